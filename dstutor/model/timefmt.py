@@ -1,0 +1,21 @@
+"""Virtual timestamps: float seconds since the Unix epoch, shown as RFC 3339 like the API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+# Every simulated cluster starts at this instant so transcripts never depend on the host.
+SIM_EPOCH = 1767225600.0  # 2026-01-01T00:00:00Z
+
+
+def to_rfc3339(seconds: float) -> str:
+    """Render like metav1.Time: whole seconds, UTC, `Z` suffix."""
+    return datetime.fromtimestamp(int(seconds), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_rfc3339(text: str) -> float:
+    """Parse what to_rfc3339 writes (and the fractional/offset forms the API accepts)."""
+    value = text.strip()
+    if value.endswith("Z"):
+        value = value[:-1] + "+00:00"
+    return datetime.fromisoformat(value).timestamp()
