@@ -1,0 +1,1 @@
+"""Controllers: the DaemonSet controller and the cluster components around it."""

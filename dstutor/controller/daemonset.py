@@ -1,0 +1,532 @@
+"""The DaemonSet controller: upstream syncDaemonSet, manage and podsShouldBeOnNode.
+
+Work is incremental: node and pod events mark single nodes dirty, and a sync visits
+only those nodes, keeping per-node status contributions so totals stay exact. A change
+to the DaemonSet itself (or its first sync) visits every node.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from dstutor.controller import history
+from dstutor.controller.context import Context
+from dstutor.controller.daemonset_util import (
+    Backoff,
+    allows_surge,
+    is_pod_updated,
+    is_rolling_update,
+    node_name_affinity,
+    pod_sort_key,
+    template_generation,
+)
+from dstutor.controller.placement import Placement, daemon_pod_spec, node_should_run_daemon_pod
+from dstutor.controller.update import rolling_update
+from dstutor.model.objects import (
+    DAEMONSET_UNIQUE_LABEL,
+    TEMPLATE_GENERATION_LABEL,
+    Obj,
+    controller_ref,
+    is_pod_available,
+    is_pod_ready,
+    is_terminating,
+    labels,
+    new_controller_ref,
+    parse_rfc3339,
+    pod_condition,
+    target_node_name,
+    uid,
+)
+from dstutor.model.selectors import LabelSelector, selector_from_dict
+from dstutor.sim.apiserver import qos_class
+
+COMPONENT = "daemonset-controller"
+SELECTING_ALL_MSG = "This daemon set is selecting all pods. A non-empty selector is required."
+
+# (should_run, scheduled, ready, available, updated): one node's part of the status.
+NodeStat = tuple[bool, bool, bool, bool, bool]
+NO_STAT: NodeStat = (False, False, False, False, False)
+
+
+@dataclass
+class DaemonSetState:
+    """What the controller remembers between syncs of one DaemonSet."""
+
+    full: bool = True
+    dirty: set[str] = field(default_factory=set)
+    generation: int = 0
+    hash: str = ""
+    template_generation: str | None = None
+    pod_spec: Obj = field(default_factory=dict)
+    pod_json: str = ""
+    selector: LabelSelector | None = None
+    placements: dict[str, Placement] = field(default_factory=dict)
+    stats: dict[str, NodeStat] = field(default_factory=dict)
+    old_nodes: set[str] = field(default_factory=set)
+    old_revision_count: int = 0
+
+
+class DaemonSetsController:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.states: dict[str, DaemonSetState] = {}
+        self.failed_pods_backoff = Backoff()
+
+    # --- event handlers (the informers) -----------------------------------------------
+
+    def on_daemonset(self, old: Obj | None, new: Obj | None) -> None:
+        if new is None:
+            if old is not None:
+                self.states.pop(uid(old), None)
+            return
+        state = self.states.get(uid(new))
+        if state is not None and old is not new:
+            state.full = True  # a write by a user, not our own status update
+        self.ctx.enqueue("daemonset", (new["metadata"]["namespace"], new["metadata"]["name"]))
+
+    def on_node(self, old: Obj | None, new: Obj | None) -> None:
+        node = new if new is not None else old
+        assert node is not None
+        if old is not None and new is not None and old is not new:
+            # shouldIgnoreNodeUpdate: only labels and taints matter to placement.
+            if (old["metadata"].get("labels") == new["metadata"].get("labels")
+                    and old["spec"].get("taints") == new["spec"].get("taints")):
+                return
+        node_name = node["metadata"]["name"]
+        for ds in self.ctx.store.iter_kind("DaemonSet"):
+            self.mark_dirty(ds, node_name)
+
+    def on_pod(self, old: Obj | None, new: Obj | None) -> None:
+        for pod in (old, new):
+            if pod is None:
+                continue
+            ref = controller_ref(pod)
+            node_name = target_node_name(pod)
+            if ref is not None:
+                if ref.get("kind") == "DaemonSet":
+                    ds = self.ctx.store.by_uid(ref.get("uid", ""))
+                    if ds is not None:
+                        self.mark_dirty(ds, node_name)
+                continue
+            # An orphan: every DaemonSet whose selector matches may adopt it.
+            ns = pod["metadata"].get("namespace", "")
+            for ds in self.ctx.store.list("DaemonSet", ns):
+                sel = selector_from_dict(ds["spec"].get("selector"))
+                if sel.matches(labels(pod)):
+                    self.mark_dirty(ds, node_name)
+
+    def on_revision(self, old: Obj | None, new: Obj | None) -> None:
+        rev = new if new is not None else old
+        assert rev is not None
+        ref = controller_ref(rev)
+        ns = rev["metadata"].get("namespace", "")
+        for ds in self.ctx.store.list("DaemonSet", ns):
+            if ref is None or ref.get("uid") == uid(ds):
+                state = self.states.get(uid(ds))
+                if state is not None:
+                    state.full = True
+                self.ctx.enqueue("daemonset", (ns, ds["metadata"]["name"]))
+
+    def mark_dirty(self, ds: Obj, node_name: str) -> None:
+        state = self.states.setdefault(uid(ds), DaemonSetState())
+        state.dirty.add(node_name)
+        self.ctx.enqueue("daemonset", (ds["metadata"]["namespace"], ds["metadata"]["name"]))
+
+    def wake_node(self, key: tuple[str, str, str]) -> None:
+        """Timer callback: look at one node of one DaemonSet again."""
+        ns, name, node_name = key
+        ds = self.ctx.store.get("DaemonSet", ns, name)
+        if ds is not None:
+            self.mark_dirty(ds, node_name)
+
+    # --- sync -------------------------------------------------------------------------
+
+    def sync(self, key: tuple[str, str]) -> None:
+        """syncDaemonSet for one DaemonSet."""
+        ns, name = key
+        ds = self.ctx.store.get("DaemonSet", ns, name)
+        if ds is None or is_terminating(ds):
+            # A DaemonSet being deleted is left alone: no creates, no status writes.
+            return
+        selector = selector_from_dict(ds["spec"].get("selector"))
+        if selector.is_empty():
+            self.ctx.record_event(ds, "Warning", "SelectingAll", SELECTING_ALL_MSG,
+                                  component=COMPONENT)
+            return
+        state = self.states.setdefault(uid(ds), DaemonSetState())
+        generation = int(ds["metadata"].get("generation", 1))
+        if state.generation != generation or state.template_generation != template_generation(ds):
+            state.full = True
+        full = state.full
+        state.full = False
+        store = self.ctx.store
+        if full:
+            visit = {n["metadata"]["name"] for n in store.iter_kind("Node")}
+            visit |= set(store.pods_of_owner(uid(ds)).keys())
+            visit |= state.dirty
+            state.generation = generation
+            state.template_generation = template_generation(ds)
+            state.selector = selector
+            state.pod_spec = daemon_pod_spec(ds)
+            state.pod_json = json.dumps(state.pod_spec)
+            state.placements.clear()
+            self._claim_all_orphans(ds, selector)
+            state.hash = self._construct_history(ds, state)
+            if not state.hash:
+                return
+        else:
+            visit = set(state.dirty)
+        state.dirty.clear()
+        visit_sorted = sorted(visit)
+
+        self._claim_on_nodes(ds, selector, visit_sorted)
+        self.manage(ds, state, visit_sorted)
+        if is_rolling_update(ds) and state.old_nodes:
+            deletes, creates = rolling_update(self.ctx, ds, state, self._node_to_daemon_pods(ds))
+            self._sync_nodes(ds, state, deletes, creates)
+        if full or state.old_revision_count > int(ds["spec"].get("revisionHistoryLimit", 10)):
+            self._cleanup_history(ds, state)
+        self._update_status(ds, state, visit_sorted)
+
+    # --- claiming -------------------------------------------------------------------
+
+    def _adopt(self, ds: Obj, pod: Obj) -> None:
+        pod["metadata"].setdefault("ownerReferences", []).append(new_controller_ref(ds))
+        self.ctx.store.touch(pod)
+
+    def _release(self, pod: Obj, owner_uid: str) -> None:
+        refs = pod["metadata"].get("ownerReferences") or []
+        pod["metadata"]["ownerReferences"] = [r for r in refs if r.get("uid") != owner_uid]
+        if not pod["metadata"]["ownerReferences"]:
+            del pod["metadata"]["ownerReferences"]
+        self.ctx.store.touch(pod)
+
+    def _claim_all_orphans(self, ds: Obj, selector: LabelSelector) -> None:
+        for pod in self.ctx.store.list("Pod", ds["metadata"]["namespace"]):
+            if controller_ref(pod) is None and not is_terminating(pod) and selector.matches(
+                    labels(pod)):
+                self._adopt(ds, pod)
+
+    def _claim_on_nodes(self, ds: Obj, selector: LabelSelector, nodes: list[str]) -> None:
+        """ClaimPods for the pods on these nodes: adopt matching orphans, release the rest."""
+        store, ds_uid, ns = self.ctx.store, uid(ds), ds["metadata"]["namespace"]
+        for node_name in nodes:
+            for pod_key in list(store.pod_keys_on_node(node_name)):
+                pod = store.get(*pod_key)
+                if pod is None or pod_key[1] != ns:
+                    continue
+                ref = controller_ref(pod)
+                if ref is None:
+                    if not is_terminating(pod) and selector.matches(labels(pod)):
+                        self._adopt(ds, pod)
+                elif ref.get("uid") == ds_uid and not selector.matches(labels(pod)):
+                    self._release(pod, ds_uid)
+            owned = store.pods_of_owner(ds_uid).get(node_name, set())
+            for pod_key in list(owned):
+                pod = store.get(*pod_key)
+                if pod is not None and not selector.matches(labels(pod)):
+                    self._release(pod, ds_uid)
+
+    # --- pods per node --------------------------------------------------------------
+
+    def _daemon_pods_on(self, ds: Obj, node_name: str, *, include_deleted_terminal: bool = False
+                        ) -> list[Obj]:
+        store = self.ctx.store
+        pods = []
+        for pod_key in store.pods_of_owner(uid(ds)).get(node_name, ()):
+            pod = store.get(*pod_key)
+            if pod is None:
+                continue
+            if (not include_deleted_terminal and is_terminating(pod)
+                    and pod["status"].get("phase") in ("Failed", "Succeeded")):
+                continue
+            pods.append(pod)
+        pods.sort(key=pod_sort_key)
+        return pods
+
+    def _node_to_daemon_pods(self, ds: Obj) -> dict[str, list[Obj]]:
+        result = {}
+        for node_name in sorted(self.ctx.store.pods_of_owner(uid(ds))):
+            pods = self._daemon_pods_on(ds, node_name)
+            if pods:
+                result[node_name] = pods
+        return result
+
+    def placement(self, ds: Obj, state: DaemonSetState, node: Obj) -> Placement:
+        node_name = node["metadata"]["name"]
+        placement = node_should_run_daemon_pod(node, ds, state.pod_spec)
+        state.placements[node_name] = placement
+        return placement
+
+    # --- manage ---------------------------------------------------------------------
+
+    def manage(self, ds: Obj, state: DaemonSetState, nodes: list[str]) -> None:
+        """manage(): per node decide creates and deletes, then act in one place."""
+        store = self.ctx.store
+        nodes_needing_pods: list[str] = []
+        pods_to_delete: list[Obj] = []
+        surge = allows_surge(ds)
+        for node_name in nodes:
+            node = store.get("Node", "", node_name)
+            pods = self._daemon_pods_on(ds, node_name)
+            if node is None:
+                state.placements.pop(node_name, None)
+                # getUnscheduledPodsWithoutNode: scheduled pods on a vanished node are
+                # pod GC's business; only never-scheduled ones are removed here.
+                pods_to_delete += [p for p in pods if not p["spec"].get("nodeName")
+                                   and not is_terminating(p)]
+                continue
+            placement = self.placement(ds, state, node)
+            create, delete = self.pods_should_be_on_node(ds, state, node_name, placement, pods,
+                                                         surge)
+            if create:
+                nodes_needing_pods.append(node_name)
+            pods_to_delete += delete
+        self._sync_nodes(ds, state, pods_to_delete, nodes_needing_pods)
+
+    def pods_should_be_on_node(self, ds: Obj, state: DaemonSetState, node_name: str,
+                               placement: Placement, pods: list[Obj], surge: bool
+                               ) -> tuple[bool, list[Obj]]:
+        """podsShouldBeOnNode: (create a pod here?, pods to delete here)."""
+        to_delete: list[Obj] = []
+        if placement.should_run and not pods:
+            return True, []
+        if placement.should_continue_running:
+            running: list[Obj] = []
+            now = self.ctx.clock.now()
+            for pod in pods:
+                if is_terminating(pod):
+                    continue
+                phase = pod["status"].get("phase")
+                if phase == "Failed":
+                    # Kubelets that reject pods fight with the controller: back off per node.
+                    key = (f"{uid(ds)}/{ds['status'].get('observedGeneration', 0)}/"
+                           f"{node_name}")
+                    if self.failed_pods_backoff.is_in_backoff_since_update(key, now):
+                        when = self.failed_pods_backoff.due(key)
+                        self.ctx.enqueue_at("daemonset-node", (
+                            ds["metadata"]["namespace"], ds["metadata"]["name"], node_name), when)
+                        continue
+                    self.failed_pods_backoff.next(key, now)
+                    self.ctx.record_event(
+                        ds, "Warning", "FailedDaemonPod",
+                        f"Found failed daemon pod {pod['metadata']['namespace']}/"
+                        f"{pod['metadata']['name']} on node {node_name}, will try to kill it",
+                        component=COMPONENT)
+                    to_delete.append(pod)
+                elif phase == "Succeeded":
+                    self.ctx.record_event(
+                        ds, "Normal", "SucceededDaemonPod",
+                        f"Found succeeded daemon pod {pod['metadata']['namespace']}/"
+                        f"{pod['metadata']['name']} on node {node_name}, will try to delete it",
+                        component=COMPONENT)
+                    to_delete.append(pod)
+                else:
+                    running.append(pod)
+            if not surge:
+                # Keep the oldest; any extra pod on the node goes.
+                to_delete += running[1:]
+                return False, to_delete
+            if len(running) <= 1:
+                return (not running and placement.should_run), to_delete
+            oldest_new = oldest_old = None
+            for pod in running:
+                if labels(pod).get(DAEMONSET_UNIQUE_LABEL) == state.hash:
+                    if oldest_new is None:
+                        oldest_new = pod
+                        continue
+                elif oldest_old is None:
+                    oldest_old = pod
+                    continue
+                to_delete.append(pod)
+            if oldest_new is not None and oldest_old is not None:
+                min_ready = int(ds["spec"].get("minReadySeconds", 0))
+                if not is_pod_ready(oldest_old) or is_pod_available(oldest_new, min_ready, now):
+                    to_delete.append(oldest_old)
+            return False, to_delete
+        # Not even allowed to keep running here: everything goes.
+        return False, [p for p in pods if not is_terminating(p)]
+
+    # --- acting ---------------------------------------------------------------------
+
+    def _sync_nodes(self, ds: Obj, state: DaemonSetState, pods_to_delete: list[Obj],
+                    nodes_needing_pods: list[str]) -> None:
+        """syncNodes: the only place that creates and deletes daemon pods."""
+        api = self.ctx.api
+        for node_name in nodes_needing_pods:
+            pod = self._new_pod(ds, state, node_name)
+            api.create_trusted(pod)
+            self.ctx.record_event(ds, "Normal", "SuccessfulCreate",
+                                  f"Created pod: {pod['metadata']['name']}", component=COMPONENT)
+        seen: set[str] = set()
+        for pod in pods_to_delete:
+            pod_name = pod["metadata"]["name"]
+            if pod_name in seen or self.ctx.store.get("Pod", pod["metadata"]["namespace"],
+                                                      pod_name) is None:
+                continue
+            seen.add(pod_name)
+            api.delete_object(pod)
+            self.ctx.record_event(ds, "Normal", "SuccessfulDelete", f"Deleted pod: {pod_name}",
+                                  component=COMPONENT)
+
+    def _new_pod(self, ds: Obj, state: DaemonSetState, node_name: str) -> Obj:
+        """CreatePodTemplate plus the node pinning affinity, as the controller builds pods."""
+        template = ds["spec"]["template"]
+        tmeta = template.get("metadata") or {}
+        pod_labels = dict(tmeta.get("labels") or {})
+        pod_labels[DAEMONSET_UNIQUE_LABEL] = state.hash
+        if state.template_generation is not None:
+            pod_labels[TEMPLATE_GENERATION_LABEL] = state.template_generation
+        meta: Obj = {"generateName": f"{ds['metadata']['name']}-",
+                     "namespace": ds["metadata"]["namespace"], "labels": pod_labels,
+                     "ownerReferences": [new_controller_ref(ds)]}
+        if tmeta.get("annotations"):
+            meta["annotations"] = dict(tmeta["annotations"])
+        spec = json.loads(state.pod_json)
+        affinity = spec.setdefault("affinity", {})
+        node_affinity = affinity.setdefault("nodeAffinity", {})
+        node_affinity["requiredDuringSchedulingIgnoredDuringExecution"] = node_name_affinity(
+            node_name)
+        return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec,
+                "status": {"phase": "Pending", "qosClass": qos_class(spec)}}
+
+    # --- history --------------------------------------------------------------------
+
+    def _construct_history(self, ds: Obj, state: DaemonSetState) -> str:
+        """constructHistory: find or create the current revision; returns its hash."""
+        store, api = self.ctx.store, self.ctx.api
+        ns = ds["metadata"]["namespace"]
+        owned, orphans = history.owned_or_adoptable(ds, store.list("ControllerRevision", ns))
+        for rev in orphans:
+            rev["metadata"].setdefault("ownerReferences", []).append(new_controller_ref(ds))
+            store.touch(rev)
+            owned.append(rev)
+        current = [r for r in owned if history.matches(ds, r)]
+        old = [r for r in owned if not history.matches(ds, r)]
+        next_number = history.max_revision(old) + 1
+        if not current:
+            while True:
+                collision = ds["status"].get("collisionCount")
+                hash_ = history.compute_hash(ds["spec"]["template"], collision)
+                rev = history.new_revision(ds, hash_, next_number)
+                existing = store.get("ControllerRevision", ns, rev["metadata"]["name"])
+                if existing is None:
+                    api.create_trusted(rev)
+                    cur = rev
+                    break
+                ref = controller_ref(existing)
+                if ref is not None and ref.get("uid") == uid(ds) and history.matches(ds, existing):
+                    cur = existing
+                    break
+                # Hash collision: a different revision holds the name; count and retry.
+                status = dict(ds["status"])
+                status["collisionCount"] = int(collision or 0) + 1
+                api.update_status(ds, status)
+        else:
+            current.sort(key=lambda r: int(r.get("revision", 0)), reverse=True)
+            cur = current[0]
+            for dup in current[1:]:
+                dup_hash = labels(dup).get(DAEMONSET_UNIQUE_LABEL, "")
+                self._relabel_pods(ds, dup_hash, labels(cur).get(DAEMONSET_UNIQUE_LABEL, ""))
+                api.delete_object(dup)
+            if int(cur.get("revision", 0)) < next_number:
+                cur["revision"] = next_number
+                store.touch(cur)
+        state.old_revision_count = len(old)
+        return str(labels(cur).get(DAEMONSET_UNIQUE_LABEL) or cur["metadata"]["name"])
+
+    def _relabel_pods(self, ds: Obj, from_hash: str, to_hash: str) -> None:
+        for pods in self._node_to_daemon_pods(ds).values():
+            for pod in pods:
+                if labels(pod).get(DAEMONSET_UNIQUE_LABEL) == from_hash:
+                    pod["metadata"]["labels"][DAEMONSET_UNIQUE_LABEL] = to_hash
+                    self.ctx.store.touch(pod)
+
+    def _cleanup_history(self, ds: Obj, state: DaemonSetState) -> None:
+        owned, _ = history.owned_or_adoptable(
+            ds, self.ctx.store.list("ControllerRevision", ds["metadata"]["namespace"]))
+        old = [r for r in owned if labels(r).get(DAEMONSET_UNIQUE_LABEL) != state.hash]
+        limit = int(ds["spec"].get("revisionHistoryLimit", 10))
+        if len(old) <= limit:
+            state.old_revision_count = len(old)
+            return
+        live: set[str] = set()
+        for node_name in self.ctx.store.pods_of_owner(uid(ds)):
+            for pod in self._daemon_pods_on(ds, node_name, include_deleted_terminal=True):
+                live.add(labels(pod).get(DAEMONSET_UNIQUE_LABEL, ""))
+        doomed = history.revisions_to_clean(old, limit, live)
+        for rev in doomed:
+            self.ctx.api.delete_object(rev)
+        state.old_revision_count = len(old) - len(doomed)
+
+    # --- status ---------------------------------------------------------------------
+
+    def _node_stat(self, ds: Obj, state: DaemonSetState, node_name: str, now: float) -> NodeStat:
+        placement = state.placements.get(node_name)
+        pods = self._daemon_pods_on(ds, node_name)
+        has_old = any(not is_pod_updated(p, state.hash, state.template_generation)
+                      for p in pods if not is_terminating(p))
+        if has_old:
+            state.old_nodes.add(node_name)
+        else:
+            state.old_nodes.discard(node_name)
+        if placement is None:  # the node is gone: it no longer counts at all
+            return NO_STAT
+        if not pods:
+            return (placement.should_run, False, False, False, False)
+        if not placement.should_run:
+            return (False, True, False, False, False)
+        oldest = pods[0]
+        ready = is_pod_ready(oldest)
+        min_ready = int(ds["spec"].get("minReadySeconds", 0))
+        available = ready and is_pod_available(oldest, min_ready, now)
+        if ready and not available:
+            cond = pod_condition(oldest, "Ready") or {}
+            since = parse_rfc3339(cond.get("lastTransitionTime", "1970-01-01T00:00:00Z"))
+            # Upstream requeues after minReadySeconds + 1s to see the pod turn available.
+            self.ctx.enqueue_at("daemonset-node", (
+                ds["metadata"]["namespace"], ds["metadata"]["name"], node_name),
+                since + min_ready + 1)
+        updated = is_pod_updated(oldest, state.hash, state.template_generation)
+        return (True, True, ready, available, updated)
+
+    def _update_status(self, ds: Obj, state: DaemonSetState, nodes: list[str]) -> None:
+        now = self.ctx.clock.now()
+        for node_name in nodes:
+            stat = self._node_stat(ds, state, node_name, now)
+            if stat == NO_STAT:
+                state.stats.pop(node_name, None)
+            else:
+                state.stats[node_name] = stat
+        desired = current = mis = ready = available = updated = 0
+        for should_run, scheduled, is_ready, is_available, is_updated in state.stats.values():
+            if should_run:
+                desired += 1
+                if scheduled:
+                    current += 1
+                    ready += is_ready
+                    available += is_available
+                    updated += is_updated
+            elif scheduled:
+                mis += 1
+        status = dict(ds.get("status") or {})
+        new_numbers = {
+            "currentNumberScheduled": current,
+            "numberMisscheduled": mis,
+            "desiredNumberScheduled": desired,
+            "numberReady": ready,
+            "observedGeneration": int(ds["metadata"].get("generation", 1)),
+            "updatedNumberScheduled": updated,
+            "numberAvailable": available,
+            "numberUnavailable": desired - available,
+        }
+        changed = any(status.get(k, 0) != v for k, v in new_numbers.items())
+        if not changed:
+            return
+        status.update(new_numbers)
+        # The API omits zero-valued optional counters.
+        for optional in ("updatedNumberScheduled", "numberAvailable", "numberUnavailable"):
+            if status[optional] == 0:
+                del status[optional]
+        self.ctx.api.update_status(ds, status)

@@ -1,0 +1,339 @@
+"""A kubelet per node: pulls images, starts containers, reports readiness, terminates pods.
+
+Images listed as missing never pull (ErrImagePull, then ImagePullBackOff); images listed
+as crashing start and exit at once (CrashLoopBackOff). Backoffs double from 10 s to 5 min
+like the real kubelet's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dstutor.controller.context import Context
+from dstutor.model.objects import Obj, is_terminating, key_of
+from dstutor.model.timefmt import to_rfc3339
+
+COMPONENT = "kubelet"
+BACKOFF_INITIAL = 10.0
+BACKOFF_MAX = 300.0
+PodKey = tuple[str, str, str]
+
+
+@dataclass
+class PodWork:
+    """Where the kubelet is with one pod and when it moves on."""
+
+    stage: str  # pulling | starting | running | crashed | pull-failed | killing
+    due: float = 0.0
+    backoff: float = 0.0
+    ready_at: float | None = None
+
+
+@dataclass
+class NodeAgent:
+    alive: bool = True
+    images: set[str] = field(default_factory=set)
+    next_ip: int = 2
+
+
+class Kubelet:
+    def __init__(self, ctx: Context, missing: set[str], crashing: set[str]) -> None:
+        self.ctx = ctx
+        self.missing = missing
+        self.crashing = crashing
+        self.nodes: dict[str, NodeAgent] = {}
+        self.work: dict[PodKey, PodWork] = {}
+
+    def t(self, name: str) -> float:
+        return float(self.ctx.timing[name])
+
+    # --- events ---------------------------------------------------------------------
+
+    def on_pod(self, old: Obj | None, new: Obj | None) -> None:
+        if new is None:
+            if old is not None:
+                self.work.pop(key_of(old), None)
+            return
+        node = new["spec"].get("nodeName")
+        if node and self.nodes.get(node, NodeAgent(alive=False)).alive:
+            key = key_of(new)
+            if key not in self.work or is_terminating(new) and self.work[key].stage != "killing":
+                self.ctx.enqueue("kubelet", key)
+
+    def node_started(self, node_name: str) -> None:
+        self.nodes.setdefault(node_name, NodeAgent()).alive = True
+        for pod in self.ctx.store.pods_on_node(node_name):
+            self.ctx.enqueue("kubelet", key_of(pod))
+
+    def node_stopped(self, node_name: str) -> None:
+        self.nodes.setdefault(node_name, NodeAgent()).alive = False
+
+    def node_removed(self, node_name: str) -> None:
+        self.nodes.pop(node_name, None)
+
+    def is_alive(self, node_name: str) -> bool:
+        agent = self.nodes.get(node_name)
+        return agent is not None and agent.alive
+
+    # --- the pod state machine ------------------------------------------------------
+
+    def sync_pod(self, key: PodKey) -> None:
+        store = self.ctx.store
+        pod = store.get(*key)
+        if pod is None:
+            self.work.pop(key, None)
+            return
+        node_name = pod["spec"].get("nodeName")
+        if not node_name or not self.is_alive(node_name):
+            return
+        now = self.ctx.clock.now()
+        work = self.work.get(key)
+        if is_terminating(pod):
+            self._terminate(pod, key, work, now)
+            return
+        if pod["status"].get("phase") in ("Succeeded", "Failed"):
+            return
+        if work is None:
+            work = self._admit(pod, key, node_name, now)
+        elif work.due > now:
+            self.ctx.enqueue_at("kubelet", key, work.due)
+            return
+        self._step(pod, key, node_name, work, now)
+
+    def _images(self, pod: Obj) -> list[str]:
+        return [c.get("image", "") for c in pod["spec"].get("containers") or []]
+
+    def _admit(self, pod: Obj, key: PodKey, node_name: str, now: float) -> PodWork:
+        status = pod["status"]
+        status["hostIP"] = self._node_ip(node_name)
+        status["hostIPs"] = [{"ip": status["hostIP"]}]
+        status["startTime"] = to_rfc3339(now)
+        self._set_container_states(pod, {"waiting": {"reason": "ContainerCreating"}}, False)
+        self._set_conditions(pod, ready=False, now=now, initialized=True)
+        agent = self.nodes[node_name]
+        images = self._images(pod)
+        if all(img in agent.images for img in images) and not any(
+                img in self.missing for img in images):
+            work = PodWork("starting", now + self.t("containerStartSeconds"))
+        else:
+            for img in images:
+                self.ctx.record_event(pod, "Normal", "Pulling", f'Pulling image "{img}"',
+                                      component=COMPONENT, host=node_name)
+            work = PodWork("pulling", now + self.t("imagePullSeconds"))
+        self.work[key] = work
+        self.ctx.store.touch(pod)
+        self.ctx.enqueue_at("kubelet", key, work.due)
+        return work
+
+    def _step(self, pod: Obj, key: PodKey, node_name: str, work: PodWork, now: float) -> None:
+        if work.due > now:
+            return
+        agent = self.nodes[node_name]
+        images = self._images(pod)
+        if work.stage in ("pulling", "pull-failed"):
+            bad = [img for img in images if img in self.missing]
+            if bad:
+                self._pull_failed(pod, key, work, bad[0], now)
+                return
+            pull_seconds = self.t("imagePullSeconds")
+            for img in images:
+                if img not in agent.images:
+                    agent.images.add(img)
+                    self.ctx.record_event(
+                        pod, "Normal", "Pulled",
+                        f'Successfully pulled image "{img}" in {pull_seconds:g}s '
+                        f"({pull_seconds:g}s including waiting)",
+                        component=COMPONENT, host=node_name)
+            work.stage, work.due = "starting", now + self.t("containerStartSeconds")
+            self._set_container_states(pod, {"waiting": {"reason": "ContainerCreating"}}, False)
+            self.ctx.store.touch(pod)
+            self.ctx.enqueue_at("kubelet", key, work.due)
+        elif work.stage in ("starting", "crashed"):
+            self._start(pod, key, node_name, work, now)
+        elif work.stage == "running" and work.ready_at is not None and now >= work.ready_at:
+            work.ready_at = None
+            self._set_ready(pod, True, now)
+            self.ctx.store.touch(pod)
+
+    def _pull_failed(self, pod: Obj, key: PodKey, work: PodWork, image: str, now: float
+                     ) -> None:
+        node_name = pod["spec"]["nodeName"]
+        message = (f'Failed to pull image "{image}": rpc error: code = NotFound desc = '
+                   f'failed to pull and unpack image "{image}": not found')
+        self.ctx.record_event(pod, "Warning", "Failed", message, component=COMPONENT,
+                              host=node_name)
+        self.ctx.record_event(pod, "Warning", "Failed", "Error: ErrImagePull",
+                              component=COMPONENT, host=node_name)
+        work.backoff = BACKOFF_INITIAL if not work.backoff else min(work.backoff * 2, BACKOFF_MAX)
+        # ErrImagePull shows briefly, then ImagePullBackOff until the next attempt.
+        self._set_container_states(pod, {"waiting": {"reason": "ErrImagePull",
+                                                     "message": message}}, False)
+        work.stage, work.due = "pull-failed", now + work.backoff
+        self.ctx.store.touch(pod)
+        self.ctx.enqueue_at("kubelet-backoff", key, now + 1)
+        self.ctx.enqueue_at("kubelet", key, work.due)
+
+    def show_backoff(self, key: PodKey) -> None:
+        """One second after a failure the waiting reason turns into a BackOff reason."""
+        pod = self.ctx.store.get(*key)
+        work = self.work.get(key)
+        if pod is None or work is None or is_terminating(pod):
+            return
+        node_name = pod["spec"].get("nodeName", "")
+        if not self.is_alive(node_name):
+            return
+        image = self._images(pod)[0] if self._images(pod) else ""
+        if work.stage == "pull-failed":
+            reason, message = "ImagePullBackOff", f'Back-off pulling image "{image}"'
+            self.ctx.record_event(pod, "Normal", "BackOff", message, component=COMPONENT,
+                                  host=node_name)
+            self.ctx.record_event(pod, "Warning", "Failed", "Error: ImagePullBackOff",
+                                  component=COMPONENT, host=node_name)
+        elif work.stage == "crashed":
+            reason = "CrashLoopBackOff"
+            names = [c["name"] for c in pod["spec"].get("containers") or []]
+            message = (f"back-off {work.backoff:g}s restarting failed container={names[0]} "
+                       f"pod={key[2]}_{key[1]}({pod['metadata']['uid']})")
+            self.ctx.record_event(pod, "Warning", "BackOff",
+                                  "Back-off restarting failed container "
+                                  f"{names[0]} in pod {key[2]}_{key[1]}({pod['metadata']['uid']})",
+                                  component=COMPONENT, host=node_name)
+        else:
+            return
+        for cs in pod["status"].get("containerStatuses") or []:
+            if "running" not in cs["state"]:
+                cs["state"] = {"waiting": {"reason": reason, "message": message}}
+        self.ctx.store.touch(pod)
+
+    def _start(self, pod: Obj, key: PodKey, node_name: str, work: PodWork, now: float) -> None:
+        images = self._images(pod)
+        for c in pod["spec"].get("containers") or []:
+            self.ctx.record_event(pod, "Normal", "Created", f"Created container: {c['name']}",
+                                  component=COMPONENT, host=node_name)
+            self.ctx.record_event(pod, "Normal", "Started", f"Started container {c['name']}",
+                                  component=COMPONENT, host=node_name)
+        status = pod["status"]
+        status["phase"] = "Running"
+        if "podIP" not in status:
+            ip = self._pod_ip(node_name)
+            status["podIP"], status["podIPs"] = ip, [{"ip": ip}]
+        if any(img in self.crashing for img in images):
+            # The process exits at once; restartPolicy Always restarts it after a backoff.
+            work.backoff = BACKOFF_INITIAL if not work.backoff else min(work.backoff * 2,
+                                                                        BACKOFF_MAX)
+            for cs in status.get("containerStatuses") or []:
+                cs["restartCount"] = cs.get("restartCount", 0) + (1 if work.stage == "crashed"
+                                                                  else 0)
+                cs["lastState"] = {"terminated": {
+                    "exitCode": 1, "reason": "Error", "startedAt": to_rfc3339(now),
+                    "finishedAt": to_rfc3339(now)}}
+                cs["state"] = {"waiting": {"reason": "CrashLoopBackOff"}}
+                cs["ready"] = False
+                cs["started"] = False
+            work.stage, work.due = "crashed", now + work.backoff
+            self._set_ready(pod, False, now)
+            self.ctx.store.touch(pod)
+            self.ctx.enqueue_at("kubelet-backoff", key, now + 1)
+            self.ctx.enqueue_at("kubelet", key, work.due)
+            return
+        delay = max((float(((c.get("readinessProbe") or {}).get("initialDelaySeconds", 0)))
+                     for c in pod["spec"].get("containers") or []), default=0.0)
+        self._set_container_states(pod, {"running": {"startedAt": to_rfc3339(now)}}, delay == 0)
+        work.stage = "running"
+        if delay > 0:
+            work.ready_at = now + delay
+            self.ctx.enqueue_at("kubelet", key, work.ready_at)
+        else:
+            self._set_ready(pod, True, now)
+        self.ctx.store.touch(pod)
+
+    def _terminate(self, pod: Obj, key: PodKey, work: PodWork | None, now: float) -> None:
+        if work is None or work.stage != "killing":
+            node_name = pod["spec"]["nodeName"]
+            for c in pod["spec"].get("containers") or []:
+                self.ctx.record_event(pod, "Normal", "Killing",
+                                      f"Stopping container {c['name']}",
+                                      component=COMPONENT, host=node_name)
+            work = PodWork("killing", now + self.t("terminationSeconds"))
+            self.work[key] = work
+            self.ctx.enqueue_at("kubelet", key, work.due)
+            return
+        if work.due <= now:
+            self.work.pop(key, None)
+            self.ctx.api.finish_deletion(pod)
+
+    # --- status helpers -------------------------------------------------------------
+
+    def resync_ready(self, pod: Obj, now: float) -> None:
+        """After the node comes back, report running containers as ready again."""
+        work = self.work.get(key_of(pod))
+        if work is not None and work.stage == "running" and work.ready_at is None:
+            self._set_ready(pod, True, now)
+            for cs in pod["status"].get("containerStatuses") or []:
+                cs["ready"] = True
+            self.ctx.store.touch(pod)
+
+    def _set_container_states(self, pod: Obj, state: Obj, ready: bool) -> None:
+        old = {cs["name"]: cs for cs in pod["status"].get("containerStatuses") or []}
+        statuses = []
+        for c in pod["spec"].get("containers") or []:
+            prev = old.get(c["name"], {})
+            cs: Obj = {"name": c["name"], "image": c.get("image", ""),
+                       "imageID": "", "ready": ready, "restartCount": prev.get("restartCount", 0),
+                       "started": "running" in state, "state": dict(state)}
+            if "lastState" in prev:
+                cs["lastState"] = prev["lastState"]
+            else:
+                cs["lastState"] = {}
+            if "running" in state:
+                cs["containerID"] = f"containerd://{pod['metadata']['uid'].replace('-', '')}"
+                cs["imageID"] = f"{c.get('image', '')}@sha256:" + "0" * 12
+            statuses.append(cs)
+        pod["status"]["containerStatuses"] = statuses
+
+    def _set_conditions(self, pod: Obj, *, ready: bool, now: float,
+                        initialized: bool = True) -> None:
+        ts = to_rfc3339(now)
+        wanted = {"Initialized": "True" if initialized else "False",
+                  "Ready": "True" if ready else "False",
+                  "ContainersReady": "True" if ready else "False"}
+        existing = {c["type"]: c for c in pod["status"].get("conditions") or []}
+        conditions = []
+        for ctype in ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady",
+                      "PodScheduled"):
+            cond = existing.get(ctype)
+            if ctype in wanted:
+                if cond is None or cond.get("status") != wanted[ctype]:
+                    cond = {"type": ctype, "status": wanted[ctype], "lastProbeTime": None,
+                            "lastTransitionTime": ts}
+                    if ctype in ("Ready", "ContainersReady") and not ready:
+                        cond["reason"] = "ContainersNotReady"
+                        names = ",".join(c["name"] for c in pod["spec"].get("containers") or [])
+                        cond["message"] = f"containers with unready status: [{names}]"
+            elif ctype == "PodReadyToStartContainers" and cond is None:
+                cond = {"type": ctype, "status": "True", "lastProbeTime": None,
+                        "lastTransitionTime": ts}
+            if cond is not None:
+                conditions.append(cond)
+        pod["status"]["conditions"] = conditions
+
+    def _set_ready(self, pod: Obj, ready: bool, now: float) -> None:
+        self._set_conditions(pod, ready=ready, now=now)
+        for cs in pod["status"].get("containerStatuses") or []:
+            cs["ready"] = ready and "running" in cs["state"]
+
+    def _node_ip(self, node_name: str) -> str:
+        node = self.ctx.store.get("Node", "", node_name)
+        for addr in (node or {}).get("status", {}).get("addresses") or []:
+            if addr.get("type") == "InternalIP":
+                return str(addr["address"])
+        return ""
+
+    def _pod_ip(self, node_name: str) -> str:
+        node = self.ctx.store.get("Node", "", node_name)
+        cidr = (node or {}).get("spec", {}).get("podCIDR", "10.244.0.0/24")
+        base = cidr.split("/")[0].rsplit(".", 1)[0]
+        agent = self.nodes[node_name]
+        count = agent.next_ip
+        agent.next_ip += 1
+        return f"{base}.{count % 254 or 254}"

@@ -1,0 +1,154 @@
+"""kube-scheduler, reduced to its filters: bind each pod to a node that fits, or say why not."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from dstutor.controller.context import Context
+from dstutor.model.objects import Obj, is_terminating, key_of, node_taints, target_node_name
+from dstutor.model.quantity import parse_quantity
+from dstutor.model.selectors import pod_matches_node_affinity
+from dstutor.model.taints import find_matching_untolerated_taint, toleration_tolerates_taint
+from dstutor.model.timefmt import to_rfc3339
+
+COMPONENT = "default-scheduler"
+UNSCHEDULABLE_TAINT = {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}
+AFFINITY_MISMATCH = "node(s) didn't match Pod's node affinity/selector"
+
+
+def pod_requests(pod: Obj) -> dict[str, float]:
+    total: dict[str, float] = {"cpu": 0.0, "memory": 0.0}
+    for c in pod.get("spec", {}).get("containers") or []:
+        req = (c.get("resources") or {}).get("requests") or {}
+        for res in ("cpu", "memory"):
+            if res in req:
+                total[res] += parse_quantity(req[res])
+    return total
+
+
+def filter_node(pod: Obj, node: Obj, pods_on_node: list[Obj]) -> str | None:
+    """Run the scheduler's filters; None if the pod fits, else the reason it does not."""
+    spec = pod.get("spec", {})
+    tolerations = spec.get("tolerations") or []
+    if node.get("spec", {}).get("unschedulable") and not any(
+            toleration_tolerates_taint(t, UNSCHEDULABLE_TAINT) for t in tolerations):
+        return "node(s) were unschedulable"
+    if not pod_matches_node_affinity(spec, node):
+        return AFFINITY_MISMATCH
+    taint = find_matching_untolerated_taint(node_taints(node), tolerations,
+                                            ("NoSchedule", "NoExecute"))
+    if taint is not None:
+        return f"node(s) had untolerated taint {{{taint['key']}: {taint.get('value', '')}}}"
+    allocatable = node.get("status", {}).get("allocatable") or {}
+    live = [p for p in pods_on_node if p.get("status", {}).get("phase") not in
+            ("Succeeded", "Failed")]
+    if "pods" in allocatable and len(live) + 1 > int(parse_quantity(allocatable["pods"])):
+        return "Too many pods"
+    wanted = pod_requests(pod)
+    used = {"cpu": 0.0, "memory": 0.0}
+    for other in live:
+        for res, value in pod_requests(other).items():
+            used[res] += value
+    for res in ("cpu", "memory"):
+        if wanted[res] and res in allocatable:
+            if used[res] + wanted[res] > parse_quantity(allocatable[res]):
+                return f"Insufficient {res}"
+    return None
+
+
+def failure_message(reasons: Counter[str], total: int) -> str:
+    parts = sorted(f"{count} {reason}" for reason, count in reasons.items())
+    return (f"0/{total} nodes are available: {', '.join(parts)}. preemption: 0/{total} nodes "
+            f"are available: {total} Preemption is not helpful for scheduling.")
+
+
+class Scheduler:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.unschedulable: set[tuple[str, str, str]] = set()
+
+    def on_pod(self, old: Obj | None, new: Obj | None) -> None:
+        if new is None:
+            if old is not None:
+                self.unschedulable.discard(key_of(old))
+                if old["spec"].get("nodeName"):
+                    self._retry_all()  # a removed pod frees room on its node
+            return
+        if not new["spec"].get("nodeName") and not is_terminating(new):
+            self.ctx.enqueue("scheduler", key_of(new))
+
+    def on_node(self, old: Obj | None, new: Obj | None) -> None:
+        self._retry_all()
+
+    def _retry_all(self) -> None:
+        for key in sorted(self.unschedulable):
+            self.ctx.enqueue("scheduler", key)
+
+    def schedule(self, key: tuple[str, str, str]) -> None:
+        store = self.ctx.store
+        pod = store.get(*key)
+        if pod is None or pod["spec"].get("nodeName") or is_terminating(pod):
+            self.unschedulable.discard(key)
+            return
+        total = store.count("Node")
+        pinned = target_node_name(pod)
+        if pinned:
+            # DaemonSet pods name their node in the affinity; every other node fails it.
+            node = store.get("Node", "", pinned)
+            candidates = [node] if node is not None else []
+            reasons: Counter[str] = Counter({AFFINITY_MISMATCH: total - len(candidates)}
+                                            if total - len(candidates) else {})
+        else:
+            candidates = store.list("Node")
+            reasons = Counter()
+        feasible: list[tuple[float, str, Obj]] = []
+        for node in candidates:
+            node_name = node["metadata"]["name"]
+            on_node = store.pods_on_node(node_name)
+            reason = filter_node(pod, node, on_node)
+            if reason is None:
+                feasible.append((len(on_node), node_name, node))
+            else:
+                reasons[reason] += 1
+        if not feasible:
+            self._mark_unschedulable(pod, failure_message(reasons, total) if total else
+                                     "no nodes available to schedule pods")
+            return
+        feasible.sort(key=lambda f: (f[0], f[1]))
+        self._bind(pod, feasible[0][2])
+
+    def _set_scheduled_condition(self, pod: Obj, status: str, reason: str = "",
+                                 message: str = "") -> None:
+        cond: Obj = {"type": "PodScheduled", "status": status,
+                     "lastProbeTime": None,
+                     "lastTransitionTime": to_rfc3339(self.ctx.clock.now())}
+        if reason:
+            cond["reason"] = reason
+            cond["message"] = message
+        conditions = [c for c in pod["status"].get("conditions") or []
+                      if c.get("type") != "PodScheduled"]
+        conditions.append(cond)
+        pod["status"]["conditions"] = conditions
+
+    def _bind(self, pod: Obj, node: Obj) -> None:
+        key = key_of(pod)
+        self.unschedulable.discard(key)
+        node_name = node["metadata"]["name"]
+        pod["spec"]["nodeName"] = node_name
+        self._set_scheduled_condition(pod, "True")
+        self.ctx.store.touch(pod)
+        self.ctx.record_event(pod, "Normal", "Scheduled",
+                              f"Successfully assigned {key[1]}/{key[2]} to {node_name}",
+                              component=COMPONENT)
+
+    def _mark_unschedulable(self, pod: Obj, message: str) -> None:
+        key = key_of(pod)
+        already = key in self.unschedulable
+        self.unschedulable.add(key)
+        cond = next((c for c in pod["status"].get("conditions") or []
+                     if c.get("type") == "PodScheduled"), None)
+        if cond is not None and cond.get("message") == message and already:
+            return
+        self._set_scheduled_condition(pod, "False", "Unschedulable", message)
+        self.ctx.store.touch(pod)
+        self.ctx.record_event(pod, "Warning", "FailedScheduling", message, component=COMPONENT)

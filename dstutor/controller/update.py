@@ -1,0 +1,134 @@
+"""rollingUpdate from upstream update.go: which old pods go and where new ones surge.
+
+Upstream walks nodes in Go map order, which is effectively random; dstutor walks them
+by name so every run is the same. The real order is unspecified.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dstutor.controller.context import Context
+from dstutor.controller.daemonset_util import (
+    is_pod_updated,
+    surge_count,
+    unavailable_count,
+)
+from dstutor.model.objects import Obj, is_pod_available, is_terminating
+
+if TYPE_CHECKING:
+    from dstutor.controller.daemonset import DaemonSetState
+
+
+def find_updated_pods_on_node(pods: list[Obj], hash_: str, generation: str | None
+                              ) -> tuple[Obj | None, Obj | None, bool]:
+    """findUpdatedPodsOnNode: (new pod, old pod, ok); not ok if either is duplicated."""
+    new = old = None
+    for pod in pods:
+        if is_terminating(pod):
+            continue
+        if is_pod_updated(pod, hash_, generation):
+            if new is not None:
+                return None, None, False
+            new = pod
+        else:
+            if old is not None:
+                return None, None, False
+            old = pod
+    return new, old, True
+
+
+def updated_desired_node_counts(ds: Obj, state: DaemonSetState,
+                                node_to_pods: dict[str, list[Obj]]) -> tuple[int, int, int]:
+    """(maxSurge, maxUnavailable, desired); desired nodes without pods join the map."""
+    desired = 0
+    for node_name, placement in state.placements.items():
+        if not placement.should_run:
+            continue
+        desired += 1
+        node_to_pods.setdefault(node_name, [])
+    max_unavailable = unavailable_count(ds, desired)
+    max_surge = surge_count(ds, desired)
+    if desired > 0 and max_unavailable == 0 and max_surge == 0:
+        max_unavailable = 1  # the API should have refused this; fall back like upstream
+    return max_surge, max_unavailable, desired
+
+
+def rolling_update(ctx: Context, ds: Obj, state: DaemonSetState,
+                   node_to_pods: dict[str, list[Obj]]) -> tuple[list[Obj], list[str]]:
+    """Returns (old pods to delete, nodes to create a new pod on)."""
+    max_surge, max_unavailable, desired = updated_desired_node_counts(ds, state, node_to_pods)
+    now = ctx.clock.now()
+    min_ready = int(ds["spec"].get("minReadySeconds", 0))
+    hash_, generation = state.hash, state.template_generation
+
+    def available(pod: Obj) -> bool:
+        return is_pod_available(pod, min_ready, now)
+
+    if max_surge == 0:
+        num_unavailable = 0
+        allowed_replacements: list[Obj] = []
+        candidates: list[Obj] = []
+        for node_name in sorted(node_to_pods):
+            new, old, ok = find_updated_pods_on_node(node_to_pods[node_name], hash_, generation)
+            if not ok:
+                num_unavailable += 1  # manage() prunes the extras
+                continue
+            if (old is None and new is None) or (old is not None and new is not None):
+                num_unavailable += 1
+            elif new is not None:
+                if not available(new):
+                    num_unavailable += 1
+            else:
+                assert old is not None
+                if not available(old):
+                    # An unavailable old pod is replaced at once, whatever the budget.
+                    allowed_replacements.append(old)
+                    num_unavailable += 1
+                elif num_unavailable >= max_unavailable:
+                    continue
+                else:
+                    candidates.append(old)
+        remaining = max(0, min(max_unavailable - num_unavailable, len(candidates)))
+        return allowed_replacements + candidates[:remaining], []
+
+    old_pods_to_delete: list[Obj] = []
+    should_not_run_to_delete: list[Obj] = []
+    candidate_nodes: list[str] = []
+    allowed_nodes: list[str] = []
+    num_surge = num_available = 0
+    for node_name in sorted(node_to_pods):
+        new, old, ok = find_updated_pods_on_node(node_to_pods[node_name], hash_, generation)
+        if not ok:
+            num_surge += 1
+            continue
+        if old is not None:
+            num_available += available(old)
+        elif new is not None:
+            num_available += available(new)
+        if old is None:
+            continue  # manage() creates a missing pod
+        placement = state.placements.get(node_name)
+        if new is None:
+            if not available(old):
+                if placement is None or not placement.should_run:
+                    old_pods_to_delete.append(old)
+                    continue
+                allowed_nodes.append(node_name)  # replace at once, outside the surge budget
+            elif num_surge >= max_surge:
+                continue
+            elif placement is None or not placement.should_run:
+                should_not_run_to_delete.append(old)
+            else:
+                candidate_nodes.append(node_name)
+        else:
+            if not available(new):
+                num_surge += 1
+                continue
+            old_pods_to_delete.append(old)
+    # Keep capacity: pods on nodes that no longer qualify go only as others turn available.
+    deletable = num_available - desired
+    if deletable > 0:
+        old_pods_to_delete += should_not_run_to_delete[:deletable]
+    remaining = max(0, min(max_surge - num_surge, len(candidate_nodes)))
+    return old_pods_to_delete, allowed_nodes + candidate_nodes[:remaining]

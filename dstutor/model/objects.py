@@ -1,0 +1,163 @@
+"""Small accessors over Kubernetes objects kept as plain JSON-shaped dicts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dstutor.model.timefmt import parse_rfc3339
+
+Obj = dict[str, Any]
+
+# Keys that name an object in the store: (kind, namespace, name); namespace "" if cluster-scoped.
+Key = tuple[str, str, str]
+
+CLUSTER_SCOPED = frozenset({"Node", "Namespace"})
+
+DAEMONSET_UNIQUE_LABEL = "controller-revision-hash"
+TEMPLATE_GENERATION_LABEL = "pod-template-generation"
+TEMPLATE_GENERATION_ANNOTATION = "deprecated.daemonset.template.generation"
+CHANGE_CAUSE_ANNOTATION = "kubernetes.io/change-cause"
+LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+def clone(obj: Any) -> Any:
+    """Deep copy of JSON-shaped data; much faster than copy.deepcopy on dicts and lists."""
+    if isinstance(obj, dict):
+        return {k: clone(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [clone(v) for v in obj]
+    return obj
+
+
+def canonical_json(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"))
+
+
+def key_of(obj: Obj) -> Key:
+    meta = obj.get("metadata") or {}
+    return (obj["kind"], meta.get("namespace", "") or "", meta.get("name", ""))
+
+
+def name(obj: Obj) -> str:
+    return str(obj["metadata"]["name"])
+
+
+def namespace(obj: Obj) -> str:
+    return str(obj["metadata"].get("namespace", "") or "")
+
+
+def uid(obj: Obj) -> str:
+    return str(obj["metadata"].get("uid", ""))
+
+
+def labels(obj: Obj) -> dict[str, str]:
+    return obj.get("metadata", {}).get("labels") or {}
+
+
+def annotations(obj: Obj) -> dict[str, str]:
+    return obj.get("metadata", {}).get("annotations") or {}
+
+
+def creation_time(obj: Obj) -> float:
+    ts = obj.get("metadata", {}).get("creationTimestamp")
+    return parse_rfc3339(ts) if ts else 0.0
+
+
+def is_terminating(obj: Obj) -> bool:
+    return bool(obj.get("metadata", {}).get("deletionTimestamp"))
+
+
+def controller_ref(obj: Obj) -> Obj | None:
+    """The ownerReference with controller=true, as metav1.GetControllerOf returns."""
+    for ref in obj.get("metadata", {}).get("ownerReferences") or []:
+        if ref.get("controller"):
+            return ref
+    return None
+
+
+def new_controller_ref(owner: Obj) -> Obj:
+    """metav1.NewControllerRef: the reference a controller puts on what it creates."""
+    group_version = owner.get("apiVersion", "v1")
+    return {
+        "apiVersion": group_version,
+        "kind": owner["kind"],
+        "name": name(owner),
+        "uid": uid(owner),
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
+
+
+# --- pods -----------------------------------------------------------------------------
+
+
+def pod_phase(pod: Obj) -> str:
+    return str(pod.get("status", {}).get("phase", ""))
+
+
+def pod_condition(pod: Obj, ctype: str) -> Obj | None:
+    for cond in pod.get("status", {}).get("conditions") or []:
+        if cond.get("type") == ctype:
+            return cond
+    return None
+
+
+def is_pod_ready(pod: Obj) -> bool:
+    cond = pod_condition(pod, "Ready")
+    return bool(cond and cond.get("status") == "True")
+
+
+def is_pod_available(pod: Obj, min_ready_seconds: int, now: float) -> bool:
+    """podutil.IsPodAvailable: Ready, and Ready for longer than minReadySeconds."""
+    cond = pod_condition(pod, "Ready")
+    if not cond or cond.get("status") != "True":
+        return False
+    if min_ready_seconds == 0:
+        return True
+    since = cond.get("lastTransitionTime")
+    if not since:
+        return False
+    return parse_rfc3339(since) + min_ready_seconds < now
+
+
+def target_node_name(pod: Obj) -> str:
+    """util.GetTargetNodeName: nodeName, else the node pinned by the metadata.name affinity."""
+    spec = pod.get("spec", {})
+    if spec.get("nodeName"):
+        return str(spec["nodeName"])
+    required = (
+        spec.get("affinity", {})
+        .get("nodeAffinity", {})
+        .get("requiredDuringSchedulingIgnoredDuringExecution", {})
+    )
+    for term in required.get("nodeSelectorTerms") or []:
+        for field in term.get("matchFields") or []:
+            if field.get("key") == "metadata.name" and field.get("operator") == "In":
+                values = field.get("values") or []
+                if len(values) == 1:
+                    return str(values[0])
+    return ""
+
+
+def pod_is_terminal(pod: Obj) -> bool:
+    return pod_phase(pod) in ("Failed", "Succeeded")
+
+
+# --- nodes ----------------------------------------------------------------------------
+
+
+def node_condition(node: Obj, ctype: str) -> Obj | None:
+    for cond in node.get("status", {}).get("conditions") or []:
+        if cond.get("type") == ctype:
+            return cond
+    return None
+
+
+def is_node_ready(node: Obj) -> bool:
+    cond = node_condition(node, "Ready")
+    return bool(cond and cond.get("status") == "True")
+
+
+def node_taints(node: Obj) -> list[Obj]:
+    return node.get("spec", {}).get("taints") or []

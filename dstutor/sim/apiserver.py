@@ -1,0 +1,244 @@
+"""API-server semantics for every write: defaulting, validation, metadata, deletion.
+
+A rejected write raises before anything is stored, so it changes nothing.
+"""
+
+from __future__ import annotations
+
+from dstutor.errors import AlreadyExists, BadRequest, Forbidden, Invalid, NotFound
+from dstutor.model import defaults, validation
+from dstutor.model.kinds import KINDS, KindInfo
+from dstutor.model.objects import (
+    TEMPLATE_GENERATION_ANNOTATION,
+    Obj,
+    canonical_json,
+    clone,
+    is_terminating,
+)
+from dstutor.model.timefmt import to_rfc3339
+from dstutor.sim.clock import Clock
+from dstutor.sim.names import NameGenerator
+from dstutor.sim.store import Store
+
+# Kinds whose spec changes bump metadata.generation (the rest have none).
+GENERATION_KINDS = frozenset({"DaemonSet", "Deployment", "ReplicaSet"})
+
+
+def kind_info(kind: str) -> KindInfo:
+    info = KINDS.get(kind)
+    if info is None:
+        raise BadRequest(f'no kind "{kind}" is registered')
+    return info
+
+
+def not_found(kind: str, name: str) -> NotFound:
+    return NotFound(f'{kind_info(kind).resource_display} "{name}" not found')
+
+
+class ApiServer:
+    def __init__(self, store: Store, clock: Clock, names: NameGenerator) -> None:
+        self.store = store
+        self.clock = clock
+        self.names = names
+
+    # --- reads --------------------------------------------------------------------
+
+    def get(self, kind: str, namespace: str, name: str) -> Obj:
+        obj = self.store.get(kind, namespace if kind_info(kind).namespaced else "", name)
+        if obj is None:
+            raise not_found(kind, name)
+        return obj
+
+    # --- create -------------------------------------------------------------------
+
+    def prepare_create(self, obj: Obj) -> Obj:
+        """Default, validate and fill metadata, without storing (also used by dry runs)."""
+        obj = clone(obj)
+        info = kind_info(obj.get("kind", ""))
+        meta = obj.setdefault("metadata", {})
+        if info.namespaced:
+            meta["namespace"] = meta.get("namespace") or "default"
+        else:
+            meta.pop("namespace", None)
+        if not meta.get("name") and meta.get("generateName"):
+            meta["name"] = self.names.generate(meta["generateName"])
+        defaults.apply_defaults(obj)
+        causes = validation.validate(obj)
+        if causes:
+            raise Invalid(info.kind, meta.get("name") or meta.get("generateName", ""), causes)
+        ns = meta.get("namespace", "")
+        if info.namespaced and info.kind != "Event":
+            ns_obj = self.store.get("Namespace", "", ns)
+            if ns_obj is None:
+                raise NotFound(f'namespaces "{ns}" not found')
+            if is_terminating(ns_obj):
+                raise Forbidden(
+                    f'{info.resource_display} "{meta["name"]}" is forbidden: unable to create '
+                    f"new content in namespace {ns} because it is being terminated")
+        if self.store.get(info.kind, ns, meta["name"]) is not None:
+            raise AlreadyExists(f'{info.resource_display} "{meta["name"]}" already exists')
+        now = to_rfc3339(self.clock.now())
+        meta["uid"] = self.names.uid()
+        meta["creationTimestamp"] = now
+        for transient in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds",
+                          "selfLink"):
+            meta.pop(transient, None)
+        if info.kind in GENERATION_KINDS:
+            meta["generation"] = 1
+            obj["status"] = {}
+        if info.kind == "DaemonSet":
+            meta.setdefault("annotations", {})[TEMPLATE_GENERATION_ANNOTATION] = "1"
+        if info.kind == "Pod":
+            obj["status"] = {"phase": "Pending", "qosClass": qos_class(obj["spec"])}
+        if info.kind == "Namespace":
+            obj["status"] = {"phase": "Active"}
+            meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = meta["name"]
+        obj["apiVersion"] = info.api_version
+        return obj
+
+    def create(self, obj: Obj) -> Obj:
+        stored = self.prepare_create(obj)
+        self.store.put(stored)
+        return stored
+
+    def create_trusted(self, obj: Obj) -> Obj:
+        """A controller's create: the object is built correctly, skip defaulting/validation."""
+        meta = obj["metadata"]
+        if not meta.get("name"):
+            meta["name"] = self.names.generate(meta["generateName"])
+        meta["uid"] = self.names.uid()
+        meta["creationTimestamp"] = to_rfc3339(self.clock.now())
+        self.store.put(obj)
+        return obj
+
+    # --- update -------------------------------------------------------------------
+
+    def prepare_update(self, obj: Obj) -> tuple[Obj, Obj]:
+        """Return (old, new) for a user update; new keeps the old status (main resource)."""
+        obj = clone(obj)
+        info = kind_info(obj.get("kind", ""))
+        meta = obj.setdefault("metadata", {})
+        ns = meta.get("namespace") or ("default" if info.namespaced else "")
+        if info.namespaced:
+            meta["namespace"] = ns
+        old = self.store.get(info.kind, ns, meta.get("name", ""))
+        if old is None:
+            raise not_found(info.kind, meta.get("name", ""))
+        defaults.apply_defaults(obj)
+        causes = validation.validate(obj, old)
+        if causes:
+            raise Invalid(info.kind, meta["name"], causes)
+        # Identity and server-owned metadata cannot be changed by a client.
+        for field in ("uid", "creationTimestamp", "deletionTimestamp",
+                      "deletionGracePeriodSeconds", "generation", "ownerReferences"):
+            if field in old["metadata"] and (field != "ownerReferences" or field not in meta):
+                meta[field] = clone(old["metadata"][field])
+        if "status" in old:
+            obj["status"] = clone(old["status"])
+        else:
+            obj.pop("status", None)
+        if info.kind in GENERATION_KINDS:
+            if canonical_json(obj.get("spec")) != canonical_json(old.get("spec")):
+                meta["generation"] = old["metadata"].get("generation", 1) + 1
+        if info.kind == "DaemonSet":
+            anns = meta.setdefault("annotations", {})
+            old_gen = int(old["metadata"].get("annotations", {}).get(
+                TEMPLATE_GENERATION_ANNOTATION, "1"))
+            changed = canonical_json(obj["spec"].get("template")) != canonical_json(
+                old["spec"].get("template"))
+            anns[TEMPLATE_GENERATION_ANNOTATION] = str(old_gen + 1 if changed else old_gen)
+        obj["apiVersion"] = info.api_version
+        return old, obj
+
+    def update(self, obj: Obj) -> Obj:
+        old, new = self.prepare_update(obj)
+        self.store.put(new)
+        del old
+        return new
+
+    def update_status(self, obj: Obj, status: Obj) -> None:
+        """A controller writes status in place (the status subresource)."""
+        obj["status"] = status
+        self.store.touch(obj)
+
+    # --- delete -------------------------------------------------------------------
+
+    def delete(self, kind: str, namespace: str, name: str, *, propagation: str = "Background",
+               grace_seconds: int | None = None) -> Obj:
+        """Delete as the API server does; returns the object as it was before."""
+        obj = self.get(kind, namespace, name)
+        self.delete_object(obj, propagation=propagation, grace_seconds=grace_seconds)
+        return obj
+
+    def delete_object(self, obj: Obj, *, propagation: str = "Background",
+                      grace_seconds: int | None = None) -> None:
+        meta = obj["metadata"]
+        now = self.clock.now()
+        finalizers = meta.setdefault("finalizers", [])
+        if propagation == "Foreground" and "foregroundDeletion" not in finalizers:
+            finalizers.append("foregroundDeletion")
+        elif propagation == "Orphan" and "orphan" not in finalizers:
+            finalizers.append("orphan")
+        if not finalizers:
+            del meta["finalizers"]
+        graceful = obj["kind"] == "Pod" and self._pod_needs_graceful_delete(obj, grace_seconds)
+        if obj["kind"] == "Namespace" and not meta.get("deletionTimestamp"):
+            meta["deletionTimestamp"] = to_rfc3339(now)
+            obj["status"]["phase"] = "Terminating"
+            self.store.touch(obj)
+            return
+        if finalizers or graceful:
+            if not meta.get("deletionTimestamp"):
+                grace = 0
+                if graceful:
+                    grace = grace_seconds if grace_seconds is not None else obj["spec"].get(
+                        "terminationGracePeriodSeconds", 30)
+                    meta["deletionGracePeriodSeconds"] = grace
+                meta["deletionTimestamp"] = to_rfc3339(now + grace)
+                self.store.touch(obj)
+            else:
+                self.store.touch(obj)
+            return
+        self.store.remove(obj)
+
+    def _pod_needs_graceful_delete(self, pod: Obj, grace_seconds: int | None) -> bool:
+        # Unbound pods, finished pods and forced deletes disappear at once.
+        if grace_seconds == 0:
+            return False
+        if not pod.get("spec", {}).get("nodeName"):
+            return False
+        return pod.get("status", {}).get("phase") not in ("Failed", "Succeeded")
+
+    def finish_deletion(self, obj: Obj) -> None:
+        """Drop an object whose finalizers and grace period are done."""
+        self.store.remove(obj)
+
+    def remove_finalizer(self, obj: Obj, finalizer: str) -> None:
+        finalizers = obj["metadata"].get("finalizers") or []
+        if finalizer in finalizers:
+            finalizers.remove(finalizer)
+        if not finalizers:
+            obj["metadata"].pop("finalizers", None)
+            if is_terminating(obj):
+                self.store.remove(obj)
+                return
+        self.store.touch(obj)
+
+
+def qos_class(spec: Obj) -> str:
+    """The pod's QoS class as the API server computes it on create."""
+    containers = spec.get("containers") or []
+    requests_any = limits_all_equal = False
+    limits_all_equal = bool(containers)
+    for c in containers:
+        res = c.get("resources") or {}
+        req, lim = res.get("requests") or {}, res.get("limits") or {}
+        if req or lim:
+            requests_any = True
+        if not (lim.get("cpu") and lim.get("memory")):
+            limits_all_equal = False
+        elif req and any(req.get(k, lim[k]) != lim[k] for k in ("cpu", "memory")):
+            limits_all_equal = False
+    if limits_all_equal:
+        return "Guaranteed"
+    return "Burstable" if requests_any else "BestEffort"

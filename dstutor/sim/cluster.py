@@ -1,0 +1,346 @@
+"""The public face of the simulator: one Cluster object the kubectl layer and lessons use.
+
+Every write goes through the API server (defaulting, validation), then the controllers
+run until nothing more happens at the current virtual time. Objects handed out are
+copies, so callers cannot change the cluster behind the API's back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+
+from dstutor.controller.daemonset import DaemonSetsController
+from dstutor.controller.gc import GarbageCollector
+from dstutor.controller.kubelet import Kubelet
+from dstutor.controller.nodelifecycle import NodeLifecycleController, ready_conditions
+from dstutor.controller.scheduler import Scheduler
+from dstutor.controller.tainteviction import TaintEvictionController
+from dstutor.errors import AlreadyExists, CommandError
+from dstutor.model.objects import Obj, clone, is_node_ready, key_of
+from dstutor.model.selectors import LabelSelector, parse_selector
+from dstutor.model.timefmt import to_rfc3339
+from dstutor.sim.apiserver import ApiServer, kind_info
+from dstutor.sim.clock import Clock
+from dstutor.sim.engine import Engine
+from dstutor.sim.names import NameGenerator
+from dstutor.sim.nodes import make_node
+from dstutor.sim.store import Store
+
+DEFAULT_TIMING: dict[str, float] = {
+    "nodeReadySeconds": 2,
+    "imagePullSeconds": 2,
+    "containerStartSeconds": 1,
+    "terminationSeconds": 1,
+    "nodeMonitorGracePeriodSeconds": 40,
+}
+# `advance` with no duration stops after this much virtual time even if work remains.
+SETTLE_LIMIT_SECONDS = 600.0
+SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+
+
+class Cluster:
+    def __init__(self, *, seed: int = 0, clock: Clock | None = None,
+                 timing: dict[str, float] | None = None, missing_images: Iterable[str] = (),
+                 crashing_images: Iterable[str] = (), record_pod_events: bool = True) -> None:
+        self.clock = clock or Clock()
+        self.store = Store()
+        self.names = NameGenerator(seed)
+        self.api = ApiServer(self.store, self.clock, self.names)
+        self.engine = Engine(self.clock)
+        self.timing = dict(DEFAULT_TIMING)
+        self.timing.update(timing or {})
+        self.record_pod_events = record_pod_events
+        self._event_index: dict[tuple[str, str, str, str], Obj] = {}
+        self._event_seq = 0
+        self._node_index = 0
+        self.daemonsets = DaemonSetsController(self)
+        self.scheduler = Scheduler(self)
+        self.kubelet = Kubelet(self, set(missing_images), set(crashing_images))
+        self.nodelifecycle = NodeLifecycleController(self)
+        self.tainteviction = TaintEvictionController(self)
+        self.gc = GarbageCollector(self)
+        self._register()
+        self.store.listeners.append(self._dispatch)
+        for ns in SYSTEM_NAMESPACES:
+            self.api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+        self.settle()
+
+    # --- wiring ---------------------------------------------------------------------
+
+    def _register(self) -> None:
+        e = self.engine
+        e.register("daemonset", self.daemonsets.sync)  # type: ignore[arg-type]
+        e.register("daemonset-node", self.daemonsets.wake_node)  # type: ignore[arg-type]
+        e.register("scheduler", self.scheduler.schedule)  # type: ignore[arg-type]
+        e.register("kubelet", self.kubelet.sync_pod)  # type: ignore[arg-type]
+        e.register("kubelet-backoff", self.kubelet.show_backoff)  # type: ignore[arg-type]
+        e.register("node-ready", self._node_ready)  # type: ignore[arg-type]
+        e.register("nodelifecycle", self.nodelifecycle.sync)  # type: ignore[arg-type]
+        e.register("tainteviction", self.tainteviction.sync)  # type: ignore[arg-type]
+        e.register("gc", self.gc.sync)  # type: ignore[arg-type]
+        e.register("podgc", self.gc.pod_gc)  # type: ignore[arg-type]
+
+    def _dispatch(self, kind: str, old: Obj | None, new: Obj | None) -> None:
+        """The informers: tell each controller about the change it watches."""
+        if kind == "Pod":
+            self.daemonsets.on_pod(old, new)
+            self.scheduler.on_pod(old, new)
+            self.kubelet.on_pod(old, new)
+            self.tainteviction.on_pod(old, new)
+        elif kind == "Node":
+            if old is None and new is not None:
+                self._node_registered(new)
+            elif new is None and old is not None:
+                self.kubelet.node_removed(old["metadata"]["name"])
+            self.daemonsets.on_node(old, new)
+            self.scheduler.on_node(old, new)
+            self.nodelifecycle.on_node(old, new)
+            self.tainteviction.on_node(old, new)
+        elif kind == "DaemonSet":
+            self.daemonsets.on_daemonset(old, new)
+        elif kind == "ControllerRevision":
+            self.daemonsets.on_revision(old, new)
+        self.gc.on_any(kind, old, new)
+
+    def enqueue(self, queue: str, key: Hashable) -> None:
+        self.engine.enqueue(queue, key)
+
+    def enqueue_at(self, queue: str, key: Hashable, when: float) -> None:
+        self.engine.enqueue_at(queue, key, when)
+
+    def record_event(self, obj: Obj, etype: str, reason: str, message: str, *,
+                     component: str, host: str = "") -> None:
+        """Record an Event; a repeat of the same one bumps its count (event aggregation)."""
+        if obj["kind"] == "Pod" and not self.record_pod_events:
+            return
+        now = to_rfc3339(self.clock.now())
+        meta = obj["metadata"]
+        ident = (meta.get("uid", ""), reason, message, component)
+        existing = self._event_index.get(ident)
+        if existing is not None and self.store.get("Event", existing["metadata"]["namespace"],
+                                                   existing["metadata"]["name"]) is existing:
+            existing["count"] += 1
+            existing["lastTimestamp"] = now
+            self.store.touch(existing)
+            return
+        self._event_seq += 1
+        namespace = meta.get("namespace") or "default"
+        stamp = int(self.clock.now() * 1e9) + self._event_seq
+        involved = {"apiVersion": obj.get("apiVersion", "v1"), "kind": obj["kind"],
+                    "name": meta["name"], "uid": meta.get("uid", ""),
+                    "resourceVersion": meta.get("resourceVersion", "")}
+        if meta.get("namespace"):
+            involved["namespace"] = meta["namespace"]
+        source: Obj = {"component": component}
+        if host:
+            source["host"] = host
+        event = {
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": f"{meta['name']}.{stamp:x}", "namespace": namespace,
+                         "uid": self.names.uid(), "creationTimestamp": now},
+            "involvedObject": involved, "reason": reason, "message": message, "type": etype,
+            "source": source, "firstTimestamp": now, "lastTimestamp": now, "count": 1,
+            "reportingComponent": component, "reportingInstance": host,
+        }
+        self._event_index[ident] = event
+        self.store.put(event)
+
+    # --- time -----------------------------------------------------------------------
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def settle(self) -> None:
+        """Run every controller until quiet at the current instant (live: catch up first)."""
+        if self.clock.mode == "live":
+            self.engine.run_until(max(self.clock.target(), self.clock.now()))
+        else:
+            self.engine.run_queue()
+
+    def advance(self, seconds: float | None = None) -> float:
+        """Let virtual time pass; without a duration, until nothing more changes (bounded)."""
+        self.settle()
+        if seconds is None:
+            used = self.engine.run_until_idle(SETTLE_LIMIT_SECONDS)
+        else:
+            if seconds < 0:
+                raise CommandError("error: a duration must not be negative")
+            start = self.clock.now()
+            self.engine.run_until(start + seconds)
+            used = seconds
+        self.clock.rebase()
+        return used
+
+    def next_change(self) -> float | None:
+        return self.engine.next_timer()
+
+    # --- reads ----------------------------------------------------------------------
+
+    def get(self, kind: str, namespace: str, name: str) -> Obj:
+        self.settle()
+        return clone(self.api.get(kind, namespace, name))
+
+    def find(self, kind: str, namespace: str, name: str) -> Obj | None:
+        """Like get, but None instead of NotFound; returns the live object (read only)."""
+        info = kind_info(kind)
+        return self.store.get(kind, namespace if info.namespaced else "", name)
+
+    def list(self, kind: str, namespace: str | None = None,
+             selector: str | LabelSelector | None = None) -> list[Obj]:
+        """Objects of a kind (namespace None = all), optionally filtered by label selector."""
+        self.settle()
+        info = kind_info(kind)
+        items = self.store.list(kind, namespace if info.namespaced else None)
+        if selector is not None:
+            sel = parse_selector(selector) if isinstance(selector, str) else selector
+            items = [o for o in items if sel.matches(o["metadata"].get("labels") or {})]
+        return [clone(o) for o in items]
+
+    def list_live(self, kind: str, namespace: str | None = None) -> list[Obj]:
+        """The stored objects themselves, for read-only renderers that must be fast."""
+        self.settle()
+        info = kind_info(kind)
+        return self.store.list(kind, namespace if info.namespaced else None)
+
+    # --- writes ---------------------------------------------------------------------
+
+    def create(self, obj: Obj, *, dry_run: bool = False) -> Obj:
+        self.settle()
+        if dry_run:
+            return self.api.prepare_create(obj)
+        stored = self.api.create(obj)
+        self.settle()
+        return clone(stored)
+
+    def update(self, obj: Obj, *, dry_run: bool = False) -> Obj:
+        self.settle()
+        if dry_run:
+            return self.api.prepare_update(obj)[1]
+        stored = self.api.update(obj)
+        self.settle()
+        return clone(stored)
+
+    def delete(self, kind: str, namespace: str, name: str, *, propagation: str = "Background",
+               grace_seconds: int | None = None, dry_run: bool = False) -> Obj:
+        self.settle()
+        if dry_run:
+            return clone(self.api.get(kind, namespace, name))
+        obj = clone(self.api.get(kind, namespace, name))
+        self.api.delete(kind, namespace, name, propagation=propagation,
+                        grace_seconds=grace_seconds)
+        self.settle()
+        return obj
+
+    def apply_manifests(self, objs: Iterable[Obj]) -> list[Obj]:
+        """Create each object (setup helper; kubectl apply has its own three-way logic)."""
+        return [self.create(o) for o in objs]
+
+    # --- nodes: what happens outside kubectl's reach ---------------------------------
+
+    def add_node(self, name: str, *, labels: dict[str, str] | None = None,
+                 taints: list[Obj] | None = None, roles: list[str] | None = None,
+                 capacity: dict[str, str] | None = None, ready: bool = False) -> Obj:
+        """A machine joins: its kubelet registers the Node, Ready after nodeReadySeconds.
+
+        With ready=True the node is already up (for the nodes a cluster starts with).
+        """
+        self.settle()
+        if self.store.get("Node", "", name) is not None:
+            raise AlreadyExists(f'nodes "{name}" already exists')
+        node = make_node(name, self._node_index, labels=labels, taints=taints, roles=roles,
+                         capacity=capacity)
+        self._node_index += 1
+        now = to_rfc3339(self.clock.now())
+        node["status"]["conditions"] = ready_conditions("True" if ready else "False", now)
+        stored = self.api.create(node)
+        self.settle()
+        return clone(stored)
+
+    def _node_registered(self, node: Obj) -> None:
+        """A Node object appeared (node add or kubectl create): start its kubelet."""
+        name = node["metadata"]["name"]
+        self.kubelet.node_started(name)
+        status = node.setdefault("status", {})
+        if not status.get("conditions"):
+            status["conditions"] = ready_conditions("False", to_rfc3339(self.clock.now()))
+            template = make_node(name, self._node_index)
+            self._node_index += 1
+            for field in ("addresses", "allocatable", "capacity", "nodeInfo", "daemonEndpoints"):
+                status.setdefault(field, template["status"][field])
+            node["spec"].setdefault("podCIDR", template["spec"]["podCIDR"])
+        if not is_node_ready(node):
+            # TaintNodesByCondition: a new node starts with not-ready:NoSchedule.
+            taints = node["spec"].setdefault("taints", [])
+            if not any(t.get("key") == "node.kubernetes.io/not-ready" for t in taints):
+                taints.append({"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"})
+            self.engine.enqueue_at("node-ready", name,
+                                   self.clock.now() + self.timing["nodeReadySeconds"])
+
+    def _node_ready(self, name: str) -> None:
+        node = self.store.get("Node", "", name)
+        if node is None or not self.kubelet.is_alive(name):
+            return
+        self._post_ready(node)
+
+    def _post_ready(self, node: Obj) -> None:
+        now = to_rfc3339(self.clock.now())
+        node["status"]["conditions"] = ready_conditions("True", now)
+        self.store.touch(node)
+        self.record_event(node, "Normal", "NodeReady",
+                          f"Node {node['metadata']['name']} status is now: NodeReady",
+                          component="kubelet", host=node["metadata"]["name"])
+
+    def _node(self, name: str) -> Obj:
+        node = self.store.get("Node", "", name)
+        if node is None:
+            raise kind_not_found_node(name)
+        return node
+
+    def remove_node(self, name: str) -> None:
+        """The machine is gone: the Node is deleted and pod GC removes its pods."""
+        self.settle()
+        node = self._node(name)
+        self.api.finish_deletion(node)
+        self.settle()
+
+    def fail_node(self, name: str) -> None:
+        """The kubelet stops reporting; after the grace period the node turns NotReady."""
+        self.settle()
+        self._node(name)
+        self.kubelet.node_stopped(name)
+        self.nodelifecycle.kubelet_stopped(name)
+        self.settle()
+
+    def recover_node(self, name: str) -> None:
+        """The kubelet reports again: Ready, taints lifted, pods carry on."""
+        self.settle()
+        node = self._node(name)
+        self.nodelifecycle.kubelet_resumed(name)
+        self.kubelet.node_started(name)
+        if not is_node_ready(node):
+            self._post_ready(node)
+        now = self.clock.now()
+        for pod in self.store.pods_on_node(name):
+            self.kubelet.resync_ready(pod, now)
+        self.settle()
+
+    def node_is_up(self, name: str) -> bool:
+        return self.kubelet.is_alive(name)
+
+    # --- convenience for tests and lessons ------------------------------------------
+
+    def pods_of(self, ds_name: str, namespace: str = "default") -> list[Obj]:
+        """Live (stored) pods controlled by a DaemonSet, sorted by node then name."""
+        ds = self.store.get("DaemonSet", namespace, ds_name)
+        if ds is None:
+            return []
+        pods = []
+        for keys in self.store.pods_of_owner(ds["metadata"]["uid"]).values():
+            pods += [p for p in (self.store.get(*k) for k in keys) if p is not None]
+        return sorted(pods, key=lambda p: (p["spec"].get("nodeName", ""), key_of(p)))
+
+
+def kind_not_found_node(name: str) -> Exception:
+    from dstutor.errors import NotFound
+
+    return NotFound(f'nodes "{name}" not found')

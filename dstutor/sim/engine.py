@@ -1,0 +1,108 @@
+"""The run loop: a deduplicating work queue plus timers on the virtual clock.
+
+Controllers register a handler per queue name. After every write the loop runs until
+nothing more happens at the current virtual time; `run_until` moves time forward
+timer by timer, so every state change happens at the instant it would on a cluster.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from collections.abc import Callable, Hashable
+
+from dstutor.sim.clock import Clock
+
+Handler = Callable[[Hashable], None]
+
+# A controller that keeps requeueing itself at one instant is a bug; stop rather than hang.
+MAX_STEPS_PER_INSTANT = 5_000_000
+
+
+class Engine:
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self._handlers: dict[str, Handler] = {}
+        self._queue: deque[tuple[str, Hashable]] = deque()
+        self._queued: set[tuple[str, Hashable]] = set()
+        self._timers: list[tuple[float, int, str, Hashable]] = []
+        self._timer_due: dict[tuple[str, Hashable], float] = {}
+        self._seq = 0
+
+    def register(self, queue: str, handler: Handler) -> None:
+        self._handlers[queue] = handler
+
+    def enqueue(self, queue: str, key: Hashable) -> None:
+        item = (queue, key)
+        if item not in self._queued:
+            self._queued.add(item)
+            self._queue.append(item)
+
+    def enqueue_at(self, queue: str, key: Hashable, when: float) -> None:
+        """Wake `queue` for `key` at virtual time `when` (keeps the earliest wake-up)."""
+        if when <= self.clock.now():
+            self.enqueue(queue, key)
+            return
+        item = (queue, key)
+        due = self._timer_due.get(item)
+        if due is not None and due <= when:
+            return
+        self._timer_due[item] = when
+        self._seq += 1
+        heapq.heappush(self._timers, (when, self._seq, queue, key))
+
+    def pending(self) -> bool:
+        return bool(self._queue)
+
+    def next_timer(self) -> float | None:
+        while self._timers:
+            when, _, queue, key = self._timers[0]
+            if self._timer_due.get((queue, key)) == when:
+                return when
+            heapq.heappop(self._timers)  # superseded by an earlier wake-up
+        return None
+
+    def run_queue(self) -> int:
+        """Process work at the current instant until quiet; returns how many items ran."""
+        steps = 0
+        while self._queue:
+            item = self._queue.popleft()
+            self._queued.discard(item)
+            self._handlers[item[0]](item[1])
+            steps += 1
+            if steps > MAX_STEPS_PER_INSTANT:
+                raise RuntimeError("the simulation did not settle (controller loop)")
+        return steps
+
+    def _fire_due(self, now: float) -> None:
+        while self._timers and self._timers[0][0] <= now:
+            when, _, queue, key = heapq.heappop(self._timers)
+            if self._timer_due.get((queue, key)) == when:
+                del self._timer_due[(queue, key)]
+                self.enqueue(queue, key)
+
+    def run_until(self, target: float) -> None:
+        """Advance virtual time to `target`, stopping at every timer on the way."""
+        self.run_queue()
+        while True:
+            due = self.next_timer()
+            if due is None or due > target:
+                break
+            self.clock.set(due)
+            self._fire_due(due)
+            self.run_queue()
+        self.clock.set(target)
+        self.run_queue()
+
+    def run_until_idle(self, limit: float) -> float:
+        """Advance until no timer is left or `limit` seconds have passed; returns the time used."""
+        start = self.clock.now()
+        self.run_queue()
+        while True:
+            due = self.next_timer()
+            if due is None or due > start + limit:
+                break
+            self.clock.set(due)
+            self._fire_due(due)
+            self.run_queue()
+        return self.clock.now() - start

@@ -1,0 +1,43 @@
+"""Seeded generators for pod-name suffixes and uids, so every run is reproducible."""
+
+from __future__ import annotations
+
+import random
+
+# The API server's alphabet for generateName suffixes: no vowels, no confusable digits.
+NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+MAX_GENERATED_NAME_LENGTH = 63
+RANDOM_LENGTH = 5
+
+
+class NameGenerator:
+    def __init__(self, seed: int = 0) -> None:
+        self._rng = random.Random(seed)
+
+    def suffix(self) -> str:
+        return "".join(self._rng.choice(NAME_ALPHABET) for _ in range(RANDOM_LENGTH))
+
+    def generate(self, base: str) -> str:
+        """names.SimpleNameGenerator: truncate the base to 58 characters, append 5."""
+        max_base = MAX_GENERATED_NAME_LENGTH - RANDOM_LENGTH
+        return base[:max_base] + self.suffix()
+
+    def uid(self) -> str:
+        h = f"{self._rng.getrandbits(128):032x}"
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) % 4]}{h[17:20]}-{h[20:32]}"
+
+    def ip_octets(self) -> int:
+        return self._rng.randrange(2, 250)
+
+
+def safe_encode(text: str) -> str:
+    """rand.SafeEncodeString: map each byte onto the name alphabet (used for hashes)."""
+    return "".join(NAME_ALPHABET[ord(c) % len(NAME_ALPHABET)] for c in text)
+
+
+def fnv32a(data: bytes) -> int:
+    h = 0x811C9DC5
+    for b in data:
+        h ^= b
+        h = (h * 0x01000193) & 0xFFFFFFFF
+    return h

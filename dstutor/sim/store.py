@@ -1,0 +1,138 @@
+"""The object store, as the API server keeps objects: by kind, namespace and name.
+
+Objects are stored as dicts and handed out by reference for speed; callers outside
+the simulator copy before changing anything (see Cluster).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from dstutor.model.objects import Key, Obj, controller_ref, key_of, target_node_name
+
+Listener = Callable[[str, Obj | None, Obj | None], None]
+
+
+class Store:
+    def __init__(self) -> None:
+        self._by_kind: dict[str, dict[tuple[str, str], Obj]] = {}
+        self._by_uid: dict[str, Obj] = {}
+        # Controller owner uid -> node name -> pod keys: lets the DaemonSet controller
+        # look at one node without scanning every pod.
+        self._pods_by_owner_node: dict[str, dict[str, set[Key]]] = {}
+        self._pods_by_node: dict[str, set[Key]] = {}
+        self._pod_index_entry: dict[Key, tuple[str, str]] = {}
+        self._revision = 0
+        self.listeners: list[Listener] = []
+
+    # --- reads --------------------------------------------------------------------
+
+    def _kind(self, kind: str) -> dict[tuple[str, str], Obj]:
+        items = self._by_kind.get(kind)
+        if items is None:
+            items = self._by_kind[kind] = {}
+        return items
+
+    def get(self, kind: str, namespace: str, name: str) -> Obj | None:
+        items = self._by_kind.get(kind)
+        return items.get((namespace, name)) if items else None
+
+    def by_uid(self, uid: str) -> Obj | None:
+        return self._by_uid.get(uid)
+
+    def list(self, kind: str, namespace: str | None = None) -> list[Obj]:
+        """Objects of a kind sorted by namespace then name (the API server's order)."""
+        items = self._kind(kind)
+        keys = sorted(items) if namespace is None else sorted(k for k in items if k[0] == namespace)
+        return [items[k] for k in keys]
+
+    def iter_kind(self, kind: str) -> Iterator[Obj]:
+        return iter(list(self._kind(kind).values()))
+
+    def count(self, kind: str) -> int:
+        return len(self._kind(kind))
+
+    def pods_of_owner(self, owner_uid: str) -> dict[str, set[Key]]:
+        return self._pods_by_owner_node.get(owner_uid, {})
+
+    def pods_on_node(self, node: str) -> list[Obj]:
+        found = [self.get(*k) for k in self._pods_by_node.get(node, ())]
+        return sorted((p for p in found if p is not None), key=key_of)
+
+    def pod_keys_on_node(self, node: str) -> set[Key]:
+        return self._pods_by_node.get(node, set())
+
+    def resource_version(self) -> int:
+        return self._revision
+
+    # --- writes -------------------------------------------------------------------
+
+    def next_resource_version(self) -> str:
+        self._revision += 1
+        return str(self._revision)
+
+    def put(self, obj: Obj) -> None:
+        """Insert or replace an object; bumps resourceVersion and tells listeners."""
+        kind, ns, name = key_of(obj)
+        items = self._kind(kind)
+        old = items.get((ns, name))
+        obj["metadata"]["resourceVersion"] = self.next_resource_version()
+        items[(ns, name)] = obj
+        self._by_uid[obj["metadata"]["uid"]] = obj
+        if kind == "Pod":
+            self._index_pod(obj)
+        for listener in self.listeners:
+            listener(kind, old, obj)
+
+    def touch(self, obj: Obj, old: Obj | None = None) -> None:
+        """Record an in-place change to a stored object (controllers edit in place)."""
+        obj["metadata"]["resourceVersion"] = self.next_resource_version()
+        if obj["kind"] == "Pod":
+            self._index_pod(obj)
+        for listener in self.listeners:
+            listener(obj["kind"], old if old is not None else obj, obj)
+
+    def remove(self, obj: Obj) -> None:
+        kind, ns, name = key_of(obj)
+        if self._kind(kind).pop((ns, name), None) is None:
+            return
+        self._by_uid.pop(obj["metadata"]["uid"], None)
+        if kind == "Pod":
+            self._unindex_pod((kind, ns, name))
+        self._revision += 1
+        for listener in self.listeners:
+            listener(kind, obj, None)
+
+    def _index_pod(self, pod: Obj) -> None:
+        key = key_of(pod)
+        ref = controller_ref(pod)
+        entry = (ref["uid"] if ref else "", target_node_name(pod))
+        if self._pod_index_entry.get(key) == entry:
+            return
+        self._unindex_pod(key)
+        self._pod_index_entry[key] = entry
+        owner, node = entry
+        if owner:
+            self._pods_by_owner_node.setdefault(owner, {}).setdefault(node, set()).add(key)
+        if node:
+            self._pods_by_node.setdefault(node, set()).add(key)
+
+    def _unindex_pod(self, key: Key) -> None:
+        entry = self._pod_index_entry.pop(key, None)
+        if entry is None:
+            return
+        owner, node = entry
+        if owner:
+            per_node = self._pods_by_owner_node.get(owner)
+            if per_node is not None:
+                on_node = per_node.get(node)
+                if on_node is not None:
+                    on_node.discard(key)
+                    if not on_node:
+                        del per_node[node]
+                if not per_node:
+                    del self._pods_by_owner_node[owner]
+        if node and node in self._pods_by_node:
+            self._pods_by_node[node].discard(key)
+            if not self._pods_by_node[node]:
+                del self._pods_by_node[node]
