@@ -21,6 +21,8 @@ __all__ = [
     "validate_dns_label",
     "validate_dns_subdomain",
     "validate_label_key",
+    "validate_annotation_keys",
+    "validate_label_map",
     "validate_label_value",
     "validate_qualified_name",
 ]
@@ -225,3 +227,29 @@ def field_not_supported(path: str, value: object, supported: list[str]) -> str:
 def field_duplicate(path: str, value: object) -> str:
     return f"{path}: Duplicate value: {render_bad_value(value)}"
 
+
+
+# --- label and annotation maps -------------------------------------------------
+# Go iterates maps in random order; sorting keys gives a stable cause order.
+
+
+def validate_label_map(labels: object, path: str) -> list[str]:
+    """ValidateLabels: each bad key or value is its own cause at ``path``."""
+    if not isinstance(labels, dict):
+        return []
+    errs: list[str] = []
+    for key in sorted(labels):
+        errs += [field_invalid(path, key, m) for m in validate_qualified_name(str(key))]
+        value = labels[key]
+        errs += [field_invalid(path, value, m) for m in validate_label_value(str(value))]
+    return errs
+
+
+def validate_annotation_keys(annotations: object, path: str) -> list[str]:
+    """ValidateAnnotations (keys only; upstream lower-cases them before checking)."""
+    if not isinstance(annotations, dict):
+        return []
+    errs: list[str] = []
+    for key in sorted(annotations):
+        errs += [field_invalid(path, key, m) for m in validate_qualified_name(str(key).lower())]
+    return errs

@@ -6,7 +6,14 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from dstutor.errors import CommandError
-from dstutor.model.names import validate_label_value, validate_qualified_name
+from dstutor.model.names import (
+    field_duplicate,
+    field_invalid,
+    field_not_supported,
+    field_required,
+    validate_label_value,
+    validate_qualified_name,
+)
 
 __all__ = [
     "TAINT_EFFECTS",
@@ -15,6 +22,8 @@ __all__ = [
     "taint_to_string",
     "toleration_tolerates_taint",
     "tolerations_tolerate_taint",
+    "validate_node_taints",
+    "validate_tolerations",
 ]
 
 # In the order the API server lists them in "supported values".
@@ -140,3 +149,70 @@ def parse_taint_args(specs: list[str]) -> tuple[list[dict[str, Any]], list[dict[
         seen.add(ident)
         to_add.append(taint)
     return to_add, to_remove
+
+
+# --- API validation of tolerations and node taints ---------------------------
+
+
+def _effect_errors(effect: str, path: str, allow_empty: bool) -> list[str]:
+    if not effect:
+        return [] if allow_empty else [field_required(path)]
+    if effect not in TAINT_EFFECTS:
+        return [field_not_supported(path, effect, list(TAINT_EFFECTS))]
+    return []
+
+
+def validate_tolerations(tolerations: Any, path: str) -> list[str]:
+    """ValidateTolerations, causes in upstream order."""
+    errs: list[str] = []
+    for i, tol in enumerate(tolerations if isinstance(tolerations, list) else []):
+        p = f"{path}[{i}]"
+        tol = tol if isinstance(tol, dict) else {}
+        key, op = tol.get("key") or "", tol.get("operator") or ""
+        value, effect = tol.get("value") or "", tol.get("effect") or ""
+        if key:
+            errs += [field_invalid(f"{p}.key", key, m) for m in validate_qualified_name(key)]
+        if not key and op != "Exists":
+            errs.append(field_invalid(
+                f"{p}.operator", op,
+                'operator must be Exists when `key` is empty, which means "match all values and all keys"'))
+        if tol.get("tolerationSeconds") is not None and effect != "NoExecute":
+            errs.append(field_invalid(f"{p}.effect", effect,
+                                      "effect must be 'NoExecute' when `tolerationSeconds` is set"))
+        if op in ("", "Equal"):
+            msgs = validate_label_value(value)
+            if msgs:
+                # Upstream reports a bad value under ".operator", joined with ";".
+                errs.append(field_invalid(f"{p}.operator", value, ";".join(msgs)))
+        elif op == "Exists":
+            if value:
+                # The internal (untagged) Toleration struct is what gets printed.
+                shown = {"Key": key, "Operator": op, "Value": value, "Effect": effect,
+                         "TolerationSeconds": tol.get("tolerationSeconds")}
+                errs.append(field_invalid(f"{p}.operator", shown,
+                                          "value must be empty when `operator` is 'Exists'"))
+        else:
+            errs.append(field_not_supported(f"{p}.operator", op, ["Equal", "Exists"]))
+        errs += _effect_errors(effect, f"{p}.effect", allow_empty=True)
+    return errs
+
+
+def validate_node_taints(taints: Any, path: str = "spec.taints") -> list[str]:
+    """validateNodeTaints: key, value, effect, and one taint per key+effect."""
+    errs: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for i, taint in enumerate(taints if isinstance(taints, list) else []):
+        p = f"{path}[{i}]"
+        taint = taint if isinstance(taint, dict) else {}
+        key, value, effect = taint.get("key") or "", taint.get("value") or "", taint.get("effect") or ""
+        errs += [field_invalid(f"{p}.key", key, m) for m in validate_qualified_name(key)]
+        msgs = validate_label_value(value)
+        if msgs:
+            errs.append(field_invalid(f"{p}.value", value, ";".join(msgs)))
+        errs += _effect_errors(effect, f"{p}.effect", allow_empty=False)
+        if (key, effect) in seen:
+            shown = {"Key": key, "Value": value, "Effect": effect, "TimeAdded": taint.get("timeAdded")}
+            errs.append(f"{field_duplicate(p, shown)}: taints must be unique by key and effect pair")
+            continue
+        seen.add((key, effect))
+    return errs
