@@ -109,8 +109,14 @@ def default_pod_spec(spec: dict[str, Any]) -> None:
 def _default_pod(pod: dict[str, Any]) -> None:
     spec = pod.setdefault("spec", {})
     default_pod_spec(spec)
-    # Only real Pods (not templates) get these two, as in SetDefaults_Pod.
+    # Only real Pods (not templates) get these, as in SetDefaults_Pod.
     _set(spec, "enableServiceLinks", True)
+    if spec.get("hostNetwork"):
+        for key in ("initContainers", "containers"):
+            for ctr in spec.get(key) or []:
+                for port in (ctr.get("ports") or []) if isinstance(ctr, dict) else []:
+                    if isinstance(port, dict) and not port.get("hostPort"):
+                        port["hostPort"] = port.get("containerPort")
     for key in ("initContainers", "containers"):
         for ctr in spec.get(key) or []:
             resources = ctr.get("resources") if isinstance(ctr, dict) else None

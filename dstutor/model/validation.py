@@ -240,7 +240,7 @@ def _validate_volumes(volumes: Any, path: str) -> tuple[Errs, set[str]]:
     return errs, names
 
 
-def validate_pod_spec(spec: Any, path: str) -> Errs:
+def validate_pod_spec(spec: Any, path: str, is_pod: bool = False) -> Errs:
     spec = _dict(spec)
     errs, volumes = _validate_volumes(spec.get("volumes"), f"{path}.volumes")
     containers = _list(spec.get("containers"))
@@ -256,6 +256,14 @@ def validate_pod_spec(spec: Any, path: str) -> Errs:
         seen.add(name)
     for i, ctr in enumerate(_list(spec.get("initContainers"))):
         errs += _validate_container(_dict(ctr), f"{path}.initContainers[{i}]", volumes)
+    if spec.get("hostNetwork"):
+        # Templates may leave hostPort unset; pods have it defaulted beforehand.
+        for i, ctr in enumerate(containers):
+            for j, port in enumerate(_list(_dict(ctr).get("ports"))):
+                host = _dict(port).get("hostPort") or 0
+                if (is_pod or host) and host != _dict(port).get("containerPort"):
+                    errs.append(field_invalid(f"{path}.containers[{i}].ports[{j}].hostPort", host,
+                                              "must match `containerPort` when `hostNetwork` is true"))
     restart = spec.get("restartPolicy") or ""
     if not restart:
         errs.append(field_required(f"{path}.restartPolicy"))
@@ -432,9 +440,14 @@ def _validate_deployment(deploy: dict[str, Any]) -> Errs:
             errs.append(field_invalid("spec.selector", _selector_value(sel), "empty selector is invalid for deployment"))
     template = _dict(spec.get("template"))
     everything = isinstance(sel, dict) and not sel.get("matchLabels") and not sel.get("matchExpressions")
-    if not everything and _selector_matches_template(sel, template) is False:
-        errs.append(field_invalid("spec.template.metadata.labels", _template_labels_value(template), _MISMATCH))
-    errs += _validate_template_for_controller(spec, "ReplicaSet")
+    matches = _selector_matches_template(sel, template)
+    if matches is None:
+        # Upstream skips the whole template check when the selector cannot be built.
+        errs.append(field_invalid("spec.selector", _selector_value(_dict(sel)), "invalid label selector"))
+    else:
+        if not everything and not matches:
+            errs.append(field_invalid("spec.template.metadata.labels", _template_labels_value(template), _MISMATCH))
+        errs += _validate_template_for_controller(spec, "ReplicaSet")
     errs += _validate_deployment_strategy(_dict(spec.get("strategy")))
     errs += _nonnegative(spec, "minReadySeconds")
     errs += _nonnegative(spec, "revisionHistoryLimit")
@@ -464,7 +477,7 @@ def validate(obj: dict[str, Any], old: dict[str, Any] | None = None) -> list[str
     elif kind == "Deployment":
         errs += _validate_deployment(obj)
     elif kind == "Pod":
-        errs += validate_pod_spec(obj.get("spec"), "spec")
+        errs += validate_pod_spec(obj.get("spec"), "spec", is_pod=True)
     elif kind == "Node":
         errs += validate_node_taints(_dict(obj.get("spec")).get("taints"))
     if old is not None and kind in ("DaemonSet", "Deployment"):

@@ -162,3 +162,17 @@ def test_defaulting_is_idempotent() -> None:
     snapshot = repr(obj)
     apply_defaults(obj)
     assert repr(obj) == snapshot
+
+
+def test_pod_host_network_ports_default_host_port() -> None:
+    pod: Obj = {"kind": "Pod", "metadata": {"name": "p"},
+                "spec": {"hostNetwork": True,
+                         "containers": [{"name": "c", "image": "x", "ports": [{"containerPort": 9100}]}]}}
+    apply_defaults(pod)
+    assert pod["spec"]["containers"][0]["ports"][0] == {"containerPort": 9100, "protocol": "TCP", "hostPort": 9100}
+    template = _ds()
+    tspec = template["spec"]["template"]["spec"]
+    tspec["hostNetwork"] = True
+    tspec["containers"][0]["ports"] = [{"containerPort": 9100}]
+    apply_defaults(template)
+    assert "hostPort" not in tspec["containers"][0]["ports"][0]

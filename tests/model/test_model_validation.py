@@ -199,6 +199,9 @@ def test_valid_objects_pass(make: Callable[[], Obj]) -> None:
                      ["spec.selector.matchExpressions[0].values: Required value: must be specified when "
                       "`operator` is 'In' or 'NotIn'"],
                      id="selector-in-without-values"),
+        pytest.param(lambda o: o["spec"].update(selector={"matchExpressions": [{"key": "app", "operator": "Near"}]}),
+                     ['spec.selector.matchExpressions[0].operator: Invalid value: "Near": not a valid selector operator'],
+                     id="selector-bad-operator-skips-match-check"),
         pytest.param(lambda o: tspec(o).update(
             volumes=[{"name": "logs", "hostPath": {"path": "/var/log"}}],
             containers=[{"name": "c", "image": "x", "volumeMounts": [{"name": "varlog", "mountPath": "/var/log"}]}]),
@@ -208,6 +211,14 @@ def test_valid_objects_pass(make: Callable[[], Obj]) -> None:
                      ["spec.template.spec.containers[0].ports[0].containerPort: Invalid value: 70000: "
                       "must be between 1 and 65535, inclusive"],
                      id="bad-port"),
+        pytest.param(lambda o: tspec(o).update(hostNetwork=True, containers=[
+            {"name": "c", "image": "x", "ports": [{"containerPort": 24224, "hostPort": 80}]}]),
+                     ["spec.template.spec.containers[0].ports[0].hostPort: Invalid value: 80: "
+                      "must match `containerPort` when `hostNetwork` is true"],
+                     id="host-network-port-mismatch"),
+        pytest.param(lambda o: tspec(o).update(hostNetwork=True, containers=[
+            {"name": "c", "image": "x", "ports": [{"containerPort": 24224}]}]),
+                     [], id="host-network-template-port-unset"),
         pytest.param(lambda o: tspec(o).update(containers=[{"name": "c", "image": "x", "resources": {
             "requests": {"cpu": "2"}, "limits": {"cpu": "1"}}}]),
                      ['spec.template.spec.containers[0].resources.requests: Invalid value: "2": '
@@ -277,6 +288,11 @@ def test_selector_is_immutable_on_update() -> None:
                      id="missing-selector"),
         pytest.param(lambda o: o["spec"].update(selector={}),
                      ["spec.selector: Invalid value: {}: empty selector is invalid for deployment"], id="empty-selector"),
+        pytest.param(lambda o: o["spec"].update(selector={"matchExpressions": [{"key": "a", "operator": "Near"}]}),
+                     ['spec.selector.matchExpressions[0].operator: Invalid value: "Near": not a valid selector operator',
+                      'spec.selector: Invalid value: {"matchExpressions":[{"key":"a","operator":"Near"}]}: '
+                      "invalid label selector"],
+                     id="unconvertible-selector"),
         pytest.param(lambda o: o["spec"]["template"]["metadata"].update(labels={"app": "x"}),
                      ['spec.template.metadata.labels: Invalid value: {"app":"x"}: `selector` does not match template `labels`'],
                      id="mismatch"),
@@ -309,6 +325,8 @@ def test_deployment_validation(mutate: Callable[[Obj], None], expected: list[str
                      ["spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive"],
                      id="deadline-zero"),
         pytest.param(lambda o: o["spec"].update(containers=[]), ["spec.containers: Required value"], id="no-containers"),
+        pytest.param(lambda o: o["spec"].update(hostNetwork=True, containers=[
+            {"name": "c", "image": "x", "ports": [{"containerPort": 8080}]}]), [], id="host-port-defaulted"),
         pytest.param(lambda o: o["spec"]["containers"][0].update(name="Web"),
                      ['spec.containers[0].name: Invalid value: "Web": a lowercase RFC 1123 label must consist of '
                       "lower case alphanumeric characters or '-', and must start and end with an alphanumeric "
