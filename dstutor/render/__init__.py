@@ -1,0 +1,1 @@
+"""Pure renderers: Kubernetes objects (as JSON dicts) in, kubectl's exact text out."""

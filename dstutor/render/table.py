@@ -1,0 +1,123 @@
+"""Go text/tabwriter layout, and the `kubectl get` table built on it.
+
+kubectl never pads cells itself: it writes tab-terminated cells and lets Go's
+elastic tabwriter align them. Reproducing that algorithm (column blocks made of
+consecutive lines, widths measured in runes, last cell never padded) is the only
+way to get byte-identical output, both for `get` tables and for `describe`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+# kubectl's table printer: minwidth 6, tabwidth 4, padding 3 (cli-runtime tabwriter.go).
+TABLE_MIN_WIDTH = 6
+TABLE_PADDING = 3
+# Rows are flushed every 100 lines; widths are remembered across flushes.
+TABLE_FLUSH_ROWS = 100
+
+# Characters that make kubectl cut a cell short (tabwriter treats \f as a newline).
+_CELL_BREAK_CHARS = "\f\n\r"
+
+
+def escape_terminal(text: str) -> str:
+    """Neutralise terminal control sequences the way kubectl's WriteEscaped does."""
+    return text.replace("\x1b", "^[").replace("\r", "\\r")
+
+
+def sanitize_cell(value: str) -> str:
+    """Cut a cell at the first line break (adding '...') and escape the rest."""
+    cut = min((i for i in (value.find(c) for c in _CELL_BREAK_CHARS) if i >= 0), default=-1)
+    if cut >= 0:
+        return escape_terminal(value[:cut]) + "..."
+    return escape_terminal(value)
+
+
+def tabwrite(text: str, *, min_width: int = 0, padding: int = 2,
+             remembered: list[int] | None = None) -> str:
+    """Align tab-terminated cells exactly like Go's tabwriter with a space pad char.
+
+    A cell is text ending in a tab; the text after a line's last tab is not part
+    of any column. Lines that share a column form a block whose width is the
+    widest cell plus `padding` (at least `min_width`). `remembered` carries
+    column widths between flushes (the RememberWidths flag) and is updated.
+    """
+    lines = text.split("\n")
+    cells = [line.split("\t") for line in lines]
+    out: list[str] = []
+
+    def write_lines(line0: int, line1: int, widths: list[int]) -> None:
+        for i in range(line0, line1):
+            row = cells[i]
+            parts: list[str] = []
+            for j, cell in enumerate(row):
+                parts.append(cell)
+                if j < len(widths) and j < len(row) - 1:
+                    parts.append(" " * (widths[j] - len(cell)))
+            out.append("".join(parts))
+
+    def fmt(line0: int, line1: int, widths: list[int]) -> None:
+        column = len(widths)
+        this = line0
+        while this < line1:
+            if column >= len(cells[this]) - 1:
+                this += 1
+                continue
+            write_lines(line0, this, widths)
+            line0 = this
+            width = min_width
+            if remembered is not None and column < len(remembered):
+                width = max(width, remembered[column])
+            while this < line1 and column < len(cells[this]) - 1:
+                width = max(width, len(cells[this][column]) + padding)
+                this += 1
+            if remembered is not None:
+                if column < len(remembered):
+                    remembered[column] = width
+                else:
+                    remembered.append(width)
+            fmt(line0, this, [*widths, width])
+            line0 = this
+        write_lines(line0, line1, widths)
+
+    fmt(0, len(cells), [])
+    return "\n".join(out)
+
+
+def format_table(headers: list[str], rows: Sequence[Sequence[str]], *,
+                 no_headers: bool = False) -> str:
+    """Lay out a `kubectl get` table; returns "" when there are no rows.
+
+    Headers are used as given (callers upper-case them). Cells are sanitised.
+    Like kubectl 1.37, the header (or, with no_headers, the first row) is padded
+    to the longest cell measured in bytes, so multi-byte cells widen a column.
+    """
+    if not rows:
+        return ""
+    ncols = len(headers)
+    raw = [[str(c) for c in row] for row in rows]
+    byte_widths = [0] * ncols
+    for row in raw:
+        for i, cell in enumerate(row[:ncols]):
+            byte_widths[i] = max(byte_widths[i], len(cell.encode("utf-8")))
+    lines: list[str] = []
+    if not no_headers:
+        padded = [h + " " * max(0, byte_widths[i] - len(h)) if i < ncols - 1 else h
+                  for i, h in enumerate(headers)]
+        lines.append("\t".join(padded))
+    for ri, row in enumerate(raw):
+        out_cells = []
+        for i, cell in enumerate(row[:ncols]):
+            text = sanitize_cell(cell)
+            if no_headers and ri == 0 and i < ncols - 1:
+                text += " " * max(0, byte_widths[i] - len(cell.encode("utf-8")))
+            out_cells.append(text)
+        lines.append("\t".join(out_cells))
+    # kubectl flushes the tabwriter every 100 data rows; widths carry over.
+    remembered: list[int] = []
+    head = 0 if no_headers else 1
+    bounds = list(range(head + TABLE_FLUSH_ROWS, len(lines), TABLE_FLUSH_ROWS))
+    chunks = [tabwrite("\n".join(lines[a:b]), min_width=TABLE_MIN_WIDTH,
+                       padding=TABLE_PADDING, remembered=remembered)
+              for a, b in zip([0, *bounds], [*bounds, len(lines)], strict=True)]
+    return "\n".join(chunks) + "\n"
