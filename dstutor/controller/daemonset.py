@@ -7,7 +7,6 @@ to the DaemonSet itself (or its first sync) visits every node.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from dstutor.controller import history
@@ -59,12 +58,38 @@ class DaemonSetState:
     hash: str = ""
     template_generation: str | None = None
     pod_spec: Obj = field(default_factory=dict)
-    pod_json: str = ""
+    qos_class: str = "BestEffort"
     selector: LabelSelector | None = None
     placements: dict[str, Placement] = field(default_factory=dict)
     stats: dict[str, NodeStat] = field(default_factory=dict)
+    totals: list[int] = field(default_factory=lambda: [0] * 6)
     old_nodes: set[str] = field(default_factory=set)
     old_revision_count: int = 0
+
+
+def _add_stat(totals: list[int], stat: NodeStat, sign: int) -> None:
+    """Fold one node's part into the running totals (desired, current, misscheduled,
+    ready, available, updated)."""
+    should_run, scheduled, ready, available, updated = stat
+    if should_run:
+        totals[0] += sign
+        if scheduled:
+            totals[1] += sign
+            totals[3] += sign * ready
+            totals[4] += sign * available
+            totals[5] += sign * updated
+    elif scheduled:
+        totals[2] += sign
+
+
+def _pod_signature(pod: Obj) -> tuple[object, ...]:
+    meta, status = pod["metadata"], pod.get("status") or {}
+    ready = pod_condition(pod, "Ready")
+    return (status.get("phase"), pod["spec"].get("nodeName"), meta.get("deletionTimestamp"),
+            ready.get("status") if ready else None,
+            ready.get("lastTransitionTime") if ready else None,
+            id(meta.get("ownerReferences")), len(meta.get("ownerReferences") or ()),
+            tuple(sorted((meta.get("labels") or {}).items())))
 
 
 class DaemonSetsController:
@@ -72,6 +97,9 @@ class DaemonSetsController:
         self.ctx = ctx
         self.states: dict[str, DaemonSetState] = {}
         self.failed_pods_backoff = Backoff()
+        # What each pod looked like at its last event, to skip updates that change nothing
+        # the controller reads (image pulls, container creation).
+        self._signatures: dict[tuple[str, str], tuple[object, ...]] = {}
 
     # --- event handlers (the informers) -----------------------------------------------
 
@@ -98,7 +126,19 @@ class DaemonSetsController:
             self.mark_dirty(ds, node_name)
 
     def on_pod(self, old: Obj | None, new: Obj | None) -> None:
-        for pod in (old, new):
+        if new is not None and old is new:
+            # An in-place status update: only changes the controller looks at matter.
+            key = (new["metadata"]["namespace"], new["metadata"]["name"])
+            signature = _pod_signature(new)
+            if self._signatures.get(key) == signature:
+                return
+            self._signatures[key] = signature
+        elif new is not None:
+            self._signatures[(new["metadata"]["namespace"], new["metadata"]["name"])] = (
+                _pod_signature(new))
+        elif old is not None:
+            self._signatures.pop((old["metadata"]["namespace"], old["metadata"]["name"]), None)
+        for pod in (old, new) if old is not new else (new,):
             if pod is None:
                 continue
             ref = controller_ref(pod)
@@ -169,8 +209,10 @@ class DaemonSetsController:
             state.template_generation = template_generation(ds)
             state.selector = selector
             state.pod_spec = daemon_pod_spec(ds)
-            state.pod_json = json.dumps(state.pod_spec)
+            state.qos_class = qos_class(state.pod_spec)
             state.placements.clear()
+            state.stats.clear()
+            state.totals = [0] * 6
             self._claim_all_orphans(ds, selector)
             state.hash = self._construct_history(ds, state)
             if not state.hash:
@@ -211,18 +253,17 @@ class DaemonSetsController:
     def _claim_on_nodes(self, ds: Obj, selector: LabelSelector, nodes: list[str]) -> None:
         """ClaimPods for the pods on these nodes: adopt matching orphans, release the rest."""
         store, ds_uid, ns = self.ctx.store, uid(ds), ds["metadata"]["namespace"]
+        owned_by_node = store.pods_of_owner(ds_uid)
         for node_name in nodes:
-            for pod_key in list(store.pod_keys_on_node(node_name)):
+            orphans = store.orphan_pod_keys_on_node(node_name)
+            for pod_key in list(orphans):
                 pod = store.get(*pod_key)
-                if pod is None or pod_key[1] != ns:
-                    continue
-                ref = controller_ref(pod)
-                if ref is None:
-                    if not is_terminating(pod) and selector.matches(labels(pod)):
-                        self._adopt(ds, pod)
-                elif ref.get("uid") == ds_uid and not selector.matches(labels(pod)):
-                    self._release(pod, ds_uid)
-            owned = store.pods_of_owner(ds_uid).get(node_name, set())
+                if (pod is not None and pod_key[1] == ns and not is_terminating(pod)
+                        and selector.matches(labels(pod))):
+                    self._adopt(ds, pod)
+            owned = owned_by_node.get(node_name)
+            if not owned:
+                continue
             for pod_key in list(owned):
                 pod = store.get(*pod_key)
                 if pod is not None and not selector.matches(labels(pod)):
@@ -383,13 +424,18 @@ class DaemonSetsController:
                      "ownerReferences": [new_controller_ref(ds)]}
         if tmeta.get("annotations"):
             meta["annotations"] = dict(tmeta["annotations"])
-        spec = json.loads(state.pod_json)
-        affinity = spec.setdefault("affinity", {})
-        node_affinity = affinity.setdefault("nodeAffinity", {})
+        # Pods of one revision share the unchanging parts of their spec (containers,
+        # volumes, tolerations): stored objects are only ever replaced, never edited
+        # in place, except for fields each pod owns (nodeName, affinity, status).
+        spec = dict(state.pod_spec)
+        affinity = dict(spec.get("affinity") or {})
+        node_affinity = dict(affinity.get("nodeAffinity") or {})
         node_affinity["requiredDuringSchedulingIgnoredDuringExecution"] = node_name_affinity(
             node_name)
+        affinity["nodeAffinity"] = node_affinity
+        spec["affinity"] = affinity
         return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec,
-                "status": {"phase": "Pending", "qosClass": qos_class(spec)}}
+                "status": {"phase": "Pending", "qosClass": state.qos_class}}
 
     # --- history --------------------------------------------------------------------
 
@@ -493,23 +539,15 @@ class DaemonSetsController:
 
     def _update_status(self, ds: Obj, state: DaemonSetState, nodes: list[str]) -> None:
         now = self.ctx.clock.now()
+        totals = state.totals
         for node_name in nodes:
             stat = self._node_stat(ds, state, node_name, now)
-            if stat == NO_STAT:
-                state.stats.pop(node_name, None)
-            else:
+            previous = state.stats.pop(node_name, NO_STAT)
+            _add_stat(totals, previous, -1)
+            if stat != NO_STAT:
                 state.stats[node_name] = stat
-        desired = current = mis = ready = available = updated = 0
-        for should_run, scheduled, is_ready, is_available, is_updated in state.stats.values():
-            if should_run:
-                desired += 1
-                if scheduled:
-                    current += 1
-                    ready += is_ready
-                    available += is_available
-                    updated += is_updated
-            elif scheduled:
-                mis += 1
+                _add_stat(totals, stat, 1)
+        desired, current, mis, ready, available, updated = totals
         status = dict(ds.get("status") or {})
         new_numbers = {
             "currentNumberScheduled": current,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 
 # Every simulated cluster starts at this instant so transcripts never depend on the host.
 SIM_EPOCH = 1767225600.0  # 2026-01-01T00:00:00Z
@@ -10,9 +11,15 @@ SIM_EPOCH = 1767225600.0  # 2026-01-01T00:00:00Z
 
 def to_rfc3339(seconds: float) -> str:
     """Render like metav1.Time: whole seconds, UTC, `Z` suffix."""
-    return datetime.fromtimestamp(int(seconds), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _format_whole(int(seconds))
 
 
+@lru_cache(maxsize=4096)
+def _format_whole(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@lru_cache(maxsize=4096)
 def parse_rfc3339(text: str) -> float:
     """Parse what to_rfc3339 writes (and the fractional/offset forms the API accepts)."""
     value = text.strip()

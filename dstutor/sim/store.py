@@ -21,6 +21,7 @@ class Store:
         # look at one node without scanning every pod.
         self._pods_by_owner_node: dict[str, dict[str, set[Key]]] = {}
         self._pods_by_node: dict[str, set[Key]] = {}
+        self._orphans_by_node: dict[str, set[Key]] = {}
         self._pod_index_entry: dict[Key, tuple[str, str]] = {}
         self._revision = 0
         self.listeners: list[Listener] = []
@@ -58,6 +59,10 @@ class Store:
     def pods_on_node(self, node: str) -> list[Obj]:
         found = [self.get(*k) for k in self._pods_by_node.get(node, ())]
         return sorted((p for p in found if p is not None), key=key_of)
+
+    def orphan_pod_keys_on_node(self, node: str) -> set[Key]:
+        """Pods without a controller on a node: the only ones a controller may adopt."""
+        return self._orphans_by_node.get(node, set())
 
     def pod_keys_on_node(self, node: str) -> set[Key]:
         return self._pods_by_node.get(node, set())
@@ -114,6 +119,8 @@ class Store:
         owner, node = entry
         if owner:
             self._pods_by_owner_node.setdefault(owner, {}).setdefault(node, set()).add(key)
+        else:
+            self._orphans_by_node.setdefault(node, set()).add(key)
         if node:
             self._pods_by_node.setdefault(node, set()).add(key)
 
@@ -132,6 +139,12 @@ class Store:
                         del per_node[node]
                 if not per_node:
                     del self._pods_by_owner_node[owner]
+        else:
+            orphans = self._orphans_by_node.get(node)
+            if orphans is not None:
+                orphans.discard(key)
+                if not orphans:
+                    del self._orphans_by_node[node]
         if node and node in self._pods_by_node:
             self._pods_by_node[node].discard(key)
             if not self._pods_by_node[node]:

@@ -1,0 +1,78 @@
+"""Engine benchmark: 5,000 nodes x 10 DaemonSets from empty to settled, then one node joins.
+
+Run: `.venv/bin/python benchmarks/bench_engine.py [--nodes N] [--daemonsets M]`
+Prints wall-clock figures and peak memory (max RSS of this process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import resource
+import statistics
+import sys
+import time
+
+from dstutor.sim.cluster import Cluster
+
+
+def daemonset(i: int) -> dict:
+    labels = {"app": f"agent-{i}"}
+    return {"apiVersion": "apps/v1", "kind": "DaemonSet",
+            "metadata": {"name": f"agent-{i}", "namespace": "default"},
+            "spec": {"selector": {"matchLabels": labels},
+                     "template": {"metadata": {"labels": labels},
+                                  "spec": {"containers": [{"name": "agent",
+                                                           "image": f"agent:{i}"}]}}}}
+
+
+def peak_rss_mb() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return usage / 1024 if sys.platform != "darwin" else usage / (1024 * 1024)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--nodes", type=int, default=5000)
+    parser.add_argument("--daemonsets", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=5, help="node joins to time")
+    parser.add_argument("--pod-events", action="store_true",
+                        help="also record scheduler/kubelet events on pods")
+    args = parser.parse_args()
+
+    gc.disable()  # measure the engine, not the collector's pauses
+    base_rss = peak_rss_mb()
+    cluster = Cluster(record_pod_events=args.pod_events)
+    t0 = time.perf_counter()
+    for i in range(args.nodes):
+        cluster.add_node(f"node-{i:05d}", ready=True)
+    t1 = time.perf_counter()
+    for i in range(args.daemonsets):
+        cluster.create(daemonset(i))
+    t2 = time.perf_counter()
+    cluster.advance()
+    t3 = time.perf_counter()
+    pods = cluster.store.count("Pod")
+    ready = sum(1 for ds in cluster.store.list("DaemonSet")
+                if ds["status"].get("numberReady") == args.nodes)
+    print(f"nodes={args.nodes} daemonsets={args.daemonsets} pods={pods} "
+          f"daemonsets fully ready={ready}")
+    print(f"register nodes:              {t1 - t0:8.3f} s")
+    print(f"create daemonsets + sync:    {t2 - t1:8.3f} s")
+    print(f"run until settled (kubelet): {t3 - t2:8.3f} s")
+    print(f"empty -> settled (total):    {t3 - t0:8.3f} s   (target <= 1 s)")
+
+    joins = []
+    for r in range(args.repeat):
+        start = time.perf_counter()
+        cluster.add_node(f"extra-{r}", ready=True)
+        joins.append(time.perf_counter() - start)
+        cluster.advance()
+    print(f"one node joins, settle (median of {args.repeat}): "
+          f"{statistics.median(joins) * 1000:8.2f} ms   (target <= 5 ms)")
+    print(f"peak memory (max RSS):       {peak_rss_mb():8.1f} MB   (target <= 300 MB; "
+          f"interpreter + imports {base_rss:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()

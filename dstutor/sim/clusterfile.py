@@ -1,0 +1,182 @@
+"""Cluster files (`kind: Cluster`) and the default cluster a shell starts with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dstutor import yamlio
+from dstutor.errors import DstutorError
+from dstutor.model.objects import Obj
+from dstutor.sim.clock import Clock
+from dstutor.sim.cluster import DEFAULT_TIMING, Cluster
+
+CONTROL_PLANE_TAINT = {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}
+NODE_KEYS = {"name", "roles", "labels", "taints", "capacity"}
+TOP_KEYS = {"apiVersion", "kind", "metadata", "nodes", "registry", "timing", "manifests"}
+
+
+class ClusterFileError(DstutorError):
+    """A cluster file that cannot be used."""
+
+
+@dataclass
+class NodeSpec:
+    name: str
+    roles: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    taints: list[Obj] = field(default_factory=list)
+    capacity: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ClusterSpec:
+    name: str = "dstutor"
+    nodes: list[NodeSpec] = field(default_factory=list)
+    missing_images: list[str] = field(default_factory=list)
+    crashing_images: list[str] = field(default_factory=list)
+    timing: dict[str, float] = field(default_factory=dict)
+    manifests: list[Obj] = field(default_factory=list)
+    kube_proxy: bool = False
+
+
+def kube_proxy_daemonset() -> Obj:
+    """kube-proxy as kubeadm installs it: tolerates every taint, runs on every node."""
+    labels = {"k8s-app": "kube-proxy"}
+    return {
+        "apiVersion": "apps/v1", "kind": "DaemonSet",
+        "metadata": {"name": "kube-proxy", "namespace": "kube-system", "labels": labels},
+        "spec": {
+            "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {
+                    "containers": [{
+                        "name": "kube-proxy", "image": "registry.k8s.io/kube-proxy:v1.37.1",
+                        "command": ["/usr/local/bin/kube-proxy",
+                                    "--config=/var/lib/kube-proxy/config.conf",
+                                    "--hostname-override=$(NODE_NAME)"],
+                        "securityContext": {"privileged": True},
+                    }],
+                    "hostNetwork": True,
+                    "nodeSelector": {"kubernetes.io/os": "linux"},
+                    "priorityClassName": "system-node-critical",
+                    "serviceAccountName": "kube-proxy",
+                    "tolerations": [{"operator": "Exists"}],
+                },
+            },
+            "updateStrategy": {"type": "RollingUpdate",
+                               "rollingUpdate": {"maxUnavailable": 1}},
+        },
+    }
+
+
+def default_spec(workers: int = 3) -> ClusterSpec:
+    if workers < 0 or workers > 5000:
+        raise ClusterFileError("error: --nodes must be between 0 and 5000")
+    nodes = [NodeSpec("control-plane", roles=["control-plane"], taints=[CONTROL_PLANE_TAINT])]
+    nodes += [NodeSpec(f"worker-{i}") for i in range(1, workers + 1)]
+    return ClusterSpec(name="dstutor", nodes=nodes, kube_proxy=True)
+
+
+def _fail(path: str, message: str) -> ClusterFileError:
+    return ClusterFileError(f"error: {path}: {message}")
+
+
+def _str_map(value: Any, path: str, where: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _fail(path, f"{where} must be a mapping")
+    return {str(k): "" if v is None else str(v) for k, v in value.items()}
+
+
+def parse_cluster_file(path: str | Path) -> ClusterSpec:
+    text = yamlio.read_file(path)
+    data = yamlio.load_one(text, str(path))
+    where = str(path)
+    if not isinstance(data, dict):
+        raise _fail(where, "a cluster file must be a mapping with kind: Cluster")
+    if data.get("kind") != "Cluster":
+        raise _fail(where, f"kind must be Cluster, not {data.get('kind')!r}")
+    if data.get("apiVersion", "dstutor/v1") != "dstutor/v1":
+        raise _fail(where, f"unsupported apiVersion {data.get('apiVersion')!r} "
+                    "(supported: dstutor/v1)")
+    unknown = set(data) - TOP_KEYS
+    if unknown:
+        raise _fail(where, f"unknown field {sorted(unknown)[0]!r} "
+                    f"(known: {', '.join(sorted(TOP_KEYS))})")
+    spec = ClusterSpec(name=str((data.get("metadata") or {}).get("name", "dstutor")))
+    seen: set[str] = set()
+    for i, raw in enumerate(data.get("nodes") or []):
+        if not isinstance(raw, dict) or not raw.get("name"):
+            raise _fail(where, f"nodes[{i}] needs a name")
+        bad = set(raw) - NODE_KEYS
+        if bad:
+            raise _fail(where, f"nodes[{i}]: unknown field {sorted(bad)[0]!r} "
+                        f"(known: {', '.join(sorted(NODE_KEYS))})")
+        name = str(raw["name"])
+        if name in seen:
+            raise _fail(where, f"nodes[{i}]: duplicate node name {name!r}")
+        seen.add(name)
+        taints = raw.get("taints") or []
+        if not isinstance(taints, list) or not all(
+                isinstance(t, dict) and t.get("key") and t.get("effect") for t in taints):
+            raise _fail(where, f"nodes[{i}]: each taint needs a key and an effect")
+        spec.nodes.append(NodeSpec(name, roles=[str(r) for r in raw.get("roles") or []],
+                                   labels=_str_map(raw.get("labels"), where, f"nodes[{i}].labels"),
+                                   taints=[dict(t) for t in taints],
+                                   capacity=_str_map(raw.get("capacity"), where,
+                                                     f"nodes[{i}].capacity")))
+    registry = data.get("registry") or {}
+    if not isinstance(registry, dict):
+        raise _fail(where, "registry must be a mapping with missing and crashing lists")
+    spec.missing_images = [str(x) for x in registry.get("missing") or []]
+    spec.crashing_images = [str(x) for x in registry.get("crashing") or []]
+    timing = data.get("timing") or {}
+    if not isinstance(timing, dict):
+        raise _fail(where, "timing must be a mapping")
+    for key, value in timing.items():
+        if key not in DEFAULT_TIMING:
+            raise _fail(where, f"unknown timing {key!r} (known: {', '.join(sorted(DEFAULT_TIMING))})")
+        if not isinstance(value, int | float) or value < 0:
+            raise _fail(where, f"timing {key} must be a non-negative number of seconds")
+        spec.timing[key] = float(value)
+    base = Path(path).parent
+    for ref in data.get("manifests") or []:
+        manifest_path = base / str(ref)
+        docs = yamlio.load_documents(yamlio.read_file(manifest_path), str(manifest_path))
+        for doc in docs:
+            if not isinstance(doc, dict):
+                raise _fail(str(manifest_path), "a manifest must be a mapping")
+            spec.manifests.append(doc)
+    return spec
+
+
+def build_cluster(spec: ClusterSpec, *, seed: int = 0, clock: Clock | None = None,
+                  extra_manifests: list[Obj] | None = None) -> Cluster:
+    """A cluster in the state the spec describes, settled: nodes Ready, pods Running."""
+    cluster = Cluster(seed=seed, clock=clock or Clock(), timing=spec.timing,
+                      missing_images=spec.missing_images, crashing_images=spec.crashing_images)
+    for node in spec.nodes:
+        cluster.add_node(node.name, labels=node.labels, taints=node.taints, roles=node.roles,
+                         capacity=node.capacity, ready=True)
+    manifests = ([kube_proxy_daemonset()] if spec.kube_proxy else []) + spec.manifests + list(
+        extra_manifests or [])
+    # Namespaces first, as an administrator would create them before their contents.
+    manifests.sort(key=lambda m: m.get("kind") != "Namespace")
+    for manifest in manifests:
+        cluster.create(manifest)
+    live = clock is not None and clock.mode == "live"
+    if live:
+        clock.mode = "manual"
+    cluster.advance()
+    if live and clock is not None:
+        clock.mode = "live"
+        clock.rebase()
+    return cluster
+
+
+def default_cluster(*, workers: int = 3, seed: int = 0, clock: Clock | None = None) -> Cluster:
+    return build_cluster(default_spec(workers), seed=seed, clock=clock)

@@ -1,0 +1,161 @@
+"""The one place that reads YAML: safe loading with limits, errors worded like kubectl's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dstutor.errors import YamlError
+
+MAX_BYTES = 10 * 1024 * 1024  # manifests and lessons are small; refuse anything huge
+MAX_ALIASES = 100
+# Aliases share objects while loaded, but every later copy or JSON dump expands them; a
+# "billion laughs" document stays small on disk and explodes there. Count the expansion.
+MAX_EXPANDED_NODES = 200_000
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """SafeLoader that refuses documents with excessive aliasing."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                mark = self.peek_event().start_mark
+                raise yaml.YAMLError(f"line {mark.line + 1}: document contains excessive aliasing")
+        return super().compose_node(parent, index)
+
+
+def _expanded_size(obj: Any, memo: dict[int, int]) -> int:
+    if isinstance(obj, dict):
+        items: list[Any] = list(obj.values())
+    elif isinstance(obj, list):
+        items = obj
+    else:
+        return 1
+    known = memo.get(id(obj))
+    if known is not None:
+        return known
+    memo[id(obj)] = 1  # guards against self-referencing documents
+    size = 1 + sum(_expanded_size(v, memo) for v in items)
+    memo[id(obj)] = size
+    return size
+
+
+def _check_expansion(doc: Any, source: str) -> None:
+    if _expanded_size(doc, {}) > MAX_EXPANDED_NODES:
+        raise YamlError(f"error: error parsing {source}: error converting YAML to JSON: "
+                        "yaml: document contains excessive aliasing")
+
+
+def decode(data: bytes, source: str) -> str:
+    if len(data) > MAX_BYTES:
+        raise YamlError(f"error: error reading {source}: file is too large "
+                        f"({len(data)} bytes; the limit is {MAX_BYTES})")
+    if b"\x00" in data:
+        raise YamlError(f"error: error parsing {source}: the file is binary, not YAML or JSON")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise YamlError(f"error: error parsing {source}: invalid UTF-8 at byte "
+                        f"{exc.start}") from None
+
+
+def read_file(path: str | Path) -> str:
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise YamlError(f"error: error reading {path}: file is too large "
+                            f"({size} bytes; the limit is {MAX_BYTES})")
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise YamlError(f'error: the path "{path}" does not exist') from None
+    except IsADirectoryError:
+        raise YamlError(f'error: the path "{path}" is a directory') from None
+    except PermissionError:
+        raise YamlError(f'error: open {path}: permission denied') from None
+    except OSError as exc:
+        raise YamlError(f"error: error reading {path}: {exc.strerror}") from None
+    return decode(data, str(path))
+
+
+def _error(source: str, exc: yaml.YAMLError) -> YamlError:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    if mark is not None:
+        text = f"line {mark.line + 1}: {problem}"
+    else:
+        text = problem
+    return YamlError(f"error: error parsing {source}: error converting YAML to JSON: "
+                     f"yaml: {text}")
+
+
+def load_documents(text: str, source: str = "STDIN") -> list[Any]:
+    """All documents in a YAML stream, skipping empty ones (as kubectl does)."""
+    if len(text) > MAX_BYTES:
+        raise YamlError(f"error: error reading {source}: file is too large")
+    loader = _LimitedLoader(text)
+    docs: list[Any] = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            doc = loader.construct_document(node)
+            _check_expansion(doc, source)
+            docs.append(doc)
+    except yaml.YAMLError as exc:
+        raise _error(source, exc) from None
+    except RecursionError:
+        raise YamlError(f"error: error parsing {source}: the document is nested too deeply"
+                        ) from None
+    finally:
+        loader.dispose()
+    return [d for d in docs if d is not None]
+
+
+def load_one(text: str, source: str) -> Any:
+    docs = load_documents(text, source)
+    if len(docs) != 1:
+        raise YamlError(f"error: {source}: expected one YAML document, found {len(docs)}")
+    return docs[0]
+
+
+def load_with_lines(text: str, source: str) -> tuple[Any, dict[tuple[str | int, ...], int]]:
+    """One document plus the 1-based line of every mapping key and list item, by path.
+
+    Lesson checks and the linter use the lines to point at the exact spot in a file.
+    """
+    loader = _LimitedLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        data = loader.construct_document(node)
+        _check_expansion(data, source)
+    except yaml.YAMLError as exc:
+        raise _error(source, exc) from None
+    finally:
+        loader.dispose()
+    lines: dict[tuple[str | int, ...], int] = {}
+
+    def walk(n: yaml.Node, path: tuple[str | int, ...]) -> None:
+        lines.setdefault(path, n.start_mark.line + 1)
+        if isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                key = k.value if isinstance(k, yaml.ScalarNode) else str(k)
+                lines[(*path, key)] = k.start_mark.line + 1
+                walk(v, (*path, key))
+        elif isinstance(n, yaml.SequenceNode):
+            for i, item in enumerate(n.value):
+                walk(item, (*path, i))
+
+    walk(node, ())
+    return data, lines
