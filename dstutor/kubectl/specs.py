@@ -1,0 +1,264 @@
+"""Argument mini-languages of kubectl verbs: label changes, taints, images and -o formats.
+
+Each parser raises ValueError carrying kubectl's message without the `error: ` prefix;
+parser.py decides the prefix and any `See 'kubectl X -h'` line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+
+_NAME_RE = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
+_NAME_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
+_VALUE_RE = re.compile(r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?")
+_VALUE_FMT = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?"
+_DNS_RE = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+_DNS_FMT = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
+
+_NAME_MSG = ("must consist of alphanumeric characters, '-', '_' or '.', and must start and "
+             "end with an alphanumeric character")
+_VALUE_MSG = ("a valid label must be an empty string or consist of alphanumeric characters, "
+              "'-', '_' or '.', and must start and end with an alphanumeric character")
+_DNS_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
+            "characters, '-' or '.', and must start and end with an alphanumeric character")
+
+
+def _regex_error(msg: str, fmt: str, *examples: str) -> str:
+    # apimachinery's layout, including its double space before each "or".
+    shown = "".join(("" if i == 0 else " or ") + f"'{e}', " for i, e in enumerate(examples))
+    return f"{msg} (e.g. {shown}regex used for validation is '{fmt}')"
+
+
+def _fullmatch(pattern: re.Pattern[str], text: str) -> bool:
+    # Go's `$` does not accept a trailing newline the way Python's does.
+    return pattern.fullmatch(text) is not None
+
+
+def label_value_errors(value: str) -> list[str]:
+    """apimachinery IsValidLabelValue: why `value` is not a valid label value."""
+    errs = []
+    if len(value.encode()) > 63:
+        errs.append("must be no more than 63 bytes")
+    if not _fullmatch(_VALUE_RE, value):
+        errs.append(_regex_error(_VALUE_MSG, _VALUE_FMT, "MyValue", "my_value", "12345"))
+    return errs
+
+
+def qualified_name_errors(key: str) -> list[str]:
+    """apimachinery IsQualifiedName: why `key` is not a valid label or taint key."""
+    errs: list[str] = []
+    parts = key.split("/")
+    if len(parts) > 2:
+        return ["a valid label key " + _regex_error(_NAME_MSG, _NAME_FMT, "MyName", "my.name",
+                                                     "123-abc")
+                + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"]
+    name = parts[-1]
+    if len(parts) == 2:
+        prefix = parts[0]
+        if not prefix:
+            errs.append("prefix part must be non-empty")
+        else:
+            if len(prefix) > 253:
+                errs.append("prefix part must be no more than 253 bytes")
+            if not _fullmatch(_DNS_RE, prefix):
+                errs.append("prefix part " + _regex_error(_DNS_MSG, _DNS_FMT, "example.com"))
+    if not name:
+        errs.append("name part must be non-empty")
+    elif len(name) > 63:
+        errs.append("name part must be no more than 63 bytes")
+    if not _fullmatch(_NAME_RE, name):
+        errs.append("name part " + _regex_error(_NAME_MSG, _NAME_FMT, "MyName", "my.name",
+                                                "123-abc"))
+    return errs
+
+
+def go_quote(text: str) -> str:
+    """Go's %q for the printable strings learners type."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = escaped.replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
+    return f'"{escaped}"'
+
+
+@dataclass(frozen=True)
+class LabelChange:
+    """`key=value` sets a label; `key-` (value None) removes it."""
+
+    key: str
+    value: str | None
+
+    @property
+    def remove(self) -> bool:
+        return self.value is None
+
+
+def is_label_arg(arg: str) -> bool:
+    return "=" in arg or arg.endswith("-")
+
+
+def parse_label_changes(args: list[str]) -> tuple[LabelChange, ...]:
+    """Parse label arguments like kubectl label does (later `k=v` for the same key wins)."""
+    sets: dict[str, str] = {}
+    removes: list[str] = []
+    for spec in args:
+        if "=" in spec:
+            parts = spec.split("=")
+            if len(parts) != 2:
+                raise ValueError(f"invalid label spec: {spec}")
+            errs = label_value_errors(parts[1])
+            if errs:
+                raise ValueError(f"invalid label value: {go_quote(spec)}: {';'.join(errs)}")
+            sets[parts[0]] = parts[1]
+        elif spec.endswith("-"):
+            removes.append(spec[:-1])
+        else:
+            raise ValueError(f"unknown label spec: {spec}")
+    if any(key in sets for key in removes):
+        raise ValueError("can not both modify and remove a label in the same command")
+    return tuple(LabelChange(k, v) for k, v in sets.items()) + tuple(
+        LabelChange(k, None) for k in removes)
+
+
+@dataclass(frozen=True)
+class TaintChange:
+    """A taint to add (`key=value:Effect`) or remove (`key:Effect-`, `key-`: effect "")."""
+
+    key: str
+    value: str = ""
+    effect: str = ""
+    remove: bool = False
+
+    def go_repr(self) -> str:
+        """Go's %v of a corev1.Taint, as kubectl prints it in its duplicate-taint error."""
+        return f"{{{self.key} {self.value} {self.effect} <nil>}}"
+
+
+def is_taint_arg(arg: str) -> bool:
+    return "=" in arg or ":" in arg or arg.endswith("-")
+
+
+def _parse_one_taint(spec: str) -> TaintChange:
+    key, value, effect = spec, "", ""
+    parts = spec.split(":")
+    if len(parts) == 2:
+        effect = parts[1]
+        if effect not in TAINT_EFFECTS:
+            raise ValueError(f"invalid taint effect: {effect}, unsupported taint effect")
+        kv = parts[0].split("=")
+        if len(kv) > 2:
+            raise ValueError(f"invalid taint spec: {spec}")
+        key = kv[0]
+        if len(kv) == 2:
+            value = kv[1]
+            errs = label_value_errors(value)
+            if errs:
+                raise ValueError(f"invalid taint spec: {spec}, {'; '.join(errs)}")
+    elif len(parts) > 2:
+        raise ValueError(f"invalid taint spec: {spec}")
+    errs = qualified_name_errors(key)
+    if errs:
+        raise ValueError(f"invalid taint spec: {spec}, {'; '.join(errs)}")
+    return TaintChange(key, value, effect)
+
+
+def parse_taint_changes(args: list[str]) -> tuple[TaintChange, ...]:
+    """Parse taint arguments (additions first in order, then removals), as kubectl taint does."""
+    adds: list[TaintChange] = []
+    removes: list[TaintChange] = []
+    for spec in args:
+        if spec.endswith("-"):
+            parsed = _parse_one_taint(spec[:-1])
+            removes.append(TaintChange(parsed.key, "", parsed.effect, remove=True))
+            continue
+        parsed = _parse_one_taint(spec)
+        if not parsed.effect:
+            raise ValueError(f"invalid taint spec: {spec}")
+        if any(a.key == parsed.key and a.effect == parsed.effect for a in adds):
+            raise ValueError(f"duplicated taints with the same key and effect: "
+                             f"{parsed.go_repr()}")
+        adds.append(parsed)
+    return tuple(adds) + tuple(removes)
+
+
+def taint_conflicts(changes: tuple[TaintChange, ...]) -> str | None:
+    """kubectl's complaint when one command both adds and removes the same taint, else None."""
+    conflicts = [f"{r.key}={r.effect}"
+                 for a in changes if not a.remove
+                 for r in changes if r.remove and r.key == a.key
+                 and (not r.effect or r.effect == a.effect)]
+    if not conflicts:
+        return None
+    return ("can not both modify and remove the following taint(s) in the same command: "
+            + ", ".join(conflicts))
+
+
+@dataclass(frozen=True)
+class ImageUpdate:
+    """`container=image`; container `*` means every container."""
+
+    container: str
+    image: str
+
+
+def is_pair_arg(arg: str) -> bool:
+    """kubectl's test for a `name=value` / `name-` argument after the resources."""
+    return ("=" in arg and not arg.startswith("=")) or (arg.endswith("-") and arg != "-")
+
+
+def parse_image_updates(args: list[str]) -> tuple[ImageUpdate, ...]:
+    """Parse `container=image` pairs as kubectl set image does (later pairs win)."""
+    pairs: dict[str, str] = {}
+    invalid: list[str] = []
+    for arg in args:
+        if "=" in arg and not arg.startswith("="):
+            name, _, image = arg.partition("=")
+            pairs[name] = image
+        else:
+            invalid.append(arg)
+    if invalid:
+        raise ValueError(f"invalid image format: {', '.join(invalid)}")
+    return tuple(ImageUpdate(c, i) for c, i in pairs.items())
+
+
+_TEMPLATE_FORMATS = ("go-template", "go-template-file", "template", "templatefile",
+                     "jsonpath", "jsonpath-as-json", "jsonpath-file")
+_CASE_FREE_FORMATS = ("json", "yaml", "kyaml", "name")
+
+
+def parse_output(text: str, template: str, allowed: tuple[str, ...]) -> tuple[str, str | None]:
+    """Split `-o` into (format, argument), as kubectl's printer flags match it.
+
+    `json`, `yaml`, `kyaml` and `name` ignore case; the others do not. Raises
+    ValueError with kubectl's message for an unknown format or a missing template.
+    """
+    if not text and template and "go-template" in allowed:
+        text = "go-template"
+    if not text:
+        return "", None
+    if text.lower() in _CASE_FREE_FORMATS and text.lower() in allowed:
+        return text.lower(), None
+    if text == "wide" and "wide" in allowed:
+        return "wide", None
+    for fmt in _TEMPLATE_FORMATS:
+        if fmt not in allowed:
+            continue
+        if text == fmt or text.startswith(fmt + "="):
+            value = text[len(fmt) + 1:] or template
+            if not value:
+                raise ValueError("template format specified but no template given")
+            return fmt, value
+    for fmt in ("custom-columns", "custom-columns-file"):
+        if fmt in allowed and (text == fmt or text.startswith(fmt + "=")):
+            spec = text[len(fmt) + 1:]
+            if not spec:
+                raise ValueError("custom-columns format specified but no custom columns given")
+            if fmt == "custom-columns":
+                for column in spec.split(","):
+                    if len(column.split(":")) != 2:
+                        raise ValueError(f"unexpected custom-columns spec: {column}, "
+                                         "expected <header>:<json-path-expr>")
+            return fmt, spec
+    raise ValueError(f'unable to match a printer suitable for the output format "{text}", '
+                     f"allowed formats are: {','.join(allowed)}")
