@@ -148,6 +148,7 @@ class DaemonSetsController:
                     ds = self.ctx.store.by_uid(ref.get("uid", ""))
                     if ds is not None:
                         self.mark_dirty(ds, node_name)
+                        self._requeue_when_available(ds, pod, node_name)
                 continue
             # An orphan: every DaemonSet whose selector matches may adopt it.
             ns = pod["metadata"].get("namespace", "")
@@ -155,6 +156,16 @@ class DaemonSetsController:
                 sel = selector_from_dict(ds["spec"].get("selector"))
                 if sel.matches(labels(pod)):
                     self.mark_dirty(ds, node_name)
+
+    def _requeue_when_available(self, ds: Obj, pod: Obj, node_name: str) -> None:
+        """updatePod: a pod that turned Ready becomes available minReadySeconds later."""
+        min_ready = int(ds["spec"].get("minReadySeconds", 0))
+        if min_ready <= 0 or not is_pod_ready(pod):
+            return
+        cond = pod_condition(pod, "Ready") or {}
+        since = parse_rfc3339(cond.get("lastTransitionTime", "1970-01-01T00:00:00Z"))
+        self.ctx.enqueue_at("daemonset-node", (
+            ds["metadata"]["namespace"], ds["metadata"]["name"], node_name), since + min_ready + 1)
 
     def on_revision(self, old: Obj | None, new: Obj | None) -> None:
         rev = new if new is not None else old

@@ -228,16 +228,15 @@ class ApiServer:
 def qos_class(spec: Obj) -> str:
     """The pod's QoS class as the API server computes it on create."""
     containers = spec.get("containers") or []
-    requests_any = limits_all_equal = False
+    requests_any = False
     limits_all_equal = bool(containers)
     for c in containers:
         res = c.get("resources") or {}
         req, lim = res.get("requests") or {}, res.get("limits") or {}
-        if req or lim:
-            requests_any = True
-        if not (lim.get("cpu") and lim.get("memory")):
-            limits_all_equal = False
-        elif req and any(req.get(k, lim[k]) != lim[k] for k in ("cpu", "memory")):
+        requests_any = requests_any or bool(req or lim)
+        # Guaranteed needs cpu and memory limits on every container, requests equal to them.
+        complete = bool(lim.get("cpu") and lim.get("memory"))
+        if not complete or any(req.get(k, lim[k]) != lim[k] for k in ("cpu", "memory")):
             limits_all_equal = False
     if limits_all_equal:
         return "Guaranteed"
