@@ -1,0 +1,139 @@
+"""Shared plumbing for verb handlers: the environment, the output buffer, object lookup."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from dstutor.errors import CommandError, DstutorError, NotFound
+from dstutor.kubectl.builder import ResourceTarget
+from dstutor.kubectl.commands._select import label_filter
+from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.resources import ResourceType, resource_for_kind
+from dstutor.model.objects import Obj, clone
+from dstutor.sim.cluster import Cluster
+
+Editor = Callable[[str], str]
+
+
+class KubectlFailure(DstutorError):
+    """Ends a command with exit 1 after its output; the message (may be "") goes to stderr."""
+
+
+@dataclass
+class Env:
+    """What a handler may use: the cluster, the shell's current namespace, an editor."""
+
+    cluster: Cluster
+    namespace: str = "default"
+    interactive: bool = False
+    editor: Editor | None = None
+
+
+@dataclass
+class Output:
+    """Text collected while a command runs; kept even when the command then fails."""
+
+    stdout: list[str] = field(default_factory=list)
+    stderr: list[str] = field(default_factory=list)
+    changed: bool = False
+    hint: str | None = None
+    failed: bool = False
+
+    def line(self, text: str) -> None:
+        self.stdout.append(text + "\n")
+
+    def write(self, text: str) -> None:
+        self.stdout.append(text)
+
+    def err(self, text: str) -> None:
+        self.stderr.append(text + "\n")
+
+
+Handler = Callable[[Env, KubectlCommand, Output], None]
+
+
+def namespace_of(env: Env, cmd: KubectlCommand) -> str:
+    return cmd.namespace or env.namespace
+
+
+def error(message: str) -> CommandError:
+    """kubectl's `error: ...` line."""
+    return CommandError(message if message.startswith("error: ") else f"error: {message}")
+
+
+def flag_str(cmd: KubectlCommand, name: str) -> str:
+    value = cmd.flags.get(name, "")
+    return value if isinstance(value, str) else str(value)
+
+
+def flag_int(cmd: KubectlCommand, name: str) -> int:
+    value = cmd.flags.get(name, 0)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def flag_bool(cmd: KubectlCommand, name: str) -> bool:
+    return bool(cmd.flags.get(name, False))
+
+
+def flag_float(cmd: KubectlCommand, name: str) -> float:
+    value = cmd.flags.get(name, 0.0)
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
+def rtype_of(obj: Obj) -> ResourceType:
+    return resource_for_kind(obj["kind"])
+
+
+def ref_name(obj: Obj) -> str:
+    """`daemonset.apps/x`: how success messages and `-o name` name an object."""
+    return rtype_of(obj).object_ref(obj["metadata"]["name"])
+
+
+def get_object(env: Env, rt: ResourceType, namespace: str, name: str) -> Obj:
+    """A copy of one object, or kubectl's NotFound."""
+    return env.cluster.get(rt.kind, namespace if rt.namespaced else "", name)
+
+
+def find_live(env: Env, rt: ResourceType, namespace: str, name: str) -> Obj | None:
+    return env.cluster.find(rt.kind, namespace if rt.namespaced else "", name)
+
+
+def list_objects(env: Env, rt: ResourceType, namespace: str | None, selector: str = "",
+                 fields: str = "", *, live: bool = False) -> list[Obj]:
+    """Objects of one type; a bad selector fails the way the API server rejects it."""
+    ns = namespace if rt.namespaced else None
+    items = env.cluster.list_live(rt.kind, ns)
+    if selector or fields:
+        matches = label_filter(rt, selector, namespace, fields)
+        items = [o for o in items if matches(o)]
+    return items if live else [clone(o) for o in items]
+
+
+def resolve_targets(env: Env, cmd: KubectlCommand, *, live: bool = False,
+                    ignore_not_found: bool = False) -> Iterator[tuple[ResourceTarget, Obj]]:
+    """Every object the command's targets name, in argument order.
+
+    Named objects that do not exist raise NotFound unless `ignore_not_found`; then they
+    are skipped. Types without a name list every object matching -l/--field-selector.
+    """
+    ns = namespace_of(env, cmd)
+    for target in cmd.targets:
+        rt = target.type
+        if target.name is not None:
+            try:
+                obj = get_object(env, rt, ns, target.name)
+            except NotFound:
+                if ignore_not_found:
+                    continue
+                raise
+            yield target, obj
+            continue
+        scope = None if cmd.all_namespaces else ns
+        for obj in list_objects(env, rt, scope, cmd.selector, cmd.field_selector, live=live):
+            yield target, obj
+
+
+def any_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

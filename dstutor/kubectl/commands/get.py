@@ -1,0 +1,218 @@
+"""`kubectl get`: tables, -o formats, several kinds at once, and -w on the virtual clock."""
+
+from __future__ import annotations
+
+from dstutor.errors import NotFound
+from dstutor.kubectl.commands._base import (
+    Env,
+    Output,
+    flag_bool,
+    list_objects,
+    namespace_of,
+    rtype_of,
+)
+from dstutor.kubectl.commands._printing import format_objects
+from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.resources import ResourceType
+from dstutor.model.objects import Obj, clone
+from dstutor.render.columns import (
+    columns_for,
+    format_labels,
+    kind_prefix,
+    label_column_header,
+    row_cells,
+    table_for,
+)
+from dstutor.render.table import TABLE_MIN_WIDTH, TABLE_PADDING, sanitize_cell, tabwrite
+
+# In manual mode `get -w` cannot wait for the user's Ctrl-C: it follows the virtual clock
+# to each next change, and stops once nothing changes within this window.
+WATCH_WINDOW_SECONDS = 60.0
+WATCH_MAX_EVENTS = 500
+
+
+def _multiple_types(cmd: KubectlCommand) -> bool:
+    """resource.MultipleTypesRequested: `ds,po`, `all`, or TYPE/NAME of several types."""
+    if cmd.args and "/" not in cmd.args[0]:
+        first = cmd.args[0]
+        return "," in first or first == "all"
+    return len(cmd.resource_types) > 1
+
+
+def no_resources_message(namespace: str | None, namespaced: bool) -> str:
+    if namespace is None or not namespaced:
+        return "No resources found"
+    return f"No resources found in {namespace} namespace."
+
+
+def collect(env: Env, cmd: KubectlCommand, out: Output) -> list[tuple[ResourceType, list[Obj]]]:
+    """The objects per requested type, in argument order; missing names go to stderr."""
+    ns = namespace_of(env, cmd)
+    scope = None if cmd.all_namespaces else ns
+    ignore = flag_bool(cmd, "ignore-not-found")
+    groups: list[tuple[ResourceType, list[Obj]]] = []
+    missing: list[str] = []
+
+    def group_for(rt: ResourceType) -> list[Obj]:
+        for known, objs in groups:
+            if known == rt:
+                return objs
+        objs = []
+        groups.append((rt, objs))
+        return objs
+
+    for target in cmd.targets:
+        rt = target.type
+        bucket = group_for(rt)
+        if target.name is None:
+            bucket.extend(list_objects(env, rt, scope, cmd.selector, cmd.field_selector,
+                                       live=True))
+            continue
+        obj = env.cluster.find(rt.kind, ns if rt.namespaced else "", target.name)
+        if obj is None:
+            if not ignore:
+                missing.append(str(NotFound(f'{rt.display} "{target.name}" not found')))
+            continue
+        bucket.append(obj)
+    for message in missing:
+        out.err(message)
+    if missing:
+        out.failed = True
+    return groups
+
+
+def run_get(env: Env, cmd: KubectlCommand, out: Output) -> None:
+    env.cluster.settle()
+    groups = collect(env, cmd, out)
+    if cmd.output and cmd.output != "wide":
+        objs = [clone(o) for _, group in groups for o in group]
+        single = len(cmd.targets) == 1 and cmd.targets[0].name is not None
+        if cmd.output == "name" or objs or not single:
+            out.write(format_objects(objs, cmd.output, cmd.output_arg, single=single))
+        return
+    ns = namespace_of(env, cmd)
+    text = tables(env, cmd, groups)
+    if text:
+        out.write(text)
+    elif not out.failed and not flag_bool(cmd, "watch"):
+        namespaced = any(rt.namespaced for rt, _ in groups) or not groups
+        out.err(no_resources_message(None if cmd.all_namespaces else ns, namespaced))
+    if flag_bool(cmd, "watch") or flag_bool(cmd, "watch-only"):
+        watch(env, cmd, groups, out)
+
+
+def _table_options(cmd: KubectlCommand) -> dict[str, object]:
+    labels = tuple(k for k in cmd.flags.get("label-columns", ()) or () if k)  # type: ignore[union-attr]
+    return {"wide": cmd.output == "wide", "all_namespaces": cmd.all_namespaces,
+            "show_labels": flag_bool(cmd, "show-labels"), "label_columns": labels,
+            "no_headers": flag_bool(cmd, "no-headers")}
+
+
+def tables(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[Obj]]]) -> str:
+    now = env.cluster.now()
+    prefix = _multiple_types(cmd) or flag_bool(cmd, "show-kind")
+    opts = _table_options(cmd)
+    chunks = []
+    for rt, objs in groups:
+        if not objs:
+            continue
+        chunks.append(table_for(rt.kind, objs, now, with_kind_prefix=prefix,
+                                **opts))  # type: ignore[arg-type]
+    sep = "" if opts["no_headers"] else "\n"
+    return sep.join(chunks)
+
+
+# --- watch ----------------------------------------------------------------------------
+
+
+def _row(cmd: KubectlCommand, obj: Obj, now: float, prefix: bool) -> list[str]:
+    """One table row as table_for builds it, for the rows a watch adds."""
+    rt = rtype_of(obj)
+    opts = _table_options(cmd)
+    columns = columns_for(rt.kind)
+    cells = row_cells(rt.kind, obj, now)
+    name_index = next((i for i, c in enumerate(columns) if c.format == "name"), None)
+    if prefix and name_index is not None:
+        cells[name_index] = f"{kind_prefix(rt.kind)}/{cells[name_index]}"
+    row = [str(cells[i]) for i, c in enumerate(columns) if opts["wide"] or c.priority == 0]
+    labels = obj["metadata"].get("labels") or {}
+    if opts["all_namespaces"] and rt.namespaced:
+        row.insert(0, obj["metadata"].get("namespace", ""))
+    row += [labels.get(k, "") for k in opts["label_columns"]]  # type: ignore[attr-defined]
+    if opts["show_labels"]:
+        row.append(format_labels(labels))
+    return [sanitize_cell(c) for c in row]
+
+
+def _headers(cmd: KubectlCommand, rt: ResourceType) -> list[str]:
+    opts = _table_options(cmd)
+    heads = [c.name.upper() for c in columns_for(rt.kind) if opts["wide"] or c.priority == 0]
+    if opts["all_namespaces"] and rt.namespaced:
+        heads.insert(0, "NAMESPACE")
+    heads += [label_column_header(k) for k in opts["label_columns"]]  # type: ignore[attr-defined]
+    if opts["show_labels"]:
+        heads.append("LABELS")
+    return heads
+
+
+def _snapshot(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[Obj]]]
+              ) -> dict[tuple[str, str, str], Obj]:
+    """The watched objects now, keyed by (kind, namespace, name), as copies."""
+    state: dict[tuple[str, str, str], Obj] = {}
+    ns = namespace_of(env, cmd)
+    names = {(t.type.kind, t.name) for t in cmd.targets if t.name is not None}
+    for rt, _ in groups:
+        scope = None if cmd.all_namespaces else ns
+        for obj in list_objects(env, rt, scope, cmd.selector, cmd.field_selector, live=True):
+            name = obj["metadata"]["name"]
+            if names and (rt.kind, name) not in names and (rt.kind, None) not in {
+                    (t.type.kind, t.name) for t in cmd.targets}:
+                continue
+            state[(rt.kind, obj["metadata"].get("namespace", ""), name)] = clone(obj)
+    return state
+
+
+def watch(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[Obj]]],
+          out: Output) -> None:
+    """Follow the virtual clock, one row per change, until quiet for WATCH_WINDOW_SECONDS."""
+    cluster = env.cluster
+    prefix = _multiple_types(cmd)
+    before = _snapshot(env, cmd, groups)
+    widths: list[int] = []
+    first = [o for _, objs in groups for o in objs]
+    if first:
+        rt0 = rtype_of(first[0])
+        lines = [_headers(cmd, rt0)] + [_row(cmd, o, cluster.now(), prefix) for o in first
+                                         if rtype_of(o) == rt0]
+        for line in lines:
+            for i, cell in enumerate(line[:-1]):
+                width = max(TABLE_MIN_WIDTH, len(cell) + TABLE_PADDING)
+                if i < len(widths):
+                    widths[i] = max(widths[i], width)
+                else:
+                    widths.append(width)
+    if flag_bool(cmd, "watch-only"):
+        out.stdout.clear()
+    events = 0
+    deadline = cluster.now() + WATCH_WINDOW_SECONDS
+    while events < WATCH_MAX_EVENTS:
+        nxt = cluster.next_change()
+        if nxt is None or nxt > deadline:
+            break
+        cluster.advance(max(0.0, nxt - cluster.now()))
+        after = _snapshot(env, cmd, groups)
+        changed = [k for k in after if k not in before or
+                   after[k]["metadata"].get("resourceVersion")
+                   != before[k]["metadata"].get("resourceVersion")]
+        gone = [k for k in before if k not in after]
+        now = cluster.now()
+        for key in sorted(changed) + sorted(gone):
+            obj = after.get(key) or before[key]
+            line = "\t".join(_row(cmd, obj, now, prefix))
+            out.write(tabwrite(line, min_width=TABLE_MIN_WIDTH, padding=TABLE_PADDING,
+                               remembered=widths) + "\n")
+            events += 1
+        if changed or gone:
+            deadline = now + WATCH_WINDOW_SECONDS
+            out.changed = True
+        before = after

@@ -1,0 +1,71 @@
+"""Run one kubectl line against the simulated cluster: parse, pick the handler, collect text.
+
+Every DstutorError becomes stderr plus exit 1, worded as kubectl words it; nothing here
+prints. Handlers may write output before failing (drain cordons, then refuses), and that
+output is kept, as on a real terminal.
+"""
+
+from __future__ import annotations
+
+from dstutor.errors import DstutorError
+from dstutor.kubectl.commands import HANDLERS
+from dstutor.kubectl.commands._base import Editor, Env, Output
+from dstutor.kubectl.context import KubectlParseError
+from dstutor.kubectl.parser import KubectlCommand, parse_kubectl
+from dstutor.kubectl.result import CommandResult
+from dstutor.sim.cluster import Cluster
+
+NOT_SIMULATED_MSG = "error: dstutor does not simulate `kubectl {path}`"
+
+
+def _help_text(cmd: KubectlCommand) -> str:
+    spec = cmd.spec
+    lines = [spec.summary + ".", "", "Usage:", f"  {spec.usage}"]
+    if spec.examples:
+        lines += ["", "Examples:"] + [f"  {e}" for e in spec.examples]
+    if spec.subcommands:
+        lines += ["", "Available Commands:"]
+        lines += [f"  {s.name:<12}{s.summary}" for s in spec.subcommands]
+    flags = [f for f in spec.flags if f.supported and f.help]
+    if flags:
+        lines += ["", "Options:"]
+        lines += [f"    {f.display}: {f.help}" for f in flags]
+    return "\n".join(lines) + "\n"
+
+
+def run(cluster: Cluster, text: str, *, namespace: str = "default", interactive: bool = False,
+        editor: Editor | None = None) -> CommandResult:
+    """Run `text` (a kubectl line, optionally with a heredoc) and return what it printed."""
+    out = Output()
+    try:
+        cmd = parse_kubectl(text)
+    except KubectlParseError as exc:
+        return CommandResult("", str(exc) + "\n", 1, hint=exc.hint)
+    except DstutorError as exc:
+        return CommandResult("", str(exc) + "\n", 1)
+    for warning in cmd.warnings:
+        out.err(warning)
+    out.hint = cmd.hint
+    if cmd.help:
+        return CommandResult(_help_text(cmd), "".join(out.stderr), 0, hint=out.hint)
+    handler = HANDLERS.get(cmd.path)
+    env = Env(cluster, namespace, interactive, editor)
+    code = 0
+    if handler is None:
+        out.err(NOT_SIMULATED_MSG.format(path=cmd.path))
+        code = 1
+    else:
+        try:
+            handler(env, cmd, out)
+        except DstutorError as exc:
+            message = str(exc)
+            if message:
+                out.err(message)
+            hint = getattr(exc, "hint", None)
+            if hint and not out.hint:
+                out.hint = hint
+            code = 1
+        if out.failed:
+            code = 1
+    return CommandResult("".join(out.stdout), "".join(out.stderr), code, hint=out.hint,
+                         changed=out.changed)
