@@ -22,6 +22,7 @@ from dstutor.controller.daemonset_util import (
 )
 from dstutor.controller.placement import Placement, daemon_pod_spec, node_should_run_daemon_pod
 from dstutor.controller.update import rolling_update
+from dstutor.model.admission import qos_class
 from dstutor.model.objects import (
     DAEMONSET_UNIQUE_LABEL,
     TEMPLATE_GENERATION_LABEL,
@@ -38,7 +39,6 @@ from dstutor.model.objects import (
     uid,
 )
 from dstutor.model.selectors import LabelSelector, selector_from_dict
-from dstutor.sim.apiserver import qos_class
 
 COMPONENT = "daemonset-controller"
 SELECTING_ALL_MSG = "This daemon set is selecting all pods. A non-empty selector is required."

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dstutor.errors import AlreadyExists, BadRequest, Forbidden, Invalid, NotFound
 from dstutor.model import defaults, validation
+from dstutor.model.admission import add_default_toleration_seconds, qos_class
 from dstutor.model.kinds import KINDS, KindInfo
 from dstutor.model.objects import (
     TEMPLATE_GENERATION_ANNOTATION,
@@ -89,6 +90,7 @@ class ApiServer:
         if info.kind == "DaemonSet":
             meta.setdefault("annotations", {})[TEMPLATE_GENERATION_ANNOTATION] = "1"
         if info.kind == "Pod":
+            add_default_toleration_seconds(obj["spec"])
             obj["status"] = {"phase": "Pending", "qosClass": qos_class(obj["spec"])}
         if info.kind == "Namespace":
             obj["status"] = {"phase": "Active"}
@@ -223,21 +225,3 @@ class ApiServer:
                 self.store.remove(obj)
                 return
         self.store.touch(obj)
-
-
-def qos_class(spec: Obj) -> str:
-    """The pod's QoS class as the API server computes it on create."""
-    containers = spec.get("containers") or []
-    requests_any = False
-    limits_all_equal = bool(containers)
-    for c in containers:
-        res = c.get("resources") or {}
-        req, lim = res.get("requests") or {}, res.get("limits") or {}
-        requests_any = requests_any or bool(req or lim)
-        # Guaranteed needs cpu and memory limits on every container, requests equal to them.
-        complete = bool(lim.get("cpu") and lim.get("memory"))
-        if not complete or any(req.get(k, lim[k]) != lim[k] for k in ("cpu", "memory")):
-            limits_all_equal = False
-    if limits_all_equal:
-        return "Guaranteed"
-    return "Burstable" if requests_any else "BestEffort"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 
 from dstutor.controller.daemonset import DaemonSetsController
+from dstutor.controller.deployment import DeploymentController
 from dstutor.controller.gc import GarbageCollector
 from dstutor.controller.kubelet import Kubelet
 from dstutor.controller.nodelifecycle import NodeLifecycleController, ready_conditions
@@ -59,6 +60,7 @@ class Cluster:
         self.nodelifecycle = NodeLifecycleController(self)
         self.tainteviction = TaintEvictionController(self)
         self.gc = GarbageCollector(self)
+        self.deployments = DeploymentController(self)
         self._register()
         self.store.listeners.append(self._dispatch)
         for ns in SYSTEM_NAMESPACES:
@@ -79,6 +81,8 @@ class Cluster:
         e.register("tainteviction", self.tainteviction.sync)  # type: ignore[arg-type]
         e.register("gc", self.gc.sync)  # type: ignore[arg-type]
         e.register("podgc", self.gc.pod_gc)  # type: ignore[arg-type]
+        e.register("deployment", self.deployments.sync_deployment)  # type: ignore[arg-type]
+        e.register("replicaset", self.deployments.sync_replicaset)  # type: ignore[arg-type]
 
     def _dispatch(self, kind: str, old: Obj | None, new: Obj | None) -> None:
         """The informers: tell each controller about the change it watches."""
@@ -87,6 +91,7 @@ class Cluster:
             self.scheduler.on_pod(old, new)
             self.kubelet.on_pod(old, new)
             self.tainteviction.on_pod(old, new)
+            self.deployments.on_pod(old, new)
         elif kind == "Node":
             if old is None and new is not None:
                 self._node_registered(new)
@@ -100,6 +105,10 @@ class Cluster:
             self.daemonsets.on_daemonset(old, new)
         elif kind == "ControllerRevision":
             self.daemonsets.on_revision(old, new)
+        elif kind == "Deployment":
+            self.deployments.on_deployment(old, new)
+        elif kind == "ReplicaSet":
+            self.deployments.on_replicaset(old, new)
         self.gc.on_any(kind, old, new)
 
     def enqueue(self, queue: str, key: Hashable) -> None:

@@ -1,0 +1,171 @@
+"""A minimal Deployment and ReplicaSet pair, for the DaemonSet-versus-Deployment contrast.
+
+Deployments keep a number of replicas wherever the scheduler puts them; that is all a
+lesson needs to set beside a DaemonSet. A template change replaces the ReplicaSet at
+once (old replicas scale to zero) rather than rolling with surge/unavailability.
+"""
+
+from __future__ import annotations
+
+from dstutor.controller.context import Context
+from dstutor.controller.history import compute_hash
+from dstutor.model.admission import add_default_toleration_seconds, qos_class
+from dstutor.model.objects import (
+    Obj,
+    clone,
+    controller_ref,
+    is_pod_available,
+    is_pod_ready,
+    is_terminating,
+    new_controller_ref,
+    uid,
+)
+
+COMPONENT_DEPLOY = "deployment-controller"
+COMPONENT_RS = "replicaset-controller"
+HASH_LABEL = "pod-template-hash"
+
+
+class DeploymentController:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def on_deployment(self, old: Obj | None, new: Obj | None) -> None:
+        if new is not None:
+            self.ctx.enqueue("deployment", (new["metadata"]["namespace"],
+                                            new["metadata"]["name"]))
+
+    def on_replicaset(self, old: Obj | None, new: Obj | None) -> None:
+        rs = new if new is not None else old
+        assert rs is not None
+        if new is not None:
+            self.ctx.enqueue("replicaset", (rs["metadata"]["namespace"], rs["metadata"]["name"]))
+        ref = controller_ref(rs)
+        if ref is not None and ref.get("kind") == "Deployment":
+            self.ctx.enqueue("deployment", (rs["metadata"]["namespace"], ref["name"]))
+
+    def on_pod(self, old: Obj | None, new: Obj | None) -> None:
+        pod = new if new is not None else old
+        assert pod is not None
+        ref = controller_ref(pod)
+        if ref is not None and ref.get("kind") == "ReplicaSet":
+            self.ctx.enqueue("replicaset", (pod["metadata"]["namespace"], ref["name"]))
+
+    # --- Deployment -----------------------------------------------------------------
+
+    def sync_deployment(self, key: tuple[str, str]) -> None:
+        ns, name = key
+        store, api = self.ctx.store, self.ctx.api
+        deploy = store.get("Deployment", ns, name)
+        if deploy is None or is_terminating(deploy):
+            return
+        template = deploy["spec"]["template"]
+        hash_ = compute_hash(template, deploy.get("status", {}).get("collisionCount"))
+        owned = [rs for rs in store.list("ReplicaSet", ns)
+                 if (controller_ref(rs) or {}).get("uid") == uid(deploy)]
+        current = next((rs for rs in owned if rs["metadata"]["labels"].get(HASH_LABEL) == hash_),
+                       None)
+        replicas = int(deploy["spec"].get("replicas", 1))
+        if current is None:
+            labels = dict(template["metadata"].get("labels") or {})
+            labels[HASH_LABEL] = hash_
+            rs_template = clone(template)
+            rs_template["metadata"]["labels"] = labels
+            selector = clone(deploy["spec"]["selector"])
+            selector.setdefault("matchLabels", {})[HASH_LABEL] = hash_
+            api.create_trusted({
+                "apiVersion": "apps/v1", "kind": "ReplicaSet",
+                "metadata": {"name": f"{name}-{hash_}", "namespace": ns, "labels": labels,
+                             "ownerReferences": [new_controller_ref(deploy)], "generation": 1},
+                "spec": {"replicas": replicas, "selector": selector, "template": rs_template},
+                "status": {"replicas": 0},
+            })
+            self.ctx.record_event(deploy, "Normal", "ScalingReplicaSet",
+                                  f"Scaled up replica set {name}-{hash_} from 0 to {replicas}",
+                                  component=COMPONENT_DEPLOY)
+            return
+        if int(current["spec"].get("replicas", 0)) != replicas:
+            before = current["spec"].get("replicas", 0)
+            current["spec"]["replicas"] = replicas
+            store.touch(current)
+            verb = "up" if replicas > before else "down"
+            self.ctx.record_event(deploy, "Normal", "ScalingReplicaSet",
+                                  f"Scaled {verb} replica set {current['metadata']['name']} "
+                                  f"from {before} to {replicas}", component=COMPONENT_DEPLOY)
+        for rs in owned:
+            if rs is not current and int(rs["spec"].get("replicas", 0)) != 0:
+                before = rs["spec"]["replicas"]
+                rs["spec"]["replicas"] = 0
+                store.touch(rs)
+                self.ctx.record_event(deploy, "Normal", "ScalingReplicaSet",
+                                      f"Scaled down replica set {rs['metadata']['name']} "
+                                      f"from {before} to 0", component=COMPONENT_DEPLOY)
+        total = sum(int(rs.get("status", {}).get("replicas", 0)) for rs in owned)
+        ready = sum(int(rs.get("status", {}).get("readyReplicas", 0)) for rs in owned)
+        available = sum(int(rs.get("status", {}).get("availableReplicas", 0)) for rs in owned)
+        updated = int(current.get("status", {}).get("replicas", 0))
+        status: Obj = {"observedGeneration": deploy["metadata"].get("generation", 1),
+                       "replicas": total, "updatedReplicas": updated, "readyReplicas": ready,
+                       "availableReplicas": available,
+                       "unavailableReplicas": max(0, replicas - available)}
+        status = {k: v for k, v in status.items() if v or k == "observedGeneration"}
+        old_status = {k: v for k, v in deploy.get("status", {}).items() if k in status or
+                      k in ("replicas", "updatedReplicas", "readyReplicas", "availableReplicas",
+                            "unavailableReplicas")}
+        if old_status != status:
+            api.update_status(deploy, status)
+
+    # --- ReplicaSet -----------------------------------------------------------------
+
+    def sync_replicaset(self, key: tuple[str, str]) -> None:
+        ns, name = key
+        store, api = self.ctx.store, self.ctx.api
+        rs = store.get("ReplicaSet", ns, name)
+        if rs is None or is_terminating(rs):
+            return
+        pods = []
+        for keys in store.pods_of_owner(uid(rs)).values():
+            pods += [p for p in (store.get(*k) for k in keys) if p is not None]
+        live = sorted((p for p in pods if not is_terminating(p)),
+                      key=lambda p: (bool(p["spec"].get("nodeName")),
+                                     p["metadata"]["creationTimestamp"], p["metadata"]["name"]))
+        wanted = int(rs["spec"].get("replicas", 0))
+        for _ in range(wanted - len(live)):
+            pod = self._new_pod(rs)
+            api.create_trusted(pod)
+            self.ctx.record_event(rs, "Normal", "SuccessfulCreate",
+                                  f"Created pod: {pod['metadata']['name']}",
+                                  component=COMPONENT_RS)
+        # Scale down: unscheduled first, then the newest.
+        surplus = live[:0] if wanted >= len(live) else (
+            [p for p in live if not p["spec"].get("nodeName")]
+            + sorted((p for p in live if p["spec"].get("nodeName")),
+                     key=lambda p: p["metadata"]["creationTimestamp"], reverse=True)
+        )[:len(live) - wanted]
+        for pod in surplus:
+            api.delete_object(pod)
+            self.ctx.record_event(rs, "Normal", "SuccessfulDelete",
+                                  f"Deleted pod: {pod['metadata']['name']}",
+                                  component=COMPONENT_RS)
+        now = self.ctx.clock.now()
+        live = [p for p in pods if not is_terminating(p) and store.get(
+            "Pod", ns, p["metadata"]["name"]) is not None]
+        min_ready = int(rs["spec"].get("minReadySeconds", 0))
+        status: Obj = {"replicas": len(live), "fullyLabeledReplicas": len(live),
+                       "readyReplicas": sum(is_pod_ready(p) for p in live),
+                       "availableReplicas": sum(is_pod_available(p, min_ready, now) for p in live),
+                       "observedGeneration": rs["metadata"].get("generation", 1)}
+        status = {k: v for k, v in status.items() if v or k in ("replicas", "observedGeneration")}
+        if status != rs.get("status"):
+            api.update_status(rs, status)
+
+    def _new_pod(self, rs: Obj) -> Obj:
+        template = clone(rs["spec"]["template"])
+        spec = template["spec"]
+        add_default_toleration_seconds(spec)
+        meta: Obj = {"generateName": f"{rs['metadata']['name']}-",
+                     "namespace": rs["metadata"]["namespace"],
+                     "labels": dict(template["metadata"].get("labels") or {}),
+                     "ownerReferences": [new_controller_ref(rs)]}
+        return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec,
+                "status": {"phase": "Pending", "qosClass": qos_class(spec)}}
