@@ -200,15 +200,18 @@ class DaemonSetsController:
         if ds is None or is_terminating(ds):
             # A DaemonSet being deleted is left alone: no creates, no status writes.
             return
-        selector = selector_from_dict(ds["spec"].get("selector"))
-        if selector.is_empty():
-            self.ctx.record_event(ds, "Warning", "SelectingAll", SELECTING_ALL_MSG,
-                                  component=COMPONENT)
-            return
         state = self.states.setdefault(uid(ds), DaemonSetState())
         generation = int(ds["metadata"].get("generation", 1))
         if state.generation != generation or state.template_generation != template_generation(ds):
             state.full = True
+        # The selector is immutable, so it is parsed once per full sync.
+        selector = state.selector
+        if state.full or selector is None:
+            selector = selector_from_dict(ds["spec"].get("selector"))
+        if selector.is_empty():
+            self.ctx.record_event(ds, "Warning", "SelectingAll", SELECTING_ALL_MSG,
+                                  component=COMPONENT)
+            return
         full = state.full
         state.full = False
         store = self.ctx.store
