@@ -15,29 +15,50 @@ from __future__ import annotations
 
 import pytest
 from sim_builders import (
+    NO_EXECUTE_TAINT,
+    NO_SCHEDULE_TAINT,
+    NO_SCHEDULE_TOLERATION,
     NS,
     SIMPLE_DAEMONSET_LABEL,
     SIMPLE_DAEMONSET_LABEL2,
     SIMPLE_NODE_LABEL,
     SIMPLE_NODE_LABEL2,
     STRATEGIES,
+    ActionRecorder,
+    add_failed_pods,
     add_nodes,
     add_pods,
     create_ds,
+    current_hash,
     daemon_pods,
+    disable,
+    expect_round,
     expect_sync,
+    finish_terminations,
+    live_ds,
     make_cluster,
     make_daemonset,
+    mark_pods_ready,
     pods_by_node,
     put_pod,
+    rolling,
+    set_phase,
+    settle_actions,
     status,
+    sync_once,
+    update_ds,
 )
 
 from dstutor.controller.daemonset_util import node_name_affinity
+from dstutor.controller.placement import node_should_run_daemon_pod
+from dstutor.controller.update import updated_desired_node_counts
 from dstutor.model.objects import (
+    DAEMONSET_UNIQUE_LABEL,
     clone,
     controller_ref,
+    is_pod_ready,
     is_terminating,
+    labels,
     target_node_name,
 )
 from dstutor.sim.cluster import Cluster
@@ -373,3 +394,339 @@ def test_sync_prunes_extra_pods_keeping_the_oldest(strategy: str) -> None:
                for n, pods in pods_by_node(cluster).items()}
     for node_name, name in kept.items():
         assert [p["metadata"]["name"] for p in by_node[node_name]] == [name]
+
+
+# --- §10 scenarios 16-20: taints, cordon, host ports -------------------------------------
+
+
+def _running_ds_pod(cluster: Cluster, node_name: str, ds_manifest: dict) -> dict:
+    """A DS whose one pod already runs on node_name (created by the controller)."""
+    cluster.create(ds_manifest)
+    cluster.advance(10)
+    pods = daemon_pods(cluster, ds_manifest["metadata"]["name"])
+    (pod,) = [p for p in pods if p["spec"].get("nodeName") == node_name]
+    assert is_pod_ready(pod)
+    return pod
+
+
+def _taint(cluster: Cluster, node_name: str, taint: dict) -> None:
+    node = clone(cluster.find("Node", "", node_name))
+    node["spec"].setdefault("taints", []).append(dict(taint))
+    cluster.api.update(node)  # no settle: the test decides what runs next
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_sync_keeps_running_pod_when_no_schedule_taint_added(strategy: str) -> None:
+    """Scenario 16 (TestNoScheduleTaintedDoesntEvicitRunningIntolerantPod): 0 deletes.
+
+    The node drops out of desiredNumberScheduled and the pod counts as misscheduled.
+    """
+    cluster = make_cluster(0)
+    cluster.add_node("tainted", ready=True)
+    pod = _running_ds_pod(cluster, "tainted", make_daemonset("intolerant", strategy=strategy))
+    _taint(cluster, "tainted", NO_SCHEDULE_TAINT)
+    expect_sync(cluster, 0, 0, name="intolerant")
+    cluster.advance(60)
+    (still,) = daemon_pods(cluster, "intolerant")
+    assert still["metadata"]["uid"] == pod["metadata"]["uid"] and not is_terminating(still)
+    st = status(cluster, "intolerant")
+    assert (st["desiredNumberScheduled"], st["numberMisscheduled"]) == (0, 1)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_sync_deletes_running_pod_when_no_execute_taint_added(strategy: str) -> None:
+    """Scenario 17 (TestNoExecuteTaintedDoesEvicitRunningIntolerantPod): 1 delete.
+
+    Taint eviction is off, as in the unit test, so the deletion is the DS controller's.
+    """
+    cluster = make_cluster(0, taint_eviction=False)
+    cluster.add_node("tainted", ready=True)
+    pod = _running_ds_pod(cluster, "tainted", make_daemonset("intolerant", strategy=strategy))
+    _taint(cluster, "tainted", NO_EXECUTE_TAINT)
+    actions = expect_sync(cluster, 0, 1, name="intolerant")
+    assert actions.deleted == [pod["metadata"]["name"]]
+    cluster.advance(60)
+    assert daemon_pods(cluster, "intolerant") == []  # and it is not recreated
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+@pytest.mark.parametrize(("tolerations", "creates"), [(None, 0), ([NO_SCHEDULE_TOLERATION], 1)])
+def test_sync_respects_no_schedule_taint_on_new_node(strategy: str, tolerations: list | None,
+                                                     creates: int) -> None:
+    """Scenario 18 (TestTaintedNodeDaemonDoesNotLaunchIntolerantPod,
+    TestTaintedNodeDaemonLaunchesToleratePod)."""
+    cluster = make_cluster(0)
+    cluster.add_node("tainted", ready=True, taints=[NO_SCHEDULE_TAINT])
+    create_ds(cluster, make_daemonset(strategy=strategy, tolerations=tolerations))
+    expect_sync(cluster, creates, 0)
+    cluster.advance(10)
+    assert len(daemon_pods(cluster, live_only=True)) == creates
+    assert status(cluster).get("numberReady", 0) == creates
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_placement_runs_daemon_pod_on_cordoned_node(strategy: str) -> None:
+    """Scenario 19 (TestNodeShouldRunDaemonPod, ShouldRunDaemonPodOnUnschedulableNode)."""
+    node = {"metadata": {"name": "test-node", "labels": dict(SIMPLE_DAEMONSET_LABEL)},
+            "spec": {"unschedulable": True},
+            "status": {"conditions": [{"type": "Ready", "status": "True"}]}}
+    ds = make_daemonset(strategy=strategy, requests={"memory": "50M", "cpu": "500m"})
+    placement = node_should_run_daemon_pod(node, ds)
+    assert (placement.should_run, placement.should_continue_running) == (True, True)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+@pytest.mark.parametrize(("case", "expected"), [
+    ("ShouldRunDaemonPod", (True, True)),
+    ("InsufficientResourceError", (True, True)),
+    ("ErrPodNotMatchHostName", (False, False)),
+    ("ErrNodeSelectorNotMatch", (False, False)),
+    ("ShouldRunDaemonPodWithNodeSelector", (True, True)),
+    ("ErrPodAffinityNotMatch", (False, False)),
+    ("ShouldRunDaemonPodWithAffinity", (True, True)),
+])
+def test_placement_matches_upstream_predicate_cases(strategy: str, case: str,
+                                                    expected: tuple[bool, bool]) -> None:
+    """The remaining TestNodeShouldRunDaemonPod cases (§1.1): resources never count."""
+    node = {"metadata": {"name": "test-node", "labels": dict(SIMPLE_DAEMONSET_LABEL)},
+            "spec": {}, "status": {"allocatable": {"memory": "100M", "cpu": "1"}}}
+
+    def affinity(value: str) -> dict:
+        return {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+            "nodeSelectorTerms": [{"matchExpressions": [
+                {"key": "type", "operator": "In", "values": [value]}]}]}}}
+
+    ds = {
+        "ShouldRunDaemonPod": make_daemonset(requests={"memory": "50M", "cpu": "500m"}),
+        "InsufficientResourceError": make_daemonset(requests={"memory": "200M", "cpu": "500m"}),
+        "ErrPodNotMatchHostName": make_daemonset(node_name="other-node"),
+        "ErrNodeSelectorNotMatch": make_daemonset(node_selector=SIMPLE_DAEMONSET_LABEL2),
+        "ShouldRunDaemonPodWithNodeSelector": make_daemonset(
+            node_selector=SIMPLE_DAEMONSET_LABEL),
+        "ErrPodAffinityNotMatch": make_daemonset(affinity=affinity("test")),
+        "ShouldRunDaemonPodWithAffinity": make_daemonset(affinity=affinity("production")),
+    }[case]
+    ds["spec"]["updateStrategy"] = {"type": strategy}
+    placement = node_should_run_daemon_pod(node, ds)
+    assert (placement.should_run, placement.should_continue_running) == expected
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_sync_leaves_host_port_conflicts_to_the_scheduler(strategy: str) -> None:
+    """Scenario 20a (TestNodeShouldRunDaemonPod, ErrPodNotFitsHostPorts): still (true, true)."""
+    cluster = make_cluster(0)
+    cluster.add_node("port-conflict", ready=True)
+    other = {"containers": [{"name": "web", "image": "web",
+                             "ports": [{"containerPort": 666, "hostPort": 666}]}]}
+    put_pod(cluster, "port-conflict", {"app": "web"}, spec=other, ready=True)
+    cluster.settle()
+    manifest = make_daemonset(strategy=strategy, host_port=666)
+    placement = node_should_run_daemon_pod(cluster.find("Node", "", "port-conflict"), manifest)
+    assert (placement.should_run, placement.should_continue_running) == (True, True)
+    create_ds(cluster, manifest)
+    expect_sync(cluster, 1, 0)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_sync_keeps_own_pod_holding_the_host_port(strategy: str) -> None:
+    """Scenario 20b (TestPortConflictWithSameDaemonPodDoesNotDeletePod): nothing deleted."""
+    cluster = make_cluster(0, frozen=True)
+    add_nodes(cluster, 0, 0)
+    cluster.add_node("port-conflict", ready=True)
+    ds = create_ds(cluster, make_daemonset(strategy=strategy, host_port=666))
+    add_pods(cluster, "port-conflict", SIMPLE_DAEMONSET_LABEL, ds, 1)
+    expect_sync(cluster, 0, 0)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_sync_launches_pod_next_to_different_host_port(strategy: str) -> None:
+    """Scenario 20c (TestNoPortConflictNodeDaemonLaunchesPod): 1 create."""
+    cluster = make_cluster(0)
+    cluster.add_node("no-port-conflict", ready=True)
+    other = {"containers": [{"name": "web", "image": "web",
+                             "ports": [{"containerPort": 6661, "hostPort": 6661}]}]}
+    put_pod(cluster, "no-port-conflict", {"app": "web"}, spec=other, ready=True)
+    cluster.settle()
+    create_ds(cluster, make_daemonset(strategy=strategy, host_port=6662))
+    expect_sync(cluster, 1, 0)
+    cluster.advance(10)
+    assert status(cluster)["numberReady"] == 1
+
+
+# --- §10 scenarios 21-23: terminating pods, deleted DS, empty selector --------------------
+
+
+@pytest.mark.parametrize("strategy", [*STRATEGIES, "Surge"])
+def test_sync_waits_for_terminating_pod_unless_surging(strategy: str) -> None:
+    """Scenario 21 (TestDaemonSetRespectsTermination): 0 creates, 0 deletes.
+
+    With surge (§1.3) a node whose only pod is terminating gets a new pod at once.
+    """
+    cluster = make_cluster(0, frozen=True)
+    add_nodes(cluster, 0, 1, SIMPLE_NODE_LABEL, frozen=True)
+    manifest = (make_daemonset(strategy="RollingUpdate", max_surge=1) if strategy == "Surge"
+                else make_daemonset(strategy=strategy))
+    ds = create_ds(cluster, manifest)
+    (old,) = add_pods(cluster, "node-0", SIMPLE_DAEMONSET_LABEL, ds, 1, ready=True,
+                      deleted=True)
+    surge = strategy == "Surge"
+    expect_sync(cluster, 1 if surge else 0, 0)
+    cluster.settle()
+    assert len(daemon_pods(cluster)) == (2 if surge else 1)
+    # Once the old pod is gone from the API, the node gets its replacement.
+    finish_terminations(cluster)
+    actions = settle_actions(cluster)
+    assert len(actions.created) == (0 if surge else 1)
+    (pod,) = daemon_pods(cluster)
+    assert pod["metadata"]["name"] != old["metadata"]["name"]
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_sync_does_nothing_for_daemonset_being_deleted(strategy: str) -> None:
+    """Scenario 22 (TestDontDoAnythingIfBeingDeleted): no creates, deletes or status write."""
+    cluster = make_cluster(1)
+    manifest = make_daemonset(strategy=strategy, requests={"memory": "75M", "cpu": "75m"})
+    manifest["metadata"]["finalizers"] = ["example.com/hold"]
+    create_ds(cluster, manifest)
+    cluster.api.delete("DaemonSet", NS, "foo")  # stays: the finalizer holds it
+    ds = live_ds(cluster)
+    assert ds["metadata"]["deletionTimestamp"]
+    version = ds["metadata"]["resourceVersion"]
+    expect_sync(cluster, 0, 0)
+    add_nodes(cluster, 1, 2)
+    cluster.advance(30)
+    assert daemon_pods(cluster) == []
+    assert live_ds(cluster)["metadata"]["resourceVersion"] == version
+    assert live_ds(cluster)["status"] == {}
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_sync_refuses_empty_selector(strategy: str) -> None:
+    """Scenario 23 (TestPodIsNotDeletedByDaemonsetWithEmptyLabelSelector): 0, 0, 1 event.
+
+    Validation rejects such an object, so it is written straight into the store, as a
+    legacy object surviving an upgrade would be.
+    """
+    cluster = make_cluster(0)
+    cluster.add_node("node1", ready=True)
+    orphan = put_pod(cluster, "node1", {"bang": "boom"}, ready=True)
+    cluster.settle()
+    ds = cluster.api.prepare_create(make_daemonset(strategy=strategy,
+                                                   node_selector={"foo": "bar"}))
+    ds["spec"]["selector"] = {}
+    cluster.store.put(ds)
+    actions = expect_sync(cluster, 0, 0, 1)
+    assert actions.events == [("Warning", "SelectingAll",
+                               "This daemon set is selecting all pods. A non-empty selector "
+                               "is required.")]
+    cluster.advance(10)
+    stored = cluster.find("Pod", NS, orphan["metadata"]["name"])
+    assert stored is not None and not is_terminating(stored)
+    assert controller_ref(stored) is None
+
+
+# --- §10 scenarios 24-26: failed pods ----------------------------------------------------
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+@pytest.mark.parametrize(("failed", "normal", "creates", "deletes", "events"), [
+    (0, 1, 0, 0, 0),  # normal (do nothing)
+    (0, 0, 1, 0, 0),  # no pods (create 1)
+    (1, 0, 0, 1, 1),  # scenario 24: kill 1, create in the next sync
+    (1, 3, 0, 3, 1),  # scenario 25: kill the failed one and 2 surplus running ones
+])
+def test_sync_kills_failed_pods(strategy: str, failed: int, normal: int, creates: int,
+                                deletes: int, events: int) -> None:
+    """Scenarios 24, 25 (TestDaemonKillFailedPods)."""
+    cluster = make_cluster(1, frozen=True)
+    ds = create_ds(cluster, make_daemonset(strategy=strategy))
+    bad = add_failed_pods(cluster, "node-0", SIMPLE_DAEMONSET_LABEL, ds, failed)
+    add_pods(cluster, "node-0", SIMPLE_DAEMONSET_LABEL, ds, normal)
+    actions = expect_sync(cluster, creates, deletes, events)
+    for pod in bad:
+        assert pod["metadata"]["name"] in actions.deleted
+        assert ("Warning", "FailedDaemonPod",
+                f"Found failed daemon pod {NS}/{pod['metadata']['name']} on node node-0, "
+                "will try to kill it") in actions.events
+    finish_terminations(cluster)
+    cluster.settle()
+    # Whatever happened, the next passes leave exactly one live pod on the node.
+    assert len(daemon_pods(cluster, live_only=True)) == 1
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_sync_backs_off_deleting_failed_pods(strategy: str) -> None:
+    """Scenario 26 (TestDaemonKillFailedPodsBackoff).
+
+    The first sync deletes the failed pod and starts a 1 s backoff (§7); its
+    replacement fails at once, and the immediate resync leaves it alone. Just before
+    the delay it is still in backoff; at the delay it is deleted, and the delay doubles.
+    """
+    cluster = make_cluster(1, frozen=True)
+    cluster.create(make_daemonset(strategy=strategy))
+    ds = live_ds(cluster)
+    # The backoff key is <uid>/<observedGeneration>/<node>: fail a pod of a DS whose
+    # generation has been observed, so the key stays the same throughout.
+    key = f"{ds['metadata']['uid']}/{ds['status']['observedGeneration']}/node-0"
+    (first,) = daemon_pods(cluster)
+    set_phase(cluster, first, "Failed")
+    expect_sync(cluster, 0, 1, 1)
+    backoff = cluster.daemonsets.failed_pods_backoff
+    initial = backoff.get(key)
+    assert initial > 0
+    start = cluster.now()
+    assert len(settle_actions(cluster).created) == 1  # the next pass creates the replacement
+    (replacement,) = daemon_pods(cluster)
+    set_phase(cluster, replacement, "Failed")
+    assert sync_once(cluster).counts == (0, 0, 0)  # limited by the backoff
+    cluster.settle()
+    assert backoff.get(key) == initial  # not raised while waiting
+    assert cluster.find("Pod", NS, replacement["metadata"]["name"]) is not None
+    cluster.advance(initial - 0.5)
+    assert backoff.is_in_backoff_since_update(key, cluster.now())
+    assert cluster.find("Pod", NS, replacement["metadata"]["name"]) is not None
+    assert not backoff.is_in_backoff_since_update(key, start + initial)
+    recorder = ActionRecorder(cluster, "foo")
+    cluster.advance(start + initial - cluster.now())
+    actions = recorder.take()
+    recorder.close()
+    assert replacement["metadata"]["name"] in actions.deleted
+    assert actions.reasons().count("FailedDaemonPod") == 1
+    assert backoff.get(key) == 2 * initial
+
+
+# --- §10 scenarios 27-28: status ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_status_counts_ready_pods(strategy: str) -> None:
+    """Scenario 27 (TestNumberReadyStatus): 0 ready, then 2 once the pods are Ready."""
+    cluster = make_cluster(0, frozen=True)
+    add_nodes(cluster, 0, 2, SIMPLE_NODE_LABEL, frozen=True)
+    ds = create_ds(cluster, make_daemonset(strategy=strategy))
+    add_pods(cluster, "node-0", SIMPLE_DAEMONSET_LABEL, ds, 1)
+    add_pods(cluster, "node-1", SIMPLE_DAEMONSET_LABEL, ds, 1)
+    expect_sync(cluster, 0, 0)
+    assert status(cluster)["numberReady"] == 0
+    assert status(cluster)["currentNumberScheduled"] == 2
+    mark_pods_ready(cluster)
+    expect_sync(cluster, 0, 0)
+    assert status(cluster)["numberReady"] == 2
+    assert status(cluster)["numberAvailable"] == 2
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_status_reports_observed_generation(strategy: str) -> None:
+    """Scenario 28 (TestObservedGeneration): generation 1 -> observedGeneration 1."""
+    cluster = make_cluster(0, frozen=True)
+    add_nodes(cluster, 0, 1, SIMPLE_NODE_LABEL, frozen=True)
+    ds = create_ds(cluster, make_daemonset(strategy=strategy))
+    add_pods(cluster, "node-0", SIMPLE_DAEMONSET_LABEL, ds, 1)
+    assert ds["metadata"]["generation"] == 1
+    expect_sync(cluster, 0, 0)
+    assert status(cluster)["observedGeneration"] == 1
+    # A spec change bumps generation; the next full sync observes it.
+    update_ds(cluster, minReadySeconds=5)
+    assert live_ds(cluster)["metadata"]["generation"] == 2
+    expect_sync(cluster, 0, 0)
+    assert status(cluster)["observedGeneration"] == 2
