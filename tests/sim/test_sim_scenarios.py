@@ -730,3 +730,301 @@ def test_status_reports_observed_generation(strategy: str) -> None:
     assert live_ds(cluster)["metadata"]["generation"] == 2
     expect_sync(cluster, 0, 0)
     assert status(cluster)["observedGeneration"] == 2
+
+
+# --- §10 scenarios 30-32: vanished nodes, node updates, surge duplicates ---------------
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_sync_deletes_only_unscheduled_pod_of_missing_node(strategy: str) -> None:
+    """Scenario 30 (TestDeleteUnscheduledPodForNotExistingNode): exactly 1 delete.
+
+    The pod bound to the missing node-1 is pod GC's business; the never-scheduled pod
+    whose affinity targets the missing node-2 is the controller's.
+    """
+    cluster = make_cluster(1, frozen=True)
+    disable(cluster, "scheduler")  # as in the unit test, nothing binds the pod
+    ds = create_ds(cluster, make_daemonset(strategy=strategy))
+    add_pods(cluster, "node-0", SIMPLE_DAEMONSET_LABEL, ds, 1)
+    (bound,) = add_pods(cluster, "node-1", SIMPLE_DAEMONSET_LABEL, ds, 1)
+    spec = clone(ds["spec"]["template"]["spec"])
+    spec["affinity"] = {"nodeAffinity": {
+        "requiredDuringSchedulingIgnoredDuringExecution": node_name_affinity("node-2")}}
+    hashed = {**SIMPLE_DAEMONSET_LABEL, DAEMONSET_UNIQUE_LABEL: current_hash(ds)}
+    unscheduled = put_pod(cluster, "", hashed, owner=ds, spec=spec, prefix="pod1-node-3-")
+    actions = expect_sync(cluster, 0, 1)
+    assert actions.deleted == [unscheduled["metadata"]["name"]]
+    assert cluster.find("Pod", NS, bound["metadata"]["name"]) is not None
+    # Status counts current nodes only: the pod on the missing node is ignored.
+    assert (status(cluster)["desiredNumberScheduled"],
+            status(cluster)["currentNumberScheduled"]) == (1, 1)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+@pytest.mark.parametrize(("change", "enqueued"), [
+    ("nothing", False),
+    ("labels", True),
+    ("taints", True),
+    ("allocatable", False),
+    ("conditions", False),  # shouldIgnoreNodeUpdate: conditions alone do not matter
+])
+def test_node_update_requeues_daemonset_only_for_labels_and_taints(
+        strategy: str, change: str, enqueued: bool) -> None:
+    """Scenario 31 (TestUpdateNode, TestShouldIgnoreNodeUpdate)."""
+    cluster = make_cluster(0, node_lifecycle=False)
+    old_taints = [NO_SCHEDULE_TAINT] if change == "taints" else None
+    cluster.add_node("node1", ready=True, taints=old_taints)
+    node_selector = SIMPLE_NODE_LABEL if change in ("nothing", "labels") else None
+    cluster.create(make_daemonset("ds", strategy=strategy, node_selector=node_selector))
+    synced: list[object] = []
+    sync = cluster.daemonsets.sync
+    cluster.engine.register("daemonset", lambda key: (synced.append(key), sync(key)))
+    node = cluster.find("Node", "", "node1")
+    before = clone(node)
+    if change == "labels":
+        node["metadata"]["labels"].update(SIMPLE_NODE_LABEL)
+    elif change == "taints":
+        del node["spec"]["taints"]
+    elif change == "allocatable":
+        node["status"]["allocatable"].update({"memory": "200M", "cpu": "200m"})
+    elif change == "conditions":
+        node["status"]["conditions"].append({"type": "NetworkUnavailable", "status": "True"})
+    cluster.store.touch(node, before)
+    cluster.settle()
+    assert bool(synced) == enqueued
+    # Labels or taints that now admit the node give it a pod.
+    assert len(daemon_pods(cluster, "ds")) == (1 if enqueued else
+                                               (0 if node_selector else 1))
+
+
+@pytest.mark.parametrize("old_ready", [True, False])
+def test_sync_surge_keeps_oldest_ready_old_pod_next_to_new_one(old_ready: bool) -> None:
+    """Scenario 32 (TestSurgePreservesReadyOldPods; TestSurgeDeletesUnreadyOldPods).
+
+    node-1 holds the current pod (not ready) and two old pods. The newer old pod goes;
+    the oldest old pod stays if Ready, else it goes too. Empty nodes get pods.
+    """
+    cluster = make_cluster(5, frozen=True)
+    ds = create_ds(cluster, make_daemonset(strategy="RollingUpdate", max_surge=1))
+    t0 = cluster.now() - 100
+    spec = ds["spec"]["template"]["spec"]
+    add_pods(cluster, "node-1", SIMPLE_DAEMONSET_LABEL, ds, 1, created=t0 + 100)
+    oldest = put_pod(cluster, "node-1", SIMPLE_DAEMONSET_LABEL, owner=ds, spec=spec,
+                     prefix="node-1-old-", created=t0 + 50, ready=old_ready)
+    excess = put_pod(cluster, "node-1", SIMPLE_DAEMONSET_LABEL, owner=ds, spec=spec,
+                     prefix="node-1-delete-", created=t0 + 60, ready=True)
+    add_pods(cluster, "node-2", SIMPLE_DAEMONSET_LABEL, ds, 1)
+    expected = {excess["metadata"]["name"]}
+    if not old_ready:
+        expected.add(oldest["metadata"]["name"])
+    actions = expect_sync(cluster, 3, len(expected))
+    assert set(actions.deleted) == expected
+    assert sorted(target_node_name(p) for p in actions.pods_as_created) == [
+        "node-0", "node-3", "node-4"]
+
+
+# --- §10 scenarios 33-39: rolling updates ------------------------------------------------
+
+
+def _five_ready_pods(strategy: str = "OnDelete", nodes: int = 5, ready: bool = True
+                     ) -> Cluster:
+    """newDaemonSet on frozen nodes, first sync creates every pod; markPodsReady."""
+    cluster = make_cluster(nodes, frozen=True)
+    create_ds(cluster, make_daemonset(strategy=strategy))
+    expect_sync(cluster, nodes, 0)
+    cluster.settle()
+    if ready:
+        mark_pods_ready(cluster)
+        cluster.settle()
+    return cluster
+
+
+def _hashes(cluster: Cluster) -> list[str]:
+    return sorted(labels(p)[DAEMONSET_UNIQUE_LABEL] for p in daemon_pods(cluster,
+                                                                          live_only=True))
+
+
+def test_rolling_update_replaces_pods_within_max_unavailable() -> None:
+    """Scenario 33 (TestDaemonSetUpdatesPods): maxUnavailable 2 on 5 nodes.
+
+    Rounds: delete 2 / create 2 / (ready) delete 2 / create 2 / delete 1 / create 1.
+    """
+    cluster = _five_ready_pods()
+    update_ds(cluster, image="foo2/bar2", strategy=rolling(2))
+    new_hash = current_hash(live_ds(cluster))
+    for batch in (2, 2, 1):
+        expect_round(cluster, 0, batch)
+        finish_terminations(cluster)
+        expect_round(cluster, batch, 0)
+        mark_pods_ready(cluster)
+    expect_round(cluster, 0, 0)
+    assert _hashes(cluster) == [new_hash] * 5
+    st = status(cluster)
+    assert (st["updatedNumberScheduled"], st["numberAvailable"]) == (5, 5)
+
+
+def test_rolling_update_stops_when_new_pods_never_become_ready() -> None:
+    """Scenario 34 (TestDaemonSetUpdatesWhenNewPodIsNotReady): 3 replaced, then stuck."""
+    cluster = _five_ready_pods()
+    update_ds(cluster, image="foo2/bar2", strategy=rolling(3))
+    expect_round(cluster, 0, 3)
+    finish_terminations(cluster)
+    expect_round(cluster, 3, 0)
+    expect_round(cluster, 0, 0)
+    cluster.advance(300)
+    assert sync_once(cluster).counts == (0, 0, 0)
+    st = status(cluster)
+    assert (st["updatedNumberScheduled"], st["numberAvailable"], st["numberUnavailable"]) == (
+        3, 2, 3)
+
+
+def test_rolling_update_replaces_all_unready_old_pods_at_once() -> None:
+    """Scenario 35 (TestDaemonSetUpdatesAllOldPodsNotReady): delete 5, then create 5."""
+    cluster = _five_ready_pods(ready=False)
+    update_ds(cluster, image="foo2/bar2", strategy=rolling(3))
+    expect_round(cluster, 0, 5)
+    finish_terminations(cluster)
+    expect_round(cluster, 5, 0)
+    expect_round(cluster, 0, 0)
+
+
+def test_rolling_update_ignores_strategy_only_change() -> None:
+    """Scenario 36 (TestDaemonSetUpdatesNoTemplateChanged): no pod is touched."""
+    cluster = _five_ready_pods(ready=False)
+    revisions = [r["metadata"]["name"] for r in cluster.store.list("ControllerRevision", NS)]
+    pods = sorted(p["metadata"]["uid"] for p in daemon_pods(cluster))
+    update_ds(cluster, strategy=rolling(3))
+    ds = live_ds(cluster)
+    assert ds["metadata"]["generation"] == 2
+    assert ds["metadata"]["annotations"]["deprecated.daemonset.template.generation"] == "1"
+    expect_round(cluster, 0, 0)
+    assert [r["metadata"]["name"] for r in cluster.store.list("ControllerRevision", NS)] == (
+        revisions)
+    assert sorted(p["metadata"]["uid"] for p in daemon_pods(cluster)) == pods
+    assert status(cluster)["observedGeneration"] == 2
+
+
+def test_rolling_update_with_max_surge_creates_before_deleting() -> None:
+    """Scenario 37 (TestDaemonSetUpdatesPodsWithMaxSurge): maxSurge 2 on 5 nodes.
+
+    Rounds: create 2 -> (ready) create 2 + delete 2 -> create 1 + delete 2 -> delete 1.
+    """
+    cluster = _five_ready_pods()
+    update_ds(cluster, image="foo2/bar2", strategy=rolling(max_surge=2))
+    new_hash = current_hash(live_ds(cluster))
+    expect_round(cluster, 2, 0)
+    for creates, deletes in ((2, 2), (1, 2), (0, 1)):
+        mark_pods_ready(cluster)
+        expect_round(cluster, creates, deletes)
+        finish_terminations(cluster)
+    expect_round(cluster, 0, 0)
+    assert _hashes(cluster) == [new_hash] * 5
+
+
+@pytest.mark.parametrize(("ready_for", "deletes"), [(10, 1), (20, 2)])
+def test_rolling_update_surge_waits_for_min_ready_seconds(ready_for: int, deletes: int) -> None:
+    """Scenario 38 (TestSurgePreservesOldReadyWithUnsatisfiedMinReady,
+    TestSurgeDeletesOldReadyWithUnsatisfiedMinReady): minReadySeconds 15.
+
+    The new pod on node-1 has been Ready for 10 s (not yet available: the old pod is
+    kept) or 20 s (available: the old pod goes). The excess old pod goes either way.
+    """
+    cluster = make_cluster(5, frozen=True)
+    ds = create_ds(cluster, make_daemonset(strategy="RollingUpdate", max_surge=1,
+                                           min_ready_seconds=15))
+    now = cluster.now()
+    spec = ds["spec"]["template"]["spec"]
+    add_pods(cluster, "node-1", SIMPLE_DAEMONSET_LABEL, ds, 1, created=now - 50,
+             ready=True, ready_since=now - ready_for)
+    old = put_pod(cluster, "node-1", SIMPLE_DAEMONSET_LABEL, owner=ds, spec=spec,
+                  prefix="node-1-old-ready-", created=now - 100, ready=True,
+                  ready_since=now - 100)
+    excess = put_pod(cluster, "node-1", SIMPLE_DAEMONSET_LABEL, owner=ds, spec=spec,
+                     prefix="node-1-delete-", created=now - 90, ready=True,
+                     ready_since=now - 90)
+    add_pods(cluster, "node-2", SIMPLE_DAEMONSET_LABEL, ds, 1)
+    actions = expect_sync(cluster, 3, deletes)
+    expected = {excess["metadata"]["name"]}
+    if deletes == 2:
+        expected.add(old["metadata"]["name"])
+    assert set(actions.deleted) == expected
+    if deletes == 1:
+        # The controller looks again once the new pod becomes available (§4).
+        cluster.settle()
+        recorder = ActionRecorder(cluster, "foo")
+        cluster.advance(6)
+        assert old["metadata"]["name"] in recorder.take().deleted
+        recorder.close()
+
+
+def test_rolling_update_only_cycles_unavailable_pods() -> None:
+    """Scenario 39 (TestDaemonSetUpdatesSaveOldHealthyPods): 20 nodes.
+
+    After a first update with maxUnavailable 10, 10 old Ready pods and 10 new unready
+    pods remain. Further updates with maxUnavailable < 10 only cycle the 10 unavailable
+    pods; with maxUnavailable 11 exactly one Ready pod is also replaced (9 remain).
+    Upstream draws maxUnavailable at random from [0, 10); validation rejects 0 (with
+    maxSurge 0), so a fixed sequence from [1, 10) is used.
+    """
+    cluster = _five_ready_pods(nodes=20)
+    update_ds(cluster, image="foo2/bar2", strategy=rolling(10))
+    expect_round(cluster, 0, 10)
+    finish_terminations(cluster)
+    expect_round(cluster, 10, 0)
+
+    def ready_names() -> set[str]:
+        return {p["metadata"]["name"] for p in daemon_pods(cluster) if is_pod_ready(p)}
+
+    old_ready = ready_names()
+    assert len(old_ready) == 10
+    for i, max_unavailable in enumerate((3, 7, 1, 9, 5, 2, 8, 4, 6, 1)):
+        update_ds(cluster, image=f"foo2/bar3-{i}", strategy=rolling(max_unavailable))
+        expect_round(cluster, 0, 10)
+        finish_terminations(cluster)
+        expect_round(cluster, 10, 0)
+        assert ready_names() >= old_ready, f"iteration {i}"
+    update_ds(cluster, image="foo2/bar4", strategy=rolling(11))
+    expect_round(cluster, 0, 11)
+    finish_terminations(cluster)
+    expect_round(cluster, 11, 0)
+    assert len(ready_names()) == 9
+
+
+# --- §10 scenario 40: maxUnavailable / maxSurge arithmetic ----------------------------
+
+
+@pytest.mark.parametrize(("nodes", "pods", "strategy", "expected"), [
+    # (nodes, pods per node [None = no entry, "T" = terminating], strategy,
+    #  (maxSurge, maxUnavailable, desired, empty nodes))
+    (0, [], rolling(0), (0, 0, 0, 0)),  # No nodes
+    (2, [1, 1], rolling(1), (0, 1, 2, 0)),  # Two nodes with ready pods
+    (2, [1, None], rolling(0), (0, 1, 2, 1)),  # one node without pods: 0 -> 1
+    (2, [1, None], rolling(max_surge=0), (0, 1, 2, 1)),  # ... surge 0 as well
+    (2, [1, 1], rolling("50%"), (0, 1, 2, 0)),  # 50% of 2 = 1
+    (2, [1, 1], rolling(max_surge="50%"), (1, 0, 2, 0)),  # surge 50% of 2 = 1
+    (2, [1, 1], rolling(max_surge="100%"), (2, 0, 2, 0)),  # surge 100% of 2 = 2
+    (3, [1, "T", None], rolling("50%"), (0, 2, 3, 1)),  # 50% of 3 = 2 (rounded up)
+])
+def test_rolling_update_scales_budgets_against_desired_nodes(
+        nodes: int, pods: list, strategy: dict, expected: tuple[int, int, int, int]) -> None:
+    """Scenario 40 (TestGetUnavailableNumbers): updatedDesiredNodeCounts.
+
+    The DaemonSet is stored with the default strategy (validation rejects 0/0); the
+    case's strategy is applied to the object handed to the function.
+    """
+    cluster = make_cluster(nodes, frozen=True)
+    create_ds(cluster, make_daemonset())
+    sync_once(cluster)
+    ds = clone(live_ds(cluster))
+    ds["spec"]["updateStrategy"] = strategy
+    state = cluster.daemonsets.states[ds["metadata"]["uid"]]
+    node_to_pods: dict[str, list] = {}
+    for i, entry in enumerate(pods):
+        if entry is None:
+            continue
+        pod = put_pod(cluster, f"node-{i}", SIMPLE_DAEMONSET_LABEL, ready=True,
+                      deleted=entry == "T")
+        node_to_pods[f"node-{i}"] = [pod]
+    max_surge, max_unavailable, desired = updated_desired_node_counts(ds, state, node_to_pods)
+    empty = sum(1 for p in node_to_pods.values() if not p)
+    assert (max_surge, max_unavailable, desired, empty) == expected
