@@ -1,0 +1,417 @@
+"""Server-side table columns per kind (printers.go) and the `kubectl get` table.
+
+In a real cluster the API server computes these cells and kubectl only lays them
+out; dstutor needs both halves. `build_table` returns the metav1.Table an HTTP
+server would send, `table_for` the text kubectl would print from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dstutor.model.kinds import KINDS
+from dstutor.model.selectors import format_label_selector
+from dstutor.model.timefmt import parse_rfc3339
+from dstutor.render.humanize import UNKNOWN, age, human_duration
+from dstutor.render.table import format_table
+
+Obj = dict[str, Any]
+Cell = str | int
+NONE = "<none>"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One metav1.TableColumnDefinition; priority 1 columns show only with -o wide."""
+
+    name: str
+    type: str = "string"
+    priority: int = 0
+    format: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "type": self.type, "format": self.format,
+                "description": "", "priority": self.priority}
+
+
+def _col(name: str, type_: str = "string", priority: int = 0, fmt: str = "") -> Column:
+    return Column(name, type_, priority, fmt)
+
+
+NAME_COL = _col("Name", fmt="name")
+AGE_COL = _col("Age")
+
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    "Node": (NAME_COL, _col("Status"), _col("Roles"), AGE_COL, _col("Version"),
+             _col("Internal-IP", priority=1), _col("External-IP", priority=1),
+             _col("OS-Image", priority=1), _col("Kernel-Version", priority=1),
+             _col("Container-Runtime", priority=1)),
+    "Pod": (NAME_COL, _col("Ready"), _col("Status"), _col("Restarts"), AGE_COL,
+            _col("IP", priority=1), _col("Node", priority=1),
+            _col("Nominated Node", priority=1), _col("Readiness Gates", priority=1)),
+    "DaemonSet": (NAME_COL, _col("Desired", "integer"), _col("Current", "integer"),
+                  _col("Ready", "integer"), _col("Up-to-date", "integer"),
+                  _col("Available", "integer"), _col("Node Selector"), AGE_COL,
+                  _col("Containers", priority=1), _col("Images", priority=1),
+                  _col("Selector", priority=1)),
+    "ControllerRevision": (NAME_COL, _col("Controller"), _col("Revision", "integer"), AGE_COL),
+    "Event": (_col("Last Seen"), _col("Type"), _col("Reason"), _col("Object"),
+              _col("Subobject", priority=1), _col("Source", priority=1), _col("Message"),
+              _col("First Seen", priority=1), _col("Count", priority=1),
+              _col("Name", priority=1, fmt="name")),
+    "Namespace": (NAME_COL, _col("Status"), AGE_COL),
+    "Deployment": (NAME_COL, _col("Ready"), _col("Up-to-date", "integer"),
+                   _col("Available", "integer"), AGE_COL, _col("Containers", priority=1),
+                   _col("Images", priority=1), _col("Selector", priority=1)),
+}
+# Kinds without a printer get kubectl's fallback: just NAME and AGE.
+DEFAULT_COLUMNS = (NAME_COL, AGE_COL)
+
+
+def _meta(obj: Obj) -> Obj:
+    return obj.get("metadata") or {}
+
+
+def _created(obj: Obj, now: float) -> str:
+    return age(_meta(obj).get("creationTimestamp"), now)
+
+
+def format_labels(labels: dict[str, str] | None) -> str:
+    """labels.FormatLabels: sorted `k=v` joined by commas, `<none>` when empty."""
+    if not labels:
+        return NONE
+    return ",".join(f"{k}={labels[k]}" for k in sorted(labels))
+
+
+def _containers_cells(containers: Iterable[Obj]) -> tuple[str, str]:
+    items = list(containers)
+    return (",".join(c.get("name", "") for c in items),
+            ",".join(c.get("image", "") for c in items))
+
+
+# --- nodes -------------------------------------------------------------------
+
+def node_roles(node: Obj) -> list[str]:
+    """findNodeRoles: node-role.kubernetes.io/<role> keys plus a kubernetes.io/role value."""
+    roles: set[str] = set()
+    for key, value in (_meta(node).get("labels") or {}).items():
+        if key.startswith("node-role.kubernetes.io/"):
+            role = key[len("node-role.kubernetes.io/"):]
+            if role:
+                roles.add(role)
+        elif key == "kubernetes.io/role" and value:
+            roles.add(value)
+    return sorted(roles)
+
+
+def _node_address(node: Obj, kind: str) -> str:
+    for address in (node.get("status") or {}).get("addresses") or []:
+        if address.get("type") == kind:
+            return str(address.get("address", ""))
+    return NONE
+
+
+def node_cells(node: Obj, now: float) -> list[Cell]:
+    status = node.get("status") or {}
+    ready = [c for c in status.get("conditions") or [] if c.get("type") == "Ready"]
+    # Later duplicates win, as they do in printers.go's condition map.
+    states = [("Ready" if ready[-1].get("status") == "True" else "NotReady") if ready
+              else "Unknown"]
+    if (node.get("spec") or {}).get("unschedulable"):
+        states.append("SchedulingDisabled")
+    info = status.get("nodeInfo") or {}
+    return [_meta(node).get("name", ""), ",".join(states), ",".join(node_roles(node)) or NONE,
+            _created(node, now), info.get("kubeletVersion", ""),
+            _node_address(node, "InternalIP"), _node_address(node, "ExternalIP"),
+            info.get("osImage") or UNKNOWN, info.get("kernelVersion") or UNKNOWN,
+            info.get("containerRuntimeVersion") or UNKNOWN]
+
+
+# --- pods --------------------------------------------------------------------
+
+def _is_restartable(container: Obj | None) -> bool:
+    return bool(container) and (container or {}).get("restartPolicy") == "Always"
+
+
+def _has_condition(pod: Obj, ctype: str) -> bool:
+    return any(c.get("type") == ctype and c.get("status") == "True"
+               for c in (pod.get("status") or {}).get("conditions") or [])
+
+
+def _finished_at(status: Obj) -> float | None:
+    terminated = (status.get("lastState") or {}).get("terminated")
+    if terminated is None or not terminated.get("finishedAt"):
+        return None
+    return parse_rfc3339(terminated["finishedAt"])
+
+
+def _later(a: float | None, b: float | None) -> float | None:
+    if b is None:
+        return a
+    return b if a is None or a < b else a
+
+
+def _terminated_reason(term: Obj, prefix: str = "") -> str:
+    if term.get("reason"):
+        return prefix + term["reason"]
+    if term.get("signal"):
+        return f"{prefix}Signal:{term['signal']}"
+    return f"{prefix}ExitCode:{term.get('exitCode', 0)}"
+
+
+def pod_status_and_counts(pod: Obj) -> tuple[str, int, int, int, float | None]:
+    """printPod's reason, ready count, total count, restarts and last restart time."""
+    spec = pod.get("spec") or {}
+    status = pod.get("status") or {}
+    phase = status.get("phase", "")
+    reason = status.get("reason") or phase
+    for cond in status.get("conditions") or []:
+        if cond.get("type") == "PodScheduled" and cond.get("reason") == "SchedulingGated":
+            reason = "SchedulingGated"
+    init_specs = {c.get("name"): c for c in spec.get("initContainers") or []}
+    total = len(spec.get("containers") or []) + sum(
+        1 for c in init_specs.values() if _is_restartable(c))
+    ready = restarts = sidecar_restarts = 0
+    last_restart: float | None = None
+    last_sidecar_restart: float | None = None
+    initializing = False
+    for i, cs in enumerate(status.get("initContainerStatuses") or []):
+        restarts += cs.get("restartCount", 0)
+        last_restart = _later(last_restart, _finished_at(cs))
+        restartable = _is_restartable(init_specs.get(cs.get("name")))
+        if restartable:
+            sidecar_restarts += cs.get("restartCount", 0)
+            last_sidecar_restart = _later(last_sidecar_restart, _finished_at(cs))
+        state = cs.get("state") or {}
+        terminated, waiting = state.get("terminated"), state.get("waiting")
+        if terminated is not None and terminated.get("exitCode", 0) == 0:
+            continue
+        if restartable and cs.get("started"):
+            ready += 1 if cs.get("ready") else 0
+            continue
+        if terminated is not None:
+            reason = _terminated_reason(terminated, "Init:")
+        elif waiting is not None and waiting.get("reason") and waiting["reason"] != "PodInitializing":
+            reason = "Init:" + waiting["reason"]
+        else:
+            reason = f"Init:{i}/{len(spec.get('initContainers') or [])}"
+        initializing = True
+        break
+    if not initializing or _has_condition(pod, "Initialized"):
+        restarts, last_restart = sidecar_restarts, last_sidecar_restart
+        has_running = False
+        for cs in reversed(status.get("containerStatuses") or []):
+            restarts += cs.get("restartCount", 0)
+            last_restart = _later(last_restart, _finished_at(cs))
+            state = cs.get("state") or {}
+            waiting, terminated = state.get("waiting"), state.get("terminated")
+            if waiting is not None and waiting.get("reason"):
+                reason = waiting["reason"]
+            elif terminated is not None:
+                reason = _terminated_reason(terminated)
+            elif cs.get("ready") and state.get("running") is not None:
+                has_running = True
+                ready += 1
+        if reason == "Completed" and has_running:
+            reason = "Running" if _has_condition(pod, "Ready") else "NotReady"
+    if _meta(pod).get("deletionTimestamp") and status.get("reason") == "NodeLost":
+        reason = "Unknown"
+    elif _meta(pod).get("deletionTimestamp") and phase not in ("Succeeded", "Failed"):
+        reason = "Terminating"
+    return reason, ready, total, restarts, last_restart
+
+
+def pod_cells(pod: Obj, now: float) -> list[Cell]:
+    reason, ready, total, restarts, last_restart = pod_status_and_counts(pod)
+    restarts_cell = str(restarts)
+    if restarts and last_restart is not None:
+        restarts_cell = f"{restarts} ({human_duration(now - last_restart)} ago)"
+    spec = pod.get("spec") or {}
+    status = pod.get("status") or {}
+    ips = status.get("podIPs") or []
+    gates = spec.get("readinessGates") or []
+    gates_cell = NONE
+    if gates:
+        conditions = status.get("conditions") or []
+        true_count = 0
+        for gate in gates:
+            found = next((c for c in conditions if c.get("type") == gate.get("conditionType")),
+                         None)
+            true_count += 1 if found is not None and found.get("status") == "True" else 0
+        gates_cell = f"{true_count}/{len(gates)}"
+    return [_meta(pod).get("name", ""), f"{ready}/{total}", reason, restarts_cell,
+            _created(pod, now), (ips[0].get("ip") if ips else "") or NONE,
+            spec.get("nodeName") or NONE, status.get("nominatedNodeName") or NONE, gates_cell]
+
+
+# --- workloads ---------------------------------------------------------------
+
+def daemonset_cells(ds: Obj, now: float) -> list[Cell]:
+    spec = ds.get("spec") or {}
+    status = ds.get("status") or {}
+    pod_spec = (spec.get("template") or {}).get("spec") or {}
+    names, images = _containers_cells(pod_spec.get("containers") or [])
+    return [_meta(ds).get("name", ""), status.get("desiredNumberScheduled", 0),
+            status.get("currentNumberScheduled", 0), status.get("numberReady", 0),
+            status.get("updatedNumberScheduled", 0), status.get("numberAvailable", 0),
+            format_labels(pod_spec.get("nodeSelector")), _created(ds, now), names, images,
+            format_label_selector(spec.get("selector"))]
+
+
+def deployment_cells(deploy: Obj, now: float) -> list[Cell]:
+    spec = deploy.get("spec") or {}
+    status = deploy.get("status") or {}
+    pod_spec = (spec.get("template") or {}).get("spec") or {}
+    names, images = _containers_cells(pod_spec.get("containers") or [])
+    selector = format_label_selector(spec.get("selector"))
+    # printDeployment uses the raw selector string: empty, not <none>.
+    selector = "" if selector == NONE else ("<invalid>" if selector == "<error>" else selector)
+    return [_meta(deploy).get("name", ""),
+            f"{status.get('readyReplicas', 0)}/{spec.get('replicas', 1)}",
+            status.get("updatedReplicas", 0), status.get("availableReplicas", 0),
+            _created(deploy, now), names, images, selector]
+
+
+def controller_of(obj: Obj) -> Obj | None:
+    return next((ref for ref in _meta(obj).get("ownerReferences") or []
+                 if ref.get("controller")), None)
+
+
+def controllerrevision_cells(cr: Obj, now: float) -> list[Cell]:
+    ref = controller_of(cr)
+    controller = NONE
+    if ref is not None:
+        api_version = ref.get("apiVersion", "")
+        group = api_version.split("/")[0] if "/" in api_version else ""
+        kind = ref.get("kind", "")
+        group_kind = f"{kind}.{group}" if group else kind
+        controller = f"{group_kind.lower()}/{ref.get('name', '')}" if group_kind else ref.get(
+            "name", "")
+    return [_meta(cr).get("name", ""), controller, cr.get("revision", 0), _created(cr, now)]
+
+
+def namespace_cells(ns: Obj, now: float) -> list[Cell]:
+    return [_meta(ns).get("name", ""), (ns.get("status") or {}).get("phase", ""),
+            _created(ns, now)]
+
+
+# --- events ------------------------------------------------------------------
+
+def event_source(event: Obj) -> str:
+    """formatEventSource: component (or reportingController), then `, host`."""
+    source = event.get("source") or {}
+    component = source.get("component") or event.get("reportingController") or ""
+    host = source.get("host") or event.get("reportingInstance") or ""
+    return f"{component}, {host}" if host else component
+
+
+def event_cells(event: Obj, now: float) -> list[Cell]:
+    first_seen = age(event.get("firstTimestamp"), now)
+    if not event.get("firstTimestamp"):
+        first_seen = age(event.get("eventTime"), now)
+    last_seen = age(event.get("lastTimestamp"), now) if event.get("lastTimestamp") else first_seen
+    count = event.get("count") or 0
+    series = event.get("series")
+    if series is not None:
+        last_seen = age(series.get("lastObservedTime"), now)
+        count = series.get("count", 0)
+    elif count == 0:
+        count = 1
+    involved = event.get("involvedObject") or {}
+    target = involved.get("kind", "").lower()
+    if involved.get("name"):
+        target = f"{target}/{involved['name']}"
+    return [last_seen, event.get("type", ""), event.get("reason", ""), target,
+            involved.get("fieldPath", ""), event_source(event),
+            (event.get("message") or "").strip(), first_seen, count, _meta(event).get("name", "")]
+
+
+def default_cells(obj: Obj, now: float) -> list[Cell]:
+    return [_meta(obj).get("name", ""), _created(obj, now)]
+
+
+CELLS: dict[str, Callable[[Obj, float], list[Cell]]] = {
+    "Node": node_cells, "Pod": pod_cells, "DaemonSet": daemonset_cells,
+    "ControllerRevision": controllerrevision_cells, "Event": event_cells,
+    "Namespace": namespace_cells, "Deployment": deployment_cells,
+}
+
+
+def columns_for(kind: str) -> tuple[Column, ...]:
+    return COLUMNS.get(kind, DEFAULT_COLUMNS)
+
+
+def row_cells(kind: str, obj: Obj, now: float) -> list[Cell]:
+    """Every cell of one row, wide columns included (the server always sends them)."""
+    return CELLS.get(kind, default_cells)(obj, now)
+
+
+def build_table(kind: str, objects: Sequence[Obj], now: float, *,
+                include_object: str = "Metadata") -> dict[str, Any]:
+    """The metav1.Table the API server returns for a Table Accept header.
+
+    include_object "Metadata" embeds PartialObjectMetadata (kubectl's default),
+    "Object" the full object (for --sort-by), "None" nothing.
+    """
+    rows = []
+    for obj in objects:
+        row: dict[str, Any] = {"cells": row_cells(kind, obj, now)}
+        if include_object == "Object":
+            row["object"] = obj
+        elif include_object == "Metadata":
+            row["object"] = {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
+                             "metadata": _meta(obj)}
+        rows.append(row)
+    return {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {},
+            "columnDefinitions": [c.as_dict() for c in columns_for(kind)], "rows": rows}
+
+
+def kind_prefix(kind: str, api_version: str = "") -> str:
+    """`daemonset.apps`, `pod`: lower-case Kind.group, as kubectl prefixes names."""
+    if kind in KINDS:
+        return KINDS[kind].singular_display
+    group = api_version.split("/")[0] if "/" in api_version else ""
+    return f"{kind}.{group}".lower() if group else kind.lower()
+
+
+def label_column_header(key: str) -> str:
+    """-L header: the part after the last '/', upper-cased."""
+    return key.rsplit("/", 1)[-1].upper()
+
+
+def table_for(kind: str, objects: Sequence[Obj], now: float, *, wide: bool = False,
+              all_namespaces: bool = False, show_labels: bool = False,
+              label_columns: Sequence[str] = (), with_kind_prefix: bool = False,
+              no_headers: bool = False) -> str:
+    """`kubectl get` for one kind; "" when there is nothing to print.
+
+    Several kinds print one table each: join non-empty results with a blank line
+    (none with --no-headers), as kubectl does for `get ds,pods`.
+    """
+    columns = columns_for(kind)
+    visible = [i for i, c in enumerate(columns) if wide or c.priority == 0]
+    name_index = next((i for i, c in enumerate(columns) if c.format == "name"), None)
+    namespaced = KINDS[kind].namespaced if kind in KINDS else True
+    with_namespace = all_namespaces and namespaced
+    headers = [columns[i].name.upper() for i in visible]
+    if with_namespace:
+        headers.insert(0, "NAMESPACE")
+    headers += [label_column_header(k) for k in label_columns]
+    if show_labels:
+        headers.append("LABELS")
+    rows: list[list[str]] = []
+    for obj in objects:
+        cells = row_cells(kind, obj, now)
+        if with_kind_prefix and name_index is not None:
+            cells[name_index] = f"{kind_prefix(kind, obj.get('apiVersion', ''))}/{cells[name_index]}"
+        row = [str(cells[i]) for i in visible]
+        labels = _meta(obj).get("labels") or {}
+        if with_namespace:
+            row.insert(0, _meta(obj).get("namespace", ""))
+        row += [labels.get(k, "") for k in label_columns]
+        if show_labels:
+            row.append(format_labels(labels))
+        rows.append(row)
+    return format_table(headers, rows, no_headers=no_headers)
