@@ -282,8 +282,9 @@ def _check_supported(ctx: Context) -> None:
 
 def _subcommand_missing(ctx: Context) -> None:
     if ctx.positional:
-        word = ctx.positional[0]
-        raise usage_error(ctx, f'unknown command "{word.text}"', word.column)
+        # cobra reports every remaining argument as the "command".
+        typed = " ".join(ctx.args)
+        raise usage_error(ctx, f"unknown command {go_quote(typed)}", ctx.positional[0].column)
     raise KubectlParseError(_verbs.group_help(ctx.spec))
 
 

@@ -255,8 +255,8 @@ def check_node_verb(ctx: Context) -> None:
 
 
 def check_set_image(ctx: Context) -> None:
-    _output(ctx, PRINT_FORMATS)
     _dry_run(ctx)
+    _output(ctx, PRINT_FORMATS)
     resources, changes = _split_trailing(ctx, is_pair_arg, "image")
     try:
         ctx.images = parse_image_updates(changes)
@@ -328,8 +328,8 @@ def check_version(ctx: Context) -> None:
 def check_scale(ctx: Context) -> None:
     if "replicas" not in ctx.given:
         raise plain_error('required flag(s) "replicas" not set')
-    _output(ctx, PRINT_FORMATS)
     _dry_run(ctx)
+    _output(ctx, PRINT_FORMATS)
     if ctx.number("replicas") < 0:
         raise plain_error("The --replicas=COUNT flag is required, and COUNT must be greater "
                           "than or equal to 0")
@@ -359,25 +359,30 @@ def check_edit(ctx: Context) -> None:
 
 
 def check_apply(ctx: Context) -> None:
-    _cascade(ctx)
+    _no_args(ctx)
     _dry_run(ctx)
+    _cascade(ctx)
+    _need_filenames(ctx)
     if ctx.on("server-side") and ctx.text("dry-run") == "client":
         raise plain_error("--dry-run=client doesn't work with --server-side (did you mean "
                           "--dry-run=server instead?)")
-    _check_manifest_args(ctx)
     _output(ctx, PRINT_FORMATS)
 
 
 def check_create(ctx: Context) -> None:
-    _check_manifest_args(ctx)
-    _output(ctx, PRINT_FORMATS)
+    _no_args(ctx)
     _dry_run(ctx)
+    _output(ctx, PRINT_FORMATS)
+    _need_filenames(ctx)
 
 
-def _check_manifest_args(ctx: Context) -> None:
+def _no_args(ctx: Context) -> None:
     if ctx.positional:
         raise usage_error(ctx, f"Unexpected args: {_go_list(ctx.args)}",
                           ctx.positional[0].column)
+
+
+def _need_filenames(ctx: Context) -> None:
     if not ctx.filenames:
         raise plain_error("must specify one of -f and -k")
 
@@ -388,8 +393,8 @@ def check_create_named(ctx: Context) -> None:
         raise plain_error('required flag(s) "image" not set')
     if len(ctx.positional) != 1:
         raise usage_error(ctx, f"exactly one NAME is required, got {len(ctx.positional)}")
-    _output(ctx, PRINT_FORMATS)
     _dry_run(ctx)
+    _output(ctx, PRINT_FORMATS)
     kind = "Deployment" if ctx.spec.name == "deployment" else "Namespace"
     name = ctx.positional[0].text
     ctx.targets = [ResourceTarget(resource_for_kind(kind), name, ctx.spec.name)]

@@ -496,6 +496,115 @@ BAD: list[tuple[str, str, bool]] = [
     ("kubectl patch ds x -p '{}' --type=bogus", 'error: --type must be one of [json merge '
      'strategic], not "bogus"', True),
     ("kubectl edit", _MISSING, True),
+    ("kubectl apply ds", "error: Unexpected args: [ds]\n" + _USAGE.format("apply"), True),
+    ("kubectl apply --dry-run=bogus x", "error: Unexpected args: [x]\n" + _USAGE.format("apply"),
+     True),
+    ("kubectl patch ds x -p '{}' --patch-file p.json", "error: cannot specify --patch and "
+     "--patch-file together", True),
+    ("kubectl get pods -o json=x", 'error: unable to match a printer suitable for the output '
+     f'format "json=x", allowed formats are: {_GET_FORMATS}', True),
+    ("kubectl get pods -o jsonpath=", "error: template format specified but no template "
+     "given", True),
+    ("kubectl get pods -o go-template-file", "error: template format specified but no template "
+     "given", True),
+    ("kubectl create namespace a b", "error: exactly one NAME is required, got 2\n"
+     + _USAGE.format("create namespace"), True),
+    ("kubectl create deployment --image=a", "error: exactly one NAME is required, got 0\n"
+     + _USAGE.format("create deployment"), True),
+    ("kubectl create deploy x --image=a --replicas=abc", 'error: invalid argument "abc" for '
+     '"-r, --replicas" flag: strconv.ParseInt: parsing "abc": invalid syntax\n'
+     + _SEE.format("create deployment"), True),
+    ("kubectl create ns x -o bogus", "error: unable to match a printer suitable for the "
+     f'output format "bogus", allowed formats are: {_PRINT_FORMATS}', True),
+    ("kubectl create -f ds.yaml ds", "error: Unexpected args: [ds]\n" + _USAGE.format("create"),
+     True),
+    ("kubectl rollout history ds/x -o bogus", "error: unable to match a printer suitable for "
+     f'the output format "bogus", allowed formats are: {_PRINT_FORMATS}', True),
+    ("kubectl rollout undo ds/x --dry-run=bogus", 'error: Invalid dry-run value (bogus). Must '
+     'be "none", "server", or "client".', True),
+    ("kubectl rollout pause foo/x", 'error: the server doesn\'t have a resource type "foo"',
+     True),
+    ("kubectl scale ds x --replicas=abc", 'error: invalid argument "abc" for "--replicas" '
+     'flag: strconv.ParseInt: parsing "abc": invalid syntax\n' + _SEE.format("scale"), True),
+    ("kubectl taint node n Foo/a=b:NoSchedule", "error: invalid taint spec: "
+     "Foo/a=b:NoSchedule, prefix part a lowercase RFC 1123 subdomain must consist of lower "
+     "case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric "
+     "character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*"
+     "[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')\n" + _USAGE.format("taint"), True),
+    ("kubectl taint node n a/b/c=d:NoSchedule", "error: invalid taint spec: a/b/c=d:NoSchedule, "
+     "a valid label key must consist of alphanumeric characters, '-', '_' or '.', and must "
+     "start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or "
+     "'123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with "
+     "an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')\n"
+     + _USAGE.format("taint"), True),
+    (f"kubectl taint node n {'k' * 64}=b:NoSchedule", f"error: invalid taint spec: {'k' * 64}"
+     "=b:NoSchedule, name part must be no more than 63 bytes\n" + _USAGE.format("taint"), True),
+    (f"kubectl label node n a=-{'v' * 64}", f'error: invalid label value: "a=-{"v" * 64}": '
+     f"must be no more than 63 bytes;{_VALUE_RULE}", True),
+    ("kubectl taint node n a:NoSchedule=x", "error: invalid taint effect: NoSchedule=x, "
+     "unsupported taint effect\n" + _USAGE.format("taint"), True),
+    ("kubectl taint ds.foo n a:NoSchedule", "error: invalid resource type ds.foo, only node "
+     "types are supported", True),
+    ("kubectl taint FOO n a:NoSchedule", 'the server doesn\'t have a resource type "foo"', True),
+    ("kubectl get pods --field-selector", "error: flag needs an argument: --field-selector\n"
+     + _SEE.format("get"), True),
+    ("kubectl get pods -L", "error: flag needs an argument: 'L' in -L\n" + _SEE.format("get"),
+     True),
+    ("kubectl get ---x", "error: bad flag syntax: ---x\n" + _SEE.format("get"), True),
+    ("kubectl get pods --all_namespaces=maybe", 'error: invalid argument "maybe" for '
+     '"-A, --all-namespaces" flag: strconv.ParseBool: parsing "maybe": invalid syntax\n'
+     + _SEE.format("get"), True),
+    ("kubectl get pods -A=maybe", 'error: invalid argument "maybe" for "-A, --all-namespaces" '
+     'flag: strconv.ParseBool: parsing "maybe": invalid syntax\n' + _SEE.format("get"), True),
+    ("kubectl get ds.foo", 'error: the server doesn\'t have a resource type "ds" in group '
+     '"foo"', True),
+    ("kubectl get all x", "error: you must specify only one resource", True),
+    ("kubectl describe ds -A x", "error: a resource cannot be retrieved by name across all "
+     "namespaces", True),
+    ("kubectl describe ds -l a=b x", "error: name cannot be provided when a selector is "
+     "specified", True),
+    ("kubectl describe foo", 'error: the server doesn\'t have a resource type "foo"', True),
+    ("kubectl explain ds --recursive=maybe", 'error: invalid argument "maybe" for '
+     '"-R, --recursive" flag: strconv.ParseBool: parsing "maybe": invalid syntax\n'
+     + _SEE.format("explain"), True),
+    ("kubectl uncordon a -l b=c", "error: cannot specify both a node name and a --selector "
+     "option\n" + _USAGE.format("uncordon"), True),
+    ("kubectl cordon a --dry-run=bogus", 'error: Invalid dry-run value (bogus). Must be "none", '
+     '"server", or "client".', True),
+    ("kubectl delete ds -A x", "error: a resource cannot be retrieved by name across all "
+     "namespaces", True),
+    ("kubectl delete ds x --wait=maybe", 'error: invalid argument "maybe" for "--wait" flag: '
+     'strconv.ParseBool: parsing "maybe": invalid syntax\n' + _SEE.format("delete"), True),
+    ("kubectl edit ds x --output-patch=maybe", 'error: invalid argument "maybe" for '
+     '"--output-patch" flag: strconv.ParseBool: parsing "maybe": invalid syntax\n'
+     + _SEE.format("edit"), True),
+    ("kubectl version -o bogus", "error: --output must be 'yaml' or 'json'", True),
+    ("kubectl get pods --sort-by", "error: flag needs an argument: --sort-by\n"
+     + _SEE.format("get"), True),
+    ("kubectl rollout stat ds/x", 'error: unknown command "stat ds/x"\n'
+     + _USAGE.format("rollout"), True),
+    ("kubectl apply --dry-run=bogus", 'error: Invalid dry-run value (bogus). Must be "none", '
+     '"server", or "client".', True),
+    ("kubectl apply --cascade=bogus", 'error: invalid cascade value (bogus). Must be '
+     '"background", "foreground", or "orphan"', True),
+    ("kubectl apply --server-side --dry-run=client", "error: must specify one of -f and -k",
+     True),
+    ("kubectl create -o bogus", "error: unable to match a printer suitable for the output "
+     f'format "bogus", allowed formats are: {_PRINT_FORMATS}', True),
+    ("kubectl create -f ds.yaml -o bogus --dry-run=bogus", 'error: Invalid dry-run value '
+     '(bogus). Must be "none", "server", or "client".', True),
+    ("kubectl set image ds/x c=i -o bogus --dry-run=bogus", 'error: Invalid dry-run value '
+     '(bogus). Must be "none", "server", or "client".', True),
+    ("kubectl scale ds x --replicas=1 -o bogus --dry-run=bogus", 'error: Invalid dry-run value '
+     '(bogus). Must be "none", "server", or "client".', True),
+    ("kubectl scale --replicas=-1", "error: The --replicas=COUNT flag is required, and COUNT "
+     "must be greater than or equal to 0", True),
+    ("kubectl get -w", "error: You must provide one or more resources by argument or filename."
+     "\nExample resource specifications include:\n   '-f rsrc.yaml'\n"
+     "   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'", True),
+    ("kubectl set image ds/x '*=i' c=j", "error: all containers are already specified by *, "
+     "but saw more than one container_name=container_image pairs", False),
+    ("kubectl set image ds/x", "error: at least one image update is required", False),
     # dstutor's own refusals (no kubectl equivalent)
     ("kubectl logs web", "error: dstutor does not simulate `kubectl logs`", False),
     ("kubectl get pods --context prod", "error: dstutor does not simulate the --context flag",
