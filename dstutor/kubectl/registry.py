@@ -2,198 +2,30 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from enum import StrEnum
 
-FlagValue = bool | str | int | float | tuple[str, ...]
-
-
-class FlagType(StrEnum):
-    BOOL = "bool"
-    STR = "string"
-    INT = "int"
-    DURATION = "duration"  # parsed to seconds (float), written like Go: 30s, 1m30s, 2h
-    LIST = "strings"  # comma-separated, repeatable: `-f a.yaml,b.yaml -f c.yaml`
-
-
-class ArgKind(StrEnum):
-    """What the positional arguments of a verb are, for the parser and for completion."""
-
-    NONE = "none"
-    RESOURCES = "resources"  # TYPE [NAME...] | TYPE/NAME...
-    NODES = "nodes"  # NODE... (cordon, uncordon, drain)
-    LABELS = "labels"  # resources, then KEY=VAL / KEY-
-    TAINTS = "taints"  # node NAME..., then KEY[=VAL]:EFFECT[-] / KEY-
-    IMAGES = "images"  # resources, then CONTAINER=IMAGE
-    EXPLAIN = "explain"  # TYPE[.field.path]
-    NAME = "name"  # exactly one NAME (create namespace / deployment)
-    SUBCOMMAND = "subcommand"
-
-
-_BOOL_WORDS = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
-               "0": False, "f": False, "F": False, "FALSE": False, "false": False,
-               "False": False}
-_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0,
-                   "m": 60.0, "h": 3600.0}
-_DURATION_PART = re.compile(r"(\d*\.?\d*)([^\d.]*)")
-
-
-def parse_go_bool(text: str) -> bool:
-    if text not in _BOOL_WORDS:
-        raise ValueError(f'strconv.ParseBool: parsing "{text}": invalid syntax')
-    return _BOOL_WORDS[text]
-
-
-def parse_go_int(text: str) -> int:
-    body = text.lstrip("+-")
-    try:
-        # Go's base-0 parsing reads a leading 0 as octal; Python wants 0o.
-        if len(body) > 1 and body[0] == "0" and body[1].isdigit():
-            value = int(text.replace(body, "0o" + body[1:], 1), 0)
-        else:
-            value = int(text, 0)
-    except ValueError:
-        raise ValueError(f'strconv.ParseInt: parsing "{text}": invalid syntax') from None
-    if not -(2**63) <= value < 2**63:
-        raise ValueError(f'strconv.ParseInt: parsing "{text}": value out of range')
-    return value
-
-
-def parse_go_duration(text: str) -> float:
-    """Seconds in a Go duration string (`1m30s`, `500ms`, `0`); ValueError with Go's text."""
-    invalid = ValueError(f'time: invalid duration "{text}"')
-    body = text[1:] if text[:1] in "+-" else text
-    sign = -1.0 if text.startswith("-") else 1.0
-    if body == "0":
-        return 0.0
-    if not body:
-        raise invalid
-    total, pos = 0.0, 0
-    while pos < len(body):
-        m = _DURATION_PART.match(body, pos)
-        assert m is not None
-        number, unit = m.group(1), m.group(2)
-        if number in ("", "."):
-            raise invalid
-        if not unit:
-            raise ValueError(f'time: missing unit in duration "{text}"')
-        if unit not in _DURATION_UNITS:
-            raise ValueError(f'time: unknown unit "{unit}" in duration "{text}"')
-        total += float(number) * _DURATION_UNITS[unit]
-        pos = m.end()
-    return sign * total
-
-
-@dataclass(frozen=True)
-class FlagSpec:
-    """One flag: its names, type, default, allowed values and a one-line help."""
-
-    name: str
-    type: FlagType = FlagType.STR
-    short: str | None = None
-    default: FlagValue | None = None
-    help: str = ""
-    choices: tuple[str, ...] = ()
-    # Value used when a non-bool flag is given bare, like `--dry-run` or `--cascade`.
-    no_opt: str | None = None
-    # False: kubectl has the flag but dstutor cannot simulate it, so the parser refuses it.
-    supported: bool = True
-
-    @property
-    def no_opt_default(self) -> str | None:
-        return "true" if self.type is FlagType.BOOL else self.no_opt
-
-    @property
-    def display(self) -> str:
-        """`-w, --watch` or `--revision`: how pflag names the flag in its errors."""
-        return f"-{self.short}, --{self.name}" if self.short else f"--{self.name}"
-
-    @property
-    def default_value(self) -> FlagValue:
-        if self.default is not None:
-            return self.default
-        return {FlagType.BOOL: False, FlagType.STR: "", FlagType.INT: 0,
-                FlagType.DURATION: 0.0, FlagType.LIST: ()}[self.type]
-
-    def convert(self, text: str, previous: FlagValue | None = None) -> FlagValue:
-        """The typed value of `text`; lists accumulate onto `previous`. ValueError if bad."""
-        if self.type is FlagType.BOOL:
-            return parse_go_bool(text)
-        if self.type is FlagType.INT:
-            return parse_go_int(text)
-        if self.type is FlagType.DURATION:
-            return parse_go_duration(text)
-        if self.type is FlagType.LIST:
-            items = tuple(text.split(",")) if text else ()
-            return (previous if isinstance(previous, tuple) else ()) + items
-        return text
-
-
-@dataclass(frozen=True)
-class VerbSpec:
-    """One kubectl command (or subcommand, `path` = "rollout status")."""
-
-    path: str
-    summary: str
-    usage: str
-    args: ArgKind = ArgKind.RESOURCES
-    flags: tuple[FlagSpec, ...] = ()
-    subcommands: tuple[VerbSpec, ...] = ()
-    aliases: tuple[str, ...] = ()
-    # `-o` values kubectl accepts here (None: the verb has no -o flag).
-    output_formats: tuple[str, ...] | None = None
-    examples: tuple[str, ...] = ()
-    group: str = ""
-    # A tutor note shown with every use, e.g. why pause does not apply to DaemonSets.
-    note: str | None = None
-    by_name: dict[str, FlagSpec] = field(default_factory=dict, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        for spec in self.flags + GLOBAL_FLAGS:
-            self.by_name.setdefault(spec.name, spec)
-
-    @property
-    def name(self) -> str:
-        return self.path.rsplit(" ", 1)[-1]
-
-    @property
-    def all_flags(self) -> tuple[FlagSpec, ...]:
-        return tuple(self.by_name.values())
-
-    def find_long(self, name: str) -> FlagSpec | None:
-        return self.by_name.get(name)
-
-    def find_short(self, short: str) -> FlagSpec | None:
-        return next((f for f in self.by_name.values() if f.short == short), None)
-
-    def subcommand(self, name: str) -> VerbSpec | None:
-        return next((s for s in self.subcommands if name == s.name or name in s.aliases),
-                    None)
-
-
-def _f(name: str, type_: FlagType = FlagType.STR, short: str | None = None, help: str = "",
-       **kw: object) -> FlagSpec:
-    return FlagSpec(name, type_, short, help=help, **kw)  # type: ignore[arg-type]
-
-
-B, S, N, D, L = FlagType.BOOL, FlagType.STR, FlagType.INT, FlagType.DURATION, FlagType.LIST
-
-# Flags kubectl registers on its root command, so every verb accepts them.
-GLOBAL_FLAGS: tuple[FlagSpec, ...] = (
-    _f("help", B, "h", "show help for this command"),
-    _f("namespace", S, "n", "namespace to use instead of the current one (default)"),
-    _f("context", S, help="kubeconfig context (dstutor has one cluster)", supported=False),
-    _f("cluster", S, help="kubeconfig cluster (dstutor has one cluster)", supported=False),
-    _f("kubeconfig", S, help="kubeconfig file (dstutor has none)", supported=False),
-    _f("server", S, "s", "API server address (dstutor has none)", supported=False),
-    _f("user", S, help="kubeconfig user (dstutor has none)", supported=False),
-    _f("token", S, help="bearer token (dstutor has none)", supported=False),
-    _f("v", N, "v", "log verbosity (dstutor logs nothing)", supported=False),
-    _f("request-timeout", S, help="per-request timeout (requests are instant here)",
-       supported=False),
+from dstutor.kubectl.flagspec import (
+    GLOBAL_FLAGS,
+    ArgKind,
+    FlagSpec,
+    FlagType,
+    FlagValue,
+    VerbSpec,
+    flag_spec,
+    parse_go_bool,
+    parse_go_duration,
+    parse_go_int,
 )
+
+__all__ = [
+    "API_RESOURCES_FORMATS", "CASCADE_VALUES", "DRY_RUN_VALUES", "GET_FORMATS", "GLOBAL_FLAGS",
+    "KUBECTL_COMMANDS", "PRINT_FORMATS", "VERBS", "ArgKind", "FlagSpec", "FlagType",
+    "FlagValue", "VerbSpec", "flag_names", "get_verb", "help_text", "iter_verbs",
+    "parse_go_bool", "parse_go_duration", "parse_go_int",
+]
+
+_f = flag_spec
+B, S, N, D, L = FlagType.BOOL, FlagType.STR, FlagType.INT, FlagType.DURATION, FlagType.LIST
 
 GET_FORMATS = ("custom-columns", "custom-columns-file", "go-template", "go-template-file",
                "json", "jsonpath", "jsonpath-as-json", "jsonpath-file", "kyaml", "name",
@@ -493,3 +325,38 @@ def flag_names(verb: str) -> list[str]:
         if flag.short:
             names.append(f"-{flag.short}")
     return names
+
+
+def help_text(path: str = "") -> str:
+    """Help for `kubectl`, a verb or a subcommand, built from this registry."""
+    spec = get_verb(path) if path else None
+    if spec is None:
+        groups: dict[str, list[VerbSpec]] = {}
+        for verb in iter_verbs():
+            groups.setdefault(verb.group or "Other Commands", []).append(verb)
+        lines = ["kubectl controls the Kubernetes cluster manager (as simulated by dstutor).", ""]
+        for title, verbs in groups.items():
+            lines.append(f"{title}:")
+            lines += [f"  {v.path.ljust(16)}{v.summary}" for v in verbs]
+            lines.append("")
+        lines += ["Usage:", "  kubectl [flags] [options]", "",
+                  'Use "kubectl <command> --help" for more information about a given command.']
+        return "\n".join(lines)
+    lines = [f"{spec.summary}.", ""]
+    if spec.note:
+        lines += [spec.note, ""]
+    if spec.examples:
+        lines += ["Examples:"] + [f"  {e}" for e in spec.examples] + [""]
+    if spec.subcommands:
+        width = max(len(s.name) for s in spec.subcommands) + 3
+        lines += ["Available Commands:"]
+        lines += [f"  {s.name.ljust(width)}{s.summary}" for s in spec.subcommands] + [""]
+    options = [f for f in spec.flags if f.supported]
+    if options:
+        lines.append("Options:")
+        for flag in options:
+            names = f"-{flag.short}, --{flag.name}" if flag.short else f"    --{flag.name}"
+            lines.append(f"  {names}: {flag.help}".rstrip(": ").rstrip())
+        lines.append("")
+    lines += ["Usage:", f"  {spec.usage}"]
+    return "\n".join(lines)
