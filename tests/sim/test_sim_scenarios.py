@@ -1028,3 +1028,325 @@ def test_rolling_update_scales_budgets_against_desired_nodes(
     max_surge, max_unavailable, desired = updated_desired_node_counts(ds, state, node_to_pods)
     empty = sum(1 for p in node_to_pods.values() if not p)
     assert (max_surge, max_unavailable, desired, empty) == expected
+
+
+# --- whole-cluster stories ----------------------------------------------------------------
+
+
+def _running_cluster(nodes: int = 3, manifest: dict | None = None, **kwargs: object
+                     ) -> Cluster:
+    """A live cluster whose DaemonSet `foo` runs a Ready pod on every node."""
+    cluster = make_cluster(nodes, **kwargs)  # type: ignore[arg-type]
+    cluster.create(manifest or make_daemonset(strategy="RollingUpdate"))
+    cluster.advance(10)
+    assert status(cluster)["numberAvailable"] == nodes
+    return cluster
+
+
+def _pod_on(cluster: Cluster, node_name: str, name: str = "foo") -> dict | None:
+    pods = pods_by_node(cluster, name).get(node_name, [])
+    assert len(pods) <= 1, pods
+    return pods[0] if pods else None
+
+
+def _edit_node(cluster: Cluster, node_name: str, edit: object) -> None:
+    node = clone(cluster.find("Node", "", node_name))
+    edit(node)  # type: ignore[operator]
+    cluster.update(node)
+
+
+def _counts(cluster: Cluster, name: str = "foo") -> tuple[int, int, int, int]:
+    st = status(cluster, name)
+    return (st["desiredNumberScheduled"], st["currentNumberScheduled"],
+            st["numberMisscheduled"], st.get("numberReady", 0))
+
+
+def test_story_no_schedule_taint_keeps_running_pod_as_misscheduled() -> None:
+    """A NoSchedule taint on a running node: the pod stays and counts as misscheduled."""
+    cluster = _running_cluster()
+    pod = _pod_on(cluster, "node-1")
+    _edit_node(cluster, "node-1",
+               lambda n: n["spec"].setdefault("taints", []).append(dict(NO_SCHEDULE_TAINT)))
+    cluster.advance(120)
+    still = _pod_on(cluster, "node-1")
+    assert still is not None and still["metadata"]["uid"] == pod["metadata"]["uid"]
+    assert not is_terminating(still) and is_pod_ready(still)
+    assert _counts(cluster) == (2, 2, 1, 2)
+    # If it is deleted now, it is not recreated (§1.3).
+    cluster.delete("Pod", NS, still["metadata"]["name"])
+    cluster.advance(30)
+    assert _pod_on(cluster, "node-1") is None
+    assert _counts(cluster) == (2, 2, 0, 2)
+
+
+def test_story_no_execute_taint_evicts_pod_for_good() -> None:
+    """A NoExecute taint: the pod is deleted and not recreated."""
+    cluster = _running_cluster()
+    pod = _pod_on(cluster, "node-1")
+    recorder = ActionRecorder(cluster, "foo")
+    _edit_node(cluster, "node-1",
+               lambda n: n["spec"].setdefault("taints", []).append(dict(NO_EXECUTE_TAINT)))
+    gone = cluster.find("Pod", NS, pod["metadata"]["name"])
+    assert gone is None or is_terminating(gone)
+    cluster.advance(120)
+    assert _pod_on(cluster, "node-1") is None
+    assert recorder.take().created == []
+    recorder.close()
+    assert _counts(cluster) == (2, 2, 0, 2)
+
+
+def test_story_cordoned_node_still_gets_daemon_pod() -> None:
+    """Cordon: spec.unschedulable plus the unschedulable taint, which DS pods tolerate."""
+    cluster = make_cluster(2)
+    _edit_node(cluster, "node-1", lambda n: n["spec"].update(unschedulable=True))
+    taints = cluster.find("Node", "", "node-1")["spec"]["taints"]
+    assert [(t["key"], t["effect"]) for t in taints] == [
+        ("node.kubernetes.io/unschedulable", "NoSchedule")]
+    # An ordinary pod is kept off the cordoned node ...
+    cluster.create({"apiVersion": "v1", "kind": "Pod",
+                    "metadata": {"name": "plain", "namespace": NS},
+                    "spec": {"nodeSelector": {"kubernetes.io/hostname": "node-1"},
+                             "containers": [{"name": "c", "image": "nginx:1"}]}})
+    # ... but the daemon pod is placed and runs there.
+    cluster.create(make_daemonset())
+    cluster.advance(10)
+    pod = _pod_on(cluster, "node-1")
+    assert pod is not None and is_pod_ready(pod)
+    assert _counts(cluster) == (2, 2, 0, 2)
+    assert not cluster.find("Pod", NS, "plain")["spec"].get("nodeName")
+
+
+def test_story_not_ready_node_keeps_its_pod() -> None:
+    """A node that stops reporting: after the 40 s grace it is tainted unreachable; the
+    pod stays (no tolerationSeconds), turns unready and counts as misscheduled."""
+    cluster = _running_cluster()
+    pod = _pod_on(cluster, "node-1")
+    recorder = ActionRecorder(cluster, "foo")
+    cluster.fail_node("node-1")
+    cluster.advance(39)
+    assert _counts(cluster) == (3, 3, 0, 3)  # still within the grace period
+    cluster.advance(2)
+    node = cluster.find("Node", "", "node-1")
+    ready = next(c for c in node["status"]["conditions"] if c["type"] == "Ready")
+    assert ready["status"] == "Unknown"
+    assert {(t["key"], t["effect"]) for t in node["spec"]["taints"]} == {
+        ("node.kubernetes.io/unreachable", "NoSchedule"),
+        ("node.kubernetes.io/unreachable", "NoExecute")}
+    cluster.advance(600)
+    still = _pod_on(cluster, "node-1")
+    assert still is not None and still["metadata"]["uid"] == pod["metadata"]["uid"]
+    assert not is_terminating(still) and not is_pod_ready(still)
+    assert _counts(cluster) == (2, 2, 1, 2)
+    actions = recorder.take()
+    assert (actions.created, actions.deleted) == ([], [])
+    # Back again: the taints go, the same pod is Ready and counted again.
+    cluster.recover_node("node-1")
+    cluster.advance(5)
+    assert "taints" not in cluster.find("Node", "", "node-1")["spec"]
+    again = _pod_on(cluster, "node-1")
+    assert again["metadata"]["uid"] == pod["metadata"]["uid"] and is_pod_ready(again)
+    assert _counts(cluster) == (3, 3, 0, 3)
+    assert recorder.take().created == []
+    recorder.close()
+
+
+def test_story_node_labels_decide_where_pods_run() -> None:
+    """Labels gained create a pod; labels lost delete it (IgnoredDuringExecution does
+    not protect daemon pods)."""
+    cluster = make_cluster(3)
+    _edit_node(cluster, "node-0", lambda n: n["metadata"]["labels"].update(SIMPLE_NODE_LABEL))
+    cluster.create(make_daemonset(node_selector=SIMPLE_NODE_LABEL))
+    cluster.advance(10)
+    assert sorted(pods_by_node(cluster)) == ["node-0"]
+    _edit_node(cluster, "node-1", lambda n: n["metadata"]["labels"].update(SIMPLE_NODE_LABEL))
+    cluster.advance(10)
+    assert sorted(pods_by_node(cluster)) == ["node-0", "node-1"]
+    _edit_node(cluster, "node-0", lambda n: n["metadata"]["labels"].pop("color"))
+    cluster.advance(10)
+    assert sorted(pods_by_node(cluster)) == ["node-1"]
+    assert _counts(cluster) == (1, 1, 0, 1)
+
+
+def test_story_removed_node_loses_its_pods_to_pod_gc() -> None:
+    """The machine is gone: pod GC removes its pods; no replacement appears anywhere."""
+    cluster = _running_cluster()
+    pod = _pod_on(cluster, "node-1")
+    recorder = ActionRecorder(cluster, "foo")
+    cluster.remove_node("node-1")
+    assert cluster.find("Pod", NS, pod["metadata"]["name"]) is None
+    cluster.advance(30)
+    actions = recorder.take()
+    recorder.close()
+    assert (actions.created, actions.deleted) == ([], [])  # pod GC, not the DS controller
+    assert sorted(pods_by_node(cluster)) == ["node-0", "node-2"]
+    assert _counts(cluster) == (2, 2, 0, 2)
+
+
+def test_story_orphaned_pods_are_adopted_by_recreated_daemonset() -> None:
+    """--cascade=orphan, then the same DaemonSet again: same pods, not restarted."""
+    cluster = _running_cluster()
+    before = {p["metadata"]["name"]: p for p in daemon_pods(cluster)}
+    old_uid = live_ds(cluster)["metadata"]["uid"]
+    (revision,) = cluster.store.list("ControllerRevision", NS)
+    cluster.delete("DaemonSet", NS, "foo", propagation="Orphan")
+    assert cluster.find("DaemonSet", NS, "foo") is None
+    cluster.advance(60)
+    orphans = [p for p in cluster.store.list("Pod", NS) if p["metadata"]["name"] in before]
+    assert len(orphans) == 3
+    assert all("ownerReferences" not in p["metadata"] for p in orphans)
+    assert "ownerReferences" not in cluster.find("ControllerRevision", NS,
+                                                  revision["metadata"]["name"])["metadata"]
+    recorder = ActionRecorder(cluster, "foo")
+    cluster.create(make_daemonset(strategy="RollingUpdate"))
+    cluster.advance(30)
+    actions = recorder.take()
+    recorder.close()
+    assert (actions.created, actions.deleted) == ([], [])
+    new_uid = live_ds(cluster)["metadata"]["uid"]
+    assert new_uid != old_uid
+    after = {p["metadata"]["name"]: p for p in daemon_pods(cluster)}
+    assert sorted(after) == sorted(before)
+    for name, pod in after.items():
+        assert pod["metadata"]["uid"] == before[name]["metadata"]["uid"]
+        assert pod["status"]["startTime"] == before[name]["status"]["startTime"]
+        assert controller_ref(pod)["uid"] == new_uid
+    (adopted,) = cluster.store.list("ControllerRevision", NS)
+    assert adopted["metadata"]["name"] == revision["metadata"]["name"]
+    assert controller_ref(adopted)["uid"] == new_uid
+    st = status(cluster)
+    assert (st["updatedNumberScheduled"], st["numberAvailable"]) == (3, 3)
+
+
+def test_story_rollback_reuses_old_revision_under_new_number() -> None:
+    """A bad image stalls the rollout; changing the template back reuses revision 1,
+    renumbered 3, and replaces only the broken pod (e2e "should rollback without
+    unnecessary restarts")."""
+    cluster = _running_cluster(missing_images=["foo/broken"])
+    first_hash = current_hash(live_ds(cluster))
+    update_ds(cluster, image="foo/broken", settle=True)
+    broken_hash = current_hash(live_ds(cluster))
+    cluster.advance(60)
+    pods = daemon_pods(cluster)
+    broken = [p for p in pods if labels(p)[DAEMONSET_UNIQUE_LABEL] == broken_hash]
+    survivors = {p["metadata"]["uid"] for p in pods
+                 if labels(p)[DAEMONSET_UNIQUE_LABEL] == first_hash}
+    assert (len(broken), len(survivors)) == (1, 2)  # maxUnavailable 1: stuck after one
+    update_ds(cluster, image="foo/bar", settle=True)
+    cluster.advance(30)
+    revisions = {r["metadata"]["name"]: r["revision"]
+                 for r in cluster.store.list("ControllerRevision", NS)}
+    assert revisions == {f"foo-{first_hash}": 3, f"foo-{broken_hash}": 2}
+    pods = daemon_pods(cluster)
+    assert {labels(p)[DAEMONSET_UNIQUE_LABEL] for p in pods} == {first_hash}
+    uids = {p["metadata"]["uid"] for p in pods}
+    assert survivors <= uids  # not restarted
+    assert broken[0]["metadata"]["uid"] not in uids
+    ds = live_ds(cluster)
+    assert ds["metadata"]["generation"] == 3
+    assert ds["metadata"]["annotations"]["deprecated.daemonset.template.generation"] == "3"
+    assert status(cluster)["numberAvailable"] == 3
+
+
+def test_story_foreground_deletion_keeps_daemonset_until_pods_are_gone() -> None:
+    """--cascade=foreground: the DS stays visible, terminating, until its dependents go."""
+    cluster = _running_cluster()
+    cluster.delete("DaemonSet", NS, "foo", propagation="Foreground")
+    ds = cluster.find("DaemonSet", NS, "foo")
+    assert ds is not None
+    assert ds["metadata"]["deletionTimestamp"]
+    assert ds["metadata"]["finalizers"] == ["foregroundDeletion"]
+    pods = daemon_pods(cluster)
+    assert len(pods) == 3 and all(is_terminating(p) for p in pods)
+    status_before = dict(ds["status"])
+    cluster.advance(0.5)  # pods take terminationSeconds (1 s) to stop
+    assert cluster.find("DaemonSet", NS, "foo") is not None
+    assert cluster.find("DaemonSet", NS, "foo")["status"] == status_before  # no writes
+    cluster.advance(2)
+    assert cluster.find("DaemonSet", NS, "foo") is None
+    assert cluster.store.list("Pod", NS) == []
+    assert cluster.store.list("ControllerRevision", NS) == []
+
+
+def _waiting_reason(pod: dict) -> str | None:
+    (cs,) = pod["status"]["containerStatuses"]
+    return cs["state"].get("waiting", {}).get("reason")
+
+
+def test_story_missing_image_stalls_rollout_in_image_pull_backoff() -> None:
+    """A missing image: ErrImagePull, then ImagePullBackOff; the rollout stops after
+    maxUnavailable pods and stays there."""
+    cluster = _running_cluster(missing_images=["foo/missing"])
+    update_ds(cluster, image="foo/missing", settle=True)
+    new_hash = current_hash(live_ds(cluster))
+    cluster.advance(1)  # the old pod on the first node terminates (1 s)
+    (new,) = [p for p in daemon_pods(cluster) if labels(p)[DAEMONSET_UNIQUE_LABEL] == new_hash]
+    cluster.advance(2)  # imagePullSeconds
+    new = cluster.find("Pod", NS, new["metadata"]["name"])
+    assert _waiting_reason(new) == "ErrImagePull"
+    cluster.advance(1)
+    assert _waiting_reason(cluster.find("Pod", NS, new["metadata"]["name"])) == (
+        "ImagePullBackOff")
+    reasons = {e["reason"] for e in cluster.store.list("Event", NS)
+               if e["involvedObject"]["name"] == new["metadata"]["name"]}
+    assert {"Failed", "BackOff"} <= reasons
+    cluster.advance(300)
+    pods = daemon_pods(cluster)
+    assert len(pods) == 3
+    assert sum(labels(p)[DAEMONSET_UNIQUE_LABEL] == new_hash for p in pods) == 1
+    st = status(cluster)
+    assert (st["updatedNumberScheduled"], st["numberAvailable"], st["numberUnavailable"]) == (
+        1, 2, 1)
+    (stuck,) = [p for p in pods if labels(p)[DAEMONSET_UNIQUE_LABEL] == new_hash]
+    assert stuck["status"]["phase"] == "Pending" and not is_pod_ready(stuck)
+
+
+def test_story_crashing_image_goes_into_crash_loop_back_off() -> None:
+    """A container that exits at once: Running phase, never Ready, CrashLoopBackOff with
+    a growing restart count; the DaemonSet reports nothing available."""
+    cluster = make_cluster(2, crashing_images=["foo/crash"])
+    cluster.create(make_daemonset(image="foo/crash"))
+    cluster.advance(5)
+    for pod in daemon_pods(cluster):
+        assert pod["status"]["phase"] == "Running"
+        assert _waiting_reason(pod) == "CrashLoopBackOff"
+        assert not is_pod_ready(pod)
+    cluster.advance(120)
+    for pod in daemon_pods(cluster):
+        (cs,) = pod["status"]["containerStatuses"]
+        assert cs["restartCount"] >= 2
+        assert cs["lastState"]["terminated"]["exitCode"] == 1
+    st = status(cluster)
+    assert (st["desiredNumberScheduled"], st["currentNumberScheduled"],
+            st.get("numberReady", 0), st.get("numberAvailable", 0)) == (2, 2, 0, 0)
+
+
+@pytest.mark.parametrize(("strategy", "expected"), [
+    ("RollingUpdate", [4, 5, 6]),  # current + revisionHistoryLimit (2) old ones
+    ("OnDelete", [1, 5, 6]),  # revision 1 is kept: live pods still carry its hash
+])
+def test_story_history_cleanup_respects_revision_history_limit(strategy: str,
+                                                               expected: list[int]) -> None:
+    """Five template changes with revisionHistoryLimit 2 (§3.2)."""
+    cluster = make_cluster(2)
+    cluster.create(make_daemonset(strategy=strategy, revision_history_limit=2))
+    cluster.advance(10)
+    for i in range(5):
+        update_ds(cluster, image=f"foo/bar:{i}", settle=True)
+        cluster.advance(20)
+    revisions = sorted(r["revision"] for r in cluster.store.list("ControllerRevision", NS))
+    assert revisions == expected
+    current = {r["revision"]: labels(r)[DAEMONSET_UNIQUE_LABEL]
+               for r in cluster.store.list("ControllerRevision", NS)}[6]
+    assert current == current_hash(live_ds(cluster))
+    hashes = {labels(p)[DAEMONSET_UNIQUE_LABEL] for p in daemon_pods(cluster)}
+    if strategy == "RollingUpdate":
+        assert hashes == {current}
+    else:
+        assert hashes == {current_hash({"spec": {"template": _first_template(cluster)}})}
+
+
+def _first_template(cluster: Cluster) -> dict:
+    (rev,) = [r for r in cluster.store.list("ControllerRevision", NS) if r["revision"] == 1]
+    template = clone(rev["data"]["spec"]["template"])
+    del template["$patch"]
+    return template
