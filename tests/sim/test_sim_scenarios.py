@@ -836,6 +836,9 @@ def _five_ready_pods(strategy: str = "OnDelete", nodes: int = 5, ready: bool = T
     if ready:
         mark_pods_ready(cluster)
         cluster.settle()
+    # Later pods must not share the first ones' creationTimestamp (whole seconds), or
+    # "oldest pod" would fall back to comparing names.
+    cluster.advance(1)
     return cluster
 
 
@@ -1350,3 +1353,88 @@ def _first_template(cluster: Cluster) -> dict:
     template = clone(rev["data"]["spec"]["template"])
     del template["$patch"]
     return template
+
+
+# --- more of §5 and §7 --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_sync_deletes_succeeded_pod_without_backoff(strategy: str) -> None:
+    """§7: a Succeeded pod is deleted with a Normal SucceededDaemonPod event."""
+    cluster = make_cluster(1, frozen=True)
+    ds = create_ds(cluster, make_daemonset(strategy=strategy))
+    (done,) = add_pods(cluster, "node-0", SIMPLE_DAEMONSET_LABEL, ds, 1, phase="Succeeded")
+    actions = expect_sync(cluster, 0, 1, 1)
+    assert actions.events == [("Normal", "SucceededDaemonPod",
+                               f"Found succeeded daemon pod {NS}/{done['metadata']['name']} "
+                               "on node node-0, will try to delete it")]
+    assert len(settle_actions(cluster).created) == 1
+
+
+def test_rolling_update_surge_counts_node_updated_only_when_old_pod_gone() -> None:
+    """§4: status looks at the oldest pod, so a surged node is not yet "updated"."""
+    cluster = _five_ready_pods()
+    update_ds(cluster, image="foo2/bar2", strategy=rolling(max_surge=2))
+    expect_round(cluster, 2, 0)
+    st = status(cluster)
+    assert (st["currentNumberScheduled"], st.get("updatedNumberScheduled", 0),
+            st["numberAvailable"]) == (5, 0, 5)
+    mark_pods_ready(cluster)
+    expect_round(cluster, 2, 2)
+    finish_terminations(cluster)
+    cluster.settle()
+    assert status(cluster)["updatedNumberScheduled"] == 2
+
+
+def test_rolling_update_surge_removes_pod_from_node_no_longer_tolerated() -> None:
+    """§5.4 (TestDaemonSetUpdatesPodsNotMatchTainstWithMaxSurge): the new template drops
+    the toleration for node-0's NoSchedule taint; node-0's pod goes as part of the
+    rollout once availability elsewhere allows, and is not replaced."""
+    cluster = make_cluster(0, frozen=True)
+    taint = {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}
+    add_nodes(cluster, 0, 1, frozen=True, taints=[taint])
+    add_nodes(cluster, 1, 4, frozen=True)
+    create_ds(cluster, make_daemonset(
+        strategy="RollingUpdate", max_surge=1,
+        tolerations=[{"key": "node-role.kubernetes.io/control-plane", "operator": "Exists"}]))
+    expect_sync(cluster, 5, 0)
+    cluster.settle()
+    mark_pods_ready(cluster)
+    cluster.settle()
+    ds = clone(live_ds(cluster))
+    del ds["spec"]["template"]["spec"]["tolerations"]
+    cluster.api.update(ds)
+    first = expect_round(cluster, 1, 1)
+    assert [target_node_name(cluster.find("Pod", NS, n) or {"spec": {"nodeName": "node-0"}})
+            for n in first.deleted] == ["node-0"]
+    for creates, deletes in ((1, 1), (1, 1), (1, 1), (0, 1)):
+        mark_pods_ready(cluster)
+        expect_round(cluster, creates, deletes)
+    finish_terminations(cluster)
+    assert sorted(pods_by_node(cluster)) == ["node-1", "node-2", "node-3", "node-4"]
+
+
+def test_story_unreachable_node_stalls_rolling_update_until_it_returns() -> None:
+    """§5.5: without surge the unready old pod on the unreachable node is deleted at once,
+    stays Terminating (its kubelet is gone) and uses the whole maxUnavailable budget of
+    1, so the rollout stalls; when the node returns it finishes."""
+    cluster = _running_cluster()
+    cluster.fail_node("node-2")
+    cluster.advance(45)
+    assert _counts(cluster) == (2, 2, 1, 2)
+    first_hash = current_hash(live_ds(cluster))
+    update_ds(cluster, image="foo/bar:2", settle=True)
+    cluster.advance(300)
+    stuck = _pod_on(cluster, "node-2")
+    assert stuck is not None and is_terminating(stuck)
+    assert {labels(p)[DAEMONSET_UNIQUE_LABEL] for n, p in
+            ((n, _pod_on(cluster, n)) for n in ("node-0", "node-1"))} == {first_hash}
+    st = status(cluster)
+    assert (st["desiredNumberScheduled"], st.get("updatedNumberScheduled", 0)) == (2, 0)
+    cluster.recover_node("node-2")
+    cluster.advance(120)
+    new_hash = current_hash(live_ds(cluster))
+    assert {labels(p)[DAEMONSET_UNIQUE_LABEL] for p in daemon_pods(cluster)} == {new_hash}
+    assert sorted(pods_by_node(cluster)) == ["node-0", "node-1", "node-2"]
+    st = status(cluster)
+    assert (st["updatedNumberScheduled"], st["numberAvailable"]) == (3, 3)
