@@ -19,6 +19,7 @@ from dstutor.kubectl.registry import (
     FlagValue,
     VerbSpec,
     get_verb,
+    help_text,
     iter_verbs,
 )
 from dstutor.kubectl.resources import ResourceType
@@ -285,7 +286,7 @@ def _subcommand_missing(ctx: Context) -> None:
         # cobra reports every remaining argument as the "command".
         typed = " ".join(ctx.args)
         raise usage_error(ctx, f"unknown command {go_quote(typed)}", ctx.positional[0].column)
-    raise KubectlParseError(_verbs.group_help(ctx.spec))
+    raise KubectlParseError(help_text(ctx.spec.path))
 
 
 def _build(ctx: Context) -> KubectlCommand:

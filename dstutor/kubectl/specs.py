@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dstutor.kubectl.flagspec import parse_go_bool
+
 TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 
 _NAME_RE = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
@@ -262,3 +264,38 @@ def parse_output(text: str, template: str, allowed: tuple[str, ...]) -> tuple[st
             return fmt, spec
     raise ValueError(f'unable to match a printer suitable for the output format "{text}", '
                      f"allowed formats are: {','.join(allowed)}")
+
+
+def dry_run_mode(text: str) -> tuple[str, str | None]:
+    """--dry-run as kubectl reads it: (none|client|server, deprecation warning or None).
+
+    A bare `--dry-run` (pflag gives "unchanged") and the old booleans still work, with
+    the warning kubectl logs.
+    """
+    try:
+        as_bool = parse_go_bool(text)
+    except ValueError:
+        if text == "unchanged":
+            return "client", ("--dry-run is deprecated and can be replaced with "
+                              "--dry-run=client.")
+        if text not in ("none", "server", "client"):
+            raise ValueError(f'Invalid dry-run value ({text}). Must be "none", "server", '
+                             'or "client".') from None
+        return text, None
+    mode = "client" if as_bool else "none"
+    return mode, (f"--dry-run={text} is deprecated (boolean value) and can be replaced with "
+                  f"--dry-run={mode}.")
+
+
+def cascade_mode(text: str) -> tuple[str, str | None]:
+    """--cascade as kubectl reads it: (background|foreground|orphan, warning or None)."""
+    try:
+        as_bool = parse_go_bool(text)
+    except ValueError:
+        if text not in ("background", "foreground", "orphan"):
+            raise ValueError(f'invalid cascade value ({text}). Must be "background", '
+                             '"foreground", or "orphan"') from None
+        return text, None
+    mode = "background" if as_bool else "orphan"
+    return mode, (f"warning: --cascade={text} is deprecated (boolean value) and can be "
+                  f"replaced with --cascade={mode}.")

@@ -14,11 +14,11 @@ from dstutor.kubectl.registry import (
     API_RESOURCES_FORMATS,
     GET_FORMATS,
     PRINT_FORMATS,
-    VerbSpec,
-    parse_go_bool,
 )
 from dstutor.kubectl.resources import lookup_resource, no_resource_type_message, resource_for_kind
 from dstutor.kubectl.specs import (
+    cascade_mode,
+    dry_run_mode,
     is_label_arg,
     is_pair_arg,
     is_taint_arg,
@@ -54,37 +54,23 @@ def _go_list(items: list[str]) -> str:
 
 
 def _dry_run(ctx: Context) -> None:
-    text = ctx.text("dry-run")
     try:
-        as_bool = parse_go_bool(text)
-    except ValueError:
-        if text == "unchanged":  # bare --dry-run
-            ctx.warnings.append("--dry-run is deprecated and can be replaced with "
-                                "--dry-run=client.")
-            ctx.flags["dry-run"] = "client"
-        elif text not in ("none", "server", "client"):
-            raise plain_error(f'Invalid dry-run value ({text}). Must be "none", "server", '
-                              'or "client".') from None
-        return
-    mode = "client" if as_bool else "none"
-    ctx.warnings.append(f"--dry-run={text} is deprecated (boolean value) and can be replaced "
-                        f"with --dry-run={mode}.")
+        mode, warning = dry_run_mode(ctx.text("dry-run"))
+    except ValueError as exc:
+        raise plain_error(str(exc)) from None
     ctx.flags["dry-run"] = mode
+    if warning:
+        ctx.warnings.append(warning)
 
 
 def _cascade(ctx: Context) -> None:
-    text = ctx.text("cascade")
     try:
-        as_bool = parse_go_bool(text)
-    except ValueError:
-        if text not in ("background", "foreground", "orphan"):
-            raise plain_error(f'invalid cascade value ({text}). Must be "background", '
-                              '"foreground", or "orphan"') from None
-        return
-    mode = "background" if as_bool else "orphan"
-    ctx.warnings.append(f"warning: --cascade={text} is deprecated (boolean value) and can be "
-                        f"replaced with --cascade={mode}.")
+        mode, warning = cascade_mode(ctx.text("cascade"))
+    except ValueError as exc:
+        raise plain_error(str(exc)) from None
     ctx.flags["cascade"] = mode
+    if warning:
+        ctx.warnings.append(warning)
 
 
 def _output(ctx: Context, allowed: tuple[str, ...]) -> None:
@@ -416,14 +402,3 @@ def run_checks(ctx: Context) -> None:
     path = ctx.spec.path
     check = check_rollout if path.startswith("rollout ") else _CHECKS[path]
     check(ctx)
-
-
-def group_help(spec: VerbSpec) -> str:
-    """What kubectl prints for `kubectl rollout` / `kubectl set` without a subcommand."""
-    width = max(len(s.name) for s in spec.subcommands) + 3
-    lines = [f"{spec.summary}.", "", "Available Commands:"]
-    lines += [f"  {s.name.ljust(width)}{s.summary}" for s in spec.subcommands]
-    lines += ["", "Usage:", f"  {spec.usage}", "",
-              f'Use "kubectl {spec.path} <command> --help" for more information about a '
-              "given command."]
-    return "\n".join(lines)
