@@ -1,0 +1,1 @@
+"""Classroom tools: manifest lint, exercises with scoring, results export and grading."""
