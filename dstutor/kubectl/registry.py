@@ -20,7 +20,7 @@ from dstutor.kubectl.flagspec import (
 __all__ = [
     "API_RESOURCES_FORMATS", "CASCADE_VALUES", "DRY_RUN_VALUES", "GET_FORMATS", "GLOBAL_FLAGS",
     "KUBECTL_COMMANDS", "PRINT_FORMATS", "VERBS", "ArgKind", "FlagSpec", "FlagType",
-    "FlagValue", "VerbSpec", "flag_names", "get_verb", "help_text", "iter_verbs",
+    "FLAG_HELP", "FlagValue", "VerbSpec", "flag_names", "get_verb", "help_text", "iter_verbs",
     "parse_go_bool", "parse_go_duration", "parse_go_int",
 ]
 
@@ -327,6 +327,34 @@ def flag_names(verb: str) -> list[str]:
     return names
 
 
+# One-line help for flags declared without their own (shared by several verbs).
+FLAG_HELP: dict[str, str] = {
+    "api-group": "only resources of this API group", "api-version": "the group/version to use",
+    "cached": "use the cached resource list", "cascade": "background, foreground or orphan",
+    "categories": "only resources in these categories", "chunk-size": "list page size",
+    "current-replicas": "only scale if the current size matches",
+    "delete-emptydir-data": "drain pods that use emptyDir volumes",
+    "disable-eviction": "delete pods instead of evicting them",
+    "field-manager": "name recorded as the manager of changed fields",
+    "force": "act even where kubectl would refuse", "force-conflicts": "take over fields",
+    "ignore-not-found": "no error when the object is missing", "list": "show current labels",
+    "max-depth": "how deep to list fields", "namespaced": "namespaced (or cluster) resources",
+    "no-headers": "omit the header row", "now": "delete with a one-second grace period",
+    "openapi-patch": "compute patches from the schema", "output": "output format",
+    "output-patch": "print the patch that was sent",
+    "output-watch-events": "print ADDED/MODIFIED/DELETED with each change",
+    "overwrite": "allow replacing existing values",
+    "patch-file": "file holding the patch", "pod-selector": "only drain pods matching this",
+    "resource-version": "only act on this resourceVersion",
+    "save-config": "record the last-applied annotation", "server-print": "server-side columns",
+    "server-side": "server-side apply", "show-events": "include related events",
+    "show-kind": "prefix names with their kind", "skip-wait-for-delete-timeout":
+    "stop waiting for pods deleted this many seconds ago", "sort-by": "sort by this field",
+    "subresource": "act on a subresource", "type": "json, merge or strategic",
+    "verbs": "only resources supporting these verbs", "wait": "wait until objects are gone",
+}
+
+
 def help_text(path: str = "") -> str:
     """Help for `kubectl`, a verb or a subcommand, built from this registry."""
     spec = get_verb(path) if path else None
@@ -356,7 +384,8 @@ def help_text(path: str = "") -> str:
         lines.append("Options:")
         for flag in options:
             names = f"-{flag.short}, --{flag.name}" if flag.short else f"    --{flag.name}"
-            lines.append(f"  {names}: {flag.help}".rstrip(": ").rstrip())
+            text = flag.help or FLAG_HELP.get(flag.name, "")
+            lines.append(f"  {names}: {text}".rstrip(": ").rstrip())
         lines.append("")
     lines += ["Usage:", f"  {spec.usage}"]
     return "\n".join(lines)
