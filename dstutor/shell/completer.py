@@ -1,0 +1,32 @@
+"""prompt_toolkit's view of suggest.complete: Tab completion for the REPL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion, PathCompleter
+from prompt_toolkit.document import Document
+
+from dstutor.shell import suggest
+from dstutor.shell.session import Session
+
+
+class ShellCompleter(Completer):
+    """Completes from the session's live cluster (it may be swapped by undo, reset, load)."""
+
+    def __init__(self, session: Session | Callable[[], Session]) -> None:
+        self._get = session if callable(session) else (lambda: session)
+        self._paths = PathCompleter(expanduser=True)
+
+    def get_completions(self, document: Document, complete_event: CompleteEvent
+                        ) -> Iterable[Completion]:
+        session = self._get()
+        found = suggest.complete(document.text_before_cursor, session.cluster,
+                                 session.namespace)
+        if found.path:
+            yield from self._paths.get_completions(
+                Document(found.word, len(found.word)), complete_event)
+            return
+        for cand in found.candidates:
+            yield Completion(cand.text, start_position=-len(found.word),
+                             display_meta=cand.meta or None)

@@ -1,0 +1,153 @@
+"""The one place that knows Rich: tutor-message colours, the `map` picture, text and SVG.
+
+kubectl output never passes through here, so it stays byte-for-byte plain.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from collections.abc import Sequence
+from typing import IO, Any
+
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from dstutor.model.timefmt import to_rfc3339
+from dstutor.shell.nodemap import NodeView, PodView
+
+HINT_STYLE = "cyan"
+NOTICE_STYLE = "yellow"
+ERROR_STYLE = "red"
+STATUS_STYLES = {"Running": "green", "Completed": "green", "Terminating": "magenta",
+                 "Pending": "yellow", "ContainerCreating": "yellow"}
+BAD_STATUSES = ("Err", "BackOff", "Error", "Failed", "OOMKilled", "Unknown", "Evicted")
+
+
+def colour_enabled(no_color: bool = False) -> bool:
+    """--no-color and the NO_COLOR convention (any non-empty value) both turn colour off."""
+    return not no_color and not os.environ.get("NO_COLOR")
+
+
+def make_console(file: IO[str] | None = None, *, no_color: bool = False,
+                 width: int | None = None) -> Console:
+    return Console(file=file or sys.stdout, no_color=not colour_enabled(no_color),
+                   color_system=None if not colour_enabled(no_color) else "auto",
+                   highlight=False, emoji=False, soft_wrap=False, width=width)
+
+
+def tutor(console: Console, text: str, *, style: str = HINT_STYLE) -> None:
+    """A tutor message (hint, notice): the only text the shell colours."""
+    console.print(Text(text, style=style), soft_wrap=True)
+
+
+# --- the map ---------------------------------------------------------------------------
+
+def _status_style(status: str) -> str:
+    if status in STATUS_STYLES:
+        return STATUS_STYLES[status]
+    return "red" if any(bad in status for bad in BAD_STATUSES) else "yellow"
+
+
+def _title(view: NodeView) -> Text:
+    title = Text(f" {view.name} ", style="bold")
+    tags: list[tuple[str, str]] = []
+    if view.roles:
+        tags.append((",".join(view.roles), "blue"))
+    if not view.kubelet_up:
+        tags.append(("NotReady, kubelet down" if not view.ready else "kubelet down", "red"))
+    else:
+        tags.append(("Ready", "green") if view.ready else ("NotReady", "red"))
+    if view.cordoned:
+        tags.append(("cordoned", "yellow"))
+    for tag, style in tags:
+        title.append("· ", style="dim")
+        title.append(tag, style=style)
+        title.append(" ")
+    return title
+
+
+def _revision(pod: PodView) -> Text:
+    if not pod.revision:
+        return Text("")
+    number = f"rev {pod.revision_number} " if pod.revision_number is not None else ""
+    text = Text(f"{number}{pod.revision[:10]}")
+    if not pod.current:
+        text.append(" old", style="yellow")
+    return text
+
+
+def _pod_table(pods: Sequence[PodView]) -> Table:
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)  # marker
+    table.add_column(no_wrap=True, overflow="ellipsis", ratio=3)  # pod
+    table.add_column(no_wrap=True, overflow="ellipsis", ratio=2)  # DaemonSet
+    table.add_column(no_wrap=True, overflow="ellipsis", ratio=2)  # status
+    table.add_column(no_wrap=True, overflow="ellipsis", ratio=2)  # revision
+    for pod in pods:
+        style = _status_style(pod.status)
+        marker = "○" if pod.terminating or pod.status != "Running" else "●"
+        owner = pod.owner if pod.owner else "(no DaemonSet)"
+        table.add_row(Text(marker, style=style), pod.name, Text(owner, style="blue"),
+                      Text(pod.status, style=style), _revision(pod))
+    return table
+
+
+def _node_panel(view: NodeView) -> Panel:
+    body: list[RenderableType] = []
+    if view.taints:
+        line = Text("taints ", style="dim")
+        line.append(", ".join(view.taints), style="magenta")
+        body.append(line)
+    if view.labels:
+        line = Text("labels ", style="dim")
+        line.append(", ".join(view.labels))
+        body.append(line)
+    if view.pods:
+        body.append(_pod_table(view.pods))
+    else:
+        body.append(Text("no pods", style="dim"))
+    return Panel(Group(*body), title=_title(view), title_align="left", expand=True,
+                 padding=(0, 1))
+
+
+def map_picture(views: Sequence[NodeView], now: float) -> RenderableType:
+    """One panel per node, under a line with the virtual time and the counts."""
+    pods = sum(len(v.pods) for v in views)
+    ready = sum(1 for v in views if v.ready and v.kubelet_up)
+    head = Text(f"virtual time {to_rfc3339(now)[11:19]} · {len(views)} nodes "
+                f"({ready} Ready) · {pods} pods", style="bold")
+    if not views:
+        return Group(head, Text("no nodes: `node add NAME` lets a machine join", style="dim"))
+    legend = Text("● Running   ○ not running yet, failing or terminating   "
+                  "old = an older revision", style="dim")
+    return Group(head, *[_node_panel(v) for v in views], legend)
+
+
+def render_text(picture: RenderableType, *, width: int = 80) -> str:
+    """The picture as plain text (no colour codes), for script mode and golden files."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, color_system=None, force_terminal=False,
+                      no_color=True, highlight=False, emoji=False, legacy_windows=False)
+    console.print(picture)
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+
+
+def svg_text(picture: RenderableType, *, width: int = 100) -> str:
+    console = Console(file=io.StringIO(), width=width, record=True, force_terminal=True,
+                      color_system="truecolor", highlight=False, emoji=False,
+                      legacy_windows=False)
+    console.print(picture)
+    return console.export_svg(title="dstutor map")
+
+
+def write_svg(picture: RenderableType, path: str, *, width: int = 100) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(svg_text(picture, width=width))
+
+
+def print_renderable(console: Console, renderable: Any) -> None:
+    console.print(renderable)

@@ -1,0 +1,393 @@
+"""Simulator commands: one registry of records feeding dispatch, `help` and completion.
+
+These do what happens outside kubectl's reach on a real cluster (machines join, fail,
+time passes) plus the shell's own conveniences (undo, save, map, why).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from dstutor.errors import DstutorError
+from dstutor.kubectl.lexer import split_command
+from dstutor.shell.session import Output, error
+
+if TYPE_CHECKING:
+    from dstutor.shell.session import Session
+
+# Completion kinds for positional arguments and flag values (see suggest.py).
+NODE, NEW_NODE, DURATION, FILE, TOPIC, WHY_TARGET, DAEMONSET = (
+    "node", "new-node", "duration", "file", "topic", "why-target", "daemonset")
+LABEL, TAINT, ROLE = "label", "taint", "role"
+MAX_ADVANCE_SECONDS = 24 * 3600
+BAD_DURATION_ERR = ('error: bad duration "{text}": use a number and a unit, like 30s, 2m, '
+                    '1h or 1m30s')
+
+
+@dataclass(frozen=True)
+class MetaFlag:
+    name: str  # without dashes
+    metavar: str
+    help: str
+    complete: str = ""
+    repeat: bool = True
+
+
+@dataclass(frozen=True)
+class Args:
+    positional: tuple[str, ...]
+    flags: dict[str, list[str]] = field(default_factory=dict)
+
+
+Handler = Callable[["Session", Args], Output]
+
+
+@dataclass(frozen=True)
+class MetaCommand:
+    """One simulator command as dispatch, `help` and completion see it."""
+
+    name: str  # one or two words: "advance", "node add"
+    usage: str
+    summary: str
+    handler: Handler
+    details: str = ""
+    args: tuple[str, ...] = ()  # completion kind per positional argument
+    min_args: int = 0
+    flags: tuple[MetaFlag, ...] = ()
+    # True: snapshot before running, so `undo` can revert what it changed.
+    undoable: bool = False
+    examples: tuple[str, ...] = ()
+
+    @property
+    def max_args(self) -> int:
+        return len(self.args)
+
+    def flag(self, name: str) -> MetaFlag | None:
+        return next((f for f in self.flags if f.name == name), None)
+
+
+COMMANDS: dict[str, MetaCommand] = {}
+
+
+def command(name: str, usage: str, summary: str, **kw: object) -> Callable[[Handler], Handler]:
+    """Register a handler; the record is what `help` prints and Tab completes."""
+
+    def register(handler: Handler) -> Handler:
+        COMMANDS[name] = MetaCommand(name, usage, summary, handler, **kw)  # type: ignore[arg-type]
+        return handler
+
+    return register
+
+
+def first_words() -> list[str]:
+    return sorted({name.split()[0] for name in COMMANDS})
+
+
+def find_command(line: str) -> MetaCommand | None:
+    """The command a line starts with (two-word names first); None if it is not one."""
+    words = line.split()
+    if len(words) >= 2 and f"{words[0]} {words[1]}" in COMMANDS:
+        return COMMANDS[f"{words[0]} {words[1]}"]
+    if words and words[0] in COMMANDS:
+        return COMMANDS[words[0]]
+    if words and words[0] in first_words():  # `node` alone or `node frobnicate`
+        return COMMANDS["node"]
+    return None
+
+
+def parse_args(cmd: MetaCommand, text: str) -> Args:
+    """Split with shell quoting, then separate `--flag value` / `--flag=value` pairs."""
+    lexed = split_command(text)
+    if lexed.stdin is not None:
+        raise DstutorError(f"error: `{cmd.name}` takes no heredoc; only kubectl reads one")
+    words = lexed.texts[len(cmd.name.split()):]
+    positional: list[str] = []
+    flags: dict[str, list[str]] = {}
+    i = 0
+    while i < len(words):
+        word = words[i]
+        i += 1
+        if not word.startswith("--") or word == "--":
+            positional.append(word)
+            continue
+        name, eq, value = word[2:].partition("=")
+        spec = cmd.flag(name)
+        if spec is None:
+            known = ", ".join(f"--{f.name}" for f in cmd.flags) or "none"
+            raise DstutorError(f"error: unknown flag --{name} for `{cmd.name}` "
+                               f"(its flags: {known})")
+        if not eq:
+            if i >= len(words):
+                raise DstutorError(f"error: --{name} needs a value: --{name} {spec.metavar}")
+            value = words[i]
+            i += 1
+        if name in flags and not spec.repeat:
+            raise DstutorError(f"error: --{name} given twice")
+        flags.setdefault(name, []).append(value)
+    if len(positional) < cmd.min_args:
+        raise DstutorError(f"error: `{cmd.name}` needs more arguments; usage: {cmd.usage}")
+    if len(positional) > cmd.max_args:
+        extra = positional[cmd.max_args]
+        raise DstutorError(f"error: unexpected argument {extra!r}; usage: {cmd.usage}")
+    return Args(tuple(positional), flags)
+
+
+def run(session: Session, cmd: MetaCommand, text: str) -> Output:
+    args = parse_args(cmd, text)
+    before = session.snapshot() if cmd.undoable else None
+    try:
+        out = cmd.handler(session, args)
+    except (DstutorError, KeyboardInterrupt):
+        if before is not None:
+            session.restore(before)  # a failed or stopped command leaves nothing behind
+        raise
+    if out.changed and before is not None:
+        session.record_change(text, before)
+    return out
+
+
+# --- durations and time ------------------------------------------------------------------
+
+def parse_duration(text: str) -> float:
+    """`30s`, `2m`, `1h`, `1m30s` in seconds; DstutorError with one clear line otherwise."""
+    from dstutor.kubectl.registry import parse_go_duration
+
+    try:
+        seconds = parse_go_duration(text)
+    except ValueError:
+        raise DstutorError(BAD_DURATION_ERR.format(text=text)) from None
+    if seconds < 0:
+        raise DstutorError(f'error: bad duration "{text}": time only moves forward')
+    if seconds > MAX_ADVANCE_SECONDS:
+        raise DstutorError(f'error: bad duration "{text}": advance at most 24h at a time')
+    return seconds
+
+
+def format_duration(seconds: float) -> str:
+    """1h2m, 1m30s, 45s, 0.5s: short and exact enough for a learner."""
+    if seconds < 60 and seconds != int(seconds):
+        return f"{seconds:.3g}s"
+    whole = int(round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{hours}h" if hours else "", f"{minutes}m" if minutes else "",
+             f"{secs}s" if secs or not whole else ""]
+    return "".join(parts)
+
+
+def clock_text(session: Session) -> str:
+    from dstutor.model.timefmt import to_rfc3339
+
+    return to_rfc3339(session.cluster.now())[11:19]
+
+
+# --- nodes ---------------------------------------------------------------------------------
+
+def _existing_node(session: Session, name: str) -> None:
+    if session.cluster.find("Node", "", name) is None:
+        names = [n["metadata"]["name"] for n in session.cluster.store.list("Node")]
+        listing = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+        raise DstutorError(f'error: no node named "{name}" (nodes: {listing or "none"})')
+
+
+def _parse_node_flags(args: Args) -> tuple[dict[str, str], list[dict[str, str]], list[str]]:
+    from dstutor.kubectl.specs import label_value_errors, parse_taint_changes, qualified_name_errors
+
+    labels: dict[str, str] = {}
+    for spec in args.flags.get("label", []):
+        key, eq, value = spec.partition("=")
+        problems = qualified_name_errors(key) + (label_value_errors(value) if eq else [])
+        if not eq or problems:
+            why = problems[0] if problems else "write it as key=value"
+            raise DstutorError(f"error: bad --label {spec!r}: {why}")
+        labels[key] = value
+    taints: list[dict[str, str]] = []
+    for spec in args.flags.get("taint", []):
+        try:
+            (change,) = parse_taint_changes([spec])
+        except ValueError as exc:
+            raise DstutorError(f"error: bad --taint {spec!r}: {exc} "
+                               "(write it as key=value:Effect)") from None
+        if change.remove:
+            raise DstutorError(f"error: bad --taint {spec!r}: a new node has no taint to remove")
+        taint = {"key": change.key, "effect": change.effect}
+        if change.value:
+            taint["value"] = change.value
+        taints.append(taint)
+    return labels, taints, args.flags.get("role", [])
+
+
+@command("node", "node add|remove|fail|recover NAME",
+         "add, remove, fail or recover a node (type `help node`)", args=("word", NODE))
+def meta_node(session: Session, args: Args) -> Output:
+    sub = args.positional[0] if args.positional else ""
+    return error(f"error: unknown node command {sub!r}" if sub else "error: node what?",
+                 hint="node add NAME | node remove NAME | node fail NAME | node recover NAME")
+
+
+@command("node add", "node add NAME [--label k=v]... [--taint k=v:Effect]... [--role ROLE]",
+         "a machine joins: its kubelet registers the Node, Ready after a short delay",
+         args=(NEW_NODE,), min_args=1, undoable=True,
+         flags=(MetaFlag("label", "KEY=VALUE", "a node label", LABEL),
+                MetaFlag("taint", "KEY=VALUE:EFFECT", "a taint the node starts with", TAINT),
+                MetaFlag("role", "ROLE", "a node-role.kubernetes.io/ROLE label", ROLE)),
+         examples=("node add worker-4", "node add gpu-1 --label gpu=true "
+                   "--taint dedicated=gpu:NoSchedule"))
+def meta_node_add(session: Session, args: Args) -> Output:
+    name = args.positional[0]
+    labels, taints, roles = _parse_node_flags(args)
+    session.cluster.add_node(name, labels=labels, taints=taints, roles=roles)
+    delay = format_duration(session.cluster.timing["nodeReadySeconds"])
+    when = (f"after {delay} of virtual time (`advance {delay}`)"
+            if session.cluster.clock.mode == "manual" else f"in about {delay}")
+    return Output(stdout=f"node/{name} joined; it turns Ready {when}", changed=True)
+
+
+@command("node remove", "node remove NAME",
+         "the machine is gone: the Node is deleted and pod GC removes its pods",
+         args=(NODE,), min_args=1, undoable=True)
+def meta_node_remove(session: Session, args: Args) -> Output:
+    name = args.positional[0]
+    _existing_node(session, name)
+    session.cluster.remove_node(name)
+    return Output(stdout=f"node/{name} removed; pod GC deletes the pods bound to it",
+                  changed=True)
+
+
+@command("node fail", "node fail NAME",
+         "the kubelet stops reporting; after the grace period the node is NotReady",
+         args=(NODE,), min_args=1, undoable=True)
+def meta_node_fail(session: Session, args: Args) -> Output:
+    name = args.positional[0]
+    _existing_node(session, name)
+    if not session.cluster.node_is_up(name):
+        return error(f"error: node {name} has already failed (try `node recover {name}`)")
+    session.cluster.fail_node(name)
+    grace = format_duration(session.cluster.timing["nodeMonitorGracePeriodSeconds"])
+    return Output(stdout=f"node/{name}: the kubelet stopped reporting; the node turns "
+                  f"NotReady after {grace}", changed=True)
+
+
+@command("node recover", "node recover NAME",
+         "the kubelet reports again: the node is Ready and its pods carry on",
+         args=(NODE,), min_args=1, undoable=True)
+def meta_node_recover(session: Session, args: Args) -> Output:
+    name = args.positional[0]
+    _existing_node(session, name)
+    if session.cluster.node_is_up(name):
+        return error(f"error: node {name} has not failed (try `node fail {name}`)")
+    session.cluster.recover_node(name)
+    return Output(stdout=f"node/{name}: the kubelet reports again; the node is Ready",
+                  changed=True)
+
+
+# --- time, undo, reset, files -----------------------------------------------------------------
+
+@command("advance", "advance [DURATION]",
+         "let virtual time pass (30s, 2m, 1h); without a duration, until nothing changes",
+         args=(DURATION,), undoable=True, examples=("advance 30s", "advance"))
+def meta_advance(session: Session, args: Args) -> Output:
+    cluster = session.cluster
+    if args.positional:
+        seconds = parse_duration(args.positional[0])
+        cluster.advance(seconds)
+        return Output(stdout=f"{format_duration(seconds)} passed; virtual time is now "
+                      f"{clock_text(session)}", changed=seconds > 0)
+    used = cluster.advance()
+    if used == 0 and cluster.next_change() is None:
+        return Output(stdout=f"nothing is waiting to happen; virtual time stays at "
+                      f"{clock_text(session)}")
+    tail = ("nothing more is changing" if cluster.next_change() is None
+            else "things are still changing (advance again to see more)")
+    return Output(stdout=f"{format_duration(used)} passed; {tail}; virtual time is now "
+                  f"{clock_text(session)}", changed=True)
+
+
+@command("undo", "undo", "revert the last command that changed the cluster")
+def meta_undo(session: Session, args: Args) -> Output:
+    undone = session.undo()
+    if undone is None:
+        return error("error: nothing to undo")
+    return Output(stdout=f"undone: {undone}", changed=True)
+
+
+@command("reset", "reset", "start over with the cluster the shell started with (undo reverts)")
+def meta_reset(session: Session, args: Args) -> Output:
+    session.replace_cluster(session.fresh_cluster(), "reset")
+    session.namespace = "default"
+    return Output(stdout="the cluster is back to how the shell started (`undo` reverts this)",
+                  changed=True)
+
+
+@command("save", "save FILE", "write the whole cluster to FILE (JSON data)",
+         args=(FILE,), min_args=1)
+def meta_save(session: Session, args: Args) -> Output:
+    from dstutor.shell import snapshot
+
+    path = args.positional[0]
+    snapshot.save_file(session.cluster, path)
+    return Output(stdout=f"saved the cluster to {path}")
+
+
+@command("load", "load FILE", "replace the cluster with one saved by `save` (undo reverts)",
+         args=(FILE,), min_args=1)
+def meta_load(session: Session, args: Args) -> Output:
+    from dstutor.shell import snapshot
+
+    path = args.positional[0]
+    clock = session.cluster.clock
+    cluster = snapshot.load_file(path, mode=clock.mode, speed=clock.speed)
+    session.replace_cluster(cluster, f"load {path}")
+    return Output(stdout=f"loaded the cluster from {path} (virtual time {clock_text(session)})",
+                  changed=True)
+
+
+@command("exit", "exit", "leave the shell (Ctrl-D does too)")
+def meta_exit(session: Session, args: Args) -> Output:
+    return Output(exit=True)
+
+
+# --- pictures and explanations --------------------------------------------------------------
+
+@command("map", "map [--svg FILE]",
+         "a picture of every node with its pods (status, revision, taints)",
+         flags=(MetaFlag("svg", "FILE", "also write the picture as an SVG file", FILE,
+                         repeat=False),))
+def meta_map(session: Session, args: Args) -> Output:
+    from dstutor.shell import console, nodemap
+
+    views = nodemap.build(session.cluster)
+    picture = console.map_picture(views, session.cluster.now())
+    text = console.render_text(picture, width=session.width)
+    for path in args.flags.get("svg", []):
+        try:
+            console.write_svg(picture, path, width=max(session.width, 80))
+        except OSError as exc:
+            return error(f"error: cannot write {path}: {exc.strerror or exc}")
+        text += f"\nwrote {path}\n"
+    return Output(stdout=text, renderable=picture)
+
+
+@command("why", "why [POD|NODE|DAEMONSET] [DAEMONSET]",
+         "every gate that decides where DaemonSet pods run, in plain words",
+         args=(WHY_TARGET, DAEMONSET),
+         examples=("why worker-1", "why worker-1 node-logger", "why node-logger-7xk2p"))
+def meta_why(session: Session, args: Args) -> Output:
+    from dstutor.shell import why
+
+    return Output(stdout=why.explain(session.cluster, list(args.positional),
+                                     namespace=session.namespace))
+
+
+@command("help", "help [TOPIC]", "this list, or more about one command (`help node add`)",
+         args=(TOPIC, "word"))
+def meta_help(session: Session, args: Args) -> Output:
+    from dstutor.shell import helptext
+
+    topic = " ".join(args.positional)
+    text = helptext.help_text(topic)
+    if text is None:
+        return error(f"error: no help on {topic!r}; type `help` for the list of topics")
+    return Output(stdout=text)

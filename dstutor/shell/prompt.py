@@ -1,0 +1,141 @@
+"""The interactive REPL: a thin prompt_toolkit loop around Session.handle_line."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.application import get_app
+from prompt_toolkit.filters import Condition
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.output import ColorDepth
+
+from dstutor.errors import ParseError
+from dstutor.kubectl.lexer import pending_heredoc
+from dstutor.model.timefmt import to_rfc3339
+from dstutor.shell import console as con
+from dstutor.shell.completer import ShellCompleter
+from dstutor.shell.session import Output, Session
+
+PROMPT = "dstutor> "
+CONTINUATION = "> "
+BANNER = ("dstutor shell: {nodes} nodes, {clock} clock. Type kubectl lines (`kubectl get "
+          "nodes`), `help` for the simulator commands; Ctrl-D leaves.")
+CANCELLED_MSG = "^C: the command was stopped; the cluster is as it was before it"
+NO_HISTORY_MSG = "note: cannot keep command history in {path} ({reason}); using memory only"
+
+
+def data_dir() -> Path:
+    """Where dstutor keeps per-user files: $DSTUTOR_HOME, else the platform's data dir."""
+    home = os.environ.get("DSTUTOR_HOME")
+    if home:
+        return Path(home).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("dstutor", appauthor=False))
+
+
+def open_history(stderr: TextIO) -> History:
+    path = data_dir() / "history"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(exist_ok=True)
+    except OSError as exc:
+        stderr.write(NO_HISTORY_MSG.format(path=path, reason=exc.strerror or exc) + "\n")
+        return InMemoryHistory()
+    return FileHistory(str(path))
+
+
+def needs_more_lines(text: str) -> bool:
+    """True while a heredoc is open, so Enter adds a line instead of running the command."""
+    try:
+        return pending_heredoc(text) is not None
+    except ParseError:
+        return False  # let handle_line report the syntax error
+
+
+def key_bindings() -> KeyBindings:
+    kb = KeyBindings()
+    heredoc_open = Condition(lambda: needs_more_lines(get_app().current_buffer.text))
+
+    @kb.add("enter", filter=heredoc_open)
+    def _newline(event: KeyPressEvent) -> None:
+        event.current_buffer.insert_text("\n")
+
+    return kb
+
+
+def toolbar_text(session: Session) -> str:
+    cluster = session.cluster
+    clock = cluster.clock
+    # The live clock's target is "now"; the cluster catches up at the next command.
+    now = clock.target() if clock.mode == "live" else clock.now()
+    nodes = cluster.store.list("Node")
+    speed = f" ×{clock.speed:g}" if clock.mode == "live" and clock.speed != 1 else ""
+    return (f" virtual time {to_rfc3339(now)[11:19]} ({clock.mode} clock{speed}) · "
+            f"{len(nodes)} nodes · namespace {session.namespace} · Tab completes · "
+            "Ctrl-D exits")
+
+
+def make_prompt(session: Session, *, history: History | None = None, no_color: bool = False,
+                **io: Any) -> PromptSession[str]:
+    """The PromptSession; `io` may carry input=/output= (tests pass pipe and dummy ones)."""
+    live = session.cluster.clock.mode == "live"
+    return PromptSession(
+        PROMPT, completer=ShellCompleter(lambda: session), complete_while_typing=False,
+        history=history or InMemoryHistory(), key_bindings=key_bindings(),
+        prompt_continuation=CONTINUATION, bottom_toolbar=lambda: toolbar_text(session),
+        refresh_interval=1.0 if live else None,
+        color_depth=ColorDepth.MONOCHROME if not con.colour_enabled(no_color) else None,
+        **io)
+
+
+def show(out: Output, stdout: TextIO, stderr: TextIO, err_console: Any, out_console: Any,
+         *, colour: bool) -> None:
+    """kubectl text stays plain; the map and the tutor's hints get colour."""
+    if out.renderable is not None and colour:
+        out_console.print(out.renderable)
+    elif out.stdout:
+        stdout.write(out.stdout if out.stdout.endswith("\n") else out.stdout + "\n")
+    stdout.flush()
+    if out.stderr:
+        stderr.write(out.stderr if out.stderr.endswith("\n") else out.stderr + "\n")
+        stderr.flush()
+    if out.hint:
+        con.tutor(err_console, out.hint.rstrip("\n"))
+
+
+def run_repl(session: Session, *, no_color: bool = False, stdout: TextIO | None = None,
+             stderr: TextIO | None = None, prompt: PromptSession[str] | None = None) -> int:
+    """Read, run, show, until `exit` or Ctrl-D. Ctrl-C cancels the line being typed."""
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    colour = con.colour_enabled(no_color)
+    out_console = con.make_console(stdout, no_color=no_color)
+    err_console = con.make_console(stderr, no_color=no_color)
+    if prompt is None:
+        prompt = make_prompt(session, history=open_history(stderr), no_color=no_color)
+    nodes = session.cluster.store.count("Node")
+    con.tutor(err_console, BANNER.format(nodes=nodes, clock=session.cluster.clock.mode))
+    while True:
+        try:
+            text = prompt.prompt()
+        except KeyboardInterrupt:
+            continue  # Ctrl-C: drop the line being typed
+        except EOFError:
+            break  # Ctrl-D
+        session.width = shutil.get_terminal_size((80, 24)).columns
+        try:
+            out = session.handle_line(text)
+        except KeyboardInterrupt:
+            con.tutor(err_console, CANCELLED_MSG, style=con.NOTICE_STYLE)
+            continue
+        show(out, stdout, stderr, err_console, out_console, colour=colour)
+        if out.exit:
+            break
+    return 0

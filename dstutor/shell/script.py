@@ -1,0 +1,92 @@
+"""Script mode: commands from a pipe or file, one per line (a heredoc spans lines).
+
+The same Session.handle_line as the REPL; only reading and writing differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TextIO
+
+from dstutor.errors import ParseError
+from dstutor.kubectl.lexer import pending_heredoc
+from dstutor.shell.session import Output, Session
+
+UNTERMINATED_ERR = ('error: the heredoc that starts on line {line} never ends: no line is '
+                    'exactly "{delimiter}", so the command was not run')
+LOOSE_DELIMITER_NOTE = ' (line {line} is "{text}": the delimiter must stand alone on its line)'
+
+
+@dataclass(frozen=True)
+class ScriptCommand:
+    text: str
+    line: int  # where it starts, 1-based
+    error: str = ""  # set when the command cannot be run at all
+
+
+def read_commands(lines: Iterable[str]) -> Iterator[ScriptCommand]:
+    """Group input lines into commands; a heredoc body belongs to the line that opens it."""
+    it = iter(enumerate(lines, start=1))
+    for number, raw in it:
+        line = raw.rstrip("\r\n")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            delimiter = pending_heredoc(line)
+        except ParseError:
+            delimiter = None  # handle_line reports the syntax error with kubectl's words
+        if delimiter is None:
+            yield ScriptCommand(line, number)
+            continue
+        body = [line]
+        loose: tuple[int, str] | None = None
+        for body_number, body_raw in it:
+            body_line = body_raw.rstrip("\r\n")
+            body.append(body_line)
+            if pending_heredoc("\n".join(body)) is None:
+                break
+            if loose is None and body_line.strip() == delimiter:
+                loose = (body_number, body_line)
+        else:
+            message = UNTERMINATED_ERR.format(line=number, delimiter=delimiter)
+            if loose is not None:
+                message += LOOSE_DELIMITER_NOTE.format(line=loose[0], text=loose[1])
+            yield ScriptCommand("\n".join(body), number, error=message)
+            return
+        yield ScriptCommand("\n".join(body), number)
+
+
+def _ensure_newline(text: str) -> str:
+    return text if text.endswith("\n") else text + "\n"
+
+
+def write_output(out: Output, stdout: TextIO, stderr: TextIO) -> None:
+    """stdout, then the error, then the tutor's hint; flushed so 2>&1 keeps the order."""
+    if out.stdout:
+        stdout.write(_ensure_newline(out.stdout))
+    stdout.flush()
+    if out.stderr:
+        stderr.write(_ensure_newline(out.stderr))
+    if out.hint:
+        stderr.write(_ensure_newline(out.hint))
+    stderr.flush()
+
+
+def run_script(session: Session, lines: Iterable[str], stdout: TextIO, stderr: TextIO, *,
+               echo: bool = False) -> int:
+    """Run every command; 0 if all succeeded, else 1. `exit` stops early."""
+    ok = True
+    for command in read_commands(lines):
+        if echo:
+            stdout.write(f"$ {command.text}\n")
+        if command.error:
+            write_output(Output(stderr=command.error, exit_code=1), stdout, stderr)
+            ok = False
+            continue
+        out = session.handle_line(command.text)
+        write_output(out, stdout, stderr)
+        ok = ok and out.ok
+        if out.exit:
+            break
+    return 0 if ok else 1

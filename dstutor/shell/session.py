@@ -1,0 +1,231 @@
+"""Session.handle_line: the single code path for the REPL, script mode and tests.
+
+A line is either a kubectl line (first word `kubectl` or `k`, run by the kubectl
+layer) or a simulator line (handled in meta.py). Nothing here prints or colours:
+every command returns an Output and the caller decides where it goes.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from dstutor.errors import DstutorError, ParseError
+from dstutor.sim.cluster import Cluster
+
+KUBECTL_WORDS = ("kubectl", "k")
+# kubectl verbs that never change the cluster: no undo snapshot is taken before them,
+# which keeps `kubectl get` fast. `rollout status` and `get -w` may let time pass; an
+# undo after them reverts to before the previous change, time included.
+READ_ONLY_VERBS = frozenset({"get", "describe", "explain", "api-resources", "version",
+                             "rollout status", "rollout history", "api-versions",
+                             "cluster-info", "logs", "events", "top", "diff", "options",
+                             "help", "completion", "config"})
+MAX_UNDO = 30
+UNKNOWN_LINE_MSG = ("unknown command {word!r}: kubectl lines start with `kubectl` (or `k`); "
+                    "type `help` for the simulator commands")
+DID_YOU_MEAN_MSG = "did you mean `{suggestion}`?"
+
+
+class KubectlResult(Protocol):
+    stdout: str
+    stderr: str
+    exit_code: int
+    hint: str | None
+    changed: bool
+
+
+KubectlRunner = Callable[..., KubectlResult]
+
+
+@dataclass(frozen=True)
+class Output:
+    """What one command produced; the shell writes stdout, then stderr, then the hint."""
+
+    stdout: str = ""
+    stderr: str = ""
+    exit_code: int = 0
+    hint: str = ""
+    changed: bool = False
+    # A Rich renderable (the map) the REPL may show in colour instead of `stdout`.
+    renderable: Any = field(default=None, compare=False, repr=False)
+    # `exit` was typed: the shell stops reading after this line.
+    exit: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+
+def error(message: str, *, hint: str = "") -> Output:
+    return Output(stderr=message, exit_code=1, hint=hint)
+
+
+def first_word(text: str) -> str:
+    """The first word of a command's first line (enough to route it)."""
+    words = text.split("\n", 1)[0].split(None, 1)
+    return words[0] if words else ""
+
+
+def is_kubectl_line(text: str) -> bool:
+    """Whether a line is for kubectl. The rule is the REPL contract: `kubectl` or `k` first."""
+    return first_word(text) in KUBECTL_WORDS
+
+
+def kubectl_verb(text: str) -> str:
+    """`rollout status` / `get` / ``: the verb path of a kubectl line, ignoring flags."""
+    words = [w for w in text.split("\n", 1)[0].split()[1:] if not w.startswith("-")]
+    if not words:
+        return ""
+    if words[0] in ("rollout", "set", "create") and len(words) > 1:
+        return f"{words[0]} {words[1]}"
+    return words[0]
+
+
+def _default_kubectl() -> KubectlRunner:
+    # Imported on first use so that `dstutor --version` and the shell's own tests do
+    # not pay for the kubectl layer.
+    from dstutor.kubectl.dispatch import run
+
+    return run
+
+
+@dataclass
+class UndoEntry:
+    """The cluster as it was before `command` changed it."""
+
+    command: str
+    cluster: Cluster
+    namespace: str
+
+
+class Session:
+    """One learner's shell: the cluster, the current namespace and the undo history."""
+
+    def __init__(self, cluster: Cluster, *, namespace: str = "default",
+                 interactive: bool = False, kubectl: KubectlRunner | None = None,
+                 reset_factory: Callable[[], Cluster] | None = None, width: int = 80,
+                 editor: Any = None) -> None:
+        self.cluster = cluster
+        self.namespace = namespace
+        self.interactive = interactive
+        self.width = width
+        self.editor = editor
+        self._kubectl = kubectl
+        self._reset_factory = reset_factory
+        self.undo_stack: list[UndoEntry] = []
+        # Every line handled, for lessons that check "a command matching X was run".
+        self.log: list[str] = []
+
+    # --- the one entry point -----------------------------------------------------------
+
+    def handle_line(self, text: str) -> Output:
+        """Run one command (a heredoc body may follow on the next lines)."""
+        text = text.rstrip("\n")
+        stripped = text.strip()
+        if not stripped or stripped.startswith("#"):
+            return Output()
+        self.log.append(stripped)
+        word = first_word(text)
+        if word in KUBECTL_WORDS:
+            return self._run_kubectl(text.lstrip())
+        from dstutor.shell import meta
+
+        command = meta.find_command(stripped)
+        if command is not None:
+            try:
+                return meta.run(self, command, text.lstrip())
+            except ParseError as exc:
+                return error(str(exc))
+            except DstutorError as exc:
+                return error(str(exc))
+        return self._unknown(stripped)
+
+    # --- kubectl lines -----------------------------------------------------------------
+
+    def _run_kubectl(self, text: str) -> Output:
+        run = self._kubectl or _default_kubectl()
+        snapshot = None
+        if kubectl_verb(text) not in READ_ONLY_VERBS:
+            snapshot = self.snapshot()
+        try:
+            result = run(self.cluster, text, namespace=self.namespace,
+                         interactive=self.interactive, editor=self.editor)
+        except DstutorError as exc:
+            # The kubectl layer returns its errors as results; this is a safety net.
+            if snapshot is not None:
+                self.restore(snapshot)
+            return error(str(exc))
+        except KeyboardInterrupt:
+            # Ctrl-C in the middle of a command: put everything back as it was.
+            if snapshot is not None:
+                self.restore(snapshot)
+            raise
+        if result.changed and snapshot is not None:
+            self._push_undo(text, snapshot)
+        return Output(stdout=result.stdout or "", stderr=result.stderr or "",
+                      exit_code=result.exit_code, hint=result.hint or "",
+                      changed=result.changed)
+
+    # --- undo ----------------------------------------------------------------------------
+
+    def snapshot(self) -> UndoEntry:
+        """A deep copy of the cluster (a few ms for the default cluster; see benchmarks)."""
+        return UndoEntry("", copy.deepcopy(self.cluster), self.namespace)
+
+    def _push_undo(self, command: str, entry: UndoEntry) -> None:
+        entry.command = command.split("\n", 1)[0]
+        self.undo_stack.append(entry)
+        if len(self.undo_stack) > MAX_UNDO:
+            del self.undo_stack[0]
+
+    def restore(self, entry: UndoEntry) -> None:
+        self.cluster = entry.cluster
+        self.namespace = entry.namespace
+
+    def record_change(self, command: str, before: UndoEntry) -> None:
+        """Simulator commands call this after changing the cluster, so `undo` can revert."""
+        self._push_undo(command, before)
+
+    def undo(self) -> str | None:
+        """Revert the last state-changing command; returns it, or None if there is none."""
+        if not self.undo_stack:
+            return None
+        entry = self.undo_stack.pop()
+        self.restore(entry)
+        return entry.command
+
+    def replace_cluster(self, cluster: Cluster, command: str) -> None:
+        """Swap in a new cluster (reset, load) and keep the old one for `undo`."""
+        before = UndoEntry("", self.cluster, self.namespace)
+        self.cluster = cluster
+        self._push_undo(command, before)
+
+    def fresh_cluster(self) -> Cluster:
+        if self._reset_factory is None:
+            raise DstutorError("error: this session has no starting cluster to reset to")
+        return self._reset_factory()
+
+    # --- anything else -------------------------------------------------------------------
+
+    def _unknown(self, line: str) -> Output:
+        from dstutor.shell import meta
+
+        word = line.split()[0]
+        if word in _kubectl_verbs():
+            return error("", hint=DID_YOU_MEAN_MSG.format(suggestion=f"kubectl {line}"))
+        close = difflib.get_close_matches(word, [*KUBECTL_WORDS[:1], *meta.first_words()],
+                                          n=1, cutoff=0.75)
+        if close:
+            rest = line[len(word):]
+            return error("", hint=DID_YOU_MEAN_MSG.format(suggestion=f"{close[0]}{rest}"))
+        return error("", hint=UNKNOWN_LINE_MSG.format(word=word))
+
+
+def _kubectl_verbs() -> frozenset[str]:
+    from dstutor.kubectl.registry import KUBECTL_COMMANDS
+
+    return frozenset(KUBECTL_COMMANDS)

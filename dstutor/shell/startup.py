@@ -1,0 +1,163 @@
+"""`dstutor shell` start-up: options to a cluster and a Session, then script mode or the REPL.
+
+Problems with the inputs (an unreadable --cluster file, a bad -f manifest, a corrupt
+--state file) are reported in one line each and the shell starts anyway with what it
+could build; in script mode they make the exit status 1.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from dstutor import yamlio
+from dstutor.errors import DstutorError
+from dstutor.model.objects import Obj
+from dstutor.shell.session import Session
+from dstutor.sim.clock import Clock
+from dstutor.sim.cluster import Cluster
+from dstutor.sim.clusterfile import ClusterSpec, build_cluster, default_spec, parse_cluster_file
+
+DEFAULT_WORKERS = 3
+
+
+@dataclass
+class ShellOptions:
+    manifests: list[str] = field(default_factory=list)
+    cluster_file: str | None = None
+    nodes: int | None = None
+    seed: int = 0
+    clock: str | None = None  # None: live in the REPL, manual in script mode
+    speed: float = 1.0
+    echo: bool = False
+    state: str | None = None
+    no_color: bool = False
+    debug: bool = False
+
+
+@dataclass
+class Startup:
+    session: Session
+    problems: list[str]
+    # Where to save the cluster on exit; None when there is no --state or it must be kept.
+    save_to: Path | None
+
+
+def _read_manifests(paths: list[str], problems: list[str]) -> list[Obj]:
+    docs: list[Obj] = []
+    for path in paths:
+        try:
+            found = yamlio.load_documents(yamlio.read_file(path), path)
+        except DstutorError as exc:
+            problems.append(f"{exc} (skipped)")
+            continue
+        bad = [d for d in found if not isinstance(d, dict)]
+        if bad:
+            problems.append(f"error: {path}: a manifest must be a mapping (skipped)")
+            continue
+        docs.extend(found)
+    return docs
+
+
+def _spec(opts: ShellOptions, problems: list[str]) -> ClusterSpec:
+    workers = DEFAULT_WORKERS if opts.nodes is None else opts.nodes
+    if opts.cluster_file:
+        try:
+            return parse_cluster_file(opts.cluster_file)
+        except DstutorError as exc:
+            problems.append(f"{exc}; starting the default cluster instead")
+    return default_spec(workers)
+
+
+def cluster_factory(opts: ShellOptions, mode: str, problems: list[str]
+                    ) -> Callable[[], Cluster]:
+    """A function that builds the starting cluster (again, for `reset`), checked once."""
+    spec = _spec(opts, problems)
+    manifests = _read_manifests(opts.manifests, problems)
+
+    def build() -> Cluster:
+        return build_cluster(spec, seed=opts.seed, clock=Clock(mode=mode, speed=opts.speed),
+                             extra_manifests=manifests)
+
+    try:
+        build()
+    except DstutorError as exc:
+        # A manifest the API server rejects: start without the extra ones, then bare.
+        problems.append(f"{exc}; starting without the -f manifests")
+        manifests = []
+        try:
+            build()
+        except DstutorError as exc2:
+            problems.append(f"{exc2}; starting the default cluster instead")
+            spec = default_spec(DEFAULT_WORKERS)
+    return build
+
+
+def start(opts: ShellOptions, *, interactive: bool) -> Startup:
+    from dstutor.shell import snapshot
+
+    mode = opts.clock or ("live" if interactive else "manual")
+    problems: list[str] = []
+    factory = cluster_factory(opts, mode, problems)
+    cluster: Cluster | None = None
+    save_to: Path | None = None
+    if opts.state:
+        save_to = Path(opts.state)
+        if save_to.exists():
+            try:
+                cluster = snapshot.load_file(save_to, mode=mode, speed=opts.speed)
+            except DstutorError as exc:
+                problems.append(f"{exc}; starting a fresh cluster and leaving {opts.state} "
+                                "untouched")
+                save_to = None  # never overwrite a file we could not read
+    session = Session(cluster or factory(), interactive=interactive, reset_factory=factory)
+    return Startup(session, problems, save_to)
+
+
+def save_state(startup: Startup, stderr: TextIO) -> bool:
+    """Write the --state file at exit; False (and one line on stderr) if that fails."""
+    if startup.save_to is None:
+        return True
+    from dstutor.shell import snapshot
+
+    try:
+        snapshot.save_file(startup.session.cluster, startup.save_to)
+    except DstutorError as exc:
+        stderr.write(f"{exc}\n")
+        return False
+    return True
+
+
+def run(opts: ShellOptions, *, stdin: TextIO | None = None, stdout: TextIO | None = None,
+        stderr: TextIO | None = None, interactive: bool | None = None) -> int:
+    """`dstutor shell`: the exit status (0 only if every command and the start-up worked)."""
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    if interactive is None:
+        interactive = stdin.isatty() and stdout.isatty()
+    startup = start(opts, interactive=interactive)
+    for problem in startup.problems:
+        stderr.write(f"{problem}\n")
+    stderr.flush()
+    if interactive:
+        from dstutor.shell.prompt import run_repl
+
+        status = run_repl(startup.session, no_color=opts.no_color)
+    else:
+        from dstutor.shell.script import run_script
+
+        try:
+            status = run_script(startup.session, stdin, stdout, stderr, echo=opts.echo)
+        except KeyboardInterrupt:
+            stderr.write("interrupted\n")
+            save_state(startup, stderr)
+            return 130
+        if startup.problems:
+            status = 1
+    if not save_state(startup, stderr):
+        status = 1
+    return status

@@ -1,0 +1,221 @@
+"""`why`: every gate that decides whether a DaemonSet's pod runs on a node, in plain words.
+
+The DaemonSet controller's own gates come from node_should_run_daemon_pod(explain=True)
+(template nodeName, nodeSelector/affinity, taints against tolerations). The controller
+ignores cordoning, node readiness and resources; those belong to the scheduler, the
+node lifecycle controller and the kubelet, so they are added here from node state.
+"""
+
+from __future__ import annotations
+
+from dstutor.controller.placement import daemon_pod_spec, node_should_run_daemon_pod
+from dstutor.controller.scheduler import filter_node, pod_requests
+from dstutor.errors import DstutorError
+from dstutor.model.objects import (
+    Obj,
+    controller_ref,
+    is_node_ready,
+    is_terminating,
+    node_condition,
+    target_node_name,
+)
+from dstutor.model.quantity import parse_quantity
+from dstutor.render.columns import pod_status_and_counts
+from dstutor.sim.cluster import Cluster
+
+YES, NO = "✓", "✗"
+GATE_LABELS = {"nodeName": "template nodeName", "nodeAffinity": "node selector/affinity",
+               "taint": "taint"}
+NOT_FOUND_ERR = ('error: no pod, node or DaemonSet named "{name}" (try `kubectl get nodes` '
+                 'or `kubectl get pods -A`)')
+
+
+def _yes_no(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _ds_label(ds: Obj) -> str:
+    return f"{ds['metadata']['namespace']}/{ds['metadata']['name']}"
+
+
+def _fmt_cpu(cores: float) -> str:
+    return f"{cores:g}" if cores >= 1 else f"{round(cores * 1000)}m"
+
+
+def _fmt_mem(value: float) -> str:
+    for unit, size in (("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
+        if value >= size:
+            return f"{value / size:.3g}{unit}"
+    return f"{value:g}"
+
+
+def _resource_line(cluster: Cluster, ds: Obj, node: Obj, spec: Obj) -> tuple[bool, str]:
+    """Would the scheduler find room for this DaemonSet's pod on the node?"""
+    node_name = node["metadata"]["name"]
+    ds_uid = ds["metadata"].get("uid")
+    others = [p for p in cluster.store.pods_on_node(node_name)
+              if (controller_ref(p) or {}).get("uid") != ds_uid]
+    # Resource fit only: the gates above already covered affinity and taints.
+    probe_node = {**node, "spec": {**node.get("spec", {}), "unschedulable": False,
+                                   "taints": []}}
+    probe = {"spec": {k: v for k, v in spec.items() if k not in ("affinity", "nodeSelector")}}
+    reason = filter_node(probe, probe_node, others)
+    wanted = pod_requests(probe)
+    asked = []
+    if wanted["cpu"]:
+        asked.append(f"cpu {_fmt_cpu(wanted['cpu'])}")
+    if wanted["memory"]:
+        asked.append(f"memory {_fmt_mem(wanted['memory'])}")
+    allocatable = node.get("status", {}).get("allocatable") or {}
+    if reason is None:
+        what = f"requests {', '.join(asked)}" if asked else "no resource requests"
+        return True, f"resources: fits ({what}; {len(others)} other pod(s) on the node)"
+    free = ""
+    if reason.startswith("Insufficient "):
+        res = reason.split()[-1]
+        used = sum(pod_requests(p)[res] for p in others)
+        total = parse_quantity(allocatable.get(res, "0"))
+        fmt = _fmt_cpu if res == "cpu" else _fmt_mem
+        free = f": the pod requests {fmt(wanted[res])}, only {fmt(max(total - used, 0))} free"
+    return False, (f"resources: {reason}{free} -> the scheduler leaves the pod Pending")
+
+
+def _node_state_lines(cluster: Cluster, node: Obj) -> list[tuple[bool, str]]:
+    name = node["metadata"]["name"]
+    lines: list[tuple[bool, str]] = []
+    if node.get("spec", {}).get("unschedulable"):
+        lines.append((True, "cordoned (unschedulable): DaemonSet pods tolerate "
+                      "node.kubernetes.io/unschedulable automatically, so cordoning does "
+                      "not keep them away"))
+    else:
+        lines.append((True, "not cordoned"))
+    alive = cluster.node_is_up(name)
+    ready = node_condition(node, "Ready") or {}
+    status = ready.get("status", "Unknown")
+    if is_node_ready(node) and alive:
+        lines.append((True, "Ready: the kubelet is reporting and starts pods bound here"))
+    elif is_node_ready(node):
+        grace = cluster.timing["nodeMonitorGracePeriodSeconds"]
+        lines.append((False, "the kubelet stopped reporting: pods bound here do not start; "
+                      f"the node turns NotReady after {grace:g}s"))
+    elif alive:
+        lines.append((False, f"NotReady (Ready={status}): the node is still starting; "
+                      "until it is Ready its not-ready:NoSchedule taint keeps new pods off"))
+    else:
+        lines.append((False, f"NotReady (Ready={status}): the kubelet is not reporting, so "
+                      "pods bound here do not start; DaemonSet pods tolerate the not-ready and "
+                      "unreachable NoExecute taints, so running ones are not evicted"))
+    return lines
+
+
+def _pods_here(cluster: Cluster, ds: Obj, node_name: str) -> list[Obj]:
+    ds_uid = ds["metadata"].get("uid")
+    return [p for p in cluster.store.pods_on_node(node_name)
+            if (controller_ref(p) or {}).get("uid") == ds_uid]
+
+
+def explain_pair(cluster: Cluster, node: Obj, ds: Obj) -> str:
+    """The full explanation for one node and one DaemonSet."""
+    node_name = node["metadata"]["name"]
+    spec = daemon_pod_spec(ds)
+    placement = node_should_run_daemon_pod(node, ds, spec, explain=True)
+    lines = [f"DaemonSet {_ds_label(ds)} on node {node_name}:",
+             "  the DaemonSet controller asks:"]
+    for gate in placement.gates:
+        label = GATE_LABELS.get(gate.name, gate.name)
+        lines.append(f"    {YES if gate.passed else NO} {label}: {gate.detail}")
+    if not spec.get("nodeName") and not any(g.name == "nodeName" for g in placement.gates):
+        lines.insert(2, f"    {YES} template nodeName: not set")
+    reached_taints = all(g.passed for g in placement.gates if g.name != "taint")
+    if reached_taints and not any(g.name == "taint" for g in placement.gates):
+        lines.append(f"    {YES} taints: the node has none")
+    lines.append("  the scheduler and the kubelet add:")
+    facts = _node_state_lines(cluster, node)
+    if placement.should_run:
+        facts.append(_resource_line(cluster, ds, node, spec))
+    for passed, text in facts:
+        lines.append(f"    {YES if passed else NO} {text}")
+    lines.append(f"  result: should run: {_yes_no(placement.should_run)}, should keep "
+                 f"running: {_yes_no(placement.should_continue_running)}")
+    pods = _pods_here(cluster, ds, node_name)
+    if pods:
+        for pod in pods:
+            status = pod_status_and_counts(pod)[0]
+            lines.append(f"  pod here: {pod['metadata']['name']} {status}")
+    elif placement.should_run:
+        lines.append("  pod here: none yet (the controller creates one at its next sync)")
+    else:
+        lines.append("  pod here: none")
+    if not placement.should_run and placement.should_continue_running and pods:
+        lines.append("  a running pod may stay (NoSchedule only blocks new pods)")
+    return "\n".join(lines)
+
+
+def _find_pod(cluster: Cluster, name: str, namespace: str) -> Obj | None:
+    pod = cluster.find("Pod", namespace, name)
+    if pod is not None:
+        return pod
+    matches = [p for p in cluster.store.list("Pod") if p["metadata"]["name"] == name]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _find_daemonsets(cluster: Cluster, name: str, namespace: str) -> list[Obj]:
+    ds = cluster.find("DaemonSet", namespace, name)
+    if ds is not None:
+        return [ds]
+    return [d for d in cluster.store.list("DaemonSet") if d["metadata"]["name"] == name]
+
+
+def _explain_pod(cluster: Cluster, pod: Obj) -> str:
+    meta = pod["metadata"]
+    ref = controller_ref(pod)
+    status = pod_status_and_counts(pod)[0]
+    head = f"pod {meta['namespace']}/{meta['name']}: {status}"
+    if is_terminating(pod):
+        head += " (it is being deleted)"
+    node_name = target_node_name(pod)
+    scheduled = next((c for c in pod.get("status", {}).get("conditions") or []
+                      if c.get("type") == "PodScheduled"), None)
+    if scheduled and scheduled.get("status") == "False":
+        head += f"\n  the scheduler says: {scheduled.get('message', '')}"
+    ds = cluster.store.by_uid(ref["uid"]) if ref and ref.get("kind") == "DaemonSet" else None
+    node = cluster.find("Node", "", node_name) if node_name else None
+    if ds is None:
+        return head + "\n  it has no DaemonSet controlling it, so only the scheduler decides"
+    if node is None:
+        return head + f"\n  its node {node_name or '(none)'} no longer exists"
+    return head + "\n" + explain_pair(cluster, node, ds)
+
+
+def explain(cluster: Cluster, targets: list[str], *, namespace: str = "default") -> str:
+    """`why`, `why NODE`, `why NODE DS`, `why POD`, `why DS`: one paragraph per pair."""
+    cluster.settle()
+    nodes = cluster.store.list("Node")
+    all_ds = cluster.store.list("DaemonSet")
+    chosen_nodes, chosen_ds = nodes, all_ds
+    if targets:
+        kind, _, name = targets[0].rpartition("/")
+        kind = kind.lower()
+        node = cluster.find("Node", "", name) if kind in ("", "node", "nodes", "no") else None
+        pod = _find_pod(cluster, name, namespace) if kind in ("", "pod", "pods", "po") else None
+        by_name = (_find_daemonsets(cluster, name, namespace)
+                   if kind in ("", "ds", "daemonset", "daemonsets") else [])
+        if node is not None:
+            chosen_nodes = [node]
+        elif pod is not None and len(targets) == 1:
+            return _explain_pod(cluster, pod) + "\n"
+        elif by_name and len(targets) == 1:
+            chosen_ds = by_name
+        else:
+            raise DstutorError(NOT_FOUND_ERR.format(name=targets[0]))
+        if len(targets) > 1:
+            chosen_ds = _find_daemonsets(cluster, targets[1].rpartition("/")[2], namespace)
+            if not chosen_ds:
+                raise DstutorError(f'error: no DaemonSet named "{targets[1]}" '
+                                   "(try `kubectl get ds -A`)")
+    if not chosen_ds:
+        return "There are no DaemonSets yet, so nothing decides placement.\n"
+    if not chosen_nodes:
+        return "There are no nodes, so no DaemonSet pod can run anywhere.\n"
+    parts = [explain_pair(cluster, node, ds) for ds in chosen_ds for node in chosen_nodes]
+    return "\n\n".join(parts) + "\n"
