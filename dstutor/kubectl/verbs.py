@@ -281,6 +281,30 @@ def check_rollout(ctx: Context) -> None:
         ctx.hint = PAUSE_DAEMONSET_HINT
 
 
+_ROLLOUT_KINDS = {"status": ("Deployment", "DaemonSet"), "history": ("Deployment", "DaemonSet"),
+                  "undo": ("Deployment", "DaemonSet"), "restart": ("Deployment", "DaemonSet"),
+                  "pause": ("Deployment",), "resume": ("Deployment",)}
+
+
+def rollout_unsupported_error(subverb: str, target: ResourceTarget) -> str | None:
+    """kubectl's error once it has fetched an object this rollout subcommand cannot handle.
+
+    None when the kind is supported. Handlers raise it after the object was found, which
+    is when kubectl raises it (a missing object is NotFound first).
+    """
+    rt = target.type
+    if rt.kind in _ROLLOUT_KINDS[subverb]:
+        return None
+    if subverb == "status":
+        return f"error: no status viewer has been implemented for {rt.kind}"
+    if subverb == "history":
+        return f'error: no history viewer has been implemented for "{rt.kind}"'
+    if subverb == "undo":
+        return f'error: no rollbacker has been implemented for "{rt.kind}"'
+    action = {"restart": "restarting", "pause": "pausing", "resume": "resuming"}[subverb]
+    return f'error: {rt.display} "{target.name}" {action} is not supported'
+
+
 def check_explain(ctx: Context) -> None:
     if not ctx.positional:
         raise plain_error(_EXPLAIN_NO_TYPE_MSG)

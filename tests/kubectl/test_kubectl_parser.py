@@ -23,7 +23,11 @@ from dstutor.errors import ParseError
 from dstutor.kubectl import KubectlParseError, is_kubectl_line, parse_kubectl
 from dstutor.kubectl.lexer import split_command
 from dstutor.kubectl.parser import CREATE_DAEMONSET_HINT, suggestions_for
-from dstutor.kubectl.verbs import PAUSE_DAEMONSET_HINT, SCALE_DAEMONSET_HINT
+from dstutor.kubectl.verbs import (
+    PAUSE_DAEMONSET_HINT,
+    SCALE_DAEMONSET_HINT,
+    rollout_unsupported_error,
+)
 
 # ---------------------------------------------------------------------------------------
 # Good lines: (line, command path, [(kind, name)], extra attributes to compare)
@@ -651,6 +655,21 @@ def test_kubectl_parser_simulator_word_hint() -> None:
 ])
 def test_kubectl_parser_daemonset_notes(line: str, hint: str) -> None:
     assert parse_kubectl(line).hint == hint
+
+
+@pytest.mark.parametrize(("subverb", "typed", "message"), [
+    ("pause", "ds", 'error: daemonsets.apps "x" pausing is not supported'),
+    ("resume", "ds", 'error: daemonsets.apps "x" resuming is not supported'),
+    ("restart", "po", 'error: pods "x" restarting is not supported'),
+    ("status", "po", "error: no status viewer has been implemented for Pod"),
+    ("history", "po", 'error: no history viewer has been implemented for "Pod"'),
+    ("undo", "po", 'error: no rollbacker has been implemented for "Pod"'),
+    ("status", "ds", None), ("undo", "ds", None), ("pause", "deploy", None),
+])
+def test_kubectl_parser_rollout_support_by_kind(subverb: str, typed: str,
+                                                message: str | None) -> None:
+    target = parse_kubectl(f"kubectl rollout {subverb} {typed}/x").targets[0]
+    assert rollout_unsupported_error(subverb, target) == message
 
 
 def test_kubectl_parser_taint_on_pods_hint() -> None:
