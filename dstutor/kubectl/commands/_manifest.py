@@ -1,0 +1,202 @@
+"""Reading `-f` manifests as kubectl's resource builder does: files, stdin, documents.
+
+kubectl splits a stream on `---` lines and decodes each document on its own. A document
+that is not YAML, or lacks apiVersion/kind, stops the stream (documents after it are
+never read); a kind the server does not serve is reported and the rest go on. The
+objects that decoded are then acted on, and every error is printed at the end.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from dstutor import yamlio
+from dstutor.errors import BadRequest, DstutorError, YamlError
+from dstutor.kubectl.commands._base import Env, error, namespace_of
+from dstutor.kubectl.fields import unknown_fields
+from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.resources import RESOURCE_TYPES, ResourceType
+from dstutor.model.objects import Obj
+from dstutor.render._gofmt import json_dumps
+
+_SEPARATOR = re.compile(r"^---\s*$", re.MULTILINE)
+_MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+NO_STDIN_MSG = "error: no input on stdin: use a heredoc, e.g. kubectl apply -f - <<EOF"
+
+
+@dataclass
+class Info:
+    """One decoded object, where it came from, and the type serving it (resource.Info)."""
+
+    source: str
+    obj: Obj
+    rtype: ResourceType
+    namespace: str
+
+    @property
+    def name(self) -> str:
+        return str(self.obj.get("metadata", {}).get("name", ""))
+
+
+class ManifestError(DstutorError):
+    """A decode failure that kubectl reports with an `error: ` prefix when alone."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return "error: " + self.message
+
+
+def _sources(cmd: KubectlCommand) -> list[tuple[str, str]]:
+    """(source name, text) for every -f; directories contribute their manifest files."""
+    out: list[tuple[str, str]] = []
+    for name in cmd.filenames:
+        if name == "-":
+            if cmd.stdin is None:
+                raise YamlError(NO_STDIN_MSG)
+            out.append(("STDIN", yamlio.decode(cmd.stdin.encode(), "STDIN")))
+            continue
+        path = Path(name)
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.suffix in _MANIFEST_SUFFIXES)
+            out += [(str(p), yamlio.read_file(p)) for p in files]
+            continue
+        out.append((name, yamlio.read_file(path)))
+    return out
+
+
+def _documents(text: str) -> list[str]:
+    return _SEPARATOR.split(text)
+
+
+def _mapping(doc: Obj, source: str) -> ResourceType:
+    api_version, kind = str(doc.get("apiVersion", "")), str(doc.get("kind", ""))
+    for rt in RESOURCE_TYPES:
+        if rt.kind == kind and rt.api_version == api_version:
+            return rt
+    meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+    assert isinstance(meta, dict)
+    group, _, version = api_version.rpartition("/")
+    raise ManifestError(
+        f'resource mapping not found for name: "{meta.get("name", "")}" namespace: '
+        f'"{meta.get("namespace", "")}" from "{source}": no matches for kind "{kind}" in '
+        f'version "{api_version}"\nensure CRDs are installed first')
+
+
+def _missing_type_fields(doc: Obj) -> list[str]:
+    missing = []
+    if not doc.get("apiVersion"):
+        missing.append("apiVersion not set")
+    if not doc.get("kind"):
+        missing.append("kind not set")
+    return missing
+
+
+def load_infos(env: Env, cmd: KubectlCommand) -> tuple[list[Info], list[DstutorError]]:
+    """Decode every -f source into Infos; the errors are returned, not raised."""
+    infos: list[Info] = []
+    errors: list[DstutorError] = []
+    default_ns = namespace_of(env, cmd)
+    for source, text in _sources(cmd):
+        for chunk in _documents(text):
+            try:
+                docs = yamlio.load_documents(chunk, source)
+            except YamlError as exc:
+                errors.append(exc)
+                break  # the stream stops at a document that does not parse
+            stop = False
+            for doc in docs:
+                if not isinstance(doc, dict):
+                    errors.append(error(
+                        f"error parsing {source}: error unmarshaling JSON: while decoding "
+                        f"JSON: json: cannot unmarshal {_json_type(doc)} into Go value of "
+                        "type map[string]interface {}"))
+                    stop = True
+                    break
+                missing = _missing_type_fields(doc)
+                if missing:
+                    detail = missing[0] if len(missing) == 1 else "[" + ", ".join(missing) + "]"
+                    errors.append(error(
+                        f'error validating "{source}": error validating data: {detail}; if '
+                        "you choose to ignore these errors, turn validation off with "
+                        "--validate=false"))
+                    stop = True
+                    break
+                try:
+                    rt = _mapping(doc, source)
+                except ManifestError as exc:
+                    errors.append(exc)
+                    continue
+                meta = doc.get("metadata")
+                if not isinstance(meta, dict):
+                    meta = doc["metadata"] = {}
+                ns = str(meta.get("namespace") or default_ns) if rt.namespaced else ""
+                if rt.namespaced and cmd.namespace and meta.get("namespace") and (
+                        meta["namespace"] != cmd.namespace):
+                    errors.append(error(
+                        f'the namespace from the provided object "{meta["namespace"]}" does '
+                        f'not match the namespace "{cmd.namespace}". You must pass '
+                        f"'--namespace={meta['namespace']}' to perform this operation."))
+                    continue
+                if rt.namespaced:
+                    meta["namespace"] = ns  # the builder's DefaultNamespace()
+                infos.append(Info(source, doc, rt, ns))
+            if stop:
+                break
+    return infos, errors
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    return "object"
+
+
+def strict_check(info: Info, verb: str) -> None:
+    """The server's strict field validation; `verb` is `creating` or `patching`."""
+    bad = unknown_fields(info.rtype.kind, info.obj)
+    if bad:
+        detail = ", ".join(f'unknown field "{b}"' for b in bad)
+        kind = info.rtype.kind
+        raise BadRequest(f'error when {verb} "{info.source}": {kind} in version '
+                         f'"{info.rtype.version}" cannot be handled as a {kind}: strict '
+                         f"decoding error: {detail}")
+
+
+def with_source(exc: DstutorError, verb: str, source: str) -> DstutorError:
+    """cmdutil.AddSourceToErr: API errors (other than Invalid) name the file."""
+    from dstutor.errors import ApiError, Invalid
+
+    if isinstance(exc, ApiError) and not isinstance(exc, Invalid):
+        clone = type(exc).__new__(type(exc))
+        ApiError.__init__(clone, f'error when {verb} "{source}": {exc.message}')
+        return clone
+    return exc
+
+
+def last_applied(obj: Obj) -> str:
+    """The last-applied-configuration value: the manifest as compact JSON plus a newline."""
+    return json_dumps(obj) + "\n"
+
+
+def report(errors: list[DstutorError]) -> DstutorError | None:
+    """One error as kubectl prints it alone; several one per line (utilerrors.Aggregate)."""
+    if not errors:
+        return None
+    if len(errors) == 1:
+        return errors[0]
+    lines = []
+    for exc in errors:
+        text = str(exc)
+        lines.append(text[len("error: "):] if text.startswith("error: ") else text)
+    return DstutorError("\n".join(lines))

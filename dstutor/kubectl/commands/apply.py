@@ -1,0 +1,228 @@
+"""`kubectl apply -f`, `create -f`, `create namespace` and `edit`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dstutor import yamlio
+from dstutor.errors import DstutorError, NotFound, YamlError
+from dstutor.kubectl.commands._base import (
+    Env,
+    Output,
+    error,
+    flag_bool,
+    ref_name,
+    resolve_targets,
+)
+from dstutor.kubectl.commands._manifest import (
+    Info,
+    last_applied,
+    load_infos,
+    report,
+    strict_check,
+    with_source,
+)
+from dstutor.kubectl.commands._printing import format_objects
+from dstutor.kubectl.parser import KubectlCommand
+from dstutor.model import defaults
+from dstutor.model.objects import LAST_APPLIED_ANNOTATION, Obj, canonical_json, clone
+from dstutor.render._goyaml import dump as yaml_dump
+
+NO_OBJECTS_APPLY_ERR = "error: no objects passed to apply"
+NO_OBJECTS_CREATE_ERR = "error: no objects passed to create"
+MISSING_LAST_APPLIED_WARN = (
+    "Warning: resource {resource}/{name} is missing the "
+    "kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl "
+    "apply. kubectl apply should only be used on resources created declaratively by either "
+    "kubectl create --save-config or kubectl apply. The missing annotation will be patched "
+    "automatically.")
+EDITOR_MISSING_ERR = ("error: dstutor has no editor here: use `kubectl get TYPE NAME -o yaml`, "
+                      "change the manifest, and `kubectl apply -f FILE`")
+_SERVER_FIELDS = ("uid", "resourceVersion", "creationTimestamp", "generation",
+                  "deletionTimestamp", "deletionGracePeriodSeconds", "ownerReferences",
+                  "finalizers", "managedFields", "selfLink")
+
+
+def _suffix(cmd: KubectlCommand) -> str:
+    if cmd.dry_run == "client":
+        return " (dry run)"
+    if cmd.dry_run == "server":
+        return " (server dry run)"
+    return ""
+
+
+def _print(cmd: KubectlCommand, out: Output, obj: Obj, verb: str) -> None:
+    if cmd.output and cmd.output != "name":
+        out.write(format_objects([obj], cmd.output, cmd.output_arg, single=True))
+    elif cmd.output == "name":
+        out.line(ref_name(obj))
+    else:
+        out.line(f"{ref_name(obj)} {verb}{_suffix(cmd)}")
+
+
+def three_way(live: Any, last: Any, new: Any) -> Any:
+    """Merge like apply: fields in `new` win, fields only in `last` go, the rest of `live` stays.
+
+    Lists are replaced whole (strategic merge would merge containers by name; replacing
+    gives the same result for manifests that list every container).
+    """
+    if isinstance(new, dict) and isinstance(live, dict):
+        last_map = last if isinstance(last, dict) else {}
+        merged = {k: v for k, v in live.items() if not (k in last_map and k not in new)}
+        for key, value in new.items():
+            merged[key] = three_way(live.get(key), last_map.get(key), value)
+        return merged
+    return clone(new)
+
+
+def _strip_for_compare(obj: Obj) -> str:
+    data = clone(obj)
+    meta = data.get("metadata", {})
+    meta.pop("resourceVersion", None)
+    data.pop("status", None)
+    return canonical_json(data)
+
+
+def _apply_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None:
+    cluster = env.cluster
+    manifest = clone(info.obj)
+    live = cluster.find(info.rtype.kind, info.namespace, info.name)
+    anns = manifest["metadata"].setdefault("annotations", {})
+    anns.pop(LAST_APPLIED_ANNOTATION, None)
+    if not anns:
+        del manifest["metadata"]["annotations"]
+    applied = last_applied(manifest)
+    desired = clone(manifest)
+    desired["metadata"].setdefault("annotations", {})[LAST_APPLIED_ANNOTATION] = applied
+    dry = cmd.dry_run != "none"
+    if live is None:
+        strict_check(info, "creating")
+        try:
+            created = cluster.create(desired, dry_run=dry)
+        except DstutorError as exc:
+            raise with_source(exc, "creating", info.source) from None
+        out.changed = out.changed or not dry
+        _print(cmd, out, created, "created")
+        return
+    strict_check(info, "patching")
+    live = clone(live)
+    previous = (live["metadata"].get("annotations") or {}).get(LAST_APPLIED_ANNOTATION)
+    if previous is None:
+        out.err(MISSING_LAST_APPLIED_WARN.format(resource=info.rtype.plural, name=info.name))
+        last: Any = {}
+    else:
+        try:
+            last = json.loads(previous)
+        except ValueError:
+            last = {}
+    merged = three_way(live, last, desired)
+    for field in _SERVER_FIELDS:
+        if field in live["metadata"]:
+            merged["metadata"][field] = clone(live["metadata"][field])
+    check = clone(merged)
+    defaults.apply_defaults(check)
+    if _strip_for_compare(check) == _strip_for_compare(live):
+        _print(cmd, out, live, "unchanged")
+        return
+    try:
+        updated = env.cluster.update(merged, dry_run=dry)
+    except DstutorError as exc:
+        raise with_source(exc, "patching", info.source) from None
+    out.changed = out.changed or not dry
+    _print(cmd, out, updated, "configured")
+
+
+def run_apply(env: Env, cmd: KubectlCommand, out: Output) -> None:
+    if flag_bool(cmd, "server-side"):
+        raise error("dstutor does not simulate server-side apply; drop --server-side")
+    infos, errors = load_infos(env, cmd)
+    if not infos and not errors:
+        raise DstutorError(NO_OBJECTS_APPLY_ERR)
+    for info in infos:
+        try:
+            _apply_one(env, cmd, info, out)
+        except DstutorError as exc:
+            errors.append(exc)
+    _finish(errors, out)
+
+
+def _finish(errors: list[DstutorError], out: Output) -> None:
+    failure = report(errors)
+    if failure is not None:
+        raise failure
+
+
+def run_create(env: Env, cmd: KubectlCommand, out: Output) -> None:
+    if cmd.args:
+        # `kubectl create daemonset x`: the parser lets the hint through; kubectl itself
+        # says the subcommand does not exist.
+        raise error(f'unknown command "{cmd.args[0]}" for "kubectl create"')
+    infos, errors = load_infos(env, cmd)
+    if not infos and not errors:
+        raise DstutorError(NO_OBJECTS_CREATE_ERR)
+    dry = cmd.dry_run != "none"
+    for info in infos:
+        try:
+            strict_check(info, "creating")
+            obj = clone(info.obj)
+            if flag_bool(cmd, "save-config"):
+                obj["metadata"].setdefault("annotations", {})[LAST_APPLIED_ANNOTATION] = (
+                    last_applied(info.obj))
+            try:
+                created = env.cluster.create(obj, dry_run=dry)
+            except DstutorError as exc:
+                raise with_source(exc, "creating", info.source) from None
+            out.changed = out.changed or not dry
+            _print(cmd, out, created, "created")
+        except DstutorError as exc:
+            errors.append(exc)
+    _finish(errors, out)
+
+
+def run_create_namespace(env: Env, cmd: KubectlCommand, out: Output) -> None:
+    if len(cmd.args) != 1:
+        raise error("exactly one NAME is required, got " + str(len(cmd.args)) +
+                    "\nSee 'kubectl create namespace -h' for help and examples")
+    ns: Obj = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": cmd.args[0]}}
+    if flag_bool(cmd, "save-config"):
+        ns["metadata"]["annotations"] = {LAST_APPLIED_ANNOTATION: last_applied(ns)}
+    dry = cmd.dry_run != "none"
+    created = env.cluster.create(ns, dry_run=dry) if cmd.dry_run != "client" else ns
+    out.changed = not dry
+    _print(cmd, out, created, "created")
+
+
+def run_edit(env: Env, cmd: KubectlCommand, out: Output) -> None:
+    if env.editor is None:
+        raise DstutorError(EDITOR_MISSING_ERR)
+    targets = list(resolve_targets(env, cmd))
+    if not targets:
+        raise error("no objects passed to edit")
+    for _, obj in targets:
+        original = yaml_dump(obj)
+        edited = env.editor(original)
+        if edited.strip() == original.strip() or not edited.strip():
+            out.line("Edit cancelled, no changes made.")
+            continue
+        try:
+            doc = yamlio.load_one(edited, "edited file")
+        except YamlError as exc:
+            raise error(f"edit cancelled, your changes could not be parsed: {exc}") from None
+        if not isinstance(doc, dict):
+            raise error("edit cancelled: the edited file is not an object")
+        for field in ("kind", "apiVersion"):
+            if doc.get(field) != obj.get(field):
+                raise error(f"the {field} of the edited object may not be changed")
+        meta = doc.get("metadata") or {}
+        if meta.get("name") != obj["metadata"]["name"]:
+            raise error("the name of the edited object may not be changed")
+        if canonical_json(doc) == canonical_json(obj):
+            out.line("Edit cancelled, no changes made.")
+            continue
+        try:
+            updated = env.cluster.update(doc)
+        except NotFound:
+            raise
+        out.changed = True
+        _print(cmd, out, updated, "edited")

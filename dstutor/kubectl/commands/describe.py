@@ -1,0 +1,85 @@
+"""`kubectl describe`: DaemonSet, Pod, Node, and the generic layout for other kinds."""
+
+from __future__ import annotations
+
+from dstutor.errors import NotFound
+from dstutor.kubectl.commands._base import (
+    Env,
+    Output,
+    flag_bool,
+    list_objects,
+    namespace_of,
+)
+from dstutor.kubectl.describe_node import describe_node
+from dstutor.kubectl.describers import (
+    describe_daemonset,
+    describe_generic,
+    describe_pod,
+    events_for,
+)
+from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.resources import ResourceType
+from dstutor.model.objects import Obj
+from dstutor.model.selectors import selector_from_dict
+
+
+def describe_one(env: Env, obj: Obj, show_events: bool) -> str:
+    cluster = env.cluster
+    now = cluster.now()
+    kind = obj["kind"]
+    ns = obj["metadata"].get("namespace", "")
+    events = None
+    if show_events:
+        pool = cluster.list_live("Event", ns or "default")
+        events = events_for(pool, obj)
+    if kind == "DaemonSet":
+        selector = selector_from_dict(obj["spec"].get("selector"))
+        pods = [p for p in cluster.list_live("Pod", ns)
+                if selector.matches(p["metadata"].get("labels") or {})]
+        return describe_daemonset(obj, pods, events, now)
+    if kind == "Pod":
+        return describe_pod(obj, events, now)
+    if kind == "Node":
+        name = obj["metadata"]["name"]
+        pods = [p for p in cluster.list_live("Pod") if p["spec"].get("nodeName") == name]
+        return describe_node(obj, pods, events, now, alive=cluster.node_is_up(name))
+    return describe_generic(obj, events, now)
+
+
+def _by_prefix(env: Env, rt: ResourceType, ns: str, prefix: str) -> list[Obj]:
+    # describe TYPE NAME falls back to every object whose name starts with NAME.
+    return [o for o in list_objects(env, rt, ns, live=True)
+            if o["metadata"]["name"].startswith(prefix)]
+
+
+def run_describe(env: Env, cmd: KubectlCommand, out: Output) -> None:
+    ns = namespace_of(env, cmd)
+    show_events = flag_bool(cmd, "show-events")
+    found: list[Obj] = []
+    errors: list[str] = []
+    for target in cmd.targets:
+        rt = target.type
+        if target.name is None:
+            scope = None if cmd.all_namespaces else ns
+            found += list_objects(env, rt, scope, cmd.selector, live=True)
+            continue
+        obj = env.cluster.find(rt.kind, ns if rt.namespaced else "", target.name)
+        if obj is not None:
+            found.append(obj)
+            continue
+        matches = _by_prefix(env, rt, ns, target.name)
+        if matches:
+            found += matches
+        else:
+            errors.append(str(NotFound(f'{rt.display} "{target.name}" not found')))
+    if not found and not errors:
+        namespaced = any(t.type.namespaced for t in cmd.targets)
+        out.err(f"No resources found in {ns} namespace." if namespaced and not
+                cmd.all_namespaces else "No resources found")
+        return
+    out.write("\n\n".join(describe_one(env, o, show_events).rstrip("\n") + "\n"
+                          for o in found) if found else "")
+    if errors:
+        for message in errors:
+            out.err(message)
+        out.failed = True

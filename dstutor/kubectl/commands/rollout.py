@@ -1,0 +1,253 @@
+"""`kubectl rollout status|history|undo|restart|pause|resume` and `set image` for DaemonSets."""
+
+from __future__ import annotations
+
+from dstutor.errors import DstutorError
+from dstutor.kubectl.commands._base import (
+    Env,
+    Output,
+    error,
+    flag_bool,
+    flag_float,
+    flag_int,
+    ref_name,
+    resolve_targets,
+)
+from dstutor.kubectl.commands._printing import format_objects
+from dstutor.kubectl.describers import pod_template_raw
+from dstutor.kubectl.parser import KubectlCommand
+from dstutor.model.objects import (
+    CHANGE_CAUSE_ANNOTATION,
+    LAST_APPLIED_ANNOTATION,
+    Obj,
+    canonical_json,
+    clone,
+    controller_ref,
+)
+from dstutor.model.selectors import selector_from_dict
+from dstutor.model.timefmt import to_rfc3339
+from dstutor.render.table import tabwrite
+
+# With no --timeout kubectl waits forever; on the virtual clock we give up after this.
+STATUS_LIMIT_SECONDS = 600.0
+TIMED_OUT_ERR = "error: timed out waiting for the condition"
+STUCK_HINT = ("The rollout is not progressing: look at `kubectl get pods -o wide` and "
+              "`kubectl describe pod` for the reason, or `kubectl rollout undo`.")
+UNDO_APPLY_WARNING = (
+    "Warning: resource daemonsets/{name} was previously managed with 'kubectl apply'. Rolling "
+    "back will not update the kubectl.kubernetes.io/last-applied-configuration annotation, "
+    "which may cause unexpected behavior on future 'kubectl apply' operations. Consider using "
+    "'kubectl apply' with your previous configuration file instead.")
+RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
+
+
+def _daemonsets(env: Env, cmd: KubectlCommand, verb: str) -> list[Obj]:
+    found = [obj for _, obj in resolve_targets(env, cmd)]
+    for obj in found:
+        if obj["kind"] == "Deployment" and verb in ("status", "history", "undo"):
+            continue
+        if obj["kind"] not in ("DaemonSet", "Deployment"):
+            raise error(f"no {_viewer(verb)} has been implemented for "
+                        f'{{"{_group(obj)}" "{obj["kind"]}"}}')
+    return found
+
+
+def _viewer(verb: str) -> str:
+    return {"status": "status viewer", "history": "history viewer",
+            "undo": "rollbacker", "restart": "restarter"}.get(verb, verb)
+
+
+def _group(obj: Obj) -> str:
+    api = obj.get("apiVersion", "v1")
+    return api.split("/")[0] if "/" in api else ""
+
+
+# --- status -----------------------------------------------------------------------------
+
+
+def status_line(ds: Obj) -> tuple[str, bool]:
+    """DaemonSetStatusViewer.Status: (line, done); raises for non-RollingUpdate."""
+    strategy = (ds["spec"].get("updateStrategy") or {}).get("type")
+    if strategy != "RollingUpdate":
+        raise error("rollout status is only available for RollingUpdate strategy type")
+    status = ds.get("status") or {}
+    name = ds["metadata"]["name"]
+    if ds["metadata"].get("generation", 0) <= status.get("observedGeneration", 0):
+        desired = status.get("desiredNumberScheduled", 0)
+        updated = status.get("updatedNumberScheduled", 0)
+        available = status.get("numberAvailable", 0)
+        if updated < desired:
+            return (f'Waiting for daemon set "{name}" rollout to finish: {updated} out of '
+                    f"{desired} new pods have been updated..."), False
+        if available < desired:
+            return (f'Waiting for daemon set "{name}" rollout to finish: {available} of '
+                    f"{desired} updated pods are available..."), False
+        return f'daemon set "{name}" successfully rolled out', True
+    return "Waiting for daemon set spec update to be observed...", False
+
+
+def run_status(env: Env, cmd: KubectlCommand, out: Output) -> None:
+    cluster = env.cluster
+    for ds in _daemonsets(env, cmd, "status"):
+        ns, name = ds["metadata"]["namespace"], ds["metadata"]["name"]
+        line, done = status_line(ds)
+        out.line(line)
+        if done or not flag_bool(cmd, "watch"):
+            continue
+        timeout = flag_float(cmd, "timeout")
+        limit = timeout if timeout > 0 else STATUS_LIMIT_SECONDS
+        deadline = cluster.now() + limit
+        last = line
+        while not done:
+            nxt = cluster.next_change()
+            if nxt is None or nxt > deadline:
+                cluster.advance(max(0.0, deadline - cluster.now()))
+                out.changed = True
+                if timeout <= 0:
+                    out.hint = STUCK_HINT
+                raise DstutorError(TIMED_OUT_ERR)
+            cluster.advance(max(0.0, nxt - cluster.now()))
+            out.changed = True
+            live = cluster.find("DaemonSet", ns, name)
+            if live is None:
+                raise error("object has been deleted")
+            line, done = status_line(live)
+            if line != last:
+                out.line(line)
+                last = line
+
+
+# --- history ----------------------------------------------------------------------------
+
+
+def history_of(env: Env, ds: Obj) -> list[Obj]:
+    """The ControllerRevisions this DaemonSet controls, by revision number."""
+    selector = selector_from_dict(ds["spec"].get("selector"))
+    uid = ds["metadata"]["uid"]
+    revs = [r for r in env.cluster.list("ControllerRevision", ds["metadata"]["namespace"])
+            if selector.matches(r["metadata"].get("labels") or {})
+            and (controller_ref(r) or {}).get("uid") == uid]
+    return sorted(revs, key=lambda r: int(r.get("revision", 0)))
+
+
+def _revision_template(rev: Obj) -> Obj:
+    template = clone(((rev.get("data") or {}).get("spec") or {}).get("template") or {})
+    template.pop("$patch", None)
+    return template
+
+
+def run_history(env: Env, cmd: KubectlCommand, out: Output) -> None:
+    wanted = flag_int(cmd, "revision")
+    for ds in _daemonsets(env, cmd, "history"):
+        revs = history_of(env, ds)
+        if cmd.output:
+            out.write(format_objects(revs, cmd.output, cmd.output_arg, single=False))
+            continue
+        if not revs:
+            out.line(f"{ref_name(ds)} \nNo rollout history found.")
+            continue
+        if wanted > 0:
+            match = [r for r in revs if int(r.get("revision", 0)) == wanted]
+            if not match:
+                raise error("unable to find the specified revision")
+            body = pod_template_raw(_revision_template(match[0]))
+            out.line(f"{ref_name(ds)} with revision #{wanted}\n{body}")
+            continue
+        rows = ["REVISION\tCHANGE-CAUSE"]
+        for rev in revs:
+            cause = (rev["metadata"].get("annotations") or {}).get(CHANGE_CAUSE_ANNOTATION)
+            rows.append(f"{rev.get('revision', 0)}\t{cause or '<none>'}")
+        table = tabwrite("\n".join(rows), min_width=0, padding=2)
+        out.line(f"{ref_name(ds)} \n{table}\n")
+
+
+# --- undo -------------------------------------------------------------------------------
+
+
+def run_undo(env: Env, cmd: KubectlCommand, out: Output) -> None:
+    to_revision = flag_int(cmd, "to-revision")
+    for ds in _daemonsets(env, cmd, "undo"):
+        if LAST_APPLIED_ANNOTATION in (ds["metadata"].get("annotations") or {}):
+            out.err(UNDO_APPLY_WARNING.format(name=ds["metadata"]["name"]))
+        revs = history_of(env, ds)
+        if to_revision == 0:
+            if len(revs) < 2:
+                raise error("no last revision to roll back to")
+            target = revs[-2]
+        else:
+            match = [r for r in revs if int(r.get("revision", 0)) == to_revision]
+            if not match:
+                raise error(f"unable to find specified revision {to_revision} in history")
+            target = match[0]
+        template = _revision_template(target)
+        number = int(target.get("revision", 0))
+        if canonical_json(template) == canonical_json(ds["spec"]["template"]):
+            out.line(f"{ref_name(ds)} skipped rollback (current template already matches "
+                     f"revision {number})")
+            continue
+        if cmd.dry_run != "none":
+            out.line(f"{ref_name(ds)} will roll back to {pod_template_raw(template)} (dry run)")
+            continue
+        ds["spec"]["template"] = template
+        env.cluster.update(ds)
+        out.changed = True
+        out.line(f"{ref_name(ds)} rolled back")
+
+
+# --- restart, pause, resume ------------------------------------------------------------------
+
+
+def run_restart(env: Env, cmd: KubectlCommand, out: Output) -> None:
+    for ds in _daemonsets(env, cmd, "restart"):
+        meta = ds["spec"]["template"].setdefault("metadata", {})
+        meta.setdefault("annotations", {})[RESTARTED_AT] = to_rfc3339(env.cluster.now())
+        if cmd.dry_run == "none":
+            env.cluster.update(ds)
+            out.changed = True
+        suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(cmd.dry_run, "")
+        out.line(f"{ref_name(ds)} restarted{suffix}")
+
+
+def _not_supported(env: Env, cmd: KubectlCommand, what: str) -> None:
+    problems = []
+    for _, obj in resolve_targets(env, cmd):
+        rt = obj["kind"]
+        display = {"DaemonSet": "daemonsets.apps", "Pod": "pods", "Node": "nodes"}.get(rt, rt)
+        problems.append(f'error: {display} "{obj["metadata"]["name"]}" {what} is not supported')
+    if problems:
+        raise DstutorError("\n".join(problems))
+
+
+def run_pause(env: Env, cmd: KubectlCommand, out: Output) -> None:
+    _not_supported(env, cmd, "pausing")
+
+
+def run_resume(env: Env, cmd: KubectlCommand, out: Output) -> None:
+    _not_supported(env, cmd, "resuming")
+
+
+# --- set image --------------------------------------------------------------------------
+
+
+def run_set_image(env: Env, cmd: KubectlCommand, out: Output) -> None:
+    for _, obj in resolve_targets(env, cmd):
+        spec = obj.get("spec") or {}
+        pod_spec = spec.get("template", {}).get("spec") if "template" in spec else spec
+        if pod_spec is None:
+            raise error(f"{ref_name(obj)} has no containers")
+        containers = list(pod_spec.get("initContainers") or []) + list(
+            pod_spec.get("containers") or [])
+        for update in cmd.images:
+            hit = [c for c in containers if update.container in ("*", c.get("name"))]
+            if not hit:
+                raise error(f'unable to find container named "{update.container}"')
+            for container in hit:
+                container["image"] = update.image
+        if cmd.dry_run == "none":
+            obj = env.cluster.update(obj)
+            out.changed = True
+        if cmd.output:
+            out.write(format_objects([obj], cmd.output, cmd.output_arg, single=True))
+            continue
+        suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(cmd.dry_run, "")
+        out.line(f"{ref_name(obj)} image updated{suffix}")
