@@ -22,6 +22,7 @@ from dstutor.controller.daemonset_util import (
 )
 from dstutor.controller.placement import Placement, daemon_pod_spec, node_should_run_daemon_pod
 from dstutor.controller.update import rolling_update
+from dstutor.errors import ApiError
 from dstutor.model.admission import qos_class
 from dstutor.model.objects import (
     DAEMONSET_UNIQUE_LABEL,
@@ -41,6 +42,10 @@ from dstutor.model.objects import (
 from dstutor.model.selectors import LabelSelector, selector_from_dict
 
 COMPONENT = "daemonset-controller"
+# workqueue.DefaultControllerRateLimiter, per-key part: a sync that failed is retried
+# after 5 ms, doubling up to 1000 s; a sync that succeeds forgets the key.
+RETRY_BASE_SECONDS = 0.005
+RETRY_MAX_SECONDS = 1000.0
 SELECTING_ALL_MSG = "This daemon set is selecting all pods. A non-empty selector is required."
 
 # (should_run, scheduled, ready, available, updated): one node's part of the status.
@@ -65,6 +70,7 @@ class DaemonSetState:
     totals: list[int] = field(default_factory=lambda: [0] * 6)
     old_nodes: set[str] = field(default_factory=set)
     old_revision_count: int = 0
+    create_failed: bool = False  # this sync's syncNodes hit a create error
 
 
 def _add_stat(totals: list[int], stat: NodeStat, sign: int) -> None:
@@ -97,6 +103,7 @@ class DaemonSetsController:
         self.ctx = ctx
         self.states: dict[str, DaemonSetState] = {}
         self.failed_pods_backoff = Backoff()
+        self._sync_failures: dict[str, int] = {}  # DaemonSet uid -> failed syncs in a row
         # What each pod looked like at its last event, to skip updates that change nothing
         # the controller reads (image pulls, container creation).
         self._signatures: dict[tuple[str, str], tuple[object, ...]] = {}
@@ -107,6 +114,7 @@ class DaemonSetsController:
         if new is None:
             if old is not None:
                 self.states.pop(uid(old), None)
+                self._sync_failures.pop(uid(old), None)
             return
         state = self.states.get(uid(new))
         if state is not None and old is not new:
@@ -237,13 +245,31 @@ class DaemonSetsController:
         visit_sorted = sorted(visit)
 
         self._claim_on_nodes(ds, selector, visit_sorted)
+        state.create_failed = False
         self.manage(ds, state, visit_sorted)
-        if is_rolling_update(ds) and state.old_nodes:
-            deletes, creates = rolling_update(self.ctx, ds, state, self._node_to_daemon_pods(ds))
-            self._sync_nodes(ds, state, deletes, creates)
-        if full or state.old_revision_count > int(ds["spec"].get("revisionHistoryLimit", 10)):
-            self._cleanup_history(ds, state)
+        # updateDaemonSet: an error from manage() skips the rolling update and cleanup.
+        if not state.create_failed:
+            if is_rolling_update(ds) and state.old_nodes:
+                deletes, creates = rolling_update(self.ctx, ds, state,
+                                                  self._node_to_daemon_pods(ds))
+                self._sync_nodes(ds, state, deletes, creates)
+            if full or state.old_revision_count > int(ds["spec"].get("revisionHistoryLimit",
+                                                                     10)):
+                self._cleanup_history(ds, state)
+        # Status is written even after an error (syncDaemonSet's statusErr handling).
         self._update_status(ds, state, visit_sorted)
+        if state.create_failed:
+            self._requeue_rate_limited(ds)
+        else:
+            self._sync_failures.pop(uid(ds), None)  # queue.Forget
+
+    def _requeue_rate_limited(self, ds: Obj) -> None:
+        """processNextWorkItem after a failed sync: queue.AddRateLimited."""
+        failures = self._sync_failures.get(uid(ds), 0)
+        self._sync_failures[uid(ds)] = failures + 1
+        delay = min(RETRY_BASE_SECONDS * 2 ** failures, RETRY_MAX_SECONDS)
+        self.ctx.enqueue_at("daemonset", (ds["metadata"]["namespace"], ds["metadata"]["name"]),
+                            self.ctx.clock.now() + delay)
 
     # --- claiming -------------------------------------------------------------------
 
@@ -409,9 +435,18 @@ class DaemonSetsController:
                     nodes_needing_pods: list[str]) -> None:
         """syncNodes: the only place that creates and deletes daemon pods."""
         api = self.ctx.api
-        for node_name in nodes_needing_pods:
+        for i, node_name in enumerate(nodes_needing_pods):
             pod = self._new_pod(ds, state, node_name)
-            api.create_trusted(pod)
+            try:
+                api.create_trusted(pod)
+            except ApiError as err:
+                # RealPodControl reports FailedCreate; slow start then skips the creates
+                # not yet tried. Their nodes stay dirty for the rate-limited retry.
+                self.ctx.record_event(ds, "Warning", "FailedCreate",
+                                      f"Error creating: {err.message}", component=COMPONENT)
+                state.dirty.update(nodes_needing_pods[i:])
+                state.create_failed = True
+                break
             self.ctx.record_event(ds, "Normal", "SuccessfulCreate",
                                   f"Created pod: {pod['metadata']['name']}", component=COMPONENT)
         seen: set[str] = set()

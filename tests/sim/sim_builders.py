@@ -422,3 +422,31 @@ def expect_round(cluster: Cluster, creates: int, deletes: int, name: str = "foo"
     check_controller_refs(actions)
     assert sync_once(cluster, name).counts == (0, 0, 0)
     return actions
+
+
+class PodCreateQuota:
+    """FakePodControl.CreateLimit: the API server accepts only `limit` pod creates.
+
+    Wraps ``cluster.api.create_trusted`` (the controllers' create path); further pod
+    creates fail as a ResourceQuota admission error would. ``limit=None`` lifts it.
+    """
+
+    def __init__(self, cluster: Cluster, limit: int | None) -> None:
+        self.limit = limit
+        self.attempts = 0
+        self.accepted = 0
+        self._create = cluster.api.create_trusted
+        cluster.api.create_trusted = self  # type: ignore[method-assign]
+
+    def __call__(self, obj: Obj) -> Obj:
+        if obj["kind"] == "Pod":
+            self.attempts += 1
+            if self.limit is not None and self.accepted >= self.limit:
+                from dstutor.errors import Forbidden
+
+                raise Forbidden(
+                    f'pods "{obj["metadata"].get("generateName", "")}" is forbidden: exceeded '
+                    f"quota: pods, requested: pods=1, used: pods={self.accepted}, "
+                    f"limited: pods={self.limit}")
+            self.accepted += 1
+        return self._create(obj)

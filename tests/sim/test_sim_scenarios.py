@@ -25,6 +25,7 @@ from sim_builders import (
     SIMPLE_NODE_LABEL2,
     STRATEGIES,
     ActionRecorder,
+    PodCreateQuota,
     add_failed_pods,
     add_nodes,
     add_pods,
@@ -730,6 +731,43 @@ def test_status_reports_observed_generation(strategy: str) -> None:
     assert live_ds(cluster)["metadata"]["generation"] == 2
     expect_sync(cluster, 0, 0)
     assert status(cluster)["observedGeneration"] == 2
+
+
+# --- §10 scenario 29: failing creates --------------------------------------------------
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_sync_survives_pod_create_errors(strategy: str) -> None:
+    """Scenario 29 (TestSimpleDaemonSetPodCreateErrors): 100 nodes, 10 creates accepted.
+
+    What is checked: 10 pods exist; create attempts stay within the slow-start bound
+    (1 + 2 + 4 + 8 = 15: dstutor stops at the first failure, so 11); a FailedCreate
+    event; the status is still written: desired 100, current 10, updated 10. Not
+    checked: the batch sizes themselves and the 250-per-sync cap (§11: not modelled).
+    Then the DaemonSet is retried with the work queue's backoff until the quota lifts.
+    """
+    cluster = make_cluster(100, frozen=True)
+    create_ds(cluster, make_daemonset(strategy=strategy))
+    quota = PodCreateQuota(cluster, limit=10)
+    actions = expect_sync(cluster, 10, 0, 1)
+    assert quota.attempts <= 1 + 2 + 4 + 8
+    ((etype, reason, message),) = actions.events
+    assert (etype, reason) == ("Warning", "FailedCreate")
+    assert message.startswith('Error creating: pods "foo-" is forbidden: exceeded quota')
+    st = status(cluster)
+    assert (st["desiredNumberScheduled"], st["currentNumberScheduled"],
+            st["updatedNumberScheduled"], st["observedGeneration"]) == (100, 10, 10, 1)
+    # Retries back off (5 ms doubling) while the quota holds ...
+    cluster.advance(1)
+    assert len(daemon_pods(cluster)) == 10
+    attempts = quota.attempts
+    cluster.advance(1)
+    assert quota.attempts - attempts <= 2
+    # ... and create the rest once it is lifted.
+    quota.limit = None
+    cluster.advance(60)
+    assert len(daemon_pods(cluster)) == 100
+    assert status(cluster)["currentNumberScheduled"] == 100
 
 
 # --- §10 scenarios 30-32: vanished nodes, node updates, surge duplicates ---------------
