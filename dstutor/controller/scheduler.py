@@ -104,7 +104,9 @@ class Scheduler:
         feasible: list[tuple[float, str, Obj]] = []
         for node in candidates:
             node_name = node["metadata"]["name"]
-            on_node = store.pods_on_node(node_name)
+            # Only pods bound here use its room: a pending pod pinned to the node (this one
+            # included) must not count against itself.
+            on_node = [p for p in store.pods_on_node(node_name) if p["spec"].get("nodeName")]
             reason = filter_node(pod, node, on_node)
             if reason is None:
                 feasible.append((len(on_node), node_name, node))
