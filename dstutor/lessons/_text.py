@@ -1,0 +1,115 @@
+"""Plain-text rendering of lesson parts: step intros, goals, progress tables (no colour)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dstutor.lessons.checks import CHECKS, Outcome
+from dstutor.lessons.progress import LessonProgress
+from dstutor.lessons.schema import CheckSpec, Lesson, Quiz, Step
+
+LESSON_HELP = """\
+Lesson commands:
+  hint       a hint for this step (each one says more)
+  check      check the step now and say what is still missing
+  goal       what the step checks, what it ignores, and where you are now
+  next       go on once the step is done
+  skip       apply the step's solution and go on (counted as skipped)
+  solution   show the solution commands
+  answer X   answer the quiz with letter X
+  predict N  give your prediction before the command runs
+  progress   your progress in this lesson
+  reset      rebuild the cluster as it was when this step started
+  quit       leave; `dstutor lesson run` picks up where you left off
+kubectl lines and simulator commands (node add, advance, map, why) work as in the shell."""
+
+
+def rule(title: str) -> str:
+    return f"── {title} " + "─" * max(3, 70 - len(title))
+
+
+def quiz_text(quiz: Quiz) -> str:
+    lines = [quiz.question]
+    lines += [f"  {letter}) {c.text}" for letter, c in zip(quiz.letters, quiz.choices,
+                                                           strict=True)]
+    lines.append("Type `answer` and a letter, e.g. `answer a`.")
+    return "\n".join(lines)
+
+
+def step_intro(lesson: Lesson, index: int) -> str:
+    step = lesson.steps[index]
+    parts = [rule(f"Step {index + 1}/{len(lesson.steps)}: {step.title}")]
+    if step.text:
+        parts.append(step.text.strip())
+    if step.task:
+        parts.append(f"Task: {step.task.strip()}")
+    if step.quiz:
+        parts.append(quiz_text(step.quiz))
+    if step.predict:
+        parts.append("(Before you run the command, you will be asked to predict the outcome.)")
+    return "\n\n".join(parts) + "\n"
+
+
+def lesson_intro(lesson: Lesson) -> str:
+    head = f"Lesson {lesson.slug}: {lesson.title}"
+    if lesson.minutes:
+        head += f" (about {lesson.minutes} min, Kubernetes {lesson.k8s_version})"
+    parts = [head]
+    if lesson.summary:
+        parts.append(lesson.summary.strip())
+    parts.append("Type `help` for the lesson commands, `hint` when stuck.")
+    return "\n".join(parts) + "\n"
+
+
+def outcome_lines(results: Sequence[tuple[CheckSpec, Outcome]]) -> str:
+    lines = []
+    for spec, outcome in results:
+        mark = "[done]" if outcome.passed else "[todo]"
+        lines.append(f"  {mark} {outcome.message}")
+        del spec
+    return "\n".join(lines) + "\n"
+
+
+def goal_text(step: Step, results: Sequence[tuple[CheckSpec, Outcome]]) -> str:
+    lines = [f"Goal of step '{step.id}':"]
+    ignored: list[str] = []
+    for spec, outcome in results:
+        kind = CHECKS[spec.kind]
+        mark = "[done]" if outcome.passed else "[todo]"
+        lines.append(f"  {mark} {kind.goal(spec.params)}")
+        for field, expected, current in outcome.compared:
+            if expected != current:
+                lines.append(f"         {field}: expected {expected}")
+                lines.append(f"         {' ' * len(field)}  now      {current}")
+        if kind.ignores and kind.ignores not in ignored:
+            ignored.append(kind.ignores)
+    if ignored:
+        lines.append("  Not compared: " + "; ".join(ignored) + ".")
+    return "\n".join(lines) + "\n"
+
+
+def progress_text(lesson: Lesson, progress: LessonProgress, current: int) -> str:
+    lines = [f"{lesson.slug}: {lesson.title}"]
+    for i, step in enumerate(lesson.steps):
+        sp = progress.steps.get(step.id)
+        if sp and sp.done:
+            state = "skipped" if sp.skipped else "done"
+        elif i == current:
+            state = "current"
+        else:
+            state = "-"
+        extra = ""
+        if sp:
+            extra = (f"  hints {sp.hints_used}/{len(step.hints)}, attempts {sp.attempts}, "
+                     f"{int(sp.seconds)}s")
+        lines.append(f"  {i + 1:>2}. {step.title:<38} {state:<8}{extra}")
+    return "\n".join(lines) + "\n"
+
+
+def summary_line(lesson: Lesson, progress: LessonProgress) -> str:
+    steps = progress.steps.values()
+    hints = sum(s.hints_used for s in steps)
+    skipped = sum(1 for s in steps if s.skipped)
+    total = int(sum(s.seconds for s in steps))
+    return (f"Lesson complete: {progress.done_count()}/{len(lesson.steps)} steps "
+            f"({skipped} skipped), {hints} hints, {total // 60} min {total % 60} s.\n")

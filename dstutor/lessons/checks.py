@@ -1,0 +1,463 @@
+"""The fixed vocabulary of lesson checks: each kind states its scope and says what is missing.
+
+A check reads the cluster (and the step's command log or quiz answer) and never changes
+anything. Its outcome message is written for the learner: what is still missing, and
+where a placement rule is involved, why (using the controller's own placement gates).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dstutor.errors import DstutorError
+from dstutor.lessons import _pods
+from dstutor.model.objects import Obj
+from dstutor.model.selectors import parse_selector
+from dstutor.sim.cluster import Cluster
+
+KINDS = ("DaemonSet", "Deployment", "Pod", "Node", "Namespace", "ControllerRevision")
+STATUS_FIELDS = {
+    "desired": "desiredNumberScheduled", "current": "currentNumberScheduled",
+    "ready": "numberReady", "updated": "updatedNumberScheduled",
+    "available": "numberAvailable", "misscheduled": "numberMisscheduled",
+    "unavailable": "numberUnavailable",
+}
+
+
+@dataclass(frozen=True)
+class CommandRecord:
+    """One line the learner ran while a step was current."""
+
+    line: str
+    exit_code: int
+
+
+@dataclass
+class World:
+    """What checks may look at: the cluster, this step's commands, this step's quiz answer."""
+
+    cluster: Cluster
+    commands: Sequence[CommandRecord] = ()
+    quiz_answer: str | None = None
+    quiz_correct: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    passed: bool
+    message: str  # passed: what holds; failed: what is still missing
+    compared: tuple[tuple[str, str, str], ...] = ()  # (field, expected, current)
+
+
+@dataclass(frozen=True)
+class CheckKind:
+    name: str
+    run: Callable[[World, Mapping[str, Any]], Outcome]
+    goal: Callable[[Mapping[str, Any]], str]
+    ignores: str
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+    validate: Callable[[Mapping[str, Any]], str] = field(default=lambda p: "")
+
+
+CHECKS: dict[str, CheckKind] = {}
+
+
+def register(kind: CheckKind) -> None:
+    CHECKS[kind.name] = kind
+
+
+def run_check(kind: str, world: World, params: Mapping[str, Any]) -> Outcome:
+    try:
+        return CHECKS[kind].run(world, params)
+    except DstutorError as exc:
+        # A check must never crash the lesson; a bad JSONPath or selector is a failure.
+        return Outcome(False, f"this check could not be evaluated: {exc}")
+
+
+def _ns(p: Mapping[str, Any]) -> str:
+    return str(p.get("namespace") or "default")
+
+
+def _ref(p: Mapping[str, Any]) -> str:
+    kind = str(p["kind"])
+    if kind in ("Node", "Namespace"):
+        return f"{kind} {p['name']}"
+    return f"{kind} {_ns(p)}/{p['name']}"
+
+
+def _valid_kind(p: Mapping[str, Any]) -> str:
+    if p.get("kind") not in KINDS:
+        return f"kind {p.get('kind')!r} is not one of {', '.join(KINDS)}"
+    return ""
+
+
+def _find(world: World, kind: str, namespace: str, name: str) -> Obj | None:
+    world.cluster.settle()
+    return world.cluster.find(kind, "" if kind in ("Node", "Namespace") else namespace, name)
+
+
+# --- object exists / absent ---------------------------------------------------------
+
+def _exists(world: World, p: Mapping[str, Any]) -> Outcome:
+    obj = _find(world, p["kind"], _ns(p), p["name"])
+    if obj is None:
+        return Outcome(False, f"{_ref(p)} does not exist yet", (("exists", "yes", "no"),))
+    if obj["metadata"].get("deletionTimestamp"):
+        return Outcome(False, f"{_ref(p)} is being deleted", (("exists", "yes", "terminating"),))
+    return Outcome(True, f"{_ref(p)} exists")
+
+
+def _absent(world: World, p: Mapping[str, Any]) -> Outcome:
+    obj = _find(world, p["kind"], _ns(p), p["name"])
+    if obj is None:
+        return Outcome(True, f"{_ref(p)} is gone")
+    return Outcome(False, f"{_ref(p)} still exists", (("exists", "no", "yes"),))
+
+
+register(CheckKind("object_exists", _exists, lambda p: f"{_ref(p)} exists",
+                   "its contents", ("kind", "name"), ("namespace",), _valid_kind))
+register(CheckKind("object_absent", _absent, lambda p: f"{_ref(p)} does not exist",
+                   "other objects, including its pods", ("kind", "name"), ("namespace",),
+                   _valid_kind))
+
+
+# --- a field compared through a JSONPath --------------------------------------------
+
+def _field_value(obj: Obj, path: str) -> str:
+    from dstutor.render.jsonpath import jsonpath
+
+    template = path if path.startswith("{") else "{" + path + "}"
+    return jsonpath(template, obj)
+
+
+def _field(world: World, p: Mapping[str, Any]) -> Outcome:
+    obj = _find(world, p["kind"], _ns(p), p["name"])
+    if obj is None:
+        return Outcome(False, f"{_ref(p)} does not exist, so {p['path']} cannot be compared")
+    try:
+        value = _field_value(obj, p["path"])
+    except DstutorError:
+        value = ""  # kubectl errors on a missing field; for a compare it is just "not set"
+    shown = value if value != "" else "<not set>"
+    if p.get("absent"):
+        if value == "":
+            return Outcome(True, f"{p['path']} of {_ref(p)} is not set")
+        return Outcome(False, f"{p['path']} of {_ref(p)} is {shown}, but should not be set",
+                       ((p["path"], "<not set>", shown),))
+    wanted = [str(v) for v in (p["one_of"] if "one_of" in p else [p.get("equals")])]
+    if value in wanted:
+        return Outcome(True, f"{p['path']} of {_ref(p)} is {shown}")
+    want = " or ".join(wanted)
+    return Outcome(False, f"{p['path']} of {_ref(p)} is {shown}, expected {want}",
+                   ((p["path"], want, shown),))
+
+
+def _field_goal(p: Mapping[str, Any]) -> str:
+    if p.get("absent"):
+        return f"{_ref(p)}: {p['path']} is not set"
+    wanted = p["one_of"] if "one_of" in p else [p.get("equals")]
+    return f"{_ref(p)}: {p['path']} = {' or '.join(str(w) for w in wanted)}"
+
+
+def _field_validate(p: Mapping[str, Any]) -> str:
+    bad = _valid_kind(p)
+    if bad:
+        return bad
+    given = [k for k in ("equals", "one_of", "absent") if k in p]
+    if len(given) != 1:
+        return "give exactly one of 'equals', 'one_of' or 'absent'"
+    if "one_of" in p and not isinstance(p["one_of"], list):
+        return "'one_of' must be a list"
+    return ""
+
+
+register(CheckKind("field_equals", _field, _field_goal, "every other field of the object",
+                   ("kind", "name", "path"), ("namespace", "equals", "one_of", "absent"),
+                   _field_validate))
+
+
+# --- DaemonSet pods on exactly these nodes ------------------------------------------
+
+register(CheckKind(
+    "pods_on_nodes", _pods.pods_on_nodes, _pods.goal,
+    "pod names, restarts and other DaemonSets' pods; terminating pods count as gone",
+    ("daemonset",), ("namespace", "nodes", "node_selector", "exclude", "ready", "image",
+                     "updated"), _pods.validate))
+
+
+# --- DaemonSet status -------------------------------------------------------------
+
+def _status(world: World, p: Mapping[str, Any]) -> Outcome:
+    ds = _find(world, "DaemonSet", _ns(p), p["daemonset"])
+    where = f"DaemonSet {_ns(p)}/{p['daemonset']}"
+    if ds is None:
+        return Outcome(False, f"{where} does not exist")
+    status = ds.get("status") or {}
+    compared, wrong = [], []
+    for short, fieldname in STATUS_FIELDS.items():
+        if short in p:
+            have = int(status.get(fieldname) or 0)
+            compared.append((fieldname, str(p[short]), str(have)))
+            if have != int(p[short]):
+                wrong.append(f"{fieldname} is {have}, expected {p[short]}")
+    if p.get("rolled_out"):
+        desired = int(status.get("desiredNumberScheduled") or 0)
+        updated = int(status.get("updatedNumberScheduled") or 0)
+        available = int(status.get("numberAvailable") or 0)
+        observed = int(status.get("observedGeneration") or 0)
+        compared.append(("rollout", "complete",
+                         f"{updated}/{desired} updated, {available}/{desired} available"))
+        if observed < int(ds["metadata"].get("generation") or 0):
+            wrong.append("the controller has not seen the latest spec yet")
+        elif updated < desired:
+            wrong.append(f"the rollout is not finished: {updated} of {desired} pods updated")
+        elif available < desired:
+            wrong.append(f"the rollout is not finished: {available} of {desired} updated "
+                         "pods are available")
+    if wrong:
+        return Outcome(False, f"{where}: " + "; ".join(wrong), tuple(compared))
+    return Outcome(True, f"{where} status is as expected", tuple(compared))
+
+
+def _status_goal(p: Mapping[str, Any]) -> str:
+    parts = [f"{STATUS_FIELDS[k]}={p[k]}" for k in STATUS_FIELDS if k in p]
+    if p.get("rolled_out"):
+        parts.append("rollout complete")
+    return f"DaemonSet {_ns(p)}/{p['daemonset']} status: {', '.join(parts)}"
+
+
+def _status_validate(p: Mapping[str, Any]) -> str:
+    if not any(k in p for k in (*STATUS_FIELDS, "rolled_out")):
+        return f"name at least one of {', '.join([*STATUS_FIELDS, 'rolled_out'])}"
+    return ""
+
+
+register(CheckKind("daemonset_status", _status, _status_goal,
+                   "status fields not named, and the pods themselves",
+                   ("daemonset",), ("namespace", "rolled_out", *STATUS_FIELDS),
+                   _status_validate))
+
+
+# --- node taints and labels ---------------------------------------------------------
+
+def _taint_text(p: Mapping[str, Any]) -> str:
+    text = str(p["key"])
+    if p.get("value") is not None:
+        text += f"={p['value']}"
+    return text + (f":{p['effect']}" if p.get("effect") else "")
+
+
+def _node_taints(world: World, node: str) -> list[Obj] | None:
+    obj = _find(world, "Node", "", node)
+    return None if obj is None else list(obj["spec"].get("taints") or [])
+
+
+def _taint_matches(t: Obj, p: Mapping[str, Any]) -> bool:
+    return (t.get("key") == p["key"]
+            and (not p.get("effect") or t.get("effect") == p["effect"])
+            and (p.get("value") is None or (t.get("value") or "") == str(p["value"])))
+
+
+def _fmt_taints(taints: list[Obj]) -> str:
+    from dstutor.model.taints import taint_to_string
+
+    return ", ".join(taint_to_string(t) for t in taints) or "<none>"
+
+
+def _has_taint(world: World, p: Mapping[str, Any]) -> Outcome:
+    taints = _node_taints(world, p["node"])
+    if taints is None:
+        return Outcome(False, f"node {p['node']} does not exist")
+    if any(_taint_matches(t, p) for t in taints):
+        return Outcome(True, f"{p['node']} has taint {_taint_text(p)}")
+    same_key = [t for t in taints if t.get("key") == p["key"]]
+    extra = f" (it has {_fmt_taints(same_key)})" if same_key else ""
+    return Outcome(False, f"{p['node']} does not have taint {_taint_text(p)} yet{extra}",
+                   (("taints", _taint_text(p), _fmt_taints(taints)),))
+
+
+def _lacks_taint(world: World, p: Mapping[str, Any]) -> Outcome:
+    taints = _node_taints(world, p["node"])
+    if taints is None:
+        return Outcome(False, f"node {p['node']} does not exist")
+    found = [t for t in taints if _taint_matches(t, p)]
+    if not found:
+        return Outcome(True, f"{p['node']} has no taint {_taint_text(p)}")
+    return Outcome(False, f"{p['node']} still has taint {_fmt_taints(found)}",
+                   (("taints", f"no {_taint_text(p)}", _fmt_taints(taints)),))
+
+
+register(CheckKind("node_has_taint", _has_taint,
+                   lambda p: f"node {p['node']} has taint {_taint_text(p)}",
+                   "the node's other taints", ("node", "key"), ("value", "effect")))
+register(CheckKind("node_lacks_taint", _lacks_taint,
+                   lambda p: f"node {p['node']} has no taint {_taint_text(p)}",
+                   "the node's other taints", ("node", "key"), ("value", "effect")))
+
+
+def _labels(world: World, node: str) -> dict[str, str] | None:
+    obj = _find(world, "Node", "", node)
+    return None if obj is None else dict(obj["metadata"].get("labels") or {})
+
+
+def _label_text(p: Mapping[str, Any]) -> str:
+    return f"{p['key']}={p['value']}" if p.get("value") is not None else str(p["key"])
+
+
+def _has_label(world: World, p: Mapping[str, Any]) -> Outcome:
+    labels = _labels(world, p["node"])
+    if labels is None:
+        return Outcome(False, f"node {p['node']} does not exist")
+    have = labels.get(p["key"])
+    if have is not None and (p.get("value") is None or have == str(p["value"])):
+        return Outcome(True, f"{p['node']} has label {_label_text(p)}")
+    current = f"{p['key']}={have}" if have is not None else "<no such label>"
+    return Outcome(False, f"{p['node']} does not have label {_label_text(p)} "
+                   f"(it has {current})", (("label", _label_text(p), current),))
+
+
+def _lacks_label(world: World, p: Mapping[str, Any]) -> Outcome:
+    labels = _labels(world, p["node"])
+    if labels is None:
+        return Outcome(False, f"node {p['node']} does not exist")
+    if p["key"] not in labels:
+        return Outcome(True, f"{p['node']} has no label {p['key']}")
+    return Outcome(False, f"{p['node']} still has label {p['key']}={labels[p['key']]}",
+                   (("label", f"no {p['key']}", f"{p['key']}={labels[p['key']]}"),))
+
+
+register(CheckKind("node_has_label", _has_label,
+                   lambda p: f"node {p['node']} has label {_label_text(p)}",
+                   "the node's other labels", ("node", "key"), ("value",)))
+register(CheckKind("node_lacks_label", _lacks_label,
+                   lambda p: f"node {p['node']} has no label {p['key']}",
+                   "the node's other labels", ("node", "key")))
+
+
+# --- a command was run ------------------------------------------------------------
+
+def _command_matches(record: CommandRecord, p: Mapping[str, Any]) -> bool:
+    if p.get("succeeded", True) and record.exit_code != 0:
+        return False
+    if p.get("pattern") and not re.search(p["pattern"], record.line):
+        return False
+    if any(k in p for k in ("verb", "resource", "name", "flags")):
+        from dstutor.kubectl import is_kubectl_line, parse_kubectl
+
+        if not is_kubectl_line(record.line):
+            return False
+        try:
+            cmd = parse_kubectl(record.line)
+        except DstutorError:
+            return False
+        if p.get("verb") and cmd.path != p["verb"]:
+            return False
+        kinds = {t.type.kind.lower() for t in cmd.targets}
+        if p.get("resource") and str(p["resource"]).lower() not in kinds:
+            return False
+        if p.get("name") and p["name"] not in cmd.names:
+            return False
+        for flag, value in (p.get("flags") or {}).items():
+            if flag not in cmd.given or (value is not True and str(cmd.flags.get(flag)) != str(
+                    value)):
+                return False
+    return True
+
+
+def _command_text(p: Mapping[str, Any]) -> str:
+    if p.get("describe"):
+        return str(p["describe"])
+    if p.get("verb"):
+        words = ["kubectl", str(p["verb"])]
+        words += [str(p[k]).lower() for k in ("resource", "name") if p.get(k)]
+        words += [f"--{f}" if v is True else f"--{f}={v}"
+                  for f, v in (p.get("flags") or {}).items()]
+        return " ".join(words)
+    return f"a command matching /{p.get('pattern')}/"
+
+
+def _command_run(world: World, p: Mapping[str, Any]) -> Outcome:
+    if any(_command_matches(r, p) for r in world.commands):
+        return Outcome(True, f"you ran {_command_text(p)}")
+    return Outcome(False, f"run {_command_text(p)} in this step",
+                   (("command", _command_text(p), "not run yet"),))
+
+
+def _command_validate(p: Mapping[str, Any]) -> str:
+    if not any(k in p for k in ("pattern", "verb")):
+        return "give a 'pattern' or a 'verb'"
+    if p.get("pattern"):
+        try:
+            re.compile(p["pattern"])
+        except re.error as exc:
+            return f"'pattern' is not a valid regular expression: {exc}"
+    return ""
+
+
+register(CheckKind("command_run", _command_run,
+                   lambda p: f"you run {_command_text(p)}",
+                   "the command's output and any other commands", (),
+                   ("pattern", "verb", "resource", "name", "flags", "succeeded", "describe"),
+                   _command_validate))
+
+
+# --- quiz -------------------------------------------------------------------------
+
+def _quiz(world: World, p: Mapping[str, Any]) -> Outcome:
+    if world.quiz_answer is None:
+        return Outcome(False, "answer the question: type `answer` and a letter, e.g. `answer a`")
+    if world.quiz_answer == world.quiz_correct:
+        return Outcome(True, "right answer")
+    return Outcome(False, f"`{world.quiz_answer}` is not the right answer; try another letter")
+
+
+register(CheckKind("quiz_answered", _quiz, lambda p: "the quiz is answered correctly",
+                   "how many tries it took"))
+
+
+# --- pods matching a label selector (orphans, Deployments) --------------------------
+
+def _pods_matching(world: World, p: Mapping[str, Any]) -> Outcome:
+    sel = parse_selector(str(p["selector"]))
+    pods = [x for x in world.cluster.list_live("Pod", _ns(p))
+            if sel.matches(x["metadata"].get("labels") or {})
+            and not x["metadata"].get("deletionTimestamp")]
+    where = f"pods in {_ns(p)} matching {p['selector']}"
+    problems, compared = [], []
+    if "count" in p:
+        compared.append(("count", str(p["count"]), str(len(pods))))
+        if len(pods) != int(p["count"]):
+            problems.append(f"there are {len(pods)} {where}, expected {p['count']}")
+    if "owned" in p:
+        owned = [x for x in pods if any(r.get("controller")
+                                        for r in x["metadata"].get("ownerReferences") or [])]
+        if p["owned"] and len(owned) != len(pods):
+            problems.append(f"{len(pods) - len(owned)} of them have no owner")
+        if not p["owned"] and owned:
+            names = ", ".join(x["metadata"]["name"] for x in owned)
+            problems.append(f"{names} still {'has' if len(owned) == 1 else 'have'} an owner")
+    if problems:
+        return Outcome(False, "; ".join(problems), tuple(compared))
+    return Outcome(True, f"{len(pods)} {where}, as expected", tuple(compared))
+
+
+def _pods_matching_goal(p: Mapping[str, Any]) -> str:
+    parts = [f"{p['count']} running" if "count" in p else "running"]
+    if "owned" in p:
+        parts.append("owned by a controller" if p["owned"] else "with no owner")
+    return f"pods in {_ns(p)} matching {p['selector']}: {', '.join(parts)}"
+
+
+register(CheckKind("pods_matching", _pods_matching, _pods_matching_goal,
+                   "which nodes they are on and their phase; terminating pods do not count",
+                   ("selector",), ("namespace", "count", "owned"),
+                   lambda p: "" if ("count" in p or "owned" in p) else
+                   "give 'count' and/or 'owned'"))
+
+
+def known_kinds() -> list[str]:
+    return sorted(CHECKS)

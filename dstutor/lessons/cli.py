@@ -1,0 +1,228 @@
+"""`dstutor lesson list|run|check`: the Typer sub-app mounted by dstutor.cli."""
+
+# No `from __future__ import annotations`: Typer reads the annotations at run time.
+
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+
+from dstutor.errors import ExitStatus, LessonError
+
+lesson_app = typer.Typer(add_completion=False, no_args_is_help=True,
+                         help="Guided lessons: list them, run one, check a course.")
+
+CourseOpt = Annotated[str | None, typer.Option(
+    "--course", metavar="DIR", help="A course folder (default: the lessons shipped with dstutor).")]
+NO_LESSONS_MSG = "dstutor: no lessons found in {course}"
+UNKNOWN_LESSON_MSG = "dstutor: no lesson {wanted!r} in {course} (see `dstutor lesson list`)"
+
+
+def _course(course: str | None) -> tuple[Path, list, list[LessonError]]:  # type: ignore[type-arg]
+    from dstutor.lessons.loader import find_course, load_course
+
+    path = find_course(course)
+    lessons, errors = load_course(path)
+    return path, lessons, errors
+
+
+def _state(lesson, store) -> str:  # type: ignore[no-untyped-def]
+    progress = store.peek(lesson.id)
+    if progress is None or (not progress.log and not progress.done_count()):
+        return "not started"
+    if progress.completed:
+        return "done"
+    return f"{progress.done_count()}/{len(lesson.steps)} steps"
+
+
+def welcome_status() -> str:
+    """One line per lesson for the `dstutor` welcome screen."""
+    from dstutor.lessons.progress import ProgressStore
+
+    try:
+        _path, lessons, _errors = _course(None)
+        store = ProgressStore()
+    except Exception:  # the welcome screen must never fail  # noqa: BLE001
+        return ""
+    lines = ["Lessons:"]
+    lines += [f"  {lesson.slug:<24} {lesson.title:<44} {_state(lesson, store)}"
+              for lesson in lessons]
+    return "\n".join(lines) + "\n" if lessons else ""
+
+
+@lesson_app.command("list")
+def list_lessons(course: CourseOpt = None) -> None:
+    """Every lesson of the course, with your progress."""
+    from dstutor.lessons.progress import ProgressStore
+
+    path, lessons, errors = _course(course)
+    store = ProgressStore()
+    for notice in store.notices:
+        print(notice, file=sys.stderr)
+    if not lessons and not errors:
+        print(NO_LESSONS_MSG.format(course=path), file=sys.stderr)
+        raise typer.Exit(1)
+    for lesson in lessons:
+        minutes = f"{lesson.minutes} min" if lesson.minutes else ""
+        print(f"{lesson.slug:<24} {lesson.title:<44} {minutes:>7}  {_state(lesson, store)}")
+    for exc in errors:
+        print(f"{exc} (this lesson cannot be run; `dstutor lesson check` says more)",
+              file=sys.stderr)
+    raise typer.Exit(1 if errors else 0)
+
+
+def _pick(lessons: list, store, wanted: str | None):  # type: ignore[no-untyped-def,type-arg]
+    from dstutor.lessons.loader import find_lesson
+
+    if wanted:
+        return find_lesson(lessons, wanted)
+    for lesson in lessons:  # the first one not finished
+        progress = store.peek(lesson.id)
+        if progress is None or not progress.completed:
+            return lesson
+    return lessons[0] if lessons else None
+
+
+def _write(reply, stdout: TextIO, stderr: TextIO) -> None:  # type: ignore[no-untyped-def]
+    if reply.stdout:
+        stdout.write(reply.stdout if reply.stdout.endswith("\n") else reply.stdout + "\n")
+    stdout.flush()
+    if reply.stderr:
+        stderr.write(reply.stderr if reply.stderr.endswith("\n") else reply.stderr + "\n")
+    stderr.flush()
+
+
+def run_script_lines(runner, lines: Iterable[str], stdout: TextIO, stderr: TextIO,  # type: ignore[no-untyped-def]
+                     *, echo: bool = False) -> int:
+    """Script mode: every command in turn; 0 only if all of them succeeded."""
+    from dstutor.shell.script import read_commands
+
+    ok = True
+    for command in read_commands(lines):
+        if echo:
+            stdout.write(f"$ {command.text}\n")
+        if command.error:
+            stderr.write(command.error + "\n")
+            ok = False
+            continue
+        reply = runner.handle_line(command.text)
+        _write(reply, stdout, stderr)
+        ok = ok and reply.exit_code == 0
+        if reply.finished:
+            break
+    return 0 if ok else 1
+
+
+def run_interactive(runner) -> int:  # type: ignore[no-untyped-def]
+    """The REPL: prompt_toolkit when available, plain input() otherwise."""
+    try:
+        from prompt_toolkit import PromptSession
+
+        session = PromptSession()
+        ask = session.prompt
+    except Exception:  # no terminal features: still usable  # noqa: BLE001
+        ask = input
+    while True:
+        try:
+            line = ask(runner.prompt)
+        except KeyboardInterrupt:
+            continue  # Ctrl-C clears the line, as in a shell; progress is already saved
+        except EOFError:
+            print("\nProgress saved. `dstutor lesson run` resumes here.")
+            return 0
+        if "<<" in line:
+            line = _read_heredoc(line, ask)
+        reply = runner.handle_line(line)
+        _write(reply, sys.stdout, sys.stderr)
+        if reply.finished:
+            return 0
+
+
+def _read_heredoc(first: str, ask) -> str:  # type: ignore[no-untyped-def]
+    from dstutor.kubectl.lexer import pending_heredoc
+
+    text = first
+    while pending_heredoc(text) is not None:
+        try:
+            text += "\n" + ask("> ")
+        except (EOFError, KeyboardInterrupt):
+            break
+    return text
+
+
+@lesson_app.command("run")
+def run(lesson_id: Annotated[str | None, typer.Argument(
+            metavar="[ID]", help="Lesson id, file name or number (default: where you left off).")
+        ] = None,
+        course: CourseOpt = None,
+        restart: Annotated[bool, typer.Option(
+            "--restart", help="Forget your progress in this lesson and start it again.")] = False,
+        echo: Annotated[bool, typer.Option(
+            "--echo", help="Script mode: print `$ COMMAND` before each output.")] = False,
+        ) -> None:
+    """Run a lesson: interactive at a terminal, script mode when stdin is a pipe."""
+    from dstutor.lessons.progress import ProgressStore
+    from dstutor.lessons.runner import LessonRunner
+
+    path, lessons, errors = _course(course)
+    store = ProgressStore()
+    if lesson_id is None and not lessons:
+        print(NO_LESSONS_MSG.format(course=path), file=sys.stderr)
+        raise typer.Exit(1)
+    lesson = _pick(lessons, store, lesson_id)
+    if lesson is None:
+        broken = [e for e in errors if lesson_id and lesson_id in (e.path or "")]
+        if broken:
+            print(f"dstutor: {broken[0]}", file=sys.stderr)
+            raise typer.Exit(ExitStatus.INVALID_LESSON)
+        print(UNKNOWN_LESSON_MSG.format(wanted=lesson_id, course=path), file=sys.stderr)
+        raise typer.Exit(1)
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    try:
+        runner = LessonRunner(lesson, store, restart=restart, live=interactive)
+    except LessonError as exc:
+        print(f"dstutor: {exc}", file=sys.stderr)
+        raise typer.Exit(ExitStatus.INVALID_LESSON) from None
+    _write(runner.start(), sys.stdout, sys.stderr)
+    try:
+        if interactive:
+            status = run_interactive(runner)
+        else:
+            status = run_script_lines(runner, sys.stdin, sys.stdout, sys.stderr, echo=echo)
+    except KeyboardInterrupt:
+        print("interrupted; progress saved", file=sys.stderr)
+        raise typer.Exit(ExitStatus.INTERRUPTED) from None
+    raise typer.Exit(status)
+
+
+@lesson_app.command("check")
+def check(paths: Annotated[list[str] | None, typer.Argument(
+              metavar="[PATH ...]", help="Lesson files or course folders (default: the course).")
+          ] = None,
+          quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print problems.")
+                           ] = False) -> None:
+    """Validate lessons and run the two-way test of every step; exit 1 on any problem."""
+    from dstutor.lessons.loader import find_course
+    from dstutor.lessons.validate import check_paths
+
+    reports = check_paths(paths or [find_course(None)])
+    if not reports:
+        print("dstutor: no lesson files found", file=sys.stderr)
+        raise typer.Exit(1)
+    bad = 0
+    for report in reports:
+        for warning in report.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        if report.ok:
+            if not quiet and report.lesson is not None:
+                print(f"ok    {report.source} ({len(report.lesson.steps)} steps)")
+            continue
+        bad += 1
+        print(f"FAIL  {report.source}")
+        for problem in report.problems:
+            print(f"  {problem}")
+    print(f"{len(reports) - bad} of {len(reports)} lessons passed" if not quiet or bad else "",
+          end="\n" if not quiet or bad else "")
+    raise typer.Exit(1 if bad else 0)

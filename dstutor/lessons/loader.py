@@ -1,0 +1,330 @@
+"""Read lesson files into `schema` objects; every schema error names file, line and step."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from dstutor import yamlio
+from dstutor.errors import DstutorError, LessonError
+from dstutor.lessons.checks import CHECKS
+from dstutor.lessons.schema import (
+    FORMAT_VERSION,
+    CheckSpec,
+    Choice,
+    Lesson,
+    Measure,
+    NodeDef,
+    Predict,
+    Quiz,
+    Setup,
+    Step,
+    Variant,
+    Wrong,
+)
+
+LESSON_KEYS = {"format_version", "id", "title", "summary", "k8s_version", "minutes", "setup",
+               "steps", "outro"}
+SETUP_KEYS = {"cluster", "workers", "nodes", "manifests", "commands", "seed"}
+NODE_KEYS = {"name", "labels", "taints", "roles"}
+STEP_KEYS = {"id", "title", "text", "task", "checks", "hints", "solution", "explain", "wrong",
+             "variants", "quiz", "predict"}
+QUIZ_KEYS = {"question", "choices"}
+CHOICE_KEYS = {"text", "correct", "explain"}
+PREDICT_KEYS = {"question", "answer", "before", "explain", "measure"}
+MEASURE_KEYS = {"daemonset", "namespace", "kind", "name", "path"}
+WRONG_KEYS = {"commands", "fails", "message"}
+VARIANT_KEYS = {"name", "commands", "checks"}
+SLUG_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+LESSON_GLOB = "[0-9][0-9]-*.yaml"
+
+Path_ = tuple[str | int, ...]
+
+
+class _Reader:
+    """Walks one lesson document, turning each problem into a LessonError with a line."""
+
+    def __init__(self, source: str, lines: Mapping[Path_, int]) -> None:
+        self.source = source
+        self.lines = lines
+        self.step: str | None = None
+
+    def line(self, path: Path_) -> int | None:
+        # The nearest enclosing node that has a line: a missing key points at its parent.
+        while path not in self.lines and path:
+            path = path[:-1]
+        return self.lines.get(path)
+
+    def fail(self, path: Path_, message: str) -> LessonError:
+        return LessonError(message, path=self.source, line=self.line(path), step=self.step)
+
+    def mapping(self, value: Any, path: Path_, keys: set[str], what: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(path, f"{what} must be a mapping")
+        for key in value:
+            if key not in keys:
+                raise self.fail((*path, key), f"unknown field {key!r} in {what} "
+                                f"(known: {', '.join(sorted(keys))})")
+        return value
+
+    def text(self, data: dict[str, Any], key: str, path: Path_, *, required: bool = False,
+             default: str = "") -> str:
+        value = data.get(key)
+        if value is None:
+            if required:
+                raise self.fail(path, f"missing required field {key!r}")
+            return default
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise self.fail((*path, key), f"{key!r} must be a string")
+        return str(value)
+
+    def strings(self, data: dict[str, Any], key: str, path: Path_) -> tuple[str, ...]:
+        value = data.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value,)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail((*path, key), f"{key!r} must be a list of strings")
+        return tuple(value)
+
+    def integer(self, data: dict[str, Any], key: str, path: Path_, default: int) -> int:
+        value = data.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise self.fail((*path, key), f"{key!r} must be a whole number")
+        return value
+
+    # --- parts ---------------------------------------------------------------------
+
+    def check(self, raw: Any, path: Path_) -> CheckSpec:
+        if not isinstance(raw, dict) or "kind" not in raw:
+            raise self.fail(path, "a check must be a mapping with a 'kind'")
+        kind = raw["kind"]
+        known = CHECKS.get(str(kind))
+        if known is None:
+            raise self.fail((*path, "kind"), f"unknown check kind {kind!r} "
+                            f"(known: {', '.join(sorted(CHECKS))})")
+        params = {k: v for k, v in raw.items() if k not in ("kind", "id")}
+        allowed = set(known.required) | set(known.optional)
+        for key in params:
+            if key not in allowed:
+                raise self.fail((*path, key), f"check {kind!r}: unknown parameter {key!r} "
+                                f"(allowed: {', '.join(sorted(allowed))})")
+        for key in known.required:
+            if key not in params:
+                raise self.fail(path, f"check {kind!r}: missing parameter {key!r}")
+        problem = known.validate(params)
+        if problem:
+            raise self.fail(path, f"check {kind!r}: {problem}")
+        return CheckSpec(str(kind), MappingProxyType(params), str(raw.get("id") or ""),
+                         self.line(path))
+
+    def checks(self, data: dict[str, Any], path: Path_) -> tuple[CheckSpec, ...]:
+        raw = data.get("checks") or []
+        if not isinstance(raw, list):
+            raise self.fail((*path, "checks"), "'checks' must be a list")
+        return tuple(self.check(c, (*path, "checks", i)) for i, c in enumerate(raw))
+
+    def quiz(self, raw: Any, path: Path_) -> Quiz:
+        data = self.mapping(raw, path, QUIZ_KEYS, "quiz")
+        choices_raw = data.get("choices")
+        if not isinstance(choices_raw, list) or len(choices_raw) < 2:
+            raise self.fail(path, "a quiz needs at least two choices")
+        choices = []
+        for i, c in enumerate(choices_raw):
+            cp = (*path, "choices", i)
+            cd = self.mapping(c, cp, CHOICE_KEYS, "quiz choice")
+            choices.append(Choice(self.text(cd, "text", cp, required=True),
+                                  bool(cd.get("correct", False)),
+                                  self.text(cd, "explain", cp, required=True)))
+        if sum(c.correct for c in choices) != 1:
+            raise self.fail(path, "a quiz needs exactly one choice with correct: true")
+        return Quiz(self.text(data, "question", path, required=True), tuple(choices))
+
+    def predict(self, raw: Any, path: Path_) -> Predict:
+        data = self.mapping(raw, path, PREDICT_KEYS, "predict")
+        before = self.text(data, "before", path, required=True)
+        try:
+            re.compile(before)
+        except re.error as exc:
+            raise self.fail((*path, "before"), f"'before' is not a valid pattern: {exc}") from None
+        measure = None
+        if data.get("measure") is not None:
+            mp = (*path, "measure")
+            md = self.mapping(data["measure"], mp, MEASURE_KEYS, "measure")
+            measure = Measure(**{k: str(v) for k, v in md.items()})
+            if not measure.daemonset and not (measure.kind and measure.name and measure.path):
+                raise self.fail(mp, "measure needs 'daemonset', or 'kind', 'name' and 'path'")
+        return Predict(self.text(data, "question", path, required=True),
+                       self.integer(data, "answer", path, 0), before,
+                       self.text(data, "explain", path), measure)
+
+    def step_(self, raw: Any, path: Path_, seen: set[str]) -> Step:
+        if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+            self.step = raw["id"]
+        data = self.mapping(raw, path, STEP_KEYS, "step")
+        sid = self.text(data, "id", path, required=True)
+        if not SLUG_RE.match(sid):
+            raise self.fail((*path, "id"), f"step id {sid!r} must be a lowercase slug")
+        if sid in seen:
+            raise self.fail((*path, "id"), f"duplicate step id {sid!r}")
+        seen.add(sid)
+        quiz = self.quiz(data["quiz"], (*path, "quiz")) if data.get("quiz") else None
+        predict = (self.predict(data["predict"], (*path, "predict"))
+                   if data.get("predict") else None)
+        checks = self.checks(data, path)
+        solution = self.strings(data, "solution", path)
+        if quiz is not None:
+            if not any(c.kind == "quiz_answered" for c in checks):
+                checks = (*checks, CheckSpec("quiz_answered", line=self.line(path)))
+            if not solution:
+                solution = (f"answer {quiz.correct_letter()}",)
+        if not checks:
+            raise self.fail(path, "a step needs at least one check (or a quiz)")
+        names = [c.name for c in checks]
+        dup = next((n for n in names if names.count(n) > 1), None)
+        if dup:
+            raise self.fail((*path, "checks"), f"two checks are both named {dup!r}: "
+                            "give them different 'id's so 'wrong' entries can name one")
+        wrong = []
+        for i, w in enumerate(data.get("wrong") or []):
+            wp = (*path, "wrong", i)
+            wd = self.mapping(w, wp, WRONG_KEYS, "wrong entry")
+            wrong.append(Wrong(self.strings(wd, "commands", wp),
+                               self.text(wd, "fails", wp, required=True),
+                               self.text(wd, "message", wp), self.line(wp)))
+        variants = []
+        for i, v in enumerate(data.get("variants") or []):
+            vp = (*path, "variants", i)
+            vd = self.mapping(v, vp, VARIANT_KEYS, "variant")
+            variants.append(Variant(self.text(vd, "name", vp, required=True),
+                                    self.strings(vd, "commands", vp), self.checks(vd, vp),
+                                    self.line(vp)))
+        known = set(names) | {c.name for v in variants for c in v.checks}
+        for w in wrong:
+            if w.fails not in known:
+                raise LessonError(f"wrong entry names check {w.fails!r}, which the step does not "
+                                  f"have (checks: {', '.join(sorted(known))})",
+                                  path=self.source, line=w.line, step=sid)
+        return Step(sid, self.text(data, "title", path, default=sid),
+                    self.text(data, "text", path), self.text(data, "task", path),
+                    checks, self.strings(data, "hints", path), solution,
+                    self.text(data, "explain", path), tuple(wrong), tuple(variants), quiz,
+                    predict, self.line(path))
+
+    def setup(self, raw: Any) -> Setup:
+        if raw is None:
+            return Setup()
+        path: Path_ = ("setup",)
+        data = self.mapping(raw, path, SETUP_KEYS, "setup")
+        nodes = []
+        for i, n in enumerate(data.get("nodes") or []):
+            np_ = (*path, "nodes", i)
+            nd = self.mapping(n, np_, NODE_KEYS, "node")
+            labels = nd.get("labels") or {}
+            if not isinstance(labels, dict):
+                raise self.fail((*np_, "labels"), "'labels' must be a mapping")
+            nodes.append(NodeDef(self.text(nd, "name", np_, required=True),
+                                 MappingProxyType({str(k): str(v) for k, v in labels.items()}),
+                                 self.strings(nd, "taints", np_), self.strings(nd, "roles", np_)))
+        return Setup(self.text(data, "cluster", path), self.integer(data, "workers", path, 3),
+                     tuple(nodes), self.strings(data, "manifests", path),
+                     self.strings(data, "commands", path), self.integer(data, "seed", path, 1))
+
+
+def load_lesson(path: str | Path) -> Lesson:
+    """One lesson file, fully checked against the schema (not yet two-way tested)."""
+    source = _display(path)
+    try:
+        text = yamlio.read_file(path)
+        data, lines = yamlio.load_with_lines(text, source)
+    except DstutorError as exc:
+        raise LessonError(str(exc).removeprefix("error: "), path=source) from None
+    r = _Reader(source, lines)
+    data = r.mapping(data, (), LESSON_KEYS, "lesson")
+    if "format_version" not in data:
+        raise r.fail((), "missing required field 'format_version'")
+    version = data["format_version"]
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise r.fail(("format_version",), "'format_version' must be a whole number")
+    if version > FORMAT_VERSION:
+        raise r.fail(("format_version",), f"format_version {version} is newer than this "
+                     f"dstutor understands ({FORMAT_VERSION}): upgrade dstutor")
+    if version < 1:
+        raise r.fail(("format_version",), f"unknown format_version {version}")
+    lid = r.text(data, "id", (), required=True)
+    if not SLUG_RE.match(lid):
+        raise r.fail(("id",), f"lesson id {lid!r} must be a lowercase slug")
+    steps_raw = data.get("steps")
+    if not isinstance(steps_raw, list) or not steps_raw:
+        raise r.fail(("steps",), "a lesson needs a non-empty list of steps")
+    setup = r.setup(data.get("setup"))
+    seen: set[str] = set()
+    steps = tuple(r.step_(s, ("steps", i), seen) for i, s in enumerate(steps_raw))
+    r.step = None
+    return Lesson(version, lid, r.text(data, "title", (), required=True),
+                  r.text(data, "summary", ()), r.text(data, "k8s_version", (), required=True),
+                  steps, setup, r.integer(data, "minutes", (), 0), r.text(data, "outro", ()),
+                  Path(path), MappingProxyType(dict(lines)))
+
+
+def _display(path: str | Path) -> str:
+    """A path as the user would type it: relative to the working directory when inside it."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(p)
+
+
+def packaged_course() -> Path:
+    return Path(__file__).resolve().parent.parent / "_lessons"
+
+
+def checkout_course() -> Path:
+    return Path(__file__).resolve().parent.parent.parent / "lessons"
+
+
+def find_course(course: str | Path | None = None) -> Path:
+    """--course, else DSTUTOR_COURSE, else ./lessons of a checkout, else the packaged copy."""
+    if course:
+        return Path(course)
+    env = os.environ.get("DSTUTOR_COURSE")
+    if env:
+        return Path(env)
+    here = checkout_course()
+    if here.is_dir() and any(here.glob(LESSON_GLOB)):
+        return here
+    return packaged_course()
+
+
+def lesson_files(course: Path) -> list[Path]:
+    return sorted(course.glob(LESSON_GLOB))
+
+
+def load_course(course: Path) -> tuple[list[Lesson], list[LessonError]]:
+    """Every lesson in a course folder, in file order, plus the files that did not load."""
+    lessons: list[Lesson] = []
+    errors: list[LessonError] = []
+    for path in lesson_files(course):
+        try:
+            lessons.append(load_lesson(path))
+        except LessonError as exc:
+            errors.append(exc)
+    return lessons, errors
+
+
+def find_lesson(lessons: list[Lesson], wanted: str) -> Lesson | None:
+    """By id, file stem (`04-taints`) or number (`4`, `04`)."""
+    for lesson in lessons:
+        if wanted in (lesson.id, lesson.slug):
+            return lesson
+    if wanted.isdigit():
+        for lesson in lessons:
+            if lesson.slug.split("-", 1)[0].lstrip("0") == wanted.lstrip("0"):
+                return lesson
+    return None

@@ -1,0 +1,185 @@
+"""Learner progress: one small JSON file, written atomically, never lost on Ctrl-C or a crash.
+
+Per lesson it keeps the current step, per-step results (done, hints used, attempts, time,
+quiz answers, predictions) and the command log. The log is what makes resuming exact:
+the engine is deterministic, so replaying it from the lesson's setup rebuilds the cluster.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+PROGRESS_FORMAT = 1
+FILE_NAME = "progress.json"
+# Time away from the keyboard is not time spent on a step.
+MAX_GAP_SECONDS = 300.0
+CORRUPT_MSG = ("warning: the progress file {path} could not be read ({reason}); it was kept "
+               "as {kept} and a fresh one was started")
+
+
+def data_dir() -> Path:
+    """DSTUTOR_HOME if set, else the platform's user data directory."""
+    home = os.environ.get("DSTUTOR_HOME")
+    if home:
+        return Path(home)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("dstutor", appauthor=False))
+
+
+@dataclass
+class StepProgress:
+    done: bool = False
+    skipped: bool = False
+    hints_used: int = 0
+    solution_seen: bool = False
+    attempts: int = 0
+    seconds: float = 0.0
+    started: float | None = None
+    finished: float | None = None
+    quiz_answers: list[str] = field(default_factory=list)
+    prediction: dict[str, Any] | None = None
+
+
+@dataclass
+class LogEntry:
+    """One learner command: when (virtual seconds), what, how it ended, in which step."""
+
+    t: float
+    line: str
+    exit: int
+    step: str
+    skip: bool = False  # applied by `skip` (the step's solution), not typed
+
+
+@dataclass
+class LessonProgress:
+    lesson_id: str
+    current_step: str = ""
+    completed: bool = False
+    started: float | None = None
+    updated: float | None = None
+    steps: dict[str, StepProgress] = field(default_factory=dict)
+    log: list[LogEntry] = field(default_factory=list)
+
+    def step(self, step_id: str) -> StepProgress:
+        return self.steps.setdefault(step_id, StepProgress())
+
+    def done_count(self) -> int:
+        return sum(1 for s in self.steps.values() if s.done)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LessonProgress:
+        steps = {k: StepProgress(**_known(StepProgress, v))
+                 for k, v in (data.get("steps") or {}).items()}
+        log = [LogEntry(**_known(LogEntry, e)) for e in data.get("log") or []]
+        base = _known(cls, data)
+        base.update(steps=steps, log=log)
+        return cls(**base)
+
+
+def _known(kind: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """Only the fields this version knows: a newer file still loads."""
+    if not isinstance(data, dict):
+        raise ValueError("expected a JSON object")
+    names = {f.name for f in fields(kind)}
+    return {k: v for k, v in data.items() if k in names}
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write a file so that a reader sees the old or the new content, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        # Ctrl-C mid-write: the old file is untouched; drop the partial temp file.
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    try:
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)  # make the rename itself durable
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+class ProgressStore:
+    """The progress file of one learner; `notices` holds anything to tell them on load."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or data_dir() / FILE_NAME
+        self.notices: list[str] = []
+        self.lessons: dict[str, LessonProgress] = {}
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            self.notices.append(f"warning: cannot read {self.path}: {exc.strerror}")
+            return
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
+            version = data.get("format_version", PROGRESS_FORMAT)
+            if not isinstance(version, int) or version > PROGRESS_FORMAT:
+                raise ValueError(f"format_version {version!r} is newer than this dstutor")
+            self.lessons = {k: LessonProgress.from_dict(v)
+                            for k, v in (data.get("lessons") or {}).items()}
+        except (ValueError, TypeError) as exc:
+            self._set_aside(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+
+    def _set_aside(self, reason: str) -> None:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        kept = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        n = 1
+        while kept.exists():
+            n += 1
+            kept = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
+        os.replace(self.path, kept)
+        self.lessons = {}
+        self.notices.append(CORRUPT_MSG.format(path=self.path, reason=reason, kept=kept.name))
+
+    def get(self, lesson_id: str) -> LessonProgress:
+        return self.lessons.setdefault(lesson_id, LessonProgress(lesson_id))
+
+    def peek(self, lesson_id: str) -> LessonProgress | None:
+        return self.lessons.get(lesson_id)
+
+    def reset(self, lesson_id: str) -> LessonProgress:
+        self.lessons[lesson_id] = LessonProgress(lesson_id)
+        return self.lessons[lesson_id]
+
+    def to_json(self) -> str:
+        data = {"format_version": PROGRESS_FORMAT,
+                "lessons": {k: asdict(v) for k, v in sorted(self.lessons.items())}}
+        return json.dumps(data, indent=1, sort_keys=True) + "\n"
+
+    def save(self) -> None:
+        atomic_write(self.path, self.to_json())
+
+
+def add_time(step: StepProgress, last: float | None, now: float) -> None:
+    """Count the wall time since the learner's previous line, capped for breaks."""
+    if last is not None and now > last:
+        step.seconds = round(step.seconds + min(now - last, MAX_GAP_SECONDS), 3)

@@ -1,0 +1,345 @@
+"""The lesson runner inside the REPL: after every command, check the step and guide.
+
+Lines that are lesson commands (hint, check, goal, ...) are handled here; everything else
+runs in the lesson's cluster through the shell, is logged, and then the current step is
+checked. The same code serves the interactive prompt and script mode.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dstutor.lessons import _text
+from dstutor.lessons._exec import Executor
+from dstutor.lessons.checks import CommandRecord
+from dstutor.lessons.mistakes import find_mistakes
+from dstutor.lessons.progress import LessonProgress, LogEntry, ProgressStore, add_time
+from dstutor.lessons.sandbox import (
+    TimedLine,
+    build_setup,
+    check_variants,
+    evaluate,
+    first_failure,
+    run_lines,
+)
+from dstutor.lessons.schema import Lesson, Step
+
+QUIT_WORDS = ("quit", "exit")
+LESSON_WORDS = ("hint", "check", "next", "skip", "solution", "goal", "progress", "answer",
+                "predict", "reset", "help")
+_NUMBER = re.compile(r"^-?\d+$")
+
+
+@dataclass
+class Reply:
+    stdout: str = ""
+    stderr: str = ""
+    exit_code: int = 0
+    finished: bool = False  # the learner quit
+
+    def add(self, other: Reply) -> Reply:
+        return Reply(self.stdout + other.stdout, self.stderr + other.stderr,
+                     max(self.exit_code, other.exit_code), self.finished or other.finished)
+
+
+class LessonRunner:
+    def __init__(self, lesson: Lesson, store: ProgressStore, *, restart: bool = False,
+                 live: bool = False, wall: Callable[[], float] = time.time) -> None:
+        self.lesson = lesson
+        self.store = store
+        self.wall = wall
+        self.live = live
+        self.pending: str | None = None  # a command held back until the learner predicts
+        self.progress: LessonProgress = (store.reset(lesson.id) if restart
+                                         else store.get(lesson.id))
+        self.index = self._resume_index()
+        self.resumed = bool(self.progress.log) or self.index > 0
+        self.executor: Executor = self._rebuild(self.progress.log)
+        self._last_wall: float | None = None
+        self._changed = False
+
+    # --- state ----------------------------------------------------------------------
+
+    def _resume_index(self) -> int:
+        if self.progress.completed:
+            return len(self.lesson.steps)
+        if self.progress.current_step and self.lesson.step(self.progress.current_step):
+            return self.lesson.index_of(self.progress.current_step)
+        return 0
+
+    def _rebuild(self, entries: list[LogEntry]) -> Executor:
+        executor = build_setup(self.lesson)
+        run_lines(executor, [TimedLine(e.line, e.t) for e in entries])
+        if self.live:
+            executor.cluster.clock.mode = "live"
+            executor.cluster.clock.rebase()
+        return executor
+
+    @property
+    def step(self) -> Step | None:
+        return self.lesson.steps[self.index] if self.index < len(self.lesson.steps) else None
+
+    @property
+    def done(self) -> bool:
+        return self.index >= len(self.lesson.steps)
+
+    @property
+    def prompt(self) -> str:
+        where = "done" if self.done else f"{self.index + 1}/{len(self.lesson.steps)}"
+        return f"[{self.lesson.slug} {where}] $ "
+
+    def _save(self) -> None:
+        self.progress.current_step = self.step.id if self.step else ""
+        self.progress.updated = self.wall()
+        self.store.save()
+
+    def _virtual_now(self) -> float:
+        clock = self.executor.cluster.clock
+        return max(clock.now(), clock.target())
+
+    def _records(self, step: Step) -> list[CommandRecord]:
+        return [CommandRecord(e.line, e.exit) for e in self.progress.log if e.step == step.id]
+
+    def _quiz_answer(self, step: Step) -> str | None:
+        answers = self.progress.step(step.id).quiz_answers
+        return answers[-1] if answers else None
+
+    # --- entry points -----------------------------------------------------------------
+
+    def start(self) -> Reply:
+        if self.progress.started is None:
+            self.progress.started = self.wall()
+        out = _text.lesson_intro(self.lesson)
+        if self.done:
+            out += ("\nYou have finished this lesson. The cluster is as you left it; "
+                    "`dstutor lesson run --restart` starts it again.\n")
+        else:
+            if self.resumed:
+                out += (f"\nResuming at step {self.index + 1}/{len(self.lesson.steps)}: your "
+                        f"{len(self.progress.log)} earlier commands were replayed.\n")
+            out += "\n" + self._enter_step()
+        self._save()
+        notices = "".join(n + "\n" for n in self.store.notices)
+        return Reply(out, notices)
+
+    def handle_line(self, line: str) -> Reply:
+        text = line.strip()
+        if not text:
+            return Reply()
+        now = self.wall()
+        if self.step is not None:
+            add_time(self.progress.step(self.step.id), self._last_wall, now)
+        self._last_wall = now
+        try:
+            if self.pending is not None:
+                return self._resolve_prediction(text)
+            word = text.split()[0]
+            if word in QUIT_WORDS and len(text.split()) == 1:
+                return Reply("Progress saved. `dstutor lesson run` resumes here.\n",
+                             finished=True)
+            if word in LESSON_WORDS and "\n" not in text:
+                return self._lesson_command(word, text.split()[1:])
+            if self.step and self.step.quiz and re.fullmatch(r"[a-hA-H]\)?", text):
+                return self._answer([text[0]])
+            return self._command(text)
+        finally:
+            self._save()
+
+    # --- learner commands ---------------------------------------------------------------
+
+    def _command(self, text: str, *, skip: bool = False) -> Reply:
+        step = self.step
+        if (step and step.predict and not skip and self.progress.step(step.id).prediction is None
+                and re.search(step.predict.before, text)):
+            self.pending = text
+            return Reply(f"Before this runs, predict: {step.predict.question}\n"
+                         "Type a number (anything else skips the prediction).\n")
+        reply = self._run(text, skip=skip)
+        if step is None or skip:
+            return reply
+        return reply.add(self._after_command(step, reply.exit_code, text))
+
+    def _run(self, text: str, *, skip: bool = False) -> Reply:
+        t = self._virtual_now()
+        result = self.executor.run(text)
+        step_id = self.step.id if self.step else ""
+        self.progress.log.append(LogEntry(round(t, 6), text, result.exit_code, step_id, skip))
+        notes = [result.hint] if result.hint else []
+        for mistake in find_mistakes(text, self.executor.cluster):
+            if mistake.name == "create-daemonset" and result.hint:
+                continue  # the shell already said it
+            notes.append(mistake.message)
+        out = result.stdout + "".join(f"tutor: {n}\n" for n in notes)
+        self._changed = result.changed
+        return Reply(out, result.stderr, result.exit_code)
+
+    def _after_command(self, step: Step, exit_code: int, text: str) -> Reply:
+        results = evaluate(step.checks, self.executor, step, self._records(step),
+                           self._quiz_answer(step))
+        if first_failure(results) is None:
+            return self._passed(step)
+        if self._changed or exit_code != 0:
+            self.progress.step(step.id).attempts += 1
+            missing = [o.message for _c, o in results if not o.passed]
+            return Reply("".join(f"not yet: {m}\n" for m in missing[:3]))
+        return Reply()
+
+    def _passed(self, step: Step) -> Reply:
+        history = [TimedLine(e.line, e.t) for e in self.progress.log]
+        miss = check_variants(self.lesson, step, history, self._records(step),
+                              self._quiz_answer(step))
+        if miss is not None:
+            name, _spec, outcome = miss
+            self.progress.step(step.id).attempts += 1
+            return Reply(f"Almost: this works on this cluster, but not when {name}: "
+                         f"{outcome.message}\n")
+        sp = self.progress.step(step.id)
+        sp.done, sp.finished = True, self.wall()
+        out = f"\n✓ Step {self.index + 1} done: {step.title}\n"
+        if step.explain:
+            out += step.explain.strip() + "\n"
+        return Reply(out).add(self._advance())
+
+    def _advance(self) -> Reply:
+        self.index += 1
+        if self.done:
+            self.progress.completed = True
+            out = "\n"
+            if self.lesson.outro:
+                out += self.lesson.outro.strip() + "\n\n"
+            out += _text.summary_line(self.lesson, self.progress)
+            return Reply(out)
+        return Reply("\n" + self._enter_step())
+
+    def _enter_step(self) -> str:
+        step = self.step
+        assert step is not None
+        sp = self.progress.step(step.id)
+        if sp.started is None:
+            sp.started = self.wall()
+        return _text.step_intro(self.lesson, self.index)
+
+    # --- predictions and quizzes -------------------------------------------------------
+
+    def _resolve_prediction(self, text: str) -> Reply:
+        held, self.pending = self.pending, None
+        assert held is not None
+        step = self.step
+        assert step is not None and step.predict is not None
+        words = text.split()
+        if words and words[0] == "predict":
+            words = words[1:]
+        guess = words[0] if len(words) == 1 and _NUMBER.match(words[0]) else None
+        reply = self._run(held)
+        actual = self._measure(step)
+        self.progress.step(step.id).prediction = {
+            "guess": None if guess is None else int(guess), "answer": actual}
+        if guess is None:
+            note = f"(prediction skipped; the answer was {actual})\n"
+        elif int(guess) == actual:
+            note = f"You predicted {guess}: right.\n"
+        else:
+            note = f"You predicted {guess}; the answer is {actual}.\n"
+        if step.predict.explain:
+            note += step.predict.explain.strip() + "\n"
+        reply = reply.add(Reply(note)).add(self._after_command(step, reply.exit_code, held))
+        if guess is None:
+            reply = reply.add(self.handle_line(text) if text.split()[0] != "predict" else Reply())
+        return reply
+
+    def _measure(self, step: Step) -> int:
+        from dstutor.lessons.validate import measure
+
+        assert step.predict is not None
+        value = measure(step.predict, self.executor.cluster)
+        return step.predict.answer if value is None else value
+
+    def _answer(self, args: list[str]) -> Reply:
+        step = self.step
+        if step is None or step.quiz is None:
+            return Reply("", "error: this step has no quiz\n", 1)
+        letter = args[0].lower().rstrip(")") if args else ""
+        if letter not in step.quiz.letters:
+            return Reply("", f"error: answer with one of: {', '.join(step.quiz.letters)}\n", 1)
+        self.progress.step(step.id).quiz_answers.append(letter)
+        choice = step.quiz.choices[step.quiz.letters.index(letter)]
+        head = "Right." if choice.correct else "Not quite."
+        reply = Reply(f"{head} {choice.explain.strip()}\n")
+        if not choice.correct:
+            self.progress.step(step.id).attempts += 1
+            return reply
+        return reply.add(self._after_command(step, 0, f"answer {letter}"))
+
+    # --- lesson commands ------------------------------------------------------------------
+
+    def _lesson_command(self, word: str, args: list[str]) -> Reply:
+        if word == "help":
+            return Reply(_text.LESSON_HELP + "\n")
+        if word == "progress":
+            return Reply(_text.progress_text(self.lesson, self.progress, self.index))
+        step = self.step
+        if step is None:
+            return Reply("This lesson is complete; there is nothing more to check.\n")
+        if word == "answer":
+            return self._answer(args)
+        if word == "predict":
+            if step.predict is None:
+                return Reply("", "error: this step asks for no prediction\n", 1)
+            if not args or not _NUMBER.match(args[0]):
+                return Reply("", "error: usage: predict NUMBER\n", 1)
+            self.progress.step(step.id).prediction = {"guess": int(args[0]), "answer": None,
+                                                      "early": True}
+            return Reply(f"Noted: you predict {args[0]}. Now run the command.\n")
+        if word == "hint":
+            return self._hint(step)
+        if word == "solution":
+            self.progress.step(step.id).solution_seen = True
+            lines = "\n".join(f"  {s}" for s in step.solution)
+            return Reply(f"Solution for step '{step.id}':\n{lines}\n")
+        if word == "skip":
+            return self._skip(step)
+        if word == "reset":
+            return self._reset(step)
+        results = evaluate(step.checks, self.executor, step, self._records(step),
+                           self._quiz_answer(step))
+        if word == "goal":
+            return Reply(_text.goal_text(step, results))
+        if first_failure(results) is None:  # check / next
+            return self._passed(step)
+        self.progress.step(step.id).attempts += 1
+        more = "" if word == "check" else "Finish the task first, or `skip` it.\n"
+        return Reply("Not done yet:\n" + _text.outcome_lines(results) + more, "", 1)
+
+    def _hint(self, step: Step) -> Reply:
+        sp = self.progress.step(step.id)
+        if not step.hints:
+            return Reply("No hints for this step; `solution` shows the commands.\n")
+        if sp.hints_used >= len(step.hints):
+            return Reply(f"Hint {len(step.hints)}/{len(step.hints)}: {step.hints[-1]}\n"
+                         "That was the last hint; `solution` shows the commands.\n")
+        sp.hints_used += 1
+        n = sp.hints_used
+        tail = "" if n < len(step.hints) else "That was the last hint; `solution` shows the " \
+                                              "commands.\n"
+        return Reply(f"Hint {n}/{len(step.hints)}: {step.hints[n - 1].strip()}\n{tail}")
+
+    def _skip(self, step: Step) -> Reply:
+        out = Reply(f"Skipping step '{step.id}': applying its solution.\n")
+        for line in step.solution:
+            if line.startswith("answer "):
+                self.progress.step(step.id).quiz_answers.append(line.split()[1])
+                continue
+            out = out.add(Reply(f"$ {line}\n")).add(self._run(line, skip=True))
+        sp = self.progress.step(step.id)
+        sp.done = sp.skipped = True
+        sp.finished = self.wall()
+        return Reply(out.stdout, out.stderr).add(self._advance())
+
+    def _reset(self, step: Step) -> Reply:
+        kept = [e for e in self.progress.log if e.step != step.id]
+        self.progress.log = kept
+        self.executor = self._rebuild(kept)
+        return Reply(f"The cluster is back to how it was when step '{step.id}' started.\n")

@@ -1,0 +1,141 @@
+"""A lesson's cluster: built from its setup, replayed from a command log, checked per step.
+
+The runner, the variants and `lesson check` all use these functions, so what an author
+tests is exactly what a learner gets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from dstutor import yamlio
+from dstutor.errors import DstutorError, LessonError
+from dstutor.lessons._exec import Executor, make_executor
+from dstutor.lessons.checks import CommandRecord, Outcome, World, run_check
+from dstutor.lessons.schema import CheckSpec, Lesson, Step
+from dstutor.model.objects import Obj
+from dstutor.model.taints import parse_taint_args
+from dstutor.sim.clock import Clock
+from dstutor.sim.clusterfile import (
+    ClusterSpec,
+    NodeSpec,
+    build_cluster,
+    default_spec,
+    parse_cluster_file,
+)
+
+
+@dataclass(frozen=True)
+class TimedLine:
+    """A line to replay and the virtual time it originally ran at (None: run now)."""
+
+    line: str
+    t: float | None = None
+
+
+def _spec(lesson: Lesson) -> ClusterSpec:
+    setup = lesson.setup
+    where = str(lesson.path or lesson.id)
+    try:
+        spec = (parse_cluster_file(lesson.base_dir / setup.cluster) if setup.cluster
+                else default_spec(setup.workers))
+    except DstutorError as exc:
+        raise LessonError(f"setup: {exc}".replace("error: ", ""), path=where) from None
+    by_name = {n.name: n for n in spec.nodes}
+    for nd in setup.nodes:
+        try:
+            taints = parse_taint_args(list(nd.taints))[0] if nd.taints else []
+        except DstutorError as exc:
+            raise LessonError(f"setup node {nd.name}: {exc}", path=where) from None
+        node = by_name.get(nd.name)
+        if node is None:
+            node = NodeSpec(nd.name)
+            spec.nodes.append(node)
+            by_name[nd.name] = node
+        node.labels.update(dict(nd.labels))
+        node.taints.extend(taints)
+        node.roles.extend(r for r in nd.roles if r not in node.roles)
+    return spec
+
+
+HEREDOC_END = "DSTUTOR_SETUP_EOF"
+
+
+def setup_manifests(lesson: Lesson) -> list[tuple[str, list[Obj]]]:
+    """Each setup manifest file: its text and its documents."""
+    found = []
+    for ref in lesson.setup.manifests:
+        path = lesson.base_dir / ref
+        try:
+            text = yamlio.read_file(path)
+            loaded = yamlio.load_documents(text, str(path))
+        except DstutorError as exc:
+            raise LessonError(f"setup manifest {ref}: {exc}".replace("error: ", ""),
+                              path=str(lesson.path or lesson.id)) from None
+        found.append((text, [d for d in loaded if isinstance(d, dict)]))
+    return found
+
+
+def build_setup(lesson: Lesson) -> Executor:
+    """The cluster the lesson starts from, settled, on a manual clock."""
+    cluster = build_cluster(_spec(lesson), seed=lesson.setup.seed, clock=Clock(mode="manual"))
+    executor = make_executor(cluster)
+    manifests = setup_manifests(lesson)
+    # Namespaces the manifests need exist first, as an administrator would have them.
+    wanted = {str((d.get("metadata") or {}).get("namespace") or "")
+              for _text, docs in manifests for d in docs}
+    for ns in sorted(wanted - {""}):
+        if cluster.find("Namespace", "", ns) is None:
+            cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+    # Applied with kubectl, so the objects carry last-applied-configuration and a
+    # learner's later `kubectl apply` behaves as on a cluster set up the usual way.
+    lines = [f"kubectl apply -f - <<'{HEREDOC_END}'\n{text.rstrip()}\n{HEREDOC_END}"
+             for text, _docs in manifests]
+    for line in [*lines, *lesson.setup.commands]:
+        result = executor.run(line)
+        if result.exit_code != 0:
+            raise LessonError(f"setup command failed: {line.splitlines()[0]}: "
+                              f"{result.stderr.strip()}", path=str(lesson.path or lesson.id))
+    executor.cluster.advance()
+    return executor
+
+
+def run_lines(executor: Executor, lines: Iterable[TimedLine]) -> list[tuple[str, int]]:
+    """Replay lines, first letting virtual time reach the moment each originally ran."""
+    results = []
+    for item in lines:
+        if item.t is not None:
+            gap = item.t - executor.cluster.now()
+            if gap > 0:
+                executor.cluster.advance(gap)
+        results.append((item.line, executor.run(item.line).exit_code))
+    return results
+
+
+def evaluate(checks: Sequence[CheckSpec], executor: Executor, step: Step,
+             commands: Sequence[CommandRecord], quiz_answer: str | None
+             ) -> list[tuple[CheckSpec, Outcome]]:
+    correct = step.quiz.correct_letter() if step.quiz else None
+    world = World(executor.cluster, commands, quiz_answer, correct)
+    return [(c, run_check(c.kind, world, c.params)) for c in checks]
+
+
+def first_failure(results: Sequence[tuple[CheckSpec, Outcome]]) -> tuple[CheckSpec, Outcome] | None:
+    return next(((c, o) for c, o in results if not o.passed), None)
+
+
+def check_variants(lesson: Lesson, step: Step, history: Sequence[TimedLine],
+                   commands: Sequence[CommandRecord], quiz_answer: str | None
+                   ) -> tuple[str, CheckSpec, Outcome] | None:
+    """Replay `history` on each variant; the first variant whose checks fail, if any."""
+    for variant in step.variants:
+        executor = build_setup(lesson)
+        run_lines(executor, history)
+        for line in variant.commands:
+            executor.run(line)
+        failed = first_failure(evaluate(variant.checks or step.checks, executor, step,
+                                        commands, quiz_answer))
+        if failed is not None:
+            return variant.name, failed[0], failed[1]
+    return None

@@ -1,0 +1,230 @@
+"""`dstutor lesson check`: schema, files, hints, and the two-way test of every step.
+
+From the state a step starts in, its checks must fail (no false pass); its solution must
+make them pass (no false fail); each declared wrong attempt must fail with the check it
+names; predictions must match what the simulator measures; variants must hold.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dstutor.errors import DstutorError, LessonError
+from dstutor.lessons._exec import Executor
+from dstutor.lessons.checks import CommandRecord
+from dstutor.lessons.loader import LESSON_GLOB, _display, load_lesson
+from dstutor.lessons.mistakes import version_warnings
+from dstutor.lessons.sandbox import (
+    TimedLine,
+    build_setup,
+    check_variants,
+    evaluate,
+    first_failure,
+    run_lines,
+)
+from dstutor.lessons.schema import Lesson, Predict, Step
+from dstutor.model.objects import is_terminating
+from dstutor.sim.cluster import Cluster
+
+
+@dataclass
+class Report:
+    source: str
+    lesson: Lesson | None = None
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def measure(predict: Predict, cluster: Cluster) -> int | None:
+    """The true answer of a prediction, read from the cluster; None when not measurable."""
+    m = predict.measure
+    if m is None:
+        return None
+    if m.daemonset:
+        return sum(1 for p in cluster.pods_of(m.daemonset, m.namespace) if not is_terminating(p))
+    obj = cluster.find(m.kind, "" if m.kind in ("Node", "Namespace") else m.namespace, m.name)
+    if obj is None:
+        return None
+    from dstutor.render.jsonpath import jsonpath
+
+    try:
+        text = jsonpath(m.path if m.path.startswith("{") else "{" + m.path + "}", obj)
+    except DstutorError:
+        return None
+    return int(text) if re.fullmatch(r"-?\d+", text.strip()) else None
+
+
+def _problem(lesson: Lesson, step: Step | None, message: str, line: int | None = None) -> str:
+    return str(LessonError(message, path=str(lesson.path or lesson.id),
+                           line=line if line is not None else (step.line if step else None),
+                           step=step.id if step else None))
+
+
+def _files(lesson: Lesson) -> list[str]:
+    problems = []
+    refs = [lesson.setup.cluster] if lesson.setup.cluster else []
+    for ref in [*refs, *lesson.setup.manifests]:
+        if not (lesson.base_dir / ref).is_file():
+            problems.append(_problem(lesson, None, f"setup refers to {ref}, which does not exist",
+                                     lesson.lines.get(("setup",))))
+    for step in lesson.steps:
+        lines = [*step.solution, *(c for w in step.wrong for c in w.commands)]
+        for line in lines:
+            first = line.split("\n", 1)[0]
+            try:
+                words = shlex.split(first.split("<<", 1)[0])
+            except ValueError:
+                continue
+            for i, word in enumerate(words[:-1]):
+                if word in ("-f", "--filename") and words[i + 1] != "-":
+                    problems.append(_problem(lesson, step, f"`{first}` reads {words[i + 1]}: "
+                                             "learners do not work inside the course folder, "
+                                             "so use `-f -` with a heredoc"))
+    return problems
+
+
+def _lint(lesson: Lesson) -> tuple[list[str], list[str]]:
+    problems, warnings = _files(lesson), []
+    for step in lesson.steps:
+        if not step.hints:
+            problems.append(_problem(lesson, step, "every step needs at least one hint"))
+        if not step.solution:
+            problems.append(_problem(lesson, step, "every step needs a solution"))
+        texts = [step.text, step.task, step.explain, *step.hints, *step.solution]
+        if step.quiz:
+            texts += [step.quiz.question, *(c.text + c.explain for c in step.quiz.choices)]
+        for message in sorted({w for t in texts for w in version_warnings(t)}):
+            warnings.append(_problem(lesson, step, f"version-sensitive: {message} "
+                                     f"(lesson k8s_version {lesson.k8s_version})"))
+    return problems, warnings
+
+
+def _run_solution(lesson: Lesson, step: Step, executor: Executor, problems: list[str]
+                  ) -> tuple[list[CommandRecord], str | None, list[str]]:
+    records: list[CommandRecord] = []
+    answer: str | None = None
+    ran: list[str] = []
+    predicted = False
+    for line in step.solution:
+        if line.startswith("answer "):
+            answer = line.split()[1].lower()
+            continue
+        result = executor.run(line)
+        ran.append(line)
+        records.append(CommandRecord(line, result.exit_code))
+        if result.exit_code != 0:
+            problems.append(_problem(lesson, step, f"solution command failed: "
+                                     f"{line.splitlines()[0]}: {result.stderr.strip()}"))
+        if step.predict and not predicted and re.search(step.predict.before, line):
+            predicted = True
+            actual = measure(step.predict, executor.cluster)
+            if actual is not None and actual != step.predict.answer:
+                problems.append(_problem(lesson, step, f"the prediction's answer is "
+                                         f"{step.predict.answer}, but the simulator shows "
+                                         f"{actual} after `{line.splitlines()[0]}`"))
+    if step.predict and not predicted:
+        problems.append(_problem(lesson, step, "no solution command matches the prediction's "
+                                 f"'before' pattern /{step.predict.before}/"))
+    return records, answer, ran
+
+
+def _check_wrong(lesson: Lesson, step: Step, before: list[str], problems: list[str]) -> None:
+    for wrong in step.wrong:
+        executor = build_setup(lesson)
+        run_lines(executor, [TimedLine(x) for x in before])
+        records = []
+        for line in wrong.commands:
+            records.append(CommandRecord(line, executor.run(line).exit_code))
+        results = dict((c.name, o) for c, o in evaluate(step.checks, executor, step, records,
+                                                         None))
+        outcome = results.get(wrong.fails)
+        if outcome is None:  # a variant's check: the wrong attempt must fail there
+            history = [TimedLine(x) for x in [*before, *wrong.commands]]
+            miss = check_variants(lesson, step, history, records, None)
+            if miss is None or miss[1].name != wrong.fails:
+                problems.append(_problem(lesson, step, f"wrong attempt {list(wrong.commands)} "
+                                         f"should fail check {wrong.fails!r} in a variant, "
+                                         "but it does not", wrong.line))
+                continue
+            message = miss[2].message
+        elif outcome.passed:
+            problems.append(_problem(lesson, step, f"wrong attempt {list(wrong.commands)} "
+                                     f"passes check {wrong.fails!r}: a false pass", wrong.line))
+            continue
+        else:
+            message = outcome.message
+        if wrong.message and wrong.message not in message:
+            problems.append(_problem(lesson, step, f"wrong attempt {list(wrong.commands)} "
+                                     f"fails {wrong.fails!r} with {message!r}, which does not "
+                                     f"say {wrong.message!r}", wrong.line))
+
+
+def two_way(lesson: Lesson) -> list[str]:
+    problems: list[str] = []
+    try:
+        executor = build_setup(lesson)
+    except LessonError as exc:
+        return [str(exc)]
+    history: list[str] = []
+    for step in lesson.steps:
+        start = evaluate(step.checks, executor, step, [], None)
+        if first_failure(start) is None:
+            problems.append(_problem(lesson, step, "the checks already pass before the "
+                                     "solution: the step would pass without doing anything"))
+        if step.wrong:
+            _check_wrong(lesson, step, list(history), problems)
+        records, answer, ran = _run_solution(lesson, step, executor, problems)
+        history += ran
+        results = evaluate(step.checks, executor, step, records, answer)
+        failed = first_failure(results)
+        if failed is not None:
+            problems.append(_problem(lesson, step, f"the solution does not pass check "
+                                     f"{failed[0].name!r}: {failed[1].message}",
+                                     failed[0].line))
+            continue
+        miss = check_variants(lesson, step, [TimedLine(x) for x in history], records, answer)
+        if miss is not None:
+            problems.append(_problem(lesson, step, f"the solution fails variant '{miss[0]}': "
+                                     f"{miss[2].message}"))
+    return problems
+
+
+def check_file(path: Path) -> Report:
+    report = Report(_display(path))
+    try:
+        lesson = load_lesson(path)
+    except LessonError as exc:
+        report.problems.append(str(exc))
+        return report
+    report.lesson = lesson
+    report.problems, report.warnings = _lint(lesson)
+    report.problems += two_way(lesson)
+    return report
+
+
+def expand(paths: Iterable[str | Path]) -> list[Path]:
+    files: list[Path] = []
+    for p in map(Path, paths):
+        files += sorted(p.glob(LESSON_GLOB)) if p.is_dir() else [p]
+    return files
+
+
+def check_paths(paths: Iterable[str | Path]) -> list[Report]:
+    reports = [check_file(p) for p in expand(paths)]
+    ids: dict[str, str] = {}
+    for r in reports:
+        if r.lesson is None:
+            continue
+        if r.lesson.id in ids:
+            r.problems.append(f"{r.source}: lesson id {r.lesson.id!r} is also used by "
+                              f"{ids[r.lesson.id]}")
+        ids.setdefault(r.lesson.id, r.source)
+    return reports
