@@ -36,6 +36,7 @@ from sim_builders import (
     expect_round,
     expect_sync,
     finish_terminations,
+    freeze,
     live_ds,
     make_cluster,
     make_daemonset,
@@ -67,7 +68,6 @@ from dstutor.sim.cluster import Cluster
 # --- §10 scenarios 1-3: launching ------------------------------------------------------
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_sync_launches_one_pod_per_node(strategy: str) -> None:
     """Scenario 1 (TestSimpleDaemonSetLaunchesPods): 5 nodes -> 5 creates, 0 deletes."""
     cluster = make_cluster(5)
@@ -80,7 +80,6 @@ def test_sync_launches_one_pod_per_node(strategy: str) -> None:
     assert status(cluster)["desiredNumberScheduled"] == 5
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_sync_pins_created_pods_with_node_affinity(strategy: str) -> None:
     """Scenario 2 (TestSimpleDaemonSetScheduleDaemonSetPodsLaunchesPods).
 
@@ -117,7 +116,6 @@ def test_sync_pins_created_pods_with_node_affinity(strategy: str) -> None:
             {"spec": {"affinity": pod["spec"]["affinity"]}})
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_sync_without_nodes_does_nothing(strategy: str) -> None:
     """Scenario 3 (TestNoNodesDoesNothing)."""
     cluster = make_cluster(0)
@@ -141,7 +139,6 @@ def _set_node_condition(cluster: Cluster, node_name: str, ctype: str, value: str
     cluster.store.touch(node, old)
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_sync_launches_pod_on_not_ready_node_without_taints(strategy: str) -> None:
     """Scenario 4 (TestNotReadyNodeDaemonDoesLaunchPod): only taints matter, not conditions.
 
@@ -164,7 +161,6 @@ def test_sync_launches_pod_on_not_ready_node_without_taints(strategy: str) -> No
     expect_sync(real, 0, 0)
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 @pytest.mark.parametrize(("taint_key", "ready"), [
     ("node.kubernetes.io/not-ready", "False"),
     ("node.kubernetes.io/unreachable", "Unknown"),
@@ -184,7 +180,6 @@ def test_sync_launches_pod_despite_default_tolerated_no_execute_taint(
     assert all("tolerationSeconds" not in t for t in tolerations)
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_sync_launches_pod_on_node_under_resource_pressure(strategy: str) -> None:
     """Scenario 6 (TestTaintPressureNodeDaemonLaunchesPod)."""
     cluster = make_cluster(0, node_lifecycle=False)
@@ -204,7 +199,6 @@ def test_sync_launches_pod_on_node_under_resource_pressure(strategy: str) -> Non
     assert [p["spec"]["nodeName"] for p in pods] == ["resources-pressure"]
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 @pytest.mark.parametrize(("taint", "host_network", "creates"), [
     (False, False, 1),  # the condition alone: upstream's test
     (True, False, 0),  # network-unavailable:NoSchedule is not tolerated by default
@@ -222,7 +216,6 @@ def test_sync_launches_pod_on_network_unavailable_node(strategy: str, taint: boo
     expect_sync(cluster, creates, 0)
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_sync_creates_pod_on_node_too_small_for_it(strategy: str) -> None:
     """Scenario 8 (TestInsufficientCapacityNodeDaemonDoesNotUnscheduleRunningPod).
 
@@ -269,7 +262,6 @@ def test_sync_ignores_capacity_when_choosing_nodes() -> None:
 # --- §10 scenarios 9-13: selecting nodes -------------------------------------------------
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_sync_launches_pods_on_nodes_matching_node_selector(strategy: str) -> None:
     """Scenario 9 (TestSelectorDaemonLaunchesPods): 4 plain + 3 labelled nodes -> 3."""
     cluster = make_cluster(4)
@@ -281,7 +273,6 @@ def test_sync_launches_pods_on_nodes_matching_node_selector(strategy: str) -> No
     assert status(cluster)["desiredNumberScheduled"] == 3
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_sync_with_unmatched_node_selector_does_nothing(strategy: str) -> None:
     """Scenario 10 (TestBadSelectorDaemonDoesNothing)."""
     cluster = make_cluster(4)
@@ -291,7 +282,6 @@ def test_sync_with_unmatched_node_selector_does_nothing(strategy: str) -> None:
     assert status(cluster)["desiredNumberScheduled"] == 0
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_sync_launches_pods_on_nodes_matching_required_affinity(strategy: str) -> None:
     """Scenario 11 (TestNodeAffinityDaemonLaunchesPods): color In [blue] -> 3 pods."""
     cluster = make_cluster(4)
@@ -305,7 +295,6 @@ def test_sync_launches_pods_on_nodes_matching_required_affinity(strategy: str) -
         "node-4", "node-5", "node-6"]
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 @pytest.mark.parametrize(("node_name", "creates"), [("node-0", 1), ("node-10", 0)])
 def test_sync_honours_template_node_name(strategy: str, node_name: str, creates: int) -> None:
     """Scenario 12 (TestNameDaemonSetLaunchesPods, TestBadNameDaemonSetDoesNothing)."""
@@ -317,7 +306,6 @@ def test_sync_honours_template_node_name(strategy: str, node_name: str, creates:
     assert status(cluster)["desiredNumberScheduled"] == creates
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 @pytest.mark.parametrize(("node_name", "creates"), [("node-6", 1), ("node-0", 0)])
 def test_sync_requires_node_name_and_selector_to_agree(strategy: str, node_name: str,
                                                        creates: int) -> None:
@@ -333,7 +321,6 @@ def test_sync_requires_node_name_and_selector_to_agree(strategy: str, node_name:
 # --- §10 scenarios 14-15: existing pods ------------------------------------------------
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_sync_deletes_pods_on_unselected_nodes_and_releases_mislabelled(strategy: str) -> None:
     """Scenario 14 (TestSelectorDaemonDeletesUnselectedPods): 5 creates, 4 deletes."""
     cluster = make_cluster(5, frozen=True)
@@ -353,7 +340,6 @@ def test_sync_deletes_pods_on_unselected_nodes_and_releases_mislabelled(strategy
         assert controller_ref(stored) is None
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_sync_selector_daemon_deals_with_existing_pods(strategy: str) -> None:
     """TestSelectorDaemonDealsWithExistingPods (§7): 3 creates, 20 deletes."""
     cluster = make_cluster(5, frozen=True)
@@ -416,7 +402,6 @@ def _taint(cluster: Cluster, node_name: str, taint: dict) -> None:
     cluster.api.update(node)  # no settle: the test decides what runs next
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_sync_keeps_running_pod_when_no_schedule_taint_added(strategy: str) -> None:
     """Scenario 16 (TestNoScheduleTaintedDoesntEvicitRunningIntolerantPod): 0 deletes.
 
@@ -434,7 +419,6 @@ def test_sync_keeps_running_pod_when_no_schedule_taint_added(strategy: str) -> N
     assert (st["desiredNumberScheduled"], st["numberMisscheduled"]) == (0, 1)
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_sync_deletes_running_pod_when_no_execute_taint_added(strategy: str) -> None:
     """Scenario 17 (TestNoExecuteTaintedDoesEvicitRunningIntolerantPod): 1 delete.
 
@@ -450,7 +434,6 @@ def test_sync_deletes_running_pod_when_no_execute_taint_added(strategy: str) -> 
     assert daemon_pods(cluster, "intolerant") == []  # and it is not recreated
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 @pytest.mark.parametrize(("tolerations", "creates"), [(None, 0), ([NO_SCHEDULE_TOLERATION], 1)])
 def test_sync_respects_no_schedule_taint_on_new_node(strategy: str, tolerations: list | None,
                                                      creates: int) -> None:
@@ -465,7 +448,6 @@ def test_sync_respects_no_schedule_taint_on_new_node(strategy: str, tolerations:
     assert status(cluster).get("numberReady", 0) == creates
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_placement_runs_daemon_pod_on_cordoned_node(strategy: str) -> None:
     """Scenario 19 (TestNodeShouldRunDaemonPod, ShouldRunDaemonPodOnUnschedulableNode)."""
     node = {"metadata": {"name": "test-node", "labels": dict(SIMPLE_DAEMONSET_LABEL)},
@@ -476,7 +458,6 @@ def test_placement_runs_daemon_pod_on_cordoned_node(strategy: str) -> None:
     assert (placement.should_run, placement.should_continue_running) == (True, True)
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 @pytest.mark.parametrize(("case", "expected"), [
     ("ShouldRunDaemonPod", (True, True)),
     ("InsufficientResourceError", (True, True)),
@@ -512,7 +493,6 @@ def test_placement_matches_upstream_predicate_cases(strategy: str, case: str,
     assert (placement.should_run, placement.should_continue_running) == expected
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_sync_leaves_host_port_conflicts_to_the_scheduler(strategy: str) -> None:
     """Scenario 20a (TestNodeShouldRunDaemonPod, ErrPodNotFitsHostPorts): still (true, true)."""
     cluster = make_cluster(0)
@@ -528,18 +508,16 @@ def test_sync_leaves_host_port_conflicts_to_the_scheduler(strategy: str) -> None
     expect_sync(cluster, 1, 0)
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_sync_keeps_own_pod_holding_the_host_port(strategy: str) -> None:
     """Scenario 20b (TestPortConflictWithSameDaemonPodDoesNotDeletePod): nothing deleted."""
-    cluster = make_cluster(0, frozen=True)
-    add_nodes(cluster, 0, 0)
+    cluster = make_cluster(0)
     cluster.add_node("port-conflict", ready=True)
+    freeze(cluster)
     ds = create_ds(cluster, make_daemonset(strategy=strategy, host_port=666))
     add_pods(cluster, "port-conflict", SIMPLE_DAEMONSET_LABEL, ds, 1)
     expect_sync(cluster, 0, 0)
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_sync_launches_pod_next_to_different_host_port(strategy: str) -> None:
     """Scenario 20c (TestNoPortConflictNodeDaemonLaunchesPod): 1 create."""
     cluster = make_cluster(0)
@@ -582,7 +560,6 @@ def test_sync_waits_for_terminating_pod_unless_surging(strategy: str) -> None:
     assert pod["metadata"]["name"] != old["metadata"]["name"]
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_sync_does_nothing_for_daemonset_being_deleted(strategy: str) -> None:
     """Scenario 22 (TestDontDoAnythingIfBeingDeleted): no creates, deletes or status write."""
     cluster = make_cluster(1)
@@ -601,7 +578,6 @@ def test_sync_does_nothing_for_daemonset_being_deleted(strategy: str) -> None:
     assert live_ds(cluster)["status"] == {}
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_sync_refuses_empty_selector(strategy: str) -> None:
     """Scenario 23 (TestPodIsNotDeletedByDaemonsetWithEmptyLabelSelector): 0, 0, 1 event.
 
@@ -629,12 +605,11 @@ def test_sync_refuses_empty_selector(strategy: str) -> None:
 # --- §10 scenarios 24-26: failed pods ----------------------------------------------------
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 @pytest.mark.parametrize(("failed", "normal", "creates", "deletes", "events"), [
-    (0, 1, 0, 0, 0),  # normal (do nothing)
-    (0, 0, 1, 0, 0),  # no pods (create 1)
-    (1, 0, 0, 1, 1),  # scenario 24: kill 1, create in the next sync
-    (1, 3, 0, 3, 1),  # scenario 25: kill the failed one and 2 surplus running ones
+    pytest.param(0, 1, 0, 0, 0, id="normal-does-nothing"),
+    pytest.param(0, 0, 1, 0, 0, id="no-pods-creates-one"),
+    pytest.param(1, 0, 0, 1, 1, id="scenario-24-kill-failed-create-next-sync"),
+    pytest.param(1, 3, 0, 3, 1, id="scenario-25-kill-failed-and-2-surplus"),
 ])
 def test_sync_kills_failed_pods(strategy: str, failed: int, normal: int, creates: int,
                                 deletes: int, events: int) -> None:
@@ -655,7 +630,6 @@ def test_sync_kills_failed_pods(strategy: str, failed: int, normal: int, creates
     assert len(daemon_pods(cluster, live_only=True)) == 1
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_sync_backs_off_deleting_failed_pods(strategy: str) -> None:
     """Scenario 26 (TestDaemonKillFailedPodsBackoff).
 
@@ -699,7 +673,6 @@ def test_sync_backs_off_deleting_failed_pods(strategy: str) -> None:
 # --- §10 scenarios 27-28: status ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_status_counts_ready_pods(strategy: str) -> None:
     """Scenario 27 (TestNumberReadyStatus): 0 ready, then 2 once the pods are Ready."""
     cluster = make_cluster(0, frozen=True)
@@ -716,7 +689,6 @@ def test_status_counts_ready_pods(strategy: str) -> None:
     assert status(cluster)["numberAvailable"] == 2
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_status_reports_observed_generation(strategy: str) -> None:
     """Scenario 28 (TestObservedGeneration): generation 1 -> observedGeneration 1."""
     cluster = make_cluster(0, frozen=True)
@@ -736,7 +708,6 @@ def test_status_reports_observed_generation(strategy: str) -> None:
 # --- §10 scenario 29: failing creates --------------------------------------------------
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_sync_survives_pod_create_errors(strategy: str) -> None:
     """Scenario 29 (TestSimpleDaemonSetPodCreateErrors): 100 nodes, 10 creates accepted.
 
@@ -773,7 +744,6 @@ def test_sync_survives_pod_create_errors(strategy: str) -> None:
 # --- §10 scenarios 30-32: vanished nodes, node updates, surge duplicates ---------------
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_sync_deletes_only_unscheduled_pod_of_missing_node(strategy: str) -> None:
     """Scenario 30 (TestDeleteUnscheduledPodForNotExistingNode): exactly 1 delete.
 
@@ -798,7 +768,6 @@ def test_sync_deletes_only_unscheduled_pod_of_missing_node(strategy: str) -> Non
             status(cluster)["currentNumberScheduled"]) == (1, 1)
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 @pytest.mark.parametrize(("change", "enqueued"), [
     ("nothing", False),
     ("labels", True),
@@ -1396,7 +1365,6 @@ def _first_template(cluster: Cluster) -> dict:
 # --- more of §5 and §7 --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_sync_deletes_succeeded_pod_without_backoff(strategy: str) -> None:
     """§7: a Succeeded pod is deleted with a Normal SucceededDaemonPod event."""
     cluster = make_cluster(1, frozen=True)
