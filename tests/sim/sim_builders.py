@@ -1,4 +1,4 @@
-"""Builders and probes for the simulator scenario tests (used via conftest.py).
+"""Builders and probes for the simulator scenario tests.
 
 The names follow upstream's pkg/controller/daemon/daemon_controller_test.go:
 
@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dstutor.controller import history
+from dstutor.errors import Forbidden
 from dstutor.model.objects import (
     DAEMONSET_UNIQUE_LABEL,
     Obj,
@@ -33,6 +34,7 @@ from dstutor.model.objects import (
     controller_ref,
     is_terminating,
     new_controller_ref,
+    target_node_name,
 )
 from dstutor.model.timefmt import to_rfc3339
 from dstutor.sim.cluster import Cluster
@@ -247,7 +249,7 @@ def add_failed_pods(cluster: Cluster, node_name: str, labels: dict[str, str], ds
 # --- moving pods along by hand ------------------------------------------------------------
 
 
-def _set_ready_condition(cluster: Cluster, pod: Obj, ready: bool, since: float) -> None:
+def _set_ready_condition(pod: Obj, ready: bool, since: float) -> None:
     status = pod.setdefault("status", {})
     conditions = [c for c in status.get("conditions") or [] if c.get("type") != "Ready"]
     conditions.append({"type": "Ready", "status": "True" if ready else "False",
@@ -270,7 +272,7 @@ def mark_pods_ready(cluster: Cluster, pods: Iterable[Obj] | None = None, *, read
         old = clone(pod)
         if ready:
             pod["status"]["phase"] = "Running"
-        _set_ready_condition(cluster, pod, ready, when)
+        _set_ready_condition(pod, ready, when)
         cluster.store.touch(pod, old)
         changed += 1
     return changed
@@ -280,7 +282,7 @@ def set_phase(cluster: Cluster, pod: Obj, phase: str) -> None:
     old = clone(pod)
     pod["status"]["phase"] = phase
     if phase in ("Failed", "Succeeded"):
-        _set_ready_condition(cluster, pod, False, cluster.now())
+        _set_ready_condition(pod, False, cluster.now())
     cluster.store.touch(pod, old)
 
 
@@ -298,8 +300,6 @@ def daemon_pods(cluster: Cluster, name: str = "foo", *, live_only: bool = False)
 
 
 def pods_by_node(cluster: Cluster, name: str = "foo") -> dict[str, list[Obj]]:
-    from dstutor.model.objects import target_node_name
-
     result: dict[str, list[Obj]] = {}
     for pod in daemon_pods(cluster, name):
         result.setdefault(target_node_name(pod), []).append(pod)
@@ -442,8 +442,6 @@ class PodCreateQuota:
         if obj["kind"] == "Pod":
             self.attempts += 1
             if self.limit is not None and self.accepted >= self.limit:
-                from dstutor.errors import Forbidden
-
                 raise Forbidden(
                     f'pods "{obj["metadata"].get("generateName", "")}" is forbidden: exceeded '
                     f"quota: pods, requested: pods=1, used: pods={self.accepted}, "

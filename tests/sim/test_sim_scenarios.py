@@ -1444,3 +1444,43 @@ def test_story_unreachable_node_stalls_rolling_update_until_it_returns() -> None
     assert sorted(pods_by_node(cluster)) == ["node-0", "node-1", "node-2"]
     st = status(cluster)
     assert (st["updatedNumberScheduled"], st["numberAvailable"]) == (3, 3)
+
+
+@pytest.mark.parametrize(("updated_before", "replaced"), [(False, 0), (True, 3)])
+def test_story_adopted_pods_follow_pod_template_generation_quirk(updated_before: bool,
+                                                                  replaced: int) -> None:
+    """§6.2 quirk: a pod counts as updated if its pod-template-generation equals the DS's.
+
+    Orphans of a DS that was never updated carry generation "1"; a recreated DS starts
+    at "1" too, so even with a different template they are not replaced. Orphans of an
+    updated DS ("2") are replaced at the maxUnavailable pace.
+    """
+    cluster = _running_cluster()
+    if updated_before:
+        update_ds(cluster, image="foo/bar:2", settle=True)
+        cluster.advance(60)
+    gens = {labels(p)["pod-template-generation"] for p in daemon_pods(cluster)}
+    assert gens == {"2" if updated_before else "1"}
+    before = {p["metadata"]["uid"] for p in daemon_pods(cluster)}
+    cluster.delete("DaemonSet", NS, "foo", propagation="Orphan")
+    cluster.create(make_daemonset(strategy="RollingUpdate", image="foo/other"))
+    cluster.advance(60)
+    after = {p["metadata"]["uid"] for p in daemon_pods(cluster)}
+    assert len(before - after) == replaced
+    st = status(cluster)
+    assert (st["updatedNumberScheduled"], st["numberAvailable"]) == (3, 3)
+
+
+def test_sync_never_touches_pods_of_another_daemonset() -> None:
+    """§6.1/§6.2: overlapping selectors; owned pods stay with their owner, and a node
+    holding only another DaemonSet's pod still gets one of this DaemonSet's."""
+    cluster = _running_cluster()
+    theirs = {p["metadata"]["uid"] for p in daemon_pods(cluster)}
+    recorder = ActionRecorder(cluster, "bar")
+    cluster.create(make_daemonset("bar", strategy="RollingUpdate"))
+    cluster.advance(30)
+    assert len(recorder.take().created) == 3
+    recorder.close()
+    assert {p["metadata"]["uid"] for p in daemon_pods(cluster)} == theirs
+    assert len(daemon_pods(cluster, "bar")) == 3
+    assert all(controller_ref(p)["name"] == "foo" for p in daemon_pods(cluster))
