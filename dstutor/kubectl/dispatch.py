@@ -16,6 +16,24 @@ from dstutor.kubectl.result import CommandResult
 from dstutor.sim.cluster import Cluster
 
 NOT_SIMULATED_MSG = "error: dstutor does not simulate `kubectl {path}`"
+RUN_DAEMONSET_HINT = ("kubectl run starts a single Pod; kubectl cannot create a DaemonSet from "
+                      "the command line: write a manifest and run `kubectl apply -f FILE`")
+# Flags of old kubectl versions that learners copy from blog posts; kubectl 1.37's pflag
+# rejects them before anything else happens.
+_REMOVED_RUN_FLAGS = ("--daemonset", "--generator", "--replicas", "--schedule")
+
+
+def _removed_run_flag(text: str) -> CommandResult | None:
+    """`kubectl run x --daemonset`: kubectl's unknown-flag error plus the tutor's hint."""
+    words = text.split("\n", 1)[0].split()
+    if len(words) < 2 or words[0] not in ("kubectl", "k") or words[1] != "run":
+        return None
+    for word in words[2:]:
+        name = word.split("=", 1)[0]
+        if name in _REMOVED_RUN_FLAGS:
+            return CommandResult("", f"error: unknown flag: {name}\nSee 'kubectl run --help' "
+                                 "for usage.\n", 1, hint=RUN_DAEMONSET_HINT)
+    return None
 
 
 def _help_text(cmd: KubectlCommand) -> str:
@@ -37,6 +55,9 @@ def run(cluster: Cluster, text: str, *, namespace: str = "default", interactive:
         editor: Editor | None = None) -> CommandResult:
     """Run `text` (a kubectl line, optionally with a heredoc) and return what it printed."""
     out = Output()
+    refused = _removed_run_flag(text)
+    if refused is not None:
+        return refused
     try:
         cmd = parse_kubectl(text)
     except KubectlParseError as exc:

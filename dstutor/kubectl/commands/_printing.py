@@ -1,27 +1,24 @@
 """Non-table output (-o yaml|json|name|jsonpath|custom-columns) for get and mutating verbs.
 
-The byte-level emitters live in dstutor.render; this module only decides what is
-printed: one object, or kubectl's `List` wrapper.
+The emitters live in dstutor.render.output; this module only decides what is printed:
+one object, or kubectl's `List` wrapper.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from dstutor.errors import CommandError
-from dstutor.kubectl.commands._base import ref_name
 from dstutor.model.objects import Obj
-from dstutor.render._gofmt import json_dumps
-from dstutor.render._goyaml import dump as yaml_dump
-
-LIST_FORMATS = ("yaml", "json", "kyaml", "jsonpath", "jsonpath-as-json", "go-template",
-                "template", "custom-columns")
-
-
-def as_list(objs: Sequence[Obj]) -> Obj:
-    return {"apiVersion": "v1", "items": list(objs), "kind": "List",
-            "metadata": {"resourceVersion": ""}}
+from dstutor.render.jsonpath import jsonpath
+from dstutor.render.output import (
+    as_list,
+    custom_columns,
+    name_line,
+    relaxed_jsonpath,
+    to_json,
+    to_yaml,
+)
 
 
 def _strip_managed(obj: Obj) -> Obj:
@@ -33,28 +30,21 @@ def _strip_managed(obj: Obj) -> Obj:
 
 
 def format_objects(objs: Sequence[Obj], fmt: str, arg: str | None, *,
-                   single: bool) -> str:
+                   single: bool, no_headers: bool = False) -> str:
     """Text for `-o FMT`: one object when a single named object was asked for, else a List."""
     objs = [_strip_managed(o) for o in objs]
     if fmt == "name":
-        return "".join(ref_name(o) + "\n" for o in objs)
-    data: Any = objs[0] if single and len(objs) == 1 else as_list(objs)
-    if fmt == "yaml":
-        return yaml_dump(data)
-    if fmt == "json":
-        return json_dumps(data, indent="    ") + "\n"
-    if fmt in ("jsonpath", "jsonpath-as-json", "custom-columns", "go-template", "template"):
-        return _template_output(data, objs, fmt, arg or "")
-    raise CommandError(f"error: dstutor does not support -o {fmt}")
-
-
-def _template_output(data: Any, objs: Sequence[Obj], fmt: str, arg: str) -> str:
-    try:
-        from dstutor.render import jsonpath  # type: ignore[attr-defined]
-    except ImportError:
-        raise CommandError(f"error: -o {fmt} is not available yet in dstutor") from None
+        return "".join(name_line(o) + "\n" for o in objs)
     if fmt == "custom-columns":
-        return jsonpath.custom_columns(objs, arg)  # type: ignore[no-any-return]
-    if fmt.startswith("jsonpath"):
-        return jsonpath.render(arg, data)  # type: ignore[no-any-return]
-    raise CommandError(f"error: -o {fmt} is not available yet in dstutor")
+        return custom_columns(arg or "", objs, no_headers=no_headers)
+    data = objs[0] if single and len(objs) == 1 else as_list(objs)
+    if fmt == "yaml":
+        return to_yaml(data)
+    if fmt == "json":
+        return to_json(data)
+    if fmt == "jsonpath":
+        return jsonpath(arg or "", data)
+    if fmt == "jsonpath-as-json":
+        return jsonpath(relaxed_jsonpath(arg or "") if not (arg or "").startswith("{")
+                        else arg or "", data)
+    raise CommandError(f"error: dstutor does not support -o {fmt}")

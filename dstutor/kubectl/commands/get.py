@@ -88,7 +88,8 @@ def run_get(env: Env, cmd: KubectlCommand, out: Output) -> None:
         objs = [clone(o) for _, group in groups for o in group]
         single = len(cmd.targets) == 1 and cmd.targets[0].name is not None
         if cmd.output == "name" or objs or not single:
-            out.write(format_objects(objs, cmd.output, cmd.output_arg, single=single))
+            out.write(format_objects(objs, cmd.output, cmd.output_arg, single=single,
+                                     no_headers=flag_bool(cmd, "no-headers")))
         return
     ns = namespace_of(env, cmd)
     text = tables(env, cmd, groups)

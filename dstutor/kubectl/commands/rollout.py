@@ -16,6 +16,7 @@ from dstutor.kubectl.commands._base import (
 from dstutor.kubectl.commands._printing import format_objects
 from dstutor.kubectl.describers import pod_template_raw
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.verbs import PAUSE_DAEMONSET_HINT, rollout_unsupported_error
 from dstutor.model.objects import (
     CHANGE_CAUSE_ANNOTATION,
     LAST_APPLIED_ANNOTATION,
@@ -41,25 +42,20 @@ UNDO_APPLY_WARNING = (
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 
 
+DEPLOYMENT_ROLLOUT_ERR = "error: dstutor simulates rollouts of DaemonSets only"
+
+
 def _daemonsets(env: Env, cmd: KubectlCommand, verb: str) -> list[Obj]:
-    found = [obj for _, obj in resolve_targets(env, cmd)]
-    for obj in found:
-        if obj["kind"] == "Deployment" and verb in ("status", "history", "undo"):
-            continue
-        if obj["kind"] not in ("DaemonSet", "Deployment"):
-            raise error(f"no {_viewer(verb)} has been implemented for "
-                        f'{{"{_group(obj)}" "{obj["kind"]}"}}')
+    """The DaemonSets named; other kinds fail as kubectl fails for them."""
+    found: list[Obj] = []
+    for target, obj in resolve_targets(env, cmd):
+        problem = rollout_unsupported_error(verb, target)
+        if problem:
+            raise DstutorError(problem)
+        if obj["kind"] != "DaemonSet":
+            raise DstutorError(DEPLOYMENT_ROLLOUT_ERR)
+        found.append(obj)
     return found
-
-
-def _viewer(verb: str) -> str:
-    return {"status": "status viewer", "history": "history viewer",
-            "undo": "rollbacker", "restart": "restarter"}.get(verb, verb)
-
-
-def _group(obj: Obj) -> str:
-    api = obj.get("apiVersion", "v1")
-    return api.split("/")[0] if "/" in api else ""
 
 
 # --- status -----------------------------------------------------------------------------
@@ -208,22 +204,24 @@ def run_restart(env: Env, cmd: KubectlCommand, out: Output) -> None:
         out.line(f"{ref_name(ds)} restarted{suffix}")
 
 
-def _not_supported(env: Env, cmd: KubectlCommand, what: str) -> None:
+def _not_supported(env: Env, cmd: KubectlCommand, verb: str, out: Output) -> None:
     problems = []
-    for _, obj in resolve_targets(env, cmd):
-        rt = obj["kind"]
-        display = {"DaemonSet": "daemonsets.apps", "Pod": "pods", "Node": "nodes"}.get(rt, rt)
-        problems.append(f'error: {display} "{obj["metadata"]["name"]}" {what} is not supported')
+    for target, _ in resolve_targets(env, cmd):
+        problem = rollout_unsupported_error(verb, target)
+        if problem:
+            problems.append(problem)
     if problems:
+        out.hint = PAUSE_DAEMONSET_HINT
         raise DstutorError("\n".join(problems))
+    raise DstutorError(DEPLOYMENT_ROLLOUT_ERR)
 
 
 def run_pause(env: Env, cmd: KubectlCommand, out: Output) -> None:
-    _not_supported(env, cmd, "pausing")
+    _not_supported(env, cmd, "pause", out)
 
 
 def run_resume(env: Env, cmd: KubectlCommand, out: Output) -> None:
-    _not_supported(env, cmd, "resuming")
+    _not_supported(env, cmd, "resume", out)
 
 
 # --- set image --------------------------------------------------------------------------
