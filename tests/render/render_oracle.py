@@ -72,11 +72,11 @@ def _match_selector(selector: str, get: Callable[[str], str | None]) -> bool:
     for part in filter(None, selector.split(",")):
         if "!=" in part:
             key, value = part.split("!=", 1)
-            if get(key) == value:
+            if (get(key) or "") == value:
                 return False
         else:
             key, value = part.split("==", 1) if "==" in part else part.split("=", 1)
-            if get(key) != value:
+            if (get(key) or "") != value:
                 return False
     return True
 
