@@ -13,6 +13,8 @@ taint eviction, garbage collection) on its virtual clock.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from sim_builders import (
     NO_EXECUTE_TAINT,
@@ -1043,11 +1045,10 @@ def test_rolling_update_scales_budgets_against_desired_nodes(
 # --- whole-cluster stories ----------------------------------------------------------------
 
 
-def _running_cluster(nodes: int = 3, manifest: dict | None = None, **kwargs: object
-                     ) -> Cluster:
-    """A live cluster whose DaemonSet `foo` runs a Ready pod on every node."""
-    cluster = make_cluster(nodes, **kwargs)  # type: ignore[arg-type]
-    cluster.create(manifest or make_daemonset(strategy="RollingUpdate"))
+def _running_cluster(nodes: int = 3, *, missing_images: tuple[str, ...] = ()) -> Cluster:
+    """A live cluster whose RollingUpdate DaemonSet `foo` runs a Ready pod on every node."""
+    cluster = make_cluster(nodes, missing_images=missing_images)
+    cluster.create(make_daemonset(strategy="RollingUpdate"))
     cluster.advance(10)
     assert status(cluster)["numberAvailable"] == nodes
     return cluster
@@ -1059,9 +1060,10 @@ def _pod_on(cluster: Cluster, node_name: str, name: str = "foo") -> dict | None:
     return pods[0] if pods else None
 
 
-def _edit_node(cluster: Cluster, node_name: str, edit: object) -> None:
+def _edit_node(cluster: Cluster, node_name: str, edit: Callable[[dict], object]) -> None:
+    """A user edit of a Node (kubectl edit/label/taint), through the API."""
     node = clone(cluster.find("Node", "", node_name))
-    edit(node)  # type: ignore[operator]
+    edit(node)
     cluster.update(node)
 
 
@@ -1231,7 +1233,7 @@ def test_story_rollback_reuses_old_revision_under_new_number() -> None:
     """A bad image stalls the rollout; changing the template back reuses revision 1,
     renumbered 3, and replaces only the broken pod (e2e "should rollback without
     unnecessary restarts")."""
-    cluster = _running_cluster(missing_images=["foo/broken"])
+    cluster = _running_cluster(missing_images=("foo/broken",))
     first_hash = current_hash(live_ds(cluster))
     update_ds(cluster, image="foo/broken", settle=True)
     broken_hash = current_hash(live_ds(cluster))
@@ -1285,7 +1287,7 @@ def _waiting_reason(pod: dict) -> str | None:
 def test_story_missing_image_stalls_rollout_in_image_pull_backoff() -> None:
     """A missing image: ErrImagePull, then ImagePullBackOff; the rollout stops after
     maxUnavailable pods and stays there."""
-    cluster = _running_cluster(missing_images=["foo/missing"])
+    cluster = _running_cluster(missing_images=("foo/missing",))
     update_ds(cluster, image="foo/missing", settle=True)
     new_hash = current_hash(live_ds(cluster))
     cluster.advance(1)  # the old pod on the first node terminates (1 s)
