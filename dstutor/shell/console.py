@@ -53,7 +53,7 @@ def _status_style(status: str) -> str:
 
 
 def _title(view: NodeView) -> Text:
-    title = Text(f" {view.name} ", style="bold")
+    title = Text(f"{view.name} ", style="bold")
     tags: list[tuple[str, str]] = []
     if view.roles:
         tags.append((",".join(view.roles), "blue"))
@@ -63,10 +63,9 @@ def _title(view: NodeView) -> Text:
         tags.append(("Ready", "green") if view.ready else ("NotReady", "red"))
     if view.cordoned:
         tags.append(("cordoned", "yellow"))
-    for tag, style in tags:
-        title.append("· ", style="dim")
+    for i, (tag, style) in enumerate(tags):
+        title.append("· " if i == 0 else " · ", style="dim")
         title.append(tag, style=style)
-        title.append(" ")
     return title
 
 
@@ -80,23 +79,26 @@ def _revision(pod: PodView) -> Text:
     return text
 
 
-def _pod_table(pods: Sequence[PodView]) -> Table:
+def _pod_table(pods: Sequence[PodView], widths: tuple[int, int, int]) -> Table:
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True)  # marker
-    table.add_column(no_wrap=True, overflow="ellipsis", ratio=3)  # pod
-    table.add_column(no_wrap=True, overflow="ellipsis", ratio=2)  # DaemonSet
-    table.add_column(no_wrap=True, overflow="ellipsis", ratio=2)  # status
-    table.add_column(no_wrap=True, overflow="ellipsis", ratio=2)  # revision
+    # Same minimum widths in every panel, so the columns line up down the whole map.
+    for width in widths:
+        table.add_column(no_wrap=True, overflow="ellipsis", min_width=width)
+    table.add_column(no_wrap=True, overflow="ellipsis")  # revision
     for pod in pods:
         style = _status_style(pod.status)
         marker = "○" if pod.terminating or pod.status != "Running" else "●"
-        owner = pod.owner if pod.owner else "(no DaemonSet)"
-        table.add_row(Text(marker, style=style), pod.name, Text(owner, style="blue"),
+        table.add_row(Text(marker, style=style), pod.name, Text(_owner(pod), style="blue"),
                       Text(pod.status, style=style), _revision(pod))
     return table
 
 
-def _node_panel(view: NodeView) -> Panel:
+def _owner(pod: PodView) -> str:
+    return pod.owner if pod.owner else "(no DaemonSet)"
+
+
+def _node_panel(view: NodeView, widths: tuple[int, int, int]) -> Panel:
     body: list[RenderableType] = []
     if view.taints:
         line = Text("taints ", style="dim")
@@ -107,7 +109,7 @@ def _node_panel(view: NodeView) -> Panel:
         line.append(", ".join(view.labels))
         body.append(line)
     if view.pods:
-        body.append(_pod_table(view.pods))
+        body.append(_pod_table(view.pods, widths))
     else:
         body.append(Text("no pods", style="dim"))
     return Panel(Group(*body), title=_title(view), title_align="left", expand=True,
@@ -124,7 +126,11 @@ def map_picture(views: Sequence[NodeView], now: float) -> RenderableType:
         return Group(head, Text("no nodes: `node add NAME` lets a machine join", style="dim"))
     legend = Text("● Running   ○ not running yet, failing or terminating   "
                   "old = an older revision", style="dim")
-    return Group(head, *[_node_panel(v) for v in views], legend)
+    every = [p for v in views for p in v.pods]
+    widths = (max((len(p.name) for p in every), default=0),
+              max((len(_owner(p)) for p in every), default=0),
+              max((len(p.status) for p in every), default=0))
+    return Group(head, *[_node_panel(v, widths) for v in views], legend)
 
 
 def render_text(picture: RenderableType, *, width: int = 80) -> str:

@@ -6,11 +6,11 @@ from dstutor.shell.meta import COMMANDS, MetaCommand
 
 INTRO = """\
 Two kinds of lines:
-  kubectl lines   start with `kubectl` (or `k`): real kubectl syntax, output and errors
+  kubectl lines   start with `kubectl` (or `k`): kubectl's syntax and output
   simulator lines do what happens outside kubectl's reach on a real cluster
 """
 OUTRO = """\
-A heredoc works as in bash: `kubectl apply -f - <<EOF`, the manifest, then `EOF`.
+A heredoc works as in bash: `kubectl apply -f - <<EOF`, the manifest, `EOF`.
 Type `help kubectl` for the kubectl verbs, `help TOPIC` for one command.
 """
 TOPICS = {

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from dstutor.errors import DstutorError
 from dstutor.kubectl.lexer import split_command
-from dstutor.shell.session import Output, error
+from dstutor.shell.session import MAX_UNDO, Output, error
 
 if TYPE_CHECKING:
     from dstutor.shell.session import Session
@@ -220,7 +220,7 @@ def _parse_node_flags(args: Args) -> tuple[dict[str, str], list[dict[str, str]],
 
 
 @command("node", "node add|remove|fail|recover NAME",
-         "add, remove, fail or recover a node (type `help node`)", args=("word", NODE))
+         "add, remove, fail or recover a node (`help node`)", args=("word", NODE))
 def meta_node(session: Session, args: Args) -> Output:
     sub = args.positional[0] if args.positional else ""
     return error(f"error: unknown node command {sub!r}" if sub else "error: node what?",
@@ -228,7 +228,7 @@ def meta_node(session: Session, args: Args) -> Output:
 
 
 @command("node add", "node add NAME [--label k=v]... [--taint k=v:Effect]... [--role ROLE]",
-         "a machine joins: its kubelet registers the Node, Ready after a short delay",
+         "a machine joins; its Node turns Ready shortly after",
          args=(NEW_NODE,), min_args=1, undoable=True,
          flags=(MetaFlag("label", "KEY=VALUE", "a node label", LABEL),
                 MetaFlag("taint", "KEY=VALUE:EFFECT", "a taint the node starts with", TAINT),
@@ -246,7 +246,7 @@ def meta_node_add(session: Session, args: Args) -> Output:
 
 
 @command("node remove", "node remove NAME",
-         "the machine is gone: the Node is deleted and pod GC removes its pods",
+         "the machine is gone; pod GC removes its pods",
          args=(NODE,), min_args=1, undoable=True)
 def meta_node_remove(session: Session, args: Args) -> Output:
     name = args.positional[0]
@@ -257,7 +257,7 @@ def meta_node_remove(session: Session, args: Args) -> Output:
 
 
 @command("node fail", "node fail NAME",
-         "the kubelet stops reporting; after the grace period the node is NotReady",
+         "the kubelet stops reporting; the node turns NotReady",
          args=(NODE,), min_args=1, undoable=True)
 def meta_node_fail(session: Session, args: Args) -> Output:
     name = args.positional[0]
@@ -271,7 +271,7 @@ def meta_node_fail(session: Session, args: Args) -> Output:
 
 
 @command("node recover", "node recover NAME",
-         "the kubelet reports again: the node is Ready and its pods carry on",
+         "the kubelet reports again; the node is Ready",
          args=(NODE,), min_args=1, undoable=True)
 def meta_node_recover(session: Session, args: Args) -> Output:
     name = args.positional[0]
@@ -286,8 +286,11 @@ def meta_node_recover(session: Session, args: Args) -> Output:
 # --- time, undo, reset, files -----------------------------------------------------------------
 
 @command("advance", "advance [DURATION]",
-         "let virtual time pass (30s, 2m, 1h); without a duration, until nothing changes",
-         args=(DURATION,), undoable=True, examples=("advance 30s", "advance"))
+         "let virtual time pass; alone: until nothing changes",
+         args=(DURATION,), undoable=True, examples=("advance 30s", "advance 2m", "advance"),
+         details="A duration is a number and a unit: 30s, 2m, 1h, 1m30s (at most 24h).\n"
+                 "Without one, time runs until nothing more is waiting to happen\n"
+                 "(at most 10 minutes, in case something keeps restarting).")
 def meta_advance(session: Session, args: Args) -> Output:
     cluster = session.cluster
     if args.positional:
@@ -305,7 +308,9 @@ def meta_advance(session: Session, args: Args) -> Output:
                   f"{clock_text(session)}", changed=True)
 
 
-@command("undo", "undo", "revert the last command that changed the cluster")
+@command("undo", "undo", "revert the last command that changed the cluster",
+         details="Reverts kubectl writes, node commands, advance, reset and load, newest\n"
+                 f"first (up to {MAX_UNDO} of them). Reading commands are not counted.")
 def meta_undo(session: Session, args: Args) -> Output:
     undone = session.undo()
     if undone is None:
@@ -313,7 +318,7 @@ def meta_undo(session: Session, args: Args) -> Output:
     return Output(stdout=f"undone: {undone}", changed=True)
 
 
-@command("reset", "reset", "start over with the cluster the shell started with (undo reverts)")
+@command("reset", "reset", "back to the cluster the shell started with")
 def meta_reset(session: Session, args: Args) -> Output:
     session.replace_cluster(session.fresh_cluster(), "reset")
     session.namespace = "default"
@@ -331,7 +336,7 @@ def meta_save(session: Session, args: Args) -> Output:
     return Output(stdout=f"saved the cluster to {path}")
 
 
-@command("load", "load FILE", "replace the cluster with one saved by `save` (undo reverts)",
+@command("load", "load FILE", "replace the cluster with one written by `save`",
          args=(FILE,), min_args=1)
 def meta_load(session: Session, args: Args) -> Output:
     from dstutor.shell import snapshot
@@ -352,9 +357,13 @@ def meta_exit(session: Session, args: Args) -> Output:
 # --- pictures and explanations --------------------------------------------------------------
 
 @command("map", "map [--svg FILE]",
-         "a picture of every node with its pods (status, revision, taints)",
+         "every node with its taints and pods (status, revision)",
          flags=(MetaFlag("svg", "FILE", "also write the picture as an SVG file", FILE,
-                         repeat=False),))
+                         repeat=False),),
+         details="One panel per node: roles, Ready/NotReady, cordoned, taints, the labels\n"
+                 "DaemonSets select on, and each pod with its DaemonSet, status and\n"
+                 "revision (`old` marks pods still on an older revision).",
+         examples=("map", "map --svg cluster.svg"))
 def meta_map(session: Session, args: Args) -> Output:
     from dstutor.shell import console, nodemap
 
@@ -371,17 +380,21 @@ def meta_map(session: Session, args: Args) -> Output:
 
 
 @command("why", "why [POD|NODE|DAEMONSET] [DAEMONSET]",
-         "every gate that decides where DaemonSet pods run, in plain words",
+         "every gate that decides where DaemonSet pods run",
          args=(WHY_TARGET, DAEMONSET),
+         details="For each node and DaemonSet: the template's nodeName, nodeSelector and\n"
+                 "node affinity, each taint against the tolerations (marking the ones the\n"
+                 "controller adds itself), then what the scheduler and kubelet add:\n"
+                 "cordoning, readiness and resources. Without arguments: every pair.",
          examples=("why worker-1", "why worker-1 node-logger", "why node-logger-7xk2p"))
 def meta_why(session: Session, args: Args) -> Output:
     from dstutor.shell import why
 
     return Output(stdout=why.explain(session.cluster, list(args.positional),
-                                     namespace=session.namespace))
+                                     namespace=session.namespace, width=session.width))
 
 
-@command("help", "help [TOPIC]", "this list, or more about one command (`help node add`)",
+@command("help", "help [TOPIC]", "this list, or more on one command: `help node add`",
          args=(TOPIC, "word"))
 def meta_help(session: Session, args: Args) -> Output:
     from dstutor.shell import helptext

@@ -92,10 +92,14 @@ def build(cluster: Cluster) -> list[NodeView]:
     cluster.settle()
     daemonsets = cluster.store.list("DaemonSet")
     owners = {ds["metadata"]["uid"]: ds for ds in daemonsets}
-    keys = selector_label_keys(daemonsets)
+    nodes = cluster.store.list("Node")
+    # A selected label every node carries with the same value (kubernetes.io/os=linux)
+    # tells the learner nothing; only the ones that tell nodes apart are drawn.
+    keys = {k for k in selector_label_keys(daemonsets)
+            if len({(n["metadata"].get("labels") or {}).get(k) for n in nodes}) > 1}
     numbers, current = _revisions(cluster)
     views = []
-    for node in cluster.store.list("Node"):
+    for node in nodes:
         name = node["metadata"]["name"]
         labels = node["metadata"].get("labels") or {}
         pods = tuple(_pod_view(p, owners, numbers, current)

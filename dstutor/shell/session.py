@@ -77,12 +77,26 @@ def is_kubectl_line(text: str) -> bool:
 
 def kubectl_verb(text: str) -> str:
     """`rollout status` / `get` / ``: the verb path of a kubectl line, ignoring flags."""
-    words = [w for w in text.split("\n", 1)[0].split()[1:] if not w.startswith("-")]
+    words: list[str] = []
+    skip = False
+    for word in text.split("\n", 1)[0].split()[1:]:
+        if skip:
+            skip = False
+        elif word.startswith("-"):
+            # A global flag before the verb may take the next word as its value.
+            skip = "=" not in word and word in _VALUE_FLAGS and not words
+        else:
+            words.append(word)
     if not words:
         return ""
-    if words[0] in ("rollout", "set", "create") and len(words) > 1:
+    # Only rollout has read-only subcommands; others are decided by their first word.
+    if words[0] == "rollout" and len(words) > 1:
         return f"{words[0]} {words[1]}"
     return words[0]
+
+
+_VALUE_FLAGS = frozenset({"-n", "--namespace", "--context", "--cluster", "--kubeconfig", "-s",
+                          "--server", "--user", "--token", "-v", "--v", "--request-timeout"})
 
 
 def _default_kubectl() -> KubectlRunner:

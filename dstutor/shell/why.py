@@ -8,6 +8,8 @@ node lifecycle controller and the kubelet, so they are added here from node stat
 
 from __future__ import annotations
 
+import textwrap
+
 from dstutor.controller.placement import daemon_pod_spec, node_should_run_daemon_pod
 from dstutor.controller.scheduler import filter_node, pod_requests
 from dstutor.errors import DstutorError
@@ -114,7 +116,17 @@ def _pods_here(cluster: Cluster, ds: Obj, node_name: str) -> list[Obj]:
             if (controller_ref(p) or {}).get("uid") == ds_uid]
 
 
-def explain_pair(cluster: Cluster, node: Obj, ds: Obj) -> str:
+def _wrap(line: str, width: int) -> str:
+    """Fold a long line under its own indentation, past the ✓/✗ marker."""
+    text = line.lstrip()
+    indent = " " * (len(line) - len(text))
+    hang = indent + "  "
+    return textwrap.fill(text, width=max(width, 40), initial_indent=indent,
+                         subsequent_indent=hang, break_long_words=False,
+                         break_on_hyphens=False)
+
+
+def explain_pair(cluster: Cluster, node: Obj, ds: Obj, *, width: int = 80) -> str:
     """The full explanation for one node and one DaemonSet."""
     node_name = node["metadata"]["name"]
     spec = daemon_pod_spec(ds)
@@ -141,14 +153,23 @@ def explain_pair(cluster: Cluster, node: Obj, ds: Obj) -> str:
     if pods:
         for pod in pods:
             status = pod_status_and_counts(pod)[0]
-            lines.append(f"  pod here: {pod['metadata']['name']} {status}")
+            lines.append(f"  pod here: {pod['metadata']['name']} {status}"
+                         + _unscheduled_note(pod))
     elif placement.should_run:
         lines.append("  pod here: none yet (the controller creates one at its next sync)")
     else:
         lines.append("  pod here: none")
     if not placement.should_run and placement.should_continue_running and pods:
         lines.append("  a running pod may stay (NoSchedule only blocks new pods)")
-    return "\n".join(lines)
+    return "\n".join(_wrap(line, width) for line in lines)
+
+
+def _unscheduled_note(pod: Obj) -> str:
+    scheduled = next((c for c in pod.get("status", {}).get("conditions") or []
+                      if c.get("type") == "PodScheduled"), None)
+    if scheduled and scheduled.get("status") == "False":
+        return f" (the scheduler says: {scheduled.get('message', '')})"
+    return ""
 
 
 def _find_pod(cluster: Cluster, name: str, namespace: str) -> Obj | None:
@@ -166,7 +187,7 @@ def _find_daemonsets(cluster: Cluster, name: str, namespace: str) -> list[Obj]:
     return [d for d in cluster.store.list("DaemonSet") if d["metadata"]["name"] == name]
 
 
-def _explain_pod(cluster: Cluster, pod: Obj) -> str:
+def _explain_pod(cluster: Cluster, pod: Obj, width: int) -> str:
     meta = pod["metadata"]
     ref = controller_ref(pod)
     status = pod_status_and_counts(pod)[0]
@@ -174,20 +195,20 @@ def _explain_pod(cluster: Cluster, pod: Obj) -> str:
     if is_terminating(pod):
         head += " (it is being deleted)"
     node_name = target_node_name(pod)
-    scheduled = next((c for c in pod.get("status", {}).get("conditions") or []
-                      if c.get("type") == "PodScheduled"), None)
-    if scheduled and scheduled.get("status") == "False":
-        head += f"\n  the scheduler says: {scheduled.get('message', '')}"
+    note = _unscheduled_note(pod)
+    if note:
+        head += "\n" + _wrap(f"  {note.strip(' ()')}", width)
     ds = cluster.store.by_uid(ref["uid"]) if ref and ref.get("kind") == "DaemonSet" else None
     node = cluster.find("Node", "", node_name) if node_name else None
     if ds is None:
         return head + "\n  it has no DaemonSet controlling it, so only the scheduler decides"
     if node is None:
         return head + f"\n  its node {node_name or '(none)'} no longer exists"
-    return head + "\n" + explain_pair(cluster, node, ds)
+    return head + "\n" + explain_pair(cluster, node, ds, width=width)
 
 
-def explain(cluster: Cluster, targets: list[str], *, namespace: str = "default") -> str:
+def explain(cluster: Cluster, targets: list[str], *, namespace: str = "default",
+            width: int = 80) -> str:
     """`why`, `why NODE`, `why NODE DS`, `why POD`, `why DS`: one paragraph per pair."""
     cluster.settle()
     nodes = cluster.store.list("Node")
@@ -203,7 +224,7 @@ def explain(cluster: Cluster, targets: list[str], *, namespace: str = "default")
         if node is not None:
             chosen_nodes = [node]
         elif pod is not None and len(targets) == 1:
-            return _explain_pod(cluster, pod) + "\n"
+            return _explain_pod(cluster, pod, width) + "\n"
         elif by_name and len(targets) == 1:
             chosen_ds = by_name
         else:
@@ -217,5 +238,6 @@ def explain(cluster: Cluster, targets: list[str], *, namespace: str = "default")
         return "There are no DaemonSets yet, so nothing decides placement.\n"
     if not chosen_nodes:
         return "There are no nodes, so no DaemonSet pod can run anywhere.\n"
-    parts = [explain_pair(cluster, node, ds) for ds in chosen_ds for node in chosen_nodes]
+    parts = [explain_pair(cluster, node, ds, width=width)
+             for ds in chosen_ds for node in chosen_nodes]
     return "\n\n".join(parts) + "\n"
