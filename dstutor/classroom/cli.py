@@ -70,6 +70,121 @@ def lint_command(
         raise typer.Exit(1)
 
 
+NAME_MISSING_ERR = ("dstutor results export: who are you? Pass --name \"Your Name\" "
+                    "(it is remembered for next time)")
+EXPORTED_MSG = ("Wrote {path}: {lessons} lessons and exercises, {started} started, score "
+                "{score:g}/{points:g}.\nHand this file to your instructor. It is tamper-evident "
+                "(edits are detected by `dstutor grade`), not tamper-proof.")
+
+
+def _learner_name(name: str | None) -> str:
+    from dstutor.classroom.results import store_name, stored_name
+
+    if name and name.strip():
+        store_name(name.strip())
+        return name.strip()
+    known = stored_name()
+    if known:
+        return known
+    if not sys.stdin.isatty():
+        print(NAME_MISSING_ERR, file=sys.stderr)
+        raise typer.Exit(2)
+    asked = ""
+    while not asked:
+        asked = str(typer.prompt("Your name (for your instructor; asked once)")).strip()
+    store_name(asked)
+    return asked
+
+
+@results_app.command("export")
+def export_command(
+    out: Annotated[str | None, typer.Option(
+        "--out", "-o", metavar="FILE",
+        help="Where to write [default: dstutor-results-NAME.json].")] = None,
+    name: Annotated[str | None, typer.Option(
+        "--name", help="Your name as the instructor knows you (remembered).")] = None,
+    course: Annotated[str | None, typer.Option(
+        "--course", metavar="DIR", help="The course folder [default: the shipped lessons].")
+    ] = None,
+) -> None:
+    """Write your results (scores, hints, time, command log) to one file for the instructor."""
+    from pathlib import Path
+
+    from dstutor.classroom.results import build_results, file_slug, write_results
+    from dstutor.lessons.loader import find_course, load_course
+    from dstutor.lessons.progress import ProgressStore
+
+    learner = _learner_name(name)
+    where = find_course(course)
+    lessons, errors = load_course(where)
+    for err in errors:
+        print(f"warning: skipped a lesson that does not load: {err}", file=sys.stderr)
+    store = ProgressStore()
+    for notice in store.notices:
+        print(notice, file=sys.stderr)
+    doc = build_results(learner, lessons, store.lessons, course=str(where))
+    path = Path(out or f"dstutor-results-{file_slug(learner)}.json")
+    write_results(doc, path)
+    started = sum(1 for r in doc["lessons"] if r["started"])
+    print(EXPORTED_MSG.format(path=path, lessons=len(doc["lessons"]), started=started,
+                              score=doc["total_score"], points=doc["total_points"]))
+
+
+def grade_command(
+    files: Annotated[list[str], typer.Argument(metavar="FILE...",
+                                               help="Learners' results files.")],
+    csv_out: Annotated[str | None, typer.Option("--csv", metavar="FILE",
+                                                help="Scores as CSV.")] = None,
+    junit_out: Annotated[str | None, typer.Option(
+        "--junit", metavar="FILE", help="JUnit XML: a testcase per learner x step.")] = None,
+    json_out: Annotated[str | None, typer.Option(
+        "--json", metavar="FILE", help="Scores, stuck map and xAPI-style statements.")] = None,
+) -> None:
+    """Grade a class: verify each results file, show scores and where learners got stuck."""
+    from pathlib import Path
+
+    from rich.markup import escape
+    from rich.table import Table
+
+    from dstutor.classroom import grade
+
+    book = grade.load_class(files)
+    console = _console()
+    if book.learners:
+        header, rows = grade.score_matrix(book)
+        table = Table(title="Scores (* = not finished, - = not started)", title_justify="left")
+        for i, col in enumerate(header):
+            table.add_column(escape(col), justify="left" if i == 0 else "right")
+        for row in rows:
+            table.add_row(*(escape(c) for c in row))
+        console.print(table)
+        stuck = Table(title="Where learners got stuck (hardest first)", title_justify="left")
+        for col in ("step", "done", "attempts", "hints", "median time", "not done"):
+            stuck.add_column(col, justify="left" if col in ("step", "not done") else "right")
+        for row in grade.stuck_rows(book.stuck()):
+            stuck.add_row(*(escape(c) for c in row))
+        console.print(stuck)
+        for ln in book.learners:
+            for note in ln.notes:
+                console.print(f"[yellow]note[/] {escape(ln.path)} ({escape(ln.name)}): "
+                              f"{escape(note)}")
+    else:
+        console.print("No results file could be graded.")
+    for rej in book.rejected:
+        console.print(f"[bold red]REJECTED[/] {escape(rej.path)}: not graded")
+        for reason in rej.reasons:
+            console.print(f"  - {escape(reason)}")
+    outputs = ((csv_out, grade.to_csv), (junit_out, grade.to_junit), (json_out, grade.to_json))
+    for target, render in outputs:
+        if target:
+            Path(target).write_text(render(book), encoding="utf-8")
+            console.print(f"Wrote {escape(target)}")
+    if book.rejected:
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     """Mount the classroom commands on the main app."""
     app.command("lint")(lint_command)
+    app.command("grade")(grade_command)
+    app.add_typer(results_app, name="results")

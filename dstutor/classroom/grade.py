@@ -1,0 +1,301 @@
+"""`dstutor grade`: merge a class's results files into scores, a stuck map, CSV, JUnit, JSON.
+
+Files that fail verification are kept apart with their reasons and never graded: an
+instructor must see that a file was rejected, not find a silent zero.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import statistics
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dstutor.classroom.results import load_results
+
+CSV_FIELDS = ("learner", "lesson", "title", "mode", "score", "points", "percent", "steps_done",
+              "steps_total", "completed", "hints_used", "attempts", "seconds", "over_time",
+              "file")
+
+
+@dataclass
+class Rejected:
+    path: str
+    reasons: list[str]
+
+
+@dataclass
+class Learner:
+    name: str
+    path: str
+    doc: dict[str, Any]
+    notes: list[str] = field(default_factory=list)  # graded, but worth a look
+
+    @property
+    def lessons(self) -> list[dict[str, Any]]:
+        return list(self.doc.get("lessons") or [])
+
+
+@dataclass
+class StepStats:
+    """How one step went across the class: the "where learners got stuck" view."""
+
+    lesson: str
+    step: str
+    title: str
+    reached: int = 0  # learners who got to this step
+    done: int = 0
+    skipped: int = 0
+    attempts: list[int] = field(default_factory=list)
+    hints: list[int] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    stuck: list[str] = field(default_factory=list)  # reached the step, did not solve it
+
+    @property
+    def mean_attempts(self) -> float:
+        return round(statistics.fmean(self.attempts), 2) if self.attempts else 0.0
+
+    @property
+    def mean_hints(self) -> float:
+        return round(statistics.fmean(self.hints), 2) if self.hints else 0.0
+
+    @property
+    def median_seconds(self) -> float:
+        return round(statistics.median(self.seconds), 1) if self.seconds else 0.0
+
+    @property
+    def done_rate(self) -> float:
+        return self.done / self.reached if self.reached else 1.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"lesson": self.lesson, "step": self.step, "title": self.title,
+                "reached": self.reached, "done": self.done, "skipped": self.skipped,
+                "mean_attempts": self.mean_attempts, "mean_hints": self.mean_hints,
+                "median_seconds": self.median_seconds, "stuck": list(self.stuck)}
+
+
+@dataclass
+class GradeBook:
+    learners: list[Learner] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+    def lesson_ids(self) -> list[str]:
+        """Lessons in the order the first learner's file lists them, then any others."""
+        seen: dict[str, str] = {}
+        for learner in self.learners:
+            for rec in learner.lessons:
+                seen.setdefault(rec["id"], rec.get("title", rec["id"]))
+        return list(seen)
+
+    def titles(self) -> dict[str, str]:
+        return {rec["id"]: rec.get("title", rec["id"])
+                for ln in self.learners for rec in ln.lessons}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per learner x lesson."""
+        out = []
+        for ln in self.learners:
+            for rec in ln.lessons:
+                points = float(rec.get("scoring", {}).get("points", 100.0))
+                out.append({
+                    "learner": ln.name, "lesson": rec["id"], "title": rec.get("title", ""),
+                    "mode": rec.get("mode", "lesson"), "score": rec.get("score", 0.0),
+                    "points": points,
+                    "percent": round(100 * float(rec.get("score", 0)) / points, 1),
+                    "steps_done": rec.get("steps_done", 0),
+                    "steps_total": rec.get("steps_total", 0),
+                    "completed": bool(rec.get("completed")),
+                    "hints_used": rec.get("hints_used", 0), "attempts": rec.get("attempts", 0),
+                    "seconds": rec.get("seconds", 0.0), "over_time": bool(rec.get("over_time")),
+                    "file": ln.path})
+        return out
+
+    def stuck(self) -> list[StepStats]:
+        """Per step, most troublesome first: lowest completion, then most attempts."""
+        stats: dict[tuple[str, str], StepStats] = {}
+        for ln in self.learners:
+            for rec in ln.lessons:
+                for step in rec.get("steps") or []:
+                    key = (rec["id"], step["id"])
+                    st = stats.setdefault(key, StepStats(rec["id"], step["id"],
+                                                         step.get("title", step["id"])))
+                    if not _reached(step, stepped_in(rec)):
+                        continue  # a learner stuck earlier never saw this step
+                    st.reached += 1
+                    st.done += bool(step.get("done")) and not step.get("skipped")
+                    st.skipped += bool(step.get("skipped"))
+                    st.attempts.append(int(step.get("attempts", 0)))
+                    st.hints.append(int(step.get("hints_used", 0)))
+                    st.seconds.append(float(step.get("seconds", 0.0)))
+                    if not step.get("done") or step.get("skipped"):
+                        st.stuck.append(ln.name)
+        order = {lid: i for i, lid in enumerate(self.lesson_ids())}
+        reached = [s for s in stats.values() if s.reached]
+        return sorted(reached, key=lambda s: (s.done_rate, -s.mean_attempts, -s.mean_hints,
+                                              order.get(s.lesson, 0)))
+
+
+def stepped_in(rec: dict[str, Any]) -> set[str]:
+    """Steps the learner typed at least one command in."""
+    return {str(e.get("step")) for e in rec.get("log") or []}
+
+
+def _reached(step: dict[str, Any], stepped: set[str]) -> bool:
+    return bool(step.get("done") or step.get("attempts") or step.get("hints_used")
+                or step.get("seconds") or step["id"] in stepped)
+
+
+def plausibility(doc: dict[str, Any]) -> list[str]:
+    """Intact files that still look odd: a task step done without a single command."""
+    notes = []
+    for rec in doc.get("lessons") or []:
+        stepped = {e.get("step") for e in rec.get("log") or []}
+        for step in rec.get("steps") or []:
+            if step.get("done") and not step.get("quiz") and step["id"] not in stepped:
+                notes.append(f"{rec['id']}/{step['id']}: done, but no command was logged")
+    return notes
+
+
+def load_class(paths: Iterable[str]) -> GradeBook:
+    book = GradeBook()
+    names: dict[str, str] = {}
+    for path in paths:
+        doc, problems = load_results(path)
+        if doc is None or problems:
+            book.rejected.append(Rejected(path, problems or ["unreadable"]))
+            continue
+        name = str(doc.get("learner") or "?")
+        learner = Learner(name, path, doc, plausibility(doc))
+        if name in names:
+            learner.notes.append(f"same learner name as {names[name]}")
+        names.setdefault(name, path)
+        book.learners.append(learner)
+    return book
+
+
+# --- outputs ------------------------------------------------------------------------------
+
+def to_csv(book: GradeBook) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for row in book.rows():
+        writer.writerow(row)
+    return buf.getvalue()
+
+
+def to_junit(book: GradeBook) -> str:
+    """JUnit XML: a suite per learner, a testcase per learner x step (classname = lesson)."""
+    root = ET.Element("testsuites", name="dstutor")
+    total = failures = skipped = 0
+    for ln in book.learners:
+        suite = ET.SubElement(root, "testsuite", name=ln.name)
+        cases = fails = skips = 0
+        seconds = 0.0
+        for rec in ln.lessons:
+            for step in rec.get("steps") or []:
+                cases += 1
+                seconds += float(step.get("seconds", 0.0))
+                case = ET.SubElement(suite, "testcase", classname=rec["id"], name=step["id"],
+                                     time=f"{float(step.get('seconds', 0.0)):.3f}")
+                detail = (f"attempts={step.get('attempts', 0)} "
+                          f"hints={step.get('hints_used', 0)}")
+                if step.get("skipped"):
+                    skips += 1
+                    ET.SubElement(case, "skipped", message="skipped: the solution was applied")
+                elif not step.get("done"):
+                    fails += 1
+                    reason = "not started" if not rec.get("started") else "not done"
+                    ET.SubElement(case, "failure", message=reason, type="NotDone").text = detail
+                ET.SubElement(case, "system-out").text = detail
+        suite.set("tests", str(cases))
+        suite.set("failures", str(fails))
+        suite.set("errors", "0")
+        suite.set("skipped", str(skips))
+        suite.set("time", f"{seconds:.3f}")
+        total, failures, skipped = total + cases, failures + fails, skipped + skips
+    for rej in book.rejected:
+        suite = ET.SubElement(root, "testsuite", name=f"rejected: {rej.path}", tests="1",
+                              failures="0", errors="1", skipped="0", time="0")
+        case = ET.SubElement(suite, "testcase", classname="verification", name=rej.path)
+        ET.SubElement(case, "error", message="results file failed verification",
+                      type="Tampered").text = "\n".join(rej.reasons)
+        total += 1
+    root.set("tests", str(total))
+    root.set("failures", str(failures))
+    root.set("errors", str(len(book.rejected)))
+    root.set("skipped", str(skipped))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+def _duration(seconds: float) -> str:
+    return f"PT{round(seconds, 3)}S"
+
+
+def to_json(book: GradeBook) -> str:
+    """Scores, the stuck map, rejected files and xAPI-style statements (one per step)."""
+    statements = []
+    for ln in book.learners:
+        for rec in ln.lessons:
+            if not rec.get("started"):
+                continue
+            for step in rec.get("steps") or []:
+                possible = float(step.get("possible", 1.0)) or 1.0
+                statements.append({
+                    "actor": {"name": ln.name, "objectType": "Agent"},
+                    "verb": {"id": "http://adlnet.gov/expapi/verbs/"
+                             + ("completed" if step.get("done") else "attempted")},
+                    "object": {"id": f"dstutor://lesson/{rec['id']}/step/{step['id']}",
+                               "definition": {"name": {"en": step.get("title", step["id"])}}},
+                    "result": {"completion": bool(step.get("done")),
+                               "success": bool(step.get("done")) and not step.get("skipped"),
+                               "score": {"raw": step.get("earned", 0.0), "max": possible,
+                                         "scaled": round(float(step.get("earned", 0.0))
+                                                         / possible, 4)},
+                               "duration": _duration(float(step.get("seconds", 0.0))),
+                               "extensions": {"dstutor:hints": step.get("hints_used", 0),
+                                              "dstutor:attempts": step.get("attempts", 0)}},
+                })
+    data = {
+        "learners": [{"name": ln.name, "file": ln.path, "notes": ln.notes,
+                      "total_score": ln.doc.get("total_score"),
+                      "total_points": ln.doc.get("total_points")} for ln in book.learners],
+        "scores": book.rows(),
+        "stuck": [s.as_dict() for s in book.stuck()],
+        "rejected": [{"file": r.path, "reasons": r.reasons} for r in book.rejected],
+        "statements": statements,
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def score_matrix(book: GradeBook) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the learner x lesson table: `score` or `-` when not started."""
+    ids = book.lesson_ids()
+    header = ["learner", *ids, "total"]
+    rows = []
+    by = {(r["learner"], r["lesson"]): r for r in book.rows()}
+    started = {(ln.name, rec["id"]) for ln in book.learners for rec in ln.lessons
+               if rec.get("started")}
+    for ln in book.learners:
+        cells = [ln.name]
+        for lid in ids:
+            row = by.get((ln.name, lid))
+            if row is None or (ln.name, lid) not in started:
+                cells.append("-")
+            else:
+                mark = "" if row["completed"] else "*"
+                cells.append(f"{row['score']:g}{mark}")
+        cells.append(f"{ln.doc.get('total_score', 0):g}")
+        rows.append(cells)
+    return header, rows
+
+
+def stuck_rows(stats: Sequence[StepStats]) -> list[list[str]]:
+    return [[f"{s.lesson}/{s.step}", f"{s.done}/{s.reached}", f"{s.mean_attempts:g}",
+             f"{s.mean_hints:g}", f"{s.median_seconds:g}s", ", ".join(s.stuck) or "-"]
+            for s in stats]

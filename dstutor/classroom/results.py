@@ -1,0 +1,261 @@
+"""Results files: one JSON file per learner, hash-chained command logs and a digest.
+
+TAMPER-EVIDENT, NOT TAMPER-PROOF. Every log entry carries sha256(previous hash + entry) and
+the file carries a sha256 digest of everything else, so an edit made with a text editor -
+a changed score, a deleted command, a moved entry - is detected by `dstutor grade`. There
+is no secret: anyone who runs this code can rebuild a consistent file from made-up data.
+It catches casual edits and accidents, not a determined forger; that needs a server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from dstutor import __version__
+from dstutor.classroom.exercise import ExerciseMeta, read_meta
+from dstutor.classroom.scoring import StepScore, lesson_score, score_lesson_record, step_score
+from dstutor.errors import DstutorError, LessonError
+from dstutor.lessons.progress import LessonProgress, StepProgress, data_dir
+
+RESULTS_FORMAT = "dstutor-results"
+RESULTS_VERSION = 1
+LEARNER_FILE = "learner.json"
+ENTRY_FIELDS = ("t", "line", "exit", "step", "skip")
+
+
+class ResultsError(DstutorError):
+    """A results file that cannot be read or written."""
+
+
+def canonical(value: Any) -> str:
+    """The one JSON spelling that hashes are taken over."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def genesis(learner: str, lesson_id: str) -> str:
+    # Binding the chain to learner and lesson stops a log being pasted into another file.
+    return sha256(f"{RESULTS_FORMAT}/{RESULTS_VERSION}\n{learner}\n{lesson_id}")
+
+
+def chain(entries: Iterable[Mapping[str, Any]], learner: str, lesson_id: str
+          ) -> list[dict[str, Any]]:
+    """Log entries with their `hash` field: sha256 over the previous hash and the entry."""
+    prev = genesis(learner, lesson_id)
+    out = []
+    for entry in entries:
+        body = {k: entry[k] for k in ENTRY_FIELDS if k in entry}
+        prev = sha256(prev + canonical(body))
+        out.append({**body, "hash": prev})
+    return out
+
+
+def digest(doc: Mapping[str, Any]) -> str:
+    return "sha256:" + sha256(canonical({k: v for k, v in doc.items() if k != "digest"}))
+
+
+# --- learner name -------------------------------------------------------------------------
+
+def stored_name(home: Path | None = None) -> str | None:
+    path = (home or data_dir()) / LEARNER_FILE
+    try:
+        name = json.loads(path.read_text(encoding="utf-8")).get("name")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return str(name).strip() or None if name else None
+
+
+def store_name(name: str, home: Path | None = None) -> None:
+    from dstutor.lessons.progress import atomic_write
+
+    atomic_write((home or data_dir()) / LEARNER_FILE, canonical({"name": name}) + "\n")
+
+
+def file_slug(name: str) -> str:
+    slug = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+    return "-".join(p for p in slug.split("-") if p) or "learner"
+
+
+# --- building ---------------------------------------------------------------------------
+
+def _step_record(step: Any, sp: StepProgress, mode: str, weights: Sequence[float],
+                 passed: Sequence[bool] | None) -> tuple[dict[str, Any], StepScore]:
+    score = step_score(mode=mode, done=sp.done, skipped=sp.skipped,
+                       solution_seen=sp.solution_seen, check_weights=weights,
+                       checks_passed=passed)
+    record: dict[str, Any] = {
+        "id": step.id, "title": step.title, "quiz": step.quiz is not None,
+        "done": sp.done, "skipped": sp.skipped, "solution_seen": sp.solution_seen,
+        "hints_used": sp.hints_used, "attempts": sp.attempts, "seconds": round(sp.seconds, 3),
+        "earned": score.earned, "possible": score.possible,
+    }
+    if mode == "exercise":
+        names = [c.name for c in step.checks]
+        flags = passed if passed is not None else [sp.done] * len(names)
+        record["checks"] = [{"id": n, "weight": w, "passed": bool(ok)}
+                            for n, w, ok in zip(names, weights, flags, strict=True)]
+    return record, score
+
+
+def replay_checks(lesson: Any, progress: LessonProgress) -> dict[str, list[bool]]:
+    """Per-check results of unfinished exercise steps, from replaying the learner's log.
+
+    A step the learner finished earns all its weight (it passed, variants included); an
+    unfinished one earns the weights of the checks that hold on the final cluster.
+    """
+    from dstutor.lessons.checks import CommandRecord
+    from dstutor.lessons.sandbox import TimedLine, build_setup, evaluate, run_lines
+
+    executor = build_setup(lesson)
+    run_lines(executor, [TimedLine(e.line, e.t) for e in progress.log])
+    found: dict[str, list[bool]] = {}
+    for step in lesson.steps:
+        sp = progress.steps.get(step.id) or StepProgress()
+        if sp.done:
+            found[step.id] = [not sp.skipped and not sp.solution_seen] * len(step.checks)
+            continue
+        records = [CommandRecord(e.line, e.exit) for e in progress.log if e.step == step.id]
+        answer = sp.quiz_answers[-1] if sp.quiz_answers else None
+        found[step.id] = [o.passed for _, o in evaluate(step.checks, executor, step, records,
+                                                        answer)]
+    return found
+
+
+def lesson_record(lesson: Any, meta: ExerciseMeta, progress: LessonProgress | None,
+                  learner: str) -> dict[str, Any]:
+    """One lesson's results, from the lesson (titles, checks) and the learner's progress."""
+    progress = progress or LessonProgress(lesson.id)
+    passed: dict[str, list[bool]] = {}
+    if meta.is_exercise and progress.log:
+        try:
+            passed = replay_checks(lesson, progress)
+        except DstutorError:
+            passed = {}  # the course changed under the log: fall back to done flags
+    steps, scores = [], []
+    for step in lesson.steps:
+        sp = progress.steps.get(step.id) or StepProgress()
+        weights = meta.check_weights(step.id, len(step.checks))
+        rec, score = _step_record(step, sp, meta.mode, weights, passed.get(step.id))
+        steps.append(rec)
+        scores.append(score)
+    seconds = round(sum(s["seconds"] for s in steps), 3)
+    hints = sum(s["hints_used"] for s in steps)
+    over = meta.time_limit is not None and seconds > meta.time_limit
+    s = meta.scoring
+    entries = [{"t": e.t, "line": e.line, "exit": e.exit, "step": e.step, "skip": e.skip}
+               for e in progress.log]
+    log = chain(entries, learner, lesson.id)
+    return {
+        "id": lesson.id, "title": lesson.title, "file": lesson.slug, "mode": meta.mode,
+        "started": bool(progress.log or progress.steps), "completed": progress.completed,
+        "steps_done": sum(1 for st in steps if st["done"]), "steps_total": len(steps),
+        "hints_used": hints, "attempts": sum(st["attempts"] for st in steps),
+        "seconds": seconds, "time_limit": meta.time_limit, "over_time": over,
+        "scoring": s.as_dict(),
+        "score": lesson_score(scores, points=s.points, hint_cost=s.hint_cost, hints_used=hints,
+                              late_cost=s.late_cost, over_time=over),
+        "steps": steps, "log": log,
+        "log_head": log[-1]["hash"] if log else genesis(learner, lesson.id),
+    }
+
+
+def build_results(learner: str, lessons: Sequence[Any], progress: Mapping[str, LessonProgress],
+                  *, course: str = "", now: datetime | None = None) -> dict[str, Any]:
+    """The whole results document, digest included."""
+    records = []
+    for lesson in lessons:
+        try:
+            meta = read_meta(lesson.path) if lesson.path else ExerciseMeta()
+        except LessonError:
+            meta = ExerciseMeta()
+        records.append(lesson_record(lesson, meta, progress.get(lesson.id), learner))
+    stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    doc: dict[str, Any] = {
+        "format": RESULTS_FORMAT, "format_version": RESULTS_VERSION,
+        "learner": learner, "exported": stamp, "dstutor": __version__, "course": course,
+        "integrity": "tamper-evident, not tamper-proof: edits are detected, a forger with "
+                     "this program can rebuild a consistent file",
+        "lessons": records,
+        "total_score": round(sum(r["score"] for r in records), 2),
+        "total_points": round(sum(r["scoring"]["points"] for r in records), 2),
+    }
+    doc["digest"] = digest(doc)
+    return doc
+
+
+def write_results(doc: Mapping[str, Any], path: Path) -> None:
+    from dstutor.lessons.progress import atomic_write
+
+    atomic_write(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
+
+
+# --- verifying ----------------------------------------------------------------------------
+
+def verify(doc: Any) -> list[str]:
+    """Every reason not to trust a results document; empty when it is intact."""
+    if not isinstance(doc, dict) or doc.get("format") != RESULTS_FORMAT:
+        return ["not a dstutor results file"]
+    version = doc.get("format_version")
+    if version != RESULTS_VERSION:
+        return [f"results format_version {version!r} is not {RESULTS_VERSION}: "
+                "export again with this dstutor"]
+    problems = []
+    if doc.get("digest") != digest(doc):
+        problems.append("digest mismatch: the file was changed after export")
+    learner = str(doc.get("learner", ""))
+    lessons = doc.get("lessons")
+    if not isinstance(lessons, list):
+        return [*problems, "no lessons list"]
+    for rec in lessons:
+        try:
+            problems += _verify_lesson(rec, learner)
+        except (AttributeError, TypeError, ValueError, KeyError) as exc:
+            problems.append(f"lesson entry is malformed ({type(exc).__name__}: {exc})")
+    return problems
+
+
+def _verify_lesson(rec: Mapping[str, Any], learner: str) -> list[str]:
+    lid = str(rec["id"])
+    problems = []
+    log = list(rec.get("log") or [])
+    expected = chain(log, learner, lid)
+    for i, (got, want) in enumerate(zip(log, expected, strict=True)):
+        if got.get("hash") != want["hash"]:
+            problems.append(f"{lid}: command log entry {i + 1} ({got.get('line', '')!r}) "
+                            "does not match the hash chain: the log was edited")
+            break
+    head = expected[-1]["hash"] if expected else genesis(learner, lid)
+    if rec.get("log_head") != head:
+        problems.append(f"{lid}: the command log's last hash does not match: entries were "
+                        "removed or added")
+    if score_lesson_record(rec) != rec.get("score"):
+        problems.append(f"{lid}: score {rec.get('score')} does not follow from the step "
+                        f"results ({score_lesson_record(rec)})")
+    steps = rec.get("steps") or []
+    if rec.get("steps_done") != sum(1 for s in steps if s.get("done")):
+        problems.append(f"{lid}: steps_done does not match the steps")
+    if rec.get("hints_used") != sum(int(s.get("hints_used", 0)) for s in steps):
+        problems.append(f"{lid}: hints_used does not match the steps")
+    return problems
+
+
+def load_results(path: str | Path) -> tuple[dict[str, Any] | None, list[str]]:
+    """A results file and its problems; (None, [reason]) when it cannot be read at all."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [f"cannot read: {getattr(exc, 'strerror', None) or exc}"]
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        return None, [f"not JSON: {exc}"]
+    problems = verify(doc)
+    return (doc if isinstance(doc, dict) else None), problems

@@ -1,0 +1,53 @@
+"""Simulated learners: drive the lesson runner with scripted lines and a fake wall clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+import typer
+
+from dstutor.classroom.cli import register
+from dstutor.lessons.loader import load_course
+from dstutor.lessons.progress import ProgressStore
+from dstutor.lessons.runner import LessonRunner
+
+ROOT = Path(__file__).resolve().parents[2]
+COURSE = ROOT / "fixtures" / "classroom" / "course"
+
+
+def wall(step: float = 10.0) -> Iterator[float]:
+    t = 0.0
+    while True:
+        t += step
+        yield t
+
+
+def simulate(home: Path, scripts: Mapping[str, Sequence[str]], *, course: Path = COURSE,
+             seconds_per_line: float = 10.0) -> ProgressStore:
+    """Run each lesson's lines for one learner whose data lives in `home`."""
+    lessons, errors = load_course(course)
+    assert not errors, errors
+    store = ProgressStore(home / "progress.json")
+    clock = wall(seconds_per_line)
+    for lesson in lessons:
+        lines = scripts.get(lesson.id)
+        if lines is None:
+            continue
+        runner = LessonRunner(lesson, store, wall=lambda: next(clock))
+        runner.start()
+        for line in lines:
+            runner.handle_line(line)
+    return store
+
+
+def app() -> typer.Typer:
+    """A bare Typer app with the classroom commands, as dstutor/cli.py mounts them."""
+    application = typer.Typer()
+    register(application)
+
+    @application.callback()
+    def _root() -> None:
+        pass
+
+    return application
