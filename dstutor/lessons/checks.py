@@ -83,15 +83,15 @@ def _ns(p: Mapping[str, Any]) -> str:
 
 
 def _ref(p: Mapping[str, Any]) -> str:
-    kind = str(p["kind"])
+    kind = str(p["type"])
     if kind in ("Node", "Namespace"):
         return f"{kind} {p['name']}"
     return f"{kind} {_ns(p)}/{p['name']}"
 
 
 def _valid_kind(p: Mapping[str, Any]) -> str:
-    if p.get("kind") not in KINDS:
-        return f"kind {p.get('kind')!r} is not one of {', '.join(KINDS)}"
+    if p.get("type") not in KINDS:
+        return f"type {p.get('type')!r} is not one of {', '.join(KINDS)}"
     return ""
 
 
@@ -103,7 +103,7 @@ def _find(world: World, kind: str, namespace: str, name: str) -> Obj | None:
 # --- object exists / absent ---------------------------------------------------------
 
 def _exists(world: World, p: Mapping[str, Any]) -> Outcome:
-    obj = _find(world, p["kind"], _ns(p), p["name"])
+    obj = _find(world, p["type"], _ns(p), p["name"])
     if obj is None:
         return Outcome(False, f"{_ref(p)} does not exist yet", (("exists", "yes", "no"),))
     if obj["metadata"].get("deletionTimestamp"):
@@ -112,16 +112,16 @@ def _exists(world: World, p: Mapping[str, Any]) -> Outcome:
 
 
 def _absent(world: World, p: Mapping[str, Any]) -> Outcome:
-    obj = _find(world, p["kind"], _ns(p), p["name"])
+    obj = _find(world, p["type"], _ns(p), p["name"])
     if obj is None:
         return Outcome(True, f"{_ref(p)} is gone")
     return Outcome(False, f"{_ref(p)} still exists", (("exists", "no", "yes"),))
 
 
 register(CheckKind("object_exists", _exists, lambda p: f"{_ref(p)} exists",
-                   "its contents", ("kind", "name"), ("namespace",), _valid_kind))
+                   "its contents", ("type", "name"), ("namespace",), _valid_kind))
 register(CheckKind("object_absent", _absent, lambda p: f"{_ref(p)} does not exist",
-                   "other objects, including its pods", ("kind", "name"), ("namespace",),
+                   "other objects, including its pods", ("type", "name"), ("namespace",),
                    _valid_kind))
 
 
@@ -135,7 +135,7 @@ def _field_value(obj: Obj, path: str) -> str:
 
 
 def _field(world: World, p: Mapping[str, Any]) -> Outcome:
-    obj = _find(world, p["kind"], _ns(p), p["name"])
+    obj = _find(world, p["type"], _ns(p), p["name"])
     if obj is None:
         return Outcome(False, f"{_ref(p)} does not exist, so {p['path']} cannot be compared")
     try:
@@ -176,7 +176,7 @@ def _field_validate(p: Mapping[str, Any]) -> str:
 
 
 register(CheckKind("field_equals", _field, _field_goal, "every other field of the object",
-                   ("kind", "name", "path"), ("namespace", "equals", "one_of", "absent"),
+                   ("type", "name", "path"), ("namespace", "equals", "one_of", "absent"),
                    _field_validate))
 
 

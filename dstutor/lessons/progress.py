@@ -20,6 +20,7 @@ PROGRESS_FORMAT = 1
 FILE_NAME = "progress.json"
 # Time away from the keyboard is not time spent on a step.
 MAX_GAP_SECONDS = 300.0
+STALE_TEMP_SECONDS = 60.0
 CORRUPT_MSG = ("warning: the progress file {path} could not be read ({reason}); it was kept "
                "as {kept} and a fresh one was started")
 
@@ -130,6 +131,13 @@ class ProgressStore:
         self._load()
 
     def _load(self) -> None:
+        # A crash (kill -9) between writing the temp file and renaming it leaves the temp
+        # behind; the real file is intact, so the leftover is just removed.
+        # Only old ones: a second dstutor may be writing its temp file right now.
+        for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                if time.time() - stale.stat().st_mtime > STALE_TEMP_SECONDS:
+                    stale.unlink()
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:

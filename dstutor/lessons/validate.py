@@ -206,7 +206,8 @@ def check_file(path: Path) -> Report:
         return report
     report.lesson = lesson
     report.problems, report.warnings = _lint(lesson)
-    report.problems += two_way(lesson)
+    if not any("setup refers to" in p for p in report.problems):
+        report.problems += two_way(lesson)
     return report
 
 

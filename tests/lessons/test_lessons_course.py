@@ -1,0 +1,57 @@
+"""The shipped course: `lesson check` passes, and every lesson runs through its solutions."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import COURSE
+from typer.testing import CliRunner
+
+from dstutor.lessons.cli import lesson_app
+from dstutor.lessons.loader import lesson_files, load_lesson
+from dstutor.lessons.schema import Lesson
+
+LESSONS = [load_lesson(p) for p in lesson_files(COURSE)]
+
+
+def solution_script(lesson: Lesson) -> str:
+    """Every step's solution, with the prediction typed right after the command it gates."""
+    lines: list[str] = []
+    for step in lesson.steps:
+        for line in step.solution:
+            lines.append(line.rstrip("\n"))
+            if step.predict and re.search(step.predict.before, line):
+                lines.append(str(step.predict.answer))
+    return "\n".join(lines) + "\n"
+
+
+def test_course_has_the_planned_lessons() -> None:
+    assert len(LESSONS) >= 1
+    assert len({lesson.id for lesson in LESSONS}) == len(LESSONS)
+
+
+def test_course_passes_lesson_check() -> None:
+    result = CliRunner().invoke(lesson_app, ["check", str(COURSE)])
+    assert result.exit_code == 0, result.output
+    assert f"{len(LESSONS)} of {len(LESSONS)} lessons passed" in result.output
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.slug for lesson in LESSONS])
+def test_lesson_runs_end_to_end_in_script_mode(lesson: Lesson, dstutor_home: Path) -> None:
+    result = CliRunner().invoke(lesson_app, ["run", lesson.id, "--course", str(COURSE)],
+                                input=solution_script(lesson))
+    assert result.exit_code == 0, result.output
+    assert "Lesson complete" in result.output
+    for i, step in enumerate(lesson.steps):
+        assert f"✓ Step {i + 1} done: {step.title}" in result.output
+    data = json.loads((dstutor_home / "progress.json").read_text())
+    progress = data["lessons"][lesson.id]
+    assert progress["completed"] is True
+    assert all(s["done"] and not s["skipped"] for s in progress["steps"].values())
+    for step in lesson.steps:
+        if step.predict:
+            prediction = progress["steps"][step.id]["prediction"]
+            assert prediction["guess"] == prediction["answer"] == step.predict.answer
