@@ -11,7 +11,7 @@ from dstutor.errors import CommandError
 from dstutor.render import _goyaml
 from dstutor.render._gofmt import json_dumps, sprint
 from dstutor.render.columns import kind_prefix
-from dstutor.render.jsonpath import JSONPath, JSONPathError, parse_error_message
+from dstutor.render.jsonpath import JSONPath, JSONPathError
 from dstutor.render.table import TABLE_MIN_WIDTH, TABLE_PADDING, escape_terminal, tabwrite
 
 Obj = dict[str, Any]
@@ -87,14 +87,20 @@ def custom_columns(spec: str | Sequence[CustomColumn], objects: Sequence[Obj], *
     """`-o custom-columns=...`: headers as written, cells from JSONPath, `<none>` if absent.
 
     Several matches join with commas; values print like Go's fmt (maps as map[k:v]).
+    A column that fails raises CommandError whose `partial_output` holds the header
+    kubectl printed before the error.
     """
     columns = parse_custom_columns(spec) if isinstance(spec, str) else list(spec)
+    header = "" if no_headers else _tabulate([[c.header for c in columns]])
     parsers = []
     for column in columns:
         try:
             parsers.append(JSONPath(column.template))
         except JSONPathError as exc:
-            raise CommandError(parse_error_message(column.template, exc)) from None
+            # kubectl has already written the header when it parses the columns.
+            error = CommandError(f"error: {exc}")
+            error.partial_output = header  # type: ignore[attr-defined]
+            raise error from None
     rows = []
     for obj in objects:
         row = []
@@ -102,18 +108,24 @@ def custom_columns(spec: str | Sequence[CustomColumn], objects: Sequence[Obj], *
             try:
                 found = parser.find_results(obj)
             except JSONPathError as exc:
-                raise CommandError(f"error: {exc}") from None
+                error = CommandError(f"error: {exc}")
+                error.partial_output = header  # type: ignore[attr-defined]
+                raise error from None
             values = [escape_terminal(_cell_text(v)) for group in found for v in group]
             if not found or not found[0]:
                 values.insert(0, "<none>")
             row.append(",".join(values))
         rows.append(row)
+    head = [] if no_headers else [[c.header for c in columns]]
+    return _tabulate(head + rows)
+
+
+def _tabulate(rows: list[list[str]]) -> str:
     # This printer writes straight into the tabwriter: no cell cutting, no header padding.
-    lines = [] if no_headers else ["\t".join(c.header for c in columns)]
-    lines += ["\t".join(row) for row in rows]
-    if not lines:
+    if not rows:
         return ""
-    return tabwrite("\n".join(lines) + "\n", min_width=TABLE_MIN_WIDTH, padding=TABLE_PADDING)
+    text = "\n".join("\t".join(row) for row in rows) + "\n"
+    return tabwrite(text, min_width=TABLE_MIN_WIDTH, padding=TABLE_PADDING)
 
 
 def _cell_text(value: Any) -> str:
