@@ -28,7 +28,9 @@ from dstutor.lessons.schema import (
 )
 
 LESSON_KEYS = {"format_version", "id", "title", "summary", "k8s_version", "minutes", "setup",
-               "steps", "outro"}
+               "steps", "outro",
+               # exercises (dstutor.classroom.exercise reads and checks these three)
+               "mode", "time_limit", "scoring"}
 SETUP_KEYS = {"cluster", "workers", "nodes", "manifests", "commands", "seed"}
 NODE_KEYS = {"name", "labels", "taints", "roles"}
 STEP_KEYS = {"id", "title", "text", "task", "checks", "hints", "solution", "explain", "wrong",
@@ -108,7 +110,8 @@ class _Reader:
         if known is None:
             raise self.fail((*path, "kind"), f"unknown check kind {kind!r} "
                             f"(known: {', '.join(sorted(CHECKS))})")
-        params = {k: v for k, v in raw.items() if k not in ("kind", "id")}
+        # `weight` is exercise scoring (dstutor.classroom.exercise), not a check parameter
+        params = {k: v for k, v in raw.items() if k not in ("kind", "id", "weight")}
         allowed = set(known.required) | set(known.optional)
         for key in params:
             if key not in allowed:
@@ -260,6 +263,7 @@ def load_lesson(path: str | Path) -> Lesson:
     if not SLUG_RE.match(lid):
         raise r.fail(("id",), f"lesson id {lid!r} must be a lowercase slug")
     steps_raw = data.get("steps")
+    _check_exercise(r, data)
     if not isinstance(steps_raw, list) or not steps_raw:
         raise r.fail(("steps",), "a lesson needs a non-empty list of steps")
     setup = r.setup(data.get("setup"))
@@ -270,6 +274,17 @@ def load_lesson(path: str | Path) -> Lesson:
                   r.text(data, "summary", ()), r.text(data, "k8s_version", (), required=True),
                   steps, setup, r.integer(data, "minutes", (), 0), r.text(data, "outro", ()),
                   Path(path), MappingProxyType(dict(lines)))
+
+
+def _check_exercise(r: _Reader, data: dict[str, Any]) -> None:
+    """mode/time_limit/scoring/weight belong to the classroom package; reject bad values here."""
+    from dstutor.classroom.exercise import meta_from_data
+
+    try:
+        meta_from_data(data)
+    except ValueError as exc:
+        key = next((k for k in ("mode", "time_limit", "scoring") if k in str(exc)), "steps")
+        raise r.fail((key,) if key in data else (), str(exc)) from None
 
 
 def _display(path: str | Path) -> str:
