@@ -1,0 +1,102 @@
+"""`map`: the text picture (golden, 80 columns), the SVG export, and a 20-node cluster."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from shell_helpers import NODE_LOGGER, check_golden
+
+from dstutor.shell import console, nodemap
+from dstutor.shell.session import Session
+from dstutor.sim.clusterfile import default_cluster
+
+BIG_AGENT = """\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: gpu-agent}
+spec:
+  selector: {matchLabels: {app: gpu-agent}}
+  template:
+    metadata: {labels: {app: gpu-agent}}
+    spec:
+      nodeSelector: {gpu: "true"}
+      containers:
+      - {name: agent, image: "busybox:1.36", resources: {requests: {cpu: "6"}}}
+"""
+
+
+def _busy_session(session: Session) -> Session:
+    """A rolling update in flight, a pending pod, a cordoned and a tainted node."""
+    for line in (f"kubectl apply -f - <<EOF\n{NODE_LOGGER}EOF", "advance",
+                 "node add gpu-1 --label gpu=true --taint dedicated=gpu:NoSchedule",
+                 "node add gpu-2 --label gpu=true",
+                 f"kubectl apply -f - <<EOF\n{BIG_AGENT}EOF", "advance 5s",
+                 "kubectl cordon worker-1",
+                 "kubectl set image ds/node-logger logger=busybox:1.37"):
+        out = session.handle_line(line)
+        assert out.ok, (line, out.stderr)
+    return session
+
+
+def test_map_text_golden_at_80_columns(session: Session) -> None:
+    out = _busy_session(session).handle_line("map")
+    assert out.ok
+    assert "Terminating" in out.stdout and "Pending" in out.stdout
+    assert " old" in out.stdout and "cordoned" in out.stdout
+    assert all(len(line) <= 80 for line in out.stdout.splitlines())
+    check_golden("map_busy_80.txt", out.stdout)
+
+
+def test_map_marks_failed_node(session: Session) -> None:
+    session.handle_line("node fail worker-3")
+    session.handle_line("advance 1m")
+    text = session.handle_line("map").stdout
+    assert "worker-3 · NotReady, kubelet down" in text
+    assert "node.kubernetes.io/unreachable:NoExecute" in text
+
+
+def test_map_svg_is_valid_xml(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "map.svg"
+    out = _busy_session(session).handle_line(f"map --svg {path}")
+    assert out.ok and out.stdout.endswith(f"wrote {path}\n")
+    root = ET.parse(path).getroot()
+    assert root.tag.endswith("svg")
+    text = "".join(root.itertext())
+    assert "node-logger" in text.replace("\xa0", " ")
+
+
+def test_map_svg_unwritable_path_is_one_line(session: Session, tmp_path: Path) -> None:
+    out = session.handle_line(f"map --svg {tmp_path / 'missing' / 'x.svg'}")
+    assert out.exit_code == 1
+    assert out.stderr.startswith(f"error: cannot write {tmp_path / 'missing' / 'x.svg'}")
+
+
+def test_map_twenty_nodes_fit_80_columns() -> None:
+    cluster = default_cluster(workers=20)
+    session = Session(cluster)
+    session.handle_line(f"kubectl apply -f - <<EOF\n{NODE_LOGGER}EOF")
+    session.handle_line("advance")
+    text = session.handle_line("map").stdout
+    lines = text.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    assert text.count("╭─ worker-") == 20
+    # each worker panel: top, two pods, bottom
+    assert len(lines) <= 2 + 21 * 5
+
+
+def test_map_views_keep_only_distinguishing_selector_labels(session: Session) -> None:
+    _busy_session(session)
+    views = {v.name: v for v in nodemap.build(session.cluster)}
+    assert views["gpu-2"].labels == ("gpu=true",)
+    assert views["worker-2"].labels == ()  # kubernetes.io/os=linux is on every node
+    assert views["worker-1"].cordoned
+    pending = [p for p in views["gpu-2"].pods if p.owner == "gpu-agent"]
+    assert pending and pending[0].status == "Pending"
+
+
+def test_map_renderable_has_colour_for_the_repl(session: Session) -> None:
+    out = session.handle_line("map")
+    assert out.renderable is not None
+    svg = console.svg_text(out.renderable)
+    assert "kube-proxy" in svg.replace("\xa0", " ")

@@ -1,0 +1,106 @@
+"""Snapshots: data only, exact round trips, and refusal of anything that is not ours."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from shell_helpers import NODE_LOGGER
+
+from dstutor.shell import snapshot
+from dstutor.shell.session import Session
+from dstutor.sim.clusterfile import default_cluster
+
+
+def _state(text: str) -> dict:
+    doc = json.loads(text)
+    # The live-clock wall bases are rebased on load; everything else must match.
+    doc["state"]["a"]["clock"]["a"].pop("_wall_base")
+    doc["state"]["a"]["clock"]["a"].pop("_virtual_base")
+    return doc
+
+
+def test_snapshot_round_trip_carries_on_identically(session: Session) -> None:
+    session.handle_line(f"kubectl apply -f - <<EOF\n{NODE_LOGGER}EOF")
+    session.handle_line("advance 1s")  # pods half-way through their image pull
+    text = snapshot.dumps(session.cluster)
+    loaded = snapshot.loads(text)
+    assert _state(snapshot.dumps(loaded)) == _state(text)
+    session.cluster.advance(30)
+    loaded.advance(30)
+    # Shared immutable values may be shared differently afterwards; the objects must match.
+    for kind in ("Node", "Pod", "DaemonSet", "ControllerRevision", "Event"):
+        assert loaded.list(kind) == session.cluster.list(kind)
+    assert loaded.now() == session.cluster.now()
+    assert [p["status"]["phase"] for p in loaded.pods_of("node-logger")] == ["Running"] * 3
+
+
+def test_snapshot_is_plain_json_with_the_objects_readable() -> None:
+    text = snapshot.dumps(default_cluster())
+    doc = json.loads(text)
+    assert doc["format"] == "dstutor/cluster-snapshot" and doc["formatVersion"] == 1
+    assert '"kind":"Node"' in text and '"name":"worker-1"' in text
+
+
+def test_snapshot_load_uses_the_requested_clock_mode() -> None:
+    text = snapshot.dumps(default_cluster())
+    assert snapshot.loads(text, mode="live", speed=2).clock.mode == "live"
+    assert snapshot.loads(text).clock.mode == "manual"
+
+
+def _doc(state: object) -> str:
+    return json.dumps({"format": "dstutor/cluster-snapshot", "formatVersion": 1,
+                       "state": state})
+
+
+@pytest.mark.parametrize("state, reason", [
+    ({"$o": "os:_wrap_close", "a": {}}, "class os:_wrap_close is not allowed"),
+    ({"$o": "subprocess:Popen", "a": {}}, "not allowed"),
+    ({"$o": "dstutor.not_imported_module:Thing", "a": {}}, "is not known"),
+    ({"$o": "dstutor.errors:DstutorError", "a": {}}, "not allowed"),
+    ({"$fn": "os.system"}, "function not allowed"),
+    ({"$bm": [{"$o": "dstutor.sim.clock:Clock", "a": {}}, "__init__x"]},
+     "bad method reference"),
+    ({"$ref": 7}, "dangling reference"),
+    ({"$o": "dstutor.sim.clock:Clock", "a": {}}, "no cluster inside"),
+    ({"$rng": [3, [1, 2], None]}, "bad random state"),
+    ({"$zzz": 1}, "unknown tag"),
+])
+def test_snapshot_refuses_what_is_not_plain_dstutor_data(state: object, reason: str) -> None:
+    with pytest.raises(snapshot.SnapshotError) as info:
+        snapshot.loads(_doc(state), source="evil.json")
+    message = str(info.value)
+    assert message.startswith("error: cannot load evil.json: ")
+    assert reason in message
+    assert "\n" not in message
+
+
+def test_snapshot_refuses_a_tampered_cluster() -> None:
+    doc = json.loads(snapshot.dumps(default_cluster()))
+    doc["state"]["a"]["store"]["a"].pop("_by_uid")
+    with pytest.raises(snapshot.SnapshotError, match="differs from this version"):
+        snapshot.loads(json.dumps(doc))
+
+
+def test_snapshot_refuses_objects_that_break_the_simulator() -> None:
+    doc = json.loads(snapshot.dumps(default_cluster()))
+    first = doc["state"]["a"]["store"]["a"]["_by_kind"]["Node"]["$m"][0][1]
+    first.pop("$id", None)
+    first.pop("metadata", None)
+    first.pop("$d", None)
+    with pytest.raises(snapshot.SnapshotError, match="damaged"):
+        snapshot.loads(json.dumps(doc))
+
+
+def test_snapshot_deep_nesting_is_refused_cleanly() -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    with pytest.raises(snapshot.SnapshotError, match="not valid JSON|damaged"):
+        snapshot.loads(_doc(None).replace("null", deep))
+
+
+def test_snapshot_save_is_atomic_and_leaves_no_temp_files(tmp_path) -> None:  # noqa: ANN001
+    path = tmp_path / "s.json"
+    snapshot.save_file(default_cluster(), path)
+    snapshot.save_file(default_cluster(workers=1), path)
+    assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
+    assert snapshot.load_file(path).store.count("Node") == 2

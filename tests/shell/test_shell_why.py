@@ -1,0 +1,139 @@
+"""`why`: the placement gates in plain words, for the cases learners meet first."""
+
+from __future__ import annotations
+
+import pytest
+from shell_helpers import NODE_LOGGER, check_golden
+
+from dstutor.shell.session import Session
+
+GPU_AGENT = """\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: gpu-agent}
+spec:
+  selector: {matchLabels: {app: gpu-agent}}
+  template:
+    metadata: {labels: {app: gpu-agent}}
+    spec:
+      nodeSelector: {gpu: "true"}
+      containers:
+      - {name: agent, image: "busybox:1.36", resources: {requests: {cpu: "3"}}}
+"""
+
+
+def _apply(session: Session, manifest: str) -> None:
+    out = session.handle_line(f"kubectl apply -f - <<EOF\n{manifest}EOF")
+    assert out.ok, out.stderr
+    session.handle_line("advance")
+
+
+def _why(session: Session, line: str) -> str:
+    out = session.handle_line(line)
+    assert out.ok, out.stderr
+    return out.stdout
+
+
+def test_why_tainted_node(session: Session) -> None:
+    session.handle_line("node add gpu-1 --taint dedicated=gpu:NoSchedule")
+    _apply(session, NODE_LOGGER)
+    text = _why(session, "why gpu-1 node-logger")
+    assert "DaemonSet default/node-logger on node gpu-1:" in text
+    assert "✗ taint: taint dedicated=gpu:NoSchedule is not tolerated: no new pod, but a\n" \
+           "      running pod may stay" in text
+    assert "result: should run: no, should keep running: yes" in text
+    assert "pod here: none" in text
+    check_golden("why_tainted_node.txt", text)
+
+
+def test_why_selector_mismatch(session: Session) -> None:
+    session.handle_line("node add gpu-1 --label gpu=true")
+    _apply(session, GPU_AGENT)
+    text = _why(session, "why worker-1 gpu-agent")
+    assert "✗ node selector/affinity: nodeSelector gpu=true: node has no label gpu" in text
+    assert "result: should run: no, should keep running: no" in text
+    matching = _why(session, "why gpu-1 gpu-agent")
+    assert "✓ node selector/affinity: nodeSelector gpu=true: matches" in matching
+    assert "✓ resources: fits (requests cpu 3; 1 other pod(s) on the node)" in matching
+    assert "should run: yes, should keep running: yes" in matching
+
+
+def test_why_cordoned_node_still_runs_daemon_pods(session: Session) -> None:
+    _apply(session, NODE_LOGGER)
+    assert session.handle_line("kubectl cordon worker-1").ok
+    text = _why(session, "why worker-1 node-logger")
+    assert ("✓ taint: taint node.kubernetes.io/unschedulable:NoSchedule is tolerated "
+            "(toleration node.kubernetes.io/unschedulable Exists:NoSchedule, added by the "
+            "DaemonSet controller)") in " ".join(text.split())
+    assert "✓ cordoned (unschedulable): DaemonSet pods tolerate" in text
+    assert "should run: yes, should keep running: yes" in text
+    assert "Running" in text
+
+
+def test_why_not_ready_node(session: Session) -> None:
+    _apply(session, NODE_LOGGER)
+    session.handle_line("node fail worker-2")
+    just_failed = _why(session, "why worker-2 node-logger")
+    assert "✗ the kubelet stopped reporting: pods bound here do not start" in just_failed
+    session.handle_line("advance 45s")
+    text = " ".join(_why(session, "why worker-2 node-logger").split())
+    assert "✗ NotReady (Ready=Unknown): the kubelet is not reporting" in text
+    assert ("taint node.kubernetes.io/unreachable:NoExecute is tolerated (toleration "
+            "node.kubernetes.io/unreachable Exists:NoExecute, added by the DaemonSet "
+            "controller)") in text
+    assert "should run: no" in text  # unreachable:NoSchedule is not tolerated
+
+
+def test_why_new_node_not_ready_yet(session: Session) -> None:
+    _apply(session, NODE_LOGGER)
+    session.handle_line("node add fresh")
+    text = " ".join(_why(session, "why fresh node-logger").split())
+    assert "✗ NotReady (Ready=False): the node is still starting" in text
+    assert "taint node.kubernetes.io/not-ready:NoSchedule is not tolerated" in text
+
+
+def test_why_insufficient_resources(session: Session) -> None:
+    big = GPU_AGENT.replace('cpu: "3"', 'cpu: "6"')
+    session.handle_line("node add gpu-1 --label gpu=true")
+    _apply(session, big)
+    text = " ".join(_why(session, "why gpu-1 gpu-agent").split())
+    assert "✗ resources: Insufficient cpu: the pod requests 6, only 4 free" in text
+    assert "Pending (the scheduler says: 0/5 nodes are available" in text
+
+
+def test_why_pod_names_its_node_and_daemonset(session: Session) -> None:
+    _apply(session, NODE_LOGGER)
+    pod = session.cluster.pods_of("node-logger")[0]
+    name, node = pod["metadata"]["name"], pod["spec"]["nodeName"]
+    text = _why(session, f"why {name}")
+    assert text.startswith(f"pod default/{name}: Running\n"
+                           f"DaemonSet default/node-logger on node {node}:")
+
+
+def test_why_daemonset_covers_every_node(session: Session) -> None:
+    _apply(session, NODE_LOGGER)
+    text = _why(session, "why ds/node-logger")
+    assert text.count("DaemonSet default/node-logger on node") == 4
+
+
+def test_why_node_covers_every_daemonset(session: Session) -> None:
+    _apply(session, NODE_LOGGER)
+    text = _why(session, "why worker-3")
+    assert "DaemonSet default/node-logger on node worker-3:" in text
+    assert "DaemonSet kube-system/kube-proxy on node worker-3:" in text
+
+
+def test_why_lines_fit_the_width(session: Session) -> None:
+    _apply(session, NODE_LOGGER)
+    session.handle_line("kubectl cordon worker-1")
+    assert all(len(line) <= 80 for line in _why(session, "why").splitlines())
+
+
+@pytest.mark.parametrize("line, message", [
+    ("why nosuch", 'error: no pod, node or DaemonSet named "nosuch"'),
+    ("why worker-1 nosuch", 'error: no DaemonSet named "nosuch"'),
+    ("why a b c", "error: unexpected argument 'c'"),
+])
+def test_why_unknown_names(session: Session, line: str, message: str) -> None:
+    out = session.handle_line(line)
+    assert out.exit_code == 1 and out.stderr.startswith(message)
