@@ -9,344 +9,27 @@ Map keys are visited in sorted order where Go would use random map order.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from dstutor.errors import CommandError
 from dstutor.render._gofmt import format_float, json_dumps, quote, sharp_v, sprint
+from dstutor.render._jsonpath_parser import (
+    ArrayNode,
+    FieldNode,
+    FilterNode,
+    IdentifierNode,
+    JSONPathError,
+    ListNode,
+    LiteralNode,
+    Parser,
+    RecursiveNode,
+    TextNode,
+    UnionNode,
+    WildcardNode,
+)
 
-_DICT_KEY = re.compile(r"'([^']*)'")
-_SLICE = re.compile(r"(-?\d*)(:-?\d*)?(:-?\d*)?")
-_FILTER = re.compile(r"([^!<>=]+)([!<>=]+)(.+?)", re.DOTALL)
-_TERMINATORS = set(" \t\r\n.,[]$@{}")
-
-
-class JSONPathError(Exception):
-    """A parse or execution failure, worded like client-go."""
-
-
-# --- nodes -------------------------------------------------------------------
-
-@dataclass
-class _List:
-    nodes: list[Any] = field(default_factory=list)
-
-
-@dataclass
-class _Text:
-    text: str
-
-
-@dataclass
-class _Field:
-    name: str
-
-
-@dataclass
-class _Param:
-    value: int = 0
-    known: bool = False
-    derived: bool = False
-
-
-@dataclass
-class _Array:
-    params: tuple[_Param, _Param, _Param]
-
-
-@dataclass
-class _Filter:
-    left: _List
-    right: _List
-    operator: str
-
-
-@dataclass
-class _Literal:
-    value: Any  # int, float or bool
-
-
-@dataclass
-class _Wildcard:
-    pass
-
-
-@dataclass
-class _Recursive:
-    pass
-
-
-@dataclass
-class _Union:
-    lists: list[_List]
-
-
-@dataclass
-class _Identifier:
-    name: str
-
-
-# --- parser ------------------------------------------------------------------
-
-def _is_alnum(ch: str) -> bool:
-    return ch == "_" or ch.isalpha() or ch.isdecimal()
-
-
-def _u_plus(ch: str) -> str:
-    """Go's %#U: `U+002C ','`, without the quoted rune when it is not printable."""
-    code = f"U+{ord(ch):04X}"
-    return f"{code} '{ch}'" if ch.isprintable() else code
-
-
-def _unquote(text: str) -> str:
-    """client-go's UnquoteExtend: Go string unquoting that also accepts single quotes."""
-    q, body = text[0], text[1:-1]
-    if "\\" not in body and q not in body:
-        return body
-    out: list[str] = []
-    i = 0
-    simple = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
-              "\\": "\\"}
-    while i < len(body):
-        ch = body[i]
-        if ch == q:
-            raise JSONPathError("invalid syntax")
-        if ch != "\\":
-            out.append(ch)
-            i += 1
-            continue
-        if i + 1 >= len(body):
-            raise JSONPathError("invalid syntax")
-        esc = body[i + 1]
-        i += 2
-        if esc in simple:
-            out.append(simple[esc])
-        elif esc == q:
-            out.append(esc)
-        elif esc in "xuU":
-            size = {"x": 2, "u": 4, "U": 8}[esc]
-            digits = body[i:i + size]
-            if len(digits) != size or any(c not in "0123456789abcdefABCDEF" for c in digits):
-                raise JSONPathError("invalid syntax")
-            out.append(chr(int(digits, 16)))
-            i += size
-        elif esc in "01234567":
-            digits = body[i - 1:i + 2]
-            if len(digits) != 3 or any(c not in "01234567" for c in digits) or int(digits, 8) > 255:
-                raise JSONPathError("invalid syntax")
-            out.append(chr(int(digits, 8)))
-            i += 2
-        else:
-            raise JSONPathError("invalid syntax")
-    return "".join(out)
-
-
-class _Parser:
-    def __init__(self, text: str) -> None:
-        self.input = text
-        self.pos = 0
-        self.start = 0
-        self.root = _List()
-
-    def parse(self) -> _List:
-        cur: _List | None = self.root
-        while cur is not None:
-            cur = self._text()
-            if cur is not None:
-                self._action(cur)
-        return self.root
-
-    def _consume(self) -> str:
-        value = self.input[self.start:self.pos]
-        self.start = self.pos
-        return value
-
-    def _next(self) -> str:
-        if self.pos >= len(self.input):
-            return ""
-        ch = self.input[self.pos]
-        self.pos += 1
-        return ch
-
-    def _peek(self) -> str:
-        return self.input[self.pos] if self.pos < len(self.input) else ""
-
-    def _text(self) -> _List | None:
-        """Collect literal text up to the next '{'; return the new action list, if any."""
-        idx = self.input.find("{", self.pos)
-        if idx < 0:
-            self.pos = len(self.input)
-            if self.pos > self.start:
-                self.root.nodes.append(_Text(self._consume()))
-            return None
-        self.pos = idx
-        if self.pos > self.start:
-            self.root.nodes.append(_Text(self._consume()))
-        self.pos += 1
-        self._consume()
-        action = _List()
-        self.root.nodes.append(action)
-        return action
-
-    def _action(self, cur: _List) -> None:
-        """Parse inside one {...} until its closing brace."""
-        while True:
-            rest = self.input[self.pos:]
-            if rest.startswith("}"):
-                self.pos += 1
-                self._consume()
-                return
-            if rest.startswith("[?("):
-                self._filter(cur)
-                continue
-            if rest.startswith(".."):
-                if cur.nodes and isinstance(cur.nodes[-1], _Recursive):
-                    raise JSONPathError("invalid multiple recursive descent")
-                self.pos += 2
-                self._consume()
-                cur.nodes.append(_Recursive())
-                if _is_alnum(self._peek()):
-                    self._field(cur)
-                continue
-            ch = self._next()
-            if ch == "" or ch in "\r\n":
-                raise JSONPathError("unclosed action")
-            if ch in " @$":
-                self._consume()
-            elif ch == "[":
-                self._array(cur)
-            elif ch in "\"'":
-                self._quote(cur, ch)
-            elif ch == ".":
-                self._field(cur)
-            elif ch in "+-" or ch.isdecimal():
-                self.pos -= 1
-                self._number(cur)
-            elif _is_alnum(ch):
-                self.pos -= 1
-                self._identifier(cur)
-            else:
-                raise JSONPathError(f"unrecognized character in action: {_u_plus(ch)}")
-
-    def _identifier(self, cur: _List) -> None:
-        while self._peek() not in _TERMINATORS and self._peek() != "":
-            self.pos += 1
-        value = self._consume()
-        cur.nodes.append(_Literal(value == "true") if value in ("true", "false")
-                         else _Identifier(value))
-
-    def _number(self, cur: _List) -> None:
-        if self._peek() in ("+", "-"):
-            self.pos += 1
-        while self._peek() != "" and (self._peek() == "." or self._peek().isdecimal()):
-            self.pos += 1
-        value = self._consume()
-        if re.fullmatch(r"[+-]?\d+", value) and -(2**63) <= int(value) < 2**63:
-            cur.nodes.append(_Literal(int(value)))
-            return
-        try:
-            cur.nodes.append(_Literal(float(value)))
-        except ValueError:
-            raise JSONPathError(f"cannot parse number {value}") from None
-
-    def _array(self, cur: _List) -> None:
-        while True:
-            ch = self._next()
-            if ch in ("", "\n"):
-                raise JSONPathError("unterminated array")
-            if ch == "]":
-                break
-        text = self._consume()[1:-1]
-        if text == "*":
-            text = ":"
-        parts = text.split(",")
-        if len(parts) > 1:
-            cur.nodes.append(_Union([_parse_action(f"[{p.strip(' ')}]") for p in parts]))
-            return
-        key = _DICT_KEY.fullmatch(text)
-        if key:
-            cur.nodes.extend(_parse_action(f".{key[1]}").nodes)
-            return
-        m = _SLICE.fullmatch(text)
-        if not m:
-            raise JSONPathError(f"invalid array index {text}")
-        params = (_Param(), _Param(), _Param())
-        for i, raw in enumerate(m.groups()):
-            raw = raw or ""
-            if raw:
-                if i > 0:
-                    raw = raw[1:]
-                if i > 0 and raw == "":
-                    params[i].known = False
-                else:
-                    params[i].known = True
-                    if not re.fullmatch(r"-?\d+", raw):
-                        raise JSONPathError(f"array index {raw} is not a number")
-                    params[i].value = int(raw)
-            elif i == 1:
-                params[1].known, params[1].derived = True, True
-                params[1].value = params[0].value + 1
-        cur.nodes.append(_Array(params))
-
-    def _filter(self, cur: _List) -> None:
-        self.pos += 3
-        self._consume()
-        begin = end = False
-        pair = ""
-        while True:
-            ch = self._next()
-            if ch in ("", "\n"):
-                raise JSONPathError("unterminated filter")
-            if ch in "\"'":
-                if not begin:
-                    begin, pair = True, ch
-                    continue
-                if self.input[self.pos - 2] != "\\" and ch == pair:
-                    end = True
-            elif ch == ")" and begin == end:
-                break
-        if self._next() != "]":
-            raise JSONPathError("unclosed array expect ]")
-        text = self._consume()[:-2]
-        m = _FILTER.fullmatch(text)
-        if m is None:
-            cur.nodes.append(_Filter(_parse_action(text), _List(), "exists"))
-        else:
-            cur.nodes.append(_Filter(_parse_action(m[1]), _parse_action(m[3]), m[2]))
-
-    def _quote(self, cur: _List, end: str) -> None:
-        while True:
-            ch = self._next()
-            if ch in ("", "\n"):
-                raise JSONPathError("unterminated quoted string")
-            if ch == end and self.input[self.pos - 2] != "\\":
-                break
-        value = self._consume()
-        try:
-            cur.nodes.append(_Text(_unquote(value)))
-        except JSONPathError as exc:
-            raise JSONPathError(f"unquote string {value} error {exc}") from None
-
-    def _field(self, cur: _List) -> None:
-        self._consume()
-        while True:
-            ch = self._next()
-            if ch == "\\":
-                self._next()
-            elif ch == "" or ch in _TERMINATORS:
-                if ch:
-                    self.pos -= 1
-                break
-        value = self._consume()
-        cur.nodes.append(_Wildcard() if value == "*" else _Field(value.replace("\\", "")))
-
-
-def _parse_action(text: str) -> _List:
-    root = _Parser("{" + text + "}").parse()
-    first = root.nodes[0]
-    assert isinstance(first, _List)
-    return first
+__all__ = ["JSONPath", "JSONPathError", "execute_error_message", "jsonpath",
+           "parse_error_message"]
 
 
 # --- evaluation --------------------------------------------------------------
@@ -408,7 +91,7 @@ class JSONPath:
     def __init__(self, template: str, *, allow_missing_keys: bool = True) -> None:
         self.template = template
         self.allow_missing_keys = allow_missing_keys
-        self.root = _Parser(template).parse()
+        self.root = Parser(template).parse()
 
     def execute(self, data: Any) -> str:
         self._nodes = list(self.root.nodes)
@@ -457,27 +140,27 @@ class JSONPath:
         return full
 
     def _walk(self, values: list[Any], node: Any) -> list[Any]:
-        if isinstance(node, _List):
+        if isinstance(node, ListNode):
             for sub in node.nodes:
                 values = self._walk(values, sub)
             return values
-        if isinstance(node, _Text):
+        if isinstance(node, TextNode):
             return [node.text]
-        if isinstance(node, _Literal):
+        if isinstance(node, LiteralNode):
             return [node.value for _ in values]
-        if isinstance(node, _Field):
+        if isinstance(node, FieldNode):
             return self._field(values, node.name)
-        if isinstance(node, _Array):
+        if isinstance(node, ArrayNode):
             return self._array(values, node)
-        if isinstance(node, _Filter):
+        if isinstance(node, FilterNode):
             return self._filter(values, node)
-        if isinstance(node, _Wildcard):
+        if isinstance(node, WildcardNode):
             return [v for value in values if value is not None for v in _children(value)]
-        if isinstance(node, _Recursive):
+        if isinstance(node, RecursiveNode):
             return self._recursive(values)
-        if isinstance(node, _Union):
+        if isinstance(node, UnionNode):
             return [v for lst in node.lists for v in self._walk(values, lst)]
-        if isinstance(node, _Identifier):
+        if isinstance(node, IdentifierNode):
             return self._identifier(values, node.name)
         raise JSONPathError(f"unexpected Node {node}")
 
@@ -502,7 +185,7 @@ class JSONPath:
             raise JSONPathError(f"{name} is not found")
         return results
 
-    def _array(self, values: list[Any], node: _Array) -> list[Any]:
+    def _array(self, values: list[Any], node: ArrayNode) -> list[Any]:
         result: list[Any] = []
         for value in values:
             if value is None:
@@ -531,7 +214,7 @@ class JSONPath:
             result.extend(value[p0:p1:step])
         return result
 
-    def _filter(self, values: list[Any], node: _Filter) -> list[Any]:
+    def _filter(self, values: list[Any], node: FilterNode) -> list[Any]:
         results: list[Any] = []
         for value in values:
             if not isinstance(value, list):
@@ -574,9 +257,9 @@ class JSONPath:
 
 
 def _keyword(node: Any) -> str:
-    if isinstance(node, _List):
+    if isinstance(node, ListNode):
         for sub in node.nodes:
-            if isinstance(sub, _Identifier) and sub.name in ("range", "end"):
+            if isinstance(sub, IdentifierNode) and sub.name in ("range", "end"):
                 return sub.name
     return ""
 
