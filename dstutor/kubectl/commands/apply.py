@@ -88,10 +88,10 @@ def _apply_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None:
     cluster = env.cluster
     manifest = clone(info.obj)
     live = cluster.find(info.rtype.kind, info.namespace, info.name)
+    # GetModifiedConfiguration sets the (possibly empty) annotations map before encoding,
+    # which is why real last-applied values carry `"annotations":{}`.
     anns = manifest["metadata"].setdefault("annotations", {})
     anns.pop(LAST_APPLIED_ANNOTATION, None)
-    if not anns:
-        del manifest["metadata"]["annotations"]
     applied = last_applied(manifest)
     desired = clone(manifest)
     desired["metadata"].setdefault("annotations", {})[LAST_APPLIED_ANNOTATION] = applied

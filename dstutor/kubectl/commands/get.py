@@ -95,7 +95,7 @@ def run_get(env: Env, cmd: KubectlCommand, out: Output) -> None:
     text = tables(env, cmd, groups)
     if text:
         out.write(text)
-    elif not out.failed and not flag_bool(cmd, "watch"):
+    elif not out.failed and not flag_bool(cmd, "watch") and not flag_bool(cmd, "ignore-not-found"):
         namespaced = any(rt.namespaced for rt, _ in groups) or not groups
         out.err(no_resources_message(None if cmd.all_namespaces else ns, namespaced))
     if flag_bool(cmd, "watch") or flag_bool(cmd, "watch-only"):

@@ -42,6 +42,14 @@ def _wrap(text: str, width: int, indent: int) -> str:
     return "\n".join(" " * indent + line for line in lines)
 
 
+def _own_description(doc: tuple[str, str, tuple[str, ...]]) -> str:
+    """A field list shows the field's own text; a $ref type's description comes after it."""
+    type_name, description, _ = doc
+    if type_name.lstrip("[]")[:1].isupper() and type_name != "IntOrString":
+        return description.split("\n", 1)[0]
+    return description
+
+
 def explain_text(kind: str, group: str, version: str, path: list[str]) -> str:
     key = ".".join([kind, *path])
     doc = DOCS.get(key)
@@ -67,7 +75,7 @@ def explain_text(kind: str, group: str, version: str, path: list[str]) -> str:
             enum = ENUMS.get(f"{key}.{child}")
             if enum:
                 line += "\n  enum: " + ", ".join(enum[:4]) + (", ...." if len(enum) > 4 else "")
-            out.append(line + "\n" + _wrap(child_doc[1], 76, 4) + "\n\n")
+            out.append(line + "\n" + _wrap(_own_description(child_doc), 76, 4) + "\n\n")
     return "".join(out) + "\n"
 
 
