@@ -24,6 +24,11 @@ if TYPE_CHECKING:
     from dstutor.lessons.checks import Outcome, World
 
 
+# Pod states that will not fix themselves by waiting.
+STUCK_STATES = frozenset({"ErrImagePull", "ImagePullBackOff", "CrashLoopBackOff", "Failed",
+                          "InvalidImageName", "CreateContainerConfigError"})
+
+
 def _ns(p: Mapping[str, Any]) -> str:
     return str(p.get("namespace") or "default")
 
@@ -92,16 +97,18 @@ def _failing_gates(node: Obj, ds: Obj) -> str:
     return "; ".join(g.detail for g in placement.gates if not g.passed)
 
 
-def _why_missing(world: World, ds: Obj, node_name: str, terminating: set[str]) -> str:
+def _why_missing(world: World, ds: Obj, node_name: str, terminating: set[str]
+                 ) -> tuple[str, bool]:
+    """Why a node lacks its pod, and whether waiting would fix it."""
     node = world.cluster.find("Node", "", node_name)
     if node is None:
-        return f"{node_name} is not a node of this cluster"
+        return f"{node_name} is not a node of this cluster", False
     reasons = _failing_gates(node, ds)
     if reasons:
-        return f"{node_name} has none: {reasons}"
+        return f"{node_name} has none: {reasons}", False
     if node_name in terminating:
-        return f"{node_name}'s pod is terminating; its replacement is not there yet"
-    return f"{node_name} has none yet: the controller should create one (give it time)"
+        return f"{node_name}'s pod is terminating; its replacement is not there yet", True
+    return f"{node_name} has none yet: the controller should create one (give it time)", True
 
 
 def _why_extra(world: World, ds: Obj, node_name: str) -> str:
@@ -150,6 +157,16 @@ def _is_updated(world: World, ds: Obj, pod: Obj, current_hash: str) -> bool:
                 or (generation and labels.get(TEMPLATE_GENERATION_LABEL) == generation))
 
 
+def _template_image(ds: Obj) -> str:
+    containers = ds["spec"]["template"].get("spec", {}).get("containers") or [{}]
+    return str(containers[0].get("image", ""))
+
+
+def _rolling(ds: Obj) -> bool:
+    """Whether a RollingUpdate will replace old pods by itself (OnDelete never does)."""
+    return (ds["spec"].get("updateStrategy") or {}).get("type", "RollingUpdate") != "OnDelete"
+
+
 def pods_on_nodes(world: World, p: Mapping[str, Any]) -> Outcome:
     from dstutor.lessons.checks import Outcome
 
@@ -172,28 +189,33 @@ def pods_on_nodes(world: World, p: Mapping[str, Any]) -> Outcome:
     missing = [n for n in expected if n not in by_node]
     extra = [n for n in have if n not in expected]
     problems = [_why_missing(world, ds, n, terminating) for n in missing]
-    problems += [_why_extra(world, ds, n) for n in extra]
+    # A pod on a node it should leave is transient only while it is on its way out.
+    problems += [(_why_extra(world, ds, n), False) for n in extra]
     if p.get("ready"):
         for node in expected:
             for pod in by_node.get(node, []):
                 if not is_pod_ready(pod):
-                    problems.append(f"the pod on {node} is {pod_state(pod)}, not Ready yet")
+                    state = pod_state(pod)
+                    problems.append((f"the pod on {node} is {state}, not Ready yet",
+                                     state not in STUCK_STATES))
     if p.get("image"):
         for node in expected:
             for pod in by_node.get(node, []):
                 images = [c.get("image") for c in pod["spec"].get("containers") or []]
                 if p["image"] not in images:
-                    problems.append(f"the pod on {node} runs {', '.join(map(str, images))}, "
-                                    f"not {p['image']}")
+                    rolling = _template_image(ds) == p["image"]
+                    problems.append((f"the pod on {node} runs {', '.join(map(str, images))}, "
+                                     f"not {p['image']}", rolling))
     if p.get("updated"):
         current = _current_hash(world, ds)
         stale = [n for n in expected for pod in by_node.get(n, [])
                  if not _is_updated(world, ds, pod, current)]
         if stale:
-            problems.append(f"{', '.join(stale)} still {'runs' if len(stale) == 1 else 'run'} "
-                            "a pod from the old template")
+            problems.append((f"{', '.join(stale)} still {'runs' if len(stale) == 1 else 'run'}"
+                             " a pod from the old template", _rolling(ds)))
     runs = ", ".join(have) if have else "no node"
     compared = (("nodes", ", ".join(expected) or "<none>", ", ".join(have) or "<none>"),)
     if problems:
-        return Outcome(False, f"{name} runs on {runs}; " + "; ".join(problems), compared)
+        return Outcome(False, f"{name} runs on {runs}; " + "; ".join(t for t, _ in problems),
+                       compared, transient=all(w for _, w in problems))
     return Outcome(True, f"{name} runs on {runs}", compared)

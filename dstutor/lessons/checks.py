@@ -50,6 +50,9 @@ class Outcome:
     passed: bool
     message: str  # passed: what holds; failed: what is still missing
     compared: tuple[tuple[str, str, str], ...] = ()  # (field, expected, current)
+    # Failed only because the cluster has not caught up yet (pods starting, a rollout
+    # under way): the runner says "in progress" and does not count an attempt.
+    transient: bool = False
 
 
 @dataclass(frozen=True)
@@ -219,7 +222,13 @@ def _status(world: World, p: Mapping[str, Any]) -> Outcome:
             wrong.append(f"the rollout is not finished: {available} of {desired} updated "
                          "pods are available")
     if wrong:
-        return Outcome(False, f"{where}: " + "; ".join(wrong), tuple(compared))
+        # Only an unfinished rollout fixes itself by waiting, and only while no pod is
+        # stuck (a missing image never pulls).
+        stuck = any(_pods.pod_state(pod) in _pods.STUCK_STATES
+                    for pod in world.cluster.pods_of(p["daemonset"], _ns(p)))
+        waiting = all(w.startswith(("the rollout", "the controller")) for w in wrong)
+        return Outcome(False, f"{where}: " + "; ".join(wrong), tuple(compared),
+                       transient=waiting and not stuck)
     return Outcome(True, f"{where} status is as expected", tuple(compared))
 
 

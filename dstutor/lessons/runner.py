@@ -31,6 +31,8 @@ QUIT_WORDS = ("quit", "exit")
 LESSON_WORDS = ("hint", "check", "next", "skip", "solution", "goal", "progress", "answer",
                 "predict", "reset", "help")
 _NUMBER = re.compile(r"^-?\d+$")
+WAIT_MSG = ("(give it a moment: `check` again, or wait with `kubectl rollout status "
+            "ds/NAME`)\n")
 
 
 @dataclass
@@ -181,11 +183,15 @@ class LessonRunner:
                            self._quiz_answer(step))
         if first_failure(results) is None:
             return self._passed(step)
-        if self._changed or exit_code != 0:
-            self.progress.step(step.id).attempts += 1
-            missing = [o.message for _c, o in results if not o.passed]
-            return Reply("".join(f"not yet: {m}\n" for m in missing[:3]))
-        return Reply()
+        if not (self._changed or exit_code != 0):
+            return Reply()
+        failing = [o for _c, o in results if not o.passed]
+        if all(o.transient for o in failing):
+            # The cluster is still catching up; this is not a wrong attempt.
+            return Reply("".join(f"in progress: {o.message}\n" for o in failing[:3])
+                         + WAIT_MSG)
+        self.progress.step(step.id).attempts += 1
+        return Reply("".join(f"not yet: {o.message}\n" for o in failing[:3]))
 
     def _passed(self, step: Step) -> Reply:
         history = [TimedLine(e.line, e.t) for e in self.progress.log]
