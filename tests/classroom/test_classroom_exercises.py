@@ -1,0 +1,132 @@
+"""The shipped exercises: pass `lesson check`, give no free points, score as documented."""
+
+from pathlib import Path
+
+import pytest
+from classroom_builders import ROOT, simulate
+
+from dstutor.classroom.exercise import read_meta
+from dstutor.classroom.results import build_results, verify
+from dstutor.lessons.loader import LESSON_GLOB, load_lesson
+from dstutor.lessons.sandbox import build_setup, evaluate
+from dstutor.lessons.validate import check_file
+
+COURSE = ROOT / "lessons"
+EXERCISES = [p for p in sorted(COURSE.glob(LESSON_GLOB)) if read_meta(p).is_exercise]
+
+
+def test_at_least_five_exercises() -> None:
+    assert len(EXERCISES) >= 5
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.stem)
+def test_exercise_passes_lesson_check(path: Path) -> None:
+    report = check_file(path)
+    assert report.ok, report.problems
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.stem)
+def test_exercise_shape(path: Path) -> None:
+    lesson, meta = load_lesson(path), read_meta(path)
+    assert meta.time_limit and meta.scoring.hint_cost > 0
+    for step in lesson.steps:
+        assert step.task and not step.text  # a task, no step-by-step text
+        weights = meta.check_weights(step.id, len(step.checks))
+        assert sum(weights) > 0 and all(w >= 0 for w in weights)
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.stem)
+def test_exercise_gives_no_free_points(path: Path) -> None:
+    """Every check that earns points fails on the starting cluster."""
+    lesson, meta = load_lesson(path), read_meta(path)
+    executor = build_setup(lesson)
+    for step in lesson.steps:
+        weights = meta.check_weights(step.id, len(step.checks))
+        for (spec, outcome), weight in zip(evaluate(step.checks, executor, step, [], None),
+                                           weights, strict=True):
+            if weight > 0:
+                assert not outcome.passed, f"{spec.name} passes before any work"
+
+
+def _score(tmp_path: Path, path: Path, lines: list[str]) -> dict:
+    lesson = load_lesson(path)
+    store = simulate(tmp_path, {lesson.id: lines}, course=path.parent)
+    doc = build_results("Test Learner", [lesson], store.lessons)
+    assert verify(doc) == []
+    return doc["lessons"][0]
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.stem)
+def test_exercise_solution_scores_full_and_hints_cost(path: Path, tmp_path: Path) -> None:
+    lesson, meta = load_lesson(path), read_meta(path)
+    solution = [line for step in lesson.steps for line in step.solution]
+    full = _score(tmp_path / "a", path, solution)
+    assert full["completed"] and full["score"] == meta.scoring.points
+    hinted = _score(tmp_path / "b", path, ["hint", "hint", *solution])
+    assert hinted["hints_used"] == 2
+    assert hinted["score"] == meta.scoring.points - 2 * meta.scoring.hint_cost
+    nothing = _score(tmp_path / "c", path, ["kubectl get nodes"])
+    assert nothing["score"] == 0 and not nothing["completed"]
+
+
+def test_exercise_partial_credit_from_replay(tmp_path: Path) -> None:
+    """Right strategy, image never changed: 2 of 6 weight units (one-at-a-time)."""
+    path = COURSE / "22-ex-safe-rollout.yaml"
+    rec = _score(tmp_path, path, [_strategy_only()])
+    checks = {c["id"]: c["passed"] for c in rec["steps"][0]["checks"]}
+    assert checks == {"one-at-a-time": True, "v2-everywhere": False, "proved": False}
+    assert rec["score"] == round(100 * 2 / 6, 2)
+
+
+def test_exercise_partial_credit_orphaned_pods(tmp_path: Path) -> None:
+    path = COURSE / "24-ex-namespace-move.yaml"
+    lesson = load_lesson(path)
+    move = [line for line in lesson.steps[0].solution if "delete" not in line]
+    rec = _score(tmp_path, path, [*move, "kubectl delete ds node-logger --cascade=orphan"])
+    checks = {c["id"]: c["passed"] for c in rec["steps"][0]["checks"]}
+    assert checks == {"new-ready": True, "old-gone": True, "no-leftovers": False,
+                      "waited": True}
+    assert rec["score"] == round(100 * 5 / 6, 2)
+
+
+def test_exercise_over_time_costs_points(tmp_path: Path) -> None:
+    path = COURSE / "23-ex-broken-rollout.yaml"
+    lesson, meta = load_lesson(path), read_meta(path)
+    assert meta.time_limit is not None
+    lines = ["kubectl get nodes"] * int(meta.time_limit // 10 + 2) + list(lesson.steps[0].solution)
+    rec = _score(tmp_path, path, lines)
+    assert rec["over_time"] and rec["seconds"] > meta.time_limit
+    assert rec["score"] == meta.scoring.points - meta.scoring.late_cost
+
+
+def _strategy_only() -> str:
+    return """kubectl apply -f - <<EOF
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: node-logger
+  namespace: kube-system
+spec:
+  selector:
+    matchLabels:
+      app: node-logger
+  updateStrategy:
+    type: RollingUpdate
+    rollingUpdate:
+      maxUnavailable: 1
+  template:
+    metadata:
+      labels:
+        app: node-logger
+    spec:
+      containers:
+        - name: filebeat
+          image: docker.elastic.co/beats/filebeat:8.10.0
+          volumeMounts:
+            - name: logs
+              mountPath: /var/log
+      volumes:
+        - name: logs
+          hostPath:
+            path: /var/log
+EOF"""
