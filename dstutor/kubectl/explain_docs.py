@@ -124,10 +124,50 @@ DOCS: dict[str, Doc] = {
         "boolean", "Unschedulable controls node schedulability of new pods. By default, node "
         "is schedulable. More info: https://kubernetes.io/docs/concepts/nodes/node/"
         "#manual-node-administration", ()),
+    "Node.spec.taints.effect": (
+        "string", "Required. The effect of the taint on pods that do not tolerate the taint. "
+        "Valid effects are NoSchedule, PreferNoSchedule and NoExecute.\n\nPossible enum "
+        "values:\n - `\"NoExecute\"` Evict any already-running pods that do not tolerate the "
+        "taint. Currently enforced by NodeController.\n - `\"NoSchedule\"` Do not allow new pods "
+        "to schedule onto the node unless they tolerate the taint, but allow all pods "
+        "submitted to Kubelet without going through the scheduler to start, and allow all "
+        "already-running pods to continue running. Enforced by the scheduler.\n - "
+        "`\"PreferNoSchedule\"` Like TaintEffectNoSchedule, but the scheduler tries not to "
+        "schedule new pods onto the node, rather than prohibiting new pods from scheduling "
+        "onto the node entirely. Enforced by the scheduler.", ()),
+    "Node.spec.taints.key": (
+        "string", "Required. The taint key to be applied to a node.", ()),
+    "Node.spec.taints.timeAdded": (
+        "string", "TimeAdded represents the time at which the taint was added.", ()),
+    "Node.spec.taints.value": (
+        "string", "The taint value corresponding to the taint key.", ()),
+    "Pod.spec.tolerations.effect": (
+        "string", "Effect indicates the taint effect to match. Empty means match all taint "
+        "effects. When specified, allowed values are NoSchedule, PreferNoSchedule and "
+        "NoExecute.", ()),
+    "Pod.spec.tolerations.key": (
+        "string", "Key is the taint key that the toleration applies to. Empty means match all "
+        "taint keys. If the key is empty, operator must be Exists; this combination means to "
+        "match all values and all keys.", ()),
+    "Pod.spec.tolerations.operator": (
+        "string", "Operator represents a key's relationship to the value. Valid operators are "
+        "Exists and Equal. Defaults to Equal. Exists is equivalent to wildcard for value, so "
+        "that a pod can tolerate all taints of a particular category.", ()),
+    "Pod.spec.tolerations.tolerationSeconds": (
+        "integer", "TolerationSeconds represents the period of time the toleration (which must "
+        "be of effect NoExecute, otherwise this field is ignored) tolerates the taint. By "
+        "default, it is not set, which means tolerate the taint forever (do not evict). Zero "
+        "and negative values will be treated as 0 (evict immediately) by the system.", ()),
+    "Pod.spec.tolerations.value": (
+        "string", "Value is the taint value the toleration matches to. If the operator is "
+        "Exists, the value should be empty, otherwise just a regular string.", ()),
 }
 
 ENUMS: dict[str, tuple[str, ...]] = {
     "DaemonSet.spec.updateStrategy.type": ("OnDelete", "RollingUpdate"),
+    "Node.spec.taints.effect": ("NoExecute", "NoSchedule", "PreferNoSchedule"),
+    "Pod.spec.tolerations.effect": ("NoExecute", "NoSchedule", "PreferNoSchedule"),
+    "Pod.spec.tolerations.operator": ("Equal", "Exists"),
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "DaemonSet.spec": ("selector", "template"),

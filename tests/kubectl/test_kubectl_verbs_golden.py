@@ -102,8 +102,8 @@ def test_kubectl_verbs_golden_apply_create(workdir: Path) -> None:
         ("kubectl rollout status ds/node-logger", KS),
         "kubectl apply -f daemonset.yaml -o name",
         "kubectl apply -f - <<EOF\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\nEOF",
-        ("kubectl get ds node-logger -o jsonpath="
-         "{.metadata.annotations.kubectl\\.kubernetes\\.io/last-applied-configuration}", KS),
+        ("kubectl get ds node-logger -o jsonpath='{.metadata.annotations."
+         "kubectl\\.kubernetes\\.io/last-applied-configuration}'", KS),
     ])
     check_golden("apply_create", out)
 

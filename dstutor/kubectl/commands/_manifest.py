@@ -21,7 +21,7 @@ from dstutor.kubectl.resources import RESOURCE_TYPES, ResourceType
 from dstutor.model.objects import Obj
 from dstutor.render._gofmt import json_dumps
 
-_SEPARATOR = re.compile(r"^---\s*$", re.MULTILINE)
+_SEPARATOR = re.compile(r"^---[ \t]*(?:\n|$)", re.MULTILINE)
 _MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 NO_STDIN_MSG = "error: no input on stdin: use a heredoc, e.g. kubectl apply -f - <<EOF"
 

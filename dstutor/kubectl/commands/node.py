@@ -268,7 +268,7 @@ def _evict(env: Env, cmd: KubectlCommand, out: Output, pods: list[Obj]) -> None:
     gone: list[tuple[str, str, str]] = []
     for pod in pods:
         ns, name = pod["metadata"]["namespace"], pod["metadata"]["name"]
-        out.err(f"evicting pod {ns}/{name}")
+        out.line(f"evicting pod {ns}/{name}")
         if cmd.dry_run != "none":
             continue
         try:
