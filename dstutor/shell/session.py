@@ -25,8 +25,8 @@ READ_ONLY_VERBS = frozenset({"get", "describe", "explain", "api-resources", "ver
                              "cluster-info", "logs", "events", "top", "diff", "options",
                              "help", "completion", "config"})
 MAX_UNDO = 30
-UNKNOWN_LINE_MSG = ("unknown command {word!r}: kubectl lines start with `kubectl` (or `k`); "
-                    "type `help` for the simulator commands")
+UNKNOWN_LINE_MSG = ("unknown command {word!r}: kubectl lines start with `kubectl`; "
+                    "`help` lists the others")
 DID_YOU_MEAN_MSG = "did you mean `{suggestion}`?"
 
 

@@ -74,7 +74,7 @@ def test_session_unknown_command_is_one_clear_line(fake_session: Session) -> Non
     assert out.exit_code == 1
     assert "\n" not in out.hint.strip()
     assert "unknown command 'frobnicate'" in out.hint
-    assert "help" in out.hint
+    assert "`help` lists the others" in out.hint
 
 
 def test_session_undo_reverts_a_changing_kubectl_line(fake: FakeKubectl) -> None:
