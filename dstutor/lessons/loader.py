@@ -38,7 +38,7 @@ STEP_KEYS = {"id", "title", "text", "task", "checks", "hints", "solution", "expl
 QUIZ_KEYS = {"question", "choices"}
 CHOICE_KEYS = {"text", "correct", "explain"}
 PREDICT_KEYS = {"question", "answer", "before", "explain", "measure"}
-MEASURE_KEYS = {"daemonset", "namespace", "kind", "name", "path"}
+MEASURE_KEYS = {"daemonset", "selector", "namespace", "kind", "name", "path"}
 WRONG_KEYS = {"commands", "fails", "message"}
 VARIANT_KEYS = {"name", "commands", "checks"}
 SLUG_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -160,8 +160,10 @@ class _Reader:
             mp = (*path, "measure")
             md = self.mapping(data["measure"], mp, MEASURE_KEYS, "measure")
             measure = Measure(**{k: str(v) for k, v in md.items()})
-            if not measure.daemonset and not (measure.kind and measure.name and measure.path):
-                raise self.fail(mp, "measure needs 'daemonset', or 'kind', 'name' and 'path'")
+            if not (measure.daemonset or measure.selector
+                    or (measure.kind and measure.name and measure.path)):
+                raise self.fail(mp, "measure needs 'daemonset', 'selector', or 'kind', 'name' "
+                                "and 'path'")
         return Predict(self.text(data, "question", path, required=True),
                        self.integer(data, "answer", path, 0), before,
                        self.text(data, "explain", path), measure)

@@ -58,6 +58,7 @@ class Measure:
     """How the simulator computes the true answer of a prediction after the command ran."""
 
     daemonset: str = ""  # count the DaemonSet's non-terminating pods
+    selector: str = ""  # or count non-terminating pods matching a label selector
     namespace: str = "default"
     kind: str = ""  # or read one field of an object through a JSONPath
     name: str = ""

@@ -50,6 +50,9 @@ def measure(predict: Predict, cluster: Cluster) -> int | None:
         return None
     if m.daemonset:
         return sum(1 for p in cluster.pods_of(m.daemonset, m.namespace) if not is_terminating(p))
+    if m.selector:
+        return sum(1 for p in cluster.list("Pod", m.namespace, m.selector)
+                   if not is_terminating(p))
     obj = cluster.find(m.kind, "" if m.kind in ("Node", "Namespace") else m.namespace, m.name)
     if obj is None:
         return None
