@@ -172,7 +172,8 @@ def _flag_values(flag: FlagSpec, spec: VerbSpec | None, word: str, ctx: _Context
     if flag.name == "namespace":
         return _filter(word, ctx.names("Namespace"))
     if flag.name == "selector" and ctx.cluster is not None:
-        pairs = sorted({f"{k}={v}" for pod in ctx.cluster.store.list("Pod", ctx.namespace)
+        namespace = None if ctx.all_namespaces else ctx.namespace
+        pairs = sorted({f"{k}={v}" for pod in ctx.cluster.store.list("Pod", namespace)
                         for k, v in (pod["metadata"].get("labels") or {}).items()
                         if k != "controller-revision-hash"})
         return _filter(word, pairs)

@@ -1,0 +1,139 @@
+"""The REPL driven through prompt_toolkit's pipe input: commands, heredocs, keys, history."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from prompt_toolkit.input import PipeInput, create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from dstutor.shell import prompt as repl
+from dstutor.shell.session import Session
+from dstutor.sim.clock import Clock
+from dstutor.sim.clusterfile import default_cluster
+
+MANIFEST_LINES = ["apiVersion: apps/v1", "kind: DaemonSet", "metadata: {name: agent}",
+                  "spec:", "  selector: {matchLabels: {app: agent}}", "  template:",
+                  "    metadata: {labels: {app: agent}}", "    spec:",
+                  "      containers: [{name: a, image: 'busybox:1.36'}]"]
+
+
+@contextmanager
+def _repl_input() -> Iterator[PipeInput]:
+    with create_pipe_input() as pipe:
+        yield pipe
+
+
+def _run(session: Session, keys: list[str], *, history=None, pause: float = 0.0  # noqa: ANN001
+         ) -> tuple[int, str, str]:
+    """Type `keys` (chunks, sent `pause` apart) into the REPL; returns status, stdout, stderr."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with _repl_input() as pipe:
+        prompt = repl.make_prompt(session, history=history, input=pipe, output=DummyOutput())
+        if pause:
+            def feed() -> None:
+                for chunk in keys:
+                    pipe.send_text(chunk)
+                    time.sleep(pause)
+            threading.Thread(target=feed, daemon=True).start()
+        else:
+            for chunk in keys:
+                pipe.send_text(chunk)
+        status = repl.run_repl(session, prompt=prompt, stdout=stdout, stderr=stderr,
+                               no_color=True)
+    return status, stdout.getvalue(), stderr.getvalue()
+
+
+def test_repl_runs_commands_until_ctrl_d(session: Session) -> None:
+    status, out, err = _run(session, ["kubectl get nodes -o name\r", "node add extra\r", "\x04"])
+    assert status == 0
+    assert "node/worker-1\n" in out
+    assert "node/extra joined" in out
+    assert err.startswith("dstutor shell: 4 nodes, manual clock.")
+
+
+def test_repl_ctrl_c_cancels_the_line_only(session: Session) -> None:
+    status, out, _ = _run(session, ["node add dropped\x03", "node add kept\r", "\x04"])
+    assert status == 0
+    assert session.log == ["node add kept"]
+    assert session.cluster.find("Node", "", "dropped") is None
+
+
+def test_repl_exit_command_leaves(session: Session) -> None:
+    _, out, _ = _run(session, ["exit\r", "node add never\r"])
+    assert session.cluster.find("Node", "", "never") is None
+
+
+def test_repl_heredoc_spans_lines(session: Session) -> None:
+    keys = ["kubectl apply -f - <<EOF\r", *[f"{line}\r" for line in MANIFEST_LINES], "EOF\r",
+            "\x04"]
+    _, out, err = _run(session, keys)
+    assert "daemonset.apps/agent created" in out, err
+    assert session.log[0].count("\n") == len(MANIFEST_LINES) + 1
+
+
+def test_repl_errors_plain_and_hint_after(session: Session) -> None:
+    _, out, err = _run(session, ["get pods\r", "kubectl get ds nope\r", "\x04"])
+    assert "did you mean `kubectl get pods`?\n" in err
+    assert 'Error from server (NotFound): daemonsets.apps "nope" not found\n' in err
+    assert "\x1b[" not in err + out  # --no-color
+
+
+def test_repl_tab_completes_from_the_cluster(session: Session) -> None:
+    _run(session, ["kubectl get nod\t", "\r", "node fail worker-\t", "2\r", "\x04"], pause=0.3)
+    assert session.log == ["kubectl get nodes", "node fail worker-2"]
+
+
+def test_repl_history_persists_in_dstutor_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                               ) -> None:
+    monkeypatch.setenv("DSTUTOR_HOME", str(tmp_path / "home"))
+    first = Session(default_cluster())
+    _run(first, ["node add remembered\r", "\x04"], history=repl.open_history(io.StringIO()))
+    assert "node add remembered" in (tmp_path / "home" / "history").read_text()
+    second = Session(default_cluster())
+    # Up-arrow recalls the previous session's command.
+    _run(second, ["\x1b[A", "\r", "\x04"], history=repl.open_history(io.StringIO()), pause=0.3)
+    assert second.log == ["node add remembered"]
+
+
+def test_repl_history_falls_back_to_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                           ) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("DSTUTOR_HOME", str(blocker / "sub"))
+    err = io.StringIO()
+    history = repl.open_history(err)
+    assert type(history).__name__ == "InMemoryHistory"
+    assert err.getvalue().startswith("note: cannot keep command history in ")
+
+
+def test_repl_data_dir_defaults_to_platformdirs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DSTUTOR_HOME", raising=False)
+    assert repl.data_dir().name == "dstutor"
+
+
+def test_repl_toolbar_shows_time_nodes_and_namespace() -> None:
+    session = Session(default_cluster())
+    text = repl.toolbar_text(session)
+    assert "virtual time 00:00:03 (manual clock)" in text
+    assert "4 nodes" in text and "namespace default" in text
+
+
+def test_repl_toolbar_follows_the_live_clock() -> None:
+    wall = [100.0]
+    session = Session(default_cluster(clock=Clock(mode="live", speed=2, wall=lambda: wall[0])))
+    wall[0] += 30
+    assert "virtual time 00:01:03 (live clock ×2)" in repl.toolbar_text(session)
+
+
+@pytest.mark.parametrize("text, more", [("kubectl apply -f - <<EOF", True),
+                                        ("kubectl apply -f - <<EOF\nx: 1\nEOF", False),
+                                        ("kubectl get pods", False), ("echo 'open", False)])
+def test_repl_enter_continues_only_inside_a_heredoc(text: str, more: bool) -> None:
+    assert repl.needs_more_lines(text) is more
