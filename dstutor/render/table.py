@@ -8,6 +8,7 @@ way to get byte-identical output, both for `get` tables and for `describe`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 # kubectl's table printer: minwidth 6, tabwidth 4, padding 3 (cli-runtime tabwriter.go).
@@ -44,6 +45,10 @@ def tabwrite(text: str, *, min_width: int = 0, padding: int = 2,
     """
     lines = text.split("\n")
     cells = [line.split("\t") for line in lines]
+    if len({len(row) for row in cells}) == 1:
+        # A uniform grid (every `get` table) forms one block per column: same result as
+        # the general algorithm below, without its per-block recursion.
+        return _tabwrite_grid(cells, min_width, padding, remembered)
     out: list[str] = []
 
     def write_lines(line0: int, line1: int, widths: list[int]) -> None:
@@ -84,6 +89,26 @@ def tabwrite(text: str, *, min_width: int = 0, padding: int = 2,
     return "\n".join(out)
 
 
+def _tabwrite_grid(cells: list[list[str]], min_width: int, padding: int,
+                   remembered: list[int] | None) -> str:
+    ncols = len(cells[0]) - 1  # the text after the last tab is no column
+    widths = []
+    for column in range(ncols):
+        width = max(min_width, max(len(row[column]) for row in cells) + padding)
+        if remembered is not None:
+            if column < len(remembered):
+                width = max(width, remembered[column])
+                remembered[column] = width
+            else:
+                remembered.append(width)
+        widths.append(width)
+    return "\n".join("".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False))
+                     + row[-1] for row in cells)
+
+
+_NEEDS_SANITIZING = re.compile("[\x1b\f\n\r]")
+
+
 def format_table(headers: list[str], rows: Sequence[Sequence[str]], *,
                  no_headers: bool = False) -> str:
     """Lay out a `kubectl get` table; returns "" when there are no rows.
@@ -107,8 +132,9 @@ def format_table(headers: list[str], rows: Sequence[Sequence[str]], *,
         lines.append("\t".join(padded))
     for ri, row in enumerate(raw):
         out_cells = []
+        plain = _NEEDS_SANITIZING.search("\t".join(row)) is None
         for i, cell in enumerate(row[:ncols]):
-            text = sanitize_cell(cell)
+            text = cell if plain else sanitize_cell(cell)
             if no_headers and ri == 0 and i < ncols - 1:
                 text += " " * max(0, byte_widths[i] - len(cell.encode("utf-8")))
             out_cells.append(text)

@@ -1,0 +1,69 @@
+"""kubectl benchmark: `kubectl get pods -o wide` on 100 nodes x 5 DaemonSets, in process.
+
+Run: `.venv/bin/python benchmarks/bench_kubectl.py [--nodes N] [--daemonsets M] [--runs R]`
+Prints the median wall-clock time of one command through dispatch.run (target <= 5 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from dstutor.kubectl.dispatch import run
+from dstutor.sim.cluster import Cluster
+
+TARGET_MS = 5.0
+
+
+def daemonset(i: int) -> dict:
+    labels = {"app": f"agent-{i}"}
+    return {"apiVersion": "apps/v1", "kind": "DaemonSet",
+            "metadata": {"name": f"agent-{i}", "namespace": "default"},
+            "spec": {"selector": {"matchLabels": labels},
+                     "template": {"metadata": {"labels": labels},
+                                  "spec": {"containers": [{"name": "agent",
+                                                           "image": f"agent:{i}"}]}}}}
+
+
+def build(nodes: int, daemonsets: int) -> Cluster:
+    cluster = Cluster()
+    for i in range(nodes):
+        cluster.add_node(f"node-{i:03d}", ready=True)
+    for i in range(daemonsets):
+        cluster.create(daemonset(i))
+    cluster.advance()
+    return cluster
+
+
+def time_command(cluster: Cluster, line: str, runs: int) -> list[float]:
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = run(cluster, line)
+        timings.append((time.perf_counter() - start) * 1000)
+        assert result.exit_code == 0, result.stderr
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--nodes", type=int, default=100)
+    parser.add_argument("--daemonsets", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=50)
+    args = parser.parse_args()
+    cluster = build(args.nodes, args.daemonsets)
+    pods = cluster.store.count("Pod")
+    line = "kubectl get pods -o wide"
+    time_command(cluster, line, 3)  # warm caches (timestamps, imports)
+    timings = time_command(cluster, line, args.runs)
+    median = statistics.median(timings)
+    print(f"nodes={args.nodes} daemonsets={args.daemonsets} pods={pods} runs={args.runs}")
+    print(f"{line}: median {median:.2f} ms, min {min(timings):.2f} ms, "
+          f"max {max(timings):.2f} ms (target <= {TARGET_MS:.0f} ms)")
+    for other in ("kubectl get ds -o wide", "kubectl get nodes", "kubectl describe ds agent-0"):
+        print(f"{other}: median {statistics.median(time_command(cluster, other, 20)):.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
