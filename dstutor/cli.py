@@ -136,6 +136,12 @@ def build_app() -> Any:
             raise typer.Exit(1)
 
     app.add_typer(lesson_app, name="lesson")
+
+    # --- HOOK: classroom: `dstutor lint`, `dstutor results export`, `dstutor grade` -------
+    # dstutor/classroom/cli.py imports only Typer at module level (Rich inside commands).
+    from dstutor.classroom.cli import register as register_classroom
+
+    register_classroom(app)
     return app
 
 
