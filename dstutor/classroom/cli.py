@@ -107,7 +107,10 @@ def export_command(
         "--course", metavar="DIR", help="The course folder [default: the shipped lessons].")
     ] = None,
 ) -> None:
-    """Write your results (scores, hints, time, command log) to one file for the instructor."""
+    """Write your results (scores, hints, time, command log) to one file for the instructor.
+
+    The file is tamper-evident (`dstutor grade` detects edits), not tamper-proof.
+    """
     from pathlib import Path
 
     from dstutor.classroom.results import build_results, file_slug, write_results
