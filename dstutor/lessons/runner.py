@@ -31,6 +31,8 @@ QUIT_WORDS = ("quit", "exit")
 LESSON_WORDS = ("hint", "check", "next", "skip", "solution", "goal", "progress", "answer",
                 "predict", "reset", "help")
 _NUMBER = re.compile(r"^-?\d+$")
+# Mistakes the kubectl layer already explains in its own hint.
+SHELL_KNOWS = frozenset({"create-daemonset", "scale-daemonset"})
 WAIT_MSG = ("(give it a moment: `check` again, or wait with `kubectl rollout status "
             "ds/NAME`)\n")
 
@@ -171,7 +173,7 @@ class LessonRunner:
         self.progress.log.append(LogEntry(round(t, 6), text, result.exit_code, step_id, skip))
         notes = [result.hint] if result.hint else []
         for mistake in find_mistakes(text, self.executor.cluster):
-            if mistake.name == "create-daemonset" and result.hint:
+            if result.hint and mistake.name in SHELL_KNOWS:
                 continue  # the shell already said it
             notes.append(mistake.message)
         out = result.stdout + "".join(f"tutor: {n}\n" for n in notes)
