@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dstutor import yamlio
 from dstutor.errors import BadRequest, DstutorError, YamlError
@@ -162,15 +163,67 @@ def _json_type(value: object) -> str:
     return "object"
 
 
-def strict_check(info: Info, verb: str) -> None:
-    """The server's strict field validation; `verb` is `creating` or `patching`."""
+def strict_error(info: Info) -> str | None:
+    """The server's strict field validation message, or None when every field is known."""
     bad = unknown_fields(info.rtype.kind, info.obj)
-    if bad:
-        detail = ", ".join(f'unknown field "{b}"' for b in bad)
-        kind = info.rtype.kind
-        raise BadRequest(f'error when {verb} "{info.source}": {kind} in version '
-                         f'"{info.rtype.version}" cannot be handled as a {kind}: strict '
-                         f"decoding error: {detail}")
+    if not bad:
+        return None
+    detail = ", ".join(f'unknown field "{b}"' for b in bad)
+    kind = info.rtype.kind
+    return (f'{kind} in version "{info.rtype.version}" cannot be handled as a {kind}: strict '
+            f"decoding error: {detail}")
+
+
+def strict_check(info: Info, verb: str) -> None:
+    """Raise the strict-decoding BadRequest for a create (`verb` is `creating`)."""
+    detail = strict_error(info)
+    if detail:
+        raise BadRequest(f'error when {verb} "{info.source}": {detail}')
+
+
+def info_text(info: Info) -> str:
+    """resource.Info's String(), as kubectl prints it inside apply's patch errors."""
+    rt = info.rtype
+    return (f'Resource: "{rt.group}/{rt.version}, Resource={rt.plural}", GroupVersionKind: '
+            f'"{rt.group}/{rt.version}, Kind={rt.kind}"\n'
+            f'Name: "{info.name}", Namespace: "{info.namespace}"')
+
+
+def three_way_patch(original: Any, modified: Any, current: Any) -> Any:
+    """What apply sends: changes from current to modified, deletions of last-applied keys.
+
+    Lists are sent whole (a strategic merge patch would add $setElementOrder directives).
+    """
+    patch: dict[str, Any] = {}
+    for key, value in modified.items():
+        now = current.get(key) if isinstance(current, dict) else None
+        if isinstance(value, dict) and isinstance(now, dict):
+            sub = three_way_patch((original or {}).get(key) or {}, value, now)
+            if sub:
+                patch[key] = sub
+        elif not _covered(value, now):
+            patch[key] = value
+    for key in original or {}:
+        if key not in modified:
+            patch[key] = None
+    return patch
+
+
+def _covered(modified: Any, current: Any) -> bool:
+    """True when `current` already holds everything `modified` says (server defaults aside)."""
+    if isinstance(modified, dict):
+        return isinstance(current, dict) and all(
+            k in current and _covered(v, current[k]) for k, v in modified.items())
+    if isinstance(modified, list):
+        return (isinstance(current, list) and len(modified) == len(current)
+                and all(_covered(m, c) for m, c in zip(modified, current, strict=True)))
+    return bool(modified == current)
+
+
+def patch_error(info: Info, patch: Any, message: str) -> str:
+    """apply's AddSourceToErr around the patcher's own AddSourceToErr."""
+    return (f"error when applying patch:\n{json_dumps(patch)}\nto:\n{info_text(info)}\n"
+            f'for: "{info.source}": error when patching "{info.source}": {message}')
 
 
 def with_source(exc: DstutorError, verb: str, source: str) -> DstutorError:

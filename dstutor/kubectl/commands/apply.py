@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from dstutor import yamlio
-from dstutor.errors import DstutorError, NotFound, YamlError
+from dstutor.errors import ApiError, BadRequest, DstutorError, Invalid, NotFound, YamlError
 from dstutor.kubectl.commands._base import (
     Env,
     Output,
@@ -19,8 +19,11 @@ from dstutor.kubectl.commands._manifest import (
     Info,
     last_applied,
     load_infos,
+    patch_error,
     report,
     strict_check,
+    strict_error,
+    three_way_patch,
     with_source,
 )
 from dstutor.kubectl.commands._printing import format_objects
@@ -105,7 +108,6 @@ def _apply_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None:
         out.changed = out.changed or not dry
         _print(cmd, out, created, "created")
         return
-    strict_check(info, "patching")
     live = clone(live)
     previous = (live["metadata"].get("annotations") or {}).get(LAST_APPLIED_ANNOTATION)
     if previous is None:
@@ -116,6 +118,10 @@ def _apply_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None:
             last = json.loads(previous)
         except ValueError:
             last = {}
+    patch = three_way_patch(last, desired, live)
+    detail = strict_error(info)
+    if detail:
+        raise BadRequest(patch_error(info, patch, detail))
     merged = three_way(live, last, desired)
     for field in _SERVER_FIELDS:
         if field in live["metadata"]:
@@ -127,8 +133,10 @@ def _apply_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None:
         return
     try:
         updated = env.cluster.update(merged, dry_run=dry)
-    except DstutorError as exc:
-        raise with_source(exc, "patching", info.source) from None
+    except ApiError as exc:
+        if isinstance(exc, Invalid):
+            raise
+        raise type(exc)(patch_error(info, patch, exc.message)) from None
     out.changed = out.changed or not dry
     _print(cmd, out, updated, "configured")
 
