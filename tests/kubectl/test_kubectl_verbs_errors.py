@@ -138,7 +138,7 @@ CASES: list[tuple[str, str, str, str]] = [
      'Error from server (BadRequest): error when creating "toplevel.yaml": DaemonSet in version "v1" cannot be handled as a DaemonSet: strict decoding error: unknown field "spec2"\n'),
     ('replicas-existing', 'logger',
      'kubectl apply -f replicas.yaml',
-     'Error from server (BadRequest): error when patching "replicas.yaml": DaemonSet in version "v1" cannot be handled as a DaemonSet: strict decoding error: unknown field "spec.replicas"\n'),
+     'Error from server (BadRequest): error when applying patch:\n{"metadata":{"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\\"apiVersion\\":\\"apps/v1\\",\\"kind\\":\\"DaemonSet\\",\\"metadata\\":{\\"annotations\\":{},\\"name\\":\\"x\\",\\"namespace\\":\\"default\\"},\\"spec\\":{\\"replicas\\":3,\\"selector\\":{\\"matchLabels\\":{\\"app\\":\\"x\\"}},\\"template\\":{\\"metadata\\":{\\"labels\\":{\\"app\\":\\"x\\"}},\\"spec\\":{\\"containers\\":[{\\"image\\":\\"busybox:1.37\\",\\"name\\":\\"c\\"}]}}}}\\n"}},"spec":{"replicas":3}}\nto:\nResource: "apps/v1, Resource=daemonsets", GroupVersionKind: "apps/v1, Kind=DaemonSet"\nName: "x", Namespace: "default"\nfor: "replicas.yaml": error when patching "replicas.yaml": DaemonSet in version "v1" cannot be handled as a DaemonSet: strict decoding error: unknown field "spec.replicas"\n'),
     ('selector-mismatch', '',
      'kubectl apply -f mismatch.yaml',
      'The DaemonSet "x" is invalid: spec.template.metadata.labels: Invalid value: {"app":"y"}: `selector` does not match template `labels`\n'),
