@@ -77,6 +77,10 @@ EXPORTED_MSG = ("Wrote {path}: {lessons} lessons and exercises, {started} starte
                 "(edits are detected by `dstutor grade`), not tamper-proof.")
 
 
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
 def _learner_name(name: str | None) -> str:
     from dstutor.classroom.results import store_name, stored_name
 
@@ -86,7 +90,7 @@ def _learner_name(name: str | None) -> str:
     known = stored_name()
     if known:
         return known
-    if not sys.stdin.isatty():
+    if not _interactive():
         print(NAME_MISSING_ERR, file=sys.stderr)
         raise typer.Exit(2)
     asked = ""
@@ -125,6 +129,10 @@ def export_command(
     store = ProgressStore()
     for notice in store.notices:
         print(notice, file=sys.stderr)
+    known = {lesson.id for lesson in lessons}
+    for lesson_id in sorted(set(store.lessons) - known):
+        print(f"warning: your progress in {lesson_id!r} is not exported: that lesson is not in "
+              f"{where} (use --course)", file=sys.stderr)
     doc = build_results(learner, lessons, store.lessons, course=str(where))
     path = Path(out or f"dstutor-results-{file_slug(learner)}.json")
     write_results(doc, path)
@@ -153,14 +161,18 @@ def grade_command(
 
     book = grade.load_class(files)
     console = _console()
+    if not console.is_terminal:
+        console.width = max(console.width, 160)  # a file or pipe: do not squeeze the tables
     if book.learners:
-        header, rows = grade.score_matrix(book)
+        header, rows, legend = grade.score_matrix(book)
         table = Table(title="Scores (* = not finished, - = not started)", title_justify="left")
         for i, col in enumerate(header):
             table.add_column(escape(col), justify="left" if i == 0 else "right")
         for row in rows:
             table.add_row(*(escape(c) for c in row))
         console.print(table)
+        for line in legend:
+            console.print(f"  {escape(line)}")
         stuck = Table(title="Where learners got stuck (hardest first)", title_justify="left")
         for col in ("step", "done", "attempts", "hints", "median time", "not done"):
             stuck.add_column(col, justify="left" if col in ("step", "not done") else "right")

@@ -273,14 +273,27 @@ def to_json(book: GradeBook) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def score_matrix(book: GradeBook) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the learner x lesson table: `score` or `-` when not started."""
-    ids = book.lesson_ids()
-    header = ["learner", *ids, "total"]
-    rows = []
-    by = {(r["learner"], r["lesson"]): r for r in book.rows()}
+def short_name(rec: dict[str, Any]) -> str:
+    """A narrow column header: the file number (`21` of 21-ex-gpu-coverage), else the id."""
+    prefix = str(rec.get("file", "")).split("-", 1)[0]
+    return prefix if prefix.isdigit() else str(rec["id"])
+
+
+def score_matrix(book: GradeBook) -> tuple[list[str], list[list[str]], list[str]]:
+    """Header, rows and legend of the learner x lesson table.
+
+    Only lessons someone started get a column (a course has many); a cell is the score,
+    `*` when not finished, `-` when that learner has not started it.
+    """
     started = {(ln.name, rec["id"]) for ln in book.learners for rec in ln.lessons
                if rec.get("started")}
+    ids = [lid for lid in book.lesson_ids() if any(lid == s[1] for s in started)]
+    recs = {rec["id"]: rec for ln in book.learners for rec in ln.lessons}
+    header = ["learner", *(short_name(recs[lid]) for lid in ids), "total"]
+    legend = [f"{short_name(recs[lid])} = {lid}: {recs[lid].get('title', '')}" for lid in ids
+              if short_name(recs[lid]) != lid]
+    by = {(r["learner"], r["lesson"]): r for r in book.rows()}
+    rows = []
     for ln in book.learners:
         cells = [ln.name]
         for lid in ids:
@@ -288,11 +301,10 @@ def score_matrix(book: GradeBook) -> tuple[list[str], list[list[str]]]:
             if row is None or (ln.name, lid) not in started:
                 cells.append("-")
             else:
-                mark = "" if row["completed"] else "*"
-                cells.append(f"{row['score']:g}{mark}")
+                cells.append(f"{row['score']:g}{'' if row['completed'] else '*'}")
         cells.append(f"{ln.doc.get('total_score', 0):g}")
         rows.append(cells)
-    return header, rows
+    return header, rows, legend
 
 
 def stuck_rows(stats: Sequence[StepStats]) -> list[list[str]]:

@@ -47,8 +47,9 @@ def test_grade_round_trip_scores(class_files: list[str]) -> None:
     assert scores["Ada"] == (100.0, 2, 1, 1)
     assert scores["Bob"] == (50.0, 2, 0, 0)  # the skipped step counts as done, earns nothing
     assert scores["Cy"][:3] == (0.0, 0, 2) and scores["Cy"][3] >= 2
-    header, rows = score_matrix(book)
-    assert header == ["learner", "node-basics", "total"]
+    header, rows, legend = score_matrix(book)
+    assert header == ["learner", "01", "total"]
+    assert legend == ["01 = node-basics: Taint and label nodes"]
     assert rows == [["Ada", "100", "100"], ["Bob", "50", "50"], ["Cy", "0*", "0"]]
 
 

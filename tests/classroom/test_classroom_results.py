@@ -163,3 +163,32 @@ def test_results_build_is_deterministic(tmp_path: Path) -> None:
     a = build_results("Ada", lessons, store.lessons, now=now)
     b = build_results("Ada", lessons, store.lessons, now=now)
     assert a == b and a["exported"] == "2026-01-01T00:00:00Z"
+
+
+def test_results_name_asked_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dstutor.classroom.cli as classroom_cli
+
+    monkeypatch.setattr(classroom_cli, "_interactive", lambda: True)
+    home = tmp_path / "h"
+    result = CliRunner().invoke(app(), ["results", "export", "--course", str(COURSE),
+                                        "--out", str(tmp_path / "r.json")],
+                                input="\n  Katherine Johnson \n", env={"DSTUTOR_HOME": str(home)})
+    assert result.exit_code == 0, result.output
+    assert "Your name" in result.output
+    assert stored_name(home) == "Katherine Johnson"
+    again = CliRunner().invoke(app(), ["results", "export", "--course", str(COURSE),
+                                       "--out", str(tmp_path / "r2.json")],
+                               input="", env={"DSTUTOR_HOME": str(home)})
+    assert again.exit_code == 0 and "Your name" not in again.output
+
+
+def test_results_warns_about_progress_outside_the_course(tmp_path: Path) -> None:
+    home = tmp_path / "h"
+    simulate(home, GOOD)
+    empty = tmp_path / "empty-course"
+    empty.mkdir()
+    result = CliRunner().invoke(app(), ["results", "export", "--course", str(empty),
+                                        "--name", "Ada", "--out", str(tmp_path / "r.json")],
+                                env={"DSTUTOR_HOME": str(home)})
+    assert result.exit_code == 0
+    assert "'node-basics' is not exported" in result.output
