@@ -7,7 +7,6 @@ where a placement rule is involved, why (using the controller's own placement ga
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -251,169 +250,6 @@ register(CheckKind("daemonset_status", _status, _status_goal,
                    _status_validate))
 
 
-# --- node taints and labels ---------------------------------------------------------
-
-def _taint_text(p: Mapping[str, Any]) -> str:
-    text = str(p["key"])
-    if p.get("value") is not None:
-        text += f"={p['value']}"
-    return text + (f":{p['effect']}" if p.get("effect") else "")
-
-
-def _node_taints(world: World, node: str) -> list[Obj] | None:
-    obj = _find(world, "Node", "", node)
-    return None if obj is None else list(obj["spec"].get("taints") or [])
-
-
-def _taint_matches(t: Obj, p: Mapping[str, Any]) -> bool:
-    return (t.get("key") == p["key"]
-            and (not p.get("effect") or t.get("effect") == p["effect"])
-            and (p.get("value") is None or (t.get("value") or "") == str(p["value"])))
-
-
-def _fmt_taints(taints: list[Obj]) -> str:
-    from dstutor.model.taints import taint_to_string
-
-    return ", ".join(taint_to_string(t) for t in taints) or "<none>"
-
-
-def _has_taint(world: World, p: Mapping[str, Any]) -> Outcome:
-    taints = _node_taints(world, p["node"])
-    if taints is None:
-        return Outcome(False, f"node {p['node']} does not exist")
-    if any(_taint_matches(t, p) for t in taints):
-        return Outcome(True, f"{p['node']} has taint {_taint_text(p)}")
-    same_key = [t for t in taints if t.get("key") == p["key"]]
-    extra = f" (it has {_fmt_taints(same_key)})" if same_key else ""
-    return Outcome(False, f"{p['node']} does not have taint {_taint_text(p)} yet{extra}",
-                   (("taints", _taint_text(p), _fmt_taints(taints)),))
-
-
-def _lacks_taint(world: World, p: Mapping[str, Any]) -> Outcome:
-    taints = _node_taints(world, p["node"])
-    if taints is None:
-        return Outcome(False, f"node {p['node']} does not exist")
-    found = [t for t in taints if _taint_matches(t, p)]
-    if not found:
-        return Outcome(True, f"{p['node']} has no taint {_taint_text(p)}")
-    return Outcome(False, f"{p['node']} still has taint {_fmt_taints(found)}",
-                   (("taints", f"no {_taint_text(p)}", _fmt_taints(taints)),))
-
-
-register(CheckKind("node_has_taint", _has_taint,
-                   lambda p: f"node {p['node']} has taint {_taint_text(p)}",
-                   "the node's other taints", ("node", "key"), ("value", "effect")))
-register(CheckKind("node_lacks_taint", _lacks_taint,
-                   lambda p: f"node {p['node']} has no taint {_taint_text(p)}",
-                   "the node's other taints", ("node", "key"), ("value", "effect")))
-
-
-def _labels(world: World, node: str) -> dict[str, str] | None:
-    obj = _find(world, "Node", "", node)
-    return None if obj is None else dict(obj["metadata"].get("labels") or {})
-
-
-def _label_text(p: Mapping[str, Any]) -> str:
-    return f"{p['key']}={p['value']}" if p.get("value") is not None else str(p["key"])
-
-
-def _has_label(world: World, p: Mapping[str, Any]) -> Outcome:
-    labels = _labels(world, p["node"])
-    if labels is None:
-        return Outcome(False, f"node {p['node']} does not exist")
-    have = labels.get(p["key"])
-    if have is not None and (p.get("value") is None or have == str(p["value"])):
-        return Outcome(True, f"{p['node']} has label {_label_text(p)}")
-    current = f"{p['key']}={have}" if have is not None else "<no such label>"
-    return Outcome(False, f"{p['node']} does not have label {_label_text(p)} "
-                   f"(it has {current})", (("label", _label_text(p), current),))
-
-
-def _lacks_label(world: World, p: Mapping[str, Any]) -> Outcome:
-    labels = _labels(world, p["node"])
-    if labels is None:
-        return Outcome(False, f"node {p['node']} does not exist")
-    if p["key"] not in labels:
-        return Outcome(True, f"{p['node']} has no label {p['key']}")
-    return Outcome(False, f"{p['node']} still has label {p['key']}={labels[p['key']]}",
-                   (("label", f"no {p['key']}", f"{p['key']}={labels[p['key']]}"),))
-
-
-register(CheckKind("node_has_label", _has_label,
-                   lambda p: f"node {p['node']} has label {_label_text(p)}",
-                   "the node's other labels", ("node", "key"), ("value",)))
-register(CheckKind("node_lacks_label", _lacks_label,
-                   lambda p: f"node {p['node']} has no label {p['key']}",
-                   "the node's other labels", ("node", "key")))
-
-
-# --- a command was run ------------------------------------------------------------
-
-def _command_matches(record: CommandRecord, p: Mapping[str, Any]) -> bool:
-    if p.get("succeeded", True) and record.exit_code != 0:
-        return False
-    if p.get("pattern") and not re.search(p["pattern"], record.line):
-        return False
-    if any(k in p for k in ("verb", "resource", "name", "flags")):
-        from dstutor.kubectl import is_kubectl_line, parse_kubectl
-
-        if not is_kubectl_line(record.line):
-            return False
-        try:
-            cmd = parse_kubectl(record.line)
-        except DstutorError:
-            return False
-        if p.get("verb") and cmd.path != p["verb"]:
-            return False
-        kinds = {t.type.kind.lower() for t in cmd.targets}
-        if p.get("resource") and str(p["resource"]).lower() not in kinds:
-            return False
-        if p.get("name") and p["name"] not in cmd.names:
-            return False
-        for flag, value in (p.get("flags") or {}).items():
-            if flag not in cmd.given or (value is not True and str(cmd.flags.get(flag)) != str(
-                    value)):
-                return False
-    return True
-
-
-def _command_text(p: Mapping[str, Any]) -> str:
-    if p.get("describe"):
-        return str(p["describe"])
-    if p.get("verb"):
-        words = ["kubectl", str(p["verb"])]
-        words += [str(p[k]).lower() for k in ("resource", "name") if p.get(k)]
-        words += [f"--{f}" if v is True else f"--{f}={v}"
-                  for f, v in (p.get("flags") or {}).items()]
-        return " ".join(words)
-    return f"a command matching /{p.get('pattern')}/"
-
-
-def _command_run(world: World, p: Mapping[str, Any]) -> Outcome:
-    if any(_command_matches(r, p) for r in world.commands):
-        return Outcome(True, f"you ran {_command_text(p)}")
-    return Outcome(False, f"run {_command_text(p)} in this step",
-                   (("command", _command_text(p), "not run yet"),))
-
-
-def _command_validate(p: Mapping[str, Any]) -> str:
-    if not any(k in p for k in ("pattern", "verb")):
-        return "give a 'pattern' or a 'verb'"
-    if p.get("pattern"):
-        try:
-            re.compile(p["pattern"])
-        except re.error as exc:
-            return f"'pattern' is not a valid regular expression: {exc}"
-    return ""
-
-
-register(CheckKind("command_run", _command_run,
-                   lambda p: f"you run {_command_text(p)}",
-                   "the command's output and any other commands", (),
-                   ("pattern", "verb", "resource", "name", "flags", "succeeded", "describe"),
-                   _command_validate))
-
-
 # --- quiz -------------------------------------------------------------------------
 
 def _quiz(world: World, p: Mapping[str, Any]) -> Outcome:
@@ -470,3 +306,7 @@ register(CheckKind("pods_matching", _pods_matching, _pods_matching_goal,
 
 def known_kinds() -> list[str]:
     return sorted(CHECKS)
+
+
+# Kinds defined in their own modules register themselves on import.
+from dstutor.lessons import _commands, _nodes  # noqa: E402,F401

@@ -46,8 +46,10 @@ def welcome_status() -> str:
         store = ProgressStore()
     except Exception:  # the welcome screen must never fail  # noqa: BLE001
         return ""
-    lines = ["Lessons:"]
-    lines += [f"  {lesson.slug:<24} {lesson.title:<44} {_state(lesson, store)}"
+    slug_w = max((len(x.slug) for x in lessons), default=0)
+    title_w = max((len(x.title) for x in lessons), default=0)
+    lines = ["Lessons (`dstutor lesson run` continues where you left off):"]
+    lines += [f"  {lesson.slug:<{slug_w}}  {lesson.title:<{title_w}}  {_state(lesson, store)}"
               for lesson in lessons]
     return "\n".join(lines) + "\n" if lessons else ""
 
@@ -64,9 +66,12 @@ def list_lessons(course: CourseOpt = None) -> None:
     if not lessons and not errors:
         print(NO_LESSONS_MSG.format(course=path), file=sys.stderr)
         raise typer.Exit(1)
+    slug_w = max((len(x.slug) for x in lessons), default=0)
+    title_w = max((len(x.title) for x in lessons), default=0)
     for lesson in lessons:
         minutes = f"{lesson.minutes} min" if lesson.minutes else ""
-        print(f"{lesson.slug:<24} {lesson.title:<44} {minutes:>7}  {_state(lesson, store)}")
+        print(f"{lesson.slug:<{slug_w}}  {lesson.title:<{title_w}}  {minutes:>6}  "
+              f"{_state(lesson, store)}")
     for exc in errors:
         print(f"{exc} (this lesson cannot be run; `dstutor lesson check` says more)",
               file=sys.stderr)
@@ -115,15 +120,40 @@ def run_script_lines(runner, lines: Iterable[str], stdout: TextIO, stderr: TextI
     return 0 if ok else 1
 
 
-def run_interactive(runner) -> int:  # type: ignore[no-untyped-def]
-    """The REPL: prompt_toolkit when available, plain input() otherwise."""
-    try:
-        from prompt_toolkit import PromptSession
+def _shell_prompt(runner):  # type: ignore[no-untyped-def]
+    """The shell's own prompt (completion, heredoc lines, toolbar) for the runner's session."""
+    from dstutor.shell.prompt import make_prompt, open_history
 
-        session = PromptSession()
-        ask = session.prompt
-    except Exception:  # no terminal features: still usable  # noqa: BLE001
-        ask = input
+    session = getattr(runner.executor, "session", None)
+    if session is None:
+        raise ImportError("no shell session")
+    return make_prompt(session, history=open_history(sys.stderr))
+
+
+def _make_ask(runner):  # type: ignore[no-untyped-def]
+    """A function reading one (possibly multi-line) command with the given prompt text."""
+    try:
+        state = {"executor": runner.executor, "prompt": _shell_prompt(runner)}
+
+        def ask(message: str) -> str:
+            if runner.executor is not state["executor"]:  # `reset` built a new session
+                state["executor"] = runner.executor
+                state["prompt"] = _shell_prompt(runner)
+            return str(state["prompt"].prompt(message))
+
+        return ask
+    except Exception:  # no shell prompt or no terminal: plain input still works  # noqa: BLE001
+
+        def plain(message: str) -> str:
+            line = input(message)
+            return _read_heredoc(line, input) if "<<" in line else line
+
+        return plain
+
+
+def run_interactive(runner, ask=None) -> int:  # type: ignore[no-untyped-def]
+    """The REPL: the shell's prompt when available; `ask` lets tests drive it."""
+    ask = ask or _make_ask(runner)
     while True:
         try:
             line = ask(runner.prompt)
@@ -132,8 +162,6 @@ def run_interactive(runner) -> int:  # type: ignore[no-untyped-def]
         except EOFError:
             print("\nProgress saved. `dstutor lesson run` resumes here.")
             return 0
-        if "<<" in line:
-            line = _read_heredoc(line, ask)
         reply = runner.handle_line(line)
         _write(reply, sys.stdout, sys.stderr)
         if reply.finished:

@@ -92,6 +92,8 @@ class LessonRunner:
 
     @property
     def prompt(self) -> str:
+        if self.pending is not None:
+            return "your prediction (a number)> "
         where = "done" if self.done else f"{self.index + 1}/{len(self.lesson.steps)}"
         return f"[{self.lesson.slug} {where}] $ "
 
@@ -285,6 +287,8 @@ class LessonRunner:
 
     def _lesson_command(self, word: str, args: list[str]) -> Reply:
         if word == "help":
+            if args:  # `help TOPIC` is the shell's
+                return self._command(" ".join(["help", *args]))
             return Reply(_text.LESSON_HELP + "\n")
         if word == "progress":
             return Reply(_text.progress_text(self.lesson, self.progress, self.index))

@@ -170,3 +170,33 @@ def test_cli_script_mode_resumes_and_reports_failures(dstutor_home: Path) -> Non
     assert "Find the taint" in second.output and "done" in second.output
     listed = cli.invoke(lesson_app, ["list", "--course", str(COURSE)])
     assert "1/5 steps" in listed.output
+
+
+def test_interactive_loop_uses_the_runner_prompt_and_saves_on_ctrl_d(
+        lesson: Lesson, dstutor_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from dstutor.lessons.cli import run_interactive
+
+    r = runner_for(lesson, dstutor_home, live=True)
+    assert r.executor.cluster.clock.mode == "live"
+    typed = iter(["kubectl describe node control-plane",
+                  "kubectl taint node worker-3 dedicated=gpu:NoSchedule"])
+    prompts: list[str] = []
+
+    def ask(message: str) -> str:
+        prompts.append(message)
+        if message.startswith("your prediction"):
+            return "3"
+        try:
+            return next(typed)
+        except StopIteration:
+            raise EOFError from None
+
+    assert run_interactive(r, ask) == 0
+    assert prompts[:3] == ["[04-taints 1/5] $ ", "[04-taints 2/5] $ ",
+                           "your prediction (a number)> "]
+    out = capsys.readouterr().out
+    assert "You predicted 3: right." in out and "Progress saved" in out
+    saved = ProgressStore(dstutor_home / "progress.json").get("taints")
+    assert saved.current_step == "evict"
+    assert [e.line for e in saved.log] == ["kubectl describe node control-plane",
+                                           "kubectl taint node worker-3 dedicated=gpu:NoSchedule"]
