@@ -58,11 +58,13 @@ def resolves_to_non_string(text: str) -> bool:
         return True
     hint = text[0]
     if hint == ".":
+        # strconv.ParseFloat: like Python's float() minus surrounding blanks; overflow fails.
+        if text.strip() != text:
+            return False
         try:
-            float(text)
+            return not math.isinf(float(text))
         except ValueError:
             return False
-        return _YAML_FLOAT.fullmatch(text) is not None
     if hint not in _HINT_NUMBER:
         return False
     if _is_timestamp(text):
