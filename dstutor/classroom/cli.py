@@ -150,6 +150,9 @@ def grade_command(
         "--junit", metavar="FILE", help="JUnit XML: a testcase per learner x step.")] = None,
     json_out: Annotated[str | None, typer.Option(
         "--json", metavar="FILE", help="Scores, stuck map and xAPI-style statements.")] = None,
+    course: Annotated[str | None, typer.Option(
+        "--course", metavar="DIR", help="Also replay every command log against this course "
+        "and reject files whose commands do not finish the steps they claim.")] = None,
 ) -> None:
     """Grade a class: verify each results file, show scores and where learners got stuck."""
     from pathlib import Path
@@ -159,7 +162,17 @@ def grade_command(
 
     from dstutor.classroom import grade
 
-    book = grade.load_class(files)
+    lessons = None
+    if course is not None:
+        from dstutor.lessons.loader import load_course
+
+        lessons, errors = load_course(Path(course))
+        for err in errors:
+            print(f"warning: {err}", file=sys.stderr)
+        if not lessons:
+            print(f"dstutor grade: no lessons in {course}", file=sys.stderr)
+            raise typer.Exit(2)
+    book = grade.load_class(files, lessons=lessons)
     console = _console()
     if not console.is_terminal:
         console.width = max(console.width, 160)  # a file or pipe: do not squeeze the tables

@@ -160,11 +160,16 @@ def plausibility(doc: dict[str, Any]) -> list[str]:
     return notes
 
 
-def load_class(paths: Iterable[str]) -> GradeBook:
+def load_class(paths: Iterable[str], *, lessons: Sequence[Any] | None = None) -> GradeBook:
+    """Verify and collect results files; with `lessons`, also replay every log."""
     book = GradeBook()
     names: dict[str, str] = {}
     for path in paths:
         doc, problems = load_results(path)
+        if doc is not None and not problems and lessons is not None:
+            from dstutor.classroom.replay import replay_problems
+
+            problems = replay_problems(doc, lessons)
         if doc is None or problems:
             book.rejected.append(Rejected(path, problems or ["unreadable"]))
             continue

@@ -96,6 +96,8 @@ def _step_record(step: Any, sp: StepProgress, mode: str, weights: Sequence[float
         "done": sp.done, "skipped": sp.skipped, "solution_seen": sp.solution_seen,
         "hints_used": sp.hints_used, "attempts": sp.attempts, "seconds": round(sp.seconds, 3),
         "earned": score.earned, "possible": score.possible,
+        # not in the command log, but needed to replay it (dstutor grade --course)
+        "quiz_answers": list(sp.quiz_answers), "prediction": sp.prediction,
     }
     if mode == "exercise":
         names = [c.name for c in step.checks]

@@ -131,3 +131,34 @@ def test_grade_nothing_gradable(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "No results file could be graded" in result.output
     assert "not a dstutor results file" in result.output
+
+
+def test_grade_replay_accepts_honest_files(class_files: list[str]) -> None:
+    from dstutor.lessons.loader import load_course
+
+    lessons, _ = load_course(COURSE)
+    book = load_class(class_files, lessons=lessons)
+    assert not book.rejected and len(book.learners) == 3
+
+
+def test_grade_replay_rejects_consistent_forgery(class_files: list[str], tmp_path: Path) -> None:
+    """A forger who recomputes scores, chain and digest is still caught by the replay."""
+    from dstutor.classroom.results import chain, digest
+    from dstutor.classroom.scoring import score_lesson_record
+
+    path = Path(class_files[2])  # Cy, who finished nothing
+    doc = json.loads(path.read_text())
+    rec = doc["lessons"][0]
+    for step in rec["steps"]:
+        step.update(done=True, earned=1.0)
+    rec.update(steps_done=2, completed=True)
+    rec["log"] = chain(rec["log"], doc["learner"], rec["id"])
+    rec["log_head"] = rec["log"][-1]["hash"]
+    rec["score"] = score_lesson_record(rec)
+    doc["total_score"] = rec["score"]
+    doc["digest"] = digest(doc)
+    path.write_text(json.dumps(doc))
+    assert load_class(class_files).rejected == []  # the file itself is consistent
+    result = CliRunner().invoke(app(), ["grade", *class_files, "--course", str(COURSE)])
+    assert result.exit_code == 1
+    assert "REJECTED" in result.output and "does not finish taint, label" in result.output
