@@ -63,10 +63,9 @@ def lesson_intro(lesson: Lesson) -> str:
 
 def outcome_lines(results: Sequence[tuple[CheckSpec, Outcome]]) -> str:
     lines = []
-    for spec, outcome in results:
+    for _spec, outcome in results:
         mark = "[done]" if outcome.passed else "[todo]"
         lines.append(f"  {mark} {outcome.message}")
-        del spec
     return "\n".join(lines) + "\n"
 
 

@@ -3,13 +3,18 @@
 # No `from __future__ import annotations`: Typer reads the annotations at run time.
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
 from dstutor.errors import ExitStatus, LessonError
+
+if TYPE_CHECKING:  # only for annotations, which are quoted below
+    from dstutor.lessons.progress import ProgressStore
+    from dstutor.lessons.runner import LessonRunner, Reply
+    from dstutor.lessons.schema import Lesson
 
 lesson_app = typer.Typer(add_completion=False, no_args_is_help=True,
                          help="Guided lessons: list them, run one, check a course.")
@@ -20,7 +25,7 @@ NO_LESSONS_MSG = "dstutor: no lessons found in {course}"
 UNKNOWN_LESSON_MSG = "dstutor: no lesson {wanted!r} in {course} (see `dstutor lesson list`)"
 
 
-def _course(course: str | None) -> tuple[Path, list, list[LessonError]]:  # type: ignore[type-arg]
+def _course(course: str | None) -> "tuple[Path, list[Lesson], list[LessonError]]":
     from dstutor.lessons.loader import find_course, load_course
 
     path = find_course(course)
@@ -28,7 +33,7 @@ def _course(course: str | None) -> tuple[Path, list, list[LessonError]]:  # type
     return path, lessons, errors
 
 
-def _state(lesson, store) -> str:  # type: ignore[no-untyped-def]
+def _state(lesson: "Lesson", store: "ProgressStore") -> str:
     progress = store.peek(lesson.id)
     if progress is None or (not progress.log and not progress.done_count()):
         return "not started"
@@ -78,7 +83,8 @@ def list_lessons(course: CourseOpt = None) -> None:
     raise typer.Exit(1 if errors else 0)
 
 
-def _pick(lessons: list, store, wanted: str | None):  # type: ignore[no-untyped-def,type-arg]
+def _pick(lessons: "list[Lesson]", store: "ProgressStore", wanted: str | None
+          ) -> "Lesson | None":
     from dstutor.lessons.loader import find_lesson
 
     if wanted:
@@ -90,7 +96,7 @@ def _pick(lessons: list, store, wanted: str | None):  # type: ignore[no-untyped-
     return lessons[0] if lessons else None
 
 
-def _write(reply, stdout: TextIO, stderr: TextIO) -> None:  # type: ignore[no-untyped-def]
+def _write(reply: "Reply", stdout: TextIO, stderr: TextIO) -> None:
     if reply.stdout:
         stdout.write(reply.stdout if reply.stdout.endswith("\n") else reply.stdout + "\n")
     stdout.flush()
@@ -99,8 +105,8 @@ def _write(reply, stdout: TextIO, stderr: TextIO) -> None:  # type: ignore[no-un
     stderr.flush()
 
 
-def run_script_lines(runner, lines: Iterable[str], stdout: TextIO, stderr: TextIO,  # type: ignore[no-untyped-def]
-                     *, echo: bool = False) -> int:
+def run_script_lines(runner: "LessonRunner", lines: Iterable[str], stdout: TextIO,
+                     stderr: TextIO, *, echo: bool = False) -> int:
     """Script mode: every command in turn; 0 only if all of them succeeded."""
     from dstutor.shell.script import read_commands
 
@@ -120,7 +126,7 @@ def run_script_lines(runner, lines: Iterable[str], stdout: TextIO, stderr: TextI
     return 0 if ok else 1
 
 
-def _shell_prompt(runner):  # type: ignore[no-untyped-def]
+def _shell_prompt(runner: "LessonRunner") -> Any:
     """The shell's own prompt (completion, heredoc lines, toolbar) for the runner's session."""
     from dstutor.shell.prompt import make_prompt, open_history
 
@@ -130,7 +136,7 @@ def _shell_prompt(runner):  # type: ignore[no-untyped-def]
     return make_prompt(session, history=open_history(sys.stderr))
 
 
-def _make_ask(runner):  # type: ignore[no-untyped-def]
+def _make_ask(runner: "LessonRunner") -> Callable[[str], str]:
     """A function reading one (possibly multi-line) command with the given prompt text."""
     try:
         state = {"executor": runner.executor, "prompt": _shell_prompt(runner)}
@@ -151,7 +157,7 @@ def _make_ask(runner):  # type: ignore[no-untyped-def]
         return plain
 
 
-def run_interactive(runner, ask=None) -> int:  # type: ignore[no-untyped-def]
+def run_interactive(runner: "LessonRunner", ask: Callable[[str], str] | None = None) -> int:
     """The REPL: the shell's prompt when available; `ask` lets tests drive it."""
     ask = ask or _make_ask(runner)
     while True:
@@ -168,7 +174,7 @@ def run_interactive(runner, ask=None) -> int:  # type: ignore[no-untyped-def]
             return 0
 
 
-def _read_heredoc(first: str, ask) -> str:  # type: ignore[no-untyped-def]
+def _read_heredoc(first: str, ask: Callable[[str], str]) -> str:
     from dstutor.kubectl.lexer import pending_heredoc
 
     text = first

@@ -166,7 +166,7 @@ class LessonRunner:
         reply = self._run(text, skip=skip)
         if step is None or skip:
             return reply
-        return reply.add(self._after_command(step, reply.exit_code, text))
+        return reply.add(self._after_command(step, reply.exit_code))
 
     def _run(self, text: str, *, skip: bool = False) -> Reply:
         t = self._virtual_now()
@@ -182,7 +182,7 @@ class LessonRunner:
         self._changed = result.changed
         return Reply(out, result.stderr, result.exit_code)
 
-    def _after_command(self, step: Step, exit_code: int, text: str) -> Reply:
+    def _after_command(self, step: Step, exit_code: int) -> Reply:
         results = evaluate(step.checks, self.executor, step, self._records(step),
                            self._quiz_answer(step))
         if first_failure(results) is None:
@@ -255,7 +255,7 @@ class LessonRunner:
             note = f"You predicted {guess}; the answer is {actual}.\n"
         if step.predict.explain:
             note += step.predict.explain.strip() + "\n"
-        reply = reply.add(Reply(note)).add(self._after_command(step, reply.exit_code, held))
+        reply = reply.add(Reply(note)).add(self._after_command(step, reply.exit_code))
         if guess is None:
             reply = reply.add(self.handle_line(text) if text.split()[0] != "predict" else Reply())
         return reply
@@ -281,7 +281,7 @@ class LessonRunner:
         if not choice.correct:
             self.progress.step(step.id).attempts += 1
             return reply
-        return reply.add(self._after_command(step, 0, f"answer {letter}"))
+        return reply.add(self._after_command(step, 0))
 
     # --- lesson commands ------------------------------------------------------------------
 
