@@ -181,3 +181,53 @@ def test_lint_cli_exit_codes_and_json() -> None:
     assert {d["rule"] for d in data} >= {"hostpath-sensitive", "image-latest"}
     assert all({"rule", "severity", "file", "line", "path", "why", "fix"} <= set(d)
                for d in data)
+
+
+BASE = """\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent-x, namespace: kube-system}
+spec:
+  selector: {matchLabels: {app.kubernetes.io/name: agent-x}}
+  updateStrategy: {rollingUpdate: {STRATEGY}}
+  template:
+    metadata: {labels: {app.kubernetes.io/name: agent-x}}
+    spec:
+      tolerations: [{operator: Exists}]
+      containers:
+        - name: c
+          image: example/agent:1.0
+          resources: {requests: {cpu: 10m, memory: 16Mi}, limits: {memory: 32Mi}}
+          PORTS
+"""
+
+
+def _lint(strategy: str, ports: str = "") -> set[tuple[str, str]]:
+    text = BASE.replace("STRATEGY", strategy).replace("PORTS", ports)
+    return {(f.rule, f.severity) for f in lint_text(text, "x.yaml")}
+
+
+@pytest.mark.parametrize(("strategy", "ports", "expected"), [
+    ("maxUnavailable: 1", "", set()),
+    ("maxUnavailable: 25%", "", set()),  # 25% of 4 nodes rounds up to 1
+    ("maxUnavailable: 40%", "", {("max-unavailable-too-high", "warning")}),
+    ("maxUnavailable: 100%", "", {("max-unavailable-too-high", "error")}),
+    ("maxUnavailable: 4", "", {("max-unavailable-too-high", "error")}),
+    ("maxUnavailable: 0", "", {("max-unavailable-too-high", "error")}),
+    ("maxUnavailable: 0, maxSurge: 1", "", set()),
+    ("maxUnavailable: 0, maxSurge: 1", "ports: [{containerPort: 80, hostPort: 8080}]",
+     {("surge-with-host-port", "error")}),
+    ("maxUnavailable: 1, maxSurge: 0", "ports: [{containerPort: 80, hostPort: 8080}]", set()),
+    ("maxSurge: 1", "", {("update-strategy-implicit", "info")}),
+])
+def test_lint_update_strategy_table(strategy: str, ports: str,
+                                    expected: set[tuple[str, str]]) -> None:
+    assert _lint(strategy, ports) == expected
+
+
+def test_lint_on_delete_and_sockets() -> None:
+    text = BASE.replace("{rollingUpdate: {STRATEGY}}", "{type: OnDelete}").replace(
+        "          PORTS\n", "          volumeMounts: [{name: s, mountPath: /s, readOnly: true}]\n"
+        "      volumes: [{name: s, hostPath: {path: /run/containerd/containerd.sock}}]\n")
+    rules = {(f.rule, f.severity, f.line) for f in lint_text(text, "x.yaml")}
+    assert rules == {("update-on-delete", "info", 6), ("hostpath-sensitive", "error", 16)}
