@@ -51,6 +51,27 @@ def _help_text(cmd: KubectlCommand) -> str:
     return "\n".join(lines) + "\n"
 
 
+OTHER_NAMESPACE_HINT = ("{kind} {name} is in namespace {found}, not {namespace}: add `-n {found}` "
+                        "(or `-A` to list every namespace).")
+
+
+def _other_namespace_hint(cluster: Cluster, cmd: KubectlCommand, namespace: str) -> str | None:
+    """A common mistake: the object exists, but in another namespace than the one asked."""
+    if cmd.all_namespaces:
+        return None
+    for target in cmd.targets:
+        if target.name is None or not target.type.namespaced:
+            continue
+        if cluster.find(target.type.kind, namespace, target.name) is not None:
+            continue
+        for obj in cluster.list_live(target.type.kind):
+            if obj["metadata"]["name"] == target.name:
+                return OTHER_NAMESPACE_HINT.format(
+                    kind=target.type.singular, name=target.name, namespace=namespace,
+                    found=obj["metadata"].get("namespace", ""))
+    return None
+
+
 def run(cluster: Cluster, text: str, *, namespace: str = "default", interactive: bool = False,
         editor: Editor | None = None) -> CommandResult:
     """Run `text` (a kubectl line, optionally with a heredoc) and return what it printed."""
@@ -88,5 +109,7 @@ def run(cluster: Cluster, text: str, *, namespace: str = "default", interactive:
             code = 1
         if out.failed:
             code = 1
+        if code and not out.hint and any("(NotFound)" in line for line in out.stderr):
+            out.hint = _other_namespace_hint(cluster, cmd, cmd.namespace or namespace)
     return CommandResult("".join(out.stdout), "".join(out.stderr), code, hint=out.hint,
                          changed=out.changed)

@@ -44,12 +44,54 @@ class Info:
 class ManifestError(DstutorError):
     """A decode failure that kubectl reports with an `error: ` prefix when alone."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.hint = hint
 
     def __str__(self) -> str:
         return "error: " + self.message
+
+
+REPLICAS_HINT = ("A DaemonSet has no replicas: it runs one pod on every eligible node. Remove "
+                 "`replicas:` from the manifest.")
+UNKNOWN_FIELD_HINT = ("`{field}` is not a {kind} field: check its spelling and indentation "
+                      "(`kubectl explain {resource}` lists the fields).")
+API_VERSION_HINT = ("{kind}s are served as {api_version}: write `apiVersion: {api_version}` "
+                    "(the old beta versions were removed from Kubernetes).")
+KIND_CASE_HINT = "Kinds are case-sensitive: write `kind: {kind}`."
+SELECTOR_HINT = ("spec.selector must match the labels in spec.template.metadata.labels, or the "
+                 "DaemonSet would not recognise its own pods.")
+
+
+def _mapping_hint(api_version: str, kind: str) -> str | None:
+    for rt in RESOURCE_TYPES:
+        if rt.kind == kind:
+            return API_VERSION_HINT.format(kind=kind, api_version=rt.api_version)
+        if rt.kind.lower() == kind.lower():
+            return KIND_CASE_HINT.format(kind=rt.kind)
+    return None
+
+
+def hint_for_unknown(kind: str, fields: list[str]) -> str:
+    if "spec.replicas" in fields and kind == "DaemonSet":
+        return REPLICAS_HINT
+    resource = {"DaemonSet": "ds"}.get(kind, kind.lower())
+    parent = fields[0].rsplit(".", 1)[0] if "." in fields[0] else ""
+    path = ".".join(p.split("[")[0] for p in [resource, *parent.split(".")] if p)
+    return UNKNOWN_FIELD_HINT.format(field=fields[0].rsplit(".", 1)[-1], kind=kind,
+                                     resource=path)
+
+
+def first_hint(errors: list[DstutorError]) -> str | None:
+    """The tutor's hint for the first error that has one (selector mismatch included)."""
+    for exc in errors:
+        hint = getattr(exc, "hint", None)
+        if hint:
+            return str(hint)
+        if "`selector` does not match template `labels`" in str(exc):
+            return SELECTOR_HINT
+    return None
 
 
 def _sources(cmd: KubectlCommand) -> list[tuple[str, str]]:
@@ -85,7 +127,8 @@ def _mapping(doc: Obj, source: str) -> ResourceType:
     raise ManifestError(
         f'resource mapping not found for name: "{meta.get("name", "")}" namespace: '
         f'"{meta.get("namespace", "")}" from "{source}": no matches for kind "{kind}" in '
-        f'version "{api_version}"\nensure CRDs are installed first')
+        f'version "{api_version}"\nensure CRDs are installed first',
+        hint=_mapping_hint(api_version, kind))
 
 
 def _missing_type_fields(doc: Obj) -> list[str]:
@@ -174,11 +217,18 @@ def strict_error(info: Info) -> str | None:
             f"decoding error: {detail}")
 
 
+def strict_hint(info: Info) -> str | None:
+    bad = unknown_fields(info.rtype.kind, info.obj)
+    return hint_for_unknown(info.rtype.kind, bad) if bad else None
+
+
 def strict_check(info: Info, verb: str) -> None:
     """Raise the strict-decoding BadRequest for a create (`verb` is `creating`)."""
     detail = strict_error(info)
     if detail:
-        raise BadRequest(f'error when {verb} "{info.source}": {detail}')
+        exc = BadRequest(f'error when {verb} "{info.source}": {detail}')
+        exc.hint = strict_hint(info)  # type: ignore[attr-defined]
+        raise exc
 
 
 def info_text(info: Info) -> str:

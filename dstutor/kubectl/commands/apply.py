@@ -17,12 +17,14 @@ from dstutor.kubectl.commands._base import (
 )
 from dstutor.kubectl.commands._manifest import (
     Info,
+    first_hint,
     last_applied,
     load_infos,
     patch_error,
     report,
     strict_check,
     strict_error,
+    strict_hint,
     three_way_patch,
     with_source,
 )
@@ -121,7 +123,9 @@ def _apply_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None:
     patch = three_way_patch(last, desired, live)
     detail = strict_error(info)
     if detail:
-        raise BadRequest(patch_error(info, patch, detail))
+        exc = BadRequest(patch_error(info, patch, detail))
+        exc.hint = strict_hint(info)  # type: ignore[attr-defined]
+        raise exc
     merged = three_way(live, last, desired)
     for field in _SERVER_FIELDS:
         if field in live["metadata"]:
@@ -156,6 +160,7 @@ def run_apply(env: Env, cmd: KubectlCommand, out: Output) -> None:
 
 
 def _finish(errors: list[DstutorError], out: Output) -> None:
+    out.hint = out.hint or first_hint(errors)
     failure = report(errors)
     if failure is not None:
         raise failure
