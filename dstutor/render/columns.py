@@ -283,12 +283,12 @@ def controllerrevision_cells(cr: Obj, now: float) -> list[Cell]:
     ref = controller_of(cr)
     controller = NONE
     if ref is not None:
+        # formatResourceName: lower-case Kind.group (just Kind for the core group).
         api_version = ref.get("apiVersion", "")
         group = api_version.split("/")[0] if "/" in api_version else ""
-        kind = ref.get("kind", "")
-        group_kind = f"{kind}.{group}" if group else kind
-        controller = f"{group_kind.lower()}/{ref.get('name', '')}" if group_kind else ref.get(
-            "name", "")
+        group_kind = f"{ref.get('kind', '')}.{group}" if group else ref.get("kind", "")
+        name = ref.get("name", "")
+        controller = f"{group_kind.lower()}/{name}" if group_kind else name
     return [_meta(cr).get("name", ""), controller, cr.get("revision", 0), _created(cr, now)]
 
 
