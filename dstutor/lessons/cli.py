@@ -168,7 +168,12 @@ def run_interactive(runner: "LessonRunner", ask: Callable[[str], str] | None = N
         except EOFError:
             print("\nProgress saved. `dstutor lesson run` resumes here.")
             return 0
-        reply = runner.handle_line(line)
+        try:
+            reply = runner.handle_line(line)
+        except KeyboardInterrupt:
+            # The shell put the cluster back; the line was not logged, progress is saved.
+            print("^C: the command was stopped", file=sys.stderr)
+            continue
         _write(reply, sys.stdout, sys.stderr)
         if reply.finished:
             return 0
