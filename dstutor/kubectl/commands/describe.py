@@ -10,23 +10,19 @@ from dstutor.kubectl.commands._base import (
     list_objects,
     namespace_of,
 )
-from dstutor.kubectl.describers import events_for
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import ResourceType
 from dstutor.model.objects import Obj
 from dstutor.model.selectors import selector_from_dict
+from dstutor.render.describe import describe_daemonset, describe_generic
+from dstutor.render.describe_node import describe_node
+from dstutor.render.describe_pod import describe_pod
 
-try:  # the renderers' describe layouts; dstutor.kubectl.describers until they land
-    from dstutor.render.describe import describe_daemonset, describe_generic
-    from dstutor.render.describe_node import describe_node
-    from dstutor.render.describe_pod import describe_pod
-except ImportError:  # pragma: no cover - only while render/describe*.py is not committed
-    from dstutor.kubectl.describe_node import describe_node  # type: ignore[assignment]
-    from dstutor.kubectl.describers import (  # type: ignore[assignment]
-        describe_daemonset,
-        describe_generic,
-        describe_pod,
-    )
+
+def events_for(events: list[Obj], obj: Obj) -> list[Obj]:
+    """The events describe shows: those whose involvedObject is this object (by uid)."""
+    uid = obj["metadata"].get("uid")
+    return [e for e in events if (e.get("involvedObject") or {}).get("uid") == uid]
 
 
 def describe_one(env: Env, obj: Obj, show_events: bool) -> str:

@@ -14,7 +14,6 @@ from dstutor.kubectl.commands._base import (
     resolve_targets,
 )
 from dstutor.kubectl.commands._printing import format_objects
-from dstutor.kubectl.describers import pod_template_raw
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.verbs import PAUSE_DAEMONSET_HINT, rollout_unsupported_error
 from dstutor.model.objects import (
@@ -27,6 +26,8 @@ from dstutor.model.objects import (
 )
 from dstutor.model.selectors import selector_from_dict
 from dstutor.model.timefmt import to_rfc3339
+from dstutor.render.describe_common import DescribeWriter
+from dstutor.render.describe_containers import describe_pod_template
 from dstutor.render.table import tabwrite
 
 # With no --timeout kubectl waits forever; on the virtual clock we give up after this.
@@ -43,6 +44,22 @@ RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 
 
 DEPLOYMENT_ROLLOUT_ERR = "error: dstutor simulates rollouts of DaemonSets only"
+
+
+class _RawWriter(DescribeWriter):
+    """`rollout history --revision` and `undo --dry-run` print the template unaligned."""
+
+    def flush(self) -> None:
+        if self._pending:
+            self._done.append("".join(self._pending))
+            self._pending = []
+
+
+def pod_template_raw(template: Obj) -> str:
+    """The template as upstream's printTemplate shows it: raw tabs, no tabwriter."""
+    w = _RawWriter()
+    describe_pod_template(w, template)
+    return w.text()
 
 
 def _daemonsets(env: Env, cmd: KubectlCommand, verb: str) -> list[Obj]:
