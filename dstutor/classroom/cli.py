@@ -153,6 +153,9 @@ def grade_command(
     course: Annotated[str | None, typer.Option(
         "--course", metavar="DIR", help="Also replay every command log against this course "
         "and reject files whose commands do not finish the steps they claim.")] = None,
+    only: Annotated[list[str] | None, typer.Option(
+        "--only", metavar="LESSON", help="Grade only this lesson or exercise (id or file "
+        "name; repeatable).")] = None,
 ) -> None:
     """Grade a class: verify each results file, show scores and where learners got stuck."""
     from pathlib import Path
@@ -172,7 +175,7 @@ def grade_command(
         if not lessons:
             print(f"dstutor grade: no lessons in {course}", file=sys.stderr)
             raise typer.Exit(2)
-    book = grade.load_class(files, lessons=lessons)
+    book = grade.load_class(files, lessons=lessons, only=only or ())
     console = _console()
     if not console.is_terminal:
         console.width = max(console.width, 160)  # a file or pipe: do not squeeze the tables

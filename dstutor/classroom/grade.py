@@ -34,10 +34,21 @@ class Learner:
     path: str
     doc: dict[str, Any]
     notes: list[str] = field(default_factory=list)  # graded, but worth a look
+    only: frozenset[str] | None = None  # lesson ids to grade; None = all
 
     @property
     def lessons(self) -> list[dict[str, Any]]:
-        return list(self.doc.get("lessons") or [])
+        return [rec for rec in self.doc.get("lessons") or []
+                if self.only is None or rec.get("id") in self.only]
+
+    @property
+    def total_score(self) -> float:
+        return round(sum(float(rec.get("score", 0.0)) for rec in self.lessons), 2)
+
+    @property
+    def total_points(self) -> float:
+        return round(sum(float((rec.get("scoring") or {}).get("points", 100.0))
+                         for rec in self.lessons), 2)
 
 
 @dataclass
@@ -160,8 +171,13 @@ def plausibility(doc: dict[str, Any]) -> list[str]:
     return notes
 
 
-def load_class(paths: Iterable[str], *, lessons: Sequence[Any] | None = None) -> GradeBook:
-    """Verify and collect results files; with `lessons`, also replay every log."""
+def load_class(paths: Iterable[str], *, lessons: Sequence[Any] | None = None,
+               only: Iterable[str] = ()) -> GradeBook:
+    """Verify and collect results files; with `lessons`, also replay every log.
+
+    `only` limits grading to these lesson ids (or file names such as 21-ex-gpu-coverage).
+    """
+    wanted = frozenset(only)
     book = GradeBook()
     names: dict[str, str] = {}
     for path in paths:
@@ -174,7 +190,12 @@ def load_class(paths: Iterable[str], *, lessons: Sequence[Any] | None = None) ->
             book.rejected.append(Rejected(path, problems or ["unreadable"]))
             continue
         name = str(doc.get("learner") or "?")
-        learner = Learner(name, path, doc, plausibility(doc))
+        ids = {rec.get("id") for rec in doc.get("lessons") or []
+               if rec.get("id") in wanted or rec.get("file") in wanted}
+        learner = Learner(name, path, doc, plausibility(doc),
+                          frozenset(ids) if wanted else None)
+        if wanted and not ids:
+            learner.notes.append("none of the --only lessons is in this file")
         if name in names:
             learner.notes.append(f"same learner name as {names[name]}")
         names.setdefault(name, path)
@@ -268,8 +289,8 @@ def to_json(book: GradeBook) -> str:
                 })
     data = {
         "learners": [{"name": ln.name, "file": ln.path, "notes": ln.notes,
-                      "total_score": ln.doc.get("total_score"),
-                      "total_points": ln.doc.get("total_points")} for ln in book.learners],
+                      "total_score": ln.total_score,
+                      "total_points": ln.total_points} for ln in book.learners],
         "scores": book.rows(),
         "stuck": [s.as_dict() for s in book.stuck()],
         "rejected": [{"file": r.path, "reasons": r.reasons} for r in book.rejected],
@@ -307,7 +328,7 @@ def score_matrix(book: GradeBook) -> tuple[list[str], list[list[str]], list[str]
                 cells.append("-")
             else:
                 cells.append(f"{row['score']:g}{'' if row['completed'] else '*'}")
-        cells.append(f"{ln.doc.get('total_score', 0):g}")
+        cells.append(f"{ln.total_score:g}")
         rows.append(cells)
     return header, rows, legend
 

@@ -162,3 +162,14 @@ def test_grade_replay_rejects_consistent_forgery(class_files: list[str], tmp_pat
     result = CliRunner().invoke(app(), ["grade", *class_files, "--course", str(COURSE)])
     assert result.exit_code == 1
     assert "REJECTED" in result.output and "does not finish taint, label" in result.output
+
+
+def test_grade_only_filters_every_output(class_files: list[str], tmp_path: Path) -> None:
+    out_junit = tmp_path / "g.xml"
+    result = CliRunner().invoke(app(), ["grade", *class_files, "--only", "no-such-lesson",
+                                        "--junit", str(out_junit)])
+    assert result.exit_code == 0
+    assert "none of the --only lessons" in result.output
+    assert ET.parse(out_junit).getroot().get("tests") == "0"
+    book = load_class(class_files, only=["01-nodes"])  # by file name
+    assert len(book.rows()) == 3 and book.learners[0].total_score == 100.0
