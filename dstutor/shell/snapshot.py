@@ -2,11 +2,12 @@
 
 A saved file may come from anyone, so loading it must not be able to run code. The
 cluster is an object graph of plain data (the stored Kubernetes objects, queues,
-timers, the kubelets' progress) held by a handful of dstutor classes. It is written as
-tagged JSON; loading rebuilds only instances of dstutor classes that are already
-imported, by setting their attributes (no constructor, no import, no call), binds
-methods only to functions those classes define, and then checks the result by
-running the cluster once. Anything else is refused with one line, and the current
+timers, the kubelets' progress) held by a handful of simulator classes. It is written as
+tagged JSON; loading rebuilds only instances of simulator classes (dstutor.sim,
+dstutor.controller, dstutor.model) that are already imported, by setting their
+attributes (no constructor, no import, no call), binds methods only to functions those
+classes define in their own module, and then checks the result by running the cluster
+once. Anything else is refused with one line, and the current
 cluster is left as it was.
 
 Saving the controllers' state too (not only the objects) means a loaded cluster
@@ -42,6 +43,9 @@ ALLOWED_FUNCTIONS: dict[str, Any] = {"time.monotonic": time.monotonic,
                                      "time.time": time.time}
 _FUNCTION_NAMES = {id(f): name for name, f in ALLOWED_FUNCTIONS.items()}
 _SCALARS = (str, int, bool, type(None))
+# Only the simulator's own classes may be rebuilt, and only their own methods bound: they
+# keep state and do no I/O, so a crafted file can at worst describe a strange cluster.
+SIMULATOR_PACKAGES = ("dstutor.sim.", "dstutor.controller.", "dstutor.model.")
 
 
 class SnapshotError(DstutorError):
@@ -180,7 +184,7 @@ def _resolve_class(name: Any) -> type:
     if not isinstance(name, str) or ":" not in name:
         raise _Corrupt("bad class reference")
     module_name, _, qualname = name.partition(":")
-    if not (module_name == "dstutor" or module_name.startswith("dstutor.")):
+    if not module_name.startswith(SIMULATOR_PACKAGES):
         raise _Corrupt(f"class {name} is not allowed")
     # Only modules already imported: loading never imports (and so never runs) code.
     module = sys.modules.get(module_name)
@@ -262,7 +266,13 @@ class _Decoder:
         if "$rng" in node:
             return self._rng(node)
         if "$enum" in node:
-            return _resolve_class(node["$enum"])(self.decode(node.get("v")))
+            enum_cls = _resolve_class(node["$enum"])
+            if not issubclass(enum_cls, Enum):
+                raise _Corrupt("bad enum reference")
+            try:
+                return enum_cls(self.decode(node.get("v")))
+            except ValueError:
+                raise _Corrupt("bad enum value") from None
         if "$fn" in node:
             if node["$fn"] not in ALLOWED_FUNCTIONS:
                 raise _Corrupt("function not allowed")
@@ -270,8 +280,10 @@ class _Decoder:
         if "$bm" in node:
             target, name = _list(node["$bm"], 2)
             owner = self.decode(target)
-            func = getattr(type(owner), name, None) if isinstance(name, str) else None
-            if not _is_dstutor_instance(owner) or not isinstance(func, types.FunctionType):
+            ok = isinstance(name, str) and not name.startswith("__")
+            func = getattr(type(owner), name, None) if ok else None
+            if not (_is_dstutor_instance(owner) and isinstance(func, types.FunctionType)
+                    and func.__module__ == type(owner).__module__):
                 raise _Corrupt("bad method reference")
             return types.MethodType(func, owner)
         if "$o" in node:
