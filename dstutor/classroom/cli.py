@@ -190,8 +190,10 @@ def grade_command(
         for line in legend:
             console.print(f"  {escape(line)}")
         stuck = Table(title="Where learners got stuck (hardest first)", title_justify="left")
-        for col in ("step", "done", "attempts", "hints", "median time", "not done"):
-            stuck.add_column(col, justify="left" if col in ("step", "not done") else "right")
+        for col in ("step", "done", "attempts", "hints", "median time", "not done",
+                    "checks missed (learners)"):
+            stuck.add_column(col, justify="right" if col in ("done", "attempts", "hints",
+                                                             "median time") else "left")
         for row in grade.stuck_rows(book.stuck()):
             stuck.add_row(*(escape(c) for c in row))
         console.print(stuck)

@@ -65,6 +65,7 @@ class StepStats:
     hints: list[int] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
     stuck: list[str] = field(default_factory=list)  # reached the step, did not solve it
+    missed: dict[str, int] = field(default_factory=dict)  # exercise check id -> learners
 
     @property
     def mean_attempts(self) -> float:
@@ -86,7 +87,8 @@ class StepStats:
         return {"lesson": self.lesson, "step": self.step, "title": self.title,
                 "reached": self.reached, "done": self.done, "skipped": self.skipped,
                 "mean_attempts": self.mean_attempts, "mean_hints": self.mean_hints,
-                "median_seconds": self.median_seconds, "stuck": list(self.stuck)}
+                "median_seconds": self.median_seconds, "stuck": list(self.stuck),
+                "missed_checks": dict(self.missed)}
 
 
 @dataclass
@@ -144,6 +146,9 @@ class GradeBook:
                     st.seconds.append(float(step.get("seconds", 0.0)))
                     if not step.get("done") or step.get("skipped"):
                         st.stuck.append(ln.name)
+                    for check in step.get("checks") or []:
+                        if not check.get("passed"):
+                            st.missed[check["id"]] = st.missed.get(check["id"], 0) + 1
         order = {lid: i for i, lid in enumerate(self.lesson_ids())}
         reached = [s for s in stats.values() if s.reached]
         return sorted(reached, key=lambda s: (s.done_rate, -s.mean_attempts, -s.mean_hints,
@@ -335,5 +340,7 @@ def score_matrix(book: GradeBook) -> tuple[list[str], list[list[str]], list[str]
 
 def stuck_rows(stats: Sequence[StepStats]) -> list[list[str]]:
     return [[f"{s.lesson}/{s.step}", f"{s.done}/{s.reached}", f"{s.mean_attempts:g}",
-             f"{s.mean_hints:g}", f"{s.median_seconds:g}s", ", ".join(s.stuck) or "-"]
+             f"{s.mean_hints:g}", f"{s.median_seconds:g}s", ", ".join(s.stuck) or "-",
+             ", ".join(f"{c} ({n})" for c, n in sorted(s.missed.items(), key=lambda i: -i[1]))
+             or "-"]
             for s in stats]

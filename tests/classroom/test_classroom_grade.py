@@ -173,3 +173,29 @@ def test_grade_only_filters_every_output(class_files: list[str], tmp_path: Path)
     assert ET.parse(out_junit).getroot().get("tests") == "0"
     book = load_class(class_files, only=["01-nodes"])  # by file name
     assert len(book.rows()) == 3 and book.learners[0].total_score == 100.0
+
+
+def test_grade_stuck_view_counts_missed_exercise_checks(tmp_path: Path) -> None:
+    from classroom_builders import ROOT
+
+    course = ROOT / "lessons"
+    exercise = "ex-namespace-move"
+    scripts = {
+        "eve": ("Eve", ["kubectl create namespace logging"]),
+        "fay": ("Fay", ["kubectl delete ds node-logger --cascade=orphan"]),
+    }
+    files = []
+    for key, (name, lines) in scripts.items():
+        home = tmp_path / key
+        simulate(home, {exercise: lines}, course=course)
+        out = tmp_path / f"{key}.json"
+        result = CliRunner().invoke(app(), ["results", "export", "--course", str(course),
+                                            "--name", name, "--out", str(out)],
+                                    env={"DSTUTOR_HOME": str(home)})
+        assert result.exit_code == 0, result.output
+        files.append(str(out))
+    book = load_class(files, only=[exercise])
+    (stats,) = book.stuck()
+    assert stats.missed == {"new-ready": 2, "waited": 2, "old-gone": 1, "no-leftovers": 2}
+    scores = {r["learner"]: r["score"] for r in book.rows()}
+    assert scores == {"Eve": 0.0, "Fay": round(100 / 6, 2)}  # Fay removed the old DaemonSet
