@@ -112,7 +112,11 @@ def _natural_less(a: str, b: str) -> bool:
     return len(a) < len(b)
 
 
-_KEY_ORDER = cmp_to_key(lambda a, b: -1 if _natural_less(a, b) else (1 if _natural_less(b, a) else 0))
+def _key_compare(a: str, b: str) -> int:
+    return -1 if _natural_less(a, b) else (1 if _natural_less(b, a) else 0)
+
+
+_KEY_ORDER = cmp_to_key(_key_compare)
 
 _BREAKS = "\r\n\x85\u2028\u2029"
 

@@ -91,7 +91,7 @@ def print_annotations(w: DescribeWriter, title: str,
 
 def taint_text(taint: Mapping[str, Any]) -> str:
     """core/v1 Taint.ToString: `key=value:Effect`, or `key:Effect` with no value."""
-    key, value, effect = taint.get("key", ""), taint.get("value", ""), taint.get("effect", "")
+    key, value, effect = (str(taint.get(k) or "") for k in ("key", "value", "effect"))
     return f"{key}={value}:{effect}" if value else f"{key}:{effect}"
 
 
@@ -111,7 +111,7 @@ def print_taints(w: DescribeWriter, title: str, taints: Iterable[Mapping[str, An
 
 
 def toleration_text(tol: Mapping[str, Any]) -> str:
-    key, value, effect = tol.get("key", ""), tol.get("value", ""), tol.get("effect", "")
+    key, value, effect = (str(tol.get(k) or "") for k in ("key", "value", "effect"))
     text = key + (f"={value}" if value else "") + (f":{effect}" if effect else "")
     if tol.get("operator") == "Exists" and not value:
         text += " op=Exists" if key or effect else "op=Exists"

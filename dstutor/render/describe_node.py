@@ -81,8 +81,8 @@ def pod_resources(pod: Obj, field: str) -> dict[str, Quantity]:
 def _describe_lease(w: DescribeWriter, node: Obj, lease: Obj | None) -> None:
     if lease is None:
         # Without a Lease object, show what a healthy kubelet's lease would hold.
-        ready = next((c for c in (node.get("status") or {}).get("conditions") or []
-                      if c.get("type") == "Ready"), {})
+        ready: Obj = next((c for c in (node.get("status") or {}).get("conditions") or []
+                           if c.get("type") == "Ready"), {})
         lease = {"spec": {"holderIdentity": meta(node).get("name", ""),
                           "renewTime": ready.get("lastHeartbeatTime")}}
     spec = lease.get("spec") or {}
@@ -120,9 +120,9 @@ def _allocated(w: DescribeWriter, pods: list[Obj], allocatable: dict[str, Quanti
                       and not n.startswith("hugepages-"))
     for name in huge:
         req, lim = requests.get(name, zero), limits.get(name, zero)
-        whole = allocatable[name].int_value()
-        pct_req = _percent(req.int_value(), whole) if whole else 0
-        pct_lim = _percent(lim.int_value(), whole) if whole else 0
+        size = allocatable[name].int_value()
+        pct_req = _percent(req.int_value(), size) if size else 0
+        pct_lim = _percent(lim.int_value(), size) if size else 0
         w.write(1, f"{name}\t{req} ({pct_req}%)\t{lim} ({pct_lim}%)\n")
     for name in extended:
         w.write(1, f"{name}\t{requests.get(name, zero)}\t{limits.get(name, zero)}\n")

@@ -71,7 +71,7 @@ def _compare(op: str, left: Any, right: Any) -> bool:
     if lk != rk:
         raise JSONPathError("incompatible types for comparison")
     if op in ("==", "!="):
-        return (left == right) == (op == "==")
+        return bool(left == right) == (op == "==")
     if lk == "bool":
         raise JSONPathError("invalid type for comparison")
     if op == "<":
