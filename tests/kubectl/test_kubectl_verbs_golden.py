@@ -51,6 +51,8 @@ def test_kubectl_verbs_golden_get(workdir: Path) -> None:
         ("kubectl get ds -o yaml", KS),
         ("kubectl get ds -o jsonpath={.items[*].metadata.name}", KS),
         ("kubectl get pods -o custom-columns=NAME:.metadata.name,NODE:.spec.nodeName", KS),
+        "kubectl get pods -A -o wide --sort-by=.spec.nodeName",
+        ("kubectl get events --sort-by=.lastTimestamp", KS),
         "kubectl get pods",
         "kubectl get pods -A -l app=nothing",
         "kubectl get nodes -l gpu=true",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dstutor.errors import NotFound
+import re
+
+from dstutor.errors import CommandError, NotFound
 from dstutor.kubectl.commands._base import (
     Env,
     Output,
@@ -23,6 +25,8 @@ from dstutor.render.columns import (
     row_cells,
     table_for,
 )
+from dstutor.render.jsonpath import JSONPath, JSONPathError
+from dstutor.render.output import relaxed_jsonpath
 from dstutor.render.table import TABLE_MIN_WIDTH, TABLE_PADDING, sanitize_cell, tabwrite
 
 # In manual mode `get -w` cannot wait for the user's Ctrl-C: it follows the virtual clock
@@ -81,9 +85,40 @@ def collect(env: Env, cmd: KubectlCommand, out: Output) -> list[tuple[ResourceTy
     return groups
 
 
+_DIGITS = re.compile(r"(\d+)")
+
+
+def _natural(text: str) -> tuple[tuple[int, object], ...]:
+    """sortorder.NaturalLess as a key: digit runs compare as numbers."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part)
+                 for part in _DIGITS.split(text) if part)
+
+
+def sort_by(objs: list[Obj], expression: str) -> list[Obj]:
+    """--sort-by: order by the first value the (relaxed) JSONPath finds in each object."""
+    try:
+        path = JSONPath(relaxed_jsonpath(expression))
+    except JSONPathError as exc:
+        raise CommandError(f"error: error parsing jsonpath {expression}, {exc}") from None
+
+    def key(obj: Obj) -> tuple[int, object]:
+        found = [v for group in path.find_results(obj) for v in group]
+        if not found:
+            return (0, ())
+        value = found[0]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return (2, _natural(str(value)))
+        return (1, value)
+
+    return sorted(objs, key=key)
+
+
 def run_get(env: Env, cmd: KubectlCommand, out: Output) -> None:
     env.cluster.settle()
     groups = collect(env, cmd, out)
+    expression = str(cmd.flags.get("sort-by") or "")
+    if expression:
+        groups = [(rt, sort_by(objs, expression)) for rt, objs in groups]
     if cmd.output and cmd.output != "wide":
         objs = [clone(o) for _, group in groups for o in group]
         single = len(cmd.targets) == 1 and cmd.targets[0].name is not None
