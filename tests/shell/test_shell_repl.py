@@ -137,3 +137,43 @@ def test_repl_toolbar_follows_the_live_clock() -> None:
                                         ("kubectl get pods", False), ("echo 'open", False)])
 def test_repl_enter_continues_only_inside_a_heredoc(text: str, more: bool) -> None:
     assert repl.needs_more_lines(text) is more
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _run_tty(session: Session, keys: list[str], *, no_color: bool) -> tuple[str, str]:
+    stdout, stderr = _Tty(), _Tty()
+    with _repl_input() as pipe:
+        for chunk in keys:
+            pipe.send_text(chunk)
+        prompt = repl.make_prompt(session, input=pipe, output=DummyOutput())
+        repl.run_repl(session, prompt=prompt, stdout=stdout, stderr=stderr, no_color=no_color)
+    return stdout.getvalue(), stderr.getvalue()
+
+
+def test_repl_colours_tutor_messages_but_never_kubectl_output(
+        session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    out, err = _run_tty(session, ["get pods\r", "kubectl get nodes\r", "kubectl get x y\r",
+                                  "map\r", "\x04"], no_color=False)
+    assert "\x1b[36mdid you mean `kubectl get pods`?\x1b[0m" in err
+    table = out.split("\x1b[1mvirtual time")[0]
+    assert "control-plane" in table and "\x1b[" not in table
+    assert "error: the server doesn't have a resource type \"x\"\n" in err
+    assert "\x1b[32mRunning" in out  # the map is a tutor picture: coloured
+
+
+@pytest.mark.parametrize("how", ["flag", "env"])
+def test_repl_no_color_flag_and_env(session: Session, monkeypatch: pytest.MonkeyPatch,
+                                    how: str) -> None:
+    monkeypatch.setenv("TERM", "xterm-256color")
+    if how == "env":
+        monkeypatch.setenv("NO_COLOR", "1")
+    else:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    out, err = _run_tty(session, ["get pods\r", "map\r", "\x04"], no_color=how == "flag")
+    assert "\x1b[" not in out + err
