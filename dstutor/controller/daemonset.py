@@ -7,20 +7,19 @@ to the DaemonSet itself (or its first sync) visits every node.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from dstutor.controller import history
 from dstutor.controller.context import Context
 from dstutor.controller.daemonset_util import (
     Backoff,
     allows_surge,
-    is_pod_updated,
     is_rolling_update,
     node_name_affinity,
-    pod_sort_key,
     template_generation,
 )
 from dstutor.controller.placement import Placement, daemon_pod_spec, node_should_run_daemon_pod
+from dstutor.controller.pods import daemon_pods_on, node_to_daemon_pods
+from dstutor.controller.revisions import cleanup_history, construct_history
+from dstutor.controller.state import DaemonSetState
+from dstutor.controller.status import update_daemonset_status
 from dstutor.controller.update import rolling_update
 from dstutor.errors import ApiError
 from dstutor.model.admission import qos_class
@@ -47,46 +46,6 @@ COMPONENT = "daemonset-controller"
 RETRY_BASE_SECONDS = 0.005
 RETRY_MAX_SECONDS = 1000.0
 SELECTING_ALL_MSG = "This daemon set is selecting all pods. A non-empty selector is required."
-
-# (should_run, scheduled, ready, available, updated): one node's part of the status.
-NodeStat = tuple[bool, bool, bool, bool, bool]
-NO_STAT: NodeStat = (False, False, False, False, False)
-
-
-@dataclass
-class DaemonSetState:
-    """What the controller remembers between syncs of one DaemonSet."""
-
-    full: bool = True
-    dirty: set[str] = field(default_factory=set)
-    generation: int = 0
-    hash: str = ""
-    template_generation: str | None = None
-    pod_spec: Obj = field(default_factory=dict)
-    qos_class: str = "BestEffort"
-    selector: LabelSelector | None = None
-    placements: dict[str, Placement] = field(default_factory=dict)
-    stats: dict[str, NodeStat] = field(default_factory=dict)
-    totals: list[int] = field(default_factory=lambda: [0] * 6)
-    old_nodes: set[str] = field(default_factory=set)
-    old_revision_count: int = 0
-    create_failed: bool = False  # this sync's syncNodes hit a create error
-
-
-def _add_stat(totals: list[int], stat: NodeStat, sign: int) -> None:
-    """Fold one node's part into the running totals (desired, current, misscheduled,
-    ready, available, updated)."""
-    should_run, scheduled, ready, available, updated = stat
-    if should_run:
-        totals[0] += sign
-        if scheduled:
-            totals[1] += sign
-            totals[3] += sign * ready
-            totals[4] += sign * available
-            totals[5] += sign * updated
-    elif scheduled:
-        totals[2] += sign
-
 
 def _pod_signature(pod: Obj) -> tuple[object, ...]:
     meta, status = pod["metadata"], pod.get("status") or {}
@@ -236,7 +195,7 @@ class DaemonSetsController:
             state.stats.clear()
             state.totals = [0] * 6
             self._claim_all_orphans(ds, selector)
-            state.hash = self._construct_history(ds, state)
+            state.hash = construct_history(self.ctx, ds, state)
             if not state.hash:
                 return
         else:
@@ -251,13 +210,13 @@ class DaemonSetsController:
         if not state.create_failed:
             if is_rolling_update(ds) and state.old_nodes:
                 deletes, creates = rolling_update(self.ctx, ds, state,
-                                                  self._node_to_daemon_pods(ds))
+                                                  node_to_daemon_pods(self.ctx.store, ds))
                 self._sync_nodes(ds, state, deletes, creates)
             if full or state.old_revision_count > int(ds["spec"].get("revisionHistoryLimit",
                                                                      10)):
-                self._cleanup_history(ds, state)
+                cleanup_history(self.ctx, ds, state)
         # Status is written even after an error (syncDaemonSet's statusErr handling).
-        self._update_status(ds, state, visit_sorted)
+        update_daemonset_status(self.ctx, ds, state, visit_sorted)
         if state.create_failed:
             self._requeue_rate_limited(ds)
         else:
@@ -311,29 +270,6 @@ class DaemonSetsController:
 
     # --- pods per node --------------------------------------------------------------
 
-    def _daemon_pods_on(self, ds: Obj, node_name: str, *, include_deleted_terminal: bool = False
-                        ) -> list[Obj]:
-        store = self.ctx.store
-        pods = []
-        for pod_key in store.pods_of_owner(uid(ds)).get(node_name, ()):
-            pod = store.get(*pod_key)
-            if pod is None:
-                continue
-            if (not include_deleted_terminal and is_terminating(pod)
-                    and pod["status"].get("phase") in ("Failed", "Succeeded")):
-                continue
-            pods.append(pod)
-        pods.sort(key=pod_sort_key)
-        return pods
-
-    def _node_to_daemon_pods(self, ds: Obj) -> dict[str, list[Obj]]:
-        result = {}
-        for node_name in sorted(self.ctx.store.pods_of_owner(uid(ds))):
-            pods = self._daemon_pods_on(ds, node_name)
-            if pods:
-                result[node_name] = pods
-        return result
-
     def placement(self, ds: Obj, state: DaemonSetState, node: Obj) -> Placement:
         node_name = node["metadata"]["name"]
         placement = node_should_run_daemon_pod(node, ds, state.pod_spec)
@@ -350,7 +286,7 @@ class DaemonSetsController:
         surge = allows_surge(ds)
         for node_name in nodes:
             node = store.get("Node", "", node_name)
-            pods = self._daemon_pods_on(ds, node_name)
+            pods = daemon_pods_on(self.ctx.store, ds, node_name)
             if node is None:
                 state.placements.pop(node_name, None)
                 # getUnscheduledPodsWithoutNode: scheduled pods on a vanished node are
@@ -486,134 +422,3 @@ class DaemonSetsController:
         return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec,
                 "status": {"phase": "Pending", "qosClass": state.qos_class}}
 
-    # --- history --------------------------------------------------------------------
-
-    def _construct_history(self, ds: Obj, state: DaemonSetState) -> str:
-        """constructHistory: find or create the current revision; returns its hash."""
-        store, api = self.ctx.store, self.ctx.api
-        ns = ds["metadata"]["namespace"]
-        owned, orphans = history.owned_or_adoptable(ds, store.list("ControllerRevision", ns))
-        for rev in orphans:
-            rev["metadata"].setdefault("ownerReferences", []).append(new_controller_ref(ds))
-            store.touch(rev)
-            owned.append(rev)
-        current = [r for r in owned if history.matches(ds, r)]
-        old = [r for r in owned if not history.matches(ds, r)]
-        next_number = history.max_revision(old) + 1
-        if not current:
-            while True:
-                collision = ds["status"].get("collisionCount")
-                hash_ = history.compute_hash(ds["spec"]["template"], collision)
-                rev = history.new_revision(ds, hash_, next_number)
-                existing = store.get("ControllerRevision", ns, rev["metadata"]["name"])
-                if existing is None:
-                    api.create_trusted(rev)
-                    cur = rev
-                    break
-                ref = controller_ref(existing)
-                if ref is not None and ref.get("uid") == uid(ds) and history.matches(ds, existing):
-                    cur = existing
-                    break
-                # Hash collision: a different revision holds the name; count and retry.
-                status = dict(ds["status"])
-                status["collisionCount"] = int(collision or 0) + 1
-                api.update_status(ds, status)
-        else:
-            current.sort(key=lambda r: int(r.get("revision", 0)), reverse=True)
-            cur = current[0]
-            for dup in current[1:]:
-                dup_hash = labels(dup).get(DAEMONSET_UNIQUE_LABEL, "")
-                self._relabel_pods(ds, dup_hash, labels(cur).get(DAEMONSET_UNIQUE_LABEL, ""))
-                api.delete_object(dup)
-            if int(cur.get("revision", 0)) < next_number:
-                cur["revision"] = next_number
-                store.touch(cur)
-        state.old_revision_count = len(old)
-        return str(labels(cur).get(DAEMONSET_UNIQUE_LABEL) or cur["metadata"]["name"])
-
-    def _relabel_pods(self, ds: Obj, from_hash: str, to_hash: str) -> None:
-        for pods in self._node_to_daemon_pods(ds).values():
-            for pod in pods:
-                if labels(pod).get(DAEMONSET_UNIQUE_LABEL) == from_hash:
-                    pod["metadata"]["labels"][DAEMONSET_UNIQUE_LABEL] = to_hash
-                    self.ctx.store.touch(pod)
-
-    def _cleanup_history(self, ds: Obj, state: DaemonSetState) -> None:
-        owned, _ = history.owned_or_adoptable(
-            ds, self.ctx.store.list("ControllerRevision", ds["metadata"]["namespace"]))
-        old = [r for r in owned if labels(r).get(DAEMONSET_UNIQUE_LABEL) != state.hash]
-        limit = int(ds["spec"].get("revisionHistoryLimit", 10))
-        if len(old) <= limit:
-            state.old_revision_count = len(old)
-            return
-        live: set[str] = set()
-        for node_name in self.ctx.store.pods_of_owner(uid(ds)):
-            for pod in self._daemon_pods_on(ds, node_name, include_deleted_terminal=True):
-                live.add(labels(pod).get(DAEMONSET_UNIQUE_LABEL, ""))
-        doomed = history.revisions_to_clean(old, limit, live)
-        for rev in doomed:
-            self.ctx.api.delete_object(rev)
-        state.old_revision_count = len(old) - len(doomed)
-
-    # --- status ---------------------------------------------------------------------
-
-    def _node_stat(self, ds: Obj, state: DaemonSetState, node_name: str, now: float) -> NodeStat:
-        placement = state.placements.get(node_name)
-        pods = self._daemon_pods_on(ds, node_name)
-        has_old = any(not is_pod_updated(p, state.hash, state.template_generation)
-                      for p in pods if not is_terminating(p))
-        if has_old:
-            state.old_nodes.add(node_name)
-        else:
-            state.old_nodes.discard(node_name)
-        if placement is None:  # the node is gone: it no longer counts at all
-            return NO_STAT
-        if not pods:
-            return (placement.should_run, False, False, False, False)
-        if not placement.should_run:
-            return (False, True, False, False, False)
-        oldest = pods[0]
-        ready = is_pod_ready(oldest)
-        min_ready = int(ds["spec"].get("minReadySeconds", 0))
-        available = ready and is_pod_available(oldest, min_ready, now)
-        if ready and not available:
-            cond = pod_condition(oldest, "Ready") or {}
-            since = parse_rfc3339(cond.get("lastTransitionTime", "1970-01-01T00:00:00Z"))
-            # Upstream requeues after minReadySeconds + 1s to see the pod turn available.
-            self.ctx.enqueue_at("daemonset-node", (
-                ds["metadata"]["namespace"], ds["metadata"]["name"], node_name),
-                since + min_ready + 1)
-        updated = is_pod_updated(oldest, state.hash, state.template_generation)
-        return (True, True, ready, available, updated)
-
-    def _update_status(self, ds: Obj, state: DaemonSetState, nodes: list[str]) -> None:
-        now = self.ctx.clock.now()
-        totals = state.totals
-        for node_name in nodes:
-            stat = self._node_stat(ds, state, node_name, now)
-            previous = state.stats.pop(node_name, NO_STAT)
-            _add_stat(totals, previous, -1)
-            if stat != NO_STAT:
-                state.stats[node_name] = stat
-                _add_stat(totals, stat, 1)
-        desired, current, mis, ready, available, updated = totals
-        status = dict(ds.get("status") or {})
-        new_numbers = {
-            "currentNumberScheduled": current,
-            "numberMisscheduled": mis,
-            "desiredNumberScheduled": desired,
-            "numberReady": ready,
-            "observedGeneration": int(ds["metadata"].get("generation", 1)),
-            "updatedNumberScheduled": updated,
-            "numberAvailable": available,
-            "numberUnavailable": desired - available,
-        }
-        changed = any(status.get(k, 0) != v for k, v in new_numbers.items())
-        if not changed:
-            return
-        status.update(new_numbers)
-        # The API omits zero-valued optional counters.
-        for optional in ("updatedNumberScheduled", "numberAvailable", "numberUnavailable"):
-            if status[optional] == 0:
-                del status[optional]
-        self.ctx.api.update_status(ds, status)

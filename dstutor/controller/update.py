@@ -17,7 +17,7 @@ from dstutor.controller.daemonset_util import (
 from dstutor.model.objects import Obj, is_pod_available, is_terminating
 
 if TYPE_CHECKING:
-    from dstutor.controller.daemonset import DaemonSetState
+    from dstutor.controller.state import DaemonSetState
 
 
 def find_updated_pods_on_node(pods: list[Obj], hash_: str, generation: str | None

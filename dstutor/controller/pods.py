@@ -1,0 +1,32 @@
+"""The pods a DaemonSet owns, per node, as upstream getNodesToDaemonPods lists them."""
+
+from __future__ import annotations
+
+from dstutor.controller.daemonset_util import pod_sort_key
+from dstutor.model.objects import Obj, is_terminating, uid
+from dstutor.sim.store import Store
+
+
+def daemon_pods_on(store: Store, ds: Obj, node_name: str, *,
+                   include_deleted_terminal: bool = False) -> list[Obj]:
+    """Owned pods mapped to a node, oldest first; finished pods being deleted are left out."""
+    pods = []
+    for pod_key in store.pods_of_owner(uid(ds)).get(node_name, ()):
+        pod = store.get(*pod_key)
+        if pod is None:
+            continue
+        if (not include_deleted_terminal and is_terminating(pod)
+                and pod["status"].get("phase") in ("Failed", "Succeeded")):
+            continue
+        pods.append(pod)
+    pods.sort(key=pod_sort_key)
+    return pods
+
+
+def node_to_daemon_pods(store: Store, ds: Obj) -> dict[str, list[Obj]]:
+    result = {}
+    for node_name in sorted(store.pods_of_owner(uid(ds))):
+        pods = daemon_pods_on(store, ds, node_name)
+        if pods:
+            result[node_name] = pods
+    return result

@@ -1,0 +1,85 @@
+"""Revision bookkeeping in a sync: constructHistory, dedupCurHistories, cleanupHistory."""
+
+from __future__ import annotations
+
+from dstutor.controller import history
+from dstutor.controller.context import Context
+from dstutor.controller.pods import daemon_pods_on, node_to_daemon_pods
+from dstutor.controller.state import DaemonSetState
+from dstutor.model.objects import (
+    DAEMONSET_UNIQUE_LABEL,
+    Obj,
+    controller_ref,
+    labels,
+    new_controller_ref,
+    uid,
+)
+
+
+def construct_history(ctx: Context, ds: Obj, state: DaemonSetState) -> str:
+    """constructHistory: find or create the current revision; returns its hash."""
+    store, api = ctx.store, ctx.api
+    ns = ds["metadata"]["namespace"]
+    owned, orphans = history.owned_or_adoptable(ds, store.list("ControllerRevision", ns))
+    for rev in orphans:
+        rev["metadata"].setdefault("ownerReferences", []).append(new_controller_ref(ds))
+        store.touch(rev)
+        owned.append(rev)
+    current = [r for r in owned if history.matches(ds, r)]
+    old = [r for r in owned if not history.matches(ds, r)]
+    next_number = history.max_revision(old) + 1
+    if not current:
+        while True:
+            collision = ds["status"].get("collisionCount")
+            hash_ = history.compute_hash(ds["spec"]["template"], collision)
+            rev = history.new_revision(ds, hash_, next_number)
+            existing = store.get("ControllerRevision", ns, rev["metadata"]["name"])
+            if existing is None:
+                api.create_trusted(rev)
+                cur = rev
+                break
+            ref = controller_ref(existing)
+            if ref is not None and ref.get("uid") == uid(ds) and history.matches(ds, existing):
+                cur = existing
+                break
+            # Hash collision: a different revision holds the name; count and retry.
+            status = dict(ds["status"])
+            status["collisionCount"] = int(collision or 0) + 1
+            api.update_status(ds, status)
+    else:
+        current.sort(key=lambda r: int(r.get("revision", 0)), reverse=True)
+        cur = current[0]
+        for dup in current[1:]:
+            dup_hash = labels(dup).get(DAEMONSET_UNIQUE_LABEL, "")
+            relabel_pods(ctx, ds, dup_hash, labels(cur).get(DAEMONSET_UNIQUE_LABEL, ""))
+            api.delete_object(dup)
+        if int(cur.get("revision", 0)) < next_number:
+            cur["revision"] = next_number
+            store.touch(cur)
+    state.old_revision_count = len(old)
+    return str(labels(cur).get(DAEMONSET_UNIQUE_LABEL) or cur["metadata"]["name"])
+
+def relabel_pods(ctx: Context, ds: Obj, from_hash: str, to_hash: str) -> None:
+    for pods in node_to_daemon_pods(ctx.store, ds).values():
+        for pod in pods:
+            if labels(pod).get(DAEMONSET_UNIQUE_LABEL) == from_hash:
+                pod["metadata"]["labels"][DAEMONSET_UNIQUE_LABEL] = to_hash
+                ctx.store.touch(pod)
+
+def cleanup_history(ctx: Context, ds: Obj, state: DaemonSetState) -> None:
+    """cleanupHistory: drop the oldest old revisions beyond revisionHistoryLimit."""
+    owned, _ = history.owned_or_adoptable(
+        ds, ctx.store.list("ControllerRevision", ds["metadata"]["namespace"]))
+    old = [r for r in owned if labels(r).get(DAEMONSET_UNIQUE_LABEL) != state.hash]
+    limit = int(ds["spec"].get("revisionHistoryLimit", 10))
+    if len(old) <= limit:
+        state.old_revision_count = len(old)
+        return
+    live: set[str] = set()
+    for node_name in ctx.store.pods_of_owner(uid(ds)):
+        for pod in daemon_pods_on(ctx.store, ds, node_name, include_deleted_terminal=True):
+            live.add(labels(pod).get(DAEMONSET_UNIQUE_LABEL, ""))
+    doomed = history.revisions_to_clean(old, limit, live)
+    for rev in doomed:
+        ctx.api.delete_object(rev)
+    state.old_revision_count = len(old) - len(doomed)

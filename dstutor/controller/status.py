@@ -1,0 +1,82 @@
+"""DaemonSet status from upstream updateDaemonSetStatus, kept per node and summed."""
+
+from __future__ import annotations
+
+from dstutor.controller.context import Context
+from dstutor.controller.daemonset_util import is_pod_updated
+from dstutor.controller.pods import daemon_pods_on
+from dstutor.controller.state import NO_STAT, DaemonSetState, NodeStat, add_stat
+from dstutor.model.objects import (
+    Obj,
+    is_pod_available,
+    is_pod_ready,
+    is_terminating,
+    parse_rfc3339,
+    pod_condition,
+)
+
+
+def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str, now: float
+              ) -> NodeStat:
+    """One node's part of updateDaemonSetStatus; also notes nodes that hold old pods."""
+    placement = state.placements.get(node_name)
+    pods = daemon_pods_on(ctx.store, ds, node_name)
+    has_old = any(not is_pod_updated(p, state.hash, state.template_generation)
+                  for p in pods if not is_terminating(p))
+    if has_old:
+        state.old_nodes.add(node_name)
+    else:
+        state.old_nodes.discard(node_name)
+    if placement is None:  # the node is gone: it no longer counts at all
+        return NO_STAT
+    if not pods:
+        return (placement.should_run, False, False, False, False)
+    if not placement.should_run:
+        return (False, True, False, False, False)
+    oldest = pods[0]
+    ready = is_pod_ready(oldest)
+    min_ready = int(ds["spec"].get("minReadySeconds", 0))
+    available = ready and is_pod_available(oldest, min_ready, now)
+    if ready and not available:
+        cond = pod_condition(oldest, "Ready") or {}
+        since = parse_rfc3339(cond.get("lastTransitionTime", "1970-01-01T00:00:00Z"))
+        # Upstream requeues after minReadySeconds + 1s to see the pod turn available.
+        ctx.enqueue_at("daemonset-node", (
+            ds["metadata"]["namespace"], ds["metadata"]["name"], node_name),
+            since + min_ready + 1)
+    updated = is_pod_updated(oldest, state.hash, state.template_generation)
+    return (True, True, ready, available, updated)
+
+def update_daemonset_status(ctx: Context, ds: Obj, state: DaemonSetState, nodes: list[str]
+                            ) -> None:
+    """updateDaemonSetStatus, incrementally: refresh these nodes, write if a number moved."""
+    now = ctx.clock.now()
+    totals = state.totals
+    for node_name in nodes:
+        stat = node_stat(ctx, ds, state, node_name, now)
+        previous = state.stats.pop(node_name, NO_STAT)
+        add_stat(totals, previous, -1)
+        if stat != NO_STAT:
+            state.stats[node_name] = stat
+            add_stat(totals, stat, 1)
+    desired, current, mis, ready, available, updated = totals
+    status = dict(ds.get("status") or {})
+    new_numbers = {
+        "currentNumberScheduled": current,
+        "numberMisscheduled": mis,
+        "desiredNumberScheduled": desired,
+        "numberReady": ready,
+        "observedGeneration": int(ds["metadata"].get("generation", 1)),
+        "updatedNumberScheduled": updated,
+        "numberAvailable": available,
+        "numberUnavailable": desired - available,
+    }
+    changed = any(status.get(k, 0) != v for k, v in new_numbers.items())
+    if not changed:
+        return
+    status.update(new_numbers)
+    # The API omits zero-valued optional counters.
+    for optional in ("updatedNumberScheduled", "numberAvailable", "numberUnavailable"):
+        if status[optional] == 0:
+            del status[optional]
+    ctx.api.update_status(ds, status)
