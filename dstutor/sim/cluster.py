@@ -269,6 +269,7 @@ class Cluster:
         """A Node object appeared (node add or kubectl create): start its kubelet."""
         name = node["metadata"]["name"]
         self.kubelet.node_started(name)
+        node.setdefault("spec", {})  # a `kind: Node` manifest may omit spec
         status = node.setdefault("status", {})
         if not status.get("conditions"):
             status["conditions"] = ready_conditions("False", to_rfc3339(self.clock.now()))
