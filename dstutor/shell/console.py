@@ -116,9 +116,10 @@ def _node_panel(view: NodeView, widths: tuple[int, int, int]) -> Panel:
                  padding=(0, 1))
 
 
-def map_picture(views: Sequence[NodeView], now: float) -> RenderableType:
+def map_picture(views: Sequence[NodeView], now: float,
+                unplaced: Sequence[PodView] = ()) -> RenderableType:
     """One panel per node, under a line with the virtual time and the counts."""
-    pods = sum(len(v.pods) for v in views)
+    pods = sum(len(v.pods) for v in views) + len(unplaced)
     ready = sum(1 for v in views if v.ready and v.kubelet_up)
     head = Text(f"virtual time {to_rfc3339(now)[11:19]} · {len(views)} nodes "
                 f"({ready} Ready) · {pods} pods", style="bold")
@@ -126,11 +127,16 @@ def map_picture(views: Sequence[NodeView], now: float) -> RenderableType:
         return Group(head, Text("no nodes: `node add NAME` lets a machine join", style="dim"))
     legend = Text("● Running   ○ not running yet, failing or terminating   "
                   "old = an older revision", style="dim")
-    every = [p for v in views for p in v.pods]
+    every = [p for v in views for p in v.pods] + list(unplaced)
     widths = (max((len(p.name) for p in every), default=0),
               max((len(_owner(p)) for p in every), default=0),
               max((len(p.status) for p in every), default=0))
-    return Group(head, *[_node_panel(v, widths) for v in views], legend)
+    panels = [_node_panel(v, widths) for v in views]
+    if unplaced:
+        panels.append(Panel(_pod_table(unplaced, widths), expand=True, padding=(0, 1),
+                            title=Text("on no node yet", style="bold yellow"),
+                            title_align="left"))
+    return Group(head, *panels, legend)
 
 
 def render_text(picture: RenderableType, *, width: int = 80) -> str:

@@ -368,7 +368,8 @@ def meta_map(session: Session, args: Args) -> Output:
     from dstutor.shell import console, nodemap
 
     views = nodemap.build(session.cluster)
-    picture = console.map_picture(views, session.cluster.now())
+    picture = console.map_picture(views, session.cluster.now(),
+                                  nodemap.unplaced(session.cluster))
     text = console.render_text(picture, width=session.width)
     for path in args.flags.get("svg", []):
         try:

@@ -114,7 +114,10 @@ def build(cluster: Cluster) -> list[NodeView]:
     return views
 
 
-def unplaced_pods(cluster: Cluster) -> list[Obj]:
-    """Pods bound to no node and pinned to none (e.g. Pending Deployment pods)."""
-    return [p for p in cluster.store.list("Pod")
+def unplaced(cluster: Cluster) -> list[PodView]:
+    """Pods bound to no node and pinned to none (a Deployment's Pending pods)."""
+    daemonsets = cluster.store.list("DaemonSet")
+    owners = {ds["metadata"]["uid"]: ds for ds in daemonsets}
+    numbers, current = _revisions(cluster)
+    return [_pod_view(p, owners, numbers, current) for p in cluster.store.list("Pod")
             if not target_node_name(p)]

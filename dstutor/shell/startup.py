@@ -134,6 +134,10 @@ def save_state(startup: Startup, stderr: TextIO) -> bool:
 def run(opts: ShellOptions, *, stdin: TextIO | None = None, stdout: TextIO | None = None,
         stderr: TextIO | None = None, interactive: bool | None = None) -> int:
     """`dstutor shell`: the exit status (0 only if every command and the start-up worked)."""
+    if stdin is None and hasattr(sys.stdin, "reconfigure"):
+        # A script with bytes that are not UTF-8 gets U+FFFD and a clear error for that
+        # line, not a crash of the whole run.
+        sys.stdin.reconfigure(errors="replace")
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr

@@ -100,3 +100,11 @@ def test_map_renderable_has_colour_for_the_repl(session: Session) -> None:
     assert out.renderable is not None
     svg = console.svg_text(out.renderable)
     assert "kube-proxy" in svg.replace("\xa0", " ")
+
+
+def test_map_shows_pods_on_no_node() -> None:
+    session = Session(default_cluster(workers=0))
+    session.handle_line("kubectl create deployment web --image=nginx")
+    text = session.handle_line("map").stdout
+    assert "on no node yet" in text
+    assert "(no DaemonSet) Pending" in " ".join(text.split())
