@@ -124,6 +124,43 @@ DOCS: dict[str, Doc] = {
         "boolean", "Unschedulable controls node schedulability of new pods. By default, node "
         "is schedulable. More info: https://kubernetes.io/docs/concepts/nodes/node/"
         "#manual-node-administration", ()),
+    "Namespace": ("Namespace", "Namespace provides a scope for Names. Use of multiple "
+                  "namespaces is optional.", _META),
+    "Namespace.apiVersion": _API_VERSION,
+    "Namespace.kind": _KIND,
+    "Namespace.metadata": _METADATA,
+    "Event": ("Event", "Event is a report of an event somewhere in the cluster.  Events have a "
+              "limited retention time and triggers and messages may evolve with time.  Event "
+              "consumers should not rely on the timing of an event with a given Reason "
+              "reflecting a consistent underlying trigger, or the continued existence of events "
+              "with that Reason.  Events should be treated as informative, best-effort, "
+              "supplemental data.",
+              ("apiVersion", "count", "firstTimestamp", "involvedObject", "kind",
+               "lastTimestamp", "message", "metadata", "reason", "source", "type")),
+    "Event.apiVersion": _API_VERSION,
+    "Event.kind": _KIND,
+    "Event.metadata": _METADATA,
+    "ControllerRevision": (
+        "ControllerRevision", "ControllerRevision implements an immutable snapshot of state "
+        "data. Clients are responsible for serializing and deserializing the objects that "
+        "contain their internal state. Once a ControllerRevision has been successfully "
+        "created, it can not be updated. The API Server will fail validation of all requests "
+        "that attempt to mutate the Data field. ControllerRevisions may, however, be deleted. "
+        "Note that, due to its use by both the DaemonSet and StatefulSet controllers for "
+        "update and rollback, this object is beta. However, it may be subject to name and "
+        "representation changes in future releases, and clients should not depend on its "
+        "stability. It is primarily for internal use by controllers.",
+        ("apiVersion", "data", "kind", "metadata", "revision")),
+    "ControllerRevision.apiVersion": _API_VERSION,
+    "ControllerRevision.kind": _KIND,
+    "ControllerRevision.metadata": _METADATA,
+    "ControllerRevision.revision": ("integer", "Revision indicates the revision of the state "
+                                    "represented by Data.", ()),
+    "Deployment": ("Deployment", "Deployment enables declarative updates for Pods and "
+                   "ReplicaSets.", _META),
+    "Deployment.apiVersion": _API_VERSION,
+    "Deployment.kind": _KIND,
+    "Deployment.metadata": _METADATA,
     "Node.spec.taints.effect": (
         "string", "Required. The effect of the taint on pods that do not tolerate the taint. "
         "Valid effects are NoSchedule, PreferNoSchedule and NoExecute.\n\nPossible enum "

@@ -100,3 +100,19 @@ def _walk(schema: Any, value: Any, path: str, found: list[str]) -> None:
             found.append(where)
             continue
         _walk(schema[key], sub, where, found)
+
+
+def field_exists(kind: str, path: list[str]) -> bool:
+    """Whether `path` (`spec.template`) names a field of `kind`, as far as dstutor knows."""
+    schema: Any = SCHEMAS.get(kind)
+    if schema is None:
+        return False
+    for part in path:
+        if isinstance(schema, list):
+            schema = schema[0]
+        if schema is ANY:
+            return True
+        if not isinstance(schema, dict) or part not in schema:
+            return False
+        schema = schema[part]
+    return True

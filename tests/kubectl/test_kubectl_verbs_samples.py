@@ -275,3 +275,24 @@ def test_kubectl_verbs_samples_dry_run_changes_nothing(fluentd, tmp_path: Path) 
         result = run(fluentd, line)
         assert (result.stdout, result.exit_code) == (expected, 0), line
     assert snapshot(fluentd) == before
+
+
+def test_kubectl_verbs_samples_apply_node_joins(fluentd) -> None:
+    line = ("kubectl apply -f - <<EOF\napiVersion: v1\nkind: Node\nmetadata:\n  name: worker-9\n"
+            "EOF")
+    assert run(fluentd, line).stdout == "node/worker-9 created\n"
+    fluentd.advance(30)
+    assert run(fluentd, "kubectl get nodes worker-9 --no-headers").stdout.split()[1] == "Ready"
+    status = run(fluentd, "kubectl rollout status ds/fluentd --watch=false")
+    assert status.stdout == 'daemon set "fluentd" successfully rolled out\n'
+    assert len(fluentd.list("Pod", "default", "app=fluentd")) == 3
+
+
+@pytest.mark.parametrize(("line", "stderr"), [
+    ("kubectl explain ds.spec.replicas", 'error: field "replicas" does not exist\n'),
+    ("kubectl explain pods.spec",
+     "error: dstutor's built-in documentation does not cover pods.spec\n"),
+])
+def test_kubectl_verbs_samples_explain_unknown(fluentd, line: str, stderr: str) -> None:
+    result = run(fluentd, line)
+    assert (result.stderr, result.exit_code) == (stderr, 1)

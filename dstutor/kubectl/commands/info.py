@@ -16,6 +16,7 @@ from dstutor.kubectl.commands._base import (
 )
 from dstutor.kubectl.commands._printing import format_objects
 from dstutor.kubectl.explain_docs import DOCS, ENUMS, REQUIRED
+from dstutor.kubectl.fields import field_exists
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import RESOURCE_TYPES, lookup_resource, no_resource_type_message
 from dstutor.model.objects import Obj
@@ -54,7 +55,7 @@ def explain_text(kind: str, group: str, version: str, path: list[str]) -> str:
     key = ".".join([kind, *path])
     doc = DOCS.get(key)
     if doc is None:
-        raise CommandError(f'error: field "{path[-1]}" does not exist')
+        raise CommandError(f'error: field "{path[-1] if path else kind}" does not exist')
     type_name, description, children = doc
     out = [f"GROUP:      {group}\n" if group else "", f"KIND:       {kind}\n",
            f"VERSION:    {version}\n", "\n"]
@@ -81,16 +82,18 @@ def explain_text(kind: str, group: str, version: str, path: list[str]) -> str:
 
 def run_explain(env: Env, cmd: KubectlCommand, out: Output) -> None:
     typed = cmd.args[0] if cmd.args else ""
-    head, *path = typed.split(".")
+    head, *rest = typed.split(".")
     rt = lookup_resource(head)
     if rt is None:
         raise error(no_resource_type_message(head))
+    path = [p for p in rest if p]
     try:
-        out.write(explain_text(rt.kind, rt.group, rt.version, [p for p in path if p]))
+        out.write(explain_text(rt.kind, rt.group, rt.version, path))
     except CommandError:
-        if f"{rt.kind}.{'.'.join(path[:-1])}".rstrip(".") in DOCS or not path[:-1]:
-            raise
-        out.hint = EXPLAIN_MISSING_HINT
+        if path and field_exists(rt.kind, path):
+            # A real field the built-in table does not cover: say so rather than deny it.
+            out.hint = EXPLAIN_MISSING_HINT
+            raise error(f"dstutor's built-in documentation does not cover {typed}") from None
         raise
 
 
