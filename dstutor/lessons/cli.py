@@ -97,12 +97,11 @@ def _pick(lessons: "list[Lesson]", store: "ProgressStore", wanted: str | None
 
 
 def _write(reply: "Reply", stdout: TextIO, stderr: TextIO) -> None:
-    if reply.stdout:
-        stdout.write(reply.stdout if reply.stdout.endswith("\n") else reply.stdout + "\n")
-    stdout.flush()
-    if reply.stderr:
-        stderr.write(reply.stderr if reply.stderr.endswith("\n") else reply.stderr + "\n")
-    stderr.flush()
+    """Each piece in order, flushed, so `2>&1` shows the error before the tutor's note."""
+    for name, text in reply.parts():
+        stream = stdout if name == "stdout" else stderr
+        stream.write(text if text.endswith("\n") else text + "\n")
+        stream.flush()
 
 
 def run_script_lines(runner: "LessonRunner", lines: Iterable[str], stdout: TextIO,

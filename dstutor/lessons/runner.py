@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dstutor.lessons import _text
 from dstutor.lessons._exec import Executor
@@ -32,7 +32,7 @@ LESSON_WORDS = ("hint", "check", "next", "skip", "solution", "goal", "progress",
                 "predict", "reset", "help")
 _NUMBER = re.compile(r"^-?\d+$")
 # Mistakes the kubectl layer already explains in its own hint.
-SHELL_KNOWS = frozenset({"create-daemonset", "scale-daemonset"})
+SHELL_KNOWS = frozenset({"create-daemonset", "scale-daemonset", "replicas"})
 WAIT_MSG = ("(give it a moment: `check` again, or wait with `kubectl rollout status "
             "ds/NAME`)\n")
 
@@ -43,10 +43,28 @@ class Reply:
     stderr: str = ""
     exit_code: int = 0
     finished: bool = False  # the learner quit
+    # (stream, text) in the order written, so kubectl's error comes before the tutor's
+    # note about it; empty means stdout then stderr.
+    chunks: list[tuple[str, str]] = field(default_factory=list)
+
+    def parts(self) -> list[tuple[str, str]]:
+        if self.chunks:
+            return self.chunks
+        return [(n, t) for n, t in (("stdout", self.stdout), ("stderr", self.stderr)) if t]
 
     def add(self, other: Reply) -> Reply:
         return Reply(self.stdout + other.stdout, self.stderr + other.stderr,
-                     max(self.exit_code, other.exit_code), self.finished or other.finished)
+                     max(self.exit_code, other.exit_code), self.finished or other.finished,
+                     self.parts() + other.parts())
+
+
+def _is_write(text: str) -> bool:
+    """A kubectl line meant to change the cluster (a failed one is a wrong attempt)."""
+    try:
+        from dstutor.shell.session import READ_ONLY_VERBS, is_kubectl_line, kubectl_verb
+    except ImportError:
+        return False
+    return is_kubectl_line(text) and kubectl_verb(text) not in READ_ONLY_VERBS
 
 
 class LessonRunner:
@@ -158,15 +176,19 @@ class LessonRunner:
 
     def _command(self, text: str, *, skip: bool = False) -> Reply:
         step = self.step
-        if (step and step.predict and not skip and self.progress.step(step.id).prediction is None
-                and re.search(step.predict.before, text)):
+        predict = step.predict if step is not None else None
+        gated = bool(predict and not skip and re.search(predict.before, text))
+        if (predict is not None and gated and step is not None
+                and self.progress.step(step.id).prediction is None):
             self.pending = text
-            return Reply(f"Before this runs, predict: {step.predict.question}\n"
+            return Reply(f"Before this runs, predict: {predict.question}\n"
                          "Type a number (anything else skips the prediction).\n")
         reply = self._run(text, skip=skip)
         if step is None or skip:
             return reply
-        return reply.add(self._after_command(step, reply.exit_code))
+        if gated:
+            reply = reply.add(self._score(step, reply.exit_code))
+        return reply.add(self._after_command(step, reply.exit_code, text))
 
     def _run(self, text: str, *, skip: bool = False) -> Reply:
         t = self._virtual_now()
@@ -178,17 +200,19 @@ class LessonRunner:
             if result.hint and mistake.name in SHELL_KNOWS:
                 continue  # the shell already said it
             notes.append(mistake.message)
-        out = result.stdout + "".join(f"tutor: {n}\n" for n in notes)
+        tutor = "".join(f"tutor: {n}\n" for n in notes)
         self._changed = result.changed
-        return Reply(out, result.stderr, result.exit_code)
+        chunks = [(n, t) for n, t in (("stdout", result.stdout), ("stderr", result.stderr),
+                                      ("stdout", tutor)) if t]
+        return Reply(result.stdout + tutor, result.stderr, result.exit_code, chunks=chunks)
 
-    def _after_command(self, step: Step, exit_code: int) -> Reply:
+    def _after_command(self, step: Step, exit_code: int, text: str = "") -> Reply:
         results = evaluate(step.checks, self.executor, step, self._records(step),
                            self._quiz_answer(step))
         if first_failure(results) is None:
             return self._passed(step)
-        if not (self._changed or exit_code != 0):
-            return Reply()
+        if not (self._changed or (exit_code != 0 and _is_write(text))):
+            return Reply()  # looking around is never a wrong attempt
         failing = [o for _c, o in results if not o.passed]
         if all(o.transient for o in failing):
             # The cluster is still catching up; this is not a wrong attempt.
@@ -238,27 +262,38 @@ class LessonRunner:
         held, self.pending = self.pending, None
         assert held is not None
         step = self.step
-        assert step is not None and step.predict is not None
+        assert step is not None
         words = text.split()
         if words and words[0] == "predict":
             words = words[1:]
-        guess = words[0] if len(words) == 1 and _NUMBER.match(words[0]) else None
-        reply = self._run(held)
+        guess = int(words[0]) if len(words) == 1 and _NUMBER.match(words[0]) else None
+        self.progress.step(step.id).prediction = {"guess": guess}
+        reply = self._command(held)
+        if guess is None and text.split()[0] != "predict":
+            reply = reply.add(self.handle_line(text))  # it was a command, not an answer
+        return reply
+
+    def _score(self, step: Step, exit_code: int) -> Reply:
+        """Compare the learner's prediction with what the simulator now shows."""
+        assert step.predict is not None
+        prediction = self.progress.step(step.id).prediction or {}
+        if "answer" in prediction:
+            return Reply()  # already scored: later runs of the command are not re-asked
+        if exit_code != 0:
+            return Reply("(the command failed, so your prediction stands for the next try)\n")
         actual = self._measure(step)
-        self.progress.step(step.id).prediction = {
-            "guess": None if guess is None else int(guess), "answer": actual}
+        prediction["answer"] = actual
+        self.progress.step(step.id).prediction = prediction
+        guess = prediction.get("guess")
         if guess is None:
-            note = f"(prediction skipped; the answer was {actual})\n"
-        elif int(guess) == actual:
+            note = f"(prediction skipped; the answer is {actual})\n"
+        elif guess == actual:
             note = f"You predicted {guess}: right.\n"
         else:
             note = f"You predicted {guess}; the answer is {actual}.\n"
         if step.predict.explain:
             note += step.predict.explain.strip() + "\n"
-        reply = reply.add(Reply(note)).add(self._after_command(step, reply.exit_code))
-        if guess is None:
-            reply = reply.add(self.handle_line(text) if text.split()[0] != "predict" else Reply())
-        return reply
+        return Reply(note)
 
     def _measure(self, step: Step) -> int:
         from dstutor.lessons.validate import measure
@@ -302,8 +337,7 @@ class LessonRunner:
                 return Reply("", "error: this step asks for no prediction\n", 1)
             if not args or not _NUMBER.match(args[0]):
                 return Reply("", "error: usage: predict NUMBER\n", 1)
-            self.progress.step(step.id).prediction = {"guess": int(args[0]), "answer": None,
-                                                      "early": True}
+            self.progress.step(step.id).prediction = {"guess": int(args[0])}
             return Reply(f"Noted: you predict {args[0]}. Now run the command.\n")
         if word == "hint":
             return self._hint(step)

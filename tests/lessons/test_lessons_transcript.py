@@ -200,3 +200,25 @@ def test_interactive_loop_uses_the_runner_prompt_and_saves_on_ctrl_d(
     assert saved.current_step == "evict"
     assert [e.line for e in saved.log] == ["kubectl describe node control-plane",
                                            "kubectl taint node worker-3 dedicated=gpu:NoSchedule"]
+
+
+def test_a_failed_command_keeps_the_prediction_and_typos_cost_nothing(
+        dstutor_home: Path) -> None:
+    lesson = load_lesson(COURSE / "01-what-is-a-daemonset.yaml")
+    r = runner_for(lesson, dstutor_home)
+    r.handle_line("skip")
+    bad = ("kubectl apply -f - <<EOF\napiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n"
+           "  name: node-logger\n  namespace: kube-system\nspec:\n  replicas: 3\nEOF")
+    assert "predict" in r.handle_line(bad).stdout
+    reply = r.handle_line("3")
+    assert reply.exit_code == 1
+    streams = [name for name, _text in reply.parts()]
+    assert streams.index("stderr") < streams.index("stdout", 1)  # error, then the tutor
+    assert "your prediction stands for the next try" in reply.stdout
+    assert r.progress.step("create").attempts == 1
+    assert r.handle_line("get pods").exit_code == 1  # did you mean ...
+    assert r.progress.step("create").attempts == 1
+    good = lesson.steps[1].solution[0]
+    out = r.handle_line(good).stdout
+    assert "Before this runs" not in out  # asked once only
+    assert "You predicted 3: right." in out
