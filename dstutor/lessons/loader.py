@@ -31,7 +31,7 @@ LESSON_KEYS = {"format_version", "id", "title", "summary", "k8s_version", "minut
                "steps", "outro",
                # exercises (dstutor.classroom.exercise reads and checks these three)
                "mode", "time_limit", "scoring"}
-SETUP_KEYS = {"cluster", "workers", "nodes", "manifests", "commands", "seed"}
+SETUP_KEYS = {"cluster", "workers", "nodes", "manifests", "commands", "seed", "clock"}
 NODE_KEYS = {"name", "labels", "taints", "roles"}
 STEP_KEYS = {"id", "title", "text", "task", "checks", "hints", "solution", "explain", "wrong",
              "variants", "quiz", "predict"}
@@ -43,6 +43,7 @@ WRONG_KEYS = {"commands", "fails", "message"}
 VARIANT_KEYS = {"name", "commands", "checks"}
 SLUG_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 LESSON_GLOB = "[0-9][0-9]-*.yaml"
+K8S_VERSION_RE = re.compile(r"^1\.\d{2}$")
 
 Path_ = tuple[str | int, ...]
 
@@ -236,9 +237,13 @@ class _Reader:
             nodes.append(NodeDef(self.text(nd, "name", np_, required=True),
                                  MappingProxyType({str(k): str(v) for k, v in labels.items()}),
                                  self.strings(nd, "taints", np_), self.strings(nd, "roles", np_)))
+        clock = self.text(data, "clock", path)
+        if clock not in ("", "manual", "live"):
+            raise self.fail((*path, "clock"), f"clock must be manual or live, not {clock!r}")
         return Setup(self.text(data, "cluster", path), self.integer(data, "workers", path, 3),
                      tuple(nodes), self.strings(data, "manifests", path),
-                     self.strings(data, "commands", path), self.integer(data, "seed", path, 1))
+                     self.strings(data, "commands", path), self.integer(data, "seed", path, 1),
+                     clock)
 
 
 def load_lesson(path: str | Path) -> Lesson:
@@ -261,6 +266,10 @@ def load_lesson(path: str | Path) -> Lesson:
                      f"dstutor understands ({FORMAT_VERSION}): upgrade dstutor")
     if version < 1:
         raise r.fail(("format_version",), f"unknown format_version {version}")
+    k8s = r.text(data, "k8s_version", (), required=True)
+    if not K8S_VERSION_RE.match(k8s):
+        raise r.fail(("k8s_version",), f"k8s_version {k8s!r} must look like \"1.34\" (quote it "
+                     "in YAML, or 1.30 reads as 1.3)")
     lid = r.text(data, "id", (), required=True)
     if not SLUG_RE.match(lid):
         raise r.fail(("id",), f"lesson id {lid!r} must be a lowercase slug")

@@ -73,7 +73,7 @@ class LessonRunner:
         self.lesson = lesson
         self.store = store
         self.wall = wall
-        self.live = live
+        self.live = live and lesson.setup.clock != "manual"
         self.pending: str | None = None  # a command held back until the learner predicts
         self.progress: LessonProgress = (store.reset(lesson.id) if restart
                                          else store.get(lesson.id))

@@ -131,6 +131,9 @@ class Setup:
     manifests: tuple[str, ...] = ()  # relative to the lesson file
     commands: tuple[str, ...] = ()  # run through the shell after the cluster is built
     seed: int = 1
+    # "manual": time moves only by `advance` and waiting commands, even at a terminal
+    # (for lessons that watch an update frame by frame); "" follows the shell's default.
+    clock: str = ""
 
 
 @dataclass(frozen=True)

@@ -164,3 +164,28 @@ def test_loader_errors_name_file_line_and_step(tmp_path: Path, change: tuple[str
         load_lesson(path)
     assert str(err.value).endswith(message), str(err.value)
     assert "01-x.yaml" in str(err.value)
+
+
+def test_find_course_prefers_the_option_then_the_checkout(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from dstutor.lessons import loader
+
+    assert loader.find_course(str(tmp_path)) == tmp_path
+    assert loader.find_course(None) == loader.checkout_course()
+    monkeypatch.setattr(loader, "checkout_course", lambda: tmp_path / "nowhere")
+    assert loader.find_course(None) == loader.packaged_course()
+    assert loader.packaged_course().parts[-2:] == ("dstutor", "_lessons")
+
+
+def test_unquoted_k8s_version_is_caught(tmp_path: Path) -> None:
+    with pytest.raises(LessonError, match=r"k8s_version '1.3' must look like"):
+        load_lesson(write(tmp_path, BASE.replace('k8s_version: "1.34"', "k8s_version: 1.30")))
+
+
+def test_a_manual_clock_lesson_stays_manual_at_a_terminal(tmp_path: Path) -> None:
+    from dstutor.lessons.progress import ProgressStore
+    from dstutor.lessons.runner import LessonRunner
+
+    lesson = load_lesson(write(tmp_path, BASE.replace("steps:", "setup: {clock: manual}\nsteps:")))
+    runner = LessonRunner(lesson, ProgressStore(tmp_path / "p.json"), live=True)
+    assert runner.executor.cluster.clock.mode == "manual"
