@@ -214,6 +214,8 @@ class LessonRunner:
         if not (self._changed or (exit_code != 0 and _is_write(text))):
             return Reply()  # looking around is never a wrong attempt
         failing = [o for _c, o in results if not o.passed]
+        if all(c.kind == "command_run" for c, o in results if not o.passed):
+            return Reply()  # a step that asks to run a command: other commands are no attempt
         if all(o.transient for o in failing):
             # The cluster is still catching up; this is not a wrong attempt.
             return Reply("".join(f"in progress: {o.message}\n" for o in failing[:3])

@@ -222,3 +222,17 @@ def test_a_failed_command_keeps_the_prediction_and_typos_cost_nothing(
     out = r.handle_line(good).stdout
     assert "Before this runs" not in out  # asked once only
     assert "You predicted 3: right." in out
+
+
+def test_undo_is_replayed_on_resume_and_observation_steps_stay_quiet(
+        lesson: Lesson, dstutor_home: Path) -> None:
+    r = runner_for(lesson, dstutor_home)
+    outs = [r.handle_line(x).stdout for x in ("kubectl label node worker-1 a=b", "undo",
+                                               "kubectl label node worker-2 c=d")]
+    assert not any("not yet" in o for o in outs)  # step 1 only asks to look at a node
+    assert r.progress.step("observe").attempts == 0
+    again = LessonRunner(lesson, ProgressStore(dstutor_home / "progress.json"))
+    again.start()
+    nodes = {n: again.executor.cluster.find("Node", "", n) for n in ("worker-1", "worker-2")}
+    assert "a" not in nodes["worker-1"]["metadata"]["labels"]  # type: ignore[index]
+    assert nodes["worker-2"]["metadata"]["labels"]["c"] == "d"  # type: ignore[index]
