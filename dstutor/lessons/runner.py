@@ -202,16 +202,17 @@ class LessonRunner:
             notes.append(mistake.message)
         tutor = "".join(f"tutor: {n}\n" for n in notes)
         self._changed = result.changed
-        chunks = [(n, t) for n, t in (("stdout", result.stdout), ("stderr", result.stderr),
-                                      ("stdout", tutor)) if t]
+        chunks = [(stream, piece) for stream, piece in (
+            ("stdout", result.stdout), ("stderr", result.stderr), ("stdout", tutor)) if piece]
         return Reply(result.stdout + tutor, result.stderr, result.exit_code, chunks=chunks)
 
     def _after_command(self, step: Step, exit_code: int, text: str = "") -> Reply:
         results = evaluate(step.checks, self.executor, step, self._records(step),
                            self._quiz_answer(step))
+        attempt = self._changed or (exit_code != 0 and _is_write(text))
         if first_failure(results) is None:
-            return self._passed(step)
-        if not (self._changed or (exit_code != 0 and _is_write(text))):
+            return self._passed(step, quiet_miss=not attempt)
+        if not attempt:
             return Reply()  # looking around is never a wrong attempt
         failing = [o for _c, o in results if not o.passed]
         if all(c.kind == "command_run" for c, o in results if not o.passed):
@@ -223,11 +224,13 @@ class LessonRunner:
         self.progress.step(step.id).attempts += 1
         return Reply("".join(f"not yet: {o.message}\n" for o in failing[:3]))
 
-    def _passed(self, step: Step) -> Reply:
+    def _passed(self, step: Step, *, quiet_miss: bool = False) -> Reply:
         history = [TimedLine(e.line, e.t) for e in self.progress.log]
         miss = check_variants(self.lesson, step, history, self._records(step),
                               self._quiz_answer(step))
         if miss is not None:
+            if quiet_miss:
+                return Reply()  # already said after the command that caused it
             name, _spec, outcome = miss
             self.progress.step(step.id).attempts += 1
             return Reply(f"Almost: this works on this cluster, but not when {name}: "
@@ -318,6 +321,7 @@ class LessonRunner:
         if not choice.correct:
             self.progress.step(step.id).attempts += 1
             return reply
+        self._changed = True  # an answer is an attempt, like a change to the cluster
         return reply.add(self._after_command(step, 0))
 
     # --- lesson commands ------------------------------------------------------------------

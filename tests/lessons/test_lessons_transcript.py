@@ -236,3 +236,17 @@ def test_undo_is_replayed_on_resume_and_observation_steps_stay_quiet(
     nodes = {n: again.executor.cluster.find("Node", "", n) for n in ("worker-1", "worker-2")}
     assert "a" not in nodes["worker-1"]["metadata"]["labels"]  # type: ignore[index]
     assert nodes["worker-2"]["metadata"]["labels"]["c"] == "d"  # type: ignore[index]
+
+
+def test_a_lucky_solution_fails_its_variant_once(dstutor_home: Path) -> None:
+    from conftest import BROKEN
+
+    lesson = load_lesson(BROKEN / "09-variant-fails.yaml")
+    r = runner_for(lesson, dstutor_home)
+    out = say(r, "kubectl taint node worker-3 dedicated=gpu:NoExecute")
+    assert ("Almost: this works on this cluster, but not when a GPU node joins later: "
+            "node-logger runs on worker-1, worker-2, worker-4; worker-4 still runs one") in out
+    assert r.step is not None and r.step.id == "place"
+    assert r.progress.step("place").attempts == 1
+    assert "Almost" not in say(r, "kubectl get pods -n kube-system")  # said once
+    assert r.progress.step("place").attempts == 1
