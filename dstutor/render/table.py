@@ -122,15 +122,22 @@ def format_table(headers: list[str], rows: Sequence[Sequence[str]], *,
     ncols = len(headers)
     raw = [[str(c) for c in row] for row in rows]
     byte_widths = [0] * ncols
-    for row in raw:
-        for i, cell in enumerate(row[:ncols]):
-            byte_widths[i] = max(byte_widths[i], len(cell.encode("utf-8")))
+    for i in range(ncols):
+        column = [row[i] for row in raw if len(row) > i]
+        # Only non-ASCII text is longer in bytes than in characters.
+        byte_widths[i] = max((len(c) if c.isascii() else len(c.encode("utf-8"))
+                              for c in column), default=0)
     lines: list[str] = []
     if not no_headers:
         padded = [h + " " * max(0, byte_widths[i] - len(h)) if i < ncols - 1 else h
                   for i, h in enumerate(headers)]
         lines.append("\t".join(padded))
     for ri, row in enumerate(raw):
+        if ri or not no_headers:
+            joined = "\t".join(row[:ncols])
+            if _NEEDS_SANITIZING.search(joined) is None:
+                lines.append(joined)
+                continue
         out_cells = []
         plain = _NEEDS_SANITIZING.search("\t".join(row)) is None
         for i, cell in enumerate(row[:ncols]):
