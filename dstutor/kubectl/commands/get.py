@@ -113,6 +113,26 @@ def sort_by(objs: list[Obj], expression: str) -> list[Obj]:
     return sorted(objs, key=key)
 
 
+ELSEWHERE_HINT = "There are {what} in {where}: add `-n {first}`, or `-A` for every namespace."
+
+
+def elsewhere_hint(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[Obj]]],
+                   namespace: str) -> str | None:
+    """An empty list in this namespace while the same query matches in others."""
+    found: dict[str, int] = {}
+    for rt, _ in groups:
+        if rt.namespaced and rt.kind != "Event":
+            for obj in list_objects(env, rt, None, cmd.selector, cmd.field_selector, live=True):
+                other = obj["metadata"].get("namespace", "")
+                if other != namespace:
+                    found[other] = found.get(other, 0) + 1
+    if not found:
+        return None
+    names = sorted(found)
+    what = "/".join(rt.plural for rt, _ in groups if rt.namespaced)
+    return ELSEWHERE_HINT.format(what=what, where=", ".join(names), first=names[0])
+
+
 def run_get(env: Env, cmd: KubectlCommand, out: Output) -> None:
     env.cluster.settle()
     groups = collect(env, cmd, out)
@@ -133,6 +153,8 @@ def run_get(env: Env, cmd: KubectlCommand, out: Output) -> None:
     elif not out.failed and not flag_bool(cmd, "watch") and not flag_bool(cmd, "ignore-not-found"):
         namespaced = any(rt.namespaced for rt, _ in groups) or not groups
         out.err(no_resources_message(None if cmd.all_namespaces else ns, namespaced))
+        if namespaced and not cmd.all_namespaces:
+            out.hint = elsewhere_hint(env, cmd, groups, ns)
     if flag_bool(cmd, "watch") or flag_bool(cmd, "watch-only"):
         watch(env, cmd, groups, out)
 
