@@ -96,12 +96,30 @@ def _pick(lessons: "list[Lesson]", store: "ProgressStore", wanted: str | None
     return lessons[0] if lessons else None
 
 
-def _write(reply: "Reply", stdout: TextIO, stderr: TextIO) -> None:
+# Lesson feedback colours at a terminal (words carry the meaning too: never colour alone).
+FEEDBACK_STYLES = {"tutor": "cyan", "notice": "yellow", "done": "green"}
+
+
+def _write(reply: "Reply", stdout: TextIO, stderr: TextIO, console: Any = None) -> None:
     """Each piece in order, flushed, so `2>&1` shows the error before the tutor's note."""
     for name, text in reply.parts():
-        stream = stdout if name == "stdout" else stderr
+        if console is not None and name in FEEDBACK_STYLES:
+            from dstutor.shell.console import tutor
+
+            tutor(console, text.rstrip("\n"), style=FEEDBACK_STYLES[name])
+            continue
+        stream = stderr if name == "stderr" else stdout
         stream.write(text if text.endswith("\n") else text + "\n")
         stream.flush()
+
+
+def _console() -> Any:
+    """The shell's Rich console for coloured feedback, or None (no colour wanted)."""
+    try:
+        from dstutor.shell.console import colour_enabled, make_console
+    except ImportError:
+        return None
+    return make_console(sys.stdout) if colour_enabled() else None
 
 
 def run_script_lines(runner: "LessonRunner", lines: Iterable[str], stdout: TextIO,
@@ -158,6 +176,7 @@ def _make_ask(runner: "LessonRunner") -> Callable[[str], str]:
 
 def run_interactive(runner: "LessonRunner", ask: Callable[[str], str] | None = None) -> int:
     """The REPL: the shell's prompt when available; `ask` lets tests drive it."""
+    console = _console() if ask is None else None
     ask = ask or _make_ask(runner)
     while True:
         try:
@@ -173,7 +192,7 @@ def run_interactive(runner: "LessonRunner", ask: Callable[[str], str] | None = N
             # The shell put the cluster back; the line was not logged, progress is saved.
             print("^C: the command was stopped", file=sys.stderr)
             continue
-        _write(reply, sys.stdout, sys.stderr)
+        _write(reply, sys.stdout, sys.stderr, console)
         if reply.finished:
             return 0
 

@@ -31,6 +31,7 @@ QUIT_WORDS = ("quit", "exit")
 LESSON_WORDS = ("hint", "check", "next", "skip", "solution", "goal", "progress", "answer",
                 "predict", "reset", "help")
 _NUMBER = re.compile(r"^-?\d+$")
+LAST_HINT_MSG = "That was the last hint; `solution` shows the commands.\n"
 # Mistakes the kubectl layer already explains in its own hint.
 SHELL_KNOWS = frozenset({"create-daemonset", "scale-daemonset", "replicas"})
 WAIT_MSG = ("(give it a moment: `check` again, or wait with `kubectl rollout status "
@@ -51,6 +52,11 @@ class Reply:
         if self.chunks:
             return self.chunks
         return [(n, t) for n, t in (("stdout", self.stdout), ("stderr", self.stderr)) if t]
+
+    @classmethod
+    def note(cls, text: str, kind: str = "tutor") -> Reply:
+        """Lesson feedback: plain stdout in script mode, coloured by kind at a terminal."""
+        return cls(text, chunks=[(kind, text)] if text else [])
 
     def add(self, other: Reply) -> Reply:
         return Reply(self.stdout + other.stdout, self.stderr + other.stderr,
@@ -181,8 +187,8 @@ class LessonRunner:
         if (predict is not None and gated and step is not None
                 and self.progress.step(step.id).prediction is None):
             self.pending = text
-            return Reply(f"Before this runs, predict: {predict.question}\n"
-                         "Type a number (anything else skips the prediction).\n")
+            return Reply.note(f"Before this runs, predict: {predict.question}\n"
+                              "Type a number (anything else skips the prediction).\n")
         reply = self._run(text, skip=skip)
         if step is None or skip:
             return reply
@@ -203,7 +209,7 @@ class LessonRunner:
         tutor = "".join(f"tutor: {n}\n" for n in notes)
         self._changed = result.changed
         chunks = [(stream, piece) for stream, piece in (
-            ("stdout", result.stdout), ("stderr", result.stderr), ("stdout", tutor)) if piece]
+            ("stdout", result.stdout), ("stderr", result.stderr), ("tutor", tutor)) if piece]
         return Reply(result.stdout + tutor, result.stderr, result.exit_code, chunks=chunks)
 
     def _after_command(self, step: Step, exit_code: int, text: str = "") -> Reply:
@@ -219,10 +225,10 @@ class LessonRunner:
             return Reply()  # a step that asks to run a command: other commands are no attempt
         if all(o.transient for o in failing):
             # The cluster is still catching up; this is not a wrong attempt.
-            return Reply("".join(f"in progress: {o.message}\n" for o in failing[:3])
-                         + WAIT_MSG)
+            return Reply.note("".join(f"in progress: {o.message}\n" for o in failing[:3])
+                              + WAIT_MSG, "notice")
         self.progress.step(step.id).attempts += 1
-        return Reply("".join(f"not yet: {o.message}\n" for o in failing[:3]))
+        return Reply.note("".join(f"not yet: {o.message}\n" for o in failing[:3]), "notice")
 
     def _passed(self, step: Step, *, quiet_miss: bool = False) -> Reply:
         history = [TimedLine(e.line, e.t) for e in self.progress.log]
@@ -233,14 +239,13 @@ class LessonRunner:
                 return Reply()  # already said after the command that caused it
             name, _spec, outcome = miss
             self.progress.step(step.id).attempts += 1
-            return Reply(f"Almost: this works on this cluster, but not when {name}: "
-                         f"{outcome.message}\n")
+            return Reply.note(f"Almost: this works on this cluster, but not when {name}: "
+                              f"{outcome.message}\n", "notice")
         sp = self.progress.step(step.id)
         sp.done, sp.finished = True, self.wall()
-        out = f"\n✓ Step {self.index + 1} done: {step.title}\n"
-        if step.explain:
-            out += step.explain.strip() + "\n"
-        return Reply(out).add(self._advance())
+        done = Reply.note(f"\n✓ Step {self.index + 1} done: {step.title}\n", "done")
+        explain = Reply(step.explain.strip() + "\n" if step.explain else "")
+        return done.add(explain).add(self._advance())
 
     def _advance(self) -> Reply:
         self.index += 1
@@ -368,15 +373,14 @@ class LessonRunner:
     def _hint(self, step: Step) -> Reply:
         sp = self.progress.step(step.id)
         if not step.hints:
-            return Reply("No hints for this step; `solution` shows the commands.\n")
+            return Reply.note("No hints for this step; `solution` shows the commands.\n")
         if sp.hints_used >= len(step.hints):
-            return Reply(f"Hint {len(step.hints)}/{len(step.hints)}: {step.hints[-1]}\n"
-                         "That was the last hint; `solution` shows the commands.\n")
+            return Reply.note(f"Hint {len(step.hints)}/{len(step.hints)}: {step.hints[-1]}\n"
+                              + LAST_HINT_MSG)
         sp.hints_used += 1
         n = sp.hints_used
-        tail = "" if n < len(step.hints) else "That was the last hint; `solution` shows the " \
-                                              "commands.\n"
-        return Reply(f"Hint {n}/{len(step.hints)}: {step.hints[n - 1].strip()}\n{tail}")
+        tail = "" if n < len(step.hints) else LAST_HINT_MSG
+        return Reply.note(f"Hint {n}/{len(step.hints)}: {step.hints[n - 1].strip()}\n{tail}")
 
     def _skip(self, step: Step) -> Reply:
         out = Reply(f"Skipping step '{step.id}': applying its solution.\n")
