@@ -348,7 +348,7 @@ CASES: list[tuple[str, str, str, str]] = [
      'Error from server (NotFound): daemonsets.apps "nope" not found\n'),
     ('scale-nope', '',
      'kubectl scale ds nope --replicas=2',
-     'Error from server (NotFound): daemonsets.apps "nope" not found\n'),
+     'error: no objects passed to scale\n'),
     ('get-ds-wrong-namespace', 'logger',
      'kubectl get ds x -n kube-system',
      'Error from server (NotFound): daemonsets.apps "x" not found\n'),

@@ -159,10 +159,11 @@ def run_scale(env: Env, cmd: KubectlCommand, out: Output) -> None:
     if replicas < 0:
         raise error("The --replicas=COUNT flag is required, and COUNT must be greater than or "
                     "equal to 0")
-    objects = [obj for _, obj in resolve_targets(env, cmd)]
-    if not objects:
+    # kubectl first collects what it can find, ignoring errors: nothing found at all is
+    # "no objects passed to scale"; otherwise a missing one fails when it is reached.
+    if not list(resolve_targets(env, cmd, ignore_not_found=True)):
         raise error("no objects passed to scale")
-    for obj in objects:
+    for _, obj in resolve_targets(env, cmd):
         if obj["kind"] != "Deployment":
             # Only kinds with a /scale subresource can be scaled; the GET of
             # daemonsets/NAME/scale is a 404.
