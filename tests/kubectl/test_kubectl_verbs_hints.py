@@ -46,6 +46,9 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ("kubectl scale ds kube-proxy -n kube-system --replicas=3",
      "A DaemonSet has no replicas: it runs one pod per eligible node. Change the nodes (labels, "
      "taints, nodeSelector) to change the pod count."),
+    ("kubectl apply -f https://example.com/ds.yaml",
+     "dstutor works offline: save the manifest to a file (or paste it into a heredoc, kubectl "
+     "apply -f - <<EOF) and apply that."),
     ("kubectl describe ds kube-proxy",
      "daemonset kube-proxy is in namespace kube-system, not default: add `-n kube-system` (or "
      "`-A` to list every namespace)."),
@@ -72,3 +75,19 @@ def test_kubectl_verbs_hints_seed_in_default_namespace(workdir: Path) -> None:
 def test_kubectl_verbs_hints_none_for_plain_success(workdir: Path) -> None:
     result = run(fresh_cluster(), "kubectl get nodes")
     assert result.ok and result.hint is None and not result.changed
+
+
+@pytest.mark.parametrize(("line", "changed"), [
+    ("kubectl get pods -A", False),
+    ("kubectl describe nodes", False),
+    ("kubectl apply -f daemonset.yaml", True),
+    ("kubectl apply -f daemonset.yaml --dry-run=client", False),
+    ("kubectl cordon worker-1", True),
+    ("kubectl cordon worker-1 --dry-run=client", False),
+    ("kubectl label node worker-1 kubernetes.io/os=linux", False),
+    ("kubectl delete pods --all -n kube-system --wait=false", True),
+])
+def test_kubectl_verbs_changed_flag(workdir: Path, line: str, changed: bool) -> None:
+    result = run(fresh_cluster(), line)
+    assert result.ok, result.stderr
+    assert result.changed is changed

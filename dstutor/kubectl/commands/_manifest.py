@@ -24,6 +24,8 @@ from dstutor.render._gofmt import json_dumps
 
 _SEPARATOR = re.compile(r"^---[ \t]*(?:\n|$)", re.MULTILINE)
 _MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+URL_HINT = ("dstutor works offline: save the manifest to a file (or paste it into a heredoc, "
+            "kubectl apply -f - <<EOF) and apply that.")
 NO_STDIN_MSG = "error: no input on stdin: use a heredoc, e.g. kubectl apply -f - <<EOF"
 
 
@@ -103,6 +105,10 @@ def _sources(cmd: KubectlCommand) -> list[tuple[str, str]]:
                 raise YamlError(NO_STDIN_MSG)
             out.append(("STDIN", yamlio.decode(cmd.stdin.encode(), "STDIN")))
             continue
+        if name.startswith(("http://", "https://")):
+            # kubectl would download it; the simulator has no network to reach.
+            raise ManifestError(f'unable to read URL "{name}": dstutor has no network access',
+                                hint=URL_HINT)
         path = Path(name)
         if path.is_dir():
             files = sorted(p for p in path.iterdir() if p.suffix in _MANIFEST_SUFFIXES)
