@@ -7,6 +7,8 @@ to the DaemonSet itself (or its first sync) visits every node.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from dstutor.controller.context import Context
 from dstutor.controller.daemonset_util import (
     Backoff,
@@ -65,6 +67,7 @@ class DaemonSetsController:
         self._sync_failures: dict[str, int] = {}  # DaemonSet uid -> failed syncs in a row
         # What each pod looked like at its last event, to skip updates that change nothing
         # the controller reads (image pulls, container creation).
+        self._own_writes: set[tuple[str, str]] = set()
         self._signatures: dict[tuple[str, str], tuple[object, ...]] = {}
 
     # --- event handlers (the informers) -----------------------------------------------
@@ -114,7 +117,8 @@ class DaemonSetsController:
                 if ref.get("kind") == "DaemonSet":
                     ds = self.ctx.store.by_uid(ref.get("uid", ""))
                     if ds is not None:
-                        self.mark_dirty(ds, node_name)
+                        if (ref.get("uid"), node_name) not in self._own_writes:
+                            self.mark_dirty(ds, node_name)
                         self._requeue_when_available(ds, pod, node_name)
                 continue
             # An orphan: every DaemonSet whose selector matches may adopt it.
@@ -300,7 +304,7 @@ class DaemonSetsController:
             if create:
                 nodes_needing_pods.append(node_name)
             pods_to_delete += delete
-        self._sync_nodes(ds, state, pods_to_delete, nodes_needing_pods)
+        self._sync_nodes(ds, state, pods_to_delete, nodes_needing_pods, refreshed=nodes)
 
     def pods_should_be_on_node(self, ds: Obj, state: DaemonSetState, node_name: str,
                                placement: Placement, pods: list[Obj], surge: bool
@@ -368,8 +372,32 @@ class DaemonSetsController:
     # --- acting ---------------------------------------------------------------------
 
     def _sync_nodes(self, ds: Obj, state: DaemonSetState, pods_to_delete: list[Obj],
-                    nodes_needing_pods: list[str]) -> None:
-        """syncNodes: the only place that creates and deletes daemon pods."""
+                    nodes_needing_pods: list[str], *, refreshed: Iterable[str] = ()) -> None:
+        """syncNodes: the only place that creates and deletes daemon pods.
+
+        `refreshed` nodes get their status recomputed by this same sync, so the events of
+        the pods created on them need not mark them dirty again. (Deletes still do: a
+        finished pod vanishes at once and its node needs the next pass.)
+        """
+        api = self.ctx.api
+        self._own_writes = {(uid(ds), n) for n in refreshed}
+        try:
+            self._create_pods(ds, state, nodes_needing_pods)
+        finally:
+            self._own_writes = set()
+        seen: set[str] = set()
+        for pod in pods_to_delete:
+            pod_name = pod["metadata"]["name"]
+            if pod_name in seen or self.ctx.store.get("Pod", pod["metadata"]["namespace"],
+                                                      pod_name) is None:
+                continue
+            seen.add(pod_name)
+            api.delete_object(pod)
+            self.ctx.record_event(ds, "Normal", "SuccessfulDelete", f"Deleted pod: {pod_name}",
+                                  component=COMPONENT)
+
+    def _create_pods(self, ds: Obj, state: DaemonSetState, nodes_needing_pods: list[str]
+                     ) -> None:
         api = self.ctx.api
         for i, node_name in enumerate(nodes_needing_pods):
             pod = self._new_pod(ds, state, node_name)
@@ -385,16 +413,6 @@ class DaemonSetsController:
                 break
             self.ctx.record_event(ds, "Normal", "SuccessfulCreate",
                                   f"Created pod: {pod['metadata']['name']}", component=COMPONENT)
-        seen: set[str] = set()
-        for pod in pods_to_delete:
-            pod_name = pod["metadata"]["name"]
-            if pod_name in seen or self.ctx.store.get("Pod", pod["metadata"]["namespace"],
-                                                      pod_name) is None:
-                continue
-            seen.add(pod_name)
-            api.delete_object(pod)
-            self.ctx.record_event(ds, "Normal", "SuccessfulDelete", f"Deleted pod: {pod_name}",
-                                  component=COMPONENT)
 
     def _new_pod(self, ds: Obj, state: DaemonSetState, node_name: str) -> Obj:
         """CreatePodTemplate plus the node pinning affinity, as the controller builds pods."""
