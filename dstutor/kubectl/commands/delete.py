@@ -15,10 +15,12 @@ from dstutor.kubectl.commands._base import (
 from dstutor.kubectl.commands._manifest import load_infos, report, with_source
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import ResourceType
-from dstutor.model.objects import Obj
+from dstutor.model.objects import Obj, controller_ref
 
 # kubectl waits (up to a week) for deleted objects to vanish; the virtual clock stops here.
 WAIT_LIMIT_SECONDS = 600.0
+DAEMON_POD_HINT = ("{pod} belongs to DaemonSet {ds}, which starts a new pod on that node: "
+                   "delete the DaemonSet (or change where it runs) to remove its pods for good.")
 _PROPAGATION = {"background": "Background", "foreground": "Foreground", "orphan": "Orphan"}
 
 
@@ -89,6 +91,9 @@ def run_delete(env: Env, cmd: KubectlCommand, out: Output) -> None:
             errors.append(exc)
             continue
         out.line(_message(cmd, rt, name, obj["metadata"].get("namespace", "")))
+        owner = controller_ref(obj) if rt.kind == "Pod" else None
+        if owner and owner.get("kind") == "DaemonSet" and not out.hint:
+            out.hint = DAEMON_POD_HINT.format(pod=name, ds=owner.get("name", ""))
         if not dry:
             out.changed = True
             deleted.append((rt.kind, obj_ns, name))
