@@ -36,18 +36,27 @@ def quiz_text(quiz: Quiz) -> str:
     return "\n".join(lines)
 
 
-def step_intro(lesson: Lesson, index: int) -> str:
+def step_intro_parts(lesson: Lesson, index: int) -> list[tuple[str, str]]:
+    """The step's introduction as (kind, text) pieces; its `text` is Markdown, which a
+    terminal renders with Rich and script mode prints as written."""
     step = lesson.steps[index]
-    parts = [rule(f"Step {index + 1}/{len(lesson.steps)}: {step.title}")]
+    parts = [("stdout", rule(f"Step {index + 1}/{len(lesson.steps)}: {step.title}"))]
     if step.text:
-        parts.append(step.text.strip())
+        parts.append(("markdown", step.text.strip()))
     if step.task:
-        parts.append(f"Task: {step.task.strip()}")
+        parts.append(("stdout", f"Task: {step.task.strip()}"))
     if step.quiz:
-        parts.append(quiz_text(step.quiz))
+        parts.append(("stdout", quiz_text(step.quiz)))
     if step.predict:
-        parts.append("(Before you run the command, you will be asked to predict the outcome.)")
-    return "\n\n".join(parts) + "\n"
+        parts.append(("stdout", "(Before you run the command, you will be asked to predict "
+                                "the outcome.)"))
+    pieces = [(kind, text + "\n\n") for kind, text in parts]
+    pieces[-1] = (pieces[-1][0], pieces[-1][1][:-1])
+    return pieces
+
+
+def step_intro(lesson: Lesson, index: int) -> str:
+    return "".join(text for _, text in step_intro_parts(lesson, index))
 
 
 def lesson_intro(lesson: Lesson) -> str:

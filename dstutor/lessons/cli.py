@@ -103,6 +103,12 @@ FEEDBACK_STYLES = {"tutor": "cyan", "notice": "yellow", "done": "green"}
 def _write(reply: "Reply", stdout: TextIO, stderr: TextIO, console: Any = None) -> None:
     """Each piece in order, flushed, so `2>&1` shows the error before the tutor's note."""
     for name, text in reply.parts():
+        if console is not None and name == "markdown":
+            from rich.markdown import Markdown
+
+            console.print(Markdown(text.rstrip("\n"), code_theme="ansi_dark"))
+            console.print()
+            continue
         if console is not None and name in FEEDBACK_STYLES:
             from dstutor.shell.console import tutor
 

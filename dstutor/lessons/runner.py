@@ -150,10 +150,14 @@ class LessonRunner:
             if self.resumed:
                 out += (f"\nResuming at step {self.index + 1}/{len(self.lesson.steps)}: your "
                         f"{len(self.progress.log)} earlier commands were replayed.\n")
-            out += "\n" + self._enter_step()
+            self._enter_step()
+            chunks = [("stdout", out + "\n"), *_text.step_intro_parts(self.lesson, self.index)]
+            out = "".join(text for _, text in chunks)
         self._save()
         notices = "".join(n + "\n" for n in self.store.notices)
-        return Reply(out, notices)
+        if self.done:
+            return Reply(out, notices)
+        return Reply(out, notices, chunks=[*chunks, ("stderr", notices)] if notices else chunks)
 
     def handle_line(self, line: str) -> Reply:
         text = line.strip()
@@ -256,7 +260,9 @@ class LessonRunner:
                 out += self.lesson.outro.strip() + "\n\n"
             out += _text.summary_line(self.lesson, self.progress)
             return Reply(out)
-        return Reply("\n" + self._enter_step())
+        self._enter_step()
+        chunks = [("stdout", "\n"), *_text.step_intro_parts(self.lesson, self.index)]
+        return Reply("".join(text for _, text in chunks), chunks=chunks)
 
     def _enter_step(self) -> str:
         step = self.step
