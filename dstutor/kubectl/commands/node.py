@@ -63,6 +63,9 @@ def run_label(env: Env, cmd: KubectlCommand, out: Output) -> None:
             for key in sorted(labels):
                 out.line(f"{key}={labels[key]}")
             continue
+        for change in cmd.labels:
+            if change.remove and change.key not in labels:
+                out.line(f'label "{change.key}" not found.')
         if not overwrite:
             clashes = [f"'{c.key}' already has a value ({labels[c.key]}), and --overwrite is false"
                        for c in cmd.labels if not c.remove and c.key in labels
@@ -75,8 +78,6 @@ def run_label(env: Env, cmd: KubectlCommand, out: Output) -> None:
                 if change.key in labels:
                     del labels[change.key]
                     removed = True
-                else:
-                    out.line(f'label "{change.key}" not found.')
             elif labels.get(change.key) != change.value:
                 labels[change.key] = change.value or ""
                 added = True
