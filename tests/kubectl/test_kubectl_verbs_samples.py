@@ -296,3 +296,23 @@ def test_kubectl_verbs_samples_apply_node_joins(fluentd) -> None:
 def test_kubectl_verbs_samples_explain_unknown(fluentd, line: str, stderr: str) -> None:
     result = run(fluentd, line)
     assert (result.stderr, result.exit_code) == (stderr, 1)
+
+
+def test_kubectl_verbs_samples_apply_three_way_merge(fluentd, tmp_path: Path) -> None:
+    """Fields dropped from the manifest go; fields others set (kubectl label) stay."""
+    with_tier = FLUENTD.replace("  labels:\n    app: fluentd\nspec:",
+                                "  labels:\n    app: fluentd\n    tier: logs\nspec:")
+    (tmp_path / "fluentd.yaml").write_text(with_tier)
+    assert run(fluentd, "kubectl apply -f fluentd.yaml").stdout == (
+        "daemonset.apps/fluentd configured\n")
+    assert run(fluentd, "kubectl label ds fluentd team=ops").stdout == (
+        "daemonset.apps/fluentd labeled\n")
+    (tmp_path / "fluentd.yaml").write_text(FLUENTD)
+    assert run(fluentd, "kubectl apply -f fluentd.yaml").stdout == (
+        "daemonset.apps/fluentd configured\n")
+    labels = fluentd.get("DaemonSet", "default", "fluentd")["metadata"]["labels"]
+    assert labels == {"app": "fluentd", "team": "ops"}
+    assert run(fluentd, "kubectl apply -f fluentd.yaml").stdout == (
+        "daemonset.apps/fluentd unchanged\n")
+    ds = fluentd.get("DaemonSet", "default", "fluentd")
+    assert ds["metadata"]["generation"] == 1  # labels are metadata: no new generation
