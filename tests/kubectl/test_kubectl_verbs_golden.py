@@ -215,11 +215,14 @@ def test_kubectl_verbs_golden_edit(workdir: Path) -> None:
 
     result = run(cluster, "kubectl edit ds/node-logger", namespace=KS, editor=editor)
     assert result.stdout == "daemonset.apps/node-logger edited\n", result.stderr
-    assert seen and "kind: DaemonSet" in seen[0]
+    assert seen and seen[0].startswith("# Please edit the object below.")
+    assert "kind: DaemonSet" in seen[0]
     ds = cluster.get("DaemonSet", KS, "node-logger")
     assert ds["spec"]["updateStrategy"]["rollingUpdate"]["maxUnavailable"] == 2
     unchanged = run(cluster, "kubectl edit ds/node-logger", namespace=KS, editor=lambda t: t)
-    assert unchanged.stdout == "Edit cancelled, no changes made.\n"
+    assert (unchanged.stdout, unchanged.stderr) == ("", "Edit cancelled, no changes made.\n")
+    emptied = run(cluster, "kubectl edit ds/node-logger", namespace=KS, editor=lambda t: "")
+    assert emptied.stderr == "Edit cancelled, saved file was empty.\n"
     refused = run(cluster, "kubectl edit ds/node-logger", namespace=KS)
     assert refused.exit_code == 1
     assert refused.stderr.startswith("error: dstutor has no editor here")

@@ -44,6 +44,12 @@ MISSING_LAST_APPLIED_WARN = (
     "automatically.")
 EDITOR_MISSING_ERR = ("error: dstutor has no editor here: use `kubectl get TYPE NAME -o yaml`, "
                       "change the manifest, and `kubectl apply -f FILE`")
+# The comment block kubectl edit puts above the object (lines starting with # are ignored).
+EDIT_HEADER = (
+    "# Please edit the object below. Lines beginning with a '#' will be ignored,\n"
+    "# and an empty file will abort the edit. If an error occurs while saving this file will be\n"
+    "# reopened with the relevant failures.\n"
+    "#\n")
 _SERVER_FIELDS = ("uid", "resourceVersion", "creationTimestamp", "generation",
                   "deletionTimestamp", "deletionGracePeriodSeconds", "ownerReferences",
                   "finalizers", "managedFields", "selfLink")
@@ -206,6 +212,11 @@ def run_create_namespace(env: Env, cmd: KubectlCommand, out: Output) -> None:
     _print(cmd, out, created, "created")
 
 
+def _strip_comments(text: str) -> str:
+    return "".join(line for line in text.splitlines(keepends=True)
+                   if not line.lstrip().startswith("#"))
+
+
 def run_edit(env: Env, cmd: KubectlCommand, out: Output) -> None:
     if env.editor is None:
         raise DstutorError(EDITOR_MISSING_ERR)
@@ -213,10 +224,13 @@ def run_edit(env: Env, cmd: KubectlCommand, out: Output) -> None:
     if not targets:
         raise error("no objects passed to edit")
     for _, obj in targets:
-        original = yaml_dump(obj)
+        original = EDIT_HEADER + yaml_dump(obj)
         edited = env.editor(original)
-        if edited.strip() == original.strip() or not edited.strip():
-            out.line("Edit cancelled, no changes made.")
+        if not _strip_comments(edited).strip():
+            out.err("Edit cancelled, saved file was empty.")
+            continue
+        if _strip_comments(edited) == _strip_comments(original):
+            out.err("Edit cancelled, no changes made.")
             continue
         try:
             doc = yamlio.load_one(edited, "edited file")
@@ -231,7 +245,7 @@ def run_edit(env: Env, cmd: KubectlCommand, out: Output) -> None:
         if meta.get("name") != obj["metadata"]["name"]:
             raise error("the name of the edited object may not be changed")
         if canonical_json(doc) == canonical_json(obj):
-            out.line("Edit cancelled, no changes made.")
+            out.err("Edit cancelled, no changes made.")
             continue
         try:
             updated = env.cluster.update(doc)
