@@ -231,3 +231,10 @@ def test_lint_on_delete_and_sockets() -> None:
         "      volumes: [{name: s, hostPath: {path: /run/containerd/containerd.sock}}]\n")
     rules = {(f.rule, f.severity, f.line) for f in lint_text(text, "x.yaml")}
     assert rules == {("update-on-delete", "info", 6), ("hostpath-sensitive", "error", 16)}
+
+
+def test_lint_cli_bad_cluster_file_is_a_usage_error() -> None:
+    result = CliRunner().invoke(_app(), ["lint", "--cluster", "nope.yaml",
+                                         "fixtures/node-logger.yaml"])
+    assert result.exit_code == 2
+    assert 'the path "nope.yaml" does not exist' in result.output
