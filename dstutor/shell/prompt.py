@@ -70,7 +70,18 @@ def key_bindings() -> KeyBindings:
     return kb
 
 
-def toolbar_text(session: Session) -> str:
+HEREDOC_TOOLBAR = " heredoc: end it with a line that is just {delimiter} · Ctrl-C cancels"
+
+
+def _typed_text() -> str:
+    # Outside a running prompt get_app() is a dummy application with an empty buffer.
+    return get_app().current_buffer.text
+
+
+def toolbar_text(session: Session, typed: str | None = None) -> str:
+    typed = _typed_text() if typed is None else typed
+    if needs_more_lines(typed):
+        return HEREDOC_TOOLBAR.format(delimiter=pending_heredoc(typed))
     cluster = session.cluster
     clock = cluster.clock
     # The live clock's target is "now"; the cluster catches up at the next command.

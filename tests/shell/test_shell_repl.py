@@ -177,3 +177,8 @@ def test_repl_no_color_flag_and_env(session: Session, monkeypatch: pytest.Monkey
         monkeypatch.delenv("NO_COLOR", raising=False)
     out, err = _run_tty(session, ["get pods\r", "map\r", "\x04"], no_color=how == "flag")
     assert "\x1b[" not in out + err
+
+
+def test_repl_toolbar_explains_an_open_heredoc(session: Session) -> None:
+    text = repl.toolbar_text(session, "kubectl apply -f - <<END\nkind: X")
+    assert text == " heredoc: end it with a line that is just END · Ctrl-C cancels"
