@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from dstutor.errors import DstutorError
 from dstutor.kubectl.lexer import split_command
+from dstutor.shell.durations import clock_text, format_duration, parse_duration
 from dstutor.shell.session import MAX_UNDO, Output, error
 
 if TYPE_CHECKING:
@@ -21,9 +22,6 @@ if TYPE_CHECKING:
 NODE, NEW_NODE, DURATION, FILE, TOPIC, WHY_TARGET, DAEMONSET = (
     "node", "new-node", "duration", "file", "topic", "why-target", "daemonset")
 LABEL, TAINT, ROLE = "label", "taint", "role"
-MAX_ADVANCE_SECONDS = 24 * 3600
-BAD_DURATION_ERR = ('error: bad duration "{text}": use a number and a unit, like 30s, 2m, '
-                    '1h or 1m30s')
 
 
 @dataclass(frozen=True)
@@ -146,41 +144,6 @@ def run(session: Session, cmd: MetaCommand, text: str) -> Output:
     if out.changed and before is not None:
         session.record_change(text, before)
     return out
-
-
-# --- durations and time ------------------------------------------------------------------
-
-def parse_duration(text: str) -> float:
-    """`30s`, `2m`, `1h`, `1m30s` in seconds; DstutorError with one clear line otherwise."""
-    from dstutor.kubectl.registry import parse_go_duration
-
-    try:
-        seconds = parse_go_duration(text)
-    except ValueError:
-        raise DstutorError(BAD_DURATION_ERR.format(text=text)) from None
-    if seconds < 0:
-        raise DstutorError(f'error: bad duration "{text}": time only moves forward')
-    if seconds > MAX_ADVANCE_SECONDS:
-        raise DstutorError(f'error: bad duration "{text}": advance at most 24h at a time')
-    return seconds
-
-
-def format_duration(seconds: float) -> str:
-    """1h2m, 1m30s, 45s, 0.5s: short and exact enough for a learner."""
-    if seconds < 60 and seconds != int(seconds):
-        return f"{seconds:.3g}s"
-    whole = int(round(seconds))
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = [f"{hours}h" if hours else "", f"{minutes}m" if minutes else "",
-             f"{secs}s" if secs or not whole else ""]
-    return "".join(parts)
-
-
-def clock_text(session: Session) -> str:
-    from dstutor.model.timefmt import to_rfc3339
-
-    return to_rfc3339(session.cluster.now())[11:19]
 
 
 # --- nodes ---------------------------------------------------------------------------------

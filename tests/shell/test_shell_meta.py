@@ -9,6 +9,7 @@ from shell_helpers import NODE_LOGGER
 
 from dstutor.model.objects import is_node_ready
 from dstutor.shell import meta
+from dstutor.shell.durations import format_duration
 from dstutor.shell.helptext import help_text
 from dstutor.shell.session import Session
 
@@ -122,7 +123,7 @@ def test_meta_advance_until_quiet(session: Session) -> None:
 @pytest.mark.parametrize("duration, expected", [(30, "30s"), (90, "1m30s"), (3600, "1h"),
                                                 (3720, "1h2m"), (0, "0s"), (0.5, "0.5s")])
 def test_meta_format_duration(duration: float, expected: str) -> None:
-    assert meta.format_duration(duration) == expected
+    assert format_duration(duration) == expected
 
 
 def test_meta_undo_reverts_node_commands_in_order(session: Session) -> None:
