@@ -182,3 +182,15 @@ def test_repl_no_color_flag_and_env(session: Session, monkeypatch: pytest.Monkey
 def test_repl_toolbar_explains_an_open_heredoc(session: Session) -> None:
     text = repl.toolbar_text(session, "kubectl apply -f - <<END\nkind: X")
     assert text == " heredoc: end it with a line that is just END · Ctrl-C cancels"
+
+
+def test_repl_ctrl_c_during_a_command_puts_the_cluster_back() -> None:
+    def interrupted(cluster, text, **kw):  # noqa: ANN001, ANN003, ANN202
+        cluster.add_node("half-done")
+        raise KeyboardInterrupt
+
+    session = Session(default_cluster(), kubectl=interrupted)
+    _, _, err = _run(session, ["kubectl apply -f big.yaml\r", "node add after\r", "\x04"])
+    assert repl.CANCELLED_MSG in err
+    assert session.cluster.find("Node", "", "half-done") is None
+    assert session.cluster.find("Node", "", "after") is not None
