@@ -281,7 +281,9 @@ def meta_undo(session: Session, args: Args) -> Output:
     return Output(stdout=f"undone: {undone}", changed=True)
 
 
-@command("reset", "reset", "back to the cluster the shell started with")
+@command("reset", "reset", "back to the cluster the shell started with",
+         details="The cluster from --cluster, --nodes and -f, as at start-up (a --state file\n"
+                 "you resumed from is not reloaded). `undo` brings back what you had.")
 def meta_reset(session: Session, args: Args) -> Output:
     session.replace_cluster(session.fresh_cluster(), "reset")
     session.namespace = "default"
