@@ -74,7 +74,12 @@ def _spec(opts: ShellOptions, problems: list[str]) -> ClusterSpec:
 
 def cluster_factory(opts: ShellOptions, mode: str, problems: list[str]
                     ) -> Callable[[], Cluster]:
-    """A function that builds the starting cluster (again, for `reset`), checked once."""
+    """A function that builds the starting cluster (again for `reset`).
+
+    Its first call falls back, with one line in `problems`, when the API server rejects
+    a -f manifest (then without them) or a cluster file's manifest (then the default
+    cluster), so the shell always starts.
+    """
     spec = _spec(opts, problems)
     manifests = _read_manifests(opts.manifests, problems)
 
@@ -82,18 +87,28 @@ def cluster_factory(opts: ShellOptions, mode: str, problems: list[str]
         return build_cluster(spec, seed=opts.seed, clock=Clock(mode=mode, speed=opts.speed),
                              extra_manifests=manifests)
 
-    try:
-        build()
-    except DstutorError as exc:
-        # A manifest the API server rejects: start without the extra ones, then bare.
-        problems.append(f"{exc}; starting without the -f manifests")
-        manifests = []
+    def first_build() -> Cluster:
+        nonlocal manifests, spec
         try:
-            build()
-        except DstutorError as exc2:
-            problems.append(f"{exc2}; starting the default cluster instead")
+            return build()
+        except DstutorError as exc:
+            problems.append(f"{exc}; starting without the -f manifests")
+            manifests = []
+        try:
+            return build()
+        except DstutorError as exc:
+            problems.append(f"{exc}; starting the default cluster instead")
             spec = default_spec(DEFAULT_WORKERS)
-    return build
+            return build()
+
+    calls = 0
+
+    def factory() -> Cluster:
+        nonlocal calls
+        calls += 1
+        return first_build() if calls == 1 else build()
+
+    return factory
 
 
 def start(opts: ShellOptions, *, interactive: bool) -> Startup:

@@ -189,3 +189,13 @@ def test_script_read_commands_reports_unterminated_heredoc() -> None:
     commands = list(read_commands(["a", "k apply -f - <<EOF", "x: 1"]))
     assert [c.error == "" for c in commands] == [True, False]
     assert commands[1].error.startswith("error: the heredoc that starts on line 2 never ends")
+
+
+def test_script_rejected_manifest_starts_without_it(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: x}\nspec: {}\n")
+    run = dstutor("shell", "-f", str(bad), stdin="kubectl get ds -A -o name\n")
+    assert run.stderr.startswith('The DaemonSet "x" is invalid: ')
+    assert run.stderr.endswith("; starting without the -f manifests\n")
+    assert run.stdout == "daemonset.apps/kube-proxy\n"
+    assert run.status == 1
