@@ -9,7 +9,7 @@ import io
 import os
 import sys
 from collections.abc import Sequence
-from typing import IO, Any
+from typing import IO
 
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
@@ -159,7 +159,3 @@ def svg_text(picture: RenderableType, *, width: int = 100) -> str:
 def write_svg(picture: RenderableType, path: str, *, width: int = 100) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(svg_text(picture, width=width))
-
-
-def print_renderable(console: Console, renderable: Any) -> None:
-    console.print(renderable)
