@@ -22,6 +22,7 @@ from dstutor.model.objects import (
     target_node_name,
 )
 from dstutor.model.quantity import parse_quantity
+from dstutor.model.selectors import node_selector_requirement_matches
 from dstutor.render.columns import pod_status_and_counts
 from dstutor.sim.cluster import Cluster
 
@@ -82,6 +83,39 @@ def _resource_line(cluster: Cluster, ds: Obj, node: Obj, spec: Obj) -> tuple[boo
     return False, (f"resources: {reason}{free} -> the scheduler leaves the pod Pending")
 
 
+def _expression_text(expr: Obj, node: Obj) -> str:
+    key, op = expr.get("key", ""), expr.get("operator", "")
+    values = expr.get("values") or []
+    wanted = f"{key} {op}" + (f" [{', '.join(map(str, values))}]" if values else "")
+    labels = node["metadata"].get("labels") or {}
+    have = f"node has {key}={labels[key]}" if key in labels else f"node has no label {key}"
+    passed = node_selector_requirement_matches(expr, labels)
+    return f"{YES if passed else NO} {wanted} ({have})"
+
+
+def _field_text(field: Obj, node: Obj) -> str:
+    name = node["metadata"]["name"]
+    values = field.get("values") or []
+    op = field.get("operator", "")
+    passed = (name in values) if op == "In" else (name not in values) if op == "NotIn" else False
+    return f"{YES if passed else NO} {field.get('key')} {op} [{', '.join(values)}]"
+
+
+def _affinity_lines(spec: Obj, node: Obj) -> list[str]:
+    """Each required node-affinity term and expression: which ones this node meets."""
+    required = ((spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
+        "requiredDuringSchedulingIgnoredDuringExecution") or {}
+    terms = required.get("nodeSelectorTerms") or []
+    if not terms:
+        return []
+    lines = ["      required node affinity (one term must match in full):"]
+    for i, term in enumerate(terms, start=1):
+        parts = [_expression_text(e, node) for e in term.get("matchExpressions") or []]
+        parts += [_field_text(f, node) for f in term.get("matchFields") or []]
+        lines.append(f"        term {i}: " + ("; ".join(parts) or "empty (matches nothing)"))
+    return lines
+
+
 def _node_state_lines(cluster: Cluster, node: Obj) -> list[tuple[bool, str]]:
     name = node["metadata"]["name"]
     lines: list[tuple[bool, str]] = []
@@ -136,6 +170,8 @@ def explain_pair(cluster: Cluster, node: Obj, ds: Obj, *, width: int = 80) -> st
     for gate in placement.gates:
         label = GATE_LABELS.get(gate.name, gate.name)
         lines.append(f"    {YES if gate.passed else NO} {label}: {gate.detail}")
+        if gate.name == "nodeAffinity":
+            lines += _affinity_lines(spec, node)
     if not spec.get("nodeName") and not any(g.name == "nodeName" for g in placement.gates):
         lines.insert(2, f"    {YES} template nodeName: not set")
     reached_taints = all(g.passed for g in placement.gates if g.name != "taint")

@@ -137,3 +137,20 @@ def test_why_lines_fit_the_width(session: Session) -> None:
 def test_why_unknown_names(session: Session, line: str, message: str) -> None:
     out = session.handle_line(line)
     assert out.exit_code == 1 and out.stderr.startswith(message)
+
+
+def test_why_node_affinity_shows_each_expression(session: Session) -> None:
+    manifest = GPU_AGENT.replace('      nodeSelector: {gpu: "true"}\n', (
+        "      affinity:\n        nodeAffinity:\n"
+        "          requiredDuringSchedulingIgnoredDuringExecution:\n"
+        "            nodeSelectorTerms:\n"
+        "            - matchExpressions:\n"
+        "              - {key: disk, operator: In, values: [ssd, nvme]}\n"
+        "              - {key: zone, operator: NotIn, values: [b]}\n"))
+    session.handle_line("kubectl label node worker-2 disk=ssd zone=b")
+    _apply(session, manifest)
+    text = _why(session, "why worker-2 gpu-agent")
+    assert "required node affinity (one term must match in full):" in text
+    assert ("term 1: ✓ disk In [ssd, nvme] (node has disk=ssd); ✗ zone NotIn [b] (node has "
+            "zone=b)") in " ".join(text.split())
+    assert "should run: no" in text
