@@ -7,6 +7,7 @@ kubectl's wait loops finish. Only tests use this.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import threading
@@ -46,10 +47,18 @@ class WritableOracle(Oracle):
                 self.end_headers()
                 self.wfile.write(data)
 
-            def _body(self) -> None:
+            def _body(self) -> bytes:
+                if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+                    data = b""
+                    while True:
+                        size = int(self.rfile.readline().strip() or b"0", 16)
+                        if size == 0:
+                            self.rfile.readline()
+                            return data
+                        data += self.rfile.read(size)
+                        self.rfile.readline()
                 length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
+                return self.rfile.read(length) if length else b""
 
             def do_GET(self) -> None:  # noqa: N802 - http.server naming
                 if urllib.parse.urlsplit(self.path).path == "/api/v1":
@@ -60,8 +69,8 @@ class WritableOracle(Oracle):
                 self._send(*oracle._handle(self.path, self.headers.get("Accept", "")))
 
             def _write(self) -> None:
-                self._body()
-                self._send(*oracle.write(self.command, self.path))
+                body = self._body()
+                self._send(*oracle.write(self.command, self.path, body))
 
             do_PATCH = do_PUT = do_DELETE = do_POST = _write  # noqa: N815
 
@@ -76,13 +85,19 @@ class WritableOracle(Oracle):
                 "    user: o\n    namespace: default\ncurrent-context: o\n")
         return self
 
-    def write(self, method: str, raw_path: str) -> tuple[int, dict[str, Any]]:
+    def write(self, method: str, raw_path: str, body: bytes = b"") -> tuple[int, dict[str, Any]]:
         parts = [p for p in urllib.parse.urlsplit(raw_path).path.split("/") if p]
         group, rest = ("", parts[2:]) if parts[:1] == ["api"] else (parts[1], parts[3:])
         namespace = None
         if rest[:1] == ["namespaces"] and len(rest) >= 3:
             namespace, rest = rest[1], rest[2:]
         kinds = [r for r in RESOURCES if r[0] == group and rest and r[2] == rest[0]]
+        if kinds and method == "POST" and len(rest) == 1:
+            created = json.loads(body)
+            if namespace is not None:
+                created["metadata"]["namespace"] = namespace
+            self.objects.append(created)
+            return 201, created
         if not kinds or len(rest) < 2:
             return 405, self._status(405, "MethodNotAllowed", "not supported by the oracle")
         plural, kind = kinds[0][2], kinds[0][3]
