@@ -28,6 +28,7 @@ def _manifests(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     text = (tmp_path / "daemonset.yaml").read_text()
     (tmp_path / "newer.yaml").write_text(text.replace("8.10.0", "8.11.0"))
     (tmp_path / "other.yaml").write_text(text.replace("node-logger", "other-logger"))
+    (tmp_path / "made.yaml").write_text(text.replace("node-logger", "made-logger"))
     monkeypatch.chdir(tmp_path)
 
 
@@ -38,6 +39,7 @@ def _cluster():
     assert run(cluster, "kubectl taint node worker-2 dedicated=logs:NoSchedule").ok
     assert run(cluster, "kubectl cordon worker-3").ok
     assert run(cluster, "kubectl apply -f daemonset.yaml").ok
+    assert run(cluster, "kubectl create -f made.yaml").ok
     assert run(cluster, "kubectl set image ds/kube-proxy -n kube-system "
                         "kube-proxy=registry.k8s.io/kube-proxy:v1.37.2").ok
     cluster.advance()
@@ -80,6 +82,7 @@ def _cluster():
     "apply -f daemonset.yaml",
     "apply -f newer.yaml",
     "apply -f other.yaml",
+    "apply -f made.yaml",
     "apply -f daemonset.yaml --dry-run=client",
     "apply -f newer.yaml -o name",
     "delete -f daemonset.yaml --wait=false",
