@@ -116,3 +116,27 @@ def field_exists(kind: str, path: list[str]) -> bool:
             return False
         schema = schema[part]
     return True
+
+
+def strip_unknown(kind: str, obj: Any) -> list[str]:
+    """Drop the fields `kind` does not know (fieldValidation=Ignore/Warn); return their paths."""
+    found: list[str] = []
+    _strip(SCHEMAS.get(kind, ANY), obj, "", found)
+    return found
+
+
+def _strip(schema: Any, value: Any, path: str, found: list[str]) -> None:
+    if isinstance(schema, list):
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                _strip(schema[0], item, f"{path}[{i}]", found)
+        return
+    if schema is ANY or not isinstance(value, dict):
+        return
+    for key in list(value):
+        where = f"{path}.{key}" if path else str(key)
+        if key not in schema:
+            found.append(where)
+            del value[key]
+            continue
+        _strip(schema[key], value[key], where, found)

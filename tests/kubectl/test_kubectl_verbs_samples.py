@@ -316,3 +316,21 @@ def test_kubectl_verbs_samples_apply_three_way_merge(fluentd, tmp_path: Path) ->
         "daemonset.apps/fluentd unchanged\n")
     ds = fluentd.get("DaemonSet", "default", "fluentd")
     assert ds["metadata"]["generation"] == 1  # labels are metadata: no new generation
+
+
+def test_kubectl_verbs_samples_validate_warn_and_ignore(fluentd, tmp_path: Path) -> None:
+    """--validate=warn/false ask the server to drop unknown fields instead of failing."""
+    with_replicas = FLUENTD.replace("fluentd", "agent").replace(
+        "spec:\n  selector", "spec:\n  replicas: 3\n  selector", 1)
+    (tmp_path / "agent.yaml").write_text(with_replicas)
+    warned = run(fluentd, "kubectl apply -f agent.yaml --validate=warn")
+    assert (warned.stdout, warned.stderr, warned.exit_code) == (
+        "daemonset.apps/agent created\n", 'Warning: unknown field "spec.replicas"\n', 0)
+    assert "replicas" not in fluentd.get("DaemonSet", "default", "agent")["spec"]
+    quiet = run(fluentd, "kubectl apply -f agent.yaml --validate=false")
+    assert (quiet.stdout, quiet.stderr) == ("daemonset.apps/agent unchanged\n", "")
+    (tmp_path / "nokind.yaml").write_text("apiVersion: v1\nmetadata:\n  name: q\n")
+    undecodable = run(fluentd, "kubectl apply -f nokind.yaml --validate=false")
+    assert undecodable.stderr == ("error: unable to decode \"nokind.yaml\": Object 'Kind' is "
+                                  "missing in '{\"apiVersion\":\"v1\",\"metadata\":{\"name\":"
+                                  "\"q\"}}'\n")

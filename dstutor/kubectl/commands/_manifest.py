@@ -15,8 +15,8 @@ from typing import Any
 
 from dstutor import yamlio
 from dstutor.errors import BadRequest, DstutorError, YamlError
-from dstutor.kubectl.commands._base import Env, error, namespace_of
-from dstutor.kubectl.fields import unknown_fields
+from dstutor.kubectl.commands._base import Env, Output, error, namespace_of
+from dstutor.kubectl.fields import strip_unknown, unknown_fields
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import RESOURCE_TYPES, ResourceType
 from dstutor.model.objects import Obj
@@ -168,6 +168,12 @@ def load_infos(env: Env, cmd: KubectlCommand) -> tuple[list[Info], list[DstutorE
                     stop = True
                     break
                 missing = _missing_type_fields(doc)
+                if missing and validation_mode(cmd) == "ignore":
+                    # Without validation the decoder reports it, and the stream goes on.
+                    what = "Kind" if not doc.get("kind") else "apiVersion"
+                    errors.append(error(f'unable to decode "{source}": Object \'{what}\' is '
+                                        f"missing in '{json_dumps(doc)}'"))
+                    continue
                 if missing:
                     detail = missing[0] if len(missing) == 1 else "[" + ", ".join(missing) + "]"
                     errors.append(error(
@@ -210,6 +216,27 @@ def _json_type(value: object) -> str:
     if isinstance(value, int | float):
         return "number"
     return "object"
+
+
+def validation_mode(cmd: KubectlCommand) -> str:
+    """--validate: strict (default, also `true`), warn, or ignore (also `false`)."""
+    value = str(cmd.flags.get("validate", "strict") or "strict")
+    return {"true": "strict", "false": "ignore"}.get(value, value)
+
+
+def relax_fields(cmd: KubectlCommand, obj: Obj, kind: str, out: Output) -> bool:
+    """Apply --validate to `obj`: True when strict checking is still to come.
+
+    With warn or ignore kubectl asks the server to drop unknown fields (fieldValidation
+    Warn/Ignore); warn also prints the server's warnings.
+    """
+    mode = validation_mode(cmd)
+    if mode == "strict":
+        return True
+    for path in strip_unknown(kind, obj):
+        if mode == "warn":
+            out.err(f'Warning: unknown field "{path}"')
+    return False
 
 
 def strict_error(info: Info) -> str | None:

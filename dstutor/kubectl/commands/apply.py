@@ -21,6 +21,7 @@ from dstutor.kubectl.commands._manifest import (
     last_applied,
     load_infos,
     patch_error,
+    relax_fields,
     report,
     strict_check,
     strict_error,
@@ -107,8 +108,10 @@ def _apply_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None:
     desired = clone(manifest)
     desired["metadata"].setdefault("annotations", {})[LAST_APPLIED_ANNOTATION] = applied
     dry = cmd.dry_run != "none"
+    strict = relax_fields(cmd, desired, info.rtype.kind, out)
     if live is None:
-        strict_check(info, "creating")
+        if strict:
+            strict_check(info, "creating")
         try:
             created = cluster.create(desired, dry_run=dry)
         except DstutorError as exc:
@@ -127,7 +130,7 @@ def _apply_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None:
         except ValueError:
             last = {}
     patch = three_way_patch(last, desired, live)
-    detail = strict_error(info)
+    detail = strict_error(info) if strict else None
     if detail:
         exc = BadRequest(patch_error(info, patch, detail))
         exc.hint = strict_hint(info)  # type: ignore[attr-defined]
@@ -183,8 +186,9 @@ def run_create(env: Env, cmd: KubectlCommand, out: Output) -> None:
     dry = cmd.dry_run != "none"
     for info in infos:
         try:
-            strict_check(info, "creating")
             obj = clone(info.obj)
+            if relax_fields(cmd, obj, info.rtype.kind, out):
+                strict_check(info, "creating")
             if flag_bool(cmd, "save-config"):
                 obj["metadata"].setdefault("annotations", {})[LAST_APPLIED_ANNOTATION] = (
                     last_applied(info.obj))
