@@ -32,6 +32,9 @@ class Engine:
     def register(self, queue: str, handler: Handler) -> None:
         self._handlers[queue] = handler
 
+    def handles(self, queue: str) -> bool:
+        return queue in self._handlers
+
     def enqueue(self, queue: str, key: Hashable) -> None:
         item = (queue, key)
         if item not in self._queued:

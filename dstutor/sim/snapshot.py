@@ -9,6 +9,7 @@ anything.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict
 from typing import Any
 
@@ -116,6 +117,8 @@ def _import(data: Any, clock: Clock | None) -> Cluster:
     cluster.nodelifecycle.silent_since = {k: float(v) for k, v in data["silentSince"].items()}
     engine = cluster.engine
     for queue, key, due in data["timers"]:
+        if not engine.handles(str(queue)) or not math.isfinite(float(due)):
+            raise SnapshotError(f"error: the snapshot is damaged (a timer for {queue!r})")
         engine.enqueue_at(str(queue), _tuple(key), float(due))
     # Controllers rebuild what they cache with one full look at everything.
     for ds in store.list("DaemonSet"):
