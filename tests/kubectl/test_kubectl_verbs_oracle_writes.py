@@ -29,6 +29,13 @@ def _manifests(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "newer.yaml").write_text(text.replace("8.10.0", "8.11.0"))
     (tmp_path / "other.yaml").write_text(text.replace("node-logger", "other-logger"))
     (tmp_path / "made.yaml").write_text(text.replace("node-logger", "made-logger"))
+    first, last = text.replace("node-logger", "a"), text.replace("node-logger", "c")
+    old_api = text.replace("apps/v1", "apps/v1beta2").replace("node-logger", "b")
+    older = text.replace("apps/v1", "extensions/v1beta1").replace("node-logger", "d")
+    (tmp_path / "badkind.yaml").write_text(f"{first}---\n{old_api}---\n{last}")
+    (tmp_path / "twobad.yaml").write_text(f"{first}---\n{old_api}---\n{older}---\n{last}")
+    (tmp_path / "nokind.yaml").write_text(
+        f"{first}---\napiVersion: v1\nmetadata:\n  name: q\n---\n{last}")
     monkeypatch.chdir(tmp_path)
 
 
@@ -83,6 +90,9 @@ def _cluster():
     "apply -f newer.yaml",
     "apply -f other.yaml",
     "apply -f made.yaml",
+    "apply -f badkind.yaml",
+    "apply -f twobad.yaml",
+    "apply -f nokind.yaml --validate=false",
     "apply -f daemonset.yaml --dry-run=client",
     "apply -f newer.yaml -o name",
     "delete -f daemonset.yaml --wait=false",
