@@ -2,6 +2,7 @@
 
 # No `from __future__ import annotations`: Typer reads the annotations at run time.
 
+import functools
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -156,7 +157,36 @@ def _shell_prompt(runner: "LessonRunner") -> Any:
     session = getattr(runner.executor, "session", None)
     if session is None:
         raise ImportError("no shell session")
-    return make_prompt(session, history=open_history(sys.stderr))
+    return make_prompt(session, history=open_history(sys.stderr),
+                       status=lambda: toolbar_status(runner))
+
+
+@functools.lru_cache(maxsize=32)
+def _exercise_meta(path: str) -> Any:
+    """The toolbar refreshes every second; read a lesson's exercise settings once."""
+    from dstutor.classroom.exercise import read_meta
+
+    return read_meta(path)
+
+
+def toolbar_status(runner: "LessonRunner") -> str:
+    """The lesson's part of the toolbar: the step, and for exercises the clock and hint cost."""
+    lesson = runner.lesson
+    step = runner.index + 1 if runner.step is not None else len(lesson.steps)
+    text = f"{lesson.slug} step {step}/{len(lesson.steps)}"
+    if lesson.path is None:
+        return text
+    meta = _exercise_meta(str(lesson.path))
+    if not meta.is_exercise:
+        return text
+    if meta.scoring.hint_cost:
+        text += f" · a hint costs {meta.scoring.hint_cost:g} points"
+    if meta.time_limit is not None:
+        used = sum(sp.seconds for sp in runner.progress.steps.values())
+        left = meta.time_limit - used
+        text += (f" · {int(left // 60)}m{int(left % 60):02d}s left" if left > 0
+                 else " · over the time limit")
+    return text
 
 
 def _make_ask(runner: "LessonRunner") -> Callable[[str], str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -78,7 +79,8 @@ def _typed_text() -> str:
     return get_app().current_buffer.text
 
 
-def toolbar_text(session: Session, typed: str | None = None) -> str:
+def toolbar_text(session: Session, typed: str | None = None,
+                 status: Callable[[], str] | None = None) -> str:
     typed = _typed_text() if typed is None else typed
     if needs_more_lines(typed):
         return HEREDOC_TOOLBAR.format(delimiter=pending_heredoc(typed))
@@ -88,20 +90,21 @@ def toolbar_text(session: Session, typed: str | None = None) -> str:
     now = clock.target() if clock.mode == "live" else clock.now()
     nodes = cluster.store.list("Node")
     speed = f" ×{clock.speed:g}" if clock.mode == "live" and clock.speed != 1 else ""
-    return (f" virtual time {to_rfc3339(now)[11:19]} ({clock.mode} clock{speed}) · "
+    extra = f"{status()} · " if status is not None else ""
+    return (f" {extra}virtual time {to_rfc3339(now)[11:19]} ({clock.mode} clock{speed}) · "
             f"{len(nodes)} nodes · namespace {session.namespace} · Tab completes · "
             "Ctrl-D exits")
 
 
 def make_prompt(session: Session, *, history: History | None = None, no_color: bool = False,
-                **io: Any) -> PromptSession[str]:
+                status: Callable[[], str] | None = None, **io: Any) -> PromptSession[str]:
     """The PromptSession; `io` may carry input=/output= (tests pass pipe and dummy ones)."""
     live = session.cluster.clock.mode == "live"
     return PromptSession(
         PROMPT, completer=ShellCompleter(lambda: session), complete_while_typing=False,
         history=history or InMemoryHistory(), key_bindings=key_bindings(),
-        prompt_continuation=CONTINUATION, bottom_toolbar=lambda: toolbar_text(session),
-        refresh_interval=1.0 if live else None,
+        prompt_continuation=CONTINUATION, bottom_toolbar=lambda: toolbar_text(session, status=status),
+        refresh_interval=1.0 if live or status is not None else None,
         color_depth=ColorDepth.MONOCHROME if not con.colour_enabled(no_color) else None,
         **io)
 
