@@ -63,6 +63,9 @@ def _objects(cluster) -> list[dict]:
     ("rollout", "status", "ds/manual", "--watch=false"),
     ("rollout", "status", "ds/nope", "--watch=false"),
     ("get", "ds", "nope"),
+    ("version", "--client"),
+    ("version", "--client", "-o", "json"),
+    ("version", "--client", "-o", "yaml"),
     ("get", "ds", "-A", "-o", "name"),
     ("get", "ds", "kube-proxy", "-n", "kube-system", "-o", "jsonpath={.spec.selector}"),
 ])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 from dstutor.errors import CommandError, NotFound
@@ -20,7 +21,6 @@ from dstutor.kubectl.fields import field_exists
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import RESOURCE_TYPES, lookup_resource, no_resource_type_message
 from dstutor.model.objects import Obj
-from dstutor.render._gofmt import json_dumps
 from dstutor.render._goyaml import dump as yaml_dump
 from dstutor.render.table import format_table
 
@@ -135,7 +135,8 @@ def run_version(env: Env, cmd: KubectlCommand, out: Output) -> None:
         out.write(yaml_dump(info) + "\n")
         return
     if fmt == "json":
-        out.write(json_dumps(info, indent="  ") + "\n")
+        # Go marshals the Version struct in field order, not sorted.
+        out.write(json.dumps(info, indent=2) + "\n")
         return
     out.line(f"Client Version: {CLIENT_VERSION}")
     out.line(f"Kustomize Version: {KUSTOMIZE_VERSION}")
@@ -145,9 +146,9 @@ def run_version(env: Env, cmd: KubectlCommand, out: Output) -> None:
 
 def _version_info(version: str) -> Obj:
     major, minor = version.lstrip("v").split(".")[:2]
-    return {"buildDate": "2026-09-23T17:10:04Z", "compiler": "gc",
+    return {"major": major, "minor": minor, "gitVersion": version,
             "gitCommit": "f78e722310e50bcaca9276be22276d9e91d91308", "gitTreeState": "clean",
-            "gitVersion": version, "goVersion": "go1.26.8", "major": major, "minor": minor,
+            "buildDate": "2026-09-23T17:10:04Z", "goVersion": "go1.26.8", "compiler": "gc",
             "platform": "linux/amd64"}
 
 
