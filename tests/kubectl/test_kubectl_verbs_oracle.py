@@ -77,3 +77,23 @@ def test_kubectl_verbs_oracle_matches_real_kubectl(args: tuple[str, ...]) -> Non
         real = oracle.run(*args)
     assert (ours.stdout, ours.stderr, ours.exit_code) == (real.stdout, real.stderr,
                                                           real.returncode)
+
+
+@pytest.mark.parametrize("args", [
+    ("api-resources",),
+    ("api-resources", "-o", "name"),
+    ("api-resources", "--namespaced=false"),
+    ("api-resources", "--api-group=apps"),
+])
+def test_kubectl_verbs_oracle_api_resources(args: tuple[str, ...],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # The oracle also serves Leases (for describe node); dstutor serves no Lease type.
+    import render_oracle
+
+    monkeypatch.setattr(render_oracle, "RESOURCES",
+                        [r for r in render_oracle.RESOURCES if r[3] != "Lease"])
+    ours = run(fresh_cluster(), "kubectl " + " ".join(args))
+    with Oracle([], lambda kind, objs: build_table(kind, objs, 0.0)) as oracle:
+        real = oracle.run(*args)
+    assert (ours.stdout, ours.stderr, ours.exit_code) == (real.stdout, real.stderr,
+                                                          real.returncode)

@@ -117,9 +117,10 @@ def run_api_resources(env: Env, cmd: KubectlCommand, out: Output) -> None:
     if cmd.output == "wide":
         headers += ["VERBS", "CATEGORIES"]
         for row, t in zip(rows, types, strict=True):
-            verbs = "[create delete deletecollection get list patch update watch]"
-            if t.kind == "ControllerRevision" or t.kind == "Event":
-                verbs = "[create delete deletecollection get list patch update watch]"
+            # What discovery lists; namespaces have no deletecollection.
+            verbs = "create,delete,deletecollection,get,list,patch,update,watch"
+            if t.kind == "Namespace":
+                verbs = "create,delete,get,list,patch,update,watch"
             row += [verbs, ",".join(t.categories)]
     out.write(format_table(headers, rows, no_headers=flag_bool(cmd, "no-headers")))
 
