@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from lesson_paths import BROKEN, COURSE, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-COURSE = ROOT / "lessons"
-BROKEN = ROOT / "fixtures" / "broken-lessons"
+__all__ = ["BROKEN", "COURSE", "ROOT"]
 
 
 @pytest.fixture(autouse=True)

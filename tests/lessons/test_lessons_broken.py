@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import BROKEN
+from lesson_paths import BROKEN
 from typer.testing import CliRunner
 
 from dstutor.lessons.cli import lesson_app

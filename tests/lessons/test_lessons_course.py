@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import COURSE
+from lesson_paths import COURSE
 from typer.testing import CliRunner
 
 from dstutor.lessons.cli import lesson_app

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from lesson_paths import ROOT
 from typer.testing import CliRunner
 
 from dstutor.lessons import progress as progress_mod
@@ -25,7 +25,9 @@ from dstutor.lessons.progress import LogEntry, ProgressStore
 
 store = ProgressStore(Path(sys.argv[1]))
 lesson = store.get("taints")
-n = 0
+n = 1
+lesson.step("observe").attempts = n
+store.save()  # the file exists before the parent starts its kill timer
 print("ready", flush=True)
 while True:
     n += 1

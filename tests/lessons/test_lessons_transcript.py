@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import COURSE
+from lesson_paths import COURSE
 from typer.testing import CliRunner
 
 from dstutor.lessons.cli import lesson_app
@@ -239,7 +239,7 @@ def test_undo_is_replayed_on_resume_and_observation_steps_stay_quiet(
 
 
 def test_a_lucky_solution_fails_its_variant_once(dstutor_home: Path) -> None:
-    from conftest import BROKEN
+    from lesson_paths import BROKEN
 
     lesson = load_lesson(BROKEN / "09-variant-fails.yaml")
     r = runner_for(lesson, dstutor_home)
