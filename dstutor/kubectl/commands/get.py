@@ -238,7 +238,10 @@ def watch(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[O
     before = _snapshot(env, cmd, groups)
     widths: list[int] = []
     first = [o for _, objs in groups for o in objs]
-    if first:
+    watch_only = flag_bool(cmd, "watch-only")
+    header_done = bool(first) and not watch_only and not flag_bool(cmd, "no-headers")
+    if first and not watch_only:
+        # The same tabwriter (RememberWidths) printed the list: its widths carry over.
         rt0 = rtype_of(first[0])
         lines = [_headers(cmd, rt0)] + [_row(cmd, o, cluster.now(), prefix) for o in first
                                          if rtype_of(o) == rt0]
@@ -249,7 +252,7 @@ def watch(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[O
                     widths[i] = max(widths[i], width)
                 else:
                     widths.append(width)
-    if flag_bool(cmd, "watch-only"):
+    if watch_only:
         out.stdout.clear()
     events = 0
     deadline = cluster.now() + WATCH_WINDOW_SECONDS
@@ -267,6 +270,9 @@ def watch(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[O
         for key in sorted(changed) + sorted(gone):
             obj = after.get(key) or before[key]
             line = "\t".join(_row(cmd, obj, now, prefix))
+            if not header_done and not flag_bool(cmd, "no-headers"):
+                line = "\t".join(_headers(cmd, rtype_of(obj))) + "\n" + line
+                header_done = True
             out.write(tabwrite(line, min_width=TABLE_MIN_WIDTH, padding=TABLE_PADDING,
                                remembered=widths) + "\n")
             events += 1
