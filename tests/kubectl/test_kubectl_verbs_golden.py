@@ -226,3 +226,23 @@ def test_kubectl_verbs_golden_edit(workdir: Path) -> None:
     refused = run(cluster, "kubectl edit ds/node-logger", namespace=KS)
     assert refused.exit_code == 1
     assert refused.stderr.startswith("error: dstutor has no editor here")
+
+
+def test_kubectl_verbs_golden_rollout_stuck_then_undo(workdir: Path) -> None:
+    from dstutor.sim.clusterfile import build_cluster, default_spec
+
+    spec = default_spec()
+    spec.missing_images = ["docker.elastic.co/beats/filebeat:9.9.9"]
+    cluster = build_cluster(spec, seed=0)
+    out = transcript(cluster, [(line, KS) for line in (
+        "kubectl apply -f daemonset.yaml",
+        "kubectl rollout status ds/node-logger",
+        "kubectl set image ds/node-logger filebeat=docker.elastic.co/beats/filebeat:9.9.9",
+        "kubectl rollout status ds/node-logger --timeout=90s",
+        "kubectl get pods -l app=node-logger -o wide",
+        "kubectl rollout status ds/node-logger",
+        "kubectl rollout undo ds/node-logger",
+        "kubectl rollout status ds/node-logger",
+        "kubectl rollout history ds/node-logger",
+    )])
+    check_golden("rollout_stuck", out)
