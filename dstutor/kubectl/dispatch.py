@@ -74,7 +74,14 @@ def _other_namespace_hint(cluster: Cluster, cmd: KubectlCommand, namespace: str)
 
 def run(cluster: Cluster, text: str, *, namespace: str = "default", interactive: bool = False,
         editor: Editor | None = None) -> CommandResult:
-    """Run `text` (a kubectl line, optionally with a heredoc) and return what it printed."""
+    """Run `text` (a kubectl line, optionally with a heredoc) and return what it printed.
+
+    `namespace` is the shell's current namespace (what kubeconfig's context would give);
+    `editor` receives the YAML `kubectl edit` shows and returns the edited text. Commands
+    that wait (`rollout status`, `get -w`, `delete`, `drain`) advance the virtual clock
+    instead of blocking, whatever `interactive` says; the shell passes it for callers that
+    want to know how the line was typed.
+    """
     out = Output()
     refused = _removed_run_flag(text)
     if refused is not None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
-from dstutor.errors import CommandError, DstutorError, NotFound
+from dstutor.errors import CommandError, NotFound
 from dstutor.kubectl.builder import ResourceTarget
 from dstutor.kubectl.commands._select import label_filter
 from dstutor.kubectl.parser import KubectlCommand
@@ -15,10 +14,6 @@ from dstutor.model.objects import Obj, clone
 from dstutor.sim.cluster import Cluster
 
 Editor = Callable[[str], str]
-
-
-class KubectlFailure(DstutorError):
-    """Ends a command with exit 1 after its output; the message (may be "") goes to stderr."""
 
 
 @dataclass
@@ -96,10 +91,6 @@ def get_object(env: Env, rt: ResourceType, namespace: str, name: str) -> Obj:
     return env.cluster.get(rt.kind, namespace if rt.namespaced else "", name)
 
 
-def find_live(env: Env, rt: ResourceType, namespace: str, name: str) -> Obj | None:
-    return env.cluster.find(rt.kind, namespace if rt.namespaced else "", name)
-
-
 def list_objects(env: Env, rt: ResourceType, namespace: str | None, selector: str = "",
                  fields: str = "", *, live: bool = False) -> list[Obj]:
     """Objects of one type; a bad selector fails the way the API server rejects it."""
@@ -133,7 +124,3 @@ def resolve_targets(env: Env, cmd: KubectlCommand, *, live: bool = False,
         scope = None if cmd.all_namespaces else ns
         for obj in list_objects(env, rt, scope, cmd.selector, cmd.field_selector, live=live):
             yield target, obj
-
-
-def any_dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
