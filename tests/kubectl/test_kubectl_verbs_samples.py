@@ -334,3 +334,15 @@ def test_kubectl_verbs_samples_validate_warn_and_ignore(fluentd, tmp_path: Path)
     assert undecodable.stderr == ("error: unable to decode \"nokind.yaml\": Object 'Kind' is "
                                   "missing in '{\"apiVersion\":\"v1\",\"metadata\":{\"name\":"
                                   "\"q\"}}'\n")
+
+
+def test_kubectl_verbs_samples_client_dry_run_skips_the_server(fluentd, tmp_path: Path) -> None:
+    mismatch = FLUENTD.replace("fluentd", "odd").replace(
+        "      labels:\n        app: odd", "      labels:\n        app: other")
+    (tmp_path / "odd.yaml").write_text(mismatch)
+    before = snapshot(fluentd)
+    client = run(fluentd, "kubectl apply -f odd.yaml --dry-run=client")
+    assert (client.stdout, client.exit_code) == ("daemonset.apps/odd created (dry run)\n", 0)
+    server = run(fluentd, "kubectl apply -f odd.yaml --dry-run=server")
+    assert server.exit_code == 1 and server.stderr.startswith('The DaemonSet "odd" is invalid')
+    assert snapshot(fluentd) == before

@@ -113,7 +113,9 @@ def _apply_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None:
         if strict:
             strict_check(info, "creating")
         try:
-            created = cluster.create(desired, dry_run=dry)
+            # A client-side dry run never reaches the server: nothing is validated.
+            created = desired if cmd.dry_run == "client" else cluster.create(desired,
+                                                                             dry_run=dry)
         except DstutorError as exc:
             raise with_source(exc, "creating", info.source) from None
         out.changed = out.changed or not dry
@@ -145,7 +147,8 @@ def _apply_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None:
         _print(cmd, out, live, "unchanged")
         return
     try:
-        updated = env.cluster.update(merged, dry_run=dry)
+        updated = merged if cmd.dry_run == "client" else env.cluster.update(merged,
+                                                                             dry_run=dry)
     except ApiError as exc:
         if isinstance(exc, Invalid):
             raise
@@ -193,7 +196,8 @@ def run_create(env: Env, cmd: KubectlCommand, out: Output) -> None:
                 obj["metadata"].setdefault("annotations", {})[LAST_APPLIED_ANNOTATION] = (
                     last_applied(info.obj))
             try:
-                created = env.cluster.create(obj, dry_run=dry)
+                created = obj if cmd.dry_run == "client" else env.cluster.create(
+                    obj, dry_run=dry)
             except DstutorError as exc:
                 raise with_source(exc, "creating", info.source) from None
             out.changed = out.changed or not dry
