@@ -99,6 +99,7 @@ def _cluster():
     "delete -f other.yaml --wait=false",
     "drain worker-2",
     "drain worker-1 --ignore-daemonsets --force",
+    "drain worker-1 --ignore-daemonsets --force --disable-eviction",
 ])
 def test_kubectl_verbs_oracle_writes_match_real_kubectl(line: str) -> None:
     cluster = _cluster()

@@ -267,9 +267,11 @@ def run_drain(env: Env, cmd: KubectlCommand, out: Output) -> None:
 def _evict(env: Env, cmd: KubectlCommand, out: Output, pods: list[Obj]) -> None:
     grace = flag_int(cmd, "grace-period")
     gone: list[tuple[str, str, str]] = []
+    evict = not flag_bool(cmd, "disable-eviction")  # otherwise plain deletes, no PDB check
     for pod in pods:
         ns, name = pod["metadata"]["namespace"], pod["metadata"]["name"]
-        out.line(f"evicting pod {ns}/{name}")
+        if evict:
+            out.line(f"evicting pod {ns}/{name}")
         if cmd.dry_run != "none":
             continue
         try:
@@ -280,4 +282,4 @@ def _evict(env: Env, cmd: KubectlCommand, out: Output, pods: list[Obj]) -> None:
         gone.append(("Pod", ns, name))
     wait_gone(env, gone)
     for pod in pods:
-        out.line(f"pod/{pod['metadata']['name']} evicted")
+        out.line(f"pod/{pod['metadata']['name']} {'evicted' if evict else 'deleted'}")
