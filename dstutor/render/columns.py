@@ -223,8 +223,28 @@ def pod_status_and_counts(pod: Obj) -> tuple[str, int, int, int, float | None]:
     return reason, ready, total, restarts, last_restart
 
 
+# printPod's status arithmetic depends only on the object, so it is remembered per
+# (uid, resourceVersion): repeated `get pods` on an unchanged cluster skip it. Bounded,
+# and a new resourceVersion is a new key, so an entry can never be stale.
+_STATUS_CACHE: dict[tuple[str, str], tuple[str, int, int, int, float | None]] = {}
+_STATUS_CACHE_MAX = 50_000
+
+
+def _cached_status(pod: Obj) -> tuple[str, int, int, int, float | None]:
+    meta = _meta(pod)
+    key = (meta.get("uid") or "", meta.get("resourceVersion") or "")
+    if not key[0] or not key[1]:
+        return pod_status_and_counts(pod)
+    found = _STATUS_CACHE.get(key)
+    if found is None:
+        if len(_STATUS_CACHE) >= _STATUS_CACHE_MAX:
+            _STATUS_CACHE.clear()
+        found = _STATUS_CACHE[key] = pod_status_and_counts(pod)
+    return found
+
+
 def pod_cells(pod: Obj, now: float) -> list[Cell]:
-    reason, ready, total, restarts, last_restart = pod_status_and_counts(pod)
+    reason, ready, total, restarts, last_restart = _cached_status(pod)
     restarts_cell = str(restarts)
     if restarts and last_restart is not None:
         restarts_cell = f"{restarts} ({human_duration(now - last_restart)} ago)"
