@@ -92,9 +92,10 @@ def tabwrite(text: str, *, min_width: int = 0, padding: int = 2,
 def _tabwrite_grid(cells: list[list[str]], min_width: int, padding: int,
                    remembered: list[int] | None) -> str:
     ncols = len(cells[0]) - 1  # the text after the last tab is no column
+    columns = list(zip(*cells, strict=True))
     widths = []
     for column in range(ncols):
-        width = max(min_width, max(len(row[column]) for row in cells) + padding)
+        width = max(min_width, max(map(len, columns[column])) + padding)
         if remembered is not None:
             if column < len(remembered):
                 width = max(width, remembered[column])
@@ -102,8 +103,9 @@ def _tabwrite_grid(cells: list[list[str]], min_width: int, padding: int,
             else:
                 remembered.append(width)
         widths.append(width)
-    return "\n".join("".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False))
-                     + row[-1] for row in cells)
+    # One format call per line: each cell left-justified to its column's width.
+    template = "".join(f"{{:<{w}}}" for w in widths) + "{}"
+    return "\n".join(template.format(*row) for row in cells)
 
 
 _NEEDS_SANITIZING = re.compile("[\x1b\f\n\r]")
@@ -125,8 +127,10 @@ def format_table(headers: list[str], rows: Sequence[Sequence[str]], *,
     for i in range(ncols):
         column = [row[i] for row in raw if len(row) > i]
         # Only non-ASCII text is longer in bytes than in characters.
-        byte_widths[i] = max((len(c) if c.isascii() else len(c.encode("utf-8"))
-                              for c in column), default=0)
+        if "".join(column).isascii():
+            byte_widths[i] = max(map(len, column), default=0)
+        else:
+            byte_widths[i] = max((len(c.encode("utf-8")) for c in column), default=0)
     lines: list[str] = []
     if not no_headers:
         padded = [h + " " * max(0, byte_widths[i] - len(h)) if i < ncols - 1 else h
