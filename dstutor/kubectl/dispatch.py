@@ -7,12 +7,15 @@ output is kept, as on a real terminal.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dstutor.errors import DstutorError
 from dstutor.kubectl.commands import HANDLERS
 from dstutor.kubectl.commands._base import Editor, Env, Output
 from dstutor.kubectl.context import KubectlParseError
 from dstutor.kubectl.parser import KubectlCommand, parse_kubectl
 from dstutor.kubectl.result import CommandResult
+from dstutor.model.objects import Obj
 from dstutor.sim.cluster import Cluster
 
 NOT_SIMULATED_MSG = "error: dstutor does not simulate `kubectl {path}`"
@@ -73,11 +76,13 @@ def _other_namespace_hint(cluster: Cluster, cmd: KubectlCommand, namespace: str)
 
 
 def run(cluster: Cluster, text: str, *, namespace: str = "default", interactive: bool = False,
-        editor: Editor | None = None) -> CommandResult:
+        editor: Editor | None = None, progress: Callable[[Obj], None] | None = None
+        ) -> CommandResult:
     """Run `text` (a kubectl line, optionally with a heredoc) and return what it printed.
 
     `namespace` is the shell's current namespace (what kubeconfig's context would give);
-    `editor` receives the YAML `kubectl edit` shows and returns the edited text. Commands
+    `editor` receives the YAML `kubectl edit` shows and returns the edited text;
+    `progress` sees the DaemonSet before each clock step of `rollout status`. Commands
     that wait (`rollout status`, `get -w`, `delete`, `drain`) advance the virtual clock
     instead of blocking, whatever `interactive` says; the shell passes it for callers that
     want to know how the line was typed.
@@ -98,7 +103,7 @@ def run(cluster: Cluster, text: str, *, namespace: str = "default", interactive:
     if cmd.help:
         return CommandResult(_help_text(cmd), "".join(out.stderr), 0, hint=out.hint)
     handler = HANDLERS.get(cmd.path)
-    env = Env(cluster, namespace, interactive, editor)
+    env = Env(cluster, namespace, interactive, editor, progress)
     code = 0
     if handler is None:
         out.err(NOT_SIMULATED_MSG.format(path=cmd.path))

@@ -8,14 +8,17 @@ from __future__ import annotations
 import io
 import os
 import sys
-from collections.abc import Sequence
-from typing import IO
+import time
+from collections.abc import Callable, Sequence
+from typing import IO, Any
 
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
+from rich.progress import BarColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 from rich.text import Text
 
+from dstutor.model.objects import Obj
 from dstutor.model.timefmt import to_rfc3339
 from dstutor.shell.nodemap import NodeView, PodView
 
@@ -159,3 +162,58 @@ def svg_text(picture: RenderableType, *, width: int = 100) -> str:
 def write_svg(picture: RenderableType, path: str, *, width: int = 100) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(svg_text(picture, width=width))
+
+
+# --- rollout status at the prompt ------------------------------------------------------
+# A bar of updated and available pods while `rollout status` waits (interactive REPL
+# only; kubectl's own lines are printed unchanged when the command ends). With the live
+# clock each step waits for wall time to catch up, as a real rollout would, a few
+# seconds at most per step so an image backoff cannot hang the prompt; Ctrl-C stops it.
+
+ROLLOUT_MAX_WAIT_SECONDS = 3.0
+
+
+class RolloutProgress:
+    def __init__(self, console: Console, session: Any,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.console = console
+        self.session = session
+        self.sleep = sleep
+        self._bar: Progress | None = None
+        self._tasks: dict[str, TaskID] = {}
+        self.updates = 0
+
+    def __call__(self, ds: Obj) -> None:
+        status = ds.get("status") or {}
+        desired = int(status.get("desiredNumberScheduled", 0))
+        counts = {"updated": int(status.get("updatedNumberScheduled", 0)),
+                  "available": int(status.get("numberAvailable", 0))}
+        if self._bar is None:
+            self._bar = Progress(TextColumn(f"{ds['metadata']['name']} {{task.description:>9}}"),
+                                 BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                                 console=self.console, transient=True)
+            self._bar.start()
+            self._tasks = {name: self._bar.add_task(name, total=desired) for name in counts}
+        for name, value in counts.items():
+            self._bar.update(self._tasks[name], completed=value, total=desired)
+        self.updates += 1
+        self._pace()
+
+    def _pace(self) -> None:
+        cluster = self.session.cluster
+        clock = cluster.clock
+        if clock.mode != "live":
+            return
+        nxt = cluster.next_change()
+        if nxt is None:
+            return
+        wait = min((nxt - clock.target()) / max(clock.speed, 1e-6), ROLLOUT_MAX_WAIT_SECONDS)
+        if wait > 0:
+            self.sleep(wait)
+
+    def finish(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+        self._bar = None
+        self._tasks = {}
+

@@ -136,6 +136,8 @@ def run_repl(session: Session, *, no_color: bool = False, stdout: TextIO | None 
         prompt = make_prompt(session, history=open_history(stderr), no_color=no_color)
     nodes = session.cluster.store.count("Node")
     con.tutor(err_console, BANNER.format(nodes=nodes, clock=session.cluster.clock.mode))
+    progress = con.RolloutProgress(err_console, session)
+    session.progress = progress
     while True:
         try:
             text = prompt.prompt()
@@ -147,8 +149,10 @@ def run_repl(session: Session, *, no_color: bool = False, stdout: TextIO | None 
         try:
             out = session.handle_line(text)
         except KeyboardInterrupt:
+            progress.finish()
             con.tutor(err_console, CANCELLED_MSG, style=con.NOTICE_STYLE)
             continue
+        progress.finish()
         show(out, stdout, stderr, err_console, out_console, colour=colour)
         if out.exit:
             break

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from dstutor.errors import DstutorError, ParseError
+from dstutor.model.objects import Obj
 from dstutor.sim.cluster import Cluster
 
 KUBECTL_WORDS = ("kubectl", "k")
@@ -150,6 +151,8 @@ class Session:
         self.interactive = interactive
         self.width = width
         self.editor = editor
+        # Set by the interactive REPL: draws `rollout status` as a progress bar.
+        self.progress: Callable[[Obj], None] | None = None
         self._kubectl = kubectl
         self._reset_factory = reset_factory
         self.undo_stack: list[UndoEntry] = []
@@ -188,8 +191,9 @@ class Session:
         if kubectl_verb(text) not in READ_ONLY_VERBS:
             snapshot = self.snapshot()
         try:
+            extra = {"progress": self.progress} if self.progress is not None else {}
             result = run(self.cluster, text, namespace=self.namespace,
-                         interactive=self.interactive, editor=self.editor)
+                         interactive=self.interactive, editor=self.editor, **extra)
         except DstutorError as exc:
             # The kubectl layer returns its errors as results; this is a safety net.
             if snapshot is not None:

@@ -14,8 +14,7 @@ from dstutor.kubectl.result import CommandResult
 
 GOLDEN = Path(__file__).parent / "golden"
 REPO = Path(__file__).resolve().parents[2]
-FIXTURES = Path("/work/shared/fixtures") if Path("/work/shared/fixtures").is_dir() else (
-    REPO / "fixtures")
+FIXTURES = REPO / "fixtures"  # the repository's copies of the example manifests
 # DSTUTOR_UPDATE_GOLDEN=1 rewrites golden files instead of comparing with them.
 UPDATE = bool(os.environ.get("DSTUTOR_UPDATE_GOLDEN"))
 

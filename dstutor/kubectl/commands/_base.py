@@ -24,6 +24,9 @@ class Env:
     namespace: str = "default"
     interactive: bool = False
     editor: Editor | None = None
+    # Called with the DaemonSet before each clock step of `rollout status`, so an
+    # interactive shell can draw a progress bar (and pace a live clock).
+    progress: Callable[[Obj], None] | None = None
 
 
 @dataclass

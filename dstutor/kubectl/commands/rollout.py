@@ -112,6 +112,8 @@ def run_status(env: Env, cmd: KubectlCommand, out: Output) -> None:
         deadline = cluster.now() + limit
         last = line
         while not done:
+            if env.progress is not None:
+                env.progress(cluster.find("DaemonSet", ns, name) or ds)
             nxt = cluster.next_change()
             if nxt is None or nxt > deadline:
                 cluster.advance(max(0.0, deadline - cluster.now()))
