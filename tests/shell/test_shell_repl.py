@@ -194,3 +194,17 @@ def test_repl_ctrl_c_during_a_command_puts_the_cluster_back() -> None:
     assert repl.CANCELLED_MSG in err
     assert session.cluster.find("Node", "", "half-done") is None
     assert session.cluster.find("Node", "", "after") is not None
+
+
+def test_repl_ctrl_r_searches_the_history(session: Session) -> None:
+    from prompt_toolkit.history import InMemoryHistory
+
+    history = InMemoryHistory()
+    for line in ("kubectl get nodes -o name", "kubectl get ds -A"):
+        history.append_string(line)
+    # Ctrl-R, type part of an earlier line, Enter accepts the match, Enter runs it.
+    status, out, _ = _run(session, ["\x12nodes -o", "\r", "\r", "\x04"], history=history,
+                          pause=0.2)
+    assert status == 0
+    assert "node/worker-1\n" in out
+    assert "kube-proxy" not in out  # the newer `get ds -A` line was not the one run
