@@ -170,6 +170,11 @@ class Session:
         self.log.append(stripped)
         word = first_word(text)
         if word in KUBECTL_WORDS:
+            from dstutor.shell.kubeconfig import run_config
+
+            config = run_config(self, text.lstrip())
+            if config is not None:
+                return Output(stdout=config[0], stderr=config[1], exit_code=config[2])
             return self._run_kubectl(text.lstrip())
         from dstutor.shell import meta
 
