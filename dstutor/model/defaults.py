@@ -65,6 +65,9 @@ def _default_container(ctr: Any) -> None:
         ctr["imagePullPolicy"] = image_pull_policy_for(str(ctr.get("image") or ""))
     _set_if_empty(ctr, "terminationMessagePath", "/dev/termination-log")
     _set_if_empty(ctr, "terminationMessagePolicy", "File")
+    # The API server always stores a resources block, empty when nothing was asked for.
+    if not isinstance(ctr.get("resources"), dict):
+        ctr["resources"] = {}
     for port in ctr.get("ports") or []:
         if isinstance(port, dict):
             _set_if_empty(port, "protocol", "TCP")
