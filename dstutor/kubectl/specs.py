@@ -6,75 +6,22 @@ parser.py decides the prefix and any `See 'kubectl X -h'` line.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from dstutor.errors import CommandError
 from dstutor.kubectl.flagspec import parse_go_bool
-
-TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
-
-_NAME_RE = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
-_NAME_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
-_VALUE_RE = re.compile(r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?")
-_VALUE_FMT = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?"
-_DNS_RE = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-_DNS_FMT = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
-
-_NAME_MSG = ("must consist of alphanumeric characters, '-', '_' or '.', and must start and "
-             "end with an alphanumeric character")
-_VALUE_MSG = ("a valid label must be an empty string or consist of alphanumeric characters, "
-              "'-', '_' or '.', and must start and end with an alphanumeric character")
-_DNS_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
-            "characters, '-' or '.', and must start and end with an alphanumeric character")
-
-
-def _regex_error(msg: str, fmt: str, *examples: str) -> str:
-    # apimachinery's layout, including its double space before each "or".
-    shown = "".join(("" if i == 0 else " or ") + f"'{e}', " for i, e in enumerate(examples))
-    return f"{msg} (e.g. {shown}regex used for validation is '{fmt}')"
-
-
-def _fullmatch(pattern: re.Pattern[str], text: str) -> bool:
-    # Go's `$` does not accept a trailing newline the way Python's does.
-    return pattern.fullmatch(text) is not None
+from dstutor.model.names import validate_label_value, validate_qualified_name
+from dstutor.model.taints import parse_one_taint
 
 
 def label_value_errors(value: str) -> list[str]:
     """apimachinery IsValidLabelValue: why `value` is not a valid label value."""
-    errs = []
-    if len(value.encode()) > 63:
-        errs.append("must be no more than 63 bytes")
-    if not _fullmatch(_VALUE_RE, value):
-        errs.append(_regex_error(_VALUE_MSG, _VALUE_FMT, "MyValue", "my_value", "12345"))
-    return errs
+    return validate_label_value(value)
 
 
 def qualified_name_errors(key: str) -> list[str]:
     """apimachinery IsQualifiedName: why `key` is not a valid label or taint key."""
-    errs: list[str] = []
-    parts = key.split("/")
-    if len(parts) > 2:
-        return ["a valid label key " + _regex_error(_NAME_MSG, _NAME_FMT, "MyName", "my.name",
-                                                     "123-abc")
-                + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"]
-    name = parts[-1]
-    if len(parts) == 2:
-        prefix = parts[0]
-        if not prefix:
-            errs.append("prefix part must be non-empty")
-        else:
-            if len(prefix) > 253:
-                errs.append("prefix part must be no more than 253 bytes")
-            if not _fullmatch(_DNS_RE, prefix):
-                errs.append("prefix part " + _regex_error(_DNS_MSG, _DNS_FMT, "example.com"))
-    if not name:
-        errs.append("name part must be non-empty")
-    elif len(name) > 63:
-        errs.append("name part must be no more than 63 bytes")
-    if not _fullmatch(_NAME_RE, name):
-        errs.append("name part " + _regex_error(_NAME_MSG, _NAME_FMT, "MyName", "my.name",
-                                                "123-abc"))
-    return errs
+    return validate_qualified_name(key)
 
 
 def go_quote(text: str) -> str:
@@ -142,27 +89,12 @@ def is_taint_arg(arg: str) -> bool:
 
 
 def _parse_one_taint(spec: str) -> TaintChange:
-    key, value, effect = spec, "", ""
-    parts = spec.split(":")
-    if len(parts) == 2:
-        effect = parts[1]
-        if effect not in TAINT_EFFECTS:
-            raise ValueError(f"invalid taint effect: {effect}, unsupported taint effect")
-        kv = parts[0].split("=")
-        if len(kv) > 2:
-            raise ValueError(f"invalid taint spec: {spec}")
-        key = kv[0]
-        if len(kv) == 2:
-            value = kv[1]
-            errs = label_value_errors(value)
-            if errs:
-                raise ValueError(f"invalid taint spec: {spec}, {'; '.join(errs)}")
-    elif len(parts) > 2:
-        raise ValueError(f"invalid taint spec: {spec}")
-    errs = qualified_name_errors(key)
-    if errs:
-        raise ValueError(f"invalid taint spec: {spec}, {'; '.join(errs)}")
-    return TaintChange(key, value, effect)
+    """kubectl's parseTaint, shared with the model (which raises CommandError)."""
+    try:
+        taint = parse_one_taint(spec)
+    except CommandError as exc:
+        raise ValueError(str(exc)) from None
+    return TaintChange(taint["key"], taint.get("value", ""), taint.get("effect", ""))
 
 
 def parse_taint_changes(args: list[str]) -> tuple[TaintChange, ...]:

@@ -18,6 +18,7 @@ from dstutor.model.names import (
 __all__ = [
     "TAINT_EFFECTS",
     "find_matching_untolerated_taint",
+    "parse_one_taint",
     "parse_taint_args",
     "taint_to_string",
     "toleration_tolerates_taint",
@@ -86,7 +87,7 @@ def _go_struct_text(taint: Mapping[str, Any]) -> str:
     return f"{{{taint.get('key', '')} {taint.get('value', '')} {taint.get('effect', '')} <nil>}}"
 
 
-def _parse_one(spec: str) -> dict[str, str]:
+def parse_one_taint(spec: str) -> dict[str, str]:
     """kubectl's parseTaint: '<key>=<value>:<effect>', '<key>:<effect>' or '<key>'."""
     parts = spec.split(":")
     value = ""
@@ -132,13 +133,13 @@ def parse_taint_args(specs: list[str]) -> tuple[list[dict[str, Any]], list[dict[
     seen: set[tuple[str, str]] = set()
     for spec in specs:
         if spec.endswith("-"):
-            taint = _parse_one(spec[:-1])
+            taint = parse_one_taint(spec[:-1])
             removal = {"key": taint["key"]}
             if taint.get("effect"):
                 removal["effect"] = taint["effect"]
             to_remove.append(removal)
             continue
-        taint = _parse_one(spec)
+        taint = parse_one_taint(spec)
         if not taint.get("effect"):
             raise CommandError(f"invalid taint spec: {spec}")
         ident = (taint["key"], taint["effect"])
