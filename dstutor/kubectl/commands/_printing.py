@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dstutor.errors import CommandError
+from dstutor.kubectl.commands._base import Output, ref_name
+from dstutor.kubectl.parser import KubectlCommand
 from dstutor.model.objects import Obj
 from dstutor.render.jsonpath import jsonpath
 from dstutor.render.output import (
@@ -48,3 +50,22 @@ def format_objects(objs: Sequence[Obj], fmt: str, arg: str | None, *,
         return jsonpath(relaxed_jsonpath(arg or "") if not (arg or "").startswith("{")
                         else arg or "", data)
     raise CommandError(f"error: dstutor does not support -o {fmt}")
+
+
+DRY_RUN_SUFFIX = {"client": " (dry run)", "server": " (server dry run)"}
+
+
+def dry_run_suffix(cmd: KubectlCommand) -> str:
+    """What kubectl appends to a mutating verb's message under --dry-run."""
+    return DRY_RUN_SUFFIX.get(cmd.dry_run, "")
+
+
+def report_object(cmd: KubectlCommand, out: Output, obj: Obj, verb: str) -> None:
+    """A mutating verb's result: `-o FMT` output, `-o name`, or `kind/name verb`."""
+    if cmd.output and cmd.output != "name":
+        out.write(format_objects([obj], cmd.output, cmd.output_arg, single=True))
+    elif cmd.output == "name":
+        out.line(ref_name(obj))
+    else:
+        out.line(f"{ref_name(obj)} {verb}{dry_run_suffix(cmd)}")
+

@@ -12,7 +12,6 @@ from dstutor.kubectl.commands._base import (
     Output,
     error,
     flag_bool,
-    ref_name,
     resolve_targets,
 )
 from dstutor.kubectl.commands._manifest import (
@@ -29,7 +28,7 @@ from dstutor.kubectl.commands._manifest import (
     three_way_patch,
     with_source,
 )
-from dstutor.kubectl.commands._printing import format_objects
+from dstutor.kubectl.commands._printing import report_object
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.model import defaults
 from dstutor.model.objects import LAST_APPLIED_ANNOTATION, Obj, canonical_json, clone
@@ -54,23 +53,6 @@ EDIT_HEADER = (
 _SERVER_FIELDS = ("uid", "resourceVersion", "creationTimestamp", "generation",
                   "deletionTimestamp", "deletionGracePeriodSeconds", "ownerReferences",
                   "finalizers", "managedFields", "selfLink")
-
-
-def _suffix(cmd: KubectlCommand) -> str:
-    if cmd.dry_run == "client":
-        return " (dry run)"
-    if cmd.dry_run == "server":
-        return " (server dry run)"
-    return ""
-
-
-def _print(cmd: KubectlCommand, out: Output, obj: Obj, verb: str) -> None:
-    if cmd.output and cmd.output != "name":
-        out.write(format_objects([obj], cmd.output, cmd.output_arg, single=True))
-    elif cmd.output == "name":
-        out.line(ref_name(obj))
-    else:
-        out.line(f"{ref_name(obj)} {verb}{_suffix(cmd)}")
 
 
 def three_way(live: Any, last: Any, new: Any) -> Any:
@@ -119,7 +101,7 @@ def _apply_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None:
         except DstutorError as exc:
             raise with_source(exc, "creating", info.source) from None
         out.changed = out.changed or not dry
-        _print(cmd, out, created, "created")
+        report_object(cmd, out, created, "created")
         return
     live = clone(live)
     previous = (live["metadata"].get("annotations") or {}).get(LAST_APPLIED_ANNOTATION)
@@ -144,7 +126,7 @@ def _apply_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None:
     check = clone(merged)
     defaults.apply_defaults(check)
     if _strip_for_compare(check) == _strip_for_compare(live):
-        _print(cmd, out, live, "unchanged")
+        report_object(cmd, out, live, "unchanged")
         return
     try:
         updated = merged if cmd.dry_run == "client" else env.cluster.update(merged,
@@ -154,7 +136,7 @@ def _apply_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None:
             raise
         raise type(exc)(patch_error(info, patch, exc.message)) from None
     out.changed = out.changed or not dry
-    _print(cmd, out, updated, "configured")
+    report_object(cmd, out, updated, "configured")
 
 
 def run_apply(env: Env, cmd: KubectlCommand, out: Output) -> None:
@@ -201,7 +183,7 @@ def run_create(env: Env, cmd: KubectlCommand, out: Output) -> None:
             except DstutorError as exc:
                 raise with_source(exc, "creating", info.source) from None
             out.changed = out.changed or not dry
-            _print(cmd, out, created, "created")
+            report_object(cmd, out, created, "created")
         except DstutorError as exc:
             errors.append(exc)
     _finish(errors, out)
@@ -217,7 +199,7 @@ def run_create_namespace(env: Env, cmd: KubectlCommand, out: Output) -> None:
     dry = cmd.dry_run != "none"
     created = env.cluster.create(ns, dry_run=dry) if cmd.dry_run != "client" else ns
     out.changed = not dry
-    _print(cmd, out, created, "created")
+    report_object(cmd, out, created, "created")
 
 
 def _strip_comments(text: str) -> str:
@@ -260,4 +242,4 @@ def run_edit(env: Env, cmd: KubectlCommand, out: Output) -> None:
         except NotFound:
             raise
         out.changed = True
-        _print(cmd, out, updated, "edited")
+        report_object(cmd, out, updated, "edited")

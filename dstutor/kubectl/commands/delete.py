@@ -13,6 +13,7 @@ from dstutor.kubectl.commands._base import (
     namespace_of,
 )
 from dstutor.kubectl.commands._manifest import load_infos, report, with_source
+from dstutor.kubectl.commands._printing import dry_run_suffix
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import ResourceType
 from dstutor.model.objects import Obj, controller_ref
@@ -26,10 +27,7 @@ _PROPAGATION = {"background": "Background", "foreground": "Foreground", "orphan"
 
 def _message(cmd: KubectlCommand, rt: ResourceType, name: str, namespace: str) -> str:
     operation = "force deleted" if flag_int(cmd, "grace-period") == 0 else "deleted"
-    if cmd.dry_run == "client":
-        operation += " (dry run)"
-    elif cmd.dry_run == "server":
-        operation += " (server dry run)"
+    operation += dry_run_suffix(cmd)
     if cmd.output == "name":
         return rt.object_ref(name)
     if rt.namespaced:

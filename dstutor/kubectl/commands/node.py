@@ -10,10 +10,9 @@ from dstutor.kubectl.commands._base import (
     flag_bool,
     flag_int,
     list_objects,
-    ref_name,
     resolve_targets,
 )
-from dstutor.kubectl.commands._printing import format_objects
+from dstutor.kubectl.commands._printing import dry_run_suffix, report_object
 from dstutor.kubectl.commands.delete import wait_gone
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import resource_for_kind
@@ -26,19 +25,6 @@ LOCAL_WARNING = "deleting Pods with local storage"
 UNMANAGED_FATAL = "cannot delete Pods that declare no controller (use --force to override)"
 UNMANAGED_WARNING = "deleting Pods that declare no controller"
 DS_NOT_FOUND_WARNING = "daemonset for pod not found"
-
-
-def _suffix(cmd: KubectlCommand) -> str:
-    return {"client": " (dry run)", "server": " (server dry run)"}.get(cmd.dry_run, "")
-
-
-def _report(cmd: KubectlCommand, out: Output, obj: Obj, verb: str) -> None:
-    if cmd.output and cmd.output != "name":
-        out.write(format_objects([obj], cmd.output, cmd.output_arg, single=True))
-    elif cmd.output == "name":
-        out.line(ref_name(obj))
-    else:
-        out.line(f"{ref_name(obj)} {verb}{_suffix(cmd)}")
 
 
 def _save(env: Env, cmd: KubectlCommand, out: Output, obj: Obj) -> Obj:
@@ -92,7 +78,7 @@ def run_label(env: Env, cmd: KubectlCommand, out: Output) -> None:
         if added or removed:
             obj["metadata"]["labels"] = labels
             obj = _save(env, cmd, out, obj)
-        _report(cmd, out, obj, verb)
+        report_object(cmd, out, obj, verb)
 
 
 # --- taint ------------------------------------------------------------------------------
@@ -145,7 +131,7 @@ def run_taint(env: Env, cmd: KubectlCommand, out: Output) -> None:
         else:
             node["spec"].pop("taints", None)
         node = _save(env, cmd, out, node)
-        _report(cmd, out, node, verb)
+        report_object(cmd, out, node, verb)
 
 
 # --- cordon / uncordon / drain ------------------------------------------------------------
@@ -176,7 +162,7 @@ def _set_unschedulable(env: Env, cmd: KubectlCommand, out: Output, node: Obj, va
     else:
         node["spec"].pop("unschedulable", None)
     _save(env, cmd, out, node)
-    out.line(f"node/{name} {verb}{_suffix(cmd)}")
+    out.line(f"node/{name} {verb}{dry_run_suffix(cmd)}")
 
 
 def run_cordon(env: Env, cmd: KubectlCommand, out: Output) -> None:
@@ -256,7 +242,7 @@ def run_drain(env: Env, cmd: KubectlCommand, out: Output) -> None:
         if warnings:
             out.err("Warning: " + "; ".join(_grouped(warnings)))
         _evict(env, cmd, out, to_delete)
-        out.line(f"node/{name} drained{_suffix(cmd)}")
+        out.line(f"node/{name} drained{dry_run_suffix(cmd)}")
     if pending:
         out.err("There are pending nodes to be drained:")
         for name in pending:

@@ -13,7 +13,7 @@ from dstutor.kubectl.commands._base import (
     ref_name,
     resolve_targets,
 )
-from dstutor.kubectl.commands._printing import format_objects
+from dstutor.kubectl.commands._printing import dry_run_suffix, format_objects
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.verbs import PAUSE_DAEMONSET_HINT, rollout_unsupported_error
 from dstutor.model.objects import (
@@ -219,8 +219,7 @@ def run_restart(env: Env, cmd: KubectlCommand, out: Output) -> None:
         if cmd.dry_run == "none":
             env.cluster.update(ds)
             out.changed = True
-        suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(cmd.dry_run, "")
-        out.line(f"{ref_name(ds)} restarted{suffix}")
+        out.line(f"{ref_name(ds)} restarted{dry_run_suffix(cmd)}")
 
 
 def _not_supported(env: Env, cmd: KubectlCommand, verb: str, out: Output) -> None:
@@ -266,5 +265,4 @@ def run_set_image(env: Env, cmd: KubectlCommand, out: Output) -> None:
         if cmd.output:
             out.write(format_objects([obj], cmd.output, cmd.output_arg, single=True))
             continue
-        suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(cmd.dry_run, "")
-        out.line(f"{ref_name(obj)} image updated{suffix}")
+        out.line(f"{ref_name(obj)} image updated{dry_run_suffix(cmd)}")
