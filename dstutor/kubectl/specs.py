@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from dstutor.errors import CommandError
 from dstutor.kubectl.flagspec import parse_go_bool
 from dstutor.model.names import validate_label_value, validate_qualified_name
-from dstutor.model.taints import parse_one_taint
+from dstutor.model.taints import TAINT_EFFECTS, parse_one_taint
+
+__all__ = ["TAINT_EFFECTS"]  # completion offers these effects
 
 
 def label_value_errors(value: str) -> list[str]:

@@ -10,8 +10,6 @@ the current cluster is left as it was.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from dstutor import __version__
@@ -38,20 +36,11 @@ def dumps(cluster: Cluster) -> str:
 
 def save_file(cluster: Cluster, path: str | Path) -> None:
     """Write atomically: a crash mid-write never leaves a half-written snapshot behind."""
-    text = dumps(cluster)
-    target = Path(path)
+    from dstutor.lessons.progress import atomic_write
+
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+        atomic_write(Path(path), dumps(cluster), make_dirs=False)  # `save` names a file, not folders
     except OSError as exc:
-        raise SnapshotError(f"error: cannot save to {path}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise SnapshotError(f"error: cannot save to {path}: {exc.strerror or exc}") from None
 
 
