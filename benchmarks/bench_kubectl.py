@@ -11,20 +11,12 @@ import statistics
 import time
 from collections.abc import Callable
 
+from bench_engine import daemonset  # the same DaemonSets as the engine benchmark
+
 from dstutor.kubectl.dispatch import run
 from dstutor.sim.cluster import Cluster
 
 TARGET_MS = 5.0
-
-
-def daemonset(i: int) -> dict:
-    labels = {"app": f"agent-{i}"}
-    return {"apiVersion": "apps/v1", "kind": "DaemonSet",
-            "metadata": {"name": f"agent-{i}", "namespace": "default"},
-            "spec": {"selector": {"matchLabels": labels},
-                     "template": {"metadata": {"labels": labels},
-                                  "spec": {"containers": [{"name": "agent",
-                                                           "image": f"agent:{i}"}]}}}}
 
 
 def build(nodes: int, daemonsets: int) -> Cluster:

@@ -140,10 +140,6 @@ def target_node_name(pod: Obj) -> str:
     return ""
 
 
-def pod_is_terminal(pod: Obj) -> bool:
-    return pod_phase(pod) in ("Failed", "Succeeded")
-
-
 # --- nodes ----------------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from dstutor.controller.kubelet import Kubelet
 from dstutor.controller.nodelifecycle import NodeLifecycleController, ready_conditions
 from dstutor.controller.scheduler import Scheduler
 from dstutor.controller.tainteviction import TaintEvictionController
-from dstutor.errors import AlreadyExists, CommandError
+from dstutor.errors import AlreadyExists, CommandError, NotFound
 from dstutor.model.objects import Obj, clone, is_node_ready, key_of
 from dstutor.model.selectors import LabelSelector, parse_selector
 from dstutor.model.timefmt import to_rfc3339
@@ -240,10 +240,6 @@ class Cluster:
         self.settle()
         return obj
 
-    def apply_manifests(self, objs: Iterable[Obj]) -> list[Obj]:
-        """Create each object (setup helper; kubectl apply has its own three-way logic)."""
-        return [self.create(o) for o in objs]
-
     # --- nodes: what happens outside kubectl's reach ---------------------------------
 
     def add_node(self, name: str, *, labels: dict[str, str] | None = None,
@@ -303,7 +299,7 @@ class Cluster:
     def _node(self, name: str) -> Obj:
         node = self.store.get("Node", "", name)
         if node is None:
-            raise kind_not_found_node(name)
+            raise NotFound(f'nodes "{name}" not found')
         return node
 
     def remove_node(self, name: str) -> None:
@@ -349,8 +345,3 @@ class Cluster:
             pods += [p for p in (self.store.get(*k) for k in keys) if p is not None]
         return sorted(pods, key=lambda p: (p["spec"].get("nodeName", ""), key_of(p)))
 
-
-def kind_not_found_node(name: str) -> Exception:
-    from dstutor.errors import NotFound
-
-    return NotFound(f'nodes "{name}" not found')

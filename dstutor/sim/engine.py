@@ -54,9 +54,6 @@ class Engine:
         self._seq += 1
         heapq.heappush(self._timers, (when, self._seq, queue, key))
 
-    def pending(self) -> bool:
-        return bool(self._queue)
-
     def next_timer(self) -> float | None:
         while self._timers:
             when, _, queue, key = self._timers[0]
