@@ -86,20 +86,24 @@ def unknown_fields(kind: str, obj: Any) -> list[str]:
     return found
 
 
-def _walk(schema: Any, value: Any, path: str, found: list[str]) -> None:
+def _walk(schema: Any, value: Any, path: str, found: list[str], *, strip: bool = False
+          ) -> None:
+    """Collect the paths of unknown fields; with strip, also delete them from `value`."""
     if isinstance(schema, list):
         if isinstance(value, list):
             for i, item in enumerate(value):
-                _walk(schema[0], item, f"{path}[{i}]", found)
+                _walk(schema[0], item, f"{path}[{i}]", found, strip=strip)
         return
     if schema is ANY or not isinstance(value, dict):
         return
-    for key, sub in value.items():
+    for key in list(value):
         where = f"{path}.{key}" if path else str(key)
         if key not in schema:
             found.append(where)
+            if strip:
+                del value[key]
             continue
-        _walk(schema[key], sub, where, found)
+        _walk(schema[key], value[key], where, found, strip=strip)
 
 
 def field_exists(kind: str, path: list[str]) -> bool:
@@ -121,22 +125,5 @@ def field_exists(kind: str, path: list[str]) -> bool:
 def strip_unknown(kind: str, obj: Any) -> list[str]:
     """Drop the fields `kind` does not know (fieldValidation=Ignore/Warn); return their paths."""
     found: list[str] = []
-    _strip(SCHEMAS.get(kind, ANY), obj, "", found)
+    _walk(SCHEMAS.get(kind, ANY), obj, "", found, strip=True)
     return found
-
-
-def _strip(schema: Any, value: Any, path: str, found: list[str]) -> None:
-    if isinstance(schema, list):
-        if isinstance(value, list):
-            for i, item in enumerate(value):
-                _strip(schema[0], item, f"{path}[{i}]", found)
-        return
-    if schema is ANY or not isinstance(value, dict):
-        return
-    for key in list(value):
-        where = f"{path}.{key}" if path else str(key)
-        if key not in schema:
-            found.append(where)
-            del value[key]
-            continue
-        _strip(schema[key], value[key], where, found)
