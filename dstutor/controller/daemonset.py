@@ -50,11 +50,18 @@ RETRY_MAX_SECONDS = 1000.0
 SELECTING_ALL_MSG = "This daemon set is selecting all pods. A non-empty selector is required."
 
 def _pod_signature(pod: Obj) -> tuple[object, ...]:
+    """The fields of a pod that syncDaemonSet reads; other updates cannot change its result.
+
+    Pending and Running are the same to the controller (only a finished phase matters),
+    and a pod that is not Ready is not Ready whether the condition is False or missing.
+    """
     meta, status = pod["metadata"], pod.get("status") or {}
+    phase = status.get("phase")
     ready = pod_condition(pod, "Ready")
-    return (status.get("phase"), pod["spec"].get("nodeName"), meta.get("deletionTimestamp"),
-            ready.get("status") if ready else None,
-            ready.get("lastTransitionTime") if ready else None,
+    ready_since = ((True, ready.get("lastTransitionTime"))
+                   if ready and ready.get("status") == "True" else None)
+    return (phase if phase in ("Failed", "Succeeded") else None, pod["spec"].get("nodeName"),
+            meta.get("deletionTimestamp"), ready_since,
             id(meta.get("ownerReferences")), len(meta.get("ownerReferences") or ()),
             tuple(sorted((meta.get("labels") or {}).items())))
 
@@ -69,6 +76,7 @@ class DaemonSetsController:
         # the controller reads (image pulls, container creation).
         self._own_writes: set[tuple[str, str]] = set()
         self._signatures: dict[tuple[str, str], tuple[object, ...]] = {}
+        self._syncing = ""  # uid of the DaemonSet being synced
 
     # --- event handlers (the informers) -----------------------------------------------
 
@@ -93,6 +101,9 @@ class DaemonSetsController:
                 return
         node_name = node["metadata"]["name"]
         for ds in self.ctx.store.iter_kind("DaemonSet"):
+            state = self.states.get(uid(ds))
+            if state is not None:
+                state.placements.pop(node_name, None)  # labels or taints moved: ask again
             self.mark_dirty(ds, node_name)
 
     def on_pod(self, old: Obj | None, new: Obj | None) -> None:
@@ -146,7 +157,8 @@ class DaemonSetsController:
         for ds in self.ctx.store.list("DaemonSet", ns):
             if ref is None or ref.get("uid") == uid(ds):
                 state = self.states.get(uid(ds))
-                if state is not None:
+                # The sync that writes its own revisions already accounts for them.
+                if state is not None and self._syncing != uid(ds):
                     state.full = True
                 self.ctx.enqueue("daemonset", (ns, ds["metadata"]["name"]))
 
@@ -166,6 +178,14 @@ class DaemonSetsController:
 
     def sync(self, key: tuple[str, str]) -> None:
         """syncDaemonSet for one DaemonSet."""
+        ds = self.ctx.store.get("DaemonSet", *key)
+        self._syncing = uid(ds) if ds is not None else ""
+        try:
+            self._sync(key)
+        finally:
+            self._syncing = ""
+
+    def _sync(self, key: tuple[str, str]) -> None:
         ns, name = key
         ds = self.ctx.store.get("DaemonSet", ns, name)
         if ds is None or is_terminating(ds):
@@ -298,7 +318,8 @@ class DaemonSetsController:
                 pods_to_delete += [p for p in pods if not p["spec"].get("nodeName")
                                    and not is_terminating(p)]
                 continue
-            placement = self.placement(ds, state, node)
+            # A pod event does not move placement; node events drop the cached answer.
+            placement = state.placements.get(node_name) or self.placement(ds, state, node)
             create, delete = self.pods_should_be_on_node(ds, state, node_name, placement, pods,
                                                          surge)
             if create:

@@ -144,9 +144,14 @@ class Kubelet:
                         f'Successfully pulled image "{img}" in {pull_seconds:g}s '
                         f"({pull_seconds:g}s including waiting)",
                         component=COMPONENT, host=node_name)
+            retried = work.stage == "pull-failed"
             work.stage, work.due = "starting", now + self.t("containerStartSeconds")
-            self._set_container_states(pod, {"waiting": {"reason": "ContainerCreating"}}, False)
-            self.ctx.store.touch(pod)
+            if retried:
+                # After a failed pull the waiting reason goes back to ContainerCreating;
+                # a first pull leaves the status as it was, so there is nothing to write.
+                self._set_container_states(pod, {"waiting": {"reason": "ContainerCreating"}},
+                                           False)
+                self.ctx.store.touch(pod)
             self.ctx.enqueue_at("kubelet", key, work.due)
         elif work.stage in ("starting", "crashed"):
             self._start(pod, key, node_name, work, now)

@@ -38,6 +38,10 @@ class TaintEvictionController:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.scheduled: dict[tuple[str, str, str], float] = {}
+        # The node each pod was last checked on. A status update in place cannot change
+        # tolerations or the node, so only a pod's first sight on a node needs a check;
+        # taint changes arrive through on_node.
+        self.checked: dict[tuple[str, str, str], str] = {}
 
     def on_node(self, old: Obj | None, new: Obj | None) -> None:
         if new is None:
@@ -52,10 +56,17 @@ class TaintEvictionController:
         if new is None:
             if old is not None:
                 self.scheduled.pop(key_of(old), None)
+                self.checked.pop(key_of(old), None)
             return
-        if new["spec"].get("nodeName") and (old is None or not old["spec"].get("nodeName")
-                                            or old is new):
-            self.ctx.enqueue("tainteviction", key_of(new))
+        node_name = new["spec"].get("nodeName")
+        if not node_name:
+            return
+        key = key_of(new)
+        if old is new and self.checked.get(key) == node_name:
+            return
+        if old is None or not old["spec"].get("nodeName") or old is new:
+            self.checked[key] = node_name
+            self.ctx.enqueue("tainteviction", key)
 
     def sync(self, key: tuple[str, str, str]) -> None:
         pod = self.ctx.store.get(*key)
