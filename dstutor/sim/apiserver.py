@@ -21,6 +21,9 @@ from dstutor.sim.clock import Clock
 from dstutor.sim.names import NameGenerator
 from dstutor.sim.store import Store
 
+# RetryGenerateName: the registry tries this many generated names before AlreadyExists.
+MAX_NAME_GENERATION_ATTEMPTS = 8
+
 # Kinds whose spec changes bump metadata.generation (the rest have none).
 GENERATION_KINDS = frozenset({"DaemonSet", "Deployment", "ReplicaSet"})
 
@@ -62,7 +65,8 @@ class ApiServer:
         else:
             meta.pop("namespace", None)
         if not meta.get("name") and meta.get("generateName"):
-            meta["name"] = self.names.generate(meta["generateName"])
+            meta["name"] = self._generate_name(info.kind, meta.get("namespace", ""),
+                                               meta["generateName"])
         defaults.apply_defaults(obj)
         causes = validation.validate(obj)
         if causes:
@@ -98,6 +102,16 @@ class ApiServer:
         obj["apiVersion"] = info.api_version
         return obj
 
+    def _generate_name(self, kind: str, namespace: str, base: str) -> str:
+        """A generated name not yet taken: five random characters collide now and then
+        (about once per DaemonSet at 5,000 pods), and the API server retries them."""
+        name = self.names.generate(base)
+        for _ in range(MAX_NAME_GENERATION_ATTEMPTS - 1):
+            if self.store.get(kind, namespace, name) is None:
+                break
+            name = self.names.generate(base)
+        return name
+
     def create(self, obj: Obj) -> Obj:
         stored = self.prepare_create(obj)
         self.store.put(stored)
@@ -107,7 +121,11 @@ class ApiServer:
         """A controller's create: the object is built correctly, skip defaulting/validation."""
         meta = obj["metadata"]
         if not meta.get("name"):
-            meta["name"] = self.names.generate(meta["generateName"])
+            meta["name"] = self._generate_name(obj["kind"], meta.get("namespace", ""),
+                                               meta["generateName"])
+        if self.store.get(obj["kind"], meta.get("namespace", ""), meta["name"]) is not None:
+            raise AlreadyExists(f'{kind_info(obj["kind"]).resource_display} '
+                                f'"{meta["name"]}" already exists')
         meta["uid"] = self.names.uid()
         meta["creationTimestamp"] = to_rfc3339(self.clock.now())
         self.store.put(obj)
