@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from dstutor.controller import shared
 from dstutor.controller.context import Context
 from dstutor.controller.daemonset_util import (
     Backoff,
@@ -54,16 +55,20 @@ def _pod_signature(pod: Obj) -> tuple[object, ...]:
 
     Pending and Running are the same to the controller (only a finished phase matters),
     and a pod that is not Ready is not Ready whether the condition is False or missing.
+    Labels are held by reference: pod labels are replaced on change, never edited.
     """
     meta, status = pod["metadata"], pod.get("status") or {}
     phase = status.get("phase")
-    ready = pod_condition(pod, "Ready")
-    ready_since = ((True, ready.get("lastTransitionTime"))
-                   if ready and ready.get("status") == "True" else None)
-    return (phase if phase in ("Failed", "Succeeded") else None, pod["spec"].get("nodeName"),
-            meta.get("deletionTimestamp"), ready_since,
-            id(meta.get("ownerReferences")), len(meta.get("ownerReferences") or ()),
-            tuple(sorted((meta.get("labels") or {}).items())))
+    ready = None
+    for cond in status.get("conditions") or ():
+        if cond.get("type") == "Ready":
+            if cond.get("status") == "True":
+                ready = cond.get("lastTransitionTime") or ""
+            break
+    refs = meta.get("ownerReferences")
+    return (phase if phase == "Failed" or phase == "Succeeded" else None,
+            pod["spec"].get("nodeName"), meta.get("deletionTimestamp"), ready,
+            id(refs), len(refs) if refs else 0, meta.get("labels"))
 
 
 class DaemonSetsController:
@@ -439,10 +444,15 @@ class DaemonSetsController:
         """CreatePodTemplate plus the node pinning affinity, as the controller builds pods."""
         template = ds["spec"]["template"]
         tmeta = template.get("metadata") or {}
-        pod_labels = dict(tmeta.get("labels") or {})
-        pod_labels[DAEMONSET_UNIQUE_LABEL] = state.hash
-        if state.template_generation is not None:
-            pod_labels[TEMPLATE_GENERATION_LABEL] = state.template_generation
+        # One labels dict per revision, shared by its pods (replaced, never edited).
+        key = (state.hash, state.template_generation)
+        if state.pod_labels_key != key:
+            pod_labels = dict(tmeta.get("labels") or {})
+            pod_labels[DAEMONSET_UNIQUE_LABEL] = state.hash
+            if state.template_generation is not None:
+                pod_labels[TEMPLATE_GENERATION_LABEL] = state.template_generation
+            state.pod_labels, state.pod_labels_key = pod_labels, key
+        pod_labels = state.pod_labels
         meta: Obj = {"generateName": f"{ds['metadata']['name']}-",
                      "namespace": ds["metadata"]["namespace"], "labels": pod_labels,
                      "ownerReferences": [new_controller_ref(ds)]}
@@ -452,12 +462,15 @@ class DaemonSetsController:
         # volumes, tolerations): stored objects are only ever replaced, never edited
         # in place, except for fields each pod owns (nodeName, affinity, status).
         spec = dict(state.pod_spec)
-        affinity = dict(spec.get("affinity") or {})
-        node_affinity = dict(affinity.get("nodeAffinity") or {})
-        node_affinity["requiredDuringSchedulingIgnoredDuringExecution"] = node_name_affinity(
-            node_name)
-        affinity["nodeAffinity"] = node_affinity
-        spec["affinity"] = affinity
+        if spec.get("affinity"):
+            affinity = dict(spec["affinity"])
+            node_affinity = dict(affinity.get("nodeAffinity") or {})
+            node_affinity["requiredDuringSchedulingIgnoredDuringExecution"] = (
+                node_name_affinity(node_name))
+            affinity["nodeAffinity"] = node_affinity
+            spec["affinity"] = affinity
+        else:
+            spec["affinity"] = shared.pinned_affinity(node_name)
         return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec,
                 "status": {"phase": "Pending", "qosClass": state.qos_class}}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from dstutor.controller import shared
 from dstutor.controller.context import Context
 from dstutor.model.objects import Obj, is_terminating, key_of
 from dstutor.model.timefmt import to_rfc3339
@@ -19,7 +20,7 @@ BACKOFF_MAX = 300.0
 PodKey = tuple[str, str, str]
 
 
-@dataclass
+@dataclass(slots=True)
 class PodWork:
     """Where the kubelet is with one pod and when it moves on."""
 
@@ -108,7 +109,7 @@ class Kubelet:
         status["hostIP"] = self._node_ip(node_name)
         status["hostIPs"] = [{"ip": status["hostIP"]}]
         status["startTime"] = to_rfc3339(now)
-        self._set_container_states(pod, {"waiting": {"reason": "ContainerCreating"}}, False)
+        self._set_container_states(pod, shared.waiting("ContainerCreating"), False)
         self._set_conditions(pod, ready=False, now=now, initialized=True)
         agent = self.nodes[node_name]
         images = self._images(pod)
@@ -149,8 +150,7 @@ class Kubelet:
             if retried:
                 # After a failed pull the waiting reason goes back to ContainerCreating;
                 # a first pull leaves the status as it was, so there is nothing to write.
-                self._set_container_states(pod, {"waiting": {"reason": "ContainerCreating"}},
-                                           False)
+                self._set_container_states(pod, shared.waiting("ContainerCreating"), False)
                 self.ctx.store.touch(pod)
             self.ctx.enqueue_at("kubelet", key, work.due)
         elif work.stage in ("starting", "crashed"):
@@ -171,8 +171,7 @@ class Kubelet:
                               component=COMPONENT, host=node_name)
         work.backoff = BACKOFF_INITIAL if not work.backoff else min(work.backoff * 2, BACKOFF_MAX)
         # ErrImagePull shows briefly, then ImagePullBackOff until the next attempt.
-        self._set_container_states(pod, {"waiting": {"reason": "ErrImagePull",
-                                                     "message": message}}, False)
+        self._set_container_states(pod, shared.waiting("ErrImagePull", message), False)
         work.stage, work.due = "pull-failed", now + work.backoff
         self.ctx.store.touch(pod)
         self.ctx.enqueue_at("kubelet-backoff", key, now + 1)
@@ -207,7 +206,7 @@ class Kubelet:
             return
         for cs in pod["status"].get("containerStatuses") or []:
             if "running" not in cs["state"]:
-                cs["state"] = {"waiting": {"reason": reason, "message": message}}
+                cs["state"] = shared.waiting(reason, message)
         self.ctx.store.touch(pod)
 
     def _start(self, pod: Obj, key: PodKey, node_name: str, work: PodWork, now: float) -> None:
@@ -232,7 +231,7 @@ class Kubelet:
                 cs["lastState"] = {"terminated": {
                     "exitCode": 1, "reason": "Error", "startedAt": to_rfc3339(now),
                     "finishedAt": to_rfc3339(now)}}
-                cs["state"] = {"waiting": {"reason": "CrashLoopBackOff"}}
+                cs["state"] = shared.waiting("CrashLoopBackOff")
                 cs["ready"] = False
                 cs["started"] = False
             work.stage, work.due = "crashed", now + work.backoff
@@ -243,7 +242,7 @@ class Kubelet:
             return
         delay = max((float(((c.get("readinessProbe") or {}).get("initialDelaySeconds", 0)))
                      for c in pod["spec"].get("containers") or []), default=0.0)
-        self._set_container_states(pod, {"running": {"startedAt": to_rfc3339(now)}}, delay == 0)
+        self._set_container_states(pod, shared.running(to_rfc3339(now)), delay == 0)
         work.stage = "running"
         if delay > 0:
             work.ready_at = now + delay
@@ -285,11 +284,8 @@ class Kubelet:
             prev = old.get(c["name"], {})
             cs: Obj = {"name": c["name"], "image": c.get("image", ""),
                        "imageID": "", "ready": ready, "restartCount": prev.get("restartCount", 0),
-                       "started": "running" in state, "state": dict(state)}
-            if "lastState" in prev:
-                cs["lastState"] = prev["lastState"]
-            else:
-                cs["lastState"] = {}
+                       "started": "running" in state, "state": state,
+                       "lastState": prev.get("lastState", shared.EMPTY)}
             if "running" in state:
                 cs["containerID"] = f"containerd://{pod['metadata']['uid'].replace('-', '')}"
                 cs["imageID"] = f"{c.get('image', '')}@sha256:" + "0" * 12
@@ -309,15 +305,15 @@ class Kubelet:
             cond = existing.get(ctype)
             if ctype in wanted:
                 if cond is None or cond.get("status") != wanted[ctype]:
-                    cond = {"type": ctype, "status": wanted[ctype], "lastProbeTime": None,
-                            "lastTransitionTime": ts}
                     if ctype in ("Ready", "ContainersReady") and not ready:
-                        cond["reason"] = "ContainersNotReady"
                         names = ",".join(c["name"] for c in pod["spec"].get("containers") or [])
-                        cond["message"] = f"containers with unready status: [{names}]"
+                        cond = shared.pod_condition(ctype, wanted[ctype], ts,
+                                                    "ContainersNotReady",
+                                                    f"containers with unready status: [{names}]")
+                    else:
+                        cond = shared.pod_condition(ctype, wanted[ctype], ts)
             elif ctype == "PodReadyToStartContainers" and cond is None:
-                cond = {"type": ctype, "status": "True", "lastProbeTime": None,
-                        "lastTransitionTime": ts}
+                cond = shared.pod_condition(ctype, "True", ts)
             if cond is not None:
                 conditions.append(cond)
         pod["status"]["conditions"] = conditions

@@ -128,10 +128,14 @@ class NodeLifecycleController:
         """MarkPodsNotReady: pods on an unreachable node stop counting as ready."""
         for pod in self.ctx.store.pods_on_node(node_name):
             changed = False
-            for cond in pod.get("status", {}).get("conditions") or []:
+            conditions = list(pod.get("status", {}).get("conditions") or [])
+            for i, cond in enumerate(conditions):
                 if cond.get("type") == "Ready" and cond.get("status") != "False":
-                    cond.update(status="False", lastTransitionTime=stamp)
+                    # Conditions are shared between pods: replace, never edit in place.
+                    conditions[i] = {**cond, "status": "False", "lastTransitionTime": stamp}
                     changed = True
+            if changed:
+                pod["status"]["conditions"] = conditions
             for cs in pod.get("status", {}).get("containerStatuses") or []:
                 cs["ready"] = False
             if changed:

@@ -63,7 +63,8 @@ def relabel_pods(ctx: Context, ds: Obj, from_hash: str, to_hash: str) -> None:
     for pods in node_to_daemon_pods(ctx.store, ds).values():
         for pod in pods:
             if labels(pod).get(DAEMONSET_UNIQUE_LABEL) == from_hash:
-                pod["metadata"]["labels"][DAEMONSET_UNIQUE_LABEL] = to_hash
+                # Pods of one revision share their labels dict: replace it.
+                pod["metadata"]["labels"] = {**labels(pod), DAEMONSET_UNIQUE_LABEL: to_hash}
                 ctx.store.touch(pod)
 
 def cleanup_history(ctx: Context, ds: Obj, state: DaemonSetState) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from dstutor.controller import shared
 from dstutor.controller.context import Context
 from dstutor.model.objects import Obj, is_terminating, key_of, node_taints, target_node_name
 from dstutor.model.quantity import parse_quantity
@@ -121,12 +122,8 @@ class Scheduler:
 
     def _set_scheduled_condition(self, pod: Obj, status: str, reason: str = "",
                                  message: str = "") -> None:
-        cond: Obj = {"type": "PodScheduled", "status": status,
-                     "lastProbeTime": None,
-                     "lastTransitionTime": to_rfc3339(self.ctx.clock.now())}
-        if reason:
-            cond["reason"] = reason
-            cond["message"] = message
+        cond = shared.pod_condition("PodScheduled", status, to_rfc3339(self.ctx.clock.now()),
+                                    reason, message)
         conditions = [c for c in pod["status"].get("conditions") or []
                       if c.get("type") != "PodScheduled"]
         conditions.append(cond)

@@ -23,6 +23,8 @@ class DaemonSetState:
     hash: str = ""
     template_generation: str | None = None
     pod_spec: Obj = field(default_factory=dict)
+    pod_labels: Obj = field(default_factory=dict)
+    pod_labels_key: tuple[str, str | None] | None = None
     qos_class: str = "BestEffort"
     selector: LabelSelector | None = None
     placements: dict[str, Placement] = field(default_factory=dict)
