@@ -223,31 +223,39 @@ def pod_status_and_counts(pod: Obj) -> tuple[str, int, int, int, float | None]:
     return reason, ready, total, restarts, last_restart
 
 
-# printPod's status arithmetic depends only on the object, so it is remembered per
-# (uid, resourceVersion): repeated `get pods` on an unchanged cluster skip it. Bounded,
-# and a new resourceVersion is a new key, so an entry can never be stale.
-_STATUS_CACHE: dict[tuple[str, str], tuple[str, int, int, int, float | None]] = {}
-_STATUS_CACHE_MAX = 50_000
+# A pod's cells depend only on the object, except AGE and a restart's "ago", so the rest
+# (printPod's status arithmetic included) is remembered per object. An entry holds the
+# pod itself and is used only for that very object at the same resourceVersion: the
+# store bumps resourceVersion on every change, in-place edits included (Store.touch).
+# (uid, resourceVersion) alone would not do: clusters built from the same seed give the
+# same uids and resourceVersions to pods in different states. Bounded, since entries
+# keep their pods alive.
+# Entry: (pod, resourceVersion, cells with AGE left <unknown>, created, restarts,
+# last restart).
+_PodRow = tuple[Obj, str, list[Cell], float | None, int, float | None]
+_POD_ROWS: dict[int, _PodRow] = {}
+_POD_ROWS_MAX = 10_000
+_AGE_INDEX, _RESTARTS_INDEX = 4, 3
+
+# Ages repeat across rows (pods of one rollout share their creation second) and across
+# commands at one virtual instant: a small memo of human_duration by elapsed seconds.
+_DURATIONS: dict[float, str] = {}
+_DURATIONS_MAX = 4096
 
 
-def _cached_status(pod: Obj) -> tuple[str, int, int, int, float | None]:
+def _duration(seconds: float) -> str:
+    text = _DURATIONS.get(seconds)
+    if text is None:
+        if len(_DURATIONS) >= _DURATIONS_MAX:
+            _DURATIONS.clear()
+        text = _DURATIONS[seconds] = human_duration(seconds)
+    return text
+
+
+def _pod_row(pod: Obj, resource_version: str) -> _PodRow:
+    """Everything pod_cells needs that does not depend on the clock."""
+    reason, ready, total, restarts, last_restart = pod_status_and_counts(pod)
     meta = _meta(pod)
-    key = (meta.get("uid") or "", meta.get("resourceVersion") or "")
-    if not key[0] or not key[1]:
-        return pod_status_and_counts(pod)
-    found = _STATUS_CACHE.get(key)
-    if found is None:
-        if len(_STATUS_CACHE) >= _STATUS_CACHE_MAX:
-            _STATUS_CACHE.clear()
-        found = _STATUS_CACHE[key] = pod_status_and_counts(pod)
-    return found
-
-
-def pod_cells(pod: Obj, now: float) -> list[Cell]:
-    reason, ready, total, restarts, last_restart = _cached_status(pod)
-    restarts_cell = str(restarts)
-    if restarts and last_restart is not None:
-        restarts_cell = f"{restarts} ({human_duration(now - last_restart)} ago)"
     spec = pod.get("spec") or {}
     status = pod.get("status") or {}
     ips = status.get("podIPs") or []
@@ -261,9 +269,31 @@ def pod_cells(pod: Obj, now: float) -> list[Cell]:
                          None)
             true_count += 1 if found is not None and found.get("status") == "True" else 0
         gates_cell = f"{true_count}/{len(gates)}"
-    return [_meta(pod).get("name", ""), f"{ready}/{total}", reason, restarts_cell,
-            _created(pod, now), (ips[0].get("ip") if ips else "") or NONE,
-            spec.get("nodeName") or NONE, status.get("nominatedNodeName") or NONE, gates_cell]
+    timestamp = meta.get("creationTimestamp")
+    created = parse_rfc3339(timestamp) if timestamp else None
+    cells: list[Cell] = [meta.get("name", ""), f"{ready}/{total}", reason, str(restarts),
+                         UNKNOWN, (ips[0].get("ip") if ips else "") or NONE,
+                         spec.get("nodeName") or NONE, status.get("nominatedNodeName") or NONE,
+                         gates_cell]
+    return (pod, resource_version, cells, created, restarts, last_restart)
+
+
+def pod_cells(pod: Obj, now: float) -> list[Cell]:
+    resource_version = (pod.get("metadata") or {}).get("resourceVersion") or ""
+    row = _POD_ROWS.get(id(pod))
+    if row is None or row[0] is not pod or row[1] != resource_version or not resource_version:
+        row = _pod_row(pod, resource_version)
+        if resource_version:
+            if len(_POD_ROWS) >= _POD_ROWS_MAX:
+                _POD_ROWS.clear()
+            _POD_ROWS[id(pod)] = row
+    _, _, template, created, restarts, last_restart = row
+    cells = template.copy()  # callers may rewrite cells (kind prefixes)
+    if created is not None:
+        cells[_AGE_INDEX] = _duration(now - created)
+    if restarts and last_restart is not None:
+        cells[_RESTARTS_INDEX] = f"{restarts} ({_duration(now - last_restart)} ago)"
+    return cells
 
 
 # --- workloads ---------------------------------------------------------------
@@ -421,12 +451,26 @@ def table_for(kind: str, objects: Sequence[Obj], now: float, *, wide: bool = Fal
     headers += [label_column_header(k) for k in label_columns]
     if show_labels:
         headers.append("LABELS")
-    rows: list[list[str]] = []
+    cells_of = CELLS.get(kind, default_cells)
+    if not with_kind_prefix:
+        name_index = None
+    if name_index is None and not (with_namespace or label_columns or show_labels):
+        # The usual `get`: the visible cells as the printer made them; format_table
+        # str()s the integer ones.
+        if len(visible) == len(columns):
+            return format_table(headers, [cells_of(obj, now) for obj in objects],
+                                no_headers=no_headers)
+        if visible == list(range(len(visible))):
+            width = len(visible)
+            return format_table(headers, [cells_of(obj, now)[:width] for obj in objects],
+                                no_headers=no_headers)
+    rows: list[list[Cell]] = []
     for obj in objects:
-        cells = row_cells(kind, obj, now)
-        if with_kind_prefix and name_index is not None:
-            cells[name_index] = f"{kind_prefix(kind, obj.get('apiVersion', ''))}/{cells[name_index]}"
-        row = [str(cells[i]) for i in visible]
+        cells = cells_of(obj, now)
+        if name_index is not None:
+            prefix = kind_prefix(kind, obj.get("apiVersion", ""))
+            cells[name_index] = f"{prefix}/{cells[name_index]}"
+        row = [cells[i] for i in visible]
         labels = _meta(obj).get("labels") or {}
         if with_namespace:
             row.insert(0, _meta(obj).get("namespace", ""))

@@ -109,18 +109,80 @@ def _tabwrite_grid(cells: list[list[str]], min_width: int, padding: int,
 
 
 _NEEDS_SANITIZING = re.compile("[\x1b\f\n\r]")
+# Besides the characters sanitize_cell rewrites, a tab inside a cell would split it in
+# two for the tabwriter: any of these sends a table down the general path. (Five
+# substring searches beat one character-class regex on a whole table's text.)
+_GRID_BREAKERS = ("\x1b", "\f", "\n", "\r", "\t")
 
 
-def format_table(headers: list[str], rows: Sequence[Sequence[str]], *,
+def format_table(headers: list[str], rows: Sequence[Sequence[object]], *,
                  no_headers: bool = False) -> str:
     """Lay out a `kubectl get` table; returns "" when there are no rows.
 
-    Headers are used as given (callers upper-case them). Cells are sanitised.
-    Like kubectl 1.37, the header (or, with no_headers, the first row) is padded
-    to the longest cell measured in bytes, so multi-byte cells widen a column.
+    Headers are used as given (callers upper-case them). Cells are str()-ed and
+    sanitised. Like kubectl 1.37, the header (or, with no_headers, the first row) is
+    padded to the longest cell measured in bytes, so multi-byte cells widen a column.
     """
     if not rows:
         return ""
+    fast = _format_grid(headers, rows, no_headers)
+    if fast is not None:
+        return fast
+    return _format_table_general(headers, rows, no_headers=no_headers)
+
+
+def _format_grid(headers: list[str], rows: Sequence[Sequence[object]],
+                 no_headers: bool) -> str | None:
+    """format_table for the common table (None when it is not one) in one pass per column.
+
+    With nothing to sanitise and every row as long as the header, the 100-row flushes
+    cannot change a width: the first flush holds the header (or first row) padded to
+    each column's longest cell in bytes, a width no later cell can exceed in runes, and
+    RememberWidths carries it on. So each column is max(header, longest cell) + padding
+    wide throughout. The one exception is a non-ASCII first row without headers, padded
+    by its own byte excess; that, like everything unusual, takes the general path.
+    """
+    ncols = len(headers)
+    if ncols == 0:
+        return None
+    try:
+        columns = list(zip(*rows, strict=True))
+    except ValueError:  # rows of different lengths
+        return None
+    if len(columns) != ncols:
+        return None
+    # All the text in one string: one scan for breakers and one isascii() for the table.
+    try:
+        every = "".join(map("".join, columns))
+    except TypeError:  # integer cells (DaemonSet counts): str() them once, then go on
+        columns = [tuple(map(str, column)) for column in columns]
+        every = "".join(map("".join, columns))
+    if not no_headers:
+        every += "".join(headers)
+    if any(c in every for c in _GRID_BREAKERS):
+        return None
+    # The last column is never padded, so its width is never needed.
+    padded = columns[:-1]
+    if every.isascii():
+        longest = [max(map(len, column)) for column in padded]
+    elif no_headers:
+        return None
+    else:
+        longest = [max(map(len, column)) if "".join(column).isascii()
+                   else max(len(c.encode("utf-8")) for c in column) for column in padded]
+    if not no_headers:
+        longest = [max(n, len(h)) for n, h in zip(longest, headers, strict=False)]
+    # %-Ns pads by code points, as the tabwriter counts runes.
+    template = "".join(f"%-{max(TABLE_MIN_WIDTH, n + TABLE_PADDING)}s" for n in longest) + "%s"
+    lines = [template % line for line in zip(*columns, strict=True)]
+    if not no_headers:
+        lines.insert(0, template % tuple(headers))
+    return "\n".join(lines) + "\n"
+
+
+def _format_table_general(headers: list[str], rows: Sequence[Sequence[object]], *,
+                          no_headers: bool = False) -> str:
+    """format_table for any table: sanitising, ragged rows, per-flush widths."""
     ncols = len(headers)
     raw = [[str(c) for c in row] for row in rows]
     byte_widths = [0] * ncols

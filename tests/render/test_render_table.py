@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from render_builders import (
     NOW,
@@ -17,7 +19,12 @@ from render_builders import (
 from dstutor.model.timefmt import parse_rfc3339
 from dstutor.render.columns import build_table, table_for
 from dstutor.render.humanize import age, human_duration, rfc1123z
-from dstutor.render.table import format_table, sanitize_cell, tabwrite
+from dstutor.render.table import (
+    _format_table_general,
+    format_table,
+    sanitize_cell,
+    tabwrite,
+)
 
 # --- humanize ----------------------------------------------------------------
 
@@ -85,6 +92,53 @@ def test_render_multibyte_cells_widen_the_header_like_kubectl() -> None:
     # kubectl pads the header to the longest cell in bytes; the tabwriter counts runes.
     out = format_table(["NAME", "AGE"], [["ééé", "5m"]])
     assert out == "NAME     AGE\nééé      5m\n"
+
+
+# Cells that exercise every branch of format_table: multi-byte runes, characters that are
+# cut or escaped (or, for a tab, split the cell), integers, the empty cell, and lengths
+# around the minimum width.
+_PLAIN_PIECES = ("a", "bb", "node-001", "Running", " ", "", "<none>", "x" * 9, "10.244.0.2")
+_WIDE_PIECES = ("é", "日本")
+_BREAKING_PIECES = ("\t", "\n", "\r", "\x1b", "\f")
+
+
+def _random_table(rng: random.Random) -> tuple[list[str], list[list[object]], bool]:
+    ncols = rng.randint(1, 5)
+    header_names = ["NAME", "X", "READY", "NOMINATED NODE", "É"]
+    if rng.random() < 0.05:
+        header_names.append("A\tB")
+    headers = [rng.choice(header_names) for _ in range(ncols)]
+    pieces = list(_PLAIN_PIECES)
+    if rng.random() < 0.4:
+        pieces += _WIDE_PIECES
+    breaking = rng.random() < 0.3
+    ragged = rng.random() < 0.1
+    rows: list[list[object]] = []
+    # Up to 250 rows: enough to cross kubectl's 100-row tabwriter flushes.
+    for _ in range(rng.choice([1, 2, 5, 99, 100, 101, 250])):
+        length = rng.randint(max(0, ncols - 1), ncols + 1) if ragged else ncols
+        row: list[object] = []
+        for _ in range(length):
+            if rng.random() < 0.1:
+                row.append(rng.randint(0, 10 ** rng.randint(0, 12)))
+                continue
+            cell = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 4)))
+            if breaking and rng.random() < 0.02:
+                cell += rng.choice(_BREAKING_PIECES) + rng.choice(pieces)
+            row.append(cell)
+        rows.append(row)
+    return headers, rows, rng.random() < 0.3
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_render_format_table_fast_path_matches_general_layout(seed: int) -> None:
+    # The grid fast path must lay out every table exactly like the general
+    # (flush-by-flush tabwriter) path it short-cuts.
+    rng = random.Random(seed)
+    for _ in range(50):
+        headers, rows, no_headers = _random_table(rng)
+        assert format_table(headers, rows, no_headers=no_headers) == _format_table_general(
+            headers, rows, no_headers=no_headers), (headers, rows, no_headers)
 
 
 # --- samples from kubectl-output.md --------------------------------------------
