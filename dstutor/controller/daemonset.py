@@ -219,6 +219,7 @@ class DaemonSetsController:
             state.template_generation = template_generation(ds)
             state.selector = selector
             state.pod_spec = daemon_pod_spec(ds)
+            state.controller_ref = new_controller_ref(ds)
             state.qos_class = qos_class(state.pod_spec)
             state.placements.clear()
             state.stats.clear()
@@ -455,7 +456,7 @@ class DaemonSetsController:
         pod_labels = state.pod_labels
         meta: Obj = {"generateName": f"{ds['metadata']['name']}-",
                      "namespace": ds["metadata"]["namespace"], "labels": pod_labels,
-                     "ownerReferences": [new_controller_ref(ds)]}
+                     "ownerReferences": [state.controller_ref or new_controller_ref(ds)]}
         if tmeta.get("annotations"):
             meta["annotations"] = dict(tmeta["annotations"])
         # Pods of one revision share the unchanging parts of their spec (containers,

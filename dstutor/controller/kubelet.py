@@ -107,7 +107,7 @@ class Kubelet:
     def _admit(self, pod: Obj, key: PodKey, node_name: str, now: float) -> PodWork:
         status = pod["status"]
         status["hostIP"] = self._node_ip(node_name)
-        status["hostIPs"] = [{"ip": status["hostIP"]}]
+        status["hostIPs"] = shared.ip_list(status["hostIP"])
         status["startTime"] = to_rfc3339(now)
         self._set_container_states(pod, shared.waiting("ContainerCreating"), False)
         self._set_conditions(pod, ready=False, now=now, initialized=True)
@@ -288,7 +288,7 @@ class Kubelet:
                        "lastState": prev.get("lastState", shared.EMPTY)}
             if "running" in state:
                 cs["containerID"] = f"containerd://{pod['metadata']['uid'].replace('-', '')}"
-                cs["imageID"] = f"{c.get('image', '')}@sha256:" + "0" * 12
+                cs["imageID"] = shared.image_id(c.get("image", ""))
             statuses.append(cs)
         pod["status"]["containerStatuses"] = statuses
 

@@ -68,6 +68,18 @@ EMPTY: Obj = {}  # lastState before any restart
 
 
 @lru_cache(maxsize=_MAX_ENTRIES)
+def ip_list(ip: str) -> list[Obj]:
+    """`hostIPs`/`podIPs` for one address."""
+    return [{"ip": ip}]
+
+
+@lru_cache(maxsize=_MAX_ENTRIES)
+def image_id(image: str) -> str:
+    """The digest reference the runtime reports for a pulled image."""
+    return f"{image}@sha256:" + "0" * 12
+
+
+@lru_cache(maxsize=_MAX_ENTRIES)
 def pinned_affinity(node_name: str) -> Obj:
     """The whole affinity of a daemon pod whose template has none: pin to one node."""
     return {"nodeAffinity": {

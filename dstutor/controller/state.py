@@ -24,6 +24,7 @@ class DaemonSetState:
     template_generation: str | None = None
     pod_spec: Obj = field(default_factory=dict)
     pod_labels: Obj = field(default_factory=dict)
+    controller_ref: Obj = field(default_factory=dict)  # shared by the pods it creates
     pod_labels_key: tuple[str, str | None] | None = None
     qos_class: str = "BestEffort"
     selector: LabelSelector | None = None

@@ -53,6 +53,7 @@ class Cluster:
         self.record_pod_events = record_pod_events
         self._event_index: dict[tuple[str, str, str, str], Obj] = {}
         self._event_seq = 0
+        self._event_sources: dict[tuple[str, str], Obj] = {}
         self._node_index = 0
         self.daemonsets = DaemonSetsController(self)
         self.scheduler = Scheduler(self)
@@ -140,9 +141,12 @@ class Cluster:
                     "resourceVersion": meta.get("resourceVersion", "")}
         if meta.get("namespace"):
             involved["namespace"] = meta["namespace"]
-        source: Obj = {"component": component}
-        if host:
-            source["host"] = host
+        # One source dict per reporter: events are never edited except count/lastTimestamp.
+        source = self._event_sources.get((component, host))
+        if source is None:
+            source = {"component": component, "host": host} if host else {
+                "component": component}
+            self._event_sources[(component, host)] = source
         event = {
             "apiVersion": "v1", "kind": "Event",
             "metadata": {"name": f"{meta['name']}.{stamp:x}", "namespace": namespace,

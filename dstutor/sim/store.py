@@ -83,7 +83,8 @@ class Store:
         old = items.get((ns, name))
         obj["metadata"]["resourceVersion"] = self.next_resource_version()
         items[(ns, name)] = obj
-        self._by_uid[obj["metadata"]["uid"]] = obj
+        if kind != "Event":  # an Event is never anybody's owner; by_uid finds owners
+            self._by_uid[obj["metadata"]["uid"]] = obj
         if kind == "Pod":
             self._index_pod(obj)
         for listener in self.listeners:
