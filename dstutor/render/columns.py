@@ -168,11 +168,13 @@ def pod_status_and_counts(pod: Obj) -> tuple[str, int, int, int, float | None]:
     phase = status.get("phase", "")
     reason = status.get("reason") or phase
     for cond in status.get("conditions") or []:
-        if cond.get("type") == "PodScheduled" and cond.get("reason") == "SchedulingGated":
+        # Most conditions have no reason: test it first.
+        if cond.get("reason") == "SchedulingGated" and cond.get("type") == "PodScheduled":
             reason = "SchedulingGated"
-    init_specs = {c.get("name"): c for c in spec.get("initContainers") or []}
-    total = len(spec.get("containers") or []) + sum(
-        1 for c in init_specs.values() if _is_restartable(c))
+    init_specs = {c.get("name"): c for c in spec.get("initContainers") or ()}
+    total = len(spec.get("containers") or ())
+    if init_specs:
+        total += sum(1 for c in init_specs.values() if _is_restartable(c))
     ready = restarts = sidecar_restarts = 0
     last_restart: float | None = None
     last_sidecar_restart: float | None = None
@@ -202,9 +204,10 @@ def pod_status_and_counts(pod: Obj) -> tuple[str, int, int, int, float | None]:
     if not initializing or _has_condition(pod, "Initialized"):
         restarts, last_restart = sidecar_restarts, last_sidecar_restart
         has_running = False
-        for cs in reversed(status.get("containerStatuses") or []):
+        for cs in reversed(status.get("containerStatuses") or ()):
             restarts += cs.get("restartCount", 0)
-            last_restart = _later(last_restart, _finished_at(cs))
+            if cs.get("lastState"):  # the usual empty lastState has no finishedAt
+                last_restart = _later(last_restart, _finished_at(cs))
             state = cs.get("state") or {}
             waiting, terminated = state.get("waiting"), state.get("terminated")
             if waiting is not None and waiting.get("reason"):
@@ -216,10 +219,11 @@ def pod_status_and_counts(pod: Obj) -> tuple[str, int, int, int, float | None]:
                 ready += 1
         if reason == "Completed" and has_running:
             reason = "Running" if _has_condition(pod, "Ready") else "NotReady"
-    if _meta(pod).get("deletionTimestamp") and status.get("reason") == "NodeLost":
-        reason = "Unknown"
-    elif _meta(pod).get("deletionTimestamp") and phase not in ("Succeeded", "Failed"):
-        reason = "Terminating"
+    if _meta(pod).get("deletionTimestamp"):
+        if status.get("reason") == "NodeLost":
+            reason = "Unknown"
+        elif phase not in ("Succeeded", "Failed"):
+            reason = "Terminating"
     return reason, ready, total, restarts, last_restart
 
 
@@ -241,6 +245,11 @@ _AGE_INDEX, _RESTARTS_INDEX = 4, 3
 # commands at one virtual instant: a small memo of human_duration by elapsed seconds.
 _DURATIONS: dict[float, str] = {}
 _DURATIONS_MAX = 4096
+
+
+def forget_pod_rows() -> None:
+    """Drop every remembered pod row (benchmarks time the first render after changes)."""
+    _POD_ROWS.clear()
 
 
 def _duration(seconds: float) -> str:
