@@ -7,7 +7,7 @@ copies, so callers cannot change the cluster behind the API's back.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 
 from dstutor.controller.daemonset import DaemonSetsController
 from dstutor.controller.deployment import DeploymentController
@@ -23,6 +23,7 @@ from dstutor.model.timefmt import to_rfc3339
 from dstutor.sim.apiserver import ApiServer, kind_info
 from dstutor.sim.clock import Clock
 from dstutor.sim.engine import Engine
+from dstutor.sim.events import Draft, EventCorrelator
 from dstutor.sim.names import NameGenerator
 from dstutor.sim.nodes import make_node
 from dstutor.sim.store import Store
@@ -51,7 +52,9 @@ class Cluster:
         self.timing = dict(DEFAULT_TIMING)
         self.timing.update(timing or {})
         self.record_pod_events = record_pod_events
-        self._event_index: dict[tuple[str, str, str, str], Obj] = {}
+        self.events = EventCorrelator()
+        # StartEventWatcher: every event as recorded, before correlation drops or merges it.
+        self.event_watchers: list[Callable[[Draft], None]] = []
         self._event_seq = 0
         self._event_sources: dict[tuple[str, str], Obj] = {}
         self._node_index = 0
@@ -120,24 +123,37 @@ class Cluster:
 
     def record_event(self, obj: Obj, etype: str, reason: str, message: str, *,
                      component: str, host: str = "") -> None:
-        """Record an Event; a repeat of the same one bumps its count (event aggregation)."""
+        """Record an Event through client-go's correlator: repeats bump a count, floods of
+        similar events are combined, and each source gets 25 events per object, then one
+        every five minutes (see sim/events.py)."""
         if obj["kind"] == "Pod" and not self.record_pod_events:
             return
-        now = to_rfc3339(self.clock.now())
         meta = obj["metadata"]
-        ident = (meta.get("uid", ""), reason, message, component)
-        existing = self._event_index.get(ident)
-        if existing is not None and self.store.get("Event", existing["metadata"]["namespace"],
-                                                   existing["metadata"]["name"]) is existing:
-            existing["count"] += 1
-            existing["lastTimestamp"] = now
-            self.store.touch(existing)
+        now_seconds = self.clock.now()
+        draft = Draft(component, host, obj["kind"], meta.get("namespace", "") or "",
+                      meta["name"], meta.get("uid", ""), obj.get("apiVersion", "v1"), etype,
+                      reason, message)
+        for watcher in self.event_watchers:
+            watcher(draft)
+        outcome = self.events.correlate(draft, now_seconds)
+        if outcome.skip:
             return
-        self._event_seq += 1
+        now = to_rfc3339(now_seconds)
         namespace = meta.get("namespace") or "default"
-        stamp = int(self.clock.now() * 1e9) + self._event_seq
-        involved = {"apiVersion": obj.get("apiVersion", "v1"), "kind": obj["kind"],
-                    "name": meta["name"], "uid": meta.get("uid", ""),
+        if outcome.name:
+            existing = self.store.get("Event", namespace, outcome.name)
+            if existing is not None:
+                existing["count"] = outcome.count
+                existing["message"] = outcome.message
+                existing["lastTimestamp"] = now
+                self.store.touch(existing)
+                return
+            name = outcome.name  # deleted meanwhile: the recorder creates it again
+        else:
+            self._event_seq += 1
+            name = f"{meta['name']}.{int(now_seconds * 1e9) + self._event_seq:x}"
+        involved = {"apiVersion": draft.api_version, "kind": obj["kind"],
+                    "name": meta["name"], "uid": draft.uid,
                     "resourceVersion": meta.get("resourceVersion", "")}
         if meta.get("namespace"):
             involved["namespace"] = meta["namespace"]
@@ -149,13 +165,16 @@ class Cluster:
             self._event_sources[(component, host)] = source
         event = {
             "apiVersion": "v1", "kind": "Event",
-            "metadata": {"name": f"{meta['name']}.{stamp:x}", "namespace": namespace,
+            "metadata": {"name": name, "namespace": namespace,
                          "uid": self.names.uid(), "creationTimestamp": now},
-            "involvedObject": involved, "reason": reason, "message": message, "type": etype,
-            "source": source, "firstTimestamp": now, "lastTimestamp": now, "count": 1,
-            "reportingComponent": component, "reportingInstance": host,
+            "involvedObject": involved, "reason": reason, "message": outcome.message,
+            "type": etype, "source": source, "firstTimestamp": to_rfc3339(outcome.first),
+            "lastTimestamp": now, "count": outcome.count,
+            # The aggregate copy upstream carries no reporting fields.
+            "reportingComponent": "" if outcome.aggregated else component,
+            "reportingInstance": "" if outcome.aggregated else host,
         }
-        self._event_index[ident] = event
+        self.events.remember(outcome.key, name)
         self.store.put(event)
 
     # --- time -----------------------------------------------------------------------

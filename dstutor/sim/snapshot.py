@@ -17,8 +17,10 @@ from dstutor.controller.kubelet import NodeAgent, PodWork
 from dstutor.errors import DstutorError
 from dstutor.model.kinds import KINDS
 from dstutor.model.objects import Obj, clone
+from dstutor.model.timefmt import parse_rfc3339
 from dstutor.sim.clock import Clock
 from dstutor.sim.cluster import Cluster
+from dstutor.sim.events import EventCorrelator
 
 FORMAT = "dstutor/snapshot-v1"
 
@@ -49,6 +51,7 @@ def export_state(cluster: Cluster) -> dict[str, Any]:
         "random": [rng_state[0], list(rng_state[1]), rng_state[2]],
         "nodeIndex": cluster._node_index,
         "eventSeq": cluster._event_seq,
+        "events": cluster.events.export(),
         "recordPodEvents": cluster.record_pod_events,
         "objects": [clone(o) for kind in KINDS for o in cluster.store.list(kind)],
         "resourceVersion": cluster.store.resource_version(),
@@ -104,11 +107,12 @@ def _import(data: Any, clock: Clock | None) -> Cluster:
     cluster.names._rng.setstate((state[0], tuple(state[1]), state[2]))
     cluster._node_index = int(data["nodeIndex"])
     cluster._event_seq = int(data["eventSeq"])
-    for event in store.list("Event"):
-        involved = event.get("involvedObject", {})
-        ident = (involved.get("uid", ""), event.get("reason", ""), event.get("message", ""),
-                 event.get("source", {}).get("component", ""))
-        cluster._event_index[ident] = event
+    if "events" in data:
+        cluster.events = EventCorrelator.restore(data["events"])
+    else:  # saved before the correlator was part of a snapshot
+        for event in store.list("Event"):
+            first = event.get("firstTimestamp")
+            cluster.events.adopt(event, parse_rfc3339(first) if first else 0.0)
     kubelet = cluster.kubelet
     kubelet.nodes = {name: NodeAgent(alive=bool(a["alive"]), images=set(a["images"]),
                                      next_ip=int(a["nextIP"]))

@@ -38,6 +38,7 @@ from dstutor.model.objects import (
 )
 from dstutor.model.timefmt import to_rfc3339
 from dstutor.sim.cluster import Cluster
+from dstutor.sim.events import Draft
 
 SIMPLE_DAEMONSET_LABEL = {"name": "simple-daemon", "type": "production"}
 SIMPLE_DAEMONSET_LABEL2 = {"name": "simple-daemon", "type": "test"}
@@ -332,41 +333,41 @@ class Actions:
 
 
 class ActionRecorder:
-    """Counts a DaemonSet's SuccessfulCreate/SuccessfulDelete and other events via the store."""
+    """Counts a DaemonSet's SuccessfulCreate/SuccessfulDelete and other events as recorded
+    (an event watcher sees them before the correlator merges or drops any), and the pods
+    it creates as first written to the store."""
 
     def __init__(self, cluster: Cluster, ds_name: str | None = None) -> None:
         self.cluster = cluster
         self.ds_name = ds_name
         self.actions = Actions()
         cluster.store.listeners.append(self._listen)
+        cluster.event_watchers.append(self._watch)
 
     def close(self) -> None:
         if self._listen in self.cluster.store.listeners:
             self.cluster.store.listeners.remove(self._listen)
+        if self._watch in self.cluster.event_watchers:
+            self.cluster.event_watchers.remove(self._watch)
 
     def _listen(self, kind: str, old: Obj | None, new: Obj | None) -> None:
-        if new is None:
-            return
-        if kind == "Pod" and old is None:
+        if kind == "Pod" and old is None and new is not None:
             ref = controller_ref(new)
             if ref is not None and ref.get("kind") == "DaemonSet" and (
                     self.ds_name is None or ref.get("name") == self.ds_name):
                 self.actions.pods_as_created.append(clone(new))
+
+    def _watch(self, event: Draft) -> None:
+        if event.kind != "DaemonSet":
             return
-        if kind != "Event":
+        if self.ds_name is not None and event.name != self.ds_name:
             return
-        involved = new.get("involvedObject") or {}
-        if involved.get("kind") != "DaemonSet":
-            return
-        if self.ds_name is not None and involved.get("name") != self.ds_name:
-            return
-        reason, message = new.get("reason", ""), new.get("message", "")
-        if reason == "SuccessfulCreate":
-            self.actions.created.append(message.removeprefix("Created pod: "))
-        elif reason == "SuccessfulDelete":
-            self.actions.deleted.append(message.removeprefix("Deleted pod: "))
+        if event.reason == "SuccessfulCreate":
+            self.actions.created.append(event.message.removeprefix("Created pod: "))
+        elif event.reason == "SuccessfulDelete":
+            self.actions.deleted.append(event.message.removeprefix("Deleted pod: "))
         else:
-            self.actions.events.append((new.get("type", ""), reason, message))
+            self.actions.events.append((event.type, event.reason, event.message))
 
     def take(self) -> Actions:
         """The actions since the last take; starts counting afresh."""
