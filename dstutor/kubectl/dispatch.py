@@ -8,6 +8,7 @@ output is kept, as on a real terminal.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from dstutor.errors import DstutorError
 from dstutor.kubectl.commands import HANDLERS
@@ -37,6 +38,21 @@ def _removed_run_flag(text: str) -> CommandResult | None:
             return CommandResult("", f"error: unknown flag: {name}\nSee 'kubectl run --help' "
                                  "for usage.\n", 1, hint=RUN_DAEMONSET_HINT)
     return None
+
+
+# A parse depends on the line alone and yields a frozen KubectlCommand, so lines that are
+# typed again (`get pods` while a rollout runs) reuse it. Refused lines raise, and
+# lru_cache keeps no exceptions; long lines (heredoc manifests) are not kept at all.
+_MEMO_LINE_MAX = 512
+
+
+@lru_cache(maxsize=256)
+def _parse_short_line(text: str) -> KubectlCommand:
+    return parse_kubectl(text)
+
+
+def _parse(text: str) -> KubectlCommand:
+    return _parse_short_line(text) if len(text) <= _MEMO_LINE_MAX else parse_kubectl(text)
 
 
 def _help_text(cmd: KubectlCommand) -> str:
@@ -92,7 +108,7 @@ def run(cluster: Cluster, text: str, *, namespace: str = "default", interactive:
     if refused is not None:
         return refused
     try:
-        cmd = parse_kubectl(text)
+        cmd = _parse(text)
     except KubectlParseError as exc:
         return CommandResult("", str(exc) + "\n", 1, hint=exc.hint)
     except DstutorError as exc:

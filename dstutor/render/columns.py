@@ -232,13 +232,14 @@ def pod_status_and_counts(pod: Obj) -> tuple[str, int, int, int, float | None]:
 # pod itself and is used only for that very object at the same resourceVersion: the
 # store bumps resourceVersion on every change, in-place edits included (Store.touch).
 # (uid, resourceVersion) alone would not do: clusters built from the same seed give the
-# same uids and resourceVersions to pods in different states. Bounded, since entries
-# keep their pods alive.
+# same uids and resourceVersions to pods in different states. Entries keep their pods
+# alive, deleted ones included, so the memo is bounded (5,000 pods of ~7 KB) and emptied
+# when full; a bigger table simply renders every row afresh.
 # Entry: (pod, resourceVersion, cells with AGE left <unknown>, created, restarts,
 # last restart).
 _PodRow = tuple[Obj, str, list[Cell], float | None, int, float | None]
 _POD_ROWS: dict[int, _PodRow] = {}
-_POD_ROWS_MAX = 10_000
+_POD_ROWS_MAX = 5_000
 _AGE_INDEX, _RESTARTS_INDEX = 4, 3
 
 # Ages repeat across rows (pods of one rollout share their creation second) and across
