@@ -46,6 +46,8 @@ def filter_node(pod: Obj, node: Obj, pods_on_node: list[Obj]) -> str | None:
     if "pods" in allocatable and len(live) + 1 > int(parse_quantity(allocatable["pods"])):
         return "Too many pods"
     wanted = pod_requests(pod)
+    if not (wanted["cpu"] or wanted["memory"]):
+        return None  # requests nothing, so any room is enough
     used = {"cpu": 0.0, "memory": 0.0}
     for other in live:
         for res, value in pod_requests(other).items():
@@ -107,7 +109,9 @@ class Scheduler:
             node_name = node["metadata"]["name"]
             # Only pods bound here use its room: a pending pod pinned to the node (this one
             # included) must not count against itself.
-            on_node = [p for p in store.pods_on_node(node_name) if p["spec"].get("nodeName")]
+            # (Order does not matter here: only counts and sums are taken.)
+            on_node = [p for p in (store.get(*k) for k in store.pod_keys_on_node(node_name))
+                       if p is not None and p["spec"].get("nodeName")]
             reason = filter_node(pod, node, on_node)
             if reason is None:
                 feasible.append((len(on_node), node_name, node))
