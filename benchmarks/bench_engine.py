@@ -55,11 +55,15 @@ def main() -> None:
     pods = cluster.store.count("Pod")
     ready = sum(1 for ds in cluster.store.list("DaemonSet")
                 if ds["status"].get("numberReady") == args.nodes)
+    events = cluster.store.count("Event")
     print(f"nodes={args.nodes} daemonsets={args.daemonsets} pods={pods} "
-          f"daemonsets fully ready={ready}")
+          f"daemonsets fully ready={ready} events={events}")
+    if pods != args.nodes * args.daemonsets or ready != args.daemonsets:
+        print("WARNING: the cluster did not settle; the figures below do not count")
     print(f"register nodes:              {t1 - t0:8.3f} s")
     print(f"create daemonsets + sync:    {t2 - t1:8.3f} s")
     print(f"run until settled (kubelet): {t3 - t2:8.3f} s")
+    print(f"daemonsets created -> settled: {t3 - t1:6.3f} s")
     print(f"empty -> settled (total):    {t3 - t0:8.3f} s   (target <= 1 s)")
 
     joins = []
