@@ -171,8 +171,9 @@ def pod_status_and_counts(pod: Obj) -> tuple[str, int, int, int, float | None]:
         # Most conditions have no reason: test it first.
         if cond.get("reason") == "SchedulingGated" and cond.get("type") == "PodScheduled":
             reason = "SchedulingGated"
-    init_specs = {c.get("name"): c for c in spec.get("initContainers") or ()}
     total = len(spec.get("containers") or ())
+    init_containers = spec.get("initContainers")
+    init_specs = {c.get("name"): c for c in init_containers} if init_containers else {}
     if init_specs:
         total += sum(1 for c in init_specs.values() if _is_restartable(c))
     ready = restarts = sidecar_restarts = 0
