@@ -50,12 +50,14 @@ RETRY_BASE_SECONDS = 0.005
 RETRY_MAX_SECONDS = 1000.0
 SELECTING_ALL_MSG = "This daemon set is selecting all pods. A non-empty selector is required."
 
-def _pod_signature(pod: Obj) -> tuple[object, ...]:
+def _pod_signature(pod: Obj, with_node: bool = True) -> tuple[object, ...]:
     """The fields of a pod that syncDaemonSet reads; other updates cannot change its result.
 
     Pending and Running are the same to the controller (only a finished phase matters),
     and a pod that is not Ready is not Ready whether the condition is False or missing.
     Labels are held by reference: pod labels are replaced on change, never edited.
+    Binding (nodeName) only reorders the pods on a node, so it matters only where an
+    owner has more than one pod (`with_node`).
     """
     meta, status = pod["metadata"], pod.get("status") or {}
     phase = status.get("phase")
@@ -67,7 +69,8 @@ def _pod_signature(pod: Obj) -> tuple[object, ...]:
             break
     refs = meta.get("ownerReferences")
     return (phase if phase == "Failed" or phase == "Succeeded" else None,
-            pod["spec"].get("nodeName"), meta.get("deletionTimestamp"), ready,
+            pod["spec"].get("nodeName") if with_node else None,
+            meta.get("deletionTimestamp"), ready,
             id(refs), len(refs) if refs else 0, meta.get("labels"))
 
 
@@ -115,7 +118,10 @@ class DaemonSetsController:
         if new is not None and old is new:
             # An in-place status update: only changes the controller looks at matter.
             key = (new["metadata"]["namespace"], new["metadata"]["name"])
-            signature = _pod_signature(new)
+            ref = controller_ref(new)
+            alone = ref is not None and len(self.ctx.store.pods_of_owner(ref.get("uid", "")).get(
+                target_node_name(new), ())) <= 1
+            signature = _pod_signature(new, with_node=not alone)
             if self._signatures.get(key) == signature:
                 return
             self._signatures[key] = signature
