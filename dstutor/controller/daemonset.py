@@ -280,9 +280,13 @@ class DaemonSetsController:
         self.ctx.store.touch(pod)
 
     def _claim_all_orphans(self, ds: Obj, selector: LabelSelector) -> None:
-        for pod in self.ctx.store.list("Pod", ds["metadata"]["namespace"]):
-            if controller_ref(pod) is None and not is_terminating(pod) and selector.matches(
-                    labels(pod)):
+        # Only pods without a controller can be adopted: the store indexes them, so a
+        # full sync need not walk every pod in the namespace.
+        store, ns = self.ctx.store, ds["metadata"]["namespace"]
+        for pod_key in store.orphan_pod_keys(ns):
+            pod = store.get(*pod_key)
+            if pod is not None and controller_ref(pod) is None and not is_terminating(
+                    pod) and selector.matches(labels(pod)):
                 self._adopt(ds, pod)
 
     def _claim_on_nodes(self, ds: Obj, selector: LabelSelector, nodes: list[str]) -> None:

@@ -65,6 +65,11 @@ class Store:
         """Pods without a controller on a node: the only ones a controller may adopt."""
         return self._orphans_by_node.get(node, set())
 
+    def orphan_pod_keys(self, namespace: str) -> list[Key]:
+        """Every pod without a controller in a namespace, in the API server's order."""
+        return sorted(k for keys in self._orphans_by_node.values() for k in keys
+                      if k[1] == namespace)
+
     def pod_keys_on_node(self, node: str) -> set[Key]:
         return self._pods_by_node.get(node, set())
 
