@@ -56,7 +56,8 @@ class Kubelet:
                 self.work.pop(key_of(old), None)
             return
         node = new["spec"].get("nodeName")
-        if node and self.nodes.get(node, NodeAgent(alive=False)).alive:
+        agent = self.nodes.get(node) if node else None
+        if agent is not None and agent.alive:
             key = key_of(new)
             if key not in self.work or is_terminating(new) and self.work[key].stage != "killing":
                 self.ctx.enqueue("kubelet", key)
