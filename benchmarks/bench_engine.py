@@ -38,9 +38,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="node joins to time")
     parser.add_argument("--pod-events", action="store_true",
                         help="also record scheduler/kubelet events on pods")
+    parser.add_argument("--with-gc", action="store_true",
+                        help="leave Python's cyclic garbage collector on")
     args = parser.parse_args()
 
-    gc.disable()  # measure the engine, not the collector's pauses
+    if not args.with_gc:
+        gc.disable()  # measure the engine, not the collector's pauses
     base_rss = peak_rss_mb()
     cluster = Cluster(record_pod_events=args.pod_events)
     t0 = time.perf_counter()
