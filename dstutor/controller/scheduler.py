@@ -99,8 +99,9 @@ class Scheduler:
             # DaemonSet pods name their node in the affinity; every other node fails it.
             node = store.get("Node", "", pinned)
             candidates = [node] if node is not None else []
-            reasons: Counter[str] = Counter({AFFINITY_MISMATCH: total - len(candidates)}
-                                            if total - len(candidates) else {})
+            reasons: Counter[str] = Counter()
+            if total - len(candidates):
+                reasons[AFFINITY_MISMATCH] = total - len(candidates)
         else:
             candidates = store.list("Node")
             reasons = Counter()

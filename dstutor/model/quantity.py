@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from dstutor.errors import CommandError
 
@@ -34,7 +35,13 @@ def parse_quantity(value: str | int | float) -> float:
         raise CommandError(QUANTITY_FORMAT_ERROR)
     if isinstance(value, int | float):
         return float(value)
-    text = value if isinstance(value, str) else ""
+    return _parse_text(value if isinstance(value, str) else "")
+
+
+# The scheduler reads the same few quantities (allocatable "110" pods, "4" cpu) for every
+# pod it places; a bad one raises, and lru_cache keeps no exceptions.
+@lru_cache(maxsize=1024)
+def _parse_text(text: str) -> float:
     match = _SPLIT_RE.fullmatch(text)
     if not match:
         raise CommandError(QUANTITY_FORMAT_ERROR)
