@@ -65,15 +65,15 @@ class Draft(NamedTuple):
     reason: str
     message: str
 
+    # The keys are prefixes of the fields, in upstream's order (slices are cheap).
     def spam_key(self) -> tuple[str, ...]:
-        return (self.component, self.host, self.kind, self.namespace, self.name, self.uid,
-                self.api_version)
+        return self[:7]
 
     def aggregate_key(self) -> tuple[str, ...]:
-        return (*self.spam_key(), self.type, self.reason)
+        return self[:9]
 
     def event_key(self) -> tuple[str, ...]:
-        return (*self.aggregate_key(), self.message)
+        return tuple(self)
 
 
 class Outcome(NamedTuple):
@@ -117,12 +117,12 @@ class EventCorrelator:
         key, message, aggregated = self._aggregate(draft, now)
         seen = self._observed.get(key)
         if seen is not None:
-            count, first, name = seen.count + 1, seen.first, seen.name
+            seen.count += 1
         else:
-            count, first, name = 1, now, ""
-        self._observed.add(key, _Observation(count, first, name))
-        skip = not self._try_accept(draft.spam_key(), now)
-        return Outcome(skip, key, message, aggregated, count, first, name)
+            seen = _Observation(1, now, "")
+            self._observed.add(key, seen)
+        skip = not self._try_accept(draft[:7], now)
+        return Outcome(skip, key, message, aggregated, seen.count, seen.first, seen.name)
 
     def remember(self, key: tuple[str, ...], name: str) -> None:
         """The API server stored the event under this name (eventLogger.updateState)."""
@@ -131,7 +131,7 @@ class EventCorrelator:
             seen.name = name
 
     def _aggregate(self, draft: Draft, now: float) -> tuple[tuple[str, ...], str, bool]:
-        akey = draft.aggregate_key()
+        akey = draft[:9]
         record = self._aggregates.get(akey)
         if record is None or now - record.last > AGGREGATE_INTERVAL_SECONDS:
             record = _Aggregate()
@@ -139,7 +139,7 @@ class EventCorrelator:
         record.last = now
         self._aggregates.add(akey, record)
         if len(record.messages) < AGGREGATE_MAX_EVENTS:
-            return draft.event_key(), draft.message, False
+            return tuple(draft), draft.message, False
         # Upstream pops an arbitrary message; the oldest keeps runs reproducible.
         del record.messages[next(iter(record.messages))]
         return ("aggregate", *akey), AGGREGATE_PREFIX + draft.message, True
