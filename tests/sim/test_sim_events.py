@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from sim_builders import make_daemonset
 
 from dstutor.sim.cluster import Cluster
 from dstutor.sim.events import AGGREGATE_PREFIX, Draft, EventCorrelator, Lru
@@ -73,12 +74,7 @@ def test_a_daemonset_on_thirty_nodes_leaves_ten_events_like_a_real_cluster() -> 
     cluster = Cluster()
     for i in range(30):
         cluster.add_node(f"node-{i:02d}", ready=True)
-    cluster.create({"apiVersion": "apps/v1", "kind": "DaemonSet",
-                    "metadata": {"name": "agent", "namespace": "default"},
-                    "spec": {"selector": {"matchLabels": {"app": "agent"}},
-                             "template": {"metadata": {"labels": {"app": "agent"}},
-                                          "spec": {"containers": [{"name": "c",
-                                                                   "image": "agent"}]}}}})
+    cluster.create(make_daemonset("agent", image="agent", labels={"app": "agent"}))
     cluster.advance()
     events = _events(cluster)
     combined = [e for e in events if e["message"].startswith(AGGREGATE_PREFIX)]

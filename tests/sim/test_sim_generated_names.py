@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from sim_builders import make_daemonset
 
 from dstutor.errors import AlreadyExists
 from dstutor.sim.cluster import Cluster
@@ -50,12 +51,7 @@ def test_daemonset_pod_with_a_taken_name_does_not_replace_another_pod() -> None:
     cluster.create(bystander)
     # The first name the controller draws is the bystander's.
     _suffixes(cluster, ["bbbbb", "ccccc", "ddddd"])
-    cluster.create({"apiVersion": "apps/v1", "kind": "DaemonSet",
-                    "metadata": {"name": "agent", "namespace": "default"},
-                    "spec": {"selector": {"matchLabels": {"app": "agent"}},
-                             "template": {"metadata": {"labels": {"app": "agent"}},
-                                          "spec": {"containers": [{"name": "c",
-                                                                   "image": "agent"}]}}}})
+    cluster.create(make_daemonset("agent", image="agent", labels={"app": "agent"}))
     cluster.advance()
     pods = {p["metadata"]["name"]: p for p in cluster.store.list("Pod")}
     assert sorted(pods) == ["agent-bbbbb", "agent-ccccc", "agent-ddddd"]

@@ -3,6 +3,8 @@ to one pod must never show through on another."""
 
 from __future__ import annotations
 
+from sim_builders import make_daemonset
+
 from dstutor.model.objects import pod_condition
 from dstutor.sim.cluster import Cluster
 
@@ -11,12 +13,7 @@ def _cluster() -> Cluster:
     cluster = Cluster()
     for name in ("node-a", "node-b"):
         cluster.add_node(name, ready=True)
-    cluster.create({"apiVersion": "apps/v1", "kind": "DaemonSet",
-                    "metadata": {"name": "agent", "namespace": "default"},
-                    "spec": {"selector": {"matchLabels": {"app": "agent"}},
-                             "template": {"metadata": {"labels": {"app": "agent"}},
-                                          "spec": {"containers": [{"name": "c",
-                                                                   "image": "agent"}]}}}})
+    cluster.create(make_daemonset("agent", image="agent", labels={"app": "agent"}))
     cluster.advance()
     return cluster
 
