@@ -80,8 +80,7 @@ class ApiServer:
                 raise Forbidden(
                     f'{info.resource_display} "{meta["name"]}" is forbidden: unable to create '
                     f"new content in namespace {ns} because it is being terminated")
-        if self.store.get(info.kind, ns, meta["name"]) is not None:
-            raise AlreadyExists(f'{info.resource_display} "{meta["name"]}" already exists')
+        self._check_name_free(info.kind, ns, meta["name"])
         now = to_rfc3339(self.clock.now())
         meta["uid"] = self.names.uid()
         meta["creationTimestamp"] = now
@@ -101,6 +100,10 @@ class ApiServer:
             meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = meta["name"]
         obj["apiVersion"] = info.api_version
         return obj
+
+    def _check_name_free(self, kind: str, namespace: str, name: str) -> None:
+        if self.store.get(kind, namespace, name) is not None:
+            raise AlreadyExists(f'{kind_info(kind).resource_display} "{name}" already exists')
 
     def _generate_name(self, kind: str, namespace: str, base: str) -> str:
         """A generated name not yet taken: five random characters collide now and then
@@ -123,9 +126,7 @@ class ApiServer:
         if not meta.get("name"):
             meta["name"] = self._generate_name(obj["kind"], meta.get("namespace", ""),
                                                meta["generateName"])
-        if self.store.get(obj["kind"], meta.get("namespace", ""), meta["name"]) is not None:
-            raise AlreadyExists(f'{kind_info(obj["kind"]).resource_display} '
-                                f'"{meta["name"]}" already exists')
+        self._check_name_free(obj["kind"], meta.get("namespace", ""), meta["name"])
         meta["uid"] = self.names.uid()
         meta["creationTimestamp"] = to_rfc3339(self.clock.now())
         self.store.put(obj)

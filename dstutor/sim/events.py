@@ -65,15 +65,21 @@ class Draft(NamedTuple):
     reason: str
     message: str
 
-    # The keys are prefixes of the fields, in upstream's order (slices are cheap).
+    # The keys are prefixes of the fields, in upstream's order (see the slices below).
     def spam_key(self) -> tuple[str, ...]:
-        return self[:7]
+        return self[SPAM_KEY]
 
     def aggregate_key(self) -> tuple[str, ...]:
-        return self[:9]
+        return self[AGGREGATE_KEY]
 
     def event_key(self) -> tuple[str, ...]:
         return tuple(self)
+
+
+# getSpamKey: source and object; EventAggregatorByReasonFunc adds type and reason;
+# getEventKey adds the message (all of Draft). Slices, because this is a hot path.
+SPAM_KEY = slice(0, 7)
+AGGREGATE_KEY = slice(0, 9)
 
 
 class Outcome(NamedTuple):
@@ -121,7 +127,7 @@ class EventCorrelator:
         else:
             seen = _Observation(1, now, "")
             self._observed.add(key, seen)
-        skip = not self._try_accept(draft[:7], now)
+        skip = not self._try_accept(draft[SPAM_KEY], now)
         return Outcome(skip, key, message, aggregated, seen.count, seen.first, seen.name)
 
     def remember(self, key: tuple[str, ...], name: str) -> None:
@@ -131,7 +137,7 @@ class EventCorrelator:
             seen.name = name
 
     def _aggregate(self, draft: Draft, now: float) -> tuple[tuple[str, ...], str, bool]:
-        akey = draft[:9]
+        akey = draft[AGGREGATE_KEY]
         record = self._aggregates.get(akey)
         if record is None or now - record.last > AGGREGATE_INTERVAL_SECONDS:
             record = _Aggregate()
