@@ -117,38 +117,40 @@ class DaemonSetsController:
     def on_pod(self, old: Obj | None, new: Obj | None) -> None:
         if new is not None and old is new:
             # An in-place status update: only changes the controller looks at matter.
-            key = (new["metadata"]["namespace"], new["metadata"]["name"])
-            ref = controller_ref(new)
+            ref, node_name = controller_ref(new), target_node_name(new)
             alone = ref is not None and len(self.ctx.store.pods_of_owner(ref.get("uid", "")).get(
-                target_node_name(new), ())) <= 1
+                node_name, ())) <= 1
+            key = (new["metadata"]["namespace"], new["metadata"]["name"])
             signature = _pod_signature(new, with_node=not alone)
             if self._signatures.get(key) == signature:
                 return
             self._signatures[key] = signature
-        elif new is not None:
+            self._pod_changed(new, ref, node_name)
+            return
+        if new is not None:
             self._signatures[(new["metadata"]["namespace"], new["metadata"]["name"])] = (
                 _pod_signature(new))
         elif old is not None:
             self._signatures.pop((old["metadata"]["namespace"], old["metadata"]["name"]), None)
-        for pod in (old, new) if old is not new else (new,):
-            if pod is None:
-                continue
-            ref = controller_ref(pod)
-            node_name = target_node_name(pod)
-            if ref is not None:
-                if ref.get("kind") == "DaemonSet":
-                    ds = self.ctx.store.by_uid(ref.get("uid", ""))
-                    if ds is not None:
-                        if (ref.get("uid"), node_name) not in self._own_writes:
-                            self.mark_dirty(ds, node_name)
-                        self._requeue_when_available(ds, pod, node_name)
-                continue
-            # An orphan: every DaemonSet whose selector matches may adopt it.
-            ns = pod["metadata"].get("namespace", "")
-            for ds in self.ctx.store.list("DaemonSet", ns):
-                sel = selector_from_dict(ds["spec"].get("selector"))
-                if sel.matches(labels(pod)):
-                    self.mark_dirty(ds, node_name)
+        for pod in (old, new):
+            if pod is not None:
+                self._pod_changed(pod, controller_ref(pod), target_node_name(pod))
+
+    def _pod_changed(self, pod: Obj, ref: Obj | None, node_name: str) -> None:
+        """addPod/updatePod/deletePod: wake the owner, or every DaemonSet that may adopt."""
+        if ref is not None:
+            if ref.get("kind") == "DaemonSet":
+                ds = self.ctx.store.by_uid(ref.get("uid", ""))
+                if ds is not None:
+                    if (ref.get("uid"), node_name) not in self._own_writes:
+                        self.mark_dirty(ds, node_name)
+                    self._requeue_when_available(ds, pod, node_name)
+            return
+        ns = pod["metadata"].get("namespace", "")
+        for ds in self.ctx.store.list("DaemonSet", ns):
+            sel = selector_from_dict(ds["spec"].get("selector"))
+            if sel.matches(labels(pod)):
+                self.mark_dirty(ds, node_name)
 
     def _requeue_when_available(self, ds: Obj, pod: Obj, node_name: str) -> None:
         """updatePod: a pod that turned Ready becomes available minReadySeconds later."""
@@ -190,18 +192,16 @@ class DaemonSetsController:
     def sync(self, key: tuple[str, str]) -> None:
         """syncDaemonSet for one DaemonSet."""
         ds = self.ctx.store.get("DaemonSet", *key)
-        self._syncing = uid(ds) if ds is not None else ""
-        try:
-            self._sync(key)
-        finally:
-            self._syncing = ""
-
-    def _sync(self, key: tuple[str, str]) -> None:
-        ns, name = key
-        ds = self.ctx.store.get("DaemonSet", ns, name)
         if ds is None or is_terminating(ds):
             # A DaemonSet being deleted is left alone: no creates, no status writes.
             return
+        self._syncing = uid(ds)
+        try:
+            self._sync(ds)
+        finally:
+            self._syncing = ""
+
+    def _sync(self, ds: Obj) -> None:
         state = self.states.setdefault(uid(ds), DaemonSetState())
         generation = int(ds["metadata"].get("generation", 1))
         if state.generation != generation or state.template_generation != template_generation(ds):
