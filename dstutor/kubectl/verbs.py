@@ -53,24 +53,24 @@ def _go_list(items: list[str]) -> str:
     return "[" + " ".join(items) + "]"
 
 
-def _dry_run(ctx: Context) -> None:
+def _mode_flag(ctx: Context, flag: str,
+               parse: Callable[[str], tuple[str, str | None]]) -> None:
+    """Resolve a flag kubectl also accepts as a deprecated boolean (--dry-run, --cascade)."""
     try:
-        mode, warning = dry_run_mode(ctx.text("dry-run"))
+        mode, warning = parse(ctx.text(flag))
     except ValueError as exc:
         raise plain_error(str(exc)) from None
-    ctx.flags["dry-run"] = mode
+    ctx.flags[flag] = mode
     if warning:
         ctx.warnings.append(warning)
+
+
+def _dry_run(ctx: Context) -> None:
+    _mode_flag(ctx, "dry-run", dry_run_mode)
 
 
 def _cascade(ctx: Context) -> None:
-    try:
-        mode, warning = cascade_mode(ctx.text("cascade"))
-    except ValueError as exc:
-        raise plain_error(str(exc)) from None
-    ctx.flags["cascade"] = mode
-    if warning:
-        ctx.warnings.append(warning)
+    _mode_flag(ctx, "cascade", cascade_mode)
 
 
 def _output(ctx: Context, allowed: tuple[str, ...]) -> None:

@@ -7,7 +7,7 @@ neighbouring blocks in a describe page line up differently.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from dstutor.model.timefmt import parse_rfc3339
@@ -97,17 +97,9 @@ def taint_text(taint: Mapping[str, Any]) -> str:
 
 def print_taints(w: DescribeWriter, title: str, taints: Iterable[Mapping[str, Any]] | None,
                  initial_indent: str = "", inner_indent: str = "\t") -> None:
-    w.write(0, f"{initial_indent}{title}:{inner_indent}")
-    items = list(taints or [])
-    if not items:
-        w.write_line("<none>")
-        return
-    go_sort(items, lambda a, b: f"{a.get('effect', '')},{a.get('key', '')}"
-            < f"{b.get('effect', '')},{b.get('key', '')}")
-    for i, taint in enumerate(items):
-        if i:
-            w.write(0, initial_indent + inner_indent)
-        w.write(0, taint_text(taint) + "\n")
+    _print_multiline(w, title, taints, initial_indent, inner_indent,
+                     lambda a, b: f"{a.get('effect', '')},{a.get('key', '')}"
+                     < f"{b.get('effect', '')},{b.get('key', '')}", taint_text)
 
 
 def toleration_text(tol: Mapping[str, Any]) -> str:
@@ -123,16 +115,26 @@ def toleration_text(tol: Mapping[str, Any]) -> str:
 def print_tolerations(w: DescribeWriter, title: str,
                       tolerations: Iterable[Mapping[str, Any]] | None,
                       initial_indent: str = "", inner_indent: str = "\t") -> None:
+    _print_multiline(w, title, tolerations, initial_indent, inner_indent,
+                     lambda a, b: a.get("key", "") < b.get("key", ""), toleration_text)
+
+
+def _print_multiline(w: DescribeWriter, title: str, items: Iterable[Mapping[str, Any]] | None,
+                     initial_indent: str, inner_indent: str,
+                     less: Callable[[Mapping[str, Any], Mapping[str, Any]], bool],
+                     text: Callable[[Mapping[str, Any]], str]) -> None:
+    """print{Taints,Tolerations}MultilineWithIndent: `<none>`, or one item per line in
+    Go's sort order, later lines indented under the first."""
     w.write(0, f"{initial_indent}{title}:{inner_indent}")
-    items = list(tolerations or [])
-    if not items:
+    ordered = list(items or [])
+    if not ordered:
         w.write_line("<none>")
         return
-    go_sort(items, lambda a, b: a.get("key", "") < b.get("key", ""))
-    for i, tol in enumerate(items):
+    go_sort(ordered, less)
+    for i, item in enumerate(ordered):
         if i:
             w.write(0, initial_indent + inner_indent)
-        w.write(0, toleration_text(tol) + "\n")
+        w.write(0, text(item) + "\n")
 
 
 def _event_time(event: Obj) -> str:
