@@ -14,54 +14,33 @@ from functools import lru_cache
 from dstutor.controller.daemonset_util import node_name_affinity
 from dstutor.model.objects import Obj
 
-# Bounded so a long session cannot grow it without limit; a miss only costs a new dict.
+# Bounded so a long session cannot grow them without limit; a miss only costs a new dict.
 _MAX_ENTRIES = 8192
-_fragments: dict[tuple[object, ...], Obj] = {}
 
 
-def _shared(key: tuple[object, ...], value: Obj) -> Obj:
-    found = _fragments.get(key)
-    if found is not None:
-        return found
-    if len(_fragments) >= _MAX_ENTRIES:
-        _fragments.clear()
-    _fragments[key] = value
-    return value
-
-
+@lru_cache(maxsize=_MAX_ENTRIES)
 def pod_condition(ctype: str, status: str, since: str, reason: str = "",
                   message: str = "") -> Obj:
     """A PodCondition as the kubelet and scheduler write it (lastProbeTime null)."""
-    key = ("condition", ctype, status, since, reason, message)
-    found = _fragments.get(key)
-    if found is not None:
-        return found
     cond: Obj = {"type": ctype, "status": status, "lastProbeTime": None,
                  "lastTransitionTime": since}
     if reason:
         cond["reason"] = reason
     if message:
         cond["message"] = message
-    return _shared(key, cond)
+    return cond
 
 
+@lru_cache(maxsize=_MAX_ENTRIES)
 def waiting(reason: str, message: str = "") -> Obj:
     """A container state `{"waiting": {...}}`."""
-    key = ("waiting", reason, message)
-    found = _fragments.get(key)
-    if found is not None:
-        return found
-    inner = {"reason": reason, "message": message} if message else {"reason": reason}
-    return _shared(key, {"waiting": inner})
+    return {"waiting": {"reason": reason, "message": message} if message else {"reason": reason}}
 
 
+@lru_cache(maxsize=_MAX_ENTRIES)
 def running(started_at: str) -> Obj:
     """A container state `{"running": {"startedAt": ...}}`."""
-    key = ("running", started_at)
-    found = _fragments.get(key)
-    if found is not None:
-        return found
-    return _shared(key, {"running": {"startedAt": started_at}})
+    return {"running": {"startedAt": started_at}}
 
 
 EMPTY: Obj = {}  # lastState before any restart
