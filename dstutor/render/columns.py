@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from dstutor.model.kinds import KINDS
@@ -245,22 +246,12 @@ _AGE_INDEX, _RESTARTS_INDEX = 4, 3
 
 # Ages repeat across rows (pods of one rollout share their creation second) and across
 # commands at one virtual instant: a small memo of human_duration by elapsed seconds.
-_DURATIONS: dict[float, str] = {}
-_DURATIONS_MAX = 4096
+_duration = lru_cache(maxsize=4096)(human_duration)
 
 
 def forget_pod_rows() -> None:
     """Drop every remembered pod row (benchmarks time the first render after changes)."""
     _POD_ROWS.clear()
-
-
-def _duration(seconds: float) -> str:
-    text = _DURATIONS.get(seconds)
-    if text is None:
-        if len(_DURATIONS) >= _DURATIONS_MAX:
-            _DURATIONS.clear()
-        text = _DURATIONS[seconds] = human_duration(seconds)
-    return text
 
 
 def _pod_row(pod: Obj, resource_version: str) -> _PodRow:
