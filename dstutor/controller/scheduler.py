@@ -29,6 +29,11 @@ def pod_requests(pod: Obj) -> dict[str, float]:
 
 def filter_node(pod: Obj, node: Obj, pods_on_node: list[Obj]) -> str | None:
     """Run the scheduler's filters; None if the pod fits, else the reason it does not."""
+    return filter_node_rules(pod, node) or filter_node_room(pod, node, pods_on_node)
+
+
+def filter_node_rules(pod: Obj, node: Obj) -> str | None:
+    """The filters that look at the node alone: unschedulable, affinity, taints."""
     spec = pod.get("spec", {})
     tolerations = spec.get("tolerations") or []
     if node.get("spec", {}).get("unschedulable") and not any(
@@ -40,6 +45,11 @@ def filter_node(pod: Obj, node: Obj, pods_on_node: list[Obj]) -> str | None:
                                             ("NoSchedule", "NoExecute"))
     if taint is not None:
         return f"node(s) had untolerated taint {{{taint['key']}: {taint.get('value', '')}}}"
+    return None
+
+
+def filter_node_room(pod: Obj, node: Obj, pods_on_node: list[Obj]) -> str | None:
+    """The filters that count what already runs there: pod count, cpu and memory."""
     allocatable = node.get("status", {}).get("allocatable") or {}
     live = [p for p in pods_on_node if p.get("status", {}).get("phase") not in
             ("Succeeded", "Failed")]
@@ -57,6 +67,17 @@ def filter_node(pod: Obj, node: Obj, pods_on_node: list[Obj]) -> str | None:
             if used[res] + wanted[res] > parse_quantity(allocatable[res]):
                 return f"Insufficient {res}"
     return None
+
+
+def room_is_certain(pod: Obj, node: Obj, pods_indexed_on_node: int) -> bool:
+    """Whether the room filters must pass without counting: the pod asks for no cpu or
+    memory, and even every pod the store maps to the node (a superset of the bound, live
+    ones) leaves room under the pod limit."""
+    wanted = pod_requests(pod)
+    if wanted["cpu"] or wanted["memory"]:
+        return False
+    allowed = (node.get("status", {}).get("allocatable") or {}).get("pods")
+    return allowed is None or pods_indexed_on_node + 1 <= int(parse_quantity(allowed))
 
 
 def failure_message(reasons: Counter[str], total: int) -> str:
@@ -108,12 +129,22 @@ class Scheduler:
         feasible: list[tuple[float, str, Obj]] = []
         for node in candidates:
             node_name = node["metadata"]["name"]
+            reason = filter_node_rules(pod, node)
+            if reason is not None:
+                reasons[reason] += 1
+                continue
+            indexed = store.pod_keys_on_node(node_name)
+            if pinned and room_is_certain(pod, node, len(indexed)):
+                # One candidate: nothing to rank, and nothing to count (a DaemonSet pod
+                # that requests nothing on a node far from its pod limit).
+                feasible.append((0, node_name, node))
+                continue
             # Only pods bound here use its room: a pending pod pinned to the node (this one
             # included) must not count against itself.
             # (Order does not matter here: only counts and sums are taken.)
-            on_node = [p for p in (store.get(*k) for k in store.pod_keys_on_node(node_name))
+            on_node = [p for p in (store.get(*k) for k in indexed)
                        if p is not None and p["spec"].get("nodeName")]
-            reason = filter_node(pod, node, on_node)
+            reason = filter_node_room(pod, node, on_node)
             if reason is None:
                 feasible.append((len(on_node), node_name, node))
             else:

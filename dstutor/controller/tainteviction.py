@@ -66,7 +66,14 @@ class TaintEvictionController:
             return
         if old is None or not old["spec"].get("nodeName") or old is new:
             self.checked[key] = node_name
-            self.ctx.enqueue("tainteviction", key)
+            if key in self.scheduled or self._has_no_execute_taint(node_name):
+                self.ctx.enqueue("tainteviction", key)
+            # Else the sync could only find nothing to do; a taint added later arrives
+            # through on_node, which checks every pod on the node.
+
+    def _has_no_execute_taint(self, node_name: str) -> bool:
+        node = self.ctx.store.get("Node", "", node_name)
+        return node is None or any(t.get("effect") == "NoExecute" for t in node_taints(node))
 
     def sync(self, key: tuple[str, str, str]) -> None:
         pod = self.ctx.store.get(*key)

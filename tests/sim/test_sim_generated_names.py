@@ -9,6 +9,7 @@ from sim_builders import make_daemonset
 
 from dstutor.errors import AlreadyExists
 from dstutor.sim.cluster import Cluster
+from dstutor.sim.names import NAME_ALPHABET, RANDOM_LENGTH, NameGenerator
 
 
 def _suffixes(cluster: Cluster, values: list[str]) -> None:
@@ -58,3 +59,16 @@ def test_daemonset_pod_with_a_taken_name_does_not_replace_another_pod() -> None:
     assert "ownerReferences" not in pods["agent-bbbbb"]["metadata"]
     ds = cluster.store.get("DaemonSet", "default", "agent")
     assert ds is not None and ds["status"]["numberReady"] == 2
+
+
+def test_name_suffixes_are_a_fixed_sequence_per_seed() -> None:
+    # Golden transcripts print these names: the sequence must not move between versions.
+    names = NameGenerator(0)
+    assert [names.suffix() for _ in range(4)] == ["q7rcl", "vtq89", "mtpxj", "vgmg7"]
+
+
+def test_name_suffixes_use_the_whole_alphabet_and_nothing_else() -> None:
+    names = NameGenerator(3)
+    drawn = "".join(names.suffix() for _ in range(2000))
+    assert len(drawn) == 2000 * RANDOM_LENGTH
+    assert set(drawn) == set(NAME_ALPHABET)
