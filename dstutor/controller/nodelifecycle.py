@@ -13,41 +13,102 @@ COMPONENT = "node-controller"
 NOT_READY = "node.kubernetes.io/not-ready"
 UNREACHABLE = "node.kubernetes.io/unreachable"
 UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
-MANAGED_KEYS = frozenset({NOT_READY, UNREACHABLE, UNSCHEDULABLE})
+MEMORY_PRESSURE = "node.kubernetes.io/memory-pressure"
+DISK_PRESSURE = "node.kubernetes.io/disk-pressure"
+PID_PRESSURE = "node.kubernetes.io/pid-pressure"
+NETWORK_UNAVAILABLE = "node.kubernetes.io/network-unavailable"
+# nodeConditionToTaintKeyStatusMap: condition type -> {status: NoSchedule taint key}.
+CONDITION_TAINTS: dict[str, dict[str, str]] = {
+    "Ready": {"False": NOT_READY, "Unknown": UNREACHABLE},
+    "MemoryPressure": {"True": MEMORY_PRESSURE},
+    "DiskPressure": {"True": DISK_PRESSURE},
+    "NetworkUnavailable": {"True": NETWORK_UNAVAILABLE},
+    "PIDPressure": {"True": PID_PRESSURE},
+}
+# NotReadyTaintTemplate / UnreachableTaintTemplate, keyed by the Ready status.
+NO_EXECUTE_TAINTS: dict[str, str] = {"False": NOT_READY, "Unknown": UNREACHABLE}
+# Only these (key, effect) pairs belong to the controller: a user's taint that merely
+# shares a key (memory-pressure:NoExecute, unschedulable:PreferNoSchedule) is left alone,
+# as upstream filters on the effect before diffing.
+MANAGED: frozenset[tuple[str, str]] = frozenset(
+    {(key, "NoSchedule") for keys in CONDITION_TAINTS.values() for key in keys.values()}
+    | {(UNSCHEDULABLE, "NoSchedule")}
+    | {(key, "NoExecute") for key in NO_EXECUTE_TAINTS.values()})
 CONDITION_TYPES = ("MemoryPressure", "DiskPressure", "PIDPressure", "Ready")
+# What the controller turns Unknown for a silent kubelet, in upstream's order; it leaves
+# NetworkUnavailable alone because the network plugin or cloud, not the kubelet, owns it.
+KUBELET_CONDITION_TYPES = ("Ready", "MemoryPressure", "DiskPressure", "PIDPressure")
+
+
+def _ident(taint: Obj) -> tuple[str, str]:
+    # MatchTaint: key and effect make a taint's identity; the value does not count.
+    return (taint.get("key", ""), taint.get("effect", ""))
 
 
 def wanted_taints(node: Obj, now: str) -> list[Obj]:
-    """The taints this controller keeps on a node, derived from Ready and unschedulable."""
+    """The taints this controller keeps on a node, each stamped with `now` as timeAdded.
+
+    NoSchedule ones first, in the order of the node's conditions then unschedulable
+    (doNoScheduleTaintingPass), then the NoExecute one for a Ready that is not True
+    (doNoExecuteTaintingPass runs later, off a rate-limited queue). SwapNodeControllerTaint
+    sets timeAdded on every taint either pass adds. A node without a Ready condition gets
+    no Ready taint: upstream maps only the conditions that are there.
+    """
     taints: list[Obj] = []
-    ready = node_condition(node, "Ready")
-    status = ready.get("status") if ready else "Unknown"
-    if status == "False":
-        taints += [{"key": NOT_READY, "effect": "NoSchedule"},
-                   {"key": NOT_READY, "effect": "NoExecute", "timeAdded": now}]
-    elif status == "Unknown":
-        taints += [{"key": UNREACHABLE, "effect": "NoSchedule"},
-                   {"key": UNREACHABLE, "effect": "NoExecute", "timeAdded": now}]
+    seen: set[tuple[str, str]] = set()
+
+    def add(key: str, effect: str) -> None:
+        # A duplicated condition must not yield a duplicated taint (the API rejects those).
+        if (key, effect) not in seen:
+            seen.add((key, effect))
+            taints.append({"key": key, "effect": effect, "timeAdded": now})
+
+    for cond in node.get("status", {}).get("conditions") or []:
+        key = CONDITION_TAINTS.get(cond.get("type", ""), {}).get(cond.get("status", ""))
+        if key:
+            add(key, "NoSchedule")
     if node.get("spec", {}).get("unschedulable"):
-        taints.append({"key": UNSCHEDULABLE, "effect": "NoSchedule", "timeAdded": now})
+        add(UNSCHEDULABLE, "NoSchedule")
+    ready = node_condition(node, "Ready")
+    no_execute = NO_EXECUTE_TAINTS.get(ready.get("status", "")) if ready else None
+    if no_execute:
+        add(no_execute, "NoExecute")
     return taints
 
 
 def reconcile_taints(node: Obj, now: str) -> list[Obj] | None:
-    """The node's new taint list, or None if nothing changes. Keeps user taints first."""
+    """The node's new taint list, or None if nothing changes.
+
+    Taints already there stay where they are, with their own timeAdded (upstream diffs by
+    key and effect and only adds what is missing); new ones go to the end.
+    """
     current = node.get("spec", {}).get("taints") or []
     wanted = wanted_taints(node, now)
-
-    def ident(t: Obj) -> tuple[str, str]:
-        return (t["key"], t.get("effect", ""))
-
-    managed_now = {ident(t) for t in current if t.get("key") in MANAGED_KEYS}
-    managed_wanted = {ident(t) for t in wanted}
+    managed_now = {_ident(t) for t in current if _ident(t) in MANAGED}
+    managed_wanted = {_ident(t) for t in wanted}
     if managed_now == managed_wanted:
         return None
-    kept = [t for t in current if t.get("key") not in MANAGED_KEYS or ident(t) in managed_wanted]
-    kept_ids = {ident(t) for t in kept}
-    return kept + [t for t in wanted if ident(t) not in kept_ids]
+    kept = [t for t in current if _ident(t) not in MANAGED or _ident(t) in managed_wanted]
+    kept_ids = {_ident(t) for t in kept}
+    return kept + [t for t in wanted if _ident(t) not in kept_ids]
+
+
+def unknown_conditions(node: Obj, now: str) -> list[Obj]:
+    """The node's conditions once the controller gives up on a silent kubelet.
+
+    The kubelet's four turn Unknown where they stand; any other condition (such as a
+    NetworkUnavailable=True, and with it its taint) is kept, as tryUpdateNodeHealth
+    leaves it. A kubelet condition never posted is appended as NodeStatusNeverUpdated.
+    """
+    unknown = {c["type"]: c for c in ready_conditions("Unknown", now)}
+    merged = [unknown.pop(c.get("type", ""), c) for c in node["status"].get("conditions") or []]
+    created = node["metadata"].get("creationTimestamp") or now
+    for ctype in KUBELET_CONDITION_TYPES:
+        if ctype in unknown:
+            merged.append({"type": ctype, "status": "Unknown", "lastHeartbeatTime": created,
+                           "lastTransitionTime": now, "reason": "NodeStatusNeverUpdated",
+                           "message": "Kubelet never posted node status."})
+    return merged
 
 
 def ready_conditions(status: str, now: str, *, since: dict[str, str] | None = None) -> list[Obj]:
@@ -109,8 +170,8 @@ class NodeLifecycleController:
         ready = node_condition(node, "Ready")
         if silent is not None and now >= silent + grace and (
                 ready is None or ready.get("status") != "Unknown"):
-            # No heartbeat for the grace period: every condition becomes Unknown.
-            node["status"]["conditions"] = ready_conditions("Unknown", stamp)
+            # No heartbeat for the grace period: the kubelet's conditions become Unknown.
+            node["status"]["conditions"] = unknown_conditions(node, stamp)
             store.touch(node)
             self.ctx.record_event(node, "Normal", "NodeNotReady",
                                   f"Node {node_name} status is now: NodeNotReady",
