@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dstutor.model.defaults import default_pod_only_fields
 from dstutor.model.objects import Obj, clone, node_taints
 from dstutor.model.selectors import pod_matches_node_affinity
 from dstutor.model.taints import taint_to_string, toleration_tolerates_taint
@@ -35,25 +36,40 @@ def _same_toleration(a: Obj, b: Obj) -> bool:
 
 
 def add_or_update_daemon_pod_tolerations(spec: Obj) -> None:
-    """Append the controller's tolerations; one equal in key/operator/value/effect is replaced."""
+    """Append the controller's tolerations; every one equal in key/operator/value/effect
+    is replaced.
+
+    As upstream AddOrUpdateTolerationInPodSpec: each match is overwritten and duplicates
+    are kept, not collapsed. Its "already equal, change nothing" early return never
+    fires (it compares a *Toleration with a Toleration, which Semantic.DeepEqual
+    always finds unequal), so an exact match elsewhere does not spare the others.
+    """
     tolerations: list[Obj] = spec.get("tolerations") or []
     wanted = list(DAEMON_TOLERATIONS)
     if spec.get("hostNetwork"):
         wanted.append(HOST_NETWORK_TOLERATION)
     for tol in wanted:
+        replaced = False
         for i, existing in enumerate(tolerations):
             if _same_toleration(existing, tol):
                 tolerations[i] = dict(tol)
-                break
-        else:
+                replaced = True
+        if not replaced:
             tolerations.append(dict(tol))
     spec["tolerations"] = tolerations
 
 
 def daemon_pod_spec(ds: Obj) -> Obj:
-    """The template's pod spec as the controller evaluates and creates it (NewPod)."""
+    """The pod spec every pod of the DaemonSet's current revision is stored with.
+
+    NewPod adds the tolerations; then, since the controller's pods go through the API
+    server, SetDefaults_Pod fills the Pod-only fields (requests from limits,
+    enableServiceLinks, hostNetwork hostPorts) that the template never gets. Doing it
+    here, once per revision, keeps that work out of each pod's create.
+    """
     spec = clone(ds["spec"]["template"].get("spec", {}))
     add_or_update_daemon_pod_tolerations(spec)
+    default_pod_only_fields(spec)
     return spec
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["apply_defaults", "default_pod_spec", "image_pull_policy_for"]
+__all__ = ["apply_defaults", "default_pod_only_fields", "default_pod_spec",
+           "image_pull_policy_for"]
 
 _REVISION_HISTORY_LIMIT = 10
 
@@ -109,10 +110,12 @@ def default_pod_spec(spec: dict[str, Any]) -> None:
         _default_volume(vol)
 
 
-def _default_pod(pod: dict[str, Any]) -> None:
-    spec = pod.setdefault("spec", {})
-    default_pod_spec(spec)
-    # Only real Pods (not templates) get these, as in SetDefaults_Pod.
+def default_pod_only_fields(spec: dict[str, Any]) -> None:
+    """The part of SetDefaults_Pod that templates never get, only stored Pods.
+
+    Split out so the DaemonSet controller can apply it once per revision to the spec
+    its pods share: upstream those pods pass through the API server, which fills these.
+    """
     _set(spec, "enableServiceLinks", True)
     if spec.get("hostNetwork"):
         for key in ("initContainers", "containers"):
@@ -128,6 +131,12 @@ def _default_pod(pod: dict[str, Any]) -> None:
             requests = resources.setdefault("requests", {})
             for name, qty in resources["limits"].items():
                 requests.setdefault(name, qty)
+
+
+def _default_pod(pod: dict[str, Any]) -> None:
+    spec = pod.setdefault("spec", {})
+    default_pod_spec(spec)
+    default_pod_only_fields(spec)
 
 
 def _default_template(owner_spec: dict[str, Any]) -> None:
