@@ -9,6 +9,7 @@ from dstutor.errors import AlreadyExists, BadRequest, Forbidden, Invalid, NotFou
 from dstutor.model import defaults, validation
 from dstutor.model.admission import add_default_toleration_seconds, qos_class
 from dstutor.model.kinds import KINDS, KindInfo
+from dstutor.model.names import go_quote
 from dstutor.model.objects import (
     TEMPLATE_GENERATION_ANNOTATION,
     Obj,
@@ -39,6 +40,36 @@ def not_found(kind: str, name: str) -> NotFound:
     return NotFound(f'{kind_info(kind).resource_display} "{name}" not found')
 
 
+def _parse_int64(text: str) -> tuple[int | None, str]:
+    """Go's strconv.ParseInt(text, 10, 64): (value, "") or (None, the error's reason)."""
+    body = text[1:] if text[:1] in ("+", "-") else text
+    if not body or not body.isascii() or not body.isdigit():
+        return None, "invalid syntax"
+    value = int(text)
+    if not -(2**63) <= value < 2**63:
+        return None, "value out of range"
+    return value, ""
+
+
+def requested_template_generation(info: KindInfo, obj: Obj) -> int | None:
+    """The DaemonSet's spec.templateGeneration as the apps/v1 conversion decodes it.
+
+    apps/v1 carries templateGeneration only in the deprecated annotation, and decoding
+    the request body parses it: a value that is not an int64 rejects the whole write,
+    before any other check, as a BadRequest. None when the annotation is absent.
+    """
+    anns = (obj.get("metadata") or {}).get("annotations")
+    value = anns.get(TEMPLATE_GENERATION_ANNOTATION) if isinstance(anns, dict) else None
+    if not isinstance(value, str):
+        return None
+    generation, reason = _parse_int64(value)
+    if generation is None:
+        version = info.api_version.rsplit("/", 1)[-1]
+        raise BadRequest(f'{info.kind} in version "{version}" cannot be handled as a '
+                         f"{info.kind}: strconv.ParseInt: parsing {go_quote(value)}: {reason}")
+    return generation
+
+
 class ApiServer:
     def __init__(self, store: Store, clock: Clock, names: NameGenerator) -> None:
         self.store = store
@@ -59,6 +90,8 @@ class ApiServer:
         """Default, validate and fill metadata, without storing (also used by dry runs)."""
         obj = clone(obj)
         info = kind_info(obj.get("kind", ""))
+        template_generation = (requested_template_generation(info, obj)
+                               if info.kind == "DaemonSet" else None)
         meta = obj.setdefault("metadata", {})
         if info.namespaced:
             meta["namespace"] = meta.get("namespace") or "default"
@@ -91,7 +124,10 @@ class ApiServer:
             meta["generation"] = 1
             obj["status"] = {}
         if info.kind == "DaemonSet":
-            meta.setdefault("annotations", {})[TEMPLATE_GENERATION_ANNOTATION] = "1"
+            # PrepareForCreate keeps a requested templateGeneration but raises it to 1;
+            # the v1 encoding writes it back as the annotation (FormatInt: "+05" -> "5").
+            generation = max(template_generation or 0, 1)
+            meta.setdefault("annotations", {})[TEMPLATE_GENERATION_ANNOTATION] = str(generation)
         if info.kind == "Pod":
             add_default_toleration_seconds(obj["spec"])
             obj["status"] = {"phase": "Pending", "qosClass": qos_class(obj["spec"])}
@@ -138,6 +174,10 @@ class ApiServer:
         """Return (old, new) for a user update; new keeps the old status (main resource)."""
         obj = clone(obj)
         info = kind_info(obj.get("kind", ""))
+        if info.kind == "DaemonSet":
+            # Decoding still rejects a non-integer; the value itself is then ignored
+            # (PrepareForUpdate carries templateGeneration over from the old object).
+            requested_template_generation(info, obj)
         meta = obj.setdefault("metadata", {})
         ns = meta.get("namespace") or ("default" if info.namespaced else "")
         if info.namespaced:
