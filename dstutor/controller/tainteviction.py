@@ -9,29 +9,39 @@ from __future__ import annotations
 from dstutor.controller.context import Context
 from dstutor.model.objects import Obj, is_terminating, key_of, node_taints
 from dstutor.model.taints import toleration_tolerates_taint
-from dstutor.model.timefmt import parse_rfc3339, to_rfc3339
+from dstutor.model.timefmt import to_rfc3339
 
 COMPONENT = "taint-eviction-controller"
 
 
-def eviction_time(pod: Obj, taints: list[Obj], now: float) -> float | None:
-    """When the pod must go because of NoExecute taints: now, later, or never (None)."""
-    tolerations = pod.get("spec", {}).get("tolerations") or []
-    due: float | None = None
+def get_matching_tolerations(taints: list[Obj], tolerations: list[Obj]) -> list[Obj] | None:
+    """v1helper.GetMatchingTolerations: for each taint the FIRST toleration that tolerates
+    it, or None when some taint is not tolerated at all."""
+    used = []
     for taint in taints:
-        if taint.get("effect") != "NoExecute":
-            continue
-        matching = [t for t in tolerations if toleration_tolerates_taint(t, taint)]
-        if not matching:
-            return now
-        seconds = [t["tolerationSeconds"] for t in matching if t.get("tolerationSeconds")
-                   is not None]
-        if len(seconds) < len(matching):
-            continue  # one toleration without a limit tolerates forever
-        added = parse_rfc3339(taint["timeAdded"]) if taint.get("timeAdded") else now
-        when = added + max(0, min(int(s) for s in seconds))
-        due = when if due is None else min(due, when)
-    return due
+        match = next((t for t in tolerations if toleration_tolerates_taint(t, taint)), None)
+        if match is None:
+            return None
+        used.append(match)
+    return used
+
+
+def get_min_toleration_time(used: list[Obj]) -> float:
+    """getMinTolerationTime: the shortest tolerationSeconds among the tolerations used
+    (0 or less means at once), or -1 when none of them has a limit (tolerated forever).
+
+    Only the first matching toleration of each taint counts: a user's toleration with
+    tolerationSeconds that comes before the controller's unlimited one still limits."""
+    if not used:
+        return 0.0
+    limits = [t["tolerationSeconds"] for t in used if t.get("tolerationSeconds") is not None]
+    if not limits:
+        return -1.0
+    return float(max(0, min(int(s) for s in limits)))
+
+
+def no_execute_taints(taints: list[Obj]) -> list[Obj]:
+    return [t for t in taints if t.get("effect") == "NoExecute"]
 
 
 class TaintEvictionController:
@@ -76,6 +86,7 @@ class TaintEvictionController:
         return node is None or any(t.get("effect") == "NoExecute" for t in node_taints(node))
 
     def sync(self, key: tuple[str, str, str]) -> None:
+        """handlePodUpdate/handleNodeUpdate for one pod, then the timed worker if due."""
         pod = self.ctx.store.get(*key)
         if pod is None or is_terminating(pod):
             self.scheduled.pop(key, None)
@@ -84,18 +95,44 @@ class TaintEvictionController:
         if node is None:
             return
         now = self.ctx.clock.now()
-        when = eviction_time(pod, node_taints(node), now)
+        when = self.process_pod_on_node(pod, key, no_execute_taints(node_taints(node)), now)
+        if when is not None and when <= now:
+            self._evict(pod, key, now)
+
+    def process_pod_on_node(self, pod: Obj, key: tuple[str, str, str], taints: list[Obj],
+                            now: float) -> float | None:
+        """processPodOnNode: when the pod must go (None: not at all).
+
+        The countdown starts when the controller first sees the taint on the pod's node,
+        not at the taint's timeAdded, and a later look never moves a scheduled eviction.
+        """
+        if not taints:
+            self._cancel(pod, key)
+            return None
+        used = get_matching_tolerations(taints, pod["spec"].get("tolerations") or [])
+        if used is None:
+            self._cancel(pod, key)  # the pod goes right away instead
+            return now
+        seconds = get_min_toleration_time(used)
+        if seconds < 0:
+            self._cancel(pod, key)
+            return None
+        when = self.scheduled.get(key)
         if when is None:
-            if self.scheduled.pop(key, None) is not None:
-                self.ctx.record_event(pod, "Normal", "TaintManagerEviction",
-                                      f"Cancelling deletion of Pod {key[1]}/{key[2]}",
-                                      component=COMPONENT)
-            return
-        if when > now:
-            if self.scheduled.get(key) != when:
-                self.scheduled[key] = when
+            when = self.scheduled[key] = now + seconds
+            if when > now:
                 self.ctx.enqueue_at("tainteviction", key, when)
-            return
+        return when
+
+    def _cancel(self, pod: Obj, key: tuple[str, str, str]) -> None:
+        """cancelWorkWithEvent: only a scheduled eviction that is dropped gets an event."""
+        if self.scheduled.pop(key, None) is not None:
+            self.ctx.record_event(pod, "Normal", "TaintManagerEviction",
+                                  f"Cancelling deletion of Pod {key[1]}/{key[2]}",
+                                  component=COMPONENT)
+
+    def _evict(self, pod: Obj, key: tuple[str, str, str], now: float) -> None:
+        """The timed worker's deletePodHandler: no second look at the taints."""
         self.scheduled.pop(key, None)
         self.ctx.record_event(pod, "Normal", "TaintManagerEviction",
                               f"Marking for deletion Pod {key[1]}/{key[2]}", component=COMPONENT)

@@ -115,11 +115,11 @@ def rolling_update(ctx: Context, ds: Obj, state: DaemonSetState,
                     old_pods_to_delete.append(old)
                     continue
                 allowed_nodes.append(node_name)  # replace at once, outside the surge budget
-            elif num_surge >= max_surge:
-                continue
             elif placement is None or not placement.should_run:
+                # Checked before the budget: a spent surge budget must not keep pods on
+                # nodes that no longer qualify.
                 should_not_run_to_delete.append(old)
-            else:
+            elif num_surge < max_surge:
                 candidate_nodes.append(node_name)
         else:
             if not available(new):

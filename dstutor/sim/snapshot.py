@@ -1,10 +1,10 @@
 """Save and restore a whole simulated cluster as plain data (JSON-compatible).
 
 A snapshot holds every object plus the little the components remember outside the
-store (kubelet progress, image caches, silent kubelets, timers, the name generator),
-so a restored cluster carries on exactly where the saved one stood. Snapshots are
-data, never code: loading one only builds dicts, so an untrusted file cannot run
-anything.
+store (kubelet progress, image caches, silent kubelets, scheduled evictions, timers,
+the name generator), so a restored cluster carries on exactly where the saved one
+stood. Snapshots are data, never code: loading one only builds dicts, so an untrusted
+file cannot run anything.
 """
 
 from __future__ import annotations
@@ -61,6 +61,8 @@ def export_state(cluster: Cluster) -> dict[str, Any]:
             "work": [[list(key), asdict(w)] for key, w in sorted(cluster.kubelet.work.items())],
         },
         "silentSince": dict(cluster.nodelifecycle.silent_since),
+        "taintEviction": [[list(key), when] for key, when in
+                          sorted(cluster.tainteviction.scheduled.items())],
         "timers": timers,
     }
 
@@ -124,6 +126,12 @@ def _import(data: Any, clock: Clock | None) -> Cluster:
         if not engine.handles(str(queue)) or not math.isfinite(float(due)):
             raise SnapshotError(f"error: the snapshot is damaged (a timer for {queue!r})")
         engine.enqueue_at(str(queue), _tuple(key), float(due))
+    # Scheduled evictions keep their time; saved before they were part of a snapshot,
+    # each one is still there as its timer.
+    scheduled = data.get("taintEviction")
+    if scheduled is None:
+        scheduled = [[key, due] for queue, key, due in data["timers"] if queue == "tainteviction"]
+    cluster.tainteviction.scheduled = {_tuple(key): float(when) for key, when in scheduled}
     # Controllers rebuild what they cache with one full look at everything.
     for ds in store.list("DaemonSet"):
         cluster.daemonsets.on_daemonset(None, ds)

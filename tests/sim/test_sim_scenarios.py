@@ -1486,3 +1486,21 @@ def test_sync_never_touches_pods_of_another_daemonset() -> None:
     assert {p["metadata"]["uid"] for p in daemon_pods(cluster)} == theirs
     assert len(daemon_pods(cluster, "bar")) == 3
     assert all(controller_ref(p)["name"] == "foo" for p in daemon_pods(cluster))
+
+
+def test_rolling_update_surge_budget_spent_still_removes_pod_from_node_that_stops_qualifying(
+        ) -> None:
+    """§5.4: a node that no longer qualifies is checked before the surge budget. With
+    maxSurge 1 spent on node-0 (its new pod not yet available), node-2 gets a NoSchedule
+    taint its pods do not tolerate: 3 old pods are available and 2 are desired, so
+    node-2's old pod goes at once rather than waiting for node-0's new pod."""
+    cluster = _five_ready_pods(nodes=3)
+    update_ds(cluster, image="foo2/bar2", strategy=rolling(max_surge=1))
+    first = expect_round(cluster, 1, 0)
+    assert [target_node_name(p) for p in first.pods_as_created] == ["node-0"]
+    node = clone(cluster.find("Node", "", "node-2") or {})
+    node["spec"]["taints"] = [{"key": "dedicated", "value": "x", "effect": "NoSchedule"}]
+    cluster.api.update(node)
+    second = expect_round(cluster, 0, 1)
+    assert second.deleted == [p["metadata"]["name"] for p in daemon_pods(cluster)
+                              if target_node_name(p) == "node-2"]
