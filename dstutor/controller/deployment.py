@@ -10,6 +10,7 @@ from __future__ import annotations
 from dstutor.controller.context import Context
 from dstutor.controller.history import compute_hash
 from dstutor.model.admission import add_default_toleration_seconds, qos_class
+from dstutor.model.defaults import default_pod_only_fields
 from dstutor.model.objects import (
     Obj,
     clone,
@@ -162,6 +163,9 @@ class DeploymentController:
     def _new_pod(self, rs: Obj) -> Obj:
         template = clone(rs["spec"]["template"])
         spec = template["spec"]
+        # The pod passes through the API server: SetDefaults_Pod and the
+        # DefaultTolerationSeconds admission plugin fill what a template never has.
+        default_pod_only_fields(spec)
         add_default_toleration_seconds(spec)
         meta: Obj = {"generateName": f"{rs['metadata']['name']}-",
                      "namespace": rs["metadata"]["namespace"],

@@ -123,3 +123,23 @@ def test_without_host_network_container_ports_get_no_host_port() -> None:
     cluster.advance()
     [pod] = cluster.pods_of("plain")
     assert pod["spec"]["containers"][0]["ports"] == [{"containerPort": 8080, "protocol": "TCP"}]
+
+
+def test_a_deployment_pod_gets_the_pod_only_defaults_too() -> None:
+    # The ReplicaSet's pods pass through the API server just the same.
+    cluster = _small_cluster()
+    cluster.create({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}},
+                 "template": {"metadata": {"labels": {"app": "web"}},
+                              "spec": {"containers": [{
+                                  "name": "web", "image": "nginx",
+                                  "resources": {"limits": {"cpu": "2"}}}]}}}})
+    cluster.advance()
+    [pod] = cluster.store.list("Pod")
+    assert pod["spec"]["enableServiceLinks"] is True
+    assert pod["spec"]["containers"][0]["resources"]["requests"] == {"cpu": "2"}
+    assert pod["status"]["qosClass"] == "Burstable"  # Guaranteed needs a memory limit too
+    cond = pod_condition(pod, "PodScheduled")
+    assert cond is not None and cond["message"] == INSUFFICIENT_CPU
