@@ -111,6 +111,18 @@ def unknown_conditions(node: Obj, now: str) -> list[Obj]:
     return merged
 
 
+def kubelet_posted_conditions(node: Obj, status: str, now: str) -> list[Obj]:
+    """The node's conditions after its kubelet posts its own four (Ready = `status`).
+
+    The kubelet only writes the conditions it owns; one set by somebody else (such as a
+    NetworkUnavailable from the network plugin) stays where it stands.
+    """
+    posted = {c["type"]: c for c in ready_conditions(status, now)}
+    merged = [posted.pop(c.get("type", ""), c) for c in node["status"].get("conditions") or []]
+    merged += posted.values()
+    return merged
+
+
 def ready_conditions(status: str, now: str, *, since: dict[str, str] | None = None) -> list[Obj]:
     """The kubelet's four conditions; `status` is that of Ready."""
     reasons = {

@@ -13,7 +13,11 @@ from dstutor.controller.daemonset import DaemonSetsController
 from dstutor.controller.deployment import DeploymentController
 from dstutor.controller.gc import GarbageCollector
 from dstutor.controller.kubelet import Kubelet
-from dstutor.controller.nodelifecycle import NodeLifecycleController, ready_conditions
+from dstutor.controller.nodelifecycle import (
+    NodeLifecycleController,
+    kubelet_posted_conditions,
+    ready_conditions,
+)
 from dstutor.controller.scheduler import Scheduler
 from dstutor.controller.tainteviction import TaintEvictionController
 from dstutor.errors import AlreadyExists, CommandError, NotFound
@@ -313,7 +317,7 @@ class Cluster:
 
     def _post_ready(self, node: Obj) -> None:
         now = to_rfc3339(self.clock.now())
-        node["status"]["conditions"] = ready_conditions("True", now)
+        node["status"]["conditions"] = kubelet_posted_conditions(node, "True", now)
         self.store.touch(node)
         self.record_event(node, "Normal", "NodeReady",
                           f"Node {node['metadata']['name']} status is now: NodeReady",

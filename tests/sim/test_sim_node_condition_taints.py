@@ -325,3 +325,26 @@ def test_cluster_file_node_manifest_with_network_unavailable(tmp_path: Path) -> 
     cluster.advance(10)
     assert _taints(cluster, "edge-1") == []
     assert sorted(_pod_nodes(cluster, "plain")) == ["edge-1", "worker-1"]
+
+
+def test_a_node_turning_ready_keeps_conditions_its_kubelet_does_not_own() -> None:
+    """The kubelet posts its own four conditions; a NetworkUnavailable set by somebody
+    else survives the node turning Ready, and after a failure and recovery, and so does
+    its taint."""
+    cluster = default_cluster(workers=1)
+    manifest = NODE_MANIFEST.format(name="worker-9", extra=_conditions_yaml(
+        "NetworkUnavailable")).replace('type: Ready\n    status: "True"',
+                                       'type: Ready\n    status: "False"')
+    _apply(cluster, manifest)
+    cluster.advance(30)
+    for step in ("joined", "recovered"):
+        node = cluster.find("Node", "", "worker-9")
+        statuses = {c["type"]: c["status"] for c in node["status"]["conditions"]}
+        assert statuses == {"NetworkUnavailable": "True", "Ready": "True",
+                            "MemoryPressure": "False", "DiskPressure": "False",
+                            "PIDPressure": "False"}, step
+        assert _ids(_taints(cluster, "worker-9")) == [(NETWORK, "NoSchedule")], step
+        cluster.fail_node("worker-9")
+        cluster.advance(60)
+        cluster.recover_node("worker-9")
+        cluster.advance(30)
