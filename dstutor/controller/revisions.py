@@ -50,8 +50,7 @@ def construct_history(ctx: Context, ds: Obj, state: DaemonSetState) -> str:
         current.sort(key=lambda r: int(r.get("revision", 0)), reverse=True)
         cur = current[0]
         for dup in current[1:]:
-            dup_hash = labels(dup).get(DAEMONSET_UNIQUE_LABEL, "")
-            relabel_pods(ctx, ds, dup_hash, labels(cur).get(DAEMONSET_UNIQUE_LABEL, ""))
+            relabel_pods(ctx, ds, labels(cur).get(DAEMONSET_UNIQUE_LABEL, ""))
             api.delete_object(dup)
         if int(cur.get("revision", 0)) < next_number:
             cur["revision"] = next_number
@@ -59,10 +58,13 @@ def construct_history(ctx: Context, ds: Obj, state: DaemonSetState) -> str:
     state.old_revision_count = len(old)
     return str(labels(cur).get(DAEMONSET_UNIQUE_LABEL) or cur["metadata"]["name"])
 
-def relabel_pods(ctx: Context, ds: Obj, from_hash: str, to_hash: str) -> None:
+def relabel_pods(ctx: Context, ds: Obj, to_hash: str) -> None:
+    """dedupCurHistories' relabel: every owned pod whose hash differs from the kept
+    revision's gets it, a pod of a genuinely older revision too (upstream does not
+    look at which duplicate a pod came from, so such a pod then counts as updated)."""
     for pods in node_to_daemon_pods(ctx.store, ds).values():
         for pod in pods:
-            if labels(pod).get(DAEMONSET_UNIQUE_LABEL) == from_hash:
+            if labels(pod).get(DAEMONSET_UNIQUE_LABEL) != to_hash:
                 # Pods of one revision share their labels dict: replace it.
                 pod["metadata"]["labels"] = {**labels(pod), DAEMONSET_UNIQUE_LABEL: to_hash}
                 ctx.store.touch(pod)
