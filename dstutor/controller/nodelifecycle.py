@@ -198,7 +198,12 @@ class NodeLifecycleController:
             store.touch(node)
 
     def _mark_pods_not_ready(self, node_name: str, stamp: str) -> None:
-        """MarkPodsNotReady: pods on an unreachable node stop counting as ready."""
+        """MarkPodsNotReady: pods on an unreachable node stop counting as ready.
+
+        Only the pod's Ready condition turns False. Nobody can ask the silent kubelet
+        about the containers, so their statuses keep saying ready, and `get pods` still
+        shows 1/1 Running on a NotReady node, as on a real cluster.
+        """
         for pod in self.ctx.store.pods_on_node(node_name):
             changed = False
             conditions = list(pod.get("status", {}).get("conditions") or [])
@@ -209,7 +214,7 @@ class NodeLifecycleController:
                     changed = True
             if changed:
                 pod["status"]["conditions"] = conditions
-            for cs in pod.get("status", {}).get("containerStatuses") or []:
-                cs["ready"] = False
-            if changed:
                 self.ctx.store.touch(pod)
+                # Recorded after the status update, so the pod surely still exists.
+                self.ctx.record_event(pod, "Warning", "NodeNotReady", "Node is not ready",
+                                      component=COMPONENT)
