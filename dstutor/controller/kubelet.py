@@ -223,12 +223,22 @@ class Kubelet:
             ip = self._pod_ip(node_name)
             status["podIP"], status["podIPs"] = ip, [{"ip": ip}]
         if any(img in self.crashing for img in images):
-            # The process exits at once; restartPolicy Always restarts it after a backoff.
+            # The process exits at once; restartPolicy Always restarts it. doBackOff finds
+            # no backoff entry after the first exit, so that restart is immediate (and
+            # exits too): the first backoff (10 s) is shown with one restart already
+            # counted, and each later restart doubles it.
+            if not work.backoff:
+                for c in pod["spec"].get("containers") or []:
+                    self.ctx.record_event(pod, "Normal", "Created",
+                                          f"Created container: {c['name']}",
+                                          component=COMPONENT, host=node_name)
+                    self.ctx.record_event(pod, "Normal", "Started",
+                                          f"Started container {c['name']}",
+                                          component=COMPONENT, host=node_name)
             work.backoff = BACKOFF_INITIAL if not work.backoff else min(work.backoff * 2,
                                                                         BACKOFF_MAX)
             for cs in status.get("containerStatuses") or []:
-                cs["restartCount"] = cs.get("restartCount", 0) + (1 if work.stage == "crashed"
-                                                                  else 0)
+                cs["restartCount"] = cs.get("restartCount", 0) + 1
                 cs["lastState"] = {"terminated": {
                     "exitCode": 1, "reason": "Error", "startedAt": to_rfc3339(now),
                     "finishedAt": to_rfc3339(now)}}

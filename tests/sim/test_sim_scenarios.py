@@ -1504,3 +1504,19 @@ def test_rolling_update_surge_budget_spent_still_removes_pod_from_node_that_stop
     second = expect_round(cluster, 0, 1)
     assert second.deleted == [p["metadata"]["name"] for p in daemon_pods(cluster)
                               if target_node_name(p) == "node-2"]
+
+
+def test_story_crash_loop_restart_counts_match_the_backoff_shown() -> None:
+    """doBackOff: the first exit is restarted at once (no backoff entry yet), so the
+    first "back-off 10s" already shows one restart; each later restart doubles it."""
+    cluster = make_cluster(1, crashing_images=["foo/crash"])
+    cluster.create(make_daemonset(image="foo/crash"))
+    seen = []
+    for _ in range(40):
+        cluster.advance(1)
+        (pod,) = daemon_pods(cluster)
+        (cs,) = pod["status"]["containerStatuses"]
+        message = cs["state"].get("waiting", {}).get("message", "")
+        if message.startswith("back-off") and (cs["restartCount"], message.split()[1]) not in seen:
+            seen.append((cs["restartCount"], message.split()[1]))
+    assert seen == [(1, "10s"), (2, "20s"), (3, "40s")]
