@@ -15,6 +15,10 @@ from dstutor.model.timefmt import to_rfc3339
 COMPONENT = "default-scheduler"
 UNSCHEDULABLE_TAINT = {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}
 AFFINITY_MISMATCH = "node(s) didn't match Pod's node affinity/selector"
+# NodeAffinity's PreFilter narrows a pod pinned by metadata.name to its node; every other
+# node is "absent" and gets this status (SetAbsentNodesStatus).
+AFFINITY_PREFILTER = "node(s) didn't satisfy plugin(s) [NodeAffinity]"
+PORTS_CONFLICT = "node(s) didn't have free ports for the requested pod ports"
 
 
 def pod_requests(pod: Obj) -> dict[str, float]:
@@ -28,36 +32,70 @@ def pod_requests(pod: Obj) -> dict[str, float]:
 
 
 def filter_node(pod: Obj, node: Obj, pods_on_node: list[Obj]) -> str | None:
-    """Run the scheduler's filters; None if the pod fits, else the reason it does not."""
-    return filter_node_rules(pod, node) or filter_node_room(pod, node, pods_on_node)
+    """Run the scheduler's filters; None if the pod fits, else the first reason it does not."""
+    reasons = filter_node_reasons(pod, node, pods_on_node)
+    return reasons[0] if reasons else None
+
+
+def filter_node_reasons(pod: Obj, node: Obj, pods_on_node: list[Obj]) -> list[str]:
+    """Every reason the first failing filter plugin gives ([] if the pod fits)."""
+    reason = filter_node_rules(pod, node)
+    return [reason] if reason is not None else filter_node_room(pod, node, pods_on_node)
 
 
 def filter_node_rules(pod: Obj, node: Obj) -> str | None:
-    """The filters that look at the node alone: unschedulable, affinity, taints."""
+    """The filters that look at the node alone, in the default profile's order:
+    NodeUnschedulable, TaintToleration, NodeAffinity. (Their failures cannot be
+    resolved by preemption.)"""
     spec = pod.get("spec", {})
     tolerations = spec.get("tolerations") or []
     if node.get("spec", {}).get("unschedulable") and not any(
             toleration_tolerates_taint(t, UNSCHEDULABLE_TAINT) for t in tolerations):
         return "node(s) were unschedulable"
-    if not pod_matches_node_affinity(spec, node):
-        return AFFINITY_MISMATCH
     taint = find_matching_untolerated_taint(node_taints(node), tolerations,
                                             ("NoSchedule", "NoExecute"))
     if taint is not None:
         return f"node(s) had untolerated taint {{{taint['key']}: {taint.get('value', '')}}}"
+    if not pod_matches_node_affinity(spec, node):
+        return AFFINITY_MISMATCH
     return None
 
 
-def filter_node_room(pod: Obj, node: Obj, pods_on_node: list[Obj]) -> str | None:
-    """The filters that count what already runs there: pod count, cpu and memory."""
-    allocatable = node.get("status", {}).get("allocatable") or {}
+def host_ports(pod: Obj) -> list[tuple[str, str, int]]:
+    """(protocol, hostIP, hostPort) of every port the pod asks for on the host."""
+    wanted = []
+    for c in pod.get("spec", {}).get("containers") or []:
+        for port in c.get("ports") or []:
+            if port.get("hostPort"):
+                wanted.append((port.get("protocol") or "TCP", port.get("hostIP") or "0.0.0.0",
+                               int(port["hostPort"])))
+    return wanted
+
+
+def _ports_conflict(wanted: list[tuple[str, str, int]], used: list[tuple[str, str, int]]
+                    ) -> bool:
+    # HostPortInfo.CheckConflict: same protocol and port, and either address is the
+    # wildcard or both are the same.
+    return any(proto == uproto and port == uport and (ip == uip or "0.0.0.0" in (ip, uip))
+               for proto, ip, port in wanted for uproto, uip, uport in used)
+
+
+def filter_node_room(pod: Obj, node: Obj, pods_on_node: list[Obj]) -> list[str]:
+    """The filters that count what already runs there: NodePorts, then NodeResourcesFit
+    (which names every resource that is short). Preemption could resolve these."""
     live = [p for p in pods_on_node if p.get("status", {}).get("phase") not in
             ("Succeeded", "Failed")]
+    wanted_ports = host_ports(pod)
+    if wanted_ports and _ports_conflict(wanted_ports,
+                                        [u for p in live for u in host_ports(p)]):
+        return [PORTS_CONFLICT]
+    reasons = []
+    allocatable = node.get("status", {}).get("allocatable") or {}
     if "pods" in allocatable and len(live) + 1 > int(parse_quantity(allocatable["pods"])):
-        return "Too many pods"
+        reasons.append("Too many pods")
     wanted = pod_requests(pod)
     if not (wanted["cpu"] or wanted["memory"]):
-        return None  # requests nothing, so any room is enough
+        return reasons  # requests nothing, so any room is enough
     used = {"cpu": 0.0, "memory": 0.0}
     for other in live:
         for res, value in pod_requests(other).items():
@@ -65,25 +103,34 @@ def filter_node_room(pod: Obj, node: Obj, pods_on_node: list[Obj]) -> str | None
     for res in ("cpu", "memory"):
         if wanted[res] and res in allocatable:
             if used[res] + wanted[res] > parse_quantity(allocatable[res]):
-                return f"Insufficient {res}"
-    return None
+                reasons.append(f"Insufficient {res}")
+    return reasons
 
 
 def room_is_certain(pod: Obj, node: Obj, pods_indexed_on_node: int) -> bool:
-    """Whether the room filters must pass without counting: the pod asks for no cpu or
-    memory, and even every pod the store maps to the node (a superset of the bound, live
-    ones) leaves room under the pod limit."""
+    """Whether the room filters must pass without counting: the pod asks for no cpu,
+    memory or host port, and even every pod the store maps to the node (a superset of
+    the bound, live ones) leaves room under the pod limit."""
     wanted = pod_requests(pod)
-    if wanted["cpu"] or wanted["memory"]:
+    if wanted["cpu"] or wanted["memory"] or host_ports(pod):
         return False
     allowed = (node.get("status", {}).get("allocatable") or {}).get("pods")
     return allowed is None or pods_indexed_on_node + 1 <= int(parse_quantity(allowed))
 
 
-def failure_message(reasons: Counter[str], total: int) -> str:
+def failure_message(reasons: Counter[str], total: int, resolvable_nodes: int) -> str:
+    """FitError.Error(): the filters' reasons counted over nodes, then what preemption
+    found: a node whose failure only room could fix has no victims to evict (dstutor
+    gives every pod the same priority), any other node is beyond its help."""
     parts = sorted(f"{count} {reason}" for reason, count in reasons.items())
+    preemption = []
+    if resolvable_nodes:
+        preemption.append(f"{resolvable_nodes} No preemption victims found for incoming pod")
+    if total - resolvable_nodes:
+        preemption.append(f"{total - resolvable_nodes} Preemption is not helpful for "
+                          "scheduling")
     return (f"0/{total} nodes are available: {', '.join(parts)}. preemption: 0/{total} nodes "
-            f"are available: {total} Preemption is not helpful for scheduling.")
+            f"are available: {', '.join(preemption)}.")
 
 
 class Scheduler:
@@ -116,17 +163,17 @@ class Scheduler:
             return
         total = store.count("Node")
         pinned = target_node_name(pod)
+        reasons: Counter[str] = Counter()
         if pinned:
-            # DaemonSet pods name their node in the affinity; every other node fails it.
+            # DaemonSet pods name their node in the affinity; PreFilter drops the rest.
             node = store.get("Node", "", pinned)
             candidates = [node] if node is not None else []
-            reasons: Counter[str] = Counter()
             if total - len(candidates):
-                reasons[AFFINITY_MISMATCH] = total - len(candidates)
+                reasons[AFFINITY_PREFILTER] = total - len(candidates)
         else:
             candidates = store.list("Node")
-            reasons = Counter()
         feasible: list[tuple[float, str, Obj]] = []
+        resolvable = 0  # nodes only the room filters refused
         for node in candidates:
             node_name = node["metadata"]["name"]
             reason = filter_node_rules(pod, node)
@@ -144,14 +191,15 @@ class Scheduler:
             # (Order does not matter here: only counts and sums are taken.)
             on_node = [p for p in (store.get(*k) for k in indexed)
                        if p is not None and p["spec"].get("nodeName")]
-            reason = filter_node_room(pod, node, on_node)
-            if reason is None:
+            room = filter_node_room(pod, node, on_node)
+            if not room:
                 feasible.append((len(on_node), node_name, node))
             else:
-                reasons[reason] += 1
+                reasons.update(room)
+                resolvable += 1
         if not feasible:
-            self._mark_unschedulable(pod, failure_message(reasons, total) if total else
-                                     "no nodes available to schedule pods")
+            self._mark_unschedulable(pod, failure_message(reasons, total, resolvable)
+                                     if total else "no nodes available to schedule pods")
             return
         feasible.sort(key=lambda f: (f[0], f[1]))
         self._bind(pod, feasible[0][2])

@@ -13,7 +13,7 @@ from dstutor.model.objects import Obj, clone, pod_condition
 from dstutor.sim.cluster import Cluster
 
 INSUFFICIENT_CPU = ("0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are "
-                    "available: 1 Preemption is not helpful for scheduling.")
+                    "available: 1 No preemption victims found for incoming pod.")
 
 
 def _limits_only(name: str, limits: dict[str, str]) -> Obj:

@@ -11,7 +11,7 @@ from dstutor.model.objects import pod_condition
 from dstutor.sim.cluster import Cluster
 
 TOO_MANY = ("0/1 nodes are available: 1 Too many pods. preemption: 0/1 nodes are available: "
-            "1 Preemption is not helpful for scheduling.")
+            "1 No preemption victims found for incoming pod.")
 
 
 def test_a_daemon_pod_over_the_node_pod_limit_stays_pending() -> None:
@@ -51,6 +51,6 @@ def test_room_is_certain_only_when_counting_could_not_refuse(limit: int, indexed
     assert certain == (cpu is None and indexed + 1 <= limit)
     if certain:
         # Any subset of the indexed pods (the bound, live ones) passes the real count.
-        assert filter_node_room(pod, node, running) is None
+        assert filter_node_room(pod, node, running) == []
     elif cpu is None:
-        assert filter_node_room(pod, node, running) == "Too many pods"
+        assert filter_node_room(pod, node, running) == ["Too many pods"]
