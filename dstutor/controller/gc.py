@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import math
+
 from dstutor.controller.context import Context
 from dstutor.model.kinds import KINDS
 from dstutor.model.objects import Obj, is_terminating, uid
+from dstutor.model.timefmt import to_rfc3339
 
 # Kinds that own dependents in this simulator.
 DEPENDENT_KINDS = ("Pod", "ControllerRevision", "ReplicaSet")
+# podgc/gc_controller.go: the controller looks every gcCheckPeriod, and a node found
+# missing is quarantined (quarantineTime) before its pods go, in case it comes back.
+GC_CHECK_PERIOD_SECONDS = 20.0
+QUARANTINE_SECONDS = 40.0
+
+
+def orphan_pods_deleted_at(node_deleted_at: float) -> float:
+    """When pod GC deletes the pods of a node deleted at this time: the first check at
+    or after the deletion notices it, and the check a quarantine later acts (40-60 s)."""
+    first_check = math.ceil(node_deleted_at / GC_CHECK_PERIOD_SECONDS) * GC_CHECK_PERIOD_SECONDS
+    return first_check + QUARANTINE_SECONDS
 
 
 class GarbageCollector:
@@ -36,7 +50,8 @@ class GarbageCollector:
             if ref_owner is not None:
                 self.ctx.enqueue("gc", ("finalize", uid(ref_owner), ""))
             if kind == "Node":
-                self.ctx.enqueue("podgc", old["metadata"]["name"])
+                self.ctx.enqueue_at("podgc", old["metadata"]["name"],
+                                    orphan_pods_deleted_at(self.ctx.clock.now()))
             if old["metadata"].get("namespace"):
                 ns = self.ctx.store.get("Namespace", "", old["metadata"]["namespace"])
                 if ns is not None and is_terminating(ns):
@@ -108,10 +123,23 @@ class GarbageCollector:
             api.finish_deletion(ns_obj)
 
     def pod_gc(self, node_name: str) -> None:
-        """Pods bound to a node that no longer exists are force-deleted."""
+        """gcOrphaned: pods bound to a node that is still missing after the quarantine
+        are marked Failed with a DisruptionTarget condition, then deleted at once."""
         store = self.ctx.store
         if store.get("Node", "", node_name) is not None:
-            return
+            return  # the node came back during the quarantine
+        now = to_rfc3339(self.ctx.clock.now())
         for pod in store.pods_on_node(node_name):
-            if pod["spec"].get("nodeName") == node_name:
-                self.ctx.api.finish_deletion(pod)
+            if pod["spec"].get("nodeName") != node_name:
+                continue
+            status = pod["status"]
+            if status.get("phase") not in ("Succeeded", "Failed"):
+                status["phase"] = "Failed"
+            # Conditions are shared between pods: replace the list, never edit it.
+            status["conditions"] = [
+                *(c for c in status.get("conditions") or [] if c.get("type") != "DisruptionTarget"),
+                {"type": "DisruptionTarget", "status": "True", "reason": "DeletionByPodGC",
+                 "message": "PodGC: node no longer exists", "lastProbeTime": None,
+                 "lastTransitionTime": now}]
+            store.touch(pod)
+            self.ctx.api.finish_deletion(pod)  # grace period 0

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from dstutor.controller.gc import orphan_pods_deleted_at
 from dstutor.errors import DstutorError
 from dstutor.kubectl.lexer import split_command
 from dstutor.shell.durations import clock_text, format_duration, parse_duration
@@ -209,13 +210,17 @@ def meta_node_add(session: Session, args: Args) -> Output:
 
 
 @command("node remove", "node remove NAME",
-         "the machine is gone; pod GC removes its pods",
+         "the machine is gone; pod GC removes its pods 40-60s later",
          args=(NODE,), min_args=1, undoable=True)
 def meta_node_remove(session: Session, args: Args) -> Output:
     name = args.positional[0]
     _existing_node(session, name)
+    now = session.cluster.now()
     session.cluster.remove_node(name)
-    return Output(stdout=f"node/{name} removed; pod GC deletes the pods bound to it",
+    delay = format_duration(orphan_pods_deleted_at(now) - now)
+    when = (f"after {delay} of virtual time (`advance {delay}`)"
+            if session.cluster.clock.mode == "manual" else f"in about {delay}")
+    return Output(stdout=f"node/{name} removed; pod GC deletes the pods bound to it {when}",
                   changed=True)
 
 

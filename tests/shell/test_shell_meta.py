@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from shell_helpers import NODE_LOGGER
 
+from dstutor.controller.gc import orphan_pods_deleted_at
 from dstutor.model.objects import is_node_ready
 from dstutor.shell import meta
 from dstutor.shell.durations import format_duration
@@ -74,11 +75,21 @@ def test_meta_node_errors_are_one_clear_line(session: Session, line: str, messag
 
 def test_meta_node_remove_garbage_collects_pods(session: Session) -> None:
     assert session.cluster.pods_of("kube-proxy", "kube-system")
+    now = session.cluster.now()
     out = session.handle_line("node remove worker-2")
-    assert out.stdout == "node/worker-2 removed; pod GC deletes the pods bound to it"
+    wait = orphan_pods_deleted_at(now) - now
+    assert 40 <= wait <= 60
+    assert out.stdout == (f"node/worker-2 removed; pod GC deletes the pods bound to it after "
+                          f"{wait:g}s of virtual time (`advance {wait:g}s`)")
     assert session.cluster.find("Node", "", "worker-2") is None
-    nodes = {p["spec"]["nodeName"] for p in session.cluster.pods_of("kube-proxy", "kube-system")}
-    assert "worker-2" not in nodes
+
+    def nodes() -> set[str]:
+        return {p["spec"]["nodeName"] for p in session.cluster.pods_of("kube-proxy",
+                                                                        "kube-system")}
+
+    assert "worker-2" in nodes()  # quarantined: the node might come back
+    session.handle_line(f"advance {wait:g}s")
+    assert "worker-2" not in nodes()
 
 
 def test_meta_node_fail_then_recover(session: Session) -> None:

@@ -16,7 +16,8 @@ APPLY = f"kubectl apply -f - <<EOF\n{NODE_LOGGER}EOF\n"
 TRANSCRIPTS = {
     "node_add": "node add gpu-1 --label gpu=true --taint dedicated=gpu:NoSchedule --role gpu\n"
                 "kubectl get nodes\nadvance 2s\nkubectl get nodes\n",
-    "node_remove": APPLY + "advance\nnode remove worker-2\nkubectl get pods -o wide\n",
+    "node_remove": APPLY + ("advance\nnode remove worker-2\nkubectl get pods -o wide\n"
+                            "advance 1m\nkubectl get pods -o wide\n"),
     "node_fail_recover": APPLY + "advance\nnode fail worker-1\nadvance 45s\nkubectl get nodes\n"
                          "node recover worker-1\nkubectl get nodes\n",
     "advance": APPLY + "kubectl get pods\nadvance 2s\nkubectl get pods\nadvance\n"

@@ -54,6 +54,7 @@ from sim_builders import (
 )
 
 from dstutor.controller.daemonset_util import node_name_affinity
+from dstutor.controller.gc import orphan_pods_deleted_at
 from dstutor.controller.placement import node_should_run_daemon_pod
 from dstutor.controller.update import updated_desired_node_counts
 from dstutor.model.objects import (
@@ -1180,12 +1181,27 @@ def test_story_node_labels_decide_where_pods_run() -> None:
 
 
 def test_story_removed_node_loses_its_pods_to_pod_gc() -> None:
-    """The machine is gone: pod GC removes its pods; no replacement appears anywhere."""
+    """The machine is gone: DESIRED drops at once; pod GC removes its pods after the
+    quarantine (the first 20 s check notices, the one 40 s later acts), marking them
+    Failed with a DisruptionTarget condition; no replacement appears anywhere."""
     cluster = _running_cluster()
     pod = _pod_on(cluster, "node-1")
     recorder = ActionRecorder(cluster, "foo")
+    gone_at = orphan_pods_deleted_at(cluster.now())
     cluster.remove_node("node-1")
+    assert _counts(cluster)[0] == 2
+    seen: list[dict] = []
+    cluster.store.listeners.append(
+        lambda kind, old, new: seen.append(clone(new)) if kind == "Pod" and new else None)
+    cluster.advance(gone_at - cluster.now() - 1)
+    assert cluster.find("Pod", NS, pod["metadata"]["name"]) is not None
+    cluster.advance(1)
     assert cluster.find("Pod", NS, pod["metadata"]["name"]) is None
+    [last] = [p for p in seen if p["metadata"]["name"] == pod["metadata"]["name"]][-1:]
+    assert last["status"]["phase"] == "Failed"
+    cond = next(c for c in last["status"]["conditions"] if c["type"] == "DisruptionTarget")
+    assert (cond["reason"], cond["message"]) == ("DeletionByPodGC",
+                                                 "PodGC: node no longer exists")
     cluster.advance(30)
     actions = recorder.take()
     recorder.close()
