@@ -265,10 +265,13 @@ class Kubelet:
     def _terminate(self, pod: Obj, key: PodKey, work: PodWork | None, now: float) -> None:
         if work is None or work.stage != "killing":
             node_name = pod["spec"]["nodeName"]
+            running = {cs["name"] for cs in pod["status"].get("containerStatuses") or []
+                       if "running" in cs.get("state", {})}
             for c in pod["spec"].get("containers") or []:
-                self.ctx.record_event(pod, "Normal", "Killing",
-                                      f"Stopping container {c['name']}",
-                                      component=COMPONENT, host=node_name)
+                if c["name"] in running:  # only a running container has anything to stop
+                    self.ctx.record_event(pod, "Normal", "Killing",
+                                          f"Stopping container {c['name']}",
+                                          component=COMPONENT, host=node_name)
             work = PodWork("killing", now + self.t("terminationSeconds"))
             self.work[key] = work
             self.ctx.enqueue_at("kubelet", key, work.due)
@@ -317,7 +320,8 @@ class Kubelet:
             if ctype in wanted:
                 if cond is None or cond.get("status") != wanted[ctype]:
                     if ctype in ("Ready", "ContainersReady") and not ready:
-                        names = ",".join(c["name"] for c in pod["spec"].get("containers") or [])
+                        # Go's %s of a []string: "[a b]". Every container here is unready.
+                        names = " ".join(c["name"] for c in pod["spec"].get("containers") or [])
                         cond = shared.pod_condition(ctype, wanted[ctype], ts,
                                                     "ContainersNotReady",
                                                     f"containers with unready status: [{names}]")
