@@ -110,6 +110,12 @@ class Kubelet:
         status["hostIP"] = self._node_ip(node_name)
         status["hostIPs"] = shared.ip_list(status["hostIP"])
         status["startTime"] = to_rfc3339(now)
+        if "podIP" not in status:
+            # The sandbox, and with it the pod's network, exists before any image is
+            # pulled (PodReadyToStartContainers): a ContainerCreating or ImagePullBackOff
+            # pod already has its IP.
+            ip = self._pod_ip(node_name)
+            status["podIP"], status["podIPs"] = ip, [{"ip": ip}]
         self._set_container_states(pod, shared.waiting("ContainerCreating"), False)
         self._set_conditions(pod, ready=False, now=now, initialized=True)
         agent = self.nodes[node_name]

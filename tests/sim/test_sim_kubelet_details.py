@@ -50,3 +50,21 @@ def test_deleting_a_running_pod_stops_its_container() -> None:
     cluster.delete("Pod", "default", "web")
     cluster.advance(5)
     assert _killing(cluster, "web") == ["Stopping container c0"]
+
+
+def test_a_pod_gets_its_ip_with_its_sandbox_before_any_pull() -> None:
+    cluster = _cluster()
+    cluster.create(_pod("pulling", "busybox:1"))
+    cluster.create(_pod("stuck", "missing:1"))
+    cluster.advance(1)
+    pulling = cluster.get("Pod", "default", "pulling")
+    assert pulling["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] == (
+        "ContainerCreating")
+    assert pulling["status"]["podIP"]
+    cluster.advance(30)
+    stuck = cluster.get("Pod", "default", "stuck")
+    assert stuck["status"]["podIP"] and stuck["status"]["podIP"] != pulling["status"]["podIP"]
+    cluster.advance(10)
+    # The IP stays the pod's own once its container runs.
+    assert cluster.get("Pod", "default", "pulling")["status"]["podIP"] == pulling["status"][
+        "podIP"]
