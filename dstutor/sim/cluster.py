@@ -126,7 +126,7 @@ class Cluster:
         self.engine.enqueue_at(queue, key, when)
 
     def record_event(self, obj: Obj, etype: str, reason: str, message: str, *,
-                     component: str, host: str = "") -> None:
+                     component: str, host: str = "", field_path: str = "") -> None:
         """Record an Event through client-go's correlator: repeats bump a count, floods of
         similar events are combined, and each source gets 25 events per object, then one
         every five minutes (see sim/events.py)."""
@@ -136,7 +136,7 @@ class Cluster:
         now_seconds = self.clock.now()
         draft = Draft(component, host, obj["kind"], meta.get("namespace", "") or "",
                       meta["name"], meta.get("uid", ""), obj.get("apiVersion", "v1"), etype,
-                      reason, message)
+                      reason, message, field_path)
         for watcher in self.event_watchers:
             watcher(draft)
         outcome = self.events.correlate(draft, now_seconds)
@@ -161,6 +161,8 @@ class Cluster:
                     "resourceVersion": meta.get("resourceVersion", "")}
         if meta.get("namespace"):
             involved["namespace"] = meta["namespace"]
+        if field_path:
+            involved["fieldPath"] = field_path
         # One source dict per reporter: events are never edited except count/lastTimestamp.
         source = self._event_sources.get((component, host))
         if source is None:

@@ -64,6 +64,7 @@ class Draft(NamedTuple):
     type: str
     reason: str
     message: str
+    field_path: str = ""  # involvedObject.fieldPath: which container an event is about
 
     # The keys are prefixes of the fields, in upstream's order (see the slices below).
     def spam_key(self) -> tuple[str, ...]:
@@ -77,7 +78,8 @@ class Draft(NamedTuple):
 
 
 # getSpamKey: source and object; EventAggregatorByReasonFunc adds type and reason;
-# getEventKey adds the message (all of Draft). Slices, because this is a hot path.
+# getEventKey adds the message and the fieldPath (all of Draft). Slices, because this
+# is a hot path.
 SPAM_KEY = slice(0, 7)
 AGGREGATE_KEY = slice(0, 9)
 

@@ -3,6 +3,7 @@ rendering of a list ("[a b]"), and only a container that runs gets a Killing eve
 
 from __future__ import annotations
 
+from dstutor.controller.kubelet import image_size
 from dstutor.model.objects import pod_condition
 from dstutor.sim.cluster import Cluster
 
@@ -68,3 +69,43 @@ def test_a_pod_gets_its_ip_with_its_sandbox_before_any_pull() -> None:
     # The IP stays the pod's own once its container runs.
     assert cluster.get("Pod", "default", "pulling")["status"]["podIP"] == pulling["status"][
         "podIP"]
+
+
+def _kubelet_events(cluster: Cluster, pod_name: str) -> list[tuple[str, str, str]]:
+    return [(e["reason"], e["involvedObject"].get("fieldPath", ""), e["message"])
+            for e in sorted(cluster.store.list("Event"), key=lambda e: e["metadata"]["name"])
+            if e["involvedObject"]["name"] == pod_name and e["source"]["component"] == "kubelet"]
+
+
+def test_container_events_name_their_container_in_v1_37_words() -> None:
+    cluster = _cluster()
+    cluster.create(_pod("first", "nginx:1"))
+    cluster.advance(10)
+    cluster.create(_pod("second", "nginx:1"))  # same node: the image is there now
+    cluster.advance(10)
+    size = image_size("nginx:1")
+    assert _kubelet_events(cluster, "first") == [
+        ("Pulling", "spec.containers{c0}", 'Pulling image "nginx:1"'),
+        ("Pulled", "spec.containers{c0}", 'Successfully pulled image "nginx:1" in 2s (2s '
+         f"including waiting). Image size: {size} bytes."),
+        ("Created", "spec.containers{c0}", "Container created"),
+        ("Started", "spec.containers{c0}", "Container started")]
+    assert _kubelet_events(cluster, "second") == [
+        ("Pulled", "spec.containers{c0}",
+         'Container image "nginx:1" already present on machine and can be accessed by the pod'),
+        ("Created", "spec.containers{c0}", "Container created"),
+        ("Started", "spec.containers{c0}", "Container started")]
+    assert 10_000_000 <= size < 100_000_000 and size == image_size("nginx:1")
+
+
+def test_a_restart_checks_the_image_again() -> None:
+    cluster = Cluster(crashing_images=["crash:1"])
+    cluster.add_node("n1", ready=True)
+    cluster.create(_pod("loop", "crash:1"))
+    cluster.advance(20)
+    counts = {(e["reason"], e["message"].split(" ")[0]): e.get("count", 1)
+              for e in cluster.store.list("Event") if e["involvedObject"]["name"] == "loop"}
+    created = counts[("Created", "Container")]
+    assert created >= 2 and counts[("Started", "Container")] == created
+    assert counts[("Pulled", "Successfully")] == 1
+    assert counts[("Pulled", "Container")] == created - 1  # each restart finds it present
