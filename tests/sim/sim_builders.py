@@ -150,6 +150,17 @@ def add_nodes(cluster: Cluster, start: int, count: int, labels: dict[str, str] |
     return names
 
 
+def set_node_condition(cluster: Cluster, node_name: str, ctype: str, status: str) -> None:
+    """What a kubelet or network plugin would post: one node condition changes."""
+    node = cluster.store.get("Node", "", node_name)
+    assert node is not None
+    old = clone(node)
+    conditions = [c for c in node["status"]["conditions"] if c["type"] != ctype]
+    conditions.append({"type": ctype, "status": status})
+    node["status"]["conditions"] = conditions
+    cluster.store.touch(node, old)
+
+
 def freeze(cluster: Cluster, node_names: Iterable[str] | None = None) -> None:
     """Stop kubelets (all nodes by default) without the node turning NotReady."""
     if node_names is None:

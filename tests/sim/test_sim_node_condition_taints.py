@@ -13,12 +13,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sim_builders import make_cluster
+from sim_builders import make_cluster, set_node_condition
 
 from dstutor import yamlio
 from dstutor.controller.nodelifecycle import reconcile_taints, unknown_conditions, wanted_taints
 from dstutor.kubectl.dispatch import run
-from dstutor.model.objects import Obj, clone
+from dstutor.model.objects import Obj
 from dstutor.sim.cluster import Cluster
 from dstutor.sim.clusterfile import build_cluster, default_cluster, parse_cluster_file
 
@@ -154,14 +154,7 @@ def test_unknown_conditions_keep_foreign_ones_and_add_never_posted_ones() -> Non
 
 
 def _set_condition(cluster: Cluster, node_name: str, ctype: str, status: str) -> None:
-    """What a kubelet or network plugin would post: one condition changes."""
-    node = cluster.store.get("Node", "", node_name)
-    assert node is not None
-    old = clone(node)
-    conditions = [c for c in node["status"]["conditions"] if c["type"] != ctype]
-    conditions.append({"type": ctype, "status": status})
-    node["status"]["conditions"] = conditions
-    cluster.store.touch(node, old)
+    set_node_condition(cluster, node_name, ctype, status)
     cluster.settle()
 
 

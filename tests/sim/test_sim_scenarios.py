@@ -46,6 +46,7 @@ from sim_builders import (
     pods_by_node,
     put_pod,
     rolling,
+    set_node_condition,
     set_phase,
     settle_actions,
     status,
@@ -132,16 +133,6 @@ def test_sync_without_nodes_does_nothing(strategy: str) -> None:
 # --- §10 scenarios 4-8: node conditions, taints, capacity ---------------------------------
 
 
-def _set_node_condition(cluster: Cluster, node_name: str, ctype: str, value: str) -> None:
-    node = cluster.store.get("Node", "", node_name)
-    assert node is not None
-    old = clone(node)
-    conditions = [c for c in node["status"]["conditions"] if c["type"] != ctype]
-    conditions.append({"type": ctype, "status": value})
-    node["status"]["conditions"] = conditions
-    cluster.store.touch(node, old)
-
-
 def test_sync_launches_pod_on_not_ready_node_without_taints(strategy: str) -> None:
     """Scenario 4 (TestNotReadyNodeDaemonDoesLaunchPod): only taints matter, not conditions.
 
@@ -149,13 +140,13 @@ def test_sync_launches_pod_on_not_ready_node_without_taints(strategy: str) -> No
     taint. With it on, the node gets not-ready:NoSchedule and no pod (§1.2).
     """
     cluster = make_cluster(1, node_lifecycle=False)
-    _set_node_condition(cluster, "node-0", "Ready", "False")
+    set_node_condition(cluster, "node-0", "Ready", "False")
     cluster.settle()
     create_ds(cluster, make_daemonset(strategy=strategy))
     expect_sync(cluster, 1, 0)
 
     real = make_cluster(1)
-    _set_node_condition(real, "node-0", "Ready", "False")
+    set_node_condition(real, "node-0", "Ready", "False")
     real.settle()
     assert {"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"} in [
         {"key": t["key"], "effect": t["effect"]} for t in real.find("Node", "", "node-0")[
@@ -174,7 +165,7 @@ def test_sync_launches_pod_despite_default_tolerated_no_execute_taint(
     cluster = make_cluster(0, node_lifecycle=False)
     cluster.add_node("tainted", ready=True, taints=[
         {"key": taint_key, "effect": "NoExecute", "timeAdded": "2026-01-01T00:00:00Z"}])
-    _set_node_condition(cluster, "tainted", "Ready", ready)
+    set_node_condition(cluster, "tainted", "Ready", ready)
     cluster.settle()
     create_ds(cluster, make_daemonset(strategy=strategy))
     actions = expect_sync(cluster, 1, 0)
@@ -192,7 +183,7 @@ def test_sync_launches_pod_on_node_under_resource_pressure(strategy: str) -> Non
         {"key": "node.kubernetes.io/pid-pressure", "effect": "NoSchedule"},
     ])
     for ctype in ("DiskPressure", "MemoryPressure", "PIDPressure"):
-        _set_node_condition(cluster, "resources-pressure", ctype, "True")
+        set_node_condition(cluster, "resources-pressure", ctype, "True")
     cluster.settle()
     create_ds(cluster, make_daemonset("critical", namespace="kube-system",
                                       strategy=strategy))
@@ -213,7 +204,7 @@ def test_sync_launches_pod_on_network_unavailable_node(strategy: str, taint: boo
     cluster = make_cluster(0, node_lifecycle=False)
     taints = [{"key": "node.kubernetes.io/network-unavailable", "effect": "NoSchedule"}]
     cluster.add_node("network-unavailable", ready=True, taints=taints if taint else None)
-    _set_node_condition(cluster, "network-unavailable", "NetworkUnavailable", "True")
+    set_node_condition(cluster, "network-unavailable", "NetworkUnavailable", "True")
     cluster.settle()
     create_ds(cluster, make_daemonset(strategy=strategy, host_network=host_network))
     expect_sync(cluster, creates, 0)
