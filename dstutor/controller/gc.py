@@ -6,7 +6,7 @@ import math
 
 from dstutor.controller.context import Context
 from dstutor.model.kinds import KINDS
-from dstutor.model.objects import Obj, is_terminating, uid
+from dstutor.model.objects import Obj, is_node_ready, is_terminating, node_taints, uid
 from dstutor.model.timefmt import to_rfc3339
 
 # Kinds that own dependents in this simulator.
@@ -15,13 +15,25 @@ DEPENDENT_KINDS = ("Pod", "ControllerRevision", "ReplicaSet")
 # missing is quarantined (quarantineTime) before its pods go, in case it comes back.
 GC_CHECK_PERIOD_SECONDS = 20.0
 QUARANTINE_SECONDS = 40.0
+OUT_OF_SERVICE_TAINT = "node.kubernetes.io/out-of-service"
+
+
+def next_gc_check(now: float) -> float:
+    """The pod GC loop's next look at or after `now` (it runs every gcCheckPeriod)."""
+    return math.ceil(now / GC_CHECK_PERIOD_SECONDS) * GC_CHECK_PERIOD_SECONDS
+
+
+def is_out_of_service(node: Obj) -> bool:
+    """gcTerminating's test: a NotReady node an administrator marked out-of-service,
+    whose kubelet will never finish its pods' termination."""
+    return not is_node_ready(node) and any(
+        t.get("key") == OUT_OF_SERVICE_TAINT for t in node_taints(node))
 
 
 def orphan_pods_deleted_at(node_deleted_at: float) -> float:
     """When pod GC deletes the pods of a node deleted at this time: the first check at
     or after the deletion notices it, and the check a quarantine later acts (40-60 s)."""
-    first_check = math.ceil(node_deleted_at / GC_CHECK_PERIOD_SECONDS) * GC_CHECK_PERIOD_SECONDS
-    return first_check + QUARANTINE_SECONDS
+    return next_gc_check(node_deleted_at) + QUARANTINE_SECONDS
 
 
 class GarbageCollector:
@@ -56,7 +68,15 @@ class GarbageCollector:
                 ns = self.ctx.store.get("Namespace", "", old["metadata"]["namespace"])
                 if ns is not None and is_terminating(ns):
                     self.ctx.enqueue("gc", ("finalize", uid(ns), ""))
-        elif new is not None and is_terminating(new) and (
+        elif kind == "Node" and new is not None and is_out_of_service(new):
+            self.ctx.enqueue_at("podgc-terminating", new["metadata"]["name"],
+                                next_gc_check(self.ctx.clock.now()))
+        elif kind == "Pod" and new is not None and is_terminating(new):
+            node = self.ctx.store.get("Node", "", new["spec"].get("nodeName") or "")
+            if node is not None and is_out_of_service(node):
+                self.ctx.enqueue_at("podgc-terminating", node["metadata"]["name"],
+                                    next_gc_check(self.ctx.clock.now()))
+        if new is not None and is_terminating(new) and (
                 new["metadata"].get("finalizers") or kind == "Namespace"):
             self.ctx.enqueue("gc", ("finalize", uid(new), ""))
 
@@ -121,6 +141,20 @@ class GarbageCollector:
                     api.delete_object(obj)
         if left == 0:
             api.finish_deletion(ns_obj)
+
+    def gc_terminating(self, node_name: str) -> None:
+        """gcTerminating: on a NotReady node with the out-of-service taint, pods stuck
+        terminating (their kubelet is gone) are marked Failed and deleted at once."""
+        store = self.ctx.store
+        node = store.get("Node", "", node_name)
+        if node is None or not is_out_of_service(node):
+            return
+        for pod in store.pods_on_node(node_name):
+            if pod["spec"].get("nodeName") == node_name and is_terminating(pod):
+                if pod["status"].get("phase") not in ("Succeeded", "Failed"):
+                    pod["status"]["phase"] = "Failed"
+                    store.touch(pod)
+                self.ctx.api.finish_deletion(pod)
 
     def pod_gc(self, node_name: str) -> None:
         """gcOrphaned: pods bound to a node that is still missing after the quarantine

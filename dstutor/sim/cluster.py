@@ -89,6 +89,7 @@ class Cluster:
         e.register("tainteviction", self.tainteviction.sync)  # type: ignore[arg-type]
         e.register("gc", self.gc.sync)  # type: ignore[arg-type]
         e.register("podgc", self.gc.pod_gc)  # type: ignore[arg-type]
+        e.register("podgc-terminating", self.gc.gc_terminating)  # type: ignore[arg-type]
         e.register("deployment", self.deployments.sync_deployment)  # type: ignore[arg-type]
         e.register("replicaset", self.deployments.sync_replicaset)  # type: ignore[arg-type]
 
