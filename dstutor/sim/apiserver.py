@@ -254,8 +254,12 @@ class ApiServer:
                 if graceful:
                     grace = grace_seconds if grace_seconds is not None else obj["spec"].get(
                         "terminationGracePeriodSeconds", 30)
-                    meta["deletionGracePeriodSeconds"] = grace
+                # BeforeDelete (graceful) and markAsDeleting (finalizers only) both
+                # record the grace period, 0 for the latter, and bump a generation.
+                meta["deletionGracePeriodSeconds"] = grace
                 meta["deletionTimestamp"] = to_rfc3339(now + grace)
+                if int(meta.get("generation") or 0) > 0:
+                    meta["generation"] = int(meta["generation"]) + 1
                 self.store.touch(obj)
             else:
                 self.store.touch(obj)
