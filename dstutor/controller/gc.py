@@ -6,7 +6,14 @@ import math
 
 from dstutor.controller.context import Context
 from dstutor.model.kinds import KINDS
-from dstutor.model.objects import Obj, is_node_ready, is_terminating, node_taints, uid
+from dstutor.model.objects import (
+    Obj,
+    is_node_ready,
+    is_terminating,
+    node_taints,
+    uid,
+    with_disruption_target,
+)
 from dstutor.model.timefmt import to_rfc3339
 
 # Kinds that own dependents in this simulator.
@@ -151,10 +158,7 @@ class GarbageCollector:
             return
         for pod in store.pods_on_node(node_name):
             if pod["spec"].get("nodeName") == node_name and is_terminating(pod):
-                if pod["status"].get("phase") not in ("Succeeded", "Failed"):
-                    pod["status"]["phase"] = "Failed"
-                    store.touch(pod)
-                self.ctx.api.finish_deletion(pod)
+                self._mark_failed_and_delete(pod)
 
     def pod_gc(self, node_name: str) -> None:
         """gcOrphaned: pods bound to a node that is still missing after the quarantine
@@ -164,16 +168,20 @@ class GarbageCollector:
             return  # the node came back during the quarantine
         now = to_rfc3339(self.ctx.clock.now())
         for pod in store.pods_on_node(node_name):
-            if pod["spec"].get("nodeName") != node_name:
-                continue
-            status = pod["status"]
-            if status.get("phase") not in ("Succeeded", "Failed"):
-                status["phase"] = "Failed"
-            # Conditions are shared between pods: replace the list, never edit it.
-            status["conditions"] = [
-                *(c for c in status.get("conditions") or [] if c.get("type") != "DisruptionTarget"),
-                {"type": "DisruptionTarget", "status": "True", "reason": "DeletionByPodGC",
-                 "message": "PodGC: node no longer exists", "lastProbeTime": None,
-                 "lastTransitionTime": now}]
-            store.touch(pod)
-            self.ctx.api.finish_deletion(pod)  # grace period 0
+            if pod["spec"].get("nodeName") == node_name:
+                self._mark_failed_and_delete(pod, with_disruption_target(
+                    pod, "DeletionByPodGC", "PodGC: node no longer exists", now))
+
+    def _mark_failed_and_delete(self, pod: Obj, conditions: list[Obj] | None = None) -> None:
+        """markFailedAndDeletePodWithCondition: a pod not yet finished is marked Failed
+        (with the condition, if any), then deleted with grace period 0."""
+        status = pod["status"]
+        changed = status.get("phase") not in ("Succeeded", "Failed")
+        if changed:
+            status["phase"] = "Failed"
+        if conditions is not None:
+            status["conditions"] = conditions
+            changed = True
+        if changed:
+            self.ctx.store.touch(pod)
+        self.ctx.api.finish_deletion(pod)

@@ -101,7 +101,7 @@ def unknown_conditions(node: Obj, now: str) -> list[Obj]:
     leaves it. A kubelet condition never posted is appended as NodeStatusNeverUpdated.
     """
     unknown = {c["type"]: c for c in ready_conditions("Unknown", now)}
-    merged = [unknown.pop(c.get("type", ""), c) for c in node["status"].get("conditions") or []]
+    merged = _replace_in_place(node, unknown)
     created = node["metadata"].get("creationTimestamp") or now
     for ctype in KUBELET_CONDITION_TYPES:
         if ctype in unknown:
@@ -118,9 +118,13 @@ def kubelet_posted_conditions(node: Obj, status: str, now: str) -> list[Obj]:
     NetworkUnavailable from the network plugin) stays where it stands.
     """
     posted = {c["type"]: c for c in ready_conditions(status, now)}
-    merged = [posted.pop(c.get("type", ""), c) for c in node["status"].get("conditions") or []]
-    merged += posted.values()
-    return merged
+    return [*_replace_in_place(node, posted), *posted.values()]
+
+
+def _replace_in_place(node: Obj, fresh: dict[str, Obj]) -> list[Obj]:
+    """The node's conditions with those of a type in `fresh` replaced where they stand;
+    the ones used are taken out of `fresh`, so what is left there is new to the node."""
+    return [fresh.pop(c.get("type", ""), c) for c in node["status"].get("conditions") or []]
 
 
 def ready_conditions(status: str, now: str, *, since: dict[str, str] | None = None) -> list[Obj]:

@@ -33,14 +33,11 @@ def pod_requests(pod: Obj) -> dict[str, float]:
 
 def filter_node(pod: Obj, node: Obj, pods_on_node: list[Obj]) -> str | None:
     """Run the scheduler's filters; None if the pod fits, else the first reason it does not."""
-    reasons = filter_node_reasons(pod, node, pods_on_node)
-    return reasons[0] if reasons else None
-
-
-def filter_node_reasons(pod: Obj, node: Obj, pods_on_node: list[Obj]) -> list[str]:
-    """Every reason the first failing filter plugin gives ([] if the pod fits)."""
     reason = filter_node_rules(pod, node)
-    return [reason] if reason is not None else filter_node_room(pod, node, pods_on_node)
+    if reason is not None:
+        return reason
+    room = filter_node_room(pod, node, pods_on_node)
+    return room[0] if room else None
 
 
 def filter_node_rules(pod: Obj, node: Obj) -> str | None:

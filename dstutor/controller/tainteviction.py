@@ -7,7 +7,13 @@ which is why daemon pods survive NotReady and unreachable nodes.
 from __future__ import annotations
 
 from dstutor.controller.context import Context
-from dstutor.model.objects import Obj, is_terminating, key_of, node_taints
+from dstutor.model.objects import (
+    Obj,
+    is_terminating,
+    key_of,
+    node_taints,
+    with_disruption_target,
+)
 from dstutor.model.taints import toleration_tolerates_taint
 from dstutor.model.timefmt import to_rfc3339
 
@@ -83,7 +89,7 @@ class TaintEvictionController:
 
     def _has_no_execute_taint(self, node_name: str) -> bool:
         node = self.ctx.store.get("Node", "", node_name)
-        return node is None or any(t.get("effect") == "NoExecute" for t in node_taints(node))
+        return node is None or bool(no_execute_taints(node_taints(node)))
 
     def sync(self, key: tuple[str, str, str]) -> None:
         """handlePodUpdate/handleNodeUpdate for one pod, then the timed worker if due."""
@@ -136,11 +142,7 @@ class TaintEvictionController:
         self.scheduled.pop(key, None)
         self.ctx.record_event(pod, "Normal", "TaintManagerEviction",
                               f"Marking for deletion Pod {key[1]}/{key[2]}", component=COMPONENT)
-        conditions = [c for c in pod["status"].get("conditions") or []
-                      if c.get("type") != "DisruptionTarget"]
-        conditions.append({"type": "DisruptionTarget", "status": "True",
-                           "reason": "DeletionByTaintManager",
-                           "message": "Taint manager: deleting due to NoExecute taint",
-                           "lastProbeTime": None, "lastTransitionTime": to_rfc3339(now)})
-        pod["status"]["conditions"] = conditions
+        pod["status"]["conditions"] = with_disruption_target(
+            pod, "DeletionByTaintManager", "Taint manager: deleting due to NoExecute taint",
+            to_rfc3339(now))
         self.ctx.api.delete_object(pod)

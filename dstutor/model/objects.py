@@ -103,6 +103,15 @@ def pod_condition(pod: Obj, ctype: str) -> Obj | None:
     return None
 
 
+def with_disruption_target(pod: Obj, reason: str, message: str, since: str) -> list[Obj]:
+    """The pod's conditions with a DisruptionTarget=True one in place of any earlier one,
+    as a new list (conditions are shared between pods: replaced, never edited)."""
+    return [*(c for c in pod["status"].get("conditions") or []
+              if c.get("type") != "DisruptionTarget"),
+            {"type": "DisruptionTarget", "status": "True", "reason": reason,
+             "message": message, "lastProbeTime": None, "lastTransitionTime": since}]
+
+
 def is_pod_ready(pod: Obj) -> bool:
     cond = pod_condition(pod, "Ready")
     return bool(cond and cond.get("status") == "True")
