@@ -203,10 +203,16 @@ def meta_node_add(session: Session, args: Args) -> Output:
     name = args.positional[0]
     labels, taints, roles = _parse_node_flags(args)
     session.cluster.add_node(name, labels=labels, taints=taints, roles=roles)
-    delay = format_duration(session.cluster.timing["nodeReadySeconds"])
-    when = (f"after {delay} of virtual time (`advance {delay}`)"
-            if session.cluster.clock.mode == "manual" else f"in about {delay}")
+    when = _after(session, session.cluster.timing["nodeReadySeconds"])
     return Output(stdout=f"node/{name} joined; it turns Ready {when}", changed=True)
+
+
+def _after(session: Session, seconds: float) -> str:
+    """When something happens, said as the clock lets the learner wait for it."""
+    delay = format_duration(seconds)
+    if session.cluster.clock.mode == "manual":
+        return f"after {delay} of virtual time (`advance {delay}`)"
+    return f"in about {delay}"
 
 
 @command("node remove", "node remove NAME",
@@ -217,9 +223,7 @@ def meta_node_remove(session: Session, args: Args) -> Output:
     _existing_node(session, name)
     now = session.cluster.now()
     session.cluster.remove_node(name)
-    delay = format_duration(orphan_pods_deleted_at(now) - now)
-    when = (f"after {delay} of virtual time (`advance {delay}`)"
-            if session.cluster.clock.mode == "manual" else f"in about {delay}")
+    when = _after(session, orphan_pods_deleted_at(now) - now)
     return Output(stdout=f"node/{name} removed; pod GC deletes the pods bound to it {when}",
                   changed=True)
 
