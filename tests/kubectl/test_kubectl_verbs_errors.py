@@ -135,7 +135,7 @@ CASES: list[tuple[str, str, str, str]] = [
      'Error from server (BadRequest): error when creating "strategy.yaml": DaemonSet in version "v1" cannot be handled as a DaemonSet: strict decoding error: unknown field "spec.strategy"\n'),
     ('two-unknown', '',
      'kubectl apply -f twounknown.yaml',
-     'Error from server (BadRequest): error when creating "twounknown.yaml": DaemonSet in version "v1" cannot be handled as a DaemonSet: strict decoding error: unknown field "spec.replicas", unknown field "spec.paused"\n'),
+     'Error from server (BadRequest): error when creating "twounknown.yaml": DaemonSet in version "v1" cannot be handled as a DaemonSet: strict decoding error: unknown field "spec.paused", unknown field "spec.replicas"\n'),
     ('top-level-unknown', '',
      'kubectl apply -f toplevel.yaml',
      'Error from server (BadRequest): error when creating "toplevel.yaml": DaemonSet in version "v1" cannot be handled as a DaemonSet: strict decoding error: unknown field "spec2"\n'),

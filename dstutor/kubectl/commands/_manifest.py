@@ -16,10 +16,11 @@ from typing import Any
 from dstutor import yamlio
 from dstutor.errors import BadRequest, DstutorError, YamlError
 from dstutor.kubectl.commands._base import Env, Output, error, namespace_of
-from dstutor.kubectl.fields import strip_unknown, unknown_fields
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import RESOURCE_TYPES, ResourceType
+from dstutor.model import decode as server_decode
 from dstutor.model.objects import Obj
+from dstutor.model.yamltraps import trap_hint
 from dstutor.render._gofmt import json_dumps
 
 _SEPARATOR = re.compile(r"^---[ \t]*(?:\n|$)", re.MULTILINE)
@@ -37,10 +38,12 @@ class Info:
     obj: Obj
     rtype: ResourceType
     namespace: str
+    text: str = ""  # the YAML document, for the tutor's YAML-trap hints
 
     @property
     def name(self) -> str:
-        return str(self.obj.get("metadata", {}).get("name", ""))
+        meta = self.obj.get("metadata")
+        return str(meta.get("name", "")) if isinstance(meta, dict) else ""
 
 
 class ManifestError(DstutorError):
@@ -158,6 +161,12 @@ def load_infos(env: Env, cmd: KubectlCommand) -> tuple[list[Info], list[DstutorE
             except YamlError as exc:
                 errors.append(exc)
                 break  # the stream stops at a document that does not parse
+            unsupported = server_decode.json_unsupported(docs)
+            if unsupported:
+                # kubectl's YAML-to-JSON conversion fails: the stream stops here too.
+                errors.append(YamlError(f"error: error parsing {source}: error converting "
+                                        f"YAML to JSON: {unsupported}"))
+                break
             stop = False
             for doc in docs:
                 if not isinstance(doc, dict):
@@ -188,8 +197,15 @@ def load_infos(env: Env, cmd: KubectlCommand) -> tuple[list[Info], list[DstutorE
                     errors.append(exc)
                     continue
                 meta = doc.get("metadata")
-                if not isinstance(meta, dict):
+                if meta is None:
                     meta = doc["metadata"] = {}
+                if not isinstance(meta, dict):
+                    # kubectl's accessors skip it quietly; the server's decode refuses it.
+                    infos.append(Info(source, doc, rt, default_ns if rt.namespaced else "",
+                                      chunk))
+                    continue
+                if not isinstance(meta.get("namespace", ""), str):
+                    meta.pop("namespace")  # unstructured's GetNamespace reads it as unset
                 ns = str(meta.get("namespace") or default_ns) if rt.namespaced else ""
                 if rt.namespaced and cmd.namespace and meta.get("namespace") and (
                         meta["namespace"] != cmd.namespace):
@@ -200,7 +216,7 @@ def load_infos(env: Env, cmd: KubectlCommand) -> tuple[list[Info], list[DstutorE
                     continue
                 if rt.namespaced:
                     meta["namespace"] = ns  # the builder's DefaultNamespace()
-                infos.append(Info(source, doc, rt, ns))
+                infos.append(Info(source, doc, rt, ns, chunk))
             if stop:
                 break
     return infos, errors
@@ -224,44 +240,36 @@ def validation_mode(cmd: KubectlCommand) -> str:
     return {"true": "strict", "false": "ignore"}.get(value, value)
 
 
-def relax_fields(cmd: KubectlCommand, obj: Obj, kind: str, out: Output) -> bool:
-    """Apply --validate to `obj`: True when strict checking is still to come.
+def decode_body(cmd: KubectlCommand, info: Info, body: Obj, out: Output, verb: str,
+                patch: Any = None) -> Obj:
+    """The API server's decoding of the body kubectl sends: the typed object, or BadRequest.
 
-    With warn or ignore kubectl asks the server to drop unknown fields (fieldValidation
-    Warn/Ignore); warn also prints the server's warnings.
+    `verb` is `creating` for a create and `patching` for apply's patch of a live object
+    (then `patch` is what kubectl sent). With --validate=strict (the default) unknown fields
+    are refused; warn drops them with the server's warnings; ignore drops them silently.
     """
     mode = validation_mode(cmd)
-    if mode == "strict":
-        return True
-    for path in strip_unknown(kind, obj):
-        if mode == "warn":
-            out.err(f'Warning: unknown field "{path}"')
-    return False
-
-
-def strict_error(info: Info) -> str | None:
-    """The server's strict field validation message, or None when every field is known."""
-    bad = unknown_fields(info.rtype.kind, info.obj)
-    if not bad:
-        return None
-    detail = ", ".join(f'unknown field "{b}"' for b in bad)
     kind = info.rtype.kind
-    return (f'{kind} in version "{info.rtype.version}" cannot be handled as a {kind}: strict '
-            f"decoding error: {detail}")
-
-
-def strict_hint(info: Info) -> str | None:
-    bad = unknown_fields(info.rtype.kind, info.obj)
-    return hint_for_unknown(info.rtype.kind, bad) if bad else None
-
-
-def strict_check(info: Info, verb: str) -> None:
-    """Raise the strict-decoding BadRequest for a create (`verb` is `creating`)."""
-    detail = strict_error(info)
-    if detail:
-        exc = BadRequest(f'error when {verb} "{info.source}": {detail}')
-        exc.hint = strict_hint(info)  # type: ignore[attr-defined]
+    result = server_decode.decode(kind, body, strict=mode != "ignore")
+    detail, hint = None, None
+    if result.error is not None:
+        detail = result.error
+        hint = trap_hint(result.where, result.value, result.expected, info.text)
+    elif result.unknown and mode == "strict":
+        detail = server_decode.strict_detail(result.unknown)
+        hint = hint_for_unknown(kind, result.unknown)
+    if detail is not None:
+        message = server_decode.cannot_handle(kind, info.rtype.version, detail)
+        text = (patch_error(info, patch, message) if verb == "patching"
+                else f'error when {verb} "{info.source}": {message}')
+        exc = BadRequest(text)
+        exc.hint = hint  # type: ignore[attr-defined]
         raise exc
+    if mode == "warn":
+        for path in result.unknown:
+            out.err(f'Warning: unknown field "{path}"')
+    decoded: Obj = result.obj
+    return decoded
 
 
 def info_text(info: Info) -> str:

@@ -17,9 +17,9 @@ from dstutor.kubectl.commands._base import (
 )
 from dstutor.kubectl.commands._printing import format_objects
 from dstutor.kubectl.explain_docs import DOCS, ENUMS, REQUIRED
-from dstutor.kubectl.fields import field_exists
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import RESOURCE_TYPES, lookup_resource, no_resource_type_message
+from dstutor.model.decode import field_exists
 from dstutor.model.objects import Obj
 from dstutor.render._goyaml import dump as yaml_dump
 from dstutor.render.table import format_table
