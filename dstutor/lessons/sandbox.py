@@ -22,6 +22,7 @@ from dstutor.sim.clusterfile import (
     NodeSpec,
     build_cluster,
     default_spec,
+    load_manifests,
     parse_cluster_file,
 )
 
@@ -69,7 +70,8 @@ def setup_manifests(lesson: Lesson) -> list[tuple[str, list[Obj]]]:
         path = lesson.base_dir / ref
         try:
             text = yamlio.read_file(path)
-            loaded = yamlio.load_documents(text, str(path))
+            # Decoded as the API server will (file:line on a refusal), as cluster files are.
+            loaded = load_manifests(text, str(path))
         except DstutorError as exc:
             raise LessonError(f"setup manifest {ref}: {exc}".replace("error: ", ""),
                               path=str(lesson.path or lesson.id)) from None

@@ -67,6 +67,7 @@ class Decoded:
     go_type: str = ""
     expected: str = ""  # the JSON shape the Go type wanted: string, int, bool, list, map, struct
     unknown: list[str] = field(default_factory=list)
+    unknown_at: list[tuple[str | int, ...]] = field(default_factory=list)
 
 
 class _TypeError(Exception):
@@ -149,6 +150,7 @@ class _Decoder:
         self.structs = structs
         self.strict = strict
         self.unknown: list[str] = []
+        self.unknown_at: list[tuple[str | int, ...]] = []
         self.first: tuple[str, tuple[str | int, ...], Any, str, str] | None = None
         self.expected = ""
 
@@ -171,6 +173,7 @@ class _Decoder:
             if node is None:
                 if self.strict and len(self.unknown) < MAX_STRICT_ERRORS:
                     self.unknown.append(_strict_path((*where, name)))
+                    self.unknown_at.append((*where, name))
                 continue
             decoded = self.value(node, item, spec["go"], [*names, name], (*where, name))
             if decoded is not None:
@@ -351,7 +354,7 @@ def decode(kind: str, obj: Any, *, strict: bool = True) -> Decoded:
         text, where, value, go_type, expected = decoder.first
         return Decoded(error=text, where=where, value=value, go_type=go_type,
                        expected=expected)
-    return Decoded(obj=out, unknown=decoder.unknown)
+    return Decoded(obj=out, unknown=decoder.unknown, unknown_at=decoder.unknown_at)
 
 
 def _go_kind(kind: str) -> str:
@@ -376,6 +379,26 @@ def field_exists(kind: str, path: list[str]) -> bool:
             return False
         node = found
     return True
+
+
+def refusal(kind: str, version: str, obj: Any) -> tuple[str, tuple[str | int, ...], Decoded
+                                                        ] | None:
+    """The strict decode's refusal of a manifest (message, where it points, the result)."""
+    result = decode(kind, obj)
+    if result.error is not None:
+        return cannot_handle(kind, version, result.error), result.where, result
+    if result.unknown:
+        return (cannot_handle(kind, version, strict_detail(result.unknown)),
+                result.unknown_at[0], result)
+    return None
+
+
+def line_of(lines: dict[tuple[str | int, ...], int], where: tuple[str | int, ...]) -> int | None:
+    """The line of `where`, or of its nearest parent that the YAML has."""
+    for end in range(len(where), -1, -1):
+        if where[:end] in lines:
+            return lines[where[:end]]
+    return None
 
 
 def cannot_handle(kind: str, version: str, detail: str) -> str:

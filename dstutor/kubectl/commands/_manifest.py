@@ -103,6 +103,8 @@ def _sources(cmd: KubectlCommand) -> list[tuple[str, str]]:
     """(source name, text) for every -f; directories contribute their manifest files."""
     out: list[tuple[str, str]] = []
     for name in cmd.filenames:
+        # A shell passes arguments as C strings: $'a\x00b' reaches kubectl as "a".
+        name = name.split("\x00", 1)[0]
         if name == "-":
             if cmd.stdin is None:
                 raise YamlError(NO_STDIN_MSG)
