@@ -206,8 +206,9 @@ def load_infos(env: Env, cmd: KubectlCommand) -> tuple[list[Info], list[DstutorE
                     infos.append(Info(source, doc, rt, default_ns if rt.namespaced else "",
                                       chunk))
                     continue
-                if not isinstance(meta.get("namespace", ""), str):
-                    meta.pop("namespace")  # unstructured's GetNamespace reads it as unset
+                if rt.namespaced and not isinstance(meta.get("namespace", ""), str):
+                    # unstructured's GetNamespace reads it as unset; the builder sets it.
+                    meta.pop("namespace")
                 ns = str(meta.get("namespace") or default_ns) if rt.namespaced else ""
                 if rt.namespaced and cmd.namespace and meta.get("namespace") and (
                         meta["namespace"] != cmd.namespace):
