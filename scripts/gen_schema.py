@@ -8,8 +8,10 @@ Run at development time only (the simulator reads the JSON file, never these sou
   `kubernetes-validate==1.37.0` ships (kubernetes-json-schema/v1.37.0-local/). It gives
   every struct's fields, their JSON types and int32/int64 formats.
 - GO_TYPES_FILE: Go sources of the same types (k8s.io/api core/v1/types.go and
-  apps/v1/types.go, k8s.io/apimachinery pkg/apis/meta/v1/types.go at v0.37), each given
-  as PKGDIR=PATH (e.g. core/v1=/tmp/core_types.go). They give the Go type names the
+  apps/v1/types.go, k8s.io/apimachinery pkg/apis/meta/v1/types.go of the v1.37 cycle;
+  the file was made from kubernetes/api 10b39a39 and kubernetes/apimachinery eed236ce,
+  just after v0.37.0-beta.0, whose fields match the 1.37.0 schema), each given as
+  PKGDIR=PATH (e.g. core/v1=/tmp/core_types.go). They give the Go type names the
   server's decode errors print (`v1.RestartPolicy`, `[]v1.Container`), which the JSON
   schema does not carry; a field missing from them falls back to the schema's name.
 
@@ -224,7 +226,9 @@ def generate(definitions: Path, go_sources: dict[str, str]) -> dict[str, Any]:
     kinds = {kind: builder.struct(name) for kind, name in sorted(SERVED.items())}
     return {
         "source": {"kubernetes-validate": "1.37.0 v1.37.0-local/_definitions.json",
-                   "sha256": hashlib.sha256(raw).hexdigest()},
+                   "sha256": hashlib.sha256(raw).hexdigest(),
+                   "go": {pkgdir: hashlib.sha256(text.encode()).hexdigest()[:16]
+                          for pkgdir, text in sorted(go_sources.items())}},
         "kinds": kinds,
         "structs": dict(sorted(builder.out.items())),
     }

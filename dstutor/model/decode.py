@@ -22,7 +22,6 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -90,6 +89,8 @@ def go_float(value: float) -> str:
         if sign == "+" and len(digits) < 2:
             digits = digits.rjust(2, "0")
         return f"{mantissa}e{sign}{digits}"
+    from decimal import Decimal  # only here: importing decimal costs start-up ~6 ms
+
     text = format(Decimal(repr(value)), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -104,16 +105,29 @@ def number_literal(value: int | float) -> str:
     return go_float(float(value))
 
 
-def json_unsupported(value: Any) -> str | None:
-    """json.Marshal's refusal of a value kubectl cannot send (`.nan`, `.inf`), or None."""
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def json_unsupported(value: Any, text: str = "") -> str | None:
+    """Why kubectl cannot turn this YAML into JSON, or None.
+
+    json.Marshal refuses `.nan` and `.inf`; go-yaml refuses a `\\ud800` escape (a UTF-16
+    surrogate is no character), which PyYAML lets through as a lone surrogate.
+    """
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, float) and not math.isfinite(item):
-            text = "NaN" if math.isnan(item) else ("+Inf" if item > 0 else "-Inf")
-            return f"json: unsupported value: {text}"
+            shown = "NaN" if math.isnan(item) else ("+Inf" if item > 0 else "-Inf")
+            return f"json: unsupported value: {shown}"
+        if isinstance(item, str) and _SURROGATE.search(item):
+            found = _SURROGATE_ESCAPE.search(text)
+            line = f"line {text.count(chr(10), 0, found.start()) + 1}: " if found else ""
+            return f"yaml: {line}found invalid Unicode character escape code"
         if isinstance(item, dict):
             stack.extend(item.values())
+            stack.extend(k for k in item if isinstance(k, str))
         elif isinstance(item, list):
             stack.extend(item)
     return None

@@ -160,7 +160,7 @@ def load_manifests(text: str, source: str) -> list[Obj]:
     for a YAML trap, the tutor's line.
     """
     docs = yamlio.load_documents(text, source)
-    unsupported = server_decode.json_unsupported(docs)
+    unsupported = server_decode.json_unsupported(docs, text)
     if unsupported:
         raise _fail(source, f"error converting YAML to JSON: {unsupported}")
     lines = yamlio.document_lines(text, source)

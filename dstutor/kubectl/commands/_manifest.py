@@ -163,7 +163,7 @@ def load_infos(env: Env, cmd: KubectlCommand) -> tuple[list[Info], list[DstutorE
             except YamlError as exc:
                 errors.append(exc)
                 break  # the stream stops at a document that does not parse
-            unsupported = server_decode.json_unsupported(docs)
+            unsupported = server_decode.json_unsupported(docs, chunk)
             if unsupported:
                 # kubectl's YAML-to-JSON conversion fails: the stream stops here too.
                 errors.append(YamlError(f"error: error parsing {source}: error converting "

@@ -84,7 +84,10 @@ def _apply_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None:
     live = cluster.find(info.rtype.kind, info.namespace, info.name)
     # GetModifiedConfiguration sets the (possibly empty) annotations map before encoding,
     # which is why real last-applied values carry `"annotations":{}`.
-    anns = manifest["metadata"].setdefault("annotations", {})
+    anns = manifest["metadata"].get("annotations")
+    if not isinstance(anns, dict) or not all(isinstance(v, str) for v in anns.values()):
+        # unstructured's GetAnnotations reads anything but a string map as none at all.
+        anns = manifest["metadata"]["annotations"] = {}
     anns.pop(LAST_APPLIED_ANNOTATION, None)
     applied = last_applied(manifest)
     desired = clone(manifest)
