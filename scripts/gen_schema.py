@@ -106,15 +106,17 @@ class GoTypes:
         for pkgdir, text in sources.items():
             self.structs[pkgdir], self.named[pkgdir] = parse_go(pkgdir, text)
 
-    def fields(self, pkgdir: str, struct: str) -> dict[str, tuple[str, str]]:
-        """json name -> (Go type expression, package dir it is written in), inlines flattened."""
-        out: dict[str, tuple[str, str]] = {}
+    def fields(self, pkgdir: str, struct: str) -> dict[str, tuple[str, str, str]]:
+        """json name -> (Go type expression, package dir it is written in, the embedded
+        structs it is promoted through, dotted), inlines flattened."""
+        out: dict[str, tuple[str, str, str]] = {}
         for json_name, expr in self.structs.get(pkgdir, {}).get(struct, {}).items():
             if json_name.startswith("..."):
                 sub_pkg, sub = self.resolve_pkg(pkgdir, expr.lstrip("*"))
-                out.update(self.fields(sub_pkg, sub))
+                for name, (e, p, via) in self.fields(sub_pkg, sub).items():
+                    out[name] = (e, p, f"{sub}.{via}" if via else sub)
             else:
-                out[json_name] = (expr, pkgdir)
+                out[json_name] = (expr, pkgdir, "")
         return out
 
     @staticmethod
@@ -172,8 +174,12 @@ class Builder:
         pkgdir = f"{m.group(1)}/{m.group(2)}" if m else ""
         go_fields = self.go.fields(pkgdir, entry["go"]) if m else {}
         for field, prop in sorted(self.defs[name].get("properties", {}).items()):
-            expr, where = go_fields.get(field, (None, pkgdir))
+            expr, where, via = go_fields.get(field, (None, pkgdir, ""))
             entry["fields"][field] = self.node(prop, expr, where)
+            if via:
+                # encoding/json names a promoted field through its embedded struct(s) in
+                # the error path: livenessProbe.ProbeHandler.httpGet.
+                entry.setdefault("embedded", {})[field] = via
         return key
 
     def node(self, prop: dict[str, Any], expr: str | None, pkgdir: str) -> list[Any]:

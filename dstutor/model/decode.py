@@ -76,6 +76,20 @@ class _TypeError(Exception):
 class _Fatal(Exception):
     """An UnmarshalJSON error: decoding stops at once."""
 
+    def __init__(self, message: str, where: tuple[str | int, ...] = (), value: Any = None
+                 ) -> None:
+        super().__init__(message)
+        self.where, self.value = where, value
+
+
+class _InnerTypeError(Exception):
+    """An UnmarshalJSON that unmarshals again (IntOrString, Time) failed with a type error;
+    the decoder adds the field's context as encoding/json's addErrorContext does."""
+
+    def __init__(self, json_value: str, go_type: str) -> None:
+        super().__init__(json_value)
+        self.json_value, self.go_type = json_value, go_type
+
 
 # --- how kubectl turns YAML into JSON -----------------------------------------------------
 
@@ -189,7 +203,9 @@ class _Decoder:
                     self.unknown.append(_strict_path((*where, name)))
                     self.unknown_at.append((*where, name))
                 continue
-            decoded = self.value(node, item, spec["go"], [*names, name], (*where, name))
+            via = spec.get("embedded", {}).get(name)
+            path = [*names, *via.split("."), name] if via else [*names, name]
+            decoded = self.value(node, item, spec["go"], path, (*where, name))
             if decoded is not None:
                 out[name] = decoded
         return out
@@ -198,7 +214,12 @@ class _Decoder:
               where: tuple[str | int, ...]) -> Any:
         kind = node[0]
         if kind in _SPECIAL:
-            return _SPECIAL[kind](value)
+            try:
+                return _SPECIAL[kind](value)
+            except _InnerTypeError as exc:
+                raise _Fatal(f"json: cannot unmarshal {exc.json_value} into Go struct field "
+                             f"{struct}.{'.'.join(names)} of type {exc.go_type}", where,
+                             value) from None
         if value is None:
             return None
         go = node[1]
@@ -275,8 +296,8 @@ def _int_or_string(value: Any) -> Any:
         literal = number_literal(value)
         if re.fullmatch(r"-?[0-9]+", literal) and -(2**31) <= int(literal) < 2**31:
             return int(literal)
-        raise _Fatal(f"json: cannot unmarshal number {literal} into Go value of type int32")
-    raise _Fatal(f"json: cannot unmarshal {json_kind(value)} into Go value of type int32")
+        raise _InnerTypeError(f"number {literal}", "int32")
+    raise _InnerTypeError(json_kind(value), "int32")
 
 
 def _quantity(value: Any) -> Any:
@@ -298,8 +319,7 @@ def _time(layout: str) -> Any:
         if value is None:
             return None
         if not isinstance(value, str):
-            raise _Fatal(f"json: cannot unmarshal {json_kind(value)} into Go value of type "
-                         "string")
+            raise _InnerTypeError(json_kind(value), "string")
         problem = parse_rfc3339(value)
         if problem:
             raise _Fatal(f'parsing time "{value}" as "{layout}": {problem}')
@@ -363,7 +383,7 @@ def decode(kind: str, obj: Any, *, strict: bool = True) -> Decoded:
     try:
         out = decoder.struct(key, obj, [], ())
     except _Fatal as exc:
-        return Decoded(error=str(exc))
+        return Decoded(error=str(exc), where=exc.where, value=exc.value)
     if decoder.first is not None:
         text, where, value, go_type, expected = decoder.first
         return Decoded(error=text, where=where, value=value, go_type=go_type,

@@ -144,11 +144,12 @@ CASES: list[tuple[str, str, dict[str, str], str]] = [
     ("readiness-probe-bool", "DaemonSet", {f"{CT}.0.readinessProbe": "true"},
      f"{UNMARSHAL} bool into Go struct field Container.{CT}.readinessProbe of type v1.Probe"),
     ("probe-inline-handler", "DaemonSet", {f"{CT}.0.livenessProbe": "{httpGet: /healthz}"},
-     f"{UNMARSHAL} string into Go struct field Probe.{CT}.livenessProbe.httpGet of type "
-     "v1.HTTPGetAction"),
+     f"{UNMARSHAL} string into Go struct field Probe.{CT}.livenessProbe.ProbeHandler.httpGet "
+     "of type v1.HTTPGetAction"),
     ("probe-port-bool", "DaemonSet",
      {f"{CT}.0.livenessProbe": "{httpGet: {path: /, port: true}}"},
-     f"{UNMARSHAL} bool into Go value of type int32"),
+     f"{UNMARSHAL} bool into Go struct field HTTPGetAction.{CT}.livenessProbe.ProbeHandler."
+     "httpGet.port of type int32"),
     ("probe-period-string", "DaemonSet", {f"{CT}.0.livenessProbe": "{periodSeconds: ten}"},
      f"{UNMARSHAL} string into Go struct field Probe.{CT}.livenessProbe.periodSeconds of "
      "type int32"),
@@ -177,12 +178,15 @@ CASES: list[tuple[str, str, dict[str, str], str]] = [
      "type v1.ResourceList"),
     ("max-unavailable-bool", "DaemonSet", {"spec.updateStrategy.rollingUpdate.maxUnavailable":
                                            "true"},
-     f"{UNMARSHAL} bool into Go value of type int32"),
+     f"{UNMARSHAL} bool into Go struct field RollingUpdateDaemonSet.spec.updateStrategy."
+     "rollingUpdate.maxUnavailable of type int32"),
     ("max-unavailable-float", "DaemonSet",
      {"spec.updateStrategy.rollingUpdate.maxUnavailable": "0.5"},
-     f"{UNMARSHAL} number 0.5 into Go value of type int32"),
+     f"{UNMARSHAL} number 0.5 into Go struct field RollingUpdateDaemonSet.spec.updateStrategy."
+     "rollingUpdate.maxUnavailable of type int32"),
     ("max-surge-list", "DaemonSet", {"spec.updateStrategy.rollingUpdate.maxSurge": "[1]"},
-     f"{UNMARSHAL} array into Go value of type int32"),
+     f"{UNMARSHAL} array into Go struct field RollingUpdateDaemonSet.spec.updateStrategy."
+     "rollingUpdate.maxSurge of type int32"),
     ("max-unavailable-percent-ok", "DaemonSet",
      {"spec.updateStrategy.rollingUpdate.maxUnavailable": "10%"}, ""),
     ("update-strategy-string", "DaemonSet", {"spec.updateStrategy": "OnDelete"},
@@ -209,7 +213,8 @@ CASES: list[tuple[str, str, dict[str, str], str]] = [
      'parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as '
      '"2006"'),
     ("creation-timestamp-number", "Pod", {"metadata.creationTimestamp": "5"},
-     f"{UNMARSHAL} number into Go value of type string"),
+     f"{UNMARSHAL} number into Go struct field ObjectMeta.metadata.creationTimestamp of type "
+     "string"),
     ("creation-timestamp-null-ok", "Pod", {"metadata.creationTimestamp": "~"}, ""),
     ("pod-restart-policy-bool", "Pod", {"spec.restartPolicy": "yes"},
      f"{UNMARSHAL} bool into Go struct field PodSpec.spec.restartPolicy of type "
@@ -225,7 +230,8 @@ CASES: list[tuple[str, str, dict[str, str], str]] = [
     ("deploy-replicas-string", "Deployment", {"spec.replicas": '"2"'},
      f"{UNMARSHAL} string into Go struct field DeploymentSpec.spec.replicas of type int32"),
     ("deploy-max-surge-bool", "Deployment", {"spec.strategy.rollingUpdate.maxSurge": "true"},
-     f"{UNMARSHAL} bool into Go value of type int32"),
+     f"{UNMARSHAL} bool into Go struct field RollingUpdateDeployment.spec.strategy."
+     "rollingUpdate.maxSurge of type int32"),
     ("deploy-paused-string", "Deployment", {"spec.paused": "'no'"},
      f"{UNMARSHAL} string into Go struct field DeploymentSpec.spec.paused of type bool"),
     # The first error in the order kubectl's JSON has (sorted keys) is the one reported.
