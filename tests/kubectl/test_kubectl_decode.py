@@ -339,3 +339,27 @@ def test_any_json_type_anywhere_is_decoded_or_refused_cleanly(kind: str, data: s
             again = d.decode(kind, stored)
             assert again.error is None and not again.unknown, again
     cluster.advance(30)  # a stored object must not break the controllers later either
+
+
+def test_lesson_setup_manifest_refusal_names_file_and_line(tmp_path: Path) -> None:
+    import shutil
+
+    from dstutor.errors import LessonError
+    from dstutor.lessons.loader import load_lesson
+    from dstutor.lessons.sandbox import setup_manifests
+
+    root = Path(__file__).resolve().parents[2] / "lessons"
+    (tmp_path / "manifests").mkdir()
+    (tmp_path / "clusters").mkdir()
+    shutil.copy(root / "08-broken-image.yaml", tmp_path / "lesson.yaml")
+    shutil.copy(root / "clusters" / "missing-image.yaml", tmp_path / "clusters")
+    text = (root / "manifests" / "node-logger.yaml").read_text()
+    template = text.index("template:")
+    label = text.index("app: node-logger", template)
+    text = text[:label] + "tier: yes\n        " + text[label:]
+    (tmp_path / "manifests" / "node-logger.yaml").write_text(text)
+    line = text[:label].count("\n") + 1
+    with pytest.raises(LessonError) as info:
+        setup_manifests(load_lesson(tmp_path / "lesson.yaml"))
+    assert f"node-logger.yaml:{line}: {PREFIX}json: cannot unmarshal bool into Go struct " \
+           "field ObjectMeta.spec.template.metadata.labels of type string" in str(info.value)
