@@ -8,10 +8,8 @@ from typing import Any
 
 from dstutor import yamlio
 from dstutor.errors import DstutorError
-from dstutor.model import decode as server_decode
 from dstutor.model.kinds import KINDS
 from dstutor.model.objects import Obj
-from dstutor.model.yamltraps import trap_hint
 from dstutor.sim.clock import Clock
 from dstutor.sim.cluster import DEFAULT_TIMING, Cluster
 
@@ -159,6 +157,10 @@ def load_manifests(text: str, source: str) -> list[Obj]:
     A refusal names `file:line`, as `lesson check` does, with the server's message and,
     for a YAML trap, the tutor's line.
     """
+    # Imported here: the decoder is needed only when manifests arrive, not at start-up.
+    from dstutor.model import decode as server_decode
+    from dstutor.model.yamltraps import trap_hint
+
     docs = yamlio.load_documents(text, source)
     unsupported = server_decode.json_unsupported(docs, text)
     if unsupported:

@@ -18,9 +18,7 @@ from dstutor.errors import BadRequest, DstutorError, YamlError
 from dstutor.kubectl.commands._base import Env, Output, error, namespace_of
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import RESOURCE_TYPES, ResourceType
-from dstutor.model import decode as server_decode
 from dstutor.model.objects import Obj
-from dstutor.model.yamltraps import trap_hint
 from dstutor.render._gofmt import json_dumps
 
 _SEPARATOR = re.compile(r"^---[ \t]*(?:\n|$)", re.MULTILINE)
@@ -153,6 +151,8 @@ def _missing_type_fields(doc: Obj) -> list[str]:
 
 def load_infos(env: Env, cmd: KubectlCommand) -> tuple[list[Info], list[DstutorError]]:
     """Decode every -f source into Infos; the errors are returned, not raised."""
+    from dstutor.model.decode import json_unsupported  # not at start-up: see decode_body
+
     infos: list[Info] = []
     errors: list[DstutorError] = []
     default_ns = namespace_of(env, cmd)
@@ -163,7 +163,7 @@ def load_infos(env: Env, cmd: KubectlCommand) -> tuple[list[Info], list[DstutorE
             except YamlError as exc:
                 errors.append(exc)
                 break  # the stream stops at a document that does not parse
-            unsupported = server_decode.json_unsupported(docs, chunk)
+            unsupported = json_unsupported(docs, chunk)
             if unsupported:
                 # kubectl's YAML-to-JSON conversion fails: the stream stops here too.
                 errors.append(YamlError(f"error: error parsing {source}: error converting "
@@ -251,6 +251,9 @@ def decode_body(cmd: KubectlCommand, info: Info, body: Obj, out: Output, verb: s
     (then `patch` is what kubectl sent). With --validate=strict (the default) unknown fields
     are refused; warn drops them with the server's warnings; ignore drops them silently.
     """
+    from dstutor.model import decode as server_decode  # only once a manifest arrives
+    from dstutor.model.yamltraps import trap_hint
+
     mode = validation_mode(cmd)
     kind = info.rtype.kind
     result = server_decode.decode(kind, body, strict=mode != "ignore")

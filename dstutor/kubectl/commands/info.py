@@ -19,7 +19,6 @@ from dstutor.kubectl.commands._printing import format_objects
 from dstutor.kubectl.explain_docs import DOCS, ENUMS, REQUIRED
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import RESOURCE_TYPES, lookup_resource, no_resource_type_message
-from dstutor.model.decode import field_exists
 from dstutor.model.objects import Obj
 from dstutor.render._goyaml import dump as yaml_dump
 from dstutor.render.table import format_table
@@ -90,6 +89,8 @@ def run_explain(env: Env, cmd: KubectlCommand, out: Output) -> None:
     try:
         out.write(explain_text(rt.kind, rt.group, rt.version, path))
     except CommandError:
+        from dstutor.model.decode import field_exists  # the schema file: only when needed
+
         if path and field_exists(rt.kind, path):
             # A real field the built-in table does not cover: say so rather than deny it.
             out.hint = EXPLAIN_MISSING_HINT
