@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from dstutor import yamlio
 from dstutor.errors import DstutorError, LessonError
+from dstutor.lessons import confine
 from dstutor.lessons._exec import Executor, make_executor
 from dstutor.lessons.checks import CommandRecord, Outcome, World, run_check
 from dstutor.lessons.schema import CheckSpec, Lesson, Step
@@ -38,8 +39,10 @@ def _spec(lesson: Lesson) -> ClusterSpec:
     setup = lesson.setup
     where = str(lesson.path or lesson.id)
     try:
-        spec = (parse_cluster_file(lesson.base_dir / setup.cluster) if setup.cluster
-                else default_spec(setup.workers))
+        # The cluster file and the manifests it names are read confined to the course.
+        spec = (parse_cluster_file(confine.resolve_inside(lesson.base_dir, setup.cluster),
+                                   read=confine.reader(lesson.base_dir))
+                if setup.cluster else default_spec(setup.workers))
     except DstutorError as exc:
         raise LessonError(f"setup: {exc}".replace("error: ", ""), path=where) from None
     by_name = {n.name: n for n in spec.nodes}
@@ -66,10 +69,9 @@ def setup_manifests(lesson: Lesson) -> list[tuple[str, list[Obj]]]:
     """Each setup manifest file: its text and its documents."""
     found = []
     for ref in lesson.setup.manifests:
-        path = lesson.base_dir / ref
         try:
-            text = yamlio.read_file(path)
-            loaded = yamlio.load_documents(text, str(path))
+            text = confine.read_inside(lesson.base_dir, ref)
+            loaded = yamlio.load_documents(text, ref)
         except DstutorError as exc:
             raise LessonError(f"setup manifest {ref}: {exc}".replace("error: ", ""),
                               path=str(lesson.path or lesson.id)) from None
