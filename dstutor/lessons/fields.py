@@ -141,8 +141,61 @@ FIELDS: Mapping[str, Mapping[str, Kind]] = {
     "check": {"kind": TEXT, "id": TEXT, "weight": Kind("number", lambda v: None if (
         isinstance(v, int | float) and not isinstance(v, bool)) else "must be a number")},
 }
+
+
+def _scalar(value: Any) -> str | None:
+    return None if isinstance(value, str | int | float | bool) else "must be a single value"
+
+
+def _scalars(value: Any) -> str | None:
+    if isinstance(value, list) and all(_scalar(v) is None for v in value):
+        return None
+    return "must be a list of values"
+
+
+def _names(value: Any) -> str | None:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return None
+    return "must be a list of names"
+
+
+def _count_or_flag(value: Any) -> str | None:
+    if isinstance(value, bool) or (isinstance(value, int) and 0 <= value <= 100_000):
+        return None
+    return "must be true, false or a whole number"
+
+
+def _flag_map(value: Any) -> str | None:
+    if isinstance(value, dict) and all(
+            isinstance(k, str) and _scalar(v) is None for k, v in value.items()):
+        return None
+    return "must be a mapping of flag names to values"
+
+
+COUNT = whole(0, 100_000)
+# Check parameters by name: a name means the same thing in every check kind. Whether a
+# kind takes a parameter at all, and how its values fit together, is the kind's own
+# `validate` (checks.py); a parameter not listed here is only checked for control
+# characters, so a new check kind works before a row is added.
+CHECK_PARAMS: Mapping[str, Kind] = {
+    **{name: TEXT for name in (
+        "daemonset", "describe", "effect", "image", "key", "name", "namespace", "node",
+        "node_selector", "path", "pattern", "resource", "selector", "type", "value",
+        "verb")},
+    **{name: COUNT for name in ("count", "available", "current", "desired",
+                                 "misscheduled", "unavailable")},
+    **{name: FLAG for name in ("absent", "owned", "rolled_out", "succeeded")},
+    "ready": Kind("count_or_flag", _count_or_flag),
+    "updated": Kind("count_or_flag", _count_or_flag),
+    "equals": Kind("scalar", _scalar),
+    "one_of": Kind("scalars", _scalars),
+    "nodes": Kind("names", _names),
+    "exclude": Kind("names", _names),
+    "flags": Kind("flags", _flag_map),
+}
 # Mappings whose other keys are not unknown fields but parameters (checked elsewhere).
 OPEN_BLOCKS = {"check": PARAM}
+EXTRA_FIELDS = {"check": CHECK_PARAMS}
 
 
 def keys(block_name: str) -> set[str]:
@@ -199,7 +252,7 @@ def check_types(doc: Any, fail: Fail, root: str = "lesson") -> None:
         for key, value in data.items():
             kind = spec.get(key) if isinstance(key, str) else None
             if kind is None and extra is not None:
-                kind = extra
+                kind = EXTRA_FIELDS.get(name, {}).get(key, extra)
             if kind is None or value is None:
                 continue  # unknown (the loader says so) or absent
             here = (*path, key)

@@ -28,6 +28,7 @@ from dstutor.lessons.schema import (
     Variant,
     Wrong,
 )
+from dstutor.textsafe import visible_line
 
 # The known fields of each mapping come from the one table of fields and types.
 LESSON_KEYS = keys("lesson")
@@ -252,13 +253,21 @@ def load_lesson(path: str | Path) -> Lesson:
     the lesson names and every command it runs (`confine.py`).
     """
     source = _display(path)
+    if visible_line(Path(path).name) != Path(path).name:
+        # The file stem is the lesson's slug, shown in prompts and lists.
+        raise LessonError("the file name contains a control character", path=source)
     try:
         text = confine.read_regular(path, source)
         data, lines = yamlio.load_with_lines(text, source)
     except DstutorError as exc:
         raise LessonError(str(exc).removeprefix("error: "), path=source) from None
     r = _Reader(source, lines)
-    check_types(data, r.fail)
+
+    def type_error(where: Path_, message: str) -> LessonError:
+        r.step = _step_of(data, where)
+        return r.fail(where, message)
+
+    check_types(data, type_error)
     data = r.mapping(data, (), LESSON_KEYS, "lesson")
     if "format_version" not in data:
         raise r.fail((), "missing required field 'format_version'")
@@ -326,6 +335,16 @@ def _confine(r: _Reader, lesson: Lesson) -> None:
         if problem:
             r.step = step_id
             raise r.fail(where, problem)
+
+
+def _step_of(data: Any, where: Path_) -> str | None:
+    """The id of the step a path is in, for error messages; None outside steps."""
+    if len(where) < 2 or where[0] != "steps" or not isinstance(where[1], int):
+        return None
+    steps = data.get("steps") if isinstance(data, dict) else None
+    step = steps[where[1]] if isinstance(steps, list) and len(steps) > where[1] else None
+    sid = step.get("id") if isinstance(step, dict) else None
+    return sid if isinstance(sid, str) and SLUG_RE.match(sid) else None
 
 
 def _check_exercise(r: _Reader, data: dict[str, Any]) -> None:
