@@ -31,8 +31,9 @@ FILE_READ_MSG = ("`{line}` reads {value}: learners do not work inside the course
                  "use `-f -` with a heredoc")
 FILE_COMMAND_MSG = ("`{line}` {verb} a file: lessons may not read or write files, only "
                     "change the simulated cluster")
-OPERATOR_MSG = ("`{line}`: {problem}; shell operators (redirects, pipes, `;`, `&`) are not "
-                "allowed in a lesson")
+OPERATOR_MSG = ("`{line}` uses the shell operator `{op}`: redirects, pipes, `;` and `&` are "
+                "not allowed in a lesson")
+TOO_LARGE_MSG = "{shown} is larger than {limit} bytes, the limit for a lesson's files"
 NOT_A_COMMAND_MSG = ("`{line}` is neither a kubectl line nor a simulator command (see "
                      "`help`)")
 
@@ -84,6 +85,9 @@ def check_inside(root: Path, ref: str) -> None:
         return
     if not stat.S_ISREG(mode):
         raise Refused(f"{ref} is {_kind_of(mode)}, not a regular file")
+    size = os.stat(target).st_size
+    if size > MAX_FILE_BYTES:
+        raise Refused(TOO_LARGE_MSG.format(shown=ref, limit=MAX_FILE_BYTES))
 
 
 def read_regular(path: str | Path, shown: str, limit: int = MAX_FILE_BYTES) -> str:
@@ -109,7 +113,7 @@ def read_regular(path: str | Path, shown: str, limit: int = MAX_FILE_BYTES) -> s
             raise Refused(f"{shown} is not a regular file")
         data = fh.read(limit + 1)
     if len(data) > limit:
-        raise Refused(f"{shown} is larger than {limit} bytes, the limit for a lesson's files")
+        raise Refused(TOO_LARGE_MSG.format(shown=shown, limit=limit))
     try:
         return yamlio.decode(data, shown)
     except DstutorError as exc:
@@ -175,6 +179,14 @@ def _kubectl_problem(first: str, words: list[str]) -> str | None:
     return None
 
 
+def _operator(first: str) -> str:
+    """The first shell operator outside quotes (a heredoc's `<<` is not one), or ""."""
+    bare = re.sub(r"'[^']*'|\"(?:\\.|[^\"\\])*\"", "", first)
+    bare = re.sub(r"<<-?\s*\S+", "", bare)
+    found = re.search(r">>|[|;&<>()]", bare)
+    return found.group() if found else ""
+
+
 def command_problem(line: str, *, solution: bool = False) -> str | None:
     """Why a lesson may not contain this command line; None if it may.
 
@@ -190,8 +202,10 @@ def command_problem(line: str, *, solution: bool = False) -> str | None:
     try:
         words = split_command(line.strip("\n")).texts
     except ParseError as exc:
-        problem = str(exc).removeprefix("error: ")
-        return OPERATOR_MSG.format(line=first, problem=problem)
+        op = _operator(first)
+        if op:
+            return OPERATOR_MSG.format(line=first, op=op)
+        return f"`{first}`: {str(exc).removeprefix('error: ')}"
     if not words:
         return f"`{first}` is an empty command"
     if words[0] in ("kubectl", "k"):

@@ -113,7 +113,7 @@ ANY_INT = whole(-1_000_000, 1_000_000)
 
 FIELDS: Mapping[str, Mapping[str, Kind]] = {
     "lesson": {
-        "format_version": Kind("whole", _whole(-(2**31), 2**31)), "id": TEXT, "title": TEXT,
+        "format_version": whole(0, 1_000_000), "id": TEXT, "title": TEXT,
         "summary": TEXT, "k8s_version": TEXT, "minutes": whole(0, 1000),
         "setup": block("setup"), "steps": blocks("step"), "outro": TEXT,
         # exercises (dstutor.classroom.exercise reads and checks these three)

@@ -302,6 +302,21 @@ def load_lesson(path: str | Path) -> Lesson:
     return lesson
 
 
+def _cluster_manifests(root: Path, ref: str) -> list[str]:
+    """The manifests a cluster file names, as paths from the course folder (its other
+    problems are reported when the cluster is built)."""
+    try:
+        data = yamlio.load_one(confine.read_inside(root, ref), ref)
+    except confine.Refused:
+        raise
+    except DstutorError:
+        return []
+    found = data.get("manifests") if isinstance(data, dict) else None
+    if not isinstance(found, list):
+        return []
+    return [str(Path(ref).parent / str(m)) for m in found]
+
+
 def lesson_lines(lesson: Lesson) -> list[tuple[Path_, str | None, str, bool]]:
     """Every command line a lesson runs: (where in the file, step id, line, in a solution)."""
     found: list[tuple[Path_, str | None, str, bool]] = [
@@ -328,6 +343,9 @@ def _confine(r: _Reader, lesson: Lesson) -> None:
     for where, ref in refs:
         try:
             confine.check_inside(lesson.base_dir, ref)
+            if where == ("setup", "cluster"):
+                for inner in _cluster_manifests(lesson.base_dir, ref):
+                    confine.check_inside(lesson.base_dir, inner)
         except confine.Refused as exc:
             raise r.fail(where, f"setup: {exc}") from None
     for where, step_id, line, solution in lesson_lines(lesson):
@@ -362,8 +380,9 @@ def _display(path: str | Path) -> str:
     """A path as the user would type it: relative to the working directory when inside it."""
     p = Path(path)
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+        # The file as named (not where a symlink leads): that is what the user knows.
+        return str((p.parent.resolve() / p.name).relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):
         return str(p)
 
 

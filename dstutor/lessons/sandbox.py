@@ -44,7 +44,8 @@ def _spec(lesson: Lesson) -> ClusterSpec:
                                    read=confine.reader(lesson.base_dir))
                 if setup.cluster else default_spec(setup.workers))
     except DstutorError as exc:
-        raise LessonError(f"setup: {exc}".replace("error: ", ""), path=where) from None
+        raise LessonError(f"setup: {exc}".replace("error: ", ""), path=where,
+                          line=lesson.lines.get(("setup", "cluster"))) from None
     by_name = {n.name: n for n in spec.nodes}
     for nd in setup.nodes:
         try:
@@ -68,13 +69,14 @@ HEREDOC_END = "DSTUTOR_SETUP_EOF"
 def setup_manifests(lesson: Lesson) -> list[tuple[str, list[Obj]]]:
     """Each setup manifest file: its text and its documents."""
     found = []
-    for ref in lesson.setup.manifests:
+    for i, ref in enumerate(lesson.setup.manifests):
         try:
             text = confine.read_inside(lesson.base_dir, ref)
             loaded = yamlio.load_documents(text, ref)
         except DstutorError as exc:
             raise LessonError(f"setup manifest {ref}: {exc}".replace("error: ", ""),
-                              path=str(lesson.path or lesson.id)) from None
+                              path=str(lesson.path or lesson.id),
+                              line=lesson.lines.get(("setup", "manifests", i))) from None
         found.append((text, [d for d in loaded if isinstance(d, dict)]))
     return found
 

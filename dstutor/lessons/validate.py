@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dstutor.errors import DstutorError, LessonError
+from dstutor.lessons import confine
 from dstutor.lessons._exec import Executor
 from dstutor.lessons.checks import CommandRecord
 from dstutor.lessons.loader import LESSON_GLOB, _display, load_lesson
@@ -191,11 +192,19 @@ def two_way(lesson: Lesson) -> list[str]:
     return problems
 
 
-def check_file(path: Path) -> Report:
-    """Never raises: whatever a hostile file does becomes one line in the report."""
+def check_file(path: Path, course: Path | None = None) -> Report:
+    """Never raises: whatever a hostile file does becomes one line in the report.
+
+    `course`: the folder the file was found in, which it must not lead out of.
+    """
     report = Report(_display(path))
     try:
+        if course is not None:
+            confine.resolve_inside(course, path.name)
         lesson = load_lesson(path)
+    except confine.Refused as exc:
+        report.problems.append(f"{report.source}: {exc}")
+        return report
     except LessonError as exc:
         report.problems.append(str(exc))
         return report
@@ -224,7 +233,12 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def check_paths(paths: Iterable[str | Path]) -> list[Report]:
-    reports = [check_file(p) for p in expand(paths)]
+    reports = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            reports += [check_file(f, course=p) for f in sorted(p.glob(LESSON_GLOB))]
+        else:
+            reports.append(check_file(p))
     ids: dict[str, str] = {}
     for r in reports:
         if r.lesson is None:
