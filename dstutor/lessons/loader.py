@@ -13,7 +13,7 @@ from dstutor import yamlio
 from dstutor.errors import DstutorError, LessonError
 from dstutor.lessons import confine
 from dstutor.lessons.checks import CHECKS
-from dstutor.lessons.fields import check_types, keys
+from dstutor.lessons.fields import CHECK_PARAMS, TEXT, check_types, keys
 from dstutor.lessons.schema import (
     FORMAT_VERSION,
     CheckSpec,
@@ -112,7 +112,7 @@ class _Reader:
             raise self.fail((*path, "kind"), f"unknown check kind {kind!r} "
                             f"(known: {', '.join(sorted(CHECKS))})")
         # `weight` is exercise scoring (dstutor.classroom.exercise), not a check parameter
-        params = {k: v for k, v in raw.items() if k not in ("kind", "id", "weight")}
+        params = {k: _as_text(k, v) for k, v in raw.items() if k not in ("kind", "id", "weight")}
         allowed = set(known.required) | set(known.optional)
         for key in params:
             if key not in allowed:
@@ -353,6 +353,15 @@ def _confine(r: _Reader, lesson: Lesson) -> None:
         if problem:
             r.step = step_id
             raise r.fail(where, problem)
+
+
+def _as_text(key: str, value: Any) -> Any:
+    """A check parameter typed as text (fields.CHECK_PARAMS) given as a number: `value: 1`
+    means the label value "1", and the check code may rely on getting a string."""
+    if CHECK_PARAMS.get(key) is TEXT and isinstance(value, int | float) \
+            and not isinstance(value, bool):
+        return str(value)
+    return value
 
 
 def _step_of(data: Any, where: Path_) -> str | None:

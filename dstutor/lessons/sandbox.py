@@ -83,7 +83,16 @@ def setup_manifests(lesson: Lesson) -> list[tuple[str, list[Obj]]]:
 
 def build_setup(lesson: Lesson) -> Executor:
     """The cluster the lesson starts from, settled, on a manual clock."""
-    cluster = build_cluster(_spec(lesson), seed=lesson.setup.seed, clock=Clock(mode="manual"))
+    try:
+        cluster = build_cluster(_spec(lesson), seed=lesson.setup.seed,
+                                clock=Clock(mode="manual"))
+    except LessonError:
+        raise
+    except DstutorError as exc:  # a node the API server refuses (bad name, label, taint)
+        one_line = str(exc).replace("error: ", "").replace(": \n* ", ": ").replace("\n* ", "; ")
+        raise LessonError(f"setup: {one_line}",
+                          path=str(lesson.path or lesson.id),
+                          line=lesson.lines.get(("setup",))) from None
     executor = make_executor(cluster)
     manifests = setup_manifests(lesson)
     # Namespaces the manifests need exist first, as an administrator would have them.

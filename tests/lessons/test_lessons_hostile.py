@@ -220,3 +220,115 @@ def test_command_policy(line: str, allowed: bool) -> None:
 
 def test_answer_is_allowed_in_a_solution_only() -> None:
     assert confine.command_problem("answer b", solution=True) is None
+
+
+# --- any value in any field: a report, never an exception ---------------------------------
+
+BASE = {
+    "format_version": 1, "id": "fuzz", "title": "Fuzz", "k8s_version": "1.34",
+    "setup": {"workers": 2, "nodes": [{"name": "worker-9", "labels": {"a": "b"}}],
+              "commands": ["kubectl label node worker-1 zone=a"]},
+    "steps": [{
+        "id": "one", "title": "One", "task": "t",
+        "checks": [{"kind": "node_has_label", "node": "worker-1", "key": "gpu"}],
+        "hints": ["h"], "solution": ["kubectl label node worker-1 gpu=true"],
+        "wrong": [{"commands": ["kubectl get nodes"], "fails": "node_has_label"}],
+        "variants": [{"name": "v", "commands": ["node add worker-7"]}],
+    }, {
+        "id": "two", "quiz": {"question": "q", "choices": [
+            {"text": "a", "explain": "x"}, {"text": "b", "correct": True, "explain": "y"}]},
+        "predict": {"question": "q", "answer": 1, "before": "x",
+                    "measure": {"daemonset": "d"}},
+        "hints": ["h"],
+    }],
+}
+
+
+def _paths(value: object, here: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    found = [here] if here else []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found += _paths(v, (*here, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            found += _paths(v, (*here, i))
+    return found
+
+
+PATHS = _paths(BASE)
+
+
+def _values() -> object:
+    from hypothesis import strategies as st
+
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(-(10**12), 10**12),
+                        st.floats(allow_nan=False), st.text(max_size=8),
+                        st.sampled_from(["../x", "/dev/zero", "save f", "\x1b[2J", ">"]))
+    return st.recursive(scalars, lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)),
+        max_leaves=6)
+
+
+def test_any_value_in_any_field_gives_a_report_not_a_traceback(tmp_path_factory:
+                                                               pytest.TempPathFactory) -> None:
+    import copy
+
+    import yaml
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    folder = tmp_path_factory.mktemp("fuzz")
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.sampled_from(PATHS), _values())
+    def run(where: tuple[object, ...], value: object) -> None:
+        doc = copy.deepcopy(BASE)
+        target: object = doc
+        for key in where[:-1]:
+            target = target[key]  # type: ignore[index]
+        target[where[-1]] = value  # type: ignore[index]
+        path = folder / "01-fuzz.yaml"
+        path.write_text(yaml.safe_dump(doc, allow_unicode=False))
+        [report] = check_paths([path])
+        for problem in report.problems:
+            assert problem.startswith(report.source), problem
+            # the safety net in check_file is for defects; no input should reach it
+            assert "cannot load this lesson (" not in problem, problem
+            assert "testing the steps failed (" not in problem, problem
+
+    run()
+
+
+def test_any_parameters_of_any_check_give_a_report_not_a_traceback(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    import copy
+
+    import yaml
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from dstutor.lessons.checks import CHECKS
+
+    folder = tmp_path_factory.mktemp("fuzz-checks")
+    kinds = sorted(CHECKS)
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.sampled_from(kinds), st.data())
+    def run(kind: str, data: st.DataObject) -> None:
+        spec = CHECKS[kind]
+        check: dict[str, object] = {"kind": kind}
+        for name in spec.required:
+            check[name] = data.draw(_values())
+        for name in spec.optional:
+            if data.draw(st.booleans()):
+                check[name] = data.draw(_values())
+        doc = copy.deepcopy(BASE)
+        doc["steps"][0]["checks"] = [check]  # type: ignore[index]
+        path = folder / "01-fuzz.yaml"
+        path.write_text(yaml.safe_dump(doc, allow_unicode=False))
+        [report] = check_paths([path])
+        for problem in report.problems:
+            assert "cannot load this lesson (" not in problem, problem
+            assert "testing the steps failed (" not in problem, problem
+
+    run()
