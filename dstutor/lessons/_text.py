@@ -32,8 +32,8 @@ def rule(title: str) -> str:
 
 def quiz_text(quiz: Quiz) -> str:
     lines = [quiz.question]
-    lines += [f"  {letter}) {visible_line(c.text)}" for letter, c in zip(quiz.letters, quiz.choices,
-                                                           strict=True)]
+    lines += [f"  {letter}) {visible_line(c.text)}"
+              for letter, c in zip(quiz.letters, quiz.choices, strict=True)]
     lines.append("Type `answer` and a letter, e.g. `answer a`.")
     return "\n".join(lines)
 
