@@ -197,31 +197,31 @@ def check_file(path: Path, course: Path | None = None) -> Report:
 
     `course`: the folder the file was found in, which it must not lead out of.
     """
-    report = Report(_display(path))
+    source = _display(path)
     try:
         if course is not None:
             confine.resolve_inside(course, path.name)
-        lesson = load_lesson(path)
+        return _check_file(path)
     except confine.Refused as exc:
-        report.problems.append(f"{report.source}: {exc}")
-        return report
+        return Report(source, problems=[f"{source}: {exc}"])
+    except RecursionError:
+        return Report(source, problems=[f"{source}: the lesson is nested too deeply to check"])
+    except Exception as exc:  # a defect in dstutor, still reported as one line  # noqa: BLE001
+        return Report(source, problems=[f"{source}: checking this lesson failed "
+                                        f"({type(exc).__name__}: {exc})"])
+
+
+def _check_file(path: Path) -> Report:
+    report = Report(_display(path))
+    try:
+        lesson = load_lesson(path)
     except LessonError as exc:
         report.problems.append(str(exc))
-        return report
-    except Exception as exc:  # a defect in dstutor, still reported as one line  # noqa: BLE001
-        report.problems.append(f"{report.source}: cannot load this lesson "
-                               f"({type(exc).__name__}: {exc})")
         return report
     report.lesson = lesson
     report.problems, report.warnings = _lint(lesson)
     if not any("setup refers to" in p for p in report.problems):
-        try:
-            report.problems += two_way(lesson)
-        except RecursionError:
-            report.problems.append(f"{report.source}: the lesson is nested too deeply to test")
-        except Exception as exc:  # noqa: BLE001 - as above: one line, never a traceback
-            report.problems.append(f"{report.source}: testing the steps failed "
-                                   f"({type(exc).__name__}: {exc})")
+        report.problems += two_way(lesson)
     return report
 
 

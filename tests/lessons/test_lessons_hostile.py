@@ -148,7 +148,8 @@ def test_a_hostile_lesson_file(tmp_path: Path, make: object, message: str) -> No
     target = course / "02-hostile.yaml"
     make(course, target)  # type: ignore[operator]
     reports = check_paths([course])
-    assert [r.ok for r in reports] == [True, False]
+    assert [r.source.rsplit("/", 1)[-1] for r in reports] == ["01-fine.yaml", "02-hostile.yaml"]
+    assert reports[0].lesson is not None  # the good lesson is not affected
     [problem] = reports[1].problems
     assert message in problem and SECRET not in problem
     lessons, errors = load_course(course)  # `lesson list`: the good lesson still shows
@@ -225,7 +226,7 @@ def test_answer_is_allowed_in_a_solution_only() -> None:
 # --- any value in any field: a report, never an exception ---------------------------------
 
 BASE = {
-    "format_version": 1, "id": "fuzz", "title": "Fuzz", "k8s_version": "1.34",
+    "format_version": 1, "id": "fuzz", "title": "Fuzz", "k8s_version": "1.37",
     "setup": {"workers": 2, "nodes": [{"name": "worker-9", "labels": {"a": "b"}}],
               "commands": ["kubectl label node worker-1 zone=a"]},
     "steps": [{
@@ -293,8 +294,7 @@ def test_any_value_in_any_field_gives_a_report_not_a_traceback(tmp_path_factory:
         for problem in report.problems:
             assert problem.startswith(report.source), problem
             # the safety net in check_file is for defects; no input should reach it
-            assert "cannot load this lesson (" not in problem, problem
-            assert "testing the steps failed (" not in problem, problem
+            assert "checking this lesson failed (" not in problem, problem
 
     run()
 
@@ -328,7 +328,6 @@ def test_any_parameters_of_any_check_give_a_report_not_a_traceback(
         path.write_text(yaml.safe_dump(doc, allow_unicode=False))
         [report] = check_paths([path])
         for problem in report.problems:
-            assert "cannot load this lesson (" not in problem, problem
-            assert "testing the steps failed (" not in problem, problem
+            assert "checking this lesson failed (" not in problem, problem
 
     run()

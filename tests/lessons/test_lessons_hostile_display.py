@@ -36,7 +36,7 @@ CORPUS = [
 LESSON = """format_version: 1
 id: shown
 title: Shown
-k8s_version: "1.34"
+k8s_version: "1.37"
 steps:
   - id: label
     title: Label

@@ -16,7 +16,7 @@ from dstutor.lessons.progress import LessonProgress, LogEntry, ProgressStore, me
 LESSON = """format_version: 1
 id: {id}
 title: Lesson {id}
-k8s_version: "1.34"
+k8s_version: "1.37"
 steps:
   - id: make-namespace
     task: Create namespace {id}.
