@@ -317,16 +317,15 @@ def check(paths: Annotated[list[str] | None, typer.Argument(
         raise typer.Exit(1)
     bad = 0
     for report in reports:
-        # File names, and values quoted in problems, come from the course.
-        source = visible_line(report.source)
         for warning in report.warnings:
             print(visible(f"warning: {warning}"), file=sys.stderr)
+        # File names, and values quoted in problems, come from the course.
         if report.ok:
             if not quiet and report.lesson is not None:
-                print(f"ok    {source} ({len(report.lesson.steps)} steps)")
+                print(f"ok    {visible_line(report.source)} ({len(report.lesson.steps)} steps)")
             continue
         bad += 1
-        print(f"FAIL  {source}")
+        print(f"FAIL  {visible_line(report.source)}")
         for problem in report.problems:
             print(f"  {visible(problem)}")
     print(f"{len(reports) - bad} of {len(reports)} lessons passed" if not quiet or bad else "",
