@@ -147,7 +147,10 @@ def locked(directory: Path) -> Iterator[None]:
     if fcntl is not None:
         fd = os.open(directory, os.O_RDONLY)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            with contextlib.suppress(OSError):
+                # A file system without locks (some network mounts): the merge alone
+                # still keeps what other processes saved, short of an exact tie.
+                fcntl.flock(fd, fcntl.LOCK_EX)
             yield
         finally:
             os.close(fd)  # closing the descriptor releases the lock
