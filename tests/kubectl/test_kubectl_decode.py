@@ -105,16 +105,33 @@ def test_create_f_uses_the_same_decode(tmp_path: Path, monkeypatch: pytest.Monke
         "of type int32\n")
 
 
-def test_apply_to_a_live_object_wraps_the_error_in_the_patch_message() -> None:
+def test_apply_to_a_live_object_answers_as_the_patch_handler() -> None:
+    # The patch handler converts the merged map and answers Invalid with the patch as
+    # fmt's %+v; kubectl prints an Invalid status with no kind or name this way.
+    cluster = fresh_cluster(workers=1)
+    assert run(cluster, heredoc(DS)).exit_code == 0
+    before = snapshot(cluster)
+    bad = with_("spec:\n  selector", "spec:\n  replicas: 3\n  selector")
+    result = run(cluster, heredoc(bad))
+    assert result.stderr.startswith(
+        'The request is invalid: patch: Invalid value: "map[metadata:map[annotations:map['
+        "kubectl.kubernetes.io/last-applied-configuration:")
+    assert result.stderr.endswith(
+        '\\n]] spec:map[replicas:3]]": strict decoding error: unknown field "spec.replicas"\n')
+    assert result.hint is not None and "replicas" in result.hint
+    assert snapshot(cluster) == before
+
+
+def test_apply_to_a_live_object_refuses_a_type_error() -> None:
     cluster = fresh_cluster(workers=1)
     assert run(cluster, heredoc(DS)).exit_code == 0
     before = snapshot(cluster)
     bad = with_("{app: agent}\n    spec", "{app: agent, ver: 2}\n    spec")
     result = run(cluster, heredoc(bad))
-    assert result.stderr.startswith("Error from server (BadRequest): error when applying patch:")
+    assert result.stderr.startswith('The request is invalid: patch: Invalid value: "map[')
     assert result.stderr.endswith(
-        'for: "STDIN": error when patching "STDIN": ' + PREFIX + "json: cannot unmarshal "
-        "number into Go struct field ObjectMeta.spec.template.metadata.labels of type string\n")
+        "labels:map[ver:2]]]]]\": json: cannot unmarshal number into Go struct field "
+        "ObjectMeta.spec.template.metadata.labels of type string\n")
     assert snapshot(cluster) == before
 
 

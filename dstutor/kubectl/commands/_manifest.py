@@ -8,16 +8,18 @@ objects that decoded are then acted on, and every error is printed at the end.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dstutor import yamlio
-from dstutor.errors import BadRequest, DstutorError, YamlError
+from dstutor.errors import BadRequest, DstutorError, Invalid, YamlError
 from dstutor.kubectl.commands._base import Env, Output, error, namespace_of
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import RESOURCE_TYPES, ResourceType
+from dstutor.model.names import go_quote
 from dstutor.model.objects import Obj
 from dstutor.render._gofmt import json_dumps
 
@@ -243,6 +245,56 @@ def validation_mode(cmd: KubectlCommand) -> str:
     return {"true": "strict", "false": "ignore"}.get(value, value)
 
 
+class PatchInvalid(Invalid):
+    """The patch handler's refusal of a patched object that does not convert to the Go types.
+
+    The server converts the merged map (FromUnstructuredWithValidation) and answers
+    NewInvalid(GroupKind{}, "", [field.Invalid("patch", fmt %+v of the patch, err)]):
+    with neither kind nor name, kubectl prints `The request is invalid: ...`, and
+    apply's "error when applying patch" context is not shown for an Invalid status.
+    """
+
+    def __init__(self, detail: str, patch: Any) -> None:
+        cause = f"patch: Invalid value: {go_quote(go_sprint(patch))}: {detail}"
+        super().__init__("", "", [cause])
+
+    def __str__(self) -> str:
+        return f"The request is invalid: {self.causes[0]}"
+
+
+def go_sprint(value: Any) -> str:
+    """fmt's %+v of a decoded JSON value: map[k:v ...] with sorted keys, [a b], <nil>."""
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{k}:{go_sprint(value[k])}" for k in sorted(value)) + "]"
+    if isinstance(value, list):
+        return "[" + " ".join(go_sprint(v) for v in value) + "]"
+    if value is None:
+        return "<nil>"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return _go_float_v(value)
+    return str(value)
+
+
+def _go_float_v(value: float) -> str:
+    """%v of a float64: shortest digits, exponent form below 1e-4 or from 1e21."""
+    from decimal import Decimal
+
+    if not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("+Inf" if value > 0 else "-Inf")
+    number = Decimal(repr(value))
+    sign, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    text = "".join(map(str, digits)).rstrip("0") or "0"
+    power = len(digits) + exponent - 1
+    if value == 0 or -4 <= power < 21:
+        fixed = format(number, "f")
+        return fixed.rstrip("0").rstrip(".") if "." in fixed else fixed
+    mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+    return f"{'-' if sign else ''}{mantissa}e{'-' if power < 0 else '+'}{abs(power):02d}"
+
+
 def decode_body(cmd: KubectlCommand, info: Info, body: Obj, out: Output, verb: str,
                 patch: Any = None) -> Obj:
     """The API server's decoding of the body kubectl sends: the typed object, or BadRequest.
@@ -265,10 +317,12 @@ def decode_body(cmd: KubectlCommand, info: Info, body: Obj, out: Output, verb: s
         detail = server_decode.strict_detail(result.unknown)
         hint = hint_for_unknown(kind, result.unknown)
     if detail is not None:
-        message = server_decode.cannot_handle(kind, info.rtype.version, detail)
-        text = (patch_error(info, patch, message) if verb == "patching"
-                else f'error when {verb} "{info.source}": {message}')
-        exc = BadRequest(text)
+        exc: DstutorError
+        if verb == "patching":
+            exc = PatchInvalid(detail, patch)
+        else:
+            message = server_decode.cannot_handle(kind, info.rtype.version, detail)
+            exc = BadRequest(f'error when {verb} "{info.source}": {message}')
         exc.hint = hint  # type: ignore[attr-defined]
         raise exc
     if mode == "warn":
