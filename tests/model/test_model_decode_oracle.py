@@ -4,7 +4,7 @@
 JSON decoder as the API server (non-strict), so a fake server that returns a wrong-typed
 object makes kubectl print the message dstutor must print. Skips without the binary.
 DSTUTOR_DECODE_ORACLE_STEP=N checks every Nth field (1: all, about 15 minutes here) instead
-of a sample of a dozen per kind.
+of a sample of six per kind.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def _cases() -> list[Any]:
     cases = []
     for kind in BASE:
         found = _paths(kind, 8 if wanted else 6)
-        step = wanted or max(1, len(found) // 12)
+        step = wanted or max(1, len(found) // 6)
         for path, node in found[::step]:
             cases.append(pytest.param(kind, path, WRONG[node[0]],
                                       id=f"{kind}:{'.'.join(map(str, path))}"))
