@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from dstutor.errors import CommandError, NotFound
 from dstutor.kubectl.builder import ResourceTarget
@@ -27,6 +28,13 @@ class Env:
     # Called with the DaemonSet before each clock step of `rollout status`, so an
     # interactive shell can draw a progress bar (and pace a live clock).
     progress: Callable[[Obj], None] | None = None
+    # Where relative file names (-f, --patch-file) are read from; None: the current dir.
+    workspace: Path | None = None
+
+    def path(self, name: str) -> Path:
+        """A file name the user typed, relative to the workspace."""
+        path = Path(name)
+        return path if path.is_absolute() or self.workspace is None else self.workspace / path
 
 
 @dataclass
