@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dstutor.kubectl.commands import apply, delete, describe, get, info, node, rollout
+from dstutor.kubectl.commands import apply, delete, describe, get, info, node, patch, rollout
 from dstutor.kubectl.commands._base import Handler
 
 HANDLERS: dict[str, Handler] = {
@@ -12,6 +12,7 @@ HANDLERS: dict[str, Handler] = {
     "create": apply.run_create,
     "create namespace": apply.run_create_namespace,
     "edit": apply.run_edit,
+    "patch": patch.run_patch,
     "delete": delete.run_delete,
     "label": node.run_label,
     "taint": node.run_taint,

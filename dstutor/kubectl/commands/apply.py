@@ -32,6 +32,7 @@ from dstutor.kubectl.commands._printing import report_object
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.model import defaults
 from dstutor.model.objects import LAST_APPLIED_ANNOTATION, Obj, canonical_json, clone
+from dstutor.model.strategicpatch import apply_three_way
 from dstutor.render._goyaml import dump as yaml_dump
 
 NO_OBJECTS_APPLY_ERR = "error: no objects passed to apply"
@@ -119,7 +120,7 @@ def _apply_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None:
         exc = BadRequest(patch_error(info, patch, detail))
         exc.hint = strict_hint(info)  # type: ignore[attr-defined]
         raise exc
-    merged = three_way(live, last, desired)
+    merged = apply_three_way(live, last, desired, info.rtype.kind)
     for field in _SERVER_FIELDS:
         if field in live["metadata"]:
             merged["metadata"][field] = clone(live["metadata"][field])
