@@ -104,6 +104,12 @@ class LessonRunner:
         if self.live:
             executor.cluster.clock.mode = "live"
             executor.cluster.clock.rebase()
+        session = getattr(executor, "session", None)
+        if session is not None:
+            # Only now: replaying the log must never open an editor.
+            from dstutor.shell.editor import text_editor
+
+            session.editor = text_editor()
         return executor
 
     @property

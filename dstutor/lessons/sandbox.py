@@ -16,6 +16,7 @@ from dstutor.lessons.checks import CommandRecord, Outcome, World, run_check
 from dstutor.lessons.schema import CheckSpec, Lesson, Step
 from dstutor.model.objects import Obj
 from dstutor.model.taints import parse_taint_args
+from dstutor.shell.workspace import Workspace
 from dstutor.sim.clock import Clock
 from dstutor.sim.clusterfile import (
     ClusterSpec,
@@ -77,10 +78,20 @@ def setup_manifests(lesson: Lesson) -> list[tuple[str, list[Obj]]]:
     return found
 
 
+def lesson_workspace(lesson: Lesson) -> Workspace:
+    """The lesson's scratch folder: where `> FILE`, `cat`, `vi` and `-f FILE` work."""
+    from dstutor.lessons.progress import data_dir
+
+    return Workspace.at(data_dir() / "workspace" / lesson.id)
+
+
 def build_setup(lesson: Lesson) -> Executor:
     """The cluster the lesson starts from, settled, on a manual clock."""
     cluster = build_cluster(_spec(lesson), seed=lesson.setup.seed, clock=Clock(mode="manual"))
     executor = make_executor(cluster)
+    session = getattr(executor, "session", None)
+    if session is not None:
+        session.workspace = lesson_workspace(lesson)
     manifests = setup_manifests(lesson)
     # Namespaces the manifests need exist first, as an administrator would have them.
     wanted = {str((d.get("metadata") or {}).get("namespace") or "")

@@ -342,3 +342,58 @@ def _three_way_list(live: list[Any], last: list[Any], new: list[Any], key: str, 
                               path) for item in new]
     result += [clone(v) for v in live if ident(v) not in new_ids and ident(v) not in last_by]
     return result
+
+
+# --- two-way patch (what `kubectl edit --output-patch` prints) ------------------------------
+
+def two_way_patch(original: Any, modified: Any, kind: str, path: str = "") -> dict[str, Any]:
+    """The strategic merge patch from `original` to `modified` (CreateTwoWayMergePatch).
+
+    Changed and new keys carry their new value, removed keys null; a list with a merge
+    key sends only its changed items plus `$setElementOrder/FIELD`, other lists go whole.
+    """
+    patch: dict[str, Any] = {}
+    for key in original:
+        if key not in modified:
+            patch[key] = None
+    for key, value in modified.items():
+        before = original.get(key)
+        here = _join(path, key)
+        if key in original and before == value:
+            continue
+        if isinstance(value, dict) and isinstance(before, dict):
+            sub = two_way_patch(before, value, kind, here)
+            if sub:
+                patch[key] = sub
+        elif isinstance(value, list) and isinstance(before, list):
+            strategy, merge_key = list_strategy(kind, here)
+            if "merge" in strategy.split(",") and merge_key and all(
+                    isinstance(v, dict) for v in value + before):
+                patch.update(_list_patch(key, before, value, merge_key, kind, here))
+            else:
+                patch[key] = clone(value)
+        else:
+            patch[key] = clone(value)
+    return patch
+
+
+def _list_patch(key: str, before: list[Any], after: list[Any], merge_key: str, kind: str,
+                path: str) -> dict[str, Any]:
+    old = {json.dumps(v.get(merge_key)): v for v in before}
+    new_ids = {json.dumps(v.get(merge_key)) for v in after}
+    items: list[Any] = []
+    for item in after:
+        prior = old.get(json.dumps(item.get(merge_key)))
+        if prior is None:
+            items.append(clone(item))
+        elif prior != item:
+            diff = two_way_patch(prior, item, kind, path)
+            diff[merge_key] = item.get(merge_key)
+            items.append(diff)
+    for ident, item in old.items():
+        if ident not in new_ids:
+            items.append({DIRECTIVE: "delete", merge_key: item.get(merge_key)})
+    out: dict[str, Any] = {f"{SET_ORDER}{key}": [{merge_key: v.get(merge_key)} for v in after]}
+    if items:
+        out[key] = items
+    return out

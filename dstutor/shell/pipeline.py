@@ -8,6 +8,7 @@ one line saying what is supported, and hands the filter words to textfilters.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,6 +19,9 @@ from dstutor.shell.textfilters import FILTER_NAMES, SUPPORTED_FILTERS, FilterErr
 SUPPORTED = ("a line is one command, optionally piped into " + ", ".join(FILTER_NAMES)
              + " and redirected with > FILE or >> FILE")
 UNSUPPORTED_MSG = "error: dstutor runs no shell, so {what} is not supported: {supported}"
+
+
+_HEREDOC = re.compile(r"\s*<<-?\s*(?:'[^']*'|\"[^\"]*\"|[^\s|<>]+)")
 
 
 class PipelineError(DstutorError):
@@ -114,7 +118,13 @@ def split_pipeline(text: str) -> Pipeline:
         column, redirect = redirects[0]
         if pipes and column < pipes[-1]:
             raise _refuse("a redirection before a pipe")
-        words = split_command(first[column + len(redirect):]).texts
+        tail = first[column + len(redirect):]
+        heredoc = _HEREDOC.search(tail)
+        if heredoc is not None:  # `cat > FILE <<EOF`: the heredoc belongs to the command
+            tail = tail[:heredoc.start()] + tail[heredoc.end():]
+            first = first[:column] + " " + heredoc.group(0).strip() + " " + first[column:]
+            column += len(heredoc.group(0).strip()) + 2
+        words = split_command(tail).texts
         if len(words) != 1:
             raise PipelineError(f"error: `{redirect}` needs one file name after it")
         target = words[0]
@@ -164,3 +174,12 @@ def finish(piped: Pipeline, stdout: str, stderr: str, exit_code: int,
 
 def _line(text: str) -> str:
     return text if not text or text.endswith("\n") else text + "\n"
+
+
+def heredoc_cat(command: str) -> str | None:
+    """The text `cat <<EOF ... EOF` prints (its heredoc body); None for any other command."""
+    try:
+        lexed = split_command(command)
+    except DstutorError:
+        return None
+    return lexed.stdin if lexed.texts == ["cat"] else None

@@ -186,7 +186,8 @@ class Session:
         from dstutor.shell import pipeline
         from dstutor.shell.filecmds import workspace_of
 
-        out = self._route(piped.command)
+        body = pipeline.heredoc_cat(piped.command)
+        out = Output(stdout=body) if body is not None else self._route(piped.command)
 
         def write(name: str, text: str, append: bool) -> None:
             workspace_of(self).write(name, text, append=append)

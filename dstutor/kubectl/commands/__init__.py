@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from dstutor.kubectl.commands import apply, delete, describe, get, info, node, patch, rollout
+from dstutor.kubectl.commands import (
+    apply,
+    delete,
+    describe,
+    edit,
+    get,
+    info,
+    node,
+    patch,
+    rollout,
+)
 from dstutor.kubectl.commands._base import Handler
 
 HANDLERS: dict[str, Handler] = {
@@ -11,7 +21,7 @@ HANDLERS: dict[str, Handler] = {
     "apply": apply.run_apply,
     "create": apply.run_create,
     "create namespace": apply.run_create_namespace,
-    "edit": apply.run_edit,
+    "edit": edit.run_edit,
     "patch": patch.run_patch,
     "delete": delete.run_delete,
     "label": node.run_label,
