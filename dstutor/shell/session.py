@@ -156,6 +156,8 @@ class Session:
         self.editor = editor
         # Set by the interactive REPL: draws `rollout status` as a progress bar.
         self.progress: Callable[[Obj], None] | None = None
+        # Set by the interactive REPL: where `logs -f` and `get -w` write as time runs.
+        self.stream: Callable[[str], None] | None = None
         self._kubectl = kubectl
         self._reset_factory = reset_factory
         self.undo_stack: list[UndoEntry] = []
@@ -232,6 +234,8 @@ class Session:
                 extra["progress"] = self.progress
             if self.workspace is not None:
                 extra["workspace"] = self.workspace.root
+            if getattr(self, "stream", None) is not None:
+                extra["stream"] = self.stream
             result = run(self.cluster, text, namespace=self.namespace,
                          interactive=self.interactive, editor=self.editor, **extra)
         except DstutorError as exc:

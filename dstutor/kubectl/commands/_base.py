@@ -30,6 +30,9 @@ class Env:
     progress: Callable[[Obj], None] | None = None
     # Where relative file names (-f, --patch-file) are read from; None: the current dir.
     workspace: Path | None = None
+    # Set by the interactive shell: `logs -f`, `get -w` and `events -w` write lines here
+    # as they happen, while a live clock runs, until Ctrl-C.
+    stream: Callable[[str], None] | None = None
 
     def path(self, name: str) -> Path:
         """A file name the user typed, relative to the workspace."""
