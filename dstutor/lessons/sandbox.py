@@ -16,6 +16,7 @@ from dstutor.lessons.checks import CommandRecord, Outcome, World, run_check
 from dstutor.lessons.schema import CheckSpec, Lesson, Step
 from dstutor.model.objects import Obj
 from dstutor.model.taints import parse_taint_args
+from dstutor.shell.editjournal import EditJournal
 from dstutor.shell.workspace import Workspace
 from dstutor.sim.clock import Clock
 from dstutor.sim.clusterfile import (
@@ -92,6 +93,10 @@ def build_setup(lesson: Lesson) -> Executor:
     session = getattr(executor, "session", None)
     if session is not None:
         session.workspace = lesson_workspace(lesson)
+        # Replays never open an editor: they get what the learner's editor produced.
+        journal = EditJournal(session.workspace.root)
+        session.journal = journal
+        session.editor, session.file_editor = journal.replay_text, journal.replay_file
     manifests = setup_manifests(lesson)
     # Namespaces the manifests need exist first, as an administrator would have them.
     wanted = {str((d.get("metadata") or {}).get("namespace") or "")

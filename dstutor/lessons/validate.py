@@ -71,6 +71,21 @@ def _problem(lesson: Lesson, step: Step | None, message: str, line: int | None =
                            step=step.id if step else None))
 
 
+def _workspace_files(lesson: Lesson) -> set[str]:
+    """Files the lesson writes into the learner's workspace (`> FILE`, `cat > FILE <<EOF`)."""
+    from dstutor.shell.pipeline import split_pipeline
+
+    written: set[str] = set()
+    for line in [*lesson.setup.commands, *(s for step in lesson.steps for s in step.solution)]:
+        try:
+            piped = split_pipeline(line)
+        except DstutorError:
+            continue
+        if piped.redirect is not None:
+            written.add(piped.target)
+    return written
+
+
 def _files(lesson: Lesson) -> list[str]:
     problems = []
     refs = [lesson.setup.cluster] if lesson.setup.cluster else []
@@ -78,6 +93,7 @@ def _files(lesson: Lesson) -> list[str]:
         if not (lesson.base_dir / ref).is_file():
             problems.append(_problem(lesson, None, f"setup refers to {ref}, which does not exist",
                                      lesson.lines.get(("setup",))))
+    written = _workspace_files(lesson)
     for step in lesson.steps:
         lines = [*step.solution, *(c for w in step.wrong for c in w.commands)]
         for line in lines:
@@ -87,7 +103,8 @@ def _files(lesson: Lesson) -> list[str]:
             except ValueError:
                 continue
             for i, word in enumerate(words[:-1]):
-                if word in ("-f", "--filename") and words[i + 1] != "-":
+                if word in ("-f", "--filename") and words[i + 1] != "-" and (
+                        words[i + 1] not in written):
                     problems.append(_problem(lesson, step, f"`{first}` reads {words[i + 1]}: "
                                              "learners do not work inside the course folder, "
                                              "so use `-f -` with a heredoc"))

@@ -158,6 +158,8 @@ class Session:
         self.progress: Callable[[Obj], None] | None = None
         # Set by the interactive REPL: where `logs -f` and `get -w` write as time runs.
         self.stream: Callable[[str], None] | None = None
+        # `vi FILE` goes here when set (a lesson's edit journal); else the editor runs.
+        self.file_editor: Callable[[Any], None] | None = None
         self._kubectl = kubectl
         self._reset_factory = reset_factory
         self.undo_stack: list[UndoEntry] = []
