@@ -259,7 +259,7 @@ VERBS: tuple[VerbSpec, ...] = (
              _SOURCES + _PRINTING + (
                  DRY_RUN, _f("field-manager", S, default="kubectl-patch"), LOCAL,
                  _f("patch", S, "p", "the patch, as JSON or YAML"),
-                 _f("patch-file", S), _f("subresource", S),
+                 _f("patch-file", S), _f("subresource", S, supported=False),
                  _f("type", S, default="strategic", choices=("json", "merge", "strategic"))),
              output_formats=PRINT_FORMATS, group="Advanced Commands"),
     VerbSpec("label", "Update the labels on a resource",

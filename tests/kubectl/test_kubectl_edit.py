@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from kubectl_verbs_support import fresh_cluster
 
-from dstutor.kubectl.commands.edit import EDIT_HEADER
+from dstutor.kubectl.commands.edit import EDIT_HEADER, strip_comments
 from dstutor.kubectl.dispatch import run
 from dstutor.shell.session import Session
 from dstutor.shell.workspace import Workspace
@@ -136,3 +136,22 @@ def test_session_runs_the_editor_from_the_environment(
     out = session.handle_line("kubectl edit node worker-3")
     assert (out.stdout, out.exit_code) == ("node/worker-3 edited\n", 0), out.stderr
     assert session.cluster.get("Node", "", "worker-3")["metadata"]["labels"]["team"] == "infra"
+
+
+def test_edit_by_file_edits_the_live_object(tmp_path: Path) -> None:
+    (tmp_path / "kp.yaml").write_text("apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n"
+                                      "  name: kube-proxy\n  namespace: kube-system\n")
+    cluster = fresh_cluster()
+    editor = Scripted(_set_image("busybox:1.37"))
+    result = run(cluster, "kubectl edit -f kp.yaml", editor=editor, workspace=tmp_path)
+    assert result.stdout == "daemonset.apps/kube-proxy edited\n"
+    assert "uid: " in editor.shown[0]  # the live object, not the file
+    assert _image(cluster) == "busybox:1.37"
+
+
+def test_editing_several_objects_shows_a_list() -> None:
+    cluster = fresh_cluster()
+    editor = Scripted(lambda t: t.replace("unschedulable", "x"))
+    run(cluster, "kubectl edit nodes", editor=editor)
+    body = strip_comments(editor.shown[0])
+    assert body.startswith("apiVersion: v1\nitems:\n") and "kind: List\n" in body

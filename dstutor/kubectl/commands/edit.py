@@ -86,6 +86,14 @@ def run_edit(env: Env, cmd: KubectlCommand, out: Output) -> None:
     if env.editor is None:
         raise DstutorError(EDITOR_MISSING_ERR)
     originals = [obj for _, obj in resolve_targets(env, cmd)]
+    if cmd.filenames:  # -f: edit the live objects the file names
+        from dstutor.kubectl.commands._manifest import load_infos, report
+
+        infos, errors = load_infos(env, cmd)
+        failure = report(errors)
+        if failure is not None:
+            raise failure
+        originals += [env.cluster.get(i.rtype.kind, i.namespace, i.name) for i in infos]
     if not originals:
         raise error("no objects passed to edit")
     fmt = "json" if cmd.output == "json" else "yaml"
