@@ -192,18 +192,22 @@ def _pointer(path: str) -> list[str]:
     return [p.replace("~1", "/").replace("~0", "~") for p in path[1:].split("/")]
 
 
-def _index(parent: list[Any], token: str, path: str, *, adding: bool = False) -> int:
+MISSING = "missing value"  # evanphx/json-patch's ErrMissing
+
+
+def _index(parent: list[Any], token: str, *, adding: bool = False) -> int:
     if adding and token == "-":
         return len(parent)
-    if not token.isdigit():
-        raise PatchError(f"Unable to access invalid index: {token}: {path}")
+    if not token.lstrip("-").isdigit():
+        raise PatchError(f"Unable to access invalid index: {token}: invalid index referenced")
     index = int(token)
-    if index > len(parent) or (index == len(parent) and not adding):
-        raise PatchError(f"Unable to access invalid index: {index}: {path}")
+    if index < 0 or index > len(parent) or (index == len(parent) and not adding):
+        raise PatchError(f"Unable to access invalid index: {index}: invalid index referenced")
     return index
 
 
-def _parent(doc: Any, tokens: list[str], op: str, path: str) -> Any:
+def _container(doc: Any, tokens: list[str]) -> Any:
+    """findObject: the map or list holding the last token, or None."""
     node = doc
     for token in tokens[:-1]:
         if isinstance(node, dict) and token in node:
@@ -211,59 +215,66 @@ def _parent(doc: Any, tokens: list[str], op: str, path: str) -> Any:
         elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
             node = node[int(token)]
         else:
-            raise PatchError(f"jsonpatch {op} operation does not apply: doc is missing path: "
-                             f"\"{path}\": missing value")
-    return node
+            return None
+    return node if isinstance(node, dict | list) else None
 
 
-def _get(doc: Any, path: str, op: str) -> Any:
+def _get(doc: Any, path: str, what: str) -> Any:
     tokens = _pointer(path)
     if not tokens:
         return doc
-    parent = _parent(doc, tokens, op, path)
+    parent = _container(doc, tokens)
     last = tokens[-1]
     if isinstance(parent, dict) and last in parent:
         return parent[last]
     if isinstance(parent, list) and last.isdigit() and int(last) < len(parent):
         return parent[int(last)]
-    raise PatchError(f"jsonpatch {op} operation does not apply: doc is missing path: "
-                     f"\"{path}\": missing value")
+    raise PatchError(f"{what}: {path}: {MISSING}")
 
 
 def _remove(doc: Any, path: str, op: str) -> Any:
     tokens = _pointer(path)
-    parent = _parent(doc, tokens, op, path)
+    parent = _container(doc, tokens)
+    if parent is None or not tokens:
+        raise PatchError(f'{op} operation does not apply: doc is missing path: "{path}": '
+                         f"{MISSING}")
     last = tokens[-1]
-    if isinstance(parent, dict):
-        if last not in parent:
-            raise PatchError(f"jsonpatch {op} operation does not apply: doc is missing key: "
-                             f"{path}: missing value")
-        return parent.pop(last)
-    if isinstance(parent, list):
-        return parent.pop(_index(parent, last, path))
-    raise PatchError(f"jsonpatch {op} operation does not apply: doc is missing path: "
-                     f"\"{path}\": missing value")
+    try:
+        if isinstance(parent, dict):
+            if last not in parent:
+                raise PatchError(f"unable to remove nonexistent key: {last}: {MISSING}")
+            return parent.pop(last)
+        return parent.pop(_index(parent, last))
+    except PatchError as exc:
+        raise PatchError(f"error in {op} for path: '{path}': {exc}") from None
 
 
 def _add(doc: Any, path: str, value: Any, op: str) -> Any:
     tokens = _pointer(path)
     if not tokens:
         return clone(value)
-    parent = _parent(doc, tokens, op, path)
+    parent = _container(doc, tokens)
     last = tokens[-1]
-    if isinstance(parent, dict):
-        if op == "replace" and last not in parent:
-            raise PatchError(f"jsonpatch replace operation does not apply: doc is missing key: "
-                             f"{path}: missing value")
-        parent[last] = clone(value)
-    elif isinstance(parent, list):
+    if parent is None:
         if op == "replace":
-            parent[_index(parent, last, path)] = clone(value)
+            raise PatchError(f"replace operation does not apply: doc is missing path: {path}: "
+                             f"{MISSING}")
+        raise PatchError(f'{op} operation does not apply: doc is missing path: "{path}": '
+                         f"{MISSING}")
+    try:
+        if isinstance(parent, dict):
+            if op == "replace" and last not in parent:
+                raise PatchError(f"replace operation does not apply: doc is missing key: "
+                                 f"{path}: {MISSING}")
+            parent[last] = clone(value)
+        elif op == "replace":
+            parent[_index(parent, last)] = clone(value)
         else:
-            parent.insert(_index(parent, last, path, adding=True), clone(value))
-    else:
-        raise PatchError(f"jsonpatch {op} operation does not apply: doc is missing path: "
-                         f"\"{path}\": missing value")
+            parent.insert(_index(parent, last, adding=True), clone(value))
+    except PatchError as exc:
+        if str(exc).startswith("replace operation"):
+            raise
+        raise PatchError(f"error in {op} for path: '{path}': {exc}") from None
     return doc
 
 
@@ -290,10 +301,18 @@ def json_patch(original: Any, operations: Any) -> Any:
             source = operation.get("from")
             if not isinstance(source, str):
                 raise PatchError(f"jsonpatch {op} operation does not apply: missing from path")
-            value = _remove(doc, source, op) if op == "move" else clone(_get(doc, source, op))
+            if op == "move":
+                if _container(doc, _pointer(source)) is None:
+                    raise PatchError(f"move operation does not apply: doc is missing from "
+                                     f"path: {source}: {MISSING}")
+                value = _remove(doc, source, op)
+            else:
+                value = clone(_get(doc, source, "copy operation does not apply: doc is "
+                                   "missing from path"))
             doc = _add(doc, path, value, "add")
         elif op == "test":
-            if _get(doc, path, op) != operation.get("value"):
+            if _get(doc, path, "test operation does not apply: is missing path") != (
+                    operation.get("value")):
                 raise PatchError(f"testing value {path} failed: test failed")
         else:
             raise PatchError(f"Unexpected kind: {op}")

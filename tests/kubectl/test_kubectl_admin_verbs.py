@@ -102,7 +102,8 @@ def test_logs_containers() -> None:
     both = run(cluster, "kubectl logs two --all-containers")
     assert "nginx" in both.stdout and "Fluent Bit" in both.stdout
     bad = run(cluster, "kubectl logs two -c nope")
-    assert bad.stderr == "error: container nope is not valid for pod two\n"
+    assert bad.stderr == ("error: container nope is not valid for pod two out of: web, "
+                          "shipper\n")
 
 
 def _spec(**registry: list[str]):  # noqa: ANN202

@@ -78,8 +78,8 @@ def test_patch_yaml_and_patch_file(tmp_path: Path) -> None:
      "Required value\n"),
     ("kubectl patch ds kube-proxy -n kube-system --type=json -p "
      "'[{\"op\":\"remove\",\"path\":\"/spec/foo\"}]'",
-     "The request is invalid: jsonpatch remove operation does not apply: doc is missing key: "
-     "/spec/foo: missing value\n"),
+     "The request is invalid: error in remove for path: '/spec/foo': unable to remove "
+     "nonexistent key: foo: missing value\n"),
     ("kubectl patch ds kube-proxy -n kube-system -p '[1]'",
      "Error from server (BadRequest): json: cannot unmarshal array into Go value of type "
      "map[string]interface {}\n"),

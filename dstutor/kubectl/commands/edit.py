@@ -108,6 +108,8 @@ def run_edit(env: Env, cmd: KubectlCommand, out: Output) -> None:
     for _ in range(MAX_ROUNDS):
         edited = env.editor(text)
         if retrying and strip_comments(edited) == strip_comments(text):
+            # kubectl keeps the file and says where; here it would be a temporary file
+            # the editor wrapper removes, so only the error is printed.
             raise DstutorError(NO_VALID_CHANGES)
         if strip_comments(edited) == strip_comments(original_text):
             out.err(NO_CHANGES)

@@ -98,15 +98,16 @@ def _sources(cmd: KubectlCommand, pod: Obj, out: Output, many: bool) -> list[Sou
         return [Source(pod, n, True) for n in inits] + [Source(pod, n) for n in containers]
     wanted = flag_str(cmd, "container")
     name = pod["metadata"]["name"]
+    # podcmd.AllContainerNames: init containers first, marked.
+    listing = ", ".join([f"{n} (init)" for n in inits] + containers)
     if wanted:
         if wanted not in containers + inits:
-            raise error(f"container {wanted} is not valid for pod {name}")
+            raise error(f"container {wanted} is not valid for pod {name} out of: {listing}")
         return [Source(pod, wanted, wanted in inits)]
     default = (pod["metadata"].get("annotations") or {}).get(
         "kubectl.kubernetes.io/default-container")
     first = default if default in containers else containers[0]
     if len(containers) + len(inits) > 1 and not many:
-        listing = ", ".join(containers + [f"{n} (init)" for n in inits])
         out.err(f'Defaulted container "{first}" out of: {listing}')
     return [Source(pod, first)]
 

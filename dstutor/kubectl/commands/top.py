@@ -24,6 +24,7 @@ from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import resource_for_kind
 from dstutor.model.objects import Obj
 from dstutor.model.quantity import parse_quantity
+from dstutor.model.timefmt import parse_rfc3339
 from dstutor.render.table import tabwrite
 
 NO_METRICS = "error: Metrics API not available"
@@ -62,6 +63,16 @@ def pod_usage(pod: Obj, now: float) -> tuple[float, float]:
         c, m = container_usage(pod, container, now)
         cpu, memory = cpu + c, memory + m
     return cpu, memory
+
+
+def _go_duration(seconds: float) -> str:
+    """Go's time.Duration.String() for whole seconds: 45s, 2m5s, 1h0m3s."""
+    total = max(0, int(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes}m{secs}s"
+    return f"{minutes}m{secs}s" if minutes else f"{secs}s"
 
 
 def _cores(value: float) -> str:
@@ -132,8 +143,9 @@ def run_top_pod(env: Env, cmd: KubectlCommand, out: Output) -> None:
     if name:
         pods = [env.cluster.get("Pod", ns, name)]
         if not _running(pods[0]):
+            created = parse_rfc3339(pods[0]["metadata"].get("creationTimestamp") or "")
             raise error(f"Metrics not available for pod {ns}/{name}, age: "
-                        f"{pods[0]['metadata'].get('creationTimestamp', '')}")
+                        f"{_go_duration(now - created)}")
     else:
         scope = None if cmd.all_namespaces else ns
         pods = [p for p in list_objects(env, resource_for_kind("Pod"), scope, cmd.selector,
