@@ -16,6 +16,7 @@ from dstutor.errors import DstutorError
 from dstutor.shell.meta import FILE, Args, command
 from dstutor.shell.session import Output
 from dstutor.shell.workspace import Workspace
+from dstutor.textsafe import visible
 
 if TYPE_CHECKING:
     from dstutor.shell.session import Session
@@ -30,7 +31,8 @@ def workspace_of(session: Session) -> Workspace:
          examples=("cat ds.yaml",))
 def meta_cat(session: Session, args: Args) -> Output:
     ws = workspace_of(session)
-    return Output(stdout="".join(ws.read(name) for name in args.positional))
+    # A workspace file may hold anything (a downloaded manifest): controls are shown.
+    return Output(stdout=visible("".join(ws.read(name) for name in args.positional)))
 
 
 @command("ls", "ls [DIR]", "list the workspace's files", args=(FILE,),

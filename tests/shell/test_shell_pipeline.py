@@ -191,3 +191,8 @@ def test_vi_runs_the_editor_from_the_environment(ws_session: Session, tmp_path: 
     assert ws_session.handle_line("vi notes.txt").ok
     assert ws_session.handle_line("nano notes.txt").ok
     assert ws_session.handle_line("cat notes.txt").stdout == "edited\nedited\n"
+
+
+def test_cat_shows_control_characters_visibly(ws_session: Session) -> None:
+    (ws_session.workspace.root / "evil.yaml").write_text("kind: X\x1b]0;owned\x07\n\tok\n")
+    assert ws_session.handle_line("cat evil.yaml").stdout == "kind: X^[]0;owned^G\n\tok\n"

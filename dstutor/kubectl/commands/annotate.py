@@ -6,6 +6,7 @@ from dstutor.kubectl.commands._base import Env, Output, error, flag_bool, resolv
 from dstutor.kubectl.commands._printing import report_object
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.model.objects import clone
+from dstutor.textsafe import visible_line
 
 
 def _changes(cmd: KubectlCommand) -> tuple[dict[str, str], list[str]]:
@@ -28,7 +29,7 @@ def run_annotate(env: Env, cmd: KubectlCommand, out: Output) -> None:
         annotations = dict(obj["metadata"].get("annotations") or {})
         if flag_bool(cmd, "list"):
             for key, value in annotations.items():
-                out.line(f"{key}={value}")
+                out.line(f"{visible_line(key)}={visible_line(value)}")
             continue
         if not flag_bool(cmd, "overwrite"):
             taken = [k for k, v in sets.items() if k in annotations and annotations[k] != v]
