@@ -70,4 +70,13 @@ def text_editor(suffix: str = ".yaml") -> Callable[[str], str]:
         finally:
             path.unlink(missing_ok=True)
 
+    edit.keep = keep_copy  # type: ignore[attr-defined]
     return edit
+
+
+def keep_copy(text: str, suffix: str = ".yaml") -> str:
+    """Store an edit that could not be saved, as kubectl does; returns the file's path."""
+    handle, name = tempfile.mkstemp(prefix="kubectl-edit-", suffix=suffix)
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(text)
+    return name

@@ -155,3 +155,28 @@ def test_editing_several_objects_shows_a_list() -> None:
     run(cluster, "kubectl edit nodes", editor=editor)
     body = strip_comments(editor.shown[0])
     assert body.startswith("apiVersion: v1\nitems:\n") and "kind: List\n" in body
+
+
+def test_a_failed_edit_is_kept_and_its_path_printed(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    editor = Scripted(lambda t: t + "bad: [\n")
+    editor.keep = lambda text: str(tmp_path / "kubectl-edit-1.yaml")  # type: ignore[attr-defined]
+    result = run(fresh_cluster(), "kubectl edit ds kube-proxy -n kube-system", editor=editor)
+    assert result.stderr == (f'A copy of your changes has been stored to "{tmp_path}/'
+                             'kubectl-edit-1.yaml"\nerror: Edit cancelled, no valid changes '
+                             "were saved.\n")
+
+
+def test_keep_copy_writes_a_temporary_file(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    from dstutor.shell.editor import keep_copy
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    path = Path(keep_copy("kind: X\n"))
+    assert path.parent == tmp_path and path.name.startswith("kubectl-edit-")
+    assert path.read_text() == "kind: X\n"

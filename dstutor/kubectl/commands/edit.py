@@ -108,8 +108,7 @@ def run_edit(env: Env, cmd: KubectlCommand, out: Output) -> None:
     for _ in range(MAX_ROUNDS):
         edited = env.editor(text)
         if retrying and strip_comments(edited) == strip_comments(text):
-            # kubectl keeps the file and says where; here it would be a temporary file
-            # the editor wrapper removes, so only the error is printed.
+            _preserve(env, out, edited)
             raise DstutorError(NO_VALID_CHANGES)
         if strip_comments(edited) == strip_comments(original_text):
             out.err(NO_CHANGES)
@@ -127,7 +126,15 @@ def run_edit(env: Env, cmd: KubectlCommand, out: Output) -> None:
                 return
         retrying = True
         text = header(reasons) + strip_comments(edited)
+    _preserve(env, out, text)
     raise DstutorError(NO_VALID_CHANGES)
+
+
+def _preserve(env: Env, out: Output, text: str) -> None:
+    """kubectl keeps the file of an edit it could not save, and says where."""
+    keep = getattr(env.editor, "keep", None)
+    if callable(keep):
+        out.err(f'A copy of your changes has been stored to "{keep(text)}"')
 
 
 def _yaml_detail(exc: DstutorError) -> str:
