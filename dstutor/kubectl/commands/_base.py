@@ -35,9 +35,16 @@ class Env:
     stream: Callable[[str], None] | None = None
 
     def path(self, name: str) -> Path:
-        """A file name the user typed, relative to the workspace."""
-        path = Path(name)
-        return path if path.is_absolute() or self.workspace is None else self.workspace / path
+        """A file name the user typed: in the workspace when there is one (a lesson's
+        scratch folder; nothing outside it is read), else as typed (dstutor shell)."""
+        if self.workspace is None:
+            return Path(name)
+        root = self.workspace.resolve()
+        path = (root / name).resolve()
+        if path != root and root not in path.parents:
+            raise CommandError(f"error: {name}: outside the workspace {root}; dstutor reads "
+                               "and writes files only there")
+        return path
 
 
 @dataclass
