@@ -27,7 +27,13 @@ from dstutor.model.timefmt import to_rfc3339
 from dstutor.sim.apiserver import ApiServer, kind_info
 from dstutor.sim.clock import Clock
 from dstutor.sim.engine import Engine
-from dstutor.sim.events import Draft, EventCorrelator
+from dstutor.sim.events import (
+    EVENT_TTL_SECONDS,
+    Draft,
+    EventCorrelator,
+    expired_events,
+    last_write,
+)
 from dstutor.sim.names import NameGenerator
 from dstutor.sim.nodes import make_node
 from dstutor.sim.store import Store
@@ -61,6 +67,8 @@ class Cluster:
         self.event_watchers: list[Callable[[Draft], None]] = []
         self._event_seq = 0
         self._event_sources: dict[tuple[str, str], Obj] = {}
+        # No stored Event reaches its TTL before this instant (0: look at the next settle).
+        self._events_expire_at = 0.0
         self._node_index = 0
         self.daemonsets = DaemonSetsController(self)
         self.scheduler = Scheduler(self)
@@ -147,6 +155,10 @@ class Cluster:
         namespace = meta.get("namespace") or "default"
         if outcome.name:
             existing = self.store.get("Event", namespace, outcome.name)
+            if existing is not None and last_write(existing) <= to_rfc3339(
+                    now_seconds - EVENT_TTL_SECONDS):
+                self.store.remove(existing)  # its TTL ran out on the way here
+                existing = None
             if existing is not None:
                 existing["count"] = outcome.count
                 existing["message"] = outcome.message
@@ -195,6 +207,19 @@ class Cluster:
             self.engine.run_until(max(self.clock.target(), self.clock.now()))
         else:
             self.engine.run_queue()
+        self.expire_events()
+
+    def expire_events(self) -> None:
+        """Drop the Events past the API server's --event-ttl (1h after their last write),
+        as etcd's lease does, and what the recorders remember about objects now gone."""
+        now = self.clock.now()
+        if now < self._events_expire_at:
+            return
+        gone, self._events_expire_at = expired_events(self.store.iter_kind("Event"), now)
+        for event in gone:
+            self.store.remove(event)
+        self.events.prune(now, lambda uid: self.store.by_uid(uid) is not None,
+                          lambda ns, name: self.store.get("Event", ns, name) is not None)
 
     def advance(self, seconds: float | None = None) -> float:
         """Let virtual time pass; without a duration, until nothing more changes (bounded)."""
@@ -207,6 +232,7 @@ class Cluster:
             start = self.clock.now()
             self.engine.run_until(start + seconds)
             used = seconds
+        self.expire_events()
         self.clock.rebase()
         return used
 

@@ -138,6 +138,7 @@ def _import(data: Any, clock: Clock | None) -> Cluster:
     for pod in store.list("Pod"):
         cluster.scheduler.on_pod(None, pod) if not pod["spec"].get("nodeName") else None
     new_clock.mode = saved_clock.get("mode", "manual") if clock is None else new_clock.mode
+    cluster._events_expire_at = 0.0  # the saved events' TTLs are looked at afresh
     cluster.settle()
     return cluster
 
