@@ -116,7 +116,10 @@ def build_app() -> Any:
         except Exception as exc:  # the one place internal errors become one line
             if debug:
                 raise
-            print(INTERNAL_ERR.format(exc=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
+            from dstutor.textsafe import visible_line
+
+            print(INTERNAL_ERR.format(exc=visible_line(f"{type(exc).__name__}: {exc}")),
+                  file=sys.stderr)
             raise typer.Exit(1) from None
         raise typer.Exit(status)
 

@@ -12,6 +12,7 @@ from typing import TextIO
 from dstutor.errors import ParseError
 from dstutor.kubectl.lexer import pending_heredoc
 from dstutor.shell.session import Output, Session
+from dstutor.textsafe import visible
 
 UNTERMINATED_ERR = ('error: the heredoc that starts on line {line} never ends: no line is '
                     'exactly "{delimiter}", so the command was not run')
@@ -62,14 +63,18 @@ def _ensure_newline(text: str) -> str:
 
 
 def write_output(out: Output, stdout: TextIO, stderr: TextIO) -> None:
-    """stdout, then the error, then the tutor's hint; flushed so 2>&1 keeps the order."""
+    """stdout, then the error, then the tutor's hint; flushed so 2>&1 keeps the order.
+
+    Everything passes through visible(): names and fields from files and objects never
+    reach the terminal raw (kubectl's own text has no control characters to change).
+    """
     if out.stdout:
-        stdout.write(_ensure_newline(out.stdout))
+        stdout.write(visible(_ensure_newline(out.stdout)))
     stdout.flush()
     if out.stderr:
-        stderr.write(_ensure_newline(out.stderr))
+        stderr.write(visible(_ensure_newline(out.stderr)))
     if out.hint:
-        stderr.write(_ensure_newline(out.hint))
+        stderr.write(visible(_ensure_newline(out.hint)))
     stderr.flush()
 
 
@@ -79,7 +84,7 @@ def run_script(session: Session, lines: Iterable[str], stdout: TextIO, stderr: T
     ok = True
     for command in read_commands(lines):
         if echo:
-            stdout.write(f"$ {command.text}\n")
+            stdout.write(visible(f"$ {command.text}\n"))
         if command.error:
             write_output(Output(stderr=command.error, exit_code=1), stdout, stderr)
             ok = False

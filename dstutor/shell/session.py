@@ -196,12 +196,13 @@ class Session:
         undo_depth = len(self.undo_stack)
         try:
             return self._handle(text)
-        except KeyboardInterrupt:
-            self._roll_back(before, undo_depth)
-            raise
         except Exception as exc:  # noqa: BLE001 - the one place internal errors end
             self._roll_back(before, undo_depth)
             return self._internal_error(exc)
+        except BaseException:
+            # Ctrl-C or SIGTERM part way: undo the half-done command, then stop it.
+            self._roll_back(before, undo_depth)
+            raise
 
     def _internal_error(self, exc: BaseException) -> Output:
         line = INTERNAL_ERR.format(exc=visible_line(f"{type(exc).__name__}: {exc}"))
