@@ -125,6 +125,7 @@ def start(opts: ShellOptions, *, interactive: bool) -> Startup:
     save_to: Path | None = None
     if opts.state:
         save_to = Path(opts.state)
+        snapshot.clean_stale_temps(save_to)  # what a killed save left behind
         if save_to.exists():
             try:
                 cluster = snapshot.load_file(save_to, mode=mode, speed=opts.speed)
@@ -220,7 +221,7 @@ def _session(startup: Startup, opts: ShellOptions, interactive: bool, stdin: Tex
         from dstutor.shell.prompt import run_repl
 
         return run_repl(startup.session, no_color=opts.no_color)
-    from dstutor.shell.script import run_script
+    from dstutor.shell.script import bounded_lines, run_script
 
-    status = run_script(startup.session, stdin, stdout, stderr, echo=opts.echo)
+    status = run_script(startup.session, bounded_lines(stdin), stdout, stderr, echo=opts.echo)
     return 1 if startup.problems else status

@@ -219,7 +219,8 @@ def _number(value: Any, path: str, *, low: float = 0.0, high: float = MAX_SECOND
             integer and not isinstance(value, int)):
         raise _damaged(path, f"must be {kind}, not {_describe(value)}")
     if not math.isfinite(value) or not low <= value <= high:
-        raise _damaged(path, f"must be {kind} from {low:g} to {high:g}, not {value!r}")
+        span = f"{int(low)} to {int(high)}" if integer else f"{low:g} to {high:g}"
+        raise _damaged(path, f"must be {kind} from {span}, not {value!r}")
     return value
 
 
