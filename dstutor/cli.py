@@ -145,7 +145,41 @@ def build_app() -> Any:
     from dstutor.classroom.cli import register as register_classroom
 
     register_classroom(app)
+    _keep_brackets_in_help(app)
     return app
+
+
+def _keep_brackets_in_help(app: Any) -> None:
+    """Option help is plain text: `[default: X]` must not be taken for Rich markup.
+
+    Typer's Rich help reads every help string as markup, so "Where to write [default:
+    dstutor-results-NAME.json]." lost its bracket text. Escaping at the one place the
+    app is built covers the commands other modules register too.
+    """
+    import typing
+
+    from rich.markup import escape
+    from typer.models import ParameterInfo
+
+    def walk(typer_app: Any) -> None:
+        for info in typer_app.registered_commands:
+            if info.callback is None:
+                continue
+            try:
+                hints = typing.get_type_hints(info.callback, include_extras=True)
+            except (NameError, TypeError):  # help must never stop the CLI
+                continue
+            for hint in hints.values():
+                for extra in getattr(hint, "__metadata__", ()):
+                    help_text = getattr(extra, "help", None)
+                    # Escaped once per process: the annotations outlive one app.
+                    if isinstance(extra, ParameterInfo) and help_text and "\\[" not in help_text:
+                        extra.help = escape(help_text)
+        for group in typer_app.registered_groups:
+            if group.typer_instance is not None:
+                walk(group.typer_instance)
+
+    walk(app)
 
 
 def main() -> None:

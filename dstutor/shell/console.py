@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dstutor.model.objects import Obj
-from dstutor.model.timefmt import to_rfc3339
+from dstutor.shell.durations import clock_of
 from dstutor.shell.nodemap import NodeView, PodView
 from dstutor.textsafe import visible, visible_line
 
@@ -129,7 +129,7 @@ def map_picture(views: Sequence[NodeView], now: float,
     """One panel per node, under a line with the virtual time and the counts."""
     pods = sum(len(v.pods) for v in views) + len(unplaced)
     ready = sum(1 for v in views if v.ready and v.kubelet_up)
-    head = Text(f"virtual time {to_rfc3339(now)[11:19]} · {len(views)} nodes "
+    head = Text(f"virtual time {clock_of(now)} · {len(views)} nodes "
                 f"({ready} Ready) · {pods} pods", style="bold")
     if not views:
         return Group(head, Text("no nodes: `node add NAME` lets a machine join", style="dim"))

@@ -18,9 +18,9 @@ from prompt_toolkit.output import ColorDepth
 
 from dstutor.errors import ParseError
 from dstutor.kubectl.lexer import pending_heredoc
-from dstutor.model.timefmt import to_rfc3339
 from dstutor.shell import console as con
 from dstutor.shell.completer import ShellCompleter
+from dstutor.shell.durations import clock_of
 from dstutor.shell.session import INTERNAL_ERR, Output, Session
 from dstutor.textsafe import visible, visible_line
 
@@ -92,7 +92,7 @@ def toolbar_text(session: Session, typed: str | None = None,
     nodes = cluster.store.list("Node")
     speed = f" ×{clock.speed:g}" if clock.mode == "live" and clock.speed != 1 else ""
     extra = f"{status()} · " if status is not None else ""
-    return (f" {extra}virtual time {to_rfc3339(now)[11:19]} ({clock.mode} clock{speed}) · "
+    return (f" {extra}virtual time {clock_of(now)} ({clock.mode} clock{speed}) · "
             f"{len(nodes)} nodes · namespace {session.namespace} · Tab completes · "
             "Ctrl-D exits")
 
