@@ -219,9 +219,13 @@ def _number(value: Any, path: str, *, low: float = 0.0, high: float = MAX_SECOND
             integer and not isinstance(value, int)):
         raise _damaged(path, f"must be {kind}, not {_describe(value)}")
     if not math.isfinite(value) or not low <= value <= high:
-        span = f"{int(low)} to {int(high)}" if integer else f"{low:g} to {high:g}"
+        span = f"{_plain(low)} to {_plain(high)}"
         raise _damaged(path, f"must be {kind} from {span}, not {value!r}")
     return value
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"
 
 
 def _strings(value: Any, path: str) -> list[str]:
