@@ -47,6 +47,8 @@ DEFAULT_TIMING: dict[str, float] = {
 }
 # `advance` with no duration stops after this much virtual time even if work remains.
 SETTLE_LIMIT_SECONDS = 600.0
+# How often the recorders' caches drop what can no longer matter (see EventCorrelator.prune).
+PRUNE_INTERVAL_SECONDS = 600.0
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 
 
@@ -69,6 +71,7 @@ class Cluster:
         self._event_sources: dict[tuple[str, str], Obj] = {}
         # No stored Event reaches its TTL before this instant (0: look at the next settle).
         self._events_expire_at = 0.0
+        self._pruned_at = 0.0
         self._node_index = 0
         self.daemonsets = DaemonSetsController(self)
         self.scheduler = Scheduler(self)
@@ -218,8 +221,16 @@ class Cluster:
         gone, self._events_expire_at = expired_events(self.store.iter_kind("Event"), now)
         for event in gone:
             self.store.remove(event)
+        if now - self._pruned_at < PRUNE_INTERVAL_SECONDS:
+            return
+        self._pruned_at = now
         self.events.prune(now, lambda uid: self.store.by_uid(uid) is not None,
                           lambda ns, name: self.store.get("Event", ns, name) is not None)
+        # A reporter on a node that is gone writes no more events; its dict stays shared
+        # by the events that still name it.
+        for component, host in list(self._event_sources):
+            if host and self.store.get("Node", "", host) is None:
+                del self._event_sources[(component, host)]
 
     def advance(self, seconds: float | None = None) -> float:
         """Let virtual time pass; without a duration, until nothing more changes (bounded)."""
