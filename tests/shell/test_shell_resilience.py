@@ -285,3 +285,20 @@ def test_undo_keeps_at_most_its_byte_budget(monkeypatch: pytest.MonkeyPatch) -> 
     assert session.undo() == "node add n9"
     assert MAX_UNDO_BYTES >= 64 * 1024 * 1024
 
+
+
+def test_a_lesson_engine_bug_is_one_line_and_the_lesson_goes_on() -> None:
+    from dstutor.lessons.cli import run_script_lines
+    from dstutor.lessons.runner import Reply
+
+    class BrokenRunner:
+        def handle_line(self, line: str) -> Reply:
+            if line == "check":
+                raise RuntimeError("injected")
+            return Reply(stdout=f"ran {line}\n")
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    status = run_script_lines(BrokenRunner(), ["check\n", "next\n"], stdout, stderr)  # type: ignore[arg-type]
+    assert status == 1
+    assert stderr.getvalue() == INTERNAL + "\n"
+    assert stdout.getvalue() == "ran next\n"
