@@ -218,11 +218,15 @@ class Session:
         read-only verbs included (renderers see the stored objects), so every command
         needs the state from before it. Nothing changes the cluster without moving its
         resourceVersion or its clock, so consecutive reads share one snapshot, and a
-        write's undo entry is that same snapshot: in a manual-clock session this costs
-        about one pickle per change, as undo did alone.
+        write's undo entry is that same snapshot: this costs about one pickle per
+        change, as undo did alone. With the live clock, time alone moving is no change:
+        a restored cluster's clock catches up with wall time at the next command, so a
+        snapshot from a few seconds ago stands for now.
         """
         cluster = self.cluster
-        key = (cluster.store.resource_version(), cluster.now(), self.namespace)
+        clock = cluster.clock
+        key = (cluster.store.resource_version(),
+               clock.now() if clock.mode == "manual" else None, self.namespace)
         entry = self._guard_entry
         if entry is None or self._guarded is None or self._guarded[0] is not cluster \
                 or self._guarded[1:] != key:
@@ -315,8 +319,9 @@ class Session:
         if entry.frozen is not None:
             # Those bytes are the restored state: the next command need not pickle it.
             self._guard_entry = entry.copy()
+            clock = self.cluster.clock
             self._guarded = (self.cluster, self.cluster.store.resource_version(),
-                             self.cluster.now(), self.namespace)
+                             clock.now() if clock.mode == "manual" else None, self.namespace)
 
     def record_change(self, command: str, before: UndoEntry) -> None:
         """Simulator commands call this after changing the cluster, so `undo` can revert."""
