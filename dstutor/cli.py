@@ -97,11 +97,13 @@ def build_app() -> Any:
             "--echo", help="Script mode: print `$ COMMAND` before each output.")] = False,
         state: Annotated[str | None, typer.Option(
             "--state", metavar="FILE",
-            help="Resume from FILE if it exists; save to it on exit.")] = None,
+            help="Resume from FILE if it exists; save to it on every way out (end of "
+                 "input, exit, Ctrl-D, Ctrl-C, SIGTERM, an error).")] = None,
         no_color: Annotated[bool, typer.Option(
             "--no-color", help="No colours (as NO_COLOR).")] = False,
         debug: Annotated[bool, typer.Option(
-            "--debug", help="Show tracebacks of internal errors.")] = False,
+            "--debug", help="Show tracebacks of internal errors (the shell still goes on).")
+        ] = False,
     ) -> None:
         """A sandbox cluster: kubectl lines and simulator commands (reads a script from a pipe)."""
         from dstutor.shell.startup import ShellOptions, run
