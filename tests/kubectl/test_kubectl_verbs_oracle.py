@@ -98,11 +98,13 @@ def test_kubectl_verbs_oracle_matches_real_kubectl(args: tuple[str, ...]) -> Non
 ])
 def test_kubectl_verbs_oracle_api_resources(args: tuple[str, ...],
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    # The oracle also serves Leases (for describe node); dstutor serves no Lease type.
+    # The oracle also serves Leases (for describe node), ResourceQuotas and LimitRanges
+    # (for describe namespace); dstutor serves none of these types.
     import render_oracle
 
     monkeypatch.setattr(render_oracle, "RESOURCES",
-                        [r for r in render_oracle.RESOURCES if r[3] != "Lease"])
+                        [r for r in render_oracle.RESOURCES
+                         if r[3] not in ("Lease", "ResourceQuota", "LimitRange")])
     ours = run(fresh_cluster(), "kubectl " + " ".join(args))
     with Oracle([], lambda kind, objs: build_table(kind, objs, 0.0)) as oracle:
         real = oracle.run(*args)

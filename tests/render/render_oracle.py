@@ -39,6 +39,9 @@ RESOURCES: list[tuple[str, str, str, str, bool, list[str]]] = [
     ("", "v1", "pods", "Pod", True, ["po"]),
     ("", "v1", "events", "Event", True, ["ev"]),
     ("", "v1", "namespaces", "Namespace", False, ["ns"]),
+    # describe namespace lists these; dstutor has neither kind, so both lists are empty.
+    ("", "v1", "resourcequotas", "ResourceQuota", True, ["quota"]),
+    ("", "v1", "limitranges", "LimitRange", True, ["limits"]),
     ("apps", "v1", "daemonsets", "DaemonSet", True, ["ds"]),
     ("apps", "v1", "controllerrevisions", "ControllerRevision", True, []),
     ("apps", "v1", "deployments", "Deployment", True, ["deploy"]),
