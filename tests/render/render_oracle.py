@@ -188,12 +188,21 @@ class Oracle:
             if not found:
                 res = f"{plural}.{group}" if group else plural
                 return 404, self._status(404, "NotFound", f'{res} "{rest[1]}" not found')
-            return 200, self.table_builder(kind, found) if as_table else found[0]
+            return 200, self._table(kind, found, query) if as_table else found[0]
         if as_table:
-            return 200, self.table_builder(kind, items)
+            return 200, self._table(kind, items, query)
         api_version = f"{group}/{version}" if group else version
         return 200, {"kind": f"{kind}List", "apiVersion": api_version,
                      "metadata": {"resourceVersion": "1"}, "items": items}
+
+    def _table(self, kind: str, items: list[dict[str, Any]], query: dict[str, str]
+               ) -> dict[str, Any]:
+        """The Table; with includeObject=Object (kubectl's --sort-by) rows carry the objects."""
+        table = self.table_builder(kind, items)
+        if query.get("includeObject") == "Object":
+            for row, obj in zip(table["rows"], items, strict=True):
+                row["object"] = obj
+        return table
 
     @staticmethod
     def _status(code: int, reason: str, message: str) -> dict[str, Any]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from dstutor.errors import CommandError, NotFound
 from dstutor.kubectl.commands._base import (
     Env,
@@ -17,6 +15,8 @@ from dstutor.kubectl.commands._printing import format_objects
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import ResourceType
 from dstutor.model.objects import Obj, clone
+from dstutor.render._gosort import go_sort
+from dstutor.render._quantity import parse_quantity_strict
 from dstutor.render.columns import (
     columns_for,
     format_labels,
@@ -85,32 +85,44 @@ def collect(env: Env, cmd: KubectlCommand, out: Output) -> list[tuple[ResourceTy
     return groups
 
 
-_DIGITS = re.compile(r"(\d+)")
-
-
-def _natural(text: str) -> tuple[tuple[int, object], ...]:
-    """sortorder.NaturalLess as a key: digit runs compare as numbers."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part)
-                 for part in _DIGITS.split(text) if part)
+def _sort_less(a: object, b: object) -> bool:
+    """isLess of kubectl 1.37's sorter for decoded JSON values: numbers by value, strings
+    that both parse as quantities as quantities, other strings byte by byte (no natural
+    order: `worker-10` sorts before `worker-2`)."""
+    if a is None or b is None:
+        return a is None and b is not None
+    if isinstance(a, str) and isinstance(b, str):
+        qa, qb = parse_quantity_strict(a), parse_quantity_strict(b)
+        if qa is not None and qb is not None:
+            return qa.value < qb.value
+        return a.encode("utf-8") < b.encode("utf-8")
+    numbers = (int, float)
+    if (isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool)
+            and not isinstance(b, bool)):
+        return a < b
+    # kubectl exits on other pairs ("unsortable type"); keep the order as it is.
+    return False
 
 
 def sort_by(objs: list[Obj], expression: str) -> list[Obj]:
-    """--sort-by: order by the first value the (relaxed) JSONPath finds in each object."""
+    """--sort-by: kubectl's TableSorter, Go's unstable sort.Sort over the server's order
+    keyed by the first value the (relaxed) JSONPath finds; an object without it sorts
+    first (Less is true whenever the left one lacks it, as upstream)."""
     try:
         path = JSONPath(relaxed_jsonpath(expression))
     except JSONPathError as exc:
         raise CommandError(f"error: error parsing jsonpath {expression}, {exc}") from None
+    missing = object()
 
-    def key(obj: Obj) -> tuple[int, object]:
+    def key(obj: Obj) -> object:
         found = [v for group in path.find_results(obj) for v in group]
-        if not found:
-            return (0, ())
-        value = found[0]
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return (2, _natural(str(value)))
-        return (1, value)
+        return found[0] if found else missing
 
-    return sorted(objs, key=key)
+    keyed = [(key(o), o) for o in objs]
+    if len(keyed) > 1:
+        go_sort(keyed, lambda x, y: x[0] is missing or (
+            y[0] is not missing and _sort_less(x[0], y[0])))
+    return [o for _, o in keyed]
 
 
 ELSEWHERE_HINT = "There are {what} in {where}: add `-n {first}`, or `-A` for every namespace."

@@ -1,0 +1,129 @@
+"""Side by side: a scenario runs in the tutor, then the real kubectl 1.37.1 renders the
+same objects, and both outputs must be byte-identical.
+
+kubectl reads ages from the real clock, so the scenario is played on a virtual clock that
+ends just before real time (a first, dry run measures how long it lasts). Before each
+command the cluster is advanced to the next real second, the tutor answers, the objects
+are served as they are at that instant, and kubectl runs within that second (if it
+misses it, the command is tried again at a later second). Only tests use this.
+"""
+
+from __future__ import annotations
+
+import math
+import shlex
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dstutor.kubectl.dispatch import run
+from dstutor.kubectl.result import CommandResult
+from dstutor.model.kinds import KINDS
+from dstutor.model.objects import Obj
+from dstutor.model.timefmt import SIM_EPOCH, parse_rfc3339, to_rfc3339
+from dstutor.render.columns import build_table
+from dstutor.sim.clock import Clock
+from dstutor.sim.cluster import Cluster
+from dstutor.sim.clusterfile import build_cluster, default_spec
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "render"))
+from render_oracle import Oracle  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Lines as a learner types them: `kubectl …`, `advance 30s`, `node add|fail|recover X`."""
+
+    name: str
+    lines: tuple[str, ...]
+    workers: int = 3
+    crashing_images: tuple[str, ...] = ()
+    files: dict[str, str] = field(default_factory=dict)
+
+
+def _seconds(text: str) -> float:
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    return float(text[:-1]) * units[text[-1]]
+
+
+def play(scenario: Scenario, start: float) -> Cluster:
+    spec = default_spec(scenario.workers)
+    spec.crashing_images = list(scenario.crashing_images)
+    cluster = build_cluster(spec, seed=0, clock=Clock(start=start))
+    for line in scenario.lines:
+        words = line.split()
+        if words[0] == "kubectl":
+            result = run(cluster, line)
+            assert result.ok, (line, result.stderr)
+        elif words[0] == "advance":
+            cluster.advance(_seconds(words[1]))
+        elif words[:2] == ["node", "add"]:
+            cluster.add_node(words[2])
+            cluster.advance()
+        elif words[:2] == ["node", "fail"]:
+            cluster.fail_node(words[2])
+        elif words[:2] == ["node", "recover"]:
+            cluster.recover_node(words[2])
+        else:  # pragma: no cover - a typo in a scenario
+            raise ValueError(line)
+    return cluster
+
+
+def lease_for(node: Obj) -> Obj:
+    """The Lease the tutor's describe node shows (it keeps none): renewed at the heartbeat."""
+    ready = next((c for c in node["status"].get("conditions") or []
+                  if c.get("type") == "Ready"), {})
+    renew = ready.get("lastHeartbeatTime")
+    spec: Obj = {"holderIdentity": node["metadata"]["name"]}
+    if renew:
+        spec["renewTime"] = to_rfc3339(parse_rfc3339(renew)).replace("Z", ".000000Z")
+    return {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+            "metadata": {"name": node["metadata"]["name"], "namespace": "kube-node-lease"},
+            "spec": spec}
+
+
+def served(cluster: Cluster) -> list[Obj]:
+    objects = [o for kind in KINDS for o in cluster.list(kind)]
+    return objects + [lease_for(n) for n in cluster.list("Node")]
+
+
+class SideBySide:
+    def __init__(self, cluster: Cluster, oracle: Oracle) -> None:
+        self.cluster = cluster
+        self.oracle = oracle
+
+    def both(self, line: str) -> tuple[CommandResult, subprocess.CompletedProcess[str]]:
+        """The tutor's and the real kubectl's answer to `kubectl LINE` at one instant."""
+        for _ in range(5):
+            target = math.floor(time.time()) + 1
+            if target > self.cluster.now():
+                self.cluster.advance(target - self.cluster.now())
+            ours = run(self.cluster, "kubectl " + line)
+            now = self.cluster.now()
+            self.oracle.objects = served(self.cluster)
+            self.oracle.table_builder = lambda kind, items, now=now: build_table(kind, items, now)
+            wait = target + 0.02 - time.time()
+            if wait < 0:
+                continue  # the tutor took too long: this second has gone
+            time.sleep(wait)
+            real = self.oracle.run(*shlex.split(line))
+            if time.time() < target + 1:
+                return ours, real
+        raise AssertionError(f"could not run `kubectl {line}` within one second")
+
+
+@contextmanager
+def side_by_side(scenario: Scenario, tmp_path: Path) -> Iterator[SideBySide]:
+    for name, text in scenario.files.items():
+        (tmp_path / name).write_text(text)
+    dry = play(scenario, SIM_EPOCH)
+    length = dry.now() - SIM_EPOCH
+    cluster = play(scenario, math.floor(time.time()) - math.ceil(length) - 2)
+    with Oracle(served(cluster), lambda kind, items: build_table(kind, items, 0.0)) as oracle:
+        yield SideBySide(cluster, oracle)

