@@ -21,6 +21,7 @@ from dstutor.kubectl.lexer import pending_heredoc
 from dstutor.model.timefmt import to_rfc3339
 from dstutor.shell import console as con
 from dstutor.shell.completer import ShellCompleter
+from dstutor.shell.script import mixed, write_interleaved
 from dstutor.shell.session import Output, Session
 
 PROMPT = "dstutor> "
@@ -114,10 +115,12 @@ def show(out: Output, stdout: TextIO, stderr: TextIO, err_console: Any, out_cons
     """kubectl text stays plain; the map and the tutor's hints get colour."""
     if out.renderable is not None and colour:
         out_console.print(out.renderable)
+    elif mixed(out):
+        write_interleaved(out, stdout, stderr)
     elif out.stdout:
         stdout.write(out.stdout if out.stdout.endswith("\n") else out.stdout + "\n")
     stdout.flush()
-    if out.stderr:
+    if out.stderr and (not mixed(out) or (out.renderable is not None and colour)):
         stderr.write(out.stderr if out.stderr.endswith("\n") else out.stderr + "\n")
         stderr.flush()
     if out.hint:

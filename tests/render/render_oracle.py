@@ -140,11 +140,13 @@ class Oracle:
             self._server.server_close()
         shutil.rmtree(self._dir, ignore_errors=True)
 
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str, merged: bool = False) -> subprocess.CompletedProcess[str]:
+        """Run kubectl; `merged` sends stderr into stdout (as `2>&1` shows them)."""
         assert self.binary is not None
         env = {"PATH": os.environ.get("PATH", ""), "HOME": self._dir, "TZ": "UTC",
                "KUBECONFIG": os.path.join(self._dir, "kubeconfig")}
-        return subprocess.run([self.binary, *args], env=env, capture_output=True,
+        return subprocess.run([self.binary, *args], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT if merged else subprocess.PIPE,
                               text=True, timeout=60, check=False)
 
     # -- routing ------------------------------------------------------------
