@@ -116,3 +116,59 @@ def test_side_by_side_many_nodes(many: SideBySide, line: str) -> None:
     ours, real = many.both(line)
     assert (ours.stdout, ours.stderr, ours.exit_code) == (real.stdout, real.stderr,
                                                           real.returncode)
+
+
+CRASH_DS = """apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: crash
+spec:
+  selector:
+    matchLabels: {app: crash}
+  template:
+    metadata:
+      labels: {app: crash}
+    spec:
+      containers:
+      - name: c
+        image: example.com/crash:1
+        ports: [{containerPort: 9100, hostPort: 9100}]
+"""
+
+# A week of CrashLoopBackOff: ages in days, restart counts in the thousands, events
+# whose counts kept growing.
+CRASHLOOP = Scenario(
+    "crashloop",
+    ("kubectl apply -f crash.yaml", "advance 7d", "kubectl cordon worker-2",
+     "node fail worker-3", "advance 2m"),
+    crashing_images=("example.com/crash:1",),
+    files={"crash.yaml": CRASH_DS})
+
+CRASHLOOP_COMMANDS = [
+    "get pods -o wide",
+    "get nodes",
+    "describe pods crash --show-events=true",
+    "describe pods -l app=crash",
+    "describe ds crash",
+    "describe node worker-3",
+    "get events --sort-by=.lastTimestamp",
+    "get events --sort-by=.count",
+    "get pods --sort-by=.status.containerStatuses[0].restartCount",
+    "get events -A --sort-by=.metadata.name -o name",
+]
+
+
+@pytest.fixture(scope="module")
+def crashloop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SideBySide]:
+    path = tmp_path_factory.mktemp("crashloop")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(path)
+        with side_by_side(CRASHLOOP, Path(path)) as sbs:
+            yield sbs
+
+
+@pytest.mark.parametrize("line", CRASHLOOP_COMMANDS)
+def test_side_by_side_crashloop_week(crashloop: SideBySide, line: str) -> None:
+    ours, real = crashloop.both(line)
+    assert (ours.stdout, ours.stderr, ours.exit_code) == (real.stdout, real.stderr,
+                                                          real.returncode)
