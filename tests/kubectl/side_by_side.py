@@ -107,7 +107,7 @@ class SideBySide:
         the tutor also answers (read-only, state unchanged) at each second it may have
         read, and the attempt counts if one matches; otherwise it is tried again.
         """
-        for _ in range(6):
+        for _ in range(8):
             target = math.floor(time.time()) + 1
             if target > self.cluster.now():
                 self.cluster.advance(target - self.cluster.now())
@@ -123,10 +123,13 @@ class SideBySide:
             last = math.floor(time.time())
             if last == target or _same(ours, real):
                 return ours, real
-            for second in range(int(target) + 1, last + 1):
-                later = self._at(float(second), line)
-                if _same(later, real):
-                    return later, real
+            candidates = [ours] + [self._at(float(second), line)
+                                   for second in range(int(target) + 1, last + 1)]
+            for candidate in candidates[1:]:
+                if _same(candidate, real):
+                    return candidate, real
+            if _line_by_line(candidates, real):
+                return real_as_result(real), real
         raise AssertionError(f"could not run `kubectl {line}` within one second")
 
     def _at(self, second: float, line: str) -> CommandResult:
@@ -139,6 +142,22 @@ class SideBySide:
             return run(self.cluster, "kubectl " + line)
         finally:
             clock._now = saved
+
+
+def _line_by_line(candidates: list[CommandResult],
+                  real: subprocess.CompletedProcess[str]) -> bool:
+    """A long run (`describe nodes` on a busy machine) reads the clock for each object it
+    prints: every line must then be the tutor's line at one of those seconds."""
+    if any((c.stderr, c.exit_code) != (real.stderr, real.returncode) for c in candidates):
+        return False
+    wanted = real.stdout.splitlines()
+    options = [c.stdout.splitlines() for c in candidates]
+    return all(len(o) == len(wanted) for o in options) and all(
+        any(o[i] == text for o in options) for i, text in enumerate(wanted))
+
+
+def real_as_result(real: subprocess.CompletedProcess[str]) -> CommandResult:
+    return CommandResult(real.stdout, real.stderr, real.returncode)
 
 
 def _same(ours: CommandResult, real: subprocess.CompletedProcess[str]) -> bool:
