@@ -104,10 +104,11 @@ def _sort_less(a: object, b: object) -> bool:
     return False
 
 
-def sort_by(objs: list[Obj], expression: str) -> list[Obj]:
-    """--sort-by: kubectl's TableSorter, Go's unstable sort.Sort over the server's order
-    keyed by the first value the (relaxed) JSONPath finds; an object without it sorts
-    first (Less is true whenever the left one lacks it, as upstream)."""
+def sort_by(objs: list[Obj], expression: str) -> tuple[list[Obj], bool]:
+    """--sort-by: kubectl's sorter, Go's unstable sort.Sort over the server's order keyed
+    by the first value the (relaxed) JSONPath finds; an object without it sorts first
+    (Less is true whenever the left one lacks it, as upstream). Also says whether any
+    object has the field (kubectl refuses to sort when none has)."""
     try:
         path = JSONPath(relaxed_jsonpath(expression))
     except JSONPathError as exc:
@@ -122,7 +123,49 @@ def sort_by(objs: list[Obj], expression: str) -> list[Obj]:
     if len(keyed) > 1:
         go_sort(keyed, lambda x, y: x[0] is missing or (
             y[0] is not missing and _sort_less(x[0], y[0])))
-    return [o for _, o in keyed]
+    return [o for _, o in keyed], any(k is not missing for k, _ in keyed)
+
+
+def _no_field(expression: str) -> CommandError:
+    return CommandError(f'error: couldn\'t find any field with path "{relaxed_jsonpath(expression)}" '
+                        "in the list of objects")
+
+
+def _fetched(env: Env, cmd: KubectlCommand) -> int:
+    """How many results kubectl's builder returns: one Table per listed type, one per
+    named object found."""
+    ns = namespace_of(env, cmd)
+    return sum(1 for t in cmd.targets if t.name is None or env.cluster.find(
+        t.type.kind, ns if t.type.namespaced else "", t.name) is not None)
+
+
+def sorted_groups(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[Obj]]],
+                  expression: str) -> tuple[list[tuple[ResourceType, list[Obj]]], bool]:
+    """Apply --sort-by as kubectl 1.37.1 does; returns the groups and whether the table
+    was dropped (kubectl then prints "No resources found").
+
+    -o FMT sorts every object as one list (kinds interleave) and fails when none has the
+    field. A table is sorted inside kubectl's printer only when it is the one result
+    with more than one row; there a field no row has drops the table. Several results
+    (`get ds,pods`, two names) reach the sorter as Tables whose rows are not decoded
+    yet, so kubectl finds the field nowhere and fails, whatever the field.
+    """
+    if cmd.output and cmd.output != "wide":
+        objs = [o for _, group in groups for o in group]
+        if not objs:
+            return groups, False
+        ordered, found = sort_by(objs, expression)
+        if not found:
+            raise _no_field(expression)
+        return [(groups[0][0], ordered)], False
+    if _fetched(env, cmd) > 1:
+        raise _no_field(expression)
+    if len(groups) != 1 or len(groups[0][1]) < 2:
+        return groups, False
+    ordered, found = sort_by(groups[0][1], expression)
+    if not found:
+        return [(groups[0][0], [])], True
+    return [(groups[0][0], ordered)], False
 
 
 ELSEWHERE_HINT = "There are {what} in {where}: add `-n {first}`, or `-A` for every namespace."
@@ -149,8 +192,9 @@ def run_get(env: Env, cmd: KubectlCommand, out: Output) -> None:
     env.cluster.settle()
     groups = collect(env, cmd, out)
     expression = str(cmd.flags.get("sort-by") or "")
-    if expression:
-        groups = [(rt, sort_by(objs, expression)) for rt, objs in groups]
+    dropped = False
+    if expression and not (flag_bool(cmd, "watch") or flag_bool(cmd, "watch-only")):
+        groups, dropped = sorted_groups(env, cmd, groups, expression)
     if cmd.output and cmd.output != "wide":
         objs = [clone(o) for _, group in groups for o in group]
         single = len(cmd.targets) == 1 and cmd.targets[0].name is not None
@@ -165,7 +209,7 @@ def run_get(env: Env, cmd: KubectlCommand, out: Output) -> None:
     elif not out.failed and not flag_bool(cmd, "watch") and not flag_bool(cmd, "ignore-not-found"):
         namespaced = any(rt.namespaced for rt, _ in groups) or not groups
         out.err(no_resources_message(None if cmd.all_namespaces else ns, namespaced))
-        if namespaced and not cmd.all_namespaces:
+        if namespaced and not cmd.all_namespaces and not dropped:
             out.hint = elsewhere_hint(env, cmd, groups, ns)
     if flag_bool(cmd, "watch") or flag_bool(cmd, "watch-only"):
         watch(env, cmd, groups, out)
