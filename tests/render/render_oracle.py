@@ -143,12 +143,18 @@ class Oracle:
 
     def run(self, *args: str, merged: bool = False) -> subprocess.CompletedProcess[str]:
         """Run kubectl; `merged` sends stderr into stdout (as `2>&1` shows them)."""
+        proc = self.start(*args, merged=merged)
+        stdout, stderr = proc.communicate(timeout=60)
+        return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr or "")
+
+    def start(self, *args: str, merged: bool = False) -> subprocess.Popen[str]:
+        """Start kubectl without waiting (several can run at one instant)."""
         assert self.binary is not None
         env = {"PATH": os.environ.get("PATH", ""), "HOME": self._dir, "TZ": "UTC",
                "KUBECONFIG": os.path.join(self._dir, "kubeconfig")}
-        return subprocess.run([self.binary, *args], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT if merged else subprocess.PIPE,
-                              text=True, timeout=60, check=False)
+        return subprocess.Popen([self.binary, *args], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT if merged else subprocess.PIPE,
+                                text=True)
 
     # -- routing ------------------------------------------------------------
     def _handle(self, raw_path: str, accept: str) -> tuple[int, dict[str, Any]]:
