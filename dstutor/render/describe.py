@@ -24,6 +24,7 @@ from dstutor.render.describe_common import (
 )
 from dstutor.render.describe_node import describe_node
 from dstutor.render.describe_pod import describe_pod, describe_pod_template
+from dstutor.render.humanize import rfc1123z
 
 __all__ = ["describe_controllerrevision", "describe_daemonset", "describe_generic",
            "describe_namespace", "describe_node", "describe_pod", "smart_label"]
@@ -96,7 +97,7 @@ def describe_namespace(ns: Obj) -> str:
         w.write(1, "----\t------\t------------------\t------\t-------\n")
         for c in conditions:
             w.write(1, f"{c.get('type', '')}\t{c.get('status', '')}\t"
-                       f"{c.get('lastTransitionTime', '')}\t{c.get('reason', '')}\t"
+                       f"{rfc1123z(c.get('lastTransitionTime'))}\t{c.get('reason', '')}\t"
                        f"{c.get('message', '')}\n")
     w.write(0, "\n")
     w.write(0, "No resource quota.\n")
