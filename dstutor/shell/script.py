@@ -64,7 +64,11 @@ def _ensure_newline(text: str) -> str:
 def mixed(out: Output) -> bool:
     """kubectl wrote to stderr before it finished writing to stdout."""
     streams = [s for s, _ in out.interleaved]
-    return 2 in streams and 1 in streams[streams.index(2):]
+    if not (2 in streams and 1 in streams[streams.index(2):]):
+        return False
+    # Only while the chunks are still exactly what is shown (a pipe rewrites stdout).
+    return ("".join(t for s, t in out.interleaved if s == 1) == out.stdout
+            and "".join(t for s, t in out.interleaved if s == 2) == out.stderr)
 
 
 def write_interleaved(out: Output, stdout: TextIO, stderr: TextIO) -> None:

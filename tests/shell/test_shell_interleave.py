@@ -49,3 +49,18 @@ def test_interleaved_output_without_final_newline_gets_one() -> None:
     write_interleaved(Output(stdout="x", stderr="w\n", interleaved=((2, "w\n"), (1, "x"))),
                       both, both)
     assert both.getvalue() == "w\nx\n"
+
+
+def test_chunks_that_no_longer_match_the_output_are_not_used() -> None:
+    out = Output(stdout="filtered\n", stderr="w\n",
+                 interleaved=((1, "a\n"), (2, "w\n"), (1, "b\n")))
+    assert not mixed(out)
+    assert _printed(out) == "filtered\nw\n"
+
+
+def test_a_piped_drain_prints_the_filtered_lines() -> None:
+    out = Session(default_cluster()).handle_line(
+        "kubectl drain worker-1 --ignore-daemonsets | grep drained")
+    assert _printed(out) == ("node/worker-1 drained\n"
+                             "Warning: ignoring DaemonSet-managed Pods: "
+                             "kube-system/kube-proxy-2jwts\n")
