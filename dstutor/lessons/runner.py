@@ -38,6 +38,12 @@ WAIT_MSG = ("(give it a moment: `check` again, or wait with `kubectl rollout sta
             "ds/NAME`)\n")
 
 
+def _joined(chunks: list[tuple[str, str]]) -> tuple[str, str]:
+    """The stdout and stderr the chunks make."""
+    return ("".join(t for s, t in chunks if s == "stdout"),
+            "".join(t for s, t in chunks if s == "stderr"))
+
+
 @dataclass
 class Reply:
     stdout: str = ""
@@ -222,8 +228,12 @@ class LessonRunner:
             notes.append(mistake.message)
         tutor = "".join(f"tutor: {n}\n" for n in notes)
         self._changed = result.changed
-        chunks = [(stream, piece) for stream, piece in (
-            ("stdout", result.stdout), ("stderr", result.stderr), ("tutor", tutor)) if piece]
+        # kubectl's own order when a warning came between its output lines (drain).
+        ordered = [("stdout" if s == 1 else "stderr", piece) for s, piece in result.interleaved]
+        if not ordered or _joined(ordered) != (result.stdout, result.stderr):
+            ordered = [(stream, piece) for stream, piece in (
+                ("stdout", result.stdout), ("stderr", result.stderr)) if piece]
+        chunks = ordered + ([("tutor", tutor)] if tutor else [])
         return Reply(result.stdout + tutor, result.stderr, result.exit_code, chunks=chunks)
 
     def _after_command(self, step: Step, exit_code: int, text: str = "") -> Reply:

@@ -250,3 +250,14 @@ def test_a_lucky_solution_fails_its_variant_once(dstutor_home: Path) -> None:
     assert r.progress.step("place").attempts == 1
     assert "Almost" not in say(r, "kubectl get pods -n kube-system")  # said once
     assert r.progress.step("place").attempts == 1
+
+
+def test_drain_warning_keeps_kubectls_place_in_a_lesson(lesson: Lesson,
+                                                        dstutor_home: Path) -> None:
+    r = runner_for(lesson, dstutor_home)
+    reply = r.handle_line("kubectl drain worker-1 --ignore-daemonsets")
+    texts = [text for _name, text in reply.parts()]
+    assert texts[0] == "node/worker-1 cordoned\n"
+    assert texts[1].startswith("Warning: ignoring DaemonSet-managed Pods: kube-system/")
+    assert texts[2] == "node/worker-1 drained\n"
+    assert [name for name, _ in reply.parts()][:3] == ["stdout", "stderr", "stdout"]
