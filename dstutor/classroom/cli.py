@@ -160,10 +160,15 @@ def grade_command(
     """Grade a class: verify each results file, show scores and where learners got stuck."""
     from pathlib import Path
 
-    from rich.markup import escape
+    from rich.markup import escape as rich_escape
     from rich.table import Table
 
     from dstutor.classroom import grade
+    from dstutor.textsafe import visible_line
+
+    def escape(text: str) -> str:
+        # Names, ids, titles, paths and reasons come from learners' files: nothing raw.
+        return rich_escape(visible_line(str(text)))
 
     lessons = None
     if course is not None:
