@@ -196,7 +196,8 @@ def _grade_file(path: str, lessons: Sequence[Any] | None
     from dstutor.classroom.replay import replay_results
 
     found = replay_results(doc, lessons)
-    return doc, found.problems, found.notes
+    # A rejected file keeps its notes: a line that was not replayed may be why.
+    return doc, found.problems + (found.notes if found.problems else []), found.notes
 
 
 def load_class(paths: Iterable[str], *, lessons: Sequence[Any] | None = None,

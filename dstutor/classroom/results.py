@@ -31,6 +31,7 @@ RESULTS_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 LEARNER_FILE = "learner.json"
 MAX_FILE_BYTES = 64_000_000
+MAX_INT_DIGITS = 30
 ENTRY_FIELDS = ("t", "line", "exit", "step", "skip", "kind")
 
 
@@ -286,10 +287,16 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+def _int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+        raise ValueError(f"an integer of {len(digits)} digits is not a results file's")
+    return int(digits)
+
+
 def parse(text: str) -> Any:
     """JSON without NaN/Infinity; ValueError for anything that is not plain JSON."""
     try:
-        return json.loads(text, parse_constant=_no_constants)
+        return json.loads(text, parse_constant=_no_constants, parse_int=_int)
     except RecursionError:
         raise ValueError("nested too deeply") from None
 

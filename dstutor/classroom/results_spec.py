@@ -83,14 +83,15 @@ def integer(lo: int = 0, hi: int = MAX_COUNT) -> Check:
     return check
 
 
-def number(lo: float = 0.0, hi: float = MAX_POINTS) -> Check:
+def number(lo: float = 0.0, hi: float = MAX_POINTS, *, bounds: str = "") -> Check:
+    """A finite number in lo..hi; `bounds` says the range in words for the reason."""
     def check(value: Any, where: str) -> None:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise _fail(where, "a number", value)
         if isinstance(value, float) and not math.isfinite(value):
             raise SpecError(f"{where}: {value} is not a finite number")
         if not lo <= value <= hi:
-            raise SpecError(f"{where}: {value:g} is outside {lo:g}..{hi:g}")
+            raise SpecError(f"{where}: {value:g} is outside {bounds or f'{lo:g}..{hi:g}'}")
     return check
 
 
@@ -159,7 +160,9 @@ def _join(where: str, key: str) -> str:
 
 NAME = text(MAX_NAME)
 HASH = text(64, pattern="[0-9a-f]{64}")
-VIRTUAL_TIME = number(SIM_EPOCH, SIM_EPOCH + MAX_VIRTUAL_SECONDS)
+VIRTUAL_TIME = number(SIM_EPOCH, SIM_EPOCH + MAX_VIRTUAL_SECONDS,
+                      bounds=f"the lesson's virtual time (its first "
+                             f"{MAX_VIRTUAL_SECONDS / 86400:g} days)")
 LOG_KINDS = ("", "run", "typed", "auto")  # see dstutor.lessons.progress.LogEntry
 
 LOG_ENTRY = obj({
