@@ -135,12 +135,12 @@ class _Replayer:
         self.store = _MemoryStore()
         self.runner = self._runner(restart=True)
         self.limit = self.runner.executor.cluster.now() + MAX_VIRTUAL_SECONDS
-        self.answers = {s["id"]: list(s["quiz_answers"]) for s in record["steps"]}
+        self.answers = {s["id"]: list(s.get("quiz_answers", [])) for s in record["steps"]}
         if not complete:
             # Predictions are asked before a command runs; with the recorded guess in
             # place the runner does not hold the command back (older logs lack the answer).
             for s in record["steps"]:
-                if s["prediction"] is not None:
+                if s.get("prediction") is not None:
                     self.runner.progress.step(s["id"]).prediction = dict(s["prediction"])
         self.runner.start()
 
@@ -305,9 +305,10 @@ def claim_problems(lesson: Any, record: Mapping[str, Any], replay: Replay,
     for step in record["steps"]:
         mine = by_id[step["id"]]
         for name in fields:
-            if step[name] != mine[name] and not (name == "done" and step["id"] in missing):
+            if step.get(name) != mine[name] and not (name == "done" and step["id"] in missing):
                 problems.append(f"{lid}/{step['id']}: the file says {name} "
-                                f"{_value(step[name])}, the replay gives {_value(mine[name])}")
+                                f"{_value(step.get(name))}, the replay gives "
+                                f"{_value(mine[name])}")
         got = [c["passed"] for c in step.get("checks") or []]
         want = [c["passed"] for c in mine.get("checks") or []]
         if got != want and step["id"] not in missing:

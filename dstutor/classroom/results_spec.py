@@ -176,7 +176,9 @@ STEP = obj({
     "id": NAME, "title": text(), "quiz": boolean, "done": boolean, "skipped": boolean,
     "solution_seen": boolean, "hints_used": integer(), "attempts": integer(),
     "seconds": number(0.0, MAX_SECONDS), "earned": number(), "possible": number(),
-    "quiz_answers": items(text(8), 1000), "prediction": nullable(PREDICTION),
+    # optional: the first format-1 exports lacked them
+    "quiz_answers": optional(items(text(8), 1000)),
+    "prediction": optional(nullable(PREDICTION)),
     "checks": optional(items(CHECK, 1000)),
 })
 SCORING = obj({"points": number(0.0, MAX_POINTS), "hint_cost": number(),
