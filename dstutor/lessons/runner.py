@@ -97,6 +97,7 @@ class LessonRunner:
         self._last_wall: float | None = None
         self._changed = False
         self._ran_as_typed = False  # the line being handled ran in the cluster as typed
+        self._depth = 0  # handle_line calls under way (a prediction's answer may be a command)
 
     # --- state ----------------------------------------------------------------------
 
@@ -182,13 +183,17 @@ class LessonRunner:
         # (check, hint, an answer, a prediction) is logged as TYPED, before what it caused.
         mark, t = len(self.progress.log), round(self._virtual_now(), 6)
         step_id = self.step.id if self.step else ""
+        # A line handled inside another (a command typed instead of a prediction) is that
+        # line's consequence: the outer line is logged as typed, what it ran as AUTO.
         outer, self._ran_as_typed = self._ran_as_typed, False
         reply = Reply(exit_code=1)
+        self._depth += 1
         try:
             reply = self._dispatch(text)
             return reply
         finally:
-            if not self._ran_as_typed:
+            self._depth -= 1
+            if not self._ran_as_typed and self._depth == 0:
                 entry = LogEntry(t, text, reply.exit_code, step_id, kind=TYPED)
                 self.progress.log.insert(min(mark, len(self.progress.log)), entry)
             self._ran_as_typed = outer
@@ -220,7 +225,7 @@ class LessonRunner:
             self.pending = text
             return Reply.note(f"Before this runs, predict: {predict.question}\n"
                               "Type a number (anything else skips the prediction).\n")
-        reply = self._run(text, skip=skip, kind=AUTO if auto or skip else RUN)
+        reply = self._run(text, skip=skip, kind=AUTO if auto or skip or self._depth > 1 else RUN)
         if step is None or skip:
             return reply
         if gated:

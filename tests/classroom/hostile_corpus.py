@@ -50,9 +50,9 @@ def live_runner(lesson: Any, store: Any, wall: list[float]) -> Any:
 
     runner = LessonRunner(lesson, store, live=True, wall=lambda: wall[0])
     clock = runner.executor.cluster.clock
-    assert clock.mode == "live"
-    clock._wall = lambda: wall[0]  # noqa: SLF001 - the test's stand-in for time.monotonic
-    clock.rebase()
+    if clock.mode == "live":  # (a lesson may ask for the manual clock)
+        clock._wall = lambda: wall[0]  # noqa: SLF001 - the test's stand-in for time.monotonic
+        clock.rebase()
     runner.start()
     return runner
 
