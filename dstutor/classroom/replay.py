@@ -85,6 +85,8 @@ def _refused_kubectl(line: str) -> str | None:
         return "it reads a file (-f PATH); only `-f -` with a heredoc is replayed"
     if cmd.flags.get("patch-file") or cmd.flags.get("kustomize"):
         return "it reads a file"
+    if cmd.output and (cmd.output.endswith("-file") or cmd.output == "templatefile"):
+        return f"-o {cmd.output} reads a file"
     return None
 
 

@@ -30,7 +30,7 @@ RESULTS_FORMAT = "dstutor-results"
 RESULTS_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 LEARNER_FILE = "learner.json"
-MAX_FILE_BYTES = 64_000_000
+MAX_FILE_BYTES = 16_000_000  # a whole course with heredoc manifests is a few MB
 MAX_INT_DIGITS = 30
 ENTRY_FIELDS = ("t", "line", "exit", "step", "skip", "kind")
 
