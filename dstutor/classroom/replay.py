@@ -115,7 +115,6 @@ class Replay:
     progress: LessonProgress
     complete: bool  # a format-2 log with every line typed
     refused: list[tuple[int, str, str]] = field(default_factory=list)  # (entry no., line, why)
-    executor: Any = None
 
 
 def is_complete(log: Sequence[Mapping[str, Any]]) -> bool:
@@ -240,7 +239,6 @@ def replay_lesson_log(lesson: Any, record: Mapping[str, Any]) -> Replay:
                               f"of {MAX_VIRTUAL_SECONDS / 86400:g} days")
     replayer.finish()
     result.progress = replayer.runner.progress
-    result.executor = replayer.runner.executor
     return result
 
 

@@ -145,6 +145,13 @@ def _append_line(line: str, **extra: Any) -> Callable[[dict[str, Any]], None]:
     return edit
 
 
+def _append_lines(lines: list[str]) -> Callable[[dict[str, Any]], None]:
+    def edit(doc: dict[str, Any]) -> None:
+        for line in lines:
+            _append_line(line)(doc)
+    return edit
+
+
 def _set(path: tuple[Any, ...], value: Any) -> Callable[[dict[str, Any]], None]:
     def edit(doc: dict[str, Any]) -> None:
         target: Any = doc
@@ -193,6 +200,7 @@ ATTACKS: dict[str, tuple[Callable[[dict[str, Any]], str], bool]] = {
     "waiting-check-removed.json": (_edit(_drop_waiting_check), True),
     "forged-save.json": (_edit(_append_line(f"save {FORGED_SAVE}")), True),
     "forged-advance.json": (_edit(_append_line("advance 9999h")), True),
+    "forged-advance-week.json": (_edit(_append_lines(["advance 24h"] * 8)), True),
     "forged-map-svg.json": (_edit(_append_line("map --svg=dstutor-hostile.svg")), True),
     "forged-apply-file.json": (_edit(_append_line("kubectl apply -f /etc/passwd")), True),
     "forged-edit.json": (_edit(_append_line("kubectl edit ds node-logger -n kube-system")),
