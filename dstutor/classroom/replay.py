@@ -37,6 +37,7 @@ from typing import Any
 from dstutor.classroom.results_spec import MAX_VIRTUAL_SECONDS
 from dstutor.errors import DstutorError
 from dstutor.lessons.progress import AUTO, RUN, TYPED, LessonProgress, LogEntry, ProgressStore
+from dstutor.textsafe import visible_line
 
 COMPLETE_KINDS = (RUN, TYPED, AUTO)
 # Older logs: at most this much virtual time is let pass before the final `check`.
@@ -292,6 +293,9 @@ def claim_problems(lesson: Any, record: Mapping[str, Any], replay: Replay,
         if diff is not None:
             return [f"{lid}: replaying the log does not reproduce it: {diff} (forged, or "
                     "exported from another version of the course)"]
+    problems += _course_problems(record, derived)
+    if problems:
+        return problems
     by_id = {s["id"]: s for s in derived["steps"]}
     missing = [s["id"] for s in record["steps"] if s["done"] and not s["skipped"]
                and not (by_id[s["id"]]["done"] and not by_id[s["id"]]["skipped"])]
@@ -299,9 +303,10 @@ def claim_problems(lesson: Any, record: Mapping[str, Any], replay: Replay,
         problems.append(f"{lid}: replaying the logged commands does not finish "
                         f"{', '.join(missing)}, which the file claims done (forged, or "
                         "exported from another version of the course)")
-    if not replay.complete:
-        return problems  # older logs: only what the replay can stand for is compared
-    fields = ("done", "skipped", "solution_seen", "hints_used", "quiz_answers")
+    # Older logs: only what the replay can stand for is compared (steps claimed done,
+    # and the checks of unfinished steps); solutions seen and hints were not logged.
+    fields = (("done", "skipped", "solution_seen", "hints_used", "quiz_answers")
+              if replay.complete else ())
     for step in record["steps"]:
         mine = by_id[step["id"]]
         for name in fields:
@@ -311,18 +316,44 @@ def claim_problems(lesson: Any, record: Mapping[str, Any], replay: Replay,
                                 f"{_value(mine[name])}")
         got = [c["passed"] for c in step.get("checks") or []]
         want = [c["passed"] for c in mine.get("checks") or []]
-        if got != want and step["id"] not in missing:
+        # an older log's step the replay finished by its own `check` was scored by the
+        # checks on the final cluster when exported, so compare only unfinished ones
+        comparable = replay.complete or not (step["done"] or mine["done"])
+        if got != want and step["id"] not in missing and comparable:
             problems.append(f"{lid}/{step['id']}: the file says checks passed "
                             f"{_value(got)}, the replay gives {_value(want)}")
+    return problems
+
+
+def _course_problems(record: Mapping[str, Any], derived: Mapping[str, Any]) -> list[str]:
+    """What the course decides, not the learner: mode, scoring, time limit, checks."""
+    lid = record["id"]
+    problems = []
+    for name in ("mode", "scoring", "time_limit"):
+        if record[name] != derived[name]:
+            problems.append(f"{lid}: the file says {name} {_value(record[name])}, the "
+                            f"course says {_value(derived[name])}")
+    for step, mine in zip(record["steps"], derived["steps"], strict=True):
+        got = [(c["id"], c["weight"]) for c in step.get("checks") or []]
+        want = [(c["id"], c["weight"]) for c in mine.get("checks") or []]
+        if got != want or step["quiz"] != mine["quiz"]:
+            problems.append(f"{lid}/{step['id']}: its checks or quiz are not the course's "
+                            f"({_value(got)} against {_value(want)})")
     return problems
 
 
 def _value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list):
+    if value is None:
+        return "none"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list | tuple):
         return "[" + ", ".join(_value(v) for v in value) + "]"
-    return str(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_value(v)}" for k, v in value.items()) + "}"
+    return visible_line(str(value))[:80]
 
 
 @dataclass

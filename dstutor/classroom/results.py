@@ -19,7 +19,13 @@ from typing import Any
 from dstutor import __version__
 from dstutor.classroom import results_spec
 from dstutor.classroom.exercise import ExerciseMeta, read_meta
-from dstutor.classroom.scoring import StepScore, lesson_score, score_lesson_record, step_score
+from dstutor.classroom.scoring import (
+    StepScore,
+    lesson_score,
+    record_step_scores,
+    score_lesson_record,
+    step_score,
+)
 from dstutor.errors import DstutorError, LessonError
 from dstutor.lessons.progress import LessonProgress, StepProgress, data_dir
 from dstutor.textsafe import visible_line
@@ -236,7 +242,7 @@ def verify(doc: Any) -> list[str]:
             problems.append(f"{rec['id']}: the lesson is listed twice (a duplicated record)")
             continue
         seen.add(rec["id"])
-        problems += _verify_lesson(rec, learner)
+        problems += _verify_lesson(rec, learner, version)
     total = round(sum(r["score"] for r in doc["lessons"]), 2)
     if doc["total_score"] != total:
         problems.append(f"total_score {doc['total_score']:g} is not the sum of the lesson "
@@ -244,10 +250,17 @@ def verify(doc: Any) -> list[str]:
     return problems
 
 
-def _verify_lesson(rec: Mapping[str, Any], learner: str) -> list[str]:
+def _verify_lesson(rec: Mapping[str, Any], learner: str, version: int) -> list[str]:
     lid = rec["id"]
     problems = []
     log = rec["log"]
+    kinds = [e.get("kind", "") for e in log]
+    if version == 1 and any(k != "" for k in kinds):
+        problems.append(f"{lid}: a format 1 log with line kinds, which only format 2 has")
+    # Progress begun with an older dstutor and continued with this one: older lines first.
+    first_new = next((i for i, k in enumerate(kinds) if k), len(kinds))
+    if "" in kinds[first_new:]:
+        problems.append(f"{lid}: older log lines (without a kind) after newer ones")
     expected = chain(log, learner, lid)
     for i, (got, want) in enumerate(zip(log, expected, strict=True)):
         if got["hash"] != want["hash"]:
@@ -265,6 +278,14 @@ def _verify_lesson(rec: Mapping[str, Any], learner: str) -> list[str]:
     if score_lesson_record(rec) != rec["score"]:
         problems.append(f"{lid}: score {rec['score']:g} does not follow from the step "
                         f"results ({score_lesson_record(rec):g})")
+    for step, score in zip(steps, record_step_scores(rec), strict=True):
+        if (step["earned"], step["possible"]) != (score.earned, score.possible):
+            problems.append(f"{lid}/{step['id']}: earned {step['earned']:g} of "
+                            f"{step['possible']:g} does not follow from the step "
+                            f"({score.earned:g} of {score.possible:g})")
+            break
+    if steps and rec["completed"] != all(s["done"] for s in steps):
+        problems.append(f"{lid}: completed does not match the steps")
     if rec["steps_done"] != sum(1 for s in steps if s["done"]):
         problems.append(f"{lid}: steps_done does not match the steps")
     if rec["steps_total"] != len(steps):

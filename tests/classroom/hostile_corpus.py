@@ -74,7 +74,7 @@ def genuine(home: Path, learner: str = "Ada") -> dict[str, Any]:
 def reseal(doc: dict[str, Any]) -> dict[str, Any]:
     """What a forger does after an edit: recompute chains, scores and the digest."""
     from dstutor.classroom.results import chain, digest
-    from dstutor.classroom.scoring import score_lesson_record
+    from dstutor.classroom.scoring import record_step_scores, score_lesson_record
 
     for rec in doc["lessons"] if isinstance(doc.get("lessons"), list) else []:
         if not isinstance(rec, dict) or not isinstance(rec.get("log"), list):
@@ -83,6 +83,10 @@ def reseal(doc: dict[str, Any]) -> dict[str, Any]:
             rec["log"] = chain([{k: v for k, v in e.items() if k != "hash"}
                                 for e in rec["log"]], str(doc["learner"]), str(rec["id"]))
             rec["log_head"] = rec["log"][-1]["hash"] if rec["log"] else rec["log_head"]
+            for step, score in zip(rec["steps"], record_step_scores(rec), strict=True):
+                step.update(earned=score.earned, possible=score.possible)
+            rec["steps_done"] = sum(1 for step in rec["steps"] if step["done"])
+            rec["completed"] = all(step["done"] for step in rec["steps"])
             rec["score"] = score_lesson_record(rec)
         except (TypeError, ValueError, KeyError, AttributeError):
             pass
@@ -104,6 +108,16 @@ def _edit(edit: Callable[[dict[str, Any]], Any], *, seal: bool = True) -> Callab
     return make
 
 
+def _redigest(edit: Callable[[dict[str, Any]], Any], base: dict[str, Any]) -> str:
+    """An edit after resealing, with only the digest recomputed."""
+    from dstutor.classroom.results import digest
+
+    doc = reseal(copy.deepcopy(base))
+    edit(doc)
+    doc["digest"] = digest(doc)
+    return _dump(doc)
+
+
 def _raw(replace: tuple[str, str]) -> Callable[[dict], str]:
     def make(base: dict[str, Any]) -> str:
         text = _dump(base)
@@ -121,10 +135,8 @@ def _exercise(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _forge_checks(doc: dict[str, Any]) -> None:
-    step = _exercise(doc)["steps"][0]
-    for check in step["checks"]:
+    for check in _exercise(doc)["steps"][0]["checks"]:
         check["passed"] = True
-    step["earned"] = step["possible"]
 
 
 def _hide_hints(doc: dict[str, Any]) -> None:
@@ -192,6 +204,12 @@ ATTACKS: dict[str, tuple[Callable[[dict[str, Any]], str], bool]] = {
     "not-an-object.json": (lambda base: "[]\n", False),
     "empty.json": (lambda base: "", False),
     "duplicate-lesson.json": (_edit(_duplicate), False),
+    "earned-inflated.json": (lambda base: _redigest(_set(("lessons", 1, "steps", 0, "earned"),
+                                                          6.0), base), False),
+    "weights-inflated.json": (_edit(_set(("lessons", 1, "steps", 0, "checks", 1, "weight"),
+                                         100.0)), True),
+    "hint-cost-zeroed.json": (_edit(_set(("lessons", 1, "scoring", "hint_cost"), 0.0)), True),
+    "kinds-downgraded.json": (_edit(_set(("lessons", 0, "log", 3, "kind"), "")), False),
     "digest-stale.json": (_edit(_set(("lessons", 0, "score"), 100.0), seal=False), False),
     # forgeries a consistent file hides: only the replay (--course) catches them
     "checks-flipped.json": (_edit(_forge_checks), True),

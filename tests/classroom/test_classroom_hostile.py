@@ -72,7 +72,7 @@ def test_corpus_graded_in_one_batch_with_course(course: list[Any]) -> None:
 def test_forgeries_need_the_replay(course: list[Any]) -> None:
     """Without --course a consistent forgery passes; with it, it is rejected."""
     forged = ["checks-flipped.json", "hints-hidden.json", "check-moved-earlier.json",
-              "waiting-check-removed.json"]
+              "waiting-check-removed.json", "weights-inflated.json", "hint-cost-zeroed.json"]
     paths = [str(CORPUS / n) for n in forged]
     assert not load_class(paths).rejected
     assert len(load_class(paths, lessons=course).rejected) == len(forged)
@@ -212,8 +212,7 @@ def test_older_log_is_replayed_with_a_check_at_each_step_change(base: dict[str, 
     assert any("an older log" in n for n in book.learners[0].notes)
     # a claim the commands cannot reach is still rejected
     forged = copy.deepcopy(old)
-    forged["lessons"][0]["steps"][2]["done"] = True
-    forged["lessons"][0]["steps_done"] = 3
+    forged["lessons"][0]["steps"][2]["done"] = True  # reseal fixes the totals
     path.write_text(json.dumps(reseal(forged)))
     book = load_class([str(path)], lessons=course)
     assert book.rejected and "does not finish leave" in book.rejected[0].reasons[0]
