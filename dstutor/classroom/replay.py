@@ -277,25 +277,19 @@ def _compare_logs(original: Sequence[LogEntry], replayed: Sequence[LogEntry],
     return None
 
 
-def claim_problems(lesson: Any, record: Mapping[str, Any], replay: Replay,
+def claim_problems(record: Mapping[str, Any], replay: Replay,
                    derived: Mapping[str, Any]) -> list[str]:
     """Differences between what the record claims and what the replay derived."""
     lid = record["id"]
-    claimed = [s["id"] for s in record["steps"]]
-    if claimed != [s.id for s in lesson.steps]:
-        return [f"{lid}: its steps ({', '.join(claimed[:8])}) are not the course's "
-                f"({', '.join(s.id for s in lesson.steps[:8])}): exported from another "
-                "version of the course"]
-    problems = []
+    problems = _course_problems(record, derived)
+    if problems:
+        return problems
     if replay.complete:
         diff = _compare_logs(_entries(record), replay.progress.log,
                              {n for n, _line, _why in replay.refused})
         if diff is not None:
             return [f"{lid}: replaying the log does not reproduce it: {diff} (forged, or "
                     "exported from another version of the course)"]
-    problems += _course_problems(record, derived)
-    if problems:
-        return problems
     by_id = {s["id"]: s for s in derived["steps"]}
     missing = [s["id"] for s in record["steps"] if s["done"] and not s["skipped"]
                and not (by_id[s["id"]]["done"] and not by_id[s["id"]]["skipped"])]
@@ -328,6 +322,11 @@ def claim_problems(lesson: Any, record: Mapping[str, Any], replay: Replay,
 def _course_problems(record: Mapping[str, Any], derived: Mapping[str, Any]) -> list[str]:
     """What the course decides, not the learner: mode, scoring, time limit, checks."""
     lid = record["id"]
+    claimed = [s["id"] for s in record["steps"]]
+    want_ids = [s["id"] for s in derived["steps"]]
+    if claimed != want_ids:
+        return [f"{lid}: its steps ({_value(claimed[:8])}) are not the course's "
+                f"({_value(want_ids[:8])}): exported from another version of the course"]
     problems = []
     for name in ("mode", "scoring", "time_limit"):
         if record[name] != derived[name]:
@@ -362,20 +361,25 @@ class LessonCheck:
     notes: list[str] = field(default_factory=list)
 
 
-def check_lesson(lesson: Any, record: Mapping[str, Any], learner: str) -> LessonCheck:
-    """Replay one lesson record and compare; problems reject the file, notes inform."""
+def _derive(lesson: Any, progress: LessonProgress | None, learner: str) -> dict[str, Any]:
+    """The lesson record `results export` would write for this progress."""
     from dstutor.classroom.exercise import ExerciseMeta, read_meta
     from dstutor.classroom.results import lesson_record
 
+    try:
+        meta = read_meta(lesson.path) if lesson.path else ExerciseMeta()
+    except DstutorError:
+        meta = ExerciseMeta()
+    return lesson_record(lesson, meta, progress, learner)
+
+
+def check_lesson(lesson: Any, record: Mapping[str, Any], learner: str) -> LessonCheck:
+    """Replay one lesson record and compare; problems reject the file, notes inform."""
     out = LessonCheck()
     lid = record["id"]
     try:
         replay = replay_lesson_log(lesson, record)
-        try:
-            meta = read_meta(lesson.path) if lesson.path else ExerciseMeta()
-        except DstutorError:
-            meta = ExerciseMeta()
-        derived = lesson_record(lesson, meta, replay.progress, learner)
+        derived = _derive(lesson, replay.progress, learner)
     except DstutorError as exc:
         out.problems.append(f"{lid}: replay failed: {str(exc).removeprefix('error: ')}")
         return out
@@ -389,7 +393,7 @@ def check_lesson(lesson: Any, record: Mapping[str, Any], learner: str) -> Lesson
         out.notes.append(f"{lid}: an older log without `check`, `hint` or waiting time: "
                          "replayed with a `check` at each step change; hints are as the "
                          "file says")
-    out.problems += claim_problems(lesson, record, replay, derived)
+    out.problems += claim_problems(record, replay, derived)
     return out
 
 
@@ -403,16 +407,20 @@ def replay_results(doc: Mapping[str, Any], lessons: Sequence[Any]) -> LessonChec
     """Every claim in a verified document that replaying its logs does not reproduce."""
     by_id = {lesson.id: lesson for lesson in lessons}
     out = LessonCheck()
+    learner = str(doc.get("learner", ""))
     for rec in doc["lessons"]:
-        if not rec["log"] and not any(s["done"] or s["hints_used"] or s["solution_seen"]
-                                      for s in rec["steps"]):
-            continue  # not started: nothing to replay, nothing claimed
+        started = rec["log"] or any(s["done"] or s["hints_used"] or s["solution_seen"]
+                                    for s in rec["steps"])
         lesson = by_id.get(rec["id"])
         if lesson is None:
-            out.problems.append(f"{rec['id']}: not in the course given with --course; "
-                                "cannot replay it")
+            if started:
+                out.problems.append(f"{rec['id']}: not in the course given with --course; "
+                                    "cannot replay it")
             continue
-        found = check_lesson(lesson, rec, str(doc.get("learner", "")))
+        if not started:  # nothing to replay; the course still decides its scoring
+            out.problems += _course_problems(rec, _derive(lesson, None, learner))
+            continue
+        found = check_lesson(lesson, rec, learner)
         out.problems += found.problems
         out.notes += found.notes
     return out

@@ -209,6 +209,7 @@ ATTACKS: dict[str, tuple[Callable[[dict[str, Any]], str], bool]] = {
     "weights-inflated.json": (_edit(_set(("lessons", 1, "steps", 0, "checks", 1, "weight"),
                                          100.0)), True),
     "hint-cost-zeroed.json": (_edit(_set(("lessons", 1, "scoring", "hint_cost"), 0.0)), True),
+    "steps-renamed.json": (_edit(_set(("lessons", 0, "steps", 2, "id"), "gone")), True),
     "kinds-downgraded.json": (_edit(_set(("lessons", 0, "log", 3, "kind"), "")), False),
     "digest-stale.json": (_edit(_set(("lessons", 0, "score"), 100.0), seal=False), False),
     # forgeries a consistent file hides: only the replay (--course) catches them
