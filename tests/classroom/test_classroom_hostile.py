@@ -300,3 +300,18 @@ def test_mutants_replayed_never_break_grading(base: dict[str, Any], course: list
 
     run()
     assert sorted(os.listdir(tmp_path)) == ["bad.json", "good.json"]  # `save x.json` wrote nothing
+
+
+def test_cli_one_bad_file_does_not_stop_the_batch(tmp_path: Path) -> None:
+    """Issue 18 F4: `attempts: null` printed the table, then a TypeError ended grading."""
+    out_csv = tmp_path / "g.csv"
+    files = [str(CORPUS / n) for n in ("attempts-null.json", "genuine.json",
+                                       "t-1e18.json", "name-formula.json")]
+    result = CliRunner().invoke(app(), ["grade", *files, "--csv", str(out_csv)])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)  # exit 1, not a crash
+    assert "REJECTED" in result.output and "attempts: expected an integer, got null" in \
+        result.output
+    assert "t-1e18.json" in result.output
+    learners = {r["learner"] for r in csv.DictReader(out_csv.open(encoding="utf-8"))}
+    assert learners == {"Ada", "'" + FORMULA_NAME}
