@@ -165,11 +165,10 @@ def grade_command(
     from rich.table import Table
 
     from dstutor.classroom import grade
-    from dstutor.textsafe import visible_line
 
     def escape(text: str) -> str:
         # Names, ids, titles, paths and reasons come from learners' files: nothing raw.
-        return rich_escape(visible_line(str(text)))
+        return rich_escape(grade.shown(str(text)))
 
     lessons = None
     if course is not None:

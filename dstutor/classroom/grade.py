@@ -234,6 +234,12 @@ def load_class(paths: Iterable[str], *, lessons: Sequence[Any] | None = None,
 
 # --- outputs ------------------------------------------------------------------------------
 
+def shown(text: str) -> str:
+    """One line of untrusted text for any output: controls visible, lone surrogates (a
+    file name that is not UTF-8) as \\udcXX, so that writing it can never fail."""
+    return visible_line(text.encode("utf-8", "backslashreplace").decode("utf-8"))
+
+
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP: CSV
 # injection); a leading apostrophe makes it text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -243,7 +249,7 @@ def csv_cell(value: Any) -> Any:
     """A CSV cell that a spreadsheet shows as text: controls visible, formulas defused."""
     if not isinstance(value, str):
         return value
-    text = visible_line(value)
+    text = shown(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
@@ -262,7 +268,7 @@ _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 
 def xml_text(value: Any) -> str:
     """Text for a JUnit attribute or element: controls visible, nothing XML forbids."""
-    return _NOT_XML.sub("\ufffd", visible_line(str(value)))
+    return _NOT_XML.sub("\ufffd", shown(str(value)))
 
 
 def to_junit(book: GradeBook) -> str:

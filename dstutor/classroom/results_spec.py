@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dstutor.model.timefmt import SIM_EPOCH
+from dstutor.textsafe import visible_line
 
 # Bounds that keep grading fast and its arithmetic finite; far beyond any real session.
 MAX_TEXT = 100_000  # one log line (a heredoc manifest) or a title
@@ -139,7 +140,7 @@ def obj(fields: Mapping[str, Check | Field]) -> Check:
             raise _fail(where, "an object", value)
         for key in value:
             if key not in spec:
-                raise SpecError(f"{_join(where, str(key)[:40])}: unknown field")
+                raise SpecError(f"{_join(where, _shown(key))}: unknown field")
         for key, field in spec.items():
             if key in value:
                 field.check(value[key], _join(where, key))
@@ -150,6 +151,12 @@ def obj(fields: Mapping[str, Check | Field]) -> Check:
 
 def optional(check: Check) -> Field:
     return Field(check, required=False)
+
+
+def _shown(key: str) -> str:
+    """An unknown key, as a reason may quote it: short, controls and surrogates visible."""
+    text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", key[:40])
+    return visible_line(text)
 
 
 def _join(where: str, key: str) -> str:

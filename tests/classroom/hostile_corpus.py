@@ -201,6 +201,8 @@ ATTACKS: dict[str, tuple[Callable[[dict[str, Any]], str], bool]] = {
     "version-true.json": (_edit(_set(("format_version",), True)), False),
     "version-3.json": (_edit(_set(("format_version",), 3)), False),
     "surrogate-name.json": (_raw(('"learner": "Ada"', '"learner": "\\ud800"')), False),
+    "surrogate-key.json": (_raw(('"learner": "Ada"', '"learner": "Ada", "\\ud800\\u001b[2J": 1')),
+                           False),
     "not-an-object.json": (lambda base: "[]\n", False),
     "empty.json": (lambda base: "", False),
     "duplicate-lesson.json": (_edit(_duplicate), False),
