@@ -88,9 +88,9 @@ def reseal(doc: dict[str, Any]) -> dict[str, Any]:
             rec["steps_done"] = sum(1 for step in rec["steps"] if step["done"])
             rec["completed"] = all(step["done"] for step in rec["steps"])
             rec["score"] = score_lesson_record(rec)
-        except (TypeError, ValueError, KeyError, AttributeError):
+        except (TypeError, ValueError, KeyError, AttributeError, OverflowError):
             pass
-    with contextlib.suppress(TypeError, KeyError):
+    with contextlib.suppress(TypeError, KeyError, OverflowError):
         doc["total_score"] = round(sum(r["score"] for r in doc["lessons"]), 2)
     doc["digest"] = digest(doc)
     return doc
