@@ -193,19 +193,28 @@ class _Replayer:
         self._feed_quiz()
         if self.runner.done:
             return
-        self.wait_until(entry.t)
         if self.runner.step is not None and entry.step != self.runner.step.id:
-            # The learner moved on: they typed `check` (not logged then) before this line.
-            self.runner.handle_line("check")
-            self._feed_quiz()
+            # The learner moved on: they typed `check` (not logged then) before this line,
+            # right after the previous one or after waiting for the cluster; try both.
+            self._check_before(entry.t)
             if self.runner.done:
                 return
+        self.wait_until(entry.t)
         if entry.skip:
             # `skip` ran the step's solution; replay the `skip`, once per step
             if self.runner.step is not None and entry.step == self.runner.step.id:
                 self.runner.handle_line("skip")
             return
         self.runner.handle_line(entry.line)
+
+    def _check_before(self, t: float) -> None:
+        step = self.runner.step
+        self.runner.handle_line("check")
+        self._feed_quiz()
+        if self.runner.step is step and not self.runner.done:
+            self.wait_until(t)
+            self.runner.handle_line("check")
+            self._feed_quiz()
 
     def finish(self) -> None:
         if self.complete:

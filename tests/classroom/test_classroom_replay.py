@@ -103,6 +103,10 @@ def test_replay_reproduces_a_person_s_session(path: Path, variant: int, tmp_path
     kinds = {e["kind"] for e in doc["lessons"][0]["log"]}
     assert {"typed", "run"} <= kinds
     assert replay_problems(doc, [lesson]) == []
+    # as an older dstutor would have exported it (no typed lines): still genuine
+    from test_classroom_hostile import _as_version_1
+
+    assert replay_problems(_as_version_1(doc), [lesson]) == []
     # the same file with its first `hint` line dropped (chain and digest recomputed, so
     # the hint is hidden from the log) is rejected: the step says the hint was used
     from hostile_corpus import reseal
