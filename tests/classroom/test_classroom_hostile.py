@@ -112,6 +112,7 @@ def test_forged_file_lines_are_not_run(course: list[Any], tmp_path: Path,
     ("kubectl apply --filename=ds.yaml", "reads a file"),
     ("k create -fds.yaml", "reads a file"),
     ("kubectl delete -R -f manifests/", "reads a file"),
+    ("kubectl apply -Rf /etc", "reads a file"),  # pflag's combined shorthands
     ("kubectl patch ds x --patch-file p.yaml", "reads a file"),
     ("kubectl edit ds node-logger", "starts an editor"),
     ("kubectl get ds -o go-template-file=/etc/passwd", "reads a file"),
