@@ -11,13 +11,14 @@ forged or exported from another version of the course, and the instructor must s
 
 Two kinds of logs:
 
-- complete (results format 2: every entry has a `kind`): every line typed is in the log,
-  `check`, `hint`, `answer` and predictions included, with its virtual time. The replay
-  must reproduce the log entry for entry, and every claim must match exactly.
-- older (format 1, or progress begun before kinds existed): only the lines that ran in
+- complete (format 2, `log_complete`: begun by a dstutor that logs every line typed):
+  `check`, `hint`, `answer` and predictions are in the log with their virtual times.
+  The replay must reproduce the log entry for entry, and every claim must match exactly.
+- older (format 1, or progress begun with an older dstutor): only the lines that ran in
   the cluster were logged, not `check` or the time a learner waited before typing it.
-  The replay stands in for those: before the first line of a later step, and at the end
-  after letting the cluster settle, it types `check`. A step claimed done must then be
+  The replay stands in for those: before the first line of a later step (right after the
+  previous line, then at the next line's time) and at the end (then again after letting
+  the cluster settle) it types `check`. A step claimed done must then be
   done; hints cannot be verified and are taken from the file (the learner is told so
   in a note).
 
@@ -118,8 +119,10 @@ class Replay:
     refused: list[tuple[int, str, str]] = field(default_factory=list)  # (entry no., line, why)
 
 
-def is_complete(log: Sequence[Mapping[str, Any]]) -> bool:
-    return all(e.get("kind") in COMPLETE_KINDS for e in log)
+def is_complete(record: Mapping[str, Any]) -> bool:
+    """Every line typed is in the record's log (it was begun by a dstutor that logs all)."""
+    return bool(record.get("log_complete")) and all(
+        e.get("kind") in COMPLETE_KINDS for e in record["log"])
 
 
 def _entries(record: Mapping[str, Any]) -> list[LogEntry]:
@@ -232,7 +235,7 @@ class _Replayer:
 def replay_lesson_log(lesson: Any, record: Mapping[str, Any]) -> Replay:
     """Feed a lesson record's log to a fresh runner; ReplayError when it cannot be done."""
     entries = _entries(record)
-    replayer = _Replayer(lesson, record, is_complete(record["log"]))
+    replayer = _Replayer(lesson, record, is_complete(record))
     result = Replay(replayer.runner.progress, replayer.complete)
     for number, entry in enumerate(entries, start=1):
         typed_word = entry.kind == TYPED and _lesson_word(entry.line)

@@ -178,7 +178,7 @@ def lesson_record(lesson: Any, meta: ExerciseMeta, progress: LessonProgress | No
         "scoring": s.as_dict(),
         "score": lesson_score(scores, points=s.points, hint_cost=s.hint_cost, hints_used=hints,
                               late_cost=s.late_cost, over_time=over),
-        "steps": steps, "log": log,
+        "steps": steps, "log": log, "log_complete": progress.log_complete,
         "log_head": log[-1]["hash"] if log else genesis(learner, lesson.id),
     }
 
@@ -255,8 +255,10 @@ def _verify_lesson(rec: Mapping[str, Any], learner: str, version: int) -> list[s
     problems = []
     log = rec["log"]
     kinds = [e.get("kind", "") for e in log]
-    if version == 1 and any(k != "" for k in kinds):
+    if version == 1 and (any(k != "" for k in kinds) or "log_complete" in rec):
         problems.append(f"{lid}: a format 1 log with line kinds, which only format 2 has")
+    if rec.get("log_complete") and "" in kinds:
+        problems.append(f"{lid}: a complete log with older lines (without a kind)")
     # Progress begun with an older dstutor and continued with this one: older lines first.
     first_new = next((i for i, k in enumerate(kinds) if k), len(kinds))
     if "" in kinds[first_new:]:

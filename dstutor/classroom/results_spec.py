@@ -196,7 +196,7 @@ LESSON = obj({
     "hints_used": integer(), "attempts": integer(), "seconds": number(0.0, MAX_SECONDS),
     "time_limit": nullable(number(0.0, MAX_SECONDS)), "over_time": boolean,
     "scoring": SCORING, "score": number(), "steps": items(STEP, 1000),
-    "log": items(LOG_ENTRY), "log_head": HASH,
+    "log": items(LOG_ENTRY), "log_head": HASH, "log_complete": optional(boolean),
 })
 DOCUMENT = obj({
     "format": const("dstutor-results"), "format_version": const(1, 2), "learner": NAME,

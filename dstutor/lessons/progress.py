@@ -95,6 +95,9 @@ class LessonProgress:
     updated: float | None = None
     steps: dict[str, StepProgress] = field(default_factory=dict)
     log: list[LogEntry] = field(default_factory=list)
+    # Every line typed is in the log (begun by a dstutor that logs kinds; an older one
+    # logged only cluster commands, and such a log cannot explain every result).
+    log_complete: bool = False
 
     def step(self, step_id: str) -> StepProgress:
         return self.steps.setdefault(step_id, StepProgress())

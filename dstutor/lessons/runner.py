@@ -91,6 +91,8 @@ class LessonRunner:
         self.pending: str | None = None  # a command held back until the learner predicts
         self.progress: LessonProgress = (store.reset(lesson.id) if restart
                                          else store.get(lesson.id))
+        if not self.progress.log and not self.progress.steps:
+            self.progress.log_complete = True  # begun here: every line will be logged
         self.index = self._resume_index()
         self.resumed = bool(self.progress.log) or self.index > 0
         self.executor: Executor = self._rebuild(self.progress.commands())

@@ -195,6 +195,7 @@ def _as_version_1(doc: dict[str, Any]) -> dict[str, Any]:
     old = copy.deepcopy(doc)
     old["format_version"] = 1
     for rec in old["lessons"]:
+        rec.pop("log_complete", None)
         rec["log"] = [{k: v for k, v in e.items() if k != "kind"} for e in rec["log"]
                       if e["kind"] != "typed"]
     return reseal(old)
@@ -317,3 +318,42 @@ def test_cli_one_bad_file_does_not_stop_the_batch(tmp_path: Path) -> None:
     assert "t-1e18.json" in result.output
     learners = {r["learner"] for r in csv.DictReader(out_csv.open(encoding="utf-8"))}
     assert learners == {"Ada", "'" + FORMULA_NAME}
+
+
+def test_progress_begun_before_the_upgrade_grades_as_genuine(course: list[Any],
+                                                              tmp_path: Path) -> None:
+    """Issue 12: steps done with an older dstutor (no `check`, `hint` or kinds in the log)
+    and finished with this one still grade; the note says what could not be verified."""
+    from hostile_corpus import LIVE_LESSON, live_runner
+
+    from dstutor.classroom.results import build_results
+    from dstutor.lessons.loader import load_lesson
+    from dstutor.lessons.progress import ProgressStore
+
+    lesson = load_lesson(LIVE_LESSON)
+    # What the older dstutor saved: a hint used, the node added, step 1 done by a `check`
+    # after waiting, and the log holding only the command
+    old = {"format_version": 1, "lessons": {lesson.id: {
+        "lesson_id": lesson.id, "current_step": "desired",
+        "steps": {"join": {"done": True, "hints_used": 1, "attempts": 1, "seconds": 70.0,
+                           "prediction": {"guess": 3, "answer": 3}},
+                  "desired": {}},
+        "log": [{"t": 1767225608.0, "line": "node add worker-4", "exit": 0,
+                 "step": "join"}]}}}
+    (tmp_path / "progress.json").write_text(json.dumps(old))
+    store = ProgressStore(tmp_path / "progress.json")
+    wall = [5000.0]
+    runner = live_runner(lesson, store, wall)  # resumed by this dstutor
+    for line, wait in (("hint", 5.0), ("b", 5.0), ("node remove worker-2", 70.0),
+                       ("check", 5.0)):
+        runner.handle_line(line)
+        wall[0] += wait
+    doc = build_results("Upgrader", [lesson], store.lessons)
+    rec = doc["lessons"][0]
+    assert rec["log_complete"] is False and [e["kind"] for e in rec["log"]][0] == ""
+    assert [s["done"] for s in rec["steps"]] == [True, True, True]
+    path = tmp_path / "upgrader.json"
+    path.write_text(json.dumps(doc))
+    book = load_class([str(path)], lessons=course)
+    assert not book.rejected, book.rejected[0].reasons
+    assert any("an older log" in n for n in book.learners[0].notes)
