@@ -30,7 +30,10 @@ bounded (results_spec bounds `t`; the replay stops past MAX_VIRTUAL_SECONDS).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,25 +51,59 @@ KUBECTL_WORDS = ("kubectl", "k")
 
 # --- what may run -------------------------------------------------------------------------
 
+# Workspace commands a replay may run: they read the lesson's scratch folder, which during
+# grading is a throwaway one (see isolated_home). Editors are never opened.
+WORKSPACE_READERS = ("cat", "ls")
+
+
+def _plain_name(name: str) -> bool:
+    """A file name the lesson workspace holds: no folder, no home, no way out."""
+    return bool(name) and "/" not in name and "\\" not in name and not name.startswith(
+        ("~", ".")) and "\x00" not in name
+
+
 def refused(line: str) -> str | None:
-    """Why a logged line must not run while grading (it touches files), or None."""
+    """Why a logged line must not run while grading, or None.
+
+    Lines run in a throwaway workspace (isolated_home), so `> NAME`, `cat NAME` and
+    `kubectl apply -f NAME` with a plain file name are replayed as the learner ran them;
+    anything that names another path, writes outside the workspace (`save`, `map --svg`),
+    reads one (`load`, `-f /etc/x`) or opens an editor (`vi`, `kubectl edit`) is not.
+    """
+    from dstutor.shell import pipeline
+
+    if not line.split():
+        return None
+    try:
+        piped = pipeline.split_pipeline(line.strip("\n").lstrip())
+    except DstutorError:
+        return None  # the shell refuses it before anything runs
+    if piped.redirect is not None and not _plain_name(piped.target):
+        return f"`{piped.redirect} {piped.target}` writes outside the lesson's workspace"
+    command = piped.command
+    if command.split()[0] in KUBECTL_WORDS:
+        return _refused_kubectl(command)
+    return _refused_meta(command)
+
+
+def _refused_meta(line: str) -> str | None:
     from dstutor.kubectl.lexer import split_command
     from dstutor.shell import meta
 
-    head = line.split("\n", 1)[0].split()
-    if not head:
-        return None
-    if head[0] in KUBECTL_WORDS:
-        return _refused_kubectl(line)
     command = meta.find_command(line.strip())
     if command is None:
         return None
-    if meta.FILE in command.args:
-        return f"`{command.name}` reads or writes a file"
     try:
         words = split_command(line).texts
     except DstutorError:
-        words = head
+        return None  # refused by the shell as it is
+    if meta.FILE in command.args:
+        if command.name not in WORKSPACE_READERS:
+            what = {"save": "writes a file", "load": "reads a file"}
+            return f"`{command.name}` {what.get(command.name, 'opens an editor')}"
+        names = [w for w in words[len(command.name.split()):] if not w.startswith("-")]
+        if not all(_plain_name(n) for n in names):
+            return f"`{command.name}` names a file outside the lesson's workspace"
     for flag in command.flags:
         if flag.complete == meta.FILE and any(
                 w == f"--{flag.name}" or w.startswith(f"--{flag.name}=") for w in words):
@@ -81,15 +118,45 @@ def _refused_kubectl(line: str) -> str | None:
         cmd = parse_kubectl(line)
     except DstutorError:
         return None  # kubectl refuses it before anything is read: it runs as an error
-    if cmd.verb == "edit":
-        return "`kubectl edit` starts an editor"
-    if any(name != "-" for name in cmd.filenames):
-        return "it reads a file (-f PATH); only `-f -` with a heredoc is replayed"
-    if cmd.flags.get("patch-file") or cmd.flags.get("kustomize"):
-        return "it reads a file"
+    if cmd.verb == "edit" or "edit" in (cmd.subverb or ""):
+        return "`kubectl edit` opens an editor"
+    if any(name != "-" and not _plain_name(name) for name in cmd.filenames):
+        return "it reads a file outside the lesson's workspace (-f PATH)"
+    patch_file = cmd.flags.get("patch-file")
+    if patch_file and not _plain_name(str(patch_file)):
+        return "it reads a file outside the lesson's workspace (--patch-file)"
+    if cmd.flags.get("kustomize"):
+        return "it reads a folder (-k)"
     if cmd.output and (cmd.output.endswith("-file") or cmd.output == "templatefile"):
         return f"-o {cmd.output} reads a file"
     return None
+
+
+@contextlib.contextmanager
+def isolated_home() -> Iterator[None]:
+    """Run a replay with DSTUTOR_HOME in a fresh temporary folder, removed afterwards.
+
+    A lesson's workspace, edit journal and anything else a lesson run touches live under
+    DSTUTOR_HOME; grading must neither read the instructor's nor write into it.
+    """
+    before = os.environ.get("DSTUTOR_HOME")
+    with tempfile.TemporaryDirectory(prefix="dstutor-grade-") as tmp:
+        os.environ["DSTUTOR_HOME"] = tmp
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop("DSTUTOR_HOME", None)
+            else:
+                os.environ["DSTUTOR_HOME"] = before
+
+
+def _no_editor(runner: Any) -> None:
+    """Whatever the runner set up, a replay's editors replay the (empty) journal."""
+    session = getattr(runner.executor, "session", None)
+    journal = getattr(session, "journal", None)
+    if journal is not None:
+        session.editor, session.file_editor = journal.replay_text, journal.replay_file
 
 
 # --- replaying ----------------------------------------------------------------------------
@@ -152,7 +219,14 @@ class _Replayer:
     def _runner(self, *, restart: bool) -> Any:
         from dstutor.lessons.runner import LessonRunner
 
-        return LessonRunner(self.lesson, self.store, restart=restart, wall=lambda: 0.0)
+        runner = LessonRunner(self.lesson, self.store, restart=restart, wall=lambda: 0.0)
+        _no_editor(runner)
+        return runner
+
+    def type(self, line: str) -> None:
+        """One line, as the learner typed it; a `reset` may rebuild: no editor again."""
+        self.runner.handle_line(line)
+        _no_editor(self.runner)
 
     @property
     def now(self) -> float:
@@ -175,7 +249,7 @@ class _Replayer:
             if entry.kind == AUTO:
                 return  # run by an earlier line (skip, a held command), replayed there
             self.wait_until(entry.t)
-            self.runner.handle_line(entry.line)
+            self.type(entry.line)
             return
         self._feed_older(entry)
 
@@ -188,7 +262,7 @@ class _Replayer:
             pending = self.answers.get(runner.step.id)
             if not pending:
                 return
-            runner.handle_line(f"answer {pending.pop(0)}")
+            self.type(f"answer {pending.pop(0)}")
 
     def _feed_older(self, entry: LogEntry) -> None:
         if entry.kind == TYPED:
@@ -206,17 +280,17 @@ class _Replayer:
         if entry.skip:
             # `skip` ran the step's solution; replay the `skip`, once per step
             if self.runner.step is not None and entry.step == self.runner.step.id:
-                self.runner.handle_line("skip")
+                self.type("skip")
             return
-        self.runner.handle_line(entry.line)
+        self.type(entry.line)
 
     def _check_before(self, t: float) -> None:
         step = self.runner.step
-        self.runner.handle_line("check")
+        self.type("check")
         self._feed_quiz()
         if self.runner.step is step and not self.runner.done:
             self.wait_until(t)
-            self.runner.handle_line("check")
+            self.type("check")
             self._feed_quiz()
 
     def finish(self) -> None:
@@ -225,10 +299,10 @@ class _Replayer:
         self._feed_quiz()
         if self.runner.done:
             return
-        self.runner.handle_line("check")
+        self.type("check")
         if not self.runner.done and self.now + SETTLE_SECONDS <= self.limit:
             self.runner.executor.cluster.advance(SETTLE_SECONDS)  # they waited, then checked
-            self.runner.handle_line("check")
+            self.type("check")
         self._feed_quiz()
 
 
@@ -420,22 +494,28 @@ def replay_results(doc: Mapping[str, Any], lessons: Sequence[Any]) -> LessonChec
     by_id = {lesson.id: lesson for lesson in lessons}
     out = LessonCheck()
     learner = str(doc.get("learner", ""))
-    for rec in doc["lessons"]:
-        started = rec["log"] or any(s["done"] or s["hints_used"] or s["solution_seen"]
-                                    for s in rec["steps"])
-        lesson = by_id.get(rec["id"])
-        if lesson is None:
-            if started:
-                out.problems.append(f"{rec['id']}: not in the course given with --course; "
-                                    "cannot replay it")
-            continue
-        if not started:  # nothing to replay; the course still decides its scoring
-            out.problems += _course_problems(rec, _derive(lesson, None, learner))
-            continue
-        found = check_lesson(lesson, rec, learner)
-        out.problems += found.problems
-        out.notes += found.notes
+    with isolated_home():
+        for rec in doc["lessons"]:
+            _replay_record(rec, by_id, learner, out)
     return out
+
+
+def _replay_record(rec: Mapping[str, Any], by_id: Mapping[str, Any], learner: str,
+                   out: LessonCheck) -> None:
+    started = rec["log"] or any(s["done"] or s["hints_used"] or s["solution_seen"]
+                                for s in rec["steps"])
+    lesson = by_id.get(rec["id"])
+    if lesson is None:
+        if started:
+            out.problems.append(f"{rec['id']}: not in the course given with --course; "
+                                "cannot replay it")
+        return
+    if not started:  # nothing to replay; the course still decides its scoring
+        out.problems += _course_problems(rec, _derive(lesson, None, learner))
+        return
+    found = check_lesson(lesson, rec, learner)
+    out.problems += found.problems
+    out.notes += found.notes
 
 
 def replay_problems(doc: Mapping[str, Any], lessons: Sequence[Any]) -> list[str]:

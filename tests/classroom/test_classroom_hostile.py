@@ -99,31 +99,70 @@ def test_forged_file_lines_are_not_run(course: list[Any], tmp_path: Path,
     assert result.exit_code == 0, result.output
     assert not Path(FORGED_SAVE).exists()
     assert set(os.listdir(tmp_path)) == before
-    assert "was not replayed: `save` reads or writes a file" in result.output
+    assert "was not replayed: `save` writes a file" in result.output
     assert "was not replayed: `map --svg` writes a file" in result.output
 
 
+def test_grading_never_touches_the_graders_data(course: list[Any], tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Replays run in a throwaway DSTUTOR_HOME: the instructor's own lesson workspace and
+    edit journal stay as they were, and a learner's `> out.txt` lands in neither."""
+    home = tmp_path / "instructor"
+    workspace = home / "workspace" / "nodes-join-and-leave"
+    workspace.mkdir(parents=True)
+    (workspace / ".dstutor-edits.json").write_text('["mine"]')
+    monkeypatch.setenv("DSTUTOR_HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    doc = json.loads((CORPUS / "genuine.json").read_text())
+    log = doc["lessons"][0]["log"]
+    log.append({**log[-1], "line": "kubectl get ds -A > out.txt", "kind": "run",
+                "step": "leave"})
+    path = tmp_path / "redirect.json"
+    path.write_text(json.dumps(reseal(doc)))
+    book = load_class([str(path)], lessons=course)
+    assert not book.rejected, book.rejected
+    assert sorted(p.name for p in home.rglob("*")) == sorted(
+        ["workspace", "nodes-join-and-leave", ".dstutor-edits.json"])
+    assert (workspace / ".dstutor-edits.json").read_text() == '["mine"]'
+    assert os.environ["DSTUTOR_HOME"] == str(home)
+    assert sorted(os.listdir(tmp_path)) == ["instructor", "redirect.json"]
+
+
 @pytest.mark.parametrize(("line", "why"), [
-    ("save /tmp/x", "`save` reads or writes a file"),
-    ("load snapshot.json", "`load` reads or writes a file"),
+    ("save /tmp/x", "`save` writes a file"),
+    ("save x.json", "`save` writes a file"),
+    ("load snapshot.json", "`load` reads a file"),
     ("map --svg out.svg", "`map --svg` writes a file"),
     ("map --svg=out.svg", "`map --svg` writes a file"),
-    ("kubectl apply -f ds.yaml", "reads a file"),
-    ("kubectl apply --filename=ds.yaml", "reads a file"),
-    ("k create -fds.yaml", "reads a file"),
-    ("kubectl delete -R -f manifests/", "reads a file"),
-    ("kubectl apply -Rf /etc", "reads a file"),  # pflag's combined shorthands
-    ("kubectl patch ds x --patch-file p.yaml", "reads a file"),
-    ("kubectl edit ds node-logger", "starts an editor"),
+    ("vi ds.yaml", "opens an editor"),
+    ("nano ds.yaml", "opens an editor"),
+    ("kubectl edit ds node-logger", "opens an editor"),
+    ("kubectl apply -f /etc/passwd", "outside the lesson's workspace"),
+    ("kubectl apply --filename=../ds.yaml", "outside the lesson's workspace"),
+    ("k create -f~/ds.yaml", "outside the lesson's workspace"),
+    ("kubectl delete -R -f manifests/", "outside the lesson's workspace"),
+    ("kubectl apply -Rf /etc", "outside the lesson's workspace"),  # pflag's shorthands
+    ("kubectl patch ds x --patch-file /tmp/p.yaml", "outside the lesson's workspace"),
     ("kubectl get ds -o go-template-file=/etc/passwd", "reads a file"),
     ("kubectl get ds -o custom-columns-file=/etc/passwd", "reads a file"),
+    ("kubectl get ds -A > /tmp/out.txt", "writes outside the lesson's workspace"),
+    ("kubectl get ds -A | grep x >> ../out.txt", "writes outside the lesson's workspace"),
+    ("cat /etc/passwd", "outside the lesson's workspace"),
+    # the workspace (a throwaway folder while grading) holds plain names
+    ("kubectl apply -f ds.yaml", None),
+    ("k create -fds.yaml", None),
+    ("kubectl patch ds x --patch-file p.yaml", None),
+    ("kubectl get ds -A > out.txt", None),
+    ("kubectl get ds -A | grep node-logger | wc -l", None),
+    ("cat ds.yaml", None),
+    ("ls", None),
     ("kubectl apply -f - <<EOF\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\nEOF",
      None),
     ("kubectl get pods -l app=fluentd -o wide", None),
     ("map", None),
     ("advance 30s", None),
     ("node add worker-9", None),
-    ("kubectl nonsense -f x", None),  # kubectl refuses it before reading anything
+    ("kubectl nonsense -f /x", None),  # kubectl refuses it before reading anything
 ])
 def test_refused_lines(line: str, why: str | None) -> None:
     got = refused(line)
