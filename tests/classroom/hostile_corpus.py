@@ -59,6 +59,7 @@ def live_runner(lesson: Any, store: Any, wall: list[float]) -> Any:
 
 def genuine(home: Path, learner: str = "Ada") -> dict[str, Any]:
     """The honest export every attack starts from."""
+    from dstutor.classroom.replay import isolated_home
     from dstutor.classroom.results import build_results
     from dstutor.lessons.loader import load_lesson
     from dstutor.lessons.progress import ProgressStore
@@ -66,9 +67,10 @@ def genuine(home: Path, learner: str = "Ada") -> dict[str, Any]:
     live, exercise = load_lesson(LIVE_LESSON), load_lesson(EXERCISE)
     store = ProgressStore(home / "progress.json")
     wall = [1000.0]
-    drive(live_runner(live, store, wall), LIVE_SESSION, wall)
-    drive(live_runner(exercise, store, wall), EXERCISE_SESSION, wall)
-    return build_results(learner, [live, exercise], store.lessons, now=EXPORTED)
+    with isolated_home():  # the lessons' workspaces: never the real DSTUTOR_HOME
+        drive(live_runner(live, store, wall), LIVE_SESSION, wall)
+        drive(live_runner(exercise, store, wall), EXERCISE_SESSION, wall)
+        return build_results(learner, [live, exercise], store.lessons, now=EXPORTED)
 
 
 def reseal(doc: dict[str, Any]) -> dict[str, Any]:
