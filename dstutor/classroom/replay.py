@@ -31,6 +31,7 @@ bounded (results_spec bounds `t`; the replay stops past MAX_VIRTUAL_SECONDS).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -41,6 +42,7 @@ from typing import Any
 from dstutor.classroom.results_spec import MAX_VIRTUAL_SECONDS
 from dstutor.errors import DstutorError
 from dstutor.lessons.progress import AUTO, RUN, TYPED, LessonProgress, LogEntry, ProgressStore
+from dstutor.shell.editor import EDITOR_VARIABLES
 from dstutor.textsafe import visible_line
 
 COMPLETE_KINDS = (RUN, TYPED, AUTO)
@@ -51,9 +53,10 @@ KUBECTL_WORDS = ("kubectl", "k")
 
 # --- what may run -------------------------------------------------------------------------
 
-# Workspace commands a replay may run: they read the lesson's scratch folder, which during
-# grading is a throwaway one (see isolated_home). Editors are never opened.
-WORKSPACE_READERS = ("cat", "ls")
+# Workspace commands a replay may run: they use the lesson's scratch folder, which during
+# grading is a throwaway one (see isolated_home). The editors are never opened: they give
+# back what the learner's editor produced, from the results file's edit journal.
+WORKSPACE_COMMANDS = ("cat", "ls", "vi", "nano", "edit")
 
 
 def _plain_name(name: str) -> bool:
@@ -98,7 +101,7 @@ def _refused_meta(line: str) -> str | None:
     except DstutorError:
         return None  # refused by the shell as it is
     if meta.FILE in command.args:
-        if command.name not in WORKSPACE_READERS:
+        if command.name not in WORKSPACE_COMMANDS:
             what = {"save": "writes a file", "load": "reads a file"}
             return f"`{command.name}` {what.get(command.name, 'opens an editor')}"
         names = [w for w in words[len(command.name.split()):] if not w.startswith("-")]
@@ -118,8 +121,8 @@ def _refused_kubectl(line: str) -> str | None:
         cmd = parse_kubectl(line)
     except DstutorError:
         return None  # kubectl refuses it before anything is read: it runs as an error
-    if cmd.verb == "edit" or "edit" in (cmd.subverb or ""):
-        return "`kubectl edit` opens an editor"
+    if "edit" in (cmd.subverb or ""):
+        return "it opens an editor"
     if any(name != "-" and not _plain_name(name) for name in cmd.filenames):
         return "it reads a file outside the lesson's workspace (-f PATH)"
     patch_file = cmd.flags.get("patch-file")
@@ -139,16 +142,22 @@ def isolated_home() -> Iterator[None]:
     A lesson's workspace, edit journal and anything else a lesson run touches live under
     DSTUTOR_HOME; grading must neither read the instructor's nor write into it.
     """
-    before = os.environ.get("DSTUTOR_HOME")
+    # Editors are replayed from the journal; should one be started anyway, it is a
+    # program that does not exist, so nothing runs.
+    names = ("DSTUTOR_HOME", *EDITOR_VARIABLES)
+    before = {name: os.environ.get(name) for name in names}
     with tempfile.TemporaryDirectory(prefix="dstutor-grade-") as tmp:
         os.environ["DSTUTOR_HOME"] = tmp
+        for name in EDITOR_VARIABLES:
+            os.environ[name] = str(Path(tmp) / "no-editor-while-grading")
         try:
             yield
         finally:
-            if before is None:
-                os.environ.pop("DSTUTOR_HOME", None)
-            else:
-                os.environ["DSTUTOR_HOME"] = before
+            for name, value in before.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
 
 def _no_editor(runner: Any) -> None:
@@ -206,6 +215,7 @@ class _Replayer:
         self.complete = complete
         self.store = _MemoryStore()
         self.runner = self._runner(restart=True)
+        self._give_edits()
         self.limit = self.runner.executor.cluster.now() + MAX_VIRTUAL_SECONDS
         self.answers = {s["id"]: list(s.get("quiz_answers", [])) for s in record["steps"]}
         if not complete:
@@ -222,6 +232,16 @@ class _Replayer:
         runner = LessonRunner(self.lesson, self.store, restart=restart, wall=lambda: 0.0)
         _no_editor(runner)
         return runner
+
+    def _give_edits(self) -> None:
+        """The learner's edit journal, where the lesson's (throwaway) workspace keeps it."""
+        session = getattr(self.runner.executor, "session", None)
+        journal = getattr(session, "journal", None)
+        if journal is None:
+            return
+        edits = [str(e) for e in self.record.get("edits") or []]
+        journal.path.write_text(json.dumps(edits), encoding="utf-8")
+        journal.entries = edits  # a fresh runner: no editor call made yet
 
     def type(self, line: str) -> None:
         """One line, as the learner typed it; a `reset` may rebuild: no editor again."""

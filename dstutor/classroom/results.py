@@ -145,6 +145,17 @@ def replay_checks(lesson: Any, progress: LessonProgress) -> dict[str, list[bool]
     return found
 
 
+def lesson_edits(lesson: Any) -> list[str]:
+    """The lesson's edit journal in the learner's workspace (empty when there is none)."""
+    from dstutor.lessons.sandbox import lesson_workspace
+    from dstutor.shell.editjournal import EditJournal
+
+    try:
+        return list(EditJournal(lesson_workspace(lesson).root).entries)
+    except OSError:
+        return []
+
+
 def lesson_record(lesson: Any, meta: ExerciseMeta, progress: LessonProgress | None,
                   learner: str) -> dict[str, Any]:
     """One lesson's results, from the lesson (titles, checks) and the learner's progress."""
@@ -166,6 +177,7 @@ def lesson_record(lesson: Any, meta: ExerciseMeta, progress: LessonProgress | No
     hints = sum(s["hints_used"] for s in steps)
     over = meta.time_limit is not None and seconds > meta.time_limit
     s = meta.scoring
+    edits = lesson_edits(lesson) if progress.log else []
     entries = [{"t": e.t, "line": e.line, "exit": e.exit, "step": e.step, "skip": e.skip,
                 "kind": e.kind} for e in progress.log]
     log = chain(entries, learner, lesson.id)
@@ -179,6 +191,9 @@ def lesson_record(lesson: Any, meta: ExerciseMeta, progress: LessonProgress | No
         "score": lesson_score(scores, points=s.points, hint_cost=s.hint_cost, hints_used=hints,
                               late_cost=s.late_cost, over_time=over),
         "steps": steps, "log": log, "log_complete": progress.log_complete,
+        # what the learner's editor produced (`vi FILE`, `kubectl edit`), in order: the
+        # replay gives it back instead of opening an editor
+        "edits": edits,
         "log_head": log[-1]["hash"] if log else genesis(learner, lesson.id),
     }
 

@@ -197,6 +197,7 @@ LESSON = obj({
     "time_limit": nullable(number(0.0, MAX_SECONDS)), "over_time": boolean,
     "scoring": SCORING, "score": number(), "steps": items(STEP, 1000),
     "log": items(LOG_ENTRY), "log_head": HASH, "log_complete": optional(boolean),
+    "edits": optional(items(text(1_000_000), 1000)),
 })
 DOCUMENT = obj({
     "format": const("dstutor-results"), "format_version": const(1, 2), "learner": NAME,

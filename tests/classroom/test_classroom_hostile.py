@@ -92,8 +92,7 @@ def test_forged_file_lines_are_not_run(course: list[Any], tmp_path: Path,
     """A forged `save /tmp/x` or `map --svg` entry writes nothing while grading."""
     monkeypatch.chdir(tmp_path)
     before = set(os.listdir(tmp_path))
-    names = ["forged-save.json", "forged-map-svg.json", "forged-apply-file.json",
-             "forged-edit.json"]
+    names = ["forged-save.json", "forged-map-svg.json", "forged-apply-file.json"]
     result = CliRunner().invoke(app(), ["grade", "--course", str(COURSE),
                                         *(str(CORPUS / n) for n in names)])
     assert result.exit_code == 0, result.output
@@ -134,9 +133,8 @@ def test_grading_never_touches_the_graders_data(course: list[Any], tmp_path: Pat
     ("load snapshot.json", "`load` reads a file"),
     ("map --svg out.svg", "`map --svg` writes a file"),
     ("map --svg=out.svg", "`map --svg` writes a file"),
-    ("vi ds.yaml", "opens an editor"),
-    ("nano ds.yaml", "opens an editor"),
-    ("kubectl edit ds node-logger", "opens an editor"),
+    ("vi /etc/passwd", "outside the lesson's workspace"),
+    ("nano ../ds.yaml", "outside the lesson's workspace"),
     ("kubectl apply -f /etc/passwd", "outside the lesson's workspace"),
     ("kubectl apply --filename=../ds.yaml", "outside the lesson's workspace"),
     ("k create -f~/ds.yaml", "outside the lesson's workspace"),
@@ -155,6 +153,8 @@ def test_grading_never_touches_the_graders_data(course: list[Any], tmp_path: Pat
     ("kubectl get ds -A > out.txt", None),
     ("kubectl get ds -A | grep node-logger | wc -l", None),
     ("cat ds.yaml", None),
+    ("vi ds.yaml", None),  # replayed from the learner's edit journal, never opened
+    ("kubectl edit ds node-logger", None),
     ("ls", None),
     ("kubectl apply -f - <<EOF\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\nEOF",
      None),
@@ -396,3 +396,53 @@ def test_progress_begun_before_the_upgrade_grades_as_genuine(course: list[Any],
     book = load_class([str(path)], lessons=course)
     assert not book.rejected, book.rejected[0].reasons
     assert any("an older log" in n for n in book.learners[0].notes)
+
+
+def _to_daemonset(path: Path) -> None:
+    """The learner's editor: Deployment -> DaemonSet, as lesson 12 asks."""
+    text = path.read_text(encoding="utf-8").replace("kind: Deployment", "kind: DaemonSet")
+    keep = [ln for ln in text.splitlines() if ln.strip() not in ("replicas: 1", "strategy: {}")]
+    path.write_text("\n".join(keep) + "\n", encoding="utf-8")
+
+
+def test_an_edit_in_the_learners_editor_is_replayed_from_the_journal(
+        course: list[Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lesson 12: `vi ds.yaml` replays what the editor produced; no editor is opened while
+    grading, and a journal edited after export no longer reproduces the log."""
+    from hostile_corpus import live_runner
+
+    from dstutor.classroom.results import build_results
+    from dstutor.lessons.loader import load_lesson
+    from dstutor.lessons.progress import ProgressStore
+    from dstutor.shell import editor
+
+    lesson = load_lesson(COURSE / "12-generate-and-edit.yaml")
+    opened: list[str] = []
+
+    def fake_open(path: Path, command: list[str] | None = None) -> None:
+        opened.append(path.name)
+        _to_daemonset(path)
+
+    monkeypatch.setattr(editor, "open_file", fake_open)
+    store = ProgressStore(tmp_path / "progress.json")
+    wall = [1000.0]
+    runner = live_runner(lesson, store, wall)
+    for line, wait in ((lesson.steps[0].solution[0], 5.0), ("vi ds.yaml", 5.0),
+                       ("kubectl apply -f ds.yaml", 60.0), ("check", 5.0)):
+        runner.handle_line(line)
+        wall[0] += wait
+    assert opened == ["ds.yaml"]
+    doc = build_results("Editor", [lesson], store.lessons)
+    rec = doc["lessons"][0]
+    assert [s["done"] for s in rec["steps"]][:2] == [True, True]
+    assert len(rec["edits"]) == 1 and "kind: DaemonSet" in rec["edits"][0]
+    path = tmp_path / "editor.json"
+    path.write_text(json.dumps(doc))
+    book = load_class([str(path)], lessons=course)
+    assert not book.rejected, book.rejected[0].reasons
+    assert opened == ["ds.yaml"]  # grading opened no editor
+    rec["edits"] = [rec["edits"][0].replace("kind: DaemonSet", "kind: Deployment")]
+    path.write_text(json.dumps(reseal(doc)))
+    book = load_class([str(path)], lessons=course)
+    assert book.rejected and "does not reproduce it" in book.rejected[0].reasons[0]
+    assert opened == ["ds.yaml"]
