@@ -198,8 +198,15 @@ def test_interactive_loop_uses_the_runner_prompt_and_saves_on_ctrl_d(
     assert "You predicted 3: right." in out and "Progress saved" in out
     saved = ProgressStore(dstutor_home / "progress.json").get("taints")
     assert saved.current_step == "evict"
-    assert [e.line for e in saved.log] == ["kubectl describe node control-plane",
-                                           "kubectl taint node worker-3 dedicated=gpu:NoSchedule"]
+    assert [e.line for e in saved.commands()] == [
+        "kubectl describe node control-plane",
+        "kubectl taint node worker-3 dedicated=gpu:NoSchedule"]
+    # every line typed is on record, in order: the held command, the prediction, then the
+    # held command as it ran
+    assert [(e.line, e.kind) for e in saved.log] == [
+        ("kubectl describe node control-plane", "run"),
+        ("kubectl taint node worker-3 dedicated=gpu:NoSchedule", "typed"), ("3", "typed"),
+        ("kubectl taint node worker-3 dedicated=gpu:NoSchedule", "auto")]
 
 
 def test_a_failed_command_keeps_the_prediction_and_typos_cost_nothing(
