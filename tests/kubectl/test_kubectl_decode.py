@@ -380,3 +380,31 @@ def test_lesson_setup_manifest_refusal_names_file_and_line(tmp_path: Path) -> No
         setup_manifests(load_lesson(tmp_path / "lesson.yaml"))
     assert f"node-logger.yaml:{line}: {PREFIX}json: cannot unmarshal bool into Go struct " \
            "field ObjectMeta.spec.template.metadata.labels of type string" in str(info.value)
+
+
+@pytest.mark.parametrize("how", ["manifest", "cluster"])
+def test_shell_start_up_prints_the_tutor_line_under_the_refusal(tmp_path: Path, how: str
+                                                                ) -> None:
+    import io
+
+    from dstutor.shell.startup import ShellOptions
+    from dstutor.shell.startup import run as run_shell
+
+    (tmp_path / "ds.yaml").write_text(with_("      containers:",
+                                            "      nodeSelector: {gpu: true}\n      containers:"))
+    (tmp_path / "cluster.yaml").write_text("kind: Cluster\nnodes: [{name: n1}]\n"
+                                           "manifests: [ds.yaml]\n")
+    if how == "manifest":
+        opts = ShellOptions(manifests=[str(tmp_path / "ds.yaml")])
+        consequence = " (skipped)"
+    else:
+        opts = ShellOptions(cluster_file=str(tmp_path / "cluster.yaml"))
+        consequence = "; starting the default cluster instead"
+    stderr = io.StringIO()
+    status = run_shell(opts, stdin=io.StringIO(""), stdout=io.StringIO(), stderr=stderr,
+                       interactive=False)
+    assert status == 1
+    assert stderr.getvalue().splitlines() == [
+        f"error: {tmp_path / 'ds.yaml'}:12: {PREFIX}json: cannot unmarshal bool into Go struct "
+        f"field PodSpec.spec.template.spec.nodeSelector of type string{consequence}",
+        'YAML reads gpu: true as a boolean; nodeSelector values are strings: write gpu: "true"']
