@@ -322,7 +322,9 @@ def decode_body(cmd: KubectlCommand, info: Info, body: Obj, out: Output, verb: s
             exc = PatchInvalid(detail, patch)
         else:
             message = server_decode.cannot_handle(kind, info.rtype.version, detail)
-            exc = BadRequest(f'error when {verb} "{info.source}": {message}')
+            # forceReplace's create names no source: verb "" leaves the context out.
+            context = f'error when {verb} "{info.source}": ' if verb else ""
+            exc = BadRequest(context + message)
         exc.hint = hint  # type: ignore[attr-defined]
         raise exc
     if mode == "warn":
