@@ -35,7 +35,11 @@ def replay_lesson(lesson: Any, record: Mapping[str, Any]) -> dict[str, bool]:
     answers = {sid: list(s.get("quiz_answers") or []) for sid, s in steps.items()}
     with tempfile.TemporaryDirectory(prefix="dstutor-replay-") as tmp:
         store = ProgressStore(Path(tmp) / "progress.json")
-        runner = LessonRunner(lesson, store, restart=True, wall=lambda: 0.0)
+        from dstutor.shell.workspace import Workspace
+
+        # A workspace of its own: replaying never reads or clears the grader's files.
+        runner = LessonRunner(lesson, store, restart=True, wall=lambda: 0.0,
+                              workspace=Workspace.at(Path(tmp) / "workspace"))
         # Predictions are asked before a command runs; with the recorded guess in place the
         # runner does not hold the command back.
         for sid, s in steps.items():
