@@ -15,12 +15,12 @@ from dstutor.render import _goyaml
 
 # Text that exercises folding (spaces past column 80), quoting, escapes and breaks.
 _PIECE = st.sampled_from(list("ab 09:#-'\"\\\n\t.é") + ["x" * 30, "  ", "word "])
-_TEXT = st.lists(_PIECE, max_size=20).map("".join)
+_TEXT = st.lists(_PIECE, max_size=12).map("".join)
 _SCALAR = st.one_of(_TEXT, st.integers(-5, 10**20), st.booleans(), st.none(),
                     st.sampled_from(["yes", "0x1F", "1e3", "12:30", "2001-12-14", "~", ""]))
 _KEY = st.one_of(_TEXT, st.sampled_from(["metadata", "name", "a10", "a9", "on", "- x"]))
 _VALUE = st.recursive(_SCALAR, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(_KEY, inner, max_size=5)), max_leaves=25)
+    st.lists(inner, max_size=3), st.dictionaries(_KEY, inner, max_size=4)), max_leaves=12)
 
 
 def _slow_dump(value: Any, monkeypatch: pytest.MonkeyPatch) -> str:
@@ -33,7 +33,7 @@ def _slow_dump(value: Any, monkeypatch: pytest.MonkeyPatch) -> str:
         return _goyaml.dump(value)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(value=st.dictionaries(_KEY, _VALUE, max_size=6))
 def test_goyaml_fast_paths_write_what_the_general_paths_write(value: dict[str, Any]) -> None:
     with pytest.MonkeyPatch.context() as monkeypatch:
