@@ -34,10 +34,9 @@ def describe_one(env: Env, obj: Obj, show_events: bool) -> str:
     if show_events:
         events = events_involving(cluster, ns or "default", obj["metadata"].get("uid"))
     if kind == "DaemonSet":
-        selector = selector_from_dict(obj["spec"].get("selector"))
-        pods = [p for p in pods_controlled_by(cluster, obj)
-                if selector.matches(p["metadata"].get("labels") or {})]
-        return describe_daemonset(obj, pods, events, now)
+        selector_from_dict(obj["spec"].get("selector"))  # a bad selector fails as before
+        # describe_daemonset counts the pods that match the selector among these.
+        return describe_daemonset(obj, pods_controlled_by(cluster, obj), events, now)
     if kind == "Pod":
         return describe_pod(obj, events, now)
     if kind == "Node":
