@@ -36,6 +36,12 @@ class ShellOptions:
     state: str | None = None
     no_color: bool = False
     debug: bool = False
+    # Where the virtual clock starts (None: the simulator's epoch). `dstutor serve` and
+    # --serve start at wall time, because a real kubectl computes describe's ages from it.
+    clock_start: float | None = None
+    # --serve: a hook that serves the session's cluster (dstutor/serve/command.py) and
+    # returns how to stop it; the shell does not import the server itself.
+    serve: Callable[[Session, TextIO], Callable[[], None]] | None = None
 
 
 @dataclass
@@ -84,8 +90,9 @@ def cluster_factory(opts: ShellOptions, mode: str, problems: list[str]
     manifests = _read_manifests(opts.manifests, problems)
 
     def build() -> Cluster:
-        return build_cluster(spec, seed=opts.seed, clock=Clock(mode=mode, speed=opts.speed),
-                             extra_manifests=manifests)
+        clock = (Clock(mode=mode, speed=opts.speed) if opts.clock_start is None
+                 else Clock(mode=mode, speed=opts.speed, start=opts.clock_start))
+        return build_cluster(spec, seed=opts.seed, clock=clock, extra_manifests=manifests)
 
     def first_build() -> Cluster:
         nonlocal manifests, spec
@@ -162,6 +169,16 @@ def run(opts: ShellOptions, *, stdin: TextIO | None = None, stdout: TextIO | Non
     for problem in startup.problems:
         stderr.write(f"{problem}\n")
     stderr.flush()
+    stop_serving = opts.serve(startup.session, stderr) if opts.serve else None
+    try:
+        return _run_session(opts, startup, stdin, stdout, stderr, interactive)
+    finally:
+        if stop_serving is not None:
+            stop_serving()
+
+
+def _run_session(opts: ShellOptions, startup: Startup, stdin: TextIO, stdout: TextIO,
+                 stderr: TextIO, interactive: bool) -> int:
     if interactive:
         from dstutor.shell.prompt import run_repl
 
