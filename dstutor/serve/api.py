@@ -29,6 +29,7 @@ JSON = "application/json"
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
 BOOKMARK_EVERY = 5.0  # seconds between bookmarks on a quiet watch that allows them
 WATCH_TIMEOUT = 1800.0
+EMPTY_LISTS = {"resourcequotas": "ResourceQuotaList", "limitranges": "LimitRangeList"}
 
 
 @dataclass
@@ -111,6 +112,11 @@ class Backend:
         if parts[:6] == ["apis", "coordination.k8s.io", "v1", "namespaces", "kube-node-lease",
                          "leases"] and len(parts) == 7 and req.method == "GET":
             return self._lease(parts[6])
+        if (req.method == "GET" and len(parts) == 5 and parts[:3] == ["api", "v1", "namespaces"]
+                and parts[4] in EMPTY_LISTS):
+            # describe ns lists these; the simulator has none of them.
+            return Reply(200, dumps({"kind": EMPTY_LISTS[parts[4]], "apiVersion": "v1",
+                                     "metadata": {"resourceVersion": "1"}, "items": []}))
         target = resource_target(parts)
         method = req.method
         if method == "GET":

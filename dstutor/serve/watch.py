@@ -59,6 +59,30 @@ class Watcher:
         return out
 
 
+class _Detached:
+    """What a relay becomes in a pickled copy of the cluster (the shell's undo): nothing.
+
+    The server notices the restored cluster is a new object and attaches to it afresh.
+    """
+
+    def __call__(self, kind: str, old: Obj | None, new: Obj | None) -> None:
+        return None
+
+
+class _Relay:
+    """The store listener: forwards to the hub, and pickles as _Detached (the hub holds
+    locks and sockets, which neither pickle nor belong in an undo step)."""
+
+    def __init__(self, hub: WatchHub) -> None:
+        self.hub = hub
+
+    def __call__(self, kind: str, old: Obj | None, new: Obj | None) -> None:
+        self.hub.on_change(kind, old, new)
+
+    def __reduce__(self) -> tuple[Any, tuple[()]]:
+        return (_Detached, ())
+
+
 class WatchHub:
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -67,6 +91,7 @@ class WatchHub:
         self.oldest = 0  # the resourceVersion history starts after
         self.closing = False
         self._rv: Callable[[], int] = lambda: 0
+        self._relay = _Relay(self)
 
     def attach(self, store: Any) -> None:
         """Listen to a store (a fresh one after reset/load: old watches end)."""
@@ -78,11 +103,11 @@ class WatchHub:
                 w.closed = True
                 w.ready.set()
             self._watchers = []
-        store.listeners.append(self.on_change)
+        store.listeners.append(self._relay)
 
     def detach(self, store: Any) -> None:
-        if self.on_change in store.listeners:
-            store.listeners.remove(self.on_change)
+        if self._relay in store.listeners:
+            store.listeners.remove(self._relay)
 
     def on_change(self, kind: str, old: Obj | None, new: Obj | None) -> None:
         rv = self._rv()
