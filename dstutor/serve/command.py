@@ -21,16 +21,22 @@ def default_kubeconfig() -> Path:
     return data_dir() / "kubeconfig"
 
 
-def background(port: int, address: str = "127.0.0.1", kubeconfig: str | None = None
+def background(port: int, address: str = "127.0.0.1", kubeconfig: str | None = None,
+               cluster_of: Callable[[Any], Any] | None = None
                ) -> Callable[[Any, TextIO], Callable[[], None]]:
-    """A hook for the shell and lessons: serve the session's cluster until it returns."""
+    """A hook for the shell and lessons: serve the session's cluster until it returns.
+
+    `cluster_of(session)` finds the cluster when it is not `session.cluster` (lessons).
+    """
 
     def start(session: Any, out: TextIO) -> Callable[[], None]:
         from dstutor.serve.main import attach
 
         path = Path(kubeconfig) if kubeconfig else default_kubeconfig()
+        find = (lambda: cluster_of(session)) if cluster_of else None
         try:
-            server = attach(session, address=address, port=port, kubeconfig=path, out=out)
+            server = attach(session, address=address, port=port, kubeconfig=path, out=out,
+                            cluster_of=find)
         except OSError as exc:
             out.write(f"error: cannot serve on {address}:{port}: {exc.strerror or exc}; "
                       "going on without serving\n")

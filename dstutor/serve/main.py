@@ -69,9 +69,12 @@ def start(cluster_of: Callable[[], Cluster], *, address: str, port: int, kubecon
 
 
 def attach(session: Any, *, address: str, port: int, kubeconfig: Path,
-           out: TextIO) -> Server:
+           out: TextIO, cluster_of: Callable[[], Cluster] | None = None) -> Server:
     """Serve a shell or lesson session's cluster: every line the session handles takes
-    the server's lock, so a kubectl request never sees the simulator half-way."""
+    the server's lock, so a kubectl request never sees the simulator half-way.
+
+    `session` has handle_line; the cluster is `session.cluster` unless `cluster_of` says.
+    """
     lock = threading.RLock()
     handle_line = session.handle_line
 
@@ -80,8 +83,8 @@ def attach(session: Any, *, address: str, port: int, kubeconfig: Path,
             return handle_line(text)
 
     session.handle_line = locked_handle_line
-    return start(lambda: session.cluster, address=address, port=port, kubeconfig=kubeconfig,
-                 out=out, lock=lock)
+    return start(cluster_of or (lambda: session.cluster), address=address, port=port,
+                 kubeconfig=kubeconfig, out=out, lock=lock)
 
 
 def wait_for_signal() -> None:
