@@ -19,6 +19,7 @@ from dstutor.model.objects import Obj, clone
 from dstutor.render.columns import build_table
 from dstutor.serve import discovery, writes
 from dstutor.serve.encode import dumps
+from dstutor.serve.managed import Ownership
 from dstutor.serve.routes import Target, resource_target, split
 from dstutor.serve.select import matcher
 from dstutor.serve.status import StatusError, from_api_error, not_found_path
@@ -63,6 +64,7 @@ class Backend:
         self.cluster_of = cluster_of
         self.lock = lock or threading.RLock()
         self.hub = WatchHub()
+        self.owners = Ownership()
         self._attached: Cluster | None = None
         with self.lock:
             self.cluster()
@@ -128,7 +130,8 @@ class Backend:
         with self.lock:
             cluster = self.cluster()
             cluster.settle()
-            done = writes.write(cluster, method, target, query, req.content_type, req.body)
+            done = writes.write(cluster, method, target, query, req.content_type, req.body,
+                                self.owners)
             return Reply(done.code, done.body, warnings=done.warnings)
 
     def _static(self, parts: list[str], accept: str) -> Reply | None:

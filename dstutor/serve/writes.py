@@ -12,8 +12,9 @@ from typing import Any
 from dstutor import yamlio
 from dstutor.errors import ApiError, DstutorError, NotFound
 from dstutor.model.objects import Obj, canonical_json, clone
-from dstutor.serve import patching, validate
+from dstutor.serve import managed, patching, validate
 from dstutor.serve.encode import dumps
+from dstutor.serve.managed import Ownership
 from dstutor.serve.routes import Target, check_name
 from dstutor.serve.status import (
     StatusError,
@@ -35,6 +36,8 @@ class Written:
 
     def __init__(self, code: int, body: Any, warnings: list[str] | None = None) -> None:
         self.code = code
+        meta = body.get("metadata") if isinstance(body, dict) else None
+        self.name = str(meta.get("name", "")) if isinstance(meta, dict) else ""
         self.body = dumps(body)
         self.warnings = warnings or []
 
@@ -90,22 +93,32 @@ def _dry(query: dict[str, str]) -> bool:
 
 
 def write(cluster: Cluster, method: str, t: Target, query: dict[str, str], ctype: str,
-          body: bytes) -> Written:
+          body: bytes, owners: Ownership) -> Written:
     ctype = ctype.split(";", 1)[0].strip().lower()
+    manager = query.get("fieldManager") or "kubectl"
+    before = cluster.find(t.rt.kind, t.namespace or "", t.name) if t.name else None
+    before = clone(before) if before is not None else None
     try:
+        if method == "PATCH" and t.name and ctype == APPLY_PATCH and not t.sub:
+            return _server_side_apply(cluster, t, query, _decode(body, ctype), owners)
         if method == "POST" and not t.name:
-            return _create(cluster, t, query, body)
-        if method == "POST" and t.sub == "eviction":
+            done = _create(cluster, t, query, body)
+        elif method == "POST" and t.sub == "eviction":
             return _evict(cluster, t, body)
-        if method == "PUT" and t.name:
-            return _update(cluster, t, query, body)
-        if method == "PATCH" and t.name:
-            return _patch(cluster, t, query, ctype, body)
-        if method == "DELETE" and t.name and not t.sub:
+        elif method == "PUT" and t.name:
+            done = _update(cluster, t, query, body)
+        elif method == "PATCH" and t.name:
+            done = _patch(cluster, t, query, ctype, body)
+        elif method == "DELETE" and t.name and not t.sub:
             return _delete(cluster, t, query, body)
+        else:
+            raise method_not_allowed()
     except ApiError as exc:
         raise _refuse(exc, t) from None
-    raise method_not_allowed()
+    after = cluster.find(t.rt.kind, t.namespace or "", t.name or done.name)
+    if after is not None and not _dry(query):
+        owners.record_update(manager, t.rt.api_version, before, after)
+    return done
 
 
 def _create(cluster: Cluster, t: Target, query: dict[str, str], body: bytes) -> Written:
@@ -153,8 +166,6 @@ def _patch(cluster: Cluster, t: Target, query: dict[str, str], ctype: str,
             merged = patching.merge_patch(base, doc)
         elif ctype == STRATEGIC_PATCH:
             merged = patching.strategic_merge(base, doc, t.rt.kind)
-        elif ctype == APPLY_PATCH:
-            return _server_side_apply(cluster, t, query, current, doc)
         else:
             raise StatusError(415, "UnsupportedMediaType",
                               f'the body of the request was in an unknown format - accepted '
@@ -177,17 +188,75 @@ def _patch(cluster: Cluster, t: Target, query: dict[str, str], ctype: str,
     return Written(200, cluster.update(merged, dry_run=_dry(query)), warnings)
 
 
-def _server_side_apply(cluster: Cluster, t: Target, query: dict[str, str], current: Obj,
-                       doc: Any) -> Written:
-    """Server-side apply without field ownership: the applied fields are merged in."""
-    if not isinstance(doc, dict):
-        raise bad_request("the applied configuration must be an object")
-    merged = patching.strategic_merge(clone(current), doc, t.rt.kind)
+def _server_side_apply(cluster: Cluster, t: Target, query: dict[str, str], doc: Any,
+                       owners: Ownership) -> Written:
+    """Server-side apply: the applier owns the fields it sends; a field another manager
+    set to a different value is a conflict unless forced; fields it applied before and
+    no longer sends (and nobody else owns) are removed."""
+    manager = query.get("fieldManager")
+    if not manager:
+        raise bad_request("PATCH, application/apply-patch+yaml requests require a "
+                          "fieldManager query parameter")
+    obj = _object(dumps(doc), t)
+    if obj["metadata"].get("name") != t.name:
+        raise bad_request(f"the name of the object ({obj['metadata'].get('name')}) does not "
+                          f"match the name on the URL ({t.name})")
+    warnings = validate.fields(t.rt, obj, query.get("fieldValidation", "Strict"))
+    applied = managed.leaves(obj)
+    current = cluster.find(t.rt.kind, t.namespace or "", t.name)
+    if current is None:
+        created = cluster.create(obj, dry_run=_dry(query))
+        if not _dry(query):
+            owners.record_apply(manager, t.rt.api_version, created, set(applied), set())
+        return Written(201, created, warnings)
+    found = owners.conflicts(manager, current, applied)
+    if found and query.get("force") != "true":
+        raise managed.conflict_error(found)
+    uid = current["metadata"].get("uid", "")
+    merged = patching.strategic_merge(clone(current), obj, t.rt.kind)
+    gone = owners.previously_applied(uid, manager) - applied.keys() - owners.others(uid, manager)
+    for path in gone:
+        _remove(merged, path)
     merged["metadata"]["resourceVersion"] = current["metadata"].get("resourceVersion")
-    warnings = validate.fields(t.rt, merged, query.get("fieldValidation", "Strict"))
     if canonical_json(merged) == canonical_json(current):
-        return Written(200, current, warnings)
-    return Written(200, cluster.update(merged, dry_run=_dry(query)), warnings)
+        updated = current
+    else:
+        updated = cluster.update(merged, dry_run=_dry(query))
+    if not _dry(query):
+        owners.record_apply(manager, t.rt.api_version, updated, set(applied),
+                            {p for _, p in found})
+    return Written(200, updated, warnings)
+
+
+def _remove(obj: Any, path: managed.Path) -> None:
+    """Delete the field at a managed-fields path (a list item when the path is its key)."""
+    cur = obj
+    for i, element in enumerate(path):
+        last = i == len(path) - 1
+        if element.startswith("."):
+            if not isinstance(cur, dict) or element[1:] not in cur:
+                return
+            if last:
+                del cur[element[1:]]
+                return
+            nxt = path[i + 1]
+            if (i + 2 == len(path) and nxt.startswith(".") and isinstance(cur[element[1:]], list)
+                    and patching.MERGE_KEYS.get(element[1:]) == nxt[1:]):
+                return  # a list item's key: the item goes when its parent path says so
+            cur = cur[element[1:]]
+        else:
+            key, _, raw = element[1:-1].partition("=")
+            value = json.loads(raw)
+            if not isinstance(cur, list):
+                return
+            at = next((n for n, item in enumerate(cur)
+                       if isinstance(item, dict) and item.get(key) == value), None)
+            if at is None:
+                return
+            if i + 2 == len(path) and path[i + 1] == f".{key}":
+                del cur[at]
+                return
+            cur = cur[at]
 
 
 def _set_status(cluster: Cluster, t: Target, current: Obj, obj: Obj,

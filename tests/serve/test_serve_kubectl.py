@@ -146,3 +146,36 @@ def test_kubectl_get_watch_sees_a_change(served: Served) -> None:
         watch.wait()
     assert "worker-9" in out
     assert out.splitlines()[0].split() == ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
+
+
+def test_kubectl_server_side_apply_owns_fields(served: Served, tmp_path) -> None:
+    (tmp_path / "a.yaml").write_text(LOGGER)
+    (tmp_path / "b.yaml").write_text(LOGGER.replace("      - name: log\n",
+                                                    "      - name: log\n"
+                                                    "        args: [-v]\n"))
+    a = str(tmp_path / "a.yaml")
+    assert _ok(served.kubectl("apply", "--server-side", "-f", a)) == (
+        "daemonset.apps/logger serverside-applied\n")
+    assert _ok(served.kubectl("apply", "--server-side", "-f", a)) == (
+        "daemonset.apps/logger serverside-applied\n")
+    _ok(served.kubectl("set", "image", "ds/logger", "log=busybox:1.99"))
+    refused = served.kubectl("apply", "--server-side", "-f", a)
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(
+        'error: Apply failed with 1 conflict: conflict with "kubectl-set" using apps/v1: '
+        '.spec.template.spec.containers[name="log"].image\n'
+        "Please review the fields above--they currently have other managers.")
+    assert _ok(served.kubectl("apply", "--server-side", "--force-conflicts", "-f", a)) == (
+        "daemonset.apps/logger serverside-applied\n")
+    image = "jsonpath={.spec.template.spec.containers[0].image}"
+    assert _ok(served.kubectl("get", "ds", "logger", "-o", image)) == "busybox:1.36"
+    # A field the applier sent before and no longer sends is removed.
+    _ok(served.kubectl("apply", "--server-side", "-f", str(tmp_path / "b.yaml")))
+    args = "jsonpath={.spec.template.spec.containers[0].args}"
+    assert _ok(served.kubectl("get", "ds", "logger", "-o", args)) == '["-v"]'
+    _ok(served.kubectl("apply", "--server-side", "-f", a))
+    assert _ok(served.kubectl("get", "ds", "logger", "-o", args)) == ""
+    dry = served.kubectl("apply", "--server-side", "--dry-run=server", "-f",
+                         str(tmp_path / "b.yaml"))
+    assert dry.stdout == "daemonset.apps/logger serverside-applied (server dry run)\n"
+    assert _ok(served.kubectl("get", "ds", "logger", "-o", args)) == ""
