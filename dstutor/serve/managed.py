@@ -11,10 +11,18 @@ import json
 from typing import Any
 
 from dstutor.model.objects import Obj
-from dstutor.serve.patching import MERGE_KEYS
 from dstutor.serve.status import StatusError
 
 Path = tuple[str, ...]
+# patchMergeKey of the list fields whose items are owned one by one (the Go types'
+# struct tags); any other list is one field (taints, tolerations, args, command).
+MERGE_KEYS = {
+    "containers": "name", "initContainers": "name", "ephemeralContainers": "name",
+    "volumes": "name", "env": "name", "ports": "containerPort", "volumeMounts": "mountPath",
+    "volumeDevices": "devicePath", "imagePullSecrets": "name", "ownerReferences": "uid",
+    "conditions": "type", "hostAliases": "ip", "topologySpreadConstraints": "topologyKey",
+    "resourceClaims": "name",
+}
 # Server-owned or identifying fields nobody manages.
 _SKIP_META = {"name", "namespace", "uid", "resourceVersion", "creationTimestamp", "generation",
               "managedFields", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"}

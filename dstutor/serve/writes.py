@@ -11,8 +11,9 @@ from typing import Any
 
 from dstutor import yamlio
 from dstutor.errors import ApiError, DstutorError, NotFound
+from dstutor.model import strategicpatch as patching
 from dstutor.model.objects import Obj, canonical_json, clone
-from dstutor.serve import managed, patching, validate
+from dstutor.serve import managed, validate
 from dstutor.serve.encode import dumps
 from dstutor.serve.managed import Ownership
 from dstutor.serve.routes import Target, check_name
@@ -241,7 +242,7 @@ def _remove(obj: Any, path: managed.Path) -> None:
                 return
             nxt = path[i + 1]
             if (i + 2 == len(path) and nxt.startswith(".") and isinstance(cur[element[1:]], list)
-                    and patching.MERGE_KEYS.get(element[1:]) == nxt[1:]):
+                    and managed.MERGE_KEYS.get(element[1:]) == nxt[1:]):
                 return  # a list item's key: the item goes when its parent path says so
             cur = cur[element[1:]]
         else:
