@@ -271,12 +271,12 @@ class Backend:
         bookmarks = query.get("allowWatchBookmarks") == "true"
         hub = self.hub
 
-        def event(change: Change) -> bytes:
+        def event(change: Change, kind: str | None = None) -> bytes:
             obj: Any = change.obj
             if as_table:
                 obj = build_table(change.kind, [obj], self._now())
                 obj["metadata"] = {"resourceVersion": str(change.rv)}
-            return dumps({"type": change.type, "object": obj}) + b"\n"
+            return dumps({"type": kind or change.type, "object": obj}) + b"\n"
 
         def bookmark(rv: int, end: bool) -> bytes:
             meta: Obj = {"resourceVersion": str(rv)}
@@ -300,7 +300,8 @@ class Backend:
                     changes = watcher.take(0.25)
                     if watcher.overflowed:
                         return
-                    chunk = b"".join(event(c) for c in changes if matches(c.obj))
+                    seen = ((c, c.seen_by(matches)) for c in changes)
+                    chunk = b"".join(event(c, kind) for c, kind in seen if kind)
                     if chunk:
                         quiet_since = time.monotonic()
                         yield chunk

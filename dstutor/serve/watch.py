@@ -28,6 +28,20 @@ class Change:
     type: str  # ADDED, MODIFIED, DELETED
     kind: str
     obj: Obj  # a private copy: never changed after it is made
+    prev: Obj | None = None  # the object before an update (None: edited in place)
+
+    def seen_by(self, matches: Callable[[Obj], bool]) -> str | None:
+        """The event type a filtered watch sees (the watch cache's rule): an object that
+        starts matching is ADDED, one that stops matching is DELETED, else None."""
+        now = matches(self.obj)
+        if self.type != "MODIFIED":
+            return self.type if now else None
+        before = now if self.prev is None else matches(self.prev)
+        if now and not before:
+            return "ADDED"
+        if before and not now:
+            return "DELETED"
+        return "MODIFIED" if now else None
 
 
 @dataclass
@@ -117,7 +131,11 @@ class WatchHub:
             obj["metadata"]["resourceVersion"] = str(rv)
             change = Change(rv, "DELETED", kind, obj)
         else:
-            change = Change(rv, "ADDED" if old is None else "MODIFIED", kind, clone(new))
+            # An update replaces the stored dict: `old` is then the object as it was, and
+            # nobody edits it any more (a controller's in-place edit passes old is new).
+            prev = old if old is not None and old is not new else None
+            change = Change(rv, "ADDED" if old is None else "MODIFIED", kind, clone(new),
+                            clone(prev) if prev is not None else None)
         with self._lock:
             if len(self._history) == self._history.maxlen:
                 self.oldest = self._history[0].rv

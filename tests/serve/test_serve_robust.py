@@ -157,3 +157,26 @@ def test_get_pods_on_100_nodes_within_twice_a_static_server(kubectl_binary: str)
     if os.environ.get("DSTUTOR_PRINT_TIMES"):
         print(f"static {static_time:.3f}s serve {served_time:.3f}s")
     assert served_time <= 2 * static_time + 0.05
+
+
+def test_a_filtered_watch_sees_objects_leave_and_come_back(served: Served) -> None:
+    rv = str(served.cluster.store.resource_version())
+    conn = http.client.HTTPConnection("127.0.0.1", served.server.port, timeout=10)
+    conn.request("GET", f"/api/v1/nodes?watch=true&labelSelector=pool%3Dblue&resourceVersion={rv}")
+    reply = conn.getresponse()
+    with served.backend.lock:
+        for value in ("blue", "green", "blue"):
+            node = served.cluster.get("Node", "", "worker-1")
+            node["metadata"].setdefault("labels", {})["pool"] = value
+            served.cluster.update(node)
+        node = served.cluster.get("Node", "", "worker-2")
+        node["metadata"]["labels"]["other"] = "x"  # never matches: no event
+        served.cluster.update(node)
+    events: list[tuple[str, str]] = []
+    while len(events) < 3:
+        line = reply.fp.readline()
+        if line.strip().startswith(b"{"):
+            event = json.loads(line)
+            events.append((event["type"], event["object"]["metadata"]["name"]))
+    conn.close()
+    assert events == [("ADDED", "worker-1"), ("DELETED", "worker-1"), ("ADDED", "worker-1")]
