@@ -179,3 +179,42 @@ def test_kubectl_server_side_apply_owns_fields(served: Served, tmp_path) -> None
                          str(tmp_path / "b.yaml"))
     assert dry.stdout == "daemonset.apps/logger serverside-applied (server dry run)\n"
     assert _ok(served.kubectl("get", "ds", "logger", "-o", args)) == ""
+
+
+def test_kubectl_edit_with_an_editor(served: Served, tmp_path) -> None:
+    editor = tmp_path / "editor.sh"
+    editor.write_text("#!/bin/sh\nsed -i 's/kubernetes.io\\/os: linux/kubernetes.io\\/os: linux\\n"
+                      "        tier: edge/' \"$1\"\n")
+    editor.chmod(0o755)
+    env_editor = {"KUBE_EDITOR": str(editor)}
+    done = subprocess.run(
+        [served.binary, "edit", "ds", "kube-proxy", "-n", "kube-system"],  # type: ignore[list-item]
+        env={"HOME": served.home, "KUBECONFIG": str(served.kubeconfig), "PATH": "/usr/bin:/bin",
+             **env_editor}, capture_output=True, text=True, timeout=60, check=False)
+    assert done.stdout == "daemonset.apps/kube-proxy edited\n", done.stderr
+    selector = _ok(served.kubectl("get", "ds", "-n", "kube-system", "kube-proxy", "-o",
+                                  "jsonpath={.spec.template.spec.nodeSelector.tier}"))
+    assert selector == "edge"
+
+
+def test_kubectl_get_watch_prints_rows_as_tables(served: Served) -> None:
+    watch = subprocess.Popen(
+        [served.binary, "get", "pods", "-A", "-w", "--request-timeout=4s"],  # type: ignore[list-item]
+        env={"HOME": served.home, "KUBECONFIG": str(served.kubeconfig), "TZ": "UTC"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.0)
+        with served.backend.lock:
+            served.cluster.add_node("worker-9")
+            served.cluster.advance(10)
+        out, _ = watch.communicate(timeout=15)
+    finally:
+        watch.kill()
+        watch.wait()
+    lines = out.splitlines()
+    assert lines[0].split() == ["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert sum(1 for line in lines if line.startswith("NAMESPACE")) == 1
+    new = [line.split() for line in lines[5:]]
+    assert new and all(row[0] == "kube-system" and row[1].startswith("kube-proxy-")
+                       for row in new)
+    assert new[-1][2:4] == ["1/1", "Running"]
