@@ -13,7 +13,7 @@ from dstutor import yamlio
 from dstutor.errors import ApiError, DstutorError, NotFound
 from dstutor.model import strategicpatch as patching
 from dstutor.model.objects import Obj, canonical_json, clone
-from dstutor.serve import managed, validate
+from dstutor.serve import managed, protobuf, validate
 from dstutor.serve.encode import dumps
 from dstutor.serve.managed import Ownership
 from dstutor.serve.routes import Target, check_name
@@ -30,6 +30,7 @@ JSON_PATCH = "application/json-patch+json"
 MERGE_PATCH = "application/merge-patch+json"
 STRATEGIC_PATCH = "application/strategic-merge-patch+json"
 APPLY_PATCH = "application/apply-patch+yaml"
+PROTOBUF = "application/vnd.kubernetes.protobuf"
 
 
 class Written:
@@ -96,6 +97,16 @@ def _dry(query: dict[str, str]) -> bool:
 def write(cluster: Cluster, method: str, t: Target, query: dict[str, str], ctype: str,
           body: bytes, owners: Ownership) -> Written:
     ctype = ctype.split(";", 1)[0].strip().lower()
+    if body and ctype == PROTOBUF:
+        # A typed client (kubectl create deployment, create namespace) sends protobuf.
+        try:
+            body = dumps(protobuf.decode(body))
+        except protobuf.ProtobufError as exc:
+            raise StatusError(415, "UnsupportedMediaType",
+                              f"the body of the request was in an unknown format - accepted "
+                              f"media types include: application/json, application/yaml "
+                              f"({exc})", {}) from None
+        ctype = "application/json"
     manager = query.get("fieldManager") or "kubectl"
     before = cluster.find(t.rt.kind, t.namespace or "", t.name) if t.name else None
     before = clone(before) if before is not None else None

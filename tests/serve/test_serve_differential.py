@@ -134,10 +134,13 @@ WRITES = [
     "patch ds logger -p '{\"spec\":{\"template\":{\"spec\":{\"containers\":"
     "[{\"name\":\"log\",\"image\":\"busybox:1.35\"}]}}}}'",
     "rollout history ds/logger", "delete ds logger --cascade=orphan",
+    "create namespace team-a", "create namespace team-a",
+    "create deployment api --image=nginx:1.27 --replicas=2 --port=80 -n team-a",
     "label pods -l app=logger orphaned=yes", "delete deploy web",
 ]
 NOT_YET = "error: dstutor does not simulate"
-STATE = ["get ds,deploy,pods,nodes -A -o yaml", "get controllerrevisions -A -o yaml"]
+STATE = ["get ds,deploy,pods,nodes -A -o yaml", "get controllerrevisions -A -o yaml",
+         "get ns -o yaml"]
 
 
 def test_differential_writes_leave_the_same_cluster(kubectl_binary: str,
