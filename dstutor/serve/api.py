@@ -17,7 +17,7 @@ from typing import Any
 from dstutor.errors import ApiError, DstutorError, NotFound
 from dstutor.model.objects import Obj, clone
 from dstutor.render.columns import build_table
-from dstutor.serve import discovery, writes
+from dstutor.serve import discovery, logs, writes
 from dstutor.serve.encode import dumps
 from dstutor.serve.managed import Ownership
 from dstutor.serve.routes import Target, resource_target, split
@@ -122,6 +122,8 @@ class Backend:
         target = resource_target(parts)
         method = req.method
         if method == "GET":
+            if target.sub == "log":
+                return self._log(target, query)
             if target.name:
                 return self._get(target, req.accept)
             if query.get("watch") in ("true", "1"):
@@ -208,6 +210,40 @@ class Backend:
                                                                             "")}
                 return Reply(200, dumps(table))
             return Reply(200, dumps(obj))
+
+    def _log(self, t: Target, query: dict[str, str]) -> Reply:
+        text = "text/plain"
+        with self.lock:
+            cluster = self.cluster()
+            cluster.settle()
+            pod = clone(writes.live(cluster, t))
+            found, body = logs.lines(pod, query, cluster.now())
+        if query.get("follow") != "true":
+            return Reply(200, body, text)
+        last = found[-1][0] if found else None
+        hub = self.hub
+
+        def follow() -> Iterator[bytes]:
+            nonlocal last
+            if body:
+                yield body
+            deadline = time.monotonic() + WATCH_TIMEOUT
+            while not hub.closing and time.monotonic() < deadline:
+                time.sleep(0.25)
+                with self.lock:
+                    cluster = self.cluster()
+                    current = cluster.find("Pod", t.namespace or "", t.name)
+                    if current is None:
+                        return
+                    try:
+                        more, chunk = logs.lines(clone(current), query, cluster.now(), last)
+                    except StatusError:
+                        return
+                if more:
+                    last = more[-1][0]
+                    yield chunk
+
+        return Reply(200, content_type=text, stream=follow())
 
     def _list(self, t: Target, query: dict[str, str], accept: str) -> Reply:
         matches = matcher(t.rt, query)

@@ -15,6 +15,7 @@ READ_ONLY = {"Event": VERBS, "ControllerRevision": VERBS}
 SUBRESOURCES: dict[tuple[str, str], tuple[str, str, str, list[str]]] = {
     ("pods", "eviction"): ("policy", "v1", "Eviction", ["create"]),
     ("pods", "status"): ("", "v1", "Pod", ["get", "patch", "update"]),
+    ("pods", "log"): ("", "v1", "Pod", ["get"]),
     ("daemonsets", "status"): ("apps", "v1", "DaemonSet", ["get", "patch", "update"]),
     ("deployments", "status"): ("apps", "v1", "Deployment", ["get", "patch", "update"]),
     ("deployments", "scale"): ("autoscaling", "v1", "Scale", ["get", "patch", "update"]),

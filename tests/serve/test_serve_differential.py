@@ -49,6 +49,13 @@ READS = [
     "get events -A", "get events -A -o wide", "get deploy web -o wide",
     "get ds,deploy -A", "get pods,ds -n default -o name", "get nodes --no-headers",
     "get pods -A -L app", "describe ds", "get ns default -o yaml", "get no worker-2 -o json",
+    "logs -n kube-system ds/kube-proxy --tail=3", "logs -n kube-system ds/kube-proxy",
+    "logs -n kube-system -l k8s-app=kube-proxy --prefix --tail=1",
+    "logs -n kube-system ds/kube-proxy --timestamps --tail=2", "logs ds/logger",
+    pytest.param("logs nope", marks=pytest.mark.xfail(strict=True, reason=(
+        "REPL bug found by this test: kubectl 1.37 says 'error: error from server "
+        "(NotFound): pods \"nope\" not found in namespace \"default\"' for logs"))),
+    "logs -n kube-system ds/kube-proxy -c nope",
     # refusals
     "get ds nope", "get pods -l 'a in'", "get pods --field-selector spec.bogus=x",
     "describe ds nope", "get pods -A --field-selector spec.nodeName=worker-1 -o name",

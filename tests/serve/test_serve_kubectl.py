@@ -218,3 +218,15 @@ def test_kubectl_get_watch_prints_rows_as_tables(served: Served) -> None:
     assert new and all(row[0] == "kube-system" and row[1].startswith("kube-proxy-")
                        for row in new)
     assert new[-1][2:4] == ["1/1", "Running"]
+
+
+def test_kubectl_logs_follow_streams_new_lines(live: Served, tmp_path) -> None:
+    (tmp_path / "a.yaml").write_text(LOGGER.replace(
+        "        image: busybox:1.36\n",
+        "        image: busybox:1.36\n"
+        "        command: [sh, -c, 'while true; do echo tick; sleep 1; done']\n"))
+    _ok(live.kubectl("apply", "-f", str(tmp_path / "a.yaml")))
+    _ok(live.kubectl("rollout", "status", "ds/logger", "--timeout=30s"))
+    done = live.kubectl("logs", "ds/logger", "-f", "--request-timeout=2s", timeout=30)
+    ticks = done.stdout.count("tick")
+    assert ticks >= 20, done  # 20× clock: about 20 lines a second
