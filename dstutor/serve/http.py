@@ -24,6 +24,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: ApiHTTPServer
     server_version = "dstutor"
     sys_version = ""
+    timeout = 600  # an idle or stuck connection is closed after ten minutes
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
         pass
@@ -37,6 +38,8 @@ class _Handler(BaseHTTPRequestHandler):
                     size = int(line.split(b";")[0].strip() or b"0", 16)
                 except ValueError:
                     raise StatusError(400, "BadRequest", "malformed chunked body") from None
+                if size < 0:
+                    raise StatusError(400, "BadRequest", "malformed chunked body")
                 if size == 0:
                     self.rfile.readline(1024)
                     return bytes(data)

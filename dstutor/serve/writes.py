@@ -64,6 +64,8 @@ def _decode(body: bytes, ctype: str = "") -> Any:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError, DstutorError) as exc:
         raise bad_request(f"the object provided is unrecognized: {exc}") from None
+    except RecursionError:
+        raise bad_request("the object provided is unrecognized: nested too deeply") from None
 
 
 def _object(body: bytes, t: Target) -> Obj:

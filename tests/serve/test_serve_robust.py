@@ -57,6 +57,18 @@ def test_bad_requests_get_status_replies(served: Served) -> None:
     code, body = _request(served, "POST", "/api/v1/namespaces/default/pods", b"[1, 2]",
                           {"Content-Type": "application/json"})
     assert code == 400
+    deep = b"[" * 100_000 + b"]" * 100_000
+    code, body = _request(served, "POST", "/api/v1/namespaces/default/pods", deep,
+                          {"Content-Type": "application/json"})
+    assert (code, body["reason"]) == (400, "BadRequest")
+    conn = http.client.HTTPConnection("127.0.0.1", served.server.port, timeout=10)
+    conn.putrequest("POST", "/api/v1/namespaces/default/pods")
+    conn.putheader("Transfer-Encoding", "chunked")
+    conn.endheaders()
+    conn.send(b"-5\r\nxxxxx\r\n0\r\n\r\n")
+    reply = conn.getresponse()
+    assert (reply.status, json.loads(reply.read())["reason"]) == (400, "BadRequest")
+    conn.close()
     code, body = _request(served, "GET", "/api/v1/pods?labelSelector=a%20in")
     assert (code, body["reason"]) == (400, "BadRequest")
     # ...and the server still answers.
