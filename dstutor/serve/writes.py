@@ -194,7 +194,7 @@ def _patch(cluster: Cluster, t: Target, query: dict[str, str], ctype: str,
         return _set_replicas(cluster, t, current, merged, query)
     _check_version(t, current, merged)
     merged["metadata"]["resourceVersion"] = current["metadata"].get("resourceVersion")
-    warnings = validate.fields(t.rt, merged, query.get("fieldValidation", "Warn"))
+    warnings = validate.fields(t.rt, merged, query.get("fieldValidation", "Warn"), patch=doc)
     if t.sub == "status":
         return _set_status(cluster, t, current, merged, query)
     if canonical_json(merged) == canonical_json(current):

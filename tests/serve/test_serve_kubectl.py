@@ -230,3 +230,18 @@ def test_kubectl_logs_follow_streams_new_lines(live: Served, tmp_path) -> None:
     done = live.kubectl("logs", "ds/logger", "-f", "--request-timeout=2s", timeout=30)
     ticks = done.stdout.count("tick")
     assert ticks >= 20, done  # 20× clock: about 20 lines a second
+
+
+def test_kubectl_typed_decoding_refusals_and_warnings(served: Served, tmp_path) -> None:
+    (tmp_path / "typed.yaml").write_text(LOGGER.replace("labels: {app: logger}\n    spec:",
+                                                        "labels: {app: 7}\n    spec:"))
+    (tmp_path / "bogus.yaml").write_text(LOGGER_BOGUS)
+    typed = served.kubectl("apply", "-f", str(tmp_path / "typed.yaml"))
+    assert typed.returncode == 1
+    assert ("json: cannot unmarshal number into Go struct field "
+            "ObjectMeta.spec.template.metadata.labels of type string") in typed.stderr
+    warned = served.kubectl("create", "-f", str(tmp_path / "bogus.yaml"), "--validate=warn")
+    assert warned.stdout == "daemonset.apps/logger created\n"
+    assert 'Warning: unknown field "spec.template.spec.containers[0].bogus"' in warned.stderr
+    stored = _ok(served.kubectl("get", "ds", "logger", "-o", "json"))
+    assert "bogus" not in stored
