@@ -13,8 +13,8 @@ import shlex
 from pathlib import Path
 
 import pytest
-from conftest import Served, make_cluster
-from manifests import LOGGER, LOGGER_BAD_SELECTOR, LOGGER_BOGUS, WEB
+from serve_manifests import LOGGER, LOGGER_BAD_SELECTOR, LOGGER_BOGUS, WEB
+from serve_support import Served, make_cluster
 
 from dstutor.shell.session import Session
 

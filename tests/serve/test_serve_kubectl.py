@@ -6,8 +6,8 @@ import subprocess
 import time
 
 import pytest
-from conftest import Served, make_cluster
-from manifests import LOGGER, LOGGER_BOGUS, LOGGER_V2, WEB
+from serve_manifests import LOGGER, LOGGER_BOGUS, LOGGER_V2, WEB
+from serve_support import Served, make_cluster
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from conftest import Served, make_cluster
+from serve_support import Served, make_cluster
 
 from dstutor.render.columns import build_table
 from dstutor.serve import watch as watch_module
