@@ -32,15 +32,10 @@ READS = [
     "get controllerrevisions", "get deploy -A", "get events -n default --field-selector "
     "involvedObject.kind=DaemonSet",
     "describe ds logger", "describe node worker-1",
-    pytest.param("describe ns default", marks=pytest.mark.xfail(strict=True, reason=(
-        "REPL bug found by this test: describe namespace uses the generic describer; "
-        "kubectl's namespace describer prints Status and the quota/limit-range lines"))),
+    "describe ns default",
     "describe controllerrevisions", "rollout history ds/logger",
     "rollout history ds/logger --revision=1",
-    *[pytest.param(line, marks=pytest.mark.xfail(strict=True, reason=(
-        "REPL bug found by this test: describing several objects (no NAME), kubectl 1.37 "
-        "requests no events and prints no Events section; the REPL prints them")))
-      for line in ("describe pods", "describe pod -n kube-system", "describe nodes")],
+    "describe pods", "describe pod -n kube-system", "describe nodes",
     *[pytest.param(line, marks=pytest.mark.xfail(strict=True, reason=(
         "REPL gap found by this test: describe deployment uses the generic describer, "
         "kubectl's DeploymentDescriber prints Replicas/StrategyType/Pod Template/Conditions")))
