@@ -108,6 +108,12 @@ def build_app(help_markup: bool = True) -> Any:
         debug: Annotated[bool, typer.Option(
             "--debug", help="Show tracebacks of internal errors (the shell still goes on).")
         ] = False,
+        serve: Annotated[bool, typer.Option(
+            "--serve", help="Also serve this cluster to your own kubectl (see `dstutor serve`).")
+        ] = False,
+        port: Annotated[int, typer.Option(
+            "--port", min=0, max=65535, help="With --serve: the port (0: any free port).")
+        ] = 0,
     ) -> None:
         """A sandbox cluster: kubectl lines and simulator commands (reads a script from a pipe)."""
         from dstutor.shell.startup import ShellOptions, run
@@ -115,6 +121,12 @@ def build_app(help_markup: bool = True) -> Any:
         opts = ShellOptions(manifests=list(manifest or []), cluster_file=cluster, nodes=nodes,
                             seed=seed, clock=clock.value if clock else None, speed=speed,
                             echo=echo, state=state, no_color=no_color, debug=debug)
+        if serve:  # --- HOOK: serve (dstutor/serve/command.py) ---
+            import time
+
+            from dstutor.serve.command import background
+
+            opts.serve, opts.clock_start = background(port), time.time()
         try:
             status = run(opts)
         except KeyboardInterrupt:
@@ -151,6 +163,11 @@ def build_app(help_markup: bool = True) -> Any:
     from dstutor.classroom.cli import register as register_classroom
 
     register_classroom(app)
+
+    # --- HOOK: serve: `dstutor serve` lives in dstutor/serve/command.py -------------------
+    from dstutor.serve.command import register as register_serve
+
+    register_serve(app)
     if help_markup:
         _keep_brackets_in_help(app)
     return app
