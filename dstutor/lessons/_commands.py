@@ -1,4 +1,11 @@
-"""The `command_run` check: a command matching a pattern (or a parsed shape) was run."""
+"""The `command_run` check: a command of this shape was run, and it did what the step asks.
+
+Matching the verb is not enough (issue 12): `kubectl get ds` in the wrong namespace lists
+nothing, and `kubectl delete pods -l app=x` without `-n` deletes nothing. So a command
+counts only if it succeeded, addressed what the step is about (namespace, -A) and had an
+effect: a read showed something, a write changed something. A command that has the right
+shape but misses one of these is a near miss, and the check says which.
+"""
 
 from __future__ import annotations
 
@@ -9,20 +16,30 @@ from typing import Any
 from dstutor.errors import DstutorError
 from dstutor.lessons.checks import CheckKind, CommandRecord, Outcome, World, register
 
+NOTHING_FOUND = "No resources found"
+# Verbs that ensure a state: when it already holds, succeeding without a change is the
+# effect the step asked for (a drained node stays drained; an applied manifest is applied).
+IDEMPOTENT_VERBS = frozenset({"apply", "drain", "cordon", "uncordon"})
 
-def _command_matches(record: CommandRecord, p: Mapping[str, Any]) -> bool:
-    if p.get("succeeded", True) and record.exit_code != 0:
-        return False
+
+def _parse(line: str) -> Any:
+    from dstutor.kubectl import is_kubectl_line, parse_kubectl
+
+    if not is_kubectl_line(line):
+        return None
+    try:
+        return parse_kubectl(line)
+    except DstutorError:
+        return None
+
+
+def _shape(record: CommandRecord, p: Mapping[str, Any]) -> bool:
+    """The command's words: pattern, verb, resource, name and flags."""
     if p.get("pattern") and not re.search(p["pattern"], record.line):
         return False
     if any(k in p for k in ("verb", "resource", "name", "flags")):
-        from dstutor.kubectl import is_kubectl_line, parse_kubectl
-
-        if not is_kubectl_line(record.line):
-            return False
-        try:
-            cmd = parse_kubectl(record.line)
-        except DstutorError:
+        cmd = _parse(record.line)
+        if cmd is None:
             return False
         if p.get("verb") and cmd.path != p["verb"]:
             return False
@@ -38,6 +55,48 @@ def _command_matches(record: CommandRecord, p: Mapping[str, Any]) -> bool:
     return True
 
 
+def _is_read(line: str) -> bool:
+    from dstutor.shell.session import READ_ONLY_VERBS, kubectl_verb
+
+    return kubectl_verb(line) in READ_ONLY_VERBS
+
+
+def _first_line(record: CommandRecord) -> str:
+    return record.line.split("\n", 1)[0].strip()
+
+
+def _why_not(record: CommandRecord, p: Mapping[str, Any]) -> str:
+    """Why a command of the right shape does not count; "" when it does."""
+    shown = f"`{_first_line(record)}`"
+    if p.get("succeeded", True) and record.exit_code != 0:
+        return f"{shown} failed"
+    cmd = _parse(record.line)
+    where = ""
+    if cmd is not None:
+        where = "*" if cmd.all_namespaces else (cmd.namespace or record.namespace)
+    if p.get("all_namespaces") and where != "*":
+        return (f"{shown} looked only in namespace {where or record.namespace}; this step "
+                "is about all namespaces: add -A (--all-namespaces)")
+    wanted_ns = p.get("namespace")
+    if wanted_ns and cmd is not None and where not in (str(wanted_ns), "*"):
+        return (f"{shown} addressed namespace {where}, but this step is about namespace "
+                f"{wanted_ns}: add -n {wanted_ns}")
+    if p.get("effect", True) and p.get("succeeded", True):
+        said = (record.stdout + record.stderr).strip()
+        if NOTHING_FOUND in record.stderr or NOTHING_FOUND in record.stdout:
+            found = next(x for x in said.splitlines() if NOTHING_FOUND in x)
+            verb = "listed" if _is_read(record.line) else "changed"
+            return f"{shown} {verb} nothing ({found.strip()})"
+        if cmd is not None and not _is_read(record.line) and not record.changed \
+                and cmd.dry_run == "none" and cmd.verb not in IDEMPOTENT_VERBS:
+            return f"{shown} changed nothing"
+        if cmd is not None and _is_read(record.line) and not said:
+            return f"{shown} printed nothing"
+    if p.get("shows") and not re.search(str(p["shows"]), record.stdout):
+        return f"{shown} did not show {p.get('shows_what') or '/' + str(p['shows']) + '/'}"
+    return ""
+
+
 def _command_text(p: Mapping[str, Any]) -> str:
     if p.get("describe"):
         return str(p["describe"])
@@ -46,13 +105,25 @@ def _command_text(p: Mapping[str, Any]) -> str:
         words += [str(p[k]).lower() for k in ("resource", "name") if p.get(k)]
         words += [f"--{f}" if v is True else f"--{f}={v}"
                   for f, v in (p.get("flags") or {}).items()]
+        if p.get("namespace"):
+            words.append(f"-n {p['namespace']}")
+        if p.get("all_namespaces"):
+            words.append("-A")
         return " ".join(words)
     return f"a command matching /{p.get('pattern')}/"
 
 
 def _command_run(world: World, p: Mapping[str, Any]) -> Outcome:
-    if any(_command_matches(r, p) for r in world.commands):
+    shaped = [r for r in world.commands if _shape(r, p)]
+    reasons = [_why_not(r, p) for r in shaped]
+    if any(not why for why in reasons):
         return Outcome(True, f"you ran {_command_text(p)}")
+    if reasons:
+        latest = (bool(world.commands) and shaped[-1] is world.commands[-1]
+                  and shaped[-1].exit_code == 0)  # kubectl's own error says enough
+        return Outcome(False, f"{reasons[-1]}: run {_command_text(p)}",
+                       (("command", _command_text(p), _first_line(shaped[-1])),),
+                       near_miss=latest)
     return Outcome(False, f"run {_command_text(p)} in this step",
                    (("command", _command_text(p), "not run yet"),))
 
@@ -60,18 +131,19 @@ def _command_run(world: World, p: Mapping[str, Any]) -> Outcome:
 def _command_validate(p: Mapping[str, Any]) -> str:
     if not any(k in p for k in ("pattern", "verb")):
         return "give a 'pattern' or a 'verb'"
-    if p.get("pattern"):
-        try:
-            re.compile(p["pattern"])
-        except re.error as exc:
-            return f"'pattern' is not a valid regular expression: {exc}"
+    for key in ("pattern", "shows"):
+        if p.get(key):
+            try:
+                re.compile(str(p[key]))
+            except re.error as exc:
+                return f"'{key}' is not a valid regular expression: {exc}"
     return ""
 
 
 register(CheckKind("command_run", _command_run,
                    lambda p: f"you run {_command_text(p)}",
-                   "the command's output and any other commands", (),
-                   ("pattern", "verb", "resource", "name", "flags", "succeeded", "describe"),
+                   "other commands; a command counts if it succeeded, addressed the namespace "
+                   "the step names and showed or changed something", (),
+                   ("pattern", "verb", "resource", "name", "flags", "succeeded", "describe",
+                    "namespace", "all_namespaces", "effect", "shows", "shows_what"),
                    _command_validate))
-
-

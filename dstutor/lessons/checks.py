@@ -28,10 +28,15 @@ STATUS_FIELDS = {
 
 @dataclass(frozen=True)
 class CommandRecord:
-    """One line the learner ran while a step was current."""
+    """One line the learner ran while a step was current, and what it did."""
 
     line: str
     exit_code: int
+    stdout: str = ""
+    stderr: str = ""
+    changed: bool = False  # the command changed the cluster
+    namespace: str = "default"  # the shell's current namespace when it ran
+    t: float | None = None  # virtual time when it ran
 
 
 @dataclass
@@ -52,6 +57,9 @@ class Outcome:
     # Failed only because the cluster has not caught up yet (pods starting, a rollout
     # under way): the runner says "in progress" and does not count an attempt.
     transient: bool = False
+    # The latest command looked like what the step asks for but did not do it (listed
+    # nothing, wrong namespace, deleted nothing): the runner says why at once.
+    near_miss: bool = False
 
 
 @dataclass(frozen=True)
@@ -309,4 +317,4 @@ def known_kinds() -> list[str]:
 
 
 # Kinds defined in their own modules register themselves on import.
-from dstutor.lessons import _commands, _nodes  # noqa: E402,F401
+from dstutor.lessons import _commands, _history, _nodes  # noqa: E402,F401

@@ -23,7 +23,7 @@ from dstutor.lessons.sandbox import (
     check_variants,
     evaluate,
     first_failure,
-    run_lines,
+    run_records,
 )
 from dstutor.lessons.schema import Lesson, Step
 
@@ -81,6 +81,9 @@ class LessonRunner:
         self.wall = wall
         self.live = live and lesson.setup.clock != "manual"
         self.pending: str | None = None  # a command held back until the learner predicts
+        # What each logged command printed and changed (parallel to progress.log): kept
+        # in memory and rebuilt by replay, so the progress file stays small.
+        self._ran: list[CommandRecord] = []
         self.progress: LessonProgress = (store.reset(lesson.id) if restart
                                          else store.get(lesson.id))
         self.index = self._resume_index()
@@ -100,7 +103,7 @@ class LessonRunner:
 
     def _rebuild(self, entries: list[LogEntry]) -> Executor:
         executor = build_setup(self.lesson)
-        run_lines(executor, [TimedLine(e.line, e.t) for e in entries])
+        self._ran = run_records(executor, [TimedLine(e.line, e.t) for e in entries])
         if self.live:
             executor.cluster.clock.mode = "live"
             executor.cluster.clock.rebase()
@@ -131,7 +134,8 @@ class LessonRunner:
         return max(clock.now(), clock.target())
 
     def _records(self, step: Step) -> list[CommandRecord]:
-        return [CommandRecord(e.line, e.exit) for e in self.progress.log if e.step == step.id]
+        return [r for e, r in zip(self.progress.log, self._ran, strict=True)
+                if e.step == step.id]
 
     def _quiz_answer(self, step: Step) -> str | None:
         answers = self.progress.step(step.id).quiz_answers
@@ -202,9 +206,13 @@ class LessonRunner:
 
     def _run(self, text: str, *, skip: bool = False) -> Reply:
         t = self._virtual_now()
+        at, namespace = self.executor.cluster.now(), self.executor.namespace
         result = self.executor.run(text)
+        record = CommandRecord(text, result.exit_code, result.stdout, result.stderr,
+                               result.changed, namespace, at)
         step_id = self.step.id if self.step else ""
         self.progress.log.append(LogEntry(round(t, 6), text, result.exit_code, step_id, skip))
+        self._ran.append(record)
         notes = [result.hint] if result.hint else []
         for mistake in find_mistakes(text, self.executor.cluster):
             if result.hint and mistake.name in SHELL_KNOWS:

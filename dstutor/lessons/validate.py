@@ -25,6 +25,7 @@ from dstutor.lessons.sandbox import (
     evaluate,
     first_failure,
     run_lines,
+    run_one,
 )
 from dstutor.lessons.schema import Lesson, Predict, Step
 from dstutor.model.objects import is_terminating
@@ -120,9 +121,9 @@ def _run_solution(lesson: Lesson, step: Step, executor: Executor, problems: list
         if line.startswith("answer "):
             answer = line.split()[1].lower()
             continue
-        result = executor.run(line)
+        result = run_one(executor, line)
         ran.append(line)
-        records.append(CommandRecord(line, result.exit_code))
+        records.append(result)
         if result.exit_code != 0:
             problems.append(_problem(lesson, step, f"solution command failed: "
                                      f"{line.splitlines()[0]}: {result.stderr.strip()}"))
@@ -145,7 +146,7 @@ def _check_wrong(lesson: Lesson, step: Step, before: list[str], problems: list[s
         run_lines(executor, [TimedLine(x) for x in before])
         records = []
         for line in wrong.commands:
-            records.append(CommandRecord(line, executor.run(line).exit_code))
+            records.append(run_one(executor, line))
         results = dict((c.name, o) for c, o in evaluate(step.checks, executor, step, records,
                                                          None))
         outcome = results.get(wrong.fails)

@@ -21,6 +21,7 @@ from dstutor.model.timefmt import parse_rfc3339
 from dstutor.sim.clock import Clock
 from dstutor.sim.cluster import Cluster
 from dstutor.sim.events import EventCorrelator
+from dstutor.sim.timeline import Timeline
 
 FORMAT = "dstutor/snapshot-v1"
 
@@ -64,6 +65,7 @@ def export_state(cluster: Cluster) -> dict[str, Any]:
         "taintEviction": [[list(key), when] for key, when in
                           sorted(cluster.tainteviction.scheduled.items())],
         "timers": timers,
+        "timeline": cluster.timeline.export(),
     }
 
 
@@ -132,6 +134,8 @@ def _import(data: Any, clock: Clock | None) -> Cluster:
     if scheduled is None:
         scheduled = [[key, due] for queue, key, due in data["timers"] if queue == "tainteviction"]
     cluster.tainteviction.scheduled = {_tuple(key): float(when) for key, when in scheduled}
+    if "timeline" in data:  # saved before the timeline existed: it starts empty
+        cluster.timeline = Timeline.restore(data["timeline"])
     # Controllers rebuild what they cache with one full look at everything.
     for ds in store.list("DaemonSet"):
         cluster.daemonsets.on_daemonset(None, ds)
