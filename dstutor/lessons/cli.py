@@ -295,8 +295,12 @@ def check(paths: Annotated[list[str] | None, typer.Argument(
               metavar="[PATH ...]", help="Lesson files or course folders (default: the course).")
           ] = None,
           quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print problems.")
-                           ] = False) -> None:
-    """Validate lessons and run the two-way test of every step; exit 1 on any problem."""
+                           ] = False,
+          frozen: Annotated[bool, typer.Option(
+              "--frozen", help="Do not write transcripts; fail if one is missing or would "
+              "change (for CI).")] = False) -> None:
+    """Validate lessons, run the two-way test of every step, its `expect`s and `wrong`
+    attempts, and write each lesson's reference transcript; exit 1 on any problem."""
     from dstutor.lessons.loader import find_course
     from dstutor.lessons.validate import check_paths
 
@@ -306,6 +310,7 @@ def check(paths: Annotated[list[str] | None, typer.Argument(
         raise typer.Exit(1)
     bad = 0
     for report in reports:
+        _transcript(report, frozen, quiet)
         for warning in report.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         if report.ok:
@@ -319,3 +324,28 @@ def check(paths: Annotated[list[str] | None, typer.Argument(
     print(f"{len(reports) - bad} of {len(reports)} lessons passed" if not quiet or bad else "",
           end="\n" if not quiet or bad else "")
     raise typer.Exit(1 if bad else 0)
+
+
+def _transcript(report: Any, frozen: bool, quiet: bool) -> None:
+    """Write (or with --frozen, compare) the lesson's reference transcript."""
+    from dstutor.lessons.transcript import transcript_path
+
+    if report.lesson is None or report.transcript is None:
+        return
+    path = transcript_path(report.lesson)
+    try:
+        old = path.read_text(encoding="utf-8")
+    except OSError:
+        old = None
+    if old == report.transcript:
+        return
+    if frozen:
+        what = "is missing" if old is None else "is out of date"
+        report.problems.append(f"{report.source}: transcript {path.name} {what}: what "
+                               "learners see changed; run `dstutor lesson check` and review "
+                               "the diff")
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(report.transcript, encoding="utf-8")
+    if not quiet:
+        print(f"wrote {path}")

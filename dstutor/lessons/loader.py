@@ -31,9 +31,11 @@ LESSON_KEYS = {"format_version", "id", "title", "summary", "k8s_version", "minut
                "steps", "outro",
                # exercises (dstutor.classroom.exercise reads and checks these three)
                "mode", "time_limit", "scoring"}
-SETUP_KEYS = {"cluster", "workers", "nodes", "manifests", "commands", "seed", "clock"}
+SETUP_KEYS = {"cluster", "workers", "nodes", "manifests", "commands", "seed", "clock",
+              "expect"}
 NODE_KEYS = {"name", "labels", "taints", "roles"}
 STEP_KEYS = {"id", "title", "text", "task", "checks", "hints", "solution", "explain", "wrong",
+             "expect",
              "variants", "quiz", "predict"}
 QUIZ_KEYS = {"question", "choices"}
 CHOICE_KEYS = {"text", "correct", "explain"}
@@ -127,11 +129,12 @@ class _Reader:
         return CheckSpec(str(kind), MappingProxyType(params), str(raw.get("id") or ""),
                          self.line(path))
 
-    def checks(self, data: dict[str, Any], path: Path_) -> tuple[CheckSpec, ...]:
-        raw = data.get("checks") or []
+    def checks(self, data: dict[str, Any], path: Path_, key: str = "checks"
+               ) -> tuple[CheckSpec, ...]:
+        raw = data.get(key) or []
         if not isinstance(raw, list):
-            raise self.fail((*path, "checks"), "'checks' must be a list")
-        return tuple(self.check(c, (*path, "checks", i)) for i, c in enumerate(raw))
+            raise self.fail((*path, key), f"'{key}' must be a list")
+        return tuple(self.check(c, (*path, key, i)) for i, c in enumerate(raw))
 
     def quiz(self, raw: Any, path: Path_) -> Quiz:
         data = self.mapping(raw, path, QUIZ_KEYS, "quiz")
@@ -201,7 +204,7 @@ class _Reader:
             wp = (*path, "wrong", i)
             wd = self.mapping(w, wp, WRONG_KEYS, "wrong entry")
             wrong.append(Wrong(self.strings(wd, "commands", wp),
-                               self.text(wd, "fails", wp, required=True),
+                               self.text(wd, "fails", wp),
                                self.text(wd, "message", wp), self.line(wp)))
         variants = []
         for i, v in enumerate(data.get("variants") or []):
@@ -212,7 +215,7 @@ class _Reader:
                                     self.line(vp)))
         known = set(names) | {c.name for v in variants for c in v.checks}
         for w in wrong:
-            if w.fails not in known:
+            if w.fails and w.fails not in known:
                 raise LessonError(f"wrong entry names check {w.fails!r}, which the step does not "
                                   f"have (checks: {', '.join(sorted(known))})",
                                   path=self.source, line=w.line, step=sid)
@@ -220,7 +223,7 @@ class _Reader:
                     self.text(data, "text", path), self.text(data, "task", path),
                     checks, self.strings(data, "hints", path), solution,
                     self.text(data, "explain", path), tuple(wrong), tuple(variants), quiz,
-                    predict, self.line(path))
+                    predict, self.line(path), self.checks(data, path, "expect"))
 
     def setup(self, raw: Any) -> Setup:
         if raw is None:
@@ -243,7 +246,7 @@ class _Reader:
         return Setup(self.text(data, "cluster", path), self.integer(data, "workers", path, 3),
                      tuple(nodes), self.strings(data, "manifests", path),
                      self.strings(data, "commands", path), self.integer(data, "seed", path, 1),
-                     clock)
+                     clock, self.checks(data, path, "expect"))
 
 
 def load_lesson(path: str | Path) -> Lesson:
@@ -268,7 +271,7 @@ def load_lesson(path: str | Path) -> Lesson:
         raise r.fail(("format_version",), f"unknown format_version {version}")
     k8s = r.text(data, "k8s_version", (), required=True)
     if not K8S_VERSION_RE.match(k8s):
-        raise r.fail(("k8s_version",), f"k8s_version {k8s!r} must look like \"1.34\" (quote it "
+        raise r.fail(("k8s_version",), f"k8s_version {k8s!r} must look like \"1.37\" (quote it "
                      "in YAML, or 1.30 reads as 1.3)")
     lid = r.text(data, "id", (), required=True)
     if not SLUG_RE.match(lid):

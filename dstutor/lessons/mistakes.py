@@ -117,5 +117,23 @@ def find_mistakes(line: str, cluster: Cluster | None = None) -> list[Mistake]:
     return found
 
 
+# Every mistake this module can name; `lesson check` warns about any that no `wrong:`
+# attempt of the course exercises.
+MISTAKE_NAMES = ("create-daemonset", "scale-daemonset", "replicas", "surge-alone",
+                 "master-taint", "toleration-effect")
+# Mistakes the kubectl layer already explains in its own hint.
+SHELL_KNOWS = frozenset({"create-daemonset", "scale-daemonset", "replicas"})
+
+
+def tutor_notes(line: str, hint: str | None, cluster: Cluster | None) -> list[str]:
+    """What the tutor says below a command: kubectl's hint, then each known mistake."""
+    notes = [hint] if hint else []
+    for mistake in find_mistakes(line, cluster):
+        if hint and mistake.name in SHELL_KNOWS:
+            continue  # the shell already said it
+        notes.append(mistake.message)
+    return notes
+
+
 def version_warnings(text: str) -> list[str]:
     return [msg for pattern, msg in VERSION_SENSITIVE if pattern.search(text)]

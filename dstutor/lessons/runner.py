@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from dstutor.lessons import _text
 from dstutor.lessons._exec import Executor
 from dstutor.lessons.checks import CommandRecord
-from dstutor.lessons.mistakes import find_mistakes
+from dstutor.lessons.mistakes import tutor_notes
 from dstutor.lessons.progress import LessonProgress, LogEntry, ProgressStore, add_time
 from dstutor.lessons.sandbox import (
     TimedLine,
@@ -32,8 +32,6 @@ LESSON_WORDS = ("hint", "check", "next", "skip", "solution", "goal", "progress",
                 "predict", "reset", "help")
 _NUMBER = re.compile(r"^-?\d+$")
 LAST_HINT_MSG = "That was the last hint; `solution` shows the commands.\n"
-# Mistakes the kubectl layer already explains in its own hint.
-SHELL_KNOWS = frozenset({"create-daemonset", "scale-daemonset", "replicas"})
 WAIT_MSG = ("(give it a moment: `check` again, or wait with `kubectl rollout status "
             "ds/NAME`)\n")
 
@@ -213,11 +211,7 @@ class LessonRunner:
         step_id = self.step.id if self.step else ""
         self.progress.log.append(LogEntry(round(t, 6), text, result.exit_code, step_id, skip))
         self._ran.append(record)
-        notes = [result.hint] if result.hint else []
-        for mistake in find_mistakes(text, self.executor.cluster):
-            if result.hint and mistake.name in SHELL_KNOWS:
-                continue  # the shell already said it
-            notes.append(mistake.message)
+        notes = tutor_notes(text, result.hint, self.executor.cluster)
         tutor = "".join(f"tutor: {n}\n" for n in notes)
         self._changed = result.changed
         chunks = [(stream, piece) for stream, piece in (

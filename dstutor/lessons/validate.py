@@ -17,7 +17,7 @@ from dstutor.errors import DstutorError, LessonError
 from dstutor.lessons._exec import Executor
 from dstutor.lessons.checks import CommandRecord
 from dstutor.lessons.loader import LESSON_GLOB, _display, load_lesson
-from dstutor.lessons.mistakes import version_warnings
+from dstutor.lessons.mistakes import MISTAKE_NAMES, find_mistakes, tutor_notes, version_warnings
 from dstutor.lessons.sandbox import (
     TimedLine,
     build_setup,
@@ -27,9 +27,14 @@ from dstutor.lessons.sandbox import (
     run_lines,
     run_one,
 )
-from dstutor.lessons.schema import Lesson, Predict, Step
+from dstutor.lessons.schema import Lesson, Predict, Step, Wrong
+from dstutor.lessons.transcript import transcript
 from dstutor.model.objects import is_terminating
 from dstutor.sim.cluster import Cluster
+from dstutor.sim.nodes import KUBELET_VERSION
+
+# "v1.37.1" -> "1.37": every lesson states the version the simulator is.
+SIM_K8S_VERSION = ".".join(KUBELET_VERSION.lstrip("v").split(".")[:2])
 
 
 @dataclass
@@ -38,6 +43,7 @@ class Report:
     lesson: Lesson | None = None
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    transcript: str | None = None  # what a learner reads in the reference run
 
     @property
     def ok(self) -> bool:
@@ -97,11 +103,23 @@ def _files(lesson: Lesson) -> list[str]:
 
 def _lint(lesson: Lesson) -> tuple[list[str], list[str]]:
     problems, warnings = _files(lesson), []
+    if lesson.k8s_version != SIM_K8S_VERSION:
+        problems.append(_problem(lesson, None, f"k8s_version is {lesson.k8s_version}, but "
+                                 f"the simulator is Kubernetes {SIM_K8S_VERSION}: use one "
+                                 "version everywhere", lesson.lines.get(("k8s_version",))))
     for step in lesson.steps:
         if not step.hints:
             problems.append(_problem(lesson, step, "every step needs at least one hint"))
         if not step.solution:
             problems.append(_problem(lesson, step, "every step needs a solution"))
+        if step.quiz is None and not step.wrong:
+            problems.append(_problem(lesson, step, "every step needs at least one known-wrong "
+                                     "attempt (`wrong:`) that must not pass"))
+        for wrong in step.wrong:
+            if not wrong.message:
+                problems.append(_problem(lesson, step, f"wrong attempt {list(wrong.commands)} "
+                                         "needs a `message`: a phrase its feedback must "
+                                         "contain", wrong.line))
         texts = [step.text, step.task, step.explain, *step.hints, *step.solution]
         if step.quiz:
             texts += [step.quiz.question, *(c.text + c.explain for c in step.quiz.choices)]
@@ -140,35 +158,71 @@ def _run_solution(lesson: Lesson, step: Step, executor: Executor, problems: list
     return records, answer, ran
 
 
+def _run_wrong(lesson: Lesson, step: Step, before: list[str], wrong: Wrong
+               ) -> tuple[list[CommandRecord], list[str], Executor]:
+    """Replay the steps before, then the wrong attempt; what the learner would be told."""
+    executor = build_setup(lesson)
+    run_lines(executor, [TimedLine(x) for x in before])
+    records, said = [], []
+    for line in wrong.commands:
+        at, namespace = executor.cluster.now(), executor.namespace
+        result = executor.run(line)
+        records.append(CommandRecord(line, result.exit_code, result.stdout, result.stderr,
+                                     result.changed, namespace, at))
+        said += [result.stderr, *tutor_notes(line, result.hint, executor.cluster)]
+    return records, said, executor
+
+
 def _check_wrong(lesson: Lesson, step: Step, before: list[str], problems: list[str]) -> None:
     for wrong in step.wrong:
-        executor = build_setup(lesson)
-        run_lines(executor, [TimedLine(x) for x in before])
-        records = []
-        for line in wrong.commands:
-            records.append(run_one(executor, line))
-        results = dict((c.name, o) for c, o in evaluate(step.checks, executor, step, records,
-                                                         None))
-        outcome = results.get(wrong.fails)
-        if outcome is None:  # a variant's check: the wrong attempt must fail there
+        records, said, executor = _run_wrong(lesson, step, before, wrong)
+        results = evaluate(step.checks, executor, step, records, None)
+        failing = {c.name: o for c, o in results if not o.passed}
+        shown = list(wrong.commands)
+        if wrong.fails and wrong.fails not in {c.name for c, _o in results}:
+            # A variant's check: the wrong attempt must fail there.
             history = [TimedLine(x) for x in [*before, *wrong.commands]]
             miss = check_variants(lesson, step, history, records, None)
             if miss is None or miss[1].name != wrong.fails:
-                problems.append(_problem(lesson, step, f"wrong attempt {list(wrong.commands)} "
-                                         f"should fail check {wrong.fails!r} in a variant, "
-                                         "but it does not", wrong.line))
+                problems.append(_problem(lesson, step, f"wrong attempt {shown} should fail "
+                                         f"check {wrong.fails!r} in a variant, but it does "
+                                         "not", wrong.line))
                 continue
-            message = miss[2].message
-        elif outcome.passed:
-            problems.append(_problem(lesson, step, f"wrong attempt {list(wrong.commands)} "
-                                     f"passes check {wrong.fails!r}: a false pass", wrong.line))
+            messages = [miss[2].message]
+        elif wrong.fails and wrong.fails not in failing:
+            problems.append(_problem(lesson, step, f"wrong attempt {shown} passes check "
+                                     f"{wrong.fails!r}: a false pass", wrong.line))
             continue
+        elif not failing:
+            history = [TimedLine(x) for x in [*before, *wrong.commands]]
+            miss = check_variants(lesson, step, history, records, None)
+            if miss is None:
+                problems.append(_problem(lesson, step, f"wrong attempt {shown} passes the "
+                                         "step: a false pass", wrong.line))
+                continue
+            messages = [miss[2].message]
         else:
-            message = outcome.message
-        if wrong.message and wrong.message not in message:
-            problems.append(_problem(lesson, step, f"wrong attempt {list(wrong.commands)} "
-                                     f"fails {wrong.fails!r} with {message!r}, which does not "
-                                     f"say {wrong.message!r}", wrong.line))
+            messages = ([failing[wrong.fails].message] if wrong.fails
+                        else [o.message for o in failing.values()])
+        feedback = "\n".join([*messages, *said])
+        if wrong.message and wrong.message not in feedback:
+            problems.append(_problem(lesson, step, f"wrong attempt {shown} is told "
+                                     f"{' / '.join(messages)!r}, which does not say "
+                                     f"{wrong.message!r}", wrong.line))
+
+
+def _check_expect(lesson: Lesson, step: Step | None, executor: Executor,
+                  records: list[CommandRecord], problems: list[str]) -> None:
+    """The claims the text makes about the cluster hold after the reference solution."""
+    expect = step.expect if step is not None else lesson.setup.expect
+    if not expect:
+        return
+    owner = step or Step("setup", "setup", "", "", (), (), ())
+    for spec, outcome in evaluate(expect, executor, owner, records, None):
+        if not outcome.passed:
+            where = "after the setup" if step is None else "after the solution"
+            problems.append(_problem(lesson, step, f"expect {spec.name!r} does not hold "
+                                     f"{where}: {outcome.message}", spec.line))
 
 
 def two_way(lesson: Lesson) -> list[str]:
@@ -178,6 +232,7 @@ def two_way(lesson: Lesson) -> list[str]:
     except LessonError as exc:
         return [str(exc)]
     history: list[str] = []
+    _check_expect(lesson, None, executor, [], problems)
     for step in lesson.steps:
         start = evaluate(step.checks, executor, step, [], None)
         if first_failure(start) is None:
@@ -187,6 +242,7 @@ def two_way(lesson: Lesson) -> list[str]:
             _check_wrong(lesson, step, list(history), problems)
         records, answer, ran = _run_solution(lesson, step, executor, problems)
         history += ran
+        _check_expect(lesson, step, executor, records, problems)
         results = evaluate(step.checks, executor, step, records, answer)
         failed = first_failure(results)
         if failed is not None:
@@ -212,7 +268,27 @@ def check_file(path: Path) -> Report:
     report.problems, report.warnings = _lint(lesson)
     if not any("setup refers to" in p for p in report.problems):
         report.problems += two_way(lesson)
+    if report.ok:
+        try:
+            report.transcript = transcript(lesson)
+        except DstutorError as exc:
+            report.problems.append(_problem(lesson, None, f"the reference run fails: {exc}"))
     return report
+
+
+def mistakes_not_exercised(lessons: Iterable[Lesson]) -> list[str]:
+    """Known mistakes (mistakes.py) that no `wrong:` attempt of the course makes."""
+    seen: set[str] = set()
+    for lesson in lessons:
+        for step in lesson.steps:
+            for wrong in step.wrong:
+                for line in wrong.commands:
+                    # Without a cluster: the effect mistake needs one, so it is looked for
+                    # in the recorded feedback instead (see toleration-effect below).
+                    seen |= {m.name for m in find_mistakes(line)}
+                    if "toleration" in wrong.message and "effect" in wrong.message:
+                        seen.add("toleration-effect")
+    return [name for name in MISTAKE_NAMES if name not in seen]
 
 
 def expand(paths: Iterable[str | Path]) -> list[Path]:
@@ -232,4 +308,9 @@ def check_paths(paths: Iterable[str | Path]) -> list[Report]:
             r.problems.append(f"{r.source}: lesson id {r.lesson.id!r} is also used by "
                               f"{ids[r.lesson.id]}")
         ids.setdefault(r.lesson.id, r.source)
+    lessons = [r.lesson for r in reports if r.lesson is not None]
+    if len(lessons) > 1 and reports:
+        for name in mistakes_not_exercised(lessons):
+            reports[-1].warnings.append(f"no `wrong:` attempt in this course makes the known "
+                                        f"mistake {name!r} (dstutor/lessons/mistakes.py)")
     return reports
