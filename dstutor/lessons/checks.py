@@ -47,6 +47,8 @@ class World:
     commands: Sequence[CommandRecord] = ()
     quiz_answer: str | None = None
     quiz_correct: str | None = None
+    # An exercise: messages say what is wrong without giving away the expected value.
+    exam: bool = False
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,10 @@ def _field(world: World, p: Mapping[str, Any]) -> Outcome:
     wanted = [str(v) for v in (p["one_of"] if "one_of" in p else [p.get("equals")])]
     if value in wanted:
         return Outcome(True, f"{p['path']} of {_ref(p)} is {shown}")
-    want = " or ".join(wanted)
+    want = " or ".join(w if w != "" else "<not set>" for w in wanted)
+    if world.exam:
+        return Outcome(False, f"{p['path']} of {_ref(p)} is {shown}, which is not what the "
+                       "task asks for")
     return Outcome(False, f"{p['path']} of {_ref(p)} is {shown}, expected {want}",
                    ((p["path"], want, shown),))
 
@@ -170,7 +175,7 @@ def _field_goal(p: Mapping[str, Any]) -> str:
     if p.get("absent"):
         return f"{_ref(p)}: {p['path']} is not set"
     wanted = p["one_of"] if "one_of" in p else [p.get("equals")]
-    return f"{_ref(p)}: {p['path']} = {' or '.join(str(w) for w in wanted)}"
+    return f"{_ref(p)}: {p['path']} = {' or '.join(str(w) or '<not set>' for w in wanted)}"
 
 
 def _field_validate(p: Mapping[str, Any]) -> str:

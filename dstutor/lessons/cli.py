@@ -169,6 +169,14 @@ def _exercise_meta(path: str) -> Any:
     return read_meta(path)
 
 
+def _exercise_hooks(lesson: "Lesson") -> Any:
+    """Exercise scoring for `progress` and the skip/solution warnings; None for lessons."""
+    from dstutor.classroom.scoreview import exercise_hooks
+
+    meta = _exercise_meta(str(lesson.path)) if lesson.path else None
+    return exercise_hooks(lesson, meta) if meta is not None and meta.is_exercise else None
+
+
 def toolbar_status(runner: "LessonRunner") -> str:
     """The lesson's part of the toolbar: the step, and for exercises the clock and hint cost."""
     lesson = runner.lesson
@@ -274,7 +282,8 @@ def run(lesson_id: Annotated[str | None, typer.Argument(
         raise typer.Exit(1)
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     try:
-        runner = LessonRunner(lesson, store, restart=restart, live=interactive)
+        runner = LessonRunner(lesson, store, restart=restart, live=interactive,
+                              exercise=_exercise_hooks(lesson))
     except LessonError as exc:
         print(f"dstutor: {exc}", file=sys.stderr)
         raise typer.Exit(ExitStatus.INVALID_LESSON) from None

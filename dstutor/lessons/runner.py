@@ -7,13 +7,16 @@ checked. The same code serves the interactive prompt and script mode.
 
 from __future__ import annotations
 
+import pickle
 import re
+import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from dstutor.lessons import _text
-from dstutor.lessons._exec import Executor
+from dstutor.lessons._exec import Executor, make_executor
 from dstutor.lessons.checks import CommandRecord
 from dstutor.lessons.mistakes import tutor_notes
 from dstutor.lessons.progress import LessonProgress, LogEntry, ProgressStore, add_time
@@ -73,8 +76,15 @@ def _is_write(text: str) -> bool:
 
 class LessonRunner:
     def __init__(self, lesson: Lesson, store: ProgressStore, *, restart: bool = False,
-                 live: bool = False, wall: Callable[[], float] = time.time) -> None:
+                 live: bool = False, wall: Callable[[], float] = time.time,
+                 exercise: ExerciseHooks | None = None) -> None:
         self.lesson = lesson
+        self.exercise = exercise
+        # The cluster just before a prediction-gated command, to say what the step's
+        # own command would have done when the learner typed a different one.
+        self._before_gated: bytes | None = None
+        # `solution`/`skip` in an exercise warn once before they cost the step's points.
+        self._warned: set[tuple[str, str]] = set()
         self.store = store
         self.wall = wall
         self.live = live and lesson.setup.clock != "manual"
@@ -180,6 +190,8 @@ class LessonRunner:
                 return self._lesson_command(word, text.split()[1:])
             if self.step and self.step.quiz and re.fullmatch(r"[a-hA-H]\)?", text):
                 return self._answer([text[0]])
+            if self.step and self.step.predict and _NUMBER.match(text):
+                return self._lesson_command("predict", [text])  # typed before the command
             return self._command(text)
         finally:
             self._save()
@@ -195,6 +207,9 @@ class LessonRunner:
             self.pending = text
             return Reply.note(f"Before this runs, predict: {predict.question}\n"
                               "Type a number (anything else skips the prediction).\n")
+        if gated and step is not None and "answer" not in (
+                self.progress.step(step.id).prediction or {}):
+            self._before_gated = pickle.dumps(self.executor.cluster, pickle.HIGHEST_PROTOCOL)
         reply = self._run(text, skip=skip)
         if step is None or skip:
             return reply
@@ -220,13 +235,19 @@ class LessonRunner:
 
     def _after_command(self, step: Step, exit_code: int, text: str = "") -> Reply:
         results = evaluate(step.checks, self.executor, step, self._records(step),
-                           self._quiz_answer(step))
+                           self._quiz_answer(step), exam=self.exercise is not None)
         attempt = self._changed or (exit_code != 0 and _is_write(text))
         if first_failure(results) is None:
             return self._passed(step, quiet_miss=not attempt)
+        failing = [o for _c, o in results if not o.passed]
+        near = [o for o in failing if o.near_miss]
+        if near:
+            # The command looked like the one asked for but did not do it: say why now,
+            # or the learner believes it worked (issue 12: `get ds` without -A).
+            self.progress.step(step.id).attempts += 1
+            return Reply.note("".join(f"not yet: {o.message}\n" for o in near[:2]), "notice")
         if not attempt:
             return Reply()  # looking around is never a wrong attempt
-        failing = [o for _c, o in results if not o.passed]
         if all(c.kind == "command_run" for c, o in results if not o.passed):
             return Reply()  # a step that asks to run a command: other commands are no attempt
         if all(o.transient for o in failing):
@@ -234,7 +255,10 @@ class LessonRunner:
             return Reply.note("".join(f"in progress: {o.message}\n" for o in failing[:3])
                               + WAIT_MSG, "notice")
         self.progress.step(step.id).attempts += 1
-        return Reply.note("".join(f"not yet: {o.message}\n" for o in failing[:3]), "notice")
+        more = (f"(and {len(failing) - 2} more: `check` lists everything)\n"
+                if len(failing) > 2 else "")
+        return Reply.note("".join(f"not yet: {o.message}\n" for o in failing[:2]) + more,
+                          "notice")
 
     def _passed(self, step: Step, *, quiet_miss: bool = False) -> Reply:
         history = [TimedLine(e.line, e.t) for e in self.progress.log]
@@ -303,7 +327,18 @@ class LessonRunner:
         prediction["answer"] = actual
         self.progress.step(step.id).prediction = prediction
         guess = prediction.get("guess")
-        if guess is None:
+        held = self.progress.log[-1].line if self.progress.log else ""
+        reference = self._reference_answer(step, held)
+        if reference is not None and reference[1] != actual:
+            # The learner's command differs from the step's and gave another number:
+            # score the prediction against the step's command, and say why theirs differed.
+            line, expected = reference
+            verdict = ("right" if guess == expected else
+                       "prediction skipped" if guess is None else f"you predicted {guess}")
+            note = (f"The step's command, `{line}`, gives {expected} ({verdict}). Yours gave "
+                    f"{actual}: {_difference(held, line)}.\n")
+            prediction["answer"] = expected
+        elif guess is None:
             note = f"(prediction skipped; the answer is {actual})\n"
         elif guess == actual:
             note = f"You predicted {guess}: right.\n"
@@ -312,6 +347,22 @@ class LessonRunner:
         if step.predict.explain:
             note += step.predict.explain.strip() + "\n"
         return Reply(note)
+
+    def _reference_answer(self, step: Step, held: str) -> tuple[str, int] | None:
+        """The step's own gated command and what it would have measured, run on the
+        cluster as it was before the learner's command; None when theirs is the same."""
+        before, self._before_gated = self._before_gated, None
+        assert step.predict is not None
+        line = next((x for x in step.solution if re.search(step.predict.before, x)), None)
+        if before is None or line is None or _words(line) == _words(held):
+            return None
+        from dstutor.lessons.validate import measure
+
+        executor = make_executor(pickle.loads(before))  # our own bytes, never a file
+        if executor.run(line).exit_code != 0:
+            return None
+        value = measure(step.predict, executor.cluster)
+        return None if value is None else (line.split("\n", 1)[0], value)
 
     def _measure(self, step: Step) -> int:
         from dstutor.lessons.validate import measure
@@ -345,7 +396,10 @@ class LessonRunner:
                 return self._command(" ".join(["help", *args]))
             return Reply(_text.LESSON_HELP + "\n")
         if word == "progress":
-            return Reply(_text.progress_text(self.lesson, self.progress, self.index))
+            text = _text.progress_text(self.lesson, self.progress, self.index)
+            if self.exercise is not None:
+                text += self.exercise.score_text(self.progress, self._passing_now())
+            return Reply(text)
         step = self.step
         if step is None:
             return Reply("This lesson is complete; there is nothing more to check.\n")
@@ -360,6 +414,10 @@ class LessonRunner:
             return Reply(f"Noted: you predict {args[0]}. Now run the command.\n")
         if word == "hint":
             return self._hint(step)
+        if word in ("solution", "skip") and self._needs_warning(step, word):
+            points = self.exercise.step_points(step.id) if self.exercise else 0
+            return Reply.note(f"`{word}` gives up this step: it then earns 0 of its {points:g} "
+                              f"points. Type `{word}` again to go ahead.\n", "notice")
         if word == "solution":
             self.progress.step(step.id).solution_seen = True
             lines = "\n".join(f"  {s}" for s in step.solution)
@@ -369,14 +427,33 @@ class LessonRunner:
         if word == "reset":
             return self._reset(step)
         results = evaluate(step.checks, self.executor, step, self._records(step),
-                           self._quiz_answer(step))
+                           self._quiz_answer(step), exam=self.exercise is not None)
         if word == "goal":
-            return Reply(_text.goal_text(step, results))
+            return Reply(_text.goal_text(step, results, exam=self.exercise is not None))
         if first_failure(results) is None:  # check / next
             return self._passed(step)
         self.progress.step(step.id).attempts += 1
         more = "" if word == "check" else "Finish the task first, or `skip` it.\n"
         return Reply("Not done yet:\n" + _text.outcome_lines(results) + more, "", 1)
+
+    def _needs_warning(self, step: Step, word: str) -> bool:
+        sp = self.progress.step(step.id)
+        if self.exercise is None or sp.solution_seen or (step.id, word) in self._warned:
+            return False
+        self._warned.add((step.id, word))
+        return True
+
+    def _passing_now(self) -> dict[str, list[bool]]:
+        """Each unfinished step's checks as they stand (exercise partial credit)."""
+        found = {}
+        for step in self.lesson.steps:
+            sp = self.progress.steps.get(step.id)
+            if sp is not None and sp.done:
+                continue
+            results = evaluate(step.checks, self.executor, step, self._records(step),
+                               self._quiz_answer(step), exam=True)
+            found[step.id] = [o.passed for _c, o in results]
+        return found
 
     def _hint(self, step: Step) -> Reply:
         sp = self.progress.step(step.id)
@@ -407,3 +484,37 @@ class LessonRunner:
         self.progress.log = kept
         self.executor = self._rebuild(kept)
         return Reply(f"The cluster is back to how it was when step '{step.id}' started.\n")
+
+
+def _words(line: str) -> list[str]:
+    try:
+        return shlex.split(line.split("\n", 1)[0])
+    except ValueError:
+        return line.split()
+
+
+def _difference(theirs: str, reference: str) -> str:
+    """What sets the learner's command apart from the step's, in its words."""
+    mine, want = _words(theirs), _words(reference)
+    extra = [w for w in mine if w not in want]
+    missing = [w for w in want if w not in mine]
+    if extra and missing:
+        return (f"it has {', '.join(f'`{w}`' for w in extra)} where the step's has "
+                f"{', '.join(f'`{w}`' for w in missing)}")
+    if missing:
+        return f"it lacks {', '.join(f'`{w}`' for w in missing)}"
+    if extra:
+        return f"it adds {', '.join(f'`{w}`' for w in extra)}"
+    return "it is a different command"
+
+
+@dataclass(frozen=True)
+class ExerciseHooks:
+    """Exercise scoring, handed in by the classroom layer (lessons may not import it).
+
+    `score_text(progress, passing)` renders points so far; `passing` maps each unfinished
+    step to its checks' current results. `step_points(step_id)` is what a step is worth.
+    """
+
+    score_text: Callable[[Any, dict[str, list[bool]]], str]
+    step_points: Callable[[str], float]

@@ -125,10 +125,10 @@ def run_lines(executor: Executor, lines: Iterable[TimedLine]) -> list[tuple[str,
 
 
 def evaluate(checks: Sequence[CheckSpec], executor: Executor, step: Step,
-             commands: Sequence[CommandRecord], quiz_answer: str | None
-             ) -> list[tuple[CheckSpec, Outcome]]:
+             commands: Sequence[CommandRecord], quiz_answer: str | None, *,
+             exam: bool = False) -> list[tuple[CheckSpec, Outcome]]:
     correct = step.quiz.correct_letter() if step.quiz else None
-    world = World(executor.cluster, commands, quiz_answer, correct)
+    world = World(executor.cluster, commands, quiz_answer, correct, exam)
     return [(c, run_check(c.kind, world, c.params)) for c in checks]
 
 
