@@ -12,7 +12,8 @@ from typing import Any
 
 from dstutor.lessons.checks import CheckKind, Outcome, World, register
 
-FIELDS = ("max_unavailable", "rollouts", "min_rollouts", "evicted", "not_ready")
+FIELDS = ("max_unavailable", "peak_unavailable", "rollouts", "min_rollouts", "evicted",
+          "not_ready")
 
 
 def _ns(p: Mapping[str, Any]) -> str:
@@ -54,6 +55,13 @@ def _history(world: World, p: Mapping[str, Any]) -> Outcome:
                         f"during the rollout to {r.image}, {r.max_unavailable} of {r.desired} "
                         f"{p['daemonset']} pods were unavailable at once (at most {limit} "
                         "allowed): fixing the strategy afterwards does not undo that")
+        if "peak_unavailable" in p:  # exactly: what a lesson's text claims happened
+            worst = max((r.max_unavailable for r in rollouts), default=0)
+            compared.append(("most pods unavailable at once", str(p["peak_unavailable"]),
+                             str(worst)))
+            if worst != int(p["peak_unavailable"]):
+                problems.append(f"at most {worst} {p['daemonset']} pod(s) were unavailable "
+                                f"at once, expected {p['peak_unavailable']}")
     if "evicted" in p:
         evicted = [e for e in timeline.evictions if e.t >= since
                    and ("namespace" not in p or e.namespace == _ns(p))]
@@ -80,6 +88,9 @@ def _goal(p: Mapping[str, Any]) -> str:
     if "max_unavailable" in p:
         parts.append(f"at most {p['max_unavailable']} {p.get('daemonset')} pod(s) unavailable "
                      "at once during each rollout")
+    if "peak_unavailable" in p:
+        parts.append(f"{p['peak_unavailable']} {p.get('daemonset')} pod(s) unavailable at "
+                     "once at the worst")
     if "rollouts" in p:
         parts.append(f"{p['rollouts']} rollout(s) of {p.get('daemonset')}")
     if "min_rollouts" in p:
@@ -94,9 +105,9 @@ def _goal(p: Mapping[str, Any]) -> str:
 def _validate(p: Mapping[str, Any]) -> str:
     if not any(k in p for k in FIELDS):
         return f"name at least one of {', '.join(FIELDS)}"
-    if any(k in p for k in ("max_unavailable", "rollouts", "min_rollouts")) and \
-            "daemonset" not in p:
-        return "'max_unavailable', 'rollouts' and 'min_rollouts' need a 'daemonset'"
+    if any(k in p for k in ("max_unavailable", "peak_unavailable", "rollouts",
+                            "min_rollouts")) and "daemonset" not in p:
+        return "rollout questions need a 'daemonset'"
     if "not_ready" in p and not isinstance(p["not_ready"], list):
         return "'not_ready' must be a list of node names (may be empty)"
     return ""

@@ -51,6 +51,7 @@ VERSION_SENSITIVE: tuple[tuple[re.Pattern[str], str], ...] = (
 
 def _manifests(line: str) -> list[Obj]:
     """DaemonSet documents in the heredoc of a line, if it has one and it parses."""
+    line = line.rstrip("\n")  # a lesson's block scalar ends in a newline; a typed line not
     if "<<" not in line or "\n" not in line:
         return []
     from dstutor import yamlio

@@ -37,6 +37,11 @@ from dstutor.sim.nodes import KUBELET_VERSION
 SIM_K8S_VERSION = ".".join(KUBELET_VERSION.lstrip("v").split(".")[:2])
 
 
+# Known mistakes (by name) that the wrong attempts checked so far made, with the cluster
+# they ran on (a toleration's effect is only a mistake against a node's taints).
+MISTAKES_SEEN: set[str] = set()
+
+
 @dataclass
 class Report:
     source: str
@@ -170,6 +175,7 @@ def _run_wrong(lesson: Lesson, step: Step, before: list[str], wrong: Wrong
         records.append(CommandRecord(line, result.exit_code, result.stdout, result.stderr,
                                      result.changed, namespace, at))
         said += [result.stderr, *tutor_notes(line, result.hint, executor.cluster)]
+        MISTAKES_SEEN.update(m.name for m in find_mistakes(line, executor.cluster))
     return records, said, executor
 
 
@@ -276,18 +282,8 @@ def check_file(path: Path) -> Report:
     return report
 
 
-def mistakes_not_exercised(lessons: Iterable[Lesson]) -> list[str]:
-    """Known mistakes (mistakes.py) that no `wrong:` attempt of the course makes."""
-    seen: set[str] = set()
-    for lesson in lessons:
-        for step in lesson.steps:
-            for wrong in step.wrong:
-                for line in wrong.commands:
-                    # Without a cluster: the effect mistake needs one, so it is looked for
-                    # in the recorded feedback instead (see toleration-effect below).
-                    seen |= {m.name for m in find_mistakes(line)}
-                    if "toleration" in wrong.message and "effect" in wrong.message:
-                        seen.add("toleration-effect")
+def mistakes_not_exercised(seen: set[str]) -> list[str]:
+    """Known mistakes (mistakes.py) that no `wrong:` attempt of the course made."""
     return [name for name in MISTAKE_NAMES if name not in seen]
 
 
@@ -299,6 +295,7 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def check_paths(paths: Iterable[str | Path]) -> list[Report]:
+    MISTAKES_SEEN.clear()
     reports = [check_file(p) for p in expand(paths)]
     ids: dict[str, str] = {}
     for r in reports:
@@ -310,7 +307,7 @@ def check_paths(paths: Iterable[str | Path]) -> list[Report]:
         ids.setdefault(r.lesson.id, r.source)
     lessons = [r.lesson for r in reports if r.lesson is not None]
     if len(lessons) > 1 and reports:
-        for name in mistakes_not_exercised(lessons):
+        for name in mistakes_not_exercised(MISTAKES_SEEN):
             reports[-1].warnings.append(f"no `wrong:` attempt in this course makes the known "
                                         f"mistake {name!r} (dstutor/lessons/mistakes.py)")
     return reports
