@@ -64,6 +64,12 @@ def goal(p: Mapping[str, Any]) -> str:
         extra.append(f"image {p['image']}")
     if p.get("updated"):
         extra.append("each pod on the current template")
+    if p.get("state"):
+        extra.append(f"each pod {p['state']}")
+    if p.get("node_ip"):
+        extra.append("each pod with its node's IP")
+    if p.get("subset"):
+        extra.append("other nodes not compared")
     tail = f" ({', '.join(extra)})" if extra else ""
     return f"DaemonSet {_ns(p)}/{p['daemonset']} has a pod on exactly: {_node_words(p)}{tail}"
 
@@ -205,7 +211,8 @@ def pods_on_nodes(world: World, p: Mapping[str, Any]) -> Outcome:
     expected = expected_nodes(world, p)
     have = sorted(by_node)
     missing = [n for n in expected if n not in by_node]
-    extra = [n for n in have if n not in expected]
+    # subset: the named nodes are checked, pods elsewhere are not this check's business
+    extra = [] if p.get("subset") else [n for n in have if n not in expected]
     problems = _grouped([_why_missing(world, ds, n, terminating) for n in missing])
     # A pod on a node it should leave is transient only while it is on its way out.
     problems += [(_why_extra(world, ds, n), False) for n in extra]
@@ -219,6 +226,23 @@ def pods_on_nodes(world: World, p: Mapping[str, Any]) -> Outcome:
             which = (f"the pod on {nodes[0]} is" if len(nodes) == 1
                      else f"the pods on {', '.join(nodes)} are")
             problems.append((f"{which} {state}, not Ready yet", state not in STUCK_STATES))
+    if p.get("node_ip"):  # hostNetwork: the pod's IP is its node's InternalIP
+        for node in expected:
+            node_obj = world.cluster.find("Node", "", node)
+            addresses = (node_obj or {}).get("status", {}).get("addresses") or []
+            internal = next((a.get("address") for a in addresses
+                             if a.get("type") == "InternalIP"), None)
+            for pod in by_node.get(node, []):
+                ip = (pod.get("status") or {}).get("podIP")
+                if ip != internal:
+                    problems.append((f"the pod on {node} has IP {ip or '<none>'}, not the "
+                                     f"node's {internal or '<none>'}", ip is None))
+    if p.get("state"):  # e.g. ImagePullBackOff: what a lesson's text says a pod shows
+        for node in expected:
+            for pod in by_node.get(node, []):
+                if pod_state(pod) != p["state"]:
+                    problems.append((f"the pod on {node} is {pod_state(pod)}, not "
+                                     f"{p['state']}", False))
     if p.get("image"):
         running: dict[str, list[str]] = {}
         for node in expected:

@@ -201,7 +201,7 @@ register(CheckKind(
     "pods_on_nodes", _pods.pods_on_nodes, _pods.goal,
     "pod names, restarts and other DaemonSets' pods; terminating pods count as gone",
     ("daemonset",), ("namespace", "nodes", "node_selector", "exclude", "ready", "image",
-                     "updated"), _pods.validate))
+                     "updated", "state", "subset", "node_ip"), _pods.validate))
 
 
 # --- DaemonSet status -------------------------------------------------------------
