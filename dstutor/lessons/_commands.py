@@ -114,7 +114,18 @@ def _command_text(p: Mapping[str, Any]) -> str:
 
 
 def _command_run(world: World, p: Mapping[str, Any]) -> Outcome:
-    shaped = [r for r in world.commands if _shape(r, p)]
+    commands = list(world.commands)
+    if p.get("before"):  # order matters: only commands before the first match count
+        cut = next((i for i, r in enumerate(commands) if re.search(str(p["before"]), r.line)),
+                   None)
+        if cut is not None:
+            late = [r for r in commands[cut:] if _shape(r, p)]
+            commands = commands[:cut]
+            if late and not any(_shape(r, p) and not _why_not(r, p) for r in commands):
+                return Outcome(False, f"`{_first_line(late[-1])}` came too late: it only "
+                               f"counts before `{_first_line(world.commands[cut])}`",
+                               (("command", _command_text(p), "ran too late"),))
+    shaped = [r for r in commands if _shape(r, p)]
     reasons = [_why_not(r, p) for r in shaped]
     if any(not why for why in reasons):
         return Outcome(True, f"you ran {_command_text(p)}")
@@ -131,7 +142,7 @@ def _command_run(world: World, p: Mapping[str, Any]) -> Outcome:
 def _command_validate(p: Mapping[str, Any]) -> str:
     if not any(k in p for k in ("pattern", "verb")):
         return "give a 'pattern' or a 'verb'"
-    for key in ("pattern", "shows"):
+    for key in ("pattern", "shows", "before"):
         if p.get(key):
             try:
                 re.compile(str(p[key]))
@@ -145,5 +156,5 @@ register(CheckKind("command_run", _command_run,
                    "other commands; a command counts if it succeeded, addressed the namespace "
                    "the step names and showed or changed something", (),
                    ("pattern", "verb", "resource", "name", "flags", "succeeded", "describe",
-                    "namespace", "all_namespaces", "effect", "shows", "shows_what"),
+                    "namespace", "all_namespaces", "effect", "shows", "shows_what", "before"),
                    _command_validate))
