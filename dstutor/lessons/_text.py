@@ -93,7 +93,7 @@ def goal_text(step: Step, results: Sequence[tuple[CheckSpec, Outcome]], *,
               exam: bool = False) -> str:
     lines = [f"Goal of step '{step.id}':"]
     if exam:  # an exercise: the task is the goal; the checks' values would give it away
-        lines.append(f"  {step.task.strip()}")
+        lines += [f"  {line}" for line in step.task.strip().splitlines()]
         lines += [f"  {'[done]' if o.passed else '[todo]'} {o.message}" for _s, o in results]
         return "\n".join(lines) + "\n"
     ignored: list[str] = []

@@ -200,9 +200,18 @@ def toolbar_status(runner: "LessonRunner") -> str:
 def _make_ask(runner: "LessonRunner") -> Callable[[str], str]:
     """A function reading one (possibly multi-line) command with the given prompt text."""
     try:
-        state = {"executor": runner.executor, "prompt": _shell_prompt(runner)}
+        state: dict[str, Any] = {"executor": runner.executor, "prompt": _shell_prompt(runner)}
 
         def ask(message: str) -> str:
+            if runner.pending is not None:
+                # A prediction is an answer, not a command: keep it out of the up-arrow
+                # history (and its file), which holds only what can be run again.
+                if "answer" not in state:
+                    from prompt_toolkit import PromptSession
+                    from prompt_toolkit.history import InMemoryHistory
+
+                    state["answer"] = PromptSession(history=InMemoryHistory())
+                return str(state["answer"].prompt(message))
             if runner.executor is not state["executor"]:  # `reset` built a new session
                 state["executor"] = runner.executor
                 state["prompt"] = _shell_prompt(runner)
