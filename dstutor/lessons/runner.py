@@ -295,6 +295,8 @@ class LessonRunner:
             if self.lesson.outro:
                 out += self.lesson.outro.strip() + "\n\n"
             out += _text.summary_line(self.lesson, self.progress)
+            if self.exercise is not None:
+                out += self.exercise.score_text(self.progress, {})
             return Reply(out)
         self._enter_step()
         chunks = [("stdout", "\n"), *_text.step_intro_parts(self.lesson, self.index)]
