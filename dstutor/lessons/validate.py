@@ -37,11 +37,6 @@ from dstutor.sim.nodes import KUBELET_VERSION
 SIM_K8S_VERSION = ".".join(KUBELET_VERSION.lstrip("v").split(".")[:2])
 
 
-# Known mistakes (by name) that the wrong attempts checked so far made, with the cluster
-# they ran on (a toleration's effect is only a mistake against a node's taints).
-MISTAKES_SEEN: set[str] = set()
-
-
 @dataclass
 class Report:
     source: str
@@ -49,6 +44,9 @@ class Report:
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     transcript: str | None = None  # what a learner reads in the reference run
+    # Known mistakes (mistakes.py) its wrong attempts made, judged on the cluster they ran
+    # on (a toleration's effect is only a mistake against a node's taints).
+    mistakes: set[str] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
@@ -163,7 +161,7 @@ def _run_solution(lesson: Lesson, step: Step, executor: Executor, problems: list
     return records, answer, ran
 
 
-def _run_wrong(lesson: Lesson, step: Step, before: list[str], wrong: Wrong
+def _run_wrong(lesson: Lesson, step: Step, before: list[str], wrong: Wrong, seen: set[str]
                ) -> tuple[list[CommandRecord], list[str], Executor]:
     """Replay the steps before, then the wrong attempt; what the learner would be told."""
     executor = build_setup(lesson)
@@ -175,13 +173,14 @@ def _run_wrong(lesson: Lesson, step: Step, before: list[str], wrong: Wrong
         records.append(CommandRecord(line, result.exit_code, result.stdout, result.stderr,
                                      result.changed, namespace, at))
         said += [result.stderr, *tutor_notes(line, result.hint, executor.cluster)]
-        MISTAKES_SEEN.update(m.name for m in find_mistakes(line, executor.cluster))
+        seen.update(m.name for m in find_mistakes(line, executor.cluster))
     return records, said, executor
 
 
-def _check_wrong(lesson: Lesson, step: Step, before: list[str], problems: list[str]) -> None:
+def _check_wrong(lesson: Lesson, step: Step, before: list[str], problems: list[str],
+                 seen: set[str]) -> None:
     for wrong in step.wrong:
-        records, said, executor = _run_wrong(lesson, step, before, wrong)
+        records, said, executor = _run_wrong(lesson, step, before, wrong, seen)
         results = evaluate(step.checks, executor, step, records, None)
         failing = {c.name: o for c, o in results if not o.passed}
         shown = list(wrong.commands)
@@ -231,7 +230,7 @@ def _check_expect(lesson: Lesson, step: Step | None, executor: Executor,
                                      f"{where}: {outcome.message}", spec.line))
 
 
-def two_way(lesson: Lesson) -> list[str]:
+def two_way(lesson: Lesson, mistakes: set[str] | None = None) -> list[str]:
     problems: list[str] = []
     try:
         executor = build_setup(lesson)
@@ -245,7 +244,8 @@ def two_way(lesson: Lesson) -> list[str]:
             problems.append(_problem(lesson, step, "the checks already pass before the "
                                      "solution: the step would pass without doing anything"))
         if step.wrong:
-            _check_wrong(lesson, step, list(history), problems)
+            _check_wrong(lesson, step, list(history), problems,
+                         mistakes if mistakes is not None else set())
         records, answer, ran = _run_solution(lesson, step, executor, problems)
         history += ran
         _check_expect(lesson, step, executor, records, problems)
@@ -273,7 +273,7 @@ def check_file(path: Path) -> Report:
     report.lesson = lesson
     report.problems, report.warnings = _lint(lesson)
     if not any("setup refers to" in p for p in report.problems):
-        report.problems += two_way(lesson)
+        report.problems += two_way(lesson, report.mistakes)
     if report.ok:
         try:
             report.transcript = transcript(lesson)
@@ -295,7 +295,6 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def check_paths(paths: Iterable[str | Path]) -> list[Report]:
-    MISTAKES_SEEN.clear()
     reports = [check_file(p) for p in expand(paths)]
     ids: dict[str, str] = {}
     for r in reports:
@@ -307,7 +306,8 @@ def check_paths(paths: Iterable[str | Path]) -> list[Report]:
         ids.setdefault(r.lesson.id, r.source)
     lessons = [r.lesson for r in reports if r.lesson is not None]
     if len(lessons) > 1 and reports:
-        for name in mistakes_not_exercised(MISTAKES_SEEN):
+        seen = set().union(*(r.mistakes for r in reports))
+        for name in mistakes_not_exercised(seen):
             reports[-1].warnings.append(f"no `wrong:` attempt in this course makes the known "
                                         f"mistake {name!r} (dstutor/lessons/mistakes.py)")
     return reports

@@ -179,3 +179,28 @@ def test_every_guided_step_needs_a_wrong_attempt_with_a_message(tmp_path: Path) 
 def test_course_transcripts_are_current() -> None:
     result = CliRunner().invoke(lesson_app, ["check", "--frozen", "-q", str(COURSE)])
     assert "transcript" not in result.output, result.output
+
+
+def test_the_course_makes_every_known_mistake_in_a_wrong_attempt() -> None:
+    from dstutor.lessons.mistakes import MISTAKE_NAMES
+    from dstutor.lessons.validate import check_paths
+
+    reports = check_paths([COURSE])
+    assert not [w for r in reports for w in r.warnings if "known mistake" in w]
+    assert set(MISTAKE_NAMES) <= set().union(*(r.mistakes for r in reports))
+
+
+def test_command_run_before_counts_only_earlier_commands() -> None:
+    from dstutor.lessons.checks import CommandRecord, World, run_check
+    from dstutor.sim.clusterfile import default_cluster
+
+    def rec(line: str) -> CommandRecord:
+        return CommandRecord(line, 0, "out\n", changed=True)
+
+    p = {"pattern": r"rollout status", "before": r"^kubectl delete ds"}
+    c = default_cluster()
+    late = run_check("command_run", World(c, [rec("kubectl delete ds x"),
+                                              rec("kubectl rollout status ds/y")]), p)
+    assert not late.passed and "came too late" in late.message
+    early = World(c, [rec("kubectl rollout status ds/y"), rec("kubectl delete ds x")])
+    assert run_check("command_run", early, p).passed
