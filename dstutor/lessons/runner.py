@@ -240,8 +240,8 @@ class LessonRunner:
         step = self.step
         if step is None:
             return False
-        head = _words(text)[:3]
-        return any(_words(line)[:3] == head for line in step.solution)
+        shape = _shape(text)
+        return shape is not None and any(_shape(line) == shape for line in step.solution)
 
     def _after_command(self, step: Step, exit_code: int, text: str = "") -> Reply:
         results = evaluate(step.checks, self.executor, step, self._records(step),
@@ -496,6 +496,20 @@ class LessonRunner:
         self.progress.log = kept
         self.executor = self._rebuild(kept)
         return Reply(f"The cluster is back to how it was when step '{step.id}' started.\n")
+
+
+def _shape(line: str) -> tuple[str, frozenset[str]] | None:
+    """A kubectl line's verb and resource kinds (`delete pod x` is `delete pods -l y`)."""
+    from dstutor.errors import DstutorError
+    from dstutor.kubectl import is_kubectl_line, parse_kubectl
+
+    if not is_kubectl_line(line):
+        return None
+    try:
+        cmd = parse_kubectl(line)
+    except DstutorError:
+        return None
+    return cmd.path, frozenset(t.type.kind for t in cmd.targets)
 
 
 def _words(line: str) -> list[str]:

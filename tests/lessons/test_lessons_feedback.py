@@ -44,6 +44,9 @@ def test_a_delete_in_the_wrong_namespace_does_not_pass(dstutor_home: Path) -> No
     out = say(r, "kubectl delete pods -l app=node-logger")
     assert "not yet: `kubectl delete pods -l app=node-logger` addressed namespace default" in out
     assert r.step.id == "self-healing"
+    pod = r.executor.cluster.pods_of("node-logger", "kube-system")[0]["metadata"]["name"]
+    out = say(r, f"kubectl delete pod {pod} -n kube-system")
+    assert "belongs to DaemonSet" not in out
     out = say(r, "kubectl delete pods -n kube-system -l app=node-logger",
               "kubectl rollout status ds/node-logger -n kube-system")
     assert "✓ Step 4 done" in out
