@@ -129,12 +129,17 @@ def _command_run(world: World, p: Mapping[str, Any]) -> Outcome:
     reasons = [_why_not(r, p) for r in shaped]
     if any(not why for why in reasons):
         return Outcome(True, f"you ran {_command_text(p)}")
+    # An exercise does not name the command it grades: that would give the answer away.
+    wanted = "" if world.exam else f": run {_command_text(p)}"
     if reasons:
         latest = (bool(world.commands) and shaped[-1] is world.commands[-1]
                   and shaped[-1].exit_code == 0)  # kubectl's own error says enough
-        return Outcome(False, f"{reasons[-1]}: run {_command_text(p)}",
+        return Outcome(False, f"{reasons[-1]}{wanted}",
                        (("command", _command_text(p), _first_line(shaped[-1])),),
                        near_miss=latest)
+    if world.exam:
+        return Outcome(False, "a command the task asks for has not been run (successfully) "
+                       "yet")
     return Outcome(False, f"run {_command_text(p)} in this step",
                    (("command", _command_text(p), "not run yet"),))
 

@@ -118,6 +118,8 @@ def test_exercises_keep_answers_to_themselves_and_show_the_score(tmp_path: Path)
                                 input=script)
     out = result.output
     assert "which is not what the task asks for" in out
+    assert "a command the task asks for has not been run (successfully) yet" in out
+    assert "rollout history" not in out.split("Task:", 1)[1].split("Hint 1/")[0]
     assert "8.10.0" not in out.split("Task:", 1)[1].split("Solution for")[0]
     assert "`solution` gives up this step: it then earns 0 of its 100 points" in out
     assert "hints: 1 × 5 = -5 points" in out
