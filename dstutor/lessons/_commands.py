@@ -81,7 +81,7 @@ def _why_not(record: CommandRecord, p: Mapping[str, Any]) -> str:
     if wanted_ns and cmd is not None and where not in (str(wanted_ns), "*"):
         return (f"{shown} addressed namespace {where}, but this step is about namespace "
                 f"{wanted_ns}: add -n {wanted_ns}")
-    if p.get("effect", True) and p.get("succeeded", True):
+    if not p.get("allow_noop") and p.get("succeeded", True):
         said = (record.stdout + record.stderr).strip()
         if NOTHING_FOUND in record.stderr or NOTHING_FOUND in record.stdout:
             found = next(x for x in said.splitlines() if NOTHING_FOUND in x)
@@ -161,5 +161,5 @@ register(CheckKind("command_run", _command_run,
                    "other commands; a command counts if it succeeded, addressed the namespace "
                    "the step names and showed or changed something", (),
                    ("pattern", "verb", "resource", "name", "flags", "succeeded", "describe",
-                    "namespace", "all_namespaces", "effect", "shows", "shows_what", "before"),
+                    "namespace", "all_namespaces", "allow_noop", "shows", "shows_what", "before"),
                    _command_validate))

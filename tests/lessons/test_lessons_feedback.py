@@ -162,7 +162,7 @@ def test_lesson_check_catches_a_false_pass(tmp_path: Path) -> None:
     # The old lesson 01 check: any `get ds` passed.
     path = _lesson_copy(tmp_path, "01-what-is-a-daemonset.yaml",
                         "        all_namespaces: true\n        shows: kube-proxy\n",
-                        "        effect: false\n")
+                        "        allow_noop: true\n")
     problems = "\n".join(check_file(path).problems)
     assert "wrong attempt ['kubectl get ds'] passes the step: a false pass" in problems
 
