@@ -66,8 +66,13 @@ class Timeline:
     def observe(self, kind: str, old: Obj | None, new: Obj | None, now: float) -> None:
         if kind == "DaemonSet" and new is not None:
             self._daemonset(old, new, now)
-        elif kind == "Pod" and new is not None:
-            self._pod(old, new, now)
+        elif kind == "Pod":
+            # Only a pod on its way out can have been evicted: the cheap test first, as
+            # every pod status write passes here.
+            pod = new if new is not None else old
+            if pod is not None and (new is None or pod["metadata"].get("deletionTimestamp")
+                                    or (pod.get("status") or {}).get("phase") == "Failed"):
+                self._pod(old, pod, now)
         elif kind == "Node" and new is not None:
             # Conditions change in place (old is new), so the timeline keeps its own view.
             name, ready = new["metadata"]["name"], _ready(new)
