@@ -209,3 +209,57 @@ def test_command_run_before_counts_only_earlier_commands() -> None:
     assert not late.passed and "came too late" in late.message
     early = World(c, [rec("kubectl rollout status ds/y"), rec("kubectl delete ds x")])
     assert run_check("command_run", early, p).passed
+
+
+def test_prediction_answers_stay_out_of_the_command_history(dstutor_home: Path,
+                                                            monkeypatch: object) -> None:
+    import pytest
+
+    from dstutor.lessons import cli
+
+    asked: list[str] = []
+
+    class Fake:
+        def __init__(self, **_kw: object) -> None:
+            pass
+
+        def prompt(self, message: str) -> str:
+            asked.append(message)
+            return "3"
+
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setattr(cli, "_shell_prompt", lambda runner: None)
+        mp.setattr("prompt_toolkit.PromptSession", Fake)
+        r = runner_for("01-what-is-a-daemonset.yaml", dstutor_home)
+        ask = cli._make_ask(r)
+        r.pending = "kubectl apply -f -"
+        assert ask(r.prompt) == "3"
+        assert asked == ["your prediction (a number)> "]  # a separate, in-memory history
+    finally:
+        mp.undo()
+
+
+def test_pods_on_nodes_groups_nodes_and_checks_state_and_node_ip() -> None:
+    from dstutor.lessons.checks import World, run_check
+    from dstutor.sim.clusterfile import default_cluster
+
+    c = default_cluster()
+    from dstutor import yamlio
+
+    c.create(yamlio.load_one((COURSE / "manifests" / "node-logger.yaml").read_text(), "x"))
+    c.settle()  # created, not started: every pod is still starting
+    p = {"daemonset": "node-logger", "namespace": "kube-system",
+         "nodes": ["worker-1", "worker-2", "worker-3"], "ready": True}
+    out = run_check("pods_on_nodes", World(c), p)
+    assert "the pods on worker-1, worker-2, worker-3 are" in out.message
+    assert out.message.count("not Ready yet") == 1 and out.transient
+    c.advance()
+    subset = {"daemonset": "node-logger", "namespace": "kube-system", "nodes": ["worker-1"],
+              "subset": True, "state": "Running"}
+    assert run_check("pods_on_nodes", World(c), subset).passed
+    exam = run_check("pods_on_nodes", World(c, exam=True),
+                     {**subset, "image": "busybox:9", "state": "Running"})
+    assert "not the image the task asks for" in exam.message and "busybox" not in exam.message
+    ip = run_check("pods_on_nodes", World(c), {**subset, "node_ip": True})
+    assert not ip.passed and "not the node's 172.18.0." in ip.message  # not hostNetwork
