@@ -35,6 +35,7 @@ def test_course_has_the_planned_lessons() -> None:
 
 
 def test_course_passes_lesson_check() -> None:
+    """Including --frozen: every transcript is current (what learners see was reviewed)."""
     result = CliRunner().invoke(lesson_app, ["check", "--frozen", str(COURSE)])
     assert result.exit_code == 0, result.output
     assert f"{len(FILES)} of {len(FILES)} lessons passed" in result.output

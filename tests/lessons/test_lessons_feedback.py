@@ -181,11 +181,6 @@ def test_every_guided_step_needs_a_wrong_attempt_with_a_message(tmp_path: Path) 
     assert "step 'new-node': every step needs at least one known-wrong attempt" in problems
 
 
-def test_course_transcripts_are_current() -> None:
-    result = CliRunner().invoke(lesson_app, ["check", "--frozen", "-q", str(COURSE)])
-    assert "transcript" not in result.output, result.output
-
-
 def test_the_course_makes_every_known_mistake_in_a_wrong_attempt() -> None:
     from dstutor.lessons.mistakes import MISTAKE_NAMES
     from dstutor.lessons.validate import check_paths
