@@ -258,3 +258,22 @@ def test_pods_on_nodes_groups_nodes_and_checks_state_and_node_ip() -> None:
     assert "not the image the task asks for" in exam.message and "busybox" not in exam.message
     ip = run_check("pods_on_nodes", World(c), {**subset, "node_ip": True})
     assert not ip.passed and "not the node's 172.18.0." in ip.message  # not hostNetwork
+
+
+def test_a_transcript_that_was_not_regenerated_fails_the_check(tmp_path: Path) -> None:
+    name = "02-nodes-join-and-leave"
+    for sub in ("manifests", "transcripts"):
+        shutil.copytree(COURSE / sub, tmp_path / sub)
+    shutil.copy(COURSE / f"{name}.yaml", tmp_path)
+    lesson = tmp_path / f"{name}.yaml"
+    args = ["check", "--frozen", str(lesson)]
+    assert CliRunner().invoke(lesson_app, args).exit_code == 0
+    lesson.write_text(lesson.read_text().replace("DESIRED dropped to 3 at once",
+                                                 "DESIRED dropped to 3 right away"))
+    result = CliRunner().invoke(lesson_app, args)
+    assert result.exit_code == 1
+    assert f"transcript {name}.txt is out of date" in result.output
+    result = CliRunner().invoke(lesson_app, ["check", str(lesson)])  # regenerates it
+    assert result.exit_code == 0 and "wrote" in result.output
+    assert "right away" in (tmp_path / "transcripts" / f"{name}.txt").read_text()
+    assert CliRunner().invoke(lesson_app, args).exit_code == 0
