@@ -38,7 +38,8 @@ def exercise_hooks(lesson: Any, meta: ExerciseMeta) -> ExerciseHooks:
                          f"{step_points(step.id):g} points{why}")
         hints = sum(sp.hints_used for sp in progress.steps.values())
         if s.hint_cost:
-            lines.append(f"  hints: {hints} × {s.hint_cost:g} = -{hints * s.hint_cost:g} points")
+            lines.append(f"  hints: {hints} × {s.hint_cost:g} = -{hints * s.hint_cost:g} points"
+                         if hints else f"  hints: none used (each costs {s.hint_cost:g} points)")
         used = sum(sp.seconds for sp in progress.steps.values())
         over = meta.time_limit is not None and used > meta.time_limit
         if meta.time_limit is not None:

@@ -345,17 +345,24 @@ def check(paths: Annotated[list[str] | None, typer.Argument(
 
 
 def _transcript(report: Any, frozen: bool, quiet: bool) -> None:
-    """Write (or with --frozen, compare) the lesson's reference transcript."""
-    from dstutor.lessons.transcript import transcript_path
+    """Write (or with --frozen, compare) the lesson's reference transcript: what a learner
+    reads in the reference run, exercises with their scoring as `lesson run` has it."""
+    from dstutor.errors import DstutorError
+    from dstutor.lessons.transcript import transcript, transcript_path
 
-    if report.lesson is None or report.transcript is None:
+    if report.lesson is None or not report.ok:
+        return
+    try:
+        text = transcript(report.lesson, exercise=_exercise_hooks(report.lesson))
+    except DstutorError as exc:
+        report.problems.append(f"{report.source}: the reference run fails: {exc}")
         return
     path = transcript_path(report.lesson)
     try:
         old = path.read_text(encoding="utf-8")
     except OSError:
         old = None
-    if old == report.transcript:
+    if old == text:
         return
     if frozen:
         what = "is missing" if old is None else "is out of date"
@@ -364,6 +371,6 @@ def _transcript(report: Any, frozen: bool, quiet: bool) -> None:
                                "the diff")
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(report.transcript, encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     if not quiet:
         print(f"wrote {path}")

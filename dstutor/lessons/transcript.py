@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from dstutor.lessons.schema import Lesson
 
@@ -27,7 +28,7 @@ def reference_script(lesson: Lesson) -> list[str]:
     return lines
 
 
-def transcript(lesson: Lesson) -> str:
+def transcript(lesson: Lesson, *, exercise: Any = None) -> str:
     """Run the reference solution as a learner would (script mode, no colour, a wall clock
     stopped at 0 so times are stable) and return everything the learner would read."""
     from dstutor.lessons.progress import ProgressStore
@@ -35,7 +36,8 @@ def transcript(lesson: Lesson) -> str:
 
     with tempfile.TemporaryDirectory(prefix="dstutor-transcript-") as home:
         store = ProgressStore(Path(home) / "progress.json")
-        runner = LessonRunner(lesson, store, restart=True, wall=lambda: 0.0)
+        runner = LessonRunner(lesson, store, restart=True, wall=lambda: 0.0,
+                              exercise=exercise)
         out = [text for _kind, text in runner.start().parts()]
         for line in reference_script(lesson):
             out.append("\n$ " + line.replace("\n", "\n> ") + "\n")

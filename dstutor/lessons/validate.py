@@ -28,7 +28,6 @@ from dstutor.lessons.sandbox import (
     run_one,
 )
 from dstutor.lessons.schema import Lesson, Predict, Step, Wrong
-from dstutor.lessons.transcript import transcript
 from dstutor.model.objects import is_terminating
 from dstutor.sim.cluster import Cluster
 from dstutor.sim.nodes import KUBELET_VERSION
@@ -43,7 +42,6 @@ class Report:
     lesson: Lesson | None = None
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    transcript: str | None = None  # what a learner reads in the reference run
     # Known mistakes (mistakes.py) its wrong attempts made, judged on the cluster they ran
     # on (a toleration's effect is only a mistake against a node's taints).
     mistakes: set[str] = field(default_factory=set)
@@ -274,11 +272,6 @@ def check_file(path: Path) -> Report:
     report.problems, report.warnings = _lint(lesson)
     if not any("setup refers to" in p for p in report.problems):
         report.problems += two_way(lesson, report.mistakes)
-    if report.ok:
-        try:
-            report.transcript = transcript(lesson)
-        except DstutorError as exc:
-            report.problems.append(_problem(lesson, None, f"the reference run fails: {exc}"))
     return report
 
 
