@@ -24,11 +24,13 @@ IDEMPOTENT_VERBS = frozenset({"apply", "drain", "cordon", "uncordon"})
 
 def _parse(line: str) -> Any:
     from dstutor.kubectl import is_kubectl_line, parse_kubectl
+    from dstutor.shell.pipeline import split_pipeline
 
     if not is_kubectl_line(line):
         return None
     try:
-        return parse_kubectl(line)
+        # `kubectl get pods -o wide | grep x` ran `kubectl get pods -o wide`.
+        return parse_kubectl(split_pipeline(line).command)
     except DstutorError:
         return None
 
@@ -65,7 +67,29 @@ def _first_line(record: CommandRecord) -> str:
     return record.line.split("\n", 1)[0].strip()
 
 
-def _why_not(record: CommandRecord, p: Mapping[str, Any]) -> str:
+def _redirected(record: CommandRecord) -> bool:
+    """`kubectl get ... > FILE`: the output went to the workspace, not to the screen."""
+    from dstutor.shell.pipeline import split_pipeline
+
+    try:
+        return split_pipeline(record.line).redirect is not None
+    except DstutorError:
+        return False
+
+
+_USING_POD = re.compile(r"using pod/(\S+)")
+_PREFIX_POD = re.compile(r"^\[pod/([^/\]]+)/", re.M)
+
+
+def _addressed_pods(record: CommandRecord, cmd: Any) -> list[str]:
+    """The pods a command read: named ones, the one `logs ds/X` picked ("using pod/N"),
+    and those `--prefix` names in its output."""
+    names = [t.name for t in cmd.targets if t.type.kind == "Pod" and t.name]
+    names += _USING_POD.findall(record.stderr) + _PREFIX_POD.findall(record.stdout)
+    return list(dict.fromkeys(names))
+
+
+def _why_not(record: CommandRecord, p: Mapping[str, Any], cluster: Any = None) -> str:
     """Why a command of the right shape does not count; "" when it does."""
     shown = f"`{_first_line(record)}`"
     if p.get("succeeded", True) and record.exit_code != 0:
@@ -90,9 +114,20 @@ def _why_not(record: CommandRecord, p: Mapping[str, Any]) -> str:
         if cmd is not None and not _is_read(record.line) and not record.changed \
                 and cmd.dry_run == "none" and cmd.verb not in IDEMPOTENT_VERBS:
             return f"{shown} changed nothing"
-        if cmd is not None and _is_read(record.line) and not said:
+        if cmd is not None and _is_read(record.line) and not said and not _redirected(record):
             return f"{shown} printed nothing"
-    if p.get("shows") and not re.search(str(p["shows"]), record.stdout):
+    if p.get("target_node") and cmd is not None and cluster is not None:
+        namespace = cmd.namespace or record.namespace
+        nodes = {}
+        for name in _addressed_pods(record, cmd):
+            pod = cluster.find("Pod", namespace, name)
+            nodes[name] = (pod or {}).get("spec", {}).get("nodeName") or "no node"
+        if p["target_node"] not in nodes.values():
+            seen = ", ".join(f"pod {n} on {node}" for n, node in nodes.items())
+            return (f"{shown} read {seen or 'no pod by name'}, not the pod on "
+                    f"{p['target_node']}")
+    if p.get("shows") and not _redirected(record) and not re.search(str(p["shows"]),
+                                                                     record.stdout):
         return f"{shown} did not show {p.get('shows_what') or '/' + str(p['shows']) + '/'}"
     return ""
 
@@ -121,12 +156,13 @@ def _command_run(world: World, p: Mapping[str, Any]) -> Outcome:
         if cut is not None:
             late = [r for r in commands[cut:] if _shape(r, p)]
             commands = commands[:cut]
-            if late and not any(_shape(r, p) and not _why_not(r, p) for r in commands):
+            if late and not any(_shape(r, p) and not _why_not(r, p, world.cluster)
+                                for r in commands):
                 return Outcome(False, f"`{_first_line(late[-1])}` came too late: it only "
                                f"counts before `{_first_line(world.commands[cut])}`",
                                (("command", _command_text(p), "ran too late"),))
     shaped = [r for r in commands if _shape(r, p)]
-    reasons = [_why_not(r, p) for r in shaped]
+    reasons = [_why_not(r, p, world.cluster) for r in shaped]
     if any(not why for why in reasons):
         return Outcome(True, f"you ran {_command_text(p)}")
     # An exercise does not name the command it grades: that would give the answer away.
@@ -161,5 +197,6 @@ register(CheckKind("command_run", _command_run,
                    "other commands; a command counts if it succeeded, addressed the namespace "
                    "the step names and showed or changed something", (),
                    ("pattern", "verb", "resource", "name", "flags", "succeeded", "describe",
-                    "namespace", "all_namespaces", "allow_noop", "shows", "shows_what", "before"),
+                    "namespace", "all_namespaces", "allow_noop", "shows", "shows_what", "before",
+                    "target_node"),
                    _command_validate))

@@ -188,7 +188,7 @@ CHECK_PARAMS: Mapping[str, Kind] = {
                                  "misscheduled", "unavailable")},
     **{name: FLAG for name in ("absent", "owned", "rolled_out", "succeeded",
                                 "all_namespaces", "allow_noop", "subset", "node_ip")},
-    **{name: TEXT for name in ("shows", "shows_what", "before", "state")},
+    **{name: TEXT for name in ("shows", "shows_what", "before", "state", "target_node")},
     **{name: COUNT for name in ("max_unavailable", "peak_unavailable", "rollouts",
                                  "min_rollouts", "evicted")},
     "not_ready": Kind("names", _names),

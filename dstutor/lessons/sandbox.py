@@ -17,6 +17,8 @@ from dstutor.lessons.checks import CommandRecord, Outcome, World, run_check
 from dstutor.lessons.schema import CheckSpec, Lesson, Step
 from dstutor.model.objects import Obj
 from dstutor.model.taints import parse_taint_args
+from dstutor.shell.editjournal import EditJournal
+from dstutor.shell.workspace import Workspace
 from dstutor.sim.clock import Clock
 from dstutor.sim.clusterfile import (
     ClusterSpec,
@@ -81,6 +83,13 @@ def setup_manifests(lesson: Lesson) -> list[tuple[str, list[Obj]]]:
     return found
 
 
+def lesson_workspace(lesson: Lesson) -> Workspace:
+    """The lesson's scratch folder: where `> FILE`, `cat`, `vi` and `-f FILE` work."""
+    from dstutor.lessons.progress import data_dir
+
+    return Workspace.at(data_dir() / "workspace" / lesson.id)
+
+
 def build_setup(lesson: Lesson) -> Executor:
     """The cluster the lesson starts from, settled, on a manual clock."""
     try:
@@ -94,6 +103,13 @@ def build_setup(lesson: Lesson) -> Executor:
                           path=str(lesson.path or lesson.id),
                           line=lesson.lines.get(("setup",))) from None
     executor = make_executor(cluster)
+    session = getattr(executor, "session", None)
+    if session is not None:
+        session.workspace = lesson_workspace(lesson)
+        # Replays never open an editor: they get what the learner's editor produced.
+        journal = EditJournal(session.workspace.root)
+        session.journal = journal
+        session.editor, session.file_editor = journal.replay_text, journal.replay_file
     manifests = setup_manifests(lesson)
     # Namespaces the manifests need exist first, as an administrator would have them.
     wanted = {str((d.get("metadata") or {}).get("namespace") or "")

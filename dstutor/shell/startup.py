@@ -128,7 +128,10 @@ def start(opts: ShellOptions, *, interactive: bool) -> Startup:
                 problems.append(f"{exc}; starting a fresh cluster and leaving {opts.state} "
                                 "untouched")
                 save_to = None  # never overwrite a file we could not read
-    session = Session(cluster or factory(), interactive=interactive, reset_factory=factory)
+    from dstutor.shell.editor import text_editor
+
+    session = Session(cluster or factory(), interactive=interactive, reset_factory=factory,
+                      editor=text_editor())
     return Startup(session, problems, save_to)
 
 

@@ -15,7 +15,8 @@ from dstutor.sim.cluster import DEFAULT_TIMING, Cluster
 
 CONTROL_PLANE_TAINT = {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}
 NODE_KEYS = {"name", "roles", "labels", "taints", "capacity"}
-TOP_KEYS = {"apiVersion", "kind", "metadata", "nodes", "registry", "timing", "manifests"}
+TOP_KEYS = {"apiVersion", "kind", "metadata", "nodes", "registry", "timing", "manifests",
+            "metricsServer"}
 
 
 class ClusterFileError(DstutorError):
@@ -40,6 +41,8 @@ class ClusterSpec:
     timing: dict[str, float] = field(default_factory=dict)
     manifests: list[Obj] = field(default_factory=list)
     kube_proxy: bool = False
+    # Whether metrics-server runs (so `kubectl top` answers); the default cluster has it.
+    metrics_server: bool = True
 
 
 def kube_proxy_daemonset() -> Obj:
@@ -146,6 +149,10 @@ def parse_cluster_file(path: str | Path,
         if not isinstance(value, int | float) or value < 0:
             raise _fail(where, f"timing {key} must be a non-negative number of seconds")
         spec.timing[key] = float(value)
+    metrics = data.get("metricsServer", True)
+    if not isinstance(metrics, bool):
+        raise _fail(where, "metricsServer must be true or false")
+    spec.metrics_server = metrics
     base = Path(path).parent
     for ref in data.get("manifests") or []:
         manifest_path = base / str(ref)
@@ -162,6 +169,7 @@ def build_cluster(spec: ClusterSpec, *, seed: int = 0, clock: Clock | None = Non
     """A cluster in the state the spec describes, settled: nodes Ready, pods Running."""
     cluster = Cluster(seed=seed, clock=clock or Clock(), timing=spec.timing,
                       missing_images=spec.missing_images, crashing_images=spec.crashing_images)
+    cluster.metrics_server = spec.metrics_server  # type: ignore[attr-defined]
     for node in spec.nodes:
         cluster.add_node(node.name, labels=node.labels, taints=node.taints, roles=node.roles,
                          capacity=node.capacity, ready=True)

@@ -96,7 +96,7 @@ def first_hint(errors: list[DstutorError]) -> str | None:
     return None
 
 
-def _sources(cmd: KubectlCommand) -> list[tuple[str, str]]:
+def _sources(cmd: KubectlCommand, env: Env | None = None) -> list[tuple[str, str]]:
     """(source name, text) for every -f; directories contribute their manifest files."""
     out: list[tuple[str, str]] = []
     for name in cmd.filenames:
@@ -109,7 +109,7 @@ def _sources(cmd: KubectlCommand) -> list[tuple[str, str]]:
             # kubectl would download it; the simulator has no network to reach.
             raise ManifestError(f'unable to read URL "{name}": dstutor has no network access',
                                 hint=URL_HINT)
-        path = Path(name)
+        path = env.path(name) if env is not None else Path(name)
         if path.is_dir():
             files = sorted(p for p in path.iterdir() if p.suffix in _MANIFEST_SUFFIXES)
             out += [(str(p), yamlio.read_file(p)) for p in files]
@@ -151,7 +151,7 @@ def load_infos(env: Env, cmd: KubectlCommand) -> tuple[list[Info], list[DstutorE
     infos: list[Info] = []
     errors: list[DstutorError] = []
     default_ns = namespace_of(env, cmd)
-    for source, text in _sources(cmd):
+    for source, text in _sources(cmd, env):
         for chunk in _documents(text):
             try:
                 docs = yamlio.load_documents(chunk, source)

@@ -1,18 +1,16 @@
-"""`kubectl apply -f`, `create -f`, `create namespace` and `edit`."""
+"""`kubectl apply -f`, `create -f` and `create namespace` (`edit` is in edit.py)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from dstutor import yamlio
-from dstutor.errors import ApiError, BadRequest, DstutorError, Invalid, NotFound, YamlError
+from dstutor.errors import ApiError, BadRequest, DstutorError, Invalid
 from dstutor.kubectl.commands._base import (
     Env,
     Output,
     error,
     flag_bool,
-    resolve_targets,
 )
 from dstutor.kubectl.commands._manifest import (
     Info,
@@ -32,7 +30,7 @@ from dstutor.kubectl.commands._printing import report_object
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.model import defaults
 from dstutor.model.objects import LAST_APPLIED_ANNOTATION, Obj, canonical_json, clone
-from dstutor.render._goyaml import dump as yaml_dump
+from dstutor.model.strategicpatch import apply_three_way
 
 NO_OBJECTS_APPLY_ERR = "error: no objects passed to apply"
 NO_OBJECTS_CREATE_ERR = "error: no objects passed to create"
@@ -42,14 +40,6 @@ MISSING_LAST_APPLIED_WARN = (
     "apply. kubectl apply should only be used on resources created declaratively by either "
     "kubectl create --save-config or kubectl apply. The missing annotation will be patched "
     "automatically.")
-EDITOR_MISSING_ERR = ("error: dstutor has no editor here: use `kubectl get TYPE NAME -o yaml`, "
-                      "change the manifest, and `kubectl apply -f FILE`")
-# The comment block kubectl edit puts above the object (lines starting with # are ignored).
-EDIT_HEADER = (
-    "# Please edit the object below. Lines beginning with a '#' will be ignored,\n"
-    "# and an empty file will abort the edit. If an error occurs while saving this file will be\n"
-    "# reopened with the relevant failures.\n"
-    "#\n")
 _SERVER_FIELDS = ("uid", "resourceVersion", "creationTimestamp", "generation",
                   "deletionTimestamp", "deletionGracePeriodSeconds", "ownerReferences",
                   "finalizers", "managedFields", "selfLink")
@@ -119,7 +109,7 @@ def _apply_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None:
         exc = BadRequest(patch_error(info, patch, detail))
         exc.hint = strict_hint(info)  # type: ignore[attr-defined]
         raise exc
-    merged = three_way(live, last, desired)
+    merged = apply_three_way(live, last, desired, info.rtype.kind)
     for field in _SERVER_FIELDS:
         if field in live["metadata"]:
             merged["metadata"][field] = clone(live["metadata"][field])
@@ -201,45 +191,3 @@ def run_create_namespace(env: Env, cmd: KubectlCommand, out: Output) -> None:
     out.changed = not dry
     report_object(cmd, out, created, "created")
 
-
-def _strip_comments(text: str) -> str:
-    return "".join(line for line in text.splitlines(keepends=True)
-                   if not line.lstrip().startswith("#"))
-
-
-def run_edit(env: Env, cmd: KubectlCommand, out: Output) -> None:
-    if env.editor is None:
-        raise DstutorError(EDITOR_MISSING_ERR)
-    targets = list(resolve_targets(env, cmd))
-    if not targets:
-        raise error("no objects passed to edit")
-    for _, obj in targets:
-        original = EDIT_HEADER + yaml_dump(obj)
-        edited = env.editor(original)
-        if not _strip_comments(edited).strip():
-            out.err("Edit cancelled, saved file was empty.")
-            continue
-        if _strip_comments(edited) == _strip_comments(original):
-            out.err("Edit cancelled, no changes made.")
-            continue
-        try:
-            doc = yamlio.load_one(edited, "edited file")
-        except YamlError as exc:
-            raise error(f"edit cancelled, your changes could not be parsed: {exc}") from None
-        if not isinstance(doc, dict):
-            raise error("edit cancelled: the edited file is not an object")
-        for field in ("kind", "apiVersion"):
-            if doc.get(field) != obj.get(field):
-                raise error(f"the {field} of the edited object may not be changed")
-        meta = doc.get("metadata") or {}
-        if meta.get("name") != obj["metadata"]["name"]:
-            raise error("the name of the edited object may not be changed")
-        if canonical_json(doc) == canonical_json(obj):
-            out.err("Edit cancelled, no changes made.")
-            continue
-        try:
-            updated = env.cluster.update(doc)
-        except NotFound:
-            raise
-        out.changed = True
-        report_object(cmd, out, updated, "edited")

@@ -201,14 +201,16 @@ def run_create_deployment(env: Env, cmd: KubectlCommand, out: Output) -> None:
         container: Obj = {"name": base if len(images) > 1 else base, "image": str(image)}  # type: ignore[arg-type]
         if flag_int(cmd, "port") >= 0 and cmd.is_set("port"):
             container["ports"] = [{"containerPort": flag_int(cmd, "port")}]
+        container["resources"] = {}  # kubectl's generator sends (and prints) these empty
         containers.append(container)
     deploy: Obj = {"apiVersion": "apps/v1", "kind": "Deployment",
                    "metadata": {"name": name, "labels": labels},
                    "spec": {"replicas": flag_int(cmd, "replicas") if cmd.is_set("replicas")
                             else 1,
-                            "selector": {"matchLabels": labels},
+                            "selector": {"matchLabels": labels}, "strategy": {},
                             "template": {"metadata": {"labels": labels},
-                                         "spec": {"containers": containers}}}}
+                                         "spec": {"containers": containers}}},
+                   "status": {}}
     ns = cmd.namespace or env.namespace
     deploy["metadata"]["namespace"] = ns
     dry = cmd.dry_run != "none"
