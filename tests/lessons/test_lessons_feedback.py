@@ -277,3 +277,30 @@ def test_a_transcript_that_was_not_regenerated_fails_the_check(tmp_path: Path) -
     assert result.exit_code == 0 and "wrote" in result.output
     assert "right away" in (tmp_path / "transcripts" / f"{name}.txt").read_text()
     assert CliRunner().invoke(lesson_app, args).exit_code == 0
+
+
+def test_command_run_target_node_follows_the_pod_a_command_read() -> None:
+    from dstutor.lessons.checks import World, run_check
+
+    cluster, records = _ran_lines("kubectl logs ds/node-logger -n kube-system --tail=1")
+    picked = records[0].stderr.split("pod/")[1].split()[0]
+    node = cluster.find("Pod", "kube-system", picked)["spec"]["nodeName"]
+    other = next(n for n in ("worker-1", "worker-2", "worker-3") if n != node)
+    p = {"verb": "logs", "namespace": "kube-system"}
+    assert run_check("command_run", World(cluster, records), {**p, "target_node": node}).passed
+    miss = run_check("command_run", World(cluster, records), {**p, "target_node": other})
+    assert not miss.passed and miss.near_miss
+    assert f"read pod {picked} on {node}, not the pod on {other}" in miss.message
+
+
+def _ran_lines(*lines: str) -> tuple[object, list]:  # type: ignore[type-arg]
+    from dstutor import yamlio
+    from dstutor.lessons._exec import make_executor
+    from dstutor.lessons.sandbox import run_one
+    from dstutor.sim.clusterfile import default_cluster
+
+    c = default_cluster()
+    c.create(yamlio.load_one((COURSE / "manifests" / "node-logger.yaml").read_text(), "x"))
+    c.advance()
+    executor = make_executor(c)
+    return c, [run_one(executor, line) for line in lines]
