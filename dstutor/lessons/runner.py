@@ -274,11 +274,22 @@ class LessonRunner:
             # The cluster is still catching up; this is not a wrong attempt.
             return Reply.note("".join(f"in progress: {o.message}\n" for o in failing[:3])
                               + WAIT_MSG, "notice")
-        self.progress.step(step.id).attempts += 1
         more = (f"(and {len(failing) - 2} more: `check` lists everything)\n"
                 if len(failing) > 2 else "")
+        if self.exercise is None and self._first_part(step, text):
+            # The first command of a several-command task (as the text says to run it)
+            # is progress, not a wrong attempt. (Not in exercises: it would tell that a
+            # command is part of the solution.)
+            return Reply.note("".join(f"still to do: {o.message}\n" for o in failing[:2])
+                              + more, "notice")
+        self.progress.step(step.id).attempts += 1
         return Reply.note("".join(f"not yet: {o.message}\n" for o in failing[:2]) + more,
                           "notice")
+
+    def _first_part(self, step: Step, text: str) -> bool:
+        """Whether `text` is one of the step's solution lines other than its last."""
+        earlier = [line for line in step.solution[:-1] if not line.startswith("answer ")]
+        return any(_same_command(line, text) for line in earlier)
 
     def _passed(self, step: Step, *, quiet_miss: bool = False) -> Reply:
         history = [TimedLine(e.line, e.t) for e in self.progress.log]
@@ -357,8 +368,8 @@ class LessonRunner:
             line, expected = reference
             verdict = ("right" if guess == expected else
                        "prediction skipped" if guess is None else f"you predicted {guess}")
-            note = (f"The step's command, `{line}`, gives {expected} ({verdict}). Yours gave "
-                    f"{actual}: {_difference(held, line)}.\n")
+            note = (f"The step's command, `{line.split(chr(10), 1)[0]}`, gives {expected} "
+                    f"({verdict}). Yours gave {actual}: {_difference(held, line)}.\n")
             prediction["answer"] = expected
         elif guess is None:
             note = f"(prediction skipped; the answer is {actual})\n"
@@ -376,7 +387,7 @@ class LessonRunner:
         before, self._before_gated = self._before_gated, None
         assert step.predict is not None
         line = next((x for x in step.solution if re.search(step.predict.before, x)), None)
-        if before is None or line is None or _words(line) == _words(held):
+        if before is None or line is None or _same_command(line, held):
             return None
         from dstutor.lessons.validate import measure
 
@@ -384,7 +395,7 @@ class LessonRunner:
         if executor.run(line).exit_code != 0:
             return None
         value = measure(step.predict, executor.cluster)
-        return None if value is None else (line.split("\n", 1)[0], value)
+        return None if value is None else (line, value)
 
     def _measure(self, step: Step) -> int:
         from dstutor.lessons.validate import measure
@@ -522,6 +533,13 @@ def _shape(line: str) -> tuple[str, frozenset[str]] | None:
     return cmd.path, frozenset(t.type.kind for t in cmd.targets)
 
 
+def _same_command(a: str, b: str) -> bool:
+    """The same words on the first line, and the same heredoc body (if any)."""
+    body_a = [x.strip() for x in a.strip().split("\n")[1:]]
+    body_b = [x.strip() for x in b.strip().split("\n")[1:]]
+    return _words(a) == _words(b) and body_a == body_b
+
+
 def _words(line: str) -> list[str]:
     try:
         return shlex.split(line.split("\n", 1)[0])
@@ -532,6 +550,9 @@ def _words(line: str) -> list[str]:
 def _difference(theirs: str, reference: str) -> str:
     """What sets the learner's command apart from the step's, in its words."""
     mine, want = _words(theirs), _words(reference)
+    if mine == want:  # the same command line: the heredoc manifests differ
+        mine = [x.strip() for x in theirs.strip().split("\n")[1:] if x.strip()]
+        want = [x.strip() for x in reference.strip().split("\n")[1:] if x.strip()]
     extra = [w for w in mine if w not in want]
     missing = [w for w in want if w not in mine]
     if extra and missing:

@@ -304,3 +304,25 @@ def _ran_lines(*lines: str) -> tuple[object, list]:  # type: ignore[type-arg]
     c.advance()
     executor = make_executor(c)
     return c, [run_one(executor, line) for line in lines]
+
+
+def test_the_first_command_of_a_longer_solution_is_progress_not_a_wrong_attempt(
+        dstutor_home: Path) -> None:
+    r = runner_for("10-daemonset-or-deployment.yaml", dstutor_home)
+    out = say(r, "kubectl create deployment web --image=nginx:1.27 --replicas=2")
+    assert "still to do: .spec.replicas of Deployment default/web is 2, expected 5" in out
+    assert r.progress.step("deployment").attempts == 0
+    out = say(r, "kubectl scale deployment web --replicas=4")
+    assert "not yet:" in out and r.progress.step("deployment").attempts == 1
+
+
+def test_a_different_manifest_is_scored_against_the_steps_own(dstutor_home: Path) -> None:
+    r = runner_for("06-rolling-updates.yaml", dstutor_home)
+    for _ in range(2):
+        r.handle_line("skip")
+    assert r.step is not None and r.step.id == "percent"
+    mine = r.step.solution[0].replace('maxUnavailable: "50%"', "maxUnavailable: 1")
+    say(r, mine)
+    out = say(r, "2")
+    assert "The step's command, `kubectl apply -f - <<EOF`, gives 2 (right). Yours gave 4" in out
+    assert 'it has `maxUnavailable: 1` where the step\'s has `maxUnavailable: "50%"`' in out
