@@ -86,7 +86,11 @@ def test_timeline_survives_save_and_load_and_starts_empty_for_old_snapshots() ->
 
 @pytest.mark.parametrize("bad", [[], {"rollouts": "x"}, {"rollouts": [{"namespace": "a"}]},
                                  {"rollouts": [{"namespace": "a", "daemonset": "b", "uid": "",
-                                                "generation": "two", "image": "", "started": 0}]}])
+                                                "generation": "two", "image": "", "started": 0}]},
+                                 {"evictions": [{"namespace": "a", "pod": "p", "node": "n",
+                                                 "reason": "r", "t": float("nan")}]},
+                                 {"notReady": [{"node": "n", "t": 1, "extra": 1}]},
+                                 {"down": [3]}])
 def test_a_damaged_timeline_is_refused(bad: object) -> None:
     data = export_state(default_cluster())
     data["timeline"] = bad
@@ -112,3 +116,10 @@ def test_timeline_is_bounded() -> None:
     for i in range(MAX_ENTRIES + 10):
         t.record_eviction("ns", f"p{i}", "n", "r", float(i))
     assert len(t.evictions) == MAX_ENTRIES and t.evictions[0].pod == "p10"
+
+
+def test_a_damaged_timeline_names_the_field() -> None:
+    data = export_state(default_cluster())
+    data["timeline"] = {"rollouts": [{"namespace": "a"}]}
+    with pytest.raises(SnapshotError, match=r"timeline\.rollouts\[0\]\.daemonset must be a string"):
+        import_state(data)
