@@ -7,6 +7,7 @@ checked. The same code serves the interactive prompt and script mode.
 
 from __future__ import annotations
 
+import copy
 import pickle
 import re
 import shlex
@@ -19,7 +20,15 @@ from dstutor.lessons import _text
 from dstutor.lessons._exec import Executor, make_executor
 from dstutor.lessons.checks import CommandRecord
 from dstutor.lessons.mistakes import tutor_notes
-from dstutor.lessons.progress import LessonProgress, LogEntry, ProgressStore, add_time
+from dstutor.lessons.progress import (
+    AUTO,
+    RUN,
+    TYPED,
+    LessonProgress,
+    LogEntry,
+    ProgressStore,
+    add_time,
+)
 from dstutor.lessons.sandbox import (
     TimedLine,
     build_setup,
@@ -37,6 +46,12 @@ _NUMBER = re.compile(r"^-?\d+$")
 LAST_HINT_MSG = "That was the last hint; `solution` shows the commands.\n"
 WAIT_MSG = ("(give it a moment: `check` again, or wait with `kubectl rollout status "
             "ds/NAME`)\n")
+
+
+def _joined(chunks: list[tuple[str, str]]) -> tuple[str, str]:
+    """The stdout and stderr the chunks make."""
+    return ("".join(t for s, t in chunks if s == "stdout"),
+            "".join(t for s, t in chunks if s == "stderr"))
 
 
 @dataclass
@@ -82,18 +97,20 @@ class LessonRunner:
         self.exercise = exercise
         # The cluster just before a prediction-gated command, to say what the step's
         # own command would have done when the learner typed a different one.
-        self._before_gated: bytes | None = None
+        self._before_gated: Any = None
         # `solution`/`skip` in an exercise warn once before they cost the step's points.
         self._warned: set[tuple[str, str]] = set()
         self.store = store
         self.wall = wall
         self.live = live and lesson.setup.clock != "manual"
         self.pending: str | None = None  # a command held back until the learner predicts
-        # What each logged command printed and changed (parallel to progress.log): kept
-        # in memory and rebuilt by replay, so the progress file stays small.
+        # What each command that ran printed and changed (parallel to progress.commands()):
+        # kept in memory and rebuilt by replay, so the progress file stays small.
         self._ran: list[CommandRecord] = []
         self.progress: LessonProgress = (store.reset(lesson.id) if restart
                                          else store.get(lesson.id))
+        if not self.progress.log and not self.progress.steps:
+            self.progress.log_complete = True  # begun here: every line will be logged
         if restart or not self.progress.log:
             from dstutor.lessons.sandbox import lesson_workspace
             from dstutor.shell.editjournal import EditJournal
@@ -101,9 +118,11 @@ class LessonRunner:
             EditJournal(lesson_workspace(lesson).root).clear()
         self.index = self._resume_index()
         self.resumed = bool(self.progress.log) or self.index > 0
-        self.executor: Executor = self._rebuild(self.progress.log)
+        self.executor: Executor = self._rebuild(self.progress.commands())
         self._last_wall: float | None = None
         self._changed = False
+        self._ran_as_typed = False  # the line being handled ran in the cluster as typed
+        self._depth = 0  # handle_line calls under way (a prediction's answer may be a command)
 
     # --- state ----------------------------------------------------------------------
 
@@ -152,7 +171,7 @@ class LessonRunner:
         return max(clock.now(), clock.target())
 
     def _records(self, step: Step) -> list[CommandRecord]:
-        return [r for e, r in zip(self.progress.log, self._ran, strict=True)
+        return [r for e, r in zip(self.progress.commands(), self._ran, strict=True)
                 if e.step == step.id]
 
     def _quiz_answer(self, step: Step) -> str | None:
@@ -171,7 +190,7 @@ class LessonRunner:
         else:
             if self.resumed:
                 out += (f"\nResuming at step {self.index + 1}/{len(self.lesson.steps)}: your "
-                        f"{len(self.progress.log)} earlier commands were replayed.\n")
+                        f"{len(self.progress.commands())} earlier commands were replayed.\n")
             self._enter_step()
             chunks = [("stdout", out + "\n"), *_text.step_intro_parts(self.lesson, self.index)]
             out = "".join(text for _, text in chunks)
@@ -189,26 +208,47 @@ class LessonRunner:
         if self.step is not None:
             add_time(self.progress.step(self.step.id), self._last_wall, now)
         self._last_wall = now
+        # Every line is logged with the virtual time it was typed at, so that `dstutor
+        # grade` can replay the session: a line that did not run in the cluster as typed
+        # (check, hint, an answer, a prediction) is logged as TYPED, before what it caused.
+        mark, t = len(self.progress.log), round(self._virtual_now(), 6)
+        step_id = self.step.id if self.step else ""
+        # A line handled inside another (a command typed instead of a prediction) is that
+        # line's consequence: the outer line is logged as typed, what it ran as AUTO.
+        outer, self._ran_as_typed = self._ran_as_typed, False
+        reply = Reply(exit_code=1)
+        self._depth += 1
         try:
-            if self.pending is not None:
-                return self._resolve_prediction(text)
-            word = text.split()[0]
-            if word in QUIT_WORDS and len(text.split()) == 1:
-                return Reply("Progress saved. `dstutor lesson run` resumes here.\n",
-                             finished=True)
-            if word in LESSON_WORDS and "\n" not in text:
-                return self._lesson_command(word, text.split()[1:])
-            if self.step and self.step.quiz and re.fullmatch(r"[a-hA-H]\)?", text):
-                return self._answer([text[0]])
-            if self.step and self.step.predict and _NUMBER.match(text):
-                return self._lesson_command("predict", [text])  # typed before the command
-            return self._command(text)
+            reply = self._dispatch(text)
+            return reply
         finally:
+            self._depth -= 1
+            if not self._ran_as_typed and self._depth == 0:
+                entry = LogEntry(t, text, reply.exit_code, step_id, kind=TYPED)
+                self.progress.log.insert(min(mark, len(self.progress.log)), entry)
+            self._ran_as_typed = outer
             self._save()
+
+    def _dispatch(self, text: str) -> Reply:
+        if self.pending is not None:
+            return self._resolve_prediction(text)
+        word = text.split()[0]
+        if word in QUIT_WORDS and len(text.split()) == 1:
+            return Reply("Progress saved. `dstutor lesson run` resumes here.\n",
+                         finished=True)
+        if word in LESSON_WORDS and "\n" not in text:
+            return self._lesson_command(word, text.split()[1:])
+        if self.step and self.step.quiz and re.fullmatch(r"[a-hA-H]\)?", text):
+            return self._answer([text[0]])
+        if self.step and self.step.predict and _NUMBER.match(text):
+            return self._lesson_command("predict", [text])  # typed before the command
+        reply = self._command(text)
+        self._ran_as_typed = self.pending is None
+        return reply
 
     # --- learner commands ---------------------------------------------------------------
 
-    def _command(self, text: str, *, skip: bool = False) -> Reply:
+    def _command(self, text: str, *, skip: bool = False, auto: bool = False) -> Reply:
         step = self.step
         predict = step.predict if step is not None else None
         gated = bool(predict and not skip and re.search(predict.before, text))
@@ -219,22 +259,23 @@ class LessonRunner:
                               "Type a number (anything else skips the prediction).\n")
         if gated and step is not None and "answer" not in (
                 self.progress.step(step.id).prediction or {}):
-            self._before_gated = pickle.dumps(self.executor.cluster, pickle.HIGHEST_PROTOCOL)
-        reply = self._run(text, skip=skip)
+            self._before_gated = _frozen(self.executor.cluster)
+        reply = self._run(text, skip=skip, kind=AUTO if auto or skip or self._depth > 1 else RUN)
         if step is None or skip:
             return reply
         if gated:
             reply = reply.add(self._score(step, reply.exit_code))
         return reply.add(self._after_command(step, reply.exit_code, text))
 
-    def _run(self, text: str, *, skip: bool = False) -> Reply:
+    def _run(self, text: str, *, skip: bool = False, kind: str = RUN) -> Reply:
         t = self._virtual_now()
         at, namespace = self.executor.cluster.now(), self.executor.namespace
         result = self.executor.run(text)
         record = CommandRecord(text, result.exit_code, result.stdout, result.stderr,
                                result.changed, namespace, at)
         step_id = self.step.id if self.step else ""
-        self.progress.log.append(LogEntry(round(t, 6), text, result.exit_code, step_id, skip))
+        self.progress.log.append(LogEntry(round(t, 6), text, result.exit_code, step_id, skip,
+                                          kind))
         self._ran.append(record)
         # kubectl's general advice ("this pod comes back; delete the DaemonSet") is noise
         # when the step asked for exactly this kind of command.
@@ -242,8 +283,12 @@ class LessonRunner:
         notes = tutor_notes(text, hint, self.executor.cluster)
         tutor = "".join(f"tutor: {n}\n" for n in notes)
         self._changed = result.changed
-        chunks = [(stream, piece) for stream, piece in (
-            ("stdout", result.stdout), ("stderr", result.stderr), ("tutor", tutor)) if piece]
+        # kubectl's own order when a warning came between its output lines (drain).
+        ordered = [("stdout" if s == 1 else "stderr", piece) for s, piece in result.interleaved]
+        if not ordered or _joined(ordered) != (result.stdout, result.stderr):
+            ordered = [(stream, piece) for stream, piece in (
+                ("stdout", result.stdout), ("stderr", result.stderr)) if piece]
+        chunks = ordered + ([("tutor", tutor)] if tutor else [])
         return Reply(result.stdout + tutor, result.stderr, result.exit_code, chunks=chunks)
 
     def _asked_for(self, text: str) -> bool:
@@ -292,7 +337,7 @@ class LessonRunner:
         return any(_same_command(line, text) for line in earlier)
 
     def _passed(self, step: Step, *, quiet_miss: bool = False) -> Reply:
-        history = [TimedLine(e.line, e.t) for e in self.progress.log]
+        history = [TimedLine(e.line, e.t) for e in self.progress.commands()]
         miss = check_variants(self.lesson, step, history, self._records(step),
                               self._quiz_answer(step))
         if miss is not None:
@@ -343,7 +388,7 @@ class LessonRunner:
             words = words[1:]
         guess = int(words[0]) if len(words) == 1 and _NUMBER.match(words[0]) else None
         self.progress.step(step.id).prediction = {"guess": guess}
-        reply = self._command(held)
+        reply = self._command(held, auto=True)
         if guess is None and text.split()[0] != "predict":
             reply = reply.add(self.handle_line(text))  # it was a command, not an answer
         return reply
@@ -360,7 +405,8 @@ class LessonRunner:
         prediction["answer"] = actual
         self.progress.step(step.id).prediction = prediction
         guess = prediction.get("guess")
-        held = self.progress.log[-1].line if self.progress.log else ""
+        ran = self.progress.commands()
+        held = ran[-1].line if ran else ""
         reference = self._reference_answer(step, held)
         if reference is not None and reference[1] != actual:
             # The learner's command differs from the step's and gave another number:
@@ -391,7 +437,7 @@ class LessonRunner:
             return None
         from dstutor.lessons.validate import measure
 
-        executor = make_executor(pickle.loads(before))  # our own bytes, never a file
+        executor = make_executor(_thawed(before))
         if executor.run(line).exit_code != 0:
             return None
         value = measure(step.predict, executor.cluster)
@@ -506,16 +552,16 @@ class LessonRunner:
             if line.startswith("answer "):
                 self.progress.step(step.id).quiz_answers.append(line.split()[1])
                 continue
-            out = out.add(Reply(f"$ {line}\n")).add(self._run(line, skip=True))
+            out = out.add(Reply(f"$ {line}\n")).add(self._run(line, skip=True, kind=AUTO))
         sp = self.progress.step(step.id)
         sp.done = sp.skipped = True
         sp.finished = self.wall()
         return Reply(out.stdout, out.stderr).add(self._advance())
 
     def _reset(self, step: Step) -> Reply:
-        kept = [e for e in self.progress.log if e.step != step.id]
-        self.progress.log = kept
-        self.executor = self._rebuild(kept)
+        # The step's commands go; what was typed in it (hints, checks) stays on record.
+        self.progress.log = [e for e in self.progress.log if e.step != step.id or not e.ran]
+        self.executor = self._rebuild(self.progress.commands())
         return Reply(f"The cluster is back to how it was when step '{step.id}' started.\n")
 
 
@@ -531,6 +577,20 @@ def _shape(line: str) -> tuple[str, frozenset[str]] | None:
     except DstutorError:
         return None
     return cmd.path, frozenset(t.type.kind for t in cmd.targets)
+
+
+def _frozen(cluster: Any) -> Any:
+    """A copy of the cluster as it is now: pickled bytes (fast), or, when something in it
+    cannot be pickled (a live clock's wall function), a deep copy, as the shell's undo."""
+    try:
+        return pickle.dumps(cluster, pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return copy.deepcopy(cluster)
+
+
+def _thawed(frozen: Any) -> Any:
+    # Our own bytes from _frozen, never read from a file.
+    return pickle.loads(frozen) if isinstance(frozen, bytes) else copy.deepcopy(frozen)
 
 
 def _same_command(a: str, b: str) -> bool:
