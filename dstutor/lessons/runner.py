@@ -35,9 +35,11 @@ from dstutor.lessons.sandbox import (
     check_variants,
     evaluate,
     first_failure,
+    lesson_workspace,
     run_records,
 )
 from dstutor.lessons.schema import Lesson, Step
+from dstutor.shell.workspace import Workspace
 
 QUIT_WORDS = ("quit", "exit")
 LESSON_WORDS = ("hint", "check", "next", "skip", "solution", "goal", "progress", "answer",
@@ -92,9 +94,13 @@ def _is_write(text: str) -> bool:
 class LessonRunner:
     def __init__(self, lesson: Lesson, store: ProgressStore, *, restart: bool = False,
                  live: bool = False, wall: Callable[[], float] = time.time,
-                 exercise: ExerciseHooks | None = None) -> None:
+                 exercise: ExerciseHooks | None = None, workspace: Workspace | None = None
+                 ) -> None:
         self.lesson = lesson
         self.exercise = exercise
+        # The learner's own scratch folder unless told otherwise (a grading replay gives
+        # a temporary one, so it never touches the instructor's files or edit journal).
+        self.workspace = workspace or lesson_workspace(lesson)
         # The cluster just before a prediction-gated command, to say what the step's
         # own command would have done when the learner typed a different one.
         self._before_gated: Any = None
@@ -112,10 +118,9 @@ class LessonRunner:
         if not self.progress.log and not self.progress.steps:
             self.progress.log_complete = True  # begun here: every line will be logged
         if restart or not self.progress.log:
-            from dstutor.lessons.sandbox import lesson_workspace
             from dstutor.shell.editjournal import EditJournal
 
-            EditJournal(lesson_workspace(lesson).root).clear()
+            EditJournal(self.workspace.root).clear()
         self.index = self._resume_index()
         self.resumed = bool(self.progress.log) or self.index > 0
         self.executor: Executor = self._rebuild(self.progress.commands())
@@ -134,7 +139,7 @@ class LessonRunner:
         return 0
 
     def _rebuild(self, entries: list[LogEntry]) -> Executor:
-        executor = build_setup(self.lesson)
+        executor = build_setup(self.lesson, self.workspace)
         self._ran = run_records(executor, [TimedLine(e.line, e.t) for e in entries])
         if self.live:
             executor.cluster.clock.mode = "live"
@@ -339,7 +344,7 @@ class LessonRunner:
     def _passed(self, step: Step, *, quiet_miss: bool = False) -> Reply:
         history = [TimedLine(e.line, e.t) for e in self.progress.commands()]
         miss = check_variants(self.lesson, step, history, self._records(step),
-                              self._quiz_answer(step))
+                              self._quiz_answer(step), self.workspace)
         if miss is not None:
             if quiet_miss:
                 return Reply()  # already said after the command that caused it

@@ -33,11 +33,14 @@ def transcript(lesson: Lesson, *, exercise: Any = None) -> str:
     stopped at 0 so times are stable) and return everything the learner would read."""
     from dstutor.lessons.progress import ProgressStore
     from dstutor.lessons.runner import LessonRunner
+    from dstutor.shell.workspace import Workspace
 
     with tempfile.TemporaryDirectory(prefix="dstutor-transcript-") as home:
         store = ProgressStore(Path(home) / "progress.json")
+        # A workspace of its own, removed with the rest: the author's lesson files and
+        # edit journal stay as they are.
         runner = LessonRunner(lesson, store, restart=True, wall=lambda: 0.0,
-                              exercise=exercise)
+                              exercise=exercise, workspace=Workspace.at(Path(home) / "ws"))
         out = [text for _kind, text in runner.start().parts()]
         for line in reference_script(lesson):
             out.append("\n$ " + line.replace("\n", "\n> ") + "\n")

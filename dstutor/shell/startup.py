@@ -46,6 +46,12 @@ class ShellOptions:
     state: str | None = None
     no_color: bool = False
     debug: bool = False
+    # Where the virtual clock starts (None: the simulator's epoch). `dstutor serve` and
+    # --serve start at wall time, because a real kubectl computes describe's ages from it.
+    clock_start: float | None = None
+    # --serve: a hook that serves the session's cluster (dstutor/serve/command.py) and
+    # returns how to stop it; the shell does not import the server itself.
+    serve: Callable[[Session, TextIO], Callable[[], None]] | None = None
 
 
 @dataclass
@@ -56,6 +62,14 @@ class Startup:
     save_to: Path | None
 
 
+def _problem(exc: DstutorError, consequence: str) -> str:
+    """One start-up problem: the error, what the shell does instead, and the tutor's line
+    (a YAML trap's fix) under it, as the shell prints a hint after a failed command."""
+    text = f"{exc}{consequence}"
+    hint = getattr(exc, "hint", None)
+    return f"{text}\n{hint}" if hint else text
+
+
 def _read_manifests(paths: list[str], problems: list[str]) -> list[Obj]:
     docs: list[Obj] = []
     for path in paths:
@@ -63,7 +77,7 @@ def _read_manifests(paths: list[str], problems: list[str]) -> list[Obj]:
             # Decoded as the API server would (file:line on a refusal), as cluster files are.
             found = load_manifests(yamlio.read_file(path), path)
         except DstutorError as exc:
-            problems.append(f"{exc} (skipped)")
+            problems.append(_problem(exc, " (skipped)"))
             continue
         docs.extend(found)
     return docs
@@ -75,7 +89,7 @@ def _spec(opts: ShellOptions, problems: list[str]) -> ClusterSpec:
         try:
             return parse_cluster_file(opts.cluster_file)
         except DstutorError as exc:
-            problems.append(f"{exc}; starting the default cluster instead")
+            problems.append(_problem(exc, "; starting the default cluster instead"))
     return default_spec(workers)
 
 
@@ -91,20 +105,21 @@ def cluster_factory(opts: ShellOptions, mode: str, problems: list[str]
     manifests = _read_manifests(opts.manifests, problems)
 
     def build() -> Cluster:
-        return build_cluster(spec, seed=opts.seed, clock=Clock(mode=mode, speed=opts.speed),
-                             extra_manifests=manifests)
+        clock = (Clock(mode=mode, speed=opts.speed) if opts.clock_start is None
+                 else Clock(mode=mode, speed=opts.speed, start=opts.clock_start))
+        return build_cluster(spec, seed=opts.seed, clock=clock, extra_manifests=manifests)
 
     def first_build() -> Cluster:
         nonlocal manifests, spec
         try:
             return build()
         except DstutorError as exc:
-            problems.append(f"{exc}; starting without the -f manifests")
+            problems.append(_problem(exc, "; starting without the -f manifests"))
             manifests = []
         try:
             return build()
         except DstutorError as exc:
-            problems.append(f"{exc}; starting the default cluster instead")
+            problems.append(_problem(exc, "; starting the default cluster instead"))
             spec = default_spec(DEFAULT_WORKERS)
             return build()
 
@@ -203,6 +218,7 @@ def run(opts: ShellOptions, *, stdin: TextIO | None = None, stdout: TextIO | Non
     for problem in startup.problems:
         stderr.write(f"{visible(problem)}\n")
     stderr.flush()
+    stop_serving = opts.serve(startup.session, stderr) if opts.serve else None
     status = 1
     try:
         with _sigterm_ends_the_session():
@@ -214,6 +230,8 @@ def run(opts: ShellOptions, *, stdin: TextIO | None = None, stdout: TextIO | Non
         stderr.write("terminated\n")
         status = 143
     finally:
+        if stop_serving is not None:
+            stop_serving()  # before saving: no request changes the cluster meanwhile
         # Also when something escapes (an internal error is then reported by the CLI).
         if not save_state(startup, stderr) and status == 0:
             status = 1
