@@ -37,7 +37,7 @@ DEFAULT_TIMING: dict[str, float] = {
     "imagePullSeconds": 2,
     "containerStartSeconds": 1,
     "terminationSeconds": 1,
-    "nodeMonitorGracePeriodSeconds": 40,
+    "nodeMonitorGracePeriodSeconds": 50,
 }
 # `advance` with no duration stops after this much virtual time even if work remains.
 SETTLE_LIMIT_SECONDS = 600.0
