@@ -8,10 +8,12 @@ once (old replicas scale to zero) rather than rolling with surge/unavailability.
 from __future__ import annotations
 
 from dstutor.controller.context import Context
+from dstutor.controller.daemonset_util import scaled_value
 from dstutor.controller.history import compute_hash
 from dstutor.model.admission import add_default_toleration_seconds, qos_class
 from dstutor.model.defaults import default_pod_only_fields
 from dstutor.model.objects import (
+    REVISION_ANNOTATION,
     Obj,
     clone,
     controller_ref,
@@ -25,6 +27,33 @@ from dstutor.model.objects import (
 COMPONENT_DEPLOY = "deployment-controller"
 COMPONENT_RS = "replicaset-controller"
 HASH_LABEL = "pod-template-hash"
+# deploymentutil's annotations: kubectl rollout history reads the revision from each
+# ReplicaSet, and describe rs shows all three.
+REVISION_HISTORY_ANNOTATION = "deployment.kubernetes.io/revision-history"
+DESIRED_REPLICAS_ANNOTATION = "deployment.kubernetes.io/desired-replicas"
+MAX_REPLICAS_ANNOTATION = "deployment.kubernetes.io/max-replicas"
+# Deployment annotations a new ReplicaSet does not copy (annotationsToSkip upstream).
+_SKIPPED_ANNOTATIONS = frozenset({
+    "kubectl.kubernetes.io/last-applied-configuration", REVISION_ANNOTATION,
+    REVISION_HISTORY_ANNOTATION, DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION,
+    "deprecated.deployment.rollback.to"})
+
+
+def max_surge(deploy: Obj) -> int:
+    """MaxSurge: maxSurge of the replicas, rounded up (0 for Recreate)."""
+    strategy = deploy["spec"].get("strategy") or {}
+    if strategy.get("type", "RollingUpdate") != "RollingUpdate":
+        return 0
+    value = (strategy.get("rollingUpdate") or {}).get("maxSurge", "25%")
+    return scaled_value(value, int(deploy["spec"].get("replicas", 1)))
+
+
+def revision_of(obj: Obj) -> int:
+    """deploymentutil.Revision: the revision annotation, 0 when missing or malformed."""
+    try:
+        return int((obj["metadata"].get("annotations") or {}).get(REVISION_ANNOTATION, "0"))
+    except ValueError:
+        return 0
 
 
 class DeploymentController:
@@ -67,6 +96,7 @@ class DeploymentController:
         current = next((rs for rs in owned if rs["metadata"]["labels"].get(HASH_LABEL) == hash_),
                        None)
         replicas = int(deploy["spec"].get("replicas", 1))
+        max_revision = max((revision_of(rs) for rs in owned), default=0)
         if current is None:
             labels = dict(template["metadata"].get("labels") or {})
             labels[HASH_LABEL] = hash_
@@ -74,17 +104,27 @@ class DeploymentController:
             rs_template["metadata"]["labels"] = labels
             selector = clone(deploy["spec"]["selector"])
             selector.setdefault("matchLabels", {})[HASH_LABEL] = hash_
+            annotations = {k: v for k, v in (deploy["metadata"].get("annotations") or {}).items()
+                           if k not in _SKIPPED_ANNOTATIONS}
+            annotations.update(self._replica_annotations(deploy))
+            annotations[REVISION_ANNOTATION] = str(max_revision + 1)
+            spec: Obj = {"replicas": replicas, "selector": selector, "template": rs_template}
+            if deploy["spec"].get("minReadySeconds"):
+                spec["minReadySeconds"] = deploy["spec"]["minReadySeconds"]
             api.create_trusted({
                 "apiVersion": "apps/v1", "kind": "ReplicaSet",
                 "metadata": {"name": f"{name}-{hash_}", "namespace": ns, "labels": labels,
+                             "annotations": annotations,
                              "ownerReferences": [new_controller_ref(deploy)], "generation": 1},
-                "spec": {"replicas": replicas, "selector": selector, "template": rs_template},
+                "spec": spec,
                 "status": {"replicas": 0},
             })
+            self._set_deployment_revision(deploy, max_revision + 1)
             self.ctx.record_event(deploy, "Normal", "ScalingReplicaSet",
                                   f"Scaled up replica set {name}-{hash_} from 0 to {replicas}",
                                   component=COMPONENT_DEPLOY)
             return
+        self._mark_current(deploy, current, max_revision)
         if int(current["spec"].get("replicas", 0)) != replicas:
             before = current["spec"].get("replicas", 0)
             current["spec"]["replicas"] = replicas
@@ -115,6 +155,36 @@ class DeploymentController:
                             "unavailableReplicas")}
         if old_status != status:
             api.update_status(deploy, status)
+
+    def _replica_annotations(self, deploy: Obj) -> dict[str, str]:
+        replicas = int(deploy["spec"].get("replicas", 1))
+        return {DESIRED_REPLICAS_ANNOTATION: str(replicas),
+                MAX_REPLICAS_ANNOTATION: str(replicas + max_surge(deploy))}
+
+    def _set_deployment_revision(self, deploy: Obj, revision: int) -> None:
+        annotations = deploy["metadata"].setdefault("annotations", {})
+        if annotations.get(REVISION_ANNOTATION) != str(revision):
+            annotations[REVISION_ANNOTATION] = str(revision)
+            self.ctx.store.touch(deploy)
+
+    def _mark_current(self, deploy: Obj, current: Obj, max_revision: int) -> None:
+        """SetNewReplicaSetAnnotations: the current ReplicaSet carries the newest revision
+        (a rollback to an old template moves its revision up and keeps the old number in
+        revision-history) and the Deployment's replica counts."""
+        annotations = dict(current["metadata"].get("annotations") or {})
+        wanted = dict(annotations)
+        wanted.update(self._replica_annotations(deploy))
+        revision = revision_of(current)
+        if revision < max_revision:
+            old = str(revision)
+            history = [h for h in wanted.get(REVISION_HISTORY_ANNOTATION, "").split(",") if h]
+            wanted[REVISION_HISTORY_ANNOTATION] = ",".join([*history, old])
+            wanted[REVISION_ANNOTATION] = str(max_revision + 1)
+            revision = max_revision + 1
+        if wanted != annotations:
+            current["metadata"]["annotations"] = wanted
+            self.ctx.store.touch(current)
+        self._set_deployment_revision(deploy, max(revision, 1))
 
     # --- ReplicaSet -----------------------------------------------------------------
 

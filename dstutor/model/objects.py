@@ -18,6 +18,8 @@ DAEMONSET_UNIQUE_LABEL = "controller-revision-hash"
 TEMPLATE_GENERATION_LABEL = "pod-template-generation"
 TEMPLATE_GENERATION_ANNOTATION = "deprecated.daemonset.template.generation"
 CHANGE_CAUSE_ANNOTATION = "kubernetes.io/change-cause"
+# deploymentutil.RevisionAnnotation: a Deployment's revision, kept on its ReplicaSets.
+REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
 LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration"
 
 

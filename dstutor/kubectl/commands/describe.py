@@ -17,6 +17,7 @@ from dstutor.model.selectors import selector_from_dict
 from dstutor.render.describe import describe_daemonset, describe_generic
 from dstutor.render.describe_node import describe_node
 from dstutor.render.describe_pod import describe_pod
+from dstutor.render.describe_replicaset import describe_replicaset
 
 
 def events_for(events: list[Obj], obj: Obj) -> list[Obj]:
@@ -39,6 +40,11 @@ def describe_one(env: Env, obj: Obj, show_events: bool) -> str:
         pods = [p for p in cluster.list_live("Pod", ns)
                 if selector.matches(p["metadata"].get("labels") or {})]
         return describe_daemonset(obj, pods, events, now)
+    if kind == "ReplicaSet":
+        selector = selector_from_dict(obj["spec"].get("selector"))
+        pods = [p for p in cluster.list_live("Pod", ns)
+                if selector.matches(p["metadata"].get("labels") or {})]
+        return describe_replicaset(obj, pods, events, now)
     if kind == "Pod":
         return describe_pod(obj, events, now)
     if kind == "Node":
