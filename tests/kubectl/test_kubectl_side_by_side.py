@@ -111,7 +111,10 @@ def side_by_side(scenario: Scenario, *args: str) -> tuple[tuple, tuple]:
         assert cluster.now() == target
         ours = run(cluster, "kubectl " + " ".join(args))
         objects = _objects(cluster)
-        with Oracle(objects, lambda kind, objs: build_table(kind, objs, target)) as oracle:
+        def table(kind: str, objs: list[dict], now: float = target) -> dict:
+            return build_table(kind, objs, now)
+
+        with Oracle(objects, table) as oracle:
             time.sleep(max(0.0, target - time.time()) + 0.01)
             real = oracle.run(*args)
             if int(time.time()) == int(target):
