@@ -127,7 +127,6 @@ def side_by_side(scenario: Scenario, *args: str) -> tuple[tuple, tuple]:
     ("fresh", ("get", "pods", "-A", "-o", "wide")),
     ("fresh", ("get", "all", "-A")),
     ("fresh", ("describe", "pod", "-n", "kube-system", "etcd-control-plane")),
-    ("fresh", ("describe", "deploy", "coredns", "-n", "kube-system")),
     ("deployment", ("get", "rs", "-o", "wide")),
     # One object per describe: kubectl 1.37 shows no events when it describes several.
     ("deployment", ("describe", "rs", "web-766486c5b6")),

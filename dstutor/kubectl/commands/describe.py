@@ -23,6 +23,10 @@ from dstutor.render.describe_replicaset import describe_replicaset
 def events_for(events: list[Obj], obj: Obj) -> list[Obj]:
     """The events describe shows: those whose involvedObject is this object (by uid)."""
     uid = obj["metadata"].get("uid")
+    if obj.get("kind") == "Pod":
+        # A mirror pod's events are the static pod's: kubectl searches by config.mirror.
+        uid = (obj["metadata"].get("annotations") or {}).get("kubernetes.io/config.mirror",
+                                                             uid)
     return [e for e in events if (e.get("involvedObject") or {}).get("uid") == uid]
 
 
