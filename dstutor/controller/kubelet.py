@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from dstutor.controller import shared
 from dstutor.controller.context import Context
-from dstutor.model.objects import Obj, is_terminating, key_of
+from dstutor.model.objects import Obj, is_pod_ready, is_terminating, key_of
 from dstutor.model.timefmt import to_rfc3339
 
 COMPONENT = "kubelet"
@@ -87,6 +87,9 @@ class Kubelet:
             key = key_of(new)
             if key not in self.work or is_terminating(new) and self.work[key].stage != "killing":
                 self.ctx.enqueue("kubelet", key)
+            elif new["metadata"].get("generation", 0) != new["status"].get(
+                    "observedGeneration", 0) and not is_terminating(new):
+                self.ctx.enqueue("kubelet", key)  # a spec update to observe
 
     def node_started(self, node_name: str) -> None:
         self.nodes.setdefault(node_name, NodeAgent()).alive = True
@@ -121,6 +124,11 @@ class Kubelet:
             return
         if pod["status"].get("phase") in ("Succeeded", "Failed"):
             return
+        if work is not None and pod["metadata"].get("generation", 0) != pod["status"].get(
+                "observedGeneration", 0):
+            # The kubelet's next status sync reports the generation it now works from.
+            self._set_conditions(pod, ready=is_pod_ready(pod), now=now)
+            self.ctx.store.touch(pod)
         if work is None:
             work = self._admit(pod, key, node_name, now)
         elif work.due > now:
@@ -320,7 +328,16 @@ class Kubelet:
                 cs["ready"] = True
             self.ctx.store.touch(pod)
 
+    @staticmethod
+    def _observe(pod: Obj) -> int:
+        """The kubelet reports the pod generation its status is based on."""
+        generation = int(pod["metadata"].get("generation") or 0)
+        if generation:
+            pod["status"]["observedGeneration"] = generation
+        return generation
+
     def _set_container_states(self, pod: Obj, state: Obj, ready: bool) -> None:
+        self._observe(pod)
         old = {cs["name"]: cs for cs in pod["status"].get("containerStatuses") or []}
         statuses = []
         for c in pod["spec"].get("containers") or []:
@@ -338,6 +355,7 @@ class Kubelet:
     def _set_conditions(self, pod: Obj, *, ready: bool, now: float,
                         initialized: bool = True) -> None:
         ts = to_rfc3339(now)
+        generation = self._observe(pod)
         wanted = {"Initialized": "True" if initialized else "False",
                   "Ready": "True" if ready else "False",
                   "ContainersReady": "True" if ready else "False"}
@@ -353,11 +371,18 @@ class Kubelet:
                         names = " ".join(c["name"] for c in pod["spec"].get("containers") or [])
                         cond = shared.pod_condition(ctype, wanted[ctype], ts,
                                                     "ContainersNotReady",
-                                                    f"containers with unready status: [{names}]")
+                                                    f"containers with unready status: [{names}]",
+                                                    generation)
                     else:
-                        cond = shared.pod_condition(ctype, wanted[ctype], ts)
-            elif ctype == "PodReadyToStartContainers" and cond is None:
-                cond = shared.pod_condition(ctype, "True", ts)
+                        cond = shared.pod_condition(ctype, wanted[ctype], ts,
+                                                    generation=generation)
+                elif cond.get("observedGeneration", 0) != generation:
+                    cond = {**cond, "observedGeneration": generation}
+            elif ctype == "PodReadyToStartContainers":
+                if cond is None:
+                    cond = shared.pod_condition(ctype, "True", ts, generation=generation)
+                elif cond.get("observedGeneration", 0) != generation:
+                    cond = {**cond, "observedGeneration": generation}
             if cond is not None:
                 conditions.append(cond)
         pod["status"]["conditions"] = conditions
