@@ -119,7 +119,7 @@ def _import(data: Any, clock: Clock | None) -> Cluster:
     kubelet.nodes = {name: NodeAgent(alive=bool(a["alive"]), images=set(a["images"]),
                                      next_ip=int(a["nextIP"]))
                      for name, a in data["kubelet"]["nodes"].items()}
-    kubelet.work = {_tuple(key): PodWork(**work) for key, work in data["kubelet"]["work"]}
+    kubelet.work = {_tuple(key): PodWork.from_dict(work) for key, work in data["kubelet"]["work"]}
     cluster.nodelifecycle.silent_since = {k: float(v) for k, v in data["silentSince"].items()}
     engine = cluster.engine
     for queue, key, due in data["timers"]:
