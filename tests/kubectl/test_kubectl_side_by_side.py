@@ -58,6 +58,18 @@ spec:
     image: example.com/log-shipper:2.0
 """
 
+TYPO_POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: typo
+spec:
+  containers:
+  - name: app
+    image: nginx:1.27
+  - name: agent
+    image: example.com/agent:1.O
+"""
+
 Scenario = Callable[[Cluster], None]
 
 
@@ -77,6 +89,11 @@ def sidecar_crashing(cluster: Cluster) -> None:
     cluster.advance(75)
 
 
+def image_typo(cluster: Cluster) -> None:
+    _apply(cluster, TYPO_POD)
+    cluster.advance(45)
+
+
 def fresh(cluster: Cluster) -> None:
     cluster.advance(30)
 
@@ -85,12 +102,14 @@ SCENARIOS: dict[str, Scenario] = {
     "fresh": fresh,
     "deployment": deployment_rolled_once,
     "sidecar": sidecar_crashing,
+    "typo": image_typo,
 }
 
 
 def _build(scenario: Scenario, start: float) -> Cluster:
     spec = default_spec(3)
     spec.crashing_images = ["example.com/log-shipper:2.0"]
+    spec.missing_images = ["example.com/agent:1.O"]
     cluster = build_cluster(spec, seed=0, clock=Clock(mode="manual", start=start))
     scenario(cluster)
     return cluster
@@ -136,6 +155,8 @@ def side_by_side(scenario: Scenario, *args: str) -> tuple[tuple, tuple]:
     ("deployment", ("describe", "pod", "web-77768f5b79-hcvsc")),
     ("sidecar", ("get", "pod", "app-with-sidecar")),
     ("sidecar", ("describe", "pod", "app-with-sidecar")),
+    ("typo", ("get", "pod", "typo", "-o", "wide")),
+    ("typo", ("describe", "pod", "typo")),
 ], ids=lambda v: v if isinstance(v, str) else "_".join(v)[:60])
 def test_side_by_side_with_real_kubectl(scenario: str, args: tuple[str, ...]) -> None:
     ours, real = side_by_side(SCENARIOS[scenario], *args)
