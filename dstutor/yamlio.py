@@ -14,6 +14,9 @@ MAX_ALIASES = 100
 # Aliases share objects while loaded, but every later copy or JSON dump expands them; a
 # "billion laughs" document stays small on disk and explodes there. Count the expansion.
 MAX_EXPANDED_NODES = 200_000
+# Composing, checking and walking a document recurse once per level; a few hundred nested
+# brackets would end in RecursionError. Real manifests (even CRD schemas) stay far below.
+MAX_DEPTH = 100
 
 
 class _LimitedLoader(yaml.SafeLoader):
@@ -22,6 +25,7 @@ class _LimitedLoader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._aliases = 0
+        self._depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
         if self.check_event(yaml.AliasEvent):
@@ -29,7 +33,15 @@ class _LimitedLoader(yaml.SafeLoader):
             if self._aliases > MAX_ALIASES:
                 mark = self.peek_event().start_mark
                 raise yaml.YAMLError(f"line {mark.line + 1}: document contains excessive aliasing")
-        return super().compose_node(parent, index)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise yaml.YAMLError(f"line {mark.line + 1}: the document is nested more than "
+                                     f"{MAX_DEPTH} levels deep")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _expanded_size(obj: Any, memo: dict[int, int]) -> int:
@@ -142,6 +154,9 @@ def load_with_lines(text: str, source: str) -> tuple[Any, dict[tuple[str | int, 
         _check_expansion(data, source)
     except yaml.YAMLError as exc:
         raise _error(source, exc) from None
+    except RecursionError:
+        raise YamlError(f"error: error parsing {source}: the document is nested too deeply"
+                        ) from None
     finally:
         loader.dispose()
     lines: dict[tuple[str | int, ...], int] = {}

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dstutor.lessons.checks import CHECKS, Outcome
 from dstutor.lessons.progress import LessonProgress
 from dstutor.lessons.schema import CheckSpec, Lesson, Quiz, Step
+from dstutor.textsafe import visible_line
 
 LESSON_HELP = """\
 Lesson commands:
@@ -25,13 +26,14 @@ kubectl lines and simulator commands (node add, advance, map, why) work as in th
 
 
 def rule(title: str) -> str:
+    title = visible_line(title)  # one line, whatever the lesson file says
     return f"── {title} " + "─" * max(3, 70 - len(title))
 
 
 def quiz_text(quiz: Quiz) -> str:
     lines = [quiz.question]
-    lines += [f"  {letter}) {c.text}" for letter, c in zip(quiz.letters, quiz.choices,
-                                                           strict=True)]
+    lines += [f"  {letter}) {visible_line(c.text)}"
+              for letter, c in zip(quiz.letters, quiz.choices, strict=True)]
     lines.append("Type `answer` and a letter, e.g. `answer a`.")
     return "\n".join(lines)
 
@@ -60,7 +62,7 @@ def step_intro(lesson: Lesson, index: int) -> str:
 
 
 def lesson_intro(lesson: Lesson) -> str:
-    head = f"Lesson {lesson.slug}: {lesson.title}"
+    head = f"Lesson {visible_line(lesson.slug)}: {visible_line(lesson.title)}"
     if lesson.minutes:
         head += f" (about {lesson.minutes} min, Kubernetes {lesson.k8s_version})"
     parts = [head]
@@ -97,7 +99,7 @@ def goal_text(step: Step, results: Sequence[tuple[CheckSpec, Outcome]]) -> str:
 
 
 def progress_text(lesson: Lesson, progress: LessonProgress, current: int) -> str:
-    lines = [f"{lesson.slug}: {lesson.title}"]
+    lines = [f"{visible_line(lesson.slug)}: {visible_line(lesson.title)}"]
     for i, step in enumerate(lesson.steps):
         sp = progress.steps.get(step.id)
         if sp and sp.done:
@@ -110,7 +112,7 @@ def progress_text(lesson: Lesson, progress: LessonProgress, current: int) -> str
         if sp:
             extra = (f"  hints {sp.hints_used}/{len(step.hints)}, attempts {sp.attempts}, "
                      f"{int(sp.seconds)}s")
-        lines.append(f"  {i + 1:>2}. {step.title:<38} {state:<8}{extra}")
+        lines.append(f"  {i + 1:>2}. {visible_line(step.title):<38} {state:<8}{extra}")
     return "\n".join(lines) + "\n"
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 import typer
 
 from dstutor.errors import ExitStatus, LessonError
+from dstutor.textsafe import visible, visible_line
 
 if TYPE_CHECKING:  # only for annotations, which are quoted below
     from dstutor.lessons.progress import ProgressStore
@@ -52,11 +53,11 @@ def welcome_status() -> str:
         store = ProgressStore()
     except Exception:  # the welcome screen must never fail  # noqa: BLE001
         return ""
-    slug_w = max((len(x.slug) for x in lessons), default=0)
-    title_w = max((len(x.title) for x in lessons), default=0)
+    rows = [(visible_line(x.slug), visible_line(x.title), _state(x, store)) for x in lessons]
+    slug_w = max((len(r[0]) for r in rows), default=0)
+    title_w = max((len(r[1]) for r in rows), default=0)
     lines = ["Lessons (`dstutor lesson run` continues where you left off):"]
-    lines += [f"  {lesson.slug:<{slug_w}}  {lesson.title:<{title_w}}  {_state(lesson, store)}"
-              for lesson in lessons]
+    lines += [f"  {slug:<{slug_w}}  {title:<{title_w}}  {state}" for slug, title, state in rows]
     return "\n".join(lines) + "\n" if lessons else ""
 
 
@@ -68,19 +69,20 @@ def list_lessons(course: CourseOpt = None) -> None:
     path, lessons, errors = _course(course)
     store = ProgressStore()
     for notice in store.notices:
-        print(notice, file=sys.stderr)
+        print(visible(notice), file=sys.stderr)
     if not lessons and not errors:
-        print(NO_LESSONS_MSG.format(course=path), file=sys.stderr)
+        print(visible(NO_LESSONS_MSG.format(course=path)), file=sys.stderr)
         raise typer.Exit(1)
-    slug_w = max((len(x.slug) for x in lessons), default=0)
-    title_w = max((len(x.title) for x in lessons), default=0)
-    for lesson in lessons:
+    # Titles and file names come from the course: shown on one line, controls visible.
+    rows = [(visible_line(x.slug), visible_line(x.title), x) for x in lessons]
+    slug_w = max((len(r[0]) for r in rows), default=0)
+    title_w = max((len(r[1]) for r in rows), default=0)
+    for slug, title, lesson in rows:
         minutes = f"{lesson.minutes} min" if lesson.minutes else ""
-        print(f"{lesson.slug:<{slug_w}}  {lesson.title:<{title_w}}  {minutes:>6}  "
-              f"{_state(lesson, store)}")
+        print(f"{slug:<{slug_w}}  {title:<{title_w}}  {minutes:>6}  {_state(lesson, store)}")
     for exc in errors:
-        print(f"{exc} (this lesson cannot be run; `dstutor lesson check` says more)",
-              file=sys.stderr)
+        print(visible_line(f"{exc} (this lesson cannot be run; `dstutor lesson check` says "
+                           "more)"), file=sys.stderr)
     raise typer.Exit(1 if errors else 0)
 
 
@@ -102,12 +104,20 @@ FEEDBACK_STYLES = {"tutor": "cyan", "notice": "yellow", "done": "green"}
 
 
 def _write(reply: "Reply", stdout: TextIO, stderr: TextIO, console: Any = None) -> None:
-    """Each piece in order, flushed, so `2>&1` shows the error before the tutor's note."""
-    for name, text in reply.parts():
+    """Each piece in order, flushed, so `2>&1` shows the error before the tutor's note.
+
+    This is where `lesson run` meets the terminal: every piece (lesson text, feedback,
+    command output) passes through `visible`, so no control character from a course,
+    a manifest or an object name reaches the terminal raw.
+    """
+    for name, raw in reply.parts():
+        text = visible(raw)
         if console is not None and name == "markdown":
             from rich.markdown import Markdown
 
-            console.print(Markdown(text.rstrip("\n"), code_theme="ansi_dark"))
+            # No hyperlinks: a link's text could hide where it leads.
+            console.print(Markdown(text.rstrip("\n"), code_theme="ansi_dark",
+                                   hyperlinks=False))
             console.print()
             continue
         if console is not None and name in FEEDBACK_STYLES:
@@ -137,9 +147,9 @@ def run_script_lines(runner: "LessonRunner", lines: Iterable[str], stdout: TextI
     ok = True
     for command in read_commands(lines):
         if echo:
-            stdout.write(f"$ {command.text}\n")
+            stdout.write(f"$ {visible(command.text)}\n")
         if command.error:
-            stderr.write(command.error + "\n")
+            stderr.write(visible(command.error) + "\n")
             ok = False
             continue
         reply = runner.handle_line(command.text)
@@ -262,21 +272,22 @@ def run(lesson_id: Annotated[str | None, typer.Argument(
     path, lessons, errors = _course(course)
     store = ProgressStore()
     if lesson_id is None and not lessons:
-        print(NO_LESSONS_MSG.format(course=path), file=sys.stderr)
+        print(visible_line(NO_LESSONS_MSG.format(course=path)), file=sys.stderr)
         raise typer.Exit(1)
     lesson = _pick(lessons, store, lesson_id)
     if lesson is None:
         broken = [e for e in errors if lesson_id and lesson_id in (e.path or "")]
         if broken:
-            print(f"dstutor: {broken[0]}", file=sys.stderr)
+            print(visible_line(f"dstutor: {broken[0]}"), file=sys.stderr)
             raise typer.Exit(ExitStatus.INVALID_LESSON)
-        print(UNKNOWN_LESSON_MSG.format(wanted=lesson_id, course=path), file=sys.stderr)
+        print(visible_line(UNKNOWN_LESSON_MSG.format(wanted=lesson_id, course=path)),
+              file=sys.stderr)
         raise typer.Exit(1)
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     try:
         runner = LessonRunner(lesson, store, restart=restart, live=interactive)
     except LessonError as exc:
-        print(f"dstutor: {exc}", file=sys.stderr)
+        print(visible(f"dstutor: {exc}"), file=sys.stderr)
         raise typer.Exit(ExitStatus.INVALID_LESSON) from None
     _write(runner.start(), sys.stdout, sys.stderr)
     try:
@@ -307,15 +318,16 @@ def check(paths: Annotated[list[str] | None, typer.Argument(
     bad = 0
     for report in reports:
         for warning in report.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+            print(visible(f"warning: {warning}"), file=sys.stderr)
+        # File names, and values quoted in problems, come from the course.
         if report.ok:
             if not quiet and report.lesson is not None:
-                print(f"ok    {report.source} ({len(report.lesson.steps)} steps)")
+                print(f"ok    {visible_line(report.source)} ({len(report.lesson.steps)} steps)")
             continue
         bad += 1
-        print(f"FAIL  {report.source}")
+        print(f"FAIL  {visible_line(report.source)}")
         for problem in report.problems:
-            print(f"  {problem}")
+            print(f"  {visible(problem)}")
     print(f"{len(reports) - bad} of {len(reports)} lessons passed" if not quiet or bad else "",
           end="\n" if not quiet or bad else "")
     raise typer.Exit(1 if bad else 0)

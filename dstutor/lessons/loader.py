@@ -11,7 +11,9 @@ from typing import Any
 
 from dstutor import yamlio
 from dstutor.errors import DstutorError, LessonError
+from dstutor.lessons import confine
 from dstutor.lessons.checks import CHECKS
+from dstutor.lessons.fields import CHECK_PARAMS, TEXT, check_types, keys
 from dstutor.lessons.schema import (
     FORMAT_VERSION,
     CheckSpec,
@@ -26,21 +28,19 @@ from dstutor.lessons.schema import (
     Variant,
     Wrong,
 )
+from dstutor.textsafe import visible_line
 
-LESSON_KEYS = {"format_version", "id", "title", "summary", "k8s_version", "minutes", "setup",
-               "steps", "outro",
-               # exercises (dstutor.classroom.exercise reads and checks these three)
-               "mode", "time_limit", "scoring"}
-SETUP_KEYS = {"cluster", "workers", "nodes", "manifests", "commands", "seed", "clock"}
-NODE_KEYS = {"name", "labels", "taints", "roles"}
-STEP_KEYS = {"id", "title", "text", "task", "checks", "hints", "solution", "explain", "wrong",
-             "variants", "quiz", "predict"}
-QUIZ_KEYS = {"question", "choices"}
-CHOICE_KEYS = {"text", "correct", "explain"}
-PREDICT_KEYS = {"question", "answer", "before", "explain", "measure"}
-MEASURE_KEYS = {"daemonset", "selector", "namespace", "kind", "name", "path"}
-WRONG_KEYS = {"commands", "fails", "message"}
-VARIANT_KEYS = {"name", "commands", "checks"}
+# The known fields of each mapping come from the one table of fields and types.
+LESSON_KEYS = keys("lesson")
+SETUP_KEYS = keys("setup")
+NODE_KEYS = keys("node")
+STEP_KEYS = keys("step")
+QUIZ_KEYS = keys("quiz")
+CHOICE_KEYS = keys("choice")
+PREDICT_KEYS = keys("predict")
+MEASURE_KEYS = keys("measure")
+WRONG_KEYS = keys("wrong")
+VARIANT_KEYS = keys("variant")
 SLUG_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 LESSON_GLOB = "[0-9][0-9]-*.yaml"
 K8S_VERSION_RE = re.compile(r"^1\.\d{2}$")
@@ -112,7 +112,7 @@ class _Reader:
             raise self.fail((*path, "kind"), f"unknown check kind {kind!r} "
                             f"(known: {', '.join(sorted(CHECKS))})")
         # `weight` is exercise scoring (dstutor.classroom.exercise), not a check parameter
-        params = {k: v for k, v in raw.items() if k not in ("kind", "id", "weight")}
+        params = {k: _as_text(k, v) for k, v in raw.items() if k not in ("kind", "id", "weight")}
         allowed = set(known.required) | set(known.optional)
         for key in params:
             if key not in allowed:
@@ -247,14 +247,27 @@ class _Reader:
 
 
 def load_lesson(path: str | Path) -> Lesson:
-    """One lesson file, fully checked against the schema (not yet two-way tested)."""
+    """One lesson file, fully checked against the schema (not yet two-way tested).
+
+    Types first (one table, `fields.py`), then structure, then confinement: every file
+    the lesson names and every command it runs (`confine.py`).
+    """
     source = _display(path)
+    if visible_line(Path(path).name) != Path(path).name:
+        # The file stem is the lesson's slug, shown in prompts and lists.
+        raise LessonError("the file name contains a control character", path=source)
     try:
-        text = yamlio.read_file(path)
+        text = confine.read_regular(path, source)
         data, lines = yamlio.load_with_lines(text, source)
     except DstutorError as exc:
         raise LessonError(str(exc).removeprefix("error: "), path=source) from None
     r = _Reader(source, lines)
+
+    def type_error(where: Path_, message: str) -> LessonError:
+        r.step = _step_of(data, where)
+        return r.fail(where, message)
+
+    check_types(data, type_error)
     data = r.mapping(data, (), LESSON_KEYS, "lesson")
     if "format_version" not in data:
         raise r.fail((), "missing required field 'format_version'")
@@ -281,10 +294,84 @@ def load_lesson(path: str | Path) -> Lesson:
     seen: set[str] = set()
     steps = tuple(r.step_(s, ("steps", i), seen) for i, s in enumerate(steps_raw))
     r.step = None
-    return Lesson(version, lid, r.text(data, "title", (), required=True),
-                  r.text(data, "summary", ()), r.text(data, "k8s_version", (), required=True),
-                  steps, setup, r.integer(data, "minutes", (), 0), r.text(data, "outro", ()),
-                  Path(path), MappingProxyType(dict(lines)))
+    lesson = Lesson(version, lid, r.text(data, "title", (), required=True),
+                    r.text(data, "summary", ()), r.text(data, "k8s_version", (), required=True),
+                    steps, setup, r.integer(data, "minutes", (), 0), r.text(data, "outro", ()),
+                    Path(path), MappingProxyType(dict(lines)))
+    _confine(r, lesson)
+    return lesson
+
+
+def _cluster_manifests(root: Path, ref: str) -> list[str]:
+    """The manifests a cluster file names, as paths from the course folder (its other
+    problems are reported when the cluster is built)."""
+    try:
+        data = yamlio.load_one(confine.read_inside(root, ref), ref)
+    except confine.Refused:
+        raise
+    except DstutorError:
+        return []
+    found = data.get("manifests") if isinstance(data, dict) else None
+    if not isinstance(found, list):
+        return []
+    return [str(Path(ref).parent / str(m)) for m in found]
+
+
+def lesson_lines(lesson: Lesson) -> list[tuple[Path_, str | None, str, bool]]:
+    """Every command line a lesson runs: (where in the file, step id, line, in a solution)."""
+    found: list[tuple[Path_, str | None, str, bool]] = [
+        (("setup", "commands", i), None, c, False) for i, c in enumerate(lesson.setup.commands)]
+    for i, step in enumerate(lesson.steps):
+        here: Path_ = ("steps", i)
+        found += [((*here, "solution", j), step.id, c, True)
+                  for j, c in enumerate(step.solution)]
+        for k, wrong in enumerate(step.wrong):
+            found += [((*here, "wrong", k, "commands", j), step.id, c, False)
+                      for j, c in enumerate(wrong.commands)]
+        for k, variant in enumerate(step.variants):
+            found += [((*here, "variants", k, "commands", j), step.id, c, False)
+                      for j, c in enumerate(variant.commands)]
+    return found
+
+
+def _confine(r: _Reader, lesson: Lesson) -> None:
+    """Files inside the course folder; commands that touch no file (see confine.py)."""
+    refs: list[tuple[Path_, str]] = []
+    if lesson.setup.cluster:
+        refs.append((("setup", "cluster"), lesson.setup.cluster))
+    refs += [(("setup", "manifests", i), m) for i, m in enumerate(lesson.setup.manifests)]
+    for where, ref in refs:
+        try:
+            confine.check_inside(lesson.base_dir, ref)
+            if where == ("setup", "cluster"):
+                for inner in _cluster_manifests(lesson.base_dir, ref):
+                    confine.check_inside(lesson.base_dir, inner)
+        except confine.Refused as exc:
+            raise r.fail(where, f"setup: {exc}") from None
+    for where, step_id, line, solution in lesson_lines(lesson):
+        problem = confine.command_problem(line, solution=solution)
+        if problem:
+            r.step = step_id
+            raise r.fail(where, problem)
+
+
+def _as_text(key: str, value: Any) -> Any:
+    """A check parameter typed as text (fields.CHECK_PARAMS) given as a number: `value: 1`
+    means the label value "1", and the check code may rely on getting a string."""
+    if CHECK_PARAMS.get(key) is TEXT and isinstance(value, int | float) \
+            and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _step_of(data: Any, where: Path_) -> str | None:
+    """The id of the step a path is in, for error messages; None outside steps."""
+    if len(where) < 2 or where[0] != "steps" or not isinstance(where[1], int):
+        return None
+    steps = data.get("steps") if isinstance(data, dict) else None
+    step = steps[where[1]] if isinstance(steps, list) and len(steps) > where[1] else None
+    sid = step.get("id") if isinstance(step, dict) else None
+    return sid if isinstance(sid, str) and SLUG_RE.match(sid) else None
 
 
 def _check_exercise(r: _Reader, data: dict[str, Any]) -> None:
@@ -302,8 +389,9 @@ def _display(path: str | Path) -> str:
     """A path as the user would type it: relative to the working directory when inside it."""
     p = Path(path)
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+        # The file as named (not where a symlink leads): that is what the user knows.
+        return str((p.parent.resolve() / p.name).relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):
         return str(p)
 
 
@@ -333,14 +421,24 @@ def lesson_files(course: Path) -> list[Path]:
 
 
 def load_course(course: Path) -> tuple[list[Lesson], list[LessonError]]:
-    """Every lesson in a course folder, in file order, plus the files that did not load."""
+    """Every lesson in a course folder, in file order, plus the files that did not load.
+
+    One broken lesson never hides the others: whatever goes wrong loading it becomes its
+    error, so `lesson list` still shows the rest of the course.
+    """
     lessons: list[Lesson] = []
     errors: list[LessonError] = []
     for path in lesson_files(course):
         try:
+            confine.resolve_inside(course, path.name)
             lessons.append(load_lesson(path))
+        except confine.Refused as exc:
+            errors.append(LessonError(str(exc), path=_display(path)))
         except LessonError as exc:
             errors.append(exc)
+        except Exception as exc:  # a defect, not the author's fault: still one line  # noqa: BLE001
+            errors.append(LessonError(f"cannot load this lesson ({type(exc).__name__}: "
+                                      f"{exc})", path=_display(path)))
     return lessons, errors
 
 

@@ -3,21 +3,34 @@
 Per lesson it keeps the current step, per-step results (done, hints used, attempts, time,
 quiz answers, predictions) and the command log. The log is what makes resuming exact:
 the engine is deterministic, so replaying it from the lesson's setup rebuilds the cluster.
+
+Two `dstutor` processes may share one data dir (two terminals, a lesson and a `lesson
+list`). A save therefore never writes back what this process merely loaded: under an
+exclusive lock it re-reads the file, keeps every lesson another process changed, and
+writes only the lessons this process changed (merging a lesson both changed).
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import os
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+try:  # POSIX
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
 PROGRESS_FORMAT = 1
 FILE_NAME = "progress.json"
+LOCK_FILE = ".progress.lock"  # Windows only; POSIX locks the directory
 # Time away from the keyboard is not time spent on a step.
 MAX_GAP_SECONDS = 300.0
 STALE_TEMP_SECONDS = 60.0
@@ -122,6 +135,76 @@ def atomic_write(path: Path, text: str, *, make_dirs: bool = True) -> None:
         os.close(dir_fd)
 
 
+@contextlib.contextmanager
+def locked(directory: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the data directory while inside.
+
+    flock on the directory itself needs no lock file, and the kernel releases it when the
+    process dies, so a crash never leaves a stale lock. Windows has no flock: a lock file
+    in the directory, its first byte locked with msvcrt.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    if fcntl is not None:
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            with contextlib.suppress(OSError):
+                # A file system without locks (some network mounts): the merge alone
+                # still keeps what other processes saved, short of an exact tie.
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing the descriptor releases the lock
+        return
+    import msvcrt  # pragma: no cover - Windows
+
+    fd = os.open(directory / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)  # pragma: no cover
+    try:  # pragma: no cover
+        while True:
+            try:
+                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # type: ignore[attr-defined]
+                break
+            except OSError:  # LK_LOCK gives up after 10 s; keep waiting
+                continue
+        yield
+    finally:  # pragma: no cover
+        os.close(fd)
+
+
+def _dump(progress: LessonProgress) -> str:
+    return json.dumps(asdict(progress), sort_keys=True)
+
+
+def merge_lesson(ours: LessonProgress, theirs: LessonProgress) -> None:
+    """Fold another process's progress in one lesson into ours, losing no result.
+
+    Both ran the same lesson at once. Our command log and current step stay (they match
+    the cluster this process holds); every step result keeps the better of the two: done
+    stays done, counters and time take the larger, a completed lesson stays completed.
+    """
+    ours.completed = ours.completed or theirs.completed
+    ours.started = min((t for t in (ours.started, theirs.started) if t is not None),
+                       default=None)
+    ours.updated = max((t for t in (ours.updated, theirs.updated) if t is not None),
+                       default=None)
+    for step_id, other in theirs.steps.items():
+        mine = ours.steps.get(step_id)
+        if mine is None:
+            ours.steps[step_id] = copy.deepcopy(other)
+            continue
+        if not mine.done and other.done:
+            mine.done, mine.skipped, mine.finished = True, other.skipped, other.finished
+        mine.hints_used = max(mine.hints_used, other.hints_used)
+        mine.solution_seen = mine.solution_seen or other.solution_seen
+        mine.attempts = max(mine.attempts, other.attempts)
+        mine.seconds = max(mine.seconds, other.seconds)
+        if other.started is not None:
+            mine.started = min(mine.started or other.started, other.started)
+        if len(other.quiz_answers) > len(mine.quiz_answers):
+            mine.quiz_answers = list(other.quiz_answers)
+        if mine.prediction is None and other.prediction is not None:
+            mine.prediction = copy.deepcopy(other.prediction)
+
+
 class ProgressStore:
     """The progress file of one learner; `notices` holds anything to tell them on load."""
 
@@ -129,6 +212,8 @@ class ProgressStore:
         self.path = path or data_dir() / FILE_NAME
         self.notices: list[str] = []
         self.lessons: dict[str, LessonProgress] = {}
+        # Each lesson as last read from or written to the file: what "changed here" means.
+        self._base: dict[str, str] = {}
         self._load()
 
     def _load(self) -> None:
@@ -139,13 +224,18 @@ class ProgressStore:
             with contextlib.suppress(OSError):
                 if time.time() - stale.stat().st_mtime > STALE_TEMP_SECONDS:
                     stale.unlink()
+        self.lessons = self._read()
+        self._base = {k: _dump(v) for k, v in self.lessons.items()}
+
+    def _read(self) -> dict[str, LessonProgress]:
+        """The lessons in the file now; a corrupt file is set aside (and reads as empty)."""
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            return
+            return {}
         except OSError as exc:
             self.notices.append(f"warning: cannot read {self.path}: {exc.strerror}")
-            return
+            return {}
         try:
             data = json.loads(text)
             if not isinstance(data, dict):
@@ -153,10 +243,11 @@ class ProgressStore:
             version = data.get("format_version", PROGRESS_FORMAT)
             if not isinstance(version, int) or version > PROGRESS_FORMAT:
                 raise ValueError(f"format_version {version!r} is newer than this dstutor")
-            self.lessons = {k: LessonProgress.from_dict(v)
-                            for k, v in (data.get("lessons") or {}).items()}
+            return {k: LessonProgress.from_dict(v)
+                    for k, v in (data.get("lessons") or {}).items()}
         except (ValueError, TypeError) as exc:
             self._set_aside(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            return {}
 
     def _set_aside(self, reason: str) -> None:
         stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -166,7 +257,6 @@ class ProgressStore:
             n += 1
             kept = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
         os.replace(self.path, kept)
-        self.lessons = {}
         self.notices.append(CORRUPT_MSG.format(path=self.path, reason=reason, kept=kept.name))
 
     def get(self, lesson_id: str) -> LessonProgress:
@@ -185,7 +275,27 @@ class ProgressStore:
         return json.dumps(data, indent=1, sort_keys=True) + "\n"
 
     def save(self) -> None:
-        atomic_write(self.path, self.to_json())
+        """Read, merge, write under the lock: lessons changed elsewhere are kept."""
+        with locked(self.path.parent):
+            disk = self._read()
+            for lesson_id, ours in self.lessons.items():
+                base = self._base.get(lesson_id)
+                theirs = disk.get(lesson_id)
+                if _dump(ours) == base:
+                    if theirs is not None:  # unchanged here: take the file's (in place,
+                        _replace(ours, theirs)  # a runner may hold this object)
+                    continue
+                if theirs is not None and _dump(theirs) != base:
+                    merge_lesson(ours, theirs)  # both changed (or both began) it
+            for lesson_id, theirs in disk.items():
+                self.lessons.setdefault(lesson_id, theirs)
+            atomic_write(self.path, self.to_json())
+            self._base = {k: _dump(v) for k, v in self.lessons.items()}
+
+
+def _replace(target: LessonProgress, source: LessonProgress) -> None:
+    for f in fields(target):
+        setattr(target, f.name, getattr(source, f.name))
 
 
 def add_time(step: StepProgress, last: float | None, now: float) -> None:

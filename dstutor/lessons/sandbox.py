@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from dstutor import yamlio
 from dstutor.errors import DstutorError, LessonError
+from dstutor.lessons import confine
 from dstutor.lessons._exec import Executor, make_executor
 from dstutor.lessons.checks import CommandRecord, Outcome, World, run_check
 from dstutor.lessons.schema import CheckSpec, Lesson, Step
@@ -38,10 +39,13 @@ def _spec(lesson: Lesson) -> ClusterSpec:
     setup = lesson.setup
     where = str(lesson.path or lesson.id)
     try:
-        spec = (parse_cluster_file(lesson.base_dir / setup.cluster) if setup.cluster
-                else default_spec(setup.workers))
+        # The cluster file and the manifests it names are read confined to the course.
+        spec = (parse_cluster_file(confine.resolve_inside(lesson.base_dir, setup.cluster),
+                                   read=confine.reader(lesson.base_dir))
+                if setup.cluster else default_spec(setup.workers))
     except DstutorError as exc:
-        raise LessonError(f"setup: {exc}".replace("error: ", ""), path=where) from None
+        raise LessonError(f"setup: {exc}".replace("error: ", ""), path=where,
+                          line=lesson.lines.get(("setup", "cluster"))) from None
     by_name = {n.name: n for n in spec.nodes}
     for nd in setup.nodes:
         try:
@@ -65,21 +69,30 @@ HEREDOC_END = "DSTUTOR_SETUP_EOF"
 def setup_manifests(lesson: Lesson) -> list[tuple[str, list[Obj]]]:
     """Each setup manifest file: its text and its documents."""
     found = []
-    for ref in lesson.setup.manifests:
-        path = lesson.base_dir / ref
+    for i, ref in enumerate(lesson.setup.manifests):
         try:
-            text = yamlio.read_file(path)
-            loaded = yamlio.load_documents(text, str(path))
+            text = confine.read_inside(lesson.base_dir, ref)
+            loaded = yamlio.load_documents(text, ref)
         except DstutorError as exc:
             raise LessonError(f"setup manifest {ref}: {exc}".replace("error: ", ""),
-                              path=str(lesson.path or lesson.id)) from None
+                              path=str(lesson.path or lesson.id),
+                              line=lesson.lines.get(("setup", "manifests", i))) from None
         found.append((text, [d for d in loaded if isinstance(d, dict)]))
     return found
 
 
 def build_setup(lesson: Lesson) -> Executor:
     """The cluster the lesson starts from, settled, on a manual clock."""
-    cluster = build_cluster(_spec(lesson), seed=lesson.setup.seed, clock=Clock(mode="manual"))
+    try:
+        cluster = build_cluster(_spec(lesson), seed=lesson.setup.seed,
+                                clock=Clock(mode="manual"))
+    except LessonError:
+        raise
+    except DstutorError as exc:  # a node the API server refuses (bad name, label, taint)
+        one_line = str(exc).replace("error: ", "").replace(": \n* ", ": ").replace("\n* ", "; ")
+        raise LessonError(f"setup: {one_line}",
+                          path=str(lesson.path or lesson.id),
+                          line=lesson.lines.get(("setup",))) from None
     executor = make_executor(cluster)
     manifests = setup_manifests(lesson)
     # Namespaces the manifests need exist first, as an administrator would have them.

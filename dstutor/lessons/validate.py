@@ -8,12 +8,12 @@ names; predictions must match what the simulator measures; variants must hold.
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dstutor.errors import DstutorError, LessonError
+from dstutor.lessons import confine
 from dstutor.lessons._exec import Executor
 from dstutor.lessons.checks import CommandRecord
 from dstutor.lessons.loader import LESSON_GLOB, _display, load_lesson
@@ -72,25 +72,17 @@ def _problem(lesson: Lesson, step: Step | None, message: str, line: int | None =
 
 
 def _files(lesson: Lesson) -> list[str]:
+    """Files the setup names must exist (the loader already confined them to the course;
+    command lines that read files, such as `-f FILE`, are refused there too)."""
     problems = []
-    refs = [lesson.setup.cluster] if lesson.setup.cluster else []
-    for ref in [*refs, *lesson.setup.manifests]:
+    refs = [("cluster", lesson.setup.cluster)] if lesson.setup.cluster else []
+    refs += [(i, ref) for i, ref in enumerate(lesson.setup.manifests)]
+    for key, ref in refs:
         if not (lesson.base_dir / ref).is_file():
+            where = ("setup", "cluster") if key == "cluster" else ("setup", "manifests", key)
+            line = lesson.lines.get(where, lesson.lines.get(("setup",)))
             problems.append(_problem(lesson, None, f"setup refers to {ref}, which does not exist",
-                                     lesson.lines.get(("setup",))))
-    for step in lesson.steps:
-        lines = [*step.solution, *(c for w in step.wrong for c in w.commands)]
-        for line in lines:
-            first = line.split("\n", 1)[0]
-            try:
-                words = shlex.split(first.split("<<", 1)[0])
-            except ValueError:
-                continue
-            for i, word in enumerate(words[:-1]):
-                if word in ("-f", "--filename") and words[i + 1] != "-":
-                    problems.append(_problem(lesson, step, f"`{first}` reads {words[i + 1]}: "
-                                             "learners do not work inside the course folder, "
-                                             "so use `-f -` with a heredoc"))
+                                     line))
     return problems
 
 
@@ -200,7 +192,26 @@ def two_way(lesson: Lesson) -> list[str]:
     return problems
 
 
-def check_file(path: Path) -> Report:
+def check_file(path: Path, course: Path | None = None) -> Report:
+    """Never raises: whatever a hostile file does becomes one line in the report.
+
+    `course`: the folder the file was found in, which it must not lead out of.
+    """
+    source = _display(path)
+    try:
+        if course is not None:
+            confine.resolve_inside(course, path.name)
+        return _check_file(path)
+    except confine.Refused as exc:
+        return Report(source, problems=[f"{source}: {exc}"])
+    except RecursionError:
+        return Report(source, problems=[f"{source}: the lesson is nested too deeply to check"])
+    except Exception as exc:  # a defect in dstutor, still reported as one line  # noqa: BLE001
+        return Report(source, problems=[f"{source}: checking this lesson failed "
+                                        f"({type(exc).__name__}: {exc})"])
+
+
+def _check_file(path: Path) -> Report:
     report = Report(_display(path))
     try:
         lesson = load_lesson(path)
@@ -222,7 +233,12 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def check_paths(paths: Iterable[str | Path]) -> list[Report]:
-    reports = [check_file(p) for p in expand(paths)]
+    reports = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            reports += [check_file(f, course=p) for f in sorted(p.glob(LESSON_GLOB))]
+        else:
+            reports.append(check_file(p))
     ids: dict[str, str] = {}
     for r in reports:
         if r.lesson is None:

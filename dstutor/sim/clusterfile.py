@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,8 +97,10 @@ def _str_map(value: Any, path: str, where: str) -> dict[str, str]:
     return {str(k): "" if v is None else str(v) for k, v in value.items()}
 
 
-def parse_cluster_file(path: str | Path) -> ClusterSpec:
-    text = yamlio.read_file(path)
+def parse_cluster_file(path: str | Path,
+                       read: Callable[[str | Path], str] = yamlio.read_file) -> ClusterSpec:
+    """A `kind: Cluster` file; `read` reads it and its manifests (lessons confine it)."""
+    text = read(path)
     data = yamlio.load_one(text, str(path))
     where = str(path)
     if not isinstance(data, dict):
@@ -155,7 +158,7 @@ def parse_cluster_file(path: str | Path) -> ClusterSpec:
     base = Path(path).parent
     for ref in data.get("manifests") or []:
         manifest_path = base / str(ref)
-        docs = yamlio.load_documents(yamlio.read_file(manifest_path), str(manifest_path))
+        docs = yamlio.load_documents(read(manifest_path), str(manifest_path))
         for doc in docs:
             if not isinstance(doc, dict):
                 raise _fail(str(manifest_path), "a manifest must be a mapping")

@@ -75,7 +75,8 @@ class WritableOracle(Oracle):
             do_PATCH = do_PUT = do_DELETE = do_POST = _write  # noqa: N815
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01},
+                         daemon=True).start()
         port = self._server.server_address[1]
         with open(os.path.join(self._dir, "kubeconfig"), "w") as fh:
             fh.write(

@@ -121,7 +121,8 @@ class Oracle:
                 self.wfile.write(data)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01},
+                         daemon=True).start()
         port = self._server.server_address[1]
         with open(os.path.join(self._dir, "kubeconfig"), "w") as fh:
             fh.write(

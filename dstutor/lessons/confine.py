@@ -1,0 +1,223 @@
+"""A lesson is confined data: the files it names stay inside its course folder, and its
+command lines only drive kubectl and the simulator, never the file system.
+
+Courses are written by others and installed by instructors, so a lesson file is treated
+like any other untrusted input: `../`, absolute paths and symlinks that lead out of the
+course folder are refused; only regular files of bounded size are read (a FIFO would hang,
+/dev/zero would never end); and `save`, `load`, `map --svg`, `-f FILE` and shell
+redirects, which read or write files wherever the learner happens to be, are refused in
+setup, solution, wrong-attempt and variant lines.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+from dstutor import yamlio
+from dstutor.errors import DstutorError, ParseError
+
+# A lesson, a manifest or a cluster file is a few kilobytes; a megabyte is plenty.
+MAX_FILE_BYTES = 1024 * 1024
+OUTSIDE_MSG = "{ref} leads outside the course folder: a lesson may only name files inside it"
+SYMLINK_MSG = ("{ref} is a symlink that leads outside the course folder: a lesson may only "
+               "name files inside it")
+ABSOLUTE_MSG = ("{ref} is an absolute path: a lesson names files relative to its course "
+                "folder")
+FILE_READ_MSG = ("`{line}` reads {value}: learners do not work inside the course folder, so "
+                 "use `-f -` with a heredoc")
+FILE_COMMAND_MSG = ("`{line}` {verb} a file: lessons may not read or write files, only "
+                    "change the simulated cluster")
+OPERATOR_MSG = ("`{line}` uses the shell operator `{op}`: redirects, pipes, `;` and `&` are "
+                "not allowed in a lesson")
+TOO_LARGE_MSG = "{shown} is larger than {limit} bytes, the limit for a lesson's files"
+NOT_A_COMMAND_MSG = ("`{line}` is neither a kubectl line nor a simulator command (see "
+                     "`help`)")
+
+
+class Refused(DstutorError):
+    """A path or command a lesson may not use; str() is the sentence to show."""
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def resolve_inside(root: Path, ref: str | Path) -> Path:
+    """The file `ref` (relative to `root`) names, symlinks resolved; Refused if it is
+    absolute or ends up outside `root`."""
+    text = str(ref)
+    if not text.strip():
+        raise Refused("an empty file name")
+    if Path(text).is_absolute() or text.startswith("~"):
+        raise Refused(ABSOLUTE_MSG.format(ref=text))
+    try:
+        base = root.resolve()
+        target = (root / text).resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        raise Refused(f"{text}: too many levels of symbolic links") from None
+    if target == base or target.is_relative_to(base):
+        return target
+    lexical = Path(os.path.normpath(base / text))
+    if lexical == base or lexical.is_relative_to(base):
+        raise Refused(SYMLINK_MSG.format(ref=text))
+    raise Refused(OUTSIDE_MSG.format(ref=text))
+
+
+def check_inside(root: Path, ref: str) -> None:
+    """As at load time: inside the folder, and a regular file if it exists at all
+    (a missing file is reported by `lesson check` and when the lesson starts)."""
+    target = resolve_inside(root, ref)
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return
+    if not stat.S_ISREG(mode):
+        raise Refused(f"{ref} is {_kind_of(mode)}, not a regular file")
+    size = os.stat(target).st_size
+    if size > MAX_FILE_BYTES:
+        raise Refused(TOO_LARGE_MSG.format(shown=ref, limit=MAX_FILE_BYTES))
+
+
+def read_regular(path: str | Path, shown: str, limit: int = MAX_FILE_BYTES) -> str:
+    """A regular file's text, at most `limit` bytes; Refused for anything else.
+
+    Devices and FIFOs are refused before they are opened (opening a FIFO waits for a
+    writer); the descriptor is checked again so a file swapped in between is caught too.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise Refused(f'the path "{shown}" does not exist') from None
+    except OSError as exc:
+        raise Refused(f"cannot read {shown}: {exc.strerror}") from None
+    if not stat.S_ISREG(mode):
+        raise Refused(f"{shown} is {_kind_of(mode)}, not a regular file")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise Refused(f"cannot read {shown}: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise Refused(f"{shown} is not a regular file")
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise Refused(TOO_LARGE_MSG.format(shown=shown, limit=limit))
+    try:
+        return yamlio.decode(data, shown)
+    except DstutorError as exc:
+        raise Refused(str(exc).removeprefix("error: ")) from None
+
+
+def read_inside(root: Path, ref: str | Path) -> str:
+    """A file a lesson names: confined to `root`, regular, bounded."""
+    return read_regular(resolve_inside(root, ref), str(ref))
+
+
+def reader(root: Path) -> Callable[[str | Path], str]:
+    """`read_inside` for code that joins paths itself (a cluster file's manifests)."""
+    base = root.resolve()
+
+    def read(path: str | Path) -> str:
+        p = Path(path)
+        shown = str(p.relative_to(base)) if p.is_absolute() and p.is_relative_to(base) else str(p)
+        if p.is_absolute():
+            try:
+                target = p.resolve()
+            except (OSError, RuntimeError):
+                raise Refused(f"{shown}: too many levels of symbolic links") from None
+            if not target.is_relative_to(base):
+                raise Refused(OUTSIDE_MSG.format(ref=shown))
+            return read_regular(target, shown)
+        return read_inside(base, p)
+
+    return read
+
+
+# --- command lines -----------------------------------------------------------------------
+
+_ANSWER = re.compile(r"answer\s+[a-hA-H]\)?")
+_FILE_FLAGS = ("-f", "--filename", "-k", "--kustomize")
+# kubectl output formats that read a template from a file
+_FILE_FORMATS = re.compile(r"^(custom-columns-file|go-template-file|templatefile|template-file)=")
+
+
+def _flag_value(words: list[str], i: int, names: tuple[str, ...]) -> str | None:
+    """The value of a file flag at words[i] (`-f X`, `-f=X`, `-fX`, `--filename=X`)."""
+    word = words[i]
+    for name in names:
+        if word == name:
+            return words[i + 1] if i + 1 < len(words) else None
+        if word.startswith(name + "="):
+            return word[len(name) + 1:]
+        if len(name) == 2 and word.startswith(name) and not word.startswith("--"):
+            return word[2:]
+    return None
+
+
+def _kubectl_problem(first: str, words: list[str]) -> str | None:
+    for i, word in enumerate(words):
+        if word == "--":
+            break
+        value = _flag_value(words, i, _FILE_FLAGS)
+        if value is not None and value != "-":
+            return FILE_READ_MSG.format(line=first, value=value)
+        output = _flag_value(words, i, ("-o", "--output"))
+        if output is not None and _FILE_FORMATS.match(output):
+            return FILE_READ_MSG.format(line=first, value=output.split("=", 1)[1])
+    return None
+
+
+def _operator(first: str) -> str:
+    """The first shell operator outside quotes (a heredoc's `<<` is not one), or ""."""
+    bare = re.sub(r"'[^']*'|\"(?:\\.|[^\"\\])*\"", "", first)
+    bare = re.sub(r"<<-?\s*\S+", "", bare)
+    found = re.search(r">>|[|;&<>()]", bare)
+    return found.group() if found else ""
+
+
+def command_problem(line: str, *, solution: bool = False) -> str | None:
+    """Why a lesson may not contain this command line; None if it may.
+
+    Allowed: kubectl lines without file flags, simulator commands that touch no file,
+    and in a solution `answer X` for a quiz.
+    """
+    from dstutor.kubectl.lexer import split_command
+    from dstutor.shell import meta
+
+    first = line.split("\n", 1)[0].strip()
+    if solution and _ANSWER.fullmatch(first):
+        return None
+    try:
+        words = split_command(line.strip("\n")).texts
+    except ParseError as exc:
+        op = _operator(first)
+        if op:
+            return OPERATOR_MSG.format(line=first, op=op)
+        return f"`{first}`: {str(exc).removeprefix('error: ')}"
+    if not words:
+        return f"`{first}` is an empty command"
+    if words[0] in ("kubectl", "k"):
+        return _kubectl_problem(first, words)
+    command = meta.find_command(first)
+    if command is None:
+        return NOT_A_COMMAND_MSG.format(line=first)
+    if meta.FILE in command.args:
+        verb = "writes" if command.name == "save" else "reads"
+        return FILE_COMMAND_MSG.format(line=first, verb=verb)
+    for flag in command.flags:
+        if flag.complete == meta.FILE and any(
+                w == f"--{flag.name}" or w.startswith(f"--{flag.name}=") for w in words):
+            return FILE_COMMAND_MSG.format(line=first, verb="writes")
+    return None
