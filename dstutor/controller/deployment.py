@@ -23,6 +23,7 @@ from dstutor.model.objects import (
     new_controller_ref,
     uid,
 )
+from dstutor.model.timefmt import to_rfc3339
 
 COMPONENT_DEPLOY = "deployment-controller"
 COMPONENT_RS = "replicaset-controller"
@@ -46,6 +47,18 @@ def max_surge(deploy: Obj) -> int:
         return 0
     value = (strategy.get("rollingUpdate") or {}).get("maxSurge", "25%")
     return scaled_value(value, int(deploy["spec"].get("replicas", 1)))
+
+
+def max_unavailable(deploy: Obj) -> int:
+    """MaxUnavailable: maxUnavailable of the replicas, rounded down (0 for Recreate)."""
+    strategy = deploy["spec"].get("strategy") or {}
+    if strategy.get("type", "RollingUpdate") != "RollingUpdate":
+        return 0
+    value = (strategy.get("rollingUpdate") or {}).get("maxUnavailable", "25%")
+    replicas = int(deploy["spec"].get("replicas", 1))
+    if isinstance(value, str) and value.endswith("%"):
+        return min(replicas, int(value[:-1]) * replicas // 100)
+    return min(replicas, int(value))
 
 
 def revision_of(obj: Obj) -> int:
@@ -150,11 +163,42 @@ class DeploymentController:
                        "availableReplicas": available,
                        "unavailableReplicas": max(0, replicas - available)}
         status = {k: v for k, v in status.items() if v or k == "observedGeneration"}
-        old_status = {k: v for k, v in deploy.get("status", {}).items() if k in status or
-                      k in ("replicas", "updatedReplicas", "readyReplicas", "availableReplicas",
-                            "unavailableReplicas")}
-        if old_status != status:
+        complete = updated == replicas and available >= replicas and total == replicas
+        status["conditions"] = self._conditions(
+            deploy, available >= replicas - max_unavailable(deploy), complete,
+            current["metadata"]["name"])
+        if status != deploy.get("status"):
             api.update_status(deploy, status)
+
+    def _conditions(self, deploy: Obj, available: bool, complete: bool, rs_name: str
+                    ) -> list[Obj]:
+        """The Available and Progressing conditions (deploymentutil.NewDeploymentCondition):
+        lastUpdateTime moves when the reason or message does, lastTransitionTime when the
+        status does."""
+        wanted = [
+            ("Available", "True", "MinimumReplicasAvailable",
+             "Deployment has minimum availability.") if available else
+            ("Available", "False", "MinimumReplicasUnavailable",
+             "Deployment does not have minimum availability."),
+            ("Progressing", "True", "NewReplicaSetAvailable",
+             f'ReplicaSet "{rs_name}" has successfully progressed.') if complete else
+            ("Progressing", "True", "ReplicaSetUpdated", f'ReplicaSet "{rs_name}" is progressing.'),
+        ]
+        now = to_rfc3339(self.ctx.clock.now())
+        old = {c["type"]: c for c in (deploy.get("status") or {}).get("conditions") or []}
+        conditions = []
+        for ctype, cstatus, reason, message in wanted:
+            prev = old.get(ctype)
+            if prev is not None and (prev["status"], prev.get("reason"), prev.get("message")) == (
+                    cstatus, reason, message):
+                conditions.append(prev)
+                continue
+            since = prev["lastTransitionTime"] if prev is not None and prev[
+                "status"] == cstatus else now
+            conditions.append({"type": ctype, "status": cstatus, "lastUpdateTime": now,
+                               "lastTransitionTime": since, "reason": reason,
+                               "message": message})
+        return conditions
 
     def _replica_annotations(self, deploy: Obj) -> dict[str, str]:
         replicas = int(deploy["spec"].get("replicas", 1))

@@ -146,6 +146,9 @@ def side_by_side(scenario: Scenario, *args: str) -> tuple[tuple, tuple]:
     ("fresh", ("get", "pods", "-A", "-o", "wide")),
     ("fresh", ("get", "all", "-A")),
     ("fresh", ("describe", "pod", "-n", "kube-system", "etcd-control-plane")),
+    ("fresh", ("describe", "deploy", "coredns", "-n", "kube-system")),
+    ("deployment", ("describe", "deploy", "web")),
+    ("deployment", ("get", "deploy", "web", "-o", "yaml")),
     ("deployment", ("get", "rs", "-o", "wide")),
     # One object per describe: kubectl 1.37 shows no events when it describes several.
     ("deployment", ("describe", "rs", "web-766486c5b6")),

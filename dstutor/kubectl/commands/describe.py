@@ -15,6 +15,7 @@ from dstutor.kubectl.resources import ResourceType
 from dstutor.model.objects import Obj
 from dstutor.model.selectors import selector_from_dict
 from dstutor.render.describe import describe_daemonset, describe_generic
+from dstutor.render.describe_deployment import describe_deployment
 from dstutor.render.describe_node import describe_node
 from dstutor.render.describe_pod import describe_pod
 from dstutor.render.describe_replicaset import describe_replicaset
@@ -44,6 +45,8 @@ def describe_one(env: Env, obj: Obj, show_events: bool) -> str:
         pods = [p for p in cluster.list_live("Pod", ns)
                 if selector.matches(p["metadata"].get("labels") or {})]
         return describe_daemonset(obj, pods, events, now)
+    if kind == "Deployment":
+        return describe_deployment(obj, cluster.list_live("ReplicaSet", ns), events, now)
     if kind == "ReplicaSet":
         selector = selector_from_dict(obj["spec"].get("selector"))
         pods = [p for p in cluster.list_live("Pod", ns)
