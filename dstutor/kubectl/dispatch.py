@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 
 from dstutor.errors import DstutorError
 from dstutor.kubectl.commands import HANDLERS
@@ -92,7 +93,8 @@ def _other_namespace_hint(cluster: Cluster, cmd: KubectlCommand, namespace: str)
 
 
 def run(cluster: Cluster, text: str, *, namespace: str = "default", interactive: bool = False,
-        editor: Editor | None = None, progress: Callable[[Obj], None] | None = None
+        editor: Editor | None = None, progress: Callable[[Obj], None] | None = None,
+        workspace: Path | None = None, stream: Callable[[str], None] | None = None
         ) -> CommandResult:
     """Run `text` (a kubectl line, optionally with a heredoc) and return what it printed.
 
@@ -101,7 +103,10 @@ def run(cluster: Cluster, text: str, *, namespace: str = "default", interactive:
     `progress` sees the DaemonSet before each clock step of `rollout status`. Commands
     that wait (`rollout status`, `get -w`, `delete`, `drain`) advance the virtual clock
     instead of blocking, whatever `interactive` says; the shell passes it for callers that
-    want to know how the line was typed.
+    want to know how the line was typed. `workspace` is the folder relative file names
+    (`-f ds.yaml`, `--patch-file`) are read from; None means the current directory.
+    `stream` (interactive shell only) receives the lines of `logs -f` / `get -w` as they
+    happen on a live clock.
     """
     out = Output()
     refused = _removed_run_flag(text)
@@ -119,7 +124,7 @@ def run(cluster: Cluster, text: str, *, namespace: str = "default", interactive:
     if cmd.help:
         return CommandResult(_help_text(cmd), "".join(out.stderr), 0, hint=out.hint)
     handler = HANDLERS.get(cmd.path)
-    env = Env(cluster, namespace, interactive, editor, progress)
+    env = Env(cluster, namespace, interactive, editor, progress, workspace, stream)
     code = 0
     if handler is None:
         out.err(NOT_SIMULATED_MSG.format(path=cmd.path))

@@ -70,7 +70,9 @@ def _read_heredoc_word(line: str, i: int) -> tuple[str, int]:
     return "".join(chars), i
 
 
-def _split_first_line(line: str) -> tuple[list[Word], _Heredoc | None]:
+def _split_first_line(line: str, separators: str = "") -> tuple[list[Word], _Heredoc | None]:
+    """Words and heredoc of a command's first line; operators in `separators` end a word
+    instead of being refused (the shell's pipeline splitter handles them)."""
     words: list[Word] = []
     heredoc: _Heredoc | None = None
     buf: list[str] = []
@@ -135,6 +137,9 @@ def _split_first_line(line: str) -> tuple[list[Word], _Heredoc | None]:
             if not delimiter:
                 raise _syntax_error("newline", j)
             heredoc = _Heredoc(delimiter, strip_tabs, i)
+        elif ch in separators:
+            finish()
+            i += 1
         elif ch in _OPERATORS:
             raise _syntax_error(ch, i) if ch in "()" else ParseError(
                 f"error: shell operator {ch!r} is not supported in dstutor; "
@@ -164,7 +169,7 @@ def pending_heredoc(text: str) -> str | None:
     Raises ParseError if the first line is not valid shell syntax.
     """
     lines = text.split("\n")
-    _, doc = _split_first_line(lines[0])
+    _, doc = _split_first_line(lines[0], separators="|<>")
     if doc is None:
         return None
     _, complete = _heredoc_body(lines[1:], doc)

@@ -16,6 +16,7 @@ from dstutor.kubectl.flagspec import (
     parse_go_duration,
     parse_go_int,
 )
+from dstutor.kubectl.registry_admin import ADMIN_VERBS
 
 __all__ = [
     "API_RESOURCES_FORMATS", "CASCADE_VALUES", "DRY_RUN_VALUES", "GET_FORMATS", "GLOBAL_FLAGS",
@@ -258,7 +259,7 @@ VERBS: tuple[VerbSpec, ...] = (
              _SOURCES + _PRINTING + (
                  DRY_RUN, _f("field-manager", S, default="kubectl-patch"), LOCAL,
                  _f("patch", S, "p", "the patch, as JSON or YAML"),
-                 _f("patch-file", S), _f("subresource", S),
+                 _f("patch-file", S), _f("subresource", S, supported=False),
                  _f("type", S, default="strategic", choices=("json", "merge", "strategic"))),
              output_formats=PRINT_FORMATS, group="Advanced Commands"),
     VerbSpec("label", "Update the labels on a resource",
@@ -284,6 +285,8 @@ VERBS: tuple[VerbSpec, ...] = (
               _f("output", S, "o", "yaml or json", choices=("yaml", "json"))),
              group="Other Commands"),
 )
+
+VERBS = VERBS + ADMIN_VERBS
 
 # Every top-level command of kubectl 1.37 in the order cobra registers them, which is
 # the order of its "Did you mean this?" suggestions.

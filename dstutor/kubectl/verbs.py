@@ -426,3 +426,9 @@ def run_checks(ctx: Context) -> None:
     path = ctx.spec.path
     check = check_rollout if path.startswith("rollout ") else _CHECKS[path]
     check(ctx)
+
+
+# logs, events, annotate, run and top check their lines in verbs_admin.py.
+from dstutor.kubectl.verbs_admin import ADMIN_CHECKS  # noqa: E402
+
+_CHECKS.update(ADMIN_CHECKS)

@@ -17,11 +17,13 @@ def _command_matches(record: CommandRecord, p: Mapping[str, Any]) -> bool:
         return False
     if any(k in p for k in ("verb", "resource", "name", "flags")):
         from dstutor.kubectl import is_kubectl_line, parse_kubectl
+        from dstutor.shell.pipeline import split_pipeline
 
         if not is_kubectl_line(record.line):
             return False
         try:
-            cmd = parse_kubectl(record.line)
+            # `kubectl get pods -o wide | grep x` ran `kubectl get pods -o wide`.
+            cmd = parse_kubectl(split_pipeline(record.line).command)
         except DstutorError:
             return False
         if p.get("verb") and cmd.path != p["verb"]:

@@ -4,9 +4,11 @@ command lines only drive kubectl and the simulator, never the file system.
 Courses are written by others and installed by instructors, so a lesson file is treated
 like any other untrusted input: `../`, absolute paths and symlinks that lead out of the
 course folder are refused; only regular files of bounded size are read (a FIFO would hang,
-/dev/zero would never end); and `save`, `load`, `map --svg`, `-f FILE` and shell
-redirects, which read or write files wherever the learner happens to be, are refused in
-setup, solution, wrong-attempt and variant lines.
+/dev/zero would never end); and `save`, `load` and `map --svg`, which write files wherever
+the learner happens to be, are refused in setup, solution, wrong-attempt and variant lines.
+Files a lesson line names otherwise (`> ds.yaml`, `cat ds.yaml`, `kubectl apply -f ds.yaml`)
+are plain names in the lesson's workspace, its scratch folder, which the shell confines
+them to (shell/workspace.py); a name with a directory part, `..` or `~` is refused here.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ FILE_READ_MSG = ("`{line}` reads {value}: learners do not work inside the course
 FILE_COMMAND_MSG = ("`{line}` {verb} a file: lessons may not read or write files, only "
                     "change the simulated cluster")
 OPERATOR_MSG = ("`{line}` uses the shell operator `{op}`: redirects, pipes, `;` and `&` are "
-                "not allowed in a lesson")
+                "not allowed in a lesson")  # except pipes and `> NAME` into the workspace
 TOO_LARGE_MSG = "{shown} is larger than {limit} bytes, the limit for a lesson's files"
 NOT_A_COMMAND_MSG = ("`{line}` is neither a kubectl line nor a simulator command (see "
                      "`help`)")
@@ -166,12 +168,25 @@ def _flag_value(words: list[str], i: int, names: tuple[str, ...]) -> str | None:
     return None
 
 
-def _kubectl_problem(first: str, words: list[str]) -> str | None:
+_WORKSPACE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*$")
+WORKSPACE_NAME_MSG = ("`{line}` names {value}: a lesson's files are plain names in its "
+                      "workspace (like ds.yaml), without directories")
+# Workspace commands a lesson line may use (the editors would only replay a journal).
+_WORKSPACE_COMMANDS = ("cat", "ls")
+
+
+def _workspace_name(value: str) -> bool:
+    return bool(_WORKSPACE_NAME.match(value))
+
+
+def _kubectl_problem(first: str, words: list[str], written: frozenset[str]) -> str | None:
     for i, word in enumerate(words):
         if word == "--":
             break
         value = _flag_value(words, i, _FILE_FLAGS)
         if value is not None and value != "-":
+            if word.startswith(("-f", "--filename")) and value in written:
+                continue  # a file the lesson itself wrote into the workspace
             return FILE_READ_MSG.format(line=first, value=value)
         output = _flag_value(words, i, ("-o", "--output"))
         if output is not None and _FILE_FORMATS.match(output):
@@ -187,11 +202,29 @@ def _operator(first: str) -> str:
     return found.group() if found else ""
 
 
-def command_problem(line: str, *, solution: bool = False) -> str | None:
+def written_files(lines: list[str]) -> frozenset[str]:
+    """The workspace files these lesson lines write (`> NAME`, `cat > NAME <<EOF`)."""
+    from dstutor.shell.pipeline import PipelineError, split_pipeline
+
+    names = set()
+    for line in lines:
+        try:
+            piped = split_pipeline(line.strip("\n"))
+        except PipelineError:
+            continue
+        if piped.redirect is not None and _workspace_name(piped.target):
+            names.add(piped.target)
+    return frozenset(names)
+
+
+def command_problem(line: str, *, solution: bool = False,
+                    written: frozenset[str] = frozenset()) -> str | None:
     """Why a lesson may not contain this command line; None if it may.
 
-    Allowed: kubectl lines without file flags, simulator commands that touch no file,
-    and in a solution `answer X` for a quiz.
+    Allowed: kubectl lines without file flags (`-f NAME` only for a file in `written`,
+    which the lesson itself writes into its workspace), simulator commands that touch no
+    file, pipes into the text filters, redirects to a plain workspace name, and in a
+    solution `answer X` for a quiz.
     """
     from dstutor.kubectl.lexer import split_command
     from dstutor.shell import meta
@@ -199,6 +232,20 @@ def command_problem(line: str, *, solution: bool = False) -> str | None:
     first = line.split("\n", 1)[0].strip()
     if solution and _ANSWER.fullmatch(first):
         return None
+    from dstutor.shell.pipeline import PipelineError, heredoc_cat, split_pipeline
+
+    try:
+        piped = split_pipeline(line.strip("\n"))
+    except PipelineError:
+        piped = None
+    if piped is not None and not piped.plain:
+        # Pipes into the text filters and redirects into the workspace are the shell's
+        # own, confined; what runs before them is checked as a command of its own.
+        if piped.redirect is not None and not _workspace_name(piped.target):
+            return OPERATOR_MSG.format(line=first, op=piped.redirect)
+        if heredoc_cat(piped.command) is not None:
+            return None
+        return command_problem(piped.command, solution=solution, written=written)
     try:
         words = split_command(line.strip("\n")).texts
     except ParseError as exc:
@@ -209,10 +256,13 @@ def command_problem(line: str, *, solution: bool = False) -> str | None:
     if not words:
         return f"`{first}` is an empty command"
     if words[0] in ("kubectl", "k"):
-        return _kubectl_problem(first, words)
+        return _kubectl_problem(first, words, written)
     command = meta.find_command(first)
     if command is None:
         return NOT_A_COMMAND_MSG.format(line=first)
+    if command.name in _WORKSPACE_COMMANDS:
+        bad = next((w for w in words[1:] if not _workspace_name(w)), None)
+        return WORKSPACE_NAME_MSG.format(line=first, value=bad) if bad else None
     if meta.FILE in command.args:
         verb = "writes" if command.name == "save" else "reads"
         return FILE_COMMAND_MSG.format(line=first, verb=verb)

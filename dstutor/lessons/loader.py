@@ -348,8 +348,9 @@ def _confine(r: _Reader, lesson: Lesson) -> None:
                     confine.check_inside(lesson.base_dir, inner)
         except confine.Refused as exc:
             raise r.fail(where, f"setup: {exc}") from None
+    written = confine.written_files([line for _, _, line, _ in lesson_lines(lesson)])
     for where, step_id, line, solution in lesson_lines(lesson):
-        problem = confine.command_problem(line, solution=solution)
+        problem = confine.command_problem(line, solution=solution, written=written)
         if problem:
             r.step = step_id
             raise r.fail(where, problem)

@@ -83,6 +83,11 @@ class LessonRunner:
         self.pending: str | None = None  # a command held back until the learner predicts
         self.progress: LessonProgress = (store.reset(lesson.id) if restart
                                          else store.get(lesson.id))
+        if restart or not self.progress.log:
+            from dstutor.lessons.sandbox import lesson_workspace
+            from dstutor.shell.editjournal import EditJournal
+
+            EditJournal(lesson_workspace(lesson).root).clear()
         self.index = self._resume_index()
         self.resumed = bool(self.progress.log) or self.index > 0
         self.executor: Executor = self._rebuild(self.progress.log)
@@ -104,6 +109,11 @@ class LessonRunner:
         if self.live:
             executor.cluster.clock.mode = "live"
             executor.cluster.clock.rebase()
+        journal = getattr(getattr(executor, "session", None), "journal", None)
+        if journal is not None:
+            # Only now, after the replay: from here the learner's editor opens, and what
+            # it produces is journaled for the next replay.
+            executor.session.editor, executor.session.file_editor = journal.recorder()
         return executor
 
     @property

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from dstutor import yamlio
 from dstutor.errors import DstutorError, LessonError
 from dstutor.lessons import confine
 from dstutor.lessons._exec import Executor, make_executor
@@ -17,12 +16,15 @@ from dstutor.lessons.checks import CommandRecord, Outcome, World, run_check
 from dstutor.lessons.schema import CheckSpec, Lesson, Step
 from dstutor.model.objects import Obj
 from dstutor.model.taints import parse_taint_args
+from dstutor.shell.editjournal import EditJournal
+from dstutor.shell.workspace import Workspace
 from dstutor.sim.clock import Clock
 from dstutor.sim.clusterfile import (
     ClusterSpec,
     NodeSpec,
     build_cluster,
     default_spec,
+    load_manifests,
     parse_cluster_file,
 )
 
@@ -72,13 +74,21 @@ def setup_manifests(lesson: Lesson) -> list[tuple[str, list[Obj]]]:
     for i, ref in enumerate(lesson.setup.manifests):
         try:
             text = confine.read_inside(lesson.base_dir, ref)
-            loaded = yamlio.load_documents(text, ref)
+            # Decoded as the API server will (file:line on a refusal), as cluster files are.
+            loaded = load_manifests(text, ref)
         except DstutorError as exc:
             raise LessonError(f"setup manifest {ref}: {exc}".replace("error: ", ""),
                               path=str(lesson.path or lesson.id),
                               line=lesson.lines.get(("setup", "manifests", i))) from None
         found.append((text, [d for d in loaded if isinstance(d, dict)]))
     return found
+
+
+def lesson_workspace(lesson: Lesson) -> Workspace:
+    """The lesson's scratch folder: where `> FILE`, `cat`, `vi` and `-f FILE` work."""
+    from dstutor.lessons.progress import data_dir
+
+    return Workspace.at(data_dir() / "workspace" / lesson.id)
 
 
 def build_setup(lesson: Lesson) -> Executor:
@@ -94,6 +104,13 @@ def build_setup(lesson: Lesson) -> Executor:
                           path=str(lesson.path or lesson.id),
                           line=lesson.lines.get(("setup",))) from None
     executor = make_executor(cluster)
+    session = getattr(executor, "session", None)
+    if session is not None:
+        session.workspace = lesson_workspace(lesson)
+        # Replays never open an editor: they get what the learner's editor produced.
+        journal = EditJournal(session.workspace.root)
+        session.journal = journal
+        session.editor, session.file_editor = journal.replay_text, journal.replay_file
     manifests = setup_manifests(lesson)
     # Namespaces the manifests need exist first, as an administrator would have them.
     wanted = {str((d.get("metadata") or {}).get("namespace") or "")

@@ -16,7 +16,12 @@ class ShellCompleter(Completer):
 
     def __init__(self, session: Session | Callable[[], Session]) -> None:
         self._get = session if callable(session) else (lambda: session)
-        self._paths = PathCompleter(expanduser=True)
+        # File names complete from the session's workspace (a lesson's scratch folder).
+        self._paths = PathCompleter(expanduser=True, get_paths=self._workspace)
+
+    def _workspace(self) -> list[str]:
+        workspace = getattr(self._get(), "workspace", None)
+        return [str(workspace.root)] if workspace is not None else ["."]
 
     def get_completions(self, document: Document, complete_event: CompleteEvent
                         ) -> Iterable[Completion]:

@@ -11,6 +11,10 @@ Two kinds of lines:
 """
 OUTRO = """\
 A heredoc works as in bash: `kubectl apply -f - <<EOF`, the manifest, `EOF`.
+Output may go through grep, head, tail, wc, sort, uniq, cut and awk
+(`k get pods -o wide | grep worker-2`) and into a workspace file with > or >>
+(`... -o yaml > ds.yaml`); no other shell syntax runs. The workspace is the
+current directory (in a lesson, the lesson's scratch folder).
 Type `help kubectl` for the kubectl verbs, `help TOPIC` for one command.
 """
 TOPICS = {

@@ -379,3 +379,7 @@ def meta_help(session: Session, args: Args) -> Output:
     if text is None:
         return error(f"error: no help on {topic!r}; type `help` for the list of topics")
     return Output(stdout=text)
+
+
+# Workspace file commands (cat, ls, vi ...) register themselves in this same table.
+from dstutor.shell import filecmds  # noqa: E402,F401

@@ -138,6 +138,7 @@ def run_repl(session: Session, *, no_color: bool = False, stdout: TextIO | None 
     con.tutor(err_console, BANNER.format(nodes=nodes, clock=session.cluster.clock.mode))
     progress = con.RolloutProgress(err_console, session)
     session.progress = progress
+    session.stream = lambda text: (stdout.write(text), stdout.flush())  # logs -f, get -w
     while True:
         try:
             text = prompt.prompt()

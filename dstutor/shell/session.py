@@ -145,14 +145,21 @@ class Session:
     def __init__(self, cluster: Cluster, *, namespace: str = "default",
                  interactive: bool = False, kubectl: KubectlRunner | None = None,
                  reset_factory: Callable[[], Cluster] | None = None, width: int = 80,
-                 editor: Any = None) -> None:
+                 editor: Any = None, workspace: Any = None) -> None:
         self.cluster = cluster
+        # The folder `>`, `cat`, `vi FILE` and relative `-f` paths use (shell/workspace.py);
+        # None: the current directory.
+        self.workspace = workspace
         self.namespace = namespace
         self.interactive = interactive
         self.width = width
         self.editor = editor
         # Set by the interactive REPL: draws `rollout status` as a progress bar.
         self.progress: Callable[[Obj], None] | None = None
+        # Set by the interactive REPL: where `logs -f` and `get -w` write as time runs.
+        self.stream: Callable[[str], None] | None = None
+        # `vi FILE` goes here when set (a lesson's edit journal); else the editor runs.
+        self.file_editor: Callable[[Any], None] | None = None
         self._kubectl = kubectl
         self._reset_factory = reset_factory
         self.undo_stack: list[UndoEntry] = []
@@ -168,6 +175,34 @@ class Session:
         if not stripped or stripped.startswith("#"):
             return Output()
         self.log.append(stripped)
+        from dstutor.shell import pipeline
+
+        try:
+            piped = pipeline.split_pipeline(text.lstrip())
+        except DstutorError as exc:
+            return error(str(exc))
+        if not piped.plain:
+            return self._piped(piped)
+        return self._route(text)
+
+    def _piped(self, piped: Any) -> Output:
+        """`CMD | grep x > FILE`: the command, then text filters, then the workspace file."""
+        from dstutor.shell import pipeline
+        from dstutor.shell.filecmds import workspace_of
+
+        body = pipeline.heredoc_cat(piped.command)
+        out = Output(stdout=body) if body is not None else self._route(piped.command)
+
+        def write(name: str, text: str, append: bool) -> None:
+            workspace_of(self).write(name, text, append=append)
+
+        stdout, stderr, code = pipeline.finish(piped, out.stdout, out.stderr, out.exit_code,
+                                               write)
+        return Output(stdout=stdout, stderr=stderr, exit_code=code, hint=out.hint,
+                      changed=out.changed, exit=out.exit)
+
+    def _route(self, text: str) -> Output:
+        stripped = text.strip()
         word = first_word(text)
         if word in KUBECTL_WORDS:
             from dstutor.shell.kubeconfig import run_config
@@ -196,7 +231,13 @@ class Session:
         if kubectl_verb(text) not in READ_ONLY_VERBS:
             snapshot = self.snapshot()
         try:
-            extra = {"progress": self.progress} if self.progress is not None else {}
+            extra: dict[str, Any] = {}
+            if self.progress is not None:
+                extra["progress"] = self.progress
+            if self.workspace is not None:
+                extra["workspace"] = self.workspace.root
+            if getattr(self, "stream", None) is not None:
+                extra["stream"] = self.stream
             result = run(self.cluster, text, namespace=self.namespace,
                          interactive=self.interactive, editor=self.editor, **extra)
         except DstutorError as exc:

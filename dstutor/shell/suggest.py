@@ -82,6 +82,9 @@ def complete(text: str, cluster: Cluster | None = None, namespace: str = "defaul
     """Completions for `text`, everything typed before the cursor."""
     if "\n" in text:
         return Completions()  # inside a heredoc body: free text
+    piped = _after_pipe(text)
+    if piped is not None:
+        return piped
     words = text.split()
     if text and not text[-1].isspace():
         word, before = words[-1], words[:-1]
@@ -96,6 +99,22 @@ def complete(text: str, cluster: Cluster | None = None, namespace: str = "defaul
         return _kubectl(before[1:], word, ctx)
     if before[0] in meta.first_words():
         return _meta(before, word, ctx)
+    return Completions(word)
+
+
+def _after_pipe(text: str) -> Completions | None:
+    """After `|`: the text filters; after `>`/`>>`: a workspace file. None elsewhere."""
+    from dstutor.shell.textfilters import FILTER_NAMES
+
+    cut = max(text.rfind("|"), text.rfind(">"))
+    if cut < 0 or text.count("'", 0, cut) % 2 or text.count('"', 0, cut) % 2:
+        return None
+    tail = text[cut + 1:]
+    word = "" if not tail or tail[-1].isspace() else tail.split()[-1]
+    if text[cut] == ">":
+        return Completions(word, path=True)
+    if len(tail.split()) - (1 if word else 0) == 0:
+        return _filter(word, [Candidate(f, "text filter") for f in FILTER_NAMES])
     return Completions(word)
 
 
@@ -167,7 +186,7 @@ def _flag_values(flag: FlagSpec, spec: VerbSpec | None, word: str, ctx: _Context
     if flag.name == "output":
         formats = (spec.output_formats if spec is not None else None) or flag.choices
         return _filter(word, formats or ())
-    if flag.name == "filename":
+    if flag.name in ("filename", "patch-file"):
         return Completions(word, path=True)
     if flag.name == "namespace":
         return _filter(word, ctx.names("Namespace"))
@@ -196,6 +215,13 @@ def _names_for(typed: str, ctx: _Context) -> list[str]:
 def _positional(spec: VerbSpec, positional: list[str], word: str, ctx: _Context
                 ) -> Completions:
     kind = spec.args
+    if spec.path == "logs" and "/" not in word and not positional:
+        # logs takes a pod name first (or TYPE/NAME, completed below).
+        return _filter(word, ctx.names("Pod") + ["ds/", "daemonset/", "deploy/"])
+    if spec.path == "top pod":
+        return _filter(word, ctx.names("Pod")) if not positional else Completions(word)
+    if spec.path == "run":
+        return Completions(word)
     if kind in (ArgKind.RESOURCES, ArgKind.LABELS, ArgKind.IMAGES, ArgKind.EXPLAIN):
         if "/" in word:
             typed = word.split("/", 1)[0]

@@ -611,7 +611,7 @@ BAD: list[tuple[str, str, bool]] = [
      "but saw more than one container_name=container_image pairs", False),
     ("kubectl set image ds/x", "error: at least one image update is required", False),
     # dstutor's own refusals (no kubectl equivalent)
-    ("kubectl logs web", "error: dstutor does not simulate `kubectl logs`", False),
+    ("kubectl exec web -- ls", "error: dstutor does not simulate `kubectl exec`", False),
     ("kubectl get pods --context prod", "error: dstutor does not simulate the --context flag",
      False),
     ("kubectl get pods | grep web", "error: shell operator '|' is not supported in dstutor; "

@@ -160,9 +160,9 @@ def test_kubectl_resources_field_selector_errors_and_support() -> None:
 
 # -- the verb registry ------------------------------------------------------------------
 
-EXPECTED_VERBS = ["create", "set", "explain", "get", "edit", "delete", "rollout", "scale",
-                  "cordon", "uncordon", "drain", "taint", "describe", "apply", "patch",
-                  "label", "version", "api-resources"]
+EXPECTED_VERBS = ["create", "run", "set", "explain", "get", "edit", "delete", "rollout", "scale",
+                  "top", "cordon", "uncordon", "drain", "taint", "describe", "logs", "events",
+                  "apply", "patch", "label", "annotate", "version", "api-resources"]
 
 
 def test_kubectl_registry_verbs_in_kubectl_order() -> None:
@@ -172,7 +172,8 @@ def test_kubectl_registry_verbs_in_kubectl_order() -> None:
 
 @pytest.mark.parametrize("path", [
     "rollout status", "rollout history", "rollout undo", "rollout restart", "rollout pause",
-    "rollout resume", "set image", "create namespace", "create deployment",
+    "rollout resume", "set image", "create namespace", "create deployment", "top node",
+    "top pod",
 ])
 def test_kubectl_registry_subcommands(path: str) -> None:
     spec = get_verb(path)
@@ -189,8 +190,11 @@ def test_kubectl_registry_flag_names_for_completion() -> None:
     assert "--ignore-daemonsets" in flag_names("drain")
     assert "--to-revision" in flag_names("rollout undo")
     assert "-o" not in flag_names("describe")
+    for expected in ("-c", "--all-containers", "--tail", "--since", "-p", "-f"):
+        assert expected in flag_names("logs")
+    assert "--for" in flag_names("events") and "--containers" in flag_names("top pod")
     with pytest.raises(KeyError):
-        flag_names("logs")
+        flag_names("exec")
 
 
 @pytest.mark.parametrize(("flag", "text", "value"), [
@@ -234,7 +238,8 @@ def test_kubectl_registry_int_errors() -> None:
 def test_kubectl_registry_help_text() -> None:
     root = help_text()
     assert "get             Display one or many resources" in root
-    assert "logs" not in root
+    assert "logs            Print the logs for a container in a pod" in root
+    assert "exec" not in root
     status = help_text("rollout status")
     assert "kubectl rollout status (TYPE NAME | TYPE/NAME)" in status
     assert "--timeout" in status

@@ -203,8 +203,22 @@ def test_setup_files_are_read_confined_even_without_the_loader(course: Path) -> 
     ("load x.json", False),
     ("map --svg x.svg", False),
     ("map --svg=x.svg", False),
-    ("kubectl get pods > x", False),
-    ("kubectl get pods | head", False),
+    # Pipes into the text filters and `> NAME` write only the lesson's workspace.
+    ("kubectl get pods > x", True),
+    ("kubectl get pods | head", True),
+    ("kubectl get pods -o wide | grep worker-2 | awk '{print $1}'", True),
+    ("cat > ds.yaml <<EOF\nkind: X\nEOF", True),
+    ("kubectl get pods > /tmp/x", False),
+    ("kubectl get pods >> ../x", False),
+    ("kubectl get pods > ~/x", False),
+    ("kubectl get pods > dir/x", False),
+    ("kubectl get pods | sh", False),
+    ("kubectl get pods | head > /etc/x", False),
+    ("save x.json | head", False),
+    ("kubectl get pods && rm -rf /", False),
+    ("kubectl get pods $(rm -rf /)", False),
+    ("cat /etc/passwd", False),
+    ("cat ../x", False),
     ("kubectl get pods; rm -rf /", False),
     ("kubectl get pods &", False),
     ("kubectl apply -f x.yaml", False),
@@ -217,6 +231,16 @@ def test_setup_files_are_read_confined_even_without_the_loader(course: Path) -> 
 ])
 def test_command_policy(line: str, allowed: bool) -> None:
     assert (confine.command_problem(line) is None) is allowed
+
+
+def test_workspace_files_the_lesson_writes_may_be_read() -> None:
+    written = confine.written_files(["kubectl create deployment x --image=i --dry-run=client "
+                                     "-o yaml > ds.yaml", "cat > b.yaml <<EOF\nx\nEOF"])
+    assert written == {"ds.yaml", "b.yaml"}
+    assert confine.command_problem("kubectl apply -f ds.yaml", written=written) is None
+    assert confine.command_problem("kubectl apply -f b.yaml", written=written) is None
+    assert confine.command_problem("kubectl apply -f other.yaml", written=written)
+    assert confine.command_problem("kubectl apply -f /etc/passwd", written=written)
 
 
 def test_answer_is_allowed_in_a_solution_only() -> None:

@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
-from dstutor.kubectl.commands import apply, delete, describe, get, info, node, rollout
+from dstutor.kubectl.commands import (
+    annotate,
+    apply,
+    delete,
+    describe,
+    edit,
+    events,
+    get,
+    info,
+    logs,
+    node,
+    patch,
+    rollout,
+    run,
+    top,
+)
 from dstutor.kubectl.commands._base import Handler
 
 HANDLERS: dict[str, Handler] = {
@@ -11,7 +26,14 @@ HANDLERS: dict[str, Handler] = {
     "apply": apply.run_apply,
     "create": apply.run_create,
     "create namespace": apply.run_create_namespace,
-    "edit": apply.run_edit,
+    "edit": edit.run_edit,
+    "patch": patch.run_patch,
+    "logs": logs.run_logs,
+    "events": events.run_events,
+    "annotate": annotate.run_annotate,
+    "run": run.run_run,
+    "top node": top.run_top_node,
+    "top pod": top.run_top_pod,
     "delete": delete.run_delete,
     "label": node.run_label,
     "taint": node.run_taint,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from dstutor.errors import CommandError, NotFound
 from dstutor.kubectl.builder import ResourceTarget
@@ -27,6 +28,23 @@ class Env:
     # Called with the DaemonSet before each clock step of `rollout status`, so an
     # interactive shell can draw a progress bar (and pace a live clock).
     progress: Callable[[Obj], None] | None = None
+    # Where relative file names (-f, --patch-file) are read from; None: the current dir.
+    workspace: Path | None = None
+    # Set by the interactive shell: `logs -f`, `get -w` and `events -w` write lines here
+    # as they happen, while a live clock runs, until Ctrl-C.
+    stream: Callable[[str], None] | None = None
+
+    def path(self, name: str) -> Path:
+        """A file name the user typed: in the workspace when there is one (a lesson's
+        scratch folder; nothing outside it is read), else as typed (dstutor shell)."""
+        if self.workspace is None:
+            return Path(name)
+        root = self.workspace.resolve()
+        path = (root / name).resolve()
+        if path != root and root not in path.parents:
+            raise CommandError(f"error: {name}: outside the workspace {root}; dstutor reads "
+                               "and writes files only there")
+        return path
 
 
 @dataclass

@@ -1,30 +1,25 @@
-"""`kubectl apply -f`, `create -f`, `create namespace` and `edit`."""
+"""`kubectl apply -f`, `create -f` and `create namespace` (`edit` is in edit.py)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from dstutor import yamlio
-from dstutor.errors import ApiError, BadRequest, DstutorError, Invalid, NotFound, YamlError
+from dstutor.errors import ApiError, DstutorError, Invalid
 from dstutor.kubectl.commands._base import (
     Env,
     Output,
     error,
     flag_bool,
-    resolve_targets,
 )
 from dstutor.kubectl.commands._manifest import (
     Info,
+    decode_body,
     first_hint,
     last_applied,
     load_infos,
     patch_error,
-    relax_fields,
     report,
-    strict_check,
-    strict_error,
-    strict_hint,
     three_way_patch,
     with_source,
 )
@@ -32,7 +27,7 @@ from dstutor.kubectl.commands._printing import report_object
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.model import defaults
 from dstutor.model.objects import LAST_APPLIED_ANNOTATION, Obj, canonical_json, clone
-from dstutor.render._goyaml import dump as yaml_dump
+from dstutor.model.strategicpatch import apply_three_way
 
 NO_OBJECTS_APPLY_ERR = "error: no objects passed to apply"
 NO_OBJECTS_CREATE_ERR = "error: no objects passed to create"
@@ -42,14 +37,6 @@ MISSING_LAST_APPLIED_WARN = (
     "apply. kubectl apply should only be used on resources created declaratively by either "
     "kubectl create --save-config or kubectl apply. The missing annotation will be patched "
     "automatically.")
-EDITOR_MISSING_ERR = ("error: dstutor has no editor here: use `kubectl get TYPE NAME -o yaml`, "
-                      "change the manifest, and `kubectl apply -f FILE`")
-# The comment block kubectl edit puts above the object (lines starting with # are ignored).
-EDIT_HEADER = (
-    "# Please edit the object below. Lines beginning with a '#' will be ignored,\n"
-    "# and an empty file will abort the edit. If an error occurs while saving this file will be\n"
-    "# reopened with the relevant failures.\n"
-    "#\n")
 _SERVER_FIELDS = ("uid", "resourceVersion", "creationTimestamp", "generation",
                   "deletionTimestamp", "deletionGracePeriodSeconds", "ownerReferences",
                   "finalizers", "managedFields", "selfLink")
@@ -81,19 +68,25 @@ def _strip_for_compare(obj: Obj) -> str:
 def _apply_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None:
     cluster = env.cluster
     manifest = clone(info.obj)
+    if not isinstance(manifest.get("metadata"), dict):
+        # Nothing to look up by name: the server's decode refuses the body.
+        decode_body(cmd, info, manifest, out, "creating")
     live = cluster.find(info.rtype.kind, info.namespace, info.name)
     # GetModifiedConfiguration sets the (possibly empty) annotations map before encoding,
     # which is why real last-applied values carry `"annotations":{}`.
-    anns = manifest["metadata"].setdefault("annotations", {})
+    anns = manifest["metadata"].get("annotations")
+    if not isinstance(anns, dict) or not all(isinstance(v, str) for v in anns.values()):
+        # unstructured's GetAnnotations reads anything but a string map as none at all.
+        anns = manifest["metadata"]["annotations"] = {}
     anns.pop(LAST_APPLIED_ANNOTATION, None)
     applied = last_applied(manifest)
     desired = clone(manifest)
     desired["metadata"].setdefault("annotations", {})[LAST_APPLIED_ANNOTATION] = applied
     dry = cmd.dry_run != "none"
-    strict = relax_fields(cmd, desired, info.rtype.kind, out)
     if live is None:
-        if strict:
-            strict_check(info, "creating")
+        decoded = decode_body(cmd, info, desired, out, "creating")
+        if cmd.dry_run != "client":
+            desired = decoded
         try:
             # A client-side dry run never reaches the server: nothing is validated.
             created = desired if cmd.dry_run == "client" else cluster.create(desired,
@@ -114,12 +107,10 @@ def _apply_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None:
         except ValueError:
             last = {}
     patch = three_way_patch(last, desired, live)
-    detail = strict_error(info) if strict else None
-    if detail:
-        exc = BadRequest(patch_error(info, patch, detail))
-        exc.hint = strict_hint(info)  # type: ignore[attr-defined]
-        raise exc
-    merged = three_way(live, last, desired)
+    decoded = decode_body(cmd, info, desired, out, "patching", patch)
+    if cmd.dry_run != "client":
+        desired = decoded
+    merged = apply_three_way(live, last, desired, info.rtype.kind)
     for field in _SERVER_FIELDS:
         if field in live["metadata"]:
             merged["metadata"][field] = clone(live["metadata"][field])
@@ -172,8 +163,9 @@ def run_create(env: Env, cmd: KubectlCommand, out: Output) -> None:
     for info in infos:
         try:
             obj = clone(info.obj)
-            if relax_fields(cmd, obj, info.rtype.kind, out):
-                strict_check(info, "creating")
+            decoded = decode_body(cmd, info, obj, out, "creating")
+            if cmd.dry_run != "client":
+                obj = decoded
             if flag_bool(cmd, "save-config"):
                 obj["metadata"].setdefault("annotations", {})[LAST_APPLIED_ANNOTATION] = (
                     last_applied(info.obj))
@@ -201,45 +193,3 @@ def run_create_namespace(env: Env, cmd: KubectlCommand, out: Output) -> None:
     out.changed = not dry
     report_object(cmd, out, created, "created")
 
-
-def _strip_comments(text: str) -> str:
-    return "".join(line for line in text.splitlines(keepends=True)
-                   if not line.lstrip().startswith("#"))
-
-
-def run_edit(env: Env, cmd: KubectlCommand, out: Output) -> None:
-    if env.editor is None:
-        raise DstutorError(EDITOR_MISSING_ERR)
-    targets = list(resolve_targets(env, cmd))
-    if not targets:
-        raise error("no objects passed to edit")
-    for _, obj in targets:
-        original = EDIT_HEADER + yaml_dump(obj)
-        edited = env.editor(original)
-        if not _strip_comments(edited).strip():
-            out.err("Edit cancelled, saved file was empty.")
-            continue
-        if _strip_comments(edited) == _strip_comments(original):
-            out.err("Edit cancelled, no changes made.")
-            continue
-        try:
-            doc = yamlio.load_one(edited, "edited file")
-        except YamlError as exc:
-            raise error(f"edit cancelled, your changes could not be parsed: {exc}") from None
-        if not isinstance(doc, dict):
-            raise error("edit cancelled: the edited file is not an object")
-        for field in ("kind", "apiVersion"):
-            if doc.get(field) != obj.get(field):
-                raise error(f"the {field} of the edited object may not be changed")
-        meta = doc.get("metadata") or {}
-        if meta.get("name") != obj["metadata"]["name"]:
-            raise error("the name of the edited object may not be changed")
-        if canonical_json(doc) == canonical_json(obj):
-            out.err("Edit cancelled, no changes made.")
-            continue
-        try:
-            updated = env.cluster.update(doc)
-        except NotFound:
-            raise
-        out.changed = True
-        report_object(cmd, out, updated, "edited")

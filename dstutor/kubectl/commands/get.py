@@ -13,6 +13,7 @@ from dstutor.kubectl.commands._base import (
     namespace_of,
     rtype_of,
 )
+from dstutor.kubectl.commands._follow import can_follow
 from dstutor.kubectl.commands._printing import format_objects
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import ResourceType
@@ -233,6 +234,11 @@ def _snapshot(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, li
 def watch(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[Obj]]],
           out: Output) -> None:
     """Follow the virtual clock, one row per change, until quiet for WATCH_WINDOW_SECONDS."""
+    if can_follow(env):  # an interactive shell on a live clock: until Ctrl-C
+        from dstutor.kubectl.commands.watchlive import watch_live
+
+        watch_live(env, cmd, groups, out, TABLE_MIN_WIDTH, TABLE_PADDING)
+        return
     cluster = env.cluster
     prefix = _multiple_types(cmd)
     before = _snapshot(env, cmd, groups)

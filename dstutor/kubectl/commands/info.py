@@ -17,7 +17,6 @@ from dstutor.kubectl.commands._base import (
 )
 from dstutor.kubectl.commands._printing import format_objects
 from dstutor.kubectl.explain_docs import DOCS, ENUMS, REQUIRED
-from dstutor.kubectl.fields import field_exists
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import RESOURCE_TYPES, lookup_resource, no_resource_type_message
 from dstutor.model.objects import Obj
@@ -90,6 +89,8 @@ def run_explain(env: Env, cmd: KubectlCommand, out: Output) -> None:
     try:
         out.write(explain_text(rt.kind, rt.group, rt.version, path))
     except CommandError:
+        from dstutor.model.decode import field_exists  # the schema file: only when needed
+
         if path and field_exists(rt.kind, path):
             # A real field the built-in table does not cover: say so rather than deny it.
             out.hint = EXPLAIN_MISSING_HINT
@@ -201,14 +202,16 @@ def run_create_deployment(env: Env, cmd: KubectlCommand, out: Output) -> None:
         container: Obj = {"name": base if len(images) > 1 else base, "image": str(image)}  # type: ignore[arg-type]
         if flag_int(cmd, "port") >= 0 and cmd.is_set("port"):
             container["ports"] = [{"containerPort": flag_int(cmd, "port")}]
+        container["resources"] = {}  # kubectl's generator sends (and prints) these empty
         containers.append(container)
     deploy: Obj = {"apiVersion": "apps/v1", "kind": "Deployment",
                    "metadata": {"name": name, "labels": labels},
                    "spec": {"replicas": flag_int(cmd, "replicas") if cmd.is_set("replicas")
                             else 1,
-                            "selector": {"matchLabels": labels},
+                            "selector": {"matchLabels": labels}, "strategy": {},
                             "template": {"metadata": {"labels": labels},
-                                         "spec": {"containers": containers}}}}
+                                         "spec": {"containers": containers}}},
+                   "status": {}}
     ns = cmd.namespace or env.namespace
     deploy["metadata"]["namespace"] = ns
     dry = cmd.dry_run != "none"

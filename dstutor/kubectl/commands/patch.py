@@ -1,0 +1,119 @@
+"""`kubectl patch`: strategic merge (the default), JSON merge and JSON patches.
+
+kubectl turns the -p/--patch-file text from YAML into JSON, sends it, and words its
+message from whether the object changed: `patched` or `patched (no change)`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dstutor import yamlio
+from dstutor.errors import ApiError, YamlError
+from dstutor.kubectl.commands._base import Env, Output, error, flag_str, resolve_targets
+from dstutor.kubectl.commands._printing import report_object
+from dstutor.kubectl.parser import KubectlCommand
+from dstutor.model import defaults
+from dstutor.model.objects import Obj, canonical_json, clone
+from dstutor.model.strategicpatch import PatchError, json_patch, merge_patch, strategic_merge
+
+# The fields a patch cannot change: the server keeps its own values.
+_SERVER_META = ("uid", "resourceVersion", "creationTimestamp", "generation",
+                "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields")
+
+
+class PatchRejected(ApiError):
+    """The API server could not apply the patch (422, no field causes)."""
+
+    reason = "Invalid"
+    code = 422
+
+    def __str__(self) -> str:
+        return f"The request is invalid: {self.message}"
+
+
+class PatchBadRequest(ApiError):
+    reason = "BadRequest"
+    code = 400
+
+
+def read_patch(env: Env, cmd: KubectlCommand) -> Any:
+    """The patch as JSON data, from -p or --patch-file (YAML is accepted, as kubectl does)."""
+    text = flag_str(cmd, "patch")
+    name = flag_str(cmd, "patch-file")
+    if name:
+        try:
+            raw = env.path(name).read_bytes()
+        except OSError as exc:
+            raise error(f"unable to read patch file: open {name}: "
+                        f"{(exc.strerror or str(exc)).lower()}") from None
+        text = raw.decode("utf-8", errors="replace")
+    try:
+        return yamlio.load_one(text, "patch")
+    except YamlError as exc:
+        detail = str(exc)
+        detail = detail[detail.find("yaml: "):] if "yaml: " in detail else detail
+        raise error(f"unable to parse {_go_quote(text)}: {detail}") from None
+
+
+def _go_quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def apply_patch(obj: Obj, patch: Any, kind: str) -> Obj:
+    """`obj` after a patch of `kind` (strategic, merge, json), as the API server computes it."""
+    try:
+        if kind == "json":
+            patched = json_patch(obj, patch)
+        elif kind == "merge":
+            if not isinstance(patch, dict):
+                raise PatchBadRequest("json: cannot unmarshal array into Go value of type "
+                                      "map[string]interface {}" if isinstance(patch, list)
+                                      else "invalid JSON merge patch")
+            patched = merge_patch(obj, patch)
+        else:
+            patched = strategic_merge(obj, patch, obj["kind"])
+    except PatchError as exc:
+        if kind == "json":
+            raise PatchRejected(str(exc)) from None
+        raise PatchBadRequest(str(exc)) from None
+    if not isinstance(patched, dict):
+        raise PatchBadRequest("the patched object is not an object")
+    meta = patched.setdefault("metadata", {})
+    if not isinstance(meta, dict):
+        raise PatchBadRequest("metadata must be an object")
+    for field in _SERVER_META:
+        if field in obj["metadata"]:
+            meta[field] = clone(obj["metadata"][field])
+    if "status" in obj:
+        patched["status"] = clone(obj["status"])  # the main resource ignores status changes
+    return patched
+
+
+def same_object(before: Obj, after: Obj) -> bool:
+    """True when a write would change nothing (server defaults applied to both)."""
+    a, b = clone(before), clone(after)
+    for obj in (a, b):
+        defaults.apply_defaults(obj)
+        obj.get("metadata", {}).pop("resourceVersion", None)
+        obj.pop("status", None)
+    return canonical_json(a) == canonical_json(b)
+
+
+def run_patch(env: Env, cmd: KubectlCommand, out: Output) -> None:
+    patch = read_patch(env, cmd)
+    kind = (flag_str(cmd, "type") or "strategic").lower()
+    dry = cmd.dry_run != "none"
+    found = False
+    for _, obj in resolve_targets(env, cmd):
+        found = True
+        patched = apply_patch(obj, patch, kind)
+        if same_object(obj, patched):
+            report_object(cmd, out, obj, "patched (no change)")
+            continue
+        updated = patched if cmd.dry_run == "client" else env.cluster.update(patched,
+                                                                             dry_run=dry)
+        out.changed = out.changed or not dry
+        report_object(cmd, out, updated, "patched")
+    if not found:
+        raise error("no objects passed to patch")

@@ -1,0 +1,51 @@
+"""`kubectl get -w` at an interactive shell on a live clock: rows as changes happen.
+
+The list is written at once, then a row for every object that changes, as the clock
+runs, until Ctrl-C, as kubectl does. (On a manual clock, or in scripts and lessons,
+get.watch lets virtual time run instead, until the objects are quiet for a minute.)
+"""
+
+from __future__ import annotations
+
+from dstutor.kubectl.commands._base import Env, Output, flag_bool, rtype_of
+from dstutor.kubectl.commands._follow import follow
+from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.resources import ResourceType
+from dstutor.model.objects import Obj
+from dstutor.render.table import tabwrite
+
+
+def watch_live(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[Obj]]],
+               out: Output, min_width: int, padding: int) -> None:
+    from dstutor.kubectl.commands import get
+
+    assert env.stream is not None
+    watch_only = flag_bool(cmd, "watch-only")
+    listed = [o for _, objs in groups for o in objs]
+    if not watch_only and out.stdout:
+        env.stream("".join(out.stdout))
+    out.stdout.clear()
+    prefix = get._multiple_types(cmd)
+    widths: list[int] = []
+    header = (watch_only or not listed) and not flag_bool(cmd, "no-headers")
+    before = get._snapshot(env, cmd, groups)
+
+    def step(_start: float, now: float) -> str:
+        nonlocal before, header
+        after = get._snapshot(env, cmd, groups)
+        changed = [k for k in after if k not in before or after[k]["metadata"].get(
+            "resourceVersion") != before[k]["metadata"].get("resourceVersion")]
+        gone = [k for k in before if k not in after]
+        text = []
+        for key in sorted(changed) + sorted(gone):
+            obj = after.get(key) or before[key]
+            line = "\t".join(get._row(cmd, obj, now, prefix))
+            if header:
+                line = "\t".join(get._headers(cmd, rtype_of(obj))) + "\n" + line
+                header = False
+            text.append(tabwrite(line, min_width=min_width, padding=padding,
+                                 remembered=widths) + "\n")
+        before = after
+        return "".join(text)
+
+    follow(env, step)
