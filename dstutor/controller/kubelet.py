@@ -18,10 +18,11 @@ from typing import Any
 
 from dstutor.controller import shared
 from dstutor.controller.context import Context
-from dstutor.model.objects import Obj, is_pod_ready, is_terminating, key_of
+from dstutor.model.objects import Obj, clone, is_pod_ready, is_terminating, key_of
 from dstutor.model.timefmt import to_rfc3339
 
 COMPONENT = "kubelet"
+MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
 BACKOFF_INITIAL = 10.0
 BACKOFF_MAX = 300.0
 PodKey = tuple[str, str, str]
@@ -179,7 +180,10 @@ class Kubelet:
         now = self.ctx.clock.now()
         work = self.work.get(key)
         if is_terminating(pod):
-            self._terminate(pod, key, work, now)
+            if MIRROR_ANNOTATION in (pod["metadata"].get("annotations") or {}):
+                self._recreate_mirror_pod(pod, key, work)
+            else:
+                self._terminate(pod, key, work, now)
             return
         if pod["status"].get("phase") in ("Succeeded", "Failed"):
             return
@@ -391,6 +395,22 @@ class Kubelet:
         cs["ready"] = delay == 0
         cw.stage = "running"
         cw.ready_at = now + delay if delay > 0 else None
+
+    def _recreate_mirror_pod(self, pod: Obj, key: PodKey, work: PodWork | None) -> None:
+        """Deleting a mirror pod does not stop its static pod: the kubelet drops the mirror
+        at once and publishes a new one (new uid, age 0) for the containers still running."""
+        self.ctx.api.finish_deletion(pod)
+        meta = pod["metadata"]
+        fresh: Obj = {"apiVersion": "v1", "kind": "Pod", "metadata": {
+            k: clone(meta[k]) for k in ("name", "namespace", "labels", "annotations",
+                                        "ownerReferences") if k in meta},
+            "spec": clone(pod["spec"]), "status": clone(pod["status"])}
+        fresh["status"].pop("observedGeneration", None)
+        self.ctx.api.create_trusted(fresh)
+        if work is not None:
+            self.work[key] = work
+        self._observe(fresh)
+        self.ctx.store.touch(fresh)
 
     def _terminate(self, pod: Obj, key: PodKey, work: PodWork | None, now: float) -> None:
         if work is None or work.stage != "killing":

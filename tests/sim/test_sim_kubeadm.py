@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from dstutor.model.objects import controller_ref, is_pod_ready
+from dstutor.model.timefmt import to_rfc3339
 from dstutor.sim.clusterfile import (
     ClusterFileError,
     build_cluster,
@@ -97,3 +98,17 @@ def test_cluster_file_kubeadm_must_be_a_boolean(tmp_path: Path) -> None:
     path.write_text("kind: Cluster\nkubeadm: yes please\n")
     with pytest.raises(ClusterFileError, match="kubeadm must be true or false"):
         parse_cluster_file(path)
+
+
+def test_deleting_a_mirror_pod_brings_a_new_mirror_for_the_running_static_pod() -> None:
+    cluster = default_cluster()
+    before = cluster.get("Pod", "kube-system", "kube-scheduler-control-plane")
+    cluster.advance(60)
+    cluster.delete("Pod", "kube-system", "kube-scheduler-control-plane")
+    after = cluster.get("Pod", "kube-system", "kube-scheduler-control-plane")
+    assert after["metadata"]["uid"] != before["metadata"]["uid"]
+    assert after["metadata"]["creationTimestamp"] == to_rfc3339(cluster.now())  # AGE 0s
+    assert before["metadata"]["creationTimestamp"] != to_rfc3339(cluster.now())
+    assert after["status"]["phase"] == "Running" and is_pod_ready(after)
+    assert after["status"]["containerStatuses"] == before["status"]["containerStatuses"]
+    assert not [e for e in cluster.list("Event", "kube-system") if e["reason"] == "Killing"]
