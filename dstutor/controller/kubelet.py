@@ -45,7 +45,7 @@ class ContainerWork:
 class PodWork:
     """Where the kubelet is with one pod: its containers, or killing it."""
 
-    stage: str  # active | killing
+    stage: str  # active | steady (every container running and ready) | killing
     due: float = 0.0
     containers: dict[str, ContainerWork] = field(default_factory=dict)
 
@@ -60,11 +60,15 @@ class PodWork:
         containers = {str(name): ContainerWork(**cw)
                       for name, cw in (data.get("containers") or {}).items()}
         stage = data["stage"]
-        if stage not in ("active", "killing"):
+        if stage not in ("active", "steady", "killing"):
             legacy = ContainerWork(stage, float(data.get("due", 0.0)),
                                    float(data.get("backoff", 0.0)), data.get("ready_at"))
             return cls("active", 0.0, {"*": legacy})
         return cls(stage, float(data.get("due", 0.0)), containers)
+
+
+# The containers of every steady pod: shared, never written (a steady pod has no progress).
+_STEADY: dict[str, ContainerWork] = {}
 
 
 @dataclass
@@ -255,6 +259,11 @@ class Kubelet:
         if changed:
             self._sync_status(pod, now)
             self.ctx.store.touch(pod)
+        if all(cw.stage == "running" and cw.ready_at is None for cw in work.containers.values()):
+            # Nothing is due until something happens to the pod: forget the per-container
+            # progress (a third of the kubelet's memory at 50,000 pods).
+            work.stage, work.containers = "steady", _STEADY
+            return
         wake = [cw.ready_at if cw.stage == "running" else cw.due
                 for cw in work.containers.values()
                 if cw.stage != "running" or cw.ready_at is not None]
@@ -436,11 +445,12 @@ class Kubelet:
     def resync_ready(self, pod: Obj, now: float) -> None:
         """After the node comes back, report running containers as ready again."""
         work = self.work.get(key_of(pod))
-        if work is None or work.stage != "active":
+        if work is None or work.stage == "killing":
             return
         for cs in pod["status"].get("containerStatuses") or []:
             cw = work.containers.get(cs["name"])
-            if cw is not None and cw.stage == "running" and cw.ready_at is None:
+            if work.stage == "steady" or (
+                    cw is not None and cw.stage == "running" and cw.ready_at is None):
                 cs["ready"] = True
         self._sync_status(pod, now)
         self.ctx.store.touch(pod)
