@@ -26,6 +26,7 @@ from dstutor.render.columns import build_table
 from dstutor.render.describe import (
     describe_controllerrevision,
     describe_daemonset,
+    describe_namespace,
     describe_node,
     describe_pod,
 )
@@ -203,7 +204,20 @@ for event in EVENTS:
         event["metadata"]["namespace"] = "default"
 
 REVISION = make_revision(DS, "fluentd-6d8f7c9b5", 1, ago(7225))
-OBJECTS = [DS, *PODS, NODE, BARE_NODE, LEASE, *EVENTS, REVISION]
+NAMESPACE = {"apiVersion": "v1", "kind": "Namespace",
+             "metadata": {"name": "monitoring", "labels": {
+                 "kubernetes.io/metadata.name": "monitoring", "team": "obs"},
+                 "annotations": {"owner": "sre"}, "deletionTimestamp": ago(20)},
+             "spec": {"finalizers": ["kubernetes"]},
+             "status": {"phase": "Terminating", "conditions": [
+                 {"type": "NamespaceDeletionDiscoveryFailure", "status": "False",
+                  "lastTransitionTime": "2026-11-25T13:00:00Z", "reason": "ResourcesDiscovered",
+                  "message": "All resources successfully discovered"},
+                 {"type": "NamespaceContentRemaining", "status": "True",
+                  "lastTransitionTime": "2026-11-25T13:00:05Z",
+                  "reason": "SomeResourcesRemain",
+                  "message": "Some resources are remaining: pods. has 2 resource instances"}]}}
+OBJECTS = [DS, *PODS, NODE, BARE_NODE, LEASE, *EVENTS, REVISION, NAMESPACE]
 
 
 def events_for(uid: str, name: str = "") -> list[dict[str, Any]]:
@@ -269,3 +283,8 @@ def test_render_describe_node_without_allocatable_or_lease_matches_kubectl(
 def test_render_describe_controllerrevision_matches_kubectl(oracle: Oracle) -> None:
     want, seconds = kubectl_describe(oracle, "controllerrevision", "fluentd-6d8f7c9b5")
     assert_rendered(want, seconds, lambda now: describe_controllerrevision(REVISION, now))
+
+
+def test_render_describe_namespace_matches_kubectl(oracle: Oracle) -> None:
+    want, seconds = kubectl_describe(oracle, "namespace", "monitoring")
+    assert_rendered(want, seconds, lambda now: describe_namespace(NAMESPACE))
