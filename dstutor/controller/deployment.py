@@ -8,10 +8,12 @@ once (old replicas scale to zero) rather than rolling with surge/unavailability.
 from __future__ import annotations
 
 from dstutor.controller.context import Context
+from dstutor.controller.daemonset_util import scaled_value
 from dstutor.controller.history import compute_hash
 from dstutor.model.admission import add_default_toleration_seconds, qos_class
 from dstutor.model.defaults import default_pod_only_fields
 from dstutor.model.objects import (
+    REVISION_ANNOTATION,
     Obj,
     clone,
     controller_ref,
@@ -21,10 +23,50 @@ from dstutor.model.objects import (
     new_controller_ref,
     uid,
 )
+from dstutor.model.timefmt import to_rfc3339
 
 COMPONENT_DEPLOY = "deployment-controller"
 COMPONENT_RS = "replicaset-controller"
 HASH_LABEL = "pod-template-hash"
+# deploymentutil's annotations: kubectl rollout history reads the revision from each
+# ReplicaSet, and describe rs shows all three.
+REVISION_HISTORY_ANNOTATION = "deployment.kubernetes.io/revision-history"
+DESIRED_REPLICAS_ANNOTATION = "deployment.kubernetes.io/desired-replicas"
+MAX_REPLICAS_ANNOTATION = "deployment.kubernetes.io/max-replicas"
+# Deployment annotations a new ReplicaSet does not copy (annotationsToSkip upstream).
+_SKIPPED_ANNOTATIONS = frozenset({
+    "kubectl.kubernetes.io/last-applied-configuration", REVISION_ANNOTATION,
+    REVISION_HISTORY_ANNOTATION, DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION,
+    "deprecated.deployment.rollback.to"})
+
+
+def max_surge(deploy: Obj) -> int:
+    """MaxSurge: maxSurge of the replicas, rounded up (0 for Recreate)."""
+    strategy = deploy["spec"].get("strategy") or {}
+    if strategy.get("type", "RollingUpdate") != "RollingUpdate":
+        return 0
+    value = (strategy.get("rollingUpdate") or {}).get("maxSurge", "25%")
+    return scaled_value(value, int(deploy["spec"].get("replicas", 1)))
+
+
+def max_unavailable(deploy: Obj) -> int:
+    """MaxUnavailable: maxUnavailable of the replicas, rounded down (0 for Recreate)."""
+    strategy = deploy["spec"].get("strategy") or {}
+    if strategy.get("type", "RollingUpdate") != "RollingUpdate":
+        return 0
+    value = (strategy.get("rollingUpdate") or {}).get("maxUnavailable", "25%")
+    replicas = int(deploy["spec"].get("replicas", 1))
+    if isinstance(value, str) and value.endswith("%"):
+        return min(replicas, int(value[:-1]) * replicas // 100)
+    return min(replicas, int(value))
+
+
+def revision_of(obj: Obj) -> int:
+    """deploymentutil.Revision: the revision annotation, 0 when missing or malformed."""
+    try:
+        return int((obj["metadata"].get("annotations") or {}).get(REVISION_ANNOTATION, "0"))
+    except ValueError:
+        return 0
 
 
 class DeploymentController:
@@ -67,6 +109,7 @@ class DeploymentController:
         current = next((rs for rs in owned if rs["metadata"]["labels"].get(HASH_LABEL) == hash_),
                        None)
         replicas = int(deploy["spec"].get("replicas", 1))
+        max_revision = max((revision_of(rs) for rs in owned), default=0)
         if current is None:
             labels = dict(template["metadata"].get("labels") or {})
             labels[HASH_LABEL] = hash_
@@ -74,17 +117,27 @@ class DeploymentController:
             rs_template["metadata"]["labels"] = labels
             selector = clone(deploy["spec"]["selector"])
             selector.setdefault("matchLabels", {})[HASH_LABEL] = hash_
+            annotations = {k: v for k, v in (deploy["metadata"].get("annotations") or {}).items()
+                           if k not in _SKIPPED_ANNOTATIONS}
+            annotations.update(self._replica_annotations(deploy))
+            annotations[REVISION_ANNOTATION] = str(max_revision + 1)
+            spec: Obj = {"replicas": replicas, "selector": selector, "template": rs_template}
+            if deploy["spec"].get("minReadySeconds"):
+                spec["minReadySeconds"] = deploy["spec"]["minReadySeconds"]
             api.create_trusted({
                 "apiVersion": "apps/v1", "kind": "ReplicaSet",
                 "metadata": {"name": f"{name}-{hash_}", "namespace": ns, "labels": labels,
+                             "annotations": annotations,
                              "ownerReferences": [new_controller_ref(deploy)], "generation": 1},
-                "spec": {"replicas": replicas, "selector": selector, "template": rs_template},
+                "spec": spec,
                 "status": {"replicas": 0},
             })
+            self._set_deployment_revision(deploy, max_revision + 1)
             self.ctx.record_event(deploy, "Normal", "ScalingReplicaSet",
                                   f"Scaled up replica set {name}-{hash_} from 0 to {replicas}",
                                   component=COMPONENT_DEPLOY)
             return
+        self._mark_current(deploy, current, max_revision)
         if int(current["spec"].get("replicas", 0)) != replicas:
             before = current["spec"].get("replicas", 0)
             current["spec"]["replicas"] = replicas
@@ -110,11 +163,72 @@ class DeploymentController:
                        "availableReplicas": available,
                        "unavailableReplicas": max(0, replicas - available)}
         status = {k: v for k, v in status.items() if v or k == "observedGeneration"}
-        old_status = {k: v for k, v in deploy.get("status", {}).items() if k in status or
-                      k in ("replicas", "updatedReplicas", "readyReplicas", "availableReplicas",
-                            "unavailableReplicas")}
-        if old_status != status:
+        complete = updated == replicas and available >= replicas and total == replicas
+        status["conditions"] = self._conditions(
+            deploy, available >= replicas - max_unavailable(deploy), complete,
+            current["metadata"]["name"])
+        if status != deploy.get("status"):
             api.update_status(deploy, status)
+
+    def _conditions(self, deploy: Obj, available: bool, complete: bool, rs_name: str
+                    ) -> list[Obj]:
+        """The Available and Progressing conditions (deploymentutil.NewDeploymentCondition):
+        lastUpdateTime moves when the reason or message does, lastTransitionTime when the
+        status does."""
+        wanted = [
+            ("Available", "True", "MinimumReplicasAvailable",
+             "Deployment has minimum availability.") if available else
+            ("Available", "False", "MinimumReplicasUnavailable",
+             "Deployment does not have minimum availability."),
+            ("Progressing", "True", "NewReplicaSetAvailable",
+             f'ReplicaSet "{rs_name}" has successfully progressed.') if complete else
+            ("Progressing", "True", "ReplicaSetUpdated", f'ReplicaSet "{rs_name}" is progressing.'),
+        ]
+        now = to_rfc3339(self.ctx.clock.now())
+        old = {c["type"]: c for c in (deploy.get("status") or {}).get("conditions") or []}
+        conditions = []
+        for ctype, cstatus, reason, message in wanted:
+            prev = old.get(ctype)
+            if prev is not None and (prev["status"], prev.get("reason"), prev.get("message")) == (
+                    cstatus, reason, message):
+                conditions.append(prev)
+                continue
+            since = prev["lastTransitionTime"] if prev is not None and prev[
+                "status"] == cstatus else now
+            conditions.append({"type": ctype, "status": cstatus, "lastUpdateTime": now,
+                               "lastTransitionTime": since, "reason": reason,
+                               "message": message})
+        return conditions
+
+    def _replica_annotations(self, deploy: Obj) -> dict[str, str]:
+        replicas = int(deploy["spec"].get("replicas", 1))
+        return {DESIRED_REPLICAS_ANNOTATION: str(replicas),
+                MAX_REPLICAS_ANNOTATION: str(replicas + max_surge(deploy))}
+
+    def _set_deployment_revision(self, deploy: Obj, revision: int) -> None:
+        annotations = deploy["metadata"].setdefault("annotations", {})
+        if annotations.get(REVISION_ANNOTATION) != str(revision):
+            annotations[REVISION_ANNOTATION] = str(revision)
+            self.ctx.store.touch(deploy)
+
+    def _mark_current(self, deploy: Obj, current: Obj, max_revision: int) -> None:
+        """SetNewReplicaSetAnnotations: the current ReplicaSet carries the newest revision
+        (a rollback to an old template moves its revision up and keeps the old number in
+        revision-history) and the Deployment's replica counts."""
+        annotations = dict(current["metadata"].get("annotations") or {})
+        wanted = dict(annotations)
+        wanted.update(self._replica_annotations(deploy))
+        revision = revision_of(current)
+        if revision < max_revision:
+            old = str(revision)
+            history = [h for h in wanted.get(REVISION_HISTORY_ANNOTATION, "").split(",") if h]
+            wanted[REVISION_HISTORY_ANNOTATION] = ",".join([*history, old])
+            wanted[REVISION_ANNOTATION] = str(max_revision + 1)
+            revision = max_revision + 1
+        if wanted != annotations:
+            current["metadata"]["annotations"] = wanted
+            self.ctx.store.touch(current)
+        self._set_deployment_revision(deploy, max(revision, 1))
 
     # --- ReplicaSet -----------------------------------------------------------------
 

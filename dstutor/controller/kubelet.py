@@ -1,35 +1,74 @@
 """A kubelet per node: pulls images, starts containers, reports readiness, terminates pods.
 
-Images listed as missing never pull (ErrImagePull, then ImagePullBackOff); images listed
-as crashing start and exit at once (CrashLoopBackOff). Backoffs double from 10 s to 5 min
-like the real kubelet's.
+Every container of a pod goes its own way, as the kubelet keeps them: its own image pull,
+start, restarts and back-off, so a crashing sidecar leaves its neighbour running (READY
+1/2). Images listed as missing never pull (ErrImagePull, then ImagePullBackOff, with
+`Pulling` again at each retry); images listed as crashing start and exit at once
+(CrashLoopBackOff). imagePullPolicy Always (the default for `:latest` and untagged
+images) pulls on every start. Back-offs double from 10 s to 5 min like the real
+kubelet's.
 """
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 from dataclasses import dataclass, field
+from typing import Any
 
 from dstutor.controller import shared
 from dstutor.controller.context import Context
-from dstutor.model.objects import Obj, is_terminating, key_of
+from dstutor.model.objects import Obj, clone, is_pod_ready, is_terminating, key_of
 from dstutor.model.timefmt import to_rfc3339
 
 COMPONENT = "kubelet"
+MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
 BACKOFF_INITIAL = 10.0
 BACKOFF_MAX = 300.0
 PodKey = tuple[str, str, str]
 
 
 @dataclass(slots=True)
-class PodWork:
-    """Where the kubelet is with one pod and when it moves on."""
+class ContainerWork:
+    """Where the kubelet is with one container and when it moves on."""
 
-    stage: str  # pulling | starting | running | crashed | pull-failed | killing
+    stage: str  # pulling | starting | running | crashed | pull-failed
     due: float = 0.0
     backoff: float = 0.0
     ready_at: float | None = None
-    fresh_images: tuple[str, ...] = ()  # pulled for this start; the rest were present
+    fresh: bool = False  # its image was pulled for this start
+    shown: bool = True  # the back-off reason is already shown
+    error: str = ""  # the last pull error (prevPullErrMsg)
+
+
+@dataclass(slots=True)
+class PodWork:
+    """Where the kubelet is with one pod: its containers, or killing it."""
+
+    stage: str  # active | steady (every container running and ready) | killing
+    due: float = 0.0
+    containers: dict[str, ContainerWork] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PodWork:
+        """The inverse of dataclasses.asdict, for snapshots. A snapshot saved before
+        containers had their own progress gives every container the pod's."""
+        unknown = set(data) - {"stage", "due", "containers", "backoff", "ready_at",
+                               "fresh_images"}
+        if unknown or not isinstance(data["stage"], str):
+            raise ValueError(f"unknown kubelet progress {sorted(map(str, unknown))}")
+        containers = {str(name): ContainerWork(**cw)
+                      for name, cw in (data.get("containers") or {}).items()}
+        stage = data["stage"]
+        if stage not in ("active", "steady", "killing"):
+            legacy = ContainerWork(stage, float(data.get("due", 0.0)),
+                                   float(data.get("backoff", 0.0)), data.get("ready_at"))
+            return cls("active", 0.0, {"*": legacy})
+        return cls(stage, float(data.get("due", 0.0)), containers)
+
+
+# The containers of every steady pod: shared, never written (a steady pod has no progress).
+_STEADY: dict[str, ContainerWork] = {}
 
 
 @dataclass
@@ -43,6 +82,43 @@ def image_size(image: str) -> int:
     """A made-up but stable size for the Pulled event (10-100 MB), so transcripts never
     change between runs."""
     return 10_000_000 + zlib.crc32(image.encode("utf-8")) % 90_000_000
+
+
+def _has_tag(image: str) -> bool:
+    last = image.rsplit("/", 1)[-1]
+    return "@" in image or ":" in last
+
+
+def image_ref(image: str) -> str:
+    """applyDefaultImageTag: the kubelet pulls `nginx` as `nginx:latest`."""
+    return image if not image or _has_tag(image) else f"{image}:latest"
+
+
+def runtime_ref(image: str) -> str:
+    """containerd's fully qualified reference: `nginx:1` is docker.io/library/nginx:1."""
+    ref = image_ref(image)
+    first, _, rest = ref.partition("/")
+    if not rest:
+        return f"docker.io/library/{ref}"
+    if "." in first or ":" in first or first == "localhost":
+        return ref
+    return f"docker.io/{ref}"
+
+
+def pull_error(image: str) -> str:
+    """The runtime's error for an image the registry does not have (containerd's words)."""
+    ref = runtime_ref(image)
+    return (f'rpc error: code = NotFound desc = failed to pull and unpack image "{ref}": '
+            f'failed to resolve reference "{ref}": {ref}: not found')
+
+
+def pull_policy(container: Obj) -> str:
+    policy = container.get("imagePullPolicy")
+    if policy:
+        return str(policy)
+    image = str(container.get("image", ""))
+    tag = image.rsplit(":", 1)[-1] if _has_tag(image) and "@" not in image else ""
+    return "Always" if tag in ("", "latest") else "IfNotPresent"
 
 
 class Kubelet:
@@ -62,18 +138,6 @@ class Kubelet:
         self.ctx.record_event(pod, etype, reason, message, component=COMPONENT, host=node_name,
                               field_path=f"spec.containers{{{container}}}")
 
-    def _start_events(self, pod: Obj, work: PodWork, node_name: str) -> None:
-        """Per container, in turn: the image check, Created, Started."""
-        for c in pod["spec"].get("containers") or []:
-            image = c.get("image", "")
-            if image not in work.fresh_images:
-                self._event(pod, c["name"], "Normal", "Pulled",
-                            f'Container image "{image}" already present on machine and can '
-                            "be accessed by the pod", node_name)
-            self._event(pod, c["name"], "Normal", "Created", "Container created", node_name)
-            self._event(pod, c["name"], "Normal", "Started", "Container started", node_name)
-        work.fresh_images = ()  # a restart finds every image present
-
     # --- events ---------------------------------------------------------------------
 
     def on_pod(self, old: Obj | None, new: Obj | None) -> None:
@@ -87,6 +151,9 @@ class Kubelet:
             key = key_of(new)
             if key not in self.work or is_terminating(new) and self.work[key].stage != "killing":
                 self.ctx.enqueue("kubelet", key)
+            elif new["metadata"].get("generation", 0) != new["status"].get(
+                    "observedGeneration", 0) and not is_terminating(new):
+                self.ctx.enqueue("kubelet", key)  # a spec update to observe
 
     def node_started(self, node_name: str) -> None:
         self.nodes.setdefault(node_name, NodeAgent()).alive = True
@@ -117,23 +184,24 @@ class Kubelet:
         now = self.ctx.clock.now()
         work = self.work.get(key)
         if is_terminating(pod):
-            self._terminate(pod, key, work, now)
+            if MIRROR_ANNOTATION in (pod["metadata"].get("annotations") or {}):
+                self._recreate_mirror_pod(pod, key, work)
+            else:
+                self._terminate(pod, key, work, now)
             return
         if pod["status"].get("phase") in ("Succeeded", "Failed"):
             return
+        if work is not None and pod["metadata"].get("generation", 0) != pod["status"].get(
+                "observedGeneration", 0):
+            # The kubelet's next status sync reports the generation it now works from.
+            self._set_conditions(pod, ready=is_pod_ready(pod), now=now)
+            store.touch(pod)
         if work is None:
             work = self._admit(pod, key, node_name, now)
-        elif work.due > now:
-            self.ctx.enqueue_at("kubelet", key, work.due)
-            return
         self._step(pod, key, node_name, work, now)
 
-    def _images(self, pod: Obj) -> list[str]:
-        return [c.get("image", "") for c in pod["spec"].get("containers") or []]
-
-    def _container_with(self, pod: Obj, image: str) -> str:
-        return next((c["name"] for c in pod["spec"].get("containers") or []
-                     if c.get("image", "") == image), "")
+    def _containers(self, pod: Obj) -> list[Obj]:
+        return list(pod["spec"].get("containers") or [])
 
     def _admit(self, pod: Obj, key: PodKey, node_name: str, now: float) -> PodWork:
         status = pod["status"]
@@ -144,160 +212,221 @@ class Kubelet:
             # The sandbox, and with it the pod's network, exists before any image is
             # pulled (PodReadyToStartContainers): a ContainerCreating or ImagePullBackOff
             # pod already has its IP.
-            ip = self._pod_ip(node_name)
+            ip = self._pod_ip(pod, node_name)
             status["podIP"], status["podIPs"] = ip, [{"ip": ip}]
         self._set_container_states(pod, shared.waiting("ContainerCreating"), False)
         self._set_conditions(pod, ready=False, now=now, initialized=True)
-        agent = self.nodes[node_name]
-        images = self._images(pod)
-        if all(img in agent.images for img in images) and not any(
-                img in self.missing for img in images):
-            work = PodWork("starting", now + self.t("containerStartSeconds"))
-        else:
-            for c in pod["spec"].get("containers") or []:
-                if c.get("image", "") not in agent.images:
-                    self._event(pod, c["name"], "Normal", "Pulling",
-                                f'Pulling image "{c.get("image", "")}"', node_name)
-            work = PodWork("pulling", now + self.t("imagePullSeconds"))
+        work = PodWork("active")
+        for c in self._containers(pod):
+            cw = ContainerWork("starting")
+            work.containers[c["name"]] = cw
+            self._begin(pod, c, cw, node_name, now)
         self.work[key] = work
         self.ctx.store.touch(pod)
-        self.ctx.enqueue_at("kubelet", key, work.due)
         return work
 
-    def _step(self, pod: Obj, key: PodKey, node_name: str, work: PodWork, now: float) -> None:
-        if work.due > now:
-            return
-        agent = self.nodes[node_name]
-        images = self._images(pod)
-        if work.stage in ("pulling", "pull-failed"):
-            bad = [img for img in images if img in self.missing]
-            if bad:
-                self._pull_failed(pod, key, work, bad[0], now)
-                return
-            pull_seconds = self.t("imagePullSeconds")
-            fresh = []
-            for c in pod["spec"].get("containers") or []:
-                img = c.get("image", "")
-                if img not in agent.images:
-                    agent.images.add(img)
-                    fresh.append(img)
-                    self._event(pod, c["name"], "Normal", "Pulled",
-                                f'Successfully pulled image "{img}" in {pull_seconds:g}s '
-                                f"({pull_seconds:g}s including waiting). Image size: "
-                                f"{image_size(img)} bytes.", node_name)
-            work.fresh_images = tuple(fresh)
-            retried = work.stage == "pull-failed"
-            work.stage, work.due = "starting", now + self.t("containerStartSeconds")
-            if retried:
-                # After a failed pull the waiting reason goes back to ContainerCreating;
-                # a first pull leaves the status as it was, so there is nothing to write.
-                self._set_container_states(pod, shared.waiting("ContainerCreating"), False)
-                self.ctx.store.touch(pod)
-            self.ctx.enqueue_at("kubelet", key, work.due)
-        elif work.stage in ("starting", "crashed"):
-            self._start(pod, key, node_name, work, now)
-        elif work.stage == "running" and work.ready_at is not None and now >= work.ready_at:
-            work.ready_at = None
-            self._set_ready(pod, True, now)
-            self.ctx.store.touch(pod)
+    def _begin(self, pod: Obj, c: Obj, cw: ContainerWork, node_name: str, now: float) -> None:
+        """EnsureImageExists, then start: pull first when the policy or the cache says so."""
+        image = c.get("image", "")
+        if pull_policy(c) == "Always" or image not in self.nodes[node_name].images:
+            self._event(pod, c["name"], "Normal", "Pulling",
+                        f'Pulling image "{image_ref(image)}"', node_name)
+            cw.stage, cw.due = "pulling", now + self.t("imagePullSeconds")
+        else:
+            cw.stage, cw.due, cw.fresh = "starting", now + self.t("containerStartSeconds"), False
 
-    def _pull_failed(self, pod: Obj, key: PodKey, work: PodWork, image: str, now: float
+    def _step(self, pod: Obj, key: PodKey, node_name: str, work: PodWork, now: float) -> None:
+        if work.stage != "active":
+            return
+        changed = False
+        for c in self._containers(pod):
+            cw = work.containers.get(c["name"])
+            if cw is None:
+                legacy = work.containers.pop("*", None)  # see PodWork.from_dict
+                if legacy is None:
+                    continue
+                for other in self._containers(pod):
+                    work.containers[other["name"]] = ContainerWork(
+                        legacy.stage, legacy.due, legacy.backoff, legacy.ready_at)
+                cw = work.containers[c["name"]]
+            if cw.stage == "running":
+                if cw.ready_at is not None and now >= cw.ready_at:
+                    cw.ready_at = None
+                    self._cs(pod, c["name"])["ready"] = True
+                    changed = True
+            elif cw.due <= now:
+                changed = self._advance(pod, key, node_name, c, cw, now) or changed
+        if changed:
+            self._sync_status(pod, now)
+            self.ctx.store.touch(pod)
+        if all(cw.stage == "running" and cw.ready_at is None for cw in work.containers.values()):
+            # Nothing is due until something happens to the pod: forget the per-container
+            # progress (a third of the kubelet's memory at 50,000 pods).
+            work.stage, work.containers = "steady", _STEADY
+            return
+        wake = [cw.ready_at if cw.stage == "running" else cw.due
+                for cw in work.containers.values()
+                if cw.stage != "running" or cw.ready_at is not None]
+        if wake:
+            self.ctx.enqueue_at("kubelet", key, min(wake))
+
+    def _advance(self, pod: Obj, key: PodKey, node_name: str, c: Obj, cw: ContainerWork,
+                 now: float) -> bool:
+        """One container's next step, now that it is due; True if its status changed (a
+        finished pull alone changes nothing the kubelet would write)."""
+        name, image = c["name"], c.get("image", "")
+        if cw.stage == "pull-failed":
+            # The back-off is over: the kubelet pulls again (and records Pulling again).
+            self._event(pod, name, "Normal", "Pulling", f'Pulling image "{image_ref(image)}"',
+                        node_name)
+            cw.stage = "pulling"
+        if cw.stage == "pulling":
+            if image in self.missing:
+                self._pull_failed(pod, key, c, cw, now)
+                return True
+            pull_seconds = self.t("imagePullSeconds")
+            self.nodes[node_name].images.add(image)
+            self._event(pod, name, "Normal", "Pulled",
+                        f'Successfully pulled image "{image_ref(image)}" in {pull_seconds:g}s '
+                        f"({pull_seconds:g}s including waiting). Image size: "
+                        f"{image_size(image)} bytes.", node_name)
+            cw.stage, cw.due, cw.fresh = "starting", now + self.t("containerStartSeconds"), True
+            cs = self._cs(pod, name)
+            if "waiting" in cs["state"] and cs["state"]["waiting"].get("reason") in (
+                    "ErrImagePull", "ImagePullBackOff"):
+                cs["state"] = shared.waiting("ContainerCreating")
+                return True
+            return False
+        if cw.stage == "crashed":
+            self._begin(pod, c, cw, node_name, now)  # a restart pulls again under Always
+            if cw.stage != "starting":
+                return False
+        self._start(pod, key, node_name, c, cw, now)
+        return True
+
+    def _pull_failed(self, pod: Obj, key: PodKey, c: Obj, cw: ContainerWork, now: float
                      ) -> None:
         node_name = pod["spec"]["nodeName"]
-        message = (f'Failed to pull image "{image}": rpc error: code = NotFound desc = '
-                   f'failed to pull and unpack image "{image}": not found')
-        container = self._container_with(pod, image)
-        self._event(pod, container, "Warning", "Failed", message, node_name)
-        self._event(pod, container, "Warning", "Failed", "Error: ErrImagePull", node_name)
-        work.backoff = BACKOFF_INITIAL if not work.backoff else min(work.backoff * 2, BACKOFF_MAX)
+        image = c.get("image", "")
+        error = pull_error(image)
+        self._event(pod, c["name"], "Warning", "Failed",
+                    f'Failed to pull image "{image_ref(image)}": {error}', node_name)
+        self._event(pod, c["name"], "Warning", "Failed", "Error: ErrImagePull", node_name)
+        cw.backoff = BACKOFF_INITIAL if not cw.backoff else min(cw.backoff * 2, BACKOFF_MAX)
         # ErrImagePull shows briefly, then ImagePullBackOff until the next attempt.
-        self._set_container_states(pod, shared.waiting("ErrImagePull", message), False)
-        work.stage, work.due = "pull-failed", now + work.backoff
-        self.ctx.store.touch(pod)
+        self._cs(pod, c["name"])["state"] = shared.waiting("ErrImagePull", error)
+        cw.stage, cw.due, cw.error, cw.shown = "pull-failed", now + cw.backoff, error, False
         self.ctx.enqueue_at("kubelet-backoff", key, now + 1)
-        self.ctx.enqueue_at("kubelet", key, work.due)
 
     def show_backoff(self, key: PodKey) -> None:
         """One second after a failure the waiting reason turns into a BackOff reason."""
         pod = self.ctx.store.get(*key)
         work = self.work.get(key)
-        if pod is None or work is None or is_terminating(pod):
+        if pod is None or work is None or is_terminating(pod) or work.stage != "active":
             return
         node_name = pod["spec"].get("nodeName", "")
         if not self.is_alive(node_name):
             return
-        images = self._images(pod)
-        image = next((img for img in images if img in self.missing), images[0] if images else "")
-        if work.stage == "pull-failed":
-            reason, message = "ImagePullBackOff", f'Back-off pulling image "{image}"'
-            container = self._container_with(pod, image)
-            self._event(pod, container, "Normal", "BackOff", message, node_name)
-            self._event(pod, container, "Warning", "Failed", "Error: ImagePullBackOff",
-                        node_name)
-        elif work.stage == "crashed":
-            reason = "CrashLoopBackOff"
-            names = [c["name"] for c in pod["spec"].get("containers") or []]
-            message = (f"back-off {work.backoff:g}s restarting failed container={names[0]} "
-                       f"pod={key[2]}_{key[1]}({pod['metadata']['uid']})")
-            self._event(pod, names[0], "Warning", "BackOff",
-                        "Back-off restarting failed container "
-                        f"{names[0]} in pod {key[2]}_{key[1]}({pod['metadata']['uid']})",
-                        node_name)
-        else:
-            return
-        for cs in pod["status"].get("containerStatuses") or []:
-            if "running" not in cs["state"]:
-                cs["state"] = shared.waiting(reason, message)
-        self.ctx.store.touch(pod)
+        changed = False
+        for c in self._containers(pod):
+            cw = work.containers.get(c["name"])
+            if cw is None or cw.shown or cw.stage not in ("pull-failed", "crashed"):
+                continue
+            cw.shown, changed, name = True, True, c["name"]
+            if cw.stage == "pull-failed":
+                image = image_ref(c.get("image", ""))
+                message = f'Back-off pulling image "{image}"'
+                self._event(pod, name, "Normal", "BackOff", message, node_name)
+                self._event(pod, name, "Warning", "Failed", "Error: ImagePullBackOff", node_name)
+                # The waiting message wraps the previous pull's error (prevPullErrMsg).
+                state = shared.waiting("ImagePullBackOff", f"{message}: {cw.error}")
+            else:
+                who = f"{key[2]}_{key[1]}({pod['metadata']['uid']})"
+                self._event(pod, name, "Warning", "BackOff",
+                            f"Back-off restarting failed container {name} in pod {who}",
+                            node_name)
+                state = shared.waiting(
+                    "CrashLoopBackOff",
+                    f"back-off {cw.backoff:g}s restarting failed container={name} pod={who}")
+            self._cs(pod, name)["state"] = state
+        if changed:
+            self.ctx.store.touch(pod)
 
-    def _start(self, pod: Obj, key: PodKey, node_name: str, work: PodWork, now: float) -> None:
-        images = self._images(pod)
-        self._start_events(pod, work, node_name)
-        status = pod["status"]
-        status["phase"] = "Running"
-        if "podIP" not in status:
-            ip = self._pod_ip(node_name)
-            status["podIP"], status["podIPs"] = ip, [{"ip": ip}]
-        if any(img in self.crashing for img in images):
+    def _start_events(self, pod: Obj, c: Obj, cw: ContainerWork, node_name: str) -> None:
+        """The image check (unless just pulled), Created, Started."""
+        image = c.get("image", "")
+        if not cw.fresh:
+            self._event(pod, c["name"], "Normal", "Pulled",
+                        f'Container image "{image_ref(image)}" already present on machine and '
+                        "can be accessed by the pod", node_name)
+        self._event(pod, c["name"], "Normal", "Created", "Container created", node_name)
+        self._event(pod, c["name"], "Normal", "Started", "Container started", node_name)
+        cw.fresh = False
+
+    def _start(self, pod: Obj, key: PodKey, node_name: str, c: Obj, cw: ContainerWork,
+               now: float) -> None:
+        name, image = c["name"], c.get("image", "")
+        self._start_events(pod, c, cw, node_name)
+        cs = self._cs(pod, name)
+        if image in self.crashing:
             # The process exits at once; restartPolicy Always restarts it. doBackOff finds
             # no backoff entry after the first exit, so that restart is immediate (and
             # exits too): the first backoff (10 s) is shown with one restart already
             # counted, and each later restart doubles it.
-            if not work.backoff:
-                self._start_events(pod, work, node_name)
-            work.backoff = BACKOFF_INITIAL if not work.backoff else min(work.backoff * 2,
-                                                                        BACKOFF_MAX)
-            for cs in status.get("containerStatuses") or []:
-                cs["restartCount"] = cs.get("restartCount", 0) + 1
-                cs["lastState"] = {"terminated": {
-                    "exitCode": 1, "reason": "Error", "startedAt": to_rfc3339(now),
-                    "finishedAt": to_rfc3339(now)}}
-                cs["state"] = shared.waiting("CrashLoopBackOff")
-                cs["ready"] = False
-                cs["started"] = False
-            work.stage, work.due = "crashed", now + work.backoff
-            self._set_ready(pod, False, now)
-            self.ctx.store.touch(pod)
+            if not cw.backoff:
+                if pull_policy(c) == "Always":
+                    pull_seconds = self.t("imagePullSeconds")
+                    self._event(pod, name, "Normal", "Pulling",
+                                f'Pulling image "{image_ref(image)}"', node_name)
+                    self._event(pod, name, "Normal", "Pulled",
+                                f'Successfully pulled image "{image_ref(image)}" in '
+                                f"{pull_seconds:g}s ({pull_seconds:g}s including waiting). "
+                                f"Image size: {image_size(image)} bytes.", node_name)
+                    cw.fresh = True
+                self._start_events(pod, c, cw, node_name)
+            cw.backoff = BACKOFF_INITIAL if not cw.backoff else min(cw.backoff * 2, BACKOFF_MAX)
+            stamp = to_rfc3339(now)
+            cs["restartCount"] = cs.get("restartCount", 0) + 1
+            cs["lastState"] = {"terminated": {
+                "exitCode": 1, "reason": "Error", "startedAt": stamp, "finishedAt": stamp,
+                "containerID": self._container_id(pod, name)}}
+            cs["state"] = shared.waiting("CrashLoopBackOff")
+            cs["ready"] = False
+            cs["started"] = False
+            cw.stage, cw.due, cw.shown = "crashed", now + cw.backoff, False
             self.ctx.enqueue_at("kubelet-backoff", key, now + 1)
-            self.ctx.enqueue_at("kubelet", key, work.due)
             return
-        delay = max((float(((c.get("readinessProbe") or {}).get("initialDelaySeconds", 0)))
-                     for c in pod["spec"].get("containers") or []), default=0.0)
-        self._set_container_states(pod, shared.running(to_rfc3339(now)), delay == 0)
-        work.stage = "running"
-        if delay > 0:
-            work.ready_at = now + delay
-            self.ctx.enqueue_at("kubelet", key, work.ready_at)
-        else:
-            self._set_ready(pod, True, now)
-        self.ctx.store.touch(pod)
+        delay = float((c.get("readinessProbe") or {}).get("initialDelaySeconds", 0) or 0)
+        cs["state"] = shared.running(to_rfc3339(now))
+        cs["containerID"] = self._container_id(pod, name)
+        cs["imageID"] = shared.image_id(image)
+        cs["started"] = True
+        cs["ready"] = delay == 0
+        cw.stage = "running"
+        cw.ready_at = now + delay if delay > 0 else None
+
+    def _recreate_mirror_pod(self, pod: Obj, key: PodKey, work: PodWork | None) -> None:
+        """Deleting a mirror pod does not stop its static pod: the kubelet drops the mirror
+        at once and publishes a new one (new uid, age 0) for the containers still running."""
+        self.ctx.api.finish_deletion(pod)
+        meta = pod["metadata"]
+        fresh: Obj = {"apiVersion": "v1", "kind": "Pod", "metadata": {
+            k: clone(meta[k]) for k in ("name", "namespace", "labels", "annotations",
+                                        "ownerReferences") if k in meta},
+            "spec": clone(pod["spec"]), "status": clone(pod["status"])}
+        fresh["status"].pop("observedGeneration", None)
+        self.ctx.api.create_trusted(fresh)
+        if work is not None:
+            self.work[key] = work
+        self._observe(fresh)
+        self.ctx.store.touch(fresh)
 
     def _terminate(self, pod: Obj, key: PodKey, work: PodWork | None, now: float) -> None:
         if work is None or work.stage != "killing":
             node_name = pod["spec"]["nodeName"]
             running = {cs["name"] for cs in pod["status"].get("containerStatuses") or []
                        if "running" in cs.get("state", {})}
-            for c in pod["spec"].get("containers") or []:
+            for c in self._containers(pod):
                 if c["name"] in running:  # only a running container has anything to stop
                     self._event(pod, c["name"], "Normal", "Killing",
                                 f"Stopping container {c['name']}", node_name)
@@ -308,64 +437,108 @@ class Kubelet:
         if work.due <= now:
             self.work.pop(key, None)
             self.ctx.api.finish_deletion(pod)
+        else:
+            self.ctx.enqueue_at("kubelet", key, work.due)
 
     # --- status helpers -------------------------------------------------------------
 
     def resync_ready(self, pod: Obj, now: float) -> None:
         """After the node comes back, report running containers as ready again."""
         work = self.work.get(key_of(pod))
-        if work is not None and work.stage == "running" and work.ready_at is None:
-            self._set_ready(pod, True, now)
-            for cs in pod["status"].get("containerStatuses") or []:
+        if work is None or work.stage == "killing":
+            return
+        for cs in pod["status"].get("containerStatuses") or []:
+            cw = work.containers.get(cs["name"])
+            if work.stage == "steady" or (
+                    cw is not None and cw.stage == "running" and cw.ready_at is None):
                 cs["ready"] = True
-            self.ctx.store.touch(pod)
+        self._sync_status(pod, now)
+        self.ctx.store.touch(pod)
+
+    @staticmethod
+    def _observe(pod: Obj) -> int:
+        """The kubelet reports the pod generation its status is based on."""
+        generation = int(pod["metadata"].get("generation") or 0)
+        if generation:
+            pod["status"]["observedGeneration"] = generation
+        return generation
+
+    @staticmethod
+    def _container_id(pod: Obj, name: str) -> str:
+        """containerd's 64-hex id, one per container, stable for a given pod uid."""
+        seed = f"{pod['metadata']['uid']}/{name}".encode()
+        return "containerd://" + hashlib.sha256(seed).hexdigest()
+
+    def _cs(self, pod: Obj, name: str) -> Obj:
+        """The status of one container (each pod has its own: safe to edit in place)."""
+        for cs in pod["status"].get("containerStatuses") or []:
+            if cs["name"] == name:
+                return cs
+        raise KeyError(name)
 
     def _set_container_states(self, pod: Obj, state: Obj, ready: bool) -> None:
+        self._observe(pod)
         old = {cs["name"]: cs for cs in pod["status"].get("containerStatuses") or []}
         statuses = []
-        for c in pod["spec"].get("containers") or []:
+        for c in self._containers(pod):
             prev = old.get(c["name"], {})
-            cs: Obj = {"name": c["name"], "image": c.get("image", ""),
-                       "imageID": "", "ready": ready, "restartCount": prev.get("restartCount", 0),
-                       "started": "running" in state, "state": state,
-                       "lastState": prev.get("lastState", shared.EMPTY)}
-            if "running" in state:
-                cs["containerID"] = f"containerd://{pod['metadata']['uid'].replace('-', '')}"
-                cs["imageID"] = shared.image_id(c.get("image", ""))
-            statuses.append(cs)
+            statuses.append({"name": c["name"], "image": c.get("image", ""), "imageID": "",
+                             "ready": ready, "restartCount": prev.get("restartCount", 0),
+                             "started": False, "state": state,
+                             "lastState": prev.get("lastState", shared.EMPTY)})
         pod["status"]["containerStatuses"] = statuses
+
+    def _sync_status(self, pod: Obj, now: float) -> None:
+        """The pod-level status from its containers: phase (getPhase) and conditions."""
+        statuses = pod["status"].get("containerStatuses") or []
+        running = sum("running" in cs["state"] for cs in statuses)
+        waiting = sum("waiting" in cs["state"] and "terminated" not in cs["lastState"]
+                      for cs in statuses)
+        # Waiting containers that never ran keep the pod Pending; once every container
+        # has started, one that is running or restarting makes it Running.
+        if waiting == 0 and statuses and (running or pod["spec"].get(
+                "restartPolicy", "Always") == "Always"):
+            pod["status"]["phase"] = "Running"
+        self._set_conditions(pod, ready=bool(statuses) and all(cs["ready"] for cs in statuses),
+                             now=now)
 
     def _set_conditions(self, pod: Obj, *, ready: bool, now: float,
                         initialized: bool = True) -> None:
         ts = to_rfc3339(now)
+        generation = self._observe(pod)
         wanted = {"Initialized": "True" if initialized else "False",
                   "Ready": "True" if ready else "False",
                   "ContainersReady": "True" if ready else "False"}
+        # Go's %s of a []string: "[a b]", the containers that are not ready.
+        unready = " ".join(cs["name"] for cs in pod["status"].get("containerStatuses") or []
+                           if not cs.get("ready"))
         existing = {c["type"]: c for c in pod["status"].get("conditions") or []}
         conditions = []
         for ctype in ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady",
                       "PodScheduled"):
             cond = existing.get(ctype)
             if ctype in wanted:
+                message = (f"containers with unready status: [{unready}]"
+                           if ctype in ("Ready", "ContainersReady") and not ready else "")
                 if cond is None or cond.get("status") != wanted[ctype]:
-                    if ctype in ("Ready", "ContainersReady") and not ready:
-                        # Go's %s of a []string: "[a b]". Every container here is unready.
-                        names = " ".join(c["name"] for c in pod["spec"].get("containers") or [])
-                        cond = shared.pod_condition(ctype, wanted[ctype], ts,
-                                                    "ContainersNotReady",
-                                                    f"containers with unready status: [{names}]")
-                    else:
-                        cond = shared.pod_condition(ctype, wanted[ctype], ts)
-            elif ctype == "PodReadyToStartContainers" and cond is None:
-                cond = shared.pod_condition(ctype, "True", ts)
+                    cond = shared.pod_condition(ctype, wanted[ctype], ts,
+                                                "ContainersNotReady" if message else "",
+                                                message, generation)
+                elif message and cond.get("message") != message:
+                    # Still unready, but another set of containers: the transition time stays.
+                    cond = shared.pod_condition(ctype, wanted[ctype],
+                                                cond.get("lastTransitionTime", ts),
+                                                "ContainersNotReady", message, generation)
+                elif cond.get("observedGeneration", 0) != generation:
+                    cond = {**cond, "observedGeneration": generation}
+            elif ctype == "PodReadyToStartContainers":
+                if cond is None:
+                    cond = shared.pod_condition(ctype, "True", ts, generation=generation)
+                elif cond.get("observedGeneration", 0) != generation:
+                    cond = {**cond, "observedGeneration": generation}
             if cond is not None:
                 conditions.append(cond)
         pod["status"]["conditions"] = conditions
-
-    def _set_ready(self, pod: Obj, ready: bool, now: float) -> None:
-        self._set_conditions(pod, ready=ready, now=now)
-        for cs in pod["status"].get("containerStatuses") or []:
-            cs["ready"] = ready and "running" in cs["state"]
 
     def _node_ip(self, node_name: str) -> str:
         node = self.ctx.store.get("Node", "", node_name)
@@ -374,7 +547,11 @@ class Kubelet:
                 return str(addr["address"])
         return ""
 
-    def _pod_ip(self, node_name: str) -> str:
+    def _pod_ip(self, pod: Obj, node_name: str) -> str:
+        """The sandbox's IP: the node's own address for a hostNetwork pod (it shares the
+        node's network namespace, as kube-proxy does), else the next one in the podCIDR."""
+        if pod["spec"].get("hostNetwork"):
+            return pod["status"].get("hostIP") or self._node_ip(node_name)
         node = self.ctx.store.get("Node", "", node_name)
         cidr = (node or {}).get("spec", {}).get("podCIDR", "10.244.0.0/24")
         base = cidr.split("/")[0].rsplit(".", 1)[0]

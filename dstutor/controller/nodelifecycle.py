@@ -215,6 +215,8 @@ class NodeLifecycleController:
                 if cond.get("type") == "Ready" and cond.get("status") != "False":
                     # Conditions are shared between pods: replace, never edit in place.
                     conditions[i] = {**cond, "status": "False", "lastTransitionTime": stamp}
+                    if pod["metadata"].get("generation"):
+                        conditions[i]["observedGeneration"] = pod["metadata"]["generation"]
                     changed = True
             if changed:
                 pod["status"]["conditions"] = conditions

@@ -204,7 +204,8 @@ class Scheduler:
     def _set_scheduled_condition(self, pod: Obj, status: str, reason: str = "",
                                  message: str = "") -> None:
         cond = shared.pod_condition("PodScheduled", status, to_rfc3339(self.ctx.clock.now()),
-                                    reason, message)
+                                    reason, message,
+                                    int(pod["metadata"].get("generation") or 0))
         conditions = [c for c in pod["status"].get("conditions") or []
                       if c.get("type") != "PodScheduled"]
         conditions.append(cond)

@@ -20,10 +20,13 @@ _MAX_ENTRIES = 8192
 
 @lru_cache(maxsize=_MAX_ENTRIES)
 def pod_condition(ctype: str, status: str, since: str, reason: str = "",
-                  message: str = "") -> Obj:
-    """A PodCondition as the kubelet and scheduler write it (lastProbeTime null)."""
-    cond: Obj = {"type": ctype, "status": status, "lastProbeTime": None,
-                 "lastTransitionTime": since}
+                  message: str = "", generation: int = 0) -> Obj:
+    """A PodCondition as the kubelet and scheduler write it (lastProbeTime null), with
+    the pod generation its writer observed (PodObservedGenerationTracking)."""
+    cond: Obj = {"type": ctype}
+    if generation:
+        cond["observedGeneration"] = generation
+    cond.update({"status": status, "lastProbeTime": None, "lastTransitionTime": since})
     if reason:
         cond["reason"] = reason
     if message:

@@ -161,6 +161,11 @@ DOCS: dict[str, Doc] = {
     "Deployment.apiVersion": _API_VERSION,
     "Deployment.kind": _KIND,
     "Deployment.metadata": _METADATA,
+    "ReplicaSet": ("ReplicaSet", "ReplicaSet ensures that a specified number of pod replicas "
+                   "are running at any given time.", _META),
+    "ReplicaSet.apiVersion": _API_VERSION,
+    "ReplicaSet.kind": _KIND,
+    "ReplicaSet.metadata": _METADATA,
     "Node.spec.taints.effect": (
         "string", "Required. The effect of the taint on pods that do not tolerate the taint. "
         "Valid effects are NoSchedule, PreferNoSchedule and NoExecute.\n\nPossible enum "

@@ -92,6 +92,11 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
         version="v1", namespaced=True, short_names=("deploy",), categories=("all",),
         field_labels=_fields(True),
     ),
+    ResourceType(
+        kind="ReplicaSet", plural="replicasets", singular="replicaset", group="apps",
+        version="v1", namespaced=True, short_names=("rs",), categories=("all",),
+        field_labels=_fields(True, "status.replicas"),
+    ),
 )
 
 _BY_KIND = {rt.kind: rt for rt in RESOURCE_TYPES}

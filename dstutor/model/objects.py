@@ -18,6 +18,8 @@ DAEMONSET_UNIQUE_LABEL = "controller-revision-hash"
 TEMPLATE_GENERATION_LABEL = "pod-template-generation"
 TEMPLATE_GENERATION_ANNOTATION = "deprecated.daemonset.template.generation"
 CHANGE_CAUSE_ANNOTATION = "kubernetes.io/change-cause"
+# deploymentutil.RevisionAnnotation: a Deployment's revision, kept on its ReplicaSets.
+REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
 LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration"
 
 
@@ -106,10 +108,13 @@ def pod_condition(pod: Obj, ctype: str) -> Obj | None:
 def with_disruption_target(pod: Obj, reason: str, message: str, since: str) -> list[Obj]:
     """The pod's conditions with a DisruptionTarget=True one in place of any earlier one,
     as a new list (conditions are shared between pods: replaced, never edited)."""
+    cond: Obj = {"type": "DisruptionTarget"}
+    if pod["metadata"].get("generation"):
+        cond["observedGeneration"] = pod["metadata"]["generation"]
+    cond.update({"status": "True", "reason": reason, "message": message,
+                 "lastProbeTime": None, "lastTransitionTime": since})
     return [*(c for c in pod["status"].get("conditions") or []
-              if c.get("type") != "DisruptionTarget"),
-            {"type": "DisruptionTarget", "status": "True", "reason": reason,
-             "message": message, "lastProbeTime": None, "lastTransitionTime": since}]
+              if c.get("type") != "DisruptionTarget"), cond]
 
 
 def is_pod_ready(pod: Obj) -> bool:

@@ -66,6 +66,9 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "Deployment": (NAME_COL, _col("Ready"), _col("Up-to-date", "integer"),
                    _col("Available", "integer"), AGE_COL, _col("Containers", priority=1),
                    _col("Images", priority=1), _col("Selector", priority=1)),
+    "ReplicaSet": (NAME_COL, _col("Desired", "integer"), _col("Current", "integer"),
+                   _col("Ready", "integer"), AGE_COL, _col("Containers", priority=1),
+                   _col("Images", priority=1), _col("Selector", priority=1)),
 }
 # Kinds without a printer get kubectl's fallback: just NAME and AGE.
 DEFAULT_COLUMNS = (NAME_COL, AGE_COL)
@@ -371,6 +374,18 @@ def deployment_cells(deploy: Obj, now: float) -> list[Cell]:
             _created(deploy, now), names, images, selector]
 
 
+def replicaset_cells(rs: Obj, now: float) -> list[Cell]:
+    """printReplicaSet: desired from the spec, current and ready from the status; the
+    selector through metav1.FormatLabelSelector (so `<none>` when empty)."""
+    spec = rs.get("spec") or {}
+    status = rs.get("status") or {}
+    pod_spec = (spec.get("template") or {}).get("spec") or {}
+    names, images = _containers_cells(pod_spec.get("containers") or [])
+    return [_meta(rs).get("name", ""), spec.get("replicas", 1), status.get("replicas", 0),
+            status.get("readyReplicas", 0), _created(rs, now), names, images,
+            format_label_selector(spec.get("selector"))]
+
+
 def controller_of(obj: Obj) -> Obj | None:
     return next((ref for ref in _meta(obj).get("ownerReferences") or []
                  if ref.get("controller")), None)
@@ -433,6 +448,7 @@ CELLS: dict[str, Callable[[Obj, float], list[Cell]]] = {
     "Node": node_cells, "Pod": pod_cells, "DaemonSet": daemonset_cells,
     "ControllerRevision": controllerrevision_cells, "Event": event_cells,
     "Namespace": namespace_cells, "Deployment": deployment_cells,
+    "ReplicaSet": replicaset_cells,
 }
 
 

@@ -25,8 +25,10 @@ from dstutor.sim.store import Store
 # RetryGenerateName: the registry tries this many generated names before AlreadyExists.
 MAX_NAME_GENERATION_ATTEMPTS = 8
 
-# Kinds whose spec changes bump metadata.generation (the rest have none).
-GENERATION_KINDS = frozenset({"DaemonSet", "Deployment", "ReplicaSet"})
+# Kinds whose spec changes bump metadata.generation (the rest have none). Pods have one
+# since v1.33 (KEP-5067, on by default from v1.34): 1 on create, +1 per spec change and
+# when graceful deletion starts; the kubelet reports it back in status.observedGeneration.
+GENERATION_KINDS = frozenset({"DaemonSet", "Deployment", "ReplicaSet", "Pod"})
 
 
 def kind_info(kind: str) -> KindInfo:
@@ -165,6 +167,8 @@ class ApiServer:
         self._check_name_free(obj["kind"], meta.get("namespace", ""), meta["name"])
         meta["uid"] = self.names.uid()
         meta["creationTimestamp"] = to_rfc3339(self.clock.now())
+        if obj["kind"] in GENERATION_KINDS:
+            meta.setdefault("generation", 1)
         self.store.put(obj)
         return obj
 

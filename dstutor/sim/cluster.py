@@ -39,12 +39,13 @@ from dstutor.sim.nodes import make_node
 from dstutor.sim.store import Store
 from dstutor.sim.timeline import Timeline
 
+MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
 DEFAULT_TIMING: dict[str, float] = {
     "nodeReadySeconds": 2,
     "imagePullSeconds": 2,
     "containerStartSeconds": 1,
     "terminationSeconds": 1,
-    "nodeMonitorGracePeriodSeconds": 40,
+    "nodeMonitorGracePeriodSeconds": 50,
 }
 # `advance` with no duration stops after this much virtual time even if work remains.
 SETTLE_LIMIT_SECONDS = 600.0
@@ -151,9 +152,13 @@ class Cluster:
             return
         meta = obj["metadata"]
         now_seconds = self.clock.now()
+        # The kubelet reports a static pod's events under the static pod's own uid, which
+        # its mirror pod keeps in the config.mirror annotation.
+        uid = (meta.get("annotations") or {}).get(MIRROR_ANNOTATION) if obj["kind"] == "Pod" \
+            else None
         draft = Draft(component, host, obj["kind"], meta.get("namespace", "") or "",
-                      meta["name"], meta.get("uid", ""), obj.get("apiVersion", "v1"), etype,
-                      reason, message, field_path)
+                      meta["name"], uid or meta.get("uid", ""), obj.get("apiVersion", "v1"),
+                      etype, reason, message, field_path)
         for watcher in self.event_watchers:
             watcher(draft)
         outcome = self.events.correlate(draft, now_seconds)

@@ -11,13 +11,14 @@ from dstutor import yamlio
 from dstutor.errors import DstutorError
 from dstutor.model.kinds import KINDS
 from dstutor.model.objects import Obj
+from dstutor.sim import kubeadm
 from dstutor.sim.clock import Clock
 from dstutor.sim.cluster import DEFAULT_TIMING, Cluster
 
 CONTROL_PLANE_TAINT = {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}
 NODE_KEYS = {"name", "roles", "labels", "taints", "capacity"}
 TOP_KEYS = {"apiVersion", "kind", "metadata", "nodes", "registry", "timing", "manifests",
-            "metricsServer"}
+            "metricsServer", "kubeadm"}
 
 
 class ClusterFileError(DstutorError):
@@ -44,6 +45,8 @@ class ClusterSpec:
     kube_proxy: bool = False
     # Whether metrics-server runs (so `kubectl top` answers); the default cluster has it.
     metrics_server: bool = True
+    # kubeadm's kube-system: static control-plane pods on control-plane nodes, CoreDNS.
+    kubeadm: bool = False
 
 
 def kube_proxy_daemonset() -> Obj:
@@ -82,7 +85,7 @@ def default_spec(workers: int = 3) -> ClusterSpec:
         raise ClusterFileError("error: --nodes must be between 0 and 5000")
     nodes = [NodeSpec("control-plane", roles=["control-plane"], taints=[CONTROL_PLANE_TAINT])]
     nodes += [NodeSpec(f"worker-{i}") for i in range(1, workers + 1)]
-    return ClusterSpec(name="dstutor", nodes=nodes, kube_proxy=True)
+    return ClusterSpec(name="dstutor", nodes=nodes, kube_proxy=True, kubeadm=True)
 
 
 def _fail(path: str, message: str) -> ClusterFileError:
@@ -136,6 +139,11 @@ def parse_cluster_file(path: str | Path,
                                    taints=[dict(t) for t in taints],
                                    capacity=_str_map(raw.get("capacity"), where,
                                                      f"nodes[{i}].capacity")))
+    system = data.get("kubeadm", False)
+    if not isinstance(system, bool):
+        raise _fail(where, "kubeadm must be true or false")
+    # kubeadm: true gives the file's cluster the kube-system a kubeadm cluster has.
+    spec.kube_proxy = spec.kubeadm = system
     registry = data.get("registry") or {}
     if not isinstance(registry, dict):
         raise _fail(where, "registry must be a mapping with missing and crashing lists")
@@ -202,9 +210,13 @@ def build_cluster(spec: ClusterSpec, *, seed: int = 0, clock: Clock | None = Non
     cluster = Cluster(seed=seed, clock=clock or Clock(), timing=spec.timing,
                       missing_images=spec.missing_images, crashing_images=spec.crashing_images)
     cluster.metrics_server = spec.metrics_server  # type: ignore[attr-defined]
+    coredns = spec.kubeadm
     for node in spec.nodes:
-        cluster.add_node(node.name, labels=node.labels, taints=node.taints, roles=node.roles,
-                         capacity=node.capacity, ready=True)
+        stored = cluster.add_node(node.name, labels=node.labels, taints=node.taints,
+                                  roles=node.roles, capacity=node.capacity, ready=True)
+        if spec.kubeadm and "control-plane" in node.roles:
+            _kubeadm_control_plane(cluster, stored, coredns=coredns)
+            coredns = False
     manifests = ([kube_proxy_daemonset()] if spec.kube_proxy else []) + spec.manifests + list(
         extra_manifests or [])
     # Namespaces first, as an administrator would create them before their contents.
@@ -219,6 +231,17 @@ def build_cluster(spec: ClusterSpec, *, seed: int = 0, clock: Clock | None = Non
         clock.mode = "live"
         clock.rebase()
     return cluster
+
+
+def _kubeadm_control_plane(cluster: Cluster, node: Obj, *, coredns: bool) -> None:
+    """What `kubeadm init` (or `join --control-plane`) leaves on a control-plane node: its
+    images pre-pulled, the kubelet's mirror pods for the static control plane, and on the
+    first such node the CoreDNS Deployment, scheduled while no worker has joined yet."""
+    cluster.kubelet.nodes[node["metadata"]["name"]].images.update(kubeadm.static_pod_images())
+    for pod in kubeadm.mirror_pods(node, cluster.now()):
+        cluster.create(pod)
+    if coredns:
+        cluster.create(kubeadm.coredns_deployment())
 
 
 def default_cluster(*, workers: int = 3, seed: int = 0, clock: Clock | None = None) -> Cluster:

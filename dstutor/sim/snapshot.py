@@ -14,7 +14,7 @@ import math
 from dataclasses import asdict
 from typing import Any
 
-from dstutor.controller.kubelet import NodeAgent, PodWork
+from dstutor.controller.kubelet import ContainerWork, NodeAgent, PodWork
 from dstutor.errors import DstutorError
 from dstutor.model import validation
 from dstutor.model.kinds import KINDS
@@ -122,7 +122,7 @@ def _import(data: Any, clock: Clock | None) -> Cluster:
     kubelet.nodes = {name: NodeAgent(alive=bool(a["alive"]), images=set(a["images"]),
                                      next_ip=int(a["nextIP"]))
                      for name, a in data["kubelet"]["nodes"].items()}
-    kubelet.work = {_tuple(key): PodWork(**work) for key, work in data["kubelet"]["work"]}
+    kubelet.work = {_tuple(key): PodWork.from_dict(work) for key, work in data["kubelet"]["work"]}
     cluster.nodelifecycle.silent_since = {k: float(v) for k, v in data["silentSince"].items()}
     engine = cluster.engine
     for queue, key, due in data["timers"]:
@@ -165,8 +165,11 @@ TIMER_KEY_ARITY = {"daemonset": 2, "daemonset-node": 3, "scheduler": 3, "kubelet
 POD_KEY_ARITY = 3
 MAX_SECONDS = 1e12  # about 31,700 years: anything a session can reach, and finite
 MAX_TIMING_SECONDS = 30 * 86400.0
-WORK_STAGES = frozenset({"pulling", "starting", "running", "crashed", "pull-failed",
-                         "killing"})
+# A pod's progress (active/steady/killing), and each container's; snapshots saved before
+# containers had their own progress carry a container stage on the pod.
+CONTAINER_STAGES = frozenset({"pulling", "starting", "running", "crashed", "pull-failed"})
+WORK_STAGES = frozenset({"active", "steady", "killing"}) | CONTAINER_STAGES
+LEGACY_WORK_FIELDS = frozenset({"backoff", "ready_at", "fresh_images"})
 MT_STATE_WORDS = 625  # random.Random's Mersenne Twister state: 624 words and a position
 
 
@@ -375,7 +378,8 @@ def _validate_components(doc: dict[str, Any]) -> None:
         _boolean(agent.get("alive"), f"{path}.alive")
         _strings(agent.get("images"), f"{path}.images")
         _number(agent.get("nextIP"), f"{path}.nextIP", high=2**32, integer=True)
-    fields = {f.name for f in dataclasses.fields(PodWork)}
+    fields = {f.name for f in dataclasses.fields(PodWork)} | LEGACY_WORK_FIELDS
+    container_fields = {f.name for f in dataclasses.fields(ContainerWork)}
     for i, item in enumerate(_sequence(kubelet.get("work"), "kubelet.work")):
         path = f"kubelet.work[{i}]"
         key, work = _sequence(item, path, 2)
@@ -394,6 +398,26 @@ def _validate_components(doc: dict[str, Any]) -> None:
             _number(work["ready_at"], f"{path}[1].ready_at")
         if "fresh_images" in work:
             _strings(work["fresh_images"], f"{path}[1].fresh_images")
+        for name, cw in _mapping(work.get("containers") or {}, f"{path}[1].containers").items():
+            where = f"{path}[1].containers.{name}"
+            _mapping(cw, where)
+            extra = set(cw) - container_fields
+            if extra:
+                raise _damaged(f"{where}.{sorted(extra)[0]}", "is not a field of the work")
+            if cw.get("stage") not in CONTAINER_STAGES:
+                raise _damaged(f"{where}.stage", "must be one of "
+                               f"{', '.join(sorted(CONTAINER_STAGES))}, "
+                               f"not {_describe(cw.get('stage'))}")
+            for field in ("due", "backoff"):
+                if field in cw:
+                    _number(cw[field], f"{where}.{field}")
+            if cw.get("ready_at") is not None:
+                _number(cw["ready_at"], f"{where}.ready_at")
+            for field in ("fresh", "shown"):
+                if field in cw:
+                    _boolean(cw[field], f"{where}.{field}")
+            if "error" in cw and not isinstance(cw["error"], str):
+                raise _damaged(f"{where}.error", f"must be text, not {_describe(cw['error'])}")
     for name, since in _mapping(doc.get("silentSince"), "silentSince").items():
         _number(since, f"silentSince.{name}")
     evictions = doc.get("taintEviction")

@@ -194,7 +194,7 @@ def test_top_nodes_and_pods() -> None:
     assert run(cluster, "kubectl top nodes").stdout == "\n".join(nodes) + "\n"  # stable
     pods = run(cluster, "kubectl top pods -A --sort-by=memory").stdout.splitlines()
     assert pods[0].split() == ["NAMESPACE", "NAME", "CPU(cores)", "MEMORY(bytes)"]
-    assert len(pods) == 5
+    assert len(pods) == 11  # kubeadm's kube-system: 4 static pods, 2 coredns, 4 kube-proxy
     spec = default_spec(1)
     spec.metrics_server = False
     bare = build_cluster(spec, clock=Clock())

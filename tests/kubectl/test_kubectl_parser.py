@@ -63,7 +63,8 @@ GOOD: list[tuple[str, str, list[tuple[str, str | None]], dict[str, Any]]] = [
     ("kubectl get ev -n kube-system", "get", [("Event", None)], {"namespace": "kube-system"}),
     ("kubectl get controllerrevisions", "get", [("ControllerRevision", None)], {}),
     ("kubectl get deploy", "get", [("Deployment", None)], {}),
-    ("kubectl get all", "get", [(PO, None), (DS, None), ("Deployment", None)], {}),
+    ("kubectl get all", "get", [(PO, None), (DS, None), ("Deployment", None),
+                                ("ReplicaSet", None)], {}),
     ("kubectl get ds,po", "get", [(DS, None), (PO, None)], {}),
     ("kubectl get ds,po fluentd", "get", [(DS, "fluentd"), (PO, "fluentd")], {}),
     # names and TYPE/NAME

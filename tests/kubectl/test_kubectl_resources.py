@@ -52,6 +52,7 @@ def test_kubectl_resources_daemonset_entry() -> None:
     ("ControllerRevision", "ControllerRevision"),
     ("deploy", "Deployment"), ("deployment", "Deployment"), ("deployments", "Deployment"),
     ("deployments.apps", "Deployment"),
+    ("rs", "ReplicaSet"), ("replicaset", "ReplicaSet"), ("replicasets.apps", "ReplicaSet"),
 ])
 def test_kubectl_resources_resolves_spellings(typed: str, kind: str) -> None:
     assert resolve_resource(typed).kind == kind
@@ -107,11 +108,11 @@ def test_kubectl_resources_display_forms(typed: str, display: str, singular: str
 
 
 @pytest.mark.parametrize(("arg", "kinds"), [
-    ("all", ["Pod", "DaemonSet", "Deployment"]),
+    ("all", ["Pod", "DaemonSet", "Deployment", "ReplicaSet"]),
     ("ds,po", ["DaemonSet", "Pod"]),
     ("ds,daemonsets,ds", ["DaemonSet"]),
-    ("all,ds", ["Pod", "DaemonSet", "Deployment"]),
-    ("nodes,all", ["Node", "Pod", "DaemonSet", "Deployment"]),
+    ("all,ds", ["Pod", "DaemonSet", "Deployment", "ReplicaSet"]),
+    ("nodes,all", ["Node", "Pod", "DaemonSet", "Deployment", "ReplicaSet"]),
 ])
 def test_kubectl_resources_comma_lists_and_all(arg: str, kinds: list[str]) -> None:
     assert [rt.kind for rt in resolve_resources(arg)] == kinds
@@ -126,7 +127,8 @@ def test_kubectl_resources_comma_list_errors(arg: str) -> None:
 def test_kubectl_resources_scope_and_kinds() -> None:
     scope = {rt.kind: rt.namespaced for rt in RESOURCE_TYPES}
     assert scope == {"Event": True, "Namespace": False, "Node": False, "Pod": True,
-                     "ControllerRevision": True, "DaemonSet": True, "Deployment": True}
+                     "ControllerRevision": True, "DaemonSet": True, "Deployment": True,
+                     "ReplicaSet": True}
     assert resource_for_kind("Node").plural == "nodes"
 
 

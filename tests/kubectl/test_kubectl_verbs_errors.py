@@ -458,7 +458,7 @@ CASES: list[tuple[str, str, str, str]] = [
      'kubectl rollout status ds/x',
      'error: rollout status is only available for RollingUpdate strategy type\n'),
     ('status-pod', '',
-     'kubectl rollout status pod/kube-proxy-2jwts -n kube-system',
+     'kubectl rollout status pod/etcd-control-plane -n kube-system',
      'error: no status viewer has been implemented for Pod\n'),
     ('history-node', '',
      'kubectl rollout history node/worker-1',

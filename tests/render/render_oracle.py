@@ -45,6 +45,7 @@ RESOURCES: list[tuple[str, str, str, str, bool, list[str]]] = [
     ("apps", "v1", "daemonsets", "DaemonSet", True, ["ds"]),
     ("apps", "v1", "controllerrevisions", "ControllerRevision", True, []),
     ("apps", "v1", "deployments", "Deployment", True, ["deploy"]),
+    ("apps", "v1", "replicasets", "ReplicaSet", True, ["rs"]),
     ("coordination.k8s.io", "v1", "leases", "Lease", True, []),
 ]
 
@@ -63,7 +64,7 @@ def _resource_list(group: str, version: str) -> dict[str, Any]:
         }
         if shorts:
             entry["shortNames"] = shorts
-        if kind in ("Pod", "DaemonSet", "Deployment"):
+        if kind in ("Pod", "DaemonSet", "Deployment", "ReplicaSet"):
             entry["categories"] = ["all"]
         resources.append(entry)
     return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv,

@@ -198,6 +198,8 @@ def test_kubectl_edit_with_an_editor(served: Served, tmp_path) -> None:
 
 
 def test_kubectl_get_watch_prints_rows_as_tables(served: Served) -> None:
+    with served.backend.lock:
+        before = len(served.cluster.list("Pod"))  # the rows of the first listing
     watch = subprocess.Popen(
         [served.binary, "get", "pods", "-A", "-w", "--request-timeout=4s"],  # type: ignore[list-item]
         env={"HOME": served.home, "KUBECONFIG": str(served.kubeconfig), "TZ": "UTC"},
@@ -214,7 +216,7 @@ def test_kubectl_get_watch_prints_rows_as_tables(served: Served) -> None:
     lines = out.splitlines()
     assert lines[0].split() == ["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE"]
     assert sum(1 for line in lines if line.startswith("NAMESPACE")) == 1
-    new = [line.split() for line in lines[5:]]
+    new = [line.split() for line in lines[1 + before:]]
     assert new and all(row[0] == "kube-system" and row[1].startswith("kube-proxy-")
                        for row in new)
     assert new[-1][2:4] == ["1/1", "Running"]

@@ -45,7 +45,7 @@ def _texts(cluster: Cluster, text: str, namespace: str = "default") -> list[str]
     ("kubectl taint ", ["nodes", "node", "no"]),
     ("kubectl cordon worker-", ["worker-1", "worker-2", "worker-3"]),
     ("kubectl get pods --show-l", ["--show-labels"]),
-    ("kubectl get pods -A -l k8s", ["k8s-app=kube-proxy"]),
+    ("kubectl get pods -A -l k8s", ["k8s-app=kube-dns", "k8s-app=kube-proxy"]),
     ("kubectl frob ", []),
     ("node ", ["add", "remove", "fail", "recover"]),
     ("node fail c", ["control-plane"]),

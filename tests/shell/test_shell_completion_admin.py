@@ -27,7 +27,7 @@ from dstutor.sim.clusterfile import default_cluster
     ("k patch ds x --ty", ["--type"]),
     ("k edit ds x --output-p", ["--output-patch"]),
     ("k top pod --con", ["--containers"]),
-    ("k logs -n kube-system kube-proxy-2", ["kube-proxy-2jwts"]),
+    ("k logs -n kube-system kube-proxy-4", ["kube-proxy-47ggc"]),
     ("k logs -n kube-system ds/k", ["ds/kube-proxy"]),
     ("k get pods | g", ["grep"]),
     ("k get pods -o wide | grep x | a", ["awk"]),

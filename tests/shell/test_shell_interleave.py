@@ -24,7 +24,7 @@ def test_drain_warning_comes_after_cordoned_and_before_drained() -> None:
     assert mixed(out)
     assert _printed(out) == (
         "node/worker-1 cordoned\n"
-        "Warning: ignoring DaemonSet-managed Pods: kube-system/kube-proxy-2jwts\n"
+        "Warning: ignoring DaemonSet-managed Pods: kube-system/kube-proxy-8zwxm\n"
         "node/worker-1 drained\n")
 
 
@@ -63,4 +63,4 @@ def test_a_piped_drain_prints_the_filtered_lines() -> None:
         "kubectl drain worker-1 --ignore-daemonsets | grep drained")
     assert _printed(out) == ("node/worker-1 drained\n"
                              "Warning: ignoring DaemonSet-managed Pods: "
-                             "kube-system/kube-proxy-2jwts\n")
+                             "kube-system/kube-proxy-8zwxm\n")

@@ -95,10 +95,10 @@ def test_meta_node_remove_garbage_collects_pods(session: Session) -> None:
 def test_meta_node_fail_then_recover(session: Session) -> None:
     out = session.handle_line("node fail worker-1")
     assert out.stdout == ("node/worker-1: the kubelet stopped reporting; the node turns "
-                          "NotReady after 40s")
+                          "NotReady after 50s")
     assert session.handle_line("node fail worker-1").stderr.startswith(
         "error: node worker-1 has already failed")
-    session.handle_line("advance 41s")
+    session.handle_line("advance 51s")
     assert not is_node_ready(_node(session, "worker-1"))
     out = session.handle_line("node recover worker-1")
     assert out.stdout == "node/worker-1: the kubelet reports again; the node is Ready"

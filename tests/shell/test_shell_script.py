@@ -18,7 +18,7 @@ TRANSCRIPTS = {
                 "kubectl get nodes\nadvance 2s\nkubectl get nodes\n",
     "node_remove": APPLY + ("advance\nnode remove worker-2\nkubectl get pods -o wide\n"
                             "advance 1m\nkubectl get pods -o wide\n"),
-    "node_fail_recover": APPLY + "advance\nnode fail worker-1\nadvance 45s\nkubectl get nodes\n"
+    "node_fail_recover": APPLY + "advance\nnode fail worker-1\nadvance 55s\nkubectl get nodes\n"
                          "node recover worker-1\nkubectl get nodes\n",
     "advance": APPLY + "kubectl get pods\nadvance 2s\nkubectl get pods\nadvance\n"
                "kubectl get pods\nadvance 1m\nadvance\n",

@@ -69,6 +69,12 @@ def _with(change: str) -> object:
         state["kubelet"]["work"] = [[["Pod", "default", "x"], {"stage": 1, "evil": 2}]]
     elif change == "unknown queue":
         state["timers"] = [["os.system", "rm", 1e18]]
+    elif change == "container work":
+        state["kubelet"]["work"] = [[["Pod", "default", "x"], {
+            "stage": "active", "containers": {"c": {"stage": "exec", "due": 1.0}}}]]
+    elif change == "container field":
+        state["kubelet"]["work"] = [[["Pod", "default", "x"], {
+            "stage": "active", "containers": {"c": {"stage": "running", "evil": 1}}}]]
     return state
 
 
@@ -82,6 +88,8 @@ def _with(change: str) -> object:
     (_with("timers"), "damaged"),
     (_with("random"), "damaged"),
     (_with("kubelet work"), "damaged"),
+    (_with("container work"), "damaged"),
+    (_with("container field"), "damaged"),
     (_with("unknown queue"), "damaged"),
 ])
 def test_snapshot_refuses_what_is_not_plain_dstutor_data(state: object, reason: str) -> None:

@@ -75,7 +75,7 @@ def test_why_not_ready_node(session: Session) -> None:
     session.handle_line("node fail worker-2")
     just_failed = _why(session, "why worker-2 node-logger")
     assert "✗ the kubelet stopped reporting: pods bound here do not start" in just_failed
-    session.handle_line("advance 45s")
+    session.handle_line("advance 55s")
     text = " ".join(_why(session, "why worker-2 node-logger").split())
     assert "✗ NotReady (Ready=Unknown): the kubelet is not reporting" in text
     assert ("taint node.kubernetes.io/unreachable:NoExecute is tolerated (toleration "

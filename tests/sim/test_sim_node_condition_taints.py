@@ -192,7 +192,7 @@ def test_silent_node_taints_carry_time_added_and_keep_network_unavailable() -> N
     cluster = make_cluster(1)
     _set_condition(cluster, "node-0", "NetworkUnavailable", "True")
     cluster.fail_node("node-0")
-    cluster.advance(45)
+    cluster.advance(55)
     node = cluster.find("Node", "", "node-0")
     statuses = {c["type"]: c["status"] for c in node["status"]["conditions"]}
     assert statuses == {"MemoryPressure": "Unknown", "DiskPressure": "Unknown",

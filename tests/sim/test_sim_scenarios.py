@@ -1121,13 +1121,13 @@ def test_story_cordoned_node_still_gets_daemon_pod() -> None:
 
 
 def test_story_not_ready_node_keeps_its_pod() -> None:
-    """A node that stops reporting: after the 40 s grace it is tainted unreachable; the
-    pod stays (no tolerationSeconds), turns unready and counts as misscheduled."""
+    """A node that stops reporting: after the 50 s grace (node-monitor-grace-period's
+    default since v1.32) it is tainted unreachable; the pod stays (no tolerationSeconds), turns unready and counts as misscheduled."""
     cluster = _running_cluster()
     pod = _pod_on(cluster, "node-1")
     recorder = ActionRecorder(cluster, "foo")
     cluster.fail_node("node-1")
-    cluster.advance(39)
+    cluster.advance(49)
     assert _counts(cluster) == (3, 3, 0, 3)  # still within the grace period
     cluster.advance(2)
     node = cluster.find("Node", "", "node-1")
@@ -1435,7 +1435,7 @@ def test_story_unreachable_node_stalls_rolling_update_until_it_returns() -> None
     1, so the rollout stalls; when the node returns it finishes."""
     cluster = _running_cluster()
     cluster.fail_node("node-2")
-    cluster.advance(45)
+    cluster.advance(55)
     assert _counts(cluster) == (2, 2, 1, 2)
     first_hash = current_hash(live_ds(cluster))
     update_ds(cluster, image="foo/bar:2", settle=True)

@@ -20,8 +20,10 @@ from dstutor.render.describe import (
     describe_generic,
     describe_namespace,
 )
+from dstutor.render.describe_deployment import describe_deployment
 from dstutor.render.describe_node import describe_node
 from dstutor.render.describe_pod import describe_pod
+from dstutor.render.describe_replicaset import describe_replicaset
 
 
 def describe_one(env: Env, obj: Obj, show_events: bool) -> str:
@@ -32,11 +34,23 @@ def describe_one(env: Env, obj: Obj, show_events: bool) -> str:
     ns = obj["metadata"].get("namespace", "")
     events = None
     if show_events:
-        events = events_involving(cluster, ns or "default", obj["metadata"].get("uid"))
+        uid = obj["metadata"].get("uid")
+        if kind == "Pod":
+            # A mirror pod's events are the static pod's: kubectl searches by config.mirror.
+            uid = (obj["metadata"].get("annotations") or {}).get("kubernetes.io/config.mirror",
+                                                                 uid)
+        events = events_involving(cluster, ns or "default", uid)
     if kind == "DaemonSet":
         selector_from_dict(obj["spec"].get("selector"))  # a bad selector fails as before
         # describe_daemonset counts the pods that match the selector among these.
         return describe_daemonset(obj, pods_controlled_by(cluster, obj), events, now)
+    if kind == "Deployment":
+        return describe_deployment(obj, cluster.list_live("ReplicaSet", ns), events, now)
+    if kind == "ReplicaSet":
+        selector = selector_from_dict(obj["spec"].get("selector"))
+        pods = [p for p in cluster.list_live("Pod", ns)
+                if selector.matches(p["metadata"].get("labels") or {})]
+        return describe_replicaset(obj, pods, events, now)
     if kind == "Pod":
         return describe_pod(obj, events, now)
     if kind == "Node":

@@ -19,6 +19,7 @@ from dstutor.kubectl.verbs import PAUSE_DAEMONSET_HINT, rollout_unsupported_erro
 from dstutor.model.objects import (
     CHANGE_CAUSE_ANNOTATION,
     LAST_APPLIED_ANNOTATION,
+    REVISION_ANNOTATION,
     Obj,
     canonical_json,
     clone,
@@ -64,14 +65,16 @@ def pod_template_raw(template: Obj) -> str:
     return w.text()
 
 
-def _daemonsets(env: Env, cmd: KubectlCommand, verb: str) -> list[Obj]:
-    """The DaemonSets named; other kinds fail as kubectl fails for them."""
+def _daemonsets(env: Env, cmd: KubectlCommand, verb: str,
+                kinds: tuple[str, ...] = ("DaemonSet",)) -> list[Obj]:
+    """The DaemonSets named (and the other `kinds` this verb handles here); other kinds
+    fail as kubectl fails for them."""
     found: list[Obj] = []
     for target, obj in resolve_targets(env, cmd):
         problem = rollout_unsupported_error(verb, target)
         if problem:
             raise DstutorError(problem)
-        if obj["kind"] != "DaemonSet":
+        if obj["kind"] not in kinds:
             raise DstutorError(DEPLOYMENT_ROLLOUT_ERR)
         found.append(obj)
     return found
@@ -147,6 +150,50 @@ def history_of(env: Env, ds: Obj) -> list[Obj]:
     return sorted(revs, key=lambda r: int(r.get("revision", 0)))
 
 
+def deployment_history(env: Env, deploy: Obj) -> dict[int, Obj]:
+    """DeploymentHistoryViewer.GetHistory: revision -> the template of each ReplicaSet the
+    Deployment controls (matched by its selector), change-cause copied into the template's
+    annotations. A ReplicaSet without a revision annotation is revision 0."""
+    selector = selector_from_dict(deploy["spec"].get("selector"))
+    uid = deploy["metadata"]["uid"]
+    history: dict[int, Obj] = {}
+    for rs in env.cluster.list("ReplicaSet", deploy["metadata"]["namespace"]):
+        if not selector.matches(rs["metadata"].get("labels") or {}) or (
+                controller_ref(rs) or {}).get("uid") != uid:
+            continue
+        annotations = rs["metadata"].get("annotations") or {}
+        try:
+            revision = int(annotations.get(REVISION_ANNOTATION, "0"))
+        except ValueError:
+            continue
+        template = clone(rs["spec"].get("template") or {})
+        cause = annotations.get(CHANGE_CAUSE_ANNOTATION)
+        if cause:
+            template.setdefault("metadata", {}).setdefault("annotations", {})[
+                CHANGE_CAUSE_ANNOTATION] = cause
+        history[revision] = template
+    return history
+
+
+def _deployment_history(env: Env, deploy: Obj, wanted: int, out: Output) -> None:
+    history = deployment_history(env, deploy)
+    if wanted > 0:
+        if wanted not in history:
+            raise error("unable to find the specified revision")
+        out.line(f"{ref_name(deploy)} with revision #{wanted}\n"
+                 f"{pod_template_raw(history[wanted])}")
+        return
+    if not history:
+        out.line(f"{ref_name(deploy)} \nNo rollout history found.")
+        return
+    rows = ["REVISION\tCHANGE-CAUSE"]
+    for revision in sorted(history):
+        annotations = history[revision].get("metadata", {}).get("annotations") or {}
+        rows.append(f"{revision}\t{annotations.get(CHANGE_CAUSE_ANNOTATION) or '<none>'}")
+    table = tabwrite("\n".join(rows), min_width=0, padding=2)
+    out.line(f"{ref_name(deploy)} \n{table}\n")
+
+
 def _revision_template(rev: Obj) -> Obj:
     template = clone(((rev.get("data") or {}).get("spec") or {}).get("template") or {})
     template.pop("$patch", None)
@@ -175,7 +222,13 @@ def _history_objects(ds: Obj, revs: list[Obj], wanted: int, cmd: KubectlCommand)
 
 def run_history(env: Env, cmd: KubectlCommand, out: Output) -> None:
     wanted = flag_int(cmd, "revision")
-    for ds in _daemonsets(env, cmd, "history"):
+    for ds in _daemonsets(env, cmd, "history", ("DaemonSet", "Deployment")):
+        if ds["kind"] == "Deployment":
+            if cmd.output:
+                raise DstutorError("error: dstutor prints a Deployment's rollout history "
+                                   "as text only")
+            _deployment_history(env, ds, wanted, out)
+            continue
         revs = history_of(env, ds)
         if cmd.output:
             out.write(_history_objects(ds, revs, wanted, cmd))
