@@ -41,6 +41,7 @@ from typing import Any
 
 from dstutor.classroom.results_spec import MAX_VIRTUAL_SECONDS
 from dstutor.errors import DstutorError
+from dstutor.lessons import confine
 from dstutor.lessons.progress import AUTO, RUN, TYPED, LessonProgress, LogEntry, ProgressStore
 from dstutor.shell.editor import EDITOR_VARIABLES
 from dstutor.textsafe import visible_line
@@ -114,25 +115,17 @@ def _refused_meta(line: str) -> str | None:
     return None
 
 
-def _refused_kubectl(line: str) -> str | None:
-    from dstutor.kubectl.parser import parse_kubectl
+_USE_WHY = {"-f": "it reads a file outside the lesson's workspace (-f PATH)",
+            "--patch-file": "it reads a file outside the lesson's workspace (--patch-file)",
+            "-k": "it reads a folder (-k)", "-o": "-o {value} reads a file",
+            "edit": "it opens an editor"}
 
-    try:
-        cmd = parse_kubectl(line)
-    except DstutorError:
-        return None  # kubectl refuses it before anything is read: it runs as an error
-    if "edit" in (cmd.subverb or ""):
-        return "it opens an editor"
-    if any(name != "-" and not _plain_name(name) for name in cmd.filenames):
-        return "it reads a file outside the lesson's workspace (-f PATH)"
-    patch_file = cmd.flags.get("patch-file")
-    if patch_file and not _plain_name(str(patch_file)):
-        return "it reads a file outside the lesson's workspace (--patch-file)"
-    if cmd.flags.get("kustomize"):
-        return "it reads a folder (-k)"
-    if cmd.output and (cmd.output.endswith("-file") or cmd.output == "templatefile"):
-        return f"-o {cmd.output} reads a file"
-    return None
+
+def _refused_kubectl(line: str) -> str | None:
+    """The lessons' own policy (confine.kubectl_refusal): any plain workspace name may be
+    read, since the workspace is a throwaway one; editors replay the edit journal."""
+    use = confine.kubectl_refusal(line, _plain_name, editor=True)
+    return None if use is None else _USE_WHY[use.flag].format(value=use.value)
 
 
 @contextlib.contextmanager

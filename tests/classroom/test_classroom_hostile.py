@@ -162,7 +162,11 @@ def test_grading_never_touches_the_graders_data(course: list[Any], tmp_path: Pat
     ("map", None),
     ("advance 30s", None),
     ("node add worker-9", None),
-    ("kubectl nonsense -f /x", None),  # kubectl refuses it before reading anything
+    # kubectl refuses it before reading anything, but the one policy shared with lesson
+    # files reads such a line word by word: it is not replayed (it changed nothing)
+    ("kubectl nonsense -f /x", "outside the lesson's workspace"),
+    ("kubectl apply -Rf /etc/x", "outside the lesson's workspace"),
+    ("kubectl get ds -o go-template-file --template=/etc/passwd", "reads a file"),
 ])
 def test_refused_lines(line: str, why: str | None) -> None:
     got = refused(line)
