@@ -458,6 +458,10 @@ def _value(value: Any) -> str:
 class LessonCheck:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Lessons replayed from an older log: their hints (and solutions seen) are the file's
+    # word, not the replay's. No rule tells an honest upgrade from a forger who stripped
+    # the typed lines and `log_complete` (see README, "Grading"), so grading marks them.
+    unverified: list[str] = field(default_factory=list)
 
 
 def _derive(lesson: Any, progress: LessonProgress | None, learner: str) -> dict[str, Any]:
@@ -489,6 +493,7 @@ def check_lesson(lesson: Any, record: Mapping[str, Any], learner: str) -> Lesson
         out.notes.append(f"{lid}: log entry {number} (`{_shown(line)}`) was not replayed: "
                          f"{why}")
     if not replay.complete and record["log"]:
+        out.unverified.append(lid)
         out.notes.append(f"{lid}: an older log without `check`, `hint` or waiting time: "
                          "replayed with a `check` at each step change; hints are as the "
                          "file says")
@@ -530,6 +535,7 @@ def _replay_record(rec: Mapping[str, Any], by_id: Mapping[str, Any], learner: st
     found = check_lesson(lesson, rec, learner)
     out.problems += found.problems
     out.notes += found.notes
+    out.unverified += found.unverified
 
 
 def replay_problems(doc: Mapping[str, Any], lessons: Sequence[Any]) -> list[str]:
