@@ -203,6 +203,17 @@ def test_f9_huge_min_ready_seconds() -> None:
                                   "DaemonSetSpec.spec.minReadySeconds of type int32\n")
 
 
+def test_a_cpu_limit_past_a_floats_range_is_stored_and_fits_no_node() -> None:
+    """`cpu: 1e400` is a valid quantity (an int32 exponent); it was an OverflowError."""
+    cluster = fresh_cluster(workers=1)
+    result = run(cluster, heredoc(with_("        image:", "        resources: {limits: "
+                                        "{cpu: 1e400}}\n        image:")))
+    assert result.stderr == "" and result.exit_code == 0
+    cluster.advance(60)
+    pods = [p for p in cluster.store.list("Pod") if p["metadata"]["name"].startswith("agent")]
+    assert pods and all(p["status"]["phase"] == "Pending" for p in pods)
+
+
 def test_f9_grace_period_overflowing_int64() -> None:
     result = run(fresh_cluster(workers=1), heredoc(with_(
         "      containers:", f"      terminationGracePeriodSeconds: {2**63}\n      containers:")))
