@@ -252,6 +252,44 @@ def test_cluster_file_manifest_refusal_names_file_and_line(tmp_path: Path) -> No
                                'strings: write gpu: "true"')
 
 
+NODE_PREFIX = 'Node in version "v1" cannot be handled as a Node: '
+
+
+@pytest.mark.parametrize(("field", "line", "message", "hint"), [
+    # issue 11 in a cluster file's nodes: was stored as gpu=True
+    ("labels: {gpu: true}", 4, NODE_PREFIX + "json: cannot unmarshal bool into Go struct field "
+     "ObjectMeta.metadata.labels of type string",
+     'YAML reads gpu: true as a boolean; label values are strings: write gpu: "true"'),
+    ("labels: [gpu]", 4, NODE_PREFIX + "json: cannot unmarshal array into Go struct field "
+     "ObjectMeta.metadata.labels of type map[string]string", None),
+    # was an internal error (AttributeError) at the first `get nodes`
+    ("taints: [{key: a, effect: NoSchedule, value: 1.10}]", 4, NODE_PREFIX + "json: cannot "
+     "unmarshal number into Go struct field Taint.spec.taints.value of type string", None),
+    ("taints: [{key: a, effect: NoSchedule, colour: red}]", 4, NODE_PREFIX + "strict decoding "
+     'error: unknown field "spec.taints[0].colour"', None),
+    ("capacity: {memory: .nan}", None, "nodes[0]: error converting YAML to JSON: json: "
+     "unsupported value: NaN", None),
+    ("roles: [1]", None, "nodes[0].roles must be a list of names (strings)", None),
+])
+def test_cluster_file_nodes_decode_as_the_server_decodes_a_node(
+        tmp_path: Path, field: str, line: int | None, message: str, hint: str | None) -> None:
+    path = tmp_path / "cluster.yaml"
+    path.write_text(f"kind: Cluster\nnodes:\n  - name: n1\n    {field}\n")
+    with pytest.raises(ClusterFileError) as info:
+        parse_cluster_file(path)
+    assert str(info.value) == f"error: {path}{f':{line}' if line else ''}: {message}"
+    if hint is not None:
+        assert info.value.hint == hint  # type: ignore[attr-defined]
+
+
+def test_cluster_file_node_quantities_the_server_accepts(tmp_path: Path) -> None:
+    path = tmp_path / "cluster.yaml"
+    path.write_text("kind: Cluster\nnodes:\n  - name: n1\n    labels: {gpu: \"true\"}\n"
+                    f"    capacity: {{cpu: {10**50}, pods: 1e400}}\n")
+    [node] = parse_cluster_file(path).nodes
+    assert node.labels == {"gpu": "true"} and node.capacity["pods"] == "1e400"
+
+
 def test_load_manifests_points_at_the_unknown_field_in_the_second_document() -> None:
     text = DS + "---\n" + with_("        image: busybox:1.37", "        image: x\n        imagePullPolice: Always")
     with pytest.raises(ClusterFileError) as info:
