@@ -93,6 +93,11 @@ def resolve(text: str) -> tuple[str, Any]:
     return STR, text
 
 
+# float32 conversion rounds this magnitude and above to infinity:
+# float32 max plus half a unit in its last place (round half to even gives ±Inf).
+_FLOAT32_MAX_ROUNDING = 3.4028235677973366e38
+
+
 def _float32_shortest(value: float) -> tuple[str, int]:
     """The shortest decimal digits of float32(value) and the decimal exponent (d.ddd·10^e)."""
     target = struct.unpack("f", struct.pack("f", value))[0]
@@ -112,6 +117,8 @@ def float_key(value: float) -> str:
         return ".inf" if value > 0 else "-.inf"
     if value == 0:
         return "-0" if math.copysign(1, value) < 0 else "0"
+    if abs(value) >= _FLOAT32_MAX_ROUNDING:  # float32(value) is ±Inf, which Go spells so
+        return ".inf" if value > 0 else "-.inf"
     digits, exp = _float32_shortest(value)
     sign = "-" if value < 0 else ""
     if exp < -4 or exp >= 6:  # %e form, as 'g' with the shortest digits chooses

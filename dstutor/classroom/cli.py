@@ -186,7 +186,10 @@ def grade_command(
         console.width = max(console.width, 160)  # a file or pipe: do not squeeze the tables
     if book.learners:
         header, rows, legend = grade.score_matrix(book)
-        table = Table(title="Scores (* = not finished, - = not started)", title_justify="left")
+        title = "Scores (* = not finished, - = not started"
+        if any(ln.unverified for ln in book.learners):
+            title += f", {grade.UNVERIFIED_MARK} = hints NOT VERIFIED: an older log"
+        table = Table(title=title + ")", title_justify="left")
         for i, col in enumerate(header):
             table.add_column(escape(col), justify="left" if i == 0 else "right")
         for row in rows:
@@ -203,6 +206,11 @@ def grade_command(
             stuck.add_row(*(escape(c) for c in row))
         console.print(stuck)
         for ln in book.learners:
+            for lid in sorted(ln.unverified):
+                console.print(f"[bold yellow]UNVERIFIED[/] {escape(ln.path)} ({escape(ln.name)}"
+                              f"): {escape(lid)}: graded from an older log; its hints and "
+                              "solutions seen are the file's word (a forger can claim none): "
+                              "ask the learner to export again after redoing it")
             for note in ln.notes:
                 console.print(f"[yellow]note[/] {escape(ln.path)} ({escape(ln.name)}): "
                               f"{escape(note)}")

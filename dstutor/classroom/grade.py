@@ -24,7 +24,9 @@ from dstutor.textsafe import visible_line
 
 CSV_FIELDS = ("learner", "lesson", "title", "mode", "score", "points", "percent", "steps_done",
               "steps_total", "completed", "hints_used", "attempts", "seconds", "over_time",
-              "file")
+              "hints_verified", "file")
+# A score whose hints the replay could not verify (an older log) is shown with this mark.
+UNVERIFIED_MARK = "?"
 
 
 @dataclass
@@ -40,6 +42,9 @@ class Learner:
     doc: dict[str, Any]
     notes: list[str] = field(default_factory=list)  # graded, but worth a look
     only: frozenset[str] | None = None  # lesson ids to grade; None = all
+    # lessons graded from an older log under --course: hints are the file's word
+    unverified: frozenset[str] = frozenset()
+    replayed: bool = False  # graded with --course: claims were checked by a replay
 
     @property
     def lessons(self) -> list[dict[str, Any]]:
@@ -129,6 +134,7 @@ class GradeBook:
                     "completed": bool(rec.get("completed")),
                     "hints_used": rec.get("hints_used", 0), "attempts": rec.get("attempts", 0),
                     "seconds": rec.get("seconds", 0.0), "over_time": bool(rec.get("over_time")),
+                    "hints_verified": (rec["id"] not in ln.unverified) if ln.replayed else "",
                     "file": ln.path})
         return out
 
@@ -186,18 +192,20 @@ def plausibility(doc: dict[str, Any]) -> list[str]:
 
 
 def _grade_file(path: str, lessons: Sequence[Any] | None
-                ) -> tuple[dict[str, Any] | None, list[str], list[str]]:
-    """(document, problems, notes) of one file; problems mean it is rejected."""
+                ) -> tuple[dict[str, Any] | None, list[str], list[str], frozenset[str]]:
+    """(document, problems, notes, lessons with unverified hints) of one file; problems
+    mean it is rejected."""
     doc, problems = load_results(path)
     if doc is None or problems:
-        return None, problems or ["unreadable"], []
+        return None, problems or ["unreadable"], [], frozenset()
     if lessons is None:
-        return doc, [], []
+        return doc, [], [], frozenset()
     from dstutor.classroom.replay import replay_results
 
     found = replay_results(doc, lessons)
     # A rejected file keeps its notes: a line that was not replayed may be why.
-    return doc, found.problems + (found.notes if found.problems else []), found.notes
+    return (doc, found.problems + (found.notes if found.problems else []), found.notes,
+            frozenset(found.unverified))
 
 
 def load_class(paths: Iterable[str], *, lessons: Sequence[Any] | None = None,
@@ -211,10 +219,10 @@ def load_class(paths: Iterable[str], *, lessons: Sequence[Any] | None = None,
     names: dict[str, str] = {}
     for path in paths:
         try:
-            doc, problems, notes = _grade_file(path, lessons)
+            doc, problems, notes, unverified = _grade_file(path, lessons)
         except Exception as exc:  # noqa: BLE001 - one file must never stop the batch
-            doc, problems, notes = None, [f"could not be graded: internal error "
-                                          f"({type(exc).__name__})"], []
+            doc, problems, notes, unverified = None, [f"could not be graded: internal error "
+                                                      f"({type(exc).__name__})"], [], frozenset()
         if doc is None or problems:
             book.rejected.append(Rejected(path, problems))
             continue
@@ -222,7 +230,8 @@ def load_class(paths: Iterable[str], *, lessons: Sequence[Any] | None = None,
         ids = {rec["id"] for rec in doc["lessons"]
                if rec["id"] in wanted or rec["file"] in wanted}
         learner = Learner(name, path, doc, [*notes, *plausibility(doc)],
-                          frozenset(ids) if wanted else None)
+                          frozenset(ids) if wanted else None, unverified,
+                          replayed=lessons is not None)
         if wanted and not ids:
             learner.notes.append("none of the --only lessons is in this file")
         if name in names:
@@ -377,17 +386,21 @@ def score_matrix(book: GradeBook) -> tuple[list[str], list[list[str]], list[str]
     header = ["learner", *(short_name(recs[lid]) for lid in ids), "total"]
     legend = [f"{short_name(recs[lid])} = {lid}: {recs[lid].get('title', '')}" for lid in ids
               if short_name(recs[lid]) != lid]
-    by = {(r["learner"], r["lesson"]): r for r in book.rows()}
     rows = []
     for ln in book.learners:
+        # this learner's own records: two files may carry the same name
+        mine = {rec["id"]: rec for rec in ln.lessons}
         cells = [ln.name]
         for lid in ids:
-            row = by.get((ln.name, lid))
-            if row is None or (ln.name, lid) not in started:
+            rec = mine.get(lid)
+            if rec is None or not rec.get("started"):
                 cells.append("-")
             else:
-                cells.append(f"{row['score']:g}{'' if row['completed'] else '*'}")
-        cells.append(f"{ln.total_score:g}")
+                mark = UNVERIFIED_MARK if lid in ln.unverified else ""
+                cells.append(f"{float(rec.get('score', 0.0)):g}"
+                             f"{'' if rec.get('completed') else '*'}{mark}")
+        cells.append(f"{ln.total_score:g}"
+                     f"{UNVERIFIED_MARK if ln.unverified & set(ids) else ''}")
         rows.append(cells)
     return header, rows, legend
 

@@ -41,6 +41,7 @@ from typing import Any
 
 from dstutor.classroom.results_spec import MAX_VIRTUAL_SECONDS
 from dstutor.errors import DstutorError
+from dstutor.lessons import confine
 from dstutor.lessons.progress import AUTO, RUN, TYPED, LessonProgress, LogEntry, ProgressStore
 from dstutor.shell.editor import EDITOR_VARIABLES
 from dstutor.textsafe import visible_line
@@ -114,25 +115,17 @@ def _refused_meta(line: str) -> str | None:
     return None
 
 
-def _refused_kubectl(line: str) -> str | None:
-    from dstutor.kubectl.parser import parse_kubectl
+_USE_WHY = {"-f": "it reads a file outside the lesson's workspace (-f PATH)",
+            "--patch-file": "it reads a file outside the lesson's workspace (--patch-file)",
+            "-k": "it reads a folder (-k)", "-o": "-o {value} reads a file",
+            "edit": "it opens an editor"}
 
-    try:
-        cmd = parse_kubectl(line)
-    except DstutorError:
-        return None  # kubectl refuses it before anything is read: it runs as an error
-    if "edit" in (cmd.subverb or ""):
-        return "it opens an editor"
-    if any(name != "-" and not _plain_name(name) for name in cmd.filenames):
-        return "it reads a file outside the lesson's workspace (-f PATH)"
-    patch_file = cmd.flags.get("patch-file")
-    if patch_file and not _plain_name(str(patch_file)):
-        return "it reads a file outside the lesson's workspace (--patch-file)"
-    if cmd.flags.get("kustomize"):
-        return "it reads a folder (-k)"
-    if cmd.output and (cmd.output.endswith("-file") or cmd.output == "templatefile"):
-        return f"-o {cmd.output} reads a file"
-    return None
+
+def _refused_kubectl(line: str) -> str | None:
+    """The lessons' own policy (confine.kubectl_refusal): any plain workspace name may be
+    read, since the workspace is a throwaway one; editors replay the edit journal."""
+    use = confine.kubectl_refusal(line, _plain_name, editor=True)
+    return None if use is None else _USE_WHY[use.flag].format(value=use.value)
 
 
 @contextlib.contextmanager
@@ -465,6 +458,10 @@ def _value(value: Any) -> str:
 class LessonCheck:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Lessons replayed from an older log: their hints (and solutions seen) are the file's
+    # word, not the replay's. No rule tells an honest upgrade from a forger who stripped
+    # the typed lines and `log_complete` (see README, "Grading"), so grading marks them.
+    unverified: list[str] = field(default_factory=list)
 
 
 def _derive(lesson: Any, progress: LessonProgress | None, learner: str) -> dict[str, Any]:
@@ -496,6 +493,7 @@ def check_lesson(lesson: Any, record: Mapping[str, Any], learner: str) -> Lesson
         out.notes.append(f"{lid}: log entry {number} (`{_shown(line)}`) was not replayed: "
                          f"{why}")
     if not replay.complete and record["log"]:
+        out.unverified.append(lid)
         out.notes.append(f"{lid}: an older log without `check`, `hint` or waiting time: "
                          "replayed with a `check` at each step change; hints are as the "
                          "file says")
@@ -537,6 +535,7 @@ def _replay_record(rec: Mapping[str, Any], by_id: Mapping[str, Any], learner: st
     found = check_lesson(lesson, rec, learner)
     out.problems += found.problems
     out.notes += found.notes
+    out.unverified += found.unverified
 
 
 def replay_problems(doc: Mapping[str, Any], lessons: Sequence[Any]) -> list[str]:

@@ -17,6 +17,7 @@ import os
 import re
 import stat
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from dstutor import yamlio
@@ -150,7 +151,6 @@ def reader(root: Path) -> Callable[[str | Path], str]:
 # --- command lines -----------------------------------------------------------------------
 
 _ANSWER = re.compile(r"answer\s+[a-hA-H]\)?")
-_FILE_FLAGS = ("-f", "--filename", "-k", "--kustomize")
 # kubectl output formats that read a template from a file
 _FILE_FORMATS = re.compile(r"^(custom-columns-file|go-template-file|templatefile|template-file)=")
 
@@ -179,19 +179,103 @@ def _workspace_name(value: str) -> bool:
     return bool(_WORKSPACE_NAME.match(value))
 
 
-def _kubectl_problem(first: str, words: list[str], written: frozenset[str]) -> str | None:
+# --- what a kubectl line reads: one policy for lesson files and for grading's replay ------
+
+@dataclass(frozen=True)
+class FileUse:
+    """Something a kubectl line would read from disk or start: `value` is the path."""
+
+    flag: str  # "-f", "-k", "--patch-file", "-o", or "edit" for an editor
+    value: str
+
+
+_COMBINED_FILE_FLAG = re.compile(r"^-[A-Za-z]*[fk]")  # pflag shorthands: -Rf X, -fX, -Rk X
+
+
+def _lexical_uses(words: list[str]) -> list[FileUse]:
+    """File flags of a line kubectl's parser refuses: read conservatively, word by word
+    (a combined shorthand like `-Rf` counts), so nothing is missed."""
+    uses = []
     for i, word in enumerate(words):
         if word == "--":
             break
-        value = _flag_value(words, i, _FILE_FLAGS)
+        if word == "edit" or word.startswith("--edit"):
+            uses.append(FileUse("edit", ""))
+        value = _flag_value(words, i, ("--filename", "--kustomize", "--patch-file"))
+        if value is None and _COMBINED_FILE_FLAG.match(word) and not word.startswith("--"):
+            letter = next(c for c in word[1:] if c in "fk")
+            rest = word[word.index(letter, 1) + 1:].removeprefix("=")
+            value = rest or (words[i + 1] if i + 1 < len(words) else "")
         if value is not None and value != "-":
-            if word.startswith(("-f", "--filename")) and value in written:
-                continue  # a file the lesson itself wrote into the workspace
-            return FILE_READ_MSG.format(line=first, value=value)
+            uses.append(FileUse("-f", value))
         output = _flag_value(words, i, ("-o", "--output"))
         if output is not None and _FILE_FORMATS.match(output):
-            return FILE_READ_MSG.format(line=first, value=output.split("=", 1)[1])
+            uses.append(FileUse("-o", output.split("=", 1)[1]))
+    return uses
+
+
+def kubectl_file_uses(line: str) -> list[FileUse]:
+    """Every file a kubectl line would read, and whether it starts an editor.
+
+    Uses kubectl's own parser, so whatever spelling pflag accepts (`-Rf X`, `-fX`,
+    `--filename=X`, `-o go-template-file --template=X`) is seen as kubectl sees it; a line
+    the parser refuses is scanned word by word instead.
+    """
+    from dstutor.kubectl.lexer import split_command
+    from dstutor.kubectl.parser import parse_kubectl
+
+    try:
+        cmd = parse_kubectl(line)
+    except DstutorError:
+        try:
+            return _lexical_uses(split_command(line).texts)
+        except DstutorError:
+            return []
+    uses = [FileUse("-f", str(name)) for name in cmd.filenames if name != "-"]
+    if cmd.flags.get("kustomize"):
+        uses.append(FileUse("-k", str(cmd.flags["kustomize"])))
+    if cmd.flags.get("patch-file"):
+        uses.append(FileUse("--patch-file", str(cmd.flags["patch-file"])))
+    output = str(cmd.flags.get("output") or "")
+    fmt = cmd.output or ""
+    if fmt.endswith("-file") or fmt == "templatefile":
+        value = output.split("=", 1)[1] if "=" in output else str(cmd.flags.get("template"))
+        uses.append(FileUse("-o", value))
+    if cmd.verb == "edit" or "edit" in (cmd.subverb or "") or cmd.flags.get("edit") is True:
+        uses.append(FileUse("edit", ""))
+    return uses
+
+
+def kubectl_refusal(line: str, may_read: Callable[[str], bool], *,
+                    editor: bool) -> FileUse | None:
+    """The first file use of a kubectl line that is not allowed, or None.
+
+    `may_read` says which `-f`/`--patch-file` names are the workspace's; `-k` (a folder)
+    and template files are never allowed, and an editor only where `editor` is true
+    (grading replays the learner's edit journal; a lesson line may not open one).
+    """
+    for use in kubectl_file_uses(line):
+        if use.flag == "edit":
+            if not editor:
+                return use
+        elif use.flag in ("-f", "--patch-file") and may_read(use.value):
+            continue
+        else:
+            return use
     return None
+
+
+EDITOR_MSG = ("`{line}` opens an editor: a lesson line may only change the simulated "
+              "cluster, so give the object with `kubectl apply -f -` and a heredoc")
+
+
+def _kubectl_problem(first: str, line: str, written: frozenset[str]) -> str | None:
+    use = kubectl_refusal(line, written.__contains__, editor=False)
+    if use is None:
+        return None
+    if use.flag == "edit":
+        return EDITOR_MSG.format(line=first)
+    return FILE_READ_MSG.format(line=first, value=use.value)
 
 
 def _operator(first: str) -> str:
@@ -256,7 +340,7 @@ def command_problem(line: str, *, solution: bool = False,
     if not words:
         return f"`{first}` is an empty command"
     if words[0] in ("kubectl", "k"):
-        return _kubectl_problem(first, words, written)
+        return _kubectl_problem(first, line.strip("\n"), written)
     command = meta.find_command(first)
     if command is None:
         return NOT_A_COMMAND_MSG.format(line=first)

@@ -51,7 +51,11 @@ def _parse_text(text: str) -> float:
     if suffix in _SUFFIXES:
         scale = _SUFFIXES[suffix]
     elif _EXPONENT_RE.fullmatch(suffix):
-        scale = 10.0 ** int(suffix[1:])
+        # The server keeps any int32 exponent exactly (inf.Dec): "1e400" cores is a valid
+        # quantity that fits no node. A float holds up to ~1e308, so beyond it is +inf.
+        exponent = int(suffix[1:])
+        scale = 10.0 ** exponent if exponent <= 308 else (0.0 if float(number) == 0 else
+                                                          float("inf"))
     else:
         raise CommandError(_SUFFIX_ERROR)
     return float(number) * scale

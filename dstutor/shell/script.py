@@ -36,6 +36,16 @@ class Overlong(str):
     """Stands for an input line longer than the limit (its text was never kept)."""
 
 
+class Endless(Overlong):
+    """A line that did not end within ENDLESS_FACTOR limits: reading stops there
+    (`dstutor shell < /dev/zero` would otherwise skip zeros forever)."""
+
+
+ENDLESS_FACTOR = 10
+ENDLESS_ERR = ("error: line {line} does not end within {size} characters (is the input a "
+               "device such as /dev/zero?), so the rest of the script was not read")
+
+
 def bounded_lines(stream: TextIO, limit: int = MAX_COMMAND_CHARS) -> Iterator[str]:
     """The stream's lines, each read at most `limit` characters at a time; a longer line
     is skipped to its end and comes out as an Overlong marker."""
@@ -46,10 +56,15 @@ def bounded_lines(stream: TextIO, limit: int = MAX_COMMAND_CHARS) -> Iterator[st
         if len(line) <= limit or line.endswith("\n"):
             yield line
             continue
+        dropped = len(line)
         while True:  # drop the rest of the line, a bounded piece at a time
             rest = stream.readline(1 << 20)
+            dropped += len(rest)
             if not rest or rest.endswith("\n"):
                 break
+            if dropped > ENDLESS_FACTOR * limit:
+                yield Endless()
+                return
         yield Overlong()
 
 
@@ -58,6 +73,10 @@ def read_commands(lines: Iterable[str], limit: int = MAX_COMMAND_CHARS
     """Group input lines into commands; a heredoc body belongs to the line that opens it."""
     it = iter(enumerate(lines, start=1))
     for number, raw in it:
+        if isinstance(raw, Endless):
+            yield ScriptCommand("", number, error=ENDLESS_ERR.format(
+                line=number, size=ENDLESS_FACTOR * limit))
+            return
         if isinstance(raw, Overlong):
             yield ScriptCommand("", number, error=TOO_LONG_ERR.format(line=number, limit=limit))
             continue

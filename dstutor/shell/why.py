@@ -41,11 +41,19 @@ def _ds_label(ds: Obj) -> str:
     return f"{ds['metadata']['namespace']}/{ds['metadata']['name']}"
 
 
+# A quantity past a float's range ("1e400") is valid to the server; say it in words.
+_HUGE = "more than 1e308"
+
+
 def _fmt_cpu(cores: float) -> str:
+    if cores == float("inf"):
+        return _HUGE
     return f"{cores:g}" if cores >= 1 else f"{round(cores * 1000)}m"
 
 
 def _fmt_mem(value: float) -> str:
+    if value == float("inf"):
+        return _HUGE
     for unit, size in (("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
         if value >= size:
             return f"{value / size:.3g}{unit}"

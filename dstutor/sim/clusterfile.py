@@ -134,6 +134,7 @@ def parse_cluster_file(path: str | Path,
         if not isinstance(taints, list) or not all(
                 isinstance(t, dict) and t.get("key") and t.get("effect") for t in taints):
             raise _fail(where, f"nodes[{i}]: each taint needs a key and an effect")
+        _check_node(raw, i, where, text)
         spec.nodes.append(NodeSpec(name, roles=[str(r) for r in raw.get("roles") or []],
                                    labels=_str_map(raw.get("labels"), where, f"nodes[{i}].labels"),
                                    taints=[dict(t) for t in taints],
@@ -167,6 +168,41 @@ def parse_cluster_file(path: str | Path,
         manifest_path = base / str(ref)
         spec.manifests += load_manifests(read(manifest_path), str(manifest_path))
     return spec
+
+
+# Where a cluster file's node fields end up in the Node object the kubelet registers.
+_NODE_FIELDS = {("metadata", "name"): "name", ("metadata", "labels"): "labels",
+                ("spec", "taints"): "taints", ("status", "capacity"): "capacity"}
+
+
+def _check_node(raw: dict[str, Any], i: int, where: str, text: str) -> None:
+    """A node's labels, taints and capacity, decoded as the API server decodes the Node
+    they become: `labels: {gpu: true}` is refused with the server's words, the line and
+    the tutor's line, not stored as gpu=True."""
+    from dstutor.model import decode as server_decode
+    from dstutor.model.yamltraps import trap_hint
+
+    roles = raw.get("roles") or []
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise _fail(where, f"nodes[{i}].roles must be a list of names (strings)")
+    node = {"apiVersion": "v1", "kind": "Node",
+            "metadata": {"name": raw["name"], "labels": raw.get("labels") or {}},
+            "spec": {"taints": raw.get("taints") or []},
+            "status": {"capacity": raw.get("capacity") or {}}}
+    unsupported = server_decode.json_unsupported([node], text)
+    if unsupported:
+        raise _fail(where, f"nodes[{i}]: error converting YAML to JSON: {unsupported}")
+    refused = server_decode.refusal("Node", "v1", node)
+    if refused is None:
+        return
+    message, at, result = refused
+    field_name = _NODE_FIELDS.get(tuple(at[:2]))  # type: ignore[arg-type]
+    path = ("nodes", i, field_name, *at[2:]) if field_name else ("nodes", i)
+    lines = yamlio.document_lines(text, where)
+    line = server_decode.line_of(lines[0], path) if lines else None
+    exc = _fail(f"{where}:{line}" if line else where, message)
+    exc.hint = trap_hint(result.where, result.value, result.expected, text)  # type: ignore[attr-defined]
+    raise exc
 
 
 def load_manifests(text: str, source: str) -> list[Obj]:

@@ -2,11 +2,40 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from dstutor.model.objects import Obj
 
 KUBELET_VERSION = "v1.37.1"
 DEFAULT_CAPACITY = {"cpu": "4", "ephemeral-storage": "102625208Ki", "hugepages-1Gi": "0",
                     "hugepages-2Mi": "0", "memory": "8148056Ki", "pods": "110"}
+
+
+# kind's addressing, widened for big clusters. kind gives kube-controller-manager
+# --cluster-cidr=10.244.0.0/16 with /24 node CIDRs: only 256 nodes fit, and the 257th
+# would have none (an earlier version wrote 10.244.256.0/24, and pods got 10.244.375.2).
+# The simulator's cluster CIDR is 10.244.0.0/14, which the range allocator hands out in
+# order, so the first 256 nodes keep kind's addresses and 1,024 nodes fit. Past that the
+# allocator wraps around to the start of the range, as its nextCandidate does (the real
+# one also skips CIDRs still in use; node indices only grow, so wrapping reuses the
+# oldest, most likely long removed, nodes' CIDRs). Node addresses come from kind's docker
+# network, 172.18.0.0/16, from .2 on.
+CLUSTER_CIDR = ipaddress.IPv4Network("10.244.0.0/14")
+NODE_CIDR_MASK = 24
+NODE_NETWORK = ipaddress.IPv4Network("172.18.0.0/16")
+
+
+def pod_cidr(index: int) -> str:
+    """The /24 the range allocator gives the index-th node to register."""
+    count = 1 << (NODE_CIDR_MASK - CLUSTER_CIDR.prefixlen)
+    first = int(CLUSTER_CIDR.network_address) + (index % count) * (1 << (32 - NODE_CIDR_MASK))
+    return f"{ipaddress.IPv4Address(first)}/{NODE_CIDR_MASK}"
+
+
+def node_address(index: int) -> str:
+    """The index-th node's InternalIP on kind's docker network (.0.1 is the gateway)."""
+    hosts = NODE_NETWORK.num_addresses - 3  # network, gateway and broadcast addresses
+    return str(NODE_NETWORK.network_address + 2 + index % hosts)
 
 
 def make_node(name: str, index: int, *, labels: dict[str, str] | None = None,
@@ -24,7 +53,8 @@ def make_node(name: str, index: int, *, labels: dict[str, str] | None = None,
     node_labels.update(labels or {})
     cap = dict(DEFAULT_CAPACITY)
     cap.update({k: str(v) for k, v in (capacity or {}).items()})
-    spec: Obj = {"podCIDR": f"10.244.{index}.0/24", "podCIDRs": [f"10.244.{index}.0/24"]}
+    cidr = pod_cidr(index)
+    spec: Obj = {"podCIDR": cidr, "podCIDRs": [cidr]}
     if taints:
         spec["taints"] = [dict(t) for t in taints]
     return {
@@ -38,7 +68,7 @@ def make_node(name: str, index: int, *, labels: dict[str, str] | None = None,
         },
         "spec": spec,
         "status": {
-            "addresses": [{"address": f"172.18.0.{index + 2}", "type": "InternalIP"},
+            "addresses": [{"address": node_address(index), "type": "InternalIP"},
                           {"address": name, "type": "Hostname"}],
             "allocatable": dict(cap),
             "capacity": cap,

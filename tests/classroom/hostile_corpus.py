@@ -147,6 +147,16 @@ def _hide_hints(doc: dict[str, Any]) -> None:
     rec["hints_used"] = 0
 
 
+def _downgrade_and_hide_hints(doc: dict[str, Any]) -> None:
+    """The exercise record made to look begun by an older dstutor (no `log_complete`, no
+    typed lines, no kinds), so the replay cannot see the `hint`: graded, but marked."""
+    rec = _exercise(doc)
+    rec.pop("log_complete", None)
+    rec["log"] = [{k: v for k, v in e.items() if k != "kind"} for e in rec["log"]
+                  if e["kind"] != "typed"]
+    _hide_hints(doc)
+
+
 def _duplicate(doc: dict[str, Any]) -> None:
     doc["lessons"].append(copy.deepcopy(_live(doc)))
 
@@ -219,6 +229,7 @@ ATTACKS: dict[str, tuple[Callable[[dict[str, Any]], str], bool]] = {
     # forgeries a consistent file hides: only the replay (--course) catches them
     "checks-flipped.json": (_edit(_forge_checks), True),
     "hints-hidden.json": (_edit(_hide_hints), True),
+    "hints-hidden-older-log.json": (_edit(_downgrade_and_hide_hints), True),
     "check-moved-earlier.json": (_edit(_move_check_earlier), True),
     "waiting-check-removed.json": (_edit(_drop_waiting_check), True),
     "forged-save.json": (_edit(_append_line(f"save {FORGED_SAVE}")), True),

@@ -162,7 +162,11 @@ def test_grading_never_touches_the_graders_data(course: list[Any], tmp_path: Pat
     ("map", None),
     ("advance 30s", None),
     ("node add worker-9", None),
-    ("kubectl nonsense -f /x", None),  # kubectl refuses it before reading anything
+    # kubectl refuses it before reading anything, but the one policy shared with lesson
+    # files reads such a line word by word: it is not replayed (it changed nothing)
+    ("kubectl nonsense -f /x", "outside the lesson's workspace"),
+    ("kubectl apply -Rf /etc/x", "outside the lesson's workspace"),
+    ("kubectl get ds -o go-template-file --template=/etc/passwd", "reads a file"),
 ])
 def test_refused_lines(line: str, why: str | None) -> None:
     got = refused(line)
@@ -446,3 +450,30 @@ def test_an_edit_in_the_learners_editor_is_replayed_from_the_journal(
     book = load_class([str(path)], lessons=course)
     assert book.rejected and "does not reproduce it" in book.rejected[0].reasons[0]
     assert opened == ["ds.yaml"]
+
+
+def test_an_older_log_is_marked_unverified_not_only_noted(course: list[Any],
+                                                          tmp_path: Path) -> None:
+    """A forger can make a record look begun by an older dstutor (drop `log_complete`, the
+    typed lines and the kinds) so the replay cannot see a `hint`. No rule tells that from
+    an honest upgrade, so the score is graded but marked in every output."""
+    hidden = str(CORPUS / "hints-hidden-older-log.json")
+    honest = str(CORPUS / "genuine.json")
+    book = load_class([hidden, honest], lessons=course)
+    assert not book.rejected
+    forged, genuine_ln = book.learners
+    assert forged.unverified == {"ex-namespace-move"} and not genuine_ln.unverified
+    by = {(Path(r["file"]).name, r["lesson"]): r for r in book.rows()}
+    assert by["hints-hidden-older-log.json", "ex-namespace-move"]["hints_verified"] is False
+    assert by["genuine.json", "ex-namespace-move"]["hints_verified"] is True
+    # both files carry the name Ada: each row shows its own file's scores
+    from dstutor.classroom.grade import score_matrix
+    _header, rows, _legend = score_matrix(book)
+    assert rows[0][1:] == ["66.67*", "16.67*?", "83.34?"]
+    assert rows[1][1:] == ["66.67*", "11.67*", "78.34"]
+    result = CliRunner().invoke(app(), ["grade", "--course", str(COURSE), hidden, honest])
+    assert "? = hints NOT VERIFIED" in result.output
+    assert "UNVERIFIED" in result.output and "ex-namespace-move" in result.output
+    # without --course nothing was replayed: neither verified nor unverified
+    plain = load_class([hidden])
+    assert plain.rows()[1]["hints_verified"] == ""

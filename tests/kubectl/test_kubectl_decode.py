@@ -203,6 +203,17 @@ def test_f9_huge_min_ready_seconds() -> None:
                                   "DaemonSetSpec.spec.minReadySeconds of type int32\n")
 
 
+def test_a_cpu_limit_past_a_floats_range_is_stored_and_fits_no_node() -> None:
+    """`cpu: 1e400` is a valid quantity (an int32 exponent); it was an OverflowError."""
+    cluster = fresh_cluster(workers=1)
+    result = run(cluster, heredoc(with_("        image:", "        resources: {limits: "
+                                        "{cpu: 1e400}}\n        image:")))
+    assert result.stderr == "" and result.exit_code == 0
+    cluster.advance(60)
+    pods = [p for p in cluster.store.list("Pod") if p["metadata"]["name"].startswith("agent")]
+    assert pods and all(p["status"]["phase"] == "Pending" for p in pods)
+
+
 def test_f9_grace_period_overflowing_int64() -> None:
     result = run(fresh_cluster(workers=1), heredoc(with_(
         "      containers:", f"      terminationGracePeriodSeconds: {2**63}\n      containers:")))
@@ -239,6 +250,44 @@ def test_cluster_file_manifest_refusal_names_file_and_line(tmp_path: Path) -> No
         "field PodSpec.spec.template.spec.nodeSelector of type string")
     assert info.value.hint == ('YAML reads gpu: true as a boolean; nodeSelector values are '  # type: ignore[attr-defined]
                                'strings: write gpu: "true"')
+
+
+NODE_PREFIX = 'Node in version "v1" cannot be handled as a Node: '
+
+
+@pytest.mark.parametrize(("field", "line", "message", "hint"), [
+    # issue 11 in a cluster file's nodes: was stored as gpu=True
+    ("labels: {gpu: true}", 4, NODE_PREFIX + "json: cannot unmarshal bool into Go struct field "
+     "ObjectMeta.metadata.labels of type string",
+     'YAML reads gpu: true as a boolean; label values are strings: write gpu: "true"'),
+    ("labels: [gpu]", 4, NODE_PREFIX + "json: cannot unmarshal array into Go struct field "
+     "ObjectMeta.metadata.labels of type map[string]string", None),
+    # was an internal error (AttributeError) at the first `get nodes`
+    ("taints: [{key: a, effect: NoSchedule, value: 1.10}]", 4, NODE_PREFIX + "json: cannot "
+     "unmarshal number into Go struct field Taint.spec.taints.value of type string", None),
+    ("taints: [{key: a, effect: NoSchedule, colour: red}]", 4, NODE_PREFIX + "strict decoding "
+     'error: unknown field "spec.taints[0].colour"', None),
+    ("capacity: {memory: .nan}", None, "nodes[0]: error converting YAML to JSON: json: "
+     "unsupported value: NaN", None),
+    ("roles: [1]", None, "nodes[0].roles must be a list of names (strings)", None),
+])
+def test_cluster_file_nodes_decode_as_the_server_decodes_a_node(
+        tmp_path: Path, field: str, line: int | None, message: str, hint: str | None) -> None:
+    path = tmp_path / "cluster.yaml"
+    path.write_text(f"kind: Cluster\nnodes:\n  - name: n1\n    {field}\n")
+    with pytest.raises(ClusterFileError) as info:
+        parse_cluster_file(path)
+    assert str(info.value) == f"error: {path}{f':{line}' if line else ''}: {message}"
+    if hint is not None:
+        assert info.value.hint == hint  # type: ignore[attr-defined]
+
+
+def test_cluster_file_node_quantities_the_server_accepts(tmp_path: Path) -> None:
+    path = tmp_path / "cluster.yaml"
+    path.write_text("kind: Cluster\nnodes:\n  - name: n1\n    labels: {gpu: \"true\"}\n"
+                    f"    capacity: {{cpu: {10**50}, pods: 1e400}}\n")
+    [node] = parse_cluster_file(path).nodes
+    assert node.labels == {"gpu": "true"} and node.capacity["pods"] == "1e400"
 
 
 def test_load_manifests_points_at_the_unknown_field_in_the_second_document() -> None:

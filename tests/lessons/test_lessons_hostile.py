@@ -226,6 +226,17 @@ def test_setup_files_are_read_confined_even_without_the_loader(course: Path) -> 
     ("kubectl apply --filename=x.yaml", False),
     ("kubectl apply -k dir", False),
     ("kubectl get ds -o custom-columns-file=x", False),
+    # pflag's combined shorthands and the editor, seen as kubectl's own parser sees them
+    ("kubectl apply -Rf /etc/x", False),
+    ("kubectl apply -R -f=/etc/x", False),
+    ("kubectl delete -Rfx.yaml", False),
+    ("kubectl get ds -o go-template-file --template=/etc/passwd", False),
+    ("kubectl get ds -o templatefile=/etc/passwd", False),
+    ("kubectl edit ds node-logger", False),
+    ("kubectl create --edit -f -", False),
+    ("kubectl patch ds x --patch-file p.yaml", False),
+    ("kubectl frobnicate -Rf /etc/x", False),  # refused by the parser: scanned word by word
+    ("kubectl get ds -o go-template --template={{.metadata.name}}", True),
     ("rm -rf /", False),
     ("answer b", False),
 ])
@@ -241,6 +252,41 @@ def test_workspace_files_the_lesson_writes_may_be_read() -> None:
     assert confine.command_problem("kubectl apply -f b.yaml", written=written) is None
     assert confine.command_problem("kubectl apply -f other.yaml", written=written)
     assert confine.command_problem("kubectl apply -f /etc/passwd", written=written)
+
+
+# One policy for lesson lines and grading's replay (confine.kubectl_refusal): the same
+# line is judged the same way, differing only in which names the workspace may hold and
+# whether an editor (replayed from the learner's journal when grading) may start.
+@pytest.mark.parametrize(("line", "flag", "value"), [
+    ("kubectl apply -f ds.yaml", "-f", "ds.yaml"),
+    ("kubectl apply -fds.yaml", "-f", "ds.yaml"),
+    ("kubectl apply --filename=ds.yaml", "-f", "ds.yaml"),
+    ("kubectl apply -Rf /etc/x", "-f", "/etc/x"),
+    ("kubectl apply -R -f /etc/x", "-f", "/etc/x"),
+    ("k delete -Rf=/etc/x", "-f", "/etc/x"),
+    ("kubectl apply -k ../outside", "-f", "../outside"),
+    ("kubectl apply -Rk ../outside", "-f", "../outside"),
+    ("kubectl patch ds x --patch-file /tmp/p", "--patch-file", "/tmp/p"),
+    ("kubectl get ds -o go-template-file=/etc/passwd", "-o", "/etc/passwd"),
+    ("kubectl get ds -o go-template-file --template=/etc/passwd", "-o", "/etc/passwd"),
+    ("kubectl get ds -ojsonpath-file=/etc/passwd", "-o", "/etc/passwd"),
+    ("kubectl edit ds x", "edit", ""),
+    ("kubectl create --edit -f -", "edit", ""),
+    ("kubectl apply -f - <<EOF\nkind: X\nEOF", None, None),
+    ("kubectl get ds -o wide", None, None),
+    ("kubectl get pods -lk=v", None, None),
+])
+def test_one_file_policy_for_lessons_and_grading(line: str, flag: str | None,
+                                                 value: str | None) -> None:
+    use = confine.kubectl_refusal(line, lambda name: False, editor=False)
+    assert ((use.flag, use.value) if use else (None, None)) == (flag, value)
+    if use is not None:
+        from dstutor.classroom.replay import refused
+        # grading refuses it too, unless it is a plain workspace name or the editor
+        plain = use.flag in ("-f", "--patch-file") and "/" not in use.value and \
+            not use.value.startswith(".")
+        assert (refused(line) is None) == (plain or use.flag == "edit")
+        assert confine.command_problem(line) is not None
 
 
 def test_answer_is_allowed_in_a_solution_only() -> None:

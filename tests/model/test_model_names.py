@@ -172,6 +172,10 @@ def test_label_and_annotation_maps() -> None:
         (".5", 0.5),
         (3, 3.0),
         (0.25, 0.25),
+        # any int32 exponent is a valid quantity to the server (was an OverflowError)
+        ("1e400", float("inf")),
+        ("1e-400", 0.0),
+        ("0e400", 0.0),
     ],
 )
 def test_parse_quantity(text: str | int | float, value: float) -> None:

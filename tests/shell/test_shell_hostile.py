@@ -156,6 +156,20 @@ def test_an_endless_line_is_skipped_in_bounded_memory() -> None:
     assert commands[2].text == "advance 5s"
 
 
+def test_an_endless_line_stops_the_script_instead_of_reading_forever() -> None:
+    """`dstutor shell < /dev/zero` skipped zeros forever (in bounded memory)."""
+    from dstutor.shell.script import ENDLESS_ERR, ENDLESS_FACTOR
+
+    class Zeros(io.StringIO):
+        def readline(self, size: int = -1) -> str:  # type: ignore[override]
+            return "\0" * size
+
+    lines = bounded_lines(Zeros(), limit=1000)
+    commands = list(read_commands(lines, limit=1000))
+    assert [c.error for c in commands] == [ENDLESS_ERR.format(line=1,
+                                                              size=ENDLESS_FACTOR * 1000)]
+
+
 def test_a_heredoc_past_the_limit_is_refused_and_the_script_goes_on() -> None:
     text = ["kubectl apply -f - <<EOF\n"] + ["x: " + "y" * 100 + "\n"] * 20 + ["EOF\n",
                                                                                 "advance 5s\n"]
