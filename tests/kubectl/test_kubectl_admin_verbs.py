@@ -149,6 +149,14 @@ def test_run_creates_a_bare_pod() -> None:
     assert cluster.find("Pod", "default", "web2") is None
 
 
+@pytest.mark.parametrize("flags", ["--annotations=noequals", "--dry-run=client --annotations=x"])
+def test_run_with_an_annotation_without_a_value_is_refused(flags: str) -> None:
+    cluster = fresh_cluster()
+    result = run(cluster, f"kubectl run web --image=nginx {flags}")
+    assert (result.stderr, result.exit_code) == ("error: invalid annotation format\n", 1)
+    assert cluster.find("Pod", "default", "web") is None
+
+
 def test_annotate_and_change_cause_in_history() -> None:
     cluster = fresh_cluster()
     line = ("kubectl annotate ds kube-proxy -n kube-system "

@@ -41,9 +41,10 @@ def build_pod(cmd: KubectlCommand, namespace: str) -> Obj:
 
 def run_run(env: Env, cmd: KubectlCommand, out: Output) -> None:
     ns = namespace_of(env, cmd)
-    pod = build_pod(cmd, ns)
+    # Checked before the pod is built, which splits each annotation at its "=".
     if any(str(a).partition("=")[1] == "" for a in cmd.flags.get("annotations") or ()):  # type: ignore[union-attr]
         raise DstutorError("error: invalid annotation format")
+    pod = build_pod(cmd, ns)
     if cmd.dry_run == "client":
         shown = dict(pod)
         shown["metadata"] = {k: v for k, v in pod["metadata"].items() if k != "namespace"}
