@@ -59,10 +59,37 @@ def test_events_watch_streams(live) -> None:  # noqa: ANN001
     assert "SuccessfulCreate" in "".join(streamed)
 
 
-def test_without_a_stream_logs_follow_returns_at_once() -> None:
+def test_on_a_manual_clock_logs_follow_lets_a_minute_of_virtual_time_run() -> None:
+    # Nothing would ever change while kubectl waits on a manual clock (script mode,
+    # lessons): -f prints the lines so far, then those of the next 60 s of virtual time.
     cluster = build_cluster(default_spec(3), clock=Clock())
     assert run(cluster, f"kubectl run t --image=busybox:1.37 -- {LOOP}").ok
     cluster.advance(20)
     before = cluster.now()
+    so_far = run(cluster, "kubectl logs t").stdout.count("tick\n")
     result = run(cluster, "kubectl logs t -f")
-    assert result.stdout.count("tick\n") >= 3 and cluster.now() == before
+    assert cluster.now() == before + _follow.FOLLOW_WINDOW_SECONDS
+    assert result.stdout.count("tick\n") == so_far + 12  # one line every 5 s
+    # The lines are those the pod's log holds afterwards, in order.
+    assert run(cluster, f"kubectl logs t --tail={so_far + 12}").stdout == result.stdout
+
+
+def test_on_a_manual_clock_logs_follow_stops_at_the_line_limit(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_follow, "FOLLOW_MAX_LINES", 3)
+    cluster = build_cluster(default_spec(3), clock=Clock())
+    assert run(cluster, f"kubectl run t --image=busybox:1.37 -- {LOOP}").ok
+    cluster.advance(5)
+    before = cluster.now()
+    result = run(cluster, "kubectl logs t -f --tail=0")
+    assert result.stdout == "tick\n" * 3
+    assert before < cluster.now() < before + _follow.FOLLOW_WINDOW_SECONDS
+
+
+def test_logs_follow_of_a_container_not_started_fails_at_once() -> None:
+    cluster = build_cluster(default_spec(3), clock=Clock())
+    assert run(cluster, f"kubectl run t --image=busybox:1.37 -- {LOOP}").ok
+    before = cluster.now()
+    result = run(cluster, "kubectl logs t -f")
+    assert result.exit_code == 1 and "is waiting to start" in result.stderr
+    assert cluster.now() == before
