@@ -51,6 +51,19 @@ def test_get_watch_streams_rows_until_interrupted(live) -> None:  # noqa: ANN001
     assert text.count("kube-proxy-") > 4  # the list, then rows for the rolling update
 
 
+def test_get_watch_events_streams_the_event_column(live) -> None:  # noqa: ANN001
+    streamed: list[str] = []
+    assert run(live, "kubectl set image ds/kube-proxy -n kube-system "
+                     "kube-proxy=registry.k8s.io/kube-proxy:v1.37.2").ok
+    run(live, "kubectl get pods -n kube-system -w --output-watch-events",
+        stream=streamed.append)
+    lines = "".join(streamed).splitlines()
+    assert lines[0].startswith("EVENT      NAME ")
+    assert {line.split()[0] for line in lines[1:]} == {"ADDED", "MODIFIED", "DELETED"}
+    # One tabwriter with remembered widths: every row's NAME starts where the header's does.
+    assert {line.index("kube-proxy-") for line in lines[1:]} == {lines[0].index("NAME")}
+
+
 def test_events_watch_streams(live) -> None:  # noqa: ANN001
     streamed: list[str] = []
     assert run(live, "kubectl set image ds/kube-proxy -n kube-system "

@@ -287,6 +287,61 @@ def _snapshot(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, li
     return state
 
 
+# --output-watch-events: the table printer's EVENT column (formatEventType pads to 8).
+EVENT_CELLS = {"ADDED": "ADDED   ", "MODIFIED": "MODIFIED", "DELETED": "DELETED "}
+
+
+def watch_row(cmd: KubectlCommand, obj: Obj, now: float, prefix: bool, event: str) -> list[str]:
+    row = _row(cmd, obj, now, prefix)
+    return [EVENT_CELLS[event], *row] if flag_bool(cmd, "output-watch-events") else row
+
+
+def watch_headers(cmd: KubectlCommand, rt: ResourceType) -> list[str]:
+    heads = _headers(cmd, rt)
+    return ["EVENT", *heads] if flag_bool(cmd, "output-watch-events") else heads
+
+
+def watch_event(key: tuple[str, str, str], before: dict[tuple[str, str, str], Obj],
+                after: dict[tuple[str, str, str], Obj]) -> str:
+    return "DELETED" if key not in after else "MODIFIED" if key in before else "ADDED"
+
+
+def watch_start(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[Obj]]],
+                out: Output) -> tuple[list[int], bool]:
+    """The list a watch begins with, and (column widths, header printed) for its rows.
+
+    kubectl prints the list and the rows through one tabwriter that remembers its
+    widths, so a row is at least as wide as the list's columns. --watch-only prints no
+    list; --output-watch-events prints it with ADDED in an EVENT column.
+    """
+    now = env.cluster.now()
+    prefix = _multiple_types(cmd)
+    widths: list[int] = []
+    first = [o for _, objs in groups for o in objs]
+    watch_only = flag_bool(cmd, "watch-only")
+    no_headers = flag_bool(cmd, "no-headers")
+    if watch_only:
+        out.stdout.clear()
+        return widths, False
+    if not first:
+        return widths, False
+    rt0 = rtype_of(first[0])
+    rows = [watch_row(cmd, o, now, prefix, "ADDED") for o in first if rtype_of(o) == rt0]
+    lines = rows if no_headers else [watch_headers(cmd, rt0), *rows]
+    for line in lines:
+        for i, cell in enumerate(line[:-1]):
+            width = max(TABLE_MIN_WIDTH, len(cell) + TABLE_PADDING)
+            if i < len(widths):
+                widths[i] = max(widths[i], width)
+            else:
+                widths.append(width)
+    if flag_bool(cmd, "output-watch-events"):
+        out.stdout.clear()
+        out.write(tabwrite("\n".join("\t".join(line) for line in lines),
+                           min_width=TABLE_MIN_WIDTH, padding=TABLE_PADDING) + "\n")
+    return widths, not no_headers
+
+
 def watch(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[Obj]]],
           out: Output) -> None:
     """Follow the virtual clock, one row per change, until quiet for WATCH_WINDOW_SECONDS."""
@@ -298,24 +353,7 @@ def watch(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[O
     cluster = env.cluster
     prefix = _multiple_types(cmd)
     before = _snapshot(env, cmd, groups)
-    widths: list[int] = []
-    first = [o for _, objs in groups for o in objs]
-    watch_only = flag_bool(cmd, "watch-only")
-    header_done = bool(first) and not watch_only and not flag_bool(cmd, "no-headers")
-    if first and not watch_only:
-        # The same tabwriter (RememberWidths) printed the list: its widths carry over.
-        rt0 = rtype_of(first[0])
-        lines = [_headers(cmd, rt0)] + [_row(cmd, o, cluster.now(), prefix) for o in first
-                                         if rtype_of(o) == rt0]
-        for line in lines:
-            for i, cell in enumerate(line[:-1]):
-                width = max(TABLE_MIN_WIDTH, len(cell) + TABLE_PADDING)
-                if i < len(widths):
-                    widths[i] = max(widths[i], width)
-                else:
-                    widths.append(width)
-    if watch_only:
-        out.stdout.clear()
+    widths, header_done = watch_start(env, cmd, groups, out)
     events = 0
     deadline = cluster.now() + WATCH_WINDOW_SECONDS
     while events < WATCH_MAX_EVENTS:
@@ -331,9 +369,9 @@ def watch(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[O
         now = cluster.now()
         for key in sorted(changed) + sorted(gone):
             obj = after.get(key) or before[key]
-            line = "\t".join(_row(cmd, obj, now, prefix))
+            line = "\t".join(watch_row(cmd, obj, now, prefix, watch_event(key, before, after)))
             if not header_done and not flag_bool(cmd, "no-headers"):
-                line = "\t".join(_headers(cmd, rtype_of(obj))) + "\n" + line
+                line = "\t".join(watch_headers(cmd, rtype_of(obj))) + "\n" + line
                 header_done = True
             out.write(tabwrite(line, min_width=TABLE_MIN_WIDTH, padding=TABLE_PADDING,
                                remembered=widths) + "\n")

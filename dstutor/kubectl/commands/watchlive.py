@@ -20,14 +20,12 @@ def watch_live(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, l
     from dstutor.kubectl.commands import get
 
     assert env.stream is not None
-    watch_only = flag_bool(cmd, "watch-only")
-    listed = [o for _, objs in groups for o in objs]
-    if not watch_only and out.stdout:
+    widths, header_done = get.watch_start(env, cmd, groups, out)
+    if out.stdout:
         env.stream("".join(out.stdout))
     out.stdout.clear()
     prefix = get._multiple_types(cmd)
-    widths: list[int] = []
-    header = (watch_only or not listed) and not flag_bool(cmd, "no-headers")
+    header = not header_done and not flag_bool(cmd, "no-headers")
     before = get._snapshot(env, cmd, groups)
 
     def step(_start: float, now: float) -> str:
@@ -39,9 +37,10 @@ def watch_live(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, l
         text = []
         for key in sorted(changed) + sorted(gone):
             obj = after.get(key) or before[key]
-            line = "\t".join(get._row(cmd, obj, now, prefix))
+            event = get.watch_event(key, before, after)
+            line = "\t".join(get.watch_row(cmd, obj, now, prefix, event))
             if header:
-                line = "\t".join(get._headers(cmd, rtype_of(obj))) + "\n" + line
+                line = "\t".join(get.watch_headers(cmd, rtype_of(obj))) + "\n" + line
                 header = False
             text.append(tabwrite(line, min_width=min_width, padding=padding,
                                  remembered=widths) + "\n")
