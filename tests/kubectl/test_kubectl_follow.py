@@ -106,3 +106,32 @@ def test_logs_follow_of_a_container_not_started_fails_at_once() -> None:
     result = run(cluster, "kubectl logs t -f")
     assert result.exit_code == 1 and "is waiting to start" in result.stderr
     assert cluster.now() == before
+
+
+def test_logs_follow_streams_the_lines_so_far_first(live) -> None:  # noqa: ANN001
+    assert run(live, f"kubectl run t --image=busybox:1.37 -- {LOOP}").ok
+    live.advance(20)
+    live.clock.rebase()
+    streamed: list[str] = []
+    result = run(live, "kubectl logs t -f --timestamps", stream=streamed.append)
+    assert result.stdout == ""
+    stamps = [line.split()[0] for line in "".join(streamed).splitlines()]
+    assert len(stamps) > 10 and stamps == sorted(stamps)
+
+
+def test_a_follower_in_a_pipe_goes_through_the_filters(live, tmp_path) -> None:  # noqa: ANN001
+    from dstutor.shell.session import Session
+    from dstutor.shell.workspace import Workspace
+
+    session = Session(live, workspace=Workspace.at(tmp_path))
+    terminal: list[str] = []
+    session.stream = terminal.append
+    assert session.handle_line(f"kubectl run t --image=busybox:1.37 -- {LOOP}").ok
+    live.advance(3)
+    live.clock.rebase()
+    out = session.handle_line("kubectl logs t -f | grep -c tick")
+    assert terminal == []  # nothing bypassed grep
+    assert int(out.stdout) >= 10
+    assert session.handle_line("kubectl get pods -w > pods.txt").stdout == ""
+    assert terminal == [] and (tmp_path / "pods.txt").read_text().startswith("NAME ")
+    assert session.stream is not None  # the REPL's stream is back for the next line

@@ -240,6 +240,10 @@ def run_logs(env: Env, cmd: KubectlCommand, out: Output) -> None:
             return "".join(text)
 
         if can_follow(env):
+            assert env.stream is not None
+            # The lines so far first, then the new ones as they come (as get -w does).
+            env.stream("".join(out.stdout))
+            out.stdout.clear()
             follow(env, step)
         else:  # script mode, lessons, manual clock: a minute of virtual time
             out.write(follow_virtual(env, step))
