@@ -135,3 +135,26 @@ def test_a_follower_in_a_pipe_goes_through_the_filters(live, tmp_path) -> None: 
     assert session.handle_line("kubectl get pods -w > pods.txt").stdout == ""
     assert terminal == [] and (tmp_path / "pods.txt").read_text().startswith("NAME ")
     assert session.stream is not None  # the REPL's stream is back for the next line
+
+
+def test_watch_with_an_output_format_prints_object_by_object() -> None:
+    # kubectl prints the list's items one by one, then each changed object; its YAML
+    # printer puts "---" before every object but the first.
+    cluster = build_cluster(default_spec(3), clock=Clock())
+    cluster.advance()
+    image = "kubectl set image ds/kube-proxy -n kube-system kube-proxy=registry.k8s.io/kube-proxy:v1.37.2"
+    assert run(cluster, image).ok
+    names = run(cluster, "kubectl get pods -n kube-system -w -o name").stdout.splitlines()
+    assert len(names) > 8 and all(n.startswith("pod/kube-proxy-") for n in names)
+    assert run(cluster, image.replace("v1.37.2", "v1.37.3")).ok
+    text = run(cluster, "kubectl get ds -n kube-system -w -o yaml").stdout
+    docs = text.split("---\n")
+    assert len(docs) > 2 and all(d.startswith("apiVersion: apps/v1\nkind: DaemonSet\n")
+                                 for d in docs)
+    assert "kind: List" not in text
+
+
+def test_watch_only_of_nothing_says_nothing() -> None:
+    cluster = build_cluster(default_spec(3), clock=Clock())
+    result = run(cluster, "kubectl get pods --watch-only")
+    assert (result.stdout, result.stderr, result.exit_code) == ("", "", 0)

@@ -196,6 +196,13 @@ def run_get(env: Env, cmd: KubectlCommand, out: Output) -> None:
     dropped = False
     if expression and not (flag_bool(cmd, "watch") or flag_bool(cmd, "watch-only")):
         groups, dropped = sorted_groups(env, cmd, groups, expression)
+    watching = flag_bool(cmd, "watch") or flag_bool(cmd, "watch-only")
+    if watching and cmd.output in WATCH_FORMATS:
+        if not flag_bool(cmd, "watch-only"):
+            listed = [o for _, group in groups for o in group]
+            out.write("".join(watch_object_text(cmd, o, i) for i, o in enumerate(listed)))
+        watch(env, cmd, groups, out)
+        return
     if cmd.output and cmd.output != "wide":
         objs = [clone(o) for _, group in groups for o in group]
         single = len(cmd.targets) == 1 and cmd.targets[0].name is not None
@@ -207,12 +214,12 @@ def run_get(env: Env, cmd: KubectlCommand, out: Output) -> None:
     text = tables(env, cmd, groups)
     if text:
         out.write(text)
-    elif not out.failed and not flag_bool(cmd, "watch") and not flag_bool(cmd, "ignore-not-found"):
+    elif not out.failed and not watching and not flag_bool(cmd, "ignore-not-found"):
         namespaced = any(rt.namespaced for rt, _ in groups) or not groups
         out.err(no_resources_message(None if cmd.all_namespaces else ns, namespaced))
         if namespaced and not cmd.all_namespaces and not dropped:
             out.hint = elsewhere_hint(env, cmd, groups, ns)
-    if flag_bool(cmd, "watch") or flag_bool(cmd, "watch-only"):
+    if watching:
         watch(env, cmd, groups, out)
 
 
@@ -342,6 +349,44 @@ def watch_start(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, 
     return widths, not no_headers
 
 
+# -o formats a watch prints object by object (kubectl prints the list's items one by one,
+# then each changed object; its YAML printer puts "---" before every object but the first).
+WATCH_FORMATS = ("name", "yaml", "json", "jsonpath", "jsonpath-as-json")
+
+
+def watch_object_text(cmd: KubectlCommand, obj: Obj, count: int) -> str:
+    text = format_objects([clone(obj)], cmd.output or "", cmd.output_arg, single=True)
+    return "---\n" + text if cmd.output == "yaml" and count else text
+
+
+class WatchPrinter:
+    """Text for each change a watch sees: a table row (widths remembered) or an object."""
+
+    def __init__(self, env: Env, cmd: KubectlCommand,
+                 groups: list[tuple[ResourceType, list[Obj]]], out: Output) -> None:
+        self.cmd = cmd
+        self.prefix = _multiple_types(cmd)
+        self.structured = cmd.output in WATCH_FORMATS
+        if self.structured:
+            self.widths: list[int] = []
+            self.header_done = True
+            self.count = 0 if flag_bool(cmd, "watch-only") else sum(len(g) for _, g in groups)
+        else:
+            self.widths, self.header_done = watch_start(env, cmd, groups, out)
+            self.count = 0
+
+    def change(self, obj: Obj, now: float, event: str) -> str:
+        if self.structured:
+            self.count += 1
+            return watch_object_text(self.cmd, obj, self.count - 1)
+        line = "\t".join(watch_row(self.cmd, obj, now, self.prefix, event))
+        if not self.header_done and not flag_bool(self.cmd, "no-headers"):
+            line = "\t".join(watch_headers(self.cmd, rtype_of(obj))) + "\n" + line
+            self.header_done = True
+        return tabwrite(line, min_width=TABLE_MIN_WIDTH, padding=TABLE_PADDING,
+                        remembered=self.widths) + "\n"
+
+
 def watch(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[Obj]]],
           out: Output) -> None:
     """Follow the virtual clock, one row per change, until quiet for WATCH_WINDOW_SECONDS."""
@@ -351,9 +396,8 @@ def watch(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[O
         watch_live(env, cmd, groups, out, TABLE_MIN_WIDTH, TABLE_PADDING)
         return
     cluster = env.cluster
-    prefix = _multiple_types(cmd)
     before = _snapshot(env, cmd, groups)
-    widths, header_done = watch_start(env, cmd, groups, out)
+    printer = WatchPrinter(env, cmd, groups, out)
     events = 0
     deadline = cluster.now() + WATCH_WINDOW_SECONDS
     while events < WATCH_MAX_EVENTS:
@@ -369,12 +413,7 @@ def watch(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[O
         now = cluster.now()
         for key in sorted(changed) + sorted(gone):
             obj = after.get(key) or before[key]
-            line = "\t".join(watch_row(cmd, obj, now, prefix, watch_event(key, before, after)))
-            if not header_done and not flag_bool(cmd, "no-headers"):
-                line = "\t".join(watch_headers(cmd, rtype_of(obj))) + "\n" + line
-                header_done = True
-            out.write(tabwrite(line, min_width=TABLE_MIN_WIDTH, padding=TABLE_PADDING,
-                               remembered=widths) + "\n")
+            out.write(printer.change(obj, now, watch_event(key, before, after)))
             events += 1
         if changed or gone:
             deadline = now + WATCH_WINDOW_SECONDS
