@@ -79,6 +79,8 @@ def test_nan() -> None:
     ("0x10", "16"), ("2001-12-14", "2001-12-14"), ("1e3", "1000"), ("0.1", "0.1"),
     ("1e21", "1e+21"), ("-1", "-1"), ("3.14159265358979", "3.1415927"),
     ("123456789.0", "1.2345679e+08"), ("'1'", "1"), ("abc", "abc"),
+    # Beyond float32 (FormatFloat bitSize 32 gives +Inf): checked with kubectl 1.37.1.
+    ("1E100", ".inf"), ("-1e50", "-.inf"), ("3.5e38", ".inf"),
 ])
 def test_map_keys_become_json_keys(key: str, json_key: str) -> None:
     assert list(yamlio.load_one(f"{key}: v\n", "t")) == [json_key]
