@@ -144,7 +144,7 @@ class Kubelet:
             # The sandbox, and with it the pod's network, exists before any image is
             # pulled (PodReadyToStartContainers): a ContainerCreating or ImagePullBackOff
             # pod already has its IP.
-            ip = self._pod_ip(node_name, pod)
+            ip = self._pod_ip(node_name)
             status["podIP"], status["podIPs"] = ip, [{"ip": ip}]
         self._set_container_states(pod, shared.waiting("ContainerCreating"), False)
         self._set_conditions(pod, ready=False, now=now, initialized=True)
@@ -256,7 +256,7 @@ class Kubelet:
         status = pod["status"]
         status["phase"] = "Running"
         if "podIP" not in status:
-            ip = self._pod_ip(node_name, pod)
+            ip = self._pod_ip(node_name)
             status["podIP"], status["podIPs"] = ip, [{"ip": ip}]
         if any(img in self.crashing for img in images):
             # The process exits at once; restartPolicy Always restarts it. doBackOff finds
@@ -374,10 +374,7 @@ class Kubelet:
                 return str(addr["address"])
         return ""
 
-    def _pod_ip(self, node_name: str, pod: Obj | None = None) -> str:
-        if pod is not None and (pod.get("spec") or {}).get("hostNetwork"):
-            # A hostNetwork pod shares the node's network namespace: its IP is the node's.
-            return self._node_ip(node_name)
+    def _pod_ip(self, node_name: str) -> str:
         node = self.ctx.store.get("Node", "", node_name)
         cidr = (node or {}).get("spec", {}).get("podCIDR", "10.244.0.0/24")
         base = cidr.split("/")[0].rsplit(".", 1)[0]

@@ -109,20 +109,3 @@ def test_a_restart_checks_the_image_again() -> None:
     assert created >= 2 and counts[("Started", "Container")] == created
     assert counts[("Pulled", "Successfully")] == 1
     assert counts[("Pulled", "Container")] == created - 1  # each restart finds it present
-
-
-def test_a_host_network_pod_has_its_nodes_ip() -> None:
-    from dstutor.sim.clusterfile import build_cluster, default_spec
-
-    cluster = build_cluster(default_spec(2))
-    pod = _pod("agent", "busybox:1")
-    pod["spec"]["hostNetwork"] = True
-    pod["spec"]["nodeName"] = "worker-1"
-    cluster.create(pod)
-    cluster.create({**_pod("web", "busybox:1"),
-                    "spec": {**_pod("web", "busybox:1")["spec"], "nodeName": "worker-1"}})
-    cluster.advance(10)
-    agent = cluster.get("Pod", "default", "agent")["status"]
-    web = cluster.get("Pod", "default", "web")["status"]
-    assert agent["podIP"] == agent["hostIP"] and agent["podIPs"] == [{"ip": agent["hostIP"]}]
-    assert web["podIP"] != web["hostIP"] and web["hostIP"] == agent["hostIP"]
