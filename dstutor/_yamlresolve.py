@@ -113,7 +113,11 @@ def float_key(value: float) -> str:
     """strconv.FormatFloat(value, 'g', -1, 32), with go-yaml's .inf/.nan spellings."""
     if math.isnan(value):
         return ".nan"
-    if math.isinf(value):
+    try:  # FormatFloat(.., 32) rounds to float32 first: 1e100 is +Inf there
+        as_float32 = struct.unpack("f", struct.pack("f", value))[0]
+    except OverflowError:
+        as_float32 = math.copysign(math.inf, value)
+    if math.isinf(as_float32):
         return ".inf" if value > 0 else "-.inf"
     if value == 0:
         return "-0" if math.copysign(1, value) < 0 else "0"

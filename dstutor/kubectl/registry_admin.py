@@ -49,7 +49,7 @@ EVENTS = VerbSpec(
     (_f("all-namespaces", B, "A", "events of every namespace"), _f("chunk-size", N, default=500),
      _f("for", S, help="only events about this object (TYPE/NAME)"),
      _f("no-headers", B, help="omit the header row"), *_PRINTING,
-     _f("types", L, help="Normal, Warning or both"),
+     _f("types", L, help="Normal, Warning or both", choices=("Normal", "Warning")),
      _f("watch", B, "w", "after listing, print new events as they happen")),
     output_formats=PRINT_FORMATS, group="Troubleshooting and Debugging Commands",
     examples=("kubectl events -n kube-system --for ds/node-logger",
@@ -84,7 +84,7 @@ RUN = VerbSpec(
      _f("leave-stdin-open", B), _f("override-type", S, default="merge"),
      _f("overrides", S, supported=False), _f("pod-running-timeout", D, default=60.0),
      _f("port", S), _f("privileged", B), _f("quiet", B, "q"), _f("recursive", B, "R"),
-     _f("restart", S, default="Always"), _f("rm", B), _f("save-config", B),
+     _f("restart", S, default="Always", choices=("Always", "OnFailure", "Never")), _f("rm", B), _f("save-config", B),
      _f("stdin", B, "i", supported=False), _f("timeout", D), _f("tty", B, "t", supported=False),
      _f("wait", B)),
     output_formats=PRINT_FORMATS, group="Basic Commands (Beginner)",
@@ -92,7 +92,7 @@ RUN = VerbSpec(
     examples=("kubectl run debug --image=busybox:1.37 -- sleep 3600",))
 
 _TOP_COMMON = (_f("no-headers", B), _f("selector", S, "l"), _f("show-swap", B),
-               _f("sort-by", S, help="cpu or memory"), _f("use-protocol-buffers", B, default=True))
+               _f("sort-by", S, help="cpu or memory", choices=("cpu", "memory")), _f("use-protocol-buffers", B, default=True))
 TOP = VerbSpec(
     "top", "Display resource (CPU/memory) usage", "kubectl top [flags] [options]",
     ArgKind.SUBCOMMAND, group="Cluster Management Commands",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from dstutor.kubectl.builder import ResourceTarget
+from dstutor.kubectl.builder import BuilderError, ResourceTarget, _split_tuple
 from dstutor.kubectl.context import Context, KubectlParseError, plain_error
 from dstutor.kubectl.registry_admin import PRINT_FORMATS
 from dstutor.kubectl.resources import lookup_resource, no_resource_type_message, resource_for_kind
@@ -52,10 +52,13 @@ def check_logs(ctx: Context) -> None:
         pods = resource_for_kind("Pod")
         ctx.targets = [ResourceTarget(pods, None, "pods")]
         return
-    typed, slash, name = args[0].rpartition("/")
-    if not slash:
+    if "/" not in args[0]:
         ctx.targets = [ResourceTarget(resource_for_kind("Pod"), args[0], "pods")]
         return
+    try:  # the resource builder's checks of TYPE/NAME, before any lookup
+        typed, name = _split_tuple(args[0])
+    except BuilderError as exc:
+        raise plain_error(str(exc)) from None
     rt = lookup_resource(typed)
     if rt is None:
         raise plain_error(no_resource_type_message(typed))
@@ -68,6 +71,8 @@ def check_events(ctx: Context) -> None:
             raise plain_error("valid --types are Normal or Warning")
     target = ctx.text("for")
     if target:
+        if target.count("/") > 1:
+            raise plain_error("arguments in resource/name form may not have more than one slash")
         typed, slash, name = target.partition("/")
         if not slash or not name:
             raise plain_error("--for must be in resource/name form")

@@ -37,6 +37,7 @@ from dstutor.lessons.sandbox import (
     first_failure,
     lesson_workspace,
     run_records,
+    use_workspace,
 )
 from dstutor.lessons.schema import Lesson, Step
 from dstutor.shell.workspace import Workspace
@@ -139,16 +140,15 @@ class LessonRunner:
         return 0
 
     def _rebuild(self, entries: list[LogEntry]) -> Executor:
-        executor = build_setup(self.lesson, self.workspace)
+        # A replay works in a throwaway copy of the workspace (`>>` must not append twice).
+        executor = build_setup(self.lesson, self.workspace,
+                               replaying=[e.line for e in entries] if entries else None)
         self._ran = run_records(executor, [TimedLine(e.line, e.t) for e in entries])
         if self.live:
             executor.cluster.clock.mode = "live"
             executor.cluster.clock.rebase()
-        journal = getattr(getattr(executor, "session", None), "journal", None)
-        if journal is not None:
-            # Only now, after the replay: from here the learner's editor opens, and what
-            # it produces is journaled for the next replay.
-            executor.session.editor, executor.session.file_editor = journal.recorder()
+        # Only now, after the replay: the learner's files, the learner's editor (journaled).
+        use_workspace(executor, self.workspace)
         return executor
 
     @property

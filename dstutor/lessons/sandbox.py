@@ -99,13 +99,36 @@ def scratch_workspace() -> Workspace:
     return Workspace.at(tempfile.mkdtemp(prefix="dstutor-workspace-"))
 
 
-def build_setup(lesson: Lesson, workspace: Workspace | None = None) -> Executor:
+def replay_copy(workspace: Workspace, lines: Sequence[str]) -> Workspace:
+    """A throwaway copy of `workspace` for replaying `lines` (removed with its executor).
+
+    A replay must leave the learner's files as they are: `>> notes.txt` run again would
+    append twice. The copy keeps files the learner put there by other means (a manifest
+    copied in), without those the replayed lines write with `>`/`>>`: the replay makes
+    them again, in order, as the session did; editors replay from the journal.
+    """
+    copy = scratch_workspace()
+    shutil.copytree(workspace.root, copy.root, symlinks=True, dirs_exist_ok=True)
+    for name in confine.written_files(list(lines)):
+        try:
+            path = copy.resolve(name)
+        except DstutorError:
+            continue
+        if path.is_file() or path.is_symlink():
+            path.unlink()
+    return copy
+
+
+def build_setup(lesson: Lesson, workspace: Workspace | None = None, *,
+                replaying: Sequence[str] | None = None) -> Executor:
     """The cluster the lesson starts from, settled, on a manual clock.
 
     `workspace` holds the session's files and its edit journal: `lesson run` passes the
     learner's (lesson_workspace). Without one - `lesson check`, variants checked by the
     author, grading replays - the session gets a fresh temporary folder, removed when the
     executor is dropped (or at exit), so they never read or write a learner's files.
+    `replaying`: the lines about to be replayed; the session then works in a throwaway
+    copy of `workspace` (replay_copy) until use_workspace() hands it the learner's.
     """
     try:
         cluster = build_cluster(_spec(lesson), seed=lesson.setup.seed,
@@ -120,12 +143,14 @@ def build_setup(lesson: Lesson, workspace: Workspace | None = None) -> Executor:
     executor = make_executor(cluster)
     session = getattr(executor, "session", None)
     if session is not None:
-        if workspace is None:
-            workspace = scratch_workspace()
+        journal_root = workspace.root if workspace is not None else None
+        if workspace is None or replaying is not None:
+            workspace = (scratch_workspace() if workspace is None
+                         else replay_copy(workspace, [*lesson.setup.commands, *(replaying or ())]))
             weakref.finalize(executor, shutil.rmtree, workspace.root, ignore_errors=True)
         session.workspace = workspace
         # Replays never open an editor: they get what the learner's editor produced.
-        journal = EditJournal(session.workspace.root)
+        journal = EditJournal(journal_root or session.workspace.root)
         session.journal = journal
         session.editor, session.file_editor = journal.replay_text, journal.replay_file
     manifests = setup_manifests(lesson)
@@ -146,6 +171,17 @@ def build_setup(lesson: Lesson, workspace: Workspace | None = None) -> Executor:
                               f"{result.stderr.strip()}", path=str(lesson.path or lesson.id))
     executor.cluster.advance()
     return executor
+
+
+def use_workspace(executor: Executor, workspace: Workspace) -> None:
+    """After a replay: the session works in the learner's workspace, and what the
+    learner's editor produces from now on is journaled there for the next replay."""
+    session = getattr(executor, "session", None)
+    journal = getattr(session, "journal", None)
+    if session is None or journal is None:
+        return
+    session.workspace = workspace
+    session.editor, session.file_editor = journal.recorder()
 
 
 def run_one(executor: Executor, line: str) -> CommandRecord:
@@ -191,7 +227,8 @@ def check_variants(lesson: Lesson, step: Step, history: Sequence[TimedLine],
     `workspace`: the learner's, whose edit journal the history's editor lines replay from.
     """
     for variant in step.variants:
-        executor = build_setup(lesson, workspace)
+        executor = build_setup(lesson, workspace,
+                               replaying=[item.line for item in history])
         run_lines(executor, history)
         for line in variant.commands:
             executor.run(line)

@@ -28,6 +28,10 @@ class PatchError(ValueError):
     """A patch that cannot apply; str() is the API server's message."""
 
 
+class PatchDecodeError(PatchError):
+    """A JSON patch that is not a list of operations (jsonpatch.DecodePatch fails: 400)."""
+
+
 @cache
 def _table() -> dict[str, dict[str, list[str]]]:
     data = json.loads(_KEYS_FILE.read_text(encoding="utf-8"))
@@ -53,6 +57,8 @@ def strategic_merge(original: Any, patch: Any, kind: str) -> Any:
 
 
 def _json_type(value: Any) -> str:
+    if isinstance(value, dict):
+        return "object"
     if isinstance(value, list):
         return "array"
     if isinstance(value, str):
@@ -280,13 +286,18 @@ def _add(doc: Any, path: str, value: Any, op: str) -> Any:
 
 def json_patch(original: Any, operations: Any) -> Any:
     """RFC 6902 as evanphx/json-patch applies it (the library the API server uses)."""
+    if operations is None:
+        operations = []  # JSON null decodes to an empty patch
     if not isinstance(operations, list):
-        raise PatchError("json: cannot unmarshal object into Go value of type "
-                         "jsonpatch.Patch")
+        raise PatchDecodeError(f"json: cannot unmarshal {_json_type(operations)} into Go "
+                               "value of type jsonpatch.Patch")
+    for operation in operations:
+        if not isinstance(operation, dict) and operation is not None:
+            raise PatchDecodeError(f"json: cannot unmarshal {_json_type(operation)} into Go "
+                                   "value of type jsonpatch.Operation")
     doc = clone(original)
     for operation in operations:
-        if not isinstance(operation, dict):
-            raise PatchError("json: cannot unmarshal into Go value of type jsonpatch.Operation")
+        operation = operation or {}  # JSON null decodes to an empty operation
         op = operation.get("op")
         path = operation.get("path")
         if not isinstance(path, str):

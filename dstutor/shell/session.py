@@ -277,13 +277,24 @@ class Session:
         from dstutor.shell.filecmds import workspace_of
 
         body = pipeline.heredoc_cat(piped.command)
-        out = Output(stdout=body) if body is not None else self._route(piped.command)
+        # `get -w | grep x`, `logs -f > FILE`: what a follower streams (until Ctrl-C) is
+        # part of the command's output, so it goes through the filters and the
+        # redirection with the rest instead of straight to the terminal.
+        streamed: list[str] = []
+        outer = getattr(self, "stream", None)
+        if outer is not None:
+            self.stream = streamed.append
+        try:
+            out = Output(stdout=body) if body is not None else self._route(piped.command)
+        finally:
+            if outer is not None:
+                self.stream = outer
 
         def write(name: str, text: str, append: bool) -> None:
             workspace_of(self).write(name, text, append=append)
 
-        stdout, stderr, code = pipeline.finish(piped, out.stdout, out.stderr, out.exit_code,
-                                               write)
+        stdout, stderr, code = pipeline.finish(piped, "".join(streamed) + out.stdout,
+                                               out.stderr, out.exit_code, write)
         return Output(stdout=stdout, stderr=stderr, exit_code=code, hint=out.hint,
                       changed=out.changed, exit=out.exit)
 

@@ -104,7 +104,7 @@ def complete(text: str, cluster: Cluster | None = None, namespace: str = "defaul
 
 def _after_pipe(text: str) -> Completions | None:
     """After `|`: the text filters; after `>`/`>>`: a workspace file. None elsewhere."""
-    from dstutor.shell.textfilters import FILTER_NAMES
+    from dstutor.shell.textfilters import FILTER_NAMES, FILTER_OPTIONS
 
     cut = max(text.rfind("|"), text.rfind(">"))
     if cut < 0 or text.count("'", 0, cut) % 2 or text.count('"', 0, cut) % 2:
@@ -115,6 +115,9 @@ def _after_pipe(text: str) -> Completions | None:
         return Completions(word, path=True)
     if len(tail.split()) - (1 if word else 0) == 0:
         return _filter(word, [Candidate(f, "text filter") for f in FILTER_NAMES])
+    program = tail.split()[0]
+    if word.startswith("-") and program in FILTER_OPTIONS:
+        return _filter(word, [f"-{letter}" for letter in FILTER_OPTIONS[program]])
     return Completions(word)
 
 
@@ -162,12 +165,12 @@ def _kubectl(args: list[str], word: str, ctx: _Context) -> Completions:
     ctx.namespace = ctx.flags.get("namespace", ctx.namespace)
     ctx.all_namespaces = ctx.flags.get("all-namespaces") == "true"
     if pending is not None:
-        return _flag_values(pending, spec, word, ctx)
+        return _flag_values(pending, spec, word, ctx, positional)
     if word.startswith("-"):
         name, eq, value = word.partition("=")
         flag = _find_flag(spec, name)
         if eq and flag is not None:
-            values = _flag_values(flag, spec, value, ctx)
+            values = _flag_values(flag, spec, value, ctx, positional)
             return _filter(word, values.texts, prefix=f"{name}=") if not values.path else \
                 Completions(value, path=True)
         flags = spec.all_flags if spec is not None else GLOBAL_FLAGS
@@ -181,8 +184,15 @@ def _kubectl(args: list[str], word: str, ctx: _Context) -> Completions:
     return _positional(spec, positional, word, ctx)
 
 
-def _flag_values(flag: FlagSpec, spec: VerbSpec | None, word: str, ctx: _Context
-                 ) -> Completions:
+def _flag_values(flag: FlagSpec, spec: VerbSpec | None, word: str, ctx: _Context,
+                 positional: list[str] | None = None) -> Completions:
+    if flag.name == "for":  # events --for TYPE/NAME
+        if "/" in word:
+            typed = word.split("/", 1)[0]
+            return _filter(word, _names_for(typed, ctx), prefix=f"{typed}/")
+        return _filter(word, [Candidate(c.text + "/", c.meta) for c in _resource_types()])
+    if flag.name == "container" and spec is not None and spec.path == "logs" and positional:
+        return _filter(word, _containers(positional[0], ctx))
     if flag.name == "output":
         formats = (spec.output_formats if spec is not None else None) or flag.choices
         return _filter(word, formats or ())
@@ -197,6 +207,16 @@ def _flag_values(flag: FlagSpec, spec: VerbSpec | None, word: str, ctx: _Context
                         if k != "controller-revision-hash"})
         return _filter(word, pairs)
     return _filter(word, flag.choices)
+
+
+def _containers(target: str, ctx: _Context) -> list[str]:
+    """The containers of the pod `logs` names (init containers too), for -c."""
+    if ctx.cluster is None or "/" in target:
+        return []
+    pod = ctx.cluster.store.get("Pod", ctx.namespace, target)
+    spec = (pod or {}).get("spec") or {}
+    return [str(c.get("name", "")) for key in ("initContainers", "containers")
+            for c in spec.get(key) or () if isinstance(c, dict)]
 
 
 def _resource_types() -> list[Candidate]:

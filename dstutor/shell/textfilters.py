@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from dstutor.errors import DstutorError
 
 FILTER_NAMES = ("grep", "head", "tail", "wc", "sort", "uniq", "cut", "awk")
+# The options each filter understands, for Tab completion (the parsers below are the truth).
+FILTER_OPTIONS = {"grep": "ivcEwnFe", "head": "n", "tail": "n", "wc": "lwcm", "sort": "rnuk",
+                  "uniq": "c", "cut": "df", "awk": ""}
 SUPPORTED_FILTERS = ("grep [-i -v -c -E -w -n] PATTERN, head/tail [-n N], wc [-l -w -c], "
                      "sort [-r -n -k N], uniq [-c], cut -d X -f LIST, awk '{print $N}'")
 

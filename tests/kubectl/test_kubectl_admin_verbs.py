@@ -23,7 +23,8 @@ LOOP = "sh -c 'while true; do echo hello from $(hostname); sleep 10; done'"
 CLIENT_SIDE = [
     "kubectl logs", "kubectl logs a b c", "kubectl logs -c", "kubectl logs --tail=x p",
     "kubectl logs --since=5x p", "kubectl logs -l a=b p",
-    "kubectl logs p --since-time=bad",
+    "kubectl logs p --since-time=bad", "kubectl logs ds/", "kubectl logs /x",
+    "kubectl logs a/b/c", "kubectl events --for=a/b/c",
     "kubectl events --types=Foo", "kubectl events --for=x", "kubectl events -o wide",
     "kubectl annotate", "kubectl annotate pods", "kubectl annotate pods x",
     "kubectl annotate pods x a=b c", "kubectl annotate pods x a",
@@ -147,6 +148,16 @@ def test_run_creates_a_bare_pod() -> None:
     dry = run(cluster, "kubectl run web2 --image=nginx --dry-run=client")
     assert dry.stdout == "pod/web2 created (dry run)\n"
     assert cluster.find("Pod", "default", "web2") is None
+
+
+@pytest.mark.parametrize(("flags", "bad"), [
+    ("--annotations=noequals", "noequals"),
+    ("--dry-run=client --annotations=a=b --annotations=x --annotations=y", "x, y")])
+def test_run_with_an_annotation_without_a_value_is_refused(flags: str, bad: str) -> None:
+    cluster = fresh_cluster()
+    result = run(cluster, f"kubectl run web --image=nginx {flags}")
+    assert (result.stderr, result.exit_code) == (f"error: invalid annotations format: {bad}\n", 1)
+    assert cluster.find("Pod", "default", "web") is None
 
 
 def test_annotate_and_change_cause_in_history() -> None:

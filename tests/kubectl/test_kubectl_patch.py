@@ -78,8 +78,15 @@ def test_patch_yaml_and_patch_file(tmp_path: Path) -> None:
      "Required value\n"),
     ("kubectl patch ds kube-proxy -n kube-system --type=json -p "
      "'[{\"op\":\"remove\",\"path\":\"/spec/foo\"}]'",
-     "The request is invalid: error in remove for path: '/spec/foo': unable to remove "
-     "nonexistent key: foo: missing value\n"),
+     # The patch handler's NewGenericServerResponse(422): the reason is not sent.
+     "The request is invalid: the server rejected our request due to an error in our "
+     "request\n"),
+    ("kubectl patch ds kube-proxy -n kube-system --type=json -p '{\"op\":\"add\"}'",
+     "Error from server (BadRequest): json: cannot unmarshal object into Go value of type "
+     "jsonpatch.Patch\n"),
+    ("kubectl patch ds kube-proxy -n kube-system --type=json -p '[1]'",
+     "Error from server (BadRequest): json: cannot unmarshal number into Go value of type "
+     "jsonpatch.Operation\n"),
     ("kubectl patch ds kube-proxy -n kube-system -p '[1]'",
      "Error from server (BadRequest): json: cannot unmarshal array into Go value of type "
      "map[string]interface {}\n"),
@@ -88,6 +95,13 @@ def test_server_errors(line: str, stderr: str) -> None:
     cluster = fresh_cluster()
     result = run(cluster, line)
     assert (result.stderr, result.exit_code) == (stderr, 1)
+
+
+def test_a_json_patch_that_does_not_apply_names_the_reason_in_the_tutor_hint() -> None:
+    result = run(fresh_cluster(), "kubectl patch ds kube-proxy -n kube-system --type=json "
+                                  "-p '[{\"op\":\"remove\",\"path\":\"/spec/foo\"}]'")
+    assert result.hint == ("The JSON patch did not apply: error in remove for path: "
+                           "'/spec/foo': unable to remove nonexistent key: foo: missing value")
 
 
 @pytest.mark.parametrize(("line", "stderr"), [

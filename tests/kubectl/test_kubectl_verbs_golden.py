@@ -69,6 +69,17 @@ def test_kubectl_verbs_golden_get_watch(workdir: Path) -> None:
     check_golden("get_watch", transcript(cluster, lines))
 
 
+def test_kubectl_verbs_golden_get_watch_events(workdir: Path) -> None:
+    # --output-watch-events: the table printer's EVENT column, ADDED for the list, then
+    # ADDED/MODIFIED/DELETED per change (formatEventType pads each to 8 characters).
+    cluster = fresh_cluster()
+    lines = [("kubectl apply -f daemonset.yaml", KS),
+             ("kubectl get pods -w --output-watch-events", KS),
+             ("kubectl set image ds/node-logger filebeat=docker.elastic.co/beats/filebeat:8.11.0", KS),
+             ("kubectl get pods -l app=node-logger --watch-only --output-watch-events", KS)]
+    check_golden("get_watch_events", transcript(cluster, lines))
+
+
 def test_kubectl_verbs_golden_describe(workdir: Path) -> None:
     cluster = _logger_cluster()
     pod = sorted(p["metadata"]["name"] for p in cluster.list("Pod", KS, "app=node-logger"))[0]

@@ -94,3 +94,29 @@ def test_generate_and_edit_lesson_with_a_real_editor(dstutor_home: Path, editor:
     assert "created" in _say(runner, "kubectl apply -f ds.yaml")
     _say(runner, "kubectl rollout status ds/node-logger -n kube-system")
     assert runner.step is not None and runner.step.id == "change"
+
+
+def test_resume_and_variants_leave_the_workspace_as_it_was(dstutor_home: Path,
+                                                           editor: Path) -> None:
+    # Replaying the log (resume, each variant at `check`) must not run `>>` again into
+    # the learner's files: a file appended to twice in the session has two copies, not
+    # four or six.
+    runner = _runner("05-system-nodes.yaml", dstutor_home)
+    workspace = lesson_workspace(runner.lesson).root
+    _say(runner, "kubectl get nodes -o name >> nodes.txt")
+    _say(runner, "kubectl get nodes -o name >> nodes.txt")
+    _say(runner, "kubectl get ds -A -o name > ds.txt")
+    _say(runner, "vi ds.txt")
+    _say(runner, "cat > notes.txt <<EOF\nfirst\nEOF")
+    before = {p.name: p.read_bytes() for p in workspace.iterdir()}
+    assert before["nodes.txt"].count(b"node/worker-1\n") == 2
+    _say(runner, f"kubectl patch ds node-exporter -n monitoring -p '{TOLERATION}'")
+    _say(runner, "advance")
+    _say(runner, "check")  # replays the log on each variant
+    again = _runner("05-system-nodes.yaml", dstutor_home)  # resume: replays the log
+    assert {p.name: p.read_bytes() for p in workspace.iterdir()} == before
+    # The resumed session writes into the learner's workspace again, and its editor is
+    # journaled there.
+    assert _say(again, "kubectl get nodes -o name >> nodes.txt") == ""
+    assert (workspace / "nodes.txt").read_bytes().count(b"node/worker-1\n") == 3
+    assert again.executor.session.workspace.root == workspace

@@ -83,6 +83,7 @@ def test_nan() -> None:
     # ValueError traceback in `lesson check`, found by the hostile-lesson fuzz test)
     ("1E100", ".inf"), ("-1e39", "-.inf"), ("3.4028235677973366e38", ".inf"),
     ("3.4028234e38", "3.4028235e+38"),
+    ("-1e50", "-.inf"), ("3.5e38", ".inf"),  # checked with kubectl 1.37.1
 ])
 def test_map_keys_become_json_keys(key: str, json_key: str) -> None:
     assert list(yamlio.load_one(f"{key}: v\n", "t")) == [json_key]

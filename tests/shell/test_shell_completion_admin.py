@@ -32,6 +32,21 @@ from dstutor.sim.clusterfile import default_cluster
     ("k get pods | g", ["grep"]),
     ("k get pods -o wide | grep x | a", ["awk"]),
     ("ca", ["cat"]),
+    ("k run x --image=nginx --restart=", ["--restart=Always", "--restart=OnFailure",
+                                          "--restart=Never"]),
+    ("k events --types=W", ["--types=Warning"]),
+    ("k events -n kube-system --for da", ["daemonsets/"]),
+    ("k events -n kube-system --for ds/", ["ds/kube-proxy"]),
+    ("k events -n kube-system --for=pods/kube-proxy-2", ["--for=pods/kube-proxy-2jwts"]),
+    ("k logs -n kube-system kube-proxy-2jwts -c ", ["kube-proxy"]),
+    ("k logs -n kube-system kube-proxy-2jwts --container=k", ["--container=kube-proxy"]),
+    ("k top pod --sort-by ", ["cpu", "memory"]),
+    ("k get pods --output-w", ["--output-watch-events"]),
+    ("k get pods | sort -", ["-r", "-n", "-u", "-k"]),
+    ("k get pods | grep -", ["-i", "-v", "-c", "-E", "-w", "-n", "-F", "-e"]),
+    ("k get pods | wc -", ["-l", "-w", "-c", "-m"]),
+    ("k get pods | cut -", ["-d", "-f"]),
+    ("k get pods | awk -", []),
 ])
 def test_new_completions(text: str, expected: list[str]) -> None:
     assert complete(text, default_cluster(), "default").texts == expected

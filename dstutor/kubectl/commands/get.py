@@ -196,6 +196,13 @@ def run_get(env: Env, cmd: KubectlCommand, out: Output) -> None:
     dropped = False
     if expression and not (flag_bool(cmd, "watch") or flag_bool(cmd, "watch-only")):
         groups, dropped = sorted_groups(env, cmd, groups, expression)
+    watching = flag_bool(cmd, "watch") or flag_bool(cmd, "watch-only")
+    if watching and cmd.output in WATCH_FORMATS:
+        if not flag_bool(cmd, "watch-only"):
+            listed = [o for _, group in groups for o in group]
+            out.write("".join(watch_object_text(cmd, o, i) for i, o in enumerate(listed)))
+        watch(env, cmd, groups, out)
+        return
     if cmd.output and cmd.output != "wide":
         objs = [clone(o) for _, group in groups for o in group]
         single = len(cmd.targets) == 1 and cmd.targets[0].name is not None
@@ -207,12 +214,12 @@ def run_get(env: Env, cmd: KubectlCommand, out: Output) -> None:
     text = tables(env, cmd, groups)
     if text:
         out.write(text)
-    elif not out.failed and not flag_bool(cmd, "watch") and not flag_bool(cmd, "ignore-not-found"):
+    elif not out.failed and not watching and not flag_bool(cmd, "ignore-not-found"):
         namespaced = any(rt.namespaced for rt, _ in groups) or not groups
         out.err(no_resources_message(None if cmd.all_namespaces else ns, namespaced))
         if namespaced and not cmd.all_namespaces and not dropped:
             out.hint = elsewhere_hint(env, cmd, groups, ns)
-    if flag_bool(cmd, "watch") or flag_bool(cmd, "watch-only"):
+    if watching:
         watch(env, cmd, groups, out)
 
 
@@ -287,6 +294,99 @@ def _snapshot(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, li
     return state
 
 
+# --output-watch-events: the table printer's EVENT column (formatEventType pads to 8).
+EVENT_CELLS = {"ADDED": "ADDED   ", "MODIFIED": "MODIFIED", "DELETED": "DELETED "}
+
+
+def watch_row(cmd: KubectlCommand, obj: Obj, now: float, prefix: bool, event: str) -> list[str]:
+    row = _row(cmd, obj, now, prefix)
+    return [EVENT_CELLS[event], *row] if flag_bool(cmd, "output-watch-events") else row
+
+
+def watch_headers(cmd: KubectlCommand, rt: ResourceType) -> list[str]:
+    heads = _headers(cmd, rt)
+    return ["EVENT", *heads] if flag_bool(cmd, "output-watch-events") else heads
+
+
+def watch_event(key: tuple[str, str, str], before: dict[tuple[str, str, str], Obj],
+                after: dict[tuple[str, str, str], Obj]) -> str:
+    return "DELETED" if key not in after else "MODIFIED" if key in before else "ADDED"
+
+
+def watch_start(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[Obj]]],
+                out: Output) -> tuple[list[int], bool]:
+    """The list a watch begins with, and (column widths, header printed) for its rows.
+
+    kubectl prints the list and the rows through one tabwriter that remembers its
+    widths, so a row is at least as wide as the list's columns. --watch-only prints no
+    list; --output-watch-events prints it with ADDED in an EVENT column.
+    """
+    now = env.cluster.now()
+    prefix = _multiple_types(cmd)
+    widths: list[int] = []
+    first = [o for _, objs in groups for o in objs]
+    watch_only = flag_bool(cmd, "watch-only")
+    no_headers = flag_bool(cmd, "no-headers")
+    if watch_only:
+        out.stdout.clear()
+        return widths, False
+    if not first:
+        return widths, False
+    rt0 = rtype_of(first[0])
+    rows = [watch_row(cmd, o, now, prefix, "ADDED") for o in first if rtype_of(o) == rt0]
+    lines = rows if no_headers else [watch_headers(cmd, rt0), *rows]
+    for line in lines:
+        for i, cell in enumerate(line[:-1]):
+            width = max(TABLE_MIN_WIDTH, len(cell) + TABLE_PADDING)
+            if i < len(widths):
+                widths[i] = max(widths[i], width)
+            else:
+                widths.append(width)
+    if flag_bool(cmd, "output-watch-events"):
+        out.stdout.clear()
+        out.write(tabwrite("\n".join("\t".join(line) for line in lines),
+                           min_width=TABLE_MIN_WIDTH, padding=TABLE_PADDING) + "\n")
+    return widths, not no_headers
+
+
+# -o formats a watch prints object by object (kubectl prints the list's items one by one,
+# then each changed object; its YAML printer puts "---" before every object but the first).
+WATCH_FORMATS = ("name", "yaml", "json", "jsonpath", "jsonpath-as-json")
+
+
+def watch_object_text(cmd: KubectlCommand, obj: Obj, count: int) -> str:
+    text = format_objects([clone(obj)], cmd.output or "", cmd.output_arg, single=True)
+    return "---\n" + text if cmd.output == "yaml" and count else text
+
+
+class WatchPrinter:
+    """Text for each change a watch sees: a table row (widths remembered) or an object."""
+
+    def __init__(self, env: Env, cmd: KubectlCommand,
+                 groups: list[tuple[ResourceType, list[Obj]]], out: Output) -> None:
+        self.cmd = cmd
+        self.prefix = _multiple_types(cmd)
+        self.structured = cmd.output in WATCH_FORMATS
+        if self.structured:
+            self.widths: list[int] = []
+            self.header_done = True
+            self.count = 0 if flag_bool(cmd, "watch-only") else sum(len(g) for _, g in groups)
+        else:
+            self.widths, self.header_done = watch_start(env, cmd, groups, out)
+            self.count = 0
+
+    def change(self, obj: Obj, now: float, event: str) -> str:
+        if self.structured:
+            self.count += 1
+            return watch_object_text(self.cmd, obj, self.count - 1)
+        line = "\t".join(watch_row(self.cmd, obj, now, self.prefix, event))
+        if not self.header_done and not flag_bool(self.cmd, "no-headers"):
+            line = "\t".join(watch_headers(self.cmd, rtype_of(obj))) + "\n" + line
+            self.header_done = True
+        return tabwrite(line, min_width=TABLE_MIN_WIDTH, padding=TABLE_PADDING,
+                        remembered=self.widths) + "\n"
+
+
 def watch(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[Obj]]],
           out: Output) -> None:
     """Follow the virtual clock, one row per change, until quiet for WATCH_WINDOW_SECONDS."""
@@ -296,26 +396,8 @@ def watch(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[O
         watch_live(env, cmd, groups, out, TABLE_MIN_WIDTH, TABLE_PADDING)
         return
     cluster = env.cluster
-    prefix = _multiple_types(cmd)
     before = _snapshot(env, cmd, groups)
-    widths: list[int] = []
-    first = [o for _, objs in groups for o in objs]
-    watch_only = flag_bool(cmd, "watch-only")
-    header_done = bool(first) and not watch_only and not flag_bool(cmd, "no-headers")
-    if first and not watch_only:
-        # The same tabwriter (RememberWidths) printed the list: its widths carry over.
-        rt0 = rtype_of(first[0])
-        lines = [_headers(cmd, rt0)] + [_row(cmd, o, cluster.now(), prefix) for o in first
-                                         if rtype_of(o) == rt0]
-        for line in lines:
-            for i, cell in enumerate(line[:-1]):
-                width = max(TABLE_MIN_WIDTH, len(cell) + TABLE_PADDING)
-                if i < len(widths):
-                    widths[i] = max(widths[i], width)
-                else:
-                    widths.append(width)
-    if watch_only:
-        out.stdout.clear()
+    printer = WatchPrinter(env, cmd, groups, out)
     events = 0
     deadline = cluster.now() + WATCH_WINDOW_SECONDS
     while events < WATCH_MAX_EVENTS:
@@ -331,12 +413,7 @@ def watch(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[O
         now = cluster.now()
         for key in sorted(changed) + sorted(gone):
             obj = after.get(key) or before[key]
-            line = "\t".join(_row(cmd, obj, now, prefix))
-            if not header_done and not flag_bool(cmd, "no-headers"):
-                line = "\t".join(_headers(cmd, rtype_of(obj))) + "\n" + line
-                header_done = True
-            out.write(tabwrite(line, min_width=TABLE_MIN_WIDTH, padding=TABLE_PADDING,
-                               remembered=widths) + "\n")
+            out.write(printer.change(obj, now, watch_event(key, before, after)))
             events += 1
         if changed or gone:
             deadline = now + WATCH_WINDOW_SECONDS

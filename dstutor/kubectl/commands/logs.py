@@ -21,7 +21,7 @@ from dstutor.kubectl.commands._base import (
     list_objects,
     namespace_of,
 )
-from dstutor.kubectl.commands._follow import can_follow, follow
+from dstutor.kubectl.commands._follow import can_follow, follow, follow_virtual
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import resource_for_kind
 from dstutor.model.objects import Obj
@@ -224,7 +224,7 @@ def run_logs(env: Env, cmd: KubectlCommand, out: Output) -> None:
         out.err(str(exc))
     if failures and not flag_bool(cmd, "ignore-errors"):
         out.failed = True
-    if flag_bool(cmd, "follow") and can_follow(env) and sources:
+    if flag_bool(cmd, "follow") and sources and not failures:
         def step(start: float, end: float) -> str:
             text = []
             for source in sources:
@@ -239,4 +239,11 @@ def run_logs(env: Env, cmd: KubectlCommand, out: Output) -> None:
                 text.append(_format(cmd, source, fresh))
             return "".join(text)
 
-        follow(env, step)
+        if can_follow(env):
+            assert env.stream is not None
+            # The lines so far first, then the new ones as they come (as get -w does).
+            env.stream("".join(out.stdout))
+            out.stdout.clear()
+            follow(env, step)
+        else:  # script mode, lessons, manual clock: a minute of virtual time
+            out.write(follow_virtual(env, step))

@@ -15,7 +15,13 @@ from dstutor.kubectl.commands._printing import report_object
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.model import defaults
 from dstutor.model.objects import Obj, canonical_json, clone
-from dstutor.model.strategicpatch import PatchError, json_patch, merge_patch, strategic_merge
+from dstutor.model.strategicpatch import (
+    PatchDecodeError,
+    PatchError,
+    json_patch,
+    merge_patch,
+    strategic_merge,
+)
 from dstutor.render._gofmt import json_dumps
 
 # The fields a patch cannot change: the server keeps its own values.
@@ -24,10 +30,20 @@ _SERVER_META = ("uid", "resourceVersion", "creationTimestamp", "generation",
 
 
 class PatchRejected(ApiError):
-    """The API server could not apply the patch (422, no field causes)."""
+    """A JSON patch operation that does not apply.
+
+    The patch handler answers NewGenericServerResponse(422, ...), whose message is the
+    generic one and whose details are empty: the library's reason is lost, and kubectl
+    prints "The request is invalid: <message>". The tutor's hint gives the reason.
+    """
 
     reason = "Invalid"
     code = 422
+    GENERIC = "the server rejected our request due to an error in our request"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(self.GENERIC)
+        self.hint = f"The JSON patch did not apply: {detail}"
 
     def __str__(self) -> str:
         return f"The request is invalid: {self.message}"
@@ -75,7 +91,7 @@ def apply_patch(obj: Obj, patch: Any, kind: str) -> Obj:
         else:
             patched = strategic_merge(obj, patch, obj["kind"])
     except PatchError as exc:
-        if kind == "json":
+        if kind == "json" and not isinstance(exc, PatchDecodeError):
             raise PatchRejected(str(exc)) from None
         raise PatchBadRequest(str(exc)) from None
     if not isinstance(patched, dict):

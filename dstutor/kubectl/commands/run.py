@@ -41,9 +41,11 @@ def build_pod(cmd: KubectlCommand, namespace: str) -> Obj:
 
 def run_run(env: Env, cmd: KubectlCommand, out: Output) -> None:
     ns = namespace_of(env, cmd)
+    # Checked before the pod is built, which splits each annotation at its "=".
+    bad = [str(a) for a in cmd.flags.get("annotations") or () if "=" not in str(a)]  # type: ignore[union-attr]
+    if bad:
+        raise DstutorError(f"error: invalid annotations format: {', '.join(bad)}")
     pod = build_pod(cmd, ns)
-    if any(str(a).partition("=")[1] == "" for a in cmd.flags.get("annotations") or ()):  # type: ignore[union-attr]
-        raise DstutorError("error: invalid annotation format")
     if cmd.dry_run == "client":
         shown = dict(pod)
         shown["metadata"] = {k: v for k, v in pod["metadata"].items() if k != "namespace"}

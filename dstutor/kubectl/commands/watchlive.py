@@ -7,12 +7,11 @@ get.watch lets virtual time run instead, until the objects are quiet for a minut
 
 from __future__ import annotations
 
-from dstutor.kubectl.commands._base import Env, Output, flag_bool, rtype_of
+from dstutor.kubectl.commands._base import Env, Output
 from dstutor.kubectl.commands._follow import follow
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import ResourceType
 from dstutor.model.objects import Obj
-from dstutor.render.table import tabwrite
 
 
 def watch_live(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[Obj]]],
@@ -20,18 +19,14 @@ def watch_live(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, l
     from dstutor.kubectl.commands import get
 
     assert env.stream is not None
-    watch_only = flag_bool(cmd, "watch-only")
-    listed = [o for _, objs in groups for o in objs]
-    if not watch_only and out.stdout:
+    printer = get.WatchPrinter(env, cmd, groups, out)
+    if out.stdout:
         env.stream("".join(out.stdout))
     out.stdout.clear()
-    prefix = get._multiple_types(cmd)
-    widths: list[int] = []
-    header = (watch_only or not listed) and not flag_bool(cmd, "no-headers")
     before = get._snapshot(env, cmd, groups)
 
     def step(_start: float, now: float) -> str:
-        nonlocal before, header
+        nonlocal before
         after = get._snapshot(env, cmd, groups)
         changed = [k for k in after if k not in before or after[k]["metadata"].get(
             "resourceVersion") != before[k]["metadata"].get("resourceVersion")]
@@ -39,12 +34,7 @@ def watch_live(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, l
         text = []
         for key in sorted(changed) + sorted(gone):
             obj = after.get(key) or before[key]
-            line = "\t".join(get._row(cmd, obj, now, prefix))
-            if header:
-                line = "\t".join(get._headers(cmd, rtype_of(obj))) + "\n" + line
-                header = False
-            text.append(tabwrite(line, min_width=min_width, padding=padding,
-                                 remembered=widths) + "\n")
+            text.append(printer.change(obj, now, get.watch_event(key, before, after)))
         before = after
         return "".join(text)
 
