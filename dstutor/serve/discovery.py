@@ -8,8 +8,13 @@ from typing import Any
 from dstutor.kubectl.resources import RESOURCE_TYPES, ResourceType
 
 AGGREGATED_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
-VERBS = ["create", "delete", "get", "list", "patch", "update", "watch"]
-READ_ONLY = {"Event": VERBS, "ControllerRevision": VERBS}
+VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+# A real server has no deletecollection on namespaces (the REPL's api-resources says so).
+NAMESPACE_VERBS = [v for v in VERBS if v != "deletecollection"]
+
+
+def resource_verbs(rt: ResourceType) -> list[str]:
+    return NAMESPACE_VERBS if rt.kind == "Namespace" else VERBS
 # (resource, subresource) -> (group, version, kind, verbs): what kubectl looks up by name
 # (drain finds eviction here; scale finds autoscaling/v1 Scale).
 SUBRESOURCES: dict[tuple[str, str], tuple[str, str, str, list[str]]] = {
@@ -65,7 +70,7 @@ def resource_list(group: str, version: str) -> dict[str, Any] | None:
     for rt in served:
         entry: dict[str, Any] = {"name": rt.plural, "singularName": rt.singular,
                                  "namespaced": rt.namespaced, "kind": rt.kind,
-                                 "verbs": VERBS}
+                                 "verbs": resource_verbs(rt)}
         if rt.short_names:
             entry["shortNames"] = list(rt.short_names)
         if rt.categories:
@@ -86,7 +91,7 @@ def _aggregated_resource(rt: ResourceType) -> dict[str, Any]:
         "resource": rt.plural,
         "responseKind": {"group": rt.group, "version": rt.version, "kind": rt.kind},
         "scope": "Namespaced" if rt.namespaced else "Cluster",
-        "singularResource": rt.singular, "verbs": VERBS}
+        "singularResource": rt.singular, "verbs": resource_verbs(rt)}
     if rt.short_names:
         entry["shortNames"] = list(rt.short_names)
     if rt.categories:

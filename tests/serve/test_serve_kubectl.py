@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 
@@ -245,3 +246,32 @@ def test_kubectl_typed_decoding_refusals_and_warnings(served: Served, tmp_path) 
     assert 'Warning: unknown field "spec.template.spec.containers[0].bogus"' in warned.stderr
     stored = _ok(served.kubectl("get", "ds", "logger", "-o", "json"))
     assert "bogus" not in stored
+
+
+def test_kubectl_deletecollection_with_selectors(served: Served, tmp_path) -> None:
+    """DELETE on a collection (what client libraries' delete_collection sends) deletes what
+    the label and field selectors match, and replies with the list of deleted objects."""
+    (tmp_path / "a.yaml").write_text(LOGGER)
+    _ok(served.kubectl("apply", "-f", str(tmp_path / "a.yaml")))
+    served.advance(30)
+    assert "deletecollection" in _ok(served.kubectl("api-resources", "-o", "wide"))
+    before = _ok(served.kubectl("get", "pods", "-l", "app=logger", "-o", "name")).split()
+    assert len(before) == 3
+    done = json.loads(_ok(served.kubectl(
+        "delete", "--raw",
+        "/api/v1/namespaces/default/pods?labelSelector=app%3Dlogger"
+        "&fieldSelector=spec.nodeName%3Dworker-1")))
+    assert done["kind"] == "PodList"
+    assert [p["spec"]["nodeName"] for p in done["items"]] == ["worker-1"]
+    served.advance(1)
+    after = _ok(served.kubectl("get", "pods", "-l", "app=logger", "-o", "name")).split()
+    assert len(after) == 3 and set(after) != set(before)  # the DaemonSet made a new one
+    done = json.loads(_ok(served.kubectl(
+        "delete", "--raw", "/apis/apps/v1/namespaces/default/daemonsets?labelSelector=nope")))
+    assert done["items"] == []
+    _ok(served.kubectl("delete", "--raw", "/apis/apps/v1/namespaces/default/daemonsets"))
+    assert _ok(served.kubectl("get", "ds", "-o", "name")) == ""
+    bad = served.kubectl("delete", "--raw", "/api/v1/namespaces/default/pods?labelSelector=a%20in")
+    assert bad.returncode == 1 and "BadRequest" in bad.stderr
+    refused = served.kubectl("delete", "--raw", "/api/v1/namespaces")
+    assert refused.returncode == 1 and "MethodNotAllowed" in refused.stderr
