@@ -47,9 +47,7 @@ READS = [
     "logs -n kube-system ds/kube-proxy --tail=3", "logs -n kube-system ds/kube-proxy",
     "logs -n kube-system -l k8s-app=kube-proxy --prefix --tail=1",
     "logs -n kube-system ds/kube-proxy --timestamps --tail=2", "logs ds/logger",
-    pytest.param("logs nope", marks=pytest.mark.xfail(strict=True, reason=(
-        "REPL bug found by this test: kubectl 1.37 says 'error: error from server "
-        "(NotFound): pods \"nope\" not found in namespace \"default\"' for logs"))),
+    "logs nope", "logs ds/nope", "logs node/nope", "logs nope -n kube-system",
     "logs -n kube-system ds/kube-proxy -c nope",
     # refusals
     "get ds nope", "get pods -l 'a in'", "get pods --field-selector spec.bogus=x",
