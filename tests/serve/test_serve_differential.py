@@ -109,10 +109,7 @@ def test_differential_reads_are_byte_identical(both, line: str) -> None:
 
 @pytest.mark.parametrize("line", [
     "apply -f {dir}/logger.yaml", "create -f {dir}/logger.yaml",
-    pytest.param("apply -f {dir}/bogus.yaml", marks=pytest.mark.xfail(strict=True, reason=(
-        "REPL bug found by this test: the refused patch it prints is not the one kubectl "
-        "sends: kubectl's has $setElementOrder/containers and leaves out the container's "
-        "unchanged image ({containers:[map[bogus:1 name:log]]})"))),
+    "apply -f {dir}/bogus.yaml",
     "create -f {dir}/badsel.yaml -o name",
 ])
 def test_differential_write_messages(both, line: str) -> None:
