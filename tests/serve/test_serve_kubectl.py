@@ -275,3 +275,34 @@ def test_kubectl_deletecollection_with_selectors(served: Served, tmp_path) -> No
     assert bad.returncode == 1 and "BadRequest" in bad.stderr
     refused = served.kubectl("delete", "--raw", "/api/v1/namespaces")
     assert refused.returncode == 1 and "MethodNotAllowed" in refused.stderr
+
+
+def test_kubectl_debug_sends_protobuf_pods(served: Served) -> None:
+    """kubectl debug's typed client sends the Pod as protobuf: node debugging (privileged
+    with the sysadmin profile) and a copy of a pod with a debug container both land."""
+    _ok(served.kubectl("run", "p1", "--image=busybox"))
+    assert "Creating debugging pod node-debugger-worker-1-" in _ok(served.kubectl(
+        "debug", "node/worker-1", "--image=busybox", "--profile=sysadmin"))
+    _ok(served.kubectl("debug", "p1", "--image=busybox:2", "--copy-to=p2", "-c", "dbg"))
+    served.advance(10)
+    pods = {p["metadata"]["name"]: p for p in json.loads(
+        _ok(served.kubectl("get", "pods", "-o", "json")))["items"]}
+    node_pod = next(p for n, p in pods.items() if n.startswith("node-debugger-worker-1-"))
+    spec = node_pod["spec"]
+    assert (spec["hostPID"], spec["hostIPC"], spec["hostNetwork"], spec["nodeName"]) == (
+        True, True, True, "worker-1")
+    assert spec["containers"][0]["securityContext"] == {"privileged": True}
+    assert spec["volumes"][0]["hostPath"]["path"] == "/"
+    assert spec["containers"][0]["volumeMounts"] == [{"mountPath": "/host",
+                                                      "name": "host-root"}]
+    copy = pods["p2"]["spec"]
+    assert [c["name"] for c in copy["containers"]] == ["p1", "dbg"]
+    assert copy["shareProcessNamespace"] is True
+    assert copy["containers"][1]["securityContext"] == {"capabilities": {"add": ["SYS_PTRACE"]}}
+    assert pods["p2"]["status"]["phase"] == "Running"
+    # A typed create of a kind the simulator does not serve is the server's NotFound for
+    # the resource (never a 415).
+    refused = served.kubectl("create", "configmap", "c1")
+    assert (refused.returncode, refused.stderr) == (
+        1, "error: failed to create configmap: the server could not find the requested "
+           "resource\n")
