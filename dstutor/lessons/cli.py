@@ -330,7 +330,10 @@ def _serve(runner: "LessonRunner", port: int) -> Callable[[], None]:
     run on the learner's next line (`check` re-checks after kubectl acted outside)."""
     from dstutor.serve.command import background
 
-    return background(port, cluster_of=lambda r: r.executor.cluster)(runner, sys.stderr)
+    # A lesson's clock starts at the simulator's epoch: served times are mapped to wall
+    # time so the real kubectl's ages agree with the tutor's.
+    return background(port, cluster_of=lambda r: r.executor.cluster, wall_clock=True)(
+        runner, sys.stderr)
 
 
 @lesson_app.command("check")

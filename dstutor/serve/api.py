@@ -7,6 +7,7 @@ from private copies (watch.py).
 
 from __future__ import annotations
 
+import math
 import sys
 import threading
 import time
@@ -17,7 +18,7 @@ from typing import Any
 from dstutor.errors import ApiError, DstutorError, NotFound
 from dstutor.model.objects import Obj, clone
 from dstutor.render.columns import build_table
-from dstutor.serve import discovery, logs, writes
+from dstutor.serve import discovery, logs, timeshift, writes
 from dstutor.serve.encode import dumps
 from dstutor.serve.managed import Ownership
 from dstutor.serve.routes import Target, resource_target, split
@@ -60,8 +61,10 @@ class Backend:
     (the shell may replace it: reset, load, undo)."""
 
     def __init__(self, cluster_of: Callable[[], Cluster],
-                 lock: threading.RLock | None = None) -> None:
+                 lock: threading.RLock | None = None, *, wall_clock: bool = False) -> None:
         self.cluster_of = cluster_of
+        # wall_clock: the cluster's clock is not wall time (a lesson's); map it on the wire.
+        self.wall_clock = wall_clock
         self.lock = lock or threading.RLock()
         self.hub = WatchHub()
         self.owners = Ownership()
@@ -88,7 +91,28 @@ class Backend:
 
     # --- dispatch ---------------------------------------------------------------------
 
+    def offset(self) -> int:
+        """Seconds from the cluster's virtual time to wall time (0 unless wall_clock)."""
+        if not self.wall_clock:
+            return 0
+        # Floor: kubectl's clock then reads virtual now plus under a second, and its
+        # truncating age printer shows the tutor's age.
+        return math.floor(time.time() - self._now())
+
     def handle(self, req: Request) -> Reply:
+        seconds = self.offset()
+        if not seconds:
+            return self._handle(req)
+        if req.body and req.content_type.split(";", 1)[0].strip().endswith("json"):
+            req.body = timeshift.shift_json(req.body, -seconds)
+        reply = self._handle(req)
+        if reply.content_type.startswith("application/json"):
+            reply.body = timeshift.shift_json(reply.body, seconds)
+            if reply.stream is not None:
+                reply.stream = timeshift.shift_stream(reply.stream, self.offset)
+        return reply
+
+    def _handle(self, req: Request) -> Reply:
         try:
             return self._route(req)
         except StatusError as exc:
