@@ -77,3 +77,24 @@ register(CheckKind("command_run", _command_run,
                    _command_validate))
 
 
+
+
+# Flags a served kubectl's requests show (see dstutor/serve/outside.py); any other flag,
+# or a pattern on the text, needs the line typed in the tutor shell.
+OUTSIDE_FLAGS = frozenset({"all-namespaces", "watch", "selector", "field-selector", "cascade",
+                           "server-side", "dry-run", "replicas", "image", "filename",
+                           "namespace"})
+TYPED_NOTE = ("(This step checks the exact command: type it in the tutor shell; your own "
+              "kubectl's effects count, its command line may not.)\n")
+
+
+def needs_typed_command(step: Any) -> bool:
+    """A step whose command_run check reads the typed text (a `pattern`, or flags the API
+    server never sees, such as -o): commands run from outside may not satisfy it."""
+    for spec in getattr(step, "checks", ()):
+        if spec.kind != "command_run":
+            continue
+        p = spec.params
+        if p.get("pattern") or any(f not in OUTSIDE_FLAGS for f in p.get("flags") or {}):
+            return True
+    return False

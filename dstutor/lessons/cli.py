@@ -309,8 +309,10 @@ def run(lesson_id: Annotated[str | None, typer.Argument(
     except LessonError as exc:
         print(visible(f"dstutor: {exc}"), file=sys.stderr)
         raise typer.Exit(ExitStatus.INVALID_LESSON) from None
-    _write(runner.start(), sys.stdout, sys.stderr)
+    # Serving starts first: the runner then knows, from the first step on, that commands
+    # may come from outside.
     stop_serving = _serve(runner, port) if serve else None
+    _write(runner.start(), sys.stdout, sys.stderr)
     try:
         if interactive:
             status = run_interactive(runner)

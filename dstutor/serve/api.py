@@ -21,6 +21,7 @@ from dstutor.render.columns import build_table
 from dstutor.serve import discovery, logs, timeshift, writes
 from dstutor.serve.encode import dumps
 from dstutor.serve.managed import Ownership
+from dstutor.serve.outside import OutsideLog
 from dstutor.serve.routes import Target, resource_target, split
 from dstutor.serve.select import matcher
 from dstutor.serve.status import StatusError, from_api_error, not_found_path
@@ -41,6 +42,8 @@ class Request:
     accept: str = ""
     content_type: str = ""
     body: bytes = b""
+    command: str = ""  # Kubectl-Command: "kubectl get"
+    session: str = ""  # Kubectl-Session: one id per kubectl invocation
 
 
 @dataclass
@@ -68,6 +71,7 @@ class Backend:
         self.lock = lock or threading.RLock()
         self.hub = WatchHub()
         self.owners = Ownership()
+        self.outside = OutsideLog()
         self._attached: Cluster | None = None
         with self.lock:
             self.cluster()
@@ -113,6 +117,21 @@ class Backend:
         return reply
 
     def _handle(self, req: Request) -> Reply:
+        reply = self._dispatch(req)
+        if req.command:
+            self._note(req, reply)
+        return reply
+
+    def _note(self, req: Request, reply: Reply) -> None:
+        parts, query = split(req.path)
+        try:
+            target = resource_target(parts) if parts[:1] in (["api"], ["apis"]) else None
+        except StatusError:
+            target = None
+        self.outside.note(req.command, req.session, req.method, target, query, req.body,
+                          req.content_type, reply.code, reply.body)
+
+    def _dispatch(self, req: Request) -> Reply:
         try:
             return self._route(req)
         except StatusError as exc:
