@@ -182,6 +182,8 @@ def _shell_prompt(runner: "LessonRunner") -> Any:
     session = getattr(runner.executor, "session", None)
     if session is None:
         raise ImportError("no shell session")
+    # lesson run --serve locks the runner's lines; the prompt reads under the same lock.
+    session.lock = getattr(runner, "lock", session.lock)
     return make_prompt(session, history=open_history(sys.stderr),
                        status=lambda: toolbar_status(runner))
 

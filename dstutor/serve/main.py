@@ -86,6 +86,7 @@ def attach(session: Any, *, address: str, port: int, kubeconfig: Path,
             return handle_line(text)
 
     session.handle_line = locked_handle_line
+    session.lock = lock  # the shell's toolbar and completion read the cluster under it
     return start(cluster_of or (lambda: session.cluster), address=address, port=port,
                  kubeconfig=kubeconfig, out=out, lock=lock, wall_clock=wall_clock)
 
