@@ -127,7 +127,7 @@ def _gv_path(group: str) -> str:
 
 
 def openapi_root() -> dict[str, Any]:
-    paths = {_gv_path(g): {"serverRelativeURL": f"/openapi/v3/{_gv_path(g)}?hash=DSTUTOR1"}
+    paths = {_gv_path(g): {"serverRelativeURL": f"/openapi/v3/{_gv_path(g)}?hash=DSTUTOR2"}
              for g in ["", *groups()]}
     return {"paths": paths}
 
@@ -151,5 +151,7 @@ def openapi_group(path: str) -> dict[str, Any] | None:
             "parameters": [{"name": "fieldValidation", "in": "query",
                             "schema": {"type": "string", "uniqueItems": True}}],
             "responses": {"200": {"description": "OK"}}}}
+    from dstutor.serve.openapi import schemas_for  # built once, on kubectl's first ask
+
     return {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": "v1.37.1"},
-            "paths": paths, "components": {"schemas": {}}}
+            "paths": paths, "components": {"schemas": schemas_for(group)}}
