@@ -36,10 +36,7 @@ READS = [
     "describe controllerrevisions", "rollout history ds/logger",
     "rollout history ds/logger --revision=1",
     "describe pods", "describe pod -n kube-system", "describe nodes",
-    *[pytest.param(line, marks=pytest.mark.xfail(strict=True, reason=(
-        "REPL gap found by this test: describe deployment uses the generic describer, "
-        "kubectl's DeploymentDescriber prints Replicas/StrategyType/Pod Template/Conditions")))
-      for line in ("describe deploy web", "describe deploy")],
+    "describe deploy web", "describe deploy",
     "get pods -A --sort-by=.spec.nodeName", "get pods -A --sort-by=.metadata.name -o wide",
     "get events -A", "get events -A -o wide", "get deploy web -o wide",
     "get ds,deploy -A", "get pods,ds -n default -o name", "get nodes --no-headers",

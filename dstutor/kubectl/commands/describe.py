@@ -16,6 +16,7 @@ from dstutor.model.objects import Obj
 from dstutor.model.selectors import selector_from_dict
 from dstutor.render.describe import (
     describe_daemonset,
+    describe_deployment,
     describe_generic,
     describe_namespace,
 )
@@ -45,6 +46,8 @@ def describe_one(env: Env, obj: Obj, show_events: bool) -> str:
         return describe_daemonset(obj, pods, events, now)
     if kind == "Pod":
         return describe_pod(obj, events, now)
+    if kind == "Deployment":
+        return describe_deployment(obj, events, now)
     if kind == "Node":
         name = obj["metadata"]["name"]
         pods = [p for p in cluster.list_live("Pod") if p["spec"].get("nodeName") == name]
