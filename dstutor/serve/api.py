@@ -117,19 +117,25 @@ class Backend:
         return reply
 
     def _handle(self, req: Request) -> Reply:
+        if not req.command:
+            return self._dispatch(req)
+        before = self._version()
         reply = self._dispatch(req)
-        if req.command:
-            self._note(req, reply)
+        self._note(req, reply, self._version() != before)
         return reply
 
-    def _note(self, req: Request, reply: Reply) -> None:
+    def _version(self) -> int:
+        with self.lock:
+            return self.cluster().store.resource_version()
+
+    def _note(self, req: Request, reply: Reply, changed: bool) -> None:
         parts, query = split(req.path)
         try:
             target = resource_target(parts) if parts[:1] in (["api"], ["apis"]) else None
         except StatusError:
             target = None
         self.outside.note(req.command, req.session, req.method, target, query, req.body,
-                          req.content_type, reply.code, reply.body)
+                          req.content_type, reply.code, reply.body, changed)
 
     def _dispatch(self, req: Request) -> Reply:
         try:

@@ -33,6 +33,22 @@ class Outside:
     flags: list[str] = field(default_factory=list)
     failed: bool = False
     wrote: bool = False
+    changed: bool = False  # a write changed the cluster
+    found: int | None = None  # objects the first read returned (None: not known)
+    namespace: str = "default"
+
+    # The tutor cannot see what kubectl printed; what it says in its place: a read that
+    # found nothing says kubectl's "No resources found", one that found objects says so.
+    @property
+    def stdout(self) -> str:
+        return "(shown by your own kubectl)\n" if self.found else ""
+
+    @property
+    def stderr(self) -> str:
+        if self.found == 0:
+            where = "" if self.namespace == "*" else f" in {self.namespace} namespace"
+            return f"No resources found{where}.\n"
+        return ""
 
     @property
     def line(self) -> str:
@@ -90,6 +106,17 @@ def _words(verb: str, t: Target, reply: bytes) -> list[str]:
     return [t.rt.plural] + ([t.name] if t.name else [])
 
 
+def _count(reply: bytes, t: Target) -> int | None:
+    """How many objects a read returned (a Table's rows, a list's items, one object)."""
+    doc = _load(reply)
+    if not doc:
+        return None
+    if t.name:
+        return 1
+    rows = doc.get("rows") if doc.get("kind") == "Table" else doc.get("items")
+    return len(rows) if isinstance(rows, list) else None
+
+
 def _load(data: bytes) -> dict:
     try:
         doc = json.loads(data) if data.strip() else {}
@@ -131,7 +158,7 @@ class OutsideLog:
 
     def note(self, command: str, session: str, method: str, t: Target | None,
              query: dict[str, str], body: bytes, ctype: str, code: int,
-             reply: bytes = b"") -> None:
+             reply: bytes = b"", changed: bool = False) -> None:
         verb = command.removeprefix("kubectl").strip()
         if not verb or not session or t is None:
             return
@@ -144,12 +171,17 @@ class OutsideLog:
                 rec = Outside(session, verb)
                 rec.words = _words(verb, t, reply)
                 rec.flags = _flags(method, t, query, body, ctype, verb.split()[0])
+                rec.namespace = ("*" if t.namespace is None and t.rt.namespaced
+                                 else t.namespace or "default")
+                if method == "GET" and code < 400:
+                    rec.found = _count(reply, t)
                 self._open[session] = rec
                 self._order.append(session)
                 if len(self._order) > MAX_KEPT:
                     old = self._order.pop(0)
                     self._open.pop(old, None)
                     self._taken = max(self._taken - 1, 0)
+            rec.changed = rec.changed or (method in WRITES and changed and code < 400)
             if method in WRITES and not rec.wrote:
                 rec.wrote = True
                 rec.words += _args(verb, body, reply)

@@ -37,6 +37,7 @@ from dstutor.sim.events import (
 from dstutor.sim.names import NameGenerator
 from dstutor.sim.nodes import make_node
 from dstutor.sim.store import Store
+from dstutor.sim.timeline import Timeline
 
 DEFAULT_TIMING: dict[str, float] = {
     "nodeReadySeconds": 2,
@@ -80,6 +81,8 @@ class Cluster:
         self.tainteviction = TaintEvictionController(self)
         self.gc = GarbageCollector(self)
         self.deployments = DeploymentController(self)
+        # What happened over time (rollouts, evictions, outages), for process checks.
+        self.timeline = Timeline()
         self._register()
         self.store.listeners.append(self._dispatch)
         for ns in SYSTEM_NAMESPACES:
@@ -106,6 +109,8 @@ class Cluster:
 
     def _dispatch(self, kind: str, old: Obj | None, new: Obj | None) -> None:
         """The informers: tell each controller about the change it watches."""
+        if kind in ("DaemonSet", "Pod", "Node"):
+            self.timeline.observe(kind, old, new, self.clock.now())
         if kind == "Pod":
             self.daemonsets.on_pod(old, new)
             self.scheduler.on_pod(old, new)

@@ -76,13 +76,20 @@ def test_outside_commands_pass_command_checks(lesson) -> None:
                               capture_output=True, timeout=60, check=False).returncode
 
     assert runner.step is not None and runner.step.id == "look"
-    assert kubectl("get", "pods", "-n", "kube-system", "nope") == 1
-    assert runner.step.id == "look"
-    runner.handle_line("check")
-    assert runner.step.id == "look"  # a failed command from outside passes nothing
+    # `look` checks what the command printed: it needs the typed line (its note says so).
     assert kubectl("get", "pods", "-n", "kube-system", "-l", "app=node-logger") == 0
     runner.handle_line("check")
-    assert runner.step.id != "look"
+    assert runner.step.id == "look"
+    runner.handle_line("kubectl get pods -n kube-system -l app=node-logger -o wide")
+    runner.handle_line("b")  # the quiz
+    assert runner.step.id == "history"  # a verb-only check: outside commands count
+    assert TYPED_NOTE not in runner.handle_line("goal").stdout
+    assert kubectl("rollout", "history", "ds/nope", "-n", "kube-system") == 1
+    runner.handle_line("check")
+    assert runner.step.id == "history"  # a failed command from outside passes nothing
+    assert kubectl("rollout", "history", "ds/node-logger", "-n", "kube-system") == 0
+    runner.handle_line("check")
+    assert runner.step.id != "history"
 
 
 def test_unserved_lessons_show_no_note(tmp_path: Path) -> None:
