@@ -200,3 +200,26 @@ register(CheckKind("command_run", _command_run,
                     "namespace", "all_namespaces", "allow_noop", "shows", "shows_what", "before",
                     "target_node"),
                    _command_validate))
+
+
+# Flags a served kubectl's requests show (see dstutor/serve/outside.py); any other flag,
+# or a pattern on the text, needs the line typed in the tutor shell.
+OUTSIDE_FLAGS = frozenset({"all-namespaces", "watch", "selector", "field-selector", "cascade",
+                           "server-side", "dry-run", "replicas", "image", "filename",
+                           "namespace"})
+TYPED_NOTE = ("(This step checks the exact command: type it in the tutor shell; your own "
+              "kubectl's effects count, its command line may not.)\n")
+
+
+def needs_typed_command(step: Any) -> bool:
+    """A step whose command_run check reads the typed text (a `pattern`, flags the API
+    server never sees such as -o, an order of commands) or what the command printed
+    (`shows`, `target_node`): commands run from outside may not satisfy it."""
+    for spec in getattr(step, "checks", ()):
+        if spec.kind != "command_run":
+            continue
+        p = spec.params
+        if (p.get("pattern") or p.get("shows") or p.get("target_node") or p.get("before")
+                or any(f not in OUTSIDE_FLAGS for f in p.get("flags") or {})):
+            return True  # the text typed, or the output kubectl printed
+    return False

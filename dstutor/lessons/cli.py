@@ -182,6 +182,8 @@ def _shell_prompt(runner: "LessonRunner") -> Any:
     session = getattr(runner.executor, "session", None)
     if session is None:
         raise ImportError("no shell session")
+    # lesson run --serve locks the runner's lines; the prompt reads under the same lock.
+    session.lock = getattr(runner, "lock", session.lock)
     return make_prompt(session, history=open_history(sys.stderr),
                        status=lambda: toolbar_status(runner))
 
@@ -327,8 +329,10 @@ def run(lesson_id: Annotated[str | None, typer.Argument(
     except LessonError as exc:
         print(visible(f"dstutor: {exc}"), file=sys.stderr)
         raise typer.Exit(ExitStatus.INVALID_LESSON) from None
-    _write(runner.start(), sys.stdout, sys.stderr)
+    # Serving starts first: the runner then knows, from the first step on, that commands
+    # may come from outside.
     stop_serving = _serve(runner, port) if serve else None
+    _write(runner.start(), sys.stdout, sys.stderr)
     try:
         if interactive:
             status = run_interactive(runner)
@@ -348,7 +352,10 @@ def _serve(runner: "LessonRunner", port: int) -> Callable[[], None]:
     run on the learner's next line (`check` re-checks after kubectl acted outside)."""
     from dstutor.serve.command import background
 
-    return background(port, cluster_of=lambda r: r.executor.cluster)(runner, sys.stderr)
+    # A lesson's clock starts at the simulator's epoch: served times are mapped to wall
+    # time so the real kubectl's ages agree with the tutor's.
+    return background(port, cluster_of=lambda r: r.executor.cluster, wall_clock=True)(
+        runner, sys.stderr)
 
 
 @lesson_app.command("check")

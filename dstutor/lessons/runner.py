@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dstutor.lessons import _text
+from dstutor.lessons._commands import TYPED_NOTE, needs_typed_command
 from dstutor.lessons._exec import Executor, make_executor
 from dstutor.lessons.checks import CommandRecord
 from dstutor.lessons.mistakes import tutor_notes
@@ -129,6 +130,10 @@ class LessonRunner:
         self._changed = False
         self._ran_as_typed = False  # the line being handled ran in the cluster as typed
         self._depth = 0  # handle_line calls under way (a prediction's answer may be a command)
+        # `lesson run --serve`: the commands a real kubectl ran against the served cluster
+        # (set by the CLI); each counts for the step current when the runner first sees it.
+        self.outside: Callable[[], list[Any]] | None = None
+        self._outside_seen: dict[str, list[Any]] = {}
 
     # --- state ----------------------------------------------------------------------
 
@@ -176,8 +181,13 @@ class LessonRunner:
         return max(clock.now(), clock.target())
 
     def _records(self, step: Step) -> list[CommandRecord]:
-        return [r for e, r in zip(self.progress.commands(), self._ran, strict=True)
-                if e.step == step.id]
+        typed = [r for e, r in zip(self.progress.commands(), self._ran, strict=True)
+                 if e.step == step.id]
+        if self.outside is not None and self.step is not None:
+            self._outside_seen.setdefault(self.step.id, []).extend(self.outside())
+        return typed + [CommandRecord(r.line, r.exit_code, stdout=r.stdout, stderr=r.stderr,
+                                      changed=r.changed)
+                        for r in self._outside_seen.get(step.id, [])]
 
     def _quiz_answer(self, step: Step) -> str | None:
         answers = self.progress.step(step.id).quiz_answers
@@ -197,7 +207,7 @@ class LessonRunner:
                 out += (f"\nResuming at step {self.index + 1}/{len(self.lesson.steps)}: your "
                         f"{len(self.progress.commands())} earlier commands were replayed.\n")
             self._enter_step()
-            chunks = [("stdout", out + "\n"), *_text.step_intro_parts(self.lesson, self.index)]
+            chunks = [("stdout", out + "\n"), *self._intro_parts()]
             out = "".join(text for _, text in chunks)
         self._save()
         notices = "".join(n + "\n" for n in self.store.notices)
@@ -370,7 +380,7 @@ class LessonRunner:
                 out += self.exercise.score_text(self.progress, {})
             return Reply(out)
         self._enter_step()
-        chunks = [("stdout", "\n"), *_text.step_intro_parts(self.lesson, self.index)]
+        chunks = [("stdout", "\n"), *self._intro_parts()]
         return Reply("".join(text for _, text in chunks), chunks=chunks)
 
     def _enter_step(self) -> str:
@@ -380,6 +390,13 @@ class LessonRunner:
         if sp.started is None:
             sp.started = self.wall()
         return _text.step_intro(self.lesson, self.index)
+
+    def _intro_parts(self) -> list[tuple[str, str]]:
+        parts = list(_text.step_intro_parts(self.lesson, self.index))
+        if self.outside is not None and self.step is not None and needs_typed_command(
+                self.step):
+            parts.append(("stdout", TYPED_NOTE))  # served: say what outside can't do
+        return parts
 
     # --- predictions and quizzes -------------------------------------------------------
 

@@ -427,3 +427,103 @@ def _list_patch(key: str, before: list[Any], after: list[Any], merge_key: str, k
     if items:
         out[key] = items
     return out
+
+
+# --- three-way patch (what client-side `kubectl apply` sends) -------------------------------
+
+def three_way_patch(original: Any, modified: Any, current: Any, kind: str) -> dict[str, Any]:
+    """CreateThreeWayMergePatch: the changes from `current` to `modified` (deletions
+    ignored, so server defaults stay) merged with the deletions from `original` (the
+    last-applied configuration) to `modified`. Lists with a merge key send only their
+    changed items, with `$setElementOrder/FIELD` when anything in them changed.
+    """
+    delta = _diff(current if isinstance(current, dict) else {}, modified, kind, "",
+                  deletions=False, changes=True)
+    removed = _diff(original if isinstance(original, dict) else {}, modified, kind, "",
+                    deletions=True, changes=False)
+    return _merge_patches(removed, delta, kind)
+
+
+def _diff(original: dict[str, Any], modified: dict[str, Any], kind: str, path: str, *,
+          deletions: bool, changes: bool) -> dict[str, Any]:
+    patch: dict[str, Any] = {}
+    if deletions:
+        for key in original:
+            if key not in modified:
+                patch[key] = None
+    for key, value in modified.items():
+        here = _join(path, key)
+        if key not in original:
+            if changes:
+                patch[key] = clone(value)
+            continue
+        before = original[key]
+        if before == value:
+            continue
+        if isinstance(value, dict) and isinstance(before, dict):
+            sub = _diff(before, value, kind, here, deletions=deletions, changes=changes)
+            if sub:
+                patch[key] = sub
+            continue
+        if isinstance(value, list) and isinstance(before, list):
+            strategy, merge_key = list_strategy(kind, here)
+            if "merge" in strategy.split(",") and merge_key and all(
+                    isinstance(v, dict) for v in value + before):
+                patch.update(_diff_list(key, before, value, merge_key, kind, here,
+                                        deletions=deletions, changes=changes))
+                continue
+        if changes:
+            patch[key] = clone(value)
+    return patch
+
+
+def _diff_list(key: str, before: list[Any], after: list[Any], merge_key: str, kind: str,
+               path: str, *, deletions: bool, changes: bool) -> dict[str, Any]:
+    old = {json.dumps(v.get(merge_key)): v for v in before}
+    new_ids = [json.dumps(v.get(merge_key)) for v in after]
+    items: list[Any] = []
+    for ident, item in zip(new_ids, after, strict=True):
+        prior = old.get(ident)
+        if prior is None:
+            if changes:
+                items.append(clone(item))
+        elif prior != item:
+            diff = _diff(prior, item, kind, path, deletions=deletions, changes=changes)
+            if diff:
+                diff[merge_key] = item.get(merge_key)
+                items.append(diff)
+    if deletions:
+        items += [{DIRECTIVE: "delete", merge_key: item.get(merge_key)}
+                  for ident, item in old.items() if ident not in new_ids]
+    same_order = [i for i in new_ids if i in old] == [i for i in old if i in new_ids]
+    out: dict[str, Any] = {}
+    if items or (changes and not same_order):
+        out[f"{SET_ORDER}{key}"] = [{merge_key: v.get(merge_key)} for v in after]
+    if items:
+        out[key] = items
+    return out
+
+
+def _merge_patches(first: dict[str, Any], second: dict[str, Any], kind: str = "",
+                   path: str = "") -> dict[str, Any]:
+    """Two patches as one: maps merge, a merge-keyed list's items join by that key."""
+    out = clone(first)
+    for key, value in second.items():
+        here = _join(path, key)
+        merge_key = list_strategy(kind, here)[1]
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge_patches(out[key], value, kind, here)
+        elif isinstance(value, list) and isinstance(out.get(key), list) and merge_key:
+            joined = [clone(v) for v in out[key]]
+            for item in value:
+                at = next((n for n, v in enumerate(joined) if isinstance(v, dict)
+                           and isinstance(item, dict) and DIRECTIVE not in v
+                           and v.get(merge_key) == item.get(merge_key)), None)
+                if at is None:
+                    joined.append(clone(item))
+                else:
+                    joined[at] = _merge_patches(joined[at], item, kind, here)
+            out[key] = joined
+        else:
+            out[key] = clone(value)
+    return out

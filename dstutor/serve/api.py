@@ -7,6 +7,7 @@ from private copies (watch.py).
 
 from __future__ import annotations
 
+import math
 import sys
 import threading
 import time
@@ -17,9 +18,10 @@ from typing import Any
 from dstutor.errors import ApiError, DstutorError, NotFound
 from dstutor.model.objects import Obj, clone
 from dstutor.render.columns import build_table
-from dstutor.serve import discovery, logs, writes
+from dstutor.serve import discovery, logs, timeshift, writes
 from dstutor.serve.encode import dumps
 from dstutor.serve.managed import Ownership
+from dstutor.serve.outside import OutsideLog
 from dstutor.serve.routes import Target, resource_target, split
 from dstutor.serve.select import matcher
 from dstutor.serve.status import StatusError, from_api_error, not_found_path
@@ -40,6 +42,8 @@ class Request:
     accept: str = ""
     content_type: str = ""
     body: bytes = b""
+    command: str = ""  # Kubectl-Command: "kubectl get"
+    session: str = ""  # Kubectl-Session: one id per kubectl invocation
 
 
 @dataclass
@@ -60,11 +64,14 @@ class Backend:
     (the shell may replace it: reset, load, undo)."""
 
     def __init__(self, cluster_of: Callable[[], Cluster],
-                 lock: threading.RLock | None = None) -> None:
+                 lock: threading.RLock | None = None, *, wall_clock: bool = False) -> None:
         self.cluster_of = cluster_of
+        # wall_clock: the cluster's clock is not wall time (a lesson's); map it on the wire.
+        self.wall_clock = wall_clock
         self.lock = lock or threading.RLock()
         self.hub = WatchHub()
         self.owners = Ownership()
+        self.outside = OutsideLog()
         self._attached: Cluster | None = None
         with self.lock:
             self.cluster()
@@ -88,7 +95,49 @@ class Backend:
 
     # --- dispatch ---------------------------------------------------------------------
 
+    def offset(self) -> int:
+        """Seconds from the cluster's virtual time to wall time (0 unless wall_clock)."""
+        if not self.wall_clock:
+            return 0
+        # Floor: kubectl's clock then reads virtual now plus under a second, and its
+        # truncating age printer shows the tutor's age.
+        return math.floor(time.time() - self._now())
+
     def handle(self, req: Request) -> Reply:
+        seconds = self.offset()
+        if not seconds:
+            return self._handle(req)
+        if req.body and req.content_type.split(";", 1)[0].strip().endswith("json"):
+            req.body = timeshift.shift_json(req.body, -seconds)
+        reply = self._handle(req)
+        if reply.content_type.startswith("application/json"):
+            reply.body = timeshift.shift_json(reply.body, seconds)
+            if reply.stream is not None:
+                reply.stream = timeshift.shift_stream(reply.stream, self.offset)
+        return reply
+
+    def _handle(self, req: Request) -> Reply:
+        if not req.command:
+            return self._dispatch(req)
+        before = self._version()
+        reply = self._dispatch(req)
+        self._note(req, reply, self._version() != before)
+        return reply
+
+    def _version(self) -> int:
+        with self.lock:
+            return self.cluster().store.resource_version()
+
+    def _note(self, req: Request, reply: Reply, changed: bool) -> None:
+        parts, query = split(req.path)
+        try:
+            target = resource_target(parts) if parts[:1] in (["api"], ["apis"]) else None
+        except StatusError:
+            target = None
+        self.outside.note(req.command, req.session, req.method, target, query, req.body,
+                          req.content_type, reply.code, reply.body, changed)
+
+    def _dispatch(self, req: Request) -> Reply:
         try:
             return self._route(req)
         except StatusError as exc:

@@ -8,8 +8,13 @@ from typing import Any
 from dstutor.kubectl.resources import RESOURCE_TYPES, ResourceType
 
 AGGREGATED_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
-VERBS = ["create", "delete", "get", "list", "patch", "update", "watch"]
-READ_ONLY = {"Event": VERBS, "ControllerRevision": VERBS}
+VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+# A real server has no deletecollection on namespaces (the REPL's api-resources says so).
+NAMESPACE_VERBS = [v for v in VERBS if v != "deletecollection"]
+
+
+def resource_verbs(rt: ResourceType) -> list[str]:
+    return NAMESPACE_VERBS if rt.kind == "Namespace" else VERBS
 # (resource, subresource) -> (group, version, kind, verbs): what kubectl looks up by name
 # (drain finds eviction here; scale finds autoscaling/v1 Scale).
 SUBRESOURCES: dict[tuple[str, str], tuple[str, str, str, list[str]]] = {
@@ -65,7 +70,7 @@ def resource_list(group: str, version: str) -> dict[str, Any] | None:
     for rt in served:
         entry: dict[str, Any] = {"name": rt.plural, "singularName": rt.singular,
                                  "namespaced": rt.namespaced, "kind": rt.kind,
-                                 "verbs": VERBS}
+                                 "verbs": resource_verbs(rt)}
         if rt.short_names:
             entry["shortNames"] = list(rt.short_names)
         if rt.categories:
@@ -86,7 +91,7 @@ def _aggregated_resource(rt: ResourceType) -> dict[str, Any]:
         "resource": rt.plural,
         "responseKind": {"group": rt.group, "version": rt.version, "kind": rt.kind},
         "scope": "Namespaced" if rt.namespaced else "Cluster",
-        "singularResource": rt.singular, "verbs": VERBS}
+        "singularResource": rt.singular, "verbs": resource_verbs(rt)}
     if rt.short_names:
         entry["shortNames"] = list(rt.short_names)
     if rt.categories:
@@ -122,7 +127,7 @@ def _gv_path(group: str) -> str:
 
 
 def openapi_root() -> dict[str, Any]:
-    paths = {_gv_path(g): {"serverRelativeURL": f"/openapi/v3/{_gv_path(g)}?hash=DSTUTOR1"}
+    paths = {_gv_path(g): {"serverRelativeURL": f"/openapi/v3/{_gv_path(g)}?hash=DSTUTOR2"}
              for g in ["", *groups()]}
     return {"paths": paths}
 
@@ -146,5 +151,7 @@ def openapi_group(path: str) -> dict[str, Any] | None:
             "parameters": [{"name": "fieldValidation", "in": "query",
                             "schema": {"type": "string", "uniqueItems": True}}],
             "responses": {"200": {"description": "OK"}}}}
+    from dstutor.serve.openapi import schemas_for  # built once, on kubectl's first ask
+
     return {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": "v1.37.1"},
-            "paths": paths, "components": {"schemas": {}}}
+            "paths": paths, "components": {"schemas": schemas_for(group)}}

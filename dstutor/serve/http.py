@@ -70,7 +70,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # the unread body would corrupt the next request
             return
         req = Request(self.command, self.path, self.headers.get("Accept", ""),
-                      self.headers.get("Content-Type", ""), body)
+                      self.headers.get("Content-Type", ""), body,
+                      self.headers.get("Kubectl-Command", ""),
+                      self.headers.get("Kubectl-Session", ""))
         self._send(self.server.backend.handle(req))
 
     def _send(self, reply: Reply) -> None:

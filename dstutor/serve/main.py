@@ -54,14 +54,15 @@ def usage(kubeconfig: Path, url: str) -> str:
 
 
 def start(cluster_of: Callable[[], Cluster], *, address: str, port: int, kubeconfig: Path,
-          out: TextIO, lock: threading.RLock | None = None) -> Server:
+          out: TextIO, lock: threading.RLock | None = None, wall_clock: bool = False
+          ) -> Server:
     """Bind, write the kubeconfig, print how to use it; the server runs in the background.
 
     Raises OSError when the address cannot be bound.
     """
     if not is_loopback(address):
         out.write(NOT_LOOPBACK_WARNING.format(address=address) + "\n")
-    server = Server(Backend(cluster_of, lock), address, port)
+    server = Server(Backend(cluster_of, lock, wall_clock=wall_clock), address, port)
     write_kubeconfig(kubeconfig, server.url)
     out.write(usage(kubeconfig, server.url))
     out.flush()
@@ -69,11 +70,13 @@ def start(cluster_of: Callable[[], Cluster], *, address: str, port: int, kubecon
 
 
 def attach(session: Any, *, address: str, port: int, kubeconfig: Path,
-           out: TextIO, cluster_of: Callable[[], Cluster] | None = None) -> Server:
+           out: TextIO, cluster_of: Callable[[], Cluster] | None = None,
+           wall_clock: bool = False) -> Server:
     """Serve a shell or lesson session's cluster: every line the session handles takes
     the server's lock, so a kubectl request never sees the simulator half-way.
 
     `session` has handle_line; the cluster is `session.cluster` unless `cluster_of` says.
+    wall_clock: the session's clock is not wall time (lessons): times are mapped on the wire.
     """
     lock = threading.RLock()
     handle_line = session.handle_line
@@ -83,8 +86,9 @@ def attach(session: Any, *, address: str, port: int, kubeconfig: Path,
             return handle_line(text)
 
     session.handle_line = locked_handle_line
+    session.lock = lock  # the shell's toolbar and completion read the cluster under it
     return start(cluster_of or (lambda: session.cluster), address=address, port=port,
-                 kubeconfig=kubeconfig, out=out, lock=lock)
+                 kubeconfig=kubeconfig, out=out, lock=lock, wall_clock=wall_clock)
 
 
 def wait_for_signal() -> None:

@@ -1,4 +1,5 @@
-"""The protobuf bodies kubectl's typed clients send (create namespace, create deployment).
+"""The protobuf bodies kubectl's typed clients send (create namespace, create deployment,
+and the Pods of `kubectl debug node/N` and `kubectl debug POD --copy-to`).
 
 client-go writes built-in types as Kubernetes protobuf (`k8s\\0` + runtime.Unknown) and
 does not fall back to JSON on 415, so the server reads the few messages those commands
@@ -14,7 +15,9 @@ MAGIC = b"k8s\x00"
 
 # message -> field number -> (json name, type, keep zero); a type is "string", "int",
 # "bool", "map" (string->string), "qmap" (string->Quantity), "rstring" (repeated string),
-# another message's name, or "*Name" for a repeated message.
+# another message's name, "*Name" for a repeated message, or "^Name" for an embedded Go
+# struct whose fields JSON writes inline (Volume's VolumeSource). "keep zero" marks Go
+# pointers: present means set, so an empty message is `{}` and false is written.
 F = tuple[str, str, bool]
 SCHEMAS: dict[str, dict[int, F]] = {
     "Unknown": {1: ("typeMeta", "TypeMeta", False), 2: ("raw", "bytes", False),
@@ -50,14 +53,43 @@ SCHEMAS: dict[str, dict[int, F]] = {
                 11: ("hostNetwork", "bool", False), 19: ("schedulerName", "string", False),
                 20: ("initContainers", "*Container", False),
                 22: ("tolerations", "*Toleration", False),
-                24: ("priorityClassName", "string", False)},
+                24: ("priorityClassName", "string", False),
+                1: ("volumes", "*Volume", False), 9: ("serviceAccount", "string", False),
+                12: ("hostPID", "bool", False), 13: ("hostIPC", "bool", False),
+                14: ("securityContext", "PodSecurityContext", True),
+                21: ("automountServiceAccountToken", "bool", True),
+                25: ("priority", "int", True), 27: ("shareProcessNamespace", "bool", True),
+                30: ("enableServiceLinks", "bool", True)},
+    "Pod": {1: ("metadata", "ObjectMeta", False), 2: ("spec", "PodSpec", False)},
+    "Volume": {1: ("name", "string", False), 2: ("volumeSource", "^VolumeSource", False)},
+    "VolumeSource": {1: ("hostPath", "HostPathVolumeSource", True),
+                     2: ("emptyDir", "EmptyDirVolumeSource", True)},
+    "HostPathVolumeSource": {1: ("path", "string", False), 2: ("type", "string", True)},
+    "EmptyDirVolumeSource": {1: ("medium", "string", False)},
+    "VolumeMount": {1: ("name", "string", False), 2: ("readOnly", "bool", False),
+                    3: ("mountPath", "string", False), 4: ("subPath", "string", False),
+                    5: ("mountPropagation", "string", True),
+                    6: ("subPathExpr", "string", False)},
+    "SecurityContext": {1: ("capabilities", "Capabilities", True),
+                        2: ("privileged", "bool", True), 4: ("runAsUser", "int", True),
+                        5: ("runAsNonRoot", "bool", True),
+                        6: ("readOnlyRootFilesystem", "bool", True),
+                        7: ("allowPrivilegeEscalation", "bool", True),
+                        8: ("runAsGroup", "int", True)},
+    "Capabilities": {1: ("add", "rstring", False), 2: ("drop", "rstring", False)},
+    "PodSecurityContext": {2: ("runAsUser", "int", True), 3: ("runAsNonRoot", "bool", True),
+                           5: ("fsGroup", "int", True), 6: ("runAsGroup", "int", True)},
     "Container": {1: ("name", "string", False), 2: ("image", "string", False),
                   3: ("command", "rstring", False), 4: ("args", "rstring", False),
                   5: ("workingDir", "string", False), 6: ("ports", "*ContainerPort", False),
                   7: ("env", "*EnvVar", False), 8: ("resources", "ResourceRequirements", False),
                   13: ("terminationMessagePath", "string", False),
                   14: ("imagePullPolicy", "string", False),
-                  20: ("terminationMessagePolicy", "string", False)},
+                  20: ("terminationMessagePolicy", "string", False),
+                  9: ("volumeMounts", "*VolumeMount", False),
+                  15: ("securityContext", "SecurityContext", True),
+                  16: ("stdin", "bool", False), 17: ("stdinOnce", "bool", False),
+                  18: ("tty", "bool", False)},
     "ContainerPort": {1: ("name", "string", False), 2: ("hostPort", "int", False),
                       3: ("containerPort", "int", True), 4: ("protocol", "string", False)},
     "EnvVar": {1: ("name", "string", True), 2: ("value", "string", False)},
@@ -66,7 +98,7 @@ SCHEMAS: dict[str, dict[int, F]] = {
                    3: ("value", "string", False), 4: ("effect", "string", False),
                    5: ("tolerationSeconds", "int", True)},
 }
-KINDS = {"Namespace", "Deployment"}
+KINDS = {"Namespace", "Deployment", "Pod"}
 
 
 class ProtobufError(ValueError):
@@ -144,12 +176,14 @@ def _message(data: bytes, schema: str) -> dict[str, Any]:
             out.setdefault(name, {})[key] = raw.decode("utf-8")
         elif kind.startswith("*"):
             out.setdefault(name, []).append(_message(bytes(value), kind[1:]))
+        elif kind.startswith("^"):
+            out.update(_message(bytes(value), kind[1:]))
         else:
             sub = _message(bytes(value), kind)
             if kind == "IntOrString":
                 out[name] = sub.get("strVal", "") if sub.get("type") == 1 else sub.get(
                     "intVal", 0)
-            elif sub:
+            elif sub or keep:
                 out[name] = sub
     return out
 

@@ -17,6 +17,7 @@ from dstutor.serve import managed, protobuf, validate
 from dstutor.serve.encode import dumps
 from dstutor.serve.managed import Ownership
 from dstutor.serve.routes import Target, check_name
+from dstutor.serve.select import matcher
 from dstutor.serve.status import (
     StatusError,
     bad_request,
@@ -125,6 +126,8 @@ def write(cluster: Cluster, method: str, t: Target, query: dict[str, str], ctype
             done = _patch(cluster, t, query, ctype, body)
         elif method == "DELETE" and t.name and not t.sub:
             return _delete(cluster, t, query, body)
+        elif method == "DELETE" and not t.name and t.rt.kind != "Namespace":
+            return _delete_collection(cluster, t, query, body)
         else:
             raise method_not_allowed()
     except ApiError as exc:
@@ -351,6 +354,37 @@ def _delete(cluster: Cluster, t: Target, query: dict[str, str], body: bytes) -> 
                             dry_run=dry)
     after = cluster.find(t.rt.kind, t.namespace or "", t.name)
     return Written(200, clone(after) if after is not None else before)
+
+
+def _delete_collection(cluster: Cluster, t: Target, query: dict[str, str],
+                       body: bytes) -> Written:
+    """deletecollection: every object the selectors match, each deleted as a DELETE of its
+    own would; the reply is the list of what was deleted (as the real server sends it)."""
+    opts = _delete_options(query, body)
+    propagation = opts.get("propagationPolicy") or (
+        "Orphan" if opts.get("orphanDependents") else "Background")
+    if propagation not in ("Background", "Foreground", "Orphan"):
+        raise StatusError(422, "Invalid", f'DeleteOptions.meta.k8s.io "" is invalid: '
+                          f'propagationPolicy: Unsupported value: "{propagation}": supported '
+                          'values: "Foreground", "Background", "Orphan", "nil"')
+    grace = opts.get("gracePeriodSeconds")
+    dry = "All" in (opts.get("dryRun") or [])
+    matches = matcher(t.rt, query)
+    doomed = [clone(o) for o in cluster.store.list(t.rt.kind, t.namespace) if matches(o)]
+    items: list[Obj] = []
+    for obj in doomed:
+        meta = obj["metadata"]
+        ns, name = meta.get("namespace", ""), meta["name"]
+        if cluster.find(t.rt.kind, ns, name) is None:
+            continue  # gone with an owner deleted before it
+        before = cluster.delete(t.rt.kind, ns, name, propagation=propagation,
+                                grace_seconds=grace if isinstance(grace, int) else None,
+                                dry_run=dry)
+        after = cluster.find(t.rt.kind, ns, name)
+        items.append(clone(after) if after is not None and not dry else before)
+    return Written(200, {"kind": f"{t.rt.kind}List", "apiVersion": t.rt.api_version,
+                         "metadata": {"resourceVersion": str(cluster.store.resource_version())},
+                         "items": items})
 
 
 def _evict(cluster: Cluster, t: Target, body: bytes) -> Written:

@@ -26,8 +26,9 @@ class ShellCompleter(Completer):
     def get_completions(self, document: Document, complete_event: CompleteEvent
                         ) -> Iterable[Completion]:
         session = self._get()
-        found = suggest.complete(document.text_before_cursor, session.cluster,
-                                 session.namespace)
+        with session.lock:  # shell --serve: kubectl's requests change the cluster too
+            found = suggest.complete(document.text_before_cursor, session.cluster,
+                                     session.namespace)
         if found.path:
             yield from self._paths.get_completions(
                 Document(found.word, len(found.word)), complete_event)

@@ -86,11 +86,12 @@ def toolbar_text(session: Session, typed: str | None = None,
     typed = _typed_text() if typed is None else typed
     if needs_more_lines(typed):
         return HEREDOC_TOOLBAR.format(delimiter=pending_heredoc(typed))
-    cluster = session.cluster
-    clock = cluster.clock
-    # The live clock's target is "now"; the cluster catches up at the next command.
-    now = clock.target() if clock.mode == "live" else clock.now()
-    nodes = cluster.store.list("Node")
+    with session.lock:  # shell --serve: kubectl's requests change the cluster too
+        cluster = session.cluster
+        clock = cluster.clock
+        # The live clock's target is "now"; the cluster catches up at the next command.
+        now = clock.target() if clock.mode == "live" else clock.now()
+        nodes = cluster.store.list("Node")
     speed = f" ×{clock.speed:g}" if clock.mode == "live" and clock.speed != 1 else ""
     extra = f"{status()} · " if status is not None else ""
     return (f" {extra}virtual time {clock_of(now)} ({clock.mode} clock{speed}) · "

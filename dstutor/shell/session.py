@@ -7,12 +7,14 @@ every command returns an Output and the caller decides where it goes.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import difflib
 import gc
 import pickle
 import traceback
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -195,6 +197,9 @@ class Session:
         self._guarded: tuple[Any, ...] | None = None
         self._guard_entry: UndoEntry | None = None
         self._dropped_clusters = 0
+        # `shell --serve` puts the API server's lock here: the prompt's toolbar and Tab
+        # completion read the cluster under it, never half-way through a request.
+        self.lock: AbstractContextManager[Any] = contextlib.nullcontext()
 
     # --- the one entry point -----------------------------------------------------------
 

@@ -32,10 +32,11 @@ def kubectl_path() -> str | None:
 class Served:
     """A cluster served on 127.0.0.1 and a private kubectl home for it."""
 
-    def __init__(self, cluster: Cluster, binary: str | None) -> None:
+    def __init__(self, cluster: Cluster, binary: str | None, *, wall_clock: bool = False
+                 ) -> None:
         self.cluster = cluster
         self.binary = binary
-        self.backend = Backend(lambda: self.cluster)
+        self.backend = Backend(lambda: self.cluster, wall_clock=wall_clock)
         self.server = Server(self.backend)
         self.home = tempfile.mkdtemp(prefix="dstutor-serve-")
         self.kubeconfig = Path(self.home) / "kubeconfig"

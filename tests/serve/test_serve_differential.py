@@ -44,9 +44,7 @@ READS = [
     "logs -n kube-system ds/kube-proxy --tail=3", "logs -n kube-system ds/kube-proxy",
     "logs -n kube-system -l k8s-app=kube-proxy --prefix --tail=1",
     "logs -n kube-system ds/kube-proxy --timestamps --tail=2", "logs ds/logger",
-    pytest.param("logs nope", marks=pytest.mark.xfail(strict=True, reason=(
-        "REPL bug found by this test: kubectl 1.37 says 'error: error from server "
-        "(NotFound): pods \"nope\" not found in namespace \"default\"' for logs"))),
+    "logs nope", "logs ds/nope", "logs node/nope", "logs nope -n kube-system",
     "logs -n kube-system ds/kube-proxy -c nope",
     # refusals
     "get ds nope", "get pods -l 'a in'", "get pods --field-selector spec.bogus=x",
@@ -108,10 +106,7 @@ def test_differential_reads_are_byte_identical(both, line: str) -> None:
 
 @pytest.mark.parametrize("line", [
     "apply -f {dir}/logger.yaml", "create -f {dir}/logger.yaml",
-    pytest.param("apply -f {dir}/bogus.yaml", marks=pytest.mark.xfail(strict=True, reason=(
-        "REPL bug found by this test: the refused patch it prints is not the one kubectl "
-        "sends: kubectl's has $setElementOrder/containers and leaves out the container's "
-        "unchanged image ({containers:[map[bogus:1 name:log]]})"))),
+    "apply -f {dir}/bogus.yaml",
     "create -f {dir}/badsel.yaml -o name",
 ])
 def test_differential_write_messages(both, line: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 
@@ -247,3 +248,63 @@ def test_kubectl_typed_decoding_refusals_and_warnings(served: Served, tmp_path) 
     assert 'Warning: unknown field "spec.template.spec.containers[0].bogus"' in warned.stderr
     stored = _ok(served.kubectl("get", "ds", "logger", "-o", "json"))
     assert "bogus" not in stored
+
+
+def test_kubectl_deletecollection_with_selectors(served: Served, tmp_path) -> None:
+    """DELETE on a collection (what client libraries' delete_collection sends) deletes what
+    the label and field selectors match, and replies with the list of deleted objects."""
+    (tmp_path / "a.yaml").write_text(LOGGER)
+    _ok(served.kubectl("apply", "-f", str(tmp_path / "a.yaml")))
+    served.advance(30)
+    assert "deletecollection" in _ok(served.kubectl("api-resources", "-o", "wide"))
+    before = _ok(served.kubectl("get", "pods", "-l", "app=logger", "-o", "name")).split()
+    assert len(before) == 3
+    done = json.loads(_ok(served.kubectl(
+        "delete", "--raw",
+        "/api/v1/namespaces/default/pods?labelSelector=app%3Dlogger"
+        "&fieldSelector=spec.nodeName%3Dworker-1")))
+    assert done["kind"] == "PodList"
+    assert [p["spec"]["nodeName"] for p in done["items"]] == ["worker-1"]
+    served.advance(1)
+    after = _ok(served.kubectl("get", "pods", "-l", "app=logger", "-o", "name")).split()
+    assert len(after) == 3 and set(after) != set(before)  # the DaemonSet made a new one
+    done = json.loads(_ok(served.kubectl(
+        "delete", "--raw", "/apis/apps/v1/namespaces/default/daemonsets?labelSelector=nope")))
+    assert done["items"] == []
+    _ok(served.kubectl("delete", "--raw", "/apis/apps/v1/namespaces/default/daemonsets"))
+    assert _ok(served.kubectl("get", "ds", "-o", "name")) == ""
+    bad = served.kubectl("delete", "--raw", "/api/v1/namespaces/default/pods?labelSelector=a%20in")
+    assert bad.returncode == 1 and "BadRequest" in bad.stderr
+    refused = served.kubectl("delete", "--raw", "/api/v1/namespaces")
+    assert refused.returncode == 1 and "MethodNotAllowed" in refused.stderr
+
+
+def test_kubectl_debug_sends_protobuf_pods(served: Served) -> None:
+    """kubectl debug's typed client sends the Pod as protobuf: node debugging (privileged
+    with the sysadmin profile) and a copy of a pod with a debug container both land."""
+    _ok(served.kubectl("run", "p1", "--image=busybox"))
+    assert "Creating debugging pod node-debugger-worker-1-" in _ok(served.kubectl(
+        "debug", "node/worker-1", "--image=busybox", "--profile=sysadmin"))
+    _ok(served.kubectl("debug", "p1", "--image=busybox:2", "--copy-to=p2", "-c", "dbg"))
+    served.advance(10)
+    pods = {p["metadata"]["name"]: p for p in json.loads(
+        _ok(served.kubectl("get", "pods", "-o", "json")))["items"]}
+    node_pod = next(p for n, p in pods.items() if n.startswith("node-debugger-worker-1-"))
+    spec = node_pod["spec"]
+    assert (spec["hostPID"], spec["hostIPC"], spec["hostNetwork"], spec["nodeName"]) == (
+        True, True, True, "worker-1")
+    assert spec["containers"][0]["securityContext"] == {"privileged": True}
+    assert spec["volumes"][0]["hostPath"]["path"] == "/"
+    assert spec["containers"][0]["volumeMounts"] == [{"mountPath": "/host",
+                                                      "name": "host-root"}]
+    copy = pods["p2"]["spec"]
+    assert [c["name"] for c in copy["containers"]] == ["p1", "dbg"]
+    assert copy["shareProcessNamespace"] is True
+    assert copy["containers"][1]["securityContext"] == {"capabilities": {"add": ["SYS_PTRACE"]}}
+    assert pods["p2"]["status"]["phase"] == "Running"
+    # A typed create of a kind the simulator does not serve is the server's NotFound for
+    # the resource (never a 415).
+    refused = served.kubectl("create", "configmap", "c1")
+    assert (refused.returncode, refused.stderr) == (
+        1, "error: failed to create configmap: the server could not find the requested "
+           "resource\n")

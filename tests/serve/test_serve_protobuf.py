@@ -19,6 +19,29 @@ DEPLOYMENT = bytes.fromhex(
 NAMESPACE = bytes.fromhex("6b3873000a0f0a02763112094e616d657370616365121" +
                           "90a110a0178120" + "01a0022002a0032003800420012001a020a001a002200")
 
+# `kubectl debug node/worker-1 --image=busybox` (the default profile), captured.
+DEBUG_NODE_POD = bytes.fromhex(
+    "6b3873000a090a0276311203506f64128a020a5b0a1c6e6f64652d64656275676765722d776f726b65722d31"
+    "2d346a6e6e3512001a0022002a003200380042005a2d0a1c6170702e6b756265726e657465732e696f2f6d61"
+    "6e616765642d6279120d6b75626563746c2d64656275671295010a120a09686f73742d726f6f7412050a030a"
+    "012f12450a086465627567676572120762757379626f782a0042004a180a09686f73742d726f6f7410001a05"
+    "2f686f7374220032006a007200800100880100900100a2010446696c651a054e65766572320042004a005208"
+    "776f726b65722d315801600168018201008a01009a0100b2010e0a0012064578697374731a002200c201001a"
+    "130a001a0022002a0032004a005a0072008801001a002200")
+
+
+def test_protobuf_debug_node_pod() -> None:
+    assert decode(DEBUG_NODE_POD) == {
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "node-debugger-worker-1-4jnn5",
+                     "labels": {"app.kubernetes.io/managed-by": "kubectl-debug"}},
+        "spec": {"volumes": [{"name": "host-root", "hostPath": {"path": "/"}}],
+                 "containers": [{"name": "debugger", "image": "busybox",
+                                 "volumeMounts": [{"name": "host-root", "mountPath": "/host"}],
+                                 "terminationMessagePolicy": "File"}],
+                 "restartPolicy": "Never", "nodeName": "worker-1", "hostNetwork": True,
+                 "hostPID": True, "hostIPC": True, "tolerations": [{"operator": "Exists"}]}}
+
 
 def test_protobuf_deployment_reads_as_kubectl_meant_it() -> None:
     assert decode(DEPLOYMENT) == {

@@ -49,7 +49,12 @@ def test_bad_requests_get_status_replies(served: Served) -> None:
     assert (code, body["reason"]) == (404, "NotFound")
     code, body = _request(served, "GET", "/totally/unknown")
     assert (code, body["reason"]) == (404, "NotFound")
-    code, body = _request(served, "DELETE", "/api/v1/nodes")
+    # A real server has deletecollection on nodes, but not PUT on a collection, nor
+    # deletecollection on namespaces.
+    code, body = _request(served, "PUT", "/api/v1/nodes", b"{}",
+                          {"Content-Type": "application/json"})
+    assert (code, body["reason"]) == (405, "MethodNotAllowed")
+    code, body = _request(served, "DELETE", "/api/v1/namespaces")
     assert (code, body["reason"]) == (405, "MethodNotAllowed")
     code, body = _request(served, "PATCH", "/api/v1/nodes/worker-1", b"{}",
                           {"Content-Type": "text/plain"})

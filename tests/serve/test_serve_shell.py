@@ -56,3 +56,41 @@ def test_serve_beside_the_shell(kubectl_binary: str, tmp_path: Path, args: list[
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_toolbar_and_completion_wait_for_the_servers_lock(tmp_path: Path) -> None:
+    """Under shell --serve the prompt reads the cluster under the server's lock, so it
+    never sees a request half-way."""
+    import io
+    import threading
+
+    from prompt_toolkit.completion import CompleteEvent
+    from prompt_toolkit.document import Document
+    from serve_support import make_cluster
+
+    from dstutor.serve.main import attach
+    from dstutor.shell.completer import ShellCompleter
+    from dstutor.shell.prompt import toolbar_text
+    from dstutor.shell.session import Session
+
+    session = Session(make_cluster())
+    server = attach(session, address="127.0.0.1", port=0, kubeconfig=tmp_path / "kc",
+                    out=io.StringIO())
+    try:
+        results: list[str] = []
+
+        def read() -> None:
+            results.append(toolbar_text(session, typed=""))
+            results.extend(c.text for c in ShellCompleter(session).get_completions(
+                Document("kubectl get no"), CompleteEvent()))
+
+        with server.backend.lock:  # a request under way
+            reader = threading.Thread(target=read)
+            reader.start()
+            reader.join(0.5)
+            assert reader.is_alive() and results == []  # waiting for the lock
+        reader.join(10)
+        assert not reader.is_alive()
+        assert "nodes" in results[0] and "nodes" in results[1:]
+    finally:
+        server.stop()

@@ -349,37 +349,6 @@ def info_text(info: Info) -> str:
             f'Name: "{info.name}", Namespace: "{info.namespace}"')
 
 
-def three_way_patch(original: Any, modified: Any, current: Any) -> Any:
-    """What apply sends: changes from current to modified, deletions of last-applied keys.
-
-    Lists are sent whole (a strategic merge patch would add $setElementOrder directives).
-    """
-    patch: dict[str, Any] = {}
-    for key, value in modified.items():
-        now = current.get(key) if isinstance(current, dict) else None
-        if isinstance(value, dict) and isinstance(now, dict):
-            sub = three_way_patch((original or {}).get(key) or {}, value, now)
-            if sub:
-                patch[key] = sub
-        elif not _covered(value, now):
-            patch[key] = value
-    for key in original or {}:
-        if key not in modified:
-            patch[key] = None
-    return patch
-
-
-def _covered(modified: Any, current: Any) -> bool:
-    """True when `current` already holds everything `modified` says (server defaults aside)."""
-    if isinstance(modified, dict):
-        return isinstance(current, dict) and all(
-            k in current and _covered(v, current[k]) for k, v in modified.items())
-    if isinstance(modified, list):
-        return (isinstance(current, list) and len(modified) == len(current)
-                and all(_covered(m, c) for m, c in zip(modified, current, strict=True)))
-    return bool(modified == current)
-
-
 def patch_error(info: Info, patch: Any, message: str) -> str:
     """apply's AddSourceToErr around the patcher's own AddSourceToErr."""
     return (f"error when applying patch:\n{json_dumps(patch)}\nto:\n{info_text(info)}\n"

@@ -20,14 +20,13 @@ from dstutor.kubectl.commands._manifest import (
     load_infos,
     patch_error,
     report,
-    three_way_patch,
     with_source,
 )
 from dstutor.kubectl.commands._printing import report_object
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.model import defaults
 from dstutor.model.objects import LAST_APPLIED_ANNOTATION, Obj, canonical_json, clone
-from dstutor.model.strategicpatch import apply_three_way
+from dstutor.model.strategicpatch import apply_three_way, three_way_patch
 
 NO_OBJECTS_APPLY_ERR = "error: no objects passed to apply"
 NO_OBJECTS_CREATE_ERR = "error: no objects passed to create"
@@ -106,7 +105,7 @@ def _apply_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None:
             last = json.loads(previous)
         except ValueError:
             last = {}
-    patch = three_way_patch(last, desired, live)
+    patch = three_way_patch(last, desired, live, info.rtype.kind)
     decoded = decode_body(cmd, info, desired, out, "patching", patch)
     if cmd.dry_run != "client":
         desired = decoded

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dstutor.errors import BadRequest, DstutorError
+from dstutor.errors import BadRequest, DstutorError, NotFound
 from dstutor.kubectl.commands._base import (
     Env,
     Output,
@@ -74,7 +74,14 @@ def _pick_pods(env: Env, cmd: KubectlCommand, out: Output) -> list[Obj]:
         return sorted(pods, key=lambda p: p["metadata"]["name"])
     target = cmd.targets[0]
     assert target.name is not None
-    obj = env.cluster.get(target.type.kind, ns if target.type.namespaced else "", target.name)
+    try:
+        obj = env.cluster.get(target.type.kind, ns if target.type.namespaced else "",
+                              target.name)
+    except NotFound as exc:
+        # kubectl's logs wraps the server's refusal in its own words, namespace and all
+        # (even for a cluster-scoped kind).
+        raise error(f'error from server (NotFound): {exc.message} in namespace "{ns}"'
+                    ) from None
     if obj["kind"] == "Pod":
         return [obj]
     if obj["kind"] == "Node":
