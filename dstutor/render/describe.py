@@ -26,8 +26,7 @@ from dstutor.render.describe_node import describe_node
 from dstutor.render.describe_pod import describe_pod, describe_pod_template
 from dstutor.render.humanize import rfc1123z
 
-__all__ = ["describe_controllerrevision", "describe_daemonset", "describe_deployment",
-           "describe_generic",
+__all__ = ["describe_controllerrevision", "describe_daemonset", "describe_generic",
            "describe_namespace", "describe_node", "describe_pod", "smart_label"]
 
 
@@ -79,49 +78,6 @@ def describe_daemonset(ds: Obj, pods: Iterable[Obj], events: list[Obj] | None,
     w.write(0, f"Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / "
                f"{failed} Failed\n")
     describe_pod_template(w, template)
-    if events is not None:
-        describe_events(w, events, now)
-    return w.text()
-
-
-def _intstr(value: Any) -> str:
-    return str(value) if value is not None else "0"
-
-
-def describe_deployment(d: Obj, events: list[Obj] | None, now: float) -> str:
-    """`kubectl describe deployment` (DeploymentDescriber). The OldReplicaSets and
-    NewReplicaSet lines need the replicasets resource, which dstutor does not serve:
-    kubectl leaves them out when listing replica sets fails, and so does this."""
-    w = DescribeWriter()
-    m, spec, status = meta(d), d.get("spec") or {}, d.get("status") or {}
-    try:
-        selector = str(selector_from_dict(spec.get("selector")))
-    except CommandError:
-        selector = ""
-    w.write(0, f"Name:\t{m.get('name', '')}\n")
-    w.write(0, f"Namespace:\t{m.get('namespace', '')}\n")
-    w.write(0, f"CreationTimestamp:\t{rfc1123z(m.get('creationTimestamp'))}\n")
-    print_labels(w, "Labels", m.get("labels"))
-    print_annotations(w, "Annotations", m.get("annotations"))
-    w.write(0, f"Selector:\t{selector}\n")
-    w.write(0, f"Replicas:\t{spec.get('replicas', 1)} desired | "
-               f"{status.get('updatedReplicas', 0)} updated | {status.get('replicas', 0)} total "
-               f"| {status.get('availableReplicas', 0)} available | "
-               f"{status.get('unavailableReplicas', 0)} unavailable\n")
-    strategy = spec.get("strategy") or {}
-    w.write(0, f"StrategyType:\t{strategy.get('type', '')}\n")
-    w.write(0, f"MinReadySeconds:\t{spec.get('minReadySeconds', 0)}\n")
-    rolling = strategy.get("rollingUpdate")
-    if rolling is not None:
-        w.write(0, f"RollingUpdateStrategy:\t{_intstr(rolling.get('maxUnavailable'))} max "
-                   f"unavailable, {_intstr(rolling.get('maxSurge'))} max surge\n")
-    describe_pod_template(w, spec.get("template") or {})
-    conditions = status.get("conditions") or []
-    if conditions:
-        w.write(0, "Conditions:\n  Type\tStatus\tReason\n")
-        w.write(1, "----\t------\t------\n")
-        for c in conditions:
-            w.write(1, f"{c.get('type', '')} \t{c.get('status', '')}\t{c.get('reason', '')}\n")
     if events is not None:
         describe_events(w, events, now)
     return w.text()

@@ -17,7 +17,6 @@ from dstutor.model.objects import Obj
 from dstutor.model.selectors import selector_from_dict
 from dstutor.render.describe import (
     describe_daemonset,
-    describe_deployment,
     describe_generic,
     describe_namespace,
 )
@@ -54,8 +53,6 @@ def describe_one(env: Env, obj: Obj, show_events: bool) -> str:
         return describe_replicaset(obj, pods, events, now)
     if kind == "Pod":
         return describe_pod(obj, events, now)
-    if kind == "Deployment":
-        return describe_deployment(obj, events, now)
     if kind == "Node":
         return describe_node(obj, pods_on_node(cluster, obj["metadata"]["name"]), events, now)
     if kind == "Namespace":
