@@ -8,6 +8,7 @@ like the real kubelet's.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from dstutor.controller import shared
@@ -52,6 +53,8 @@ class Kubelet:
         self.crashing = crashing
         self.nodes: dict[str, NodeAgent] = {}
         self.work: dict[PodKey, PodWork] = {}
+        # Whether a pod must wait for its node's network (controller/network.py).
+        self.network_blocks: Callable[[Obj, str], bool] = lambda pod, node_name: False
 
     def t(self, name: str) -> float:
         return float(self.ctx.timing[name])
@@ -122,6 +125,8 @@ class Kubelet:
         if pod["status"].get("phase") in ("Succeeded", "Failed"):
             return
         if work is None:
+            if self.network_blocks(pod, node_name):
+                return  # woken again when the node's network comes up
             work = self._admit(pod, key, node_name, now)
         elif work.due > now:
             self.ctx.enqueue_at("kubelet", key, work.due)

@@ -14,7 +14,7 @@ from dstutor.sim.clock import Clock
 from dstutor.sim.cluster import DEFAULT_TIMING, Cluster
 
 CONTROL_PLANE_TAINT = {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}
-NODE_KEYS = {"name", "roles", "labels", "taints", "capacity"}
+NODE_KEYS = {"name", "roles", "labels", "taints", "capacity", "network"}
 TOP_KEYS = {"apiVersion", "kind", "metadata", "nodes", "registry", "timing", "manifests",
             "metricsServer"}
 
@@ -30,6 +30,8 @@ class NodeSpec:
     labels: dict[str, str] = field(default_factory=dict)
     taints: list[Obj] = field(default_factory=list)
     capacity: dict[str, str] = field(default_factory=dict)
+    # False: no pod network until a CNI agent's pod runs there (controller/network.py).
+    network: bool = True
 
 
 @dataclass
@@ -123,6 +125,9 @@ def parse_cluster_file(path: str | Path,
             raise _fail(where, f"nodes[{i}]: unknown field {sorted(bad)[0]!r} "
                         f"(known: {', '.join(sorted(NODE_KEYS))})")
         name = str(raw["name"])
+        network = raw.get("network", True)
+        if not isinstance(network, bool):
+            raise _fail(where, f"nodes[{i}].network must be true or false")
         if name in seen:
             raise _fail(where, f"nodes[{i}]: duplicate node name {name!r}")
         seen.add(name)
@@ -134,7 +139,8 @@ def parse_cluster_file(path: str | Path,
                                    labels=_str_map(raw.get("labels"), where, f"nodes[{i}].labels"),
                                    taints=[dict(t) for t in taints],
                                    capacity=_str_map(raw.get("capacity"), where,
-                                                     f"nodes[{i}].capacity")))
+                                                     f"nodes[{i}].capacity"),
+                                   network=network))
     registry = data.get("registry") or {}
     if not isinstance(registry, dict):
         raise _fail(where, "registry must be a mapping with missing and crashing lists")
@@ -172,7 +178,7 @@ def build_cluster(spec: ClusterSpec, *, seed: int = 0, clock: Clock | None = Non
     cluster.metrics_server = spec.metrics_server  # type: ignore[attr-defined]
     for node in spec.nodes:
         cluster.add_node(node.name, labels=node.labels, taints=node.taints, roles=node.roles,
-                         capacity=node.capacity, ready=True)
+                         capacity=node.capacity, ready=True, network=node.network)
     manifests = ([kube_proxy_daemonset()] if spec.kube_proxy else []) + spec.manifests + list(
         extra_manifests or [])
     # Namespaces first, as an administrator would create them before their contents.

@@ -42,6 +42,7 @@ RESOURCES: list[tuple[str, str, str, str, bool, list[str]]] = [
     ("apps", "v1", "daemonsets", "DaemonSet", True, ["ds"]),
     ("apps", "v1", "controllerrevisions", "ControllerRevision", True, []),
     ("apps", "v1", "deployments", "Deployment", True, ["deploy"]),
+    ("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", False, ["pc"]),
     ("coordination.k8s.io", "v1", "leases", "Lease", True, []),
 ]
 
