@@ -99,6 +99,10 @@ def read_file(path: str | Path) -> str:
 
 
 def _error(source: str, exc: yaml.YAMLError) -> YamlError:
+    if isinstance(exc, yaml.reader.ReaderError):
+        # go-yaml's reader refuses the same characters (DEL, C0/C1 controls), without a line.
+        return YamlError(f"error: error parsing {source}: error converting YAML to JSON: "
+                         "yaml: control characters are not allowed")
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     if mark is not None:
@@ -113,7 +117,10 @@ def load_documents(text: str, source: str = "STDIN") -> list[Any]:
     """All documents in a YAML stream, skipping empty ones (as kubectl does)."""
     if len(text) > MAX_BYTES:
         raise YamlError(f"error: error reading {source}: file is too large")
-    loader = _LimitedLoader(text)
+    try:
+        loader = _LimitedLoader(text)  # the reader checks for control characters here
+    except yaml.YAMLError as exc:
+        raise _error(source, exc) from None
     docs: list[Any] = []
     try:
         while loader.check_node():
@@ -145,7 +152,10 @@ def load_with_lines(text: str, source: str) -> tuple[Any, dict[tuple[str | int, 
 
     Lesson checks and the linter use the lines to point at the exact spot in a file.
     """
-    loader = _LimitedLoader(text)
+    try:
+        loader = _LimitedLoader(text)
+    except yaml.YAMLError as exc:
+        raise _error(source, exc) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -174,3 +184,38 @@ def load_with_lines(text: str, source: str) -> tuple[Any, dict[tuple[str | int, 
 
     walk(node, ())
     return data, lines
+
+
+def document_lines(text: str, source: str) -> list[dict[tuple[str | int, ...], int]]:
+    """For each non-empty document of a stream, the 1-based line of every key and item.
+
+    Used to point at `file:line` when a manifest in a cluster file or lesson is refused.
+    """
+    try:
+        loader = _LimitedLoader(text)
+    except yaml.YAMLError as exc:
+        raise _error(source, exc) from None
+    found: list[dict[tuple[str | int, ...], int]] = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None or (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")):
+                continue
+            lines: dict[tuple[str | int, ...], int] = {}
+            stack: list[tuple[yaml.Node, tuple[str | int, ...]]] = [(node, ())]
+            while stack:
+                n, path = stack.pop()
+                lines.setdefault(path, n.start_mark.line + 1)
+                if isinstance(n, yaml.MappingNode):
+                    for k, v in n.value:
+                        key = k.value if isinstance(k, yaml.ScalarNode) else str(k)
+                        lines[(*path, key)] = k.start_mark.line + 1
+                        stack.append((v, (*path, key)))
+                elif isinstance(n, yaml.SequenceNode):
+                    stack.extend((item, (*path, i)) for i, item in enumerate(n.value))
+            found.append(lines)
+    except yaml.YAMLError as exc:
+        raise _error(source, exc) from None
+    finally:
+        loader.dispose()
+    return found

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from dstutor import yamlio
 from dstutor.errors import DstutorError, LessonError
 from dstutor.lessons import confine
 from dstutor.lessons._exec import Executor, make_executor
@@ -25,6 +24,7 @@ from dstutor.sim.clusterfile import (
     NodeSpec,
     build_cluster,
     default_spec,
+    load_manifests,
     parse_cluster_file,
 )
 
@@ -74,7 +74,8 @@ def setup_manifests(lesson: Lesson) -> list[tuple[str, list[Obj]]]:
     for i, ref in enumerate(lesson.setup.manifests):
         try:
             text = confine.read_inside(lesson.base_dir, ref)
-            loaded = yamlio.load_documents(text, ref)
+            # Decoded as the API server will (file:line on a refusal), as cluster files are.
+            loaded = load_manifests(text, ref)
         except DstutorError as exc:
             raise LessonError(f"setup manifest {ref}: {exc}".replace("error: ", ""),
                               path=str(lesson.path or lesson.id),

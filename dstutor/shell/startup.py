@@ -19,7 +19,13 @@ from dstutor.model.objects import Obj
 from dstutor.shell.session import Session
 from dstutor.sim.clock import Clock
 from dstutor.sim.cluster import Cluster
-from dstutor.sim.clusterfile import ClusterSpec, build_cluster, default_spec, parse_cluster_file
+from dstutor.sim.clusterfile import (
+    ClusterSpec,
+    build_cluster,
+    default_spec,
+    load_manifests,
+    parse_cluster_file,
+)
 
 DEFAULT_WORKERS = 3
 
@@ -50,13 +56,10 @@ def _read_manifests(paths: list[str], problems: list[str]) -> list[Obj]:
     docs: list[Obj] = []
     for path in paths:
         try:
-            found = yamlio.load_documents(yamlio.read_file(path), path)
+            # Decoded as the API server would (file:line on a refusal), as cluster files are.
+            found = load_manifests(yamlio.read_file(path), path)
         except DstutorError as exc:
             problems.append(f"{exc} (skipped)")
-            continue
-        bad = [d for d in found if not isinstance(d, dict)]
-        if bad:
-            problems.append(f"error: {path}: a manifest must be a mapping (skipped)")
             continue
         docs.extend(found)
     return docs

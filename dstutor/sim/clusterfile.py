@@ -9,6 +9,7 @@ from typing import Any
 
 from dstutor import yamlio
 from dstutor.errors import DstutorError
+from dstutor.model.kinds import KINDS
 from dstutor.model.objects import Obj
 from dstutor.sim.clock import Clock
 from dstutor.sim.cluster import DEFAULT_TIMING, Cluster
@@ -162,12 +163,43 @@ def parse_cluster_file(path: str | Path,
     base = Path(path).parent
     for ref in data.get("manifests") or []:
         manifest_path = base / str(ref)
-        docs = yamlio.load_documents(read(manifest_path), str(manifest_path))
-        for doc in docs:
-            if not isinstance(doc, dict):
-                raise _fail(str(manifest_path), "a manifest must be a mapping")
-            spec.manifests.append(doc)
+        spec.manifests += load_manifests(read(manifest_path), str(manifest_path))
     return spec
+
+
+def load_manifests(text: str, source: str) -> list[Obj]:
+    """The objects of a manifest file, each decoded as the API server decodes a create.
+
+    A refusal names `file:line`, as `lesson check` does, with the server's message and,
+    for a YAML trap, the tutor's line.
+    """
+    # Imported here: the decoder is needed only when manifests arrive, not at start-up.
+    from dstutor.model import decode as server_decode
+    from dstutor.model.yamltraps import trap_hint
+
+    docs = yamlio.load_documents(text, source)
+    unsupported = server_decode.json_unsupported(docs, text)
+    if unsupported:
+        raise _fail(source, f"error converting YAML to JSON: {unsupported}")
+    lines = yamlio.document_lines(text, source)
+    out: list[Obj] = []
+    for doc, doc_lines in zip(docs, lines, strict=False):
+        if not isinstance(doc, dict):
+            raise _fail(source, "a manifest must be a mapping")
+        info = KINDS.get(str(doc.get("kind", "")))
+        if info is None:
+            out.append(doc)  # the API server's create names the unknown kind
+            continue
+        refused = server_decode.refusal(info.kind, info.api_version.rsplit("/", 1)[-1], doc)
+        if refused is None:
+            out.append(server_decode.decode(info.kind, doc).obj)
+            continue
+        message, where, result = refused
+        line = server_decode.line_of(doc_lines, where)
+        exc = _fail(f"{source}:{line}" if line else source, message)
+        exc.hint = trap_hint(result.where, result.value, result.expected, text)  # type: ignore[attr-defined]
+        raise exc
+    return out
 
 
 def build_cluster(spec: ClusterSpec, *, seed: int = 0, clock: Clock | None = None,

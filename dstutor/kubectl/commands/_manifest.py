@@ -8,17 +8,18 @@ objects that decoded are then acted on, and every error is printed at the end.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dstutor import yamlio
-from dstutor.errors import BadRequest, DstutorError, YamlError
+from dstutor.errors import BadRequest, DstutorError, Invalid, YamlError
 from dstutor.kubectl.commands._base import Env, Output, error, namespace_of
-from dstutor.kubectl.fields import strip_unknown, unknown_fields
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import RESOURCE_TYPES, ResourceType
+from dstutor.model.names import go_quote
 from dstutor.model.objects import Obj
 from dstutor.render._gofmt import json_dumps
 
@@ -37,10 +38,12 @@ class Info:
     obj: Obj
     rtype: ResourceType
     namespace: str
+    text: str = ""  # the YAML document, for the tutor's YAML-trap hints
 
     @property
     def name(self) -> str:
-        return str(self.obj.get("metadata", {}).get("name", ""))
+        meta = self.obj.get("metadata")
+        return str(meta.get("name", "")) if isinstance(meta, dict) else ""
 
 
 class ManifestError(DstutorError):
@@ -100,6 +103,8 @@ def _sources(cmd: KubectlCommand, env: Env | None = None) -> list[tuple[str, str
     """(source name, text) for every -f; directories contribute their manifest files."""
     out: list[tuple[str, str]] = []
     for name in cmd.filenames:
+        # A shell passes arguments as C strings: $'a\x00b' reaches kubectl as "a".
+        name = name.split("\x00", 1)[0]
         if name == "-":
             if cmd.stdin is None:
                 raise YamlError(NO_STDIN_MSG)
@@ -148,6 +153,8 @@ def _missing_type_fields(doc: Obj) -> list[str]:
 
 def load_infos(env: Env, cmd: KubectlCommand) -> tuple[list[Info], list[DstutorError]]:
     """Decode every -f source into Infos; the errors are returned, not raised."""
+    from dstutor.model.decode import json_unsupported  # not at start-up: see decode_body
+
     infos: list[Info] = []
     errors: list[DstutorError] = []
     default_ns = namespace_of(env, cmd)
@@ -158,6 +165,12 @@ def load_infos(env: Env, cmd: KubectlCommand) -> tuple[list[Info], list[DstutorE
             except YamlError as exc:
                 errors.append(exc)
                 break  # the stream stops at a document that does not parse
+            unsupported = json_unsupported(docs, chunk)
+            if unsupported:
+                # kubectl's YAML-to-JSON conversion fails: the stream stops here too.
+                errors.append(YamlError(f"error: error parsing {source}: error converting "
+                                        f"YAML to JSON: {unsupported}"))
+                break
             stop = False
             for doc in docs:
                 if not isinstance(doc, dict):
@@ -188,8 +201,16 @@ def load_infos(env: Env, cmd: KubectlCommand) -> tuple[list[Info], list[DstutorE
                     errors.append(exc)
                     continue
                 meta = doc.get("metadata")
-                if not isinstance(meta, dict):
+                if meta is None:
                     meta = doc["metadata"] = {}
+                if not isinstance(meta, dict):
+                    # kubectl's accessors skip it quietly; the server's decode refuses it.
+                    infos.append(Info(source, doc, rt, default_ns if rt.namespaced else "",
+                                      chunk))
+                    continue
+                if rt.namespaced and not isinstance(meta.get("namespace", ""), str):
+                    # unstructured's GetNamespace reads it as unset; the builder sets it.
+                    meta.pop("namespace")
                 ns = str(meta.get("namespace") or default_ns) if rt.namespaced else ""
                 if rt.namespaced and cmd.namespace and meta.get("namespace") and (
                         meta["namespace"] != cmd.namespace):
@@ -200,7 +221,7 @@ def load_infos(env: Env, cmd: KubectlCommand) -> tuple[list[Info], list[DstutorE
                     continue
                 if rt.namespaced:
                     meta["namespace"] = ns  # the builder's DefaultNamespace()
-                infos.append(Info(source, doc, rt, ns))
+                infos.append(Info(source, doc, rt, ns, chunk))
             if stop:
                 break
     return infos, errors
@@ -224,44 +245,91 @@ def validation_mode(cmd: KubectlCommand) -> str:
     return {"true": "strict", "false": "ignore"}.get(value, value)
 
 
-def relax_fields(cmd: KubectlCommand, obj: Obj, kind: str, out: Output) -> bool:
-    """Apply --validate to `obj`: True when strict checking is still to come.
+class PatchInvalid(Invalid):
+    """The patch handler's refusal of a patched object that does not convert to the Go types.
 
-    With warn or ignore kubectl asks the server to drop unknown fields (fieldValidation
-    Warn/Ignore); warn also prints the server's warnings.
+    The server converts the merged map (FromUnstructuredWithValidation) and answers
+    NewInvalid(GroupKind{}, "", [field.Invalid("patch", fmt %+v of the patch, err)]):
+    with neither kind nor name, kubectl prints `The request is invalid: ...`, and
+    apply's "error when applying patch" context is not shown for an Invalid status.
     """
+
+    def __init__(self, detail: str, patch: Any) -> None:
+        cause = f"patch: Invalid value: {go_quote(go_sprint(patch))}: {detail}"
+        super().__init__("", "", [cause])
+
+    def __str__(self) -> str:
+        return f"The request is invalid: {self.causes[0]}"
+
+
+def go_sprint(value: Any) -> str:
+    """fmt's %+v of a decoded JSON value: map[k:v ...] with sorted keys, [a b], <nil>."""
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{k}:{go_sprint(value[k])}" for k in sorted(value)) + "]"
+    if isinstance(value, list):
+        return "[" + " ".join(go_sprint(v) for v in value) + "]"
+    if value is None:
+        return "<nil>"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return _go_float_v(value)
+    return str(value)
+
+
+def _go_float_v(value: float) -> str:
+    """%v of a float64: shortest digits, exponent form below 1e-4 or from 1e21."""
+    from decimal import Decimal
+
+    if not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("+Inf" if value > 0 else "-Inf")
+    number = Decimal(repr(value))
+    sign, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    text = "".join(map(str, digits)).rstrip("0") or "0"
+    power = len(digits) + exponent - 1
+    if value == 0 or -4 <= power < 21:
+        fixed = format(number, "f")
+        return fixed.rstrip("0").rstrip(".") if "." in fixed else fixed
+    mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+    return f"{'-' if sign else ''}{mantissa}e{'-' if power < 0 else '+'}{abs(power):02d}"
+
+
+def decode_body(cmd: KubectlCommand, info: Info, body: Obj, out: Output, verb: str,
+                patch: Any = None) -> Obj:
+    """The API server's decoding of the body kubectl sends: the typed object, or BadRequest.
+
+    `verb` is `creating` for a create and `patching` for apply's patch of a live object
+    (then `patch` is what kubectl sent). With --validate=strict (the default) unknown fields
+    are refused; warn drops them with the server's warnings; ignore drops them silently.
+    """
+    from dstutor.model import decode as server_decode  # only once a manifest arrives
+    from dstutor.model.yamltraps import trap_hint
+
     mode = validation_mode(cmd)
-    if mode == "strict":
-        return True
-    for path in strip_unknown(kind, obj):
-        if mode == "warn":
-            out.err(f'Warning: unknown field "{path}"')
-    return False
-
-
-def strict_error(info: Info) -> str | None:
-    """The server's strict field validation message, or None when every field is known."""
-    bad = unknown_fields(info.rtype.kind, info.obj)
-    if not bad:
-        return None
-    detail = ", ".join(f'unknown field "{b}"' for b in bad)
     kind = info.rtype.kind
-    return (f'{kind} in version "{info.rtype.version}" cannot be handled as a {kind}: strict '
-            f"decoding error: {detail}")
-
-
-def strict_hint(info: Info) -> str | None:
-    bad = unknown_fields(info.rtype.kind, info.obj)
-    return hint_for_unknown(info.rtype.kind, bad) if bad else None
-
-
-def strict_check(info: Info, verb: str) -> None:
-    """Raise the strict-decoding BadRequest for a create (`verb` is `creating`)."""
-    detail = strict_error(info)
-    if detail:
-        exc = BadRequest(f'error when {verb} "{info.source}": {detail}')
-        exc.hint = strict_hint(info)  # type: ignore[attr-defined]
+    result = server_decode.decode(kind, body, strict=mode != "ignore")
+    detail, hint = None, None
+    if result.error is not None:
+        detail = result.error
+        hint = trap_hint(result.where, result.value, result.expected, info.text)
+    elif result.unknown and mode == "strict":
+        detail = server_decode.strict_detail(result.unknown)
+        hint = hint_for_unknown(kind, result.unknown)
+    if detail is not None:
+        exc: DstutorError
+        if verb == "patching":
+            exc = PatchInvalid(detail, patch)
+        else:
+            message = server_decode.cannot_handle(kind, info.rtype.version, detail)
+            exc = BadRequest(f'error when {verb} "{info.source}": {message}')
+        exc.hint = hint  # type: ignore[attr-defined]
         raise exc
+    if mode == "warn":
+        for path in result.unknown:
+            out.err(f'Warning: unknown field "{path}"')
+    decoded: Obj = result.obj
+    return decoded
 
 
 def info_text(info: Info) -> str:

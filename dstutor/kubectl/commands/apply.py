@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dstutor.errors import ApiError, BadRequest, DstutorError, Invalid
+from dstutor.errors import ApiError, DstutorError, Invalid
 from dstutor.kubectl.commands._base import (
     Env,
     Output,
@@ -14,15 +14,12 @@ from dstutor.kubectl.commands._base import (
 )
 from dstutor.kubectl.commands._manifest import (
     Info,
+    decode_body,
     first_hint,
     last_applied,
     load_infos,
     patch_error,
-    relax_fields,
     report,
-    strict_check,
-    strict_error,
-    strict_hint,
     three_way_patch,
     with_source,
 )
@@ -71,19 +68,25 @@ def _strip_for_compare(obj: Obj) -> str:
 def _apply_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None:
     cluster = env.cluster
     manifest = clone(info.obj)
+    if not isinstance(manifest.get("metadata"), dict):
+        # Nothing to look up by name: the server's decode refuses the body.
+        decode_body(cmd, info, manifest, out, "creating")
     live = cluster.find(info.rtype.kind, info.namespace, info.name)
     # GetModifiedConfiguration sets the (possibly empty) annotations map before encoding,
     # which is why real last-applied values carry `"annotations":{}`.
-    anns = manifest["metadata"].setdefault("annotations", {})
+    anns = manifest["metadata"].get("annotations")
+    if not isinstance(anns, dict) or not all(isinstance(v, str) for v in anns.values()):
+        # unstructured's GetAnnotations reads anything but a string map as none at all.
+        anns = manifest["metadata"]["annotations"] = {}
     anns.pop(LAST_APPLIED_ANNOTATION, None)
     applied = last_applied(manifest)
     desired = clone(manifest)
     desired["metadata"].setdefault("annotations", {})[LAST_APPLIED_ANNOTATION] = applied
     dry = cmd.dry_run != "none"
-    strict = relax_fields(cmd, desired, info.rtype.kind, out)
     if live is None:
-        if strict:
-            strict_check(info, "creating")
+        decoded = decode_body(cmd, info, desired, out, "creating")
+        if cmd.dry_run != "client":
+            desired = decoded
         try:
             # A client-side dry run never reaches the server: nothing is validated.
             created = desired if cmd.dry_run == "client" else cluster.create(desired,
@@ -104,11 +107,9 @@ def _apply_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None:
         except ValueError:
             last = {}
     patch = three_way_patch(last, desired, live)
-    detail = strict_error(info) if strict else None
-    if detail:
-        exc = BadRequest(patch_error(info, patch, detail))
-        exc.hint = strict_hint(info)  # type: ignore[attr-defined]
-        raise exc
+    decoded = decode_body(cmd, info, desired, out, "patching", patch)
+    if cmd.dry_run != "client":
+        desired = decoded
     merged = apply_three_way(live, last, desired, info.rtype.kind)
     for field in _SERVER_FIELDS:
         if field in live["metadata"]:
@@ -162,8 +163,9 @@ def run_create(env: Env, cmd: KubectlCommand, out: Output) -> None:
     for info in infos:
         try:
             obj = clone(info.obj)
-            if relax_fields(cmd, obj, info.rtype.kind, out):
-                strict_check(info, "creating")
+            decoded = decode_body(cmd, info, obj, out, "creating")
+            if cmd.dry_run != "client":
+                obj = decoded
             if flag_bool(cmd, "save-config"):
                 obj["metadata"].setdefault("annotations", {})[LAST_APPLIED_ANNOTATION] = (
                     last_applied(info.obj))

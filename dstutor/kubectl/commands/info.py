@@ -17,7 +17,6 @@ from dstutor.kubectl.commands._base import (
 )
 from dstutor.kubectl.commands._printing import format_objects
 from dstutor.kubectl.explain_docs import DOCS, ENUMS, REQUIRED
-from dstutor.kubectl.fields import field_exists
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import RESOURCE_TYPES, lookup_resource, no_resource_type_message
 from dstutor.model.objects import Obj
@@ -90,6 +89,8 @@ def run_explain(env: Env, cmd: KubectlCommand, out: Output) -> None:
     try:
         out.write(explain_text(rt.kind, rt.group, rt.version, path))
     except CommandError:
+        from dstutor.model.decode import field_exists  # the schema file: only when needed
+
         if path and field_exists(rt.kind, path):
             # A real field the built-in table does not cover: say so rather than deny it.
             out.hint = EXPLAIN_MISSING_HINT
