@@ -299,3 +299,13 @@ def test_eligibility() -> None:
     assert eligible_to_preempt(pod, [terminating]) == NOT_ELIGIBLE_TERMINATING
     pod["spec"]["preemptionPolicy"] = "Never"
     assert eligible_to_preempt(pod, None) == NOT_ELIGIBLE_NEVER
+
+
+def test_a_priority_class_body_is_decoded_like_the_server_does() -> None:
+    from dstutor.model.decode import decode
+
+    bad = decode("PriorityClass", priority_class("x", 1) | {"value": "high"})
+    assert bad.error == ("json: cannot unmarshal string into Go struct field "
+                         "PriorityClass.value of type int32")
+    unknown = decode("PriorityClass", priority_class("x", 1) | {"globaldefault": True})
+    assert unknown.error is None and unknown.unknown == ["globaldefault"]

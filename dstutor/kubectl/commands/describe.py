@@ -14,7 +14,11 @@ from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import ResourceType
 from dstutor.model.objects import Obj
 from dstutor.model.selectors import selector_from_dict
-from dstutor.render.describe import describe_daemonset, describe_generic
+from dstutor.render.describe import (
+    describe_daemonset,
+    describe_generic,
+    describe_priorityclass,
+)
 from dstutor.render.describe_node import describe_node
 from dstutor.render.describe_pod import describe_pod
 
@@ -45,6 +49,8 @@ def describe_one(env: Env, obj: Obj, show_events: bool) -> str:
         name = obj["metadata"]["name"]
         pods = [p for p in cluster.list_live("Pod") if p["spec"].get("nodeName") == name]
         return describe_node(obj, pods, events, now)
+    if kind == "PriorityClass":
+        return describe_priorityclass(obj, events, now)
     return describe_generic(obj, events, now)
 
 
