@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from dstutor.controller import shared
+from dstutor.controller import prober, shared
 from dstutor.controller.context import Context
 from dstutor.model.objects import Obj, is_terminating, key_of
 from dstutor.model.timefmt import to_rfc3339
@@ -55,6 +55,8 @@ class Kubelet:
         self.work: dict[PodKey, PodWork] = {}
         # Whether a pod must wait for its node's network (controller/network.py).
         self.network_blocks: Callable[[Obj, str], bool] = lambda pod, node_name: False
+        # Told when a pod's containers start, to schedule failed readiness probes.
+        self.container_started: Callable[[Obj, float], None] = lambda pod, now: None
 
     def t(self, name: str) -> float:
         return float(self.ctx.timing[name])
@@ -286,8 +288,8 @@ class Kubelet:
             self.ctx.enqueue_at("kubelet-backoff", key, now + 1)
             self.ctx.enqueue_at("kubelet", key, work.due)
             return
-        delay = max((float(((c.get("readinessProbe") or {}).get("initialDelaySeconds", 0)))
-                     for c in pod["spec"].get("containers") or []), default=0.0)
+        delay = prober.readiness_delay(pod)  # controller/prober.py: warm-up and probes
+        self.container_started(pod, now)
         self._set_container_states(pod, shared.running(to_rfc3339(now)), delay == 0)
         work.stage = "running"
         if delay > 0:

@@ -24,6 +24,7 @@ from dstutor.controller.nodelifecycle import (
     kubelet_posted_conditions,
     ready_conditions,
 )
+from dstutor.controller.prober import Prober
 from dstutor.controller.scheduler import Scheduler
 from dstutor.controller.tainteviction import TaintEvictionController
 from dstutor.errors import AlreadyExists, CommandError, NotFound
@@ -78,6 +79,8 @@ class Cluster:
         self.deployments = DeploymentController(self)
         self.network = NetworkPlugins(self, self._post_ready, self._wake_pods)
         self.kubelet.network_blocks = self.network.blocks
+        self.prober = Prober(self)
+        self.kubelet.container_started = self.prober.container_started
         self._register()
         self.store.listeners.append(self._dispatch)
         for ns in SYSTEM_NAMESPACES:
@@ -104,6 +107,7 @@ class Cluster:
         e.register("deployment", self.deployments.sync_deployment)  # type: ignore[arg-type]
         e.register("replicaset", self.deployments.sync_replicaset)  # type: ignore[arg-type]
         e.register("network", self.network.sync)  # type: ignore[arg-type]
+        e.register("prober", self.prober.sync)
 
     def _dispatch(self, kind: str, old: Obj | None, new: Obj | None) -> None:
         """The informers: tell each controller about the change it watches."""
