@@ -97,11 +97,13 @@ def build_app() -> Any:
             "--echo", help="Script mode: print `$ COMMAND` before each output.")] = False,
         state: Annotated[str | None, typer.Option(
             "--state", metavar="FILE",
-            help="Resume from FILE if it exists; save to it on exit.")] = None,
+            help="Resume from FILE if it exists; save to it on every way out (end of "
+                 "input, exit, Ctrl-D, Ctrl-C, SIGTERM, an error).")] = None,
         no_color: Annotated[bool, typer.Option(
             "--no-color", help="No colours (as NO_COLOR).")] = False,
         debug: Annotated[bool, typer.Option(
-            "--debug", help="Show tracebacks of internal errors.")] = False,
+            "--debug", help="Show tracebacks of internal errors (the shell still goes on).")
+        ] = False,
     ) -> None:
         """A sandbox cluster: kubectl lines and simulator commands (reads a script from a pipe)."""
         from dstutor.shell.startup import ShellOptions, run
@@ -116,7 +118,10 @@ def build_app() -> Any:
         except Exception as exc:  # the one place internal errors become one line
             if debug:
                 raise
-            print(INTERNAL_ERR.format(exc=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
+            from dstutor.textsafe import visible_line
+
+            print(INTERNAL_ERR.format(exc=visible_line(f"{type(exc).__name__}: {exc}")),
+                  file=sys.stderr)
             raise typer.Exit(1) from None
         raise typer.Exit(status)
 
@@ -142,7 +147,41 @@ def build_app() -> Any:
     from dstutor.classroom.cli import register as register_classroom
 
     register_classroom(app)
+    _keep_brackets_in_help(app)
     return app
+
+
+def _keep_brackets_in_help(app: Any) -> None:
+    """Option help is plain text: `[default: X]` must not be taken for Rich markup.
+
+    Typer's Rich help reads every help string as markup, so "Where to write [default:
+    dstutor-results-NAME.json]." lost its bracket text. Escaping at the one place the
+    app is built covers the commands other modules register too.
+    """
+    import typing
+
+    from rich.markup import escape
+    from typer.models import ParameterInfo
+
+    def walk(typer_app: Any) -> None:
+        for info in typer_app.registered_commands:
+            if info.callback is None:
+                continue
+            try:
+                hints = typing.get_type_hints(info.callback, include_extras=True)
+            except (NameError, TypeError):  # help must never stop the CLI
+                continue
+            for hint in hints.values():
+                for extra in getattr(hint, "__metadata__", ()):
+                    help_text = getattr(extra, "help", None)
+                    # Escaped once per process: the annotations outlive one app.
+                    if isinstance(extra, ParameterInfo) and help_text and "\\[" not in help_text:
+                        extra.help = escape(help_text)
+        for group in typer_app.registered_groups:
+            if group.typer_instance is not None:
+                walk(group.typer_instance)
+
+    walk(app)
 
 
 def main() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -79,14 +82,50 @@ def decode(data: bytes, source: str) -> str:
                         f"{exc.start}") from None
 
 
-def read_file(path: str | Path) -> str:
-    p = Path(path)
+class NotRegularFile(OSError):
+    """A device, FIFO or socket: reading one could block or never end."""
+
+
+class TooLarge(OSError):
+    """More bytes than the limit."""
+
+
+def read_bytes(path: str | Path, limit: int = MAX_BYTES) -> bytes:
+    """A regular file's bytes, at most `limit` of them; OSError (see the classes above).
+
+    Opened without blocking and checked with fstat before a byte is read, so a FIFO
+    cannot hang the shell and /dev/zero cannot fill memory; the read stops at the limit
+    even if the file grows meanwhile.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise YamlError(f"error: error reading {path}: file is too large "
-                            f"({size} bytes; the limit is {MAX_BYTES})")
-        data = p.read_bytes()
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(errno.EINVAL, "not a regular file", str(path))
+        if info.st_size > limit:
+            raise TooLarge(errno.EFBIG, f"file is too large ({info.st_size} bytes; "
+                           f"the limit is {limit})", str(path))
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    finally:
+        os.close(fd)
+    if size > limit:
+        raise TooLarge(errno.EFBIG, f"file is too large (more than {limit} bytes; "
+                       f"the limit is {limit})", str(path))
+    return b"".join(chunks)
+
+
+def read_file(path: str | Path) -> str:
+    try:
+        data = read_bytes(path)
     except FileNotFoundError:
         raise YamlError(f'error: the path "{path}" does not exist') from None
     except IsADirectoryError:

@@ -103,6 +103,21 @@ def _pick(lessons: "list[Lesson]", store: "ProgressStore", wanted: str | None
 FEEDBACK_STYLES = {"tutor": "cyan", "notice": "yellow", "done": "green"}
 
 
+def _handle(runner: "LessonRunner", line: str) -> "Reply":
+    """One line; a bug in the lesson engine is one line and the lesson goes on (the
+    shell's session has already put the cluster back for a failing command)."""
+    from dstutor.lessons.runner import Reply
+
+    try:
+        return runner.handle_line(line)
+    except Exception as exc:  # noqa: BLE001 - a lesson never shows a traceback
+        from dstutor.shell.session import INTERNAL_ERR
+        from dstutor.textsafe import visible_line
+
+        return Reply(stderr=INTERNAL_ERR.format(exc=visible_line(f"{type(exc).__name__}: {exc}"))
+                     + "\n", exit_code=1)
+
+
 def _write(reply: "Reply", stdout: TextIO, stderr: TextIO, console: Any = None) -> None:
     """Each piece in order, flushed, so `2>&1` shows the error before the tutor's note.
 
@@ -152,7 +167,7 @@ def run_script_lines(runner: "LessonRunner", lines: Iterable[str], stdout: TextI
             stderr.write(visible(command.error) + "\n")
             ok = False
             continue
-        reply = runner.handle_line(command.text)
+        reply = _handle(runner, command.text)
         _write(reply, stdout, stderr)
         ok = ok and reply.exit_code == 0
         if reply.finished:
@@ -233,7 +248,7 @@ def run_interactive(runner: "LessonRunner", ask: Callable[[str], str] | None = N
             print("\nProgress saved. `dstutor lesson run` resumes here.")
             return 0
         try:
-            reply = runner.handle_line(line)
+            reply = _handle(runner, line)
         except KeyboardInterrupt:
             # The shell put the cluster back; the line was not logged, progress is saved.
             print("^C: the command was stopped", file=sys.stderr)

@@ -19,8 +19,9 @@ from rich.table import Table
 from rich.text import Text
 
 from dstutor.model.objects import Obj
-from dstutor.model.timefmt import to_rfc3339
+from dstutor.shell.durations import clock_of
 from dstutor.shell.nodemap import NodeView, PodView
+from dstutor.textsafe import visible, visible_line
 
 HINT_STYLE = "cyan"
 NOTICE_STYLE = "yellow"
@@ -43,8 +44,11 @@ def make_console(file: IO[str] | None = None, *, no_color: bool = False,
 
 
 def tutor(console: Console, text: str, *, style: str = HINT_STYLE) -> None:
-    """A tutor message (hint, notice): the only text the shell colours."""
-    console.print(Text(text, style=style), soft_wrap=True)
+    """A tutor message (hint, notice): the only text the shell colours.
+
+    A hint may quote the learner's line or an object's name: shown visibly (a Text is
+    never read as markup)."""
+    console.print(Text(visible(text), style=style), soft_wrap=True)
 
 
 # --- the map ---------------------------------------------------------------------------
@@ -56,10 +60,10 @@ def _status_style(status: str) -> str:
 
 
 def _title(view: NodeView) -> Text:
-    title = Text(f"{view.name} ", style="bold")
+    title = Text(f"{visible_line(view.name)} ", style="bold")
     tags: list[tuple[str, str]] = []
     if view.roles:
-        tags.append((",".join(view.roles), "blue"))
+        tags.append((visible_line(",".join(view.roles)), "blue"))
     if not view.kubelet_up:
         tags.append(("NotReady, kubelet down" if not view.ready else "kubelet down", "red"))
     else:
@@ -76,7 +80,7 @@ def _revision(pod: PodView) -> Text:
     if not pod.revision:
         return Text("")
     number = f"rev {pod.revision_number} " if pod.revision_number is not None else ""
-    text = Text(f"{number}{pod.revision[:10]}")
+    text = Text(visible_line(f"{number}{pod.revision[:10]}"))
     if not pod.current:
         text.append(" old", style="yellow")
     return text
@@ -92,8 +96,9 @@ def _pod_table(pods: Sequence[PodView], widths: tuple[int, int, int]) -> Table:
     for pod in pods:
         style = _status_style(pod.status)
         marker = "○" if pod.terminating or pod.status != "Running" else "●"
-        table.add_row(Text(marker, style=style), pod.name, Text(_owner(pod), style="blue"),
-                      Text(pod.status, style=style), _revision(pod))
+        table.add_row(Text(marker, style=style), Text(visible_line(pod.name)),
+                      Text(visible_line(_owner(pod)), style="blue"),
+                      Text(visible_line(pod.status), style=style), _revision(pod))
     return table
 
 
@@ -105,11 +110,11 @@ def _node_panel(view: NodeView, widths: tuple[int, int, int]) -> Panel:
     body: list[RenderableType] = []
     if view.taints:
         line = Text("taints ", style="dim")
-        line.append(", ".join(view.taints), style="magenta")
+        line.append(visible_line(", ".join(view.taints)), style="magenta")
         body.append(line)
     if view.labels:
         line = Text("labels ", style="dim")
-        line.append(", ".join(view.labels))
+        line.append(visible_line(", ".join(view.labels)))
         body.append(line)
     if view.pods:
         body.append(_pod_table(view.pods, widths))
@@ -124,7 +129,7 @@ def map_picture(views: Sequence[NodeView], now: float,
     """One panel per node, under a line with the virtual time and the counts."""
     pods = sum(len(v.pods) for v in views) + len(unplaced)
     ready = sum(1 for v in views if v.ready and v.kubelet_up)
-    head = Text(f"virtual time {to_rfc3339(now)[11:19]} · {len(views)} nodes "
+    head = Text(f"virtual time {clock_of(now)} · {len(views)} nodes "
                 f"({ready} Ready) · {pods} pods", style="bold")
     if not views:
         return Group(head, Text("no nodes: `node add NAME` lets a machine join", style="dim"))
@@ -189,11 +194,15 @@ class RolloutProgress:
         counts = {"updated": int(status.get("updatedNumberScheduled", 0)),
                   "available": int(status.get("numberAvailable", 0))}
         if self._bar is None:
-            self._bar = Progress(TextColumn(f"{ds['metadata']['name']} {{task.description:>9}}"),
+            # The name is a task field, never part of the format string or markup.
+            name = visible_line(str(ds["metadata"]["name"]))
+            self._bar = Progress(TextColumn("{task.fields[ds]} {task.description:>9}",
+                                            markup=False),
                                  BarColumn(), TextColumn("{task.completed}/{task.total}"),
                                  console=self.console, transient=True)
             self._bar.start()
-            self._tasks = {name: self._bar.add_task(name, total=desired) for name in counts}
+            self._tasks = {what: self._bar.add_task(what, total=desired, ds=name)
+                           for what in counts}
         for name, value in counts.items():
             self._bar.update(self._tasks[name], completed=value, total=desired)
         self.updates += 1

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from dstutor.errors import DstutorError
 from dstutor.kubectl.registry import parse_go_duration
-from dstutor.model.timefmt import to_rfc3339
+from dstutor.model.timefmt import SIM_EPOCH
 
 if TYPE_CHECKING:
     from dstutor.shell.session import Session
@@ -41,6 +41,15 @@ def format_duration(seconds: float) -> str:
     return "".join(parts)
 
 
+def clock_of(now: float) -> str:
+    """Virtual time as HH:MM:SS from the start of the first simulated day; the hours go
+    on past 24 (25:00:03), so a clock never seems to run backwards."""
+    whole = max(int(now - SIM_EPOCH), 0)
+    hours, rest = divmod(whole, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}"
+
+
 def clock_text(session: Session) -> str:
-    """The virtual time of day, HH:MM:SS (the date never matters to a learner)."""
-    return to_rfc3339(session.cluster.now())[11:19]
+    """The virtual time, HH:MM:SS (the date never matters to a learner)."""
+    return clock_of(session.cluster.now())

@@ -291,7 +291,8 @@ def meta_advance(session: Session, args: Args) -> Output:
 
 @command("undo", "undo", "revert the last command that changed the cluster",
          details="Reverts kubectl writes, node commands, advance, reset and load, newest\n"
-                 f"first (up to {MAX_UNDO} of them). Reading commands are not counted.")
+                 f"first (up to {MAX_UNDO} of them, fewer on a very large cluster).\n"
+                 "Reading commands are not counted.")
 def meta_undo(session: Session, args: Args) -> Output:
     undone = session.undo()
     if undone is None:

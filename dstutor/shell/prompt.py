@@ -18,10 +18,11 @@ from prompt_toolkit.output import ColorDepth
 
 from dstutor.errors import ParseError
 from dstutor.kubectl.lexer import pending_heredoc
-from dstutor.model.timefmt import to_rfc3339
 from dstutor.shell import console as con
 from dstutor.shell.completer import ShellCompleter
-from dstutor.shell.session import Output, Session
+from dstutor.shell.durations import clock_of
+from dstutor.shell.session import INTERNAL_ERR, Output, Session
+from dstutor.textsafe import visible, visible_line
 
 PROMPT = "dstutor> "
 CONTINUATION = "> "
@@ -91,7 +92,7 @@ def toolbar_text(session: Session, typed: str | None = None,
     nodes = cluster.store.list("Node")
     speed = f" ×{clock.speed:g}" if clock.mode == "live" and clock.speed != 1 else ""
     extra = f"{status()} · " if status is not None else ""
-    return (f" {extra}virtual time {to_rfc3339(now)[11:19]} ({clock.mode} clock{speed}) · "
+    return (f" {extra}virtual time {clock_of(now)} ({clock.mode} clock{speed}) · "
             f"{len(nodes)} nodes · namespace {session.namespace} · Tab completes · "
             "Ctrl-D exits")
 
@@ -115,10 +116,12 @@ def show(out: Output, stdout: TextIO, stderr: TextIO, err_console: Any, out_cons
     if out.renderable is not None and colour:
         out_console.print(out.renderable)
     elif out.stdout:
-        stdout.write(out.stdout if out.stdout.endswith("\n") else out.stdout + "\n")
+        # visible(): text from objects and files never reaches the terminal raw; kubectl's
+        # own output has no control characters, so it is unchanged byte for byte.
+        stdout.write(visible(out.stdout if out.stdout.endswith("\n") else out.stdout + "\n"))
     stdout.flush()
     if out.stderr:
-        stderr.write(out.stderr if out.stderr.endswith("\n") else out.stderr + "\n")
+        stderr.write(visible(out.stderr if out.stderr.endswith("\n") else out.stderr + "\n"))
         stderr.flush()
     if out.hint:
         con.tutor(err_console, out.hint.rstrip("\n"))
@@ -153,8 +156,13 @@ def run_repl(session: Session, *, no_color: bool = False, stdout: TextIO | None 
             progress.finish()
             con.tutor(err_console, CANCELLED_MSG, style=con.NOTICE_STYLE)
             continue
-        progress.finish()
-        show(out, stdout, stderr, err_console, out_console, colour=colour)
+        try:
+            progress.finish()
+            show(out, stdout, stderr, err_console, out_console, colour=colour)
+        except Exception as exc:  # noqa: BLE001 - showing a result must not end the shell
+            stderr.write(INTERNAL_ERR.format(exc=visible_line(f"{type(exc).__name__}: {exc}"))
+                         + "\n")
+            stderr.flush()
         if out.exit:
             break
     return 0

@@ -9,10 +9,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
+from dstutor import yamlio
 from dstutor.errors import ParseError
 from dstutor.kubectl.lexer import pending_heredoc
 from dstutor.shell.session import Output, Session
+from dstutor.textsafe import visible
 
+# A command (with its heredoc) may be as large as a manifest file, no larger: a script
+# from /dev/zero or one endless line must not fill memory.
+MAX_COMMAND_CHARS = yamlio.MAX_BYTES
+TOO_LONG_ERR = ("error: the command on line {line} is longer than {limit} characters, "
+                "so it was not run")
 UNTERMINATED_ERR = ('error: the heredoc that starts on line {line} never ends: no line is '
                     'exactly "{delimiter}", so the command was not run')
 LOOSE_DELIMITER_NOTE = ' (line {line} is "{text}": the delimiter must stand alone on its line)'
@@ -25,10 +32,35 @@ class ScriptCommand:
     error: str = ""  # set when the command cannot be run at all
 
 
-def read_commands(lines: Iterable[str]) -> Iterator[ScriptCommand]:
+class Overlong(str):
+    """Stands for an input line longer than the limit (its text was never kept)."""
+
+
+def bounded_lines(stream: TextIO, limit: int = MAX_COMMAND_CHARS) -> Iterator[str]:
+    """The stream's lines, each read at most `limit` characters at a time; a longer line
+    is skipped to its end and comes out as an Overlong marker."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line.endswith("\n"):
+            yield line
+            continue
+        while True:  # drop the rest of the line, a bounded piece at a time
+            rest = stream.readline(1 << 20)
+            if not rest or rest.endswith("\n"):
+                break
+        yield Overlong()
+
+
+def read_commands(lines: Iterable[str], limit: int = MAX_COMMAND_CHARS
+                  ) -> Iterator[ScriptCommand]:
     """Group input lines into commands; a heredoc body belongs to the line that opens it."""
     it = iter(enumerate(lines, start=1))
     for number, raw in it:
+        if isinstance(raw, Overlong):
+            yield ScriptCommand("", number, error=TOO_LONG_ERR.format(line=number, limit=limit))
+            continue
         line = raw.rstrip("\r\n")
         if not line.strip() or line.lstrip().startswith("#"):
             continue
@@ -40,20 +72,39 @@ def read_commands(lines: Iterable[str]) -> Iterator[ScriptCommand]:
             yield ScriptCommand(line, number)
             continue
         body = [line]
+        size = len(line)
         loose: tuple[int, str] | None = None
+        too_long = False
         for body_number, body_raw in it:
+            if isinstance(body_raw, Overlong):
+                too_long = True
+                continue
             body_line = body_raw.rstrip("\r\n")
+            if too_long or size + len(body_line) + 1 > limit:
+                # Past the limit: keep nothing more, only look for the delimiter.
+                too_long = True
+                if body_line.strip() == delimiter:
+                    break
+                continue
             body.append(body_line)
+            size += len(body_line) + 1
             if pending_heredoc("\n".join(body)) is None:
                 break
             if loose is None and body_line.strip() == delimiter:
                 loose = (body_number, body_line)
         else:
+            if too_long:
+                yield ScriptCommand("", number, error=TOO_LONG_ERR.format(line=number,
+                                                                           limit=limit))
+                return
             message = UNTERMINATED_ERR.format(line=number, delimiter=delimiter)
             if loose is not None:
                 message += LOOSE_DELIMITER_NOTE.format(line=loose[0], text=loose[1])
             yield ScriptCommand("\n".join(body), number, error=message)
             return
+        if too_long:
+            yield ScriptCommand("", number, error=TOO_LONG_ERR.format(line=number, limit=limit))
+            continue
         yield ScriptCommand("\n".join(body), number)
 
 
@@ -62,14 +113,18 @@ def _ensure_newline(text: str) -> str:
 
 
 def write_output(out: Output, stdout: TextIO, stderr: TextIO) -> None:
-    """stdout, then the error, then the tutor's hint; flushed so 2>&1 keeps the order."""
+    """stdout, then the error, then the tutor's hint; flushed so 2>&1 keeps the order.
+
+    Everything passes through visible(): names and fields from files and objects never
+    reach the terminal raw (kubectl's own text has no control characters to change).
+    """
     if out.stdout:
-        stdout.write(_ensure_newline(out.stdout))
+        stdout.write(visible(_ensure_newline(out.stdout)))
     stdout.flush()
     if out.stderr:
-        stderr.write(_ensure_newline(out.stderr))
+        stderr.write(visible(_ensure_newline(out.stderr)))
     if out.hint:
-        stderr.write(_ensure_newline(out.hint))
+        stderr.write(visible(_ensure_newline(out.hint)))
     stderr.flush()
 
 
@@ -79,7 +134,7 @@ def run_script(session: Session, lines: Iterable[str], stdout: TextIO, stderr: T
     ok = True
     for command in read_commands(lines):
         if echo:
-            stdout.write(f"$ {command.text}\n")
+            stdout.write(visible(f"$ {command.text}\n"))
         if command.error:
             write_output(Output(stderr=command.error, exit_code=1), stdout, stderr)
             ok = False

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import copy
 import difflib
+import gc
 import pickle
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -17,6 +19,7 @@ from typing import Any, Protocol
 from dstutor.errors import DstutorError, ParseError
 from dstutor.model.objects import Obj
 from dstutor.sim.cluster import Cluster
+from dstutor.textsafe import visible_line
 
 KUBECTL_WORDS = ("kubectl", "k")
 # kubectl verbs that never change the cluster: no undo snapshot is taken before them,
@@ -27,6 +30,15 @@ READ_ONLY_VERBS = frozenset({"get", "describe", "explain", "api-resources", "ver
                              "cluster-info", "logs", "events", "top", "diff", "options",
                              "help", "completion", "config"})
 MAX_UNDO = 30
+# Undo snapshots are whole clusters: past this many bytes the oldest go first (the
+# newest is always kept), so a big cluster cannot fill memory with 30 copies of itself.
+MAX_UNDO_BYTES = 96 * 1024 * 1024
+# A replaced cluster is garbage with reference cycles (controllers point back at it), so
+# only a full collection frees it, and Python runs those ever more rarely as the heap
+# grows: collect after this many replaced clusters, so a long session with many undos
+# stays flat (about 10 ms each, once per this many undos).
+COLLECT_EVERY_DROPPED_CLUSTERS = 8
+INTERNAL_ERR = "dstutor: internal error: {exc} (run with --debug to see the traceback)"
 UNKNOWN_LINE_MSG = ("unknown command {word!r}: kubectl lines start with `kubectl`; "
                     "`help` lists the others")
 DID_YOU_MEAN_MSG = "did you mean `{suggestion}`?"
@@ -132,6 +144,15 @@ class UndoEntry:
             # e.g. a test clock whose wall-time source is a lambda
             return cls("", namespace, kept=copy.deepcopy(cluster))
 
+    @property
+    def size(self) -> int:
+        """Bytes held (a kept cluster object counts as nothing we can measure)."""
+        return len(self.frozen) if self.frozen is not None else 0
+
+    def copy(self) -> UndoEntry:
+        """Another entry for the same state: frozen bytes are shared, never changed."""
+        return UndoEntry(self.command, self.namespace, frozen=self.frozen, kept=self.kept)
+
     def cluster(self) -> Cluster:
         if self.kept is not None:
             return self.kept
@@ -145,7 +166,7 @@ class Session:
     def __init__(self, cluster: Cluster, *, namespace: str = "default",
                  interactive: bool = False, kubectl: KubectlRunner | None = None,
                  reset_factory: Callable[[], Cluster] | None = None, width: int = 80,
-                 editor: Any = None, workspace: Any = None) -> None:
+                 editor: Any = None, workspace: Any = None, debug: bool = False) -> None:
         self.cluster = cluster
         # The folder `>`, `cat`, `vi FILE` and relative `-f` paths use (shell/workspace.py);
         # None: the current directory.
@@ -165,12 +186,75 @@ class Session:
         self.undo_stack: list[UndoEntry] = []
         # Every line handled, for lessons that check "a command matching X was run".
         self.log: list[str] = []
+        # --debug: an internal error shows its traceback (the shell still goes on).
+        self.debug = debug
+        # The cluster as it was before the current command, to put back if the command
+        # fails inside dstutor; reused while nothing has changed (see _guard).
+        self._guarded: tuple[Any, ...] | None = None
+        self._guard_entry: UndoEntry | None = None
+        self._dropped_clusters = 0
 
     # --- the one entry point -----------------------------------------------------------
 
     def handle_line(self, text: str) -> Output:
-        """Run one command (a heredoc body may follow on the next lines)."""
+        """Run one command (a heredoc body may follow on the next lines).
+
+        Never raises except KeyboardInterrupt: an unexpected exception (a bug in
+        dstutor, never the learner's fault) becomes one line, and the cluster, the
+        namespace and the undo history are put back as they were before the command.
+        """
         text = text.rstrip("\n")
+        if not text.strip() or text.strip().startswith("#"):
+            return Output()
+        before = self._guard()
+        undo_depth = len(self.undo_stack)
+        try:
+            return self._handle(text)
+        except Exception as exc:  # noqa: BLE001 - the one place internal errors end
+            self._roll_back(before, undo_depth)
+            return self._internal_error(exc)
+        except BaseException:
+            # Ctrl-C or SIGTERM part way: undo the half-done command, then stop it.
+            self._roll_back(before, undo_depth)
+            raise
+
+    def _internal_error(self, exc: BaseException) -> Output:
+        line = INTERNAL_ERR.format(exc=visible_line(f"{type(exc).__name__}: {exc}"))
+        if self.debug:
+            trace = "".join(traceback.format_exception(exc)).rstrip("\n")
+            return Output(stderr=f"{trace}\n{line}", exit_code=1)
+        return Output(stderr=line, exit_code=1)
+
+    def _guard(self) -> UndoEntry:
+        """The cluster as it is now, pickled only if it changed since the last look.
+
+        A command that fails inside dstutor may have changed anything before failing,
+        read-only verbs included (renderers see the stored objects), so every command
+        needs the state from before it. Nothing changes the cluster without moving its
+        resourceVersion or its clock, so consecutive reads share one snapshot, and a
+        write's undo entry is that same snapshot: this costs about one pickle per
+        change, as undo did alone. With the live clock, time alone moving is no change:
+        a restored cluster's clock catches up with wall time at the next command, so a
+        snapshot from a few seconds ago stands for now.
+        """
+        cluster = self.cluster
+        clock = cluster.clock
+        key = (cluster.store.resource_version(),
+               clock.now() if clock.mode == "manual" else None, self.namespace)
+        entry = self._guard_entry
+        if entry is None or self._guarded is None or self._guarded[0] is not cluster \
+                or self._guarded[1:] != key:
+            entry = self._guard_entry = UndoEntry.of(cluster, self.namespace)
+            self._guarded = (cluster, *key)
+        return entry
+
+    def _roll_back(self, before: UndoEntry, undo_depth: int) -> None:
+        # Entries newer than the command go; a kept cluster in one of them is `before`
+        # itself, so restoring it shares it with nothing.
+        del self.undo_stack[undo_depth:]
+        self.restore(before)
+
+    def _handle(self, text: str) -> Output:
         stripped = text.strip()
         if not stripped or stripped.startswith("#"):
             return Output()
@@ -260,17 +344,33 @@ class Session:
 
     def snapshot(self) -> UndoEntry:
         """The cluster as it is now, for undo (cost: see benchmarks/bench_shell.py)."""
-        return UndoEntry.of(self.cluster, self.namespace)
+        entry = self._guard()
+        if entry.kept is not None:
+            # A copied cluster object (no pickle) can be handed out only once.
+            self._guarded = self._guard_entry = None
+            return entry
+        return entry.copy()
 
     def _push_undo(self, command: str, entry: UndoEntry) -> None:
         entry.command = command.split("\n", 1)[0]
         self.undo_stack.append(entry)
         if len(self.undo_stack) > MAX_UNDO:
             del self.undo_stack[0]
+        total = sum(e.size for e in self.undo_stack)
+        while len(self.undo_stack) > 1 and total > MAX_UNDO_BYTES:
+            total -= self.undo_stack.pop(0).size
 
     def restore(self, entry: UndoEntry) -> None:
         self.cluster = entry.cluster()
         self.namespace = entry.namespace
+        self._cluster_dropped()
+        self._guarded = self._guard_entry = None
+        if entry.frozen is not None:
+            # Those bytes are the restored state: the next command need not pickle it.
+            self._guard_entry = entry.copy()
+            clock = self.cluster.clock
+            self._guarded = (self.cluster, self.cluster.store.resource_version(),
+                             clock.now() if clock.mode == "manual" else None, self.namespace)
 
     def record_change(self, command: str, before: UndoEntry) -> None:
         """Simulator commands call this after changing the cluster, so `undo` can revert."""
@@ -286,9 +386,21 @@ class Session:
 
     def replace_cluster(self, cluster: Cluster, command: str) -> None:
         """Swap in a new cluster (reset, load) and keep the old one for `undo`."""
-        before = UndoEntry("", self.namespace, kept=self.cluster)
+        before = self.snapshot()
         self.cluster = cluster
         self._push_undo(command, before)
+        self._cluster_dropped()
+
+    def _cluster_dropped(self) -> None:
+        # `get pods` remembers rows by pod object; the old cluster's pods never come
+        # back (a restored cluster has new ones), so their rows would only hold memory.
+        from dstutor.render.columns import forget_pod_rows
+
+        forget_pod_rows()
+        self._dropped_clusters += 1
+        if self._dropped_clusters >= COLLECT_EVERY_DROPPED_CLUSTERS:
+            self._dropped_clusters = 0
+            gc.collect()
 
     def fresh_cluster(self) -> Cluster:
         if self._reset_factory is None:

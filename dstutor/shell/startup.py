@@ -7,8 +7,11 @@ could build; in script mode they make the exit status 1.
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -26,6 +29,7 @@ from dstutor.sim.clusterfile import (
     load_manifests,
     parse_cluster_file,
 )
+from dstutor.textsafe import visible
 
 DEFAULT_WORKERS = 3
 
@@ -124,6 +128,7 @@ def start(opts: ShellOptions, *, interactive: bool) -> Startup:
     save_to: Path | None = None
     if opts.state:
         save_to = Path(opts.state)
+        snapshot.clean_stale_temps(save_to)  # what a killed save left behind
         if save_to.exists():
             try:
                 cluster = snapshot.load_file(save_to, mode=mode, speed=opts.speed)
@@ -134,7 +139,7 @@ def start(opts: ShellOptions, *, interactive: bool) -> Startup:
     from dstutor.shell.editor import text_editor
 
     session = Session(cluster or factory(), interactive=interactive, reset_factory=factory,
-                      editor=text_editor())
+                      editor=text_editor(), debug=opts.debug)
     return Startup(session, problems, save_to)
 
 
@@ -147,14 +152,44 @@ def save_state(startup: Startup, stderr: TextIO) -> bool:
     try:
         snapshot.save_file(startup.session.cluster, startup.save_to)
     except DstutorError as exc:
-        stderr.write(f"{exc}\n")
+        stderr.write(f"{visible(str(exc))}\n")
         return False
     return True
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: leave as Ctrl-D would, after the command under way is undone."""
+
+
+@contextlib.contextmanager
+def _sigterm_ends_the_session() -> Iterator[None]:
+    """SIGTERM raises Terminated in the main thread, so the --state file is still saved."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_term(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, on_term)
+    except (ValueError, OSError):  # not the main interpreter, or no signals here
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run(opts: ShellOptions, *, stdin: TextIO | None = None, stdout: TextIO | None = None,
         stderr: TextIO | None = None, interactive: bool | None = None) -> int:
-    """`dstutor shell`: the exit status (0 only if every command and the start-up worked)."""
+    """`dstutor shell`: the exit status (0 only if every command and the start-up worked).
+
+    The --state file is written on every way out: the end of the input, `exit`, Ctrl-D,
+    Ctrl-C, SIGTERM, and even an error that escapes the shell. A command stopped part
+    way is undone first (Session.handle_line), so the file never holds half of one.
+    """
     if stdin is None and hasattr(sys.stdin, "reconfigure"):
         # A script with bytes that are not UTF-8 gets U+FFFD and a clear error for that
         # line, not a crash of the whole run.
@@ -166,23 +201,32 @@ def run(opts: ShellOptions, *, stdin: TextIO | None = None, stdout: TextIO | Non
         interactive = stdin.isatty() and stdout.isatty()
     startup = start(opts, interactive=interactive)
     for problem in startup.problems:
-        stderr.write(f"{problem}\n")
+        stderr.write(f"{visible(problem)}\n")
     stderr.flush()
+    status = 1
+    try:
+        with _sigterm_ends_the_session():
+            status = _session(startup, opts, interactive, stdin, stdout, stderr)
+    except KeyboardInterrupt:
+        stderr.write("interrupted\n")
+        status = 130
+    except Terminated:
+        stderr.write("terminated\n")
+        status = 143
+    finally:
+        # Also when something escapes (an internal error is then reported by the CLI).
+        if not save_state(startup, stderr) and status == 0:
+            status = 1
+    return status
+
+
+def _session(startup: Startup, opts: ShellOptions, interactive: bool, stdin: TextIO,
+             stdout: TextIO, stderr: TextIO) -> int:
     if interactive:
         from dstutor.shell.prompt import run_repl
 
-        status = run_repl(startup.session, no_color=opts.no_color)
-    else:
-        from dstutor.shell.script import run_script
+        return run_repl(startup.session, no_color=opts.no_color)
+    from dstutor.shell.script import bounded_lines, run_script
 
-        try:
-            status = run_script(startup.session, stdin, stdout, stderr, echo=opts.echo)
-        except KeyboardInterrupt:
-            stderr.write("interrupted\n")
-            save_state(startup, stderr)
-            return 130
-        if startup.problems:
-            status = 1
-    if not save_state(startup, stderr):
-        status = 1
-    return status
+    status = run_script(startup.session, bounded_lines(stdin), stdout, stderr, echo=opts.echo)
+    return 1 if startup.problems else status

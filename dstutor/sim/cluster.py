@@ -35,7 +35,13 @@ from dstutor.model.timefmt import to_rfc3339
 from dstutor.sim.apiserver import ApiServer, kind_info
 from dstutor.sim.clock import Clock
 from dstutor.sim.engine import Engine
-from dstutor.sim.events import Draft, EventCorrelator
+from dstutor.sim.events import (
+    EVENT_TTL_SECONDS,
+    Draft,
+    EventCorrelator,
+    expired_events,
+    last_write,
+)
 from dstutor.sim.names import NameGenerator
 from dstutor.sim.nodes import make_node
 from dstutor.sim.store import Store
@@ -49,6 +55,8 @@ DEFAULT_TIMING: dict[str, float] = {
 }
 # `advance` with no duration stops after this much virtual time even if work remains.
 SETTLE_LIMIT_SECONDS = 600.0
+# How often the recorders' caches drop what can no longer matter (see EventCorrelator.prune).
+PRUNE_INTERVAL_SECONDS = 600.0
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 
 
@@ -69,6 +77,9 @@ class Cluster:
         self.event_watchers: list[Callable[[Draft], None]] = []
         self._event_seq = 0
         self._event_sources: dict[tuple[str, str], Obj] = {}
+        # No stored Event reaches its TTL before this instant (0: look at the next settle).
+        self._events_expire_at = 0.0
+        self._pruned_at = 0.0
         self._node_index = 0
         self.daemonsets = DaemonSetsController(self)
         self.scheduler = Scheduler(self)
@@ -164,6 +175,10 @@ class Cluster:
         namespace = meta.get("namespace") or "default"
         if outcome.name:
             existing = self.store.get("Event", namespace, outcome.name)
+            if existing is not None and last_write(existing) <= to_rfc3339(
+                    now_seconds - EVENT_TTL_SECONDS):
+                self.store.remove(existing)  # its TTL ran out on the way here
+                existing = None
             if existing is not None:
                 existing["count"] = outcome.count
                 existing["message"] = outcome.message
@@ -212,6 +227,27 @@ class Cluster:
             self.engine.run_until(max(self.clock.target(), self.clock.now()))
         else:
             self.engine.run_queue()
+        self.expire_events()
+
+    def expire_events(self) -> None:
+        """Drop the Events past the API server's --event-ttl (1h after their last write),
+        as etcd's lease does, and what the recorders remember about objects now gone."""
+        now = self.clock.now()
+        if now < self._events_expire_at:
+            return
+        gone, self._events_expire_at = expired_events(self.store.iter_kind("Event"), now)
+        for event in gone:
+            self.store.remove(event)
+        if now - self._pruned_at < PRUNE_INTERVAL_SECONDS:
+            return
+        self._pruned_at = now
+        self.events.prune(now, lambda uid: self.store.by_uid(uid) is not None,
+                          lambda ns, name: self.store.get("Event", ns, name) is not None)
+        # A reporter on a node that is gone writes no more events; its dict stays shared
+        # by the events that still name it.
+        for component, host in list(self._event_sources):
+            if host and self.store.get("Node", "", host) is None:
+                del self._event_sources[(component, host)]
 
     def advance(self, seconds: float | None = None) -> float:
         """Let virtual time pass; without a duration, until nothing more changes (bounded)."""
@@ -224,6 +260,7 @@ class Cluster:
             start = self.clock.now()
             self.engine.run_until(start + seconds)
             used = seconds
+        self.expire_events()
         self.clock.rebase()
         return used
 

@@ -12,13 +12,19 @@ Three steps, in upstream order, per recorded event:
 So a DaemonSet that creates 5,000 pods leaves a handful of events, as on a real cluster,
 not 5,000. Every cache is an LRU of 4,096 entries, like upstream's. Everything here is
 decided on the virtual clock, so transcripts stay deterministic.
+
+The API server keeps an Event for `--event-ttl` (default 1h) after its last write, then
+etcd's lease drops it: `expired_events` decides which stored events are past that.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, NamedTuple, TypeVar
+
+from dstutor.model.timefmt import parse_rfc3339, to_rfc3339
 
 MAX_LRU_ENTRIES = 4096
 AGGREGATE_MAX_EVENTS = 10
@@ -26,6 +32,8 @@ AGGREGATE_INTERVAL_SECONDS = 600.0
 SPAM_BURST = 25
 SPAM_QPS = 1.0 / 300.0
 AGGREGATE_PREFIX = "(combined from similar events): "
+# kube-apiserver --event-ttl: "Amount of time to retain events" (default 1h0m0s).
+EVENT_TTL_SECONDS = 3600.0
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -178,6 +186,25 @@ class EventCorrelator:
         self._observed.add(key, _Observation(int(event.get("count", 1)), first,
                                              str(event["metadata"]["name"])))
 
+    def prune(self, now: float, exists: Callable[[str], bool],
+              stored: Callable[[str, str], bool]) -> None:
+        """Forget what can no longer change an outcome, so a long session stays flat.
+
+        An aggregate record older than the interval and a spam bucket that has refilled
+        act exactly as a missing one. An observation whose Event has expired and whose
+        object is gone (a uid never comes back) can never be matched again.
+        `exists(uid)`: the object is stored; `stored(namespace, name)`: the Event is.
+        """
+        for akey in [k for k, v in self._aggregates.items.items()
+                     if now - v.last > AGGREGATE_INTERVAL_SECONDS]:
+            del self._aggregates.items[akey]
+        for skey in [k for k, v in self._spam.items.items()
+                     if v.tokens + (now - v.last) * SPAM_QPS >= SPAM_BURST]:
+            del self._spam.items[skey]
+        for okey in [k for k, v in self._observed.items.items()
+                     if _gone(k, v.name, exists, stored)]:
+            del self._observed.items[okey]
+
     # --- snapshots: the correlator is part of the state a saved session resumes --------
 
     def export(self) -> dict[str, Any]:
@@ -201,3 +228,45 @@ class EventCorrelator:
         for key, tokens, last in data["spam"]:
             correlator._spam.add(tuple(key), _Bucket(float(tokens), float(last)))
         return correlator
+
+
+def _gone(key: tuple[str, ...], name: str, exists: Callable[[str], bool],
+          stored: Callable[[str, str], bool]) -> bool:
+    # An event key is a Draft (namespace at 3, uid at 5); an aggregate's key is
+    # ("aggregate", *prefix), one further along.
+    at = 1 if key and key[0] == "aggregate" else 0
+    if len(key) < 6 + at:
+        return False
+    namespace, uid = key[3 + at], key[5 + at]
+    if not uid or exists(uid):
+        return False
+    return not name or not stored(namespace or "default", name)
+
+
+def last_write(event: dict[str, Any]) -> str:
+    """When an Event was last written, as RFC 3339 (what its TTL counts from): the later
+    of its creation and its lastTimestamp (a recorder's update moves only the latter)."""
+    meta = event.get("metadata") or {}
+    return max(str(event.get("lastTimestamp") or ""), str(meta.get("creationTimestamp") or ""))
+
+
+def expired_events(events: Iterable[dict[str, Any]], now: float,
+                   ttl: float = EVENT_TTL_SECONDS) -> tuple[list[dict[str, Any]], float]:
+    """The events whose last write is `ttl` or more before `now`, and the earliest time
+    another one expires (a lower bound: events written later expire later still)."""
+    cutoff = to_rfc3339(now - ttl)
+    gone: list[dict[str, Any]] = []
+    oldest = ""
+    for event in events:
+        # Whole-second RFC 3339 in UTC sorts as text, so no parsing per event.
+        written = last_write(event)
+        if written <= cutoff:
+            gone.append(event)
+        elif not oldest or written < oldest:
+            oldest = written
+    if not oldest:
+        return gone, now + ttl
+    try:
+        return gone, parse_rfc3339(oldest) + ttl
+    except ValueError:
+        return gone, now + ttl

@@ -9,18 +9,20 @@ file cannot run anything.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import asdict
 from typing import Any
 
 from dstutor.controller.kubelet import NodeAgent, PodWork
 from dstutor.errors import DstutorError
+from dstutor.model import validation
 from dstutor.model.kinds import KINDS
 from dstutor.model.objects import Obj, clone
 from dstutor.model.timefmt import parse_rfc3339
 from dstutor.sim.clock import Clock
-from dstutor.sim.cluster import Cluster
-from dstutor.sim.events import EventCorrelator
+from dstutor.sim.cluster import DEFAULT_TIMING, Cluster
+from dstutor.sim.events import SPAM_BURST, EventCorrelator
 
 FORMAT = "dstutor/snapshot-v1"
 
@@ -79,8 +81,7 @@ def import_state(data: Any, *, clock: Clock | None = None) -> Cluster:
 
 
 def _import(data: Any, clock: Clock | None) -> Cluster:
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise SnapshotError(f"error: not a dstutor snapshot (expected format {FORMAT})")
+    validate(data)
     saved_clock = data["clock"]
     new_clock = clock or Clock(mode="manual")
     new_clock._now = float(saved_clock["now"])
@@ -141,6 +142,7 @@ def _import(data: Any, clock: Clock | None) -> Cluster:
         if nominated and not pod["spec"].get("nodeName"):
             cluster.scheduler.nominations[_key(pod)] = str(nominated)
     new_clock.mode = saved_clock.get("mode", "manual") if clock is None else new_clock.mode
+    cluster._events_expire_at = 0.0  # the saved events' TTLs are looked at afresh
     cluster.settle()
     return cluster
 
@@ -148,3 +150,230 @@ def _import(data: Any, clock: Clock | None) -> Cluster:
 def _key(obj: Obj) -> tuple[str, str, str]:
     meta = obj.get("metadata", {})
     return (obj["kind"], meta.get("namespace", "") or "", meta.get("name", ""))
+
+
+# --- validation: every field checked before anything is built ------------------------
+# A snapshot file may come from anyone. Each field is checked for its type and range
+# here, so a bad one is named in one line at `load` and never breaks a later command.
+
+# How many strings make a work-queue key, per queue (0: one plain string).
+TIMER_KEY_ARITY = {"daemonset": 2, "daemonset-node": 3, "scheduler": 3, "kubelet": 3,
+                   "kubelet-backoff": 3, "node-ready": 0, "nodelifecycle": 0,
+                   "tainteviction": 3, "gc": 3, "podgc": 0, "podgc-terminating": 0,
+                   "deployment": 2, "replicaset": 2}
+POD_KEY_ARITY = 3
+MAX_SECONDS = 1e12  # about 31,700 years: anything a session can reach, and finite
+MAX_TIMING_SECONDS = 30 * 86400.0
+WORK_STAGES = frozenset({"pulling", "starting", "running", "crashed", "pull-failed",
+                         "killing"})
+MT_STATE_WORDS = 625  # random.Random's Mersenne Twister state: 624 words and a position
+
+
+def _damaged(path: str, problem: str) -> SnapshotError:
+    return SnapshotError(f"error: the snapshot is damaged: {path} {problem}")
+
+
+def _describe(value: Any) -> str:
+    text = json_text(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def json_text(value: Any) -> str:
+    import json
+
+    try:
+        return json.dumps(value, ensure_ascii=True)
+    except (TypeError, ValueError, RecursionError):
+        return type(value).__name__
+
+
+def _mapping(value: Any, path: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _damaged(path, f"must be a mapping, not {_describe(value)}")
+    return value
+
+
+def _sequence(value: Any, path: str, length: int | None = None) -> list[Any]:
+    if isinstance(value, tuple):  # export_state's own data, not yet through JSON
+        value = list(value)
+    if not isinstance(value, list):
+        raise _damaged(path, f"must be a list, not {_describe(value)}")
+    if length is not None and len(value) != length:
+        raise _damaged(path, f"must have {length} items, not {len(value)}")
+    return value
+
+
+def _string(value: Any, path: str) -> str:
+    if not isinstance(value, str):
+        raise _damaged(path, f"must be a string, not {_describe(value)}")
+    return value
+
+
+def _boolean(value: Any, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise _damaged(path, f"must be true or false, not {_describe(value)}")
+    return value
+
+
+def _number(value: Any, path: str, *, low: float = 0.0, high: float = MAX_SECONDS,
+            integer: bool = False) -> float:
+    kind = "a whole number" if integer else "a number"
+    if isinstance(value, bool) or not isinstance(value, int | float) or (
+            integer and not isinstance(value, int)):
+        raise _damaged(path, f"must be {kind}, not {_describe(value)}")
+    if not math.isfinite(value) or not low <= value <= high:
+        span = f"{_plain(low)} to {_plain(high)}"
+        raise _damaged(path, f"must be {kind} from {span}, not {value!r}")
+    return value
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+
+
+def _strings(value: Any, path: str) -> list[str]:
+    items = _sequence(value, path)
+    for i, item in enumerate(items):
+        _string(item, f"{path}[{i}]")
+    return items
+
+
+def _queue_key(value: Any, path: str, arity: int) -> None:
+    if arity == 0:
+        _string(value, path)
+    else:
+        for i, part in enumerate(_sequence(value, path, arity)):
+            _string(part, f"{path}[{i}]")
+
+
+def validate(data: Any) -> None:
+    """Check every field of export_state's data; SnapshotError naming the first bad one."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise SnapshotError(f"error: not a dstutor snapshot (expected format {FORMAT})")
+    doc = data
+    clock = _mapping(doc.get("clock"), "clock")
+    _number(clock.get("now"), "clock.now")
+    if clock.get("mode", "manual") not in ("manual", "live"):
+        raise _damaged("clock.mode", f"must be manual or live, not {_describe(clock['mode'])}")
+    if "speed" in clock:
+        _number(clock["speed"], "clock.speed", low=0.01, high=10000.0)
+    timing = _mapping(doc.get("timing"), "timing")
+    for key, value in timing.items():
+        if key not in DEFAULT_TIMING:
+            raise _damaged(f"timing.{key}", f"is not a timing (known: "
+                           f"{', '.join(sorted(DEFAULT_TIMING))})")
+        _number(value, f"timing.{key}", high=MAX_TIMING_SECONDS)
+    registry = _mapping(doc.get("registry"), "registry")
+    for name in ("missing", "crashing"):
+        _strings(registry.get(name), f"registry.{name}")
+    rng = _sequence(doc.get("random"), "random", 3)
+    _number(rng[0], "random[0]", low=3, high=3, integer=True)
+    words = _sequence(rng[1], "random[1]", MT_STATE_WORDS)
+    for i, word in enumerate(words[:-1]):
+        _number(word, f"random[1][{i}]", high=2**32 - 1, integer=True)
+    _number(words[-1], f"random[1][{MT_STATE_WORDS - 1}]", high=MT_STATE_WORDS - 1,
+            integer=True)
+    if rng[2] is not None:
+        _number(rng[2], "random[2]", low=-MAX_SECONDS)
+    _number(doc.get("nodeIndex"), "nodeIndex", integer=True)
+    _number(doc.get("eventSeq"), "eventSeq", integer=True)
+    _number(doc.get("resourceVersion"), "resourceVersion", integer=True)
+    if "recordPodEvents" in doc:
+        _boolean(doc["recordPodEvents"], "recordPodEvents")
+    if "events" in doc:
+        _validate_events(doc["events"])
+    _validate_objects(doc.get("objects"))
+    _validate_components(doc)
+
+
+def _validate_events(value: Any) -> None:
+    events = _mapping(value, "events")
+    for i, item in enumerate(_sequence(events.get("aggregates"), "events.aggregates")):
+        path = f"events.aggregates[{i}]"
+        key, messages, last = _sequence(item, path, 3)
+        _strings(key, f"{path}[0]")
+        _strings(messages, f"{path}[1]")
+        _number(last, f"{path}[2]")
+    for i, item in enumerate(_sequence(events.get("observed"), "events.observed")):
+        path = f"events.observed[{i}]"
+        key, count, first, name = _sequence(item, path, 4)
+        _strings(key, f"{path}[0]")
+        _number(count, f"{path}[1]", low=1, integer=True)
+        _number(first, f"{path}[2]")
+        _string(name, f"{path}[3]")
+    for i, item in enumerate(_sequence(events.get("spam"), "events.spam")):
+        path = f"events.spam[{i}]"
+        key, tokens, last = _sequence(item, path, 3)
+        _strings(key, f"{path}[0]")
+        _number(tokens, f"{path}[1]", high=SPAM_BURST)
+        _number(last, f"{path}[2]")
+
+
+def _validate_objects(value: Any) -> None:
+    seen: set[tuple[str, str, str]] = set()
+    for i, obj in enumerate(_sequence(value, "objects")):
+        path = f"objects[{i}]"
+        if not isinstance(obj, dict) or obj.get("kind") not in KINDS:
+            raise SnapshotError("error: the snapshot holds an object of an unknown kind")
+        meta = _mapping(obj.get("metadata"), f"{path}.metadata")
+        name = _string(meta.get("name"), f"{path}.metadata.name")
+        namespace = meta.get("namespace", "")
+        if namespace is not None:
+            _string(namespace, f"{path}.metadata.namespace")
+        _string(meta.get("uid", ""), f"{path}.metadata.uid")
+        key = (obj["kind"], namespace or "", name)
+        if key in seen:
+            raise _damaged(path, f"is a second {obj['kind']} named {name!r}")
+        seen.add(key)
+        try:
+            causes = validation.validate(obj)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError,
+                RecursionError) as exc:
+            raise _damaged(path, f"({obj['kind']} {name!r}) cannot be read "
+                           f"({type(exc).__name__})") from None
+        if causes:
+            raise _damaged(path, f"({obj['kind']} {name!r}) is invalid: {causes[0]}")
+
+
+def _validate_components(doc: dict[str, Any]) -> None:
+    kubelet = _mapping(doc.get("kubelet"), "kubelet")
+    for name, agent in _mapping(kubelet.get("nodes"), "kubelet.nodes").items():
+        path = f"kubelet.nodes.{name}"
+        _mapping(agent, path)
+        _boolean(agent.get("alive"), f"{path}.alive")
+        _strings(agent.get("images"), f"{path}.images")
+        _number(agent.get("nextIP"), f"{path}.nextIP", high=2**32, integer=True)
+    fields = {f.name for f in dataclasses.fields(PodWork)}
+    for i, item in enumerate(_sequence(kubelet.get("work"), "kubelet.work")):
+        path = f"kubelet.work[{i}]"
+        key, work = _sequence(item, path, 2)
+        _queue_key(key, f"{path}[0]", POD_KEY_ARITY)
+        _mapping(work, f"{path}[1]")
+        extra = set(work) - fields
+        if extra:
+            raise _damaged(f"{path}[1].{sorted(extra)[0]}", "is not a field of the work")
+        if work.get("stage") not in WORK_STAGES:
+            raise _damaged(f"{path}[1].stage", f"must be one of {', '.join(sorted(WORK_STAGES))}, "
+                           f"not {_describe(work.get('stage'))}")
+        for name in ("due", "backoff"):
+            if name in work:
+                _number(work[name], f"{path}[1].{name}")
+        if work.get("ready_at") is not None:
+            _number(work["ready_at"], f"{path}[1].ready_at")
+        if "fresh_images" in work:
+            _strings(work["fresh_images"], f"{path}[1].fresh_images")
+    for name, since in _mapping(doc.get("silentSince"), "silentSince").items():
+        _number(since, f"silentSince.{name}")
+    evictions = doc.get("taintEviction")
+    if evictions is not None:
+        for i, item in enumerate(_sequence(evictions, "taintEviction")):
+            key, when = _sequence(item, f"taintEviction[{i}]", 2)
+            _queue_key(key, f"taintEviction[{i}][0]", TIMER_KEY_ARITY["tainteviction"])
+            _number(when, f"taintEviction[{i}][1]")
+    for i, item in enumerate(_sequence(doc.get("timers"), "timers")):
+        path = f"timers[{i}]"
+        queue, key, due = _sequence(item, path, 3)
+        if queue not in TIMER_KEY_ARITY:
+            raise _damaged(f"{path}[0]", f"is not a work queue ({_describe(queue)})")
+        _queue_key(key, f"{path}[1]", TIMER_KEY_ARITY[queue])
+        _number(due, f"{path}[2]")
