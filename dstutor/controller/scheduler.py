@@ -7,6 +7,12 @@ from collections import Counter
 from dstutor.controller import preemption, shared
 from dstutor.controller.context import Context
 from dstutor.model.objects import Obj, is_terminating, key_of, node_taints, target_node_name
+from dstutor.model.podaffinity import (
+    RESOLVABLE,
+    has_required_anti_affinity,
+    interpod_failure,
+    uses_pod_affinity,
+)
 from dstutor.model.priority import pod_priority
 from dstutor.model.quantity import parse_quantity
 from dstutor.model.selectors import pod_matches_node_affinity
@@ -130,15 +136,21 @@ class Scheduler:
         # Pods preemption nominated to a node: room there is held for them (and for
         # anybody of their priority or higher) until the victims are gone.
         self.nominations: dict[tuple[str, str, str], str] = {}
+        # Bound pods with required pod anti-affinity: while there are none, a pod without
+        # pod (anti-)affinity of its own skips the InterPodAffinity filter.
+        self.anti_affinity: set[tuple[str, str, str]] = set()
 
     def on_pod(self, old: Obj | None, new: Obj | None) -> None:
         if new is None:
             if old is not None:
                 self.unschedulable.discard(key_of(old))
                 self.nominations.pop(key_of(old), None)
+                self.anti_affinity.discard(key_of(old))
                 if old["spec"].get("nodeName"):
                     self._retry_all()  # a removed pod frees room on its node
             return
+        if new["spec"].get("nodeName") and has_required_anti_affinity(new):
+            self.anti_affinity.add(key_of(new))
         if not new["spec"].get("nodeName") and not is_terminating(new):
             key = key_of(new)
             # An unschedulable pod waits for a cluster event (a pod removed, a node
@@ -173,6 +185,8 @@ class Scheduler:
             candidates = store.list("Node")
         feasible: list[tuple[float, str, Obj]] = []
         resolvable: list[tuple[Obj, list[Obj]]] = []  # nodes only the room filters refused
+        interpod = uses_pod_affinity(pod) or bool(self.anti_affinity)
+        placed = self._placed() if interpod else []
         for node in candidates:
             node_name = node["metadata"]["name"]
             reason = filter_node_rules(pod, node)
@@ -180,7 +194,7 @@ class Scheduler:
                 reasons[reason] += 1
                 continue
             indexed = store.pod_keys_on_node(node_name)
-            if pinned and room_is_certain(pod, node, len(indexed)):
+            if pinned and not interpod and room_is_certain(pod, node, len(indexed)):
                 # One candidate: nothing to rank, and nothing to count (a DaemonSet pod
                 # that requests nothing on a node far from its pod limit).
                 feasible.append((0, node_name, node))
@@ -193,6 +207,12 @@ class Scheduler:
             if self.nominations:
                 on_node += self._nominated_here(pod, node_name)
             room = filter_node_room(pod, node, on_node)
+            if not room and interpod:
+                failure = interpod_failure(pod, node, placed, self._namespace_labels())
+                room = [failure] if failure else []
+                if failure and failure not in RESOLVABLE:
+                    reasons[failure] += 1
+                    continue
             if not room:
                 feasible.append((len(on_node), node_name, node))
             else:
@@ -207,6 +227,17 @@ class Scheduler:
             return
         feasible.sort(key=lambda f: (f[0], f[1]))
         self._bind(pod, feasible[0][2])
+
+    def _placed(self) -> list[tuple[Obj, Obj | None]]:
+        """Every bound pod that still occupies its node, with that node."""
+        store = self.ctx.store
+        return [(p, store.get("Node", "", p["spec"]["nodeName"])) for p in store.list("Pod")
+                if p["spec"].get("nodeName")
+                and p.get("status", {}).get("phase") not in ("Succeeded", "Failed")]
+
+    def _namespace_labels(self) -> dict[str, dict[str, str]]:
+        return {ns["metadata"]["name"]: ns["metadata"].get("labels") or {}
+                for ns in self.ctx.store.list("Namespace")}
 
     # --- preemption (PostFilter) -----------------------------------------------------
 
@@ -233,8 +264,21 @@ class Scheduler:
         if not resolvable:
             return "preemption: " + preemption.fit_error(
                 Counter({preemption.NOT_HELPFUL: total}), total)
-        candidate, reasons = preemption.find_candidate(pod, resolvable, total,
-                                                       filter_node_room)
+        room = filter_node_room
+        if uses_pod_affinity(pod) or self.anti_affinity:
+            placed, ns_labels = self._placed(), self._namespace_labels()
+
+            def room(pod: Obj, node: Obj, pods: list[Obj]) -> list[str]:
+                # The dry run: this node holds only `pods`; the rest of the cluster stays.
+                short = filter_node_room(pod, node, pods)
+                if short:
+                    return short
+                name = node["metadata"]["name"]
+                here = [(p, n) for p, n in placed if (n or {}).get("metadata", {}).get(
+                    "name") != name] + [(p, node) for p in pods]
+                failure = interpod_failure(pod, node, here, ns_labels)
+                return [failure] if failure else []
+        candidate, reasons = preemption.find_candidate(pod, resolvable, total, room)
         if candidate is None:
             if nominated:
                 pod["status"].pop("nominatedNodeName", None)

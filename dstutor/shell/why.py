@@ -21,6 +21,7 @@ from dstutor.model.objects import (
     node_condition,
     target_node_name,
 )
+from dstutor.model.podaffinity import interpod_failure, required_terms, uses_pod_affinity
 from dstutor.model.quantity import parse_quantity
 from dstutor.model.selectors import node_selector_requirement_matches
 from dstutor.render.columns import pod_status_and_counts
@@ -160,6 +161,33 @@ def _wrap(line: str, width: int) -> str:
                          break_on_hyphens=False)
 
 
+def _interpod_line(cluster: Cluster, ds: Obj, node: Obj, spec: Obj) -> tuple[bool, str] | None:
+    """The scheduler's InterPodAffinity filter for this DaemonSet's pod on the node, when
+    the template or a running pod has required pod (anti-)affinity; else None."""
+    probe = {"metadata": {"namespace": ds["metadata"]["namespace"],
+                          "labels": (ds["spec"]["template"].get("metadata") or {}).get(
+                              "labels") or {}},
+             "spec": spec}
+    if not uses_pod_affinity(probe) and not cluster.scheduler.anti_affinity:
+        return None
+    node_name = node["metadata"]["name"]
+    ds_uid = ds["metadata"].get("uid")
+    placed = [(p, cluster.store.get("Node", "", p["spec"]["nodeName"]))
+              for p in cluster.store.list("Pod") if p["spec"].get("nodeName")
+              and not (p["spec"]["nodeName"] == node_name
+                       and (controller_ref(p) or {}).get("uid") == ds_uid)]
+    ns_labels = {n["metadata"]["name"]: n["metadata"].get("labels") or {}
+                 for n in cluster.store.list("Namespace")}
+    failure = interpod_failure(probe, node, placed, ns_labels)
+    if failure:
+        return False, f"pod affinity: {failure} -> the scheduler leaves the pod Pending"
+    keys = {t.get("topologyKey") for t in required_terms(probe, "podAntiAffinity")}
+    if keys == {"kubernetes.io/hostname"}:
+        return True, ("pod anti-affinity: met; per kubernetes.io/hostname it can never "
+                      "bite, a DaemonSet has one pod per node anyway")
+    return True, "pod affinity: met"
+
+
 def explain_pair(cluster: Cluster, node: Obj, ds: Obj, *, width: int = 80) -> str:
     """The full explanation for one node and one DaemonSet."""
     node_name = node["metadata"]["name"]
@@ -181,6 +209,9 @@ def explain_pair(cluster: Cluster, node: Obj, ds: Obj, *, width: int = 80) -> st
     facts = _node_state_lines(cluster, node)
     if placement.should_run:
         facts.append(_resource_line(cluster, ds, node, spec))
+        interpod = _interpod_line(cluster, ds, node, spec)
+        if interpod is not None:
+            facts.append(interpod)
     for passed, text in facts:
         lines.append(f"    {YES if passed else NO} {text}")
     lines.append(f"  result: should run: {_yes_no(placement.should_run)}, should keep "
