@@ -151,8 +151,9 @@ def grade_command(
     json_out: Annotated[str | None, typer.Option(
         "--json", metavar="FILE", help="Scores, stuck map and xAPI-style statements.")] = None,
     course: Annotated[str | None, typer.Option(
-        "--course", metavar="DIR", help="Also replay every command log against this course "
-        "and reject files whose commands do not finish the steps they claim.")] = None,
+        "--course", metavar="DIR", help="Also replay every log against this course and "
+        "reject files whose claims (steps, hints, checks, scoring) the replay does not "
+        "reproduce.")] = None,
     only: Annotated[list[str] | None, typer.Option(
         "--only", metavar="LESSON", help="Grade only this lesson or exercise (id or file "
         "name; repeatable).")] = None,
@@ -160,10 +161,14 @@ def grade_command(
     """Grade a class: verify each results file, show scores and where learners got stuck."""
     from pathlib import Path
 
-    from rich.markup import escape
+    from rich.markup import escape as rich_escape
     from rich.table import Table
 
     from dstutor.classroom import grade
+
+    def escape(text: str) -> str:
+        # Names, ids, titles, paths and reasons come from learners' files: nothing raw.
+        return rich_escape(grade.shown(str(text)))
 
     lessons = None
     if course is not None:

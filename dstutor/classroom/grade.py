@@ -1,7 +1,10 @@
 """`dstutor grade`: merge a class's results files into scores, a stuck map, CSV, JUnit, JSON.
 
 Files that fail verification are kept apart with their reasons and never graded: an
-instructor must see that a file was rejected, not find a silent zero.
+instructor must see that a file was rejected, not find a silent zero. One bad file never
+stops the batch. Every string in a results file is the learner's: the CSV escapes cells a
+spreadsheet would run as formulas, the JUnit XML drops what XML 1.0 forbids, and the
+terminal tables (cli.py) show control characters visibly.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import statistics
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
@@ -16,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dstutor.classroom.results import load_results
+from dstutor.textsafe import visible_line
 
 CSV_FIELDS = ("learner", "lesson", "title", "mode", "score", "points", "percent", "steps_done",
               "steps_total", "completed", "hints_used", "attempts", "seconds", "over_time",
@@ -156,8 +161,12 @@ class GradeBook:
 
 
 def stepped_in(rec: dict[str, Any]) -> set[str]:
-    """Steps the learner typed at least one command in."""
+    """Steps the learner typed at least one line in."""
     return {str(e.get("step")) for e in rec.get("log") or []}
+
+
+def _ran(entry: dict[str, Any]) -> bool:
+    return entry.get("kind") != "typed"  # see dstutor.lessons.progress.LogEntry
 
 
 def _reached(step: dict[str, Any], stepped: set[str]) -> bool:
@@ -169,11 +178,26 @@ def plausibility(doc: dict[str, Any]) -> list[str]:
     """Intact files that still look odd: a task step done without a single command."""
     notes = []
     for rec in doc.get("lessons") or []:
-        stepped = {e.get("step") for e in rec.get("log") or []}
+        stepped = {e.get("step") for e in rec.get("log") or [] if _ran(e)}
         for step in rec.get("steps") or []:
             if step.get("done") and not step.get("quiz") and step["id"] not in stepped:
                 notes.append(f"{rec['id']}/{step['id']}: done, but no command was logged")
     return notes
+
+
+def _grade_file(path: str, lessons: Sequence[Any] | None
+                ) -> tuple[dict[str, Any] | None, list[str], list[str]]:
+    """(document, problems, notes) of one file; problems mean it is rejected."""
+    doc, problems = load_results(path)
+    if doc is None or problems:
+        return None, problems or ["unreadable"], []
+    if lessons is None:
+        return doc, [], []
+    from dstutor.classroom.replay import replay_results
+
+    found = replay_results(doc, lessons)
+    # A rejected file keeps its notes: a line that was not replayed may be why.
+    return doc, found.problems + (found.notes if found.problems else []), found.notes
 
 
 def load_class(paths: Iterable[str], *, lessons: Sequence[Any] | None = None,
@@ -186,18 +210,18 @@ def load_class(paths: Iterable[str], *, lessons: Sequence[Any] | None = None,
     book = GradeBook()
     names: dict[str, str] = {}
     for path in paths:
-        doc, problems = load_results(path)
-        if doc is not None and not problems and lessons is not None:
-            from dstutor.classroom.replay import replay_problems
-
-            problems = replay_problems(doc, lessons)
+        try:
+            doc, problems, notes = _grade_file(path, lessons)
+        except Exception as exc:  # noqa: BLE001 - one file must never stop the batch
+            doc, problems, notes = None, [f"could not be graded: internal error "
+                                          f"({type(exc).__name__})"], []
         if doc is None or problems:
-            book.rejected.append(Rejected(path, problems or ["unreadable"]))
+            book.rejected.append(Rejected(path, problems))
             continue
-        name = str(doc.get("learner") or "?")
-        ids = {rec.get("id") for rec in doc.get("lessons") or []
-               if rec.get("id") in wanted or rec.get("file") in wanted}
-        learner = Learner(name, path, doc, plausibility(doc),
+        name = doc["learner"]
+        ids = {rec["id"] for rec in doc["lessons"]
+               if rec["id"] in wanted or rec["file"] in wanted}
+        learner = Learner(name, path, doc, [*notes, *plausibility(doc)],
                           frozenset(ids) if wanted else None)
         if wanted and not ids:
             learner.notes.append("none of the --only lessons is in this file")
@@ -210,13 +234,41 @@ def load_class(paths: Iterable[str], *, lessons: Sequence[Any] | None = None,
 
 # --- outputs ------------------------------------------------------------------------------
 
+def shown(text: str) -> str:
+    """One line of untrusted text for any output: controls visible, lone surrogates (a
+    file name that is not UTF-8) as \\udcXX, so that writing it can never fail."""
+    return visible_line(text.encode("utf-8", "backslashreplace").decode("utf-8"))
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP: CSV
+# injection); a leading apostrophe makes it text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell that a spreadsheet shows as text: controls visible, formulas defused."""
+    if not isinstance(value, str):
+        return value
+    text = shown(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def to_csv(book: GradeBook) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
     for row in book.rows():
-        writer.writerow(row)
+        writer.writerow({k: csv_cell(v) for k, v in row.items()})
     return buf.getvalue()
+
+
+# Characters XML 1.0 forbids in a document, even escaped.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: Any) -> str:
+    """Text for a JUnit attribute or element: controls visible, nothing XML forbids."""
+    return _NOT_XML.sub("\ufffd", shown(str(value)))
 
 
 def to_junit(book: GradeBook) -> str:
@@ -224,14 +276,15 @@ def to_junit(book: GradeBook) -> str:
     root = ET.Element("testsuites", name="dstutor")
     total = failures = skipped = 0
     for ln in book.learners:
-        suite = ET.SubElement(root, "testsuite", name=ln.name)
+        suite = ET.SubElement(root, "testsuite", name=xml_text(ln.name))
         cases = fails = skips = 0
         seconds = 0.0
         for rec in ln.lessons:
             for step in rec.get("steps") or []:
                 cases += 1
                 seconds += float(step.get("seconds", 0.0))
-                case = ET.SubElement(suite, "testcase", classname=rec["id"], name=step["id"],
+                case = ET.SubElement(suite, "testcase", classname=xml_text(rec["id"]),
+                                     name=xml_text(step["id"]),
                                      time=f"{float(step.get('seconds', 0.0)):.3f}")
                 detail = (f"attempts={step.get('attempts', 0)} "
                           f"hints={step.get('hints_used', 0)}")
@@ -250,11 +303,12 @@ def to_junit(book: GradeBook) -> str:
         suite.set("time", f"{seconds:.3f}")
         total, failures, skipped = total + cases, failures + fails, skipped + skips
     for rej in book.rejected:
-        suite = ET.SubElement(root, "testsuite", name=f"rejected: {rej.path}", tests="1",
-                              failures="0", errors="1", skipped="0", time="0")
-        case = ET.SubElement(suite, "testcase", classname="verification", name=rej.path)
+        suite = ET.SubElement(root, "testsuite", name=xml_text(f"rejected: {rej.path}"),
+                              tests="1", failures="0", errors="1", skipped="0", time="0")
+        case = ET.SubElement(suite, "testcase", classname="verification",
+                             name=xml_text(rej.path))
         ET.SubElement(case, "error", message="results file failed verification",
-                      type="Tampered").text = "\n".join(rej.reasons)
+                      type="Tampered").text = "\n".join(xml_text(r) for r in rej.reasons)
         total += 1
     root.set("tests", str(total))
     root.set("failures", str(failures))

@@ -17,15 +17,28 @@ from pathlib import Path
 from typing import Any
 
 from dstutor import __version__
+from dstutor.classroom import results_spec
 from dstutor.classroom.exercise import ExerciseMeta, read_meta
-from dstutor.classroom.scoring import StepScore, lesson_score, score_lesson_record, step_score
+from dstutor.classroom.scoring import (
+    StepScore,
+    lesson_score,
+    record_step_scores,
+    score_lesson_record,
+    step_score,
+)
 from dstutor.errors import DstutorError, LessonError
 from dstutor.lessons.progress import LessonProgress, StepProgress, data_dir
+from dstutor.textsafe import visible_line
 
 RESULTS_FORMAT = "dstutor-results"
-RESULTS_VERSION = 1
+# Version 2 logs every line typed (`kind`, see LogEntry); version 1 logged only the lines
+# that ran in the cluster. Both are read; `replay.py` says how a version 1 log is graded.
+RESULTS_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 LEARNER_FILE = "learner.json"
-ENTRY_FIELDS = ("t", "line", "exit", "step", "skip")
+MAX_FILE_BYTES = 16_000_000  # a whole course with heredoc manifests is a few MB
+MAX_INT_DIGITS = 30
+ENTRY_FIELDS = ("t", "line", "exit", "step", "skip", "kind")
 
 
 class ResultsError(DstutorError):
@@ -117,18 +130,30 @@ def replay_checks(lesson: Any, progress: LessonProgress) -> dict[str, list[bool]
     from dstutor.lessons.sandbox import TimedLine, build_setup, evaluate, run_lines
 
     executor = build_setup(lesson)
-    run_lines(executor, [TimedLine(e.line, e.t) for e in progress.log])
+    commands = progress.commands()
+    run_lines(executor, [TimedLine(e.line, e.t) for e in commands])
     found: dict[str, list[bool]] = {}
     for step in lesson.steps:
         sp = progress.steps.get(step.id) or StepProgress()
         if sp.done:
             found[step.id] = [not sp.skipped and not sp.solution_seen] * len(step.checks)
             continue
-        records = [CommandRecord(e.line, e.exit) for e in progress.log if e.step == step.id]
+        records = [CommandRecord(e.line, e.exit) for e in commands if e.step == step.id]
         answer = sp.quiz_answers[-1] if sp.quiz_answers else None
         found[step.id] = [o.passed for _, o in evaluate(step.checks, executor, step, records,
                                                         answer)]
     return found
+
+
+def lesson_edits(lesson: Any) -> list[str]:
+    """The lesson's edit journal in the learner's workspace (empty when there is none)."""
+    from dstutor.lessons.sandbox import lesson_workspace
+    from dstutor.shell.editjournal import EditJournal
+
+    try:
+        return list(EditJournal(lesson_workspace(lesson).root).entries)
+    except OSError:
+        return []
 
 
 def lesson_record(lesson: Any, meta: ExerciseMeta, progress: LessonProgress | None,
@@ -152,8 +177,9 @@ def lesson_record(lesson: Any, meta: ExerciseMeta, progress: LessonProgress | No
     hints = sum(s["hints_used"] for s in steps)
     over = meta.time_limit is not None and seconds > meta.time_limit
     s = meta.scoring
-    entries = [{"t": e.t, "line": e.line, "exit": e.exit, "step": e.step, "skip": e.skip}
-               for e in progress.log]
+    edits = lesson_edits(lesson) if progress.log else []
+    entries = [{"t": e.t, "line": e.line, "exit": e.exit, "step": e.step, "skip": e.skip,
+                "kind": e.kind} for e in progress.log]
     log = chain(entries, learner, lesson.id)
     return {
         "id": lesson.id, "title": lesson.title, "file": lesson.slug, "mode": meta.mode,
@@ -164,7 +190,10 @@ def lesson_record(lesson: Any, meta: ExerciseMeta, progress: LessonProgress | No
         "scoring": s.as_dict(),
         "score": lesson_score(scores, points=s.points, hint_cost=s.hint_cost, hints_used=hints,
                               late_cost=s.late_cost, over_time=over),
-        "steps": steps, "log": log,
+        "steps": steps, "log": log, "log_complete": progress.log_complete,
+        # what the learner's editor produced (`vi FILE`, `kubectl edit`), in order: the
+        # replay gives it back instead of opening an editor
+        "edits": edits,
         "log_head": log[-1]["hash"] if log else genesis(learner, lesson.id),
     }
 
@@ -202,62 +231,128 @@ def write_results(doc: Mapping[str, Any], path: Path) -> None:
 # --- verifying ----------------------------------------------------------------------------
 
 def verify(doc: Any) -> list[str]:
-    """Every reason not to trust a results document; empty when it is intact."""
+    """Every reason not to trust a results document; empty when it is intact.
+
+    The structure is checked first (results_spec), so everything after it, and all of
+    `dstutor grade`, reads fields of known types.
+    """
     if not isinstance(doc, dict) or doc.get("format") != RESULTS_FORMAT:
         return ["not a dstutor results file"]
     version = doc.get("format_version")
-    if version != RESULTS_VERSION:
-        return [f"results format_version {version!r} is not {RESULTS_VERSION}: "
-                "export again with this dstutor"]
+    if version not in READABLE_VERSIONS or isinstance(version, bool):
+        shown = visible_line(repr(version)[:40])
+        return [f"results format_version {shown} is not one this dstutor reads "
+                f"({', '.join(map(str, READABLE_VERSIONS))}): export again with this dstutor"]
+    try:
+        results_spec.check(doc)
+    except results_spec.SpecError as exc:
+        return [f"malformed: {exc}"]
     problems = []
-    if doc.get("digest") != digest(doc):
+    if doc["digest"] != digest(doc):
         problems.append("digest mismatch: the file was changed after export")
-    learner = str(doc.get("learner", ""))
-    lessons = doc.get("lessons")
-    if not isinstance(lessons, list):
-        return [*problems, "no lessons list"]
-    for rec in lessons:
-        try:
-            problems += _verify_lesson(rec, learner)
-        except (AttributeError, TypeError, ValueError, KeyError) as exc:
-            problems.append(f"lesson entry is malformed ({type(exc).__name__}: {exc})")
+    learner = doc["learner"]
+    seen: set[str] = set()
+    for rec in doc["lessons"]:
+        if rec["id"] in seen:
+            problems.append(f"{rec['id']}: the lesson is listed twice (a duplicated record)")
+            continue
+        seen.add(rec["id"])
+        problems += _verify_lesson(rec, learner, version)
+    total = round(sum(r["score"] for r in doc["lessons"]), 2)
+    if doc["total_score"] != total:
+        problems.append(f"total_score {doc['total_score']:g} is not the sum of the lesson "
+                        f"scores ({total:g})")
     return problems
 
 
-def _verify_lesson(rec: Mapping[str, Any], learner: str) -> list[str]:
-    lid = str(rec["id"])
+def _verify_lesson(rec: Mapping[str, Any], learner: str, version: int) -> list[str]:
+    lid = rec["id"]
     problems = []
-    log = list(rec.get("log") or [])
+    log = rec["log"]
+    kinds = [e.get("kind", "") for e in log]
+    if version == 1 and (any(k != "" for k in kinds) or "log_complete" in rec):
+        problems.append(f"{lid}: a format 1 log with line kinds, which only format 2 has")
+    if rec.get("log_complete") and "" in kinds:
+        problems.append(f"{lid}: a complete log with older lines (without a kind)")
+    # Progress begun with an older dstutor and continued with this one: older lines first.
+    first_new = next((i for i, k in enumerate(kinds) if k), len(kinds))
+    if "" in kinds[first_new:]:
+        problems.append(f"{lid}: older log lines (without a kind) after newer ones")
     expected = chain(log, learner, lid)
     for i, (got, want) in enumerate(zip(log, expected, strict=True)):
-        if got.get("hash") != want["hash"]:
-            problems.append(f"{lid}: command log entry {i + 1} ({got.get('line', '')!r}) "
+        if got["hash"] != want["hash"]:
+            problems.append(f"{lid}: command log entry {i + 1} ({got['line'][:80]!r}) "
                             "does not match the hash chain: the log was edited")
             break
     head = expected[-1]["hash"] if expected else genesis(learner, lid)
-    if rec.get("log_head") != head:
+    if rec["log_head"] != head:
         problems.append(f"{lid}: the command log's last hash does not match: entries were "
                         "removed or added")
-    if score_lesson_record(rec) != rec.get("score"):
-        problems.append(f"{lid}: score {rec.get('score')} does not follow from the step "
-                        f"results ({score_lesson_record(rec)})")
-    steps = rec.get("steps") or []
-    if rec.get("steps_done") != sum(1 for s in steps if s.get("done")):
+    steps = rec["steps"]
+    ids = [s["id"] for s in steps]
+    if len(set(ids)) != len(ids):
+        problems.append(f"{lid}: a step is listed twice")
+    if score_lesson_record(rec) != rec["score"]:
+        problems.append(f"{lid}: score {rec['score']:g} does not follow from the step "
+                        f"results ({score_lesson_record(rec):g})")
+    for step, score in zip(steps, record_step_scores(rec), strict=True):
+        if (step["earned"], step["possible"]) != (score.earned, score.possible):
+            problems.append(f"{lid}/{step['id']}: earned {step['earned']:g} of "
+                            f"{step['possible']:g} does not follow from the step "
+                            f"({score.earned:g} of {score.possible:g})")
+            break
+    if steps and rec["completed"] != all(s["done"] for s in steps):
+        problems.append(f"{lid}: completed does not match the steps")
+    if rec["steps_done"] != sum(1 for s in steps if s["done"]):
         problems.append(f"{lid}: steps_done does not match the steps")
-    if rec.get("hints_used") != sum(int(s.get("hints_used", 0)) for s in steps):
+    if rec["steps_total"] != len(steps):
+        problems.append(f"{lid}: steps_total does not match the steps")
+    if rec["hints_used"] != sum(s["hints_used"] for s in steps):
         problems.append(f"{lid}: hints_used does not match the steps")
+    if rec["attempts"] != sum(s["attempts"] for s in steps):
+        problems.append(f"{lid}: attempts does not match the steps")
+    seconds = round(sum(s["seconds"] for s in steps), 3)
+    if rec["seconds"] != seconds:
+        problems.append(f"{lid}: seconds does not match the steps")
+    limit = rec["time_limit"]
+    if rec["over_time"] != (limit is not None and seconds > limit):
+        problems.append(f"{lid}: over_time does not follow from seconds and time_limit")
     return problems
+
+
+def _no_constants(name: str) -> Any:
+    # NaN and Infinity are not JSON; Python's parser accepts them unless told otherwise.
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+        raise ValueError(f"an integer of {len(digits)} digits is not a results file's")
+    return int(digits)
+
+
+def parse(text: str) -> Any:
+    """JSON without NaN/Infinity; ValueError for anything that is not plain JSON."""
+    try:
+        return json.loads(text, parse_constant=_no_constants, parse_int=_int)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 def load_results(path: str | Path) -> tuple[dict[str, Any] | None, list[str]]:
     """A results file and its problems; (None, [reason]) when it cannot be read at all."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [f"cannot read: {getattr(exc, 'strerror', None) or exc}"]
+        with open(path, "rb") as fh:  # bounded: a results file is never this big
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return None, [f"cannot read: {exc.strerror or exc}"]
+    if len(data) > MAX_FILE_BYTES:
+        return None, [f"larger than {MAX_FILE_BYTES // 1_000_000} MB: not a results file"]
     try:
-        doc = json.loads(text)
+        doc = parse(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None, ["not UTF-8 text"]
     except ValueError as exc:
-        return None, [f"not JSON: {exc}"]
+        return None, [f"not JSON: {str(exc).splitlines()[0][:200]}"]
     problems = verify(doc)
     return (doc if isinstance(doc, dict) else None), problems

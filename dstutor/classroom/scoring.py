@@ -46,10 +46,9 @@ def lesson_score(steps: Sequence[StepScore], *, points: float, hint_cost: float,
     return round(max(score, 0.0), 2)
 
 
-def score_lesson_record(record: Mapping[str, Any]) -> float:
-    """Recompute a results-file lesson entry's score from its own step data."""
+def record_step_scores(record: Mapping[str, Any]) -> list[StepScore]:
+    """Each step's score, recomputed from a results-file lesson entry's own step data."""
     mode = str(record.get("mode", "lesson"))
-    scoring = record.get("scoring") or {}
     steps = []
     for s in record.get("steps") or []:
         checks = s.get("checks")
@@ -59,7 +58,14 @@ def score_lesson_record(record: Mapping[str, Any]) -> float:
                                 skipped=bool(s.get("skipped")),
                                 solution_seen=bool(s.get("solution_seen")),
                                 check_weights=weights, checks_passed=passed))
-    return lesson_score(steps, points=float(scoring.get("points", 100.0)),
+    return steps
+
+
+def score_lesson_record(record: Mapping[str, Any]) -> float:
+    """Recompute a results-file lesson entry's score from its own step data."""
+    scoring = record.get("scoring") or {}
+    return lesson_score(record_step_scores(record),
+                        points=float(scoring.get("points", 100.0)),
                         hint_cost=float(scoring.get("hint_cost", 0.0)),
                         hints_used=int(record.get("hints_used", 0)),
                         late_cost=float(scoring.get("late_cost", 0.0)),

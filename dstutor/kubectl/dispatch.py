@@ -145,4 +145,4 @@ def run(cluster: Cluster, text: str, *, namespace: str = "default", interactive:
         if code and not out.hint and any("(NotFound)" in line for line in out.stderr):
             out.hint = _other_namespace_hint(cluster, cmd, cmd.namespace or namespace)
     return CommandResult("".join(out.stdout), "".join(out.stderr), code, hint=out.hint,
-                         changed=out.changed)
+                         changed=out.changed, interleaved=out.interleaved())

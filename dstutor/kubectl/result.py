@@ -14,6 +14,8 @@ class CommandResult:
     exit_code: int
     hint: str | None = None
     changed: bool = False
+    # (1 stdout | 2 stderr, text) in the order kubectl writes them; () = stdout first.
+    interleaved: tuple[tuple[int, str], ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -23,6 +23,8 @@ class LineResult:
     exit_code: int
     hint: str | None = None
     changed: bool = False
+    # kubectl's writes in order, (1 stdout | 2 stderr, text); () = stdout, then stderr.
+    interleaved: tuple[tuple[int, str], ...] = ()
 
 
 class Executor(Protocol):
@@ -47,7 +49,8 @@ class SessionExecutor:
         return LineResult(_nl(getattr(out, "stdout", "") or ""),
                           _nl(getattr(out, "stderr", "") or ""),
                           int(getattr(out, "exit_code", 0) or 0), getattr(out, "hint", None),
-                          bool(getattr(out, "changed", False)))
+                          bool(getattr(out, "changed", False)),
+                          tuple(getattr(out, "interleaved", ()) or ()))
 
 
 def _nl(text: str) -> str:
@@ -88,7 +91,8 @@ class BasicExecutor:
             from dstutor.kubectl.dispatch import run
 
             r = run(self._cluster, line)
-            return LineResult(r.stdout, r.stderr, r.exit_code, r.hint, r.changed)
+            return LineResult(r.stdout, r.stderr, r.exit_code, r.hint, r.changed,
+                              r.interleaved)
         try:
             return self._simulator(shlex.split(line))
         except (DstutorError, ValueError) as exc:

@@ -62,15 +62,28 @@ class StepProgress:
     prediction: dict[str, Any] | None = None
 
 
+# LogEntry.kind: what a line was, so `dstutor grade` can replay a session exactly.
+RUN = "run"  # typed, and run in the cluster as typed
+TYPED = "typed"  # typed, handled by the tutor (check, hint, answer, a prediction, ...)
+AUTO = "auto"  # run in the cluster by another line (`skip`, a command held for a prediction)
+# "" is a line logged by a dstutor before kinds existed: it ran in the cluster.
+
+
 @dataclass
 class LogEntry:
-    """One learner command: when (virtual seconds), what, how it ended, in which step."""
+    """One line: when (virtual seconds), what, how it ended, in which step, and its kind."""
 
     t: float
     line: str
     exit: int
     step: str
     skip: bool = False  # applied by `skip` (the step's solution), not typed
+    kind: str = ""
+
+    @property
+    def ran(self) -> bool:
+        """The line ran in the cluster (the lines that rebuild it on resume)."""
+        return self.kind != TYPED
 
 
 @dataclass
@@ -82,9 +95,16 @@ class LessonProgress:
     updated: float | None = None
     steps: dict[str, StepProgress] = field(default_factory=dict)
     log: list[LogEntry] = field(default_factory=list)
+    # Every line typed is in the log (begun by a dstutor that logs kinds; an older one
+    # logged only cluster commands, and such a log cannot explain every result).
+    log_complete: bool = False
 
     def step(self, step_id: str) -> StepProgress:
         return self.steps.setdefault(step_id, StepProgress())
+
+    def commands(self) -> list[LogEntry]:
+        """The lines that ran in the cluster, in order."""
+        return [e for e in self.log if e.ran]
 
     def done_count(self) -> int:
         return sum(1 for s in self.steps.values() if s.done)

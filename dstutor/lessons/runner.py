@@ -16,7 +16,15 @@ from dstutor.lessons import _text
 from dstutor.lessons._exec import Executor
 from dstutor.lessons.checks import CommandRecord
 from dstutor.lessons.mistakes import find_mistakes
-from dstutor.lessons.progress import LessonProgress, LogEntry, ProgressStore, add_time
+from dstutor.lessons.progress import (
+    AUTO,
+    RUN,
+    TYPED,
+    LessonProgress,
+    LogEntry,
+    ProgressStore,
+    add_time,
+)
 from dstutor.lessons.sandbox import (
     TimedLine,
     build_setup,
@@ -36,6 +44,12 @@ LAST_HINT_MSG = "That was the last hint; `solution` shows the commands.\n"
 SHELL_KNOWS = frozenset({"create-daemonset", "scale-daemonset", "replicas"})
 WAIT_MSG = ("(give it a moment: `check` again, or wait with `kubectl rollout status "
             "ds/NAME`)\n")
+
+
+def _joined(chunks: list[tuple[str, str]]) -> tuple[str, str]:
+    """The stdout and stderr the chunks make."""
+    return ("".join(t for s, t in chunks if s == "stdout"),
+            "".join(t for s, t in chunks if s == "stderr"))
 
 
 @dataclass
@@ -83,6 +97,8 @@ class LessonRunner:
         self.pending: str | None = None  # a command held back until the learner predicts
         self.progress: LessonProgress = (store.reset(lesson.id) if restart
                                          else store.get(lesson.id))
+        if not self.progress.log and not self.progress.steps:
+            self.progress.log_complete = True  # begun here: every line will be logged
         if restart or not self.progress.log:
             from dstutor.lessons.sandbox import lesson_workspace
             from dstutor.shell.editjournal import EditJournal
@@ -90,9 +106,11 @@ class LessonRunner:
             EditJournal(lesson_workspace(lesson).root).clear()
         self.index = self._resume_index()
         self.resumed = bool(self.progress.log) or self.index > 0
-        self.executor: Executor = self._rebuild(self.progress.log)
+        self.executor: Executor = self._rebuild(self.progress.commands())
         self._last_wall: float | None = None
         self._changed = False
+        self._ran_as_typed = False  # the line being handled ran in the cluster as typed
+        self._depth = 0  # handle_line calls under way (a prediction's answer may be a command)
 
     # --- state ----------------------------------------------------------------------
 
@@ -141,7 +159,8 @@ class LessonRunner:
         return max(clock.now(), clock.target())
 
     def _records(self, step: Step) -> list[CommandRecord]:
-        return [CommandRecord(e.line, e.exit) for e in self.progress.log if e.step == step.id]
+        return [CommandRecord(e.line, e.exit) for e in self.progress.commands()
+                if e.step == step.id]
 
     def _quiz_answer(self, step: Step) -> str | None:
         answers = self.progress.step(step.id).quiz_answers
@@ -159,7 +178,7 @@ class LessonRunner:
         else:
             if self.resumed:
                 out += (f"\nResuming at step {self.index + 1}/{len(self.lesson.steps)}: your "
-                        f"{len(self.progress.log)} earlier commands were replayed.\n")
+                        f"{len(self.progress.commands())} earlier commands were replayed.\n")
             self._enter_step()
             chunks = [("stdout", out + "\n"), *_text.step_intro_parts(self.lesson, self.index)]
             out = "".join(text for _, text in chunks)
@@ -177,24 +196,45 @@ class LessonRunner:
         if self.step is not None:
             add_time(self.progress.step(self.step.id), self._last_wall, now)
         self._last_wall = now
+        # Every line is logged with the virtual time it was typed at, so that `dstutor
+        # grade` can replay the session: a line that did not run in the cluster as typed
+        # (check, hint, an answer, a prediction) is logged as TYPED, before what it caused.
+        mark, t = len(self.progress.log), round(self._virtual_now(), 6)
+        step_id = self.step.id if self.step else ""
+        # A line handled inside another (a command typed instead of a prediction) is that
+        # line's consequence: the outer line is logged as typed, what it ran as AUTO.
+        outer, self._ran_as_typed = self._ran_as_typed, False
+        reply = Reply(exit_code=1)
+        self._depth += 1
         try:
-            if self.pending is not None:
-                return self._resolve_prediction(text)
-            word = text.split()[0]
-            if word in QUIT_WORDS and len(text.split()) == 1:
-                return Reply("Progress saved. `dstutor lesson run` resumes here.\n",
-                             finished=True)
-            if word in LESSON_WORDS and "\n" not in text:
-                return self._lesson_command(word, text.split()[1:])
-            if self.step and self.step.quiz and re.fullmatch(r"[a-hA-H]\)?", text):
-                return self._answer([text[0]])
-            return self._command(text)
+            reply = self._dispatch(text)
+            return reply
         finally:
+            self._depth -= 1
+            if not self._ran_as_typed and self._depth == 0:
+                entry = LogEntry(t, text, reply.exit_code, step_id, kind=TYPED)
+                self.progress.log.insert(min(mark, len(self.progress.log)), entry)
+            self._ran_as_typed = outer
             self._save()
+
+    def _dispatch(self, text: str) -> Reply:
+        if self.pending is not None:
+            return self._resolve_prediction(text)
+        word = text.split()[0]
+        if word in QUIT_WORDS and len(text.split()) == 1:
+            return Reply("Progress saved. `dstutor lesson run` resumes here.\n",
+                         finished=True)
+        if word in LESSON_WORDS and "\n" not in text:
+            return self._lesson_command(word, text.split()[1:])
+        if self.step and self.step.quiz and re.fullmatch(r"[a-hA-H]\)?", text):
+            return self._answer([text[0]])
+        reply = self._command(text)
+        self._ran_as_typed = self.pending is None
+        return reply
 
     # --- learner commands ---------------------------------------------------------------
 
-    def _command(self, text: str, *, skip: bool = False) -> Reply:
+    def _command(self, text: str, *, skip: bool = False, auto: bool = False) -> Reply:
         step = self.step
         predict = step.predict if step is not None else None
         gated = bool(predict and not skip and re.search(predict.before, text))
@@ -203,18 +243,19 @@ class LessonRunner:
             self.pending = text
             return Reply.note(f"Before this runs, predict: {predict.question}\n"
                               "Type a number (anything else skips the prediction).\n")
-        reply = self._run(text, skip=skip)
+        reply = self._run(text, skip=skip, kind=AUTO if auto or skip or self._depth > 1 else RUN)
         if step is None or skip:
             return reply
         if gated:
             reply = reply.add(self._score(step, reply.exit_code))
         return reply.add(self._after_command(step, reply.exit_code, text))
 
-    def _run(self, text: str, *, skip: bool = False) -> Reply:
+    def _run(self, text: str, *, skip: bool = False, kind: str = RUN) -> Reply:
         t = self._virtual_now()
         result = self.executor.run(text)
         step_id = self.step.id if self.step else ""
-        self.progress.log.append(LogEntry(round(t, 6), text, result.exit_code, step_id, skip))
+        self.progress.log.append(LogEntry(round(t, 6), text, result.exit_code, step_id, skip,
+                                          kind))
         notes = [result.hint] if result.hint else []
         for mistake in find_mistakes(text, self.executor.cluster):
             if result.hint and mistake.name in SHELL_KNOWS:
@@ -222,8 +263,12 @@ class LessonRunner:
             notes.append(mistake.message)
         tutor = "".join(f"tutor: {n}\n" for n in notes)
         self._changed = result.changed
-        chunks = [(stream, piece) for stream, piece in (
-            ("stdout", result.stdout), ("stderr", result.stderr), ("tutor", tutor)) if piece]
+        # kubectl's own order when a warning came between its output lines (drain).
+        ordered = [("stdout" if s == 1 else "stderr", piece) for s, piece in result.interleaved]
+        if not ordered or _joined(ordered) != (result.stdout, result.stderr):
+            ordered = [(stream, piece) for stream, piece in (
+                ("stdout", result.stdout), ("stderr", result.stderr)) if piece]
+        chunks = ordered + ([("tutor", tutor)] if tutor else [])
         return Reply(result.stdout + tutor, result.stderr, result.exit_code, chunks=chunks)
 
     def _after_command(self, step: Step, exit_code: int, text: str = "") -> Reply:
@@ -245,7 +290,7 @@ class LessonRunner:
         return Reply.note("".join(f"not yet: {o.message}\n" for o in failing[:3]), "notice")
 
     def _passed(self, step: Step, *, quiet_miss: bool = False) -> Reply:
-        history = [TimedLine(e.line, e.t) for e in self.progress.log]
+        history = [TimedLine(e.line, e.t) for e in self.progress.commands()]
         miss = check_variants(self.lesson, step, history, self._records(step),
                               self._quiz_answer(step))
         if miss is not None:
@@ -294,7 +339,7 @@ class LessonRunner:
             words = words[1:]
         guess = int(words[0]) if len(words) == 1 and _NUMBER.match(words[0]) else None
         self.progress.step(step.id).prediction = {"guess": guess}
-        reply = self._command(held)
+        reply = self._command(held, auto=True)
         if guess is None and text.split()[0] != "predict":
             reply = reply.add(self.handle_line(text))  # it was a command, not an answer
         return reply
@@ -404,14 +449,14 @@ class LessonRunner:
             if line.startswith("answer "):
                 self.progress.step(step.id).quiz_answers.append(line.split()[1])
                 continue
-            out = out.add(Reply(f"$ {line}\n")).add(self._run(line, skip=True))
+            out = out.add(Reply(f"$ {line}\n")).add(self._run(line, skip=True, kind=AUTO))
         sp = self.progress.step(step.id)
         sp.done = sp.skipped = True
         sp.finished = self.wall()
         return Reply(out.stdout, out.stderr).add(self._advance())
 
     def _reset(self, step: Step) -> Reply:
-        kept = [e for e in self.progress.log if e.step != step.id]
-        self.progress.log = kept
-        self.executor = self._rebuild(kept)
+        # The step's commands go; what was typed in it (hints, checks) stays on record.
+        self.progress.log = [e for e in self.progress.log if e.step != step.id or not e.ran]
+        self.executor = self._rebuild(self.progress.commands())
         return Reply(f"The cluster is back to how it was when step '{step.id}' started.\n")

@@ -79,8 +79,9 @@ def json_string(text: str) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def json_dumps(value: Any, indent: str | None = None) -> str:
-    """json.Marshal (indent None) or json.MarshalIndent(value, "", indent); keys sorted."""
+def json_dumps(value: Any, indent: str | None = None, *, sort_keys: bool = True) -> str:
+    """json.Marshal (indent None) or json.MarshalIndent(value, "", indent); keys sorted
+    (a map's order) unless sort_keys is False (a typed struct's, see _gotyped)."""
     out: list[str] = []
 
     def enc(v: Any, level: int) -> None:
@@ -101,7 +102,7 @@ def json_dumps(value: Any, indent: str | None = None) -> str:
                 out.append("{}")
                 return
             out.append("{")
-            for i, key in enumerate(sorted(v)):
+            for i, key in enumerate(sorted(v) if sort_keys else v):
                 if i:
                     out.append(",")
                 newline(level + 1)

@@ -43,14 +43,19 @@ def parse_quantity(text: object) -> Quantity:
         return Quantity()
     if isinstance(text, int | float):
         text = str(text)
-    m = _QUANTITY.fullmatch(str(text))
+    return parse_quantity_strict(str(text)) or Quantity()
+
+
+def parse_quantity_strict(text: str) -> Quantity | None:
+    """ParseQuantity, or None where it returns an error (--sort-by compares strings then)."""
+    m = _QUANTITY.fullmatch(text)
     if not m:
-        return Quantity()
+        return None
     number, suffix = m.groups()
     try:
         amount = Fraction(Decimal(number))
     except InvalidOperation:
-        return Quantity()
+        return None
     if suffix in _DECIMAL:
         value, fmt = amount * Fraction(10) ** _DECIMAL[suffix], "DecimalSI"
     elif suffix in _BINARY:
@@ -58,7 +63,7 @@ def parse_quantity(text: object) -> Quantity:
     elif re.fullmatch(r"[eE][-+]?[0-9]+", suffix):
         value, fmt = amount * Fraction(10) ** int(suffix[1:]), "DecimalExponent"
     else:
-        return Quantity()
+        return None
     # Precision below a nano is rounded up, as the API server does.
     if (value / _NANO).denominator != 1:
         value = Fraction(math.ceil(value / _NANO)) * _NANO

@@ -24,9 +24,10 @@ from dstutor.render.describe_common import (
 )
 from dstutor.render.describe_node import describe_node
 from dstutor.render.describe_pod import describe_pod, describe_pod_template
+from dstutor.render.humanize import rfc1123z
 
 __all__ = ["describe_controllerrevision", "describe_daemonset", "describe_generic",
-           "describe_node", "describe_pod", "smart_label"]
+           "describe_namespace", "describe_node", "describe_pod", "smart_label"]
 
 
 def _pod_phase_counts(ds: Obj, pods: Iterable[Obj]) -> tuple[int, int, int, int]:
@@ -78,6 +79,30 @@ def describe_daemonset(ds: Obj, pods: Iterable[Obj], events: list[Obj] | None,
     describe_pod_template(w, template)
     if events is not None:
         describe_events(w, events, now)
+    return w.text()
+
+
+def describe_namespace(ns: Obj) -> str:
+    """NamespaceDescriber: no events; dstutor serves no ResourceQuota or LimitRange."""
+    w = DescribeWriter()
+    m, status = meta(ns), ns.get("status") or {}
+    w.write(0, f"Name:\t{m.get('name', '')}\n")
+    print_labels(w, "Labels", m.get("labels"))
+    print_annotations(w, "Annotations", m.get("annotations"))
+    w.write(0, f"Status:\t{status.get('phase', '')}\n")
+    conditions = status.get("conditions") or []
+    if conditions:
+        w.write(0, "Conditions:\n")
+        w.write(1, "Type\tStatus\tLastTransitionTime\tReason\tMessage\n")
+        w.write(1, "----\t------\t------------------\t------\t-------\n")
+        for c in conditions:
+            w.write(1, f"{c.get('type', '')}\t{c.get('status', '')}\t"
+                       f"{rfc1123z(c.get('lastTransitionTime'))}\t{c.get('reason', '')}\t"
+                       f"{c.get('message', '')}\n")
+    w.write(0, "\n")
+    w.write(0, "No resource quota.\n")
+    w.write(0, "\n")
+    w.write(0, "No LimitRange resource.\n")
     return w.text()
 
 

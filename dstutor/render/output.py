@@ -34,9 +34,10 @@ def to_yaml(obj_or_objects: Obj | Sequence[Obj]) -> str:
     return _goyaml.dump(_document(obj_or_objects))
 
 
-def to_json(obj_or_objects: Obj | Sequence[Obj]) -> str:
-    """`-o json`: 4-space indent, sorted keys, Go's escaping, trailing newline."""
-    return json_dumps(_document(obj_or_objects), "    ") + "\n"
+def to_json(obj_or_objects: Obj | Sequence[Obj], *, sort_keys: bool = True) -> str:
+    """`-o json`: 4-space indent, sorted keys (or the order given: a typed object's, see
+    _gotyped), Go's escaping, trailing newline."""
+    return json_dumps(_document(obj_or_objects), "    ", sort_keys=sort_keys) + "\n"
 
 
 def name_line(obj: Obj) -> str:

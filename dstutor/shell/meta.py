@@ -268,8 +268,9 @@ def meta_node_recover(session: Session, args: Args) -> Output:
 
 @command("advance", "advance [DURATION]",
          "let virtual time pass; alone: until nothing changes",
-         args=(DURATION,), undoable=True, examples=("advance 30s", "advance 2m", "advance"),
-         details="A duration is a number and a unit: 30s, 2m, 1h, 1m30s (at most 24h).\n"
+         args=(DURATION,), undoable=True,
+         examples=("advance 30s", "advance 2m", "advance 7d", "advance"),
+         details="A duration is a number and a unit: 30s, 2m, 1h, 1m30s, 7d (at most 366d).\n"
                  "Without one, time runs until nothing more is waiting to happen\n"
                  "(at most 10 minutes, in case something keeps restarting).")
 def meta_advance(session: Session, args: Args) -> Output:

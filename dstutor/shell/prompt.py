@@ -21,6 +21,7 @@ from dstutor.kubectl.lexer import pending_heredoc
 from dstutor.shell import console as con
 from dstutor.shell.completer import ShellCompleter
 from dstutor.shell.durations import clock_of
+from dstutor.shell.script import mixed, write_interleaved
 from dstutor.shell.session import INTERNAL_ERR, Output, Session
 from dstutor.textsafe import visible, visible_line
 
@@ -115,12 +116,14 @@ def show(out: Output, stdout: TextIO, stderr: TextIO, err_console: Any, out_cons
     """kubectl text stays plain; the map and the tutor's hints get colour."""
     if out.renderable is not None and colour:
         out_console.print(out.renderable)
+    elif mixed(out):
+        write_interleaved(out, stdout, stderr)
     elif out.stdout:
         # visible(): text from objects and files never reaches the terminal raw; kubectl's
         # own output has no control characters, so it is unchanged byte for byte.
         stdout.write(visible(out.stdout if out.stdout.endswith("\n") else out.stdout + "\n"))
     stdout.flush()
-    if out.stderr:
+    if out.stderr and (not mixed(out) or (out.renderable is not None and colour)):
         stderr.write(visible(out.stderr if out.stderr.endswith("\n") else out.stderr + "\n"))
         stderr.flush()
     if out.hint:

@@ -112,16 +112,44 @@ def _ensure_newline(text: str) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
+def mixed(out: Output) -> bool:
+    """kubectl wrote to stderr before it finished writing to stdout."""
+    streams = [s for s, _ in out.interleaved]
+    if not (2 in streams and 1 in streams[streams.index(2):]):
+        return False
+    # Only while the chunks are still exactly what is shown (a pipe rewrites stdout).
+    return ("".join(t for s, t in out.interleaved if s == 1) == out.stdout
+            and "".join(t for s, t in out.interleaved if s == 2) == out.stderr)
+
+
+def write_interleaved(out: Output, stdout: TextIO, stderr: TextIO) -> None:
+    """Each write to its stream in kubectl's order, flushed at every switch."""
+    last = 0
+    for stream, text in out.interleaved:
+        target = stdout if stream == 1 else stderr
+        if last and stream != last:
+            (stdout if last == 1 else stderr).flush()
+        target.write(visible(text))
+        last = stream
+    if out.stdout and not out.stdout.endswith("\n"):
+        stdout.write("\n")
+    stdout.flush()
+    stderr.flush()
+
+
 def write_output(out: Output, stdout: TextIO, stderr: TextIO) -> None:
     """stdout, then the error, then the tutor's hint; flushed so 2>&1 keeps the order.
 
-    Everything passes through visible(): names and fields from files and objects never
-    reach the terminal raw (kubectl's own text has no control characters to change).
+    Where kubectl writes a warning between output lines, it comes there. Everything
+    passes through visible(): names and fields from files and objects never reach the
+    terminal raw (kubectl's own text has no control characters to change).
     """
-    if out.stdout:
+    if mixed(out):
+        write_interleaved(out, stdout, stderr)
+    elif out.stdout:
         stdout.write(visible(_ensure_newline(out.stdout)))
     stdout.flush()
-    if out.stderr:
+    if out.stderr and not mixed(out):
         stderr.write(visible(_ensure_newline(out.stderr)))
     if out.hint:
         stderr.write(visible(_ensure_newline(out.hint)))

@@ -68,6 +68,8 @@ class Output:
     renderable: Any = field(default=None, compare=False, repr=False)
     # `exit` was typed: the shell stops reading after this line.
     exit: bool = False
+    # kubectl's writes in order, (1 stdout | 2 stderr, text); () = stdout, then stderr.
+    interleaved: tuple[tuple[int, str], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -338,7 +340,8 @@ class Session:
             self._push_undo(text, snapshot)
         return Output(stdout=result.stdout or "", stderr=result.stderr or "",
                       exit_code=result.exit_code, hint=result.hint or "",
-                      changed=result.changed)
+                      changed=result.changed,
+                      interleaved=getattr(result, "interleaved", ()))
 
     # --- undo ----------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import textwrap
 
 from dstutor.controller.placement import daemon_pod_spec, node_should_run_daemon_pod
-from dstutor.controller.scheduler import filter_node, pod_requests
+from dstutor.controller.scheduler import filter_node, host_ports, pod_requests
 from dstutor.errors import DstutorError
 from dstutor.model.objects import (
     Obj,
@@ -59,10 +59,13 @@ def _resource_line(cluster: Cluster, ds: Obj, node: Obj, spec: Obj) -> tuple[boo
     ds_uid = ds["metadata"].get("uid")
     others = [p for p in cluster.store.pods_on_node(node_name)
               if (controller_ref(p) or {}).get("uid") != ds_uid]
-    # Resource fit only: the gates above already covered affinity and taints.
+    # Resource fit only: the gates above already covered affinity and taints, and the
+    # host-ports line covers NodePorts.
     probe_node = {**node, "spec": {**node.get("spec", {}), "unschedulable": False,
                                    "taints": []}}
     probe = {"spec": {k: v for k, v in spec.items() if k not in ("affinity", "nodeSelector")}}
+    probe["spec"]["containers"] = [{k: v for k, v in c.items() if k != "ports"}
+                                   for c in spec.get("containers") or []]
     reason = filter_node(probe, probe_node, others)
     wanted = pod_requests(probe)
     asked = []
@@ -82,6 +85,50 @@ def _resource_line(cluster: Cluster, ds: Obj, node: Obj, spec: Obj) -> tuple[boo
         fmt = _fmt_cpu if res == "cpu" else _fmt_mem
         free = f": the pod requests {fmt(wanted[res])}, only {fmt(max(total - used, 0))} free"
     return False, (f"resources: {reason}{free} -> the scheduler leaves the pod Pending")
+
+
+def _ports_text(ports: list[tuple[str, str, int]]) -> str:
+    return ", ".join(f"{port}/{proto}" + ("" if ip == "0.0.0.0" else f" on {ip}")
+                     for proto, ip, port in ports)
+
+
+def _host_ports_line(cluster: Cluster, ds: Obj, node: Obj, spec: Obj) -> tuple[bool, str]:
+    """The scheduler's NodePorts filter: a host port is one per node, so a second pod that
+    asks for it (another workload's, or this DaemonSet's own surge pod while the old one
+    still runs) stays Pending."""
+    wanted = host_ports({"spec": spec})
+    if not wanted:
+        return True, "host ports: the pod asks for none"
+    node_name = node["metadata"]["name"]
+    ds_uid = ds["metadata"].get("uid")
+    holders: list[tuple[Obj, list[tuple[str, str, int]]]] = []
+    for pod in cluster.store.pods_on_node(node_name):
+        if (pod["spec"].get("nodeName") != node_name
+                or pod.get("status", {}).get("phase") in ("Succeeded", "Failed")):
+            continue
+        clash = [(proto, ip, port) for proto, ip, port in host_ports(pod)
+                 if any(proto == wp and port == wport and (ip == wip or "0.0.0.0" in (ip, wip))
+                        for wp, wip, wport in wanted)]
+        if clash:
+            holders.append((pod, clash))
+    foreign = [(p, c) for p, c in holders if (controller_ref(p) or {}).get("uid") != ds_uid]
+    waiting = [p for p in _pods_here(cluster, ds, node_name)
+               if not p["spec"].get("nodeName") and not is_terminating(p)]
+    asks = f"host ports: the pod asks for {_ports_text(wanted)}"
+    if foreign:
+        pod, clash = foreign[0]
+        return False, (f"{asks}; pod {pod['metadata']['namespace']}/{pod['metadata']['name']} "
+                       f"holds {_ports_text(clash)} (NodePorts) -> the scheduler leaves the "
+                       "pod Pending")
+    if holders and waiting:
+        pod = holders[0][0]
+        return False, (f"{asks}; this DaemonSet's old pod {pod['metadata']['name']} still "
+                       f"holds {_ports_text(holders[0][1])}, so the new pod cannot be "
+                       "scheduled beside it (NodePorts) and the rollout is stuck here: with "
+                       "host ports use maxUnavailable, not maxSurge")
+    if holders:
+        return True, f"{asks}; held by this DaemonSet's own pod {holders[0][0]['metadata']['name']}"
+    return True, f"{asks}; free on this node"
 
 
 def _expression_text(expr: Obj, node: Obj) -> str:
@@ -208,6 +255,7 @@ def explain_pair(cluster: Cluster, node: Obj, ds: Obj, *, width: int = 80) -> st
     lines.append("  the scheduler and the kubelet add:")
     facts = _node_state_lines(cluster, node)
     if placement.should_run:
+        facts.append(_host_ports_line(cluster, ds, node, spec))
         facts.append(_resource_line(cluster, ds, node, spec))
         interpod = _interpod_line(cluster, ds, node, spec)
         if interpod is not None:

@@ -52,7 +52,11 @@ def test_results_export_contents(exported: Path) -> None:
     taint = rec["steps"][0]
     assert (taint["id"], taint["done"], taint["hints_used"], taint["attempts"]) == \
         ("taint", True, 1, 1)
-    assert [e["line"] for e in rec["log"]] == GOOD["node-basics"][1:]
+    # every line typed is logged, `hint` included, each with its kind and virtual time
+    assert [e["line"] for e in rec["log"]] == GOOD["node-basics"]
+    assert [e["kind"] for e in rec["log"]] == ["typed", "run", "run", "run"]
+    times = [e["t"] for e in rec["log"]]
+    assert times == sorted(times)
     assert all(len(e["hash"]) == 64 for e in rec["log"])
     assert rec["log_head"] == rec["log"][-1]["hash"]
     assert doc["digest"] == digest(doc)

@@ -79,6 +79,29 @@ def _objects(cluster) -> list[dict]:
     ("version", "--client", "-o", "yaml"),
     ("get", "ds", "-A", "-o", "name"),
     ("get", "ds", "kube-proxy", "-n", "kube-system", "-o", "jsonpath={.spec.selector}"),
+    # --sort-by as kubectl 1.37.1 does it: one table sorted in the printer, a field no
+    # row has drops it; several results fail; -o formats sort every object together.
+    ("get", "pods", "-A", "--sort-by=.spec.nodeName"),
+    ("get", "pods", "-n", "kube-system", "--sort-by=.spec.nope"),
+    ("get", "nodes", "--sort-by=.spec.nope", "-o", "wide"),
+    ("get", "ds", "-n", "kube-system", "--sort-by=.spec.nope"),
+    ("get", "pods", "kube-proxy-2jwts", "-n", "kube-system", "--sort-by=.spec.nope"),
+    ("get", "ds,pods", "-n", "kube-system", "--sort-by=.metadata.name"),
+    ("get", "ds,pods", "-n", "default", "--sort-by=.metadata.name"),
+    ("get", "pods", "kube-proxy-2jwts", "kube-proxy-9nk6n", "-n", "kube-system",
+     "--sort-by=.metadata.name"),
+    ("get", "ds", "kube-proxy", "nope", "-n", "kube-system", "--sort-by=.metadata.name"),
+    ("get", "pods,ds", "-A", "--sort-by=.metadata.name", "-o", "name"),
+    ("get", "pods", "-A", "--sort-by=.spec.nope", "-o", "name"),
+    ("get", "pods", "--sort-by=.spec.nope", "-o", "yaml"),
+    # describe: events for one object only; a prefix ends each description with "\n"
+    ("describe", "pods", "manual"),
+    ("describe", "pods", "-n", "kube-system", "kube-proxy-2jwts", "kube-proxy-9nk6n"),
+    ("describe", "ds", "kube-proxy", "kube-pr", "-n", "kube-system"),
+    ("describe", "ds", "-n", "kube-system", "kube"),
+    ("describe", "ds,controllerrevisions", "-n", "kube-system"),
+    ("describe", "ns"),
+    ("describe", "ns", "kube-system"),
 ])
 def test_kubectl_verbs_oracle_matches_real_kubectl(args: tuple[str, ...]) -> None:
     cluster = _cluster()
@@ -98,11 +121,13 @@ def test_kubectl_verbs_oracle_matches_real_kubectl(args: tuple[str, ...]) -> Non
 ])
 def test_kubectl_verbs_oracle_api_resources(args: tuple[str, ...],
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    # The oracle also serves Leases (for describe node); dstutor serves no Lease type.
+    # The oracle also serves Leases (for describe node), ResourceQuotas and LimitRanges
+    # (for describe namespace); dstutor serves none of these types.
     import render_oracle
 
     monkeypatch.setattr(render_oracle, "RESOURCES",
-                        [r for r in render_oracle.RESOURCES if r[3] != "Lease"])
+                        [r for r in render_oracle.RESOURCES
+                         if r[3] not in ("Lease", "ResourceQuota", "LimitRange")])
     ours = run(fresh_cluster(), "kubectl " + " ".join(args))
     with Oracle([], lambda kind, objs: build_table(kind, objs, 0.0)) as oracle:
         real = oracle.run(*args)

@@ -127,3 +127,24 @@ def _warnings(stderr: str) -> list[object]:
     """drain joins its warnings in Go map order, which varies from run to run."""
     return [sorted(line.removeprefix("Warning: ").split("; "))
             if line.startswith("Warning: ") else line for line in stderr.splitlines()]
+
+
+@pytest.mark.parametrize("line", [
+    "drain worker-1 --ignore-daemonsets --force",
+    "drain worker-3 --ignore-daemonsets",
+    "drain worker-2",
+    "delete pod web --cascade=false --wait=false",
+    "delete ds kube-proxy -n kube-system --cascade=false --wait=false",
+    "taint worker-3 a=b:NoSchedule",
+    "label worker-3 a=b",
+])
+def test_kubectl_verbs_oracle_writes_interleave_like_real_kubectl(line: str) -> None:
+    """Warnings land between output lines where kubectl writes them (seen with 2>&1)."""
+    cluster = _cluster()
+    objects = [o for kind in KINDS for o in cluster.list(kind)]
+    now = cluster.now()
+    ours = run(cluster, "kubectl " + line)
+    with WritableOracle(objects, lambda kind, objs: build_table(kind, objs, now)) as oracle:
+        real = oracle.run(*shlex.split(line), merged=True)
+    merged = "".join(text for _, text in ours.interleaved) or ours.stdout + ours.stderr
+    assert (_warnings(merged), ours.exit_code) == (_warnings(real.stdout), real.returncode)

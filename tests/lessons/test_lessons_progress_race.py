@@ -50,8 +50,10 @@ def _run_all(course: Path, home: Path, jobs: list[str]) -> list[subprocess.Compl
         script = (f"kubectl create namespace {lesson_id}\n"
                   f"kubectl label node worker-1 {lesson_id}=yes\n")
         proc = subprocess.Popen(
+            # --restart: a run that starts after another one saved this lesson must not
+            # resume it (its own script would then repeat a done step and fail).
             [sys.executable, "-m", "dstutor", "lesson", "run", lesson_id, "--course",
-             str(course)], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+             str(course), "--restart"], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True)
         procs.append((proc, script))
     results = []

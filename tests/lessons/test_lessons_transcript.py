@@ -198,8 +198,15 @@ def test_interactive_loop_uses_the_runner_prompt_and_saves_on_ctrl_d(
     assert "You predicted 3: right." in out and "Progress saved" in out
     saved = ProgressStore(dstutor_home / "progress.json").get("taints")
     assert saved.current_step == "evict"
-    assert [e.line for e in saved.log] == ["kubectl describe node control-plane",
-                                           "kubectl taint node worker-3 dedicated=gpu:NoSchedule"]
+    assert [e.line for e in saved.commands()] == [
+        "kubectl describe node control-plane",
+        "kubectl taint node worker-3 dedicated=gpu:NoSchedule"]
+    # every line typed is on record, in order: the held command, the prediction, then the
+    # held command as it ran
+    assert [(e.line, e.kind) for e in saved.log] == [
+        ("kubectl describe node control-plane", "run"),
+        ("kubectl taint node worker-3 dedicated=gpu:NoSchedule", "typed"), ("3", "typed"),
+        ("kubectl taint node worker-3 dedicated=gpu:NoSchedule", "auto")]
 
 
 def test_a_failed_command_keeps_the_prediction_and_typos_cost_nothing(
@@ -250,3 +257,14 @@ def test_a_lucky_solution_fails_its_variant_once(dstutor_home: Path) -> None:
     assert r.progress.step("place").attempts == 1
     assert "Almost" not in say(r, "kubectl get pods -n kube-system")  # said once
     assert r.progress.step("place").attempts == 1
+
+
+def test_drain_warning_keeps_kubectls_place_in_a_lesson(lesson: Lesson,
+                                                        dstutor_home: Path) -> None:
+    r = runner_for(lesson, dstutor_home)
+    reply = r.handle_line("kubectl drain worker-1 --ignore-daemonsets")
+    texts = [text for _name, text in reply.parts()]
+    assert texts[0] == "node/worker-1 cordoned\n"
+    assert texts[1].startswith("Warning: ignoring DaemonSet-managed Pods: kube-system/")
+    assert texts[2] == "node/worker-1 drained\n"
+    assert [name for name, _ in reply.parts()][:3] == ["stdout", "stderr", "stdout"]

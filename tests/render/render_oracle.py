@@ -39,6 +39,9 @@ RESOURCES: list[tuple[str, str, str, str, bool, list[str]]] = [
     ("", "v1", "pods", "Pod", True, ["po"]),
     ("", "v1", "events", "Event", True, ["ev"]),
     ("", "v1", "namespaces", "Namespace", False, ["ns"]),
+    # describe namespace lists these; dstutor has neither kind, so both lists are empty.
+    ("", "v1", "resourcequotas", "ResourceQuota", True, ["quota"]),
+    ("", "v1", "limitranges", "LimitRange", True, ["limits"]),
     ("apps", "v1", "daemonsets", "DaemonSet", True, ["ds"]),
     ("apps", "v1", "controllerrevisions", "ControllerRevision", True, []),
     ("apps", "v1", "deployments", "Deployment", True, ["deploy"]),
@@ -139,12 +142,20 @@ class Oracle:
             self._server.server_close()
         shutil.rmtree(self._dir, ignore_errors=True)
 
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str, merged: bool = False) -> subprocess.CompletedProcess[str]:
+        """Run kubectl; `merged` sends stderr into stdout (as `2>&1` shows them)."""
+        proc = self.start(*args, merged=merged)
+        stdout, stderr = proc.communicate(timeout=60)
+        return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr or "")
+
+    def start(self, *args: str, merged: bool = False) -> subprocess.Popen[str]:
+        """Start kubectl without waiting (several can run at one instant)."""
         assert self.binary is not None
         env = {"PATH": os.environ.get("PATH", ""), "HOME": self._dir, "TZ": "UTC",
                "KUBECONFIG": os.path.join(self._dir, "kubeconfig")}
-        return subprocess.run([self.binary, *args], env=env, capture_output=True,
-                              text=True, timeout=60, check=False)
+        return subprocess.Popen([self.binary, *args], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT if merged else subprocess.PIPE,
+                                text=True)
 
     # -- routing ------------------------------------------------------------
     def _handle(self, raw_path: str, accept: str) -> tuple[int, dict[str, Any]]:
@@ -187,12 +198,21 @@ class Oracle:
             if not found:
                 res = f"{plural}.{group}" if group else plural
                 return 404, self._status(404, "NotFound", f'{res} "{rest[1]}" not found')
-            return 200, self.table_builder(kind, found) if as_table else found[0]
+            return 200, self._table(kind, found, query) if as_table else found[0]
         if as_table:
-            return 200, self.table_builder(kind, items)
+            return 200, self._table(kind, items, query)
         api_version = f"{group}/{version}" if group else version
         return 200, {"kind": f"{kind}List", "apiVersion": api_version,
                      "metadata": {"resourceVersion": "1"}, "items": items}
+
+    def _table(self, kind: str, items: list[dict[str, Any]], query: dict[str, str]
+               ) -> dict[str, Any]:
+        """The Table; with includeObject=Object (kubectl's --sort-by) rows carry the objects."""
+        table = self.table_builder(kind, items)
+        if query.get("includeObject") == "Object":
+            for row, obj in zip(table["rows"], items, strict=True):
+                row["object"] = obj
+        return table
 
     @staticmethod
     def _status(code: int, reason: str, message: str) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from dstutor.render.columns import build_table
 from dstutor.render.describe import (
     describe_controllerrevision,
     describe_daemonset,
+    describe_namespace,
     describe_node,
     describe_pod,
     describe_priorityclass,
@@ -217,7 +218,21 @@ PRIORITY_CLASSES = [
                                   "configuration": '{"value":-5}\n'}},
      "value": -5, "globalDefault": True, "preemptionPolicy": "Never"},
 ]
-OBJECTS = [DS, *PODS, NODE, BARE_NODE, LEASE, *EVENTS, REVISION, *PRIORITY_CLASSES]
+NAMESPACE = {"apiVersion": "v1", "kind": "Namespace",
+             "metadata": {"name": "monitoring", "labels": {
+                 "kubernetes.io/metadata.name": "monitoring", "team": "obs"},
+                 "annotations": {"owner": "sre"}, "deletionTimestamp": ago(20)},
+             "spec": {"finalizers": ["kubernetes"]},
+             "status": {"phase": "Terminating", "conditions": [
+                 {"type": "NamespaceDeletionDiscoveryFailure", "status": "False",
+                  "lastTransitionTime": "2026-11-25T13:00:00Z", "reason": "ResourcesDiscovered",
+                  "message": "All resources successfully discovered"},
+                 {"type": "NamespaceContentRemaining", "status": "True",
+                  "lastTransitionTime": "2026-11-25T13:00:05Z",
+                  "reason": "SomeResourcesRemain",
+                  "message": "Some resources are remaining: pods. has 2 resource instances"}]}}
+OBJECTS = [DS, *PODS, NODE, BARE_NODE, LEASE, *EVENTS, REVISION, NAMESPACE,
+           *PRIORITY_CLASSES]
 
 
 def events_for(uid: str, name: str = "") -> list[dict[str, Any]]:
@@ -290,3 +305,8 @@ def test_render_describe_priorityclass_matches_kubectl(oracle: Oracle, pc: dict[
                                                        ) -> None:
     want, seconds = kubectl_describe(oracle, "priorityclass", pc["metadata"]["name"])
     assert_rendered(want, seconds, lambda now: describe_priorityclass(pc, [], now))
+
+
+def test_render_describe_namespace_matches_kubectl(oracle: Oracle) -> None:
+    want, seconds = kubectl_describe(oracle, "namespace", "monitoring")
+    assert_rendered(want, seconds, lambda now: describe_namespace(NAMESPACE))

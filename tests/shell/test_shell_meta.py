@@ -112,7 +112,8 @@ def test_meta_advance_with_duration(session: Session) -> None:
     assert session.cluster.now() == start + 90
 
 
-@pytest.mark.parametrize("text", ["3x", "soon", "10", "-5s", "48h", "1.5.2s"])
+@pytest.mark.parametrize("text", ["3x", "soon", "10", "-5s", "367d", "1.5.2s", "-1d", "7dd",
+                                  "1d-5s", "1h7d"])
 def test_meta_advance_bad_duration_is_one_line(session: Session, text: str) -> None:
     start = session.cluster.now()
     out = session.handle_line(f"advance {text}")
@@ -132,7 +133,8 @@ def test_meta_advance_until_quiet(session: Session) -> None:
 
 
 @pytest.mark.parametrize("duration, expected", [(30, "30s"), (90, "1m30s"), (3600, "1h"),
-                                                (3720, "1h2m"), (0, "0s"), (0.5, "0.5s")])
+                                                (3720, "1h2m"), (0, "0s"), (0.5, "0.5s"),
+                                                (7 * 86400, "7d"), (86400 + 7200, "1d2h")])
 def test_meta_format_duration(duration: float, expected: str) -> None:
     assert format_duration(duration) == expected
 

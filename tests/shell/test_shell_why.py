@@ -154,3 +154,56 @@ def test_why_node_affinity_shows_each_expression(session: Session) -> None:
     assert ("term 1: ✓ disk In [ssd, nvme] (node has disk=ssd); ✗ zone NotIn [b] (node has "
             "zone=b)") in " ".join(text.split())
     assert "should run: no" in text
+
+
+EXPORTER = """\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: exporter}
+spec:
+  selector: {matchLabels: {app: exporter}}
+  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
+  template:
+    metadata: {labels: {app: exporter}}
+    spec:
+      containers:
+      - name: e
+        image: prom/node-exporter:v1.8.0
+        ports: [{containerPort: 9100, hostPort: 9100}]
+"""
+
+HOG = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: hog}
+spec:
+  nodeName: worker-2
+  containers:
+  - name: c
+    image: busybox:1.36
+    ports: [{containerPort: 80, hostPort: 9100}]
+"""
+
+
+def test_why_surge_pod_pending_on_its_own_host_port(session: Session) -> None:
+    _apply(session, EXPORTER)
+    before = _why(session, "why worker-1 exporter")
+    assert "✓ host ports: the pod asks for 9100/TCP; held by this DaemonSet's own pod" in before
+    assert session.handle_line("kubectl set image ds/exporter "
+                               "e=prom/node-exporter:v1.8.1").ok
+    session.handle_line("advance 30s")
+    text = _why(session, "why worker-1 exporter")
+    assert "✗ host ports: the pod asks for 9100/TCP; this DaemonSet's old pod" in text
+    assert "(NodePorts)" in text
+    assert "✓ resources: fits" in text  # the conflict is not blamed on resources
+    assert "didn't have free ports" in text  # the Pending pod's own reason
+
+
+def test_why_host_port_held_by_another_pod(session: Session) -> None:
+    assert session.handle_line(f"kubectl apply -f - <<EOF\n{HOG}EOF").ok
+    session.handle_line("advance")
+    _apply(session, EXPORTER)
+    text = _why(session, "why worker-2 exporter")
+    assert "✗ host ports: the pod asks for 9100/TCP; pod default/hog holds 9100/TCP" in text
+    assert "-> the scheduler leaves the pod Pending" in text
+    assert "✓ host ports: the pod asks for none" in _why(session, "why worker-2 kube-proxy")

@@ -56,15 +56,28 @@ class Output:
     changed: bool = False
     hint: str | None = None
     failed: bool = False
+    # Every write in the order it happened (1 = stdout, 2 = stderr): kubectl's warnings
+    # land between its output lines, e.g. drain's "Warning: ignoring DaemonSet-managed
+    # Pods" after "cordoned" and before the evictions.
+    order: list[tuple[int, str]] = field(default_factory=list)
 
     def line(self, text: str) -> None:
-        self.stdout.append(text + "\n")
+        self.write(text + "\n")
 
     def write(self, text: str) -> None:
         self.stdout.append(text)
+        self.order.append((1, text))
 
     def err(self, text: str) -> None:
         self.stderr.append(text + "\n")
+        self.order.append((2, text + "\n"))
+
+    def interleaved(self) -> tuple[tuple[int, str], ...]:
+        """The writes in order, or () when a handler edited stdout/stderr directly."""
+        if ("".join(t for s, t in self.order if s == 1) != "".join(self.stdout)
+                or "".join(t for s, t in self.order if s == 2) != "".join(self.stderr)):
+            return ()
+        return tuple(self.order)
 
 
 Handler = Callable[[Env, KubectlCommand, Output], None]

@@ -17,6 +17,7 @@ from dstutor.model.selectors import selector_from_dict
 from dstutor.render.describe import (
     describe_daemonset,
     describe_generic,
+    describe_namespace,
     describe_priorityclass,
 )
 from dstutor.render.describe_node import describe_node
@@ -51,6 +52,8 @@ def describe_one(env: Env, obj: Obj, show_events: bool) -> str:
         return describe_node(obj, pods, events, now)
     if kind == "PriorityClass":
         return describe_priorityclass(obj, events, now)
+    if kind == "Namespace":
+        return describe_namespace(obj)
     return describe_generic(obj, events, now)
 
 
@@ -62,9 +65,9 @@ def _by_prefix(env: Env, rt: ResourceType, ns: str, prefix: str) -> list[Obj]:
 
 def run_describe(env: Env, cmd: KubectlCommand, out: Output) -> None:
     ns = namespace_of(env, cmd)
-    show_events = flag_bool(cmd, "show-events")
     found: list[Obj] = []
     errors: list[str] = []
+    prefix = False
     for target in cmd.targets:
         rt = target.type
         if target.name is None:
@@ -75,9 +78,11 @@ def run_describe(env: Env, cmd: KubectlCommand, out: Output) -> None:
         if obj is not None:
             found.append(obj)
             continue
-        matches = _by_prefix(env, rt, ns, target.name)
+        # kubectl tries a name prefix only for the `describe TYPE NAME` form (two words).
+        matches = _by_prefix(env, rt, ns, target.name) if len(cmd.args) == 2 else []
         if matches:
             found += matches
+            prefix = True
         else:
             errors.append(str(NotFound(f'{rt.display} "{target.name}" not found')))
     if not found and not errors:
@@ -85,8 +90,16 @@ def run_describe(env: Env, cmd: KubectlCommand, out: Output) -> None:
         out.err(f"No resources found in {ns} namespace." if namespaced and not
                 cmd.all_namespaces else "No resources found")
         return
-    out.write("\n\n".join(describe_one(env, o, show_events).rstrip("\n") + "\n"
-                          for o in found) if found else "")
+    # Since kubectl 1.36 --show-events defaults to false unless exactly one object was
+    # asked for (a prefix match never counts as one); a typed flag always wins.
+    if "show-events" in cmd.given:
+        show_events = flag_bool(cmd, "show-events")
+    else:
+        show_events = not prefix and len(found) + len(errors) == 1
+    texts = [describe_one(env, o, show_events) for o in found]
+    # DescribeMatchingResources ends each description with a newline; the builder's path
+    # puts two between descriptions.
+    out.write("".join(t + "\n" for t in texts) if prefix else "\n\n".join(texts))
     if errors:
         for message in errors:
             out.err(message)

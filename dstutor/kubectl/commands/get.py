@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from dstutor.errors import CommandError, NotFound
 from dstutor.kubectl.commands._base import (
     Env,
@@ -18,6 +16,8 @@ from dstutor.kubectl.commands._printing import format_objects
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import ResourceType
 from dstutor.model.objects import Obj, clone
+from dstutor.render._gosort import go_sort
+from dstutor.render._quantity import parse_quantity_strict
 from dstutor.render.columns import (
     columns_for,
     format_labels,
@@ -86,32 +86,87 @@ def collect(env: Env, cmd: KubectlCommand, out: Output) -> list[tuple[ResourceTy
     return groups
 
 
-_DIGITS = re.compile(r"(\d+)")
+def _sort_less(a: object, b: object) -> bool:
+    """isLess of kubectl 1.37's sorter for decoded JSON values: numbers by value, strings
+    that both parse as quantities as quantities, other strings byte by byte (no natural
+    order: `worker-10` sorts before `worker-2`)."""
+    if a is None or b is None:
+        return a is None and b is not None
+    if isinstance(a, str) and isinstance(b, str):
+        qa, qb = parse_quantity_strict(a), parse_quantity_strict(b)
+        if qa is not None and qb is not None:
+            return qa.value < qb.value
+        return a.encode("utf-8") < b.encode("utf-8")
+    numbers = (int, float)
+    if (isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool)
+            and not isinstance(b, bool)):
+        return a < b
+    # kubectl exits on other pairs ("unsortable type"); keep the order as it is.
+    return False
 
 
-def _natural(text: str) -> tuple[tuple[int, object], ...]:
-    """sortorder.NaturalLess as a key: digit runs compare as numbers."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part)
-                 for part in _DIGITS.split(text) if part)
-
-
-def sort_by(objs: list[Obj], expression: str) -> list[Obj]:
-    """--sort-by: order by the first value the (relaxed) JSONPath finds in each object."""
+def sort_by(objs: list[Obj], expression: str) -> tuple[list[Obj], bool]:
+    """--sort-by: kubectl's sorter, Go's unstable sort.Sort over the server's order keyed
+    by the first value the (relaxed) JSONPath finds; an object without it sorts first
+    (Less is true whenever the left one lacks it, as upstream). Also says whether any
+    object has the field (kubectl refuses to sort when none has)."""
     try:
         path = JSONPath(relaxed_jsonpath(expression))
     except JSONPathError as exc:
         raise CommandError(f"error: error parsing jsonpath {expression}, {exc}") from None
+    missing = object()
 
-    def key(obj: Obj) -> tuple[int, object]:
+    def key(obj: Obj) -> object:
         found = [v for group in path.find_results(obj) for v in group]
-        if not found:
-            return (0, ())
-        value = found[0]
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return (2, _natural(str(value)))
-        return (1, value)
+        return found[0] if found else missing
 
-    return sorted(objs, key=key)
+    keyed = [(key(o), o) for o in objs]
+    if len(keyed) > 1:
+        go_sort(keyed, lambda x, y: x[0] is missing or (
+            y[0] is not missing and _sort_less(x[0], y[0])))
+    return [o for _, o in keyed], any(k is not missing for k, _ in keyed)
+
+
+def _no_field(expression: str) -> CommandError:
+    return CommandError(f'error: couldn\'t find any field with path "{relaxed_jsonpath(expression)}" '
+                        "in the list of objects")
+
+
+def _fetched(env: Env, cmd: KubectlCommand) -> int:
+    """How many results kubectl's builder returns: one Table per listed type, one per
+    named object found."""
+    ns = namespace_of(env, cmd)
+    return sum(1 for t in cmd.targets if t.name is None or env.cluster.find(
+        t.type.kind, ns if t.type.namespaced else "", t.name) is not None)
+
+
+def sorted_groups(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[Obj]]],
+                  expression: str) -> tuple[list[tuple[ResourceType, list[Obj]]], bool]:
+    """Apply --sort-by as kubectl 1.37.1 does; returns the groups and whether the table
+    was dropped (kubectl then prints "No resources found").
+
+    -o FMT sorts every object as one list (kinds interleave) and fails when none has the
+    field. A table is sorted inside kubectl's printer only when it is the one result
+    with more than one row; there a field no row has drops the table. Several results
+    (`get ds,pods`, two names) reach the sorter as Tables whose rows are not decoded
+    yet, so kubectl finds the field nowhere and fails, whatever the field.
+    """
+    if cmd.output and cmd.output != "wide":
+        objs = [o for _, group in groups for o in group]
+        if not objs:
+            return groups, False
+        ordered, found = sort_by(objs, expression)
+        if not found:
+            raise _no_field(expression)
+        return [(groups[0][0], ordered)], False
+    if _fetched(env, cmd) > 1:
+        raise _no_field(expression)
+    if len(groups) != 1 or len(groups[0][1]) < 2:
+        return groups, False
+    ordered, found = sort_by(groups[0][1], expression)
+    if not found:
+        return [(groups[0][0], [])], True
+    return [(groups[0][0], ordered)], False
 
 
 ELSEWHERE_HINT = "There are {what} in {where}: add `-n {first}`, or `-A` for every namespace."
@@ -138,8 +193,9 @@ def run_get(env: Env, cmd: KubectlCommand, out: Output) -> None:
     env.cluster.settle()
     groups = collect(env, cmd, out)
     expression = str(cmd.flags.get("sort-by") or "")
-    if expression:
-        groups = [(rt, sort_by(objs, expression)) for rt, objs in groups]
+    dropped = False
+    if expression and not (flag_bool(cmd, "watch") or flag_bool(cmd, "watch-only")):
+        groups, dropped = sorted_groups(env, cmd, groups, expression)
     if cmd.output and cmd.output != "wide":
         objs = [clone(o) for _, group in groups for o in group]
         single = len(cmd.targets) == 1 and cmd.targets[0].name is not None
@@ -154,7 +210,7 @@ def run_get(env: Env, cmd: KubectlCommand, out: Output) -> None:
     elif not out.failed and not flag_bool(cmd, "watch") and not flag_bool(cmd, "ignore-not-found"):
         namespaced = any(rt.namespaced for rt, _ in groups) or not groups
         out.err(no_resources_message(None if cmd.all_namespaces else ns, namespaced))
-        if namespaced and not cmd.all_namespaces:
+        if namespaced and not cmd.all_namespaces and not dropped:
             out.hint = elsewhere_hint(env, cmd, groups, ns)
     if flag_bool(cmd, "watch") or flag_bool(cmd, "watch-only"):
         watch(env, cmd, groups, out)

@@ -26,8 +26,10 @@ from dstutor.model.objects import (
 )
 from dstutor.model.selectors import selector_from_dict
 from dstutor.model.timefmt import to_rfc3339
+from dstutor.render._gotyped import in_struct_order
 from dstutor.render.describe_common import DescribeWriter
 from dstutor.render.describe_containers import describe_pod_template
+from dstutor.render.output import to_json
 from dstutor.render.table import tabwrite
 
 # With no --timeout kubectl waits forever; on the virtual clock we give up after this.
@@ -151,12 +153,32 @@ def _revision_template(rev: Obj) -> Obj:
     return template
 
 
+def _history_objects(ds: Obj, revs: list[Obj], wanted: int, cmd: KubectlCommand) -> str:
+    """`history -o FMT`: kubectl's history viewer prints the DaemonSet with each revision's
+    template applied (applyDaemonSetHistory), one object per revision, oldest first."""
+    if wanted > 0:
+        revs = [r for r in revs if int(r.get("revision", 0)) == wanted]
+        if not revs:
+            raise error("unable to find the specified revision")
+    texts = []
+    for rev in revs:
+        view = clone(ds)
+        view["spec"]["template"] = _revision_template(rev)
+        if cmd.output == "json":  # a typed DaemonSet: Go's field order
+            view["metadata"].pop("managedFields", None)
+            texts.append(to_json(in_struct_order(view, "DaemonSet"), sort_keys=False))
+        else:
+            texts.append(format_objects([view], cmd.output, cmd.output_arg, single=True))
+    # One printer prints them all: the YAML printer separates documents with `---`.
+    return ("---\n" if cmd.output == "yaml" else "").join(texts)
+
+
 def run_history(env: Env, cmd: KubectlCommand, out: Output) -> None:
     wanted = flag_int(cmd, "revision")
     for ds in _daemonsets(env, cmd, "history"):
         revs = history_of(env, ds)
         if cmd.output:
-            out.write(format_objects(revs, cmd.output, cmd.output_arg, single=False))
+            out.write(_history_objects(ds, revs, wanted, cmd))
             continue
         if not revs:
             out.line(f"{ref_name(ds)} \nNo rollout history found.")
