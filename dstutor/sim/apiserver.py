@@ -20,6 +20,7 @@ from dstutor.model.objects import (
     is_terminating,
 )
 from dstutor.model.priority import (
+    SYSTEM_CLASSES,
     PriorityRejected,
     admit_priority_class,
     resolve_pod_priority,
@@ -283,6 +284,10 @@ class ApiServer:
                grace_seconds: int | None = None) -> Obj:
         """Delete as the API server does; returns the object as it was before."""
         obj = self.get(kind, namespace, name)
+        if kind == "PriorityClass" and name in SYSTEM_CLASSES:
+            # The PriorityClass registry's Delete refuses the built-in classes.
+            raise Forbidden(f'{kind_info(kind).resource_display} "{name}" is forbidden: '
+                            "this is a system priority class and cannot be deleted")
         self.delete_object(obj, propagation=propagation, grace_seconds=grace_seconds)
         return obj
 

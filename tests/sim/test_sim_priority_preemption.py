@@ -309,3 +309,15 @@ def test_a_priority_class_body_is_decoded_like_the_server_does() -> None:
                          "PriorityClass.value of type int32")
     unknown = decode("PriorityClass", priority_class("x", 1) | {"globaldefault": True})
     assert unknown.error is None and unknown.unknown == ["globaldefault"]
+
+
+def test_a_system_class_cannot_be_deleted() -> None:
+    cluster = one_node()
+    with pytest.raises(Forbidden) as err:
+        cluster.delete("PriorityClass", "", "system-node-critical")
+    assert err.value.message == ('priorityclasses.scheduling.k8s.io "system-node-critical" is '
+                                 "forbidden: this is a system priority class and cannot be "
+                                 "deleted")
+    cluster.create(priority_class("mine", 5))
+    cluster.delete("PriorityClass", "", "mine")
+    assert cluster.find("PriorityClass", "", "mine") is None
