@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from dstutor.controller import shared
 from dstutor.controller.context import Context
 from dstutor.model.objects import Obj, node_condition, pod_condition
 from dstutor.model.timefmt import to_rfc3339
@@ -120,7 +121,35 @@ class NetworkPlugins:
         uid = pod["metadata"].get("uid", "")
         if uid not in self._warned:
             self._warned.add(uid)
+            self._waiting_status(pod, node_name)
             self.ctx.record_event(pod, "Warning", "NetworkNotReady", NETWORK_NOT_READY_EVENT,
                                   component="kubelet", host=node_name)
         return True
+
+    def _waiting_status(self, pod: Obj, node_name: str) -> None:
+        """The status the kubelet posts before it gives up on the network: containers
+        waiting in ContainerCreating (so `get pods` says so), no sandbox yet."""
+        now = to_rfc3339(self.ctx.clock.now())
+        node = self.ctx.store.get("Node", "", node_name) or {}
+        host_ip = next((a.get("address", "") for a in node.get("status", {}).get(
+            "addresses") or [] if a.get("type") == "InternalIP"), "")
+        status = pod["status"]
+        status["hostIP"] = host_ip
+        status["hostIPs"] = shared.ip_list(host_ip)
+        status["startTime"] = now
+        names = " ".join(c["name"] for c in pod["spec"].get("containers") or [])
+        unready = f"containers with unready status: [{names}]"
+        scheduled = [c for c in status.get("conditions") or [] if c.get("type") == "PodScheduled"]
+        status["conditions"] = [
+            shared.pod_condition("PodReadyToStartContainers", "False", now),
+            shared.pod_condition("Initialized", "True", now),
+            shared.pod_condition("Ready", "False", now, "ContainersNotReady", unready),
+            shared.pod_condition("ContainersReady", "False", now, "ContainersNotReady", unready),
+            *scheduled]
+        status["containerStatuses"] = [
+            {"name": c["name"], "image": c.get("image", ""), "imageID": "", "ready": False,
+             "restartCount": 0, "started": False, "state": shared.waiting("ContainerCreating"),
+             "lastState": shared.EMPTY}
+            for c in pod["spec"].get("containers") or []]
+        self.ctx.store.touch(pod)
 

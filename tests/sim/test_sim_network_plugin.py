@@ -109,6 +109,9 @@ def test_a_pod_without_host_network_waits_for_the_network() -> None:
     cluster.advance(30)
     waiting = next(p for p in cluster.pods_of("sensor") if p["spec"]["nodeName"] == "node-1")
     assert waiting["status"]["phase"] == "Pending"
+    [cs] = waiting["status"]["containerStatuses"]
+    assert cs["state"] == {"waiting": {"reason": "ContainerCreating"}} and not cs["ready"]
+    assert waiting["status"]["hostIP"]
     events = [e for e in cluster.store.list("Event")
               if e["involvedObject"]["name"] == waiting["metadata"]["name"]
               and e["reason"] == "NetworkNotReady"]
