@@ -22,6 +22,7 @@ from dstutor.model.objects import (
     target_node_name,
 )
 from dstutor.model.podaffinity import interpod_failure, required_terms, uses_pod_affinity
+from dstutor.model.priority import pod_priority
 from dstutor.model.quantity import parse_quantity
 from dstutor.model.selectors import node_selector_requirement_matches
 from dstutor.render.columns import pod_status_and_counts
@@ -84,7 +85,22 @@ def _resource_line(cluster: Cluster, ds: Obj, node: Obj, spec: Obj) -> tuple[boo
         total = parse_quantity(allocatable.get(res, "0"))
         fmt = _fmt_cpu if res == "cpu" else _fmt_mem
         free = f": the pod requests {fmt(wanted[res])}, only {fmt(max(total - used, 0))} free"
-    return False, (f"resources: {reason}{free} -> the scheduler leaves the pod Pending")
+    return False, (f"resources: {reason}{free} -> {_preemption_words(cluster, spec, others)}")
+
+
+def _preemption_words(cluster: Cluster, spec: Obj, others: list[Obj]) -> str:
+    """What preemption could do about a node without room for the daemon pod."""
+    name = spec.get("priorityClassName") or ""
+    pc = cluster.store.get("PriorityClass", "", name) if name else None
+    mine = int((pc or {}).get("value") or 0)
+    if spec.get("preemptionPolicy") == "Never" or (pc or {}).get("preemptionPolicy") == "Never":
+        return "the scheduler leaves the pod Pending (preemptionPolicy Never)"
+    lower = [p for p in others if pod_priority(p) < mine and not is_terminating(p)]
+    if lower:
+        return (f"the scheduler may preempt lower-priority pods here ({len(lower)} with a "
+                f"priority below {mine})")
+    return (f"the scheduler leaves the pod Pending: no pod here has a priority below "
+            f"{mine}, so preemption cannot help")
 
 
 def _ports_text(ports: list[tuple[str, str, int]]) -> str:

@@ -321,3 +321,28 @@ def test_a_system_class_cannot_be_deleted() -> None:
     cluster.create(priority_class("mine", 5))
     cluster.delete("PriorityClass", "", "mine")
     assert cluster.find("PriorityClass", "", "mine") is None
+
+
+def test_why_says_whether_preemption_can_help() -> None:
+    from dstutor.shell.why import explain_pair
+
+    cluster = one_node("2")
+    cluster.create(bare_pod("batch", cpu="1900m"))
+    cluster.advance(10)
+    ds = make_daemonset("agent", requests={"cpu": "200m"})
+    cluster.create(ds)
+    cluster.advance(10)
+    node = cluster.get("Node", "", "node-0")
+    text = explain_pair(cluster, node, cluster.get("DaemonSet", "default", "agent"), width=300)
+    assert ("-> the scheduler leaves the pod Pending: no pod here has a priority below 0, so "
+            "preemption cannot help") in text
+    from dstutor.shell.why import _preemption_words
+
+    batch = cluster.get("Pod", "default", "batch")
+    critical = {"priorityClassName": "system-node-critical"}
+    assert _preemption_words(cluster, critical, [batch]) == (
+        "the scheduler may preempt lower-priority pods here (1 with a priority below "
+        "2000001000)")
+    never = {"priorityClassName": "system-node-critical", "preemptionPolicy": "Never"}
+    assert _preemption_words(cluster, never, [batch]) == (
+        "the scheduler leaves the pod Pending (preemptionPolicy Never)")
