@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from dstutor import _yamlresolve as goyaml
 from dstutor.errors import YamlError
 
 MAX_BYTES = 10 * 1024 * 1024  # manifests and lessons are small; refuse anything huge
@@ -22,8 +23,34 @@ MAX_EXPANDED_NODES = 200_000
 MAX_DEPTH = 100
 
 
+class _ConvertError(yaml.YAMLError):
+    """sigs.k8s.io/yaml's YAML-to-JSON conversion refused the document (a map key)."""
+
+
 class _LimitedLoader(yaml.SafeLoader):
-    """SafeLoader that refuses documents with excessive aliasing."""
+    """SafeLoader that refuses documents with excessive aliasing, and types scalars and map
+    keys as kubectl's YAML reader does (see dstutor/_yamlresolve.py)."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:  # type: ignore[override]
+        if kind is yaml.ScalarNode and implicit[0]:
+            return goyaml.resolve(value)[0]
+        return super().resolve(kind, value, implicit)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:  # type: ignore[override]
+        if isinstance(node, yaml.MappingNode):
+            self.flatten_mapping(node)
+        mapping: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            # A key that cannot become a JSON key is refused with its value in full.
+            refused = key is None or isinstance(key, list | dict) or (
+                isinstance(key, int) and key >= 2**63)
+            value = self.construct_object(value_node, deep=deep or refused)
+            try:
+                mapping[goyaml.json_key(key, value)] = value
+            except goyaml.KeyError_ as exc:
+                raise _ConvertError(str(exc)) from None
+        return mapping
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -45,6 +72,25 @@ class _LimitedLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+def _construct_scalar(tag: str) -> Any:
+    """A scalar of `tag` (implicit or written as !!int ...), valued as go-yaml values it."""
+    def construct(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+        found, value = goyaml.resolve(node.value)
+        if found != tag:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot decode !!{found.rsplit(':', 1)[-1]} `{node.value}` as "
+                f"a !!{tag.rsplit(':', 1)[-1]}", node.start_mark)
+        return value
+    return construct
+
+
+for _tag in (goyaml.BOOL, goyaml.INT, goyaml.FLOAT, goyaml.NULL):
+    _LimitedLoader.add_constructor(_tag, _construct_scalar(_tag))
+# go-yaml decodes a timestamp into interface{} as the string it was written as.
+_LimitedLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                               lambda loader, node: str(node.value))
 
 
 def _expanded_size(obj: Any, memo: dict[int, int]) -> int:
@@ -138,6 +184,8 @@ def read_file(path: str | Path) -> str:
 
 
 def _error(source: str, exc: yaml.YAMLError) -> YamlError:
+    if isinstance(exc, _ConvertError):
+        return YamlError(f"error: error parsing {source}: error converting YAML to JSON: {exc}")
     if isinstance(exc, yaml.reader.ReaderError):
         # go-yaml's reader refuses the same characters (DEL, C0/C1 controls), without a line.
         return YamlError(f"error: error parsing {source}: error converting YAML to JSON: "
@@ -214,7 +262,7 @@ def load_with_lines(text: str, source: str) -> tuple[Any, dict[tuple[str | int, 
         lines.setdefault(path, n.start_mark.line + 1)
         if isinstance(n, yaml.MappingNode):
             for k, v in n.value:
-                key = k.value if isinstance(k, yaml.ScalarNode) else str(k)
+                key = _key_name(k)
                 lines[(*path, key)] = k.start_mark.line + 1
                 walk(v, (*path, key))
         elif isinstance(n, yaml.SequenceNode):
@@ -223,6 +271,18 @@ def load_with_lines(text: str, source: str) -> tuple[Any, dict[tuple[str | int, 
 
     walk(node, ())
     return data, lines
+
+
+def _key_name(node: yaml.Node) -> str:
+    """The JSON key a mapping key node becomes (`y:` is the key "true"), for line lookups."""
+    if not isinstance(node, yaml.ScalarNode):
+        return str(node)
+    if node.style is not None:  # quoted or block: a string as written
+        return str(node.value)
+    try:
+        return goyaml.json_key(goyaml.resolve(node.value)[1], None)
+    except goyaml.KeyError_:
+        return str(node.value)
 
 
 def document_lines(text: str, source: str) -> list[dict[tuple[str | int, ...], int]]:
@@ -247,7 +307,7 @@ def document_lines(text: str, source: str) -> list[dict[tuple[str | int, ...], i
                 lines.setdefault(path, n.start_mark.line + 1)
                 if isinstance(n, yaml.MappingNode):
                     for k, v in n.value:
-                        key = k.value if isinstance(k, yaml.ScalarNode) else str(k)
+                        key = _key_name(k)
                         lines[(*path, key)] = k.start_mark.line + 1
                         stack.append((v, (*path, key)))
                 elif isinstance(n, yaml.SequenceNode):

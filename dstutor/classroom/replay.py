@@ -505,7 +505,8 @@ def check_lesson(lesson: Any, record: Mapping[str, Any], learner: str) -> Lesson
 
 def replay_lesson(lesson: Any, record: Mapping[str, Any]) -> dict[str, bool]:
     """Step id -> done (by the learner, not skipped) after replaying the record's log."""
-    progress = replay_lesson_log(lesson, record).progress
+    with isolated_home():  # never the grader's own workspace or edit journal
+        progress = replay_lesson_log(lesson, record).progress
     return {sid: sp.done and not sp.skipped for sid, sp in progress.steps.items()}
 
 

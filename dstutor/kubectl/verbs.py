@@ -386,6 +386,34 @@ def check_create(ctx: Context) -> None:
     _need_filenames(ctx)
 
 
+VALIDATE_OPTION_ERR = ('invalid - validate option "{value}"; must be one of: strict (or true), '
+                       "warn, ignore (or false)")
+
+
+def _validate_option(ctx: Context) -> None:
+    """cmdutil.GetValidationDirective: the --validate value, case-insensitive."""
+    value = ctx.text("validate").lower()
+    if value not in ("true", "strict", "warn", "false", "ignore"):
+        raise plain_error(VALIDATE_OPTION_ERR.format(value=ctx.text("validate")))
+    ctx.flags["validate"] = value
+
+
+def check_replace(ctx: Context) -> None:
+    """ReplaceOptions.Complete, then Validate (positional arguments are ignored)."""
+    _validate_option(ctx)
+    _dry_run(ctx)
+    _output(ctx, PRINT_FORMATS)
+    _cascade(ctx)
+    _need_filenames(ctx)
+    force = ctx.on("force")
+    if ctx.number("grace-period") >= 0 and not force:
+        raise plain_error("--grace-period must have --force specified")
+    if ctx.flags.get("timeout") and not force:
+        raise plain_error("--timeout must have --force specified")
+    if ctx.text("dry-run") != "none" and force:
+        raise plain_error("--dry-run can not be used when --force is set")
+
+
 def _no_args(ctx: Context) -> None:
     if ctx.positional:
         raise usage_error(ctx, f"Unexpected args: {_go_list(ctx.args)}",
@@ -416,7 +444,7 @@ _CHECKS: dict[str, Callable[[Context], None]] = {
     "uncordon": check_node_verb, "drain": check_node_verb, "set image": check_set_image,
     "explain": check_explain, "api-resources": check_api_resources, "version": check_version,
     "scale": check_scale, "patch": check_patch, "edit": check_edit, "apply": check_apply,
-    "create": check_create, "create deployment": check_create_named,
+    "create": check_create, "create deployment": check_create_named, "replace": check_replace,
     "create namespace": check_create_named,
 }
 

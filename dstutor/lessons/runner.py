@@ -31,9 +31,11 @@ from dstutor.lessons.sandbox import (
     check_variants,
     evaluate,
     first_failure,
+    lesson_workspace,
     run_lines,
 )
 from dstutor.lessons.schema import Lesson, Step
+from dstutor.shell.workspace import Workspace
 
 QUIT_WORDS = ("quit", "exit")
 LESSON_WORDS = ("hint", "check", "next", "skip", "solution", "goal", "progress", "answer",
@@ -89,8 +91,12 @@ def _is_write(text: str) -> bool:
 
 class LessonRunner:
     def __init__(self, lesson: Lesson, store: ProgressStore, *, restart: bool = False,
-                 live: bool = False, wall: Callable[[], float] = time.time) -> None:
+                 live: bool = False, wall: Callable[[], float] = time.time,
+                 workspace: Workspace | None = None) -> None:
         self.lesson = lesson
+        # The learner's own scratch folder unless told otherwise (a grading replay gives
+        # a temporary one, so it never touches the instructor's files or edit journal).
+        self.workspace = workspace or lesson_workspace(lesson)
         self.store = store
         self.wall = wall
         self.live = live and lesson.setup.clock != "manual"
@@ -100,10 +106,9 @@ class LessonRunner:
         if not self.progress.log and not self.progress.steps:
             self.progress.log_complete = True  # begun here: every line will be logged
         if restart or not self.progress.log:
-            from dstutor.lessons.sandbox import lesson_workspace
             from dstutor.shell.editjournal import EditJournal
 
-            EditJournal(lesson_workspace(lesson).root).clear()
+            EditJournal(self.workspace.root).clear()
         self.index = self._resume_index()
         self.resumed = bool(self.progress.log) or self.index > 0
         self.executor: Executor = self._rebuild(self.progress.commands())
@@ -122,7 +127,7 @@ class LessonRunner:
         return 0
 
     def _rebuild(self, entries: list[LogEntry]) -> Executor:
-        executor = build_setup(self.lesson)
+        executor = build_setup(self.lesson, self.workspace)
         run_lines(executor, [TimedLine(e.line, e.t) for e in entries])
         if self.live:
             executor.cluster.clock.mode = "live"
@@ -292,7 +297,7 @@ class LessonRunner:
     def _passed(self, step: Step, *, quiet_miss: bool = False) -> Reply:
         history = [TimedLine(e.line, e.t) for e in self.progress.commands()]
         miss = check_variants(self.lesson, step, history, self._records(step),
-                              self._quiz_answer(step))
+                              self._quiz_answer(step), self.workspace)
         if miss is not None:
             if quiet_miss:
                 return Reply()  # already said after the command that caused it

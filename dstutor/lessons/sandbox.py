@@ -6,6 +6,9 @@ tests is exactly what a learner gets.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -91,8 +94,19 @@ def lesson_workspace(lesson: Lesson) -> Workspace:
     return Workspace.at(data_dir() / "workspace" / lesson.id)
 
 
-def build_setup(lesson: Lesson) -> Executor:
-    """The cluster the lesson starts from, settled, on a manual clock."""
+def scratch_workspace() -> Workspace:
+    """A fresh, empty workspace in a temporary folder (see build_setup)."""
+    return Workspace.at(tempfile.mkdtemp(prefix="dstutor-workspace-"))
+
+
+def build_setup(lesson: Lesson, workspace: Workspace | None = None) -> Executor:
+    """The cluster the lesson starts from, settled, on a manual clock.
+
+    `workspace` holds the session's files and its edit journal: `lesson run` passes the
+    learner's (lesson_workspace). Without one - `lesson check`, variants checked by the
+    author, grading replays - the session gets a fresh temporary folder, removed when the
+    executor is dropped (or at exit), so they never read or write a learner's files.
+    """
     try:
         cluster = build_cluster(_spec(lesson), seed=lesson.setup.seed,
                                 clock=Clock(mode="manual"))
@@ -106,7 +120,10 @@ def build_setup(lesson: Lesson) -> Executor:
     executor = make_executor(cluster)
     session = getattr(executor, "session", None)
     if session is not None:
-        session.workspace = lesson_workspace(lesson)
+        if workspace is None:
+            workspace = scratch_workspace()
+            weakref.finalize(executor, shutil.rmtree, workspace.root, ignore_errors=True)
+        session.workspace = workspace
         # Replays never open an editor: they get what the learner's editor produced.
         journal = EditJournal(session.workspace.root)
         session.journal = journal
@@ -156,11 +173,14 @@ def first_failure(results: Sequence[tuple[CheckSpec, Outcome]]) -> tuple[CheckSp
 
 
 def check_variants(lesson: Lesson, step: Step, history: Sequence[TimedLine],
-                   commands: Sequence[CommandRecord], quiz_answer: str | None
-                   ) -> tuple[str, CheckSpec, Outcome] | None:
-    """Replay `history` on each variant; the first variant whose checks fail, if any."""
+                   commands: Sequence[CommandRecord], quiz_answer: str | None,
+                   workspace: Workspace | None = None) -> tuple[str, CheckSpec, Outcome] | None:
+    """Replay `history` on each variant; the first variant whose checks fail, if any.
+
+    `workspace`: the learner's, whose edit journal the history's editor lines replay from.
+    """
     for variant in step.variants:
-        executor = build_setup(lesson)
+        executor = build_setup(lesson, workspace)
         run_lines(executor, history)
         for line in variant.commands:
             executor.run(line)

@@ -1,7 +1,8 @@
 """The tutor's line after a decode error that comes from a YAML 1.1 trap.
 
-YAML reads unquoted `true`, `yes`, `on` as booleans and `1.10` as the number 1.1, so a
-label `gpu: true` reaches the server as a boolean where the Go type wants a string. The
+kubectl's YAML reader (go-yaml v2, YAML 1.1) reads unquoted `true`, `yes`, `y`, `on` as
+booleans, `1.10` as the number 1.1, `1e3` as 1000 and `0x1F` or `017` as numbers, so a
+label `gpu: y` reaches the server as a boolean where the Go type wants a string. The
 server's message names the Go type; the tutor names the YAML mistake and the fix.
 """
 
@@ -69,6 +70,11 @@ def trap_hint(where: tuple[str | int, ...], value: Any, expected: str, text: str
 
 
 def _plain(value: Any) -> str:
+    """The value as kubectl sends it in JSON (1e3 is 1000, 0x1F is 31)."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int | float):
+        from dstutor.model.decode import number_literal
+
+        return number_literal(value)
     return str(value)

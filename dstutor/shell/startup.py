@@ -56,6 +56,14 @@ class Startup:
     save_to: Path | None
 
 
+def _problem(exc: DstutorError, consequence: str) -> str:
+    """One start-up problem: the error, what the shell does instead, and the tutor's line
+    (a YAML trap's fix) under it, as the shell prints a hint after a failed command."""
+    text = f"{exc}{consequence}"
+    hint = getattr(exc, "hint", None)
+    return f"{text}\n{hint}" if hint else text
+
+
 def _read_manifests(paths: list[str], problems: list[str]) -> list[Obj]:
     docs: list[Obj] = []
     for path in paths:
@@ -63,7 +71,7 @@ def _read_manifests(paths: list[str], problems: list[str]) -> list[Obj]:
             # Decoded as the API server would (file:line on a refusal), as cluster files are.
             found = load_manifests(yamlio.read_file(path), path)
         except DstutorError as exc:
-            problems.append(f"{exc} (skipped)")
+            problems.append(_problem(exc, " (skipped)"))
             continue
         docs.extend(found)
     return docs
@@ -75,7 +83,7 @@ def _spec(opts: ShellOptions, problems: list[str]) -> ClusterSpec:
         try:
             return parse_cluster_file(opts.cluster_file)
         except DstutorError as exc:
-            problems.append(f"{exc}; starting the default cluster instead")
+            problems.append(_problem(exc, "; starting the default cluster instead"))
     return default_spec(workers)
 
 
@@ -99,12 +107,12 @@ def cluster_factory(opts: ShellOptions, mode: str, problems: list[str]
         try:
             return build()
         except DstutorError as exc:
-            problems.append(f"{exc}; starting without the -f manifests")
+            problems.append(_problem(exc, "; starting without the -f manifests"))
             manifests = []
         try:
             return build()
         except DstutorError as exc:
-            problems.append(f"{exc}; starting the default cluster instead")
+            problems.append(_problem(exc, "; starting the default cluster instead"))
             spec = default_spec(DEFAULT_WORKERS)
             return build()
 

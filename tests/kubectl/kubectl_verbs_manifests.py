@@ -52,7 +52,7 @@ FILES: dict[str, str | bytes] = {
     "corev1.yaml": edit("apps/v1", "v1"),
     "lowerkind.yaml": edit("kind: DaemonSet", "kind: Daemonset"),
     "service.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n",
-    "mismatch.yaml": edit("        app: x\n    spec:", "        app: y\n    spec:"),
+    "mismatch.yaml": edit("        app: x\n    spec:", "        app: z\n    spec:"),
     "emptysel.yaml": edit("    matchLabels:\n      app: x\n", "    {}\n"),
     "never.yaml": edit("      containers:", "      restartPolicy: Never\n      containers:"),
     "surge.yaml": edit("  selector:", "  updateStrategy:\n    rollingUpdate: {maxSurge: 1}\n  selector:"),

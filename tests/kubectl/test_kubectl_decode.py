@@ -130,8 +130,8 @@ def test_apply_to_a_live_object_refuses_a_type_error() -> None:
     result = run(cluster, heredoc(bad))
     assert result.stderr.startswith('The request is invalid: patch: Invalid value: "map[')
     assert result.stderr.endswith(
-        "labels:map[ver:2]]]]]\": json: cannot unmarshal number into Go struct field "
-        "ObjectMeta.spec.template.metadata.labels of type string\n")
+        "labels:map[ver:2]]]]]\": cannot convert int64 to string\n")
+    assert result.hint == 'YAML reads ver: 2 as a number; label values are strings: write ver: "2"'
     assert snapshot(cluster) == before
 
 
@@ -380,3 +380,76 @@ def test_lesson_setup_manifest_refusal_names_file_and_line(tmp_path: Path) -> No
         setup_manifests(load_lesson(tmp_path / "lesson.yaml"))
     assert f"node-logger.yaml:{line}: {PREFIX}json: cannot unmarshal bool into Go struct " \
            "field ObjectMeta.spec.template.metadata.labels of type string" in str(info.value)
+
+
+@pytest.mark.parametrize("how", ["manifest", "cluster"])
+def test_shell_start_up_prints_the_tutor_line_under_the_refusal(tmp_path: Path, how: str
+                                                                ) -> None:
+    import io
+
+    from dstutor.shell.startup import ShellOptions
+    from dstutor.shell.startup import run as run_shell
+
+    (tmp_path / "ds.yaml").write_text(with_("      containers:",
+                                            "      nodeSelector: {gpu: true}\n      containers:"))
+    (tmp_path / "cluster.yaml").write_text("kind: Cluster\nnodes: [{name: n1}]\n"
+                                           "manifests: [ds.yaml]\n")
+    if how == "manifest":
+        opts = ShellOptions(manifests=[str(tmp_path / "ds.yaml")])
+        consequence = " (skipped)"
+    else:
+        opts = ShellOptions(cluster_file=str(tmp_path / "cluster.yaml"))
+        consequence = "; starting the default cluster instead"
+    stderr = io.StringIO()
+    status = run_shell(opts, stdin=io.StringIO(""), stdout=io.StringIO(), stderr=stderr,
+                       interactive=False)
+    assert status == 1
+    assert stderr.getvalue().splitlines() == [
+        f"error: {tmp_path / 'ds.yaml'}:12: {PREFIX}json: cannot unmarshal bool into Go struct "
+        f"field PodSpec.spec.template.spec.nodeSelector of type string{consequence}",
+        'YAML reads gpu: true as a boolean; nodeSelector values are strings: write gpu: "true"']
+
+
+# --- kubectl patch: the patch handler's conversion of the patched object ---------------------
+
+@pytest.mark.parametrize(("patch", "stderr"), [
+    ("'{\"spec\":{\"template\":{\"metadata\":{\"labels\":{\"ver\":2}}}}}'",
+     'The request is invalid: patch: Invalid value: "map[spec:map[template:map[metadata:map['
+     'labels:map[ver:2]]]]]": cannot convert int64 to string\n'),
+    ("'{\"spec\":{\"minReadySeconds\":\"10\"}}'",
+     'The request is invalid: patch: Invalid value: "map[spec:map[minReadySeconds:10]]": '
+     "unrecognized type: int32\n"),
+    ("'{\"spec\":{\"selector\":\"app=agent\"}}'",
+     'The request is invalid: patch: Invalid value: "map[spec:map[selector:app=agent]]": '
+     "cannot restore struct from: string\n"),
+])
+def test_patch_refuses_with_the_converters_words(patch: str, stderr: str) -> None:
+    cluster = fresh_cluster(workers=1)
+    assert run(cluster, heredoc(DS)).exit_code == 0
+    before = snapshot(cluster)
+    result = run(cluster, f"kubectl patch ds agent -p {patch}")
+    assert (result.exit_code, result.stderr) == (1, stderr)
+    assert snapshot(cluster) == before
+
+
+def test_patch_drops_unknown_fields_with_the_servers_default_warning() -> None:
+    cluster = fresh_cluster(workers=1)
+    assert run(cluster, heredoc(DS)).exit_code == 0
+    result = run(cluster, "kubectl patch ds agent -p '{\"spec\":{\"replicas\":3,"
+                          "\"minReadySeconds\":5}}'")
+    assert result.exit_code == 0
+    assert result.stderr == 'Warning: unknown field "spec.replicas"\n'
+    spec = cluster.find("DaemonSet", "default", "agent")["spec"]
+    assert "replicas" not in spec and spec["minReadySeconds"] == 5
+
+
+def test_merge_patch_refusal_shows_the_patched_json() -> None:
+    cluster = fresh_cluster(workers=1)
+    assert run(cluster, heredoc(DS)).exit_code == 0
+    result = run(cluster, "kubectl patch ds agent --type=merge -p "
+                          "'{\"spec\":{\"minReadySeconds\":\"10\"}}'")
+    assert result.exit_code == 1
+    assert result.stderr.startswith('The request is invalid: patch: Invalid value: "{\\"apiVersion')
+    assert result.stderr.endswith(
+        '": json: cannot unmarshal string into Go struct field DaemonSetSpec.spec.'
+        "minReadySeconds of type int32\n")

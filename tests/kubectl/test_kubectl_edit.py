@@ -180,3 +180,49 @@ def test_keep_copy_writes_a_temporary_file(tmp_path: Path,
     path = Path(keep_copy("kind: X\n"))
     assert path.parent == tmp_path and path.name.startswith("kubectl-edit-")
     assert path.read_text() == "kind: X\n"
+
+
+def _replace(old: str, new: str):  # noqa: ANN202
+    def change(text: str) -> str:
+        assert old in text
+        return text.replace(old, new, 1)
+    return change
+
+
+@pytest.mark.parametrize(("old", "new", "cause"), [
+    ("      containers:\n", "      subdomain: true\n      containers:\n",
+     "unrecognized type: string"),
+    ("      containers:\n", "      subdomain: 7\n      containers:\n",
+     "cannot convert int64 to string"),
+    ("  revisionHistoryLimit: 10\n", '  revisionHistoryLimit: "10"\n',
+     "unrecognized type: int32"),
+    ("      containers:\n", "      containers:\n      - name: extra\n        image: x\n"
+     "        imagePullPolice: Always\n",
+     'strict decoding error: unknown field "spec.template.spec.containers[0].imagePullPolice"'),
+])
+def test_an_edit_that_does_not_convert_reopens_with_the_patch_handlers_error(
+        old: str, new: str, cause: str) -> None:
+    cluster = fresh_cluster()
+    before = json.dumps(cluster.get("DaemonSet", "kube-system", "kube-proxy"), sort_keys=True)
+    editor = Scripted(_replace(old, new))
+    result = run(cluster, "kubectl edit ds kube-proxy -n kube-system", editor=editor)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == 'error: daemonsets.apps "kube-proxy" is invalid'
+    assert result.stderr.endswith("error: Edit cancelled, no valid changes were saved.\n")
+    reopened = editor.shown[1]
+    assert reopened.startswith(EDIT_HEADER + '# daemonsets.apps "kube-proxy" was not valid:\n'
+                               '# * patch: Invalid value: "map[')
+    first_cause = reopened.splitlines()[5]
+    assert first_cause.endswith(f'": {cause}'), first_cause
+    assert json.dumps(cluster.get("DaemonSet", "kube-system", "kube-proxy"),
+                      sort_keys=True) == before
+
+
+def test_edit_validate_warn_drops_an_unknown_field() -> None:
+    cluster = fresh_cluster()
+    editor = Scripted(_replace("  revisionHistoryLimit: 10\n",
+                               "  revisionHistoryLimit: 10\n  replicas: 3\n"))
+    result = run(cluster, "kubectl edit ds kube-proxy -n kube-system --validate=warn",
+                 editor=editor)
+    assert (result.exit_code, result.stderr) == (0, 'Warning: unknown field "spec.replicas"\n')
+    assert "replicas" not in cluster.get("DaemonSet", "kube-system", "kube-proxy")["spec"]

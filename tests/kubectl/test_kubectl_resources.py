@@ -164,7 +164,7 @@ def test_kubectl_resources_field_selector_errors_and_support() -> None:
 
 EXPECTED_VERBS = ["create", "run", "set", "explain", "get", "edit", "delete", "rollout", "scale",
                   "top", "cordon", "uncordon", "drain", "taint", "describe", "logs", "events",
-                  "apply", "patch", "label", "annotate", "version", "api-resources"]
+                  "apply", "patch", "replace", "label", "annotate", "version", "api-resources"]
 
 
 def test_kubectl_registry_verbs_in_kubectl_order() -> None:

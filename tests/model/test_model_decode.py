@@ -45,7 +45,7 @@ spec:
 NODE = """
 apiVersion: v1
 kind: Node
-metadata: {name: n}
+metadata: {name: n1}
 spec: {taints: [{key: k, effect: NoSchedule}]}
 """
 DEPLOY = """

@@ -254,8 +254,10 @@ class PatchInvalid(Invalid):
     apply's "error when applying patch" context is not shown for an Invalid status.
     """
 
-    def __init__(self, detail: str, patch: Any) -> None:
-        cause = f"patch: Invalid value: {go_quote(go_sprint(patch))}: {detail}"
+    def __init__(self, detail: str, patch: Any, shown: str | None = None) -> None:
+        # `shown`: the merge and JSON patchers show the patched object's JSON instead.
+        value = go_sprint(patch) if shown is None else shown
+        cause = f"patch: Invalid value: {go_quote(value)}: {detail}"
         super().__init__("", "", [cause])
 
     def __str__(self) -> str:
@@ -308,7 +310,12 @@ def decode_body(cmd: KubectlCommand, info: Info, body: Obj, out: Output, verb: s
 
     mode = validation_mode(cmd)
     kind = info.rtype.kind
-    result = server_decode.decode(kind, body, strict=mode != "ignore")
+    if verb == "patching":  # the patch handler converts the merged map (converter.go)
+        from dstutor.model.convert import convert
+
+        result = convert(kind, body, strict=mode != "ignore")
+    else:
+        result = server_decode.decode(kind, body, strict=mode != "ignore")
     detail, hint = None, None
     if result.error is not None:
         detail = result.error
@@ -322,7 +329,9 @@ def decode_body(cmd: KubectlCommand, info: Info, body: Obj, out: Output, verb: s
             exc = PatchInvalid(detail, patch)
         else:
             message = server_decode.cannot_handle(kind, info.rtype.version, detail)
-            exc = BadRequest(f'error when {verb} "{info.source}": {message}')
+            # forceReplace's create names no source: verb "" leaves the context out.
+            context = f'error when {verb} "{info.source}": ' if verb else ""
+            exc = BadRequest(context + message)
         exc.hint = hint  # type: ignore[attr-defined]
         raise exc
     if mode == "warn":

@@ -15,7 +15,7 @@ from dstutor.kubectl.commands._base import Env, Output, error, resolve_targets, 
 from dstutor.kubectl.commands._printing import report_object
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.model.objects import Obj, clone
-from dstutor.model.strategicpatch import two_way_patch
+from dstutor.model.strategicpatch import PatchError, strategic_merge, two_way_patch
 from dstutor.render._gofmt import json_dumps
 from dstutor.render.output import to_json, to_yaml
 
@@ -165,11 +165,15 @@ def _save(env: Env, cmd: KubectlCommand, out: Output, originals: list[Obj], show
                       "managedFields"):
             if field in original["metadata"]:
                 updated["metadata"][field] = clone(original["metadata"][field])
+        name = str(original["metadata"]["name"])
         try:
+            updated = _converted(cmd, out, original, patch, updated)
             saved = env.cluster.update(updated)
         except Invalid as exc:
-            reasons.append((f'{_group_resource(original)} "{exc.name}" was not valid',
+            # editResults.addError: the reasons go into the reopened file, one line to stderr.
+            reasons.append((f'{_group_resource(original)} "{name}" was not valid',
                             list(exc.causes)))
+            out.err(f'error: {_group_resource(original)} "{name}" is invalid')
             continue
         except ApiError as exc:
             reasons.append((f'{_group_resource(original)} "{original["metadata"]["name"]}" '
@@ -179,3 +183,32 @@ def _save(env: Env, cmd: KubectlCommand, out: Output, originals: list[Obj], show
         out.changed = True
         report_object(cmd, out, saved, "edited")
     return reasons
+
+
+def _converted(cmd: KubectlCommand, out: Output, original: Obj, patch: Any, edited: Obj
+               ) -> Obj:
+    """What the patch handler makes of the strategic merge patch edit sends.
+
+    The server merges the patch into the live object and converts the result to the Go
+    types (dstutor.model.convert); a value of the wrong type, or with --validate=strict
+    (edit's default) an unknown field, is refused as Invalid `patch: Invalid value: ...`.
+    """
+    from dstutor.kubectl.commands._manifest import PatchInvalid, validation_mode
+    from dstutor.model import decode as server_decode
+    from dstutor.model.convert import convert
+
+    kind = str(original["kind"])
+    mode = validation_mode(cmd)
+    try:
+        merged = strategic_merge(original, patch, kind)
+    except PatchError:
+        merged = edited  # a patch edit computed itself always merges; be safe anyway
+    result = convert(kind, merged, strict=mode != "ignore")
+    if result.error is not None:
+        raise PatchInvalid(result.error, patch)
+    if result.unknown and mode == "strict":
+        raise PatchInvalid(server_decode.strict_detail(result.unknown), patch)
+    for path in result.unknown:
+        out.err(f'Warning: unknown field "{path}"')
+    typed = convert(kind, edited, strict=False)
+    return typed.obj if typed.error is None and typed.obj is not None else edited

@@ -16,6 +16,7 @@ from dstutor.kubectl.parser import KubectlCommand
 from dstutor.model import defaults
 from dstutor.model.objects import Obj, canonical_json, clone
 from dstutor.model.strategicpatch import PatchError, json_patch, merge_patch, strategic_merge
+from dstutor.render._gofmt import json_dumps
 
 # The fields a patch cannot change: the server keeps its own values.
 _SERVER_META = ("uid", "resourceVersion", "creationTimestamp", "generation",
@@ -90,6 +91,33 @@ def apply_patch(obj: Obj, patch: Any, kind: str) -> Obj:
     return patched
 
 
+def server_conversion(obj_kind: str, patched: Obj, patch: Any, patch_type: str,
+                      out: Output) -> Obj:
+    """The typed object the patch handler makes of the patched map, or its refusal.
+
+    A strategic merge result goes through the unstructured converter; merge and JSON
+    patch results through the JSON decoder, shown as the patched JSON. kubectl patch sends
+    no fieldValidation, so the server's default (Warn) drops unknown fields with warnings.
+    """
+    from dstutor.kubectl.commands._manifest import PatchInvalid
+    from dstutor.model import decode as server_decode
+    from dstutor.model.convert import convert
+
+    if patch_type == "strategic":
+        result = convert(obj_kind, patched)
+    else:
+        result = server_decode.decode(obj_kind, patched)
+    if result.error is not None:
+        shown = None if patch_type == "strategic" else json_dumps(patched)
+        raise PatchInvalid(result.error, patch, shown)
+    for path in result.unknown:
+        out.err(f'Warning: unknown field "{path}"')
+    if result.obj is None:
+        return patched
+    converted: Obj = result.obj
+    return converted
+
+
 def same_object(before: Obj, after: Obj) -> bool:
     """True when a write would change nothing (server defaults applied to both)."""
     a, b = clone(before), clone(after)
@@ -107,7 +135,8 @@ def run_patch(env: Env, cmd: KubectlCommand, out: Output) -> None:
     found = False
     for _, obj in resolve_targets(env, cmd):
         found = True
-        patched = apply_patch(obj, patch, kind)
+        patched = server_conversion(obj["kind"], apply_patch(obj, patch, kind), patch, kind,
+                                    out)
         if same_object(obj, patched):
             report_object(cmd, out, obj, "patched (no change)")
             continue
