@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import textwrap
 
+from dstutor.controller.network import waits_for_network
 from dstutor.controller.placement import daemon_pod_spec, node_should_run_daemon_pod
 from dstutor.controller.scheduler import filter_node, host_ports, pod_requests
 from dstutor.errors import DstutorError
@@ -198,6 +199,10 @@ def _node_state_lines(cluster: Cluster, node: Obj) -> list[tuple[bool, str]]:
         grace = cluster.timing["nodeMonitorGracePeriodSeconds"]
         lines.append((False, "the kubelet stopped reporting: pods bound here do not start; "
                       f"the node turns NotReady after {grace:g}s"))
+    elif alive and waits_for_network(node):
+        lines.append((False, f"NotReady (Ready={status}): no pod network yet (cni plugin not "
+                      "initialized); until a CNI agent runs here only pods that tolerate "
+                      "not-ready:NoSchedule and use hostNetwork can start"))
     elif alive:
         lines.append((False, f"NotReady (Ready={status}): the node is still starting; "
                       "until it is Ready its not-ready:NoSchedule taint keeps new pods off"))

@@ -143,3 +143,18 @@ def test_a_cluster_file_control_plane_without_network(tmp_path: Path) -> None:
     cluster.advance(30)
     assert all(node_condition(n, "Ready")["status"] == "True"  # type: ignore[index]
                for n in cluster.list("Node"))
+
+
+def test_why_says_the_node_has_no_network_yet() -> None:
+    from dstutor.shell.why import explain_pair
+
+    cluster = base()
+    cluster.add_node("node-1", network=False)
+    cluster.create(cni_daemonset(tolerate_all=False))
+    cluster.advance(30)
+    text = explain_pair(cluster, cluster.get("Node", "", "node-1"),
+                        cluster.get("DaemonSet", "default", "calico-node"), width=300)
+    assert ("✗ NotReady (Ready=False): no pod network yet (cni plugin not initialized); until "
+            "a CNI agent runs here only pods that tolerate not-ready:NoSchedule and use "
+            "hostNetwork can start") in text
+    assert "✗ taint: taint node.kubernetes.io/not-ready:NoSchedule is not tolerated" in text
