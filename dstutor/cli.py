@@ -104,6 +104,12 @@ def build_app() -> Any:
         debug: Annotated[bool, typer.Option(
             "--debug", help="Show tracebacks of internal errors (the shell still goes on).")
         ] = False,
+        serve: Annotated[bool, typer.Option(
+            "--serve", help="Also serve this cluster to your own kubectl (see `dstutor serve`).")
+        ] = False,
+        port: Annotated[int, typer.Option(
+            "--port", min=0, max=65535, help="With --serve: the port (0: any free port).")
+        ] = 0,
     ) -> None:
         """A sandbox cluster: kubectl lines and simulator commands (reads a script from a pipe)."""
         from dstutor.shell.startup import ShellOptions, run
@@ -111,6 +117,12 @@ def build_app() -> Any:
         opts = ShellOptions(manifests=list(manifest or []), cluster_file=cluster, nodes=nodes,
                             seed=seed, clock=clock.value if clock else None, speed=speed,
                             echo=echo, state=state, no_color=no_color, debug=debug)
+        if serve:  # --- HOOK: serve (dstutor/serve/command.py) ---
+            import time
+
+            from dstutor.serve.command import background
+
+            opts.serve, opts.clock_start = background(port), time.time()
         try:
             status = run(opts)
         except KeyboardInterrupt:
@@ -147,6 +159,11 @@ def build_app() -> Any:
     from dstutor.classroom.cli import register as register_classroom
 
     register_classroom(app)
+
+    # --- HOOK: serve: `dstutor serve` lives in dstutor/serve/command.py -------------------
+    from dstutor.serve.command import register as register_serve
+
+    register_serve(app)
     _keep_brackets_in_help(app)
     return app
 

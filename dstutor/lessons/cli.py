@@ -279,6 +279,11 @@ def run(lesson_id: Annotated[str | None, typer.Argument(
             "--restart", help="Forget your progress in this lesson and start it again.")] = False,
         echo: Annotated[bool, typer.Option(
             "--echo", help="Script mode: print `$ COMMAND` before each output.")] = False,
+        serve: Annotated[bool, typer.Option(
+            "--serve", help="Also serve the lesson's cluster to your own kubectl.")] = False,
+        port: Annotated[int, typer.Option(
+            "--port", min=0, max=65535, help="With --serve: the port (0: any free port).")
+        ] = 0,
         ) -> None:
     """Run a lesson: interactive at a terminal, script mode when stdin is a pipe."""
     from dstutor.lessons.progress import ProgressStore
@@ -305,6 +310,7 @@ def run(lesson_id: Annotated[str | None, typer.Argument(
         print(visible(f"dstutor: {exc}"), file=sys.stderr)
         raise typer.Exit(ExitStatus.INVALID_LESSON) from None
     _write(runner.start(), sys.stdout, sys.stderr)
+    stop_serving = _serve(runner, port) if serve else None
     try:
         if interactive:
             status = run_interactive(runner)
@@ -313,7 +319,18 @@ def run(lesson_id: Annotated[str | None, typer.Argument(
     except KeyboardInterrupt:
         print("interrupted; progress saved", file=sys.stderr)
         raise typer.Exit(ExitStatus.INTERRUPTED) from None
+    finally:
+        if stop_serving is not None:
+            stop_serving()
     raise typer.Exit(status)
+
+
+def _serve(runner: "LessonRunner", port: int) -> Callable[[], None]:
+    """--serve: the lesson's cluster on loopback for the learner's own kubectl; the checks
+    run on the learner's next line (`check` re-checks after kubectl acted outside)."""
+    from dstutor.serve.command import background
+
+    return background(port, cluster_of=lambda r: r.executor.cluster)(runner, sys.stderr)
 
 
 @lesson_app.command("check")

@@ -46,6 +46,12 @@ class ShellOptions:
     state: str | None = None
     no_color: bool = False
     debug: bool = False
+    # Where the virtual clock starts (None: the simulator's epoch). `dstutor serve` and
+    # --serve start at wall time, because a real kubectl computes describe's ages from it.
+    clock_start: float | None = None
+    # --serve: a hook that serves the session's cluster (dstutor/serve/command.py) and
+    # returns how to stop it; the shell does not import the server itself.
+    serve: Callable[[Session, TextIO], Callable[[], None]] | None = None
 
 
 @dataclass
@@ -99,8 +105,9 @@ def cluster_factory(opts: ShellOptions, mode: str, problems: list[str]
     manifests = _read_manifests(opts.manifests, problems)
 
     def build() -> Cluster:
-        return build_cluster(spec, seed=opts.seed, clock=Clock(mode=mode, speed=opts.speed),
-                             extra_manifests=manifests)
+        clock = (Clock(mode=mode, speed=opts.speed) if opts.clock_start is None
+                 else Clock(mode=mode, speed=opts.speed, start=opts.clock_start))
+        return build_cluster(spec, seed=opts.seed, clock=clock, extra_manifests=manifests)
 
     def first_build() -> Cluster:
         nonlocal manifests, spec
@@ -211,6 +218,7 @@ def run(opts: ShellOptions, *, stdin: TextIO | None = None, stdout: TextIO | Non
     for problem in startup.problems:
         stderr.write(f"{visible(problem)}\n")
     stderr.flush()
+    stop_serving = opts.serve(startup.session, stderr) if opts.serve else None
     status = 1
     try:
         with _sigterm_ends_the_session():
@@ -222,6 +230,8 @@ def run(opts: ShellOptions, *, stdin: TextIO | None = None, stdout: TextIO | Non
         stderr.write("terminated\n")
         status = 143
     finally:
+        if stop_serving is not None:
+            stop_serving()  # before saving: no request changes the cluster meanwhile
         # Also when something escapes (an internal error is then reported by the CLI).
         if not save_state(startup, stderr) and status == 0:
             status = 1

@@ -1,0 +1,48 @@
+"""labelSelector and fieldSelector of a list or watch request, with the server's 400s."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from dstutor.errors import CommandError
+from dstutor.kubectl.resources import ResourceType, parse_field_selector, unsupported_field_labels
+from dstutor.model.objects import Obj
+from dstutor.model.selectors import parse_selector
+from dstutor.serve.status import StatusError
+
+
+def _field_value(obj: Obj, path: str) -> str:
+    cur: Any = obj
+    for part in path.split("."):
+        if not isinstance(cur, dict):
+            return ""
+        cur = cur.get(part)
+    if cur is None:
+        return ""
+    if isinstance(cur, bool):
+        return "true" if cur else "false"
+    return str(cur)
+
+
+def matcher(rt: ResourceType, query: dict[str, str]) -> Callable[[Obj], bool]:
+    label = query.get("labelSelector", "")
+    fields = query.get("fieldSelector", "")
+    try:
+        selector = parse_selector(label) if label else None
+    except CommandError as exc:
+        raise StatusError(400, "BadRequest", str(exc)) from None
+    try:
+        terms = parse_field_selector(fields) if fields else ()
+    except ValueError as exc:
+        raise StatusError(400, "BadRequest", str(exc)) from None
+    bad = unsupported_field_labels(rt, terms)
+    if bad:
+        raise StatusError(400, "BadRequest", f'field label not supported: {bad[0]}')
+
+    def matches(obj: Obj) -> bool:
+        if selector is not None and not selector.matches(obj["metadata"].get("labels") or {}):
+            return False
+        return all((_field_value(obj, t.field) == t.value) != t.negated for t in terms)
+
+    return matches
