@@ -126,19 +126,18 @@ def replay_checks(lesson: Any, progress: LessonProgress) -> dict[str, list[bool]
     A step the learner finished earns all its weight (it passed, variants included); an
     unfinished one earns the weights of the checks that hold on the final cluster.
     """
-    from dstutor.lessons.checks import CommandRecord
-    from dstutor.lessons.sandbox import TimedLine, build_setup, evaluate, run_lines
+    from dstutor.lessons.sandbox import TimedLine, build_setup, evaluate, run_records
 
     executor = build_setup(lesson)
     commands = progress.commands()
-    run_lines(executor, [TimedLine(e.line, e.t) for e in commands])
+    replayed = run_records(executor, [TimedLine(e.line, e.t) for e in commands])
     found: dict[str, list[bool]] = {}
     for step in lesson.steps:
         sp = progress.steps.get(step.id) or StepProgress()
         if sp.done:
             found[step.id] = [not sp.skipped and not sp.solution_seen] * len(step.checks)
             continue
-        records = [CommandRecord(e.line, e.exit) for e in commands if e.step == step.id]
+        records = [r for e, r in zip(commands, replayed, strict=True) if e.step == step.id]
         answer = sp.quiz_answers[-1] if sp.quiz_answers else None
         found[step.id] = [o.passed for _, o in evaluate(step.checks, executor, step, records,
                                                         answer)]

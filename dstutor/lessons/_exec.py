@@ -31,6 +31,9 @@ class Executor(Protocol):
     @property
     def cluster(self) -> Cluster: ...
 
+    @property
+    def namespace(self) -> str: ...
+
     def run(self, line: str) -> LineResult: ...
 
 
@@ -43,6 +46,11 @@ class SessionExecutor:
     @property
     def cluster(self) -> Cluster:
         return self.session.cluster  # type: ignore[no-any-return]
+
+    @property
+    def namespace(self) -> str:
+        """The kubeconfig context's namespace, which kubectl lines without -n use."""
+        return str(getattr(self.session, "namespace", "default") or "default")
 
     def run(self, line: str) -> LineResult:
         out = self.session.handle_line(line)
@@ -82,6 +90,10 @@ class BasicExecutor:
     @property
     def cluster(self) -> Cluster:
         return self._cluster
+
+    @property
+    def namespace(self) -> str:
+        return "default"
 
     def run(self, line: str) -> LineResult:
         words = line.split("\n", 1)[0].split()

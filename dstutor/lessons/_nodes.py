@@ -81,8 +81,12 @@ def _has_label(world: World, p: Mapping[str, Any]) -> Outcome:
     if have is not None and (p.get("value") is None or have == str(p["value"])):
         return Outcome(True, f"{p['node']} has label {_label_text(p)}")
     current = f"{p['key']}={have}" if have is not None else "<no such label>"
+    fix = ""
+    if have is not None:  # `kubectl label` refuses to change a value without --overwrite
+        fix = (f"; label values are case-sensitive strings, and `kubectl label node "
+               f"{p['node']} {_label_text(p)} --overwrite` replaces it")
     return Outcome(False, f"{p['node']} does not have label {_label_text(p)} "
-                   f"(it has {current})", (("label", _label_text(p), current),))
+                   f"(it has {current}){fix}", (("label", _label_text(p), current),))
 
 
 def _lacks_label(world: World, p: Mapping[str, Any]) -> Outcome:

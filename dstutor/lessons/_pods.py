@@ -64,6 +64,12 @@ def goal(p: Mapping[str, Any]) -> str:
         extra.append(f"image {p['image']}")
     if p.get("updated"):
         extra.append("each pod on the current template")
+    if p.get("state"):
+        extra.append(f"each pod {p['state']}")
+    if p.get("node_ip"):
+        extra.append("each pod with its node's IP")
+    if p.get("subset"):
+        extra.append("other nodes not compared")
     tail = f" ({', '.join(extra)})" if extra else ""
     return f"DaemonSet {_ns(p)}/{p['daemonset']} has a pod on exactly: {_node_words(p)}{tail}"
 
@@ -98,17 +104,35 @@ def _failing_gates(node: Obj, ds: Obj) -> str:
 
 
 def _why_missing(world: World, ds: Obj, node_name: str, terminating: set[str]
-                 ) -> tuple[str, bool]:
-    """Why a node lacks its pod, and whether waiting would fix it."""
+                 ) -> tuple[str, bool, str]:
+    """Why a node lacks its pod, whether waiting would fix it, as a template that
+    `_grouped` fills with one or several node names."""
     node = world.cluster.find("Node", "", node_name)
     if node is None:
-        return f"{node_name} is not a node of this cluster", False
+        return node_name, False, "{node} {is} not a node of this cluster"
     reasons = _failing_gates(node, ds)
     if reasons:
-        return f"{node_name} has none: {reasons}", False
+        return node_name, False, "{node} {has} none: " + reasons
     if node_name in terminating:
-        return f"{node_name}'s pod is terminating; its replacement is not there yet", True
-    return f"{node_name} has none yet: the controller should create one (give it time)", True
+        return (node_name, True,
+                "the {pod} on {node} {is} terminating; the replacement is not there yet")
+    return (node_name, True,
+            "{node} {has} none yet: the controller should create one (give it time)")
+
+
+def _grouped(found: list[tuple[str, bool, str]]) -> list[tuple[str, bool]]:
+    """One line per reason, naming every node it applies to (not one line per node)."""
+    by_reason: dict[tuple[str, bool], list[str]] = {}
+    for node, transient, reason in found:
+        by_reason.setdefault((reason, transient), []).append(node)
+    out = []
+    for (reason, transient), nodes in by_reason.items():
+        subject = nodes[0] if len(nodes) == 1 else ", ".join(nodes)
+        out.append((reason.replace("{node}", subject).replace(
+            "{has}", "has" if len(nodes) == 1 else "have").replace(
+            "{is}", "is" if len(nodes) == 1 else "are").replace(
+            "{pod}", "pod" if len(nodes) == 1 else "pods"), transient))
+    return out
 
 
 def _why_extra(world: World, ds: Obj, node_name: str) -> str:
@@ -187,25 +211,51 @@ def pods_on_nodes(world: World, p: Mapping[str, Any]) -> Outcome:
     expected = expected_nodes(world, p)
     have = sorted(by_node)
     missing = [n for n in expected if n not in by_node]
-    extra = [n for n in have if n not in expected]
-    problems = [_why_missing(world, ds, n, terminating) for n in missing]
+    # subset: the named nodes are checked, pods elsewhere are not this check's business
+    extra = [] if p.get("subset") else [n for n in have if n not in expected]
+    problems = _grouped([_why_missing(world, ds, n, terminating) for n in missing])
     # A pod on a node it should leave is transient only while it is on its way out.
     problems += [(_why_extra(world, ds, n), False) for n in extra]
     if p.get("ready"):
+        waiting: dict[str, list[str]] = {}
         for node in expected:
             for pod in by_node.get(node, []):
                 if not is_pod_ready(pod):
-                    state = pod_state(pod)
-                    problems.append((f"the pod on {node} is {state}, not Ready yet",
-                                     state not in STUCK_STATES))
-    if p.get("image"):
+                    waiting.setdefault(pod_state(pod), []).append(node)
+        for state, nodes in waiting.items():
+            which = (f"the pod on {nodes[0]} is" if len(nodes) == 1
+                     else f"the pods on {', '.join(nodes)} are")
+            problems.append((f"{which} {state}, not Ready yet", state not in STUCK_STATES))
+    if p.get("node_ip"):  # hostNetwork: the pod's IP is its node's InternalIP
+        for node in expected:
+            node_obj = world.cluster.find("Node", "", node)
+            addresses = (node_obj or {}).get("status", {}).get("addresses") or []
+            internal = next((a.get("address") for a in addresses
+                             if a.get("type") == "InternalIP"), None)
+            for pod in by_node.get(node, []):
+                ip = (pod.get("status") or {}).get("podIP")
+                if ip != internal:
+                    problems.append((f"the pod on {node} has IP {ip or '<none>'}, not the "
+                                     f"node's {internal or '<none>'}", ip is None))
+    if p.get("state"):  # e.g. ImagePullBackOff: what a lesson's text says a pod shows
         for node in expected:
             for pod in by_node.get(node, []):
-                images = [c.get("image") for c in pod["spec"].get("containers") or []]
+                if pod_state(pod) != p["state"]:
+                    problems.append((f"the pod on {node} is {pod_state(pod)}, not "
+                                     f"{p['state']}", False))
+    if p.get("image"):
+        running: dict[str, list[str]] = {}
+        for node in expected:
+            for pod in by_node.get(node, []):
+                images = [str(c.get("image")) for c in pod["spec"].get("containers") or []]
                 if p["image"] not in images:
-                    rolling = _template_image(ds) == p["image"]
-                    problems.append((f"the pod on {node} runs {', '.join(map(str, images))}, "
-                                     f"not {p['image']}", rolling))
+                    running.setdefault(", ".join(images), []).append(node)
+        rolling = _template_image(ds) == p["image"]
+        wanted = "the image the task asks for" if world.exam else p["image"]
+        for images_text, nodes in running.items():
+            which = (f"the pod on {nodes[0]} runs" if len(nodes) == 1
+                     else f"the pods on {', '.join(nodes)} run")
+            problems.append((f"{which} {images_text}, not {wanted}", rolling))
     if p.get("updated"):
         current = _current_hash(world, ds)
         stale = [n for n in expected for pod in by_node.get(n, [])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from dstutor.lessons.checks import CHECKS, Outcome
@@ -50,11 +51,21 @@ def step_intro_parts(lesson: Lesson, index: int) -> list[tuple[str, str]]:
     if step.quiz:
         parts.append(("stdout", quiz_text(step.quiz)))
     if step.predict:
-        parts.append(("stdout", "(Before you run the command, you will be asked to predict "
-                                "the outcome.)"))
+        parts.append(("stdout", predict_notice(step)))
     pieces = [(kind, text + "\n\n") for kind, text in parts]
     pieces[-1] = (pieces[-1][0], pieces[-1][1][:-1])
     return pieces
+
+
+def predict_notice(step: Step) -> str:
+    """Which command the prediction is about, named by its verb (not the whole solution)."""
+    assert step.predict is not None
+    line = next((x for x in step.solution if re.search(step.predict.before, x)), "")
+    words = [w for w in line.split("\n", 1)[0].split() if not w.startswith("-")]
+    verb = " ".join(words[:3] if words[1:2] == ["rollout"] else words[:2])
+    which = f"`{verb}`" if verb else "the command this step is about"
+    return (f"(When you run {which}, you will first be asked to predict the outcome; "
+            "or type `predict N` now.)")
 
 
 def step_intro(lesson: Lesson, index: int) -> str:
@@ -80,8 +91,13 @@ def outcome_lines(results: Sequence[tuple[CheckSpec, Outcome]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def goal_text(step: Step, results: Sequence[tuple[CheckSpec, Outcome]]) -> str:
+def goal_text(step: Step, results: Sequence[tuple[CheckSpec, Outcome]], *,
+              exam: bool = False) -> str:
     lines = [f"Goal of step '{step.id}':"]
+    if exam:  # an exercise: the task is the goal; the checks' values would give it away
+        lines += [f"  {line}" for line in step.task.strip().splitlines()]
+        lines += [f"  {'[done]' if o.passed else '[todo]'} {o.message}" for _s, o in results]
+        return "\n".join(lines) + "\n"
     ignored: list[str] = []
     for spec, outcome in results:
         kind = CHECKS[spec.kind]

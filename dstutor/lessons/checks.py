@@ -28,10 +28,15 @@ STATUS_FIELDS = {
 
 @dataclass(frozen=True)
 class CommandRecord:
-    """One line the learner ran while a step was current."""
+    """One line the learner ran while a step was current, and what it did."""
 
     line: str
     exit_code: int
+    stdout: str = ""
+    stderr: str = ""
+    changed: bool = False  # the command changed the cluster
+    namespace: str = "default"  # the shell's current namespace when it ran
+    t: float | None = None  # virtual time when it ran
 
 
 @dataclass
@@ -42,6 +47,8 @@ class World:
     commands: Sequence[CommandRecord] = ()
     quiz_answer: str | None = None
     quiz_correct: str | None = None
+    # An exercise: messages say what is wrong without giving away the expected value.
+    exam: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,9 @@ class Outcome:
     # Failed only because the cluster has not caught up yet (pods starting, a rollout
     # under way): the runner says "in progress" and does not count an attempt.
     transient: bool = False
+    # The latest command looked like what the step asks for but did not do it (listed
+    # nothing, wrong namespace, deleted nothing): the runner says why at once.
+    near_miss: bool = False
 
 
 @dataclass(frozen=True)
@@ -153,7 +163,10 @@ def _field(world: World, p: Mapping[str, Any]) -> Outcome:
     wanted = [str(v) for v in (p["one_of"] if "one_of" in p else [p.get("equals")])]
     if value in wanted:
         return Outcome(True, f"{p['path']} of {_ref(p)} is {shown}")
-    want = " or ".join(wanted)
+    want = " or ".join(w if w != "" else "<not set>" for w in wanted)
+    if world.exam:
+        return Outcome(False, f"{p['path']} of {_ref(p)} is {shown}, which is not what the "
+                       "task asks for")
     return Outcome(False, f"{p['path']} of {_ref(p)} is {shown}, expected {want}",
                    ((p["path"], want, shown),))
 
@@ -162,7 +175,7 @@ def _field_goal(p: Mapping[str, Any]) -> str:
     if p.get("absent"):
         return f"{_ref(p)}: {p['path']} is not set"
     wanted = p["one_of"] if "one_of" in p else [p.get("equals")]
-    return f"{_ref(p)}: {p['path']} = {' or '.join(str(w) for w in wanted)}"
+    return f"{_ref(p)}: {p['path']} = {' or '.join(str(w) or '<not set>' for w in wanted)}"
 
 
 def _field_validate(p: Mapping[str, Any]) -> str:
@@ -188,7 +201,7 @@ register(CheckKind(
     "pods_on_nodes", _pods.pods_on_nodes, _pods.goal,
     "pod names, restarts and other DaemonSets' pods; terminating pods count as gone",
     ("daemonset",), ("namespace", "nodes", "node_selector", "exclude", "ready", "image",
-                     "updated"), _pods.validate))
+                     "updated", "state", "subset", "node_ip"), _pods.validate))
 
 
 # --- DaemonSet status -------------------------------------------------------------
@@ -309,4 +322,4 @@ def known_kinds() -> list[str]:
 
 
 # Kinds defined in their own modules register themselves on import.
-from dstutor.lessons import _commands, _nodes  # noqa: E402,F401
+from dstutor.lessons import _commands, _history, _nodes  # noqa: E402,F401

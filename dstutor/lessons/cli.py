@@ -194,6 +194,14 @@ def _exercise_meta(path: str) -> Any:
     return read_meta(path)
 
 
+def _exercise_hooks(lesson: "Lesson") -> Any:
+    """Exercise scoring for `progress` and the skip/solution warnings; None for lessons."""
+    from dstutor.classroom.scoreview import exercise_hooks
+
+    meta = _exercise_meta(str(lesson.path)) if lesson.path else None
+    return exercise_hooks(lesson, meta) if meta is not None and meta.is_exercise else None
+
+
 def toolbar_status(runner: "LessonRunner") -> str:
     """The lesson's part of the toolbar: the step, and for exercises the clock and hint cost."""
     lesson = runner.lesson
@@ -217,9 +225,18 @@ def toolbar_status(runner: "LessonRunner") -> str:
 def _make_ask(runner: "LessonRunner") -> Callable[[str], str]:
     """A function reading one (possibly multi-line) command with the given prompt text."""
     try:
-        state = {"executor": runner.executor, "prompt": _shell_prompt(runner)}
+        state: dict[str, Any] = {"executor": runner.executor, "prompt": _shell_prompt(runner)}
 
         def ask(message: str) -> str:
+            if runner.pending is not None:
+                # A prediction is an answer, not a command: keep it out of the up-arrow
+                # history (and its file), which holds only what can be run again.
+                if "answer" not in state:
+                    from prompt_toolkit import PromptSession
+                    from prompt_toolkit.history import InMemoryHistory
+
+                    state["answer"] = PromptSession(history=InMemoryHistory())
+                return str(state["answer"].prompt(message))
             if runner.executor is not state["executor"]:  # `reset` built a new session
                 state["executor"] = runner.executor
                 state["prompt"] = _shell_prompt(runner)
@@ -305,7 +322,8 @@ def run(lesson_id: Annotated[str | None, typer.Argument(
         raise typer.Exit(1)
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     try:
-        runner = LessonRunner(lesson, store, restart=restart, live=interactive)
+        runner = LessonRunner(lesson, store, restart=restart, live=interactive,
+                              exercise=_exercise_hooks(lesson))
     except LessonError as exc:
         print(visible(f"dstutor: {exc}"), file=sys.stderr)
         raise typer.Exit(ExitStatus.INVALID_LESSON) from None
@@ -338,8 +356,12 @@ def check(paths: Annotated[list[str] | None, typer.Argument(
               metavar="[PATH ...]", help="Lesson files or course folders (default: the course).")
           ] = None,
           quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print problems.")
-                           ] = False) -> None:
-    """Validate lessons and run the two-way test of every step; exit 1 on any problem."""
+                           ] = False,
+          frozen: Annotated[bool, typer.Option(
+              "--frozen", help="Do not write transcripts; fail if one is missing or would "
+              "change (for CI).")] = False) -> None:
+    """Validate lessons, run the two-way test of every step, its `expect`s and `wrong`
+    attempts, and write each lesson's reference transcript; exit 1 on any problem."""
     from dstutor.lessons.loader import find_course
     from dstutor.lessons.validate import check_paths
 
@@ -349,6 +371,7 @@ def check(paths: Annotated[list[str] | None, typer.Argument(
         raise typer.Exit(1)
     bad = 0
     for report in reports:
+        _transcript(report, frozen, quiet)
         for warning in report.warnings:
             print(visible(f"warning: {warning}"), file=sys.stderr)
         # File names, and values quoted in problems, come from the course.
@@ -363,3 +386,35 @@ def check(paths: Annotated[list[str] | None, typer.Argument(
     print(f"{len(reports) - bad} of {len(reports)} lessons passed" if not quiet or bad else "",
           end="\n" if not quiet or bad else "")
     raise typer.Exit(1 if bad else 0)
+
+
+def _transcript(report: Any, frozen: bool, quiet: bool) -> None:
+    """Write (or with --frozen, compare) the lesson's reference transcript: what a learner
+    reads in the reference run, exercises with their scoring as `lesson run` has it."""
+    from dstutor.errors import DstutorError
+    from dstutor.lessons.transcript import transcript, transcript_path
+
+    if report.lesson is None or not report.ok:
+        return
+    try:
+        text = transcript(report.lesson, exercise=_exercise_hooks(report.lesson))
+    except DstutorError as exc:
+        report.problems.append(f"{report.source}: the reference run fails: {exc}")
+        return
+    path = transcript_path(report.lesson)
+    try:
+        old = path.read_text(encoding="utf-8")
+    except OSError:
+        old = None
+    if old == text:
+        return
+    if frozen:
+        what = "is missing" if old is None else "is out of date"
+        report.problems.append(f"{report.source}: transcript {path.name} {what}: what "
+                               "learners see changed; run `dstutor lesson check` and review "
+                               "the diff")
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    if not quiet:
+        print(f"wrote {path}")

@@ -127,11 +127,12 @@ class _Reader:
         return CheckSpec(str(kind), MappingProxyType(params), str(raw.get("id") or ""),
                          self.line(path))
 
-    def checks(self, data: dict[str, Any], path: Path_) -> tuple[CheckSpec, ...]:
-        raw = data.get("checks") or []
+    def checks(self, data: dict[str, Any], path: Path_, key: str = "checks"
+               ) -> tuple[CheckSpec, ...]:
+        raw = data.get(key) or []
         if not isinstance(raw, list):
-            raise self.fail((*path, "checks"), "'checks' must be a list")
-        return tuple(self.check(c, (*path, "checks", i)) for i, c in enumerate(raw))
+            raise self.fail((*path, key), f"'{key}' must be a list")
+        return tuple(self.check(c, (*path, key, i)) for i, c in enumerate(raw))
 
     def quiz(self, raw: Any, path: Path_) -> Quiz:
         data = self.mapping(raw, path, QUIZ_KEYS, "quiz")
@@ -201,7 +202,7 @@ class _Reader:
             wp = (*path, "wrong", i)
             wd = self.mapping(w, wp, WRONG_KEYS, "wrong entry")
             wrong.append(Wrong(self.strings(wd, "commands", wp),
-                               self.text(wd, "fails", wp, required=True),
+                               self.text(wd, "fails", wp),
                                self.text(wd, "message", wp), self.line(wp)))
         variants = []
         for i, v in enumerate(data.get("variants") or []):
@@ -212,7 +213,7 @@ class _Reader:
                                     self.line(vp)))
         known = set(names) | {c.name for v in variants for c in v.checks}
         for w in wrong:
-            if w.fails not in known:
+            if w.fails and w.fails not in known:
                 raise LessonError(f"wrong entry names check {w.fails!r}, which the step does not "
                                   f"have (checks: {', '.join(sorted(known))})",
                                   path=self.source, line=w.line, step=sid)
@@ -220,7 +221,7 @@ class _Reader:
                     self.text(data, "text", path), self.text(data, "task", path),
                     checks, self.strings(data, "hints", path), solution,
                     self.text(data, "explain", path), tuple(wrong), tuple(variants), quiz,
-                    predict, self.line(path))
+                    predict, self.line(path), self.checks(data, path, "expect"))
 
     def setup(self, raw: Any) -> Setup:
         if raw is None:
@@ -243,7 +244,7 @@ class _Reader:
         return Setup(self.text(data, "cluster", path), self.integer(data, "workers", path, 3),
                      tuple(nodes), self.strings(data, "manifests", path),
                      self.strings(data, "commands", path), self.integer(data, "seed", path, 1),
-                     clock)
+                     clock, self.checks(data, path, "expect"))
 
 
 def load_lesson(path: str | Path) -> Lesson:
@@ -281,7 +282,7 @@ def load_lesson(path: str | Path) -> Lesson:
         raise r.fail(("format_version",), f"unknown format_version {version}")
     k8s = r.text(data, "k8s_version", (), required=True)
     if not K8S_VERSION_RE.match(k8s):
-        raise r.fail(("k8s_version",), f"k8s_version {k8s!r} must look like \"1.34\" (quote it "
+        raise r.fail(("k8s_version",), f"k8s_version {k8s!r} must look like \"1.37\" (quote it "
                      "in YAML, or 1.30 reads as 1.3)")
     lid = r.text(data, "id", (), required=True)
     if not SLUG_RE.match(lid):

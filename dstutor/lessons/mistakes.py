@@ -51,6 +51,7 @@ VERSION_SENSITIVE: tuple[tuple[re.Pattern[str], str], ...] = (
 
 def _manifests(line: str) -> list[Obj]:
     """DaemonSet documents in the heredoc of a line, if it has one and it parses."""
+    line = line.rstrip("\n")  # a lesson's block scalar ends in a newline; a typed line not
     if "<<" not in line or "\n" not in line:
         return []
     from dstutor import yamlio
@@ -115,6 +116,24 @@ def find_mistakes(line: str, cluster: Cluster | None = None) -> list[Mistake]:
             found.append(Mistake("master-taint", MASTER_TAINT_MSG))
         found += _toleration_effect_mistakes(ds, cluster)
     return found
+
+
+# Every mistake this module can name; `lesson check` warns about any that no `wrong:`
+# attempt of the course exercises.
+MISTAKE_NAMES = ("create-daemonset", "scale-daemonset", "replicas", "surge-alone",
+                 "master-taint", "toleration-effect")
+# Mistakes the kubectl layer already explains in its own hint.
+SHELL_KNOWS = frozenset({"create-daemonset", "scale-daemonset", "replicas"})
+
+
+def tutor_notes(line: str, hint: str | None, cluster: Cluster | None) -> list[str]:
+    """What the tutor says below a command: kubectl's hint, then each known mistake."""
+    notes = [hint] if hint else []
+    for mistake in find_mistakes(line, cluster):
+        if hint and mistake.name in SHELL_KNOWS:
+            continue  # the shell already said it
+        notes.append(mistake.message)
+    return notes
 
 
 def version_warnings(text: str) -> list[str]:

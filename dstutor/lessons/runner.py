@@ -7,15 +7,19 @@ checked. The same code serves the interactive prompt and script mode.
 
 from __future__ import annotations
 
+import copy
+import pickle
 import re
+import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from dstutor.lessons import _text
-from dstutor.lessons._exec import Executor
+from dstutor.lessons._exec import Executor, make_executor
 from dstutor.lessons.checks import CommandRecord
-from dstutor.lessons.mistakes import find_mistakes
+from dstutor.lessons.mistakes import tutor_notes
 from dstutor.lessons.progress import (
     AUTO,
     RUN,
@@ -32,7 +36,7 @@ from dstutor.lessons.sandbox import (
     evaluate,
     first_failure,
     lesson_workspace,
-    run_lines,
+    run_records,
 )
 from dstutor.lessons.schema import Lesson, Step
 from dstutor.shell.workspace import Workspace
@@ -42,8 +46,6 @@ LESSON_WORDS = ("hint", "check", "next", "skip", "solution", "goal", "progress",
                 "predict", "reset", "help")
 _NUMBER = re.compile(r"^-?\d+$")
 LAST_HINT_MSG = "That was the last hint; `solution` shows the commands.\n"
-# Mistakes the kubectl layer already explains in its own hint.
-SHELL_KNOWS = frozenset({"create-daemonset", "scale-daemonset", "replicas"})
 WAIT_MSG = ("(give it a moment: `check` again, or wait with `kubectl rollout status "
             "ds/NAME`)\n")
 
@@ -92,15 +94,25 @@ def _is_write(text: str) -> bool:
 class LessonRunner:
     def __init__(self, lesson: Lesson, store: ProgressStore, *, restart: bool = False,
                  live: bool = False, wall: Callable[[], float] = time.time,
-                 workspace: Workspace | None = None) -> None:
+                 exercise: ExerciseHooks | None = None, workspace: Workspace | None = None
+                 ) -> None:
         self.lesson = lesson
+        self.exercise = exercise
         # The learner's own scratch folder unless told otherwise (a grading replay gives
         # a temporary one, so it never touches the instructor's files or edit journal).
         self.workspace = workspace or lesson_workspace(lesson)
+        # The cluster just before a prediction-gated command, to say what the step's
+        # own command would have done when the learner typed a different one.
+        self._before_gated: Any = None
+        # `solution`/`skip` in an exercise warn once before they cost the step's points.
+        self._warned: set[tuple[str, str]] = set()
         self.store = store
         self.wall = wall
         self.live = live and lesson.setup.clock != "manual"
         self.pending: str | None = None  # a command held back until the learner predicts
+        # What each command that ran printed and changed (parallel to progress.commands()):
+        # kept in memory and rebuilt by replay, so the progress file stays small.
+        self._ran: list[CommandRecord] = []
         self.progress: LessonProgress = (store.reset(lesson.id) if restart
                                          else store.get(lesson.id))
         if not self.progress.log and not self.progress.steps:
@@ -128,7 +140,7 @@ class LessonRunner:
 
     def _rebuild(self, entries: list[LogEntry]) -> Executor:
         executor = build_setup(self.lesson, self.workspace)
-        run_lines(executor, [TimedLine(e.line, e.t) for e in entries])
+        self._ran = run_records(executor, [TimedLine(e.line, e.t) for e in entries])
         if self.live:
             executor.cluster.clock.mode = "live"
             executor.cluster.clock.rebase()
@@ -164,7 +176,7 @@ class LessonRunner:
         return max(clock.now(), clock.target())
 
     def _records(self, step: Step) -> list[CommandRecord]:
-        return [CommandRecord(e.line, e.exit) for e in self.progress.commands()
+        return [r for e, r in zip(self.progress.commands(), self._ran, strict=True)
                 if e.step == step.id]
 
     def _quiz_answer(self, step: Step) -> str | None:
@@ -233,6 +245,8 @@ class LessonRunner:
             return self._lesson_command(word, text.split()[1:])
         if self.step and self.step.quiz and re.fullmatch(r"[a-hA-H]\)?", text):
             return self._answer([text[0]])
+        if self.step and self.step.predict and _NUMBER.match(text):
+            return self._lesson_command("predict", [text])  # typed before the command
         reply = self._command(text)
         self._ran_as_typed = self.pending is None
         return reply
@@ -248,6 +262,9 @@ class LessonRunner:
             self.pending = text
             return Reply.note(f"Before this runs, predict: {predict.question}\n"
                               "Type a number (anything else skips the prediction).\n")
+        if gated and step is not None and "answer" not in (
+                self.progress.step(step.id).prediction or {}):
+            self._before_gated = _frozen(self.executor.cluster)
         reply = self._run(text, skip=skip, kind=AUTO if auto or skip or self._depth > 1 else RUN)
         if step is None or skip:
             return reply
@@ -257,15 +274,18 @@ class LessonRunner:
 
     def _run(self, text: str, *, skip: bool = False, kind: str = RUN) -> Reply:
         t = self._virtual_now()
+        at, namespace = self.executor.cluster.now(), self.executor.namespace
         result = self.executor.run(text)
+        record = CommandRecord(text, result.exit_code, result.stdout, result.stderr,
+                               result.changed, namespace, at)
         step_id = self.step.id if self.step else ""
         self.progress.log.append(LogEntry(round(t, 6), text, result.exit_code, step_id, skip,
                                           kind))
-        notes = [result.hint] if result.hint else []
-        for mistake in find_mistakes(text, self.executor.cluster):
-            if result.hint and mistake.name in SHELL_KNOWS:
-                continue  # the shell already said it
-            notes.append(mistake.message)
+        self._ran.append(record)
+        # kubectl's general advice ("this pod comes back; delete the DaemonSet") is noise
+        # when the step asked for exactly this kind of command.
+        hint = None if self._asked_for(text) else result.hint
+        notes = tutor_notes(text, hint, self.executor.cluster)
         tutor = "".join(f"tutor: {n}\n" for n in notes)
         self._changed = result.changed
         # kubectl's own order when a warning came between its output lines (drain).
@@ -276,23 +296,50 @@ class LessonRunner:
         chunks = ordered + ([("tutor", tutor)] if tutor else [])
         return Reply(result.stdout + tutor, result.stderr, result.exit_code, chunks=chunks)
 
+    def _asked_for(self, text: str) -> bool:
+        step = self.step
+        if step is None:
+            return False
+        shape = _shape(text)
+        return shape is not None and any(_shape(line) == shape for line in step.solution)
+
     def _after_command(self, step: Step, exit_code: int, text: str = "") -> Reply:
         results = evaluate(step.checks, self.executor, step, self._records(step),
-                           self._quiz_answer(step))
+                           self._quiz_answer(step), exam=self.exercise is not None)
         attempt = self._changed or (exit_code != 0 and _is_write(text))
         if first_failure(results) is None:
             return self._passed(step, quiet_miss=not attempt)
+        failing = [o for _c, o in results if not o.passed]
+        near = [o for o in failing if o.near_miss]
+        if near:
+            # The command looked like the one asked for but did not do it: say why now,
+            # or the learner believes it worked (issue 12: `get ds` without -A).
+            self.progress.step(step.id).attempts += 1
+            return Reply.note("".join(f"not yet: {o.message}\n" for o in near[:2]), "notice")
         if not attempt:
             return Reply()  # looking around is never a wrong attempt
-        failing = [o for _c, o in results if not o.passed]
         if all(c.kind == "command_run" for c, o in results if not o.passed):
             return Reply()  # a step that asks to run a command: other commands are no attempt
         if all(o.transient for o in failing):
             # The cluster is still catching up; this is not a wrong attempt.
             return Reply.note("".join(f"in progress: {o.message}\n" for o in failing[:3])
                               + WAIT_MSG, "notice")
+        more = (f"(and {len(failing) - 2} more: `check` lists everything)\n"
+                if len(failing) > 2 else "")
+        if self.exercise is None and self._first_part(step, text):
+            # The first command of a several-command task (as the text says to run it)
+            # is progress, not a wrong attempt. (Not in exercises: it would tell that a
+            # command is part of the solution.)
+            return Reply.note("".join(f"still to do: {o.message}\n" for o in failing[:2])
+                              + more, "notice")
         self.progress.step(step.id).attempts += 1
-        return Reply.note("".join(f"not yet: {o.message}\n" for o in failing[:3]), "notice")
+        return Reply.note("".join(f"not yet: {o.message}\n" for o in failing[:2]) + more,
+                          "notice")
+
+    def _first_part(self, step: Step, text: str) -> bool:
+        """Whether `text` is one of the step's solution lines other than its last."""
+        earlier = [line for line in step.solution[:-1] if not line.startswith("answer ")]
+        return any(_same_command(line, text) for line in earlier)
 
     def _passed(self, step: Step, *, quiet_miss: bool = False) -> Reply:
         history = [TimedLine(e.line, e.t) for e in self.progress.commands()]
@@ -319,6 +366,8 @@ class LessonRunner:
             if self.lesson.outro:
                 out += self.lesson.outro.strip() + "\n\n"
             out += _text.summary_line(self.lesson, self.progress)
+            if self.exercise is not None:
+                out += self.exercise.score_text(self.progress, {})
             return Reply(out)
         self._enter_step()
         chunks = [("stdout", "\n"), *_text.step_intro_parts(self.lesson, self.index)]
@@ -361,7 +410,19 @@ class LessonRunner:
         prediction["answer"] = actual
         self.progress.step(step.id).prediction = prediction
         guess = prediction.get("guess")
-        if guess is None:
+        ran = self.progress.commands()
+        held = ran[-1].line if ran else ""
+        reference = self._reference_answer(step, held)
+        if reference is not None and reference[1] != actual:
+            # The learner's command differs from the step's and gave another number:
+            # score the prediction against the step's command, and say why theirs differed.
+            line, expected = reference
+            verdict = ("right" if guess == expected else
+                       "prediction skipped" if guess is None else f"you predicted {guess}")
+            note = (f"The step's command, `{line.split(chr(10), 1)[0]}`, gives {expected} "
+                    f"({verdict}). Yours gave {actual}: {_difference(held, line)}.\n")
+            prediction["answer"] = expected
+        elif guess is None:
             note = f"(prediction skipped; the answer is {actual})\n"
         elif guess == actual:
             note = f"You predicted {guess}: right.\n"
@@ -370,6 +431,22 @@ class LessonRunner:
         if step.predict.explain:
             note += step.predict.explain.strip() + "\n"
         return Reply(note)
+
+    def _reference_answer(self, step: Step, held: str) -> tuple[str, int] | None:
+        """The step's own gated command and what it would have measured, run on the
+        cluster as it was before the learner's command; None when theirs is the same."""
+        before, self._before_gated = self._before_gated, None
+        assert step.predict is not None
+        line = next((x for x in step.solution if re.search(step.predict.before, x)), None)
+        if before is None or line is None or _same_command(line, held):
+            return None
+        from dstutor.lessons.validate import measure
+
+        executor = make_executor(_thawed(before))
+        if executor.run(line).exit_code != 0:
+            return None
+        value = measure(step.predict, executor.cluster)
+        return None if value is None else (line, value)
 
     def _measure(self, step: Step) -> int:
         from dstutor.lessons.validate import measure
@@ -403,7 +480,10 @@ class LessonRunner:
                 return self._command(" ".join(["help", *args]))
             return Reply(_text.LESSON_HELP + "\n")
         if word == "progress":
-            return Reply(_text.progress_text(self.lesson, self.progress, self.index))
+            text = _text.progress_text(self.lesson, self.progress, self.index)
+            if self.exercise is not None:
+                text += self.exercise.score_text(self.progress, self._passing_now())
+            return Reply(text)
         step = self.step
         if step is None:
             return Reply("This lesson is complete; there is nothing more to check.\n")
@@ -418,6 +498,10 @@ class LessonRunner:
             return Reply(f"Noted: you predict {args[0]}. Now run the command.\n")
         if word == "hint":
             return self._hint(step)
+        if word in ("solution", "skip") and self._needs_warning(step, word):
+            points = self.exercise.step_points(step.id) if self.exercise else 0
+            return Reply.note(f"`{word}` gives up this step: it then earns 0 of its {points:g} "
+                              f"points. Type `{word}` again to go ahead.\n", "notice")
         if word == "solution":
             self.progress.step(step.id).solution_seen = True
             lines = "\n".join(f"  {s}" for s in step.solution)
@@ -427,14 +511,33 @@ class LessonRunner:
         if word == "reset":
             return self._reset(step)
         results = evaluate(step.checks, self.executor, step, self._records(step),
-                           self._quiz_answer(step))
+                           self._quiz_answer(step), exam=self.exercise is not None)
         if word == "goal":
-            return Reply(_text.goal_text(step, results))
+            return Reply(_text.goal_text(step, results, exam=self.exercise is not None))
         if first_failure(results) is None:  # check / next
             return self._passed(step)
         self.progress.step(step.id).attempts += 1
         more = "" if word == "check" else "Finish the task first, or `skip` it.\n"
         return Reply("Not done yet:\n" + _text.outcome_lines(results) + more, "", 1)
+
+    def _needs_warning(self, step: Step, word: str) -> bool:
+        sp = self.progress.step(step.id)
+        if self.exercise is None or sp.solution_seen or (step.id, word) in self._warned:
+            return False
+        self._warned.add((step.id, word))
+        return True
+
+    def _passing_now(self) -> dict[str, list[bool]]:
+        """Each unfinished step's checks as they stand (exercise partial credit)."""
+        found = {}
+        for step in self.lesson.steps:
+            sp = self.progress.steps.get(step.id)
+            if sp is not None and sp.done:
+                continue
+            results = evaluate(step.checks, self.executor, step, self._records(step),
+                               self._quiz_answer(step), exam=True)
+            found[step.id] = [o.passed for _c, o in results]
+        return found
 
     def _hint(self, step: Step) -> Reply:
         sp = self.progress.step(step.id)
@@ -465,3 +568,75 @@ class LessonRunner:
         self.progress.log = [e for e in self.progress.log if e.step != step.id or not e.ran]
         self.executor = self._rebuild(self.progress.commands())
         return Reply(f"The cluster is back to how it was when step '{step.id}' started.\n")
+
+
+def _shape(line: str) -> tuple[str, frozenset[str]] | None:
+    """A kubectl line's verb and resource kinds (`delete pod x` is `delete pods -l y`)."""
+    from dstutor.errors import DstutorError
+    from dstutor.kubectl import is_kubectl_line, parse_kubectl
+
+    if not is_kubectl_line(line):
+        return None
+    try:
+        cmd = parse_kubectl(line)
+    except DstutorError:
+        return None
+    return cmd.path, frozenset(t.type.kind for t in cmd.targets)
+
+
+def _frozen(cluster: Any) -> Any:
+    """A copy of the cluster as it is now: pickled bytes (fast), or, when something in it
+    cannot be pickled (a live clock's wall function), a deep copy, as the shell's undo."""
+    try:
+        return pickle.dumps(cluster, pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return copy.deepcopy(cluster)
+
+
+def _thawed(frozen: Any) -> Any:
+    # Our own bytes from _frozen, never read from a file.
+    return pickle.loads(frozen) if isinstance(frozen, bytes) else copy.deepcopy(frozen)
+
+
+def _same_command(a: str, b: str) -> bool:
+    """The same words on the first line, and the same heredoc body (if any)."""
+    body_a = [x.strip() for x in a.strip().split("\n")[1:]]
+    body_b = [x.strip() for x in b.strip().split("\n")[1:]]
+    return _words(a) == _words(b) and body_a == body_b
+
+
+def _words(line: str) -> list[str]:
+    try:
+        return shlex.split(line.split("\n", 1)[0])
+    except ValueError:
+        return line.split()
+
+
+def _difference(theirs: str, reference: str) -> str:
+    """What sets the learner's command apart from the step's, in its words."""
+    mine, want = _words(theirs), _words(reference)
+    if mine == want:  # the same command line: the heredoc manifests differ
+        mine = [x.strip() for x in theirs.strip().split("\n")[1:] if x.strip()]
+        want = [x.strip() for x in reference.strip().split("\n")[1:] if x.strip()]
+    extra = [w for w in mine if w not in want]
+    missing = [w for w in want if w not in mine]
+    if extra and missing:
+        return (f"it has {', '.join(f'`{w}`' for w in extra)} where the step's has "
+                f"{', '.join(f'`{w}`' for w in missing)}")
+    if missing:
+        return f"it lacks {', '.join(f'`{w}`' for w in missing)}"
+    if extra:
+        return f"it adds {', '.join(f'`{w}`' for w in extra)}"
+    return "it is a different command"
+
+
+@dataclass(frozen=True)
+class ExerciseHooks:
+    """Exercise scoring, handed in by the classroom layer (lessons may not import it).
+
+    `score_text(progress, passing)` renders points so far; `passing` maps each unfinished
+    step to its checks' current results. `step_points(step_id)` is what a step is worth.
+    """
+
+    score_text: Callable[[Any, dict[str, list[bool]]], str]
+    step_points: Callable[[str], float]

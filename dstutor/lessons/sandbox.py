@@ -148,23 +148,34 @@ def build_setup(lesson: Lesson, workspace: Workspace | None = None) -> Executor:
     return executor
 
 
-def run_lines(executor: Executor, lines: Iterable[TimedLine]) -> list[tuple[str, int]]:
+def run_one(executor: Executor, line: str) -> CommandRecord:
+    """Run one line now and keep what checks may ask about it (output, effect, namespace)."""
+    t, namespace = executor.cluster.now(), executor.namespace
+    r = executor.run(line)
+    return CommandRecord(line, r.exit_code, r.stdout, r.stderr, r.changed, namespace, t)
+
+
+def run_records(executor: Executor, lines: Iterable[TimedLine]) -> list[CommandRecord]:
     """Replay lines, first letting virtual time reach the moment each originally ran."""
-    results = []
+    records = []
     for item in lines:
         if item.t is not None:
             gap = item.t - executor.cluster.now()
             if gap > 0:
                 executor.cluster.advance(gap)
-        results.append((item.line, executor.run(item.line).exit_code))
-    return results
+        records.append(run_one(executor, item.line))
+    return records
+
+
+def run_lines(executor: Executor, lines: Iterable[TimedLine]) -> list[tuple[str, int]]:
+    return [(r.line, r.exit_code) for r in run_records(executor, lines)]
 
 
 def evaluate(checks: Sequence[CheckSpec], executor: Executor, step: Step,
-             commands: Sequence[CommandRecord], quiz_answer: str | None
-             ) -> list[tuple[CheckSpec, Outcome]]:
+             commands: Sequence[CommandRecord], quiz_answer: str | None, *,
+             exam: bool = False) -> list[tuple[CheckSpec, Outcome]]:
     correct = step.quiz.correct_letter() if step.quiz else None
-    world = World(executor.cluster, commands, quiz_answer, correct)
+    world = World(executor.cluster, commands, quiz_answer, correct, exam)
     return [(c, run_check(c.kind, world, c.params)) for c in checks]
 
 

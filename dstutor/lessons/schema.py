@@ -78,11 +78,12 @@ class Predict:
 
 @dataclass(frozen=True)
 class Wrong:
-    """A known-wrong attempt: after `commands`, the check named `fails` must fail."""
+    """A known-wrong attempt: after `commands`, the step must not pass (the check named
+    `fails`, if given, must fail) and the learner's feedback must contain `message`."""
 
     commands: tuple[str, ...]
-    fails: str
-    message: str = ""  # a piece of text the failure message must contain
+    fails: str = ""  # "" = any of the step's checks
+    message: str = ""  # a piece of the feedback (check message or tutor note)
     line: int | None = None
 
 
@@ -111,6 +112,9 @@ class Step:
     quiz: Quiz | None = None
     predict: Predict | None = None
     line: int | None = None
+    # Claims the step's text makes about the cluster, checked by `lesson check` after the
+    # reference solution ran (same vocabulary as checks; never shown to the learner).
+    expect: tuple[CheckSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,7 @@ class Setup:
     # "manual": time moves only by `advance` and waiting commands, even at a terminal
     # (for lessons that watch an update frame by frame); "" follows the shell's default.
     clock: str = ""
+    expect: tuple[CheckSpec, ...] = ()  # what the text says about the starting cluster
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from dstutor.lessons import confine
 from dstutor.lessons._exec import Executor
 from dstutor.lessons.checks import CommandRecord
 from dstutor.lessons.loader import LESSON_GLOB, _display, load_lesson
-from dstutor.lessons.mistakes import version_warnings
+from dstutor.lessons.mistakes import MISTAKE_NAMES, find_mistakes, tutor_notes, version_warnings
 from dstutor.lessons.sandbox import (
     TimedLine,
     build_setup,
@@ -25,10 +25,15 @@ from dstutor.lessons.sandbox import (
     evaluate,
     first_failure,
     run_lines,
+    run_one,
 )
-from dstutor.lessons.schema import Lesson, Predict, Step
+from dstutor.lessons.schema import Lesson, Predict, Step, Wrong
 from dstutor.model.objects import is_terminating
 from dstutor.sim.cluster import Cluster
+from dstutor.sim.nodes import KUBELET_VERSION
+
+# "v1.37.1" -> "1.37": every lesson states the version the simulator is.
+SIM_K8S_VERSION = ".".join(KUBELET_VERSION.lstrip("v").split(".")[:2])
 
 
 @dataclass
@@ -37,6 +42,9 @@ class Report:
     lesson: Lesson | None = None
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Known mistakes (mistakes.py) its wrong attempts made, judged on the cluster they ran
+    # on (a toleration's effect is only a mistake against a node's taints).
+    mistakes: set[str] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
@@ -88,11 +96,23 @@ def _files(lesson: Lesson) -> list[str]:
 
 def _lint(lesson: Lesson) -> tuple[list[str], list[str]]:
     problems, warnings = _files(lesson), []
+    if lesson.k8s_version != SIM_K8S_VERSION:
+        problems.append(_problem(lesson, None, f"k8s_version is {lesson.k8s_version}, but "
+                                 f"the simulator is Kubernetes {SIM_K8S_VERSION}: use one "
+                                 "version everywhere", lesson.lines.get(("k8s_version",))))
     for step in lesson.steps:
         if not step.hints:
             problems.append(_problem(lesson, step, "every step needs at least one hint"))
         if not step.solution:
             problems.append(_problem(lesson, step, "every step needs a solution"))
+        if step.quiz is None and not step.wrong:
+            problems.append(_problem(lesson, step, "every step needs at least one known-wrong "
+                                     "attempt (`wrong:`) that must not pass"))
+        for wrong in step.wrong:
+            if not wrong.message:
+                problems.append(_problem(lesson, step, f"wrong attempt {list(wrong.commands)} "
+                                         "needs a `message`: a phrase its feedback must "
+                                         "contain", wrong.line))
         texts = [step.text, step.task, step.explain, *step.hints, *step.solution]
         if step.quiz:
             texts += [step.quiz.question, *(c.text + c.explain for c in step.quiz.choices)]
@@ -112,9 +132,9 @@ def _run_solution(lesson: Lesson, step: Step, executor: Executor, problems: list
         if line.startswith("answer "):
             answer = line.split()[1].lower()
             continue
-        result = executor.run(line)
+        result = run_one(executor, line)
         ran.append(line)
-        records.append(CommandRecord(line, result.exit_code))
+        records.append(result)
         if result.exit_code != 0:
             problems.append(_problem(lesson, step, f"solution command failed: "
                                      f"{line.splitlines()[0]}: {result.stderr.strip()}"))
@@ -131,53 +151,94 @@ def _run_solution(lesson: Lesson, step: Step, executor: Executor, problems: list
     return records, answer, ran
 
 
-def _check_wrong(lesson: Lesson, step: Step, before: list[str], problems: list[str]) -> None:
+def _run_wrong(lesson: Lesson, step: Step, before: list[str], wrong: Wrong, seen: set[str]
+               ) -> tuple[list[CommandRecord], list[str], Executor]:
+    """Replay the steps before, then the wrong attempt; what the learner would be told."""
+    executor = build_setup(lesson)
+    run_lines(executor, [TimedLine(x) for x in before])
+    records, said = [], []
+    for line in wrong.commands:
+        at, namespace = executor.cluster.now(), executor.namespace
+        result = executor.run(line)
+        records.append(CommandRecord(line, result.exit_code, result.stdout, result.stderr,
+                                     result.changed, namespace, at))
+        said += [result.stderr, *tutor_notes(line, result.hint, executor.cluster)]
+        seen.update(m.name for m in find_mistakes(line, executor.cluster))
+    return records, said, executor
+
+
+def _check_wrong(lesson: Lesson, step: Step, before: list[str], problems: list[str],
+                 seen: set[str]) -> None:
     for wrong in step.wrong:
-        executor = build_setup(lesson)
-        run_lines(executor, [TimedLine(x) for x in before])
-        records = []
-        for line in wrong.commands:
-            records.append(CommandRecord(line, executor.run(line).exit_code))
-        results = dict((c.name, o) for c, o in evaluate(step.checks, executor, step, records,
-                                                         None))
-        outcome = results.get(wrong.fails)
-        if outcome is None:  # a variant's check: the wrong attempt must fail there
+        records, said, executor = _run_wrong(lesson, step, before, wrong, seen)
+        results = evaluate(step.checks, executor, step, records, None)
+        failing = {c.name: o for c, o in results if not o.passed}
+        shown = list(wrong.commands)
+        if wrong.fails and wrong.fails not in {c.name for c, _o in results}:
+            # A variant's check: the wrong attempt must fail there.
             history = [TimedLine(x) for x in [*before, *wrong.commands]]
             miss = check_variants(lesson, step, history, records, None)
             if miss is None or miss[1].name != wrong.fails:
-                problems.append(_problem(lesson, step, f"wrong attempt {list(wrong.commands)} "
-                                         f"should fail check {wrong.fails!r} in a variant, "
-                                         "but it does not", wrong.line))
+                problems.append(_problem(lesson, step, f"wrong attempt {shown} should fail "
+                                         f"check {wrong.fails!r} in a variant, but it does "
+                                         "not", wrong.line))
                 continue
-            message = miss[2].message
-        elif outcome.passed:
-            problems.append(_problem(lesson, step, f"wrong attempt {list(wrong.commands)} "
-                                     f"passes check {wrong.fails!r}: a false pass", wrong.line))
+            messages = [miss[2].message]
+        elif wrong.fails and wrong.fails not in failing:
+            problems.append(_problem(lesson, step, f"wrong attempt {shown} passes check "
+                                     f"{wrong.fails!r}: a false pass", wrong.line))
             continue
+        elif not failing:
+            history = [TimedLine(x) for x in [*before, *wrong.commands]]
+            miss = check_variants(lesson, step, history, records, None)
+            if miss is None:
+                problems.append(_problem(lesson, step, f"wrong attempt {shown} passes the "
+                                         "step: a false pass", wrong.line))
+                continue
+            messages = [miss[2].message]
         else:
-            message = outcome.message
-        if wrong.message and wrong.message not in message:
-            problems.append(_problem(lesson, step, f"wrong attempt {list(wrong.commands)} "
-                                     f"fails {wrong.fails!r} with {message!r}, which does not "
-                                     f"say {wrong.message!r}", wrong.line))
+            messages = ([failing[wrong.fails].message] if wrong.fails
+                        else [o.message for o in failing.values()])
+        feedback = "\n".join([*messages, *said])
+        if wrong.message and wrong.message not in feedback:
+            problems.append(_problem(lesson, step, f"wrong attempt {shown} is told "
+                                     f"{' / '.join(messages)!r}, which does not say "
+                                     f"{wrong.message!r}", wrong.line))
 
 
-def two_way(lesson: Lesson) -> list[str]:
+def _check_expect(lesson: Lesson, step: Step | None, executor: Executor,
+                  records: list[CommandRecord], problems: list[str]) -> None:
+    """The claims the text makes about the cluster hold after the reference solution."""
+    expect = step.expect if step is not None else lesson.setup.expect
+    if not expect:
+        return
+    owner = step or Step("setup", "setup", "", "", (), (), ())
+    for spec, outcome in evaluate(expect, executor, owner, records, None):
+        if not outcome.passed:
+            where = "after the setup" if step is None else "after the solution"
+            problems.append(_problem(lesson, step, f"expect {spec.name!r} does not hold "
+                                     f"{where}: {outcome.message}", spec.line))
+
+
+def two_way(lesson: Lesson, mistakes: set[str] | None = None) -> list[str]:
     problems: list[str] = []
     try:
         executor = build_setup(lesson)
     except LessonError as exc:
         return [str(exc)]
     history: list[str] = []
+    _check_expect(lesson, None, executor, [], problems)
     for step in lesson.steps:
         start = evaluate(step.checks, executor, step, [], None)
         if first_failure(start) is None:
             problems.append(_problem(lesson, step, "the checks already pass before the "
                                      "solution: the step would pass without doing anything"))
         if step.wrong:
-            _check_wrong(lesson, step, list(history), problems)
+            _check_wrong(lesson, step, list(history), problems,
+                         mistakes if mistakes is not None else set())
         records, answer, ran = _run_solution(lesson, step, executor, problems)
         history += ran
+        _check_expect(lesson, step, executor, records, problems)
         results = evaluate(step.checks, executor, step, records, answer)
         failed = first_failure(results)
         if failed is not None:
@@ -221,8 +282,13 @@ def _check_file(path: Path) -> Report:
     report.lesson = lesson
     report.problems, report.warnings = _lint(lesson)
     if not any("setup refers to" in p for p in report.problems):
-        report.problems += two_way(lesson)
+        report.problems += two_way(lesson, report.mistakes)
     return report
+
+
+def mistakes_not_exercised(seen: set[str]) -> list[str]:
+    """Known mistakes (mistakes.py) that no `wrong:` attempt of the course made."""
+    return [name for name in MISTAKE_NAMES if name not in seen]
 
 
 def expand(paths: Iterable[str | Path]) -> list[Path]:
@@ -247,4 +313,10 @@ def check_paths(paths: Iterable[str | Path]) -> list[Report]:
             r.problems.append(f"{r.source}: lesson id {r.lesson.id!r} is also used by "
                               f"{ids[r.lesson.id]}")
         ids.setdefault(r.lesson.id, r.source)
+    lessons = [r.lesson for r in reports if r.lesson is not None]
+    if len(lessons) > 1 and reports:
+        seen = set().union(*(r.mistakes for r in reports))
+        for name in mistakes_not_exercised(seen):
+            reports[-1].warnings.append(f"no `wrong:` attempt in this course makes the known "
+                                        f"mistake {name!r} (dstutor/lessons/mistakes.py)")
     return reports

@@ -45,6 +45,7 @@ from dstutor.sim.events import (
 from dstutor.sim.names import NameGenerator
 from dstutor.sim.nodes import make_node
 from dstutor.sim.store import Store
+from dstutor.sim.timeline import Timeline
 
 DEFAULT_TIMING: dict[str, float] = {
     "nodeReadySeconds": 2,
@@ -92,6 +93,8 @@ class Cluster:
         self.kubelet.network_blocks = self.network.blocks
         self.prober = Prober(self)
         self.kubelet.container_started = self.prober.container_started
+        # What happened over time (rollouts, evictions, outages), for process checks.
+        self.timeline = Timeline()
         self._register()
         self.store.listeners.append(self._dispatch)
         for ns in SYSTEM_NAMESPACES:
@@ -122,6 +125,8 @@ class Cluster:
 
     def _dispatch(self, kind: str, old: Obj | None, new: Obj | None) -> None:
         """The informers: tell each controller about the change it watches."""
+        if kind in ("DaemonSet", "Pod", "Node"):
+            self.timeline.observe(kind, old, new, self.clock.now())
         if kind == "Pod":
             self.daemonsets.on_pod(old, new)
             self.scheduler.on_pod(old, new)

@@ -23,6 +23,7 @@ from dstutor.model.timefmt import parse_rfc3339
 from dstutor.sim.clock import Clock
 from dstutor.sim.cluster import DEFAULT_TIMING, Cluster
 from dstutor.sim.events import SPAM_BURST, EventCorrelator
+from dstutor.sim.timeline import Timeline
 
 FORMAT = "dstutor/snapshot-v1"
 
@@ -66,6 +67,7 @@ def export_state(cluster: Cluster) -> dict[str, Any]:
         "taintEviction": [[list(key), when] for key, when in
                           sorted(cluster.tainteviction.scheduled.items())],
         "timers": timers,
+        "timeline": cluster.timeline.export(),
     }
 
 
@@ -133,6 +135,8 @@ def _import(data: Any, clock: Clock | None) -> Cluster:
     if scheduled is None:
         scheduled = [[key, due] for queue, key, due in data["timers"] if queue == "tainteviction"]
     cluster.tainteviction.scheduled = {_tuple(key): float(when) for key, when in scheduled}
+    if "timeline" in data:  # saved before the timeline existed: it starts empty
+        cluster.timeline = Timeline.restore(data["timeline"])
     # Controllers rebuild what they cache with one full look at everything.
     for ds in store.list("DaemonSet"):
         cluster.daemonsets.on_daemonset(None, ds)
@@ -284,6 +288,37 @@ def validate(data: Any) -> None:
         _validate_events(doc["events"])
     _validate_objects(doc.get("objects"))
     _validate_components(doc)
+    if "timeline" in doc:
+        _validate_timeline(doc["timeline"])
+
+
+# The timeline's rows (dstutor/sim/timeline.py): field -> kind of value.
+_TIMELINE_ROWS = {
+    "rollouts": {"namespace": "s", "daemonset": "s", "uid": "s", "generation": "i",
+                 "image": "s", "started": "n", "finished": "n?", "max_unavailable": "i",
+                 "desired": "i"},
+    "evictions": {"namespace": "s", "pod": "s", "node": "s", "reason": "s", "t": "n"},
+    "notReady": {"node": "s", "t": "n"},
+}
+
+
+def _validate_timeline(value: Any) -> None:
+    timeline = _mapping(value, "timeline")
+    for name, fields in _TIMELINE_ROWS.items():
+        for i, row in enumerate(_sequence(timeline.get(name, []), f"timeline.{name}")):
+            row = _mapping(row, f"timeline.{name}[{i}]")
+            for key in row:
+                if key not in fields:
+                    raise _damaged(f"timeline.{name}[{i}].{key}", "is not a known field")
+            for key, kind in fields.items():
+                path, item = f"timeline.{name}[{i}].{key}", row.get(key)
+                if kind == "s":
+                    _string(item, path)
+                elif kind == "n?" and item is None:
+                    continue
+                else:
+                    _number(item, path, integer=kind == "i")
+    _strings(timeline.get("down", []), "timeline.down")
 
 
 def _validate_events(value: Any) -> None:

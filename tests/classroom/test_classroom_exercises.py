@@ -70,12 +70,28 @@ def test_exercise_solution_scores_full_and_hints_cost(path: Path, tmp_path: Path
 
 
 def test_exercise_partial_credit_from_replay(tmp_path: Path) -> None:
-    """Right strategy, image never changed: 2 of 6 weight units (one-at-a-time)."""
+    """Right strategy, image never changed: 2 of 8 weight units (one-at-a-time); no
+    rollout happened, so the process check (never two nodes down) earns nothing."""
     path = COURSE / "22-ex-safe-rollout.yaml"
     rec = _score(tmp_path, path, [_strategy_only()])
     checks = {c["id"]: c["passed"] for c in rec["steps"][0]["checks"]}
-    assert checks == {"one-at-a-time": True, "v2-everywhere": False, "proved": False}
-    assert rec["score"] == round(100 * 2 / 6, 2)
+    assert checks == {"one-at-a-time": True, "v2-everywhere": False, "proved": False,
+                      "never-two-down": False}
+    assert rec["score"] == round(100 * 2 / 8, 2)
+
+
+def test_exercise_22_grades_the_process_from_replay(tmp_path: Path) -> None:
+    """Image first (two nodes down at once), strategy fixed afterwards: the end state is
+    right, the rollout was not (issue 12)."""
+    path = COURSE / "22-ex-safe-rollout.yaml"
+    rec = _score(tmp_path, path, [
+        "kubectl set image ds/node-logger filebeat=docker.elastic.co/beats/filebeat:8.11.0 "
+        "-n kube-system", "kubectl rollout status ds/node-logger -n kube-system",
+        _strategy_only().replace("filebeat:8.10.0", "filebeat:8.11.0")])
+    checks = {c["id"]: c["passed"] for c in rec["steps"][0]["checks"]}
+    assert checks == {"one-at-a-time": True, "v2-everywhere": True, "proved": True,
+                      "never-two-down": False}
+    assert rec["score"] == round(100 * 6 / 8, 2)
 
 
 def test_exercise_partial_credit_orphaned_pods(tmp_path: Path) -> None:

@@ -30,8 +30,61 @@ def cluster() -> Iterator[Cluster]:
 
 
 def outcome(cluster: Cluster, kind: str, commands: tuple[str, ...] = (), **params: Any):  # type: ignore[no-untyped-def]
-    world = World(cluster, [CommandRecord(c, 0) for c in commands])
+    # Commands that printed and changed something; their effect is tested separately.
+    world = World(cluster, [CommandRecord(c, 0, "(output)\n", changed=True) for c in commands])
     return run_check(kind, world, params)
+
+
+def _ran(*lines: str) -> tuple[Cluster, list[CommandRecord]]:
+    """A fresh cluster with node-logger, and what each line really printed and did."""
+    from dstutor import yamlio
+    from dstutor.lessons._exec import make_executor
+    from dstutor.lessons.sandbox import run_one
+
+    c = default_cluster()
+    c.create(yamlio.load_one(NODE_LOGGER.read_text(), "node-logger.yaml"))
+    c.advance()
+    executor = make_executor(c)
+    return c, [run_one(executor, line) for line in lines]
+
+
+@pytest.mark.parametrize(("line", "params", "says"), [
+    ("kubectl get ds", {"verb": "get", "resource": "daemonset", "all_namespaces": True},
+     "looked only in namespace default; this step is about all namespaces: add -A"),
+    ("kubectl get ds -n default", {"verb": "get", "resource": "daemonset"},
+     "listed nothing (No resources found in default namespace.)"),
+    ("kubectl delete pods -l app=node-logger", {"verb": "delete", "resource": "pod"},
+     "changed nothing (No resources found)"),
+    ("kubectl delete pods -l app=node-logger",
+     {"verb": "delete", "resource": "pod", "namespace": "kube-system"},
+     "addressed namespace default, but this step is about namespace kube-system"),
+    ("kubectl get pods -A", {"verb": "get", "shows": "no-such-pod", "shows_what": "the pod"},
+     "did not show the pod"),
+])
+def test_command_run_judges_effect_and_intent(line: str, params: dict[str, Any],
+                                              says: str) -> None:
+    cluster, records = _ran(line)
+    result = run_check("command_run", World(cluster, records), params)
+    assert not result.passed
+    assert result.near_miss  # the runner tells the learner at once
+    assert says in result.message, result.message
+
+
+def test_command_run_passes_a_command_that_did_it() -> None:
+    cluster, records = _ran("kubectl get ds -A", "kubectl delete pods -n kube-system -l app=node-logger",
+                            "kubectl config set-context --current --namespace=kube-system",
+                            "kubectl delete pods -l app=node-logger")
+    world = World(cluster, records)
+    assert run_check("command_run", world, {"verb": "get", "all_namespaces": True}).passed
+    assert run_check("command_run", World(cluster, records[1:2]),
+                     {"verb": "delete", "namespace": "kube-system"}).passed
+    # The context's namespace counts as addressed, as kubectl uses it.
+    assert run_check("command_run", World(cluster, records[2:]),
+                     {"verb": "delete", "namespace": "kube-system"}).passed
+    # A failed command is no near miss to explain: kubectl's own error said it.
+    cluster, failed = _ran("kubectl get nosuchthing")
+    outcome = run_check("command_run", World(cluster, failed), {"verb": "get"})
+    assert not outcome.passed and not outcome.near_miss
 
 
 def test_pods_on_nodes_passes_and_explains_misses(cluster: Cluster) -> None:
@@ -130,7 +183,7 @@ def write(tmp_path: Path, text: str) -> Path:
 BASE = """format_version: 1
 id: x
 title: X
-k8s_version: "1.34"
+k8s_version: "1.37"
 steps:
   - id: one
     checks:
@@ -153,7 +206,7 @@ def test_loader_accepts_a_minimal_lesson(tmp_path: Path) -> None:
     (("key: gpu}", "key: gpu, colour: red}"),
      ":8 step 'one': check 'node_has_label': unknown parameter 'colour' (allowed: key, node, value)"),
     (("id: one", "id: One"), ":6 step 'One': step id 'One' must be a lowercase slug"),
-    (('k8s_version: "1.34"\n', ""), ": missing required field 'k8s_version'"),
+    (('k8s_version: "1.37"\n', ""), ": missing required field 'k8s_version'"),
     (("format_version: 1", "format_version: yes"),
      ":1: 'format_version' must be a whole number"),
 ])
@@ -179,7 +232,7 @@ def test_find_course_prefers_the_option_then_the_checkout(tmp_path: Path,
 
 def test_unquoted_k8s_version_is_caught(tmp_path: Path) -> None:
     with pytest.raises(LessonError, match=r"k8s_version '1.3' must look like"):
-        load_lesson(write(tmp_path, BASE.replace('k8s_version: "1.34"', "k8s_version: 1.30")))
+        load_lesson(write(tmp_path, BASE.replace('k8s_version: "1.37"', "k8s_version: 1.30")))
 
 
 def test_a_manual_clock_lesson_stays_manual_at_a_terminal(tmp_path: Path) -> None:

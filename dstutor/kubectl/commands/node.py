@@ -266,6 +266,9 @@ def _evict(env: Env, cmd: KubectlCommand, out: Output, pods: list[Obj]) -> None:
             continue
         out.changed = True
         gone.append(("Pod", ns, name))
+        if evict:  # the Eviction API marks the pod DisruptionTarget; the timeline keeps it
+            env.cluster.timeline.record_eviction(ns, name, pod["spec"].get("nodeName") or "",
+                                                 "EvictionByEvictionAPI", env.cluster.now())
     wait_gone(env, gone)
     for pod in pods:
         out.line(f"pod/{pod['metadata']['name']} {'evicted' if evict else 'deleted'}")
