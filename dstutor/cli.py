@@ -53,8 +53,12 @@ def _lessons_module() -> Any:
     return importlib.import_module("dstutor.lessons.cli")
 
 
-def build_app() -> Any:
-    """The Typer application (built on demand so `--version` never imports Typer)."""
+def build_app(help_markup: bool = True) -> Any:
+    """The Typer application (built on demand so `--version` never imports Typer).
+
+    help_markup=False skips preparing help text for Rich (and importing rich.markup),
+    for command lines that cannot print help.
+    """
     import typer
 
     app = typer.Typer(add_completion=False, invoke_without_command=True,
@@ -164,7 +168,8 @@ def build_app() -> Any:
     from dstutor.serve.command import register as register_serve
 
     register_serve(app)
-    _keep_brackets_in_help(app)
+    if help_markup:
+        _keep_brackets_in_help(app)
     return app
 
 
@@ -206,4 +211,8 @@ def main() -> None:
     if sys.argv[1:] == ["--version"]:
         print(f"dstutor {__version__}")
         return
-    build_app()(prog_name="dstutor")
+    # `dstutor shell ...` without --help never prints help (a usage error prints only the
+    # usage line): its start-up need not escape every command's help text for Rich.
+    args = sys.argv[1:]
+    quiet = bool(args) and args[0] == "shell" and "--help" not in args
+    build_app(help_markup=not quiet)(prog_name="dstutor")

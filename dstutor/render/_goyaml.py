@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from functools import cmp_to_key
+from functools import cmp_to_key, lru_cache
 from typing import Any
 
 from dstutor.render._gofmt import format_float, json_float
@@ -118,6 +118,12 @@ def _key_compare(a: str, b: str) -> int:
 
 _KEY_ORDER = cmp_to_key(_key_compare)
 
+
+@lru_cache(maxsize=4096)
+def _ordered_keys(keys: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A mapping's keys in go-yaml's order; objects of one kind share their key sets."""
+    return tuple(sorted(keys, key=_KEY_ORDER))
+
 _BREAKS = "\r\n\x85\u2028\u2029"
 
 
@@ -183,6 +189,15 @@ class _Scalar:
             self.block_plain = False
 
 
+# Analysis and scalar text depend on the text alone, and an object list repeats most of
+# them (keys, images, node names): memoised, they are computed once per distinct string.
+_analyze = lru_cache(maxsize=65536)(_Scalar)
+
+# Text without line breaks, quotes, backslashes, or anything outside printable ASCII but
+# spaces: every writer puts it through unchanged when no space may fold it.
+_SIMPLE = re.compile(r"[ !#-&(-\[\]-~]*")
+
+
 class _Emitter:
     def __init__(self) -> None:
         self.out: list[str] = []
@@ -229,6 +244,16 @@ class _Emitter:
     def write_plain(self, value: str, allow_breaks: bool) -> None:
         if value and not self.whitespace:
             self.put(" ")
+        if _SIMPLE.fullmatch(value) and (
+                not allow_breaks or " " not in value or self.column + len(value) <= BEST_WIDTH):
+            # No break character, and no space where the column could pass BEST_WIDTH:
+            # the loop below would put every character as it is.
+            self.out.append(value)
+            self.column += len(value)
+            if value:
+                self.whitespace = False
+            self.indention = False
+            return
         spaces = breaks = False
         for i, ch in enumerate(value):
             if ch == " ":
@@ -284,6 +309,12 @@ class _Emitter:
 
     def write_double(self, value: str, allow_breaks: bool) -> None:
         self.indicator('"', True, False, False)
+        if _SIMPLE.fullmatch(value) and '"' not in value and (
+                not allow_breaks or " " not in value or self.column + len(value) <= BEST_WIDTH):
+            self.put(value)  # nothing to escape, nowhere to fold
+            self.indicator('"', False, False, False)
+            self.whitespace = self.indention = False
+            return
         spaces = False
         n = len(value)
         for i, ch in enumerate(value):
@@ -333,7 +364,7 @@ class _Emitter:
 
     # -- nodes ---------------------------------------------------------------
     def scalar(self, text: str, plain_ok: bool, *, simple_key: bool) -> None:
-        info = _Scalar(text)
+        info = _analyze(text)
         style = "literal" if "\n" in text else ("plain" if plain_ok else "double")
         if simple_key and info.multiline:
             style = "double"
@@ -375,10 +406,43 @@ class _Emitter:
     def block_mapping(self, value: dict[str, Any]) -> None:
         saved = self.indent
         self.indent = 0 if self.indent < 0 else self.indent + BEST_INDENT
-        for key in sorted(value, key=_KEY_ORDER):
+        out = self.out
+        indent = self.indent  # >= 0 here: write_indent's max() is a no-op
+        newline = "\n" + " " * indent
+        keys = tuple(value)
+        # The memo is keyed by the tuple: only str keys, so 1 and True never meet there.
+        ordered = (_ordered_keys(keys) if all(type(k) is str for k in keys)
+                   else sorted(keys, key=_KEY_ORDER))
+        for key in ordered:
+            simple = _plain_key(key) if type(key) is str else None
+            if simple is not None:
+                # write_indent(), inlined: the usual case breaks the line after a value.
+                column = self.column
+                if not self.indention or column > indent or (
+                        column == indent and not self.whitespace):
+                    out.append(newline)
+                    self.indention = True
+                elif column < indent:
+                    out.append(" " * (indent - column))
+                self.column = indent
+                # What scalar(simple_key=True) and the ":" indicator write for it.
+                out.append(simple)
+                self.column += len(simple)
+                self.whitespace = self.indention = False
+                item = value[key]
+                if type(item) is str:
+                    plain = _plain_value(item)
+                    if plain is not None and (
+                            self.column + len(plain) <= BEST_WIDTH or " " not in item):
+                        # What scalar() writes for a plain value that cannot fold.
+                        out.append(plain)
+                        self.column += len(plain)
+                        continue
+                self.node(item, mapping=True)
+                continue
             self.write_indent()
             text, plain_ok = _scalar_text(str(key))
-            if _Scalar(text).multiline or len(text.encode("utf-8")) > 128:
+            if _analyze(text).multiline or len(text.encode("utf-8")) > 128:
                 self.indicator("?", True, False, True)
                 self.scalar(text, plain_ok, simple_key=False)
                 self.write_indent()
@@ -400,6 +464,30 @@ class _Emitter:
             self.indicator("-", True, False, True)
             self.node(item)
         self.indent = saved
+
+
+@lru_cache(maxsize=16384)
+def _plain_key(key: str) -> str | None:
+    """`key:` when block_mapping writes the key as a plain simple key with nothing to
+    escape (the usual key), else None."""
+    text, plain_ok = _string_text(key)
+    info = _analyze(text)
+    if (not text or text != key or not plain_ok or not info.block_plain or info.multiline
+            or len(text.encode("utf-8")) > 128 or not _SIMPLE.fullmatch(text)):
+        return None
+    return text + ":"
+
+
+@lru_cache(maxsize=65536)
+def _plain_value(value: str) -> str | None:
+    """` value` when scalar() writes this mapping value in plain style with nothing to
+    escape (folding aside: the caller checks the column), else None."""
+    text, plain_ok = _string_text(value)
+    if not text or text != value or "\n" in text or not plain_ok:
+        return None
+    if not _analyze(text).block_plain or not _SIMPLE.fullmatch(text):
+        return None
+    return " " + text
 
 
 def _double_escape(code: int) -> str:
@@ -429,7 +517,12 @@ def _scalar_text(value: Any) -> tuple[str, bool]:
         if _GO_INT.fullmatch(text) and -(2**63) <= int(text) < 2**64:
             return str(int(text)), True
         return format_float(float(text)), True
-    text = _fold_nel(str(value))
+    return _string_text(str(value))
+
+
+@lru_cache(maxsize=65536)
+def _string_text(value: str) -> tuple[str, bool]:
+    text = _fold_nel(value)
     plain_ok = not resolves_to_non_string(text) and not _BASE60.fullmatch(text)
     return text, plain_ok
 

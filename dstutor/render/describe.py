@@ -38,11 +38,12 @@ def _pod_phase_counts(ds: Obj, pods: Iterable[Obj]) -> tuple[int, int, int, int]
         return 0, 0, 0, 0
     uid = meta(ds).get("uid")
     counts = {"Running": 0, "Pending": 0, "Succeeded": 0, "Failed": 0}
+    matches = selector.matches
     for pod in pods:
-        if not selector.matches(meta(pod).get("labels")):
+        m = pod.get("metadata") or {}
+        if not matches(m.get("labels")):
             continue
-        ref = next((r for r in meta(pod).get("ownerReferences") or [] if r.get("controller")),
-                   None)
+        ref = next((r for r in m.get("ownerReferences") or [] if r.get("controller")), None)
         if ref is None or ref.get("uid") != uid:
             continue
         phase = (pod.get("status") or {}).get("phase")

@@ -55,3 +55,28 @@ def test_kubectl_get_pods_row_cache_never_changes_output(
                 run(cluster, commands[step // 4])
             cluster.advance(1.0)
             _check_step(cluster, monkeypatch)
+
+
+def test_kubectl_get_pods_row_memo_grows_to_hold_the_whole_table(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 19: with a fixed bound below the table's size the memo was emptied halfway
+    # through every `get` and never hit. It now holds twice the biggest table.
+    monkeypatch.setattr(columns, "_POD_ROWS", {})
+    monkeypatch.setattr(columns, "_POD_ROWS_MAX", 2)
+    cluster = Cluster()
+    for i in range(6):
+        cluster.add_node(f"node-{i}", ready=True)
+    cluster.create(_daemonset())
+    cluster.advance(30.0)
+    first = run(cluster, "kubectl get pods -A -o wide")
+    built: list[str] = []
+    real = columns._pod_row
+    monkeypatch.setattr(columns, "_pod_row",
+                        lambda pod, rv: built.append(rv) or real(pod, rv))
+    cluster.advance(1.0)
+    again = run(cluster, "kubectl get pods -A -o wide")
+    assert cluster.store.count("Pod") == 6
+    assert columns._POD_ROWS_MAX == 12
+    assert built == []
+    assert again.exit_code == first.exit_code == 0
+    assert again.stdout.count("\n") == 7

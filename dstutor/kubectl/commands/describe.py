@@ -10,6 +10,7 @@ from dstutor.kubectl.commands._base import (
     list_objects,
     namespace_of,
 )
+from dstutor.kubectl.commands._index import events_involving, pods_controlled_by, pods_on_node
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import ResourceType
 from dstutor.model.objects import Obj
@@ -24,32 +25,23 @@ from dstutor.render.describe_node import describe_node
 from dstutor.render.describe_pod import describe_pod
 
 
-def events_for(events: list[Obj], obj: Obj) -> list[Obj]:
-    """The events describe shows: those whose involvedObject is this object (by uid)."""
-    uid = obj["metadata"].get("uid")
-    return [e for e in events if (e.get("involvedObject") or {}).get("uid") == uid]
-
-
 def describe_one(env: Env, obj: Obj, show_events: bool) -> str:
+    # The indexes (commands/_index.py) give what the scans over every event and pod gave.
     cluster = env.cluster
     now = cluster.now()
     kind = obj["kind"]
     ns = obj["metadata"].get("namespace", "")
     events = None
     if show_events:
-        pool = cluster.list_live("Event", ns or "default")
-        events = events_for(pool, obj)
+        events = events_involving(cluster, ns or "default", obj["metadata"].get("uid"))
     if kind == "DaemonSet":
-        selector = selector_from_dict(obj["spec"].get("selector"))
-        pods = [p for p in cluster.list_live("Pod", ns)
-                if selector.matches(p["metadata"].get("labels") or {})]
-        return describe_daemonset(obj, pods, events, now)
+        selector_from_dict(obj["spec"].get("selector"))  # a bad selector fails as before
+        # describe_daemonset counts the pods that match the selector among these.
+        return describe_daemonset(obj, pods_controlled_by(cluster, obj), events, now)
     if kind == "Pod":
         return describe_pod(obj, events, now)
     if kind == "Node":
-        name = obj["metadata"]["name"]
-        pods = [p for p in cluster.list_live("Pod") if p["spec"].get("nodeName") == name]
-        return describe_node(obj, pods, events, now)
+        return describe_node(obj, pods_on_node(cluster, obj["metadata"]["name"]), events, now)
     if kind == "PriorityClass":
         return describe_priorityclass(obj, events, now)
     if kind == "Namespace":
