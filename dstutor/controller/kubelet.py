@@ -19,7 +19,7 @@ from typing import Any
 from dstutor.controller import shared
 from dstutor.controller.context import Context
 from dstutor.model.objects import Obj, clone, is_pod_ready, is_terminating, key_of
-from dstutor.model.timefmt import to_rfc3339
+from dstutor.model.timefmt import go_duration, to_rfc3339
 
 COMPONENT = "kubelet"
 MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
@@ -347,7 +347,8 @@ class Kubelet:
                             node_name)
                 state = shared.waiting(
                     "CrashLoopBackOff",
-                    f"back-off {cw.backoff:g}s restarting failed container={name} pod={who}")
+                    f"back-off {go_duration(cw.backoff)} restarting failed container={name} "
+                    f"pod={who}")
             self._cs(pod, name)["state"] = state
         if changed:
             self.ctx.store.touch(pod)

@@ -26,3 +26,15 @@ def parse_rfc3339(text: str) -> float:
     if value.endswith("Z"):
         value = value[:-1] + "+00:00"
     return datetime.fromisoformat(value).timestamp()
+
+
+def go_duration(seconds: float) -> str:
+    """Go's time.Duration.String() for a non-negative span: 10s, 1m20s, 5m0s, 1h0m0s."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = f"{secs:g}s"
+    if hours:
+        return f"{int(hours)}h{int(minutes)}m{text}"
+    if minutes:
+        return f"{int(minutes)}m{text}"
+    return text

@@ -94,3 +94,17 @@ def test_runtime_references_are_fully_qualified() -> None:
     assert runtime_ref("bitnami/redis:7") == "docker.io/bitnami/redis:7"
     assert runtime_ref("registry.k8s.io/pause:3.10") == "registry.k8s.io/pause:3.10"
     assert runtime_ref("localhost:5000/x") == "localhost:5000/x:latest"
+
+
+def test_a_long_crash_loop_writes_the_back_off_as_a_go_duration() -> None:
+    # The kubelet formats its back-off with time.Duration.String(): 1m20s, 2m40s, 5m0s.
+    cluster = _cluster()
+    cluster.create(_pod(("app", CRASHING)))
+    seen = set()
+    for _ in range(120):
+        cluster.advance(10)
+        waiting = _statuses(cluster)["app"]["state"].get("waiting") or {}
+        if waiting.get("reason") == "CrashLoopBackOff":
+            seen.add(waiting["message"].split()[1])
+    assert {"10s", "20s", "40s", "1m20s", "2m40s", "5m0s"} <= seen
+    assert not any(s.endswith("0s") and s[:-1].isdigit() and int(s[:-1]) >= 60 for s in seen)
