@@ -29,6 +29,8 @@ MAX_NAME_GENERATION_ATTEMPTS = 8
 # since v1.33 (KEP-5067, on by default from v1.34): 1 on create, +1 per spec change and
 # when graceful deletion starts; the kubelet reports it back in status.observedGeneration.
 GENERATION_KINDS = frozenset({"DaemonSet", "Deployment", "ReplicaSet", "Pod"})
+# NamespaceLifecycle's immortalNamespaces: deleting one is Forbidden.
+IMMORTAL_NAMESPACES = frozenset({"default", "kube-system", "kube-public"})
 
 
 def kind_info(kind: str) -> KindInfo:
@@ -247,6 +249,10 @@ class ApiServer:
         if not finalizers:
             del meta["finalizers"]
         graceful = obj["kind"] == "Pod" and self._pod_needs_graceful_delete(obj, grace_seconds)
+        if obj["kind"] == "Namespace" and meta.get("name") in IMMORTAL_NAMESPACES:
+            # NamespaceLifecycle admission: these three are never deleted.
+            raise Forbidden(f'namespaces "{meta["name"]}" is forbidden: this namespace may '
+                            "not be deleted")
         if obj["kind"] == "Namespace" and not meta.get("deletionTimestamp"):
             meta["deletionTimestamp"] = to_rfc3339(now)
             obj["status"]["phase"] = "Terminating"
