@@ -55,7 +55,7 @@ def test_get_watch_events_streams_the_event_column(live) -> None:  # noqa: ANN00
     streamed: list[str] = []
     assert run(live, "kubectl set image ds/kube-proxy -n kube-system "
                      "kube-proxy=registry.k8s.io/kube-proxy:v1.37.2").ok
-    run(live, "kubectl get pods -n kube-system -w --output-watch-events",
+    run(live, "kubectl get pods -n kube-system -l k8s-app=kube-proxy -w --output-watch-events",
         stream=streamed.append)
     lines = "".join(streamed).splitlines()
     assert lines[0].startswith("EVENT      NAME ")
@@ -144,7 +144,7 @@ def test_watch_with_an_output_format_prints_object_by_object() -> None:
     cluster.advance()
     image = "kubectl set image ds/kube-proxy -n kube-system kube-proxy=registry.k8s.io/kube-proxy:v1.37.2"
     assert run(cluster, image).ok
-    names = run(cluster, "kubectl get pods -n kube-system -w -o name").stdout.splitlines()
+    names = run(cluster, "kubectl get pods -n kube-system -l k8s-app=kube-proxy -w -o name").stdout.splitlines()
     assert len(names) > 8 and all(n.startswith("pod/kube-proxy-") for n in names)
     assert run(cluster, image.replace("v1.37.2", "v1.37.3")).ok
     text = run(cluster, "kubectl get ds -n kube-system -w -o yaml").stdout
