@@ -171,3 +171,17 @@ def is_node_ready(node: Obj) -> bool:
 
 def node_taints(node: Obj) -> list[Obj]:
     return node.get("spec", {}).get("taints") or []
+
+
+def field_selector_value(obj: Obj, path: str) -> str:
+    """The text a field selector compares at a dotted path ("" if absent, Go's bools)."""
+    cur: Any = obj
+    for part in path.split("."):
+        if not isinstance(cur, dict):
+            return ""
+        cur = cur.get(part)
+    if cur is None:
+        return ""
+    if isinstance(cur, bool):
+        return "true" if cur else "false"
+    return str(cur)

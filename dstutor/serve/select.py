@@ -3,26 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from dstutor.errors import CommandError
 from dstutor.kubectl.resources import ResourceType, parse_field_selector, unsupported_field_labels
-from dstutor.model.objects import Obj
+from dstutor.model.objects import Obj, field_selector_value
 from dstutor.model.selectors import parse_selector
 from dstutor.serve.status import StatusError
-
-
-def _field_value(obj: Obj, path: str) -> str:
-    cur: Any = obj
-    for part in path.split("."):
-        if not isinstance(cur, dict):
-            return ""
-        cur = cur.get(part)
-    if cur is None:
-        return ""
-    if isinstance(cur, bool):
-        return "true" if cur else "false"
-    return str(cur)
 
 
 def matcher(rt: ResourceType, query: dict[str, str]) -> Callable[[Obj], bool]:
@@ -43,6 +29,6 @@ def matcher(rt: ResourceType, query: dict[str, str]) -> Callable[[Obj], bool]:
     def matches(obj: Obj) -> bool:
         if selector is not None and not selector.matches(obj["metadata"].get("labels") or {}):
             return False
-        return all((_field_value(obj, t.field) == t.value) != t.negated for t in terms)
+        return all((field_selector_value(obj, t.field) == t.value) != t.negated for t in terms)
 
     return matches

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from dstutor.errors import BadRequest, CommandError
 from dstutor.kubectl.resources import ResourceType, parse_field_selector, unsupported_field_labels
-from dstutor.model.objects import Obj
+from dstutor.model.objects import Obj, field_selector_value
 from dstutor.model.selectors import parse_selector
 
 
@@ -20,19 +19,6 @@ def selector_error(rt: ResourceType, label: str, fields: str, message: str) -> B
     # cli-runtime's selector visitor rewrites the server's BadRequest this way.
     return BadRequest(f'Unable to find "{gvr_string(rt)}" that match label selector "{label}", '
                       f'field selector "{fields}": {message}')
-
-
-def _field_value(obj: Obj, path: str) -> str:
-    cur: Any = obj
-    for part in path.split("."):
-        if not isinstance(cur, dict):
-            return ""
-        cur = cur.get(part)
-    if cur is None:
-        return ""
-    if isinstance(cur, bool):
-        return "true" if cur else "false"
-    return str(cur)
 
 
 def label_filter(rt: ResourceType, label: str, namespace: str | None = None,
@@ -54,7 +40,7 @@ def label_filter(rt: ResourceType, label: str, namespace: str | None = None,
         if selector is not None and not selector.matches(obj["metadata"].get("labels") or {}):
             return False
         for term in terms:
-            equal = _field_value(obj, term.field) == term.value
+            equal = field_selector_value(obj, term.field) == term.value
             if equal == term.negated:
                 return False
         return True
