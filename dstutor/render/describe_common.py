@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from dstutor.errors import CommandError
+from dstutor.model.selectors import selector_from_dict
 from dstutor.model.timefmt import parse_rfc3339
 from dstutor.render._gosort import go_sort
 from dstutor.render.humanize import age
@@ -182,3 +184,11 @@ def controlled_by(obj: Obj) -> str:
         if ref.get("controller"):
             return f"{ref.get('kind', '')}/{ref.get('name', '')}"
     return ""
+
+
+def selector_text(spec: Mapping[str, Any]) -> str:
+    """A workload's selector as describe prints it; "" for one that does not parse."""
+    try:
+        return str(selector_from_dict(spec.get("selector")))
+    except CommandError:
+        return ""

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from dstutor.errors import CommandError
 from dstutor.model.objects import canonical_json, clone
-from dstutor.model.selectors import selector_from_dict
 from dstutor.render.describe_common import (
     DescribeWriter,
     Obj,
@@ -16,6 +14,7 @@ from dstutor.render.describe_common import (
     meta,
     print_annotations,
     print_labels,
+    selector_text,
 )
 from dstutor.render.describe_pod import describe_pod_template
 from dstutor.render.humanize import rfc1123z
@@ -59,10 +58,7 @@ def describe_deployment(deploy: Obj, replicasets: Iterable[Obj], events: list[Ob
                         now: float) -> str:
     w = DescribeWriter()
     m, spec, status = meta(deploy), deploy.get("spec") or {}, deploy.get("status") or {}
-    try:
-        selector = str(selector_from_dict(spec.get("selector")))
-    except CommandError:
-        selector = ""
+    selector = selector_text(spec)
     w.write(0, f"Name:\t{m.get('name', '')}\n")
     w.write(0, f"Namespace:\t{m.get('namespace', '')}\n")
     w.write(0, f"CreationTimestamp:\t{rfc1123z(m.get('creationTimestamp'))}\n")

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from dstutor.errors import CommandError
-from dstutor.model.selectors import selector_from_dict
 from dstutor.render.describe import _pod_phase_counts
 from dstutor.render.describe_common import (
     DescribeWriter,
@@ -18,6 +16,7 @@ from dstutor.render.describe_common import (
     meta,
     print_annotations,
     print_labels,
+    selector_text,
 )
 from dstutor.render.describe_pod import describe_pod_template
 
@@ -30,10 +29,7 @@ def describe_replicaset(rs: Obj, pods: Iterable[Obj], events: list[Obj] | None,
     keeps those the selector matches and this ReplicaSet controls)."""
     w = DescribeWriter()
     m, spec, status = meta(rs), rs.get("spec") or {}, rs.get("status") or {}
-    try:
-        selector = str(selector_from_dict(spec.get("selector")))
-    except CommandError:
-        selector = ""
+    selector = selector_text(spec)
     w.write(0, f"Name:\t{m.get('name', '')}\n")
     w.write(0, f"Namespace:\t{m.get('namespace', '')}\n")
     w.write(0, f"Selector:\t{selector}\n")
