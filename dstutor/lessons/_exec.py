@@ -17,6 +17,9 @@ from dstutor.sim.cluster import Cluster
 
 class Executor(Protocol):
     @property
+    def session(self) -> Session: ...
+
+    @property
     def cluster(self) -> Cluster: ...
 
     @property

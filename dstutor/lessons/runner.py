@@ -14,11 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from dstutor.lessons import _text
+from dstutor.lessons import _text, lessonwords
 from dstutor.lessons._commands import TYPED_NOTE, needs_typed_command
 from dstutor.lessons._exec import Executor
 from dstutor.lessons.checks import CommandRecord
-from dstutor.lessons.lessonwords import LESSON_WORDS, QUIT_WORDS, lesson_command
+from dstutor.lessons.lessonwords import LESSON_WORDS, QUIT_WORDS
 from dstutor.lessons.linecompare import same_command, shape
 from dstutor.lessons.mistakes import tutor_notes
 from dstutor.lessons.predictions import NUMBER, answer, frozen, resolve_prediction, score
@@ -121,6 +121,8 @@ class LessonRunner:
             executor.cluster.clock.rebase()
         # Only now, after the replay: the learner's files, the learner's editor (journaled).
         use_workspace(executor, self.workspace)
+        # Tab offers the lesson's words, and `kubectl hint` is told to drop `kubectl`.
+        executor.session.extra_words = lessonwords.extra_words()
         return executor
 
     @property
@@ -214,16 +216,15 @@ class LessonRunner:
     def _dispatch(self, text: str) -> Reply:
         if self.pending is not None:
             return resolve_prediction(self, text)
-        word = text.split()[0]
-        if word in QUIT_WORDS and len(text.split()) == 1:
-            return Reply("Progress saved. `dstutor lesson run` resumes here.\n",
-                         finished=True)
-        if word in LESSON_WORDS and "\n" not in text:
-            return lesson_command(self, word, text.split()[1:])
+        found = lessonwords.find(text)
+        if found is not None:
+            entry, args = found
+            return entry.run(self, args)
         if self.step and self.step.quiz and re.fullmatch(r"[a-hA-H]\)?", text):
             return answer(self, [text[0]])
         if self.step and self.step.predict and NUMBER.match(text):
-            return lesson_command(self, "predict", [text])  # typed before the command
+            # typed before the command
+            return lessonwords.WORDS["predict"].run(self, [text])
         reply = self.command(text)
         self._ran_as_typed = self.pending is None
         return reply

@@ -19,18 +19,17 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from dstutor.errors import DstutorError, ParseError
+from dstutor.kubectl.registry import READ_ONLY_PATHS
 from dstutor.model.objects import Obj
 from dstutor.sim.cluster import Cluster
 from dstutor.textsafe import visible_line
 
 KUBECTL_WORDS = ("kubectl", "k")
-# kubectl verbs that never change the cluster: no undo snapshot is taken before them,
-# which keeps `kubectl get` fast. `rollout status` and `get -w` may let time pass; an
-# undo after them reverts to before the previous change, time included.
-READ_ONLY_VERBS = frozenset({"get", "describe", "explain", "api-resources", "version",
-                             "rollout status", "rollout history", "api-versions",
-                             "cluster-info", "logs", "events", "top", "diff", "options",
-                             "help", "completion", "config"})
+# kubectl verbs that never change the cluster (the registry's read_only flag): no undo
+# snapshot is taken before them, which keeps `kubectl get` fast. `rollout status` and
+# `get -w` may let time pass; an undo after them reverts to before the previous change,
+# time included.
+READ_ONLY_VERBS = READ_ONLY_PATHS
 MAX_UNDO = 30
 # Undo snapshots are whole clusters: past this many bytes the oldest go first (the
 # newest is always kept), so a big cluster cannot fill memory with 30 copies of itself.
@@ -55,6 +54,15 @@ class KubectlResult(Protocol):
 
 
 KubectlRunner = Callable[..., KubectlResult]
+
+
+@dataclass(frozen=True)
+class ExtraWord:
+    """A word a layer above the shell handles on this session's lines (a lesson's `hint`):
+    Tab offers it beside the simulator words, and `kubectl hint` is told to drop `kubectl`."""
+
+    name: str
+    summary: str
 
 
 @dataclass(frozen=True)
@@ -200,6 +208,14 @@ class Session:
         # `shell --serve` puts the API server's lock here: the prompt's toolbar and Tab
         # completion read the cluster under it, never half-way through a request.
         self.lock: AbstractContextManager[Any] = contextlib.nullcontext()
+        # Set by a lesson: its own words (hint, check, next ...), see ExtraWord.
+        self.extra_words: tuple[ExtraWord, ...] = ()
+
+    def own_words(self) -> frozenset[str]:
+        """Every first word dstutor itself handles here: the simulator's and the extra ones."""
+        from dstutor.shell import meta
+
+        return frozenset(meta.first_words()) | {w.name for w in self.extra_words}
 
     # --- the one entry point -----------------------------------------------------------
 
@@ -341,7 +357,8 @@ class Session:
             if getattr(self, "stream", None) is not None:
                 extra["stream"] = self.stream
             result = run(self.cluster, text, namespace=self.namespace,
-                         interactive=self.interactive, editor=self.editor, **extra)
+                         interactive=self.interactive, editor=self.editor,
+                         own_words=self.own_words(), **extra)
         except DstutorError as exc:
             # The kubectl layer returns its errors as results; this is a safety net.
             if snapshot is not None:

@@ -7,7 +7,7 @@ cluster's store, read without running the simulation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from dstutor.kubectl.registry import (
@@ -77,9 +77,10 @@ def _filter(word: str, items: Iterable[str | Candidate], *, prefix: str = "") ->
     return Completions(word, tuple(found))
 
 
-def complete(text: str, cluster: Cluster | None = None, namespace: str = "default"
-             ) -> Completions:
-    """Completions for `text`, everything typed before the cursor."""
+def complete(text: str, cluster: Cluster | None = None, namespace: str = "default",
+             extra: Sequence[Candidate] = ()) -> Completions:
+    """Completions for `text`, everything typed before the cursor. `extra` are first words
+    a layer above the shell handles, with what they do (a lesson's `hint`, `next`)."""
     if "\n" in text:
         return Completions()  # inside a heredoc body: free text
     piped = _after_pipe(text)
@@ -93,6 +94,8 @@ def complete(text: str, cluster: Cluster | None = None, namespace: str = "defaul
     ctx = _Context(cluster, namespace)
     if not before:
         firsts = [Candidate(w, "kubectl line") for w in KUBECTL_WORDS]
+        # Before the simulator's: in a lesson, `reset` and `exit` are the lesson's.
+        firsts += extra
         firsts += [Candidate(w, "simulator") for w in meta.first_words()]
         return _filter(word, firsts)
     if before[0] in KUBECTL_WORDS:

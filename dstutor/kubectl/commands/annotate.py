@@ -5,6 +5,7 @@ from __future__ import annotations
 from dstutor.kubectl.commands._base import Env, Output, error, flag_bool, resolve_targets
 from dstutor.kubectl.commands._printing import report_object
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.model.objects import clone
 from dstutor.textsafe import visible_line
 
@@ -21,6 +22,7 @@ def _changes(cmd: KubectlCommand) -> tuple[dict[str, str], list[str]]:
     return sets, removes
 
 
+@handles("annotate")
 def run_annotate(env: Env, cmd: KubectlCommand, out: Output) -> None:
     sets, removes = _changes(cmd)
     found = False

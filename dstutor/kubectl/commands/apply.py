@@ -24,6 +24,7 @@ from dstutor.kubectl.commands._manifest import (
 )
 from dstutor.kubectl.commands._printing import report_object
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.model import defaults
 from dstutor.model.objects import LAST_APPLIED_ANNOTATION, Obj, canonical_json, clone
 from dstutor.model.strategicpatch import apply_three_way, three_way_patch
@@ -129,6 +130,7 @@ def _apply_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None:
     report_object(cmd, out, updated, "configured")
 
 
+@handles("apply")
 def run_apply(env: Env, cmd: KubectlCommand, out: Output) -> None:
     if flag_bool(cmd, "server-side"):
         raise error("dstutor does not simulate server-side apply; drop --server-side")
@@ -150,6 +152,7 @@ def _finish(errors: list[DstutorError], out: Output) -> None:
         raise failure
 
 
+@handles("create")
 def run_create(env: Env, cmd: KubectlCommand, out: Output) -> None:
     if cmd.args:
         # `kubectl create daemonset x`: the parser lets the hint through; kubectl itself
@@ -180,6 +183,7 @@ def run_create(env: Env, cmd: KubectlCommand, out: Output) -> None:
     _finish(errors, out)
 
 
+@handles("create namespace")
 def run_create_namespace(env: Env, cmd: KubectlCommand, out: Output) -> None:
     if len(cmd.args) != 1:
         raise error("exactly one NAME is required, got " + str(len(cmd.args)) +

@@ -15,6 +15,7 @@ from dstutor.kubectl.commands._base import (
 from dstutor.kubectl.commands._manifest import load_infos, report, with_source
 from dstutor.kubectl.commands._printing import dry_run_suffix
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.kubectl.resources import ResourceType
 from dstutor.model.objects import Obj, controller_ref
 
@@ -49,6 +50,7 @@ def wait_gone(env: Env, keys: list[tuple[str, str, str]], limit: float = WAIT_LI
         cluster.advance(max(0.0, nxt - cluster.now()))
 
 
+@handles("delete")
 def run_delete(env: Env, cmd: KubectlCommand, out: Output) -> None:
     ns = namespace_of(env, cmd)
     errors: list[DstutorError] = []

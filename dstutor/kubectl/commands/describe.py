@@ -12,6 +12,7 @@ from dstutor.kubectl.commands._base import (
 )
 from dstutor.kubectl.commands._index import events_involving, pods_controlled_by, pods_on_node
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.kubectl.resources import ResourceType
 from dstutor.model.objects import Obj
 from dstutor.model.selectors import selector_from_dict
@@ -66,6 +67,7 @@ def _by_prefix(env: Env, rt: ResourceType, ns: str, prefix: str) -> list[Obj]:
             if o["metadata"]["name"].startswith(prefix)]
 
 
+@handles("describe")
 def run_describe(env: Env, cmd: KubectlCommand, out: Output) -> None:
     ns = namespace_of(env, cmd)
     found: list[Obj] = []

@@ -14,6 +14,7 @@ from dstutor.errors import ApiError, DstutorError, Invalid, YamlError
 from dstutor.kubectl.commands._base import Env, Output, error, resolve_targets, rtype_of
 from dstutor.kubectl.commands._printing import report_object
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.model.objects import Obj, clone
 from dstutor.model.strategicpatch import PatchError, strategic_merge, two_way_patch
 from dstutor.render._gofmt import json_dumps
@@ -82,6 +83,7 @@ def _identity(obj: Obj) -> tuple[str, str, str]:
     return (str(obj.get("apiVersion")), str(obj.get("kind")), str((meta or {}).get("name")))
 
 
+@handles("edit")
 def run_edit(env: Env, cmd: KubectlCommand, out: Output) -> None:
     if env.editor is None:
         raise DstutorError(EDITOR_MISSING_ERR)

@@ -6,6 +6,7 @@ from dstutor.kubectl.commands._base import Env, Output, flag_bool, namespace_of
 from dstutor.kubectl.commands._follow import can_follow, follow
 from dstutor.kubectl.commands._printing import format_objects
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.model.objects import Obj, clone
 from dstutor.model.timefmt import parse_rfc3339
 from dstutor.render.humanize import age
@@ -63,6 +64,7 @@ def _header(cmd: KubectlCommand) -> str:
     return ("NAMESPACE\t" if cmd.all_namespaces else "") + "LAST SEEN\tTYPE\tREASON\tOBJECT\tMESSAGE"
 
 
+@handles("events")
 def run_events(env: Env, cmd: KubectlCommand, out: Output) -> None:
     events = _selected(env, cmd)
     now = env.cluster.now()

@@ -14,6 +14,7 @@ from dstutor.kubectl.commands._base import (
 from dstutor.kubectl.commands._follow import can_follow
 from dstutor.kubectl.commands._printing import format_objects
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.kubectl.resources import ResourceType
 from dstutor.model.objects import Obj, clone
 from dstutor.render._gosort import go_sort
@@ -189,6 +190,7 @@ def elsewhere_hint(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceTyp
     return ELSEWHERE_HINT.format(what=what, where=", ".join(names), first=names[0])
 
 
+@handles("get")
 def run_get(env: Env, cmd: KubectlCommand, out: Output) -> None:
     env.cluster.settle()
     groups = collect(env, cmd, out)

@@ -18,6 +18,7 @@ from dstutor.kubectl.commands._base import (
 from dstutor.kubectl.commands._printing import format_objects
 from dstutor.kubectl.explain_docs import DOCS, ENUMS, REQUIRED
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.kubectl.resources import RESOURCE_TYPES, lookup_resource, no_resource_type_message
 from dstutor.model.objects import Obj
 from dstutor.render._goyaml import dump as yaml_dump
@@ -79,6 +80,7 @@ def explain_text(kind: str, group: str, version: str, path: list[str]) -> str:
     return "".join(out) + "\n"
 
 
+@handles("explain")
 def run_explain(env: Env, cmd: KubectlCommand, out: Output) -> None:
     typed = cmd.args[0] if cmd.args else ""
     head, *rest = typed.split(".")
@@ -98,6 +100,7 @@ def run_explain(env: Env, cmd: KubectlCommand, out: Output) -> None:
         raise
 
 
+@handles("api-resources")
 def run_api_resources(env: Env, cmd: KubectlCommand, out: Output) -> None:
     types = list(RESOURCE_TYPES)
     if cmd.is_set("namespaced"):
@@ -126,6 +129,7 @@ def run_api_resources(env: Env, cmd: KubectlCommand, out: Output) -> None:
     out.write(format_table(headers, rows, no_headers=flag_bool(cmd, "no-headers")))
 
 
+@handles("version")
 def run_version(env: Env, cmd: KubectlCommand, out: Output) -> None:
     client_only = flag_bool(cmd, "client")
     fmt = cmd.flags.get("output") or ""
@@ -154,6 +158,7 @@ def _version_info(version: str) -> Obj:
             "platform": "linux/amd64"}
 
 
+@handles("scale")
 def run_scale(env: Env, cmd: KubectlCommand, out: Output) -> None:
     if not cmd.is_set("replicas"):
         raise error("The --replicas=COUNT flag is required, and COUNT must be greater than or "
@@ -188,6 +193,7 @@ def run_scale(env: Env, cmd: KubectlCommand, out: Output) -> None:
             out.line(f"{ref_name(obj)} scaled{suffix}")
 
 
+@handles("create deployment")
 def run_create_deployment(env: Env, cmd: KubectlCommand, out: Output) -> None:
     if len(cmd.args) != 1:
         raise error("exactly one NAME is required, got " + str(len(cmd.args)))

@@ -23,6 +23,7 @@ from dstutor.kubectl.commands._base import (
 )
 from dstutor.kubectl.commands._follow import can_follow, follow, follow_virtual
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.kubectl.resources import resource_for_kind
 from dstutor.model.objects import Obj
 from dstutor.model.selectors import selector_from_dict
@@ -201,6 +202,7 @@ def _nano(t: float) -> str:
     return f"{to_rfc3339(whole)[:-1]}.{frac * 1000:09d}Z"
 
 
+@handles("logs")
 def run_logs(env: Env, cmd: KubectlCommand, out: Output) -> None:
     now = env.cluster.now()
     since: float | None = None

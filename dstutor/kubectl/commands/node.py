@@ -15,6 +15,7 @@ from dstutor.kubectl.commands._base import (
 from dstutor.kubectl.commands._printing import dry_run_suffix, report_object
 from dstutor.kubectl.commands.delete import wait_gone
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.kubectl.resources import resource_for_kind
 from dstutor.model.objects import Obj, controller_ref
 
@@ -37,6 +38,7 @@ def _save(env: Env, cmd: KubectlCommand, out: Output, obj: Obj) -> Obj:
 # --- label ------------------------------------------------------------------------------
 
 
+@handles("label")
 def run_label(env: Env, cmd: KubectlCommand, out: Output) -> None:
     overwrite = flag_bool(cmd, "overwrite")
     targets = list(resolve_targets(env, cmd))
@@ -116,6 +118,7 @@ def reorganize_taints(node: Obj, cmd: KubectlCommand) -> tuple[str, list[Obj]]:
     return ("tainted" if added else "untainted"), new
 
 
+@handles("taint")
 def run_taint(env: Env, cmd: KubectlCommand, out: Output) -> None:
     targets = list(resolve_targets(env, cmd))
     for _, node in targets:
@@ -165,11 +168,13 @@ def _set_unschedulable(env: Env, cmd: KubectlCommand, out: Output, node: Obj, va
     out.line(f"node/{name} {verb}{dry_run_suffix(cmd)}")
 
 
+@handles("cordon")
 def run_cordon(env: Env, cmd: KubectlCommand, out: Output) -> None:
     for node in _nodes(env, cmd):
         _set_unschedulable(env, cmd, out, node, True)
 
 
+@handles("uncordon")
 def run_uncordon(env: Env, cmd: KubectlCommand, out: Output) -> None:
     for node in _nodes(env, cmd):
         _set_unschedulable(env, cmd, out, node, False)
@@ -204,6 +209,7 @@ def _grouped(found: dict[str, list[str]]) -> list[str]:
     return [f"{message}: {', '.join(pods)}" for message, pods in found.items()]
 
 
+@handles("drain")
 def run_drain(env: Env, cmd: KubectlCommand, out: Output) -> None:
     nodes = _nodes(env, cmd)
     for node in nodes:

@@ -13,6 +13,7 @@ from dstutor.errors import ApiError, YamlError
 from dstutor.kubectl.commands._base import Env, Output, error, flag_str, resolve_targets
 from dstutor.kubectl.commands._printing import report_object
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.model import defaults
 from dstutor.model.objects import Obj, canonical_json, clone
 from dstutor.model.strategicpatch import (
@@ -144,6 +145,7 @@ def same_object(before: Obj, after: Obj) -> bool:
     return canonical_json(a) == canonical_json(b)
 
 
+@handles("patch")
 def run_patch(env: Env, cmd: KubectlCommand, out: Output) -> None:
     patch = read_patch(env, cmd)
     kind = (flag_str(cmd, "type") or "strategic").lower()

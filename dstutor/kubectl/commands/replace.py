@@ -23,6 +23,7 @@ from dstutor.kubectl.commands._manifest import (
 from dstutor.kubectl.commands._printing import report_object
 from dstutor.kubectl.commands.delete import wait_gone
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.model.objects import LAST_APPLIED_ANNOTATION, Obj, clone
 
 NO_OBJECTS_REPLACE_ERR = "error: no objects passed to replace"
@@ -110,6 +111,7 @@ def _force_replace(env: Env, cmd: KubectlCommand, infos: list[Info], out: Output
         report_object(cmd, out, created, "replaced")
 
 
+@handles("replace")
 def run_replace(env: Env, cmd: KubectlCommand, out: Output) -> None:
     infos, errors = load_infos(env, cmd)
     if not infos and not errors:

@@ -15,6 +15,7 @@ from dstutor.kubectl.commands._base import (
 )
 from dstutor.kubectl.commands._printing import dry_run_suffix, format_objects
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.kubectl.verbs import PAUSE_DAEMONSET_HINT, rollout_unsupported_error
 from dstutor.model.objects import (
     CHANGE_CAUSE_ANNOTATION,
@@ -104,6 +105,7 @@ def status_line(ds: Obj) -> tuple[str, bool]:
     return "Waiting for daemon set spec update to be observed...", False
 
 
+@handles("rollout status")
 def run_status(env: Env, cmd: KubectlCommand, out: Output) -> None:
     cluster = env.cluster
     for ds in _daemonsets(env, cmd, "status"):
@@ -220,6 +222,7 @@ def _history_objects(ds: Obj, revs: list[Obj], wanted: int, cmd: KubectlCommand)
     return ("---\n" if cmd.output == "yaml" else "").join(texts)
 
 
+@handles("rollout history")
 def run_history(env: Env, cmd: KubectlCommand, out: Output) -> None:
     wanted = flag_int(cmd, "revision")
     for ds in _daemonsets(env, cmd, "history", ("DaemonSet", "Deployment")):
@@ -254,6 +257,7 @@ def run_history(env: Env, cmd: KubectlCommand, out: Output) -> None:
 # --- undo -------------------------------------------------------------------------------
 
 
+@handles("rollout undo")
 def run_undo(env: Env, cmd: KubectlCommand, out: Output) -> None:
     to_revision = flag_int(cmd, "to-revision")
     for ds in _daemonsets(env, cmd, "undo"):
@@ -287,6 +291,7 @@ def run_undo(env: Env, cmd: KubectlCommand, out: Output) -> None:
 # --- restart, pause, resume ------------------------------------------------------------------
 
 
+@handles("rollout restart")
 def run_restart(env: Env, cmd: KubectlCommand, out: Output) -> None:
     for ds in _daemonsets(env, cmd, "restart"):
         meta = ds["spec"]["template"].setdefault("metadata", {})
@@ -309,10 +314,12 @@ def _not_supported(env: Env, cmd: KubectlCommand, verb: str, out: Output) -> Non
     raise DstutorError(DEPLOYMENT_ROLLOUT_ERR)
 
 
+@handles("rollout pause")
 def run_pause(env: Env, cmd: KubectlCommand, out: Output) -> None:
     _not_supported(env, cmd, "pause", out)
 
 
+@handles("rollout resume")
 def run_resume(env: Env, cmd: KubectlCommand, out: Output) -> None:
     _not_supported(env, cmd, "resume", out)
 
@@ -320,6 +327,7 @@ def run_resume(env: Env, cmd: KubectlCommand, out: Output) -> None:
 # --- set image --------------------------------------------------------------------------
 
 
+@handles("set image")
 def run_set_image(env: Env, cmd: KubectlCommand, out: Output) -> None:
     for _, obj in resolve_targets(env, cmd):
         spec = obj.get("spec") or {}

@@ -6,6 +6,7 @@ from dstutor.errors import DstutorError
 from dstutor.kubectl.commands._base import Env, Output, flag_bool, flag_str, namespace_of
 from dstutor.kubectl.commands._printing import report_object
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.model.objects import Obj
 
 
@@ -39,6 +40,7 @@ def build_pod(cmd: KubectlCommand, namespace: str) -> Obj:
             "status": {}}
 
 
+@handles("run")
 def run_run(env: Env, cmd: KubectlCommand, out: Output) -> None:
     ns = namespace_of(env, cmd)
     # Checked before the pod is built, which splits each annotation at its "=".

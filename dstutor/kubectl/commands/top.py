@@ -21,6 +21,7 @@ from dstutor.kubectl.commands._base import (
     namespace_of,
 )
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.kubectl.resources import resource_for_kind
 from dstutor.model.objects import Obj
 from dstutor.model.quantity import parse_quantity
@@ -93,6 +94,7 @@ def _node_ready(node: Obj) -> bool:
                for c in (node.get("status") or {}).get("conditions") or [])
 
 
+@handles("top node")
 def run_top_node(env: Env, cmd: KubectlCommand, out: Output) -> None:
     _check_metrics(env)
     now = env.cluster.now()
@@ -135,6 +137,7 @@ def run_top_node(env: Env, cmd: KubectlCommand, out: Output) -> None:
     out.write(tabwrite("\n".join(lines), min_width=MIN_WIDTH, padding=PADDING) + "\n")
 
 
+@handles("top pod")
 def run_top_pod(env: Env, cmd: KubectlCommand, out: Output) -> None:
     _check_metrics(env)
     now = env.cluster.now()
