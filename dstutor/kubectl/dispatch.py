@@ -13,7 +13,7 @@ from pathlib import Path
 
 from dstutor.errors import DstutorError
 from dstutor.kubectl import commands  # noqa: F401 - each handler registers on its spec
-from dstutor.kubectl.commands._base import Editor, Env, Output
+from dstutor.kubectl.commands._base import Editor, Env, OutputBuffer
 from dstutor.kubectl.context import KubectlParseError
 from dstutor.kubectl.parser import KubectlCommand, parse_kubectl
 from dstutor.kubectl.result import CommandResult
@@ -52,7 +52,7 @@ def _parse_short_line(text: str, own_words: frozenset[str]) -> KubectlCommand:
     return parse_kubectl(text, own_words=own_words)
 
 
-def _parse(text: str, own_words: frozenset[str]) -> KubectlCommand:
+def _parse(text: str, own_words: frozenset[str] = frozenset()) -> KubectlCommand:
     if len(text) <= _MEMO_LINE_MAX:
         return _parse_short_line(text, own_words)
     return parse_kubectl(text, own_words=own_words)
@@ -111,7 +111,7 @@ def run(cluster: Cluster, text: str, *, namespace: str = "default", interactive:
     happen on a live clock. `own_words` are the words the caller handles itself (the
     shell's `node`, a lesson's `hint`): `kubectl node` is told to drop `kubectl`.
     """
-    out = Output()
+    out = OutputBuffer()
     refused = _removed_run_flag(text)
     if refused is not None:
         return refused

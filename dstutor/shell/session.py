@@ -16,10 +16,11 @@ import traceback
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from dstutor.errors import DstutorError, ParseError
 from dstutor.kubectl.registry import READ_ONLY_PATHS
+from dstutor.kubectl.result import CommandResult
 from dstutor.model.objects import Obj
 from dstutor.sim.cluster import Cluster
 from dstutor.textsafe import visible_line
@@ -45,15 +46,7 @@ UNKNOWN_LINE_MSG = ("unknown command {word!r}: kubectl lines start with `kubectl
 DID_YOU_MEAN_MSG = "did you mean `{suggestion}`?"
 
 
-class KubectlResult(Protocol):
-    stdout: str
-    stderr: str
-    exit_code: int
-    hint: str | None
-    changed: bool
-
-
-KubectlRunner = Callable[..., KubectlResult]
+KubectlRunner = Callable[..., CommandResult]
 
 
 @dataclass(frozen=True)
@@ -67,7 +60,9 @@ class ExtraWord:
 
 @dataclass(frozen=True)
 class Output:
-    """What one command produced; the shell writes stdout, then stderr, then the hint."""
+    """What one line produced, for the REPL, script mode and lessons: the shell writes
+    stdout, then stderr, then the hint. A kubectl line's is kubectl's CommandResult plus
+    what only the shell has (the map's picture, `exit`), with "" for no hint."""
 
     stdout: str = ""
     stderr: str = ""
@@ -371,10 +366,9 @@ class Session:
             raise
         if result.changed and snapshot is not None:
             self._push_undo(text, snapshot)
-        return Output(stdout=result.stdout or "", stderr=result.stderr or "",
-                      exit_code=result.exit_code, hint=result.hint or "",
-                      changed=result.changed,
-                      interleaved=getattr(result, "interleaved", ()))
+        return Output(stdout=result.stdout, stderr=result.stderr, exit_code=result.exit_code,
+                      hint=result.hint or "", changed=result.changed,
+                      interleaved=result.interleaved)
 
     # --- undo ----------------------------------------------------------------------------
 

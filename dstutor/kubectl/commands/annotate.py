@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dstutor.kubectl.commands._base import Env, Output, error, flag_bool, resolve_targets
+from dstutor.kubectl.commands._base import Env, OutputBuffer, error, flag_bool, resolve_targets
 from dstutor.kubectl.commands._printing import report_object
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.registry import handles
@@ -23,7 +23,7 @@ def _changes(cmd: KubectlCommand) -> tuple[dict[str, str], list[str]]:
 
 
 @handles("annotate")
-def run_annotate(env: Env, cmd: KubectlCommand, out: Output) -> None:
+def run_annotate(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     sets, removes = _changes(cmd)
     found = False
     for _, obj in resolve_targets(env, cmd):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dstutor.errors import DstutorError, NotFound
 from dstutor.kubectl.commands._base import (
     Env,
-    Output,
+    OutputBuffer,
     flag_bool,
     flag_int,
     flag_str,
@@ -51,7 +51,7 @@ def wait_gone(env: Env, keys: list[tuple[str, str, str]], limit: float = WAIT_LI
 
 
 @handles("delete")
-def run_delete(env: Env, cmd: KubectlCommand, out: Output) -> None:
+def run_delete(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     ns = namespace_of(env, cmd)
     errors: list[DstutorError] = []
     work: list[tuple[ResourceType, str, str, str]] = []  # type, namespace, name, source

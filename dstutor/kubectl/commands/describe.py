@@ -5,7 +5,7 @@ from __future__ import annotations
 from dstutor.errors import NotFound
 from dstutor.kubectl.commands._base import (
     Env,
-    Output,
+    OutputBuffer,
     flag_bool,
     list_objects,
     namespace_of,
@@ -68,7 +68,7 @@ def _by_prefix(env: Env, rt: ResourceType, ns: str, prefix: str) -> list[Obj]:
 
 
 @handles("describe")
-def run_describe(env: Env, cmd: KubectlCommand, out: Output) -> None:
+def run_describe(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     ns = namespace_of(env, cmd)
     found: list[Obj] = []
     errors: list[str] = []

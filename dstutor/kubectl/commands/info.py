@@ -8,7 +8,7 @@ import textwrap
 from dstutor.errors import CommandError, NotFound
 from dstutor.kubectl.commands._base import (
     Env,
-    Output,
+    OutputBuffer,
     error,
     flag_bool,
     flag_int,
@@ -81,7 +81,7 @@ def explain_text(kind: str, group: str, version: str, path: list[str]) -> str:
 
 
 @handles("explain")
-def run_explain(env: Env, cmd: KubectlCommand, out: Output) -> None:
+def run_explain(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     typed = cmd.args[0] if cmd.args else ""
     head, *rest = typed.split(".")
     rt = lookup_resource(head)
@@ -101,7 +101,7 @@ def run_explain(env: Env, cmd: KubectlCommand, out: Output) -> None:
 
 
 @handles("api-resources")
-def run_api_resources(env: Env, cmd: KubectlCommand, out: Output) -> None:
+def run_api_resources(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     types = list(RESOURCE_TYPES)
     if cmd.is_set("namespaced"):
         types = [t for t in types if t.namespaced == flag_bool(cmd, "namespaced")]
@@ -130,7 +130,7 @@ def run_api_resources(env: Env, cmd: KubectlCommand, out: Output) -> None:
 
 
 @handles("version")
-def run_version(env: Env, cmd: KubectlCommand, out: Output) -> None:
+def run_version(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     client_only = flag_bool(cmd, "client")
     fmt = cmd.flags.get("output") or ""
     info: Obj = {"clientVersion": _version_info(CLIENT_VERSION),
@@ -159,7 +159,7 @@ def _version_info(version: str) -> Obj:
 
 
 @handles("scale")
-def run_scale(env: Env, cmd: KubectlCommand, out: Output) -> None:
+def run_scale(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     if not cmd.is_set("replicas"):
         raise error("The --replicas=COUNT flag is required, and COUNT must be greater than or "
                     "equal to 0")
@@ -194,7 +194,7 @@ def run_scale(env: Env, cmd: KubectlCommand, out: Output) -> None:
 
 
 @handles("create deployment")
-def run_create_deployment(env: Env, cmd: KubectlCommand, out: Output) -> None:
+def run_create_deployment(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     if len(cmd.args) != 1:
         raise error("exactly one NAME is required, got " + str(len(cmd.args)))
     images = cmd.flags.get("image") or ()

@@ -10,7 +10,7 @@ resourceVersion when the manifest has none, so only a manifest that carries one 
 from __future__ import annotations
 
 from dstutor.errors import Conflict, DstutorError, NotFound
-from dstutor.kubectl.commands._base import Env, Output, flag_bool, flag_float, flag_int
+from dstutor.kubectl.commands._base import Env, OutputBuffer, flag_bool, flag_float, flag_int
 from dstutor.kubectl.commands._manifest import (
     Info,
     decode_body,
@@ -53,7 +53,7 @@ def with_annotation(cmd: KubectlCommand, manifest: Obj) -> Obj:
     return obj
 
 
-def _replace_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None:
+def _replace_one(env: Env, cmd: KubectlCommand, info: Info, out: OutputBuffer) -> None:
     obj = with_annotation(cmd, info.obj)
     if cmd.dry_run == "client":
         report_object(cmd, out, obj, "replaced")
@@ -75,7 +75,7 @@ def _replace_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None
     report_object(cmd, out, updated, "replaced")
 
 
-def _force_replace(env: Env, cmd: KubectlCommand, infos: list[Info], out: Output,
+def _force_replace(env: Env, cmd: KubectlCommand, infos: list[Info], out: OutputBuffer,
                    errors: list[DstutorError]) -> None:
     """Delete every object (absent ones quietly), wait until they are gone, create each."""
     propagation = _PROPAGATION.get(str(cmd.flags.get("cascade") or "background"), "Background")
@@ -112,7 +112,7 @@ def _force_replace(env: Env, cmd: KubectlCommand, infos: list[Info], out: Output
 
 
 @handles("replace")
-def run_replace(env: Env, cmd: KubectlCommand, out: Output) -> None:
+def run_replace(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     infos, errors = load_infos(env, cmd)
     if not infos and not errors:
         raise DstutorError(NO_OBJECTS_REPLACE_ERR)

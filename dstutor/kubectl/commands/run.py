@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dstutor.errors import DstutorError
-from dstutor.kubectl.commands._base import Env, Output, flag_bool, flag_str, namespace_of
+from dstutor.kubectl.commands._base import Env, OutputBuffer, flag_bool, flag_str, namespace_of
 from dstutor.kubectl.commands._printing import report_object
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.registry import handles
@@ -41,7 +41,7 @@ def build_pod(cmd: KubectlCommand, namespace: str) -> Obj:
 
 
 @handles("run")
-def run_run(env: Env, cmd: KubectlCommand, out: Output) -> None:
+def run_run(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     ns = namespace_of(env, cmd)
     # Checked before the pod is built, which splits each annotation at its "=".
     bad = [str(a) for a in cmd.flags.get("annotations") or () if "=" not in str(a)]  # type: ignore[union-attr]

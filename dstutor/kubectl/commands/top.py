@@ -13,7 +13,7 @@ import hashlib
 from dstutor.errors import DstutorError
 from dstutor.kubectl.commands._base import (
     Env,
-    Output,
+    OutputBuffer,
     error,
     flag_bool,
     flag_str,
@@ -95,7 +95,7 @@ def _node_ready(node: Obj) -> bool:
 
 
 @handles("top node")
-def run_top_node(env: Env, cmd: KubectlCommand, out: Output) -> None:
+def run_top_node(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     _check_metrics(env)
     now = env.cluster.now()
     rt = resource_for_kind("Node")
@@ -138,7 +138,7 @@ def run_top_node(env: Env, cmd: KubectlCommand, out: Output) -> None:
 
 
 @handles("top pod")
-def run_top_pod(env: Env, cmd: KubectlCommand, out: Output) -> None:
+def run_top_pod(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     _check_metrics(env)
     now = env.cluster.now()
     ns = namespace_of(env, cmd)
