@@ -43,6 +43,7 @@ from dstutor.lessons.sandbox import (
     use_workspace,
 )
 from dstutor.lessons.schema import Lesson, Step
+from dstutor.shell.session import READ_ONLY_VERBS, is_kubectl_line, kubectl_verb
 from dstutor.shell.workspace import Workspace
 
 __all__ = ["LESSON_WORDS", "QUIT_WORDS", "ExerciseHooks", "LessonRunner", "Reply"]
@@ -53,10 +54,6 @@ WAIT_MSG = ("(give it a moment: `check` again, or wait with `kubectl rollout sta
 
 def _is_write(text: str) -> bool:
     """A kubectl line meant to change the cluster (a failed one is a wrong attempt)."""
-    try:
-        from dstutor.shell.session import READ_ONLY_VERBS, is_kubectl_line, kubectl_verb
-    except ImportError:
-        return False
     return is_kubectl_line(text) and kubectl_verb(text) not in READ_ONLY_VERBS
 
 
