@@ -55,6 +55,7 @@ class _Context:
     namespace: str
     all_namespaces: bool = False
     flags: dict[str, str] = field(default_factory=dict)
+    extra: Sequence[Candidate] = ()  # a lesson's words, also `help` topics there
 
     def names(self, kind: str) -> list[str]:
         if self.cluster is None:
@@ -91,7 +92,7 @@ def complete(text: str, cluster: Cluster | None = None, namespace: str = "defaul
         word, before = words[-1], words[:-1]
     else:
         word, before = "", words
-    ctx = _Context(cluster, namespace)
+    ctx = _Context(cluster, namespace, extra=extra)
     if not before:
         firsts = [Candidate(w, "kubectl line") for w in KUBECTL_WORDS]
         # Before the simulator's: in a lesson, `reset` and `exit` are the lesson's.
@@ -319,7 +320,8 @@ def _meta_value(kind: str, word: str, ctx: _Context) -> Completions:
     if kind == meta.FILE:
         return Completions(word, path=True)
     if kind == meta.TOPIC:
-        return _filter(word, [*meta.first_words(), "kubectl", "time"])
+        return _filter(word, [*(c.text for c in ctx.extra), *meta.first_words(), "kubectl",
+                              "time"])
     if kind == meta.DAEMONSET:
         ctx.all_namespaces = True
         return _filter(word, ctx.names("DaemonSet"))

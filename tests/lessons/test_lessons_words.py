@@ -54,6 +54,7 @@ def test_lesson_words_tab_offers_the_lesson_words(runner: LessonRunner) -> None:
     assert _tab(runner, "hi") == ["hint"]
     assert _tab(runner, "ne") == ["next"]
     assert _tab(runner, "go") == ["goal"]
+    assert _tab(runner, "help pre") == ["predict"]  # `help WORD` is the word's help
 
 
 def test_lesson_words_tab_still_offers_them_after_reset(runner: LessonRunner) -> None:
