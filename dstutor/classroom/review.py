@@ -244,7 +244,9 @@ def review_text(review: Review, ended: str = DONE) -> str:
     """The whole review as `lesson run` shows it when the exercise ends."""
     title = f"Review: {visible_line(review.title)}"
     lines = ["", f"── {title} " + "─" * max(3, 70 - len(title))]
-    if ended in ENDED_HEAD:
+    if ended == DONE and all(t.status == "done" for t in review.tasks):
+        lines.append("Every task is done: the exercise is over.")
+    elif ended in ENDED_HEAD:
         lines.append(ENDED_HEAD[ended])
     lines += review_lines(review)
     if ended in ENDED_TAIL:
