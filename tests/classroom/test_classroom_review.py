@@ -362,3 +362,31 @@ def test_lesson_run_script_ends_with_the_review(tmp_path: Path) -> None:
     assert "  hints: 1 used, -5 points" in review and "Score: 20 of 100" in review
     assert "8.11.0" not in review  # the expected image is not given away
     assert "NAME " not in review  # `end` ended the session: the last line never ran
+
+
+def test_grade_review_shows_each_learners_exercise_review(tmp_path: Path) -> None:
+    """`dstutor grade --review`: the same builder, from the results file alone."""
+    from classroom_builders import app, simulate
+
+    home = tmp_path / "ann"
+    simulate(home, {"ex-safe-rollout": ["hint", strategy_only()],
+                    "what-is-a-daemonset": ["kubectl get ds -A"]}, course=COURSE)
+    out = tmp_path / "ann.json"
+    result = CliRunner().invoke(app(), ["results", "export", "--course", str(COURSE),
+                                        "--name", "Ann", "--out", str(out)],
+                                env={"DSTUTOR_HOME": str(home)})
+    assert result.exit_code == 0, result.output
+    graded = CliRunner().invoke(app(), ["grade", str(out), "--review"],
+                                env={"COLUMNS": "200"})
+    assert graded.exit_code == 0, graded.output
+    text = graded.output[graded.output.index("Review Ann"):]
+    assert text.splitlines()[0].endswith(
+        ": ex-safe-rollout: Exercise: roll out v2, one node at a time")
+    assert [line.strip() for line in text.splitlines()[1:]] == [
+        "Task 1/1: Update node-logger safely and prove it: 25 of 100 points (not finished)",
+        "missed v2-everywhere (37.5 points)", "missed proved (12.5 points)",
+        "missed never-two-down (25 points)", "hints: 1 used, -5 points",
+        "Tasks: 25 of 100 points", "Hints: 1 × 5 = -5 points",
+        "Time: 0m20s of 10m: within the limit", "Score: 20 of 100"]
+    plain = CliRunner().invoke(app(), ["grade", str(out)], env={"COLUMNS": "200"})
+    assert "Review" not in plain.output  # guided lessons and plain grading: no review
