@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from classroom_builders import ROOT
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from dstutor.classroom.exercise import Scoring, read_meta
@@ -30,6 +32,7 @@ from dstutor.classroom.review import (
     review_text,
 )
 from dstutor.classroom.scoreview import exercise_hooks
+from dstutor.classroom.scoring import record_step_scores, score_lesson_record
 from dstutor.lessons.cli import lesson_app, run_script_lines
 from dstutor.lessons.loader import load_lesson
 from dstutor.lessons.progress import ProgressStore
@@ -390,3 +393,42 @@ def test_grade_review_shows_each_learners_exercise_review(tmp_path: Path) -> Non
         "Time: 0m20s of 10m: within the limit", "Score: 20 of 100"]
     plain = CliRunner().invoke(app(), ["grade", str(out)], env={"COLUMNS": "200"})
     assert "Review" not in plain.output  # guided lessons and plain grading: no review
+
+
+# --- any progress state: the review scores what the results file's recomputation scores ----
+
+_check = st.tuples(st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.0]), st.booleans())
+_task = st.tuples(st.booleans(), st.booleans(), st.booleans(), st.integers(0, 4),
+                  st.floats(0, 400, allow_nan=False), st.lists(_check, min_size=1, max_size=5))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_task, min_size=1, max_size=4), st.sampled_from([None, 300.0, 900.0]))
+def test_any_state_scores_as_the_results_file(raw: list[Any], limit: float | None) -> None:
+    tasks, steps = [], []
+    for i, (done, skipped, shown, hints, seconds, spec) in enumerate(raw):
+        done = done or skipped  # `skip` finishes a task
+        results = tuple(CheckResult(f"c{j}", w, ok) for j, (w, ok) in enumerate(spec))
+        tasks.append(TaskState(f"t{i}", f"T{i}", done, skipped, shown, hints,
+                               round(seconds, 3), results))
+        # as results.py writes a step: a finished one with every check as earned
+        earned_all = not skipped and not shown
+        steps.append({"id": f"t{i}", "title": f"T{i}", "done": done, "skipped": skipped,
+                      "solution_seen": shown, "hints_used": hints,
+                      "seconds": round(seconds, 3),
+                      "checks": [{"id": c.name, "weight": c.weight,
+                                  "passed": earned_all if done else c.passed}
+                                 for c in results]})
+    # an exercise has weight to earn (`lesson check` insists)
+    assume(sum(c.weight for t in tasks for c in t.checks or ()) > 0)
+    seconds = round(sum(s["seconds"] for s in steps), 3)
+    record = {"id": "x", "title": "X", "mode": "exercise", "steps": steps,
+              "scoring": EXAM.as_dict(), "hints_used": sum(s["hints_used"] for s in steps),
+              "time_limit": limit, "over_time": limit is not None and seconds > limit}
+    review = build_review("X", tasks, EXAM, limit)
+    assert review.score == score_lesson_record(record)
+    assert review.over_time == record["over_time"]
+    total = sum(s.possible for s in record_step_scores(record))
+    for task, score in zip(review.tasks, record_step_scores(record), strict=True):
+        assert task.earned == round(100 * score.earned / total, 2)
+    assert review_from_record(record) == review
