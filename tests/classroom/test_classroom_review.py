@@ -432,3 +432,59 @@ def test_any_state_scores_as_the_results_file(raw: list[Any], limit: float | Non
     for task, score in zip(review.tasks, record_step_scores(record), strict=True):
         assert task.earned == round(100 * score.earned / total, 2)
     assert review_from_record(record) == review
+
+
+TWO_TASKS = """format_version: 1
+id: two-tasks
+mode: exercise
+title: "Exercise: two tasks"
+summary: Two tasks, scored per check.
+k8s_version: "1.37"
+time_limit: 5m
+scoring: {points: 100, hint_cost: 5, late_cost: 10}
+steps:
+  - id: reserve
+    title: Reserve worker-1
+    task: Taint worker-1 with dedicated=gpu:NoSchedule.
+    checks:
+      - {kind: node_has_taint, id: tainted, weight: 2, node: worker-1, key: dedicated,
+         value: gpu, effect: NoSchedule}
+    hints: [Taints are set with kubectl taint.]
+    solution: [kubectl taint node worker-1 dedicated=gpu:NoSchedule]
+  - id: ssd
+    title: Label the SSD nodes
+    task: Label worker-2 and worker-3 with disk=ssd.
+    checks:
+      - {kind: node_has_label, id: worker-2-ssd, weight: 1, node: worker-2, key: disk,
+         value: ssd}
+      - {kind: node_has_label, id: worker-3-ssd, weight: 1, node: worker-3, key: disk,
+         value: ssd}
+    hints: [Labels are set with kubectl label.]
+    solution: [kubectl label node worker-2 worker-3 disk=ssd]
+"""
+
+
+def test_a_two_task_exercise_reviews_each_task(tmp_path: Path) -> None:
+    path = tmp_path / "course" / "01-two-tasks.yaml"
+    path.parent.mkdir()
+    path.write_text(TWO_TASKS, encoding="utf-8")
+    lesson, meta = load_lesson(path), read_meta(path)
+    spy = Spy(lesson, meta)
+    clock = fake_wall(10.0)
+    runner = LessonRunner(lesson, ProgressStore(tmp_path / "p.json"), wall=lambda: next(clock),
+                          exercise=spy.hooks)
+    runner.start()
+    out = "".join(runner.handle_line(line).stdout for line in (
+        "kubectl taint node worker-1 dedicated=gpu:NoSchedule", "hint",
+        "kubectl label node worker-2 disk=ssd", "end"))
+    review = out[out.index("── Review:"):].splitlines()
+    assert review[1:6] == [
+        "You ended the exercise.",
+        "Task 1/2: Reserve worker-1: 50 of 50 points",
+        "Task 2/2: Label the SSD nodes: 25 of 50 points (not finished)",
+        "  missed worker-3-ssd (25 points): " + spy.reviews[-1][1].tasks[1].missed[0].message,
+        "  hints: 1 used, -5 points"]
+    assert "Score: 70 of 100" in review
+    record = lesson_record(lesson, meta, runner.progress, "Test Learner")
+    assert record["score"] == spy.reviews[-1][1].score == 70
+    assert [s["earned"] for s in record["steps"]] == [2.0, 1.0]
