@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dstutor.lessons import _text
+from dstutor.lessons import _text, exam
 from dstutor.lessons.predictions import NUMBER, answer
 from dstutor.lessons.progress import AUTO
 from dstutor.lessons.reply import Reply
@@ -91,7 +91,8 @@ def find(text: str) -> tuple[LessonWord, list[str]] | None:
 def help_text() -> str:
     """`help` in a lesson: every listed lesson word, as the registry has it."""
     lines = ["Lesson commands:"]
-    lines += [f"  {w.usage.ljust(11)}{w.summary}" for w in WORDS.values() if w.listed]
+    lines += [f"  {w.usage.ljust(11)}{w.summary}".replace("\n", "\n" + " " * 13)
+              for w in WORDS.values() if w.listed]
     return "\n".join([*lines, HELP_TAIL])
 
 
@@ -100,7 +101,8 @@ def word_help(name: str) -> str | None:
     entry = WORDS.get(name)
     if entry is None:
         return None
-    return f"{entry.usage}\n\n  {entry.summary}\n"
+    summary = entry.summary.replace("\n", "\n  ")
+    return f"{entry.usage}\n\n  {summary}\n"
 
 
 # --- the words, in the order `help` lists them ------------------------------------------
@@ -196,7 +198,7 @@ def _predict(runner: LessonRunner, step: Step, args: list[str]) -> Reply:
 def _progress(runner: LessonRunner, args: list[str]) -> Reply:
     text = _text.progress_text(runner.lesson, runner.progress, runner.index)
     if runner.exercise is not None:
-        text += runner.exercise.score_text(runner.progress, _passing_now(runner))
+        text += runner.exercise.score_text(runner.progress, exam.passing_now(runner))
     return Reply(text)
 
 
@@ -212,6 +214,14 @@ def _reset(runner: LessonRunner, step: Step, args: list[str]) -> Reply:
       aliases=("exit",), alone=True)
 def _quit(runner: LessonRunner, args: list[str]) -> Reply:
     return Reply(QUIT_MSG, finished=True)
+
+
+@word("end", "end", "in an exercise: end it now and see the review (points per task,\n"
+      "what was missed, the final score)", alone=True)
+def _end(runner: LessonRunner, args: list[str]) -> Reply:
+    if runner.exercise is not None and not runner.done:
+        return Reply(exam.review(runner, "end"), finished=True)
+    return Reply(QUIT_MSG, finished=True)  # elsewhere it is quit
 
 
 @word("help", "help", "the lesson commands; `help TOPIC` is the shell's help", listed=False)
@@ -230,7 +240,8 @@ LESSON_WORDS = tuple(w.name for w in WORDS.values() if not w.alone)
 
 def extra_words() -> tuple[ExtraWord, ...]:
     """The lesson's words as the shell's Tab completion and kubectl hint see them."""
-    return tuple(ExtraWord(n, w.summary) for w in WORDS.values() for n in (w.name, *w.aliases))
+    return tuple(ExtraWord(n, " ".join(w.summary.split()))
+                 for w in WORDS.values() for n in (w.name, *w.aliases))
 
 
 def _needs_warning(runner: LessonRunner, step: Step, name: str) -> bool:
@@ -240,17 +251,3 @@ def _needs_warning(runner: LessonRunner, step: Step, name: str) -> bool:
         return False
     runner.warned.add((step.id, name))
     return True
-
-
-def _passing_now(runner: LessonRunner) -> dict[str, list[bool]]:
-    """Each unfinished step's checks as they stand (exercise partial credit)."""
-    found = {}
-    for step in runner.lesson.steps:
-        sp = runner.progress.steps.get(step.id)
-        if sp is not None and sp.done:
-            continue
-        results = evaluate(step.checks, runner.executor, step, runner.records(step),
-                           runner.quiz_answer(step), exam=True)
-        found[step.id] = [o.passed for _c, o in results]
-    return found
-

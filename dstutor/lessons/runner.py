@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from dstutor.lessons import _text, lessonwords
+from dstutor.lessons import _text, exam, lessonwords
 from dstutor.lessons._commands import TYPED_NOTE, needs_typed_command
 from dstutor.lessons._exec import Executor
 from dstutor.lessons.checks import CommandRecord
@@ -186,6 +186,7 @@ class LessonRunner:
         if not text:
             return Reply()
         now = self.wall()
+        late = exam.time_up(self)
         if self.step is not None:
             add_time(self.progress.step(self.step.id), self._last_wall, now)
         self._last_wall = now
@@ -201,6 +202,9 @@ class LessonRunner:
         self._depth += 1
         try:
             reply = self._dispatch(text)
+            if (not late and self._depth == 1 and not self.done and not reply.finished
+                    and exam.time_up(self)):  # this line passed the time limit: it ends
+                reply = reply.add(Reply(exam.review(self, "time"), finished=True))
             return reply
         finally:
             self._depth -= 1
@@ -342,7 +346,7 @@ class LessonRunner:
                 out += self.lesson.outro.strip() + "\n\n"
             out += _text.summary_line(self.lesson, self.progress)
             if self.exercise is not None:
-                out += self.exercise.score_text(self.progress, {})
+                out += exam.review(self, "done")
             return Reply(out)
         self._enter_step()
         chunks = [("stdout", "\n"), *self._intro_parts()]
@@ -370,7 +374,12 @@ class ExerciseHooks:
 
     `score_text(progress, passing)` renders points so far; `passing` maps each unfinished
     step to its checks' current results. `step_points(step_id)` is what a step is worth.
+    `review_text(progress, outcomes, ended)` renders the review shown when the exercise
+    ends (`ended`: "done", "time" or "end"); `outcomes` maps each unfinished step to its
+    checks' (passed, message). `time_up(progress)`: the time limit has passed.
     """
 
     score_text: Callable[[Any, dict[str, list[bool]]], str]
     step_points: Callable[[str], float]
+    review_text: Callable[[Any, dict[str, list[tuple[bool, str]]], str], str] | None = None
+    time_up: Callable[[Any], bool] | None = None

@@ -31,6 +31,8 @@ Lesson commands:
   progress   your progress in this lesson
   reset      rebuild the cluster as it was when this step started
   quit       leave; `dstutor lesson run` picks up where you left off
+  end        in an exercise: end it now and see the review (points per task,
+             what was missed, the final score)
 kubectl lines and simulator commands (node add, advance, map, why) work as in the shell."""
 
 
@@ -66,9 +68,13 @@ def test_lesson_words_every_word_has_help(runner: LessonRunner) -> None:
     listing = runner.handle_line("help").stdout
     for entry in lessonwords.WORDS.values():
         assert entry.summary and entry.usage.split()[0] == entry.name
-        assert (f"  {entry.usage.ljust(11)}{entry.summary}\n" in listing) == entry.listed
+        first, *more = entry.summary.split("\n")
+        line = f"  {entry.usage.ljust(11)}{first}\n" + "".join(f"{' ' * 13}{m}\n" for m in more)
+        assert (line in listing) == entry.listed
         own = runner.handle_line(f"help {entry.name}")
-        assert own.exit_code == 0 and own.stdout == f"{entry.usage}\n\n  {entry.summary}\n"
+        assert own.exit_code == 0
+        assert own.stdout == f"{entry.usage}\n\n" + "".join(
+            f"  {m}\n" for m in entry.summary.split("\n"))
 
 
 def test_lesson_words_help_is_byte_identical_to_the_hand_written_one(runner: LessonRunner
@@ -93,6 +99,7 @@ def test_lesson_words_one_source_for_dispatch_tables_and_completion(runner: Less
     ("answer b", ("answer", ["b"])),
     ("exit", ("quit", [])),
     ("quit", ("quit", [])),
+    ("end", ("end", [])),
     ("exit now", None),  # quitting is the word alone
     ("hint\nmore", None),  # a heredoc is never a lesson word
     ("kubectl get pods", None),
