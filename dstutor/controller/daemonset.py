@@ -18,9 +18,9 @@ from dstutor.controller.daemonset_util import (
     node_name_affinity,
     template_generation,
 )
+from dstutor.controller.history_sync import cleanup_history, construct_history
 from dstutor.controller.placement import Placement, daemon_pod_spec, node_should_run_daemon_pod
 from dstutor.controller.pods import daemon_pods_on, node_to_daemon_pods
-from dstutor.controller.revisions import cleanup_history, construct_history
 from dstutor.controller.state import DaemonSetState
 from dstutor.controller.status import update_daemonset_status
 from dstutor.controller.update import rolling_update
