@@ -41,3 +41,6 @@ KINDS: dict[str, KindInfo] = {
         KindInfo("ReplicaSet", "apps/v1", "replicasets", True),
     )
 }
+
+# Kinds whose objects live in no namespace (their store key's namespace is "").
+CLUSTER_SCOPED = frozenset(info.kind for info in KINDS.values() if not info.namespaced)
