@@ -232,6 +232,19 @@ def summary(findings: list[Finding], files: int) -> str:
     return f"{files} {noun}: " + ", ".join(parts)
 
 
+def format_text(findings: list[Finding], files: int) -> str:
+    """Plain text, one block per finding; the CLI adds colour."""
+    blocks = []
+    for f in findings:
+        head = f"{f.location}: {f.severity} [{f.rule}]"
+        if f.object:
+            head += f" DaemonSet {f.object}"
+        where = f"{f.path}: " if f.path else ""
+        blocks.append(f"{head}\n  {where}{f.message}\n  why: {f.why}\n  fix: {f.fix}")
+    blocks.append(summary(findings, files))
+    return "\n\n".join(blocks) + "\n"
+
+
 def format_json(findings: list[Finding]) -> str:
     return json.dumps([asdict(f) for f in findings], indent=2) + "\n"
 
