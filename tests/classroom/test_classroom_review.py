@@ -261,6 +261,11 @@ SCENARIOS = {
         "kubectl set image ds/node-logger filebeat=docker.elastic.co/beats/filebeat:8.11.0 "
         "-n kube-system", "kubectl rollout status ds/node-logger -n kube-system",
         strategy_only("8.11.0")], 10.0, 75.0),
+    # the new image under the old 50% strategy, ended before its worst moment: the guard
+    # on two nodes down must not be paid while the rollout is still under way
+    "image-wrong-strategy-ended-at-once": (SAFE_ROLLOUT, [
+        "kubectl set image ds/node-logger filebeat=docker.elastic.co/beats/filebeat:8.11.0 "
+        "-n kube-system"], 10.0, 0.0),
     "hints-partial": (SAFE_ROLLOUT, ["hint", "hint", strategy_only()], 10.0, 15.0),
     "skipped": (SAFE_ROLLOUT, ["hint", "skip", "skip"], 10.0, 0.0),
     "solution-shown": (SAFE_ROLLOUT, ["solution", "solution", *solution(SAFE_ROLLOUT)], 10.0,
