@@ -117,15 +117,17 @@ class DaemonSetsController:
     def on_pod(self, old: Obj | None, new: Obj | None) -> None:
         if new is not None and old is new:
             # An in-place status update: only changes the controller looks at matter.
-            ref, node_name = controller_ref(new), target_node_name(new)
-            alone = ref is not None and len(self.ctx.store.pods_of_owner(ref.get("uid", "")).get(
-                node_name, ())) <= 1
-            key = (new["metadata"]["namespace"], new["metadata"]["name"])
+            # The store's index already knows the pod's controller and node.
+            store = self.ctx.store
+            meta = new["metadata"]
+            owner, node_name = store.pod_owner_and_node(("Pod", meta["namespace"], meta["name"]))
+            alone = bool(owner) and len(store.pods_of_owner(owner).get(node_name, ())) <= 1
+            key = (meta["namespace"], meta["name"])
             signature = _pod_signature(new, with_node=not alone)
             if self._signatures.get(key) == signature:
                 return
             self._signatures[key] = signature
-            self._pod_changed(new, ref, node_name)
+            self._pod_changed(new, controller_ref(new), node_name)
             return
         if new is not None:
             self._signatures[(new["metadata"]["namespace"], new["metadata"]["name"])] = (
@@ -269,7 +271,9 @@ class DaemonSetsController:
     # --- claiming -------------------------------------------------------------------
 
     def _adopt(self, ds: Obj, pod: Obj) -> None:
-        pod["metadata"].setdefault("ownerReferences", []).append(new_controller_ref(ds))
+        # A new list, not an append: the store's index knows a pod's references by identity.
+        refs = pod["metadata"].get("ownerReferences") or []
+        pod["metadata"]["ownerReferences"] = [*refs, new_controller_ref(ds)]
         self.ctx.store.touch(pod)
 
     def _release(self, pod: Obj, owner_uid: str) -> None:

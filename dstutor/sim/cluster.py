@@ -135,7 +135,11 @@ class Cluster:
             self.deployments.on_deployment(old, new)
         elif kind == "ReplicaSet":
             self.deployments.on_replicaset(old, new)
-        self.gc.on_any(kind, old, new)
+        # The garbage collector acts on deletions, objects being deleted and Nodes
+        # (out-of-service); the other writes (most of them pod status and events) tell
+        # it nothing.
+        if new is None or kind == "Node" or new["metadata"].get("deletionTimestamp"):
+            self.gc.on_any(kind, old, new)
 
     def enqueue(self, queue: str, key: Hashable) -> None:
         self.engine.enqueue(queue, key)
