@@ -85,6 +85,7 @@ class DaemonSetsController:
         self._own_writes: set[tuple[str, str]] = set()
         self._signatures: dict[tuple[str, str], tuple[object, ...]] = {}
         self._syncing = ""  # uid of the DaemonSet being synced
+        self._writing_status = ""  # uid of the DaemonSet whose sync writes its status now
 
     # --- event handlers (the informers) -----------------------------------------------
 
@@ -97,6 +98,14 @@ class DaemonSetsController:
         state = self.states.get(uid(new))
         if state is not None and old is not new:
             state.full = True  # a write by a user, not our own status update
+        if (old is new and state is not None and self._writing_status == uid(new)
+                and not (state.dirty or state.full or state.old_nodes or state.create_failed)
+                and state.old_revision_count <= int(new["spec"].get("revisionHistoryLimit",
+                                                                   10))):
+            # The status write that ends a sync which left nothing to do: the resync that
+            # upstream's informer runs for it would visit no node, roll nothing and
+            # write nothing (a node or pod event that comes later enqueues its own).
+            return
         self.ctx.enqueue("daemonset", (new["metadata"]["namespace"], new["metadata"]["name"]))
 
     def on_node(self, old: Obj | None, new: Obj | None) -> None:
@@ -254,7 +263,11 @@ class DaemonSetsController:
                                                                      10)):
                 cleanup_history(self.ctx, ds, state)
         # Status is written even after an error (syncDaemonSet's statusErr handling).
-        update_daemonset_status(self.ctx, ds, state, visit_sorted)
+        self._writing_status = uid(ds)
+        try:
+            update_daemonset_status(self.ctx, ds, state, visit_sorted)
+        finally:
+            self._writing_status = ""
         if state.create_failed:
             self._requeue_rate_limited(ds)
         else:
