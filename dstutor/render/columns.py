@@ -16,7 +16,7 @@ from dstutor.model.kinds import KINDS
 from dstutor.model.selectors import format_label_selector
 from dstutor.model.timefmt import parse_rfc3339
 from dstutor.render.humanize import UNKNOWN, age, human_duration
-from dstutor.render.table import format_table
+from dstutor.render.table import SplitGrid, format_table, render_split, split_grid
 
 Obj = dict[str, Any]
 Cell = str | int
@@ -279,6 +279,8 @@ class _PodTable:
     ages: dict[float, str]  # the age cell each creation second shows in `rows`
     restarted: list[tuple[int, int, float]]  # (row, restarts, last restart)
     text: dict[tuple[object, ...], str] = field(default_factory=dict)  # by headers
+    # The text cut around the clock cells, by headers (None: always format_table).
+    grids: dict[tuple[object, ...], SplitGrid | None] = field(default_factory=dict)
 
 
 _LAST_POD_TABLE: list[_PodTable] = []
@@ -614,8 +616,18 @@ def table_for(kind: str, objects: Sequence[Obj], now: float, *, wide: bool = Fal
         text_key = (tuple(headers), no_headers)
         text = table.text.get(text_key)
         if text is None:
-            text = table.text[text_key] = format_table(headers, table.rows,
-                                                       no_headers=no_headers)
+            grid = table.grids.get(text_key, False)
+            if grid is False:  # first rendering: lay it out, cut around the clock cells
+                shift = 1 if with_namespace else 0
+                grid, text = split_grid(headers, table.rows, no_headers,
+                                        _RESTARTS_INDEX + shift,
+                                        min(_AGE_INDEX + shift, len(headers) - 1))
+                table.grids[text_key] = grid
+            elif grid is None:
+                text = format_table(headers, table.rows, no_headers=no_headers)
+            else:
+                text = render_split(grid, headers, table.rows)
+            table.text[text_key] = text
         return text
     if name_index is None and not (with_namespace or label_columns or show_labels):
         # The usual `get`: the visible cells as the printer made them; format_table
