@@ -364,7 +364,7 @@ class Cluster:
             self._cni_not_ready(node["status"]["conditions"])
         # Nothing is handed back: no caller needed the copy, and making it was a tenth
         # of what a node joining a 50,000-pod cluster costs (`find` reads the Node).
-        self.api.create(node)
+        self.api.create(node, handed_over=True)
         self.settle()
 
     def _node_registered(self, node: Obj) -> None:
