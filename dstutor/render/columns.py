@@ -276,7 +276,7 @@ class _PodTable:
     ids: list[int]
     rows: list[list[Cell]]
     by_created: dict[float, list[int]]  # creation second -> rows showing its age
-    ages: dict[float, str]  # the age cell each creation second shows in `rows`
+    ages: dict[float, Cell]  # the age cell each creation second shows in `rows`
     restarted: list[tuple[int, int, float]]  # (row, restarts, last restart)
     text: dict[tuple[object, ...], str] = field(default_factory=dict)  # by headers
     # The text cut around the clock cells, by headers (None: always format_table).
@@ -616,17 +616,15 @@ def table_for(kind: str, objects: Sequence[Obj], now: float, *, wide: bool = Fal
         text_key = (tuple(headers), no_headers)
         text = table.text.get(text_key)
         if text is None:
-            grid = table.grids.get(text_key, False)
-            if grid is False:  # first rendering: lay it out, cut around the clock cells
+            if text_key not in table.grids:  # first rendering: cut around the clock cells
                 shift = 1 if with_namespace else 0
-                grid, text = split_grid(headers, table.rows, no_headers,
-                                        _RESTARTS_INDEX + shift,
-                                        min(_AGE_INDEX + shift, len(headers) - 1))
-                table.grids[text_key] = grid
-            elif grid is None:
-                text = format_table(headers, table.rows, no_headers=no_headers)
+                table.grids[text_key], text = split_grid(
+                    headers, table.rows, no_headers, _RESTARTS_INDEX + shift,
+                    min(_AGE_INDEX + shift, len(headers) - 1))
             else:
-                text = render_split(grid, headers, table.rows)
+                grid = table.grids[text_key]
+                text = (format_table(headers, table.rows, no_headers=no_headers)
+                        if grid is None else render_split(grid, headers, table.rows))
             table.text[text_key] = text
         return text
     if name_index is None and not (with_namespace or label_columns or show_labels):

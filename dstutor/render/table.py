@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 # kubectl's table printer: minwidth 6, tabwidth 4, padding 3 (cli-runtime tabwriter.go).
 TABLE_MIN_WIDTH = 6
@@ -234,7 +235,7 @@ class SplitGrid:
         self.lo, self.hi, self.left, self.right, self.header = lo, hi, left, right, header
 
 
-def split_grid(headers: list[str], rows: Sequence[Sequence[str]], no_headers: bool,
+def split_grid(headers: list[str], rows: Sequence[Sequence[Any]], no_headers: bool,
                lo: int, hi: int) -> tuple[SplitGrid | None, str]:
     """format_table's text, and the SplitGrid for rendering it again (None when
     format_table would not take the plain path whatever the changing cells hold: text
@@ -271,7 +272,7 @@ def split_grid(headers: list[str], rows: Sequence[Sequence[str]], no_headers: bo
     return grid, text
 
 
-def render_split(grid: SplitGrid, headers: list[str], rows: Sequence[Sequence[str]]) -> str:
+def render_split(grid: SplitGrid, headers: list[str], rows: Sequence[Sequence[Any]]) -> str:
     """format_table's text for rows that differ from the grid's only in lo..hi."""
     lo, hi, last = grid.lo, grid.hi, len(headers) - 1
     parts = []
