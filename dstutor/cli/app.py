@@ -41,16 +41,16 @@ def _version_callback(value: bool) -> None:
 
 
 def _lessons_module() -> Any:
-    """dstutor.lessons.cli if it exists (built separately), else None."""
+    """dstutor.cli.lessons if it exists (built separately), else None."""
     import importlib
     import importlib.util
 
     try:
-        if importlib.util.find_spec("dstutor.lessons.cli") is None:
+        if importlib.util.find_spec("dstutor.cli.lessons") is None:
             return None
     except ModuleNotFoundError:
         return None
-    return importlib.import_module("dstutor.lessons.cli")
+    return importlib.import_module("dstutor.cli.lessons")
 
 
 def build_app(help_markup: bool = True) -> Any:
@@ -124,7 +124,7 @@ def build_app(help_markup: bool = True) -> Any:
         if serve:  # --- HOOK: serve (dstutor/serve/command.py) ---
             import time
 
-            from dstutor.serve.command import background
+            from dstutor.cli.serve import background
 
             opts.serve, opts.clock_start = background(port), time.time()
         try:
@@ -160,12 +160,12 @@ def build_app(help_markup: bool = True) -> Any:
 
     # --- HOOK: classroom: `dstutor lint`, `dstutor results export`, `dstutor grade` -------
     # dstutor/classroom/cli.py imports only Typer at module level (Rich inside commands).
-    from dstutor.classroom.cli import register as register_classroom
+    from dstutor.cli.classroom import register as register_classroom
 
     register_classroom(app)
 
     # --- HOOK: serve: `dstutor serve` lives in dstutor/serve/command.py -------------------
-    from dstutor.serve.command import register as register_serve
+    from dstutor.cli.serve import register as register_serve
 
     register_serve(app)
     if help_markup:

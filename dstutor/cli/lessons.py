@@ -350,7 +350,7 @@ def run(lesson_id: Annotated[str | None, typer.Argument(
 def _serve(runner: "LessonRunner", port: int) -> Callable[[], None]:
     """--serve: the lesson's cluster on loopback for the learner's own kubectl; the checks
     run on the learner's next line (`check` re-checks after kubectl acted outside)."""
-    from dstutor.serve.command import background
+    from dstutor.cli.serve import background
 
     # A lesson's clock starts at the simulator's epoch: served times are mapped to wall
     # time so the real kubectl's ages agree with the tutor's.

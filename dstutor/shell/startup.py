@@ -49,7 +49,7 @@ class ShellOptions:
     # Where the virtual clock starts (None: the simulator's epoch). `dstutor serve` and
     # --serve start at wall time, because a real kubectl computes describe's ages from it.
     clock_start: float | None = None
-    # --serve: a hook that serves the session's cluster (dstutor/serve/command.py) and
+    # --serve: a hook that serves the session's cluster (dstutor/cli/serve.py) and
     # returns how to stop it; the shell does not import the server itself.
     serve: Callable[[Session, TextIO], Callable[[], None]] | None = None
 

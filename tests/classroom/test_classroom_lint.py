@@ -7,7 +7,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from dstutor.classroom.cli import register
+from dstutor.cli.classroom import register
 from dstutor.classroom.lint import Finding, cluster_nodes, lint_files, lint_text, split_documents
 from dstutor.classroom.lint_rules import RULES, image_tag
 

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from dstutor.errors import ExitStatus, LessonError
 from dstutor.lessons import confine
-from dstutor.lessons.cli import lesson_app
+from dstutor.cli.lessons import lesson_app
 from dstutor.lessons.loader import load_course, load_lesson
 from dstutor.lessons.validate import check_paths
 

@@ -9,7 +9,8 @@ import pytest
 from shell_helpers import dstutor
 from typer.testing import CliRunner
 
-from dstutor import __version__, cli
+from dstutor import __version__
+from dstutor.cli import app as cli
 
 HEAVY = ("typer", "rich", "prompt_toolkit", "yaml", "dstutor.sim", "dstutor.kubectl",
          "dstutor.shell")
