@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from dstutor import yamlio
-from dstutor.errors import DstutorError
+from dstutor.errors import DstutorError, ExitStatus
 from dstutor.model.objects import Obj
 from dstutor.shell.session import Session
 from dstutor.sim.clock import Clock
@@ -225,10 +225,10 @@ def run(opts: ShellOptions, *, stdin: TextIO | None = None, stdout: TextIO | Non
             status = _session(startup, opts, interactive, stdin, stdout, stderr)
     except KeyboardInterrupt:
         stderr.write("interrupted\n")
-        status = 130
+        status = ExitStatus.INTERRUPTED
     except Terminated:
         stderr.write("terminated\n")
-        status = 143
+        status = ExitStatus.TERMINATED
     finally:
         if stop_serving is not None:
             stop_serving()  # before saving: no request changes the cluster meanwhile
