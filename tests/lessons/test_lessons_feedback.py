@@ -210,7 +210,7 @@ def test_prediction_answers_stay_out_of_the_command_history(dstutor_home: Path,
                                                             monkeypatch: object) -> None:
     import pytest
 
-    from dstutor.lessons import cli
+    from dstutor.cli import lessons as cli
 
     asked: list[str] = []
 
@@ -224,7 +224,7 @@ def test_prediction_answers_stay_out_of_the_command_history(dstutor_home: Path,
 
     mp = pytest.MonkeyPatch()
     try:
-        mp.setattr(cli, "_shell_prompt", lambda runner: None)
+        mp.setattr(cli, "_shell_prompt", lambda runner, no_color=False: None)
         mp.setattr("prompt_toolkit.PromptSession", Fake)
         r = runner_for("01-what-is-a-daemonset.yaml", dstutor_home)
         ask = cli._make_ask(r)
