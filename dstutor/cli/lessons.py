@@ -183,7 +183,7 @@ def run_script_lines(runner: "LessonRunner", lines: Iterable[str], stdout: TextI
         ok = ok and reply.exit_code == 0
         if reply.finished:
             break
-    return 0 if ok else 1
+    return ExitStatus.SUCCESS if ok else ExitStatus.ERROR
 
 
 def _shell_prompt(runner: "LessonRunner", no_color: bool = False) -> Any:
@@ -276,7 +276,7 @@ def run_interactive(runner: "LessonRunner", ask: Callable[[str], str] | None = N
             continue  # Ctrl-C clears the line, as in a shell; progress is already saved
         except EOFError:
             print("\nProgress saved. `dstutor lesson run` resumes here.")
-            return 0
+            return ExitStatus.SUCCESS
         try:
             reply = _handle(runner, line, debug)
         except KeyboardInterrupt:
@@ -285,7 +285,7 @@ def run_interactive(runner: "LessonRunner", ask: Callable[[str], str] | None = N
             continue
         _write(reply, sys.stdout, sys.stderr, feedback)
         if reply.finished:
-            return 0
+            return ExitStatus.SUCCESS
 
 
 def _read_heredoc(first: str, ask: Callable[[str], str]) -> str:
