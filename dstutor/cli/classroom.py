@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from dstutor.cli.common import HiddenDebugOpt, PlainUsage, console, fail, guarded, leave
+from dstutor.cli.common import HiddenDebugOpt, PlainUsage, fail, guarded, leave, rich_console
 from dstutor.errors import ExitStatus
 
 results_app = typer.Typer(no_args_is_help=True,
@@ -51,7 +51,7 @@ def lint_command(
     if output is LintFormat.json:
         sys.stdout.write(lint.format_json(findings))
     else:
-        out = console(soft_wrap=True)
+        out = rich_console(soft_wrap=True)
         for f in findings:
             style = SEVERITY_STYLE[f.severity]
             head = f"[bold]{escape(f.location)}[/]: [{style}]{f.severity}[/] {escape(f'[{f.rule}]')}"
@@ -181,7 +181,7 @@ def grade_command(
         if not lessons:
             fail(f"dstutor grade: no lessons in {course}", ExitStatus.USAGE)
     book = grade.load_class(files, lessons=lessons, only=only or ())
-    out = console(soft_wrap=True)
+    out = rich_console(soft_wrap=True)
     if not out.is_terminal:
         out.width = max(out.width, 160)  # a file or pipe: do not squeeze the tables
     if book.learners:

@@ -81,7 +81,7 @@ class PlainUsage(TyperCommand):
         return pieces
 
 
-def console(*, no_color: bool = False, soft_wrap: bool = False) -> Any:
+def rich_console(*, no_color: bool = False, soft_wrap: bool = False) -> Any:
     """The face's Rich console on stdout: the shell's make_console, so NO_COLOR, --no-color
     and the terminal check are decided in one place."""
     from dstutor.shell.console import make_console

@@ -20,10 +20,10 @@ from dstutor.cli.common import (
     HiddenDebugOpt,
     NoColorOpt,
     PlainUsage,
-    console,
     fail,
     guarded,
     leave,
+    rich_console,
 )
 from dstutor.errors import ExitStatus, LessonError, internal_error_line
 from dstutor.textsafe import visible, visible_line
@@ -162,7 +162,7 @@ def _console(no_color: bool = False) -> Any:
     """The Rich console for coloured feedback, or None (no colour wanted)."""
     from dstutor.shell.console import colour_enabled
 
-    return console(no_color=no_color) if colour_enabled(no_color) else None
+    return rich_console(no_color=no_color) if colour_enabled(no_color) else None
 
 
 def run_script_lines(runner: "LessonRunner", lines: Iterable[str], stdout: TextIO,
