@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from typing import Protocol
 
 from dstutor.errors import DstutorError
 from dstutor.shell.session import Output, Session
 from dstutor.sim.cluster import Cluster
+
+# Makes the shell Session a lesson's lines run in; the front end passes its own.
+SessionFactory = Callable[[Cluster], Session]
 
 
 class Executor(Protocol):
@@ -70,6 +74,7 @@ def parse_duration(text: str) -> float:
     return total
 
 
-def make_executor(cluster: Cluster) -> Executor:
-    """A shell Session on `cluster`."""
-    return SessionExecutor(Session(cluster))
+def make_executor(cluster: Cluster, new_session: SessionFactory | None = None) -> Executor:
+    """The shell's Session on `cluster`: the front end's own when it gives `new_session`
+    (`lesson run --debug` makes sessions that show tracebacks), else a plain one."""
+    return SessionExecutor(new_session(cluster) if new_session is not None else Session(cluster))
