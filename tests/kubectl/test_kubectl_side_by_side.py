@@ -73,6 +73,8 @@ def rollout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pair
             yield sbs.batch(ROLLOUT_COMMANDS)
 
 
+# One xdist worker plays the scenario once (`--dist loadgroup`, pyproject.toml).
+@pytest.mark.xdist_group("side-by-side-rollout")
 @pytest.mark.parametrize("line", ROLLOUT_COMMANDS)
 def test_side_by_side_rollout(rollout: dict[str, Pair], line: str) -> None:
     ours, real = rollout[line]
@@ -111,6 +113,8 @@ def many(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pair]]:
         yield sbs.batch(MANY_COMMANDS)
 
 
+# One xdist worker plays the scenario once (`--dist loadgroup`, pyproject.toml).
+@pytest.mark.xdist_group("side-by-side-many")
 @pytest.mark.parametrize("line", MANY_COMMANDS)
 def test_side_by_side_many_nodes(many: dict[str, Pair], line: str) -> None:
     ours, real = many[line]
@@ -167,6 +171,8 @@ def crashloop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pa
             yield sbs.batch(CRASHLOOP_COMMANDS)
 
 
+# One xdist worker plays the scenario once (`--dist loadgroup`, pyproject.toml).
+@pytest.mark.xdist_group("side-by-side-crashloop")
 @pytest.mark.parametrize("line", CRASHLOOP_COMMANDS)
 def test_side_by_side_crashloop_week(crashloop: dict[str, Pair], line: str) -> None:
     ours, real = crashloop[line]
