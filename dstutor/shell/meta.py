@@ -32,6 +32,9 @@ class MetaFlag:
     help: str
     complete: str = ""
     repeat: bool = True
+    short: str = ""  # a one-letter alias, `-f` for --filename
+    boolean: bool = False  # a switch: `--json`, no value
+    reads: bool = False  # a FILE flag that reads (lessons refuse it), not one that writes
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,9 @@ class MetaCommand:
 
     def flag(self, name: str) -> MetaFlag | None:
         return next((f for f in self.flags if f.name == name), None)
+
+    def short_flag(self, letter: str) -> MetaFlag | None:
+        return next((f for f in self.flags if letter and f.short == letter), None)
 
 
 COMMANDS: dict[str, MetaCommand] = {}
@@ -108,6 +114,10 @@ def parse_args(cmd: MetaCommand, text: str) -> Args:
     while i < len(words):
         word = words[i]
         i += 1
+        short = cmd.short_flag(word[1:2]) if len(word) >= 2 and word[0] == "-" and \
+            word[1] != "-" and word[2:3] in ("", "=") else None
+        if short is not None:
+            word = f"--{short.name}{word[2:]}"
         if not word.startswith("--") or word == "--":
             positional.append(word)
             continue
@@ -117,7 +127,11 @@ def parse_args(cmd: MetaCommand, text: str) -> Args:
             known = ", ".join(f"--{f.name}" for f in cmd.flags) or "none"
             raise DstutorError(f"error: unknown flag --{name} for `{cmd.name}` "
                                f"(its flags: {known})")
-        if not eq:
+        if spec.boolean:
+            if eq:
+                raise DstutorError(f"error: --{name} takes no value")
+            value = "true"
+        elif not eq:
             if i >= len(words):
                 raise DstutorError(f"error: --{name} needs a value: --{name} {spec.metavar}")
             value = words[i]
@@ -383,5 +397,6 @@ def meta_help(session: Session, args: Args) -> Output:
     return Output(stdout=text)
 
 
-# Workspace file commands (cat, ls, vi ...) register themselves in this same table.
-from dstutor.shell import filecmds  # noqa: E402,F401
+# Workspace file commands (cat, ls, vi ...) and the rollout planner (`plan`) register
+# themselves in this same table.
+from dstutor.shell import filecmds, plancmd  # noqa: E402,F401

@@ -286,7 +286,10 @@ def _meta(before: list[str], word: str, ctx: _Context) -> Completions:
             pending = None
         elif arg.startswith("--"):
             name, eq, _ = arg[2:].partition("=")
-            pending = None if eq else cmd.flag(name)
+            flag = cmd.flag(name)
+            pending = None if eq or (flag is not None and flag.boolean) else flag
+        elif arg[:1] == "-" and len(arg) == 2 and cmd.short_flag(arg[1]) is not None:
+            pending = cmd.short_flag(arg[1])
         else:
             positional += 1
     if pending is not None:
