@@ -168,6 +168,11 @@ def build_app(help_markup: bool = True) -> Any:
     from dstutor.serve.command import register as register_serve
 
     register_serve(app)
+
+    # --- HOOK: planner: `dstutor plan` lives in dstutor/cli_plan.py (logic: dstutor/planner/)
+    from dstutor.cli_plan import register as register_plan
+
+    register_plan(app)
     if help_markup:
         _keep_brackets_in_help(app)
     return app
