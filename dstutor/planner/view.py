@@ -211,7 +211,28 @@ _PANEL_W, _PANEL_H, _LEFT, _TOP, _GAP = 640, 110, 60, 40, 46
 
 
 def _polyline(points: list[tuple[float, float]], colour: str) -> str:
-    coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+    # Thousands of steps (maxUnavailable 1 on a big fleet) share a pixel column: keep each
+    # column's first, highest, lowest and last point, so the file stays small and no
+    # spike is lost.
+    kept: list[tuple[float, float]] = []
+    column: list[tuple[float, float]] = []
+
+    def flush() -> None:
+        if not column:
+            return
+        chosen = [column[0], min(column, key=lambda p: p[1]), max(column, key=lambda p: p[1]),
+                  column[-1]]
+        for point in chosen:
+            if not kept or kept[-1] != point:
+                kept.append(point)
+        column.clear()
+
+    for point in points:
+        if column and round(column[0][0]) != round(point[0]):
+            flush()
+        column.append(point)
+    flush()
+    coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in kept)
     return f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{coords}"/>'
 
 

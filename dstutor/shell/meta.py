@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 NODE, NEW_NODE, DURATION, FILE, TOPIC, WHY_TARGET, DAEMONSET = (
     "node", "new-node", "duration", "file", "topic", "why-target", "daemonset")
 LABEL, TAINT, ROLE = "label", "taint", "role"
+# A manifest in the workspace (`plan -f ds.yaml`): lessons may name one they write.
+MANIFEST = "manifest"
 
 
 @dataclass(frozen=True)

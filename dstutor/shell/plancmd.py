@@ -11,13 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dstutor.errors import DstutorError
-from dstutor.shell.meta import FILE, Args, MetaFlag, command
+from dstutor.shell.meta import FILE, MANIFEST, Args, MetaFlag, command
 from dstutor.shell.session import Output, error
 
 if TYPE_CHECKING:
     from dstutor.shell.session import Session
-
-MANIFEST = "manifest"  # completion kind: a workspace file a lesson may have written
 
 
 def _one(args: Args, name: str) -> str | None:

@@ -316,7 +316,7 @@ def _meta_value(kind: str, word: str, ctx: _Context) -> Completions:
         return _filter(word, [free])
     if kind == meta.DURATION:
         return _filter(word, DURATIONS)
-    if kind == meta.FILE:
+    if kind in (meta.FILE, meta.MANIFEST):
         return Completions(word, path=True)
     if kind == meta.TOPIC:
         return _filter(word, [*meta.first_words(), "kubectl", "time"])
