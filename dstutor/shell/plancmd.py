@@ -35,7 +35,7 @@ def _one(args: Args, name: str) -> str | None:
                 MetaFlag("cluster", "FILE", "the fleet from a cluster file instead", FILE,
                          repeat=False, reads=True),
                 MetaFlag("seed", "N", "which nodes fail (and pod names)", repeat=False),
-                MetaFlag("json", "", "machine-readable output", boolean=True, repeat=False),
+                MetaFlag("json", "", "machine-readable output", repeat=False),
                 MetaFlag("svg", "FILE", "also write a plot as an SVG file", FILE,
                          repeat=False)),
          details="Simulates the rollout of the manifest's template on its own fleet (your\n"

@@ -287,7 +287,7 @@ def _meta(before: list[str], word: str, ctx: _Context) -> Completions:
         elif arg.startswith("--"):
             name, eq, _ = arg[2:].partition("=")
             flag = cmd.flag(name)
-            pending = None if eq or (flag is not None and flag.boolean) else flag
+            pending = None if eq or (flag is not None and flag.switch) else flag
         elif arg[:1] == "-" and len(arg) == 2 and cmd.short_flag(arg[1]) is not None:
             pending = cmd.short_flag(arg[1])
         else:
