@@ -144,8 +144,12 @@ def run(fleet: Fleet, strategy: Strategy, failures: list[Failure] = (),  # type:
     generation = str((ds["metadata"].get("annotations") or {})[TEMPLATE_GENERATION_ANNOTATION])
     finished = _Finished(cluster, uid, generation)
     cluster.store.listeners.append(finished)
+    # IsPodAvailable wants Ready for longer than minReadySeconds, so upstream looks again
+    # minReadySeconds + 1 s after Ready: that is when the controller sees the pod available.
     min_ready = int(ds["spec"].get("minReadySeconds") or 0)
+    seen_after = min_ready + 1 if min_ready else 0
     start = cluster.now()
+    done_count = 0
     pending = sorted(failures, key=lambda f: (f.at_share, f.node))
     failed: list[tuple[str, float]] = []
     points: list[Point] = []
@@ -159,7 +163,10 @@ def run(fleet: Fleet, strategy: Strategy, failures: list[Failure] = (),  # type:
             raise PlanError(f'error: daemonset "{fleet.name}" was deleted during the rollout')
         status = live.get("status") or {}
         desired = int(status.get("desiredNumberScheduled") or 0)
-        done_count = sum(1 for t in finished.times if t + min_ready <= now)
+        # finished.times never decreases: count on from where the last instant stopped.
+        while done_count < len(finished.times) and \
+                finished.times[done_count] + seen_after <= now:
+            done_count += 1
         state = (int(status.get("updatedNumberScheduled") or 0), done_count,
                  int(status.get("numberUnavailable") or 0))
         if state != last:
@@ -180,14 +187,14 @@ def run(fleet: Fleet, strategy: Strategy, failures: list[Failure] = (),  # type:
         if nxt is None or nxt - last_progress > stall_seconds:
             down = {n for n, _ in failed}
             outcome = (COMPLETE_EXCEPT_FAILED if failed and _only_failed_left(
-                cluster, fleet, finished, down, min_ready, now) else STUCK)
+                cluster, fleet, finished, down, seen_after, now) else STUCK)
             break
         if nxt - start > MAX_ROLLOUT_SECONDS:
             outcome = UNFINISHED
             break
         engine.run_until(nxt)
     desired = int((live.get("status") or {}).get("desiredNumberScheduled") or 0)
-    times = sorted(t + min_ready for t in finished.times)
+    times = sorted(t + seen_after for t in finished.times)
     end = (times[-1] if times and outcome != STUCK else last_progress) - start
     if outcome == STUCK and times:
         end = max(end, times[-1] - start)
@@ -209,7 +216,7 @@ def _tenths(times: list[float], desired: int, start: float) -> list[float | None
 
 
 def _only_failed_left(cluster: Cluster, fleet: Fleet, finished: _Finished, down: set[str],
-                      min_ready: int, now: float) -> bool:
+                      seen_after: int, now: float) -> bool:
     """Every node still without its new pod is a failed one: nothing more can happen."""
     live_pods = cluster.pods_of(fleet.name, fleet.namespace)
     nodes = {p["spec"].get("nodeName") for p in live_pods} | set(fleet.nodes)
@@ -217,7 +224,7 @@ def _only_failed_left(cluster: Cluster, fleet: Fleet, finished: _Finished, down:
         if not node or node in down:
             continue
         at = finished.ready_at.get(node)
-        if at is None or at + min_ready > now:
+        if at is None or at + seen_after > now:
             return False
     return True
 
@@ -288,8 +295,8 @@ def explain(cluster: Cluster, ds: Obj, finished: _Finished, min_ready: int,
         lines.append(f"{_unavailable(len(unavailable))} up maxUnavailable {budget or 1}: "
                      "rolling_update deletes no more old pods")
     if old_nodes and outcome != COMPLETE_EXCEPT_FAILED:
-        lines.append(f"{old_nodes} node{'s' if old_nodes != 1 else ''} still run the old "
-                     "version")
+        lines.append(f"{old_nodes} node still runs the old version" if old_nodes == 1
+                     else f"{old_nodes} nodes still run the old version")
     for node, pod in unavailable[:WHY_PODS]:
         lines.append(f"{pod['metadata']['name']} on {_node_text(cluster, node or '(no node)')}: "
                      f"{_pod_status(pod)}, not available")
