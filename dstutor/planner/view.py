@@ -56,7 +56,7 @@ def trade_off(result: Result, results: list[Result]) -> str:
         speed = f"{result.duration / fastest:.1f}× slower" if fastest else "slower"
     if result.peak_unavailable == 0:
         two = result.budget.split()[-1]
-        cover = (f"never a node without the daemon; {two} run two pods"
+        cover = (f"never a node without the daemon; {two} at a time run two pods"
                  if result.budget.startswith("maxSurge") else "never a node without the daemon")
     else:
         nodes = "node" if result.peak_unavailable == 1 else "nodes"
@@ -92,6 +92,10 @@ def _bar(value: float, total: float, width: int = BAR_WIDTH) -> str:
         return ""
     filled = max(1, round(width * value / total)) if value > 0 else 0
     return "█" * filled + "░" * (width - filled)
+
+
+def _pods_updated(count: int) -> str:
+    return f"({count} pod updated)" if count == 1 else f"({count} pods updated)"
 
 
 def _updated_at(result: Result, t: float) -> int:
@@ -146,10 +150,10 @@ def picture(plan: Plan) -> RenderableType:
             timeline.add_row(share, "-", "", Text("not reached", style="red"))
             continue
         timeline.add_row(share, Text(_bar(t, own.duration or t, 30), style="green"),
-                         duration_text(t), f"({_updated_at(own, t)} pods updated)")
+                         duration_text(t), _pods_updated(_updated_at(own, t)))
     parts.append(timeline)
     for r in plan.results:
-        if r.outcome == COMPLETE:
+        if r.outcome == COMPLETE and not r.failed:
             continue
         parts += [Text(""), Text(f"{visible_line(r.strategy.label)}: {r.outcome} after "
                                  f"{duration_text(r.duration)}",
