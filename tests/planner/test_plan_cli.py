@@ -223,3 +223,27 @@ def test_plan_in_the_shell_json_and_errors(tmp_path: Path) -> None:
         "plan: gone.yaml: No such file or directory"
     assert s.handle_line("plan -f ds.yaml --nodes 3 --fail 1").stderr == \
         'error: bad --fail "1": use a percentage of the nodes, like 1% or 0.5%'
+
+
+def test_the_manifest_may_come_from_stdin(tmp_path: Path) -> None:
+    result = CliRunner().invoke(build_app(help_markup=False),
+                                ["plan", "-f", "-", "--nodes", "2", "--json"], input=DAEMONSET)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["fleet"]["nodes"] == 2
+
+
+def test_completion_knows_plans_flags() -> None:
+    from dstutor.shell.suggest import complete
+
+    assert "--image-pull" in complete("plan -f ds.yaml --im").texts
+    assert complete("plan -f ", None).path  # a file name after -f
+    assert complete("plan --json --svg ", None).path  # --json takes no value
+
+
+@pytest.mark.parametrize(("seconds", "text"), [(0, "0s"), (42, "42s"), (320, "5m20s"),
+                                               (6400, "1h46m40s"), (90061, "1d1h1m1s"),
+                                               (None, "-")])
+def test_duration_text(seconds: float | None, text: str) -> None:
+    from dstutor.planner.view import duration_text
+
+    assert duration_text(seconds) == text
