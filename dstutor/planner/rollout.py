@@ -23,6 +23,7 @@ from dstutor.model.objects import (
     is_terminating,
     node_condition,
     pod_condition,
+    target_node_name,
 )
 from dstutor.planner.fleet import Fleet
 from dstutor.planner.inputs import PlanError
@@ -243,6 +244,14 @@ def _node_down(cluster: Cluster, node_name: str) -> bool:
         (node_condition(node, "Ready") or {}).get("status") != "True")
 
 
+def _unscheduled(pod: Obj) -> str:
+    """The scheduler's words for a pod it could not bind (FailedScheduling's message)."""
+    scheduled = pod_condition(pod, "PodScheduled") or {}
+    if pod["spec"].get("nodeName") or scheduled.get("status") != "False":
+        return ""
+    return f" ({scheduled.get('message') or scheduled.get('reason') or 'not scheduled'})"
+
+
 def _pod_status(pod: Obj) -> str:
     if is_terminating(pod):
         return "Terminating"
@@ -274,7 +283,8 @@ def explain(cluster: Cluster, ds: Obj, finished: _Finished, min_ready: int,
     old_nodes = 0
     generation = finished.generation
     for pod in cluster.pods_of(ds["metadata"]["name"], ds["metadata"]["namespace"]):
-        node = pod["spec"].get("nodeName") or ""
+        # An unscheduled daemon pod names its node in its affinity (the scheduler binds it).
+        node = pod["spec"].get("nodeName") or target_node_name(pod) or ""
         current = (pod["metadata"].get("labels") or {}).get(TEMPLATE_GENERATION_LABEL) == \
             generation
         if not current and not is_terminating(pod):
@@ -298,8 +308,8 @@ def explain(cluster: Cluster, ds: Obj, finished: _Finished, min_ready: int,
         lines.append(f"{old_nodes} node still runs the old version" if old_nodes == 1
                      else f"{old_nodes} nodes still run the old version")
     for node, pod in unavailable[:WHY_PODS]:
-        lines.append(f"{pod['metadata']['name']} on {_node_text(cluster, node or '(no node)')}: "
-                     f"{_pod_status(pod)}, not available")
+        lines.append(f"{pod['metadata']['name']} on {_node_text(cluster, node)}: "
+                     f"{_pod_status(pod)}, not available{_unscheduled(pod)}")
     if len(unavailable) > WHY_PODS:
         lines.append(f"... and {_pods(len(unavailable) - WHY_PODS)} more not available")
     return lines

@@ -146,3 +146,17 @@ def test_the_same_inputs_give_the_same_rollout(seed: int) -> None:
     first = run(fleet(6, seed=seed), Strategy("one", rolling(2)), [Failure("node-0002", 0.3)])
     second = run(fleet(6, seed=seed), Strategy("one", rolling(2)), [Failure("node-0002", 0.3)])
     assert first == second
+
+
+def test_surge_with_a_host_port_is_stuck_and_says_the_schedulers_words() -> None:
+    ds = agent()
+    ds["spec"]["template"]["spec"]["containers"][0]["ports"] = [
+        {"containerPort": 9100, "hostPort": 9100}]
+    result = run(fleet(2, ds=ds), Strategy("surge", rolling(0, 1)))
+    assert result.outcome == STUCK
+    assert result.finished == 0 and result.duration == 0
+    assert result.why[0] == ("1 unavailable pod uses up maxSurge 1: rolling_update starts no "
+                             "more surge pods")
+    assert result.why[1] == "2 nodes still run the old version"
+    assert "on node-0001: Pending, not available (0/2 nodes are available: 1 node(s) didn't " \
+           "have free ports for the requested pod ports" in result.why[2]
