@@ -10,6 +10,7 @@ fails the nodes drawn to fail, and says why a rollout stopped in the simulator's
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from dstutor.controller.daemonset_util import surge_count, unavailable_count
@@ -136,7 +137,7 @@ def _apply(cluster: Cluster, fleet: Fleet, strategy: Strategy) -> Obj:
     return stored
 
 
-def run(fleet: Fleet, strategy: Strategy, failures: list[Failure] = (),  # type: ignore[assignment]
+def run(fleet: Fleet, strategy: Strategy, failures: Sequence[Failure] = (),
         *, stall_seconds: float = STALL_MIN_SECONDS) -> Result:
     """Roll the new template out with `strategy` and watch it to the end."""
     cluster = fleet.thaw()
@@ -151,6 +152,8 @@ def run(fleet: Fleet, strategy: Strategy, failures: list[Failure] = (),  # type:
     seen_after = min_ready + 1 if min_ready else 0
     start = cluster.now()
     done_count = 0
+    # A slow round (a 20-minute pull) is progress, not a stall: wait several rounds' worth.
+    stall_seconds = max(stall_seconds, 4 * (_round_seconds(fleet) + seen_after))
     pending = sorted(failures, key=lambda f: (f.at_share, f.node))
     failed: list[tuple[str, float]] = []
     points: list[Point] = []
@@ -206,6 +209,16 @@ def run(fleet: Fleet, strategy: Strategy, failures: list[Failure] = (),  # type:
     if outcome != COMPLETE:
         result.why = explain(cluster, live, finished, min_ready, outcome)
     return result
+
+
+def _round_seconds(fleet: Fleet) -> float:
+    """One node's replacement without surprises: stop, pull, start, turn Ready."""
+    timing = fleet.timing
+    containers = (fleet.template.get("spec") or {}).get("containers") or []
+    ready = max((float((c.get("readinessProbe") or {}).get("initialDelaySeconds") or 0)
+                 for c in containers), default=0.0)
+    return (float(timing.get("terminationSeconds", 1)) + float(timing.get("imagePullSeconds", 2))
+            + float(timing.get("containerStartSeconds", 1)) + ready)
 
 
 def _tenths(times: list[float], desired: int, start: float) -> list[float | None]:

@@ -160,3 +160,10 @@ def test_surge_with_a_host_port_is_stuck_and_says_the_schedulers_words() -> None
     assert result.why[1] == "2 nodes still run the old version"
     assert "on node-0001: Pending, not available (0/2 nodes are available: 1 node(s) didn't " \
            "have free ports for the requested pod ports" in result.why[2]
+
+
+def test_a_slow_image_pull_is_progress_not_a_stall() -> None:
+    # Each round takes 1 + 2h + 1 s: longer than the one-hour stall limit, yet it moves.
+    result = run(fleet(2, image_pull=7200), Strategy("one", rolling(1)))
+    assert result.outcome == COMPLETE
+    assert result.duration == 2 * 7202
