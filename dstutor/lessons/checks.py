@@ -13,6 +13,7 @@ from typing import Any
 
 from dstutor.errors import DstutorError
 from dstutor.lessons import _pods
+from dstutor.model.kinds import CLUSTER_SCOPED
 from dstutor.model.objects import Obj
 from dstutor.model.selectors import parse_selector
 from dstutor.sim.cluster import Cluster
@@ -96,7 +97,7 @@ def _ns(p: Mapping[str, Any]) -> str:
 
 def _ref(p: Mapping[str, Any]) -> str:
     kind = str(p["type"])
-    if kind in ("Node", "Namespace"):
+    if kind in CLUSTER_SCOPED:
         return f"{kind} {p['name']}"
     return f"{kind} {_ns(p)}/{p['name']}"
 
@@ -109,7 +110,7 @@ def _valid_kind(p: Mapping[str, Any]) -> str:
 
 def _find(world: World, kind: str, namespace: str, name: str) -> Obj | None:
     world.cluster.settle()
-    return world.cluster.find(kind, "" if kind in ("Node", "Namespace") else namespace, name)
+    return world.cluster.find(kind, "" if kind in CLUSTER_SCOPED else namespace, name)
 
 
 # --- object exists / absent ---------------------------------------------------------
@@ -315,10 +316,6 @@ register(CheckKind("pods_matching", _pods_matching, _pods_matching_goal,
                    ("selector",), ("namespace", "count", "owned"),
                    lambda p: "" if ("count" in p or "owned" in p) else
                    "give 'count' and/or 'owned'"))
-
-
-def known_kinds() -> list[str]:
-    return sorted(CHECKS)
 
 
 # Kinds defined in their own modules register themselves on import.
