@@ -33,7 +33,7 @@ from dstutor.classroom.review import (
 )
 from dstutor.classroom.scoreview import exercise_hooks
 from dstutor.classroom.scoring import record_step_scores, score_lesson_record
-from dstutor.lessons.cli import lesson_app, run_script_lines
+from dstutor.cli.lessons import lesson_app, run_script_lines
 from dstutor.lessons.loader import load_lesson
 from dstutor.lessons.progress import ProgressStore
 from dstutor.lessons.runner import LessonRunner
@@ -276,10 +276,11 @@ SCENARIOS = {
         line for line in solution("24-ex-namespace-move.yaml") if "delete" not in line],
         "kubectl delete ds node-logger --cascade=orphan"], 10.0, round(100 * 5 / 6 - 5, 2)),
     "nothing": ("21-ex-gpu-coverage.yaml", ["kubectl get nodes"], 10.0, 0.0),
-    # four tasks: the first done, a hint in the second, the other two untouched
+    # seven tasks: the first (15 of 100 points) done, a hint in the second, the rest
+    # untouched
     "mixed-first-task": ("26-ex-mixed-cka.yaml", [
         *load_lesson(COURSE / "26-ex-mixed-cka.yaml").steps[0].solution, "hint"], 10.0,
-        round(100 * 5 / 18 - 3, 2)),
+        15.0 - 3),
     "mixed-full": ("26-ex-mixed-cka.yaml", solution("26-ex-mixed-cka.yaml"), 10.0, 100.0),
 }
 
