@@ -123,8 +123,8 @@ def build_app(help_markup: bool = True) -> Any:
     register_classroom(app)
     register_serve(app)
 
-    # --- HOOK: planner: `dstutor plan` lives in dstutor/cli_plan.py (logic: dstutor/planner/)
-    from dstutor.cli_plan import register as register_plan
+    # --- HOOK: planner: `dstutor plan` lives in dstutor/cli/plan.py (logic: dstutor/planner/)
+    from dstutor.cli.plan import register as register_plan
 
     register_plan(app)
     if help_markup:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dstutor.cli import build_app
+from dstutor.cli.app import build_app
 from dstutor.shell.session import Session
 from dstutor.shell.workspace import Workspace
 from dstutor.sim.cluster import Cluster

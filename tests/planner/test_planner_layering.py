@@ -9,7 +9,7 @@ from pathlib import Path
 import dstutor.planner
 
 FORBIDDEN = ("dstutor.kubectl", "dstutor.shell", "dstutor.lessons", "dstutor.classroom",
-             "dstutor.cli", "dstutor.cli_plan", "dstutor.serve")
+             "dstutor.cli", "dstutor.serve")
 
 
 def imported_modules(path: Path) -> set[str]:

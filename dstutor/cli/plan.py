@@ -1,5 +1,5 @@
 """`dstutor plan`: the rollout planner's Typer command (front end; the logic is in
-dstutor/planner/). `dstutor/cli.py` mounts it with `register(app)`; the simulator and
+dstutor/planner/). `dstutor/cli/app.py` mounts it with `register(app)`; the simulator and
 Rich are imported only when the command runs.
 """
 
