@@ -122,6 +122,11 @@ def build_app(help_markup: bool = True) -> Any:
 
     register_classroom(app)
     register_serve(app)
+
+    # --- HOOK: planner: `dstutor plan` lives in dstutor/cli/plan.py (logic: dstutor/planner/)
+    from dstutor.cli.plan import register as register_plan
+
+    register_plan(app)
     if help_markup:
         _keep_brackets_in_help(app)
     return app

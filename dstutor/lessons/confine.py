@@ -353,5 +353,27 @@ def command_problem(line: str, *, solution: bool = False,
     for flag in command.flags:
         if flag.complete == meta.FILE and any(
                 w == f"--{flag.name}" or w.startswith(f"--{flag.name}=") for w in words):
-            return FILE_COMMAND_MSG.format(line=first, verb="writes")
+            return FILE_COMMAND_MSG.format(line=first, verb="reads" if flag.reads else "writes")
+    return _workspace_reads(command, first, line, written)
+
+
+def _workspace_reads(command: object, first: str, line: str,
+                     written: frozenset[str]) -> str | None:
+    """A simulator word's manifest flag (`plan -f ds.yaml`) may name only a workspace file
+    the lesson writes itself, as kubectl's `-f` may."""
+    from dstutor.shell import meta
+
+    manifest_flags = [f for f in command.flags  # type: ignore[attr-defined]
+                      if f.complete == meta.MANIFEST]
+    if not manifest_flags:
+        return None
+    try:
+        args = meta.parse_args(command, line.strip("\n"))  # type: ignore[arg-type]
+    except DstutorError:
+        return None  # the line fails when it runs, with the shell's own message
+    for flag in manifest_flags:
+        for value in args.flags.get(flag.name, []):
+            if value not in written:
+                return FILE_READ_MSG.format(line=first, value=value)
     return None
+

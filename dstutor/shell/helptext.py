@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dstutor.shell.meta import COMMANDS, MetaCommand
+from dstutor.shell.meta import COMMANDS, MetaCommand, MetaFlag
 
 INTRO = """\
 Two kinds of lines:
@@ -42,13 +42,20 @@ def _listing() -> str:
     return "\n".join(lines) + "\n\n" + OUTRO
 
 
+def _flag_names(flag: MetaFlag) -> str:
+    return f"-{flag.short}, --{flag.name}" if flag.short else f"--{flag.name}"
+
+
 def _command_help(cmd: MetaCommand) -> str:
     lines = [f"{cmd.usage}", "", f"  {cmd.summary}"]
     if cmd.details:
         lines += ["", *[f"  {line}" for line in cmd.details.splitlines()]]
     if cmd.flags:
         lines += ["", "Flags:"]
-        lines += [f"  --{f.name} {f.metavar:18} {f.help}" for f in cmd.flags]
+        # One column for the help, wide enough for the longest name and value.
+        left = [f"{_flag_names(f)} {f.metavar}".rstrip() for f in cmd.flags]
+        width = max(26, *(len(text) for text in left))
+        lines += [f"  {text:{width}} {f.help}" for text, f in zip(left, cmd.flags, strict=True)]
     if cmd.examples:
         lines += ["", "Examples:", *[f"  {e}" for e in cmd.examples]]
     return "\n".join(lines) + "\n"

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 NODE, NEW_NODE, DURATION, FILE, TOPIC, WHY_TARGET, DAEMONSET = (
     "node", "new-node", "duration", "file", "topic", "why-target", "daemonset")
 LABEL, TAINT, ROLE = "label", "taint", "role"
+# A manifest in the workspace (`plan -f ds.yaml`): lessons may name one they write.
+MANIFEST = "manifest"
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,12 @@ class MetaFlag:
     help: str
     complete: str = ""
     repeat: bool = True  # an empty metavar makes a switch that takes no value
+    short: str = ""  # a one-letter alias, `-f` for --filename
+    reads: bool = False  # a FILE flag that reads (lessons refuse it), not one that writes
+
+    @property
+    def switch(self) -> bool:
+        return not self.metavar
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,9 @@ class MetaCommand:
 
     def flag(self, name: str) -> MetaFlag | None:
         return next((f for f in self.flags if f.name == name), None)
+
+    def short_flag(self, letter: str) -> MetaFlag | None:
+        return next((f for f in self.flags if letter and f.short == letter), None)
 
 
 COMMANDS: dict[str, MetaCommand] = {}
@@ -108,6 +119,10 @@ def parse_args(cmd: MetaCommand, text: str) -> Args:
     while i < len(words):
         word = words[i]
         i += 1
+        short = cmd.short_flag(word[1:2]) if len(word) >= 2 and word[0] == "-" and \
+            word[1] != "-" and word[2:3] in ("", "=") else None
+        if short is not None:
+            word = f"--{short.name}{word[2:]}"
         if not word.startswith("--") or word == "--":
             positional.append(word)
             continue
@@ -117,7 +132,7 @@ def parse_args(cmd: MetaCommand, text: str) -> Args:
             known = ", ".join(f"--{f.name}" for f in cmd.flags) or "none"
             raise DstutorError(f"error: unknown flag --{name} for `{cmd.name}` "
                                f"(its flags: {known})")
-        if not eq and not spec.metavar:
+        if not eq and spec.switch:
             value = "true"
         elif not eq:
             if i >= len(words):
@@ -392,5 +407,6 @@ def meta_help(session: Session, args: Args) -> Output:
     return Output(stdout=text)
 
 
-# Workspace file commands (cat, ls, vi ...) register themselves in this same table.
-from dstutor.shell import filecmds  # noqa: E402,F401
+# Workspace file commands (cat, ls, vi ...) and the rollout planner (`plan`) register
+# themselves in this same table.
+from dstutor.shell import filecmds, plancmd  # noqa: E402,F401

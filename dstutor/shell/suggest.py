@@ -291,7 +291,10 @@ def _meta(before: list[str], word: str, ctx: _Context) -> Completions:
             pending = None
         elif arg.startswith("--"):
             name, eq, _ = arg[2:].partition("=")
-            pending = None if eq else cmd.flag(name)
+            flag = cmd.flag(name)
+            pending = None if eq or (flag is not None and flag.switch) else flag
+        elif arg[:1] == "-" and len(arg) == 2 and cmd.short_flag(arg[1]) is not None:
+            pending = cmd.short_flag(arg[1])
         else:
             positional += 1
     if pending is not None:
@@ -318,7 +321,7 @@ def _meta_value(kind: str, word: str, ctx: _Context) -> Completions:
         return _filter(word, [free])
     if kind == meta.DURATION:
         return _filter(word, DURATIONS)
-    if kind == meta.FILE:
+    if kind in (meta.FILE, meta.MANIFEST):
         return Completions(word, path=True)
     if kind == meta.TOPIC:
         return _filter(word, [*(c.text for c in ctx.extra), *meta.first_words(), "kubectl",

@@ -31,7 +31,7 @@ INTERNAL = ("dstutor: internal error: RuntimeError: kaboom (run with --debug to 
 
 # Every command of the face, as typed after `dstutor`.
 COMMANDS = [["shell"], ["lesson", "list"], ["lesson", "run"], ["lesson", "check"], ["lint"],
-            ["grade"], ["results", "export"], ["serve"]]
+            ["grade"], ["results", "export"], ["serve"], ["plan"]]
 
 
 def invoke(args: list[str], **kw: object) -> typer.testing.Result:

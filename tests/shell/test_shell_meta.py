@@ -227,7 +227,7 @@ def test_meta_help_unknown_topic(session: Session) -> None:
 
 
 def test_meta_help_lines_fit_80_columns() -> None:
-    for topic in ("", "node", "advance", "why", "map", "undo"):
+    for topic in ("", "node", "advance", "why", "map", "undo", "plan"):
         text = help_text(topic) or ""
         too_wide = [line for line in text.splitlines() if len(line) > 80]
         assert not too_wide, topic

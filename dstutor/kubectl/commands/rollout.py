@@ -32,6 +32,7 @@ from dstutor.render._gotyped import in_struct_order
 from dstutor.render.describe_common import DescribeWriter
 from dstutor.render.describe_containers import describe_pod_template
 from dstutor.render.output import to_json
+from dstutor.render.rollout import daemonset_status_line
 from dstutor.render.table import tabwrite
 
 # With no --timeout kubectl waits forever; on the virtual clock we give up after this.
@@ -89,20 +90,7 @@ def status_line(ds: Obj) -> tuple[str, bool]:
     strategy = (ds["spec"].get("updateStrategy") or {}).get("type")
     if strategy != "RollingUpdate":
         raise error("rollout status is only available for RollingUpdate strategy type")
-    status = ds.get("status") or {}
-    name = ds["metadata"]["name"]
-    if ds["metadata"].get("generation", 0) <= status.get("observedGeneration", 0):
-        desired = status.get("desiredNumberScheduled", 0)
-        updated = status.get("updatedNumberScheduled", 0)
-        available = status.get("numberAvailable", 0)
-        if updated < desired:
-            return (f'Waiting for daemon set "{name}" rollout to finish: {updated} out of '
-                    f"{desired} new pods have been updated..."), False
-        if available < desired:
-            return (f'Waiting for daemon set "{name}" rollout to finish: {available} of '
-                    f"{desired} updated pods are available..."), False
-        return f'daemon set "{name}" successfully rolled out', True
-    return "Waiting for daemon set spec update to be observed...", False
+    return daemonset_status_line(ds)
 
 
 @handles("rollout status")
