@@ -6,22 +6,25 @@ Rich are imported only when the command runs.
 # No `from __future__ import annotations`: Typer reads the annotations at run time.
 
 import sys
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from dstutor.cli.common import HiddenDebugOpt, NoColorOpt, fail, guarded, rich_console
+from dstutor.textsafe import visible
 
 
-def _fail(message: str, hint: str = "") -> None:
-    import typer
-
-    print(message if message.startswith("error:") else f"error: {message}", file=sys.stderr)
+def _fail(message: str, hint: str = "") -> NoReturn:
     if hint:
-        print(hint, file=sys.stderr)
-    raise typer.Exit(1)
+        print(visible(message if message.startswith("error:") else f"error: {message}"),
+              file=sys.stderr)
+        fail(hint)
+    fail(message if message.startswith("error:") else f"error: {message}")
 
 
 def register(app: Any) -> None:
-    import typer
-
     @app.command("plan")
+    @guarded
     def plan(
         filename: Annotated[str, typer.Option(
             "-f", "--filename", metavar="MANIFEST",
@@ -49,13 +52,12 @@ def register(app: Any) -> None:
             "--json", help="Machine-readable output (JSON).")] = False,
         svg: Annotated[str | None, typer.Option(
             "--svg", metavar="FILE", help="Also write a plot of the rollouts as SVG.")] = None,
-        no_color: Annotated[bool, typer.Option(
-            "--no-color", help="No colours (as NO_COLOR).")] = False,
+        no_color: NoColorOpt = False,
+        debug: HiddenDebugOpt = False,
     ) -> None:
         """How long will this DaemonSet's rollout take on my fleet? Simulates it with each
         update strategy and compares them."""
         import json
-        import os
 
         from dstutor import yamlio
         from dstutor.errors import DstutorError
@@ -76,16 +78,12 @@ def register(app: Any) -> None:
             result = make_plan(ds, inputs, spec)
         except DstutorError as exc:
             _fail(str(exc), str(getattr(exc, "hint", "") or ""))
-            return
         if json_out:
             sys.stdout.write(json.dumps(view.to_json(result), indent=2) + "\n")
         else:
             picture = view.picture(result)
             if sys.stdout.isatty():
-                from rich.console import Console
-
-                colour = not no_color and not os.environ.get("NO_COLOR")
-                Console(no_color=not colour, highlight=False, emoji=False).print(picture)
+                rich_console(no_color=no_color).print(picture)
             else:
                 sys.stdout.write(view.render_text(picture))
         if svg is not None:
