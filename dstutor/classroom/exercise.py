@@ -9,7 +9,6 @@ same file through `yamlio`, so the engine's schema stays unchanged.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,13 +16,12 @@ from typing import Any
 
 from dstutor import yamlio
 from dstutor.errors import DstutorError, LessonError
+from dstutor.model.timefmt import parse_go_duration
 
 MODES = ("lesson", "exercise")
 SCORING_KEYS = {"points", "hint_cost", "late_cost"}
 EXERCISE_KEYS = {"mode", "time_limit", "scoring"}  # top-level keys the loader must accept
 CHECK_KEYS = {"weight"}  # check keys the loader must not pass to the check kind
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|m|h)$")
-_UNITS = {"s": 1, "m": 60, "h": 3600}
 
 
 @dataclass(frozen=True)
@@ -60,13 +58,17 @@ class ExerciseMeta:
 
 
 def parse_duration(value: Any) -> float:
-    """`15m`, `90s`, `1h` or a whole number of minutes -> seconds."""
+    """`15m`, `90s`, `1h30m` (Go's duration syntax, spaces allowed before the unit) or a
+    whole number of minutes -> seconds."""
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return float(value * 60)
-    match = _DURATION.match(str(value).strip())
-    if not match or float(match.group(1)) <= 0:
+    try:
+        seconds = parse_go_duration("".join(str(value).split()))
+    except ValueError:
+        seconds = 0.0
+    if seconds <= 0:
         raise ValueError(f"time_limit {value!r} must be a duration such as 15m, 90s or 1h")
-    return float(match.group(1)) * _UNITS[match.group(2)]
+    return seconds
 
 
 def _number(value: Any, what: str) -> float:

@@ -1,13 +1,15 @@
 """Flag and verb specifications: the vocabulary of the kubectl registry.
 
-Values are converted the way Go's pflag converts them, so a bad value gets pflag's words.
+Values are converted the way Go's pflag converts them, so a bad value gets pflag's words
+(durations through the one Go duration parser, `dstutor.model.timefmt.parse_go_duration`).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from dstutor.model.timefmt import parse_go_duration
 
 FlagValue = bool | str | int | float | tuple[str, ...]
 
@@ -37,9 +39,6 @@ class ArgKind(StrEnum):
 _BOOL_WORDS = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
                "0": False, "f": False, "F": False, "FALSE": False, "false": False,
                "False": False}
-_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0,
-                   "m": 60.0, "h": 3600.0}
-_DURATION_PART = re.compile(r"(\d*\.?\d*)([^\d.]*)")
 
 
 def parse_go_bool(text: str) -> bool:
@@ -61,31 +60,6 @@ def parse_go_int(text: str) -> int:
     if not -(2**63) <= value < 2**63:
         raise ValueError(f'strconv.ParseInt: parsing "{text}": value out of range')
     return value
-
-
-def parse_go_duration(text: str) -> float:
-    """Seconds in a Go duration string (`1m30s`, `500ms`, `0`); ValueError with Go's text."""
-    invalid = ValueError(f'time: invalid duration "{text}"')
-    body = text[1:] if text[:1] in "+-" else text
-    sign = -1.0 if text.startswith("-") else 1.0
-    if body == "0":
-        return 0.0
-    if not body:
-        raise invalid
-    total, pos = 0.0, 0
-    while pos < len(body):
-        m = _DURATION_PART.match(body, pos)
-        assert m is not None
-        number, unit = m.group(1), m.group(2)
-        if number in ("", "."):
-            raise invalid
-        if not unit:
-            raise ValueError(f'time: missing unit in duration "{text}"')
-        if unit not in _DURATION_UNITS:
-            raise ValueError(f'time: unknown unit "{unit}" in duration "{text}"')
-        total += float(number) * _DURATION_UNITS[unit]
-        pos = m.end()
-    return sign * total
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from dstutor.errors import DstutorError
+from dstutor.model.timefmt import parse_go_duration
 from dstutor.sim.cluster import Cluster
 
 
@@ -65,20 +66,15 @@ def _nl(text: str) -> str:
     return text + "\n" if text and not text.endswith("\n") else text
 
 
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)?$")
-_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+_SECONDS = re.compile(r"\d+(?:\.\d+)?")
 
 
 def parse_duration(text: str) -> float:
-    total, rest = 0.0, text
-    for part in re.findall(r"\d+(?:\.\d+)?(?:ms|s|m|h)?", text):
-        m = _DURATION.match(part)
-        assert m is not None
-        total += float(m.group(1)) * _UNITS[m.group(2)]
-        rest = rest.replace(part, "", 1)
-    if rest or not text:
-        raise DstutorError(f'error: invalid duration "{text}"')
-    return total
+    """Go's duration syntax (a bare number is seconds); `error: invalid duration "x"`."""
+    try:
+        return parse_go_duration(text + "s" if _SECONDS.fullmatch(text) else text)
+    except ValueError:
+        raise DstutorError(f'error: invalid duration "{text}"') from None
 
 
 class BasicExecutor:
