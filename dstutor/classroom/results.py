@@ -9,7 +9,6 @@ It catches casual edits and accidents, not a determined forger; that needs a ser
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -27,7 +26,8 @@ from dstutor.classroom.scoring import (
     step_score,
 )
 from dstutor.errors import DstutorError, LessonError
-from dstutor.lessons.progress import LessonProgress, StepProgress, data_dir
+from dstutor.files import atomic_write, data_dir, sha256_hex
+from dstutor.lessons.progress import LessonProgress, StepProgress
 from dstutor.textsafe import visible_line
 
 RESULTS_FORMAT = "dstutor-results"
@@ -50,13 +50,9 @@ def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def genesis(learner: str, lesson_id: str) -> str:
     # Binding the chain to learner and lesson stops a log being pasted into another file.
-    return sha256(f"{RESULTS_FORMAT}/{RESULTS_VERSION}\n{learner}\n{lesson_id}")
+    return sha256_hex(f"{RESULTS_FORMAT}/{RESULTS_VERSION}\n{learner}\n{lesson_id}")
 
 
 def chain(entries: Iterable[Mapping[str, Any]], learner: str, lesson_id: str
@@ -66,13 +62,13 @@ def chain(entries: Iterable[Mapping[str, Any]], learner: str, lesson_id: str
     out = []
     for entry in entries:
         body = {k: entry[k] for k in ENTRY_FIELDS if k in entry}
-        prev = sha256(prev + canonical(body))
+        prev = sha256_hex(prev + canonical(body))
         out.append({**body, "hash": prev})
     return out
 
 
 def digest(doc: Mapping[str, Any]) -> str:
-    return "sha256:" + sha256(canonical({k: v for k, v in doc.items() if k != "digest"}))
+    return "sha256:" + sha256_hex(canonical({k: v for k, v in doc.items() if k != "digest"}))
 
 
 # --- learner name -------------------------------------------------------------------------
@@ -87,9 +83,8 @@ def stored_name(home: Path | None = None) -> str | None:
 
 
 def store_name(name: str, home: Path | None = None) -> None:
-    from dstutor.lessons.progress import atomic_write
-
-    atomic_write((home or data_dir()) / LEARNER_FILE, canonical({"name": name}) + "\n")
+    atomic_write((home or data_dir()) / LEARNER_FILE, canonical({"name": name}) + "\n",
+                 make_dirs=True)
 
 
 def file_slug(name: str) -> str:
@@ -222,9 +217,7 @@ def build_results(learner: str, lessons: Sequence[Any], progress: Mapping[str, L
 
 
 def write_results(doc: Mapping[str, Any], path: Path) -> None:
-    from dstutor.lessons.progress import atomic_write
-
-    atomic_write(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
+    atomic_write(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n", make_dirs=True)
 
 
 # --- verifying ----------------------------------------------------------------------------
