@@ -17,7 +17,6 @@ from typing import Any
 
 from dstutor import __version__
 from dstutor.classroom import results_spec
-from dstutor.classroom.exercise import ExerciseMeta, read_meta
 from dstutor.classroom.scoring import (
     StepScore,
     lesson_score,
@@ -25,9 +24,10 @@ from dstutor.classroom.scoring import (
     score_lesson_record,
     step_score,
 )
-from dstutor.errors import DstutorError, LessonError
+from dstutor.errors import DstutorError
 from dstutor.files import atomic_write, data_dir, sha256_hex
 from dstutor.lessons.progress import LessonProgress, StepProgress
+from dstutor.lessons.schema import Lesson
 from dstutor.textsafe import visible_line
 
 RESULTS_FORMAT = "dstutor-results"
@@ -150,9 +150,11 @@ def lesson_edits(lesson: Any) -> list[str]:
         return []
 
 
-def lesson_record(lesson: Any, meta: ExerciseMeta, progress: LessonProgress | None,
+def lesson_record(lesson: Lesson, progress: LessonProgress | None,
                   learner: str) -> dict[str, Any]:
-    """One lesson's results, from the lesson (titles, checks) and the learner's progress."""
+    """One lesson's results, from the lesson (titles, checks, exercise settings) and the
+    learner's progress."""
+    meta = lesson.exercise
     progress = progress or LessonProgress(lesson.id)
     passed: dict[str, list[bool]] = {}
     if meta.is_exercise and progress.log:
@@ -197,11 +199,7 @@ def build_results(learner: str, lessons: Sequence[Any], progress: Mapping[str, L
     """The whole results document, digest included."""
     records = []
     for lesson in lessons:
-        try:
-            meta = read_meta(lesson.path) if lesson.path else ExerciseMeta()
-        except LessonError:
-            meta = ExerciseMeta()
-        records.append(lesson_record(lesson, meta, progress.get(lesson.id), learner))
+        records.append(lesson_record(lesson, progress.get(lesson.id), learner))
     stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     doc: dict[str, Any] = {
         "format": RESULTS_FORMAT, "format_version": RESULTS_VERSION,

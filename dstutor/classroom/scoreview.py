@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from dstutor.classroom.exercise import ExerciseMeta
 from dstutor.classroom.scoring import lesson_score, step_score
 from dstutor.lessons.progress import LessonProgress, StepProgress
 from dstutor.lessons.runner import ExerciseHooks
+from dstutor.lessons.schema import Lesson
 
 
-def exercise_hooks(lesson: Any, meta: ExerciseMeta) -> ExerciseHooks:
+def exercise_hooks(lesson: Lesson) -> ExerciseHooks:
+    """The score text and step points of an exercise, from the settings it carries."""
+    meta = lesson.exercise
     s = meta.scoring
 
     def weights(step: Any) -> tuple[float, ...]:

@@ -2,20 +2,19 @@
 
 An exercise is a lesson with `mode: exercise`: a task and a starting cluster, no
 step-by-step text, graded like an exam (CK-X style): every check has a `weight` for partial
-credit, hints cost points, and an optional `time_limit` costs points when exceeded. The
-lesson loader only has to tolerate these keys; their meaning lives here, read from the
-same file through `yamlio`, so the engine's schema stays unchanged.
+credit, hints cost points, and an optional `time_limit` costs points when exceeded.
+
+The loader reads these keys with the rest of the file (`meta_from_data`) and carries the
+result on the lesson (`Lesson.exercise`), so nothing reads the file again. They are data
+here; the classroom package turns them into scores (scoring.py, scoreview.py, results.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from dstutor import yamlio
-from dstutor.errors import DstutorError, LessonError
 from dstutor.model.timefmt import parse_go_duration
 
 MODES = ("lesson", "exercise")
@@ -114,16 +113,3 @@ def meta_from_data(data: Mapping[str, Any]) -> ExerciseMeta:
         raise ValueError("scoring.late_cost needs a time_limit")
     return ExerciseMeta(mode, time_limit, scoring, weights)
 
-
-def read_meta(path: str | Path) -> ExerciseMeta:
-    """The exercise settings of a lesson file (defaults for a guided lesson)."""
-    try:
-        data = yamlio.load_one(yamlio.read_file(path), str(path))
-    except DstutorError as exc:
-        raise LessonError(str(exc).removeprefix("error: "), path=str(path)) from None
-    if not isinstance(data, dict):
-        return ExerciseMeta()
-    try:
-        return meta_from_data(data)
-    except ValueError as exc:
-        raise LessonError(str(exc), path=str(path)) from None
