@@ -37,6 +37,9 @@ SERVED = {
     "ControllerRevision": "io.k8s.api.apps.v1.ControllerRevision",
     "Deployment": "io.k8s.api.apps.v1.Deployment",
     "ReplicaSet": "io.k8s.api.apps.v1.ReplicaSet",
+    # Added by hand to decode_schema.json (same layout) until the next regeneration,
+    # which needs scheduling/v1 types.go as a GO_TYPES_FILE too.
+    "PriorityClass": "io.k8s.api.scheduling.v1.PriorityClass",
 }
 # Types with their own UnmarshalJSON (their errors are their own, see decode.py).
 SPECIAL = {

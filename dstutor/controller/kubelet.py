@@ -12,10 +12,11 @@ kubelet's.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from dstutor.controller import shared
+from dstutor.controller import prober, shared
 from dstutor.controller.context import Context
 from dstutor.files import sha256_hex
 from dstutor.model.objects import Obj, clone, is_pod_ready, is_terminating, key_of
@@ -128,6 +129,12 @@ class Kubelet:
         self.crashing = crashing
         self.nodes: dict[str, NodeAgent] = {}
         self.work: dict[PodKey, PodWork] = {}
+        # Whether a pod must wait for its node's network (controller/network.py).
+        self.network_blocks: Callable[[Obj, str], bool] = lambda pod, node_name: False
+        # Told when one of a pod's containers starts, to schedule its failed readiness
+        # probes (controller/prober.py).
+        self.container_started: Callable[[Obj, str, float], None] = (
+            lambda pod, container, now: None)
 
     def t(self, name: str) -> float:
         return float(self.ctx.timing[name])
@@ -197,6 +204,8 @@ class Kubelet:
             self._set_conditions(pod, ready=is_pod_ready(pod), now=now)
             store.touch(pod)
         if work is None:
+            if self.network_blocks(pod, node_name):
+                return  # woken again when the node's network comes up
             work = self._admit(pod, key, node_name, now)
         self._step(pod, key, node_name, work, now)
 
@@ -397,7 +406,9 @@ class Kubelet:
             cw.stage, cw.due, cw.shown = "crashed", now + cw.backoff, False
             self.ctx.enqueue_at("kubelet-backoff", key, now + 1)
             return
-        delay = float((c.get("readinessProbe") or {}).get("initialDelaySeconds", 0) or 0)
+        # controller/prober.py: the probe's initial delay, and failures while it warms up.
+        delay = prober.container_ready_delay(pod, c)
+        self.container_started(pod, name, now)
         cs["state"] = shared.running(to_rfc3339(now))
         cs["containerID"] = self._container_id(pod, name)
         cs["imageID"] = shared.image_id(image)

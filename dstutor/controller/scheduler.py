@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 
-from dstutor.controller import shared
+from dstutor.controller import preemption, shared
 from dstutor.controller.context import Context
 from dstutor.model.objects import Obj, is_terminating, key_of, node_taints, target_node_name
+from dstutor.model.podaffinity import (
+    RESOLVABLE,
+    has_required_anti_affinity,
+    interpod_failure,
+    uses_pod_affinity,
+)
+from dstutor.model.priority import pod_priority
 from dstutor.model.quantity import parse_quantity
 from dstutor.model.selectors import pod_matches_node_affinity
 from dstutor.model.taints import find_matching_untolerated_taint, toleration_tolerates_taint
@@ -115,35 +122,42 @@ def room_is_certain(pod: Obj, node: Obj, pods_indexed_on_node: int) -> bool:
     return allowed is None or pods_indexed_on_node + 1 <= int(parse_quantity(allowed))
 
 
-def failure_message(reasons: Counter[str], total: int, resolvable_nodes: int) -> str:
-    """FitError.Error(): the filters' reasons counted over nodes, then what preemption
-    found: a node whose failure only room could fix has no victims to evict (dstutor
-    gives every pod the same priority), any other node is beyond its help."""
-    parts = sorted(f"{count} {reason}" for reason, count in reasons.items())
-    preemption = []
-    if resolvable_nodes:
-        preemption.append(f"{resolvable_nodes} No preemption victims found for incoming pod")
-    if total - resolvable_nodes:
-        preemption.append(f"{total - resolvable_nodes} Preemption is not helpful for "
-                          "scheduling")
-    return (f"0/{total} nodes are available: {', '.join(parts)}. preemption: 0/{total} nodes "
-            f"are available: {', '.join(preemption)}.")
+def failure_message(reasons: Counter[str], total: int, post_filter: str = "") -> str:
+    """FitError.Error(): the filters' reasons counted over nodes, then what the
+    PostFilter (preemption) said, if anything."""
+    message = preemption.fit_error(reasons, total)
+    return f"{message} {post_filter}" if post_filter else message
 
 
 class Scheduler:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.unschedulable: set[tuple[str, str, str]] = set()
+        # Pods preemption nominated to a node: room there is held for them (and for
+        # anybody of their priority or higher) until the victims are gone.
+        self.nominations: dict[tuple[str, str, str], str] = {}
+        # Bound pods with required pod anti-affinity: while there are none, a pod without
+        # pod (anti-)affinity of its own skips the InterPodAffinity filter.
+        self.anti_affinity: set[tuple[str, str, str]] = set()
 
     def on_pod(self, old: Obj | None, new: Obj | None) -> None:
         if new is None:
             if old is not None:
                 self.unschedulable.discard(key_of(old))
+                self.nominations.pop(key_of(old), None)
+                self.anti_affinity.discard(key_of(old))
                 if old["spec"].get("nodeName"):
                     self._retry_all()  # a removed pod frees room on its node
             return
+        if new["spec"].get("nodeName") and has_required_anti_affinity(new):
+            self.anti_affinity.add(key_of(new))
         if not new["spec"].get("nodeName") and not is_terminating(new):
-            self.ctx.enqueue("scheduler", key_of(new))
+            key = key_of(new)
+            # An unschedulable pod waits for a cluster event (a pod removed, a node
+            # changed); its own status updates do not requeue it, as upstream's
+            # queueing hints ignore them. A changed spec (say, a new toleration) does.
+            if key not in self.unschedulable or old is None or old["spec"] != new["spec"]:
+                self.ctx.enqueue("scheduler", key)
 
     def on_node(self, old: Obj | None, new: Obj | None) -> None:
         self._retry_all()
@@ -170,7 +184,9 @@ class Scheduler:
         else:
             candidates = store.list("Node")
         feasible: list[tuple[float, str, Obj]] = []
-        resolvable = 0  # nodes only the room filters refused
+        resolvable: list[tuple[Obj, list[Obj]]] = []  # nodes only the room filters refused
+        interpod = uses_pod_affinity(pod) or bool(self.anti_affinity)
+        placed = self._placed() if interpod else []
         for node in candidates:
             node_name = node["metadata"]["name"]
             reason = filter_node_rules(pod, node)
@@ -178,7 +194,7 @@ class Scheduler:
                 reasons[reason] += 1
                 continue
             indexed = store.pod_keys_on_node(node_name)
-            if pinned and room_is_certain(pod, node, len(indexed)):
+            if pinned and not interpod and room_is_certain(pod, node, len(indexed)):
                 # One candidate: nothing to rank, and nothing to count (a DaemonSet pod
                 # that requests nothing on a node far from its pod limit).
                 feasible.append((0, node_name, node))
@@ -188,18 +204,105 @@ class Scheduler:
             # (Order does not matter here: only counts and sums are taken.)
             on_node = [p for p in (store.get(*k) for k in indexed)
                        if p is not None and p["spec"].get("nodeName")]
+            if self.nominations:
+                on_node += self._nominated_here(pod, node_name)
             room = filter_node_room(pod, node, on_node)
+            if not room and interpod:
+                failure = interpod_failure(pod, node, placed, self._namespace_labels())
+                room = [failure] if failure else []
+                if failure and failure not in RESOLVABLE:
+                    reasons[failure] += 1
+                    continue
             if not room:
                 feasible.append((len(on_node), node_name, node))
             else:
                 reasons.update(room)
-                resolvable += 1
+                resolvable.append((node, on_node))
         if not feasible:
-            self._mark_unschedulable(pod, failure_message(reasons, total, resolvable)
-                                     if total else "no nodes available to schedule pods")
+            if not total:
+                self._mark_unschedulable(pod, "no nodes available to schedule pods")
+                return
+            post_filter = self._preempt(pod, resolvable, total)
+            self._mark_unschedulable(pod, failure_message(reasons, total, post_filter))
             return
         feasible.sort(key=lambda f: (f[0], f[1]))
         self._bind(pod, feasible[0][2])
+
+    def _placed(self) -> list[tuple[Obj, Obj | None]]:
+        """Every bound pod that still occupies its node, with that node."""
+        store = self.ctx.store
+        return [(p, store.get("Node", "", p["spec"]["nodeName"])) for p in store.list("Pod")
+                if p["spec"].get("nodeName")
+                and p.get("status", {}).get("phase") not in ("Succeeded", "Failed")]
+
+    def _namespace_labels(self) -> dict[str, dict[str, str]]:
+        return {ns["metadata"]["name"]: ns["metadata"].get("labels") or {}
+                for ns in self.ctx.store.list("Namespace")}
+
+    # --- preemption (PostFilter) -----------------------------------------------------
+
+    def _nominated_here(self, pod: Obj, node_name: str) -> list[Obj]:
+        """RunFilterPluginsWithNominatedPods: pods nominated to the node with at least
+        this pod's priority count as if they were already there."""
+        mine, key = pod_priority(pod), key_of(pod)
+        found = []
+        for other_key, nominated in self.nominations.items():
+            other = self.ctx.store.get(*other_key) if nominated == node_name else None
+            if other is not None and other_key != key and pod_priority(other) >= mine:
+                found.append(other)
+        return found
+
+    def _preempt(self, pod: Obj, resolvable: list[tuple[Obj, list[Obj]]], total: int) -> str:
+        """DefaultPreemption.PostFilter: evict lower-priority pods on one node and
+        nominate it; returns the PostFilter message ("" when it nominated a node)."""
+        store = self.ctx.store
+        nominated = pod["status"].get("nominatedNodeName")
+        nominated_pods = store.pods_on_node(nominated) if nominated else None
+        why_not = preemption.eligible_to_preempt(pod, nominated_pods)
+        if why_not:
+            return f"preemption: {why_not}"
+        if not resolvable:
+            return "preemption: " + preemption.fit_error(
+                Counter({preemption.NOT_HELPFUL: total}), total)
+        room = filter_node_room
+        if uses_pod_affinity(pod) or self.anti_affinity:
+            placed, ns_labels = self._placed(), self._namespace_labels()
+
+            def room(pod: Obj, node: Obj, pods: list[Obj]) -> list[str]:
+                # The dry run: this node holds only `pods`; the rest of the cluster stays.
+                short = filter_node_room(pod, node, pods)
+                if short:
+                    return short
+                name = node["metadata"]["name"]
+                here = [(p, n) for p, n in placed if (n or {}).get("metadata", {}).get(
+                    "name") != name] + [(p, node) for p in pods]
+                failure = interpod_failure(pod, node, here, ns_labels)
+                return [failure] if failure else []
+        candidate, reasons = preemption.find_candidate(pod, resolvable, total, room)
+        if candidate is None:
+            if nominated:
+                pod["status"].pop("nominatedNodeName", None)
+                self.nominations.pop(key_of(pod), None)
+            return "preemption: " + preemption.fit_error(reasons, total)
+        now = to_rfc3339(self.ctx.clock.now())
+        scheduler_name = pod["spec"].get("schedulerName") or COMPONENT
+        for victim in candidate.victims:
+            if is_terminating(victim):
+                continue  # graceful deletion already under way
+            conditions = [c for c in victim["status"].get("conditions") or []
+                          if c.get("type") != "DisruptionTarget"]
+            conditions.append(preemption.disruption_condition(scheduler_name, now))
+            victim["status"]["conditions"] = conditions
+            self.ctx.store.touch(victim)
+            self.ctx.api.delete_object(victim)
+            self.ctx.record_event(victim, "Normal", "Preempted",
+                                  f"Preempted by pod {pod['metadata']['uid']} on node "
+                                  f"{candidate.name}", component=COMPONENT)
+        pod["status"]["nominatedNodeName"] = candidate.name
+        self.nominations[key_of(pod)] = candidate.name
+        self.unschedulable.add(key_of(pod))  # so this write does not requeue it
+        self.ctx.store.touch(pod)
+        return ""
 
     def _set_scheduled_condition(self, pod: Obj, status: str, reason: str = "",
                                  message: str = "") -> None:
@@ -214,8 +317,11 @@ class Scheduler:
     def _bind(self, pod: Obj, node: Obj) -> None:
         key = key_of(pod)
         self.unschedulable.discard(key)
+        self.nominations.pop(key, None)
         node_name = node["metadata"]["name"]
         pod["spec"]["nodeName"] = node_name
+        # The API server's binding clears a nomination that preemption left.
+        pod["status"].pop("nominatedNodeName", None)
         self._set_scheduled_condition(pod, "True")
         self.ctx.store.touch(pod)
         self.ctx.record_event(pod, "Normal", "Scheduled",

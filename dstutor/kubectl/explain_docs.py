@@ -166,6 +166,33 @@ DOCS: dict[str, Doc] = {
     "ReplicaSet.apiVersion": _API_VERSION,
     "ReplicaSet.kind": _KIND,
     "ReplicaSet.metadata": _METADATA,
+    "PriorityClass": ("PriorityClass", "PriorityClass defines mapping from a priority class "
+                      "name to the priority integer value. The value can be any valid "
+                      "integer.", ("apiVersion", "description", "globalDefault", "kind",
+                                   "metadata", "preemptionPolicy", "value")),
+    "PriorityClass.apiVersion": _API_VERSION,
+    "PriorityClass.description": (
+        "string", "description is an arbitrary string that usually provides guidelines on "
+        "when this priority class should be used.", ()),
+    "PriorityClass.globalDefault": (
+        "boolean", "globalDefault specifies whether this PriorityClass should be considered "
+        "as the default priority for pods that do not have any priority class. Only one "
+        "PriorityClass can be marked as `globalDefault`. However, if more than one "
+        "PriorityClasses exists with their `globalDefault` field set to true, the smallest "
+        "value of such global default PriorityClasses will be used as the default "
+        "priority.", ()),
+    "PriorityClass.kind": _KIND,
+    "PriorityClass.metadata": _METADATA,
+    "PriorityClass.preemptionPolicy": (
+        "string", "preemptionPolicy is the Policy for preempting pods with lower priority. "
+        "One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset.\n\n"
+        "Possible enum values:\n - `\"Never\"` means that pod never preempts other pods with "
+        "lower priority.\n - `\"PreemptLowerPriority\"` means that pod can preempt other "
+        "pods with lower priority.", ()),
+    "PriorityClass.value": (
+        "integer", "value represents the integer value of this priority class. This is the "
+        "actual priority that pods receive when they have the name of this class in their "
+        "pod spec.", ()),
     "Node.spec.taints.effect": (
         "string", "Required. The effect of the taint on pods that do not tolerate the taint. "
         "Valid effects are NoSchedule, PreferNoSchedule and NoExecute.\n\nPossible enum "
@@ -210,8 +237,10 @@ ENUMS: dict[str, tuple[str, ...]] = {
     "Node.spec.taints.effect": ("NoExecute", "NoSchedule", "PreferNoSchedule"),
     "Pod.spec.tolerations.effect": ("NoExecute", "NoSchedule", "PreferNoSchedule"),
     "Pod.spec.tolerations.operator": ("Equal", "Exists"),
+    "PriorityClass.preemptionPolicy": ("Never", "PreemptLowerPriority"),
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "DaemonSet.spec": ("selector", "template"),
     "Node.spec.taints": ("effect", "key"),
+    "PriorityClass": ("value",),
 }

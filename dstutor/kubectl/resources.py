@@ -97,6 +97,11 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
         version="v1", namespaced=True, short_names=("rs",), categories=("all",),
         field_labels=_fields(True, "status.replicas"),
     ),
+    ResourceType(
+        kind="PriorityClass", plural="priorityclasses", singular="priorityclass",
+        group="scheduling.k8s.io", version="v1", namespaced=False, short_names=("pc",),
+        field_labels=_fields(False),
+    ),
 )
 
 _BY_KIND = {rt.kind: rt for rt in RESOURCE_TYPES}

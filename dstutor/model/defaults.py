@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from dstutor.model.priority import default_priority_class
+
 __all__ = ["apply_defaults", "default_pod_only_fields", "default_pod_spec",
            "image_pull_policy_for"]
 
@@ -195,6 +197,7 @@ def _default_namespace(ns: dict[str, Any]) -> None:
 
 
 _BY_KIND = {
+    "PriorityClass": default_priority_class,
     "Pod": _default_pod,
     "DaemonSet": _default_daemonset,
     "Deployment": _default_deployment,

@@ -39,5 +39,6 @@ KINDS: dict[str, KindInfo] = {
         KindInfo("ControllerRevision", "apps/v1", "controllerrevisions", True),
         KindInfo("Deployment", "apps/v1", "deployments", True),
         KindInfo("ReplicaSet", "apps/v1", "replicasets", True),
+        KindInfo("PriorityClass", "scheduling.k8s.io/v1", "priorityclasses", False),
     )
 }

@@ -26,6 +26,7 @@ from dstutor.model.names import (
     validate_label_value,
     validate_qualified_name,
 )
+from dstutor.model.priority import validate_priority_class
 from dstutor.model.quantity import parse_quantity
 from dstutor.model.selectors import selector_from_dict
 from dstutor.model.taints import validate_node_taints, validate_tolerations
@@ -480,6 +481,8 @@ def validate(obj: dict[str, Any], old: dict[str, Any] | None = None) -> list[str
         errs += validate_pod_spec(obj.get("spec"), "spec", is_pod=True)
     elif kind == "Node":
         errs += validate_node_taints(_dict(obj.get("spec")).get("taints"))
+    elif kind == "PriorityClass":
+        errs += validate_priority_class(obj, old)
     if old is not None and kind in ("DaemonSet", "Deployment"):
         errs += _validate_selector_update(obj, old)
     return list(dict.fromkeys(errs))

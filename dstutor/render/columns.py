@@ -69,6 +69,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "ReplicaSet": (NAME_COL, _col("Desired", "integer"), _col("Current", "integer"),
                    _col("Ready", "integer"), AGE_COL, _col("Containers", priority=1),
                    _col("Images", priority=1), _col("Selector", priority=1)),
+    "PriorityClass": (NAME_COL, _col("Value", "integer"), _col("Global-Default", "boolean"),
+                      AGE_COL, _col("PreemptionPolicy")),
 }
 # Kinds without a printer get kubectl's fallback: just NAME and AGE.
 DEFAULT_COLUMNS = (NAME_COL, AGE_COL)
@@ -440,6 +442,13 @@ def event_cells(event: Obj, now: float) -> list[Cell]:
             (event.get("message") or "").strip(), first_seen, count, _meta(event).get("name", "")]
 
 
+def priorityclass_cells(pc: Obj, now: float) -> list[Cell]:
+    # printPriorityClass; a boolean cell reaches kubectl as JSON true/false.
+    return [_meta(pc).get("name", ""), int(pc.get("value") or 0),
+            "true" if pc.get("globalDefault") else "false", _created(pc, now),
+            str(pc.get("preemptionPolicy") or "")]
+
+
 def default_cells(obj: Obj, now: float) -> list[Cell]:
     return [_meta(obj).get("name", ""), _created(obj, now)]
 
@@ -449,6 +458,7 @@ CELLS: dict[str, Callable[[Obj, float], list[Cell]]] = {
     "ControllerRevision": controllerrevision_cells, "Event": event_cells,
     "Namespace": namespace_cells, "Deployment": deployment_cells,
     "ReplicaSet": replicaset_cells,
+    "PriorityClass": priorityclass_cells,
 }
 
 

@@ -200,3 +200,19 @@ def describe_generic(obj: Obj, events: list[Obj] | None, now: float) -> str:
 def describe_controllerrevision(cr: Obj, now: float, events: list[Obj] | None = None) -> str:
     """`kubectl describe controllerrevision` (generic layout; such objects get no events)."""
     return describe_generic(cr, [] if events is None else events, now)
+
+
+def describe_priorityclass(pc: Obj, events: list[Obj] | None, now: float) -> str:
+    """`kubectl describe priorityclass` (describePriorityClass): its own short layout,
+    annotations as one `k=v,k=v` string, as labels are printed elsewhere."""
+    w = DescribeWriter()
+    m = meta(pc)
+    w.write(0, f"Name:\t{m.get('name', '')}\n")
+    w.write(0, f"Value:\t{int(pc.get('value') or 0)}\n")
+    w.write(0, f"GlobalDefault:\t{'true' if pc.get('globalDefault') else 'false'}\n")
+    w.write(0, f"PreemptionPolicy:\t{pc.get('preemptionPolicy') or ''}\n")
+    w.write(0, f"Description:\t{pc.get('description') or ''}\n")
+    w.write(0, f"Annotations:\t{format_labels(m.get('annotations'))}\n")
+    if events is not None:
+        describe_events(w, events, now)
+    return w.text()

@@ -31,7 +31,7 @@ class MetaFlag:
     metavar: str
     help: str
     complete: str = ""
-    repeat: bool = True
+    repeat: bool = True  # an empty metavar makes a switch that takes no value
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,9 @@ def parse_args(cmd: MetaCommand, text: str) -> Args:
             known = ", ".join(f"--{f.name}" for f in cmd.flags) or "none"
             raise DstutorError(f"error: unknown flag --{name} for `{cmd.name}` "
                                f"(its flags: {known})")
-        if not eq:
+        if not eq and not spec.metavar:
+            value = "true"
+        elif not eq:
             if i >= len(words):
                 raise DstutorError(f"error: --{name} needs a value: --{name} {spec.metavar}")
             value = words[i]
@@ -196,13 +198,20 @@ def meta_node(session: Session, args: Args) -> Output:
          args=(NEW_NODE,), min_args=1, undoable=True,
          flags=(MetaFlag("label", "KEY=VALUE", "a node label", LABEL),
                 MetaFlag("taint", "KEY=VALUE:EFFECT", "a taint the node starts with", TAINT),
-                MetaFlag("role", "ROLE", "a node-role.kubernetes.io/ROLE label", ROLE)),
+                MetaFlag("role", "ROLE", "a node-role.kubernetes.io/ROLE label", ROLE),
+                MetaFlag("no-network", "", "no pod network until a CNI agent runs there",
+                         repeat=False)),
          examples=("node add worker-4", "node add gpu-1 --label gpu=true "
-                   "--taint dedicated=gpu:NoSchedule"))
+                   "--taint dedicated=gpu:NoSchedule", "node add worker-5 --no-network"))
 def meta_node_add(session: Session, args: Args) -> Output:
     name = args.positional[0]
     labels, taints, roles = _parse_node_flags(args)
-    session.cluster.add_node(name, labels=labels, taints=taints, roles=roles)
+    network = "no-network" not in args.flags
+    session.cluster.add_node(name, labels=labels, taints=taints, roles=roles, network=network)
+    if not network:
+        return Output(stdout=f"node/{name} joined without a pod network; it stays NotReady, "
+                      "tainted node.kubernetes.io/network-unavailable, until a CNI agent's "
+                      "pod runs on it", changed=True)
     when = _after(session, session.cluster.timing["nodeReadySeconds"])
     return Output(stdout=f"node/{name} joined; it turns Ready {when}", changed=True)
 

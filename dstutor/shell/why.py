@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import textwrap
 
+from dstutor.controller.network import waits_for_network
 from dstutor.controller.placement import daemon_pod_spec, node_should_run_daemon_pod
 from dstutor.controller.scheduler import filter_node, host_ports, pod_requests
 from dstutor.errors import DstutorError
@@ -21,6 +22,8 @@ from dstutor.model.objects import (
     node_condition,
     target_node_name,
 )
+from dstutor.model.podaffinity import interpod_failure, required_terms, uses_pod_affinity
+from dstutor.model.priority import pod_priority
 from dstutor.model.quantity import parse_quantity
 from dstutor.model.selectors import node_selector_requirement_matches
 from dstutor.render.columns import pod_status_and_counts
@@ -91,7 +94,22 @@ def _resource_line(cluster: Cluster, ds: Obj, node: Obj, spec: Obj) -> tuple[boo
         total = parse_quantity(allocatable.get(res, "0"))
         fmt = _fmt_cpu if res == "cpu" else _fmt_mem
         free = f": the pod requests {fmt(wanted[res])}, only {fmt(max(total - used, 0))} free"
-    return False, (f"resources: {reason}{free} -> the scheduler leaves the pod Pending")
+    return False, (f"resources: {reason}{free} -> {_preemption_words(cluster, spec, others)}")
+
+
+def _preemption_words(cluster: Cluster, spec: Obj, others: list[Obj]) -> str:
+    """What preemption could do about a node without room for the daemon pod."""
+    name = spec.get("priorityClassName") or ""
+    pc = cluster.store.get("PriorityClass", "", name) if name else None
+    mine = int((pc or {}).get("value") or 0)
+    if spec.get("preemptionPolicy") == "Never" or (pc or {}).get("preemptionPolicy") == "Never":
+        return "the scheduler leaves the pod Pending (preemptionPolicy Never)"
+    lower = [p for p in others if pod_priority(p) < mine and not is_terminating(p)]
+    if lower:
+        return (f"the scheduler may preempt lower-priority pods here ({len(lower)} with a "
+                f"priority below {mine})")
+    return (f"the scheduler leaves the pod Pending: no pod here has a priority below "
+            f"{mine}, so preemption cannot help")
 
 
 def _ports_text(ports: list[tuple[str, str, int]]) -> str:
@@ -189,6 +207,10 @@ def _node_state_lines(cluster: Cluster, node: Obj) -> list[tuple[bool, str]]:
         grace = cluster.timing["nodeMonitorGracePeriodSeconds"]
         lines.append((False, "the kubelet stopped reporting: pods bound here do not start; "
                       f"the node turns NotReady after {grace:g}s"))
+    elif alive and waits_for_network(node):
+        lines.append((False, f"NotReady (Ready={status}): no pod network yet (cni plugin not "
+                      "initialized); until a CNI agent runs here only pods that tolerate "
+                      "not-ready:NoSchedule and use hostNetwork can start"))
     elif alive:
         lines.append((False, f"NotReady (Ready={status}): the node is still starting; "
                       "until it is Ready its not-ready:NoSchedule taint keeps new pods off"))
@@ -215,6 +237,33 @@ def _wrap(line: str, width: int) -> str:
                          break_on_hyphens=False)
 
 
+def _interpod_line(cluster: Cluster, ds: Obj, node: Obj, spec: Obj) -> tuple[bool, str] | None:
+    """The scheduler's InterPodAffinity filter for this DaemonSet's pod on the node, when
+    the template or a running pod has required pod (anti-)affinity; else None."""
+    probe = {"metadata": {"namespace": ds["metadata"]["namespace"],
+                          "labels": (ds["spec"]["template"].get("metadata") or {}).get(
+                              "labels") or {}},
+             "spec": spec}
+    if not uses_pod_affinity(probe) and not cluster.scheduler.anti_affinity:
+        return None
+    node_name = node["metadata"]["name"]
+    ds_uid = ds["metadata"].get("uid")
+    placed = [(p, cluster.store.get("Node", "", p["spec"]["nodeName"]))
+              for p in cluster.store.list("Pod") if p["spec"].get("nodeName")
+              and not (p["spec"]["nodeName"] == node_name
+                       and (controller_ref(p) or {}).get("uid") == ds_uid)]
+    ns_labels = {n["metadata"]["name"]: n["metadata"].get("labels") or {}
+                 for n in cluster.store.list("Namespace")}
+    failure = interpod_failure(probe, node, placed, ns_labels)
+    if failure:
+        return False, f"pod affinity: {failure} -> the scheduler leaves the pod Pending"
+    keys = {t.get("topologyKey") for t in required_terms(probe, "podAntiAffinity")}
+    if keys == {"kubernetes.io/hostname"}:
+        return True, ("pod anti-affinity: met; per kubernetes.io/hostname it can never "
+                      "bite, a DaemonSet has one pod per node anyway")
+    return True, "pod affinity: met"
+
+
 def explain_pair(cluster: Cluster, node: Obj, ds: Obj, *, width: int = 80) -> str:
     """The full explanation for one node and one DaemonSet."""
     node_name = node["metadata"]["name"]
@@ -237,6 +286,9 @@ def explain_pair(cluster: Cluster, node: Obj, ds: Obj, *, width: int = 80) -> st
     if placement.should_run:
         facts.append(_host_ports_line(cluster, ds, node, spec))
         facts.append(_resource_line(cluster, ds, node, spec))
+        interpod = _interpod_line(cluster, ds, node, spec)
+        if interpod is not None:
+            facts.append(interpod)
     for passed, text in facts:
         lines.append(f"    {YES if passed else NO} {text}")
     lines.append(f"  result: should run: {_yes_no(placement.should_run)}, should keep "

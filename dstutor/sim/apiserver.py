@@ -5,6 +5,8 @@ A rejected write raises before anything is stored, so it changes nothing.
 
 from __future__ import annotations
 
+import hashlib
+
 from dstutor.errors import AlreadyExists, BadRequest, Forbidden, Invalid, NotFound
 from dstutor.model import defaults, validation
 from dstutor.model.admission import add_default_toleration_seconds, qos_class
@@ -16,6 +18,12 @@ from dstutor.model.objects import (
     canonical_json,
     clone,
     is_terminating,
+)
+from dstutor.model.priority import (
+    SYSTEM_CLASSES,
+    PriorityRejected,
+    admit_priority_class,
+    resolve_pod_priority,
 )
 from dstutor.model.timefmt import to_rfc3339
 from dstutor.sim.clock import Clock
@@ -118,6 +126,7 @@ class ApiServer:
                     f'{info.resource_display} "{meta["name"]}" is forbidden: unable to create '
                     f"new content in namespace {ns} because it is being terminated")
         self._check_name_free(info.kind, ns, meta["name"])
+        self._admit(info, obj)
         now = to_rfc3339(self.clock.now())
         meta["uid"] = self.names.uid()
         meta["creationTimestamp"] = now
@@ -141,6 +150,33 @@ class ApiServer:
         obj["apiVersion"] = info.api_version
         return obj
 
+    def _admit(self, info: KindInfo, obj: Obj) -> None:
+        """The Priority admission plugin: resolves a new pod's priority and keeps a
+        second globalDefault PriorityClass out (Forbidden, as the plugin words it)."""
+        try:
+            if info.kind == "Pod":
+                self.admit_pod_priority(obj)
+            elif info.kind == "PriorityClass":
+                admit_priority_class(obj, self.store.list("PriorityClass"))
+        except PriorityRejected as err:
+            meta = obj["metadata"]
+            name = meta.get("name") or meta.get("generateName") or "Unknown"
+            raise Forbidden(f'{info.resource_display} "{name}" is forbidden: {err}') from None
+
+    def admit_pod_priority(self, pod: Obj) -> None:
+        """Write spec.priority (and the class's name and preemptionPolicy) into a new pod.
+
+        Only top-level keys of the spec are set, so a controller's pods may keep
+        sharing the nested parts of one spec.
+        """
+        spec = pod.setdefault("spec", {})
+        classes = {pc["metadata"]["name"]: pc for pc in self.store.list("PriorityClass")}
+        name, priority, policy = resolve_pod_priority(spec, classes)
+        if name:
+            spec["priorityClassName"] = name
+        spec["priority"] = priority
+        spec["preemptionPolicy"] = policy
+
     def _check_name_free(self, kind: str, namespace: str, name: str) -> None:
         if self.store.get(kind, namespace, name) is not None:
             raise AlreadyExists(f'{kind_info(kind).resource_display} "{name}" already exists')
@@ -160,9 +196,27 @@ class ApiServer:
         self.store.put(stored)
         return stored
 
+    def create_builtin(self, obj: Obj) -> Obj:
+        """An object the API server makes for itself at start-up (the system priority
+        classes). Its uid comes from its name, not from the seeded generator, so adding
+        one leaves every generated pod name and uid of a seed as it was."""
+        stored = clone(obj)
+        defaults.apply_defaults(stored)
+        meta = stored["metadata"]
+        digest = hashlib.sha256(f"{stored['kind']}/{meta['name']}".encode()).hexdigest()
+        meta["uid"] = (f"{digest[:8]}-{digest[8:12]}-4{digest[13:16]}-"
+                       f"{'89ab'[int(digest[16], 16) % 4]}{digest[17:20]}-{digest[20:32]}")
+        meta["creationTimestamp"] = to_rfc3339(self.clock.now())
+        self.store.put(stored, builtin=True)
+        return stored
+
     def create_trusted(self, obj: Obj) -> Obj:
         """A controller's create: the object is built correctly, skip defaulting/validation."""
         meta = obj["metadata"]
+        if obj["kind"] == "Pod":
+            # Admission runs before the registry generates a name, so a refusal names
+            # the generateName prefix (`pods "fluentd-" is forbidden: ...`).
+            self._admit(KINDS["Pod"], obj)
         if not meta.get("name"):
             meta["name"] = self._generate_name(obj["kind"], meta.get("namespace", ""),
                                                meta["generateName"])
@@ -195,6 +249,8 @@ class ApiServer:
         causes = validation.validate(obj, old)
         if causes:
             raise Invalid(info.kind, meta["name"], causes)
+        if info.kind == "PriorityClass":
+            self._admit(info, obj)
         # Identity and server-owned metadata cannot be changed by a client.
         for field in ("uid", "creationTimestamp", "deletionTimestamp",
                       "deletionGracePeriodSeconds", "generation", "ownerReferences"):
@@ -234,6 +290,10 @@ class ApiServer:
                grace_seconds: int | None = None) -> Obj:
         """Delete as the API server does; returns the object as it was before."""
         obj = self.get(kind, namespace, name)
+        if kind == "PriorityClass" and name in SYSTEM_CLASSES:
+            # The PriorityClass registry's Delete refuses the built-in classes.
+            raise Forbidden(f'{kind_info(kind).resource_display} "{name}" is forbidden: '
+                            "this is a system priority class and cannot be deleted")
         self.delete_object(obj, propagation=propagation, grace_seconds=grace_seconds)
         return obj
 

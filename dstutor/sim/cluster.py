@@ -13,15 +13,23 @@ from dstutor.controller.daemonset import DaemonSetsController
 from dstutor.controller.deployment import DeploymentController
 from dstutor.controller.gc import GarbageCollector
 from dstutor.controller.kubelet import Kubelet
+from dstutor.controller.network import (
+    CNI_NOT_READY,
+    NetworkPlugins,
+    no_route_condition,
+    waits_for_network,
+)
 from dstutor.controller.nodelifecycle import (
     NodeLifecycleController,
     kubelet_posted_conditions,
     ready_conditions,
 )
+from dstutor.controller.prober import Prober
 from dstutor.controller.scheduler import Scheduler
 from dstutor.controller.tainteviction import TaintEvictionController
 from dstutor.errors import AlreadyExists, CommandError, NotFound
 from dstutor.model.objects import Obj, clone, is_node_ready, key_of
+from dstutor.model.priority import system_priority_classes
 from dstutor.model.selectors import LabelSelector, parse_selector
 from dstutor.model.timefmt import to_rfc3339
 from dstutor.sim.apiserver import ApiServer, kind_info
@@ -82,12 +90,18 @@ class Cluster:
         self.tainteviction = TaintEvictionController(self)
         self.gc = GarbageCollector(self)
         self.deployments = DeploymentController(self)
+        self.network = NetworkPlugins(self, self._post_ready, self._wake_pods)
+        self.kubelet.network_blocks = self.network.blocks
+        self.prober = Prober(self)
+        self.kubelet.container_started = self.prober.container_started
         # What happened over time (rollouts, evictions, outages), for process checks.
         self.timeline = Timeline()
         self._register()
         self.store.listeners.append(self._dispatch)
         for ns in SYSTEM_NAMESPACES:
             self.api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+        for pc in system_priority_classes():  # every API server creates these at start-up
+            self.api.create_builtin(pc)
         self.settle()
 
     # --- wiring ---------------------------------------------------------------------
@@ -107,6 +121,8 @@ class Cluster:
         e.register("podgc-terminating", self.gc.gc_terminating)  # type: ignore[arg-type]
         e.register("deployment", self.deployments.sync_deployment)  # type: ignore[arg-type]
         e.register("replicaset", self.deployments.sync_replicaset)  # type: ignore[arg-type]
+        e.register("network", self.network.sync)  # type: ignore[arg-type]
+        e.register("prober", self.prober.sync)
 
     def _dispatch(self, kind: str, old: Obj | None, new: Obj | None) -> None:
         """The informers: tell each controller about the change it watches."""
@@ -118,6 +134,7 @@ class Cluster:
             self.kubelet.on_pod(old, new)
             self.tainteviction.on_pod(old, new)
             self.deployments.on_pod(old, new)
+            self.network.on_pod(old, new)
         elif kind == "Node":
             if old is None and new is not None:
                 self._node_registered(new)
@@ -321,10 +338,13 @@ class Cluster:
 
     def add_node(self, name: str, *, labels: dict[str, str] | None = None,
                  taints: list[Obj] | None = None, roles: list[str] | None = None,
-                 capacity: dict[str, str] | None = None, ready: bool = False) -> Obj:
+                 capacity: dict[str, str] | None = None, ready: bool = False,
+                 network: bool = True) -> Obj:
         """A machine joins: its kubelet registers the Node, Ready after nodeReadySeconds.
 
         With ready=True the node is already up (for the nodes a cluster starts with).
+        With network=False it has no pod network until a CNI agent's pod runs there
+        (see controller/network.py): NotReady, NetworkUnavailable=True.
         """
         self.settle()
         if self.store.get("Node", "", name) is not None:
@@ -333,7 +353,11 @@ class Cluster:
                          capacity=capacity)
         self._node_index += 1
         now = to_rfc3339(self.clock.now())
-        node["status"]["conditions"] = ready_conditions("True" if ready else "False", now)
+        node["status"]["conditions"] = ready_conditions("True" if ready and network else "False",
+                                                        now)
+        if not network:
+            node["status"]["conditions"].insert(0, no_route_condition(now))
+            self._cni_not_ready(node["status"]["conditions"])
         stored = self.api.create(node)
         self.settle()
         return clone(stored)
@@ -365,8 +389,27 @@ class Cluster:
             return
         self._post_ready(node)
 
+    @staticmethod
+    def _cni_not_ready(conditions: list[Obj]) -> None:
+        for i, cond in enumerate(conditions):
+            if cond.get("type") == "Ready":
+                conditions[i] = {**cond, "status": "False", "reason": "KubeletNotReady",
+                                 "message": CNI_NOT_READY}
+
+    def _wake_pods(self, node_name: str) -> None:
+        """The node's network is up: its kubelet looks at the pods that waited for it."""
+        for pod in self.store.pods_on_node(node_name):
+            self.engine.enqueue("kubelet", key_of(pod))
+
     def _post_ready(self, node: Obj) -> None:
         now = to_rfc3339(self.clock.now())
+        if waits_for_network(node):
+            # The runtime reports no network: the kubelet posts NotReady with its reason.
+            conditions = kubelet_posted_conditions(node, "False", now)
+            self._cni_not_ready(conditions)
+            node["status"]["conditions"] = conditions
+            self.store.touch(node)
+            return
         node["status"]["conditions"] = kubelet_posted_conditions(node, "True", now)
         self.store.touch(node)
         self.record_event(node, "Normal", "NodeReady",

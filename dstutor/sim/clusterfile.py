@@ -16,7 +16,7 @@ from dstutor.sim.clock import Clock
 from dstutor.sim.cluster import DEFAULT_TIMING, Cluster
 
 CONTROL_PLANE_TAINT = {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}
-NODE_KEYS = {"name", "roles", "labels", "taints", "capacity"}
+NODE_KEYS = {"name", "roles", "labels", "taints", "capacity", "network"}
 TOP_KEYS = {"apiVersion", "kind", "metadata", "nodes", "registry", "timing", "manifests",
             "metricsServer", "kubeadm"}
 
@@ -32,6 +32,8 @@ class NodeSpec:
     labels: dict[str, str] = field(default_factory=dict)
     taints: list[Obj] = field(default_factory=list)
     capacity: dict[str, str] = field(default_factory=dict)
+    # False: no pod network until a CNI agent's pod runs there (controller/network.py).
+    network: bool = True
 
 
 @dataclass
@@ -127,6 +129,9 @@ def parse_cluster_file(path: str | Path,
             raise _fail(where, f"nodes[{i}]: unknown field {sorted(bad)[0]!r} "
                         f"(known: {', '.join(sorted(NODE_KEYS))})")
         name = str(raw["name"])
+        network = raw.get("network", True)
+        if not isinstance(network, bool):
+            raise _fail(where, f"nodes[{i}].network must be true or false")
         if name in seen:
             raise _fail(where, f"nodes[{i}]: duplicate node name {name!r}")
         seen.add(name)
@@ -139,7 +144,8 @@ def parse_cluster_file(path: str | Path,
                                    labels=_str_map(raw.get("labels"), where, f"nodes[{i}].labels"),
                                    taints=[dict(t) for t in taints],
                                    capacity=_str_map(raw.get("capacity"), where,
-                                                     f"nodes[{i}].capacity")))
+                                                     f"nodes[{i}].capacity"),
+                                   network=network))
     system = data.get("kubeadm", False)
     if not isinstance(system, bool):
         raise _fail(where, "kubeadm must be true or false")
@@ -249,7 +255,8 @@ def build_cluster(spec: ClusterSpec, *, seed: int = 0, clock: Clock | None = Non
     coredns = spec.kubeadm
     for node in spec.nodes:
         stored = cluster.add_node(node.name, labels=node.labels, taints=node.taints,
-                                  roles=node.roles, capacity=node.capacity, ready=True)
+                                  roles=node.roles, capacity=node.capacity, ready=True,
+                                  network=node.network)
         if spec.kubeadm and "control-plane" in node.roles:
             _kubeadm_control_plane(cluster, stored, coredns=coredns)
             coredns = False

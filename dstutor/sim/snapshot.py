@@ -142,6 +142,9 @@ def _import(data: Any, clock: Clock | None) -> Cluster:
         cluster.daemonsets.on_daemonset(None, ds)
     for pod in store.list("Pod"):
         cluster.scheduler.on_pod(None, pod) if not pod["spec"].get("nodeName") else None
+        nominated = pod.get("status", {}).get("nominatedNodeName")
+        if nominated and not pod["spec"].get("nodeName"):
+            cluster.scheduler.nominations[_key(pod)] = str(nominated)
     new_clock.mode = saved_clock.get("mode", "manual") if clock is None else new_clock.mode
     cluster._events_expire_at = 0.0  # the saved events' TTLs are looked at afresh
     cluster.settle()

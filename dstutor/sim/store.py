@@ -99,12 +99,17 @@ class Store:
         self._revision += 1
         return str(self._revision)
 
-    def put(self, obj: Obj) -> None:
-        """Insert or replace an object; bumps resourceVersion and tells listeners."""
+    def put(self, obj: Obj, *, builtin: bool = False) -> None:
+        """Insert or replace an object; bumps resourceVersion and tells listeners.
+
+        A builtin object (made by the API server at start-up) takes resourceVersion 1
+        and leaves the counter alone, so the versions of everything else stay as they
+        were before such objects were simulated.
+        """
         kind, ns, name = key_of(obj)
         items = self._kind(kind)
         old = items.get((ns, name))
-        obj["metadata"]["resourceVersion"] = self.next_resource_version()
+        obj["metadata"]["resourceVersion"] = "1" if builtin else self.next_resource_version()
         items[(ns, name)] = obj
         if old is not obj:
             self._sorted_objs.pop(kind, None)

@@ -128,8 +128,11 @@ def test_kubectl_resources_scope_and_kinds() -> None:
     scope = {rt.kind: rt.namespaced for rt in RESOURCE_TYPES}
     assert scope == {"Event": True, "Namespace": False, "Node": False, "Pod": True,
                      "ControllerRevision": True, "DaemonSet": True, "Deployment": True,
-                     "ReplicaSet": True}
+                     "ReplicaSet": True, "PriorityClass": False}
     assert resource_for_kind("Node").plural == "nodes"
+    pc = resource_for_kind("PriorityClass")
+    assert (pc.display, pc.short_names, pc.api_version) == (
+        "priorityclasses.scheduling.k8s.io", ("pc",), "scheduling.k8s.io/v1")
 
 
 @pytest.mark.parametrize(("text", "terms"), [

@@ -46,6 +46,7 @@ RESOURCES: list[tuple[str, str, str, str, bool, list[str]]] = [
     ("apps", "v1", "controllerrevisions", "ControllerRevision", True, []),
     ("apps", "v1", "deployments", "Deployment", True, ["deploy"]),
     ("apps", "v1", "replicasets", "ReplicaSet", True, ["rs"]),
+    ("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", False, ["pc"]),
     ("coordination.k8s.io", "v1", "leases", "Lease", True, []),
 ]
 

@@ -29,6 +29,7 @@ from dstutor.render.describe import (
     describe_namespace,
     describe_node,
     describe_pod,
+    describe_priorityclass,
 )
 
 REAL_NOW = float(int(time.time()))
@@ -204,6 +205,19 @@ for event in EVENTS:
         event["metadata"]["namespace"] = "default"
 
 REVISION = make_revision(DS, "fluentd-6d8f7c9b5", 1, ago(7225))
+PRIORITY_CLASSES = [
+    {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+     "metadata": {"name": "system-node-critical", "uid": "uid-pc-1",
+                  "creationTimestamp": ago(86400)},
+     "value": 2000001000, "globalDefault": False, "preemptionPolicy": "PreemptLowerPriority",
+     "description": "Used for system critical pods that must not be moved from their "
+                    "current node."},
+    {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+     "metadata": {"name": "batch-low", "uid": "uid-pc-2", "creationTimestamp": ago(600),
+                  "annotations": {"owner": "team-a", "kubectl.kubernetes.io/last-applied-"
+                                  "configuration": '{"value":-5}\n'}},
+     "value": -5, "globalDefault": True, "preemptionPolicy": "Never"},
+]
 NAMESPACE = {"apiVersion": "v1", "kind": "Namespace",
              "metadata": {"name": "monitoring", "labels": {
                  "kubernetes.io/metadata.name": "monitoring", "team": "obs"},
@@ -217,7 +231,8 @@ NAMESPACE = {"apiVersion": "v1", "kind": "Namespace",
                   "lastTransitionTime": "2026-11-25T13:00:05Z",
                   "reason": "SomeResourcesRemain",
                   "message": "Some resources are remaining: pods. has 2 resource instances"}]}}
-OBJECTS = [DS, *PODS, NODE, BARE_NODE, LEASE, *EVENTS, REVISION, NAMESPACE]
+OBJECTS = [DS, *PODS, NODE, BARE_NODE, LEASE, *EVENTS, REVISION, NAMESPACE,
+           *PRIORITY_CLASSES]
 
 
 def events_for(uid: str, name: str = "") -> list[dict[str, Any]]:
@@ -283,6 +298,13 @@ def test_render_describe_node_without_allocatable_or_lease_matches_kubectl(
 def test_render_describe_controllerrevision_matches_kubectl(oracle: Oracle) -> None:
     want, seconds = kubectl_describe(oracle, "controllerrevision", "fluentd-6d8f7c9b5")
     assert_rendered(want, seconds, lambda now: describe_controllerrevision(REVISION, now))
+
+
+@pytest.mark.parametrize("pc", PRIORITY_CLASSES, ids=lambda pc: pc["metadata"]["name"])
+def test_render_describe_priorityclass_matches_kubectl(oracle: Oracle, pc: dict[str, Any]
+                                                       ) -> None:
+    want, seconds = kubectl_describe(oracle, "priorityclass", pc["metadata"]["name"])
+    assert_rendered(want, seconds, lambda now: describe_priorityclass(pc, [], now))
 
 
 def test_render_describe_namespace_matches_kubectl(oracle: Oracle) -> None:

@@ -62,6 +62,16 @@ OBJECTS: list[dict[str, Any]] = [
                message="Back-off pulling image", component="kubelet", host="worker-1",
                field_path="spec.containers{web}", etype="Warning", first=ago(4)),
     make_deployment(),
+    {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+     "metadata": {"name": "system-node-critical", "uid": "uid-pc-1", "resourceVersion": "1",
+                  "creationTimestamp": ago(86400 * 30)},
+     "value": 2000001000, "globalDefault": False, "preemptionPolicy": "PreemptLowerPriority",
+     "description": "Used for system critical pods that must not be moved from their "
+                    "current node."},
+    {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+     "metadata": {"name": "batch-low", "uid": "uid-pc-2", "resourceVersion": "2",
+                  "creationTimestamp": ago(300)},
+     "value": -10, "globalDefault": True, "preemptionPolicy": "Never"},
 ]
 
 
@@ -71,7 +81,8 @@ def _kind_of(obj: dict[str, Any]) -> str:
 
 def objects_of(kind: str) -> list[dict[str, Any]]:
     return [o for o in OBJECTS if _kind_of(o) == kind and (
-        kind in ("Node", "Namespace") or o["metadata"].get("namespace") == "default")]
+        kind in ("Node", "Namespace", "PriorityClass")
+        or o["metadata"].get("namespace") == "default")]
 
 
 @pytest.fixture(scope="module")
@@ -111,10 +122,12 @@ TABLE_CASES = [
     ("Event", ["-o", "wide"], {"wide": True}),
     ("Namespace", [], {}),
     ("Deployment", ["-o", "wide"], {"wide": True}),
+    ("PriorityClass", [], {}),
+    ("PriorityClass", ["-o", "wide", "--show-labels"], {"wide": True, "show_labels": True}),
 ]
 RESOURCE = {"Node": "nodes", "Pod": "pods", "DaemonSet": "daemonsets", "Event": "events",
             "ControllerRevision": "controllerrevisions", "Namespace": "namespaces",
-            "Deployment": "deployments"}
+            "Deployment": "deployments", "PriorityClass": "priorityclasses"}
 
 
 @pytest.mark.parametrize(("kind", "flags", "options"), TABLE_CASES,

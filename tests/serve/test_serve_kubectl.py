@@ -26,7 +26,11 @@ def _ok(done: subprocess.CompletedProcess[str]) -> str:
 def test_kubectl_discovery_and_version(served: Served) -> None:
     assert "Server Version: v1.37.1" in _ok(served.kubectl("version"))
     resources = _ok(served.kubectl("api-resources"))
-    assert "daemonsets            ds           apps/v1      true         DaemonSet" in resources
+    # The APIVERSION column is as wide as scheduling.k8s.io/v1 (priorityclasses).
+    assert ("daemonsets            ds           apps/v1                true         DaemonSet"
+            in resources)
+    assert ("priorityclasses       pc           scheduling.k8s.io/v1   false        "
+            "PriorityClass") in resources
     assert _ok(served.kubectl("get", "ds", "-A", "-o", "name")) == "daemonset.apps/kube-proxy\n"
 
 

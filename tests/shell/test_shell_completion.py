@@ -51,7 +51,7 @@ def _texts(cluster: Cluster, text: str, namespace: str = "default") -> list[str]
     ("node fail c", ["control-plane"]),
     ("node add ", ["worker-4"]),
     ("node add x --taint a=b:NoE", ["a=b:NoExecute"]),
-    ("node add x --", ["--label", "--taint", "--role"]),
+    ("node add x --", ["--label", "--taint", "--role", "--no-network"]),
     ("node add x --role ", ["worker", "control-plane", "gpu", "infra"]),
     ("node add x --role=g", ["--role=gpu"]),
     ("advance ", ["10s", "30s", "1m", "5m"]),

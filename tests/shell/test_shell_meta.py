@@ -55,7 +55,7 @@ def test_meta_node_add_with_labels_taints_and_role(session: Session) -> None:
     ("node add x --taint a=b:Sometimes", "error: bad --taint 'a=b:Sometimes': invalid taint "
                                          "effect: Sometimes"),
     ("node add x --colour red", "error: unknown flag --colour for `node add` (its flags: "
-                                "--label, --taint, --role)"),
+                                "--label, --taint, --role, --no-network)"),
     ("node add x --label", "error: --label needs a value: --label KEY=VALUE"),
     ("node add worker-1", 'Error from server (AlreadyExists): nodes "worker-1" already exists'),
     ("node remove nosuch", 'error: no node named "nosuch" (nodes: control-plane, worker-1, '

@@ -19,6 +19,7 @@ from dstutor.render.describe import (
     describe_daemonset,
     describe_generic,
     describe_namespace,
+    describe_priorityclass,
 )
 from dstutor.render.describe_deployment import describe_deployment
 from dstutor.render.describe_node import describe_node
@@ -55,6 +56,8 @@ def describe_one(env: Env, obj: Obj, show_events: bool) -> str:
         return describe_pod(obj, events, now)
     if kind == "Node":
         return describe_node(obj, pods_on_node(cluster, obj["metadata"]["name"]), events, now)
+    if kind == "PriorityClass":
+        return describe_priorityclass(obj, events, now)
     if kind == "Namespace":
         return describe_namespace(obj)
     return describe_generic(obj, events, now)

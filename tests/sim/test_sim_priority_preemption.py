@@ -1,0 +1,348 @@
+"""Pod priority and preemption.
+
+Admission cases follow upstream plugin/pkg/admission/priority/admission_test.go
+(TestPriorityClassAdmission, TestPodAdmission); preemption cases follow
+pkg/scheduler/framework/plugins/defaultpreemption/default_preemption_test.go
+(TestPostFilter, TestSelectBestCandidate, TestPodEligibleToPreemptOthers) with the
+scheduler's and the API server's own wording.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sim_builders import make_daemonset
+
+from dstutor.controller.preemption import (
+    NOT_ELIGIBLE_NEVER,
+    NOT_ELIGIBLE_TERMINATING,
+    eligible_to_preempt,
+    select_victims_on_node,
+)
+from dstutor.controller.scheduler import filter_node_room
+from dstutor.errors import Forbidden, Invalid
+from dstutor.model.objects import Obj, pod_condition
+from dstutor.sim.cluster import Cluster
+
+
+def priority_class(name: str, value: int, *, default: bool = False,
+                   policy: str | None = None) -> Obj:
+    pc: Obj = {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+               "metadata": {"name": name}, "value": value}
+    if default:
+        pc["globalDefault"] = True
+    if policy:
+        pc["preemptionPolicy"] = policy
+    return pc
+
+
+def bare_pod(name: str, *, cpu: str = "", cls: str = "", port: int = 0,
+             priority: int | None = None) -> Obj:
+    container: Obj = {"name": "app", "image": "nginx:1.27"}
+    if cpu:
+        container["resources"] = {"requests": {"cpu": cpu}}
+    if port:
+        container["ports"] = [{"containerPort": port, "hostPort": port}]
+    spec: Obj = {"containers": [container]}
+    if cls:
+        spec["priorityClassName"] = cls
+    if priority is not None:
+        spec["priority"] = priority
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default"},
+            "spec": spec}
+
+
+def one_node(cpu: str = "2") -> Cluster:
+    cluster = Cluster()
+    cluster.add_node("node-0", ready=True, capacity={"cpu": cpu})
+    return cluster
+
+
+def events(cluster: Cluster, reason: str) -> list[Obj]:
+    return [e for e in cluster.store.list("Event") if e["reason"] == reason]
+
+
+# --- PriorityClass objects and the Priority admission plugin -----------------------------
+
+
+def test_every_cluster_has_the_two_system_classes() -> None:
+    classes = {pc["metadata"]["name"]: pc for pc in Cluster().list("PriorityClass")}
+    assert {n: (pc["value"], pc["globalDefault"], pc["preemptionPolicy"])
+            for n, pc in classes.items()} == {
+        "system-node-critical": (2000001000, False, "PreemptLowerPriority"),
+        "system-cluster-critical": (2000000000, False, "PreemptLowerPriority")}
+    assert classes["system-node-critical"]["description"] == (
+        "Used for system critical pods that must not be moved from their current node.")
+
+
+def test_a_pod_without_a_class_gets_priority_zero() -> None:
+    cluster = one_node()
+    spec = cluster.create(bare_pod("p"))["spec"]
+    assert (spec["priority"], spec["preemptionPolicy"]) == (0, "PreemptLowerPriority")
+    assert "priorityClassName" not in spec
+
+
+def test_a_class_name_resolves_to_its_value_and_policy() -> None:
+    cluster = one_node()
+    cluster.create(priority_class("batch-low", 100, policy="Never"))
+    spec = cluster.create(bare_pod("p", cls="batch-low"))["spec"]
+    assert (spec["priority"], spec["preemptionPolicy"]) == (100, "Never")
+    spec = cluster.create(bare_pod("q", cls="system-node-critical"))["spec"]
+    assert spec["priority"] == 2000001000
+
+
+def test_an_unknown_class_is_forbidden() -> None:
+    cluster = one_node()
+    with pytest.raises(Forbidden) as err:
+        cluster.create(bare_pod("p", cls="does-not-exist"))
+    assert str(err.value) == ('Error from server (Forbidden): pods "p" is forbidden: '
+                              "no PriorityClass with name does-not-exist was found")
+    assert cluster.find("Pod", "default", "p") is None
+
+
+def test_the_global_default_class_applies_to_pods_without_a_name() -> None:
+    cluster = one_node()
+    cluster.create(priority_class("everyone", 1000, default=True))
+    spec = cluster.create(bare_pod("p"))["spec"]
+    assert (spec["priorityClassName"], spec["priority"]) == ("everyone", 1000)
+
+
+def test_only_one_global_default() -> None:
+    cluster = one_node()
+    cluster.create(priority_class("first", 1, default=True))
+    with pytest.raises(Forbidden) as err:
+        cluster.create(priority_class("second", 2, default=True))
+    assert err.value.message == ('priorityclasses.scheduling.k8s.io "second" is forbidden: '
+                                 "PriorityClass first is already marked as default. Only one "
+                                 "default can exist")
+
+
+def test_a_priority_set_by_hand_must_match_the_class() -> None:
+    cluster = one_node()
+    with pytest.raises(Forbidden) as err:
+        cluster.create(bare_pod("p", priority=5))
+    assert err.value.message.endswith(
+        "the integer value of priority (5) must not be provided in pod spec; priority "
+        "admission controller computed 0 from the given PriorityClass name")
+
+
+@pytest.mark.parametrize(("name", "value", "cause"), [
+    ("too-high", 1000000001,
+     "value: Forbidden: maximum allowed value of a user defined priority is 1000000000"),
+    ("system-mine", 10,
+     "metadata.name: Forbidden: priority class names with 'system-' prefix are reserved for "
+     "system use only. error: system-mine is not a known system priority class"),
+])
+def test_priority_class_validation(name: str, value: int, cause: str) -> None:
+    with pytest.raises(Invalid) as err:
+        one_node().create(priority_class(name, value))
+    assert err.value.causes == [cause]
+
+
+def test_a_class_value_is_immutable() -> None:
+    cluster = one_node()
+    cluster.create(priority_class("c", 10))
+    changed = cluster.get("PriorityClass", "", "c") | {"value": 11}
+    with pytest.raises(Invalid) as err:
+        cluster.update(changed)
+    assert err.value.causes == ["value: Forbidden: may not be changed in an update."]
+
+
+def test_a_daemonset_with_an_unknown_class_reports_failed_create() -> None:
+    cluster = one_node()
+    ds = make_daemonset("agent")
+    ds["spec"]["template"]["spec"]["priorityClassName"] = "node-critical"
+    cluster.create(ds)
+    cluster.advance(5)
+    assert cluster.pods_of("agent") == []
+    messages = {e["message"] for e in events(cluster, "FailedCreate")}
+    assert messages == {'Error creating: pods "agent-" is forbidden: no PriorityClass with '
+                        "name node-critical was found"}
+
+
+# --- preemption --------------------------------------------------------------------------
+
+
+def critical_agent(cpu: str = "1", policy_class: str = "system-node-critical") -> Obj:
+    ds = make_daemonset("agent", requests={"cpu": cpu}, strategy="RollingUpdate")
+    ds["spec"]["template"]["spec"]["priorityClassName"] = policy_class
+    return ds
+
+
+def test_a_node_critical_daemon_pod_preempts_a_lower_priority_pod() -> None:
+    cluster = one_node("2")
+    cluster.create(bare_pod("batch", cpu="1500m"))
+    cluster.advance(10)
+    victim_uid = cluster.get("Pod", "default", "batch")["metadata"]["uid"]
+    cluster.create(critical_agent())
+    daemon = cluster.pods_of("agent")[0]
+    # The victim is marked, then deleted gracefully; the daemon pod is nominated.
+    batch = cluster.get("Pod", "default", "batch")
+    cond = pod_condition(batch, "DisruptionTarget")
+    assert cond is not None and (cond["status"], cond["reason"], cond["message"]) == (
+        "True", "PreemptionByScheduler",
+        "default-scheduler: preempting to accommodate a higher priority pod")
+    assert batch["metadata"].get("deletionTimestamp")
+    assert daemon["status"]["nominatedNodeName"] == "node-0"
+    [preempted] = events(cluster, "Preempted")
+    assert preempted["involvedObject"]["name"] == "batch"
+    assert preempted["message"] == f"Preempted by pod {daemon['metadata']['uid']} on node node-0"
+    assert preempted["source"]["component"] == "default-scheduler"
+    [failed] = events(cluster, "FailedScheduling")
+    assert failed["message"] == ("0/1 nodes are available: 1 Insufficient cpu.")
+    assert failed["involvedObject"]["uid"] != victim_uid
+    cluster.advance(40)
+    daemon = cluster.pods_of("agent")[0]
+    assert (daemon["spec"]["nodeName"], daemon["status"]["phase"]) == ("node-0", "Running")
+    assert "nominatedNodeName" not in daemon["status"]
+    assert cluster.find("Pod", "default", "batch") is None
+
+
+def test_equal_priority_leaves_nothing_to_preempt() -> None:
+    cluster = one_node("2")
+    cluster.create(bare_pod("batch", cpu="1500m", cls="system-node-critical"))
+    cluster.advance(10)
+    cluster.create(critical_agent())
+    cluster.advance(30)
+    cond = pod_condition(cluster.pods_of("agent")[0], "PodScheduled")
+    assert cond is not None and cond["message"] == (
+        "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: "
+        "1 No preemption victims found for incoming pod.")
+    assert events(cluster, "Preempted") == []
+
+
+def test_preemption_policy_never_waits_instead() -> None:
+    cluster = one_node("2")
+    cluster.create(priority_class("agent-never", 1000000, policy="Never"))
+    cluster.create(bare_pod("batch", cpu="1500m"))
+    cluster.advance(10)
+    cluster.create(critical_agent(policy_class="agent-never"))
+    cluster.advance(30)
+    cond = pod_condition(cluster.pods_of("agent")[0], "PodScheduled")
+    assert cond is not None and cond["message"] == (
+        "0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to "
+        "preemptionPolicy=Never.")
+    assert cluster.find("Pod", "default", "batch") is not None
+
+
+def test_a_daemon_pod_on_many_nodes_preempts_only_on_its_own_node() -> None:
+    cluster = Cluster()
+    for name in ("node-0", "node-1", "node-2"):
+        cluster.add_node(name, ready=True, capacity={"cpu": "2"})
+    pod = bare_pod("batch", cpu="1500m")
+    pod["spec"]["nodeName"] = "node-1"
+    cluster.create(pod)
+    cluster.advance(10)
+    cluster.create(critical_agent())
+    cluster.advance(40)
+    assert {p["spec"]["nodeName"] for p in cluster.pods_of("agent")
+            if p["status"]["phase"] == "Running"} == {"node-0", "node-1", "node-2"}
+    [preempted] = events(cluster, "Preempted")
+    assert preempted["message"].endswith("on node node-1")
+
+
+def test_the_lowest_priority_pod_is_the_victim() -> None:
+    cluster = one_node("2")
+    cluster.create(priority_class("low", 10))
+    cluster.create(priority_class("mid", 20))
+    cluster.create(bare_pod("low-pod", cpu="1", cls="low"))
+    cluster.create(bare_pod("mid-pod", cpu="1", cls="mid"))
+    cluster.advance(10)
+    cluster.create(critical_agent())
+    cluster.advance(40)
+    assert cluster.find("Pod", "default", "low-pod") is None
+    assert cluster.get("Pod", "default", "mid-pod")["status"]["phase"] == "Running"
+
+
+def test_a_host_port_conflict_is_resolved_by_preemption() -> None:
+    cluster = one_node("8")
+    cluster.create(bare_pod("web", port=9100))
+    cluster.advance(10)
+    ds = make_daemonset("exporter", host_port=9100)
+    ds["spec"]["template"]["spec"]["priorityClassName"] = "system-node-critical"
+    cluster.create(ds)
+    cluster.advance(40)
+    assert cluster.find("Pod", "default", "web") is None
+    assert cluster.pods_of("exporter")[0]["status"]["phase"] == "Running"
+
+
+def test_select_victims_keeps_pods_that_still_fit() -> None:
+    node = {"metadata": {"name": "n"}, "status": {"allocatable": {"cpu": "3"}}}
+
+    def running(name: str, cpu: str, prio: int, started: str) -> Obj:
+        pod = bare_pod(name, cpu=cpu)
+        pod["spec"]["priority"] = prio
+        pod["status"] = {"phase": "Running", "startTime": started}
+        return pod
+
+    older = running("older", "1", 0, "2026-01-01T00:00:00Z")
+    newer = running("newer", "1", 0, "2026-01-02T00:00:00Z")
+    high = running("high", "1", 100, "2026-01-03T00:00:00Z")
+    incoming = bare_pod("in", cpu="1")
+    incoming["spec"]["priority"] = 50
+    victims, reasons = select_victims_on_node(incoming, node, [older, newer, high],
+                                              filter_node_room)
+    # The pod that has run longer is more important and is reprieved first.
+    assert ([v["metadata"]["name"] for v in victims], reasons) == (["newer"], [])
+    incoming["spec"]["priority"] = 0
+    assert select_victims_on_node(incoming, node, [older, newer, high], filter_node_room) == (
+        (), ["No preemption victims found for incoming pod"])
+
+
+def test_eligibility() -> None:
+    pod = bare_pod("p")
+    pod["spec"]["priority"] = 10
+    assert eligible_to_preempt(pod, None) == ""
+    terminating = bare_pod("t")
+    terminating["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z"
+    terminating["status"] = {"conditions": [{"type": "DisruptionTarget", "status": "True",
+                                             "reason": "PreemptionByScheduler"}]}
+    assert eligible_to_preempt(pod, [terminating]) == NOT_ELIGIBLE_TERMINATING
+    pod["spec"]["preemptionPolicy"] = "Never"
+    assert eligible_to_preempt(pod, None) == NOT_ELIGIBLE_NEVER
+
+
+def test_a_priority_class_body_is_decoded_like_the_server_does() -> None:
+    from dstutor.model.decode import decode
+
+    bad = decode("PriorityClass", priority_class("x", 1) | {"value": "high"})
+    assert bad.error == ("json: cannot unmarshal string into Go struct field "
+                         "PriorityClass.value of type int32")
+    unknown = decode("PriorityClass", priority_class("x", 1) | {"globaldefault": True})
+    assert unknown.error is None and unknown.unknown == ["globaldefault"]
+
+
+def test_a_system_class_cannot_be_deleted() -> None:
+    cluster = one_node()
+    with pytest.raises(Forbidden) as err:
+        cluster.delete("PriorityClass", "", "system-node-critical")
+    assert err.value.message == ('priorityclasses.scheduling.k8s.io "system-node-critical" is '
+                                 "forbidden: this is a system priority class and cannot be "
+                                 "deleted")
+    cluster.create(priority_class("mine", 5))
+    cluster.delete("PriorityClass", "", "mine")
+    assert cluster.find("PriorityClass", "", "mine") is None
+
+
+def test_why_says_whether_preemption_can_help() -> None:
+    from dstutor.shell.why import explain_pair
+
+    cluster = one_node("2")
+    cluster.create(bare_pod("batch", cpu="1900m"))
+    cluster.advance(10)
+    ds = make_daemonset("agent", requests={"cpu": "200m"})
+    cluster.create(ds)
+    cluster.advance(10)
+    node = cluster.get("Node", "", "node-0")
+    text = explain_pair(cluster, node, cluster.get("DaemonSet", "default", "agent"), width=300)
+    assert ("-> the scheduler leaves the pod Pending: no pod here has a priority below 0, so "
+            "preemption cannot help") in text
+    from dstutor.shell.why import _preemption_words
+
+    batch = cluster.get("Pod", "default", "batch")
+    critical = {"priorityClassName": "system-node-critical"}
+    assert _preemption_words(cluster, critical, [batch]) == (
+        "the scheduler may preempt lower-priority pods here (1 with a priority below "
+        "2000001000)")
+    never = {"priorityClassName": "system-node-critical", "preemptionPolicy": "Never"}
+    assert _preemption_words(cluster, never, [batch]) == (
+        "the scheduler leaves the pod Pending (preemptionPolicy Never)")
