@@ -42,6 +42,11 @@ def _wobble(name: str, now: float, salt: str) -> float:
     return 0.85 + (int.from_bytes(digest[:4], "big") % 3001) / 10000.0
 
 
+def _amount(quantity: str | int | float) -> float:
+    """Cores or bytes as a float: usage is simulated with a wobble, not counted exactly."""
+    return float(parse_quantity(quantity))
+
+
 def _running(pod: Obj) -> bool:
     return (pod.get("status") or {}).get("phase") == "Running" and not pod["metadata"].get(
         "deletionTimestamp")
@@ -50,8 +55,8 @@ def _running(pod: Obj) -> bool:
 def container_usage(pod: Obj, container: Obj, now: float) -> tuple[float, float]:
     """(cores, bytes) one container uses now."""
     requests = (container.get("resources") or {}).get("requests") or {}
-    cpu = parse_quantity(requests["cpu"]) if "cpu" in requests else DEFAULT_CPU
-    memory = parse_quantity(requests["memory"]) if "memory" in requests else DEFAULT_MEMORY
+    cpu = _amount(requests["cpu"]) if "cpu" in requests else DEFAULT_CPU
+    memory = _amount(requests["memory"]) if "memory" in requests else DEFAULT_MEMORY
     key = f"{pod['metadata'].get('uid', '')}/{container.get('name', '')}"
     return (max(0.001, cpu * 0.6 * _wobble(key, now, "cpu")),
             memory * 0.7 * _wobble(key, now, "memory"))
@@ -111,7 +116,7 @@ def run_top_node(env: Env, cmd: KubectlCommand, out: Output) -> None:
         if not _node_ready(node):
             rows.append((node_name, None, None, alloc))
             continue
-        cpu_total = parse_quantity(alloc.get("cpu", "0"))
+        cpu_total = _amount(alloc.get("cpu", "0"))
         cpu = cpu_total * SYSTEM_CPU_SHARE * _wobble(node_name, now, "cpu")
         memory = SYSTEM_MEMORY * _wobble(node_name, now, "memory")
         for pod in env.cluster.list_live("Pod"):
@@ -129,8 +134,8 @@ def run_top_node(env: Env, cmd: KubectlCommand, out: Output) -> None:
         if cpu is None or memory is None:
             lines.append(f"{node_name}\t<unknown>\t<unknown>\t<unknown>\t<unknown>\t")
             continue
-        cpu_pct = int(cpu * 1000 / max(parse_quantity(alloc.get("cpu", "1")) * 1000, 1) * 100)
-        mem_pct = int(memory / max(parse_quantity(alloc.get("memory", "1")), 1) * 100)
+        cpu_pct = int(cpu * 1000 / max(_amount(alloc.get("cpu", "1")) * 1000, 1) * 100)
+        mem_pct = int(memory / max(_amount(alloc.get("memory", "1")), 1) * 100)
         lines.append(f"{node_name}\t{_cores(cpu)}\t{cpu_pct}%\t{_bytes(memory)}\t{mem_pct}%\t")
     out.write(tabwrite("\n".join(lines), min_width=MIN_WIDTH, padding=PADDING) + "\n")
 
