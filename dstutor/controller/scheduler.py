@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 
 from dstutor.controller import preemption, shared
 from dstutor.controller.context import Context
@@ -30,7 +31,17 @@ PORTS_CONFLICT = "node(s) didn't have free ports for the requested pod ports"
 
 def resource_amount(name: str, quantity: str | int | float) -> int:
     """A quantity in framework.Resource's unit: millicores for cpu (MilliValue), whole
-    units otherwise (Value: bytes, pods), rounded up as the scheduler rounds them."""
+    units otherwise (Value: bytes, pods), rounded up as the scheduler rounds them.
+    CommandError (ParseQuantity's words) when it is not a quantity."""
+    if isinstance(quantity, str | int | float):
+        return _resource_amount(name, quantity)
+    return _resource_amount(name, "")  # a list or a mapping: the server's format error
+
+
+# Every placement counts the requests of every pod on the node again: the same few
+# quantities, so each is converted once (typed: True is not the quantity 1).
+@lru_cache(maxsize=4096, typed=True)
+def _resource_amount(name: str, quantity: str | int | float) -> int:
     q = parse_quantity(quantity)
     return q.milli_value() if name == "cpu" else q.int_value()
 

@@ -132,3 +132,10 @@ def test_the_scheduler_counts_in_millicores_without_float_error() -> None:
 def test_a_huge_request_fits_no_node() -> None:
     node = {"status": {"allocatable": {"cpu": "64", "memory": "1Ti", "pods": "110"}}}
     assert filter_node_room(_pod("1e400"), node, []) == ["Insufficient cpu"]
+
+
+@pytest.mark.parametrize("value", [True, [1], None, {}, "1x"])
+def test_the_scheduler_refuses_what_is_not_a_quantity(value: object) -> None:
+    with pytest.raises(CommandError):
+        resource_amount("cpu", value)  # type: ignore[arg-type]
+    assert resource_amount("cpu", 1) == 1000  # True above was not taken for 1
