@@ -157,6 +157,9 @@ def grade_command(
     only: Annotated[list[str] | None, typer.Option(
         "--only", metavar="LESSON", help="Grade only this lesson or exercise (id or file "
         "name; repeatable).")] = None,
+    review: Annotated[bool, typer.Option(
+        "--review", help="Also show each learner's review of every exercise they started: "
+        "points per task, the checks missed, hint and time costs.")] = False,
 ) -> None:
     """Grade a class: verify each results file, show scores and where learners got stuck."""
     from pathlib import Path
@@ -205,6 +208,11 @@ def grade_command(
         for row in grade.stuck_rows(book.stuck()):
             stuck.add_row(*(escape(c) for c in row))
         console.print(stuck)
+        if review:
+            for head, lines in grade.review_blocks(book):
+                console.print(f"[bold]Review[/] {escape(head)}")
+                for line in lines:
+                    console.print(f"  {escape(line)}", highlight=False)
         for ln in book.learners:
             for lid in sorted(ln.unverified):
                 console.print(f"[bold yellow]UNVERIFIED[/] {escape(ln.path)} ({escape(ln.name)}"

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dstutor.classroom.results import load_results
+from dstutor.classroom.review import review_from_record, review_lines
 from dstutor.textsafe import visible_line
 
 CSV_FIELDS = ("learner", "lesson", "title", "mode", "score", "points", "percent", "steps_done",
@@ -411,3 +412,17 @@ def stuck_rows(stats: Sequence[StepStats]) -> list[list[str]]:
              ", ".join(f"{c} ({n})" for c, n in sorted(s.missed.items(), key=lambda i: -i[1]))
              or "-"]
             for s in stats]
+
+
+def review_blocks(book: GradeBook) -> list[tuple[str, list[str]]]:
+    """Per learner, each exercise they started: a heading and the review's lines, built as
+    `lesson run` builds the review its learner read (checks by id: a results file keeps
+    whether each check held, not what it said)."""
+    blocks = []
+    for ln in book.learners:
+        for rec in ln.lessons:
+            if rec.get("mode") != "exercise" or not rec.get("started"):
+                continue
+            head = f"{ln.name} ({ln.path}): {rec['id']}: {rec.get('title', '')}"
+            blocks.append((head, review_lines(review_from_record(rec))))
+    return blocks

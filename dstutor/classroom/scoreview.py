@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dstutor.classroom.review import review_from_progress, review_text
 from dstutor.classroom.scoring import lesson_score, step_score
 from dstutor.lessons.progress import LessonProgress, StepProgress
 from dstutor.lessons.runner import ExerciseHooks
@@ -53,4 +54,12 @@ def exercise_hooks(lesson: Lesson) -> ExerciseHooks:
         lines.append(f"  score now: {now:g} of {s.points:g}")
         return "\n".join(lines) + "\n"
 
-    return ExerciseHooks(score_text, step_points)
+    def final_review(progress: LessonProgress, outcomes: dict[str, list[tuple[bool, str]]],
+                     ended: str) -> str:
+        return review_text(review_from_progress(lesson, progress, outcomes), ended)
+
+    def time_up(progress: LessonProgress) -> bool:
+        used = round(sum(sp.seconds for sp in progress.steps.values()), 3)  # as results.py
+        return meta.time_limit is not None and used > meta.time_limit
+
+    return ExerciseHooks(score_text, step_points, final_review, time_up)

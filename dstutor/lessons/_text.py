@@ -23,6 +23,8 @@ Lesson commands:
   progress   your progress in this lesson
   reset      rebuild the cluster as it was when this step started
   quit       leave; `dstutor lesson run` picks up where you left off
+  end        in an exercise: end it now and see the review (points per task,
+             what was missed, the final score)
 kubectl lines and simulator commands (node add, advance, map, why) work as in the shell."""
 
 

@@ -43,7 +43,8 @@ from dstutor.lessons.sandbox import (
 from dstutor.lessons.schema import Lesson, Step
 from dstutor.shell.workspace import Workspace
 
-QUIT_WORDS = ("quit", "exit")
+QUIT_WORDS = ("quit", "exit", "end")
+END_WORD = "end"  # in an exercise: end it now and show the review (elsewhere: quit)
 LESSON_WORDS = ("hint", "check", "next", "skip", "solution", "goal", "progress", "answer",
                 "predict", "reset", "help")
 _NUMBER = re.compile(r"^-?\d+$")
@@ -220,6 +221,7 @@ class LessonRunner:
         if not text:
             return Reply()
         now = self.wall()
+        late = self._time_up()
         if self.step is not None:
             add_time(self.progress.step(self.step.id), self._last_wall, now)
         self._last_wall = now
@@ -235,6 +237,9 @@ class LessonRunner:
         self._depth += 1
         try:
             reply = self._dispatch(text)
+            if (not late and self._depth == 1 and not self.done and not reply.finished
+                    and self._time_up()):  # this line passed the time limit: it ends
+                reply = reply.add(Reply(self._review("time"), finished=True))
             return reply
         finally:
             self._depth -= 1
@@ -249,6 +254,8 @@ class LessonRunner:
             return self._resolve_prediction(text)
         word = text.split()[0]
         if word in QUIT_WORDS and len(text.split()) == 1:
+            if word == END_WORD and self.exercise is not None and not self.done:
+                return Reply(self._review("end"), finished=True)
             return Reply("Progress saved. `dstutor lesson run` resumes here.\n",
                          finished=True)
         if word in LESSON_WORDS and "\n" not in text:
@@ -377,7 +384,7 @@ class LessonRunner:
                 out += self.lesson.outro.strip() + "\n\n"
             out += _text.summary_line(self.lesson, self.progress)
             if self.exercise is not None:
-                out += self.exercise.score_text(self.progress, {})
+                out += self._review("done")
             return Reply(out)
         self._enter_step()
         chunks = [("stdout", "\n"), *self._intro_parts()]
@@ -546,6 +553,10 @@ class LessonRunner:
 
     def _passing_now(self) -> dict[str, list[bool]]:
         """Each unfinished step's checks as they stand (exercise partial credit)."""
+        return {k: [ok for ok, _m in v] for k, v in self._outcomes_now().items()}
+
+    def _outcomes_now(self) -> dict[str, list[tuple[bool, str]]]:
+        """Each unfinished step's checks as they stand, with what each says (exam wording)."""
         found = {}
         for step in self.lesson.steps:
             sp = self.progress.steps.get(step.id)
@@ -553,8 +564,22 @@ class LessonRunner:
                 continue
             results = evaluate(step.checks, self.executor, step, self._records(step),
                                self._quiz_answer(step), exam=True)
-            found[step.id] = [o.passed for _c, o in results]
+            found[step.id] = [(o.passed, o.message) for _c, o in results]
         return found
+
+    def _time_up(self) -> bool:
+        hook = self.exercise.time_up if self.exercise is not None else None
+        return hook is not None and hook(self.progress)
+
+    def _review(self, ended: str) -> str:
+        """The exercise's review when it ends (`ended`: done, time or end); hooks without
+        one show the score."""
+        assert self.exercise is not None
+        outcomes = {} if ended == "done" else self._outcomes_now()
+        if self.exercise.review_text is None:
+            return self.exercise.score_text(
+                self.progress, {k: [ok for ok, _m in v] for k, v in outcomes.items()})
+        return self.exercise.review_text(self.progress, outcomes, ended)
 
     def _hint(self, step: Step) -> Reply:
         sp = self.progress.step(step.id)
@@ -653,7 +678,12 @@ class ExerciseHooks:
 
     `score_text(progress, passing)` renders points so far; `passing` maps each unfinished
     step to its checks' current results. `step_points(step_id)` is what a step is worth.
+    `review_text(progress, outcomes, ended)` renders the review shown when the exercise
+    ends (`ended`: "done", "time" or "end"); `outcomes` maps each unfinished step to its
+    checks' (passed, message). `time_up(progress)`: the time limit has passed.
     """
 
     score_text: Callable[[Any, dict[str, list[bool]]], str]
     step_points: Callable[[str], float]
+    review_text: Callable[[Any, dict[str, list[tuple[bool, str]]], str], str] | None = None
+    time_up: Callable[[Any], bool] | None = None

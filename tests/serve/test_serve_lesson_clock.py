@@ -10,7 +10,7 @@ import time
 from serve_manifests import LOGGER
 from serve_support import Served, make_cluster
 
-from dstutor.model.timefmt import SIM_EPOCH
+from dstutor.model.timefmt import SIM_EPOCH, parse_rfc3339
 from dstutor.serve.timeshift import shift_json, shift_value
 from dstutor.shell.session import Session
 
@@ -67,6 +67,7 @@ def test_lesson_serve_ages_match_the_tutor(kubectl_binary: str, tmp_path) -> Non
                 real_ages, repl_ages)
             assert max(real_ages, default=0) < 400, real  # not days since the epoch
         assert compared >= 5
+        started = time.monotonic()
         node = json.loads(served.kubectl("get", "node", "worker-1", "-o", "json").stdout)
         created = node["metadata"]["creationTimestamp"]
         assert created.startswith(time.strftime("%Y-", time.gmtime()))
@@ -75,4 +76,12 @@ def test_lesson_serve_ages_match_the_tutor(kubectl_binary: str, tmp_path) -> Non
         with served.backend.lock:
             stored = cluster.find("DaemonSet", "default", "logger")
         assert stored is not None
-        assert stored["metadata"]["annotations"]["seen"].startswith("2026-01-01")
+        # Moved back with the offset of its own request, which grew by the whole seconds
+        # that passed since the get: the node's creation on the lesson's clock, less those.
+        took = time.monotonic() - started
+        node_now = cluster.find("Node", "", "worker-1")
+        assert node_now is not None
+        sim_created = node_now["metadata"]["creationTimestamp"]
+        seen = stored["metadata"]["annotations"]["seen"]
+        drift = parse_rfc3339(seen) - parse_rfc3339(sim_created)
+        assert -(int(took) + 1) <= drift <= 0, (seen, sim_created, took)
