@@ -24,7 +24,7 @@ from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import resource_for_kind
 from dstutor.model.objects import Obj
 from dstutor.model.quantity import parse_quantity
-from dstutor.model.timefmt import parse_rfc3339
+from dstutor.model.timefmt import go_duration, parse_rfc3339
 from dstutor.render.table import tabwrite
 
 NO_METRICS = "error: Metrics API not available"
@@ -68,16 +68,6 @@ def pod_usage(pod: Obj, now: float) -> tuple[float, float]:
         c, m = container_usage(pod, container, now)
         cpu, memory = cpu + c, memory + m
     return cpu, memory
-
-
-def _go_duration(seconds: float) -> str:
-    """Go's time.Duration.String() for whole seconds: 45s, 2m5s, 1h0m3s."""
-    total = max(0, int(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h{minutes}m{secs}s"
-    return f"{minutes}m{secs}s" if minutes else f"{secs}s"
 
 
 def _cores(value: float) -> str:
@@ -150,7 +140,7 @@ def run_top_pod(env: Env, cmd: KubectlCommand, out: Output) -> None:
         if not _running(pods[0]):
             created = parse_rfc3339(pods[0]["metadata"].get("creationTimestamp") or "")
             raise error(f"Metrics not available for pod {ns}/{name}, age: "
-                        f"{_go_duration(now - created)}")
+                        f"{go_duration(max(0, int(now - created)))}")
     else:
         scope = None if cmd.all_namespaces else ns
         pods = [p for p in list_objects(env, resource_for_kind("Pod"), scope, cmd.selector,
