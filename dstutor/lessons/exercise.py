@@ -19,7 +19,6 @@ from dstutor.model.timefmt import parse_go_duration
 
 MODES = ("lesson", "exercise")
 SCORING_KEYS = {"points", "hint_cost", "late_cost"}
-EXERCISE_KEYS = {"mode", "time_limit", "scoring"}  # top-level keys the loader must accept
 CHECK_KEYS = {"weight"}  # check keys the loader must not pass to the check kind
 
 

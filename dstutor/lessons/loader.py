@@ -13,7 +13,7 @@ from dstutor import yamlio
 from dstutor.errors import DstutorError, LessonError
 from dstutor.lessons import confine
 from dstutor.lessons.checks import CHECKS
-from dstutor.lessons.exercise import ExerciseMeta, meta_from_data
+from dstutor.lessons.exercise import CHECK_KEYS, ExerciseMeta, meta_from_data
 from dstutor.lessons.fields import CHECK_PARAMS, TEXT, check_types, keys
 from dstutor.lessons.schema import (
     FORMAT_VERSION,
@@ -113,7 +113,8 @@ class _Reader:
             raise self.fail((*path, "kind"), f"unknown check kind {kind!r} "
                             f"(known: {', '.join(sorted(CHECKS))})")
         # `weight` is exercise scoring (exercise.py), not a check parameter
-        params = {k: _as_text(k, v) for k, v in raw.items() if k not in ("kind", "id", "weight")}
+        params = {k: _as_text(k, v) for k, v in raw.items()
+                  if k not in ("kind", "id") and k not in CHECK_KEYS}
         allowed = set(known.required) | set(known.optional)
         for key in params:
             if key not in allowed:
