@@ -18,7 +18,7 @@ import time
 
 from dstutor.controller import shared
 from dstutor.model.timefmt import to_rfc3339
-from dstutor.sim.names import NameGenerator
+from dstutor.sim.namegen import NameGenerator
 from dstutor.sim.store import Store
 
 

@@ -41,10 +41,6 @@ MAX_INT_DIGITS = 30
 ENTRY_FIELDS = ("t", "line", "exit", "step", "skip", "kind")
 
 
-class ResultsError(DstutorError):
-    """A results file that cannot be read or written."""
-
-
 def canonical(value: Any) -> str:
     """The one JSON spelling that hashes are taken over."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -18,10 +18,10 @@ from dstutor.controller.daemonset_util import (
     node_name_affinity,
     template_generation,
 )
+from dstutor.controller.history_sync import cleanup_history, construct_history
 from dstutor.controller.placement import Placement, daemon_pod_spec, node_should_run_daemon_pod
 from dstutor.controller.pods import daemon_pods_on, node_to_daemon_pods
-from dstutor.controller.revisions import cleanup_history, construct_history
-from dstutor.controller.state import DaemonSetState
+from dstutor.controller.state import DaemonSetState, StatusTotals
 from dstutor.controller.status import update_daemonset_status
 from dstutor.controller.update import rolling_update
 from dstutor.errors import ApiError
@@ -229,7 +229,7 @@ class DaemonSetsController:
             state.qos_class = qos_class(state.pod_spec)
             state.placements.clear()
             state.stats.clear()
-            state.totals = [0] * 6
+            state.totals = StatusTotals()
             self._claim_all_orphans(ds, selector)
             state.hash = construct_history(self.ctx, ds, state)
             if not state.hash:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dstutor.controller.context import Context
 from dstutor.controller.daemonset_util import scaled_value
-from dstutor.controller.history import compute_hash
+from dstutor.controller.history_rules import compute_hash
 from dstutor.model.admission import add_default_toleration_seconds, qos_class
 from dstutor.model.defaults import default_pod_only_fields
 from dstutor.model.objects import (

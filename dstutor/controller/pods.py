@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dstutor.controller.daemonset_util import pod_sort_key
+from dstutor.controller.ports import ObjectStore
 from dstutor.model.objects import Obj, is_terminating, uid
-from dstutor.sim.store import Store
 
 
-def daemon_pods_on(store: Store, ds: Obj, node_name: str, *,
+def daemon_pods_on(store: ObjectStore, ds: Obj, node_name: str, *,
                    include_deleted_terminal: bool = False) -> list[Obj]:
     """Owned pods mapped to a node, oldest first; finished pods being deleted are left out."""
     pods = []
@@ -23,7 +23,7 @@ def daemon_pods_on(store: Store, ds: Obj, node_name: str, *,
     return pods
 
 
-def node_to_daemon_pods(store: Store, ds: Obj) -> dict[str, list[Obj]]:
+def node_to_daemon_pods(store: ObjectStore, ds: Obj) -> dict[str, list[Obj]]:
     result = {}
     for node_name in sorted(store.pods_of_owner(uid(ds))):
         pods = daemon_pods_on(store, ds, node_name)

@@ -95,14 +95,25 @@ def select_victims_on_node(pod: Obj, node: Obj, pods_on_node: list[Obj], room: R
     return tuple(victims), []
 
 
+def _earliest_start_of_most_important(victims: tuple[Obj, ...]) -> str:
+    """util.GetEarliestPodStartTime: the earliest start among the highest-priority victims."""
+    top = max(pod_priority(v) for v in victims)
+    return min(_start_time(v) for v in victims if pod_priority(v) == top)
+
+
 def pick_one_node(candidates: list[Candidate]) -> Candidate:
     """pickOneNodeForPreemption, without PodDisruptionBudgets: the lowest highest-priority
-    victim, then the lowest sum of priorities, then the fewest victims; ties go to the
+    victim, then the lowest sum of priorities (each raised by 2^31, as upstream does, so
+    that more victims of negative priority never look cheaper), then the fewest victims,
+    then the node whose most important victims started latest; remaining ties go to the
     first node by name (upstream's order is random)."""
-    def score(c: Candidate) -> tuple[int, int, int, str]:
+    def score(c: Candidate) -> tuple[int, int, int]:
         prios = [pod_priority(v) for v in c.victims]
-        return (max(prios), sum(prios), len(prios), c.name)
-    return min(candidates, key=score)
+        return (max(prios), sum(p + 2**31 for p in prios), len(prios))
+    best = min(score(c) for c in candidates)
+    tied = sorted((c for c in candidates if score(c) == best), key=lambda c: c.name)
+    latest = max(_earliest_start_of_most_important(c.victims) for c in tied)
+    return next(c for c in tied if _earliest_start_of_most_important(c.victims) == latest)
 
 
 def find_candidate(pod: Obj, nodes_with_pods: list[tuple[Obj, list[Obj]]], total: int,

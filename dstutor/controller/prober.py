@@ -2,8 +2,8 @@
 
 The kubelet's prober (upstream pkg/kubelet/prober) runs a container's readinessProbe
 first `initialDelaySeconds` after the container starts, then every `periodSeconds`
-(default 10); the container is ready after the first success (successThreshold 1), and
-each failure is a Warning event `Unhealthy`, "Readiness probe failed: ...".
+(default 10); the container is ready after `successThreshold` successes in a row (default
+1), and each failure is a Warning event `Unhealthy`, "Readiness probe failed: ...".
 
 A simulated container has no application to ask, so when it answers is explicit: the
 pod annotation `dstutor.io/ready-after: 20s` (a duration: 20s, 1m30s, or seconds) means
@@ -65,7 +65,10 @@ def plan(container: Obj, warmup: float) -> ProbePlan:
     while t < warmup and len(failures) < 1000:
         failures.append(t)
         t += period
-    return ProbePlan(tuple(failures), t)
+    # Readiness may ask for several successes in a row (successThreshold, default 1): the
+    # worker reports Success only at the last of them (worker.go's resultRun).
+    successes = max(int(probe.get("successThreshold") or 1), 1)
+    return ProbePlan(tuple(failures), t + (successes - 1) * period)
 
 
 def container_ready_delay(pod: Obj, container: Obj) -> float:

@@ -3,14 +3,45 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from dstutor.controller.placement import Placement
 from dstutor.model.objects import Obj
 from dstutor.model.selectors import LabelSelector
 
-# (should_run, scheduled, ready, available, updated): one node's part of the status.
-NodeStat = tuple[bool, bool, bool, bool, bool]
-NO_STAT: NodeStat = (False, False, False, False, False)
+
+class NodeStat(NamedTuple):
+    """One node's part of the DaemonSet status (what updateDaemonSetStatus counts)."""
+
+    should_run: bool
+    scheduled: bool
+    ready: bool = False
+    available: bool = False
+    updated: bool = False
+
+
+# Only these few values exist; node_stat hands out the shared instances instead of
+# building a tuple per node per sync.
+NO_STAT = NodeStat(False, False)
+SHOULD_RUN_UNSCHEDULED = NodeStat(True, False)
+MISSCHEDULED = NodeStat(False, True)
+# A scheduled node's stat, SCHEDULED[ready][available][updated] (bools index it).
+SCHEDULED = tuple(tuple(tuple(NodeStat(True, True, ready, available, updated)
+                              for updated in (False, True))
+                        for available in (False, True))
+                  for ready in (False, True))
+
+
+@dataclass(slots=True)
+class StatusTotals:
+    """The DaemonSet status numbers, summed over every node's NodeStat."""
+
+    desired: int = 0  # desiredNumberScheduled
+    current: int = 0  # currentNumberScheduled
+    misscheduled: int = 0  # numberMisscheduled
+    ready: int = 0  # numberReady
+    available: int = 0  # numberAvailable
+    updated: int = 0  # updatedNumberScheduled
 
 
 @dataclass
@@ -30,22 +61,21 @@ class DaemonSetState:
     selector: LabelSelector | None = None
     placements: dict[str, Placement] = field(default_factory=dict)
     stats: dict[str, NodeStat] = field(default_factory=dict)
-    totals: list[int] = field(default_factory=lambda: [0] * 6)
+    totals: StatusTotals = field(default_factory=StatusTotals)
     old_nodes: set[str] = field(default_factory=set)
     old_revision_count: int = 0
     create_failed: bool = False  # this sync's syncNodes hit a create error
 
 
-def add_stat(totals: list[int], stat: NodeStat, sign: int) -> None:
-    """Fold one node's part into the running totals (desired, current, misscheduled,
-    ready, available, updated)."""
+def add_stat(totals: StatusTotals, stat: NodeStat, sign: int) -> None:
+    """Fold one node's part into the running totals (sign -1 takes it out again)."""
     should_run, scheduled, ready, available, updated = stat
     if should_run:
-        totals[0] += sign
+        totals.desired += sign
         if scheduled:
-            totals[1] += sign
-            totals[3] += sign * ready
-            totals[4] += sign * available
-            totals[5] += sign * updated
+            totals.current += sign
+            totals.ready += sign * ready
+            totals.available += sign * available
+            totals.updated += sign * updated
     elif scheduled:
-        totals[2] += sign
+        totals.misscheduled += sign

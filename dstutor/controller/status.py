@@ -5,7 +5,15 @@ from __future__ import annotations
 from dstutor.controller.context import Context
 from dstutor.controller.daemonset_util import is_pod_updated
 from dstutor.controller.pods import daemon_pods_on
-from dstutor.controller.state import NO_STAT, DaemonSetState, NodeStat, add_stat
+from dstutor.controller.state import (
+    MISSCHEDULED,
+    NO_STAT,
+    SCHEDULED,
+    SHOULD_RUN_UNSCHEDULED,
+    DaemonSetState,
+    NodeStat,
+    add_stat,
+)
 from dstutor.model.objects import (
     Obj,
     is_pod_available,
@@ -30,9 +38,9 @@ def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str, now:
     if placement is None:  # the node is gone: it no longer counts at all
         return NO_STAT
     if not pods:
-        return (placement.should_run, False, False, False, False)
+        return SHOULD_RUN_UNSCHEDULED if placement.should_run else NO_STAT
     if not placement.should_run:
-        return (False, True, False, False, False)
+        return MISSCHEDULED
     oldest = pods[0]
     ready = is_pod_ready(oldest)
     min_ready = int(ds["spec"].get("minReadySeconds", 0))
@@ -45,7 +53,7 @@ def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str, now:
             ds["metadata"]["namespace"], ds["metadata"]["name"], node_name),
             since + min_ready + 1)
     updated = is_pod_updated(oldest, state.hash, state.template_generation)
-    return (True, True, ready, available, updated)
+    return SCHEDULED[ready][available][updated]
 
 def update_daemonset_status(ctx: Context, ds: Obj, state: DaemonSetState, nodes: list[str]
                             ) -> None:
@@ -59,17 +67,16 @@ def update_daemonset_status(ctx: Context, ds: Obj, state: DaemonSetState, nodes:
         if stat != NO_STAT:
             state.stats[node_name] = stat
             add_stat(totals, stat, 1)
-    desired, current, mis, ready, available, updated = totals
     status = dict(ds.get("status") or {})
     new_numbers = {
-        "currentNumberScheduled": current,
-        "numberMisscheduled": mis,
-        "desiredNumberScheduled": desired,
-        "numberReady": ready,
+        "currentNumberScheduled": totals.current,
+        "numberMisscheduled": totals.misscheduled,
+        "desiredNumberScheduled": totals.desired,
+        "numberReady": totals.ready,
         "observedGeneration": int(ds["metadata"].get("generation", 1)),
-        "updatedNumberScheduled": updated,
-        "numberAvailable": available,
-        "numberUnavailable": desired - available,
+        "updatedNumberScheduled": totals.updated,
+        "numberAvailable": totals.available,
+        "numberUnavailable": totals.desired - totals.available,
     }
     changed = any(status.get(k, 0) != v for k, v in new_numbers.items())
     if not changed:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dstutor.kubectl.builder import ResourceTarget
-from dstutor.kubectl.context import KubectlParseError
 from dstutor.kubectl.parser import KubectlCommand, is_kubectl_line, parse_kubectl
+from dstutor.kubectl.parsestate import KubectlParseError
 from dstutor.kubectl.registry import FlagSpec, VerbSpec, flag_names, get_verb, iter_verbs
 from dstutor.kubectl.resources import ResourceType, resolve_resource, resolve_resources
 from dstutor.kubectl.specs import ImageUpdate, LabelChange, TaintChange

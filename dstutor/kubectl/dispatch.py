@@ -14,8 +14,8 @@ from pathlib import Path
 from dstutor.errors import DstutorError
 from dstutor.kubectl.commands import HANDLERS
 from dstutor.kubectl.commands._base import Editor, Env, Output
-from dstutor.kubectl.context import KubectlParseError
 from dstutor.kubectl.parser import KubectlCommand, parse_kubectl
+from dstutor.kubectl.parsestate import KubectlParseError
 from dstutor.kubectl.result import CommandResult
 from dstutor.model.objects import Obj
 from dstutor.sim.cluster import Cluster

@@ -9,8 +9,8 @@ from types import MappingProxyType
 from dstutor.errors import ParseError
 from dstutor.kubectl import verbs as _verbs
 from dstutor.kubectl.builder import ResourceTarget
-from dstutor.kubectl.context import Context, KubectlParseError, usage_error
 from dstutor.kubectl.lexer import FlagError, FlagLike, Word, scan_flags, split_command
+from dstutor.kubectl.parsestate import Context, KubectlParseError, usage_error
 from dstutor.kubectl.registry import (
     GLOBAL_FLAGS,
     KUBECTL_COMMANDS,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from dstutor.kubectl.builder import BuilderError, BuilderRequest, ResourceTarget, build_targets
-from dstutor.kubectl.context import Context, KubectlParseError, plain_error, usage_error
+from dstutor.kubectl.parsestate import Context, KubectlParseError, plain_error, usage_error
 from dstutor.kubectl.registry import (
     API_RESOURCES_FORMATS,
     GET_FORMATS,

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 
 from dstutor.kubectl.builder import BuilderError, ResourceTarget, _split_tuple
-from dstutor.kubectl.context import Context, KubectlParseError, plain_error
+from dstutor.kubectl.parsestate import Context, KubectlParseError, plain_error
 from dstutor.kubectl.registry_admin import PRINT_FORMATS
 from dstutor.kubectl.resources import lookup_resource, no_resource_type_message, resource_for_kind
 from dstutor.kubectl.specs import go_quote

@@ -50,7 +50,13 @@ def _history(world: World, p: Mapping[str, Any]) -> Outcome:
             worst = max((r.max_unavailable for r in rollouts), default=0)
             compared.append(("most pods unavailable at once", f"<= {limit}", str(worst)))
             for r in rollouts:
-                if r.max_unavailable > limit:
+                if r.finished is None and r is rollouts[-1]:
+                    # Its worst moment may be still to come: a guard on a rollout under way
+                    # would hold for a wrong strategy typed a moment ago.
+                    problems.append(f"the rollout of {p['daemonset']} to {r.image} has not "
+                                    "finished, so it cannot yet be said how many pods it "
+                                    "takes down at once")
+                elif r.max_unavailable > limit:
                     problems.append(
                         f"during the rollout to {r.image}, {r.max_unavailable} of {r.desired} "
                         f"{p['daemonset']} pods were unavailable at once (at most {limit} "

@@ -9,6 +9,7 @@ from typing import Any
 from dstutor.errors import DstutorError
 from dstutor.lessons import _pods
 from dstutor.lessons.checkkind import CheckKind, Outcome, World, find_object, register
+from dstutor.model.kinds import CLUSTER_SCOPED
 from dstutor.model.objects import Obj
 from dstutor.model.selectors import parse_selector
 
@@ -27,7 +28,7 @@ def _ns(p: Mapping[str, Any]) -> str:
 
 def _ref(p: Mapping[str, Any]) -> str:
     kind = str(p["type"])
-    if kind in ("Node", "Namespace"):
+    if kind in CLUSTER_SCOPED:
         return f"{kind} {p['name']}"
     return f"{kind} {_ns(p)}/{p['name']}"
 

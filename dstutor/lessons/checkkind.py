@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dstutor.errors import DstutorError
+from dstutor.model.kinds import CLUSTER_SCOPED
 from dstutor.model.objects import Obj
 from dstutor.sim.cluster import Cluster
 
@@ -83,4 +84,4 @@ def run_check(kind: str, world: World, params: Mapping[str, Any]) -> Outcome:
 def find_object(world: World, kind: str, namespace: str, name: str) -> Obj | None:
     """The live object (the cluster settled first); namespace is ignored for cluster kinds."""
     world.cluster.settle()
-    return world.cluster.find(kind, "" if kind in ("Node", "Namespace") else namespace, name)
+    return world.cluster.find(kind, "" if kind in CLUSTER_SCOPED else namespace, name)

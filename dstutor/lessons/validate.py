@@ -28,6 +28,7 @@ from dstutor.lessons.sandbox import (
     run_one,
 )
 from dstutor.lessons.schema import Lesson, Predict, Step, Wrong
+from dstutor.model.kinds import CLUSTER_SCOPED
 from dstutor.model.objects import is_terminating
 from dstutor.sim.cluster import Cluster
 from dstutor.sim.nodes import KUBELET_VERSION
@@ -61,7 +62,7 @@ def measure(predict: Predict, cluster: Cluster) -> int | None:
     if m.selector:
         return sum(1 for p in cluster.list("Pod", m.namespace, m.selector)
                    if not is_terminating(p))
-    obj = cluster.find(m.kind, "" if m.kind in ("Node", "Namespace") else m.namespace, m.name)
+    obj = cluster.find(m.kind, "" if m.kind in CLUSTER_SCOPED else m.namespace, m.name)
     if obj is None:
         return None
     from dstutor.render.jsonpath import jsonpath

@@ -42,3 +42,6 @@ KINDS: dict[str, KindInfo] = {
         KindInfo("PriorityClass", "scheduling.k8s.io/v1", "priorityclasses", False),
     )
 }
+
+# Kinds whose objects live in no namespace (their store key's namespace is "").
+CLUSTER_SCOPED = frozenset(info.kind for info in KINDS.values() if not info.namespaced)

@@ -12,8 +12,6 @@ Obj = dict[str, Any]
 # Keys that name an object in the store: (kind, namespace, name); namespace "" if cluster-scoped.
 Key = tuple[str, str, str]
 
-CLUSTER_SCOPED = frozenset({"Node", "Namespace"})
-
 DAEMONSET_UNIQUE_LABEL = "controller-revision-hash"
 TEMPLATE_GENERATION_LABEL = "pod-template-generation"
 TEMPLATE_GENERATION_ANNOTATION = "deprecated.daemonset.template.generation"

@@ -314,21 +314,21 @@ def meta_reset(session: Session, args: Args) -> Output:
 @command("save", "save FILE", "write the whole cluster to FILE (JSON data)",
          args=(FILE,), min_args=1)
 def meta_save(session: Session, args: Args) -> Output:
-    from dstutor.shell import snapshot
+    from dstutor.shell import savefile
 
     path = args.positional[0]
-    snapshot.save_file(session.cluster, path)
+    savefile.save_file(session.cluster, path)
     return Output(stdout=f"saved the cluster to {path}")
 
 
 @command("load", "load FILE", "replace the cluster with one written by `save`",
          args=(FILE,), min_args=1)
 def meta_load(session: Session, args: Args) -> Output:
-    from dstutor.shell import snapshot
+    from dstutor.shell import savefile
 
     path = args.positional[0]
     clock = session.cluster.clock
-    cluster = snapshot.load_file(path, mode=clock.mode, speed=clock.speed)
+    cluster = savefile.load_file(path, mode=clock.mode, speed=clock.speed)
     session.replace_cluster(cluster, f"load {path}")
     return Output(stdout=f"loaded the cluster from {path} (virtual time {clock_text(session)})",
                   changed=True)

@@ -132,7 +132,7 @@ class UndoEntry:
     Held as pickled bytes where possible: pickling our own live objects is 2-3 times
     faster than copy.deepcopy and only the rare `undo` pays for unpickling. These bytes
     never leave the process and never come from outside it, which is why pickle is fine
-    here and never for `save`/`load` (see snapshot.py).
+    here and never for `save`/`load` (see savefile.py).
     """
 
     command: str

@@ -134,7 +134,7 @@ def cluster_factory(opts: ShellOptions, mode: str, problems: list[str]
 
 
 def start(opts: ShellOptions, *, interactive: bool) -> Startup:
-    from dstutor.shell import snapshot
+    from dstutor.shell import savefile
 
     mode = opts.clock or ("live" if interactive else "manual")
     problems: list[str] = []
@@ -143,10 +143,10 @@ def start(opts: ShellOptions, *, interactive: bool) -> Startup:
     save_to: Path | None = None
     if opts.state:
         save_to = Path(opts.state)
-        snapshot.clean_stale_temps(save_to)  # what a killed save left behind
+        savefile.clean_stale_temps(save_to)  # what a killed save left behind
         if save_to.exists():
             try:
-                cluster = snapshot.load_file(save_to, mode=mode, speed=opts.speed)
+                cluster = savefile.load_file(save_to, mode=mode, speed=opts.speed)
             except DstutorError as exc:
                 problems.append(f"{exc}; starting a fresh cluster and leaving {opts.state} "
                                 "untouched")
@@ -162,10 +162,10 @@ def save_state(startup: Startup, stderr: TextIO) -> bool:
     """Write the --state file at exit; False (and one line on stderr) if that fails."""
     if startup.save_to is None:
         return True
-    from dstutor.shell import snapshot
+    from dstutor.shell import savefile
 
     try:
-        snapshot.save_file(startup.session.cluster, startup.save_to)
+        savefile.save_file(startup.session.cluster, startup.save_to)
     except DstutorError as exc:
         stderr.write(f"{visible(str(exc))}\n")
         return False

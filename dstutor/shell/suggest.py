@@ -21,6 +21,7 @@ from dstutor.kubectl.registry import (
 )
 from dstutor.kubectl.resources import RESOURCE_TYPES, lookup_resource
 from dstutor.kubectl.specs import TAINT_EFFECTS
+from dstutor.model.kinds import CLUSTER_SCOPED
 from dstutor.shell import meta
 from dstutor.sim.cluster import Cluster
 
@@ -60,7 +61,7 @@ class _Context:
         if self.cluster is None:
             return []
         rt = next((r for r in RESOURCE_TYPES if r.kind == kind), None)
-        namespaced = rt.namespaced if rt else kind not in ("Node", "Namespace")
+        namespaced = rt.namespaced if rt else kind not in CLUSTER_SCOPED
         ns = None if not namespaced or self.all_namespaces else self.namespace
         return [o["metadata"]["name"] for o in self.cluster.store.list(kind, ns)]
 

@@ -27,7 +27,7 @@ from dstutor.model.priority import (
 )
 from dstutor.model.timefmt import to_rfc3339
 from dstutor.sim.clock import Clock
-from dstutor.sim.names import NameGenerator
+from dstutor.sim.namegen import NameGenerator
 from dstutor.sim.store import Store
 
 # RetryGenerateName: the registry tries this many generated names before AlreadyExists.

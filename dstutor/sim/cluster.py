@@ -42,7 +42,7 @@ from dstutor.sim.events import (
     expired_events,
     last_write,
 )
-from dstutor.sim.names import NameGenerator
+from dstutor.sim.namegen import NameGenerator
 from dstutor.sim.nodes import make_node
 from dstutor.sim.store import Store
 from dstutor.sim.timeline import Timeline

@@ -260,6 +260,11 @@ SCENARIOS = {
         "kubectl set image ds/node-logger filebeat=docker.elastic.co/beats/filebeat:8.11.0 "
         "-n kube-system", "kubectl rollout status ds/node-logger -n kube-system",
         strategy_only("8.11.0")], 10.0, 75.0),
+    # the new image under the old 50% strategy, ended before its worst moment: the guard
+    # on two nodes down must not be paid while the rollout is still under way
+    "image-wrong-strategy-ended-at-once": (SAFE_ROLLOUT, [
+        "kubectl set image ds/node-logger filebeat=docker.elastic.co/beats/filebeat:8.11.0 "
+        "-n kube-system"], 10.0, 0.0),
     "hints-partial": (SAFE_ROLLOUT, ["hint", "hint", strategy_only()], 10.0, 15.0),
     "skipped": (SAFE_ROLLOUT, ["hint", "skip", "skip"], 10.0, 0.0),
     "solution-shown": (SAFE_ROLLOUT, ["solution", "solution", *solution(SAFE_ROLLOUT)], 10.0,
@@ -270,10 +275,11 @@ SCENARIOS = {
         line for line in solution("24-ex-namespace-move.yaml") if "delete" not in line],
         "kubectl delete ds node-logger --cascade=orphan"], 10.0, round(100 * 5 / 6 - 5, 2)),
     "nothing": ("21-ex-gpu-coverage.yaml", ["kubectl get nodes"], 10.0, 0.0),
-    # four tasks: the first done, a hint in the second, the other two untouched
+    # seven tasks: the first (15 of 100 points) done, a hint in the second, the rest
+    # untouched
     "mixed-first-task": ("26-ex-mixed-cka.yaml", [
         *load_lesson(COURSE / "26-ex-mixed-cka.yaml").steps[0].solution, "hint"], 10.0,
-        round(100 * 5 / 18 - 3, 2)),
+        15.0 - 3),
     "mixed-full": ("26-ex-mixed-cka.yaml", solution("26-ex-mixed-cka.yaml"), 10.0, 100.0),
 }
 

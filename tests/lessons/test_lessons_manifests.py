@@ -15,7 +15,7 @@ from dstutor import yamlio
 from dstutor.classroom.lint import format_text, has_errors, lint_text
 from dstutor.model.objects import Obj, node_condition
 from dstutor.sim.cluster import Cluster
-from dstutor.sim.clusterfile import default_cluster
+from dstutor.sim.clusterfile import build_cluster, default_cluster, parse_cluster_file
 
 WORKERS = {"worker-1", "worker-2", "worker-3"}
 ALL = WORKERS | {"control-plane"}
@@ -85,6 +85,50 @@ def test_the_monitoring_agent_carries_the_fields_the_lessons_teach() -> None:
     port = spec["containers"][0]["ports"][0]
     assert port["hostPort"] == 8125
     assert spec["containers"][0]["resources"]["limits"]
+
+
+def test_the_cni_agent_brings_up_a_fresh_kubeadm_cluster_control_plane_first() -> None:
+    """Lesson 13's cluster: after `kubeadm init` no node has a network, the control-plane
+    included; CoreDNS waits until calico-node runs."""
+    cluster = build_cluster(parse_cluster_file(COURSE / "clusters" / "fresh-kubeadm.yaml"))
+    plane = cluster.get("Node", "", "control-plane")
+    assert node_condition(plane, "Ready")["status"] == "False"  # type: ignore[index]
+    assert {"node.kubernetes.io/not-ready", "node.kubernetes.io/network-unavailable"} <= {
+        t["key"] for t in plane["spec"]["taints"]}
+    assert cluster.get("Deployment", "kube-system", "coredns")["status"].get(
+        "readyReplicas") is None
+    doc = manifest("calico-node")
+    apply(cluster, doc)
+    assert running_on(cluster, doc) == ALL
+    plane = cluster.get("Node", "", "control-plane")
+    assert node_condition(plane, "NetworkUnavailable")["reason"] == "CalicoIsUp"  # type: ignore[index]
+    assert cluster.get("Deployment", "kube-system", "coredns")["status"]["readyReplicas"] == 2
+
+
+def test_every_manifest_carries_the_fields_the_issue_lists() -> None:
+    """Logging reads /var/log and the container logs and tolerates every taint; the CNI
+    agent uses hostNetwork, tolerates every NoSchedule/NoExecute taint, is node-critical
+    and updates one node at a time; Falco is privileged with /proc, /boot and /dev; the
+    Ceph OSDs are placed by required node affinity and update OnDelete."""
+    logging = manifest("fluent-bit")["spec"]["template"]["spec"]
+    assert {v["hostPath"]["path"] for v in logging["volumes"]} == {
+        "/var/log", "/var/lib/docker/containers"}
+    assert logging["tolerations"] == [{"operator": "Exists"}]
+    cni = manifest("calico-node")
+    spec = cni["spec"]["template"]["spec"]
+    assert spec["hostNetwork"] is True and spec["priorityClassName"] == "system-node-critical"
+    assert {"effect": "NoSchedule", "operator": "Exists"} in spec["tolerations"]
+    assert {"effect": "NoExecute", "operator": "Exists"} in spec["tolerations"]
+    assert cni["spec"]["updateStrategy"]["rollingUpdate"]["maxUnavailable"] == 1
+    falco = manifest("falco")["spec"]["template"]["spec"]
+    assert falco["containers"][0]["securityContext"]["privileged"] is True
+    assert {v["hostPath"]["path"] for v in falco["volumes"]} == {"/proc", "/boot", "/dev"}
+    ceph = manifest("ceph-osd")
+    assert ceph["spec"]["updateStrategy"] == {"type": "OnDelete"}
+    [term] = ceph["spec"]["template"]["spec"]["affinity"]["nodeAffinity"][
+        "requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
+    assert term["matchExpressions"] == [{"key": "role", "operator": "In",
+                                         "values": ["storage-node"]}]
 
 
 @pytest.mark.parametrize(("name", "errors"), [

@@ -14,13 +14,13 @@ import pytest
 from shell_helpers import REPO, dstutor
 
 from dstutor import yamlio
-from dstutor.shell import snapshot, startup
+from dstutor.shell import savefile, startup
 from dstutor.shell.script import TOO_LONG_ERR, bounded_lines, read_commands
 from dstutor.sim.clusterfile import default_cluster
 
 HOSTILE = REPO / "fixtures" / "hostile" / "state"
 CASES = json.loads((HOSTILE / "cases.json").read_text(encoding="utf-8"))
-BASE = json.loads(snapshot.dumps(default_cluster()))
+BASE = json.loads(savefile.dumps(default_cluster()))
 needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 
 
@@ -50,8 +50,8 @@ def test_a_hostile_state_field_is_named_in_one_line(case: dict[str, Any],
                                                     tmp_path: Path) -> None:
     path = tmp_path / "st.json"
     path.write_text(json.dumps(_apply(case)), encoding="utf-8")
-    with pytest.raises(snapshot.SnapshotError) as caught:
-        snapshot.load_file(path)
+    with pytest.raises(savefile.SnapshotError) as caught:
+        savefile.load_file(path)
     assert str(caught.value) == case["error"].replace("{source}", str(path))
     assert "\n" not in str(caught.value)
 
@@ -70,8 +70,8 @@ RAW = {
 @pytest.mark.parametrize("name", sorted(RAW))
 def test_a_file_that_is_no_snapshot_is_refused(name: str) -> None:
     path = HOSTILE / name
-    with pytest.raises(snapshot.SnapshotError) as caught:
-        snapshot.load_file(path)
+    with pytest.raises(savefile.SnapshotError) as caught:
+        savefile.load_file(path)
     assert str(caught.value) == f"error: cannot load {path}: {RAW[name]}"
 
 
@@ -105,8 +105,8 @@ def fifo(tmp_path: Path) -> Path:
 def test_no_reader_blocks_on_a_fifo(fifo: Path) -> None:
     with pytest.raises(yamlio.NotRegularFile):
         yamlio.read_bytes(fifo)
-    with pytest.raises(snapshot.SnapshotError, match="not a regular file"):
-        snapshot.load_file(fifo)
+    with pytest.raises(savefile.SnapshotError, match="not a regular file"):
+        savefile.load_file(fifo)
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
@@ -214,15 +214,15 @@ def test_an_old_temporary_file_without_a_pid_is_removed(tmp_path: Path) -> None:
     os.utime(old, (1, 1))
     new = tmp_path / ".st.json.abcdef.tmp"
     new.write_text("x")
-    assert snapshot.clean_stale_temps(tmp_path / "st.json") == [old]
+    assert savefile.clean_stale_temps(tmp_path / "st.json") == [old]
     assert new.exists()
 
 
 def test_save_leaves_no_temporary_file(tmp_path: Path) -> None:
-    snapshot.save_file(default_cluster(), tmp_path / "st.json")
+    savefile.save_file(default_cluster(), tmp_path / "st.json")
     assert [p.name for p in tmp_path.iterdir()] == ["st.json"]
-    with pytest.raises(snapshot.SnapshotError, match="cannot save to"):
-        snapshot.save_file(default_cluster(), tmp_path / "missing" / "st.json")
+    with pytest.raises(savefile.SnapshotError, match="cannot save to"):
+        savefile.save_file(default_cluster(), tmp_path / "missing" / "st.json")
 
 
 def test_the_shell_reads_a_script_from_a_regular_file_on_stdin(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from dstutor.controller import history
+from dstutor.controller import history_rules
 from dstutor.errors import Forbidden
 from dstutor.model.objects import (
     DAEMONSET_UNIQUE_LABEL,
@@ -182,7 +182,7 @@ def live_ds(cluster: Cluster, name: str = "foo", namespace: str = NS) -> Obj:
 
 def current_hash(ds: Obj) -> str:
     """The hash the controller computes for the DaemonSet's current template."""
-    return history.compute_hash(ds["spec"]["template"], ds.get("status", {}).get(
+    return history_rules.compute_hash(ds["spec"]["template"], ds.get("status", {}).get(
         "collisionCount"))
 
 

@@ -9,7 +9,7 @@ from sim_builders import make_daemonset
 
 from dstutor.errors import AlreadyExists
 from dstutor.sim.cluster import Cluster
-from dstutor.sim.names import NAME_ALPHABET, RANDOM_LENGTH, NameGenerator
+from dstutor.sim.namegen import NAME_ALPHABET, RANDOM_LENGTH, NameGenerator
 
 
 def _suffixes(cluster: Cluster, values: list[str]) -> None:

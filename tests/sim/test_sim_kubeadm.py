@@ -112,3 +112,26 @@ def test_deleting_a_mirror_pod_brings_a_new_mirror_for_the_running_static_pod() 
     assert after["status"]["phase"] == "Running" and is_pod_ready(after)
     assert after["status"]["containerStatuses"] == before["status"]["containerStatuses"]
     assert not [e for e in cluster.list("Event", "kube-system") if e["reason"] == "Killing"]
+
+
+def test_kube_system_priorities_are_kubeadms() -> None:
+    """kubeadm's manifests name the classes (kube-proxy and the static control plane:
+    system-node-critical; CoreDNS: system-cluster-critical) and the Priority admission
+    plugin fills in their values, as `kubectl get pod -n kube-system -o yaml` shows."""
+    cluster = default_cluster()
+    want = {"kube-proxy": ("system-node-critical", 2000001000),
+            "coredns": ("system-cluster-critical", 2000000000),
+            **{c: ("system-node-critical", 2000001000) for c in STATIC}}
+    seen = set()
+    for pod in cluster.list("Pod", "kube-system"):
+        labels = pod["metadata"].get("labels") or {}
+        app = labels.get("component") or (
+            "coredns" if labels.get("k8s-app") == "kube-dns" else labels.get("k8s-app"))
+        spec = pod["spec"]
+        assert (spec["priorityClassName"], spec["priority"]) == want[app], app
+        assert spec["preemptionPolicy"] == "PreemptLowerPriority"
+        seen.add(app)
+    assert seen == set(want)
+    ds = cluster.get("DaemonSet", "kube-system", "kube-proxy")
+    assert ds["spec"]["template"]["spec"]["priorityClassName"] == "system-node-critical"
+    assert "priority" not in ds["spec"]["template"]["spec"]  # admission fills pods only

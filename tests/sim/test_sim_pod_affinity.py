@@ -9,6 +9,7 @@ and without a matching pod, and the first pod of a group.
 
 from __future__ import annotations
 
+import pytest
 from sim_builders import make_daemonset
 
 from dstutor.model.objects import Obj, pod_condition
@@ -134,3 +135,106 @@ def test_why_names_the_pod_affinity_gate() -> None:
     text = explain_pair(host, host.get("Node", "", "node-0"),
                         host.get("DaemonSet", "default", "agent"), width=200)
     assert "✓ pod anti-affinity: met; per kubernetes.io/hostname it can never bite" in text
+
+
+# --- upstream's TestRequiredAffinitySingleNode (interpodaffinity/filtering_test.go) -------
+# One node, machine1 (region r1, zone z11); the same pods, terms and expected reasons.
+# Upstream reports ErrReasonAffinityNotMatch beside the specific reason; ours is the
+# specific one, which is what the scheduler's FailedScheduling message shows.
+
+SCAN = {"service": "securityscan"}
+S1 = {"security": "S1"}
+MACHINE1: Obj = {"metadata": {"name": "machine1", "labels": {"region": "r1", "zone": "z11"}}}
+AFFINITY_NOT_MATCH = "node(s) didn't match pod affinity rules"
+ANTI_NOT_MATCH = "node(s) didn't match pod anti-affinity rules"
+EXISTING_NOT_MATCH = "node(s) didn't satisfy existing pods anti-affinity rules"
+
+
+def req(key: str, op: str, *values: str) -> Obj:
+    return {"key": key, "operator": op, **({"values": list(values)} if values else {})}
+
+
+def term(*exprs: Obj, key: str = "", namespaces: list[str] | None = None) -> Obj:
+    t: Obj = {"labelSelector": {"matchExpressions": list(exprs)}}
+    if key:
+        t["topologyKey"] = key
+    if namespaces:
+        t["namespaces"] = namespaces
+    return t
+
+
+def terms_pod(labels: dict[str, str], affinity: list[Obj] | None = None,
+              anti_terms: list[Obj] | None = None, ns: str = "default") -> Obj:
+    aff: Obj = {}
+    if affinity:
+        aff["podAffinity"] = {"requiredDuringSchedulingIgnoredDuringExecution": affinity}
+    if anti_terms:
+        aff["podAntiAffinity"] = {"requiredDuringSchedulingIgnoredDuringExecution": anti_terms}
+    return _pod("p", labels, aff or None, ns)
+
+
+IN_SCAN = req("service", "In", "securityscan", "value2")
+IN_ANTIVIRUS = req("service", "In", "antivirusscan", "value2")
+
+SINGLE_NODE_CASES: list[tuple[str, Obj, list[tuple[Obj, Obj | None]], str | None]] = [
+    ("A pod that has no required pod affinity scheduling rules can schedule onto a node "
+     "with no existing pods", _pod("p", {}), [], None),
+    ("satisfies with requiredDuringSchedulingIgnoredDuringExecution in PodAffinity using In "
+     "operator that matches the existing pod",
+     terms_pod(S1, [term(IN_SCAN, key="region")]), [(_pod("e", SCAN), MACHINE1)], None),
+    ("satisfies the pod with requiredDuringSchedulingIgnoredDuringExecution in PodAffinity "
+     "using not in operator in labelSelector that matches the existing pod",
+     terms_pod(S1, [term(req("service", "NotIn", "securityscan3", "value3"), key="region")]),
+     [(_pod("e", SCAN), MACHINE1)], None),
+    ("Does not satisfy the PodAffinity with labelSelector because of diff Namespace",
+     terms_pod(S1, [term(IN_SCAN, namespaces=["DiffNameSpace"])]),
+     [(_pod("e", SCAN, ns="ns"), MACHINE1)], AFFINITY_NOT_MATCH),
+    ("Doesn't satisfy the PodAffinity because of unmatching labelSelector with the existing pod",
+     terms_pod(SCAN, [term(IN_ANTIVIRUS)]), [(_pod("e", SCAN), MACHINE1)], AFFINITY_NOT_MATCH),
+    ("satisfies the PodAffinity with different label Operators in multiple "
+     "RequiredDuringSchedulingIgnoredDuringExecution",
+     terms_pod(S1, [term(req("service", "Exists"), req("wrongkey", "DoesNotExist"), key="region"),
+                    term(req("service", "In", "securityscan"),
+                         req("service", "NotIn", "WrongValue"), key="region")]),
+     [(_pod("e", SCAN), MACHINE1)], None),
+    ("The labelSelector requirements(items of matchExpressions) are ANDed, the pod cannot "
+     "schedule onto the node because one of the matchExpression item don't match.",
+     terms_pod(S1, [term(req("service", "Exists"), req("wrongkey", "DoesNotExist"), key="region"),
+                    term(req("service", "In", "securityscan2"),
+                         req("service", "NotIn", "WrongValue"), key="region")]),
+     [(_pod("e", SCAN), MACHINE1)], AFFINITY_NOT_MATCH),
+    ("satisfies the PodAffinity and PodAntiAffinity with the existing pod",
+     terms_pod(S1, [term(IN_SCAN, key="region")], [term(IN_ANTIVIRUS, key="node")]),
+     [(_pod("e", SCAN), MACHINE1)], None),
+    ("satisfies the PodAffinity and PodAntiAffinity and PodAntiAffinity symmetry with the "
+     "existing pod",
+     terms_pod(S1, [term(IN_SCAN, key="region")], [term(IN_ANTIVIRUS, key="node")]),
+     [(terms_pod(SCAN, None, [term(IN_ANTIVIRUS, key="node")]), MACHINE1)], None),
+    ("satisfies the PodAffinity but doesn't satisfy the PodAntiAffinity with the existing pod",
+     terms_pod(S1, [term(IN_SCAN, key="region")], [term(IN_SCAN, key="zone")]),
+     [(_pod("e", SCAN), MACHINE1)], ANTI_NOT_MATCH),
+    ("satisfies the PodAffinity and PodAntiAffinity but doesn't satisfy PodAntiAffinity "
+     "symmetry with the existing pod",
+     terms_pod(SCAN, [term(IN_SCAN, key="region")], [term(IN_ANTIVIRUS, key="node")]),
+     [(terms_pod(SCAN, None, [term(IN_SCAN, key="zone")]), MACHINE1)], EXISTING_NOT_MATCH),
+    ("pod matches its own Label in PodAffinity and that matches the existing pod Labels",
+     terms_pod(SCAN, [term(req("service", "NotIn", "securityscan", "value2"), key="region")]),
+     [(_pod("e", SCAN), None)], AFFINITY_NOT_MATCH),  # the pod is on machine2, not here
+    ("verify that PodAntiAffinity from existing pod is respected when pod has no AntiAffinity "
+     "constraints. doesn't satisfy PodAntiAffinity symmetry with the existing pod",
+     _pod("p", SCAN), [(terms_pod(SCAN, None, [term(IN_SCAN, key="zone")]), MACHINE1)],
+     EXISTING_NOT_MATCH),
+    ("verify that PodAntiAffinity from existing pod is respected when pod has no AntiAffinity "
+     "constraints. satisfy PodAntiAffinity symmetry with the existing pod",
+     _pod("p", SCAN),
+     [(terms_pod(SCAN, None, [term(req("service", "NotIn", "securityscan", "value2"),
+                                   key="zone")]), MACHINE1)], None),
+]
+
+
+@pytest.mark.parametrize(("pod", "placed", "reason"),
+                         [c[1:] for c in SINGLE_NODE_CASES],
+                         ids=[c[0] for c in SINGLE_NODE_CASES])
+def test_required_affinity_single_node(pod: Obj, placed: list[tuple[Obj, Obj | None]],
+                                       reason: str | None) -> None:
+    assert interpod_failure(pod, MACHINE1, placed, {}) == reason

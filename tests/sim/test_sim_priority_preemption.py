@@ -16,6 +16,8 @@ from dstutor.controller.preemption import (
     NOT_ELIGIBLE_NEVER,
     NOT_ELIGIBLE_TERMINATING,
     eligible_to_preempt,
+    find_candidate,
+    fit_error,
     select_victims_on_node,
 )
 from dstutor.controller.scheduler import filter_node_room
@@ -346,3 +348,166 @@ def test_why_says_whether_preemption_can_help() -> None:
     never = {"priorityClassName": "system-node-critical", "preemptionPolicy": "Never"}
     assert _preemption_words(cluster, never, [batch]) == (
         "the scheduler leaves the pod Pending (preemptionPolicy Never)")
+
+
+# --- upstream's tables (defaultpreemption/default_preemption_test.go) --------------------
+# Priorities, resources and start times as upstream's: neg/low/mid/high/veryHigh,
+# small/medium/large/veryLarge CPU requests, epochTime0..6; nodes of veryLargeRes.
+
+NEG, LOW, MID, HIGH, VERY_HIGH = -100, 0, 100, 1000, 10000
+SMALL, MEDIUM, LARGE, VERY_LARGE = "100m", "200m", "300m", "500m"
+
+
+def epoch(n: int) -> str:
+    return f"1970-01-01T00:00:00.{n:09d}Z"  # time.Unix(0, n)
+
+
+def placed(name: str, prio: int, cpu: str, start: int = 0) -> Obj:
+    pod = bare_pod(name, cpu=cpu, priority=prio)
+    pod["status"] = {"phase": "Running", "startTime": epoch(start)}
+    return pod
+
+
+def node_of(name: str, cpu: str = VERY_LARGE) -> Obj:
+    return {"metadata": {"name": name}, "status": {"allocatable": {"cpu": cpu}}}
+
+
+def on_nodes(pods: list[Obj], *, cpu: str = VERY_LARGE) -> list[tuple[Obj, list[Obj]]]:
+    """Pods named pN.M go to nodeN, as in upstream's tables."""
+    names = sorted({p["metadata"]["name"].split(".")[0][1:] for p in pods})
+    return [(node_of(f"node{n}", cpu), [p for p in pods
+                                        if p["metadata"]["name"].split(".")[0] == f"p{n}"])
+            for n in names]
+
+
+SELECT_BEST_CANDIDATE = [
+    ("a pod that fits on both nodes when lower priority pods are preempted", HIGH, LARGE,
+     [placed("p1", MID, LARGE), placed("p2", MID, LARGE)], {"node1", "node2"}),
+    ("node with min highest priority pod is picked", HIGH, VERY_LARGE,
+     [placed("p1.1", MID, MEDIUM), placed("p1.2", MID, LARGE), placed("p2.1", MID, MEDIUM),
+      placed("p2.2", LOW, MEDIUM), placed("p3.1", LOW, MEDIUM), placed("p3.2", LOW, MEDIUM)],
+     {"node3"}),
+    ("when highest priorities are the same, minimum sum of priorities is picked", HIGH,
+     VERY_LARGE,
+     [placed("p1.1", MID, MEDIUM), placed("p1.2", MID, LARGE), placed("p2.1", MID, LARGE),
+      placed("p2.2", LOW, MEDIUM), placed("p3.1", MID, MEDIUM), placed("p3.2", MID, MEDIUM)],
+     {"node2"}),
+    ("when highest priority and sum are the same, minimum number of pods is picked", HIGH,
+     VERY_LARGE,
+     [placed("p1.1", MID, SMALL), placed("p1.2", NEG, SMALL), placed("p1.3", MID, SMALL),
+      placed("p1.4", NEG, SMALL), placed("p2.1", MID, LARGE), placed("p2.2", NEG, MEDIUM),
+      placed("p3.1", MID, MEDIUM), placed("p3.2", NEG, SMALL), placed("p3.3", LOW, SMALL)],
+     {"node2"}),
+    ("sum of adjusted priorities is considered", HIGH, VERY_LARGE,
+     [placed("p1.1", MID, SMALL), placed("p1.2", NEG, SMALL), placed("p1.3", NEG, SMALL),
+      placed("p2.1", MID, LARGE), placed("p2.2", NEG, MEDIUM), placed("p3.1", MID, MEDIUM),
+      placed("p3.2", NEG, SMALL), placed("p3.3", LOW, SMALL)], {"node2"}),
+    ("non-overlapping lowest high priority, sum priorities, and number of pods", VERY_HIGH,
+     VERY_LARGE,
+     [placed("p1.1", MID, SMALL), placed("p1.2", LOW, SMALL), placed("p1.3", LOW, SMALL),
+      placed("p2.1", HIGH, LARGE), placed("p3.1", MID, MEDIUM), placed("p3.2", LOW, SMALL),
+      placed("p3.3", LOW, SMALL), placed("p3.4", LOW, MEDIUM), placed("p4.1", MID, MEDIUM),
+      placed("p4.2", MID, SMALL), placed("p4.3", MID, SMALL), placed("p4.4", NEG, SMALL)],
+     {"node1"}),
+    ("same priority, same number of victims, different start time for each node's pod", HIGH,
+     VERY_LARGE,
+     [placed("p1.1", MID, MEDIUM, 2), placed("p1.2", MID, MEDIUM, 2),
+      placed("p2.1", MID, MEDIUM, 3), placed("p2.2", MID, MEDIUM, 3),
+      placed("p3.1", MID, MEDIUM, 1), placed("p3.2", MID, MEDIUM, 1)], {"node2"}),
+    ("same priority, same number of victims, different start time for all pods", HIGH,
+     VERY_LARGE,
+     [placed("p1.1", MID, MEDIUM, 4), placed("p1.2", MID, MEDIUM, 2),
+      placed("p2.1", MID, MEDIUM, 5), placed("p2.2", MID, MEDIUM, 1),
+      placed("p3.1", MID, MEDIUM, 3), placed("p3.2", MID, MEDIUM, 6)], {"node3"}),
+    ("different priority, same number of victims, different start time for all pods", HIGH,
+     VERY_LARGE,
+     [placed("p1.1", LOW, MEDIUM, 4), placed("p1.2", MID, MEDIUM, 2),
+      placed("p2.1", MID, MEDIUM, 6), placed("p2.2", LOW, MEDIUM, 1),
+      placed("p3.1", LOW, MEDIUM, 3), placed("p3.2", MID, MEDIUM, 5)], {"node2"}),
+]
+
+
+@pytest.mark.parametrize(("prio", "cpu", "pods", "expected"),
+                         [c[1:] for c in SELECT_BEST_CANDIDATE],
+                         ids=[c[0] for c in SELECT_BEST_CANDIDATE])
+def test_select_best_candidate(prio: int, cpu: str, pods: list[Obj],
+                               expected: set[str]) -> None:
+    incoming = bare_pod("p", cpu=cpu, priority=prio)
+    nodes = on_nodes(pods)
+    candidate, reasons = find_candidate(incoming, nodes, len(nodes), filter_node_room)
+    assert candidate is not None and not reasons
+    assert candidate.name in expected
+
+
+POST_FILTER = [
+    ("pod with tied priority is still unschedulable", LOW, "",
+     [("node1", "1", [placed("p1", LOW, "1")])], 1,
+     "0/1 nodes are available: 1 No preemption victims found for incoming pod."),
+    ("no candidate nodes found, no enough resource after removing low priority pods", HIGH,
+     LARGE, [("node1", MEDIUM, [placed("p1", LOW, "")]),
+             ("node2", MEDIUM, [placed("p2", LOW, "")])], 2,
+     "0/2 nodes are available: 2 Insufficient cpu."),
+    ("no candidate nodes found with mixed reasons, no lower priority pod and no enough CPU "
+     "resource", HIGH, LARGE,
+     [("node1", "1", [placed("p1", HIGH, "1")]), ("node2", MEDIUM, [placed("p2", LOW, "")]),
+      ("node3", "1", [placed("p3", HIGH, "1")])], 3,
+     "0/3 nodes are available: 1 Insufficient cpu, 2 No preemption victims found for "
+     "incoming pod."),
+    ("no candidate nodes found with mixed reason, 2 UnschedulableAndUnresolvable nodes and 2 "
+     "nodes don't have enough CPU resource", HIGH, LARGE,
+     [("node1", MEDIUM, [placed("p1", LOW, "")]), ("node2", MEDIUM, [placed("p2", LOW, "")])],
+     4, "0/4 nodes are available: 2 Insufficient cpu, 2 Preemption is not helpful for "
+     "scheduling."),
+]
+
+
+@pytest.mark.parametrize(("prio", "cpu", "nodes", "total", "message"),
+                         [c[1:] for c in POST_FILTER], ids=[c[0] for c in POST_FILTER])
+def test_post_filter(prio: int, cpu: str, nodes: list[tuple[str, str, list[Obj]]], total: int,
+                     message: str) -> None:
+    """Upstream's onePodRes nodes (room for one pod) are nodes whose single pod uses all of
+    their CPU here; nodes upstream leaves out of the filtered statuses are counted in
+    `total` only, as UnschedulableAndUnresolvable."""
+    incoming = bare_pod("p", cpu=cpu or "1", priority=prio)
+    with_pods = [(node_of(name, room), pods) for name, room, pods in nodes]
+    candidate, reasons = find_candidate(incoming, with_pods, total, filter_node_room)
+    assert candidate is None
+    assert fit_error(reasons, total) == message
+
+
+def test_post_filter_pod_can_be_made_schedulable_on_one_node() -> None:
+    """Upstream's "pod can be made schedulable on one node": only node2's pod is lower."""
+    incoming = bare_pod("p", cpu="1", priority=MID)
+    nodes = [(node_of("node1", "1"), [placed("p1", HIGH, "1")]),
+             (node_of("node2", "1"), [placed("p2", LOW, "1")])]
+    candidate, _ = find_candidate(incoming, nodes, 2, filter_node_room)
+    assert candidate is not None and candidate.name == "node2"
+    assert [v["metadata"]["name"] for v in candidate.victims] == ["p2"]
+
+
+@pytest.mark.parametrize(("nominated", "policy", "terminating_victim", "eligible"), [
+    pytest.param(True, "", False, True, id="Pod with nominated node"),
+    pytest.param(False, "", False, True, id="Pod without nominated node"),
+    pytest.param(False, "Never", False, False, id="Pod with 'PreemptNever' preemption policy"),
+    pytest.param(True, "", True, False, id="preemption victim pod terminating, as indicated by "
+                 "the dedicated DisruptionTarget condition"),
+])
+def test_pod_eligible_to_preempt_others(nominated: bool, policy: str, terminating_victim: bool,
+                                        eligible: bool) -> None:
+    pod = bare_pod("p", priority=HIGH)
+    if policy:
+        pod["spec"]["preemptionPolicy"] = policy
+    victim = placed("p1", LOW, "")
+    victim["metadata"]["deletionTimestamp"] = epoch(1)  # Terminating()
+    if terminating_victim:
+        victim["status"]["conditions"] = [{"type": "DisruptionTarget", "status": "True",
+                                           "reason": "PreemptionByScheduler"}]
+    assert (eligible_to_preempt(pod, [victim] if nominated else None) == "") is eligible
+
+
+def test_non_victim_pods_terminating() -> None:
+    """Upstream's "non-victim Pods terminating": a pod terminating for another reason does
+    not hold the preemptor back."""
+    victim = placed("p1", LOW, "")
+    victim["metadata"]["deletionTimestamp"] = epoch(1)
+    assert eligible_to_preempt(bare_pod("p", priority=HIGH), [victim]) == ""

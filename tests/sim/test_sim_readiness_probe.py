@@ -12,6 +12,7 @@ from sim_builders import make_daemonset
 
 from dstutor.controller.prober import (
     READY_AFTER_ANNOTATION,
+    ProbePlan,
     failure_output,
     plan,
     readiness_delay,
@@ -137,3 +138,54 @@ def test_each_container_warms_up_on_its_own() -> None:
     assert all(cs["ready"] for cs in pod["status"]["containerStatuses"])
     unhealthy = [e for e in cluster.store.list("Event") if e["reason"] == "Unhealthy"]
     assert [e["involvedObject"]["fieldPath"] for e in unhealthy] == ["spec.containers{foo}"]
+
+
+# --- after upstream pkg/kubelet/prober/worker_test.go ------------------------------------
+
+
+def test_initial_delay() -> None:
+    """TestInitialDelay (readiness): during initialDelaySeconds the result is Failure and no
+    probe runs; after it, the first probe of an answering container succeeds."""
+    container = {"readinessProbe": {"initialDelaySeconds": 10}}
+    assert plan(container, 0.0) == ProbePlan((), 10.0)
+    cluster = Cluster()
+    cluster.add_node("node-0", ready=True)
+    ds = probed_daemonset(ready_after="0s")
+    ds["spec"]["template"]["spec"]["containers"][0]["readinessProbe"][
+        "initialDelaySeconds"] = 10
+    cluster.create(ds)
+    cluster.advance(8)  # pulled and started after ~3 s: still inside the delay
+    [pod] = cluster.pods_of("web")
+    assert pod["status"]["phase"] == "Running"
+    assert pod_condition(pod, "Ready")["status"] == "False"  # type: ignore[index]
+    cluster.advance(10)
+    [pod] = cluster.pods_of("web")
+    assert pod_condition(pod, "Ready")["status"] == "True"  # type: ignore[index]
+    assert not [e for e in cluster.store.list("Event") if e["reason"] == "Unhealthy"]
+
+
+@pytest.mark.parametrize(("threshold", "ready_after"), [(1, 20.0), (3, 30.0)])
+def test_success_threshold(threshold: int, ready_after: float) -> None:
+    """TestSuccessThreshold: readiness turns Success only at the successThreshold-th
+    success in a row; the successes before it leave the result Failure."""
+    container = {"readinessProbe": {"initialDelaySeconds": 5, "periodSeconds": 5,
+                                    "successThreshold": threshold}}
+    result = plan(container, 20.0)
+    assert result.failures == (5.0, 10.0, 15.0)
+    assert result.ready_after == ready_after
+
+
+def test_success_threshold_delays_ready_in_the_cluster() -> None:
+    cluster = Cluster()
+    cluster.add_node("node-0", ready=True)
+    ds = probed_daemonset()
+    ds["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["successThreshold"] = 3
+    cluster.create(ds)
+    cluster.advance(30)  # started ~3 s, first success at 20 s: two more to go
+    [pod] = cluster.pods_of("web")
+    assert pod_condition(pod, "Ready")["status"] == "False"  # type: ignore[index]
+    cluster.advance(10)
+    [pod] = cluster.pods_of("web")
+    assert pod_condition(pod, "Ready")["status"] == "True"  # type: ignore[index]
+    [event] = [e for e in cluster.store.list("Event") if e["reason"] == "Unhealthy"]
+    assert event["count"] == 3  # successes are not events; only the three failures

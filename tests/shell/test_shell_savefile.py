@@ -7,7 +7,7 @@ import json
 import pytest
 from shell_helpers import NODE_LOGGER
 
-from dstutor.shell import snapshot
+from dstutor.shell import savefile
 from dstutor.shell.session import Session
 from dstutor.sim.clusterfile import default_cluster
 
@@ -19,9 +19,9 @@ def _state(text: str) -> dict:
 def test_snapshot_round_trip_carries_on_identically(session: Session) -> None:
     session.handle_line(f"kubectl apply -f - <<EOF\n{NODE_LOGGER}EOF")
     session.handle_line("advance 1s")  # pods half-way through their image pull
-    text = snapshot.dumps(session.cluster)
-    loaded = snapshot.loads(text)
-    assert _state(snapshot.dumps(loaded)) == _state(text)
+    text = savefile.dumps(session.cluster)
+    loaded = savefile.loads(text)
+    assert _state(savefile.dumps(loaded)) == _state(text)
     session.cluster.advance(30)
     loaded.advance(30)
     # Shared immutable values may be shared differently afterwards; the objects must match.
@@ -32,16 +32,16 @@ def test_snapshot_round_trip_carries_on_identically(session: Session) -> None:
 
 
 def test_snapshot_is_plain_json_with_the_objects_readable() -> None:
-    text = snapshot.dumps(default_cluster())
+    text = savefile.dumps(default_cluster())
     doc = json.loads(text)
     assert doc["format"] == "dstutor/cluster-snapshot" and doc["formatVersion"] == 2
     assert '"kind":"Node"' in text and '"name":"worker-1"' in text
 
 
 def test_snapshot_load_uses_the_requested_clock_mode() -> None:
-    text = snapshot.dumps(default_cluster())
-    assert snapshot.loads(text, mode="live", speed=2).clock.mode == "live"
-    assert snapshot.loads(text).clock.mode == "manual"
+    text = savefile.dumps(default_cluster())
+    assert savefile.loads(text, mode="live", speed=2).clock.mode == "live"
+    assert savefile.loads(text).clock.mode == "manual"
 
 
 def _doc(state: object) -> str:
@@ -50,7 +50,7 @@ def _doc(state: object) -> str:
 
 
 def _good_state() -> dict:
-    return json.loads(snapshot.dumps(default_cluster()))["state"]
+    return json.loads(savefile.dumps(default_cluster()))["state"]
 
 
 def _with(change: str) -> object:
@@ -93,8 +93,8 @@ def _with(change: str) -> object:
     (_with("unknown queue"), "damaged"),
 ])
 def test_snapshot_refuses_what_is_not_plain_dstutor_data(state: object, reason: str) -> None:
-    with pytest.raises(snapshot.SnapshotError) as info:
-        snapshot.loads(_doc(state), source="evil.json")
+    with pytest.raises(savefile.SnapshotError) as info:
+        savefile.loads(_doc(state), source="evil.json")
     message = str(info.value)
     assert message.startswith("error: cannot load evil.json: ")
     assert reason in message
@@ -105,19 +105,19 @@ def test_snapshot_refuses_objects_that_break_the_simulator() -> None:
     state = _good_state()
     node = next(o for o in state["objects"] if o["kind"] == "Node")
     node.pop("metadata")
-    with pytest.raises(snapshot.SnapshotError, match="damaged"):
-        snapshot.loads(_doc(state))
+    with pytest.raises(savefile.SnapshotError, match="damaged"):
+        savefile.loads(_doc(state))
 
 
 def test_snapshot_deep_nesting_is_refused_cleanly() -> None:
     deep = "[" * 100_000 + "]" * 100_000
-    with pytest.raises(snapshot.SnapshotError, match="not valid JSON|damaged"):
-        snapshot.loads(_doc(None).replace("null", deep))
+    with pytest.raises(savefile.SnapshotError, match="not valid JSON|damaged"):
+        savefile.loads(_doc(None).replace("null", deep))
 
 
 def test_snapshot_save_is_atomic_and_leaves_no_temp_files(tmp_path) -> None:  # noqa: ANN001
     path = tmp_path / "s.json"
-    snapshot.save_file(default_cluster(), path)
-    snapshot.save_file(default_cluster(workers=1), path)
+    savefile.save_file(default_cluster(), path)
+    savefile.save_file(default_cluster(workers=1), path)
     assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
-    assert snapshot.load_file(path).store.count("Node") == 2
+    assert savefile.load_file(path).store.count("Node") == 2

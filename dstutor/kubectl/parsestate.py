@@ -68,9 +68,6 @@ class Context:
         value = self.flags.get(name, 0)
         return value if isinstance(value, int) else 0
 
-    def column_of(self, text: str) -> int | None:
-        return next((w.column for w in self.positional if w.text == text), None)
-
 
 def plain_error(message: str, column: int | None = None) -> KubectlParseError:
     """`error: MESSAGE`, the way kubectl's CheckErr prints most failures."""

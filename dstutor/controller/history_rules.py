@@ -1,7 +1,10 @@
-"""ControllerRevisions for DaemonSets: hashes, snapshots, renumbering, cleanup (update.go)."""
+"""ControllerRevision history, the pure part: hashes, revision objects, which revisions
+a DaemonSet owns or may adopt, which old ones to clean (update.go). Nothing here writes;
+history_sync.py does the writing in a sync."""
 
 from __future__ import annotations
 
+from dstutor.model.hashing import fnv32a, safe_encode
 from dstutor.model.objects import (
     DAEMONSET_UNIQUE_LABEL,
     Obj,
@@ -15,7 +18,6 @@ from dstutor.model.objects import (
     uid,
 )
 from dstutor.model.selectors import selector_from_dict
-from dstutor.sim.names import fnv32a, safe_encode
 
 
 def compute_hash(template: Obj, collision_count: int | None) -> str:

@@ -1,8 +1,9 @@
-"""Revision bookkeeping in a sync: constructHistory, dedupCurHistories, cleanupHistory."""
+"""ControllerRevision history, the writing part of a sync: constructHistory,
+dedupCurHistories, cleanupHistory. The decisions come from history_rules.py (pure)."""
 
 from __future__ import annotations
 
-from dstutor.controller import history
+from dstutor.controller import history_rules
 from dstutor.controller.context import Context
 from dstutor.controller.pods import daemon_pods_on, node_to_daemon_pods
 from dstutor.controller.state import DaemonSetState
@@ -20,26 +21,26 @@ def construct_history(ctx: Context, ds: Obj, state: DaemonSetState) -> str:
     """constructHistory: find or create the current revision; returns its hash."""
     store, api = ctx.store, ctx.api
     ns = ds["metadata"]["namespace"]
-    owned, orphans = history.owned_or_adoptable(ds, store.list("ControllerRevision", ns))
+    owned, orphans = history_rules.owned_or_adoptable(ds, store.list("ControllerRevision", ns))
     for rev in orphans:
         rev["metadata"].setdefault("ownerReferences", []).append(new_controller_ref(ds))
         store.touch(rev)
         owned.append(rev)
-    current = [r for r in owned if history.matches(ds, r)]
-    old = [r for r in owned if not history.matches(ds, r)]
-    next_number = history.max_revision(old) + 1
+    current = [r for r in owned if history_rules.matches(ds, r)]
+    old = [r for r in owned if not history_rules.matches(ds, r)]
+    next_number = history_rules.max_revision(old) + 1
     if not current:
         while True:
             collision = ds["status"].get("collisionCount")
-            hash_ = history.compute_hash(ds["spec"]["template"], collision)
-            rev = history.new_revision(ds, hash_, next_number)
+            hash_ = history_rules.compute_hash(ds["spec"]["template"], collision)
+            rev = history_rules.new_revision(ds, hash_, next_number)
             existing = store.get("ControllerRevision", ns, rev["metadata"]["name"])
             if existing is None:
                 api.create_trusted(rev)
                 cur = rev
                 break
             ref = controller_ref(existing)
-            if ref is not None and ref.get("uid") == uid(ds) and history.matches(ds, existing):
+            if ref is not None and ref.get("uid") == uid(ds) and history_rules.matches(ds, existing):
                 cur = existing
                 break
             # Hash collision: a different revision holds the name; count and retry.
@@ -71,7 +72,7 @@ def relabel_pods(ctx: Context, ds: Obj, to_hash: str) -> None:
 
 def cleanup_history(ctx: Context, ds: Obj, state: DaemonSetState) -> None:
     """cleanupHistory: drop the oldest old revisions beyond revisionHistoryLimit."""
-    owned, _ = history.owned_or_adoptable(
+    owned, _ = history_rules.owned_or_adoptable(
         ds, ctx.store.list("ControllerRevision", ds["metadata"]["namespace"]))
     old = [r for r in owned if labels(r).get(DAEMONSET_UNIQUE_LABEL) != state.hash]
     limit = int(ds["spec"].get("revisionHistoryLimit", 10))
@@ -82,7 +83,7 @@ def cleanup_history(ctx: Context, ds: Obj, state: DaemonSetState) -> None:
     for node_name in ctx.store.pods_of_owner(uid(ds)):
         for pod in daemon_pods_on(ctx.store, ds, node_name, include_deleted_terminal=True):
             live.add(labels(pod).get(DAEMONSET_UNIQUE_LABEL, ""))
-    doomed = history.revisions_to_clean(old, limit, live)
+    doomed = history_rules.revisions_to_clean(old, limit, live)
     for rev in doomed:
         ctx.api.delete_object(rev)
     state.old_revision_count = len(old) - len(doomed)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import random
 
-# The API server's alphabet for generateName suffixes: no vowels, no confusable digits.
-NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+from dstutor.model.hashing import NAME_ALPHABET
+
+__all__ = ["MAX_GENERATED_NAME_LENGTH", "NAME_ALPHABET", "RANDOM_LENGTH", "NameGenerator"]
+
 MAX_GENERATED_NAME_LENGTH = 63
 RANDOM_LENGTH = 5
 _ALPHABET_SIZE = len(NAME_ALPHABET)
@@ -37,18 +39,3 @@ class NameGenerator:
         h = f"{self._rng.getrandbits(128):032x}"
         return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) % 4]}{h[17:20]}-{h[20:32]}"
 
-    def ip_octets(self) -> int:
-        return self._rng.randrange(2, 250)
-
-
-def safe_encode(text: str) -> str:
-    """rand.SafeEncodeString: map each byte onto the name alphabet (used for hashes)."""
-    return "".join(NAME_ALPHABET[ord(c) % len(NAME_ALPHABET)] for c in text)
-
-
-def fnv32a(data: bytes) -> int:
-    h = 0x811C9DC5
-    for b in data:
-        h ^= b
-        h = (h * 0x01000193) & 0xFFFFFFFF
-    return h

@@ -1,0 +1,74 @@
+"""The store, the API and the clock as the controllers see them.
+
+The controllers run inside the simulator, but they do not import it: `dstutor.sim`
+builds the real Store, ApiServer and Clock and hands them in (its Cluster is the
+Context), and these Protocols say what the controllers may call on them. So the
+import graph points one way, sim → controller → model, and a test double only needs
+the methods listed here. Objects are handed out by reference, as in the store;
+controllers edit them in place and then `touch` them.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterator
+from typing import Protocol
+
+from dstutor.model.objects import Key, Obj
+
+# `ObjectStore.list` shadows the builtin inside the class body; annotate with this.
+_ObjList = builtins.list[Obj]
+
+
+class ObjectStore(Protocol):
+    """The object store: reads by key, by kind and through the pod indexes, plus
+    `touch` for an in-place change (controllers write other changes through Api)."""
+
+    def get(self, kind: str, namespace: str, name: str) -> Obj | None: ...
+
+    def by_uid(self, uid: str) -> Obj | None: ...
+
+    def list(self, kind: str, namespace: str | None = None) -> _ObjList:
+        """Objects of a kind sorted by namespace then name (the API server's order)."""
+        ...
+
+    def iter_kind(self, kind: str) -> Iterator[Obj]: ...
+
+    def count(self, kind: str) -> int: ...
+
+    def pods_of_owner(self, owner_uid: str) -> dict[str, tuple[Key, ...]]:
+        """Controller owner uid -> node name -> keys of its pods there."""
+        ...
+
+    def pods_on_node(self, node: str) -> _ObjList: ...
+
+    def pod_keys_on_node(self, node: str) -> set[Key]: ...
+
+    def orphan_pod_keys_on_node(self, node: str) -> set[Key]: ...
+
+    def orphan_pod_keys(self, namespace: str) -> builtins.list[Key]: ...
+
+    def touch(self, obj: Obj, old: Obj | None = None) -> None:
+        """Record an in-place change to a stored object."""
+        ...
+
+
+class Api(Protocol):
+    """The API server's writes a controller makes (trusted: no admission of user input)."""
+
+    def create_trusted(self, obj: Obj) -> Obj: ...
+
+    def update_status(self, obj: Obj, status: Obj) -> None: ...
+
+    def delete_object(self, obj: Obj, *, propagation: str = "Background",
+                      grace_seconds: int | None = None) -> None: ...
+
+    def finish_deletion(self, obj: Obj) -> None: ...
+
+    def remove_finalizer(self, obj: Obj, finalizer: str) -> None: ...
+
+
+class Clock(Protocol):
+    """Virtual time in seconds since the simulation's epoch."""
+
+    def now(self) -> float: ...
