@@ -123,7 +123,7 @@ def test_exercise_over_time_costs_points(tmp_path: Path) -> None:
 def test_exercise_settings_travel_with_the_lesson(tmp_path: Path) -> None:
     """Loaded once with the lesson: results and the toolbar never read the file again
     (they used to, by path: a file changed or gone since made them disagree or fail)."""
-    from dstutor.lessons.cli import toolbar_status
+    from dstutor.cli.lessons import toolbar_status
     from dstutor.lessons.exercise import ExerciseMeta
     from dstutor.lessons.progress import ProgressStore
     from dstutor.lessons.runner import LessonRunner

@@ -8,7 +8,7 @@ from pathlib import Path
 from lesson_paths import COURSE
 from typer.testing import CliRunner
 
-from dstutor.lessons.cli import lesson_app
+from dstutor.cli.lessons import lesson_app
 from dstutor.lessons.loader import load_lesson
 from dstutor.lessons.progress import ProgressStore
 from dstutor.lessons.runner import LessonRunner
@@ -209,7 +209,7 @@ def test_prediction_answers_stay_out_of_the_command_history(dstutor_home: Path,
                                                             monkeypatch: object) -> None:
     import pytest
 
-    from dstutor.lessons import cli
+    from dstutor.cli import lessons as cli
 
     asked: list[str] = []
 
@@ -223,7 +223,7 @@ def test_prediction_answers_stay_out_of_the_command_history(dstutor_home: Path,
 
     mp = pytest.MonkeyPatch()
     try:
-        mp.setattr(cli, "_shell_prompt", lambda runner: None)
+        mp.setattr(cli, "_shell_prompt", lambda runner, no_color=False: None)
         mp.setattr("prompt_toolkit.PromptSession", Fake)
         r = runner_for("01-what-is-a-daemonset.yaml", dstutor_home)
         ask = cli._make_ask(r)
