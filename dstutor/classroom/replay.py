@@ -466,14 +466,9 @@ class LessonCheck:
 
 def _derive(lesson: Any, progress: LessonProgress | None, learner: str) -> dict[str, Any]:
     """The lesson record `results export` would write for this progress."""
-    from dstutor.classroom.exercise import ExerciseMeta, read_meta
     from dstutor.classroom.results import lesson_record
 
-    try:
-        meta = read_meta(lesson.path) if lesson.path else ExerciseMeta()
-    except DstutorError:
-        meta = ExerciseMeta()
-    return lesson_record(lesson, meta, progress, learner)
+    return lesson_record(lesson, progress, learner)
 
 
 def check_lesson(lesson: Any, record: Mapping[str, Any], learner: str) -> LessonCheck:

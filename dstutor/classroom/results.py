@@ -9,7 +9,6 @@ It catches casual edits and accidents, not a determined forger; that needs a ser
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -18,7 +17,6 @@ from typing import Any
 
 from dstutor import __version__
 from dstutor.classroom import results_spec
-from dstutor.classroom.exercise import ExerciseMeta, read_meta
 from dstutor.classroom.scoring import (
     StepScore,
     lesson_score,
@@ -26,8 +24,10 @@ from dstutor.classroom.scoring import (
     score_lesson_record,
     step_score,
 )
-from dstutor.errors import DstutorError, LessonError
-from dstutor.lessons.progress import LessonProgress, StepProgress, data_dir
+from dstutor.errors import DstutorError
+from dstutor.files import atomic_write, data_dir, sha256_hex
+from dstutor.lessons.progress import LessonProgress, StepProgress
+from dstutor.lessons.schema import Lesson
 from dstutor.textsafe import visible_line
 
 RESULTS_FORMAT = "dstutor-results"
@@ -46,13 +46,9 @@ def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def genesis(learner: str, lesson_id: str) -> str:
     # Binding the chain to learner and lesson stops a log being pasted into another file.
-    return sha256(f"{RESULTS_FORMAT}/{RESULTS_VERSION}\n{learner}\n{lesson_id}")
+    return sha256_hex(f"{RESULTS_FORMAT}/{RESULTS_VERSION}\n{learner}\n{lesson_id}")
 
 
 def chain(entries: Iterable[Mapping[str, Any]], learner: str, lesson_id: str
@@ -62,13 +58,13 @@ def chain(entries: Iterable[Mapping[str, Any]], learner: str, lesson_id: str
     out = []
     for entry in entries:
         body = {k: entry[k] for k in ENTRY_FIELDS if k in entry}
-        prev = sha256(prev + canonical(body))
+        prev = sha256_hex(prev + canonical(body))
         out.append({**body, "hash": prev})
     return out
 
 
 def digest(doc: Mapping[str, Any]) -> str:
-    return "sha256:" + sha256(canonical({k: v for k, v in doc.items() if k != "digest"}))
+    return "sha256:" + sha256_hex(canonical({k: v for k, v in doc.items() if k != "digest"}))
 
 
 # --- learner name -------------------------------------------------------------------------
@@ -83,9 +79,8 @@ def stored_name(home: Path | None = None) -> str | None:
 
 
 def store_name(name: str, home: Path | None = None) -> None:
-    from dstutor.lessons.progress import atomic_write
-
-    atomic_write((home or data_dir()) / LEARNER_FILE, canonical({"name": name}) + "\n")
+    atomic_write((home or data_dir()) / LEARNER_FILE, canonical({"name": name}) + "\n",
+                 make_dirs=True)
 
 
 def file_slug(name: str) -> str:
@@ -151,9 +146,11 @@ def lesson_edits(lesson: Any) -> list[str]:
         return []
 
 
-def lesson_record(lesson: Any, meta: ExerciseMeta, progress: LessonProgress | None,
+def lesson_record(lesson: Lesson, progress: LessonProgress | None,
                   learner: str) -> dict[str, Any]:
-    """One lesson's results, from the lesson (titles, checks) and the learner's progress."""
+    """One lesson's results, from the lesson (titles, checks, exercise settings) and the
+    learner's progress."""
+    meta = lesson.exercise
     progress = progress or LessonProgress(lesson.id)
     passed: dict[str, list[bool]] = {}
     if meta.is_exercise and progress.log:
@@ -198,11 +195,7 @@ def build_results(learner: str, lessons: Sequence[Any], progress: Mapping[str, L
     """The whole results document, digest included."""
     records = []
     for lesson in lessons:
-        try:
-            meta = read_meta(lesson.path) if lesson.path else ExerciseMeta()
-        except LessonError:
-            meta = ExerciseMeta()
-        records.append(lesson_record(lesson, meta, progress.get(lesson.id), learner))
+        records.append(lesson_record(lesson, progress.get(lesson.id), learner))
     stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     doc: dict[str, Any] = {
         "format": RESULTS_FORMAT, "format_version": RESULTS_VERSION,
@@ -218,9 +211,7 @@ def build_results(learner: str, lessons: Sequence[Any], progress: Mapping[str, L
 
 
 def write_results(doc: Mapping[str, Any], path: Path) -> None:
-    from dstutor.lessons.progress import atomic_write
-
-    atomic_write(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
+    atomic_write(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n", make_dirs=True)
 
 
 # --- verifying ----------------------------------------------------------------------------

@@ -14,9 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dstutor.classroom.exercise import ExerciseMeta, Scoring
 from dstutor.classroom.scoring import lesson_score, step_score
+from dstutor.lessons.exercise import Scoring
 from dstutor.lessons.progress import LessonProgress, StepProgress
+from dstutor.lessons.schema import Lesson
 from dstutor.textsafe import visible_line
 
 # Why the exercise ended: every task done or skipped, the time limit passed, `end`.
@@ -147,10 +148,11 @@ def build_review(title: str, tasks: Sequence[TaskState], scoring: Scoring,
                   scoring.hint_cost, seconds, time_limit, over, scoring.late_cost, final)
 
 
-def review_from_progress(lesson: Any, meta: ExerciseMeta, progress: LessonProgress,
+def review_from_progress(lesson: Lesson, progress: LessonProgress,
                          outcomes: Mapping[str, Sequence[tuple[bool, str]]]) -> Review:
     """The review of a running exercise; `outcomes` holds, per unfinished task, each
     check's (passed, message) on the cluster as it is now."""
+    meta = lesson.exercise
     tasks = []
     for step in lesson.steps:
         sp = progress.steps.get(step.id) or StepProgress()

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from dstutor.classroom.exercise import ExerciseMeta
 from dstutor.classroom.review import review_from_progress, review_text
 from dstutor.classroom.scoring import lesson_score, step_score
 from dstutor.lessons.progress import LessonProgress, StepProgress
 from dstutor.lessons.runner import ExerciseHooks
+from dstutor.lessons.schema import Lesson
 
 
-def exercise_hooks(lesson: Any, meta: ExerciseMeta) -> ExerciseHooks:
+def exercise_hooks(lesson: Lesson) -> ExerciseHooks:
+    """The score text and step points of an exercise, from the settings it carries."""
+    meta = lesson.exercise
     s = meta.scoring
 
     def weights(step: Any) -> tuple[float, ...]:
@@ -54,7 +56,7 @@ def exercise_hooks(lesson: Any, meta: ExerciseMeta) -> ExerciseHooks:
 
     def final_review(progress: LessonProgress, outcomes: dict[str, list[tuple[bool, str]]],
                      ended: str) -> str:
-        return review_text(review_from_progress(lesson, meta, progress, outcomes), ended)
+        return review_text(review_from_progress(lesson, progress, outcomes), ended)
 
     def time_up(progress: LessonProgress) -> bool:
         used = round(sum(sp.seconds for sp in progress.steps.values()), 3)  # as results.py

@@ -197,20 +197,11 @@ def _shell_prompt(runner: "LessonRunner", no_color: bool = False) -> Any:
                        status=lambda: toolbar_status(runner))
 
 
-@functools.lru_cache(maxsize=32)
-def _exercise_meta(path: str) -> Any:
-    """The toolbar refreshes every second; read a lesson's exercise settings once."""
-    from dstutor.classroom.exercise import read_meta
-
-    return read_meta(path)
-
-
 def _exercise_hooks(lesson: "Lesson") -> Any:
     """Exercise scoring for `progress` and the skip/solution warnings; None for lessons."""
     from dstutor.classroom.scoreview import exercise_hooks
 
-    meta = _exercise_meta(str(lesson.path)) if lesson.path else None
-    return exercise_hooks(lesson, meta) if meta is not None and meta.is_exercise else None
+    return exercise_hooks(lesson) if lesson.exercise.is_exercise else None
 
 
 def toolbar_status(runner: "LessonRunner") -> str:
@@ -218,9 +209,7 @@ def toolbar_status(runner: "LessonRunner") -> str:
     lesson = runner.lesson
     step = runner.index + 1 if runner.step is not None else len(lesson.steps)
     text = f"{lesson.slug} step {step}/{len(lesson.steps)}"
-    if lesson.path is None:
-        return text
-    meta = _exercise_meta(str(lesson.path))
+    meta = lesson.exercise
     if not meta.is_exercise:
         return text
     if meta.scoring.hint_cost:

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TextIO
 
+from dstutor.files import data_dir
+
 DEFAULT_PORT = 0  # 0: any free port; the kubeconfig says which
 
 
 def default_kubeconfig() -> Path:
-    from dstutor.shell.prompt import data_dir
-
     return data_dir() / "kubeconfig"
 
 

@@ -11,7 +11,6 @@ kubelet's.
 
 from __future__ import annotations
 
-import hashlib
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import Any
 
 from dstutor.controller import prober, shared
 from dstutor.controller.context import Context
+from dstutor.files import sha256_hex
 from dstutor.model.objects import Obj, clone, is_pod_ready, is_terminating, key_of
 from dstutor.model.timefmt import go_duration, to_rfc3339
 
@@ -479,8 +479,7 @@ class Kubelet:
     @staticmethod
     def _container_id(pod: Obj, name: str) -> str:
         """containerd's 64-hex id, one per container, stable for a given pod uid."""
-        seed = f"{pod['metadata']['uid']}/{name}".encode()
-        return "containerd://" + hashlib.sha256(seed).hexdigest()
+        return "containerd://" + sha256_hex(f"{pod['metadata']['uid']}/{name}")
 
     def _cs(self, pod: Obj, name: str) -> Obj:
         """The status of one container (each pod has its own: safe to edit in place)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 
 from dstutor.controller import preemption, shared
 from dstutor.controller.context import Context
@@ -28,13 +29,31 @@ AFFINITY_PREFILTER = "node(s) didn't satisfy plugin(s) [NodeAffinity]"
 PORTS_CONFLICT = "node(s) didn't have free ports for the requested pod ports"
 
 
-def pod_requests(pod: Obj) -> dict[str, float]:
-    total: dict[str, float] = {"cpu": 0.0, "memory": 0.0}
+def resource_amount(name: str, quantity: str | int | float) -> int:
+    """A quantity in framework.Resource's unit: millicores for cpu (MilliValue), whole
+    units otherwise (Value: bytes, pods), rounded up as the scheduler rounds them.
+    CommandError (ParseQuantity's words) when it is not a quantity."""
+    if isinstance(quantity, str | int | float):
+        return _resource_amount(name, quantity)
+    return _resource_amount(name, "")  # a list or a mapping: the server's format error
+
+
+# Every placement counts the requests of every pod on the node again: the same few
+# quantities, so each is converted once (typed: True is not the quantity 1).
+@lru_cache(maxsize=4096, typed=True)
+def _resource_amount(name: str, quantity: str | int | float) -> int:
+    q = parse_quantity(quantity)
+    return q.milli_value() if name == "cpu" else q.int_value()
+
+
+def pod_requests(pod: Obj) -> dict[str, int]:
+    """computePodResourceRequest over the containers: cpu in millicores, memory in bytes."""
+    total = {"cpu": 0, "memory": 0}
     for c in pod.get("spec", {}).get("containers") or []:
         req = (c.get("resources") or {}).get("requests") or {}
         for res in ("cpu", "memory"):
             if res in req:
-                total[res] += parse_quantity(req[res])
+                total[res] += resource_amount(res, req[res])
     return total
 
 
@@ -95,18 +114,18 @@ def filter_node_room(pod: Obj, node: Obj, pods_on_node: list[Obj]) -> list[str]:
         return [PORTS_CONFLICT]
     reasons = []
     allocatable = node.get("status", {}).get("allocatable") or {}
-    if "pods" in allocatable and len(live) + 1 > int(parse_quantity(allocatable["pods"])):
+    if "pods" in allocatable and len(live) + 1 > resource_amount("pods", allocatable["pods"]):
         reasons.append("Too many pods")
     wanted = pod_requests(pod)
     if not (wanted["cpu"] or wanted["memory"]):
         return reasons  # requests nothing, so any room is enough
-    used = {"cpu": 0.0, "memory": 0.0}
+    used = {"cpu": 0, "memory": 0}
     for other in live:
         for res, value in pod_requests(other).items():
             used[res] += value
     for res in ("cpu", "memory"):
         if wanted[res] and res in allocatable:
-            if used[res] + wanted[res] > parse_quantity(allocatable[res]):
+            if used[res] + wanted[res] > resource_amount(res, allocatable[res]):
                 reasons.append(f"Insufficient {res}")
     return reasons
 
@@ -119,7 +138,7 @@ def room_is_certain(pod: Obj, node: Obj, pods_indexed_on_node: int) -> bool:
     if wanted["cpu"] or wanted["memory"] or host_ports(pod):
         return False
     allowed = (node.get("status", {}).get("allocatable") or {}).get("pods")
-    return allowed is None or pods_indexed_on_node + 1 <= int(parse_quantity(allowed))
+    return allowed is None or pods_indexed_on_node + 1 <= resource_amount("pods", allowed)
 
 
 def failure_message(reasons: Counter[str], total: int, post_filter: str = "") -> str:

@@ -1,6 +1,7 @@
 """Flag and verb specifications: the vocabulary of the kubectl registry.
 
-Values are converted the way Go's pflag converts them, so a bad value gets pflag's words.
+Values are converted the way Go's pflag converts them, so a bad value gets pflag's words
+(durations through the one Go duration parser, `dstutor.model.timefmt.parse_go_duration`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from dstutor.model.timefmt import parse_go_duration  # noqa: F401 (re-exported)
+from dstutor.model.timefmt import parse_go_duration
 
 FlagValue = bool | str | int | float | tuple[str, ...]
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dstutor.errors import DstutorError
-from dstutor.lessons.checks import CheckKind, CommandRecord, Outcome, World, register
+from dstutor.lessons.checkkind import CheckKind, CommandRecord, Outcome, World, register
 
 NOTHING_FOUND = "No resources found"
 # Verbs that ensure a state: when it already holds, succeeding without a change is the

@@ -7,11 +7,9 @@ a lesson's line runs exactly as it would in `dstutor shell`.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable
 from typing import Protocol
 
-from dstutor.errors import DstutorError
 from dstutor.shell.session import Output, Session
 from dstutor.sim.cluster import Cluster
 
@@ -56,22 +54,6 @@ class SessionExecutor:
 
 def _nl(text: str) -> str:
     return text + "\n" if text and not text.endswith("\n") else text
-
-
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)?$")
-_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
-
-
-def parse_duration(text: str) -> float:
-    total, rest = 0.0, text
-    for part in re.findall(r"\d+(?:\.\d+)?(?:ms|s|m|h)?", text):
-        m = _DURATION.match(part)
-        assert m is not None
-        total += float(m.group(1)) * _UNITS[m.group(2)]
-        rest = rest.replace(part, "", 1)
-    if rest or not text:
-        raise DstutorError(f'error: invalid duration "{text}"')
-    return total
 
 
 def make_executor(cluster: Cluster, new_session: SessionFactory | None = None) -> Executor:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dstutor.lessons.checks import CheckKind, Outcome, World, register
+from dstutor.lessons.checkkind import CheckKind, Outcome, World, register
 
 FIELDS = ("max_unavailable", "peak_unavailable", "rollouts", "min_rollouts", "evicted",
           "not_ready")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dstutor.lessons.checks import CheckKind, Outcome, World, _find, register
+from dstutor.lessons.checkkind import CheckKind, Outcome, World, find_object, register
 from dstutor.model.objects import Obj
 
 
@@ -17,7 +17,7 @@ def _taint_text(p: Mapping[str, Any]) -> str:
 
 
 def _node_taints(world: World, node: str) -> list[Obj] | None:
-    obj = _find(world, "Node", "", node)
+    obj = find_object(world, "Node", "", node)
     return None if obj is None else list(obj["spec"].get("taints") or [])
 
 
@@ -65,7 +65,7 @@ register(CheckKind("node_lacks_taint", _lacks_taint,
 
 
 def _labels(world: World, node: str) -> dict[str, str] | None:
-    obj = _find(world, "Node", "", node)
+    obj = find_object(world, "Node", "", node)
     return None if obj is None else dict(obj["metadata"].get("labels") or {})
 
 

@@ -7,9 +7,10 @@ learner reads the rule that decided ("taint dedicated=gpu:NoExecute is not toler
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dstutor.controller.placement import node_should_run_daemon_pod
+from dstutor.lessons.checkkind import Outcome, World
 from dstutor.model.objects import (
     DAEMONSET_UNIQUE_LABEL,
     TEMPLATE_GENERATION_ANNOTATION,
@@ -19,10 +20,6 @@ from dstutor.model.objects import (
     target_node_name,
 )
 from dstutor.model.selectors import parse_selector
-
-if TYPE_CHECKING:
-    from dstutor.lessons.checks import Outcome, World
-
 
 # Pod states that will not fix themselves by waiting.
 STUCK_STATES = frozenset({"ErrImagePull", "ImagePullBackOff", "CrashLoopBackOff", "Failed",
@@ -192,8 +189,6 @@ def _rolling(ds: Obj) -> bool:
 
 
 def pods_on_nodes(world: World, p: Mapping[str, Any]) -> Outcome:
-    from dstutor.lessons.checks import Outcome
-
     name, ns = str(p["daemonset"]), _ns(p)
     world.cluster.settle()
     ds = world.cluster.find("DaemonSet", ns, name)

@@ -89,7 +89,7 @@ LABELS = Kind("labels", _labels)
 # A check parameter: its shape is checked by the check's own validator (checks.py);
 # here only that no string inside it hides a control character.
 PARAM = Kind("param", lambda _value: None)
-SCORING = Kind("scoring", _mapping, texts=False)  # read by dstutor.classroom.exercise
+SCORING = Kind("scoring", _mapping, texts=False)  # read by dstutor.lessons.exercise
 
 
 def whole(low: int, high: int) -> Kind:
@@ -116,7 +116,7 @@ FIELDS: Mapping[str, Mapping[str, Kind]] = {
         "format_version": whole(0, 1_000_000), "id": TEXT, "title": TEXT,
         "summary": TEXT, "k8s_version": TEXT, "minutes": whole(0, 1000),
         "setup": block("setup"), "steps": blocks("step"), "outro": TEXT,
-        # exercises (dstutor.classroom.exercise reads and checks these three)
+        # exercises (dstutor.lessons.exercise reads and checks these three)
         "mode": TEXT, "time_limit": Kind("duration", _duration), "scoring": SCORING,
     },
     "setup": {

@@ -13,6 +13,7 @@ from dstutor import yamlio
 from dstutor.errors import DstutorError, LessonError
 from dstutor.lessons import confine
 from dstutor.lessons.checks import CHECKS
+from dstutor.lessons.exercise import CHECK_KEYS, ExerciseMeta, meta_from_data
 from dstutor.lessons.fields import CHECK_PARAMS, TEXT, check_types, keys
 from dstutor.lessons.schema import (
     FORMAT_VERSION,
@@ -111,8 +112,9 @@ class _Reader:
         if known is None:
             raise self.fail((*path, "kind"), f"unknown check kind {kind!r} "
                             f"(known: {', '.join(sorted(CHECKS))})")
-        # `weight` is exercise scoring (dstutor.classroom.exercise), not a check parameter
-        params = {k: _as_text(k, v) for k, v in raw.items() if k not in ("kind", "id", "weight")}
+        # `weight` is exercise scoring (exercise.py), not a check parameter
+        params = {k: _as_text(k, v) for k, v in raw.items()
+                  if k not in ("kind", "id") and k not in CHECK_KEYS}
         allowed = set(known.required) | set(known.optional)
         for key in params:
             if key not in allowed:
@@ -288,7 +290,7 @@ def load_lesson(path: str | Path) -> Lesson:
     if not SLUG_RE.match(lid):
         raise r.fail(("id",), f"lesson id {lid!r} must be a lowercase slug")
     steps_raw = data.get("steps")
-    _check_exercise(r, data)
+    exercise = _exercise(r, data)
     if not isinstance(steps_raw, list) or not steps_raw:
         raise r.fail(("steps",), "a lesson needs a non-empty list of steps")
     setup = r.setup(data.get("setup"))
@@ -298,7 +300,7 @@ def load_lesson(path: str | Path) -> Lesson:
     lesson = Lesson(version, lid, r.text(data, "title", (), required=True),
                     r.text(data, "summary", ()), r.text(data, "k8s_version", (), required=True),
                     steps, setup, r.integer(data, "minutes", (), 0), r.text(data, "outro", ()),
-                    Path(path), MappingProxyType(dict(lines)))
+                    Path(path), MappingProxyType(dict(lines)), exercise)
     _confine(r, lesson)
     return lesson
 
@@ -376,12 +378,10 @@ def _step_of(data: Any, where: Path_) -> str | None:
     return sid if isinstance(sid, str) and SLUG_RE.match(sid) else None
 
 
-def _check_exercise(r: _Reader, data: dict[str, Any]) -> None:
-    """mode/time_limit/scoring/weight belong to the classroom package; reject bad values here."""
-    from dstutor.classroom.exercise import meta_from_data
-
+def _exercise(r: _Reader, data: dict[str, Any]) -> ExerciseMeta:
+    """mode/time_limit/scoring/weight, carried on the lesson; a bad value names its line."""
     try:
-        meta_from_data(data)
+        return meta_from_data(data)
     except ValueError as exc:
         key = next((k for k in ("mode", "time_limit", "scoring") if k in str(exc)), "steps")
         raise r.fail((key,) if key in data else (), str(exc)) from None

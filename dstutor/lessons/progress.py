@@ -16,12 +16,13 @@ import contextlib
 import copy
 import json
 import os
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+from dstutor.files import atomic_write, clean_stale_temps, data_dir
 
 try:  # POSIX
     import fcntl
@@ -33,19 +34,9 @@ FILE_NAME = "progress.json"
 LOCK_FILE = ".progress.lock"  # Windows only; POSIX locks the directory
 # Time away from the keyboard is not time spent on a step.
 MAX_GAP_SECONDS = 300.0
-STALE_TEMP_SECONDS = 60.0
+STALE_TEMP_SECONDS = 60.0  # a leftover temp without a process id
 CORRUPT_MSG = ("warning: the progress file {path} could not be read ({reason}); it was kept "
                "as {kept} and a fresh one was started")
-
-
-def data_dir() -> Path:
-    """DSTUTOR_HOME if set, else the platform's user data directory."""
-    home = os.environ.get("DSTUTOR_HOME")
-    if home:
-        return Path(home)
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("dstutor", appauthor=False))
 
 
 @dataclass
@@ -125,34 +116,6 @@ def _known(kind: Any, data: dict[str, Any]) -> dict[str, Any]:
         raise ValueError("expected a JSON object")
     names = {f.name for f in fields(kind)}
     return {k: v for k, v in data.items() if k in names}
-
-
-def atomic_write(path: Path, text: str, *, make_dirs: bool = True) -> None:
-    """Write a file so that a reader sees the old or the new content, never half of one."""
-    if make_dirs:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        # Ctrl-C mid-write: the old file is untouched; drop the partial temp file.
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)  # make the rename itself durable
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
 
 
 @contextlib.contextmanager
@@ -238,12 +201,9 @@ class ProgressStore:
 
     def _load(self) -> None:
         # A crash (kill -9) between writing the temp file and renaming it leaves the temp
-        # behind; the real file is intact, so the leftover is just removed.
-        # Only old ones: a second dstutor may be writing its temp file right now.
-        for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):
-            with contextlib.suppress(OSError):
-                if time.time() - stale.stat().st_mtime > STALE_TEMP_SECONDS:
-                    stale.unlink()
+        # behind; the real file is intact, so the leftover is just removed. Not one a
+        # second dstutor is writing right now: its process is alive.
+        clean_stale_temps(self.path, max_age=STALE_TEMP_SECONDS)
         self.lessons = self._read()
         self._base = {k: _dump(v) for k, v in self.lessons.items()}
 
@@ -309,7 +269,7 @@ class ProgressStore:
                     merge_lesson(ours, theirs)  # both changed (or both began) it
             for lesson_id, theirs in disk.items():
                 self.lessons.setdefault(lesson_id, theirs)
-            atomic_write(self.path, self.to_json())
+            atomic_write(self.path, self.to_json(), make_dirs=True)
             self._base = {k: _dump(v) for k, v in self.lessons.items()}
 
 

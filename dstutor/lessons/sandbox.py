@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from dstutor.errors import DstutorError, LessonError
+from dstutor.files import data_dir
 from dstutor.lessons import confine
 from dstutor.lessons._exec import Executor, SessionFactory, make_executor
 from dstutor.lessons.checks import CommandRecord, Outcome, World, run_check
@@ -89,8 +90,6 @@ def setup_manifests(lesson: Lesson) -> list[tuple[str, list[Obj]]]:
 
 def lesson_workspace(lesson: Lesson) -> Workspace:
     """The lesson's scratch folder: where `> FILE`, `cat`, `vi` and `-f FILE` work."""
-    from dstutor.lessons.progress import data_dir
-
     return Workspace.at(data_dir() / "workspace" / lesson.id)
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from dstutor.lessons.exercise import ExerciseMeta
+
 FORMAT_VERSION = 1
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
@@ -154,6 +156,8 @@ class Lesson:
     outro: str = ""
     path: Path | None = None
     lines: Mapping[tuple[str | int, ...], int] = field(default_factory=lambda: _EMPTY)
+    # mode, time_limit, scoring and check weights, read with the file (exercise.py)
+    exercise: ExerciseMeta = field(default_factory=ExerciseMeta)
 
     @property
     def slug(self) -> str:

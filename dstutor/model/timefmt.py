@@ -41,13 +41,18 @@ def go_duration(seconds: float) -> str:
     return text
 
 
-_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0,
-                   "m": 60.0, "h": 3600.0}
-_DURATION_PART = re.compile(r"(\d*\.?\d*)([^\d.]*)")
+_GO_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0,
+             "m": 60.0, "h": 3600.0}
+_GO_PART = re.compile(r"(\d*\.?\d*)([^\d.]*)")
 
 
 def parse_go_duration(text: str) -> float:
-    """Seconds in a Go duration string (`1m30s`, `500ms`, `0`); ValueError with Go's text."""
+    """Go's time.ParseDuration in seconds (`1m30s`, `500ms`, `-2h`, `0`).
+
+    The one duration parser: kubectl's flags use it as it is (ValueError with Go's own
+    text, `time: invalid duration "x"`); `advance` adds days in front, an exercise's
+    `time_limit` whole minutes, and each says its own sentence when it fails.
+    """
     invalid = ValueError(f'time: invalid duration "{text}"')
     body = text[1:] if text[:1] in "+-" else text
     sign = -1.0 if text.startswith("-") else 1.0
@@ -57,15 +62,15 @@ def parse_go_duration(text: str) -> float:
         raise invalid
     total, pos = 0.0, 0
     while pos < len(body):
-        m = _DURATION_PART.match(body, pos)
+        m = _GO_PART.match(body, pos)
         assert m is not None
         number, unit = m.group(1), m.group(2)
         if number in ("", "."):
             raise invalid
         if not unit:
             raise ValueError(f'time: missing unit in duration "{text}"')
-        if unit not in _DURATION_UNITS:
+        if unit not in _GO_UNITS:
             raise ValueError(f'time: unknown unit "{unit}" in duration "{text}"')
-        total += float(number) * _DURATION_UNITS[unit]
+        total += float(number) * _GO_UNITS[unit]
         pos = m.end()
     return sign * total

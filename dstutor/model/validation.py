@@ -10,6 +10,7 @@ as a real server does.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from dstutor.errors import CommandError
@@ -147,12 +148,12 @@ def _template_labels_value(template: dict[str, Any]) -> Any:
 def _validate_resources(res: Any, path: str) -> Errs:
     res = _dict(res)
     errs: Errs = []
-    parsed: dict[str, dict[str, float]] = {}
+    parsed: dict[str, dict[str, Fraction]] = {}
     for part in ("limits", "requests"):
         parsed[part] = {}
         for name, qty in sorted(_dict(res.get(part)).items()):
             try:
-                amount = parse_quantity(qty)
+                amount = parse_quantity(qty).value
             except CommandError:
                 continue  # a real server rejects these while decoding, before validation
             parsed[part][name] = amount

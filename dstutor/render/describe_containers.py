@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from dstutor.model.quantity import quantity_or_zero
 from dstutor.model.selectors import format_label_selector
 from dstutor.render._gofmt import quote
 from dstutor.render._gosort import go_sort
-from dstutor.render._quantity import parse_quantity
 from dstutor.render.describe_common import (
     DescribeWriter,
     Obj,
@@ -72,7 +72,7 @@ def describe_resources(w: DescribeWriter, resources: Obj | None, level: int) -> 
         if values:
             w.write(level, f"{title.capitalize()}:\n")
         for name in sorted(values):
-            w.write(level + 1, f"{name}:\t{parse_quantity(values[name])}\n")
+            w.write(level + 1, f"{name}:\t{quantity_or_zero(values[name])}\n")
 
 
 def _describe_state(w: DescribeWriter, title: str, state: Obj) -> None:
@@ -103,8 +103,8 @@ def _resource_value(ref: Obj, container: Obj) -> str:
     """ExtractContainerResourceValue for env vars backed by resourceFieldRef."""
     kind, _, name = str(ref.get("resource", "")).partition(".")
     values = (container.get("resources") or {}).get(kind) or {}
-    quantity = parse_quantity(values.get(name, "0"))
-    divisor = parse_quantity(ref.get("divisor") or "1")
+    quantity = quantity_or_zero(values.get(name, "0"))
+    divisor = quantity_or_zero(ref.get("divisor") or "1")
     if divisor.value == 0:
         return ""
     if name == "cpu":
@@ -243,7 +243,7 @@ def _volume_field(source: Obj, key: str) -> str:
     if key == "type":
         return "<none>" if value is None else str(value)
     if key == "sizeLimit":
-        return str(parse_quantity(value)) if parse_quantity(value).value > 0 else "<unset>"
+        return str(quantity_or_zero(value)) if quantity_or_zero(value).value > 0 else "<unset>"
     if key in ("optional", "readOnly"):
         return _gobool(value)
     return "" if value is None else str(value)

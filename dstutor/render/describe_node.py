@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from dstutor.render._quantity import Quantity, parse_quantity
+from dstutor.model.quantity import Quantity, quantity_or_zero
 from dstutor.render.columns import node_roles
 from dstutor.render.describe_common import (
     DescribeWriter,
@@ -51,11 +51,11 @@ def pod_resources(pod: Obj, field: str) -> dict[str, Quantity]:
     spec = pod.get("spec") or {}
     pod_level = (spec.get("resources") or {}).get(field)
     if pod_level:
-        return {k: parse_quantity(v) for k, v in pod_level.items()}
+        return {k: quantity_or_zero(v) for k, v in pod_level.items()}
 
     def of(container: Obj) -> dict[str, Quantity]:
         values = (container.get("resources") or {}).get(field) or {}
-        return {k: parse_quantity(v) for k, v in values.items()}
+        return {k: quantity_or_zero(v) for k, v in values.items()}
 
     total: dict[str, Quantity] = {}
     for container in spec.get("containers") or []:
@@ -74,7 +74,7 @@ def pod_resources(pod: Obj, field: str) -> dict[str, Quantity]:
         _max_into(init_floor, candidate)
     _max_into(total, init_floor)
     overhead = spec.get("overhead") or {}
-    _add_into(total, {k: parse_quantity(v) for k, v in overhead.items()})
+    _add_into(total, {k: quantity_or_zero(v) for k, v in overhead.items()})
     return total
 
 
@@ -131,7 +131,7 @@ def _allocated(w: DescribeWriter, pods: list[Obj], allocatable: dict[str, Quanti
 def _node_pods(w: DescribeWriter, node: Obj, pods: list[Obj], now: float) -> None:
     status = node.get("status") or {}
     source = status.get("allocatable") or status.get("capacity") or {}
-    allocatable = {k: parse_quantity(v) for k, v in source.items()}
+    allocatable = {k: quantity_or_zero(v) for k, v in source.items()}
     zero = Quantity()
     cpu, memory = allocatable.get("cpu", zero), allocatable.get("memory", zero)
     w.write(0, f"Non-terminated Pods:\t({len(pods)} in total)\n")
@@ -190,7 +190,7 @@ def describe_node(node: Obj, pods: list[Obj], events: list[Obj] | None, now: flo
         if resources:
             w.write(0, f"{title}:\n")
             for name in sorted(resources):
-                w.write(0, f"  {name}:\t{parse_quantity(resources[name])}\n")
+                w.write(0, f"  {name}:\t{quantity_or_zero(resources[name])}\n")
     info = status.get("nodeInfo") or {}
     w.write(0, "System Info:\n")
     for key, title in (("machineID", "Machine ID"), ("systemUUID", "System UUID"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from dstutor.model.quantity import Quantity, quantity_or_zero
 from dstutor.render._gofmt import quote
-from dstutor.render._quantity import Quantity, parse_quantity
 from dstutor.render.describe_common import (
     DescribeWriter,
     Obj,
@@ -61,7 +61,7 @@ def _qos_total(pod: Obj, field: str) -> dict[str, Quantity]:
     spec = pod.get("spec") or {}
     for container in (spec.get("containers") or []) + (spec.get("initContainers") or []):
         for name, raw in ((container.get("resources") or {}).get(field) or {}).items():
-            quantity = parse_quantity(raw)
+            quantity = quantity_or_zero(raw)
             if name in ("cpu", "memory") and quantity.value > 0:
                 total[name] = total[name] + quantity if name in total else quantity
     return total
@@ -78,7 +78,7 @@ def pod_qos_class(pod: Obj) -> str:
     spec = pod.get("spec") or {}
     guaranteed = all(
         {"cpu", "memory"} <= {n for n, q in ((c.get("resources") or {}).get("limits") or {}).items()
-                              if parse_quantity(q).value > 0}
+                              if quantity_or_zero(q).value > 0}
         for c in (spec.get("containers") or []) + (spec.get("initContainers") or []))
     if guaranteed and all(name in limits and limits[name].value == q.value
                           for name, q in requests.items()) and len(requests) == len(limits):

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from dstutor.files import sha256_hex
+
 MAX_LINES = 2000  # a container's log is cut to its newest lines, as the kubelet rotates
 
 
@@ -88,7 +90,7 @@ def _access_ts(t: float) -> str:
 
 def _var_log(ctx: LogContext) -> str:
     return (f"/var/log/containers/{ctx.pod}_{ctx.namespace}_{ctx.container}-"
-            f"{hashlib.sha256(ctx.uid.encode()).hexdigest()[:64]}.log")
+            f"{sha256_hex(ctx.uid)}.log")
 
 
 PROFILES: dict[str, Profile] = {

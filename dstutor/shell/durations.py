@@ -6,8 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from dstutor.errors import DstutorError
-from dstutor.kubectl.registry import parse_go_duration
-from dstutor.model.timefmt import SIM_EPOCH
+from dstutor.model.timefmt import SIM_EPOCH, parse_go_duration
 
 if TYPE_CHECKING:
     from dstutor.shell.session import Session

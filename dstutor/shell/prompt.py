@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TextIO
 
 from prompt_toolkit import PromptSession
@@ -17,6 +15,7 @@ from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.output import ColorDepth
 
 from dstutor.errors import ParseError, internal_error_line
+from dstutor.files import data_dir
 from dstutor.kubectl.lexer import pending_heredoc
 from dstutor.shell import console as con
 from dstutor.shell.completer import ShellCompleter
@@ -31,16 +30,6 @@ BANNER = ("dstutor shell: {nodes} nodes, {clock} clock. Type kubectl lines (`kub
           "nodes`), `help` for the simulator commands; Ctrl-D leaves.")
 CANCELLED_MSG = "^C: the command was stopped; the cluster is as it was before it"
 NO_HISTORY_MSG = "note: cannot keep command history in {path} ({reason}); using memory only"
-
-
-def data_dir() -> Path:
-    """Where dstutor keeps per-user files: $DSTUTOR_HOME, else the platform's data dir."""
-    home = os.environ.get("DSTUTOR_HOME")
-    if home:
-        return Path(home).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("dstutor", appauthor=False))
 
 
 def open_history(stderr: TextIO) -> History:

@@ -9,17 +9,12 @@ the current cluster is left as it was.
 
 from __future__ import annotations
 
-import contextlib
-import glob
 import json
-import os
-import stat
-import tempfile
-import time
 from pathlib import Path
 
 from dstutor import __version__, yamlio
 from dstutor.errors import DstutorError
+from dstutor.files import atomic_write, clean_stale_temps
 from dstutor.sim import snapshot as sim_snapshot
 from dstutor.sim.clock import Clock
 from dstutor.sim.cluster import Cluster
@@ -27,8 +22,6 @@ from dstutor.sim.cluster import Cluster
 FORMAT = "dstutor/cluster-snapshot"
 FORMAT_VERSION = 2
 MAX_BYTES = 256 * 1024 * 1024
-# A temporary file without a process id in its name is left alone this long.
-STALE_TEMP_SECONDS = 3600.0
 
 
 class SnapshotError(DstutorError):
@@ -40,79 +33,6 @@ def dumps(cluster: Cluster) -> str:
     doc = {"format": FORMAT, "formatVersion": FORMAT_VERSION, "dstutorVersion": __version__,
            "virtualTime": cluster.now(), "state": sim_snapshot.export_state(cluster)}
     return json.dumps(doc, separators=(",", ":"), allow_nan=False)
-
-
-def _temp_prefix(path: Path) -> str:
-    return f".{path.name}."
-
-
-def _writer_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True  # someone else's process: leave its file alone
-    return True
-
-
-def clean_stale_temps(path: str | Path, *, now: float | None = None) -> list[Path]:
-    """Delete the temporary files a killed `save` of `path` left beside it.
-
-    Ours are named .NAME.PID.XXXX.tmp: one whose process is gone is stale. One with no
-    process number (an older dstutor) is stale after STALE_TEMP_SECONDS. Returns what
-    was removed; never raises.
-    """
-    target = Path(path)
-    now = time.time() if now is None else now
-    removed: list[Path] = []
-    try:
-        candidates = list(target.parent.glob(glob.escape(_temp_prefix(target)) + "*.tmp"))
-    except OSError:
-        return removed
-    for temp in candidates:
-        middle = temp.name[len(_temp_prefix(target)):-len(".tmp")]
-        pid_text = middle.split(".", 1)[0]
-        try:
-            info = temp.lstat()
-            if not stat.S_ISREG(info.st_mode):
-                continue
-            if pid_text.isdigit() and "." in middle:
-                stale = int(pid_text) != os.getpid() and not _writer_alive(int(pid_text))
-            else:
-                stale = now - info.st_mtime > STALE_TEMP_SECONDS
-            if stale:
-                temp.unlink()
-                removed.append(temp)
-        except OSError:
-            continue
-    return removed
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write so that a reader sees the old or the new file, never half of one.
-
-    The temporary file beside it carries this process's id, so a later start can tell
-    a save that was killed (kill -9 leaves the file behind) from one still under way.
-    """
-    fd, tmp = tempfile.mkstemp(prefix=f"{_temp_prefix(path)}{os.getpid()}.", suffix=".tmp",
-                               dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)  # make the rename itself durable
-        finally:
-            os.close(dir_fd)
 
 
 def save_file(cluster: Cluster, path: str | Path) -> None:

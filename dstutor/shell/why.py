@@ -12,7 +12,12 @@ import textwrap
 
 from dstutor.controller.network import waits_for_network
 from dstutor.controller.placement import daemon_pod_spec, node_should_run_daemon_pod
-from dstutor.controller.scheduler import filter_node, host_ports, pod_requests
+from dstutor.controller.scheduler import (
+    filter_node,
+    host_ports,
+    pod_requests,
+    resource_amount,
+)
 from dstutor.errors import DstutorError
 from dstutor.model.objects import (
     Obj,
@@ -24,7 +29,6 @@ from dstutor.model.objects import (
 )
 from dstutor.model.podaffinity import interpod_failure, required_terms, uses_pod_affinity
 from dstutor.model.priority import pod_priority
-from dstutor.model.quantity import parse_quantity
 from dstutor.model.selectors import node_selector_requirement_matches
 from dstutor.render.columns import pod_status_and_counts
 from dstutor.sim.cluster import Cluster
@@ -48,19 +52,22 @@ def _ds_label(ds: Obj) -> str:
 _HUGE = "more than 1e308"
 
 
-def _fmt_cpu(cores: float) -> str:
-    if cores == float("inf"):
+def _fmt_cpu(millis: int) -> str:
+    """Millicores (the scheduler's unit) as a learner writes them: 500m, 2, 1.5."""
+    try:
+        return f"{millis / 1000:g}" if millis >= 1000 else f"{millis}m"
+    except OverflowError:
         return _HUGE
-    return f"{cores:g}" if cores >= 1 else f"{round(cores * 1000)}m"
 
 
-def _fmt_mem(value: float) -> str:
-    if value == float("inf"):
+def _fmt_mem(value: int) -> str:
+    try:
+        for unit, size in (("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
+            if value >= size:
+                return f"{value / size:.3g}{unit}"
+        return f"{value:g}"
+    except OverflowError:
         return _HUGE
-    for unit, size in (("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
-        if value >= size:
-            return f"{value / size:.3g}{unit}"
-    return f"{value:g}"
 
 
 def _resource_line(cluster: Cluster, ds: Obj, node: Obj, spec: Obj) -> tuple[bool, str]:
@@ -91,7 +98,7 @@ def _resource_line(cluster: Cluster, ds: Obj, node: Obj, spec: Obj) -> tuple[boo
     if reason.startswith("Insufficient "):
         res = reason.split()[-1]
         used = sum(pod_requests(p)[res] for p in others)
-        total = parse_quantity(allocatable.get(res, "0"))
+        total = resource_amount(res, allocatable.get(res, "0"))
         fmt = _fmt_cpu if res == "cpu" else _fmt_mem
         free = f": the pod requests {fmt(wanted[res])}, only {fmt(max(total - used, 0))} free"
     return False, (f"resources: {reason}{free} -> {_preemption_words(cluster, spec, others)}")

@@ -5,9 +5,8 @@ A rejected write raises before anything is stored, so it changes nothing.
 
 from __future__ import annotations
 
-import hashlib
-
 from dstutor.errors import AlreadyExists, BadRequest, Forbidden, Invalid, NotFound
+from dstutor.files import sha256_hex
 from dstutor.model import defaults, validation
 from dstutor.model.admission import add_default_toleration_seconds, qos_class
 from dstutor.model.kinds import KINDS, KindInfo
@@ -208,7 +207,7 @@ class ApiServer:
         stored = clone(obj)
         defaults.apply_defaults(stored)
         meta = stored["metadata"]
-        digest = hashlib.sha256(f"{stored['kind']}/{meta['name']}".encode()).hexdigest()
+        digest = sha256_hex(f"{stored['kind']}/{meta['name']}")
         meta["uid"] = (f"{digest[:8]}-{digest[8:12]}-4{digest[13:16]}-"
                        f"{'89ab'[int(digest[16], 16) % 4]}{digest[17:20]}-{digest[20:32]}")
         meta["creationTimestamp"] = to_rfc3339(self.clock.now())

@@ -1,18 +1,18 @@
 """The shipped exercises: pass `lesson check`, give no free points, score as documented."""
 
+import shutil
 from pathlib import Path
 
 import pytest
 from classroom_builders import ROOT, simulate
 
-from dstutor.classroom.exercise import read_meta
 from dstutor.classroom.results import build_results, verify
 from dstutor.lessons.loader import LESSON_GLOB, load_lesson
 from dstutor.lessons.sandbox import build_setup, evaluate
 from dstutor.lessons.validate import check_file
 
 COURSE = ROOT / "lessons"
-EXERCISES = [p for p in sorted(COURSE.glob(LESSON_GLOB)) if read_meta(p).is_exercise]
+EXERCISES = [p for p in sorted(COURSE.glob(LESSON_GLOB)) if load_lesson(p).exercise.is_exercise]
 
 
 def test_at_least_five_exercises() -> None:
@@ -27,7 +27,8 @@ def test_exercise_passes_lesson_check(path: Path) -> None:
 
 @pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.stem)
 def test_exercise_shape(path: Path) -> None:
-    lesson, meta = load_lesson(path), read_meta(path)
+    lesson = load_lesson(path)
+    meta = lesson.exercise
     assert meta.time_limit and meta.scoring.hint_cost > 0
     for step in lesson.steps:
         assert step.task and not step.text  # a task, no step-by-step text
@@ -38,7 +39,8 @@ def test_exercise_shape(path: Path) -> None:
 @pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.stem)
 def test_exercise_gives_no_free_points(path: Path) -> None:
     """Every check that earns points fails on the starting cluster."""
-    lesson, meta = load_lesson(path), read_meta(path)
+    lesson = load_lesson(path)
+    meta = lesson.exercise
     executor = build_setup(lesson)
     for step in lesson.steps:
         weights = meta.check_weights(step.id, len(step.checks))
@@ -58,7 +60,8 @@ def _score(tmp_path: Path, path: Path, lines: list[str]) -> dict:
 
 @pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.stem)
 def test_exercise_solution_scores_full_and_hints_cost(path: Path, tmp_path: Path) -> None:
-    lesson, meta = load_lesson(path), read_meta(path)
+    lesson = load_lesson(path)
+    meta = lesson.exercise
     solution = [line for step in lesson.steps for line in step.solution]
     full = _score(tmp_path / "a", path, solution)
     assert full["completed"] and full["score"] == meta.scoring.points
@@ -107,13 +110,39 @@ def test_exercise_partial_credit_orphaned_pods(tmp_path: Path) -> None:
 
 def test_exercise_over_time_costs_points(tmp_path: Path) -> None:
     path = COURSE / "23-ex-broken-rollout.yaml"
-    lesson, meta = load_lesson(path), read_meta(path)
+    lesson = load_lesson(path)
+    meta = lesson.exercise
     assert meta.time_limit is not None
     lines = ["kubectl get nodes"] * int(meta.time_limit // 10 + 2) + list(lesson.steps[0].solution)
     rec = _score(tmp_path, path, lines)
     assert rec["over_time"] and rec["seconds"] > meta.time_limit
     assert rec["score"] == meta.scoring.points - meta.scoring.late_cost
 
+
+
+def test_exercise_settings_travel_with_the_lesson(tmp_path: Path) -> None:
+    """Loaded once with the lesson: results and the toolbar never read the file again
+    (they used to, by path: a file changed or gone since made them disagree or fail)."""
+    from dstutor.cli.lessons import toolbar_status
+    from dstutor.lessons.exercise import ExerciseMeta
+    from dstutor.lessons.progress import ProgressStore
+    from dstutor.lessons.runner import LessonRunner
+
+    guided = load_lesson(COURSE / "01-what-is-a-daemonset.yaml").exercise
+    assert not guided.is_exercise and guided.time_limit is None
+    assert guided.scoring == ExerciseMeta().scoring
+    course = tmp_path / "course"
+    shutil.copytree(COURSE, course)
+    lesson = load_lesson(course / "21-ex-gpu-coverage.yaml")
+    runner = LessonRunner(lesson, ProgressStore(tmp_path / "progress.json"))
+    runner.start()
+    (course / "21-ex-gpu-coverage.yaml").unlink()
+    meta = lesson.exercise
+    assert meta.is_exercise and meta.time_limit and meta.scoring.hint_cost == 5
+    rec = build_results("Ada", [lesson], {})["lessons"][0]
+    assert rec["mode"] == "exercise" and rec["time_limit"] == meta.time_limit
+    assert rec["scoring"] == meta.scoring.as_dict()
+    assert " · a hint costs 5 points · " in toolbar_status(runner)
 
 def _strategy_only() -> str:
     return """kubectl apply -f - <<EOF

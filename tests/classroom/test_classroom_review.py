@@ -16,7 +16,6 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from dstutor.classroom.exercise import Scoring, read_meta
 from dstutor.classroom.results import lesson_record
 from dstutor.classroom.review import (
     DONE,
@@ -34,6 +33,7 @@ from dstutor.classroom.review import (
 from dstutor.classroom.scoreview import exercise_hooks
 from dstutor.classroom.scoring import record_step_scores, score_lesson_record
 from dstutor.cli.lessons import lesson_app, run_script_lines
+from dstutor.lessons.exercise import Scoring
 from dstutor.lessons.loader import load_lesson
 from dstutor.lessons.progress import ProgressStore
 from dstutor.lessons.runner import LessonRunner
@@ -222,15 +222,14 @@ def strategy_only(image: str = "8.10.0") -> str:
 class Spy:
     """Exercise hooks that also keep the review data the runner's text was made from."""
 
-    def __init__(self, lesson: Any, meta: Any) -> None:
-        self.base = exercise_hooks(lesson, meta)
-        self.lesson, self.meta = lesson, meta
+    def __init__(self, lesson: Any) -> None:
+        self.base = exercise_hooks(lesson)
+        self.lesson = lesson
         self.reviews: list[tuple[str, Review]] = []
         self.hooks = dataclasses.replace(self.base, review_text=self.review_text)
 
     def review_text(self, progress: Any, outcomes: Any, ended: str) -> str:
-        self.reviews.append((ended, review_from_progress(self.lesson, self.meta, progress,
-                                                         outcomes)))
+        self.reviews.append((ended, review_from_progress(self.lesson, progress, outcomes)))
         assert self.base.review_text is not None
         return self.base.review_text(progress, outcomes, ended)
 
@@ -238,8 +237,8 @@ class Spy:
 def run_exercise(name: str, lines: list[str], home: Path, *, seconds: float = 10.0
                  ) -> tuple[LessonRunner, Spy, str]:
     path = COURSE / name
-    lesson, meta = load_lesson(path), read_meta(path)
-    spy = Spy(lesson, meta)
+    lesson = load_lesson(path)
+    spy = Spy(lesson)
     clock = fake_wall(seconds)
     runner = LessonRunner(lesson, ProgressStore(home / "progress.json"),
                           wall=lambda: next(clock), exercise=spy.hooks)
@@ -293,7 +292,7 @@ def test_the_review_and_the_results_file_agree(case: str, tmp_path: Path) -> Non
     runner, spy, _out = run_exercise(name, lines, tmp_path, seconds=seconds)
     ended, review = spy.reviews[-1]
     assert ended == (DONE if runner.done else END)
-    record = lesson_record(runner.lesson, spy.meta, runner.progress, "Test Learner")
+    record = lesson_record(runner.lesson, runner.progress, "Test Learner")
     assert review.score == record["score"] == expected
     assert review.over_time == record["over_time"]
     total = sum(s["possible"] for s in record["steps"])
@@ -327,11 +326,11 @@ def test_the_time_limit_ends_the_exercise_once_with_the_review(tmp_path: Path) -
     the review; resumed later, the exercise goes on (late) and ends when it is done."""
     name = "23-ex-broken-rollout.yaml"
     path = COURSE / name
-    lesson, meta = load_lesson(path), read_meta(path)
+    lesson = load_lesson(path)
     store = ProgressStore(tmp_path / "progress.json")
     clock = fake_wall(240.0)
     runner = LessonRunner(lesson, store, wall=lambda: next(clock),
-                          exercise=exercise_hooks(lesson, meta))
+                          exercise=exercise_hooks(lesson))
     runner.start()
     stdout, stderr = io.StringIO(), io.StringIO()
     lines = ["kubectl get nodes"] * 5
@@ -344,7 +343,7 @@ def test_the_time_limit_ends_the_exercise_once_with_the_review(tmp_path: Path) -
     assert "Score: 0 of 100 (costs never take a score below 0)" in out
     # Resumed: already late, so no second "time is up"; finishing shows the final review.
     again = LessonRunner(lesson, ProgressStore(tmp_path / "progress.json"),
-                         wall=lambda: next(clock), exercise=exercise_hooks(lesson, meta))
+                         wall=lambda: next(clock), exercise=exercise_hooks(lesson))
     again.start()
     rest = "".join(again.handle_line(line).stdout for line in solution(name))
     assert "Time is up" not in rest and again.done
@@ -479,8 +478,8 @@ def test_a_two_task_exercise_reviews_each_task(tmp_path: Path) -> None:
     path = tmp_path / "course" / "01-two-tasks.yaml"
     path.parent.mkdir()
     path.write_text(TWO_TASKS, encoding="utf-8")
-    lesson, meta = load_lesson(path), read_meta(path)
-    spy = Spy(lesson, meta)
+    lesson = load_lesson(path)
+    spy = Spy(lesson)
     clock = fake_wall(10.0)
     runner = LessonRunner(lesson, ProgressStore(tmp_path / "p.json"), wall=lambda: next(clock),
                           exercise=spy.hooks)
@@ -496,6 +495,6 @@ def test_a_two_task_exercise_reviews_each_task(tmp_path: Path) -> None:
         "  missed worker-3-ssd (25 points): " + spy.reviews[-1][1].tasks[1].missed[0].message,
         "  hints: 1 used, -5 points"]
     assert "Score: 70 of 100" in review
-    record = lesson_record(lesson, meta, runner.progress, "Test Learner")
+    record = lesson_record(lesson, runner.progress, "Test Learner")
     assert record["score"] == spy.reviews[-1][1].score == 70
     assert [s["earned"] for s in record["steps"]] == [2.0, 1.0]

@@ -2,8 +2,8 @@
 
 import pytest
 
-from dstutor.classroom.exercise import EXERCISE_DEFAULTS, meta_from_data, parse_duration
 from dstutor.classroom.scoring import StepScore, lesson_score, score_lesson_record, step_score
+from dstutor.lessons.exercise import EXERCISE_DEFAULTS, meta_from_data, parse_duration
 
 
 def _ex(done: bool = False, passed: list[bool] | None = None, weights: tuple = (3, 1, 1),

@@ -128,10 +128,9 @@ def test_exercises_keep_answers_to_themselves_and_show_the_score(tmp_path: Path)
 
 def test_exercise_22_grades_the_rollout_not_only_the_end(dstutor_home: Path) -> None:
     from dstutor.classroom.scoreview import exercise_hooks
-    from dstutor.cli.lessons import _exercise_meta
 
     lesson = load_lesson(COURSE / "22-ex-safe-rollout.yaml")
-    hooks = exercise_hooks(lesson, _exercise_meta(str(lesson.path)))
+    hooks = exercise_hooks(lesson)
     r = runner_for("22-ex-safe-rollout.yaml", dstutor_home, exercise=hooks)
     say(r, "kubectl set image ds/node-logger filebeat=docker.elastic.co/beats/filebeat:8.11.0"
            " -n kube-system", "kubectl rollout status ds/node-logger -n kube-system")

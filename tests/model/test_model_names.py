@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-from dstutor.errors import CommandError
 from dstutor.model.names import (
     field_invalid,
     field_not_supported,
@@ -17,7 +16,7 @@ from dstutor.model.names import (
     validate_label_value,
     validate_qualified_name,
 )
-from dstutor.model.quantity import QUANTITY_FORMAT_ERROR, parse_quantity
+from dstutor.model.quantity import QUANTITY_FORMAT_ERROR
 
 SUBDOMAIN_MSG = (
     "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
@@ -153,51 +152,6 @@ def test_label_and_annotation_maps() -> None:
     assert validate_annotation_keys({"a b": "x"}, "metadata.annotations") == [
         f'metadata.annotations: Invalid value: "a b": {NAME_PART_MSG}'
     ]
-
-
-@pytest.mark.parametrize(
-    ("text", "value"),
-    [
-        ("100m", 0.1),
-        ("0.5", 0.5),
-        ("2", 2.0),
-        ("128Mi", 128 * 2**20),
-        ("1Gi", 2**30),
-        ("500M", 5e8),
-        ("1e3", 1000.0),
-        ("1E3", 1000.0),
-        ("2k", 2000.0),
-        ("+1", 1.0),
-        ("-1", -1.0),
-        (".5", 0.5),
-        (3, 3.0),
-        (0.25, 0.25),
-        # any int32 exponent is a valid quantity to the server (was an OverflowError)
-        ("1e400", float("inf")),
-        ("1e-400", 0.0),
-        ("0e400", 0.0),
-    ],
-)
-def test_parse_quantity(text: str | int | float, value: float) -> None:
-    assert parse_quantity(text) == pytest.approx(value)
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("abc", QUANTITY_FORMAT_ERROR),
-        ("", QUANTITY_FORMAT_ERROR),
-        (" 1", QUANTITY_FORMAT_ERROR),
-        ("1K", "unable to parse quantity's suffix"),
-        ("1Mii", "unable to parse quantity's suffix"),
-        ("1e", "unable to parse quantity's suffix"),
-        ("1.2.3", "unable to parse numeric part of quantity"),
-    ],
-)
-def test_parse_quantity_bad(text: str, message: str) -> None:
-    with pytest.raises(CommandError) as info:
-        parse_quantity(text)
-    assert str(info.value) == message
 
 
 def test_quantity_format_error_text() -> None:

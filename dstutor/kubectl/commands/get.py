@@ -17,8 +17,8 @@ from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.registry import handles
 from dstutor.kubectl.resources import ResourceType
 from dstutor.model.objects import Obj, clone
+from dstutor.model.quantity import parse_quantity_or_none
 from dstutor.render._gosort import go_sort
-from dstutor.render._quantity import parse_quantity_strict
 from dstutor.render.columns import (
     columns_for,
     format_labels,
@@ -95,7 +95,7 @@ def _sort_less(a: object, b: object) -> bool:
     if a is None or b is None:
         return a is None and b is not None
     if isinstance(a, str) and isinstance(b, str):
-        qa, qb = parse_quantity_strict(a), parse_quantity_strict(b)
+        qa, qb = parse_quantity_or_none(a), parse_quantity_or_none(b)
         if qa is not None and qb is not None:
             return qa.value < qb.value
         return a.encode("utf-8") < b.encode("utf-8")

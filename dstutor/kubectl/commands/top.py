@@ -25,7 +25,7 @@ from dstutor.kubectl.registry import handles
 from dstutor.kubectl.resources import resource_for_kind
 from dstutor.model.objects import Obj
 from dstutor.model.quantity import parse_quantity
-from dstutor.model.timefmt import parse_rfc3339
+from dstutor.model.timefmt import go_duration, parse_rfc3339
 from dstutor.render.table import tabwrite
 
 NO_METRICS = "error: Metrics API not available"
@@ -43,6 +43,11 @@ def _wobble(name: str, now: float, salt: str) -> float:
     return 0.85 + (int.from_bytes(digest[:4], "big") % 3001) / 10000.0
 
 
+def _amount(quantity: str | int | float) -> float:
+    """Cores or bytes as a float: usage is simulated with a wobble, not counted exactly."""
+    return float(parse_quantity(quantity))
+
+
 def _running(pod: Obj) -> bool:
     return (pod.get("status") or {}).get("phase") == "Running" and not pod["metadata"].get(
         "deletionTimestamp")
@@ -51,8 +56,8 @@ def _running(pod: Obj) -> bool:
 def container_usage(pod: Obj, container: Obj, now: float) -> tuple[float, float]:
     """(cores, bytes) one container uses now."""
     requests = (container.get("resources") or {}).get("requests") or {}
-    cpu = parse_quantity(requests["cpu"]) if "cpu" in requests else DEFAULT_CPU
-    memory = parse_quantity(requests["memory"]) if "memory" in requests else DEFAULT_MEMORY
+    cpu = _amount(requests["cpu"]) if "cpu" in requests else DEFAULT_CPU
+    memory = _amount(requests["memory"]) if "memory" in requests else DEFAULT_MEMORY
     key = f"{pod['metadata'].get('uid', '')}/{container.get('name', '')}"
     return (max(0.001, cpu * 0.6 * _wobble(key, now, "cpu")),
             memory * 0.7 * _wobble(key, now, "memory"))
@@ -64,16 +69,6 @@ def pod_usage(pod: Obj, now: float) -> tuple[float, float]:
         c, m = container_usage(pod, container, now)
         cpu, memory = cpu + c, memory + m
     return cpu, memory
-
-
-def _go_duration(seconds: float) -> str:
-    """Go's time.Duration.String() for whole seconds: 45s, 2m5s, 1h0m3s."""
-    total = max(0, int(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h{minutes}m{secs}s"
-    return f"{minutes}m{secs}s" if minutes else f"{secs}s"
 
 
 def _cores(value: float) -> str:
@@ -113,7 +108,7 @@ def run_top_node(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
         if not _node_ready(node):
             rows.append((node_name, None, None, alloc))
             continue
-        cpu_total = parse_quantity(alloc.get("cpu", "0"))
+        cpu_total = _amount(alloc.get("cpu", "0"))
         cpu = cpu_total * SYSTEM_CPU_SHARE * _wobble(node_name, now, "cpu")
         memory = SYSTEM_MEMORY * _wobble(node_name, now, "memory")
         for pod in env.cluster.list_live("Pod"):
@@ -131,8 +126,8 @@ def run_top_node(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
         if cpu is None or memory is None:
             lines.append(f"{node_name}\t<unknown>\t<unknown>\t<unknown>\t<unknown>\t")
             continue
-        cpu_pct = int(cpu * 1000 / max(parse_quantity(alloc.get("cpu", "1")) * 1000, 1) * 100)
-        mem_pct = int(memory / max(parse_quantity(alloc.get("memory", "1")), 1) * 100)
+        cpu_pct = int(cpu * 1000 / max(_amount(alloc.get("cpu", "1")) * 1000, 1) * 100)
+        mem_pct = int(memory / max(_amount(alloc.get("memory", "1")), 1) * 100)
         lines.append(f"{node_name}\t{_cores(cpu)}\t{cpu_pct}%\t{_bytes(memory)}\t{mem_pct}%\t")
     out.write(tabwrite("\n".join(lines), min_width=MIN_WIDTH, padding=PADDING) + "\n")
 
@@ -148,7 +143,7 @@ def run_top_pod(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
         if not _running(pods[0]):
             created = parse_rfc3339(pods[0]["metadata"].get("creationTimestamp") or "")
             raise error(f"Metrics not available for pod {ns}/{name}, age: "
-                        f"{_go_duration(now - created)}")
+                        f"{go_duration(max(0, int(now - created)))}")
     else:
         scope = None if cmd.all_namespaces else ns
         pods = [p for p in list_objects(env, resource_for_kind("Pod"), scope, cmd.selector,

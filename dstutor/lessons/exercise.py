@@ -2,28 +2,24 @@
 
 An exercise is a lesson with `mode: exercise`: a task and a starting cluster, no
 step-by-step text, graded like an exam (CK-X style): every check has a `weight` for partial
-credit, hints cost points, and an optional `time_limit` costs points when exceeded. The
-lesson loader only has to tolerate these keys; their meaning lives here, read from the
-same file through `yamlio`, so the engine's schema stays unchanged.
+credit, hints cost points, and an optional `time_limit` costs points when exceeded.
+
+The loader reads these keys with the rest of the file (`meta_from_data`) and carries the
+result on the lesson (`Lesson.exercise`), so nothing reads the file again. They are data
+here; the classroom package turns them into scores (scoring.py, scoreview.py, results.py).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from dstutor import yamlio
-from dstutor.errors import DstutorError, LessonError
+from dstutor.model.timefmt import parse_go_duration
 
 MODES = ("lesson", "exercise")
 SCORING_KEYS = {"points", "hint_cost", "late_cost"}
-EXERCISE_KEYS = {"mode", "time_limit", "scoring"}  # top-level keys the loader must accept
 CHECK_KEYS = {"weight"}  # check keys the loader must not pass to the check kind
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|m|h)$")
-_UNITS = {"s": 1, "m": 60, "h": 3600}
 
 
 @dataclass(frozen=True)
@@ -60,13 +56,17 @@ class ExerciseMeta:
 
 
 def parse_duration(value: Any) -> float:
-    """`15m`, `90s`, `1h` or a whole number of minutes -> seconds."""
+    """`15m`, `90s`, `1h30m` (Go's duration syntax, spaces allowed before the unit) or a
+    whole number of minutes -> seconds."""
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return float(value * 60)
-    match = _DURATION.match(str(value).strip())
-    if not match or float(match.group(1)) <= 0:
+    try:
+        seconds = parse_go_duration("".join(str(value).split()))
+    except ValueError:
+        seconds = 0.0
+    if seconds <= 0:
         raise ValueError(f"time_limit {value!r} must be a duration such as 15m, 90s or 1h")
-    return float(match.group(1)) * _UNITS[match.group(2)]
+    return seconds
 
 
 def _number(value: Any, what: str) -> float:
@@ -112,16 +112,3 @@ def meta_from_data(data: Mapping[str, Any]) -> ExerciseMeta:
         raise ValueError("scoring.late_cost needs a time_limit")
     return ExerciseMeta(mode, time_limit, scoring, weights)
 
-
-def read_meta(path: str | Path) -> ExerciseMeta:
-    """The exercise settings of a lesson file (defaults for a guided lesson)."""
-    try:
-        data = yamlio.load_one(yamlio.read_file(path), str(path))
-    except DstutorError as exc:
-        raise LessonError(str(exc).removeprefix("error: "), path=str(path)) from None
-    if not isinstance(data, dict):
-        return ExerciseMeta()
-    try:
-        return meta_from_data(data)
-    except ValueError as exc:
-        raise LessonError(str(exc), path=str(path)) from None
