@@ -16,6 +16,9 @@ class ExitStatus(IntEnum):
 class DstutorError(Exception):
     """Base of every error the user may see; str() is the message as printed."""
 
+    # An optional tutor note shown under the message (e.g. a pointer to the right command).
+    hint: str | None = None
+
 
 class ParseError(DstutorError):
     """A command line that cannot be parsed."""

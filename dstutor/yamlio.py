@@ -31,12 +31,12 @@ class _LimitedLoader(yaml.SafeLoader):
     """SafeLoader that refuses documents with excessive aliasing, and types scalars and map
     keys as kubectl's YAML reader does (see dstutor/_yamlresolve.py)."""
 
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:  # type: ignore[override]
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is yaml.ScalarNode and implicit[0]:
             return goyaml.resolve(value)[0]
         return super().resolve(kind, value, implicit)
 
-    def construct_mapping(self, node: Any, deep: bool = False) -> Any:  # type: ignore[override]
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         if isinstance(node, yaml.MappingNode):
             self.flatten_mapping(node)
         mapping: dict[str, Any] = {}
@@ -57,7 +57,7 @@ class _LimitedLoader(yaml.SafeLoader):
         self._aliases = 0
         self._depth = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+    def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:

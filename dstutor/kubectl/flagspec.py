@@ -88,6 +88,12 @@ def parse_go_duration(text: str) -> float:
     return sign * total
 
 
+# A flag's value when it has no default of its own.
+_ZERO_VALUES: dict[FlagType, FlagValue] = {
+    FlagType.BOOL: False, FlagType.STR: "", FlagType.INT: 0, FlagType.DURATION: 0.0,
+    FlagType.LIST: ()}
+
+
 @dataclass(frozen=True)
 class FlagSpec:
     """One flag: its names, type, default, allowed values and a one-line help."""
@@ -116,8 +122,7 @@ class FlagSpec:
     def default_value(self) -> FlagValue:
         if self.default is not None:
             return self.default
-        return {FlagType.BOOL: False, FlagType.STR: "", FlagType.INT: 0,
-                FlagType.DURATION: 0.0, FlagType.LIST: ()}[self.type]
+        return _ZERO_VALUES[self.type]
 
     def convert(self, text: str, previous: FlagValue | None = None) -> FlagValue:
         """The typed value of `text`; lists accumulate onto `previous`. ValueError if bad."""

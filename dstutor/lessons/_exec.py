@@ -45,7 +45,7 @@ class SessionExecutor:
 
     @property
     def cluster(self) -> Cluster:
-        return self.session.cluster  # type: ignore[no-any-return]
+        return self.session.cluster
 
     @property
     def namespace(self) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 FORMAT_VERSION = 1
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+_NO_LINES: Mapping[tuple[str | int, ...], int] = MappingProxyType({})  # YAML path -> line
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ class Lesson:
     minutes: int = 0
     outro: str = ""
     path: Path | None = None
-    lines: Mapping[tuple[str | int, ...], int] = field(default_factory=lambda: _EMPTY)
+    lines: Mapping[tuple[str | int, ...], int] = field(default_factory=lambda: _NO_LINES)
 
     @property
     def slug(self) -> str:

@@ -47,11 +47,21 @@ DID_YOU_MEAN_MSG = "did you mean `{suggestion}`?"
 
 
 class KubectlResult(Protocol):
-    stdout: str
-    stderr: str
-    exit_code: int
-    hint: str | None
-    changed: bool
+    # Read-only properties, so that frozen dataclasses (kubectl's CommandResult) match.
+    @property
+    def stdout(self) -> str: ...
+
+    @property
+    def stderr(self) -> str: ...
+
+    @property
+    def exit_code(self) -> int: ...
+
+    @property
+    def hint(self) -> str | None: ...
+
+    @property
+    def changed(self) -> bool: ...
 
 
 KubectlRunner = Callable[..., KubectlResult]

@@ -207,7 +207,7 @@ def _check_node(raw: dict[str, Any], i: int, where: str, text: str) -> None:
     lines = yamlio.document_lines(text, where)
     line = server_decode.line_of(lines[0], path) if lines else None
     exc = _fail(f"{where}:{line}" if line else where, message)
-    exc.hint = trap_hint(result.where, result.value, result.expected, text)  # type: ignore[attr-defined]
+    exc.hint = trap_hint(result.where, result.value, result.expected, text)
     raise exc
 
 
@@ -241,7 +241,7 @@ def load_manifests(text: str, source: str) -> list[Obj]:
         message, where, result = refused
         line = server_decode.line_of(doc_lines, where)
         exc = _fail(f"{source}:{line}" if line else source, message)
-        exc.hint = trap_hint(result.where, result.value, result.expected, text)  # type: ignore[attr-defined]
+        exc.hint = trap_hint(result.where, result.value, result.expected, text)
         raise exc
     return out
 
@@ -267,7 +267,7 @@ def build_cluster(spec: ClusterSpec, *, seed: int = 0, clock: Clock | None = Non
     for manifest in manifests:
         cluster.create(manifest)
     live = clock is not None and clock.mode == "live"
-    if live:
+    if live and clock is not None:
         clock.mode = "manual"
     cluster.advance()
     if live and clock is not None:
