@@ -54,7 +54,7 @@ def _pods_of(env: Env, owner: Obj) -> list[Obj]:
     return [p for p in pods if matches(p["metadata"].get("labels") or {})]
 
 
-def _logging_order(pod: Obj) -> tuple:
+def _logging_order(pod: Obj) -> tuple[bool, bool, bool, int, str, str]:
     """podutils.ByLogging, roughly: scheduled, running, ready, more restarts, older first."""
     status = pod.get("status") or {}
     ready = any(c.get("type") == "Ready" and c.get("status") == "True"
