@@ -85,6 +85,7 @@ class DaemonSetsController:
         self._own_writes: set[tuple[str, str]] = set()
         self._signatures: dict[tuple[str, str], tuple[object, ...]] = {}
         self._syncing = ""  # uid of the DaemonSet being synced
+        self._writing_status = ""  # uid of the DaemonSet whose sync writes its status now
 
     # --- event handlers (the informers) -----------------------------------------------
 
@@ -97,6 +98,14 @@ class DaemonSetsController:
         state = self.states.get(uid(new))
         if state is not None and old is not new:
             state.full = True  # a write by a user, not our own status update
+        if (old is new and state is not None and self._writing_status == uid(new)
+                and not (state.dirty or state.full or state.old_nodes or state.create_failed)
+                and state.old_revision_count <= int(new["spec"].get("revisionHistoryLimit",
+                                                                   10))):
+            # The status write that ends a sync which left nothing to do: the resync that
+            # upstream's informer runs for it would visit no node, roll nothing and
+            # write nothing (a node or pod event that comes later enqueues its own).
+            return
         self.ctx.enqueue("daemonset", (new["metadata"]["namespace"], new["metadata"]["name"]))
 
     def on_node(self, old: Obj | None, new: Obj | None) -> None:
@@ -117,15 +126,17 @@ class DaemonSetsController:
     def on_pod(self, old: Obj | None, new: Obj | None) -> None:
         if new is not None and old is new:
             # An in-place status update: only changes the controller looks at matter.
-            ref, node_name = controller_ref(new), target_node_name(new)
-            alone = ref is not None and len(self.ctx.store.pods_of_owner(ref.get("uid", "")).get(
-                node_name, ())) <= 1
-            key = (new["metadata"]["namespace"], new["metadata"]["name"])
+            # The store's index already knows the pod's controller and node.
+            store = self.ctx.store
+            meta = new["metadata"]
+            owner, node_name = store.pod_owner_and_node(("Pod", meta["namespace"], meta["name"]))
+            alone = bool(owner) and len(store.pods_of_owner(owner).get(node_name, ())) <= 1
+            key = (meta["namespace"], meta["name"])
             signature = _pod_signature(new, with_node=not alone)
             if self._signatures.get(key) == signature:
                 return
             self._signatures[key] = signature
-            self._pod_changed(new, ref, node_name)
+            self._pod_changed(new, controller_ref(new), node_name)
             return
         if new is not None:
             self._signatures[(new["metadata"]["namespace"], new["metadata"]["name"])] = (
@@ -252,7 +263,11 @@ class DaemonSetsController:
                                                                      10)):
                 cleanup_history(self.ctx, ds, state)
         # Status is written even after an error (syncDaemonSet's statusErr handling).
-        update_daemonset_status(self.ctx, ds, state, visit_sorted)
+        self._writing_status = uid(ds)
+        try:
+            update_daemonset_status(self.ctx, ds, state, visit_sorted)
+        finally:
+            self._writing_status = ""
         if state.create_failed:
             self._requeue_rate_limited(ds)
         else:
@@ -269,7 +284,9 @@ class DaemonSetsController:
     # --- claiming -------------------------------------------------------------------
 
     def _adopt(self, ds: Obj, pod: Obj) -> None:
-        pod["metadata"].setdefault("ownerReferences", []).append(new_controller_ref(ds))
+        # A new list, not an append: the store's index knows a pod's references by identity.
+        refs = pod["metadata"].get("ownerReferences") or []
+        pod["metadata"]["ownerReferences"] = [*refs, new_controller_ref(ds)]
         self.ctx.store.touch(pod)
 
     def _release(self, pod: Obj, owner_uid: str) -> None:

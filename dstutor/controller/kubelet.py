@@ -210,7 +210,8 @@ class Kubelet:
         self._step(pod, key, node_name, work, now)
 
     def _containers(self, pod: Obj) -> list[Obj]:
-        return list(pod["spec"].get("containers") or [])
+        # The spec itself, read only (a pod's containers never change while it runs).
+        return pod["spec"].get("containers") or []
 
     def _admit(self, pod: Obj, key: PodKey, node_name: str, now: float) -> PodWork:
         status = pod["status"]
@@ -518,39 +519,37 @@ class Kubelet:
                         initialized: bool = True) -> None:
         ts = to_rfc3339(now)
         generation = self._observe(pod)
-        wanted = {"Initialized": "True" if initialized else "False",
-                  "Ready": "True" if ready else "False",
-                  "ContainersReady": "True" if ready else "False"}
+        status = pod["status"]
+        wanted_ready = "True" if ready else "False"
         # Go's %s of a []string: "[a b]", the containers that are not ready.
-        unready = " ".join(cs["name"] for cs in pod["status"].get("containerStatuses") or []
-                           if not cs.get("ready"))
-        existing = {c["type"]: c for c in pod["status"].get("conditions") or []}
-        conditions = []
-        for ctype in ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady",
-                      "PodScheduled"):
+        message = "" if ready else "containers with unready status: [{}]".format(" ".join(
+            cs["name"] for cs in status.get("containerStatuses") or [] if not cs.get("ready")))
+        existing = {c["type"]: c for c in status.get("conditions") or []}
+        cond = existing.get("PodReadyToStartContainers")
+        if cond is None:
+            cond = shared.pod_condition("PodReadyToStartContainers", "True", ts,
+                                        generation=generation)
+        elif cond.get("observedGeneration", 0) != generation:
+            cond = {**cond, "observedGeneration": generation}
+        conditions = [cond]
+        for ctype, wanted, why in (("Initialized", "True" if initialized else "False", ""),
+                                   ("Ready", wanted_ready, message),
+                                   ("ContainersReady", wanted_ready, message)):
             cond = existing.get(ctype)
-            if ctype in wanted:
-                message = (f"containers with unready status: [{unready}]"
-                           if ctype in ("Ready", "ContainersReady") and not ready else "")
-                if cond is None or cond.get("status") != wanted[ctype]:
-                    cond = shared.pod_condition(ctype, wanted[ctype], ts,
-                                                "ContainersNotReady" if message else "",
-                                                message, generation)
-                elif message and cond.get("message") != message:
-                    # Still unready, but another set of containers: the transition time stays.
-                    cond = shared.pod_condition(ctype, wanted[ctype],
-                                                cond.get("lastTransitionTime", ts),
-                                                "ContainersNotReady", message, generation)
-                elif cond.get("observedGeneration", 0) != generation:
-                    cond = {**cond, "observedGeneration": generation}
-            elif ctype == "PodReadyToStartContainers":
-                if cond is None:
-                    cond = shared.pod_condition(ctype, "True", ts, generation=generation)
-                elif cond.get("observedGeneration", 0) != generation:
-                    cond = {**cond, "observedGeneration": generation}
-            if cond is not None:
-                conditions.append(cond)
-        pod["status"]["conditions"] = conditions
+            if cond is None or cond.get("status") != wanted:
+                cond = shared.pod_condition(ctype, wanted, ts, "ContainersNotReady" if why else "",
+                                            why, generation)
+            elif why and cond.get("message") != why:
+                # Still unready, but another set of containers: the transition time stays.
+                cond = shared.pod_condition(ctype, wanted, cond.get("lastTransitionTime", ts),
+                                            "ContainersNotReady", why, generation)
+            elif cond.get("observedGeneration", 0) != generation:
+                cond = {**cond, "observedGeneration": generation}
+            conditions.append(cond)
+        cond = existing.get("PodScheduled")
+        if cond is not None:
+            conditions.append(cond)
+        status["conditions"] = conditions
 
     def _node_ip(self, node_name: str) -> str:
         node = self.ctx.store.get("Node", "", node_name)

@@ -10,8 +10,15 @@ from dstutor.model.objects import Obj, is_terminating, uid
 def daemon_pods_on(store: ObjectStore, ds: Obj, node_name: str, *,
                    include_deleted_terminal: bool = False) -> list[Obj]:
     """Owned pods mapped to a node, oldest first; finished pods being deleted are left out."""
+    keys = store.pods_of_owner(uid(ds)).get(node_name, ())
+    if len(keys) == 1:  # nearly always: one pod per node, nothing to sort
+        pod = store.get(*keys[0])
+        if pod is None or (not include_deleted_terminal and is_terminating(pod)
+                           and pod["status"].get("phase") in ("Failed", "Succeeded")):
+            return []
+        return [pod]
     pods = []
-    for pod_key in store.pods_of_owner(uid(ds)).get(node_name, ()):
+    for pod_key in keys:
         pod = store.get(*pod_key)
         if pod is None:
             continue

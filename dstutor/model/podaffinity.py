@@ -27,8 +27,10 @@ RESOLVABLE = frozenset({ANTI_AFFINITY_NOT_MATCH, EXISTING_ANTI_AFFINITY_NOT_MATC
 def required_terms(pod: Obj, kind: str) -> list[Obj]:
     """The pod's requiredDuringSchedulingIgnoredDuringExecution terms of `kind`
     (podAffinity or podAntiAffinity)."""
-    affinity = ((pod.get("spec") or {}).get("affinity") or {}).get(kind) or {}
-    terms = affinity.get("requiredDuringSchedulingIgnoredDuringExecution") or []
+    affinity = (pod.get("spec") or {}).get("affinity")
+    if not affinity:  # most pods: asked on every pod write, so the short way first
+        return []
+    terms = (affinity.get(kind) or {}).get("requiredDuringSchedulingIgnoredDuringExecution") or []
     return [t for t in terms if isinstance(t, dict)]
 
 

@@ -8,7 +8,7 @@ server would send, `table_for` the text kubectl would print from it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -16,7 +16,7 @@ from dstutor.model.kinds import KINDS
 from dstutor.model.selectors import format_label_selector
 from dstutor.model.timefmt import parse_rfc3339
 from dstutor.render.humanize import UNKNOWN, age, human_duration
-from dstutor.render.table import format_table
+from dstutor.render.table import SplitGrid, format_table, render_split, split_grid
 
 Obj = dict[str, Any]
 Cell = str | int
@@ -260,6 +260,79 @@ _duration = lru_cache(maxsize=4096)(human_duration)
 def forget_pod_rows() -> None:
     """Drop every remembered pod row (benchmarks time the first render after changes)."""
     _POD_ROWS.clear()
+    _LAST_POD_TABLE.clear()
+
+
+# The last pod table built with a store revision, for the next one at the same revision
+# (the same `get pods` again while time passes): when the caller's pods are those very
+# objects, in that order, nothing in them has changed since (every change bumps the
+# revision), so only the clock's cells (AGE, a restart's "ago") are computed again, once
+# per distinct creation second, and the text is reused while those cells stay the same.
+# The entry holds its pods, so their ids cannot be reused by other objects meanwhile.
+@dataclass(slots=True)
+class _PodTable:
+    key: tuple[object, ...]  # (revision, width, with_namespace)
+    pods: Sequence[Obj]
+    ids: list[int]
+    rows: list[list[Cell]]
+    by_created: dict[float, list[int]]  # creation second -> rows showing its age
+    ages: dict[float, Cell]  # the age cell each creation second shows in `rows`
+    restarted: list[tuple[int, int, float]]  # (row, restarts, last restart)
+    text: dict[tuple[object, ...], str] = field(default_factory=dict)  # by headers
+    # The text cut around the clock cells, by headers (None: always format_table).
+    grids: dict[tuple[object, ...], SplitGrid | None] = field(default_factory=dict)
+
+
+_LAST_POD_TABLE: list[_PodTable] = []
+
+
+def _pod_table(pods: Sequence[Obj], now: float, width: int, with_namespace: bool,
+               revision: object) -> tuple[_PodTable, bool]:
+    """The remembered table for these pods with its clock cells at `now` (built if it is
+    not remembered); True if any cell differs from the last time it was used."""
+    key = (revision, width, with_namespace)
+    ids = list(map(id, pods))
+    if _LAST_POD_TABLE:
+        table = _LAST_POD_TABLE[0]
+        if table.key == key and table.ids == ids:
+            return table, _refresh_clock_cells(table, now, width, with_namespace)
+    rows = pod_table_rows(pods, now, width, with_namespace)
+    shift = 1 if with_namespace else 0
+    by_created: dict[float, list[int]] = {}
+    restarted: list[tuple[int, int, float]] = []
+    for i, pod in enumerate(pods):
+        _, _, _, created, restarts, last_restart = _remembered_row(pod)
+        if created is not None and width > _AGE_INDEX:
+            by_created.setdefault(created, []).append(i)
+        if restarts and last_restart is not None and width > _RESTARTS_INDEX:
+            restarted.append((i, restarts, last_restart))
+    ages = {created: rows[at[0]][_AGE_INDEX + shift] for created, at in by_created.items()}
+    table = _PodTable(key, pods, ids, rows, by_created, ages, restarted)
+    _LAST_POD_TABLE[:] = [table]
+    return table, True
+
+
+def _refresh_clock_cells(table: _PodTable, now: float, width: int,
+                         with_namespace: bool) -> bool:
+    shift = 1 if with_namespace else 0
+    rows, changed = table.rows, False
+    age_at = _AGE_INDEX + shift
+    for created, at in table.by_created.items():
+        age = _duration(now - created)
+        if age != table.ages[created]:
+            table.ages[created] = age
+            changed = True
+            for i in at:
+                rows[i][age_at] = age
+    restarts_at = _RESTARTS_INDEX + shift
+    for i, restarts, last_restart in table.restarted:
+        cell = f"{restarts} ({_duration(now - last_restart)} ago)"
+        if rows[i][restarts_at] != cell:
+            rows[i][restarts_at] = cell
+            changed = True
+    if changed:
+        table.text.clear()
+    return changed
 
 
 def reserve_pod_rows(count: int) -> None:
@@ -509,8 +582,11 @@ def label_column_header(key: str) -> str:
 def table_for(kind: str, objects: Sequence[Obj], now: float, *, wide: bool = False,
               all_namespaces: bool = False, show_labels: bool = False,
               label_columns: Sequence[str] = (), with_kind_prefix: bool = False,
-              no_headers: bool = False) -> str:
+              no_headers: bool = False, revision: object = None) -> str:
     """`kubectl get` for one kind; "" when there is nothing to print.
+
+    `revision` is the store's revision the objects were read at (None: unknown): a pod
+    table read again at the same revision reuses what it can of the last one.
 
     Several kinds print one table each: join non-empty results with a blank line
     (none with --no-headers), as kubectl does for `get ds,pods`.
@@ -533,8 +609,24 @@ def table_for(kind: str, objects: Sequence[Obj], now: float, *, wide: bool = Fal
         name_index = None
     if kind == "Pod" and name_index is None and not (label_columns or show_labels) and \
             visible == list(range(len(visible))):
-        return format_table(headers, pod_table_rows(objects, now, len(visible), with_namespace),
-                            no_headers=no_headers)
+        if revision is None:
+            return format_table(headers, pod_table_rows(objects, now, len(visible),
+                                                        with_namespace), no_headers=no_headers)
+        table, _ = _pod_table(objects, now, len(visible), with_namespace, revision)
+        text_key = (tuple(headers), no_headers)
+        text = table.text.get(text_key)
+        if text is None:
+            if text_key not in table.grids:  # first rendering: cut around the clock cells
+                shift = 1 if with_namespace else 0
+                table.grids[text_key], text = split_grid(
+                    headers, table.rows, no_headers, _RESTARTS_INDEX + shift,
+                    min(_AGE_INDEX + shift, len(headers) - 1))
+            else:
+                grid = table.grids[text_key]
+                text = (format_table(headers, table.rows, no_headers=no_headers)
+                        if grid is None else render_split(grid, headers, table.rows))
+            table.text[text_key] = text
+        return text
     if name_index is None and not (with_namespace or label_columns or show_labels):
         # The usual `get`: the visible cells as the printer made them; format_table
         # str()s the integer ones.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 # kubectl's table printer: minwidth 6, tabwidth 4, padding 3 (cli-runtime tabwriter.go).
 TABLE_MIN_WIDTH = 6
@@ -220,3 +221,77 @@ def _format_table_general(headers: list[str], rows: Sequence[Sequence[object]], 
                        padding=TABLE_PADDING, remembered=remembered)
               for a, b in zip([0, *bounds], [*bounds, len(lines)], strict=True)]
     return "\n".join(chunks) + "\n"
+
+
+class SplitGrid:
+    """A plain table (what _format_grid lays out) cut around the columns lo..hi that
+    change between renders (a pod table's RESTARTS and AGE as the clock moves): the
+    text left and right of them is padded once, and each render pads only those."""
+
+    __slots__ = ("lo", "hi", "left", "right", "header")
+
+    def __init__(self, lo: int, hi: int, left: list[str], right: list[str],
+                 header: tuple[str, str] | None) -> None:
+        self.lo, self.hi, self.left, self.right, self.header = lo, hi, left, right, header
+
+
+def split_grid(headers: list[str], rows: Sequence[Sequence[Any]], no_headers: bool,
+               lo: int, hi: int) -> tuple[SplitGrid | None, str]:
+    """format_table's text, and the SplitGrid for rendering it again (None when
+    format_table would not take the plain path whatever the changing cells hold: text
+    to sanitise, non-ASCII, ragged rows; or, never expected, when the cut table does not
+    print exactly as format_table prints it)."""
+    text = format_table(headers, rows, no_headers=no_headers)
+    ncols = len(headers)
+    if not rows or not 0 <= lo <= hi < ncols or any(len(row) != ncols for row in rows):
+        return None, text
+    columns = list(zip(*rows, strict=True))
+    fixed = [c for i, c in enumerate(columns) if not lo <= i <= hi]
+    try:
+        every = "".join(map("".join, fixed)) + ("" if no_headers else "".join(headers))
+    except TypeError:  # cells that are not text
+        return None, text
+    if not every.isascii() or any(c in every for c in _GRID_BREAKERS):
+        return None, text
+    widths = []
+    for i, column in enumerate(columns[:-1]):
+        longest = 0 if lo <= i <= hi else max(map(len, column))
+        if not no_headers:
+            longest = max(longest, len(headers[i]))
+        widths.append(max(TABLE_MIN_WIDTH, longest + TABLE_PADDING))
+    left_t = "".join(f"%-{widths[i]}s" for i in range(lo))
+    right_t = "".join(f"%-{widths[i]}s" if i < ncols - 1 else "%s"
+                      for i in range(hi + 1, ncols))
+    left = [left_t % tuple(row[:lo]) for row in rows]
+    right = [right_t % tuple(row[hi + 1:]) for row in rows]
+    header = None if no_headers else (left_t % tuple(headers[:lo]),
+                                      right_t % tuple(headers[hi + 1:]))
+    grid = SplitGrid(lo, hi, left, right, header)
+    if render_split(grid, headers, rows) != text:
+        return None, text
+    return grid, text
+
+
+def render_split(grid: SplitGrid, headers: list[str], rows: Sequence[Sequence[Any]]) -> str:
+    """format_table's text for rows that differ from the grid's only in lo..hi."""
+    lo, hi, last = grid.lo, grid.hi, len(headers) - 1
+    parts = []
+    for i in range(lo, hi + 1):
+        column = [row[i] for row in rows]
+        if not "".join(column).isascii() or any(c in "".join(column)
+                                                 for c in _GRID_BREAKERS):
+            return format_table(headers, rows, no_headers=grid.header is None)
+        if i == last:
+            parts.append("%s")
+            continue
+        longest = max(map(len, column))
+        if grid.header is not None:
+            longest = max(longest, len(headers[i]))
+        parts.append(f"%-{max(TABLE_MIN_WIDTH, longest + TABLE_PADDING)}s")
+    middle = "".join(parts)
+    lines = [f"{left}{middle % tuple(row[lo:hi + 1])}{right}"
+             for left, row, right in zip(grid.left, rows, grid.right, strict=True)]
+    if grid.header is not None:
+        lines.insert(0, f"{grid.header[0]}{middle % tuple(headers[lo:hi + 1])}"
+                        f"{grid.header[1]}")
+    return "\n".join(lines) + "\n"

@@ -98,9 +98,14 @@ class ApiServer:
 
     # --- create -------------------------------------------------------------------
 
-    def prepare_create(self, obj: Obj) -> Obj:
-        """Default, validate and fill metadata, without storing (also used by dry runs)."""
-        obj = clone(obj)
+    def prepare_create(self, obj: Obj, *, handed_over: bool = False) -> Obj:
+        """Default, validate and fill metadata, without storing (also used by dry runs).
+
+        The caller's object is copied first, unless it is `handed_over`: built for this
+        create and never used by the caller again (a node the simulator makes).
+        """
+        if not handed_over:
+            obj = clone(obj)
         info = kind_info(obj.get("kind", ""))
         template_generation = (requested_template_generation(info, obj)
                                if info.kind == "DaemonSet" else None)
@@ -191,8 +196,8 @@ class ApiServer:
             name = self.names.generate(base)
         return name
 
-    def create(self, obj: Obj) -> Obj:
-        stored = self.prepare_create(obj)
+    def create(self, obj: Obj, *, handed_over: bool = False) -> Obj:
+        stored = self.prepare_create(obj, handed_over=handed_over)
         self.store.put(stored)
         return stored
 

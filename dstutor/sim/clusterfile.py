@@ -254,10 +254,12 @@ def build_cluster(spec: ClusterSpec, *, seed: int = 0, clock: Clock | None = Non
     cluster.metrics_server = spec.metrics_server  # type: ignore[attr-defined]
     coredns = spec.kubeadm
     for node in spec.nodes:
-        stored = cluster.add_node(node.name, labels=node.labels, taints=node.taints,
-                                  roles=node.roles, capacity=node.capacity, ready=True,
-                                  network=node.network)
+        cluster.add_node(node.name, labels=node.labels, taints=node.taints,
+                         roles=node.roles, capacity=node.capacity, ready=True,
+                         network=node.network)
         if spec.kubeadm and "control-plane" in node.roles:
+            stored = cluster.find("Node", "", node.name)
+            assert stored is not None
             _kubeadm_control_plane(cluster, stored, coredns=coredns)
             coredns = False
     manifests = ([kube_proxy_daemonset()] if spec.kube_proxy else []) + spec.manifests + list(

@@ -53,10 +53,14 @@ class Lru(Generic[K, V]):
         return value
 
     def add(self, key: K, value: V) -> None:
-        self.items[key] = value
-        self.items.move_to_end(key)
-        if len(self.items) > self.size:
-            self.items.popitem(last=False)
+        items = self.items
+        if key in items:
+            items[key] = value
+            items.move_to_end(key)
+            return
+        items[key] = value  # a new key goes to the end by itself
+        if len(items) > self.size:
+            items.popitem(last=False)
 
 
 class Draft(NamedTuple):
@@ -150,12 +154,12 @@ class EventCorrelator:
 
     def _aggregate(self, draft: Draft, now: float) -> tuple[tuple[str, ...], str, bool]:
         akey = draft[:AGGREGATE_KEY_LEN]
-        record = self._aggregates.get(akey)
+        record = self._aggregates.get(akey)  # a hit is now the most recent entry
         if record is None or now - record.last > AGGREGATE_INTERVAL_SECONDS:
             record = _Aggregate()
+            self._aggregates.add(akey, record)
         record.messages[draft.message] = None
         record.last = now
-        self._aggregates.add(akey, record)
         if len(record.messages) < AGGREGATE_MAX_EVENTS:
             return tuple(draft), draft.message, False
         # Upstream pops an arbitrary message; the oldest keeps runs reproducible.
@@ -163,12 +167,12 @@ class EventCorrelator:
         return ("aggregate", *akey), AGGREGATE_PREFIX + draft.message, True
 
     def _try_accept(self, key: tuple[str, ...], now: float) -> bool:
-        bucket = self._spam.get(key)
+        bucket = self._spam.get(key)  # a hit is now the most recent entry
         if bucket is None:
             bucket = _Bucket(float(SPAM_BURST), now)
+            self._spam.add(key, bucket)
         bucket.tokens = min(float(SPAM_BURST), bucket.tokens + (now - bucket.last) * SPAM_QPS)
         bucket.last = now
-        self._spam.add(key, bucket)
         if bucket.tokens < 1.0:
             return False
         bucket.tokens -= 1.0

@@ -25,7 +25,8 @@ class Store:
         self._pods_by_owner_node: dict[str, dict[str, tuple[Key, ...]]] = {}
         self._pods_by_node: dict[str, set[Key]] = {}
         self._orphans_by_node: dict[str, set[Key]] = {}
-        self._pod_index_entry: dict[Key, tuple[str, str]] = {}
+        # Pod key -> (controller uid, target node, the ownerReferences list it was read from).
+        self._pod_index_entry: dict[Key, tuple[str, str, object]] = {}
         self._revision = 0
         # Each kind's keys and objects in the API server's order, kept until a key comes
         # or goes (a replaced object drops only the objects; an update in place keeps
@@ -75,6 +76,12 @@ class Store:
 
     def pods_of_owner(self, owner_uid: str) -> dict[str, tuple[Key, ...]]:
         return self._pods_by_owner_node.get(owner_uid, {})
+
+    def pod_owner_and_node(self, key: Key) -> tuple[str, str]:
+        """A stored pod's controller uid and target node as the indexes hold them (both
+        "" for a pod not stored): what a listener would otherwise work out again."""
+        entry = self._pod_index_entry.get(key)
+        return (entry[0], entry[1]) if entry is not None else ("", "")
 
     def pods_on_node(self, node: str) -> builtins.list[Obj]:
         found = [self.get(*k) for k in self._pods_by_node.get(node, ())]
@@ -146,14 +153,24 @@ class Store:
             listener(kind, obj, None)
 
     def _index_pod(self, pod: Obj) -> None:
-        key = key_of(pod)
+        meta = pod["metadata"]
+        key = ("Pod", meta.get("namespace", "") or "", meta.get("name", ""))
+        refs = meta.get("ownerReferences")
+        node = pod["spec"].get("nodeName")
+        known = self._pod_index_entry.get(key)
+        # A status write to a bound pod (most writes): the same ownerReferences list
+        # (never edited in place: replaced on change) and the same node mean the same
+        # entry, without looking for the controller reference again.
+        if node and known is not None and known[2] is refs and known[1] == node:
+            return
         ref = controller_ref(pod)
-        entry = (ref["uid"] if ref else "", target_node_name(pod))
-        if self._pod_index_entry.get(key) == entry:
+        entry = (ref["uid"] if ref else "", target_node_name(pod), refs)
+        if known is not None and known[0] == entry[0] and known[1] == entry[1]:
+            self._pod_index_entry[key] = entry
             return
         self._unindex_pod(key)
         self._pod_index_entry[key] = entry
-        owner, node = entry
+        owner, node = entry[0], entry[1]
         if owner:
             per_node = self._pods_by_owner_node.setdefault(owner, {})
             per_node[node] = (*per_node.get(node, ()), key)
@@ -166,7 +183,7 @@ class Store:
         entry = self._pod_index_entry.pop(key, None)
         if entry is None:
             return
-        owner, node = entry
+        owner, node = entry[0], entry[1]
         if owner:
             per_node = self._pods_by_owner_node.get(owner)
             if per_node is not None:

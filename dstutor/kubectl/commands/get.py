@@ -245,6 +245,8 @@ def _table_options(cmd: KubectlCommand) -> _TableOptions:
 
 def tables(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[Obj]]]) -> str:
     now = env.cluster.now()
+    # The store's revision: a pod table read again at it reuses the last one's cells.
+    revision = env.cluster.store.resource_version()
     prefix = _multiple_types(cmd) or flag_bool(cmd, "show-kind")
     opts = _table_options(cmd)
     chunks = []
@@ -252,7 +254,7 @@ def tables(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[
         if not objs:
             continue
         chunks.append(table_for(rt.kind, objs, now, with_kind_prefix=prefix,
-                                **opts))
+                                revision=revision, **opts))
     sep = "" if opts["no_headers"] else "\n"
     return sep.join(chunks)
 
