@@ -31,6 +31,9 @@ class ParseError(DstutorError):
 class CommandError(DstutorError):
     """A command that parsed but cannot run (bad flag value, unknown resource)."""
 
+    # What kubectl had already printed when it failed (custom-columns' header).
+    partial_output: str = ""
+
 
 class YamlError(DstutorError):
     """A manifest that is not valid YAML or exceeds the safety limits."""

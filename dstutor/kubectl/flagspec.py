@@ -181,8 +181,10 @@ class VerbSpec:
 
 
 def flag_spec(name: str, type_: FlagType = FlagType.STR, short: str | None = None, help: str = "",
-       **kw: object) -> FlagSpec:
-    return FlagSpec(name, type_, short, help=help, **kw)  # type: ignore[arg-type]
+              *, default: FlagValue | None = None, choices: tuple[str, ...] = (),
+              no_opt: str | None = None, supported: bool = True) -> FlagSpec:
+    return FlagSpec(name, type_, short, default=default, help=help, choices=choices,
+                    no_opt=no_opt, supported=supported)
 
 
 B, S, N, D, L = FlagType.BOOL, FlagType.STR, FlagType.INT, FlagType.DURATION, FlagType.LIST

@@ -72,6 +72,8 @@ class Cluster:
         self.names = NameGenerator(seed)
         self.api = ApiServer(self.store, self.clock, self.names)
         self.engine = Engine(self.clock)
+        # Whether `kubectl top` has a Metrics API to ask (a cluster file may leave it out).
+        self.metrics_server = True
         self.timing = dict(DEFAULT_TIMING)
         self.timing.update(timing or {})
         self.record_pod_events = record_pod_events
