@@ -8,9 +8,12 @@ are imported inside the commands so building the app stays cheap.
 
 import sys
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 results_app = typer.Typer(add_completion=False, no_args_is_help=True,
                           help="Your results: export one file to hand to the instructor.")
@@ -21,7 +24,7 @@ class LintFormat(StrEnum):
     json = "json"
 
 
-def _console(stderr: bool = False):  # noqa: ANN202 - Rich is imported lazily
+def _console(stderr: bool = False) -> "Console":  # Rich is imported lazily
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
