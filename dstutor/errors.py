@@ -4,13 +4,26 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from dstutor.textsafe import visible_line
+
 
 class ExitStatus(IntEnum):
+    """Every exit status dstutor uses; commands name these, never a bare number."""
+
     SUCCESS = 0
-    ERROR = 1
-    USAGE = 2
+    ERROR = 1  # a command failed, a file was rejected, a check did not pass
+    USAGE = 2  # the command line or an input named on it cannot be used
     INVALID_LESSON = 3
-    INTERRUPTED = 130
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+    TERMINATED = 143  # SIGTERM (128 + SIGTERM)
+
+
+INTERNAL_ERR = "dstutor: internal error: {exc} (run with --debug to see the traceback)"
+
+
+def internal_error_line(exc: BaseException) -> str:
+    """The one line a bug inside dstutor prints (the traceback only with --debug)."""
+    return INTERNAL_ERR.format(exc=visible_line(f"{type(exc).__name__}: {exc}"))
 
 
 class DstutorError(Exception):

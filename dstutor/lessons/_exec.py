@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -25,6 +26,10 @@ class LineResult:
     changed: bool = False
     # kubectl's writes in order, (1 stdout | 2 stderr, text); () = stdout, then stderr.
     interleaved: tuple[tuple[int, str], ...] = ()
+
+
+# Makes the shell Session a lesson's lines run in; the front end passes its own.
+SessionFactory = Callable[[Cluster], Any]
 
 
 class Executor(Protocol):
@@ -143,8 +148,11 @@ class BasicExecutor:
         return LineResult("", f"error: unknown command {words[0]!r}\n", 1)
 
 
-def make_executor(cluster: Cluster) -> Executor:
-    """The shell's Session if it is available, else the stand-in."""
+def make_executor(cluster: Cluster, new_session: SessionFactory | None = None) -> Executor:
+    """The shell's Session on `cluster`: the front end's own when it gives `new_session`
+    (`lesson run --debug` makes sessions that show tracebacks), else a plain one."""
+    if new_session is not None:
+        return SessionExecutor(new_session(cluster))
     try:
         from dstutor.shell.session import Session
     except ImportError:

@@ -18,7 +18,7 @@ from typing import Any
 
 from dstutor.lessons import _text
 from dstutor.lessons._commands import TYPED_NOTE, needs_typed_command
-from dstutor.lessons._exec import Executor, make_executor
+from dstutor.lessons._exec import Executor, SessionFactory, make_executor
 from dstutor.lessons.checks import CommandRecord
 from dstutor.lessons.mistakes import tutor_notes
 from dstutor.lessons.progress import (
@@ -97,9 +97,11 @@ def _is_write(text: str) -> bool:
 class LessonRunner:
     def __init__(self, lesson: Lesson, store: ProgressStore, *, restart: bool = False,
                  live: bool = False, wall: Callable[[], float] = time.time,
-                 exercise: ExerciseHooks | None = None, workspace: Workspace | None = None
-                 ) -> None:
+                 exercise: ExerciseHooks | None = None, workspace: Workspace | None = None,
+                 new_session: SessionFactory | None = None) -> None:
         self.lesson = lesson
+        # The front end's shell Session for the learner's lines (None: a plain one).
+        self.new_session = new_session
         self.exercise = exercise
         # The learner's own scratch folder unless told otherwise (a grading replay gives
         # a temporary one, so it never touches the instructor's files or edit journal).
@@ -148,7 +150,8 @@ class LessonRunner:
     def _rebuild(self, entries: list[LogEntry]) -> Executor:
         # A replay works in a throwaway copy of the workspace (`>>` must not append twice).
         executor = build_setup(self.lesson, self.workspace,
-                               replaying=[e.line for e in entries] if entries else None)
+                               replaying=[e.line for e in entries] if entries else None,
+                               new_session=self.new_session)
         self._ran = run_records(executor, [TimedLine(e.line, e.t) for e in entries])
         if self.live:
             executor.cluster.clock.mode = "live"

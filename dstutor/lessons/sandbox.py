@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from dstutor.errors import DstutorError, LessonError
 from dstutor.lessons import confine
-from dstutor.lessons._exec import Executor, make_executor
+from dstutor.lessons._exec import Executor, SessionFactory, make_executor
 from dstutor.lessons.checks import CommandRecord, Outcome, World, run_check
 from dstutor.lessons.schema import CheckSpec, Lesson, Step
 from dstutor.model.objects import Obj
@@ -120,7 +120,8 @@ def replay_copy(workspace: Workspace, lines: Sequence[str]) -> Workspace:
 
 
 def build_setup(lesson: Lesson, workspace: Workspace | None = None, *,
-                replaying: Sequence[str] | None = None) -> Executor:
+                replaying: Sequence[str] | None = None,
+                new_session: SessionFactory | None = None) -> Executor:
     """The cluster the lesson starts from, settled, on a manual clock.
 
     `workspace` holds the session's files and its edit journal: `lesson run` passes the
@@ -140,7 +141,7 @@ def build_setup(lesson: Lesson, workspace: Workspace | None = None, *,
         raise LessonError(f"setup: {one_line}",
                           path=str(lesson.path or lesson.id),
                           line=lesson.lines.get(("setup",))) from None
-    executor = make_executor(cluster)
+    executor = make_executor(cluster, new_session)
     session = getattr(executor, "session", None)
     if session is not None:
         journal_root = workspace.root if workspace is not None else None

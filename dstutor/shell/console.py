@@ -37,10 +37,11 @@ def colour_enabled(no_color: bool = False) -> bool:
 
 
 def make_console(file: IO[str] | None = None, *, no_color: bool = False,
-                 width: int | None = None) -> Console:
+                 width: int | None = None, soft_wrap: bool = False) -> Console:
+    """Every Rich console dstutor prints through is made here (colour rules in one place)."""
     return Console(file=file or sys.stdout, no_color=not colour_enabled(no_color),
                    color_system=None if not colour_enabled(no_color) else "auto",
-                   highlight=False, emoji=False, soft_wrap=False, width=width)
+                   highlight=False, emoji=False, soft_wrap=soft_wrap, width=width)
 
 
 def tutor(console: Console, text: str, *, style: str = HINT_STYLE) -> None:

@@ -16,14 +16,14 @@ from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.output import ColorDepth
 
-from dstutor.errors import ParseError
+from dstutor.errors import ParseError, internal_error_line
 from dstutor.kubectl.lexer import pending_heredoc
 from dstutor.shell import console as con
 from dstutor.shell.completer import ShellCompleter
 from dstutor.shell.durations import clock_of
 from dstutor.shell.script import mixed, write_interleaved
-from dstutor.shell.session import INTERNAL_ERR, Output, Session
-from dstutor.textsafe import visible, visible_line
+from dstutor.shell.session import Output, Session
+from dstutor.textsafe import visible
 
 PROMPT = "dstutor> "
 CONTINUATION = "> "
@@ -169,8 +169,7 @@ def run_repl(session: Session, *, no_color: bool = False, stdout: TextIO | None 
             progress.finish()
             show(out, stdout, stderr, err_console, out_console, colour=colour)
         except Exception as exc:  # noqa: BLE001 - showing a result must not end the shell
-            stderr.write(INTERNAL_ERR.format(exc=visible_line(f"{type(exc).__name__}: {exc}"))
-                         + "\n")
+            stderr.write(internal_error_line(exc) + "\n")
             stderr.flush()
         if out.exit:
             break

@@ -18,10 +18,9 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from dstutor.errors import DstutorError, ParseError
+from dstutor.errors import DstutorError, ParseError, internal_error_line
 from dstutor.model.objects import Obj
 from dstutor.sim.cluster import Cluster
-from dstutor.textsafe import visible_line
 
 KUBECTL_WORDS = ("kubectl", "k")
 # kubectl verbs that never change the cluster: no undo snapshot is taken before them,
@@ -40,7 +39,6 @@ MAX_UNDO_BYTES = 96 * 1024 * 1024
 # grows: collect after this many replaced clusters, so a long session with many undos
 # stays flat (about 10 ms each, once per this many undos).
 COLLECT_EVERY_DROPPED_CLUSTERS = 8
-INTERNAL_ERR = "dstutor: internal error: {exc} (run with --debug to see the traceback)"
 UNKNOWN_LINE_MSG = ("unknown command {word!r}: kubectl lines start with `kubectl`; "
                     "`help` lists the others")
 DID_YOU_MEAN_MSG = "did you mean `{suggestion}`?"
@@ -236,7 +234,7 @@ class Session:
             raise
 
     def _internal_error(self, exc: BaseException) -> Output:
-        line = INTERNAL_ERR.format(exc=visible_line(f"{type(exc).__name__}: {exc}"))
+        line = internal_error_line(exc)
         if self.debug:
             trace = "".join(traceback.format_exception(exc)).rstrip("\n")
             return Output(stderr=f"{trace}\n{line}", exit_code=1)

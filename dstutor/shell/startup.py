@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from dstutor import yamlio
-from dstutor.errors import DstutorError
+from dstutor.errors import DstutorError, ExitStatus
 from dstutor.model.objects import Obj
 from dstutor.shell.session import Session
 from dstutor.sim.clock import Clock
@@ -49,7 +49,7 @@ class ShellOptions:
     # Where the virtual clock starts (None: the simulator's epoch). `dstutor serve` and
     # --serve start at wall time, because a real kubectl computes describe's ages from it.
     clock_start: float | None = None
-    # --serve: a hook that serves the session's cluster (dstutor/serve/command.py) and
+    # --serve: a hook that serves the session's cluster (dstutor/cli/serve.py) and
     # returns how to stop it; the shell does not import the server itself.
     serve: Callable[[Session, TextIO], Callable[[], None]] | None = None
 
@@ -225,10 +225,10 @@ def run(opts: ShellOptions, *, stdin: TextIO | None = None, stdout: TextIO | Non
             status = _session(startup, opts, interactive, stdin, stdout, stderr)
     except KeyboardInterrupt:
         stderr.write("interrupted\n")
-        status = 130
+        status = ExitStatus.INTERRUPTED
     except Terminated:
         stderr.write("terminated\n")
-        status = 143
+        status = ExitStatus.TERMINATED
     finally:
         if stop_serving is not None:
             stop_serving()  # before saving: no request changes the cluster meanwhile

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from dstutor.classroom.cli import register
+from dstutor.cli.classroom import register
 from dstutor.lessons.loader import load_course
 from dstutor.lessons.progress import ProgressStore
 from dstutor.lessons.runner import LessonRunner

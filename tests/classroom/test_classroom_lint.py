@@ -7,9 +7,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from dstutor.classroom.cli import register
 from dstutor.classroom.lint import Finding, cluster_nodes, lint_files, lint_text, split_documents
 from dstutor.classroom.lint_rules import RULES, image_tag
+from dstutor.cli.classroom import register
 
 ROOT = Path(__file__).resolve().parents[2]
 FIX = ROOT / "fixtures"

@@ -170,7 +170,7 @@ def test_results_build_is_deterministic(tmp_path: Path) -> None:
 
 
 def test_results_name_asked_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import dstutor.classroom.cli as classroom_cli
+    import dstutor.cli.classroom as classroom_cli
 
     monkeypatch.setattr(classroom_cli, "_interactive", lambda: True)
     home = tmp_path / "h"

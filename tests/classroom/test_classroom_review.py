@@ -33,7 +33,7 @@ from dstutor.classroom.review import (
 )
 from dstutor.classroom.scoreview import exercise_hooks
 from dstutor.classroom.scoring import record_step_scores, score_lesson_record
-from dstutor.lessons.cli import lesson_app, run_script_lines
+from dstutor.cli.lessons import lesson_app, run_script_lines
 from dstutor.lessons.loader import load_lesson
 from dstutor.lessons.progress import ProgressStore
 from dstutor.lessons.runner import LessonRunner

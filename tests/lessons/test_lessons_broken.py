@@ -8,7 +8,7 @@ import pytest
 from lesson_paths import BROKEN
 from typer.testing import CliRunner
 
-from dstutor.lessons.cli import lesson_app
+from dstutor.cli.lessons import lesson_app
 from dstutor.lessons.validate import check_paths
 
 FIXTURES = sorted(BROKEN.glob("*.yaml"))

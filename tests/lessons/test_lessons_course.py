@@ -10,7 +10,7 @@ import pytest
 from lesson_paths import COURSE
 from typer.testing import CliRunner
 
-from dstutor.lessons.cli import lesson_app
+from dstutor.cli.lessons import lesson_app
 from dstutor.lessons.loader import lesson_files, load_lesson
 from dstutor.lessons.schema import Lesson
 

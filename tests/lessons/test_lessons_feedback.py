@@ -8,7 +8,7 @@ from pathlib import Path
 from lesson_paths import COURSE
 from typer.testing import CliRunner
 
-from dstutor.lessons.cli import lesson_app
+from dstutor.cli.lessons import lesson_app
 from dstutor.lessons.loader import load_lesson
 from dstutor.lessons.progress import ProgressStore
 from dstutor.lessons.runner import LessonRunner
@@ -128,7 +128,7 @@ def test_exercises_keep_answers_to_themselves_and_show_the_score(tmp_path: Path)
 
 def test_exercise_22_grades_the_rollout_not_only_the_end(dstutor_home: Path) -> None:
     from dstutor.classroom.scoreview import exercise_hooks
-    from dstutor.lessons.cli import _exercise_meta
+    from dstutor.cli.lessons import _exercise_meta
 
     lesson = load_lesson(COURSE / "22-ex-safe-rollout.yaml")
     hooks = exercise_hooks(lesson, _exercise_meta(str(lesson.path)))
@@ -210,7 +210,7 @@ def test_prediction_answers_stay_out_of_the_command_history(dstutor_home: Path,
                                                             monkeypatch: object) -> None:
     import pytest
 
-    from dstutor.lessons import cli
+    from dstutor.cli import lessons as cli
 
     asked: list[str] = []
 
@@ -224,7 +224,7 @@ def test_prediction_answers_stay_out_of_the_command_history(dstutor_home: Path,
 
     mp = pytest.MonkeyPatch()
     try:
-        mp.setattr(cli, "_shell_prompt", lambda runner: None)
+        mp.setattr(cli, "_shell_prompt", lambda runner, no_color=False: None)
         mp.setattr("prompt_toolkit.PromptSession", Fake)
         r = runner_for("01-what-is-a-daemonset.yaml", dstutor_home)
         ask = cli._make_ask(r)

@@ -18,9 +18,9 @@ import pytest
 from lesson_paths import ROOT
 from typer.testing import CliRunner
 
+from dstutor.cli.lessons import lesson_app
 from dstutor.errors import ExitStatus, LessonError
 from dstutor.lessons import confine
-from dstutor.lessons.cli import lesson_app
 from dstutor.lessons.loader import load_course, load_lesson
 from dstutor.lessons.validate import check_paths
 

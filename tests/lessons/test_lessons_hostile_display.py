@@ -15,8 +15,8 @@ from types import MappingProxyType
 import pytest
 from typer.testing import CliRunner
 
-from dstutor.lessons import cli as lesson_cli
-from dstutor.lessons.cli import lesson_app, run_script_lines
+from dstutor.cli import lessons as lesson_cli
+from dstutor.cli.lessons import lesson_app, run_script_lines
 from dstutor.lessons.loader import load_lesson
 from dstutor.lessons.progress import ProgressStore
 from dstutor.lessons.runner import LessonRunner

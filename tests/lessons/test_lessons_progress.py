@@ -14,8 +14,8 @@ import pytest
 from lesson_paths import ROOT
 from typer.testing import CliRunner
 
+from dstutor.cli.lessons import lesson_app
 from dstutor.lessons import progress as progress_mod
-from dstutor.lessons.cli import lesson_app
 from dstutor.lessons.progress import LogEntry, ProgressStore
 
 WRITER = """

@@ -9,7 +9,7 @@ import pytest
 from lesson_paths import COURSE
 from typer.testing import CliRunner
 
-from dstutor.lessons.cli import lesson_app
+from dstutor.cli.lessons import lesson_app
 from dstutor.lessons.loader import load_lesson
 from dstutor.lessons.progress import ProgressStore
 from dstutor.lessons.runner import LessonRunner
@@ -174,7 +174,7 @@ def test_cli_script_mode_resumes_and_reports_failures(dstutor_home: Path) -> Non
 
 def test_interactive_loop_uses_the_runner_prompt_and_saves_on_ctrl_d(
         lesson: Lesson, dstutor_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from dstutor.lessons.cli import run_interactive
+    from dstutor.cli.lessons import run_interactive
 
     r = runner_for(lesson, dstutor_home, live=True)
     assert r.executor.cluster.clock.mode == "live"

@@ -10,7 +10,7 @@ from pathlib import Path
 from lesson_paths import COURSE
 from typer.testing import CliRunner
 
-from dstutor.lessons.cli import lesson_app
+from dstutor.cli.lessons import lesson_app
 from dstutor.lessons.loader import load_lesson
 from dstutor.lessons.progress import ProgressStore
 from dstutor.lessons.runner import LessonRunner

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from dstutor import cli
+from dstutor.cli import app as cli
 from dstutor.model.timefmt import SIM_EPOCH
 from dstutor.shell.durations import clock_of
 from dstutor.shell.prompt import toolbar_text

@@ -288,7 +288,7 @@ def test_undo_keeps_at_most_its_byte_budget(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_a_lesson_engine_bug_is_one_line_and_the_lesson_goes_on() -> None:
-    from dstutor.lessons.cli import run_script_lines
+    from dstutor.cli.lessons import run_script_lines
     from dstutor.lessons.runner import Reply
 
     class BrokenRunner:

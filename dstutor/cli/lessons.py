@@ -1,16 +1,31 @@
-"""`dstutor lesson list|run|check`: the Typer sub-app mounted by dstutor.cli."""
+"""`dstutor lesson list|run|check`: the Typer sub-app mounted by dstutor.cli.app.
+
+The face gives the lesson engine what it must not reach up for: the shell Session it
+runs lines in (with --debug), the prompt, the console, and the classroom's exercise
+scoring (`_exercise_hooks`).
+"""
 
 # No `from __future__ import annotations`: Typer reads the annotations at run time.
 
 import functools
 import sys
+import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
-from dstutor.errors import ExitStatus, LessonError
+from dstutor.cli.common import (
+    HiddenDebugOpt,
+    NoColorOpt,
+    PlainUsage,
+    fail,
+    guarded,
+    leave,
+    rich_console,
+)
+from dstutor.errors import ExitStatus, LessonError, internal_error_line
 from dstutor.textsafe import visible, visible_line
 
 if TYPE_CHECKING:  # only for annotations, which are quoted below
@@ -18,7 +33,7 @@ if TYPE_CHECKING:  # only for annotations, which are quoted below
     from dstutor.lessons.runner import LessonRunner, Reply
     from dstutor.lessons.schema import Lesson
 
-lesson_app = typer.Typer(add_completion=False, no_args_is_help=True,
+lesson_app = typer.Typer(no_args_is_help=True,
                          help="Guided lessons: list them, run one, check a course.")
 
 CourseOpt = Annotated[str | None, typer.Option(
@@ -61,8 +76,9 @@ def welcome_status() -> str:
     return "\n".join(lines) + "\n" if lessons else ""
 
 
-@lesson_app.command("list")
-def list_lessons(course: CourseOpt = None) -> None:
+@lesson_app.command("list", cls=PlainUsage)
+@guarded
+def list_lessons(course: CourseOpt = None, debug: HiddenDebugOpt = False) -> None:
     """Every lesson of the course, with your progress."""
     from dstutor.lessons.progress import ProgressStore
 
@@ -71,8 +87,7 @@ def list_lessons(course: CourseOpt = None) -> None:
     for notice in store.notices:
         print(visible(notice), file=sys.stderr)
     if not lessons and not errors:
-        print(visible(NO_LESSONS_MSG.format(course=path)), file=sys.stderr)
-        raise typer.Exit(1)
+        fail(NO_LESSONS_MSG.format(course=path))
     # Titles and file names come from the course: shown on one line, controls visible.
     rows = [(visible_line(x.slug), visible_line(x.title), x) for x in lessons]
     slug_w = max((len(r[0]) for r in rows), default=0)
@@ -83,7 +98,7 @@ def list_lessons(course: CourseOpt = None) -> None:
     for exc in errors:
         print(visible_line(f"{exc} (this lesson cannot be run; `dstutor lesson check` says "
                            "more)"), file=sys.stderr)
-    raise typer.Exit(1 if errors else 0)
+    leave(ExitStatus.ERROR if errors else ExitStatus.SUCCESS)
 
 
 def _pick(lessons: "list[Lesson]", store: "ProgressStore", wanted: str | None
@@ -103,19 +118,17 @@ def _pick(lessons: "list[Lesson]", store: "ProgressStore", wanted: str | None
 FEEDBACK_STYLES = {"tutor": "cyan", "notice": "yellow", "done": "green"}
 
 
-def _handle(runner: "LessonRunner", line: str) -> "Reply":
-    """One line; a bug in the lesson engine is one line and the lesson goes on (the
-    shell's session has already put the cluster back for a failing command)."""
+def _handle(runner: "LessonRunner", line: str, debug: bool = False) -> "Reply":
+    """One line; a bug in the lesson engine is one line (after its traceback with
+    --debug) and the lesson goes on (the shell's session has already put the cluster back
+    for a failing command)."""
     from dstutor.lessons.runner import Reply
 
     try:
         return runner.handle_line(line)
-    except Exception as exc:  # noqa: BLE001 - a lesson never shows a traceback
-        from dstutor.shell.session import INTERNAL_ERR
-        from dstutor.textsafe import visible_line
-
-        return Reply(stderr=INTERNAL_ERR.format(exc=visible_line(f"{type(exc).__name__}: {exc}"))
-                     + "\n", exit_code=1)
+    except Exception as exc:  # noqa: BLE001 - a lesson goes on after a bug
+        trace = "".join(traceback.format_exception(exc)) if debug else ""
+        return Reply(stderr=trace + internal_error_line(exc) + "\n", exit_code=1)
 
 
 def _write(reply: "Reply", stdout: TextIO, stderr: TextIO, console: Any = None) -> None:
@@ -145,17 +158,15 @@ def _write(reply: "Reply", stdout: TextIO, stderr: TextIO, console: Any = None) 
         stream.flush()
 
 
-def _console() -> Any:
-    """The shell's Rich console for coloured feedback, or None (no colour wanted)."""
-    try:
-        from dstutor.shell.console import colour_enabled, make_console
-    except ImportError:
-        return None
-    return make_console(sys.stdout) if colour_enabled() else None
+def _console(no_color: bool = False) -> Any:
+    """The Rich console for coloured feedback, or None (no colour wanted)."""
+    from dstutor.shell.console import colour_enabled
+
+    return rich_console(no_color=no_color) if colour_enabled(no_color) else None
 
 
 def run_script_lines(runner: "LessonRunner", lines: Iterable[str], stdout: TextIO,
-                     stderr: TextIO, *, echo: bool = False) -> int:
+                     stderr: TextIO, *, echo: bool = False, debug: bool = False) -> int:
     """Script mode: every command in turn; 0 only if all of them succeeded."""
     from dstutor.shell.script import read_commands
 
@@ -167,24 +178,26 @@ def run_script_lines(runner: "LessonRunner", lines: Iterable[str], stdout: TextI
             stderr.write(visible(command.error) + "\n")
             ok = False
             continue
-        reply = _handle(runner, command.text)
+        reply = _handle(runner, command.text, debug)
         _write(reply, stdout, stderr)
         ok = ok and reply.exit_code == 0
         if reply.finished:
             break
-    return 0 if ok else 1
+    return ExitStatus.SUCCESS if ok else ExitStatus.ERROR
 
 
-def _shell_prompt(runner: "LessonRunner") -> Any:
+def _shell_prompt(runner: "LessonRunner", no_color: bool = False) -> Any:
     """The shell's own prompt (completion, heredoc lines, toolbar) for the runner's session."""
+    from dstutor.lessons._exec import SessionExecutor
     from dstutor.shell.prompt import make_prompt, open_history
 
-    session = getattr(runner.executor, "session", None)
-    if session is None:
-        raise ImportError("no shell session")
+    executor = runner.executor
+    # make_executor wraps a shell Session whenever the shell is there (always, here).
+    assert isinstance(executor, SessionExecutor), "a lesson run without a shell session"
+    session = executor.session
     # lesson run --serve locks the runner's lines; the prompt reads under the same lock.
     session.lock = getattr(runner, "lock", session.lock)
-    return make_prompt(session, history=open_history(sys.stderr),
+    return make_prompt(session, history=open_history(sys.stderr), no_color=no_color,
                        status=lambda: toolbar_status(runner))
 
 
@@ -224,10 +237,11 @@ def toolbar_status(runner: "LessonRunner") -> str:
     return text
 
 
-def _make_ask(runner: "LessonRunner") -> Callable[[str], str]:
+def _make_ask(runner: "LessonRunner", no_color: bool = False) -> Callable[[str], str]:
     """A function reading one (possibly multi-line) command with the given prompt text."""
     try:
-        state: dict[str, Any] = {"executor": runner.executor, "prompt": _shell_prompt(runner)}
+        state: dict[str, Any] = {"executor": runner.executor,
+                                 "prompt": _shell_prompt(runner, no_color)}
 
         def ask(message: str) -> str:
             if runner.pending is not None:
@@ -241,11 +255,11 @@ def _make_ask(runner: "LessonRunner") -> Callable[[str], str]:
                 return str(state["answer"].prompt(message))
             if runner.executor is not state["executor"]:  # `reset` built a new session
                 state["executor"] = runner.executor
-                state["prompt"] = _shell_prompt(runner)
+                state["prompt"] = _shell_prompt(runner, no_color)
             return str(state["prompt"].prompt(message))
 
         return ask
-    except Exception:  # no shell prompt or no terminal: plain input still works  # noqa: BLE001
+    except Exception:  # no usable terminal for prompt_toolkit: plain input still works  # noqa: BLE001
 
         def plain(message: str) -> str:
             line = input(message)
@@ -254,10 +268,11 @@ def _make_ask(runner: "LessonRunner") -> Callable[[str], str]:
         return plain
 
 
-def run_interactive(runner: "LessonRunner", ask: Callable[[str], str] | None = None) -> int:
+def run_interactive(runner: "LessonRunner", ask: Callable[[str], str] | None = None, *,
+                    no_color: bool = False, debug: bool = False) -> int:
     """The REPL: the shell's prompt when available; `ask` lets tests drive it."""
-    console = _console() if ask is None else None
-    ask = ask or _make_ask(runner)
+    feedback = _console(no_color) if ask is None else None
+    ask = ask or _make_ask(runner, no_color)
     while True:
         try:
             line = ask(runner.prompt)
@@ -265,16 +280,16 @@ def run_interactive(runner: "LessonRunner", ask: Callable[[str], str] | None = N
             continue  # Ctrl-C clears the line, as in a shell; progress is already saved
         except EOFError:
             print("\nProgress saved. `dstutor lesson run` resumes here.")
-            return 0
+            return ExitStatus.SUCCESS
         try:
-            reply = _handle(runner, line)
+            reply = _handle(runner, line, debug)
         except KeyboardInterrupt:
             # The shell put the cluster back; the line was not logged, progress is saved.
             print("^C: the command was stopped", file=sys.stderr)
             continue
-        _write(reply, sys.stdout, sys.stderr, console)
+        _write(reply, sys.stdout, sys.stderr, feedback)
         if reply.finished:
-            return 0
+            return ExitStatus.SUCCESS
 
 
 def _read_heredoc(first: str, ask: Callable[[str], str]) -> str:
@@ -289,7 +304,8 @@ def _read_heredoc(first: str, ask: Callable[[str], str]) -> str:
     return text
 
 
-@lesson_app.command("run")
+@lesson_app.command("run", cls=PlainUsage)
+@guarded
 def run(lesson_id: Annotated[str | None, typer.Argument(
             metavar="[ID]", help="Lesson id, file name or number (default: where you left off).")
         ] = None,
@@ -303,54 +319,55 @@ def run(lesson_id: Annotated[str | None, typer.Argument(
         port: Annotated[int, typer.Option(
             "--port", min=0, max=65535, help="With --serve: the port (0: any free port).")
         ] = 0,
+        no_color: NoColorOpt = False,
+        debug: Annotated[bool, typer.Option(
+            "--debug", help="Show tracebacks of internal errors (the lesson still goes on).")
+        ] = False,
         ) -> None:
     """Run a lesson: interactive at a terminal, script mode when stdin is a pipe."""
     from dstutor.lessons.progress import ProgressStore
     from dstutor.lessons.runner import LessonRunner
+    from dstutor.shell.session import Session
 
     path, lessons, errors = _course(course)
     store = ProgressStore()
     if lesson_id is None and not lessons:
-        print(visible_line(NO_LESSONS_MSG.format(course=path)), file=sys.stderr)
-        raise typer.Exit(1)
+        fail(visible_line(NO_LESSONS_MSG.format(course=path)))
     lesson = _pick(lessons, store, lesson_id)
     if lesson is None:
         broken = [e for e in errors if lesson_id and lesson_id in (e.path or "")]
         if broken:
-            print(visible_line(f"dstutor: {broken[0]}"), file=sys.stderr)
-            raise typer.Exit(ExitStatus.INVALID_LESSON)
-        print(visible_line(UNKNOWN_LESSON_MSG.format(wanted=lesson_id, course=path)),
-              file=sys.stderr)
-        raise typer.Exit(1)
+            fail(visible_line(f"dstutor: {broken[0]}"), ExitStatus.INVALID_LESSON)
+        fail(visible_line(UNKNOWN_LESSON_MSG.format(wanted=lesson_id, course=path)))
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     try:
         runner = LessonRunner(lesson, store, restart=restart, live=interactive,
-                              exercise=_exercise_hooks(lesson))
+                              exercise=_exercise_hooks(lesson),
+                              new_session=functools.partial(Session, debug=debug))
     except LessonError as exc:
-        print(visible(f"dstutor: {exc}"), file=sys.stderr)
-        raise typer.Exit(ExitStatus.INVALID_LESSON) from None
+        fail(f"dstutor: {exc}", ExitStatus.INVALID_LESSON)
     # Serving starts first: the runner then knows, from the first step on, that commands
     # may come from outside.
     stop_serving = _serve(runner, port) if serve else None
     _write(runner.start(), sys.stdout, sys.stderr)
     try:
         if interactive:
-            status = run_interactive(runner)
+            status = run_interactive(runner, no_color=no_color, debug=debug)
         else:
-            status = run_script_lines(runner, sys.stdin, sys.stdout, sys.stderr, echo=echo)
+            status = run_script_lines(runner, sys.stdin, sys.stdout, sys.stderr, echo=echo,
+                                      debug=debug)
     except KeyboardInterrupt:
-        print("interrupted; progress saved", file=sys.stderr)
-        raise typer.Exit(ExitStatus.INTERRUPTED) from None
+        fail("interrupted; progress saved", ExitStatus.INTERRUPTED)
     finally:
         if stop_serving is not None:
             stop_serving()
-    raise typer.Exit(status)
+    leave(status)
 
 
 def _serve(runner: "LessonRunner", port: int) -> Callable[[], None]:
     """--serve: the lesson's cluster on loopback for the learner's own kubectl; the checks
     run on the learner's next line (`check` re-checks after kubectl acted outside)."""
-    from dstutor.serve.command import background
+    from dstutor.cli.serve import background
 
     # A lesson's clock starts at the simulator's epoch: served times are mapped to wall
     # time so the real kubectl's ages agree with the tutor's.
@@ -358,7 +375,8 @@ def _serve(runner: "LessonRunner", port: int) -> Callable[[], None]:
         runner, sys.stderr)
 
 
-@lesson_app.command("check")
+@lesson_app.command("check", cls=PlainUsage)
+@guarded
 def check(paths: Annotated[list[str] | None, typer.Argument(
               metavar="[PATH ...]", help="Lesson files or course folders (default: the course).")
           ] = None,
@@ -366,7 +384,8 @@ def check(paths: Annotated[list[str] | None, typer.Argument(
                            ] = False,
           frozen: Annotated[bool, typer.Option(
               "--frozen", help="Do not write transcripts; fail if one is missing or would "
-              "change (for CI).")] = False) -> None:
+              "change (for CI).")] = False,
+          debug: HiddenDebugOpt = False) -> None:
     """Validate lessons, run the two-way test of every step, its `expect`s and `wrong`
     attempts, and write each lesson's reference transcript; exit 1 on any problem."""
     from dstutor.lessons.loader import find_course
@@ -374,8 +393,7 @@ def check(paths: Annotated[list[str] | None, typer.Argument(
 
     reports = check_paths(paths or [find_course(None)])
     if not reports:
-        print("dstutor: no lesson files found", file=sys.stderr)
-        raise typer.Exit(1)
+        fail("dstutor: no lesson files found")
     bad = 0
     for report in reports:
         _transcript(report, frozen, quiet)
@@ -392,7 +410,7 @@ def check(paths: Annotated[list[str] | None, typer.Argument(
             print(f"  {visible(problem)}")
     print(f"{len(reports) - bad} of {len(reports)} lessons passed" if not quiet or bad else "",
           end="\n" if not quiet or bad else "")
-    raise typer.Exit(1 if bad else 0)
+    leave(ExitStatus.ERROR if bad else ExitStatus.SUCCESS)
 
 
 def _transcript(report: Any, frozen: bool, quiet: bool) -> None:

@@ -1,4 +1,5 @@
-"""Command-line entry point (Typer); maps errors to exit codes.
+"""The root command line (Typer): `dstutor`, `dstutor shell`, and where the other
+commands of the face (lesson, lint, grade, results, serve) are mounted.
 
 Start-up time matters (`dstutor --version` should cost no more than importing Typer), so
 Typer is imported only once a real command line must be parsed, and the simulator,
@@ -23,8 +24,6 @@ dstutor {version}: an interactive teaching shell for Kubernetes DaemonSets.
 
 Everything runs in memory: no cluster and no network are needed.
 """
-INTERNAL_ERR = "dstutor: internal error: {exc} (run with --debug to see the traceback)"
-LESSONS_MISSING_MSG = "dstutor: lessons are not installed in this build yet; try `dstutor shell`"
 
 
 class ClockMode(StrEnum):
@@ -34,23 +33,10 @@ class ClockMode(StrEnum):
 
 def _version_callback(value: bool) -> None:
     if value:
-        import typer
+        from dstutor.cli.common import leave
 
         print(f"dstutor {__version__}")
-        raise typer.Exit()
-
-
-def _lessons_module() -> Any:
-    """dstutor.lessons.cli if it exists (built separately), else None."""
-    import importlib
-    import importlib.util
-
-    try:
-        if importlib.util.find_spec("dstutor.lessons.cli") is None:
-            return None
-    except ModuleNotFoundError:
-        return None
-    return importlib.import_module("dstutor.lessons.cli")
+        leave()
 
 
 def build_app(help_markup: bool = True) -> Any:
@@ -61,7 +47,10 @@ def build_app(help_markup: bool = True) -> Any:
     """
     import typer
 
-    app = typer.Typer(add_completion=False, invoke_without_command=True,
+    from dstutor.cli.common import NoColorOpt, PlainUsage, guarded, leave
+    from dstutor.cli.lessons import lesson_app, welcome_status
+
+    app = typer.Typer(invoke_without_command=True,
                       pretty_exceptions_enable=False, no_args_is_help=False,
                       help="An interactive teaching shell for Kubernetes DaemonSets.")
 
@@ -72,12 +61,10 @@ def build_app(help_markup: bool = True) -> Any:
                  help="Print the version and exit.")] = False) -> None:
         if ctx.invoked_subcommand is None:
             print(WELCOME.format(version=__version__), end="")
-            lessons = _lessons_module()
-            status = getattr(lessons, "welcome_status", None) if lessons else None
-            if callable(status):
-                print(status())
+            print(welcome_status())
 
-    @app.command("shell")
+    @app.command("shell", cls=PlainUsage)
+    @guarded
     def shell(
         manifest: Annotated[list[str] | None, typer.Option(
             "-f", "--filename", metavar="MANIFEST",
@@ -103,8 +90,7 @@ def build_app(help_markup: bool = True) -> Any:
             "--state", metavar="FILE",
             help="Resume from FILE if it exists; save to it on every way out (end of "
                  "input, exit, Ctrl-D, Ctrl-C, SIGTERM, an error).")] = None,
-        no_color: Annotated[bool, typer.Option(
-            "--no-color", help="No colours (as NO_COLOR).")] = False,
+        no_color: NoColorOpt = False,
         debug: Annotated[bool, typer.Option(
             "--debug", help="Show tracebacks of internal errors (the shell still goes on).")
         ] = False,
@@ -121,52 +107,20 @@ def build_app(help_markup: bool = True) -> Any:
         opts = ShellOptions(manifests=list(manifest or []), cluster_file=cluster, nodes=nodes,
                             seed=seed, clock=clock.value if clock else None, speed=speed,
                             echo=echo, state=state, no_color=no_color, debug=debug)
-        if serve:  # --- HOOK: serve (dstutor/serve/command.py) ---
+        if serve:
             import time
 
-            from dstutor.serve.command import background
+            from dstutor.cli.serve import background
 
             opts.serve, opts.clock_start = background(port), time.time()
-        try:
-            status = run(opts)
-        except KeyboardInterrupt:
-            raise typer.Exit(130) from None
-        except Exception as exc:  # the one place internal errors become one line
-            if debug:
-                raise
-            from dstutor.textsafe import visible_line
-
-            print(INTERNAL_ERR.format(exc=visible_line(f"{type(exc).__name__}: {exc}")),
-                  file=sys.stderr)
-            raise typer.Exit(1) from None
-        raise typer.Exit(status)
-
-    # --- HOOK: lessons ------------------------------------------------------------------
-    # `dstutor lesson list|run|check` lives in dstutor/lessons/cli.py (built by the
-    # lessons engineer), which must define `lesson_app = typer.Typer(...)`. It is added
-    # here when present; until then a placeholder explains that lessons are missing.
-    lessons = _lessons_module()
-    lesson_app = getattr(lessons, "lesson_app", None) if lessons else None
-    if lesson_app is None:
-        lesson_app = typer.Typer(invoke_without_command=True,
-                                 help="Lessons (not installed in this build yet).")
-
-        @lesson_app.callback()
-        def lesson_placeholder(ctx: typer.Context) -> None:
-            print(LESSONS_MISSING_MSG, file=sys.stderr)
-            raise typer.Exit(1)
+        leave(run(opts))
 
     app.add_typer(lesson_app, name="lesson")
 
-    # --- HOOK: classroom: `dstutor lint`, `dstutor results export`, `dstutor grade` -------
-    # dstutor/classroom/cli.py imports only Typer at module level (Rich inside commands).
-    from dstutor.classroom.cli import register as register_classroom
+    from dstutor.cli.classroom import register as register_classroom
+    from dstutor.cli.serve import register as register_serve
 
     register_classroom(app)
-
-    # --- HOOK: serve: `dstutor serve` lives in dstutor/serve/command.py -------------------
-    from dstutor.serve.command import register as register_serve
-
     register_serve(app)
     if help_markup:
         _keep_brackets_in_help(app)

@@ -1,6 +1,6 @@
 """Typer commands for the classroom: `lint`, `results export` and `grade`.
 
-`dstutor/cli.py` mounts them with `register(app)`. Heavy modules (Rich, the simulator)
+dstutor/cli/app.py mounts them with `register(app)`. Heavy modules (Rich, the simulator)
 are imported inside the commands so building the app stays cheap.
 """
 
@@ -8,14 +8,14 @@ are imported inside the commands so building the app stays cheap.
 
 import sys
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-if TYPE_CHECKING:
-    from rich.console import Console
+from dstutor.cli.common import HiddenDebugOpt, PlainUsage, fail, guarded, leave, rich_console
+from dstutor.errors import ExitStatus
 
-results_app = typer.Typer(add_completion=False, no_args_is_help=True,
+results_app = typer.Typer(no_args_is_help=True,
                           help="Your results: export one file to hand to the instructor.")
 
 
@@ -24,15 +24,10 @@ class LintFormat(StrEnum):
     json = "json"
 
 
-def _console(stderr: bool = False) -> "Console":  # Rich is imported lazily
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
-
-
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
+@guarded
 def lint_command(
     files: Annotated[list[str], typer.Argument(metavar="FILE...",
                                                help="DaemonSet manifests.")],
@@ -41,6 +36,7 @@ def lint_command(
     cluster: Annotated[str | None, typer.Option(
         "--cluster", metavar="FILE", help="Judge tolerations and maxUnavailable against this "
         "cluster file [default: the default cluster].")] = None,
+    debug: HiddenDebugOpt = False,
 ) -> None:
     """Review DaemonSet manifests against best practices; exit 1 if any error is found."""
     from rich.markup import escape
@@ -51,26 +47,25 @@ def lint_command(
     try:
         findings = lint.lint_files([lint.relative(f) for f in files], cluster_file=cluster)
     except DstutorError as exc:  # an unreadable --cluster file
-        print(f"dstutor lint: {exc}", file=sys.stderr)
-        raise typer.Exit(2) from None
+        fail(f"dstutor lint: {exc}", ExitStatus.USAGE)
     if output is LintFormat.json:
         sys.stdout.write(lint.format_json(findings))
     else:
-        console = _console()
+        out = rich_console(soft_wrap=True)
         for f in findings:
             style = SEVERITY_STYLE[f.severity]
             head = f"[bold]{escape(f.location)}[/]: [{style}]{f.severity}[/] {escape(f'[{f.rule}]')}"
             if f.object:
                 head += f" DaemonSet {escape(f.object)}"
             where = f"[bold]{escape(f.path)}[/]: " if f.path else ""
-            console.print(head)
-            console.print(f"  {where}{escape(f.message)}")
-            console.print(f"  [dim]why:[/] {escape(f.why)}")
-            console.print(f"  [green]fix:[/] {escape(f.fix)}")
-            console.print()
-        console.print(lint.summary(findings, len(files)))
+            out.print(head)
+            out.print(f"  {where}{escape(f.message)}")
+            out.print(f"  [dim]why:[/] {escape(f.why)}")
+            out.print(f"  [green]fix:[/] {escape(f.fix)}")
+            out.print()
+        out.print(lint.summary(findings, len(files)))
     if lint.has_errors(findings):
-        raise typer.Exit(1)
+        leave(ExitStatus.ERROR)
 
 
 NAME_MISSING_ERR = ("dstutor results export: who are you? Pass --name \"Your Name\" "
@@ -94,8 +89,7 @@ def _learner_name(name: str | None) -> str:
     if known:
         return known
     if not _interactive():
-        print(NAME_MISSING_ERR, file=sys.stderr)
-        raise typer.Exit(2)
+        fail(NAME_MISSING_ERR, ExitStatus.USAGE)
     asked = ""
     while not asked:
         asked = str(typer.prompt("Your name (for your instructor; asked once)")).strip()
@@ -103,7 +97,8 @@ def _learner_name(name: str | None) -> str:
     return asked
 
 
-@results_app.command("export")
+@results_app.command("export", cls=PlainUsage)
+@guarded
 def export_command(
     out: Annotated[str | None, typer.Option(
         "--out", "-o", metavar="FILE",
@@ -113,6 +108,7 @@ def export_command(
     course: Annotated[str | None, typer.Option(
         "--course", metavar="DIR", help="The course folder [default: the shipped lessons].")
     ] = None,
+    debug: HiddenDebugOpt = False,
 ) -> None:
     """Write your results (scores, hints, time, command log) to one file for the instructor.
 
@@ -144,6 +140,7 @@ def export_command(
                               score=doc["total_score"], points=doc["total_points"]))
 
 
+@guarded
 def grade_command(
     files: Annotated[list[str], typer.Argument(metavar="FILE...",
                                                help="Learners' results files.")],
@@ -163,6 +160,7 @@ def grade_command(
     review: Annotated[bool, typer.Option(
         "--review", help="Also show each learner's review of every exercise they started: "
         "points per task, the checks missed, hint and time costs.")] = False,
+    debug: HiddenDebugOpt = False,
 ) -> None:
     """Grade a class: verify each results file, show scores and where learners got stuck."""
     from pathlib import Path
@@ -184,12 +182,11 @@ def grade_command(
         for err in errors:
             print(f"warning: {err}", file=sys.stderr)
         if not lessons:
-            print(f"dstutor grade: no lessons in {course}", file=sys.stderr)
-            raise typer.Exit(2)
+            fail(f"dstutor grade: no lessons in {course}", ExitStatus.USAGE)
     book = grade.load_class(files, lessons=lessons, only=only or ())
-    console = _console()
-    if not console.is_terminal:
-        console.width = max(console.width, 160)  # a file or pipe: do not squeeze the tables
+    out = rich_console(soft_wrap=True)
+    if not out.is_terminal:
+        out.width = max(out.width, 160)  # a file or pipe: do not squeeze the tables
     if book.learners:
         header, rows, legend = grade.score_matrix(book)
         title = "Scores (* = not finished, - = not started"
@@ -200,9 +197,9 @@ def grade_command(
             table.add_column(escape(col), justify="left" if i == 0 else "right")
         for row in rows:
             table.add_row(*(escape(c) for c in row))
-        console.print(table)
+        out.print(table)
         for line in legend:
-            console.print(f"  {escape(line)}")
+            out.print(f"  {escape(line)}")
         stuck = Table(title="Where learners got stuck (hardest first)", title_justify="left")
         for col in ("step", "done", "attempts", "hints", "median time", "not done",
                     "checks missed (learners)"):
@@ -210,38 +207,38 @@ def grade_command(
                                                              "median time") else "left")
         for row in grade.stuck_rows(book.stuck()):
             stuck.add_row(*(escape(c) for c in row))
-        console.print(stuck)
+        out.print(stuck)
         if review:
             for head, lines in grade.review_blocks(book):
-                console.print(f"[bold]Review[/] {escape(head)}")
+                out.print(f"[bold]Review[/] {escape(head)}")
                 for line in lines:
-                    console.print(f"  {escape(line)}", highlight=False)
+                    out.print(f"  {escape(line)}", highlight=False)
         for ln in book.learners:
             for lid in sorted(ln.unverified):
-                console.print(f"[bold yellow]UNVERIFIED[/] {escape(ln.path)} ({escape(ln.name)}"
+                out.print(f"[bold yellow]UNVERIFIED[/] {escape(ln.path)} ({escape(ln.name)}"
                               f"): {escape(lid)}: graded from an older log; its hints and "
                               "solutions seen are the file's word (a forger can claim none): "
                               "ask the learner to export again after redoing it")
             for note in ln.notes:
-                console.print(f"[yellow]note[/] {escape(ln.path)} ({escape(ln.name)}): "
+                out.print(f"[yellow]note[/] {escape(ln.path)} ({escape(ln.name)}): "
                               f"{escape(note)}")
     else:
-        console.print("No results file could be graded.")
+        out.print("No results file could be graded.")
     for rej in book.rejected:
-        console.print(f"[bold red]REJECTED[/] {escape(rej.path)}: not graded")
+        out.print(f"[bold red]REJECTED[/] {escape(rej.path)}: not graded")
         for reason in rej.reasons:
-            console.print(f"  - {escape(reason)}")
+            out.print(f"  - {escape(reason)}")
     outputs = ((csv_out, grade.to_csv), (junit_out, grade.to_junit), (json_out, grade.to_json))
     for target, render in outputs:
         if target:
             Path(target).write_text(render(book), encoding="utf-8")
-            console.print(f"Wrote {escape(target)}")
+            out.print(f"Wrote {escape(target)}")
     if book.rejected:
-        raise typer.Exit(1)
+        leave(ExitStatus.ERROR)
 
 
 def register(app: typer.Typer) -> None:
     """Mount the classroom commands on the main app."""
-    app.command("lint")(lint_command)
-    app.command("grade")(grade_command)
+    app.command("lint", cls=PlainUsage)(lint_command)
+    app.command("grade", cls=PlainUsage)(grade_command)
     app.add_typer(results_app, name="results")

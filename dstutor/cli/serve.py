@@ -1,7 +1,7 @@
-"""`dstutor serve` and the `--serve` of shell and lesson run: the CLI side of serve.
+"""`dstutor serve` and the `--serve` of shell and lesson run: the face's side of serve.
 
-This module is CLI-layer code (like dstutor/cli.py): it may use the shell's start-up to
-build the cluster from the same options. The rest of dstutor/serve never imports shell.
+Being the face, it may use the shell's start-up to build the cluster from the same
+options; dstutor/serve itself never imports shell.
 """
 
 # No `from __future__ import annotations`: Typer reads the annotations at run time.
@@ -53,7 +53,11 @@ def background(port: int, address: str = "127.0.0.1", kubeconfig: str | None = N
 def register(app: Any) -> None:
     import typer
 
-    @app.command("serve")
+    from dstutor.cli.common import HiddenDebugOpt, PlainUsage, fail, guarded, leave
+    from dstutor.errors import ExitStatus
+
+    @app.command("serve", cls=PlainUsage)
+    @guarded
     def serve(
         port: Annotated[int, typer.Option("--port", min=0, max=65535,
                                           help="Port to listen on (0: any free port).")] = 0,
@@ -79,6 +83,7 @@ def register(app: Any) -> None:
         state: Annotated[str | None, typer.Option(
             "--state", metavar="FILE",
             help="Resume from FILE if it exists; save to it when stopped.")] = None,
+        debug: HiddenDebugOpt = False,
     ) -> None:
         """Serve the simulated cluster to a real kubectl (a Kubernetes API server on loopback)."""
         from dstutor.serve.main import start, wait_for_signal
@@ -86,8 +91,7 @@ def register(app: Any) -> None:
         from dstutor.shell.startup import start as build
 
         if clock not in ("live", "manual"):
-            print(f"error: --clock must be live or manual, not {clock!r}", file=sys.stderr)
-            raise typer.Exit(2)
+            fail(f"error: --clock must be live or manual, not {clock!r}", ExitStatus.USAGE)
         opts = ShellOptions(manifests=list(manifest or []), cluster_file=cluster, seed=seed,
                             clock=clock, speed=speed, state=state, clock_start=time.time())
         startup = build(opts, interactive=True)
@@ -98,12 +102,10 @@ def register(app: Any) -> None:
             server = start(lambda: startup.session.cluster, address=address, port=port,
                            kubeconfig=path, out=sys.stdout)
         except OSError as exc:
-            print(f"error: cannot serve on {address}:{port}: {exc.strerror or exc}",
-                  file=sys.stderr)
-            raise typer.Exit(1) from None
+            fail(f"error: cannot serve on {address}:{port}: {exc.strerror or exc}")
         print("Press Ctrl-C to stop.", flush=True)
         wait_for_signal()
         server.stop()
         ok = save_state(startup, sys.stderr)
         print("stopped" + (f"; the cluster is saved in {state}" if state and ok else ""))
-        raise typer.Exit(0 if ok else 1)
+        leave(ExitStatus.SUCCESS if ok else ExitStatus.ERROR)
