@@ -12,8 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from dstutor.errors import DstutorError
-from dstutor.kubectl.commands import HANDLERS
-from dstutor.kubectl.commands._base import Editor, Env, Output
+from dstutor.kubectl import commands  # noqa: F401 - each handler registers on its spec
+from dstutor.kubectl.commands._base import Editor, Env, OutputBuffer
 from dstutor.kubectl.parser import KubectlCommand, parse_kubectl
 from dstutor.kubectl.parsestate import KubectlParseError
 from dstutor.kubectl.result import CommandResult
@@ -48,12 +48,14 @@ _MEMO_LINE_MAX = 512
 
 
 @lru_cache(maxsize=256)
-def _parse_short_line(text: str) -> KubectlCommand:
-    return parse_kubectl(text)
+def _parse_short_line(text: str, own_words: frozenset[str]) -> KubectlCommand:
+    return parse_kubectl(text, own_words=own_words)
 
 
-def _parse(text: str) -> KubectlCommand:
-    return _parse_short_line(text) if len(text) <= _MEMO_LINE_MAX else parse_kubectl(text)
+def _parse(text: str, own_words: frozenset[str] = frozenset()) -> KubectlCommand:
+    if len(text) <= _MEMO_LINE_MAX:
+        return _parse_short_line(text, own_words)
+    return parse_kubectl(text, own_words=own_words)
 
 
 def _help_text(cmd: KubectlCommand) -> str:
@@ -94,8 +96,8 @@ def _other_namespace_hint(cluster: Cluster, cmd: KubectlCommand, namespace: str)
 
 def run(cluster: Cluster, text: str, *, namespace: str = "default", interactive: bool = False,
         editor: Editor | None = None, progress: Callable[[Obj], None] | None = None,
-        workspace: Path | None = None, stream: Callable[[str], None] | None = None
-        ) -> CommandResult:
+        workspace: Path | None = None, stream: Callable[[str], None] | None = None,
+        own_words: frozenset[str] = frozenset()) -> CommandResult:
     """Run `text` (a kubectl line, optionally with a heredoc) and return what it printed.
 
     `namespace` is the shell's current namespace (what kubeconfig's context would give);
@@ -106,14 +108,15 @@ def run(cluster: Cluster, text: str, *, namespace: str = "default", interactive:
     want to know how the line was typed. `workspace` is the folder relative file names
     (`-f ds.yaml`, `--patch-file`) are read from; None means the current directory.
     `stream` (interactive shell only) receives the lines of `logs -f` / `get -w` as they
-    happen on a live clock.
+    happen on a live clock. `own_words` are the words the caller handles itself (the
+    shell's `node`, a lesson's `hint`): `kubectl node` is told to drop `kubectl`.
     """
-    out = Output()
+    out = OutputBuffer()
     refused = _removed_run_flag(text)
     if refused is not None:
         return refused
     try:
-        cmd = _parse(text)
+        cmd = _parse(text, own_words)
     except KubectlParseError as exc:
         return CommandResult("", str(exc) + "\n", 1, hint=exc.hint)
     except DstutorError as exc:
@@ -123,7 +126,7 @@ def run(cluster: Cluster, text: str, *, namespace: str = "default", interactive:
     out.hint = cmd.hint
     if cmd.help:
         return CommandResult(_help_text(cmd), "".join(out.stderr), 0, hint=out.hint)
-    handler = HANDLERS.get(cmd.path)
+    handler = cmd.spec.handler
     env = Env(cluster, namespace, interactive, editor, progress, workspace, stream)
     code = 0
     if handler is None:

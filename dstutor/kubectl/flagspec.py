@@ -6,8 +6,10 @@ Values are converted the way Go's pflag converts them, so a bad value gets pflag
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 FlagValue = bool | str | int | float | tuple[str, ...]
 
@@ -155,7 +157,14 @@ class VerbSpec:
     group: str = ""
     # A tutor note shown with every use, e.g. why pause does not apply to DaemonSets.
     note: str | None = None
+    # Never changes the cluster: the shell takes no undo snapshot before it, and a lesson
+    # does not count a failed one as an attempt.
+    read_only: bool = False
     by_name: dict[str, FlagSpec] = field(default_factory=dict, compare=False, repr=False)
+    # The function that runs it, handler(env, cmd, out). It lives in kubectl/commands/,
+    # which reads parsed commands, so it cannot be named here: it registers itself with
+    # registry.handles(path), and a test checks that every runnable verb has one.
+    handler: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for spec in self.flags + GLOBAL_FLAGS:

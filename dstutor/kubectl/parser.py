@@ -32,9 +32,6 @@ KUBECTL_PREFIXES = ("kubectl", "k")
 ROOT = VerbSpec("", "kubectl controls the Kubernetes cluster manager",
                 "kubectl [flags] [options]", ArgKind.SUBCOMMAND)
 
-# dstutor's own commands: typed after `kubectl` by mistake, they get a pointer back.
-_SIMULATOR_WORDS = ("node", "advance", "map", "why", "undo", "reset", "save", "load",
-                    "hint", "check", "next", "skip", "solution", "goal", "progress", "exit")
 _DAEMONSET_WORDS = ("daemonset", "daemonsets", "ds")
 CREATE_DAEMONSET_HINT = ("kubectl cannot create a DaemonSet from the command line; write a "
                          "manifest and run kubectl apply -f FILE")
@@ -118,13 +115,13 @@ def suggestions_for(word: str) -> list[str]:
             if _levenshtein(word, c) <= 2 or c.lower().startswith(word.lower())]
 
 
-def _unknown_command(word: Word) -> KubectlParseError:
+def _unknown_command(word: Word, own_words: frozenset[str]) -> KubectlParseError:
     message = f'error: unknown command "{word.text}" for "kubectl"'
     suggested = suggestions_for(word.text)
     if suggested:
         message += "\n\nDid you mean this?\n" + "\n".join(f"\t{s}" for s in suggested)
     hint = None
-    if word.text in _SIMULATOR_WORDS:
+    if word.text in own_words:  # dstutor's own command, typed after `kubectl` by mistake
         hint = f"`{word.text}` is a dstutor command, not kubectl: type it without `kubectl`."
     return KubectlParseError(message, word.column, hint=hint)
 
@@ -210,7 +207,8 @@ def _help_command(ctx: Context) -> KubectlCommand:
                           given=frozenset(ctx.given), help=True, line=ctx.line)
 
 
-def _resolve_verb(rest: list[Word], lead: list[Word]) -> tuple[VerbSpec, list[Word]]:
+def _resolve_verb(rest: list[Word], lead: list[Word], own_words: frozenset[str]
+                  ) -> tuple[VerbSpec, list[Word]]:
     head = rest[0]
     spec = get_verb(head.text)
     if spec is None:
@@ -219,7 +217,7 @@ def _resolve_verb(rest: list[Word], lead: list[Word]) -> tuple[VerbSpec, list[Wo
             raise KubectlParseError(
                 f"error: dstutor does not simulate `kubectl {head.text}`", head.column,
                 hint=f"The kubectl verbs dstutor knows: {supported}.")
-        raise _unknown_command(head)
+        raise _unknown_command(head, own_words)
     words = lead + rest[1:]
     if spec.subcommands:
         index = _first_positional(words, spec)
@@ -230,11 +228,14 @@ def _resolve_verb(rest: list[Word], lead: list[Word]) -> tuple[VerbSpec, list[Wo
     return spec, words
 
 
-def parse_kubectl(line: str, stdin: str | None = None) -> KubectlCommand:
+def parse_kubectl(line: str, stdin: str | None = None, *,
+                  own_words: frozenset[str] = frozenset()) -> KubectlCommand:
     """Parse a `kubectl ...` / `k ...` line (a heredoc may follow on later lines).
 
     `stdin` is what `-f -` reads when the line has no heredoc. Raises KubectlParseError
-    (a ParseError) whose str() is exactly what kubectl prints on stderr.
+    (a ParseError) whose str() is exactly what kubectl prints on stderr. `own_words` are
+    dstutor's own commands where the line was typed (the shell's registry, a lesson's
+    words): `kubectl node add` gets kubectl's error and a hint to drop `kubectl`.
     """
     lexed = split_command(line)
     words = list(lexed.words)
@@ -248,7 +249,7 @@ def parse_kubectl(line: str, stdin: str | None = None) -> KubectlCommand:
         found = get_verb(" ".join(topic[:2])) or get_verb(" ".join(topic[:1]))
         ctx.spec = found or ROOT
         return _help_command(ctx)
-    spec, words = _resolve_verb(rest, lead)
+    spec, words = _resolve_verb(rest, lead, own_words)
     ctx = Context(spec, line)
     ctx.stdin = lexed.stdin if lexed.stdin is not None else stdin
     ctx.warnings.extend(lexed.warnings)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from dstutor.kubectl.flagspec import (
     GLOBAL_FLAGS,
@@ -18,10 +19,12 @@ from dstutor.kubectl.flagspec import (
 )
 from dstutor.kubectl.registry_admin import ADMIN_VERBS
 
+H = TypeVar("H", bound=Callable[..., Any])
+
 __all__ = [
     "API_RESOURCES_FORMATS", "CASCADE_VALUES", "DRY_RUN_VALUES", "GET_FORMATS", "GLOBAL_FLAGS",
-    "KUBECTL_COMMANDS", "PRINT_FORMATS", "VERBS", "ArgKind", "FlagSpec", "FlagType",
-    "FLAG_HELP", "FlagValue", "VerbSpec", "flag_names", "get_verb", "help_text", "iter_verbs",
+    "KUBECTL_COMMANDS", "PRINT_FORMATS", "READ_ONLY_PATHS", "VERBS", "ArgKind", "FlagSpec", "FlagType",
+    "FLAG_HELP", "FlagValue", "VerbSpec", "flag_names", "get_verb", "handles", "help_text", "iter_verbs",
     "parse_go_bool", "parse_go_duration", "parse_go_int",
 ]
 
@@ -65,12 +68,12 @@ _SOURCES = (FILENAME, KUSTOMIZE, RECURSIVE)
 
 def _rollout(name: str, summary: str, usage: str, *flags: FlagSpec,
              output: bool = True, note: str | None = None,
-             examples: tuple[str, ...] = ()) -> VerbSpec:
+             examples: tuple[str, ...] = (), read_only: bool = False) -> VerbSpec:
     printing = _PRINTING if output else ()
     return VerbSpec(f"rollout {name}", summary, usage, ArgKind.RESOURCES,
                     _SOURCES + (SELECTOR,) + printing + flags,
                     output_formats=PRINT_FORMATS if output else None, note=note,
-                    examples=examples)
+                    examples=examples, read_only=read_only)
 
 
 _ROLLOUT = VerbSpec(
@@ -80,7 +83,7 @@ _ROLLOUT = VerbSpec(
         _rollout("history", "View rollout history",
                  "kubectl rollout history (TYPE NAME | TYPE/NAME) [flags] [options]",
                  _f("revision", N, help="show the pod template of this revision"),
-                 examples=("kubectl rollout history ds/node-logger",)),
+                 examples=("kubectl rollout history ds/node-logger",), read_only=True),
         _rollout("pause", "Mark the provided resource as paused",
                  "kubectl rollout pause RESOURCE [options]",
                  _f("field-manager", S, default="kubectl-rollout"),
@@ -95,7 +98,7 @@ _ROLLOUT = VerbSpec(
                  "kubectl rollout status (TYPE NAME | TYPE/NAME) [flags] [options]",
                  _f("revision", N, help="wait for this revision"),
                  _f("watch", B, "w", "keep watching until the rollout finishes", default=True),
-                 TIMEOUT, output=False,
+                 TIMEOUT, output=False, read_only=True,
                  examples=("kubectl rollout status daemonset node-logger",)),
         _rollout("undo", "Undo a previous rollout",
                  "kubectl rollout undo (TYPE NAME | TYPE/NAME) [flags] [options]",
@@ -155,7 +158,7 @@ VERBS: tuple[VerbSpec, ...] = (
              (_f("api-version", S), _f("max-depth", N), RECURSIVE,
               _f("output", S, "o", default="plaintext",
                  choices=("plaintext", "plaintext-openapiv2"))),
-             group="Basic Commands (Intermediate)",
+             group="Basic Commands (Intermediate)", read_only=True,
              examples=("kubectl explain daemonset.spec.updateStrategy",)),
     VerbSpec("get", "Display one or many resources",
              "kubectl get [(-o|--output=)json|yaml|kyaml|name|go-template|go-template-file|"
@@ -173,7 +176,7 @@ VERBS: tuple[VerbSpec, ...] = (
                  _f("subresource", S, supported=False),
                  _f("watch", B, "w", "after listing, print changes as they happen"),
                  _f("watch-only", B, help="print only the changes")),
-             output_formats=GET_FORMATS, group="Basic Commands (Intermediate)",
+             output_formats=GET_FORMATS, group="Basic Commands (Intermediate)", read_only=True,
              examples=("kubectl get ds -A", "kubectl get pods -l app=node-exporter -o wide")),
     VerbSpec("edit", "Edit a resource on the server",
              "kubectl edit (RESOURCE/NAME | -f FILENAME) [options]", ArgKind.RESOURCES,
@@ -238,7 +241,7 @@ VERBS: tuple[VerbSpec, ...] = (
              ArgKind.RESOURCES,
              _SOURCES + (ALL_NAMESPACES, _f("chunk-size", N, default=500), SELECTOR,
                          _f("show-events", B, default=True)),
-             group="Troubleshooting and Debugging Commands",
+             group="Troubleshooting and Debugging Commands", read_only=True,
              examples=("kubectl describe daemonset node-exporter",)),
     VerbSpec("apply", "Apply a configuration to a resource by file name or stdin",
              "kubectl apply (-f FILENAME | -k DIRECTORY) [options]", ArgKind.NONE,
@@ -290,12 +293,12 @@ VERBS: tuple[VerbSpec, ...] = (
              (_f("api-group", S), _f("cached", B), _f("categories", L),
               _f("namespaced", B, default=True), _f("no-headers", B), OUTPUT,
               MANAGED_FIELDS, _f("sort-by", S, choices=("name", "kind")), _f("verbs", L)),
-             output_formats=API_RESOURCES_FORMATS, group="Other Commands"),
+             output_formats=API_RESOURCES_FORMATS, group="Other Commands", read_only=True),
     VerbSpec("version", "Print the client and server version information",
              "kubectl version [flags] [options]", ArgKind.NONE,
              (_f("client", B, help="client version only"),
               _f("output", S, "o", "yaml or json", choices=("yaml", "json"))),
-             group="Other Commands"),
+             group="Other Commands", read_only=True),
 )
 
 VERBS = VERBS + ADMIN_VERBS
@@ -311,11 +314,21 @@ KUBECTL_COMMANDS: tuple[str, ...] = (
     "kuberc",
 )
 
+# kubectl commands dstutor does not simulate (dispatch says so) that only read: like the
+# read-only verbs above, they need no undo snapshot and are no attempt to change anything.
+# `config` is the shell's own (its kubeconfig).
+UNSIMULATED_READ_ONLY = frozenset({"api-versions", "cluster-info", "completion", "config",
+                                   "diff", "help", "options"})
+
 _BY_PATH: dict[str, VerbSpec] = {}
 for _verb in VERBS:
     _BY_PATH[_verb.path] = _verb
     for _sub in _verb.subcommands:
         _BY_PATH[_sub.path] = _sub
+
+# Every command path that never changes the cluster (`get`, `rollout status`, `top` ...).
+READ_ONLY_PATHS = frozenset(
+    {path for path, spec in _BY_PATH.items() if spec.read_only} | UNSIMULATED_READ_ONLY)
 
 
 def iter_verbs() -> Iterator[VerbSpec]:
@@ -327,6 +340,26 @@ def iter_verbs() -> Iterator[VerbSpec]:
 def get_verb(path: str) -> VerbSpec | None:
     """The spec for `get`, `rollout status`, `create namespace` ...; None if not simulated."""
     return _BY_PATH.get(" ".join(path.split()))
+
+
+def handles(path: str) -> Callable[[H], H]:
+    """Register `handler(env, cmd, out)` as what runs `kubectl PATH`, on PATH's spec.
+
+    Used as a decorator by the modules of kubectl/commands/, so a verb's data (here) and
+    its code (there) are one record that dispatch, help and completion all read.
+    """
+
+    def register(handler: H) -> H:
+        spec = get_verb(path)
+        if spec is None:
+            raise KeyError(f"no kubectl verb {path!r} in the registry")
+        if spec.handler is not None and spec.handler is not handler:
+            raise ValueError(f"kubectl {path}: a second handler")
+        # The spec is frozen for everything else; its handler is set once, at import.
+        object.__setattr__(spec, "handler", handler)
+        return handler
+
+    return register
 
 
 def flag_names(verb: str) -> list[str]:

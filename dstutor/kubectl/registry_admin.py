@@ -36,7 +36,7 @@ LOGS = VerbSpec(
      _f("since-time", S, help="only lines after this RFC3339 time"),
      _f("tail", N, help="the last N lines (-1: all)", default=-1),
      _f("timestamps", B, help="prefix each line with its RFC3339 time")),
-    group="Troubleshooting and Debugging Commands",
+    group="Troubleshooting and Debugging Commands", read_only=True,
     examples=("kubectl logs ds/node-logger -n kube-system",
               "kubectl logs -l app=node-exporter --tail=5",
               "kubectl logs node-logger-x7k2p -p"))
@@ -52,7 +52,7 @@ EVENTS = VerbSpec(
      _f("types", L, help="Normal, Warning or both", choices=("Normal", "Warning")),
      _f("watch", B, "w", "after listing, print new events as they happen")),
     output_formats=PRINT_FORMATS, group="Troubleshooting and Debugging Commands",
-    examples=("kubectl events -n kube-system --for ds/node-logger",
+    read_only=True, examples=("kubectl events -n kube-system --for ds/node-logger",
               "kubectl events -A --types=Warning"))
 
 ANNOTATE = VerbSpec(
@@ -95,17 +95,17 @@ _TOP_COMMON = (_f("no-headers", B), _f("selector", S, "l"), _f("show-swap", B),
                _f("sort-by", S, help="cpu or memory", choices=("cpu", "memory")), _f("use-protocol-buffers", B, default=True))
 TOP = VerbSpec(
     "top", "Display resource (CPU/memory) usage", "kubectl top [flags] [options]",
-    ArgKind.SUBCOMMAND, group="Cluster Management Commands",
+    ArgKind.SUBCOMMAND, group="Cluster Management Commands", read_only=True,
     subcommands=(
         VerbSpec("top node", "Display resource (CPU/memory) usage of nodes",
                  "kubectl top node [NAME | -l label] [options]", ArgKind.NODES,
                  (*_TOP_COMMON, _f("show-capacity", B)), aliases=("nodes", "no"),
-                 examples=("kubectl top nodes",)),
+                 read_only=True, examples=("kubectl top nodes",)),
         VerbSpec("top pod", "Display resource (CPU/memory) usage of pods",
                  "kubectl top pod [NAME | -l label] [options]", ArgKind.NODES,
                  (*_TOP_COMMON, _f("all-namespaces", B, "A"), _f("containers", B),
                   _f("field-selector", S), _f("sum", B)), aliases=("pods", "po"),
-                 examples=("kubectl top pods -n kube-system --containers",)),
+                 read_only=True, examples=("kubectl top pods -n kube-system --containers",)),
     ))
 
 ADMIN_VERBS: tuple[VerbSpec, ...] = (LOGS, EVENTS, ANNOTATE, RUN, TOP)

@@ -10,23 +10,6 @@ from dstutor.lessons.progress import LessonProgress
 from dstutor.lessons.schema import CheckSpec, Lesson, Quiz, Step
 from dstutor.textsafe import visible_line
 
-LESSON_HELP = """\
-Lesson commands:
-  hint       a hint for this step (each one says more)
-  check      check the step now and say what is still missing
-  goal       what the step checks, what it ignores, and where you are now
-  next       go on once the step is done
-  skip       apply the step's solution and go on (counted as skipped)
-  solution   show the solution commands
-  answer X   answer the quiz with letter X
-  predict N  give your prediction before the command runs
-  progress   your progress in this lesson
-  reset      rebuild the cluster as it was when this step started
-  quit       leave; `dstutor lesson run` picks up where you left off
-  end        in an exercise: end it now and see the review (points per task,
-             what was missed, the final score)
-kubectl lines and simulator commands (node add, advance, map, why) work as in the shell."""
-
 
 def rule(title: str) -> str:
     title = visible_line(title)  # one line, whatever the lesson file says

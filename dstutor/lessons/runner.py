@@ -1,26 +1,27 @@
 """The lesson runner inside the REPL: after every command, check the step and guide.
 
-Lines that are lesson commands (hint, check, goal, ...) are handled here; everything else
-runs in the lesson's cluster through the shell, is logged, and then the current step is
-checked. The same code serves the interactive prompt and script mode.
+Lines that are lesson commands (hint, check, goal, ...) go to lessonwords.py, a quiz
+answer or a prediction to predictions.py; everything else runs in the lesson's cluster
+through the shell, is logged, and then the current step is checked. The same code serves
+the interactive prompt and script mode.
 """
 
 from __future__ import annotations
 
-import copy
-import pickle
 import re
-import shlex
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from dstutor.lessons import _text
+from dstutor.lessons import _text, exam, lessonwords
 from dstutor.lessons._commands import TYPED_NOTE, needs_typed_command
-from dstutor.lessons._exec import Executor, SessionFactory, make_executor
+from dstutor.lessons._exec import Executor, SessionFactory
 from dstutor.lessons.checks import CommandRecord
+from dstutor.lessons.lessonwords import LESSON_WORDS, QUIT_WORDS
+from dstutor.lessons.linecompare import same_command, shape
 from dstutor.lessons.mistakes import tutor_notes
+from dstutor.lessons.predictions import NUMBER, answer, frozen, resolve_prediction, score
 from dstutor.lessons.progress import (
     AUTO,
     RUN,
@@ -30,6 +31,7 @@ from dstutor.lessons.progress import (
     ProgressStore,
     add_time,
 )
+from dstutor.lessons.reply import Reply, joined
 from dstutor.lessons.sandbox import (
     TimedLine,
     build_setup,
@@ -41,56 +43,17 @@ from dstutor.lessons.sandbox import (
     use_workspace,
 )
 from dstutor.lessons.schema import Lesson, Step
+from dstutor.shell.session import READ_ONLY_VERBS, is_kubectl_line, kubectl_verb
 from dstutor.shell.workspace import Workspace
 
-QUIT_WORDS = ("quit", "exit", "end")
-END_WORD = "end"  # in an exercise: end it now and show the review (elsewhere: quit)
-LESSON_WORDS = ("hint", "check", "next", "skip", "solution", "goal", "progress", "answer",
-                "predict", "reset", "help")
-_NUMBER = re.compile(r"^-?\d+$")
-LAST_HINT_MSG = "That was the last hint; `solution` shows the commands.\n"
+__all__ = ["LESSON_WORDS", "QUIT_WORDS", "ExerciseHooks", "LessonRunner", "Reply"]
+
 WAIT_MSG = ("(give it a moment: `check` again, or wait with `kubectl rollout status "
             "ds/NAME`)\n")
 
 
-def _joined(chunks: list[tuple[str, str]]) -> tuple[str, str]:
-    """The stdout and stderr the chunks make."""
-    return ("".join(t for s, t in chunks if s == "stdout"),
-            "".join(t for s, t in chunks if s == "stderr"))
-
-
-@dataclass
-class Reply:
-    stdout: str = ""
-    stderr: str = ""
-    exit_code: int = 0
-    finished: bool = False  # the learner quit
-    # (stream, text) in the order written, so kubectl's error comes before the tutor's
-    # note about it; empty means stdout then stderr.
-    chunks: list[tuple[str, str]] = field(default_factory=list)
-
-    def parts(self) -> list[tuple[str, str]]:
-        if self.chunks:
-            return self.chunks
-        return [(n, t) for n, t in (("stdout", self.stdout), ("stderr", self.stderr)) if t]
-
-    @classmethod
-    def note(cls, text: str, kind: str = "tutor") -> Reply:
-        """Lesson feedback: plain stdout in script mode, coloured by kind at a terminal."""
-        return cls(text, chunks=[(kind, text)] if text else [])
-
-    def add(self, other: Reply) -> Reply:
-        return Reply(self.stdout + other.stdout, self.stderr + other.stderr,
-                     max(self.exit_code, other.exit_code), self.finished or other.finished,
-                     self.parts() + other.parts())
-
-
 def _is_write(text: str) -> bool:
     """A kubectl line meant to change the cluster (a failed one is a wrong attempt)."""
-    try:
-        from dstutor.shell.session import READ_ONLY_VERBS, is_kubectl_line, kubectl_verb
-    except ImportError:
-        return False
     return is_kubectl_line(text) and kubectl_verb(text) not in READ_ONLY_VERBS
 
 
@@ -108,9 +71,9 @@ class LessonRunner:
         self.workspace = workspace or lesson_workspace(lesson)
         # The cluster just before a prediction-gated command, to say what the step's
         # own command would have done when the learner typed a different one.
-        self._before_gated: Any = None
+        self.before_gated: Any = None
         # `solution`/`skip` in an exercise warn once before they cost the step's points.
-        self._warned: set[tuple[str, str]] = set()
+        self.warned: set[tuple[str, str]] = set()
         self.store = store
         self.wall = wall
         self.live = live and lesson.setup.clock != "manual"
@@ -128,9 +91,9 @@ class LessonRunner:
             EditJournal(self.workspace.root).clear()
         self.index = self._resume_index()
         self.resumed = bool(self.progress.log) or self.index > 0
-        self.executor: Executor = self._rebuild(self.progress.commands())
+        self.executor: Executor = self.rebuild(self.progress.commands())
         self._last_wall: float | None = None
-        self._changed = False
+        self.changed = False  # the last command changed the cluster: it was an attempt
         self._ran_as_typed = False  # the line being handled ran in the cluster as typed
         self._depth = 0  # handle_line calls under way (a prediction's answer may be a command)
         # `lesson run --serve`: the commands a real kubectl ran against the served cluster
@@ -147,7 +110,7 @@ class LessonRunner:
             return self.lesson.index_of(self.progress.current_step)
         return 0
 
-    def _rebuild(self, entries: list[LogEntry]) -> Executor:
+    def rebuild(self, entries: list[LogEntry]) -> Executor:
         # A replay works in a throwaway copy of the workspace (`>>` must not append twice).
         executor = build_setup(self.lesson, self.workspace,
                                replaying=[e.line for e in entries] if entries else None,
@@ -158,6 +121,8 @@ class LessonRunner:
             executor.cluster.clock.rebase()
         # Only now, after the replay: the learner's files, the learner's editor (journaled).
         use_workspace(executor, self.workspace)
+        # Tab offers the lesson's words, and `kubectl hint` is told to drop `kubectl`.
+        executor.session.extra_words = lessonwords.extra_words()
         return executor
 
     @property
@@ -184,7 +149,7 @@ class LessonRunner:
         clock = self.executor.cluster.clock
         return max(clock.now(), clock.target())
 
-    def _records(self, step: Step) -> list[CommandRecord]:
+    def records(self, step: Step) -> list[CommandRecord]:
         typed = [r for e, r in zip(self.progress.commands(), self._ran, strict=True)
                  if e.step == step.id]
         if self.outside is not None and self.step is not None:
@@ -193,7 +158,7 @@ class LessonRunner:
                                       changed=r.changed)
                         for r in self._outside_seen.get(step.id, [])]
 
-    def _quiz_answer(self, step: Step) -> str | None:
+    def quiz_answer(self, step: Step) -> str | None:
         answers = self.progress.step(step.id).quiz_answers
         return answers[-1] if answers else None
 
@@ -224,7 +189,7 @@ class LessonRunner:
         if not text:
             return Reply()
         now = self.wall()
-        late = self._time_up()
+        late = exam.time_up(self)
         if self.step is not None:
             add_time(self.progress.step(self.step.id), self._last_wall, now)
         self._last_wall = now
@@ -241,8 +206,8 @@ class LessonRunner:
         try:
             reply = self._dispatch(text)
             if (not late and self._depth == 1 and not self.done and not reply.finished
-                    and self._time_up()):  # this line passed the time limit: it ends
-                reply = reply.add(Reply(self._review("time"), finished=True))
+                    and exam.time_up(self)):  # this line passed the time limit: it ends
+                reply = reply.add(Reply(exam.review(self, "time"), finished=True))
             return reply
         finally:
             self._depth -= 1
@@ -254,26 +219,23 @@ class LessonRunner:
 
     def _dispatch(self, text: str) -> Reply:
         if self.pending is not None:
-            return self._resolve_prediction(text)
-        word = text.split()[0]
-        if word in QUIT_WORDS and len(text.split()) == 1:
-            if word == END_WORD and self.exercise is not None and not self.done:
-                return Reply(self._review("end"), finished=True)
-            return Reply("Progress saved. `dstutor lesson run` resumes here.\n",
-                         finished=True)
-        if word in LESSON_WORDS and "\n" not in text:
-            return self._lesson_command(word, text.split()[1:])
+            return resolve_prediction(self, text)
+        found = lessonwords.find(text)
+        if found is not None:
+            entry, args = found
+            return entry.run(self, args)
         if self.step and self.step.quiz and re.fullmatch(r"[a-hA-H]\)?", text):
-            return self._answer([text[0]])
-        if self.step and self.step.predict and _NUMBER.match(text):
-            return self._lesson_command("predict", [text])  # typed before the command
-        reply = self._command(text)
+            return answer(self, [text[0]])
+        if self.step and self.step.predict and NUMBER.match(text):
+            # typed before the command
+            return lessonwords.WORDS["predict"].run(self, [text])
+        reply = self.command(text)
         self._ran_as_typed = self.pending is None
         return reply
 
     # --- learner commands ---------------------------------------------------------------
 
-    def _command(self, text: str, *, skip: bool = False, auto: bool = False) -> Reply:
+    def command(self, text: str, *, skip: bool = False, auto: bool = False) -> Reply:
         step = self.step
         predict = step.predict if step is not None else None
         gated = bool(predict and not skip and re.search(predict.before, text))
@@ -284,15 +246,15 @@ class LessonRunner:
                               "Type a number (anything else skips the prediction).\n")
         if gated and step is not None and "answer" not in (
                 self.progress.step(step.id).prediction or {}):
-            self._before_gated = _frozen(self.executor.cluster)
-        reply = self._run(text, skip=skip, kind=AUTO if auto or skip or self._depth > 1 else RUN)
+            self.before_gated = frozen(self.executor.cluster)
+        reply = self.run(text, skip=skip, kind=AUTO if auto or skip or self._depth > 1 else RUN)
         if step is None or skip:
             return reply
         if gated:
-            reply = reply.add(self._score(step, reply.exit_code))
-        return reply.add(self._after_command(step, reply.exit_code, text))
+            reply = reply.add(score(self, step, reply.exit_code))
+        return reply.add(self.after_command(step, reply.exit_code, text))
 
-    def _run(self, text: str, *, skip: bool = False, kind: str = RUN) -> Reply:
+    def run(self, text: str, *, skip: bool = False, kind: str = RUN) -> Reply:
         t = self._virtual_now()
         at, namespace = self.executor.cluster.now(), self.executor.namespace
         result = self.executor.run(text)
@@ -307,10 +269,10 @@ class LessonRunner:
         hint = None if self._asked_for(text) else result.hint
         notes = tutor_notes(text, hint, self.executor.cluster)
         tutor = "".join(f"tutor: {n}\n" for n in notes)
-        self._changed = result.changed
+        self.changed = result.changed
         # kubectl's own order when a warning came between its output lines (drain).
         ordered = [("stdout" if s == 1 else "stderr", piece) for s, piece in result.interleaved]
-        if not ordered or _joined(ordered) != (result.stdout, result.stderr):
+        if not ordered or joined(ordered) != (result.stdout, result.stderr):
             ordered = [(stream, piece) for stream, piece in (
                 ("stdout", result.stdout), ("stderr", result.stderr)) if piece]
         chunks = ordered + ([("tutor", tutor)] if tutor else [])
@@ -320,15 +282,15 @@ class LessonRunner:
         step = self.step
         if step is None:
             return False
-        shape = _shape(text)
-        return shape is not None and any(_shape(line) == shape for line in step.solution)
+        typed = shape(text)
+        return typed is not None and any(shape(line) == typed for line in step.solution)
 
-    def _after_command(self, step: Step, exit_code: int, text: str = "") -> Reply:
-        results = evaluate(step.checks, self.executor, step, self._records(step),
-                           self._quiz_answer(step), exam=self.exercise is not None)
-        attempt = self._changed or (exit_code != 0 and _is_write(text))
+    def after_command(self, step: Step, exit_code: int, text: str = "") -> Reply:
+        results = evaluate(step.checks, self.executor, step, self.records(step),
+                           self.quiz_answer(step), exam=self.exercise is not None)
+        attempt = self.changed or (exit_code != 0 and _is_write(text))
         if first_failure(results) is None:
-            return self._passed(step, quiet_miss=not attempt)
+            return self.passed(step, quiet_miss=not attempt)
         failing = [o for _c, o in results if not o.passed]
         near = [o for o in failing if o.near_miss]
         if near:
@@ -359,12 +321,12 @@ class LessonRunner:
     def _first_part(self, step: Step, text: str) -> bool:
         """Whether `text` is one of the step's solution lines other than its last."""
         earlier = [line for line in step.solution[:-1] if not line.startswith("answer ")]
-        return any(_same_command(line, text) for line in earlier)
+        return any(same_command(line, text) for line in earlier)
 
-    def _passed(self, step: Step, *, quiet_miss: bool = False) -> Reply:
+    def passed(self, step: Step, *, quiet_miss: bool = False) -> Reply:
         history = [TimedLine(e.line, e.t) for e in self.progress.commands()]
-        miss = check_variants(self.lesson, step, history, self._records(step),
-                              self._quiz_answer(step), self.workspace)
+        miss = check_variants(self.lesson, step, history, self.records(step),
+                              self.quiz_answer(step), self.workspace)
         if miss is not None:
             if quiet_miss:
                 return Reply()  # already said after the command that caused it
@@ -376,9 +338,9 @@ class LessonRunner:
         sp.done, sp.finished = True, self.wall()
         done = Reply.note(f"\n✓ Step {self.index + 1} done: {step.title}\n", "done")
         explain = Reply(step.explain.strip() + "\n" if step.explain else "")
-        return done.add(explain).add(self._advance())
+        return done.add(explain).add(self.advance())
 
-    def _advance(self) -> Reply:
+    def advance(self) -> Reply:
         self.index += 1
         if self.done:
             self.progress.completed = True
@@ -387,7 +349,7 @@ class LessonRunner:
                 out += self.lesson.outro.strip() + "\n\n"
             out += _text.summary_line(self.lesson, self.progress)
             if self.exercise is not None:
-                out += self._review("done")
+                out += exam.review(self, "done")
             return Reply(out)
         self._enter_step()
         chunks = [("stdout", "\n"), *self._intro_parts()]
@@ -407,272 +369,6 @@ class LessonRunner:
                 self.step):
             parts.append(("stdout", TYPED_NOTE))  # served: say what outside can't do
         return parts
-
-    # --- predictions and quizzes -------------------------------------------------------
-
-    def _resolve_prediction(self, text: str) -> Reply:
-        held, self.pending = self.pending, None
-        assert held is not None
-        step = self.step
-        assert step is not None
-        words = text.split()
-        if words and words[0] == "predict":
-            words = words[1:]
-        guess = int(words[0]) if len(words) == 1 and _NUMBER.match(words[0]) else None
-        self.progress.step(step.id).prediction = {"guess": guess}
-        reply = self._command(held, auto=True)
-        if guess is None and text.split()[0] != "predict":
-            reply = reply.add(self.handle_line(text))  # it was a command, not an answer
-        return reply
-
-    def _score(self, step: Step, exit_code: int) -> Reply:
-        """Compare the learner's prediction with what the simulator now shows."""
-        assert step.predict is not None
-        prediction = self.progress.step(step.id).prediction or {}
-        if "answer" in prediction:
-            return Reply()  # already scored: later runs of the command are not re-asked
-        if exit_code != 0:
-            return Reply("(the command failed, so your prediction stands for the next try)\n")
-        actual = self._measure(step)
-        prediction["answer"] = actual
-        self.progress.step(step.id).prediction = prediction
-        guess = prediction.get("guess")
-        ran = self.progress.commands()
-        held = ran[-1].line if ran else ""
-        reference = self._reference_answer(step, held)
-        if reference is not None and reference[1] != actual:
-            # The learner's command differs from the step's and gave another number:
-            # score the prediction against the step's command, and say why theirs differed.
-            line, expected = reference
-            verdict = ("right" if guess == expected else
-                       "prediction skipped" if guess is None else f"you predicted {guess}")
-            note = (f"The step's command, `{line.split(chr(10), 1)[0]}`, gives {expected} "
-                    f"({verdict}). Yours gave {actual}: {_difference(held, line)}.\n")
-            prediction["answer"] = expected
-        elif guess is None:
-            note = f"(prediction skipped; the answer is {actual})\n"
-        elif guess == actual:
-            note = f"You predicted {guess}: right.\n"
-        else:
-            note = f"You predicted {guess}; the answer is {actual}.\n"
-        if step.predict.explain:
-            note += step.predict.explain.strip() + "\n"
-        return Reply(note)
-
-    def _reference_answer(self, step: Step, held: str) -> tuple[str, int] | None:
-        """The step's own gated command and what it would have measured, run on the
-        cluster as it was before the learner's command; None when theirs is the same."""
-        before, self._before_gated = self._before_gated, None
-        assert step.predict is not None
-        line = next((x for x in step.solution if re.search(step.predict.before, x)), None)
-        if before is None or line is None or _same_command(line, held):
-            return None
-        from dstutor.lessons.validate import measure
-
-        executor = make_executor(_thawed(before))
-        if executor.run(line).exit_code != 0:
-            return None
-        value = measure(step.predict, executor.cluster)
-        return None if value is None else (line, value)
-
-    def _measure(self, step: Step) -> int:
-        from dstutor.lessons.validate import measure
-
-        assert step.predict is not None
-        value = measure(step.predict, self.executor.cluster)
-        return step.predict.answer if value is None else value
-
-    def _answer(self, args: list[str]) -> Reply:
-        step = self.step
-        if step is None or step.quiz is None:
-            return Reply("", "error: this step has no quiz\n", 1)
-        letter = args[0].lower().rstrip(")") if args else ""
-        if letter not in step.quiz.letters:
-            return Reply("", f"error: answer with one of: {', '.join(step.quiz.letters)}\n", 1)
-        self.progress.step(step.id).quiz_answers.append(letter)
-        choice = step.quiz.choices[step.quiz.letters.index(letter)]
-        head = "Right." if choice.correct else "Not quite."
-        reply = Reply(f"{head} {choice.explain.strip()}\n")
-        if not choice.correct:
-            self.progress.step(step.id).attempts += 1
-            return reply
-        self._changed = True  # an answer is an attempt, like a change to the cluster
-        return reply.add(self._after_command(step, 0))
-
-    # --- lesson commands ------------------------------------------------------------------
-
-    def _lesson_command(self, word: str, args: list[str]) -> Reply:
-        if word == "help":
-            if args:  # `help TOPIC` is the shell's
-                return self._command(" ".join(["help", *args]))
-            return Reply(_text.LESSON_HELP + "\n")
-        if word == "progress":
-            text = _text.progress_text(self.lesson, self.progress, self.index)
-            if self.exercise is not None:
-                text += self.exercise.score_text(self.progress, self._passing_now())
-            return Reply(text)
-        step = self.step
-        if step is None:
-            return Reply("This lesson is complete; there is nothing more to check.\n")
-        if word == "answer":
-            return self._answer(args)
-        if word == "predict":
-            if step.predict is None:
-                return Reply("", "error: this step asks for no prediction\n", 1)
-            if not args or not _NUMBER.match(args[0]):
-                return Reply("", "error: usage: predict NUMBER\n", 1)
-            self.progress.step(step.id).prediction = {"guess": int(args[0])}
-            return Reply(f"Noted: you predict {args[0]}. Now run the command.\n")
-        if word == "hint":
-            return self._hint(step)
-        if word in ("solution", "skip") and self._needs_warning(step, word):
-            points = self.exercise.step_points(step.id) if self.exercise else 0
-            return Reply.note(f"`{word}` gives up this step: it then earns 0 of its {points:g} "
-                              f"points. Type `{word}` again to go ahead.\n", "notice")
-        if word == "solution":
-            self.progress.step(step.id).solution_seen = True
-            lines = "\n".join(f"  {s}" for s in step.solution)
-            return Reply(f"Solution for step '{step.id}':\n{lines}\n")
-        if word == "skip":
-            return self._skip(step)
-        if word == "reset":
-            return self._reset(step)
-        results = evaluate(step.checks, self.executor, step, self._records(step),
-                           self._quiz_answer(step), exam=self.exercise is not None)
-        if word == "goal":
-            return Reply(_text.goal_text(step, results, exam=self.exercise is not None))
-        if first_failure(results) is None:  # check / next
-            return self._passed(step)
-        self.progress.step(step.id).attempts += 1
-        more = "" if word == "check" else "Finish the task first, or `skip` it.\n"
-        return Reply("Not done yet:\n" + _text.outcome_lines(results) + more, "", 1)
-
-    def _needs_warning(self, step: Step, word: str) -> bool:
-        sp = self.progress.step(step.id)
-        if self.exercise is None or sp.solution_seen or (step.id, word) in self._warned:
-            return False
-        self._warned.add((step.id, word))
-        return True
-
-    def _passing_now(self) -> dict[str, list[bool]]:
-        """Each unfinished step's checks as they stand (exercise partial credit)."""
-        return {k: [ok for ok, _m in v] for k, v in self._outcomes_now().items()}
-
-    def _outcomes_now(self) -> dict[str, list[tuple[bool, str]]]:
-        """Each unfinished step's checks as they stand, with what each says (exam wording)."""
-        found = {}
-        for step in self.lesson.steps:
-            sp = self.progress.steps.get(step.id)
-            if sp is not None and sp.done:
-                continue
-            results = evaluate(step.checks, self.executor, step, self._records(step),
-                               self._quiz_answer(step), exam=True)
-            found[step.id] = [(o.passed, o.message) for _c, o in results]
-        return found
-
-    def _time_up(self) -> bool:
-        hook = self.exercise.time_up if self.exercise is not None else None
-        return hook is not None and hook(self.progress)
-
-    def _review(self, ended: str) -> str:
-        """The exercise's review when it ends (`ended`: done, time or end); hooks without
-        one show the score."""
-        assert self.exercise is not None
-        outcomes = {} if ended == "done" else self._outcomes_now()
-        if self.exercise.review_text is None:
-            return self.exercise.score_text(
-                self.progress, {k: [ok for ok, _m in v] for k, v in outcomes.items()})
-        return self.exercise.review_text(self.progress, outcomes, ended)
-
-    def _hint(self, step: Step) -> Reply:
-        sp = self.progress.step(step.id)
-        if not step.hints:
-            return Reply.note("No hints for this step; `solution` shows the commands.\n")
-        if sp.hints_used >= len(step.hints):
-            return Reply.note(f"Hint {len(step.hints)}/{len(step.hints)}: {step.hints[-1]}\n"
-                              + LAST_HINT_MSG)
-        sp.hints_used += 1
-        n = sp.hints_used
-        tail = "" if n < len(step.hints) else LAST_HINT_MSG
-        return Reply.note(f"Hint {n}/{len(step.hints)}: {step.hints[n - 1].strip()}\n{tail}")
-
-    def _skip(self, step: Step) -> Reply:
-        out = Reply(f"Skipping step '{step.id}': applying its solution.\n")
-        for line in step.solution:
-            if line.startswith("answer "):
-                self.progress.step(step.id).quiz_answers.append(line.split()[1])
-                continue
-            out = out.add(Reply(f"$ {line}\n")).add(self._run(line, skip=True, kind=AUTO))
-        sp = self.progress.step(step.id)
-        sp.done = sp.skipped = True
-        sp.finished = self.wall()
-        return Reply(out.stdout, out.stderr).add(self._advance())
-
-    def _reset(self, step: Step) -> Reply:
-        # The step's commands go; what was typed in it (hints, checks) stays on record.
-        self.progress.log = [e for e in self.progress.log if e.step != step.id or not e.ran]
-        self.executor = self._rebuild(self.progress.commands())
-        return Reply(f"The cluster is back to how it was when step '{step.id}' started.\n")
-
-
-def _shape(line: str) -> tuple[str, frozenset[str]] | None:
-    """A kubectl line's verb and resource kinds (`delete pod x` is `delete pods -l y`)."""
-    from dstutor.errors import DstutorError
-    from dstutor.kubectl import is_kubectl_line, parse_kubectl
-
-    if not is_kubectl_line(line):
-        return None
-    try:
-        cmd = parse_kubectl(line)
-    except DstutorError:
-        return None
-    return cmd.path, frozenset(t.type.kind for t in cmd.targets)
-
-
-def _frozen(cluster: Any) -> Any:
-    """A copy of the cluster as it is now: pickled bytes (fast), or, when something in it
-    cannot be pickled (a live clock's wall function), a deep copy, as the shell's undo."""
-    try:
-        return pickle.dumps(cluster, pickle.HIGHEST_PROTOCOL)
-    except (pickle.PicklingError, AttributeError, TypeError):
-        return copy.deepcopy(cluster)
-
-
-def _thawed(frozen: Any) -> Any:
-    # Our own bytes from _frozen, never read from a file.
-    return pickle.loads(frozen) if isinstance(frozen, bytes) else copy.deepcopy(frozen)
-
-
-def _same_command(a: str, b: str) -> bool:
-    """The same words on the first line, and the same heredoc body (if any)."""
-    body_a = [x.strip() for x in a.strip().split("\n")[1:]]
-    body_b = [x.strip() for x in b.strip().split("\n")[1:]]
-    return _words(a) == _words(b) and body_a == body_b
-
-
-def _words(line: str) -> list[str]:
-    try:
-        return shlex.split(line.split("\n", 1)[0])
-    except ValueError:
-        return line.split()
-
-
-def _difference(theirs: str, reference: str) -> str:
-    """What sets the learner's command apart from the step's, in its words."""
-    mine, want = _words(theirs), _words(reference)
-    if mine == want:  # the same command line: the heredoc manifests differ
-        mine = [x.strip() for x in theirs.strip().split("\n")[1:] if x.strip()]
-        want = [x.strip() for x in reference.strip().split("\n")[1:] if x.strip()]
-    extra = [w for w in mine if w not in want]
-    missing = [w for w in want if w not in mine]
-    if extra and missing:
-        return (f"it has {', '.join(f'`{w}`' for w in extra)} where the step's has "
-                f"{', '.join(f'`{w}`' for w in missing)}")
-    if missing:
-        return f"it lacks {', '.join(f'`{w}`' for w in missing)}"
-    if extra:
-        return f"it adds {', '.join(f'`{w}`' for w in extra)}"
-    return "it is a different command"
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,9 @@ class ShellCompleter(Completer):
         session = self._get()
         with session.lock:  # shell --serve: kubectl's requests change the cluster too
             found = suggest.complete(document.text_before_cursor, session.cluster,
-                                     session.namespace)
+                                     session.namespace,
+                                     [suggest.Candidate(w.name, w.summary)
+                                      for w in session.extra_words])
         if found.path:
             yield from self._paths.get_completions(
                 Document(found.word, len(found.word)), complete_event)

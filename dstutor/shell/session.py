@@ -16,20 +16,20 @@ import traceback
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from dstutor.errors import DstutorError, ParseError, internal_error_line
+from dstutor.kubectl.registry import READ_ONLY_PATHS
+from dstutor.kubectl.result import CommandResult
 from dstutor.model.objects import Obj
 from dstutor.sim.cluster import Cluster
 
 KUBECTL_WORDS = ("kubectl", "k")
-# kubectl verbs that never change the cluster: no undo snapshot is taken before them,
-# which keeps `kubectl get` fast. `rollout status` and `get -w` may let time pass; an
-# undo after them reverts to before the previous change, time included.
-READ_ONLY_VERBS = frozenset({"get", "describe", "explain", "api-resources", "version",
-                             "rollout status", "rollout history", "api-versions",
-                             "cluster-info", "logs", "events", "top", "diff", "options",
-                             "help", "completion", "config"})
+# kubectl verbs that never change the cluster (the registry's read_only flag): no undo
+# snapshot is taken before them, which keeps `kubectl get` fast. `rollout status` and
+# `get -w` may let time pass; an undo after them reverts to before the previous change,
+# time included.
+READ_ONLY_VERBS = READ_ONLY_PATHS
 MAX_UNDO = 30
 # Undo snapshots are whole clusters: past this many bytes the oldest go first (the
 # newest is always kept), so a big cluster cannot fill memory with 30 copies of itself.
@@ -44,30 +44,23 @@ UNKNOWN_LINE_MSG = ("unknown command {word!r}: kubectl lines start with `kubectl
 DID_YOU_MEAN_MSG = "did you mean `{suggestion}`?"
 
 
-class KubectlResult(Protocol):
-    # Read-only properties, so that frozen dataclasses (kubectl's CommandResult) match.
-    @property
-    def stdout(self) -> str: ...
-
-    @property
-    def stderr(self) -> str: ...
-
-    @property
-    def exit_code(self) -> int: ...
-
-    @property
-    def hint(self) -> str | None: ...
-
-    @property
-    def changed(self) -> bool: ...
+KubectlRunner = Callable[..., CommandResult]
 
 
-KubectlRunner = Callable[..., KubectlResult]
+@dataclass(frozen=True)
+class ExtraWord:
+    """A word a layer above the shell handles on this session's lines (a lesson's `hint`):
+    Tab offers it beside the simulator words, and `kubectl hint` is told to drop `kubectl`."""
+
+    name: str
+    summary: str
 
 
 @dataclass(frozen=True)
 class Output:
-    """What one command produced; the shell writes stdout, then stderr, then the hint."""
+    """What one line produced, for the REPL, script mode and lessons: the shell writes
+    stdout, then stderr, then the hint. A kubectl line's is kubectl's CommandResult plus
+    what only the shell has (the map's picture, `exit`), with "" for no hint."""
 
     stdout: str = ""
     stderr: str = ""
@@ -208,6 +201,14 @@ class Session:
         # `shell --serve` puts the API server's lock here: the prompt's toolbar and Tab
         # completion read the cluster under it, never half-way through a request.
         self.lock: AbstractContextManager[Any] = contextlib.nullcontext()
+        # Set by a lesson: its own words (hint, check, next ...), see ExtraWord.
+        self.extra_words: tuple[ExtraWord, ...] = ()
+
+    def own_words(self) -> frozenset[str]:
+        """Every first word dstutor itself handles here: the simulator's and the extra ones."""
+        from dstutor.shell import meta
+
+        return frozenset(meta.first_words()) | {w.name for w in self.extra_words}
 
     # --- the one entry point -----------------------------------------------------------
 
@@ -349,7 +350,8 @@ class Session:
             if getattr(self, "stream", None) is not None:
                 extra["stream"] = self.stream
             result = run(self.cluster, text, namespace=self.namespace,
-                         interactive=self.interactive, editor=self.editor, **extra)
+                         interactive=self.interactive, editor=self.editor,
+                         own_words=self.own_words(), **extra)
         except DstutorError as exc:
             # The kubectl layer returns its errors as results; this is a safety net.
             if snapshot is not None:
@@ -362,10 +364,9 @@ class Session:
             raise
         if result.changed and snapshot is not None:
             self._push_undo(text, snapshot)
-        return Output(stdout=result.stdout or "", stderr=result.stderr or "",
-                      exit_code=result.exit_code, hint=result.hint or "",
-                      changed=result.changed,
-                      interleaved=getattr(result, "interleaved", ()))
+        return Output(stdout=result.stdout, stderr=result.stderr, exit_code=result.exit_code,
+                      hint=result.hint or "", changed=result.changed,
+                      interleaved=result.interleaved)
 
     # --- undo ----------------------------------------------------------------------------
 

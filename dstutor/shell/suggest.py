@@ -7,7 +7,7 @@ cluster's store, read without running the simulation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from dstutor.kubectl.registry import (
@@ -56,6 +56,7 @@ class _Context:
     namespace: str
     all_namespaces: bool = False
     flags: dict[str, str] = field(default_factory=dict)
+    extra: Sequence[Candidate] = ()  # a lesson's words, also `help` topics there
 
     def names(self, kind: str) -> list[str]:
         if self.cluster is None:
@@ -78,9 +79,10 @@ def _filter(word: str, items: Iterable[str | Candidate], *, prefix: str = "") ->
     return Completions(word, tuple(found))
 
 
-def complete(text: str, cluster: Cluster | None = None, namespace: str = "default"
-             ) -> Completions:
-    """Completions for `text`, everything typed before the cursor."""
+def complete(text: str, cluster: Cluster | None = None, namespace: str = "default",
+             extra: Sequence[Candidate] = ()) -> Completions:
+    """Completions for `text`, everything typed before the cursor. `extra` are first words
+    a layer above the shell handles, with what they do (a lesson's `hint`, `next`)."""
     if "\n" in text:
         return Completions()  # inside a heredoc body: free text
     piped = _after_pipe(text)
@@ -91,9 +93,11 @@ def complete(text: str, cluster: Cluster | None = None, namespace: str = "defaul
         word, before = words[-1], words[:-1]
     else:
         word, before = "", words
-    ctx = _Context(cluster, namespace)
+    ctx = _Context(cluster, namespace, extra=extra)
     if not before:
         firsts = [Candidate(w, "kubectl line") for w in KUBECTL_WORDS]
+        # Before the simulator's: in a lesson, `reset` and `exit` are the lesson's.
+        firsts += extra
         firsts += [Candidate(w, "simulator") for w in meta.first_words()]
         return _filter(word, firsts)
     if before[0] in KUBECTL_WORDS:
@@ -317,7 +321,8 @@ def _meta_value(kind: str, word: str, ctx: _Context) -> Completions:
     if kind == meta.FILE:
         return Completions(word, path=True)
     if kind == meta.TOPIC:
-        return _filter(word, [*meta.first_words(), "kubectl", "time"])
+        return _filter(word, [*(c.text for c in ctx.extra), *meta.first_words(), "kubectl",
+                              "time"])
     if kind == meta.DAEMONSET:
         ctx.all_namespaces = True
         return _filter(word, ctx.names("DaemonSet"))

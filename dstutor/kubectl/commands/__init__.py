@@ -1,8 +1,12 @@
-"""Verb handlers, one module per verb family; HANDLERS maps a command path to its handler."""
+"""Verb handlers, one module per verb family.
+
+Each handler registers itself on its verb's spec with `@handles("get")` (kubectl/registry.py),
+so importing this package is what makes every verb runnable; dispatch reads `spec.handler`.
+"""
 
 from __future__ import annotations
 
-from dstutor.kubectl.commands import (
+from dstutor.kubectl.commands import (  # noqa: F401 - imported for their registrations
     annotate,
     apply,
     delete,
@@ -19,39 +23,3 @@ from dstutor.kubectl.commands import (
     run,
     top,
 )
-from dstutor.kubectl.commands._base import Handler
-
-HANDLERS: dict[str, Handler] = {
-    "get": get.run_get,
-    "describe": describe.run_describe,
-    "apply": apply.run_apply,
-    "create": apply.run_create,
-    "create namespace": apply.run_create_namespace,
-    "edit": edit.run_edit,
-    "patch": patch.run_patch,
-    "replace": replace.run_replace,
-    "logs": logs.run_logs,
-    "events": events.run_events,
-    "annotate": annotate.run_annotate,
-    "run": run.run_run,
-    "top node": top.run_top_node,
-    "top pod": top.run_top_pod,
-    "delete": delete.run_delete,
-    "label": node.run_label,
-    "taint": node.run_taint,
-    "cordon": node.run_cordon,
-    "uncordon": node.run_uncordon,
-    "drain": node.run_drain,
-    "rollout status": rollout.run_status,
-    "rollout history": rollout.run_history,
-    "rollout undo": rollout.run_undo,
-    "rollout restart": rollout.run_restart,
-    "rollout pause": rollout.run_pause,
-    "rollout resume": rollout.run_resume,
-    "set image": rollout.run_set_image,
-    "explain": info.run_explain,
-    "api-resources": info.run_api_resources,
-    "version": info.run_version,
-    "scale": info.run_scale,
-    "create deployment": info.run_create_deployment,
-}

@@ -48,7 +48,7 @@ class Env:
 
 
 @dataclass
-class Output:
+class OutputBuffer:
     """Text collected while a command runs; kept even when the command then fails."""
 
     stdout: list[str] = field(default_factory=list)
@@ -80,7 +80,7 @@ class Output:
         return tuple(self.order)
 
 
-Handler = Callable[[Env, KubectlCommand, Output], None]
+Handler = Callable[[Env, KubectlCommand, OutputBuffer], None]
 
 
 def namespace_of(env: Env, cmd: KubectlCommand) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from dstutor import yamlio
 from dstutor.errors import BadRequest, DstutorError, Invalid, YamlError
-from dstutor.kubectl.commands._base import Env, Output, error, namespace_of
+from dstutor.kubectl.commands._base import Env, OutputBuffer, error, namespace_of
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import RESOURCE_TYPES, ResourceType
 from dstutor.model.names import go_quote
@@ -297,7 +297,7 @@ def _go_float_v(value: float) -> str:
     return f"{'-' if sign else ''}{mantissa}e{'-' if power < 0 else '+'}{abs(power):02d}"
 
 
-def decode_body(cmd: KubectlCommand, info: Info, body: Obj, out: Output, verb: str,
+def decode_body(cmd: KubectlCommand, info: Info, body: Obj, out: OutputBuffer, verb: str,
                 patch: Any = None) -> Obj:
     """The API server's decoding of the body kubectl sends: the typed object, or BadRequest.
 

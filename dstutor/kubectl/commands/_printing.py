@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dstutor.errors import CommandError
-from dstutor.kubectl.commands._base import Output, ref_name
+from dstutor.kubectl.commands._base import OutputBuffer, ref_name
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.model.objects import Obj
 from dstutor.render.jsonpath import jsonpath
@@ -60,7 +60,7 @@ def dry_run_suffix(cmd: KubectlCommand) -> str:
     return DRY_RUN_SUFFIX.get(cmd.dry_run, "")
 
 
-def report_object(cmd: KubectlCommand, out: Output, obj: Obj, verb: str) -> None:
+def report_object(cmd: KubectlCommand, out: OutputBuffer, obj: Obj, verb: str) -> None:
     """A mutating verb's result: `-o FMT` output, `-o name`, or `kind/name verb`."""
     if cmd.output and cmd.output != "name":
         out.write(format_objects([obj], cmd.output, cmd.output_arg, single=True))

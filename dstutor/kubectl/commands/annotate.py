@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dstutor.kubectl.commands._base import Env, Output, error, flag_bool, resolve_targets
+from dstutor.kubectl.commands._base import Env, OutputBuffer, error, flag_bool, resolve_targets
 from dstutor.kubectl.commands._printing import report_object
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.model.objects import clone
 from dstutor.textsafe import visible_line
 
@@ -21,7 +22,8 @@ def _changes(cmd: KubectlCommand) -> tuple[dict[str, str], list[str]]:
     return sets, removes
 
 
-def run_annotate(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("annotate")
+def run_annotate(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     sets, removes = _changes(cmd)
     found = False
     for _, obj in resolve_targets(env, cmd):

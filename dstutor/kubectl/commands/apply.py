@@ -8,7 +8,7 @@ from typing import Any
 from dstutor.errors import ApiError, DstutorError, Invalid
 from dstutor.kubectl.commands._base import (
     Env,
-    Output,
+    OutputBuffer,
     error,
     flag_bool,
 )
@@ -24,6 +24,7 @@ from dstutor.kubectl.commands._manifest import (
 )
 from dstutor.kubectl.commands._printing import report_object
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.model import defaults
 from dstutor.model.objects import LAST_APPLIED_ANNOTATION, Obj, canonical_json, clone
 from dstutor.model.strategicpatch import apply_three_way, three_way_patch
@@ -64,7 +65,7 @@ def _strip_for_compare(obj: Obj) -> str:
     return canonical_json(data)
 
 
-def _apply_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None:
+def _apply_one(env: Env, cmd: KubectlCommand, info: Info, out: OutputBuffer) -> None:
     cluster = env.cluster
     manifest = clone(info.obj)
     if not isinstance(manifest.get("metadata"), dict):
@@ -129,7 +130,8 @@ def _apply_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None:
     report_object(cmd, out, updated, "configured")
 
 
-def run_apply(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("apply")
+def run_apply(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     if flag_bool(cmd, "server-side"):
         raise error("dstutor does not simulate server-side apply; drop --server-side")
     infos, errors = load_infos(env, cmd)
@@ -143,14 +145,15 @@ def run_apply(env: Env, cmd: KubectlCommand, out: Output) -> None:
     _finish(errors, out)
 
 
-def _finish(errors: list[DstutorError], out: Output) -> None:
+def _finish(errors: list[DstutorError], out: OutputBuffer) -> None:
     out.hint = out.hint or first_hint(errors)
     failure = report(errors)
     if failure is not None:
         raise failure
 
 
-def run_create(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("create")
+def run_create(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     if cmd.args:
         # `kubectl create daemonset x`: the parser lets the hint through; kubectl itself
         # says the subcommand does not exist.
@@ -180,7 +183,8 @@ def run_create(env: Env, cmd: KubectlCommand, out: Output) -> None:
     _finish(errors, out)
 
 
-def run_create_namespace(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("create namespace")
+def run_create_namespace(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     if len(cmd.args) != 1:
         raise error("exactly one NAME is required, got " + str(len(cmd.args)) +
                     "\nSee 'kubectl create namespace -h' for help and examples")

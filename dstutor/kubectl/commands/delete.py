@@ -5,7 +5,7 @@ from __future__ import annotations
 from dstutor.errors import DstutorError, NotFound
 from dstutor.kubectl.commands._base import (
     Env,
-    Output,
+    OutputBuffer,
     flag_bool,
     flag_int,
     flag_str,
@@ -15,6 +15,7 @@ from dstutor.kubectl.commands._base import (
 from dstutor.kubectl.commands._manifest import load_infos, report, with_source
 from dstutor.kubectl.commands._printing import dry_run_suffix
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.kubectl.resources import ResourceType
 from dstutor.model.objects import controller_ref
 
@@ -49,7 +50,8 @@ def wait_gone(env: Env, keys: list[tuple[str, str, str]], limit: float = WAIT_LI
         cluster.advance(max(0.0, nxt - cluster.now()))
 
 
-def run_delete(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("delete")
+def run_delete(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     ns = namespace_of(env, cmd)
     errors: list[DstutorError] = []
     work: list[tuple[ResourceType, str, str, str]] = []  # type, namespace, name, source

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dstutor.errors import NotFound
 from dstutor.kubectl.commands._base import (
     Env,
-    Output,
+    OutputBuffer,
     flag_bool,
     list_objects,
     namespace_of,
 )
 from dstutor.kubectl.commands._index import events_involving, pods_controlled_by, pods_on_node
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.kubectl.resources import ResourceType
 from dstutor.model.objects import Obj
 from dstutor.model.selectors import selector_from_dict
@@ -69,7 +70,8 @@ def _by_prefix(env: Env, rt: ResourceType, ns: str, prefix: str) -> list[Obj]:
             if o["metadata"]["name"].startswith(prefix)]
 
 
-def run_describe(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("describe")
+def run_describe(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     ns = namespace_of(env, cmd)
     found: list[Obj] = []
     errors: list[str] = []

@@ -11,9 +11,10 @@ from typing import Any
 
 from dstutor import yamlio
 from dstutor.errors import ApiError, DstutorError, Invalid, YamlError
-from dstutor.kubectl.commands._base import Env, Output, error, resolve_targets, rtype_of
+from dstutor.kubectl.commands._base import Env, OutputBuffer, error, resolve_targets, rtype_of
 from dstutor.kubectl.commands._printing import report_object
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.model.objects import Obj, clone
 from dstutor.model.strategicpatch import PatchError, strategic_merge, two_way_patch
 from dstutor.render._gofmt import json_dumps
@@ -82,7 +83,8 @@ def _identity(obj: Obj) -> tuple[str, str, str]:
     return (str(obj.get("apiVersion")), str(obj.get("kind")), str((meta or {}).get("name")))
 
 
-def run_edit(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("edit")
+def run_edit(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     if env.editor is None:
         raise DstutorError(EDITOR_MISSING_ERR)
     originals = [obj for _, obj in resolve_targets(env, cmd)]
@@ -131,7 +133,7 @@ def run_edit(env: Env, cmd: KubectlCommand, out: Output) -> None:
     raise DstutorError(NO_VALID_CHANGES)
 
 
-def _preserve(env: Env, out: Output, text: str) -> None:
+def _preserve(env: Env, out: OutputBuffer, text: str) -> None:
     """kubectl keeps the file of an edit it could not save, and says where."""
     keep = getattr(env.editor, "keep", None)
     if callable(keep):
@@ -143,7 +145,7 @@ def _yaml_detail(exc: DstutorError) -> str:
     return detail[detail.find("yaml: "):] if "yaml: " in detail else detail
 
 
-def _save(env: Env, cmd: KubectlCommand, out: Output, originals: list[Obj], shown: list[Obj],
+def _save(env: Env, cmd: KubectlCommand, out: OutputBuffer, originals: list[Obj], shown: list[Obj],
           docs: list[Obj], pending: list[int]) -> list[tuple[str, list[str]]]:
     """Update every edited object; the reasons for the ones that failed (empty: all saved)."""
     by_identity = {_identity(shown[i]): i for i in pending}
@@ -186,7 +188,7 @@ def _save(env: Env, cmd: KubectlCommand, out: Output, originals: list[Obj], show
     return reasons
 
 
-def _converted(cmd: KubectlCommand, out: Output, original: Obj, patch: Any, edited: Obj
+def _converted(cmd: KubectlCommand, out: OutputBuffer, original: Obj, patch: Any, edited: Obj
                ) -> Obj:
     """What the patch handler makes of the strategic merge patch edit sends.
 

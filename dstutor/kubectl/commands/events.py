@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dstutor.kubectl.commands._base import Env, Output, flag_bool, flag_list, namespace_of
+from dstutor.kubectl.commands._base import Env, OutputBuffer, flag_bool, flag_list, namespace_of
 from dstutor.kubectl.commands._follow import can_follow, follow
 from dstutor.kubectl.commands._printing import format_objects
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.model.objects import Obj, clone
 from dstutor.model.timefmt import parse_rfc3339
 from dstutor.render.humanize import age
@@ -63,7 +64,8 @@ def _header(cmd: KubectlCommand) -> str:
     return ("NAMESPACE\t" if cmd.all_namespaces else "") + "LAST SEEN\tTYPE\tREASON\tOBJECT\tMESSAGE"
 
 
-def run_events(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("events")
+def run_events(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     events = _selected(env, cmd)
     now = env.cluster.now()
     if cmd.output:
@@ -82,7 +84,7 @@ def run_events(env: Env, cmd: KubectlCommand, out: Output) -> None:
         _watch(env, cmd, out, events)
 
 
-def _watch(env: Env, cmd: KubectlCommand, out: Output, seen_list: list[Obj]) -> None:
+def _watch(env: Env, cmd: KubectlCommand, out: OutputBuffer, seen_list: list[Obj]) -> None:
     """New and repeated events as rows: streamed on a live clock, else up to quiet time."""
     seen = {(e["metadata"]["name"], e["metadata"].get("resourceVersion")) for e in seen_list}
     header = not seen_list and not flag_bool(cmd, "no-headers")

@@ -7,7 +7,7 @@ from typing import TypedDict
 from dstutor.errors import CommandError, NotFound
 from dstutor.kubectl.commands._base import (
     Env,
-    Output,
+    OutputBuffer,
     flag_bool,
     flag_list,
     list_objects,
@@ -17,6 +17,7 @@ from dstutor.kubectl.commands._base import (
 from dstutor.kubectl.commands._follow import can_follow
 from dstutor.kubectl.commands._printing import format_objects
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.kubectl.resources import ResourceType
 from dstutor.model.objects import Obj, clone
 from dstutor.render._gosort import go_sort
@@ -53,7 +54,8 @@ def no_resources_message(namespace: str | None, namespaced: bool) -> str:
     return f"No resources found in {namespace} namespace."
 
 
-def collect(env: Env, cmd: KubectlCommand, out: Output) -> list[tuple[ResourceType, list[Obj]]]:
+def collect(env: Env, cmd: KubectlCommand, out: OutputBuffer
+            ) -> list[tuple[ResourceType, list[Obj]]]:
     """The objects per requested type, in argument order; missing names go to stderr."""
     ns = namespace_of(env, cmd)
     scope = None if cmd.all_namespaces else ns
@@ -192,7 +194,8 @@ def elsewhere_hint(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceTyp
     return ELSEWHERE_HINT.format(what=what, where=", ".join(names), first=names[0])
 
 
-def run_get(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("get")
+def run_get(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     env.cluster.settle()
     groups = collect(env, cmd, out)
     expression = str(cmd.flags.get("sort-by") or "")
@@ -329,7 +332,7 @@ def watch_event(key: tuple[str, str, str], before: dict[tuple[str, str, str], Ob
 
 
 def watch_start(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[Obj]]],
-                out: Output) -> tuple[list[int], bool]:
+                out: OutputBuffer) -> tuple[list[int], bool]:
     """The list a watch begins with, and (column widths, header printed) for its rows.
 
     kubectl prints the list and the rows through one tabwriter that remembers its
@@ -378,7 +381,7 @@ class WatchPrinter:
     """Text for each change a watch sees: a table row (widths remembered) or an object."""
 
     def __init__(self, env: Env, cmd: KubectlCommand,
-                 groups: list[tuple[ResourceType, list[Obj]]], out: Output) -> None:
+                 groups: list[tuple[ResourceType, list[Obj]]], out: OutputBuffer) -> None:
         self.cmd = cmd
         self.prefix = _multiple_types(cmd)
         self.structured = cmd.output in WATCH_FORMATS
@@ -403,7 +406,7 @@ class WatchPrinter:
 
 
 def watch(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[Obj]]],
-          out: Output) -> None:
+          out: OutputBuffer) -> None:
     """Follow the virtual clock, one row per change, until quiet for WATCH_WINDOW_SECONDS."""
     if can_follow(env):  # an interactive shell on a live clock: until Ctrl-C
         from dstutor.kubectl.commands.watchlive import watch_live

@@ -8,7 +8,7 @@ import textwrap
 from dstutor.errors import CommandError, NotFound
 from dstutor.kubectl.commands._base import (
     Env,
-    Output,
+    OutputBuffer,
     error,
     flag_bool,
     flag_int,
@@ -19,6 +19,7 @@ from dstutor.kubectl.commands._base import (
 from dstutor.kubectl.commands._printing import format_objects
 from dstutor.kubectl.explain_docs import DOCS, ENUMS, REQUIRED
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.kubectl.resources import RESOURCE_TYPES, lookup_resource, no_resource_type_message
 from dstutor.model.objects import Obj
 from dstutor.render._goyaml import dump as yaml_dump
@@ -80,7 +81,8 @@ def explain_text(kind: str, group: str, version: str, path: list[str]) -> str:
     return "".join(out) + "\n"
 
 
-def run_explain(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("explain")
+def run_explain(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     typed = cmd.args[0] if cmd.args else ""
     head, *rest = typed.split(".")
     rt = lookup_resource(head)
@@ -99,7 +101,8 @@ def run_explain(env: Env, cmd: KubectlCommand, out: Output) -> None:
         raise
 
 
-def run_api_resources(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("api-resources")
+def run_api_resources(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     types = list(RESOURCE_TYPES)
     if cmd.is_set("namespaced"):
         types = [t for t in types if t.namespaced == flag_bool(cmd, "namespaced")]
@@ -127,7 +130,8 @@ def run_api_resources(env: Env, cmd: KubectlCommand, out: Output) -> None:
     out.write(format_table(headers, rows, no_headers=flag_bool(cmd, "no-headers")))
 
 
-def run_version(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("version")
+def run_version(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     client_only = flag_bool(cmd, "client")
     fmt = cmd.flags.get("output") or ""
     info: Obj = {"clientVersion": _version_info(CLIENT_VERSION),
@@ -155,7 +159,8 @@ def _version_info(version: str) -> Obj:
             "platform": "linux/amd64"}
 
 
-def run_scale(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("scale")
+def run_scale(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     if not cmd.is_set("replicas"):
         raise error("The --replicas=COUNT flag is required, and COUNT must be greater than or "
                     "equal to 0")
@@ -189,7 +194,8 @@ def run_scale(env: Env, cmd: KubectlCommand, out: Output) -> None:
             out.line(f"{ref_name(obj)} scaled{suffix}")
 
 
-def run_create_deployment(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("create deployment")
+def run_create_deployment(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     if len(cmd.args) != 1:
         raise error("exactly one NAME is required, got " + str(len(cmd.args)))
     images = flag_list(cmd, "image")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from dstutor.errors import BadRequest, DstutorError, NotFound
 from dstutor.kubectl.commands._base import (
     Env,
-    Output,
+    OutputBuffer,
     error,
     flag_bool,
     flag_float,
@@ -23,6 +23,7 @@ from dstutor.kubectl.commands._base import (
 )
 from dstutor.kubectl.commands._follow import can_follow, follow, follow_virtual
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.kubectl.resources import resource_for_kind
 from dstutor.model.objects import Obj
 from dstutor.model.selectors import selector_from_dict
@@ -64,7 +65,7 @@ def _logging_order(pod: Obj) -> tuple[bool, bool, bool, int, str, str]:
             -restarts, pod["metadata"].get("creationTimestamp", ""), pod["metadata"]["name"])
 
 
-def _pick_pods(env: Env, cmd: KubectlCommand, out: Output) -> list[Obj]:
+def _pick_pods(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> list[Obj]:
     ns = namespace_of(env, cmd)
     if cmd.selector:
         pods = list_objects(env, resource_for_kind("Pod"), None if cmd.all_namespaces else ns,
@@ -97,7 +98,7 @@ def _pick_pods(env: Env, cmd: KubectlCommand, out: Output) -> list[Obj]:
     return pods[:1]
 
 
-def _sources(cmd: KubectlCommand, pod: Obj, out: Output, many: bool) -> list[Source]:
+def _sources(cmd: KubectlCommand, pod: Obj, out: OutputBuffer, many: bool) -> list[Source]:
     spec = pod["spec"]
     containers = [c["name"] for c in spec.get("containers") or []]
     inits = [c["name"] for c in spec.get("initContainers") or []]
@@ -201,7 +202,8 @@ def _nano(t: float) -> str:
     return f"{to_rfc3339(whole)[:-1]}.{frac * 1000:09d}Z"
 
 
-def run_logs(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("logs")
+def run_logs(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     now = env.cluster.now()
     since: float | None = None
     if cmd.is_set("since") and cmd.is_set("since-time"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dstutor.errors import DstutorError, NotFound
 from dstutor.kubectl.commands._base import (
     Env,
-    Output,
+    OutputBuffer,
     error,
     flag_bool,
     flag_int,
@@ -15,6 +15,7 @@ from dstutor.kubectl.commands._base import (
 from dstutor.kubectl.commands._printing import dry_run_suffix, report_object
 from dstutor.kubectl.commands.delete import wait_gone
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.kubectl.resources import resource_for_kind
 from dstutor.model.objects import Obj, controller_ref
 
@@ -27,7 +28,7 @@ UNMANAGED_WARNING = "deleting Pods that declare no controller"
 DS_NOT_FOUND_WARNING = "daemonset for pod not found"
 
 
-def _save(env: Env, cmd: KubectlCommand, out: Output, obj: Obj) -> Obj:
+def _save(env: Env, cmd: KubectlCommand, out: OutputBuffer, obj: Obj) -> Obj:
     if cmd.dry_run != "none":
         return obj
     out.changed = True
@@ -37,7 +38,8 @@ def _save(env: Env, cmd: KubectlCommand, out: Output, obj: Obj) -> Obj:
 # --- label ------------------------------------------------------------------------------
 
 
-def run_label(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("label")
+def run_label(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     overwrite = flag_bool(cmd, "overwrite")
     targets = list(resolve_targets(env, cmd))
     if not targets and cmd.targets and all(t.name is None for t in cmd.targets):
@@ -116,7 +118,8 @@ def reorganize_taints(node: Obj, cmd: KubectlCommand) -> tuple[str, list[Obj]]:
     return ("tainted" if added else "untainted"), new
 
 
-def run_taint(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("taint")
+def run_taint(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     targets = list(resolve_targets(env, cmd))
     for _, node in targets:
         if not flag_bool(cmd, "overwrite"):
@@ -150,7 +153,7 @@ def _nodes(env: Env, cmd: KubectlCommand) -> list[Obj]:
     return nodes
 
 
-def _set_unschedulable(env: Env, cmd: KubectlCommand, out: Output, node: Obj, value: bool
+def _set_unschedulable(env: Env, cmd: KubectlCommand, out: OutputBuffer, node: Obj, value: bool
                        ) -> None:
     name = node["metadata"]["name"]
     verb = "cordoned" if value else "uncordoned"
@@ -165,12 +168,14 @@ def _set_unschedulable(env: Env, cmd: KubectlCommand, out: Output, node: Obj, va
     out.line(f"node/{name} {verb}{dry_run_suffix(cmd)}")
 
 
-def run_cordon(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("cordon")
+def run_cordon(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     for node in _nodes(env, cmd):
         _set_unschedulable(env, cmd, out, node, True)
 
 
-def run_uncordon(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("uncordon")
+def run_uncordon(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     for node in _nodes(env, cmd):
         _set_unschedulable(env, cmd, out, node, False)
 
@@ -204,7 +209,8 @@ def _grouped(found: dict[str, list[str]]) -> list[str]:
     return [f"{message}: {', '.join(pods)}" for message, pods in found.items()]
 
 
-def run_drain(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("drain")
+def run_drain(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     nodes = _nodes(env, cmd)
     for node in nodes:
         _set_unschedulable(env, cmd, out, node, True)
@@ -250,7 +256,7 @@ def run_drain(env: Env, cmd: KubectlCommand, out: Output) -> None:
         raise DstutorError(failure)
 
 
-def _evict(env: Env, cmd: KubectlCommand, out: Output, pods: list[Obj]) -> None:
+def _evict(env: Env, cmd: KubectlCommand, out: OutputBuffer, pods: list[Obj]) -> None:
     grace = flag_int(cmd, "grace-period")
     gone: list[tuple[str, str, str]] = []
     evict = not flag_bool(cmd, "disable-eviction")  # otherwise plain deletes, no PDB check

@@ -10,9 +10,10 @@ from typing import Any
 
 from dstutor import yamlio
 from dstutor.errors import ApiError, YamlError
-from dstutor.kubectl.commands._base import Env, Output, error, flag_str, resolve_targets
+from dstutor.kubectl.commands._base import Env, OutputBuffer, error, flag_str, resolve_targets
 from dstutor.kubectl.commands._printing import report_object
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.model import defaults
 from dstutor.model.objects import Obj, canonical_json, clone
 from dstutor.model.strategicpatch import (
@@ -108,7 +109,7 @@ def apply_patch(obj: Obj, patch: Any, kind: str) -> Obj:
 
 
 def server_conversion(obj_kind: str, patched: Obj, patch: Any, patch_type: str,
-                      out: Output) -> Obj:
+                      out: OutputBuffer) -> Obj:
     """The typed object the patch handler makes of the patched map, or its refusal.
 
     A strategic merge result goes through the unstructured converter; merge and JSON
@@ -144,7 +145,8 @@ def same_object(before: Obj, after: Obj) -> bool:
     return canonical_json(a) == canonical_json(b)
 
 
-def run_patch(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("patch")
+def run_patch(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     patch = read_patch(env, cmd)
     kind = (flag_str(cmd, "type") or "strategic").lower()
     dry = cmd.dry_run != "none"

@@ -10,7 +10,7 @@ resourceVersion when the manifest has none, so only a manifest that carries one 
 from __future__ import annotations
 
 from dstutor.errors import Conflict, DstutorError, NotFound
-from dstutor.kubectl.commands._base import Env, Output, flag_bool, flag_float, flag_int
+from dstutor.kubectl.commands._base import Env, OutputBuffer, flag_bool, flag_float, flag_int
 from dstutor.kubectl.commands._manifest import (
     Info,
     decode_body,
@@ -23,6 +23,7 @@ from dstutor.kubectl.commands._manifest import (
 from dstutor.kubectl.commands._printing import report_object
 from dstutor.kubectl.commands.delete import wait_gone
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.model.objects import LAST_APPLIED_ANNOTATION, Obj, clone
 
 NO_OBJECTS_REPLACE_ERR = "error: no objects passed to replace"
@@ -52,7 +53,7 @@ def with_annotation(cmd: KubectlCommand, manifest: Obj) -> Obj:
     return obj
 
 
-def _replace_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None:
+def _replace_one(env: Env, cmd: KubectlCommand, info: Info, out: OutputBuffer) -> None:
     obj = with_annotation(cmd, info.obj)
     if cmd.dry_run == "client":
         report_object(cmd, out, obj, "replaced")
@@ -74,7 +75,7 @@ def _replace_one(env: Env, cmd: KubectlCommand, info: Info, out: Output) -> None
     report_object(cmd, out, updated, "replaced")
 
 
-def _force_replace(env: Env, cmd: KubectlCommand, infos: list[Info], out: Output,
+def _force_replace(env: Env, cmd: KubectlCommand, infos: list[Info], out: OutputBuffer,
                    errors: list[DstutorError]) -> None:
     """Delete every object (absent ones quietly), wait until they are gone, create each."""
     propagation = _PROPAGATION.get(str(cmd.flags.get("cascade") or "background"), "Background")
@@ -110,7 +111,8 @@ def _force_replace(env: Env, cmd: KubectlCommand, infos: list[Info], out: Output
         report_object(cmd, out, created, "replaced")
 
 
-def run_replace(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("replace")
+def run_replace(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     infos, errors = load_infos(env, cmd)
     if not infos and not errors:
         raise DstutorError(NO_OBJECTS_REPLACE_ERR)

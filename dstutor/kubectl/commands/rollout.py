@@ -5,7 +5,7 @@ from __future__ import annotations
 from dstutor.errors import DstutorError
 from dstutor.kubectl.commands._base import (
     Env,
-    Output,
+    OutputBuffer,
     error,
     flag_bool,
     flag_float,
@@ -15,6 +15,7 @@ from dstutor.kubectl.commands._base import (
 )
 from dstutor.kubectl.commands._printing import dry_run_suffix, format_objects
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.kubectl.verbs import PAUSE_DAEMONSET_HINT, rollout_unsupported_error
 from dstutor.model.objects import (
     CHANGE_CAUSE_ANNOTATION,
@@ -104,7 +105,8 @@ def status_line(ds: Obj) -> tuple[str, bool]:
     return "Waiting for daemon set spec update to be observed...", False
 
 
-def run_status(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("rollout status")
+def run_status(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     cluster = env.cluster
     for ds in _daemonsets(env, cmd, "status"):
         ns, name = ds["metadata"]["namespace"], ds["metadata"]["name"]
@@ -175,7 +177,7 @@ def deployment_history(env: Env, deploy: Obj) -> dict[int, Obj]:
     return history
 
 
-def _deployment_history(env: Env, deploy: Obj, wanted: int, out: Output) -> None:
+def _deployment_history(env: Env, deploy: Obj, wanted: int, out: OutputBuffer) -> None:
     history = deployment_history(env, deploy)
     if wanted > 0:
         if wanted not in history:
@@ -220,7 +222,8 @@ def _history_objects(ds: Obj, revs: list[Obj], wanted: int, cmd: KubectlCommand)
     return ("---\n" if cmd.output == "yaml" else "").join(texts)
 
 
-def run_history(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("rollout history")
+def run_history(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     wanted = flag_int(cmd, "revision")
     for ds in _daemonsets(env, cmd, "history", ("DaemonSet", "Deployment")):
         if ds["kind"] == "Deployment":
@@ -254,7 +257,8 @@ def run_history(env: Env, cmd: KubectlCommand, out: Output) -> None:
 # --- undo -------------------------------------------------------------------------------
 
 
-def run_undo(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("rollout undo")
+def run_undo(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     to_revision = flag_int(cmd, "to-revision")
     for ds in _daemonsets(env, cmd, "undo"):
         if LAST_APPLIED_ANNOTATION in (ds["metadata"].get("annotations") or {}):
@@ -287,7 +291,8 @@ def run_undo(env: Env, cmd: KubectlCommand, out: Output) -> None:
 # --- restart, pause, resume ------------------------------------------------------------------
 
 
-def run_restart(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("rollout restart")
+def run_restart(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     for ds in _daemonsets(env, cmd, "restart"):
         meta = ds["spec"]["template"].setdefault("metadata", {})
         meta.setdefault("annotations", {})[RESTARTED_AT] = to_rfc3339(env.cluster.now())
@@ -297,7 +302,7 @@ def run_restart(env: Env, cmd: KubectlCommand, out: Output) -> None:
         out.line(f"{ref_name(ds)} restarted{dry_run_suffix(cmd)}")
 
 
-def _not_supported(env: Env, cmd: KubectlCommand, verb: str, out: Output) -> None:
+def _not_supported(env: Env, cmd: KubectlCommand, verb: str, out: OutputBuffer) -> None:
     problems = []
     for target, _ in resolve_targets(env, cmd):
         problem = rollout_unsupported_error(verb, target)
@@ -309,18 +314,21 @@ def _not_supported(env: Env, cmd: KubectlCommand, verb: str, out: Output) -> Non
     raise DstutorError(DEPLOYMENT_ROLLOUT_ERR)
 
 
-def run_pause(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("rollout pause")
+def run_pause(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     _not_supported(env, cmd, "pause", out)
 
 
-def run_resume(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("rollout resume")
+def run_resume(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     _not_supported(env, cmd, "resume", out)
 
 
 # --- set image --------------------------------------------------------------------------
 
 
-def run_set_image(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("set image")
+def run_set_image(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     for _, obj in resolve_targets(env, cmd):
         spec = obj.get("spec") or {}
         pod_spec = spec.get("template", {}).get("spec") if "template" in spec else spec

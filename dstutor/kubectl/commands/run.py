@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from dstutor.errors import DstutorError
-from dstutor.kubectl.commands._base import Env, Output, flag_bool, flag_list, flag_str, namespace_of
+from dstutor.kubectl.commands._base import (
+    Env,
+    OutputBuffer,
+    flag_bool,
+    flag_list,
+    flag_str,
+    namespace_of,
+)
 from dstutor.kubectl.commands._printing import report_object
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.model.objects import Obj
 
 
@@ -39,7 +47,8 @@ def build_pod(cmd: KubectlCommand, namespace: str) -> Obj:
             "status": {}}
 
 
-def run_run(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("run")
+def run_run(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     ns = namespace_of(env, cmd)
     # Checked before the pod is built, which splits each annotation at its "=".
     bad = [a for a in flag_list(cmd, "annotations") if "=" not in a]

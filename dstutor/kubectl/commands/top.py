@@ -14,7 +14,7 @@ from typing import Any
 from dstutor.errors import DstutorError
 from dstutor.kubectl.commands._base import (
     Env,
-    Output,
+    OutputBuffer,
     error,
     flag_bool,
     flag_str,
@@ -22,6 +22,7 @@ from dstutor.kubectl.commands._base import (
     namespace_of,
 )
 from dstutor.kubectl.parser import KubectlCommand
+from dstutor.kubectl.registry import handles
 from dstutor.kubectl.resources import resource_for_kind
 from dstutor.model.objects import Obj
 from dstutor.model.quantity import parse_quantity
@@ -94,7 +95,8 @@ def _node_ready(node: Obj) -> bool:
                for c in (node.get("status") or {}).get("conditions") or [])
 
 
-def run_top_node(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("top node")
+def run_top_node(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     _check_metrics(env)
     now = env.cluster.now()
     rt = resource_for_kind("Node")
@@ -136,7 +138,8 @@ def run_top_node(env: Env, cmd: KubectlCommand, out: Output) -> None:
     out.write(tabwrite("\n".join(lines), min_width=MIN_WIDTH, padding=PADDING) + "\n")
 
 
-def run_top_pod(env: Env, cmd: KubectlCommand, out: Output) -> None:
+@handles("top pod")
+def run_top_pod(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     _check_metrics(env)
     now = env.cluster.now()
     ns = namespace_of(env, cmd)

@@ -7,7 +7,7 @@ get.watch lets virtual time run instead, until the objects are quiet for a minut
 
 from __future__ import annotations
 
-from dstutor.kubectl.commands._base import Env, Output
+from dstutor.kubectl.commands._base import Env, OutputBuffer
 from dstutor.kubectl.commands._follow import follow
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import ResourceType
@@ -15,7 +15,7 @@ from dstutor.model.objects import Obj
 
 
 def watch_live(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[Obj]]],
-               out: Output, min_width: int, padding: int) -> None:
+               out: OutputBuffer, min_width: int, padding: int) -> None:
     from dstutor.kubectl.commands import get
 
     assert env.stream is not None
