@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import errno
 import os
 import stat
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -200,8 +202,41 @@ def _error(source: str, exc: yaml.YAMLError) -> YamlError:
                      f"yaml: {text}")
 
 
+# The same texts are parsed again and again: every `lesson check`, grade and replay loads
+# the whole course, every lesson setup applies the same manifests, and pure-Python PyYAML
+# takes ~8 ms for one lesson. A successful parse depends on the text alone (the source
+# only names the file in errors, and errors are never memoised), so the last few results
+# are kept by text and each caller gets its own deep copy (aliases stay shared within it).
+_MEMO: dict[tuple[str, str], Any] = {}
+_MEMO_ENTRIES = 256
+_MEMO_TEXT = 64 * 1024  # bigger texts are rare and parsed each time
+_MEMO_LOCK = threading.Lock()  # `dstutor serve` parses on many threads
+
+
+def _memo_get(kind: str, text: str) -> Any:
+    found = _MEMO.get((kind, text), _MEMO)
+    return found if found is _MEMO else copy.deepcopy(found)
+
+
+def _memo_put(kind: str, text: str, value: Any) -> Any:
+    if len(text) <= _MEMO_TEXT:
+        kept = copy.deepcopy(value)
+        with _MEMO_LOCK:
+            while len(_MEMO) >= _MEMO_ENTRIES:
+                del _MEMO[next(iter(_MEMO))]  # the oldest entry
+            _MEMO[(kind, text)] = kept
+    return value
+
+
 def load_documents(text: str, source: str = "STDIN") -> list[Any]:
     """All documents in a YAML stream, skipping empty ones (as kubectl does)."""
+    found = _memo_get("documents", text)
+    if found is not _MEMO:
+        return found  # type: ignore[no-any-return]
+    return _memo_put("documents", text, _load_documents(text, source))  # type: ignore[no-any-return]
+
+
+def _load_documents(text: str, source: str) -> list[Any]:
     if len(text) > MAX_BYTES:
         raise YamlError(f"error: error reading {source}: file is too large")
     try:
@@ -239,6 +274,13 @@ def load_with_lines(text: str, source: str) -> tuple[Any, dict[tuple[str | int, 
 
     Lesson checks and the linter use the lines to point at the exact spot in a file.
     """
+    found = _memo_get("lines", text)
+    if found is not _MEMO:
+        return found  # type: ignore[no-any-return]
+    return _memo_put("lines", text, _load_with_lines(text, source))  # type: ignore[no-any-return]
+
+
+def _load_with_lines(text: str, source: str) -> tuple[Any, dict[tuple[str | int, ...], int]]:
     try:
         loader = _LimitedLoader(text)
     except yaml.YAMLError as exc:
@@ -290,6 +332,13 @@ def document_lines(text: str, source: str) -> list[dict[tuple[str | int, ...], i
 
     Used to point at `file:line` when a manifest in a cluster file or lesson is refused.
     """
+    found = _memo_get("document lines", text)
+    if found is not _MEMO:
+        return found  # type: ignore[no-any-return]
+    return _memo_put("document lines", text, _document_lines(text, source))  # type: ignore[no-any-return]
+
+
+def _document_lines(text: str, source: str) -> list[dict[tuple[str | int, ...], int]]:
     try:
         loader = _LimitedLoader(text)
     except yaml.YAMLError as exc:

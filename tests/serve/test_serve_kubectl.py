@@ -147,10 +147,16 @@ def test_kubectl_get_watch_sees_a_change(served: Served) -> None:
         env={"HOME": served.home, "KUBECONFIG": str(served.kubeconfig), "TZ": "UTC"},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(1.0)
+        # The header comes with the first listing; kubectl then watches from that list's
+        # resourceVersion, so a node added now is one kubectl must see.
+        out = watch.stdout.readline()  # type: ignore[union-attr]
         with served.backend.lock:
             served.cluster.add_node("worker-9")
-        out, _ = watch.communicate(timeout=15)
+        # Read until the new node's row (or until --request-timeout ends the watch).
+        for line in watch.stdout:  # type: ignore[union-attr]
+            out += line
+            if "worker-9" in line:
+                break
     finally:
         watch.kill()
         watch.wait()
