@@ -232,8 +232,8 @@ def load_documents(text: str, source: str = "STDIN") -> list[Any]:
     """All documents in a YAML stream, skipping empty ones (as kubectl does)."""
     found = _memo_get("documents", text)
     if found is not _MEMO:
-        return found  # type: ignore[no-any-return]
-    return _memo_put("documents", text, _load_documents(text, source))  # type: ignore[no-any-return]
+        return found
+    return _memo_put("documents", text, _load_documents(text, source))
 
 
 def _load_documents(text: str, source: str) -> list[Any]:
@@ -276,8 +276,8 @@ def load_with_lines(text: str, source: str) -> tuple[Any, dict[tuple[str | int, 
     """
     found = _memo_get("lines", text)
     if found is not _MEMO:
-        return found  # type: ignore[no-any-return]
-    return _memo_put("lines", text, _load_with_lines(text, source))  # type: ignore[no-any-return]
+        return found
+    return _memo_put("lines", text, _load_with_lines(text, source))
 
 
 def _load_with_lines(text: str, source: str) -> tuple[Any, dict[tuple[str | int, ...], int]]:
@@ -334,8 +334,8 @@ def document_lines(text: str, source: str) -> list[dict[tuple[str | int, ...], i
     """
     found = _memo_get("document lines", text)
     if found is not _MEMO:
-        return found  # type: ignore[no-any-return]
-    return _memo_put("document lines", text, _document_lines(text, source))  # type: ignore[no-any-return]
+        return found
+    return _memo_put("document lines", text, _document_lines(text, source))
 
 
 def _document_lines(text: str, source: str) -> list[dict[tuple[str | int, ...], int]]:
