@@ -29,6 +29,9 @@ def internal_error_line(exc: BaseException) -> str:
 class DstutorError(Exception):
     """Base of every error the user may see; str() is the message as printed."""
 
+    # An optional tutor note shown under the message (e.g. a pointer to the right command).
+    hint: str | None = None
+
 
 class ParseError(DstutorError):
     """A command line that cannot be parsed."""
@@ -40,6 +43,9 @@ class ParseError(DstutorError):
 
 class CommandError(DstutorError):
     """A command that parsed but cannot run (bad flag value, unknown resource)."""
+
+    # What kubectl had already printed when it failed (custom-columns' header).
+    partial_output: str = ""
 
 
 class YamlError(DstutorError):

@@ -33,12 +33,12 @@ class _LimitedLoader(yaml.SafeLoader):
     """SafeLoader that refuses documents with excessive aliasing, and types scalars and map
     keys as kubectl's YAML reader does (see dstutor/_yamlresolve.py)."""
 
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:  # type: ignore[override]
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is yaml.ScalarNode and implicit[0]:
             return goyaml.resolve(value)[0]
         return super().resolve(kind, value, implicit)
 
-    def construct_mapping(self, node: Any, deep: bool = False) -> Any:  # type: ignore[override]
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         if isinstance(node, yaml.MappingNode):
             self.flatten_mapping(node)
         mapping: dict[str, Any] = {}
@@ -59,7 +59,7 @@ class _LimitedLoader(yaml.SafeLoader):
         self._aliases = 0
         self._depth = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+    def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
@@ -232,8 +232,8 @@ def load_documents(text: str, source: str = "STDIN") -> list[Any]:
     """All documents in a YAML stream, skipping empty ones (as kubectl does)."""
     found = _memo_get("documents", text)
     if found is not _MEMO:
-        return found  # type: ignore[no-any-return]
-    return _memo_put("documents", text, _load_documents(text, source))  # type: ignore[no-any-return]
+        return found
+    return _memo_put("documents", text, _load_documents(text, source))
 
 
 def _load_documents(text: str, source: str) -> list[Any]:
@@ -276,8 +276,8 @@ def load_with_lines(text: str, source: str) -> tuple[Any, dict[tuple[str | int, 
     """
     found = _memo_get("lines", text)
     if found is not _MEMO:
-        return found  # type: ignore[no-any-return]
-    return _memo_put("lines", text, _load_with_lines(text, source))  # type: ignore[no-any-return]
+        return found
+    return _memo_put("lines", text, _load_with_lines(text, source))
 
 
 def _load_with_lines(text: str, source: str) -> tuple[Any, dict[tuple[str | int, ...], int]]:
@@ -334,8 +334,8 @@ def document_lines(text: str, source: str) -> list[dict[tuple[str | int, ...], i
     """
     found = _memo_get("document lines", text)
     if found is not _MEMO:
-        return found  # type: ignore[no-any-return]
-    return _memo_put("document lines", text, _document_lines(text, source))  # type: ignore[no-any-return]
+        return found
+    return _memo_put("document lines", text, _document_lines(text, source))
 
 
 def _document_lines(text: str, source: str) -> list[dict[tuple[str | int, ...], int]]:

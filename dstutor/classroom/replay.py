@@ -157,7 +157,7 @@ def _no_editor(runner: Any) -> None:
     """Whatever the runner set up, a replay's editors replay the (empty) journal."""
     session = getattr(runner.executor, "session", None)
     journal = getattr(session, "journal", None)
-    if journal is not None:
+    if session is not None and journal is not None:
         session.editor, session.file_editor = journal.replay_text, journal.replay_file
 
 

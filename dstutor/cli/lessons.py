@@ -188,9 +188,13 @@ def run_script_lines(runner: "LessonRunner", lines: Iterable[str], stdout: TextI
 
 def _shell_prompt(runner: "LessonRunner", no_color: bool = False) -> Any:
     """The shell's own prompt (completion, heredoc lines, toolbar) for the runner's session."""
+    from dstutor.lessons._exec import SessionExecutor
     from dstutor.shell.prompt import make_prompt, open_history
 
-    session = runner.executor.session
+    executor = runner.executor
+    # make_executor wraps a shell Session whenever the shell is there (always, here).
+    assert isinstance(executor, SessionExecutor), "a lesson run without a shell session"
+    session = executor.session
     # lesson run --serve locks the runner's lines; the prompt reads under the same lock.
     session.lock = getattr(runner, "lock", session.lock)
     return make_prompt(session, history=open_history(sys.stderr), no_color=no_color,

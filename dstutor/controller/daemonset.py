@@ -36,12 +36,12 @@ from dstutor.model.objects import (
     is_terminating,
     labels,
     new_controller_ref,
-    parse_rfc3339,
     pod_condition,
     target_node_name,
     uid,
 )
 from dstutor.model.selectors import LabelSelector, selector_from_dict
+from dstutor.model.timefmt import parse_rfc3339
 
 COMPONENT = "daemonset-controller"
 # workqueue.DefaultControllerRateLimiter, per-key part: a sync that failed is retried

@@ -274,9 +274,9 @@ class Kubelet:
             # progress (a third of the kubelet's memory at 50,000 pods).
             work.stage, work.containers = "steady", _STEADY
             return
-        wake = [cw.ready_at if cw.stage == "running" else cw.due
-                for cw in work.containers.values()
-                if cw.stage != "running" or cw.ready_at is not None]
+        # A running container wakes the pod only while it waits to become ready.
+        wake = [when for cw in work.containers.values()
+                if (when := cw.ready_at if cw.stage == "running" else cw.due) is not None]
         if wake:
             self.ctx.enqueue_at("kubelet", key, min(wake))
 

@@ -58,7 +58,7 @@ def network_up_condition(plugin: str, now: str) -> Obj:
 def waits_for_network(node: Obj | None) -> bool:
     """Whether the node joined without a network and no plugin has brought it up."""
     cond = node_condition(node, "NetworkUnavailable") if node is not None else None
-    return bool(cond) and cond.get("status") == "True" and cond.get(
+    return cond is not None and cond.get("status") == "True" and cond.get(
         "reason") == NO_ROUTE_REASON
 
 

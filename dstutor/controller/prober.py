@@ -17,11 +17,10 @@ soon as they run, whatever the annotation says.
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable
 from dataclasses import dataclass
 
 from dstutor.controller.context import Context
-from dstutor.model.objects import Obj, is_terminating, key_of
+from dstutor.model.objects import Key, Obj, is_terminating, key_of
 
 READY_AFTER_ANNOTATION = "dstutor.io/ready-after"
 DEFAULT_PERIOD = 10.0
@@ -61,7 +60,7 @@ def plan(container: Obj, warmup: float) -> ProbePlan:
         return ProbePlan((), 0.0)
     t = float(probe.get("initialDelaySeconds") or 0)
     period = float(probe.get("periodSeconds") or DEFAULT_PERIOD)
-    failures = []
+    failures: list[float] = []
     while t < warmup and len(failures) < 1000:
         failures.append(t)
         t += period
@@ -135,8 +134,8 @@ class Prober:
                 self.ctx.enqueue_at("prober", (key, uid, c["name"], now + offset),
                                     now + offset)
 
-    def sync(self, item: Hashable) -> None:
-        key, uid, container_name, _when = item  # type: ignore[misc]
+    def sync(self, item: tuple[Key, str, str, float]) -> None:
+        key, uid, container_name, _when = item
         pod = self.ctx.store.get(*key)
         if pod is None or pod["metadata"].get("uid") != uid or is_terminating(pod):
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from functools import lru_cache
 
 from dstutor.controller import preemption, shared
@@ -283,11 +284,11 @@ class Scheduler:
         if not resolvable:
             return "preemption: " + preemption.fit_error(
                 Counter({preemption.NOT_HELPFUL: total}), total)
-        room = filter_node_room
+        room: Callable[[Obj, Obj, list[Obj]], list[str]] = filter_node_room
         if uses_pod_affinity(pod) or self.anti_affinity:
             placed, ns_labels = self._placed(), self._namespace_labels()
 
-            def room(pod: Obj, node: Obj, pods: list[Obj]) -> list[str]:
+            def room_with_affinity(pod: Obj, node: Obj, pods: list[Obj]) -> list[str]:
                 # The dry run: this node holds only `pods`; the rest of the cluster stays.
                 short = filter_node_room(pod, node, pods)
                 if short:
@@ -297,6 +298,8 @@ class Scheduler:
                     "name") != name] + [(p, node) for p in pods]
                 failure = interpod_failure(pod, node, here, ns_labels)
                 return [failure] if failure else []
+
+            room = room_with_affinity
         candidate, reasons = preemption.find_candidate(pod, resolvable, total, room)
         if candidate is None:
             if nominated:

@@ -19,9 +19,9 @@ from dstutor.model.objects import (
     is_pod_available,
     is_pod_ready,
     is_terminating,
-    parse_rfc3339,
     pod_condition,
 )
+from dstutor.model.timefmt import parse_rfc3339
 
 
 def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str, now: float

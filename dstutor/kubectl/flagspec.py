@@ -64,6 +64,12 @@ def parse_go_int(text: str) -> int:
     return value
 
 
+# A flag's value when it has no default of its own.
+_ZERO_VALUES: dict[FlagType, FlagValue] = {
+    FlagType.BOOL: False, FlagType.STR: "", FlagType.INT: 0, FlagType.DURATION: 0.0,
+    FlagType.LIST: ()}
+
+
 @dataclass(frozen=True)
 class FlagSpec:
     """One flag: its names, type, default, allowed values and a one-line help."""
@@ -92,8 +98,7 @@ class FlagSpec:
     def default_value(self) -> FlagValue:
         if self.default is not None:
             return self.default
-        return {FlagType.BOOL: False, FlagType.STR: "", FlagType.INT: 0,
-                FlagType.DURATION: 0.0, FlagType.LIST: ()}[self.type]
+        return _ZERO_VALUES[self.type]
 
     def convert(self, text: str, previous: FlagValue | None = None) -> FlagValue:
         """The typed value of `text`; lists accumulate onto `previous`. ValueError if bad."""
@@ -159,8 +164,10 @@ class VerbSpec:
 
 
 def flag_spec(name: str, type_: FlagType = FlagType.STR, short: str | None = None, help: str = "",
-       **kw: object) -> FlagSpec:
-    return FlagSpec(name, type_, short, help=help, **kw)  # type: ignore[arg-type]
+              *, default: FlagValue | None = None, choices: tuple[str, ...] = (),
+              no_opt: str | None = None, supported: bool = True) -> FlagSpec:
+    return FlagSpec(name, type_, short, default=default, help=help, choices=choices,
+                    no_opt=no_opt, supported=supported)
 
 
 B, S, N, D, L = FlagType.BOOL, FlagType.STR, FlagType.INT, FlagType.DURATION, FlagType.LIST

@@ -200,8 +200,12 @@ def split_command(text: str) -> Lexed:
 class FlagLike(Protocol):
     """What scan_flags needs to know about a flag (registry.FlagSpec provides it)."""
 
-    name: str
-    short: str | None
+    # Read-only properties, so that frozen dataclasses (FlagSpec) match too.
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def short(self) -> str | None: ...
 
     @property
     def no_opt_default(self) -> str | None: ...

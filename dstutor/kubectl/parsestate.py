@@ -57,6 +57,11 @@ class Context:
         value = self.flags.get("filename", ())
         return value if isinstance(value, tuple) else ()
 
+    def strings(self, name: str) -> tuple[str, ...]:
+        """A list flag's values (--env a=1 --env b=2); () when unset."""
+        value = self.flags.get(name, ())
+        return value if isinstance(value, tuple) else ()
+
     def text(self, name: str) -> str:
         value = self.flags.get(name, "")
         return value if isinstance(value, str) else ""

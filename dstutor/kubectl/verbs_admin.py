@@ -66,7 +66,7 @@ def check_logs(ctx: Context) -> None:
 
 
 def check_events(ctx: Context) -> None:
-    for value in ctx.flags.get("types") or ():
+    for value in ctx.strings("types"):
         if str(value).lower() not in ("normal", "warning"):
             raise plain_error("valid --types are Normal or Warning")
     target = ctx.text("for")
@@ -136,7 +136,7 @@ def check_run(ctx: Context) -> None:
     port = ctx.text("port")
     if port and not port.isdigit():
         raise plain_error("--port must be a number")
-    for env in ctx.flags.get("env") or ():
+    for env in ctx.strings("env"):
         if "=" not in str(env) or str(env).startswith("="):
             raise plain_error(f"invalid env: {env}")
     labels = ctx.text("labels")

@@ -105,7 +105,8 @@ def find_mistakes(line: str, cluster: Cluster | None = None) -> list[Mistake]:
     if _SCALE_DS.search(first):
         found.append(Mistake("scale-daemonset", SCALE_DS_MSG))
     for ds in _manifests(line):
-        spec = ds.get("spec") if isinstance(ds.get("spec"), dict) else {}
+        raw_spec = ds.get("spec")
+        spec: dict[str, Any] = raw_spec if isinstance(raw_spec, dict) else {}
         if "replicas" in spec:
             found.append(Mistake("replicas", REPLICAS_MSG))
         rolling = _get(spec, "updateStrategy", "rollingUpdate") or {}

@@ -17,6 +17,7 @@ from dstutor.lessons.exercise import ExerciseMeta
 FORMAT_VERSION = 1
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+_NO_LINES: Mapping[tuple[str | int, ...], int] = MappingProxyType({})  # YAML path -> line
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ class Lesson:
     minutes: int = 0
     outro: str = ""
     path: Path | None = None
-    lines: Mapping[tuple[str | int, ...], int] = field(default_factory=lambda: _EMPTY)
+    lines: Mapping[tuple[str | int, ...], int] = field(default_factory=lambda: _NO_LINES)
     # mode, time_limit, scoring and check weights, read with the file (exercise.py)
     exercise: ExerciseMeta = field(default_factory=ExerciseMeta)
 

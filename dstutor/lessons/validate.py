@@ -84,7 +84,8 @@ def _files(lesson: Lesson) -> list[str]:
     """Files the setup names must exist (the loader already confined them to the course;
     command lines that read files, such as `-f FILE`, are refused there too)."""
     problems = []
-    refs = [("cluster", lesson.setup.cluster)] if lesson.setup.cluster else []
+    refs: list[tuple[str | int, str]] = (
+        [("cluster", lesson.setup.cluster)] if lesson.setup.cluster else [])
     refs += [(i, ref) for i, ref in enumerate(lesson.setup.manifests)]
     for key, ref in refs:
         if not (lesson.base_dir / ref).is_file():

@@ -1,7 +1,7 @@
 """Small accessors over Kubernetes objects kept as plain JSON-shaped dicts."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: it would bind the name `annotations`, which the
+# accessor below redefines.
 import json
 from typing import Any
 

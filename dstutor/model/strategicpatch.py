@@ -35,7 +35,7 @@ class PatchDecodeError(PatchError):
 @cache
 def _table() -> dict[str, dict[str, list[str]]]:
     data = json.loads(_KEYS_FILE.read_text(encoding="utf-8"))
-    return data["kinds"]  # type: ignore[no-any-return]
+    return data["kinds"]
 
 
 def list_strategy(kind: str, path: str) -> tuple[str, str]:

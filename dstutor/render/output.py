@@ -100,7 +100,7 @@ def custom_columns(spec: str | Sequence[CustomColumn], objects: Sequence[Obj], *
         except JSONPathError as exc:
             # kubectl has already written the header when it parses the columns.
             error = CommandError(f"error: {exc}")
-            error.partial_output = header  # type: ignore[attr-defined]
+            error.partial_output = header
             raise error from None
     rows = []
     for obj in objects:
@@ -110,7 +110,7 @@ def custom_columns(spec: str | Sequence[CustomColumn], objects: Sequence[Obj], *
                 found = parser.find_results(obj)
             except JSONPathError as exc:
                 error = CommandError(f"error: {exc}")
-                error.partial_output = header  # type: ignore[attr-defined]
+                error.partial_output = header
                 raise error from None
             values = [escape_terminal(_cell_text(v)) for group in found for v in group]
             if not found or not found[0]:

@@ -232,7 +232,7 @@ class Backend:
             if node is None:
                 raise from_api_error(NotFound(f'leases.coordination.k8s.io "{name}" not found'),
                                      resource="leases", group="coordination.k8s.io", name=name)
-            ready = next((c for c in node.get("status", {}).get("conditions") or []
+            ready: Obj = next((c for c in node.get("status", {}).get("conditions") or []
                           if c.get("type") == "Ready"), {})
             renew = ready.get("lastHeartbeatTime")
             spec: Obj = {"holderIdentity": name}

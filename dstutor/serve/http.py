@@ -135,6 +135,8 @@ class Server:
     @property
     def url(self) -> str:
         host = self.httpd.server_address[0]
+        if isinstance(host, bytes):  # typeshed allows it (AF_UNIX); our AF_INET gives str
+            host = host.decode()
         return f"http://{host}:{self.port}"
 
     def start(self) -> Server:

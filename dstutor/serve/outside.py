@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from dstutor.serve.routes import Target
 
@@ -117,7 +118,7 @@ def _count(reply: bytes, t: Target) -> int | None:
     return len(rows) if isinstance(rows, list) else None
 
 
-def _load(data: bytes) -> dict:
+def _load(data: bytes) -> dict[str, Any]:
     try:
         doc = json.loads(data) if data.strip() else {}
     except (ValueError, UnicodeDecodeError):

@@ -73,11 +73,9 @@ class EditJournal:
             self._record(result)
             return result
 
-        text_editor.keep = launcher.keep_copy  # type: ignore[attr-defined]
-
         def file_editor(path: Path) -> None:
             launcher.open_file(path)
             self._record(path.read_text(encoding="utf-8", errors="replace")
                          if path.exists() else "")
 
-        return text_editor, file_editor
+        return launcher.KeepingEditor(text_editor, launcher.keep_copy), file_editor

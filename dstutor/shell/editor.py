@@ -56,6 +56,18 @@ def open_file(path: Path, command: list[str] | None = None) -> None:
         raise DstutorError(f"error: there was a problem with the editor \"{' '.join(words)}\"")
 
 
+class KeepingEditor:
+    """A text editor that also says where to keep an edit kubectl could not save
+    (`keep`, which `kubectl edit` looks for)."""
+
+    def __init__(self, edit: Callable[[str], str], keep: Callable[[str], str]) -> None:
+        self.edit = edit
+        self.keep = keep
+
+    def __call__(self, text: str) -> str:
+        return self.edit(text)
+
+
 def text_editor(suffix: str = ".yaml") -> Callable[[str], str]:
     """What `kubectl edit` calls: write the text to a temp file, edit it, read it back."""
 
@@ -70,8 +82,7 @@ def text_editor(suffix: str = ".yaml") -> Callable[[str], str]:
         finally:
             path.unlink(missing_ok=True)
 
-    edit.keep = keep_copy  # type: ignore[attr-defined]
-    return edit
+    return KeepingEditor(edit, keep_copy)
 
 
 def keep_copy(text: str, suffix: str = ".yaml") -> str:

@@ -81,11 +81,16 @@ class MetaCommand:
 COMMANDS: dict[str, MetaCommand] = {}
 
 
-def command(name: str, usage: str, summary: str, **kw: object) -> Callable[[Handler], Handler]:
+def command(name: str, usage: str, summary: str, *, details: str = "",
+            args: tuple[str, ...] = (), min_args: int = 0, flags: tuple[MetaFlag, ...] = (),
+            undoable: bool = False, examples: tuple[str, ...] = (),
+            ) -> Callable[[Handler], Handler]:
     """Register a handler; the record is what `help` prints and Tab completes."""
 
     def register(handler: Handler) -> Handler:
-        COMMANDS[name] = MetaCommand(name, usage, summary, handler, **kw)  # type: ignore[arg-type]
+        COMMANDS[name] = MetaCommand(name, usage, summary, handler, details=details, args=args,
+                                     min_args=min_args, flags=flags, undoable=undoable,
+                                     examples=examples)
         return handler
 
     return register

@@ -137,13 +137,13 @@ def split_pipeline(text: str) -> Pipeline:
                             if pipes else f"error: `{redirect}` needs a command before it")
     filters: list[tuple[str, ...]] = []
     for segment in segments[1:]:
-        words = tuple(split_command(segment).texts)
-        if not words:
+        filter_words = tuple(split_command(segment).texts)
+        if not filter_words:
             raise PipelineError("bash: syntax error near unexpected token `|'")
-        if words[0] not in FILTER_NAMES:
-            raise PipelineError(f"error: `{words[0]}` cannot follow a pipe in dstutor; "
+        if filter_words[0] not in FILTER_NAMES:
+            raise PipelineError(f"error: `{filter_words[0]}` cannot follow a pipe in dstutor; "
                                 f"supported: {SUPPORTED_FILTERS}")
-        filters.append(words)
+        filters.append(filter_words)
     return Pipeline(command + (nl + body if nl else ""), tuple(filters), redirect, target)
 
 

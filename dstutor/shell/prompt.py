@@ -96,7 +96,7 @@ def make_prompt(session: Session, *, history: History | None = None, no_color: b
         PROMPT, completer=ShellCompleter(lambda: session), complete_while_typing=False,
         history=history or InMemoryHistory(), key_bindings=key_bindings(),
         prompt_continuation=CONTINUATION, bottom_toolbar=lambda: toolbar_text(session, status=status),
-        refresh_interval=1.0 if live or status is not None else None,
+        refresh_interval=1.0 if live or status is not None else 0.0,  # 0: never refresh
         color_depth=ColorDepth.MONOCHROME if not con.colour_enabled(no_color) else None,
         **io)
 
@@ -134,7 +134,12 @@ def run_repl(session: Session, *, no_color: bool = False, stdout: TextIO | None 
     con.tutor(err_console, BANNER.format(nodes=nodes, clock=session.cluster.clock.mode))
     progress = con.RolloutProgress(err_console, session)
     session.progress = progress
-    session.stream = lambda text: (stdout.write(text), stdout.flush())  # logs -f, get -w
+
+    def stream(text: str) -> None:  # logs -f, get -w
+        stdout.write(text)
+        stdout.flush()
+
+    session.stream = stream
     while True:
         try:
             text = prompt.prompt()

@@ -7,6 +7,7 @@ copies, so callers cannot change the cluster behind the API's back.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Hashable, Iterable
 
 from dstutor.controller.daemonset import DaemonSetsController
@@ -71,6 +72,8 @@ class Cluster:
         self.names = NameGenerator(seed)
         self.api = ApiServer(self.store, self.clock, self.names)
         self.engine = Engine(self.clock)
+        # Whether `kubectl top` has a Metrics API to ask (a cluster file may leave it out).
+        self.metrics_server = True
         self.timing = dict(DEFAULT_TIMING)
         self.timing.update(timing or {})
         self.record_pod_events = record_pod_events
@@ -108,20 +111,20 @@ class Cluster:
 
     def _register(self) -> None:
         e = self.engine
-        e.register("daemonset", self.daemonsets.sync)  # type: ignore[arg-type]
-        e.register("daemonset-node", self.daemonsets.wake_node)  # type: ignore[arg-type]
-        e.register("scheduler", self.scheduler.schedule)  # type: ignore[arg-type]
-        e.register("kubelet", self.kubelet.sync_pod)  # type: ignore[arg-type]
-        e.register("kubelet-backoff", self.kubelet.show_backoff)  # type: ignore[arg-type]
-        e.register("node-ready", self._node_ready)  # type: ignore[arg-type]
-        e.register("nodelifecycle", self.nodelifecycle.sync)  # type: ignore[arg-type]
-        e.register("tainteviction", self.tainteviction.sync)  # type: ignore[arg-type]
-        e.register("gc", self.gc.sync)  # type: ignore[arg-type]
-        e.register("podgc", self.gc.pod_gc)  # type: ignore[arg-type]
-        e.register("podgc-terminating", self.gc.gc_terminating)  # type: ignore[arg-type]
-        e.register("deployment", self.deployments.sync_deployment)  # type: ignore[arg-type]
-        e.register("replicaset", self.deployments.sync_replicaset)  # type: ignore[arg-type]
-        e.register("network", self.network.sync)  # type: ignore[arg-type]
+        e.register("daemonset", self.daemonsets.sync)
+        e.register("daemonset-node", self.daemonsets.wake_node)
+        e.register("scheduler", self.scheduler.schedule)
+        e.register("kubelet", self.kubelet.sync_pod)
+        e.register("kubelet-backoff", self.kubelet.show_backoff)
+        e.register("node-ready", self._node_ready)
+        e.register("nodelifecycle", self.nodelifecycle.sync)
+        e.register("tainteviction", self.tainteviction.sync)
+        e.register("gc", self.gc.sync)
+        e.register("podgc", self.gc.pod_gc)
+        e.register("podgc-terminating", self.gc.gc_terminating)
+        e.register("deployment", self.deployments.sync_deployment)
+        e.register("replicaset", self.deployments.sync_replicaset)
+        e.register("network", self.network.sync)
         e.register("prober", self.prober.sync)
 
     def _dispatch(self, kind: str, old: Obj | None, new: Obj | None) -> None:
@@ -292,6 +295,7 @@ class Cluster:
         info = kind_info(kind)
         return self.store.get(kind, namespace if info.namespaced else "", name)
 
+    # Annotations below this method say builtins.list: in the class body `list` is it.
     def list(self, kind: str, namespace: str | None = None,
              selector: str | LabelSelector | None = None) -> list[Obj]:
         """Objects of a kind (namespace None = all), optionally filtered by label selector."""
@@ -303,7 +307,7 @@ class Cluster:
             items = [o for o in items if sel.matches(o["metadata"].get("labels") or {})]
         return [clone(o) for o in items]
 
-    def list_live(self, kind: str, namespace: str | None = None) -> list[Obj]:
+    def list_live(self, kind: str, namespace: str | None = None) -> builtins.list[Obj]:
         """The stored objects themselves, for read-only renderers that must be fast."""
         self.settle()
         info = kind_info(kind)
@@ -341,7 +345,7 @@ class Cluster:
     # --- nodes: what happens outside kubectl's reach ---------------------------------
 
     def add_node(self, name: str, *, labels: dict[str, str] | None = None,
-                 taints: list[Obj] | None = None, roles: list[str] | None = None,
+                 taints: builtins.list[Obj] | None = None, roles: builtins.list[str] | None = None,
                  capacity: dict[str, str] | None = None, ready: bool = False,
                  network: bool = True) -> None:
         """A machine joins: its kubelet registers the Node, Ready after nodeReadySeconds.
@@ -395,7 +399,7 @@ class Cluster:
         self._post_ready(node)
 
     @staticmethod
-    def _cni_not_ready(conditions: list[Obj]) -> None:
+    def _cni_not_ready(conditions: builtins.list[Obj]) -> None:
         for i, cond in enumerate(conditions):
             if cond.get("type") == "Ready":
                 conditions[i] = {**cond, "status": "False", "reason": "KubeletNotReady",
@@ -460,7 +464,7 @@ class Cluster:
 
     # --- convenience for tests and lessons ------------------------------------------
 
-    def pods_of(self, ds_name: str, namespace: str = "default") -> list[Obj]:
+    def pods_of(self, ds_name: str, namespace: str = "default") -> builtins.list[Obj]:
         """Live (stored) pods controlled by a DaemonSet, sorted by node then name."""
         ds = self.store.get("DaemonSet", namespace, ds_name)
         if ds is None:

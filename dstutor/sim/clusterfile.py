@@ -177,7 +177,7 @@ def parse_cluster_file(path: str | Path,
 
 
 # Where a cluster file's node fields end up in the Node object the kubelet registers.
-_NODE_FIELDS = {("metadata", "name"): "name", ("metadata", "labels"): "labels",
+_NODE_FIELDS: dict[tuple[str | int, ...], str] = {("metadata", "name"): "name", ("metadata", "labels"): "labels",
                 ("spec", "taints"): "taints", ("status", "capacity"): "capacity"}
 
 
@@ -202,12 +202,12 @@ def _check_node(raw: dict[str, Any], i: int, where: str, text: str) -> None:
     if refused is None:
         return
     message, at, result = refused
-    field_name = _NODE_FIELDS.get(tuple(at[:2]))  # type: ignore[arg-type]
+    field_name = _NODE_FIELDS.get(tuple(at[:2]))
     path = ("nodes", i, field_name, *at[2:]) if field_name else ("nodes", i)
     lines = yamlio.document_lines(text, where)
     line = server_decode.line_of(lines[0], path) if lines else None
     exc = _fail(f"{where}:{line}" if line else where, message)
-    exc.hint = trap_hint(result.where, result.value, result.expected, text)  # type: ignore[attr-defined]
+    exc.hint = trap_hint(result.where, result.value, result.expected, text)
     raise exc
 
 
@@ -241,7 +241,7 @@ def load_manifests(text: str, source: str) -> list[Obj]:
         message, where, result = refused
         line = server_decode.line_of(doc_lines, where)
         exc = _fail(f"{source}:{line}" if line else source, message)
-        exc.hint = trap_hint(result.where, result.value, result.expected, text)  # type: ignore[attr-defined]
+        exc.hint = trap_hint(result.where, result.value, result.expected, text)
         raise exc
     return out
 
@@ -251,7 +251,7 @@ def build_cluster(spec: ClusterSpec, *, seed: int = 0, clock: Clock | None = Non
     """A cluster in the state the spec describes, settled: nodes Ready, pods Running."""
     cluster = Cluster(seed=seed, clock=clock or Clock(), timing=spec.timing,
                       missing_images=spec.missing_images, crashing_images=spec.crashing_images)
-    cluster.metrics_server = spec.metrics_server  # type: ignore[attr-defined]
+    cluster.metrics_server = spec.metrics_server
     coredns = spec.kubeadm
     for node in spec.nodes:
         cluster.add_node(node.name, labels=node.labels, taints=node.taints,
@@ -269,7 +269,7 @@ def build_cluster(spec: ClusterSpec, *, seed: int = 0, clock: Clock | None = Non
     for manifest in manifests:
         cluster.create(manifest)
     live = clock is not None and clock.mode == "live"
-    if live:
+    if live and clock is not None:
         clock.mode = "manual"
     cluster.advance()
     if live and clock is not None:

@@ -11,10 +11,12 @@ import gc
 import heapq
 from collections import deque
 from collections.abc import Callable, Hashable
+from typing import TypeVar, cast
 
 from dstutor.sim.clock import Clock
 
 Handler = Callable[[Hashable], None]
+K = TypeVar("K", bound=Hashable)
 
 # A controller that keeps requeueing itself at one instant is a bug; stop rather than hang.
 MAX_STEPS_PER_INSTANT = 5_000_000
@@ -33,8 +35,10 @@ class Engine:
         # events in that time, never by its length).
         self.handled = 0
 
-    def register(self, queue: str, handler: Handler) -> None:
-        self._handlers[queue] = handler
+    def register(self, queue: str, handler: Callable[[K], None]) -> None:
+        # Each queue carries one key type, which its handler declares; the engine only
+        # queues and hashes keys, so it keeps the handler with that type erased.
+        self._handlers[queue] = cast(Handler, handler)
 
     def handles(self, queue: str) -> bool:
         return queue in self._handlers

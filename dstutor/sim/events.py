@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Final, Generic, NamedTuple, TypeVar
 
 from dstutor.model.timefmt import parse_rfc3339, to_rfc3339
 
@@ -80,23 +80,25 @@ class Draft(NamedTuple):
 
     # The keys are prefixes of the fields, in upstream's order (see the slices below).
     def spam_key(self) -> tuple[str, ...]:
-        return self[SPAM_KEY]
+        return self[:SPAM_KEY_LEN]
 
     def aggregate_key(self) -> tuple[str, ...]:
-        return self[AGGREGATE_KEY]
+        return self[:AGGREGATE_KEY_LEN]
 
     def event_key(self) -> tuple[str, ...]:
         return tuple(self)
 
 
 # getSpamKey: source and object; EventAggregatorByReasonFunc adds type and reason;
-# getEventKey adds the message and the fieldPath (all of Draft). Slices, because this
-# is a hot path.
-SPAM_KEY = slice(0, 7)
-AGGREGATE_KEY = slice(0, 9)
+# getEventKey adds the message and the fieldPath (all of Draft). Prefix lengths for
+# slicing, because this is a hot path; Final so that mypy types the slice as a tuple.
+SPAM_KEY_LEN: Final = 7
+AGGREGATE_KEY_LEN: Final = 9
 
 
-class Outcome(NamedTuple):
+# A dataclass, not a NamedTuple: a field named `count` would shadow tuple.count.
+@dataclass(slots=True)
+class Outcome:
     """What to do with one event: drop it, create it, or update the stored one."""
 
     skip: bool
@@ -141,7 +143,7 @@ class EventCorrelator:
         else:
             seen = _Observation(1, now, "")
             self._observed.add(key, seen)
-        skip = not self._try_accept(draft[SPAM_KEY], now)
+        skip = not self._try_accept(draft[:SPAM_KEY_LEN], now)
         return Outcome(skip, key, message, aggregated, seen.count, seen.first, seen.name)
 
     def remember(self, key: tuple[str, ...], name: str) -> None:
@@ -151,7 +153,7 @@ class EventCorrelator:
             seen.name = name
 
     def _aggregate(self, draft: Draft, now: float) -> tuple[tuple[str, ...], str, bool]:
-        akey = draft[AGGREGATE_KEY]
+        akey = draft[:AGGREGATE_KEY_LEN]
         record = self._aggregates.get(akey)  # a hit is now the most recent entry
         if record is None or now - record.last > AGGREGATE_INTERVAL_SECONDS:
             record = _Aggregate()

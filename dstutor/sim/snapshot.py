@@ -104,8 +104,9 @@ def _import(data: Any, clock: Clock | None) -> Cluster:
             raise SnapshotError("error: the snapshot holds an object of an unknown kind")
         store.put(clone(obj))
         obj_rv = obj.get("metadata", {}).get("resourceVersion")
-        if obj_rv is not None:
-            store.get(*_key(obj))["metadata"]["resourceVersion"] = obj_rv  # type: ignore[index]
+        stored = store.get(*_key(obj))  # just put, so always found
+        if obj_rv is not None and stored is not None:
+            stored["metadata"]["resourceVersion"] = obj_rv
     store._revision = int(data["resourceVersion"])
     store.listeners = listeners
     state = data["random"]

@@ -6,6 +6,7 @@ the simulator copy before changing anything (see Cluster).
 
 from __future__ import annotations
 
+import builtins
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 
@@ -49,6 +50,7 @@ class Store:
     def by_uid(self, uid: str) -> Obj | None:
         return self._by_uid.get(uid)
 
+    # Annotations below this method say builtins.list: in the class body `list` is it.
     def list(self, kind: str, namespace: str | None = None) -> list[Obj]:
         """Objects of a kind sorted by namespace then name (the API server's order)."""
         objs = self._sorted_objs.get(kind)
@@ -81,7 +83,7 @@ class Store:
         entry = self._pod_index_entry.get(key)
         return (entry[0], entry[1]) if entry is not None else ("", "")
 
-    def pods_on_node(self, node: str) -> list[Obj]:
+    def pods_on_node(self, node: str) -> builtins.list[Obj]:
         found = [self.get(*k) for k in self._pods_by_node.get(node, ())]
         return sorted((p for p in found if p is not None), key=key_of)
 
@@ -89,7 +91,7 @@ class Store:
         """Pods without a controller on a node: the only ones a controller may adopt."""
         return self._orphans_by_node.get(node, set())
 
-    def orphan_pod_keys(self, namespace: str) -> list[Key]:
+    def orphan_pod_keys(self, namespace: str) -> builtins.list[Key]:
         """Every pod without a controller in a namespace, in the API server's order."""
         return sorted(k for keys in self._orphans_by_node.values() for k in keys
                       if k[1] == namespace)

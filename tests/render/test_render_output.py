@@ -86,7 +86,7 @@ def test_render_custom_column_errors() -> None:
     with pytest.raises(CommandError) as caught:
         custom_columns("A:.x[,B:.y", [])
     assert str(caught.value) == "error: unterminated array"
-    assert caught.value.partial_output == "A     B\n"  # type: ignore[attr-defined]
+    assert caught.value.partial_output == "A     B\n"
 
 
 # Characters that stress quoting; "_" is left out because PyYAML reads "1_0" and

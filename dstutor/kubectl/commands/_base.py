@@ -97,6 +97,12 @@ def flag_str(cmd: KubectlCommand, name: str) -> str:
     return value if isinstance(value, str) else str(value)
 
 
+def flag_list(cmd: KubectlCommand, name: str) -> tuple[str, ...]:
+    """A list flag's values (`--env a=1 --env b=2`); () when unset."""
+    value = cmd.flags.get(name, ())
+    return value if isinstance(value, tuple) else ()
+
+
 def flag_int(cmd: KubectlCommand, name: str) -> int:
     value = cmd.flags.get(name, 0)
     return value if isinstance(value, int) and not isinstance(value, bool) else 0

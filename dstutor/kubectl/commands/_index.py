@@ -13,7 +13,8 @@ from dstutor.model.objects import Obj
 from dstutor.sim.cluster import Cluster
 
 # namespace -> (store, resourceVersion, uid -> events in the API server's order)
-_EVENTS_BY_UID: dict[str, tuple[object, int, dict[str, list[Obj]]]] = {}
+# (events without an involvedObject uid are indexed under None)
+_EVENTS_BY_UID: dict[str, tuple[object, int, dict[str | None, list[Obj]]]] = {}
 
 
 def events_involving(cluster: Cluster, namespace: str, uid: str | None) -> list[Obj]:
@@ -23,14 +24,14 @@ def events_involving(cluster: Cluster, namespace: str, uid: str | None) -> list[
     revision = store.resource_version()
     cached = _EVENTS_BY_UID.get(namespace)
     if cached is None or cached[0] is not store or cached[1] != revision:
-        index: dict[str, list[Obj]] = {}
+        index: dict[str | None, list[Obj]] = {}
         for event in pool:
             key = (event.get("involvedObject") or {}).get("uid")
-            index.setdefault(key, []).append(event)  # type: ignore[arg-type]
+            index.setdefault(key, []).append(event)
         if len(_EVENTS_BY_UID) > 16:
             _EVENTS_BY_UID.clear()
         _EVENTS_BY_UID[namespace] = cached = (store, revision, index)
-    return list(cached[2].get(uid, ()))  # type: ignore[arg-type]
+    return list(cached[2].get(uid, ()))
 
 
 def pods_controlled_by(cluster: Cluster, owner: Obj) -> list[Obj]:

@@ -332,7 +332,7 @@ def decode_body(cmd: KubectlCommand, info: Info, body: Obj, out: OutputBuffer, v
             # forceReplace's create names no source: verb "" leaves the context out.
             context = f'error when {verb} "{info.source}": ' if verb else ""
             exc = BadRequest(context + message)
-        exc.hint = hint  # type: ignore[attr-defined]
+        exc.hint = hint
         raise exc
     if mode == "warn":
         for path in result.unknown:

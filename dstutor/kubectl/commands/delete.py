@@ -17,7 +17,7 @@ from dstutor.kubectl.commands._printing import dry_run_suffix
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.registry import handles
 from dstutor.kubectl.resources import ResourceType
-from dstutor.model.objects import Obj, controller_ref
+from dstutor.model.objects import controller_ref
 
 # kubectl waits (up to a week) for deleted objects to vanish; the virtual clock stops here.
 WAIT_LIMIT_SECONDS = 600.0
@@ -80,7 +80,7 @@ def run_delete(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     deleted: list[tuple[str, str, str]] = []
     for rt, obj_ns, name, source in work:
         try:
-            obj: Obj = env.cluster.delete(rt.kind, obj_ns, name, propagation=propagation,
+            obj = env.cluster.delete(rt.kind, obj_ns, name, propagation=propagation,
                                           grace_seconds=None if grace < 0 else grace,
                                           dry_run=dry)
         except NotFound as exc:

@@ -121,7 +121,8 @@ def run_edit(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
         try:
             docs = _decode(strip_comments(edited))
         except YamlError as exc:
-            reasons = [(f"The edited file had a syntax error: {_yaml_detail(exc)}", [])]
+            reasons: list[tuple[str, list[str]]] = [
+                (f"The edited file had a syntax error: {_yaml_detail(exc)}", [])]
         else:
             reasons = _save(env, cmd, out, originals, shown, docs, pending)
             if not reasons:

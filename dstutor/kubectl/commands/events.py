@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dstutor.kubectl.commands._base import Env, OutputBuffer, flag_bool, namespace_of
+from dstutor.kubectl.commands._base import Env, OutputBuffer, flag_bool, flag_list, namespace_of
 from dstutor.kubectl.commands._follow import can_follow, follow
 from dstutor.kubectl.commands._printing import format_objects
 from dstutor.kubectl.parser import KubectlCommand
@@ -36,7 +36,7 @@ def interval(event: Obj, now: float) -> str:
 def _selected(env: Env, cmd: KubectlCommand) -> list[Obj]:
     ns = None if cmd.all_namespaces else namespace_of(env, cmd)
     events = env.cluster.list_live("Event", ns)
-    types = {str(t).lower() for t in cmd.flags.get("types") or ()}  # type: ignore[union-attr]
+    types = {t.lower() for t in flag_list(cmd, "types")}
     target = cmd.targets[0] if cmd.targets else None
     chosen = []
     for event in events:

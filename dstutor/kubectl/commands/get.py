@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from dstutor.errors import CommandError, NotFound
 from dstutor.kubectl.commands._base import (
     Env,
     OutputBuffer,
     flag_bool,
+    flag_list,
     list_objects,
     namespace_of,
     rtype_of,
@@ -226,8 +229,18 @@ def run_get(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
         watch(env, cmd, groups, out)
 
 
-def _table_options(cmd: KubectlCommand) -> dict[str, object]:
-    labels = tuple(k for k in cmd.flags.get("label-columns", ()) or () if k)  # type: ignore[union-attr]
+class _TableOptions(TypedDict):
+    """table_for's keyword arguments that come from the command's flags."""
+
+    wide: bool
+    all_namespaces: bool
+    show_labels: bool
+    label_columns: tuple[str, ...]
+    no_headers: bool
+
+
+def _table_options(cmd: KubectlCommand) -> _TableOptions:
+    labels = tuple(k for k in flag_list(cmd, "label-columns") if k)
     return {"wide": cmd.output == "wide", "all_namespaces": cmd.all_namespaces,
             "show_labels": flag_bool(cmd, "show-labels"), "label_columns": labels,
             "no_headers": flag_bool(cmd, "no-headers")}
@@ -244,7 +257,7 @@ def tables(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceType, list[
         if not objs:
             continue
         chunks.append(table_for(rt.kind, objs, now, with_kind_prefix=prefix,
-                                revision=revision, **opts))  # type: ignore[arg-type]
+                                revision=revision, **opts))
     sep = "" if opts["no_headers"] else "\n"
     return sep.join(chunks)
 
@@ -265,7 +278,7 @@ def _row(cmd: KubectlCommand, obj: Obj, now: float, prefix: bool) -> list[str]:
     labels = obj["metadata"].get("labels") or {}
     if opts["all_namespaces"] and rt.namespaced:
         row.insert(0, obj["metadata"].get("namespace", ""))
-    row += [labels.get(k, "") for k in opts["label_columns"]]  # type: ignore[attr-defined]
+    row += [labels.get(k, "") for k in opts["label_columns"]]
     if opts["show_labels"]:
         row.append(format_labels(labels))
     return [sanitize_cell(c) for c in row]
@@ -276,7 +289,7 @@ def _headers(cmd: KubectlCommand, rt: ResourceType) -> list[str]:
     heads = [c.name.upper() for c in columns_for(rt.kind) if opts["wide"] or c.priority == 0]
     if opts["all_namespaces"] and rt.namespaced:
         heads.insert(0, "NAMESPACE")
-    heads += [label_column_header(k) for k in opts["label_columns"]]  # type: ignore[attr-defined]
+    heads += [label_column_header(k) for k in opts["label_columns"]]
     if opts["show_labels"]:
         heads.append("LABELS")
     return heads

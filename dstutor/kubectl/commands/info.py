@@ -12,6 +12,7 @@ from dstutor.kubectl.commands._base import (
     error,
     flag_bool,
     flag_int,
+    flag_list,
     ref_name,
     resolve_targets,
 )
@@ -197,15 +198,15 @@ def run_scale(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
 def run_create_deployment(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     if len(cmd.args) != 1:
         raise error("exactly one NAME is required, got " + str(len(cmd.args)))
-    images = cmd.flags.get("image") or ()
+    images = flag_list(cmd, "image")
     if not images:
         raise error("required flag(s) \"image\" not set")
     name = cmd.args[0]
     labels = {"app": name}
     containers = []
-    for image in images:  # type: ignore[union-attr]
-        base = str(image).rsplit("/", 1)[-1].split(":")[0].split("@")[0]
-        container: Obj = {"name": base if len(images) > 1 else base, "image": str(image)}  # type: ignore[arg-type]
+    for image in images:
+        base = image.rsplit("/", 1)[-1].split(":")[0].split("@")[0]
+        container: Obj = {"name": base if len(images) > 1 else base, "image": image}
         if flag_int(cmd, "port") >= 0 and cmd.is_set("port"):
             container["ports"] = [{"containerPort": flag_int(cmd, "port")}]
         container["resources"] = {}  # kubectl's generator sends (and prints) these empty

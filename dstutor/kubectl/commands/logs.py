@@ -55,7 +55,7 @@ def _pods_of(env: Env, owner: Obj) -> list[Obj]:
     return [p for p in pods if matches(p["metadata"].get("labels") or {})]
 
 
-def _logging_order(pod: Obj) -> tuple:
+def _logging_order(pod: Obj) -> tuple[bool, bool, bool, int, str, str]:
     """podutils.ByLogging, roughly: scheduled, running, ready, more restarts, older first."""
     status = pod.get("status") or {}
     ready = any(c.get("type") == "Ready" and c.get("status") == "True"
@@ -114,7 +114,7 @@ def _sources(cmd: KubectlCommand, pod: Obj, out: OutputBuffer, many: bool) -> li
         return [Source(pod, wanted, wanted in inits)]
     default = (pod["metadata"].get("annotations") or {}).get(
         "kubectl.kubernetes.io/default-container")
-    first = default if default in containers else containers[0]
+    first = default if isinstance(default, str) and default in containers else containers[0]
     if len(containers) + len(inits) > 1 and not many:
         out.err(f'Defaulted container "{first}" out of: {listing}')
     return [Source(pod, first)]
@@ -164,7 +164,7 @@ def _terminated(state: Obj, *, crashed: bool) -> tuple[float, float, bool]:
 def _context(source: Source) -> LogContext:
     pod = source.pod
     specs = (pod["spec"].get("initContainers") or []) + (pod["spec"].get("containers") or [])
-    container = next((c for c in specs if c.get("name") == source.container), {})
+    container: Obj = next((c for c in specs if c.get("name") == source.container), {})
     command = tuple(str(w) for w in (container.get("command") or []) +
                     (container.get("args") or []))
     return LogContext(image=str(container.get("image", "")), pod=pod["metadata"]["name"],
@@ -229,8 +229,8 @@ def run_logs(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
         if tail >= 0:
             lines = lines[-tail:] if tail else []
         out.write(_format(cmd, source, lines))
-    for exc in failures:
-        out.err(str(exc))
+    for failure in failures:
+        out.err(str(failure))
     if failures and not flag_bool(cmd, "ignore-errors"):
         out.failed = True
     if flag_bool(cmd, "follow") and sources and not failures:

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from dstutor.errors import DstutorError
-from dstutor.kubectl.commands._base import Env, OutputBuffer, flag_bool, flag_str, namespace_of
+from dstutor.kubectl.commands._base import (
+    Env,
+    OutputBuffer,
+    flag_bool,
+    flag_list,
+    flag_str,
+    namespace_of,
+)
 from dstutor.kubectl.commands._printing import report_object
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.registry import handles
@@ -20,7 +27,7 @@ def build_pod(cmd: KubectlCommand, namespace: str) -> Obj:
     words = list(cmd.args[1:])
     if words:
         container["command" if flag_bool(cmd, "command") else "args"] = words
-    env = [str(e).split("=", 1) for e in cmd.flags.get("env") or ()]  # type: ignore[union-attr]
+    env = [e.split("=", 1) for e in flag_list(cmd, "env")]
     if env:
         container["env"] = [{"name": k, "value": v} for k, v in env]
     if flag_str(cmd, "image-pull-policy"):
@@ -31,7 +38,7 @@ def build_pod(cmd: KubectlCommand, namespace: str) -> Obj:
     if flag_bool(cmd, "privileged"):
         container["securityContext"] = {"privileged": True}
     meta: Obj = {"labels": labels, "name": name, "namespace": namespace}
-    annotations = [str(a).split("=", 1) for a in cmd.flags.get("annotations") or ()]  # type: ignore[union-attr]
+    annotations = [a.split("=", 1) for a in flag_list(cmd, "annotations")]
     if annotations:
         meta["annotations"] = {k: v for k, v in annotations}
     return {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
@@ -44,7 +51,7 @@ def build_pod(cmd: KubectlCommand, namespace: str) -> Obj:
 def run_run(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     ns = namespace_of(env, cmd)
     # Checked before the pod is built, which splits each annotation at its "=".
-    bad = [str(a) for a in cmd.flags.get("annotations") or () if "=" not in str(a)]  # type: ignore[union-attr]
+    bad = [a for a in flag_list(cmd, "annotations") if "=" not in a]
     if bad:
         raise DstutorError(f"error: invalid annotations format: {', '.join(bad)}")
     pod = build_pod(cmd, ns)

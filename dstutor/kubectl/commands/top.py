@@ -9,6 +9,7 @@ whose file says `metricsServer: false` answer as a cluster without metrics-serve
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from dstutor.errors import DstutorError
 from dstutor.kubectl.commands._base import (
@@ -100,7 +101,7 @@ def run_top_node(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     if not nodes:
         raise error("metrics not available yet")
     capacity = flag_bool(cmd, "show-capacity")
-    rows = []
+    rows: list[tuple[str, float | None, float | None, dict[str, Any]]] = []
     for node in nodes:
         node_name = node["metadata"]["name"]
         status = node.get("status") or {}
@@ -118,17 +119,17 @@ def run_top_node(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
         rows.append((node_name, cpu, memory, alloc))
     order = flag_str(cmd, "sort-by")
     if order:
-        index = 1 if order == "cpu" else 2
-        rows.sort(key=lambda r: -(r[index] or 0.0))
+        rows.sort(key=lambda r: -((r[1] if order == "cpu" else r[2]) or 0.0))
     lines = [] if flag_bool(cmd, "no-headers") else [
         "NAME\tCPU(cores)\tCPU(%)\tMEMORY(bytes)\tMEMORY(%)\t"]
-    for node_name, cpu, memory, alloc in rows:
-        if cpu is None or memory is None:
+    for node_name, used_cpu, used_memory, alloc in rows:
+        if used_cpu is None or used_memory is None:
             lines.append(f"{node_name}\t<unknown>\t<unknown>\t<unknown>\t<unknown>\t")
             continue
-        cpu_pct = int(cpu * 1000 / max(_amount(alloc.get("cpu", "1")) * 1000, 1) * 100)
-        mem_pct = int(memory / max(_amount(alloc.get("memory", "1")), 1) * 100)
-        lines.append(f"{node_name}\t{_cores(cpu)}\t{cpu_pct}%\t{_bytes(memory)}\t{mem_pct}%\t")
+        cpu_pct = int(used_cpu * 1000 / max(_amount(alloc.get("cpu", "1")) * 1000, 1) * 100)
+        mem_pct = int(used_memory / max(_amount(alloc.get("memory", "1")), 1) * 100)
+        lines.append(f"{node_name}\t{_cores(used_cpu)}\t{cpu_pct}%\t{_bytes(used_memory)}\t"
+                     f"{mem_pct}%\t")
     out.write(tabwrite("\n".join(lines), min_width=MIN_WIDTH, padding=PADDING) + "\n")
 
 
