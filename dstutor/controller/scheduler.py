@@ -30,7 +30,7 @@ AFFINITY_PREFILTER = "node(s) didn't satisfy plugin(s) [NodeAffinity]"
 PORTS_CONFLICT = "node(s) didn't have free ports for the requested pod ports"
 
 
-def resource_amount(name: str, quantity: str | int | float) -> int:
+def resource_amount(name: str, quantity: object) -> int:
     """A quantity in framework.Resource's unit: millicores for cpu (MilliValue), whole
     units otherwise (Value: bytes, pods), rounded up as the scheduler rounds them.
     CommandError (ParseQuantity's words) when it is not a quantity."""

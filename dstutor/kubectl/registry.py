@@ -14,10 +14,10 @@ from dstutor.kubectl.flagspec import (
     VerbSpec,
     flag_spec,
     parse_go_bool,
-    parse_go_duration,
     parse_go_int,
 )
 from dstutor.kubectl.registry_admin import ADMIN_VERBS
+from dstutor.model.timefmt import parse_go_duration
 
 H = TypeVar("H", bound=Callable[..., Any])
 

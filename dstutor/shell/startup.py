@@ -18,6 +18,7 @@ from typing import TextIO
 
 from dstutor import yamlio
 from dstutor.errors import DstutorError, ExitStatus
+from dstutor.files import clean_stale_temps
 from dstutor.model.objects import Obj
 from dstutor.shell.session import Session
 from dstutor.sim.clock import Clock
@@ -143,7 +144,7 @@ def start(opts: ShellOptions, *, interactive: bool) -> Startup:
     save_to: Path | None = None
     if opts.state:
         save_to = Path(opts.state)
-        savefile.clean_stale_temps(save_to)  # what a killed save left behind
+        clean_stale_temps(save_to)  # what a killed save left behind
         if save_to.exists():
             try:
                 cluster = savefile.load_file(save_to, mode=mode, speed=opts.speed)
