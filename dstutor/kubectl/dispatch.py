@@ -118,14 +118,14 @@ def run(cluster: Cluster, text: str, *, namespace: str = "default", interactive:
     try:
         cmd = _parse(text, own_words)
     except KubectlParseError as exc:
-        return CommandResult("", str(exc) + "\n", 1, hint=exc.hint)
+        return CommandResult("", str(exc) + "\n", 1, hint=exc.hint or "")
     except DstutorError as exc:
         return CommandResult("", str(exc) + "\n", 1)
     for warning in cmd.warnings:
         out.err(warning)
     out.hint = cmd.hint
     if cmd.help:
-        return CommandResult(_help_text(cmd), "".join(out.stderr), 0, hint=out.hint)
+        return CommandResult(_help_text(cmd), "".join(out.stderr), 0, hint=out.hint or "")
     handler = cmd.spec.handler
     env = Env(cluster, namespace, interactive, editor, progress, workspace, stream)
     code = 0
@@ -147,5 +147,5 @@ def run(cluster: Cluster, text: str, *, namespace: str = "default", interactive:
             code = 1
         if code and not out.hint and any("(NotFound)" in line for line in out.stderr):
             out.hint = _other_namespace_hint(cluster, cmd, cmd.namespace or namespace)
-    return CommandResult("".join(out.stdout), "".join(out.stderr), code, hint=out.hint,
+    return CommandResult("".join(out.stdout), "".join(out.stderr), code, hint=out.hint or "",
                          changed=out.changed, interleaved=out.interleaved())

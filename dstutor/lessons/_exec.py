@@ -10,7 +10,8 @@ import dataclasses
 from collections.abc import Callable
 from typing import Protocol
 
-from dstutor.shell.session import Output, Session
+from dstutor.kubectl.result import CommandResult
+from dstutor.shell.session import Session
 from dstutor.sim.cluster import Cluster
 
 # Makes the shell Session a lesson's lines run in; the front end passes its own.
@@ -27,7 +28,7 @@ class Executor(Protocol):
     @property
     def namespace(self) -> str: ...
 
-    def run(self, line: str) -> Output: ...
+    def run(self, line: str) -> CommandResult: ...
 
 
 class SessionExecutor:
@@ -45,8 +46,8 @@ class SessionExecutor:
         """The kubeconfig context's namespace, which kubectl lines without -n use."""
         return self.session.namespace or "default"
 
-    def run(self, line: str) -> Output:
-        """The shell's Output, its text ending in a newline as a terminal shows it (the
+    def run(self, line: str) -> CommandResult:
+        """The shell's CommandResult, its text ending in a newline as a terminal shows it (the
         lesson's records and replies join texts one after another)."""
         out = self.session.handle_line(line)
         return dataclasses.replace(out, stdout=_nl(out.stdout), stderr=_nl(out.stderr))

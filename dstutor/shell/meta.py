@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 from dstutor.controller.gc import orphan_pods_deleted_at
 from dstutor.errors import DstutorError
 from dstutor.kubectl.lexer import split_command
+from dstutor.kubectl.result import CommandResult
 from dstutor.shell.durations import clock_text, format_duration, parse_duration
-from dstutor.shell.session import MAX_UNDO, Output, error
+from dstutor.shell.session import MAX_UNDO, error
 
 if TYPE_CHECKING:
     from dstutor.shell.session import Session
@@ -48,7 +49,7 @@ class Args:
     flags: dict[str, list[str]] = field(default_factory=dict)
 
 
-Handler = Callable[["Session", Args], Output]
+Handler = Callable[["Session", Args], CommandResult]
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def parse_args(cmd: MetaCommand, text: str) -> Args:
     return Args(tuple(positional), flags)
 
 
-def run(session: Session, cmd: MetaCommand, text: str) -> Output:
+def run(session: Session, cmd: MetaCommand, text: str) -> CommandResult:
     args = parse_args(cmd, text)
     before = session.snapshot() if cmd.undoable else None
     try:
@@ -207,7 +208,7 @@ def _parse_node_flags(args: Args) -> tuple[dict[str, str], list[dict[str, str]],
 
 @command("node", "node add|remove|fail|recover NAME",
          "add, remove, fail or recover a node (`help node`)", args=("word", NODE))
-def meta_node(session: Session, args: Args) -> Output:
+def meta_node(session: Session, args: Args) -> CommandResult:
     sub = args.positional[0] if args.positional else ""
     return error(f"error: unknown node command {sub!r}" if sub else "error: node what?",
                  hint="node add NAME | node remove NAME | node fail NAME | node recover NAME")
@@ -223,17 +224,17 @@ def meta_node(session: Session, args: Args) -> Output:
                          repeat=False)),
          examples=("node add worker-4", "node add gpu-1 --label gpu=true "
                    "--taint dedicated=gpu:NoSchedule", "node add worker-5 --no-network"))
-def meta_node_add(session: Session, args: Args) -> Output:
+def meta_node_add(session: Session, args: Args) -> CommandResult:
     name = args.positional[0]
     labels, taints, roles = _parse_node_flags(args)
     network = "no-network" not in args.flags
     session.cluster.add_node(name, labels=labels, taints=taints, roles=roles, network=network)
     if not network:
-        return Output(stdout=f"node/{name} joined without a pod network; it stays NotReady, "
+        return CommandResult(stdout=f"node/{name} joined without a pod network; it stays NotReady, "
                       "tainted node.kubernetes.io/network-unavailable, until a CNI agent's "
                       "pod runs on it", changed=True)
     when = _after(session, session.cluster.timing["nodeReadySeconds"])
-    return Output(stdout=f"node/{name} joined; it turns Ready {when}", changed=True)
+    return CommandResult(stdout=f"node/{name} joined; it turns Ready {when}", changed=True)
 
 
 def _after(session: Session, seconds: float) -> str:
@@ -247,40 +248,40 @@ def _after(session: Session, seconds: float) -> str:
 @command("node remove", "node remove NAME",
          "the machine is gone; pod GC removes its pods 40-60s later",
          args=(NODE,), min_args=1, undoable=True)
-def meta_node_remove(session: Session, args: Args) -> Output:
+def meta_node_remove(session: Session, args: Args) -> CommandResult:
     name = args.positional[0]
     _existing_node(session, name)
     now = session.cluster.now()
     session.cluster.remove_node(name)
     when = _after(session, orphan_pods_deleted_at(now) - now)
-    return Output(stdout=f"node/{name} removed; pod GC deletes the pods bound to it {when}",
+    return CommandResult(stdout=f"node/{name} removed; pod GC deletes the pods bound to it {when}",
                   changed=True)
 
 
 @command("node fail", "node fail NAME",
          "the kubelet stops reporting; the node turns NotReady",
          args=(NODE,), min_args=1, undoable=True)
-def meta_node_fail(session: Session, args: Args) -> Output:
+def meta_node_fail(session: Session, args: Args) -> CommandResult:
     name = args.positional[0]
     _existing_node(session, name)
     if not session.cluster.node_is_up(name):
         return error(f"error: node {name} has already failed (try `node recover {name}`)")
     session.cluster.fail_node(name)
     grace = format_duration(session.cluster.timing["nodeMonitorGracePeriodSeconds"])
-    return Output(stdout=f"node/{name}: the kubelet stopped reporting; the node turns "
+    return CommandResult(stdout=f"node/{name}: the kubelet stopped reporting; the node turns "
                   f"NotReady after {grace}", changed=True)
 
 
 @command("node recover", "node recover NAME",
          "the kubelet reports again; the node is Ready",
          args=(NODE,), min_args=1, undoable=True)
-def meta_node_recover(session: Session, args: Args) -> Output:
+def meta_node_recover(session: Session, args: Args) -> CommandResult:
     name = args.positional[0]
     _existing_node(session, name)
     if session.cluster.node_is_up(name):
         return error(f"error: node {name} has not failed (try `node fail {name}`)")
     session.cluster.recover_node(name)
-    return Output(stdout=f"node/{name}: the kubelet reports again; the node is Ready",
+    return CommandResult(stdout=f"node/{name}: the kubelet reports again; the node is Ready",
                   changed=True)
 
 
@@ -293,20 +294,20 @@ def meta_node_recover(session: Session, args: Args) -> Output:
          details="A duration is a number and a unit: 30s, 2m, 1h, 1m30s, 7d (at most 366d).\n"
                  "Without one, time runs until nothing more is waiting to happen\n"
                  "(at most 10 minutes, in case something keeps restarting).")
-def meta_advance(session: Session, args: Args) -> Output:
+def meta_advance(session: Session, args: Args) -> CommandResult:
     cluster = session.cluster
     if args.positional:
         seconds = parse_duration(args.positional[0])
         cluster.advance(seconds)
-        return Output(stdout=f"{format_duration(seconds)} passed; virtual time is now "
+        return CommandResult(stdout=f"{format_duration(seconds)} passed; virtual time is now "
                       f"{clock_text(session)}", changed=seconds > 0)
     used = cluster.advance()
     if used == 0 and cluster.next_change() is None:
-        return Output(stdout=f"nothing is waiting to happen; virtual time stays at "
+        return CommandResult(stdout=f"nothing is waiting to happen; virtual time stays at "
                       f"{clock_text(session)}")
     tail = ("nothing more is changing" if cluster.next_change() is None
             else "things are still changing (advance again to see more)")
-    return Output(stdout=f"{format_duration(used)} passed; {tail}; virtual time is now "
+    return CommandResult(stdout=f"{format_duration(used)} passed; {tail}; virtual time is now "
                   f"{clock_text(session)}", changed=True)
 
 
@@ -314,49 +315,49 @@ def meta_advance(session: Session, args: Args) -> Output:
          details="Reverts kubectl writes, node commands, advance, reset and load, newest\n"
                  f"first (up to {MAX_UNDO} of them, fewer on a very large cluster).\n"
                  "Reading commands are not counted.")
-def meta_undo(session: Session, args: Args) -> Output:
+def meta_undo(session: Session, args: Args) -> CommandResult:
     undone = session.undo()
     if undone is None:
         return error("error: nothing to undo")
-    return Output(stdout=f"undone: {undone}", changed=True)
+    return CommandResult(stdout=f"undone: {undone}", changed=True)
 
 
 @command("reset", "reset", "back to the cluster the shell started with",
          details="The cluster from --cluster, --nodes and -f, as at start-up (a --state file\n"
                  "you resumed from is not reloaded). `undo` brings back what you had.")
-def meta_reset(session: Session, args: Args) -> Output:
+def meta_reset(session: Session, args: Args) -> CommandResult:
     session.replace_cluster(session.fresh_cluster(), "reset")
     session.namespace = "default"
-    return Output(stdout="the cluster is back to how the shell started (`undo` reverts this)",
+    return CommandResult(stdout="the cluster is back to how the shell started (`undo` reverts this)",
                   changed=True)
 
 
 @command("save", "save FILE", "write the whole cluster to FILE (JSON data)",
          args=(FILE,), min_args=1)
-def meta_save(session: Session, args: Args) -> Output:
+def meta_save(session: Session, args: Args) -> CommandResult:
     from dstutor.shell import savefile
 
     path = args.positional[0]
     savefile.save_file(session.cluster, path)
-    return Output(stdout=f"saved the cluster to {path}")
+    return CommandResult(stdout=f"saved the cluster to {path}")
 
 
 @command("load", "load FILE", "replace the cluster with one written by `save`",
          args=(FILE,), min_args=1)
-def meta_load(session: Session, args: Args) -> Output:
+def meta_load(session: Session, args: Args) -> CommandResult:
     from dstutor.shell import savefile
 
     path = args.positional[0]
     clock = session.cluster.clock
     cluster = savefile.load_file(path, mode=clock.mode, speed=clock.speed)
     session.replace_cluster(cluster, f"load {path}")
-    return Output(stdout=f"loaded the cluster from {path} (virtual time {clock_text(session)})",
+    return CommandResult(stdout=f"loaded the cluster from {path} (virtual time {clock_text(session)})",
                   changed=True)
 
 
 @command("exit", "exit", "leave the shell (Ctrl-D does too)")
-def meta_exit(session: Session, args: Args) -> Output:
-    return Output(exit=True)
+def meta_exit(session: Session, args: Args) -> CommandResult:
+    return CommandResult(exit=True)
 
 
 # --- pictures and explanations --------------------------------------------------------------
@@ -369,7 +370,7 @@ def meta_exit(session: Session, args: Args) -> Output:
                  "DaemonSets select on, and each pod with its DaemonSet, status and\n"
                  "revision (`old` marks pods still on an older revision).",
          examples=("map", "map --svg cluster.svg"))
-def meta_map(session: Session, args: Args) -> Output:
+def meta_map(session: Session, args: Args) -> CommandResult:
     from dstutor.shell import console, nodemap
 
     views = nodemap.build(session.cluster)
@@ -382,7 +383,7 @@ def meta_map(session: Session, args: Args) -> Output:
         except OSError as exc:
             return error(f"error: cannot write {path}: {exc.strerror or exc}")
         text += f"\nwrote {path}\n"
-    return Output(stdout=text, renderable=picture)
+    return CommandResult(stdout=text, renderable=picture)
 
 
 @command("why", "why [POD|NODE|DAEMONSET] [DAEMONSET]",
@@ -393,23 +394,23 @@ def meta_map(session: Session, args: Args) -> Output:
                  "controller adds itself), then what the scheduler and kubelet add:\n"
                  "cordoning, readiness and resources. Without arguments: every pair.",
          examples=("why worker-1", "why worker-1 node-logger", "why node-logger-7xk2p"))
-def meta_why(session: Session, args: Args) -> Output:
+def meta_why(session: Session, args: Args) -> CommandResult:
     from dstutor.shell import why
 
-    return Output(stdout=why.explain(session.cluster, list(args.positional),
+    return CommandResult(stdout=why.explain(session.cluster, list(args.positional),
                                      namespace=session.namespace, width=session.width))
 
 
 @command("help", "help [TOPIC]", "this list, or more on one command: `help node add`",
          args=(TOPIC, "word"))
-def meta_help(session: Session, args: Args) -> Output:
+def meta_help(session: Session, args: Args) -> CommandResult:
     from dstutor.shell import helptext
 
     topic = " ".join(args.positional)
     text = helptext.help_text(topic)
     if text is None:
         return error(f"error: no help on {topic!r}; type `help` for the list of topics")
-    return Output(stdout=text)
+    return CommandResult(stdout=text)
 
 
 # Workspace file commands (cat, ls, vi ...) and the rollout planner (`plan`) register

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dstutor.errors import DstutorError
+from dstutor.kubectl.result import CommandResult
 from dstutor.shell.meta import FILE, MANIFEST, Args, MetaFlag, command
-from dstutor.shell.session import Output, error
+from dstutor.shell.session import error
 
 if TYPE_CHECKING:
     from dstutor.shell.session import Session
@@ -45,7 +46,7 @@ def _one(args: Args, name: str) -> str | None:
                  "rollout got stuck.",
          examples=("plan -f ds.yaml --nodes 2000", "plan -f ds.yaml --nodes 500 --fail 1% "
                    "--image-pull 30s --seed 3"))
-def meta_plan(session: Session, args: Args) -> Output:
+def meta_plan(session: Session, args: Args) -> CommandResult:
     from dstutor.planner import view
     from dstutor.planner.inputs import load_daemonset, read_inputs
     from dstutor.planner.plan import make_plan
@@ -87,4 +88,4 @@ def meta_plan(session: Session, args: Args) -> Output:
         except (OSError, DstutorError) as exc:
             return error(f"error: cannot write {path}: {getattr(exc, 'strerror', None) or exc}")
         text += f"wrote {path}\n"
-    return Output(stdout=text, renderable=picture)
+    return CommandResult(stdout=text, renderable=picture)

@@ -17,11 +17,12 @@ from prompt_toolkit.output import ColorDepth
 from dstutor.errors import ParseError, internal_error_line
 from dstutor.files import data_dir
 from dstutor.kubectl.lexer import pending_heredoc
+from dstutor.kubectl.result import CommandResult
 from dstutor.shell import console as con
 from dstutor.shell.completer import ShellCompleter
 from dstutor.shell.durations import clock_of
 from dstutor.shell.script import mixed, write_interleaved
-from dstutor.shell.session import Output, Session
+from dstutor.shell.session import Session
 from dstutor.textsafe import visible
 
 PROMPT = "dstutor> "
@@ -101,7 +102,7 @@ def make_prompt(session: Session, *, history: History | None = None, no_color: b
         **io)
 
 
-def show(out: Output, stdout: TextIO, stderr: TextIO, err_console: Any, out_console: Any,
+def show(out: CommandResult, stdout: TextIO, stderr: TextIO, err_console: Any, out_console: Any,
          *, colour: bool) -> None:
     """kubectl text stays plain; the map and the tutor's hints get colour."""
     if out.renderable is not None and colour:

@@ -12,7 +12,8 @@ from typing import TextIO
 from dstutor import yamlio
 from dstutor.errors import ParseError
 from dstutor.kubectl.lexer import pending_heredoc
-from dstutor.shell.session import Output, Session
+from dstutor.kubectl.result import CommandResult
+from dstutor.shell.session import Session
 from dstutor.textsafe import visible
 
 # A command (with its heredoc) may be as large as a manifest file, no larger: a script
@@ -131,7 +132,7 @@ def _ensure_newline(text: str) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-def mixed(out: Output) -> bool:
+def mixed(out: CommandResult) -> bool:
     """kubectl wrote to stderr before it finished writing to stdout."""
     streams = [s for s, _ in out.interleaved]
     if not (2 in streams and 1 in streams[streams.index(2):]):
@@ -141,7 +142,7 @@ def mixed(out: Output) -> bool:
             and "".join(t for s, t in out.interleaved if s == 2) == out.stderr)
 
 
-def write_interleaved(out: Output, stdout: TextIO, stderr: TextIO) -> None:
+def write_interleaved(out: CommandResult, stdout: TextIO, stderr: TextIO) -> None:
     """Each write to its stream in kubectl's order, flushed at every switch."""
     last = 0
     for stream, text in out.interleaved:
@@ -156,7 +157,7 @@ def write_interleaved(out: Output, stdout: TextIO, stderr: TextIO) -> None:
     stderr.flush()
 
 
-def write_output(out: Output, stdout: TextIO, stderr: TextIO) -> None:
+def write_output(out: CommandResult, stdout: TextIO, stderr: TextIO) -> None:
     """stdout, then the error, then the tutor's hint; flushed so 2>&1 keeps the order.
 
     Where kubectl writes a warning between output lines, it comes there. Everything
@@ -183,7 +184,7 @@ def run_script(session: Session, lines: Iterable[str], stdout: TextIO, stderr: T
         if echo:
             stdout.write(visible(f"$ {command.text}\n"))
         if command.error:
-            write_output(Output(stderr=command.error, exit_code=1), stdout, stderr)
+            write_output(CommandResult(stderr=command.error, exit_code=1), stdout, stderr)
             ok = False
             continue
         out = session.handle_line(command.text)

@@ -2,7 +2,7 @@
 
 A line is either a kubectl line (first word `kubectl` or `k`, run by the kubectl
 layer) or a simulator line (handled in meta.py). Nothing here prints or colours:
-every command returns an Output and the caller decides where it goes.
+every command returns a CommandResult and the caller decides where it goes.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pickle
 import traceback
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from dstutor.errors import DstutorError, ParseError, internal_error_line
@@ -56,31 +56,8 @@ class ExtraWord:
     summary: str
 
 
-@dataclass(frozen=True)
-class Output:
-    """What one line produced, for the REPL, script mode and lessons: the shell writes
-    stdout, then stderr, then the hint. A kubectl line's is kubectl's CommandResult plus
-    what only the shell has (the map's picture, `exit`), with "" for no hint."""
-
-    stdout: str = ""
-    stderr: str = ""
-    exit_code: int = 0
-    hint: str = ""
-    changed: bool = False
-    # A Rich renderable (the map) the REPL may show in colour instead of `stdout`.
-    renderable: Any = field(default=None, compare=False, repr=False)
-    # `exit` was typed: the shell stops reading after this line.
-    exit: bool = False
-    # kubectl's writes in order, (1 stdout | 2 stderr, text); () = stdout, then stderr.
-    interleaved: tuple[tuple[int, str], ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return self.exit_code == 0
-
-
-def error(message: str, *, hint: str = "") -> Output:
-    return Output(stderr=message, exit_code=1, hint=hint)
+def error(message: str, *, hint: str = "") -> CommandResult:
+    return CommandResult(stderr=message, exit_code=1, hint=hint)
 
 
 def first_word(text: str) -> str:
@@ -212,7 +189,7 @@ class Session:
 
     # --- the one entry point -----------------------------------------------------------
 
-    def handle_line(self, text: str) -> Output:
+    def handle_line(self, text: str) -> CommandResult:
         """Run one command (a heredoc body may follow on the next lines).
 
         Never raises except KeyboardInterrupt: an unexpected exception (a bug in
@@ -221,7 +198,7 @@ class Session:
         """
         text = text.rstrip("\n")
         if not text.strip() or text.strip().startswith("#"):
-            return Output()
+            return CommandResult()
         before = self._guard()
         undo_depth = len(self.undo_stack)
         try:
@@ -234,12 +211,12 @@ class Session:
             self._roll_back(before, undo_depth)
             raise
 
-    def _internal_error(self, exc: BaseException) -> Output:
+    def _internal_error(self, exc: BaseException) -> CommandResult:
         line = internal_error_line(exc)
         if self.debug:
             trace = "".join(traceback.format_exception(exc)).rstrip("\n")
-            return Output(stderr=f"{trace}\n{line}", exit_code=1)
-        return Output(stderr=line, exit_code=1)
+            return CommandResult(stderr=f"{trace}\n{line}", exit_code=1)
+        return CommandResult(stderr=line, exit_code=1)
 
     def _guard(self) -> UndoEntry:
         """The cluster as it is now, pickled only if it changed since the last look.
@@ -270,10 +247,10 @@ class Session:
         del self.undo_stack[undo_depth:]
         self.restore(before)
 
-    def _handle(self, text: str) -> Output:
+    def _handle(self, text: str) -> CommandResult:
         stripped = text.strip()
         if not stripped or stripped.startswith("#"):
-            return Output()
+            return CommandResult()
         self.log.append(stripped)
         from dstutor.shell import pipeline
 
@@ -285,7 +262,7 @@ class Session:
             return self._piped(piped)
         return self._route(text)
 
-    def _piped(self, piped: Any) -> Output:
+    def _piped(self, piped: Any) -> CommandResult:
         """`CMD | grep x > FILE`: the command, then text filters, then the workspace file."""
         from dstutor.shell import pipeline
         from dstutor.shell.filecmds import workspace_of
@@ -299,7 +276,7 @@ class Session:
         if outer is not None:
             self.stream = streamed.append
         try:
-            out = Output(stdout=body) if body is not None else self._route(piped.command)
+            out = CommandResult(stdout=body) if body is not None else self._route(piped.command)
         finally:
             if outer is not None:
                 self.stream = outer
@@ -309,10 +286,10 @@ class Session:
 
         stdout, stderr, code = pipeline.finish(piped, "".join(streamed) + out.stdout,
                                                out.stderr, out.exit_code, write)
-        return Output(stdout=stdout, stderr=stderr, exit_code=code, hint=out.hint,
+        return CommandResult(stdout=stdout, stderr=stderr, exit_code=code, hint=out.hint,
                       changed=out.changed, exit=out.exit)
 
-    def _route(self, text: str) -> Output:
+    def _route(self, text: str) -> CommandResult:
         stripped = text.strip()
         word = first_word(text)
         if word in KUBECTL_WORDS:
@@ -320,7 +297,7 @@ class Session:
 
             config = run_config(self, text.lstrip())
             if config is not None:
-                return Output(stdout=config[0], stderr=config[1], exit_code=config[2])
+                return CommandResult(stdout=config[0], stderr=config[1], exit_code=config[2])
             return self._run_kubectl(text.lstrip())
         from dstutor.shell import meta
 
@@ -336,7 +313,7 @@ class Session:
 
     # --- kubectl lines -----------------------------------------------------------------
 
-    def _run_kubectl(self, text: str) -> Output:
+    def _run_kubectl(self, text: str) -> CommandResult:
         run = self._kubectl or _default_kubectl()
         snapshot = None
         if kubectl_verb(text) not in READ_ONLY_VERBS:
@@ -364,9 +341,7 @@ class Session:
             raise
         if result.changed and snapshot is not None:
             self._push_undo(text, snapshot)
-        return Output(stdout=result.stdout, stderr=result.stderr, exit_code=result.exit_code,
-                      hint=result.hint or "", changed=result.changed,
-                      interleaved=result.interleaved)
+        return result
 
     # --- undo ----------------------------------------------------------------------------
 
@@ -437,7 +412,7 @@ class Session:
 
     # --- anything else -------------------------------------------------------------------
 
-    def _unknown(self, line: str) -> Output:
+    def _unknown(self, line: str) -> CommandResult:
         from dstutor.shell import meta
 
         word = line.split()[0]

@@ -74,7 +74,7 @@ def test_kubectl_verbs_hints_seed_in_default_namespace(workdir: Path) -> None:
 
 def test_kubectl_verbs_hints_none_for_plain_success(workdir: Path) -> None:
     result = run(fresh_cluster(), "kubectl get nodes")
-    assert result.ok and result.hint is None and not result.changed
+    assert result.ok and result.hint == "" and not result.changed
 
 
 @pytest.mark.parametrize(("line", "changed"), [

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 
+from dstutor.kubectl.result import CommandResult
 from dstutor.shell.script import mixed, write_interleaved, write_output
-from dstutor.shell.session import Output, Session
+from dstutor.shell.session import Session
 from dstutor.sim.clusterfile import default_cluster
 
 
@@ -13,7 +14,7 @@ class _Shared(io.StringIO):
     """One buffer behind both streams, as a terminal or `2>&1` shows them."""
 
 
-def _printed(out: Output) -> str:
+def _printed(out: CommandResult) -> str:
     both = _Shared()
     write_output(out, both, both)
     return both.getvalue()
@@ -39,20 +40,20 @@ def test_delete_cascade_false_warns_before_deleted() -> None:
 
 
 def test_stdout_then_stderr_when_nothing_is_interleaved() -> None:
-    out = Output(stdout="a\n", stderr="b\n", interleaved=((1, "a\n"), (2, "b\n")))
+    out = CommandResult(stdout="a\n", stderr="b\n", interleaved=((1, "a\n"), (2, "b\n")))
     assert not mixed(out)
     assert _printed(out) == "a\nb\n"
 
 
 def test_interleaved_output_without_final_newline_gets_one() -> None:
     both = _Shared()
-    write_interleaved(Output(stdout="x", stderr="w\n", interleaved=((2, "w\n"), (1, "x"))),
+    write_interleaved(CommandResult(stdout="x", stderr="w\n", interleaved=((2, "w\n"), (1, "x"))),
                       both, both)
     assert both.getvalue() == "w\nx\n"
 
 
 def test_chunks_that_no_longer_match_the_output_are_not_used() -> None:
-    out = Output(stdout="filtered\n", stderr="w\n",
+    out = CommandResult(stdout="filtered\n", stderr="w\n",
                  interleaved=((1, "a\n"), (2, "w\n"), (1, "b\n")))
     assert not mixed(out)
     assert _printed(out) == "filtered\nw\n"

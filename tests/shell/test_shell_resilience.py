@@ -34,7 +34,7 @@ def _state(session: Session) -> str:
 def _fail_after(original, mutate):  # noqa: ANN001, ANN202
     """A handler that, for a name starting with `bad`, changes the cluster part way and
     then hits a bug; other names work as usual."""
-    def handler(session: Session, args: meta.Args) -> meta.Output:
+    def handler(session: Session, args: meta.Args) -> meta.CommandResult:
         if not args.positional[0].startswith("bad"):
             return original(session, args)
         mutate(session)
@@ -218,7 +218,7 @@ def test_state_is_saved_on_ctrl_c_without_the_interrupted_command(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cmd = meta.COMMANDS["node add"]
 
-    def interrupted(session: Session, args: meta.Args) -> meta.Output:
+    def interrupted(session: Session, args: meta.Args) -> meta.CommandResult:
         if args.positional[0] == "stop":
             session.cluster.add_node("half-done")
             raise KeyboardInterrupt

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from shell_helpers import NODE_LOGGER, FakeKubectl
 
-from dstutor.shell.session import Output, Session, is_kubectl_line, kubectl_verb
+from dstutor.kubectl.result import CommandResult
+from dstutor.shell.session import Session, is_kubectl_line, kubectl_verb
 from dstutor.sim.clusterfile import default_cluster
 
 
@@ -35,7 +36,7 @@ def test_session_routes_kubectl_lines_to_dispatch(fake_session: Session, fake: F
                                                   ) -> None:
     out = fake_session.handle_line("k get pods")
     assert fake.calls == ["k get pods"]
-    assert out == Output(stdout="ran k get pods\n")
+    assert out == CommandResult(stdout="ran k get pods\n")
 
 
 def test_session_passes_heredoc_through_whole(fake_session: Session, fake: FakeKubectl
@@ -53,7 +54,7 @@ def test_session_kubectl_error_keeps_stderr_and_hint(fake_session: Session) -> N
 
 @pytest.mark.parametrize("line", ["", "   ", "# a comment", "  # indented comment"])
 def test_session_blank_and_comment_lines_do_nothing(fake_session: Session, line: str) -> None:
-    assert fake_session.handle_line(line) == Output()
+    assert fake_session.handle_line(line) == CommandResult()
 
 
 def test_session_suggests_kubectl_for_bare_verb(fake_session: Session) -> None:

@@ -10,11 +10,12 @@ import re
 import pytest
 from rich.console import Console
 
+from dstutor.kubectl.result import CommandResult
 from dstutor.shell import console as con
 from dstutor.shell.nodemap import NodeView, PodView
 from dstutor.shell.prompt import show
 from dstutor.shell.script import run_script, write_output
-from dstutor.shell.session import Output, Session
+from dstutor.shell.session import Session
 from dstutor.sim.clusterfile import default_cluster
 
 # Escape sequences a hostile annotation, image or name might carry.
@@ -35,7 +36,7 @@ RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 @pytest.mark.parametrize("payload", CORPUS)
 def test_script_mode_shows_every_control_visibly(payload: str) -> None:
-    out = Output(stdout=f"value: {payload}", stderr=f"error: {payload}", hint=payload)
+    out = CommandResult(stdout=f"value: {payload}", stderr=f"error: {payload}", hint=payload)
     stdout, stderr = io.StringIO(), io.StringIO()
     write_output(out, stdout, stderr)
     assert not RAW.search(stdout.getvalue() + stderr.getvalue())
@@ -46,7 +47,7 @@ def test_script_mode_shows_every_control_visibly(payload: str) -> None:
 def test_the_repl_shows_every_control_visibly(payload: str) -> None:
     stdout, stderr = io.StringIO(), io.StringIO()
     err_console = Console(file=stderr, no_color=True, color_system=None)
-    show(Output(stdout=payload, stderr=payload, hint=payload), stdout, stderr, err_console,
+    show(CommandResult(stdout=payload, stderr=payload, hint=payload), stdout, stderr, err_console,
          None, colour=False)
     assert not RAW.search(stdout.getvalue() + stderr.getvalue())
 
