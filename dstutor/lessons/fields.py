@@ -122,7 +122,7 @@ FIELDS: Mapping[str, Mapping[str, Kind]] = {
     "setup": {
         "cluster": PATH, "workers": whole(0, 50), "nodes": blocks("node"), "manifests": PATHS,
         "commands": COMMANDS, "seed": whole(0, 2**31), "clock": TEXT,
-        "expect": blocks("check"),
+        "settle": Kind("duration", _duration), "expect": blocks("check"),
     },
     "node": {"name": TEXT, "labels": LABELS, "taints": TEXTS, "roles": TEXTS},
     "step": {

@@ -29,6 +29,7 @@ from dstutor.lessons.schema import (
     Variant,
     Wrong,
 )
+from dstutor.model.timefmt import parse_go_duration
 from dstutor.textsafe import visible_line
 
 # The known fields of each mapping come from the one table of fields and types.
@@ -243,10 +244,18 @@ class _Reader:
         clock = self.text(data, "clock", path)
         if clock not in ("", "manual", "live"):
             raise self.fail((*path, "clock"), f"clock must be manual or live, not {clock!r}")
+        settle = None
+        if data.get("settle") is not None:
+            try:
+                settle = parse_go_duration("".join(str(data["settle"]).split()))
+            except ValueError:
+                settle = -1.0
+            if settle < 0:
+                raise self.fail((*path, "settle"), "settle must be a duration such as 30s")
         return Setup(self.text(data, "cluster", path), self.integer(data, "workers", path, 3),
                      tuple(nodes), self.strings(data, "manifests", path),
                      self.strings(data, "commands", path), self.integer(data, "seed", path, 1),
-                     clock, self.checks(data, path, "expect"))
+                     clock, self.checks(data, path, "expect"), settle)
 
 
 def load_lesson(path: str | Path) -> Lesson:

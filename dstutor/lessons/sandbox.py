@@ -169,7 +169,7 @@ def build_setup(lesson: Lesson, workspace: Workspace | None = None, *,
         if result.exit_code != 0:
             raise LessonError(f"setup command failed: {line.splitlines()[0]}: "
                               f"{result.stderr.strip()}", path=str(lesson.path or lesson.id))
-    executor.cluster.advance()
+    executor.cluster.advance(lesson.setup.settle)
     return executor
 
 

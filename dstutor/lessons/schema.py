@@ -142,6 +142,10 @@ class Setup:
     # (for lessons that watch an update frame by frame); "" follows the shell's default.
     clock: str = ""
     expect: tuple[CheckSpec, ...] = ()  # what the text says about the starting cluster
+    # Seconds of virtual time the setup lets pass; None: until nothing more changes
+    # (at most ten minutes). A lesson about a loop that never ends (evicted, recreated,
+    # evicted) names a short time, or it would open ten minutes into the loop.
+    settle: float | None = None
 
 
 @dataclass(frozen=True)

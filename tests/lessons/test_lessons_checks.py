@@ -242,3 +242,22 @@ def test_a_manual_clock_lesson_stays_manual_at_a_terminal(tmp_path: Path) -> Non
     lesson = load_lesson(write(tmp_path, BASE.replace("steps:", "setup: {clock: manual}\nsteps:")))
     runner = LessonRunner(lesson, ProgressStore(tmp_path / "p.json"), live=True)
     assert runner.executor.cluster.clock.mode == "manual"
+
+
+@pytest.mark.parametrize(("settle", "later"), [("20s", 20.0), ("1m30s", 90.0)])
+def test_setup_settle_is_how_long_the_setup_lets_time_pass(tmp_path: Path, settle: str,
+                                                            later: float) -> None:
+    """A lesson about a loop that never ends opens at its start, not ten minutes in: the
+    setup lets exactly `settle` pass after building the cluster (0s: none at all)."""
+    from dstutor.lessons.progress import ProgressStore
+    from dstutor.lessons.runner import LessonRunner
+
+    def opens_at(value: str) -> float:
+        path = write(tmp_path, BASE.replace("steps:", f"setup: {{settle: {value}}}\nsteps:"))
+        lesson = load_lesson(path)
+        runner = LessonRunner(lesson, ProgressStore(tmp_path / f"p-{value}.json"))
+        return runner.executor.cluster.now()
+
+    assert load_lesson(write(tmp_path, BASE.replace(
+        "steps:", f"setup: {{settle: {settle}}}\nsteps:"))).setup.settle == later
+    assert opens_at(settle) - opens_at("0s") == later
