@@ -46,6 +46,18 @@ _GO_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 
 _GO_PART = re.compile(r"(\d*\.?\d*)([^\d.]*)")
 
 
+def days_duration(seconds: float) -> str:
+    """1d2h3m, 17h46m40s, 5m20s, 42s, 0s: whole seconds with days in front, the way the
+    tutor writes a span of virtual time (Go's Duration stops at hours)."""
+    whole = int(round(seconds))
+    days, rest = divmod(whole, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "",
+             f"{minutes}m" if minutes else "", f"{secs}s" if secs or not whole else ""]
+    return "".join(parts)
+
+
 def parse_go_duration(text: str) -> float:
     """Go's time.ParseDuration in seconds (`1m30s`, `500ms`, `-2h`, `0`).
 

@@ -14,6 +14,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from dstutor.model.timefmt import days_duration
 from dstutor.planner.plan import Plan
 from dstutor.planner.rollout import COMPLETE, COMPLETE_EXCEPT_FAILED, STUCK, Result
 from dstutor.textsafe import visible_line
@@ -26,15 +27,7 @@ JSON_FORMAT = 1
 
 def duration_text(seconds: float | None) -> str:
     """17h46m40s, 5m20s, 42s, 1d2h3m: exact to the second, as a plan needs."""
-    if seconds is None:
-        return "-"
-    whole = int(round(seconds))
-    days, rest = divmod(whole, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "",
-             f"{minutes}m" if minutes else "", f"{secs}s" if secs or not whole else ""]
-    return "".join(parts)
+    return "-" if seconds is None else days_duration(seconds)
 
 
 def _ok(result: Result) -> bool:

@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from dstutor.errors import DstutorError
-from dstutor.model.timefmt import SIM_EPOCH, parse_go_duration
+from dstutor.model.timefmt import SIM_EPOCH, days_duration, parse_go_duration
 
 if TYPE_CHECKING:
     from dstutor.shell.session import Session
@@ -44,13 +44,7 @@ def format_duration(seconds: float) -> str:
     """7d, 1d2h, 1h2m, 1m30s, 45s, 0.5s: short and exact enough for a learner."""
     if seconds < 60 and seconds != int(seconds):
         return f"{seconds:.3g}s"
-    whole = int(round(seconds))
-    days, rest = divmod(whole, DAY)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "",
-             f"{minutes}m" if minutes else "", f"{secs}s" if secs or not whole else ""]
-    return "".join(parts)
+    return days_duration(seconds)
 
 
 def clock_of(now: float) -> str:

@@ -101,3 +101,19 @@ def test_time_limit_takes_whole_minutes(value: int, seconds: float) -> None:
 def test_time_limit_refuses_other_values(value: object) -> None:
     with pytest.raises(ValueError, match="must be a duration such as 15m"):
         time_limit(value)
+
+
+@pytest.mark.parametrize(("seconds", "text"), [
+    (0, "0s"), (42, "42s"), (60, "1m"), (320, "5m20s"), (3600, "1h"), (63_999.6, "17h46m40s"),
+    (86_400, "1d"), (93_784, "1d2h3m4s"), (604_800, "7d"),
+])
+def test_days_duration_is_the_one_span_formatter(seconds: float, text: str) -> None:
+    """The shell's `advance` messages and the planner's tables write spans the same way."""
+    from dstutor.model.timefmt import days_duration
+    from dstutor.planner.view import duration_text
+    from dstutor.shell.durations import format_duration
+
+    assert days_duration(seconds) == text
+    assert duration_text(seconds) == text
+    if seconds == int(seconds) or seconds >= 60:
+        assert format_duration(seconds) == text
