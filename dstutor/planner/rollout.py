@@ -28,7 +28,7 @@ from dstutor.model.objects import (
 )
 from dstutor.planner.fleet import Fleet
 from dstutor.planner.inputs import PlanError
-from dstutor.render.columns import pod_status_and_counts
+from dstutor.render.podstatus import pod_status_and_counts
 from dstutor.render.rollout import daemonset_status_line
 from dstutor.sim.cluster import Cluster
 

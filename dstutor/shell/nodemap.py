@@ -14,7 +14,8 @@ from dstutor.model.objects import (
     target_node_name,
 )
 from dstutor.model.taints import taint_to_string
-from dstutor.render.columns import node_roles, pod_status_and_counts
+from dstutor.render.columns import node_roles
+from dstutor.render.podstatus import pod_status_and_counts
 from dstutor.sim.cluster import Cluster
 
 

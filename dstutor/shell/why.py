@@ -30,7 +30,7 @@ from dstutor.model.objects import (
 from dstutor.model.podaffinity import interpod_failure, required_terms, uses_pod_affinity
 from dstutor.model.priority import pod_priority
 from dstutor.model.selectors import node_selector_requirement_matches
-from dstutor.render.columns import pod_status_and_counts
+from dstutor.render.podstatus import pod_status_and_counts
 from dstutor.sim.cluster import Cluster
 
 YES, NO = "✓", "✗"
