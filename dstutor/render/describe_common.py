@@ -192,3 +192,14 @@ def selector_text(spec: Mapping[str, Any]) -> str:
         return str(selector_from_dict(spec.get("selector")))
     except CommandError:
         return ""
+
+
+def print_workload_conditions(w: DescribeWriter, status: Mapping[str, Any]) -> None:
+    """The Conditions table of describe deployment and describe rs (type, status, reason;
+    no times, unlike a pod's or a node's)."""
+    conditions = status.get("conditions") or []
+    if conditions:
+        w.write(0, "Conditions:\n  Type\tStatus\tReason\n")
+        w.write(1, "----\t------\t------\n")
+        for c in conditions:
+            w.write(1, f"{c.get('type', '')} \t{c.get('status', '')}\t{c.get('reason', '')}\n")

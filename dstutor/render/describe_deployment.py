@@ -14,6 +14,7 @@ from dstutor.render.describe_common import (
     meta,
     print_annotations,
     print_labels,
+    print_workload_conditions,
     selector_text,
 )
 from dstutor.render.describe_pod import describe_pod_template
@@ -77,12 +78,7 @@ def describe_deployment(deploy: Obj, replicasets: Iterable[Obj], events: list[Ob
         w.write(0, f"RollingUpdateStrategy:\t{rolling.get('maxUnavailable', '')} max unavailable, "
                    f"{rolling.get('maxSurge', '')} max surge\n")
     describe_pod_template(w, spec.get("template") or {})
-    conditions = status.get("conditions") or []
-    if conditions:
-        w.write(0, "Conditions:\n  Type\tStatus\tReason\n")
-        w.write(1, "----\t------\t------\n")
-        for c in conditions:
-            w.write(1, f"{c.get('type', '')} \t{c.get('status', '')}\t{c.get('reason', '')}\n")
+    print_workload_conditions(w, status)
     old, new = split_replicasets(deploy, replicasets)
     if old or new is not None:
         w.write(0, f"OldReplicaSets:\t{_by_labels(old)}\n")

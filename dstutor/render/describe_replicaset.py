@@ -16,6 +16,7 @@ from dstutor.render.describe_common import (
     meta,
     print_annotations,
     print_labels,
+    print_workload_conditions,
     selector_text,
 )
 from dstutor.render.describe_pod import describe_pod_template
@@ -44,12 +45,7 @@ def describe_replicaset(rs: Obj, pods: Iterable[Obj], events: list[Obj] | None,
     w.write(0, f"Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / "
                f"{failed} Failed\n")
     describe_pod_template(w, spec.get("template") or {})
-    conditions = status.get("conditions") or []
-    if conditions:
-        w.write(0, "Conditions:\n  Type\tStatus\tReason\n")
-        w.write(1, "----\t------\t------\n")
-        for c in conditions:
-            w.write(1, f"{c.get('type', '')} \t{c.get('status', '')}\t{c.get('reason', '')}\n")
+    print_workload_conditions(w, status)
     if events is not None:
         describe_events(w, events, now)
     return w.text()
