@@ -331,6 +331,21 @@ def _delete_options(query: dict[str, str], body: bytes) -> Obj:
     return opts
 
 
+def _propagation(asked: Any, opts: Obj) -> str:
+    """DeleteOptions' propagationPolicy, or what orphanDependents implies; 422 if unknown."""
+    propagation = asked if asked is not None else (
+        "Orphan" if opts.get("orphanDependents") else "Background")
+    if propagation not in ("Background", "Foreground", "Orphan"):
+        raise StatusError(422, "Invalid", f'DeleteOptions.meta.k8s.io "" is invalid: '
+                          f'propagationPolicy: Unsupported value: "{propagation}": supported '
+                          'values: "Foreground", "Background", "Orphan", "nil"')
+    return str(propagation)
+
+
+def _grace_and_dry(opts: Obj) -> tuple[Any, bool]:
+    return opts.get("gracePeriodSeconds"), "All" in (opts.get("dryRun") or [])
+
+
 def _delete(cluster: Cluster, t: Target, query: dict[str, str], body: bytes) -> Written:
     opts = _delete_options(query, body)
     current = live(cluster, t)
@@ -340,15 +355,8 @@ def _delete(cluster: Cluster, t: Target, query: dict[str, str], body: bytes) -> 
         raise conflict(t.rt.plural, t.rt.group, t.name)
     if pre.get("uid") and pre["uid"] != current["metadata"].get("uid"):
         raise conflict(t.rt.plural, t.rt.group, t.name)
-    propagation = opts.get("propagationPolicy")
-    if propagation is None:
-        propagation = "Orphan" if opts.get("orphanDependents") else "Background"
-    if propagation not in ("Background", "Foreground", "Orphan"):
-        raise StatusError(422, "Invalid", f'DeleteOptions.meta.k8s.io "" is invalid: '
-                          f'propagationPolicy: Unsupported value: "{propagation}": supported '
-                          'values: "Foreground", "Background", "Orphan", "nil"')
-    grace = opts.get("gracePeriodSeconds")
-    dry = "All" in (opts.get("dryRun") or [])
+    propagation = _propagation(opts.get("propagationPolicy"), opts)
+    grace, dry = _grace_and_dry(opts)
     before = cluster.delete(t.rt.kind, t.namespace or "", t.name, propagation=propagation,
                             grace_seconds=grace if isinstance(grace, int) else None,
                             dry_run=dry)
@@ -361,14 +369,8 @@ def _delete_collection(cluster: Cluster, t: Target, query: dict[str, str],
     """deletecollection: every object the selectors match, each deleted as a DELETE of its
     own would; the reply is the list of what was deleted (as the real server sends it)."""
     opts = _delete_options(query, body)
-    propagation = opts.get("propagationPolicy") or (
-        "Orphan" if opts.get("orphanDependents") else "Background")
-    if propagation not in ("Background", "Foreground", "Orphan"):
-        raise StatusError(422, "Invalid", f'DeleteOptions.meta.k8s.io "" is invalid: '
-                          f'propagationPolicy: Unsupported value: "{propagation}": supported '
-                          'values: "Foreground", "Background", "Orphan", "nil"')
-    grace = opts.get("gracePeriodSeconds")
-    dry = "All" in (opts.get("dryRun") or [])
+    propagation = _propagation(opts.get("propagationPolicy") or None, opts)
+    grace, dry = _grace_and_dry(opts)
     matches = matcher(t.rt, query)
     doomed = [clone(o) for o in cluster.store.list(t.rt.kind, t.namespace) if matches(o)]
     items: list[Obj] = []
