@@ -28,6 +28,18 @@ def daemonset(i: int) -> dict:
                                                            "image": f"agent:{i}"}]}}}}
 
 
+def settled_cluster(nodes: int, daemonsets: int, *, width: int = 5) -> Cluster:
+    """`nodes` ready nodes running `daemonsets` DaemonSets, settled: the read benchmarks'
+    cluster."""
+    cluster = Cluster()
+    for i in range(nodes):
+        cluster.add_node(f"node-{i:0{width}d}", ready=True)
+    for i in range(daemonsets):
+        cluster.create(daemonset(i))
+    cluster.advance()
+    return cluster
+
+
 def peak_rss_mb() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return usage / 1024 if sys.platform != "darwin" else usage / (1024 * 1024)

@@ -19,23 +19,13 @@ import statistics
 import time
 from collections.abc import Callable
 
-from bench_engine import daemonset  # the same DaemonSets as the engine benchmark
+from bench_engine import settled_cluster  # the same DaemonSets as the engine benchmark
 
 from dstutor.kubectl.dispatch import run
 from dstutor.render.columns import forget_pod_rows
 from dstutor.sim.cluster import Cluster
 
 TARGET_MS = 5.0
-
-
-def build(nodes: int, daemonsets: int) -> Cluster:
-    cluster = Cluster()
-    for i in range(nodes):
-        cluster.add_node(f"node-{i:03d}", ready=True)
-    for i in range(daemonsets):
-        cluster.create(daemonset(i))
-    cluster.advance()
-    return cluster
 
 
 def time_command(cluster: Cluster, line: str, runs: int,
@@ -63,7 +53,7 @@ def main() -> None:
     parser.add_argument("--daemonsets", type=int, default=5)
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()
-    cluster = build(args.nodes, args.daemonsets)
+    cluster = settled_cluster(args.nodes, args.daemonsets, width=3)
     pods = cluster.store.count("Pod")
     line = "kubectl get pods -o wide"
     time_command(cluster, line, 3)  # warm caches (timestamps, imports)

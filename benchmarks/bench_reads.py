@@ -22,22 +22,12 @@ import sys
 import time
 from pathlib import Path
 
-from bench_engine import daemonset  # the same DaemonSets as the engine benchmark
+from bench_engine import settled_cluster  # the same DaemonSets as the engine benchmark
 
 from dstutor.kubectl.dispatch import run
 from dstutor.sim.cluster import Cluster
 
 BIN = Path(sys.executable).with_name("dstutor")
-
-
-def build(nodes: int, daemonsets: int) -> Cluster:
-    cluster = Cluster()
-    for i in range(nodes):
-        cluster.add_node(f"node-{i:05d}", ready=True)
-    for i in range(daemonsets):
-        cluster.create(daemonset(i))
-    cluster.advance()
-    return cluster
 
 
 def timed(cluster: Cluster, line: str, runs: int, tick: bool = False) -> tuple[float, float]:
@@ -83,10 +73,10 @@ def cold(commands: list[tuple[list[str], str | None]], runs: int,
 
 
 def in_process(args: argparse.Namespace) -> None:
-    small = build(100, args.daemonsets)
+    small = settled_cluster(100, args.daemonsets)
     yaml_ms = timed(small, "kubectl get pods -A -o yaml", max(3, args.runs // 4))
     t0 = time.perf_counter()
-    big = build(args.nodes, args.daemonsets)
+    big = settled_cluster(args.nodes, args.daemonsets)
     built = time.perf_counter() - t0
     pods = big.store.count("Pod")
     wide_ms = timed(big, "kubectl get pods -A -o wide", args.runs, tick=True)
