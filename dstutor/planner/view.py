@@ -6,17 +6,17 @@ Names from the manifest are shown through textsafe.visible_line.
 
 from __future__ import annotations
 
-import io
 from typing import Any
 from xml.sax.saxutils import escape
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from dstutor.model.timefmt import days_duration
 from dstutor.planner.plan import Plan
 from dstutor.planner.rollout import COMPLETE, COMPLETE_EXCEPT_FAILED, STUCK, Result
+from dstutor.render.richtext import plain_text
 from dstutor.textsafe import visible_line
 
 BAR_WIDTH = 32
@@ -163,11 +163,7 @@ def picture(plan: Plan) -> RenderableType:
 
 def render_text(pic: RenderableType, *, width: int = 100) -> str:
     """The picture as plain text (no colour codes), for pipes, scripts and golden files."""
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=width, color_system=None, force_terminal=False,
-                      no_color=True, highlight=False, emoji=False, legacy_windows=False)
-    console.print(pic)
-    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+    return plain_text(pic, width=width)
 
 
 def to_json(plan: Plan) -> dict[str, Any]:

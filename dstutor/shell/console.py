@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dstutor.model.objects import Obj
+from dstutor.render.richtext import plain_text
 from dstutor.shell.durations import clock_of
 from dstutor.shell.nodemap import NodeView, PodView
 from dstutor.textsafe import visible, visible_line
@@ -150,11 +151,7 @@ def map_picture(views: Sequence[NodeView], now: float,
 
 def render_text(picture: RenderableType, *, width: int = 80) -> str:
     """The picture as plain text (no colour codes), for script mode and golden files."""
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=width, color_system=None, force_terminal=False,
-                      no_color=True, highlight=False, emoji=False, legacy_windows=False)
-    console.print(picture)
-    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+    return plain_text(picture, width=width)
 
 
 def svg_text(picture: RenderableType, *, width: int = 100) -> str:
