@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -13,19 +12,15 @@ from typer.testing import CliRunner
 from dstutor.cli.lessons import lesson_app
 from dstutor.lessons.loader import lesson_files, load_lesson
 from dstutor.lessons.schema import Lesson
+from dstutor.lessons.transcript import reference_script
 
 FILES = lesson_files(COURSE)
 
 
 def solution_script(lesson: Lesson) -> str:
-    """Every step's solution, with the prediction typed right after the command it gates."""
-    lines: list[str] = []
-    for step in lesson.steps:
-        for line in step.solution:
-            lines.append(line.rstrip("\n"))
-            if step.predict and re.search(step.predict.before, line):
-                lines.append(str(step.predict.answer))
-    return "\n".join(lines) + "\n"
+    """Every step's solution, with the prediction typed right after the command it gates
+    (the same script `lesson check` writes the transcript from)."""
+    return "\n".join(reference_script(lesson)) + "\n"
 
 
 def test_course_has_the_planned_lessons() -> None:
