@@ -4,7 +4,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from classroom_builders import ROOT, simulate
+from classroom_builders import ROOT, simulate, strategy_only
 
 from dstutor.classroom.results import build_results, verify
 from dstutor.lessons.loader import LESSON_GLOB, load_lesson
@@ -76,7 +76,7 @@ def test_exercise_partial_credit_from_replay(tmp_path: Path) -> None:
     """Right strategy, image never changed: 2 of 8 weight units (one-at-a-time); no
     rollout happened, so the process check (never two nodes down) earns nothing."""
     path = COURSE / "22-ex-safe-rollout.yaml"
-    rec = _score(tmp_path, path, [_strategy_only()])
+    rec = _score(tmp_path, path, [strategy_only()])
     checks = {c["id"]: c["passed"] for c in rec["steps"][0]["checks"]}
     assert checks == {"one-at-a-time": True, "v2-everywhere": False, "proved": False,
                       "never-two-down": False}
@@ -90,7 +90,7 @@ def test_exercise_22_grades_the_process_from_replay(tmp_path: Path) -> None:
     rec = _score(tmp_path, path, [
         "kubectl set image ds/node-logger filebeat=docker.elastic.co/beats/filebeat:8.11.0 "
         "-n kube-system", "kubectl rollout status ds/node-logger -n kube-system",
-        _strategy_only().replace("filebeat:8.10.0", "filebeat:8.11.0")])
+        strategy_only("8.11.0")])
     checks = {c["id"]: c["passed"] for c in rec["steps"][0]["checks"]}
     assert checks == {"one-at-a-time": True, "v2-everywhere": True, "proved": True,
                       "never-two-down": False}
@@ -144,34 +144,3 @@ def test_exercise_settings_travel_with_the_lesson(tmp_path: Path) -> None:
     assert rec["scoring"] == meta.scoring.as_dict()
     assert " · a hint costs 5 points · " in toolbar_status(runner)
 
-def _strategy_only() -> str:
-    return """kubectl apply -f - <<EOF
-apiVersion: apps/v1
-kind: DaemonSet
-metadata:
-  name: node-logger
-  namespace: kube-system
-spec:
-  selector:
-    matchLabels:
-      app: node-logger
-  updateStrategy:
-    type: RollingUpdate
-    rollingUpdate:
-      maxUnavailable: 1
-  template:
-    metadata:
-      labels:
-        app: node-logger
-    spec:
-      containers:
-        - name: filebeat
-          image: docker.elastic.co/beats/filebeat:8.10.0
-          volumeMounts:
-            - name: logs
-              mountPath: /var/log
-      volumes:
-        - name: logs
-          hostPath:
-            path: /var/log
-EOF"""

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from classroom_builders import ROOT
+from classroom_builders import ROOT, strategy_only
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -182,41 +182,6 @@ def fake_wall(step: float) -> Iterator[float]:
         yield t
 
 
-STRATEGY = """kubectl apply -f - <<EOF
-apiVersion: apps/v1
-kind: DaemonSet
-metadata:
-  name: node-logger
-  namespace: kube-system
-spec:
-  selector:
-    matchLabels:
-      app: node-logger
-  updateStrategy:
-    type: RollingUpdate
-    rollingUpdate:
-      maxUnavailable: 1
-  template:
-    metadata:
-      labels:
-        app: node-logger
-    spec:
-      containers:
-        - name: filebeat
-          image: docker.elastic.co/beats/filebeat:IMAGE
-          volumeMounts:
-            - name: logs
-              mountPath: /var/log
-      volumes:
-        - name: logs
-          hostPath:
-            path: /var/log
-EOF"""
-
-
-def strategy_only(image: str = "8.10.0") -> str:
-    """Exercise 22's strategy fix (maxUnavailable: 1), with the image given."""
-    return STRATEGY.replace("IMAGE", image)
 
 
 class Spy:
