@@ -21,9 +21,10 @@ from dstutor.controller.daemonset_util import (
 from dstutor.controller.history_sync import cleanup_history, construct_history
 from dstutor.controller.placement import Placement, daemon_pod_spec, node_should_run_daemon_pod
 from dstutor.controller.pods import daemon_pods_on, node_to_daemon_pods
+from dstutor.controller.rolling_index import IncrementalMismatch
 from dstutor.controller.state import DaemonSetState, StatusTotals
 from dstutor.controller.status import update_daemonset_status
-from dstutor.controller.update import rolling_update
+from dstutor.controller.update import rolling_update, rolling_update_walk
 from dstutor.errors import ApiError
 from dstutor.model.admission import qos_class
 from dstutor.model.objects import (
@@ -86,6 +87,11 @@ class DaemonSetsController:
         self._signatures: dict[tuple[str, str], tuple[object, ...]] = {}
         self._syncing = ""  # uid of the DaemonSet being synced
         self._writing_status = ""  # uid of the DaemonSet whose sync writes its status now
+        # Debugging and tests: `full_walk` makes rolling_update walk every node as
+        # upstream does; `verify` checks each incremental answer against that walk and
+        # raises IncrementalMismatch on a difference.
+        self.full_walk = False
+        self.verify = False
 
     # --- event handlers (the informers) -----------------------------------------------
 
@@ -240,6 +246,7 @@ class DaemonSetsController:
             state.qos_class = qos_class(state.pod_spec)
             state.placements.clear()
             state.stats.clear()
+            state.rolling = None
             state.totals = StatusTotals()
             self._claim_all_orphans(ds, selector)
             state.hash = construct_history(self.ctx, ds, state)
@@ -254,11 +261,17 @@ class DaemonSetsController:
         state.create_failed = False
         self.manage(ds, state, visit_sorted)
         # updateDaemonSet: an error from manage() skips the rolling update and cleanup.
-        if not state.create_failed:
-            if is_rolling_update(ds) and state.old_nodes:
-                deletes, creates = rolling_update(self.ctx, ds, state,
-                                                  node_to_daemon_pods(self.ctx.store, ds))
-                self._sync_nodes(ds, state, deletes, creates)
+        managed = not state.create_failed
+        if managed and is_rolling_update(ds) and state.old_nodes:
+            # The nodes that may look different since the last rolling_update: this
+            # sync's, and those its manage() marked dirty again (deleted pods).
+            deletes, creates = self._rolling_update(ds, state, [*visit, *state.dirty])
+            self._sync_nodes(ds, state, deletes, creates)
+        else:
+            # No rollout to follow (or this sync stopped short of it): the index would
+            # miss this sync's changes, and it holds pods alive. Built again when needed.
+            state.rolling = None
+        if managed:
             if full or state.old_revision_count > int(ds["spec"].get("revisionHistoryLimit",
                                                                      10)):
                 cleanup_history(self.ctx, ds, state)
@@ -280,6 +293,26 @@ class DaemonSetsController:
         delay = min(RETRY_BASE_SECONDS * 2 ** failures, RETRY_MAX_SECONDS)
         self.ctx.enqueue_at("daemonset", (ds["metadata"]["namespace"], ds["metadata"]["name"]),
                             self.ctx.clock.now() + delay)
+
+    def _rolling_update(self, ds: Obj, state: DaemonSetState, changed: list[str]
+                        ) -> tuple[list[Obj], list[str]]:
+        """rolling_update, or (debugging, tests) the walk over every node it stands for."""
+        walk = self.full_walk or self.verify
+        want = rolling_update_walk(self.ctx, ds, state, node_to_daemon_pods(
+            self.ctx.store, ds)) if walk else None
+        if self.full_walk:
+            state.rolling = None
+            assert want is not None
+            return want
+        got = rolling_update(self.ctx, ds, state, changed)
+        if want is not None and (list(map(id, got[0])) != list(map(id, want[0]))
+                                 or got[1] != want[1]):
+            raise IncrementalMismatch(
+                f"rolling_update of {ds['metadata']['name']} at {self.ctx.clock.now()}: "
+                f"deletes {[p['metadata']['name'] for p in got[0]]} creates {got[1]}, "
+                f"the walk says deletes {[p['metadata']['name'] for p in want[0]]} "
+                f"creates {want[1]}")
+        return got
 
     # --- claiming -------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from dstutor.controller.placement import Placement
+from dstutor.controller.rolling_index import RollingIndex
 from dstutor.model.objects import Obj
 from dstutor.model.selectors import LabelSelector
 
@@ -65,6 +66,8 @@ class DaemonSetState:
     old_nodes: set[str] = field(default_factory=set)
     old_revision_count: int = 0
     create_failed: bool = False  # this sync's syncNodes hit a create error
+    # rolling_update's per-node answers while a rollout runs (None: build from scratch).
+    rolling: RollingIndex | None = None
 
 
 def add_stat(totals: StatusTotals, stat: NodeStat, sign: int) -> None:
