@@ -246,7 +246,7 @@ class DaemonSetsController:
             state.qos_class = qos_class(state.pod_spec)
             state.placements.clear()
             state.stats.clear()
-            state.rolling = None
+            state.rolling = state.live_hashes = None
             state.totals = StatusTotals()
             self._claim_all_orphans(ds, selector)
             state.hash = construct_history(self.ctx, ds, state)
@@ -271,10 +271,12 @@ class DaemonSetsController:
             # No rollout to follow (or this sync stopped short of it): the index would
             # miss this sync's changes, and it holds pods alive. Built again when needed.
             state.rolling = None
-        if managed:
-            if full or state.old_revision_count > int(ds["spec"].get("revisionHistoryLimit",
-                                                                     10)):
-                cleanup_history(self.ctx, ds, state)
+        if managed and (full or state.old_revision_count > int(
+                ds["spec"].get("revisionHistoryLimit", 10))):
+            cleanup_history(self.ctx, ds, state, [*visit, *state.dirty],
+                            walk=self.full_walk, verify=self.verify)
+        else:
+            state.live_hashes = None  # this sync's changes are not in it
         # Status is written even after an error (syncDaemonSet's statusErr handling).
         self._writing_status = uid(ds)
         try:

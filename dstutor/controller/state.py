@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -68,6 +69,27 @@ class DaemonSetState:
     create_failed: bool = False  # this sync's syncNodes hit a create error
     # rolling_update's per-node answers while a rollout runs (None: build from scratch).
     rolling: RollingIndex | None = None
+    # cleanupHistory's revision hashes of live pods, per node, while it runs each sync.
+    live_hashes: LiveHashes | None = None
+
+
+@dataclass
+class LiveHashes:
+    """The revision hashes the DaemonSet's pods carry: per node, and how many nodes
+    carry each (a hash is live while that count is above zero)."""
+
+    by_node: dict[str, frozenset[str]] = field(default_factory=dict)
+    nodes_with: Counter[str] = field(default_factory=Counter)
+
+    def put(self, node_name: str, hashes: frozenset[str]) -> None:
+        previous = self.by_node.pop(node_name, frozenset())
+        self.nodes_with.subtract(previous)
+        if hashes:
+            self.by_node[node_name] = hashes
+            self.nodes_with.update(hashes)
+
+    def live(self) -> set[str]:
+        return {h for h, count in self.nodes_with.items() if count > 0}
 
 
 def add_stat(totals: StatusTotals, stat: NodeStat, sign: int) -> None:

@@ -1,10 +1,12 @@
 """rolling_update's incremental bookkeeping (controller/rolling_index.py) against the walk
-over every node that upstream's rollingUpdate makes (update.rolling_update_walk).
+over every node that upstream's rollingUpdate makes (update.rolling_update_walk), and
+cleanup_history's live revision hashes against its walk over every pod.
 
-Random fleets, strategies, node and pod changes and small steps of time run with the
-controller's `verify` switch on: at every sync the incremental answer (which old pods
-to delete, in which order, and where to create new pods) must be the walk's, object for
-object, or the sync raises IncrementalMismatch. A second property runs the same story
+Random fleets, strategies, history limits, node and pod changes and small steps of time
+run with the controller's `verify` switch on: at every sync the incremental answer
+(which old pods to delete, in which order, where to create new pods; which revision
+hashes live pods carry) must be the walk's, object for object, or the sync raises
+IncrementalMismatch. A second property runs the same story
 twice, once with `full_walk` (the controller uses the walk) and once incrementally, and
 compares every write the cluster sees: pods created and deleted, events, DaemonSet
 statuses, resourceVersions, at every instant.
@@ -73,7 +75,9 @@ op = st.one_of(
     st.tuples(st.just("orphan"), st.sampled_from(NODES), st.booleans()),
 )
 setup = st.tuples(st.integers(2, len(NODES)), st.integers(0, len(STRATEGIES) - 1),
-                  st.sampled_from([0, 5, 20]), st.booleans(), st.booleans())
+                  st.sampled_from([0, 5, 20]), st.booleans(), st.booleans(),
+                  st.sampled_from([0, 1, 2, 10]))
+Setup = tuple[int, int, int, bool, bool, int]
 
 
 def _pods_on(cluster: Cluster, node: str) -> list[Obj]:
@@ -138,10 +142,10 @@ def _apply(cluster: Cluster, step: tuple[Any, ...]) -> None:
     cluster.advance(1)
 
 
-def _story(setup: tuple[int, int, int, bool, bool], ops: list[tuple[Any, ...]], *,
+def _story(setup: Setup, ops: list[tuple[Any, ...]], *,
            mode: str, record: list[tuple[Any, ...]] | None = None) -> int:
     """Run one story; returns how many syncs ran rolling_update."""
-    nodes, strategy, min_ready, by_label, tolerate = setup
+    nodes, strategy, min_ready, by_label, tolerate, history_limit = setup
     cluster = Cluster(seed=7, timing={"imagePullSeconds": 7})
     controller = cluster.daemonsets
     controller.verify = mode == "verify"
@@ -171,7 +175,8 @@ def _story(setup: tuple[int, int, int, bool, bool], ops: list[tuple[Any, ...]], 
                         node_selector={"pool": "agents"} if by_label else None,
                         tolerations=[{"key": "dedicated", "operator": "Exists"}]
                         if tolerate else None,
-                        min_ready_seconds=min_ready or None)
+                        min_ready_seconds=min_ready or None,
+                        revision_history_limit=history_limit)
     ds["spec"]["updateStrategy"] = STRATEGIES[strategy]
     cluster.create(ds)
     cluster.advance(60)
@@ -185,20 +190,20 @@ def _story(setup: tuple[int, int, int, bool, bool], ops: list[tuple[Any, ...]], 
 # an adopted old pod next to a new one (duplicates), minReadySeconds with time steps; the
 # last one needs an answer that expires (a new pod available minReadySeconds after Ready
 # is seen by a sync another node causes, before its own timer).
-EXAMPLES: list[tuple[tuple[int, int, int, bool, bool], list[tuple[Any, ...]]]] = [
-    ((4, 0, 0, False, False), [("fail", "node-1"), ("image", 2), ("advance", 30),
+EXAMPLES: list[tuple[Setup, list[tuple[Any, ...]]]] = [
+    ((4, 0, 0, False, False, 2), [("fail", "node-1"), ("image", 2), ("advance", 30),
                                 ("recover", "node-1")]),
-    ((5, 3, 5, True, False), [("image", 2), ("advance", 3), ("label", "node-2", False),
+    ((5, 3, 5, True, False, 0), [("image", 2), ("advance", 3), ("label", "node-2", False),
                               ("advance", 8), ("label", "node-1", True)]),
-    ((3, 1, 0, False, True), [("image", 3), ("orphan", "node-0", True), ("advance", 5),
+    ((3, 1, 0, False, True, 1), [("image", 3), ("orphan", "node-0", True), ("advance", 5),
                               ("taint", "node-1", 1), ("image", 4)]),
-    ((6, 2, 20, False, False), [("image", 2), ("advance", 9), ("ready", "node-3", False),
+    ((6, 2, 20, False, False, 0), [("image", 2), ("advance", 9), ("ready", "node-3", False),
                                 ("advance", 21), ("delete-pod", "node-4"),
                                 ("finish", "node-5", "Failed"), ("advance", 40)]),
-    ((4, 4, 5, True, True), [("image", 1), ("freeze", "node-0"), ("advance", 6),
+    ((4, 4, 5, True, True, 10), [("image", 1), ("freeze", "node-0"), ("advance", 6),
                              ("strategy", 0), ("min-ready", 20), ("advance", 2),
                              ("remove", "node-2"), ("add", "node-5")]),
-    ((2, 3, 20, False, False), [("delete-pod", "node-0"), ("image", 1)]),
+    ((2, 3, 20, False, False, 2), [("delete-pod", "node-0"), ("image", 1)]),
 ]
 
 
@@ -210,8 +215,8 @@ EXAMPLES: list[tuple[tuple[int, int, int, bool, bool], list[tuple[Any, ...]]]] =
 @example(*EXAMPLES[3])
 @example(*EXAMPLES[4])
 @example(*EXAMPLES[5])
-def test_every_incremental_rolling_update_equals_the_walk(
-        setup: tuple[int, int, int, bool, bool], ops: list[tuple[Any, ...]]) -> None:
+def test_every_incremental_answer_equals_the_walk(
+        setup: Setup, ops: list[tuple[Any, ...]]) -> None:
     _story(setup, ops, mode="verify")  # IncrementalMismatch at the first difference
 
 
@@ -221,7 +226,7 @@ def test_every_incremental_rolling_update_equals_the_walk(
 @example(*EXAMPLES[3])
 @example(*EXAMPLES[5])
 def test_a_story_writes_the_same_with_the_walk_and_incrementally(
-        setup: tuple[int, int, int, bool, bool], ops: list[tuple[Any, ...]]) -> None:
+        setup: Setup, ops: list[tuple[Any, ...]]) -> None:
     walked: list[tuple[Any, ...]] = []
     incremental: list[tuple[Any, ...]] = []
     _story(setup, ops, mode="walk", record=walked)
@@ -230,7 +235,7 @@ def test_a_story_writes_the_same_with_the_walk_and_incrementally(
 
 
 @pytest.mark.parametrize(("setup", "ops"), EXAMPLES)
-def test_the_examples_roll(setup: tuple[int, int, int, bool, bool],
+def test_the_examples_roll(setup: Setup,
                            ops: list[tuple[Any, ...]]) -> None:
     # Not vacuous: every example story reaches rolling_update on several syncs.
     assert _story(setup, ops, mode="verify") >= 3
