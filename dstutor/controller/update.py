@@ -70,13 +70,16 @@ def rolling_update(ctx: Context, ds: Obj, state: DaemonSetState, changed: Iterab
                    ) -> tuple[list[Obj], list[str]]:
     """rollingUpdate: (old pods to delete, nodes to create a new pod on).
 
-    The same decisions as rolling_update_walk, read off the running counts and ordered
-    node lists of rolling_index (`changed`: the nodes that may look different since
-    the last call). Both walks go by node name and only ever add to their counts, so:
-    with maxSurge 0 every unavailable old pod goes, plus the first available old pods
-    by name while the unavailable count stays under maxUnavailable; with maxSurge,
-    every node whose new pod is available loses its old one, and the first nodes by
-    name get a surge pod while the pods in the way stay under maxSurge.
+    The same decisions as rolling_update_walk, read off the running counts and node
+    lists of rolling_index (`changed`: the nodes that may look different since the last
+    call). The walk goes through the nodes by name and its counts only grow, so a
+    candidate it skips once the budget is spent could not have been taken anyway. With
+    maxSurge 0 the answer is every unavailable old pod, plus the old pods of the first
+    (maxUnavailable - unavailable) candidate nodes by name. With maxSurge: the old pod of
+    every node whose new pod is available or that no longer qualifies with an
+    unavailable old pod, available old pods on nodes that no longer qualify while more
+    pods are available than desired, and new pods on the nodes replaced at once plus
+    the first (maxSurge - surging) candidate nodes by name.
     """
     index = refreshed_index(ctx.store, ds, state, changed, ctx.clock.now())
     max_surge, max_unavailable = surge_and_unavailable(ds, index.desired)
