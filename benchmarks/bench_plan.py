@@ -9,7 +9,10 @@ the DaemonSet controller costs what changed since the last one (rolling_update k
 per-node answers in rolling_index.py), so maxUnavailable 1, with a sync per replaced pod,
 costs about what the wider strategies do.
 
-Run: `.venv/bin/python benchmarks/bench_plan.py [--nodes 2000] [--fail 1%] [--only LABEL]`
+Run: `.venv/bin/python benchmarks/bench_plan.py [--nodes 2000] [--fail 1%] [--only LABEL]
+[--controller walk|verify]`. `walk` makes the controller walk every node in each sync, as
+upstream does (the cost before the index); `verify` also checks every incremental answer
+against that walk (raises IncrementalMismatch on the first difference).
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ from __future__ import annotations
 import argparse
 import time
 
-from dstutor.planner.fleet import build_fleet
+from dstutor.planner.fleet import Fleet, build_fleet
 from dstutor.planner.inputs import PlanInputs, parse_percent
 from dstutor.planner.plan import draw_failures, strategies
 from dstutor.planner.rollout import run
 from dstutor.planner.view import duration_text
+from dstutor.sim.cluster import Cluster
 
 AGENT = {
     "apiVersion": "apps/v1", "kind": "DaemonSet",
@@ -39,7 +43,19 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, default=2000)
     parser.add_argument("--fail", default="0%")
     parser.add_argument("--only", default="", help="run only strategies whose label has this")
+    parser.add_argument("--controller", choices=("incremental", "walk", "verify"),
+                        default="incremental")
     opts = parser.parse_args()
+    if opts.controller != "incremental":
+        thaw = Fleet.thaw
+
+        def switched(fleet: Fleet) -> Cluster:
+            cluster = thaw(fleet)
+            cluster.daemonsets.full_walk = opts.controller == "walk"
+            cluster.daemonsets.verify = opts.controller == "verify"
+            return cluster
+
+        Fleet.thaw = switched  # type: ignore[method-assign]
     inputs = PlanInputs(nodes=opts.nodes, image_pull=30, ready_after=10,
                         fail=parse_percent(opts.fail), seed=0)
     total, total_cpu = time.perf_counter(), time.process_time()
