@@ -8,6 +8,7 @@ could build; in script mode they make the exit status 1.
 from __future__ import annotations
 
 import contextlib
+import gc
 import signal
 import sys
 import threading
@@ -154,8 +155,15 @@ def start(opts: ShellOptions, *, interactive: bool) -> Startup:
                 save_to = None  # never overwrite a file we could not read
     from dstutor.shell.editor import text_editor
 
+    # A cluster the factory built can be built again, the same, instead of being copied
+    # before the first command (see Session.rebuildable); one from a state file cannot.
     session = Session(cluster or factory(), interactive=interactive, reset_factory=factory,
-                      editor=text_editor(), debug=opts.debug)
+                      editor=text_editor(), debug=opts.debug, rebuildable=cluster is None)
+    # The cluster just built is millions of long-lived objects the cyclic collector would
+    # walk again and again as they age (a second and more at 50,000 pods, in the first
+    # commands): it leaves what exists now alone. Session unfreezes them when the
+    # cluster is replaced, so an old one can still be collected.
+    gc.freeze()
     return Startup(session, problems, save_to)
 
 
@@ -236,6 +244,7 @@ def run(opts: ShellOptions, *, stdin: TextIO | None = None, stdout: TextIO | Non
         # Also when something escapes (an internal error is then reported by the CLI).
         if not save_state(startup, stderr) and status == 0:
             status = 1
+        gc.unfreeze()  # what start() froze is garbage now for a caller that goes on
     return status
 
 
