@@ -133,20 +133,20 @@ def stages(path: Path, command: str) -> list[tuple[str, float, float]]:
     factory = cluster_factory(ShellOptions(cluster_file=str(path)), "manual", problems)
     out.append(("parse the cluster file and manifests", *watch.lap()))
     Cluster.record_event = timed  # type: ignore[method-assign]
-    try:
-        cluster = factory()
+    try:  # as `dstutor shell` does it
+        from dstutor.shell.startup import new_session
+        session = new_session(factory, None, ShellOptions(), interactive=False)
+    except ImportError:  # before issue 19
+        session = Session(factory(), reset_factory=factory)
     finally:
         Cluster.record_event = original  # type: ignore[method-assign]
+    cluster = session.cluster
     wall, cpu = watch.lap()
-    out.append(("build and settle the cluster", wall, cpu))
+    out.append(("build and settle the cluster, start the session", wall, cpu))
     out.append((f"  of which recording events ({recorded['calls']:,} calls, "
                 f"{cluster.store.count('Event'):,} stored)", recorded["seconds"], float("nan")))
     if problems:
         print(f"WARNING: {problems[0][:300]}")
-    try:
-        session = Session(cluster, reset_factory=factory, rebuildable=True)  # type: ignore[call-arg]
-    except TypeError:  # before issue 19: every cluster is pickled
-        session = Session(cluster, reset_factory=factory)
     session._guard()
     out.append(("the shell's guard before the first command", *watch.lap()))
     result = session.handle_line(command)

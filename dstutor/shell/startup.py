@@ -135,6 +135,30 @@ def cluster_factory(opts: ShellOptions, mode: str, problems: list[str]
     return factory
 
 
+def new_session(factory: Callable[[], Cluster], cluster: Cluster | None, opts: ShellOptions,
+                *, interactive: bool) -> Session:
+    """The session on `cluster` (a --state file's), else on what the factory builds."""
+    from dstutor.shell.editor import text_editor
+
+    # The cluster is millions of long-lived objects at 50,000 pods. The cyclic collector
+    # would walk them all again and again as they age (seconds, in the first commands),
+    # so it waits until they are built, and then leaves them alone (gc.freeze). Session
+    # unfreezes them when the cluster is replaced, so that an old one can be collected.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        # A cluster the factory built can be built again, the same, instead of being
+        # copied before the first command (Session.rebuildable); a --state file's cannot.
+        session = Session(cluster or factory(), interactive=interactive,
+                          reset_factory=factory, editor=text_editor(), debug=opts.debug,
+                          rebuildable=cluster is None)
+    finally:
+        gc.freeze()
+        if paused:
+            gc.enable()
+    return session
+
+
 def start(opts: ShellOptions, *, interactive: bool) -> Startup:
     from dstutor.shell import savefile
 
@@ -153,17 +177,7 @@ def start(opts: ShellOptions, *, interactive: bool) -> Startup:
                 problems.append(f"{exc}; starting a fresh cluster and leaving {opts.state} "
                                 "untouched")
                 save_to = None  # never overwrite a file we could not read
-    from dstutor.shell.editor import text_editor
-
-    # A cluster the factory built can be built again, the same, instead of being copied
-    # before the first command (see Session.rebuildable); one from a state file cannot.
-    session = Session(cluster or factory(), interactive=interactive, reset_factory=factory,
-                      editor=text_editor(), debug=opts.debug, rebuildable=cluster is None)
-    # The cluster just built is millions of long-lived objects the cyclic collector would
-    # walk again and again as they age (a second and more at 50,000 pods, in the first
-    # commands): it leaves what exists now alone. Session unfreezes them when the
-    # cluster is replaced, so an old one can still be collected.
-    gc.freeze()
+    session = new_session(factory, cluster, opts, interactive=interactive)
     return Startup(session, problems, save_to)
 
 
@@ -244,7 +258,8 @@ def run(opts: ShellOptions, *, stdin: TextIO | None = None, stdout: TextIO | Non
         # Also when something escapes (an internal error is then reported by the CLI).
         if not save_state(startup, stderr) and status == 0:
             status = 1
-        gc.unfreeze()  # what start() froze is garbage now for a caller that goes on
+    # What new_session froze stays frozen: the process ends here, and a collection over
+    # the whole cluster at exit would take seconds at 50,000 pods (the OS frees it).
     return status
 
 
