@@ -246,3 +246,24 @@ def test_the_comparison_sees_a_change_deep_inside(cluster_file: Path) -> None:
     other.kubelet.nodes["worker-2"].next_ip += 1
     found = differences(session.cluster, other)
     assert len(found) == 2 and "worker-1" in found[0] and "next_ip" in found[1]
+
+
+def test_start_freezes_its_cluster_and_a_replaced_one_can_be_collected() -> None:
+    import gc
+    import weakref
+
+    from dstutor.shell import startup
+
+    gc.unfreeze()
+    try:
+        session = startup.start(ShellOptions(nodes=1), interactive=False).session
+        assert gc.get_freeze_count() > 0 and gc.isenabled()
+        first = weakref.ref(session.cluster)
+        assert session.handle_line("reset").ok
+        assert gc.get_freeze_count() == 0
+        assert session.handle_line("kubectl get nodes").ok  # the guard moves on too
+        session.undo_stack.clear()
+        gc.collect()
+        assert first() is None
+    finally:
+        gc.unfreeze()
