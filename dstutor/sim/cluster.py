@@ -84,6 +84,7 @@ class Cluster:
         self._event_sources: dict[tuple[str, str], Obj] = {}
         # The last instant an event was recorded at, as RFC 3339 (most come in runs).
         self._event_now: tuple[float, str] = (-1.0, "")
+        self._event_involved: tuple[object, Obj] = ((), {})
         # No stored Event reaches its TTL before this instant (0: look at the next settle).
         self._events_expire_at = 0.0
         self._pruned_at = 0.0
@@ -219,12 +220,19 @@ class Cluster:
         else:
             self._event_seq += 1
             event_name = f"{name}.{int(now_seconds * 1e9) + self._event_seq:x}"
-        involved = {"apiVersion": key[6], "kind": kind, "name": name, "uid": uid,
-                    "resourceVersion": meta.get("resourceVersion", "")}
-        if key[3]:
-            involved["namespace"] = key[3]
-        if field_path:
-            involved["fieldPath"] = field_path
+        # Events in a row about one object as it stands (a container's Pulled, Created,
+        # Started) share one involvedObject dict: never edited, like the source dict.
+        about = (key[2:7], meta.get("resourceVersion", ""), field_path)
+        if self._event_involved[0] == about:
+            involved = self._event_involved[1]
+        else:
+            involved = {"apiVersion": key[6], "kind": kind, "name": name, "uid": uid,
+                        "resourceVersion": about[1]}
+            if key[3]:
+                involved["namespace"] = key[3]
+            if field_path:
+                involved["fieldPath"] = field_path
+            self._event_involved = (about, involved)
         # One source dict per reporter: events are never edited except count/lastTimestamp.
         source = self._event_sources.get((component, host))
         if source is None:
