@@ -271,7 +271,12 @@ class Session:
 
     def _pristine_entry(self, key: tuple[Any, ...]) -> UndoEntry | None:
         pristine = self._pristine
-        if pristine is None or pristine[0] is not self.cluster or pristine[1:3] != key[:2]:
+        if pristine is None:
+            return None
+        if pristine[0] is not self.cluster or pristine[1:3] != key[:2]:
+            # Changed (a revision or a manual clock never goes back) or replaced: this
+            # cluster is not the factory's any more, and the old one must not be held.
+            self._pristine = None
             return None
         factory, clock_state = self._reset_factory, pristine[3]
         assert factory is not None
@@ -414,6 +419,7 @@ class Session:
         self.namespace = entry.namespace
         self._cluster_dropped()
         self._guarded = self._guard_entry = None
+        self._pristine = None
         if entry.rebuild is not None:
             self._mark_pristine()  # rebuilt by the factory: as pristine as the first one
         if entry.frozen is not None or entry.rebuild is not None:
@@ -443,6 +449,7 @@ class Session:
         self.cluster = cluster
         self._push_undo(command, before)
         self._cluster_dropped()
+        self._pristine = None
         if from_factory and self._reset_factory is not None:
             self._mark_pristine()
 

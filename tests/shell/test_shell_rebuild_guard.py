@@ -267,3 +267,20 @@ def test_start_freezes_its_cluster_and_a_replaced_one_can_be_collected() -> None
         assert first() is None
     finally:
         gc.unfreeze()
+
+
+def test_a_changed_cluster_is_not_held_for_a_rebuild(cluster_file: Path,
+                                                     pickles: list[int]) -> None:
+    import gc
+    import weakref
+
+    session = _session(cluster_file)
+    first = weakref.ref(session.cluster)
+    assert session.handle_line("node add extra").ok
+    assert session.handle_line("node add more").ok  # pickles the changed cluster
+    assert session.undo() == "node add more"  # a cluster from those bytes
+    assert session.handle_line("kubectl get nodes").ok
+    session.undo_stack.clear()
+    gc.collect()
+    assert first() is None
+    assert pickles == [1]
