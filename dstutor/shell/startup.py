@@ -7,6 +7,7 @@ could build; in script mode they make the exit status 1.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
 import signal
@@ -258,9 +259,21 @@ def run(opts: ShellOptions, *, stdin: TextIO | None = None, stdout: TextIO | Non
         # Also when something escapes (an internal error is then reported by the CLI).
         if not save_state(startup, stderr) and status == 0:
             status = 1
-    # What new_session froze stays frozen: the process ends here, and a collection over
-    # the whole cluster at exit would take seconds at 50,000 pods (the OS frees it).
+        _thaw()
     return status
+
+
+def _thaw() -> None:
+    """What new_session froze may be garbage now, for a caller that goes on (a test
+    running the CLI in its process): unfreeze it. When the process ends instead, freeze
+    everything again first: the interpreter's last collection would otherwise free the
+    whole cluster object by object (seconds at 50,000 pods), which the OS does at once."""
+    gc.unfreeze()
+    if not _REFREEZE_AT_EXIT:
+        _REFREEZE_AT_EXIT.append(atexit.register(gc.freeze))
+
+
+_REFREEZE_AT_EXIT: list[object] = []
 
 
 def _session(startup: Startup, opts: ShellOptions, interactive: bool, stdin: TextIO,

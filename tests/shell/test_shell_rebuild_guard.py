@@ -284,3 +284,17 @@ def test_a_changed_cluster_is_not_held_for_a_rebuild(cluster_file: Path,
     gc.collect()
     assert first() is None
     assert pickles == [1]
+
+
+def test_run_leaves_nothing_frozen_for_a_caller_that_goes_on() -> None:
+    import gc
+    import io
+
+    from dstutor.shell import startup
+
+    out = io.StringIO()
+    status = startup.run(ShellOptions(nodes=1), stdin=io.StringIO("kubectl get nodes -o name\n"),
+                         stdout=out, stderr=io.StringIO(), interactive=False)
+    assert (status, out.getvalue()) == (0, "node/control-plane\nnode/worker-1\n")
+    assert gc.get_freeze_count() == 0
+    assert startup._REFREEZE_AT_EXIT  # a process that ends freezes again, to end at once
