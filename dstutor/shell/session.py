@@ -241,7 +241,8 @@ class Session:
         needs the state from before it. Nothing changes the cluster without moving its
         resourceVersion or its clock, so consecutive reads share one snapshot, and a
         write's undo entry is that same snapshot: this costs about one pickle per
-        change, as undo did alone. With the live clock, time alone moving is no change:
+        change, as undo did alone, and nothing while the cluster is still the one its
+        factory built (rebuildable). With the live clock, time alone moving is no change:
         a restored cluster's clock catches up with wall time at the next command, so a
         snapshot from a few seconds ago stands for now.
         """
