@@ -2,7 +2,7 @@
 the command line to the first command's output (issue 19's target: at most 2 s).
 
 Run: `.venv/bin/python benchmarks/bench_cluster_file.py [--nodes N] [--daemonsets M]
-[--command LINE] [--kubeadm] [--no-subprocess] [--no-stages]`
+[--command LINE] [--kubeadm] [--no-subprocess] [--no-stages] [--events-off]`
 
 1. The whole process: writes the cluster file (and one manifest file per DaemonSet) to a
    temporary folder, runs `dstutor shell --cluster FILE` (the installed command, as a
@@ -11,7 +11,8 @@ Run: `.venv/bin/python benchmarks/bench_cluster_file.py [--nodes N] [--daemonset
 2. The same start-up in this process, stage by stage, with the product's settings (the
    collector on, pod events on): parsing the file, building and settling the cluster
    (and inside it, the time spent recording events), the shell's guard before the first
-   command (the undo snapshot), and the first command.
+   command (the undo snapshot), and the first command; with --events-off, the build
+   again without pod events, to see what recording them costs.
 """
 
 from __future__ import annotations
@@ -107,7 +108,8 @@ class _Stopwatch:
         return out
 
 
-def stages(path: Path, command: str) -> list[tuple[str, float, float]]:
+def stages(path: Path, command: str, *, events_off: bool = False
+           ) -> list[tuple[str, float, float]]:
     """The start-up in this process as `dstutor shell` does it (shell/startup.py), stage by
     stage: (stage, wall s, CPU s)."""
     from dstutor.shell.session import Session
@@ -155,7 +157,28 @@ def stages(path: Path, command: str) -> list[tuple[str, float, float]]:
         print(f"WARNING: the first command failed: {result.stderr[:300]}")
     result = session.handle_line(command)
     out.append(("the same command again", *watch.lap()))
+    if events_off:
+        out.append(_without_pod_events(factory, watch))
     return out
+
+
+def _without_pod_events(factory: Any, watch: _Stopwatch) -> tuple[str, float, float]:
+    """The same build with pod events off: the difference is what the events cost."""
+    from dstutor.sim.cluster import Cluster
+
+    original = Cluster.__init__
+
+    def without(self: Cluster, *args: Any, **kwargs: Any) -> None:
+        kwargs["record_pod_events"] = False
+        original(self, *args, **kwargs)
+
+    Cluster.__init__ = without  # type: ignore[method-assign]
+    try:
+        watch.lap()
+        factory()
+    finally:
+        Cluster.__init__ = original  # type: ignore[method-assign]
+    return ("build and settle again with pod events off (for comparison)", *watch.lap())
 
 
 def main() -> None:
@@ -169,6 +192,8 @@ def main() -> None:
                         help="skip the whole-process run")
     parser.add_argument("--no-stages", action="store_true",
                         help="skip the in-process stage breakdown")
+    parser.add_argument("--events-off", action="store_true",
+                        help="also build once with pod events off, to see what they cost")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -184,7 +209,7 @@ def main() -> None:
                   f"{got['lines']:.0f} lines of output)")
         if not args.no_stages:
             print("in process, by stage:                      wall       CPU")
-            for name, wall, cpu in stages(path, args.command):
+            for name, wall, cpu in stages(path, args.command, events_off=args.events_off):
                 cpu_text = "" if cpu != cpu else f"{cpu:8.3f} s"
                 print(f"  {name:<58} {wall:8.3f} s {cpu_text}")
 
