@@ -154,8 +154,15 @@ class DaemonSetsController:
                 ds = self.ctx.store.by_uid(ref.get("uid", ""))
                 if ds is not None:
                     if (ref.get("uid"), node_name) not in self._own_writes:
-                        self.mark_dirty(ds, node_name)
-                    self._requeue_when_available(ds, pod, node_name)
+                        state = self.states.get(uid(ds))
+                        if state is None:
+                            self.mark_dirty(ds, node_name)
+                        else:  # mark_dirty, without making a state to throw away
+                            state.dirty.add(node_name)
+                            meta = ds["metadata"]
+                            self.ctx.enqueue("daemonset", (meta["namespace"], meta["name"]))
+                    if ds["spec"].get("minReadySeconds", 0) != 0:  # else nothing to requeue
+                        self._requeue_when_available(ds, pod, node_name)
             return
         ns = pod["metadata"].get("namespace", "")
         for ds in self.ctx.store.list("DaemonSet", ns):

@@ -72,6 +72,8 @@ def plan(container: Obj, warmup: float) -> ProbePlan:
 
 def container_ready_delay(pod: Obj, container: Obj) -> float:
     """Seconds after one container starts until its readiness probe first succeeds."""
+    if not isinstance(container.get("readinessProbe"), dict):
+        return 0.0  # plan's answer without a probe, without reading the annotation
     return plan(container, warmup_seconds(pod)).ready_after
 
 

@@ -97,6 +97,7 @@ class Cluster:
         self.kubelet.network_blocks = self.network.blocks
         self.prober = Prober(self)
         self.kubelet.container_started = self.prober.container_started
+        self.kubelet.pod_events = lambda: self.record_pod_events
         # What happened over time (rollouts, evictions, outages), for process checks.
         self.timeline = Timeline()
         self._register()
