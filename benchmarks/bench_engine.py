@@ -49,7 +49,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--nodes", type=int, default=5000)
     parser.add_argument("--daemonsets", type=int, default=10)
-    parser.add_argument("--repeat", type=int, default=5, help="node joins to time")
+    parser.add_argument("--repeat", type=int, default=21, help="node joins to time")
     parser.add_argument("--pod-events", action="store_true",
                         help="also record scheduler/kubelet events on pods")
     parser.add_argument("--with-gc", action="store_true",
@@ -86,16 +86,28 @@ def main() -> None:
     print(f"empty -> settled (total):    {t3 - t0:8.3f} s   (target <= 1 s; "
           f"CPU {c3 - c0:.3f} s)")
 
-    joins, join_cpu = [], []
+    # `add_node` alone creates, schedules and admits the node's daemon pods; they pull,
+    # start and turn Ready (and the DaemonSets count them) in the `advance` after it, so
+    # "one node joins that cluster, settled" is the two together.
+    joins, join_cpu, settled, settled_cpu = [], [], [], []
     for r in range(args.repeat):
         start, start_cpu = time.perf_counter(), time.process_time()
         cluster.add_node(f"extra-{r}", ready=True)
         join_cpu.append(time.process_time() - start_cpu)
         joins.append(time.perf_counter() - start)
         cluster.advance()
-    print(f"one node joins, settle (median of {args.repeat}): "
-          f"{statistics.median(joins) * 1000:8.2f} ms   (target <= 1 ms; "
-          f"CPU {statistics.median(join_cpu) * 1000:.2f} ms)")
+        settled_cpu.append(time.process_time() - start_cpu)
+        settled.append(time.perf_counter() - start)
+    if sum(1 for p in cluster.store.pods_on_node(f"extra-{args.repeat - 1}")
+           if p["status"].get("phase") == "Running") != args.daemonsets:
+        print("WARNING: the last node's pods did not all run; the join figures do not count")
+    print(f"one node joins, add_node only (median of {args.repeat}): "
+          f"{statistics.median(joins) * 1000:8.2f} ms   "
+          f"(CPU {statistics.median(join_cpu) * 1000:.2f} ms)")
+    print(f"one node joins, settled (median of {args.repeat}): "
+          f"{statistics.median(settled) * 1000:8.2f} ms   (target <= 1 ms; "
+          f"CPU {statistics.median(settled_cpu) * 1000:.2f} ms, "
+          f"mean {statistics.fmean(settled_cpu) * 1000:.2f} ms)")
     print(f"peak memory (max RSS):       {peak_rss_mb():8.1f} MB   (target <= 120 MB; "
           f"interpreter + imports {base_rss:.1f} MB)")
 

@@ -23,3 +23,21 @@ def test_visible_states_match_the_recording(name: str) -> None:
     recorder = SCENARIOS[name]()
     assert recorder.steps == RECORDED[name]["steps"]
     assert recorder.hash.hexdigest() == RECORDED[name]["digest"]
+
+
+def test_a_cluster_pickles_and_its_copy_runs_alone() -> None:
+    """Undo pickles the cluster (a deep copy is its slow fallback): the informer table and
+    the kubelet's hooks must pickle, and the copy's hooks must point into the copy."""
+    import pickle
+
+    from tests.sim.write_trace import fleet
+
+    cluster = fleet(False).cluster
+    copy = pickle.loads(pickle.dumps(cluster, pickle.HIGHEST_PROTOCOL))
+    assert copy.kubelet.pod_events() is False
+    copy.record_pod_events = True
+    assert copy.kubelet.pod_events() is True and cluster.kubelet.pod_events() is False
+    copy.add_node("copy-only", ready=True)
+    copy.advance()
+    assert len(copy.store.pods_on_node("copy-only")) == 3
+    assert cluster.store.get("Node", "", "copy-only") is None
