@@ -158,11 +158,13 @@ class Kubelet:
         node = new["spec"].get("nodeName")
         agent = self.nodes.get(node) if node else None
         if agent is not None and agent.alive:
-            key = key_of(new)
-            if key not in self.work or is_terminating(new) and self.work[key].stage != "killing":
+            meta = new["metadata"]
+            key = ("Pod", meta.get("namespace", "") or "", meta.get("name", ""))  # key_of
+            work = self.work.get(key)
+            if work is None or meta.get("deletionTimestamp") and work.stage != "killing":
                 self.ctx.enqueue("kubelet", key)
-            elif new["metadata"].get("generation", 0) != new["status"].get(
-                    "observedGeneration", 0) and not is_terminating(new):
+            elif meta.get("generation", 0) != new["status"].get(
+                    "observedGeneration", 0) and not meta.get("deletionTimestamp"):
                 self.ctx.enqueue("kubelet", key)  # a spec update to observe
 
     def node_started(self, node_name: str) -> None:
@@ -523,16 +525,22 @@ class Kubelet:
     def _sync_status(self, pod: Obj, now: float) -> None:
         """The pod-level status from its containers: phase (getPhase) and conditions."""
         statuses = pod["status"].get("containerStatuses") or []
-        running = sum("running" in cs["state"] for cs in statuses)
-        waiting = sum("waiting" in cs["state"] and "terminated" not in cs["lastState"]
-                      for cs in statuses)
+        running = waiting = 0
+        ready = bool(statuses)
+        for cs in statuses:
+            state = cs["state"]
+            if "running" in state:
+                running += 1
+            if "waiting" in state and "terminated" not in cs["lastState"]:
+                waiting += 1
+            if ready and not cs["ready"]:  # all(), which stops at the first unready
+                ready = False
         # Waiting containers that never ran keep the pod Pending; once every container
         # has started, one that is running or restarting makes it Running.
         if waiting == 0 and statuses and (running or pod["spec"].get(
                 "restartPolicy", "Always") == "Always"):
             pod["status"]["phase"] = "Running"
-        self._set_conditions(pod, ready=bool(statuses) and all(cs["ready"] for cs in statuses),
-                             now=now)
+        self._set_conditions(pod, ready=ready, now=now)
 
     def _set_conditions(self, pod: Obj, *, ready: bool, now: float,
                         initialized: bool = True) -> None:
