@@ -70,6 +70,9 @@ class PodWork:
 
 # The containers of every steady pod: shared, never written (a steady pod has no progress).
 _STEADY: dict[str, ContainerWork] = {}
+# The progress of every steady pod, shared: nothing edits a steady PodWork in place (a
+# pod that moves on gets a new one), so 50,000 running pods hold one object, not 50,000.
+_STEADY_WORK = PodWork("steady", 0.0, _STEADY)
 
 
 @dataclass
@@ -292,7 +295,7 @@ class Kubelet:
         if steady:
             # Nothing is due until something happens to the pod: forget the per-container
             # progress (a third of the kubelet's memory at 50,000 pods).
-            work.stage, work.containers = "steady", _STEADY
+            self.work[key] = _STEADY_WORK
             return
         if wake is not None:
             self.ctx.enqueue_at("kubelet", key, wake)
