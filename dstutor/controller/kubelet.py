@@ -26,6 +26,8 @@ COMPONENT = "kubelet"
 MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
 BACKOFF_INITIAL = 10.0
 BACKOFF_MAX = 300.0
+# Bounds the kubelet's memo of condition lists; a miss only costs a new list.
+CONDITIONS_MEMO_SIZE = 4096
 PodKey = tuple[str, str, str]
 
 
@@ -131,6 +133,8 @@ class Kubelet:
         self.missing = missing
         self.crashing = crashing
         self.nodes: dict[str, NodeAgent] = {}
+        # _set_conditions' results by what they were made from (see there).
+        self._conditions_memo: dict[tuple[object, ...], tuple[tuple[Obj, ...], list[Obj]]] = {}
         self.work: dict[PodKey, PodWork] = {}
         # Whether a pod must wait for its node's network (controller/network.py).
         self.network_blocks: Callable[[Obj, str], bool] = lambda pod, node_name: False
@@ -141,6 +145,13 @@ class Kubelet:
         # Whether events about pods are recorded at all (Cluster.record_pod_events): when
         # not, the kubelet skips making the messages (a quarter of its work at scale).
         self.pod_events: Callable[[], bool] = lambda: True
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The memo is keyed by object ids, which mean nothing in a copy (undo pickles and
+        # deep-copies the cluster): a copy starts without it.
+        state = dict(self.__dict__)
+        state["_conditions_memo"] = {}
+        return state
 
     def t(self, name: str) -> float:
         return float(self.ctx.timing[name])
@@ -554,7 +565,17 @@ class Kubelet:
         # Go's %s of a []string: "[a b]", the containers that are not ready.
         message = "" if ready else "containers with unready status: [{}]".format(" ".join(
             cs["name"] for cs in status.get("containerStatuses") or [] if not cs.get("ready")))
-        existing = {c["type"]: c for c in status.get("conditions") or []}
+        current = status.get("conditions") or []
+        # Pods that change at the same instant in the same way end with equal conditions:
+        # they share one list (conditions lists are replaced, never edited in place, like
+        # the condition dicts in them; see controller/shared.py). The key holds the
+        # conditions it names, so their ids stay theirs while the entry lives.
+        memo_key = (ready, ts, generation, initialized, message, *map(id, current))
+        hit = self._conditions_memo.get(memo_key)
+        if hit is not None:
+            status["conditions"] = hit[1]
+            return
+        existing = {c["type"]: c for c in current}
         cond = existing.get("PodReadyToStartContainers")
         if cond is None:
             cond = shared.pod_condition("PodReadyToStartContainers", "True", ts,
@@ -580,6 +601,9 @@ class Kubelet:
         if cond is not None:
             conditions.append(cond)
         status["conditions"] = conditions
+        if len(self._conditions_memo) >= CONDITIONS_MEMO_SIZE:
+            self._conditions_memo.clear()
+        self._conditions_memo[memo_key] = (tuple(current), conditions)
 
     def _node_ip(self, node_name: str) -> str:
         node = self.ctx.store.get("Node", "", node_name)

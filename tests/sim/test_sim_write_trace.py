@@ -41,3 +41,39 @@ def test_a_cluster_pickles_and_its_copy_runs_alone() -> None:
     copy.advance()
     assert len(copy.store.pods_on_node("copy-only")) == 3
     assert cluster.store.get("Node", "", "copy-only") is None
+
+
+def test_copies_of_a_cluster_start_without_the_kubelets_condition_memo() -> None:
+    """The kubelet shares condition lists through a memo keyed by object ids; ids mean
+    nothing in a pickled or deep-copied cluster, so a copy must not carry the memo."""
+    import copy
+    import pickle
+
+    from tests.sim.write_trace import fleet
+
+    cluster = fleet(False).cluster
+    assert cluster.kubelet._conditions_memo
+    for twin in (pickle.loads(pickle.dumps(cluster)), copy.deepcopy(cluster)):
+        assert twin.kubelet._conditions_memo == {}
+        assert cluster.kubelet._conditions_memo
+
+
+def test_pods_that_turn_ready_together_share_one_conditions_list() -> None:
+    from tests.sim.write_trace import fleet
+
+    cluster = fleet(False).cluster
+    pods = [p for p in cluster.pods_of("agent") if p["spec"]["nodeName"].startswith("join-")]
+    assert len(pods) == 3
+    lists = {id(p["status"]["conditions"]) for p in pods}
+    assert len(lists) == 3  # they joined at different instants: three lists
+    cluster.add_node("a", ready=True)
+    cluster.add_node("b", ready=True)  # the same instant: a and b run in step
+    cluster.advance()
+    a, b = (cluster.store.pods_on_node(n) for n in ("a", "b"))
+    shared = [(x, y) for x in a for y in b
+              if x["metadata"]["labels"]["app"] == y["metadata"]["labels"]["app"]]
+    assert len(shared) == 3
+    for x, y in shared:
+        assert x["status"]["conditions"] is y["status"]["conditions"]
+        assert x["status"]["conditions"] == cluster.get(
+            "Pod", x["metadata"]["namespace"], x["metadata"]["name"])["status"]["conditions"]
