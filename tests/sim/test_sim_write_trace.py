@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from dstutor.sim.cluster import Cluster
 from tests.sim.write_trace import SCENARIOS
 
 RECORDED = json.loads((Path(__file__).parent / "write_trace_digests.json").read_text())
@@ -77,3 +78,24 @@ def test_pods_that_turn_ready_together_share_one_conditions_list() -> None:
         assert x["status"]["conditions"] is y["status"]["conditions"]
         assert x["status"]["conditions"] == cluster.get(
             "Pod", x["metadata"]["namespace"], x["metadata"]["name"])["status"]["conditions"]
+
+
+def test_the_store_index_holds_each_written_pods_target_node(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The DaemonSet controller takes a written pod's target node from the store's index
+    instead of reading its affinity again: for every pod write of every scenario the
+    index must say what target_node_name says."""
+    from dstutor.model.objects import key_of, target_node_name
+    from tests.sim import write_trace
+
+    seen: list[int] = []
+
+    def check(cluster: Cluster, kind: str, old: object, new: object) -> None:
+        if kind == "Pod" and isinstance(new, dict):
+            assert cluster.store.pod_owner_and_node(key_of(new))[1] == target_node_name(new)
+            seen.append(1)
+
+    monkeypatch.setattr(write_trace, "EXTRA_LISTENERS", [check])
+    for scenario in SCENARIOS.values():
+        scenario()
+    assert len(seen) > 1000

@@ -55,11 +55,18 @@ def _probe() -> dict[str, Any]:
             "periodSeconds": 5}
 
 
+# Store listeners a test adds to every scenario's cluster (after the cluster's own).
+EXTRA_LISTENERS: list[Callable[[Cluster, str, Any, Any], None]] = []
+
+
 class Recorder:
     def __init__(self, cluster: Cluster) -> None:
         self.cluster = cluster
         self.hash = hashlib.sha256()
         self.steps = 0
+        for listener in EXTRA_LISTENERS:
+            cluster.store.listeners.append(
+                lambda kind, old, new, listener=listener: listener(cluster, kind, old, new))
 
     def snap(self) -> None:
         c = self.cluster
