@@ -79,9 +79,10 @@ def main() -> None:
         cluster.create(daemonset(i))
     t2 = time.perf_counter()
     cluster.advance()
-    # The engine pauses the collector while it runs; the collection it put off starts at
-    # the next allocation of a container, wherever that is. Make it here, so the settle
-    # pays for its own garbage collection (and the first join does not).
+    # The engine pauses the collector while it runs; a collection it put off starts at
+    # the next allocation of a container, wherever that is. Make one here, so the settle
+    # pays for its own young collection (a full one comes when the collector's counts say
+    # so, perhaps during the joins: their mean shows it, their median does not).
     _first_allocation_after_settle = [[]]
     del _first_allocation_after_settle
     t3, c3 = time.perf_counter(), time.process_time()
