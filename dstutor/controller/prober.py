@@ -123,12 +123,15 @@ class Prober:
     def container_started(self, pod: Obj, container_name: str, now: float) -> None:
         """The kubelet started one of the pod's containers at `now` (each container starts,
         and restarts, on its own): schedule each of its failed probes."""
+        containers = pod["spec"].get("containers") or []
+        if not any(isinstance(c.get("readinessProbe"), dict) for c in containers):
+            return  # no probe, no failures to schedule (plan's answer), nothing to parse
         warmup = warmup_seconds(pod)
         if not warmup:
             return
         key = key_of(pod)
         uid = pod["metadata"].get("uid", "")
-        for c in pod["spec"].get("containers") or []:
+        for c in containers:
             if c["name"] != container_name:
                 continue
             for offset in plan(c, warmup).failures:
