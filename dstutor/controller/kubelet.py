@@ -11,13 +11,14 @@ kubelet's.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from dstutor.controller import prober, shared
 from dstutor.controller.context import Context
+from dstutor.controller.images import image_ref, image_size, pull_error, pull_policy
+from dstutor.controller.images import runtime_ref as runtime_ref  # re-exported
 from dstutor.files import sha256_hex
 from dstutor.model.objects import Obj, clone, is_pod_ready, is_terminating, key_of
 from dstutor.model.timefmt import go_duration, to_rfc3339
@@ -82,49 +83,6 @@ class NodeAgent:
     alive: bool = True
     images: set[str] = field(default_factory=set)
     next_ip: int = 2
-
-
-def image_size(image: str) -> int:
-    """A made-up but stable size for the Pulled event (10-100 MB), so transcripts never
-    change between runs."""
-    return 10_000_000 + zlib.crc32(image.encode("utf-8")) % 90_000_000
-
-
-def _has_tag(image: str) -> bool:
-    last = image.rsplit("/", 1)[-1]
-    return "@" in image or ":" in last
-
-
-def image_ref(image: str) -> str:
-    """applyDefaultImageTag: the kubelet pulls `nginx` as `nginx:latest`."""
-    return image if not image or _has_tag(image) else f"{image}:latest"
-
-
-def runtime_ref(image: str) -> str:
-    """containerd's fully qualified reference: `nginx:1` is docker.io/library/nginx:1."""
-    ref = image_ref(image)
-    first, _, rest = ref.partition("/")
-    if not rest:
-        return f"docker.io/library/{ref}"
-    if "." in first or ":" in first or first == "localhost":
-        return ref
-    return f"docker.io/{ref}"
-
-
-def pull_error(image: str) -> str:
-    """The runtime's error for an image the registry does not have (containerd's words)."""
-    ref = runtime_ref(image)
-    return (f'rpc error: code = NotFound desc = failed to pull and unpack image "{ref}": '
-            f'failed to resolve reference "{ref}": {ref}: not found')
-
-
-def pull_policy(container: Obj) -> str:
-    policy = container.get("imagePullPolicy")
-    if policy:
-        return str(policy)
-    image = str(container.get("image", ""))
-    tag = image.rsplit(":", 1)[-1] if _has_tag(image) and "@" not in image else ""
-    return "Always" if tag in ("", "latest") else "IfNotPresent"
 
 
 class Kubelet:
@@ -237,14 +195,15 @@ class Kubelet:
 
     def _admit(self, pod: Obj, key: PodKey, node_name: str, now: float) -> PodWork:
         status = pod["status"]
-        status["hostIP"] = self._node_ip(node_name)
+        node = self.ctx.store.get("Node", "", node_name)
+        status["hostIP"] = _internal_ip(node)
         status["hostIPs"] = shared.ip_list(status["hostIP"])
         status["startTime"] = to_rfc3339(now)
         if "podIP" not in status:
             # The sandbox, and with it the pod's network, exists before any image is
             # pulled (PodReadyToStartContainers): a ContainerCreating or ImagePullBackOff
             # pod already has its IP.
-            ip = self._pod_ip(pod, node_name)
+            ip = self._pod_ip(pod, node_name, node)
             status["podIP"], status["podIPs"] = ip, [{"ip": ip}]
         self._set_container_states(pod, shared.waiting("ContainerCreating"), False)
         self._set_conditions(pod, ready=False, now=now, initialized=True)
@@ -605,22 +564,23 @@ class Kubelet:
             self._conditions_memo.clear()
         self._conditions_memo[memo_key] = (tuple(current), conditions)
 
-    def _node_ip(self, node_name: str) -> str:
-        node = self.ctx.store.get("Node", "", node_name)
-        for addr in (node or {}).get("status", {}).get("addresses") or []:
-            if addr.get("type") == "InternalIP":
-                return str(addr["address"])
-        return ""
-
-    def _pod_ip(self, pod: Obj, node_name: str) -> str:
+    def _pod_ip(self, pod: Obj, node_name: str, node: Obj | None) -> str:
         """The sandbox's IP: the node's own address for a hostNetwork pod (it shares the
-        node's network namespace, as kube-proxy does), else the next one in the podCIDR."""
+        node's network namespace, as kube-proxy does), else the next one in the podCIDR.
+        `node` is the stored Node of that name (None if there is none)."""
         if pod["spec"].get("hostNetwork"):
-            return pod["status"].get("hostIP") or self._node_ip(node_name)
-        node = self.ctx.store.get("Node", "", node_name)
+            return pod["status"].get("hostIP") or _internal_ip(node)
         cidr = (node or {}).get("spec", {}).get("podCIDR", "10.244.0.0/24")
         base = cidr.split("/")[0].rsplit(".", 1)[0]
         agent = self.nodes[node_name]
         count = agent.next_ip
         agent.next_ip += 1
         return f"{base}.{count % 254 or 254}"
+
+
+def _internal_ip(node: Obj | None) -> str:
+    """The node's InternalIP ("" for none, or no node)."""
+    for addr in (node or {}).get("status", {}).get("addresses") or []:
+        if addr.get("type") == "InternalIP":
+            return str(addr["address"])
+    return ""
