@@ -4,11 +4,25 @@ test touches the real one. Directories with their own home fixture set it again.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from plan_memo import memo_make_plan
 
 
 @pytest.fixture(autouse=True)
 def _private_dstutor_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DSTUTOR_HOME", str(tmp_path / "dstutor-home"))
+
+
+@pytest.fixture(autouse=True)
+def _plans_once_per_input(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Rollout plans are computed once per input (plan_memo.py), except in the planner's
+    own tests, which must see every computation."""
+    if "planner" in request.node.path.parts:
+        yield
+        return
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("dstutor.planner.plan.make_plan", memo_make_plan)
+        yield
