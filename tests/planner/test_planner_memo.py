@@ -1,4 +1,4 @@
-"""The suite's plan memo (tests/plan_memo.py) gives what make_plan gives.
+"""The suite's plan memo (tests/suite_speed.py) gives what make_plan gives.
 
 Outside tests/planner, a rollout plan is computed once per input per test process; this
 checks on a one-at-a-time rollout, on a failing, seeded fleet that a memoised plan equals a
@@ -15,8 +15,8 @@ import pickle
 from typing import Any
 
 import pytest
-from plan_memo import ORIGINAL, memo_make_plan
 from planner_helpers import agent, rolling
+from suite_speed import ORIGINAL, memo_make_plan
 
 from dstutor.model.kinds import KINDS
 from dstutor.planner import view
