@@ -2,9 +2,9 @@
 run in parallel (`pytest -n auto`, pytest-xdist) never share one data directory, and no
 test touches the real one. Directories with their own home fixture set it again.
 
-Two costs no test can observe are left out of the test process (not out of the
-`dstutor` processes some tests start): waiting for the disk in os.fsync, and computing
-the same rollout plan twice (suite_speed.py).
+Costs no test can observe are left out of the test process (not out of the `dstutor`
+processes some tests start): waiting for the disk in os.fsync, computing the same
+rollout plan twice, and bringing up the same cluster twice (suite_speed.py).
 """
 
 from __future__ import annotations
@@ -14,7 +14,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from suite_speed import fsync_without_the_disk, memo_make_plan
+from suite_speed import (
+    BUILD_CLUSTER_NAMES,
+    fsync_without_the_disk,
+    memo_build_cluster,
+    memo_make_plan,
+)
+
+
+def _suite_folder(request: pytest.FixtureRequest) -> str:
+    """`sim` for tests/sim/test_x.py::test_y (node ids are relative to the rootdir)."""
+    parts = request.node.nodeid.split("::")[0].split("/")
+    return parts[1] if len(parts) > 2 and parts[0] == "tests" else ""
 
 
 @pytest.fixture(autouse=True)
@@ -32,9 +43,22 @@ def _no_disk_flush(monkeypatch: pytest.MonkeyPatch) -> None:
 def _plans_once_per_input(request: pytest.FixtureRequest) -> Iterator[None]:
     """Rollout plans are computed once per input (suite_speed.py), except in the planner's
     own tests, which must see every computation."""
-    if "planner" in request.node.path.parts:
+    if _suite_folder(request) == "planner":
         yield
         return
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("dstutor.planner.plan.make_plan", memo_make_plan)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _clusters_once_per_spec(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A settled cluster is built once per spec (suite_speed.py), except in the tests of
+    the simulator and the planner, which must see every bring-up."""
+    if _suite_folder(request) in ("sim", "planner"):
+        yield
+        return
+    with pytest.MonkeyPatch.context() as mp:
+        for name in BUILD_CLUSTER_NAMES:
+            mp.setattr(name, memo_build_cluster)
         yield
