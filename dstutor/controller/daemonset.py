@@ -86,6 +86,8 @@ class DaemonSetsController:
         self._signatures: dict[tuple[str, str], tuple[object, ...]] = {}
         self._syncing = ""  # uid of the DaemonSet being synced
         self._writing_status = ""  # uid of the DaemonSet whose sync writes its status now
+        # The last controller reference new pods were made for, with their shared parts.
+        self._owner_parts: tuple[Obj, str, list[Obj]] | None = None
 
     # --- event handlers (the informers) -----------------------------------------------
 
@@ -468,6 +470,18 @@ class DaemonSetsController:
             self.ctx.record_event(ds, "Normal", "SuccessfulCreate",
                                   f"Created pod: {pod['metadata']['name']}", component=COMPONENT)
 
+    def _pod_owner_parts(self, ds: Obj, state: DaemonSetState) -> tuple[str, list[Obj]]:
+        """The generateName and ownerReferences list of a new pod, one of each shared by
+        the pods of one controller reference: like labels, a pod's ownerReferences list
+        is replaced on change (adopt, release, orphaning), never edited in place."""
+        ref = state.controller_ref
+        cached = self._owner_parts
+        if not ref:
+            return f"{ds['metadata']['name']}-", [new_controller_ref(ds)]
+        if cached is None or cached[0] is not ref:
+            cached = self._owner_parts = (ref, f"{ds['metadata']['name']}-", [ref])
+        return cached[1], cached[2]
+
     def _new_pod(self, ds: Obj, state: DaemonSetState, node_name: str) -> Obj:
         """CreatePodTemplate plus the node pinning affinity, as the controller builds pods."""
         template = ds["spec"]["template"]
@@ -481,9 +495,9 @@ class DaemonSetsController:
                 pod_labels[TEMPLATE_GENERATION_LABEL] = state.template_generation
             state.pod_labels, state.pod_labels_key = pod_labels, key
         pod_labels = state.pod_labels
-        meta: Obj = {"generateName": f"{ds['metadata']['name']}-",
-                     "namespace": ds["metadata"]["namespace"], "labels": pod_labels,
-                     "ownerReferences": [state.controller_ref or new_controller_ref(ds)]}
+        generate_name, owner_refs = self._pod_owner_parts(ds, state)
+        meta: Obj = {"generateName": generate_name, "namespace": ds["metadata"]["namespace"],
+                     "labels": pod_labels, "ownerReferences": owner_refs}
         if tmeta.get("annotations"):
             meta["annotations"] = dict(tmeta["annotations"])
         # Pods of one revision share the unchanging parts of their spec (containers,

@@ -188,12 +188,17 @@ class ApiServer:
     def _generate_name(self, kind: str, namespace: str, base: str) -> str:
         """A generated name not yet taken: five random characters collide now and then
         (about once per DaemonSet at 5,000 pods), and the API server retries them."""
+        return self._generate_free_name(kind, namespace, base)[0]
+
+    def _generate_free_name(self, kind: str, namespace: str, base: str) -> tuple[str, bool]:
+        """(_generate_name's name, whether it is known to be free): only the last of the
+        attempts goes unchecked, so the caller's own check is needed just for that one."""
         name = self.names.generate(base)
         for _ in range(MAX_NAME_GENERATION_ATTEMPTS - 1):
             if self.store.get(kind, namespace, name) is None:
-                break
+                return name, True
             name = self.names.generate(base)
-        return name
+        return name, False
 
     def create(self, obj: Obj, *, handed_over: bool = False) -> Obj:
         stored = self.prepare_create(obj, handed_over=handed_over)
@@ -216,18 +221,22 @@ class ApiServer:
 
     def create_trusted(self, obj: Obj) -> Obj:
         """A controller's create: the object is built correctly, skip defaulting/validation."""
-        meta = obj["metadata"]
-        if obj["kind"] == "Pod":
+        meta, kind = obj["metadata"], obj["kind"]
+        namespace = meta.get("namespace", "")
+        if kind == "Pod":
             # Admission runs before the registry generates a name, so a refusal names
             # the generateName prefix (`pods "fluentd-" is forbidden: ...`).
             self._admit(KINDS["Pod"], obj)
+        free = False
         if not meta.get("name"):
-            meta["name"] = self._generate_name(obj["kind"], meta.get("namespace", ""),
-                                               meta["generateName"])
-        self._check_name_free(obj["kind"], meta.get("namespace", ""), meta["name"])
+            # Every pod a controller makes: the name just found free needs no second look.
+            meta["name"], free = self._generate_free_name(kind, namespace,
+                                                          meta["generateName"])
+        if not free:
+            self._check_name_free(kind, namespace, meta["name"])
         meta["uid"] = self.names.uid()
         meta["creationTimestamp"] = to_rfc3339(self.clock.now())
-        if obj["kind"] in GENERATION_KINDS:
+        if kind in GENERATION_KINDS:
             meta.setdefault("generation", 1)
         self.store.put(obj)
         return obj

@@ -1,0 +1,130 @@
+"""The short ways of the create path (issue 19) answer exactly as the general ones do:
+uids, generated names checked once, the scheduler's affinity and room questions."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sim_builders import make_daemonset
+
+from dstutor.controller import shared
+from dstutor.controller.daemonset_util import node_name_affinity
+from dstutor.controller.scheduler import Scheduler, matches_node_affinity, room_is_certain
+from dstutor.errors import AlreadyExists
+from dstutor.model.objects import Obj, clone
+from dstutor.model.selectors import pod_matches_node_affinity
+from dstutor.sim.cluster import Cluster
+from dstutor.sim.namegen import NameGenerator
+
+
+def _reference_uid(rng: random.Random) -> str:
+    """The uid formula as it was first written (hex digit 16 parsed back)."""
+    h = f"{rng.getrandbits(128):032x}"
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) % 4]}{h[17:20]}-{h[20:32]}"
+
+
+@pytest.mark.parametrize("seed", [0, 1, 7, 12345])
+def test_uids_are_the_sequence_they_always_were(seed: int) -> None:
+    names, reference = NameGenerator(seed), random.Random(seed)
+    assert [names.uid() for _ in range(2000)] == [_reference_uid(reference)
+                                                   for _ in range(2000)]
+
+
+def _suffixes(cluster: Cluster, values: list[str]) -> None:
+    it: Iterator[str] = iter(values)
+    cluster.names.suffix = lambda: next(it)  # type: ignore[method-assign]
+
+
+def test_a_controller_create_that_runs_out_of_names_is_refused() -> None:
+    cluster = Cluster()
+    cluster.add_node("node-a", ready=True)
+    bystander = {"apiVersion": "v1", "kind": "Pod",
+                 "metadata": {"name": "agent-bbbbb", "namespace": "default"},
+                 "spec": {"containers": [{"name": "c", "image": "busybox"}]}}
+    cluster.create(bystander)
+    _suffixes(cluster, ["bbbbb"] * 8)
+    pod = {"apiVersion": "v1", "kind": "Pod",
+           "metadata": {"generateName": "agent-", "namespace": "default"},
+           "spec": {"containers": [{"name": "c", "image": "busybox"}]},
+           "status": {"phase": "Pending"}}
+    before = cluster.store.resource_version()
+    with pytest.raises(AlreadyExists, match='pods "agent-bbbbb" already exists'):
+        cluster.api.create_trusted(pod)
+    assert cluster.store.resource_version() == before
+    assert cluster.store.count("Pod") == 1
+
+
+def test_a_controller_create_takes_the_first_free_name() -> None:
+    cluster = Cluster()
+    cluster.add_node("node-a", ready=True)
+    cluster.create({"apiVersion": "v1", "kind": "Pod",
+                    "metadata": {"name": "agent-bbbbb", "namespace": "default"},
+                    "spec": {"containers": [{"name": "c", "image": "busybox"}]}})
+    # Seven taken names, then a free one as the eighth and last attempt.
+    _suffixes(cluster, ["bbbbb"] * 7 + ["ccccc"])
+    cluster.create(make_daemonset("agent", image="agent", labels={"app": "agent"}))
+    cluster.advance()
+    assert sorted(p["metadata"]["name"] for p in cluster.store.list("Pod")) == [
+        "agent-bbbbb", "agent-ccccc"]
+
+
+NODE_NAMES = ["node-a", "node-b", "node-c"]
+LABELS = st.dictionaries(st.sampled_from(["zone", "disk", "role"]),
+                         st.sampled_from(["a", "b"]), max_size=3)
+
+
+def _node(name: str, labels: dict[str, str]) -> Obj:
+    return {"metadata": {"name": name, "labels": labels}, "spec": {}}
+
+
+@settings(max_examples=300, deadline=None)
+@given(pinned=st.sampled_from(NODE_NAMES), node_name=st.sampled_from(NODE_NAMES),
+       node_labels=LABELS, selector=st.one_of(st.none(), LABELS),
+       form=st.sampled_from(["shared", "copy", "template", "none"]))
+def test_the_daemon_pod_affinity_short_way_matches_the_general_one(
+        pinned: str, node_name: str, node_labels: dict[str, str],
+        selector: dict[str, str] | None, form: str) -> None:
+    spec: Obj = {}
+    if form == "shared":
+        spec["affinity"] = shared.pinned_affinity(pinned)
+    elif form == "copy":
+        spec["affinity"] = clone(shared.pinned_affinity(pinned))
+    elif form == "template":  # the template's own affinity, pinned by the controller
+        spec["affinity"] = {"nodeAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": node_name_affinity(pinned)},
+            "podAffinity": {}}
+    if selector is not None:
+        spec["nodeSelector"] = selector
+    node = _node(node_name, node_labels)
+    assert matches_node_affinity(spec, node) == pod_matches_node_affinity(spec, node)
+
+
+CONTAINERS = st.lists(st.fixed_dictionaries({
+    "name": st.just("c"),
+    "resources": st.sampled_from([{}, {"requests": {"cpu": "100m"}},
+                                  {"requests": {"memory": "1Mi"}}, {"limits": {"cpu": "1"}}]),
+    "ports": st.sampled_from([[], [{"containerPort": 80}],
+                              [{"containerPort": 80, "hostPort": 8080}]]),
+}), max_size=2)
+
+
+@settings(max_examples=200, deadline=None)
+@given(steps=st.lists(st.tuples(st.integers(0, 2), CONTAINERS, st.booleans(),
+                                st.integers(0, 5), st.sampled_from([None, "3", "110"])),
+                      min_size=1, max_size=8))
+def test_the_remembered_room_answer_matches_room_is_certain(
+        steps: list[tuple[int, list[Obj], bool, int, str | None]]) -> None:
+    """Pods that share a containers list (a DaemonSet's) and pods that bring their own,
+    in any order: the scheduler's remembered answer is the function's."""
+    scheduler = Scheduler(Cluster())
+    lists: dict[int, list[Obj]] = {}
+    for slot, containers, share, indexed, limit in steps:
+        own = lists.setdefault(slot, containers) if share else containers
+        pod = {"spec": {"containers": own}}
+        node: Obj = {"status": {"allocatable": {"pods": limit} if limit else {}}}
+        assert scheduler._room_is_certain(pod, node, indexed) == room_is_certain(
+            pod, node, indexed)
