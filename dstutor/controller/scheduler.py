@@ -283,7 +283,7 @@ class Scheduler:
             self._mark_unschedulable(pod, failure_message(reasons, total, post_filter))
             return
         feasible.sort(key=lambda f: (f[0], f[1]))
-        self._bind(pod, feasible[0][2])
+        self._bind(pod, feasible[0][2], key)
 
     def _room_is_certain(self, pod: Obj, node: Obj, pods_indexed_on_node: int) -> bool:
         """room_is_certain, with what the pod asks for (requests, host ports) worked out
@@ -383,8 +383,7 @@ class Scheduler:
         conditions.append(cond)
         pod["status"]["conditions"] = conditions
 
-    def _bind(self, pod: Obj, node: Obj) -> None:
-        key = key_of(pod)
+    def _bind(self, pod: Obj, node: Obj, key: tuple[str, str, str]) -> None:
         self.unschedulable.discard(key)
         self.nominations.pop(key, None)
         node_name = node["metadata"]["name"]
