@@ -473,10 +473,13 @@ class DaemonSetsController:
     def _create_pods(self, ds: Obj, state: DaemonSetState, nodes_needing_pods: list[str]
                      ) -> None:
         api = self.ctx.api
+        # These creates and their events write no PriorityClass: admission's answer
+        # for the revision's pods holds for the whole run.
+        priority = api.priority_answers() if nodes_needing_pods else None
         for i, node_name in enumerate(nodes_needing_pods):
             pod = self._new_pod(ds, state, node_name)
             try:
-                api.create_trusted(pod)
+                api.create_trusted(pod, priority=priority)
             except ApiError as err:
                 # RealPodControl reports FailedCreate; slow start then skips the creates
                 # not yet tried. Their nodes stay dirty for the rate-limited retry.

@@ -4,7 +4,7 @@ uids, generated names checked once, the scheduler's affinity and room questions.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -15,7 +15,9 @@ from dstutor.controller import shared
 from dstutor.controller.daemonset_util import node_name_affinity
 from dstutor.controller.scheduler import Scheduler, matches_node_affinity, room_is_certain
 from dstutor.errors import AlreadyExists
+from dstutor.model.admission import PriorityAnswers
 from dstutor.model.objects import Obj, clone
+from dstutor.model.priority import PriorityRejected, resolve_pod_priority
 from dstutor.model.selectors import pod_matches_node_affinity
 from dstutor.sim.cluster import Cluster
 from dstutor.sim.namegen import NameGenerator
@@ -128,3 +130,63 @@ def test_the_remembered_room_answer_matches_room_is_certain(
         node: Obj = {"status": {"allocatable": {"pods": limit} if limit else {}}}
         assert scheduler._room_is_certain(pod, node, indexed) == room_is_certain(
             pod, node, indexed)
+
+
+def _class(name: str, value: int, *, default: bool = False, policy: str | None = None) -> Obj:
+    pc: Obj = {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+               "metadata": {"name": name}, "value": value}
+    if default:
+        pc["globalDefault"] = True
+    if policy:
+        pc["preemptionPolicy"] = policy
+    return pc
+
+
+CLASS_SETS = st.sampled_from([
+    [],
+    [_class("high", 1000)],
+    [_class("high", 1000), _class("base", 10, default=True, policy="Never")],
+    [_class("a", 5, default=True), _class("b", 3, default=True)],
+])
+PRIORITY_SPECS = st.fixed_dictionaries({}, optional={
+    "priorityClassName": st.sampled_from(["", "high", "base", "missing"]),
+    "priority": st.sampled_from([0, 10, 1000, True, [1]]),
+    "preemptionPolicy": st.sampled_from(["Never", "PreemptLowerPriority", None]),
+})
+
+
+def _outcome(resolve: Callable[[Obj], tuple[str, int, str]], spec: Obj) -> object:
+    try:
+        return resolve(spec)
+    except PriorityRejected as err:
+        return ("rejected", str(err))
+
+
+@settings(max_examples=300, deadline=None)
+@given(classes=CLASS_SETS, specs=st.lists(PRIORITY_SPECS, min_size=1, max_size=6))
+def test_remembered_priority_answers_are_the_plugins(classes: list[Obj],
+                                                     specs: list[Obj]) -> None:
+    answers = PriorityAnswers(classes)
+    by_name = {pc["metadata"]["name"]: pc for pc in classes}
+    for spec in specs:
+        assert _outcome(answers.resolve, spec) == _outcome(
+            lambda s: resolve_pod_priority(s, by_name), spec)
+
+
+def test_a_daemonset_naming_a_missing_priority_class_fails_each_create_alike() -> None:
+    cluster = Cluster()
+    for name in ("node-a", "node-b"):
+        cluster.add_node(name, ready=True)
+    ds = make_daemonset("agent", image="agent", labels={"app": "agent"})
+    ds["spec"]["template"]["spec"]["priorityClassName"] = "missing"
+    cluster.create(ds)
+    cluster.advance(1)
+    assert cluster.store.count("Pod") == 0
+    failed = [e for e in cluster.store.list("Event") if e["reason"] == "FailedCreate"]
+    assert failed and failed[0]["message"] == (
+        'Error creating: pods "agent-" is forbidden: no PriorityClass with name missing '
+        "was found")
+    # Once the class exists, the next retry's run of creates sees it.
+    cluster.create(_class("missing", 7))
+    cluster.advance(60)
+    assert sorted(p["spec"]["priority"] for p in cluster.store.list("Pod")) == [7, 7]
