@@ -20,7 +20,7 @@ from dstutor.model.objects import Obj, clone
 from dstutor.model.priority import PriorityRejected, resolve_pod_priority
 from dstutor.model.selectors import pod_matches_node_affinity
 from dstutor.sim.cluster import Cluster
-from dstutor.sim.namegen import NameGenerator
+from dstutor.sim.namegen import NAME_ALPHABET, NameGenerator
 
 
 def _reference_uid(rng: random.Random) -> str:
@@ -190,3 +190,25 @@ def test_a_daemonset_naming_a_missing_priority_class_fails_each_create_alike() -
     cluster.create(_class("missing", 7))
     cluster.advance(60)
     assert sorted(p["spec"]["priority"] for p in cluster.store.list("Pod")) == [7, 7]
+
+
+def _reference_suffix(rng: random.Random) -> str:
+    """The suffix draw as it was first written: getrandbits(5) per character."""
+    chars = []
+    for _ in range(5):
+        r = rng.getrandbits(5)
+        while r >= len(NAME_ALPHABET):
+            r = rng.getrandbits(5)
+        chars.append(NAME_ALPHABET[r])
+    return "".join(chars)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 99, 2026])
+def test_name_suffixes_and_uids_are_the_sequence_they_always_were(seed: int) -> None:
+    """Names and uids drawn interleaved, as pod creates draw them, from one generator."""
+    names, reference = NameGenerator(seed), random.Random(seed)
+    for i in range(3000):
+        if i % 3 == 2:
+            assert names.uid() == _reference_uid(reference)
+        else:
+            assert names.suffix() == _reference_suffix(reference)
