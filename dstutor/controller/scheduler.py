@@ -67,26 +67,26 @@ def filter_node(pod: Obj, node: Obj, pods_on_node: list[Obj]) -> str | None:
     return room[0] if room else None
 
 
-def matches_node_affinity(spec: Obj, node: Obj) -> bool:
+def matches_node_affinity(spec: Obj, node: Obj, pinned: str = "") -> bool:
     """pod_matches_node_affinity, with a short way for a daemon pod's own affinity.
 
     The DaemonSet controller gives a pod whose template has no affinity the shared
     pinning affinity of its node (controller/shared.py, never edited in place): its only
     term matches exactly the node of that name, so just the nodeSelector is left to ask.
+    `pinned` is the node the pod's affinity names (target_node_name); only for that node
+    is the shared affinity looked up, so other pods add nothing to its cache.
     """
-    affinity = spec.get("affinity")
-    if affinity is not None:
-        node_name = (node.get("metadata") or {}).get("name")
-        if isinstance(node_name, str) and affinity is shared.pinned_affinity(node_name):
-            selector = spec.get("nodeSelector")
-            return not selector or pod_matches_node_affinity({"nodeSelector": selector}, node)
+    if pinned and spec.get("affinity") is shared.pinned_affinity(pinned) and (
+            node.get("metadata") or {}).get("name") == pinned:
+        selector = spec.get("nodeSelector")
+        return not selector or pod_matches_node_affinity({"nodeSelector": selector}, node)
     return pod_matches_node_affinity(spec, node)
 
 
-def filter_node_rules(pod: Obj, node: Obj) -> str | None:
+def filter_node_rules(pod: Obj, node: Obj, pinned: str = "") -> str | None:
     """The filters that look at the node alone, in the default profile's order:
     NodeUnschedulable, TaintToleration, NodeAffinity. (Their failures cannot be
-    resolved by preemption.)"""
+    resolved by preemption.) `pinned`: the node the pod's affinity names, if any."""
     spec = pod.get("spec", {})
     tolerations = spec.get("tolerations") or []
     if node.get("spec", {}).get("unschedulable") and not any(
@@ -96,7 +96,7 @@ def filter_node_rules(pod: Obj, node: Obj) -> str | None:
                                             ("NoSchedule", "NoExecute"))
     if taint is not None:
         return f"node(s) had untolerated taint {{{taint['key']}: {taint.get('value', '')}}}"
-    if not matches_node_affinity(spec, node):
+    if not matches_node_affinity(spec, node, pinned):
         return AFFINITY_MISMATCH
     return None
 
@@ -246,7 +246,7 @@ class Scheduler:
         placed = self._placed() if interpod else []
         for node in candidates:
             node_name = node["metadata"]["name"]
-            reason = filter_node_rules(pod, node)
+            reason = filter_node_rules(pod, node, pinned)
             if reason is not None:
                 reasons[reason] += 1
                 continue

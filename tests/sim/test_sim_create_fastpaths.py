@@ -102,7 +102,20 @@ def test_the_daemon_pod_affinity_short_way_matches_the_general_one(
     if selector is not None:
         spec["nodeSelector"] = selector
     node = _node(node_name, node_labels)
-    assert matches_node_affinity(spec, node) == pod_matches_node_affinity(spec, node)
+    expected = pod_matches_node_affinity(spec, node)
+    assert matches_node_affinity(spec, node) == expected
+    for named in {pinned, node_name, ""}:  # the scheduler passes target_node_name's answer
+        assert matches_node_affinity(spec, node, named) == expected
+
+
+def test_only_the_pinned_node_is_looked_up_in_the_shared_affinities() -> None:
+    """A pod with an affinity of its own, filtered over many nodes, leaves the cache of
+    shared pinning affinities alone."""
+    spec: Obj = {"affinity": {"nodeAffinity": {}}}
+    before = shared.pinned_affinity.cache_info().currsize
+    for i in range(50):
+        matches_node_affinity(spec, _node(f"fresh-node-{i}", {}))
+    assert shared.pinned_affinity.cache_info().currsize == before
 
 
 CONTAINERS = st.lists(st.fixed_dictionaries({
