@@ -79,6 +79,8 @@ class DaemonSetsController:
         self.ctx = ctx
         self.states: dict[str, DaemonSetState] = {}
         self.failed_pods_backoff = Backoff()
+        # The last controller reference new pods were made for, with their shared parts.
+        self._owner_parts: tuple[Obj, str, list[Obj]] | None = None
         self._sync_failures: dict[str, int] = {}  # DaemonSet uid -> failed syncs in a row
         # What each pod looked like at its last event, to skip updates that change nothing
         # the controller reads (image pulls, container creation).
@@ -87,8 +89,6 @@ class DaemonSetsController:
         self._last_signature: tuple[object, ...] = ()
         self._syncing = ""  # uid of the DaemonSet being synced
         self._writing_status = ""  # uid of the DaemonSet whose sync writes its status now
-        # The last controller reference new pods were made for, with their shared parts.
-        self._owner_parts: tuple[Obj, str, list[Obj]] | None = None
 
     # --- event handlers (the informers) -----------------------------------------------
 
