@@ -15,8 +15,9 @@ from dstutor.controller import shared
 from dstutor.controller.daemonset_util import node_name_affinity
 from dstutor.controller.scheduler import Scheduler, matches_node_affinity, room_is_certain
 from dstutor.errors import AlreadyExists
+from dstutor.model import objects
 from dstutor.model.admission import PriorityAnswers
-from dstutor.model.objects import Obj, clone
+from dstutor.model.objects import Obj, clone, target_node_name
 from dstutor.model.priority import PriorityRejected, resolve_pod_priority
 from dstutor.model.selectors import pod_matches_node_affinity
 from dstutor.sim.cluster import Cluster
@@ -225,3 +226,22 @@ def test_name_suffixes_and_uids_are_the_sequence_they_always_were(seed: int) -> 
             assert names.uid() == _reference_uid(reference)
         else:
             assert names.suffix() == _reference_suffix(reference)
+
+
+@pytest.mark.parametrize("node_name", ["node-a", "node-b", "a-much-longer-node-name-0042"])
+def test_target_node_name_knows_a_shared_pinning_as_the_walk_does(node_name: str) -> None:
+    affinity = shared.pinned_affinity(node_name)
+    walked = clone(affinity)  # equal, but not the shared object: the walk answers
+    assert target_node_name({"spec": {"affinity": affinity}}) == node_name
+    assert target_node_name({"spec": {"affinity": walked}}) == node_name
+    # nodeName still comes first.
+    assert target_node_name({"spec": {"affinity": affinity, "nodeName": "other"}}) == "other"
+
+
+def test_the_pinning_registry_stays_bounded() -> None:
+    for i in range(objects._MAX_PINNED_AFFINITIES + 10):
+        objects.register_pinned_affinity({"nodeAffinity": {}}, f"n{i}")
+    assert len(objects._PINNED_AFFINITIES) <= objects._MAX_PINNED_AFFINITIES
+    # Shared affinities made after a clear are known again; older ones are walked.
+    fresh = shared.pinned_affinity("after-the-clear")
+    assert target_node_name({"spec": {"affinity": fresh}}) == "after-the-clear"

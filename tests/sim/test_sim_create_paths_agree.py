@@ -13,8 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dstutor.controller import scheduler as scheduler_module
+from dstutor.controller import shared
 from dstutor.controller.daemonset import DaemonSetsController
 from dstutor.controller.scheduler import Scheduler, room_is_certain
+from dstutor.model import objects
 from dstutor.model.admission import PriorityAnswers
 from dstutor.model.kinds import KINDS
 from dstutor.model.objects import Obj, canonical_json, new_controller_ref
@@ -128,6 +130,12 @@ def _general_paths() -> ExitStack:
         lambda self, spec: resolve_pod_priority(spec, dict(self.classes))))
     stack.enter_context(mock.patch.object(DaemonSetsController, "_pod_owner_parts",
                                           owner_parts))
+    # target_node_name walks every affinity, the shared pinning ones included.
+    stack.enter_context(mock.patch.dict(objects._PINNED_AFFINITIES, clear=True))
+    stack.enter_context(mock.patch.object(objects, "register_pinned_affinity",
+                                          lambda affinity, node_name: None))
+    stack.enter_context(mock.patch.object(shared, "register_pinned_affinity",
+                                          lambda affinity, node_name: None))
     return stack
 
 
