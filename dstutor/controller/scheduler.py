@@ -228,13 +228,14 @@ class Scheduler:
             return
         total = store.count("Node")
         pinned = target_node_name(pod)
-        reasons: Counter[str] = Counter()
+        # The filters' reasons, one per refusal; counted only when the pod does not fit.
+        refusals: list[str] = []
+        prefiltered = 0
         if pinned:
             # DaemonSet pods name their node in the affinity; PreFilter drops the rest.
             node = store.get("Node", "", pinned)
             candidates = [node] if node is not None else []
-            if total - len(candidates):
-                reasons[AFFINITY_PREFILTER] = total - len(candidates)
+            prefiltered = total - len(candidates)
         else:
             candidates = store.list("Node")
         feasible: list[tuple[float, str, Obj]] = []
@@ -248,7 +249,7 @@ class Scheduler:
             node_name = node["metadata"]["name"]
             reason = filter_node_rules(pod, node, pinned)
             if reason is not None:
-                reasons[reason] += 1
+                refusals.append(reason)
                 continue
             indexed = store.pod_keys_on_node(node_name)
             if pinned and not interpod and self._room_is_certain(pod, node, len(indexed)):
@@ -268,18 +269,21 @@ class Scheduler:
                 failure = interpod_failure(pod, node, placed, self._namespace_labels())
                 room = [failure] if failure else []
                 if failure and failure not in RESOLVABLE:
-                    reasons[failure] += 1
+                    refusals.append(failure)
                     continue
             if not room:
                 feasible.append((len(on_node), node_name, node))
             else:
-                reasons.update(room)
+                refusals += room
                 resolvable.append((node, on_node))
         if not feasible:
             if not total:
                 self._mark_unschedulable(pod, "no nodes available to schedule pods")
                 return
             post_filter = self._preempt(pod, resolvable, total)
+            reasons = Counter(refusals)
+            if prefiltered:
+                reasons[AFFINITY_PREFILTER] = prefiltered
             self._mark_unschedulable(pod, failure_message(reasons, total, post_filter))
             return
         feasible.sort(key=lambda f: (f[0], f[1]))
