@@ -454,7 +454,8 @@ class DaemonSetsController:
         finished pod vanishes at once and its node needs the next pass.)
         """
         api = self.ctx.api
-        self._own_writes = {(uid(ds), n) for n in refreshed}
+        ds_uid = uid(ds)
+        self._own_writes = {(ds_uid, n) for n in refreshed}
         try:
             self._create_pods(ds, state, nodes_needing_pods)
         finally:
