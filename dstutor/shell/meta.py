@@ -326,7 +326,7 @@ def meta_undo(session: Session, args: Args) -> CommandResult:
          details="The cluster from --cluster, --nodes and -f, as at start-up (a --state file\n"
                  "you resumed from is not reloaded). `undo` brings back what you had.")
 def meta_reset(session: Session, args: Args) -> CommandResult:
-    session.replace_cluster(session.fresh_cluster(), "reset")
+    session.replace_cluster(session.fresh_cluster(), "reset", from_factory=True)
     session.namespace = "default"
     return CommandResult(stdout="the cluster is back to how the shell started (`undo` reverts this)",
                   changed=True)

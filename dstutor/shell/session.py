@@ -117,6 +117,9 @@ class UndoEntry:
     namespace: str
     frozen: bytes | None = None
     kept: Cluster | None = None  # a cluster object itself (reset/load), or a deep copy
+    # The cluster as the session's factory builds it (see Session.rebuildable): nothing
+    # is copied until the entry is used, and then the factory builds it again.
+    rebuild: Callable[[], Cluster] | None = None
 
     @classmethod
     def of(cls, cluster: Cluster, namespace: str) -> UndoEntry:
@@ -133,11 +136,14 @@ class UndoEntry:
 
     def copy(self) -> UndoEntry:
         """Another entry for the same state: frozen bytes are shared, never changed."""
-        return UndoEntry(self.command, self.namespace, frozen=self.frozen, kept=self.kept)
+        return UndoEntry(self.command, self.namespace, frozen=self.frozen, kept=self.kept,
+                         rebuild=self.rebuild)
 
     def cluster(self) -> Cluster:
         if self.kept is not None:
             return self.kept
+        if self.rebuild is not None:
+            return self.rebuild()
         assert self.frozen is not None
         return pickle.loads(self.frozen)  # noqa: S301 - our own bytes, see the docstring
 
@@ -148,7 +154,8 @@ class Session:
     def __init__(self, cluster: Cluster, *, namespace: str = "default",
                  interactive: bool = False, kubectl: KubectlRunner | None = None,
                  reset_factory: Callable[[], Cluster] | None = None, width: int = 80,
-                 editor: Any = None, workspace: Any = None, debug: bool = False) -> None:
+                 editor: Any = None, workspace: Any = None, debug: bool = False,
+                 rebuildable: bool = False) -> None:
         self.cluster = cluster
         # The folder `>`, `cat`, `vi FILE` and relative `-f` paths use (shell/workspace.py);
         # None: the current directory.
@@ -174,6 +181,14 @@ class Session:
         # fails inside dstutor; reused while nothing has changed (see _guard).
         self._guarded: tuple[Any, ...] | None = None
         self._guard_entry: UndoEntry | None = None
+        # rebuildable: `cluster` is what reset_factory builds, and it builds the same
+        # cluster every time (a cluster file or the default cluster, see
+        # clusterfile.build_cluster). While nothing has changed it, the guard and the
+        # first write's undo entry need no copy: the factory makes it again if ever
+        # needed. Pickling 50,000 pods before the first command took seconds.
+        self._pristine: tuple[Any, ...] | None = None
+        if rebuildable and reset_factory is not None:
+            self._mark_pristine()
         self._dropped_clusters = 0
         # `shell --serve` puts the API server's lock here: the prompt's toolbar and Tab
         # completion read the cluster under it, never half-way through a request.
@@ -226,7 +241,8 @@ class Session:
         needs the state from before it. Nothing changes the cluster without moving its
         resourceVersion or its clock, so consecutive reads share one snapshot, and a
         write's undo entry is that same snapshot: this costs about one pickle per
-        change, as undo did alone. With the live clock, time alone moving is no change:
+        change, as undo did alone, and nothing while the cluster is still the one its
+        factory built (rebuildable). With the live clock, time alone moving is no change:
         a restored cluster's clock catches up with wall time at the next command, so a
         snapshot from a few seconds ago stands for now.
         """
@@ -237,9 +253,45 @@ class Session:
         entry = self._guard_entry
         if entry is None or self._guarded is None or self._guarded[0] is not cluster \
                 or self._guarded[1:] != key:
-            entry = self._guard_entry = UndoEntry.of(cluster, self.namespace)
+            entry = self._guard_entry = self._pristine_entry(key) or UndoEntry.of(
+                cluster, self.namespace)
             self._guarded = (cluster, *key)
         return entry
+
+    # --- the cluster as the factory built it: rebuilt instead of copied ----------------
+
+    def _mark_pristine(self) -> None:
+        """The current cluster is what the factory builds: remember its revision and
+        clock, so that an entry for this state is a rebuild, not a copy."""
+        cluster = self.cluster
+        clock = cluster.clock
+        self._pristine = (cluster, cluster.store.resource_version(),
+                          clock.now() if clock.mode == "manual" else None,
+                          (clock.mode, clock.speed, clock._now, clock._wall_base,
+                           clock._virtual_base))
+
+    def _pristine_entry(self, key: tuple[Any, ...]) -> UndoEntry | None:
+        pristine = self._pristine
+        if pristine is None:
+            return None
+        if pristine[0] is not self.cluster or pristine[1:3] != key[:2]:
+            # Changed (a revision or a manual clock never goes back) or replaced: this
+            # cluster is not the factory's any more, and the old one must not be held.
+            self._pristine = None
+            return None
+        factory, clock_state = self._reset_factory, pristine[3]
+        assert factory is not None
+
+        def rebuild() -> Cluster:
+            cluster = factory()
+            # The clock as it stood: a restored live clock catches up with wall time at
+            # the next command, as one restored from bytes does.
+            clock = cluster.clock
+            (clock.mode, clock.speed, clock._now, clock._wall_base,
+             clock._virtual_base) = clock_state
+            return cluster
+
+        return UndoEntry("", self.namespace, rebuild=rebuild)
 
     def _roll_back(self, before: UndoEntry, undo_depth: int) -> None:
         # Entries newer than the command go; a kept cluster in one of them is `before`
@@ -368,7 +420,10 @@ class Session:
         self.namespace = entry.namespace
         self._cluster_dropped()
         self._guarded = self._guard_entry = None
-        if entry.frozen is not None:
+        self._pristine = None
+        if entry.rebuild is not None:
+            self._mark_pristine()  # rebuilt by the factory: as pristine as the first one
+        if entry.frozen is not None or entry.rebuild is not None:
             # Those bytes are the restored state: the next command need not pickle it.
             self._guard_entry = entry.copy()
             clock = self.cluster.clock
@@ -387,12 +442,17 @@ class Session:
         self.restore(entry)
         return entry.command
 
-    def replace_cluster(self, cluster: Cluster, command: str) -> None:
-        """Swap in a new cluster (reset, load) and keep the old one for `undo`."""
+    def replace_cluster(self, cluster: Cluster, command: str, *,
+                        from_factory: bool = False) -> None:
+        """Swap in a new cluster (reset, load) and keep the old one for `undo`;
+        from_factory: it is a fresh_cluster() (then it need not be copied either)."""
         before = self.snapshot()
         self.cluster = cluster
         self._push_undo(command, before)
         self._cluster_dropped()
+        self._pristine = None
+        if from_factory and self._reset_factory is not None:
+            self._mark_pristine()
 
     def _cluster_dropped(self) -> None:
         # `get pods` remembers rows by pod object; the old cluster's pods never come
@@ -400,6 +460,10 @@ class Session:
         from dstutor.render.columns import forget_pod_rows
 
         forget_pod_rows()
+        if gc.get_freeze_count():
+            # The shell froze its first cluster (startup.start); as garbage it must be
+            # collectable again.
+            gc.unfreeze()
         self._dropped_clusters += 1
         if self._dropped_clusters >= COLLECT_EVERY_DROPPED_CLUSTERS:
             self._dropped_clusters = 0

@@ -7,7 +7,9 @@ could build; in script mode they make the exit status 1.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import gc
 import signal
 import sys
 import threading
@@ -134,6 +136,30 @@ def cluster_factory(opts: ShellOptions, mode: str, problems: list[str]
     return factory
 
 
+def new_session(factory: Callable[[], Cluster], cluster: Cluster | None, opts: ShellOptions,
+                *, interactive: bool) -> Session:
+    """The session on `cluster` (a --state file's), else on what the factory builds."""
+    from dstutor.shell.editor import text_editor
+
+    # The cluster is millions of long-lived objects at 50,000 pods. The cyclic collector
+    # would walk them all again and again as they age (seconds, in the first commands),
+    # so it waits until they are built, and then leaves them alone (gc.freeze). Session
+    # unfreezes them when the cluster is replaced, so that an old one can be collected.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        # A cluster the factory built can be built again, the same, instead of being
+        # copied before the first command (Session.rebuildable); a --state file's cannot.
+        session = Session(cluster or factory(), interactive=interactive,
+                          reset_factory=factory, editor=text_editor(), debug=opts.debug,
+                          rebuildable=cluster is None)
+    finally:
+        gc.freeze()
+        if paused:
+            gc.enable()
+    return session
+
+
 def start(opts: ShellOptions, *, interactive: bool) -> Startup:
     from dstutor.shell import savefile
 
@@ -152,10 +178,7 @@ def start(opts: ShellOptions, *, interactive: bool) -> Startup:
                 problems.append(f"{exc}; starting a fresh cluster and leaving {opts.state} "
                                 "untouched")
                 save_to = None  # never overwrite a file we could not read
-    from dstutor.shell.editor import text_editor
-
-    session = Session(cluster or factory(), interactive=interactive, reset_factory=factory,
-                      editor=text_editor(), debug=opts.debug)
+    session = new_session(factory, cluster, opts, interactive=interactive)
     return Startup(session, problems, save_to)
 
 
@@ -236,7 +259,21 @@ def run(opts: ShellOptions, *, stdin: TextIO | None = None, stdout: TextIO | Non
         # Also when something escapes (an internal error is then reported by the CLI).
         if not save_state(startup, stderr) and status == 0:
             status = 1
+        _thaw()
     return status
+
+
+def _thaw() -> None:
+    """What new_session froze may be garbage now, for a caller that goes on (a test
+    running the CLI in its process): unfreeze it. When the process ends instead, freeze
+    everything again first: the interpreter's last collection would otherwise free the
+    whole cluster object by object (seconds at 50,000 pods), which the OS does at once."""
+    gc.unfreeze()
+    if not _REFREEZE_AT_EXIT:
+        _REFREEZE_AT_EXIT.append(atexit.register(gc.freeze))
+
+
+_REFREEZE_AT_EXIT: list[object] = []
 
 
 def _session(startup: Startup, opts: ShellOptions, interactive: bool, stdin: TextIO,

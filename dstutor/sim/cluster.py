@@ -82,6 +82,9 @@ class Cluster:
         self.event_watchers: list[Callable[[Draft], None]] = []
         self._event_seq = 0
         self._event_sources: dict[tuple[str, str], Obj] = {}
+        # The last instant an event was recorded at, as RFC 3339 (most come in runs).
+        self._event_now: tuple[float, str] = (-1.0, "")
+        self._event_involved: tuple[object, Obj] = ((), {})
         # No stored Event reaches its TTL before this instant (0: look at the next settle).
         self._events_expire_at = 0.0
         self._pruned_at = 0.0
@@ -172,47 +175,64 @@ class Cluster:
         """Record an Event through client-go's correlator: repeats bump a count, floods of
         similar events are combined, and each source gets 25 events per object, then one
         every five minutes (see sim/events.py)."""
-        if obj["kind"] == "Pod" and not self.record_pod_events:
-            return
+        kind = obj["kind"]
         meta = obj["metadata"]
+        if kind == "Pod":
+            if not self.record_pod_events:
+                return
+            # The kubelet reports a static pod's events under the static pod's own uid,
+            # which its mirror pod keeps in the config.mirror annotation.
+            annotations = meta.get("annotations")
+            uid = (annotations.get(MIRROR_ANNOTATION) if annotations else None) or meta.get(
+                "uid", "")
+        else:
+            uid = meta.get("uid", "")
+        name = meta["name"]
+        # A Draft's fields as a plain tuple: the correlator's keys are its prefixes.
+        key = (component, host, kind, meta.get("namespace", "") or "", name, uid,
+               obj.get("apiVersion", "v1"), etype, reason, message, field_path)
+        if self.event_watchers:
+            draft = Draft(*key)
+            for watcher in self.event_watchers:
+                watcher(draft)
         now_seconds = self.clock.now()
-        # The kubelet reports a static pod's events under the static pod's own uid, which
-        # its mirror pod keeps in the config.mirror annotation.
-        uid = (meta.get("annotations") or {}).get(MIRROR_ANNOTATION) if obj["kind"] == "Pod" \
-            else None
-        draft = Draft(component, host, obj["kind"], meta.get("namespace", "") or "",
-                      meta["name"], uid or meta.get("uid", ""), obj.get("apiVersion", "v1"),
-                      etype, reason, message, field_path)
-        for watcher in self.event_watchers:
-            watcher(draft)
-        outcome = self.events.correlate(draft, now_seconds)
-        if outcome.skip:
-            return
-        now = to_rfc3339(now_seconds)
-        namespace = meta.get("namespace") or "default"
-        if outcome.name:
-            existing = self.store.get("Event", namespace, outcome.name)
+        observed = self.events.observe(key, now_seconds)
+        if observed is None:
+            return  # the spam filter dropped it
+        event_key, text, aggregated, seen = observed
+        if self._event_now[0] != now_seconds:
+            self._event_now = (now_seconds, to_rfc3339(now_seconds))
+        now = self._event_now[1]
+        namespace = key[3] or "default"
+        if seen.name:
+            existing = self.store.get("Event", namespace, seen.name)
             if existing is not None and last_write(existing) <= to_rfc3339(
                     now_seconds - EVENT_TTL_SECONDS):
                 self.store.remove(existing)  # its TTL ran out on the way here
                 existing = None
             if existing is not None:
-                existing["count"] = outcome.count
-                existing["message"] = outcome.message
+                existing["count"] = seen.count
+                existing["message"] = text
                 existing["lastTimestamp"] = now
                 self.store.touch(existing)
                 return
-            name = outcome.name  # deleted meanwhile: the recorder creates it again
+            event_name = seen.name  # deleted meanwhile: the recorder creates it again
         else:
             self._event_seq += 1
-            name = f"{meta['name']}.{int(now_seconds * 1e9) + self._event_seq:x}"
-        involved = {"apiVersion": draft.api_version, "kind": obj["kind"],
-                    "name": meta["name"], "uid": draft.uid,
-                    "resourceVersion": meta.get("resourceVersion", "")}
-        if meta.get("namespace"):
-            involved["namespace"] = meta["namespace"]
-        if field_path:
-            involved["fieldPath"] = field_path
+            event_name = f"{name}.{int(now_seconds * 1e9) + self._event_seq:x}"
+        # Events in a row about one object as it stands (a container's Pulled, Created,
+        # Started) share one involvedObject dict: never edited, like the source dict.
+        about = (key[2:7], meta.get("resourceVersion", ""), field_path)
+        if self._event_involved[0] == about:
+            involved = self._event_involved[1]
+        else:
+            involved = {"apiVersion": key[6], "kind": kind, "name": name, "uid": uid,
+                        "resourceVersion": about[1]}
+            if key[3]:
+                involved["namespace"] = key[3]
+            if field_path:
+                involved["fieldPath"] = field_path
+            self._event_involved = (about, involved)
         # One source dict per reporter: events are never edited except count/lastTimestamp.
         source = self._event_sources.get((component, host))
         if source is None:
@@ -221,16 +241,17 @@ class Cluster:
             self._event_sources[(component, host)] = source
         event = {
             "apiVersion": "v1", "kind": "Event",
-            "metadata": {"name": name, "namespace": namespace,
+            "metadata": {"name": event_name, "namespace": namespace,
                          "uid": self.names.uid(), "creationTimestamp": now},
-            "involvedObject": involved, "reason": reason, "message": outcome.message,
-            "type": etype, "source": source, "firstTimestamp": to_rfc3339(outcome.first),
-            "lastTimestamp": now, "count": outcome.count,
+            "involvedObject": involved, "reason": reason, "message": text,
+            "type": etype, "source": source,
+            "firstTimestamp": now if seen.first == now_seconds else to_rfc3339(seen.first),
+            "lastTimestamp": now, "count": seen.count,
             # The aggregate copy upstream carries no reporting fields.
-            "reportingComponent": "" if outcome.aggregated else component,
-            "reportingInstance": "" if outcome.aggregated else host,
+            "reportingComponent": "" if aggregated else component,
+            "reportingInstance": "" if aggregated else host,
         }
-        self.events.remember(outcome.key, name)
+        seen.name = event_name  # EventCorrelator.remember: the key is the newest already
         self.store.put(event)
 
     # --- time -----------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -248,8 +249,33 @@ def load_manifests(text: str, source: str) -> list[Obj]:
 
 def build_cluster(spec: ClusterSpec, *, seed: int = 0, clock: Clock | None = None,
                   extra_manifests: list[Obj] | None = None) -> Cluster:
-    """A cluster in the state the spec describes, settled: nodes Ready, pods Running."""
-    cluster = Cluster(seed=seed, clock=clock or Clock(), timing=spec.timing,
+    """A cluster in the state the spec describes, settled: nodes Ready, pods Running.
+
+    Built on a stopped clock, even a live one (which follows wall time again from the
+    end of the build): the same spec and seed give the same cluster however long the
+    build takes, which lets the shell build it again instead of copying it (undo).
+    """
+    clock = clock or Clock()
+    live = clock.mode == "live"
+    clock.mode = "manual"
+    paused = gc.isenabled()
+    # A build allocates millions of long-lived objects and frees almost none: the cyclic
+    # collector would walk the growing heap again and again (the engine pauses it too).
+    gc.disable()
+    try:
+        cluster = _build(spec, seed, clock, extra_manifests)
+    finally:
+        if paused:
+            gc.enable()
+        if live:
+            clock.mode = "live"
+            clock.rebase()
+    return cluster
+
+
+def _build(spec: ClusterSpec, seed: int, clock: Clock,
+           extra_manifests: list[Obj] | None) -> Cluster:
+    cluster = Cluster(seed=seed, clock=clock, timing=spec.timing,
                       missing_images=spec.missing_images, crashing_images=spec.crashing_images)
     cluster.metrics_server = spec.metrics_server
     coredns = spec.kubeadm
@@ -268,13 +294,7 @@ def build_cluster(spec: ClusterSpec, *, seed: int = 0, clock: Clock | None = Non
     manifests.sort(key=lambda m: m.get("kind") != "Namespace")
     for manifest in manifests:
         cluster.create(manifest)
-    live = clock is not None and clock.mode == "live"
-    if live and clock is not None:
-        clock.mode = "manual"
     cluster.advance()
-    if live and clock is not None:
-        clock.mode = "live"
-        clock.rebase()
     return cluster
 
 
