@@ -186,6 +186,7 @@ class Scheduler:
         # The last containers list _room_is_certain looked at, and whether it asks for
         # nothing (no cpu, memory or host port).
         self._asks_nothing: tuple[object, bool] | None = None
+        self._pod_limits: dict[str, int] = {}  # allocatable "pods" text -> the number
 
     def on_pod(self, old: Obj | None, new: Obj | None) -> None:
         if new is None:
@@ -297,7 +298,18 @@ class Scheduler:
         if cached is None or cached[0] is not containers:
             # Both questions read nothing of the pod but its containers.
             cached = self._asks_nothing = (containers, asks_for_nothing(pod))
-        return cached[1] and leaves_pod_room(node, pods_indexed_on_node)
+        if not cached[1]:
+            return False
+        allowed = (node.get("status", {}).get("allocatable") or {}).get("pods")
+        if type(allowed) is not str:
+            return leaves_pod_room(node, pods_indexed_on_node)
+        # leaves_pod_room, with each pod limit's text converted once ("110" on every node).
+        limit = self._pod_limits.get(allowed)
+        if limit is None:
+            if len(self._pod_limits) >= 64:
+                self._pod_limits.clear()
+            limit = self._pod_limits[allowed] = resource_amount("pods", allowed)
+        return pods_indexed_on_node + 1 <= limit
 
     def _placed(self) -> list[tuple[Obj, Obj | None]]:
         """Every bound pod that still occupies its node, with that node."""

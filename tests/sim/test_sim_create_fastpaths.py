@@ -130,10 +130,10 @@ CONTAINERS = st.lists(st.fixed_dictionaries({
 
 @settings(max_examples=200, deadline=None)
 @given(steps=st.lists(st.tuples(st.integers(0, 2), CONTAINERS, st.booleans(),
-                                st.integers(0, 5), st.sampled_from([None, "3", "110"])),
+                                st.integers(0, 5), st.sampled_from([None, "3", "110", "1k", 2])),
                       min_size=1, max_size=8))
 def test_the_remembered_room_answer_matches_room_is_certain(
-        steps: list[tuple[int, list[Obj], bool, int, str | None]]) -> None:
+        steps: list[tuple[int, list[Obj], bool, int, str | int | None]]) -> None:
     """Pods that share a containers list (a DaemonSet's) and pods that bring their own,
     in any order: the scheduler's remembered answer is the function's."""
     scheduler = Scheduler(Cluster())
