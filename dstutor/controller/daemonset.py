@@ -249,7 +249,10 @@ class DaemonSetsController:
             self._syncing = ""
 
     def _sync(self, ds: Obj) -> None:
-        state = self.states.setdefault(uid(ds), DaemonSetState())
+        ds_uid = uid(ds)
+        state = self.states.get(ds_uid)
+        if state is None:  # not setdefault: a state is a dozen fields to build and drop
+            state = self.states[ds_uid] = DaemonSetState()
         generation = int(ds["metadata"].get("generation", 1))
         if state.generation != generation or state.template_generation != template_generation(ds):
             state.full = True

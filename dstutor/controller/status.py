@@ -71,7 +71,7 @@ def update_daemonset_status(ctx: Context, ds: Obj, state: DaemonSetState, nodes:
         if stat != NO_STAT:
             state.stats[node_name] = stat
             add_stat(totals, stat, 1)
-    status = dict(ds.get("status") or {})
+    current = ds.get("status") or {}
     new_numbers = {
         "currentNumberScheduled": totals.current,
         "numberMisscheduled": totals.misscheduled,
@@ -82,9 +82,13 @@ def update_daemonset_status(ctx: Context, ds: Obj, state: DaemonSetState, nodes:
         "numberAvailable": totals.available,
         "numberUnavailable": totals.desired - totals.available,
     }
-    changed = any(status.get(k, 0) != v for k, v in new_numbers.items())
-    if not changed:
-        return
+    get = current.get
+    for k, v in new_numbers.items():  # a loop, not any(<generator>): every sync asks
+        if get(k, 0) != v:
+            break
+    else:
+        return  # no number moved
+    status = dict(current)
     status.update(new_numbers)
     # The API omits zero-valued optional counters.
     for optional in ("updatedNumberScheduled", "numberAvailable", "numberUnavailable"):
