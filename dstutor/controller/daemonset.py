@@ -89,6 +89,7 @@ class DaemonSetsController:
         self._signatures: dict[str, dict[str, tuple[object, ...]]] = {}  # ns -> name -> sig
         self._last_signature: tuple[object, ...] = ()
         self._syncing = ""  # uid of the DaemonSet being synced
+        self._selects_memo: tuple[LabelSelector, object, bool] | None = None  # see _selects
         self._writing_status = ""  # uid of the DaemonSet whose sync writes its status now
         # Debugging and tests: `full_walk` makes rolling_update walk every node as
         # upstream does; `verify` checks each incremental answer against that walk and
@@ -380,18 +381,32 @@ class DaemonSetsController:
         owned_by_node = store.pods_of_owner(ds_uid)
         for node_name in nodes:
             orphans = store.orphan_pod_keys_on_node(node_name)
-            for pod_key in list(orphans):
-                pod = store.get(*pod_key)
-                if (pod is not None and pod_key[1] == ns and not is_terminating(pod)
-                        and selector.matches(labels(pod))):
-                    self._adopt(ds, pod)
+            if orphans:
+                for pod_key in list(orphans):
+                    pod = store.get(*pod_key)
+                    if (pod is not None and pod_key[1] == ns and not is_terminating(pod)
+                            and selector.matches(labels(pod))):
+                        self._adopt(ds, pod)
             owned = owned_by_node.get(node_name)
             if not owned:
                 continue
             for pod_key in list(owned):
                 pod = store.get(*pod_key)
-                if pod is not None and not selector.matches(labels(pod)):
+                if pod is not None and not self._selects(selector, pod):
                     self._release(pod, ds_uid)
+
+    def _selects(self, selector: LabelSelector, pod: Obj) -> bool:
+        """selector.matches(labels(pod)), remembered for the last labels dict: the pods of
+        one revision share theirs, and a pod's labels are replaced on change, never edited
+        in place (see _pod_signature). The memo holds both objects, so neither id is
+        reused while it stands."""
+        pod_labels = pod["metadata"].get("labels")
+        memo = self._selects_memo
+        if memo is not None and memo[0] is selector and memo[1] is pod_labels:
+            return memo[2]
+        matched = selector.matches(pod_labels)
+        self._selects_memo = (selector, pod_labels, matched)
+        return matched
 
     # --- pods per node --------------------------------------------------------------
 
@@ -501,6 +516,8 @@ class DaemonSetsController:
         the pods created on them need not mark them dirty again. (Deletes still do: a
         finished pod vanishes at once and its node needs the next pass.)
         """
+        if not pods_to_delete and not nodes_needing_pods:
+            return  # most syncs: nothing to create or delete, so no writes to mark
         api = self.ctx.api
         ds_uid = uid(ds)
         self._own_writes = {(ds_uid, n) for n in refreshed}

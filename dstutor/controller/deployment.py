@@ -90,9 +90,12 @@ class DeploymentController:
     def on_pod(self, old: Obj | None, new: Obj | None) -> None:
         pod = new if new is not None else old
         assert pod is not None
-        ref = controller_ref(pod)
-        if ref is not None and ref.get("kind") == "ReplicaSet":
-            self.ctx.enqueue("replicaset", (pod["metadata"]["namespace"], ref["name"]))
+        # controller_ref(pod), inline: every pod write of the cluster passes here.
+        for ref in pod.get("metadata", {}).get("ownerReferences") or ():
+            if ref.get("controller"):
+                if ref.get("kind") == "ReplicaSet":
+                    self.ctx.enqueue("replicaset", (pod["metadata"]["namespace"], ref["name"]))
+                return
 
     # --- Deployment -----------------------------------------------------------------
 

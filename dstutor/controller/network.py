@@ -89,8 +89,12 @@ class NetworkPlugins:
             if old is not None:
                 self._warned.discard(old["metadata"].get("uid", ""))
             return
+        # plugin_of(new) first, inline: every pod write passes here, few pods are plugins.
+        annotations = (new.get("metadata") or {}).get("annotations")
+        if not annotations or not annotations.get(NETWORK_PLUGIN_ANNOTATION):
+            return
         node_name = new["spec"].get("nodeName")
-        if node_name and plugin_of(new) and _is_ready(new):
+        if node_name and _is_ready(new):
             self.ctx.enqueue("network", node_name)
 
     def sync(self, node_name: str) -> None:

@@ -77,7 +77,8 @@ class TaintEvictionController:
         node_name = new["spec"].get("nodeName")
         if not node_name:
             return
-        key = key_of(new)
+        meta = new["metadata"]
+        key = ("Pod", meta.get("namespace", "") or "", meta.get("name", ""))  # key_of, inline
         if old is new and self.checked.get(key) == node_name:
             return
         if old is None or not old["spec"].get("nodeName") or old is new:
