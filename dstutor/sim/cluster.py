@@ -41,8 +41,8 @@ from dstutor.sim.events import (
     Draft,
     EventCorrelator,
     expired_events,
-    last_write,
 )
+from dstutor.sim.eventstore import EventRecord, entry_last_write
 from dstutor.sim.namegen import NameGenerator
 from dstutor.sim.nodes import make_node
 from dstutor.sim.store import Store
@@ -104,6 +104,9 @@ class Cluster:
         self.timeline = Timeline()
         self._register()
         self.store.listeners.append(self._dispatch)
+        # The informers do nothing with an Event created or updated (only removed), so a
+        # recorded Event needs no dict until something reads it (sim/eventstore.py).
+        self.store.event_blind.append(self._dispatch)
         for ns in SYSTEM_NAMESPACES:
             self.api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
         for pc in system_priority_classes():  # every API server creates these at start-up
@@ -204,17 +207,26 @@ class Cluster:
             self._event_now = (now_seconds, to_rfc3339(now_seconds))
         now = self._event_now[1]
         namespace = key[3] or "default"
+        store = self.store
         if seen.name:
-            existing = self.store.get("Event", namespace, seen.name)
-            if existing is not None and last_write(existing) <= to_rfc3339(
+            entry = store.event_entry(namespace, seen.name)
+            if entry is not None and entry_last_write(entry) <= to_rfc3339(
                     now_seconds - EVENT_TTL_SECONDS):
-                self.store.remove(existing)  # its TTL ran out on the way here
-                existing = None
-            if existing is not None:
+                store.remove_event(entry)  # its TTL ran out on the way here
+                entry = None
+            if isinstance(entry, EventRecord):  # stored compactly, never read yet
+                record = entry
+                record.count = seen.count
+                record.message = text
+                record.last = now
+                store.touch_event(record)
+                return
+            if entry is not None:
+                existing = entry
                 existing["count"] = seen.count
                 existing["message"] = text
                 existing["lastTimestamp"] = now
-                self.store.touch(existing)
+                store.touch(existing)
                 return
             event_name = seen.name  # deleted meanwhile: the recorder creates it again
         else:
@@ -239,20 +251,14 @@ class Cluster:
             source = {"component": component, "host": host} if host else {
                 "component": component}
             self._event_sources[(component, host)] = source
-        event = {
-            "apiVersion": "v1", "kind": "Event",
-            "metadata": {"name": event_name, "namespace": namespace,
-                         "uid": self.names.uid(), "creationTimestamp": now},
-            "involvedObject": involved, "reason": reason, "message": text,
-            "type": etype, "source": source,
-            "firstTimestamp": now if seen.first == now_seconds else to_rfc3339(seen.first),
-            "lastTimestamp": now, "count": seen.count,
-            # The aggregate copy upstream carries no reporting fields.
-            "reportingComponent": "" if aggregated else component,
-            "reportingInstance": "" if aggregated else host,
-        }
+        # Kept as a record until read; its dict is what was stored here before, key for
+        # key (sim/eventstore.py). The aggregate carries no reporting fields.
+        record = EventRecord(
+            event_name, namespace, self.names.uid(), now, involved, reason, text, etype,
+            source, now if seen.first == now_seconds else to_rfc3339(seen.first),
+            seen.count, aggregated)
         seen.name = event_name  # EventCorrelator.remember: the key is the newest already
-        self.store.put(event)
+        store.put_event(record)
 
     # --- time -----------------------------------------------------------------------
 
@@ -273,14 +279,15 @@ class Cluster:
         now = self.clock.now()
         if now < self._events_expire_at:
             return
-        gone, self._events_expire_at = expired_events(self.store.iter_kind("Event"), now)
+        gone, self._events_expire_at = expired_events(self.store.event_entries(), now,
+                                                      written=entry_last_write)
         for event in gone:
-            self.store.remove(event)
+            self.store.remove_event(event)
         if now - self._pruned_at < PRUNE_INTERVAL_SECONDS:
             return
         self._pruned_at = now
         self.events.prune(now, lambda uid: self.store.by_uid(uid) is not None,
-                          lambda ns, name: self.store.get("Event", ns, name) is not None)
+                          lambda ns, name: self.store.event_entry(ns, name) is not None)
         # A reporter on a node that is gone writes no more events; its dict stays shared
         # by the events that still name it.
         for component, host in list(self._event_sources):

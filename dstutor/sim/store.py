@@ -9,10 +9,15 @@ from __future__ import annotations
 import builtins
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from dstutor.model.objects import Key, Obj, controller_ref, key_of, target_node_name
+from dstutor.sim.eventstore import EventRecord
 
 Listener = Callable[[str, Obj | None, Obj | None], None]
+# The tables are typed as holding dicts; an Event may be an EventRecord until read, which
+# only the Event paths below look for (`type`, so that mypy lets the check through).
+_RECORD: type = EventRecord
 
 
 class Store:
@@ -34,6 +39,11 @@ class Store:
         self._sorted_keys: dict[str, list[tuple[str, str]]] = {}
         self._sorted_objs: dict[str, list[Obj]] = {}
         self.listeners: list[Listener] = []
+        # Events are stored as EventRecords until first read (sim/eventstore.py), in
+        # _by_kind["Event"] among the dicts, so they keep their place in its order.
+        # How many records there are, and the listeners that ignore an Event's writes.
+        self._event_records = 0
+        self.event_blind: list[Listener] = []
 
     # --- reads --------------------------------------------------------------------
 
@@ -45,7 +55,10 @@ class Store:
 
     def get(self, kind: str, namespace: str, name: str) -> Obj | None:
         items = self._by_kind.get(kind)
-        return items.get((namespace, name)) if items else None
+        found = items.get((namespace, name)) if items else None
+        if found.__class__ is _RECORD:
+            return self._promote_event(found)
+        return found
 
     def by_uid(self, uid: str) -> Obj | None:
         return self._by_uid.get(uid)
@@ -53,6 +66,8 @@ class Store:
     # Annotations below this method say builtins.list: in the class body `list` is it.
     def list(self, kind: str, namespace: str | None = None) -> list[Obj]:
         """Objects of a kind sorted by namespace then name (the API server's order)."""
+        if self._event_records and kind == "Event":
+            self._promote_events(namespace)
         objs = self._sorted_objs.get(kind)
         if objs is None:
             items = self._kind(kind)
@@ -69,6 +84,8 @@ class Store:
         return objs[lo:hi]
 
     def iter_kind(self, kind: str) -> Iterator[Obj]:
+        if self._event_records and kind == "Event":
+            self._promote_events(None)
         return iter(list(self._kind(kind).values()))
 
     def count(self, kind: str) -> int:
@@ -118,6 +135,8 @@ class Store:
         kind, ns, name = key_of(obj)
         items = self._kind(kind)
         old = items.get((ns, name))
+        if old.__class__ is _RECORD:  # a recorded Event replaced: listeners see its dict
+            old = self._drop_event_record(old)
         obj["metadata"]["resourceVersion"] = "1" if builtin else self.next_resource_version()
         items[(ns, name)] = obj
         if old is not obj:
@@ -141,8 +160,11 @@ class Store:
 
     def remove(self, obj: Obj) -> None:
         kind, ns, name = key_of(obj)
-        if self._kind(kind).pop((ns, name), None) is None:
+        found = self._kind(kind).pop((ns, name), None)
+        if found is None:
             return
+        if found.__class__ is _RECORD:
+            self._event_records -= 1
         self._sorted_keys.pop(kind, None)
         self._sorted_objs.pop(kind, None)
         self._by_uid.pop(obj["metadata"]["uid"], None)
@@ -206,3 +228,92 @@ class Store:
             self._pods_by_node[node].discard(key)
             if not self._pods_by_node[node]:
                 del self._pods_by_node[node]
+
+    # --- Events as records (sim/eventstore.py) ------------------------------------------
+
+    def event_entry(self, namespace: str, name: str) -> EventRecord | Obj | None:
+        """A stored Event as it is kept, record or dict, without building its dict."""
+        items = self._by_kind.get("Event")
+        return items.get((namespace, name)) if items else None  # an EventRecord, untyped
+
+    def event_entries(self) -> builtins.list[EventRecord | Obj]:
+        """Every stored Event as it is kept, in the order iter_kind gives them."""
+        return builtins.list(self._kind("Event").values())
+
+    def events_watched(self) -> bool:
+        """Whether a listener wants to see an Event created or updated."""
+        blind = self.event_blind
+        return any(listener not in blind for listener in self.listeners)
+
+    def put_event(self, record: EventRecord) -> None:
+        """Store a new Event recorded by Cluster.record_event: `put` for its dict."""
+        if self.events_watched():
+            self.put(record.to_dict())
+            return
+        items = self._kind("Event")
+        key = (record.namespace, record.name)
+        old = items.get(key)
+        if old is not None:  # never so from record_event; kept general all the same
+            self.put(record.to_dict())
+            return
+        self._revision += 1
+        record.rv = self._revision
+        items[key] = record  # type: ignore[assignment]
+        self._event_records += 1
+        self._sorted_objs.pop("Event", None)
+        self._sorted_keys.pop("Event", None)
+
+    def touch_event(self, record: EventRecord) -> None:
+        """`touch` for a stored record its recorder just updated (count, message, time)."""
+        self._revision += 1
+        record.rv = self._revision
+        if self.events_watched():
+            obj = self._promote_event(record)
+            for listener in self.listeners:
+                listener("Event", obj, obj)
+
+    def remove_event(self, entry: EventRecord | Obj) -> None:
+        """`remove` for a stored Event as event_entry/event_entries gave it."""
+        if not isinstance(entry, EventRecord):
+            self.remove(entry)
+            return
+        record = entry
+        items = self._kind("Event")
+        key = (record.namespace, record.name)
+        found: Any = items.get(key)
+        if found is not record:
+            return
+        obj = self._drop_event_record(record)
+        del items[key]
+        self._sorted_keys.pop("Event", None)
+        self._sorted_objs.pop("Event", None)
+        self._revision += 1
+        for listener in self.listeners:
+            listener("Event", obj, None)
+
+    def _drop_event_record(self, record: Any) -> Obj:
+        self._event_records -= 1
+        return _built(record)
+
+    def _promote_event(self, record: Any) -> Obj:
+        """Build a record's dict and keep it in the record's place: from now on the dict
+        is the stored Event (the key set is unchanged, so the sorted keys stay)."""
+        obj = _built(record)
+        self._kind("Event")[(record.namespace, record.name)] = obj
+        self._event_records -= 1
+        self._sorted_objs.pop("Event", None)
+        return obj
+
+    def _promote_events(self, namespace: str | None) -> None:
+        items = self._kind("Event")
+        for key, found in items.items():
+            if found.__class__ is _RECORD and (namespace is None or key[0] == namespace):
+                # Replacing a value while iterating is allowed: the key set is unchanged.
+                items[key] = _built(found)
+                self._event_records -= 1
+        self._sorted_objs.pop("Event", None)
+
+
+def _built(record: Any) -> Obj:
+    built: Obj = record.to_dict()
+    return built
