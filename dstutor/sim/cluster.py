@@ -42,7 +42,7 @@ from dstutor.sim.events import (
     EventCorrelator,
     expired_events,
 )
-from dstutor.sim.eventstore import EventRecord, entry_last_write
+from dstutor.sim.eventstore import Involved, Source, entry_last_write, is_record
 from dstutor.sim.namegen import NameGenerator
 from dstutor.sim.nodes import make_node
 from dstutor.sim.store import Store
@@ -81,10 +81,11 @@ class Cluster:
         # StartEventWatcher: every event as recorded, before correlation drops or merges it.
         self.event_watchers: list[Callable[[Draft], None]] = []
         self._event_seq = 0
-        self._event_sources: dict[tuple[str, str], Obj] = {}
+        # One (component, host) tuple per reporter, shared by its events' records.
+        self._event_reporters: dict[tuple[str, ...], Source] = {}
         # The last instant an event was recorded at, as RFC 3339 (most come in runs).
         self._event_now: tuple[float, str] = (-1.0, "")
-        self._event_involved: tuple[object, Obj] = ((), {})
+        self._event_involved: Involved = ("", "", "", "", "", "", "")
         # No stored Event reaches its TTL before this instant (0: look at the next settle).
         self._events_expire_at = 0.0
         self._pruned_at = 0.0
@@ -214,15 +215,11 @@ class Cluster:
                     now_seconds - EVENT_TTL_SECONDS):
                 store.remove_event(entry)  # its TTL ran out on the way here
                 entry = None
-            if isinstance(entry, EventRecord):  # stored compactly, never read yet
-                record = entry
-                record.count = seen.count
-                record.message = text
-                record.last = now
-                store.touch_event(record)
+            if is_record(entry):  # stored compactly, never read yet
+                store.update_event(entry, seen.count, text, now)  # type: ignore[arg-type]
                 return
             if entry is not None:
-                existing = entry
+                existing: Obj = entry  # type: ignore[assignment]
                 existing["count"] = seen.count
                 existing["message"] = text
                 existing["lastTimestamp"] = now
@@ -232,33 +229,25 @@ class Cluster:
         else:
             self._event_seq += 1
             event_name = f"{name}.{int(now_seconds * 1e9) + self._event_seq:x}"
-        # Events in a row about one object as it stands (a container's Pulled, Created,
-        # Started) share one involvedObject dict: never edited, like the source dict.
-        about = (key[2:7], meta.get("resourceVersion", ""), field_path)
-        if self._event_involved[0] == about:
-            involved = self._event_involved[1]
+        # The Event is kept as a record until read (sim/eventstore.py): its dict is what
+        # was stored here before, key for key. Events in a row about one object as it
+        # stands (a container's Pulled, Created, Started) share one involvedObject, and
+        # the events of one reporter one source, as their dicts did.
+        involved: Involved = (key[6], kind, name, uid, meta.get("resourceVersion", ""),
+                              key[3], field_path)
+        if involved == self._event_involved:
+            involved = self._event_involved
         else:
-            involved = {"apiVersion": key[6], "kind": kind, "name": name, "uid": uid,
-                        "resourceVersion": about[1]}
-            if key[3]:
-                involved["namespace"] = key[3]
-            if field_path:
-                involved["fieldPath"] = field_path
-            self._event_involved = (about, involved)
-        # One source dict per reporter: events are never edited except count/lastTimestamp.
-        source = self._event_sources.get((component, host))
+            self._event_involved = involved
+        reporter = key[:2]
+        source = self._event_reporters.get(reporter)
         if source is None:
-            source = {"component": component, "host": host} if host else {
-                "component": component}
-            self._event_sources[(component, host)] = source
-        # Kept as a record until read; its dict is what was stored here before, key for
-        # key (sim/eventstore.py). The aggregate carries no reporting fields.
-        record = EventRecord(
-            event_name, namespace, self.names.uid(), now, involved, reason, text, etype,
-            source, now if seen.first == now_seconds else to_rfc3339(seen.first),
-            seen.count, aggregated)
+            source = self._event_reporters[reporter] = reporter
         seen.name = event_name  # EventCorrelator.remember: the key is the newest already
-        store.put_event(record)
+        store.put_event((
+            event_name, namespace, self.names.uid(), now, involved, reason, text, etype,
+            source, now if seen.first == now_seconds else to_rfc3339(seen.first), now,
+            seen.count, aggregated, 0))
 
     # --- time -----------------------------------------------------------------------
 
@@ -288,11 +277,11 @@ class Cluster:
         self._pruned_at = now
         self.events.prune(now, lambda uid: self.store.by_uid(uid) is not None,
                           lambda ns, name: self.store.event_entry(ns, name) is not None)
-        # A reporter on a node that is gone writes no more events; its dict stays shared
+        # A reporter on a node that is gone writes no more events; its tuple stays shared
         # by the events that still name it.
-        for component, host in list(self._event_sources):
-            if host and self.store.get("Node", "", host) is None:
-                del self._event_sources[(component, host)]
+        for reporter in list(self._event_reporters):
+            if reporter[1] and self.store.get("Node", "", reporter[1]) is None:
+                del self._event_reporters[reporter]
 
     def advance(self, seconds: float | None = None) -> float:
         """Let virtual time pass; without a duration, until nothing more changes (bounded)."""

@@ -1,13 +1,15 @@
 """Events the recorders wrote, kept compactly until somebody reads them (issue 19).
 
 A settle at 5,000 nodes records about 250,000 Events. As dicts each is three dicts and
-about 1.3 KB; nobody reads most of them before they expire. So `Cluster.record_event`
-hands the store an `EventRecord` (the fields that vary, the involvedObject and source
-dicts shared as before), and the store builds the API dict the first time anything
-reads that Event (`Store.get`/`list`/`iter_kind`). From then on that dict *is* the
-stored object, exactly as if it had been stored as a dict all along: same keys in the
-same order, same resourceVersion, edited in place and touched like any other object.
-A record is never handed out, so no reader can tell the two apart.
+about 1.3 KB, and the cyclic collector walks all 750,000 dicts at every full collection
+of the settle; nobody reads most of them before they expire. So `Cluster.record_event`
+hands the store an `EventRecord`: a plain tuple of strings and numbers (the collector
+stops tracking such a tuple after its first collection), and the store builds the API
+dict the first time anything reads that Event (`Store.get`/`list`/`iter_kind`). From
+then on that dict *is* the stored object, exactly as if it had been stored as a dict all
+along: same keys in the same order, same resourceVersion, same place in the store's
+order, edited in place and touched like any other object. A record is never handed out
+to readers, so none can tell the two apart.
 
 Listeners are told about a record's writes with its dict, unless every listener says it
 ignores Event writes (`Store.event_blind`: the Cluster's informers do nothing with an
@@ -16,63 +18,77 @@ Event that is created or updated, only with one removed); then no dict is built.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from dstutor.sim.events import last_write
 
 Obj = dict[str, Any]
 
+# involvedObject: (apiVersion, kind, name, uid, resourceVersion, namespace, fieldPath),
+# the last two "" when absent; source: (component, host), host "" when absent.
+Involved = tuple[str, str, str, str, str, str, str]
+Source = tuple[str, str]
+# (name, namespace, uid, creationTimestamp, involved, reason, message, type, source,
+#  firstTimestamp, lastTimestamp, count, aggregated, resourceVersion)
+EventRecord = tuple[str, str, str, str, Involved, str, str, str, Source, str, str, int, bool,
+                    int]
+# Where the fields are (Final: mypy then types record[NAME] as str).
+NAME: Final = 0
+NAMESPACE: Final = 1
+CREATED: Final = 3
+LAST: Final = 10
+RV: Final = 13
 
-class EventRecord:
-    """One stored Event as `Cluster.record_event` made it, without its dicts.
 
-    `involved` and `source` are the dicts record_event shares between events (never
-    edited); the reporting fields follow from the source, blank for an aggregate.
-    """
+def is_record(entry: object) -> bool:
+    """A stored Event kept as a record (every other stored object is a dict)."""
+    return entry.__class__ is tuple
 
-    __slots__ = ("aggregated", "count", "created", "first", "involved", "last", "message",
-                 "name", "namespace", "reason", "rv", "source", "type", "uid")
 
-    def __init__(self, name: str, namespace: str, uid: str, created: str, involved: Obj,
-                 reason: str, message: str, etype: str, source: Obj, first: str,
-                 count: int, aggregated: bool) -> None:
-        self.name = name
-        self.namespace = namespace
-        self.uid = uid
-        self.created = created
-        self.involved = involved
-        self.reason = reason
-        self.message = message
-        self.type = etype
-        self.source = source
-        self.first = first
-        self.last = created
-        self.count = count
-        self.aggregated = aggregated
-        self.rv = 0  # the store sets it
+def event_dict(record: EventRecord, shared: dict[Any, Obj] | None = None) -> Obj:
+    """The Event as record_event used to store it, key for key and in its order
+    (resourceVersion last in metadata: the store added it after the others).
+    `shared`: involvedObject and source dicts already built for other events, to share
+    as record_event shared them (never edited)."""
+    (name, namespace, uid, created, about, reason, message, etype, reporter, first, last,
+     count, aggregated, rv) = record
+    involved = shared.get(about) if shared is not None else None
+    if involved is None:
+        involved = {"apiVersion": about[0], "kind": about[1], "name": about[2],
+                    "uid": about[3], "resourceVersion": about[4]}
+        if about[5]:
+            involved["namespace"] = about[5]
+        if about[6]:
+            involved["fieldPath"] = about[6]
+        if shared is not None:
+            shared[about] = involved
+    component, host = reporter
+    source = shared.get(reporter) if shared is not None else None
+    if source is None:
+        source = {"component": component, "host": host} if host else {"component": component}
+        if shared is not None:
+            shared[reporter] = source
+    return {
+        "apiVersion": "v1", "kind": "Event",
+        "metadata": {"name": name, "namespace": namespace, "uid": uid,
+                     "creationTimestamp": created, "resourceVersion": str(rv)},
+        "involvedObject": involved, "reason": reason, "message": message,
+        "type": etype, "source": source,
+        "firstTimestamp": first, "lastTimestamp": last, "count": count,
+        # The aggregate copy upstream carries no reporting fields.
+        "reportingComponent": "" if aggregated else component,
+        "reportingInstance": "" if aggregated else host,
+    }
 
-    def to_dict(self) -> Obj:
-        """The Event as record_event used to store it, key for key and in its order
-        (resourceVersion last in metadata: the store added it after the others)."""
-        source = self.source
-        return {
-            "apiVersion": "v1", "kind": "Event",
-            "metadata": {"name": self.name, "namespace": self.namespace, "uid": self.uid,
-                         "creationTimestamp": self.created, "resourceVersion": str(self.rv)},
-            "involvedObject": self.involved, "reason": self.reason, "message": self.message,
-            "type": self.type, "source": source,
-            "firstTimestamp": self.first, "lastTimestamp": self.last, "count": self.count,
-            "reportingComponent": "" if self.aggregated else source["component"],
-            "reportingInstance": "" if self.aggregated else source.get("host", ""),
-        }
 
-    def last_write(self) -> str:
-        """events.last_write of its dict, without building it."""
-        return max(self.last, self.created)
+def updated(record: EventRecord, count: int, message: str, last: str, rv: int) -> EventRecord:
+    """The record after its recorder saw it again, at resourceVersion `rv`."""
+    return (*record[:6], message, *record[7:10], last, count, record[12], rv)
 
 
 def entry_last_write(entry: EventRecord | Obj) -> str:
-    """When a stored Event, a record or a dict, was last written (RFC 3339)."""
-    if isinstance(entry, EventRecord):
-        return entry.last_write()
+    """When a stored Event, a record or a dict, was last written (RFC 3339): what
+    events.last_write says of its dict."""
+    if isinstance(entry, tuple):
+        return max(entry[LAST], entry[CREATED])
     return last_write(entry)

@@ -23,7 +23,7 @@ from dstutor.model.timefmt import parse_rfc3339
 from dstutor.sim.clock import Clock
 from dstutor.sim.cluster import DEFAULT_TIMING, Cluster
 from dstutor.sim.events import SPAM_BURST, EventCorrelator
-from dstutor.sim.eventstore import EventRecord
+from dstutor.sim.eventstore import NAME, NAMESPACE, EventRecord, event_dict, is_record
 from dstutor.sim.timeline import Timeline
 
 FORMAT = "dstutor/snapshot-v1"
@@ -79,13 +79,14 @@ def _stored(cluster: Cluster, kind: str) -> list[Obj]:
     if kind != "Event":
         return [clone(o) for o in store.list(kind)]
     entries = sorted(store.event_entries(), key=_entry_key)
-    return [clone(e.to_dict() if isinstance(e, EventRecord) else e) for e in entries]
+    return [clone(event_dict(e) if is_record(e) else e)  # type: ignore[arg-type]
+            for e in entries]
 
 
 def _entry_key(entry: EventRecord | Obj) -> tuple[str, str]:
-    if isinstance(entry, EventRecord):
-        return (entry.namespace, entry.name)
-    meta = entry.get("metadata") or {}
+    if is_record(entry):
+        return (entry[NAMESPACE], entry[NAME])  # type: ignore[index]
+    meta = entry.get("metadata") or {}  # type: ignore[union-attr]
     return (meta.get("namespace", "") or "", meta.get("name", ""))
 
 

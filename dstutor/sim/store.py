@@ -12,12 +12,20 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from dstutor.model.objects import Key, Obj, controller_ref, key_of, target_node_name
-from dstutor.sim.eventstore import EventRecord
+from dstutor.sim.eventstore import (
+    NAME,
+    NAMESPACE,
+    RV,
+    EventRecord,
+    event_dict,
+    is_record,
+    updated,
+)
 
 Listener = Callable[[str, Obj | None, Obj | None], None]
 # The tables are typed as holding dicts; an Event may be an EventRecord until read, which
 # only the Event paths below look for (`type`, so that mypy lets the check through).
-_RECORD: type = EventRecord
+_RECORD: type = tuple
 
 
 class Store:
@@ -234,7 +242,7 @@ class Store:
     def event_entry(self, namespace: str, name: str) -> EventRecord | Obj | None:
         """A stored Event as it is kept, record or dict, without building its dict."""
         items = self._by_kind.get("Event")
-        return items.get((namespace, name)) if items else None  # an EventRecord, untyped
+        return items.get((namespace, name)) if items else None
 
     def event_entries(self) -> builtins.list[EventRecord | Obj]:
         """Every stored Event as it is kept, in the order iter_kind gives them."""
@@ -243,47 +251,48 @@ class Store:
     def events_watched(self) -> bool:
         """Whether a listener wants to see an Event created or updated."""
         blind = self.event_blind
-        return any(listener not in blind for listener in self.listeners)
+        for listener in self.listeners:  # noqa: SIM110 (any() and a generator cost more)
+            if listener not in blind:  # `in` looks for the very object first: fast
+                return True
+        return False
 
     def put_event(self, record: EventRecord) -> None:
-        """Store a new Event recorded by Cluster.record_event: `put` for its dict."""
-        if self.events_watched():
-            self.put(record.to_dict())
-            return
+        """Store a new Event recorded by Cluster.record_event: `put` for its dict.
+        (The record's resourceVersion is the store's to set.)"""
         items = self._kind("Event")
-        key = (record.namespace, record.name)
-        old = items.get(key)
-        if old is not None:  # never so from record_event; kept general all the same
-            self.put(record.to_dict())
+        key = (record[NAMESPACE], record[NAME])
+        if self.events_watched() or key in items:  # the latter never from record_event
+            self.put(event_dict(record))
             return
         self._revision += 1
-        record.rv = self._revision
-        items[key] = record  # type: ignore[assignment]
+        items[key] = (*record[:RV], self._revision)  # type: ignore[assignment]
         self._event_records += 1
         self._sorted_objs.pop("Event", None)
         self._sorted_keys.pop("Event", None)
 
-    def touch_event(self, record: EventRecord) -> None:
-        """`touch` for a stored record its recorder just updated (count, message, time)."""
+    def update_event(self, record: EventRecord, count: int, message: str, last: str) -> None:
+        """What a recorder's update of a stored record does (`touch` after it set count,
+        message and lastTimestamp on the dict): a new resourceVersion."""
         self._revision += 1
-        record.rv = self._revision
+        new = updated(record, count, message, last, self._revision)
+        key = (record[NAMESPACE], record[NAME])
+        self._kind("Event")[key] = new  # type: ignore[assignment]
         if self.events_watched():
-            obj = self._promote_event(record)
+            obj = self._promote_event(new)
             for listener in self.listeners:
                 listener("Event", obj, obj)
 
     def remove_event(self, entry: EventRecord | Obj) -> None:
         """`remove` for a stored Event as event_entry/event_entries gave it."""
-        if not isinstance(entry, EventRecord):
-            self.remove(entry)
+        if not is_record(entry):
+            self.remove(entry)  # type: ignore[arg-type]
             return
-        record = entry
         items = self._kind("Event")
-        key = (record.namespace, record.name)
+        key = (entry[NAMESPACE], entry[NAME])  # type: ignore[index]
         found: Any = items.get(key)
-        if found is not record:
+        if found is not entry:
             return
-        obj = self._drop_event_record(record)
+        obj = self._drop_event_record(entry)
         del items[key]
         self._sorted_keys.pop("Event", None)
         self._sorted_objs.pop("Event", None)
@@ -293,27 +302,25 @@ class Store:
 
     def _drop_event_record(self, record: Any) -> Obj:
         self._event_records -= 1
-        return _built(record)
+        return event_dict(record)
 
     def _promote_event(self, record: Any) -> Obj:
         """Build a record's dict and keep it in the record's place: from now on the dict
         is the stored Event (the key set is unchanged, so the sorted keys stay)."""
-        obj = _built(record)
-        self._kind("Event")[(record.namespace, record.name)] = obj
+        obj = event_dict(record)
+        self._kind("Event")[(record[NAMESPACE], record[NAME])] = obj
         self._event_records -= 1
         self._sorted_objs.pop("Event", None)
         return obj
 
     def _promote_events(self, namespace: str | None) -> None:
         items = self._kind("Event")
+        shared: dict[Any, Obj] = {}  # events built together share their small dicts
+        before = self._event_records
         for key, found in items.items():
             if found.__class__ is _RECORD and (namespace is None or key[0] == namespace):
                 # Replacing a value while iterating is allowed: the key set is unchanged.
-                items[key] = _built(found)
+                items[key] = event_dict(found, shared)  # type: ignore[arg-type]
                 self._event_records -= 1
-        self._sorted_objs.pop("Event", None)
-
-
-def _built(record: Any) -> Obj:
-    built: Obj = record.to_dict()
-    return built
+        if self._event_records != before:
+            self._sorted_objs.pop("Event", None)

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dstutor.model.objects import Obj
 from dstutor.model.timefmt import to_rfc3339
 from dstutor.sim.cluster import MIRROR_ANNOTATION, PRUNE_INTERVAL_SECONDS, Cluster
@@ -12,6 +14,11 @@ from dstutor.sim.events import EVENT_TTL_SECONDS, Draft, expired_events, last_wr
 
 class DictEventsCluster(Cluster):
     """Stores every Event as a dict, as record_event did before (the reference)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._event_sources: dict[tuple[str, str], Obj] = {}
+        self._event_involved_dict: tuple[object, Obj] = ((), {})
+        super().__init__(**kwargs)
 
     def record_event(self, obj: Obj, etype: str, reason: str, message: str, *,
                      component: str, host: str = "", field_path: str = "") -> None:
@@ -66,8 +73,8 @@ class DictEventsCluster(Cluster):
         # Events in a row about one object as it stands (a container's Pulled, Created,
         # Started) share one involvedObject dict: never edited, like the source dict.
         about = (key[2:7], meta.get("resourceVersion", ""), field_path)
-        if self._event_involved[0] == about:
-            involved = self._event_involved[1]
+        if self._event_involved_dict[0] == about:
+            involved = self._event_involved_dict[1]
         else:
             involved = {"apiVersion": key[6], "kind": kind, "name": name, "uid": uid,
                         "resourceVersion": about[1]}
@@ -75,7 +82,7 @@ class DictEventsCluster(Cluster):
                 involved["namespace"] = key[3]
             if field_path:
                 involved["fieldPath"] = field_path
-            self._event_involved = (about, involved)
+            self._event_involved_dict = (about, involved)
         # One source dict per reporter: events are never edited except count/lastTimestamp.
         source = self._event_sources.get((component, host))
         if source is None:
