@@ -143,9 +143,15 @@ class DaemonSetsController:
                 _pod_signature(new))
         elif old is not None:
             self._signatures.pop((old["metadata"]["namespace"], old["metadata"]["name"]), None)
-        for pod in (old, new):
-            if pod is not None:
-                self._pod_changed(pod, controller_ref(pod), target_node_name(pod))
+        if old is not None:
+            self._pod_changed(old, controller_ref(old), target_node_name(old))
+        if new is not None:
+            # The store indexed the pod before telling anyone: its target node is there
+            # (target_node_name of this very object), without reading the affinity again.
+            meta = new["metadata"]
+            _, node_name = self.ctx.store.pod_owner_and_node(
+                ("Pod", meta.get("namespace", "") or "", meta.get("name", "")))
+            self._pod_changed(new, controller_ref(new), node_name)
 
     def _pod_changed(self, pod: Obj, ref: Obj | None, node_name: str) -> None:
         """addPod/updatePod/deletePod: wake the owner, or every DaemonSet that may adopt."""
@@ -155,7 +161,8 @@ class DaemonSetsController:
                 if ds is not None:
                     if (ref.get("uid"), node_name) not in self._own_writes:
                         self.mark_dirty(ds, node_name)
-                    self._requeue_when_available(ds, pod, node_name)
+                    if ds["spec"].get("minReadySeconds", 0) != 0:  # else nothing to requeue
+                        self._requeue_when_available(ds, pod, node_name)
             return
         ns = pod["metadata"].get("namespace", "")
         for ds in self.ctx.store.list("DaemonSet", ns):
@@ -187,7 +194,10 @@ class DaemonSetsController:
                 self.ctx.enqueue("daemonset", (ns, ds["metadata"]["name"]))
 
     def mark_dirty(self, ds: Obj, node_name: str) -> None:
-        state = self.states.setdefault(uid(ds), DaemonSetState())
+        ds_uid = uid(ds)
+        state = self.states.get(ds_uid)
+        if state is None:  # not setdefault: a state is a dozen fields to build and drop
+            state = self.states[ds_uid] = DaemonSetState()
         state.dirty.add(node_name)
         self.ctx.enqueue("daemonset", (ds["metadata"]["namespace"], ds["metadata"]["name"]))
 

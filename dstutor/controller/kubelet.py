@@ -11,13 +11,14 @@ kubelet's.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from dstutor.controller import prober, shared
 from dstutor.controller.context import Context
+from dstutor.controller.images import image_ref, image_size, pull_error, pull_policy
+from dstutor.controller.images import runtime_ref as runtime_ref  # re-exported
 from dstutor.files import sha256_hex
 from dstutor.model.objects import Obj, clone, is_pod_ready, is_terminating, key_of
 from dstutor.model.timefmt import go_duration, to_rfc3339
@@ -26,6 +27,8 @@ COMPONENT = "kubelet"
 MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
 BACKOFF_INITIAL = 10.0
 BACKOFF_MAX = 300.0
+# Bounds the kubelet's memo of condition lists; a miss only costs a new list.
+CONDITIONS_MEMO_SIZE = 4096
 PodKey = tuple[str, str, str]
 
 
@@ -70,6 +73,9 @@ class PodWork:
 
 # The containers of every steady pod: shared, never written (a steady pod has no progress).
 _STEADY: dict[str, ContainerWork] = {}
+# The progress of every steady pod, shared: nothing edits a steady PodWork in place (a
+# pod that moves on gets a new one), so 50,000 running pods hold one object, not 50,000.
+_STEADY_WORK = PodWork("steady", 0.0, _STEADY)
 
 
 @dataclass
@@ -79,55 +85,14 @@ class NodeAgent:
     next_ip: int = 2
 
 
-def image_size(image: str) -> int:
-    """A made-up but stable size for the Pulled event (10-100 MB), so transcripts never
-    change between runs."""
-    return 10_000_000 + zlib.crc32(image.encode("utf-8")) % 90_000_000
-
-
-def _has_tag(image: str) -> bool:
-    last = image.rsplit("/", 1)[-1]
-    return "@" in image or ":" in last
-
-
-def image_ref(image: str) -> str:
-    """applyDefaultImageTag: the kubelet pulls `nginx` as `nginx:latest`."""
-    return image if not image or _has_tag(image) else f"{image}:latest"
-
-
-def runtime_ref(image: str) -> str:
-    """containerd's fully qualified reference: `nginx:1` is docker.io/library/nginx:1."""
-    ref = image_ref(image)
-    first, _, rest = ref.partition("/")
-    if not rest:
-        return f"docker.io/library/{ref}"
-    if "." in first or ":" in first or first == "localhost":
-        return ref
-    return f"docker.io/{ref}"
-
-
-def pull_error(image: str) -> str:
-    """The runtime's error for an image the registry does not have (containerd's words)."""
-    ref = runtime_ref(image)
-    return (f'rpc error: code = NotFound desc = failed to pull and unpack image "{ref}": '
-            f'failed to resolve reference "{ref}": {ref}: not found')
-
-
-def pull_policy(container: Obj) -> str:
-    policy = container.get("imagePullPolicy")
-    if policy:
-        return str(policy)
-    image = str(container.get("image", ""))
-    tag = image.rsplit(":", 1)[-1] if _has_tag(image) and "@" not in image else ""
-    return "Always" if tag in ("", "latest") else "IfNotPresent"
-
-
 class Kubelet:
     def __init__(self, ctx: Context, missing: set[str], crashing: set[str]) -> None:
         self.ctx = ctx
         self.missing = missing
         self.crashing = crashing
         self.nodes: dict[str, NodeAgent] = {}
+        # _set_conditions' results by what they were made from (see there).
+        self._conditions_memo: dict[tuple[object, ...], tuple[tuple[Obj, ...], list[Obj]]] = {}
         self.work: dict[PodKey, PodWork] = {}
         # Whether a pod must wait for its node's network (controller/network.py).
         self.network_blocks: Callable[[Obj, str], bool] = lambda pod, node_name: False
@@ -135,6 +100,16 @@ class Kubelet:
         # probes (controller/prober.py).
         self.container_started: Callable[[Obj, str, float], None] = (
             lambda pod, container, now: None)
+        # Whether events about pods are recorded at all (Cluster.record_pod_events): when
+        # not, the kubelet skips making the messages (a quarter of its work at scale).
+        self.pod_events: Callable[[], bool] = lambda: True
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The memo is keyed by object ids, which mean nothing in a copy (undo pickles and
+        # deep-copies the cluster): a copy starts without it.
+        state = dict(self.__dict__)
+        state["_conditions_memo"] = {}
+        return state
 
     def t(self, name: str) -> float:
         return float(self.ctx.timing[name])
@@ -155,11 +130,13 @@ class Kubelet:
         node = new["spec"].get("nodeName")
         agent = self.nodes.get(node) if node else None
         if agent is not None and agent.alive:
-            key = key_of(new)
-            if key not in self.work or is_terminating(new) and self.work[key].stage != "killing":
+            meta = new["metadata"]
+            key = ("Pod", meta.get("namespace", "") or "", meta.get("name", ""))  # key_of
+            work = self.work.get(key)
+            if work is None or meta.get("deletionTimestamp") and work.stage != "killing":
                 self.ctx.enqueue("kubelet", key)
-            elif new["metadata"].get("generation", 0) != new["status"].get(
-                    "observedGeneration", 0) and not is_terminating(new):
+            elif meta.get("generation", 0) != new["status"].get(
+                    "observedGeneration", 0) and not meta.get("deletionTimestamp"):
                 self.ctx.enqueue("kubelet", key)  # a spec update to observe
 
     def node_started(self, node_name: str) -> None:
@@ -186,19 +163,22 @@ class Kubelet:
             self.work.pop(key, None)
             return
         node_name = pod["spec"].get("nodeName")
-        if not node_name or not self.is_alive(node_name):
+        agent = self.nodes.get(node_name) if node_name else None
+        if agent is None or not agent.alive:
             return
         now = self.ctx.clock.now()
         work = self.work.get(key)
-        if is_terminating(pod):
-            if MIRROR_ANNOTATION in (pod["metadata"].get("annotations") or {}):
+        meta, status = pod["metadata"], pod["status"]
+        if meta.get("deletionTimestamp"):
+            if MIRROR_ANNOTATION in (meta.get("annotations") or {}):
                 self._recreate_mirror_pod(pod, key, work)
             else:
                 self._terminate(pod, key, work, now)
             return
-        if pod["status"].get("phase") in ("Succeeded", "Failed"):
+        phase = status.get("phase")
+        if phase == "Succeeded" or phase == "Failed":
             return
-        if work is not None and pod["metadata"].get("generation", 0) != pod["status"].get(
+        if work is not None and meta.get("generation", 0) != status.get(
                 "observedGeneration", 0):
             # The kubelet's next status sync reports the generation it now works from.
             self._set_conditions(pod, ready=is_pod_ready(pod), now=now)
@@ -215,14 +195,15 @@ class Kubelet:
 
     def _admit(self, pod: Obj, key: PodKey, node_name: str, now: float) -> PodWork:
         status = pod["status"]
-        status["hostIP"] = self._node_ip(node_name)
+        node = self.ctx.store.get("Node", "", node_name)
+        status["hostIP"] = _internal_ip(node)
         status["hostIPs"] = shared.ip_list(status["hostIP"])
         status["startTime"] = to_rfc3339(now)
         if "podIP" not in status:
             # The sandbox, and with it the pod's network, exists before any image is
             # pulled (PodReadyToStartContainers): a ContainerCreating or ImagePullBackOff
             # pod already has its IP.
-            ip = self._pod_ip(pod, node_name)
+            ip = self._pod_ip(pod, node_name, node)
             status["podIP"], status["podIPs"] = ip, [{"ip": ip}]
         self._set_container_states(pod, shared.waiting("ContainerCreating"), False)
         self._set_conditions(pod, ready=False, now=now, initialized=True)
@@ -239,8 +220,9 @@ class Kubelet:
         """EnsureImageExists, then start: pull first when the policy or the cache says so."""
         image = c.get("image", "")
         if pull_policy(c) == "Always" or image not in self.nodes[node_name].images:
-            self._event(pod, c["name"], "Normal", "Pulling",
-                        f'Pulling image "{image_ref(image)}"', node_name)
+            if self.pod_events():
+                self._event(pod, c["name"], "Normal", "Pulling",
+                            f'Pulling image "{image_ref(image)}"', node_name)
             cw.stage, cw.due = "pulling", now + self.t("imagePullSeconds")
         else:
             cw.stage, cw.due, cw.fresh = "starting", now + self.t("containerStartSeconds"), False
@@ -269,16 +251,24 @@ class Kubelet:
         if changed:
             self._sync_status(pod, now)
             self.ctx.store.touch(pod)
-        if all(cw.stage == "running" and cw.ready_at is None for cw in work.containers.values()):
+        # A running container wakes the pod only while it waits to become ready.
+        wake: float | None = None
+        steady = True
+        for cw in work.containers.values():
+            when = cw.ready_at if cw.stage == "running" else cw.due
+            if when is not None:
+                steady = False
+                if wake is None or when < wake:
+                    wake = when
+            elif cw.stage != "running":
+                steady = False
+        if steady:
             # Nothing is due until something happens to the pod: forget the per-container
             # progress (a third of the kubelet's memory at 50,000 pods).
-            work.stage, work.containers = "steady", _STEADY
+            self.work[key] = _STEADY_WORK
             return
-        # A running container wakes the pod only while it waits to become ready.
-        wake = [when for cw in work.containers.values()
-                if (when := cw.ready_at if cw.stage == "running" else cw.due) is not None]
-        if wake:
-            self.ctx.enqueue_at("kubelet", key, min(wake))
+        if wake is not None:
+            self.ctx.enqueue_at("kubelet", key, wake)
 
     def _advance(self, pod: Obj, key: PodKey, node_name: str, c: Obj, cw: ContainerWork,
                  now: float) -> bool:
@@ -296,13 +286,15 @@ class Kubelet:
                 return True
             pull_seconds = self.t("imagePullSeconds")
             self.nodes[node_name].images.add(image)
-            self._event(pod, name, "Normal", "Pulled",
-                        f'Successfully pulled image "{image_ref(image)}" in {pull_seconds:g}s '
-                        f"({pull_seconds:g}s including waiting). Image size: "
-                        f"{image_size(image)} bytes.", node_name)
+            if self.pod_events():
+                self._event(pod, name, "Normal", "Pulled",
+                            f'Successfully pulled image "{image_ref(image)}" in '
+                            f"{pull_seconds:g}s ({pull_seconds:g}s including waiting). "
+                            f"Image size: {image_size(image)} bytes.", node_name)
             cw.stage, cw.due, cw.fresh = "starting", now + self.t("containerStartSeconds"), True
             cs = self._cs(pod, name)
-            if "waiting" in cs["state"] and cs["state"]["waiting"].get("reason") in (
+            waiting = cs["state"].get("waiting")
+            if waiting is not None and waiting.get("reason") in (
                     "ErrImagePull", "ImagePullBackOff"):
                 cs["state"] = shared.waiting("ContainerCreating")
                 return True
@@ -365,6 +357,9 @@ class Kubelet:
 
     def _start_events(self, pod: Obj, c: Obj, cw: ContainerWork, node_name: str) -> None:
         """The image check (unless just pulled), Created, Started."""
+        if not self.pod_events():
+            cw.fresh = False
+            return
         image = c.get("image", "")
         if not cw.fresh:
             self._event(pod, c["name"], "Normal", "Pulled",
@@ -503,16 +498,22 @@ class Kubelet:
     def _sync_status(self, pod: Obj, now: float) -> None:
         """The pod-level status from its containers: phase (getPhase) and conditions."""
         statuses = pod["status"].get("containerStatuses") or []
-        running = sum("running" in cs["state"] for cs in statuses)
-        waiting = sum("waiting" in cs["state"] and "terminated" not in cs["lastState"]
-                      for cs in statuses)
+        running = waiting = 0
+        ready = bool(statuses)
+        for cs in statuses:
+            state = cs["state"]
+            if "running" in state:
+                running += 1
+            if "waiting" in state and "terminated" not in cs["lastState"]:
+                waiting += 1
+            if ready and not cs["ready"]:  # all(), which stops at the first unready
+                ready = False
         # Waiting containers that never ran keep the pod Pending; once every container
         # has started, one that is running or restarting makes it Running.
         if waiting == 0 and statuses and (running or pod["spec"].get(
                 "restartPolicy", "Always") == "Always"):
             pod["status"]["phase"] = "Running"
-        self._set_conditions(pod, ready=bool(statuses) and all(cs["ready"] for cs in statuses),
-                             now=now)
+        self._set_conditions(pod, ready=ready, now=now)
 
     def _set_conditions(self, pod: Obj, *, ready: bool, now: float,
                         initialized: bool = True) -> None:
@@ -523,7 +524,17 @@ class Kubelet:
         # Go's %s of a []string: "[a b]", the containers that are not ready.
         message = "" if ready else "containers with unready status: [{}]".format(" ".join(
             cs["name"] for cs in status.get("containerStatuses") or [] if not cs.get("ready")))
-        existing = {c["type"]: c for c in status.get("conditions") or []}
+        current = status.get("conditions") or []
+        # Pods that change at the same instant in the same way end with equal conditions:
+        # they share one list (conditions lists are replaced, never edited in place, like
+        # the condition dicts in them; see controller/shared.py). The key holds the
+        # conditions it names, so their ids stay theirs while the entry lives.
+        memo_key = (ready, ts, generation, initialized, message, *map(id, current))
+        hit = self._conditions_memo.get(memo_key)
+        if hit is not None:
+            status["conditions"] = hit[1]
+            return
+        existing = {c["type"]: c for c in current}
         cond = existing.get("PodReadyToStartContainers")
         if cond is None:
             cond = shared.pod_condition("PodReadyToStartContainers", "True", ts,
@@ -549,23 +560,27 @@ class Kubelet:
         if cond is not None:
             conditions.append(cond)
         status["conditions"] = conditions
+        if len(self._conditions_memo) >= CONDITIONS_MEMO_SIZE:
+            self._conditions_memo.clear()
+        self._conditions_memo[memo_key] = (tuple(current), conditions)
 
-    def _node_ip(self, node_name: str) -> str:
-        node = self.ctx.store.get("Node", "", node_name)
-        for addr in (node or {}).get("status", {}).get("addresses") or []:
-            if addr.get("type") == "InternalIP":
-                return str(addr["address"])
-        return ""
-
-    def _pod_ip(self, pod: Obj, node_name: str) -> str:
+    def _pod_ip(self, pod: Obj, node_name: str, node: Obj | None) -> str:
         """The sandbox's IP: the node's own address for a hostNetwork pod (it shares the
-        node's network namespace, as kube-proxy does), else the next one in the podCIDR."""
+        node's network namespace, as kube-proxy does), else the next one in the podCIDR.
+        `node` is the stored Node of that name (None if there is none)."""
         if pod["spec"].get("hostNetwork"):
-            return pod["status"].get("hostIP") or self._node_ip(node_name)
-        node = self.ctx.store.get("Node", "", node_name)
+            return pod["status"].get("hostIP") or _internal_ip(node)
         cidr = (node or {}).get("spec", {}).get("podCIDR", "10.244.0.0/24")
         base = cidr.split("/")[0].rsplit(".", 1)[0]
         agent = self.nodes[node_name]
         count = agent.next_ip
         agent.next_ip += 1
         return f"{base}.{count % 254 or 254}"
+
+
+def _internal_ip(node: Obj | None) -> str:
+    """The node's InternalIP ("" for none, or no node)."""
+    for addr in (node or {}).get("status", {}).get("addresses") or []:
+        if addr.get("type") == "InternalIP":
+            return str(addr["address"])
+    return ""

@@ -72,6 +72,8 @@ def plan(container: Obj, warmup: float) -> ProbePlan:
 
 def container_ready_delay(pod: Obj, container: Obj) -> float:
     """Seconds after one container starts until its readiness probe first succeeds."""
+    if not isinstance(container.get("readinessProbe"), dict):
+        return 0.0  # plan's answer without a probe, without reading the annotation
     return plan(container, warmup_seconds(pod)).ready_after
 
 
@@ -121,12 +123,15 @@ class Prober:
     def container_started(self, pod: Obj, container_name: str, now: float) -> None:
         """The kubelet started one of the pod's containers at `now` (each container starts,
         and restarts, on its own): schedule each of its failed probes."""
+        containers = pod["spec"].get("containers") or []
+        if not any(isinstance(c.get("readinessProbe"), dict) for c in containers):
+            return  # no probe, no failures to schedule (plan's answer), nothing to parse
         warmup = warmup_seconds(pod)
         if not warmup:
             return
         key = key_of(pod)
         uid = pod["metadata"].get("uid", "")
-        for c in pod["spec"].get("containers") or []:
+        for c in containers:
             if c["name"] != container_name:
                 continue
             for offset in plan(c, warmup).failures:

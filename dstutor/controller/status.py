@@ -29,8 +29,12 @@ def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str, now:
     """One node's part of updateDaemonSetStatus; also notes nodes that hold old pods."""
     placement = state.placements.get(node_name)
     pods = daemon_pods_on(ctx.store, ds, node_name)
-    has_old = any(not is_pod_updated(p, state.hash, state.template_generation)
-                  for p in pods if not is_terminating(p))
+    # Nearly always one pod: whether it is updated is asked once, for both questions.
+    updated_first = bool(pods) and is_pod_updated(pods[0], state.hash,
+                                                  state.template_generation)
+    has_old = (not updated_first and not is_terminating(pods[0])) if len(pods) == 1 else any(
+        not is_pod_updated(p, state.hash, state.template_generation)
+        for p in pods if not is_terminating(p))
     if has_old:
         state.old_nodes.add(node_name)
     else:
@@ -44,7 +48,8 @@ def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str, now:
     oldest = pods[0]
     ready = is_pod_ready(oldest)
     min_ready = int(ds["spec"].get("minReadySeconds", 0))
-    available = ready and is_pod_available(oldest, min_ready, now)
+    # IsPodAvailable of a Ready pod without minReadySeconds is True: no second look.
+    available = ready and (min_ready == 0 or is_pod_available(oldest, min_ready, now))
     if ready and not available:
         cond = pod_condition(oldest, "Ready") or {}
         since = parse_rfc3339(cond.get("lastTransitionTime", "1970-01-01T00:00:00Z"))
@@ -52,8 +57,7 @@ def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str, now:
         ctx.enqueue_at("daemonset-node", (
             ds["metadata"]["namespace"], ds["metadata"]["name"], node_name),
             since + min_ready + 1)
-    updated = is_pod_updated(oldest, state.hash, state.template_generation)
-    return SCHEDULED[ready][available][updated]
+    return SCHEDULED[ready][available][updated_first]
 
 def update_daemonset_status(ctx: Context, ds: Obj, state: DaemonSetState, nodes: list[str]
                             ) -> None:

@@ -101,9 +101,11 @@ class Cluster:
         self.kubelet.network_blocks = self.network.blocks
         self.prober = Prober(self)
         self.kubelet.container_started = self.prober.container_started
+        self.kubelet.pod_events = self._records_pod_events  # a method: undo pickles it
         # What happened over time (rollouts, evictions, outages), for process checks.
         self.timeline = Timeline()
         self._register()
+        self._wire_informers()
         self.store.listeners.append(self._dispatch)
         # The informers do nothing with an Event created or updated (only removed), so a
         # recorded Event needs no dict until something reads it (sim/eventstore.py).
@@ -136,37 +138,48 @@ class Cluster:
 
     def _dispatch(self, kind: str, old: Obj | None, new: Obj | None) -> None:
         """The informers: tell each controller about the change it watches."""
-        if kind in ("DaemonSet", "Pod", "Node"):
-            self.timeline.observe(kind, old, new, self.clock.now())
-        if kind == "Pod":
-            self.daemonsets.on_pod(old, new)
-            self.scheduler.on_pod(old, new)
-            self.kubelet.on_pod(old, new)
-            self.tainteviction.on_pod(old, new)
-            self.deployments.on_pod(old, new)
-            self.network.on_pod(old, new)
-        elif kind == "Node":
-            if old is None and new is not None:
-                self._node_registered(new)
-            elif new is None and old is not None:
-                self.kubelet.node_removed(old["metadata"]["name"])
-            self.daemonsets.on_node(old, new)
-            self.scheduler.on_node(old, new)
-            self.nodelifecycle.on_node(old, new)
-            self.tainteviction.on_node(old, new)
-        elif kind == "DaemonSet":
-            self.daemonsets.on_daemonset(old, new)
-        elif kind == "ControllerRevision":
-            self.daemonsets.on_revision(old, new)
-        elif kind == "Deployment":
-            self.deployments.on_deployment(old, new)
-        elif kind == "ReplicaSet":
-            self.deployments.on_replicaset(old, new)
+        informer = self._informers.get(kind)
+        if informer is not None:
+            informer(old, new)
         # The garbage collector acts on deletions, objects being deleted and Nodes
         # (out-of-service); the other writes (most of them pod status and events) tell
         # it nothing.
         if new is None or kind == "Node" or new["metadata"].get("deletionTimestamp"):
             self.gc.on_any(kind, old, new)
+
+    def _wire_informers(self) -> None:
+        """Which controllers watch which kind, in the order they hear of a change (a
+        table: most writes are pod status and events, and an event has no informer)."""
+        ds, deploy = self.daemonsets, self.deployments
+        self._informers: dict[str, Callable[[Obj | None, Obj | None], None]] = {
+            "Pod": self._on_pod, "Node": self._on_node, "DaemonSet": self._on_daemonset,
+            "ControllerRevision": ds.on_revision, "Deployment": deploy.on_deployment,
+            "ReplicaSet": deploy.on_replicaset}
+        self._pod_informers = (ds.on_pod, self.scheduler.on_pod, self.kubelet.on_pod,
+                               self.tainteviction.on_pod, deploy.on_pod, self.network.on_pod)
+
+    def _on_pod(self, old: Obj | None, new: Obj | None) -> None:
+        self.timeline.observe_pod(old, new, self.clock)
+        for on_pod in self._pod_informers:
+            on_pod(old, new)
+
+    def _on_node(self, old: Obj | None, new: Obj | None) -> None:
+        self.timeline.observe("Node", old, new, self.clock.now())
+        if old is None and new is not None:
+            self._node_registered(new)
+        elif new is None and old is not None:
+            self.kubelet.node_removed(old["metadata"]["name"])
+        self.daemonsets.on_node(old, new)
+        self.scheduler.on_node(old, new)
+        self.nodelifecycle.on_node(old, new)
+        self.tainteviction.on_node(old, new)
+
+    def _on_daemonset(self, old: Obj | None, new: Obj | None) -> None:
+        self.timeline.observe("DaemonSet", old, new, self.clock.now())
+        self.daemonsets.on_daemonset(old, new)
+
+    def _records_pod_events(self) -> bool:
+        return self.record_pod_events
 
     def enqueue(self, queue: str, key: Hashable) -> None:
         self.engine.enqueue(queue, key)

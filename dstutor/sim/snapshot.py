@@ -161,7 +161,9 @@ def _import(data: Any, clock: Clock | None) -> Cluster:
     for ds in store.list("DaemonSet"):
         cluster.daemonsets.on_daemonset(None, ds)
     for pod in store.list("Pod"):
-        cluster.scheduler.on_pod(None, pod) if not pod["spec"].get("nodeName") else None
+        # Unbound pods go back on the queue; bound ones with required anti-affinity are
+        # remembered, or a new pod would skip the InterPodAffinity filter.
+        cluster.scheduler.on_pod(None, pod)
         nominated = pod.get("status", {}).get("nominatedNodeName")
         if nominated and not pod["spec"].get("nodeName"):
             cluster.scheduler.nominations[_key(pod)] = str(nominated)

@@ -160,11 +160,15 @@ class Store:
 
     def touch(self, obj: Obj, old: Obj | None = None) -> None:
         """Record an in-place change to a stored object (controllers edit in place)."""
-        obj["metadata"]["resourceVersion"] = self.next_resource_version()
-        if obj["kind"] == "Pod":
+        self._revision += 1
+        obj["metadata"]["resourceVersion"] = str(self._revision)
+        kind = obj["kind"]
+        if kind == "Pod":
             self._index_pod(obj)
+        if old is None:
+            old = obj
         for listener in self.listeners:
-            listener(obj["kind"], old if old is not None else obj, obj)
+            listener(kind, old, obj)
 
     def remove(self, obj: Obj) -> None:
         kind, ns, name = key_of(obj)

@@ -16,9 +16,14 @@ Plain data only, so `undo` (pickled in memory) and `save`/`load` (JSON) keep it.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from dstutor.model.objects import TEMPLATE_GENERATION_ANNOTATION, Obj
+
+
+class _Clock(Protocol):
+    def now(self) -> float: ...
+
 
 # Enough for any lesson; an endless loop of rollouts must not grow memory without bound.
 MAX_ENTRIES = 500
@@ -82,10 +87,20 @@ class Timeline:
             elif ready and name in self.down:
                 self.down.remove(name)
 
+    def observe_pod(self, old: Obj | None, new: Obj | None, clock: _Clock) -> None:
+        """observe("Pod", ...), asking the clock only for a pod on its way out (every pod
+        status write passes here)."""
+        pod = new if new is not None else old
+        if pod is not None and (new is None or pod["metadata"].get("deletionTimestamp")
+                                or (pod.get("status") or {}).get("phase") == "Failed"):
+            self._pod(old, pod, clock.now())
+
     def _daemonset(self, old: Obj | None, new: Obj, now: float) -> None:
         meta = new["metadata"]
-        generation = _template_generation(new)
         current = self.current(meta["namespace"], meta["name"], meta.get("uid", ""))
+        if current is None and (old is None or old is new):
+            return  # no rollout under way, and no template change (most: status writes)
+        generation = _template_generation(new)
         if old is not None and current is None and generation > 1 and (
                 _template_generation(old) < generation):
             current = Rollout(meta["namespace"], meta["name"], meta.get("uid", ""), generation,

@@ -9,12 +9,15 @@ and without a matching pod, and the first pod of a group.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sim_builders import make_daemonset
 
 from dstutor.model.objects import Obj, pod_condition
 from dstutor.model.podaffinity import interpod_failure
 from dstutor.sim.cluster import Cluster
+from dstutor.sim.snapshot import export_state, import_state
 
 HOST = "kubernetes.io/hostname"
 ZONE = "topology.kubernetes.io/zone"
@@ -74,6 +77,20 @@ def test_an_existing_pods_anti_affinity_keeps_a_daemon_pod_off() -> None:
     [pending] = [p for p in cluster.pods_of("agent") if p["status"]["phase"] == "Pending"]
     assert "1 node(s) didn't satisfy existing pods anti-affinity rules" in pod_condition(
         pending, "PodScheduled")["message"]  # type: ignore[index]
+
+
+def test_an_existing_pods_anti_affinity_still_holds_after_save_and_load() -> None:
+    cluster = zoned()
+    web = {"apiVersion": "v1", "kind": "Pod",
+           "metadata": {"name": "web", "namespace": "default", "labels": {"app": "web"}},
+           "spec": {"nodeName": "node-1", "affinity": anti(HOST, {"app": "agent"}),
+                    "containers": [{"name": "web", "image": "nginx:1.27"}]}}
+    cluster.create(web)
+    cluster.advance(10)
+    loaded = import_state(json.loads(json.dumps(export_state(cluster))))
+    loaded.create(make_daemonset("agent", labels={"app": "agent"}))
+    loaded.advance(30)
+    assert running(loaded, "agent") == {"node-0", "node-2"}
 
 
 def _pod(name: str, labels: dict[str, str], affinity: Obj | None = None,

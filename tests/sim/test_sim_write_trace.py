@@ -1,0 +1,102 @@
+"""Nothing a learner can see changes when the engine, kubelet or store get faster: every
+visible state of the scenarios in write_trace.py matches the digests recorded on main
+before that work (a2fcb1b)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+
+from dstutor.model.objects import key_of, target_node_name
+from dstutor.sim.cluster import Cluster
+from tests.sim import write_trace
+from tests.sim.write_trace import SCENARIOS
+
+RECORDED = json.loads((Path(__file__).parent / "write_trace_digests.json").read_text())
+
+
+def test_every_scenario_is_recorded() -> None:
+    assert sorted(RECORDED) == sorted(SCENARIOS)
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_visible_states_match_the_recording(name: str, monkeypatch: pytest.MonkeyPatch
+                                            ) -> None:
+    # Meanwhile: the DaemonSet controller takes a written pod's target node from the
+    # store's index instead of reading its affinity again, so for every pod write the
+    # index must say what target_node_name says.
+    pod_writes: list[int] = []
+
+    def index_knows_the_target_node(cluster: Cluster, kind: str, old: object,
+                                    new: object) -> None:
+        if kind == "Pod" and isinstance(new, dict):
+            assert cluster.store.pod_owner_and_node(key_of(new))[1] == target_node_name(new)
+            pod_writes.append(1)
+
+    monkeypatch.setattr(write_trace, "EXTRA_LISTENERS", [index_knows_the_target_node])
+    recorder = SCENARIOS[name]()
+    assert recorder.steps == RECORDED[name]["steps"]
+    assert recorder.hash.hexdigest() == RECORDED[name]["digest"]
+    assert len(pod_writes) > 20
+
+
+def _small() -> Cluster:
+    cluster = Cluster(seed=1, record_pod_events=False)
+    for i in range(3):
+        cluster.add_node(f"n{i}", ready=True)
+    for name in ("a", "b"):
+        labels = {"app": name}
+        cluster.create({"apiVersion": "apps/v1", "kind": "DaemonSet",
+                        "metadata": {"name": name, "namespace": "default"},
+                        "spec": {"selector": {"matchLabels": labels},
+                                 "template": {"metadata": {"labels": labels}, "spec": {
+                                     "containers": [{"name": "c", "image": f"{name}:1"}]}}}})
+    cluster.advance()
+    return cluster
+
+
+def test_a_cluster_pickles_and_its_copy_runs_alone() -> None:
+    """Undo pickles the cluster (a deep copy is its slow fallback): the informer table and
+    the kubelet's hooks must pickle, and the copy's hooks must point into the copy."""
+    cluster = _small()
+    twin = pickle.loads(pickle.dumps(cluster, pickle.HIGHEST_PROTOCOL))
+    assert twin.kubelet.pod_events() is False
+    twin.record_pod_events = True
+    assert twin.kubelet.pod_events() is True and cluster.kubelet.pod_events() is False
+    twin.add_node("twin-only", ready=True)
+    twin.advance()
+    assert len(twin.store.pods_on_node("twin-only")) == 2
+    assert cluster.store.get("Node", "", "twin-only") is None
+
+
+def test_copies_of_a_cluster_start_without_the_kubelets_condition_memo() -> None:
+    """The kubelet shares condition lists through a memo keyed by object ids; ids mean
+    nothing in a pickled or deep-copied cluster, so a copy must not carry the memo."""
+    cluster = _small()
+    assert cluster.kubelet._conditions_memo
+    for twin in (pickle.loads(pickle.dumps(cluster)), copy.deepcopy(cluster)):
+        assert twin.kubelet._conditions_memo == {}
+        assert cluster.kubelet._conditions_memo
+
+
+def test_pods_that_turn_ready_together_share_one_conditions_list() -> None:
+    cluster = _small()
+    cluster.add_node("x", ready=True)
+    cluster.advance()  # x's pods start later than the others: lists of their own
+    cluster.add_node("y", ready=True)
+    cluster.add_node("z", ready=True)  # the same instant: y and z run in step
+    cluster.advance()
+    x, y, z = (cluster.store.pods_on_node(n) for n in ("x", "y", "z"))
+    pairs = [(p, q, r) for p in x for q in y for r in z
+             if p["metadata"]["labels"]["app"] == q["metadata"]["labels"]["app"]
+             == r["metadata"]["labels"]["app"]]
+    assert len(pairs) == 2
+    for p, q, r in pairs:
+        assert q["status"]["conditions"] is r["status"]["conditions"]
+        assert p["status"]["conditions"] is not q["status"]["conditions"]
+        assert q["status"]["conditions"] == cluster.get(
+            "Pod", q["metadata"]["namespace"], q["metadata"]["name"])["status"]["conditions"]
