@@ -257,10 +257,10 @@ class Cluster:
         if source is None:
             source = self._event_reporters[reporter] = reporter
         seen.name = event_name  # EventCorrelator.remember: the key is the newest already
-        store.put_event((
+        store.put_event(
             event_name, namespace, self.names.uid(), now, involved, reason, text, etype,
-            source, now if seen.first == now_seconds else to_rfc3339(seen.first), now,
-            seen.count, aggregated, 0))
+            source, now if seen.first == now_seconds else to_rfc3339(seen.first),
+            seen.count, aggregated)
 
     # --- time -----------------------------------------------------------------------
 

@@ -15,8 +15,9 @@ from dstutor.model.objects import Key, Obj, controller_ref, key_of, target_node_
 from dstutor.sim.eventstore import (
     NAME,
     NAMESPACE,
-    RV,
     EventRecord,
+    Involved,
+    Source,
     event_dict,
     is_record,
     updated,
@@ -260,19 +261,24 @@ class Store:
                 return True
         return False
 
-    def put_event(self, record: EventRecord) -> None:
-        """Store a new Event recorded by Cluster.record_event: `put` for its dict.
-        (The record's resourceVersion is the store's to set.)"""
+    def put_event(self, name: str, namespace: str, uid: str, created: str, involved: Involved,
+                  reason: str, message: str, etype: str, source: Source, first: str,
+                  count: int, aggregated: bool) -> None:
+        """Store a new Event recorded by Cluster.record_event: `put` for its dict, as a
+        record (the fields of EventRecord; lastTimestamp is its creation)."""
         items = self._kind("Event")
-        key = (record[NAMESPACE], record[NAME])
-        if self.events_watched() or key in items:  # the latter never from record_event
-            self.put(event_dict(record))
+        key = (namespace, name)
+        if not self.events_watched() and key not in items:  # the latter: always
+            self._revision += 1
+            items[key] = (name, namespace, uid, created, involved,  # type: ignore[assignment]
+                          reason, message, etype, source, first, created, count, aggregated,
+                          self._revision)
+            self._event_records += 1
+            self._sorted_objs.pop("Event", None)
+            self._sorted_keys.pop("Event", None)
             return
-        self._revision += 1
-        items[key] = (*record[:RV], self._revision)  # type: ignore[assignment]
-        self._event_records += 1
-        self._sorted_objs.pop("Event", None)
-        self._sorted_keys.pop("Event", None)
+        self.put(event_dict((name, namespace, uid, created, involved, reason, message, etype,
+                             source, first, created, count, aggregated, 0)))
 
     def update_event(self, record: EventRecord, count: int, message: str, last: str) -> None:
         """What a recorder's update of a stored record does (`touch` after it set count,
