@@ -55,7 +55,20 @@ ops = st.lists(st.one_of(
     st.tuples(st.just("update"), st.integers(0, 50)),
     st.tuples(st.just("bump"), st.integers(0, 4)),
     st.tuples(st.just("pickle")),
+    st.tuples(st.just("listen")),
 ), max_size=60)
+
+
+class Recorder:
+    """A listener that watches Events (as serve's watch does), attached mid-history;
+    a class, not a closure, so that the cluster still pickles."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def __call__(self, kind: str, old: Any, new: Any) -> None:
+        if kind == "Event":
+            self.calls.append(json.dumps([old, new]))
 
 
 def _event_names(cluster: Cluster) -> list[tuple[str, str]]:
@@ -76,6 +89,9 @@ def _step(cluster: Cluster, objects: list[dict[str, Any]], op: tuple[Any, ...]) 
         return None
     if kind == "advance":
         cluster.advance(op[1])
+        return None
+    if kind == "listen":
+        cluster.store.listeners.append(Recorder())
         return None
     if kind == "bump":
         meta = objects[op[1]]["metadata"]
@@ -130,6 +146,9 @@ def _run(history: list[tuple[Any, ...]]) -> tuple[list[str], list[str]]:
                 clusters[i] = pickle.loads(pickle.dumps(clusters[i], pickle.HIGHEST_PROTOCOL))
             else:
                 seen[i].append(_text(_step(clusters[i], objects[i], op)))
+    for i in (0, 1):  # what the listeners heard, in order
+        seen[i] += [call for listener in clusters[i].store.listeners
+                    if isinstance(listener, Recorder) for call in listener.calls]
     return seen[0] + _state(clusters[0]), seen[1] + _state(clusters[1])
 
 
@@ -151,6 +170,8 @@ def test_a_long_history_with_expiry_reads_the_same() -> None:
             history.append(("read", round_ % 5, round_))
         if round_ % 11 == 5:
             history.append(("pickle",))
+        if round_ == 17:
+            history.append(("listen",))
     compact, plain = _run(history)
     assert compact == plain
 
