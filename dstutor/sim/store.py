@@ -1,7 +1,9 @@
 """The object store, as the API server keeps objects: by kind, namespace and name.
 
 Objects are stored as dicts and handed out by reference for speed; callers outside
-the simulator copy before changing anything (see Cluster).
+the simulator copy before changing anything (see Cluster). Events the recorders wrote
+are kept as compact records until something reads them, then as their dicts
+(sim/eventstore.py): no reader ever sees a record.
 """
 
 from __future__ import annotations
