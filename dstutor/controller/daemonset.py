@@ -21,9 +21,10 @@ from dstutor.controller.daemonset_util import (
 from dstutor.controller.history_sync import cleanup_history, construct_history
 from dstutor.controller.placement import Placement, daemon_pod_spec, node_should_run_daemon_pod
 from dstutor.controller.pods import daemon_pods_on, node_to_daemon_pods
+from dstutor.controller.rolling_index import IncrementalMismatch
 from dstutor.controller.state import DaemonSetState, StatusTotals
 from dstutor.controller.status import update_daemonset_status
-from dstutor.controller.update import rolling_update
+from dstutor.controller.update import rolling_update, rolling_update_walk
 from dstutor.errors import ApiError
 from dstutor.model.admission import qos_class
 from dstutor.model.objects import (
@@ -79,13 +80,21 @@ class DaemonSetsController:
         self.ctx = ctx
         self.states: dict[str, DaemonSetState] = {}
         self.failed_pods_backoff = Backoff()
+        # The last controller reference new pods were made for, with their shared parts.
+        self._owner_parts: tuple[Obj, str, list[Obj]] | None = None
         self._sync_failures: dict[str, int] = {}  # DaemonSet uid -> failed syncs in a row
         # What each pod looked like at its last event, to skip updates that change nothing
         # the controller reads (image pulls, container creation).
         self._own_writes: set[tuple[str, str]] = set()
-        self._signatures: dict[tuple[str, str], tuple[object, ...]] = {}
+        self._signatures: dict[str, dict[str, tuple[object, ...]]] = {}  # ns -> name -> sig
+        self._last_signature: tuple[object, ...] = ()
         self._syncing = ""  # uid of the DaemonSet being synced
         self._writing_status = ""  # uid of the DaemonSet whose sync writes its status now
+        # Debugging and tests: `full_walk` makes rolling_update walk every node as
+        # upstream does; `verify` checks each incremental answer against that walk and
+        # raises IncrementalMismatch on a difference.
+        self.full_walk = False
+        self.verify = False
 
     # --- event handlers (the informers) -----------------------------------------------
 
@@ -131,18 +140,22 @@ class DaemonSetsController:
             meta = new["metadata"]
             owner, node_name = store.pod_owner_and_node(("Pod", meta["namespace"], meta["name"]))
             alone = bool(owner) and len(store.pods_of_owner(owner).get(node_name, ())) <= 1
-            key = (meta["namespace"], meta["name"])
             signature = _pod_signature(new, with_node=not alone)
-            if self._signatures.get(key) == signature:
+            seen = self._signatures.get(meta["namespace"])
+            if seen is not None and seen.get(meta["name"]) == signature:
                 return
-            self._signatures[key] = signature
+            self._remember_signature(meta, signature)
             self._pod_changed(new, controller_ref(new), node_name)
             return
         if new is not None:
-            self._signatures[(new["metadata"]["namespace"], new["metadata"]["name"])] = (
-                _pod_signature(new))
+            self._remember_signature(new["metadata"], _pod_signature(new))
         elif old is not None:
-            self._signatures.pop((old["metadata"]["namespace"], old["metadata"]["name"]), None)
+            meta = old["metadata"]
+            seen = self._signatures.get(meta["namespace"])
+            if seen is not None:
+                seen.pop(meta["name"], None)
+                if not seen:
+                    del self._signatures[meta["namespace"]]
         if old is not None:
             self._pod_changed(old, controller_ref(old), target_node_name(old))
         if new is not None:
@@ -152,6 +165,19 @@ class DaemonSetsController:
             _, node_name = self.ctx.store.pod_owner_and_node(
                 ("Pod", meta.get("namespace", "") or "", meta.get("name", "")))
             self._pod_changed(new, controller_ref(new), node_name)
+
+    def _remember_signature(self, meta: Obj, signature: tuple[object, ...]) -> None:
+        # Kept per namespace under the pod's own name string (no key tuple per pod), and
+        # one tuple for a run of pods that look alike (those the kubelet readied at one
+        # instant): at 50,000 pods that is about 9 MB less.
+        if signature == self._last_signature:
+            signature = self._last_signature
+        else:
+            self._last_signature = signature
+        seen = self._signatures.get(meta["namespace"])
+        if seen is None:
+            seen = self._signatures[meta["namespace"]] = {}
+        seen[meta["name"]] = signature
 
     def _pod_changed(self, pod: Obj, ref: Obj | None, node_name: str) -> None:
         """addPod/updatePod/deletePod: wake the owner, or every DaemonSet that may adopt."""
@@ -250,6 +276,7 @@ class DaemonSetsController:
             state.qos_class = qos_class(state.pod_spec)
             state.placements.clear()
             state.stats.clear()
+            state.rolling = state.live_hashes = None
             state.totals = StatusTotals()
             self._claim_all_orphans(ds, selector)
             state.hash = construct_history(self.ctx, ds, state)
@@ -264,14 +291,22 @@ class DaemonSetsController:
         state.create_failed = False
         self.manage(ds, state, visit_sorted)
         # updateDaemonSet: an error from manage() skips the rolling update and cleanup.
-        if not state.create_failed:
-            if is_rolling_update(ds) and state.old_nodes:
-                deletes, creates = rolling_update(self.ctx, ds, state,
-                                                  node_to_daemon_pods(self.ctx.store, ds))
-                self._sync_nodes(ds, state, deletes, creates)
-            if full or state.old_revision_count > int(ds["spec"].get("revisionHistoryLimit",
-                                                                     10)):
-                cleanup_history(self.ctx, ds, state)
+        managed = not state.create_failed
+        if managed and is_rolling_update(ds) and state.old_nodes:
+            # The nodes that may look different since the last rolling_update: this
+            # sync's, and those its manage() marked dirty again (deleted pods).
+            deletes, creates = self._rolling_update(ds, state, [*visit, *state.dirty])
+            self._sync_nodes(ds, state, deletes, creates)
+        else:
+            # No rollout to follow (or this sync stopped short of it): the index would
+            # miss this sync's changes, and it holds pods alive. Built again when needed.
+            state.rolling = None
+        if managed and (full or state.old_revision_count > int(
+                ds["spec"].get("revisionHistoryLimit", 10))):
+            cleanup_history(self.ctx, ds, state, [*visit, *state.dirty],
+                            walk=self.full_walk, verify=self.verify)
+        else:
+            state.live_hashes = None  # this sync's changes are not in it
         # Status is written even after an error (syncDaemonSet's statusErr handling).
         self._writing_status = uid(ds)
         try:
@@ -290,6 +325,26 @@ class DaemonSetsController:
         delay = min(RETRY_BASE_SECONDS * 2 ** failures, RETRY_MAX_SECONDS)
         self.ctx.enqueue_at("daemonset", (ds["metadata"]["namespace"], ds["metadata"]["name"]),
                             self.ctx.clock.now() + delay)
+
+    def _rolling_update(self, ds: Obj, state: DaemonSetState, changed: list[str]
+                        ) -> tuple[list[Obj], list[str]]:
+        """rolling_update, or (debugging, tests) the walk over every node it stands for."""
+        walk = self.full_walk or self.verify
+        want = rolling_update_walk(self.ctx, ds, state, node_to_daemon_pods(
+            self.ctx.store, ds)) if walk else None
+        if self.full_walk:
+            state.rolling = None
+            assert want is not None
+            return want
+        got = rolling_update(self.ctx, ds, state, changed)
+        if want is not None and (list(map(id, got[0])) != list(map(id, want[0]))
+                                 or got[1] != want[1]):
+            raise IncrementalMismatch(
+                f"rolling_update of {ds['metadata']['name']} at {self.ctx.clock.now()}: "
+                f"deletes {[p['metadata']['name'] for p in got[0]]} creates {got[1]}, "
+                f"the walk says deletes {[p['metadata']['name'] for p in want[0]]} "
+                f"creates {want[1]}")
+        return got
 
     # --- claiming -------------------------------------------------------------------
 
@@ -444,7 +499,8 @@ class DaemonSetsController:
         finished pod vanishes at once and its node needs the next pass.)
         """
         api = self.ctx.api
-        self._own_writes = {(uid(ds), n) for n in refreshed}
+        ds_uid = uid(ds)
+        self._own_writes = {(ds_uid, n) for n in refreshed}
         try:
             self._create_pods(ds, state, nodes_needing_pods)
         finally:
@@ -463,10 +519,13 @@ class DaemonSetsController:
     def _create_pods(self, ds: Obj, state: DaemonSetState, nodes_needing_pods: list[str]
                      ) -> None:
         api = self.ctx.api
+        # These creates and their events write no PriorityClass: admission's answer
+        # for the revision's pods holds for the whole run.
+        priority = api.priority_answers() if nodes_needing_pods else None
         for i, node_name in enumerate(nodes_needing_pods):
             pod = self._new_pod(ds, state, node_name)
             try:
-                api.create_trusted(pod)
+                api.create_trusted(pod, priority=priority)
             except ApiError as err:
                 # RealPodControl reports FailedCreate; slow start then skips the creates
                 # not yet tried. Their nodes stay dirty for the rate-limited retry.
@@ -477,6 +536,18 @@ class DaemonSetsController:
                 break
             self.ctx.record_event(ds, "Normal", "SuccessfulCreate",
                                   f"Created pod: {pod['metadata']['name']}", component=COMPONENT)
+
+    def _pod_owner_parts(self, ds: Obj, state: DaemonSetState) -> tuple[str, list[Obj]]:
+        """The generateName and ownerReferences list of a new pod, one of each shared by
+        the pods of one controller reference: like labels, a pod's ownerReferences list
+        is replaced on change (adopt, release, orphaning), never edited in place."""
+        ref = state.controller_ref
+        cached = self._owner_parts
+        if not ref:
+            return f"{ds['metadata']['name']}-", [new_controller_ref(ds)]
+        if cached is None or cached[0] is not ref:
+            cached = self._owner_parts = (ref, f"{ds['metadata']['name']}-", [ref])
+        return cached[1], cached[2]
 
     def _new_pod(self, ds: Obj, state: DaemonSetState, node_name: str) -> Obj:
         """CreatePodTemplate plus the node pinning affinity, as the controller builds pods."""
@@ -491,9 +562,9 @@ class DaemonSetsController:
                 pod_labels[TEMPLATE_GENERATION_LABEL] = state.template_generation
             state.pod_labels, state.pod_labels_key = pod_labels, key
         pod_labels = state.pod_labels
-        meta: Obj = {"generateName": f"{ds['metadata']['name']}-",
-                     "namespace": ds["metadata"]["namespace"], "labels": pod_labels,
-                     "ownerReferences": [state.controller_ref or new_controller_ref(ds)]}
+        generate_name, owner_refs = self._pod_owner_parts(ds, state)
+        meta: Obj = {"generateName": generate_name, "namespace": ds["metadata"]["namespace"],
+                     "labels": pod_labels, "ownerReferences": owner_refs}
         if tmeta.get("annotations"):
             meta["annotations"] = dict(tmeta["annotations"])
         # Pods of one revision share the unchanging parts of their spec (containers,

@@ -3,10 +3,14 @@ dedupCurHistories, cleanupHistory. The decisions come from history_rules.py (pur
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from dstutor.controller import history_rules
 from dstutor.controller.context import Context
 from dstutor.controller.pods import daemon_pods_on, node_to_daemon_pods
-from dstutor.controller.state import DaemonSetState
+from dstutor.controller.ports import ObjectStore
+from dstutor.controller.rolling_index import IncrementalMismatch
+from dstutor.controller.state import DaemonSetState, LiveHashes
 from dstutor.model.objects import (
     DAEMONSET_UNIQUE_LABEL,
     Obj,
@@ -70,20 +74,58 @@ def relabel_pods(ctx: Context, ds: Obj, to_hash: str) -> None:
                 pod["metadata"]["labels"] = {**labels(pod), DAEMONSET_UNIQUE_LABEL: to_hash}
                 ctx.store.touch(pod)
 
-def cleanup_history(ctx: Context, ds: Obj, state: DaemonSetState) -> None:
-    """cleanupHistory: drop the oldest old revisions beyond revisionHistoryLimit."""
+def cleanup_history(ctx: Context, ds: Obj, state: DaemonSetState,
+                    changed: Iterable[str] = (), *, walk: bool = False,
+                    verify: bool = False) -> None:
+    """cleanupHistory: drop the oldest old revisions beyond revisionHistoryLimit.
+
+    Which hashes live pods carry is kept per node between calls (state.live_hashes;
+    `changed`: the nodes that may look different since the last call): with a small
+    revisionHistoryLimit this runs on every sync of a rollout. `walk` looks at every
+    pod instead, as upstream does; `verify` checks one against the other.
+    """
     owned, _ = history_rules.owned_or_adoptable(
         ds, ctx.store.list("ControllerRevision", ds["metadata"]["namespace"]))
     old = [r for r in owned if labels(r).get(DAEMONSET_UNIQUE_LABEL) != state.hash]
     limit = int(ds["spec"].get("revisionHistoryLimit", 10))
     if len(old) <= limit:
         state.old_revision_count = len(old)
+        state.live_hashes = None  # not brought up to date: build it again when needed
         return
-    live: set[str] = set()
-    for node_name in ctx.store.pods_of_owner(uid(ds)):
-        for pod in daemon_pods_on(ctx.store, ds, node_name, include_deleted_terminal=True):
-            live.add(labels(pod).get(DAEMONSET_UNIQUE_LABEL, ""))
+    if walk:
+        state.live_hashes = None
+        live = live_hashes_walk(ctx.store, ds)
+    else:
+        live = _refreshed_live_hashes(ctx.store, ds, state, changed).live()
+        if verify and live != live_hashes_walk(ctx.store, ds):
+            raise IncrementalMismatch(
+                f"cleanup_history of {ds['metadata']['name']} at {ctx.clock.now()}: live "
+                f"hashes {sorted(live)}, the walk says {sorted(live_hashes_walk(ctx.store, ds))}")
     doomed = history_rules.revisions_to_clean(old, limit, live)
     for rev in doomed:
         ctx.api.delete_object(rev)
     state.old_revision_count = len(old) - len(doomed)
+
+
+def _node_hashes(store: ObjectStore, ds: Obj, node_name: str) -> frozenset[str]:
+    return frozenset(labels(pod).get(DAEMONSET_UNIQUE_LABEL, "") for pod in daemon_pods_on(
+        store, ds, node_name, include_deleted_terminal=True))
+
+
+def _refreshed_live_hashes(store: ObjectStore, ds: Obj, state: DaemonSetState,
+                           changed: Iterable[str]) -> LiveHashes:
+    hashes = state.live_hashes
+    if hashes is None:
+        hashes = state.live_hashes = LiveHashes()
+        changed = store.pods_of_owner(uid(ds))
+    for node_name in set(changed):
+        hashes.put(node_name, _node_hashes(store, ds, node_name))
+    return hashes
+
+
+def live_hashes_walk(store: ObjectStore, ds: Obj) -> set[str]:
+    """The hashes every owned pod carries, finished pods being deleted included."""
+    live: set[str] = set()
+    for node_name in store.pods_of_owner(uid(ds)):
+        live |= _node_hashes(store, ds, node_name)
+    return live

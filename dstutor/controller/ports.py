@@ -14,6 +14,7 @@ import builtins
 from collections.abc import Iterator
 from typing import Protocol
 
+from dstutor.model.admission import PriorityAnswers
 from dstutor.model.objects import Key, Obj
 
 # `ObjectStore.list` shadows the builtin inside the class body; annotate with this.
@@ -60,7 +61,11 @@ class ObjectStore(Protocol):
 class Api(Protocol):
     """The API server's writes a controller makes (trusted: no admission of user input)."""
 
-    def create_trusted(self, obj: Obj) -> Obj: ...
+    def create_trusted(self, obj: Obj, *, priority: PriorityAnswers | None = None) -> Obj: ...
+
+    def priority_answers(self) -> PriorityAnswers:
+        """The Priority admission plugin's memo for creates that write no PriorityClass."""
+        ...
 
     def update_status(self, obj: Obj, status: Obj) -> None: ...
 

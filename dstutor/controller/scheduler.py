@@ -67,10 +67,26 @@ def filter_node(pod: Obj, node: Obj, pods_on_node: list[Obj]) -> str | None:
     return room[0] if room else None
 
 
-def filter_node_rules(pod: Obj, node: Obj) -> str | None:
+def matches_node_affinity(spec: Obj, node: Obj, pinned: str = "") -> bool:
+    """pod_matches_node_affinity, with a short way for a daemon pod's own affinity.
+
+    The DaemonSet controller gives a pod whose template has no affinity the shared
+    pinning affinity of its node (controller/shared.py, never edited in place): its only
+    term matches exactly the node of that name, so just the nodeSelector is left to ask.
+    `pinned` is the node the pod's affinity names (target_node_name); only for that node
+    is the shared affinity looked up, so other pods add nothing to its cache.
+    """
+    if pinned and spec.get("affinity") is shared.pinned_affinity(pinned) and (
+            node.get("metadata") or {}).get("name") == pinned:
+        selector = spec.get("nodeSelector")
+        return not selector or pod_matches_node_affinity({"nodeSelector": selector}, node)
+    return pod_matches_node_affinity(spec, node)
+
+
+def filter_node_rules(pod: Obj, node: Obj, pinned: str = "") -> str | None:
     """The filters that look at the node alone, in the default profile's order:
     NodeUnschedulable, TaintToleration, NodeAffinity. (Their failures cannot be
-    resolved by preemption.)"""
+    resolved by preemption.) `pinned`: the node the pod's affinity names, if any."""
     spec = pod.get("spec", {})
     tolerations = spec.get("tolerations") or []
     if node.get("spec", {}).get("unschedulable") and not any(
@@ -80,7 +96,7 @@ def filter_node_rules(pod: Obj, node: Obj) -> str | None:
                                             ("NoSchedule", "NoExecute"))
     if taint is not None:
         return f"node(s) had untolerated taint {{{taint['key']}: {taint.get('value', '')}}}"
-    if not pod_matches_node_affinity(spec, node):
+    if not matches_node_affinity(spec, node, pinned):
         return AFFINITY_MISMATCH
     return None
 
@@ -135,9 +151,17 @@ def room_is_certain(pod: Obj, node: Obj, pods_indexed_on_node: int) -> bool:
     """Whether the room filters must pass without counting: the pod asks for no cpu,
     memory or host port, and even every pod the store maps to the node (a superset of
     the bound, live ones) leaves room under the pod limit."""
+    return asks_for_nothing(pod) and leaves_pod_room(node, pods_indexed_on_node)
+
+
+def asks_for_nothing(pod: Obj) -> bool:
+    """No cpu, no memory and no host port: the room filters cannot refuse it for those."""
     wanted = pod_requests(pod)
-    if wanted["cpu"] or wanted["memory"] or host_ports(pod):
-        return False
+    return not (wanted["cpu"] or wanted["memory"] or host_ports(pod))
+
+
+def leaves_pod_room(node: Obj, pods_indexed_on_node: int) -> bool:
+    """One more pod stays within the node's pod limit, if it has one."""
     allowed = (node.get("status", {}).get("allocatable") or {}).get("pods")
     return allowed is None or pods_indexed_on_node + 1 <= resource_amount("pods", allowed)
 
@@ -159,6 +183,10 @@ class Scheduler:
         # Bound pods with required pod anti-affinity: while there are none, a pod without
         # pod (anti-)affinity of its own skips the InterPodAffinity filter.
         self.anti_affinity: set[tuple[str, str, str]] = set()
+        # The last containers list _room_is_certain looked at, and whether it asks for
+        # nothing (no cpu, memory or host port).
+        self._asks_nothing: tuple[object, bool] | None = None
+        self._pod_limits: dict[str, int] = {}  # allocatable "pods" text -> the number
 
     def on_pod(self, old: Obj | None, new: Obj | None) -> None:
         if new is None:
@@ -169,9 +197,16 @@ class Scheduler:
                 if old["spec"].get("nodeName"):
                     self._retry_all()  # a removed pod frees room on its node
             return
-        if new["spec"].get("nodeName") and has_required_anti_affinity(new):
-            self.anti_affinity.add(key_of(new))
-        if not new["spec"].get("nodeName") and not is_terminating(new):
+        spec = new["spec"]
+        bound = spec.get("nodeName")
+        # Asked on every pod write: a pod without pod anti-affinity (a DaemonSet pod's
+        # affinity holds only its node pinning) answers without building the term list.
+        if bound:
+            affinity = spec.get("affinity")
+            if affinity and affinity.get("podAntiAffinity") and has_required_anti_affinity(new):
+                self.anti_affinity.add(key_of(new))
+            return
+        if not is_terminating(new):
             key = key_of(new)
             # An unschedulable pod waits for a cluster event (a pod removed, a node
             # changed); its own status updates do not requeue it, as upstream's
@@ -194,27 +229,31 @@ class Scheduler:
             return
         total = store.count("Node")
         pinned = target_node_name(pod)
-        reasons: Counter[str] = Counter()
+        # The filters' reasons, one per refusal; counted only when the pod does not fit.
+        refusals: list[str] = []
+        prefiltered = 0
         if pinned:
             # DaemonSet pods name their node in the affinity; PreFilter drops the rest.
             node = store.get("Node", "", pinned)
             candidates = [node] if node is not None else []
-            if total - len(candidates):
-                reasons[AFFINITY_PREFILTER] = total - len(candidates)
+            prefiltered = total - len(candidates)
         else:
             candidates = store.list("Node")
         feasible: list[tuple[float, str, Obj]] = []
         resolvable: list[tuple[Obj, list[Obj]]] = []  # nodes only the room filters refused
-        interpod = uses_pod_affinity(pod) or bool(self.anti_affinity)
+        affinity = pod["spec"].get("affinity")
+        interpod = bool(self.anti_affinity) or bool(
+            affinity and (affinity.get("podAffinity") or affinity.get("podAntiAffinity"))
+            and uses_pod_affinity(pod))
         placed = self._placed() if interpod else []
         for node in candidates:
             node_name = node["metadata"]["name"]
-            reason = filter_node_rules(pod, node)
+            reason = filter_node_rules(pod, node, pinned)
             if reason is not None:
-                reasons[reason] += 1
+                refusals.append(reason)
                 continue
             indexed = store.pod_keys_on_node(node_name)
-            if pinned and not interpod and room_is_certain(pod, node, len(indexed)):
+            if pinned and not interpod and self._room_is_certain(pod, node, len(indexed)):
                 # One candidate: nothing to rank, and nothing to count (a DaemonSet pod
                 # that requests nothing on a node far from its pod limit).
                 feasible.append((0, node_name, node))
@@ -231,22 +270,46 @@ class Scheduler:
                 failure = interpod_failure(pod, node, placed, self._namespace_labels())
                 room = [failure] if failure else []
                 if failure and failure not in RESOLVABLE:
-                    reasons[failure] += 1
+                    refusals.append(failure)
                     continue
             if not room:
                 feasible.append((len(on_node), node_name, node))
             else:
-                reasons.update(room)
+                refusals += room
                 resolvable.append((node, on_node))
         if not feasible:
             if not total:
                 self._mark_unschedulable(pod, "no nodes available to schedule pods")
                 return
             post_filter = self._preempt(pod, resolvable, total)
+            reasons = Counter(refusals)
+            if prefiltered:
+                reasons[AFFINITY_PREFILTER] = prefiltered
             self._mark_unschedulable(pod, failure_message(reasons, total, post_filter))
             return
         feasible.sort(key=lambda f: (f[0], f[1]))
-        self._bind(pod, feasible[0][2])
+        self._bind(pod, feasible[0][2], key)
+
+    def _room_is_certain(self, pod: Obj, node: Obj, pods_indexed_on_node: int) -> bool:
+        """room_is_certain, with what the pod asks for (requests, host ports) worked out
+        once per containers list: a DaemonSet's pods share one (never edited in place)."""
+        containers = pod["spec"].get("containers")
+        cached = self._asks_nothing
+        if cached is None or cached[0] is not containers:
+            # Both questions read nothing of the pod but its containers.
+            cached = self._asks_nothing = (containers, asks_for_nothing(pod))
+        if not cached[1]:
+            return False
+        allowed = (node.get("status", {}).get("allocatable") or {}).get("pods")
+        if type(allowed) is not str:
+            return leaves_pod_room(node, pods_indexed_on_node)
+        # leaves_pod_room, with each pod limit's text converted once ("110" on every node).
+        limit = self._pod_limits.get(allowed)
+        if limit is None:
+            if len(self._pod_limits) >= 64:
+                self._pod_limits.clear()
+            limit = self._pod_limits[allowed] = resource_amount("pods", allowed)
+        return pods_indexed_on_node + 1 <= limit
 
     def _placed(self) -> list[tuple[Obj, Obj | None]]:
         """Every bound pod that still occupies its node, with that node."""
@@ -336,8 +399,7 @@ class Scheduler:
         conditions.append(cond)
         pod["status"]["conditions"] = conditions
 
-    def _bind(self, pod: Obj, node: Obj) -> None:
-        key = key_of(pod)
+    def _bind(self, pod: Obj, node: Obj, key: tuple[str, str, str]) -> None:
         self.unschedulable.discard(key)
         self.nominations.pop(key, None)
         node_name = node["metadata"]["name"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from dstutor.controller.daemonset_util import node_name_affinity
-from dstutor.model.objects import Obj
+from dstutor.model.objects import Obj, register_pinned_affinity
 
 # Bounded so a long session cannot grow them without limit; a miss only costs a new dict.
 _MAX_ENTRIES = 8192
@@ -64,5 +64,7 @@ def image_id(image: str) -> str:
 @lru_cache(maxsize=_MAX_ENTRIES)
 def pinned_affinity(node_name: str) -> Obj:
     """The whole affinity of a daemon pod whose template has none: pin to one node."""
-    return {"nodeAffinity": {
+    affinity = {"nodeAffinity": {
         "requiredDuringSchedulingIgnoredDuringExecution": node_name_affinity(node_name)}}
+    register_pinned_affinity(affinity, node_name)
+    return affinity

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from dstutor.controller.placement import Placement
+from dstutor.controller.rolling_index import RollingIndex
 from dstutor.model.objects import Obj
 from dstutor.model.selectors import LabelSelector
 
@@ -65,6 +67,29 @@ class DaemonSetState:
     old_nodes: set[str] = field(default_factory=set)
     old_revision_count: int = 0
     create_failed: bool = False  # this sync's syncNodes hit a create error
+    # rolling_update's per-node answers while a rollout runs (None: build from scratch).
+    rolling: RollingIndex | None = None
+    # cleanupHistory's revision hashes of live pods, per node, while it runs each sync.
+    live_hashes: LiveHashes | None = None
+
+
+@dataclass
+class LiveHashes:
+    """The revision hashes the DaemonSet's pods carry: per node, and how many nodes
+    carry each (a hash is live while that count is above zero)."""
+
+    by_node: dict[str, frozenset[str]] = field(default_factory=dict)
+    nodes_with: Counter[str] = field(default_factory=Counter)
+
+    def put(self, node_name: str, hashes: frozenset[str]) -> None:
+        previous = self.by_node.pop(node_name, frozenset())
+        self.nodes_with.subtract(previous)
+        if hashes:
+            self.by_node[node_name] = hashes
+            self.nodes_with.update(hashes)
+
+    def live(self) -> set[str]:
+        return {h for h, count in self.nodes_with.items() if count > 0}
 
 
 def add_stat(totals: StatusTotals, stat: NodeStat, sign: int) -> None:

@@ -2,10 +2,16 @@
 
 Upstream walks nodes in Go map order, which is effectively random; dstutor walks them
 by name so every run is the same. The real order is unspecified.
+
+`rolling_update_walk` is upstream's walk over every node, as written there. The
+controller calls `rolling_update`, which makes the same decisions from per-node answers
+kept up to date between syncs (rolling_index.py), so a sync costs what changed, not
+the size of the fleet. The two are compared at every sync in the tests.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from dstutor.controller.context import Context
@@ -14,6 +20,7 @@ from dstutor.controller.daemonset_util import (
     surge_count,
     unavailable_count,
 )
+from dstutor.controller.rolling_index import refreshed_index
 from dstutor.model.objects import Obj, is_pod_available, is_terminating
 
 if TYPE_CHECKING:
@@ -47,16 +54,54 @@ def updated_desired_node_counts(ds: Obj, state: DaemonSetState,
             continue
         desired += 1
         node_to_pods.setdefault(node_name, [])
+    return (*surge_and_unavailable(ds, desired), desired)
+
+
+def surge_and_unavailable(ds: Obj, desired: int) -> tuple[int, int]:
+    """(maxSurge, maxUnavailable) scaled to the desired node count."""
     max_unavailable = unavailable_count(ds, desired)
     max_surge = surge_count(ds, desired)
     if desired > 0 and max_unavailable == 0 and max_surge == 0:
         max_unavailable = 1  # the API should have refused this; fall back like upstream
-    return max_surge, max_unavailable, desired
+    return max_surge, max_unavailable
 
 
-def rolling_update(ctx: Context, ds: Obj, state: DaemonSetState,
-                   node_to_pods: dict[str, list[Obj]]) -> tuple[list[Obj], list[str]]:
-    """Returns (old pods to delete, nodes to create a new pod on)."""
+def rolling_update(ctx: Context, ds: Obj, state: DaemonSetState, changed: Iterable[str]
+                   ) -> tuple[list[Obj], list[str]]:
+    """rollingUpdate: (old pods to delete, nodes to create a new pod on).
+
+    The same decisions as rolling_update_walk, read off the running counts and node
+    lists of rolling_index (`changed`: the nodes that may look different since the last
+    call). The walk goes through the nodes by name and its counts only grow, so a
+    candidate it skips once the budget is spent could not have been taken anyway. With
+    maxSurge 0 the answer is every unavailable old pod, plus the old pods of the first
+    (maxUnavailable - unavailable) candidate nodes by name. With maxSurge: the old pod of
+    every node whose new pod is available or that no longer qualifies with an
+    unavailable old pod, available old pods on nodes that no longer qualify while more
+    pods are available than desired, and new pods on the nodes replaced at once plus
+    the first (maxSurge - surging) candidate nodes by name.
+    """
+    index = refreshed_index(ctx.store, ds, state, changed, ctx.clock.now())
+    max_surge, max_unavailable = surge_and_unavailable(ds, index.desired)
+    rolls = index.rolls
+    if max_surge == 0:
+        replace = [rolls[n].old for n in index.replace]
+        take = min(max_unavailable - index.unavailable, len(index.candidates))
+        replace += [rolls[n].old for n in index.candidates.first(take)]
+        return [p for p in replace if p is not None], []
+    deletes = [rolls[n].old for n in index.delete]
+    deletable = index.available - index.desired
+    if deletable > 0:
+        deletes += [rolls[n].old for n in index.not_run.first(deletable)]
+    take = min(max_surge - index.surging, len(index.surge_candidates))
+    return ([p for p in deletes if p is not None],
+            [*index.allowed, *index.surge_candidates.first(take)])
+
+
+def rolling_update_walk(ctx: Context, ds: Obj, state: DaemonSetState,
+                        node_to_pods: dict[str, list[Obj]]) -> tuple[list[Obj], list[str]]:
+    """Upstream's rollingUpdate walk over every node: (old pods to delete, nodes to
+    create a new pod on). The reference for rolling_update."""
     max_surge, max_unavailable, desired = updated_desired_node_counts(ds, state, node_to_pods)
     now = ctx.clock.now()
     min_ready = int(ds["spec"].get("minReadySeconds", 0))

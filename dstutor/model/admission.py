@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dstutor.model.objects import Obj
+from dstutor.model.priority import resolve_pod_priority
 
 # DefaultTolerationSeconds: ordinary pods leave a NotReady/unreachable node after 5 minutes.
 # DaemonSet pods already tolerate both forever, so they are left alone.
@@ -39,3 +40,24 @@ def qos_class(spec: Obj) -> str:
     if limits_all_equal:
         return "Guaranteed"
     return "Burstable" if requests_any else "BestEffort"
+
+
+class PriorityAnswers:
+    """The Priority admission plugin's answers for one run of creates during which no
+    PriorityClass is written (a controller's creates in one sync): the classes are
+    listed once, and pods carrying the same priority fields get the same answer, since
+    resolve_pod_priority reads nothing else. A refusal is not remembered."""
+
+    def __init__(self, classes: list[Obj]) -> None:
+        self.classes = {pc["metadata"]["name"]: pc for pc in classes}
+        self._answers: dict[tuple[object, object, object], tuple[str, int, str]] = {}
+
+    def resolve(self, spec: Obj) -> tuple[str, int, str]:
+        key = (spec.get("priorityClassName"), spec.get("priority"), spec.get("preemptionPolicy"))
+        try:
+            answer = self._answers.get(key)
+        except TypeError:  # a field that is not a scalar: no answer to share
+            return resolve_pod_priority(spec, self.classes)
+        if answer is None:
+            answer = self._answers[key] = resolve_pod_priority(spec, self.classes)
+        return answer

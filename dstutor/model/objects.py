@@ -133,11 +133,31 @@ def is_pod_available(pod: Obj, min_ready_seconds: int, now: float) -> bool:
     return parse_rfc3339(since) + min_ready_seconds < now
 
 
+# The node-pinning affinities a controller shares between the pods of one node (never
+# edited in place), by identity: target_node_name knows their node without a walk. An
+# entry holds its object, so its id cannot be reused while it is here; bounded, as the
+# controller's own cache is (a miss only costs the walk).
+_PINNED_AFFINITIES: dict[int, tuple[Obj, str]] = {}
+_MAX_PINNED_AFFINITIES = 8192
+
+
+def register_pinned_affinity(affinity: Obj, node_name: str) -> None:
+    """Tell target_node_name that `affinity` (a whole spec.affinity, never to be edited
+    in place) pins exactly `node_name`."""
+    if len(_PINNED_AFFINITIES) >= _MAX_PINNED_AFFINITIES:
+        _PINNED_AFFINITIES.clear()
+    _PINNED_AFFINITIES[id(affinity)] = (affinity, node_name)
+
+
 def target_node_name(pod: Obj) -> str:
     """util.GetTargetNodeName: nodeName, else the node pinned by the metadata.name affinity."""
     spec = pod.get("spec", {})
     if spec.get("nodeName"):
         return str(spec["nodeName"])
+    affinity = spec.get("affinity")
+    known = _PINNED_AFFINITIES.get(id(affinity))
+    if known is not None and known[0] is affinity:
+        return known[1]
     required = (
         spec.get("affinity", {})
         .get("nodeAffinity", {})

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dstutor.errors import AlreadyExists, BadRequest, Forbidden, Invalid, NotFound
 from dstutor.files import sha256_hex
 from dstutor.model import defaults, validation
-from dstutor.model.admission import add_default_toleration_seconds, qos_class
+from dstutor.model.admission import PriorityAnswers, add_default_toleration_seconds, qos_class
 from dstutor.model.kinds import KINDS, KindInfo
 from dstutor.model.names import go_quote
 from dstutor.model.objects import (
@@ -22,7 +22,6 @@ from dstutor.model.priority import (
     SYSTEM_CLASSES,
     PriorityRejected,
     admit_priority_class,
-    resolve_pod_priority,
 )
 from dstutor.model.timefmt import to_rfc3339
 from dstutor.sim.clock import Clock
@@ -154,12 +153,12 @@ class ApiServer:
         obj["apiVersion"] = info.api_version
         return obj
 
-    def _admit(self, info: KindInfo, obj: Obj) -> None:
+    def _admit(self, info: KindInfo, obj: Obj, answers: PriorityAnswers | None = None) -> None:
         """The Priority admission plugin: resolves a new pod's priority and keeps a
         second globalDefault PriorityClass out (Forbidden, as the plugin words it)."""
         try:
             if info.kind == "Pod":
-                self.admit_pod_priority(obj)
+                self.admit_pod_priority(obj, answers)
             elif info.kind == "PriorityClass":
                 admit_priority_class(obj, self.store.list("PriorityClass"))
         except PriorityRejected as err:
@@ -167,15 +166,21 @@ class ApiServer:
             name = meta.get("name") or meta.get("generateName") or "Unknown"
             raise Forbidden(f'{info.resource_display} "{name}" is forbidden: {err}') from None
 
-    def admit_pod_priority(self, pod: Obj) -> None:
+    def priority_answers(self) -> PriorityAnswers:
+        """A memo of the Priority plugin for creates that write no PriorityClass between
+        them (see create_trusted)."""
+        return PriorityAnswers(self.store.list("PriorityClass"))
+
+    def admit_pod_priority(self, pod: Obj, answers: PriorityAnswers | None = None) -> None:
         """Write spec.priority (and the class's name and preemptionPolicy) into a new pod.
 
         Only top-level keys of the spec are set, so a controller's pods may keep
         sharing the nested parts of one spec.
         """
         spec = pod.setdefault("spec", {})
-        classes = {pc["metadata"]["name"]: pc for pc in self.store.list("PriorityClass")}
-        name, priority, policy = resolve_pod_priority(spec, classes)
+        if answers is None:
+            answers = self.priority_answers()
+        name, priority, policy = answers.resolve(spec)
         if name:
             spec["priorityClassName"] = name
         spec["priority"] = priority
@@ -188,12 +193,17 @@ class ApiServer:
     def _generate_name(self, kind: str, namespace: str, base: str) -> str:
         """A generated name not yet taken: five random characters collide now and then
         (about once per DaemonSet at 5,000 pods), and the API server retries them."""
+        return self._generate_free_name(kind, namespace, base)[0]
+
+    def _generate_free_name(self, kind: str, namespace: str, base: str) -> tuple[str, bool]:
+        """(_generate_name's name, whether it is known to be free): only the last of the
+        attempts goes unchecked, so the caller's own check is needed just for that one."""
         name = self.names.generate(base)
         for _ in range(MAX_NAME_GENERATION_ATTEMPTS - 1):
             if self.store.get(kind, namespace, name) is None:
-                break
+                return name, True
             name = self.names.generate(base)
-        return name
+        return name, False
 
     def create(self, obj: Obj, *, handed_over: bool = False) -> Obj:
         stored = self.prepare_create(obj, handed_over=handed_over)
@@ -214,20 +224,29 @@ class ApiServer:
         self.store.put(stored, builtin=True)
         return stored
 
-    def create_trusted(self, obj: Obj) -> Obj:
-        """A controller's create: the object is built correctly, skip defaulting/validation."""
-        meta = obj["metadata"]
-        if obj["kind"] == "Pod":
+    def create_trusted(self, obj: Obj, *, priority: PriorityAnswers | None = None) -> Obj:
+        """A controller's create: the object is built correctly, skip defaulting/validation.
+
+        `priority`: the caller's PriorityAnswers for a run of creates, valid only while
+        no PriorityClass is written (the controller's creates in one sync write only
+        pods and events); None asks the classes afresh.
+        """
+        meta, kind = obj["metadata"], obj["kind"]
+        namespace = meta.get("namespace", "")
+        if kind == "Pod":
             # Admission runs before the registry generates a name, so a refusal names
             # the generateName prefix (`pods "fluentd-" is forbidden: ...`).
-            self._admit(KINDS["Pod"], obj)
+            self._admit(KINDS["Pod"], obj, priority)
+        free = False
         if not meta.get("name"):
-            meta["name"] = self._generate_name(obj["kind"], meta.get("namespace", ""),
-                                               meta["generateName"])
-        self._check_name_free(obj["kind"], meta.get("namespace", ""), meta["name"])
+            # Every pod a controller makes: the name just found free needs no second look.
+            meta["name"], free = self._generate_free_name(kind, namespace,
+                                                          meta["generateName"])
+        if not free:
+            self._check_name_free(kind, namespace, meta["name"])
         meta["uid"] = self.names.uid()
         meta["creationTimestamp"] = to_rfc3339(self.clock.now())
-        if obj["kind"] in GENERATION_KINDS:
+        if kind in GENERATION_KINDS:
             meta.setdefault("generation", 1)
         self.store.put(obj)
         return obj

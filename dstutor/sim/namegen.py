@@ -36,6 +36,9 @@ class NameGenerator:
         return base[:max_base] + self.suffix()
 
     def uid(self) -> str:
-        h = f"{self._rng.getrandbits(128):032x}"
-        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) % 4]}{h[17:20]}-{h[20:32]}"
+        bits = self._rng.getrandbits(128)
+        h = f"{bits:032x}"
+        # The version nibble becomes 4; the variant nibble (hex digit 16, bits 60-63)
+        # keeps its low two bits under the 10xx variant: 8, 9, a or b.
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[(bits >> 60) & 3]}{h[17:20]}-{h[20:32]}"
 

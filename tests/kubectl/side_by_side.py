@@ -135,7 +135,7 @@ class SideBySide:
                 return real_as_result(real), real
         raise AssertionError(f"could not run `kubectl {line}` within one second")
 
-    def batch(self, lines: list[str], width: int = 4) -> dict[str, Pair]:
+    def batch(self, lines: list[str], width: int = 8) -> dict[str, Pair]:
         """`both` for many lines, `width` kubectl runs at a time in the same second;
         a line whose run crossed the second is tried again alone."""
         results: dict[str, Pair] = {}

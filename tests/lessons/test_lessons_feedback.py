@@ -5,7 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from lesson_paths import COURSE
+import pytest
+from lesson_paths import COURSE, course_reports
 from typer.testing import CliRunner
 
 from dstutor.cli.lessons import lesson_app
@@ -180,11 +181,12 @@ def test_every_guided_step_needs_a_wrong_attempt_with_a_message(tmp_path: Path) 
     assert "step 'new-node': every step needs at least one known-wrong attempt" in problems
 
 
+# With test_lessons_course's `lesson check --frozen`: one process checks the course once.
+@pytest.mark.xdist_group("course-check")
 def test_the_course_makes_every_known_mistake_in_a_wrong_attempt() -> None:
     from dstutor.lessons.mistakes import MISTAKE_NAMES
-    from dstutor.lessons.validate import check_paths
 
-    reports = check_paths([COURSE])
+    reports = course_reports()  # check_paths([COURSE]), once per process
     assert not [w for r in reports for w in r.warnings if "known mistake" in w]
     assert set(MISTAKE_NAMES) <= set().union(*(r.mistakes for r in reports))
 

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+from suite_speed import FLUSHED, REAL_FSYNC
 
 from dstutor import files
 from dstutor.lessons.progress import ProgressStore
@@ -64,6 +65,27 @@ def test_atomic_write_replaces_the_file_and_leaves_no_temp(tmp_path: Path) -> No
     target.write_text("old")
     files.atomic_write(target, "new")
     assert target.read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.json"]
+
+
+def test_atomic_write_flushes_the_new_file_then_its_folder(tmp_path: Path) -> None:
+    # The suite's fsync stand-in (tests/suite_speed.py) notes what it was asked to flush.
+    target = tmp_path / "f.json"
+    target.write_text("old")
+    FLUSHED.clear()
+    files.atomic_write(target, "new")
+    assert [(s.st_ino, os.path.stat.S_ISDIR(s.st_mode)) for s in FLUSHED] == [
+        (target.stat().st_ino, False), (tmp_path.stat().st_ino, True)]
+    with pytest.raises(OSError):  # a bad descriptor fails as the real fsync fails
+        os.fsync(-1)
+
+
+def test_atomic_write_with_the_real_fsync(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "fsync", REAL_FSYNC)
+    target = tmp_path / "f.json"
+    files.atomic_write(target, "on disk")
+    assert target.read_text() == "on disk"
     assert [p.name for p in tmp_path.iterdir()] == ["f.json"]
 
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from shell_helpers import dstutor
+from shell_helpers import dstutor, dstutor_process
 from typer.testing import CliRunner
 
 from dstutor import __version__
@@ -17,7 +17,7 @@ HEAVY = ("typer", "rich", "prompt_toolkit", "yaml", "dstutor.sim", "dstutor.kube
 
 
 def test_cli_version() -> None:
-    run = dstutor("--version")
+    run = dstutor_process("--version")  # the installed entry point, in a new process
     assert run.status == 0 and run.stdout == f"dstutor {__version__}\n"
 
 

@@ -450,7 +450,7 @@ class PodCreateQuota:
         self._create = cluster.api.create_trusted
         cluster.api.create_trusted = self  # type: ignore[method-assign]
 
-    def __call__(self, obj: Obj) -> Obj:
+    def __call__(self, obj: Obj, **options: Any) -> Obj:
         if obj["kind"] == "Pod":
             self.attempts += 1
             if self.limit is not None and self.accepted >= self.limit:
@@ -459,4 +459,4 @@ class PodCreateQuota:
                     f"quota: pods, requested: pods=1, used: pods={self.accepted}, "
                     f"limited: pods={self.limit}")
             self.accepted += 1
-        return self._create(obj)
+        return self._create(obj, **options)

@@ -1,0 +1,131 @@
+"""What the test process leaves out because no test can observe it (tests/conftest.py
+installs these for every test): computing the same rollout plan twice, bringing up the
+same cluster twice, and waiting for the disk in os.fsync. The `dstutor` processes some
+tests start keep all three.
+
+One rollout plan per distinct input, per test process (tests outside tests/planner).
+
+`dstutor.planner.plan.make_plan` is deterministic by contract ("the same inputs, the same
+plan", planner/inputs.py): the manifest, PlanInputs and the cluster file's spec decide it.
+Lesson 20 plans the same 200-node rollouts in every test that walks, checks, replays or
+grades it (about 0.5 s of CPU each time), so outside the planner's own tests a plan is
+computed once per input and each caller gets a deep copy of it. The key is the pickled
+inputs (dict order included); an input that does not pickle is planned as usual.
+tests/planner/test_planner_memo.py checks that a memoised plan equals a fresh one and
+that callers cannot change each other's copies.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import os
+import pickle
+import time
+from collections.abc import Callable
+from typing import Any
+
+import dstutor.planner.plan as plan_module
+import dstutor.sim.clusterfile as clusterfile_module
+from dstutor.sim.clock import Clock
+
+ORIGINAL: Callable[..., Any] = plan_module.make_plan
+_PLANS: dict[bytes, Any] = {}
+
+
+def memo_make_plan(*args: Any, **kwargs: Any) -> Any:
+    try:
+        key = pickle.dumps((args, sorted(kwargs.items())), protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return ORIGINAL(*args, **kwargs)
+    if key not in _PLANS:
+        # Copied in as well: the caller's plan may change, the stored one must not.
+        _PLANS[key] = copy.deepcopy(ORIGINAL(*args, **kwargs))
+    return copy.deepcopy(_PLANS[key])
+
+
+REAL_FSYNC: Callable[[int], None] = os.fsync
+# What fsync_without_the_disk was given, newest last (os.fstat of each descriptor).
+FLUSHED: list[os.stat_result] = []
+
+
+def fsync_without_the_disk(fd: int) -> None:
+    """os.fsync in the test process: everything but the wait for the disk (files.
+    atomic_write flushes each file and then its folder: ~6 ms of waiting per save here,
+    thousands of saves per run). A closed or bad descriptor still fails as fsync does
+    (OSError EBADF); tests/misc/test_files.py reads FLUSHED to see what was flushed."""
+    FLUSHED.append(os.fstat(fd))
+    del FLUSHED[:-16]
+
+
+# --- one bring-up per cluster spec ---------------------------------------------------
+#
+# sim.clusterfile.build_cluster (nodes registered, kubeadm's pods and kube-proxy created,
+# everything settled) runs for nearly every test: lesson setups, shells, sessions. With
+# the same spec, seed, extra manifests and a manual clock at the same reading it is
+# deterministic (pod names come from the seeded generator, time from the virtual clock),
+# so the settled cluster is pickled once - as the planner keeps its fleets (planner/
+# fleet.py) - and every later caller gets a fresh unpickled copy bound to the caller's
+# own Clock object, moved to where the build left it. Live clocks, other clocks and
+# inputs that do not pickle are built as usual. tests/sim (which tests the bring-up
+# itself) and tests/planner keep the real build_cluster;
+# tests/sim/test_sim_cluster_memo.py checks that a copy is the fresh build in
+# everything it holds and in everything it does next.
+
+ORIGINAL_BUILD_CLUSTER: Callable[..., Any] = clusterfile_module.build_cluster
+_CLUSTERS: dict[bytes, tuple[bytes, float, float]] = {}
+
+
+class _ClockOut(pickle.Pickler):
+    def __init__(self, file: io.BytesIO, clock: Clock) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.clock = clock
+
+    def persistent_id(self, obj: Any) -> str | None:  # noqa: D102 - pickle's hook
+        return "clock" if obj is self.clock else None
+
+
+class _ClockIn(pickle.Unpickler):
+    def __init__(self, file: io.BytesIO, clock: Clock) -> None:
+        super().__init__(file)
+        self.clock = clock
+
+    def persistent_load(self, pid: Any) -> Any:  # noqa: D102 - pickle's hook
+        if pid != "clock":
+            raise pickle.UnpicklingError(f"unknown persistent id {pid!r}")
+        return self.clock
+
+
+def memo_build_cluster(spec: Any, *, seed: int = 0, clock: Clock | None = None,
+                       extra_manifests: list[Any] | None = None) -> Any:
+    clock = clock if clock is not None else Clock()  # what build_cluster does with None
+    if (type(clock) is not Clock or clock.mode != "manual"
+            or clock._wall is not time.monotonic):
+        return ORIGINAL_BUILD_CLUSTER(spec, seed=seed, clock=clock,
+                                      extra_manifests=extra_manifests)
+    try:
+        key = pickle.dumps((spec, seed, extra_manifests, clock.speed, clock._now,
+                            clock._virtual_base), protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return ORIGINAL_BUILD_CLUSTER(spec, seed=seed, clock=clock,
+                                      extra_manifests=extra_manifests)
+    known = _CLUSTERS.get(key)
+    if known is not None:
+        data, now, virtual_base = known
+        clock._now, clock._virtual_base = now, virtual_base
+        return _ClockIn(io.BytesIO(data), clock).load()
+    cluster = ORIGINAL_BUILD_CLUSTER(spec, seed=seed, clock=clock,
+                                     extra_manifests=extra_manifests)
+    out = io.BytesIO()
+    try:
+        _ClockOut(out, clock).dump(cluster)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return cluster
+    _CLUSTERS[key] = (out.getvalue(), clock._now, clock._virtual_base)
+    return cluster
+
+
+# Every module that calls build_cluster by a name of its own.
+BUILD_CLUSTER_NAMES = ("dstutor.sim.clusterfile.build_cluster",
+                       "dstutor.lessons.sandbox.build_cluster",
+                       "dstutor.shell.startup.build_cluster")
