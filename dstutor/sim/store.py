@@ -255,6 +255,27 @@ class Store:
         """Every stored Event as it is kept, in the order iter_kind gives them."""
         return builtins.list(self._kind("Event").values())
 
+    def event_keys_by_involved_uid(self, namespace: str
+                                   ) -> dict[str | None, builtins.list[tuple[str, str]]]:
+        """One namespace's Event keys by involvedObject.uid (None: no uid), each list in
+        the API server's order, read from records without building their dicts: a
+        describe then builds only the few Events it shows."""
+        items = self._kind("Event")
+        keys = self._sorted_keys.get("Event")
+        if keys is None:
+            keys = self._sorted_keys["Event"] = sorted(items)
+        lo = bisect_left(keys, (namespace, ""))
+        hi = bisect_right(keys, (namespace, "\U0010ffff"), lo)
+        index: dict[str | None, builtins.list[tuple[str, str]]] = {}
+        for key in keys[lo:hi]:
+            found: Any = items[key]
+            if is_record(found):  # a tuple: involvedObject at 4, its uid at 3
+                uid = found[4][3]
+            else:
+                uid = (found.get("involvedObject") or {}).get("uid")
+            index.setdefault(uid, []).append(key)
+        return index
+
     def events_watched(self) -> bool:
         """Whether a listener wants to see an Event created or updated."""
         blind = self.event_blind
