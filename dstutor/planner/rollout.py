@@ -146,6 +146,7 @@ def run(fleet: Fleet, strategy: Strategy, failures: Sequence[Failure] = (),
     generation = str((ds["metadata"].get("annotations") or {})[TEMPLATE_GENERATION_ANNOTATION])
     finished = _Finished(cluster, uid, generation)
     cluster.store.listeners.append(finished)
+    cluster.store.event_blind.append(finished)  # it looks at Pods only: Events stay records
     # IsPodAvailable wants Ready for longer than minReadySeconds, so upstream looks again
     # minReadySeconds + 1 s after Ready: that is when the controller sees the pod available.
     min_ready = int(ds["spec"].get("minReadySeconds") or 0)

@@ -41,8 +41,8 @@ from dstutor.sim.events import (
     Draft,
     EventCorrelator,
     expired_events,
-    last_write,
 )
+from dstutor.sim.eventstore import Involved, Source, entry_last_write, is_record
 from dstutor.sim.namegen import NameGenerator
 from dstutor.sim.nodes import make_node
 from dstutor.sim.store import Store
@@ -81,10 +81,11 @@ class Cluster:
         # StartEventWatcher: every event as recorded, before correlation drops or merges it.
         self.event_watchers: list[Callable[[Draft], None]] = []
         self._event_seq = 0
-        self._event_sources: dict[tuple[str, str], Obj] = {}
+        # One (component, host) tuple per reporter, shared by its events' records.
+        self._event_reporters: dict[tuple[str, ...], Source] = {}
         # The last instant an event was recorded at, as RFC 3339 (most come in runs).
         self._event_now: tuple[float, str] = (-1.0, "")
-        self._event_involved: tuple[object, Obj] = ((), {})
+        self._event_involved: Involved = ("", "", "", "", "", "", "")
         # No stored Event reaches its TTL before this instant (0: look at the next settle).
         self._events_expire_at = 0.0
         self._pruned_at = 0.0
@@ -106,6 +107,9 @@ class Cluster:
         self._register()
         self._wire_informers()
         self.store.listeners.append(self._dispatch)
+        # The informers do nothing with an Event created or updated (only removed), so a
+        # recorded Event needs no dict until something reads it (sim/eventstore.py).
+        self.store.event_blind.append(self._dispatch)
         for ns in SYSTEM_NAMESPACES:
             self.api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
         for pc in system_priority_classes():  # every API server creates these at start-up
@@ -217,55 +221,46 @@ class Cluster:
             self._event_now = (now_seconds, to_rfc3339(now_seconds))
         now = self._event_now[1]
         namespace = key[3] or "default"
+        store = self.store
         if seen.name:
-            existing = self.store.get("Event", namespace, seen.name)
-            if existing is not None and last_write(existing) <= to_rfc3339(
+            entry = store.event_entry(namespace, seen.name)
+            if entry is not None and entry_last_write(entry) <= to_rfc3339(
                     now_seconds - EVENT_TTL_SECONDS):
-                self.store.remove(existing)  # its TTL ran out on the way here
-                existing = None
-            if existing is not None:
+                store.remove_event(entry)  # its TTL ran out on the way here
+                entry = None
+            if is_record(entry):  # stored compactly, never read yet
+                store.update_event(entry, seen.count, text, now)  # type: ignore[arg-type]
+                return
+            if entry is not None:
+                existing: Obj = entry  # type: ignore[assignment]
                 existing["count"] = seen.count
                 existing["message"] = text
                 existing["lastTimestamp"] = now
-                self.store.touch(existing)
+                store.touch(existing)
                 return
             event_name = seen.name  # deleted meanwhile: the recorder creates it again
         else:
             self._event_seq += 1
             event_name = f"{name}.{int(now_seconds * 1e9) + self._event_seq:x}"
-        # Events in a row about one object as it stands (a container's Pulled, Created,
-        # Started) share one involvedObject dict: never edited, like the source dict.
-        about = (key[2:7], meta.get("resourceVersion", ""), field_path)
-        if self._event_involved[0] == about:
-            involved = self._event_involved[1]
+        # The Event is kept as a record until read (sim/eventstore.py): its dict is what
+        # was stored here before, key for key. Events in a row about one object as it
+        # stands (a container's Pulled, Created, Started) share one involvedObject, and
+        # the events of one reporter one source, as their dicts did.
+        involved: Involved = (key[6], kind, name, uid, meta.get("resourceVersion", ""),
+                              key[3], field_path)
+        if involved == self._event_involved:
+            involved = self._event_involved
         else:
-            involved = {"apiVersion": key[6], "kind": kind, "name": name, "uid": uid,
-                        "resourceVersion": about[1]}
-            if key[3]:
-                involved["namespace"] = key[3]
-            if field_path:
-                involved["fieldPath"] = field_path
-            self._event_involved = (about, involved)
-        # One source dict per reporter: events are never edited except count/lastTimestamp.
-        source = self._event_sources.get((component, host))
+            self._event_involved = involved
+        reporter = key[:2]
+        source = self._event_reporters.get(reporter)
         if source is None:
-            source = {"component": component, "host": host} if host else {
-                "component": component}
-            self._event_sources[(component, host)] = source
-        event = {
-            "apiVersion": "v1", "kind": "Event",
-            "metadata": {"name": event_name, "namespace": namespace,
-                         "uid": self.names.uid(), "creationTimestamp": now},
-            "involvedObject": involved, "reason": reason, "message": text,
-            "type": etype, "source": source,
-            "firstTimestamp": now if seen.first == now_seconds else to_rfc3339(seen.first),
-            "lastTimestamp": now, "count": seen.count,
-            # The aggregate copy upstream carries no reporting fields.
-            "reportingComponent": "" if aggregated else component,
-            "reportingInstance": "" if aggregated else host,
-        }
+            source = self._event_reporters[reporter] = reporter
         seen.name = event_name  # EventCorrelator.remember: the key is the newest already
-        self.store.put(event)
+        store.put_event(
+            event_name, namespace, self.names.uid(), now, involved, reason, text, etype,
+            source, now if seen.first == now_seconds else to_rfc3339(seen.first),
+            seen.count, aggregated)
 
     # --- time -----------------------------------------------------------------------
 
@@ -286,19 +281,20 @@ class Cluster:
         now = self.clock.now()
         if now < self._events_expire_at:
             return
-        gone, self._events_expire_at = expired_events(self.store.iter_kind("Event"), now)
+        gone, self._events_expire_at = expired_events(self.store.event_entries(), now,
+                                                      written=entry_last_write)
         for event in gone:
-            self.store.remove(event)
+            self.store.remove_event(event)
         if now - self._pruned_at < PRUNE_INTERVAL_SECONDS:
             return
         self._pruned_at = now
         self.events.prune(now, lambda uid: self.store.by_uid(uid) is not None,
-                          lambda ns, name: self.store.get("Event", ns, name) is not None)
-        # A reporter on a node that is gone writes no more events; its dict stays shared
+                          lambda ns, name: self.store.event_entry(ns, name) is not None)
+        # A reporter on a node that is gone writes no more events; its tuple stays shared
         # by the events that still name it.
-        for component, host in list(self._event_sources):
-            if host and self.store.get("Node", "", host) is None:
-                del self._event_sources[(component, host)]
+        for reporter in list(self._event_reporters):
+            if reporter[1] and self.store.get("Node", "", reporter[1]) is None:
+                del self._event_reporters[reporter]
 
     def advance(self, seconds: float | None = None) -> float:
         """Let virtual time pass; without a duration, until nothing more changes (bounded)."""

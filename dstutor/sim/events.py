@@ -35,6 +35,7 @@ AGGREGATE_PREFIX = "(combined from similar events): "
 # kube-apiserver --event-ttl: "Amount of time to retain events" (default 1h0m0s).
 EVENT_TTL_SECONDS = 3600.0
 
+E = TypeVar("E")
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -326,20 +327,23 @@ def last_write(event: dict[str, Any]) -> str:
     return max(str(event.get("lastTimestamp") or ""), str(meta.get("creationTimestamp") or ""))
 
 
-def expired_events(events: Iterable[dict[str, Any]], now: float,
-                   ttl: float = EVENT_TTL_SECONDS) -> tuple[list[dict[str, Any]], float]:
+def expired_events(events: Iterable[E], now: float, ttl: float = EVENT_TTL_SECONDS, *,
+                   written: Callable[[E], str] = last_write,  # type: ignore[assignment]
+                   ) -> tuple[list[E], float]:
     """The events whose last write is `ttl` or more before `now`, and the earliest time
-    another one expires (a lower bound: events written later expire later still)."""
+    another one expires (a lower bound: events written later expire later still).
+    `written`: when an event was last written (the store's records say it themselves)."""
     cutoff = to_rfc3339(now - ttl)
-    gone: list[dict[str, Any]] = []
+    gone: list[E] = []
     oldest = ""
+    last_written = written
     for event in events:
         # Whole-second RFC 3339 in UTC sorts as text, so no parsing per event.
-        written = last_write(event)
-        if written <= cutoff:
+        written_at = last_written(event)
+        if written_at <= cutoff:
             gone.append(event)
-        elif not oldest or written < oldest:
-            oldest = written
+        elif not oldest or written_at < oldest:
+            oldest = written_at
     if not oldest:
         return gone, now + ttl
     try:

@@ -23,6 +23,7 @@ from dstutor.model.timefmt import parse_rfc3339
 from dstutor.sim.clock import Clock
 from dstutor.sim.cluster import DEFAULT_TIMING, Cluster
 from dstutor.sim.events import SPAM_BURST, EventCorrelator
+from dstutor.sim.eventstore import NAME, NAMESPACE, EventRecord, event_dict, is_record
 from dstutor.sim.timeline import Timeline
 
 FORMAT = "dstutor/snapshot-v1"
@@ -56,7 +57,7 @@ def export_state(cluster: Cluster) -> dict[str, Any]:
         "eventSeq": cluster._event_seq,
         "events": cluster.events.export(),
         "recordPodEvents": cluster.record_pod_events,
-        "objects": [clone(o) for kind in KINDS for o in cluster.store.list(kind)],
+        "objects": [o for kind in KINDS for o in _stored(cluster, kind)],
         "resourceVersion": cluster.store.resource_version(),
         "kubelet": {
             "nodes": {name: {"alive": a.alive, "images": sorted(a.images),
@@ -69,6 +70,24 @@ def export_state(cluster: Cluster) -> dict[str, Any]:
         "timers": timers,
         "timeline": cluster.timeline.export(),
     }
+
+
+def _stored(cluster: Cluster, kind: str) -> list[Obj]:
+    """Copies of a kind's objects in list order. Events still kept as records are built
+    for the copy only: saving reads nothing a learner asked for (sim/eventstore.py)."""
+    store = cluster.store
+    if kind != "Event":
+        return [clone(o) for o in store.list(kind)]
+    entries = sorted(store.event_entries(), key=_entry_key)
+    return [clone(event_dict(e) if is_record(e) else e)  # type: ignore[arg-type]
+            for e in entries]
+
+
+def _entry_key(entry: EventRecord | Obj) -> tuple[str, str]:
+    if is_record(entry):
+        return (entry[NAMESPACE], entry[NAME])  # type: ignore[index]
+    meta = entry.get("metadata") or {}  # type: ignore[union-attr]
+    return (meta.get("namespace", "") or "", meta.get("name", ""))
 
 
 def import_state(data: Any, *, clock: Clock | None = None) -> Cluster:

@@ -1,7 +1,9 @@
 """The object store, as the API server keeps objects: by kind, namespace and name.
 
 Objects are stored as dicts and handed out by reference for speed; callers outside
-the simulator copy before changing anything (see Cluster).
+the simulator copy before changing anything (see Cluster). Events the recorders wrote
+are kept as compact records until something reads them, then as their dicts
+(sim/eventstore.py): no reader ever sees a record.
 """
 
 from __future__ import annotations
@@ -9,10 +11,24 @@ from __future__ import annotations
 import builtins
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from dstutor.model.objects import Key, Obj, controller_ref, key_of, target_node_name
+from dstutor.sim.eventstore import (
+    NAME,
+    NAMESPACE,
+    EventRecord,
+    Involved,
+    Source,
+    event_dict,
+    is_record,
+    updated,
+)
 
 Listener = Callable[[str, Obj | None, Obj | None], None]
+# The tables are typed as holding dicts; an Event may be an EventRecord until read, which
+# only the Event paths below look for (`type`, so that mypy lets the check through).
+_RECORD: type = tuple
 
 
 class Store:
@@ -34,6 +50,11 @@ class Store:
         self._sorted_keys: dict[str, list[tuple[str, str]]] = {}
         self._sorted_objs: dict[str, list[Obj]] = {}
         self.listeners: list[Listener] = []
+        # Events are stored as EventRecords until first read (sim/eventstore.py), in
+        # _by_kind["Event"] among the dicts, so they keep their place in its order.
+        # How many records there are, and the listeners that ignore an Event's writes.
+        self._event_records = 0
+        self.event_blind: list[Listener] = []
 
     # --- reads --------------------------------------------------------------------
 
@@ -45,7 +66,10 @@ class Store:
 
     def get(self, kind: str, namespace: str, name: str) -> Obj | None:
         items = self._by_kind.get(kind)
-        return items.get((namespace, name)) if items else None
+        found = items.get((namespace, name)) if items else None
+        if found.__class__ is _RECORD:
+            return self._promote_event(found)
+        return found
 
     def by_uid(self, uid: str) -> Obj | None:
         return self._by_uid.get(uid)
@@ -53,6 +77,8 @@ class Store:
     # Annotations below this method say builtins.list: in the class body `list` is it.
     def list(self, kind: str, namespace: str | None = None) -> list[Obj]:
         """Objects of a kind sorted by namespace then name (the API server's order)."""
+        if self._event_records and kind == "Event":
+            self._promote_events(namespace)
         objs = self._sorted_objs.get(kind)
         if objs is None:
             items = self._kind(kind)
@@ -69,6 +95,8 @@ class Store:
         return objs[lo:hi]
 
     def iter_kind(self, kind: str) -> Iterator[Obj]:
+        if self._event_records and kind == "Event":
+            self._promote_events(None)
         return iter(list(self._kind(kind).values()))
 
     def count(self, kind: str) -> int:
@@ -118,6 +146,8 @@ class Store:
         kind, ns, name = key_of(obj)
         items = self._kind(kind)
         old = items.get((ns, name))
+        if old.__class__ is _RECORD:  # a recorded Event replaced: listeners see its dict
+            old = self._drop_event_record(old)
         obj["metadata"]["resourceVersion"] = "1" if builtin else self.next_resource_version()
         items[(ns, name)] = obj
         if old is not obj:
@@ -145,8 +175,11 @@ class Store:
 
     def remove(self, obj: Obj) -> None:
         kind, ns, name = key_of(obj)
-        if self._kind(kind).pop((ns, name), None) is None:
+        found = self._kind(kind).pop((ns, name), None)
+        if found is None:
             return
+        if found.__class__ is _RECORD:
+            self._event_records -= 1
         self._sorted_keys.pop(kind, None)
         self._sorted_objs.pop(kind, None)
         self._by_uid.pop(obj["metadata"]["uid"], None)
@@ -210,3 +243,117 @@ class Store:
             self._pods_by_node[node].discard(key)
             if not self._pods_by_node[node]:
                 del self._pods_by_node[node]
+
+    # --- Events as records (sim/eventstore.py) ------------------------------------------
+
+    def event_entry(self, namespace: str, name: str) -> EventRecord | Obj | None:
+        """A stored Event as it is kept, record or dict, without building its dict."""
+        items = self._by_kind.get("Event")
+        return items.get((namespace, name)) if items else None
+
+    def event_entries(self) -> builtins.list[EventRecord | Obj]:
+        """Every stored Event as it is kept, in the order iter_kind gives them."""
+        return builtins.list(self._kind("Event").values())
+
+    def event_keys_by_involved_uid(self, namespace: str
+                                   ) -> dict[str | None, builtins.list[tuple[str, str]]]:
+        """One namespace's Event keys by involvedObject.uid (None: no uid), each list in
+        the API server's order, read from records without building their dicts: a
+        describe then builds only the few Events it shows."""
+        items = self._kind("Event")
+        keys = self._sorted_keys.get("Event")
+        if keys is None:
+            keys = self._sorted_keys["Event"] = sorted(items)
+        lo = bisect_left(keys, (namespace, ""))
+        hi = bisect_right(keys, (namespace, "\U0010ffff"), lo)
+        index: dict[str | None, builtins.list[tuple[str, str]]] = {}
+        for key in keys[lo:hi]:
+            found: Any = items[key]
+            if is_record(found):  # a tuple: involvedObject at 4, its uid at 3
+                uid = found[4][3]
+            else:
+                uid = (found.get("involvedObject") or {}).get("uid")
+            index.setdefault(uid, []).append(key)
+        return index
+
+    def events_watched(self) -> bool:
+        """Whether a listener wants to see an Event created or updated."""
+        blind = self.event_blind
+        for listener in self.listeners:  # noqa: SIM110 (any() and a generator cost more)
+            if listener not in blind:  # `in` looks for the very object first: fast
+                return True
+        return False
+
+    def put_event(self, name: str, namespace: str, uid: str, created: str, involved: Involved,
+                  reason: str, message: str, etype: str, source: Source, first: str,
+                  count: int, aggregated: bool) -> None:
+        """Store a new Event recorded by Cluster.record_event: `put` for its dict, as a
+        record (the fields of EventRecord; lastTimestamp is its creation)."""
+        items = self._kind("Event")
+        key = (namespace, name)
+        if not self.events_watched() and key not in items:  # the latter: always
+            self._revision += 1
+            items[key] = (name, namespace, uid, created, involved,  # type: ignore[assignment]
+                          reason, message, etype, source, first, created, count, aggregated,
+                          self._revision)
+            self._event_records += 1
+            self._sorted_objs.pop("Event", None)
+            self._sorted_keys.pop("Event", None)
+            return
+        self.put(event_dict((name, namespace, uid, created, involved, reason, message, etype,
+                             source, first, created, count, aggregated, 0)))
+
+    def update_event(self, record: EventRecord, count: int, message: str, last: str) -> None:
+        """What a recorder's update of a stored record does (`touch` after it set count,
+        message and lastTimestamp on the dict): a new resourceVersion."""
+        self._revision += 1
+        new = updated(record, count, message, last, self._revision)
+        key = (record[NAMESPACE], record[NAME])
+        self._kind("Event")[key] = new  # type: ignore[assignment]
+        if self.events_watched():
+            obj = self._promote_event(new)
+            for listener in self.listeners:
+                listener("Event", obj, obj)
+
+    def remove_event(self, entry: EventRecord | Obj) -> None:
+        """`remove` for a stored Event as event_entry/event_entries gave it."""
+        if not is_record(entry):
+            self.remove(entry)  # type: ignore[arg-type]
+            return
+        items = self._kind("Event")
+        key = (entry[NAMESPACE], entry[NAME])  # type: ignore[index]
+        found: Any = items.get(key)
+        if found is not entry:
+            return
+        obj = self._drop_event_record(entry)
+        del items[key]
+        self._sorted_keys.pop("Event", None)
+        self._sorted_objs.pop("Event", None)
+        self._revision += 1
+        for listener in self.listeners:
+            listener("Event", obj, None)
+
+    def _drop_event_record(self, record: Any) -> Obj:
+        self._event_records -= 1
+        return event_dict(record)
+
+    def _promote_event(self, record: Any) -> Obj:
+        """Build a record's dict and keep it in the record's place: from now on the dict
+        is the stored Event (the key set is unchanged, so the sorted keys stay)."""
+        obj = event_dict(record)
+        self._kind("Event")[(record[NAMESPACE], record[NAME])] = obj
+        self._event_records -= 1
+        self._sorted_objs.pop("Event", None)
+        return obj
+
+    def _promote_events(self, namespace: str | None) -> None:
+        items = self._kind("Event")
+        shared: dict[Any, Obj] = {}  # events built together share their small dicts
+        before = self._event_records
+        for key, found in items.items():
+            if found.__class__ is _RECORD and (namespace is None or key[0] == namespace):
+                # Replacing a value while iterating is allowed: the key set is unchanged.
+                items[key] = event_dict(found, shared)  # type: ignore[arg-type]
+                self._event_records -= 1
+        if self._event_records != before:
+            self._sorted_objs.pop("Event", None)

@@ -61,3 +61,23 @@ def test_describe_indexes_match_the_scans_after_every_change() -> None:
     assert checked == len(steps)
     assert cluster.list_live("Event", "default")
 
+
+
+def test_describe_builds_only_the_recorded_events_it_shows() -> None:
+    cluster = Cluster()
+    for name in ("node-1", "node-2", "node-3"):
+        cluster.add_node(name, ready=True)
+    cluster.create(_daemonset("a"))
+    cluster.advance(30.0)
+    store = cluster.store
+    pod = cluster.list_live("Pod", "default")[0]
+    records = store._event_records
+    assert records > 10  # recorded, not yet read
+    # Before anything builds the events, the index answers from the records.
+    shown = events_involving(cluster, "default", pod["metadata"]["uid"])
+    assert [e["reason"] for e in shown] == ["Scheduled", "Pulling", "Pulled", "Created",
+                                            "Started"]
+    assert store._event_records == records - len(shown)
+    scanned = [e for e in cluster.list_live("Event", "default")
+               if e["involvedObject"]["uid"] == pod["metadata"]["uid"]]
+    assert shown == scanned and all(a is b for a, b in zip(shown, scanned, strict=True))

@@ -12,26 +12,25 @@ from __future__ import annotations
 from dstutor.model.objects import Obj
 from dstutor.sim.cluster import Cluster
 
-# namespace -> (store, resourceVersion, uid -> events in the API server's order)
+# namespace -> (store, resourceVersion, uid -> event keys in the API server's order)
 # (events without an involvedObject uid are indexed under None)
-_EVENTS_BY_UID: dict[str, tuple[object, int, dict[str | None, list[Obj]]]] = {}
+_EVENTS_BY_UID: dict[str, tuple[object, int, dict[str | None, list[tuple[str, str]]]]] = {}
 
 
 def events_involving(cluster: Cluster, namespace: str, uid: str | None) -> list[Obj]:
     """The events of `namespace` whose involvedObject.uid is `uid`, in list order."""
-    pool = cluster.list_live("Event", namespace)  # settles first, as the scan did
+    cluster.settle()  # as the scan did
     store = cluster.store
     revision = store.resource_version()
     cached = _EVENTS_BY_UID.get(namespace)
     if cached is None or cached[0] is not store or cached[1] != revision:
-        index: dict[str | None, list[Obj]] = {}
-        for event in pool:
-            key = (event.get("involvedObject") or {}).get("uid")
-            index.setdefault(key, []).append(event)
+        # Keys, not Events: a recorded Event is built only when it is shown.
+        index = store.event_keys_by_involved_uid(namespace)
         if len(_EVENTS_BY_UID) > 16:
             _EVENTS_BY_UID.clear()
         _EVENTS_BY_UID[namespace] = cached = (store, revision, index)
-    return list(cached[2].get(uid, ()))
+    found = (store.get("Event", ns, name) for ns, name in cached[2].get(uid, ()))
+    return [event for event in found if event is not None]
 
 
 def pods_controlled_by(cluster: Cluster, owner: Obj) -> list[Obj]:

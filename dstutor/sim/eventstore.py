@@ -1,0 +1,94 @@
+"""Events the recorders wrote, kept compactly until somebody reads them (issue 19).
+
+A settle at 5,000 nodes records about 250,000 Events. As dicts each is three dicts and
+about 1.3 KB, and the cyclic collector walks all 750,000 dicts at every full collection
+of the settle; nobody reads most of them before they expire. So `Cluster.record_event`
+hands the store an `EventRecord`: a plain tuple of strings and numbers (the collector
+stops tracking such a tuple after its first collection), and the store builds the API
+dict the first time anything reads that Event (`Store.get`/`list`/`iter_kind`). From
+then on that dict *is* the stored object, exactly as if it had been stored as a dict all
+along: same keys in the same order, same resourceVersion, same place in the store's
+order, edited in place and touched like any other object. A record is never handed out
+to readers, so none can tell the two apart.
+
+Listeners are told about a record's writes with its dict, unless every listener says it
+ignores Event writes (`Store.event_blind`: the Cluster's informers do nothing with an
+Event that is created or updated, only with one removed); then no dict is built.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from dstutor.sim.events import last_write
+
+Obj = dict[str, Any]
+
+# involvedObject: (apiVersion, kind, name, uid, resourceVersion, namespace, fieldPath),
+# the last two "" when absent; source: (component, host), host "" when absent.
+Involved = tuple[str, str, str, str, str, str, str]
+Source = tuple[str, str]
+# (name, namespace, uid, creationTimestamp, involved, reason, message, type, source,
+#  firstTimestamp, lastTimestamp, count, aggregated, resourceVersion)
+EventRecord = tuple[str, str, str, str, Involved, str, str, str, Source, str, str, int, bool,
+                    int]
+# Where the fields are (Final: mypy then types record[NAME] as str).
+NAME: Final = 0
+NAMESPACE: Final = 1
+CREATED: Final = 3
+LAST: Final = 10
+RV: Final = 13
+
+
+def is_record(entry: object) -> bool:
+    """A stored Event kept as a record (every other stored object is a dict)."""
+    return entry.__class__ is tuple
+
+
+def event_dict(record: EventRecord, shared: dict[Any, Obj] | None = None) -> Obj:
+    """The Event as record_event used to store it, key for key and in its order
+    (resourceVersion last in metadata: the store added it after the others).
+    `shared`: involvedObject and source dicts already built for other events, to share
+    as record_event shared them (never edited)."""
+    (name, namespace, uid, created, about, reason, message, etype, reporter, first, last,
+     count, aggregated, rv) = record
+    involved = shared.get(about) if shared is not None else None
+    if involved is None:
+        involved = {"apiVersion": about[0], "kind": about[1], "name": about[2],
+                    "uid": about[3], "resourceVersion": about[4]}
+        if about[5]:
+            involved["namespace"] = about[5]
+        if about[6]:
+            involved["fieldPath"] = about[6]
+        if shared is not None:
+            shared[about] = involved
+    component, host = reporter
+    source = shared.get(reporter) if shared is not None else None
+    if source is None:
+        source = {"component": component, "host": host} if host else {"component": component}
+        if shared is not None:
+            shared[reporter] = source
+    return {
+        "apiVersion": "v1", "kind": "Event",
+        "metadata": {"name": name, "namespace": namespace, "uid": uid,
+                     "creationTimestamp": created, "resourceVersion": str(rv)},
+        "involvedObject": involved, "reason": reason, "message": message,
+        "type": etype, "source": source,
+        "firstTimestamp": first, "lastTimestamp": last, "count": count,
+        # The aggregate copy upstream carries no reporting fields.
+        "reportingComponent": "" if aggregated else component,
+        "reportingInstance": "" if aggregated else host,
+    }
+
+
+def updated(record: EventRecord, count: int, message: str, last: str, rv: int) -> EventRecord:
+    """The record after its recorder saw it again, at resourceVersion `rv`."""
+    return (*record[:6], message, *record[7:10], last, count, record[12], rv)
+
+
+def entry_last_write(entry: EventRecord | Obj) -> str:
+    """When a stored Event, a record or a dict, was last written (RFC 3339): what
+    events.last_write says of its dict."""
+    if isinstance(entry, tuple):
+        return max(entry[LAST], entry[CREATED])
+    return last_write(entry)
