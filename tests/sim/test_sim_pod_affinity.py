@@ -63,13 +63,17 @@ def test_anti_affinity_per_zone_leaves_daemon_pods_pending() -> None:
         "helpful for scheduling.")
 
 
+def web_avoiding_agents() -> Obj:
+    """A pod on node-1 whose required anti-affinity keeps `app: agent` pods off its node."""
+    return {"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "web", "namespace": "default", "labels": {"app": "web"}},
+            "spec": {"nodeName": "node-1", "affinity": anti(HOST, {"app": "agent"}),
+                     "containers": [{"name": "web", "image": "nginx:1.27"}]}}
+
+
 def test_an_existing_pods_anti_affinity_keeps_a_daemon_pod_off() -> None:
     cluster = zoned()
-    web = {"apiVersion": "v1", "kind": "Pod",
-           "metadata": {"name": "web", "namespace": "default", "labels": {"app": "web"}},
-           "spec": {"nodeName": "node-1", "affinity": anti(HOST, {"app": "agent"}),
-                    "containers": [{"name": "web", "image": "nginx:1.27"}]}}
-    cluster.create(web)
+    cluster.create(web_avoiding_agents())
     cluster.advance(10)
     cluster.create(make_daemonset("agent", labels={"app": "agent"}))
     cluster.advance(30)
@@ -81,11 +85,7 @@ def test_an_existing_pods_anti_affinity_keeps_a_daemon_pod_off() -> None:
 
 def test_an_existing_pods_anti_affinity_still_holds_after_save_and_load() -> None:
     cluster = zoned()
-    web = {"apiVersion": "v1", "kind": "Pod",
-           "metadata": {"name": "web", "namespace": "default", "labels": {"app": "web"}},
-           "spec": {"nodeName": "node-1", "affinity": anti(HOST, {"app": "agent"}),
-                    "containers": [{"name": "web", "image": "nginx:1.27"}]}}
-    cluster.create(web)
+    cluster.create(web_avoiding_agents())
     cluster.advance(10)
     loaded = import_state(json.loads(json.dumps(export_state(cluster))))
     loaded.create(make_daemonset("agent", labels={"app": "agent"}))
