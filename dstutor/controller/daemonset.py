@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from dstutor.controller import shared
+from dstutor.controller.claims import PodClaims
 from dstutor.controller.context import Context
 from dstutor.controller.daemonset_util import (
     Backoff,
@@ -75,7 +76,7 @@ def _pod_signature(pod: Obj, with_node: bool = True) -> tuple[object, ...]:
             id(refs), len(refs) if refs else 0, meta.get("labels"))
 
 
-class DaemonSetsController:
+class DaemonSetsController(PodClaims):
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.states: dict[str, DaemonSetState] = {}
@@ -351,62 +352,6 @@ class DaemonSetsController:
         return got
 
     # --- claiming -------------------------------------------------------------------
-
-    def _adopt(self, ds: Obj, pod: Obj) -> None:
-        # A new list, not an append: the store's index knows a pod's references by identity.
-        refs = pod["metadata"].get("ownerReferences") or []
-        pod["metadata"]["ownerReferences"] = [*refs, new_controller_ref(ds)]
-        self.ctx.store.touch(pod)
-
-    def _release(self, pod: Obj, owner_uid: str) -> None:
-        refs = pod["metadata"].get("ownerReferences") or []
-        pod["metadata"]["ownerReferences"] = [r for r in refs if r.get("uid") != owner_uid]
-        if not pod["metadata"]["ownerReferences"]:
-            del pod["metadata"]["ownerReferences"]
-        self.ctx.store.touch(pod)
-
-    def _claim_all_orphans(self, ds: Obj, selector: LabelSelector) -> None:
-        # Only pods without a controller can be adopted: the store indexes them, so a
-        # full sync need not walk every pod in the namespace.
-        store, ns = self.ctx.store, ds["metadata"]["namespace"]
-        for pod_key in store.orphan_pod_keys(ns):
-            pod = store.get(*pod_key)
-            if pod is not None and controller_ref(pod) is None and not is_terminating(
-                    pod) and selector.matches(labels(pod)):
-                self._adopt(ds, pod)
-
-    def _claim_on_nodes(self, ds: Obj, selector: LabelSelector, nodes: list[str]) -> None:
-        """ClaimPods for the pods on these nodes: adopt matching orphans, release the rest."""
-        store, ds_uid, ns = self.ctx.store, uid(ds), ds["metadata"]["namespace"]
-        owned_by_node = store.pods_of_owner(ds_uid)
-        for node_name in nodes:
-            orphans = store.orphan_pod_keys_on_node(node_name)
-            if orphans:
-                for pod_key in list(orphans):
-                    pod = store.get(*pod_key)
-                    if (pod is not None and pod_key[1] == ns and not is_terminating(pod)
-                            and selector.matches(labels(pod))):
-                        self._adopt(ds, pod)
-            owned = owned_by_node.get(node_name)
-            if not owned:
-                continue
-            for pod_key in list(owned):
-                pod = store.get(*pod_key)
-                if pod is not None and not self._selects(selector, pod):
-                    self._release(pod, ds_uid)
-
-    def _selects(self, selector: LabelSelector, pod: Obj) -> bool:
-        """selector.matches(labels(pod)), remembered for the last labels dict: the pods of
-        one revision share theirs, and a pod's labels are replaced on change, never edited
-        in place (see _pod_signature). The memo holds both objects, so neither id is
-        reused while it stands."""
-        pod_labels = pod["metadata"].get("labels")
-        memo = self._selects_memo
-        if memo is not None and memo[0] is selector and memo[1] is pod_labels:
-            return memo[2]
-        matched = selector.matches(pod_labels)
-        self._selects_memo = (selector, pod_labels, matched)
-        return matched
 
     # --- pods per node --------------------------------------------------------------
 

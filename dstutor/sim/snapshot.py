@@ -14,7 +14,7 @@ import math
 from dataclasses import asdict
 from typing import Any
 
-from dstutor.controller.kubelet import ContainerWork, NodeAgent, PodWork
+from dstutor.controller.kubelet_work import ContainerWork, NodeAgent, PodWork
 from dstutor.errors import DstutorError
 from dstutor.model import validation
 from dstutor.model.kinds import KINDS

@@ -1,0 +1,60 @@
+"""What the kubelet remembers per pod, container and node between its work items: the
+progress records a snapshot saves and restores (sim/snapshot.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class ContainerWork:
+    """Where the kubelet is with one container and when it moves on."""
+
+    stage: str  # pulling | starting | running | crashed | pull-failed
+    due: float = 0.0
+    backoff: float = 0.0
+    ready_at: float | None = None
+    fresh: bool = False  # its image was pulled for this start
+    shown: bool = True  # the back-off reason is already shown
+    error: str = ""  # the last pull error (prevPullErrMsg)
+
+
+@dataclass(slots=True)
+class PodWork:
+    """Where the kubelet is with one pod: its containers, or killing it."""
+
+    stage: str  # active | steady (every container running and ready) | killing
+    due: float = 0.0
+    containers: dict[str, ContainerWork] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PodWork:
+        """The inverse of dataclasses.asdict, for snapshots. A snapshot saved before
+        containers had their own progress gives every container the pod's."""
+        unknown = set(data) - {"stage", "due", "containers", "backoff", "ready_at",
+                               "fresh_images"}
+        if unknown or not isinstance(data["stage"], str):
+            raise ValueError(f"unknown kubelet progress {sorted(map(str, unknown))}")
+        containers = {str(name): ContainerWork(**cw)
+                      for name, cw in (data.get("containers") or {}).items()}
+        stage = data["stage"]
+        if stage not in ("active", "steady", "killing"):
+            legacy = ContainerWork(stage, float(data.get("due", 0.0)),
+                                   float(data.get("backoff", 0.0)), data.get("ready_at"))
+            return cls("active", 0.0, {"*": legacy})
+        return cls(stage, float(data.get("due", 0.0)), containers)
+
+
+# The containers of every steady pod: shared, never written (a steady pod has no progress).
+_STEADY: dict[str, ContainerWork] = {}
+# The progress of every steady pod, shared: nothing edits a steady PodWork in place (a
+# pod that moves on gets a new one), so 50,000 running pods hold one object, not 50,000.
+_STEADY_WORK = PodWork("steady", 0.0, _STEADY)
+
+
+@dataclass
+class NodeAgent:
+    alive: bool = True
+    images: set[str] = field(default_factory=set)
+    next_ip: int = 2
