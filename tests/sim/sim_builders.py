@@ -460,3 +460,14 @@ class PodCreateQuota:
                     f"limited: pods={self.limit}")
             self.accepted += 1
         return self._create(obj, **options)
+
+
+def priority_class(name: str, value: int, *, default: bool = False,
+                   policy: str | None = None) -> Obj:
+    pc: Obj = {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+               "metadata": {"name": name}, "value": value}
+    if default:
+        pc["globalDefault"] = True
+    if policy:
+        pc["preemptionPolicy"] = policy
+    return pc

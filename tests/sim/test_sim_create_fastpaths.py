@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sim_builders import make_daemonset
+from sim_builders import make_daemonset, priority_class
 
 from dstutor.controller import shared
 from dstutor.controller.daemonset_util import node_name_affinity
@@ -146,21 +146,11 @@ def test_the_remembered_room_answer_matches_room_is_certain(
             pod, node, indexed)
 
 
-def _class(name: str, value: int, *, default: bool = False, policy: str | None = None) -> Obj:
-    pc: Obj = {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
-               "metadata": {"name": name}, "value": value}
-    if default:
-        pc["globalDefault"] = True
-    if policy:
-        pc["preemptionPolicy"] = policy
-    return pc
-
-
 CLASS_SETS = st.sampled_from([
     [],
-    [_class("high", 1000)],
-    [_class("high", 1000), _class("base", 10, default=True, policy="Never")],
-    [_class("a", 5, default=True), _class("b", 3, default=True)],
+    [priority_class("high", 1000)],
+    [priority_class("high", 1000), priority_class("base", 10, default=True, policy="Never")],
+    [priority_class("a", 5, default=True), priority_class("b", 3, default=True)],
 ])
 PRIORITY_SPECS = st.fixed_dictionaries({}, optional={
     "priorityClassName": st.sampled_from(["", "high", "base", "missing"]),
@@ -201,7 +191,7 @@ def test_a_daemonset_naming_a_missing_priority_class_fails_each_create_alike() -
         'Error creating: pods "agent-" is forbidden: no PriorityClass with name missing '
         "was found")
     # Once the class exists, the next retry's run of creates sees it.
-    cluster.create(_class("missing", 7))
+    cluster.create(priority_class("missing", 7))
     cluster.advance(60)
     assert sorted(p["spec"]["priority"] for p in cluster.store.list("Pod")) == [7, 7]
 

@@ -11,6 +11,7 @@ from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sim_builders import priority_class
 
 from dstutor.controller import scheduler as scheduler_module
 from dstutor.controller import shared
@@ -67,8 +68,7 @@ def _daemonset(i: int, d: dict[str, Any]) -> Obj:
 
 
 def _priority_class(name: str) -> Obj:
-    return {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
-            "metadata": {"name": name}, "value": 1000 if name == "high" else 5}
+    return priority_class(name, 1000 if name == "high" else 5)
 
 
 def _join(cluster: Cluster, n: int, node: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ scheduler's and the API server's own wording.
 from __future__ import annotations
 
 import pytest
-from sim_builders import make_daemonset
+from sim_builders import make_daemonset, priority_class
 
 from dstutor.controller.preemption import (
     NOT_ELIGIBLE_NEVER,
@@ -24,17 +24,6 @@ from dstutor.controller.scheduler import filter_node_room
 from dstutor.errors import Forbidden, Invalid
 from dstutor.model.objects import Obj, pod_condition
 from dstutor.sim.cluster import Cluster
-
-
-def priority_class(name: str, value: int, *, default: bool = False,
-                   policy: str | None = None) -> Obj:
-    pc: Obj = {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
-               "metadata": {"name": name}, "value": value}
-    if default:
-        pc["globalDefault"] = True
-    if policy:
-        pc["preemptionPolicy"] = policy
-    return pc
 
 
 def bare_pod(name: str, *, cpu: str = "", cls: str = "", port: int = 0,
