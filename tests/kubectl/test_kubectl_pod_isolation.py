@@ -8,32 +8,18 @@ from __future__ import annotations
 import json
 
 import pytest
+from pod_isolation import NODES, daemonset, settled, shared_parts
 
 from dstutor.controller import shared
 from dstutor.kubectl.dispatch import run
-from dstutor.model.objects import Obj, canonical_json, uid
+from dstutor.model.objects import Obj, canonical_json
 from dstutor.sim.cluster import Cluster
 
-NODES = ("node-a", "node-b", "node-c")
-DS = {"apiVersion": "apps/v1", "kind": "DaemonSet",
-      "metadata": {"name": "agent", "namespace": "default"},
-      "spec": {"selector": {"matchLabels": {"app": "agent"}},
-               "template": {"metadata": {"labels": {"app": "agent"}},
-                            "spec": {"containers": [{"name": "agent", "image": "agent:1",
-                                                     "ports": [{"containerPort": 80}]}],
-                                     "tolerations": [{"key": "dedicated",
-                                                      "operator": "Exists"}]}}}}
+DS = daemonset({"name": "agent", "image": "agent:1", "ports": [{"containerPort": 80}]})
 
 
 def _cluster() -> tuple[Cluster, str]:
-    cluster = Cluster()
-    for node in NODES:
-        cluster.add_node(node, ready=True)
-    cluster.create(DS)
-    cluster.advance()
-    target = next(p["metadata"]["name"] for p in cluster.store.list("Pod")
-                  if p["spec"]["nodeName"] == "node-a")
-    return cluster, target
+    return settled(DS)
 
 
 def _json_patch(ops: list[Obj]) -> str:
@@ -71,12 +57,7 @@ COMMANDS = [
 
 def _shared_parts(cluster: Cluster) -> str:
     """What the controller builds the next pods from, and the node pinnings."""
-    ds = cluster.store.get("DaemonSet", "default", "agent")
-    assert ds is not None
-    state = cluster.daemonsets.states[uid(ds)]
-    return canonical_json({"spec": state.pod_spec, "labels": state.pod_labels,
-                           "ref": state.controller_ref,
-                           "pinned": {n: shared.pinned_affinity(n) for n in NODES}})
+    return canonical_json(shared_parts(cluster))
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -8,20 +8,13 @@ from __future__ import annotations
 import http.client
 import json
 
+from pod_isolation import daemonset, settled, shared_parts
 from serve_support import Served
 
-from dstutor.controller import shared
-from dstutor.model.objects import canonical_json, uid
+from dstutor.model.objects import canonical_json
 from dstutor.sim.cluster import Cluster
 
-NODES = ("node-a", "node-b", "node-c")
-DS = {"apiVersion": "apps/v1", "kind": "DaemonSet",
-      "metadata": {"name": "agent", "namespace": "default"},
-      "spec": {"selector": {"matchLabels": {"app": "agent"}},
-               "template": {"metadata": {"labels": {"app": "agent"}},
-                            "spec": {"containers": [{"name": "agent", "image": "agent:1"}],
-                                     "tolerations": [{"key": "dedicated",
-                                                      "operator": "Exists"}]}}}}
+DS = daemonset({"name": "agent", "image": "agent:1"})
 
 
 def _request(served: Served, method: str, path: str, body: object, content_type: str
@@ -40,24 +33,14 @@ def _request(served: Served, method: str, path: str, body: object, content_type:
 def _state(cluster: Cluster, names: set[str]) -> str:
     """The pods named (the others may come and go: relabelling the target orphans it,
     and the DaemonSet makes a new pod for its node) and the shared parts."""
-    ds = cluster.store.get("DaemonSet", "default", "agent")
-    assert ds is not None
-    state = cluster.daemonsets.states[uid(ds)]
     return canonical_json({
         "pods": {p["metadata"]["name"]: p for p in cluster.store.list("Pod")
                  if p["metadata"]["name"] in names},
-        "spec": state.pod_spec, "labels": state.pod_labels, "ref": state.controller_ref,
-        "pinned": {n: shared.pinned_affinity(n) for n in NODES}})
+        **shared_parts(cluster)})
 
 
 def test_served_writes_to_one_pod_change_no_other() -> None:
-    cluster = Cluster()
-    for node in NODES:
-        cluster.add_node(node, ready=True)
-    cluster.create(DS)
-    cluster.advance()
-    target = next(p["metadata"]["name"] for p in cluster.store.list("Pod")
-                  if p["spec"]["nodeName"] == "node-a")
+    cluster, target = settled(DS)
     path = f"/api/v1/namespaces/default/pods/{target}"
     others = {p["metadata"]["name"] for p in cluster.store.list("Pod")} - {target}
     before = _state(cluster, others)
