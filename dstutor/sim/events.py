@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any, Final, Generic, NamedTuple, TypeVar
 
 from dstutor.model.timefmt import parse_rfc3339, to_rfc3339
@@ -97,20 +96,6 @@ SPAM_KEY_LEN: Final = 7
 AGGREGATE_KEY_LEN: Final = 9
 
 
-# A dataclass, not a NamedTuple: a field named `count` would shadow tuple.count.
-@dataclass(slots=True)
-class Outcome:
-    """What to do with one event: drop it, create it, or update the stored one."""
-
-    skip: bool
-    key: tuple[str, ...]
-    message: str
-    aggregated: bool
-    count: int
-    first: float
-    name: str  # the stored event to update; "" for a new one
-
-
 # Small classes with slots: the correlator makes one of each per new event key, which at
 # 50,000 pods is hundreds of thousands of them.
 class _Aggregate:
@@ -150,24 +135,14 @@ class EventCorrelator:
         self._observed: Lru[tuple[str, ...], _Observation] = Lru()
         self._spam: Lru[tuple[str, ...], _Bucket] = Lru()
 
-    def correlate(self, draft: Draft, now: float) -> Outcome:
-        key, message, aggregated = self._aggregate(draft, now)
-        seen = self._observed.get(key)
-        if seen is not None:
-            seen.count += 1
-        else:
-            seen = _Observation(1, now, "")
-            self._observed.add(key, seen)
-        skip = not self._try_accept(draft[:SPAM_KEY_LEN], now)
-        return Outcome(skip, key, message, aggregated, seen.count, seen.first, seen.name)
-
     def observe(self, key: tuple[str, ...], now: float) -> Observed | None:
-        """correlate() for the fields of a Draft as a plain tuple, with the three LRU
-        steps written out: the same outcome and the same caches, entry for entry and in
-        the same order (tests/sim/test_sim_event_fast_path.py holds it to correlate()),
-        without a call per LRU operation or an Outcome per event. None: the spam filter
-        drops the event. The caller names a new event by setting the observation's
-        name, as remember() does.
+        """Correlate one event, given as the fields of a Draft in a plain tuple: the
+        three steps with their LRU operations written out, without a call per LRU
+        operation or an object per outcome. tests/sim/test_sim_event_fast_path.py holds
+        it, decision by decision and cache by cache, to upstream's steps one by one
+        (tests/sim/event_reference.py). None: the spam filter drops the event. The
+        caller names a new event by setting the observation's name
+        (eventLogger.updateState).
         """
         message = key[9]
         # 1. aggregate (Lru.get, then Lru.add for a missing or stale record)
@@ -216,38 +191,6 @@ class EventCorrelator:
                 return None
             bucket.tokens -= 1.0
         return ekey, message, aggregated, seen
-
-    def remember(self, key: tuple[str, ...], name: str) -> None:
-        """The API server stored the event under this name (eventLogger.updateState)."""
-        seen = self._observed.get(key)
-        if seen is not None:
-            seen.name = name
-
-    def _aggregate(self, draft: Draft, now: float) -> tuple[tuple[str, ...], str, bool]:
-        akey = draft[:AGGREGATE_KEY_LEN]
-        record = self._aggregates.get(akey)  # a hit is now the most recent entry
-        if record is None or now - record.last > AGGREGATE_INTERVAL_SECONDS:
-            record = _Aggregate()
-            self._aggregates.add(akey, record)
-        record.messages[draft.message] = None
-        record.last = now
-        if len(record.messages) < AGGREGATE_MAX_EVENTS:
-            return tuple(draft), draft.message, False
-        # Upstream pops an arbitrary message; the oldest keeps runs reproducible.
-        del record.messages[next(iter(record.messages))]
-        return ("aggregate", *akey), AGGREGATE_PREFIX + draft.message, True
-
-    def _try_accept(self, key: tuple[str, ...], now: float) -> bool:
-        bucket = self._spam.get(key)  # a hit is now the most recent entry
-        if bucket is None:
-            bucket = _Bucket(float(SPAM_BURST), now)
-            self._spam.add(key, bucket)
-        bucket.tokens = min(float(SPAM_BURST), bucket.tokens + (now - bucket.last) * SPAM_QPS)
-        bucket.last = now
-        if bucket.tokens < 1.0:
-            return False
-        bucket.tokens -= 1.0
-        return True
 
     def adopt(self, event: dict[str, Any], first: float) -> None:
         """Know a stored Event as if this recorder had written it (for older snapshots)."""

@@ -1,15 +1,96 @@
-"""Events as every stored Event was before issue 19's compact records: a Cluster whose
+"""Events as they were recorded before issue 19's fast paths, for tests to hold the
+product to: `ReferenceCorrelator`, client-go's correlator steps one LRU call at a time
+(sim/events.py's EventCorrelator.observe writes them out), and `DictEventsCluster`, whose
 `record_event` and `expire_events` are the code that wrote and expired plain dicts
-(copied from sim/cluster.py as it stood), so tests can hold the compact store to it."""
+(copied from sim/cluster.py as it stood)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from dstutor.model.objects import Obj
 from dstutor.model.timefmt import to_rfc3339
 from dstutor.sim.cluster import MIRROR_ANNOTATION, PRUNE_INTERVAL_SECONDS, Cluster
-from dstutor.sim.events import EVENT_TTL_SECONDS, Draft, expired_events, last_write
+from dstutor.sim.events import (
+    AGGREGATE_INTERVAL_SECONDS,
+    AGGREGATE_KEY_LEN,
+    AGGREGATE_MAX_EVENTS,
+    AGGREGATE_PREFIX,
+    EVENT_TTL_SECONDS,
+    SPAM_BURST,
+    SPAM_KEY_LEN,
+    SPAM_QPS,
+    Draft,
+    EventCorrelator,
+    _Aggregate,
+    _Bucket,
+    _Observation,
+    expired_events,
+    last_write,
+)
+
+
+# A dataclass, not a NamedTuple: a field named `count` would shadow tuple.count.
+@dataclass(slots=True)
+class Outcome:
+    """What to do with one event: drop it, create it, or update the stored one."""
+
+    skip: bool
+    key: tuple[str, ...]
+    message: str
+    aggregated: bool
+    count: int
+    first: float
+    name: str  # the stored event to update; "" for a new one
+
+
+class ReferenceCorrelator(EventCorrelator):
+    """EventCorrelator deciding through upstream's steps one by one (EventCorrelate:
+    aggregate, observe, then the spam filter), each LRU step a Lru.get/Lru.add."""
+
+    def correlate(self, draft: Draft, now: float) -> Outcome:
+        key, message, aggregated = self._aggregate(draft, now)
+        seen = self._observed.get(key)
+        if seen is not None:
+            seen.count += 1
+        else:
+            seen = _Observation(1, now, "")
+            self._observed.add(key, seen)
+        skip = not self._try_accept(draft[:SPAM_KEY_LEN], now)
+        return Outcome(skip, key, message, aggregated, seen.count, seen.first, seen.name)
+
+    def remember(self, key: tuple[str, ...], name: str) -> None:
+        """The API server stored the event under this name (eventLogger.updateState)."""
+        seen = self._observed.get(key)
+        if seen is not None:
+            seen.name = name
+
+    def _aggregate(self, draft: Draft, now: float) -> tuple[tuple[str, ...], str, bool]:
+        akey = draft[:AGGREGATE_KEY_LEN]
+        record = self._aggregates.get(akey)  # a hit is now the most recent entry
+        if record is None or now - record.last > AGGREGATE_INTERVAL_SECONDS:
+            record = _Aggregate()
+            self._aggregates.add(akey, record)
+        record.messages[draft.message] = None
+        record.last = now
+        if len(record.messages) < AGGREGATE_MAX_EVENTS:
+            return tuple(draft), draft.message, False
+        # Upstream pops an arbitrary message; the oldest keeps runs reproducible.
+        del record.messages[next(iter(record.messages))]
+        return ("aggregate", *akey), AGGREGATE_PREFIX + draft.message, True
+
+    def _try_accept(self, key: tuple[str, ...], now: float) -> bool:
+        bucket = self._spam.get(key)  # a hit is now the most recent entry
+        if bucket is None:
+            bucket = _Bucket(float(SPAM_BURST), now)
+            self._spam.add(key, bucket)
+        bucket.tokens = min(float(SPAM_BURST), bucket.tokens + (now - bucket.last) * SPAM_QPS)
+        bucket.last = now
+        if bucket.tokens < 1.0:
+            return False
+        bucket.tokens -= 1.0
+        return True
 
 
 class DictEventsCluster(Cluster):

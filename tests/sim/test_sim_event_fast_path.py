@@ -1,5 +1,5 @@
-"""Issue 19: EventCorrelator.observe (what Cluster.record_event uses) is correlate() with
-its three LRU steps written out. It must decide every event the same way and leave the
+"""Issue 19: EventCorrelator.observe (what Cluster.record_event uses) is upstream's
+correlate steps (event_reference.ReferenceCorrelator) with its three LRU steps written out. It must decide every event the same way and leave the
 same caches, entry for entry and in the same order, evictions included."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from event_reference import ReferenceCorrelator
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -32,7 +33,7 @@ def _key(step: Step) -> tuple[str, ...]:
             ("", "spec.containers{a}")[field_path])
 
 
-def _general(correlator: EventCorrelator, key: tuple[str, ...], now: float,
+def _general(correlator: ReferenceCorrelator, key: tuple[str, ...], now: float,
              name: str) -> tuple[Any, ...] | None:
     """What record_event did before the fast path: correlate, then remember a new event."""
     outcome = correlator.correlate(Draft(*key), now)
@@ -56,15 +57,15 @@ def _fast(correlator: EventCorrelator, key: tuple[str, ...], now: float,
     return ekey, message, aggregated, seen.count, seen.first, before
 
 
-def _pair(size: int) -> tuple[EventCorrelator, EventCorrelator]:
-    pair = EventCorrelator(), EventCorrelator()
+def _pair(size: int) -> tuple[ReferenceCorrelator, EventCorrelator]:
+    pair = ReferenceCorrelator(), EventCorrelator()
     for correlator in pair:
         for lru in (correlator._aggregates, correlator._observed, correlator._spam):
             lru.size = size
     return pair
 
 
-def _play(steps: list[Step], size: int) -> tuple[list[Any], list[Any], EventCorrelator,
+def _play(steps: list[Step], size: int) -> tuple[list[Any], list[Any], ReferenceCorrelator,
                                                   EventCorrelator]:
     general, fast = _pair(size)
     now = 1_767_225_600.0

@@ -130,6 +130,7 @@ def test_lru_keeps_the_most_recently_used(size: int) -> None:
 def test_correlator_export_round_trip() -> None:
     correlator = EventCorrelator()
     draft = Draft("c", "", "DaemonSet", "default", "agent", "u", "apps/v1", "Normal", "R", "m")
-    correlator.correlate(draft, 0.0)
+    correlator.observe(tuple(draft), 0.0)
     again = EventCorrelator.restore(json.loads(json.dumps(correlator.export())))
-    assert again.correlate(draft, 1.0).count == 2
+    observed = again.observe(tuple(draft), 1.0)
+    assert observed is not None and observed[3].count == 2
