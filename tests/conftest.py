@@ -4,7 +4,8 @@ test touches the real one. Directories with their own home fixture set it again.
 
 Costs no test can observe are left out of the test process (not out of the `dstutor`
 processes some tests start): waiting for the disk in os.fsync, computing the same
-rollout plan twice, and bringing up the same cluster twice (suite_speed.py).
+rollout plan twice, bringing up the same cluster twice and loading the same shipped
+lesson file twice (suite_speed.py).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from pathlib import Path
 import pytest
 from suite_speed import (
     BUILD_CLUSTER_NAMES,
+    LOAD_LESSON_NAMES,
     fsync_without_the_disk,
     memo_build_cluster,
+    memo_load_lesson,
     memo_make_plan,
 )
 
@@ -61,4 +64,14 @@ def _clusters_once_per_spec(request: pytest.FixtureRequest) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as mp:
         for name in BUILD_CLUSTER_NAMES:
             mp.setattr(name, memo_build_cluster)
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _shipped_lessons_loaded_once() -> Iterator[None]:
+    """A shipped lesson file is loaded once per path (suite_speed.py); every other file
+    goes to the real loader each time."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name in LOAD_LESSON_NAMES:
+            mp.setattr(name, memo_load_lesson)
         yield

@@ -1,7 +1,7 @@
 """What the test process leaves out because no test can observe it (tests/conftest.py
 installs these for every test): computing the same rollout plan twice, bringing up the
-same cluster twice, and waiting for the disk in os.fsync. The `dstutor` processes some
-tests start keep all three.
+same cluster twice, loading the same shipped lesson file twice, and waiting for the disk
+in os.fsync. The `dstutor` processes some tests start keep all four.
 
 One rollout plan per distinct input, per test process (tests outside tests/planner).
 
@@ -18,13 +18,18 @@ that callers cannot change each other's copies.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import io
 import os
 import pickle
+import stat
 import time
 from collections.abc import Callable
+from pathlib import Path, PurePath
+from types import MappingProxyType
 from typing import Any
 
+import dstutor.lessons.loader as loader_module
 import dstutor.planner.plan as plan_module
 import dstutor.sim.clusterfile as clusterfile_module
 from dstutor.sim.clock import Clock
@@ -129,3 +134,102 @@ def memo_build_cluster(spec: Any, *, seed: int = 0, clock: Clock | None = None,
 BUILD_CLUSTER_NAMES = ("dstutor.sim.clusterfile.build_cluster",
                        "dstutor.lessons.sandbox.build_cluster",
                        "dstutor.shell.startup.build_cluster")
+
+
+# --- one load per shipped lesson file ------------------------------------------------
+#
+# dstutor.lessons.loader.load_lesson (YAML with lines, the schema, confinement: ~14 ms
+# of CPU for a lesson) runs for every `lesson run`, `lesson list`, grade, export and
+# replay, and most of them load the whole course (load_course) to find one lesson: about
+# 10% of the suite's CPU. A successful load depends only on the file's text, the path as
+# given (kept as Lesson.path) and the files its setup names (a cluster file's text, the
+# manifests' kind and size, see confine.check_inside), so a lesson file of the shipped
+# course (lessons/, which no test changes) is loaded once per path, and later callers get
+# a fresh copy, after the file and every file it names were checked to be unchanged.
+# Other files (broken, hostile or generated lessons, copies in tmp_path) and failed loads
+# go to the real loader every time. tests/lessons/test_lessons_load_memo.py checks that a
+# copy equals a fresh load and that callers cannot change each other's copies.
+
+ORIGINAL_LOAD_LESSON: Callable[..., Any] = loader_module.load_lesson
+SHIPPED_COURSE = (Path(__file__).resolve().parents[1] / "lessons").resolve()
+# (path as given, working directory) -> (lesson file bytes, what it names, the lesson)
+_LESSONS: dict[tuple[str, str], tuple[bytes, tuple[Any, ...], Any]] = {}
+
+
+def _shipped(path: Path) -> bool:
+    try:
+        resolved = path.resolve()
+        return resolved.is_relative_to(SHIPPED_COURSE) and stat.S_ISREG(os.stat(resolved).st_mode)
+    except (OSError, RuntimeError):
+        return False
+
+
+def _named_files(lesson: Any) -> tuple[Any, ...]:
+    """What the files a lesson's setup names are now: their text (a cluster file's
+    manifests are named inside it) or, for manifests, what check_inside looks at."""
+    base = lesson.base_dir
+    refs = list(lesson.setup.manifests)
+    seen: list[Any] = []
+    if lesson.setup.cluster:
+        cluster_file = base / lesson.setup.cluster
+        seen.append((lesson.setup.cluster, cluster_file.resolve(), cluster_file.read_bytes()))
+        refs += loader_module._cluster_manifests(base, lesson.setup.cluster)
+    for ref in refs:
+        target = (base / ref).resolve()
+        try:
+            found = os.stat(target)
+            seen.append((ref, target, found.st_mode, found.st_size))
+        except OSError:
+            seen.append((ref, target, None, None))
+    return tuple(seen)
+
+
+def fresh_copy(value: Any) -> Any:
+    """A deep copy of a loaded lesson (frozen dataclasses, tuples, mapping proxies, which
+    copy.deepcopy cannot copy); immutable leaves are shared."""
+    kind = type(value)
+    if kind in (str, int, float, bool, type(None)) or isinstance(value, PurePath):
+        return value
+    if kind is tuple:
+        return tuple(fresh_copy(v) for v in value)
+    if kind is list:
+        return [fresh_copy(v) for v in value]
+    if kind is dict:
+        return {k: fresh_copy(v) for k, v in value.items()}
+    if kind is MappingProxyType:
+        return MappingProxyType({k: fresh_copy(v) for k, v in value.items()})
+    if dataclasses.is_dataclass(value):
+        copied = copy.copy(value)
+        for f in dataclasses.fields(value):
+            object.__setattr__(copied, f.name, fresh_copy(getattr(value, f.name)))
+        return copied
+    return copy.deepcopy(value)
+
+
+def memo_load_lesson(path: str | Path) -> Any:
+    if not _shipped(Path(path)):
+        return ORIGINAL_LOAD_LESSON(path)
+    key = (str(path), os.getcwd())
+    text = Path(path).read_bytes()
+    known = _LESSONS.get(key)
+    if known is not None and known[0] == text:
+        try:
+            unchanged = _named_files(known[2]) == known[1]
+        except OSError:
+            unchanged = False
+        if unchanged:
+            return fresh_copy(known[2])
+    lesson = ORIGINAL_LOAD_LESSON(path)
+    try:
+        named = _named_files(lesson)
+    except OSError:
+        return lesson
+    if Path(path).read_bytes() == text:
+        _LESSONS[key] = (text, named, fresh_copy(lesson))
+    return lesson
+
+
+# Every module that calls load_lesson by a name of its own (load_course calls the
+# loader's).
+LOAD_LESSON_NAMES = ("dstutor.lessons.loader.load_lesson",
+                     "dstutor.lessons.validate.load_lesson")
