@@ -75,3 +75,14 @@ def _shipped_lessons_loaded_once() -> Iterator[None]:
         for name in LOAD_LESSON_NAMES:
             mp.setattr(name, memo_load_lesson)
         yield
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """`-n N` (with pyproject's `--dist loadgroup`): a whole file or xdist_group at a time,
+    the costliest first (xdist_schedule.py)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist_schedule import FileGroupScheduling
+
+    return FileGroupScheduling(config, log)

@@ -1,0 +1,137 @@
+"""The order in which `pytest -n N` (pytest-xdist, `--dist loadgroup`) hands tests to its
+workers: a whole test file, or a whole xdist_group, at a time, the costliest first.
+
+xdist's loadgroup made every ungrouped test its own unit: the controller then spent ~5 s
+of CPU bookkeeping 4,600 units (each completion summed every unit a worker had ever had,
+each assignment searched the collection list), and a module-scoped fixture (a served
+cluster, an oracle's kubectl discovery, a course built for grading) was set up on every
+worker that ran one of the module's tests. Here a unit is a file's ungrouped tests (or
+one xdist_group, wherever its tests live), so a file runs on one worker, and units go
+out costliest first, so the run ends with small files and both workers finish together.
+
+COST is the measured seconds of one worker's time per test, by file (CPU of the test
+process and its children, plus the time it waits): only the order depends on it. A file
+not listed counts DEFAULT_COST per test. To measure again:
+`python -m pytest -n 2 -p no:cacheprovider --durations=0 -vv > durations.txt`, then
+`python tests/xdist_schedule.py durations.txt` prints the table.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter
+from typing import Any
+
+from xdist.scheduler import LoadScopeScheduling
+
+DEFAULT_COST = 0.01
+COST: dict[str, float] = {
+    "serve/test_serve_kubectl.py": 0.986,
+    "classroom/test_classroom_replay.py": 0.249,
+    "serve/test_serve_differential.py": 0.193,
+    "kubectl/test_kubectl_side_by_side.py": 0.236,
+    "lessons/test_lessons_hostile.py": 0.048,
+    "kubectl/test_kubectl_side_by_side_cluster.py": 0.555,
+    "kubectl/test_kubectl_parser.py": 0.017,
+    "serve/test_serve_explain.py": 0.113,
+    "lessons/test_lessons_course.py": 0.271,
+    "lessons/test_lessons_progress_race.py": 1.216,
+    "kubectl/test_kubectl_verbs_oracle_writes.py": 0.114,
+    "shell/test_shell_inprocess.py": 0.624,
+    "classroom/test_classroom_hostile.py": 0.107,
+    "render/test_render_oracle_get.py": 0.106,
+    "serve/test_serve_shell.py": 1.655,
+    "kubectl/test_kubectl_verbs_oracle.py": 0.094,
+    "lessons/test_lessons_feedback.py": 0.15,
+    "misc/test_yamlio_fast_parse.py": 0.022,
+    "shell/test_shell_repl.py": 0.141,
+    "sim/test_sim_write_trace.py": 0.374,
+    "classroom/test_classroom_exercises.py": 0.086,
+    "render/test_render_output.py": 0.21,
+    "model/test_model_decode_oracle.py": 0.123,
+    "sim/test_sim_rolling_index.py": 0.089,
+    "render/test_render_oracle_describe.py": 0.165,
+    "test_layering.py": 0.109,
+    "render/test_render_table.py": 0.022,
+    "kubectl/test_kubectl_verbs_errors.py": 0.011,
+    "kubectl/test_kubectl_admin_verbs.py": 0.033,
+    "sim/test_sim_cluster_memo.py": 0.236,
+    "misc/test_cli_face.py": 0.032,
+    "lessons/test_lessons_course_traps.py": 0.049,
+    "serve/test_serve_robust.py": 0.191,
+    "kubectl/test_kubectl_decode.py": 0.032,
+    "sim/test_sim_create_fastpaths.py": 0.075,
+    "serve/test_serve_cli.py": 0.136,
+    "classroom/test_classroom_review.py": 0.042,
+    "shell/test_shell_advance_long.py": 0.434,
+    "shell/test_shell_rebuild_guard.py": 0.097,
+    "shell/test_shell_resilience.py": 0.063,
+    "lessons/test_lessons_progress.py": 0.111,
+    "kubectl/test_kubectl_replace.py": 0.032,
+    "render/test_render_split_grid.py": 0.46,
+    "shell/test_shell_hostile.py": 0.013,
+    "sim/test_sim_scenarios.py": 0.005,
+    "shell/test_shell_script.py": 0.021,
+    "planner/test_planner_memo.py": 0.146,
+    "sim/test_sim_engine_timers.py": 0.58,
+    "render/test_render_goyaml_fast_paths.py": 0.096,
+    "sim/test_sim_properties.py": 0.288,
+    "lessons/test_lessons_load_memo.py": 0.017,
+    "planner/test_plan_cli.py": 0.02,
+}
+
+
+def unit_of(nodeid: str) -> str:
+    """The xdist_group a test is in (the `@name` loadgroup appends), else its file."""
+    if nodeid.rfind("@") > nodeid.rfind("]"):
+        return "@" + nodeid.rsplit("@", 1)[1]
+    return nodeid.split("::", 1)[0]
+
+
+def cost_of(nodeids: Any) -> float:
+    return sum(COST.get(n.split("::", 1)[0].removeprefix("tests/"), DEFAULT_COST)
+               for n in nodeids)
+
+
+class FileGroupScheduling(LoadScopeScheduling):
+    """loadgroup with a file's ungrouped tests as one unit, units costliest first."""
+
+    def __init__(self, config: Any, log: Any = None) -> None:
+        super().__init__(config, log)
+        self._index: dict[str, int] | None = None
+
+    def _split_scope(self, nodeid: str) -> str:
+        return unit_of(nodeid)
+
+    def _assign_work_unit(self, node: Any) -> None:
+        if self._index is None:
+            # The first assignment: every unit is queued (schedule() built the queue from
+            # the collection). Costliest first; equal costs keep the collection's order.
+            assert self.collection is not None
+            self._index = {nodeid: i for i, nodeid in enumerate(self.collection)}
+            units = sorted(self.workqueue.items(), key=lambda unit: -cost_of(unit[1]))
+            self.workqueue.clear()
+            self.workqueue.update(units)
+        scope, work_unit = self.workqueue.popitem(last=False)
+        self.assigned_work.setdefault(node, {})[scope] = work_unit
+        node.send_runtest_some([self._index[nodeid] for nodeid, done in work_unit.items()
+                                if not done])
+
+
+def table(durations: str) -> str:
+    """COST's entries from `pytest --durations=0 -vv` output (wall seconds per phase)."""
+    spent: Counter[str] = Counter()
+    tests: dict[str, set[str]] = {}
+    for line in durations.splitlines():
+        found = re.match(r"([\d.]+)s (?:setup|call|teardown)\s+(tests/(\S+?\.py)::\S+)", line)
+        if found:
+            spent[found[3]] += float(found[1])
+            tests.setdefault(found[3], set()).add(found[2])
+    return "\n".join(f'    "{name}": {seconds / len(tests[name]):.3f},'
+                     for name, seconds in spent.most_common() if seconds >= 0.5)
+
+
+if __name__ == "__main__":
+    with open(sys.argv[1], encoding="utf-8") as handle:
+        print(table(handle.read()))
