@@ -1,0 +1,42 @@
+"""The suite's xdist scheduling (tests/xdist_schedule.py): what a unit is, and its order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from xdist_schedule import COST, DEFAULT_COST, cost_of, table, unit_of
+
+TESTS = Path(__file__).resolve().parents[1]
+
+
+def test_a_unit_is_a_file_or_an_xdist_group() -> None:
+    assert unit_of("tests/a/test_x.py::test_y") == "tests/a/test_x.py"
+    assert unit_of("tests/a/test_x.py::TestC::test_y[1-2]") == "tests/a/test_x.py"
+    # loadgroup appends @name to the tests of an xdist_group
+    assert unit_of("tests/a/test_x.py::test_y[p]@side-by-side") == "@side-by-side"
+    # an @ inside a parameter's id is not a group
+    assert unit_of("tests/a/test_x.py::test_y[a@b]") == "tests/a/test_x.py"
+
+
+def test_every_costed_file_exists() -> None:
+    missing = [name for name in COST if not (TESTS / name).is_file()]
+    assert missing == []
+
+
+def test_costs_add_up_per_test() -> None:
+    heavy = max(COST, key=COST.__getitem__)
+    ids = [f"tests/{heavy}::test_{i}" for i in range(3)]
+    assert cost_of(ids) == 3 * COST[heavy]
+    assert cost_of(["tests/nowhere/test_new.py::test_a"]) == DEFAULT_COST
+
+
+def test_the_table_is_remade_from_durations_output() -> None:
+    durations = "\n".join([
+        "============ slowest durations ============",
+        "2.00s call     tests/a/test_x.py::test_y[1]",
+        "0.50s setup    tests/a/test_x.py::test_y[1]",
+        "1.50s call     tests/a/test_x.py::test_y[2]",
+        "0.10s call     tests/b/test_z.py::test_w",
+        "(8 durations < 0.005s hidden.)",
+    ])
+    assert table(durations) == '    "a/test_x.py": 2.000,'
