@@ -10,6 +10,7 @@ lesson file twice (suite_speed.py).
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,9 +32,18 @@ def _suite_folder(request: pytest.FixtureRequest) -> str:
     return parts[1] if len(parts) > 2 and parts[0] == "tests" else ""
 
 
+_HOMES: list[Path] = []  # this process's folder of homes, made once
+_HOME_NUMBERS = itertools.count()
+
+
 @pytest.fixture(autouse=True)
-def _private_dstutor_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DSTUTOR_HOME", str(tmp_path / "dstutor-home"))
+def _private_dstutor_home(tmp_path_factory: pytest.TempPathFactory,
+                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new, not yet existing DSTUTOR_HOME for each test, in a folder of this process's
+    (as tmp_path/dstutor-home was, without making a tmp_path for every test)."""
+    if not _HOMES:
+        _HOMES.append(tmp_path_factory.mktemp("homes"))
+    monkeypatch.setenv("DSTUTOR_HOME", str(_HOMES[0] / f"dstutor-home-{next(_HOME_NUMBERS)}"))
 
 
 @pytest.fixture(autouse=True)
@@ -67,14 +77,19 @@ def _clusters_once_per_spec(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _shipped_lessons_loaded_once() -> Iterator[None]:
-    """A shipped lesson file is loaded once per path (suite_speed.py); every other file
-    goes to the real loader each time."""
-    with pytest.MonkeyPatch.context() as mp:
-        for name in LOAD_LESSON_NAMES:
-            mp.setattr(name, memo_load_lesson)
-        yield
+_LESSON_LOADS = pytest.MonkeyPatch()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A shipped lesson file is loaded once per path (suite_speed.py), from collection on
+    (test modules load lessons to parametrize); every other file goes to the real loader
+    each time."""
+    for name in LOAD_LESSON_NAMES:
+        _LESSON_LOADS.setattr(name, memo_load_lesson)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _LESSON_LOADS.undo()
 
 
 @pytest.hookimpl(optionalhook=True)
