@@ -43,6 +43,7 @@ from dstutor.model.objects import (
     uid,
 )
 from dstutor.model.selectors import LabelSelector, selector_from_dict
+from dstutor.model.shapes import POD, POD_METADATA, POD_STATUS, pod_spec_shape
 from dstutor.model.timefmt import parse_rfc3339
 
 COMPONENT = "daemonset-controller"
@@ -528,14 +529,18 @@ class DaemonSetsController(PodClaims):
             state.pod_labels, state.pod_labels_key = pod_labels, key
         pod_labels = state.pod_labels
         generate_name, owner_refs = self._pod_owner_parts(ds, state)
-        meta: Obj = {"generateName": generate_name, "namespace": ds["metadata"]["namespace"],
-                     "labels": pod_labels, "ownerReferences": owner_refs}
+        # The pod's own dicts are key-sharing ones (model/shapes.py), filled key by key.
+        meta = POD_METADATA.new()
+        meta["generateName"] = generate_name
+        meta["namespace"] = ds["metadata"]["namespace"]
+        meta["labels"] = pod_labels
+        meta["ownerReferences"] = owner_refs
         if tmeta.get("annotations"):
             meta["annotations"] = dict(tmeta["annotations"])
         # Pods of one revision share the unchanging parts of their spec (containers,
         # volumes, tolerations): stored objects are only ever replaced, never edited
         # in place, except for fields each pod owns (nodeName, affinity, status).
-        spec = dict(state.pod_spec)
+        spec = pod_spec_shape(tuple(state.pod_spec)).filled(state.pod_spec)
         if spec.get("affinity"):
             affinity = dict(spec["affinity"])
             node_affinity = dict(affinity.get("nodeAffinity") or {})
@@ -545,6 +550,14 @@ class DaemonSetsController(PodClaims):
             spec["affinity"] = affinity
         else:
             spec["affinity"] = shared.pinned_affinity(node_name)
-        return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec,
-                "status": {"phase": "Pending", "qosClass": state.qos_class}}
+        status = POD_STATUS.new()
+        status["phase"] = "Pending"
+        status["qosClass"] = state.qos_class
+        pod = POD.new()
+        pod["apiVersion"] = "v1"
+        pod["kind"] = "Pod"
+        pod["metadata"] = meta
+        pod["spec"] = spec
+        pod["status"] = status
+        return pod
 

@@ -21,6 +21,7 @@ from dstutor.controller.images import runtime_ref as runtime_ref  # re-exported
 from dstutor.controller.kubelet_work import _STEADY_WORK, ContainerWork, NodeAgent, PodWork
 from dstutor.files import sha256_hex
 from dstutor.model.objects import Obj, clone, is_pod_ready, is_terminating, key_of
+from dstutor.model.shapes import CONTAINER_STATUS, POD_IP
 from dstutor.model.timefmt import go_duration, to_rfc3339
 
 COMPONENT = "kubelet"
@@ -151,7 +152,9 @@ class Kubelet:
             # pulled (PodReadyToStartContainers): a ContainerCreating or ImagePullBackOff
             # pod already has its IP.
             ip = self._pod_ip(pod, node_name, node)
-            status["podIP"], status["podIPs"] = ip, [{"ip": ip}]
+            pod_ip = POD_IP.new()  # a key-sharing dict (model/shapes.py)
+            pod_ip["ip"] = ip
+            status["podIP"], status["podIPs"] = ip, [pod_ip]
         self._set_container_states(pod, shared.waiting("ContainerCreating"), False)
         self._set_conditions(pod, ready=False, now=now, initialized=True)
         work = PodWork("active")
@@ -436,10 +439,16 @@ class Kubelet:
         statuses = []
         for c in self._containers(pod):
             prev = old.get(c["name"], {})
-            statuses.append({"name": c["name"], "image": c.get("image", ""), "imageID": "",
-                             "ready": ready, "restartCount": prev.get("restartCount", 0),
-                             "started": False, "state": state,
-                             "lastState": prev.get("lastState", shared.EMPTY)})
+            cs = CONTAINER_STATUS.new()  # a key-sharing dict (model/shapes.py)
+            cs["name"] = c["name"]
+            cs["image"] = c.get("image", "")
+            cs["imageID"] = ""
+            cs["ready"] = ready
+            cs["restartCount"] = prev.get("restartCount", 0)
+            cs["started"] = False
+            cs["state"] = state
+            cs["lastState"] = prev.get("lastState", shared.EMPTY)
+            statuses.append(cs)
         pod["status"]["containerStatuses"] = statuses
 
     def _sync_status(self, pod: Obj, now: float) -> None:
