@@ -44,6 +44,7 @@ from dstutor.model.objects import (
 )
 from dstutor.model.selectors import LabelSelector, selector_from_dict
 from dstutor.model.shapes import POD, POD_METADATA, POD_STATUS, pod_spec_shape
+from dstutor.model.sharedguard import share
 from dstutor.model.timefmt import parse_rfc3339
 
 COMPONENT = "daemonset-controller"
@@ -277,8 +278,9 @@ class DaemonSetsController(PodClaims):
             state.generation = generation
             state.template_generation = template_generation(ds)
             state.selector = selector
-            state.pod_spec = daemon_pod_spec(ds)
-            state.controller_ref = new_controller_ref(ds)
+            # The pods made now share the parts of these (model/sharedguard.py).
+            state.pod_spec = share(daemon_pod_spec(ds))
+            state.controller_ref = share(new_controller_ref(ds))
             state.qos_class = qos_class(state.pod_spec)
             state.placements.clear()
             state.stats.clear()
@@ -512,7 +514,7 @@ class DaemonSetsController(PodClaims):
         if not ref:
             return f"{ds['metadata']['name']}-", [new_controller_ref(ds)]
         if cached is None or cached[0] is not ref:
-            cached = self._owner_parts = (ref, f"{ds['metadata']['name']}-", [ref])
+            cached = self._owner_parts = (ref, f"{ds['metadata']['name']}-", share([ref]))
         return cached[1], cached[2]
 
     def _new_pod(self, ds: Obj, state: DaemonSetState, node_name: str) -> Obj:
@@ -526,7 +528,7 @@ class DaemonSetsController(PodClaims):
             pod_labels[DAEMONSET_UNIQUE_LABEL] = state.hash
             if state.template_generation is not None:
                 pod_labels[TEMPLATE_GENERATION_LABEL] = state.template_generation
-            state.pod_labels, state.pod_labels_key = pod_labels, key
+            state.pod_labels, state.pod_labels_key = share(pod_labels), key
         pod_labels = state.pod_labels
         generate_name, owner_refs = self._pod_owner_parts(ds, state)
         # The pod's own dicts are key-sharing ones (model/shapes.py), filled key by key.

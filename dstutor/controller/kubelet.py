@@ -22,6 +22,7 @@ from dstutor.controller.kubelet_work import _STEADY_WORK, ContainerWork, NodeAge
 from dstutor.files import sha256_hex
 from dstutor.model.objects import Obj, clone, is_pod_ready, is_terminating, key_of
 from dstutor.model.shapes import CONTAINER_STATUS, POD_IP
+from dstutor.model.sharedguard import share
 from dstutor.model.timefmt import go_duration, to_rfc3339
 
 COMPONENT = "kubelet"
@@ -518,7 +519,7 @@ class Kubelet:
         status["conditions"] = conditions
         if len(self._conditions_memo) >= CONDITIONS_MEMO_SIZE:
             self._conditions_memo.clear()
-        self._conditions_memo[memo_key] = (tuple(current), conditions)
+        self._conditions_memo[memo_key] = (tuple(current), share(conditions))
 
     def _pod_ip(self, pod: Obj, node_name: str, node: Obj | None) -> str:
         """The sandbox's IP: the node's own address for a hostNetwork pod (it shares the

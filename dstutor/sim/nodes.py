@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 from dstutor.model.objects import Obj
+from dstutor.model.sharedguard import share_always
 
 KUBELET_VERSION = "v1.37.1"
 DEFAULT_CAPACITY = {"cpu": "4", "ephemeral-storage": "102625208Ki", "hugepages-1Gi": "0",
@@ -38,6 +39,26 @@ def node_address(index: int) -> str:
     return str(NODE_NETWORK.network_address + 2 + index % hosts)
 
 
+# What every registered node reports alike is one dict shared by the nodes (5,000 nodes:
+# about 6 MB less). Stored objects are replaced, never edited in place, and every reader
+# outside the simulator gets a copy (Cluster.get), so no node can change another's.
+_ANNOTATIONS: Obj = share_always({"node.alpha.kubernetes.io/ttl": "0",
+                                  "volumes.kubernetes.io/controller-managed-attach-detach": "true"})
+_DAEMON_ENDPOINTS: Obj = share_always({"kubeletEndpoint": {"Port": 10250}})
+_NODE_INFO: Obj = share_always({
+    "architecture": "amd64",
+    "bootID": "",
+    "containerRuntimeVersion": "containerd://2.1.4",
+    "kernelVersion": "6.8.0-45-generic",
+    "kubeProxyVersion": "",
+    "kubeletVersion": KUBELET_VERSION,
+    "machineID": "",
+    "operatingSystem": "linux",
+    "osImage": "Debian GNU/Linux 12 (bookworm)",
+    "systemUUID": "",
+})
+
+
 def make_node(name: str, index: int, *, labels: dict[str, str] | None = None,
               taints: list[Obj] | None = None, roles: list[str] | None = None,
               capacity: dict[str, str] | None = None) -> Obj:
@@ -63,27 +84,16 @@ def make_node(name: str, index: int, *, labels: dict[str, str] | None = None,
         "metadata": {
             "name": name,
             "labels": node_labels,
-            "annotations": {"node.alpha.kubernetes.io/ttl": "0",
-                            "volumes.kubernetes.io/controller-managed-attach-detach": "true"},
+            "annotations": _ANNOTATIONS,
         },
         "spec": spec,
         "status": {
             "addresses": [{"address": node_address(index), "type": "InternalIP"},
                           {"address": name, "type": "Hostname"}],
+            # Each node's own: a test (and a learner's cluster file) may edit them.
             "allocatable": dict(cap),
             "capacity": cap,
-            "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
-            "nodeInfo": {
-                "architecture": "amd64",
-                "bootID": "",
-                "containerRuntimeVersion": "containerd://2.1.4",
-                "kernelVersion": "6.8.0-45-generic",
-                "kubeProxyVersion": "",
-                "kubeletVersion": KUBELET_VERSION,
-                "machineID": "",
-                "operatingSystem": "linux",
-                "osImage": "Debian GNU/Linux 12 (bookworm)",
-                "systemUUID": "",
-            },
+            "daemonEndpoints": _DAEMON_ENDPOINTS,
+            "nodeInfo": _NODE_INFO,
         },
     }
