@@ -83,7 +83,9 @@ class Kubelet:
             key = ("Pod", meta.get("namespace", "") or "", meta.get("name", ""))  # key_of
             work = self.work.get(key)
             if work is None or meta.get("deletionTimestamp") and work.stage != "killing":
-                self.ctx.enqueue("kubelet", key)
+                # The store's own key tuple: the timers and the progress record made from
+                # this work item hold it, not 50,000 copies (3 MB each).
+                self.ctx.enqueue("kubelet", self.ctx.store.stored_pod_key(key))
             elif meta.get("generation", 0) != new["status"].get(
                     "observedGeneration", 0) and not meta.get("deletionTimestamp"):
                 self.ctx.enqueue("kubelet", key)  # a spec update to observe
@@ -437,8 +439,9 @@ class Kubelet:
     def _set_container_states(self, pod: Obj, state: Obj, ready: bool) -> None:
         self._observe(pod)
         old = {cs["name"]: cs for cs in pod["status"].get("containerStatuses") or []}
-        statuses = []
-        for c in self._containers(pod):
+        containers = self._containers(pod)
+        statuses: list[Obj] = [shared.EMPTY] * len(containers)  # exact size, no slack
+        for i, c in enumerate(containers):
             prev = old.get(c["name"], {})
             cs = CONTAINER_STATUS.new()  # a key-sharing dict (model/shapes.py)
             cs["name"] = c["name"]
@@ -449,7 +452,7 @@ class Kubelet:
             cs["started"] = False
             cs["state"] = state
             cs["lastState"] = prev.get("lastState", shared.EMPTY)
-            statuses.append(cs)
+            statuses[i] = cs
         pod["status"]["containerStatuses"] = statuses
 
     def _sync_status(self, pod: Obj, now: float) -> None:

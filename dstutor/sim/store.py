@@ -41,8 +41,9 @@ class Store:
         self._pods_by_owner_node: dict[str, dict[str, tuple[Key, ...]]] = {}
         self._pods_by_node: dict[str, set[Key]] = {}
         self._orphans_by_node: dict[str, set[Key]] = {}
-        # Pod key -> (controller uid, target node, the ownerReferences list it was read from).
-        self._pod_index_entry: dict[Key, tuple[str, str, object]] = {}
+        # Pod key -> (controller uid, target node, the ownerReferences list it was read
+        # from, the key itself: see stored_pod_key).
+        self._pod_index_entry: dict[Key, tuple[str, str, object, Key]] = {}
         self._revision = 0
         # Each kind's keys and objects in the API server's order, kept until a key comes
         # or goes (a replaced object drops only the objects; an update in place keeps
@@ -110,6 +111,13 @@ class Store:
         "" for a pod not stored): what a listener would otherwise work out again."""
         entry = self._pod_index_entry.get(key)
         return (entry[0], entry[1]) if entry is not None else ("", "")
+
+    def stored_pod_key(self, key: Key) -> Key:
+        """The key tuple the indexes hold for a stored pod, else `key`: the kubelet's and
+        taint eviction's per-pod records keep it instead of an equal tuple of their own
+        (64 bytes a pod each)."""
+        entry = self._pod_index_entry.get(key)
+        return entry[3] if entry is not None else key
 
     def pods_on_node(self, node: str) -> builtins.list[Obj]:
         found = [self.get(*k) for k in self._pods_by_node.get(node, ())]
@@ -201,7 +209,9 @@ class Store:
         if node and known is not None and known[2] is refs and known[1] == node:
             return
         ref = controller_ref(pod)
-        entry = (ref["uid"] if ref else "", target_node_name(pod), refs)
+        if known is not None:
+            key = known[3]
+        entry = (ref["uid"] if ref else "", target_node_name(pod), refs, key)
         if known is not None and known[0] == entry[0] and known[1] == entry[1]:
             self._pod_index_entry[key] = entry
             return
