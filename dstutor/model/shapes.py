@@ -43,6 +43,16 @@ class DictShape:
         d: dict[str, Any] = self._cls().__dict__
         return d
 
+    def build(self, *values: Any) -> dict[str, Any]:
+        """A dict of this shape with these values for its first keys, in the shape's
+        order (the keys after them are left for later writers)."""
+        if len(values) > len(self.keys):
+            raise ValueError(f"{len(values)} values for the {len(self.keys)} keys {self.keys}")
+        d: dict[str, Any] = self._cls().__dict__
+        for key, value in zip(self.keys, values, strict=False):  # checked above
+            d[key] = value
+        return d
+
     def filled(self, source: Mapping[str, Any]) -> dict[str, Any]:
         """A dict of this shape with `source`'s items in `source`'s order (a shallow
         copy, as `dict(source)`)."""

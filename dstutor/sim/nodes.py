@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 from dstutor.model.objects import Obj
+from dstutor.model.shapes import DictShape
 from dstutor.model.sharedguard import share_always
 
 KUBELET_VERSION = "v1.37.1"
@@ -59,6 +60,16 @@ _NODE_INFO: Obj = share_always({
 })
 
 
+_NODE = DictShape(("apiVersion", "kind", "metadata", "spec", "status"))
+# With the keys the API server and the controllers add, in the order they come.
+_METADATA = DictShape(("name", "labels", "annotations", "uid", "creationTimestamp",
+                       "resourceVersion"))
+_SPEC = DictShape(("podCIDR", "podCIDRs", "taints"))
+_STATUS = DictShape(("addresses", "allocatable", "capacity", "daemonEndpoints", "nodeInfo",
+                     "conditions"))
+_ADDRESS = DictShape(("address", "type"))
+
+
 def make_node(name: str, index: int, *, labels: dict[str, str] | None = None,
               taints: list[Obj] | None = None, roles: list[str] | None = None,
               capacity: dict[str, str] | None = None) -> Obj:
@@ -75,25 +86,13 @@ def make_node(name: str, index: int, *, labels: dict[str, str] | None = None,
     cap = dict(DEFAULT_CAPACITY)
     cap.update({k: str(v) for k, v in (capacity or {}).items()})
     cidr = pod_cidr(index)
-    spec: Obj = {"podCIDR": cidr, "podCIDRs": [cidr]}
+    spec = _SPEC.build(cidr, [cidr])
     if taints:
         spec["taints"] = [dict(t) for t in taints]
-    return {
-        "apiVersion": "v1",
-        "kind": "Node",
-        "metadata": {
-            "name": name,
-            "labels": node_labels,
-            "annotations": _ANNOTATIONS,
-        },
-        "spec": spec,
-        "status": {
-            "addresses": [{"address": node_address(index), "type": "InternalIP"},
-                          {"address": name, "type": "Hostname"}],
-            # Each node's own: a test (and a learner's cluster file) may edit them.
-            "allocatable": dict(cap),
-            "capacity": cap,
-            "daemonEndpoints": _DAEMON_ENDPOINTS,
-            "nodeInfo": _NODE_INFO,
-        },
-    }
+    # The node's own dicts are key-sharing ones (model/shapes.py): same dicts, less memory.
+    status = _STATUS.build(
+        [_ADDRESS.build(node_address(index), "InternalIP"), _ADDRESS.build(name, "Hostname")],
+        # Each node's own: a test (and a learner's cluster file) may edit them.
+        dict(cap), cap, _DAEMON_ENDPOINTS, _NODE_INFO)
+    return _NODE.build("v1", "Node", _METADATA.build(name, node_labels, _ANNOTATIONS), spec,
+                       status)
