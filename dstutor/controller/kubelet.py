@@ -18,7 +18,13 @@ from dstutor.controller import prober, shared
 from dstutor.controller.context import Context
 from dstutor.controller.images import image_ref, image_size, pull_error, pull_policy
 from dstutor.controller.images import runtime_ref as runtime_ref  # re-exported
-from dstutor.controller.kubelet_work import _STEADY_WORK, ContainerWork, NodeAgent, PodWork
+from dstutor.controller.kubelet_work import (
+    _STEADY_WORK,
+    ContainerWork,
+    NodeAgent,
+    PodWork,
+    new_container_table,
+)
 from dstutor.files import sha256_hex
 from dstutor.model.objects import Obj, clone, is_pod_ready, is_terminating, key_of
 from dstutor.model.shapes import CONTAINER_STATUS, POD_IP
@@ -160,8 +166,9 @@ class Kubelet:
             status["podIP"], status["podIPs"] = ip, [pod_ip]
         self._set_container_states(pod, shared.waiting("ContainerCreating"), False)
         self._set_conditions(pod, ready=False, now=now, initialized=True)
-        work = PodWork("active")
-        for c in self._containers(pod):
+        containers = self._containers(pod)
+        work = PodWork("active", 0.0, new_container_table(containers))
+        for c in containers:
             cw = ContainerWork("starting")
             work.containers[c["name"]] = cw
             self._begin(pod, c, cw, node_name, now)
