@@ -43,6 +43,7 @@ from dstutor.sim.events import (
     expired_events,
 )
 from dstutor.sim.eventstore import Involved, Source, entry_last_write, is_record
+from dstutor.sim.informers import quiet_status_write
 from dstutor.sim.namegen import NameGenerator
 from dstutor.sim.nodes import make_node
 from dstutor.sim.store import Store
@@ -159,6 +160,12 @@ class Cluster:
                                self.tainteviction.on_pod, deploy.on_pod, self.network.on_pod)
 
     def _on_pod(self, old: Obj | None, new: Obj | None) -> None:
+        if old is new and new is not None and quiet_status_write(
+                new, self.kubelet.work, self.tainteviction.checked):
+            # Most writes: a status update the other informers and the timeline would
+            # all return early from (sim/informers.py).
+            self.daemonsets.on_pod(old, new)
+            return
         self.timeline.observe_pod(old, new, self.clock)
         for on_pod in self._pod_informers:
             on_pod(old, new)
