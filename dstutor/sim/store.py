@@ -55,6 +55,9 @@ class Store:
         # How many records there are, and the listeners that ignore an Event's writes.
         self._event_records = 0
         self.event_blind: list[Listener] = []
+        # Writes so far of the kinds whose readers keep answers between writes (the
+        # Priority admission plugin's PriorityClasses): see writes_of.
+        self._kind_writes: dict[str, int] = {"PriorityClass": 0}
 
     # --- reads --------------------------------------------------------------------
 
@@ -130,6 +133,12 @@ class Store:
     def resource_version(self) -> int:
         return self._revision
 
+    def writes_of(self, kind: str) -> int:
+        """How many writes (creates, updates, touches, removals) objects of `kind` have had:
+        an answer worked out from them holds while this stays the same. Counted only for
+        the kinds set up in __init__ (other kinds raise KeyError)."""
+        return self._kind_writes[kind]
+
     # --- writes -------------------------------------------------------------------
 
     def next_resource_version(self) -> str:
@@ -158,6 +167,8 @@ class Store:
             self._by_uid[obj["metadata"]["uid"]] = obj
         if kind == "Pod":
             self._index_pod(obj)
+        elif kind in self._kind_writes:
+            self._kind_writes[kind] += 1
         for listener in self.listeners:
             listener(kind, old, obj)
 
@@ -168,6 +179,8 @@ class Store:
         kind = obj["kind"]
         if kind == "Pod":
             self._index_pod(obj)
+        elif kind in self._kind_writes:
+            self._kind_writes[kind] += 1
         if old is None:
             old = obj
         for listener in self.listeners:
@@ -185,6 +198,8 @@ class Store:
         self._by_uid.pop(obj["metadata"]["uid"], None)
         if kind == "Pod":
             self._unindex_pod((kind, ns, name))
+        elif kind in self._kind_writes:
+            self._kind_writes[kind] += 1
         self._revision += 1
         for listener in self.listeners:
             listener(kind, obj, None)
