@@ -106,10 +106,11 @@ class DaemonSetsController(PodClaims):
                 self.states.pop(uid(old), None)
                 self._sync_failures.pop(uid(old), None)
             return
-        state = self.states.get(uid(new))
+        new_uid = new["metadata"]["uid"]  # uid(new): every status write passes here
+        state = self.states.get(new_uid)
         if state is not None and old is not new:
             state.full = True  # a write by a user, not our own status update
-        if (old is new and state is not None and self._writing_status == uid(new)
+        if (old is new and state is not None and self._writing_status == new_uid
                 and not (state.dirty or state.full or state.old_nodes or state.create_failed)
                 and state.old_revision_count <= int(new["spec"].get("revisionHistoryLimit",
                                                                    10))):
@@ -222,7 +223,7 @@ class DaemonSetsController(PodClaims):
                 self.ctx.enqueue("daemonset", (ns, ds["metadata"]["name"]))
 
     def mark_dirty(self, ds: Obj, node_name: str) -> None:
-        ds_uid = uid(ds)
+        ds_uid = ds["metadata"]["uid"]  # uid(ds) of a stored DaemonSet
         state = self.states.get(ds_uid)
         if state is None:  # not setdefault: a state is a dozen fields to build and drop
             state = self.states[ds_uid] = DaemonSetState()
@@ -244,14 +245,14 @@ class DaemonSetsController(PodClaims):
         if ds is None or is_terminating(ds):
             # A DaemonSet being deleted is left alone: no creates, no status writes.
             return
-        self._syncing = uid(ds)
+        self._syncing = ds["metadata"]["uid"]  # uid(ds)
         try:
             self._sync(ds)
         finally:
             self._syncing = ""
 
     def _sync(self, ds: Obj) -> None:
-        ds_uid = uid(ds)
+        ds_uid = ds["metadata"]["uid"]  # uid(ds)
         state = self.states.get(ds_uid)
         if state is None:  # not setdefault: a state is a dozen fields to build and drop
             state = self.states[ds_uid] = DaemonSetState()
@@ -271,7 +272,7 @@ class DaemonSetsController(PodClaims):
         store = self.ctx.store
         if full:
             visit = {n["metadata"]["name"] for n in store.iter_kind("Node")}
-            visit |= set(store.pods_of_owner(uid(ds)).keys())
+            visit |= set(store.pods_of_owner(ds_uid).keys())
             visit |= state.dirty
             state.generation = generation
             state.template_generation = template_generation(ds)
@@ -313,7 +314,7 @@ class DaemonSetsController(PodClaims):
         else:
             state.live_hashes = None  # this sync's changes are not in it
         # Status is written even after an error (syncDaemonSet's statusErr handling).
-        self._writing_status = uid(ds)
+        self._writing_status = ds_uid
         try:
             update_daemonset_status(self.ctx, ds, state, visit_sorted)
         finally:
@@ -321,7 +322,7 @@ class DaemonSetsController(PodClaims):
         if state.create_failed:
             self._requeue_rate_limited(ds)
         else:
-            self._sync_failures.pop(uid(ds), None)  # queue.Forget
+            self._sync_failures.pop(ds_uid, None)  # queue.Forget
 
     def _requeue_rate_limited(self, ds: Obj) -> None:
         """processNextWorkItem after a failed sync: queue.AddRateLimited."""
