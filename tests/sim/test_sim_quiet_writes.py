@@ -1,7 +1,7 @@
-"""The shortcut for quiet pod writes (sim/informers.py) agrees with the general path: for
-every write it calls quiet, each pod informer it skips, and the timeline, would have done
-nothing at all. Run over every write_trace scenario (their visible states must still match
-the recording, which test_sim_write_trace checks)."""
+"""Pod writes are told only to the informers they may concern (sim/informers.py): for
+every write of every write_trace scenario, each informer left out, and the timeline,
+would have done nothing at all. (Their visible states must still match the recording,
+which test_sim_write_trace checks.)"""
 
 from __future__ import annotations
 
@@ -12,7 +12,18 @@ import pytest
 from dstutor.model.objects import Obj
 from dstutor.sim import cluster as cluster_module
 from dstutor.sim.cluster import Cluster
-from dstutor.sim.informers import quiet_status_write
+from dstutor.sim.informers import (
+    ALL,
+    DAEMONSET,
+    DEPLOYMENT,
+    KUBELET,
+    NETWORK,
+    POD_INFORMER_BITS,
+    SCHEDULER,
+    TAINT_EVICTION,
+    TIMELINE,
+    concerned_informers,
+)
 from tests.sim.write_trace import SCENARIOS
 
 
@@ -27,34 +38,36 @@ def _what_informers_change(c: Cluster) -> tuple[Any, ...]:
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
-def test_quiet_writes_concern_no_other_informer(name: str, monkeypatch: pytest.MonkeyPatch
-                                                ) -> None:
-    seen = {"quiet": 0, "loud": 0}
+def test_informers_left_out_would_do_nothing(name: str, monkeypatch: pytest.MonkeyPatch
+                                             ) -> None:
+    left_out = {bit: 0 for bit in (TIMELINE, *POD_INFORMER_BITS)}
     general = Cluster._on_pod
 
     def checking(self: Cluster, old: Obj | None, new: Obj | None) -> None:
-        if old is new and new is not None and quiet_status_write(
-                new, self.kubelet.work, self.tainteviction.checked):
-            seen["quiet"] += 1
-            before = _what_informers_change(self)
+        concerned = concerned_informers(old, new, self.kubelet.work,
+                                        self.tainteviction.checked)
+        before = _what_informers_change(self)
+        if not concerned & TIMELINE:
+            left_out[TIMELINE] += 1
             self.timeline.observe_pod(old, new, self.clock)
-            for on_pod in self._pod_informers:
-                if on_pod != self.daemonsets.on_pod:
-                    on_pod(old, new)
-            assert _what_informers_change(self) == before, new["metadata"]["name"]
-        else:
-            seen["loud"] += 1
+        for bit, on_pod in zip(POD_INFORMER_BITS, self._pod_informers, strict=True):
+            if not concerned & bit:
+                left_out[bit] += 1
+                on_pod(old, new)
+        assert _what_informers_change(self) == before, (concerned, old is new, new)
         general(self, old, new)
 
     monkeypatch.setattr(Cluster, "_on_pod", checking)
     SCENARIOS[name]()
-    assert seen["quiet"] >= 10 and seen["loud"] >= 10
+    assert left_out[DAEMONSET] == 0  # always told
+    for bit in (TIMELINE, SCHEDULER, KUBELET, TAINT_EVICTION, DEPLOYMENT, NETWORK):
+        assert left_out[bit] >= 10, bit
 
 
-def test_the_cluster_uses_the_shortcut() -> None:
-    """The shortcut is the one Cluster._on_pod asks (a renamed import would leave the
-    test above checking a function nobody calls)."""
-    assert cluster_module.quiet_status_write is quiet_status_write
+def test_the_cluster_asks_this_function() -> None:
+    """The function Cluster._on_pod asks is the one tested (a renamed import would leave
+    the test above checking a function nobody calls)."""
+    assert cluster_module.concerned_informers is concerned_informers
 
 
 KEY = ("Pod", "default", "p")
@@ -72,32 +85,46 @@ def _pod(**changes: Any) -> Obj:
     return pod
 
 
-# Each row: one reason an informer other than the DaemonSet controller's must hear of it.
+# Each row: one reason an informer other than the DaemonSet controller's must hear of a
+# status write in place, and which.
 LOUD = {
-    "unbound (scheduler)": _pod(spec__nodeName=""),
-    "being deleted (kubelet, timeline)": _pod(metadata__deletionTimestamp="2026-01-01T00:00:00Z"),
-    "failed (timeline)": _pod(status__phase="Failed"),
-    "pod anti-affinity (scheduler)": _pod(spec__affinity={"podAntiAffinity": {"x": 1}}),
-    "network plugin (network)": _pod(metadata__annotations={
-        "dstutor.io/network-plugin": "calico"}),
-    "ReplicaSet's pod (deployment)": _pod(metadata__ownerReferences=[
-        {"kind": "ReplicaSet", "name": "rs", "uid": "r", "controller": True}]),
-    "spec changed (kubelet)": _pod(metadata__generation=2),
+    "unbound": (_pod(spec__nodeName=""), SCHEDULER),
+    "being deleted": (_pod(metadata__deletionTimestamp="2026-01-01T00:00:00Z"),
+                      TIMELINE | KUBELET),
+    "failed": (_pod(status__phase="Failed"), TIMELINE),
+    "pod anti-affinity": (_pod(spec__affinity={"podAntiAffinity": {"x": 1}}), SCHEDULER),
+    "network plugin": (_pod(metadata__annotations={"dstutor.io/network-plugin": "calico"}),
+                       NETWORK),
+    "ReplicaSet's pod": (_pod(metadata__ownerReferences=[
+        {"kind": "ReplicaSet", "name": "rs", "uid": "r", "controller": True}]), DEPLOYMENT),
+    "spec changed": (_pod(metadata__generation=2), KUBELET),
 }
 
 
-def test_a_kubelet_status_write_of_a_daemon_pod_is_quiet() -> None:
-    assert quiet_status_write(_pod(), {KEY: object()}, {KEY: "n1"})  # type: ignore[dict-item]
+def _asked(pod: Obj | None, *, old: Obj | None | str = "same", work: bool = True,
+           checked: str = "n1") -> int:
+    kubelet_work: Any = {KEY: object()} if work else {}
+    return concerned_informers(pod if old == "same" else old,  # type: ignore[arg-type]
+                               pod, kubelet_work, {KEY: checked} if checked else {})
+
+
+def test_a_kubelet_status_write_of_a_daemon_pod_concerns_its_controller_only() -> None:
+    assert _asked(_pod()) == DAEMONSET
 
 
 @pytest.mark.parametrize("why", sorted(LOUD))
-def test_writes_another_informer_acts_on_are_not_quiet(why: str) -> None:
-    assert not quiet_status_write(LOUD[why], {KEY: object()},  # type: ignore[dict-item]
-                                  {KEY: "n1"})
+def test_each_reason_brings_its_informer_in(why: str) -> None:
+    pod, wanted = LOUD[why]
+    assert _asked(pod) == DAEMONSET | wanted
 
 
-def test_pods_the_kubelet_or_taint_manager_have_not_seen_are_not_quiet() -> None:
-    work = {KEY: object()}
-    assert not quiet_status_write(_pod(), {}, {KEY: "n1"})  # kubelet: no work yet
-    assert not quiet_status_write(_pod(), work, {})  # type: ignore[arg-type]
-    assert not quiet_status_write(_pod(), work, {KEY: "n0"})  # type: ignore[arg-type]
+def test_pods_the_kubelet_or_taint_manager_have_not_seen() -> None:
+    assert _asked(_pod(), work=False) == DAEMONSET | KUBELET
+    assert _asked(_pod(), checked="") == DAEMONSET | TAINT_EVICTION
+    assert _asked(_pod(), checked="n0") == DAEMONSET | TAINT_EVICTION
+    assert _asked(_pod(), old=None) == DAEMONSET | TAINT_EVICTION  # created bound
+    assert _asked(_pod(), old=_pod()) == DAEMONSET | TAINT_EVICTION  # replaced
+
+
+def test_a_removal_concerns_every_informer() -> None:
+    assert concerned_informers(_pod(), None, {}, {}) == ALL
