@@ -152,12 +152,19 @@ class Store:
         and leaves the counter alone, so the versions of everything else stay as they
         were before such objects were simulated.
         """
-        kind, ns, name = key_of(obj)
-        items = self._kind(kind)
+        meta = obj.get("metadata") or {}
+        kind, ns, name = obj["kind"], meta.get("namespace", "") or "", meta.get("name", "")
+        items = self._by_kind.get(kind)  # _kind(kind), inline (every create passes here)
+        if items is None:
+            items = self._by_kind[kind] = {}
         old = items.get((ns, name))
         if old.__class__ is _RECORD:  # a recorded Event replaced: listeners see its dict
             old = self._drop_event_record(old)
-        obj["metadata"]["resourceVersion"] = "1" if builtin else self.next_resource_version()
+        if builtin:
+            obj["metadata"]["resourceVersion"] = "1"
+        else:
+            self._revision += 1  # next_resource_version(), inline
+            obj["metadata"]["resourceVersion"] = str(self._revision)
         items[(ns, name)] = obj
         if old is not obj:
             self._sorted_objs.pop(kind, None)
