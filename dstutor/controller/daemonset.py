@@ -21,6 +21,7 @@ from dstutor.controller.daemonset_util import (
 )
 from dstutor.controller.history_sync import cleanup_history, construct_history
 from dstutor.controller.placement import Placement, daemon_pod_spec, node_should_run_daemon_pod
+from dstutor.controller.pod_signature import pod_signature as _pod_signature
 from dstutor.controller.pods import daemon_pods_on, node_to_daemon_pods
 from dstutor.controller.rolling_index import IncrementalMismatch
 from dstutor.controller.state import DaemonSetState, StatusTotals
@@ -51,30 +52,6 @@ COMPONENT = "daemonset-controller"
 RETRY_BASE_SECONDS = 0.005
 RETRY_MAX_SECONDS = 1000.0
 SELECTING_ALL_MSG = "This daemon set is selecting all pods. A non-empty selector is required."
-
-def _pod_signature(pod: Obj, with_node: bool = True) -> tuple[object, ...]:
-    """The fields of a pod that syncDaemonSet reads; other updates cannot change its result.
-
-    Pending and Running are the same to the controller (only a finished phase matters),
-    and a pod that is not Ready is not Ready whether the condition is False or missing.
-    Labels are held by reference: pod labels are replaced on change, never edited.
-    Binding (nodeName) only reorders the pods on a node, so it matters only where an
-    owner has more than one pod (`with_node`).
-    """
-    meta, status = pod["metadata"], pod.get("status") or {}
-    phase = status.get("phase")
-    ready = None
-    for cond in status.get("conditions") or ():
-        if cond.get("type") == "Ready":
-            if cond.get("status") == "True":
-                ready = cond.get("lastTransitionTime") or ""
-            break
-    refs = meta.get("ownerReferences")
-    return (phase if phase == "Failed" or phase == "Succeeded" else None,
-            pod["spec"].get("nodeName") if with_node else None,
-            meta.get("deletionTimestamp"), ready,
-            id(refs), len(refs) if refs else 0, meta.get("labels"))
-
 
 class DaemonSetsController(PodClaims):
     def __init__(self, ctx: Context) -> None:
