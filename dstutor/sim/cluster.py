@@ -187,7 +187,7 @@ class Cluster:
         self.tainteviction.on_node(old, new)
 
     def _on_daemonset(self, old: Obj | None, new: Obj | None) -> None:
-        self.timeline.observe("DaemonSet", old, new, self.clock.now())
+        self.timeline.observe_daemonset(old, new, self.clock)
         self.daemonsets.on_daemonset(old, new)
 
     def _records_pod_events(self) -> bool:
