@@ -56,6 +56,9 @@ class Store:
         # How many records there are, and the listeners that ignore an Event's writes.
         self._event_records = 0
         self.event_blind: list[Listener] = []
+        # Writes so far of the kinds whose readers keep answers between writes (the
+        # Priority admission plugin's PriorityClasses): see writes_of.
+        self._kind_writes: dict[str, int] = {"PriorityClass": 0}
 
     # --- reads --------------------------------------------------------------------
 
@@ -138,6 +141,12 @@ class Store:
     def resource_version(self) -> int:
         return self._revision
 
+    def writes_of(self, kind: str) -> int:
+        """How many writes (creates, updates, touches, removals) objects of `kind` have had:
+        an answer worked out from them holds while this stays the same. Counted only for
+        the kinds set up in __init__ (other kinds raise KeyError)."""
+        return self._kind_writes[kind]
+
     # --- writes -------------------------------------------------------------------
 
     def next_resource_version(self) -> str:
@@ -151,12 +160,19 @@ class Store:
         and leaves the counter alone, so the versions of everything else stay as they
         were before such objects were simulated.
         """
-        kind, ns, name = key_of(obj)
-        items = self._kind(kind)
+        meta = obj.get("metadata") or {}
+        kind, ns, name = obj["kind"], meta.get("namespace", "") or "", meta.get("name", "")
+        items = self._by_kind.get(kind)  # _kind(kind), inline (every create passes here)
+        if items is None:
+            items = self._by_kind[kind] = {}
         old = items.get((ns, name))
         if old.__class__ is _RECORD:  # a recorded Event replaced: listeners see its dict
             old = self._drop_event_record(old)
-        obj["metadata"]["resourceVersion"] = "1" if builtin else self.next_resource_version()
+        if builtin:
+            obj["metadata"]["resourceVersion"] = "1"
+        else:
+            self._revision += 1  # next_resource_version(), inline
+            obj["metadata"]["resourceVersion"] = str(self._revision)
         items[(ns, name)] = obj
         if old is not obj:
             self._sorted_objs.pop(kind, None)
@@ -166,6 +182,8 @@ class Store:
             self._by_uid[obj["metadata"]["uid"]] = obj
         if kind == "Pod":
             self._index_pod(obj)
+        elif kind in self._kind_writes:
+            self._kind_writes[kind] += 1
         for listener in self.listeners:
             listener(kind, old, obj)
 
@@ -176,6 +194,8 @@ class Store:
         kind = obj["kind"]
         if kind == "Pod":
             self._index_pod(obj)
+        elif kind in self._kind_writes:
+            self._kind_writes[kind] += 1
         if old is None:
             old = obj
         for listener in self.listeners:
@@ -193,6 +213,8 @@ class Store:
         self._by_uid.pop(obj["metadata"]["uid"], None)
         if kind == "Pod":
             self._unindex_pod((kind, ns, name))
+        elif kind in self._kind_writes:
+            self._kind_writes[kind] += 1
         self._revision += 1
         for listener in self.listeners:
             listener(kind, obj, None)
