@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from dstutor.sim.events import last_write
+from dstutor.sim.namegen import uid_text
 
 Obj = dict[str, Any]
 
@@ -29,8 +30,10 @@ Obj = dict[str, Any]
 Involved = tuple[str, str, str, str, str, str, str]
 Source = tuple[str, str]
 # (name, namespace, uid, creationTimestamp, involved, reason, message, type, source,
-#  firstTimestamp, lastTimestamp, count, aggregated, resourceVersion)
-EventRecord = tuple[str, str, str, str, Involved, str, str, str, Source, str, str, int, bool,
+#  firstTimestamp, lastTimestamp, count, aggregated, resourceVersion). The uid is kept as
+# the name generator's 128 bits (NameGenerator.uid_bits) and written out when read: half
+# the memory, and no formatting for the many Events nobody reads.
+EventRecord = tuple[str, str, int, str, Involved, str, str, str, Source, str, str, int, bool,
                     int]
 # Where the fields are (Final: mypy then types record[NAME] as str).
 NAME: Final = 0
@@ -50,7 +53,7 @@ def event_dict(record: EventRecord, shared: dict[Any, Obj] | None = None) -> Obj
     (resourceVersion last in metadata: the store added it after the others).
     `shared`: involvedObject and source dicts already built for other events, to share
     as record_event shared them (never edited)."""
-    (name, namespace, uid, created, about, reason, message, etype, reporter, first, last,
+    (name, namespace, bits, created, about, reason, message, etype, reporter, first, last,
      count, aggregated, rv) = record
     involved = shared.get(about) if shared is not None else None
     if involved is None:
@@ -70,7 +73,7 @@ def event_dict(record: EventRecord, shared: dict[Any, Obj] | None = None) -> Obj
             shared[reporter] = source
     return {
         "apiVersion": "v1", "kind": "Event",
-        "metadata": {"name": name, "namespace": namespace, "uid": uid,
+        "metadata": {"name": name, "namespace": namespace, "uid": uid_text(bits),
                      "creationTimestamp": created, "resourceVersion": str(rv)},
         "involvedObject": involved, "reason": reason, "message": message,
         "type": etype, "source": source,

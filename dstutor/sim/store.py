@@ -284,11 +284,12 @@ class Store:
                 return True
         return False
 
-    def put_event(self, name: str, namespace: str, uid: str, created: str, involved: Involved,
+    def put_event(self, name: str, namespace: str, uid: int, created: str, involved: Involved,
                   reason: str, message: str, etype: str, source: Source, first: str,
                   count: int, aggregated: bool) -> None:
         """Store a new Event recorded by Cluster.record_event: `put` for its dict, as a
-        record (the fields of EventRecord; lastTimestamp is its creation)."""
+        record (the fields of EventRecord, the uid as NameGenerator.uid_bits drew it;
+        lastTimestamp is its creation)."""
         items = self._kind("Event")
         key = (namespace, name)
         if not self.events_watched() and key not in items:  # the latter: always
