@@ -277,6 +277,7 @@ class Cluster:
         else:
             self.engine.run_queue()
         self.expire_events()
+        self.events.catch_up()
 
     def expire_events(self) -> None:
         """Drop the Events past the API server's --event-ttl (1h after their last write),
