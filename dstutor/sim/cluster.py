@@ -60,6 +60,9 @@ DEFAULT_TIMING: dict[str, float] = {
 SETTLE_LIMIT_SECONDS = 600.0
 # How often the recorders' caches drop what can no longer matter (see EventCorrelator.prune).
 PRUNE_INTERVAL_SECONDS = 600.0
+# How many distinct texts record_event shares before starting afresh (a bound: most
+# messages repeat, but some name a pod and never do).
+MAX_SHARED_TEXTS = 4096
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 
 
@@ -87,6 +90,8 @@ class Cluster:
         # (seconds, RFC 3339, nanoseconds: where the instant's Event names start).
         self._event_now: tuple[float, str, int] = (-1.0, "", 0)
         self._event_involved: Involved = ("", "", "", "", "", "", "")
+        # Message and fieldPath texts the stored Events share (see record_event).
+        self._event_texts: dict[str, str] = {}
         # No stored Event reaches its TTL before this instant (0: look at the next settle).
         self._events_expire_at = 0.0
         self._pruned_at = 0.0
@@ -248,7 +253,16 @@ class Cluster:
         # The Event is kept as a record until read (sim/eventstore.py): its dict is what
         # was stored here before, key for key. Events in a row about one object as it
         # stands (a container's Pulled, Created, Started) share one involvedObject, and
-        # the events of one reporter one source, as their dicts did.
+        # the events of one reporter one source, as their dicts did. Recorders format
+        # their messages and fieldPaths anew each time, mostly the same few texts (a
+        # 5,000-node settle: 200,000 copies of `spec.containers{agent}`): an Event keeps
+        # the copy an earlier one kept (equal strings, so no reader can tell).
+        texts = self._event_texts
+        if len(texts) > MAX_SHARED_TEXTS:
+            texts.clear()
+        text = texts.setdefault(text, text)
+        if field_path:
+            field_path = texts.setdefault(field_path, field_path)
         involved: Involved = (key[6], kind, name, uid, meta.get("resourceVersion", ""),
                               namespace, field_path)
         if involved == self._event_involved:
