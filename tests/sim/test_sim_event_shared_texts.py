@@ -13,7 +13,7 @@ from dstutor.sim.eventstore import is_record
 
 def _kubelet_records(cluster: Cluster, reason: str) -> list[tuple]:
     return [e for e in cluster.store.event_entries()
-            if is_record(e) and e[5] == reason]  # type: ignore[index]
+            if is_record(e) and e[4] == reason]  # type: ignore[index]
 
 
 def test_a_fleet_keeps_one_copy_of_each_repeated_text() -> None:
@@ -24,8 +24,8 @@ def test_a_fleet_keeps_one_copy_of_each_repeated_text() -> None:
     cluster.advance(30.0)
     pulling = _kubelet_records(cluster, "Pulling")
     assert len(pulling) == 6
-    assert len({id(e[6]) for e in pulling}) == 1  # the message
-    assert len({id(e[4][6]) for e in pulling}) == 1  # involvedObject.fieldPath
+    assert len({id(e[5]) for e in pulling}) == 1  # the message
+    assert len({id(e[3][6]) for e in pulling}) == 1  # involvedObject.fieldPath
     shown = [e for e in cluster.list("Event", "default") if e["reason"] == "Pulling"]
     image = make_daemonset(name="agent")["spec"]["template"]["spec"]["containers"][0]
     assert {e["message"] for e in shown} == {f'Pulling image "{image["image"]}:latest"'}
