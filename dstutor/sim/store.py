@@ -15,13 +15,14 @@ from typing import Any
 
 from dstutor.model.objects import Key, Obj, controller_ref, key_of, target_node_name
 from dstutor.sim.eventstore import (
-    NAME,
-    NAMESPACE,
+    INVOLVED,
     EventRecord,
     Involved,
     Source,
     event_dict,
     is_record,
+    new_record,
+    record_key,
     updated,
 )
 
@@ -301,8 +302,8 @@ class Store:
         index: dict[str | None, builtins.list[tuple[str, str]]] = {}
         for key in keys[lo:hi]:
             found: Any = items[key]
-            if is_record(found):  # a tuple: involvedObject at 4, its uid at 3
-                uid = found[4][3]
+            if is_record(found):  # a tuple: its involvedObject's uid
+                uid = found[INVOLVED][3]
             else:
                 uid = (found.get("involvedObject") or {}).get("uid")
             index.setdefault(uid, []).append(key)
@@ -316,32 +317,35 @@ class Store:
                 return True
         return False
 
-    def put_event(self, name: str, namespace: str, uid: str, created: str, involved: Involved,
+    def put_event(self, name: str, namespace: str, uid: int, created: str, involved: Involved,
                   reason: str, message: str, etype: str, source: Source, first: str,
                   count: int, aggregated: bool) -> None:
         """Store a new Event recorded by Cluster.record_event: `put` for its dict, as a
-        record (the fields of EventRecord; lastTimestamp is its creation)."""
-        items = self._kind("Event")
-        key = (namespace, name)
-        if not self.events_watched() and key not in items:  # the latter: always
-            self._revision += 1
-            items[key] = (name, namespace, uid, created, involved,  # type: ignore[assignment]
-                          reason, message, etype, source, first, created, count, aggregated,
-                          self._revision)
-            self._event_records += 1
-            self._sorted_objs.pop("Event", None)
-            self._sorted_keys.pop("Event", None)
-            return
-        self.put(event_dict((name, namespace, uid, created, involved, reason, message, etype,
-                             source, first, created, count, aggregated, 0)))
+        record (eventstore.new_record: the uid as NameGenerator.uid_bits drew it;
+        lastTimestamp is its creation). `namespace`: the involved object's, or "default"."""
+        items = self._by_kind.get("Event")
+        if items is None:
+            items = self._kind("Event")
+        if not self.events_watched():
+            record = new_record(name, uid, created, involved, reason, message, etype, source,
+                                first, count, aggregated, self._revision + 1)
+            # One lookup: the key is always new (a recorder names an Event once).
+            stored: Any = items.setdefault((namespace, name), record)  # type: ignore[arg-type]
+            if stored is record:
+                self._revision += 1
+                self._event_records += 1
+                self._sorted_objs.pop("Event", None)
+                self._sorted_keys.pop("Event", None)
+                return
+        self.put(event_dict(new_record(name, uid, created, involved, reason, message, etype,
+                                       source, first, count, aggregated, 0)))
 
     def update_event(self, record: EventRecord, count: int, message: str, last: str) -> None:
         """What a recorder's update of a stored record does (`touch` after it set count,
         message and lastTimestamp on the dict): a new resourceVersion."""
         self._revision += 1
         new = updated(record, count, message, last, self._revision)
-        key = (record[NAMESPACE], record[NAME])
-        self._kind("Event")[key] = new  # type: ignore[assignment]
+        self._kind("Event")[record_key(record)] = new  # type: ignore[assignment]
         if self.events_watched():
             obj = self._promote_event(new)
             for listener in self.listeners:
@@ -353,7 +357,7 @@ class Store:
             self.remove(entry)  # type: ignore[arg-type]
             return
         items = self._kind("Event")
-        key = (entry[NAMESPACE], entry[NAME])  # type: ignore[index]
+        key = record_key(entry)  # type: ignore[arg-type]
         found: Any = items.get(key)
         if found is not entry:
             return
@@ -373,7 +377,7 @@ class Store:
         """Build a record's dict and keep it in the record's place: from now on the dict
         is the stored Event (the key set is unchanged, so the sorted keys stay)."""
         obj = event_dict(record)
-        self._kind("Event")[(record[NAMESPACE], record[NAME])] = obj
+        self._kind("Event")[record_key(record)] = obj
         self._event_records -= 1
         self._sorted_objs.pop("Event", None)
         return obj
