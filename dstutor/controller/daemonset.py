@@ -542,7 +542,7 @@ class DaemonSetsController(PodClaims):
         # Pods of one revision share the unchanging parts of their spec (containers,
         # volumes, tolerations): stored objects are only ever replaced, never edited
         # in place, except for fields each pod owns (nodeName, affinity, status).
-        spec = pod_spec_shape(tuple(state.pod_spec)).filled(state.pod_spec)
+        spec = pod_spec_shape(state.pod_spec).filled(state.pod_spec)
         if spec.get("affinity"):
             affinity = dict(spec["affinity"])
             node_affinity = dict(affinity.get("nodeAffinity") or {})

@@ -57,8 +57,12 @@ class DictShape:
         """A dict of this shape with `source`'s items in `source`'s order (a shallow
         copy, as `dict(source)`)."""
         d: dict[str, Any] = self._cls().__dict__
-        for key, value in source.items():
-            d[key] = value
+        for key in source:
+            # One key by hand first: update() into an empty dict would take a copy of
+            # the source's own (plain) table; into a non-empty one it writes key by key.
+            d[key] = source[key]
+            break
+        d.update(source)
         return d
 
 
@@ -83,6 +87,18 @@ POD_IP = DictShape(("ip",))
 _SPEC_ADDED = ("affinity", "priorityClassName", "priority", "preemptionPolicy", "nodeName")
 
 
-def pod_spec_shape(template_keys: tuple[str, ...]) -> DictShape:
-    """The shape of a pod spec made from a template spec with these keys."""
-    return shape_of(template_keys + tuple(k for k in _SPEC_ADDED if k not in template_keys))
+# The template spec pod_spec_shape was last asked about, and its answer.
+_last_spec_shape: tuple[object, DictShape | None] = (None, None)
+
+
+def pod_spec_shape(template_spec: Mapping[str, Any]) -> DictShape:
+    """The shape of a pod spec made from this template spec (its keys, then the ones the
+    API server and scheduler add). A revision's pods are made from one template spec
+    object, in a row: the last answer is kept for it."""
+    global _last_spec_shape
+    seen, shape = _last_spec_shape
+    if seen is not template_spec or shape is None:
+        keys = tuple(template_spec)
+        shape = shape_of(keys + tuple(k for k in _SPEC_ADDED if k not in keys))
+        _last_spec_shape = (template_spec, shape)
+    return shape
