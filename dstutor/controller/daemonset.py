@@ -21,6 +21,7 @@ from dstutor.controller.daemonset_util import (
 )
 from dstutor.controller.history_sync import cleanup_history, construct_history
 from dstutor.controller.placement import Placement, daemon_pod_spec, node_should_run_daemon_pod
+from dstutor.controller.pod_signature import pod_signature as _pod_signature
 from dstutor.controller.pods import daemon_pods_on, node_to_daemon_pods
 from dstutor.controller.rolling_index import IncrementalMismatch
 from dstutor.controller.state import DaemonSetState, StatusTotals
@@ -54,30 +55,6 @@ RETRY_BASE_SECONDS = 0.005
 RETRY_MAX_SECONDS = 1000.0
 SELECTING_ALL_MSG = "This daemon set is selecting all pods. A non-empty selector is required."
 
-def _pod_signature(pod: Obj, with_node: bool = True) -> tuple[object, ...]:
-    """The fields of a pod that syncDaemonSet reads; other updates cannot change its result.
-
-    Pending and Running are the same to the controller (only a finished phase matters),
-    and a pod that is not Ready is not Ready whether the condition is False or missing.
-    Labels are held by reference: pod labels are replaced on change, never edited.
-    Binding (nodeName) only reorders the pods on a node, so it matters only where an
-    owner has more than one pod (`with_node`).
-    """
-    meta, status = pod["metadata"], pod.get("status") or {}
-    phase = status.get("phase")
-    ready = None
-    for cond in status.get("conditions") or ():
-        if cond.get("type") == "Ready":
-            if cond.get("status") == "True":
-                ready = cond.get("lastTransitionTime") or ""
-            break
-    refs = meta.get("ownerReferences")
-    return (phase if phase == "Failed" or phase == "Succeeded" else None,
-            pod["spec"].get("nodeName") if with_node else None,
-            meta.get("deletionTimestamp"), ready,
-            id(refs), len(refs) if refs else 0, meta.get("labels"))
-
-
 class DaemonSetsController(PodClaims):
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -108,10 +85,11 @@ class DaemonSetsController(PodClaims):
                 self.states.pop(uid(old), None)
                 self._sync_failures.pop(uid(old), None)
             return
-        state = self.states.get(uid(new))
+        new_uid = new["metadata"]["uid"]  # uid(new): every status write passes here
+        state = self.states.get(new_uid)
         if state is not None and old is not new:
             state.full = True  # a write by a user, not our own status update
-        if (old is new and state is not None and self._writing_status == uid(new)
+        if (old is new and state is not None and self._writing_status == new_uid
                 and not (state.dirty or state.full or state.old_nodes or state.create_failed)
                 and state.old_revision_count <= int(new["spec"].get("revisionHistoryLimit",
                                                                    10))):
@@ -224,7 +202,7 @@ class DaemonSetsController(PodClaims):
                 self.ctx.enqueue("daemonset", (ns, ds["metadata"]["name"]))
 
     def mark_dirty(self, ds: Obj, node_name: str) -> None:
-        ds_uid = uid(ds)
+        ds_uid = ds["metadata"]["uid"]  # uid(ds) of a stored DaemonSet
         state = self.states.get(ds_uid)
         if state is None:  # not setdefault: a state is a dozen fields to build and drop
             state = self.states[ds_uid] = DaemonSetState()
@@ -246,14 +224,14 @@ class DaemonSetsController(PodClaims):
         if ds is None or is_terminating(ds):
             # A DaemonSet being deleted is left alone: no creates, no status writes.
             return
-        self._syncing = uid(ds)
+        self._syncing = ds["metadata"]["uid"]  # uid(ds)
         try:
             self._sync(ds)
         finally:
             self._syncing = ""
 
     def _sync(self, ds: Obj) -> None:
-        ds_uid = uid(ds)
+        ds_uid = ds["metadata"]["uid"]  # uid(ds)
         state = self.states.get(ds_uid)
         if state is None:  # not setdefault: a state is a dozen fields to build and drop
             state = self.states[ds_uid] = DaemonSetState()
@@ -273,7 +251,7 @@ class DaemonSetsController(PodClaims):
         store = self.ctx.store
         if full:
             visit = {n["metadata"]["name"] for n in store.iter_kind("Node")}
-            visit |= set(store.pods_of_owner(uid(ds)).keys())
+            visit |= set(store.pods_of_owner(ds_uid).keys())
             visit |= state.dirty
             state.generation = generation
             state.template_generation = template_generation(ds)
@@ -316,7 +294,7 @@ class DaemonSetsController(PodClaims):
         else:
             state.live_hashes = None  # this sync's changes are not in it
         # Status is written even after an error (syncDaemonSet's statusErr handling).
-        self._writing_status = uid(ds)
+        self._writing_status = ds_uid
         try:
             update_daemonset_status(self.ctx, ds, state, visit_sorted)
         finally:
@@ -324,7 +302,7 @@ class DaemonSetsController(PodClaims):
         if state.create_failed:
             self._requeue_rate_limited(ds)
         else:
-            self._sync_failures.pop(uid(ds), None)  # queue.Forget
+            self._sync_failures.pop(ds_uid, None)  # queue.Forget
 
     def _requeue_rate_limited(self, ds: Obj) -> None:
         """processNextWorkItem after a failed sync: queue.AddRateLimited."""

@@ -166,7 +166,7 @@ class Kubelet:
             status["podIP"], status["podIPs"] = ip, [pod_ip]
         self._set_container_states(pod, shared.waiting("ContainerCreating"), False)
         self._set_conditions(pod, ready=False, now=now, initialized=True)
-        containers = self._containers(pod)
+        containers = pod["spec"].get("containers") or []  # _containers(pod)
         work = PodWork("active", 0.0, new_container_table(containers))
         for c in containers:
             cw = ContainerWork("starting")
@@ -183,15 +183,15 @@ class Kubelet:
             if self.pod_events():
                 self._event(pod, c["name"], "Normal", "Pulling",
                             f'Pulling image "{image_ref(image)}"', node_name)
-            cw.stage, cw.due = "pulling", now + self.t("imagePullSeconds")
+            cw.stage, cw.due = "pulling", now + float(self.ctx.timing["imagePullSeconds"])
         else:
-            cw.stage, cw.due, cw.fresh = "starting", now + self.t("containerStartSeconds"), False
+            cw.stage, cw.due, cw.fresh = "starting", now + float(self.ctx.timing["containerStartSeconds"]), False
 
     def _step(self, pod: Obj, key: PodKey, node_name: str, work: PodWork, now: float) -> None:
         if work.stage != "active":
             return
         changed = False
-        for c in self._containers(pod):
+        for c in pod["spec"].get("containers") or []:  # _containers(pod), per work item
             cw = work.containers.get(c["name"])
             if cw is None:
                 legacy = work.containers.pop("*", None)  # see PodWork.from_dict
@@ -244,14 +244,14 @@ class Kubelet:
             if image in self.missing:
                 self._pull_failed(pod, key, c, cw, now)
                 return True
-            pull_seconds = self.t("imagePullSeconds")
+            pull_seconds = float(self.ctx.timing["imagePullSeconds"])
             self.nodes[node_name].images.add(image)
             if self.pod_events():
                 self._event(pod, name, "Normal", "Pulled",
                             f'Successfully pulled image "{image_ref(image)}" in '
                             f"{pull_seconds:g}s ({pull_seconds:g}s including waiting). "
                             f"Image size: {image_size(image)} bytes.", node_name)
-            cw.stage, cw.due, cw.fresh = "starting", now + self.t("containerStartSeconds"), True
+            cw.stage, cw.due, cw.fresh = "starting", now + float(self.ctx.timing["containerStartSeconds"]), True
             cs = self._cs(pod, name)
             waiting = cs["state"].get("waiting")
             if waiting is not None and waiting.get("reason") in (
@@ -341,7 +341,7 @@ class Kubelet:
             # counted, and each later restart doubles it.
             if not cw.backoff:
                 if pull_policy(c) == "Always":
-                    pull_seconds = self.t("imagePullSeconds")
+                    pull_seconds = float(self.ctx.timing["imagePullSeconds"])
                     self._event(pod, name, "Normal", "Pulling",
                                 f'Pulling image "{image_ref(image)}"', node_name)
                     self._event(pod, name, "Normal", "Pulled",

@@ -43,6 +43,7 @@ from dstutor.sim.events import (
     expired_events,
 )
 from dstutor.sim.eventstore import Involved, Source, entry_last_write, is_record
+from dstutor.sim.informers import POD_INFORMER_BITS, TIMELINE, concerned_informers
 from dstutor.sim.namegen import NameGenerator
 from dstutor.sim.nodes import make_node
 from dstutor.sim.store import Store
@@ -60,6 +61,9 @@ DEFAULT_TIMING: dict[str, float] = {
 SETTLE_LIMIT_SECONDS = 600.0
 # How often the recorders' caches drop what can no longer matter (see EventCorrelator.prune).
 PRUNE_INTERVAL_SECONDS = 600.0
+# How many distinct texts record_event shares before starting afresh (a bound: most
+# messages repeat, but some name a pod and never do).
+MAX_SHARED_TEXTS = 4096
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 
 
@@ -84,8 +88,11 @@ class Cluster:
         # One (component, host) tuple per reporter, shared by its events' records.
         self._event_reporters: dict[tuple[str, ...], Source] = {}
         # The last instant an event was recorded at, as RFC 3339 (most come in runs).
-        self._event_now: tuple[float, str] = (-1.0, "")
+        # (seconds, RFC 3339, nanoseconds: where the instant's Event names start).
+        self._event_now: tuple[float, str, int] = (-1.0, "", 0)
         self._event_involved: Involved = ("", "", "", "", "", "", "")
+        # Message and fieldPath texts the stored Events share (see record_event).
+        self._event_texts: dict[str, str] = {}
         # No stored Event reaches its TTL before this instant (0: look at the next settle).
         self._events_expire_at = 0.0
         self._pruned_at = 0.0
@@ -157,10 +164,21 @@ class Cluster:
             "ReplicaSet": deploy.on_replicaset}
         self._pod_informers = (ds.on_pod, self.scheduler.on_pod, self.kubelet.on_pod,
                                self.tainteviction.on_pod, deploy.on_pod, self.network.on_pod)
+        # For each set of concerned informers (sim/informers.py), those of them to tell,
+        # in the order above: built once, so a write only looks its tuple up.
+        self._pod_informer_sets = tuple(
+            tuple(on_pod for bit, on_pod in zip(POD_INFORMER_BITS, self._pod_informers,
+                                                strict=True) if concerned & bit)
+            for concerned in range(0, 2 * POD_INFORMER_BITS[-1], 2))
 
     def _on_pod(self, old: Obj | None, new: Obj | None) -> None:
-        self.timeline.observe_pod(old, new, self.clock)
-        for on_pod in self._pod_informers:
+        # Only the informers the write may concern (sim/informers.py): most writes are
+        # status updates in place that only the DaemonSet controller needs to see.
+        concerned = concerned_informers(old, new, self.kubelet.work,
+                                        self.tainteviction.checked)
+        if concerned & TIMELINE:
+            self.timeline.observe_pod(old, new, self.clock)
+        for on_pod in self._pod_informer_sets[concerned >> 1]:
             on_pod(old, new)
 
     def _on_node(self, old: Obj | None, new: Obj | None) -> None:
@@ -175,7 +193,7 @@ class Cluster:
         self.tainteviction.on_node(old, new)
 
     def _on_daemonset(self, old: Obj | None, new: Obj | None) -> None:
-        self.timeline.observe("DaemonSet", old, new, self.clock.now())
+        self.timeline.observe_daemonset(old, new, self.clock)
         self.daemonsets.on_daemonset(old, new)
 
     def _records_pod_events(self) -> bool:
@@ -205,9 +223,10 @@ class Cluster:
         else:
             uid = meta.get("uid", "")
         name = meta["name"]
+        namespace = meta.get("namespace", "") or ""
         # A Draft's fields as a plain tuple: the correlator's keys are its prefixes.
-        key = (component, host, kind, meta.get("namespace", "") or "", name, uid,
-               obj.get("apiVersion", "v1"), etype, reason, message, field_path)
+        key = (component, host, kind, namespace, name, uid, obj.get("apiVersion", "v1"),
+               etype, reason, message, field_path)
         if self.event_watchers:
             draft = Draft(*key)
             for watcher in self.event_watchers:
@@ -217,13 +236,14 @@ class Cluster:
         if observed is None:
             return  # the spam filter dropped it
         event_key, text, aggregated, seen = observed
-        if self._event_now[0] != now_seconds:
-            self._event_now = (now_seconds, to_rfc3339(now_seconds))
-        now = self._event_now[1]
-        namespace = key[3] or "default"
+        stamp = self._event_now
+        if stamp[0] != now_seconds:
+            stamp = self._event_now = (now_seconds, to_rfc3339(now_seconds),
+                                       int(now_seconds * 1e9))
+        now = stamp[1]
         store = self.store
         if seen.name:
-            entry = store.event_entry(namespace, seen.name)
+            entry = store.event_entry(namespace or "default", seen.name)
             if entry is not None and entry_last_write(entry) <= to_rfc3339(
                     now_seconds - EVENT_TTL_SECONDS):
                 store.remove_event(entry)  # its TTL ran out on the way here
@@ -241,25 +261,34 @@ class Cluster:
             event_name = seen.name  # deleted meanwhile: the recorder creates it again
         else:
             self._event_seq += 1
-            event_name = f"{name}.{int(now_seconds * 1e9) + self._event_seq:x}"
+            event_name = f"{name}.{stamp[2] + self._event_seq:x}"
         # The Event is kept as a record until read (sim/eventstore.py): its dict is what
         # was stored here before, key for key. Events in a row about one object as it
         # stands (a container's Pulled, Created, Started) share one involvedObject, and
-        # the events of one reporter one source, as their dicts did.
+        # the events of one reporter one source, as their dicts did. Recorders format
+        # their messages and fieldPaths anew each time, mostly the same few texts (a
+        # 5,000-node settle: 200,000 copies of `spec.containers{agent}`): an Event keeps
+        # the copy an earlier one kept (equal strings, so no reader can tell).
+        texts = self._event_texts
+        if len(texts) > MAX_SHARED_TEXTS:
+            texts.clear()
+        text = texts.setdefault(text, text)
+        if field_path:
+            field_path = texts.setdefault(field_path, field_path)
         involved: Involved = (key[6], kind, name, uid, meta.get("resourceVersion", ""),
-                              key[3], field_path)
+                              namespace, field_path)
         if involved == self._event_involved:
             involved = self._event_involved
         else:
             self._event_involved = involved
-        reporter = key[:2]
+        reporter = (component, host)
         source = self._event_reporters.get(reporter)
         if source is None:
             source = self._event_reporters[reporter] = reporter
         seen.name = event_name  # EventCorrelator.remember: the key is the newest already
         store.put_event(
-            event_name, namespace, self.names.uid(), now, involved, reason, text, etype,
-            source, now if seen.first == now_seconds else to_rfc3339(seen.first),
+            event_name, namespace or "default", self.names.uid_bits(), now, involved, reason,
+            text, etype, source, now if seen.first == now_seconds else to_rfc3339(seen.first),
             seen.count, aggregated)
 
     # --- time -----------------------------------------------------------------------
@@ -274,6 +303,7 @@ class Cluster:
         else:
             self.engine.run_queue()
         self.expire_events()
+        self.events.catch_up()
 
     def expire_events(self) -> None:
         """Drop the Events past the API server's --event-ttl (1h after their last write),

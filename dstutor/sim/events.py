@@ -134,9 +134,130 @@ class EventCorrelator:
         self._aggregates: Lru[tuple[str, ...], _Aggregate] = Lru()
         self._observed: Lru[tuple[str, ...], _Observation] = Lru()
         self._spam: Lru[tuple[str, ...], _Bucket] = Lru()
+        # The fresh path (see observe): events whose aggregate and observation entries
+        # are not yet in the two caches, in order, each (key, time, observation).
+        self._pending: list[tuple[tuple[str, ...], float, _Observation]] = []
+        # The run of events about one object from one source that the fresh path is
+        # in: its spam key and bucket, its first event's key, and the (type, reason)
+        # pairs of the others (None while there are none).
+        self._run: tuple[tuple[str, ...], _Bucket, tuple[str, ...],
+                         set[tuple[str, str]] | None] | None = None
+        # Whether every aggregate and observation has its spam key cached (see _verify),
+        # and after how many more events to look again when not.
+        self._trusted = False
+        self._retry = 0
 
     def observe(self, key: tuple[str, ...], now: float) -> Observed | None:
-        """Correlate one event, given as the fields of a Draft in a plain tuple: the
+        """Correlate one event, given as the fields of a Draft in a plain tuple (see
+        _observe). Most events at scale are the first about an object from a source (a
+        new pod's Scheduled, its kubelet's Pulling): nothing cached can match them, so
+        their new entries wait in a list and reach the caches when something could look
+        them up (_materialize), and most never do, pushed out by newer ones first.
+
+        Why "nothing cached can match": each event touches one entry in each of the
+        three caches, which hold as many, and its spam key is a prefix of its aggregate
+        and event keys. A cached aggregate's (or observation's) spam key was touched with
+        it, and since then no more spam keys than aggregate (or event) keys have been
+        touched: the spam key is at least as recent in its cache, so it is still cached.
+        A spam key that is not cached has nothing cached under it. Pruning and adopting
+        can break that, so after them _verify looks before the fast path is used again.
+        """
+        if self._trusted:
+            skey = key[:SPAM_KEY_LEN]
+            run = self._run
+            if run is not None and skey == run[0]:
+                first, others = run[2], run[3]
+                pair = (key[7], key[8])
+                if pair == (first[7], first[8]) or (others is not None and pair in others):
+                    return self._observe(key, now)  # (type, reason) again: general path
+                # The run goes on with a (type, reason) it has not had: its aggregate and
+                # event keys are new, and its bucket is the newest spam entry.
+                self._run = (skey, run[1], first, {pair} if others is None else others | {pair})
+                bucket = run[1]
+                bucket.tokens = min(float(SPAM_BURST),
+                                    bucket.tokens + (now - bucket.last) * SPAM_QPS)
+                bucket.last = now
+                seen = self._fresh(key, now)
+                if bucket.tokens < 1.0:
+                    return None
+                bucket.tokens -= 1.0
+                return key, key[9], False, seen
+            spam = self._spam.items
+            if skey not in spam:
+                # A new run: nothing cached is about this object from this source.
+                bucket = spam[skey] = _Bucket(SPAM_BURST - 1.0, now)
+                if len(spam) > self._spam.size:
+                    spam.popitem(last=False)
+                self._run = (skey, bucket, key, None)
+                return key, key[9], False, self._fresh(key, now)
+        return self._observe(key, now)
+
+    def _fresh(self, key: tuple[str, ...], now: float) -> _Observation:
+        """What _observe's misses in the aggregate and observation caches add, for an
+        event they hold nothing about: kept in order in _pending until looked for (the
+        aggregate record only then, as _observe would have made it)."""
+        seen = _Observation(1, now, "")
+        pending = self._pending
+        pending.append((key, now, seen))
+        size = self._observed.size
+        if len(pending) >= 2 * size:
+            # The oldest have been pushed out of both caches by the newer ones.
+            self._aggregates.items.clear()
+            self._observed.items.clear()
+            del pending[:-size]
+        return seen
+
+    def _materialize(self) -> None:
+        """Put the pending entries into the caches, as if each had been added in turn."""
+        self._run = None
+        pending = self._pending
+        if not pending:
+            return
+        aggregates, observed = self._aggregates.items, self._observed.items
+        size = self._observed.size
+        if len(pending) >= size:
+            aggregates.clear()
+            observed.clear()
+            pending = pending[len(pending) - size:]
+        for key, now, seen in pending:
+            aggregates[key[:AGGREGATE_KEY_LEN]] = _Aggregate({key[9]: None}, now)
+            if len(aggregates) > size:
+                aggregates.popitem(last=False)
+            observed[key] = seen
+            if len(observed) > size:
+                observed.popitem(last=False)
+        self._pending = []
+
+    def _verify(self) -> bool:
+        """Whether the fast path may be used: the three caches are the same size, and
+        each cached aggregate's and observation's spam key is at least as recent in its
+        cache as they are in theirs (counted from the newest). Every event keeps that
+        true (observe says why), and while it holds, a spam key that is not cached has
+        no aggregate or observation cached either."""
+        size = self._spam.size
+        if size < 1 or self._aggregates.size != size or self._observed.size != size:
+            return False
+        spam = {skey: at for at, skey in enumerate(reversed(self._spam.items))}
+        for at, akey in enumerate(reversed(self._aggregates.items)):
+            if spam.get(akey[:SPAM_KEY_LEN], size) > at:
+                return False
+        for at, ekey in enumerate(reversed(self._observed.items)):
+            start = 1 if len(ekey) == AGGREGATE_KEY_LEN + 1 and ekey[0] == "aggregate" else 0
+            if spam.get(ekey[start:start + SPAM_KEY_LEN], size) > at:
+                return False
+        return True
+
+    def catch_up(self) -> None:
+        """Bring the caches up to date (after a settle: readers may look at them)."""
+        self._materialize()
+
+    def _distrust(self) -> None:
+        self._materialize()
+        self._trusted = False
+        self._retry = 0
+
+    def _observe(self, key: tuple[str, ...], now: float) -> Observed | None:
+        """The general path of observe: the
         three steps with their LRU operations written out, without a call per LRU
         operation or an object per outcome. tests/sim/test_sim_event_fast_path.py holds
         it, decision by decision and cache by cache, to upstream's steps one by one
@@ -144,6 +265,12 @@ class EventCorrelator:
         caller names a new event by setting the observation's name
         (eventLogger.updateState).
         """
+        self._materialize()
+        if not self._trusted:
+            self._retry -= 1
+            if self._retry <= 0:
+                self._trusted = self._verify()
+                self._retry = self._spam.size
         message = key[9]
         # 1. aggregate (Lru.get, then Lru.add for a missing or stale record)
         aggregates = self._aggregates.items
@@ -194,6 +321,7 @@ class EventCorrelator:
 
     def adopt(self, event: dict[str, Any], first: float) -> None:
         """Know a stored Event as if this recorder had written it (for older snapshots)."""
+        self._distrust()
         involved, source = event.get("involvedObject") or {}, event.get("source") or {}
         message = str(event.get("message", ""))
         draft = Draft(str(source.get("component", "")), str(source.get("host", "")),
@@ -215,6 +343,7 @@ class EventCorrelator:
         object is gone (a uid never comes back) can never be matched again.
         `exists(uid)`: the object is stored; `stored(namespace, name)`: the Event is.
         """
+        self._distrust()
         for akey in [k for k, v in self._aggregates.items.items()
                      if now - v.last > AGGREGATE_INTERVAL_SECONDS]:
             del self._aggregates.items[akey]
@@ -228,6 +357,7 @@ class EventCorrelator:
     # --- snapshots: the correlator is part of the state a saved session resumes --------
 
     def export(self) -> dict[str, Any]:
+        self._materialize()
         return {
             "aggregates": [[list(k), list(v.messages), v.last]
                            for k, v in self._aggregates.items.items()],

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from dstutor.sim.events import last_write
+from dstutor.sim.namegen import uid_text
 
 Obj = dict[str, Any]
 
@@ -28,16 +29,36 @@ Obj = dict[str, Any]
 # the last two "" when absent; source: (component, host), host "" when absent.
 Involved = tuple[str, str, str, str, str, str, str]
 Source = tuple[str, str]
-# (name, namespace, uid, creationTimestamp, involved, reason, message, type, source,
-#  firstTimestamp, lastTimestamp, count, aggregated, resourceVersion)
-EventRecord = tuple[str, str, str, str, Involved, str, str, str, Source, str, str, int, bool,
-                    int]
-# Where the fields are (Final: mypy then types record[NAME] as str).
+# A record is (name, uid, creationTimestamp, involved, reason, message, type, source,
+# resourceVersion), and once its recorder has seen it again (or if it was not new: an
+# aggregate, or one made again after its TTL) also (firstTimestamp, lastTimestamp,
+# count, aggregated); the short form means (creationTimestamp, creationTimestamp, 1,
+# False). The namespace is the involved object's, or "default". The uid is kept as the
+# name generator's 128 bits (NameGenerator.uid_bits) and written out when read. At
+# 250,000 Events, each field left out is 2 MB.
+EventRecord = tuple[Any, ...]
+# Where the fields are (Final: mypy then types record[NAME] as its field).
 NAME: Final = 0
-NAMESPACE: Final = 1
-CREATED: Final = 3
+CREATED: Final = 2
+INVOLVED: Final = 3
+RV: Final = 8
 LAST: Final = 10
-RV: Final = 13
+SHORT: Final = 9  # the length of the short form
+
+
+def record_key(record: EventRecord) -> tuple[str, str]:
+    """A record's (namespace, name): its key in the store."""
+    return record[INVOLVED][5] or "default", record[NAME]
+
+
+def new_record(name: str, uid: int, created: str, involved: Involved, reason: str,
+               message: str, etype: str, source: Source, first: str, count: int,
+               aggregated: bool, rv: int) -> EventRecord:
+    """The record of an Event as the recorder creates it (lastTimestamp: its creation)."""
+    if count == 1 and first == created and not aggregated:
+        return (name, uid, created, involved, reason, message, etype, source, rv)
+    return (name, uid, created, involved, reason, message, etype, source, rv, first, created,
+            count, aggregated)
 
 
 def is_record(entry: object) -> bool:
@@ -50,8 +71,12 @@ def event_dict(record: EventRecord, shared: dict[Any, Obj] | None = None) -> Obj
     (resourceVersion last in metadata: the store added it after the others).
     `shared`: involvedObject and source dicts already built for other events, to share
     as record_event shared them (never edited)."""
-    (name, namespace, uid, created, about, reason, message, etype, reporter, first, last,
-     count, aggregated, rv) = record
+    name, bits, created, about, reason, message, etype, reporter, rv = record[:SHORT]
+    if len(record) == SHORT:
+        first, last, count, aggregated = created, created, 1, False
+    else:
+        first, last, count, aggregated = record[SHORT:]
+    namespace = about[5] or "default"
     involved = shared.get(about) if shared is not None else None
     if involved is None:
         involved = {"apiVersion": about[0], "kind": about[1], "name": about[2],
@@ -70,7 +95,7 @@ def event_dict(record: EventRecord, shared: dict[Any, Obj] | None = None) -> Obj
             shared[reporter] = source
     return {
         "apiVersion": "v1", "kind": "Event",
-        "metadata": {"name": name, "namespace": namespace, "uid": uid,
+        "metadata": {"name": name, "namespace": namespace, "uid": uid_text(bits),
                      "creationTimestamp": created, "resourceVersion": str(rv)},
         "involvedObject": involved, "reason": reason, "message": message,
         "type": etype, "source": source,
@@ -83,12 +108,14 @@ def event_dict(record: EventRecord, shared: dict[Any, Obj] | None = None) -> Obj
 
 def updated(record: EventRecord, count: int, message: str, last: str, rv: int) -> EventRecord:
     """The record after its recorder saw it again, at resourceVersion `rv`."""
-    return (*record[:6], message, *record[7:10], last, count, record[12], rv)
+    first, aggregated = ((record[CREATED], False) if len(record) == SHORT
+                         else (record[SHORT], record[SHORT + 3]))
+    return (*record[:5], message, record[6], record[7], rv, first, last, count, aggregated)
 
 
 def entry_last_write(entry: EventRecord | Obj) -> str:
     """When a stored Event, a record or a dict, was last written (RFC 3339): what
     events.last_write says of its dict."""
     if isinstance(entry, tuple):
-        return max(entry[LAST], entry[CREATED])
+        return entry[CREATED] if len(entry) == SHORT else max(entry[LAST], entry[CREATED])
     return last_write(entry)

@@ -6,7 +6,8 @@ import random
 
 from dstutor.model.hashing import NAME_ALPHABET
 
-__all__ = ["MAX_GENERATED_NAME_LENGTH", "NAME_ALPHABET", "RANDOM_LENGTH", "NameGenerator"]
+__all__ = ["MAX_GENERATED_NAME_LENGTH", "NAME_ALPHABET", "RANDOM_LENGTH", "NameGenerator",
+           "uid_text"]
 
 MAX_GENERATED_NAME_LENGTH = 63
 RANDOM_LENGTH = 5
@@ -36,9 +37,19 @@ class NameGenerator:
         return base[:max_base] + self.suffix()
 
     def uid(self) -> str:
-        bits = self._rng.getrandbits(128)
-        h = f"{bits:032x}"
-        # The version nibble becomes 4; the variant nibble (hex digit 16, bits 60-63)
-        # keeps its low two bits under the 10xx variant: 8, 9, a or b.
-        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[(bits >> 60) & 3]}{h[17:20]}-{h[20:32]}"
+        return uid_text(self._rng.getrandbits(128))
+
+    def uid_bits(self) -> int:
+        """The draw uid() makes, not yet written out: uid_text(bits) is that uid. An Event
+        keeps its uid this way until read (sim/eventstore.py); the draw itself cannot wait,
+        since names drawn later depend on it."""
+        return self._rng.getrandbits(128)
+
+
+def uid_text(bits: int) -> str:
+    """A random (version 4) UUID from 128 random bits, as uid() writes it."""
+    h = f"{bits:032x}"
+    # The version nibble becomes 4; the variant nibble (hex digit 16, bits 60-63)
+    # keeps its low two bits under the 10xx variant: 8, 9, a or b.
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[(bits >> 60) & 3]}{h[17:20]}-{h[20:32]}"
 

@@ -27,17 +27,27 @@ NODE_CIDR_MASK = 24
 NODE_NETWORK = ipaddress.IPv4Network("172.18.0.0/16")
 
 
+# The same numbers as plain ints: a node joining pays for neither ipaddress object.
+_CIDR_COUNT = 1 << (NODE_CIDR_MASK - CLUSTER_CIDR.prefixlen)
+_CIDR_FIRST = int(CLUSTER_CIDR.network_address)
+_NODE_FIRST = int(NODE_NETWORK.network_address) + 2
+_NODE_HOSTS = NODE_NETWORK.num_addresses - 3  # network, gateway and broadcast addresses
+
+
+def _dotted(address: int) -> str:
+    """str(ipaddress.IPv4Address(address))."""
+    return f"{address >> 24}.{(address >> 16) & 255}.{(address >> 8) & 255}.{address & 255}"
+
+
 def pod_cidr(index: int) -> str:
     """The /24 the range allocator gives the index-th node to register."""
-    count = 1 << (NODE_CIDR_MASK - CLUSTER_CIDR.prefixlen)
-    first = int(CLUSTER_CIDR.network_address) + (index % count) * (1 << (32 - NODE_CIDR_MASK))
-    return f"{ipaddress.IPv4Address(first)}/{NODE_CIDR_MASK}"
+    first = _CIDR_FIRST + (index % _CIDR_COUNT) * (1 << (32 - NODE_CIDR_MASK))
+    return f"{_dotted(first)}/{NODE_CIDR_MASK}"
 
 
 def node_address(index: int) -> str:
     """The index-th node's InternalIP on kind's docker network (.0.1 is the gateway)."""
-    hosts = NODE_NETWORK.num_addresses - 3  # network, gateway and broadcast addresses
-    return str(NODE_NETWORK.network_address + 2 + index % hosts)
+    return _dotted(_NODE_FIRST + index % _NODE_HOSTS)
 
 
 # What every registered node reports alike is one dict shared by the nodes (5,000 nodes:

@@ -23,7 +23,7 @@ from dstutor.model.timefmt import parse_rfc3339
 from dstutor.sim.clock import Clock
 from dstutor.sim.cluster import DEFAULT_TIMING, Cluster
 from dstutor.sim.events import SPAM_BURST, EventCorrelator
-from dstutor.sim.eventstore import NAME, NAMESPACE, EventRecord, event_dict, is_record
+from dstutor.sim.eventstore import EventRecord, event_dict, is_record, record_key
 from dstutor.sim.timeline import Timeline
 
 FORMAT = "dstutor/snapshot-v1"
@@ -85,7 +85,7 @@ def _stored(cluster: Cluster, kind: str) -> list[Obj]:
 
 def _entry_key(entry: EventRecord | Obj) -> tuple[str, str]:
     if is_record(entry):
-        return (entry[NAMESPACE], entry[NAME])  # type: ignore[index]
+        return record_key(entry)  # type: ignore[arg-type]
     meta = entry.get("metadata") or {}  # type: ignore[union-attr]
     return (meta.get("namespace", "") or "", meta.get("name", ""))
 

@@ -15,13 +15,14 @@ from typing import Any
 
 from dstutor.model.objects import Key, Obj, controller_ref, key_of, target_node_name
 from dstutor.sim.eventstore import (
-    NAME,
-    NAMESPACE,
+    INVOLVED,
     EventRecord,
     Involved,
     Source,
     event_dict,
     is_record,
+    new_record,
+    record_key,
     updated,
 )
 
@@ -57,6 +58,9 @@ class Store:
         # How many records there are, and the listeners that ignore an Event's writes.
         self._event_records = 0
         self.event_blind: list[Listener] = []
+        # Writes so far of the kinds whose readers keep answers between writes (the
+        # Priority admission plugin's PriorityClasses): see writes_of.
+        self._kind_writes: dict[str, int] = {"PriorityClass": 0}
 
     # --- reads --------------------------------------------------------------------
 
@@ -139,6 +143,12 @@ class Store:
     def resource_version(self) -> int:
         return self._revision
 
+    def writes_of(self, kind: str) -> int:
+        """How many writes (creates, updates, touches, removals) objects of `kind` have had:
+        an answer worked out from them holds while this stays the same. Counted only for
+        the kinds set up in __init__ (other kinds raise KeyError)."""
+        return self._kind_writes[kind]
+
     # --- writes -------------------------------------------------------------------
 
     def next_resource_version(self) -> str:
@@ -152,12 +162,19 @@ class Store:
         and leaves the counter alone, so the versions of everything else stay as they
         were before such objects were simulated.
         """
-        kind, ns, name = key_of(obj)
-        items = self._kind(kind)
+        meta = obj.get("metadata") or {}
+        kind, ns, name = obj["kind"], meta.get("namespace", "") or "", meta.get("name", "")
+        items = self._by_kind.get(kind)  # _kind(kind), inline (every create passes here)
+        if items is None:
+            items = self._by_kind[kind] = {}
         old = items.get((ns, name))
         if old.__class__ is _RECORD:  # a recorded Event replaced: listeners see its dict
             old = self._drop_event_record(old)
-        obj["metadata"]["resourceVersion"] = "1" if builtin else self.next_resource_version()
+        if builtin:
+            obj["metadata"]["resourceVersion"] = "1"
+        else:
+            self._revision += 1  # next_resource_version(), inline
+            obj["metadata"]["resourceVersion"] = str(self._revision)
         items[(ns, name)] = obj
         if old is not obj:
             self._sorted_objs.pop(kind, None)
@@ -167,6 +184,8 @@ class Store:
             self._by_uid[obj["metadata"]["uid"]] = obj
         if kind == "Pod":
             self._index_pod(obj)
+        elif kind in self._kind_writes:
+            self._kind_writes[kind] += 1
         for listener in self.listeners:
             listener(kind, old, obj)
 
@@ -177,6 +196,8 @@ class Store:
         kind = obj["kind"]
         if kind == "Pod":
             self._index_pod(obj)
+        elif kind in self._kind_writes:
+            self._kind_writes[kind] += 1
         if old is None:
             old = obj
         for listener in self.listeners:
@@ -194,6 +215,8 @@ class Store:
         self._by_uid.pop(obj["metadata"]["uid"], None)
         if kind == "Pod":
             self._unindex_pod((kind, ns, name))
+        elif kind in self._kind_writes:
+            self._kind_writes[kind] += 1
         self._revision += 1
         for listener in self.listeners:
             listener(kind, obj, None)
@@ -285,8 +308,8 @@ class Store:
         index: dict[str | None, builtins.list[tuple[str, str]]] = {}
         for key in keys[lo:hi]:
             found: Any = items[key]
-            if is_record(found):  # a tuple: involvedObject at 4, its uid at 3
-                uid = found[4][3]
+            if is_record(found):  # a tuple: its involvedObject's uid
+                uid = found[INVOLVED][3]
             else:
                 uid = (found.get("involvedObject") or {}).get("uid")
             index.setdefault(uid, []).append(key)
@@ -300,32 +323,35 @@ class Store:
                 return True
         return False
 
-    def put_event(self, name: str, namespace: str, uid: str, created: str, involved: Involved,
+    def put_event(self, name: str, namespace: str, uid: int, created: str, involved: Involved,
                   reason: str, message: str, etype: str, source: Source, first: str,
                   count: int, aggregated: bool) -> None:
         """Store a new Event recorded by Cluster.record_event: `put` for its dict, as a
-        record (the fields of EventRecord; lastTimestamp is its creation)."""
-        items = self._kind("Event")
-        key = (namespace, name)
-        if not self.events_watched() and key not in items:  # the latter: always
-            self._revision += 1
-            items[key] = (name, namespace, uid, created, involved,  # type: ignore[assignment]
-                          reason, message, etype, source, first, created, count, aggregated,
-                          self._revision)
-            self._event_records += 1
-            self._sorted_objs.pop("Event", None)
-            self._sorted_keys.pop("Event", None)
-            return
-        self.put(event_dict((name, namespace, uid, created, involved, reason, message, etype,
-                             source, first, created, count, aggregated, 0)))
+        record (eventstore.new_record: the uid as NameGenerator.uid_bits drew it;
+        lastTimestamp is its creation). `namespace`: the involved object's, or "default"."""
+        items = self._by_kind.get("Event")
+        if items is None:
+            items = self._kind("Event")
+        if not self.events_watched():
+            record = new_record(name, uid, created, involved, reason, message, etype, source,
+                                first, count, aggregated, self._revision + 1)
+            # One lookup: the key is always new (a recorder names an Event once).
+            stored: Any = items.setdefault((namespace, name), record)  # type: ignore[arg-type]
+            if stored is record:
+                self._revision += 1
+                self._event_records += 1
+                self._sorted_objs.pop("Event", None)
+                self._sorted_keys.pop("Event", None)
+                return
+        self.put(event_dict(new_record(name, uid, created, involved, reason, message, etype,
+                                       source, first, count, aggregated, 0)))
 
     def update_event(self, record: EventRecord, count: int, message: str, last: str) -> None:
         """What a recorder's update of a stored record does (`touch` after it set count,
         message and lastTimestamp on the dict): a new resourceVersion."""
         self._revision += 1
         new = updated(record, count, message, last, self._revision)
-        key = (record[NAMESPACE], record[NAME])
-        self._kind("Event")[key] = new  # type: ignore[assignment]
+        self._kind("Event")[record_key(record)] = new  # type: ignore[assignment]
         if self.events_watched():
             obj = self._promote_event(new)
             for listener in self.listeners:
@@ -337,7 +363,7 @@ class Store:
             self.remove(entry)  # type: ignore[arg-type]
             return
         items = self._kind("Event")
-        key = (entry[NAMESPACE], entry[NAME])  # type: ignore[index]
+        key = record_key(entry)  # type: ignore[arg-type]
         found: Any = items.get(key)
         if found is not entry:
             return
@@ -357,7 +383,7 @@ class Store:
         """Build a record's dict and keep it in the record's place: from now on the dict
         is the stored Event (the key set is unchanged, so the sorted keys stay)."""
         obj = event_dict(record)
-        self._kind("Event")[(record[NAMESPACE], record[NAME])] = obj
+        self._kind("Event")[record_key(record)] = obj
         self._event_records -= 1
         self._sorted_objs.pop("Event", None)
         return obj
