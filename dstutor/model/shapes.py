@@ -57,8 +57,8 @@ class DictShape:
         if len(values) > len(self.keys):
             raise ValueError(f"{len(values)} values for the {len(self.keys)} keys {self.keys}")
         d: dict[str, Any] = _new_object(self._cls).__dict__
-        for key, value in zip(self.keys, values, strict=False):  # checked above
-            d[key] = value
+        # update() from pairs (not from a dict) writes key by key: the table stays shared.
+        d.update(zip(self.keys, values, strict=False))  # the lengths are checked above
         return d
 
     def filled(self, source: Mapping[str, Any]) -> dict[str, Any]:
