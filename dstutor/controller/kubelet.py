@@ -245,7 +245,7 @@ class Kubelet:
                 self._pull_failed(pod, key, c, cw, now)
                 return True
             pull_seconds = float(self.ctx.timing["imagePullSeconds"])
-            self.nodes[node_name].images.add(image)
+            self.nodes[node_name].pulled(image)
             if self.pod_events():
                 self._event(pod, name, "Normal", "Pulled",
                             f'Successfully pulled image "{image_ref(image)}" in '
