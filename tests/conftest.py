@@ -21,6 +21,8 @@ from suite_speed import (
     memo_make_plan,
 )
 
+from dstutor.model import sharedguard
+
 
 def _suite_folder(request: pytest.FixtureRequest) -> str:
     """`sim` for tests/sim/test_x.py::test_y (node ids are relative to the rootdir)."""
@@ -62,3 +64,19 @@ def _clusters_once_per_spec(request: pytest.FixtureRequest) -> Iterator[None]:
         for name in BUILD_CLUSTER_NAMES:
             mp.setattr(name, memo_build_cluster)
         yield
+
+
+@pytest.fixture(autouse=True)
+def _shared_objects_stay_unchanged() -> Iterator[None]:
+    """Pods and nodes share dicts (model/sharedguard.py): fail any test after which one
+    of the shared objects built during it was edited in place, which would have shown
+    on every pod or node holding it (tests/sim/test_sim_shared_guard.py plants one)."""
+    sharedguard.start()
+    try:
+        yield
+        changed = sharedguard.mutated()
+        if changed:
+            pytest.fail("a shared object was edited in place (every pod or node holding it "
+                        "changed with it):\n" + "\n".join(changed[:5]), pytrace=False)
+    finally:
+        sharedguard.stop()

@@ -21,6 +21,7 @@ from dstutor.controller.daemonset_util import (
 )
 from dstutor.controller.history_sync import cleanup_history, construct_history
 from dstutor.controller.placement import Placement, daemon_pod_spec, node_should_run_daemon_pod
+from dstutor.controller.pod_signature import pod_signature as _pod_signature
 from dstutor.controller.pods import daemon_pods_on, node_to_daemon_pods
 from dstutor.controller.rolling_index import IncrementalMismatch
 from dstutor.controller.state import DaemonSetState, StatusTotals
@@ -43,6 +44,8 @@ from dstutor.model.objects import (
     uid,
 )
 from dstutor.model.selectors import LabelSelector, selector_from_dict
+from dstutor.model.shapes import POD, POD_METADATA, POD_STATUS, pod_spec_shape
+from dstutor.model.sharedguard import share
 from dstutor.model.timefmt import parse_rfc3339
 
 COMPONENT = "daemonset-controller"
@@ -51,30 +54,6 @@ COMPONENT = "daemonset-controller"
 RETRY_BASE_SECONDS = 0.005
 RETRY_MAX_SECONDS = 1000.0
 SELECTING_ALL_MSG = "This daemon set is selecting all pods. A non-empty selector is required."
-
-def _pod_signature(pod: Obj, with_node: bool = True) -> tuple[object, ...]:
-    """The fields of a pod that syncDaemonSet reads; other updates cannot change its result.
-
-    Pending and Running are the same to the controller (only a finished phase matters),
-    and a pod that is not Ready is not Ready whether the condition is False or missing.
-    Labels are held by reference: pod labels are replaced on change, never edited.
-    Binding (nodeName) only reorders the pods on a node, so it matters only where an
-    owner has more than one pod (`with_node`).
-    """
-    meta, status = pod["metadata"], pod.get("status") or {}
-    phase = status.get("phase")
-    ready = None
-    for cond in status.get("conditions") or ():
-        if cond.get("type") == "Ready":
-            if cond.get("status") == "True":
-                ready = cond.get("lastTransitionTime") or ""
-            break
-    refs = meta.get("ownerReferences")
-    return (phase if phase == "Failed" or phase == "Succeeded" else None,
-            pod["spec"].get("nodeName") if with_node else None,
-            meta.get("deletionTimestamp"), ready,
-            id(refs), len(refs) if refs else 0, meta.get("labels"))
-
 
 class DaemonSetsController(PodClaims):
     def __init__(self, ctx: Context) -> None:
@@ -106,10 +85,11 @@ class DaemonSetsController(PodClaims):
                 self.states.pop(uid(old), None)
                 self._sync_failures.pop(uid(old), None)
             return
-        state = self.states.get(uid(new))
+        new_uid = new["metadata"]["uid"]  # uid(new): every status write passes here
+        state = self.states.get(new_uid)
         if state is not None and old is not new:
             state.full = True  # a write by a user, not our own status update
-        if (old is new and state is not None and self._writing_status == uid(new)
+        if (old is new and state is not None and self._writing_status == new_uid
                 and not (state.dirty or state.full or state.old_nodes or state.create_failed)
                 and state.old_revision_count <= int(new["spec"].get("revisionHistoryLimit",
                                                                    10))):
@@ -222,7 +202,7 @@ class DaemonSetsController(PodClaims):
                 self.ctx.enqueue("daemonset", (ns, ds["metadata"]["name"]))
 
     def mark_dirty(self, ds: Obj, node_name: str) -> None:
-        ds_uid = uid(ds)
+        ds_uid = ds["metadata"]["uid"]  # uid(ds) of a stored DaemonSet
         state = self.states.get(ds_uid)
         if state is None:  # not setdefault: a state is a dozen fields to build and drop
             state = self.states[ds_uid] = DaemonSetState()
@@ -244,14 +224,14 @@ class DaemonSetsController(PodClaims):
         if ds is None or is_terminating(ds):
             # A DaemonSet being deleted is left alone: no creates, no status writes.
             return
-        self._syncing = uid(ds)
+        self._syncing = ds["metadata"]["uid"]  # uid(ds)
         try:
             self._sync(ds)
         finally:
             self._syncing = ""
 
     def _sync(self, ds: Obj) -> None:
-        ds_uid = uid(ds)
+        ds_uid = ds["metadata"]["uid"]  # uid(ds)
         state = self.states.get(ds_uid)
         if state is None:  # not setdefault: a state is a dozen fields to build and drop
             state = self.states[ds_uid] = DaemonSetState()
@@ -271,13 +251,14 @@ class DaemonSetsController(PodClaims):
         store = self.ctx.store
         if full:
             visit = {n["metadata"]["name"] for n in store.iter_kind("Node")}
-            visit |= set(store.pods_of_owner(uid(ds)).keys())
+            visit |= set(store.pods_of_owner(ds_uid).keys())
             visit |= state.dirty
             state.generation = generation
             state.template_generation = template_generation(ds)
             state.selector = selector
-            state.pod_spec = daemon_pod_spec(ds)
-            state.controller_ref = new_controller_ref(ds)
+            # The pods made now share the parts of these (model/sharedguard.py).
+            state.pod_spec = share(daemon_pod_spec(ds))
+            state.controller_ref = share(new_controller_ref(ds))
             state.qos_class = qos_class(state.pod_spec)
             state.placements.clear()
             state.stats.clear()
@@ -313,7 +294,7 @@ class DaemonSetsController(PodClaims):
         else:
             state.live_hashes = None  # this sync's changes are not in it
         # Status is written even after an error (syncDaemonSet's statusErr handling).
-        self._writing_status = uid(ds)
+        self._writing_status = ds_uid
         try:
             update_daemonset_status(self.ctx, ds, state, visit_sorted)
         finally:
@@ -321,7 +302,7 @@ class DaemonSetsController(PodClaims):
         if state.create_failed:
             self._requeue_rate_limited(ds)
         else:
-            self._sync_failures.pop(uid(ds), None)  # queue.Forget
+            self._sync_failures.pop(ds_uid, None)  # queue.Forget
 
     def _requeue_rate_limited(self, ds: Obj) -> None:
         """processNextWorkItem after a failed sync: queue.AddRateLimited."""
@@ -511,7 +492,7 @@ class DaemonSetsController(PodClaims):
         if not ref:
             return f"{ds['metadata']['name']}-", [new_controller_ref(ds)]
         if cached is None or cached[0] is not ref:
-            cached = self._owner_parts = (ref, f"{ds['metadata']['name']}-", [ref])
+            cached = self._owner_parts = (ref, f"{ds['metadata']['name']}-", share([ref]))
         return cached[1], cached[2]
 
     def _new_pod(self, ds: Obj, state: DaemonSetState, node_name: str) -> Obj:
@@ -525,17 +506,29 @@ class DaemonSetsController(PodClaims):
             pod_labels[DAEMONSET_UNIQUE_LABEL] = state.hash
             if state.template_generation is not None:
                 pod_labels[TEMPLATE_GENERATION_LABEL] = state.template_generation
-            state.pod_labels, state.pod_labels_key = pod_labels, key
+            state.pod_labels, state.pod_labels_key = share(pod_labels), key
         pod_labels = state.pod_labels
         generate_name, owner_refs = self._pod_owner_parts(ds, state)
-        meta: Obj = {"generateName": generate_name, "namespace": ds["metadata"]["namespace"],
-                     "labels": pod_labels, "ownerReferences": owner_refs}
+        # The pod's own dicts are copies of key-sharing prototypes (model/shapes.py),
+        # made again when what they hold changes.
+        namespace = ds["metadata"]["namespace"]
+        protos = state.pod_prototypes
+        if (not protos or protos[0] is not state.pod_spec or protos[1] is not pod_labels
+                or protos[2] is not owner_refs or protos[3] != generate_name
+                or protos[4] != namespace or protos[5] != state.qos_class):
+            protos = state.pod_prototypes = (
+                state.pod_spec, pod_labels, owner_refs, generate_name, namespace,
+                state.qos_class, POD.build("v1", "Pod"),
+                POD_METADATA.build(generate_name, namespace, pod_labels, owner_refs),
+                pod_spec_shape(tuple(state.pod_spec)).filled(state.pod_spec),
+                POD_STATUS.build("Pending", state.qos_class))
+        pod, meta, spec, status = (protos[6].copy(), protos[7].copy(), protos[8].copy(),
+                                   protos[9].copy())
         if tmeta.get("annotations"):
             meta["annotations"] = dict(tmeta["annotations"])
         # Pods of one revision share the unchanging parts of their spec (containers,
         # volumes, tolerations): stored objects are only ever replaced, never edited
         # in place, except for fields each pod owns (nodeName, affinity, status).
-        spec = dict(state.pod_spec)
         if spec.get("affinity"):
             affinity = dict(spec["affinity"])
             node_affinity = dict(affinity.get("nodeAffinity") or {})
@@ -545,6 +538,8 @@ class DaemonSetsController(PodClaims):
             spec["affinity"] = affinity
         else:
             spec["affinity"] = shared.pinned_affinity(node_name)
-        return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec,
-                "status": {"phase": "Pending", "qosClass": state.qos_class}}
+        pod["metadata"] = meta
+        pod["spec"] = spec
+        pod["status"] = status
+        return pod
 

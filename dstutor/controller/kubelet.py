@@ -18,9 +18,17 @@ from dstutor.controller import prober, shared
 from dstutor.controller.context import Context
 from dstutor.controller.images import image_ref, image_size, pull_error, pull_policy
 from dstutor.controller.images import runtime_ref as runtime_ref  # re-exported
-from dstutor.controller.kubelet_work import _STEADY_WORK, ContainerWork, NodeAgent, PodWork
+from dstutor.controller.kubelet_work import (
+    _STEADY_WORK,
+    ContainerWork,
+    NodeAgent,
+    PodWork,
+    new_container_table,
+)
 from dstutor.files import sha256_hex
 from dstutor.model.objects import Obj, clone, is_pod_ready, is_terminating, key_of
+from dstutor.model.shapes import CONTAINER_STATUS, POD_IP
+from dstutor.model.sharedguard import share
 from dstutor.model.timefmt import go_duration, to_rfc3339
 
 COMPONENT = "kubelet"
@@ -41,6 +49,8 @@ class Kubelet:
         # _set_conditions' results by what they were made from (see there).
         self._conditions_memo: dict[tuple[object, ...], tuple[tuple[Obj, ...], list[Obj]]] = {}
         self.work: dict[PodKey, PodWork] = {}
+        # _set_container_states' last container status, with what it was made of.
+        self._status_proto: tuple[Any, ...] = (None,) * 6
         # Whether a pod must wait for its node's network (controller/network.py).
         self.network_blocks: Callable[[Obj, str], bool] = lambda pod, node_name: False
         # Told when one of a pod's containers starts, to schedule its failed readiness
@@ -56,6 +66,7 @@ class Kubelet:
         # deep-copies the cluster): a copy starts without it.
         state = dict(self.__dict__)
         state["_conditions_memo"] = {}
+        state["_status_proto"] = (None,) * 6  # a copy would make plain dicts from it
         return state
 
     def t(self, name: str) -> float:
@@ -81,7 +92,9 @@ class Kubelet:
             key = ("Pod", meta.get("namespace", "") or "", meta.get("name", ""))  # key_of
             work = self.work.get(key)
             if work is None or meta.get("deletionTimestamp") and work.stage != "killing":
-                self.ctx.enqueue("kubelet", key)
+                # The store's own key tuple: the timers and the progress record made from
+                # this work item hold it, not 50,000 copies (3 MB each).
+                self.ctx.enqueue("kubelet", self.ctx.store.stored_pod_key(key))
             elif meta.get("generation", 0) != new["status"].get(
                     "observedGeneration", 0) and not meta.get("deletionTimestamp"):
                 self.ctx.enqueue("kubelet", key)  # a spec update to observe
@@ -151,11 +164,14 @@ class Kubelet:
             # pulled (PodReadyToStartContainers): a ContainerCreating or ImagePullBackOff
             # pod already has its IP.
             ip = self._pod_ip(pod, node_name, node)
-            status["podIP"], status["podIPs"] = ip, [{"ip": ip}]
+            pod_ip = POD_IP.new()  # a key-sharing dict (model/shapes.py)
+            pod_ip["ip"] = ip
+            status["podIP"], status["podIPs"] = ip, [pod_ip]
         self._set_container_states(pod, shared.waiting("ContainerCreating"), False)
         self._set_conditions(pod, ready=False, now=now, initialized=True)
-        work = PodWork("active")
-        for c in self._containers(pod):
+        containers = pod["spec"].get("containers") or []  # _containers(pod)
+        work = PodWork("active", 0.0, new_container_table(containers))
+        for c in containers:
             cw = ContainerWork("starting")
             work.containers[c["name"]] = cw
             self._begin(pod, c, cw, node_name, now)
@@ -170,15 +186,15 @@ class Kubelet:
             if self.pod_events():
                 self._event(pod, c["name"], "Normal", "Pulling",
                             f'Pulling image "{image_ref(image)}"', node_name)
-            cw.stage, cw.due = "pulling", now + self.t("imagePullSeconds")
+            cw.stage, cw.due = "pulling", now + float(self.ctx.timing["imagePullSeconds"])
         else:
-            cw.stage, cw.due, cw.fresh = "starting", now + self.t("containerStartSeconds"), False
+            cw.stage, cw.due, cw.fresh = "starting", now + float(self.ctx.timing["containerStartSeconds"]), False
 
     def _step(self, pod: Obj, key: PodKey, node_name: str, work: PodWork, now: float) -> None:
         if work.stage != "active":
             return
         changed = False
-        for c in self._containers(pod):
+        for c in pod["spec"].get("containers") or []:  # _containers(pod), per work item
             cw = work.containers.get(c["name"])
             if cw is None:
                 legacy = work.containers.pop("*", None)  # see PodWork.from_dict
@@ -231,14 +247,14 @@ class Kubelet:
             if image in self.missing:
                 self._pull_failed(pod, key, c, cw, now)
                 return True
-            pull_seconds = self.t("imagePullSeconds")
+            pull_seconds = float(self.ctx.timing["imagePullSeconds"])
             self.nodes[node_name].images.add(image)
             if self.pod_events():
                 self._event(pod, name, "Normal", "Pulled",
                             f'Successfully pulled image "{image_ref(image)}" in '
                             f"{pull_seconds:g}s ({pull_seconds:g}s including waiting). "
                             f"Image size: {image_size(image)} bytes.", node_name)
-            cw.stage, cw.due, cw.fresh = "starting", now + self.t("containerStartSeconds"), True
+            cw.stage, cw.due, cw.fresh = "starting", now + float(self.ctx.timing["containerStartSeconds"]), True
             cs = self._cs(pod, name)
             waiting = cs["state"].get("waiting")
             if waiting is not None and waiting.get("reason") in (
@@ -328,7 +344,7 @@ class Kubelet:
             # counted, and each later restart doubles it.
             if not cw.backoff:
                 if pull_policy(c) == "Always":
-                    pull_seconds = self.t("imagePullSeconds")
+                    pull_seconds = float(self.ctx.timing["imagePullSeconds"])
                     self._event(pod, name, "Normal", "Pulling",
                                 f'Pulling image "{image_ref(image)}"', node_name)
                     self._event(pod, name, "Normal", "Pulled",
@@ -433,13 +449,21 @@ class Kubelet:
     def _set_container_states(self, pod: Obj, state: Obj, ready: bool) -> None:
         self._observe(pod)
         old = {cs["name"]: cs for cs in pod["status"].get("containerStatuses") or []}
-        statuses = []
-        for c in self._containers(pod):
+        containers = self._containers(pod)
+        statuses: list[Obj] = [shared.EMPTY] * len(containers)  # exact size, no slack
+        for i, c in enumerate(containers):
             prev = old.get(c["name"], {})
-            statuses.append({"name": c["name"], "image": c.get("image", ""), "imageID": "",
-                             "ready": ready, "restartCount": prev.get("restartCount", 0),
-                             "started": False, "state": state,
-                             "lastState": prev.get("lastState", shared.EMPTY)})
+            restarts, last = prev.get("restartCount", 0), prev.get("lastState", shared.EMPTY)
+            # A copy of a key-sharing prototype (model/shapes.py): pods of one revision
+            # that reach the same state in a row differ only in what is written later.
+            proto = self._status_proto
+            if (proto[0] is not c or proto[1] is not ready or proto[2] != restarts
+                    or proto[3] is not state or proto[4] is not last):
+                proto = self._status_proto = (c, ready, restarts, state, last,
+                                              CONTAINER_STATUS.build(
+                                                  c["name"], c.get("image", ""), "", ready,
+                                                  restarts, False, state, last))
+            statuses[i] = proto[5].copy()
         pod["status"]["containerStatuses"] = statuses
 
     def _sync_status(self, pod: Obj, now: float) -> None:
@@ -509,7 +533,7 @@ class Kubelet:
         status["conditions"] = conditions
         if len(self._conditions_memo) >= CONDITIONS_MEMO_SIZE:
             self._conditions_memo.clear()
-        self._conditions_memo[memo_key] = (tuple(current), conditions)
+        self._conditions_memo[memo_key] = (tuple(current), share(conditions))
 
     def _pod_ip(self, pod: Obj, node_name: str, node: Obj | None) -> str:
         """The sandbox's IP: the node's own address for a hostNetwork pod (it shares the

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from dstutor.model.shapes import DictShape, shape_of
+
 
 @dataclass(slots=True)
 class ContainerWork:
@@ -44,6 +46,22 @@ class PodWork:
                                    float(data.get("backoff", 0.0)), data.get("ready_at"))
             return cls("active", 0.0, {"*": legacy})
         return cls(stage, float(data.get("due", 0.0)), containers)
+
+
+# The container list the last table was made for, and that table's shape.
+_table_shape: tuple[list[Any] | None, DictShape | None] = (None, None)
+
+
+def new_container_table(containers: list[Any]) -> dict[str, ContainerWork]:
+    """An empty `PodWork.containers` for a pod with these containers: a key-sharing dict
+    (model/shapes.py) keyed by their names, half the size of a plain one while 50,000 pods
+    start. A revision's pods share one containers list, hence the memo on it."""
+    global _table_shape
+    seen, shape = _table_shape
+    if seen is not containers or shape is None:
+        shape = shape_of(tuple(str(c.get("name", "")) for c in containers))
+        _table_shape = (containers, shape)
+    return shape.new()
 
 
 # The containers of every steady pod: shared, never written (a steady pod has no progress).

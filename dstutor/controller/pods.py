@@ -10,12 +10,14 @@ from dstutor.model.objects import Obj, is_terminating, uid
 def daemon_pods_on(store: ObjectStore, ds: Obj, node_name: str, *,
                    include_deleted_terminal: bool = False) -> list[Obj]:
     """Owned pods mapped to a node, oldest first; finished pods being deleted are left out."""
-    keys = store.pods_of_owner(uid(ds)).get(node_name, ())
+    keys = store.pods_of_owner(ds["metadata"]["uid"]).get(node_name, ())  # uid(ds)
     if not keys:  # a node the DaemonSet has no pod on yet (every node of a new one)
         return []
     if len(keys) == 1:  # nearly always: one pod per node, nothing to sort
         pod = store.get(*keys[0])
-        if pod is None or (not include_deleted_terminal and is_terminating(pod)
+        # is_terminating(pod), inline: every sync of a node asks.
+        if pod is None or (not include_deleted_terminal
+                           and pod["metadata"].get("deletionTimestamp")
                            and pod["status"].get("phase") in ("Failed", "Succeeded")):
             return []
         return [pod]

@@ -287,7 +287,8 @@ class Scheduler:
                 reasons[AFFINITY_PREFILTER] = prefiltered
             self._mark_unschedulable(pod, failure_message(reasons, total, post_filter))
             return
-        feasible.sort(key=lambda f: (f[0], f[1]))
+        if len(feasible) > 1:  # (a pinned pod has one candidate: nothing to rank)
+            feasible.sort(key=lambda f: (f[0], f[1]))
         self._bind(pod, feasible[0][2], key)
 
     def _room_is_certain(self, pod: Obj, node: Obj, pods_indexed_on_node: int) -> bool:

@@ -11,13 +11,20 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from dstutor.controller.daemonset_util import node_name_affinity
 from dstutor.model.objects import Obj, register_pinned_affinity
+from dstutor.model.shapes import DictShape
+from dstutor.model.sharedguard import cached, share, share_always
 
 # Bounded so a long session cannot grow them without limit; a miss only costs a new dict.
 _MAX_ENTRIES = 8192
+_REQUIREMENT = DictShape(("key", "operator", "values"))
+_TERM = DictShape(("matchFields",))
+_NODE_SELECTOR = DictShape(("nodeSelectorTerms",))
+_NODE_AFFINITY = DictShape(("requiredDuringSchedulingIgnoredDuringExecution",))
+_AFFINITY = DictShape(("nodeAffinity",))
 
 
+@cached
 @lru_cache(maxsize=_MAX_ENTRIES)
 def pod_condition(ctype: str, status: str, since: str, reason: str = "",
                   message: str = "", generation: int = 0) -> Obj:
@@ -31,40 +38,48 @@ def pod_condition(ctype: str, status: str, since: str, reason: str = "",
         cond["reason"] = reason
     if message:
         cond["message"] = message
-    return cond
+    return share(cond)
 
 
+@cached
 @lru_cache(maxsize=_MAX_ENTRIES)
 def waiting(reason: str, message: str = "") -> Obj:
     """A container state `{"waiting": {...}}`."""
-    return {"waiting": {"reason": reason, "message": message} if message else {"reason": reason}}
+    return share({"waiting": {"reason": reason, "message": message} if message
+                  else {"reason": reason}})
 
 
+@cached
 @lru_cache(maxsize=_MAX_ENTRIES)
 def running(started_at: str) -> Obj:
     """A container state `{"running": {"startedAt": ...}}`."""
-    return {"running": {"startedAt": started_at}}
+    return share({"running": {"startedAt": started_at}})
 
 
-EMPTY: Obj = {}  # lastState before any restart
+EMPTY: Obj = share_always({})  # lastState before any restart
 
 
+@cached
 @lru_cache(maxsize=_MAX_ENTRIES)
 def ip_list(ip: str) -> list[Obj]:
     """`hostIPs`/`podIPs` for one address."""
-    return [{"ip": ip}]
+    return share([{"ip": ip}])
 
 
+@cached
 @lru_cache(maxsize=_MAX_ENTRIES)
 def image_id(image: str) -> str:
     """The digest reference the runtime reports for a pulled image."""
     return f"{image}@sha256:" + "0" * 12
 
 
+@cached
 @lru_cache(maxsize=_MAX_ENTRIES)
 def pinned_affinity(node_name: str) -> Obj:
     """The whole affinity of a daemon pod whose template has none: pin to one node."""
-    affinity = {"nodeAffinity": {
-        "requiredDuringSchedulingIgnoredDuringExecution": node_name_affinity(node_name)}}
+    # node_name_affinity's dicts, key-sharing (model/shapes.py): one set per node.
+    requirement = _REQUIREMENT.build("metadata.name", "In", [node_name])
+    selector = _NODE_SELECTOR.build([_TERM.build([requirement])])
+    affinity = _AFFINITY.build(_NODE_AFFINITY.build(selector))
     register_pinned_affinity(affinity, node_name)
-    return affinity
+    return share(affinity)

@@ -82,6 +82,7 @@ class TaintEvictionController:
         if old is new and self.checked.get(key) == node_name:
             return
         if old is None or not old["spec"].get("nodeName") or old is new:
+            key = self.ctx.store.stored_pod_key(key)  # the store's tuple, not a copy (3 MB)
             self.checked[key] = node_name
             if key in self.scheduled or self._has_no_execute_taint(node_name):
                 self.ctx.enqueue("tainteviction", key)

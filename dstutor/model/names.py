@@ -114,8 +114,26 @@ def validate_dns_label(name: str) -> list[str]:
     return errs
 
 
+# Qualified names found valid: label and annotation keys repeat from object to object
+# (every node carries the same five labels and two annotations). Bounded; a miss only
+# costs the check.
+_VALID_QUALIFIED_NAMES: set[str] = set()
+_VALID_QUALIFIED_NAMES_MAX = 4096
+
+
 def validate_qualified_name(value: str) -> list[str]:
     """An optional DNS-subdomain prefix plus '/' plus a 63-character name."""
+    if value in _VALID_QUALIFIED_NAMES:
+        return []
+    errs = _qualified_name_errors(value)
+    if not errs:
+        if len(_VALID_QUALIFIED_NAMES) >= _VALID_QUALIFIED_NAMES_MAX:
+            _VALID_QUALIFIED_NAMES.clear()
+        _VALID_QUALIFIED_NAMES.add(value)
+    return errs
+
+
+def _qualified_name_errors(value: str) -> list[str]:
     errs: list[str] = []
     parts = value.split("/")
     if len(parts) == 1:

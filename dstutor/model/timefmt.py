@@ -12,7 +12,17 @@ SIM_EPOCH = 1767225600.0  # 2026-01-01T00:00:00Z
 
 def to_rfc3339(seconds: float) -> str:
     """Render like metav1.Time: whole seconds, UTC, `Z` suffix."""
-    return _format_whole(int(seconds))
+    # Most calls in a row ask for the same instant (every write at one virtual time).
+    last = _last_rfc3339[0]
+    if seconds == last[0]:
+        return last[1]
+    text = _format_whole(int(seconds))
+    _last_rfc3339[0] = (seconds, text)
+    return text
+
+
+# The last (seconds, text) to_rfc3339 made (NaN equals nothing: no answer at first).
+_last_rfc3339: list[tuple[float, str]] = [(float("nan"), "")]
 
 
 @lru_cache(maxsize=4096)

@@ -25,6 +25,10 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "dstutor"
     sys_version = ""
     timeout = 600  # an idle or stuck connection is closed after ten minutes
+    # TCP_NODELAY, as Go's net/http sets it: headers and body go out as two writes, and
+    # with Nagle on the body waited for the client's delayed ACK of the headers (~40 ms
+    # on loopback) on every reply; so did each watch event after the first.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
         pass

@@ -85,6 +85,8 @@ class ApiServer:
         self.store = store
         self.clock = clock
         self.names = names
+        # priority_answers' last answer, with the PriorityClass writes it was made after.
+        self._priority_answers: tuple[int, PriorityAnswers] | None = None
 
     # --- reads --------------------------------------------------------------------
 
@@ -168,8 +170,14 @@ class ApiServer:
 
     def priority_answers(self) -> PriorityAnswers:
         """A memo of the Priority plugin for creates that write no PriorityClass between
-        them (see create_trusted)."""
-        return PriorityAnswers(self.store.list("PriorityClass"))
+        them (see create_trusted): the same one until a PriorityClass is written (a node
+        joining makes one pod per DaemonSet, each in a sync of its own)."""
+        written = self.store.writes_of("PriorityClass")
+        cached = self._priority_answers
+        if cached is None or cached[0] != written:
+            cached = self._priority_answers = (written, PriorityAnswers(
+                self.store.list("PriorityClass")))
+        return cached[1]
 
     def admit_pod_priority(self, pod: Obj, answers: PriorityAnswers | None = None) -> None:
         """Write spec.priority (and the class's name and preemptionPolicy) into a new pod.

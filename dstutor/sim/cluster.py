@@ -43,6 +43,7 @@ from dstutor.sim.events import (
     expired_events,
 )
 from dstutor.sim.eventstore import Involved, Source, entry_last_write, is_record
+from dstutor.sim.informers import POD_INFORMER_BITS, TIMELINE, concerned_informers
 from dstutor.sim.namegen import NameGenerator
 from dstutor.sim.nodes import make_node
 from dstutor.sim.store import Store
@@ -163,10 +164,21 @@ class Cluster:
             "ReplicaSet": deploy.on_replicaset}
         self._pod_informers = (ds.on_pod, self.scheduler.on_pod, self.kubelet.on_pod,
                                self.tainteviction.on_pod, deploy.on_pod, self.network.on_pod)
+        # For each set of concerned informers (sim/informers.py), those of them to tell,
+        # in the order above: built once, so a write only looks its tuple up.
+        self._pod_informer_sets = tuple(
+            tuple(on_pod for bit, on_pod in zip(POD_INFORMER_BITS, self._pod_informers,
+                                                strict=True) if concerned & bit)
+            for concerned in range(0, 2 * POD_INFORMER_BITS[-1], 2))
 
     def _on_pod(self, old: Obj | None, new: Obj | None) -> None:
-        self.timeline.observe_pod(old, new, self.clock)
-        for on_pod in self._pod_informers:
+        # Only the informers the write may concern (sim/informers.py): most writes are
+        # status updates in place that only the DaemonSet controller needs to see.
+        concerned = concerned_informers(old, new, self.kubelet.work,
+                                        self.tainteviction.checked)
+        if concerned & TIMELINE:
+            self.timeline.observe_pod(old, new, self.clock)
+        for on_pod in self._pod_informer_sets[concerned >> 1]:
             on_pod(old, new)
 
     def _on_node(self, old: Obj | None, new: Obj | None) -> None:
@@ -181,7 +193,7 @@ class Cluster:
         self.tainteviction.on_node(old, new)
 
     def _on_daemonset(self, old: Obj | None, new: Obj | None) -> None:
-        self.timeline.observe("DaemonSet", old, new, self.clock.now())
+        self.timeline.observe_daemonset(old, new, self.clock)
         self.daemonsets.on_daemonset(old, new)
 
     def _records_pod_events(self) -> bool:

@@ -118,6 +118,9 @@ class Engine:
             self.handled += 1
             if steps > MAX_STEPS_PER_INSTANT:
                 raise RuntimeError("the simulation did not settle (controller loop)")
+        # A set never shrinks as items leave it: after 50,000 items its empty table still
+        # holds 4 MB. clear() on the empty set gives the table back.
+        self._queued.clear()
         return steps
 
     def _fire_due(self, now: float) -> None:
@@ -131,6 +134,8 @@ class Engine:
                     if item not in queued:  # enqueue, inline: 50,000 calls at one instant
                         queued.add(item)
                         queue.append(item)
+        if not due:
+            due.clear()  # as _queued: the emptied dict's table goes back (2.5 MB at 50,000)
 
     def run_until(self, target: float) -> None:
         """Advance virtual time to `target`, stopping at every timer on the way."""

@@ -42,8 +42,9 @@ class Store:
         self._pods_by_owner_node: dict[str, dict[str, tuple[Key, ...]]] = {}
         self._pods_by_node: dict[str, set[Key]] = {}
         self._orphans_by_node: dict[str, set[Key]] = {}
-        # Pod key -> (controller uid, target node, the ownerReferences list it was read from).
-        self._pod_index_entry: dict[Key, tuple[str, str, object]] = {}
+        # Pod key -> (controller uid, target node, the ownerReferences list it was read
+        # from, the key itself: see stored_pod_key).
+        self._pod_index_entry: dict[Key, tuple[str, str, object, Key]] = {}
         self._revision = 0
         # Each kind's keys and objects in the API server's order, kept until a key comes
         # or goes (a replaced object drops only the objects; an update in place keeps
@@ -56,6 +57,9 @@ class Store:
         # How many records there are, and the listeners that ignore an Event's writes.
         self._event_records = 0
         self.event_blind: list[Listener] = []
+        # Writes so far of the kinds whose readers keep answers between writes (the
+        # Priority admission plugin's PriorityClasses): see writes_of.
+        self._kind_writes: dict[str, int] = {"PriorityClass": 0}
 
     # --- reads --------------------------------------------------------------------
 
@@ -112,6 +116,13 @@ class Store:
         entry = self._pod_index_entry.get(key)
         return (entry[0], entry[1]) if entry is not None else ("", "")
 
+    def stored_pod_key(self, key: Key) -> Key:
+        """The key tuple the indexes hold for a stored pod, else `key`: the kubelet's and
+        taint eviction's per-pod records keep it instead of an equal tuple of their own
+        (64 bytes a pod each)."""
+        entry = self._pod_index_entry.get(key)
+        return entry[3] if entry is not None else key
+
     def pods_on_node(self, node: str) -> builtins.list[Obj]:
         found = [self.get(*k) for k in self._pods_by_node.get(node, ())]
         return sorted((p for p in found if p is not None), key=key_of)
@@ -131,6 +142,12 @@ class Store:
     def resource_version(self) -> int:
         return self._revision
 
+    def writes_of(self, kind: str) -> int:
+        """How many writes (creates, updates, touches, removals) objects of `kind` have had:
+        an answer worked out from them holds while this stays the same. Counted only for
+        the kinds set up in __init__ (other kinds raise KeyError)."""
+        return self._kind_writes[kind]
+
     # --- writes -------------------------------------------------------------------
 
     def next_resource_version(self) -> str:
@@ -144,12 +161,19 @@ class Store:
         and leaves the counter alone, so the versions of everything else stay as they
         were before such objects were simulated.
         """
-        kind, ns, name = key_of(obj)
-        items = self._kind(kind)
+        meta = obj.get("metadata") or {}
+        kind, ns, name = obj["kind"], meta.get("namespace", "") or "", meta.get("name", "")
+        items = self._by_kind.get(kind)  # _kind(kind), inline (every create passes here)
+        if items is None:
+            items = self._by_kind[kind] = {}
         old = items.get((ns, name))
         if old.__class__ is _RECORD:  # a recorded Event replaced: listeners see its dict
             old = self._drop_event_record(old)
-        obj["metadata"]["resourceVersion"] = "1" if builtin else self.next_resource_version()
+        if builtin:
+            obj["metadata"]["resourceVersion"] = "1"
+        else:
+            self._revision += 1  # next_resource_version(), inline
+            obj["metadata"]["resourceVersion"] = str(self._revision)
         items[(ns, name)] = obj
         if old is not obj:
             self._sorted_objs.pop(kind, None)
@@ -159,6 +183,8 @@ class Store:
             self._by_uid[obj["metadata"]["uid"]] = obj
         if kind == "Pod":
             self._index_pod(obj)
+        elif kind in self._kind_writes:
+            self._kind_writes[kind] += 1
         for listener in self.listeners:
             listener(kind, old, obj)
 
@@ -169,6 +195,8 @@ class Store:
         kind = obj["kind"]
         if kind == "Pod":
             self._index_pod(obj)
+        elif kind in self._kind_writes:
+            self._kind_writes[kind] += 1
         if old is None:
             old = obj
         for listener in self.listeners:
@@ -186,6 +214,8 @@ class Store:
         self._by_uid.pop(obj["metadata"]["uid"], None)
         if kind == "Pod":
             self._unindex_pod((kind, ns, name))
+        elif kind in self._kind_writes:
+            self._kind_writes[kind] += 1
         self._revision += 1
         for listener in self.listeners:
             listener(kind, obj, None)
@@ -202,7 +232,9 @@ class Store:
         if node and known is not None and known[2] is refs and known[1] == node:
             return
         ref = controller_ref(pod)
-        entry = (ref["uid"] if ref else "", target_node_name(pod), refs)
+        if known is not None:
+            key = known[3]
+        entry = (ref["uid"] if ref else "", target_node_name(pod), refs, key)
         if known is not None and known[0] == entry[0] and known[1] == entry[1]:
             self._pod_index_entry[key] = entry
             return

@@ -95,6 +95,14 @@ class Timeline:
                                 or (pod.get("status") or {}).get("phase") == "Failed"):
             self._pod(old, pod, clock.now())
 
+    def observe_daemonset(self, old: Obj | None, new: Obj | None, clock: _Clock) -> None:
+        """observe("DaemonSet", ...), without asking the clock or looking for a rollout
+        while none was ever recorded and the write changes no template (a status write,
+        old is new: most DaemonSet writes)."""
+        if new is None or ((old is None or old is new) and not self.rollouts):
+            return
+        self._daemonset(old, new, clock.now())
+
     def _daemonset(self, old: Obj | None, new: Obj, now: float) -> None:
         meta = new["metadata"]
         current = self.current(meta["namespace"], meta["name"], meta.get("uid", ""))

@@ -33,6 +33,7 @@ class WritableOracle(Oracle):
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # see render_oracle.Oracle
 
             def log_message(self, *args: Any) -> None:
                 pass

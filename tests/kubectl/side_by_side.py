@@ -3,8 +3,9 @@ same objects, and both outputs must be byte-identical.
 
 kubectl reads ages from the real clock, so the scenario is played on a virtual clock that
 ends just before real time (a first, dry run measures how long it lasts). Before each
-command the cluster is advanced to the next real second, the tutor answers, the objects
-are served as they are at that instant, and kubectl runs within that second (if it
+command the cluster is advanced to a real second (the current one while half of it is
+left, else the next), the tutor answers, the objects are served as they are at that
+instant, and kubectl runs within that second (if it
 misses it, the command is tried again at a later second). Only tests use this.
 """
 
@@ -111,17 +112,15 @@ class SideBySide:
         read, and the attempt counts if one matches; otherwise it is tried again.
         """
         for _ in range(8):
-            target = math.floor(time.time()) + 1
+            target = self._second()
             if target > self.cluster.now():
                 self.cluster.advance(target - self.cluster.now())
             ours = run(self.cluster, "kubectl " + line)
             now = self.cluster.now()
             self.oracle.objects = served(self.cluster)
             self.oracle.table_builder = lambda kind, items, now=now: build_table(kind, items, now)
-            wait = target + 0.02 - time.time()
-            if wait < 0:
-                continue  # the tutor took too long: this second has gone
-            time.sleep(wait)
+            if not _wait_for(target):
+                continue  # the tutor took too long: this second has (nearly) gone
             real = self.oracle.run(*shlex.split(line))
             last = math.floor(time.time())
             if last == target or _same(ours, real):
@@ -141,16 +140,14 @@ class SideBySide:
         results: dict[str, Pair] = {}
         for start in range(0, len(lines), width):
             chunk = lines[start:start + width]
-            target = math.floor(time.time()) + 1
+            target = self._second()
             if target > self.cluster.now():
                 self.cluster.advance(target - self.cluster.now())
             ours = {line: run(self.cluster, "kubectl " + line) for line in chunk}
             now = self.cluster.now()
             self.oracle.objects = served(self.cluster)
             self.oracle.table_builder = lambda kind, items, now=now: build_table(kind, items, now)
-            wait = target + 0.02 - time.time()
-            if wait > 0:
-                time.sleep(wait)
+            if _wait_for(target):
                 procs = [(line, self.oracle.start(*shlex.split(line))) for line in chunk]
                 reals = {}
                 for line, proc in procs:
@@ -166,6 +163,16 @@ class SideBySide:
                     results[line] = self.both(line)
         return results
 
+    def _second(self) -> float:
+        """The real second both answer in: the current one while at least LEFT of it
+        remains and the cluster has not passed it, else the next. (Waiting for the next
+        second every time cost half a second of idle wall time per command.)"""
+        now = time.time()
+        second = math.floor(now)
+        if now - second > 1 - LEFT or second < self.cluster.now():
+            second += 1
+        return float(second)
+
     def _at(self, second: float, line: str) -> CommandResult:
         """The tutor's answer with its clock read as `second`, nothing else moved (the
         command is read-only, so no timer fires)."""
@@ -176,6 +183,21 @@ class SideBySide:
             return run(self.cluster, "kubectl " + line)
         finally:
             clock._now = saved
+
+
+# How much of the current real second must remain for kubectl to run in it: kubectl's
+# runs here take 0.05-0.3 s; one that crosses into the next second is still checked
+# (SideBySide.both), this only keeps such retries rare.
+LEFT = 0.5
+
+
+def _wait_for(second: float) -> bool:
+    """Sleep until just after `second` begins; False if too little of it is left."""
+    wait = second + 0.02 - time.time()
+    if wait > 0:
+        time.sleep(wait)
+        return True
+    return time.time() < second + 1 - LEFT
 
 
 def _line_by_line(candidates: list[CommandResult],

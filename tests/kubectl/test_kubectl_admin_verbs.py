@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from kubectl_runtime import GO_RUNTIME_ENV
 from kubectl_verbs_support import fresh_cluster
 
 from dstutor.kubectl.dispatch import run
@@ -46,7 +47,7 @@ def test_client_side_errors_match_the_real_kubectl(line: str, tmp_path: Path) ->
     import shlex
 
     words = shlex.split(line)
-    env = {**os.environ, "KUBECONFIG": str(tmp_path / "none")}
+    env = {**os.environ, "KUBECONFIG": str(tmp_path / "none"), **GO_RUNTIME_ENV}
     real = subprocess.run([str(kubectl_path()), *words[1:]], capture_output=True, text=True,
                           env=env, timeout=60)
     ours = run(fresh_cluster(), line)

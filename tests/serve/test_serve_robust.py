@@ -197,3 +197,23 @@ def test_a_filtered_watch_sees_objects_leave_and_come_back(served: Served) -> No
             events.append((event["type"], event["object"]["metadata"]["name"]))
     conn.close()
     assert events == [("ADDED", "worker-1"), ("DELETED", "worker-1"), ("ADDED", "worker-1")]
+
+
+def test_replies_are_not_held_back_by_nagle(served: Served, monkeypatch) -> None:
+    """Every connection the API server accepts has TCP_NODELAY set, as Go's net/http
+    does: a reply's body is not held back until the client ACKs its headers."""
+    import socket
+
+    from dstutor.serve import http as serve_http
+
+    seen: list[int] = []
+    setup = serve_http._Handler.setup
+
+    def recording_setup(self) -> None:  # noqa: ANN001
+        setup(self)
+        seen.append(self.connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+    monkeypatch.setattr(serve_http._Handler, "setup", recording_setup)
+    code, body = _request(served, "GET", "/api/v1/nodes")
+    assert (code, body["kind"]) == (200, "NodeList")
+    assert seen and all(seen), seen

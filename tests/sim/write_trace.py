@@ -152,10 +152,56 @@ def kubeadm() -> Recorder:
     return r
 
 
+def _deployment(name: str, replicas: int, *, anti_affinity: bool = False) -> dict[str, Any]:
+    labels = {"app": name}
+    spec: dict[str, Any] = {"containers": [{"name": name, "image": f"{name}:1"}]}
+    if anti_affinity:
+        spec["affinity"] = {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+            {"labelSelector": {"matchLabels": labels}, "topologyKey": "kubernetes.io/hostname"}]}}
+    return {"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": name, "namespace": "default"},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": labels},
+                     "template": {"metadata": {"labels": labels}, "spec": spec}}}
+
+
+def workloads() -> Recorder:
+    """Deployments (ReplicaSet pods, one with required pod anti-affinity) beside a
+    DaemonSet, a NoExecute taint that evicts, scaling and a new template: the pod
+    informers other than the DaemonSet controller's at work."""
+    c = Cluster(seed=7, record_pod_events=True)
+    r = Recorder(c)
+    for i in range(4):
+        c.add_node(f"w-{i}", ready=True)
+    c.create(_ds("agent", [{"name": "agent", "image": "agent:1"}]))
+    c.create(_deployment("web", 3, anti_affinity=True))
+    c.create(_deployment("api", 2))
+    r.snap()
+    r.advance(1, 6)
+    node = c.get("Node", "", "w-1")
+    node["spec"]["taints"] = [{"key": "maintenance", "effect": "NoExecute"}]
+    c.update(node)
+    r.snap()
+    r.advance(1, 6)
+    web = c.get("Deployment", "default", "web")
+    web["spec"]["replicas"] = 5
+    c.update(web)
+    api = c.get("Deployment", "default", "api")
+    api["spec"]["template"]["spec"]["containers"][0]["image"] = "api:2"
+    c.update(api)
+    r.snap()
+    r.advance(1, 8)
+    r.advance(None)
+    c.add_node("w-4", ready=True)
+    r.snap()
+    r.advance(None)
+    return r
+
+
 SCENARIOS: dict[str, Callable[[], Recorder]] = {
     "fleet-pod-events": lambda: fleet(True),
     "fleet-no-pod-events": lambda: fleet(False),
     "kubeadm": kubeadm,
+    "workloads": workloads,
 }
 
 

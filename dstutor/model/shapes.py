@@ -1,0 +1,88 @@
+"""Dicts of one shape that share their key table (PEP 412 key-sharing dictionaries).
+
+A settled pod is five dicts of its own (the pod, metadata, spec, status, a container's
+status) plus its podIPs entry; at 50,000 pods their hash tables are about a third of the
+process. CPython keeps the attribute dict of each instance of a class as a *split*
+table: the keys and their hashes once per class, only the values per dict. Such a dict
+is an ordinary `dict` in every respect (type, equality, order of insertion, copying,
+JSON, pickling); it only costs less (a metadata dict of nine keys 168 bytes instead of
+272, a spec of fifteen about 230 instead of 464). `DictShape.new()` hands out such an
+empty dict, made from a throwaway instance of a class private to the shape.
+
+Filling one key at a time keeps the table split; so does `dict.copy()`. Anything the
+interpreter cannot keep split (a key the shape does not know once its table is full, a
+deletion, `update()` into an empty one) silently turns that one dict into an ordinary
+one, so correctness never depends on the sharing, only the memory does. Interpreters
+without key-sharing (PyPy) just make ordinary dicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+
+class DictShape:
+    """Empty dicts that share the key table of `keys` (in that order)."""
+
+    __slots__ = ("_cls", "keys")
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        self.keys = tuple(keys)
+        # A class of its own, whose shared key table the first instance fills in the
+        # shape's order; the instances made later are thrown away once their __dict__
+        # (a split dict) has been taken.
+        self._cls: type = type("Shape", (), {"__module__": __name__})
+        seed = self._cls()
+        for key in self.keys:
+            setattr(seed, key, None)
+
+    def new(self) -> dict[str, Any]:
+        """An empty dict of this shape, to be filled key by key."""
+        d: dict[str, Any] = self._cls().__dict__
+        return d
+
+    def build(self, *values: Any) -> dict[str, Any]:
+        """A dict of this shape with these values for its first keys, in the shape's
+        order (the keys after them are left for later writers)."""
+        if len(values) > len(self.keys):
+            raise ValueError(f"{len(values)} values for the {len(self.keys)} keys {self.keys}")
+        d: dict[str, Any] = self._cls().__dict__
+        for key, value in zip(self.keys, values, strict=False):  # checked above
+            d[key] = value
+        return d
+
+    def filled(self, source: Mapping[str, Any]) -> dict[str, Any]:
+        """A dict of this shape with `source`'s items in `source`'s order (a shallow
+        copy, as `dict(source)`)."""
+        d: dict[str, Any] = self._cls().__dict__
+        for key, value in source.items():
+            d[key] = value
+        return d
+
+
+@lru_cache(maxsize=256)
+def shape_of(keys: tuple[str, ...]) -> DictShape:
+    """One shape per distinct key tuple (bounded: a miss only costs a new class)."""
+    return DictShape(keys)
+
+
+# The shapes of a controller-made pod's own dicts, in the order their keys are written
+# (the writers add keys over the pod's life; a key not listed still works, see above).
+POD = DictShape(("apiVersion", "kind", "metadata", "spec", "status"))
+POD_METADATA = DictShape(("generateName", "namespace", "labels", "ownerReferences",
+                          "annotations", "name", "uid", "creationTimestamp", "generation",
+                          "resourceVersion"))
+POD_STATUS = DictShape(("phase", "qosClass", "conditions", "hostIP", "hostIPs", "startTime",
+                        "podIP", "podIPs", "observedGeneration", "containerStatuses"))
+CONTAINER_STATUS = DictShape(("name", "image", "imageID", "ready", "restartCount",
+                              "started", "state", "lastState", "containerID"))
+POD_IP = DictShape(("ip",))
+# Keys the API server and scheduler add to a controller's pod spec after the template's.
+_SPEC_ADDED = ("affinity", "priorityClassName", "priority", "preemptionPolicy", "nodeName")
+
+
+def pod_spec_shape(template_keys: tuple[str, ...]) -> DictShape:
+    """The shape of a pod spec made from a template spec with these keys."""
+    return shape_of(template_keys + tuple(k for k in _SPEC_ADDED if k not in template_keys))

@@ -1,0 +1,82 @@
+"""Which pod informers a pod write can concern: one look at the pod for all of them.
+
+Every pod write used to go to six pod informers (the DaemonSet controller, scheduler,
+kubelet, taint eviction, Deployment controller, network plugins) and the timeline, and
+each dug in the pod's dicts to find, most of the time, that the write told it nothing:
+a kubelet status update in place tells only the DaemonSet controller something, a
+DaemonSet's new pod only it and the scheduler. `concerned_informers` asks their
+questions once per write and answers with the informers that may act; Cluster._on_pod
+tells only those, in the usual order. Each test below stands for an informer's own early
+return, named there, and errs towards telling it. tests/sim/test_sim_quiet_writes.py
+tells every informer left out, after every write of the write_trace scenarios, and checks
+that none of them did anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from dstutor.controller.kubelet_work import PodWork
+from dstutor.controller.network import NETWORK_PLUGIN_ANNOTATION
+from dstutor.model.objects import Obj
+
+# The informers, as bits; Cluster._wire_informers keeps its tuple in this order.
+TIMELINE = 1
+DAEMONSET = 2
+SCHEDULER = 4
+KUBELET = 8
+TAINT_EVICTION = 16
+DEPLOYMENT = 32
+NETWORK = 64
+ALL = 127
+POD_INFORMER_BITS = (DAEMONSET, SCHEDULER, KUBELET, TAINT_EVICTION, DEPLOYMENT, NETWORK)
+
+_EMPTY: Obj = {}
+
+
+def concerned_informers(old: Obj | None, new: Obj | None,
+                        kubelet_work: Mapping[tuple[str, str, str], PodWork],
+                        taint_checked: Mapping[tuple[str, str, str], str]) -> int:
+    """The informers (bits) that may act on this pod write; the others would return at
+    once. A removal concerns them all."""
+    if new is None:
+        return ALL
+    meta, spec = new["metadata"], new["spec"]
+    status = new.get("status") or _EMPTY
+    deleting = meta.get("deletionTimestamp")
+    # DaemonSetsController.on_pod compares what the controller reads: always asked.
+    concerned = DAEMONSET
+    # Timeline.observe_pod: a pod being deleted or failed may have been evicted.
+    if deleting or status.get("phase") == "Failed":
+        concerned |= TIMELINE
+    node_name = spec.get("nodeName")
+    if not node_name:
+        # Scheduler.on_pod queues an unbound pod; the kubelet and taint eviction look
+        # only at bound ones.
+        concerned |= SCHEDULER
+    else:
+        # Scheduler.on_pod: a bound pod with pod anti-affinity is remembered.
+        affinity = spec.get("affinity")
+        if affinity and affinity.get("podAntiAffinity"):
+            concerned |= SCHEDULER
+        key = ("Pod", meta.get("namespace", "") or "", meta.get("name", ""))  # key_of
+        # Kubelet.on_pod: a pod it has no work for, one being deleted, or one whose spec
+        # changed (a generation it has not observed) is queued.
+        if (deleting or kubelet_work.get(key) is None
+                or meta.get("generation", 0) != status.get("observedGeneration", 0)):
+            concerned |= KUBELET
+        # TaintEvictionController.on_pod: a new or newly bound pod, or one not yet
+        # checked on this node, is looked at.
+        if old is not new or taint_checked.get(key) != node_name:
+            concerned |= TAINT_EVICTION
+    # NetworkPlugins.on_pod: a network plugin's pod may bring its node's network up.
+    annotations = meta.get("annotations")
+    if annotations and annotations.get(NETWORK_PLUGIN_ANNOTATION):
+        concerned |= NETWORK
+    # DeploymentController.on_pod: a ReplicaSet's pod wakes its ReplicaSet.
+    for ref in meta.get("ownerReferences") or ():
+        if ref.get("controller"):
+            if ref.get("kind") == "ReplicaSet":
+                concerned |= DEPLOYMENT
+            break
+    return concerned
