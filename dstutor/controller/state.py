@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from dstutor.controller.placement import Placement
 from dstutor.controller.rolling_index import RollingIndex
@@ -71,15 +71,6 @@ class DaemonSetState:
     rolling: RollingIndex | None = None
     # cleanupHistory's revision hashes of live pods, per node, while it runs each sync.
     live_hashes: LiveHashes | None = None
-    # What _new_pod copies its pods' own dicts from, with the parts they were made of.
-    pod_prototypes: tuple[Any, ...] = ()
-
-    def __getstate__(self) -> dict[str, Any]:
-        # A pickled prototype comes back a plain dict, and so would every pod copied
-        # from it (undo pickles the cluster): a copy makes its prototypes afresh.
-        state = dict(self.__dict__)
-        state["pod_prototypes"] = ()
-        return state
 
 
 @dataclass
