@@ -19,7 +19,13 @@ from typing import Any
 from dstutor.render._gofmt import json_dumps
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "render"))
-from render_oracle import RESOURCES, Oracle, _resource_list, kubectl_path  # noqa: E402
+from render_oracle import (  # noqa: E402
+    RESOURCES,
+    Oracle,
+    _resource_list,
+    hold_watch,
+    kubectl_path,
+)
 
 __all__ = ["WritableOracle", "kubectl_path"]
 
@@ -62,6 +68,8 @@ class WritableOracle(Oracle):
                 return self.rfile.read(length) if length else b""
 
             def do_GET(self) -> None:  # noqa: N802 - http.server naming
+                if hold_watch(self):
+                    return
                 if urllib.parse.urlsplit(self.path).path == "/api/v1":
                     listing = _resource_list("", "v1")
                     listing["resources"].append(EVICTION)

@@ -8,6 +8,7 @@ renderers in dstutor.render.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -74,6 +75,30 @@ def _resource_list(group: str, version: str) -> dict[str, Any]:
             "resources": resources}
 
 
+def hold_watch(handler: BaseHTTPRequestHandler) -> bool:
+    """A watch from a resourceVersion (`?watch=true&resourceVersion=1`) gets what a quiet
+    API server sends: an open stream with no events, until kubectl goes away (at most a
+    minute). kubectl's informers (`rollout status --watch=false`) start one after their
+    list and may read its answer before they exit: the list sent instead made kubectl log
+    "watch ended with error" on stderr whenever it came back first, which it did once
+    replies stopped waiting on Nagle. A streaming list (`sendInitialEvents=true`) still
+    gets the list, which kubectl takes as "not supported" and lists instead, silently."""
+    query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(handler.path).query))
+    if query.get("watch") not in ("true", "1") or query.get("sendInitialEvents") == "true":
+        return False
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Transfer-Encoding", "chunked")
+    handler.end_headers()
+    handler.wfile.flush()
+    handler.connection.settimeout(60)
+    with contextlib.suppress(OSError):
+        while handler.connection.recv(4096):
+            pass
+    handler.close_connection = True
+    return True
+
+
 def _match_selector(selector: str, get: Callable[[str], str | None]) -> bool:
     """Equality-only selectors: enough for what describe and the tests send."""
     for part in filter(None, selector.split(",")):
@@ -121,6 +146,8 @@ class Oracle:
                 pass
 
             def do_GET(self) -> None:  # noqa: N802 - http.server naming
+                if hold_watch(self):
+                    return
                 status, body = oracle._handle(self.path, self.headers.get("Accept", ""))
                 data = json.dumps(body).encode()
                 self.send_response(status)
