@@ -73,6 +73,9 @@ class DaemonSetState:
     live_hashes: LiveHashes | None = None
     # What _new_pod copies its pods' own dicts from, with the parts they were made of.
     pod_prototypes: tuple[Any, ...] = ()
+    # The controller reference new pods were made for, with their generateName and
+    # ownerReferences list (DaemonSetsController._pod_owner_parts).
+    owner_parts: tuple[Any, ...] = ()
 
     def __getstate__(self) -> dict[str, Any]:
         # A pickled prototype comes back a plain dict, and so would every pod copied
