@@ -174,7 +174,7 @@ def failure_message(reasons: Counter[str], total: int, post_filter: str = "") ->
 
 
 # Containers lists whose answer Scheduler._room_is_certain keeps (a miss only costs one).
-ASKS_NOTHING_MEMO_SIZE = 256
+ASKS_NOTHING_MEMO_SIZE = 32
 
 
 class Scheduler:
@@ -187,10 +187,9 @@ class Scheduler:
         # Bound pods with required pod anti-affinity: while there are none, a pod without
         # pod (anti-)affinity of its own skips the InterPodAffinity filter.
         self.anti_affinity: set[tuple[str, str, str]] = set()
-        # Containers lists _room_is_certain looked at (by id; each entry holds its list,
-        # so the id stays its own), and whether each asks for nothing (no cpu, memory
-        # or host port).
-        self._asks_nothing: dict[int, tuple[object, bool]] = {}
+        # Containers lists _room_is_certain looked at, the newest last, and whether each
+        # asks for nothing (no cpu, memory or host port).
+        self._asks_nothing: list[tuple[object, bool]] = []
         self._pod_limits: dict[str, int] = {}  # allocatable "pods" text -> the number
 
     def on_pod(self, old: Obj | None, new: Obj | None) -> None:
@@ -302,12 +301,15 @@ class Scheduler:
         containers = pod["spec"].get("containers")
         # Per containers list: a node joining has each DaemonSet's pod scheduled in turn.
         memo = self._asks_nothing
-        cached = memo.get(id(containers))
-        if cached is None or cached[0] is not containers:
+        for cached in memo:  # by identity: each entry holds its list
+            if cached[0] is containers:
+                break
+        else:
             # Both questions read nothing of the pod but its containers.
             if len(memo) >= ASKS_NOTHING_MEMO_SIZE:
-                memo.clear()
-            cached = memo[id(containers)] = (containers, asks_for_nothing(pod))
+                del memo[0]  # the oldest
+            cached = (containers, asks_for_nothing(pod))
+            memo.append(cached)
         if not cached[1]:
             return False
         allowed = (node.get("status", {}).get("allocatable") or {}).get("pods")

@@ -33,7 +33,7 @@ NODES = [{"metadata": {"name": "n"}, "status": {"allocatable": {"pods": limit}}}
 def test_room_is_certain_memo_answers_as_the_general_code(
         steps: list[tuple[int, bool, int, int]], small: bool) -> None:
     scheduler = Scheduler.__new__(Scheduler)
-    scheduler._asks_nothing = {}
+    scheduler._asks_nothing = []
     scheduler._pod_limits = {}
     shared = [list(c) for c in CONTAINERS]
     saved = scheduler_module.ASKS_NOTHING_MEMO_SIZE
