@@ -510,26 +510,18 @@ class DaemonSetsController(PodClaims):
             state.pod_labels, state.pod_labels_key = share(pod_labels), key
         pod_labels = state.pod_labels
         generate_name, owner_refs = self._pod_owner_parts(ds, state)
-        # The pod's own dicts are copies of key-sharing prototypes (model/shapes.py),
-        # made again when what they hold changes.
-        namespace = ds["metadata"]["namespace"]
-        protos = state.pod_prototypes
-        if (not protos or protos[0] is not state.pod_spec or protos[1] is not pod_labels
-                or protos[2] is not owner_refs or protos[3] != generate_name
-                or protos[4] != namespace or protos[5] != state.qos_class):
-            protos = state.pod_prototypes = (
-                state.pod_spec, pod_labels, owner_refs, generate_name, namespace,
-                state.qos_class, POD.build("v1", "Pod"),
-                POD_METADATA.build(generate_name, namespace, pod_labels, owner_refs),
-                pod_spec_shape(tuple(state.pod_spec)).filled(state.pod_spec),
-                POD_STATUS.build("Pending", state.qos_class))
-        pod, meta, spec, status = (protos[6].copy(), protos[7].copy(), protos[8].copy(),
-                                   protos[9].copy())
+        # The pod's own dicts are key-sharing ones (model/shapes.py), filled key by key.
+        meta = POD_METADATA.new()
+        meta["generateName"] = generate_name
+        meta["namespace"] = ds["metadata"]["namespace"]
+        meta["labels"] = pod_labels
+        meta["ownerReferences"] = owner_refs
         if tmeta.get("annotations"):
             meta["annotations"] = dict(tmeta["annotations"])
         # Pods of one revision share the unchanging parts of their spec (containers,
         # volumes, tolerations): stored objects are only ever replaced, never edited
         # in place, except for fields each pod owns (nodeName, affinity, status).
+        spec = pod_spec_shape(state.pod_spec).filled(state.pod_spec)
         if spec.get("affinity"):
             affinity = dict(spec["affinity"])
             node_affinity = dict(affinity.get("nodeAffinity") or {})
@@ -539,6 +531,12 @@ class DaemonSetsController(PodClaims):
             spec["affinity"] = affinity
         else:
             spec["affinity"] = shared.pinned_affinity(node_name)
+        status = POD_STATUS.new()
+        status["phase"] = "Pending"
+        status["qosClass"] = state.qos_class
+        pod = POD.new()
+        pod["apiVersion"] = "v1"
+        pod["kind"] = "Pod"
         pod["metadata"] = meta
         pod["spec"] = spec
         pod["status"] = status

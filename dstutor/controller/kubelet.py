@@ -49,8 +49,6 @@ class Kubelet:
         # _set_conditions' results by what they were made from (see there).
         self._conditions_memo: dict[tuple[object, ...], tuple[tuple[Obj, ...], list[Obj]]] = {}
         self.work: dict[PodKey, PodWork] = {}
-        # _set_container_states' last container status, with what it was made of.
-        self._status_proto: tuple[Any, ...] = (None,) * 6
         # Whether a pod must wait for its node's network (controller/network.py).
         self.network_blocks: Callable[[Obj, str], bool] = lambda pod, node_name: False
         # Told when one of a pod's containers starts, to schedule its failed readiness
@@ -66,7 +64,6 @@ class Kubelet:
         # deep-copies the cluster): a copy starts without it.
         state = dict(self.__dict__)
         state["_conditions_memo"] = {}
-        state["_status_proto"] = (None,) * 6  # a copy would make plain dicts from it
         return state
 
     def t(self, name: str) -> float:
@@ -248,7 +245,7 @@ class Kubelet:
                 self._pull_failed(pod, key, c, cw, now)
                 return True
             pull_seconds = float(self.ctx.timing["imagePullSeconds"])
-            self.nodes[node_name].images.add(image)
+            self.nodes[node_name].pulled(image)
             if self.pod_events():
                 self._event(pod, name, "Normal", "Pulled",
                             f'Successfully pulled image "{image_ref(image)}" in '
@@ -453,17 +450,16 @@ class Kubelet:
         statuses: list[Obj] = [shared.EMPTY] * len(containers)  # exact size, no slack
         for i, c in enumerate(containers):
             prev = old.get(c["name"], {})
-            restarts, last = prev.get("restartCount", 0), prev.get("lastState", shared.EMPTY)
-            # A copy of a key-sharing prototype (model/shapes.py): pods of one revision
-            # that reach the same state in a row differ only in what is written later.
-            proto = self._status_proto
-            if (proto[0] is not c or proto[1] is not ready or proto[2] != restarts
-                    or proto[3] is not state or proto[4] is not last):
-                proto = self._status_proto = (c, ready, restarts, state, last,
-                                              CONTAINER_STATUS.build(
-                                                  c["name"], c.get("image", ""), "", ready,
-                                                  restarts, False, state, last))
-            statuses[i] = proto[5].copy()
+            cs = CONTAINER_STATUS.new()  # a key-sharing dict (model/shapes.py)
+            cs["name"] = c["name"]
+            cs["image"] = c.get("image", "")
+            cs["imageID"] = ""
+            cs["ready"] = ready
+            cs["restartCount"] = prev.get("restartCount", 0)
+            cs["started"] = False
+            cs["state"] = state
+            cs["lastState"] = prev.get("lastState", shared.EMPTY)
+            statuses[i] = cs
         pod["status"]["containerStatuses"] = statuses
 
     def _sync_status(self, pod: Obj, now: float) -> None:

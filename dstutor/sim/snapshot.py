@@ -14,7 +14,7 @@ import math
 from dataclasses import asdict
 from typing import Any
 
-from dstutor.controller.kubelet_work import ContainerWork, NodeAgent, PodWork
+from dstutor.controller.kubelet_work import ContainerWork, NodeAgent, PodWork, image_set
 from dstutor.errors import DstutorError
 from dstutor.model import validation
 from dstutor.model.kinds import KINDS
@@ -139,7 +139,7 @@ def _import(data: Any, clock: Clock | None) -> Cluster:
             first = event.get("firstTimestamp")
             cluster.events.adopt(event, parse_rfc3339(first) if first else 0.0)
     kubelet = cluster.kubelet
-    kubelet.nodes = {name: NodeAgent(alive=bool(a["alive"]), images=set(a["images"]),
+    kubelet.nodes = {name: NodeAgent(alive=bool(a["alive"]), images=image_set(a["images"]),
                                      next_ip=int(a["nextIP"]))
                      for name, a in data["kubelet"]["nodes"].items()}
     kubelet.work = {_tuple(key): PodWork.from_dict(work) for key, work in data["kubelet"]["work"]}

@@ -1,7 +1,6 @@
 """A node joining makes one pod for each DaemonSet in turn: each DaemonSet keeps its own
-generateName and ownerReferences list for its new pods (and with them the prototypes its
-pods' dicts are copied from), instead of one controller-wide slot that every other
-DaemonSet's create evicted."""
+generateName and ownerReferences list for its new pods, instead of one controller-wide
+slot that every other DaemonSet's create evicted (a new list per join and DaemonSet)."""
 
 from __future__ import annotations
 
@@ -18,7 +17,7 @@ def _daemonset(name: str) -> dict:
                                   "spec": {"containers": [{"name": "c", "image": f"{name}:1"}]}}}}
 
 
-def test_joins_reuse_each_daemonsets_owner_parts_and_prototypes() -> None:
+def test_joins_reuse_each_daemonsets_owner_parts() -> None:
     cluster = Cluster(record_pod_events=False)
     cluster.add_node("n0", ready=True)
     for name in ("a", "b", "c"):
@@ -26,12 +25,12 @@ def test_joins_reuse_each_daemonsets_owner_parts_and_prototypes() -> None:
     cluster.advance()
     states = {ds["metadata"]["name"]: cluster.daemonsets.states[ds["metadata"]["uid"]]
               for ds in cluster.store.list("DaemonSet")}
-    prototypes = {name: state.pod_prototypes for name, state in states.items()}
+    parts = {name: state.owner_parts for name, state in states.items()}
     for node in ("n1", "n2", "n3"):
         cluster.add_node(node, ready=True)
         cluster.advance()
     for name, state in states.items():
-        assert state.pod_prototypes is prototypes[name]  # not made again per join
+        assert state.owner_parts is parts[name]  # not made again per join
         pods = cluster.pods_of(name)
         assert len(pods) == 4
         refs = pods[0]["metadata"]["ownerReferences"]
