@@ -109,17 +109,89 @@ def _make_fast_loader() -> Any:
 
 
 _FastLoader = _make_fast_loader()
+# libyaml's parser alone (its events), for _plain_documents.
+_CParser: Any = _FastLoader.__mro__[1] if _FastLoader is not None else None
 
 
 def _load_fast(text: str, source: str) -> list[Any] | None:
     """The documents as libyaml reads them; None: let the pure-Python path decide."""
-    # libyaml's reader refuses a slightly different set of characters than PyYAML's.
-    if _FastLoader is None or yaml.reader.Reader.NON_PRINTABLE.search(text):
+    # libyaml's reader refuses a slightly different set of characters than PyYAML's, and
+    # its parser reads a bare `!` tag differently (`k: !` is "" there, null in PyYAML):
+    # a text with a `!` anywhere (a tag, or in a value) goes the pure-Python way.
+    if _FastLoader is None or "!" in text or yaml.reader.Reader.NON_PRINTABLE.search(text):
         return None
     try:
+        docs = _plain_documents(_CParser(text))
+        if docs is not None:
+            for doc in docs:
+                _check_expansion(doc, source)
+            return [d for d in docs if d is not None]
         return _compose_all(_FastLoader(text), source)
     except Exception:  # noqa: BLE001 - any doubt: the pure-Python path reads it again
         return None
+
+
+_NO_KEY = object()
+
+
+def _plain_documents(parser: Any) -> list[Any] | None:
+    """The documents of libyaml's events built straight into dicts, lists and scalars,
+    each typed as _LimitedLoader types it, without its node tree: a generated cluster
+    file is 35,000 nodes of plain maps, lists and scalars. None (read it the general way)
+    at anything else: an anchor, an alias, a tag, a merge key, a key that is not a
+    scalar or not a JSON key, nesting past MAX_DEPTH."""
+    docs: list[Any] = []
+    # The containers being filled, innermost last, each with the key awaiting its value
+    # (_NO_KEY: a mapping's next event is a key; None for a list).
+    stack: list[list[Any]] = []
+    scalar, map_start, seq_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    skipped = (yaml.StreamStartEvent, yaml.DocumentStartEvent, yaml.DocumentEndEvent)
+    resolve, merge = goyaml.resolve, goyaml.MERGE
+    get_event = parser.get_event
+    try:
+        while True:
+            event = get_event()
+            kind = event.__class__
+            if kind is scalar:
+                if event.anchor is not None or event.tag is not None:
+                    return None
+                if event.implicit[0]:
+                    tag, value = resolve(event.value)
+                    if tag == merge:
+                        return None
+                else:  # quoted or a block scalar: a string
+                    value = event.value
+            elif kind is map_start or kind is seq_start:
+                if event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH:
+                    return None
+                value = {} if kind is map_start else []
+                if stack and stack[-1][1] is _NO_KEY:
+                    return None  # a map or a list as a key
+                stack.append([value, _NO_KEY if kind is map_start else None])
+                continue
+            elif kind in ends:
+                value = stack.pop()[0]
+            elif kind in skipped:
+                continue
+            elif kind is yaml.StreamEndEvent:
+                return docs
+            else:  # an alias
+                return None
+            if not stack:
+                docs.append(value)
+                continue
+            frame = stack[-1]
+            container, key = frame
+            if key is None:
+                container.append(value)
+            elif key is _NO_KEY:
+                frame[1] = value
+            else:
+                container[key if key.__class__ is str else goyaml.json_key(key, value)] = value
+                frame[1] = _NO_KEY
+    finally:
+        parser.dispose()
 
 
 def _construct_scalar(tag: str) -> Any:
