@@ -117,8 +117,11 @@ def _load_fast(text: str, source: str) -> list[Any] | None:
     """The documents as libyaml reads them; None: let the pure-Python path decide."""
     # libyaml's reader refuses a slightly different set of characters than PyYAML's, and
     # its parser reads a bare `!` tag differently (`k: !` is "" there, null in PyYAML):
-    # a text with a `!` anywhere (a tag, or in a value) goes the pure-Python way.
-    if _FastLoader is None or "!" in text or yaml.reader.Reader.NON_PRINTABLE.search(text):
+    # a text with a `!` anywhere (a tag, or in a value) goes the pure-Python way. So does
+    # one with a tab: libyaml lets a tab end a line (`k: <tab>` is null) where PyYAML's
+    # scanner refuses it, and a reader must see PyYAML's answer.
+    if (_FastLoader is None or "!" in text or "\t" in text
+            or yaml.reader.Reader.NON_PRINTABLE.search(text)):
         return None
     try:
         docs = _plain_documents(_CParser(text))

@@ -16,12 +16,15 @@ from dstutor.model.objects import (
 )
 from dstutor.model.selectors import LabelSelector
 
+# DaemonSets whose selector's last answer _selects keeps (a miss only costs a match).
+SELECTS_MEMO_SIZE = 32
+
 
 class PodClaims:
     """Mixed into DaemonSetsController, which sets `ctx` and `_selects_memo`."""
 
     ctx: Context
-    _selects_memo: tuple[LabelSelector, object, bool] | None
+    _selects_memo: list[tuple[LabelSelector, object, bool]] | None
 
     def _adopt(self, ds: Obj, pod: Obj) -> None:
         # A new list, not an append: the store's index knows a pod's references by identity.
@@ -67,14 +70,24 @@ class PodClaims:
                     self._release(pod, ds_uid)
 
     def _selects(self, selector: LabelSelector, pod: Obj) -> bool:
-        """selector.matches(labels(pod)), remembered for the last labels dict: the pods of
-        one revision share theirs, and a pod's labels are replaced on change, never edited
-        in place (see _pod_signature). The memo holds both objects, so neither id is
-        reused while it stands."""
+        """selector.matches(labels(pod)), remembered per selector for the last labels dict
+        it was asked about: the pods of one revision share theirs, and a pod's labels are
+        replaced on change, never edited in place (see pod_signature). Per selector, as a
+        node joining has each DaemonSet claim its own pod in turn. Entries are looked up
+        by identity (each holds its objects, so they stay theirs), the newest last;
+        bounded, the oldest going first."""
         pod_labels = pod["metadata"].get("labels")
-        memo = self._selects_memo
-        if memo is not None and memo[0] is selector and memo[1] is pod_labels:
-            return memo[2]
+        memos = self._selects_memo
+        if memos is None:
+            memos = self._selects_memo = []
+        for i, memo in enumerate(memos):
+            if memo[0] is selector:
+                if memo[1] is pod_labels:
+                    return memo[2]
+                del memos[i]
+                break
         matched = selector.matches(pod_labels)
-        self._selects_memo = (selector, pod_labels, matched)
+        if len(memos) >= SELECTS_MEMO_SIZE:
+            del memos[0]
+        memos.append((selector, pod_labels, matched))
         return matched

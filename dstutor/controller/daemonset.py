@@ -61,7 +61,6 @@ class DaemonSetsController(PodClaims):
         self.states: dict[str, DaemonSetState] = {}
         self.failed_pods_backoff = Backoff()
         # The last controller reference new pods were made for, with their shared parts.
-        self._owner_parts: tuple[Obj, str, list[Obj]] | None = None
         self._sync_failures: dict[str, int] = {}  # DaemonSet uid -> failed syncs in a row
         # What each pod looked like at its last event, to skip updates that change nothing
         # the controller reads (image pulls, container creation).
@@ -69,7 +68,7 @@ class DaemonSetsController(PodClaims):
         self._signatures: dict[str, dict[str, tuple[object, ...]]] = {}  # ns -> name -> sig
         self._last_signature: tuple[object, ...] = ()
         self._syncing = ""  # uid of the DaemonSet being synced
-        self._selects_memo: tuple[LabelSelector, object, bool] | None = None  # see _selects
+        self._selects_memo: list[tuple[LabelSelector, object, bool]] | None = None
         self._writing_status = ""  # uid of the DaemonSet whose sync writes its status now
         # Debugging and tests: `full_walk` makes rolling_update walk every node as
         # upstream does; `verify` checks each incremental answer against that walk and
@@ -488,11 +487,13 @@ class DaemonSetsController(PodClaims):
         the pods of one controller reference: like labels, a pod's ownerReferences list
         is replaced on change (adopt, release, orphaning), never edited in place."""
         ref = state.controller_ref
-        cached = self._owner_parts
         if not ref:
             return f"{ds['metadata']['name']}-", [new_controller_ref(ds)]
-        if cached is None or cached[0] is not ref:
-            cached = self._owner_parts = (ref, f"{ds['metadata']['name']}-", share([ref]))
+        # Kept per DaemonSet: a node joining makes one pod for each DaemonSet in turn,
+        # and _new_pod's prototypes hold on to these very objects.
+        cached = state.owner_parts
+        if not cached or cached[0] is not ref:
+            cached = state.owner_parts = (ref, f"{ds['metadata']['name']}-", share([ref]))
         return cached[1], cached[2]
 
     def _new_pod(self, ds: Obj, state: DaemonSetState, node_name: str) -> Obj:

@@ -173,6 +173,10 @@ def failure_message(reasons: Counter[str], total: int, post_filter: str = "") ->
     return f"{message} {post_filter}" if post_filter else message
 
 
+# Containers lists whose answer Scheduler._room_is_certain keeps (a miss only costs one).
+ASKS_NOTHING_MEMO_SIZE = 32
+
+
 class Scheduler:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -183,9 +187,9 @@ class Scheduler:
         # Bound pods with required pod anti-affinity: while there are none, a pod without
         # pod (anti-)affinity of its own skips the InterPodAffinity filter.
         self.anti_affinity: set[tuple[str, str, str]] = set()
-        # The last containers list _room_is_certain looked at, and whether it asks for
-        # nothing (no cpu, memory or host port).
-        self._asks_nothing: tuple[object, bool] | None = None
+        # Containers lists _room_is_certain looked at, the newest last, and whether each
+        # asks for nothing (no cpu, memory or host port).
+        self._asks_nothing: list[tuple[object, bool]] = []
         self._pod_limits: dict[str, int] = {}  # allocatable "pods" text -> the number
 
     def on_pod(self, old: Obj | None, new: Obj | None) -> None:
@@ -295,10 +299,17 @@ class Scheduler:
         """room_is_certain, with what the pod asks for (requests, host ports) worked out
         once per containers list: a DaemonSet's pods share one (never edited in place)."""
         containers = pod["spec"].get("containers")
-        cached = self._asks_nothing
-        if cached is None or cached[0] is not containers:
+        # Per containers list: a node joining has each DaemonSet's pod scheduled in turn.
+        memo = self._asks_nothing
+        for cached in memo:  # by identity: each entry holds its list
+            if cached[0] is containers:
+                break
+        else:
             # Both questions read nothing of the pod but its containers.
-            cached = self._asks_nothing = (containers, asks_for_nothing(pod))
+            if len(memo) >= ASKS_NOTHING_MEMO_SIZE:
+                del memo[0]  # the oldest
+            cached = (containers, asks_for_nothing(pod))
+            memo.append(cached)
         if not cached[1]:
             return False
         allowed = (node.get("status", {}).get("allocatable") or {}).get("pods")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from dstutor.controller.placement import Placement
 from dstutor.controller.rolling_index import RollingIndex
@@ -71,6 +71,9 @@ class DaemonSetState:
     rolling: RollingIndex | None = None
     # cleanupHistory's revision hashes of live pods, per node, while it runs each sync.
     live_hashes: LiveHashes | None = None
+    # The controller reference new pods were made for, with their generateName and
+    # ownerReferences list (DaemonSetsController._pod_owner_parts).
+    owner_parts: tuple[Any, ...] = ()
 
 
 @dataclass

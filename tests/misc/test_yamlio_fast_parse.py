@@ -78,6 +78,8 @@ PAD = "# " + "x" * 100 + "\n"
     "a: !!int x\n",                                # a tag go-yaml cannot decode
     "{1: 2}: x\n",                                 # a key JSON cannot hold
     "a: b\x07\n",                                  # a control character
+    "k0: \t",                                      # a tab where PyYAML finds no token
+    "a: 1\t\nb: 2\n",                               # a tab ending a line
     "a: \ufeffb\n",                                # a BOM inside the text
     "---\na: 1\n---\n---\nb: [y, n, 0x1F, 1e3, 2001-12-14, ~]\n",
 ])
