@@ -95,18 +95,23 @@ POD_IP = DictShape(("ip",))
 _SPEC_ADDED = ("affinity", "priorityClassName", "priority", "preemptionPolicy", "nodeName")
 
 
-# The template spec pod_spec_shape was last asked about, and its answer.
-_last_spec_shape: tuple[object, DictShape | None] = (None, None)
+# The template specs pod_spec_shape was asked about, by id, each with its answer; the
+# entry holds the spec itself, so its id cannot be reused while the entry lives.
+_spec_shapes: dict[int, tuple[object, DictShape]] = {}
+_SPEC_SHAPES_SIZE = 64
 
 
 def pod_spec_shape(template_spec: Mapping[str, Any]) -> DictShape:
     """The shape of a pod spec made from this template spec (its keys, then the ones the
     API server and scheduler add). A revision's pods are made from one template spec
-    object, in a row: the last answer is kept for it."""
-    global _last_spec_shape
-    seen, shape = _last_spec_shape
-    if seen is not template_spec or shape is None:
-        keys = tuple(template_spec)
-        shape = shape_of(keys + tuple(k for k in _SPEC_ADDED if k not in keys))
-        _last_spec_shape = (template_spec, shape)
+    object (a node joining makes one pod of each DaemonSet in turn): the answer is kept
+    per spec object."""
+    known = _spec_shapes.get(id(template_spec))
+    if known is not None and known[0] is template_spec:
+        return known[1]
+    keys = tuple(template_spec)
+    shape = shape_of(keys + tuple(k for k in _SPEC_ADDED if k not in keys))
+    if len(_spec_shapes) >= _SPEC_SHAPES_SIZE:
+        _spec_shapes.clear()
+    _spec_shapes[id(template_spec)] = (template_spec, shape)
     return shape
