@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -35,23 +36,24 @@ def test_the_kept_answer_is_the_fresh_one(key_lists: list[list[str]], asks: list
 def test_a_spec_object_gone_and_its_id_reused_gets_its_own_answer() -> None:
     for _ in range(3 * shapes._SPEC_SHAPES_SIZE):
         # A new dict each time, dropped at once: CPython hands the same address out again.
-        spec = {"containers": [], f"k{_ % 5}": None}
+        spec: dict[str, Any] = {"containers": [], f"k{_ % 5}": None}
         assert pod_spec_shape(spec) is _general(spec)
     assert len(shapes._spec_shapes) <= shapes._SPEC_SHAPES_SIZE
 
 
-def test_interleaved_daemonsets_ask_the_key_tuples_once() -> None:
-    specs = [{"containers": [], f"field{i}": None} for i in range(10)]
+def test_interleaved_daemonsets_ask_the_key_tuples_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    specs: list[dict[str, Any]] = [{"containers": [], f"field{i}": None} for i in range(10)]
     shapes._spec_shapes.clear()  # room for all ten (a full table starts afresh)
     for spec in specs:
         pod_spec_shape(spec)
-    calls = []
-    original = shapes.shape_of
-    try:
-        shapes.shape_of = lambda keys: calls.append(keys) or original(keys)  # type: ignore[assignment]
-        for _ in range(3):
-            for spec in specs:
-                assert pod_spec_shape(spec) is _general(spec)
-    finally:
-        shapes.shape_of = original
+    calls: list[tuple[str, ...]] = []
+
+    def counted(keys: tuple[str, ...]) -> shapes.DictShape:
+        calls.append(keys)
+        return shape_of(keys)
+
+    monkeypatch.setattr(shapes, "shape_of", counted)
+    for _ in range(3):
+        for spec in specs:
+            assert pod_spec_shape(spec) is _general(spec)
     assert calls == []
