@@ -28,10 +28,11 @@ def daemonset(i: int) -> dict:
                                                            "image": f"agent:{i}"}]}}}}
 
 
-def settled_cluster(nodes: int, daemonsets: int, *, width: int = 5) -> Cluster:
+def settled_cluster(nodes: int, daemonsets: int, *, width: int = 5,
+                    pod_events: bool = True) -> Cluster:
     """`nodes` ready nodes running `daemonsets` DaemonSets, settled: the read benchmarks'
-    cluster."""
-    cluster = Cluster()
+    cluster (and, without pod events, the join benchmark's)."""
+    cluster = Cluster(record_pod_events=pod_events)
     for i in range(nodes):
         cluster.add_node(f"node-{i:0{width}d}", ready=True)
     for i in range(daemonsets):

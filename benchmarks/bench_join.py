@@ -16,9 +16,7 @@ import pstats
 import statistics
 import time
 
-from bench_engine import daemonset
-
-from dstutor.sim.cluster import Cluster
+from bench_engine import settled_cluster
 
 
 def main() -> None:
@@ -30,12 +28,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=0,
                         help="also print the functions with most own time under cProfile")
     args = parser.parse_args()
-    cluster = Cluster(record_pod_events=False)
-    for i in range(args.nodes):
-        cluster.add_node(f"node-{i:05d}", ready=True)
-    for i in range(args.daemonsets):
-        cluster.create(daemonset(i))
-    cluster.advance()
+    cluster = settled_cluster(args.nodes, args.daemonsets, pod_events=False)
     cpu = []
     for r in range(args.joins):
         start = time.process_time()
