@@ -11,6 +11,7 @@ from dstutor.model.objects import (
     Obj,
     labels,
 )
+from dstutor.model.shapes import DictShape
 
 
 def template_generation(ds: Obj) -> str | None:
@@ -69,10 +70,16 @@ def pod_sort_key(pod: Obj) -> tuple[int, str, str]:
     return (scheduled, pod["metadata"].get("creationTimestamp", ""), pod["metadata"]["name"])
 
 
+_REQUIREMENT = DictShape(("key", "operator", "values"))
+_TERM = DictShape(("matchFields",))
+_NODE_SELECTOR = DictShape(("nodeSelectorTerms",))
+
+
 def node_name_affinity(node_name: str) -> Obj:
-    """ReplaceDaemonSetPodNodeNameNodeAffinity: exactly one term pinning the node."""
-    return {"nodeSelectorTerms": [{"matchFields": [
-        {"key": "metadata.name", "operator": "In", "values": [node_name]}]}]}
+    """ReplaceDaemonSetPodNodeNameNodeAffinity: exactly one term pinning the node (its
+    dicts key-sharing ones, model/shapes.py: a daemon pod holds one set per node)."""
+    requirement = _REQUIREMENT.build("metadata.name", "In", [node_name])
+    return _NODE_SELECTOR.build([_TERM.build([requirement])])
 
 
 class Backoff:

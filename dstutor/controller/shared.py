@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from dstutor.controller.daemonset_util import node_name_affinity
 from dstutor.model.objects import Obj, register_pinned_affinity
 from dstutor.model.shapes import DictShape
 from dstutor.model.sharedguard import cached, share, share_always
 
 # Bounded so a long session cannot grow them without limit; a miss only costs a new dict.
 _MAX_ENTRIES = 8192
-_REQUIREMENT = DictShape(("key", "operator", "values"))
-_TERM = DictShape(("matchFields",))
-_NODE_SELECTOR = DictShape(("nodeSelectorTerms",))
 _NODE_AFFINITY = DictShape(("requiredDuringSchedulingIgnoredDuringExecution",))
 _AFFINITY = DictShape(("nodeAffinity",))
 
@@ -77,9 +75,7 @@ def image_id(image: str) -> str:
 @lru_cache(maxsize=_MAX_ENTRIES)
 def pinned_affinity(node_name: str) -> Obj:
     """The whole affinity of a daemon pod whose template has none: pin to one node."""
-    # node_name_affinity's dicts, key-sharing (model/shapes.py): one set per node.
-    requirement = _REQUIREMENT.build("metadata.name", "In", [node_name])
-    selector = _NODE_SELECTOR.build([_TERM.build([requirement])])
-    affinity = _AFFINITY.build(_NODE_AFFINITY.build(selector))
+    # Key-sharing dicts (model/shapes.py), as node_name_affinity's: one set per node.
+    affinity = _AFFINITY.build(_NODE_AFFINITY.build(node_name_affinity(node_name)))
     register_pinned_affinity(affinity, node_name)
     return share(affinity)
