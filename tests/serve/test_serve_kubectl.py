@@ -216,20 +216,25 @@ def test_kubectl_edit_with_an_editor(served: Served, tmp_path) -> None:
 def test_kubectl_get_watch_prints_rows_as_tables(served: Served) -> None:
     with served.backend.lock:
         before = len(served.cluster.list("Pod"))  # the rows of the first listing
+    # The watch ends when its request times out; the change is made as soon as the
+    # first listing is out (a watch started from the listing's resourceVersion sees
+    # every later change), not after a fixed wait.
     watch = subprocess.Popen(
-        [served.binary, "get", "pods", "-A", "-w", "--request-timeout=4s"],  # type: ignore[list-item]
+        [served.binary, "get", "pods", "-A", "-w", "--request-timeout=2s"],  # type: ignore[list-item]
         env={"HOME": served.home, "KUBECONFIG": str(served.kubeconfig), "TZ": "UTC"},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
-        time.sleep(1.0)
+        assert watch.stdout is not None
+        out = [watch.stdout.readline() for _ in range(1 + before)]  # header, listing
         with served.backend.lock:
             served.cluster.add_node("worker-9")
             served.cluster.advance(10)
-        out, _ = watch.communicate(timeout=15)
+        out += watch.stdout.readlines()  # until the watch ends
+        watch.wait(timeout=15)
     finally:
         watch.kill()
         watch.wait()
-    lines = out.splitlines()
+    lines = "".join(out).splitlines()
     assert lines[0].split() == ["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE"]
     assert sum(1 for line in lines if line.startswith("NAMESPACE")) == 1
     new = [line.split() for line in lines[1 + before:]]
