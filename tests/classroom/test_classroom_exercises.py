@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 from classroom_builders import ROOT, simulate, strategy_only
+from course_check import course_reports
 
 from dstutor.classroom.results import build_results, verify
 from dstutor.lessons.loader import LESSON_GLOB, load_lesson
 from dstutor.lessons.sandbox import build_setup, evaluate
-from dstutor.lessons.validate import check_file
 
 COURSE = ROOT / "lessons"
 EXERCISES = [p for p in sorted(COURSE.glob(LESSON_GLOB)) if load_lesson(p).exercise.is_exercise]
@@ -19,9 +19,18 @@ def test_at_least_five_exercises() -> None:
     assert len(EXERCISES) >= 5
 
 
+# The course check (check_paths on the course folder, see tests/course_check.py) checks
+# every file with check_file(path, course=COURSE): check_file(path) and the folder's
+# confinement. Its reports are computed once per process, shared with `lesson check`'s
+# test in the same xdist group.
+@pytest.mark.xdist_group("course-check")
 @pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.stem)
 def test_exercise_passes_lesson_check(path: Path) -> None:
-    report = check_file(path)
+    files = sorted(COURSE.glob(LESSON_GLOB))  # check_paths's order: one report a file
+    reports = course_reports()
+    assert len(reports) == len(files)
+    report = reports[files.index(path)]
+    assert report.lesson is not None and report.lesson.path == path, report.source
     assert report.ok, report.problems
 
 
