@@ -19,7 +19,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -153,8 +153,36 @@ def locked(directory: Path) -> Iterator[None]:
             os.close(fd)  # closing the descriptor releases the lock
 
 
+# Field names by dataclass, for _plain.
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _plain(value: Any) -> Any:
+    """What json.dumps makes of dataclasses.asdict(value), built without asdict's deep
+    copies (json.dumps only reads): a save dumps every lesson's progress two or three
+    times, after every line a learner types. tests/lessons/test_lessons_progress_json.py
+    checks that the JSON is asdict's, byte for byte."""
+    names = _FIELDS.get(type(value))
+    if names is None:
+        if is_dataclass(value) and not isinstance(value, type):
+            names = _FIELDS[type(value)] = tuple(f.name for f in fields(value))
+        elif isinstance(value, list | tuple):
+            return [_plain(v) for v in value]
+        elif isinstance(value, dict):
+            return {k: _plain(v) for k, v in value.items()}
+        else:
+            return value
+    return {name: _plain(getattr(value, name)) for name in names}
+
+
 def _dump(progress: LessonProgress) -> str:
-    return json.dumps(asdict(progress), sort_keys=True)
+    return json.dumps(_plain(progress), sort_keys=True)
+
+
+def _file_text(lessons: dict[str, Any]) -> str:
+    """The progress file for lessons (lesson id -> _plain of its progress)."""
+    data = {"format_version": PROGRESS_FORMAT, "lessons": dict(sorted(lessons.items()))}
+    return json.dumps(data, indent=1, sort_keys=True) + "\n"
 
 
 def merge_lesson(ours: LessonProgress, theirs: LessonProgress) -> None:
@@ -250,9 +278,7 @@ class ProgressStore:
         return self.lessons[lesson_id]
 
     def to_json(self) -> str:
-        data = {"format_version": PROGRESS_FORMAT,
-                "lessons": {k: asdict(v) for k, v in sorted(self.lessons.items())}}
-        return json.dumps(data, indent=1, sort_keys=True) + "\n"
+        return _file_text({k: _plain(v) for k, v in self.lessons.items()})
 
     def save(self) -> None:
         """Read, merge, write under the lock: lessons changed elsewhere are kept."""
@@ -269,8 +295,10 @@ class ProgressStore:
                     merge_lesson(ours, theirs)  # both changed (or both began) it
             for lesson_id, theirs in disk.items():
                 self.lessons.setdefault(lesson_id, theirs)
-            atomic_write(self.path, self.to_json(), make_dirs=True)
-            self._base = {k: _dump(v) for k, v in self.lessons.items()}
+            # Each lesson made plain once, for the file and for the next save's base.
+            plain = {k: _plain(v) for k, v in self.lessons.items()}
+            atomic_write(self.path, _file_text(plain), make_dirs=True)
+            self._base = {k: json.dumps(v, sort_keys=True) for k, v in plain.items()}
 
 
 def _replace(target: LessonProgress, source: LessonProgress) -> None:
