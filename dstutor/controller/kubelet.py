@@ -25,7 +25,7 @@ from dstutor.controller.kubelet_work import (
     PodWork,
     new_container_table,
 )
-from dstutor.files import sha256_hex
+from dstutor.digest import sha256_hex
 from dstutor.model.objects import Obj, clone, is_pod_ready, is_terminating, key_of
 from dstutor.model.shapes import CONTAINER_STATUS, POD_IP
 from dstutor.model.sharedguard import share
