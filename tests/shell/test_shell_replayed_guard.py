@@ -15,6 +15,7 @@ both sides first (`_settled_copy`).
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,10 @@ SCRIPT = [
     "node add extra", "advance 20s", "kubectl get pods -A -o wide", "advance",
     "kubectl set image ds/agent agent=busybox:1.37", "advance 2s", "advance 5s",
     "node fail worker-1", "advance 2m", "kubectl describe ds agent", "advance 70m",
-    "kubectl get events -A", "advance 30s",
+    "kubectl get events -A", "advance 30s", "node recover worker-1", "advance 10s",
+    "node add gpu-1 --label gpu=true --taint dedicated=gpu:NoSchedule --role gpu",
+    "advance 5s", "node remove extra", "kubectl get nodes", "advance 1m",
+    "node add worker-9 --no-network", "advance 5s",
 ]
 
 
@@ -78,8 +82,14 @@ def _settled_copy(cluster: Any) -> Any:
     return cluster
 
 
+# Beside test_shell_rebuild_guard.ALLOWED: the last signature the DaemonSet controller
+# shared, which holds an id() too (see DaemonSetsController.on_pod).
+ALSO_ALLOWED = re.compile(r"\['_last_signature'\]\[4\]$")
+
+
 def _same(one: Any, other: Any) -> list[str]:
-    return differences(_settled_copy(one), _settled_copy(other))
+    return [d for d in differences(_settled_copy(one), _settled_copy(other))
+            if not ALSO_ALLOWED.search(d.split(":", 1)[0])]
 
 
 def test_advances_in_a_row_pickle_nothing_and_undo_restores_each_state(
@@ -117,7 +127,7 @@ def test_the_replayed_path_gives_what_the_general_path_gives(
         assert (out_fast.stdout, out_fast.stderr) == (out_general.stdout, out_general.stderr)
         assert _same(fast.cluster, general.cluster) == [], line
         assert _same(_guarded(fast), _guarded(general)) == [], line
-    assert replays >= 8  # the replayed path was taken
+    assert replays >= 10  # the replayed path was taken
     assert [e.command for e in fast.undo_stack] == [e.command for e in general.undo_stack]
     for mine, theirs in zip(fast.undo_stack, general.undo_stack, strict=True):
         assert _same(mine.cluster(), theirs.cluster()) == [], mine.command
@@ -146,7 +156,7 @@ def test_a_chain_of_replays_is_bounded(cluster_file: Path, pickles: list[int],
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(session_module, "MAX_REPLAYED_STEPS", 3)
     session = _session(cluster_file)
-    assert session.handle_line("node add extra").ok
+    assert session.handle_line("kubectl label node worker-1 a=b").ok  # not replayable
     assert session.handle_line("advance 1s").ok
     assert pickles == [1]
     for _ in range(2):
