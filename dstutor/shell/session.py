@@ -282,6 +282,10 @@ class Session:
             entry = self._guard_entry = (self._pristine_entry(key) or self._replayed_entry(key)
                                          or UndoEntry.of(cluster, self.namespace))
             self._guarded = (cluster, *key)
+        else:
+            # Nothing moved (an `advance` with nothing to do): the entry stands for now,
+            # and a replay noted meanwhile must not stand for a later state with this key.
+            self._replayed = None
         return entry
 
     def _key(self) -> tuple[Any, ...]:

@@ -220,3 +220,16 @@ def test_a_change_the_guard_cannot_see_is_not_undone_with_the_next_one(
     assert session.handle_line("advance 2m").ok
     out = session.handle_line("kubectl get node worker-1 --no-headers")
     assert out.stdout.split()[:2] == ["worker-1", "NotReady"]
+
+
+def test_a_replay_that_changed_nothing_is_not_taken_for_a_later_state(
+        cluster_file: Path) -> None:
+    """`advance` with nothing waiting notes a replay for a key the guard already has; a
+    later `node fail` keeps that key, and the replay must not stand for the state after it."""
+    session = _session(cluster_file)
+    for line in ["kubectl label node worker-2 a=b", "advance", "advance", "node fail worker-1"]:
+        assert session.handle_line(line).ok, line
+    failed = copy.deepcopy(session.cluster)
+    assert session.handle_line("kubectl label node worker-2 c=d").ok
+    assert session.undo() == "kubectl label node worker-2 c=d"
+    assert _same(session.cluster, failed) == []
