@@ -20,11 +20,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_shell_rebuild_guard import AGENT, CLUSTER, INTERNAL, differences
+import test_shell_rebuild_guard as rebuild_guard
+from test_shell_rebuild_guard import INTERNAL, _session, differences
 
 from dstutor.shell import session as session_module
 from dstutor.shell.session import Session, UndoEntry, _bytes_held
-from dstutor.shell.startup import ShellOptions, cluster_factory
+
+# The same cluster file and pickle counter as the rebuild guard's tests.
+cluster_file = rebuild_guard.cluster_file
+pickles = rebuild_guard.pickles
 
 # Commands in a row as a learner types them: advances (with and without a duration)
 # between reads and writes, and an advance that runs into the Events' TTL.
@@ -38,33 +42,6 @@ SCRIPT = [
     "advance 5s", "node remove extra", "kubectl get nodes", "advance 1m",
     "node add worker-9 --no-network", "advance 5s",
 ]
-
-
-@pytest.fixture
-def cluster_file(tmp_path: Path) -> Path:
-    (tmp_path / "agent.yaml").write_text(AGENT)
-    path = tmp_path / "big.yaml"
-    path.write_text(CLUSTER)
-    return path
-
-
-@pytest.fixture
-def pickles(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Counts the clusters pickled for the guard or undo."""
-    calls: list[int] = []
-    real = UndoEntry.of
-
-    def counting(cluster, namespace):  # noqa: ANN001, ANN202
-        calls.append(1)
-        return real(cluster, namespace)
-
-    monkeypatch.setattr(UndoEntry, "of", counting)
-    return calls
-
-
-def _session(path: Path) -> Session:
-    factory = cluster_factory(ShellOptions(cluster_file=str(path)), "manual", [])
-    return Session(factory(), reset_factory=factory, rebuildable=True)
 
 
 def _guarded(session: Session) -> Any:
