@@ -129,15 +129,18 @@ class UndoEntry:
     replayed: int = 0
     # What replaying them costs (CPU seconds, as they took the first time).
     replay_cost: float = 0.0
-    # The pickled bytes this entry keeps alive (its own, or those of the entry its
-    # replayed steps start from): what counts against MAX_UNDO_BYTES.
+    # The pickled bytes this entry keeps alive (its own frozen bytes unless given: those
+    # of the entry its replayed steps start from): what counts against MAX_UNDO_BYTES.
     holds: bytes | None = None
+
+    def __post_init__(self) -> None:
+        if self.holds is None:
+            self.holds = self.frozen
 
     @classmethod
     def of(cls, cluster: Cluster, namespace: str) -> UndoEntry:
         try:
-            frozen = pickle.dumps(cluster, pickle.HIGHEST_PROTOCOL)
-            return cls("", namespace, frozen=frozen, holds=frozen)
+            return cls("", namespace, frozen=pickle.dumps(cluster, pickle.HIGHEST_PROTOCOL))
         except (pickle.PicklingError, TypeError, AttributeError):
             # e.g. a test clock whose wall-time source is a lambda
             return cls("", namespace, kept=copy.deepcopy(cluster))

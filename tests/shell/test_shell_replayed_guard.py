@@ -176,7 +176,7 @@ def test_bytes_shared_by_replayed_entries_count_once() -> None:
     entries = [UndoEntry("a", "default", frozen=shared, holds=shared),
                UndoEntry("b", "default", rebuild=lambda: None, replayed=1,  # type: ignore[arg-type,return-value]
                          holds=shared),
-               UndoEntry("c", "default", frozen=b"y" * 5, holds=b"y" * 5)]
+               UndoEntry("c", "default", frozen=b"y" * 5)]  # holds its own bytes
     assert _bytes_held(entries) == 15
     assert [e.size for e in entries] == [10, 10, 5]
 
