@@ -14,8 +14,6 @@ from dstutor.controller.claims import PodClaims
 from dstutor.controller.context import Context
 from dstutor.controller.daemonset_util import (
     Backoff,
-    allows_surge,
-    is_rolling_update,
     node_name_affinity,
     template_generation,
 )
@@ -24,13 +22,14 @@ from dstutor.controller.placement import Placement, daemon_pod_spec, node_should
 from dstutor.controller.pod_signature import pod_signature as _pod_signature
 from dstutor.controller.pods import daemon_pods_on, node_to_daemon_pods
 from dstutor.controller.rolling_index import IncrementalMismatch
-from dstutor.controller.state import DaemonSetState, StatusTotals
+from dstutor.controller.state import DaemonSetState, StatusTotals, spec_answers
 from dstutor.controller.status import update_daemonset_status
 from dstutor.controller.update import rolling_update, rolling_update_walk
 from dstutor.errors import ApiError
 from dstutor.model.admission import qos_class
 from dstutor.model.objects import (
     DAEMONSET_UNIQUE_LABEL,
+    TEMPLATE_GENERATION_ANNOTATION,
     TEMPLATE_GENERATION_LABEL,
     Obj,
     controller_ref,
@@ -220,7 +219,7 @@ class DaemonSetsController(PodClaims):
     def sync(self, key: tuple[str, str]) -> None:
         """syncDaemonSet for one DaemonSet."""
         ds = self.ctx.store.get("DaemonSet", *key)
-        if ds is None or is_terminating(ds):
+        if ds is None or ds["metadata"].get("deletionTimestamp"):  # is_terminating(ds)
             # A DaemonSet being deleted is left alone: no creates, no status writes.
             return
         self._syncing = ds["metadata"]["uid"]  # uid(ds)
@@ -234,8 +233,11 @@ class DaemonSetsController(PodClaims):
         state = self.states.get(ds_uid)
         if state is None:  # not setdefault: a state is a dozen fields to build and drop
             state = self.states[ds_uid] = DaemonSetState()
-        generation = int(ds["metadata"].get("generation", 1))
-        if state.generation != generation or state.template_generation != template_generation(ds):
+        meta = ds["metadata"]
+        generation = int(meta.get("generation", 1))
+        # template_generation(ds), inline: every sync asks.
+        if state.generation != generation or state.template_generation != (
+                meta.get("annotations") or shared.EMPTY).get(TEMPLATE_GENERATION_ANNOTATION):
             state.full = True
         # The selector is immutable, so it is parsed once per full sync.
         selector = state.selector
@@ -267,9 +269,9 @@ class DaemonSetsController(PodClaims):
             state.hash = construct_history(self.ctx, ds, state)
             if not state.hash:
                 return
+            state.dirty.clear()
         else:
-            visit = set(state.dirty)
-        state.dirty.clear()
+            visit, state.dirty = state.dirty, set()  # the dirty set, handed over
         visit_sorted = sorted(visit)
 
         self._claim_on_nodes(ds, selector, visit_sorted)
@@ -277,7 +279,7 @@ class DaemonSetsController(PodClaims):
         self.manage(ds, state, visit_sorted)
         # updateDaemonSet: an error from manage() skips the rolling update and cleanup.
         managed = not state.create_failed
-        if managed and is_rolling_update(ds) and state.old_nodes:
+        if managed and state.old_nodes and spec_answers(state, ds).rolling:
             # The nodes that may look different since the last rolling_update: this
             # sync's, and those its manage() marked dirty again (deleted pods).
             deletes, creates = self._rolling_update(ds, state, [*visit, *state.dirty])
@@ -348,7 +350,7 @@ class DaemonSetsController(PodClaims):
         store = self.ctx.store
         nodes_needing_pods: list[str] = []
         pods_to_delete: list[Obj] = []
-        surge = allows_surge(ds)
+        surge = spec_answers(state, ds).surge
         for node_name in nodes:
             node = store.get("Node", "", node_name)
             pods = daemon_pods_on(self.ctx.store, ds, node_name)
@@ -365,8 +367,10 @@ class DaemonSetsController(PodClaims):
                                                          surge)
             if create:
                 nodes_needing_pods.append(node_name)
-            pods_to_delete += delete
-        self._sync_nodes(ds, state, pods_to_delete, nodes_needing_pods, refreshed=nodes)
+            if delete:
+                pods_to_delete += delete
+        if pods_to_delete or nodes_needing_pods:  # most syncs: nothing to create or delete
+            self._sync_nodes(ds, state, pods_to_delete, nodes_needing_pods, refreshed=nodes)
 
     def pods_should_be_on_node(self, ds: Obj, state: DaemonSetState, node_name: str,
                                placement: Placement, pods: list[Obj], surge: bool
@@ -379,7 +383,7 @@ class DaemonSetsController(PodClaims):
             running: list[Obj] = []
             now = self.ctx.clock.now()
             for pod in pods:
-                if is_terminating(pod):
+                if pod["metadata"].get("deletionTimestamp"):  # is_terminating(pod)
                     continue
                 phase = pod["status"].get("phase")
                 if phase == "Failed":

@@ -72,22 +72,28 @@ def update_daemonset_status(ctx: Context, ds: Obj, state: DaemonSetState, nodes:
             state.stats[node_name] = stat
             add_stat(totals, stat, 1)
     current = ds.get("status") or {}
+    generation = int(ds["metadata"].get("generation", 1))
+    get = current.get
+    # Compared one by one before any dict is built: most syncs move no number.
+    if (get("currentNumberScheduled", 0) == totals.current
+            and get("numberMisscheduled", 0) == totals.misscheduled
+            and get("desiredNumberScheduled", 0) == totals.desired
+            and get("numberReady", 0) == totals.ready
+            and get("observedGeneration", 0) == generation
+            and get("updatedNumberScheduled", 0) == totals.updated
+            and get("numberAvailable", 0) == totals.available
+            and get("numberUnavailable", 0) == totals.desired - totals.available):
+        return  # no number moved
     new_numbers = {
         "currentNumberScheduled": totals.current,
         "numberMisscheduled": totals.misscheduled,
         "desiredNumberScheduled": totals.desired,
         "numberReady": totals.ready,
-        "observedGeneration": int(ds["metadata"].get("generation", 1)),
+        "observedGeneration": generation,
         "updatedNumberScheduled": totals.updated,
         "numberAvailable": totals.available,
         "numberUnavailable": totals.desired - totals.available,
     }
-    get = current.get
-    for k, v in new_numbers.items():  # a loop, not any(<generator>): every sync asks
-        if get(k, 0) != v:
-            break
-    else:
-        return  # no number moved
     status = dict(current)
     status.update(new_numbers)
     # The API omits zero-valued optional counters.
