@@ -244,9 +244,9 @@ class Kubelet:
             if image in self.missing:
                 self._pull_failed(pod, key, c, cw, now)
                 return True
-            pull_seconds = float(self.ctx.timing["imagePullSeconds"])
             self.nodes[node_name].pulled(image)
             if self.pod_events():
+                pull_seconds = float(self.ctx.timing["imagePullSeconds"])
                 self._event(pod, name, "Normal", "Pulled",
                             f'Successfully pulled image "{image_ref(image)}" in '
                             f"{pull_seconds:g}s ({pull_seconds:g}s including waiting). "
@@ -362,9 +362,12 @@ class Kubelet:
             cw.stage, cw.due, cw.shown = "crashed", now + cw.backoff, False
             self.ctx.enqueue_at("kubelet-backoff", key, now + 1)
             return
-        # controller/prober.py: the probe's initial delay, and failures while it warms up.
-        delay = prober.container_ready_delay(pod, c)
-        self.container_started(pod, name, now)
+        # controller/prober.py: the probe's initial delay, and failures while it warms up
+        # (a container without a readiness probe has neither: nothing to ask).
+        delay = 0.0
+        if isinstance(c.get("readinessProbe"), dict):
+            delay = prober.container_ready_delay(pod, c)
+            self.container_started(pod, name, now)
         cs["state"] = shared.running(to_rfc3339(now))
         cs["containerID"] = self._container_id(pod, name)
         cs["imageID"] = shared.image_id(image)
@@ -489,8 +492,8 @@ class Kubelet:
         status = pod["status"]
         wanted_ready = "True" if ready else "False"
         # Go's %s of a []string: "[a b]", the containers that are not ready.
-        message = "" if ready else "containers with unready status: [{}]".format(" ".join(
-            cs["name"] for cs in status.get("containerStatuses") or [] if not cs.get("ready")))
+        message = "" if ready else "containers with unready status: [{}]".format(" ".join([
+            cs["name"] for cs in status.get("containerStatuses") or [] if not cs.get("ready")]))
         current = status.get("conditions") or []
         # Pods that change at the same instant in the same way end with equal conditions:
         # they share one list (conditions lists are replaced, never edited in place, like

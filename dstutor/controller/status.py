@@ -63,13 +63,16 @@ def update_daemonset_status(ctx: Context, ds: Obj, state: DaemonSetState, nodes:
                             ) -> None:
     """updateDaemonSetStatus, incrementally: refresh these nodes, write if a number moved."""
     now = ctx.clock.now()
-    totals = state.totals
+    totals, stats = state.totals, state.stats
     for node_name in nodes:
         stat = node_stat(ctx, ds, state, node_name, now)
-        previous = state.stats.pop(node_name, NO_STAT)
-        add_stat(totals, previous, -1)
-        if stat != NO_STAT:
-            state.stats[node_name] = stat
+        previous = stats.pop(node_name, NO_STAT)
+        # node_stat hands out the shared NodeStat instances only (controller/state.py),
+        # and NO_STAT counts for nothing: a node whose part stayed the same moves no total.
+        if stat is not NO_STAT:
+            stats[node_name] = stat
+        if previous is not stat:
+            add_stat(totals, previous, -1)
             add_stat(totals, stat, 1)
     current = ds.get("status") or {}
     generation = int(ds["metadata"].get("generation", 1))
