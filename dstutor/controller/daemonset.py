@@ -67,7 +67,7 @@ class DaemonSetsController(PodClaims):
         self._signatures: dict[str, dict[str, tuple[object, ...]]] = {}  # ns -> name -> sig
         self._last_signature: tuple[object, ...] = ()
         self._syncing = ""  # uid of the DaemonSet being synced
-        self._selects_memo: list[tuple[LabelSelector, object, bool]] | None = None
+        self._selects_memo: dict[int, tuple[LabelSelector, object, bool]] | None = None
         self._writing_status = ""  # uid of the DaemonSet whose sync writes its status now
         # Debugging and tests: `full_walk` makes rolling_update walk every node as
         # upstream does; `verify` checks each incremental answer against that walk and
@@ -118,11 +118,12 @@ class DaemonSetsController(PodClaims):
             # The store's index already knows the pod's controller and node.
             store = self.ctx.store
             meta = new["metadata"]
-            owner, node_name = store.pod_owner_and_node(("Pod", meta["namespace"], meta["name"]))
+            ns, name = meta["namespace"], meta["name"]
+            owner, node_name = store.pod_owner_and_node(("Pod", ns, name))
             alone = bool(owner) and len(store.pods_of_owner(owner).get(node_name, ())) <= 1
-            signature = _pod_signature(new, with_node=not alone)
-            seen = self._signatures.get(meta["namespace"])
-            if seen is not None and seen.get(meta["name"]) == signature:
+            signature = _pod_signature(new, not alone)
+            seen = self._signatures.get(ns)
+            if seen is not None and seen.get(name) == signature:
                 return
             self._remember_signature(meta, signature)
             self._pod_changed(new, controller_ref(new), node_name)

@@ -120,6 +120,31 @@ class LiveHashes:
         return {h for h, count in self.nodes_with.items() if count > 0}
 
 
+# move_stat's change to the totals for each (previous, new) pair of parts seen so far:
+# the desired, current, misscheduled, ready, available and updated deltas.
+_MOVES: dict[tuple[NodeStat, NodeStat], tuple[int, int, int, int, int, int]] = {}
+
+
+def move_stat(totals: StatusTotals, previous: NodeStat, stat: NodeStat) -> None:
+    """add_stat(totals, previous, -1), then add_stat(totals, stat, 1), in one step: the
+    difference of two of the few NodeStat values, worked out once per pair."""
+    move = _MOVES.get((previous, stat))
+    if move is None:
+        scratch = StatusTotals()
+        add_stat(scratch, previous, -1)
+        add_stat(scratch, stat, 1)
+        move = _MOVES[(previous, stat)] = (scratch.desired, scratch.current,
+                                           scratch.misscheduled, scratch.ready,
+                                           scratch.available, scratch.updated)
+    desired, current, misscheduled, ready, available, updated = move
+    totals.desired += desired
+    totals.current += current
+    totals.misscheduled += misscheduled
+    totals.ready += ready
+    totals.available += available
+    totals.updated += updated
+
+
 def add_stat(totals: StatusTotals, stat: NodeStat, sign: int) -> None:
     """Fold one node's part into the running totals (sign -1 takes it out again)."""
     should_run, scheduled, ready, available, updated = stat

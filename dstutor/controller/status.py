@@ -12,7 +12,7 @@ from dstutor.controller.state import (
     SHOULD_RUN_UNSCHEDULED,
     DaemonSetState,
     NodeStat,
-    add_stat,
+    move_stat,
 )
 from dstutor.model.objects import (
     Obj,
@@ -72,8 +72,7 @@ def update_daemonset_status(ctx: Context, ds: Obj, state: DaemonSetState, nodes:
         if stat is not NO_STAT:
             stats[node_name] = stat
         if previous is not stat:
-            add_stat(totals, previous, -1)
-            add_stat(totals, stat, 1)
+            move_stat(totals, previous, stat)
     current = ds.get("status") or {}
     generation = int(ds["metadata"].get("generation", 1))
     get = current.get
@@ -87,20 +86,20 @@ def update_daemonset_status(ctx: Context, ds: Obj, state: DaemonSetState, nodes:
             and get("numberAvailable", 0) == totals.available
             and get("numberUnavailable", 0) == totals.desired - totals.available):
         return  # no number moved
-    new_numbers = {
-        "currentNumberScheduled": totals.current,
-        "numberMisscheduled": totals.misscheduled,
-        "desiredNumberScheduled": totals.desired,
-        "numberReady": totals.ready,
-        "observedGeneration": generation,
-        "updatedNumberScheduled": totals.updated,
-        "numberAvailable": totals.available,
-        "numberUnavailable": totals.desired - totals.available,
-    }
+    # The numbers written into a copy key by key, in updateDaemonSetStatus's order (a new
+    # key goes last, as dict.update would put it); the API omits zero-valued optional
+    # counters, so those are dropped instead.
     status = dict(current)
-    status.update(new_numbers)
-    # The API omits zero-valued optional counters.
-    for optional in ("updatedNumberScheduled", "numberAvailable", "numberUnavailable"):
-        if status[optional] == 0:
-            del status[optional]
+    status["currentNumberScheduled"] = totals.current
+    status["numberMisscheduled"] = totals.misscheduled
+    status["desiredNumberScheduled"] = totals.desired
+    status["numberReady"] = totals.ready
+    status["observedGeneration"] = generation
+    for key, value in (("updatedNumberScheduled", totals.updated),
+                       ("numberAvailable", totals.available),
+                       ("numberUnavailable", totals.desired - totals.available)):
+        if value:
+            status[key] = value
+        elif key in status:
+            del status[key]
     ctx.api.update_status(ds, status)
