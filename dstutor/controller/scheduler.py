@@ -301,8 +301,13 @@ class Scheduler:
         containers = pod["spec"].get("containers")
         # Per containers list: a node joining has each DaemonSet's pod scheduled in turn.
         memo = self._asks_nothing
-        for cached in memo:  # by identity: each entry holds its list
+        for i, cached in enumerate(memo):  # by identity: each entry holds its list
             if cached[0] is containers:
+                if i:
+                    # The entry found goes last: a join schedules the DaemonSets' pods in
+                    # the same order each time, so the next one asked for is then first.
+                    del memo[i]
+                    memo.append(cached)
                 break
         else:
             # Both questions read nothing of the pod but its containers.
