@@ -139,7 +139,7 @@ class Kubelet:
                 "observedGeneration", 0):
             # The kubelet's next status sync reports the generation it now works from.
             self._set_conditions(pod, ready=is_pod_ready(pod), now=now)
-            store.touch(pod)
+            store.touch_status(pod)
         if work is None:
             if self.network_blocks(pod, node_name):
                 return  # woken again when the node's network comes up
@@ -173,7 +173,7 @@ class Kubelet:
             work.containers[c["name"]] = cw
             self._begin(pod, c, cw, node_name, now)
         self.work[key] = work
-        self.ctx.store.touch(pod)
+        self.ctx.store.touch_status(pod)
         return work
 
     def _begin(self, pod: Obj, c: Obj, cw: ContainerWork, node_name: str, now: float) -> None:
@@ -210,7 +210,7 @@ class Kubelet:
                 changed = self._advance(pod, key, node_name, c, cw, now) or changed
         if changed:
             self._sync_status(pod, now)
-            self.ctx.store.touch(pod)
+            self.ctx.store.touch_status(pod)
         # A running container wakes the pod only while it waits to become ready.
         wake: float | None = None
         steady = True
@@ -313,7 +313,7 @@ class Kubelet:
                     f"pod={who}")
             self._cs(pod, name)["state"] = state
         if changed:
-            self.ctx.store.touch(pod)
+            self.ctx.store.touch_status(pod)
 
     def _start_events(self, pod: Obj, c: Obj, cw: ContainerWork, node_name: str) -> None:
         """The image check (unless just pulled), Created, Started."""
@@ -424,7 +424,7 @@ class Kubelet:
                     cw is not None and cw.stage == "running" and cw.ready_at is None):
                 cs["ready"] = True
         self._sync_status(pod, now)
-        self.ctx.store.touch(pod)
+        self.ctx.store.touch_status(pod)
 
     @staticmethod
     def _observe(pod: Obj) -> int:

@@ -203,6 +203,18 @@ class Store:
         for listener in self.listeners:
             listener(kind, old, obj)
 
+    def touch_status(self, obj: Obj) -> None:
+        """touch() for a change to the object's status alone (the kubelet's writes): its
+        metadata and spec are as they were, and the pod indexes are made from those, so
+        they are not asked again. Listeners hear of it as of touch()."""
+        self._revision += 1
+        obj["metadata"]["resourceVersion"] = str(self._revision)
+        kind = obj["kind"]
+        if kind != "Pod" and kind in self._kind_writes:
+            self._kind_writes[kind] += 1
+        for listener in self.listeners:
+            listener(kind, obj, obj)
+
     def remove(self, obj: Obj) -> None:
         kind, ns, name = key_of(obj)
         found = self._kind(kind).pop((ns, name), None)

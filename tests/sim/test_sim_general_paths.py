@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 from dstutor.controller import kubelet as kubelet_module
+from dstutor.model.objects import Obj, key_of
+from dstutor.sim.store import Store
 from tests.sim.write_trace import SCENARIOS
 
 RECORDED = json.loads((Path(__file__).parent / "write_trace_digests.json").read_text())
@@ -33,8 +35,27 @@ def _always_ask_the_prober(monkeypatch: pytest.MonkeyPatch, taken: list[int]) ->
                         raising=False)
 
 
+def _index_status_writes(monkeypatch: pytest.MonkeyPatch, taken: list[int]) -> None:
+    """Store.touch_status leaves the pod indexes alone (a status write changes nothing
+    they are made from): write through touch, which asks them again, and check that
+    they answer as before."""
+
+    def touch_status(self: Store, obj: Obj) -> None:
+        key = key_of(obj)
+        node = self.pod_owner_and_node(key)[1] if obj["kind"] == "Pod" else ""
+        before = (self.pod_owner_and_node(key), self.stored_pod_key(key),
+                  self.pod_keys_on_node(node), self.orphan_pod_keys_on_node(node))
+        Store.touch(self, obj)
+        taken.append(1)
+        assert (self.pod_owner_and_node(key), self.stored_pod_key(key),
+                self.pod_keys_on_node(node), self.orphan_pod_keys_on_node(node)) == before
+
+    monkeypatch.setattr(Store, "touch_status", touch_status)
+
+
 GENERAL_PATHS: dict[str, Callable[[pytest.MonkeyPatch, list[int]], None]] = {
     "kubelet asks the prober about every container": _always_ask_the_prober,
+    "status writes go through touch and its indexing": _index_status_writes,
 }
 
 
@@ -46,5 +67,5 @@ def test_general_path_shows_the_recorded_states(name: str, general: str,
     GENERAL_PATHS[general](monkeypatch, taken)
     recorder = SCENARIOS[name]()
     assert {"digest": recorder.hash.hexdigest(), "steps": recorder.steps} == RECORDED[name]
-    if name.startswith("fleet"):
+    if name.startswith("fleet") or "touch" in general:
         assert taken, "the scenario never took the general path"
