@@ -95,11 +95,16 @@ def update_daemonset_status(ctx: Context, ds: Obj, state: DaemonSetState, nodes:
     status["desiredNumberScheduled"] = totals.desired
     status["numberReady"] = totals.ready
     status["observedGeneration"] = generation
-    for key, value in (("updatedNumberScheduled", totals.updated),
-                       ("numberAvailable", totals.available),
-                       ("numberUnavailable", totals.desired - totals.available)):
-        if value:
-            status[key] = value
-        elif key in status:
-            del status[key]
+    if totals.updated:
+        status["updatedNumberScheduled"] = totals.updated
+    else:
+        status.pop("updatedNumberScheduled", None)
+    if totals.available:
+        status["numberAvailable"] = totals.available
+    else:
+        status.pop("numberAvailable", None)
+    if totals.desired - totals.available:
+        status["numberUnavailable"] = totals.desired - totals.available
+    else:
+        status.pop("numberUnavailable", None)
     ctx.api.update_status(ds, status)
