@@ -303,7 +303,7 @@ class DaemonSetsController(PodClaims):
             self._writing_status = ""
         if state.create_failed:
             self._requeue_rate_limited(ds)
-        else:
+        elif self._sync_failures:
             self._sync_failures.pop(ds_uid, None)  # queue.Forget
 
     def _requeue_rate_limited(self, ds: Obj) -> None:
@@ -354,7 +354,7 @@ class DaemonSetsController(PodClaims):
         surge = spec_answers(state, ds).surge
         for node_name in nodes:
             node = store.get("Node", "", node_name)
-            pods = daemon_pods_on(self.ctx.store, ds, node_name)
+            pods = daemon_pods_on(store, ds, node_name)
             if node is None:
                 state.placements.pop(node_name, None)
                 # getUnscheduledPodsWithoutNode: scheduled pods on a vanished node are

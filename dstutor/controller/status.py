@@ -17,7 +17,6 @@ from dstutor.controller.state import (
 from dstutor.model.objects import (
     Obj,
     is_pod_available,
-    is_pod_ready,
     is_terminating,
     pod_condition,
 )
@@ -32,7 +31,8 @@ def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str, now:
     # Nearly always one pod: whether it is updated is asked once, for both questions.
     updated_first = bool(pods) and is_pod_updated(pods[0], state.hash,
                                                   state.template_generation)
-    has_old = (not updated_first and not is_terminating(pods[0])) if len(pods) == 1 else any(
+    has_old = (not updated_first and not pods[0]["metadata"].get("deletionTimestamp")
+               ) if len(pods) == 1 else any(
         not is_pod_updated(p, state.hash, state.template_generation)
         for p in pods if not is_terminating(p))
     if has_old:
@@ -46,7 +46,11 @@ def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str, now:
     if not placement.should_run:
         return MISSCHEDULED
     oldest = pods[0]
-    ready = is_pod_ready(oldest)
+    ready = False  # is_pod_ready(oldest), inline: every sync of a node asks
+    for cond in oldest.get("status", {}).get("conditions") or ():
+        if cond.get("type") == "Ready":
+            ready = cond.get("status") == "True"
+            break
     min_ready = int(ds["spec"].get("minReadySeconds", 0))
     # IsPodAvailable of a Ready pod without minReadySeconds is True: no second look.
     available = ready and (min_ready == 0 or is_pod_available(oldest, min_ready, now))
