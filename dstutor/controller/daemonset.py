@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from dstutor.controller import shared
 from dstutor.controller.claims import PodClaims
 from dstutor.controller.context import Context
+from dstutor.controller.daemon_pod import new_daemon_pod
 from dstutor.controller.daemonset_util import (
     Backoff,
-    node_name_affinity,
     template_generation,
 )
 from dstutor.controller.history_sync import cleanup_history, construct_history
@@ -30,7 +30,6 @@ from dstutor.model.admission import qos_class
 from dstutor.model.objects import (
     DAEMONSET_UNIQUE_LABEL,
     TEMPLATE_GENERATION_ANNOTATION,
-    TEMPLATE_GENERATION_LABEL,
     Obj,
     controller_ref,
     is_pod_available,
@@ -43,7 +42,6 @@ from dstutor.model.objects import (
     uid,
 )
 from dstutor.model.selectors import LabelSelector, selector_from_dict
-from dstutor.model.shapes import POD, POD_METADATA, POD_STATUS, pod_spec_shape
 from dstutor.model.sharedguard import share
 from dstutor.model.timefmt import parse_rfc3339
 
@@ -473,7 +471,7 @@ class DaemonSetsController(PodClaims):
         # for the revision's pods holds for the whole run.
         priority = api.priority_answers() if nodes_needing_pods else None
         for i, node_name in enumerate(nodes_needing_pods):
-            pod = self._new_pod(ds, state, node_name)
+            pod = new_daemon_pod(ds, state, node_name, *self._pod_owner_parts(ds, state))
             try:
                 api.create_trusted(pod, priority=priority)
             except ApiError as err:
@@ -495,55 +493,8 @@ class DaemonSetsController(PodClaims):
         if not ref:
             return f"{ds['metadata']['name']}-", [new_controller_ref(ds)]
         # Kept per DaemonSet: a node joining makes one pod for each DaemonSet in turn,
-        # and _new_pod's prototypes hold on to these very objects.
+        # and new_daemon_pod's prototypes hold on to these very objects.
         cached = state.owner_parts
         if not cached or cached[0] is not ref:
             cached = state.owner_parts = (ref, f"{ds['metadata']['name']}-", share([ref]))
         return cached[1], cached[2]
-
-    def _new_pod(self, ds: Obj, state: DaemonSetState, node_name: str) -> Obj:
-        """CreatePodTemplate plus the node pinning affinity, as the controller builds pods."""
-        template = ds["spec"]["template"]
-        tmeta = template.get("metadata") or {}
-        # One labels dict per revision, shared by its pods (replaced, never edited).
-        key = (state.hash, state.template_generation)
-        if state.pod_labels_key != key:
-            pod_labels = dict(tmeta.get("labels") or {})
-            pod_labels[DAEMONSET_UNIQUE_LABEL] = state.hash
-            if state.template_generation is not None:
-                pod_labels[TEMPLATE_GENERATION_LABEL] = state.template_generation
-            state.pod_labels, state.pod_labels_key = share(pod_labels), key
-        pod_labels = state.pod_labels
-        generate_name, owner_refs = self._pod_owner_parts(ds, state)
-        # The pod's own dicts are key-sharing ones (model/shapes.py), filled key by key.
-        meta = POD_METADATA.new()
-        meta["generateName"] = generate_name
-        meta["namespace"] = ds["metadata"]["namespace"]
-        meta["labels"] = pod_labels
-        meta["ownerReferences"] = owner_refs
-        if tmeta.get("annotations"):
-            meta["annotations"] = dict(tmeta["annotations"])
-        # Pods of one revision share the unchanging parts of their spec (containers,
-        # volumes, tolerations): stored objects are only ever replaced, never edited
-        # in place, except for fields each pod owns (nodeName, affinity, status).
-        spec = pod_spec_shape(state.pod_spec).filled(state.pod_spec)
-        if spec.get("affinity"):
-            affinity = dict(spec["affinity"])
-            node_affinity = dict(affinity.get("nodeAffinity") or {})
-            node_affinity["requiredDuringSchedulingIgnoredDuringExecution"] = (
-                node_name_affinity(node_name))
-            affinity["nodeAffinity"] = node_affinity
-            spec["affinity"] = affinity
-        else:
-            spec["affinity"] = shared.pinned_affinity(node_name)
-        status = POD_STATUS.new()
-        status["phase"] = "Pending"
-        status["qosClass"] = state.qos_class
-        pod = POD.new()
-        pod["apiVersion"] = "v1"
-        pod["kind"] = "Pod"
-        pod["metadata"] = meta
-        pod["spec"] = spec
-        pod["status"] = status
-        return pod
-

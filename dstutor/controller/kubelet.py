@@ -18,6 +18,7 @@ from dstutor.controller import prober, shared
 from dstutor.controller.context import Context
 from dstutor.controller.images import image_ref, image_size, pull_error, pull_policy
 from dstutor.controller.images import runtime_ref as runtime_ref  # re-exported
+from dstutor.controller.kubelet_ids import container_id, internal_ip
 from dstutor.controller.kubelet_work import (
     _STEADY_WORK,
     ContainerWork,
@@ -25,7 +26,6 @@ from dstutor.controller.kubelet_work import (
     PodWork,
     new_container_table,
 )
-from dstutor.files import sha256_hex
 from dstutor.model.objects import Obj, clone, is_pod_ready, is_terminating, key_of
 from dstutor.model.shapes import CONTAINER_STATUS, POD_IP
 from dstutor.model.sharedguard import share
@@ -153,7 +153,7 @@ class Kubelet:
     def _admit(self, pod: Obj, key: PodKey, node_name: str, now: float) -> PodWork:
         status = pod["status"]
         node = self.ctx.store.get("Node", "", node_name)
-        status["hostIP"] = _internal_ip(node)
+        status["hostIP"] = internal_ip(node)
         status["hostIPs"] = shared.ip_list(status["hostIP"])
         status["startTime"] = to_rfc3339(now)
         if "podIP" not in status:
@@ -355,7 +355,7 @@ class Kubelet:
             cs["restartCount"] = cs.get("restartCount", 0) + 1
             cs["lastState"] = {"terminated": {
                 "exitCode": 1, "reason": "Error", "startedAt": stamp, "finishedAt": stamp,
-                "containerID": self._container_id(pod, name)}}
+                "containerID": container_id(pod, name)}}
             cs["state"] = shared.waiting("CrashLoopBackOff")
             cs["ready"] = False
             cs["started"] = False
@@ -369,7 +369,7 @@ class Kubelet:
             delay = prober.container_ready_delay(pod, c)
             self.container_started(pod, name, now)
         cs["state"] = shared.running(to_rfc3339(now))
-        cs["containerID"] = self._container_id(pod, name)
+        cs["containerID"] = container_id(pod, name)
         cs["imageID"] = shared.image_id(image)
         cs["started"] = True
         cs["ready"] = delay == 0
@@ -433,11 +433,6 @@ class Kubelet:
         if generation:
             pod["status"]["observedGeneration"] = generation
         return generation
-
-    @staticmethod
-    def _container_id(pod: Obj, name: str) -> str:
-        """containerd's 64-hex id, one per container, stable for a given pod uid."""
-        return "containerd://" + sha256_hex(f"{pod['metadata']['uid']}/{name}")
 
     def _cs(self, pod: Obj, name: str) -> Obj:
         """The status of one container (each pod has its own: safe to edit in place)."""
@@ -539,7 +534,7 @@ class Kubelet:
         node's network namespace, as kube-proxy does), else the next one in the podCIDR.
         `node` is the stored Node of that name (None if there is none)."""
         if pod["spec"].get("hostNetwork"):
-            return pod["status"].get("hostIP") or _internal_ip(node)
+            return pod["status"].get("hostIP") or internal_ip(node)
         cidr = (node or {}).get("spec", {}).get("podCIDR", "10.244.0.0/24")
         base = cidr.split("/")[0].rsplit(".", 1)[0]
         agent = self.nodes[node_name]
@@ -547,10 +542,3 @@ class Kubelet:
         agent.next_ip += 1
         return f"{base}.{count % 254 or 254}"
 
-
-def _internal_ip(node: Obj | None) -> str:
-    """The node's InternalIP ("" for none, or no node)."""
-    for addr in (node or {}).get("status", {}).get("addresses") or []:
-        if addr.get("type") == "InternalIP":
-            return str(addr["address"])
-    return ""
