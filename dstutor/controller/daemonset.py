@@ -65,7 +65,7 @@ class DaemonSetsController(PodClaims):
         self._signatures: dict[str, dict[str, tuple[object, ...]]] = {}  # ns -> name -> sig
         self._last_signature: tuple[object, ...] = ()
         self._syncing = ""  # uid of the DaemonSet being synced
-        self._selects_memo: dict[int, tuple[LabelSelector, object, bool]] | None = None
+        self._selects_memo: list[tuple[LabelSelector, object, bool]] | None = None
         self._writing_status = ""  # uid of the DaemonSet whose sync writes its status now
         # Debugging and tests: `full_walk` makes rolling_update walk every node as
         # upstream does; `verify` checks each incremental answer against that walk and
