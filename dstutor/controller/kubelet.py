@@ -443,7 +443,8 @@ class Kubelet:
 
     def _set_container_states(self, pod: Obj, state: Obj, ready: bool) -> None:
         self._observe(pod)
-        old = {cs["name"]: cs for cs in pod["status"].get("containerStatuses") or []}
+        previous = pod["status"].get("containerStatuses")
+        old = {cs["name"]: cs for cs in previous} if previous else {}
         containers = self._containers(pod)
         statuses: list[Obj] = [shared.EMPTY] * len(containers)  # exact size, no slack
         for i, c in enumerate(containers):

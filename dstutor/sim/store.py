@@ -251,7 +251,8 @@ class Store:
         if known is not None and known[0] == entry[0] and known[1] == entry[1]:
             self._pod_index_entry[key] = entry
             return
-        self._unindex_pod(key)
+        if known is not None:  # (a pod not indexed yet has nothing to take out)
+            self._unindex_pod(key)
         self._pod_index_entry[key] = entry
         owner, node = entry[0], entry[1]
         if owner:
