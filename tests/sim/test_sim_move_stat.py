@@ -10,18 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dstutor.controller import state as state_module
-from dstutor.controller.state import (
-    MISSCHEDULED,
-    NO_STAT,
-    SCHEDULED,
-    SHOULD_RUN_UNSCHEDULED,
-    StatusTotals,
-    add_stat,
-    move_stat,
-)
+from dstutor.controller.state import StatusTotals, add_stat, move_stat
+from tests.sim.test_sim_status_totals import ALL_STATS
 
-ALL_STATS = [NO_STAT, SHOULD_RUN_UNSCHEDULED, MISSCHEDULED] + [
-    SCHEDULED[r][a][u] for r in (False, True) for a in (False, True) for u in (False, True)]
 INDEX = st.integers(0, len(ALL_STATS) - 1)
 
 
