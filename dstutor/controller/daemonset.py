@@ -238,14 +238,15 @@ class DaemonSetsController(PodClaims):
         if state.generation != generation or state.template_generation != (
                 meta.get("annotations") or shared.EMPTY).get(TEMPLATE_GENERATION_ANNOTATION):
             state.full = True
-        # The selector is immutable, so it is parsed once per full sync.
+        # The selector is immutable, so it is parsed once per full sync (and kept only
+        # once it passed this check: a kept one is never empty).
         selector = state.selector
         if state.full or selector is None:
             selector = selector_from_dict(ds["spec"].get("selector"))
-        if selector.is_empty():
-            self.ctx.record_event(ds, "Warning", "SelectingAll", SELECTING_ALL_MSG,
-                                  component=COMPONENT)
-            return
+            if selector.is_empty():
+                self.ctx.record_event(ds, "Warning", "SelectingAll", SELECTING_ALL_MSG,
+                                      component=COMPONENT)
+                return
         full = state.full
         state.full = False
         store = self.ctx.store
@@ -349,7 +350,10 @@ class DaemonSetsController(PodClaims):
         store = self.ctx.store
         nodes_needing_pods: list[str] = []
         pods_to_delete: list[Obj] = []
-        surge = spec_answers(state, ds).surge
+        answers = state.spec_answers  # spec_answers(state, ds), its question inline
+        if answers is None or answers.spec is not ds["spec"]:
+            answers = spec_answers(state, ds)
+        surge = answers.surge
         for node_name in nodes:
             node = store.get("Node", "", node_name)
             pods = daemon_pods_on(store, ds, node_name)

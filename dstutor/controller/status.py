@@ -15,6 +15,8 @@ from dstutor.controller.state import (
     move_stat,
 )
 from dstutor.model.objects import (
+    DAEMONSET_UNIQUE_LABEL,
+    TEMPLATE_GENERATION_LABEL,
     Obj,
     is_pod_available,
     is_terminating,
@@ -22,15 +24,24 @@ from dstutor.model.objects import (
 )
 from dstutor.model.timefmt import parse_rfc3339
 
+_NO_LABELS: dict[str, str] = {}  # read only
+
 
 def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str, now: float
               ) -> NodeStat:
     """One node's part of updateDaemonSetStatus; also notes nodes that hold old pods."""
     placement = state.placements.get(node_name)
     pods = daemon_pods_on(ctx.store, ds, node_name)
-    # Nearly always one pod: whether it is updated is asked once, for both questions.
-    updated_first = bool(pods) and is_pod_updated(pods[0], state.hash,
-                                                  state.template_generation)
+    # Nearly always one pod: whether it is updated is asked once, for both questions
+    # (is_pod_updated, inline: every sync of a node asks).
+    updated_first = False
+    if pods:
+        first_labels = pods[0]["metadata"].get("labels") or _NO_LABELS
+        generation = state.template_generation
+        updated_first = ((generation is not None
+                          and first_labels.get(TEMPLATE_GENERATION_LABEL) == generation)
+                         or (bool(state.hash)
+                             and first_labels.get(DAEMONSET_UNIQUE_LABEL) == state.hash))
     has_old = (not updated_first and not pods[0]["metadata"].get("deletionTimestamp")
                ) if len(pods) == 1 else any(
         not is_pod_updated(p, state.hash, state.template_generation)
