@@ -484,8 +484,11 @@ class Kubelet:
     def _set_conditions(self, pod: Obj, *, ready: bool, now: float,
                         initialized: bool = True) -> None:
         ts = to_rfc3339(now)
-        generation = self._observe(pod)
         status = pod["status"]
+        # _observe(pod), inline: the generation the status is based on.
+        generation = int(pod["metadata"].get("generation") or 0)
+        if generation:
+            status["observedGeneration"] = generation
         wanted_ready = "True" if ready else "False"
         # Go's %s of a []string: "[a b]", the containers that are not ready.
         message = "" if ready else "containers with unready status: [{}]".format(" ".join([
