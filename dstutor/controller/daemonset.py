@@ -105,7 +105,7 @@ class DaemonSetsController(PodClaims):
                 return
         node_name = node["metadata"]["name"]
         for ds in self.ctx.store.iter_kind("DaemonSet"):
-            state = self.states.get(uid(ds))
+            state = self.states.get(ds["metadata"]["uid"])  # uid(ds) of a stored one
             if state is not None:
                 state.placements.pop(node_name, None)  # labels or taints moved: ask again
             self.mark_dirty(ds, node_name)
