@@ -451,7 +451,7 @@ class DaemonSetsController(PodClaims):
         if not pods_to_delete and not nodes_needing_pods:
             return  # most syncs: nothing to create or delete, so no writes to mark
         api = self.ctx.api
-        ds_uid = uid(ds)
+        ds_uid = ds["metadata"]["uid"]  # uid(ds) of a stored DaemonSet
         self._own_writes = {(ds_uid, n) for n in refreshed}
         try:
             self._create_pods(ds, state, nodes_needing_pods)
