@@ -3,7 +3,7 @@ address its pods show as hostIP (pure functions of the pod and the Node)."""
 
 from __future__ import annotations
 
-from dstutor.files import sha256_hex
+from dstutor.digest import sha256_hex
 from dstutor.model.objects import Obj
 
 
