@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import glob
-import hashlib
 import os
 import stat
 import tempfile
@@ -17,6 +16,8 @@ import time
 from pathlib import Path
 
 import platformdirs
+
+from dstutor.digest import sha256_hex as sha256_hex  # its old home: callers import it here
 
 # A temporary file without a process id in its name (an older dstutor's) is left alone
 # this long by default: it may still be being written.
@@ -114,6 +115,3 @@ def clean_stale_temps(path: str | Path, *, now: float | None = None,
     return removed
 
 
-def sha256_hex(data: str | bytes) -> str:
-    """The SHA-256 of `data` (text as UTF-8) in hex: results-file chains, container ids."""
-    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()

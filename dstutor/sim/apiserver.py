@@ -5,8 +5,8 @@ A rejected write raises before anything is stored, so it changes nothing.
 
 from __future__ import annotations
 
+from dstutor.digest import sha256_hex
 from dstutor.errors import AlreadyExists, BadRequest, Forbidden, Invalid, NotFound
-from dstutor.files import sha256_hex
 from dstutor.model import defaults, validation
 from dstutor.model.admission import PriorityAnswers, add_default_toleration_seconds, qos_class
 from dstutor.model.kinds import KINDS, KindInfo

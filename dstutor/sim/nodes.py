@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import ipaddress
+from typing import Any
 
 from dstutor.model.objects import Obj
 from dstutor.model.shapes import DictShape
@@ -22,16 +22,30 @@ DEFAULT_CAPACITY = {"cpu": "4", "ephemeral-storage": "102625208Ki", "hugepages-1
 # one also skips CIDRs still in use; node indices only grow, so wrapping reuses the
 # oldest, most likely long removed, nodes' CIDRs). Node addresses come from kind's docker
 # network, 172.18.0.0/16, from .2 on.
-CLUSTER_CIDR = ipaddress.IPv4Network("10.244.0.0/14")
+_CLUSTER_CIDR, _CLUSTER_PREFIX = (10 << 24) | (244 << 16), 14  # 10.244.0.0/14
 NODE_CIDR_MASK = 24
-NODE_NETWORK = ipaddress.IPv4Network("172.18.0.0/16")
+_NODE_NETWORK, _NODE_PREFIX = (172 << 24) | (18 << 16), 16  # 172.18.0.0/16
+
+# The same numbers as plain ints: a node joining pays for no ipaddress object, and the
+# simulator does not import ipaddress at all (about 1 MB resident for two constants).
+_CIDR_COUNT = 1 << (NODE_CIDR_MASK - _CLUSTER_PREFIX)
+_CIDR_FIRST = _CLUSTER_CIDR
+_NODE_FIRST = _NODE_NETWORK + 2
+_NODE_HOSTS = (1 << (32 - _NODE_PREFIX)) - 3  # network, gateway and broadcast addresses
 
 
-# The same numbers as plain ints: a node joining pays for neither ipaddress object.
-_CIDR_COUNT = 1 << (NODE_CIDR_MASK - CLUSTER_CIDR.prefixlen)
-_CIDR_FIRST = int(CLUSTER_CIDR.network_address)
-_NODE_FIRST = int(NODE_NETWORK.network_address) + 2
-_NODE_HOSTS = NODE_NETWORK.num_addresses - 3  # network, gateway and broadcast addresses
+def __getattr__(name: str) -> Any:
+    """CLUSTER_CIDR and NODE_NETWORK as ipaddress.IPv4Network, built when first asked for
+    (PEP 562): the tests check the addresses against them."""
+    if name in ("CLUSTER_CIDR", "NODE_NETWORK"):
+        import ipaddress
+
+        base, prefix = ((_CLUSTER_CIDR, _CLUSTER_PREFIX) if name == "CLUSTER_CIDR"
+                        else (_NODE_NETWORK, _NODE_PREFIX))
+        network = ipaddress.IPv4Network((base, prefix))
+        globals()[name] = network
+        return network
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _dotted(address: int) -> str:

@@ -34,7 +34,10 @@ _RECORD: type = tuple
 
 class Store:
     def __init__(self) -> None:
-        self._by_kind: dict[str, dict[tuple[str, str], Obj]] = {}
+        # Each kind's objects by key: (kind, namespace, name), the very tuple the pod
+        # indexes below hold as the pod's Key (one tuple a pod, not two: 3 MB at 50,000
+        # pods); an Event's key is (namespace, name), as eventstore.record_key gives it.
+        self._by_kind: dict[str, dict[tuple[str, ...], Obj]] = {}
         self._by_uid: dict[str, Obj] = {}
         # Controller owner uid -> node name -> pod keys: lets the DaemonSet controller
         # look at one node without scanning every pod.
@@ -50,7 +53,7 @@ class Store:
         # Each kind's keys and objects in the API server's order, kept until a key comes
         # or goes (a replaced object drops only the objects; an update in place keeps
         # both): listing 50,000 pods then costs neither a sort nor 50,000 lookups.
-        self._sorted_keys: dict[str, list[tuple[str, str]]] = {}
+        self._sorted_keys: dict[str, list[tuple[str, ...]]] = {}
         self._sorted_objs: dict[str, list[Obj]] = {}
         self.listeners: list[Listener] = []
         # Events are stored as EventRecords until first read (sim/eventstore.py), in
@@ -64,7 +67,7 @@ class Store:
 
     # --- reads --------------------------------------------------------------------
 
-    def _kind(self, kind: str) -> dict[tuple[str, str], Obj]:
+    def _kind(self, kind: str) -> dict[tuple[str, ...], Obj]:
         items = self._by_kind.get(kind)
         if items is None:
             items = self._by_kind[kind] = {}
@@ -72,7 +75,9 @@ class Store:
 
     def get(self, kind: str, namespace: str, name: str) -> Obj | None:
         items = self._by_kind.get(kind)
-        found = items.get((namespace, name)) if items else None
+        if not items:
+            return None
+        found = items.get((kind, namespace, name) if kind != "Event" else (namespace, name))
         if found.__class__ is _RECORD:
             return self._promote_event(found)
         return found
@@ -96,8 +101,9 @@ class Store:
             return list(objs)
         # One namespace's keys are contiguous; no name sorts after U+10FFFF.
         keys = self._sorted_keys[kind]
-        lo = bisect_left(keys, (namespace, ""))
-        hi = bisect_right(keys, (namespace, "\U0010ffff"), lo)
+        prefix = (kind,) if kind != "Event" else ()
+        lo = bisect_left(keys, (*prefix, namespace, ""))
+        hi = bisect_right(keys, (*prefix, namespace, "\U0010ffff"), lo)
         return objs[lo:hi]
 
     def iter_kind(self, kind: str) -> Iterator[Obj]:
@@ -167,7 +173,8 @@ class Store:
         items = self._by_kind.get(kind)  # _kind(kind), inline (every create passes here)
         if items is None:
             items = self._by_kind[kind] = {}
-        old = items.get((ns, name))
+        key = (kind, ns, name) if kind != "Event" else (ns, name)
+        old = items.get(key)
         if old.__class__ is _RECORD:  # a recorded Event replaced: listeners see its dict
             old = self._drop_event_record(old)
         if builtin:
@@ -175,7 +182,7 @@ class Store:
         else:
             self._revision += 1  # next_resource_version(), inline
             obj["metadata"]["resourceVersion"] = str(self._revision)
-        items[(ns, name)] = obj
+        items[key] = obj  # a replaced object's key stays the tuple stored first
         if old is not obj:
             self._sorted_objs.pop(kind, None)
             if old is None:
@@ -183,7 +190,7 @@ class Store:
         if kind != "Event":  # an Event is never anybody's owner; by_uid finds owners
             self._by_uid[obj["metadata"]["uid"]] = obj
         if kind == "Pod":
-            self._index_pod(obj)
+            self._index_pod(obj, key)  # type: ignore[arg-type]  # (kind, ns, name)
         elif kind in self._kind_writes:
             self._kind_writes[kind] += 1
         for listener in self.listeners:
@@ -203,9 +210,21 @@ class Store:
         for listener in self.listeners:
             listener(kind, old, obj)
 
+    def touch_status(self, obj: Obj) -> None:
+        """touch() for a change to the object's status alone (the kubelet's writes): its
+        metadata and spec are as they were, and the pod indexes are made from those, so
+        they are not asked again. Listeners hear of it as of touch()."""
+        self._revision += 1
+        obj["metadata"]["resourceVersion"] = str(self._revision)
+        kind = obj["kind"]
+        if kind != "Pod" and kind in self._kind_writes:
+            self._kind_writes[kind] += 1
+        for listener in self.listeners:
+            listener(kind, obj, obj)
+
     def remove(self, obj: Obj) -> None:
         kind, ns, name = key_of(obj)
-        found = self._kind(kind).pop((ns, name), None)
+        found = self._kind(kind).pop((kind, ns, name) if kind != "Event" else (ns, name), None)
         if found is None:
             return
         if found.__class__ is _RECORD:
@@ -221,9 +240,11 @@ class Store:
         for listener in self.listeners:
             listener(kind, obj, None)
 
-    def _index_pod(self, pod: Obj) -> None:
+    def _index_pod(self, pod: Obj, stored: Key | None = None) -> None:
+        """Index a stored pod under `stored`, its key in the kind's table (put has it; a
+        touch finds it in the entry)."""
         meta = pod["metadata"]
-        key = ("Pod", meta.get("namespace", "") or "", meta.get("name", ""))
+        key = stored or ("Pod", meta.get("namespace", "") or "", meta.get("name", ""))
         refs = meta.get("ownerReferences")
         node = pod["spec"].get("nodeName")
         known = self._pod_index_entry.get(key)
@@ -239,7 +260,8 @@ class Store:
         if known is not None and known[0] == entry[0] and known[1] == entry[1]:
             self._pod_index_entry[key] = entry
             return
-        self._unindex_pod(key)
+        if known is not None:  # (a pod not indexed yet has nothing to take out)
+            self._unindex_pod(key)
         self._pod_index_entry[key] = entry
         owner, node = entry[0], entry[1]
         if owner:
@@ -312,7 +334,7 @@ class Store:
                 uid = found[INVOLVED][3]
             else:
                 uid = (found.get("involvedObject") or {}).get("uid")
-            index.setdefault(uid, []).append(key)
+            index.setdefault(uid, []).append(key)  # type: ignore[arg-type]  # (ns, name)
         return index
 
     def events_watched(self) -> bool:
