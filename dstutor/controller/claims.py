@@ -12,7 +12,6 @@ from dstutor.model.objects import (
     is_terminating,
     labels,
     new_controller_ref,
-    uid,
 )
 from dstutor.model.selectors import LabelSelector
 
@@ -51,7 +50,7 @@ class PodClaims:
 
     def _claim_on_nodes(self, ds: Obj, selector: LabelSelector, nodes: list[str]) -> None:
         """ClaimPods for the pods on these nodes: adopt matching orphans, release the rest."""
-        store, ds_uid, ns = self.ctx.store, uid(ds), ds["metadata"]["namespace"]
+        store, ds_uid, ns = self.ctx.store, ds["metadata"]["uid"], ds["metadata"]["namespace"]
         owned_by_node = store.pods_of_owner(ds_uid)
         for node_name in nodes:
             orphans = store.orphan_pod_keys_on_node(node_name)

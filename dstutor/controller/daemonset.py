@@ -12,11 +12,9 @@ from collections.abc import Iterable
 from dstutor.controller import shared
 from dstutor.controller.claims import PodClaims
 from dstutor.controller.context import Context
+from dstutor.controller.daemon_pod import new_daemon_pod
 from dstutor.controller.daemonset_util import (
     Backoff,
-    allows_surge,
-    is_rolling_update,
-    node_name_affinity,
     template_generation,
 )
 from dstutor.controller.history_sync import cleanup_history, construct_history
@@ -24,14 +22,14 @@ from dstutor.controller.placement import Placement, daemon_pod_spec, node_should
 from dstutor.controller.pod_signature import pod_signature as _pod_signature
 from dstutor.controller.pods import daemon_pods_on, node_to_daemon_pods
 from dstutor.controller.rolling_index import IncrementalMismatch
-from dstutor.controller.state import DaemonSetState, StatusTotals
+from dstutor.controller.state import DaemonSetState, StatusTotals, spec_answers
 from dstutor.controller.status import update_daemonset_status
 from dstutor.controller.update import rolling_update, rolling_update_walk
 from dstutor.errors import ApiError
 from dstutor.model.admission import qos_class
 from dstutor.model.objects import (
     DAEMONSET_UNIQUE_LABEL,
-    TEMPLATE_GENERATION_LABEL,
+    TEMPLATE_GENERATION_ANNOTATION,
     Obj,
     controller_ref,
     is_pod_available,
@@ -44,7 +42,6 @@ from dstutor.model.objects import (
     uid,
 )
 from dstutor.model.selectors import LabelSelector, selector_from_dict
-from dstutor.model.shapes import POD, POD_METADATA, POD_STATUS, pod_spec_shape
 from dstutor.model.sharedguard import share
 from dstutor.model.timefmt import parse_rfc3339
 
@@ -108,7 +105,7 @@ class DaemonSetsController(PodClaims):
                 return
         node_name = node["metadata"]["name"]
         for ds in self.ctx.store.iter_kind("DaemonSet"):
-            state = self.states.get(uid(ds))
+            state = self.states.get(ds["metadata"]["uid"])  # uid(ds) of a stored one
             if state is not None:
                 state.placements.pop(node_name, None)  # labels or taints moved: ask again
             self.mark_dirty(ds, node_name)
@@ -119,11 +116,12 @@ class DaemonSetsController(PodClaims):
             # The store's index already knows the pod's controller and node.
             store = self.ctx.store
             meta = new["metadata"]
-            owner, node_name = store.pod_owner_and_node(("Pod", meta["namespace"], meta["name"]))
+            ns, name = meta["namespace"], meta["name"]
+            owner, node_name = store.pod_owner_and_node(("Pod", ns, name))
             alone = bool(owner) and len(store.pods_of_owner(owner).get(node_name, ())) <= 1
-            signature = _pod_signature(new, with_node=not alone)
-            seen = self._signatures.get(meta["namespace"])
-            if seen is not None and seen.get(meta["name"]) == signature:
+            signature = _pod_signature(new, not alone)
+            seen = self._signatures.get(ns)
+            if seen is not None and seen.get(name) == signature:
                 return
             self._remember_signature(meta, signature)
             self._pod_changed(new, controller_ref(new), node_name)
@@ -220,7 +218,7 @@ class DaemonSetsController(PodClaims):
     def sync(self, key: tuple[str, str]) -> None:
         """syncDaemonSet for one DaemonSet."""
         ds = self.ctx.store.get("DaemonSet", *key)
-        if ds is None or is_terminating(ds):
+        if ds is None or ds["metadata"].get("deletionTimestamp"):  # is_terminating(ds)
             # A DaemonSet being deleted is left alone: no creates, no status writes.
             return
         self._syncing = ds["metadata"]["uid"]  # uid(ds)
@@ -234,17 +232,21 @@ class DaemonSetsController(PodClaims):
         state = self.states.get(ds_uid)
         if state is None:  # not setdefault: a state is a dozen fields to build and drop
             state = self.states[ds_uid] = DaemonSetState()
-        generation = int(ds["metadata"].get("generation", 1))
-        if state.generation != generation or state.template_generation != template_generation(ds):
+        meta = ds["metadata"]
+        generation = int(meta.get("generation", 1))
+        # template_generation(ds), inline: every sync asks.
+        if state.generation != generation or state.template_generation != (
+                meta.get("annotations") or shared.EMPTY).get(TEMPLATE_GENERATION_ANNOTATION):
             state.full = True
-        # The selector is immutable, so it is parsed once per full sync.
+        # The selector is immutable, so it is parsed once per full sync (and kept only
+        # once it passed this check: a kept one is never empty).
         selector = state.selector
         if state.full or selector is None:
             selector = selector_from_dict(ds["spec"].get("selector"))
-        if selector.is_empty():
-            self.ctx.record_event(ds, "Warning", "SelectingAll", SELECTING_ALL_MSG,
-                                  component=COMPONENT)
-            return
+            if selector.is_empty():
+                self.ctx.record_event(ds, "Warning", "SelectingAll", SELECTING_ALL_MSG,
+                                      component=COMPONENT)
+                return
         full = state.full
         state.full = False
         store = self.ctx.store
@@ -267,9 +269,9 @@ class DaemonSetsController(PodClaims):
             state.hash = construct_history(self.ctx, ds, state)
             if not state.hash:
                 return
+            state.dirty.clear()
         else:
-            visit = set(state.dirty)
-        state.dirty.clear()
+            visit, state.dirty = state.dirty, set()  # the dirty set, handed over
         visit_sorted = sorted(visit)
 
         self._claim_on_nodes(ds, selector, visit_sorted)
@@ -277,7 +279,7 @@ class DaemonSetsController(PodClaims):
         self.manage(ds, state, visit_sorted)
         # updateDaemonSet: an error from manage() skips the rolling update and cleanup.
         managed = not state.create_failed
-        if managed and is_rolling_update(ds) and state.old_nodes:
+        if managed and state.old_nodes and spec_answers(state, ds).rolling:
             # The nodes that may look different since the last rolling_update: this
             # sync's, and those its manage() marked dirty again (deleted pods).
             deletes, creates = self._rolling_update(ds, state, [*visit, *state.dirty])
@@ -300,7 +302,7 @@ class DaemonSetsController(PodClaims):
             self._writing_status = ""
         if state.create_failed:
             self._requeue_rate_limited(ds)
-        else:
+        elif self._sync_failures:
             self._sync_failures.pop(ds_uid, None)  # queue.Forget
 
     def _requeue_rate_limited(self, ds: Obj) -> None:
@@ -348,10 +350,13 @@ class DaemonSetsController(PodClaims):
         store = self.ctx.store
         nodes_needing_pods: list[str] = []
         pods_to_delete: list[Obj] = []
-        surge = allows_surge(ds)
+        answers = state.spec_answers  # spec_answers(state, ds), its question inline
+        if answers is None or answers.spec is not ds["spec"]:
+            answers = spec_answers(state, ds)
+        surge = answers.surge
         for node_name in nodes:
             node = store.get("Node", "", node_name)
-            pods = daemon_pods_on(self.ctx.store, ds, node_name)
+            pods = daemon_pods_on(store, ds, node_name)
             if node is None:
                 state.placements.pop(node_name, None)
                 # getUnscheduledPodsWithoutNode: scheduled pods on a vanished node are
@@ -365,8 +370,10 @@ class DaemonSetsController(PodClaims):
                                                          surge)
             if create:
                 nodes_needing_pods.append(node_name)
-            pods_to_delete += delete
-        self._sync_nodes(ds, state, pods_to_delete, nodes_needing_pods, refreshed=nodes)
+            if delete:
+                pods_to_delete += delete
+        if pods_to_delete or nodes_needing_pods:  # most syncs: nothing to create or delete
+            self._sync_nodes(ds, state, pods_to_delete, nodes_needing_pods, refreshed=nodes)
 
     def pods_should_be_on_node(self, ds: Obj, state: DaemonSetState, node_name: str,
                                placement: Placement, pods: list[Obj], surge: bool
@@ -379,7 +386,7 @@ class DaemonSetsController(PodClaims):
             running: list[Obj] = []
             now = self.ctx.clock.now()
             for pod in pods:
-                if is_terminating(pod):
+                if pod["metadata"].get("deletionTimestamp"):  # is_terminating(pod)
                     continue
                 phase = pod["status"].get("phase")
                 if phase == "Failed":
@@ -444,7 +451,7 @@ class DaemonSetsController(PodClaims):
         if not pods_to_delete and not nodes_needing_pods:
             return  # most syncs: nothing to create or delete, so no writes to mark
         api = self.ctx.api
-        ds_uid = uid(ds)
+        ds_uid = ds["metadata"]["uid"]  # uid(ds) of a stored DaemonSet
         self._own_writes = {(ds_uid, n) for n in refreshed}
         try:
             self._create_pods(ds, state, nodes_needing_pods)
@@ -468,7 +475,7 @@ class DaemonSetsController(PodClaims):
         # for the revision's pods holds for the whole run.
         priority = api.priority_answers() if nodes_needing_pods else None
         for i, node_name in enumerate(nodes_needing_pods):
-            pod = self._new_pod(ds, state, node_name)
+            pod = new_daemon_pod(ds, state, node_name, *self._pod_owner_parts(ds, state))
             try:
                 api.create_trusted(pod, priority=priority)
             except ApiError as err:
@@ -490,55 +497,8 @@ class DaemonSetsController(PodClaims):
         if not ref:
             return f"{ds['metadata']['name']}-", [new_controller_ref(ds)]
         # Kept per DaemonSet: a node joining makes one pod for each DaemonSet in turn,
-        # and _new_pod's prototypes hold on to these very objects.
+        # and new_daemon_pod's prototypes hold on to these very objects.
         cached = state.owner_parts
         if not cached or cached[0] is not ref:
             cached = state.owner_parts = (ref, f"{ds['metadata']['name']}-", share([ref]))
         return cached[1], cached[2]
-
-    def _new_pod(self, ds: Obj, state: DaemonSetState, node_name: str) -> Obj:
-        """CreatePodTemplate plus the node pinning affinity, as the controller builds pods."""
-        template = ds["spec"]["template"]
-        tmeta = template.get("metadata") or {}
-        # One labels dict per revision, shared by its pods (replaced, never edited).
-        key = (state.hash, state.template_generation)
-        if state.pod_labels_key != key:
-            pod_labels = dict(tmeta.get("labels") or {})
-            pod_labels[DAEMONSET_UNIQUE_LABEL] = state.hash
-            if state.template_generation is not None:
-                pod_labels[TEMPLATE_GENERATION_LABEL] = state.template_generation
-            state.pod_labels, state.pod_labels_key = share(pod_labels), key
-        pod_labels = state.pod_labels
-        generate_name, owner_refs = self._pod_owner_parts(ds, state)
-        # The pod's own dicts are key-sharing ones (model/shapes.py), filled key by key.
-        meta = POD_METADATA.new()
-        meta["generateName"] = generate_name
-        meta["namespace"] = ds["metadata"]["namespace"]
-        meta["labels"] = pod_labels
-        meta["ownerReferences"] = owner_refs
-        if tmeta.get("annotations"):
-            meta["annotations"] = dict(tmeta["annotations"])
-        # Pods of one revision share the unchanging parts of their spec (containers,
-        # volumes, tolerations): stored objects are only ever replaced, never edited
-        # in place, except for fields each pod owns (nodeName, affinity, status).
-        spec = pod_spec_shape(state.pod_spec).filled(state.pod_spec)
-        if spec.get("affinity"):
-            affinity = dict(spec["affinity"])
-            node_affinity = dict(affinity.get("nodeAffinity") or {})
-            node_affinity["requiredDuringSchedulingIgnoredDuringExecution"] = (
-                node_name_affinity(node_name))
-            affinity["nodeAffinity"] = node_affinity
-            spec["affinity"] = affinity
-        else:
-            spec["affinity"] = shared.pinned_affinity(node_name)
-        status = POD_STATUS.new()
-        status["phase"] = "Pending"
-        status["qosClass"] = state.qos_class
-        pod = POD.new()
-        pod["apiVersion"] = "v1"
-        pod["kind"] = "Pod"
-        pod["metadata"] = meta
-        pod["spec"] = spec
-        pod["status"] = status
-        return pod
-

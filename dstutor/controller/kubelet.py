@@ -18,6 +18,7 @@ from dstutor.controller import prober, shared
 from dstutor.controller.context import Context
 from dstutor.controller.images import image_ref, image_size, pull_error, pull_policy
 from dstutor.controller.images import runtime_ref as runtime_ref  # re-exported
+from dstutor.controller.kubelet_ids import container_id, internal_ip
 from dstutor.controller.kubelet_work import (
     _STEADY_WORK,
     ContainerWork,
@@ -25,7 +26,6 @@ from dstutor.controller.kubelet_work import (
     PodWork,
     new_container_table,
 )
-from dstutor.digest import sha256_hex
 from dstutor.model.objects import Obj, clone, is_pod_ready, is_terminating, key_of
 from dstutor.model.shapes import CONTAINER_STATUS, POD_IP
 from dstutor.model.sharedguard import share
@@ -139,7 +139,7 @@ class Kubelet:
                 "observedGeneration", 0):
             # The kubelet's next status sync reports the generation it now works from.
             self._set_conditions(pod, ready=is_pod_ready(pod), now=now)
-            store.touch(pod)
+            store.touch_status(pod)
         if work is None:
             if self.network_blocks(pod, node_name):
                 return  # woken again when the node's network comes up
@@ -153,7 +153,7 @@ class Kubelet:
     def _admit(self, pod: Obj, key: PodKey, node_name: str, now: float) -> PodWork:
         status = pod["status"]
         node = self.ctx.store.get("Node", "", node_name)
-        status["hostIP"] = _internal_ip(node)
+        status["hostIP"] = internal_ip(node)
         status["hostIPs"] = shared.ip_list(status["hostIP"])
         status["startTime"] = to_rfc3339(now)
         if "podIP" not in status:
@@ -173,7 +173,7 @@ class Kubelet:
             work.containers[c["name"]] = cw
             self._begin(pod, c, cw, node_name, now)
         self.work[key] = work
-        self.ctx.store.touch(pod)
+        self.ctx.store.touch_status(pod)
         return work
 
     def _begin(self, pod: Obj, c: Obj, cw: ContainerWork, node_name: str, now: float) -> None:
@@ -210,7 +210,7 @@ class Kubelet:
                 changed = self._advance(pod, key, node_name, c, cw, now) or changed
         if changed:
             self._sync_status(pod, now)
-            self.ctx.store.touch(pod)
+            self.ctx.store.touch_status(pod)
         # A running container wakes the pod only while it waits to become ready.
         wake: float | None = None
         steady = True
@@ -244,9 +244,9 @@ class Kubelet:
             if image in self.missing:
                 self._pull_failed(pod, key, c, cw, now)
                 return True
-            pull_seconds = float(self.ctx.timing["imagePullSeconds"])
             self.nodes[node_name].pulled(image)
             if self.pod_events():
+                pull_seconds = float(self.ctx.timing["imagePullSeconds"])
                 self._event(pod, name, "Normal", "Pulled",
                             f'Successfully pulled image "{image_ref(image)}" in '
                             f"{pull_seconds:g}s ({pull_seconds:g}s including waiting). "
@@ -313,7 +313,7 @@ class Kubelet:
                     f"pod={who}")
             self._cs(pod, name)["state"] = state
         if changed:
-            self.ctx.store.touch(pod)
+            self.ctx.store.touch_status(pod)
 
     def _start_events(self, pod: Obj, c: Obj, cw: ContainerWork, node_name: str) -> None:
         """The image check (unless just pulled), Created, Started."""
@@ -355,18 +355,21 @@ class Kubelet:
             cs["restartCount"] = cs.get("restartCount", 0) + 1
             cs["lastState"] = {"terminated": {
                 "exitCode": 1, "reason": "Error", "startedAt": stamp, "finishedAt": stamp,
-                "containerID": self._container_id(pod, name)}}
+                "containerID": container_id(pod, name)}}
             cs["state"] = shared.waiting("CrashLoopBackOff")
             cs["ready"] = False
             cs["started"] = False
             cw.stage, cw.due, cw.shown = "crashed", now + cw.backoff, False
             self.ctx.enqueue_at("kubelet-backoff", key, now + 1)
             return
-        # controller/prober.py: the probe's initial delay, and failures while it warms up.
-        delay = prober.container_ready_delay(pod, c)
-        self.container_started(pod, name, now)
+        # controller/prober.py: the probe's initial delay, and failures while it warms up
+        # (a container without a readiness probe has neither: nothing to ask).
+        delay = 0.0
+        if isinstance(c.get("readinessProbe"), dict):
+            delay = prober.container_ready_delay(pod, c)
+            self.container_started(pod, name, now)
         cs["state"] = shared.running(to_rfc3339(now))
-        cs["containerID"] = self._container_id(pod, name)
+        cs["containerID"] = container_id(pod, name)
         cs["imageID"] = shared.image_id(image)
         cs["started"] = True
         cs["ready"] = delay == 0
@@ -421,7 +424,7 @@ class Kubelet:
                     cw is not None and cw.stage == "running" and cw.ready_at is None):
                 cs["ready"] = True
         self._sync_status(pod, now)
-        self.ctx.store.touch(pod)
+        self.ctx.store.touch_status(pod)
 
     @staticmethod
     def _observe(pod: Obj) -> int:
@@ -430,11 +433,6 @@ class Kubelet:
         if generation:
             pod["status"]["observedGeneration"] = generation
         return generation
-
-    @staticmethod
-    def _container_id(pod: Obj, name: str) -> str:
-        """containerd's 64-hex id, one per container, stable for a given pod uid."""
-        return "containerd://" + sha256_hex(f"{pod['metadata']['uid']}/{name}")
 
     def _cs(self, pod: Obj, name: str) -> Obj:
         """The status of one container (each pod has its own: safe to edit in place)."""
@@ -445,7 +443,8 @@ class Kubelet:
 
     def _set_container_states(self, pod: Obj, state: Obj, ready: bool) -> None:
         self._observe(pod)
-        old = {cs["name"]: cs for cs in pod["status"].get("containerStatuses") or []}
+        previous = pod["status"].get("containerStatuses")
+        old = {cs["name"]: cs for cs in previous} if previous else {}
         containers = self._containers(pod)
         statuses: list[Obj] = [shared.EMPTY] * len(containers)  # exact size, no slack
         for i, c in enumerate(containers):
@@ -485,12 +484,15 @@ class Kubelet:
     def _set_conditions(self, pod: Obj, *, ready: bool, now: float,
                         initialized: bool = True) -> None:
         ts = to_rfc3339(now)
-        generation = self._observe(pod)
         status = pod["status"]
+        # _observe(pod), inline: the generation the status is based on.
+        generation = int(pod["metadata"].get("generation") or 0)
+        if generation:
+            status["observedGeneration"] = generation
         wanted_ready = "True" if ready else "False"
         # Go's %s of a []string: "[a b]", the containers that are not ready.
-        message = "" if ready else "containers with unready status: [{}]".format(" ".join(
-            cs["name"] for cs in status.get("containerStatuses") or [] if not cs.get("ready")))
+        message = "" if ready else "containers with unready status: [{}]".format(" ".join([
+            cs["name"] for cs in status.get("containerStatuses") or [] if not cs.get("ready")]))
         current = status.get("conditions") or []
         # Pods that change at the same instant in the same way end with equal conditions:
         # they share one list (conditions lists are replaced, never edited in place, like
@@ -536,7 +538,7 @@ class Kubelet:
         node's network namespace, as kube-proxy does), else the next one in the podCIDR.
         `node` is the stored Node of that name (None if there is none)."""
         if pod["spec"].get("hostNetwork"):
-            return pod["status"].get("hostIP") or _internal_ip(node)
+            return pod["status"].get("hostIP") or internal_ip(node)
         cidr = (node or {}).get("spec", {}).get("podCIDR", "10.244.0.0/24")
         base = cidr.split("/")[0].rsplit(".", 1)[0]
         agent = self.nodes[node_name]
@@ -544,10 +546,3 @@ class Kubelet:
         agent.next_ip += 1
         return f"{base}.{count % 254 or 254}"
 
-
-def _internal_ip(node: Obj | None) -> str:
-    """The node's InternalIP ("" for none, or no node)."""
-    for addr in (node or {}).get("status", {}).get("addresses") or []:
-        if addr.get("type") == "InternalIP":
-            return str(addr["address"])
-    return ""

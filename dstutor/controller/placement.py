@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dstutor.model.defaults import default_pod_only_fields
-from dstutor.model.objects import Obj, clone, node_taints
+from dstutor.model.objects import Obj, clone
 from dstutor.model.selectors import pod_matches_node_affinity
 from dstutor.model.taints import taint_to_string, toleration_tolerates_taint
 
@@ -130,7 +130,7 @@ def node_should_run_daemon_pod(node: Obj, ds: Obj, pod_spec: Obj | None = None, 
 
     tolerations = spec.get("tolerations") or []
     should_run = should_continue = True
-    for taint in node_taints(node):
+    for taint in node.get("spec", {}).get("taints") or ():  # node_taints(node), inline
         effect = taint.get("effect")
         if effect not in (NO_SCHEDULE, NO_EXECUTE):
             if explain:

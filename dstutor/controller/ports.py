@@ -58,6 +58,11 @@ class ObjectStore(Protocol):
 
     def orphan_pod_keys(self, namespace: str) -> builtins.list[Key]: ...
 
+    def touch_status(self, obj: Obj) -> None:
+        """touch() for a change to the object's status alone (metadata and spec as they
+        were): the store's indexes, made from those, are not asked again."""
+        ...
+
     def touch(self, obj: Obj, old: Obj | None = None) -> None:
         """Record an in-place change to a stored object."""
         ...

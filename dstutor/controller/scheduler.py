@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from dstutor.controller import preemption, shared
 from dstutor.controller.context import Context
-from dstutor.model.objects import Obj, is_terminating, key_of, node_taints, target_node_name
+from dstutor.model.objects import Obj, is_terminating, key_of, target_node_name
 from dstutor.model.podaffinity import (
     RESOLVABLE,
     has_required_anti_affinity,
@@ -92,8 +92,9 @@ def filter_node_rules(pod: Obj, node: Obj, pinned: str = "") -> str | None:
     if node.get("spec", {}).get("unschedulable") and not any(
             toleration_tolerates_taint(t, UNSCHEDULABLE_TAINT) for t in tolerations):
         return "node(s) were unschedulable"
-    taint = find_matching_untolerated_taint(node_taints(node), tolerations,
-                                            ("NoSchedule", "NoExecute"))
+    taints = node.get("spec", {}).get("taints")  # node_taints(node), inline: every pod asks
+    taint = find_matching_untolerated_taint(taints, tolerations, ("NoSchedule", "NoExecute")
+                                            ) if taints else None
     if taint is not None:
         return f"node(s) had untolerated taint {{{taint['key']}: {taint.get('value', '')}}}"
     if not matches_node_affinity(spec, node, pinned):
@@ -210,8 +211,9 @@ class Scheduler:
             if affinity and affinity.get("podAntiAffinity") and has_required_anti_affinity(new):
                 self.anti_affinity.add(key_of(new))
             return
-        if not is_terminating(new):
-            key = key_of(new)
+        meta = new["metadata"]
+        if not meta.get("deletionTimestamp"):  # is_terminating(new), inline
+            key = ("Pod", meta.get("namespace", "") or "", meta.get("name", ""))  # key_of
             # An unschedulable pod waits for a cluster event (a pod removed, a node
             # changed); its own status updates do not requeue it, as upstream's
             # queueing hints ignore them. A changed spec (say, a new toleration) does.
@@ -228,7 +230,8 @@ class Scheduler:
     def schedule(self, key: tuple[str, str, str]) -> None:
         store = self.ctx.store
         pod = store.get(*key)
-        if pod is None or pod["spec"].get("nodeName") or is_terminating(pod):
+        if pod is None or pod["spec"].get("nodeName") or pod["metadata"].get(
+                "deletionTimestamp"):  # (is_terminating(pod))
             self.unschedulable.discard(key)
             return
         total = store.count("Node")
@@ -301,8 +304,13 @@ class Scheduler:
         containers = pod["spec"].get("containers")
         # Per containers list: a node joining has each DaemonSet's pod scheduled in turn.
         memo = self._asks_nothing
-        for cached in memo:  # by identity: each entry holds its list
+        for i, cached in enumerate(memo):  # by identity: each entry holds its list
             if cached[0] is containers:
+                if i:
+                    # The entry found goes last: a join schedules the DaemonSets' pods in
+                    # the same order each time, so the next one asked for is then first.
+                    del memo[i]
+                    memo.append(cached)
                 break
         else:
             # Both questions read nothing of the pod but its containers.

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from dstutor.controller.daemonset_util import allows_surge, is_rolling_update
 from dstutor.controller.placement import Placement
 from dstutor.controller.rolling_index import RollingIndex
 from dstutor.model.objects import Obj
@@ -46,6 +47,29 @@ class StatusTotals:
     updated: int = 0  # updatedNumberScheduled
 
 
+class SpecAnswers(NamedTuple):
+    """What every sync asks of the DaemonSet's spec, worked out once per spec object: a
+    stored DaemonSet's spec is replaced on change (an update stores a new object), never
+    edited in place, and the answers hold the spec they were read from, so its identity
+    cannot be reused while they live."""
+
+    spec: Obj
+    surge: bool  # allows_surge(ds)
+    rolling: bool  # is_rolling_update(ds)
+
+
+def spec_answers(state: DaemonSetState, ds: Obj) -> SpecAnswers:
+    """state.spec_answers for this DaemonSet's spec, worked out again if the spec is new
+    (where manage() asked allows_surge: a maxSurge that is no number raises there, as
+    it did)."""
+    spec = ds["spec"]
+    answers = state.spec_answers
+    if answers is None or answers.spec is not spec:
+        answers = state.spec_answers = SpecAnswers(
+            spec, allows_surge(ds), is_rolling_update(ds))
+    return answers
+
+
 @dataclass
 class DaemonSetState:
     """What the controller remembers between syncs of one DaemonSet."""
@@ -74,6 +98,7 @@ class DaemonSetState:
     # The controller reference new pods were made for, with their generateName and
     # ownerReferences list (DaemonSetsController._pod_owner_parts).
     owner_parts: tuple[Any, ...] = ()
+    spec_answers: SpecAnswers | None = None  # see spec_answers
 
 
 @dataclass
@@ -93,6 +118,31 @@ class LiveHashes:
 
     def live(self) -> set[str]:
         return {h for h, count in self.nodes_with.items() if count > 0}
+
+
+# move_stat's change to the totals for each (previous, new) pair of parts seen so far:
+# the desired, current, misscheduled, ready, available and updated deltas.
+_MOVES: dict[tuple[NodeStat, NodeStat], tuple[int, int, int, int, int, int]] = {}
+
+
+def move_stat(totals: StatusTotals, previous: NodeStat, stat: NodeStat) -> None:
+    """add_stat(totals, previous, -1), then add_stat(totals, stat, 1), in one step: the
+    difference of two of the few NodeStat values, worked out once per pair."""
+    move = _MOVES.get((previous, stat))
+    if move is None:
+        scratch = StatusTotals()
+        add_stat(scratch, previous, -1)
+        add_stat(scratch, stat, 1)
+        move = _MOVES[(previous, stat)] = (scratch.desired, scratch.current,
+                                           scratch.misscheduled, scratch.ready,
+                                           scratch.available, scratch.updated)
+    desired, current, misscheduled, ready, available, updated = move
+    totals.desired += desired
+    totals.current += current
+    totals.misscheduled += misscheduled
+    totals.ready += ready
+    totals.available += available
+    totals.updated += updated
 
 
 def add_stat(totals: StatusTotals, stat: NodeStat, sign: int) -> None:

@@ -12,16 +12,19 @@ from dstutor.controller.state import (
     SHOULD_RUN_UNSCHEDULED,
     DaemonSetState,
     NodeStat,
-    add_stat,
+    move_stat,
 )
 from dstutor.model.objects import (
+    DAEMONSET_UNIQUE_LABEL,
+    TEMPLATE_GENERATION_LABEL,
     Obj,
     is_pod_available,
-    is_pod_ready,
     is_terminating,
     pod_condition,
 )
 from dstutor.model.timefmt import parse_rfc3339
+
+_NO_LABELS: dict[str, str] = {}  # read only
 
 
 def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str, now: float
@@ -29,10 +32,18 @@ def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str, now:
     """One node's part of updateDaemonSetStatus; also notes nodes that hold old pods."""
     placement = state.placements.get(node_name)
     pods = daemon_pods_on(ctx.store, ds, node_name)
-    # Nearly always one pod: whether it is updated is asked once, for both questions.
-    updated_first = bool(pods) and is_pod_updated(pods[0], state.hash,
-                                                  state.template_generation)
-    has_old = (not updated_first and not is_terminating(pods[0])) if len(pods) == 1 else any(
+    # Nearly always one pod: whether it is updated is asked once, for both questions
+    # (is_pod_updated, inline: every sync of a node asks).
+    updated_first = False
+    if pods:
+        first_labels = pods[0]["metadata"].get("labels") or _NO_LABELS
+        generation = state.template_generation
+        updated_first = ((generation is not None
+                          and first_labels.get(TEMPLATE_GENERATION_LABEL) == generation)
+                         or (bool(state.hash)
+                             and first_labels.get(DAEMONSET_UNIQUE_LABEL) == state.hash))
+    has_old = (not updated_first and not pods[0]["metadata"].get("deletionTimestamp")
+               ) if len(pods) == 1 else any(
         not is_pod_updated(p, state.hash, state.template_generation)
         for p in pods if not is_terminating(p))
     if has_old:
@@ -46,7 +57,11 @@ def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str, now:
     if not placement.should_run:
         return MISSCHEDULED
     oldest = pods[0]
-    ready = is_pod_ready(oldest)
+    ready = False  # is_pod_ready(oldest), inline: every sync of a node asks
+    for cond in oldest.get("status", {}).get("conditions") or ():
+        if cond.get("type") == "Ready":
+            ready = cond.get("status") == "True"
+            break
     min_ready = int(ds["spec"].get("minReadySeconds", 0))
     # IsPodAvailable of a Ready pod without minReadySeconds is True: no second look.
     available = ready and (min_ready == 0 or is_pod_available(oldest, min_ready, now))
@@ -63,35 +78,48 @@ def update_daemonset_status(ctx: Context, ds: Obj, state: DaemonSetState, nodes:
                             ) -> None:
     """updateDaemonSetStatus, incrementally: refresh these nodes, write if a number moved."""
     now = ctx.clock.now()
-    totals = state.totals
+    totals, stats = state.totals, state.stats
     for node_name in nodes:
         stat = node_stat(ctx, ds, state, node_name, now)
-        previous = state.stats.pop(node_name, NO_STAT)
-        add_stat(totals, previous, -1)
-        if stat != NO_STAT:
-            state.stats[node_name] = stat
-            add_stat(totals, stat, 1)
+        previous = stats.pop(node_name, NO_STAT)
+        # node_stat hands out the shared NodeStat instances only (controller/state.py),
+        # and NO_STAT counts for nothing: a node whose part stayed the same moves no total.
+        if stat is not NO_STAT:
+            stats[node_name] = stat
+        if previous is not stat:
+            move_stat(totals, previous, stat)
     current = ds.get("status") or {}
-    new_numbers = {
-        "currentNumberScheduled": totals.current,
-        "numberMisscheduled": totals.misscheduled,
-        "desiredNumberScheduled": totals.desired,
-        "numberReady": totals.ready,
-        "observedGeneration": int(ds["metadata"].get("generation", 1)),
-        "updatedNumberScheduled": totals.updated,
-        "numberAvailable": totals.available,
-        "numberUnavailable": totals.desired - totals.available,
-    }
+    generation = int(ds["metadata"].get("generation", 1))
     get = current.get
-    for k, v in new_numbers.items():  # a loop, not any(<generator>): every sync asks
-        if get(k, 0) != v:
-            break
-    else:
+    # Compared one by one before any dict is built: most syncs move no number.
+    if (get("currentNumberScheduled", 0) == totals.current
+            and get("numberMisscheduled", 0) == totals.misscheduled
+            and get("desiredNumberScheduled", 0) == totals.desired
+            and get("numberReady", 0) == totals.ready
+            and get("observedGeneration", 0) == generation
+            and get("updatedNumberScheduled", 0) == totals.updated
+            and get("numberAvailable", 0) == totals.available
+            and get("numberUnavailable", 0) == totals.desired - totals.available):
         return  # no number moved
+    # The numbers written into a copy key by key, in updateDaemonSetStatus's order (a new
+    # key goes last, as dict.update would put it); the API omits zero-valued optional
+    # counters, so those are dropped instead.
     status = dict(current)
-    status.update(new_numbers)
-    # The API omits zero-valued optional counters.
-    for optional in ("updatedNumberScheduled", "numberAvailable", "numberUnavailable"):
-        if status[optional] == 0:
-            del status[optional]
+    status["currentNumberScheduled"] = totals.current
+    status["numberMisscheduled"] = totals.misscheduled
+    status["desiredNumberScheduled"] = totals.desired
+    status["numberReady"] = totals.ready
+    status["observedGeneration"] = generation
+    if totals.updated:
+        status["updatedNumberScheduled"] = totals.updated
+    else:
+        status.pop("updatedNumberScheduled", None)
+    if totals.available:
+        status["numberAvailable"] = totals.available
+    else:
+        status.pop("numberAvailable", None)
+    if totals.desired - totals.available:
+        status["numberUnavailable"] = totals.desired - totals.available
+    else:
+        status.pop("numberUnavailable", None)
     ctx.api.update_status(ds, status)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -27,7 +28,16 @@ _last_rfc3339: list[tuple[float, str]] = [(float("nan"), "")]
 
 @lru_cache(maxsize=4096)
 def _format_whole(seconds: int) -> str:
+    if _FIRST_SECOND <= seconds <= _LAST_SECOND:
+        # What datetime's strftime formats (it asks time.strftime with this very tuple),
+        # without building a datetime: a third of the cost, and each new instant asks.
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# The seconds datetime can represent (years 1 to 9999); outside them it raises, as before.
+_FIRST_SECOND = -62135596800
+_LAST_SECOND = 253402300799
 
 
 @lru_cache(maxsize=4096)

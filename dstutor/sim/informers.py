@@ -57,12 +57,12 @@ def concerned_informers(old: Obj | None, new: Obj | None,
     else:
         # Scheduler.on_pod: a bound pod with pod anti-affinity is remembered.
         affinity = spec.get("affinity")
-        if affinity and affinity.get("podAntiAffinity"):
+        if affinity and "podAntiAffinity" in affinity and affinity["podAntiAffinity"]:
             concerned |= SCHEDULER
         key = ("Pod", meta.get("namespace", "") or "", meta.get("name", ""))  # key_of
         # Kubelet.on_pod: a pod it has no work for, one being deleted, or one whose spec
-        # changed (a generation it has not observed) is queued.
-        if (deleting or kubelet_work.get(key) is None
+        # changed (a generation it has not observed) is queued. (Work is never None.)
+        if (deleting or key not in kubelet_work
                 or meta.get("generation", 0) != status.get("observedGeneration", 0)):
             concerned |= KUBELET
         # TaintEvictionController.on_pod: a new or newly bound pod, or one not yet

@@ -210,6 +210,18 @@ class Store:
         for listener in self.listeners:
             listener(kind, old, obj)
 
+    def touch_status(self, obj: Obj) -> None:
+        """touch() for a change to the object's status alone (the kubelet's writes): its
+        metadata and spec are as they were, and the pod indexes are made from those, so
+        they are not asked again. Listeners hear of it as of touch()."""
+        self._revision += 1
+        obj["metadata"]["resourceVersion"] = str(self._revision)
+        kind = obj["kind"]
+        if kind != "Pod" and kind in self._kind_writes:
+            self._kind_writes[kind] += 1
+        for listener in self.listeners:
+            listener(kind, obj, obj)
+
     def remove(self, obj: Obj) -> None:
         kind, ns, name = key_of(obj)
         found = self._kind(kind).pop((kind, ns, name) if kind != "Event" else (ns, name), None)
@@ -248,7 +260,8 @@ class Store:
         if known is not None and known[0] == entry[0] and known[1] == entry[1]:
             self._pod_index_entry[key] = entry
             return
-        self._unindex_pod(key)
+        if known is not None:  # (a pod not indexed yet has nothing to take out)
+            self._unindex_pod(key)
         self._pod_index_entry[key] = entry
         owner, node = entry[0], entry[1]
         if owner:
@@ -383,6 +396,23 @@ class Store:
         self._revision += 1
         for listener in self.listeners:
             listener("Event", obj, None)
+
+    def drop_event_record(self, record: EventRecord) -> str | None:
+        """`remove_event` for a record, telling no listener: Cluster.expire_events tells
+        its informers what they need (the TTL drops 250,000 Events at once at 5,000
+        nodes, and building the dict of each only told the garbage collector its
+        namespace). The namespace it was stored in; None: it is not stored."""
+        items = self._kind("Event")
+        key = record_key(record)
+        found: Any = items.get(key)
+        if found is not record:
+            return None
+        del items[key]
+        self._event_records -= 1
+        self._sorted_keys.pop("Event", None)
+        self._sorted_objs.pop("Event", None)
+        self._revision += 1
+        return key[0]
 
     def _drop_event_record(self, record: Any) -> Obj:
         self._event_records -= 1
