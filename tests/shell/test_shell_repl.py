@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from prompt_toolkit import PromptSession
 from prompt_toolkit.input import PipeInput, create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
@@ -30,24 +31,47 @@ def _repl_input() -> Iterator[PipeInput]:
         yield pipe
 
 
-def _run(session: Session, keys: list[str], *, history=None, pause: float = 0.0  # noqa: ANN001
+# A chunk of keys, or a chunk and what the prompt must show before the next
+# chunk is typed: completion and history loading run beside the key handling, so a key
+# typed at once can come before their result (see _run).
+Key = str | tuple[str, Callable[[PromptSession[str]], bool]]
+
+
+def _run(session: Session, keys: list[Key], *, history=None  # noqa: ANN001
          ) -> tuple[int, str, str]:
-    """Type `keys` (chunks, sent `pause` apart) into the REPL; returns status, stdout, stderr."""
+    """Type `keys` into the REPL; returns status, stdout, stderr.
+
+    A chunk with a condition is followed by a wait until the prompt meets it
+    (polled every 10 ms, at most 10 s, after which typing goes on and the test's own
+    assertions say what went wrong), instead of a fixed pause that a busy machine can
+    outrun (and which every run paid in full)."""
     stdout, stderr = io.StringIO(), io.StringIO()
     with _repl_input() as pipe:
         prompt = repl.make_prompt(session, history=history, input=pipe, output=DummyOutput())
-        if pause:
+        if any(isinstance(key, tuple) for key in keys):
             def feed() -> None:
-                for chunk in keys:
+                for key in keys:
+                    chunk, ready = key if isinstance(key, tuple) else (key, None)
                     pipe.send_text(chunk)
-                    time.sleep(pause)
+                    deadline = time.monotonic() + 10
+                    while (ready is not None and not ready(prompt)
+                           and time.monotonic() < deadline):
+                        time.sleep(0.01)
             threading.Thread(target=feed, daemon=True).start()
         else:
-            for chunk in keys:
-                pipe.send_text(chunk)
+            for key in keys:
+                pipe.send_text(key)  # type: ignore[arg-type]
         status = repl.run_repl(session, prompt=prompt, stdout=stdout, stderr=stderr,
                                no_color=True)
     return status, stdout.getvalue(), stderr.getvalue()
+
+
+def _shows(text: str) -> Callable[[PromptSession[str]], bool]:
+    return lambda prompt: prompt.default_buffer.text == text
+
+
+def _menu(prompt: PromptSession[str]) -> bool:
+    return prompt.default_buffer.complete_state is not None
 
 
 def test_repl_runs_commands_until_ctrl_d(session: Session) -> None:
@@ -86,7 +110,8 @@ def test_repl_errors_plain_and_hint_after(session: Session) -> None:
 
 
 def test_repl_tab_completes_from_the_cluster(session: Session) -> None:
-    _run(session, ["kubectl get nod\t", "\r", "node fail worker-\t", "2\r", "\x04"], pause=0.3)
+    _run(session, [("kubectl get nod\t", _shows("kubectl get nodes")), "\r",
+                   ("node fail worker-\t", _menu), "2\r", "\x04"])
     assert session.log == ["kubectl get nodes", "node fail worker-2"]
 
 
@@ -98,7 +123,8 @@ def test_repl_history_persists_in_dstutor_home(tmp_path: Path, monkeypatch: pyte
     assert "node add remembered" in (tmp_path / "home" / "history").read_text()
     second = Session(default_cluster())
     # Up-arrow recalls the previous session's command.
-    _run(second, ["\x1b[A", "\r", "\x04"], history=repl.open_history(io.StringIO()), pause=0.3)
+    _run(second, [("\x1b[A", _shows("node add remembered")), "\r", "\x04"],
+         history=repl.open_history(io.StringIO()))
     assert second.log == ["node add remembered"]
 
 
@@ -203,8 +229,11 @@ def test_repl_ctrl_r_searches_the_history(session: Session) -> None:
     for line in ("kubectl get nodes -o name", "kubectl get ds -A"):
         history.append_string(line)
     # Ctrl-R, type part of an earlier line, Enter accepts the match, Enter runs it.
-    status, out, _ = _run(session, ["\x12nodes -o", "\r", "\r", "\x04"], history=history,
-                          pause=0.2)
+    # (the search is typed once both lines are loaded: history loads beside the keys)
+    status, out, _ = _run(session, [("\x12", lambda p: p.default_buffer.working_index == 2),
+                                    ("nodes -o", lambda p: p.search_buffer.text == "nodes -o"),
+                                    ("\r", _shows("kubectl get nodes -o name")), "\r",
+                                    "\x04"], history=history)
     assert status == 0
     assert "node/worker-1\n" in out
     assert "kube-proxy" not in out  # the newer `get ds -A` line was not the one run
