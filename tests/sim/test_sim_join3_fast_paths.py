@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from dstutor.controller import daemonset as daemonset_module
+from dstutor.controller import status as status_module
+from dstutor.controller.pods import daemon_pods_on
 from dstutor.model.objects import Obj
 from dstutor.sim import cluster as cluster_module
 from dstutor.sim import informers
@@ -35,3 +40,26 @@ def test_owner_references_memo_agrees(name: str, monkeypatch: pytest.MonkeyPatch
     SCENARIOS[name]()
     assert remembered[1] > 10
     assert remembered[0] >= 5, remembered
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_status_takes_the_pods_manage_found(name: str, monkeypatch: pytest.MonkeyPatch
+                                            ) -> None:
+    """A sync's status takes the pods its manage() found on a node, when manage wrote
+    nothing: they are the very pods (same objects, same order) daemon_pods_on finds when
+    the status is worked out."""
+    real = status_module.update_daemonset_status
+    reused = [0]
+
+    def checking(ctx: Any, ds: Obj, state: Any, nodes: list[str],
+                 pods_seen: dict[str, list[Obj]] | None = None) -> None:
+        if pods_seen is not None:
+            for node_name in nodes:
+                want = daemon_pods_on(ctx.store, ds, node_name)
+                assert list(map(id, pods_seen[node_name])) == list(map(id, want)), node_name
+                reused[0] += 1
+        real(ctx, ds, state, nodes, pods_seen)
+
+    monkeypatch.setattr(daemonset_module, "update_daemonset_status", checking)
+    SCENARIOS[name]()
+    assert reused[0] >= 5
