@@ -393,7 +393,6 @@ class DaemonSetsController(PodClaims):
             return True, []
         if placement.should_continue_running:
             running: list[Obj] = []
-            now = self.ctx.clock.now()
             for pod in pods:
                 if pod["metadata"].get("deletionTimestamp"):  # is_terminating(pod)
                     continue
@@ -402,6 +401,7 @@ class DaemonSetsController(PodClaims):
                     # Kubelets that reject pods fight with the controller: back off per node.
                     key = (f"{uid(ds)}/{ds['status'].get('observedGeneration', 0)}/"
                            f"{node_name}")
+                    now = self.ctx.clock.now()  # (asked only here and for surge)
                     if self.failed_pods_backoff.is_in_backoff_since_update(key, now):
                         when = self.failed_pods_backoff.due(key)
                         self.ctx.enqueue_at("daemonset-node", (
@@ -441,7 +441,8 @@ class DaemonSetsController(PodClaims):
                 to_delete.append(pod)
             if oldest_new is not None and oldest_old is not None:
                 min_ready = int(ds["spec"].get("minReadySeconds", 0))
-                if not is_pod_ready(oldest_old) or is_pod_available(oldest_new, min_ready, now):
+                if not is_pod_ready(oldest_old) or is_pod_available(oldest_new, min_ready,
+                                                                     self.ctx.clock.now()):
                     to_delete.append(oldest_old)
             return False, to_delete
         # Not even allowed to keep running here: everything goes.
