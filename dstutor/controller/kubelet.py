@@ -18,13 +18,16 @@ from dstutor.controller import prober, shared
 from dstutor.controller.context import Context
 from dstutor.controller.images import image_ref, image_size, pull_error, pull_policy
 from dstutor.controller.images import runtime_ref as runtime_ref  # re-exported
-from dstutor.controller.kubelet_ids import container_id, internal_ip
+from dstutor.controller.kubelet_ids import container_id, internal_ip, pod_ip
 from dstutor.controller.kubelet_work import (
     _STEADY_WORK,
     ContainerWork,
     NodeAgent,
     PodWork,
+    SharedPodWork,
     new_container_table,
+    own_work,
+    shared_work,
 )
 from dstutor.model.objects import Obj, clone, is_pod_ready, is_terminating, key_of
 from dstutor.model.shapes import CONTAINER_STATUS, POD_IP
@@ -160,10 +163,10 @@ class Kubelet:
             # The sandbox, and with it the pod's network, exists before any image is
             # pulled (PodReadyToStartContainers): a ContainerCreating or ImagePullBackOff
             # pod already has its IP.
-            ip = self._pod_ip(pod, node_name, node)
-            pod_ip = POD_IP.new()  # a key-sharing dict (model/shapes.py)
-            pod_ip["ip"] = ip
-            status["podIP"], status["podIPs"] = ip, [pod_ip]
+            ip = pod_ip(pod, node, self.nodes[node_name])
+            entry = POD_IP.new()  # a key-sharing dict (model/shapes.py)
+            entry["ip"] = ip
+            status["podIP"], status["podIPs"] = ip, [entry]
         self._set_container_states(pod, shared.waiting("ContainerCreating"), False)
         self._set_conditions(pod, ready=False, now=now, initialized=True)
         containers = pod["spec"].get("containers") or []  # _containers(pod)
@@ -172,7 +175,7 @@ class Kubelet:
             cw = ContainerWork("starting")
             work.containers[c["name"]] = cw
             self._begin(pod, c, cw, node_name, now)
-        self.work[key] = work
+        self.work[key] = work = shared_work(work)  # pods admitted alike share it
         self.ctx.store.touch_status(pod)
         return work
 
@@ -194,6 +197,8 @@ class Kubelet:
         for c in pod["spec"].get("containers") or []:  # _containers(pod), per work item
             cw = work.containers.get(c["name"])
             if cw is None:
+                if type(work) is SharedPodWork:
+                    work = self.work[key] = own_work(work)
                 legacy = work.containers.pop("*", None)  # see PodWork.from_dict
                 if legacy is None:
                     continue
@@ -203,10 +208,14 @@ class Kubelet:
                 cw = work.containers[c["name"]]
             if cw.stage == "running":
                 if cw.ready_at is not None and now >= cw.ready_at:
+                    if type(work) is SharedPodWork:  # copy-on-write: this pod moves on
+                        work, cw = self._own(key, work, c["name"])
                     cw.ready_at = None
                     self._cs(pod, c["name"])["ready"] = True
                     changed = True
             elif cw.due <= now:
+                if type(work) is SharedPodWork:
+                    work, cw = self._own(key, work, c["name"])
                 changed = self._advance(pod, key, node_name, c, cw, now) or changed
         if changed:
             self._sync_status(pod, now)
@@ -227,8 +236,15 @@ class Kubelet:
             # progress (a third of the kubelet's memory at 50,000 pods).
             self.work[key] = _STEADY_WORK
             return
+        if type(work) is not SharedPodWork:
+            self.work[key] = shared_work(work)
         if wake is not None:
             self.ctx.enqueue_at("kubelet", key, wake)
+
+    def _own(self, key: PodKey, work: PodWork, name: str) -> tuple[PodWork, ContainerWork]:
+        """The pod's own copy of shared progress, to change, and its container `name`."""
+        work = self.work[key] = own_work(work)
+        return work, work.containers[name]
 
     def _advance(self, pod: Obj, key: PodKey, node_name: str, c: Obj, cw: ContainerWork,
                  now: float) -> bool:
@@ -294,6 +310,8 @@ class Kubelet:
             cw = work.containers.get(c["name"])
             if cw is None or cw.shown or cw.stage not in ("pull-failed", "crashed"):
                 continue
+            if type(work) is SharedPodWork:
+                work, cw = self._own(key, work, c["name"])
             cw.shown, changed, name = True, True, c["name"]
             if cw.stage == "pull-failed":
                 image = image_ref(c.get("image", ""))
@@ -532,17 +550,3 @@ class Kubelet:
         if len(self._conditions_memo) >= CONDITIONS_MEMO_SIZE:
             self._conditions_memo.clear()
         self._conditions_memo[memo_key] = (tuple(current), share(conditions))
-
-    def _pod_ip(self, pod: Obj, node_name: str, node: Obj | None) -> str:
-        """The sandbox's IP: the node's own address for a hostNetwork pod (it shares the
-        node's network namespace, as kube-proxy does), else the next one in the podCIDR.
-        `node` is the stored Node of that name (None if there is none)."""
-        if pod["spec"].get("hostNetwork"):
-            return pod["status"].get("hostIP") or internal_ip(node)
-        cidr = (node or {}).get("spec", {}).get("podCIDR", "10.244.0.0/24")
-        base = cidr.split("/")[0].rsplit(".", 1)[0]
-        agent = self.nodes[node_name]
-        count = agent.next_ip
-        agent.next_ip += 1
-        return f"{base}.{count % 254 or 254}"
-
