@@ -2,7 +2,8 @@
 the command line to the first command's output (issue 19's target: at most 2 s).
 
 Run: `.venv/bin/python benchmarks/bench_cluster_file.py [--nodes N] [--daemonsets M]
-[--command LINE] [--kubeadm] [--no-subprocess] [--no-stages] [--events-off]`
+[--command LINE] [--then LINE ...] [--kubeadm] [--no-subprocess] [--no-stages]
+[--events-off]`
 
 1. The whole process: writes the cluster file (and one manifest file per DaemonSet) to a
    temporary folder, runs `dstutor shell --cluster FILE` (the installed command, as a
@@ -11,8 +12,10 @@ Run: `.venv/bin/python benchmarks/bench_cluster_file.py [--nodes N] [--daemonset
 2. The same start-up in this process, stage by stage, with the product's settings (the
    collector on, pod events on): parsing the file, building and settling the cluster
    (and inside it, the time spent recording events), the shell's guard before the first
-   command (the undo snapshot), and the first command; with --events-off, the build
-   again without pod events, to see what recording them costs.
+   command (the undo snapshot), the first command, the same again, and each --then line
+   after it (commands in a row after a change: each pays the guard, Session._guard);
+   with --events-off, the build again without pod events, to see what recording them
+   costs.
 """
 
 from __future__ import annotations
@@ -108,7 +111,7 @@ class _Stopwatch:
         return out
 
 
-def stages(path: Path, command: str, *, events_off: bool = False
+def stages(path: Path, command: str, *, events_off: bool = False, then: tuple[str, ...] = ()
            ) -> list[tuple[str, float, float]]:
     """The start-up in this process as `dstutor shell` does it (shell/startup.py), stage by
     stage: (stage, wall s, CPU s)."""
@@ -157,6 +160,11 @@ def stages(path: Path, command: str, *, events_off: bool = False
         print(f"WARNING: the first command failed: {result.stderr[:300]}")
     result = session.handle_line(command)
     out.append(("the same command again", *watch.lap()))
+    for line in then:
+        result = session.handle_line(line)
+        out.append((f"then {line}"[:58], *watch.lap()))
+        if result.exit_code != 0:
+            print(f"WARNING: {line!r} failed: {result.stderr[:300]}")
     if events_off:
         out.append(_without_pod_events(factory, watch))
     return out
@@ -186,6 +194,8 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, default=5000)
     parser.add_argument("--daemonsets", type=int, default=10)
     parser.add_argument("--command", default="kubectl get ds -A")
+    parser.add_argument("--then", action="append", default=[], metavar="LINE",
+                        help="another command after the first two (repeatable), timed alone")
     parser.add_argument("--kubeadm", action="store_true",
                         help="kubeadm: true (a control-plane node, kube-proxy, CoreDNS)")
     parser.add_argument("--no-subprocess", action="store_true",
@@ -209,7 +219,8 @@ def main() -> None:
                   f"{got['lines']:.0f} lines of output)")
         if not args.no_stages:
             print("in process, by stage:                      wall       CPU")
-            for name, wall, cpu in stages(path, args.command, events_off=args.events_off):
+            for name, wall, cpu in stages(path, args.command, events_off=args.events_off,
+                                          then=tuple(args.then)):
                 cpu_text = "" if cpu != cpu else f"{cpu:8.3f} s"
                 print(f"  {name:<58} {wall:8.3f} s {cpu_text}")
 

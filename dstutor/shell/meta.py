@@ -6,6 +6,7 @@ time passes) plus the shell's own conveniences (undo, save, map, why).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -296,12 +297,18 @@ def meta_node_recover(session: Session, args: Args) -> CommandResult:
                  "(at most 10 minutes, in case something keeps restarting).")
 def meta_advance(session: Session, args: Args) -> CommandResult:
     cluster = session.cluster
+    started = time.process_time()
     if args.positional:
         seconds = parse_duration(args.positional[0])
         cluster.advance(seconds)
+        # Nothing else changes the cluster here: the state after it is the state before
+        # with this replayed, so the next command's guard (and undo entry) need not pickle
+        # the cluster (Session.replayable).
+        session.replayable(lambda again: again.advance(seconds), time.process_time() - started)
         return CommandResult(stdout=f"{format_duration(seconds)} passed; virtual time is now "
                       f"{clock_text(session)}", changed=seconds > 0)
     used = cluster.advance()
+    session.replayable(lambda again: again.advance(), time.process_time() - started)
     if used == 0 and cluster.next_change() is None:
         return CommandResult(stdout=f"nothing is waiting to happen; virtual time stays at "
                       f"{clock_text(session)}")

@@ -34,6 +34,10 @@ MAX_UNDO = 30
 # Undo snapshots are whole clusters: past this many bytes the oldest go first (the
 # newest is always kept), so a big cluster cannot fill memory with 30 copies of itself.
 MAX_UNDO_BYTES = 96 * 1024 * 1024
+# How many commands an undo entry may replay on an older one instead of being pickled,
+# and how much CPU time they may take together (see Session.replayable).
+MAX_REPLAYED_STEPS = 32
+MAX_REPLAY_SECONDS = 1.0
 # A replaced cluster is garbage with reference cycles (controllers point back at it), so
 # only a full collection frees it, and Python runs those ever more rarely as the heap
 # grows: collect after this many replaced clusters, so a long session with many undos
@@ -118,8 +122,20 @@ class UndoEntry:
     frozen: bytes | None = None
     kept: Cluster | None = None  # a cluster object itself (reset/load), or a deep copy
     # The cluster as the session's factory builds it (see Session.rebuildable): nothing
-    # is copied until the entry is used, and then the factory builds it again.
+    # is copied until the entry is used, and then the factory builds it again. Or, with
+    # `replayed` steps, an earlier entry's cluster with those commands done again on it
+    # (see Session.replayable).
     rebuild: Callable[[], Cluster] | None = None
+    replayed: int = 0
+    # What replaying them costs (CPU seconds, as they took the first time).
+    replay_cost: float = 0.0
+    # The pickled bytes this entry keeps alive (its own frozen bytes unless given: those
+    # of the entry its replayed steps start from): what counts against MAX_UNDO_BYTES.
+    holds: bytes | None = None
+
+    def __post_init__(self) -> None:
+        if self.holds is None:
+            self.holds = self.frozen
 
     @classmethod
     def of(cls, cluster: Cluster, namespace: str) -> UndoEntry:
@@ -132,12 +148,13 @@ class UndoEntry:
     @property
     def size(self) -> int:
         """Bytes held (a kept cluster object counts as nothing we can measure)."""
-        return len(self.frozen) if self.frozen is not None else 0
+        return len(self.holds) if self.holds is not None else 0
 
     def copy(self) -> UndoEntry:
         """Another entry for the same state: frozen bytes are shared, never changed."""
         return UndoEntry(self.command, self.namespace, frozen=self.frozen, kept=self.kept,
-                         rebuild=self.rebuild)
+                         rebuild=self.rebuild, replayed=self.replayed,
+                         replay_cost=self.replay_cost, holds=self.holds)
 
     def cluster(self) -> Cluster:
         if self.kept is not None:
@@ -146,6 +163,12 @@ class UndoEntry:
             return self.rebuild()
         assert self.frozen is not None
         return pickle.loads(self.frozen)  # noqa: S301 - our own bytes, see the docstring
+
+
+def _bytes_held(entries: list[UndoEntry]) -> int:
+    """The pickled bytes the entries keep alive, each counted once (entries replayed
+    from one snapshot share its bytes)."""
+    return sum({id(e.holds): len(e.holds) for e in entries if e.holds is not None}.values())
 
 
 class Session:
@@ -189,6 +212,11 @@ class Session:
         self._pristine: tuple[Any, ...] | None = None
         if rebuildable and reset_factory is not None:
             self._mark_pristine()
+        # The guard entry of the line under way (handle_line), and the entry that stands
+        # for the current cluster as an earlier one with commands replayed on it, with
+        # the cluster and guard key it is valid for (see replayable).
+        self._line_guard: UndoEntry | None = None
+        self._replayed: tuple[Any, ...] | None = None
         self._dropped_clusters = 0
         # `shell --serve` puts the API server's lock here: the prompt's toolbar and Tab
         # completion read the cluster under it, never half-way through a request.
@@ -214,7 +242,7 @@ class Session:
         text = text.rstrip("\n")
         if not text.strip() or text.strip().startswith("#"):
             return CommandResult()
-        before = self._guard()
+        before = self._line_guard = self._guard()
         undo_depth = len(self.undo_stack)
         try:
             return self._handle(text)
@@ -225,6 +253,9 @@ class Session:
             # Ctrl-C or SIGTERM part way: undo the half-done command, then stop it.
             self._roll_back(before, undo_depth)
             raise
+        finally:
+            # Never kept for a later line: what ran since may not be replayable.
+            self._line_guard = None
 
     def _internal_error(self, exc: BaseException) -> CommandResult:
         line = internal_error_line(exc)
@@ -247,15 +278,69 @@ class Session:
         snapshot from a few seconds ago stands for now.
         """
         cluster = self.cluster
-        clock = cluster.clock
-        key = (cluster.store.resource_version(),
-               clock.now() if clock.mode == "manual" else None, self.namespace)
+        key = self._key()
         entry = self._guard_entry
         if entry is None or self._guarded is None or self._guarded[0] is not cluster \
                 or self._guarded[1:] != key:
-            entry = self._guard_entry = self._pristine_entry(key) or UndoEntry.of(
-                cluster, self.namespace)
+            entry = self._guard_entry = (self._pristine_entry(key) or self._replayed_entry(key)
+                                         or UndoEntry.of(cluster, self.namespace))
             self._guarded = (cluster, *key)
+        else:
+            # Nothing moved (an `advance` with nothing to do): the entry stands for now,
+            # and a replay noted meanwhile must not stand for a later state with this key.
+            self._replayed = None
+        return entry
+
+    def _key(self) -> tuple[Any, ...]:
+        """What the guard compares: the revision, the manual clock's time, the namespace."""
+        clock = self.cluster.clock
+        return (self.cluster.store.resource_version(),
+                clock.now() if clock.mode == "manual" else None, self.namespace)
+
+    # --- the cluster as an earlier state with commands replayed: nothing copied ---------
+
+    def replayable(self, step: Callable[[Cluster], object], cost: float) -> None:
+        """The line under way changed the cluster only by `step(cluster)`, which took
+        `cost` CPU seconds and does the same to any copy of the cluster it started from
+        (`advance` on the manual clock: the simulator is deterministic, see
+        tests/sim/test_sim_cluster_memo.py). Then the state now needs no pickle: it is
+        the line's guard entry with the step replayed (and the clock set as it stands
+        now), which the next guard and undo entry use while nothing else changes it.
+        Pickling 50,000 pods took more than a second after every `advance`; replaying
+        costs only when the entry is used (undo, or a command failing inside dstutor).
+        A chain of replays is bounded (steps and cost): past it, the next guard pickles
+        and a new chain starts from those bytes."""
+        base, cluster = self._line_guard, self.cluster
+        self._replayed = None
+        guarded = self._guarded
+        if base is None or base.kept is not None or guarded is None \
+                or guarded[0] is not cluster or base is not self._guard_entry \
+                or cluster.clock.mode != "manual":
+            return
+        replay_cost = base.replay_cost + cost
+        if base.replayed >= MAX_REPLAYED_STEPS or replay_cost > MAX_REPLAY_SECONDS:
+            return
+        clock = cluster.clock
+        clock_state = (clock.mode, clock.speed, clock._now, clock._wall_base,
+                       clock._virtual_base)
+
+        def rebuild() -> Cluster:
+            again = base.cluster()
+            step(again)
+            clock = again.clock
+            (clock.mode, clock.speed, clock._now, clock._wall_base,
+             clock._virtual_base) = clock_state
+            return again
+
+        entry = UndoEntry("", self.namespace, rebuild=rebuild, replayed=base.replayed + 1,
+                          replay_cost=replay_cost, holds=base.holds)
+        self._replayed = (cluster, self._key(), entry)
+
+    def _replayed_entry(self, key: tuple[Any, ...]) -> UndoEntry | None:
+        replayed, self._replayed = self._replayed, None
+        if replayed is None or replayed[0] is not self.cluster or replayed[1] != key:
+            return None
+        entry: UndoEntry = replayed[2]
         return entry
 
     # --- the cluster as the factory built it: rebuilt instead of copied ----------------
@@ -407,21 +492,24 @@ class Session:
         return entry.copy()
 
     def _push_undo(self, command: str, entry: UndoEntry) -> None:
+        # The command changed the cluster, maybe only where the guard does not look (`node
+        # fail` stops a kubelet: no write, no time passes): the guard must not stand for
+        # the state after it with the entry from before it.
+        self._guarded = None
         entry.command = command.split("\n", 1)[0]
         self.undo_stack.append(entry)
         if len(self.undo_stack) > MAX_UNDO:
             del self.undo_stack[0]
-        total = sum(e.size for e in self.undo_stack)
-        while len(self.undo_stack) > 1 and total > MAX_UNDO_BYTES:
-            total -= self.undo_stack.pop(0).size
+        while len(self.undo_stack) > 1 and _bytes_held(self.undo_stack) > MAX_UNDO_BYTES:
+            del self.undo_stack[0]
 
     def restore(self, entry: UndoEntry) -> None:
         self.cluster = entry.cluster()
         self.namespace = entry.namespace
         self._cluster_dropped()
         self._guarded = self._guard_entry = None
-        self._pristine = None
-        if entry.rebuild is not None:
+        self._pristine = self._replayed = None
+        if entry.rebuild is not None and not entry.replayed:
             self._mark_pristine()  # rebuilt by the factory: as pristine as the first one
         if entry.frozen is not None or entry.rebuild is not None:
             # Those bytes are the restored state: the next command need not pickle it.
@@ -450,7 +538,7 @@ class Session:
         self.cluster = cluster
         self._push_undo(command, before)
         self._cluster_dropped()
-        self._pristine = None
+        self._pristine = self._replayed = None
         if from_factory and self._reset_factory is not None:
             self._mark_pristine()
 

@@ -397,6 +397,23 @@ class Store:
         for listener in self.listeners:
             listener("Event", obj, None)
 
+    def drop_event_record(self, record: EventRecord) -> str | None:
+        """`remove_event` for a record, telling no listener: Cluster.expire_events tells
+        its informers what they need (the TTL drops 250,000 Events at once at 5,000
+        nodes, and building the dict of each only told the garbage collector its
+        namespace). The namespace it was stored in; None: it is not stored."""
+        items = self._kind("Event")
+        key = record_key(record)
+        found: Any = items.get(key)
+        if found is not record:
+            return None
+        del items[key]
+        self._event_records -= 1
+        self._sorted_keys.pop("Event", None)
+        self._sorted_objs.pop("Event", None)
+        self._revision += 1
+        return key[0]
+
     def _drop_event_record(self, record: Any) -> Obj:
         self._event_records -= 1
         return event_dict(record)
