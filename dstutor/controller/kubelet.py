@@ -25,8 +25,9 @@ from dstutor.controller.kubelet_work import (
     NodeAgent,
     PodWork,
     SharedPodWork,
-    new_container_table,
+    own_container,
     own_work,
+    shared_record,
     shared_work,
 )
 from dstutor.model.objects import Obj, clone, is_pod_ready, is_terminating, key_of
@@ -169,61 +170,67 @@ class Kubelet:
             status["podIP"], status["podIPs"] = ip, [entry]
         self._set_container_states(pod, shared.waiting("ContainerCreating"), False)
         self._set_conditions(pod, ready=False, now=now, initialized=True)
-        containers = pod["spec"].get("containers") or []  # _containers(pod)
-        work = PodWork("active", 0.0, new_container_table(containers))
-        for c in containers:
-            cw = ContainerWork("starting")
-            work.containers[c["name"]] = cw
-            self._begin(pod, c, cw, node_name, now)
-        self.work[key] = work = shared_work(work)  # pods admitted alike share it
+        # Pods admitted alike share their record (kubelet_work.shared_work): its
+        # signature, a fresh ContainerWork's fields after _begin for each container.
+        signature: list[Any] = ["active", 0.0]
+        for c in pod["spec"].get("containers") or []:  # _containers(pod)
+            signature += (c["name"], *self._begin_stage(pod, c, node_name, now), 0.0, None,
+                          False, True, "")
+        self.work[key] = work = shared_record(tuple(signature))
         self.ctx.store.touch_status(pod)
         return work
 
     def _begin(self, pod: Obj, c: Obj, cw: ContainerWork, node_name: str, now: float) -> None:
+        cw.stage, cw.due = self._begin_stage(pod, c, node_name, now)
+        if cw.stage == "starting":
+            cw.fresh = False
+
+    def _begin_stage(self, pod: Obj, c: Obj, node_name: str, now: float) -> tuple[str, float]:
         """EnsureImageExists, then start: pull first when the policy or the cache says so."""
         image = c.get("image", "")
         if pull_policy(c) == "Always" or image not in self.nodes[node_name].images:
             if self.pod_events():
                 self._event(pod, c["name"], "Normal", "Pulling",
                             f'Pulling image "{image_ref(image)}"', node_name)
-            cw.stage, cw.due = "pulling", now + float(self.ctx.timing["imagePullSeconds"])
-        else:
-            cw.stage, cw.due, cw.fresh = "starting", now + float(self.ctx.timing["containerStartSeconds"]), False
+            return "pulling", now + float(self.ctx.timing["imagePullSeconds"])
+        return "starting", now + float(self.ctx.timing["containerStartSeconds"])
 
     def _step(self, pod: Obj, key: PodKey, node_name: str, work: PodWork, now: float) -> None:
         if work.stage != "active":
             return
         changed = False
+        # A shared record (kubelet_work.shared_work) is never edited: a container that
+        # moves on does so in a copy, in a table of this step's own, shared again below.
+        shared, table = type(work) is SharedPodWork, work.containers
         for c in pod["spec"].get("containers") or []:  # _containers(pod), per work item
-            cw = work.containers.get(c["name"])
+            cw = table.get(c["name"])
             if cw is None:
-                if type(work) is SharedPodWork:
-                    work = self.work[key] = own_work(work)
-                legacy = work.containers.pop("*", None)  # see PodWork.from_dict
+                if shared:
+                    work, shared = own_work(work), False
+                    table = work.containers
+                legacy = table.pop("*", None)  # see PodWork.from_dict
                 if legacy is None:
                     continue
                 for other in self._containers(pod):
-                    work.containers[other["name"]] = ContainerWork(
+                    table[other["name"]] = ContainerWork(
                         legacy.stage, legacy.due, legacy.backoff, legacy.ready_at)
-                cw = work.containers[c["name"]]
+                cw = table[c["name"]]
             if cw.stage == "running":
-                if cw.ready_at is not None and now >= cw.ready_at:
-                    if type(work) is SharedPodWork:  # copy-on-write: this pod moves on
-                        work, cw = self._own(key, work, c["name"])
-                    cw.ready_at = None
-                    self._cs(pod, c["name"])["ready"] = True
-                    changed = True
+                if cw.ready_at is None or now < cw.ready_at:
+                    continue
+                if shared:
+                    table, cw = own_container(table, work.containers, c["name"])
+                cw.ready_at = None
+                self._cs(pod, c["name"])["ready"] = True
+                changed = True
             elif cw.due <= now:
-                if type(work) is SharedPodWork:
-                    work, cw = self._own(key, work, c["name"])
+                if shared:
+                    table, cw = own_container(table, work.containers, c["name"])
                 changed = self._advance(pod, key, node_name, c, cw, now) or changed
-        if changed:
-            self._sync_status(pod, now)
-            self.ctx.store.touch_status(pod)
         # A running container wakes the pod only while it waits to become ready.
         wake: float | None = None
         steady = True
-        for cw in work.containers.values():
+        for cw in table.values():
             when = cw.ready_at if cw.stage == "running" else cw.due
             if when is not None:
                 steady = False
@@ -235,16 +242,13 @@ class Kubelet:
             # Nothing is due until something happens to the pod: forget the per-container
             # progress (a third of the kubelet's memory at 50,000 pods).
             self.work[key] = _STEADY_WORK
-            return
-        if type(work) is not SharedPodWork:
-            self.work[key] = shared_work(work)
+        elif not shared or table is not work.containers:
+            self.work[key] = shared_work(work, table)
+        if changed:
+            self._sync_status(pod, now)
+            self.ctx.store.touch_status(pod)
         if wake is not None:
             self.ctx.enqueue_at("kubelet", key, wake)
-
-    def _own(self, key: PodKey, work: PodWork, name: str) -> tuple[PodWork, ContainerWork]:
-        """The pod's own copy of shared progress, to change, and its container `name`."""
-        work = self.work[key] = own_work(work)
-        return work, work.containers[name]
 
     def _advance(self, pod: Obj, key: PodKey, node_name: str, c: Obj, cw: ContainerWork,
                  now: float) -> bool:
@@ -311,7 +315,8 @@ class Kubelet:
             if cw is None or cw.shown or cw.stage not in ("pull-failed", "crashed"):
                 continue
             if type(work) is SharedPodWork:
-                work, cw = self._own(key, work, c["name"])
+                work = self.work[key] = own_work(work)
+                cw = work.containers[c["name"]]
             cw.shown, changed, name = True, True, c["name"]
             if cw.stage == "pull-failed":
                 image = image_ref(c.get("image", ""))

@@ -70,34 +70,65 @@ _shared = cached(_SharedMemo())  # emptied when the guard starts: each test free
 _SHARED_SIZE = 256
 
 
-def shared_work(work: PodWork) -> PodWork:
-    """The one shared record equal to `work`: 50,000 pods starting at the same instants go
-    through the same few stages and due times, so they hold a few records, not 50,000
-    (15 MB at the peak of a settle). A record with a time that is not a float (a saved
-    file's 10 rather than 10.0) stays its own: an equal float record would save as 10.0."""
-    if type(work.due) is not float:
-        return work
+def shared_work(work: PodWork, table: dict[str, ContainerWork] | None = None) -> PodWork:
+    """The one shared record equal to `work` (with `table` for its containers, if given):
+    50,000 pods starting at the same instants go through the same few stages and due
+    times, so they hold a few records, not 50,000 (15 MB at the peak of a settle). A record
+    with a time that is not a float (a saved file's 10 rather than 10.0) stays the pod's
+    own: an equal float record would save as 10.0."""
+    containers = work.containers if table is None else table
     key: tuple[Any, ...] = (work.stage, work.due)
-    for name, cw in work.containers.items():
+    for name, cw in containers.items():
         if not (float is type(cw.due) is type(cw.backoff) and (
                 cw.ready_at is None or type(cw.ready_at) is float)):
-            return work
+            key = ()
+            break
         key += (name, cw.stage, cw.due, cw.backoff, cw.ready_at, cw.fresh, cw.shown, cw.error)
+    if not key or type(work.due) is not float:
+        # (a table made by own_container may still hold shared entries: copy them all)
+        return work if containers is work.containers else own_work(
+            PodWork(work.stage, work.due, containers))
     found = _shared.get(key)
-    if found is None:
-        if len(_shared) >= _SHARED_SIZE:
-            _shared.clear()
-        found = _shared[key] = share(SharedPodWork(work.stage, work.due, {
-            key[i]: ContainerWork(*key[i + 1:i + 8]) for i in range(2, len(key), 8)}))
+    return found if found is not None else _new_shared(key)
+
+
+def shared_record(signature: tuple[Any, ...]) -> SharedPodWork:
+    """The shared record of this signature, as `shared_work` makes it: its stage and due
+    time, then per container its name and ContainerWork's seven fields (every time a
+    float): a pod's first record without building a private one first."""
+    found = _shared.get(signature)
+    return found if found is not None else _new_shared(signature)
+
+
+def _new_shared(key: tuple[Any, ...]) -> SharedPodWork:
+    if len(_shared) >= _SHARED_SIZE:
+        _shared.clear()
+    table = {key[i]: ContainerWork(*key[i + 1:i + 8]) for i in range(2, len(key), 8)}
+    found = _shared[key] = share(SharedPodWork(key[0], key[1], table))
     return found
+
+
+def own_container(table: dict[str, ContainerWork], shared: dict[str, ContainerWork],
+                  name: str) -> tuple[dict[str, ContainerWork], ContainerWork]:
+    """Copy-on-write of one container of a shared record's table `shared`: `table` is
+    that table or a shallow copy made here before; returns the copy and the container's
+    own record in it, to edit. Such a table is shared again or dropped at the end of the
+    step (never kept with shared entries in it)."""
+    if table is shared:
+        table = dict(shared)
+    cw = table[name]
+    cw = table[name] = ContainerWork(cw.stage, cw.due, cw.backoff, cw.ready_at, cw.fresh,
+                                     cw.shown, cw.error)
+    return table, cw
 
 
 def own_work(work: PodWork) -> PodWork:
     """A private copy of a pod's progress, to edit (copy-on-write of `shared_work`)."""
-    return PodWork(work.stage, work.due, {
-        name: ContainerWork(cw.stage, cw.due, cw.backoff, cw.ready_at, cw.fresh, cw.shown,
-                            cw.error)
-        for name, cw in work.containers.items()})
+    table = {}  # a loop, not a comprehension: one call less on each step of a pod
+    for name, cw in work.containers.items():
+        table[name] = ContainerWork(cw.stage, cw.due, cw.backoff, cw.ready_at, cw.fresh,
+                                    cw.shown, cw.error)
+    return PodWork(work.stage, work.due, table)
 
 
 # The containers lists tables were made for, by id, each with its list (so that its id

@@ -32,22 +32,37 @@ def _progress(cluster: Cluster) -> str:
     return json.dumps(sorted((list(k), asdict(w)) for k, w in cluster.kubelet.work.items()))
 
 
+def _private_record(signature: tuple[Any, ...]) -> PodWork:
+    return PodWork(signature[0], signature[1], {
+        signature[i]: ContainerWork(*signature[i + 1:i + 8])
+        for i in range(2, len(signature), 8)})
+
+
 def _run(name: str, monkeypatch: pytest.MonkeyPatch) -> tuple[str, list[str], str, int]:
-    """The scenario's digest, the kubelet's progress after every write, the save file,
-    and the most pods that held one active record at once."""
+    """The scenario's digest, the kubelet's progress after every step of the scenario and
+    which pods it has (and at which stage) at every write (what the informers ask it in
+    the middle of a step), the save file, and the most pods that held one active record
+    at once."""
     seen: list[str] = []
     most = [0]
+    snap = write_trace.Recorder.snap
+
+    def snapping(recorder: write_trace.Recorder) -> None:
+        seen.append(_progress(recorder.cluster))
+        snap(recorder)
 
     def listener(cluster: Cluster, kind: str, old: Any, new: Any) -> None:
-        seen.append(_progress(cluster))
+        seen.append(repr(sorted((k, w.stage) for k, w in cluster.kubelet.work.items())))
         holders: dict[int, int] = {}
         for work in cluster.kubelet.work.values():
             if work.stage == "active":
                 holders[id(work)] = holders.get(id(work), 0) + 1
         most[0] = max([most[0], *holders.values()])
 
-    monkeypatch.setattr(write_trace, "EXTRA_LISTENERS", [listener])
-    recorder = SCENARIOS[name]()
+    with monkeypatch.context() as patched:
+        patched.setattr(write_trace, "EXTRA_LISTENERS", [listener])
+        patched.setattr(write_trace.Recorder, "snap", snapping)
+        recorder = SCENARIOS[name]()
     save = json.dumps(export_state(recorder.cluster), sort_keys=True, default=str)
     return recorder.hash.hexdigest(), seen, save, most[0]
 
@@ -57,12 +72,14 @@ def test_shared_progress_is_what_private_progress_gives(
         name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     shared = _run(name, monkeypatch)
     with monkeypatch.context() as private:
-        private.setattr(kubelet_module, "shared_work", lambda work: work)  # the general path
+        # The general path: every pod's record its own, from admission on.
+        private.setattr(kubelet_module, "shared_work", lambda work, table=None: work)
+        private.setattr(kubelet_module, "shared_record", _private_record)
         alone = _run(name, monkeypatch)
     assert shared[0] == alone[0]
     assert len(shared[1]) == len(alone[1])
     for i, (a, b) in enumerate(zip(shared[1], alone[1], strict=True)):
-        assert a == b, f"write {i}"
+        assert a == b, f"write or step {i}"
     assert shared[2] == alone[2]
     assert alone[3] == 1
     if name.startswith("fleet"):
