@@ -72,6 +72,8 @@ class DaemonSetsController(PodClaims):
         # raises IncrementalMismatch on a difference.
         self.full_walk = False
         self.verify = False
+        # Tests: False has the status look the pods up again instead of taking manage's.
+        self.reuse_pods = True
 
     # --- event handlers (the informers) -----------------------------------------------
 
@@ -276,10 +278,11 @@ class DaemonSetsController(PodClaims):
 
         self._claim_on_nodes(ds, selector, visit_sorted)
         state.create_failed = False
-        self.manage(ds, state, visit_sorted)
+        pods_seen = self.manage(ds, state, visit_sorted)
         # updateDaemonSet: an error from manage() skips the rolling update and cleanup.
         managed = not state.create_failed
         if managed and state.old_nodes and spec_answers(state, ds).rolling:
+            pods_seen = None  # the rollout may delete or create pods
             # The nodes that may look different since the last rolling_update: this
             # sync's, and those its manage() marked dirty again (deleted pods).
             deletes, creates = self._rolling_update(ds, state, [*visit, *state.dirty])
@@ -297,7 +300,8 @@ class DaemonSetsController(PodClaims):
         # Status is written even after an error (syncDaemonSet's statusErr handling).
         self._writing_status = ds_uid
         try:
-            update_daemonset_status(self.ctx, ds, state, visit_sorted)
+            update_daemonset_status(self.ctx, ds, state, visit_sorted,
+                                    pods_seen if self.reuse_pods else None)
         finally:
             self._writing_status = ""
         if state.create_failed:
@@ -345,18 +349,21 @@ class DaemonSetsController(PodClaims):
 
     # --- manage ---------------------------------------------------------------------
 
-    def manage(self, ds: Obj, state: DaemonSetState, nodes: list[str]) -> None:
-        """manage(): per node decide creates and deletes, then act in one place."""
+    def manage(self, ds: Obj, state: DaemonSetState, nodes: list[str]
+               ) -> dict[str, list[Obj]] | None:
+        """manage(): per node decide creates and deletes, then act in one place. Returns
+        the pods it found on each node when it wrote nothing (the status sees the same)."""
         store = self.ctx.store
         nodes_needing_pods: list[str] = []
         pods_to_delete: list[Obj] = []
+        seen: dict[str, list[Obj]] = {}
         answers = state.spec_answers  # spec_answers(state, ds), its question inline
         if answers is None or answers.spec is not ds["spec"]:
             answers = spec_answers(state, ds)
         surge = answers.surge
         for node_name in nodes:
             node = store.get("Node", "", node_name)
-            pods = daemon_pods_on(store, ds, node_name)
+            pods = seen[node_name] = daemon_pods_on(store, ds, node_name)
             if node is None:
                 state.placements.pop(node_name, None)
                 # getUnscheduledPodsWithoutNode: scheduled pods on a vanished node are
@@ -374,6 +381,8 @@ class DaemonSetsController(PodClaims):
                 pods_to_delete += delete
         if pods_to_delete or nodes_needing_pods:  # most syncs: nothing to create or delete
             self._sync_nodes(ds, state, pods_to_delete, nodes_needing_pods, refreshed=nodes)
+            return None
+        return seen
 
     def pods_should_be_on_node(self, ds: Obj, state: DaemonSetState, node_name: str,
                                placement: Placement, pods: list[Obj], surge: bool
@@ -384,7 +393,6 @@ class DaemonSetsController(PodClaims):
             return True, []
         if placement.should_continue_running:
             running: list[Obj] = []
-            now = self.ctx.clock.now()
             for pod in pods:
                 if pod["metadata"].get("deletionTimestamp"):  # is_terminating(pod)
                     continue
@@ -393,6 +401,7 @@ class DaemonSetsController(PodClaims):
                     # Kubelets that reject pods fight with the controller: back off per node.
                     key = (f"{uid(ds)}/{ds['status'].get('observedGeneration', 0)}/"
                            f"{node_name}")
+                    now = self.ctx.clock.now()  # (asked only here and for surge)
                     if self.failed_pods_backoff.is_in_backoff_since_update(key, now):
                         when = self.failed_pods_backoff.due(key)
                         self.ctx.enqueue_at("daemonset-node", (
@@ -432,7 +441,8 @@ class DaemonSetsController(PodClaims):
                 to_delete.append(pod)
             if oldest_new is not None and oldest_old is not None:
                 min_ready = int(ds["spec"].get("minReadySeconds", 0))
-                if not is_pod_ready(oldest_old) or is_pod_available(oldest_new, min_ready, now):
+                if not is_pod_ready(oldest_old) or is_pod_available(oldest_new, min_ready,
+                                                                     self.ctx.clock.now()):
                     to_delete.append(oldest_old)
             return False, to_delete
         # Not even allowed to keep running here: everything goes.

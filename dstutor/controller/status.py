@@ -27,11 +27,13 @@ from dstutor.model.timefmt import parse_rfc3339
 _NO_LABELS: dict[str, str] = {}  # read only
 
 
-def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str, now: float
-              ) -> NodeStat:
-    """One node's part of updateDaemonSetStatus; also notes nodes that hold old pods."""
+def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str, now: float,
+              pods: list[Obj] | None = None) -> NodeStat:
+    """One node's part of updateDaemonSetStatus; also notes nodes that hold old pods.
+    `pods`: daemon_pods_on's answer for the node, if the caller has it."""
     placement = state.placements.get(node_name)
-    pods = daemon_pods_on(ctx.store, ds, node_name)
+    if pods is None:
+        pods = daemon_pods_on(ctx.store, ds, node_name)
     # Nearly always one pod: whether it is updated is asked once, for both questions
     # (is_pod_updated, inline: every sync of a node asks).
     updated_first = False
@@ -74,13 +76,16 @@ def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str, now:
             since + min_ready + 1)
     return SCHEDULED[ready][available][updated_first]
 
-def update_daemonset_status(ctx: Context, ds: Obj, state: DaemonSetState, nodes: list[str]
-                            ) -> None:
-    """updateDaemonSetStatus, incrementally: refresh these nodes, write if a number moved."""
+def update_daemonset_status(ctx: Context, ds: Obj, state: DaemonSetState, nodes: list[str],
+                            pods_seen: dict[str, list[Obj]] | None = None) -> None:
+    """updateDaemonSetStatus, incrementally: refresh these nodes, write if a number moved.
+    `pods_seen`: the pods on (some of) these nodes, from a manage() of this same sync
+    that wrote nothing since (DaemonSetsController.manage)."""
     now = ctx.clock.now()
     totals, stats = state.totals, state.stats
     for node_name in nodes:
-        stat = node_stat(ctx, ds, state, node_name, now)
+        stat = node_stat(ctx, ds, state, node_name, now,
+                         pods_seen.get(node_name) if pods_seen is not None else None)
         previous = stats.pop(node_name, NO_STAT)
         # node_stat hands out the shared NodeStat instances only (controller/state.py),
         # and NO_STAT counts for nothing: a node whose part stayed the same moves no total.

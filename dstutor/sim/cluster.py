@@ -149,6 +149,11 @@ class Cluster:
 
     def _dispatch(self, kind: str, old: Obj | None, new: Obj | None) -> None:
         """The informers: tell each controller about the change it watches."""
+        if kind == "Pod":  # most writes (the table's entry, asked first)
+            self._on_pod(old, new)
+            if new is None or new["metadata"].get("deletionTimestamp"):
+                self.gc.on_any(kind, old, new)
+            return
         informer = self._informers.get(kind)
         if informer is not None:
             informer(old, new)

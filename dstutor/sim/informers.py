@@ -32,6 +32,8 @@ ALL = 127
 POD_INFORMER_BITS = (DAEMONSET, SCHEDULER, KUBELET, TAINT_EVICTION, DEPLOYMENT, NETWORK)
 
 _EMPTY: Obj = {}
+# The last ownerReferences list concerned_informers read, and its DEPLOYMENT bit (or 0).
+_last_refs: list[tuple[object, int]] = [(None, 0)]
 
 
 def concerned_informers(old: Obj | None, new: Obj | None,
@@ -56,9 +58,10 @@ def concerned_informers(old: Obj | None, new: Obj | None,
         concerned |= SCHEDULER
     else:
         # Scheduler.on_pod: a bound pod with pod anti-affinity is remembered.
-        affinity = spec.get("affinity")
-        if affinity and "podAntiAffinity" in affinity and affinity["podAntiAffinity"]:
-            concerned |= SCHEDULER
+        if "affinity" in spec:
+            affinity = spec["affinity"]
+            if affinity and "podAntiAffinity" in affinity and affinity["podAntiAffinity"]:
+                concerned |= SCHEDULER
         key = ("Pod", meta.get("namespace", "") or "", meta.get("name", ""))  # key_of
         # Kubelet.on_pod: a pod it has no work for, one being deleted, or one whose spec
         # changed (a generation it has not observed) is queued. (Work is never None.)
@@ -70,13 +73,23 @@ def concerned_informers(old: Obj | None, new: Obj | None,
         if old is not new or taint_checked.get(key) != node_name:
             concerned |= TAINT_EVICTION
     # NetworkPlugins.on_pod: a network plugin's pod may bring its node's network up.
-    annotations = meta.get("annotations")
-    if annotations and annotations.get(NETWORK_PLUGIN_ANNOTATION):
-        concerned |= NETWORK
-    # DeploymentController.on_pod: a ReplicaSet's pod wakes its ReplicaSet.
-    for ref in meta.get("ownerReferences") or ():
+    if "annotations" in meta:
+        annotations = meta["annotations"]
+        if annotations and annotations.get(NETWORK_PLUGIN_ANNOTATION):
+            concerned |= NETWORK
+    # DeploymentController.on_pod: a ReplicaSet's pod wakes its ReplicaSet. A pod's
+    # ownerReferences list is replaced on change, never edited in place, and the pods of
+    # one controller share one (see pod_signature): the last list's answer is kept.
+    refs = meta.get("ownerReferences")
+    last = _last_refs[0]
+    if refs is last[0] and refs is not None:
+        return concerned | last[1]
+    owned = 0
+    for ref in refs or ():
         if ref.get("controller"):
             if ref.get("kind") == "ReplicaSet":
-                concerned |= DEPLOYMENT
+                owned = DEPLOYMENT
             break
-    return concerned
+    if refs is not None:
+        _last_refs[0] = (refs, owned)
+    return concerned | owned

@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
+from dstutor.controller import daemonset as daemonset_module
 from dstutor.controller import kubelet as kubelet_module
+from dstutor.controller import status as status_module
 from dstutor.model.objects import Obj, key_of
 from dstutor.sim.store import Store
 from tests.sim.write_trace import SCENARIOS
@@ -53,7 +55,22 @@ def _index_status_writes(monkeypatch: pytest.MonkeyPatch, taken: list[int]) -> N
     monkeypatch.setattr(Store, "touch_status", touch_status)
 
 
+def _status_looks_pods_up(monkeypatch: pytest.MonkeyPatch, taken: list[int]) -> None:
+    """A DaemonSet sync's status takes the pods its manage() found, when manage wrote
+    nothing (join3): have it look them up again."""
+    real = status_module.update_daemonset_status
+
+    def looking_up(ctx: Any, ds: Obj, state: Any, nodes: list[str],
+                   pods_seen: dict[str, list[Obj]] | None = None) -> None:
+        if pods_seen is not None:
+            taken.append(1)
+        real(ctx, ds, state, nodes)
+
+    monkeypatch.setattr(daemonset_module, "update_daemonset_status", looking_up)
+
+
 GENERAL_PATHS: dict[str, Callable[[pytest.MonkeyPatch, list[int]], None]] = {
+    "DaemonSet status looks its pods up again": _status_looks_pods_up,
     "kubelet asks the prober about every container": _always_ask_the_prober,
     "status writes go through touch and its indexing": _index_status_writes,
 }
@@ -67,5 +84,5 @@ def test_general_path_shows_the_recorded_states(name: str, general: str,
     GENERAL_PATHS[general](monkeypatch, taken)
     recorder = SCENARIOS[name]()
     assert {"digest": recorder.hash.hexdigest(), "steps": recorder.steps} == RECORDED[name]
-    if name.startswith("fleet") or "touch" in general:
+    if name.startswith("fleet") or "touch" in general or "status" in general:
         assert taken, "the scenario never took the general path"

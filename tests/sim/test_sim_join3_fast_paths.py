@@ -1,0 +1,65 @@
+"""Shortcuts of issue 19's third join round (join3) against the general paths they skip."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from dstutor.controller import daemonset as daemonset_module
+from dstutor.controller import status as status_module
+from dstutor.controller.pods import daemon_pods_on
+from dstutor.model.objects import Obj
+from dstutor.sim import cluster as cluster_module
+from dstutor.sim import informers
+from dstutor.sim.informers import concerned_informers
+from tests.sim.write_trace import SCENARIOS
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_owner_references_memo_agrees(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """concerned_informers keeps the answer for the last ownerReferences list it read:
+    for every pod write of the write_trace scenarios, its answer is the one it gives with
+    the memo emptied first (the general path), whether the memo was used or not."""
+    remembered = [0, 0]  # writes answered from the memo, writes in all
+
+    def both(old: Obj | None, new: Obj | None, work: object, checked: object) -> int:
+        refs = new["metadata"].get("ownerReferences") if new is not None else None
+        remembered[0] += refs is not None and informers._last_refs[0][0] is refs
+        remembered[1] += 1
+        kept = informers._last_refs[0]
+        fast = concerned_informers(old, new, work, checked)  # type: ignore[arg-type]
+        after = informers._last_refs[0]
+        informers._last_refs[0] = (None, 0)
+        general = concerned_informers(old, new, work, checked)  # type: ignore[arg-type]
+        assert fast == general, (kept, new)
+        informers._last_refs[0] = after
+        return fast
+
+    monkeypatch.setattr(cluster_module, "concerned_informers", both)
+    SCENARIOS[name]()
+    assert remembered[1] > 10
+    assert remembered[0] >= 5, remembered
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_status_takes_the_pods_manage_found(name: str, monkeypatch: pytest.MonkeyPatch
+                                            ) -> None:
+    """A sync's status takes the pods its manage() found on a node, when manage wrote
+    nothing: they are the very pods (same objects, same order) daemon_pods_on finds when
+    the status is worked out."""
+    real = status_module.update_daemonset_status
+    reused = [0]
+
+    def checking(ctx: Any, ds: Obj, state: Any, nodes: list[str],
+                 pods_seen: dict[str, list[Obj]] | None = None) -> None:
+        if pods_seen is not None:
+            for node_name in nodes:
+                want = daemon_pods_on(ctx.store, ds, node_name)
+                assert list(map(id, pods_seen[node_name])) == list(map(id, want)), node_name
+                reused[0] += 1
+        real(ctx, ds, state, nodes, pods_seen)
+
+    monkeypatch.setattr(daemonset_module, "update_daemonset_status", checking)
+    SCENARIOS[name]()
+    assert reused[0] >= 5
