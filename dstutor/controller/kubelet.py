@@ -18,13 +18,17 @@ from dstutor.controller import prober, shared
 from dstutor.controller.context import Context
 from dstutor.controller.images import image_ref, image_size, pull_error, pull_policy
 from dstutor.controller.images import runtime_ref as runtime_ref  # re-exported
-from dstutor.controller.kubelet_ids import container_id, internal_ip
+from dstutor.controller.kubelet_ids import container_id, internal_ip, pod_ip
 from dstutor.controller.kubelet_work import (
     _STEADY_WORK,
     ContainerWork,
     NodeAgent,
     PodWork,
-    new_container_table,
+    SharedPodWork,
+    own_container,
+    own_work,
+    shared_record,
+    shared_work,
 )
 from dstutor.model.objects import Obj, clone, is_pod_ready, is_terminating, key_of
 from dstutor.model.shapes import CONTAINER_STATUS, POD_IP
@@ -160,61 +164,73 @@ class Kubelet:
             # The sandbox, and with it the pod's network, exists before any image is
             # pulled (PodReadyToStartContainers): a ContainerCreating or ImagePullBackOff
             # pod already has its IP.
-            ip = self._pod_ip(pod, node_name, node)
-            pod_ip = POD_IP.new()  # a key-sharing dict (model/shapes.py)
-            pod_ip["ip"] = ip
-            status["podIP"], status["podIPs"] = ip, [pod_ip]
+            ip = pod_ip(pod, node, self.nodes[node_name])
+            entry = POD_IP.new()  # a key-sharing dict (model/shapes.py)
+            entry["ip"] = ip
+            status["podIP"], status["podIPs"] = ip, [entry]
         self._set_container_states(pod, shared.waiting("ContainerCreating"), False)
         self._set_conditions(pod, ready=False, now=now, initialized=True)
-        containers = pod["spec"].get("containers") or []  # _containers(pod)
-        work = PodWork("active", 0.0, new_container_table(containers))
-        for c in containers:
-            cw = ContainerWork("starting")
-            work.containers[c["name"]] = cw
-            self._begin(pod, c, cw, node_name, now)
-        self.work[key] = work
+        # Pods admitted alike share their record (kubelet_work.shared_work): its
+        # signature, a fresh ContainerWork's fields after _begin for each container.
+        signature: list[Any] = ["active", 0.0]
+        for c in pod["spec"].get("containers") or []:  # _containers(pod)
+            signature += (c["name"], *self._begin_stage(pod, c, node_name, now), 0.0, None,
+                          False, True, "")
+        self.work[key] = work = shared_record(tuple(signature))
         self.ctx.store.touch_status(pod)
         return work
 
     def _begin(self, pod: Obj, c: Obj, cw: ContainerWork, node_name: str, now: float) -> None:
+        cw.stage, cw.due = self._begin_stage(pod, c, node_name, now)
+        if cw.stage == "starting":
+            cw.fresh = False
+
+    def _begin_stage(self, pod: Obj, c: Obj, node_name: str, now: float) -> tuple[str, float]:
         """EnsureImageExists, then start: pull first when the policy or the cache says so."""
         image = c.get("image", "")
         if pull_policy(c) == "Always" or image not in self.nodes[node_name].images:
             if self.pod_events():
                 self._event(pod, c["name"], "Normal", "Pulling",
                             f'Pulling image "{image_ref(image)}"', node_name)
-            cw.stage, cw.due = "pulling", now + float(self.ctx.timing["imagePullSeconds"])
-        else:
-            cw.stage, cw.due, cw.fresh = "starting", now + float(self.ctx.timing["containerStartSeconds"]), False
+            return "pulling", now + float(self.ctx.timing["imagePullSeconds"])
+        return "starting", now + float(self.ctx.timing["containerStartSeconds"])
 
     def _step(self, pod: Obj, key: PodKey, node_name: str, work: PodWork, now: float) -> None:
         if work.stage != "active":
             return
         changed = False
+        # A shared record (kubelet_work.shared_work) is never edited: a container that
+        # moves on does so in a copy, in a table of this step's own, shared again below.
+        shared, table = type(work) is SharedPodWork, work.containers
         for c in pod["spec"].get("containers") or []:  # _containers(pod), per work item
-            cw = work.containers.get(c["name"])
+            cw = table.get(c["name"])
             if cw is None:
-                legacy = work.containers.pop("*", None)  # see PodWork.from_dict
+                if shared:
+                    work, shared = own_work(work), False
+                    table = work.containers
+                legacy = table.pop("*", None)  # see PodWork.from_dict
                 if legacy is None:
                     continue
                 for other in self._containers(pod):
-                    work.containers[other["name"]] = ContainerWork(
+                    table[other["name"]] = ContainerWork(
                         legacy.stage, legacy.due, legacy.backoff, legacy.ready_at)
-                cw = work.containers[c["name"]]
+                cw = table[c["name"]]
             if cw.stage == "running":
-                if cw.ready_at is not None and now >= cw.ready_at:
-                    cw.ready_at = None
-                    self._cs(pod, c["name"])["ready"] = True
-                    changed = True
+                if cw.ready_at is None or now < cw.ready_at:
+                    continue
+                if shared:
+                    table, cw = own_container(table, work.containers, c["name"])
+                cw.ready_at = None
+                self._cs(pod, c["name"])["ready"] = True
+                changed = True
             elif cw.due <= now:
+                if shared:
+                    table, cw = own_container(table, work.containers, c["name"])
                 changed = self._advance(pod, key, node_name, c, cw, now) or changed
-        if changed:
-            self._sync_status(pod, now)
-            self.ctx.store.touch_status(pod)
         # A running container wakes the pod only while it waits to become ready.
         wake: float | None = None
         steady = True
-        for cw in work.containers.values():
+        for cw in table.values():
             when = cw.ready_at if cw.stage == "running" else cw.due
             if when is not None:
                 steady = False
@@ -226,7 +242,11 @@ class Kubelet:
             # Nothing is due until something happens to the pod: forget the per-container
             # progress (a third of the kubelet's memory at 50,000 pods).
             self.work[key] = _STEADY_WORK
-            return
+        elif not shared or table is not work.containers:
+            self.work[key] = shared_work(work, table)
+        if changed:
+            self._sync_status(pod, now)
+            self.ctx.store.touch_status(pod)
         if wake is not None:
             self.ctx.enqueue_at("kubelet", key, wake)
 
@@ -294,6 +314,9 @@ class Kubelet:
             cw = work.containers.get(c["name"])
             if cw is None or cw.shown or cw.stage not in ("pull-failed", "crashed"):
                 continue
+            if type(work) is SharedPodWork:
+                work = self.work[key] = own_work(work)
+                cw = work.containers[c["name"]]
             cw.shown, changed, name = True, True, c["name"]
             if cw.stage == "pull-failed":
                 image = image_ref(c.get("image", ""))
@@ -532,17 +555,3 @@ class Kubelet:
         if len(self._conditions_memo) >= CONDITIONS_MEMO_SIZE:
             self._conditions_memo.clear()
         self._conditions_memo[memo_key] = (tuple(current), share(conditions))
-
-    def _pod_ip(self, pod: Obj, node_name: str, node: Obj | None) -> str:
-        """The sandbox's IP: the node's own address for a hostNetwork pod (it shares the
-        node's network namespace, as kube-proxy does), else the next one in the podCIDR.
-        `node` is the stored Node of that name (None if there is none)."""
-        if pod["spec"].get("hostNetwork"):
-            return pod["status"].get("hostIP") or internal_ip(node)
-        cidr = (node or {}).get("spec", {}).get("podCIDR", "10.244.0.0/24")
-        base = cidr.split("/")[0].rsplit(".", 1)[0]
-        agent = self.nodes[node_name]
-        count = agent.next_ip
-        agent.next_ip += 1
-        return f"{base}.{count % 254 or 254}"
-

@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from dstutor.model.shapes import DictShape, shape_of
+from dstutor.model.sharedguard import cached, share, share_always
 
 
 @dataclass(slots=True)
@@ -50,6 +51,86 @@ class PodWork:
         return cls(stage, float(data.get("due", 0.0)), containers)
 
 
+@dataclass(slots=True)
+class SharedPodWork(PodWork):
+    """Progress that several pods hold at once (`shared_work`): never edited in place.
+    The kubelet takes a private copy (`own_work`) before it changes anything. A class of
+    its own, not a field, so that snapshots (dataclasses.asdict) save what they saved, and
+    so that a copy of the cluster (undo pickles it) still knows which records are shared."""
+
+
+# The shared records by what they hold (see shared_work); bounded, a miss only costs a
+# record of its own again.
+class _SharedMemo(dict[tuple[Any, ...], SharedPodWork]):
+    def cache_clear(self) -> None:  # as an lru_cache's, for sharedguard.cached
+        self.clear()
+
+
+_shared = cached(_SharedMemo())  # emptied when the guard starts: each test freezes its own
+_SHARED_SIZE = 256
+
+
+def shared_work(work: PodWork, table: dict[str, ContainerWork] | None = None) -> PodWork:
+    """The one shared record equal to `work` (with `table` for its containers, if given):
+    50,000 pods starting at the same instants go through the same few stages and due
+    times, so they hold a few records, not 50,000 (15 MB at the peak of a settle). A record
+    with a time that is not a float (a saved file's 10 rather than 10.0) stays the pod's
+    own: an equal float record would save as 10.0."""
+    containers = work.containers if table is None else table
+    key: tuple[Any, ...] = (work.stage, work.due)
+    for name, cw in containers.items():
+        if not (float is type(cw.due) is type(cw.backoff) and (
+                cw.ready_at is None or type(cw.ready_at) is float)):
+            key = ()
+            break
+        key += (name, cw.stage, cw.due, cw.backoff, cw.ready_at, cw.fresh, cw.shown, cw.error)
+    if not key or type(work.due) is not float:
+        # (a table made by own_container may still hold shared entries: copy them all)
+        return work if containers is work.containers else own_work(
+            PodWork(work.stage, work.due, containers))
+    found = _shared.get(key)
+    return found if found is not None else _new_shared(key)
+
+
+def shared_record(signature: tuple[Any, ...]) -> SharedPodWork:
+    """The shared record of this signature, as `shared_work` makes it: its stage and due
+    time, then per container its name and ContainerWork's seven fields (every time a
+    float): a pod's first record without building a private one first."""
+    found = _shared.get(signature)
+    return found if found is not None else _new_shared(signature)
+
+
+def _new_shared(key: tuple[Any, ...]) -> SharedPodWork:
+    if len(_shared) >= _SHARED_SIZE:
+        _shared.clear()
+    table = {key[i]: ContainerWork(*key[i + 1:i + 8]) for i in range(2, len(key), 8)}
+    found = _shared[key] = share(SharedPodWork(key[0], key[1], table))
+    return found
+
+
+def own_container(table: dict[str, ContainerWork], shared: dict[str, ContainerWork],
+                  name: str) -> tuple[dict[str, ContainerWork], ContainerWork]:
+    """Copy-on-write of one container of a shared record's table `shared`: `table` is
+    that table or a shallow copy made here before; returns the copy and the container's
+    own record in it, to edit. Such a table is shared again or dropped at the end of the
+    step (never kept with shared entries in it)."""
+    if table is shared:
+        table = dict(shared)
+    cw = table[name]
+    cw = table[name] = ContainerWork(cw.stage, cw.due, cw.backoff, cw.ready_at, cw.fresh,
+                                     cw.shown, cw.error)
+    return table, cw
+
+
+def own_work(work: PodWork) -> PodWork:
+    """A private copy of a pod's progress, to edit (copy-on-write of `shared_work`)."""
+    table = {}  # a loop, not a comprehension: one call less on each step of a pod
+    for name, cw in work.containers.items():
+        table[name] = ContainerWork(cw.stage, cw.due, cw.backoff, cw.ready_at, cw.fresh,
+                                    cw.shown, cw.error)
+    return PodWork(work.stage, work.due, table)
+
+
 # The containers lists tables were made for, by id, each with its list (so that its id
 # stays its own while the entry lives) and the table's shape; bounded, a miss only costs
 # working the shape out again.
@@ -75,7 +156,7 @@ def new_container_table(containers: list[Any]) -> dict[str, ContainerWork]:
 _STEADY: dict[str, ContainerWork] = {}
 # The progress of every steady pod, shared: nothing edits a steady PodWork in place (a
 # pod that moves on gets a new one), so 50,000 running pods hold one object, not 50,000.
-_STEADY_WORK = PodWork("steady", 0.0, _STEADY)
+_STEADY_WORK = share_always(PodWork("steady", 0.0, _STEADY))
 
 
 @lru_cache(maxsize=4096)

@@ -16,6 +16,7 @@ longer equals its copy, and the test fails.
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import deepcopy
 from typing import Any, TypeVar
 
 from dstutor.model.objects import clone
@@ -30,7 +31,10 @@ _constants: list[Any] = []
 def share(obj: T) -> T:
     """Mark `obj` as shared by several stored objects (never to be edited in place)."""
     if _frozen is not None and id(obj) not in _frozen:
-        _frozen[id(obj)] = (obj, clone(obj))
+        # JSON-shaped data copied fast; anything else (the kubelet's progress records,
+        # dataclasses comparing by value) deep-copied.
+        copy = clone(obj) if isinstance(obj, (dict, list)) else deepcopy(obj)
+        _frozen[id(obj)] = (obj, copy)
     return obj
 
 
