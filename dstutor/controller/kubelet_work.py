@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from dstutor.model.shapes import DictShape, shape_of
 from dstutor.model.sharedguard import cached, share, share_always
 
 
@@ -129,27 +128,6 @@ def own_work(work: PodWork) -> PodWork:
         table[name] = ContainerWork(cw.stage, cw.due, cw.backoff, cw.ready_at, cw.fresh,
                                     cw.shown, cw.error)
     return PodWork(work.stage, work.due, table)
-
-
-# The containers lists tables were made for, by id, each with its list (so that its id
-# stays its own while the entry lives) and the table's shape; bounded, a miss only costs
-# working the shape out again.
-_table_shapes: dict[int, tuple[list[Any], DictShape]] = {}
-_TABLE_SHAPES_SIZE = 64
-
-
-def new_container_table(containers: list[Any]) -> dict[str, ContainerWork]:
-    """An empty `PodWork.containers` for a pod with these containers: a key-sharing dict
-    (model/shapes.py) keyed by their names, half the size of a plain one while 50,000 pods
-    start. A revision's pods share one containers list, hence the memo on it (per list: a
-    node joining has each DaemonSet's pod admitted in turn)."""
-    known = _table_shapes.get(id(containers))
-    if known is None or known[0] is not containers:
-        if len(_table_shapes) >= _TABLE_SHAPES_SIZE:
-            _table_shapes.clear()
-        known = _table_shapes[id(containers)] = (
-            containers, shape_of(tuple(str(c.get("name", "")) for c in containers)))
-    return known[1].new()
 
 
 # The containers of every steady pod: shared, never written (a steady pod has no progress).
