@@ -494,8 +494,10 @@ class Session:
     def _push_undo(self, command: str, entry: UndoEntry) -> None:
         # The command changed the cluster, maybe only where the guard does not look (`node
         # fail` stops a kubelet: no write, no time passes): the guard must not stand for
-        # the state after it with the entry from before it.
+        # the state after it with the entry from before it, nor may the factory's build
+        # (the pristine check compares the same revision and clock).
         self._guarded = None
+        self._pristine = None
         entry.command = command.split("\n", 1)[0]
         self.undo_stack.append(entry)
         if len(self.undo_stack) > MAX_UNDO:

@@ -298,3 +298,21 @@ def test_run_leaves_nothing_frozen_for_a_caller_that_goes_on() -> None:
     assert (status, out.getvalue()) == (0, "node/control-plane\nnode/worker-1\n")
     assert gc.get_freeze_count() == 0
     assert startup._REFREEZE_AT_EXIT  # a process that ends freezes again, to end at once
+
+
+@pytest.mark.parametrize("with_file", [True, False])
+def test_a_change_the_guard_key_cannot_see_ends_the_pristine_state(cluster_file: Path,
+                                                                  with_file: bool) -> None:
+    """`node fail` moves neither the revision nor the clock. The cluster after it is no
+    longer the factory's: an undo entry taken after it must not rebuild the cluster from
+    the factory (which would bring the failed node's kubelet back)."""
+    session = _session(cluster_file if with_file else None)
+    failed = "worker-2"
+    for line in (f"node fail {failed}", "advance 60s", "undo", "advance 60s"):
+        result = session.handle_line(line)
+        assert result.exit_code == 0, result.stderr
+    node = session.cluster.find("Node", "", failed)
+    assert node is not None
+    ready = [c for c in node["status"]["conditions"] if c["type"] == "Ready"]
+    assert ready and ready[0]["status"] == "Unknown"  # NodeStatusUnknown after the grace
+    assert not session.cluster.node_is_up(failed)
