@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 
 from dstutor.model import sharedguard
-from dstutor.sim.cluster import Cluster
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from bench_engine import daemonset  # noqa: E402  (the benchmark's own DaemonSets)
+from bench_engine import settled_cluster  # noqa: E402  (the benchmark's own cluster)
 
 NODES, DAEMONSETS = 100, 10
 # Bytes a pod, traced: 2,660 now; 2,740 with two key tuples a pod in the store (one for
@@ -32,12 +31,7 @@ def test_a_settled_daemon_pod_costs_less_than_the_bound() -> None:
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
-        cluster = Cluster(record_pod_events=False)
-        for i in range(NODES):
-            cluster.add_node(f"node-{i:05d}", ready=True)
-        for i in range(DAEMONSETS):
-            cluster.create(daemonset(i))
-        cluster.advance()
+        cluster = settled_cluster(NODES, DAEMONSETS, pod_events=False)
         used = tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()
