@@ -72,8 +72,6 @@ class DaemonSetsController(PodClaims):
         # raises IncrementalMismatch on a difference.
         self.full_walk = False
         self.verify = False
-        # Tests: False has the status look the pods up again instead of taking manage's.
-        self.reuse_pods = True
 
     # --- event handlers (the informers) -----------------------------------------------
 
@@ -300,8 +298,7 @@ class DaemonSetsController(PodClaims):
         # Status is written even after an error (syncDaemonSet's statusErr handling).
         self._writing_status = ds_uid
         try:
-            update_daemonset_status(self.ctx, ds, state, visit_sorted,
-                                    pods_seen if self.reuse_pods else None)
+            update_daemonset_status(self.ctx, ds, state, visit_sorted, pods_seen)
         finally:
             self._writing_status = ""
         if state.create_failed:
