@@ -23,7 +23,7 @@ class PodClaims:
     """Mixed into DaemonSetsController, which sets `ctx` and `_selects_memo`."""
 
     ctx: Context
-    _selects_memo: list[tuple[LabelSelector, object, bool]] | None
+    _selects_memo: dict[int, tuple[LabelSelector, object, bool]] | None
 
     def _adopt(self, ds: Obj, pod: Obj) -> None:
         # A new list, not an append: the store's index knows a pod's references by identity.
@@ -63,7 +63,8 @@ class PodClaims:
             owned = owned_by_node.get(node_name)
             if not owned:
                 continue
-            for pod_key in list(owned):
+            # (A tuple the index replaces on change, never edits: safe to walk as is.)
+            for pod_key in owned:
                 pod = store.get(*pod_key)
                 if pod is not None and not self._selects(selector, pod):
                     self._release(pod, ds_uid)
@@ -72,21 +73,20 @@ class PodClaims:
         """selector.matches(labels(pod)), remembered per selector for the last labels dict
         it was asked about: the pods of one revision share theirs, and a pod's labels are
         replaced on change, never edited in place (see pod_signature). Per selector, as a
-        node joining has each DaemonSet claim its own pod in turn. Entries are looked up
-        by identity (each holds its objects, so they stay theirs), the newest last;
-        bounded, the oldest going first."""
+        node joining has each DaemonSet claim its own pod in turn. Entries are found by
+        the selector's id and hold their objects (so an id is not reused while its entry
+        lives), the newest last; bounded, the oldest going first."""
         pod_labels = pod["metadata"].get("labels")
         memos = self._selects_memo
         if memos is None:
-            memos = self._selects_memo = []
-        for i, memo in enumerate(memos):
-            if memo[0] is selector:
-                if memo[1] is pod_labels:
-                    return memo[2]
-                del memos[i]
-                break
+            memos = self._selects_memo = {}
+        memo = memos.get(id(selector))
+        if memo is not None and memo[0] is selector:
+            if memo[1] is pod_labels:
+                return memo[2]
+            del memos[id(selector)]
         matched = selector.matches(pod_labels)
         if len(memos) >= SELECTS_MEMO_SIZE:
-            del memos[0]
-        memos.append((selector, pod_labels, matched))
+            del memos[next(iter(memos))]
+        memos[id(selector)] = (selector, pod_labels, matched)
         return matched

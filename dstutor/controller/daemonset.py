@@ -7,7 +7,7 @@ to the DaemonSet itself (or its first sync) visits every node.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from dstutor.controller import shared
 from dstutor.controller.claims import PodClaims
@@ -19,6 +19,7 @@ from dstutor.controller.daemonset_util import (
 )
 from dstutor.controller.history_sync import cleanup_history, construct_history
 from dstutor.controller.placement import Placement, daemon_pod_spec, node_should_run_daemon_pod
+from dstutor.controller.pod_signature import _last_ready, ready_transition
 from dstutor.controller.pod_signature import pod_signature as _pod_signature
 from dstutor.controller.pods import daemon_pods_on, node_to_daemon_pods
 from dstutor.controller.rolling_index import IncrementalMismatch
@@ -65,7 +66,7 @@ class DaemonSetsController(PodClaims):
         self._signatures: dict[str, dict[str, tuple[object, ...]]] = {}  # ns -> name -> sig
         self._last_signature: tuple[object, ...] = ()
         self._syncing = ""  # uid of the DaemonSet being synced
-        self._selects_memo: list[tuple[LabelSelector, object, bool]] | None = None
+        self._selects_memo: dict[int, tuple[LabelSelector, object, bool]] | None = None
         self._writing_status = ""  # uid of the DaemonSet whose sync writes its status now
         # Debugging and tests: `full_walk` makes rolling_update walk every node as
         # upstream does; `verify` checks each incremental answer against that walk and
@@ -113,13 +114,27 @@ class DaemonSetsController(PodClaims):
     def on_pod(self, old: Obj | None, new: Obj | None) -> None:
         if new is not None and old is new:
             # An in-place status update: only changes the controller looks at matter.
-            # The store's index already knows the pod's controller and node.
+            # The store's index already knows the pod's controller and node; the
+            # signature is pod_signature(new, not alone), inline (its Ready answer from
+            # the same memo): every pod status write passes here.
             store = self.ctx.store
-            meta = new["metadata"]
+            meta, status = new["metadata"], new.get("status") or shared.EMPTY
             ns, name = meta["namespace"], meta["name"]
             owner, node_name = store.pod_owner_and_node(("Pod", ns, name))
-            alone = bool(owner) and len(store.pods_of_owner(owner).get(node_name, ())) <= 1
-            signature = _pod_signature(new, not alone)
+            phase = status.get("phase")
+            conditions = status.get("conditions")
+            last = _last_ready[0]
+            if conditions is last[0] and conditions is not None:
+                ready = last[1]
+            else:
+                ready = ready_transition(conditions)
+            refs = meta.get("ownerReferences")
+            signature = (
+                phase if phase == "Failed" or phase == "Succeeded" else None,
+                new["spec"].get("nodeName") if not owner or len(
+                    store.pods_of_owner(owner).get(node_name, ())) > 1 else None,  # not alone
+                meta.get("deletionTimestamp"), ready,
+                id(refs), len(refs) if refs else 0, meta.get("labels"))
             seen = self._signatures.get(ns)
             if seen is not None and seen.get(name) == signature:
                 return
@@ -162,9 +177,10 @@ class DaemonSetsController(PodClaims):
         """addPod/updatePod/deletePod: wake the owner, or every DaemonSet that may adopt."""
         if ref is not None:
             if ref.get("kind") == "DaemonSet":
-                ds = self.ctx.store.by_uid(ref.get("uid", ""))
+                owner_uid = ref.get("uid", "")
+                ds = self.ctx.store.by_uid(owner_uid)
                 if ds is not None:
-                    if (ref.get("uid"), node_name) not in self._own_writes:
+                    if (owner_uid, node_name) not in self._own_writes:
                         self.mark_dirty(ds, node_name)
                     if ds["spec"].get("minReadySeconds", 0) != 0:  # else nothing to requeue
                         self._requeue_when_available(ds, pod, node_name)
@@ -370,6 +386,13 @@ class DaemonSetsController(PodClaims):
                 continue
             # A pod event does not move placement; node events drop the cached answer.
             placement = state.placements.get(node_name) or self.placement(ds, state, node)
+            if len(pods) == 1 and not surge and placement.should_continue_running:
+                # Nearly always: the node's one pod stays (or is on its way out already).
+                # pods_should_be_on_node's answer is (False, []) unless it is finished.
+                pod = pods[0]
+                if pod["metadata"].get("deletionTimestamp") or pod["status"].get(
+                        "phase") not in ("Failed", "Succeeded"):
+                    continue
             create, delete = self.pods_should_be_on_node(ds, state, node_name, placement, pods,
                                                          surge)
             if create:
@@ -448,7 +471,7 @@ class DaemonSetsController(PodClaims):
     # --- acting ---------------------------------------------------------------------
 
     def _sync_nodes(self, ds: Obj, state: DaemonSetState, pods_to_delete: list[Obj],
-                    nodes_needing_pods: list[str], *, refreshed: Iterable[str] = ()) -> None:
+                    nodes_needing_pods: list[str], *, refreshed: Sequence[str] = ()) -> None:
         """syncNodes: the only place that creates and deletes daemon pods.
 
         `refreshed` nodes get their status recomputed by this same sync, so the events of
@@ -459,7 +482,9 @@ class DaemonSetsController(PodClaims):
             return  # most syncs: nothing to create or delete, so no writes to mark
         api = self.ctx.api
         ds_uid = ds["metadata"]["uid"]  # uid(ds) of a stored DaemonSet
-        self._own_writes = {(ds_uid, n) for n in refreshed}
+        # (One node, as in a join: no comprehension to run for it.)
+        self._own_writes = {(ds_uid, refreshed[0])} if len(refreshed) == 1 else {
+            (ds_uid, n) for n in refreshed}
         try:
             self._create_pods(ds, state, nodes_needing_pods)
         finally:

@@ -28,15 +28,22 @@ def pod_signature(pod: Obj, with_node: bool = True) -> tuple[object, ...]:
     if conditions is last[0] and conditions is not None:
         ready = last[1]
     else:
-        ready = None
-        for cond in conditions or ():
-            if cond.get("type") == "Ready":
-                if cond.get("status") == "True":
-                    ready = cond.get("lastTransitionTime") or ""
-                break
-        _last_ready[0] = (conditions, ready)
+        ready = ready_transition(conditions)
     refs = meta.get("ownerReferences")
     return (phase if phase == "Failed" or phase == "Succeeded" else None,
             pod["spec"].get("nodeName") if with_node else None,
             meta.get("deletionTimestamp"), ready,
             id(refs), len(refs) if refs else 0, meta.get("labels"))
+
+
+def ready_transition(conditions: list[Obj] | None) -> str | None:
+    """When the Ready condition of this conditions list turned True ("" if it does not
+    say), None if it is not True; kept as pod_signature's last answer."""
+    ready = None
+    for cond in conditions or ():
+        if cond.get("type") == "Ready":
+            if cond.get("status") == "True":
+                ready = cond.get("lastTransitionTime") or ""
+            break
+    _last_ready[0] = (conditions, ready)
+    return ready

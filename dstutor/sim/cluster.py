@@ -202,7 +202,11 @@ class Cluster:
         self.tainteviction.on_node(old, new)
 
     def _on_daemonset(self, old: Obj | None, new: Obj | None) -> None:
-        self.timeline.observe_daemonset(old, new, self.clock)
+        timeline = self.timeline
+        # Timeline.observe_daemonset's own first test, asked here: most DaemonSet writes
+        # are status writes while no rollout was ever recorded, which it skips.
+        if not (new is None or ((old is None or old is new) and not timeline.rollouts)):
+            timeline.observe_daemonset(old, new, self.clock)
         self.daemonsets.on_daemonset(old, new)
 
     def _records_pod_events(self) -> bool:

@@ -1,0 +1,86 @@
+"""Shortcuts of issue 19's fourth join round (join4) against the general paths they skip,
+over every write_trace scenario (whose visible states test_sim_write_trace checks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from dstutor.controller import pod_signature as signature_module
+from dstutor.controller.daemonset import DaemonSetsController
+from dstutor.controller.pod_signature import pod_signature
+from dstutor.controller.pods import daemon_pods_on
+from dstutor.controller.state import DaemonSetState, spec_answers
+from dstutor.model.objects import Obj
+from tests.sim.write_trace import SCENARIOS
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_in_place_signature_is_pod_signature(name: str, monkeypatch: pytest.MonkeyPatch
+                                             ) -> None:
+    """DaemonSetsController.on_pod works out an in-place write's signature inline: after
+    every such write, what it remembers for the pod is pod_signature(pod, not alone), read
+    afresh (its Ready memo emptied), as the general path would have remembered it."""
+    real = DaemonSetsController.on_pod
+    checked = [0]
+
+    def checking(self: DaemonSetsController, old: Obj | None, new: Obj | None) -> None:
+        real(self, old, new)
+        if new is None or old is not new:
+            return
+        store = self.ctx.store
+        meta = new["metadata"]
+        owner, node = store.pod_owner_and_node(("Pod", meta["namespace"], meta["name"]))
+        alone = bool(owner) and len(store.pods_of_owner(owner).get(node, ())) <= 1
+        kept = signature_module._last_ready[0]
+        signature_module._last_ready[0] = (None, None)
+        want = pod_signature(new, not alone)
+        signature_module._last_ready[0] = kept
+        assert self._signatures[meta["namespace"]][meta["name"]] == want, new
+        checked[0] += 1
+
+    monkeypatch.setattr(DaemonSetsController, "on_pod", checking)
+    SCENARIOS[name]()
+    assert checked[0] >= 10
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_nodes_manage_skips_are_what_pods_should_be_on_node_says(
+        name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """manage() does not ask pods_should_be_on_node about a node whose one pod stays
+    (no surge): for every node of every sync that it did not ask about, the general
+    function, asked about the pods the node had, answers (False, []) (it is pure for
+    them: it acts only on finished pods, and a finished pod skipped is a failure)."""
+    real_manage = DaemonSetsController.manage
+    real_should = DaemonSetsController.pods_should_be_on_node
+    asked: set[str] = set()
+    skipped = [0]
+
+    def asking(self: DaemonSetsController, ds: Obj, state: DaemonSetState, node_name: str,
+               *args: Any) -> Any:
+        asked.add(node_name)
+        return real_should(self, ds, state, node_name, *args)
+
+    def checking(self: DaemonSetsController, ds: Obj, state: DaemonSetState,
+                 nodes: list[str]) -> Any:
+        before = {n: daemon_pods_on(self.ctx.store, ds, n) for n in nodes}
+        asked.clear()
+        result = real_manage(self, ds, state, nodes)
+        surge = spec_answers(state, ds).surge
+        for node_name, pods in before.items():
+            if node_name in asked or self.ctx.store.get("Node", "", node_name) is None:
+                continue
+            assert not any(p["status"].get("phase") in ("Failed", "Succeeded")
+                           and not p["metadata"].get("deletionTimestamp") for p in pods)
+            placement = state.placements[node_name]
+            assert real_should(self, ds, state, node_name, placement, pods, surge) == (
+                False, []), (ds["metadata"]["name"], node_name)
+            skipped[0] += 1
+        return result
+
+    monkeypatch.setattr(DaemonSetsController, "manage", checking)
+    monkeypatch.setattr(DaemonSetsController, "pods_should_be_on_node", asking)
+    SCENARIOS[name]()
+    if name.startswith("fleet"):
+        assert skipped[0] >= 5
