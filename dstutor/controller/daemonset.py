@@ -13,7 +13,9 @@ from dstutor.controller import shared
 from dstutor.controller.claims import PodClaims
 from dstutor.controller.context import Context
 from dstutor.controller.daemon_pod import new_daemon_pod
+from dstutor.controller.daemonset_pods import PodsShouldBeOnNode
 from dstutor.controller.daemonset_util import (
+    COMPONENT,
     Backoff,
     template_generation,
 )
@@ -29,11 +31,9 @@ from dstutor.controller.update import rolling_update, rolling_update_walk
 from dstutor.errors import ApiError
 from dstutor.model.admission import qos_class
 from dstutor.model.objects import (
-    DAEMONSET_UNIQUE_LABEL,
     TEMPLATE_GENERATION_ANNOTATION,
     Obj,
     controller_ref,
-    is_pod_available,
     is_pod_ready,
     is_terminating,
     labels,
@@ -46,14 +46,13 @@ from dstutor.model.selectors import LabelSelector, selector_from_dict
 from dstutor.model.sharedguard import share
 from dstutor.model.timefmt import parse_rfc3339
 
-COMPONENT = "daemonset-controller"
 # workqueue.DefaultControllerRateLimiter, per-key part: a sync that failed is retried
 # after 5 ms, doubling up to 1000 s; a sync that succeeds forgets the key.
 RETRY_BASE_SECONDS = 0.005
 RETRY_MAX_SECONDS = 1000.0
 SELECTING_ALL_MSG = "This daemon set is selecting all pods. A non-empty selector is required."
 
-class DaemonSetsController(PodClaims):
+class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.states: dict[str, DaemonSetState] = {}
@@ -123,9 +122,10 @@ class DaemonSetsController(PodClaims):
             owner, node_name = store.pod_owner_and_node(("Pod", ns, name))
             phase = status.get("phase")
             conditions = status.get("conditions")
-            last = _last_ready[0]
-            if conditions is last[0] and conditions is not None:
-                ready = last[1]
+            if not conditions:
+                ready = None
+            elif conditions is _last_ready[0][0]:
+                ready = _last_ready[0][1]
             else:
                 ready = ready_transition(conditions)
             refs = meta.get("ownerReferences")
@@ -403,70 +403,6 @@ class DaemonSetsController(PodClaims):
             self._sync_nodes(ds, state, pods_to_delete, nodes_needing_pods, refreshed=nodes)
             return None
         return seen
-
-    def pods_should_be_on_node(self, ds: Obj, state: DaemonSetState, node_name: str,
-                               placement: Placement, pods: list[Obj], surge: bool
-                               ) -> tuple[bool, list[Obj]]:
-        """podsShouldBeOnNode: (create a pod here?, pods to delete here)."""
-        to_delete: list[Obj] = []
-        if placement.should_run and not pods:
-            return True, []
-        if placement.should_continue_running:
-            running: list[Obj] = []
-            for pod in pods:
-                if pod["metadata"].get("deletionTimestamp"):  # is_terminating(pod)
-                    continue
-                phase = pod["status"].get("phase")
-                if phase == "Failed":
-                    # Kubelets that reject pods fight with the controller: back off per node.
-                    key = (f"{uid(ds)}/{ds['status'].get('observedGeneration', 0)}/"
-                           f"{node_name}")
-                    now = self.ctx.clock.now()  # (asked only here and for surge)
-                    if self.failed_pods_backoff.is_in_backoff_since_update(key, now):
-                        when = self.failed_pods_backoff.due(key)
-                        self.ctx.enqueue_at("daemonset-node", (
-                            ds["metadata"]["namespace"], ds["metadata"]["name"], node_name), when)
-                        continue
-                    self.failed_pods_backoff.next(key, now)
-                    self.ctx.record_event(
-                        ds, "Warning", "FailedDaemonPod",
-                        f"Found failed daemon pod {pod['metadata']['namespace']}/"
-                        f"{pod['metadata']['name']} on node {node_name}, will try to kill it",
-                        component=COMPONENT)
-                    to_delete.append(pod)
-                elif phase == "Succeeded":
-                    self.ctx.record_event(
-                        ds, "Normal", "SucceededDaemonPod",
-                        f"Found succeeded daemon pod {pod['metadata']['namespace']}/"
-                        f"{pod['metadata']['name']} on node {node_name}, will try to delete it",
-                        component=COMPONENT)
-                    to_delete.append(pod)
-                else:
-                    running.append(pod)
-            if not surge:
-                # Keep the oldest; any extra pod on the node goes.
-                to_delete += running[1:]
-                return False, to_delete
-            if len(running) <= 1:
-                return (not running and placement.should_run), to_delete
-            oldest_new = oldest_old = None
-            for pod in running:
-                if labels(pod).get(DAEMONSET_UNIQUE_LABEL) == state.hash:
-                    if oldest_new is None:
-                        oldest_new = pod
-                        continue
-                elif oldest_old is None:
-                    oldest_old = pod
-                    continue
-                to_delete.append(pod)
-            if oldest_new is not None and oldest_old is not None:
-                min_ready = int(ds["spec"].get("minReadySeconds", 0))
-                if not is_pod_ready(oldest_old) or is_pod_available(oldest_new, min_ready,
-                                                                     self.ctx.clock.now()):
-                    to_delete.append(oldest_old)
-            return False, to_delete
-        # Not even allowed to keep running here: everything goes.
-        return False, [p for p in pods if not is_terminating(p)]
 
     # --- acting ---------------------------------------------------------------------
 

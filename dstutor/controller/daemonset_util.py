@@ -13,6 +13,8 @@ from dstutor.model.objects import (
 )
 from dstutor.model.shapes import DictShape
 
+COMPONENT = "daemonset-controller"  # the events' reporting component
+
 
 def template_generation(ds: Obj) -> str | None:
     return (ds["metadata"].get("annotations") or {}).get(TEMPLATE_GENERATION_ANNOTATION)

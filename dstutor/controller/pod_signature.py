@@ -24,9 +24,10 @@ def pod_signature(pod: Obj, with_node: bool = True) -> tuple[object, ...]:
     # Conditions lists are replaced, never edited in place, and pods that changed alike
     # share one (kubelet._set_conditions): the last list's answer is kept with it.
     conditions = status.get("conditions")
-    last = _last_ready[0]
-    if conditions is last[0] and conditions is not None:
-        ready = last[1]
+    if not conditions:
+        ready = None  # a pod just made (and the memo is kept for a list)
+    elif conditions is _last_ready[0][0]:
+        ready = _last_ready[0][1]
     else:
         ready = ready_transition(conditions)
     refs = meta.get("ownerReferences")
