@@ -34,6 +34,11 @@ POD_INFORMER_BITS = (DAEMONSET, SCHEDULER, KUBELET, TAINT_EVICTION, DEPLOYMENT, 
 _EMPTY: Obj = {}
 # The last ownerReferences list concerned_informers read, and its DEPLOYMENT bit (or 0).
 _last_refs: list[tuple[object, int]] = [(None, 0)]
+# The lists read before it, by id, with their bits: a node joining writes the pods of ten
+# DaemonSets in turn, each sharing its own list, so the last list alone is seldom it.
+# Each entry holds its list (an id is not reused while the list lives); bounded.
+_refs_memo: dict[int, tuple[object, int]] = {}
+REFS_MEMO_SIZE = 64
 
 
 def concerned_informers(old: Obj | None, new: Obj | None,
@@ -81,15 +86,21 @@ def concerned_informers(old: Obj | None, new: Obj | None,
     # ownerReferences list is replaced on change, never edited in place, and the pods of
     # one controller share one (see pod_signature): the last list's answer is kept.
     refs = meta.get("ownerReferences")
+    if refs is None:
+        return concerned
     last = _last_refs[0]
-    if refs is last[0] and refs is not None:
-        return concerned | last[1]
-    owned = 0
-    for ref in refs or ():
-        if ref.get("controller"):
-            if ref.get("kind") == "ReplicaSet":
-                owned = DEPLOYMENT
-            break
-    if refs is not None:
-        _last_refs[0] = (refs, owned)
-    return concerned | owned
+    if refs is not last[0]:
+        last = _refs_memo.get(id(refs))  # (an entry holds its list: it is this one)
+        if last is None:
+            owned = 0
+            for ref in refs:
+                if ref.get("controller"):
+                    if ref.get("kind") == "ReplicaSet":
+                        owned = DEPLOYMENT
+                    break
+            last = (refs, owned)
+            if len(_refs_memo) >= REFS_MEMO_SIZE:
+                _refs_memo.clear()
+            _refs_memo[id(refs)] = last
+        _last_refs[0] = last
+    return concerned | last[1]

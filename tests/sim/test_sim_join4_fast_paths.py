@@ -13,6 +13,9 @@ from dstutor.controller.pod_signature import pod_signature
 from dstutor.controller.pods import daemon_pods_on
 from dstutor.controller.state import DaemonSetState, spec_answers
 from dstutor.model.objects import Obj
+from dstutor.sim import cluster as cluster_module
+from dstutor.sim import informers
+from dstutor.sim.informers import concerned_informers
 from tests.sim.write_trace import SCENARIOS
 
 
@@ -84,3 +87,30 @@ def test_nodes_manage_skips_are_what_pods_should_be_on_node_says(
     SCENARIOS[name]()
     if name.startswith("fleet"):
         assert skipped[0] >= 5
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_owner_references_memos_agree(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """concerned_informers keeps its answer for the ownerReferences lists it read, the last
+    one and the earlier ones by id: for every pod write of the write_trace scenarios, its
+    answer is the one it gives with both memos emptied first (the general path)."""
+    from_memo = [0]
+
+    def both(old: Obj | None, new: Obj | None, work: object, checked: object) -> int:
+        refs = new["metadata"].get("ownerReferences") if new is not None else None
+        from_memo[0] += (refs is not None and informers._last_refs[0][0] is not refs
+                         and id(refs) in informers._refs_memo)
+        fast = concerned_informers(old, new, work, checked)  # type: ignore[arg-type]
+        kept = (informers._last_refs[0], dict(informers._refs_memo))
+        informers._last_refs[0] = (None, 0)
+        informers._refs_memo.clear()
+        general = concerned_informers(old, new, work, checked)  # type: ignore[arg-type]
+        assert fast == general, new
+        informers._last_refs[0] = kept[0]
+        informers._refs_memo.clear()
+        informers._refs_memo.update(kept[1])
+        return fast
+
+    monkeypatch.setattr(cluster_module, "concerned_informers", both)
+    SCENARIOS[name]()
+    assert from_memo[0] >= 5, from_memo
