@@ -90,17 +90,17 @@ def concerned_informers(old: Obj | None, new: Obj | None,
         return concerned
     last = _last_refs[0]
     if refs is not last[0]:
-        last = _refs_memo.get(id(refs))  # (an entry holds its list: it is this one)
-        if last is None:
+        memo = _refs_memo.get(id(refs))  # (an entry holds its list: it is this one)
+        if memo is None:
             owned = 0
             for ref in refs:
                 if ref.get("controller"):
                     if ref.get("kind") == "ReplicaSet":
                         owned = DEPLOYMENT
                     break
-            last = (refs, owned)
+            memo = (refs, owned)
             if len(_refs_memo) >= REFS_MEMO_SIZE:
                 _refs_memo.clear()
-            _refs_memo[id(refs)] = last
-        _last_refs[0] = last
+            _refs_memo[id(refs)] = memo
+        last = _last_refs[0] = memo
     return concerned | last[1]
