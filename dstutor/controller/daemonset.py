@@ -62,6 +62,9 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
         # What each pod looked like at its last event, to skip updates that change nothing
         # the controller reads (image pulls, container creation).
         self._own_writes: set[tuple[str, str]] = set()
+        # The pod _create_pods is creating now, with its DaemonSet and node (on_pod knows
+        # its own creates by it).
+        self._creating: tuple[Obj, Obj, str] | None = None
         self._signatures: dict[str, dict[str, tuple[object, ...]]] = {}  # ns -> name -> sig
         self._last_signature: tuple[object, ...] = ()
         self._syncing = ""  # uid of the DaemonSet being synced
@@ -143,6 +146,16 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
             return
         if new is not None:
             self._remember_signature(new["metadata"], _pod_signature(new))
+            creating = self._creating
+            if old is None and creating is not None and creating[0] is new:
+                # This controller's own create (_create_pods): _pod_changed for the owner
+                # and node it made the pod for, without looking them up again.
+                ds, node_name = creating[1], creating[2]
+                if (ds["metadata"]["uid"], node_name) not in self._own_writes:
+                    self.mark_dirty(ds, node_name)
+                if ds["spec"].get("minReadySeconds", 0) != 0:
+                    self._requeue_when_available(ds, new, node_name)
+                return
         elif old is not None:
             meta = old["metadata"]
             seen = self._signatures.get(meta["namespace"])
@@ -444,6 +457,7 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
         priority = api.priority_answers() if nodes_needing_pods else None
         for i, node_name in enumerate(nodes_needing_pods):
             pod = new_daemon_pod(ds, state, node_name, *self._pod_owner_parts(ds, state))
+            self._creating = (pod, ds, node_name)
             try:
                 api.create_trusted(pod, priority=priority)
             except ApiError as err:
@@ -454,6 +468,8 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
                 state.dirty.update(nodes_needing_pods[i:])
                 state.create_failed = True
                 break
+            finally:
+                self._creating = None
             self.ctx.record_event(ds, "Normal", "SuccessfulCreate",
                                   f"Created pod: {pod['metadata']['name']}", component=COMPONENT)
 

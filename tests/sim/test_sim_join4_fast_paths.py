@@ -12,7 +12,7 @@ from dstutor.controller.daemonset import DaemonSetsController
 from dstutor.controller.pod_signature import pod_signature
 from dstutor.controller.pods import daemon_pods_on
 from dstutor.controller.state import DaemonSetState, spec_answers
-from dstutor.model.objects import Obj
+from dstutor.model.objects import Obj, controller_ref
 from dstutor.sim import cluster as cluster_module
 from dstutor.sim import informers
 from dstutor.sim.informers import concerned_informers
@@ -114,3 +114,46 @@ def test_owner_references_memos_agree(name: str, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(cluster_module, "concerned_informers", both)
     SCENARIOS[name]()
     assert from_memo[0] >= 5, from_memo
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_own_creates_wake_as_the_general_path(name: str, monkeypatch: pytest.MonkeyPatch
+                                              ) -> None:
+    """on_pod takes the owner and node of a pod this controller is creating from
+    _create_pods instead of looking them up: for every such create, they are the ones the
+    store's index and the pod's controller reference name, and the DaemonSet it marks
+    dirty (if any) is the one _pod_changed would mark."""
+    real_on_pod = DaemonSetsController.on_pod
+    real_mark = DaemonSetsController.mark_dirty
+    marks: list[tuple[str, str]] = []
+    taken = [0]
+
+    def marking(self: DaemonSetsController, ds: Obj, node_name: str) -> None:
+        marks.append((ds["metadata"]["uid"], node_name))
+        real_mark(self, ds, node_name)
+
+    def checking(self: DaemonSetsController, old: Obj | None, new: Obj | None) -> None:
+        creating = self._creating
+        own = old is None and new is not None and creating is not None and creating[0] is new
+        expected: list[tuple[str, str]] = []
+        if own:
+            assert new is not None and creating is not None
+            meta = new["metadata"]
+            _, node = self.ctx.store.pod_owner_and_node(("Pod", meta["namespace"],
+                                                         meta["name"]))
+            ref = controller_ref(new)
+            assert ref is not None and ref.get("kind") == "DaemonSet"
+            ds = self.ctx.store.by_uid(ref.get("uid", ""))
+            assert ds is creating[1] and node == creating[2]
+            if (ds["metadata"]["uid"], node) not in self._own_writes:
+                expected = [(ds["metadata"]["uid"], node)]
+            marks.clear()
+        real_on_pod(self, old, new)
+        if own:
+            assert marks == expected
+            taken[0] += 1
+
+    monkeypatch.setattr(DaemonSetsController, "on_pod", checking)
+    monkeypatch.setattr(DaemonSetsController, "mark_dirty", marking)
+    SCENARIOS[name]()
+    assert taken[0] >= 5
