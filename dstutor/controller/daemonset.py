@@ -378,7 +378,8 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
     def manage(self, ds: Obj, state: DaemonSetState, nodes: list[str]
                ) -> dict[str, list[Obj]] | None:
         """manage(): per node decide creates and deletes, then act in one place. Returns
-        the pods it found on each node when it wrote nothing (the status sees the same)."""
+        the pods on each node when it deleted nothing and every create it made went to a
+        node that had none (the status sees the same: what it found, and the new pods)."""
         store = self.ctx.store
         nodes_needing_pods: list[str] = []
         pods_to_delete: list[Obj] = []
@@ -413,14 +414,23 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
             if delete:
                 pods_to_delete += delete
         if pods_to_delete or nodes_needing_pods:  # most syncs: nothing to create or delete
-            self._sync_nodes(ds, state, pods_to_delete, nodes_needing_pods, refreshed=nodes)
-            return None
+            created = self._sync_nodes(ds, state, pods_to_delete, nodes_needing_pods,
+                                       refreshed=nodes)
+            if pods_to_delete or state.create_failed:
+                return None
+            # Creates alone (a node joining), each onto a node that had no pod of this
+            # DaemonSet: now it has the one made for it, the other nodes what they had.
+            for node_name, pod in created:
+                if seen[node_name]:
+                    return None
+                seen[node_name] = [pod]
         return seen
 
     # --- acting ---------------------------------------------------------------------
 
     def _sync_nodes(self, ds: Obj, state: DaemonSetState, pods_to_delete: list[Obj],
-                    nodes_needing_pods: list[str], *, refreshed: Sequence[str] = ()) -> None:
+                    nodes_needing_pods: list[str], *, refreshed: Sequence[str] = ()
+                    ) -> list[tuple[str, Obj]]:
         """syncNodes: the only place that creates and deletes daemon pods.
 
         `refreshed` nodes get their status recomputed by this same sync, so the events of
@@ -428,14 +438,14 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
         finished pod vanishes at once and its node needs the next pass.)
         """
         if not pods_to_delete and not nodes_needing_pods:
-            return  # most syncs: nothing to create or delete, so no writes to mark
+            return []  # most syncs: nothing to create or delete, so no writes to mark
         api = self.ctx.api
         ds_uid = ds["metadata"]["uid"]  # uid(ds) of a stored DaemonSet
         # (One node, as in a join: no comprehension to run for it.)
         self._own_writes = {(ds_uid, refreshed[0])} if len(refreshed) == 1 else {
             (ds_uid, n) for n in refreshed}
         try:
-            self._create_pods(ds, state, nodes_needing_pods)
+            created = self._create_pods(ds, state, nodes_needing_pods)
         finally:
             self._own_writes = set()
         seen: set[str] = set()
@@ -448,10 +458,14 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
             api.delete_object(pod)
             self.ctx.record_event(ds, "Normal", "SuccessfulDelete", f"Deleted pod: {pod_name}",
                                   component=COMPONENT)
+        return created
 
     def _create_pods(self, ds: Obj, state: DaemonSetState, nodes_needing_pods: list[str]
-                     ) -> None:
+                     ) -> list[tuple[str, Obj]]:
+        """Create a pod on each node, in order, until a create fails; returns the nodes
+        and pods made."""
         api = self.ctx.api
+        created: list[tuple[str, Obj]] = []
         # These creates and their events write no PriorityClass: admission's answer
         # for the revision's pods holds for the whole run.
         priority = api.priority_answers() if nodes_needing_pods else None
@@ -470,8 +484,10 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
                 break
             finally:
                 self._creating = None
+            created.append((node_name, pod))
             self.ctx.record_event(ds, "Normal", "SuccessfulCreate",
                                   f"Created pod: {pod['metadata']['name']}", component=COMPONENT)
+        return created
 
     def _pod_owner_parts(self, ds: Obj, state: DaemonSetState) -> tuple[str, list[Obj]]:
         """The generateName and ownerReferences list of a new pod, one of each shared by

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from dstutor.controller import daemonset as daemonset_module
 from dstutor.controller import pod_signature as signature_module
 from dstutor.controller.daemonset import DaemonSetsController
 from dstutor.controller.pod_signature import pod_signature
@@ -15,6 +16,7 @@ from dstutor.controller.state import DaemonSetState, spec_answers
 from dstutor.model.objects import Obj, controller_ref
 from dstutor.sim import cluster as cluster_module
 from dstutor.sim import informers
+from dstutor.sim.cluster import Cluster
 from dstutor.sim.informers import concerned_informers
 from tests.sim.write_trace import SCENARIOS
 
@@ -157,3 +159,53 @@ def test_own_creates_wake_as_the_general_path(name: str, monkeypatch: pytest.Mon
     monkeypatch.setattr(DaemonSetsController, "mark_dirty", marking)
     SCENARIOS[name]()
     assert taken[0] >= 5
+
+
+def _surge_daemonset() -> Obj:
+    labels = {"app": "surge"}
+    return {"apiVersion": "apps/v1", "kind": "DaemonSet",
+            "metadata": {"name": "surge", "namespace": "default"},
+            "spec": {"selector": {"matchLabels": labels},
+                     "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {
+                         "maxSurge": 1, "maxUnavailable": 0}},
+                     "template": {"metadata": {"labels": labels}, "spec": {
+                         "terminationGracePeriodSeconds": 30,
+                         "containers": [{"name": "c", "image": "busybox"}]}}}}
+
+
+def test_status_takes_new_pods_only_onto_empty_nodes(monkeypatch: pytest.MonkeyPatch
+                                                     ) -> None:
+    """manage() hands the status the pods it created only for nodes that had none: with
+    surge, a node whose pod is terminating gets its replacement at once, and the status
+    must look the node up (both pods) rather than take the new pod alone. Every pods_seen
+    the status takes is what daemon_pods_on finds then (the very pods, in order)."""
+    real_status = daemonset_module.update_daemonset_status
+    real_sync_nodes = DaemonSetsController._sync_nodes
+    onto_occupied = [0]
+    reused = [0]
+
+    def checking(ctx: Any, ds: Obj, state: Any, nodes: list[str],
+                 pods_seen: dict[str, list[Obj]] | None = None) -> None:
+        if pods_seen is not None:
+            for node_name in nodes:
+                want = daemon_pods_on(ctx.store, ds, node_name)
+                assert list(map(id, pods_seen[node_name])) == list(map(id, want)), node_name
+                reused[0] += 1
+        real_status(ctx, ds, state, nodes, pods_seen)
+
+    def syncing(self: DaemonSetsController, ds: Obj, state: Any, deletes: list[Obj],
+                creates: list[str], **kwargs: Any) -> Any:
+        onto_occupied[0] += sum(1 for n in creates if daemon_pods_on(self.ctx.store, ds, n))
+        return real_sync_nodes(self, ds, state, deletes, creates, **kwargs)
+
+    monkeypatch.setattr(daemonset_module, "update_daemonset_status", checking)
+    monkeypatch.setattr(DaemonSetsController, "_sync_nodes", syncing)
+    cluster = Cluster(record_pod_events=False)
+    for i in range(3):
+        cluster.add_node(f"node-{i}", ready=True)
+    cluster.create(_surge_daemonset())
+    cluster.advance()
+    pod = cluster.pods_of("surge")[0]
+    cluster.delete("Pod", "default", pod["metadata"]["name"])
+    cluster.advance()
+    assert onto_occupied[0] >= 1 and reused[0] >= 3
