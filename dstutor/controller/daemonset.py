@@ -8,6 +8,7 @@ to the DaemonSet itself (or its first sync) visits every node.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from dstutor.controller import shared
 from dstutor.controller.claims import PodClaims
@@ -75,6 +76,13 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
         # raises IncrementalMismatch on a difference.
         self.full_walk = False
         self.verify = False
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The selector memo is keyed by object ids, which mean nothing in a copy (undo
+        # pickles and deep-copies the cluster): a copy starts without it.
+        state = dict(self.__dict__)
+        state["_selects_memo"] = None
+        return state
 
     # --- event handlers (the informers) -----------------------------------------------
 
