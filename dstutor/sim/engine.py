@@ -33,8 +33,11 @@ class Engine:
         # (when, sequence) entries one by one, without 50,000 heap pushes and pops when
         # 50,000 pods are due at the same instant. An entry whose item was moved to an
         # earlier instant (or already fired) is stale: `_timer_due` has the truth.
+        # Each bucket is (its instant, its items): the instant is the float object every
+        # timer at that instant holds (a caller's `now + delay` is a new float each time:
+        # 50,000 pods due at one instant held 50,000 of them, 1.6 MB until they fired).
         self._timer_times: list[float] = []
-        self._timer_buckets: dict[float, list[tuple[str, Hashable]]] = {}
+        self._timer_buckets: dict[float, tuple[float, list[tuple[str, Hashable]]]] = {}
         self._timer_due: dict[tuple[str, Hashable], float] = {}
         # Work items run so far: what letting time pass costs (tests bound it by the
         # events in that time, never by its length).
@@ -63,19 +66,24 @@ class Engine:
         due = self._timer_due.get(item)
         if due is not None and due <= when:
             return
-        self._timer_due[item] = when
         bucket = self._timer_buckets.get(when)
         if bucket is None:
-            self._timer_buckets[when] = [item]
+            self._timer_due[item] = when
+            self._timer_buckets[when] = (when, [item])
             heapq.heappush(self._timer_times, when)
         else:
-            bucket.append(item)
+            # The instant's own float where it is the very same value (not an int 10 for
+            # a 10.0, nor 0.0 for a -0.0: a snapshot writes what it holds).
+            shared = bucket[0]
+            self._timer_due[item] = (shared if shared.__class__ is float is when.__class__
+                                     and when != 0.0 else when)
+            bucket[1].append(item)
 
     def next_timer(self) -> float | None:
         times, buckets, due = self._timer_times, self._timer_buckets, self._timer_due
         while times:
             when = times[0]
-            bucket = buckets[when]
+            bucket = buckets[when][1]
             # Drop the stale entries at the front, so a later call does not look again.
             start = 0
             while start < len(bucket) and due.get(bucket[start]) != when:
@@ -134,7 +142,7 @@ class Engine:
         queue, queued = self._queue, self._queued
         while times and times[0] <= now:
             when = heapq.heappop(times)
-            for item in buckets.pop(when):
+            for item in buckets.pop(when)[1]:
                 if due.get(item) == when:
                     del due[item]
                     if item not in queued:  # enqueue, inline: 50,000 calls at one instant

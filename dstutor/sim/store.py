@@ -38,7 +38,13 @@ class Store:
         # indexes below hold as the pod's Key (one tuple a pod, not two: 3 MB at 50,000
         # pods); an Event's key is (namespace, name), as eventstore.record_key gives it.
         self._by_kind: dict[str, dict[tuple[str, ...], Obj]] = {}
+        # Owners by uid: every object but Events and pods. Pods are rarely anybody's
+        # owner, and a table of 50,000 uids is 2 MB at the peak of a settle: they are
+        # found through _pod_uids, built at the first lookup that needs it (by_uid) and
+        # kept up to date from then on.
         self._by_uid: dict[str, Obj] = {}
+        self._pod_uids: dict[str, Obj] | None = None
+        self._replaced_pods = False  # a pod replaced under another uid is in _by_uid
         # Controller owner uid -> node name -> pod keys: lets the DaemonSet controller
         # look at one node without scanning every pod.
         # (A tuple, not a set: almost always one pod, and 50,000 small sets cost 10 MB.)
@@ -83,7 +89,18 @@ class Store:
         return found
 
     def by_uid(self, uid: str) -> Obj | None:
-        return self._by_uid.get(uid)
+        found = self._by_uid.get(uid)
+        if found is not None:
+            return found
+        pods = self._pod_uids
+        if pods is None:
+            if not self._by_kind.get("Pod"):
+                return None
+            # Every stored pod by its uid (a replaced pod's old uid, kept as a table of
+            # every put kept it, is in _by_uid: see put).
+            pods = self._pod_uids = {p["metadata"]["uid"]: p
+                                     for p in self._by_kind["Pod"].values()}
+        return pods.get(uid)
 
     # Annotations below this method say builtins.list: in the class body `list` is it.
     def list(self, kind: str, namespace: str | None = None) -> list[Obj]:
@@ -187,12 +204,22 @@ class Store:
             self._sorted_objs.pop(kind, None)
             if old is None:
                 self._sorted_keys.pop(kind, None)
-        if kind != "Event":  # an Event is never anybody's owner; by_uid finds owners
-            self._by_uid[obj["metadata"]["uid"]] = obj
         if kind == "Pod":
+            pod_uid = obj["metadata"]["uid"]
+            if self._pod_uids is not None:
+                self._pod_uids[pod_uid] = obj
+            if self._replaced_pods:  # the newest put of a uid is what by_uid finds
+                self._by_uid.pop(pod_uid, None)
+            if old is not None and old["metadata"]["uid"] != pod_uid:
+                # The replaced pod stays found by its own uid, as in a table of every
+                # put (by_uid's answer only changes when that uid is removed).
+                self._by_uid[old["metadata"]["uid"]] = old
+                self._replaced_pods = True
             self._index_pod(obj, key)  # type: ignore[arg-type]  # (kind, ns, name)
-        elif kind in self._kind_writes:
-            self._kind_writes[kind] += 1
+        elif kind != "Event":  # an Event is never anybody's owner; by_uid finds owners
+            self._by_uid[obj["metadata"]["uid"]] = obj
+            if kind in self._kind_writes:
+                self._kind_writes[kind] += 1
         for listener in self.listeners:
             listener(kind, old, obj)
 
@@ -233,6 +260,8 @@ class Store:
         self._sorted_objs.pop(kind, None)
         self._by_uid.pop(obj["metadata"]["uid"], None)
         if kind == "Pod":
+            if self._pod_uids is not None:
+                self._pod_uids.pop(obj["metadata"]["uid"], None)
             self._unindex_pod((kind, ns, name))
         elif kind in self._kind_writes:
             self._kind_writes[kind] += 1

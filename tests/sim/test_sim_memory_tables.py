@@ -1,0 +1,156 @@
+"""Memory the store and the engine save at 50,000 pods without any reader seeing it:
+
+- the store finds pods by uid through a table it builds at the first lookup that needs
+  it (and keeps from then on), not one it fills at every pod's creation: by_uid answers
+  exactly as the table of every put did, before and after that table exists;
+- the engine's timers at one instant hold that instant's float, not one float each,
+  where the two are the very same value (an int or a -0.0 keeps its own: a snapshot
+  writes what a timer holds);
+- hostIPs entries are key-sharing dicts, shared per node and guarded.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dstutor.controller import shared
+from dstutor.model import sharedguard
+from dstutor.sim.clock import Clock
+from dstutor.sim.cluster import Cluster
+from dstutor.sim.engine import Engine
+from dstutor.sim.store import Store
+
+
+def _obj(kind: str, name: str, uid: str) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": kind,
+            "metadata": {"namespace": "default", "name": name, "uid": uid},
+            "spec": {}, "status": {}}
+
+
+class EveryPut:
+    """by_uid as it was: one table, written at every put, popped at every remove."""
+
+    def __init__(self) -> None:
+        self.by_uid: dict[str, Any] = {}
+
+    def put(self, obj: dict[str, Any]) -> None:
+        self.by_uid[obj["metadata"]["uid"]] = obj
+
+    def remove(self, obj: dict[str, Any]) -> None:
+        self.by_uid.pop(obj["metadata"]["uid"], None)
+
+
+# An operation: put (a new object, or a replacement under the same name with the same or
+# another uid), remove, or look a uid up (which may build the pod table), on pods and on
+# one other kind.
+ops = st.lists(st.tuples(st.sampled_from(["put", "put", "remove", "lookup"]),
+                         st.sampled_from(["Pod", "Pod", "ConfigMap"]),
+                         st.integers(0, 3), st.integers(0, 5)), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ops)
+def test_by_uid_answers_as_the_table_of_every_put(script: list[tuple[str, str, int, int]]
+                                                  ) -> None:
+    store, ref = Store(), EveryPut()
+    uids = [f"{kind}-{name}-{uid}" for kind in ("Pod", "ConfigMap") for name in range(4)
+            for uid in range(3)] + ["nobody"]
+    for op, kind, name, uid in script:
+        if op == "put":
+            # Distinct objects never share a uid (the API server makes them): the uid
+            # follows the kind and name; a replacement may take another one.
+            obj = _obj(kind, f"{kind.lower()}-{name}", f"{kind}-{name}-{uid % 3}")
+            store.put(obj)
+            ref.put(obj)
+        elif op == "remove":
+            found = store.get(kind, "default", f"{kind.lower()}-{name}")
+            if found is not None:
+                store.remove(found)
+                ref.remove(found)
+        else:
+            for u in uids:
+                assert store.by_uid(u) is ref.by_uid.get(u), u
+    for u in uids:
+        assert store.by_uid(u) is ref.by_uid.get(u), u
+
+
+def test_pods_are_not_in_the_owner_table_until_asked() -> None:
+    cluster = Cluster(record_pod_events=False)
+    for i in range(3):
+        cluster.add_node(f"node-{i}", ready=True)
+    cluster.create({"apiVersion": "apps/v1", "kind": "DaemonSet",
+                    "metadata": {"name": "agent", "namespace": "default"},
+                    "spec": {"selector": {"matchLabels": {"app": "agent"}},
+                             "template": {"metadata": {"labels": {"app": "agent"}},
+                                          "spec": {"containers": [
+                                              {"name": "a", "image": "agent:1"}]}}}})
+    cluster.advance()
+    store = cluster.store
+    pods = store.list("Pod")
+    assert len(pods) == 3
+    # The settle looked owners up (the DaemonSet), never a pod: no pod table yet.
+    assert store._pod_uids is None
+    assert all(p["metadata"]["uid"] not in store._by_uid for p in pods)
+    ds = store.get("DaemonSet", "default", "agent")
+    assert ds is not None and store.by_uid(ds["metadata"]["uid"]) is ds
+    assert store._pod_uids is None
+    # The first pod lookup builds it; from then on it follows creates and deletes.
+    assert store.by_uid(pods[0]["metadata"]["uid"]) is pods[0]
+    built: Any = store._pod_uids  # (mypy narrowed it to None above)
+    assert built is not None and len(built) == 3
+    cluster.delete("Pod", "default", pods[0]["metadata"]["name"])
+    cluster.advance()
+    assert store.by_uid(pods[0]["metadata"]["uid"]) is None
+    again = store.list("Pod")
+    assert len(again) == 3
+    for pod in again:
+        assert store.by_uid(pod["metadata"]["uid"]) is pod
+    # A replacement under the same name and uid is what by_uid finds.
+    replacement = copy.deepcopy(again[1])
+    store.put(replacement)
+    assert store.by_uid(replacement["metadata"]["uid"]) is replacement
+
+
+def test_timers_at_one_instant_hold_one_float() -> None:
+    clock = Clock(start=100.0)
+    engine = Engine(clock)
+    engine.register("q", lambda key: None)
+    for key in range(5):
+        engine.enqueue_at("q", key, clock.now() + float("2.5"))  # equal, distinct floats
+    held = list(engine._timer_due.values())
+    assert held == [102.5] * 5
+    assert all(when is held[0] for when in held)
+
+
+def test_a_timer_keeps_its_own_value_where_the_instant_s_differs_in_kind() -> None:
+    clock = Clock(start=-10.0)
+    engine = Engine(clock)
+    engine.register("q", lambda key: None)
+    engine.enqueue_at("q", "float", 110.0)
+    engine.enqueue_at("q", "int", 110)  # an int stays an int (a snapshot writes 110)
+    engine.enqueue_at("q", "zero", 0.0)
+    engine.enqueue_at("q", "minus-zero", -0.0)  # writes -0.0, not 0.0
+    due = engine._timer_due
+    assert type(due[("q", "int")]) is int
+    assert str(due[("q", "minus-zero")]) == "-0.0"
+    assert str(due[("q", "zero")]) == "0.0"
+    fired: list[str] = []
+    engine.register("q", fired.append)
+    engine.run_until(200.0)
+    assert fired == ["zero", "minus-zero", "float", "int"]
+
+
+def test_host_ips_entries_are_shared_and_guarded() -> None:
+    assert sharedguard.active()  # tests/conftest.py turns the guard on
+    first, again = shared.ip_list("172.18.0.2"), shared.ip_list("172.18.0.2")
+    assert first is again and first == [{"ip": "172.18.0.2"}]
+    first[0]["ip"] = "10.0.0.1"  # what a writer must never do: the guard names it
+    try:
+        assert any("172.18.0.2" in change for change in sharedguard.mutated())
+    finally:
+        first[0]["ip"] = "172.18.0.2"
+    assert not sharedguard.mutated()
