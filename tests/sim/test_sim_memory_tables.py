@@ -154,3 +154,63 @@ def test_host_ips_entries_are_shared_and_guarded() -> None:
     finally:
         first[0]["ip"] = "172.18.0.2"
     assert not sharedguard.mutated()
+
+
+def _indexes(store: Store) -> tuple[Any, ...]:
+    keys = [("Pod", "default", f"p{i}") for i in range(4)]
+    return ({k: store.pod_owner_and_node(k) for k in keys},
+            # (in the order of writes, which a fresh store does not replay)
+            {owner: {node: sorted(keys) for node, keys in store.pods_of_owner(owner).items()}
+             for owner in ("o", "p", "")},
+            {node: sorted(store.orphan_pod_keys_on_node(node)) for node in ("n1", "n2", "")},
+            {node: sorted(store.pod_keys_on_node(node)) for node in ("n1", "n2")})
+
+
+def _pod(name: str, node: str, refs: Any) -> dict[str, Any]:
+    pod = _obj("Pod", name, f"uid-{name}")
+    pod["spec"]["nodeName"] = node
+    if refs is not None:
+        pod["metadata"]["ownerReferences"] = refs
+    return pod
+
+
+def _refs(owner: str, controller: bool = True) -> list[dict[str, Any]]:
+    return [{"apiVersion": "apps/v1", "kind": "DaemonSet", "name": owner, "uid": owner,
+             "controller": controller}]
+
+
+REFS = {"o": _refs("o"), "p": _refs("p"), "o-not-controller": _refs("o", False),
+        "none": None}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from(sorted(REFS)),
+                          st.sampled_from(["n1", "n2", ""]),
+                          st.sampled_from(["touch", "put", "remove"])), max_size=30))
+def test_pod_indexes_follow_owner_changes_as_a_fresh_store_sees_them(
+        script: list[tuple[int, str, str, str]]) -> None:
+    """Pods of one owner share their ownerReferences list; a touch of a pod whose list
+    was replaced (another controller, none) or whose node moved indexes it as a store
+    that is handed the same pods afresh does."""
+    store = Store()
+    for i in range(4):
+        store.put(_pod(f"p{i}", "n1", REFS["o"]))
+    for i, refs, node, op in script:
+        pod = store.get("Pod", "default", f"p{i}")
+        if op == "remove":
+            if pod is not None:
+                store.remove(pod)
+            continue
+        if pod is None or op == "put":
+            store.put(_pod(f"p{i}", node, REFS[refs]))
+            continue
+        if REFS[refs] is None:
+            pod["metadata"].pop("ownerReferences", None)
+        else:
+            pod["metadata"]["ownerReferences"] = REFS[refs]
+        pod["spec"]["nodeName"] = node
+        store.touch(pod)
+    fresh = Store()
+    for pod in store.list("Pod"):
+        fresh.put(copy.copy(pod))
+    assert _indexes(store) == _indexes(fresh)
