@@ -6,14 +6,17 @@
 - the engine's timers at one instant hold that instant's float, not one float each,
   where the two are the very same value (an int or a -0.0 keeps its own: a snapshot
   writes what a timer holds);
-- hostIPs entries are key-sharing dicts, shared per node and guarded.
+- hostIPs entries are key-sharing dicts, shared per node and guarded;
+- a pod's index entry keeps no ownerReferences list of its own;
+- the kubelet's queue holds pod keys bare, not in a (queue, key) tuple each.
 """
 
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, NamedTuple
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -214,3 +217,82 @@ def test_pod_indexes_follow_owner_changes_as_a_fresh_store_sees_them(
     for pod in store.list("Pod"):
         fresh.put(copy.copy(pod))
     assert _indexes(store) == _indexes(fresh)
+
+
+class Pair(NamedTuple):
+    queue: str
+    key: int
+
+
+# Keys that may meet: a bare queue's key that is itself a pair equal to another queue's
+# (queue, key) item, a named pair, tuples of other lengths, plain values.
+KEYS = [("b", 1), Pair("b", 1), ("Pod", "ns", "p"), ("x",), "b", 1, ("b", 1, 2)]
+ENGINE_OPS = st.lists(st.one_of(
+    st.tuples(st.just("at"), st.sampled_from("abc"), st.integers(0, len(KEYS) - 1),
+              st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.0])),
+    st.tuples(st.just("now"), st.sampled_from("abc"), st.integers(0, len(KEYS) - 1),
+              st.just(0.0)),
+    st.tuples(st.just("advance"), st.just(""), st.just(0), st.sampled_from([0.5, 1.0, 5.0]))),
+    max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ENGINE_OPS)
+def test_a_bare_queue_runs_as_a_queue_of_pairs(script: list[tuple[str, str, int, float]]
+                                               ) -> None:
+    """The kubelet's queue holds its keys bare (no (queue, key) tuple each): an engine
+    with "a" bare runs the same handlers on the same keys at the same instants, and holds
+    the same timers in the same order, as one without, whatever the keys look like."""
+    runs: dict[bool, list[tuple[float, str, object]]] = {True: [], False: []}
+    engines: dict[bool, Engine] = {}
+    for bare in (True, False):
+        clock = Clock(start=0.0)
+        engine = engines[bare] = Engine(clock)
+        for queue in "abc":
+            def handler(key: object, q: str = queue, c: Clock = clock, e: Engine = engine,
+                        ran: list[tuple[float, str, object]] = runs[bare]) -> None:
+                ran.append((c.now(), q, key))
+                if q == "a" and key == 1 and c.now() < 3.0:  # a handler re-arming itself
+                    e.enqueue_at("a", 1, c.now() + 1.0)
+                    e.enqueue("b", ("b", 1))
+            engine.register(queue, handler, bare=bare and queue == "a")
+    for op, queue, key, delay in script:
+        for engine in engines.values():
+            if op == "at":
+                engine.enqueue_at(queue, KEYS[key], engine.clock.now() + delay)
+            elif op == "now":
+                engine.enqueue(queue, KEYS[key])
+            else:
+                engine.run_until(engine.clock.now() + delay)
+        with_bare, plain = engines[True], engines[False]
+        # (what snapshots listed before timers(): the table of (queue, key) items)
+        items: Any = plain._timer_due.items()
+        assert plain.timers() == [(q, k, due) for (q, k), due in items]
+        assert with_bare.timers() == plain.timers()
+        assert [(q, k, type(k)) for q, k, _ in with_bare.timers()] == [
+            (q, k, type(k)) for q, k, _ in plain.timers()]
+        assert with_bare.next_timer() == plain.next_timer()
+        assert runs[True] == runs[False]
+        assert [type(k) for _, _, k in runs[True]] == [type(k) for _, _, k in runs[False]]
+    for engine in engines.values():
+        engine.run_until_idle(100.0)
+    assert runs[True] == runs[False]
+    assert engines[True]._queued == set() and engines[True]._timer_due == {}
+
+
+def test_the_kubelet_queue_holds_pod_keys_bare() -> None:
+    cluster = Cluster(record_pod_events=False)
+    cluster.add_node("node-0", ready=True)
+    cluster.create({"apiVersion": "apps/v1", "kind": "DaemonSet",
+                    "metadata": {"name": "agent", "namespace": "default"},
+                    "spec": {"selector": {"matchLabels": {"app": "agent"}},
+                             "template": {"metadata": {"labels": {"app": "agent"}},
+                                          "spec": {"containers": [
+                                              {"name": "a", "image": "agent:1"}]}}}})
+    cluster.settle()
+    engine = cluster.engine
+    (key,) = cluster.store.pod_keys_on_node("node-0")
+    assert key in engine._timer_due  # the pod's own key, not ("kubelet", key)
+    assert [(q, k) for q, k, _ in engine.timers() if q == "kubelet"] == [("kubelet", key)]
+    with pytest.raises(ValueError, match="already the bare queue"):
+        engine.register("scheduler", lambda key: None, bare=True)
