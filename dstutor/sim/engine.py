@@ -52,8 +52,9 @@ class Engine:
                  ) -> None:
         """`bare`: the queue's keys are held as they are, not in a (queue, key) tuple each
         (one queue at most: the kubelet's, whose 50,000 pod keys waiting at an instant
-        held 50,000 such tuples, 2.8 MB, at the peak of a settle). A key that is itself a
-        pair is still held in one, so that no bare key can equal another queue's item."""
+        held 50,000 such tuples, 2.8 MB, at the peak of a settle). Only a plain tuple of
+        another length than two is held bare: no such key can equal another queue's item
+        (a plain pair), and the run loop tells them apart by that alone."""
         # Each queue carries one key type, which its handler declares; the engine only
         # queues and hashes keys, so it keeps the handler with that type erased.
         self._handlers[queue] = cast(Handler, handler)
@@ -73,8 +74,8 @@ class Engine:
         return queue in self._handlers
 
     def enqueue(self, queue: str, key: Hashable) -> None:
-        item = key if queue == self._bare and not (
-            isinstance(key, tuple) and len(key) == 2) else (queue, key)  # (see register)
+        item = key if queue == self._bare and key.__class__ is tuple and len(
+            key) != 2 else (queue, key)  # (see register)
         if item not in self._queued:
             self._queued.add(item)
             self._queue.append(item)
@@ -84,8 +85,8 @@ class Engine:
         if when <= self.clock.now():
             self.enqueue(queue, key)
             return
-        item = key if queue == self._bare and not (
-            isinstance(key, tuple) and len(key) == 2) else (queue, key)  # (see register)
+        item = key if queue == self._bare and key.__class__ is tuple and len(
+            key) != 2 else (queue, key)  # (see register)
         due = self._timer_due.get(item)
         if due is not None and due <= when:
             return
