@@ -1,0 +1,61 @@
+"""Issue 19: Cluster.settle pauses Python's cyclic collector until the recorders' caches
+are brought up to date too (EventCorrelator.catch_up allocates thousands of entries after
+a big instant), and leaves it as it found it, on or off, even when a controller fails."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import pytest
+
+from dstutor.sim.cluster import Cluster
+from dstutor.sim.events import EventCorrelator
+
+
+@pytest.fixture
+def collector_on() -> Iterator[None]:
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    if not was:
+        gc.disable()
+
+
+def test_catch_up_runs_with_the_collector_paused(collector_on: None,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    cluster = Cluster()
+    seen: list[bool] = []
+    original = EventCorrelator.catch_up
+
+    def watched(self: EventCorrelator) -> None:
+        seen.append(gc.isenabled())
+        original(self)
+
+    monkeypatch.setattr(EventCorrelator, "catch_up", watched)
+    cluster.add_node("worker-1", ready=True)
+    assert seen and not any(seen)
+    assert gc.isenabled()
+
+
+def test_settle_leaves_a_paused_collector_paused(collector_on: None) -> None:
+    cluster = Cluster()
+    gc.disable()
+    try:
+        cluster.add_node("worker-1", ready=True)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_collector_comes_back_after_a_failure(collector_on: None,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    cluster = Cluster()
+
+    def broken(self: EventCorrelator) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(EventCorrelator, "catch_up", broken)
+    with pytest.raises(RuntimeError):
+        cluster.settle()
+    assert gc.isenabled()
