@@ -62,6 +62,9 @@ DEFAULT_TIMING: dict[str, float] = {
 SETTLE_LIMIT_SECONDS = 600.0
 # How often the recorders' caches drop what can no longer matter (see EventCorrelator.prune).
 PRUNE_INTERVAL_SECONDS = 600.0
+# A settle that leaves more new objects than this collects the two young generations at
+# once (Cluster.settle); a node joining leaves a few thousand.
+YOUNG_OBJECTS_TO_PROMOTE = 20_000
 # How many distinct texts record_event shares before starting afresh (a bound: most
 # messages repeat, but some name a pod and never do).
 MAX_SHARED_TEXTS = 4096
@@ -244,6 +247,12 @@ class Cluster:
             self._settle()
         finally:
             gc.enable()
+        if gc.get_count()[0] > YOUNG_OBJECTS_TO_PROMOTE:
+            # A big instant (a DaemonSet's 5,000 pods) leaves its objects young: the next
+            # allocation would walk them all in a young collection, and a middle one
+            # would walk the survivors again. Collecting both generations now walks them
+            # once, on their way to the oldest generation either way.
+            gc.collect(1)
 
     def _settle(self) -> None:
         if self.clock.mode == "live":

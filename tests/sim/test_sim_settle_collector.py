@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from dstutor.sim import cluster as cluster_module
 from dstutor.sim.cluster import Cluster
 from dstutor.sim.events import EventCorrelator
 
@@ -59,3 +60,32 @@ def test_the_collector_comes_back_after_a_failure(collector_on: None,
     with pytest.raises(RuntimeError):
         cluster.settle()
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize(("threshold", "expected"), [(-1, [1]), (10**9, [])])
+def test_a_big_settle_collects_the_young_generations_at_once(
+        collector_on: None, monkeypatch: pytest.MonkeyPatch, threshold: int,
+        expected: list[int]) -> None:
+    cluster = Cluster()
+    collected: list[int] = []
+    monkeypatch.setattr(cluster_module, "YOUNG_OBJECTS_TO_PROMOTE", threshold)
+    monkeypatch.setattr(gc, "collect", lambda generation=2: collected.append(generation))
+    gc.disable()  # nothing counted meanwhile: the count is the settle's own
+    gc.enable()
+    cluster.settle()
+    assert collected == expected
+
+
+def test_no_collection_while_the_collector_is_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    cluster = Cluster()
+    collected: list[int] = []
+    monkeypatch.setattr(cluster_module, "YOUNG_OBJECTS_TO_PROMOTE", -1)
+    monkeypatch.setattr(gc, "collect", lambda generation=2: collected.append(generation))
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        cluster.settle()
+    finally:
+        if was:
+            gc.enable()
+    assert collected == []
