@@ -62,8 +62,10 @@ DEFAULT_TIMING: dict[str, float] = {
 SETTLE_LIMIT_SECONDS = 600.0
 # How often the recorders' caches drop what can no longer matter (see EventCorrelator.prune).
 PRUNE_INTERVAL_SECONDS = 600.0
-# A settle that leaves more new objects than this collects the two young generations at
-# once (Cluster.settle); a node joining leaves a few thousand.
+# A settle that runs this many work items or more is a big one (a node joining runs about
+# 60): its end pauses the collector, and if it leaves more new objects than
+# YOUNG_OBJECTS_TO_PROMOTE, collects the two young generations at once (Cluster.settle).
+BIG_SETTLE_ITEMS = 1000
 YOUNG_OBJECTS_TO_PROMOTE = 20_000
 # How many distinct texts record_event shares before starting afresh (a bound: most
 # messages repeat, but some name a pod and never do).
@@ -101,6 +103,7 @@ class Cluster:
         self._event_involved: Involved = ("", "", "", "", "", "", "")
         # Message and fieldPath texts the stored Events share (see record_event).
         self._event_texts: dict[str, str] = {}
+        self._event_texts_limit = MAX_SHARED_TEXTS
         # No stored Event reaches its TTL before this instant (0: look at the next settle).
         self._events_expire_at = 0.0
         self._pruned_at = 0.0
@@ -223,10 +226,6 @@ class Cluster:
     # (sim/recorder.py: this class's method, written there to keep this module short)
     record_event = recorder.record_event
 
-    @property
-    def max_shared_texts(self) -> int:
-        """How many texts record_event shares before it starts afresh."""
-        return MAX_SHARED_TEXTS
 
     # --- time -----------------------------------------------------------------------
 
@@ -235,32 +234,31 @@ class Cluster:
 
     def settle(self) -> None:
         """Run every controller until quiet at the current instant (live: catch up first)."""
-        if not gc.isenabled():
-            self._settle()
+        engine = self.engine
+        handled = engine.handled
+        if self.clock.mode == "live":
+            engine.run_until(max(self.clock.target(), self.clock.now()))
+        else:
+            engine.run_queue()
+        if engine.handled - handled < BIG_SETTLE_ITEMS or not gc.isenabled():
+            self.expire_events()
+            self.events.catch_up()
             return
-        # The collector waits until the recorders' caches are up to date too: as the
-        # engine's loop (Engine.run_queue), catch_up allocates thousands of long-lived,
-        # acyclic entries after a big instant, and each young collection they set off
-        # would walk the objects that instant made again (0.35 s of a 5,000-node settle).
+        # After a big instant (a DaemonSet's 5,000 pods) the collector waits until the
+        # recorders' caches are up to date too: catch_up allocates thousands of
+        # long-lived, acyclic entries, and each young collection they set off would walk
+        # the objects that instant made again (0.35 s of a 5,000-node settle). Then
+        # collecting the two young generations at once walks those objects once, on
+        # their way to the oldest generation either way (a young collection at the next
+        # allocation, and a middle one later, would walk them twice).
         gc.disable()
         try:
-            self._settle()
+            self.expire_events()
+            self.events.catch_up()
         finally:
             gc.enable()
         if gc.get_count()[0] > YOUNG_OBJECTS_TO_PROMOTE:
-            # A big instant (a DaemonSet's 5,000 pods) leaves its objects young: the next
-            # allocation would walk them all in a young collection, and a middle one
-            # would walk the survivors again. Collecting both generations now walks them
-            # once, on their way to the oldest generation either way.
             gc.collect(1)
-
-    def _settle(self) -> None:
-        if self.clock.mode == "live":
-            self.engine.run_until(max(self.clock.target(), self.clock.now()))
-        else:
-            self.engine.run_queue()
-        self.expire_events()
-        self.events.catch_up()
 
     def expire_events(self) -> None:
         """Drop the Events past the API server's --event-ttl (1h after their last write),

@@ -67,7 +67,21 @@ def record_event(self: Cluster, obj: Obj, etype: str, reason: str, message: str,
         _, text, aggregated, seen = observed
         count = seen.count
         if seen.name:
-            if _updated(self, seen.name, namespace, count, text, now, now_seconds):
+            store = self.store
+            entry = store.event_entry(namespace or "default", seen.name)
+            if entry is not None and entry_last_write(entry) <= to_rfc3339(
+                    now_seconds - EVENT_TTL_SECONDS):
+                store.remove_event(entry)  # its TTL ran out on the way here
+                entry = None
+            if is_record(entry):  # stored compactly, never read yet
+                store.update_event(entry, count, text, now)  # type: ignore[arg-type]
+                return
+            if entry is not None:
+                existing: Obj = entry  # type: ignore[assignment]
+                existing["count"] = count
+                existing["message"] = text
+                existing["lastTimestamp"] = now
+                store.touch(existing)
                 return
             event_name = seen.name  # deleted meanwhile: the recorder creates it again
         else:
@@ -84,14 +98,14 @@ def record_event(self: Cluster, obj: Obj, etype: str, reason: str, message: str,
     texts = self._event_texts
     shared = texts.get(text)
     if shared is None:
-        if len(texts) > self.max_shared_texts:
+        if len(texts) > self._event_texts_limit:
             texts.clear()
         shared = texts[text] = text
     text = shared
     if field_path:
         shared = texts.get(field_path)
         if shared is None:
-            if len(texts) > self.max_shared_texts:
+            if len(texts) > self._event_texts_limit:
                 texts.clear()
             shared = texts[field_path] = field_path
         field_path = shared
@@ -112,25 +126,3 @@ def record_event(self: Cluster, obj: Obj, etype: str, reason: str, message: str,
     self.store.put_event(event_name, namespace or "default", self.names.uid_bits(), now,
                          involved, reason, text, etype, source, first, count, aggregated)
 
-
-def _updated(self: Cluster, event_name: str, namespace: str, count: int, text: str, now: str,
-             now_seconds: float) -> bool:
-    """The recorder saw a stored Event again: its count, message and lastTimestamp.
-    False when it is not stored (deleted, or its TTL ran out on the way here)."""
-    store = self.store
-    entry = store.event_entry(namespace or "default", event_name)
-    if entry is not None and entry_last_write(entry) <= to_rfc3339(
-            now_seconds - EVENT_TTL_SECONDS):
-        store.remove_event(entry)  # its TTL ran out on the way here
-        entry = None
-    if is_record(entry):  # stored compactly, never read yet
-        store.update_event(entry, count, text, now)  # type: ignore[arg-type]
-        return True
-    if entry is not None:
-        existing: Obj = entry  # type: ignore[assignment]
-        existing["count"] = count
-        existing["message"] = text
-        existing["lastTimestamp"] = now
-        store.touch(existing)
-        return True
-    return False

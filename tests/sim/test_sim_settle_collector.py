@@ -1,6 +1,8 @@
-"""Issue 19: Cluster.settle pauses Python's cyclic collector until the recorders' caches
-are brought up to date too (EventCorrelator.catch_up allocates thousands of entries after
-a big instant), and leaves it as it found it, on or off, even when a controller fails."""
+"""Issue 19: after a big instant (a DaemonSet's 5,000 pods), Cluster.settle keeps Python's
+cyclic collector paused until the recorders' caches are up to date too (EventCorrelator.
+catch_up allocates thousands of entries), then collects the two young generations at once
+if the settle left many new objects; it leaves the collector as it found it, on or off,
+even when something fails. A small settle (a node joining) leaves the collector alone."""
 
 from __future__ import annotations
 
@@ -23,9 +25,12 @@ def collector_on() -> Iterator[None]:
         gc.disable()
 
 
-def test_catch_up_runs_with_the_collector_paused(collector_on: None,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    cluster = Cluster()
+@pytest.fixture
+def every_settle_big(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cluster_module, "BIG_SETTLE_ITEMS", 0)
+
+
+def _collector_during_catch_up(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     seen: list[bool] = []
     original = EventCorrelator.catch_up
 
@@ -34,22 +39,42 @@ def test_catch_up_runs_with_the_collector_paused(collector_on: None,
         original(self)
 
     monkeypatch.setattr(EventCorrelator, "catch_up", watched)
+    return seen
+
+
+def test_catch_up_after_a_big_settle_runs_with_the_collector_paused(
+        collector_on: None, every_settle_big: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    cluster = Cluster()
+    seen = _collector_during_catch_up(monkeypatch)
     cluster.add_node("worker-1", ready=True)
     assert seen and not any(seen)
     assert gc.isenabled()
 
 
-def test_settle_leaves_a_paused_collector_paused(collector_on: None) -> None:
+def test_a_small_settle_leaves_the_collector_alone(collector_on: None,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     cluster = Cluster()
+    seen = _collector_during_catch_up(monkeypatch)
+    collected: list[int] = []
+    monkeypatch.setattr(gc, "collect", lambda generation=2: collected.append(generation))
+    cluster.add_node("worker-1", ready=True)  # a few work items each settle
+    assert seen and all(seen)
+    assert collected == []
+
+
+def test_settle_leaves_a_paused_collector_paused(every_settle_big: None) -> None:
+    cluster = Cluster()
+    was = gc.isenabled()
     gc.disable()
     try:
         cluster.add_node("worker-1", ready=True)
         assert not gc.isenabled()
     finally:
-        gc.enable()
+        if was:
+            gc.enable()
 
 
-def test_the_collector_comes_back_after_a_failure(collector_on: None,
+def test_the_collector_comes_back_after_a_failure(collector_on: None, every_settle_big: None,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     cluster = Cluster()
 
@@ -64,19 +89,18 @@ def test_the_collector_comes_back_after_a_failure(collector_on: None,
 
 @pytest.mark.parametrize(("threshold", "expected"), [(-1, [1]), (10**9, [])])
 def test_a_big_settle_collects_the_young_generations_at_once(
-        collector_on: None, monkeypatch: pytest.MonkeyPatch, threshold: int,
-        expected: list[int]) -> None:
+        collector_on: None, every_settle_big: None, monkeypatch: pytest.MonkeyPatch,
+        threshold: int, expected: list[int]) -> None:
     cluster = Cluster()
     collected: list[int] = []
     monkeypatch.setattr(cluster_module, "YOUNG_OBJECTS_TO_PROMOTE", threshold)
     monkeypatch.setattr(gc, "collect", lambda generation=2: collected.append(generation))
-    gc.disable()  # nothing counted meanwhile: the count is the settle's own
-    gc.enable()
     cluster.settle()
     assert collected == expected
 
 
-def test_no_collection_while_the_collector_is_off(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_collection_while_the_collector_is_off(every_settle_big: None,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     cluster = Cluster()
     collected: list[int] = []
     monkeypatch.setattr(cluster_module, "YOUNG_OBJECTS_TO_PROMOTE", -1)
