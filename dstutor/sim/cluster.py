@@ -141,7 +141,7 @@ class Cluster:
         e.register("daemonset", self.daemonsets.sync)
         e.register("daemonset-node", self.daemonsets.wake_node)
         e.register("scheduler", self.scheduler.schedule)
-        e.register("kubelet", self.kubelet.sync_pod)
+        e.register("kubelet", self.kubelet.sync_pod, bare=True)  # (pod keys: less memory)
         e.register("kubelet-backoff", self.kubelet.show_backoff)
         e.register("node-ready", self._node_ready)
         e.register("nodelifecycle", self.nodelifecycle.sync)
