@@ -96,19 +96,11 @@ def record_event(self: Cluster, obj: Obj, etype: str, reason: str, message: str,
     # 5,000-node settle: 200,000 copies of `spec.containers{agent}`): an Event keeps
     # the copy an earlier one kept (equal strings, so no reader can tell).
     texts = self._event_texts
-    shared = texts.get(text)
-    if shared is None:
-        if len(texts) > self._event_texts_limit:
-            texts.clear()
-        shared = texts[text] = text
-    text = shared
+    if len(texts) > self._event_texts_limit:
+        texts.clear()
+    text = texts.setdefault(text, text)
     if field_path:
-        shared = texts.get(field_path)
-        if shared is None:
-            if len(texts) > self._event_texts_limit:
-                texts.clear()
-            shared = texts[field_path] = field_path
-        field_path = shared
+        field_path = texts.setdefault(field_path, field_path)
     involved: Involved = (key[6], kind, name, uid, meta.get("resourceVersion", ""),
                           namespace, field_path)
     if involved == self._event_involved:
