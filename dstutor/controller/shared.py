@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from dstutor.controller.daemonset_util import node_name_affinity
 from dstutor.model.objects import Obj, register_pinned_affinity
-from dstutor.model.shapes import DictShape
+from dstutor.model.shapes import POD_IP, DictShape
 from dstutor.model.sharedguard import cached, share, share_always
 
 # Bounded so a long session cannot grow them without limit; a miss only costs a new dict.
@@ -60,8 +60,9 @@ EMPTY: Obj = share_always({})  # lastState before any restart
 @cached
 @lru_cache(maxsize=_MAX_ENTRIES)
 def ip_list(ip: str) -> list[Obj]:
-    """`hostIPs`/`podIPs` for one address."""
-    return share([{"ip": ip}])
+    """`hostIPs`/`podIPs` for one address (its entry a key-sharing dict, model/shapes.py:
+    88 bytes instead of 184, one per node)."""
+    return share([POD_IP.build(ip)])
 
 
 @cached

@@ -11,12 +11,15 @@ import gc
 import heapq
 from collections import deque
 from collections.abc import Callable, Hashable
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from dstutor.sim.clock import Clock
 
 Handler = Callable[[Hashable], None]
 K = TypeVar("K", bound=Hashable)
+# What the queue, the dedup set and the timers hold: (queue name, key), or for the one
+# bare queue (see Engine.register) its key itself.
+Item = Hashable
 
 # A controller that keeps requeueing itself at one instant is a bug; stop rather than hang.
 MAX_STEPS_PER_INSTANT = 5_000_000
@@ -26,30 +29,53 @@ class Engine:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self._handlers: dict[str, Handler] = {}
-        self._queue: deque[tuple[str, Hashable]] = deque()
-        self._queued: set[tuple[str, Hashable]] = set()
+        self._queue: deque[Item] = deque()
+        self._queued: set[Item] = set()
+        # The bare queue (register): None, or one queue's name.
+        self._bare: str | None = None
         # Timers by instant: a heap of the distinct instants, and per instant the items in
         # the order they were set. Firing an instant's list in order is firing a heap of
         # (when, sequence) entries one by one, without 50,000 heap pushes and pops when
         # 50,000 pods are due at the same instant. An entry whose item was moved to an
         # earlier instant (or already fired) is stale: `_timer_due` has the truth.
+        # Each bucket is (its instant, its items): the instant is the float object every
+        # timer at that instant holds (a caller's `now + delay` is a new float each time:
+        # 50,000 pods due at one instant held 50,000 of them, 1.6 MB until they fired).
         self._timer_times: list[float] = []
-        self._timer_buckets: dict[float, list[tuple[str, Hashable]]] = {}
-        self._timer_due: dict[tuple[str, Hashable], float] = {}
+        self._timer_buckets: dict[float, tuple[float, list[Item]]] = {}
+        self._timer_due: dict[Item, float] = {}
         # Work items run so far: what letting time pass costs (tests bound it by the
         # events in that time, never by its length).
         self.handled = 0
 
-    def register(self, queue: str, handler: Callable[[K], None]) -> None:
+    def register(self, queue: str, handler: Callable[[K], None], *, bare: bool = False
+                 ) -> None:
+        """`bare`: the queue's keys are held as they are, not in a (queue, key) tuple each
+        (one queue at most: the kubelet's, whose 50,000 pod keys waiting at an instant
+        held 50,000 such tuples, 2.8 MB, at the peak of a settle). Only a plain tuple of
+        another length than two is held bare: no such key can equal another queue's item
+        (a plain pair), and the run loop tells them apart by that alone."""
         # Each queue carries one key type, which its handler declares; the engine only
         # queues and hashes keys, so it keeps the handler with that type erased.
         self._handlers[queue] = cast(Handler, handler)
+        if bare:
+            if self._bare not in (None, queue):
+                raise ValueError(f"{self._bare!r} is already the bare queue")
+            self._bare = queue
+
+    def timers(self) -> list[tuple[str, Hashable, float]]:
+        """Every timer as (queue, key, when), in the order their items were first set
+        (snapshots list them by time, this order breaking ties)."""
+        bare = self._bare or ""
+        return [(item[0], item[1], due) if item.__class__ is tuple and len(item) == 2
+                else (bare, item, due) for item, due in self._timer_due.items()]
 
     def handles(self, queue: str) -> bool:
         return queue in self._handlers
 
     def enqueue(self, queue: str, key: Hashable) -> None:
-        item = (queue, key)
+        item = key if queue == self._bare and key.__class__ is tuple and len(
+            key) != 2 else (queue, key)  # (see register)
         if item not in self._queued:
             self._queued.add(item)
             self._queue.append(item)
@@ -59,23 +85,29 @@ class Engine:
         if when <= self.clock.now():
             self.enqueue(queue, key)
             return
-        item = (queue, key)
+        item = key if queue == self._bare and key.__class__ is tuple and len(
+            key) != 2 else (queue, key)  # (see register)
         due = self._timer_due.get(item)
         if due is not None and due <= when:
             return
-        self._timer_due[item] = when
         bucket = self._timer_buckets.get(when)
         if bucket is None:
-            self._timer_buckets[when] = [item]
+            self._timer_due[item] = when
+            self._timer_buckets[when] = (when, [item])
             heapq.heappush(self._timer_times, when)
         else:
-            bucket.append(item)
+            # The instant's own float where it is the very same value (not an int 10 for
+            # a 10.0, nor 0.0 for a -0.0: a snapshot writes what it holds).
+            shared = bucket[0]
+            self._timer_due[item] = (shared if shared.__class__ is float is when.__class__
+                                     and when != 0.0 else when)
+            bucket[1].append(item)
 
     def next_timer(self) -> float | None:
         times, buckets, due = self._timer_times, self._timer_buckets, self._timer_due
         while times:
             when = times[0]
-            bucket = buckets[when]
+            bucket = buckets[when][1]
             # Drop the stale entries at the front, so a later call does not look again.
             start = 0
             while start < len(bucket) and due.get(bucket[start]) != when:
@@ -113,12 +145,17 @@ class Engine:
         # The loop's objects in locals (a join runs 60 items through here); `handled`
         # counts the items that returned, as when it was bumped after each one.
         queue, handlers = self._queue, self._handlers
+        bare = handlers.get(self._bare) if self._bare is not None else None
         popleft, discard = queue.popleft, self._queued.discard
         try:
             while queue:
-                item = popleft()
+                item: Any = popleft()
                 discard(item)
-                handlers[item[0]](item[1])
+                # A plain pair is (queue, key); anything else is a bare queue's key.
+                if item.__class__ is tuple and len(item) == 2:
+                    handlers[item[0]](item[1])
+                else:
+                    bare(item)  # type: ignore[misc]  # (set whenever a bare item is)
                 steps += 1
                 if steps > MAX_STEPS_PER_INSTANT:
                     raise RuntimeError("the simulation did not settle (controller loop)")
@@ -134,7 +171,7 @@ class Engine:
         queue, queued = self._queue, self._queued
         while times and times[0] <= now:
             when = heapq.heappop(times)
-            for item in buckets.pop(when):
+            for item in buckets.pop(when)[1]:
                 if due.get(item) == when:
                     del due[item]
                     if item not in queued:  # enqueue, inline: 50,000 calls at one instant

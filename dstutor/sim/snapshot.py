@@ -43,7 +43,7 @@ def _tuple(value: Any) -> Any:
 def export_state(cluster: Cluster) -> dict[str, Any]:
     engine = cluster.engine
     timers = [[queue, list(key) if isinstance(key, tuple) else key, due]
-              for (queue, key), due in sorted(engine._timer_due.items(), key=lambda i: i[1])]
+              for queue, key, due in sorted(engine.timers(), key=lambda t: t[2])]
     rng_state = cluster.names._rng.getstate()
     return {
         "format": FORMAT,

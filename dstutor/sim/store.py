@@ -30,6 +30,7 @@ Listener = Callable[[str, Obj | None, Obj | None], None]
 # The tables are typed as holding dicts; an Event may be an EventRecord until read, which
 # only the Event paths below look for (`type`, so that mypy lets the check through).
 _RECORD: type = tuple
+_NO_REFS = object()  # no ownerReferences list is known for that controller uid
 
 
 class Store:
@@ -38,7 +39,13 @@ class Store:
         # indexes below hold as the pod's Key (one tuple a pod, not two: 3 MB at 50,000
         # pods); an Event's key is (namespace, name), as eventstore.record_key gives it.
         self._by_kind: dict[str, dict[tuple[str, ...], Obj]] = {}
+        # Owners by uid: every object but Events and pods. Pods are rarely anybody's
+        # owner, and a table of 50,000 uids is 2 MB at the peak of a settle: they are
+        # found through _pod_uids, built at the first lookup that needs it (by_uid) and
+        # kept up to date from then on.
         self._by_uid: dict[str, Obj] = {}
+        self._pod_uids: dict[str, Obj] | None = None
+        self._replaced_pods = False  # a pod replaced under another uid is in _by_uid
         # Controller owner uid -> node name -> pod keys: lets the DaemonSet controller
         # look at one node without scanning every pod.
         # (A tuple, not a set: almost always one pod, and 50,000 small sets cost 10 MB.)
@@ -46,9 +53,14 @@ class Store:
         # (Tuples too: a set of a node's ten pods costs 700 bytes, a tuple 140.)
         self._pods_by_node: dict[str, tuple[Key, ...]] = {}
         self._orphans_by_node: dict[str, set[Key]] = {}
-        # Pod key -> (controller uid, target node, the ownerReferences list it was read
-        # from, the key itself: see stored_pod_key).
-        self._pod_index_entry: dict[Key, tuple[str, str, object, Key]] = {}
+        # Pod key -> (controller uid, target node, the key itself: see stored_pod_key).
+        self._pod_index_entry: dict[Key, tuple[str, str, Key]] = {}
+        # Controller uid -> the ownerReferences list a pod of it was last indexed from
+        # (its pods share one): a pod still holding that very list still has that
+        # controller (lists are replaced, never edited in place). One list an owner, not
+        # one a pod's entry (a 4-tuple is 16 bytes more than a 3-tuple: 0.8 MB at 50,000
+        # pods). "" (no controller): a pod without ownerReferences.
+        self._owner_refs: dict[str, object] = {"": None}
         self._revision = 0
         # Each kind's keys and objects in the API server's order, kept until a key comes
         # or goes (a replaced object drops only the objects; an update in place keeps
@@ -83,7 +95,18 @@ class Store:
         return found
 
     def by_uid(self, uid: str) -> Obj | None:
-        return self._by_uid.get(uid)
+        found = self._by_uid.get(uid)
+        if found is not None:
+            return found
+        pods = self._pod_uids
+        if pods is None:
+            if not self._by_kind.get("Pod"):
+                return None
+            # Every stored pod by its uid (a replaced pod's old uid, kept as a table of
+            # every put kept it, is in _by_uid: see put).
+            pods = self._pod_uids = {p["metadata"]["uid"]: p
+                                     for p in self._by_kind["Pod"].values()}
+        return pods.get(uid)
 
     # Annotations below this method say builtins.list: in the class body `list` is it.
     def list(self, kind: str, namespace: str | None = None) -> list[Obj]:
@@ -128,7 +151,7 @@ class Store:
         taint eviction's per-pod records keep it instead of an equal tuple of their own
         (64 bytes a pod each)."""
         entry = self._pod_index_entry.get(key)
-        return entry[3] if entry is not None else key
+        return entry[2] if entry is not None else key
 
     def pods_on_node(self, node: str) -> builtins.list[Obj]:
         found = [self.get(*k) for k in self._pods_by_node.get(node, ())]
@@ -187,12 +210,22 @@ class Store:
             self._sorted_objs.pop(kind, None)
             if old is None:
                 self._sorted_keys.pop(kind, None)
-        if kind != "Event":  # an Event is never anybody's owner; by_uid finds owners
-            self._by_uid[obj["metadata"]["uid"]] = obj
         if kind == "Pod":
+            pod_uid = obj["metadata"]["uid"]
+            if self._pod_uids is not None:
+                self._pod_uids[pod_uid] = obj
+            if self._replaced_pods:  # the newest put of a uid is what by_uid finds
+                self._by_uid.pop(pod_uid, None)
+            if old is not None and old["metadata"]["uid"] != pod_uid:
+                # The replaced pod stays found by its own uid, as in a table of every
+                # put (by_uid's answer only changes when that uid is removed).
+                self._by_uid[old["metadata"]["uid"]] = old
+                self._replaced_pods = True
             self._index_pod(obj, key)  # type: ignore[arg-type]  # (kind, ns, name)
-        elif kind in self._kind_writes:
-            self._kind_writes[kind] += 1
+        elif kind != "Event":  # an Event is never anybody's owner; by_uid finds owners
+            self._by_uid[obj["metadata"]["uid"]] = obj
+            if kind in self._kind_writes:
+                self._kind_writes[kind] += 1
         for listener in self.listeners:
             listener(kind, old, obj)
 
@@ -233,6 +266,8 @@ class Store:
         self._sorted_objs.pop(kind, None)
         self._by_uid.pop(obj["metadata"]["uid"], None)
         if kind == "Pod":
+            if self._pod_uids is not None:
+                self._pod_uids.pop(obj["metadata"]["uid"], None)
             self._unindex_pod((kind, ns, name))
         elif kind in self._kind_writes:
             self._kind_writes[kind] += 1
@@ -251,15 +286,17 @@ class Store:
         # A status write to a bound pod (most writes): the same ownerReferences list
         # (never edited in place: replaced on change) and the same node mean the same
         # entry, without looking for the controller reference again.
-        if node and known is not None and known[2] is refs and known[1] == node:
+        if (node and known is not None and known[1] == node
+                and self._owner_refs.get(known[0], _NO_REFS) is refs):
             return
         ref = controller_ref(pod)
+        if ref:
+            self._owner_refs[ref["uid"]] = refs
         if known is not None:
-            key = known[3]
-        entry = (ref["uid"] if ref else "", target_node_name(pod), refs, key)
-        if known is not None and known[0] == entry[0] and known[1] == entry[1]:
-            self._pod_index_entry[key] = entry
-            return
+            key = known[2]
+            if known[0] == (ref["uid"] if ref else "") and known[1] == target_node_name(pod):
+                return
+        entry = (ref["uid"] if ref else "", target_node_name(pod), key)
         if known is not None:  # (a pod not indexed yet has nothing to take out)
             self._unindex_pod(key)
         self._pod_index_entry[key] = entry
@@ -291,6 +328,7 @@ class Store:
                         del per_node[node]
                 if not per_node:
                     del self._pods_by_owner_node[owner]
+                    self._owner_refs.pop(owner, None)
         else:
             orphans = self._orphans_by_node.get(node)
             if orphans is not None:

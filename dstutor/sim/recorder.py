@@ -1,0 +1,120 @@
+"""Cluster.record_event: an Event through client-go's correlator into the store.
+
+A module of its own so that cluster.py stays readable in one sitting; the Cluster class
+takes this function as its method (`record_event = recorder.record_event`), so each call
+is one call, as when it was written there. A 5,000-node cluster file records 300,000
+events while it settles, most of them the first about a new pod from its reporter:
+those take EventCorrelator.observe_new's fresh path, which remembers nothing until this
+function has named the event (EventCorrelator.named).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dstutor.model.objects import Obj
+from dstutor.model.timefmt import to_rfc3339
+from dstutor.sim.events import EVENT_TTL_SECONDS, Draft
+from dstutor.sim.eventstore import Involved, entry_last_write, is_record
+
+if TYPE_CHECKING:
+    from dstutor.sim.cluster import Cluster
+
+MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
+
+
+def record_event(self: Cluster, obj: Obj, etype: str, reason: str, message: str, *,
+                 component: str, host: str = "", field_path: str = "") -> None:
+    """Record an Event through client-go's correlator: repeats bump a count, floods of
+    similar events are combined, and each source gets 25 events per object, then one
+    every five minutes (see sim/events.py)."""
+    kind = obj["kind"]
+    meta = obj["metadata"]
+    if kind == "Pod":
+        if not self.record_pod_events:
+            return
+        # The kubelet reports a static pod's events under the static pod's own uid,
+        # which its mirror pod keeps in the config.mirror annotation.
+        annotations = meta.get("annotations")
+        uid = (annotations.get(MIRROR_ANNOTATION) if annotations else None) or meta.get(
+            "uid", "")
+    else:
+        uid = meta.get("uid", "")
+    name = meta["name"]
+    namespace = meta.get("namespace", "") or ""
+    # A Draft's fields as a plain tuple: the correlator's keys are its prefixes.
+    key = (component, host, kind, namespace, name, uid, obj.get("apiVersion", "v1"),
+           etype, reason, message, field_path)
+    if self.event_watchers:
+        draft = Draft(*key)
+        for watcher in self.event_watchers:
+            watcher(draft)
+    now_seconds = self.clock.now()
+    observed = self.events.observe_new(key, now_seconds)
+    if observed is None:
+        return  # the spam filter dropped it
+    stamp = self._event_now
+    if stamp[0] != now_seconds:
+        stamp = self._event_now = (now_seconds, to_rfc3339(now_seconds),
+                                   int(now_seconds * 1e9))
+    now = stamp[1]
+    if observed is True:
+        # The fresh path: a new Event, seen once, now (count 1, not aggregated).
+        text, first, count, aggregated = message, now, 1, False
+        self._event_seq += 1
+        event_name = f"{name}.{stamp[2] + self._event_seq:x}"
+    else:
+        _, text, aggregated, seen = observed
+        count = seen.count
+        if seen.name:
+            store = self.store
+            entry = store.event_entry(namespace or "default", seen.name)
+            if entry is not None and entry_last_write(entry) <= to_rfc3339(
+                    now_seconds - EVENT_TTL_SECONDS):
+                store.remove_event(entry)  # its TTL ran out on the way here
+                entry = None
+            if is_record(entry):  # stored compactly, never read yet
+                store.update_event(entry, count, text, now)  # type: ignore[arg-type]
+                return
+            if entry is not None:
+                existing: Obj = entry  # type: ignore[assignment]
+                existing["count"] = count
+                existing["message"] = text
+                existing["lastTimestamp"] = now
+                store.touch(existing)
+                return
+            event_name = seen.name  # deleted meanwhile: the recorder creates it again
+        else:
+            self._event_seq += 1
+            event_name = f"{name}.{stamp[2] + self._event_seq:x}"
+        first = now if seen.first == now_seconds else to_rfc3339(seen.first)
+    # The Event is kept as a record until read (sim/eventstore.py): its dict is what
+    # was stored here before, key for key. Events in a row about one object as it
+    # stands (a container's Pulled, Created, Started) share one involvedObject, and
+    # the events of one reporter one source, as their dicts did. Recorders format
+    # their messages and fieldPaths anew each time, mostly the same few texts (a
+    # 5,000-node settle: 200,000 copies of `spec.containers{agent}`): an Event keeps
+    # the copy an earlier one kept (equal strings, so no reader can tell).
+    texts = self._event_texts
+    if len(texts) > self._event_texts_limit:
+        texts.clear()
+    text = texts.setdefault(text, text)
+    if field_path:
+        field_path = texts.setdefault(field_path, field_path)
+    involved: Involved = (key[6], kind, name, uid, meta.get("resourceVersion", ""),
+                          namespace, field_path)
+    if involved == self._event_involved:
+        involved = self._event_involved
+    else:
+        self._event_involved = involved
+    reporter = (component, host)
+    source = self._event_reporters.get(reporter)
+    if source is None:
+        source = self._event_reporters[reporter] = reporter
+    if observed is True:
+        self.events.named(key, now_seconds, event_name)
+    else:
+        seen.name = event_name  # EventCorrelator.remember: the key is the newest already
+    self.store.put_event(event_name, namespace or "default", self.names.uid_bits(), now,
+                         involved, reason, text, etype, source, first, count, aggregated)
+
