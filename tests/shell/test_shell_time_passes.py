@@ -15,8 +15,7 @@ from typing import Any
 
 import pytest
 import test_shell_rebuild_guard as rebuild_guard
-from test_shell_rebuild_guard import differences
-from test_shell_replayed_guard import ALSO_ALLOWED, _same
+from test_shell_replayed_guard import _same
 
 from dstutor.lessons import sandbox
 from dstutor.lessons.loader import load_lesson
@@ -55,15 +54,8 @@ def _guarded(executor: Any) -> Any:
 
 
 def _same_built(one: Any, other: Any) -> list[str]:
-    """test_shell_replayed_guard._same for two clusters nobody else holds (built from
-    entries for the comparison): settled in place instead of in deep copies."""
-    for cluster in (one, other):
-        cluster.events.catch_up()
-        cluster.store.list("Event")
-        cluster.store._sorted_keys.clear()
-        cluster.store._sorted_objs.clear()
-    return [d for d in differences(one, other)
-            if not ALSO_ALLOWED.search(d.split(":", 1)[0])]
+    """_same for two clusters nobody else holds (built from entries for the comparison)."""
+    return _same(one, other, owned=True)
 
 
 def _run(executor: Any, t: float | None, line: str, start: float) -> Any:
