@@ -18,6 +18,7 @@ that callers cannot change each other's copies.
 from __future__ import annotations
 
 import copy
+import copyreg
 import dataclasses
 import io
 import os
@@ -145,7 +146,8 @@ BUILD_CLUSTER_NAMES = ("dstutor.sim.clusterfile.build_cluster",
 # given (kept as Lesson.path) and the files its setup names (a cluster file's text, the
 # manifests' kind and size, see confine.check_inside), so a lesson file of the shipped
 # course (lessons/, which no test changes) is loaded once per path, and later callers get
-# a fresh copy, after the file and every file it names were checked to be unchanged.
+# a fresh copy (unpickled from the bytes kept, see _frozen_lesson), after the file and
+# every file it names were checked to be unchanged.
 # Other files (broken, hostile or generated lessons, copies in tmp_path) and failed loads
 # go to the real loader every time. tests/lessons/test_lessons_load_memo.py checks that a
 # copy equals a fresh load and that callers cannot change each other's copies.
@@ -206,6 +208,38 @@ def fresh_copy(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
+def _mapping_proxy(items: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(items)
+
+
+class _LessonOut(pickle.Pickler):
+    """Pickles a loaded lesson, mapping proxies included (as a proxy of a copy of the
+    dict), for copies made by unpickling: fresh_copy's work in C, ~3x faster."""
+
+    dispatch_table = {**copyreg.dispatch_table,
+                      MappingProxyType: lambda proxy: (_mapping_proxy, (dict(proxy),))}
+
+
+def _frozen_lesson(lesson: Any) -> Any:
+    """What the memo keeps of a lesson: its pickled bytes if a copy made from them equals
+    it, else a fresh_copy (copied again for each caller)."""
+    out = io.BytesIO()
+    try:
+        _LessonOut(out, pickle.HIGHEST_PROTOCOL).dump(lesson)
+        data = out.getvalue()
+        if pickle.loads(data) == lesson:  # noqa: S301 - our own bytes, never from outside
+            return data
+    except (pickle.PicklingError, TypeError, AttributeError):
+        pass
+    return fresh_copy(lesson)
+
+
+def _thawed_lesson(kept: Any) -> Any:
+    if isinstance(kept, bytes):
+        return pickle.loads(kept)  # noqa: S301 - our own bytes, see _frozen_lesson
+    return fresh_copy(kept)
+
+
 def memo_load_lesson(path: str | Path) -> Any:
     if not _shipped(Path(path)):
         return ORIGINAL_LOAD_LESSON(path)
@@ -213,19 +247,20 @@ def memo_load_lesson(path: str | Path) -> Any:
     text = Path(path).read_bytes()
     known = _LESSONS.get(key)
     if known is not None and known[0] == text:
+        lesson = _thawed_lesson(known[2])
         try:
-            unchanged = _named_files(known[2]) == known[1]
+            unchanged = _named_files(lesson) == known[1]
         except OSError:
             unchanged = False
         if unchanged:
-            return fresh_copy(known[2])
+            return lesson
     lesson = ORIGINAL_LOAD_LESSON(path)
     try:
         named = _named_files(lesson)
     except OSError:
         return lesson
     if Path(path).read_bytes() == text:
-        _LESSONS[key] = (text, named, fresh_copy(lesson))
+        _LESSONS[key] = (text, named, _frozen_lesson(lesson))
     return lesson
 
 

@@ -6,6 +6,7 @@ tests is exactly what a learner gets.
 
 from __future__ import annotations
 
+import copy
 import shutil
 import tempfile
 import weakref
@@ -21,6 +22,7 @@ from dstutor.lessons.schema import CheckSpec, Lesson, Step
 from dstutor.model.objects import Obj
 from dstutor.model.taints import parse_taint_args
 from dstutor.shell.editjournal import EditJournal
+from dstutor.shell.session import Session
 from dstutor.shell.workspace import Workspace
 from dstutor.sim.clock import Clock
 from dstutor.sim.clusterfile import (
@@ -131,8 +133,9 @@ def build_setup(lesson: Lesson, workspace: Workspace | None = None, *,
     copy of `workspace` (replay_copy) until use_workspace() hands it the learner's.
     """
     try:
-        cluster = build_cluster(_spec(lesson), seed=lesson.setup.seed,
-                                clock=Clock(mode="manual"))
+        spec = _spec(lesson)
+        kept = copy.deepcopy(spec)  # as it was read: the file may change later
+        cluster = build_cluster(spec, seed=lesson.setup.seed, clock=Clock(mode="manual"))
     except LessonError:
         raise
     except DstutorError as exc:  # a node the API server refuses (bad name, label, taint)
@@ -142,6 +145,13 @@ def build_setup(lesson: Lesson, workspace: Workspace | None = None, *,
                           line=lesson.lines.get(("setup",))) from None
     executor = make_executor(cluster, new_session)
     session = getattr(executor, "session", None)
+    if isinstance(session, Session):
+        # build_cluster is deterministic (seeded names, the manual clock): until something
+        # changes this cluster, the session's guard and undo rebuild it instead of
+        # pickling it (the learner's first command after a setup with no manifests).
+        seed = lesson.setup.seed
+        session.rebuilds_with(lambda: build_cluster(copy.deepcopy(kept), seed=seed,
+                                                    clock=Clock(mode="manual")))
     if session is not None:
         journal_root = workspace.root if workspace is not None else None
         if workspace is None or replaying is not None:
@@ -169,8 +179,19 @@ def build_setup(lesson: Lesson, workspace: Workspace | None = None, *,
         if result.exit_code != 0:
             raise LessonError(f"setup command failed: {line.splitlines()[0]}: "
                               f"{result.stderr.strip()}", path=str(lesson.path or lesson.id))
-    executor.cluster.advance(lesson.setup.settle)
+    let_time_pass(executor, lesson.setup.settle)
     return executor
+
+
+def let_time_pass(executor: Executor, seconds: float | None) -> None:
+    """Virtual time passes between lines: `executor.cluster.advance(seconds)`, through
+    the session where there is one, so that its next guard need not copy the cluster
+    (Session.let_time_pass)."""
+    session = getattr(executor, "session", None)
+    if isinstance(session, Session):
+        session.let_time_pass(seconds)
+    else:
+        executor.cluster.advance(seconds)
 
 
 def use_workspace(executor: Executor, workspace: Workspace) -> None:
@@ -198,7 +219,7 @@ def run_records(executor: Executor, lines: Iterable[TimedLine]) -> list[CommandR
         if item.t is not None:
             gap = item.t - executor.cluster.now()
             if gap > 0:
-                executor.cluster.advance(gap)
+                let_time_pass(executor, gap)
         records.append(run_one(executor, item.line))
     return records
 

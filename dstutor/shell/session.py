@@ -8,10 +8,9 @@ every command returns a CommandResult and the caller decides where it goes.
 from __future__ import annotations
 
 import contextlib
-import copy
 import difflib
 import gc
-import pickle
+import time
 import traceback
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -22,6 +21,8 @@ from dstutor.errors import DstutorError, ParseError, internal_error_line
 from dstutor.kubectl.registry import READ_ONLY_PATHS
 from dstutor.kubectl.result import CommandResult
 from dstutor.model.objects import Obj
+from dstutor.shell.undo import UndoEntry as UndoEntry
+from dstutor.shell.undo import _bytes_held as _bytes_held
 from dstutor.sim.cluster import Cluster
 
 KUBECTL_WORDS = ("kubectl", "k")
@@ -107,70 +108,6 @@ def _default_kubectl() -> KubectlRunner:
     return run
 
 
-@dataclass
-class UndoEntry:
-    """The cluster as it was before `command` changed it.
-
-    Held as pickled bytes where possible: pickling our own live objects is 2-3 times
-    faster than copy.deepcopy and only the rare `undo` pays for unpickling. These bytes
-    never leave the process and never come from outside it, which is why pickle is fine
-    here and never for `save`/`load` (see savefile.py).
-    """
-
-    command: str
-    namespace: str
-    frozen: bytes | None = None
-    kept: Cluster | None = None  # a cluster object itself (reset/load), or a deep copy
-    # The cluster as the session's factory builds it (see Session.rebuildable): nothing
-    # is copied until the entry is used, and then the factory builds it again. Or, with
-    # `replayed` steps, an earlier entry's cluster with those commands done again on it
-    # (see Session.replayable).
-    rebuild: Callable[[], Cluster] | None = None
-    replayed: int = 0
-    # What replaying them costs (CPU seconds, as they took the first time).
-    replay_cost: float = 0.0
-    # The pickled bytes this entry keeps alive (its own frozen bytes unless given: those
-    # of the entry its replayed steps start from): what counts against MAX_UNDO_BYTES.
-    holds: bytes | None = None
-
-    def __post_init__(self) -> None:
-        if self.holds is None:
-            self.holds = self.frozen
-
-    @classmethod
-    def of(cls, cluster: Cluster, namespace: str) -> UndoEntry:
-        try:
-            return cls("", namespace, frozen=pickle.dumps(cluster, pickle.HIGHEST_PROTOCOL))
-        except (pickle.PicklingError, TypeError, AttributeError):
-            # e.g. a test clock whose wall-time source is a lambda
-            return cls("", namespace, kept=copy.deepcopy(cluster))
-
-    @property
-    def size(self) -> int:
-        """Bytes held (a kept cluster object counts as nothing we can measure)."""
-        return len(self.holds) if self.holds is not None else 0
-
-    def copy(self) -> UndoEntry:
-        """Another entry for the same state: frozen bytes are shared, never changed."""
-        return UndoEntry(self.command, self.namespace, frozen=self.frozen, kept=self.kept,
-                         rebuild=self.rebuild, replayed=self.replayed,
-                         replay_cost=self.replay_cost, holds=self.holds)
-
-    def cluster(self) -> Cluster:
-        if self.kept is not None:
-            return self.kept
-        if self.rebuild is not None:
-            return self.rebuild()
-        assert self.frozen is not None
-        return pickle.loads(self.frozen)  # noqa: S301 - our own bytes, see the docstring
-
-
-def _bytes_held(entries: list[UndoEntry]) -> int:
-    """The pickled bytes the entries keep alive, each counted once (entries replayed
-    from one snapshot share its bytes)."""
-    return sum({id(e.holds): len(e.holds) for e in entries if e.holds is not None}.values())
-
-
 class Session:
     """One learner's shell: the cluster, the current namespace and the undo history."""
 
@@ -211,7 +148,7 @@ class Session:
         # needed. Pickling 50,000 pods before the first command took seconds.
         self._pristine: tuple[Any, ...] | None = None
         if rebuildable and reset_factory is not None:
-            self._mark_pristine()
+            self._mark_pristine(reset_factory)
         # The guard entry of the line under way (handle_line), and the entry that stands
         # for the current cluster as an earlier one with commands replayed on it, with
         # the cluster and guard key it is valid for (see replayable).
@@ -343,17 +280,49 @@ class Session:
         entry: UndoEntry = replayed[2]
         return entry
 
+    def let_time_pass(self, seconds: float | None) -> None:
+        """Virtual time passes between lines, as `cluster.advance(seconds)` alone does (a
+        replay reaching the moment its next line first ran, a lesson's setup settling):
+        no command, nothing logged, no undo entry. Where the state before it needs no
+        copy (the guard's entry stands for it, or a rebuild or replay does), the state
+        after it is that entry with the advance replayed, so the next line's guard need
+        not pickle the cluster; else the next guard pickles, as it would have."""
+        cluster, key = self.cluster, self._key()
+        guarded, pristine, replayed = self._guarded, self._pristine, self._replayed
+        cheap = ((self._guard_entry is not None and guarded is not None
+                  and guarded[0] is cluster and guarded[1:] == key)
+                 or (pristine is not None and pristine[0] is cluster
+                     and pristine[1:3] == key[:2])
+                 or (replayed is not None and replayed[0] is cluster and replayed[1] == key))
+        base = self._guard() if cheap else None
+        started = time.process_time()
+        cluster.advance(seconds)
+        if base is None:
+            return
+        self._line_guard = base
+        try:
+            self.replayable(lambda again: again.advance(seconds), time.process_time() - started)
+        finally:
+            self._line_guard = None
+
     # --- the cluster as the factory built it: rebuilt instead of copied ----------------
 
-    def _mark_pristine(self) -> None:
-        """The current cluster is what the factory builds: remember its revision and
+    def rebuilds_with(self, factory: Callable[[], Cluster]) -> None:
+        """The current cluster is what `factory` builds, and it builds the same cluster
+        every time (a lesson's setup cluster): as with `rebuildable`, the guard and the
+        first write's undo entry are a rebuild, not a copy, while nothing has changed
+        it. Unlike reset_factory, `reset` does not use it."""
+        self._mark_pristine(factory)
+
+    def _mark_pristine(self, factory: Callable[[], Cluster]) -> None:
+        """The current cluster is what `factory` builds: remember its revision and
         clock, so that an entry for this state is a rebuild, not a copy."""
         cluster = self.cluster
         clock = cluster.clock
         self._pristine = (cluster, cluster.store.resource_version(),
                           clock.now() if clock.mode == "manual" else None,
                           (clock.mode, clock.speed, clock._now, clock._wall_base,
-                           clock._virtual_base))
+                           clock._virtual_base), factory)
 
     def _pristine_entry(self, key: tuple[Any, ...]) -> UndoEntry | None:
         pristine = self._pristine
@@ -364,8 +333,7 @@ class Session:
             # cluster is not the factory's any more, and the old one must not be held.
             self._pristine = None
             return None
-        factory, clock_state = self._reset_factory, pristine[3]
-        assert factory is not None
+        clock_state, factory = pristine[3], pristine[4]
 
         def rebuild() -> Cluster:
             cluster = factory()
@@ -512,7 +480,8 @@ class Session:
         self._guarded = self._guard_entry = None
         self._pristine = self._replayed = None
         if entry.rebuild is not None and not entry.replayed:
-            self._mark_pristine()  # rebuilt by the factory: as pristine as the first one
+            # Rebuilt by a factory: as pristine as the first one (the entry rebuilds it).
+            self._mark_pristine(entry.rebuild)
         if entry.frozen is not None or entry.rebuild is not None:
             # Those bytes are the restored state: the next command need not pickle it.
             self._guard_entry = entry.copy()
@@ -542,7 +511,7 @@ class Session:
         self._cluster_dropped()
         self._pristine = self._replayed = None
         if from_factory and self._reset_factory is not None:
-            self._mark_pristine()
+            self._mark_pristine(self._reset_factory)
 
     def _cluster_dropped(self) -> None:
         # `get pods` remembers rows by pod object; the old cluster's pods never come

@@ -40,3 +40,14 @@ def test_the_table_is_remade_from_durations_output() -> None:
         "(8 durations < 0.005s hidden.)",
     ])
     assert table(durations) == '    "a/test_x.py": 2.000,'
+
+
+def test_a_test_id_with_spaces_is_one_test() -> None:
+    """Parameter ids may hold spaces (`[get pods -o wide]`): each is its own test, not
+    all the tests of the file whose id starts alike."""
+    durations = "\n".join([
+        "1.00s call     tests/a/test_x.py::test_y[get pods]",
+        "1.00s call     tests/a/test_x.py::test_y[get nodes]",
+        "1.00s setup    tests/a/test_x.py::test_y[get nodes]",
+    ])
+    assert table(durations) == '    "a/test_x.py": 1.500,'

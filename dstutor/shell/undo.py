@@ -1,0 +1,79 @@
+"""An undo entry: the cluster as it was before a command changed it (see Session).
+
+Held as pickled bytes, a cluster object, or a way to build it again (the session's
+factory, or an earlier entry with commands replayed on it): whichever costs least
+while nobody asks for it.
+"""
+
+from __future__ import annotations
+
+import copy
+import pickle
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dstutor.sim.cluster import Cluster
+
+
+@dataclass
+class UndoEntry:
+    """The cluster as it was before `command` changed it.
+
+    Held as pickled bytes where possible: pickling our own live objects is 2-3 times
+    faster than copy.deepcopy and only the rare `undo` pays for unpickling. These bytes
+    never leave the process and never come from outside it, which is why pickle is fine
+    here and never for `save`/`load` (see savefile.py).
+    """
+
+    command: str
+    namespace: str
+    frozen: bytes | None = None
+    kept: Cluster | None = None  # a cluster object itself (reset/load), or a deep copy
+    # The cluster as the session's factory builds it (see Session.rebuildable): nothing
+    # is copied until the entry is used, and then the factory builds it again. Or, with
+    # `replayed` steps, an earlier entry's cluster with those commands done again on it
+    # (see Session.replayable).
+    rebuild: Callable[[], Cluster] | None = None
+    replayed: int = 0
+    # What replaying them costs (CPU seconds, as they took the first time).
+    replay_cost: float = 0.0
+    # The pickled bytes this entry keeps alive (its own frozen bytes unless given: those
+    # of the entry its replayed steps start from): what counts against MAX_UNDO_BYTES.
+    holds: bytes | None = None
+
+    def __post_init__(self) -> None:
+        if self.holds is None:
+            self.holds = self.frozen
+
+    @classmethod
+    def of(cls, cluster: Cluster, namespace: str) -> UndoEntry:
+        try:
+            return cls("", namespace, frozen=pickle.dumps(cluster, pickle.HIGHEST_PROTOCOL))
+        except (pickle.PicklingError, TypeError, AttributeError):
+            # e.g. a test clock whose wall-time source is a lambda
+            return cls("", namespace, kept=copy.deepcopy(cluster))
+
+    @property
+    def size(self) -> int:
+        """Bytes held (a kept cluster object counts as nothing we can measure)."""
+        return len(self.holds) if self.holds is not None else 0
+
+    def copy(self) -> UndoEntry:
+        """Another entry for the same state: frozen bytes are shared, never changed."""
+        return UndoEntry(self.command, self.namespace, frozen=self.frozen, kept=self.kept,
+                         rebuild=self.rebuild, replayed=self.replayed,
+                         replay_cost=self.replay_cost, holds=self.holds)
+
+    def cluster(self) -> Cluster:
+        if self.kept is not None:
+            return self.kept
+        if self.rebuild is not None:
+            return self.rebuild()
+        assert self.frozen is not None
+        return pickle.loads(self.frozen)  # noqa: S301 - our own bytes, see the docstring
+
+
+def _bytes_held(entries: list[UndoEntry]) -> int:
+    """The pickled bytes the entries keep alive, each counted once (entries replayed
+    from one snapshot share its bytes)."""
+    return sum({id(e.holds): len(e.holds) for e in entries if e.holds is not None}.values())
