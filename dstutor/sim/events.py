@@ -246,13 +246,6 @@ class EventCorrelator:
         bucket.tokens -= 1.0
         return ekey, AGGREGATE_PREFIX + message, True, seen
 
-    def named(self, key: tuple[str, ...], now: float, name: str) -> None:
-        """The event observe_new answered True for is stored under `name`."""
-        pending = self._pending
-        pending.append((key, now, name))
-        if len(pending) >= 2 * self._observed.size:
-            self._trim()
-
     def _pend(self, key: tuple[str, ...], now: float, seen: _Observation | str) -> None:
         """What _observe's misses in the aggregate and observation caches add, for an
         event they hold nothing about: kept in order in _pending until looked for (the
@@ -260,14 +253,16 @@ class EventCorrelator:
         observation, or only the name of the event stored for it ("" for none yet)."""
         pending = self._pending
         pending.append((key, now, seen))
-        if len(pending) >= 2 * self._observed.size:
-            self._trim()
+        size = self._observed.size
+        if len(pending) >= 2 * size:
+            # The oldest have been pushed out of both caches by the newer ones.
+            self._aggregates.items.clear()
+            self._observed.items.clear()
+            del pending[:-size]
 
-    def _trim(self) -> None:
-        # The oldest pending entries have been pushed out of both caches by the newer ones.
-        self._aggregates.items.clear()
-        self._observed.items.clear()
-        del self._pending[:-self._observed.size]
+    # The event observe_new answered True for is stored under a name: named(key, now,
+    # name) pends it with that name (what _materialize turns into its observation).
+    named = _pend
 
     def _materialize(self) -> None:
         """Put the pending entries into the caches, as if each had been added in turn."""
