@@ -49,15 +49,22 @@ class Pair:
                 self.general.remember(outcome.key, name)
             expected = (outcome.key, outcome.message, outcome.aggregated, outcome.count,
                         outcome.first, outcome.name)
-        observed = self.fast.observe(key, self.now)
-        got = None
-        if observed is not None:
-            ekey, message, aggregated, seen = observed
-            before = seen.name
-            if not before:
-                seen.name = name
-            got = (ekey, message, aggregated, seen.count, seen.first, before)
-        assert got == expected
+        assert self.observe(key, name) == expected
+
+    def observe(self, key: tuple[str, ...], name: str) -> Any:
+        """The product's answer, as the reference's (the event stored under `name`
+        unless it already has one)."""
+        return self.got(self.fast.observe(key, self.now), name)
+
+    @staticmethod
+    def got(observed: Any, name: str) -> Any:
+        if observed is None:
+            return None
+        ekey, message, aggregated, seen = observed
+        before = seen.name
+        if not before:
+            seen.name = name
+        return (ekey, message, aggregated, seen.count, seen.first, before)
 
     def compare(self) -> None:
         assert self.fast.export() == self.general.export()

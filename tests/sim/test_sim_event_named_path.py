@@ -15,29 +15,12 @@ from dstutor.sim.events import EventCorrelator
 
 
 class NamedPair(fresh_path.Pair):
-    def event(self, key: tuple[str, ...]) -> None:
-        self.names += 1
-        name = f"e{self.names}"
-        outcome = self.general.correlate(fresh_path.Draft(*key), self.now)
-        if outcome.skip:
-            expected = None
-        else:
-            if not outcome.name:
-                self.general.remember(outcome.key, name)
-            expected = (outcome.key, outcome.message, outcome.aggregated, outcome.count,
-                        outcome.first, outcome.name)
+    def observe(self, key: tuple[str, ...], name: str) -> Any:
         observed = self.fast.observe_new(key, self.now)
-        got: Any = None
         if observed is True:
             self.fast.named(key, self.now, name)
-            got = (key, key[9], False, 1, self.now, "")
-        elif observed is not None:
-            ekey, message, aggregated, seen = observed
-            before = seen.name
-            if not before:
-                seen.name = name
-            got = (ekey, message, aggregated, seen.count, seen.first, before)
-        assert got == expected
+            return (key, key[9], False, 1, self.now, "")
+        return self.got(observed, name)
 
 
 @pytest.fixture(autouse=True)
