@@ -81,9 +81,10 @@ def test_by_uid_answers_as_the_table_of_every_put(script: list[tuple[str, str, i
         assert store.by_uid(u) is ref.by_uid.get(u), u
 
 
-def test_pods_are_not_in_the_owner_table_until_asked() -> None:
+def _agent_cluster(nodes: int) -> Cluster:
+    """`nodes` ready nodes and an `agent` DaemonSet just created (not yet settled)."""
     cluster = Cluster(record_pod_events=False)
-    for i in range(3):
+    for i in range(nodes):
         cluster.add_node(f"node-{i}", ready=True)
     cluster.create({"apiVersion": "apps/v1", "kind": "DaemonSet",
                     "metadata": {"name": "agent", "namespace": "default"},
@@ -91,6 +92,11 @@ def test_pods_are_not_in_the_owner_table_until_asked() -> None:
                              "template": {"metadata": {"labels": {"app": "agent"}},
                                           "spec": {"containers": [
                                               {"name": "a", "image": "agent:1"}]}}}})
+    return cluster
+
+
+def test_pods_are_not_in_the_owner_table_until_asked() -> None:
+    cluster = _agent_cluster(3)
     cluster.advance()
     store = cluster.store
     pods = store.list("Pod")
@@ -281,14 +287,7 @@ def test_a_bare_queue_runs_as_a_queue_of_pairs(script: list[tuple[str, str, int,
 
 
 def test_the_kubelet_queue_holds_pod_keys_bare() -> None:
-    cluster = Cluster(record_pod_events=False)
-    cluster.add_node("node-0", ready=True)
-    cluster.create({"apiVersion": "apps/v1", "kind": "DaemonSet",
-                    "metadata": {"name": "agent", "namespace": "default"},
-                    "spec": {"selector": {"matchLabels": {"app": "agent"}},
-                             "template": {"metadata": {"labels": {"app": "agent"}},
-                                          "spec": {"containers": [
-                                              {"name": "a", "image": "agent:1"}]}}}})
+    cluster = _agent_cluster(1)
     cluster.settle()
     engine = cluster.engine
     (key,) = cluster.store.pod_keys_on_node("node-0")
