@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -42,14 +43,11 @@ def test_owner_references_memo_agrees(name: str, monkeypatch: pytest.MonkeyPatch
     assert remembered[0] >= 5, remembered
 
 
-@pytest.mark.parametrize("name", sorted(SCENARIOS))
-def test_status_takes_the_pods_manage_found(name: str, monkeypatch: pytest.MonkeyPatch
-                                            ) -> None:
-    """A sync's status takes the pods its manage() found on a node, when manage wrote
-    nothing: they are the very pods (same objects, same order) daemon_pods_on finds when
-    the status is worked out."""
-    real = status_module.update_daemonset_status
-    reused = [0]
+def status_checking_pods_seen(real: Callable[..., None], reused: list[int]
+                              ) -> Callable[..., None]:
+    """update_daemonset_status (`real`) that first checks every pods_seen it is handed:
+    for each node, the very pods (same objects, same order) daemon_pods_on finds then;
+    reused[0] counts the nodes so checked."""
 
     def checking(ctx: Any, ds: Obj, state: Any, nodes: list[str],
                  pods_seen: dict[str, list[Obj]] | None = None) -> None:
@@ -60,6 +58,17 @@ def test_status_takes_the_pods_manage_found(name: str, monkeypatch: pytest.Monke
                 reused[0] += 1
         real(ctx, ds, state, nodes, pods_seen)
 
+    return checking
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_status_takes_the_pods_manage_found(name: str, monkeypatch: pytest.MonkeyPatch
+                                            ) -> None:
+    """A sync's status takes the pods its manage() found on a node, when manage wrote
+    nothing: they are the very pods (same objects, same order) daemon_pods_on finds when
+    the status is worked out."""
+    reused = [0]
+    checking = status_checking_pods_seen(status_module.update_daemonset_status, reused)
     monkeypatch.setattr(daemonset_module, "update_daemonset_status", checking)
     SCENARIOS[name]()
     assert reused[0] >= 5

@@ -18,6 +18,7 @@ from dstutor.sim import cluster as cluster_module
 from dstutor.sim import informers
 from dstutor.sim.cluster import Cluster
 from dstutor.sim.informers import concerned_informers
+from tests.sim.test_sim_join3_fast_paths import status_checking_pods_seen
 from tests.sim.write_trace import SCENARIOS
 
 
@@ -179,19 +180,10 @@ def test_status_takes_new_pods_only_onto_empty_nodes(monkeypatch: pytest.MonkeyP
     surge, a node whose pod is terminating gets its replacement at once, and the status
     must look the node up (both pods) rather than take the new pod alone. Every pods_seen
     the status takes is what daemon_pods_on finds then (the very pods, in order)."""
-    real_status = daemonset_module.update_daemonset_status
     real_sync_nodes = DaemonSetsController._sync_nodes
     onto_occupied = [0]
     reused = [0]
-
-    def checking(ctx: Any, ds: Obj, state: Any, nodes: list[str],
-                 pods_seen: dict[str, list[Obj]] | None = None) -> None:
-        if pods_seen is not None:
-            for node_name in nodes:
-                want = daemon_pods_on(ctx.store, ds, node_name)
-                assert list(map(id, pods_seen[node_name])) == list(map(id, want)), node_name
-                reused[0] += 1
-        real_status(ctx, ds, state, nodes, pods_seen)
+    checking = status_checking_pods_seen(daemonset_module.update_daemonset_status, reused)
 
     def syncing(self: DaemonSetsController, ds: Obj, state: Any, deletes: list[Obj],
                 creates: list[str], **kwargs: Any) -> Any:
