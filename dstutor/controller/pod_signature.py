@@ -21,15 +21,7 @@ def pod_signature(pod: Obj, with_node: bool = True) -> tuple[object, ...]:
     """
     meta, status = pod["metadata"], pod.get("status") or {}
     phase = status.get("phase")
-    # Conditions lists are replaced, never edited in place, and pods that changed alike
-    # share one (kubelet._set_conditions): the last list's answer is kept with it.
-    conditions = status.get("conditions")
-    if not conditions:
-        ready = None  # a pod just made (and the memo is kept for a list)
-    elif conditions is _last_ready[0][0]:
-        ready = _last_ready[0][1]
-    else:
-        ready = ready_transition(conditions)
+    ready = ready_transition(status.get("conditions"))
     refs = meta.get("ownerReferences")
     return (phase if phase == "Failed" or phase == "Succeeded" else None,
             pod["spec"].get("nodeName") if with_node else None,
@@ -39,9 +31,16 @@ def pod_signature(pod: Obj, with_node: bool = True) -> tuple[object, ...]:
 
 def ready_transition(conditions: list[Obj] | None) -> str | None:
     """When the Ready condition of this conditions list turned True ("" if it does not
-    say), None if it is not True; kept as pod_signature's last answer."""
+    say), None if it is not True. The last list's answer is kept: conditions lists are
+    replaced, never edited in place, and the pods that changed alike share one
+    (kubelet._set_conditions)."""
+    if not conditions:
+        return None  # a pod just made (the memo stays with the last list)
+    last = _last_ready[0]
+    if conditions is last[0]:
+        return last[1]
     ready = None
-    for cond in conditions or ():
+    for cond in conditions:
         if cond.get("type") == "Ready":
             if cond.get("status") == "True":
                 ready = cond.get("lastTransitionTime") or ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dstutor.controller import shared
 from dstutor.controller.context import Context
 from dstutor.controller.daemonset_util import is_pod_updated
-from dstutor.controller.pod_signature import _last_ready, ready_transition
+from dstutor.controller.pod_signature import ready_transition
 from dstutor.controller.pods import daemon_pods_on
 from dstutor.controller.state import (
     MISSCHEDULED,
@@ -61,16 +61,9 @@ def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str, now:
     if not placement.should_run:
         return MISSCHEDULED
     oldest = pods[0]
-    # is_pod_ready(oldest), inline: every sync of a node asks. Conditions lists are
-    # replaced, never edited, and the pod's last write had the DaemonSet controller read
-    # this very list: pod_signature's memo has the answer (a Ready transition, or None).
-    conditions = oldest.get("status", shared.EMPTY).get("conditions")
-    if not conditions:
-        ready = False  # a pod just made
-    elif conditions is _last_ready[0][0]:
-        ready = _last_ready[0][1] is not None
-    else:
-        ready = ready_transition(conditions) is not None
+    # is_pod_ready(oldest): the pod's last write had the DaemonSet controller read this
+    # very conditions list, so pod_signature's memo has the answer.
+    ready = ready_transition(oldest.get("status", shared.EMPTY).get("conditions")) is not None
     min_ready = int(ds["spec"].get("minReadySeconds", 0))
     # IsPodAvailable of a Ready pod without minReadySeconds is True: no second look.
     available = ready and (min_ready == 0 or is_pod_available(oldest, min_ready, now))
