@@ -33,7 +33,7 @@ def _key(step: Step) -> tuple[str, ...]:
             ("", "spec.containers{a}")[field_path])
 
 
-def _general(correlator: ReferenceCorrelator, key: tuple[str, ...], now: float,
+def general_answer(correlator: ReferenceCorrelator, key: tuple[str, ...], now: float,
              name: str) -> tuple[Any, ...] | None:
     """What record_event did before the fast path: correlate, then remember a new event."""
     outcome = correlator.correlate(Draft(*key), now)
@@ -47,7 +47,12 @@ def _general(correlator: ReferenceCorrelator, key: tuple[str, ...], now: float,
 
 def _fast(correlator: EventCorrelator, key: tuple[str, ...], now: float,
           name: str) -> tuple[Any, ...] | None:
-    observed = correlator.observe(key, now)
+    return answer(correlator.observe(key, now), name)
+
+
+def answer(observed: Any, name: str) -> tuple[Any, ...] | None:
+    """What an observation says, in general_answer's terms (the event is stored under `name`
+    unless it already has one)."""
     if observed is None:
         return None
     ekey, message, aggregated, seen = observed
@@ -73,7 +78,7 @@ def _play(steps: list[Step], size: int) -> tuple[list[Any], list[Any], Reference
     for i, step in enumerate(steps):
         now += step[6]
         key = _key(step)
-        seen_general.append(_general(general, key, now, f"e{i}"))
+        seen_general.append(general_answer(general, key, now, f"e{i}"))
         seen_fast.append(_fast(fast, key, now, f"e{i}"))
     return seen_general, seen_fast, general, fast
 

@@ -12,8 +12,9 @@ import pytest
 from event_reference import ReferenceCorrelator
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_sim_event_fast_path import answer, general_answer
 
-from dstutor.sim.events import AGGREGATE_INTERVAL_SECONDS, Draft, EventCorrelator
+from dstutor.sim.events import AGGREGATE_INTERVAL_SECONDS, EventCorrelator
 
 GAPS = (0.0, 0.0, 0.0, 1.0, 299.0, 301.0, AGGREGATE_INTERVAL_SECONDS + 1, 3600.0)
 
@@ -41,30 +42,12 @@ class Pair:
     def event(self, key: tuple[str, ...]) -> None:
         self.names += 1
         name = f"e{self.names}"
-        outcome = self.general.correlate(Draft(*key), self.now)
-        if outcome.skip:
-            expected = None
-        else:
-            if not outcome.name:
-                self.general.remember(outcome.key, name)
-            expected = (outcome.key, outcome.message, outcome.aggregated, outcome.count,
-                        outcome.first, outcome.name)
+        expected = general_answer(self.general, key, self.now, name)
         assert self.observe(key, name) == expected
 
     def observe(self, key: tuple[str, ...], name: str) -> Any:
-        """The product's answer, as the reference's (the event stored under `name`
-        unless it already has one)."""
-        return self.got(self.fast.observe(key, self.now), name)
-
-    @staticmethod
-    def got(observed: Any, name: str) -> Any:
-        if observed is None:
-            return None
-        ekey, message, aggregated, seen = observed
-        before = seen.name
-        if not before:
-            seen.name = name
-        return (ekey, message, aggregated, seen.count, seen.first, before)
+        """The product's answer, as general_answer gives the reference's."""
+        return answer(self.fast.observe(key, self.now), name)
 
     def compare(self) -> None:
         assert self.fast.export() == self.general.export()
