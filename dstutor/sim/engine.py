@@ -24,6 +24,45 @@ Item = Hashable
 # A controller that keeps requeueing itself at one instant is a bug; stop rather than hang.
 MAX_STEPS_PER_INSTANT = 5_000_000
 
+# After this many work items an engine runs a cluster large enough for its big tables to
+# matter (see release_large_blocks): 5,000 nodes registered pass it on their way.
+LARGE_WORK = 10_000
+# glibc's mallopt parameter, and the size from which a block gets a mapping of its own:
+# the tables of 50,000 entries (2.6 MB) and what they grew from. Smaller blocks stay in
+# the heap, where reusing them costs no page faults: at 128 KiB, `kubectl get pods -o
+# wide` at 10,000 pods took 1 ms (a sixth) more, for 0.1 MB less at the peak.
+_M_MMAP_THRESHOLD = -3
+LARGE_BLOCK = 512 * 1024
+_large_blocks: list[bool] = []  # [whether mallopt took it] once it was asked
+
+
+def release_large_blocks() -> bool:
+    """Have glibc's malloc give every block of LARGE_BLOCK bytes or more a mapping of its
+    own, unmapped when freed, from now on (once per process; True if malloc took it).
+
+    Python asks malloc for its big tables (a dict or set of thousands of entries); its
+    small objects live in arenas of their own. By default glibc maps only the first big
+    blocks, then, once one was freed, serves blocks up to its size from the heap: a
+    table that grows frees its old one there, a hole only another big block can reuse.
+    A 5,000 x 10 settle grows a dozen tables of 50,000 entries (the store's, the
+    kubelet's, the controllers') and its work queues' sets each instant: the holes and
+    the heap they grow kept about 4 MB more resident at the peak. With a fixed
+    threshold a freed table goes back to the system at once. Only memory changes: no
+    object, no order, no answer. Other C libraries (and glibc without mallopt) are
+    left as they are."""
+    if _large_blocks:
+        return _large_blocks[0]
+    taken = False
+    try:
+        import ctypes  # (here: only a cluster this large pays for importing it)
+
+        mallopt = ctypes.CDLL(None).mallopt  # the C library the process runs with
+        taken = bool(mallopt(_M_MMAP_THRESHOLD, LARGE_BLOCK))
+    except (OSError, AttributeError):
+        pass
+    _large_blocks.append(taken)
+    return taken
+
 
 class Engine:
     def __init__(self, clock: Clock) -> None:
@@ -133,12 +172,16 @@ class Engine:
         if not self._queue:
             return 0
         if not gc.isenabled():
-            return self._run_queue()
-        gc.disable()
-        try:
-            return self._run_queue()
-        finally:
-            gc.enable()
+            steps = self._run_queue()
+        else:
+            gc.disable()
+            try:
+                steps = self._run_queue()
+            finally:
+                gc.enable()
+        if self.handled >= LARGE_WORK and not _large_blocks:
+            release_large_blocks()
+        return steps
 
     def _run_queue(self) -> int:
         steps = 0

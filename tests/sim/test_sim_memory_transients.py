@@ -1,0 +1,214 @@
+"""Memory a 5,000 x 10 settle no longer holds at its peak, without any reader seeing it:
+
+- a DaemonSet's dirty nodes are the keys of a dict, not a set (a set of 5,000 names
+  takes 32,768 slots, a dict 8,192): every sync finds in it exactly the nodes a plain
+  set would hold;
+- a node's status part is replaced in its place in the DaemonSet's table, not popped and
+  put back: the table holds what the pop-and-put table held, at its smallest size;
+- after a large amount of work the engine has glibc's malloc give big blocks mappings of
+  their own (engine.release_large_blocks): once per process, and nothing else changes.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dstutor.controller import status as status_module
+from dstutor.controller.daemonset import DaemonSetsController
+from dstutor.controller.state import (
+    MISSCHEDULED,
+    NO_STAT,
+    SCHEDULED,
+    SHOULD_RUN_UNSCHEDULED,
+    DaemonSetState,
+    NodeStat,
+    StatusTotals,
+    move_stat,
+)
+from dstutor.sim import engine as engine_module
+from dstutor.sim.clock import Clock
+from dstutor.sim.cluster import Cluster
+from dstutor.sim.engine import Engine
+from tests.sim.write_trace import SCENARIOS
+
+# --- dirty nodes: a dict used as a set ----------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_every_sync_finds_the_nodes_a_set_would_hold(name: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each DaemonSet's dirty nodes, as a plain set gathers them from every mark_dirty
+    (and from what a sync leaves behind), are the dict's keys whenever a sync starts."""
+    shadow: dict[str, set[str]] = {}
+    checked = [0]
+    mark_dirty, sync = DaemonSetsController.mark_dirty, DaemonSetsController._sync
+
+    def marking(self: DaemonSetsController, ds: Any, node_name: str) -> None:
+        mark_dirty(self, ds, node_name)
+        shadow.setdefault(ds["metadata"]["uid"], set()).add(node_name)
+
+    def syncing(self: DaemonSetsController, ds: Any) -> None:
+        ds_uid = ds["metadata"]["uid"]
+        state = self.states.get(ds_uid)
+        if state is not None:
+            assert isinstance(state.dirty, dict)
+            assert set(state.dirty) == shadow.get(ds_uid, set()), ds["metadata"]["name"]
+            assert all(value is None for value in state.dirty.values())
+            checked[0] += bool(state.dirty)
+        sync(self, ds)
+        # What the sync left (nodes its deletes marked again, creates that failed).
+        state = self.states.get(ds_uid)
+        shadow[ds_uid] = set(state.dirty) if state is not None else set()
+
+    monkeypatch.setattr(DaemonSetsController, "mark_dirty", marking)
+    monkeypatch.setattr(DaemonSetsController, "_sync", syncing)
+    SCENARIOS[name]()
+    assert checked[0] >= 5  # syncs with dirty nodes were compared
+
+
+def test_dirty_nodes_of_a_big_fleet_take_a_small_table() -> None:
+    state = DaemonSetState()
+    names = [f"node-{i:05d}" for i in range(5000)]
+    plain: set[str] = set()
+    for name in names:
+        state.dirty[name] = None
+        plain.add(name)
+    assert set(state.dirty) == plain
+    assert sys.getsizeof(state.dirty) * 3 < sys.getsizeof(plain)
+
+
+# --- a node's status part, replaced in its place ------------------------------------
+
+STATS = [NO_STAT, SHOULD_RUN_UNSCHEDULED, MISSCHEDULED,
+         *(SCHEDULED[r][a][u] for r in (0, 1) for a in (0, 1) for u in (0, 1))]
+
+
+def _pop_and_put(stats: dict[str, NodeStat], totals: StatusTotals, node: str,
+                 stat: NodeStat) -> None:
+    """The table as it was kept: popped, then put back unless NO_STAT."""
+    previous = stats.pop(node, NO_STAT)
+    if stat is not NO_STAT:
+        stats[node] = stat
+    if previous is not stat:
+        move_stat(totals, previous, stat)
+
+
+class _Ctx:
+    """What update_daemonset_status uses of its context: the clock, and the API it
+    writes the status through (kept here, as the stored DaemonSet would keep it)."""
+
+    class clock:  # noqa: N801 (stands for the cluster's clock)
+        @staticmethod
+        def now() -> float:
+            return 0.0
+
+    def __init__(self) -> None:
+        self.api = self
+
+    def update_status(self, ds: dict[str, Any], status: dict[str, Any]) -> None:
+        ds["status"] = status
+
+
+def _update(monkeypatch: pytest.MonkeyPatch, state: DaemonSetState, ds: dict[str, Any],
+            wanted: dict[str, NodeStat]) -> None:
+    """update_daemonset_status over `wanted`'s nodes, each part as `wanted` scripts it."""
+    monkeypatch.setattr(status_module, "node_stat",
+                        lambda ctx, ds, state, node_name, now, pods=None: wanted[node_name])
+    status_module.update_daemonset_status(_Ctx(), ds, state,  # type: ignore[arg-type]
+                                          list(wanted))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.integers(0, 40), st.sampled_from(range(len(STATS)))),
+                         max_size=60), max_size=8))
+def test_node_stats_hold_what_pop_and_put_held(syncs: list[list[tuple[int, int]]]) -> None:
+    state, ref_stats, ref_totals = DaemonSetState(), {}, StatusTotals()
+    ds: dict[str, Any] = {"metadata": {"generation": 1}, "status": {}}
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for sync in syncs:
+            wanted = {f"n{node}": STATS[i] for node, i in sync}
+            _update(monkeypatch, state, ds, wanted)
+            for node, stat in wanted.items():
+                _pop_and_put(ref_stats, ref_totals, node, stat)
+            assert state.stats == ref_stats
+            assert state.totals == ref_totals
+
+
+def test_a_table_updated_in_place_keeps_its_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """5,000 nodes whose parts change at every sync (none leaving): the table stays the
+    size of one built once, where popping and putting back doubled it."""
+    state = DaemonSetState()
+    nodes = [f"node-{i:05d}" for i in range(5000)]
+    ds: dict[str, Any] = {"metadata": {"generation": 1}, "status": {}}
+    ref: dict[str, NodeStat] = {}
+    for stat in (SHOULD_RUN_UNSCHEDULED, SCHEDULED[0][0][1], SCHEDULED[1][1][1]):
+        _update(monkeypatch, state, ds, dict.fromkeys(nodes, stat))
+        for node in nodes:
+            _pop_and_put(ref, StatusTotals(), node, stat)
+    assert ds["status"]["numberReady"] == 5000  # (the writes went through)
+    fresh = dict.fromkeys(nodes, NO_STAT)
+    assert state.stats == ref
+    assert sys.getsizeof(state.stats) == sys.getsizeof(fresh) < sys.getsizeof(ref)
+
+
+# --- big blocks get mappings of their own --------------------------------------------
+
+
+def test_large_blocks_are_released_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[tuple[int, int]] = []
+
+    class Libc:
+        @staticmethod
+        def mallopt(param: int, value: int) -> int:
+            asked.append((param, value))
+            return 1
+
+    import ctypes
+
+    monkeypatch.setattr(engine_module, "_large_blocks", [])
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: Libc())
+    assert engine_module.release_large_blocks() is True
+    assert engine_module.release_large_blocks() is True
+    assert asked == [(-3, 512 * 1024)]  # M_MMAP_THRESHOLD, once
+
+
+def test_a_c_library_without_mallopt_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ctypes
+
+    monkeypatch.setattr(engine_module, "_large_blocks", [])
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: object())
+    assert engine_module.release_large_blocks() is False
+    assert engine_module._large_blocks == [False]
+
+
+def test_the_engine_asks_after_a_large_amount_of_work(monkeypatch: pytest.MonkeyPatch
+                                                      ) -> None:
+    calls: list[int] = []
+    monkeypatch.setattr(engine_module, "_large_blocks", [])
+    monkeypatch.setattr(engine_module, "release_large_blocks",
+                        lambda: calls.append(1) or engine_module._large_blocks.append(True))
+    monkeypatch.setattr(engine_module, "LARGE_WORK", 50)
+    engine = Engine(Clock())
+    ran: list[int] = []
+    engine.register("q", ran.append)
+    for round_ in range(4):
+        for i in range(20):
+            engine.enqueue("q", (round_, i))
+        engine.run_queue()
+    assert len(ran) == 80
+    assert calls == [1]  # once past 50 items, and not again
+
+
+def test_a_small_cluster_does_not_ask(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    monkeypatch.setattr(engine_module, "_large_blocks", [])
+    monkeypatch.setattr(engine_module, "release_large_blocks", lambda: calls.append(1))
+    cluster = Cluster()
+    cluster.add_node("n1", ready=True)
+    cluster.advance()
+    assert calls == []
