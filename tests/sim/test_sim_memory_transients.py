@@ -212,3 +212,64 @@ def test_a_small_cluster_does_not_ask(monkeypatch: pytest.MonkeyPatch) -> None:
     cluster.add_node("n1", ready=True)
     cluster.advance()
     assert calls == []
+
+
+# --- the engine's dedup set, made again as a long queue drains ---------------------
+
+# A script: the items queued at the start, then for each item run, the items its
+# handler queues (some of them still queued, which the dedup set must drop).
+scripts = st.tuples(st.lists(st.integers(0, 60), min_size=1, max_size=120),
+                    st.dictionaries(st.integers(0, 60),
+                                    st.lists(st.integers(0, 80), max_size=4), max_size=40))
+
+
+def _run(script: tuple[list[int], dict[int, list[int]]], shrink_from: int,
+         monkeypatch: pytest.MonkeyPatch) -> tuple[list[object], int, int]:
+    monkeypatch.setattr(engine_module, "SHRINK_FROM", shrink_from)
+    engine = Engine(Clock())
+    ran: list[object] = []
+    start, follow = script
+
+    def enqueue(n: int) -> None:
+        engine.enqueue("a" if n % 2 else "b", n if n % 2 else (n, "bare-ish", 0))
+
+    def handle(key: object) -> None:
+        ran.append(key)
+        if len(ran) < 400:  # (a script may queue forever: the count ends it)
+            for nxt in follow.get(key if isinstance(key, int) else key[0], ()):  # type: ignore[index]
+                enqueue(nxt)
+            # The last item queued at the start, mostly still queued: the dedup set must
+            # know it through every round.
+            enqueue(start[-1])
+
+    engine.register("a", handle)
+    engine.register("b", handle, bare=True)
+    for item in start:
+        enqueue(item)
+    steps = engine.run_queue()
+    return ran, steps, engine.handled
+
+
+@settings(max_examples=300, deadline=None)
+@given(scripts)
+def test_rounds_run_what_one_loop_runs(script: tuple[list[int], dict[int, list[int]]]
+                                       ) -> None:
+    """With rounds from four items on, every item runs exactly when the plain loop (no
+    rounds: a queue never that long) runs it, and as often."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        plain = _run(script, 10**9, monkeypatch)
+        rounds = _run(script, 4, monkeypatch)
+    assert rounds == plain
+
+
+def test_a_drained_queue_gives_its_table_back() -> None:
+    engine = Engine(Clock())
+    sizes: list[int] = []
+    engine.register("q", lambda key: sizes.append(sys.getsizeof(engine._queued)))
+    for i in range(50_000):
+        engine.enqueue("q", i)
+    full = sys.getsizeof(engine._queued)
+    engine.run_queue()
+    # By the last quarter the set was made again, at about a quarter of its size.
+    assert max(sizes[-10_000:]) * 3 < full
+    assert engine.handled == 50_000
