@@ -6,7 +6,10 @@
 - a node's status part is replaced in its place in the DaemonSet's table, not popped and
   put back: the table holds what the pop-and-put table held, at its smallest size;
 - after a large amount of work the engine has glibc's malloc give big blocks mappings of
-  their own (engine.release_large_blocks): once per process, and nothing else changes.
+  their own (engine.release_large_blocks): once per process, and nothing else changes;
+- a long queue runs in rounds, after each of which the engine's dedup set is made again
+  at its new size: the same items run in the same order as in one loop;
+- the kubelet's node agents have slots, not an instance dict each.
 """
 
 from __future__ import annotations
@@ -273,3 +276,35 @@ def test_a_drained_queue_gives_its_table_back() -> None:
     # By the last quarter the set was made again, at about a quarter of its size.
     assert max(sizes[-10_000:]) * 3 < full
     assert engine.handled == 50_000
+
+
+# --- the kubelet's node agents: slots, not an instance dict each -------------------
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.booleans(), st.lists(st.sampled_from(["a:1", "b:2", "c:3"]), max_size=4),
+       st.integers(0, 300))
+def test_node_agents_keep_what_a_plain_dataclass_keeps(alive: bool, images: list[str],
+                                                       ips: int) -> None:
+    import copy
+    import dataclasses
+    import pickle
+
+    from dstutor.controller.kubelet_work import NodeAgent, image_set
+
+    @dataclasses.dataclass
+    class Plain:  # NodeAgent as it was: an instance dict
+        alive: bool = True
+        images: frozenset[str] = frozenset()
+        next_ip: int = 2
+
+    agent, plain = NodeAgent(alive=alive), Plain(alive=alive)
+    agent.pulled(*images)
+    plain.images = image_set(plain.images.union(images)) if images else plain.images
+    agent.next_ip += ips
+    plain.next_ip += ips
+    assert not hasattr(agent, "__dict__")
+    assert dataclasses.asdict(agent) == dataclasses.asdict(plain)
+    for twin in (pickle.loads(pickle.dumps(agent)), copy.deepcopy(agent), copy.copy(agent)):
+        assert twin == agent and twin is not agent
+        assert dataclasses.asdict(twin) == dataclasses.asdict(plain)
