@@ -46,12 +46,13 @@ def release_large_blocks() -> bool:
     small objects live in arenas of their own. By default glibc maps only the first big
     blocks, then, once one was freed, serves blocks up to its size from the heap: a
     table that grows frees its old one there, a hole only another big block can reuse.
-    A 5,000 x 10 settle grows a dozen tables of 50,000 entries (the store's, the
-    kubelet's, the controllers') and its work queues' sets each instant: the holes and
-    the heap they grow kept about 4 MB more resident at the peak. With a fixed
-    threshold a freed table goes back to the system at once. Only memory changes: no
-    object, no order, no answer. Other C libraries (and glibc without mallopt) are
-    left as they are."""
+    A 5,000 x 10 settle grows half a dozen tables to 50,000 entries (the store's, the
+    kubelet's, the controllers') and makes big sets at each instant. With a fixed
+    threshold a freed table goes back to the system at once, and the next big block
+    is mapped afresh: the peak RSS of that settle went from 138.7 to 134 MB with this
+    and the DaemonSets' dirty nodes kept as dicts (which had lived in those holes:
+    either alone saves under 1 MB). Only memory changes: no object, no order, no
+    answer. Other C libraries (and glibc without mallopt) are left as they are."""
     if _large_blocks:
         return _large_blocks[0]
     taken = False
