@@ -26,45 +26,53 @@ MAX_STEPS_PER_INSTANT = 5_000_000
 # A queue at least this long runs in rounds that shrink its dedup set (Engine._run_queue).
 SHRINK_FROM = 4096
 
-# After this many work items an engine runs a cluster large enough for its big tables to
-# matter (see release_large_blocks): 5,000 nodes registered pass it on their way.
-LARGE_WORK = 10_000
-# glibc's mallopt parameter, and the size from which a block gets a mapping of its own:
-# the tables of 50,000 entries (2.6 MB) and what they grew from. Smaller blocks stay in
-# the heap, where reusing them costs no page faults: at 128 KiB, `kubectl get pods -o
-# wide` at 10,000 pods took 1 ms (a sixth) more, for 0.1 MB less at the peak.
+# A run of at least this many items (an instant of a large cluster: a DaemonSet created
+# on 5,000 nodes, 50,000 pods due) has big blocks mapped on their own from its end on
+# (see map_large_blocks), for the runs that follow it; a smaller run, or the end of a
+# run_until, puts them back in the heap.
+LARGE_INSTANT = 4096
+# glibc's mallopt parameter, and the size from which a block gets a mapping of its own
+# during large runs: the tables of 50,000 entries (2.6 MB) and what they grew from.
+# Smaller blocks stay in the heap: at 128 KiB the settle's peak was 0.1 MB lower, but a
+# `kubectl get pods -o wide` after it paid page faults for its output.
 _M_MMAP_THRESHOLD = -3
 LARGE_BLOCK = 512 * 1024
-_large_blocks: list[bool] = []  # [whether mallopt took it] once it was asked
+# Outside large runs: the threshold glibc's own grows to at most (32 MiB on 64-bit
+# systems), so that reads and small runs reuse heap blocks as they did.
+HEAP_BLOCK = 32 * 1024 * 1024
+# The C library's mallopt once looked up ([None]: there is none), and whether big
+# blocks are mapped on their own now.
+_mallopt: list[Callable[[int, int], int] | None] = []
+_mapping_large = [False]
 
 
-def release_large_blocks() -> bool:
+def map_large_blocks(on: bool) -> bool:
     """Have glibc's malloc give every block of LARGE_BLOCK bytes or more a mapping of its
-    own, unmapped when freed, from now on (once per process; True if malloc took it).
+    own, unmapped when freed (`on`), or serve blocks up to HEAP_BLOCK from its heap
+    again; True if malloc took it.
 
     Python asks malloc for its big tables (a dict or set of thousands of entries); its
     small objects live in arenas of their own. By default glibc maps only the first big
     blocks, then, once one was freed, serves blocks up to its size from the heap: a
     table that grows frees its old one there, a hole only another big block can reuse.
     A 5,000 x 10 settle grows half a dozen tables to 50,000 entries (the store's, the
-    kubelet's, the controllers') and makes big sets at each instant. With a fixed
-    threshold a freed table goes back to the system at once, and the next big block
-    is mapped afresh: the peak RSS of that settle went from 138.7 to 134 MB with this
-    and the DaemonSets' dirty nodes kept as dicts (which had lived in those holes:
-    either alone saves under 1 MB). Only memory changes: no object, no order, no
-    answer. Other C libraries (and glibc without mallopt) are left as they are."""
-    if _large_blocks:
-        return _large_blocks[0]
-    taken = False
-    try:
-        import ctypes  # (here: only a cluster this large pays for importing it)
+    kubelet's, the controllers') and makes big sets at each instant. With big blocks
+    mapped during its large runs, a freed table goes back to the system at once: the
+    settle's peak RSS is 3 MB lower (bench_engine, 135 -> 132 MB). Only memory changes:
+    no object, no order, no answer. Other C libraries (and glibc without mallopt) are
+    left as they are."""
+    if not _mallopt:
+        try:
+            import ctypes  # (here: only a cluster this large pays for importing it)
 
-        mallopt = ctypes.CDLL(None).mallopt  # the C library the process runs with
-        taken = bool(mallopt(_M_MMAP_THRESHOLD, LARGE_BLOCK))
-    except (OSError, AttributeError):
-        pass
-    _large_blocks.append(taken)
-    return taken
+            _mallopt.append(ctypes.CDLL(None).mallopt)  # the process's C library
+        except (OSError, AttributeError):
+            _mallopt.append(None)
+    mallopt = _mallopt[0]
+    if mallopt is None or not mallopt(_M_MMAP_THRESHOLD, LARGE_BLOCK if on else HEAP_BLOCK):
+        return False
+    _mapping_large[0] = on
+    return True
 
 
 class Engine:
@@ -182,8 +190,8 @@ class Engine:
                 steps = self._run_queue()
             finally:
                 gc.enable()
-        if self.handled >= LARGE_WORK and not _large_blocks:
-            release_large_blocks()
+        if (steps >= LARGE_INSTANT) is not _mapping_large[0]:
+            map_large_blocks(steps >= LARGE_INSTANT)  # (a large run starts or ended)
         return steps
 
     def _run_queue(self) -> int:
@@ -271,6 +279,8 @@ class Engine:
             self.run_queue()
         self.clock.set(target)
         self.run_queue()
+        if _mapping_large[0]:  # time has passed: reads come next, not a large run
+            map_large_blocks(False)
 
     def run_until_idle(self, limit: float) -> float:
         """Advance until no timer is left or `limit` seconds have passed; returns the time used."""
@@ -283,4 +293,6 @@ class Engine:
             self.clock.set(due)
             self._fire_due(due)
             self.run_queue()
+        if _mapping_large[0]:  # settled: reads come next, not a large run
+            map_large_blocks(False)
         return self.clock.now() - start

@@ -5,8 +5,9 @@
   set would hold;
 - a node's status part is replaced in its place in the DaemonSet's table, not popped and
   put back: the table holds what the pop-and-put table held, at its smallest size;
-- after a large amount of work the engine has glibc's malloc give big blocks mappings of
-  their own (engine.release_large_blocks): once per process, and nothing else changes;
+- from a large run on, the engine has glibc's malloc give big blocks mappings of their
+  own, and gives them back to the heap after a small run or once time has passed
+  (engine.map_large_blocks); nothing else changes;
 - a long queue runs in rounds, after each of which the engine's dedup set is made again
   at its new size: the same items run in the same order as in one loop;
 - the kubelet's node agents have slots, not an instance dict each.
@@ -159,58 +160,89 @@ def test_a_table_updated_in_place_keeps_its_size(monkeypatch: pytest.MonkeyPatch
     assert sys.getsizeof(state.stats) == sys.getsizeof(fresh) < sys.getsizeof(ref)
 
 
-# --- big blocks get mappings of their own --------------------------------------------
+# --- big blocks get mappings of their own during large runs -------------------------
 
 
-def test_large_blocks_are_released_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    asked: list[tuple[int, int]] = []
+class _Libc:
+    """A C library whose mallopt records what it was asked."""
 
-    class Libc:
-        @staticmethod
-        def mallopt(param: int, value: int) -> int:
-            asked.append((param, value))
-            return 1
+    def __init__(self, asked: list[tuple[int, int]]) -> None:
+        self.asked = asked
 
+    def mallopt(self, param: int, value: int) -> int:
+        self.asked.append((param, value))
+        return 1
+
+
+def test_large_blocks_mapped_and_given_back(monkeypatch: pytest.MonkeyPatch) -> None:
     import ctypes
 
-    monkeypatch.setattr(engine_module, "_large_blocks", [])
-    monkeypatch.setattr(ctypes, "CDLL", lambda name: Libc())
-    assert engine_module.release_large_blocks() is True
-    assert engine_module.release_large_blocks() is True
-    assert asked == [(-3, 512 * 1024)]  # M_MMAP_THRESHOLD, once
+    asked: list[tuple[int, int]] = []
+    looked_up: list[object] = []
+    monkeypatch.setattr(engine_module, "_mallopt", [])
+    monkeypatch.setattr(engine_module, "_mapping_large", [False])
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: looked_up.append(name) or _Libc(asked))
+    assert engine_module.map_large_blocks(True) is True
+    assert engine_module._mapping_large == [True]
+    assert engine_module.map_large_blocks(False) is True
+    assert engine_module._mapping_large == [False]
+    # M_MMAP_THRESHOLD: 512 KiB during large runs, 32 MiB (glibc's own maximum) after.
+    assert asked == [(-3, 512 * 1024), (-3, 32 * 1024 * 1024)]
+    assert looked_up == [None]  # the C library is looked up once
 
 
 def test_a_c_library_without_mallopt_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     import ctypes
 
-    monkeypatch.setattr(engine_module, "_large_blocks", [])
+    monkeypatch.setattr(engine_module, "_mallopt", [])
+    monkeypatch.setattr(engine_module, "_mapping_large", [False])
     monkeypatch.setattr(ctypes, "CDLL", lambda name: object())
-    assert engine_module.release_large_blocks() is False
-    assert engine_module._large_blocks == [False]
+    assert engine_module.map_large_blocks(True) is False
+    assert engine_module._mapping_large == [False]
+    assert engine_module._mallopt == [None]
 
 
-def test_the_engine_asks_after_a_large_amount_of_work(monkeypatch: pytest.MonkeyPatch
-                                                      ) -> None:
-    calls: list[int] = []
-    monkeypatch.setattr(engine_module, "_large_blocks", [])
-    monkeypatch.setattr(engine_module, "release_large_blocks",
-                        lambda: calls.append(1) or engine_module._large_blocks.append(True))
-    monkeypatch.setattr(engine_module, "LARGE_WORK", 50)
+def test_large_runs_map_big_blocks_and_small_runs_or_time_give_them_back(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[bool] = []
+
+    def mapping(on: bool) -> bool:
+        calls.append(on)
+        engine_module._mapping_large[0] = on
+        return True
+
+    monkeypatch.setattr(engine_module, "_mapping_large", [False])
+    monkeypatch.setattr(engine_module, "map_large_blocks", mapping)
+    monkeypatch.setattr(engine_module, "LARGE_INSTANT", 50)
     engine = Engine(Clock())
-    ran: list[int] = []
+    ran: list[object] = []
     engine.register("q", ran.append)
-    for round_ in range(4):
-        for i in range(20):
-            engine.enqueue("q", (round_, i))
+
+    def run(items: int) -> None:
+        for i in range(items):
+            engine.enqueue("q", (len(ran), i))
         engine.run_queue()
-    assert len(ran) == 80
-    assert calls == [1]  # once past 50 items, and not again
+
+    run(10)
+    assert calls == []  # small runs of a small cluster: never asked
+    run(60)
+    run(80)
+    assert calls == [True]  # from the first large run on, and not asked again
+    run(10)
+    assert calls == [True, False]  # a small run: back to the heap
+    run(60)
+    engine.run_until(engine.clock.now() + 5)
+    assert calls == [True, False, True, False]  # time passed: back to the heap
+    run(60)
+    engine.run_until_idle(5)
+    assert calls[-1] is False and len(calls) == 6
+    assert len(ran) == 280
 
 
 def test_a_small_cluster_does_not_ask(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[int] = []
-    monkeypatch.setattr(engine_module, "_large_blocks", [])
-    monkeypatch.setattr(engine_module, "release_large_blocks", lambda: calls.append(1))
+    calls: list[bool] = []
+    monkeypatch.setattr(engine_module, "_mapping_large", [False])
+    monkeypatch.setattr(engine_module, "map_large_blocks", calls.append)
     cluster = Cluster()
     cluster.add_node("n1", ready=True)
     cluster.advance()
