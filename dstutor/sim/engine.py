@@ -243,7 +243,9 @@ class Engine:
         return steps
 
     def _run_round(self, count: int) -> int:
-        """Run the first `count` items of the queue (the loop of _run_queue, bounded)."""
+        """Run the first `count` items of the queue: the loop of _run_queue, bounded. A
+        copy, not one loop for both: a join runs a dozen short runs, which keep the
+        plain loop, without a bound to test per item or a call per round."""
         steps = 0
         queue, handlers = self._queue, self._handlers
         bare = handlers.get(self._bare) if self._bare is not None else None
