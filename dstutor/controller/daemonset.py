@@ -22,6 +22,7 @@ from dstutor.controller.daemonset_util import (
 )
 from dstutor.controller.history_sync import cleanup_history, construct_history
 from dstutor.controller.placement import Placement, daemon_pod_spec, node_should_run_daemon_pod
+from dstutor.controller.pod_record import PodRecord, signatures_by_namespace
 from dstutor.controller.pod_signature import _last_ready, ready_transition
 from dstutor.controller.pod_signature import pod_signature as _pod_signature
 from dstutor.controller.pods import daemon_pods_on, node_to_daemon_pods
@@ -66,7 +67,7 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
         # The pod _create_pods is creating now, with its DaemonSet and node (on_pod knows
         # its own creates by it).
         self._creating: tuple[Obj, Obj, str] | None = None
-        self._signatures: dict[str, dict[str, tuple[object, ...]]] = {}  # ns -> name -> sig
+        # Each pod's signature is kept on its record in the store (PodRecord.signature).
         self._last_signature: tuple[object, ...] = ()
         self._syncing = ""  # uid of the DaemonSet being synced
         self._selects_memo: dict[int, tuple[LabelSelector, object, bool]] | None = None
@@ -79,10 +80,18 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
 
     def __getstate__(self) -> dict[str, Any]:
         # The selector memo is keyed by object ids, which mean nothing in a copy (undo
-        # pickles and deep-copies the cluster): a copy starts without it.
+        # pickles and deep-copies the cluster): a copy starts without it, and without the
+        # last signature, which holds one too (so do the pods' signatures, which their
+        # records leave out of a copy: pod_record.PodRecord.__getstate__).
         state = dict(self.__dict__)
         state["_selects_memo"] = None
+        state["_last_signature"] = ()
         return state
+
+    @property
+    def _signatures(self) -> dict[str, dict[str, tuple[object, ...]]]:
+        """Each pod's signature by namespace and name, read from the pod records."""
+        return signatures_by_namespace(self.ctx.store.pod_records)
 
     # --- event handlers (the informers) -----------------------------------------------
 
@@ -129,8 +138,8 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
             # the same memo): every pod status write passes here.
             store = self.ctx.store
             meta, status = new["metadata"], new.get("status") or shared.EMPTY
-            ns, name = meta["namespace"], meta["name"]
-            owner, node_name = store.pod_owner_and_node(("Pod", ns, name))
+            record = store.pod_records.get(("Pod", meta["namespace"], meta["name"]))
+            owner, node_name = (record.owner, record.node) if record is not None else ("", "")
             phase = status.get("phase")
             conditions = status.get("conditions")
             if not conditions:
@@ -146,14 +155,17 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
                     store.pods_of_owner(owner).get(node_name, ())) > 1 else None,  # not alone
                 meta.get("deletionTimestamp"), ready,
                 id(refs), len(refs) if refs else 0, meta.get("labels"))
-            seen = self._signatures.get(ns)
-            if seen is not None and seen.get(name) == signature:
+            if record is not None and record.signature == signature:
                 return
-            self._remember_signature(meta, signature)
+            self._remember_signature(record, signature)
             self._pod_changed(new, controller_ref(new), node_name)
             return
+        record = None
         if new is not None:
-            self._remember_signature(new["metadata"], _pod_signature(new))
+            meta = new["metadata"]
+            record = self.ctx.store.pod_records.get(
+                ("Pod", meta.get("namespace", "") or "", meta.get("name", "")))
+            self._remember_signature(record, _pod_signature(new))
             creating = self._creating
             if old is None and creating is not None and creating[0] is new:
                 # This controller's own create (_create_pods): _pod_changed for the owner
@@ -164,35 +176,25 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
                 if ds["spec"].get("minReadySeconds", 0) != 0:
                     self._requeue_when_available(ds, new, node_name)
                 return
-        elif old is not None:
-            meta = old["metadata"]
-            seen = self._signatures.get(meta["namespace"])
-            if seen is not None:
-                seen.pop(meta["name"], None)
-                if not seen:
-                    del self._signatures[meta["namespace"]]
+        # (A removed pod's signature went with its record.)
         if old is not None:
             self._pod_changed(old, controller_ref(old), target_node_name(old))
         if new is not None:
             # The store indexed the pod before telling anyone: its target node is there
             # (target_node_name of this very object), without reading the affinity again.
-            meta = new["metadata"]
-            _, node_name = self.ctx.store.pod_owner_and_node(
-                ("Pod", meta.get("namespace", "") or "", meta.get("name", "")))
-            self._pod_changed(new, controller_ref(new), node_name)
+            self._pod_changed(new, controller_ref(new), record.node if record else "")
 
-    def _remember_signature(self, meta: Obj, signature: tuple[object, ...]) -> None:
-        # Kept per namespace under the pod's own name string (no key tuple per pod), and
+    def _remember_signature(self, record: PodRecord | None,
+                            signature: tuple[object, ...]) -> None:
+        # Kept on the pod's record (none: a pod not stored, looked at again next time),
         # one tuple for a run of pods that look alike (those the kubelet readied at one
         # instant): at 50,000 pods that is about 9 MB less.
         if signature == self._last_signature:
             signature = self._last_signature
         else:
             self._last_signature = signature
-        seen = self._signatures.get(meta["namespace"])
-        if seen is None:
-            seen = self._signatures[meta["namespace"]] = {}
-        seen[meta["name"]] = signature
+        if record is not None:
+            record.signature = signature
 
     def _pod_changed(self, pod: Obj, ref: Obj | None, node_name: str) -> None:
         """addPod/updatePod/deletePod: wake the owner, or every DaemonSet that may adopt."""

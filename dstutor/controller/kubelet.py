@@ -30,6 +30,7 @@ from dstutor.controller.kubelet_work import (
     shared_record,
     shared_work,
 )
+from dstutor.controller.pod_record import PodRecord, RecordField
 from dstutor.model.objects import Obj, clone, is_pod_ready, is_terminating, key_of
 from dstutor.model.shapes import CONTAINER_STATUS, POD_IP
 from dstutor.model.sharedguard import share
@@ -45,6 +46,8 @@ PodKey = tuple[str, str, str]
 
 
 class Kubelet:
+    work = RecordField("work")  # PodWork by pod key, on the store's pod records
+
     def __init__(self, ctx: Context, missing: set[str], crashing: set[str]) -> None:
         self.ctx = ctx
         self.missing = missing
@@ -52,7 +55,6 @@ class Kubelet:
         self.nodes: dict[str, NodeAgent] = {}
         # _set_conditions' results by what they were made from (see there).
         self._conditions_memo: dict[tuple[object, ...], tuple[tuple[Obj, ...], list[Obj]]] = {}
-        self.work: dict[PodKey, PodWork] = {}
         # Whether a pod must wait for its node's network (controller/network.py).
         self.network_blocks: Callable[[Obj, str], bool] = lambda pod, node_name: False
         # Told when one of a pod's containers starts, to schedule its failed readiness
@@ -91,11 +93,11 @@ class Kubelet:
         if agent is not None and agent.alive:
             meta = new["metadata"]
             key = ("Pod", meta.get("namespace", "") or "", meta.get("name", ""))  # key_of
-            work = self.work.get(key)
+            record = self.ctx.store.pod_records.get(key)
+            work = record.work if record is not None else None
             if work is None or meta.get("deletionTimestamp") and work.stage != "killing":
-                # The store's own key tuple: the timers and the progress record made from
-                # this work item hold it, not 50,000 copies (3 MB each).
-                self.ctx.enqueue("kubelet", self.ctx.store.stored_pod_key(key))
+                # The store's key tuple: not 50,000 copies in timers (3 MB).
+                self.ctx.enqueue("kubelet", record.key if record is not None else key)
             elif meta.get("generation", 0) != new["status"].get(
                     "observedGeneration", 0) and not meta.get("deletionTimestamp"):
                 self.ctx.enqueue("kubelet", key)  # a spec update to observe
@@ -128,7 +130,8 @@ class Kubelet:
         if agent is None or not agent.alive:
             return
         now = self.ctx.clock.now()
-        work = self.work.get(key)
+        record = store.pod_records[key]  # (a stored pod's)
+        work = record.work
         meta, status = pod["metadata"], pod["status"]
         if meta.get("deletionTimestamp"):
             if MIRROR_ANNOTATION in (meta.get("annotations") or {}):
@@ -147,14 +150,14 @@ class Kubelet:
         if work is None:
             if self.network_blocks(pod, node_name):
                 return  # woken again when the node's network comes up
-            work = self._admit(pod, key, node_name, now)
-        self._step(pod, key, node_name, work, now)
+            work = self._admit(pod, record, node_name, now)
+        self._step(pod, key, node_name, work, now, record)
 
     def _containers(self, pod: Obj) -> list[Obj]:
         # The spec itself, read only (a pod's containers never change while it runs).
         return pod["spec"].get("containers") or []
 
-    def _admit(self, pod: Obj, key: PodKey, node_name: str, now: float) -> PodWork:
+    def _admit(self, pod: Obj, record: PodRecord, node_name: str, now: float) -> PodWork:
         status = pod["status"]
         node = self.ctx.store.get("Node", "", node_name)
         status["hostIP"] = internal_ip(node)
@@ -176,7 +179,7 @@ class Kubelet:
         for c in pod["spec"].get("containers") or []:  # _containers(pod)
             signature += (c["name"], *self._begin_stage(pod, c, node_name, now), 0.0, None,
                           False, True, "")
-        self.work[key] = work = shared_record(tuple(signature))
+        record.work = work = shared_record(tuple(signature))
         self.ctx.store.touch_status(pod)
         return work
 
@@ -195,7 +198,8 @@ class Kubelet:
             return "pulling", now + float(self.ctx.timing["imagePullSeconds"])
         return "starting", now + float(self.ctx.timing["containerStartSeconds"])
 
-    def _step(self, pod: Obj, key: PodKey, node_name: str, work: PodWork, now: float) -> None:
+    def _step(self, pod: Obj, key: PodKey, node_name: str, work: PodWork, now: float,
+              record: PodRecord) -> None:
         if work.stage != "active":
             return
         changed = False
@@ -241,9 +245,9 @@ class Kubelet:
         if steady:
             # Nothing is due until something happens to the pod: forget the per-container
             # progress (a third of the kubelet's memory at 50,000 pods).
-            self.work[key] = _STEADY_WORK
+            record.work = _STEADY_WORK
         elif not shared or table is not work.containers:
-            self.work[key] = shared_work(work, table)
+            record.work = shared_work(work, table)
         if changed:
             self._sync_status(pod, now)
             self.ctx.store.touch_status(pod)

@@ -14,6 +14,7 @@ import builtins
 from collections.abc import Iterator
 from typing import Protocol
 
+from dstutor.controller.pod_record import PodRecord
 from dstutor.model.admission import PriorityAnswers
 from dstutor.model.objects import Key, Obj
 
@@ -24,6 +25,10 @@ _ObjList = builtins.list[Obj]
 class ObjectStore(Protocol):
     """The object store: reads by key, by kind and through the pod indexes, plus
     `touch` for an in-place change (controllers write other changes through Api)."""
+
+    # Each stored pod's record (controller/pod_record.py), by key: each controller reads
+    # and writes its own attribute there.
+    pod_records: dict[Key, PodRecord]
 
     def get(self, kind: str, namespace: str, name: str) -> Obj | None: ...
 

@@ -7,6 +7,7 @@ which is why daemon pods survive NotReady and unreachable nodes.
 from __future__ import annotations
 
 from dstutor.controller.context import Context
+from dstutor.controller.pod_record import RecordField
 from dstutor.model.objects import (
     Obj,
     is_terminating,
@@ -51,13 +52,15 @@ def no_execute_taints(taints: list[Obj]) -> list[Obj]:
 
 
 class TaintEvictionController:
+    # The node each pod was last checked on, by pod key: kept on the store's pod records
+    # (controller/pod_record.py), it goes with the pod. A status update in place cannot
+    # change tolerations or the node, so only a pod's first sight on a node needs a
+    # check; taint changes arrive through on_node.
+    checked = RecordField("checked")
+
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.scheduled: dict[tuple[str, str, str], float] = {}
-        # The node each pod was last checked on. A status update in place cannot change
-        # tolerations or the node, so only a pod's first sight on a node needs a check;
-        # taint changes arrive through on_node.
-        self.checked: dict[tuple[str, str, str], str] = {}
 
     def on_node(self, old: Obj | None, new: Obj | None) -> None:
         if new is None:
@@ -79,11 +82,13 @@ class TaintEvictionController:
             return
         meta = new["metadata"]
         key = ("Pod", meta.get("namespace", "") or "", meta.get("name", ""))  # key_of, inline
-        if old is new and self.checked.get(key) == node_name:
+        record = self.ctx.store.pod_records.get(key)
+        if old is new and record is not None and record.checked == node_name:
             return
         if old is None or not old["spec"].get("nodeName") or old is new:
-            key = self.ctx.store.stored_pod_key(key)  # the store's tuple, not a copy (3 MB)
-            self.checked[key] = node_name
+            if record is not None:
+                key = record.key  # the store's tuple, not a copy (3 MB)
+                record.checked = node_name
             if key in self.scheduled or self._has_no_execute_taint(node_name):
                 self.ctx.enqueue("tainteviction", key)
             # Else the sync could only find nothing to do; a taint added later arrives

@@ -190,8 +190,8 @@ class Cluster:
     def _on_pod(self, old: Obj | None, new: Obj | None) -> None:
         # Only the informers the write may concern (sim/informers.py): most writes are
         # status updates in place that only the DaemonSet controller needs to see.
-        concerned = concerned_informers(old, new, self.kubelet.work,
-                                        self.tainteviction.checked)
+        # (The kubelet's work and taint eviction's checked nodes: on the pod records.)
+        concerned = concerned_informers(old, new, self.store.pod_records, None)
         if concerned & TIMELINE:
             self.timeline.observe_pod(old, new, self.clock)
         for on_pod in self._pod_informer_sets[concerned >> 1]:

@@ -15,9 +15,11 @@ that none of them did anything.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from dstutor.controller.kubelet_work import PodWork
 from dstutor.controller.network import NETWORK_PLUGIN_ANNOTATION
+from dstutor.controller.pod_record import PodRecord
 from dstutor.model.objects import Obj
 
 # The informers, as bits; Cluster._wire_informers keeps its tuple in this order.
@@ -42,10 +44,16 @@ REFS_MEMO_SIZE = 64
 
 
 def concerned_informers(old: Obj | None, new: Obj | None,
-                        kubelet_work: Mapping[tuple[str, str, str], PodWork],
-                        taint_checked: Mapping[tuple[str, str, str], str]) -> int:
+                        records: Mapping[tuple[str, str, str], PodRecord | PodWork],
+                        taint_checked: Mapping[tuple[str, str, str], str] | None = None
+                        ) -> int:
     """The informers (bits) that may act on this pod write; the others would return at
-    once. A removal concerns them all."""
+    once. A removal concerns them all.
+
+    The kubelet's work and taint eviction's checked nodes are read from the store's pod
+    records (`records` alone: Cluster._on_pod, one lookup a write for both), or, given
+    `taint_checked` too, from two mappings: `records` then is the kubelet's work
+    (Kubelet.work and TaintEvictionController.checked show the records so)."""
     if new is None:
         return ALL
     meta, spec = new["metadata"], new["spec"]
@@ -68,14 +76,21 @@ def concerned_informers(old: Obj | None, new: Obj | None,
             if affinity and "podAntiAffinity" in affinity and affinity["podAntiAffinity"]:
                 concerned |= SCHEDULER
         key = ("Pod", meta.get("namespace", "") or "", meta.get("name", ""))  # key_of
+        record: Any = records.get(key)
+        if taint_checked is not None:  # two mappings: the kubelet's work, then this
+            work, checked = record, taint_checked.get(key)
+        elif record is not None:
+            work, checked = record.work, record.checked
+        else:
+            work = checked = None
         # Kubelet.on_pod: a pod it has no work for, one being deleted, or one whose spec
         # changed (a generation it has not observed) is queued. (Work is never None.)
-        if (deleting or key not in kubelet_work
+        if (deleting or work is None
                 or meta.get("generation", 0) != status.get("observedGeneration", 0)):
             concerned |= KUBELET
         # TaintEvictionController.on_pod: a new or newly bound pod, or one not yet
         # checked on this node, is looked at.
-        if old is not new or taint_checked.get(key) != node_name:
+        if old is not new or checked != node_name:
             concerned |= TAINT_EVICTION
     # NetworkPlugins.on_pod: a network plugin's pod may bring its node's network up.
     if "annotations" in meta:

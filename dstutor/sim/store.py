@@ -13,6 +13,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from dstutor.controller.pod_record import PodRecord
 from dstutor.model.objects import Key, Obj, controller_ref, key_of, target_node_name
 from dstutor.sim.eventstore import (
     INVOLVED,
@@ -53,8 +54,11 @@ class Store:
         # (Tuples too: a set of a node's ten pods costs 700 bytes, a tuple 140.)
         self._pods_by_node: dict[str, tuple[Key, ...]] = {}
         self._orphans_by_node: dict[str, set[Key]] = {}
-        # Pod key -> (controller uid, target node, the key itself: see stored_pod_key).
-        self._pod_index_entry: dict[Key, tuple[str, str, Key]] = {}
+        # Pod key -> its record (controller/pod_record.py): the controller uid and target
+        # node the indexes hold it under, the key itself (see stored_pod_key), and the
+        # per-pod state the controllers hang on it. Made when a pod is first indexed,
+        # dropped when it is removed.
+        self.pod_records: dict[Key, PodRecord] = {}
         # Controller uid -> the ownerReferences list a pod of it was last indexed from
         # (its pods share one): a pod still holding that very list still has that
         # controller (lists are replaced, never edited in place). One list an owner, not
@@ -143,15 +147,15 @@ class Store:
     def pod_owner_and_node(self, key: Key) -> tuple[str, str]:
         """A stored pod's controller uid and target node as the indexes hold them (both
         "" for a pod not stored): what a listener would otherwise work out again."""
-        entry = self._pod_index_entry.get(key)
-        return (entry[0], entry[1]) if entry is not None else ("", "")
+        record = self.pod_records.get(key)
+        return (record.owner, record.node) if record is not None else ("", "")
 
     def stored_pod_key(self, key: Key) -> Key:
         """The key tuple the indexes hold for a stored pod, else `key`: the kubelet's and
         taint eviction's per-pod records keep it instead of an equal tuple of their own
         (64 bytes a pod each)."""
-        entry = self._pod_index_entry.get(key)
-        return entry[2] if entry is not None else key
+        record = self.pod_records.get(key)
+        return record.key if record is not None else key
 
     def pods_on_node(self, node: str) -> builtins.list[Obj]:
         found = [self.get(*k) for k in self._pods_by_node.get(node, ())]
@@ -277,30 +281,33 @@ class Store:
 
     def _index_pod(self, pod: Obj, stored: Key | None = None) -> None:
         """Index a stored pod under `stored`, its key in the kind's table (put has it; a
-        touch finds it in the entry)."""
+        touch finds it in the record)."""
         meta = pod["metadata"]
         key = stored or ("Pod", meta.get("namespace", "") or "", meta.get("name", ""))
         refs = meta.get("ownerReferences")
         node = pod["spec"].get("nodeName")
-        known = self._pod_index_entry.get(key)
+        known = self.pod_records.get(key)
         # A status write to a bound pod (most writes): the same ownerReferences list
         # (never edited in place: replaced on change) and the same node mean the same
         # entry, without looking for the controller reference again.
-        if (node and known is not None and known[1] == node
-                and self._owner_refs.get(known[0], _NO_REFS) is refs):
+        if (node and known is not None and known.node == node
+                and self._owner_refs.get(known.owner, _NO_REFS) is refs):
             return
         ref = controller_ref(pod)
         if ref:
             self._owner_refs[ref["uid"]] = refs
-        if known is not None:
-            key = known[2]
-            if known[0] == (ref["uid"] if ref else "") and known[1] == target_node_name(pod):
+        owner, node = (ref["uid"] if ref else ""), target_node_name(pod)
+        if known is None:
+            record = self.pod_records[key] = PodRecord(owner, node, key)
+        else:
+            if known.owner == owner and known.node == node:
                 return
-        entry = (ref["uid"] if ref else "", target_node_name(pod), key)
-        if known is not None:  # (a pod not indexed yet has nothing to take out)
-            self._unindex_pod(key)
-        self._pod_index_entry[key] = entry
-        owner, node = entry[0], entry[1]
+            # Moved to another owner or node: out of the indexes under the old ones, in
+            # under the new; the record, and what the controllers hung on it, stays.
+            self._unindex_record(known)
+            known.owner, known.node = owner, node
+            record = known
+        key = record.key
         if owner:
             per_node = self._pods_by_owner_node.setdefault(owner, {})
             per_node[node] = (*per_node.get(node, ()), key)
@@ -312,10 +319,13 @@ class Store:
                 self._pods_by_node[node] = (*on_node, key)
 
     def _unindex_pod(self, key: Key) -> None:
-        entry = self._pod_index_entry.pop(key, None)
-        if entry is None:
-            return
-        owner, node = entry[0], entry[1]
+        record = self.pod_records.pop(key, None)
+        if record is not None:
+            self._unindex_record(record)
+
+    def _unindex_record(self, record: PodRecord) -> None:
+        """Take a pod out of the owner and node indexes (its record stays as it is)."""
+        owner, node, key = record.owner, record.node, record.key
         if owner:
             per_node = self._pods_by_owner_node.get(owner)
             if per_node is not None:

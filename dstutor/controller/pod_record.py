@@ -1,0 +1,143 @@
+"""What the simulator keeps per stored pod besides its dict: one small record a pod.
+
+The store makes a pod's record when it first indexes the pod and drops it when the pod
+is removed (sim/store.py: `Store.pod_records`, keyed by the pod's (kind, namespace, name)).
+It holds what the store's indexes know (the controller uid, the target node, the key
+tuple itself), and each controller hangs its own per-pod state on its own attribute:
+
+- `work`: the kubelet's progress with the pod (kubelet_work.PodWork; Kubelet.work),
+- `checked`: the node taint eviction last checked the pod on (its `checked`),
+- `signature`: what the DaemonSet controller last saw of the pod (pod_signature).
+
+One record instead of four 50,000-entry tables keyed by the pod: at the peak of a
+5,000 x 10 settle that is one dict and one object a pod instead of four dicts and a key
+tuple (about 7 MB). Every attribute a controller owns is None until it writes it, and
+goes with the record when the pod goes: each controller used to drop its entry on the
+pod's removal. This is the first step towards compact pod records (issue 19): the
+fields of the pod itself may join them later.
+
+`PodField` shows one attribute as the mapping it used to be (key -> value, for the pods
+whose value is not None), for readers that are not on a hot path: snapshots, tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, MutableMapping
+from typing import Any
+
+from dstutor.model.objects import Key
+
+
+class PodRecord:
+    """One stored pod's bookkeeping: the store's index entry (owner, node, key) and the
+    controllers' per-pod state (see the module docstring)."""
+
+    __slots__ = ("owner", "node", "key", "work", "checked", "signature")
+
+    def __init__(self, owner: str, node: str, key: Key) -> None:
+        self.owner = owner  # the controller's uid ("" without one)
+        self.node = node  # target_node_name: the node, or the one it is pinned to
+        self.key = key  # the key tuple of the store's table: every index holds this one
+        self.work: Any = None  # the kubelet's PodWork
+        self.checked: str | None = None  # taint eviction: the node it was checked on
+        # The DaemonSet controller's pod_signature (it holds an id(): a cache only).
+        self.signature: tuple[object, ...] | None = None
+
+    def __getstate__(self) -> tuple[str, str, Key, Any, str | None]:
+        # The signature holds the id() of an ownerReferences list, which means nothing
+        # in a copy (undo pickles and deep-copies the cluster): a copy starts without it
+        # and looks at the pod again, as a stale id made it do.
+        return (self.owner, self.node, self.key, self.work, self.checked)
+
+    def __setstate__(self, state: tuple[str, str, Key, Any, str | None]) -> None:
+        self.owner, self.node, self.key, self.work, self.checked = state
+        self.signature = None
+
+    def __repr__(self) -> str:
+        return (f"PodRecord({self.owner!r}, {self.node!r}, {self.key!r}, work={self.work!r}, "
+                f"checked={self.checked!r})")
+
+
+class PodField(MutableMapping[Key, Any]):
+    """One attribute of every record as a mapping: pod key -> value, for the pods whose
+    value is not None, in the store's order of records. Setting a pod's value needs its
+    record (a stored pod); deleting it sets None."""
+
+    __slots__ = ("_records", "_name")
+
+    def __init__(self, records: dict[Key, PodRecord], name: str) -> None:
+        self._records = records
+        self._name = name
+
+    def __getitem__(self, key: Key) -> Any:
+        record = self._records.get(key)
+        value = getattr(record, self._name) if record is not None else None
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def get(self, key: Key, default: Any = None) -> Any:
+        record = self._records.get(key)
+        value = getattr(record, self._name) if record is not None else None
+        return default if value is None else value
+
+    def __contains__(self, key: object) -> bool:
+        record = self._records.get(key)  # type: ignore[call-overload]
+        return record is not None and getattr(record, self._name) is not None
+
+    def __setitem__(self, key: Key, value: Any) -> None:
+        if value is None:
+            raise ValueError("a pod's value is never None (None means it has none)")
+        setattr(self._records[key], self._name, value)
+
+    def __delitem__(self, key: Key) -> None:
+        record = self._records.get(key)
+        if record is None or getattr(record, self._name) is None:
+            raise KeyError(key)
+        setattr(record, self._name, None)
+
+    def __iter__(self) -> Iterator[Key]:
+        name = self._name
+        return iter([record.key for record in self._records.values()
+                     if getattr(record, name) is not None])
+
+    def __len__(self) -> int:
+        name = self._name
+        return sum(1 for record in self._records.values() if getattr(record, name) is not None)
+
+    def __repr__(self) -> str:
+        return f"PodField({self._name!r}, {dict(self.items())!r})"
+
+
+class RecordField:
+    """A controller's attribute that shows one field of the pod records as a mapping
+    (a PodField over `ctx.store.pod_records`). Assigning a mapping (a snapshot's) sets
+    each stored pod's field from it and clears the others': a pod that is not stored has
+    no record to keep it on."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, controller: Any, owner: type | None = None) -> PodField:
+        return PodField(controller.ctx.store.pod_records, self.name)
+
+    def __set__(self, controller: Any, table: Mapping[Key, Any]) -> None:
+        records: dict[Key, PodRecord] = controller.ctx.store.pod_records
+        name = self.name
+        for record in records.values():
+            setattr(record, name, None)
+        for key, value in table.items():
+            found = records.get(key)
+            if found is not None and value is not None:
+                setattr(found, name, value)
+
+
+def signatures_by_namespace(records: dict[Key, PodRecord]
+                            ) -> dict[str, dict[str, tuple[object, ...]]]:
+    """The DaemonSet controller's signatures as it once kept them: namespace -> pod name
+    -> signature, for the pods that have one (a copy, for readers off the hot path)."""
+    table: dict[str, dict[str, tuple[object, ...]]] = {}
+    for record in records.values():
+        if record.signature is not None:
+            table.setdefault(record.key[1], {})[record.key[2]] = record.signature
+    return table

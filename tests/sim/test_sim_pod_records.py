@@ -1,0 +1,211 @@
+"""One record per stored pod (controller/pod_record.py) instead of a table per controller
+keyed by pod key: the store's index entry, the kubelet's work, taint eviction's checked
+nodes and the DaemonSet controller's signatures. The records must hold exactly what the
+tables held:
+
+- a controller's value for a pod stays through puts and touches of that pod (whatever
+  its owner or node becomes) and goes when the pod is removed, as each controller's
+  removal handler dropped its entry; a pod that is not stored has no value;
+- the answer Cluster._on_pod gets from the records (concerned_informers) is the one the
+  two plain tables give, for every pod write of the write_trace scenarios;
+- copies (undo pickles and deep-copies the cluster) keep every value but the signature,
+  a cache of id()s that a copy could not match anyway; a snapshot's kubelet work goes
+  onto the records of the pods it names.
+"""
+
+from __future__ import annotations
+
+import copy
+import pickle
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dstutor.controller.kubelet_work import PodWork
+from dstutor.controller.pod_record import PodField, PodRecord, signatures_by_namespace
+from dstutor.model.objects import Obj
+from dstutor.sim import cluster as cluster_module
+from dstutor.sim.cluster import Cluster
+from dstutor.sim.informers import concerned_informers
+from dstutor.sim.store import Store
+from tests.sim.write_trace import SCENARIOS
+
+FIELDS = ("work", "checked", "signature")
+REFS = {"o": [{"kind": "DaemonSet", "name": "o", "uid": "o", "controller": True}],
+        "p": [{"kind": "DaemonSet", "name": "p", "uid": "p", "controller": True}],
+        "none": None}
+
+
+def _pod(i: int, node: str, refs: str, uid: str) -> Obj:
+    pod: Obj = {"apiVersion": "v1", "kind": "Pod",
+                "metadata": {"namespace": "default", "name": f"p{i}", "uid": uid},
+                "spec": {"nodeName": node}, "status": {}}
+    if REFS[refs] is not None:
+        pod["metadata"]["ownerReferences"] = REFS[refs]
+    return pod
+
+
+class OldTables:
+    """The per-controller tables as they were: a controller wrote its entry for a stored
+    pod it was told of, and its removal handler popped it."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, dict[tuple[str, str, str], Any]] = {f: {} for f in FIELDS}
+
+    def set(self, field: str, key: tuple[str, str, str], value: Any) -> None:
+        self.tables[field][key] = value
+
+    def removed(self, key: tuple[str, str, str]) -> None:
+        for table in self.tables.values():
+            table.pop(key, None)
+
+
+ops = st.lists(st.tuples(st.sampled_from(["put", "touch", "remove", "set", "set"]),
+                         st.integers(0, 3), st.sampled_from(sorted(REFS)),
+                         st.sampled_from(["n1", "n2", ""]), st.sampled_from(FIELDS),
+                         st.integers(0, 2)), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ops)
+def test_records_hold_what_the_per_controller_tables_held(
+        script: list[tuple[str, int, str, str, str, int]]) -> None:
+    store, old = Store(), OldTables()
+    for step, (op, i, refs, node, field, value) in enumerate(script):
+        key = ("Pod", "default", f"p{i}")
+        pod = store.get(*key)
+        if op == "remove":
+            if pod is not None:
+                store.remove(pod)
+                old.removed(key)
+        elif op == "put" or (op == "touch" and pod is None):
+            # A new pod, or a replacement under the same name (another uid): the tables
+            # kept their entries for the key, as the records do.
+            store.put(_pod(i, node, refs, f"uid-{i}-{step}"))
+        elif op == "touch":
+            if REFS[refs] is None:
+                pod["metadata"].pop("ownerReferences", None)
+            else:
+                pod["metadata"]["ownerReferences"] = REFS[refs]
+            pod["spec"]["nodeName"] = node
+            store.touch(pod)
+        elif pod is not None:  # set: a controller writes its value for a stored pod
+            written: Any = (f"n{value}" if field == "checked"
+                            else (value, "sig") if field == "signature" else PodWork("active"))
+            setattr(store.pod_records[key], field, written)
+            old.set(field, key, written)
+        stored = {k for k in store._by_kind.get("Pod", {})}
+        assert set(store.pod_records) == stored
+        for k, record in store.pod_records.items():
+            # The key the indexes hold is the store's own tuple, not an equal copy.
+            assert record.key is k and next(s for s in stored if s == k) is k
+        for f in FIELDS:
+            assert dict(PodField(store.pod_records, f)) == old.tables[f], f
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_on_pod_reads_the_records_as_the_two_tables(name: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """For every pod write: the informers concerned by the records' answer are those the
+    plain tables (copies of Kubelet.work and TaintEvictionController.checked) name."""
+    compared = [0]
+    real = concerned_informers
+
+    def both(old: Obj | None, new: Obj | None, records: Any, checked: Any) -> int:
+        assert checked is None  # the cluster asks with the records alone
+        cluster = clusters[-1]
+        answer = real(old, new, records, checked)
+        tables = real(old, new, dict(cluster.kubelet.work), dict(cluster.tainteviction.checked))
+        assert answer == tables, (old is new, new)
+        compared[0] += 1
+        return answer
+
+    clusters: list[Cluster] = []
+    init = Cluster.__init__
+
+    def tracking(self: Cluster, *args: Any, **kwargs: Any) -> None:
+        clusters.append(self)
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(Cluster, "__init__", tracking)
+    monkeypatch.setattr(cluster_module, "concerned_informers", both)
+    SCENARIOS[name]()
+    assert compared[0] > 10
+    for cluster in clusters:  # every value belongs to a stored pod
+        stored = set(cluster.store._by_kind.get("Pod", {}))
+        assert set(cluster.kubelet.work) <= stored
+        assert set(cluster.tainteviction.checked) <= stored
+
+
+def _settled() -> Cluster:
+    cluster = Cluster(record_pod_events=False)
+    for i in range(3):
+        cluster.add_node(f"node-{i}", ready=True)
+    cluster.create({"apiVersion": "apps/v1", "kind": "DaemonSet",
+                    "metadata": {"name": "agent", "namespace": "default"},
+                    "spec": {"selector": {"matchLabels": {"app": "agent"}},
+                             "template": {"metadata": {"labels": {"app": "agent"}},
+                                          "spec": {"containers": [{"name": "agent",
+                                                                   "image": "agent:1"}]}}}})
+    cluster.advance(30.0)
+    return cluster
+
+
+def test_every_pod_has_its_values_on_its_record() -> None:
+    cluster = _settled()
+    records = cluster.store.pod_records
+    assert len(records) == 3
+    for record in records.values():
+        assert record.work is not None and record.checked == record.node != ""
+        assert record.signature is not None
+    signatures = cluster.daemonsets._signatures
+    assert signatures == signatures_by_namespace(records)
+    assert sorted(signatures["default"]) == sorted(k[2] for k in records)
+
+
+@pytest.mark.parametrize("how", ["pickle", "deepcopy"])
+def test_copies_keep_every_value_but_the_signature(how: str) -> None:
+    cluster = _settled()
+    copied = (pickle.loads(pickle.dumps(cluster)) if how == "pickle"
+              else copy.deepcopy(cluster))
+    mine, theirs = cluster.store.pod_records, copied.store.pod_records
+    assert list(mine) == list(theirs)
+    for key, record in mine.items():
+        other = theirs[key]
+        assert type(other) is PodRecord
+        assert (other.owner, other.node, other.key, other.checked) == (
+            record.owner, record.node, record.key, record.checked)
+        assert other.work == record.work and other.signature is None
+        # The copy's key is its store's own tuple too.
+        assert other.key is next(k for k in copied.store._by_kind["Pod"] if k == key)
+    assert dict(copied.kubelet.work) == dict(cluster.kubelet.work)
+
+
+def test_assigning_the_kubelet_work_sets_the_records_of_stored_pods() -> None:
+    cluster = _settled()
+    keys = list(cluster.store.pod_records)
+    work = PodWork("killing", 5.0)
+    cluster.kubelet.work = {keys[0]: work, ("Pod", "default", "gone"): PodWork("steady")}
+    assert dict(cluster.kubelet.work) == {keys[0]: work}
+    assert cluster.store.pod_records[keys[1]].work is None
+
+
+def test_the_field_mapping_reads_and_writes_one_attribute() -> None:
+    store = Store()
+    store.put(_pod(0, "n1", "o", "u0"))
+    store.put(_pod(1, "n1", "o", "u1"))
+    checked = PodField(store.pod_records, "checked")
+    key = ("Pod", "default", "p0")
+    assert len(checked) == 0 and key not in checked and checked.get(key, "x") == "x"
+    checked[key] = "n1"
+    assert dict(checked) == {key: "n1"} and checked[key] == "n1" and key in checked
+    with pytest.raises(KeyError):
+        checked[("Pod", "default", "p1")]
+    with pytest.raises(KeyError):  # a pod that is not stored has no record to hold it
+        checked[("Pod", "default", "nope")] = "n1"
+    with pytest.raises(ValueError):
+        checked[key] = None
+    assert checked.pop(key) == "n1" and checked.pop(key, None) is None
+    assert store.pod_records[key].checked is None
