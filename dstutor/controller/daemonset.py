@@ -149,10 +149,14 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
             else:
                 ready = ready_transition(conditions)
             refs = meta.get("ownerReferences")
+            # Its owner's pods on its node (a pod alone there is held as its record:
+            # asked without the record's Python-level len()).
+            there = store.pods_of_owner(owner).get(node_name) if owner else None
             signature = (
                 phase if phase == "Failed" or phase == "Succeeded" else None,
-                new["spec"].get("nodeName") if not owner or len(
-                    store.pods_of_owner(owner).get(node_name, ())) > 1 else None,  # not alone
+                new["spec"].get("nodeName") if not owner or (
+                    there is not None and type(there) is not PodRecord and len(there) > 1
+                ) else None,  # not alone
                 meta.get("deletionTimestamp"), ready,
                 id(refs), len(refs) if refs else 0, meta.get("labels"))
             if record is not None and record.signature == signature:

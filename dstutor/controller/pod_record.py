@@ -22,15 +22,19 @@ whose value is not None), for readers that are not on a hot path: snapshots, tes
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, MutableMapping
-from typing import Any
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from typing import Any, overload
 
 from dstutor.model.objects import Key
 
 
-class PodRecord:
+class PodRecord(Sequence[Key]):
     """One stored pod's bookkeeping: the store's index entry (owner, node, key) and the
-    controllers' per-pod state (see the module docstring)."""
+    controllers' per-pod state (see the module docstring).
+
+    It also reads as the sequence of its one key, (key,): the store's owner index holds
+    the record of a pod alone on its node where it held that 1-tuple (Store.pods_of_owner;
+    48 bytes a pod). Equality stays identity: a record is not equal to (key,)."""
 
     __slots__ = ("owner", "node", "key", "work", "checked", "signature")
 
@@ -42,6 +46,24 @@ class PodRecord:
         self.checked: str | None = None  # taint eviction: the node it was checked on
         # The DaemonSet controller's pod_signature (it holds an id(): a cache only).
         self.signature: tuple[object, ...] | None = None
+
+    def __len__(self) -> int:
+        return 1
+
+    @overload
+    def __getitem__(self, index: int) -> Key: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Key]: ...
+
+    def __getitem__(self, index: int | slice) -> Key | Sequence[Key]:
+        return (self.key,)[index]
+
+    def __iter__(self) -> Iterator[Key]:
+        return iter((self.key,))
+
+    def __contains__(self, key: object) -> bool:
+        return key == self.key
 
     def __getstate__(self) -> tuple[str, str, Key, Any, str | None]:
         # The signature holds the id() of an ownerReferences list, which means nothing

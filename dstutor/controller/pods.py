@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dstutor.controller.daemonset_util import pod_sort_key
+from dstutor.controller.pod_record import PodRecord
 from dstutor.controller.ports import ObjectStore
 from dstutor.model.objects import Obj, is_terminating, uid
 
@@ -10,11 +11,14 @@ from dstutor.model.objects import Obj, is_terminating, uid
 def daemon_pods_on(store: ObjectStore, ds: Obj, node_name: str, *,
                    include_deleted_terminal: bool = False) -> list[Obj]:
     """Owned pods mapped to a node, oldest first; finished pods being deleted are left out."""
-    keys = store.pods_of_owner(ds["metadata"]["uid"]).get(node_name, ())  # uid(ds)
-    if not keys:  # a node the DaemonSet has no pod on yet (every node of a new one)
+    keys = store.pods_of_owner(ds["metadata"]["uid"]).get(node_name)  # uid(ds)
+    if keys is None:  # a node the DaemonSet has no pod on yet (every node of a new one)
         return []
-    if len(keys) == 1:  # nearly always: one pod per node, nothing to sort
-        pod = store.get(*keys[0])
+    # Nearly always one pod per node, nothing to sort: the index holds its record then
+    # (read without the record's Python-level len() and [0]).
+    one = keys.key if type(keys) is PodRecord else keys[0] if len(keys) == 1 else None
+    if one is not None:
+        pod = store.get(*one)
         # is_terminating(pod), inline: every sync of a node asks.
         if pod is None or (not include_deleted_terminal
                            and pod["metadata"].get("deletionTimestamp")

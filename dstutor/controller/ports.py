@@ -11,7 +11,7 @@ controllers edit them in place and then `touch` them.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Protocol
 
 from dstutor.controller.pod_record import PodRecord
@@ -42,8 +42,9 @@ class ObjectStore(Protocol):
 
     def count(self, kind: str) -> int: ...
 
-    def pods_of_owner(self, owner_uid: str) -> dict[str, tuple[Key, ...]]:
-        """Controller owner uid -> node name -> keys of its pods there."""
+    def pods_of_owner(self, owner_uid: str) -> dict[str, Sequence[Key]]:
+        """Controller owner uid -> node name -> keys of its pods there (a tuple of them,
+        or the record of a pod alone there: pod_record.PodRecord is a sequence too)."""
         ...
 
     def pod_owner_and_node(self, key: Key) -> tuple[str, str]:

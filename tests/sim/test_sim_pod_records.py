@@ -68,11 +68,21 @@ ops = st.lists(st.tuples(st.sampled_from(["put", "touch", "remove", "set", "set"
                          st.integers(0, 2)), max_size=40)
 
 
+def _owner_index(store: Store) -> dict[str, dict[str, tuple[Any, ...]]]:
+    """Store.pods_of_owner for every owner, each node's keys read as a tuple."""
+    return {owner: {node: tuple(keys) for node, keys in store.pods_of_owner(owner).items()}
+            for owner in ("o", "p")}
+
+
 @settings(max_examples=300, deadline=None)
 @given(ops)
 def test_records_hold_what_the_per_controller_tables_held(
         script: list[tuple[str, int, str, str, str, int]]) -> None:
+    """... and the owner index reads as the tuples of keys it held, in their order (a
+    pod's key joins the end of its new owner and node's, and leaves the old ones)."""
     store, old = Store(), OldTables()
+    index: dict[str, dict[str, list[Any]]] = {"o": {}, "p": {}}
+    where: dict[Any, tuple[str, str]] = {}  # key -> (owner, node) as last indexed
     for step, (op, i, refs, node, field, value) in enumerate(script):
         key = ("Pod", "default", f"p{i}")
         pod = store.get(*key)
@@ -96,6 +106,23 @@ def test_records_hold_what_the_per_controller_tables_held(
                             else (value, "sig") if field == "signature" else PodWork("active"))
             setattr(store.pod_records[key], field, written)
             old.set(field, key, written)
+        now = store.pod_owner_and_node(key) if store.get(*key) is not None else None
+        if where.get(key) != now:
+            if key in where and where[key][0]:
+                owner_was, node_was = where[key]
+                index[owner_was][node_was].remove(key)
+                if not index[owner_was][node_was]:
+                    del index[owner_was][node_was]
+            where.pop(key, None)
+            if now is not None:
+                where[key] = now
+                if now[0]:
+                    index[now[0]].setdefault(now[1], []).append(key)
+        assert _owner_index(store) == {o: {n: tuple(ks) for n, ks in nodes.items()}
+                                       for o, nodes in index.items()}
+        for owner in ("o", "p"):  # a pod alone on its node: held as its record
+            for keys in store.pods_of_owner(owner).values():
+                assert (type(keys) is PodRecord) == (len(keys) == 1)
         stored = {k for k in store._by_kind.get("Pod", {})}
         assert set(store.pod_records) == stored
         for k, record in store.pod_records.items():
@@ -209,3 +236,16 @@ def test_the_field_mapping_reads_and_writes_one_attribute() -> None:
         checked[key] = None
     assert checked.pop(key) == "n1" and checked.pop(key, None) is None
     assert store.pod_records[key].checked is None
+
+
+def test_a_record_reads_as_the_tuple_of_its_key() -> None:
+    key = ("Pod", "ns", "p")
+    record, one = PodRecord("o", "n", key), (key,)
+    assert len(record) == 1 and bool(record) and list(record) == [key]
+    assert record[0] is key and record[-1] is key and tuple(record[0:1]) == one
+    assert key in record and ("Pod", "ns", "q") not in record
+    assert (*record, 1) == (key, 1) and sorted(record) == [key]
+    assert record.index(key) == 0 and record.count(key) == 1
+    with pytest.raises(IndexError):
+        record[1]
+    assert record != one  # equality stays identity
