@@ -1,17 +1,18 @@
 """What the simulator keeps per stored pod besides its dict: one small record a pod.
 
-The store makes a pod's record when it first indexes the pod and drops it when the pod
-is removed (sim/store.py: `Store.pod_records`, keyed by the pod's (kind, namespace, name)).
-It holds what the store's indexes know (the controller uid, the target node, the key
-tuple itself), and each controller hangs its own per-pod state on its own attribute:
+The store keeps each pod in its record, made when the pod is first stored and dropped
+when it is removed (sim/store.py: `Store.pod_records`, keyed by the pod's (kind,
+namespace, name), is the store's table of pods). It holds the pod's dict, what the
+store's indexes know (the controller uid, the target node, the key tuple itself), and
+each controller hangs its own per-pod state on its own attribute:
 
 - `work`: the kubelet's progress with the pod (kubelet_work.PodWork; Kubelet.work),
 - `checked`: the node taint eviction last checked the pod on (its `checked`),
 - `signature`: what the DaemonSet controller last saw of the pod (pod_signature).
 
-One record instead of four 50,000-entry tables keyed by the pod: at the peak of a
-5,000 x 10 settle that is one dict and one object a pod instead of four dicts and a key
-tuple (about 7 MB). Every attribute a controller owns is None until it writes it, and
+One record instead of five 50,000-entry tables keyed by the pod (the kind's table of
+pods, the index entries, and the three controllers'): at the peak of a 5,000 x 10 settle
+that is one dict and one object a pod instead of five dicts and a tuple (about 10 MB). Every attribute a controller owns is None until it writes it, and
 goes with the record when the pod goes: each controller used to drop its entry on the
 pod's removal. This is the first step towards compact pod records (issue 19): the
 fields of the pod itself may join them later.
@@ -25,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from typing import Any, overload
 
-from dstutor.model.objects import Key
+from dstutor.model.objects import Key, Obj
 
 
 class PodRecord(Sequence[Key]):
@@ -36,9 +37,10 @@ class PodRecord(Sequence[Key]):
     the record of a pod alone on its node where it held that 1-tuple (Store.pods_of_owner;
     48 bytes a pod). Equality stays identity: a record is not equal to (key,)."""
 
-    __slots__ = ("owner", "node", "key", "work", "checked", "signature")
+    __slots__ = ("pod", "owner", "node", "key", "work", "checked", "signature")
 
-    def __init__(self, owner: str, node: str, key: Key) -> None:
+    def __init__(self, pod: Obj, owner: str, node: str, key: Key) -> None:
+        self.pod = pod  # the stored pod (what Store.get hands out)
         self.owner = owner  # the controller's uid ("" without one)
         self.node = node  # target_node_name: the node, or the one it is pinned to
         self.key = key  # the key tuple of the store's table: every index holds this one
@@ -65,19 +67,42 @@ class PodRecord(Sequence[Key]):
     def __contains__(self, key: object) -> bool:
         return key == self.key
 
-    def __getstate__(self) -> tuple[str, str, Key, Any, str | None]:
+    def __getstate__(self) -> tuple[Obj, str, str, Key, Any, str | None]:
         # The signature holds the id() of an ownerReferences list, which means nothing
         # in a copy (undo pickles and deep-copies the cluster): a copy starts without it
         # and looks at the pod again, as a stale id made it do.
-        return (self.owner, self.node, self.key, self.work, self.checked)
+        return (self.pod, self.owner, self.node, self.key, self.work, self.checked)
 
-    def __setstate__(self, state: tuple[str, str, Key, Any, str | None]) -> None:
-        self.owner, self.node, self.key, self.work, self.checked = state
+    def __setstate__(self, state: tuple[Obj, str, str, Key, Any, str | None]) -> None:
+        self.pod, self.owner, self.node, self.key, self.work, self.checked = state
         self.signature = None
 
     def __repr__(self) -> str:
         return (f"PodRecord({self.owner!r}, {self.node!r}, {self.key!r}, work={self.work!r}, "
                 f"checked={self.checked!r})")
+
+
+class PodTable(Mapping[Key, Obj]):
+    """The store's pods as the kind's table of dicts it was (key -> pod, in the order
+    they were stored), read from the records: for readers of Store._by_kind["Pod"] (the
+    store itself reads the records)."""
+
+    __slots__ = ("_records",)
+
+    def __init__(self, records: dict[Key, PodRecord]) -> None:
+        self._records = records
+
+    def __getitem__(self, key: Key) -> Obj:
+        return self._records[key].pod
+
+    def __iter__(self) -> Iterator[Key]:
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._records
 
 
 class PodField(MutableMapping[Key, Any]):

@@ -3,7 +3,8 @@
 Objects are stored as dicts and handed out by reference for speed; callers outside
 the simulator copy before changing anything (see Cluster). Events the recorders wrote
 are kept as compact records until something reads them, then as their dicts
-(sim/eventstore.py): no reader ever sees a record.
+(sim/eventstore.py): no reader ever sees a record. Each pod is kept in its PodRecord
+(controller/pod_record.py), with its index entry and the controllers' per-pod state.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from dstutor.controller.pod_record import PodRecord
+from dstutor.controller.pod_record import PodRecord, PodTable
 from dstutor.model.objects import Key, Obj, controller_ref, key_of, target_node_name
 from dstutor.sim.eventstore import (
     INVOLVED,
@@ -39,6 +40,8 @@ class Store:
         # Each kind's objects by key: (kind, namespace, name), the very tuple the pod
         # indexes below hold as the pod's Key (one tuple a pod, not two: 3 MB at 50,000
         # pods); an Event's key is (namespace, name), as eventstore.record_key gives it.
+        # Pods are kept in their records (pod_records, below); their entry here is a view
+        # of those (PodTable), for readers from outside: the store reads the records.
         self._by_kind: dict[str, dict[tuple[str, ...], Obj]] = {}
         # Owners by uid: every object but Events and pods. Pods are rarely anybody's
         # owner, and a table of 50,000 uids is 2 MB at the peak of a settle: they are
@@ -55,11 +58,12 @@ class Store:
         # (Tuples too: a set of a node's ten pods costs 700 bytes, a tuple 140.)
         self._pods_by_node: dict[str, tuple[Key, ...]] = {}
         self._orphans_by_node: dict[str, set[Key]] = {}
-        # Pod key -> its record (controller/pod_record.py): the controller uid and target
-        # node the indexes hold it under, the key itself (see stored_pod_key), and the
-        # per-pod state the controllers hang on it. Made when a pod is first indexed,
-        # dropped when it is removed.
+        # Pod key -> its record (controller/pod_record.py): the pod itself (this is the
+        # store's table of pods), the controller uid and target node the indexes hold it
+        # under, the key itself (see stored_pod_key), and the per-pod state the
+        # controllers hang on it. Made when a pod is stored, dropped when it is removed.
         self.pod_records: dict[Key, PodRecord] = {}
+        self._by_kind["Pod"] = PodTable(self.pod_records)  # type: ignore[assignment]
         # Controller uid -> the ownerReferences list a pod of it was last indexed from
         # (its pods share one): a pod still holding that very list still has that
         # controller (lists are replaced, never edited in place). One list an owner, not
@@ -91,6 +95,9 @@ class Store:
         return items
 
     def get(self, kind: str, namespace: str, name: str) -> Obj | None:
+        if kind == "Pod":
+            record = self.pod_records.get((kind, namespace, name))
+            return record.pod if record is not None else None
         items = self._by_kind.get(kind)
         if not items:
             return None
@@ -105,12 +112,12 @@ class Store:
             return found
         pods = self._pod_uids
         if pods is None:
-            if not self._by_kind.get("Pod"):
+            if not self.pod_records:
                 return None
             # Every stored pod by its uid (a replaced pod's old uid, kept as a table of
             # every put kept it, is in _by_uid: see put).
-            pods = self._pod_uids = {p["metadata"]["uid"]: p
-                                     for p in self._by_kind["Pod"].values()}
+            pods = self._pod_uids = {r.pod["metadata"]["uid"]: r.pod
+                                     for r in self.pod_records.values()}
         return pods.get(uid)
 
     # Annotations below this method say builtins.list: in the class body `list` is it.
@@ -120,11 +127,12 @@ class Store:
             self._promote_events(namespace)
         objs = self._sorted_objs.get(kind)
         if objs is None:
-            items = self._kind(kind)
+            items: Any = self._kind(kind) if kind != "Pod" else self.pod_records
             keys = self._sorted_keys.get(kind)
             if keys is None:
                 keys = self._sorted_keys[kind] = sorted(items)
-            objs = self._sorted_objs[kind] = [items[k] for k in keys]
+            objs = self._sorted_objs[kind] = (
+                [items[k] for k in keys] if kind != "Pod" else [items[k].pod for k in keys])
         if namespace is None:
             return list(objs)
         # One namespace's keys are contiguous; no name sorts after U+10FFFF.
@@ -137,10 +145,12 @@ class Store:
     def iter_kind(self, kind: str) -> Iterator[Obj]:
         if self._event_records and kind == "Event":
             self._promote_events(None)
+        if kind == "Pod":
+            return iter([record.pod for record in self.pod_records.values()])
         return iter(list(self._kind(kind).values()))
 
     def count(self, kind: str) -> int:
-        return len(self._kind(kind))
+        return len(self._kind(kind)) if kind != "Pod" else len(self.pod_records)
 
     def pods_of_owner(self, owner_uid: str) -> dict[str, Sequence[Key]]:
         return self._pods_by_owner_node.get(owner_uid, {})
@@ -198,6 +208,9 @@ class Store:
         """
         meta = obj.get("metadata") or {}
         kind, ns, name = obj["kind"], meta.get("namespace", "") or "", meta.get("name", "")
+        if kind == "Pod":
+            self._put_pod(obj, ("Pod", ns, name), builtin)
+            return
         items = self._by_kind.get(kind)  # _kind(kind), inline (every create passes here)
         if items is None:
             items = self._by_kind[kind] = {}
@@ -215,24 +228,41 @@ class Store:
             self._sorted_objs.pop(kind, None)
             if old is None:
                 self._sorted_keys.pop(kind, None)
-        if kind == "Pod":
-            pod_uid = obj["metadata"]["uid"]
-            if self._pod_uids is not None:
-                self._pod_uids[pod_uid] = obj
-            if self._replaced_pods:  # the newest put of a uid is what by_uid finds
-                self._by_uid.pop(pod_uid, None)
-            if old is not None and old["metadata"]["uid"] != pod_uid:
-                # The replaced pod stays found by its own uid, as in a table of every
-                # put (by_uid's answer only changes when that uid is removed).
-                self._by_uid[old["metadata"]["uid"]] = old
-                self._replaced_pods = True
-            self._index_pod(obj, key)  # type: ignore[arg-type]  # (kind, ns, name)
-        elif kind != "Event":  # an Event is never anybody's owner; by_uid finds owners
+        if kind != "Event":  # an Event is never anybody's owner; by_uid finds owners
             self._by_uid[obj["metadata"]["uid"]] = obj
             if kind in self._kind_writes:
                 self._kind_writes[kind] += 1
         for listener in self.listeners:
             listener(kind, old, obj)
+
+    def _put_pod(self, obj: Obj, key: Key, builtin: bool) -> None:
+        """put() of a pod: into its record (a new one for a new key)."""
+        record = self.pod_records.get(key)
+        old = record.pod if record is not None else None
+        if builtin:
+            obj["metadata"]["resourceVersion"] = "1"
+        else:
+            self._revision += 1  # next_resource_version(), inline
+            obj["metadata"]["resourceVersion"] = str(self._revision)
+        if record is not None:
+            record.pod = obj  # a replaced pod's key stays the tuple stored first
+        if old is not obj:
+            self._sorted_objs.pop("Pod", None)
+            if old is None:
+                self._sorted_keys.pop("Pod", None)
+        pod_uid = obj["metadata"]["uid"]
+        if self._pod_uids is not None:
+            self._pod_uids[pod_uid] = obj
+        if self._replaced_pods:  # the newest put of a uid is what by_uid finds
+            self._by_uid.pop(pod_uid, None)
+        if old is not None and old["metadata"]["uid"] != pod_uid:
+            # The replaced pod stays found by its own uid, as in a table of every
+            # put (by_uid's answer only changes when that uid is removed).
+            self._by_uid[old["metadata"]["uid"]] = old
+            self._replaced_pods = True
+        self._index_pod(obj, key, stored=True)
+        for listener in self.listeners:
+            listener("Pod", old, obj)
 
     def touch(self, obj: Obj, old: Obj | None = None) -> None:
         """Record an in-place change to a stored object (controllers edit in place)."""
@@ -240,7 +270,8 @@ class Store:
         obj["metadata"]["resourceVersion"] = str(self._revision)
         kind = obj["kind"]
         if kind == "Pod":
-            self._index_pod(obj)
+            meta = obj["metadata"]
+            self._index_pod(obj, ("Pod", meta.get("namespace", "") or "", meta.get("name", "")))
         elif kind in self._kind_writes:
             self._kind_writes[kind] += 1
         if old is None:
@@ -262,7 +293,13 @@ class Store:
 
     def remove(self, obj: Obj) -> None:
         kind, ns, name = key_of(obj)
-        found = self._kind(kind).pop((kind, ns, name) if kind != "Event" else (ns, name), None)
+        record = None
+        if kind == "Pod":
+            record = self.pod_records.pop((kind, ns, name), None)
+            found: Any = record.pod if record is not None else None
+        else:
+            found = self._kind(kind).pop((kind, ns, name) if kind != "Event" else (ns, name),
+                                         None)
         if found is None:
             return
         if found.__class__ is _RECORD:
@@ -273,21 +310,23 @@ class Store:
         if kind == "Pod":
             if self._pod_uids is not None:
                 self._pod_uids.pop(obj["metadata"]["uid"], None)
-            self._unindex_pod((kind, ns, name))
+            self._unindex_record(record)  # type: ignore[arg-type]  # (a pod was found)
         elif kind in self._kind_writes:
             self._kind_writes[kind] += 1
         self._revision += 1
         for listener in self.listeners:
             listener(kind, obj, None)
 
-    def _index_pod(self, pod: Obj, stored: Key | None = None) -> None:
-        """Index a stored pod under `stored`, its key in the kind's table (put has it; a
-        touch finds it in the record)."""
+    def _index_pod(self, pod: Obj, key: Key, stored: bool = False) -> None:
+        """Index a pod under its key: `stored`, a pod put() stores now (a new key gets
+        its record here); else a pod touched, indexed again if it has a record (one that
+        is not stored has none: nothing of it is indexed)."""
+        known = self.pod_records.get(key)
+        if known is None and not stored:
+            return
         meta = pod["metadata"]
-        key = stored or ("Pod", meta.get("namespace", "") or "", meta.get("name", ""))
         refs = meta.get("ownerReferences")
         node = pod["spec"].get("nodeName")
-        known = self.pod_records.get(key)
         # A status write to a bound pod (most writes): the same ownerReferences list
         # (never edited in place: replaced on change) and the same node mean the same
         # entry, without looking for the controller reference again.
@@ -299,7 +338,7 @@ class Store:
             self._owner_refs[ref["uid"]] = refs
         owner, node = (ref["uid"] if ref else ""), target_node_name(pod)
         if known is None:
-            record = self.pod_records[key] = PodRecord(owner, node, key)
+            record = self.pod_records[key] = PodRecord(pod, owner, node, key)
         else:
             if known.owner == owner and known.node == node:
                 return
@@ -321,11 +360,6 @@ class Store:
             on_node = self._pods_by_node.get(node, ())
             if key not in on_node:
                 self._pods_by_node[node] = (*on_node, key)
-
-    def _unindex_pod(self, key: Key) -> None:
-        record = self.pod_records.pop(key, None)
-        if record is not None:
-            self._unindex_record(record)
 
     def _unindex_record(self, record: PodRecord) -> None:
         """Take a pod out of the owner and node indexes (its record stays as it is)."""

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from dstutor.controller.kubelet_work import PodWork
 from dstutor.controller.pod_record import PodField, PodRecord, signatures_by_namespace
-from dstutor.model.objects import Obj
+from dstutor.model.objects import Obj, key_of
 from dstutor.sim import cluster as cluster_module
 from dstutor.sim.cluster import Cluster
 from dstutor.sim.informers import concerned_informers
@@ -81,6 +81,7 @@ def test_records_hold_what_the_per_controller_tables_held(
     """... and the owner index reads as the tuples of keys it held, in their order (a
     pod's key joins the end of its new owner and node's, and leaves the old ones)."""
     store, old = Store(), OldTables()
+    stored: dict[Any, Obj] = {}  # the pods stored, as the script put and removed them
     index: dict[str, dict[str, list[Any]]] = {"o": {}, "p": {}}
     where: dict[Any, tuple[str, str]] = {}  # key -> (owner, node) as last indexed
     for step, (op, i, refs, node, field, value) in enumerate(script):
@@ -90,10 +91,12 @@ def test_records_hold_what_the_per_controller_tables_held(
             if pod is not None:
                 store.remove(pod)
                 old.removed(key)
+                del stored[key]
         elif op == "put" or (op == "touch" and pod is None):
             # A new pod, or a replacement under the same name (another uid): the tables
             # kept their entries for the key, as the records do.
-            store.put(_pod(i, node, refs, f"uid-{i}-{step}"))
+            stored[key] = _pod(i, node, refs, f"uid-{i}-{step}")
+            store.put(stored[key])
         elif op == "touch":
             if REFS[refs] is None:
                 pod["metadata"].pop("ownerReferences", None)
@@ -123,11 +126,13 @@ def test_records_hold_what_the_per_controller_tables_held(
         for owner in ("o", "p"):  # a pod alone on its node: held as its record
             for keys in store.pods_of_owner(owner).values():
                 assert (type(keys) is PodRecord) == (len(keys) == 1)
-        stored = {k for k in store._by_kind.get("Pod", {})}
-        assert set(store.pod_records) == stored
+        assert set(store.pod_records) == set(stored) == {
+            key_of(p) for p in store.list("Pod")} == set(store._by_kind["Pod"])
+        assert all(store.get(*k) is pod for k, pod in stored.items())
         for k, record in store.pod_records.items():
-            # The key the indexes hold is the store's own tuple, not an equal copy.
-            assert record.key is k and next(s for s in stored if s == k) is k
+            # The record holds the stored pod, and the key the indexes hold is the
+            # store's own tuple, not an equal copy.
+            assert record.key is k and record.pod is store.get(*k) is store._by_kind["Pod"][k]
         for f in FIELDS:
             assert dict(PodField(store.pod_records, f)) == old.tables[f], f
 
@@ -161,7 +166,7 @@ def test_on_pod_reads_the_records_as_the_two_tables(name: str,
     SCENARIOS[name]()
     assert compared[0] > 10
     for cluster in clusters:  # every value belongs to a stored pod
-        stored = set(cluster.store._by_kind.get("Pod", {}))
+        stored = {key_of(p) for p in cluster.store.list("Pod")}
         assert set(cluster.kubelet.work) <= stored
         assert set(cluster.tainteviction.checked) <= stored
 
@@ -204,6 +209,7 @@ def test_copies_keep_every_value_but_the_signature(how: str) -> None:
         assert type(other) is PodRecord
         assert (other.owner, other.node, other.key, other.checked) == (
             record.owner, record.node, record.key, record.checked)
+        assert other.pod == record.pod and other.pod is copied.store.get(*key)
         assert other.work == record.work and other.signature is None
         # The copy's key is its store's own tuple too.
         assert other.key is next(k for k in copied.store._by_kind["Pod"] if k == key)
@@ -240,7 +246,7 @@ def test_the_field_mapping_reads_and_writes_one_attribute() -> None:
 
 def test_a_record_reads_as_the_tuple_of_its_key() -> None:
     key = ("Pod", "ns", "p")
-    record, one = PodRecord("o", "n", key), (key,)
+    record, one = PodRecord({}, "o", "n", key), (key,)
     assert len(record) == 1 and bool(record) and list(record) == [key]
     assert record[0] is key and record[-1] is key and tuple(record[0:1]) == one
     assert key in record and ("Pod", "ns", "q") not in record
