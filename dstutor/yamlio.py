@@ -6,6 +6,7 @@ import copy
 import errno
 import importlib
 import os
+import re
 import stat
 import threading
 from pathlib import Path
@@ -77,12 +78,14 @@ class _LimitedLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
-# Texts above this size (generated cluster files for big fleets: 5,000 nodes are 230 KB)
-# are scanned and parsed by libyaml, five times faster than pure Python; lessons and
-# manifests stay far below it. Only the scanning moves: composing (with the alias and
-# depth limits) and go-yaml's typing of every scalar stay _LimitedLoader's, and a text
-# libyaml cannot read goes the pure-Python way, so errors keep their wording.
-FAST_PARSE_BYTES = 64 * 1024
+# Texts above this size are scanned and parsed by libyaml, five times faster than pure
+# Python: every text, since lessons and manifests gained the path too (it was a cluster
+# file's alone; 5,000 nodes are 230 KB). Only the scanning moves: composing (with the
+# alias and depth limits) and go-yaml's typing of every scalar stay _LimitedLoader's, and
+# a text libyaml cannot read goes the pure-Python way, so errors keep their wording.
+# Pure-Python PyYAML took ~8 ms for a lesson, and a nested flow text (`[[[[...`) is
+# quadratic in its scanner (a hostile lesson 150 levels deep: 28 ms before it is refused).
+FAST_PARSE_BYTES = 0
 
 def _make_fast_loader() -> Any:
     """_LimitedLoader with libyaml's events in place of the pure-Python parser's; None
@@ -120,8 +123,7 @@ def _load_fast(text: str, source: str) -> list[Any] | None:
     # a text with a `!` anywhere (a tag, or in a value) goes the pure-Python way. So does
     # one with a tab: libyaml lets a tab end a line (`k: <tab>` is null) where PyYAML's
     # scanner refuses it, and a reader must see PyYAML's answer.
-    if (_FastLoader is None or "!" in text or "\t" in text
-            or yaml.reader.Reader.NON_PRINTABLE.search(text)):
+    if not _fast_candidate(text):
         return None
     try:
         docs = _plain_documents(_CParser(text))
@@ -410,7 +412,70 @@ def load_with_lines(text: str, source: str) -> tuple[Any, dict[tuple[str | int, 
     return _memo_put("lines", text, _load_with_lines(text, source))
 
 
+def _fast_candidate(text: str) -> bool:
+    """Whether libyaml may read `text` (see _load_fast for what it must not)."""
+    return not (_FastLoader is None or "!" in text or "\t" in text or "\ufeff" in text
+                or yaml.reader.Reader.NON_PRINTABLE.search(text)
+                or _BLOCK_HEADER_COMMENT.search(text))
+
+
+# Two more things libyaml reads otherwise, found by comparing the paths on generated
+# texts (tests/misc/test_yamlio_fast_parse.py): a BOM past the start (libyaml skips it
+# where a token starts, PyYAML keeps it in the scalar), and a block scalar's header
+# followed by a comment with no space (`|#`: libyaml reads the comment, PyYAML refuses).
+_BLOCK_HEADER_COMMENT = re.compile(r"[|>][-+0-9]*#")
+
+
+# Line breaks other than "\n": a line number counted from libyaml's marks is then left
+# to the pure-Python path, which counts them as PyYAML does.
+_OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+
+
+def _lines_fast(text: str, source: str) -> tuple[Any, dict[tuple[str | int, ...], int]] | None:
+    """What _load_with_lines gives, from libyaml's events; None: let the pure-Python path
+    decide (and word any error)."""
+    if not _fast_candidate(text) or any(b in text for b in _OTHER_BREAKS):
+        return None
+    try:
+        loader = _FastLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None, {}
+            data = loader.construct_document(node)
+            _check_expansion(data, source)
+        finally:
+            loader.dispose()
+        if _empty_item(node):
+            return None
+        return data, _node_lines(node)
+    except Exception:  # noqa: BLE001 - any doubt: the pure-Python path reads it again
+        return None
+
+
+def _empty_item(node: yaml.Node) -> bool:
+    """Whether the document, or an item of one of its lists, is an empty plain scalar
+    (`---`, `- `): libyaml marks one where the next token starts, PyYAML where the last
+    one ended, and _node_lines reads those marks (a map's value is marked by its key)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, yaml.ScalarNode):
+            if n.value == "" and not n.style:
+                return True
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+        elif isinstance(n, yaml.MappingNode):
+            stack.extend(v for _k, v in n.value
+                         if not isinstance(v, yaml.ScalarNode))
+    return False
+
+
 def _load_with_lines(text: str, source: str) -> tuple[Any, dict[tuple[str | int, ...], int]]:
+    if len(text) > FAST_PARSE_BYTES:
+        found = _lines_fast(text, source)
+        if found is not None:
+            return found
     try:
         loader = _LimitedLoader(text)
     except yaml.YAMLError as exc:
@@ -428,6 +493,10 @@ def _load_with_lines(text: str, source: str) -> tuple[Any, dict[tuple[str | int,
                         ) from None
     finally:
         loader.dispose()
+    return data, _node_lines(node)
+
+
+def _node_lines(node: yaml.Node) -> dict[tuple[str | int, ...], int]:
     lines: dict[tuple[str | int, ...], int] = {}
 
     def walk(n: yaml.Node, path: tuple[str | int, ...]) -> None:
@@ -442,14 +511,14 @@ def _load_with_lines(text: str, source: str) -> tuple[Any, dict[tuple[str | int,
                 walk(item, (*path, i))
 
     walk(node, ())
-    return data, lines
+    return lines
 
 
 def _key_name(node: yaml.Node) -> str:
     """The JSON key a mapping key node becomes (`y:` is the key "true"), for line lookups."""
     if not isinstance(node, yaml.ScalarNode):
         return str(node)
-    if node.style is not None:  # quoted or block: a string as written
+    if node.style:  # quoted or block: a string as written (plain: None, or "" from libyaml)
         return str(node.value)
     try:
         return goyaml.json_key(goyaml.resolve(node.value)[1], None)
