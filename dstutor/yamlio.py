@@ -328,12 +328,27 @@ def _error(source: str, exc: yaml.YAMLError) -> YamlError:
 # The same texts are parsed again and again: every `lesson check`, grade and replay loads
 # the whole course, every lesson setup applies the same manifests, and pure-Python PyYAML
 # takes ~8 ms for one lesson. A successful parse depends on the text alone (the source
-# only names the file in errors, and errors are never memoised), so the last few results
-# are kept by text and each caller gets its own deep copy (aliases stay shared within it).
-_MEMO: dict[tuple[str, str], Any] = {}
+# only names the file in errors), so the last few results are kept by text and each
+# caller gets its own deep copy (aliases stay shared within it). A refusal depends on the
+# text and the source it names, so it is kept by both: a hostile lesson in a course is
+# refused again on every load of the course (a 150-level nested text took ~30 ms), and
+# the same text from another file is refused in that file's words. A text refused for
+# meeting Python's recursion limit (which depends on the stack the parse began on) is not
+# kept.
+_MEMO: dict[tuple[str, ...], Any] = {}
 _MEMO_ENTRIES = 256
 _MEMO_TEXT = 64 * 1024  # bigger texts are rare and parsed each time
 _MEMO_LOCK = threading.Lock()  # `dstutor serve` parses on many threads
+_STACK_REFUSAL = "the document is nested too deeply"
+
+
+class _Refused:
+    """A refusal in the memo: the YamlError's message."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
 
 
 def _memo_get(kind: str, text: str) -> Any:
@@ -341,22 +356,42 @@ def _memo_get(kind: str, text: str) -> Any:
     return found if found is _MEMO else copy.deepcopy(found)
 
 
-def _memo_put(kind: str, text: str, value: Any) -> Any:
-    if len(text) <= _MEMO_TEXT:
-        kept = copy.deepcopy(value)
+def _memo_keep(key: tuple[str, ...], kept: Any) -> None:
+    if len(key[1]) <= _MEMO_TEXT:
         with _MEMO_LOCK:
             while len(_MEMO) >= _MEMO_ENTRIES:
                 del _MEMO[next(iter(_MEMO))]  # the oldest entry
-            _MEMO[(kind, text)] = kept
+            _MEMO[key] = kept
+
+
+def _memo_put(kind: str, text: str, value: Any) -> Any:
+    if len(text) <= _MEMO_TEXT:
+        _memo_keep((kind, text), copy.deepcopy(value))
     return value
+
+
+def _memoised(kind: str, text: str, source: str, parse: Any) -> Any:
+    """parse(text, source), or its result or refusal as kept (see _MEMO)."""
+    found = _memo_get(kind, text)
+    if found is not _MEMO:
+        return found
+    refused = _MEMO.get((kind, text, source))
+    if refused is not None:
+        raise YamlError(refused.message) from None
+    try:
+        value = parse(text, source)
+    except YamlError as exc:
+        message = str(exc)
+        if not message.endswith(_STACK_REFUSAL):
+            _memo_keep((kind, text, source), _Refused(message))
+        raise
+    return _memo_put(kind, text, value)
 
 
 def load_documents(text: str, source: str = "STDIN") -> list[Any]:
     """All documents in a YAML stream, skipping empty ones (as kubectl does)."""
-    found = _memo_get("documents", text)
-    if found is not _MEMO:
-        return found
-    return _memo_put("documents", text, _load_documents(text, source))
+    docs: list[Any] = _memoised("documents", text, source, _load_documents)
+    return docs
 
 
 def _load_documents(text: str, source: str) -> list[Any]:
@@ -406,10 +441,9 @@ def load_with_lines(text: str, source: str) -> tuple[Any, dict[tuple[str | int, 
 
     Lesson checks and the linter use the lines to point at the exact spot in a file.
     """
-    found = _memo_get("lines", text)
-    if found is not _MEMO:
-        return found
-    return _memo_put("lines", text, _load_with_lines(text, source))
+    found: tuple[Any, dict[tuple[str | int, ...], int]] = _memoised(
+        "lines", text, source, _load_with_lines)
+    return found
 
 
 def _fast_candidate(text: str) -> bool:
@@ -531,10 +565,9 @@ def document_lines(text: str, source: str) -> list[dict[tuple[str | int, ...], i
 
     Used to point at `file:line` when a manifest in a cluster file or lesson is refused.
     """
-    found = _memo_get("document lines", text)
-    if found is not _MEMO:
-        return found
-    return _memo_put("document lines", text, _document_lines(text, source))
+    found: list[dict[tuple[str | int, ...], int]] = _memoised(
+        "document lines", text, source, _document_lines)
+    return found
 
 
 def _document_lines(text: str, source: str) -> list[dict[tuple[str | int, ...], int]]:
