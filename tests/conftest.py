@@ -130,6 +130,28 @@ def _memory_measured_as_usual(request: pytest.FixtureRequest) -> Iterator[None]:
         gc.set_threshold(*GC_THRESHOLDS)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In an xdist worker with `--dist loadgroup`, a test marked xdist_group(NAME) has
+    `@NAME` appended to its node id, which is how the scheduler (xdist_schedule.py) sees
+    the group. xdist 3.8 appends it by setting item._nodeid, which pytest 9 no longer
+    reads (a node id is str(item._id)): every group was ignored, and course-check's three
+    files ran on both workers, each computing the course's check. This appends it where
+    pytest 9 keeps the id (after xdist, which still does it under pytest 8)."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    try:
+        from _pytest.nodeid import NodeId
+    except ImportError:  # pytest 8: xdist's own suffix works
+        return
+    for item in items:
+        names = {str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                 for mark in item.iter_markers("xdist_group")}
+        suffix = "@" + "_".join(sorted(names))
+        if names and not item.nodeid.endswith(suffix):
+            item._id = NodeId.parse(item.nodeid + suffix)  # type: ignore[attr-defined]
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     """`-n N` (with pyproject's `--dist loadgroup`): a whole file or xdist_group at a time,

@@ -97,9 +97,22 @@ def unit_of(nodeid: str) -> str:
     return nodeid.split("::", 1)[0]
 
 
+# The same, for the tests of an xdist_group (by the group's name): its tests share what
+# a module fixture or a memo computes once, so their cost is not their files' average.
+GROUP_COST: dict[str, float] = {
+    "@course-check": 0.5,
+}
+
+
+def _test_cost(nodeid: str) -> float:
+    unit = unit_of(nodeid)
+    if unit in GROUP_COST:
+        return GROUP_COST[unit]
+    return COST.get(nodeid.split("::", 1)[0].removeprefix("tests/"), DEFAULT_COST)
+
+
 def cost_of(nodeids: Any) -> float:
-    return sum(COST.get(n.split("::", 1)[0].removeprefix("tests/"), DEFAULT_COST)
-               for n in nodeids)
+    return sum(_test_cost(n) for n in nodeids)
 
 
 class FileGroupScheduling(LoadScopeScheduling):
@@ -128,7 +141,8 @@ class FileGroupScheduling(LoadScopeScheduling):
 
 
 def table(durations: str) -> str:
-    """COST's entries from `pytest --durations=0 -vv` output (wall seconds per phase)."""
+    """COST's entries from `pytest --durations=0 -vv` output (wall seconds per phase);
+    the tests of an xdist_group (`@name` ids) count for GROUP_COST's entry instead."""
     spent: Counter[str] = Counter()
     tests: dict[str, set[str]] = {}
     for line in durations.splitlines():
@@ -136,8 +150,10 @@ def table(durations: str) -> str:
         found = re.match(r"([\d.]+)s (?:setup|call|teardown)\s+(tests/(\S+?\.py)::.+?)\s*$",
                          line)
         if found:
-            spent[found[3]] += float(found[1])
-            tests.setdefault(found[3], set()).add(found[2])
+            unit = unit_of(found[2])
+            name = unit if unit.startswith("@") else found[3]
+            spent[name] += float(found[1])
+            tests.setdefault(name, set()).add(found[2])
     return "\n".join(f'    "{name}": {seconds / len(tests[name]):.3f},'
                      for name, seconds in spent.most_common() if seconds >= 0.5)
 
