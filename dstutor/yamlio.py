@@ -6,6 +6,7 @@ import copy
 import errno
 import importlib
 import os
+import pickle
 import re
 import stat
 import threading
@@ -353,7 +354,11 @@ class _Refused:
 
 def _memo_get(kind: str, text: str) -> Any:
     found = _MEMO.get((kind, text), _MEMO)
-    return found if found is _MEMO else copy.deepcopy(found)
+    if found is _MEMO:
+        return found
+    if isinstance(found, bytes):
+        return pickle.loads(found)  # noqa: S301 - our own bytes (_memo_put), never a file's
+    return copy.deepcopy(found)
 
 
 def _memo_keep(key: tuple[str, ...], kept: Any) -> None:
@@ -365,8 +370,14 @@ def _memo_keep(key: tuple[str, ...], kept: Any) -> None:
 
 
 def _memo_put(kind: str, text: str, value: Any) -> Any:
+    """Keep a copy of `value`: pickled (plain data: each caller's copy is then made in C,
+    aliases shared within it as in deepcopy's), else a deep copy."""
     if len(text) <= _MEMO_TEXT:
-        _memo_keep((kind, text), copy.deepcopy(value))
+        try:
+            kept: Any = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            kept = copy.deepcopy(value)
+        _memo_keep((kind, text), kept)
     return value
 
 

@@ -91,3 +91,29 @@ def test_a_refusal_at_the_recursion_limit_is_not_kept(monkeypatch: pytest.Monkey
     assert ("documents", text, "deep.yaml") not in yamlio._MEMO
     monkeypatch.undo()
     assert yamlio.load_documents(text, "deep.yaml") == [{"a": [[1]]}]
+
+
+@pytest.mark.parametrize("text", [TEXT, "a: !!binary aGk=\nb: [1.5, .nan, -.inf, ~, 0x1F]\n",
+                                  "- &l [1, {k: v}]\n- *l\n- *l\n"])
+def test_a_kept_result_is_a_fresh_parse_s(text: str) -> None:
+    """The memo keeps a result pickled and hands out what unpickling gives: the same
+    values and types as a fresh parse, aliases shared as a fresh parse shares them."""
+    def shape(value: object) -> object:
+        """repr, plus which containers are one object (by first position)."""
+        seen: dict[int, int] = {}
+        order: list[int] = []
+
+        def walk(v: object) -> None:
+            if isinstance(v, dict | list):
+                order.append(seen.setdefault(id(v), len(seen)))
+                for item in (v.values() if isinstance(v, dict) else v):
+                    walk(item)
+        walk(value)
+        return repr(value), order
+
+    fresh = shape(yamlio._load_documents(text, "f.yaml"))
+    for _ in range(3):  # the first parse, then copies from the memo
+        assert shape(yamlio.load_documents(text, "f.yaml")) == fresh
+    fresh_lines = shape(yamlio._load_with_lines(text, "f.yaml")[0])
+    for _ in range(3):
+        assert shape(yamlio.load_with_lines(text, "f.yaml")[0]) == fresh_lines
