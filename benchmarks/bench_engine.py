@@ -5,7 +5,8 @@ Prints wall-clock (and CPU) figures and peak memory (max RSS of this process), w
 product's own settings: Python's cyclic garbage collector stays on, as in `dstutor`
 (`--without-gc` turns it off, to see what the collector costs). `--by-queue` also prints
 where the settle's CPU went: per work queue (items, CPU, CPU per item; each item's own
-writes and the informers they wake included) and per virtual instant.
+writes and the informers they wake included) and per virtual instant. `--memory` prints
+the resident memory (and the peak so far) after each phase of the settle.
 """
 
 from __future__ import annotations
@@ -90,6 +91,39 @@ class QueueClock:
                 print(f"  +{when - start:<8g} {items:>8,} {cpu:8.3f} s")
 
 
+class MemoryPhases:
+    """Resident memory (now, and the peak so far) at each phase of the settle (--memory):
+    nodes registered, each DaemonSet created (its +0 instant run), then each later
+    instant of over 1,000 items, and settled; where the peak happens, and what the
+    queues held then."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        engine = self.engine = cluster.engine
+        self.start = cluster.now()
+        run_queue = engine._run_queue
+
+        def measured_run_queue() -> int:
+            items = run_queue()
+            if items > 1000 and engine.clock.now() > self.start:
+                self.show(f"+{engine.clock.now() - self.start:g} ({items:,} items)")
+            return items
+
+        engine._run_queue = measured_run_queue  # type: ignore[method-assign]
+
+    def show(self, phase: str) -> None:
+        print(f"  {phase:<32} RSS {current_rss_mb():7.1f} MB, peak {peak_rss_mb():7.1f} MB"
+              f"   (timers {len(self.engine._timer_due):,})")
+
+
+def current_rss_mb() -> float:
+    """This process's resident memory now (Linux: /proc; elsewhere the peak)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * resource.getpagesize() / (1024 * 1024)
+    except OSError:
+        return peak_rss_mb()
+
+
 def peak_rss_mb() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return usage / 1024 if sys.platform != "darwin" else usage / (1024 * 1024)
@@ -108,6 +142,8 @@ def main() -> None:
                         help="turn Python's cyclic garbage collector off for the whole run")
     parser.add_argument("--by-queue", action="store_true",
                         help="also print the settle's CPU per work queue and per instant")
+    parser.add_argument("--memory", action="store_true",
+                        help="also print resident memory at each phase of the settle")
     args = parser.parse_args()
 
     if args.without_gc:
@@ -128,11 +164,19 @@ def main() -> None:
         cluster.add_node(f"node-{i:05d}", ready=True)
     t1 = time.perf_counter()
     by_queue = QueueClock(cluster) if args.by_queue else None
+    phases = MemoryPhases(cluster) if args.memory else None
+    if phases is not None:
+        print("resident memory by phase:")
+        phases.show("nodes registered")
     start = cluster.now()
     for i in range(args.daemonsets):
         cluster.create(daemonset(i))
+        if phases is not None:
+            phases.show(f"DaemonSet {i} created (+0)")
     t2 = time.perf_counter()
     cluster.advance()
+    if phases is not None:
+        phases.show("settled")
     # The engine pauses the collector while it runs; a collection it put off starts at
     # the next allocation of a container, wherever that is. Make one here, so the settle
     # pays for its own young collection (a full one comes when the collector's counts say

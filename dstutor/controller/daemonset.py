@@ -240,7 +240,7 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
         state = self.states.get(ds_uid)
         if state is None:  # not setdefault: a state is a dozen fields to build and drop
             state = self.states[ds_uid] = DaemonSetState()
-        state.dirty.add(node_name)
+        state.dirty[node_name] = None  # (a dict used as a set: see DaemonSetState.dirty)
         self.ctx.enqueue("daemonset", (ds["metadata"]["namespace"], ds["metadata"]["name"]))
 
     def wake_node(self, key: tuple[str, str, str]) -> None:
@@ -288,9 +288,10 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
         state.full = False
         store = self.ctx.store
         if full:
-            visit = {n["metadata"]["name"] for n in store.iter_kind("Node")}
-            visit |= set(store.pods_of_owner(ds_uid).keys())
-            visit |= state.dirty
+            every = {n["metadata"]["name"] for n in store.iter_kind("Node")}
+            every |= set(store.pods_of_owner(ds_uid).keys())
+            every.update(state.dirty)
+            visit: set[str] | dict[str, None] = every
             state.generation = generation
             state.template_generation = template_generation(ds)
             state.selector = selector
@@ -308,7 +309,7 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
                 return
             state.dirty.clear()
         else:
-            visit, state.dirty = state.dirty, set()  # the dirty set, handed over
+            visit, state.dirty = state.dirty, {}  # the dirty nodes, handed over
         visit_sorted = sorted(visit)
 
         self._claim_on_nodes(ds, selector, visit_sorted)
@@ -487,7 +488,7 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
                 # not yet tried. Their nodes stay dirty for the rate-limited retry.
                 self.ctx.record_event(ds, "Warning", "FailedCreate",
                                       f"Error creating: {err.message}", component=COMPONENT)
-                state.dirty.update(nodes_needing_pods[i:])
+                state.dirty.update(dict.fromkeys(nodes_needing_pods[i:]))
                 state.create_failed = True
                 break
             finally:

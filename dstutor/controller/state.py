@@ -75,7 +75,11 @@ class DaemonSetState:
     """What the controller remembers between syncs of one DaemonSet."""
 
     full: bool = True
-    dirty: set[str] = field(default_factory=set)
+    # The nodes to look at in the next sync, as the keys of a dict (values None): a set
+    # of 5,000 node names takes a table of 32,768 slots (sets grow fourfold), a dict
+    # 8,192. At the end of a 5,000 x 10 settle, ten DaemonSets hold every node at once
+    # until their syncs run: 5 MB of sets at the process's peak, 1 MB of dicts.
+    dirty: dict[str, None] = field(default_factory=dict)
     generation: int = 0
     hash: str = ""
     template_generation: str | None = None
