@@ -73,7 +73,7 @@ def map_large_blocks(on: bool) -> bool:
             import ctypes  # (here: only a cluster this large pays for importing it)
 
             _mallopt.append(ctypes.CDLL(None).mallopt)  # the process's C library
-        except (OSError, AttributeError):
+        except (OSError, AttributeError, TypeError):  # (Windows: CDLL takes no None)
             _mallopt.append(None)
     mallopt = _mallopt[0]
     if mallopt is None or not mallopt(_M_MMAP_THRESHOLD, LARGE_BLOCK if on else HEAP_BLOCK):

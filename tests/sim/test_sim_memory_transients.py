@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -193,12 +194,19 @@ def test_large_blocks_mapped_and_given_back(monkeypatch: pytest.MonkeyPatch) -> 
     assert looked_up == [None]  # the C library is looked up once
 
 
-def test_a_c_library_without_mallopt_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_process_library(name: None) -> object:
+    raise TypeError("LoadLibrary() argument 1 must be str, not None")  # as on Windows
+
+
+@pytest.mark.parametrize("library", [lambda name: object(), _no_process_library],
+                         ids=["no mallopt", "no process library"])
+def test_a_c_library_without_mallopt_is_left_alone(
+        monkeypatch: pytest.MonkeyPatch, library: Callable[[None], object]) -> None:
     import ctypes
 
     monkeypatch.setattr(engine_module, "_mallopt", [])
     monkeypatch.setattr(engine_module, "_mapping_large", [False])
-    monkeypatch.setattr(ctypes, "CDLL", lambda name: object())
+    monkeypatch.setattr(ctypes, "CDLL", library)
     assert engine_module.map_large_blocks(True) is False
     assert engine_module._mapping_large == [False]
     assert engine_module._mallopt == [None]
