@@ -6,6 +6,8 @@ import copy
 import errno
 import importlib
 import os
+import pickle
+import re
 import stat
 import threading
 from pathlib import Path
@@ -77,12 +79,14 @@ class _LimitedLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
-# Texts above this size (generated cluster files for big fleets: 5,000 nodes are 230 KB)
-# are scanned and parsed by libyaml, five times faster than pure Python; lessons and
-# manifests stay far below it. Only the scanning moves: composing (with the alias and
-# depth limits) and go-yaml's typing of every scalar stay _LimitedLoader's, and a text
-# libyaml cannot read goes the pure-Python way, so errors keep their wording.
-FAST_PARSE_BYTES = 64 * 1024
+# Texts above this size are scanned and parsed by libyaml, five times faster than pure
+# Python: every text, since lessons and manifests gained the path too (it was a cluster
+# file's alone; 5,000 nodes are 230 KB). Only the scanning moves: composing (with the
+# alias and depth limits) and go-yaml's typing of every scalar stay _LimitedLoader's, and
+# a text libyaml cannot read goes the pure-Python way, so errors keep their wording.
+# Pure-Python PyYAML took ~8 ms for a lesson, and a nested flow text (`[[[[...`) is
+# quadratic in its scanner (a hostile lesson 150 levels deep: 28 ms before it is refused).
+FAST_PARSE_BYTES = 0
 
 def _make_fast_loader() -> Any:
     """_LimitedLoader with libyaml's events in place of the pure-Python parser's; None
@@ -120,8 +124,7 @@ def _load_fast(text: str, source: str) -> list[Any] | None:
     # a text with a `!` anywhere (a tag, or in a value) goes the pure-Python way. So does
     # one with a tab: libyaml lets a tab end a line (`k: <tab>` is null) where PyYAML's
     # scanner refuses it, and a reader must see PyYAML's answer.
-    if (_FastLoader is None or "!" in text or "\t" in text
-            or yaml.reader.Reader.NON_PRINTABLE.search(text)):
+    if not _fast_candidate(text):
         return None
     try:
         docs = _plain_documents(_CParser(text))
@@ -326,35 +329,80 @@ def _error(source: str, exc: yaml.YAMLError) -> YamlError:
 # The same texts are parsed again and again: every `lesson check`, grade and replay loads
 # the whole course, every lesson setup applies the same manifests, and pure-Python PyYAML
 # takes ~8 ms for one lesson. A successful parse depends on the text alone (the source
-# only names the file in errors, and errors are never memoised), so the last few results
-# are kept by text and each caller gets its own deep copy (aliases stay shared within it).
-_MEMO: dict[tuple[str, str], Any] = {}
+# only names the file in errors), so the last few results are kept by text and each
+# caller gets its own deep copy (aliases stay shared within it). A refusal depends on the
+# text and the source it names, so it is kept by both: a hostile lesson in a course is
+# refused again on every load of the course (a 150-level nested text took ~30 ms), and
+# the same text from another file is refused in that file's words. A text refused for
+# meeting Python's recursion limit (which depends on the stack the parse began on) is not
+# kept.
+_MEMO: dict[tuple[str, ...], Any] = {}
 _MEMO_ENTRIES = 256
 _MEMO_TEXT = 64 * 1024  # bigger texts are rare and parsed each time
 _MEMO_LOCK = threading.Lock()  # `dstutor serve` parses on many threads
+_STACK_REFUSAL = "the document is nested too deeply"
+
+
+class _Refused:
+    """A refusal in the memo: the YamlError's message."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
 
 
 def _memo_get(kind: str, text: str) -> Any:
     found = _MEMO.get((kind, text), _MEMO)
-    return found if found is _MEMO else copy.deepcopy(found)
+    if found is _MEMO:
+        return found
+    if isinstance(found, bytes):
+        return pickle.loads(found)  # noqa: S301 - our own bytes (_memo_put), never a file's
+    return copy.deepcopy(found)
 
 
-def _memo_put(kind: str, text: str, value: Any) -> Any:
-    if len(text) <= _MEMO_TEXT:
-        kept = copy.deepcopy(value)
+def _memo_keep(key: tuple[str, ...], kept: Any) -> None:
+    if len(key[1]) <= _MEMO_TEXT:
         with _MEMO_LOCK:
             while len(_MEMO) >= _MEMO_ENTRIES:
                 del _MEMO[next(iter(_MEMO))]  # the oldest entry
-            _MEMO[(kind, text)] = kept
+            _MEMO[key] = kept
+
+
+def _memo_put(kind: str, text: str, value: Any) -> Any:
+    """Keep a copy of `value`: pickled (plain data: each caller's copy is then made in C,
+    aliases shared within it as in deepcopy's), else a deep copy."""
+    if len(text) <= _MEMO_TEXT:
+        try:
+            kept: Any = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            kept = copy.deepcopy(value)
+        _memo_keep((kind, text), kept)
     return value
+
+
+def _memoised(kind: str, text: str, source: str, parse: Any) -> Any:
+    """parse(text, source), or its result or refusal as kept (see _MEMO)."""
+    found = _memo_get(kind, text)
+    if found is not _MEMO:
+        return found
+    refused = _MEMO.get((kind, text, source))
+    if refused is not None:
+        raise YamlError(refused.message) from None
+    try:
+        value = parse(text, source)
+    except YamlError as exc:
+        message = str(exc)
+        if not message.endswith(_STACK_REFUSAL):
+            _memo_keep((kind, text, source), _Refused(message))
+        raise
+    return _memo_put(kind, text, value)
 
 
 def load_documents(text: str, source: str = "STDIN") -> list[Any]:
     """All documents in a YAML stream, skipping empty ones (as kubectl does)."""
-    found = _memo_get("documents", text)
-    if found is not _MEMO:
-        return found
-    return _memo_put("documents", text, _load_documents(text, source))
+    docs: list[Any] = _memoised("documents", text, source, _load_documents)
+    return docs
 
 
 def _load_documents(text: str, source: str) -> list[Any]:
@@ -404,13 +452,75 @@ def load_with_lines(text: str, source: str) -> tuple[Any, dict[tuple[str | int, 
 
     Lesson checks and the linter use the lines to point at the exact spot in a file.
     """
-    found = _memo_get("lines", text)
-    if found is not _MEMO:
-        return found
-    return _memo_put("lines", text, _load_with_lines(text, source))
+    found: tuple[Any, dict[tuple[str | int, ...], int]] = _memoised(
+        "lines", text, source, _load_with_lines)
+    return found
+
+
+def _fast_candidate(text: str) -> bool:
+    """Whether libyaml may read `text` (see _load_fast for what it must not)."""
+    return not (_FastLoader is None or "!" in text or "\t" in text or "\ufeff" in text
+                or yaml.reader.Reader.NON_PRINTABLE.search(text)
+                or _BLOCK_HEADER_COMMENT.search(text))
+
+
+# Two more things libyaml reads otherwise, found by comparing the paths on generated
+# texts (tests/misc/test_yamlio_fast_parse.py): a BOM past the start (libyaml skips it
+# where a token starts, PyYAML keeps it in the scalar), and a block scalar's header
+# followed by a comment with no space (`|#`: libyaml reads the comment, PyYAML refuses).
+_BLOCK_HEADER_COMMENT = re.compile(r"[|>][-+0-9]*#")
+
+
+# Line breaks other than "\n": a line number counted from libyaml's marks is then left
+# to the pure-Python path, which counts them as PyYAML does.
+_OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+
+
+def _lines_fast(text: str, source: str) -> tuple[Any, dict[tuple[str | int, ...], int]] | None:
+    """What _load_with_lines gives, from libyaml's events; None: let the pure-Python path
+    decide (and word any error)."""
+    if not _fast_candidate(text) or any(b in text for b in _OTHER_BREAKS):
+        return None
+    try:
+        loader = _FastLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None, {}
+            data = loader.construct_document(node)
+            _check_expansion(data, source)
+        finally:
+            loader.dispose()
+        if _empty_item(node):
+            return None
+        return data, _node_lines(node)
+    except Exception:  # noqa: BLE001 - any doubt: the pure-Python path reads it again
+        return None
+
+
+def _empty_item(node: yaml.Node) -> bool:
+    """Whether the document, or an item of one of its lists, is an empty plain scalar
+    (`---`, `- `): libyaml marks one where the next token starts, PyYAML where the last
+    one ended, and _node_lines reads those marks (a map's value is marked by its key)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, yaml.ScalarNode):
+            if n.value == "" and not n.style:
+                return True
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+        elif isinstance(n, yaml.MappingNode):
+            stack.extend(v for _k, v in n.value
+                         if not isinstance(v, yaml.ScalarNode))
+    return False
 
 
 def _load_with_lines(text: str, source: str) -> tuple[Any, dict[tuple[str | int, ...], int]]:
+    if len(text) > FAST_PARSE_BYTES:
+        found = _lines_fast(text, source)
+        if found is not None:
+            return found
     try:
         loader = _LimitedLoader(text)
     except yaml.YAMLError as exc:
@@ -428,6 +538,10 @@ def _load_with_lines(text: str, source: str) -> tuple[Any, dict[tuple[str | int,
                         ) from None
     finally:
         loader.dispose()
+    return data, _node_lines(node)
+
+
+def _node_lines(node: yaml.Node) -> dict[tuple[str | int, ...], int]:
     lines: dict[tuple[str | int, ...], int] = {}
 
     def walk(n: yaml.Node, path: tuple[str | int, ...]) -> None:
@@ -442,14 +556,14 @@ def _load_with_lines(text: str, source: str) -> tuple[Any, dict[tuple[str | int,
                 walk(item, (*path, i))
 
     walk(node, ())
-    return data, lines
+    return lines
 
 
 def _key_name(node: yaml.Node) -> str:
     """The JSON key a mapping key node becomes (`y:` is the key "true"), for line lookups."""
     if not isinstance(node, yaml.ScalarNode):
         return str(node)
-    if node.style is not None:  # quoted or block: a string as written
+    if node.style:  # quoted or block: a string as written (plain: None, or "" from libyaml)
         return str(node.value)
     try:
         return goyaml.json_key(goyaml.resolve(node.value)[1], None)
@@ -462,10 +576,9 @@ def document_lines(text: str, source: str) -> list[dict[tuple[str | int, ...], i
 
     Used to point at `file:line` when a manifest in a cluster file or lesson is refused.
     """
-    found = _memo_get("document lines", text)
-    if found is not _MEMO:
-        return found
-    return _memo_put("document lines", text, _document_lines(text, source))
+    found: list[dict[tuple[str | int, ...], int]] = _memoised(
+        "document lines", text, source, _document_lines)
+    return found
 
 
 def _document_lines(text: str, source: str) -> list[dict[tuple[str | int, ...], int]]:

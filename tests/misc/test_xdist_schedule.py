@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xdist_schedule import COST, DEFAULT_COST, cost_of, table, unit_of
+import pytest
+from xdist_schedule import COST, DEFAULT_COST, GROUP_COST, cost_of, table, unit_of
 
 TESTS = Path(__file__).resolve().parents[1]
 
@@ -51,3 +52,27 @@ def test_a_test_id_with_spaces_is_one_test() -> None:
         "1.00s setup    tests/a/test_x.py::test_y[get nodes]",
     ])
     assert table(durations) == '    "a/test_x.py": 1.500,'
+
+
+@pytest.mark.xdist_group("schedule-self")
+def test_a_grouped_test_s_id_names_its_group_in_a_loadgroup_worker(
+        request: pytest.FixtureRequest) -> None:
+    """The scheduler sees a group only in the `@name` xdist appends to a test's id in a
+    worker (`-n N` with `--dist loadgroup`); pytest 9 needs tests/conftest.py for that.
+    Run without xdist, the id is the plain one."""
+    in_worker = bool(getattr(request.config.option, "loadgroup", False))
+    assert request.node.nodeid.endswith("@schedule-self") == in_worker
+    assert request.node.nodeid.startswith(
+        "tests/misc/test_xdist_schedule.py::test_a_grouped_test_s_id_names_its_group")
+
+
+def test_a_group_s_tests_cost_the_group_s_entry() -> None:
+    group = next(iter(GROUP_COST))
+    ids = [f"tests/a/test_x.py::test_y[{i}]{group}" for i in range(2)]
+    assert cost_of(ids) == 2 * GROUP_COST[group]
+    durations = "\n".join([
+        "3.00s call     tests/a/test_x.py::test_y[1]@grp",
+        "1.00s call     tests/b/test_z.py::test_w@grp",
+        "2.00s call     tests/a/test_x.py::test_v",
+    ])
+    assert table(durations) == '    "@grp": 2.000,\n    "a/test_x.py": 2.000,'

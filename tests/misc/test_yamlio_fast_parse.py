@@ -34,10 +34,24 @@ def _read(text: str, *, fast: bool, monkeypatch: pytest.MonkeyPatch) -> Any:
         return f"YamlError: {exc}"
 
 
+def _read_lines(text: str, *, fast: bool, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """What _load_with_lines gives (the document and its lines, or the error's text)."""
+    monkeypatch.setattr(yamlio, "FAST_PARSE_BYTES", -1 if fast else 10**9)
+    try:
+        return yamlio._load_with_lines(text, "f.yaml")
+    except YamlError as exc:
+        return f"YamlError: {exc}"
+
+
 def _same(text: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Both paths read `text` alike: as documents, and as one document with its lines
+    (lesson files; a stream of several is an error both ways)."""
     pure = _read(text, fast=False, monkeypatch=monkeypatch)
     fast = _read(text, fast=True, monkeypatch=monkeypatch)
     assert repr(fast) == repr(pure)  # repr: types too (True vs 1, 1.0 vs 1), and NaN
+    pure_lines = _read_lines(text, fast=False, monkeypatch=monkeypatch)
+    fast_lines = _read_lines(text, fast=True, monkeypatch=monkeypatch)
+    assert repr(fast_lines) == repr(pure_lines)
     return pure
 
 
@@ -82,6 +96,13 @@ PAD = "# " + "x" * 100 + "\n"
     "a: 1\t\nb: 2\n",                               # a tab ending a line
     "a: \ufeffb\n",                                # a BOM inside the text
     "---\na: 1\n---\n---\nb: [y, n, 0x1F, 1e3, 2001-12-14, ~]\n",
+    # Found by comparing the paths on generated texts (yamlio._fast_candidate,
+    # _empty_item, _key_name): a block header with a comment and no space, BOMs past
+    # the start, empty plain scalars as the document or a list's item (marked
+    # differently), plain keys typed by go-yaml's rules beside a block scalar.
+    "|#\n", "a: >+#c\n  x\n", "\ufeff\ufeff", "\n\ufeff>+\n", "a: [\ufeff1]\n", "---",
+    "--- #c\n", "- \n- b\n", "a:\n  -\n  - 1\n", "y: |\n  x\n", "0x1F: |\n  x\n",
+    ".5: 1\n017: 2\n'y': 3\n",
 ])
 def test_big_texts_with_errors_and_traps_read_the_same(text: str,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,3 +17,12 @@ def strategy(request: pytest.FixtureRequest) -> str:
     """Upstream's updateStrategies(): every test taking `strategy` runs under OnDelete
     and RollingUpdate (a test may parametrize `strategy` itself instead)."""
     return str(request.param)
+
+
+@pytest.fixture
+def no_digest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The write_trace scenarios without their digest (write_trace.DIGESTS), for tests
+    that play them for what happens during them and never read the digest."""
+    from tests.sim import write_trace
+
+    monkeypatch.setattr(write_trace, "DIGESTS", False)

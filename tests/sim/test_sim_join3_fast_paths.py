@@ -16,6 +16,9 @@ from dstutor.sim import informers
 from dstutor.sim.informers import concerned_informers
 from tests.sim.write_trace import SCENARIOS
 
+# The scenarios are played for what happens during them; no test here reads a digest.
+pytestmark = pytest.mark.usefixtures("no_digest")
+
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_owner_references_memo_agrees(name: str, monkeypatch: pytest.MonkeyPatch) -> None:

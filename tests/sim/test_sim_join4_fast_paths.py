@@ -21,6 +21,9 @@ from dstutor.sim.informers import concerned_informers
 from tests.sim.test_sim_join3_fast_paths import status_checking_pods_seen
 from tests.sim.write_trace import SCENARIOS
 
+# The scenarios are played for what happens during them; no test here reads a digest.
+pytestmark = pytest.mark.usefixtures("no_digest")
+
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_in_place_signature_is_pod_signature(name: str, monkeypatch: pytest.MonkeyPatch

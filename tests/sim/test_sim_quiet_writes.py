@@ -26,6 +26,9 @@ from dstutor.sim.informers import (
 )
 from tests.sim.write_trace import SCENARIOS
 
+# The scenarios are played for what happens during them; no test here reads a digest.
+pytestmark = pytest.mark.usefixtures("no_digest")
+
 
 def _what_informers_change(c: Cluster) -> tuple[Any, ...]:
     """Everything a pod informer or the timeline may change when told of a write."""

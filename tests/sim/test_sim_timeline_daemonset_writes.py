@@ -14,6 +14,9 @@ from dstutor.sim.timeline import Timeline
 from tests.sim import write_trace
 from tests.sim.write_trace import SCENARIOS
 
+# The scenarios are played for what happens during them; no test here reads a digest.
+pytestmark = pytest.mark.usefixtures("no_digest")
+
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_observe_daemonset_records_what_observe_records(name: str,

@@ -8,6 +8,7 @@ import copy
 import json
 import pickle
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -131,3 +132,36 @@ def test_pods_that_turn_ready_together_share_one_conditions_list() -> None:
         assert p["status"]["conditions"] is not q["status"]["conditions"]
         assert q["status"]["conditions"] == cluster.get(
             "Pod", q["metadata"]["namespace"], q["metadata"]["name"])["status"]["conditions"]
+
+
+@pytest.mark.parametrize("name", ["kubeadm", "workloads"])
+def test_a_scenario_without_its_digest_reads_and_ends_the_same(name: str) -> None:
+    """write_trace.DIGESTS off (the tests that never read a digest): each step reads what
+    the digest is made of, as before (the reads settle the cluster and turn Event records
+    into dicts), so the scenario ends in the same state; there is no digest to read."""
+    from dstutor.sim.timeline import Timeline
+
+    def played(digests: bool) -> tuple[list[str], int, str, object]:
+        reads: list[str] = []
+        with pytest.MonkeyPatch.context() as patch:
+            for owner, method in ((Cluster, "list_live"), (Cluster, "next_change"),
+                                  (Cluster, "now"), (Timeline, "export")):
+                real = getattr(owner, method)
+
+                def spy(*args: object, _real: Any = real, _method: str = method,
+                        **kwargs: object) -> object:
+                    reads.append(_method)
+                    return _real(*args, **kwargs)
+
+                patch.setattr(owner, method, spy)
+            patch.setattr(write_trace, "DIGESTS", digests)
+            recorder = SCENARIOS[name]()
+        end = json.dumps({kind: recorder.cluster.list(kind) for kind in write_trace.KINDS},
+                         default=str)
+        return reads, recorder.steps, end, recorder.hash
+
+    reads, steps, end, digest = played(True)
+    reads_without, steps_without, end_without, no_digest = played(False)
+    assert (reads_without, steps_without, end_without) == (reads, steps, end)
+    assert steps == RECORDED[name]["steps"] and digest is not None
+    assert no_digest is None
