@@ -38,6 +38,7 @@ COST: dict[str, float] = {
     "lessons/test_lessons_hostile.py": 0.040,
     "sim/test_sim_join4_fast_paths.py": 0.122,
     "sim/test_sim_memory_transients.py": 0.300,
+    "sim/test_sim_pod_records.py": 0.065,
     "kubectl/test_kubectl_verbs_oracle.py": 0.138,
     "shell/test_shell_inprocess.py": 0.656,
     "sim/test_sim_general_paths.py": 0.527,
