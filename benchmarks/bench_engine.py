@@ -20,10 +20,13 @@ import resource
 import statistics
 import sys
 import time
-import tracemalloc
 from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING
 
 from dstutor.sim.cluster import Cluster
+
+if TYPE_CHECKING:  # imported where --peak-sites runs: it brings pickle, 1.2 MB of RSS
+    import tracemalloc
 
 
 def daemonset(i: int) -> dict:
@@ -136,6 +139,8 @@ class PeakFinder:
 
     def _counted(self, queue: str, handler: Callable[[Hashable], None]
                  ) -> Callable[[Hashable], None]:
+        import tracemalloc
+
         traced = tracemalloc.get_traced_memory
 
         def counted(key: Hashable) -> None:
@@ -157,6 +162,8 @@ def settle_traced(nodes: int, daemonsets: int, at: int = 0
                   ) -> tuple[PeakFinder, tracemalloc.Snapshot]:
     """The benchmark's settle (pod events off) under tracemalloc; the finder, and a
     snapshot once settled."""
+    import tracemalloc
+
     tracemalloc.start(1)
     try:
         cluster = Cluster(record_pod_events=False)
@@ -187,6 +194,8 @@ def site_lines(stats: list[tracemalloc.StatisticDiff] | list[tracemalloc.Statist
 
 def peak_sites(nodes: int, daemonsets: int, top: int) -> list[str]:
     """--peak-sites: the report's lines (see the module docstring)."""
+    import tracemalloc
+
     finder, _ = settle_traced(nodes, daemonsets)
     traced, item, where = finder.peak
     again, settled = settle_traced(nodes, daemonsets, at=item)
