@@ -1,5 +1,6 @@
-"""benchmarks/bench_engine.py --peak-sites: where a settle's traced memory peaks, found in
-one run and looked at in a second (the settle is deterministic), and what is live then."""
+"""benchmarks/bench_engine.py --peak-sites (benchmarks/bench_peak_sites.py): where a
+settle's traced memory peaks, found in one run and looked at in a second (the settle is
+deterministic), and what is live then."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import bench_engine  # noqa: E402
+import bench_peak_sites  # noqa: E402
 
 
 def test_the_second_run_finds_the_same_peak_and_snapshots_there() -> None:
-    first, _ = bench_engine.settle_traced(12, 2)
+    first, _ = bench_peak_sites.settle_traced(12, 2)
     traced, item, _where = first.peak
     assert 0 < item <= first.items and traced > 0
-    again, settled = bench_engine.settle_traced(12, 2, at=item)
+    again, settled = bench_peak_sites.settle_traced(12, 2, at=item)
     assert (again.items, again.peak[1]) == (first.items, item)
     assert again.snapshot is not None and settled is not None
     # Taken right then: it holds what the second run had traced at that item (the first
@@ -54,11 +56,11 @@ def test_peak_sites_prints_the_sites(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_the_benchmark_does_not_import_tracemalloc_until_asked() -> None:
-    """tracemalloc brings pickle: 1.2 MB more resident memory in every run of the
-    benchmark, whose peak RSS is what it measures."""
+    """Nor the --peak-sites code: with tracemalloc (which brings pickle) 1.5 MB more
+    resident memory in every run of the benchmark, whose peak RSS is what it measures."""
     bench = Path(__file__).resolve().parents[2] / "benchmarks"
     code = ("import sys; sys.path.insert(0, sys.argv[1]); import bench_engine; "
-            "print(sorted({'tracemalloc', 'pickle'} & set(sys.modules)))")
+            "print(sorted({'tracemalloc', 'pickle', 'bench_peak_sites'} & set(sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code, str(bench)], capture_output=True,
                          text=True, check=True, env={**os.environ, "PYTHONPATH": str(
                              bench.parent)}).stdout
