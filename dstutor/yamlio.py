@@ -482,20 +482,28 @@ def _lines_fast(text: str, source: str) -> tuple[Any, dict[tuple[str | int, ...]
     if not _fast_candidate(text) or any(b in text for b in _OTHER_BREAKS):
         return None
     try:
-        loader = _FastLoader(text)
-        try:
-            node = loader.get_single_node()
-            if node is None:
-                return None, {}
-            data = loader.construct_document(node)
-            _check_expansion(data, source)
-        finally:
-            loader.dispose()
+        node, data = _single_document(_FastLoader(text), source)
+        if node is None:
+            return None, {}
         if _empty_item(node):
             return None
         return data, _node_lines(node)
     except Exception:  # noqa: BLE001 - any doubt: the pure-Python path reads it again
         return None
+
+
+def _single_document(loader: Any, source: str) -> tuple[yaml.Node | None, Any]:
+    """The loader's one document as (its node, its data), expansion checked; (None, None)
+    for an empty stream. The loader is disposed of either way."""
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, None
+        data = loader.construct_document(node)
+        _check_expansion(data, source)
+        return node, data
+    finally:
+        loader.dispose()
 
 
 def _empty_item(node: yaml.Node) -> bool:
@@ -526,19 +534,13 @@ def _load_with_lines(text: str, source: str) -> tuple[Any, dict[tuple[str | int,
     except yaml.YAMLError as exc:
         raise _error(source, exc) from None
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, {}
-        data = loader.construct_document(node)
-        _check_expansion(data, source)
+        node, data = _single_document(loader, source)
     except yaml.YAMLError as exc:
         raise _error(source, exc) from None
     except RecursionError:
         raise YamlError(f"error: error parsing {source}: the document is nested too deeply"
                         ) from None
-    finally:
-        loader.dispose()
-    return data, _node_lines(node)
+    return (data, _node_lines(node)) if node is not None else (None, {})
 
 
 def _node_lines(node: yaml.Node) -> dict[tuple[str | int, ...], int]:
