@@ -17,7 +17,7 @@ import gc
 import tracemalloc
 from collections.abc import Callable, Hashable
 
-from bench_engine import daemonset
+from bench_engine import daemonset, settled_cluster
 
 from dstutor.sim.cluster import Cluster
 
@@ -96,19 +96,9 @@ def site_lines(stats: list[tracemalloc.StatisticDiff] | list[tracemalloc.Statist
     return lines
 
 
-def settle(nodes: int, daemonsets: int) -> None:
-    """The benchmark's settle (pod events off), untraced: the warm-up of peak_sites."""
-    cluster = Cluster(record_pod_events=False)
-    for i in range(nodes):
-        cluster.add_node(f"node-{i:05d}", ready=True)
-    for i in range(daemonsets):
-        cluster.create(daemonset(i))
-    cluster.advance()
-
-
 def peak_sites(nodes: int, daemonsets: int, top: int) -> list[str]:
     """--peak-sites: the report's lines (see the module docstring)."""
-    settle(nodes, daemonsets)
+    settled_cluster(nodes, daemonsets, pod_events=False)  # the warm-up, untraced
     finder, _ = settle_traced(nodes, daemonsets)
     traced, item, where = finder.peak
     again, settled = settle_traced(nodes, daemonsets, at=item)
