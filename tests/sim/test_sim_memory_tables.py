@@ -192,6 +192,17 @@ REFS = {"o": _refs("o"), "p": _refs("p"), "o-not-controller": _refs("o", False),
         "none": None}
 
 
+def retarget(store: Store, pod: dict[str, Any], refs: Any, node: str) -> None:
+    """A controller's in-place change of a stored pod's owner (None: none) and node, told
+    to the store."""
+    if refs is None:
+        pod["metadata"].pop("ownerReferences", None)
+    else:
+        pod["metadata"]["ownerReferences"] = refs
+    pod["spec"]["nodeName"] = node
+    store.touch(pod)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from(sorted(REFS)),
                           st.sampled_from(["n1", "n2", ""]),
@@ -213,12 +224,7 @@ def test_pod_indexes_follow_owner_changes_as_a_fresh_store_sees_them(
         if pod is None or op == "put":
             store.put(_pod(f"p{i}", node, REFS[refs]))
             continue
-        if REFS[refs] is None:
-            pod["metadata"].pop("ownerReferences", None)
-        else:
-            pod["metadata"]["ownerReferences"] = REFS[refs]
-        pod["spec"]["nodeName"] = node
-        store.touch(pod)
+        retarget(store, pod, REFS[refs], node)
     fresh = Store()
     for pod in store.list("Pod"):
         fresh.put(copy.copy(pod))

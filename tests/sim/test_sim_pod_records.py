@@ -30,6 +30,7 @@ from dstutor.sim import cluster as cluster_module
 from dstutor.sim.cluster import Cluster
 from dstutor.sim.informers import concerned_informers
 from dstutor.sim.store import Store
+from tests.sim.test_sim_memory_tables import _agent_cluster, retarget
 from tests.sim.write_trace import SCENARIOS
 
 FIELDS = ("work", "checked", "signature")
@@ -98,12 +99,7 @@ def test_records_hold_what_the_per_controller_tables_held(
             stored[key] = _pod(i, node, refs, f"uid-{i}-{step}")
             store.put(stored[key])
         elif op == "touch":
-            if REFS[refs] is None:
-                pod["metadata"].pop("ownerReferences", None)
-            else:
-                pod["metadata"]["ownerReferences"] = REFS[refs]
-            pod["spec"]["nodeName"] = node
-            store.touch(pod)
+            retarget(store, pod, REFS[refs], node)
         elif pod is not None:  # set: a controller writes its value for a stored pod
             written: Any = (f"n{value}" if field == "checked"
                             else (value, "sig") if field == "signature" else PodWork("active"))
@@ -173,15 +169,7 @@ def test_on_pod_reads_the_records_as_the_two_tables(name: str,
 
 
 def _settled() -> Cluster:
-    cluster = Cluster(record_pod_events=False)
-    for i in range(3):
-        cluster.add_node(f"node-{i}", ready=True)
-    cluster.create({"apiVersion": "apps/v1", "kind": "DaemonSet",
-                    "metadata": {"name": "agent", "namespace": "default"},
-                    "spec": {"selector": {"matchLabels": {"app": "agent"}},
-                             "template": {"metadata": {"labels": {"app": "agent"}},
-                                          "spec": {"containers": [{"name": "agent",
-                                                                   "image": "agent:1"}]}}}})
+    cluster = _agent_cluster(3)
     cluster.advance(30.0)
     return cluster
 
