@@ -5,6 +5,7 @@ errors in the same words."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,20 +26,13 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 import bench_cluster_file  # noqa: E402
 
 
-def _read(text: str, *, fast: bool, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """What _load_documents gives (or the error's text), by one path or the other."""
+def _read(load: Callable[[str, str], Any], text: str, *, fast: bool,
+          monkeypatch: pytest.MonkeyPatch) -> Any:
+    """What `load` (_load_documents, _load_with_lines) gives, or the error's text, by one
+    path or the other."""
     monkeypatch.setattr(yamlio, "FAST_PARSE_BYTES", -1 if fast else 10**9)
     try:
-        return yamlio._load_documents(text, "f.yaml")
-    except YamlError as exc:
-        return f"YamlError: {exc}"
-
-
-def _read_lines(text: str, *, fast: bool, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """What _load_with_lines gives (the document and its lines, or the error's text)."""
-    monkeypatch.setattr(yamlio, "FAST_PARSE_BYTES", -1 if fast else 10**9)
-    try:
-        return yamlio._load_with_lines(text, "f.yaml")
+        return load(text, "f.yaml")
     except YamlError as exc:
         return f"YamlError: {exc}"
 
@@ -46,13 +40,13 @@ def _read_lines(text: str, *, fast: bool, monkeypatch: pytest.MonkeyPatch) -> An
 def _same(text: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     """Both paths read `text` alike: as documents, and as one document with its lines
     (lesson files; a stream of several is an error both ways)."""
-    pure = _read(text, fast=False, monkeypatch=monkeypatch)
-    fast = _read(text, fast=True, monkeypatch=monkeypatch)
-    assert repr(fast) == repr(pure)  # repr: types too (True vs 1, 1.0 vs 1), and NaN
-    pure_lines = _read_lines(text, fast=False, monkeypatch=monkeypatch)
-    fast_lines = _read_lines(text, fast=True, monkeypatch=monkeypatch)
-    assert repr(fast_lines) == repr(pure_lines)
-    return pure
+    answers = []
+    for load in (yamlio._load_documents, yamlio._load_with_lines):
+        pure = _read(load, text, fast=False, monkeypatch=monkeypatch)
+        fast = _read(load, text, fast=True, monkeypatch=monkeypatch)
+        assert repr(fast) == repr(pure)  # repr: types too (True vs 1, 1.0 vs 1), and NaN
+        answers.append(pure)
+    return answers[0]  # the documents
 
 
 def test_the_repository_yaml_files_are_there() -> None:
