@@ -116,21 +116,23 @@ class PodField(MutableMapping[Key, Any]):
         self._records = records
         self._name = name
 
+    def _value(self, key: object) -> Any:
+        """The pod's value; None for a pod without one, or not stored."""
+        record = self._records.get(key)  # type: ignore[call-overload]
+        return getattr(record, self._name) if record is not None else None
+
     def __getitem__(self, key: Key) -> Any:
-        record = self._records.get(key)
-        value = getattr(record, self._name) if record is not None else None
+        value = self._value(key)
         if value is None:
             raise KeyError(key)
         return value
 
     def get(self, key: Key, default: Any = None) -> Any:
-        record = self._records.get(key)
-        value = getattr(record, self._name) if record is not None else None
+        value = self._value(key)
         return default if value is None else value
 
     def __contains__(self, key: object) -> bool:
-        record = self._records.get(key)  # type: ignore[call-overload]
-        return record is not None and getattr(record, self._name) is not None
+        return self._value(key) is not None
 
     def __setitem__(self, key: Key, value: Any) -> None:
         if value is None:
