@@ -102,17 +102,22 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
                 self._sync_failures.pop(uid(old), None)
             return
         new_uid = new["metadata"]["uid"]  # uid(new): every status write passes here
-        state = self.states.get(new_uid)
-        if state is not None and old is not new:
-            state.full = True  # a write by a user, not our own status update
-        if (old is new and state is not None and self._writing_status == new_uid
-                and not (state.dirty or state.full or state.old_nodes or state.create_failed)
-                and state.old_revision_count <= int(new["spec"].get("revisionHistoryLimit",
-                                                                   10))):
-            # The status write that ends a sync which left nothing to do: the resync that
-            # upstream's informer runs for it would visit no node, roll nothing and
-            # write nothing (a node or pod event that comes later enqueues its own).
-            return
+        if old is not new:
+            state = self.states.get(new_uid)
+            if state is not None:
+                state.full = True  # a write by a user, not our own status update
+        elif self._writing_status == new_uid:
+            state = self.states.get(new_uid)
+            if (state is not None
+                    and not (state.dirty or state.full or state.old_nodes
+                             or state.create_failed)
+                    and state.old_revision_count <= int(new["spec"].get(
+                        "revisionHistoryLimit", 10))):
+                # The status write that ends a sync which left nothing to do: the resync
+                # that upstream's informer runs for it would visit no node, roll nothing
+                # and write nothing (a node or pod event that comes later enqueues its
+                # own).
+                return
         self.ctx.enqueue("daemonset", (new["metadata"]["namespace"], new["metadata"]["name"]))
 
     def on_node(self, old: Obj | None, new: Obj | None) -> None:

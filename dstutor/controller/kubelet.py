@@ -56,7 +56,9 @@ class Kubelet:
         # _set_conditions' results by what they were made from (see there).
         self._conditions_memo: dict[tuple[object, ...], tuple[tuple[Obj, ...], list[Obj]]] = {}
         # Whether a pod must wait for its node's network (controller/network.py).
-        self.network_blocks: Callable[[Obj, str], bool] = lambda pod, node_name: False
+        # (Given the node as the store has it, or None.)
+        self.network_blocks: Callable[[Obj, str, Obj | None], bool] = (
+            lambda pod, node_name, node: False)
         # Told when one of a pod's containers starts, to schedule its failed readiness
         # probes (controller/prober.py).
         self.container_started: Callable[[Obj, str, float], None] = (
@@ -121,16 +123,17 @@ class Kubelet:
 
     def sync_pod(self, key: PodKey) -> None:
         store = self.ctx.store
-        pod = store.get(*key)
-        if pod is None:
+        # The pod's record, and the pod in it (store.get(*key), the one lookup for both).
+        record = store.pod_records.get(key)
+        if record is None:
             self.work.pop(key, None)
             return
+        pod = record.pod
         node_name = pod["spec"].get("nodeName")
         agent = self.nodes.get(node_name) if node_name else None
         if agent is None or not agent.alive:
             return
         now = self.ctx.clock.now()
-        record = store.pod_records[key]  # (a stored pod's)
         work = record.work
         meta, status = pod["metadata"], pod["status"]
         if meta.get("deletionTimestamp"):
@@ -148,18 +151,19 @@ class Kubelet:
             self._set_conditions(pod, ready=is_pod_ready(pod), now=now)
             store.touch_status(pod)
         if work is None:
-            if self.network_blocks(pod, node_name):
+            node = store.get("Node", "", node_name)  # (asked once for both)
+            if self.network_blocks(pod, node_name, node):
                 return  # woken again when the node's network comes up
-            work = self._admit(pod, record, node_name, now)
+            work = self._admit(pod, record, node_name, node, now)
         self._step(pod, key, node_name, work, now, record)
 
     def _containers(self, pod: Obj) -> list[Obj]:
         # The spec itself, read only (a pod's containers never change while it runs).
         return pod["spec"].get("containers") or []
 
-    def _admit(self, pod: Obj, record: PodRecord, node_name: str, now: float) -> PodWork:
+    def _admit(self, pod: Obj, record: PodRecord, node_name: str, node: Obj | None,
+               now: float) -> PodWork:
         status = pod["status"]
-        node = self.ctx.store.get("Node", "", node_name)
         status["hostIP"] = internal_ip(node)
         status["hostIPs"] = shared.ip_list(status["hostIP"])
         status["startTime"] = to_rfc3339(now)

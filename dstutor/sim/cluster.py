@@ -157,9 +157,7 @@ class Cluster:
     def _dispatch(self, kind: str, old: Obj | None, new: Obj | None) -> None:
         """The informers: tell each controller about the change it watches."""
         if kind == "Pod":  # most writes (the table's entry, asked first)
-            self._on_pod(old, new)
-            if new is None or new["metadata"].get("deletionTimestamp"):
-                self.gc.on_any(kind, old, new)
+            self._on_pod(old, new)  # (which tells the garbage collector too)
             return
         informer = self._informers.get(kind)
         if informer is not None:
@@ -192,10 +190,15 @@ class Cluster:
         # status updates in place that only the DaemonSet controller needs to see.
         # (The kubelet's work and taint eviction's checked nodes: on the pod records.)
         concerned = concerned_informers(old, new, self.store.pod_records, None)
-        if concerned & TIMELINE:
+        timeline = concerned & TIMELINE
+        if timeline:
             self.timeline.observe_pod(old, new, self.clock)
         for on_pod in self._pod_informer_sets[concerned >> 1]:
             on_pod(old, new)
+        # The garbage collector, last, as for any kind: a pod removed or being deleted.
+        # Both concern the timeline too, so a write that does not is neither (most).
+        if timeline and (new is None or new["metadata"].get("deletionTimestamp")):
+            self.gc.on_any("Pod", old, new)
 
     def _on_node(self, old: Obj | None, new: Obj | None) -> None:
         self.timeline.observe("Node", old, new, self.clock.now())
