@@ -6,6 +6,7 @@ whose labels no longer match.
 from __future__ import annotations
 
 from dstutor.controller.context import Context
+from dstutor.controller.pod_record import PodRecord
 from dstutor.model.objects import (
     Obj,
     controller_ref,
@@ -61,7 +62,13 @@ class PodClaims:
                             and selector.matches(labels(pod))):
                         self._adopt(ds, pod)
             owned = owned_by_node.get(node_name)
-            if not owned:
+            if owned is None:
+                continue
+            if type(owned) is PodRecord:
+                # Nearly always: the node's one pod, held as its record (the stored pod
+                # in it, without the record's Python-level len(), iter() and a lookup).
+                if not self._selects(selector, owned.pod):
+                    self._release(owned.pod, ds_uid)
                 continue
             # (A tuple the index replaces on change, never edits: safe to walk as is.)
             for pod_key in owned:

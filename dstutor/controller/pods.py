@@ -16,9 +16,10 @@ def daemon_pods_on(store: ObjectStore, ds: Obj, node_name: str, *,
         return []
     # Nearly always one pod per node, nothing to sort: the index holds its record then
     # (read without the record's Python-level len() and [0]).
-    one = keys.key if type(keys) is PodRecord else keys[0] if len(keys) == 1 else None
-    if one is not None:
-        pod = store.get(*one)
+    record = keys if type(keys) is PodRecord else None
+    if record is not None or len(keys) == 1:
+        # (The record holds the stored pod: store.get's answer, without the lookup.)
+        pod = record.pod if record is not None else store.get(*keys[0])
         # is_terminating(pod), inline: every sync of a node asks.
         if pod is None or (not include_deleted_terminal
                            and pod["metadata"].get("deletionTimestamp")

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from dstutor.controller import preemption, shared
 from dstutor.controller.context import Context
-from dstutor.model.objects import Obj, is_terminating, key_of, target_node_name
+from dstutor.model.objects import Obj, is_terminating, key_of
 from dstutor.model.podaffinity import (
     RESOLVABLE,
     has_required_anti_affinity,
@@ -229,21 +229,21 @@ class Scheduler:
 
     def schedule(self, key: tuple[str, str, str]) -> None:
         store = self.ctx.store
-        pod = store.get(*key)
-        if pod is None or pod["spec"].get("nodeName") or pod["metadata"].get(
-                "deletionTimestamp"):  # (is_terminating(pod))
+        # The pod's record: the pod (store.get's answer), and its target node as the
+        # store indexed it at its last write (target_node_name(pod), not asked again).
+        record = store.pod_records.get(key)
+        pod = record.pod if record is not None else None
+        if record is None or pod is None or pod["spec"].get("nodeName") or pod[
+                "metadata"].get("deletionTimestamp"):  # (is_terminating(pod))
             self.unschedulable.discard(key)
             return
-        total = store.count("Node")
-        pinned = target_node_name(pod)
+        pinned = record.node
         # The filters' reasons, one per refusal; counted only when the pod does not fit.
         refusals: list[str] = []
-        prefiltered = 0
         if pinned:
             # DaemonSet pods name their node in the affinity; PreFilter drops the rest.
             node = store.get("Node", "", pinned)
             candidates = [node] if node is not None else []
-            prefiltered = total - len(candidates)
         else:
             candidates = store.list("Node")
         feasible: list[tuple[float, str, Obj]] = []
@@ -285,6 +285,9 @@ class Scheduler:
                 refusals += room
                 resolvable.append((node, on_node))
         if not feasible:
+            # (The nodes are counted only here: the filters write nothing.)
+            total = store.count("Node")
+            prefiltered = total - len(candidates) if pinned else 0
             if not total:
                 self._mark_unschedulable(pod, "no nodes available to schedule pods")
                 return
