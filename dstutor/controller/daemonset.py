@@ -111,8 +111,9 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
             if (state is not None
                     and not (state.dirty or state.full or state.old_nodes
                              or state.create_failed)
-                    and state.old_revision_count <= int(new["spec"].get(
-                        "revisionHistoryLimit", 10))):
+                    and (not state.old_revision_count  # (the limit is never negative)
+                         or state.old_revision_count <= int(new["spec"].get(
+                             "revisionHistoryLimit", 10)))):
                 # The status write that ends a sync which left nothing to do: the resync
                 # that upstream's informer runs for it would visit no node, roll nothing
                 # and write nothing (a node or pod event that comes later enqueues its
@@ -338,7 +339,9 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
             # No rollout to follow (or this sync stopped short of it): the index would
             # miss this sync's changes, and it holds pods alive. Built again when needed.
             state.rolling = None
-        if managed and (full or state.old_revision_count > int(
+        # (Validation keeps revisionHistoryLimit from being negative: no old revision is
+        # never too many, and the spec need not be read.)
+        if managed and (full or state.old_revision_count and state.old_revision_count > int(
                 ds["spec"].get("revisionHistoryLimit", 10))):
             cleanup_history(self.ctx, ds, state, [*visit, *state.dirty],
                             walk=self.full_walk, verify=self.verify)

@@ -18,6 +18,7 @@ from dstutor.model.podaffinity import (
 from dstutor.model.priority import pod_priority
 from dstutor.model.quantity import parse_quantity
 from dstutor.model.selectors import pod_matches_node_affinity
+from dstutor.model.sharedguard import share
 from dstutor.model.taints import find_matching_untolerated_taint, toleration_tolerates_taint
 from dstutor.model.timefmt import to_rfc3339
 
@@ -192,6 +193,9 @@ class Scheduler:
         # asks for nothing (no cpu, memory or host port).
         self._asks_nothing: list[tuple[object, bool]] = []
         self._pod_limits: dict[str, int] = {}  # allocatable "pods" text -> the number
+        # The last condition a pod without conditions was given, and the one list holding
+        # it alone that such pods share (see _set_scheduled_condition).
+        self._first_conditions: tuple[object, list[Obj]] = (None, [])
 
     def on_pod(self, old: Obj | None, new: Obj | None) -> None:
         if new is None:
@@ -417,8 +421,18 @@ class Scheduler:
         cond = shared.pod_condition("PodScheduled", status, to_rfc3339(self.ctx.clock.now()),
                                     reason, message,
                                     int(pod["metadata"].get("generation") or 0))
-        conditions = [c for c in pod["status"].get("conditions") or []
-                      if c.get("type") != "PodScheduled"]
+        current = pod["status"].get("conditions")
+        if not current:
+            # A pod's first condition (a new pod bound): the pods scheduled alike at one
+            # instant share one list, as the condition in it (conditions lists are
+            # replaced, never edited in place: controller/shared.py). So the kubelet's
+            # memo of its conditions lists (Kubelet._set_conditions) finds theirs.
+            first = self._first_conditions
+            if first[0] is not cond:
+                first = self._first_conditions = (cond, share([cond]))
+            pod["status"]["conditions"] = first[1]
+            return
+        conditions = [c for c in current if c.get("type") != "PodScheduled"]
         conditions.append(cond)
         pod["status"]["conditions"] = conditions
 
