@@ -154,7 +154,13 @@ class Kubelet:
             node = store.get("Node", "", node_name)  # (asked once for both)
             if self.network_blocks(pod, node_name, node):
                 return  # woken again when the node's network comes up
-            work = self._admit(pod, record, node_name, node, now)
+            wake = self._admit(pod, record, node_name, node, now)
+            if wake is not None:
+                # Each container pulls or starts later: _step would move none of them
+                # and only set this wake-up (tests/sim/test_sim_join6_fast_paths.py).
+                self.ctx.enqueue_at("kubelet", key, wake)
+                return
+            work = record.work
         self._step(pod, key, node_name, work, now, record)
 
     def _containers(self, pod: Obj) -> list[Obj]:
@@ -162,7 +168,9 @@ class Kubelet:
         return pod["spec"].get("containers") or []
 
     def _admit(self, pod: Obj, record: PodRecord, node_name: str, node: Obj | None,
-               now: float) -> PodWork:
+               now: float) -> float | None:
+        """Admit the pod (its record.work set); returns when its first container is due
+        if that is later than now (else None: something is due at once)."""
         status = pod["status"]
         status["hostIP"] = internal_ip(node)
         status["hostIPs"] = shared.ip_list(status["hostIP"])
@@ -180,12 +188,15 @@ class Kubelet:
         # Pods admitted alike share their record (kubelet_work.shared_work): its
         # signature, a fresh ContainerWork's fields after _begin for each container.
         signature: list[Any] = ["active", 0.0]
+        wake: float | None = None
         for c in pod["spec"].get("containers") or []:  # _containers(pod)
-            signature += (c["name"], *self._begin_stage(pod, c, node_name, now), 0.0, None,
-                          False, True, "")
-        record.work = work = shared_record(tuple(signature))
+            stage, due = self._begin_stage(pod, c, node_name, now)
+            signature += (c["name"], stage, due, 0.0, None, False, True, "")
+            if wake is None or due < wake:
+                wake = due
+        record.work = shared_record(tuple(signature))
         self.ctx.store.touch_status(pod)
-        return work
+        return wake if wake is not None and wake > now else None
 
     def _begin(self, pod: Obj, c: Obj, cw: ContainerWork, node_name: str, now: float) -> None:
         cw.stage, cw.due = self._begin_stage(pod, c, node_name, now)

@@ -1,0 +1,260 @@
+"""Shortcuts of issue 19's sixth join round (join6) against the general paths they skip,
+over every write_trace scenario (whose visible states test_sim_write_trace checks), and
+tables where a scenario reaches too few cases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dstutor.controller.daemonset import DaemonSetsController
+from dstutor.controller.gc import GarbageCollector
+from dstutor.controller.kubelet import Kubelet
+from dstutor.controller.pod_record import PodRecord
+from dstutor.controller.pods import daemon_pods_on
+from dstutor.controller.scheduler import Scheduler
+from dstutor.model.objects import Obj, is_terminating, target_node_name
+from dstutor.sim.cluster import Cluster
+from tests.sim import write_trace
+from tests.sim.write_trace import SCENARIOS
+
+RECORDED = json.loads((Path(__file__).parent / "write_trace_digests.json").read_text())
+
+
+@pytest.mark.usefixtures("no_digest")
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_admission_wake_is_the_one_step_would_set(name: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """sync_pod skips _step after admitting a pod whose containers are all due later:
+    for every such admission, _step (the general path) run then changes nothing (the
+    pod's resourceVersion, status and progress record stay) and sets exactly the kubelet
+    wake-up _admit's answer names."""
+    real_admit = Kubelet._admit
+    taken = [0]
+
+    def checking(self: Kubelet, pod: Obj, record: PodRecord, node_name: str,
+                 node: Obj | None, now: float) -> float | None:
+        wake = real_admit(self, pod, record, node_name, node, now)
+        if wake is None:
+            return None
+        engine = self.ctx.engine  # type: ignore[attr-defined]
+        key = record.key
+        assert key not in engine._timer_due
+        before = (pod["metadata"]["resourceVersion"], json.dumps(pod["status"]),
+                  record.work, list(engine._queue))
+        self._step(pod, key, node_name, record.work, now, record)
+        assert (pod["metadata"]["resourceVersion"], json.dumps(pod["status"]),
+                record.work, list(engine._queue)) == before
+        assert engine._timer_due[key] == wake
+        taken[0] += 1
+        return wake
+
+    monkeypatch.setattr(Kubelet, "_admit", checking)
+    SCENARIOS[name]()
+    assert taken[0] >= 3
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_general_paths_show_the_recorded_states(name: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the admission wake-up left to _step and a new first conditions list per
+    bound pod (the general paths), every scenario still shows the recorded states (so
+    do the shortcuts: test_sim_write_trace)."""
+    real_admit = Kubelet._admit
+    real_condition = Scheduler._set_scheduled_condition
+
+    def admit_then_step(self: Kubelet, pod: Obj, record: PodRecord, node_name: str,
+                        node: Obj | None, now: float) -> float | None:
+        real_admit(self, pod, record, node_name, node, now)
+        return None  # sync_pod goes on to _step
+
+    def own_list(self: Scheduler, pod: Obj, *args: Any) -> None:
+        self._first_conditions = (None, [])
+        real_condition(self, pod, *args)
+
+    monkeypatch.setattr(Kubelet, "_admit", admit_then_step)
+    monkeypatch.setattr(Scheduler, "_set_scheduled_condition", own_list)
+    recorder = SCENARIOS[name]()
+    assert recorder.steps == RECORDED[name]["steps"]
+    assert recorder.hash.hexdigest() == RECORDED[name]["digest"]
+
+
+def test_pods_bound_alike_share_their_first_conditions_list() -> None:
+    """The pods a DaemonSet makes at one instant are bound with one conditions list,
+    and the kubelet's admission finds its memo for them: they keep sharing one."""
+    cluster = Cluster(record_pod_events=False)
+    for i in range(4):
+        cluster.add_node(f"n{i}", ready=True)
+    scheduled: list[int] = []
+
+    def bound(kind: str, old: Obj | None, new: Obj | None) -> None:
+        if kind == "Pod" and new is not None and new["spec"].get("nodeName") and len(
+                new["status"].get("conditions") or ()) == 1:
+            scheduled.append(id(new["status"]["conditions"]))
+
+    cluster.store.listeners.append(bound)
+    cluster.create(write_trace._ds("agent", [{"name": "a", "image": "agent:1"}]))
+    cluster.settle()
+    assert len(scheduled) == 4 and len(set(scheduled)) == 1
+    pods = [p for p in cluster.store.list("Pod")]
+    assert len({id(p["status"]["conditions"]) for p in pods}) == 1
+    assert [c["type"] for c in pods[0]["status"]["conditions"]] == [
+        "PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady",
+        "PodScheduled"]
+
+
+@pytest.mark.usefixtures("no_digest")
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_scheduler_target_node_is_the_pods_own(name: str,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scheduler takes a pod's target node from its store record: whenever it
+    schedules a pod, that is target_node_name of the pod as it is then."""
+    real = Scheduler.schedule
+    asked = [0]
+
+    def checking(self: Scheduler, key: tuple[str, str, str]) -> None:
+        record = self.ctx.store.pod_records.get(key)
+        if record is not None and not record.pod["spec"].get("nodeName"):
+            assert record.node == target_node_name(record.pod), key
+            asked[0] += 1
+        real(self, key)
+
+    monkeypatch.setattr(Scheduler, "schedule", checking)
+    SCENARIOS[name]()
+    assert asked[0] >= 5
+
+
+def _daemon_pods_on_general(cluster: Cluster, ds: Obj, node_name: str,
+                            include_deleted_terminal: bool) -> list[Obj]:
+    """daemon_pods_on through store.get for every key (its answer before join6)."""
+    store = cluster.store
+    keys = store.pods_of_owner(ds["metadata"]["uid"]).get(node_name)
+    pods = [p for p in (store.get(*k) for k in keys or ()) if p is not None and (
+        include_deleted_terminal or not (is_terminating(p) and p["status"].get("phase") in (
+            "Failed", "Succeeded")))]
+    return sorted(pods, key=lambda p: (p["metadata"]["creationTimestamp"],
+                                       p["metadata"]["name"])) if len(pods) > 1 else pods
+
+
+@pytest.mark.usefixtures("no_digest")
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_a_nodes_one_pod_read_from_its_record(name: str,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """daemon_pods_on and ClaimPods read a node's one pod from the record the owner index
+    holds: after every DaemonSet sync, for every node, daemon_pods_on answers what
+    store.get of each indexed key gives, and each record the index holds is the stored
+    pod's own."""
+    real = DaemonSetsController.sync
+    compared = [0]
+
+    def checking(self: DaemonSetsController, key: tuple[str, str]) -> None:
+        real(self, key)
+        store = self.ctx.store
+        cluster: Cluster = self.ctx  # type: ignore[assignment]
+        ds = store.get("DaemonSet", *key)
+        if ds is None:
+            return
+        for node_name, keys in store.pods_of_owner(ds["metadata"]["uid"]).items():
+            if type(keys) is PodRecord:
+                assert store.get(*keys.key) is keys.pod
+                compared[0] += 1
+            for deleted in (False, True):
+                got = daemon_pods_on(store, ds, node_name, include_deleted_terminal=deleted)
+                assert [id(p) for p in got] == [id(p) for p in _daemon_pods_on_general(
+                    cluster, ds, node_name, deleted)]
+
+    monkeypatch.setattr(DaemonSetsController, "sync", checking)
+    SCENARIOS[name]()
+    assert compared[0] >= 10
+
+
+@pytest.mark.usefixtures("no_digest")
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_pod_writes_tell_the_collector_as_before(name: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cluster._on_pod tells the garbage collector of a pod write only under the TIMELINE
+    bit: it hears of exactly the pod writes it heard of before (a removal or a pod being
+    deleted), after the pod informers."""
+    heard: list[tuple[int, int]] = []
+    expected: list[tuple[int, int]] = []
+    real_on_any = GarbageCollector.on_any
+    real_on_pod = Cluster._on_pod
+
+    def on_any(self: GarbageCollector, kind: str, old: Obj | None, new: Obj | None) -> None:
+        if kind == "Pod":
+            heard.append((id(old), id(new)))
+        real_on_any(self, kind, old, new)
+
+    def on_pod(self: Cluster, old: Obj | None, new: Obj | None) -> None:
+        real_on_pod(self, old, new)
+        if new is None or new["metadata"].get("deletionTimestamp"):
+            expected.append((id(old), id(new)))
+        assert heard == expected
+
+    monkeypatch.setattr(GarbageCollector, "on_any", on_any)
+    monkeypatch.setattr(Cluster, "_on_pod", on_pod)
+    SCENARIOS[name]()
+    if name != "kubeadm":
+        assert len(expected) >= 3
+
+
+@pytest.mark.usefixtures("no_digest")
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_own_status_writes_wake_as_the_general_test(name: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """on_daemonset looks at revisionHistoryLimit only when the DaemonSet has old
+    revisions: for every DaemonSet write, it queues a sync exactly when the general test
+    (the limit read every time) says the write may leave work."""
+    real = DaemonSetsController.on_daemonset
+    checked = [0]
+
+    def checking(self: DaemonSetsController, old: Obj | None, new: Obj | None) -> None:
+        if new is None:
+            real(self, old, new)
+            return
+        state = self.states.get(new["metadata"]["uid"])
+        quiet = (old is new and state is not None
+                 and self._writing_status == new["metadata"]["uid"]
+                 and not (state.dirty or state.full or state.old_nodes or state.create_failed)
+                 and state.old_revision_count <= int(new["spec"].get("revisionHistoryLimit",
+                                                                    10)))
+        cluster: Cluster = self.ctx  # type: ignore[assignment]
+        enqueue = cluster.enqueue
+        queued: list[tuple[str, Any]] = []
+        cluster.enqueue = lambda queue, key: queued.append((queue, key))  # type: ignore
+        try:
+            real(self, old, new)
+        finally:
+            cluster.enqueue = enqueue  # type: ignore[method-assign]
+        assert queued == ([] if quiet else [("daemonset", (new["metadata"]["namespace"],
+                                                          new["metadata"]["name"]))])
+        for queue, key in queued:
+            enqueue(queue, key)
+        checked[0] += quiet
+
+    monkeypatch.setattr(DaemonSetsController, "on_daemonset", checking)
+    SCENARIOS[name]()
+    if name.startswith("fleet"):
+        assert checked[0] >= 5
+
+
+def test_old_revisions_beyond_the_limit_go_once_their_pods_do() -> None:
+    """revisionHistoryLimit 0: once a rollout replaced every pod, the syncs that follow
+    (not full ones) clean the old revision up, as the general test has them do."""
+    cluster = Cluster(record_pod_events=False)
+    for i in range(3):
+        cluster.add_node(f"n{i}", ready=True)
+    ds = write_trace._ds("agent", [{"name": "a", "image": "agent:1"}])
+    ds["spec"]["revisionHistoryLimit"] = 0
+    cluster.create(ds)
+    cluster.advance()
+    live = cluster.get("DaemonSet", "default", "agent")
+    live["spec"]["template"]["spec"]["containers"][0]["image"] = "agent:2"
+    cluster.update(live)
+    cluster.advance()
+    images = {p["spec"]["containers"][0]["image"] for p in cluster.store.list("Pod")}
+    assert images == {"agent:2"}
+    assert len(cluster.store.list("ControllerRevision")) == 1
