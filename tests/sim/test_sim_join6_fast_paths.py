@@ -258,3 +258,54 @@ def test_old_revisions_beyond_the_limit_go_once_their_pods_do() -> None:
     images = {p["spec"]["containers"][0]["image"] for p in cluster.store.list("Pod")}
     assert images == {"agent:2"}
     assert len(cluster.store.list("ControllerRevision")) == 1
+
+
+@pytest.mark.parametrize(("old_revisions", "limit"), [
+    (0, 0), (0, 1), (0, None), (1, 0), (1, 1), (2, 1), (3, 10), (11, 10), (11, None)])
+def test_own_status_write_with_old_revisions(old_revisions: int, limit: int | None) -> None:
+    """A status write that ends a sync which left nothing else to do queues another sync
+    exactly when the old revisions are more than revisionHistoryLimit (default 10), as
+    the general test says: the table covers the counts the scenarios never reach."""
+    cluster = Cluster(record_pod_events=False)
+    cluster.add_node("n0", ready=True)
+    ds = write_trace._ds("agent", [{"name": "a", "image": "agent:1"}])
+    if limit is not None:
+        ds["spec"]["revisionHistoryLimit"] = limit
+    cluster.create(ds)
+    cluster.advance()
+    controller = cluster.daemonsets
+    stored = cluster.store.get("DaemonSet", "default", "agent")
+    assert stored is not None
+    state = controller.states[stored["metadata"]["uid"]]
+    assert not (state.dirty or state.full or state.old_nodes or state.create_failed)
+    state.old_revision_count = old_revisions
+    queued: list[tuple[str, Any]] = []
+    cluster.enqueue = lambda queue, key: queued.append((queue, key))  # type: ignore
+    controller._writing_status = stored["metadata"]["uid"]
+    controller.on_daemonset(stored, stored)
+    too_many = old_revisions > (10 if limit is None else limit)
+    assert queued == ([("daemonset", ("default", "agent"))] if too_many else [])
+
+
+def test_a_nodes_one_pod_being_deleted_and_finished() -> None:
+    """daemon_pods_on leaves out a node's one pod once it is finished and being deleted
+    (unless asked for it), read from its record as through store.get."""
+    cluster = Cluster(record_pod_events=False)
+    cluster.add_node("n0", ready=True)
+    cluster.create(write_trace._ds("agent", [{"name": "a", "image": "agent:1"}]))
+    cluster.advance()
+    ds = cluster.store.get("DaemonSet", "default", "agent")
+    assert ds is not None
+    (pod,) = cluster.store.list("Pod")
+    assert type(cluster.store.pods_of_owner(ds["metadata"]["uid"])["n0"]) is PodRecord
+    answers = []
+    for phase, deleting in (("Running", False), ("Failed", False), ("Running", True),
+                            ("Failed", True), ("Succeeded", True)):
+        pod["status"]["phase"] = phase
+        if deleting:
+            pod["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z"
+        for include in (False, True):
+            got = daemon_pods_on(cluster.store, ds, "n0", include_deleted_terminal=include)
+            assert got == _daemon_pods_on_general(cluster, ds, "n0", include)
+            answers.append(len(got))
+    assert answers == [1, 1, 1, 1, 1, 1, 0, 1, 0, 1]
