@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dstutor.controller import prober, shared
+from dstutor.controller import kubelet_stop, prober, shared
 from dstutor.controller.context import Context
 from dstutor.controller.images import image_ref, image_size, pull_error, pull_policy
 from dstutor.controller.images import runtime_ref as runtime_ref  # re-exported
@@ -31,7 +31,7 @@ from dstutor.controller.kubelet_work import (
     shared_work,
 )
 from dstutor.controller.pod_record import PodRecord, RecordField
-from dstutor.model.objects import Obj, clone, is_pod_ready, is_terminating, key_of
+from dstutor.model.objects import Obj, is_pod_ready, is_terminating, key_of
 from dstutor.model.shapes import CONTAINER_STATUS, POD_IP
 from dstutor.model.sharedguard import share
 from dstutor.model.timefmt import go_duration, to_rfc3339
@@ -418,40 +418,10 @@ class Kubelet:
         cw.stage = "running"
         cw.ready_at = now + delay if delay > 0 else None
 
-    def _recreate_mirror_pod(self, pod: Obj, key: PodKey, work: PodWork | None) -> None:
-        """Deleting a mirror pod does not stop its static pod: the kubelet drops the mirror
-        at once and publishes a new one (new uid, age 0) for the containers still running."""
-        self.ctx.api.finish_deletion(pod)
-        meta = pod["metadata"]
-        fresh: Obj = {"apiVersion": "v1", "kind": "Pod", "metadata": {
-            k: clone(meta[k]) for k in ("name", "namespace", "labels", "annotations",
-                                        "ownerReferences") if k in meta},
-            "spec": clone(pod["spec"]), "status": clone(pod["status"])}
-        fresh["status"].pop("observedGeneration", None)
-        self.ctx.api.create_trusted(fresh)
-        if work is not None:
-            self.work[key] = work
-        self._observe(fresh)
-        self.ctx.store.touch(fresh)
-
-    def _terminate(self, pod: Obj, key: PodKey, work: PodWork | None, now: float) -> None:
-        if work is None or work.stage != "killing":
-            node_name = pod["spec"]["nodeName"]
-            running = {cs["name"] for cs in pod["status"].get("containerStatuses") or []
-                       if "running" in cs.get("state", {})}
-            for c in self._containers(pod):
-                if c["name"] in running:  # only a running container has anything to stop
-                    self._event(pod, c["name"], "Normal", "Killing",
-                                f"Stopping container {c['name']}", node_name)
-            work = PodWork("killing", now + self.t("terminationSeconds"))
-            self.work[key] = work
-            self.ctx.enqueue_at("kubelet", key, work.due)
-            return
-        if work.due <= now:
-            self.work.pop(key, None)
-            self.ctx.api.finish_deletion(pod)
-        else:
-            self.ctx.enqueue_at("kubelet", key, work.due)
+    # (controller/kubelet_stop.py: this class's methods, written there to keep this
+    # module short)
+    _recreate_mirror_pod = kubelet_stop.recreate_mirror_pod
+    _terminate = kubelet_stop.terminate
 
     # --- status helpers -------------------------------------------------------------
 
