@@ -242,20 +242,27 @@ class Scheduler:
             self.unschedulable.discard(key)
             return
         pinned = record.node
-        # The filters' reasons, one per refusal; counted only when the pod does not fit.
-        refusals: list[str] = []
-        if pinned:
-            # DaemonSet pods name their node in the affinity; PreFilter drops the rest.
-            node = store.get("Node", "", pinned)
-            candidates = [node] if node is not None else []
-        else:
-            candidates = store.list("Node")
-        feasible: list[tuple[float, str, Obj]] = []
-        resolvable: list[tuple[Obj, list[Obj]]] = []  # nodes only the room filters refused
         affinity = pod["spec"].get("affinity")
         interpod = bool(self.anti_affinity) or bool(
             affinity and (affinity.get("podAffinity") or affinity.get("podAntiAffinity"))
             and uses_pod_affinity(pod))
+        if pinned:
+            # DaemonSet pods name their node in the affinity; PreFilter drops the rest.
+            node = store.get("Node", "", pinned)
+            if (node is not None and not interpod and filter_node_rules(pod, node, pinned)
+                    is None and self._room_is_certain(pod, node,
+                                                      len(store.pod_keys_on_node(pinned)))):
+                # Nearly always: the one candidate fits for certain, which is all the
+                # loop below would find (tests/sim/test_sim_join6_fast_paths.py).
+                self._bind(pod, node, key)
+                return
+            candidates = [node] if node is not None else []
+        else:
+            candidates = store.list("Node")
+        # The filters' reasons, one per refusal; counted only when the pod does not fit.
+        refusals: list[str] = []
+        feasible: list[tuple[float, str, Obj]] = []
+        resolvable: list[tuple[Obj, list[Obj]]] = []  # nodes only the room filters refused
         placed = self._placed() if interpod else []
         for node in candidates:
             node_name = node["metadata"]["name"]

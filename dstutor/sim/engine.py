@@ -227,8 +227,9 @@ class Engine:
             while queue:
                 item: Any = popleft()
                 discard(item)
-                # A plain pair is (queue, key); anything else is a bare queue's key.
-                if item.__class__ is tuple and len(item) == 2:
+                # A pair is (queue, key); anything else is a bare queue's key (every item
+                # is a plain tuple: enqueue and enqueue_at hold nothing else).
+                if len(item) == 2:
                     handlers[item[0]](item[1])
                 else:
                     bare(item)  # type: ignore[misc]  # (set whenever a bare item is)
@@ -254,7 +255,7 @@ class Engine:
             for _ in range(count):
                 item: Any = popleft()
                 discard(item)
-                if item.__class__ is tuple and len(item) == 2:
+                if len(item) == 2:  # (see _run_queue)
                     handlers[item[0]](item[1])
                 else:
                     bare(item)  # type: ignore[misc]  # (set whenever a bare item is)

@@ -60,11 +60,15 @@ def test_admission_wake_is_the_one_step_would_set(name: str,
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_general_paths_show_the_recorded_states(name: str,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    """With the admission wake-up left to _step and a new first conditions list per
-    bound pod (the general paths), every scenario still shows the recorded states (so
-    do the shortcuts: test_sim_write_trace)."""
+    """With the admission wake-up left to _step, a new first conditions list per bound
+    pod and every pinned pod scheduled through the filter loop (the general paths),
+    every scenario still shows the recorded states (so do the shortcuts:
+    test_sim_write_trace)."""
     real_admit = Kubelet._admit
     real_condition = Scheduler._set_scheduled_condition
+    real_schedule = Scheduler.schedule
+    real_room = Scheduler._room_is_certain
+    shortcut = [False]
 
     def admit_then_step(self: Kubelet, pod: Obj, record: PodRecord, node_name: str,
                         node: Obj | None, now: float) -> float | None:
@@ -75,8 +79,20 @@ def test_general_paths_show_the_recorded_states(name: str,
         self._first_conditions = (None, [])
         real_condition(self, pod, *args)
 
+    def schedule(self: Scheduler, key: tuple[str, str, str]) -> None:
+        shortcut[0] = True
+        real_schedule(self, key)
+
+    def room(self: Scheduler, *args: Any) -> bool:
+        if shortcut[0]:  # the pinned pod's shortcut: not taken, the loop decides
+            shortcut[0] = False
+            return False
+        return real_room(self, *args)
+
     monkeypatch.setattr(Kubelet, "_admit", admit_then_step)
     monkeypatch.setattr(Scheduler, "_set_scheduled_condition", own_list)
+    monkeypatch.setattr(Scheduler, "schedule", schedule)
+    monkeypatch.setattr(Scheduler, "_room_is_certain", room)
     recorder = SCENARIOS[name]()
     assert recorder.steps == RECORDED[name]["steps"]
     assert recorder.hash.hexdigest() == RECORDED[name]["digest"]
@@ -309,3 +325,81 @@ def test_a_nodes_one_pod_being_deleted_and_finished() -> None:
             assert got == _daemon_pods_on_general(cluster, ds, "n0", include)
             answers.append(len(got))
     assert answers == [1, 1, 1, 1, 1, 1, 0, 1, 0, 1]
+
+
+def _edit_node(cluster: Cluster, name: str, change: Any) -> None:
+    node = cluster.get("Node", "", name)
+    change(node)
+    cluster.update(node)
+
+
+def _no_pod_room(cluster: Cluster, name: str) -> None:
+    """The node's kubelet reports room for no pod (a status write, as the kubelet's)."""
+    node = cluster.store.get("Node", "", name)
+    assert node is not None
+    node["status"] = {**node["status"], "allocatable": {**node["status"]["allocatable"],
+                                                        "pods": "0"}}
+    cluster.store.touch(node)
+
+
+PINNED_SETUPS: dict[str, Any] = {
+    "fits": lambda c: None,
+    "tainted": lambda c: _edit_node(c, "n0", lambda n: n["spec"].__setitem__(
+        "taints", [{"key": "k", "value": "v", "effect": "NoSchedule"}])),
+    "unschedulable": lambda c: _edit_node(c, "n0", lambda n: n["spec"].__setitem__(
+        "unschedulable", True)),
+    "labels-mismatch": lambda c: None,  # (the pod asks for a label n0 lacks)
+    "full": lambda c: _no_pod_room(c, "n0"),
+    "too-big": lambda c: None,  # (the pod asks for more cpu than n0 has)
+    "missing-node": lambda c: None,  # (the pod is pinned to a node that does not exist)
+}
+
+
+def _pinned_pod_outcome(setup: str, general: bool, monkeypatch: pytest.MonkeyPatch) -> str:
+    if general:
+        real_schedule, real_room = Scheduler.schedule, Scheduler._room_is_certain
+        shortcut = [False]
+
+        def schedule(self: Scheduler, key: tuple[str, str, str]) -> None:
+            shortcut[0] = True
+            real_schedule(self, key)
+
+        def room(self: Scheduler, *args: Any) -> bool:
+            if shortcut[0]:
+                shortcut[0] = False
+                return False
+            return real_room(self, *args)
+
+        monkeypatch.setattr(Scheduler, "schedule", schedule)
+        monkeypatch.setattr(Scheduler, "_room_is_certain", room)
+    cluster = Cluster(seed=3)
+    for name in ("n0", "n1"):
+        cluster.add_node(name, ready=True)
+    PINNED_SETUPS[setup](cluster)
+    target = "n9" if setup == "missing-node" else "n0"
+    container: Obj = {"name": "c", "image": "busybox:1"}
+    if setup == "too-big":
+        container["resources"] = {"requests": {"cpu": "500"}}
+    spec: Obj = {"containers": [container], "affinity": {"nodeAffinity": {
+        "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+            {"matchFields": [{"key": "metadata.name", "operator": "In",
+                              "values": [target]}]}]}}}}
+    if setup == "labels-mismatch":
+        spec["nodeSelector"] = {"disk": "ssd"}
+    cluster.create({"apiVersion": "v1", "kind": "Pod",
+                    "metadata": {"name": "pinned", "namespace": "default"}, "spec": spec})
+    cluster.advance(5)
+    monkeypatch.undo()
+    return json.dumps([cluster.list_live(kind) for kind in ("Pod", "Event")], default=str)
+
+
+@pytest.mark.parametrize("setup", sorted(PINNED_SETUPS))
+def test_pinned_pod_shortcut_schedules_as_the_filter_loop(
+        setup: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scheduler binds a pod pinned to one node straight away when that node passes
+    the node filters and has room for certain; else the general loop decides: for a
+    pod that fits and for each way it may not, the pods and events are what the loop
+    alone makes of them."""
+    fast = _pinned_pod_outcome(setup, False, monkeypatch)
+    assert fast == _pinned_pod_outcome(setup, True, monkeypatch)
+    assert ('"nodeName": "n0"' in fast) == (setup == "fits")
