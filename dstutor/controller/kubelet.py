@@ -14,11 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dstutor.controller import kubelet_stop, prober, shared
+from dstutor.controller import kubelet_backoff, kubelet_stop, prober, shared
 from dstutor.controller.context import Context
-from dstutor.controller.images import image_ref, image_size, pull_error, pull_policy
+from dstutor.controller.images import image_ref, image_size, pull_policy
+from dstutor.controller.images import pull_error as pull_error  # re-exported
 from dstutor.controller.images import runtime_ref as runtime_ref  # re-exported
+from dstutor.controller.kubelet_backoff import BACKOFF_INITIAL, BACKOFF_MAX
 from dstutor.controller.kubelet_ids import container_id, internal_ip, pod_ip
+from dstutor.controller.kubelet_step import step_one
 from dstutor.controller.kubelet_work import (
     _STEADY_WORK,
     ContainerWork,
@@ -31,15 +34,13 @@ from dstutor.controller.kubelet_work import (
     shared_work,
 )
 from dstutor.controller.pod_record import PodRecord, RecordField
-from dstutor.model.objects import Obj, is_pod_ready, is_terminating, key_of
+from dstutor.model.objects import Obj, is_pod_ready, key_of
 from dstutor.model.shapes import CONTAINER_STATUS, POD_IP
 from dstutor.model.sharedguard import share
-from dstutor.model.timefmt import go_duration, to_rfc3339
+from dstutor.model.timefmt import to_rfc3339
 
 COMPONENT = "kubelet"
 MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
-BACKOFF_INITIAL = 10.0
-BACKOFF_MAX = 300.0
 # Bounds the kubelet's memo of condition lists; a miss only costs a new list.
 CONDITIONS_MEMO_SIZE = 4096
 PodKey = tuple[str, str, str]
@@ -217,11 +218,17 @@ class Kubelet:
               record: PodRecord) -> None:
         if work.stage != "active":
             return
+        containers = pod["spec"].get("containers") or []  # _containers(pod), per work item
+        shared, table = type(work) is SharedPodWork, work.containers
+        if shared and len(containers) == 1 and len(table) == 1:
+            cw = table.get(containers[0]["name"])
+            if cw is not None:  # (controller/kubelet_step.py: nearly every pod)
+                step_one(self, pod, key, node_name, work, containers[0], cw, now, record)
+                return
         changed = False
         # A shared record (kubelet_work.shared_work) is never edited: a container that
         # moves on does so in a copy, in a table of this step's own, shared again below.
-        shared, table = type(work) is SharedPodWork, work.containers
-        for c in pod["spec"].get("containers") or []:  # _containers(pod), per work item
+        for c in containers:
             cw = table.get(c["name"])
             if cw is None:
                 if shared:
@@ -305,57 +312,10 @@ class Kubelet:
         self._start(pod, key, node_name, c, cw, now)
         return True
 
-    def _pull_failed(self, pod: Obj, key: PodKey, c: Obj, cw: ContainerWork, now: float
-                     ) -> None:
-        node_name = pod["spec"]["nodeName"]
-        image = c.get("image", "")
-        error = pull_error(image)
-        self._event(pod, c["name"], "Warning", "Failed",
-                    f'Failed to pull image "{image_ref(image)}": {error}', node_name)
-        self._event(pod, c["name"], "Warning", "Failed", "Error: ErrImagePull", node_name)
-        cw.backoff = BACKOFF_INITIAL if not cw.backoff else min(cw.backoff * 2, BACKOFF_MAX)
-        # ErrImagePull shows briefly, then ImagePullBackOff until the next attempt.
-        self._cs(pod, c["name"])["state"] = shared.waiting("ErrImagePull", error)
-        cw.stage, cw.due, cw.error, cw.shown = "pull-failed", now + cw.backoff, error, False
-        self.ctx.enqueue_at("kubelet-backoff", key, now + 1)
-
-    def show_backoff(self, key: PodKey) -> None:
-        """One second after a failure the waiting reason turns into a BackOff reason."""
-        pod = self.ctx.store.get(*key)
-        work = self.work.get(key)
-        if pod is None or work is None or is_terminating(pod) or work.stage != "active":
-            return
-        node_name = pod["spec"].get("nodeName", "")
-        if not self.is_alive(node_name):
-            return
-        changed = False
-        for c in self._containers(pod):
-            cw = work.containers.get(c["name"])
-            if cw is None or cw.shown or cw.stage not in ("pull-failed", "crashed"):
-                continue
-            if type(work) is SharedPodWork:
-                work = self.work[key] = own_work(work)
-                cw = work.containers[c["name"]]
-            cw.shown, changed, name = True, True, c["name"]
-            if cw.stage == "pull-failed":
-                image = image_ref(c.get("image", ""))
-                message = f'Back-off pulling image "{image}"'
-                self._event(pod, name, "Normal", "BackOff", message, node_name)
-                self._event(pod, name, "Warning", "Failed", "Error: ImagePullBackOff", node_name)
-                # The waiting message wraps the previous pull's error (prevPullErrMsg).
-                state = shared.waiting("ImagePullBackOff", f"{message}: {cw.error}")
-            else:
-                who = f"{key[2]}_{key[1]}({pod['metadata']['uid']})"
-                self._event(pod, name, "Warning", "BackOff",
-                            f"Back-off restarting failed container {name} in pod {who}",
-                            node_name)
-                state = shared.waiting(
-                    "CrashLoopBackOff",
-                    f"back-off {go_duration(cw.backoff)} restarting failed container={name} "
-                    f"pod={who}")
-            self._cs(pod, name)["state"] = state
-        if changed:
-            self.ctx.store.touch_status(pod)
+    # (controller/kubelet_backoff.py: this class's methods, written there to keep this
+    # module short)
+    _pull_failed = kubelet_backoff.pull_failed
+    show_backoff = kubelet_backoff.show_backoff
 
     def _start_events(self, pod: Obj, c: Obj, cw: ContainerWork, node_name: str) -> None:
         """The image check (unless just pulled), Created, Started."""

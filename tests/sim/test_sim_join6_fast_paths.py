@@ -403,3 +403,82 @@ def test_pinned_pod_shortcut_schedules_as_the_filter_loop(
     fast = _pinned_pod_outcome(setup, False, monkeypatch)
     assert fast == _pinned_pod_outcome(setup, True, monkeypatch)
     assert ('"nodeName": "n0"' in fast) == (setup == "fits")
+
+
+def _progress_of(work: Any) -> Any:
+    return (work.stage, work.due, {name: (cw.stage, cw.due, cw.backoff, cw.ready_at, cw.fresh,
+                                          cw.shown, cw.error)
+                                   for name, cw in work.containers.items()})
+
+
+def _kubelet_view(cluster: Cluster, key: tuple[str, str, str]) -> Any:
+    pod = cluster.store.get(*key)
+    engine = cluster.engine
+    return (json.dumps(pod, sort_keys=True, default=str),
+            _progress_of(cluster.store.pod_records[key].work),
+            engine._timer_due.get(key), list(engine._queue),
+            {name: agent.images for name, agent in cluster.kubelet.nodes.items()},
+            cluster.store.resource_version(), len(cluster.store.list("Event")))
+
+
+def _probed_agents() -> None:
+    """Pods of one container with a readiness probe (ready some seconds after they
+    start: the step that marks them ready), on three nodes, one joining later."""
+    cluster = Cluster(record_pod_events=False)
+    for i in range(3):
+        cluster.add_node(f"n{i}", ready=True)
+    cluster.create(write_trace._ds("probed", [{
+        "name": "a", "image": "agent:1", "readinessProbe": write_trace._probe()}]))
+    cluster.advance(30)
+    cluster.add_node("n3", ready=True)
+    cluster.advance(30)
+    assert all(p["status"]["containerStatuses"][0]["ready"] for p in cluster.store.list("Pod"))
+
+
+STEP_SCENARIOS: dict[str, Any] = {**SCENARIOS, "probed": _probed_agents}
+
+
+@pytest.mark.usefixtures("no_digest")
+@pytest.mark.parametrize("name", sorted(STEP_SCENARIOS))
+def test_one_container_step_is_the_general_step(name: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """kubelet_step.step_one steps a pod of one container holding a shared record: at
+    every such step, a copy of the cluster whose pod holds a private copy of that record
+    (so its _step takes the general loop) ends in the same pod, progress, timers, node
+    images, resourceVersion and events."""
+    import pickle
+
+    from dstutor.controller import kubelet as kubelet_module
+    from dstutor.controller import kubelet_step
+    from dstutor.controller.kubelet_work import own_work
+
+    real = kubelet_step.step_one
+    taken = [0]
+
+    def checking(kubelet: Kubelet, pod: Obj, key: Any, node_name: str, work: Any, c: Obj,
+                 cw: Any, now: float, record: PodRecord) -> None:
+        cluster: Cluster = kubelet.ctx  # type: ignore[assignment]
+        twin: Cluster = pickle.loads(pickle.dumps(cluster))
+        # (A copy's records start without the DaemonSet controller's signatures, which
+        # hold ids: give them the originals', with the copy's ids.)
+        for pod_key, twin_record in twin.store.pod_records.items():
+            kept = cluster.store.pod_records[pod_key]
+            sig, meta = kept.signature, kept.pod["metadata"]
+            if sig is not None:
+                twin_meta = twin_record.pod["metadata"]
+                refs = meta.get("ownerReferences")
+                twin_record.signature = (
+                    *sig[:4], id(twin_meta.get("ownerReferences")) if sig[4] == id(refs)
+                    else sig[4], sig[5],
+                    twin_meta.get("labels") if sig[6] is meta.get("labels") else sig[6])
+        twin_record = twin.store.pod_records[key]
+        twin_record.work = own_work(twin_record.work)
+        twin.kubelet._step(twin_record.pod, key, node_name, twin_record.work, now,
+                           twin_record)
+        real(kubelet, pod, key, node_name, work, c, cw, now, record)
+        assert _kubelet_view(cluster, key) == _kubelet_view(twin, key)
+        taken[0] += 1
+
+    monkeypatch.setattr(kubelet_module, "step_one", checking)
+    STEP_SCENARIOS[name]()
+    assert taken[0] >= 8
