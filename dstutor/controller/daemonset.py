@@ -148,10 +148,11 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
             owner, node_name = (record.owner, record.node) if record is not None else ("", "")
             phase = status.get("phase")
             conditions = status.get("conditions")
+            last = _last_ready[0]
             if not conditions:
                 ready = None
-            elif conditions is _last_ready[0][0]:
-                ready = _last_ready[0][1]
+            elif conditions is last[0]:
+                ready = last[1]
             else:
                 ready = ready_transition(conditions)
             refs = meta.get("ownerReferences")
@@ -492,8 +493,11 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
         # These creates and their events write no PriorityClass: admission's answer
         # for the revision's pods holds for the whole run.
         priority = api.priority_answers() if nodes_needing_pods else None
+        # (One generateName and ownerReferences list for them all: nothing here moves the
+        # controller reference they are made for.)
+        generate_name, owner_refs = self._pod_owner_parts(ds, state)
         for i, node_name in enumerate(nodes_needing_pods):
-            pod = new_daemon_pod(ds, state, node_name, *self._pod_owner_parts(ds, state))
+            pod = new_daemon_pod(ds, state, node_name, generate_name, owner_refs)
             self._creating = (pod, ds, node_name)
             try:
                 api.create_trusted(pod, priority=priority)

@@ -461,7 +461,6 @@ class Kubelet:
         generation = int(pod["metadata"].get("generation") or 0)
         if generation:
             status["observedGeneration"] = generation
-        wanted_ready = "True" if ready else "False"
         # Go's %s of a []string: "[a b]", the containers that are not ready.
         message = "" if ready else "containers with unready status: [{}]".format(" ".join([
             cs["name"] for cs in status.get("containerStatuses") or [] if not cs.get("ready")]))
@@ -475,6 +474,7 @@ class Kubelet:
         if hit is not None:
             status["conditions"] = hit[1]
             return
+        wanted_ready = "True" if ready else "False"
         existing = {c["type"]: c for c in current}
         cond = existing.get("PodReadyToStartContainers")
         if cond is None:

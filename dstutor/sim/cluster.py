@@ -159,6 +159,11 @@ class Cluster:
         if kind == "Pod":  # most writes (the table's entry, asked first)
             self._on_pod(old, new)  # (which tells the garbage collector too)
             return
+        if kind == "DaemonSet":  # most of the others: the controller's status writes
+            self._on_daemonset(old, new)
+            if new is None or new["metadata"].get("deletionTimestamp"):
+                self.gc.on_any(kind, old, new)
+            return
         informer = self._informers.get(kind)
         if informer is not None:
             informer(old, new)
