@@ -414,10 +414,14 @@ class Kubelet:
         raise KeyError(name)
 
     def _set_container_states(self, pod: Obj, state: Obj, ready: bool) -> None:
-        self._observe(pod)
-        previous = pod["status"].get("containerStatuses")
+        status = pod["status"]
+        # _observe(pod), inline: the generation the status is based on.
+        generation = int(pod["metadata"].get("generation") or 0)
+        if generation:
+            status["observedGeneration"] = generation
+        previous = status.get("containerStatuses")
         old = {cs["name"]: cs for cs in previous} if previous else {}
-        containers = self._containers(pod)
+        containers = pod["spec"].get("containers") or []  # _containers(pod)
         statuses: list[Obj] = [shared.EMPTY] * len(containers)  # exact size, no slack
         for i, c in enumerate(containers):
             prev = old.get(c["name"], {})
@@ -431,7 +435,7 @@ class Kubelet:
             cs["state"] = state
             cs["lastState"] = prev.get("lastState", shared.EMPTY)
             statuses[i] = cs
-        pod["status"]["containerStatuses"] = statuses
+        status["containerStatuses"] = statuses
 
     def _sync_status(self, pod: Obj, now: float) -> None:
         """The pod-level status from its containers: phase (getPhase) and conditions."""

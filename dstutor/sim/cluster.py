@@ -160,7 +160,11 @@ class Cluster:
             self._on_pod(old, new)  # (which tells the garbage collector too)
             return
         if kind == "DaemonSet":  # most of the others: the controller's status writes
-            self._on_daemonset(old, new)
+            # _on_daemonset, inline (see there).
+            if not (new is None or ((old is None or old is new)
+                                    and not self.timeline.rollouts)):
+                self.timeline.observe_daemonset(old, new, self.clock)
+            self.daemonsets.on_daemonset(old, new)
             if new is None or new["metadata"].get("deletionTimestamp"):
                 self.gc.on_any(kind, old, new)
             return
