@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dstutor.controller.daemonset import DaemonSetsController
 from dstutor.controller.gc import GarbageCollector
@@ -482,3 +484,45 @@ def test_one_container_step_is_the_general_step(name: str,
     monkeypatch.setattr(kubelet_module, "step_one", checking)
     STEP_SCENARIOS[name]()
     assert taken[0] >= 8
+
+
+_LABEL = st.sampled_from(["a", "b", "zone"])
+_TAINT = st.fixed_dictionaries({"key": _LABEL, "effect": st.sampled_from(
+    ["NoSchedule", "NoExecute", "PreferNoSchedule"])}, optional={"value": _LABEL})
+_TOLERATION = st.fixed_dictionaries({}, optional={
+    "key": _LABEL, "operator": st.sampled_from(["Exists", "Equal"]), "value": _LABEL,
+    "effect": st.sampled_from(["NoSchedule", "NoExecute"])})
+_TERM = st.fixed_dictionaries({"matchExpressions": st.lists(st.fixed_dictionaries({
+    "key": _LABEL, "operator": st.sampled_from(["In", "NotIn", "Exists"]),
+    "values": st.lists(_LABEL, max_size=2)}), max_size=2)})
+_REQUIRED = st.lists(_TERM, max_size=2).map(lambda terms: {"nodeAffinity": {
+    "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": terms}}})
+_SPEC = st.fixed_dictionaries(
+    {"containers": st.just([{"name": "c", "image": "i"}])},
+    optional={"nodeSelector": st.dictionaries(_LABEL, _LABEL, max_size=2),
+              "affinity": st.one_of(st.just({}), _REQUIRED),
+              "tolerations": st.lists(_TOLERATION, max_size=2)})
+_NODE = st.builds(lambda labels, taints: {
+    "metadata": {"name": "n0", "labels": labels}, "spec": {"taints": taints} if taints else {}},
+    st.dictionaries(_LABEL, _LABEL, max_size=3), st.lists(_TAINT, max_size=2))
+
+
+@settings(max_examples=300, deadline=None)
+@given(spec=_SPEC, node=_NODE)
+def test_placement_without_selector_or_affinity_is_the_general_one(spec: Obj,
+                                                                    node: Obj) -> None:
+    """node_should_run_daemon_pod skips the node affinity match for a spec with neither a
+    nodeSelector nor an affinity: for any spec and node, it answers as when it asks the
+    match (an empty nodeSelector, which selects every node, sends it there), and as its
+    explained answer."""
+    from dstutor.controller.placement import node_should_run_daemon_pod
+
+    ds: Obj = {"metadata": {"name": "d", "namespace": "default"}, "spec": {}}
+    got = node_should_run_daemon_pod(node, ds, spec)
+    asking = node_should_run_daemon_pod(node, ds, {**spec,
+                                                   "nodeSelector": spec.get("nodeSelector")
+                                                   or {}})
+    explained = node_should_run_daemon_pod(node, ds, spec, explain=True)
+    assert (got.should_run, got.should_continue_running) == (
+        asking.should_run, asking.should_continue_running) == (
+        explained.should_run, explained.should_continue_running)
