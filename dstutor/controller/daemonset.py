@@ -412,9 +412,18 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
         if answers is None or answers.spec is not ds["spec"]:
             answers = spec_answers(state, ds)
         surge = answers.surge
+        # Its pods by node, read once (nothing is written until the loop is over).
+        owned = store.pods_of_owner(ds["metadata"]["uid"])
         for node_name in nodes:
             node = store.get("Node", "", node_name)
-            pods = seen[node_name] = daemon_pods_on(store, ds, node_name)
+            keys = owned.get(node_name)
+            if keys is None:
+                pods: list[Obj] = []
+            elif type(keys) is PodRecord and not keys.pod["metadata"].get("deletionTimestamp"):
+                pods = [keys.pod]  # daemon_pods_on's answer for a node's one live pod
+            else:
+                pods = daemon_pods_on(store, ds, node_name)
+            seen[node_name] = pods
             if node is None:
                 state.placements.pop(node_name, None)
                 # getUnscheduledPodsWithoutNode: scheduled pods on a vanished node are

@@ -526,3 +526,29 @@ def test_placement_without_selector_or_affinity_is_the_general_one(spec: Obj,
     assert (got.should_run, got.should_continue_running) == (
         asking.should_run, asking.should_continue_running) == (
         explained.should_run, explained.should_continue_running)
+
+
+@pytest.mark.parametrize(("phase", "deleting", "after"), [
+    ("Running", False, 1), ("Running", True, 1), ("Failed", False, 0), ("Failed", True, 2),
+    ("Succeeded", True, 2)])
+def test_manage_reads_a_nodes_one_pod_as_daemon_pods_on(phase: str, deleting: bool,
+                                                        after: int) -> None:
+    """manage() reads a node's one live pod from its record, and leaves any other to
+    daemon_pods_on, as the general path (main before join6 makes these very pods): a
+    failed pod is deleted, a finished pod being deleted gets a replacement at once (it is
+    no longer counted), a running one stays."""
+    cluster = Cluster(record_pod_events=False)
+    cluster.add_node("n0", ready=True)
+    cluster.create(write_trace._ds("agent", [{"name": "a", "image": "agent:1"}]))
+    cluster.advance()
+    ds = cluster.store.get("DaemonSet", "default", "agent")
+    assert ds is not None
+    (pod,) = cluster.store.list("Pod")
+    pod["status"]["phase"] = phase
+    if deleting:
+        pod["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z"
+    cluster.daemonsets.mark_dirty(ds, "n0")
+    cluster.daemonsets.sync(("default", "agent"))
+    pods = cluster.store.list("Pod")
+    assert len(pods) == after
+    assert (pod in pods) == (after != 0)
