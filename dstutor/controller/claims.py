@@ -51,11 +51,12 @@ class PodClaims:
 
     def _claim_on_nodes(self, ds: Obj, selector: LabelSelector, nodes: list[str]) -> None:
         """ClaimPods for the pods on these nodes: adopt matching orphans, release the rest."""
-        store, ds_uid, ns = self.ctx.store, ds["metadata"]["uid"], ds["metadata"]["namespace"]
+        store, ds_uid = self.ctx.store, ds["metadata"]["uid"]
         owned_by_node = store.pods_of_owner(ds_uid)
         for node_name in nodes:
             orphans = store.orphan_pod_keys_on_node(node_name)
             if orphans:
+                ns = ds["metadata"]["namespace"]
                 for pod_key in list(orphans):
                     pod = store.get(*pod_key)
                     if (pod is not None and pod_key[1] == ns and not is_terminating(pod)
