@@ -15,7 +15,7 @@ with a go-cmp diff of the internal ``core.PodSpec``. That diff is not reproduced
 context lines show fields the simulator does not store (the service account's
 ``kube-api-access-*`` projected volume and mounts), go-cmp's output is deliberately
 unstable (spaces or non-breaking spaces, chosen per process) and there is no go-cmp
-here to check against, so only the first line is given (README, "Where it differs").
+here to check against, so only the first line is given (README, "Pod updates").
 """
 
 from __future__ import annotations
