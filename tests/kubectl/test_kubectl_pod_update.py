@@ -178,3 +178,15 @@ def test_a_daemonset_pod_changes_only_through_its_template() -> None:
     result = session.handle_line(
         f"kubectl patch ds kube-proxy -n kube-system -p '{json.dumps(template)}'")
     assert (result.stdout, result.exit_code) == ("daemonset.apps/kube-proxy patched\n", 0)
+
+
+def test_replace_force_recreates_the_pod_as_on_a_real_cluster() -> None:
+    """The way round the refusal: delete and create again (a new uid, the new spec)."""
+    session = _session()
+    uid = session.cluster.get("Pod", "default", "web")["metadata"]["uid"]
+    result = session.handle_line(_heredoc("replace --force", POD_ENV))
+    assert (result.stdout, result.exit_code) == (
+        'pod "web" deleted from default namespace\npod/web replaced\n', 0)
+    pod = session.cluster.get("Pod", "default", "web")
+    assert pod["metadata"]["uid"] != uid
+    assert pod["spec"]["containers"][0]["env"] == [{"name": "A", "value": "b"}]
