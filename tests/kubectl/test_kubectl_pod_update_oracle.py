@@ -47,6 +47,8 @@ LINES = [
     "patch pod web --type=json -p '[{\"op\":\"add\",\"path\":\"/spec/tolerations/-\","
     "\"value\":{\"key\":\"gpu\",\"operator\":\"Exists\"}}]'",
     "patch pod web --type=json -p '[{\"op\":\"remove\",\"path\":\"/spec/tolerations/2\"}]'",
+    "patch pod web --type=json -p '[{\"op\":\"remove\",\"path\":\"/spec/activeDeadlineSeconds\"}]'",
+    "annotate pod web kubernetes.io/config.mirror=x",
     "set image pod/web web=nginx:1.27",
     "apply -f {dir}/image.yaml",
     "label pod web tier=front",
