@@ -25,11 +25,10 @@ from dstutor.controller.placement import Placement, daemon_pod_spec, node_should
 from dstutor.controller.pod_record import PodRecord, signatures_by_namespace
 from dstutor.controller.pod_signature import _last_ready, ready_transition
 from dstutor.controller.pod_signature import pod_signature as _pod_signature
-from dstutor.controller.pods import daemon_pods_on, node_to_daemon_pods
-from dstutor.controller.rolling_index import IncrementalMismatch
+from dstutor.controller.pods import daemon_pods_on
 from dstutor.controller.state import DaemonSetState, StatusTotals, spec_answers
 from dstutor.controller.status import update_daemonset_status
-from dstutor.controller.update import rolling_update, rolling_update_walk
+from dstutor.controller.update import checked_rolling_update
 from dstutor.errors import ApiError
 from dstutor.model.admission import qos_class
 from dstutor.model.objects import (
@@ -114,10 +113,8 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
                     and (not state.old_revision_count  # (the limit is never negative)
                          or state.old_revision_count <= int(new["spec"].get(
                              "revisionHistoryLimit", 10)))):
-                # The status write that ends a sync which left nothing to do: the resync
-                # that upstream's informer runs for it would visit no node, roll nothing
-                # and write nothing (a node or pod event that comes later enqueues its
-                # own).
+                # The status write ending a sync that left nothing to do: its resync would
+                # visit, roll and write nothing (later node or pod events enqueue theirs).
                 return
         self.ctx.enqueue("daemonset", (new["metadata"]["namespace"], new["metadata"]["name"]))
 
@@ -340,8 +337,7 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
             # No rollout to follow (or this sync stopped short of it): the index would
             # miss this sync's changes, and it holds pods alive. Built again when needed.
             state.rolling = None
-        # (Validation keeps revisionHistoryLimit from being negative: no old revision is
-        # never too many, and the spec need not be read.)
+        # (No old revision is never too many: validation keeps the limit non-negative.)
         if managed and (full or state.old_revision_count and state.old_revision_count > int(
                 ds["spec"].get("revisionHistoryLimit", 10))):
             cleanup_history(self.ctx, ds, state, [*visit, *state.dirty],
@@ -369,25 +365,10 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
 
     def _rolling_update(self, ds: Obj, state: DaemonSetState, changed: list[str]
                         ) -> tuple[list[Obj], list[str]]:
-        """rolling_update, or (debugging, tests) the walk over every node it stands for."""
-        walk = self.full_walk or self.verify
-        want = rolling_update_walk(self.ctx, ds, state, node_to_daemon_pods(
-            self.ctx.store, ds)) if walk else None
-        if self.full_walk:
-            state.rolling = None
-            assert want is not None
-            return want
-        got = rolling_update(self.ctx, ds, state, changed)
-        if want is not None and (list(map(id, got[0])) != list(map(id, want[0]))
-                                 or got[1] != want[1]):
-            raise IncrementalMismatch(
-                f"rolling_update of {ds['metadata']['name']} at {self.ctx.clock.now()}: "
-                f"deletes {[p['metadata']['name'] for p in got[0]]} creates {got[1]}, "
-                f"the walk says deletes {[p['metadata']['name'] for p in want[0]]} "
-                f"creates {want[1]}")
-        return got
-
-    # --- claiming -------------------------------------------------------------------
+        """rolling_update, or (debugging, tests) the walk over every node it stands for
+        (update.checked_rolling_update)."""
+        return checked_rolling_update(self.ctx, ds, state, changed, walk=self.full_walk,
+                                      verify=self.verify)
 
     # --- pods per node --------------------------------------------------------------
 
@@ -502,8 +483,7 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
         # These creates and their events write no PriorityClass: admission's answer
         # for the revision's pods holds for the whole run.
         priority = api.priority_answers() if nodes_needing_pods else None
-        # (One generateName and ownerReferences list for them all: nothing here moves the
-        # controller reference they are made for.)
+        # (One generateName and ownerReferences list for all: their reference stays.)
         generate_name, owner_refs = self._pod_owner_parts(ds, state)
         for i, node_name in enumerate(nodes_needing_pods):
             pod = new_daemon_pod(ds, state, node_name, generate_name, owner_refs)

@@ -507,7 +507,7 @@ _NODE = st.builds(lambda labels, taints: {
     st.dictionaries(_LABEL, _LABEL, max_size=3), st.lists(_TAINT, max_size=2))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(spec=_SPEC, node=_NODE)
 def test_placement_without_selector_or_affinity_is_the_general_one(spec: Obj,
                                                                     node: Obj) -> None:
