@@ -48,6 +48,9 @@ def _private_dstutor_home(tmp_path_factory: pytest.TempPathFactory,
     if not _HOMES:
         _HOMES.append(tmp_path_factory.mktemp("homes"))
     monkeypatch.setenv("DSTUTOR_HOME", str(_HOMES[0] / f"dstutor-home-{next(_HOME_NUMBERS)}"))
+    # No settled clusters kept on disk (sim/buildcache.py), and with that the bring-up memo
+    # (suite_speed.py) serves shells too; tests/sim/test_sim_buildcache.py turns it on.
+    monkeypatch.setenv("DSTUTOR_NO_CACHE", "1")
 
 
 @pytest.fixture(autouse=True)
