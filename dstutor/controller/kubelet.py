@@ -163,6 +163,15 @@ class Kubelet:
                 self.ctx.enqueue_at("kubelet", key, wake)
                 return
             work = record.work
+        if type(work) is SharedPodWork and work.stage == "active":
+            # Nearly every pod: one container, its progress shared (kubelet_step.py).
+            containers = pod["spec"].get("containers") or []
+            table = work.containers
+            if len(containers) == 1 and len(table) == 1:
+                cw = table.get(containers[0]["name"])
+                if cw is not None:
+                    step_one(self, pod, key, node_name, work, containers[0], cw, now, record)
+                    return
         self._step(pod, key, node_name, work, now, record)
 
     def _containers(self, pod: Obj) -> list[Obj]:
@@ -221,11 +230,6 @@ class Kubelet:
             return
         containers = pod["spec"].get("containers") or []  # _containers(pod), per work item
         shared, table = type(work) is SharedPodWork, work.containers
-        if shared and len(containers) == 1 and len(table) == 1:
-            cw = table.get(containers[0]["name"])
-            if cw is not None:  # (controller/kubelet_step.py: nearly every pod)
-                step_one(self, pod, key, node_name, work, containers[0], cw, now, record)
-                return
         changed = False
         # A shared record (kubelet_work.shared_work) is never edited: a container that
         # moves on does so in a copy, in a table of this step's own, shared again below.

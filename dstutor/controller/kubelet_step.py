@@ -1,7 +1,8 @@
 """Kubelet._step for a pod of one container whose progress is a shared record (nearly
 every pod: kubelet_work.shared_work): the general step's work without its loops and its
 copy of the container table. A function the kubelet calls, written here to keep
-kubelet.py short; tests/sim/test_sim_join6_fast_paths.py holds it to the general step."""
+kubelet.py short (Kubelet.sync_pod calls it); tests/sim/test_sim_join6_fast_paths.py holds it
+to the general step (Kubelet._step)."""
 
 from __future__ import annotations
 
