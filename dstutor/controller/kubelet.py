@@ -56,6 +56,12 @@ class Kubelet:
         self.nodes: dict[str, NodeAgent] = {}
         # _set_conditions' results by what they were made from (see there).
         self._conditions_memo: dict[tuple[object, ...], tuple[tuple[Obj, ...], list[Obj]]] = {}
+        # Its own work queue by pod key, now and later: through the context, or the
+        # engine's own methods for the kubelet's queue, which holds pod keys bare
+        # (Cluster wires them: Engine.enqueue_bare, enqueue_bare_at).
+        self.queue_pod: Callable[[PodKey], None] = lambda key: ctx.enqueue("kubelet", key)
+        self.wake_pod_at: Callable[[PodKey, float], None] = (
+            lambda key, when: ctx.enqueue_at("kubelet", key, when))
         # Whether a pod must wait for its node's network (controller/network.py).
         # (Given the node as the store has it, or None.)
         self.network_blocks: Callable[[Obj, str, Obj | None], bool] = (
@@ -100,7 +106,7 @@ class Kubelet:
             work = record.work if record is not None else None
             if work is None or meta.get("deletionTimestamp") and work.stage != "killing":
                 # The store's key tuple: not 50,000 copies in timers (3 MB).
-                self.ctx.enqueue("kubelet", self.ctx.store.stored_key(record, key)
+                self.queue_pod(self.ctx.store.stored_key(record, key)
                                  if record is not None else key)
             elif meta.get("generation", 0) != new["status"].get(
                     "observedGeneration", 0) and not meta.get("deletionTimestamp"):
@@ -160,7 +166,7 @@ class Kubelet:
             if wake is not None:
                 # Each container pulls or starts later: _step would move none of them
                 # and only set this wake-up (tests/sim/test_sim_join6_fast_paths.py).
-                self.ctx.enqueue_at("kubelet", key, wake)
+                self.wake_pod_at(key, wake)
                 return
             work = record.work
         if type(work) is SharedPodWork and work.stage == "active":

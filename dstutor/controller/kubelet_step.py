@@ -51,4 +51,4 @@ def step_one(kubelet: Kubelet, pod: Obj, key: PodKey, node_name: str, work: PodW
         kubelet._sync_status(pod, now)
         kubelet.ctx.store.touch_status(pod)
     if wake is not None:
-        kubelet.ctx.enqueue_at("kubelet", key, wake)
+        kubelet.wake_pod_at(key, wake)

@@ -142,6 +142,9 @@ class Cluster:
         e.register("daemonset-node", self.daemonsets.wake_node)
         e.register("scheduler", self.scheduler.schedule)
         e.register("kubelet", self.kubelet.sync_pod, bare=True)  # (pod keys: less memory)
+        # (So the kubelet queues its pod keys through the engine's methods for them.)
+        self.kubelet.queue_pod = e.enqueue_bare
+        self.kubelet.wake_pod_at = e.enqueue_bare_at
         e.register("kubelet-backoff", self.kubelet.show_backoff)
         e.register("node-ready", self._node_ready)
         e.register("nodelifecycle", self.nodelifecycle.sync)

@@ -19,7 +19,9 @@ from dstutor.controller.pod_record import PodRecord
 from dstutor.controller.pods import daemon_pods_on
 from dstutor.controller.scheduler import Scheduler
 from dstutor.model.objects import Obj, is_terminating, target_node_name
+from dstutor.sim.clock import Clock
 from dstutor.sim.cluster import Cluster
+from dstutor.sim.engine import Engine
 from tests.sim import write_trace
 from tests.sim.write_trace import SCENARIOS
 
@@ -63,7 +65,8 @@ def test_admission_wake_is_the_one_step_would_set(name: str,
 def test_general_paths_show_the_recorded_states(name: str,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """With the admission wake-up left to _step, a new first conditions list per bound
-    pod and every pinned pod scheduled through the filter loop (the general paths),
+    pod, every pinned pod scheduled through the filter loop and the kubelet's pod keys
+    queued as any queue's keys (the general paths),
     every scenario still shows the recorded states (so do the shortcuts:
     test_sim_write_trace)."""
     real_admit = Kubelet._admit
@@ -95,6 +98,11 @@ def test_general_paths_show_the_recorded_states(name: str,
     monkeypatch.setattr(Scheduler, "_set_scheduled_condition", own_list)
     monkeypatch.setattr(Scheduler, "schedule", schedule)
     monkeypatch.setattr(Scheduler, "_room_is_certain", room)
+    # The kubelet's pod keys queued through enqueue and enqueue_at, as any queue's.
+    monkeypatch.setattr(Engine, "enqueue_bare",
+                        lambda self, key: Engine.enqueue(self, self._bare, key))
+    monkeypatch.setattr(Engine, "enqueue_bare_at",
+                        lambda self, key, when: Engine.enqueue_at(self, self._bare, key, when))
     recorder = SCENARIOS[name]()
     assert recorder.steps == RECORDED[name]["steps"]
     assert recorder.hash.hexdigest() == RECORDED[name]["digest"]
@@ -552,3 +560,50 @@ def test_manage_reads_a_nodes_one_pod_as_daemon_pods_on(phase: str, deleting: bo
     pods = cluster.store.list("Pod")
     assert len(pods) == after
     assert (pod in pods) == (after != 0)
+
+
+_POD_KEY = st.tuples(st.just("Pod"), st.sampled_from(["default", "kube-system"]),
+                     st.sampled_from(["a", "b", "c"]))
+# (Floats made afresh, as `now + delay` makes them: a timer keeps its instant's first.)
+_WHEN = st.one_of(st.sampled_from(["0.0", "1.0", "2.0", "2.5", "3.0"]).map(float),
+                  st.integers(0, 3))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["now", "at", "other", "tick"]), _POD_KEY, _WHEN),
+                max_size=25))
+def test_bare_queue_methods_are_enqueue_and_enqueue_at(ops: list[Any]) -> None:
+    """Engine.enqueue_bare and enqueue_bare_at (the kubelet's pod keys) leave the engine
+    as enqueue and enqueue_at of the bare queue do: the queue, its timers (their order,
+    instants and the very floats they hold), the next timer, and what runs when time
+    passes, whatever came before (other queues' items, time moving on)."""
+    runs: list[list[Any]] = [[], []]
+
+    def engine(ran: list[Any]) -> Engine:
+        made = Engine(Clock(start=1.0))
+        made.register("kubelet", lambda key: ran.append(("kubelet", key)), bare=True)
+        made.register("other", lambda key: ran.append(("other", key)))
+        return made
+
+    bare, general = engine(runs[0]), engine(runs[1])
+    for op, key, when in ops:
+        if op == "now":
+            bare.enqueue_bare(key)
+            general.enqueue("kubelet", key)
+        elif op == "at":
+            bare.enqueue_bare_at(key, when)
+            general.enqueue_at("kubelet", key, when)
+        elif op == "other":
+            for e in (bare, general):
+                e.enqueue_at("other", key, when)
+        else:
+            for e in (bare, general):
+                e.run_until(e.clock.now() + 1)
+        assert list(bare._queue) == list(general._queue)
+        assert bare.timers() == general.timers()
+        assert [id(w) for w in bare._timer_due.values()] == [
+            id(w) for w in general._timer_due.values()]
+        assert bare.next_timer() == general.next_timer()
+    for e in (bare, general):
+        e.run_until_idle(10)
+    assert runs[0] == runs[1]
