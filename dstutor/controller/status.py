@@ -29,10 +29,11 @@ from dstutor.model.timefmt import parse_rfc3339
 _NO_LABELS: dict[str, str] = {}  # read only
 
 
-def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str, now: float,
-              pods: list[Obj] | None = None) -> NodeStat:
+def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str,
+              now: float | None, pods: list[Obj] | None = None) -> NodeStat:
     """One node's part of updateDaemonSetStatus; also notes nodes that hold old pods.
-    `pods`: daemon_pods_on's answer for the node, if the caller has it."""
+    `now`: the clock's time (None: read here if needed); `pods`: daemon_pods_on's answer
+    for the node, if the caller has it."""
     placement = state.placements.get(node_name)
     if pods is None:
         pods = daemon_pods_on(ctx.store, ds, node_name)
@@ -66,7 +67,8 @@ def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str, now:
     ready = ready_transition(oldest.get("status", shared.EMPTY).get("conditions")) is not None
     min_ready = int(ds["spec"].get("minReadySeconds", 0))
     # IsPodAvailable of a Ready pod without minReadySeconds is True: no second look.
-    available = ready and (min_ready == 0 or is_pod_available(oldest, min_ready, now))
+    available = ready and (min_ready == 0 or is_pod_available(
+        oldest, min_ready, ctx.clock.now() if now is None else now))
     if ready and not available:
         cond = pod_condition(oldest, "Ready") or {}
         since = parse_rfc3339(cond.get("lastTransitionTime", "1970-01-01T00:00:00Z"))
@@ -80,11 +82,12 @@ def update_daemonset_status(ctx: Context, ds: Obj, state: DaemonSetState, nodes:
                             pods_seen: dict[str, list[Obj]] | None = None) -> None:
     """updateDaemonSetStatus, incrementally: refresh these nodes, write if a number moved.
     `pods_seen`: the pods on (some of) these nodes, from a manage() of this same sync
-    that wrote nothing since (DaemonSetsController.manage)."""
-    now = ctx.clock.now()
+    that wrote nothing since (DaemonSetsController.manage). Called by _sync, which has
+    made state.generation the DaemonSet's generation by then."""
     totals, stats = state.totals, state.stats
     for node_name in nodes:
-        stat = node_stat(ctx, ds, state, node_name, now,
+        # (The clock is read by node_stat itself, where a minReadySeconds needs it.)
+        stat = node_stat(ctx, ds, state, node_name, None,
                          pods_seen.get(node_name) if pods_seen is not None else None)
         previous = stats.get(node_name, NO_STAT)
         # node_stat hands out the shared NodeStat instances only (controller/state.py),
@@ -99,37 +102,47 @@ def update_daemonset_status(ctx: Context, ds: Obj, state: DaemonSetState, nodes:
                 del stats[node_name]
             move_stat(totals, previous, stat)
     current = ds.get("status") or {}
-    generation = int(ds["metadata"].get("generation", 1))
+    generation = state.generation  # int(metadata.generation), as _sync read it
+    desired, available, updated = totals.desired, totals.available, totals.updated
+    unavailable = desired - available
     get = current.get
-    # Compared one by one before any dict is built: most syncs move no number.
-    if (get("currentNumberScheduled", 0) == totals.current
-            and get("numberMisscheduled", 0) == totals.misscheduled
-            and get("desiredNumberScheduled", 0) == totals.desired
+    # Compared one by one before any dict is built: most syncs move no number. (The
+    # number that moves in most syncs that do write, as a pod is made or turns ready,
+    # is asked first.)
+    if (get("numberUnavailable", 0) == unavailable
+            and get("currentNumberScheduled", 0) == totals.current
             and get("numberReady", 0) == totals.ready
+            and get("numberMisscheduled", 0) == totals.misscheduled
+            and get("desiredNumberScheduled", 0) == desired
             and get("observedGeneration", 0) == generation
-            and get("updatedNumberScheduled", 0) == totals.updated
-            and get("numberAvailable", 0) == totals.available
-            and get("numberUnavailable", 0) == totals.desired - totals.available):
+            and get("updatedNumberScheduled", 0) == updated
+            and get("numberAvailable", 0) == available):
         return  # no number moved
     # The numbers written into a copy key by key, in updateDaemonSetStatus's order (a new
     # key goes last, as dict.update would put it); the API omits zero-valued optional
-    # counters, so those are dropped instead.
-    status = dict(current)
-    status["currentNumberScheduled"] = totals.current
-    status["numberMisscheduled"] = totals.misscheduled
-    status["desiredNumberScheduled"] = totals.desired
-    status["numberReady"] = totals.ready
-    status["observedGeneration"] = generation
-    if totals.updated:
-        status["updatedNumberScheduled"] = totals.updated
+    # counters, so those are dropped instead. (One display of the copy and the keys,
+    # the same steps as dict(current) and a store per key.)
+    if updated and available:  # (nearly always: no pop to make for these two)
+        status = {**current, "currentNumberScheduled": totals.current,
+                  "numberMisscheduled": totals.misscheduled,
+                  "desiredNumberScheduled": desired, "numberReady": totals.ready,
+                  "observedGeneration": generation, "updatedNumberScheduled": updated,
+                  "numberAvailable": available}
     else:
-        status.pop("updatedNumberScheduled", None)
-    if totals.available:
-        status["numberAvailable"] = totals.available
-    else:
-        status.pop("numberAvailable", None)
-    if totals.desired - totals.available:
-        status["numberUnavailable"] = totals.desired - totals.available
+        status = {**current, "currentNumberScheduled": totals.current,
+                  "numberMisscheduled": totals.misscheduled,
+                  "desiredNumberScheduled": desired, "numberReady": totals.ready,
+                  "observedGeneration": generation}
+        if updated:
+            status["updatedNumberScheduled"] = updated
+        else:
+            status.pop("updatedNumberScheduled", None)
+        if available:
+            status["numberAvailable"] = available
+        else:
+            status.pop("numberAvailable", None)
+    if unavailable:
+        status["numberUnavailable"] = unavailable
     else:
         status.pop("numberUnavailable", None)
     ctx.api.update_status(ds, status)

@@ -4,10 +4,13 @@ stand for: the written-out name suffix draw, and the DaemonSet status write."""
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dstutor.controller.state import DaemonSetState, StatusTotals
+from dstutor.controller.status import update_daemonset_status
 from dstutor.model.hashing import NAME_ALPHABET
 from dstutor.sim.namegen import NameGenerator
 
@@ -41,3 +44,85 @@ def test_the_written_out_suffix_draws_what_the_loop_drew(seed: int, calls: list[
         else:
             assert names.uid_bits() == reference.getrandbits(128)
     assert names._rng.getstate() == reference.getstate()
+
+
+# --- the DaemonSet status write ------------------------------------------------------
+
+_STATUS_KEYS = ["currentNumberScheduled", "numberMisscheduled", "desiredNumberScheduled",
+                "numberReady", "observedGeneration", "updatedNumberScheduled",
+                "numberAvailable", "numberUnavailable", "collisionCount", "conditions"]
+
+
+def _status_before_join7(current: dict[str, Any], totals: StatusTotals,
+                         generation: int) -> dict[str, Any] | None:
+    """update_daemonset_status's comparison and copy before join7 (None: no write)."""
+    get = current.get
+    if (get("currentNumberScheduled", 0) == totals.current
+            and get("numberMisscheduled", 0) == totals.misscheduled
+            and get("desiredNumberScheduled", 0) == totals.desired
+            and get("numberReady", 0) == totals.ready
+            and get("observedGeneration", 0) == generation
+            and get("updatedNumberScheduled", 0) == totals.updated
+            and get("numberAvailable", 0) == totals.available
+            and get("numberUnavailable", 0) == totals.desired - totals.available):
+        return None
+    status = dict(current)
+    status["currentNumberScheduled"] = totals.current
+    status["numberMisscheduled"] = totals.misscheduled
+    status["desiredNumberScheduled"] = totals.desired
+    status["numberReady"] = totals.ready
+    status["observedGeneration"] = generation
+    if totals.updated:
+        status["updatedNumberScheduled"] = totals.updated
+    else:
+        status.pop("updatedNumberScheduled", None)
+    if totals.available:
+        status["numberAvailable"] = totals.available
+    else:
+        status.pop("numberAvailable", None)
+    if totals.desired - totals.available:
+        status["numberUnavailable"] = totals.desired - totals.available
+    else:
+        status.pop("numberUnavailable", None)
+    return status
+
+
+class _StatusCtx:
+    """update_daemonset_status's context: the API it writes through, writes kept."""
+
+    def __init__(self) -> None:
+        self.api = self
+        self.written: list[dict[str, Any]] = []
+
+    def update_status(self, ds: dict[str, Any], status: dict[str, Any]) -> None:
+        self.written.append(status)
+        ds["status"] = status
+
+
+_small = st.integers(0, 3)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.permutations(_STATUS_KEYS), st.lists(st.booleans(), min_size=10, max_size=10),
+       st.lists(_small, min_size=10, max_size=10), st.tuples(*[_small] * 6), st.integers(1, 3),
+       st.booleans())
+def test_the_status_written_is_the_copy_written_key_by_key(
+        order: list[str], present: list[bool], values: list[int],
+        numbers: tuple[int, ...], generation: int, written_before: bool) -> None:
+    """Any status the DaemonSet holds (keys in any order, any of them missing, values
+    equal to the totals or not), any totals: the same write or none as the comparison
+    and the copy written key by key, the keys in the same order."""
+    current = {k: v for k, v, there in zip(order, values, present, strict=True) if there}
+    totals = StatusTotals(*numbers)
+    if written_before:  # the status a write of these very numbers left
+        current = _status_before_join7(current, totals, generation) or current
+    state = DaemonSetState(generation=generation, totals=totals)
+    ds: dict[str, Any] = {"metadata": {"generation": generation}, "status": current}
+    ctx = _StatusCtx()
+    expected = _status_before_join7(current, totals, generation)
+    update_daemonset_status(ctx, ds, state, [])  # type: ignore[arg-type]
+    if expected is None:
+        assert ctx.written == []
+    else:
+        assert [list(s.items()) for s in ctx.written] == [list(expected.items())]
+        assert current is not ctx.written[0]  # a copy, the stored status left as it was
