@@ -264,9 +264,9 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
 
     def sync(self, key: tuple[str, str]) -> None:
         """syncDaemonSet for one DaemonSet."""
-        ds = self.ctx.store.get("DaemonSet", *key)
+        ds = self.ctx.store.get_plain("DaemonSet", *key)
         if ds is None or ds["metadata"].get("deletionTimestamp"):  # is_terminating(ds)
-            # A DaemonSet being deleted is left alone: no creates, no status writes.
+            # A DaemonSet being deleted is left alone: no creates or status writes.
             return
         self._syncing = ds["metadata"]["uid"]  # uid(ds)
         try:
@@ -396,7 +396,7 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
         # Its pods by node, read once (nothing is written until the loop is over).
         owned = store.pods_of_owner(ds["metadata"]["uid"])
         for node_name in nodes:
-            node = store.get("Node", "", node_name)
+            node = store.get_plain("Node", "", node_name)
             keys = owned.get(node_name)
             if keys is None:
                 pods: list[Obj] = []
@@ -415,7 +415,7 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
             # A pod event does not move placement; node events drop the cached answer.
             placement = state.placements.get(node_name) or self.placement(ds, state, node)
             if len(pods) == 1 and not surge and placement.should_continue_running:
-                # Nearly always: the node's one pod stays (or is on its way out already).
+                # Nearly always: the node's one pod stays (or is on its way out).
                 # pods_should_be_on_node's answer is (False, []) unless it is finished.
                 pod = pods[0]
                 if pod["metadata"].get("deletionTimestamp") or pod["status"].get(
@@ -455,7 +455,7 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
             return []  # most syncs: nothing to create or delete, so no writes to mark
         api = self.ctx.api
         ds_uid = ds["metadata"]["uid"]  # uid(ds) of a stored DaemonSet
-        # (One node, as in a join: no comprehension to run for it.)
+        # (One node, as in a join: no comprehension for it.)
         self._own_writes = {(ds_uid, refreshed[0])} if len(refreshed) == 1 else {
             (ds_uid, n) for n in refreshed}
         try:

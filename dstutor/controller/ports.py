@@ -32,6 +32,10 @@ class ObjectStore(Protocol):
 
     def get(self, kind: str, namespace: str, name: str) -> Obj | None: ...
 
+    def get_plain(self, kind: str, namespace: str, name: str) -> Obj | None:
+        """get() of a kind other than Pod and Event (asked most: Nodes, DaemonSets)."""
+        ...
+
     def by_uid(self, uid: str) -> Obj | None: ...
 
     def list(self, kind: str, namespace: str | None = None) -> _ObjList:

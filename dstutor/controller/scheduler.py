@@ -248,7 +248,7 @@ class Scheduler:
             and uses_pod_affinity(pod))
         if pinned:
             # DaemonSet pods name their node in the affinity; PreFilter drops the rest.
-            node = store.get("Node", "", pinned)
+            node = store.get_plain("Node", "", pinned)
             if (node is not None and not interpod and filter_node_rules(pod, node, pinned)
                     is None and self._room_is_certain(pod, node,
                                                       len(store.pod_keys_on_node(pinned)))):

@@ -96,7 +96,7 @@ class TaintEvictionController:
             # through on_node, which checks every pod on the node.
 
     def _has_no_execute_taint(self, node_name: str) -> bool:
-        node = self.ctx.store.get("Node", "", node_name)
+        node = self.ctx.store.get_plain("Node", "", node_name)
         if node is None:
             return True
         # no_execute_taints(node_taints(node)), without the list: asked at every bind.

@@ -102,12 +102,17 @@ class Store:
             record = self.pod_records.get((kind, namespace, name))
             return record.pod if record is not None else None
         items = self._by_kind.get(kind)
-        if not items:
-            return None
-        found = items.get((kind, namespace, name) if kind != "Event" else (namespace, name))
+        if kind != "Event":  # (only an Event may be held as a record)
+            return items.get((kind, namespace, name)) if items else None
+        found = items.get((namespace, name)) if items else None
         if found.__class__ is _RECORD:
             return self._promote_event(found)
         return found
+
+    def get_plain(self, kind: str, namespace: str, name: str) -> Obj | None:
+        """get(kind, ...) for a kind other than Pod and Event: its table alone."""
+        items = self._by_kind.get(kind)
+        return items.get((kind, namespace, name)) if items else None
 
     def by_uid(self, uid: str) -> Obj | None:
         found = self._by_uid.get(uid)

@@ -6,13 +6,18 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dstutor.controller.state import DaemonSetState, StatusTotals
 from dstutor.controller.status import update_daemonset_status
 from dstutor.model.hashing import NAME_ALPHABET
+from dstutor.model.objects import Obj
+from dstutor.sim.cluster import Cluster
 from dstutor.sim.namegen import NameGenerator
+from dstutor.sim.store import Store
+from tests.sim.write_trace import SCENARIOS
 
 
 def _loop_suffix(rng: random.Random) -> str:
@@ -126,3 +131,37 @@ def test_the_status_written_is_the_copy_written_key_by_key(
     else:
         assert [list(s.items()) for s in ctx.written] == [list(expected.items())]
         assert current is not ctx.written[0]  # a copy, the stored status left as it was
+
+
+# --- Store.get_plain -----------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("no_digest")
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_get_plain_answers_as_get(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every get_plain of the write_trace scenarios (the DaemonSet controller's syncs, the
+    scheduler's, taint eviction's node reads) asks of a kind other than Pod and Event,
+    and answers the very object get answers (or None with it)."""
+    real = Store.get_plain
+    asked = [0]
+
+    def checking(self: Store, kind: str, namespace: str, name: str) -> Obj | None:
+        assert kind not in ("Pod", "Event")
+        found = real(self, kind, namespace, name)
+        assert found is self.get(kind, namespace, name)
+        asked[0] += 1
+        return found
+
+    monkeypatch.setattr(Store, "get_plain", checking)
+    SCENARIOS[name]()
+    assert asked[0] > 0
+
+
+def test_get_plain_of_a_kind_never_stored_or_a_name_not_there() -> None:
+    cluster = Cluster(seed=1)
+    cluster.add_node("n1", ready=True)
+    store = cluster.store
+    assert store.get_plain("Node", "", "n1") is store.get("Node", "", "n1") is not None
+    assert store.get_plain("Node", "", "n2") is None is store.get("Node", "", "n2")
+    assert store.get_plain("DaemonSet", "default", "x") is None
+    assert store.get_plain("NoSuchKind", "", "n1") is None
