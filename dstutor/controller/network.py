@@ -26,6 +26,7 @@ effects beyond its taint.
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import methodcaller
 
 from dstutor.controller import shared
 from dstutor.controller.context import Context
@@ -55,9 +56,21 @@ def network_up_condition(plugin: str, now: str) -> Obj:
             "message": f"{plugin} is running on this node"}
 
 
+# cond.get("type") of each condition, asked by map() in C (waits_for_network).
+_TYPE_OF = methodcaller("get", "type")
+
+
 def waits_for_network(node: Obj | None) -> bool:
     """Whether the node joined without a network and no plugin has brought it up."""
-    cond = node_condition(node, "NetworkUnavailable") if node is not None else None
+    if node is None:
+        return False
+    # Nearly every node has no NetworkUnavailable condition: node_condition's scan, its
+    # comparisons made by `in` over the types (in order, stopping at the first equal
+    # one), finds none (the kubelet asks before it starts each pod).
+    if "NetworkUnavailable" not in map(_TYPE_OF, node.get("status", {}).get(
+            "conditions") or ()):
+        return False
+    cond = node_condition(node, "NetworkUnavailable")
     return cond is not None and cond.get("status") == "True" and cond.get(
         "reason") == NO_ROUTE_REASON
 

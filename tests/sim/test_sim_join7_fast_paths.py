@@ -10,10 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dstutor.controller import network as network_module
+from dstutor.controller.network import NO_ROUTE_REASON, waits_for_network
 from dstutor.controller.state import DaemonSetState, StatusTotals
 from dstutor.controller.status import update_daemonset_status
 from dstutor.model.hashing import NAME_ALPHABET
-from dstutor.model.objects import Obj
+from dstutor.model.objects import Obj, node_condition
 from dstutor.sim.cluster import Cluster
 from dstutor.sim.namegen import NameGenerator
 from dstutor.sim.store import Store
@@ -165,3 +167,62 @@ def test_get_plain_of_a_kind_never_stored_or_a_name_not_there() -> None:
     assert store.get_plain("Node", "", "n2") is None is store.get("Node", "", "n2")
     assert store.get_plain("DaemonSet", "default", "x") is None
     assert store.get_plain("NoSuchKind", "", "n1") is None
+
+
+# --- waits_for_network ---------------------------------------------------------------
+
+
+def _waits_before_join7(node: Obj | None) -> bool:
+    """waits_for_network as it was: node_condition's scan, then the condition's fields."""
+    cond = node_condition(node, "NetworkUnavailable") if node is not None else None
+    return cond is not None and cond.get("status") == "True" and cond.get(
+        "reason") == NO_ROUTE_REASON
+
+
+_CONDITIONS = [
+    {"type": "Ready", "status": "True"},
+    {"type": "MemoryPressure", "status": "False"},
+    {"type": "NetworkUnavailable", "status": "True", "reason": NO_ROUTE_REASON},
+    {"type": "NetworkUnavailable", "status": "False", "reason": "CalicoIsUp"},
+    {"type": "NetworkUnavailable", "status": "True", "reason": "Other"},
+    {"type": "NetworkUnavailable"},
+    {"status": "True", "reason": NO_ROUTE_REASON},  # no type
+    {"type": None},
+    {"type": "networkunavailable", "status": "True", "reason": NO_ROUTE_REASON},
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(
+    st.none(), st.just({}), st.just({"status": {}}), st.just({"status": {"conditions": None}}),
+    st.lists(st.sampled_from(range(len(_CONDITIONS))), max_size=6).map(
+        lambda picks: {"status": {"conditions": [dict(_CONDITIONS[i]) for i in picks]}})))
+def test_waits_for_network_answers_as_the_scan(node: Obj | None) -> None:
+    """Nodes with no conditions, and with any conditions in any order (NetworkUnavailable
+    once, twice, first True then False, without a type): the scan's answer."""
+    assert waits_for_network(node) is _waits_before_join7(node)
+
+
+@pytest.mark.usefixtures("no_digest")
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_waits_for_network_in_the_scenarios(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every node the write_trace scenarios ask about (the kubelet before each start):
+    the scan's answer."""
+    asked = [0]
+
+    def checking(node: Obj | None) -> bool:
+        answer = waits_for_network(node)
+        assert answer is _waits_before_join7(node)
+        asked[0] += 1
+        return answer
+
+    monkeypatch.setattr(network_module, "waits_for_network", checking)
+    SCENARIOS[name]()
+    assert asked[0] > 0
+
+
+def test_a_node_without_a_network_still_waits() -> None:
+    cluster = Cluster(seed=1)
+    cluster.add_node("n1", ready=True, network=False)
+    node = cluster.store.get("Node", "", "n1")
+    assert waits_for_network(node) and _waits_before_join7(node)
