@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dstutor.controller import prober, shared
+from dstutor.controller import kubelet_restart, prober, shared
 from dstutor.controller.context import Context
 from dstutor.controller.images import image_ref, image_size, pull_error, pull_policy
 from dstutor.controller.images import runtime_ref as runtime_ref  # re-exported
@@ -144,6 +144,8 @@ class Kubelet:
             return
         if work is not None and meta.get("generation", 0) != status.get(
                 "observedGeneration", 0):
+            # A spec write not seen yet: a changed image restarts its container.
+            work = kubelet_restart.computePodActions(self, pod, record, node_name, work, now)
             # The kubelet's next status sync reports the generation it now works from.
             self._set_conditions(pod, ready=is_pod_ready(pod), now=now)
             store.touch_status(pod)
@@ -259,6 +261,8 @@ class Kubelet:
         """One container's next step, now that it is due; True if its status changed (a
         finished pull alone changes nothing the kubelet would write)."""
         name, image = c["name"], c.get("image", "")
+        if cw.stage == "stopping":  # stopped for a new image (kubelet_restart.py)
+            return kubelet_restart.container_stopped(self, pod, c, cw, node_name, now)
         if cw.stage == "pull-failed":
             # The back-off is over: the kubelet pulls again (and records Pulling again).
             self._event(pod, name, "Normal", "Pulling", f'Pulling image "{image_ref(image)}"',
