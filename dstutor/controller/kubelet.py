@@ -261,8 +261,6 @@ class Kubelet:
         """One container's next step, now that it is due; True if its status changed (a
         finished pull alone changes nothing the kubelet would write)."""
         name, image = c["name"], c.get("image", "")
-        if cw.stage == "stopping":  # stopped for a new image (kubelet_restart.py)
-            return kubelet_restart.container_stopped(self, pod, c, cw, node_name, now)
         if cw.stage == "pull-failed":
             # The back-off is over: the kubelet pulls again (and records Pulling again).
             self._event(pod, name, "Normal", "Pulling", f'Pulling image "{image_ref(image)}"',
@@ -287,7 +285,9 @@ class Kubelet:
                 cs["state"] = shared.waiting("ContainerCreating")
                 return True
             return False
-        if cw.stage == "crashed":
+        if cw.stage != "starting":  # crashed, or stopping (one test: joins only start)
+            if cw.stage == "stopping":  # stopped for a new image (kubelet_restart.py)
+                return kubelet_restart.container_stopped(self, pod, c, cw, node_name, now)
             self._begin(pod, c, cw, node_name, now)  # a restart pulls again under Always
             if cw.stage != "starting":
                 return False
