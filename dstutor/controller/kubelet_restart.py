@@ -92,8 +92,11 @@ def computePodActions(kubelet: Kubelet, pod: Obj, record: PodRecord,  # noqa: N8
                            node_name)
             cw.stage, cw.due = STOPPING, now + kubelet.t("terminationSeconds")
         else:
-            # Never ran, or not running now: nothing to kill, start from the new spec
-            # (a container that never ran reports its spec's image at once).
+            # Not running: nothing to kill, start from the new spec (a container that
+            # never ran reports its spec's image at once). After a crash the new
+            # container is the next attempt (restartCount + 1: the dead one is lastState).
+            if cw.stage == "crashed":
+                cs["restartCount"] = cs.get("restartCount", 0) + 1
             cs["image"] = c.get("image", "")
             kubelet._begin(pod, c, cw, node_name, now)
     record.work = work
