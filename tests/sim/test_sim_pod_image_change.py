@@ -23,13 +23,14 @@ from dstutor.shell.session import Session
 from dstutor.sim.clusterfile import build_cluster, default_spec
 
 MISSING, CRASHING = "registry.example/missing:1", "registry.example/crashy:1"
+MISSING2 = "registry.example/missing:2"
 NGINX_OLD, NGINX_NEW = "nginx:1.25", "nginx:1.27"
 Counts = dict[tuple[str, str], int]
 
 
 def _session(*, workers: int = 1) -> Session:
     spec = default_spec(workers)
-    spec.missing_images, spec.crashing_images = [MISSING], [CRASHING]
+    spec.missing_images, spec.crashing_images = [MISSING, MISSING2], [CRASHING]
     return Session(build_cluster(spec))
 
 
@@ -39,7 +40,8 @@ def _run(session: Session, line: str) -> str:
     return result.stdout
 
 
-def _web(session: Session, image: str = NGINX_OLD, policy: str | None = None) -> float:
+def _web(session: Session, image: str = NGINX_OLD, policy: str | None = None,
+         running: bool = True) -> float:
     """A running pod `web` (one container `web`); returns the instant it settled."""
     manifest = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n"
                 f"  - name: web\n    image: {image}\n")
@@ -47,7 +49,8 @@ def _web(session: Session, image: str = NGINX_OLD, policy: str | None = None) ->
         manifest += f"    imagePullPolicy: {policy}\n"
     _run(session, f"kubectl apply -f - <<EOF\n{manifest}EOF")
     _run(session, "advance 10s")
-    assert _pod_line(session).split()[1:4] == ["1/1", "Running", "0"]
+    if running:
+        assert _pod_line(session).split()[1:4] == ["1/1", "Running", "0"]
     return session.cluster.now()
 
 
@@ -276,6 +279,28 @@ def test_a_missing_image_fails_to_pull_and_a_fixed_one_starts_without_waiting() 
     assert _pod_line(session) == "web    0/1     ContainerCreating   1 (5s ago)   16s"
     assert _advance(session) == CREATED_STARTED
     assert _pod_line(session) == "web    1/1     Running   1 (6s ago)   17s"
+
+
+def test_another_missing_image_starts_its_own_back_off() -> None:
+    """The pull back-off is kept per image: after three failed pulls of one image (back-off
+    at 40 s), another missing image is pulled at once and waits 10 s, then 20 s."""
+    session = _session()
+    _web(session, image=MISSING, running=False)  # never ran: ImagePullBackOff from the start
+    _run(session, "advance 60s")  # pulls at 0, 12, 24 and 46 s: back-off 40 s now
+    assert _pod_line(session).split()[2:4] == ["ImagePullBackOff", "0"]
+    assert _set_image(session, MISSING2) == {_pulling(MISSING2)}  # nothing to kill
+    assert _status(session)["image"] == MISSING2
+    failures, shown = [], "ImagePullBackOff"
+    for second in range(1, 40):  # (the events' spam filter is spent: read the status)
+        _run(session, "advance 1s")
+        reason = _status(session)["state"]["waiting"]["reason"]
+        if reason == "ErrImagePull" and shown != reason:
+            failures.append(second)
+        shown = reason
+    # The first pull fails at 2 s; the retries fail as they begin, 10 s and then 20 s
+    # later (after 40 s of the old image's back-off, the first retry would be at 82 s).
+    assert failures == [2, 12, 32]
+    assert _status(session)["restartCount"] == 0
 
 
 def test_a_crashing_image_loops_and_a_fixed_one_starts_at_once() -> None:
