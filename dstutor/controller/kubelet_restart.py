@@ -46,6 +46,7 @@ from dstutor.model.timefmt import to_rfc3339
 if TYPE_CHECKING:  # a type only: kubelet.py imports this module
     from dstutor.controller.kubelet import Kubelet
 
+MIRROR_ANNOTATION = "kubernetes.io/config.mirror"  # (kubelet.py's; it imports this module)
 # A container being stopped because its definition changed (ContainerWork.stage).
 STOPPING = "stopping"
 # What the runtime reports for the stopped container (see the module's docstring).
@@ -65,7 +66,10 @@ def computePodActions(kubelet: Kubelet, pod: Obj, record: PodRecord,  # noqa: N8
     changed are killed and restarted, or (not running) started again from the new spec.
     Returns the pod's progress (a new record if anything changed; the caller's step
     then runs it)."""
-    if work.stage not in ("active", "steady"):
+    if work.stage not in ("active", "steady") or MIRROR_ANNOTATION in (
+            pod["metadata"].get("annotations") or {}):
+        # A mirror pod only reflects a static pod, which the kubelet runs from its file:
+        # an update of the mirror's spec changes nothing on the node (handleMirrorPod).
         return work
     statuses = pod["status"].get("containerStatuses") or []
     by_name = {cs["name"]: cs for cs in statuses}

@@ -212,6 +212,37 @@ def test_an_unchanged_image_or_another_field_restarts_nothing() -> None:
         0, 2)
 
 
+def test_only_the_changed_container_restarts() -> None:
+    session = _session()
+    manifest = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n"
+                "  - name: web\n    image: nginx:1.25\n  - name: side\n    image: busybox:1.36\n")
+    _run(session, f"kubectl apply -f - <<EOF\n{manifest}EOF")
+    _run(session, "advance 10s")
+    _run(session, "kubectl set image pod/web side=busybox:1.37")
+    _run(session, "advance 1s")
+    assert _pod_line(session) == "web    1/2     ContainerCreating   1 (0s ago)   11s"
+    _run(session, "advance 3s")
+    assert _pod_line(session) == "web    2/2     Running   1 (3s ago)   14s"
+    web, side = _pod(session)["status"]["containerStatuses"]
+    assert (web["restartCount"], web["lastState"], web["image"]) == (0, {}, "nginx:1.25")
+    assert (side["restartCount"], side["image"]) == (1, "busybox:1.37")
+    killed = [e["involvedObject"]["fieldPath"] for e in session.cluster.list("Event", "default")
+              if e["reason"] == "Killing"]
+    assert killed == ["spec.containers{side}"]
+
+
+def test_a_mirror_pods_new_image_changes_nothing_on_the_node() -> None:
+    """A static pod runs from the kubelet's file; its mirror's spec is only a copy."""
+    session = _session()
+    name = "kube-scheduler-control-plane"
+    before = dict(_pod(session, name, "kube-system")["status"]["containerStatuses"][0])
+    _run(session, f"kubectl set image pod/{name} -n kube-system kube-scheduler=busybox:1.37")
+    _run(session, "advance 30s")
+    pod = _pod(session, name, "kube-system")
+    assert pod["spec"]["containers"][0]["image"] == "busybox:1.37"
+    assert pod["status"]["containerStatuses"][0] == before
+
+
 # --- the image cache and imagePullPolicy ---------------------------------------------------
 
 
