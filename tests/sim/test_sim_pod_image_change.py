@@ -16,6 +16,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dstutor.model.objects import DAEMONSET_UNIQUE_LABEL, Obj
 from dstutor.model.timefmt import to_rfc3339
@@ -466,3 +468,34 @@ def test_undo_before_and_during_the_restart() -> None:
     assert _status(session) == before
     assert _advance(session, 30) == set()  # nothing pending: no restart ever happens
     assert _status(session) == before
+
+
+# --- any sequence of image changes -----------------------------------------------------------
+
+
+IMAGES = [NGINX_OLD, NGINX_NEW, MISSING, CRASHING, "nginx"]
+change = st.tuples(st.sampled_from(IMAGES), st.integers(0, 6))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(change, min_size=1, max_size=6))
+def test_any_image_changes_end_running_the_last_good_image(changes: list[tuple[str, int]]
+                                                           ) -> None:
+    """Whatever images a user sets, and however soon after each other: the kubelet has seen
+    every spec (observedGeneration), restartCount never goes down, and once the image is a
+    good one the pod runs it, ready, with nothing left in progress."""
+    session = _session()
+    _web(session)
+    restarts = 0
+    for image, seconds in [*changes, (NGINX_NEW, 30)]:
+        _run(session, f"kubectl set image pod/web web={image}")
+        pod = _pod(session)
+        assert pod["status"]["observedGeneration"] == pod["metadata"]["generation"]
+        if seconds:
+            _run(session, f"advance {seconds}s")
+        assert _status(session)["restartCount"] >= restarts
+        restarts = _status(session)["restartCount"]
+    cs = _status(session)
+    assert (cs["image"], cs["ready"], cs["started"]) == (NGINX_NEW, True, True)
+    assert "running" in cs["state"]
+    assert session.cluster.kubelet.work[("Pod", "default", "web")].stage == "steady"
