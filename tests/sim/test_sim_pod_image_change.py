@@ -199,6 +199,18 @@ def test_describe_and_get_events_show_the_restart() -> None:
         "restarted\n")
 
 
+def test_previous_logs_of_the_stopped_container_show_no_crash() -> None:
+    session = _session()
+    _web(session)
+    _set_image(session, NGINX_NEW)
+    _advance(session, 5)
+    previous = _run(session, "kubectl logs web -p")
+    # Its lines up to its stop at 00:00:14 (exit 0), without the crash line a container
+    # that exited non-zero ends with.
+    assert previous.endswith("2026/01/01 00:00:06 [notice] 1#1: start worker processes\n")
+    assert "[emerg]" not in previous
+
+
 def test_an_unchanged_image_or_another_field_restarts_nothing() -> None:
     session = _session()
     _web(session)
