@@ -315,8 +315,8 @@ def test_a_missing_image_fails_to_pull_and_a_fixed_one_starts_without_waiting() 
     assert _advance(session) == {("BackOff", f'Back-off pulling image "{ref}"'),
                                  ("Failed", "Error: ImagePullBackOff")}
     assert _pod_line(session) == "web    0/1     ImagePullBackOff   1 (3s ago)   14s"
-    ds_ready = _pod(session)["status"]["conditions"]
-    assert {c["type"]: c["status"] for c in ds_ready}["Ready"] == "False"
+    conditions = _pod(session)["status"]["conditions"]
+    assert {c["type"]: c["status"] for c in conditions}["Ready"] == "False"
     # The pull back-off is per image: a fixed image is pulled at once, nothing killed.
     assert _set_image(session, NGINX_NEW) == {_pulling(NGINX_NEW)}
     assert _status(session)["image"] == NGINX_NEW
