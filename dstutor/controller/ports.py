@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Protocol
 
 from dstutor.controller.pod_record import PodRecord
@@ -68,7 +69,7 @@ class ObjectStore(Protocol):
 
     def pod_keys_on_node(self, node: str) -> tuple[Key, ...]: ...
 
-    def orphan_pod_keys_on_node(self, node: str) -> set[Key]: ...
+    def orphan_pod_keys_on_node(self, node: str) -> AbstractSet[Key]: ...
 
     def orphan_pod_keys(self, namespace: str) -> builtins.list[Key]: ...
 

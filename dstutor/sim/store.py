@@ -12,6 +12,7 @@ from __future__ import annotations
 import builtins
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from dstutor.controller.pod_record import PodRecord, PodTable
@@ -32,6 +33,7 @@ Listener = Callable[[str, Obj | None, Obj | None], None]
 # The tables are typed as holding dicts; an Event may be an EventRecord until read, which
 # only the Event paths below look for (`type`, so that mypy lets the check through).
 _RECORD: type = tuple
+_NO_KEYS: frozenset[Key] = frozenset()
 _NO_REFS = object()  # no ownerReferences list is known for that controller uid
 
 
@@ -191,9 +193,10 @@ class Store:
         found = [self.get(*k) for k in self._pods_by_node.get(node, ())]
         return sorted((p for p in found if p is not None), key=key_of)
 
-    def orphan_pod_keys_on_node(self, node: str) -> set[Key]:
-        """Pods without a controller on a node: the only ones a controller may adopt."""
-        return self._orphans_by_node.get(node, set())
+    def orphan_pod_keys_on_node(self, node: str) -> AbstractSet[Key]:
+        """Pods without a controller on a node: the only ones a controller may adopt
+        (read only; a node without any answers one empty frozenset, not a new set)."""
+        return self._orphans_by_node.get(node, _NO_KEYS)
 
     def orphan_pod_keys(self, namespace: str) -> builtins.list[Key]:
         """Every pod without a controller in a namespace, in the API server's order."""

@@ -226,3 +226,18 @@ def test_a_node_without_a_network_still_waits() -> None:
     cluster.add_node("n1", ready=True, network=False)
     node = cluster.store.get("Node", "", "n1")
     assert waits_for_network(node) and _waits_before_join7(node)
+
+
+def test_a_node_without_orphans_answers_one_read_only_empty_set() -> None:
+    """orphan_pod_keys_on_node: the shared empty answer cannot be edited, and a node with
+    an orphan answers its key as before."""
+    cluster = Cluster(seed=1)
+    cluster.add_node("n1", ready=True)
+    store = cluster.store
+    empty = store.orphan_pod_keys_on_node("n1")
+    assert empty == set() and not empty and empty is store.orphan_pod_keys_on_node("n2")
+    assert not hasattr(empty, "add")
+    cluster.create({"apiVersion": "v1", "kind": "Pod",
+                    "metadata": {"name": "lone", "namespace": "default"},
+                    "spec": {"nodeName": "n1", "containers": [{"name": "c", "image": "nginx"}]}})
+    assert store.orphan_pod_keys_on_node("n1") == {("Pod", "default", "lone")}
