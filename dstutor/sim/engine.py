@@ -248,12 +248,17 @@ class Engine:
                 raise RuntimeError("the simulation did not settle (controller loop)")
         rounds = steps  # (already counted in `handled`)
         # The loop's objects in locals (a join runs 60 items through here); `handled`
-        # counts the items that returned, as when it was bumped after each one.
+        # counts the items that returned, as when it was bumped after each one. The
+        # loop counts by its range: at each pass `steps` items have returned (the
+        # one a handler raises in has not), and once MAX_STEPS_PER_INSTANT + 1 have, the
+        # range is over: the point where a count bumped after each item stopped.
         handlers = self._handlers
         bare = handlers.get(self._bare) if self._bare is not None else None
         popleft, discard = queue.popleft, self._queued.discard
         try:
-            while queue:
+            for steps in range(rounds, MAX_STEPS_PER_INSTANT + 1):  # noqa: B007 (read after)
+                if not queue:
+                    break
                 item: Any = popleft()
                 discard(item)
                 # A pair is (queue, key); anything else is a bare queue's key (every item
@@ -262,9 +267,9 @@ class Engine:
                     handlers[item[0]](item[1])
                 else:
                     bare(item)  # type: ignore[misc]  # (set whenever a bare item is)
-                steps += 1
-                if steps > MAX_STEPS_PER_INSTANT:
-                    raise RuntimeError("the simulation did not settle (controller loop)")
+            else:
+                steps = MAX_STEPS_PER_INSTANT + 1
+                raise RuntimeError("the simulation did not settle (controller loop)")
         finally:
             self.handled += steps - rounds
         # A set never shrinks as items leave it: after 50,000 items its empty table still

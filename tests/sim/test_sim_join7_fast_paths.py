@@ -4,6 +4,7 @@ stand for: the written-out name suffix draw, and the DaemonSet status write."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,7 +17,10 @@ from dstutor.controller.state import DaemonSetState, StatusTotals
 from dstutor.controller.status import update_daemonset_status
 from dstutor.model.hashing import NAME_ALPHABET
 from dstutor.model.objects import Obj, node_condition
+from dstutor.sim import engine as engine_module
+from dstutor.sim.clock import Clock
 from dstutor.sim.cluster import Cluster
+from dstutor.sim.engine import Engine
 from dstutor.sim.namegen import NameGenerator
 from dstutor.sim.store import Store
 from tests.sim.write_trace import SCENARIOS
@@ -241,3 +245,96 @@ def test_a_node_without_orphans_answers_one_read_only_empty_set() -> None:
                     "metadata": {"name": "lone", "namespace": "default"},
                     "spec": {"nodeName": "n1", "containers": [{"name": "c", "image": "nginx"}]}})
     assert store.orphan_pod_keys_on_node("n1") == {("Pod", "default", "lone")}
+
+
+# --- Engine._run_queue counts by its range -------------------------------------------
+
+
+def _run_queue_before_join7(self: Engine) -> int:
+    """Engine._run_queue's plain loop as it was: a count bumped after each item that
+    returned, and the bound tested after each."""
+    steps = 0
+    queue = self._queue
+    while len(queue) >= engine_module.SHRINK_FROM:
+        size = len(queue)
+        steps += self._run_round(size - size // 4)
+        if len(self._queued) * 2 < size:
+            self._queued = set(self._queued)
+        if steps > engine_module.MAX_STEPS_PER_INSTANT:
+            raise RuntimeError("the simulation did not settle (controller loop)")
+    rounds = steps
+    handlers = self._handlers
+    bare = handlers.get(self._bare) if self._bare is not None else None
+    popleft, discard = queue.popleft, self._queued.discard
+    try:
+        while queue:
+            item: Any = popleft()
+            discard(item)
+            if len(item) == 2:
+                handlers[item[0]](item[1])
+            else:
+                bare(item)  # type: ignore[misc]
+            steps += 1
+            if steps > engine_module.MAX_STEPS_PER_INSTANT:
+                raise RuntimeError("the simulation did not settle (controller loop)")
+    finally:
+        self.handled += steps - rounds
+    self._queued.clear()
+    return steps
+
+
+def _play(run: Callable[[Engine], int], first: list[int], script: dict[int, list[int]],
+          failing: int | None) -> tuple[object, ...]:
+    """Queue `first`, then run: item k queues script[k] (on "a", or bare as a 3-tuple
+    on "b" for odd ones) and raises if it is `failing`. What ran, and how it ended."""
+    engine = Engine(Clock())
+    ran: list[object] = []
+
+    def handle(key: Any) -> None:
+        k = key[0] if isinstance(key, tuple) else key
+        ran.append(key)
+        for nxt in script.get(k, []):
+            if nxt % 2:
+                engine.enqueue("b", (nxt, "x", "y"))
+            else:
+                engine.enqueue("a", nxt)
+        if k == failing:
+            raise ValueError(k)
+
+    engine.register("a", handle)
+    engine.register("b", handle, bare=True)
+    for k in first:
+        engine.enqueue("a", k)
+    try:
+        outcome: object = run(engine)
+    except (RuntimeError, ValueError) as err:
+        outcome = repr(err)
+    return outcome, ran, engine.handled, list(engine._queue), sorted(map(repr, engine._queued))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 30), max_size=12),
+       st.dictionaries(st.integers(0, 30), st.lists(st.integers(0, 30), max_size=3)),
+       st.one_of(st.none(), st.integers(0, 30)), st.integers(0, 40))
+def test_run_queue_counts_and_stops_as_the_plain_loop(
+        first: list[int], script: dict[int, list[int]], failing: int | None,
+        bound: int) -> None:
+    """Items that queue others (a loop that never ends among them), a handler that
+    raises, any bound on the steps of an instant: the same items run in the same order,
+    the same count returned or the same error raised, `handled` and the queue left as
+    the plain loop leaves them."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(engine_module, "MAX_STEPS_PER_INSTANT", bound)
+        assert _play(Engine._run_queue, first, script, failing) == _play(
+            _run_queue_before_join7, first, script, failing)
+
+
+def test_a_controller_loop_still_stops_after_the_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An item that queues itself again: RuntimeError once bound + 1 items returned."""
+    monkeypatch.setattr(engine_module, "MAX_STEPS_PER_INSTANT", 7)
+    engine = Engine(Clock())
+    engine.register("a", lambda key: engine.enqueue("a", key))
+    engine.enqueue("a", 1)
+    with pytest.raises(RuntimeError, match="did not settle"):
+        engine._run_queue()
+    assert engine.handled == 8
