@@ -36,6 +36,15 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir("dstutor", appauthor=False))
 
 
+def cache_dir() -> Path:
+    """Where dstutor keeps what it can build again (settled clusters): $DSTUTOR_HOME/cache,
+    else the platform's cache folder."""
+    home = os.environ.get("DSTUTOR_HOME")
+    if home:
+        return Path(home).expanduser() / "cache"
+    return Path(platformdirs.user_cache_dir("dstutor", appauthor=False))
+
+
 def _temp_prefix(path: Path) -> str:
     return f".{path.name}."
 

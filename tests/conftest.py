@@ -63,7 +63,7 @@ def _test_process_settings(request: pytest.FixtureRequest,
 
     - a new, not yet existing DSTUTOR_HOME (history, progress, lesson workspaces), in a
       folder of this process's (as tmp_path/dstutor-home was, without making a tmp_path
-      for every test);
+      for every test), and no settled clusters kept on disk (DSTUTOR_NO_CACHE);
     - os.fsync without the wait for the disk (suite_speed.fsync_without_the_disk);
     - rollout plans computed once per input (suite_speed.py), except in the planner's
       own tests, which must see every computation;
@@ -82,6 +82,9 @@ def _test_process_settings(request: pytest.FixtureRequest,
     folder = _suite_folder(request)
     patch = pytest.MonkeyPatch()
     patch.setenv("DSTUTOR_HOME", str(_HOMES[0] / f"dstutor-home-{next(_HOME_NUMBERS)}"))
+    # No settled clusters kept on disk (sim/buildcache.py), and with that the bring-up memo
+    # (suite_speed.py) serves shells too; tests/sim/test_sim_buildcache.py turns it on.
+    patch.setenv("DSTUTOR_NO_CACHE", "1")
     patch.setattr(os, "fsync", fsync_without_the_disk)
     if folder != "planner":
         for target, attr in _MAKE_PLAN:

@@ -103,12 +103,12 @@ class _ClockIn(pickle.Unpickler):
 
 
 def memo_build_cluster(spec: Any, *, seed: int = 0, clock: Clock | None = None,
-                       extra_manifests: list[Any] | None = None) -> Any:
+                       extra_manifests: list[Any] | None = None, cache: Any = None) -> Any:
     clock = clock if clock is not None else Clock()  # what build_cluster does with None
     if (type(clock) is not Clock or clock.mode != "manual"
-            or clock._wall is not time.monotonic):
+            or clock._wall is not time.monotonic or cache is not None):
         return ORIGINAL_BUILD_CLUSTER(spec, seed=seed, clock=clock,
-                                      extra_manifests=extra_manifests)
+                                      extra_manifests=extra_manifests, cache=cache)
     try:
         key = pickle.dumps((spec, seed, extra_manifests, clock.speed, clock._now,
                             clock._virtual_base), protocol=pickle.HIGHEST_PROTOCOL)

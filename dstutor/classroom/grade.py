@@ -20,7 +20,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dstutor.classroom.results import load_results
-from dstutor.classroom.review import review_from_record, review_lines
+from dstutor.classroom.review import (
+    Review,
+    review_data,
+    review_from_record,
+    review_lines,
+    task_lines,
+)
 from dstutor.textsafe import visible_line
 
 CSV_FIELDS = ("learner", "lesson", "title", "mode", "score", "points", "percent", "steps_done",
@@ -285,6 +291,9 @@ def to_junit(book: GradeBook) -> str:
     """JUnit XML: a suite per learner, a testcase per learner x step (classname = lesson)."""
     root = ET.Element("testsuites", name="dstutor")
     total = failures = skipped = 0
+    # An exercise's step also says its points and the checks it missed (its review).
+    tasks = {(id(rec), task.id): task for _ln, rec, review in exercise_reviews(book)
+             for task in review.tasks}
     for ln in book.learners:
         suite = ET.SubElement(root, "testsuite", name=xml_text(ln.name))
         cases = fails = skips = 0
@@ -298,6 +307,10 @@ def to_junit(book: GradeBook) -> str:
                                      time=f"{float(step.get('seconds', 0.0)):.3f}")
                 detail = (f"attempts={step.get('attempts', 0)} "
                           f"hints={step.get('hints_used', 0)}")
+                task = tasks.get((id(rec), str(step["id"])))
+                if task is not None:
+                    detail = "\n".join([f"{detail} points={task.earned:g}/{task.possible:g}",
+                                         *map(xml_text, task_lines(task))])
                 if step.get("skipped"):
                     skips += 1
                     ET.SubElement(case, "skipped", message="skipped: the solution was applied")
@@ -364,6 +377,10 @@ def to_json(book: GradeBook) -> str:
         "stuck": [s.as_dict() for s in book.stuck()],
         "rejected": [{"file": r.path, "reasons": r.reasons} for r in book.rejected],
         "statements": statements,
+        # Each started exercise's review (what `grade --review` prints), as data.
+        "reviews": [{"learner": ln.name, "file": ln.path, "lesson": rec["id"],
+                     "hints_verified": rec["id"] not in ln.unverified, **review_data(review)}
+                    for ln, rec, review in exercise_reviews(book)],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
@@ -414,15 +431,15 @@ def stuck_rows(stats: Sequence[StepStats]) -> list[list[str]]:
             for s in stats]
 
 
+def exercise_reviews(book: GradeBook) -> list[tuple[Learner, dict[str, Any], Review]]:
+    """Per learner, each exercise they started and its review, built as `lesson run`
+    builds the review its learner read (checks by id: a results file keeps whether each
+    check held, not what it said). The terminal, JSON and JUnit outputs all show these."""
+    return [(ln, rec, review_from_record(rec)) for ln in book.learners for rec in ln.lessons
+            if rec.get("mode") == "exercise" and rec.get("started")]
+
+
 def review_blocks(book: GradeBook) -> list[tuple[str, list[str]]]:
-    """Per learner, each exercise they started: a heading and the review's lines, built as
-    `lesson run` builds the review its learner read (checks by id: a results file keeps
-    whether each check held, not what it said)."""
-    blocks = []
-    for ln in book.learners:
-        for rec in ln.lessons:
-            if rec.get("mode") != "exercise" or not rec.get("started"):
-                continue
-            head = f"{ln.name} ({ln.path}): {rec['id']}: {rec.get('title', '')}"
-            blocks.append((head, review_lines(review_from_record(rec))))
-    return blocks
+    """`grade --review`: a heading and the review's lines per learner and exercise."""
+    return [(f"{ln.name} ({ln.path}): {rec['id']}: {rec.get('title', '')}", review_lines(review))
+            for ln, rec, review in exercise_reviews(book)]

@@ -186,6 +186,30 @@ def review_from_record(record: Mapping[str, Any]) -> Review:
                         float(limit) if limit is not None else None)
 
 
+def review_data(review: Review) -> dict[str, Any]:
+    """The review as plain data, for `dstutor grade --json`: the same figures the text
+    shows (`review_lines`), unrounded by formatting, so a script can sort and sum them."""
+    return {
+        "title": review.title,
+        "tasks": [{"number": t.number, "id": t.id, "title": t.title, "status": t.status,
+                   "earned": t.earned, "possible": t.possible, "hints_used": t.hints_used,
+                   "hint_cost": t.hint_cost,
+                   "missed": [{"check": m.name, "points": m.points} for m in t.missed]}
+                  for t in review.tasks],
+        "task_points": review.task_points,
+        "points": review.points,
+        "hints_used": review.hints_used,
+        "hint_cost": review.hint_cost,
+        "hints_total": review.hints_total,
+        "seconds": review.seconds,
+        "time_limit": review.time_limit,
+        "over_time": review.over_time,
+        "late_cost": review.late_cost,
+        "late_total": review.late_total,
+        "score": review.score,
+    }
+
+
 # --- text -----------------------------------------------------------------------------------
 
 def _clock(seconds: float) -> str:
@@ -201,6 +225,23 @@ def _pts(value: float) -> str:
     return f"{value:g} point" + ("" if value == 1 else "s")
 
 
+def task_lines(task: TaskReview) -> list[str]:
+    """What one task's review says under its heading: why it earned nothing, each check
+    it missed and its points, what its hints cost."""
+    lines = []
+    if task.status == "skipped":
+        lines.append("skipped: the solution was applied, so the task earns nothing")
+    elif task.status == "solution shown":
+        lines.append("solution shown: the task earns nothing")
+    for miss in task.missed:
+        worth = _pts(miss.points) if miss.points else "no points, but the task needs it"
+        said = f": {visible_line(miss.message)}" if miss.message else ""
+        lines.append(f"missed {visible_line(miss.name)} ({worth}){said}")
+    if task.hints_used:
+        lines.append(f"hints: {task.hints_used} used, -{_pts(task.hint_cost)}")
+    return lines
+
+
 def review_lines(review: Review) -> list[str]:
     """The review without its heading: per task, then the costs and the final score.
 
@@ -213,17 +254,7 @@ def review_lines(review: Review) -> list[str]:
         status = "" if task.status == "done" else f" ({task.status})"
         lines.append(f"Task {task.number}/{count}: {visible_line(task.title)}: "
                      f"{task.earned:g} of {_pts(task.possible)}{status}")
-        if task.status == "skipped":
-            lines.append("  skipped: the solution was applied, so the task earns nothing")
-        elif task.status == "solution shown":
-            lines.append("  solution shown: the task earns nothing")
-        for miss in task.missed:
-            worth = (_pts(miss.points) if miss.points
-                     else "no points, but the task needs it")
-            said = f": {visible_line(miss.message)}" if miss.message else ""
-            lines.append(f"  missed {visible_line(miss.name)} ({worth}){said}")
-        if task.hints_used:
-            lines.append(f"  hints: {task.hints_used} used, -{_pts(task.hint_cost)}")
+        lines += ["  " + line for line in task_lines(task)]
     lines.append(f"Tasks: {review.task_points:g} of {_pts(review.points)}")
     if review.hint_cost:
         lines.append(f"Hints: {review.hints_used} × {review.hint_cost:g} = "

@@ -147,9 +147,11 @@ def grade_command(
     csv_out: Annotated[str | None, typer.Option("--csv", metavar="FILE",
                                                 help="Scores as CSV.")] = None,
     junit_out: Annotated[str | None, typer.Option(
-        "--junit", metavar="FILE", help="JUnit XML: a testcase per learner x step.")] = None,
+        "--junit", metavar="FILE", help="JUnit XML: a testcase per learner x step (an "
+        "exercise step's says its points and missed checks).")] = None,
     json_out: Annotated[str | None, typer.Option(
-        "--json", metavar="FILE", help="Scores, stuck map and xAPI-style statements.")] = None,
+        "--json", metavar="FILE", help="Scores, stuck map, xAPI-style statements and each "
+        "exercise's review.")] = None,
     course: Annotated[str | None, typer.Option(
         "--course", metavar="DIR", help="Also replay every log against this course and "
         "reject files whose claims (steps, hints, checks, scoring) the replay does not "

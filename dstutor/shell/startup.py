@@ -20,9 +20,10 @@ from typing import TextIO
 
 from dstutor import yamlio
 from dstutor.errors import DstutorError, ExitStatus
-from dstutor.files import clean_stale_temps
+from dstutor.files import cache_dir, clean_stale_temps
 from dstutor.model.objects import Obj
 from dstutor.shell.session import Session
+from dstutor.sim import buildcache
 from dstutor.sim.clock import Clock
 from dstutor.sim.cluster import Cluster
 from dstutor.sim.clusterfile import (
@@ -106,11 +107,16 @@ def cluster_factory(opts: ShellOptions, mode: str, problems: list[str]
     """
     spec = _spec(opts, problems)
     manifests = _read_manifests(opts.manifests, problems)
+    # A big cluster is kept on disk once built, for the next start and for `reset`; not
+    # one that starts at wall time (serve), which no later start could use.
+    cache = (None if buildcache.disabled() or opts.clock_start is not None
+             else buildcache.BuildCache(cache_dir()))
 
     def build() -> Cluster:
         clock = (Clock(mode=mode, speed=opts.speed) if opts.clock_start is None
                  else Clock(mode=mode, speed=opts.speed, start=opts.clock_start))
-        return build_cluster(spec, seed=opts.seed, clock=clock, extra_manifests=manifests)
+        return build_cluster(spec, seed=opts.seed, clock=clock, extra_manifests=manifests,
+                             cache=cache)
 
     def first_build() -> Cluster:
         nonlocal manifests, spec

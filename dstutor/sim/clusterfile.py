@@ -13,6 +13,7 @@ from dstutor.errors import DstutorError
 from dstutor.model.kinds import KINDS
 from dstutor.model.objects import Obj
 from dstutor.sim import kubeadm
+from dstutor.sim.buildcache import BuildCache, build_key
 from dstutor.sim.clock import Clock
 from dstutor.sim.cluster import DEFAULT_TIMING, Cluster
 
@@ -265,22 +266,31 @@ def load_manifests(text: str, source: str) -> list[Obj]:
 
 
 def build_cluster(spec: ClusterSpec, *, seed: int = 0, clock: Clock | None = None,
-                  extra_manifests: list[Obj] | None = None) -> Cluster:
+                  extra_manifests: list[Obj] | None = None,
+                  cache: BuildCache | None = None) -> Cluster:
     """A cluster in the state the spec describes, settled: nodes Ready, pods Running.
 
     Built on a stopped clock, even a live one (which follows wall time again from the
     end of the build): the same spec and seed give the same cluster however long the
-    build takes, which lets the shell build it again instead of copying it (undo).
+    build takes, which lets the shell build it again instead of copying it (undo), and
+    keep a big one on disk for its next start (`cache`, sim/buildcache.py; a kept
+    cluster is loaded onto `clock`, moved to where the build left it).
     """
     clock = clock or Clock()
     live = clock.mode == "live"
     clock.mode = "manual"
+    key = None if cache is None else build_key(
+        ("build_cluster", spec, seed, clock.now(), clock.speed, extra_manifests))
     paused = gc.isenabled()
     # A build allocates millions of long-lived objects and frees almost none: the cyclic
     # collector would walk the growing heap again and again (the engine pauses it too).
     gc.disable()
     try:
-        cluster = _build(spec, seed, clock, extra_manifests)
+        cluster = None if cache is None or key is None else cache.load(key, clock)
+        if cluster is None:
+            cluster = _build(spec, seed, clock, extra_manifests)
+            if cache is not None and key is not None:
+                cache.store(key, cluster)
     finally:
         if paused:
             gc.enable()
