@@ -27,6 +27,7 @@ from dstutor.model.names import (
     validate_label_value,
     validate_qualified_name,
 )
+from dstutor.model.podupdate import validate_pod_update
 from dstutor.model.priority import validate_priority_class
 from dstutor.model.quantity import parse_quantity
 from dstutor.model.selectors import selector_from_dict
@@ -480,6 +481,9 @@ def validate(obj: dict[str, Any], old: dict[str, Any] | None = None) -> list[str
         errs += _validate_deployment(obj)
     elif kind == "Pod":
         errs += validate_pod_spec(obj.get("spec"), "spec", is_pod=True)
+        if old is not None:
+            # ValidatePodUpdate: a pod's spec is fixed but for a few fields.
+            errs += validate_pod_update(obj, old)
     elif kind == "Node":
         errs += validate_node_taints(_dict(obj.get("spec")).get("taints"))
     elif kind == "PriorityClass":

@@ -18,6 +18,7 @@ from dstutor.model.objects import (
     clone,
     is_terminating,
 )
+from dstutor.model.podupdate import admit_pod_update
 from dstutor.model.priority import (
     SYSTEM_CLASSES,
     PriorityRejected,
@@ -277,6 +278,8 @@ class ApiServer:
         if old is None:
             raise not_found(info.kind, meta.get("name", ""))
         defaults.apply_defaults(obj)
+        if info.kind == "Pod":
+            admit_pod_update(obj, old)  # mutating admission runs before validation
         causes = validation.validate(obj, old)
         if causes:
             raise Invalid(info.kind, meta["name"], causes)
