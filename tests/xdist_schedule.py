@@ -115,6 +115,7 @@ COST: dict[str, float] = {
     "sim/test_sim_buildcache.py": 0.080,
     "misc/test_sharedguard_snapshot.py": 0.190,
     "classroom/test_classroom_review_export.py": 0.170,
+    "lessons/test_lessons_throwaway.py": 0.045,
 }
 
 

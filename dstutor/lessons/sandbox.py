@@ -10,8 +10,10 @@ import copy
 import shutil
 import tempfile
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TypeVar
 
 from dstutor.errors import DstutorError, LessonError
 from dstutor.files import data_dir
@@ -22,7 +24,7 @@ from dstutor.lessons.schema import CheckSpec, Lesson, Step
 from dstutor.model.objects import Obj
 from dstutor.model.taints import parse_taint_args
 from dstutor.shell.editjournal import EditJournal
-from dstutor.shell.session import Session
+from dstutor.shell.session import GuardNeeded, Session
 from dstutor.shell.workspace import Workspace
 from dstutor.sim.clock import Clock
 from dstutor.sim.clusterfile import (
@@ -120,6 +122,52 @@ def replay_copy(workspace: Workspace, lines: Sequence[str]) -> Workspace:
     return copy
 
 
+T = TypeVar("T")
+# Inside throwaway(): the sessions build_setup makes keep no state before their commands
+# (Session.unguarded).
+_UNGUARDED: ContextVar[bool] = ContextVar("unguarded", default=False)
+# Off: every session is guarded, as before throwaway() (the tests compare both ways).
+UNGUARDED_REPLAYS = True
+
+
+def throwaway(work: Callable[[], T]) -> T:
+    """`work()`, whose lesson sessions (build_setup's) are dropped when it returns (a
+    variant's replay, the lesson checker's runs), first with sessions that keep no
+    state before their commands: a session pickled the whole cluster before every
+    write, for an `undo` or for putting back a command that fails inside dstutor, which
+    such work almost never needs. If it does (GuardNeeded), `work()` runs again with
+    guarded sessions, from the start: the same answer either way, as the work is
+    deterministic and leaves nothing behind but what it returns (its workspaces are
+    temporary copies). A Ctrl-C that cut the first run short still stops it."""
+    if not UNGUARDED_REPLAYS or _UNGUARDED.get():
+        return work()
+    token = _UNGUARDED.set(True)
+    try:
+        return work()
+    except GuardNeeded as exc:
+        stop = _interrupt_in(exc)
+        if stop is not None:
+            raise stop from None
+    finally:
+        _UNGUARDED.reset(token)
+    guarded = _UNGUARDED.set(False)
+    try:
+        return work()
+    finally:
+        _UNGUARDED.reset(guarded)
+
+
+def _interrupt_in(exc: BaseException) -> BaseException | None:
+    """A Ctrl-C (or exit) the GuardNeeded was raised while handling, if any: a session
+    puts a stopped command back before passing the signal on."""
+    seen: BaseException | None = exc.__context__
+    while seen is not None:
+        if not isinstance(seen, (Exception, GuardNeeded)):
+            return seen
+        seen = seen.__context__
+    return None
+
+
 def build_setup(lesson: Lesson, workspace: Workspace | None = None, *,
                 replaying: Sequence[str] | None = None,
                 new_session: SessionFactory | None = None) -> Executor:
@@ -146,6 +194,7 @@ def build_setup(lesson: Lesson, workspace: Workspace | None = None, *,
     executor = make_executor(cluster, new_session)
     session = getattr(executor, "session", None)
     if isinstance(session, Session):
+        session.unguarded = _UNGUARDED.get()
         # build_cluster is deterministic (seeded names, the manual clock): until something
         # changes this cluster, the session's guard and undo rebuild it instead of
         # pickling it (the learner's first command after a setup with no manifests).
@@ -246,7 +295,17 @@ def check_variants(lesson: Lesson, step: Step, history: Sequence[TimedLine],
     """Replay `history` on each variant; the first variant whose checks fail, if any.
 
     `workspace`: the learner's, whose edit journal the history's editor lines replay from.
+    The replays are throwaway work (see throwaway).
     """
+    if not step.variants:
+        return None
+    return throwaway(lambda: _check_variants(lesson, step, history, commands, quiz_answer,
+                                             workspace))
+
+
+def _check_variants(lesson: Lesson, step: Step, history: Sequence[TimedLine],
+                    commands: Sequence[CommandRecord], quiz_answer: str | None,
+                    workspace: Workspace | None) -> tuple[str, CheckSpec, Outcome] | None:
     for variant in step.variants:
         executor = build_setup(lesson, workspace,
                                replaying=[item.line for item in history])
