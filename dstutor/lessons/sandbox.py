@@ -130,7 +130,7 @@ _UNGUARDED: ContextVar[bool] = ContextVar("unguarded", default=False)
 UNGUARDED_REPLAYS = True
 
 
-def throwaway(work: Callable[[], T]) -> T:
+def throwaway(work: Callable[[], T], again: Callable[[], T] | None = None) -> T:
     """`work()`, whose lesson sessions (build_setup's) are dropped when it returns (a
     variant's replay, the lesson checker's runs), first with sessions that keep no
     state before their commands: a session pickled the whole cluster before every
@@ -138,7 +138,9 @@ def throwaway(work: Callable[[], T]) -> T:
     such work almost never needs. If it does (GuardNeeded), `work()` runs again with
     guarded sessions, from the start: the same answer either way, as the work is
     deterministic and leaves nothing behind but what it returns (its workspaces are
-    temporary copies). A Ctrl-C that cut the first run short still stops it."""
+    temporary copies; `again`, if given, runs instead of `work` the second time: it
+    puts back first what `work` leaves behind). A Ctrl-C that cut the first run short
+    still stops it."""
     if not UNGUARDED_REPLAYS or _UNGUARDED.get():
         return work()
     token = _UNGUARDED.set(True)
@@ -152,7 +154,7 @@ def throwaway(work: Callable[[], T]) -> T:
         _UNGUARDED.reset(token)
     guarded = _UNGUARDED.set(False)
     try:
-        return work()
+        return (again or work)()
     finally:
         _UNGUARDED.reset(guarded)
 
