@@ -116,7 +116,7 @@ COST: dict[str, float] = {
     "misc/test_sharedguard_snapshot.py": 0.190,
     "classroom/test_classroom_review_export.py": 0.170,
     "lessons/test_lessons_throwaway.py": 0.045,
-    "classroom/test_classroom_throwaway.py": 0.500,
+    "classroom/test_classroom_throwaway.py": 0.700,
 }
 
 

@@ -89,3 +89,34 @@ def test_a_second_run_starts_from_the_home_as_the_first_found_it(
     monkeypatch.setattr(sandbox, "UNGUARDED_REPLAYS", True)
     assert left_behind() == guarded
     assert len(runs) == 2  # the undo sent it round again
+
+
+def test_an_exercises_unfinished_checks_replay_as_the_general_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """results.replay_checks (the export's partial credit) as throwaway work: an undo in
+    the log sends it round again, guarded."""
+    from dstutor.classroom.results import replay_checks
+
+    lesson = load_lesson(next((ROOT / "lessons").glob("21-ex-*.yaml")))
+    first = lesson.steps[0].solution
+    answers = []
+    for lines in ([*first], [*first, "kubectl label node worker-1 a=b", "undo"]):
+        store = simulate(tmp_path / str(len(answers)), {lesson.id: lines},
+                         course=lesson.path.parent)
+        progress = store.lessons[lesson.id]
+        monkeypatch.setattr(sandbox, "UNGUARDED_REPLAYS", False)
+        guarded = replay_checks(lesson, progress)
+        monkeypatch.setattr(sandbox, "UNGUARDED_REPLAYS", True)
+        assert replay_checks(lesson, progress) == guarded
+        answers.append(guarded)
+    assert answers[0] == answers[1]  # the undone label changed nothing
+
+
+def test_a_transcript_reads_as_the_general_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dstutor.lessons.transcript import transcript
+
+    lesson = load_lesson(TAINTS)
+    monkeypatch.setattr(sandbox, "UNGUARDED_REPLAYS", False)
+    guarded = transcript(lesson)
+    monkeypatch.setattr(sandbox, "UNGUARDED_REPLAYS", True)
+    assert transcript(lesson) == guarded
