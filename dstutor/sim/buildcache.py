@@ -64,10 +64,13 @@ def source_digest(root: Path | None = None) -> str:
         return _source_digest
     base = root or Path(dstutor.__file__).resolve().parent
     h = hashlib.blake2b(digest_size=_DIGEST_SIZE)
-    for path in sorted(base.rglob("*.py")):
+    h.update(dstutor.__version__.encode())
+    files = sorted(base.rglob("*.py"))
+    for path in files:
         h.update(str(path.relative_to(base)).encode("utf-8", "surrogateescape") + b"\0")
         h.update(path.read_bytes() + b"\0")
-    digest = h.hexdigest()
+    # No source to read (a zipped install): no digest, so nothing is kept.
+    digest = h.hexdigest() if files else ""
     if root is None:
         _source_digest = digest
     return digest
@@ -76,12 +79,15 @@ def source_digest(root: Path | None = None) -> str:
 def build_key(inputs: Any, *, code: str | None = None) -> str | None:
     """The name a cluster built from `inputs` (plain, picklable data) is kept under;
     None when the inputs do not pickle (then nothing is kept)."""
+    code = source_digest() if code is None else code
+    if not code:
+        return None
     try:
         data = pickle.dumps(inputs, pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return None
     h = hashlib.blake2b(digest_size=_DIGEST_SIZE)
-    for part in (code or source_digest()).encode(), sys.version.encode(), data:
+    for part in code.encode(), sys.version.encode(), data:
         h.update(len(part).to_bytes(8, "little"))
         h.update(part)
     return h.hexdigest()

@@ -171,6 +171,24 @@ def test_a_small_cluster_is_not_worth_a_file(tmp_path: Path) -> None:
     assert _kept(tmp_path) == []
 
 
+def test_a_small_spec_does_not_even_read_the_code(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A shell start with a small cluster pays nothing for the cache: no digest of the
+    source (16 ms), no file."""
+    def refuse(*args: Any, **kwargs: Any) -> str:
+        raise AssertionError("digested the code for a small cluster")
+    monkeypatch.setattr(buildcache, "source_digest", refuse)
+    cluster = build_cluster(default_spec(3), cache=BuildCache(tmp_path, background=False))
+    assert cluster.store.count("Pod") > 0 and _kept(tmp_path) == []
+
+
+def test_without_source_to_digest_nothing_is_kept(tmp_path: Path) -> None:
+    assert source_digest(tmp_path) == ""  # an empty folder: as a zipped install reads
+    assert build_key(("inputs",), code="") is None
+    (tmp_path / "x.py").write_text("")
+    assert source_digest(tmp_path) != ""
+
+
 def test_the_least_recently_used_go_first(tmp_path: Path) -> None:
     cache = _cache(tmp_path, max_entries=2)
     cluster = build_cluster(default_spec(1))
