@@ -97,7 +97,8 @@ class Kubelet:
             work = record.work if record is not None else None
             if work is None or meta.get("deletionTimestamp") and work.stage != "killing":
                 # The store's key tuple: not 50,000 copies in timers (3 MB).
-                self.ctx.enqueue("kubelet", record.key if record is not None else key)
+                self.ctx.enqueue("kubelet", self.ctx.store.stored_key(record, key)
+                                 if record is not None else key)
             elif meta.get("generation", 0) != new["status"].get(
                     "observedGeneration", 0) and not meta.get("deletionTimestamp"):
                 self.ctx.enqueue("kubelet", key)  # a spec update to observe

@@ -3,7 +3,7 @@
 The store keeps each pod in its record, made when the pod is first stored and dropped
 when it is removed (sim/store.py: `Store.pod_records`, keyed by the pod's (kind,
 namespace, name), is the store's table of pods). It holds the pod's dict, what the
-store's indexes know (the controller uid, the target node, the key tuple itself), and
+store's indexes know (the controller uid, the target node), and
 each controller hangs its own per-pod state on its own attribute:
 
 - `work`: the kubelet's progress with the pod (kubelet_work.PodWork; Kubelet.work),
@@ -30,24 +30,35 @@ from dstutor.model.objects import Key, Obj
 
 
 class PodRecord(Sequence[Key]):
-    """One stored pod's bookkeeping: the store's index entry (owner, node, key) and the
+    """One stored pod's bookkeeping: the store's index entry (owner, node) and the
     controllers' per-pod state (see the module docstring).
 
     It also reads as the sequence of its one key, (key,): the store's owner index holds
     the record of a pod alone on its node where it held that 1-tuple (Store.pods_of_owner;
-    48 bytes a pod). Equality stays identity: a record is not equal to (key,)."""
+    48 bytes a pod). Equality stays identity: a record is not equal to (key,).
 
-    __slots__ = ("pod", "owner", "node", "key", "work", "checked", "signature")
+    It holds no key tuple (six slots: 80 bytes, where seven took 96: 0.8 MB at 50,000
+    pods). `key` is an equal tuple made from the pod on each read, for readers off the
+    hot path; the store's own tuple, the one its table and node index hold and the
+    kubelet's timers share, is Store.stored_pod_key's answer."""
 
-    def __init__(self, pod: Obj, owner: str, node: str, key: Key) -> None:
+    __slots__ = ("pod", "owner", "node", "work", "checked", "signature")
+
+    def __init__(self, pod: Obj, owner: str, node: str) -> None:
         self.pod = pod  # the stored pod (what Store.get hands out)
         self.owner = owner  # the controller's uid ("" without one)
         self.node = node  # target_node_name: the node, or the one it is pinned to
-        self.key = key  # the key tuple of the store's table: every index holds this one
         self.work: Any = None  # the kubelet's PodWork
         self.checked: str | None = None  # taint eviction: the node it was checked on
         # The DaemonSet controller's pod_signature (it holds an id(): a cache only).
         self.signature: tuple[object, ...] | None = None
+
+    @property
+    def key(self) -> Key:
+        """The pod's key, ("Pod", namespace, name) as the store keys it (key_of): a new
+        tuple equal to the store's."""
+        meta = self.pod["metadata"]
+        return ("Pod", meta.get("namespace", "") or "", meta.get("name", ""))
 
     def __len__(self) -> int:
         return 1
@@ -67,14 +78,14 @@ class PodRecord(Sequence[Key]):
     def __contains__(self, key: object) -> bool:
         return key == self.key
 
-    def __getstate__(self) -> tuple[Obj, str, str, Key, Any, str | None]:
+    def __getstate__(self) -> tuple[Obj, str, str, Any, str | None]:
         # The signature holds the id() of an ownerReferences list, which means nothing
         # in a copy (undo pickles and deep-copies the cluster): a copy starts without it
         # and looks at the pod again, as a stale id made it do.
-        return (self.pod, self.owner, self.node, self.key, self.work, self.checked)
+        return (self.pod, self.owner, self.node, self.work, self.checked)
 
-    def __setstate__(self, state: tuple[Obj, str, str, Key, Any, str | None]) -> None:
-        self.pod, self.owner, self.node, self.key, self.work, self.checked = state
+    def __setstate__(self, state: tuple[Obj, str, str, Any, str | None]) -> None:
+        self.pod, self.owner, self.node, self.work, self.checked = state
         self.signature = None
 
     def __repr__(self) -> str:
@@ -147,7 +158,7 @@ class PodField(MutableMapping[Key, Any]):
 
     def __iter__(self) -> Iterator[Key]:
         name = self._name
-        return iter([record.key for record in self._records.values()
+        return iter([key for key, record in self._records.items()
                      if getattr(record, name) is not None])
 
     def __len__(self) -> int:
@@ -186,7 +197,7 @@ def signatures_by_namespace(records: dict[Key, PodRecord]
     """The DaemonSet controller's signatures as it once kept them: namespace -> pod name
     -> signature, for the pods that have one (a copy, for readers off the hot path)."""
     table: dict[str, dict[str, tuple[object, ...]]] = {}
-    for record in records.values():
+    for key, record in records.items():
         if record.signature is not None:
-            table.setdefault(record.key[1], {})[record.key[2]] = record.signature
+            table.setdefault(key[1], {})[key[2]] = record.signature
     return table

@@ -15,10 +15,10 @@ def daemon_pods_on(store: ObjectStore, ds: Obj, node_name: str, *,
     if keys is None:  # a node the DaemonSet has no pod on yet (every node of a new one)
         return []
     # Nearly always one pod per node, nothing to sort: the index holds its record then
-    # (read without the record's Python-level len() and [0]).
-    one = keys.key if type(keys) is PodRecord else keys[0] if len(keys) == 1 else None
-    if one is not None:
-        pod = store.get(*one)
+    # (read without the record's Python-level len() and [0]: its pod is the stored one).
+    alone = type(keys) is PodRecord
+    if alone or len(keys) == 1:
+        pod = keys.pod if alone else store.get(*keys[0])  # type: ignore[attr-defined]
         # is_terminating(pod), inline: every sync of a node asks.
         if pod is None or (not include_deleted_terminal
                            and pod["metadata"].get("deletionTimestamp")

@@ -141,12 +141,19 @@ def move_stat(totals: StatusTotals, previous: NodeStat, stat: NodeStat) -> None:
                                            scratch.misscheduled, scratch.ready,
                                            scratch.available, scratch.updated)
     desired, current, misscheduled, ready, available, updated = move
-    totals.desired += desired
-    totals.current += current
-    totals.misscheduled += misscheduled
-    totals.ready += ready
-    totals.available += available
-    totals.updated += updated
+    # A move changes one or two of the six numbers: the others are not written.
+    if desired:
+        totals.desired += desired
+    if current:
+        totals.current += current
+    if misscheduled:
+        totals.misscheduled += misscheduled
+    if ready:
+        totals.ready += ready
+    if available:
+        totals.available += available
+    if updated:
+        totals.updated += updated
 
 
 def add_stat(totals: StatusTotals, stat: NodeStat, sign: int) -> None:

@@ -52,7 +52,7 @@ def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str, now:
         for p in pods if not is_terminating(p))
     if has_old:
         state.old_nodes.add(node_name)
-    else:
+    elif state.old_nodes:  # (nearly always empty: no rollout runs)
         state.old_nodes.discard(node_name)
     if placement is None:  # the node is gone: it no longer counts at all
         return NO_STAT

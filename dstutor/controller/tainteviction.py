@@ -87,10 +87,11 @@ class TaintEvictionController:
             return
         if old is None or not old["spec"].get("nodeName") or old is new:
             if record is not None:
-                key = record.key  # the store's tuple, not a copy (3 MB)
                 record.checked = node_name
             if key in self.scheduled or self._has_no_execute_taint(node_name):
-                self.ctx.enqueue("tainteviction", key)
+                # The store's tuple, not a copy, in the queue and timers (3 MB).
+                self.ctx.enqueue("tainteviction", self.ctx.store.stored_key(record, key)
+                                 if record is not None else key)
             # Else the sync could only find nothing to do; a taint added later arrives
             # through on_node, which checks every pod on the node.
 

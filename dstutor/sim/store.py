@@ -58,10 +58,13 @@ class Store:
         # (Tuples too: a set of a node's ten pods costs 700 bytes, a tuple 140.)
         self._pods_by_node: dict[str, tuple[Key, ...]] = {}
         self._orphans_by_node: dict[str, set[Key]] = {}
+        # The table's key of each pod with no node (neither bound nor pinned: pending
+        # pods of the scheduler's), by itself: where stored_key finds it for them.
+        self._unplaced: dict[Key, Key] = {}
         # Pod key -> its record (controller/pod_record.py): the pod itself (this is the
         # store's table of pods), the controller uid and target node the indexes hold it
-        # under, the key itself (see stored_pod_key), and the per-pod state the
-        # controllers hang on it. Made when a pod is stored, dropped when it is removed.
+        # under, and the per-pod state the controllers hang on it. Made when a pod is
+        # stored, dropped when it is removed. (The record holds no key: see stored_key.)
         self.pod_records: dict[Key, PodRecord] = {}
         self._by_kind["Pod"] = PodTable(self.pod_records)  # type: ignore[assignment]
         # Controller uid -> the ownerReferences list a pod of it was last indexed from
@@ -166,7 +169,18 @@ class Store:
         taint eviction's per-pod records keep it instead of an equal tuple of their own
         (64 bytes a pod each)."""
         record = self.pod_records.get(key)
-        return record.key if record is not None else key
+        return self.stored_key(record, key) if record is not None else key
+
+    def stored_key(self, record: PodRecord, key: Key) -> Key:
+        """stored_pod_key for a stored pod's record, `key` equal to its key. A record
+        holds no key (controller/pod_record.py): the table's tuple is the one in its
+        node's index, among the few pods there (or, for a pod with no node, the one
+        _unplaced keeps)."""
+        node = record.node
+        if node:
+            on_node = self._pods_by_node[node]
+            return on_node[on_node.index(key)]
+        return self._unplaced[key]
 
     def pods_on_node(self, node: str) -> builtins.list[Obj]:
         found = [self.get(*k) for k in self._pods_by_node.get(node, ())]
@@ -310,7 +324,7 @@ class Store:
         if kind == "Pod":
             if self._pod_uids is not None:
                 self._pod_uids.pop(obj["metadata"]["uid"], None)
-            self._unindex_record(record)  # type: ignore[arg-type]  # (a pod was found)
+            self._unindex_record(record, (kind, ns, name))  # type: ignore[arg-type]
         elif kind in self._kind_writes:
             self._kind_writes[kind] += 1
         self._revision += 1
@@ -338,32 +352,43 @@ class Store:
             self._owner_refs[ref["uid"]] = refs
         owner, node = (ref["uid"] if ref else ""), target_node_name(pod)
         if known is None:
-            record = self.pod_records[key] = PodRecord(pod, owner, node, key)
+            # `key`: put()'s tuple, from now on the table's (the one the indexes hold).
+            record = self.pod_records[key] = PodRecord(pod, owner, node)
         else:
             if known.owner == owner and known.node == node:
                 return
             # Moved to another owner or node: out of the indexes under the old ones, in
-            # under the new; the record, and what the controllers hung on it, stays.
-            self._unindex_record(known)
+            # under the new (under the tuple they held); the record, and what the
+            # controllers hung on it, stays.
+            key = self.stored_key(known, key)
+            self._unindex_record(known, key)
             known.owner, known.node = owner, node
             record = known
-        key = record.key
         if owner:
             per_node = self._pods_by_owner_node.setdefault(owner, {})
             there = per_node.get(node)
             # Alone on its node (nearly always): its record, which reads as the sequence
-            # of its one key; else a tuple of the keys (see _pods_by_owner_node).
-            per_node[node] = record if there is None else (*there, key)
+            # of its one key; else a tuple of the keys (see _pods_by_owner_node): the
+            # table's tuples, not the equal one a record reads as.
+            if there is None:
+                per_node[node] = record
+            elif type(there) is PodRecord:
+                per_node[node] = (self.stored_key(there, there.key), key)
+            else:
+                per_node[node] = (*there, key)
         else:
             self._orphans_by_node.setdefault(node, set()).add(key)
         if node:
             on_node = self._pods_by_node.get(node, ())
             if key not in on_node:
                 self._pods_by_node[node] = (*on_node, key)
+        else:
+            self._unplaced[key] = key
 
-    def _unindex_record(self, record: PodRecord) -> None:
-        """Take a pod out of the owner and node indexes (its record stays as it is)."""
-        owner, node, key = record.owner, record.node, record.key
+    def _unindex_record(self, record: PodRecord, key: Key) -> None:
+        """Take a pod out of the owner and node indexes (its record stays as it is);
+        `key` equals its key."""
+        owner, node = record.owner, record.node
         if owner:
             per_node = self._pods_by_owner_node.get(owner)
             if per_node is not None:
@@ -385,6 +410,8 @@ class Store:
                 orphans.discard(key)
                 if not orphans:
                     del self._orphans_by_node[node]
+        if not node:
+            self._unplaced.pop(key, None)
         on_node = self._pods_by_node.get(node) if node else None
         if on_node is not None:
             rest = tuple(k for k in on_node if k != key)

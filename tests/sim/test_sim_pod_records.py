@@ -127,8 +127,13 @@ def test_records_hold_what_the_per_controller_tables_held(
         assert all(store.get(*k) is pod for k, pod in stored.items())
         for k, record in store.pod_records.items():
             # The record holds the stored pod, and the key the indexes hold is the
-            # store's own tuple, not an equal copy.
-            assert record.key is k and record.pod is store.get(*k) is store._by_kind["Pod"][k]
+            # store's own tuple, not an equal copy. (The record holds no key: its `key`
+            # is an equal tuple; stored_pod_key finds the store's.)
+            assert record.key == k and record.pod is store.get(*k) is store._by_kind["Pod"][k]
+            assert store.stored_pod_key(("Pod", k[1], k[2])) is k
+            assert store.stored_key(record, ("Pod", k[1], k[2])) is k
+            if record.node:
+                assert any(x is k for x in store.pod_keys_on_node(record.node))
         for f in FIELDS:
             assert dict(PodField(store.pod_records, f)) == old.tables[f], f
 
@@ -201,7 +206,8 @@ def test_copies_keep_every_value_but_the_signature(how: str) -> None:
         assert other.pod == record.pod and other.pod is copied.store.get(*key)
         assert other.work == record.work and other.signature is None
         # The copy's key is its store's own tuple too.
-        assert other.key is next(k for k in copied.store._by_kind["Pod"] if k == key)
+        assert copied.store.stored_pod_key(key) is next(
+            k for k in copied.store._by_kind["Pod"] if k == key)
     assert dict(copied.kubelet.work) == dict(cluster.kubelet.work)
 
 
@@ -235,9 +241,11 @@ def test_the_field_mapping_reads_and_writes_one_attribute() -> None:
 
 def test_a_record_reads_as_the_tuple_of_its_key() -> None:
     key = ("Pod", "ns", "p")
-    record, one = PodRecord({}, "o", "n", key), (key,)
+    # (The record's key is made from its pod: equal to the store's tuple, not it.)
+    record = PodRecord({"metadata": {"namespace": "ns", "name": "p"}}, "o", "n")
+    one = (key,)
     assert len(record) == 1 and bool(record) and list(record) == [key]
-    assert record[0] is key and record[-1] is key and tuple(record[0:1]) == one
+    assert record[0] == key and record[-1] == key and tuple(record[0:1]) == one
     assert key in record and ("Pod", "ns", "q") not in record
     assert (*record, 1) == (key, 1) and sorted(record) == [key]
     assert record.index(key) == 0 and record.count(key) == 1
