@@ -117,6 +117,7 @@ COST: dict[str, float] = {
     "classroom/test_classroom_review_export.py": 0.170,
     "lessons/test_lessons_throwaway.py": 0.045,
     "classroom/test_classroom_throwaway.py": 0.700,
+    "kubectl/test_kubectl_pod_update_oracle.py": 0.475,
 }
 
 
