@@ -8,7 +8,8 @@ the machine's load, unlike the times: compare it between branches first). The jo
 about the same at 500 nodes as at 5,000, so a small cluster is enough to iterate.
 `--opcodes N` also counts the bytecodes a join runs (sys.settrace, over N joins), in all
 and by function: as steady as the call count, and closer to the time (a join's CPU time
-goes mostly to running bytecodes, about 10 ns each).
+goes mostly to running bytecodes, about 10 ns each). `--opcodes-tree DEPTH` counts them by
+call path instead (each path with its callees), down to `--least` bytecodes a join.
 """
 
 from __future__ import annotations
@@ -55,6 +56,56 @@ def count_opcodes(cluster: Cluster, joins: int, top: int) -> None:
         print(f"{count / joins:8.0f} {100 * count / total:5.1f}%  {name}")
 
 
+def opcode_tree(cluster: Cluster, joins: int, depth: int, least: float) -> None:
+    """The bytecodes `joins` joins run, per join, by call path (`depth` calls deep), each
+    path with what it runs itself and in its callees: where a join's work goes per
+    controller, per write and per informer (paths under `least` bytecodes left out)."""
+    inclusive: Counter[tuple[str, ...]] = Counter()
+    calls: Counter[tuple[str, ...]] = Counter()
+    stack: list[str] = []
+
+    def tracer(frame: FrameType, event: str, arg: Any) -> Any:
+        frame.f_trace_opcodes = True
+        code = frame.f_code
+        stack.append(f"{code.co_filename.split('dstutor/')[-1].removesuffix('.py')}:"
+                     f"{code.co_name}")
+        path = tuple(stack[:depth])
+        if len(stack) <= depth:
+            calls[path] += 1
+
+        def local(frame: FrameType, event: str, arg: Any) -> Any:
+            if event == "opcode":
+                inclusive[path] += 1
+            elif event == "return":
+                stack.pop()
+            return local
+        return local
+
+    sys.settrace(tracer)
+    for r in range(joins):
+        cluster.add_node(f"traced-{r}", ready=True)
+        cluster.advance()
+    sys.settrace(None)
+    total: Counter[tuple[str, ...]] = Counter()
+    for path, count in inclusive.items():
+        for i in range(1, len(path) + 1):
+            total[path[:i]] += count
+    children: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for path in total:
+        children.setdefault(path[:-1], []).append(path)
+
+    def show(parent: tuple[str, ...]) -> None:
+        for path in sorted(children.get(parent, ()), key=lambda p: -total[p]):
+            if total[path] / joins < least:
+                continue
+            print(f"{'  ' * (len(path) - 1)}{total[path] / joins:8.0f} "
+                  f"x{calls[path] / joins:5.1f}  {path[-1]}")
+            show(path)
+    print(f"{sum(inclusive.values()) / joins:.0f} bytecodes per join, by call path "
+          "(bytecodes per join in the call and its callees, calls per join):")
+    show(())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--nodes", type=int, default=2000)
@@ -66,6 +117,11 @@ def main() -> None:
     parser.add_argument("--opcodes", type=int, default=0,
                         help="also count the bytecodes of this many joins (and, with "
                              "--top, the functions running most)")
+    parser.add_argument("--opcodes-tree", type=int, default=0, metavar="DEPTH",
+                        help="also count the bytecodes of --opcodes joins (20 if not given) "
+                             "by call path, DEPTH calls deep")
+    parser.add_argument("--least", type=float, default=200,
+                        help="--opcodes-tree leaves out paths running fewer bytecodes a join")
     args = parser.parse_args()
     cluster = settled_cluster(args.nodes, args.daemonsets, pod_events=False)
     cpu = []
@@ -94,6 +150,8 @@ def main() -> None:
         stats.sort_stats("tottime").print_stats(args.top)
     if args.opcodes:
         count_opcodes(cluster, args.opcodes, args.top)
+    if args.opcodes_tree:
+        opcode_tree(cluster, args.opcodes or 20, args.opcodes_tree, args.least)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ whose labels no longer match.
 from __future__ import annotations
 
 from dstutor.controller.context import Context
+from dstutor.controller.pod_record import PodRecord
 from dstutor.model.objects import (
     Obj,
     controller_ref,
@@ -50,18 +51,25 @@ class PodClaims:
 
     def _claim_on_nodes(self, ds: Obj, selector: LabelSelector, nodes: list[str]) -> None:
         """ClaimPods for the pods on these nodes: adopt matching orphans, release the rest."""
-        store, ds_uid, ns = self.ctx.store, ds["metadata"]["uid"], ds["metadata"]["namespace"]
+        store, ds_uid = self.ctx.store, ds["metadata"]["uid"]
         owned_by_node = store.pods_of_owner(ds_uid)
         for node_name in nodes:
             orphans = store.orphan_pod_keys_on_node(node_name)
             if orphans:
+                ns = ds["metadata"]["namespace"]
                 for pod_key in list(orphans):
                     pod = store.get(*pod_key)
                     if (pod is not None and pod_key[1] == ns and not is_terminating(pod)
                             and selector.matches(labels(pod))):
                         self._adopt(ds, pod)
             owned = owned_by_node.get(node_name)
-            if not owned:
+            if owned is None:
+                continue
+            if type(owned) is PodRecord:
+                # Nearly always: the node's one pod, held as its record (the stored pod
+                # in it, without the record's Python-level len(), iter() and a lookup).
+                if not self._selects(selector, owned.pod):
+                    self._release(owned.pod, ds_uid)
                 continue
             # (A tuple the index replaces on change, never edits: safe to walk as is.)
             for pod_key in owned:

@@ -25,11 +25,10 @@ from dstutor.controller.placement import Placement, daemon_pod_spec, node_should
 from dstutor.controller.pod_record import PodRecord, signatures_by_namespace
 from dstutor.controller.pod_signature import _last_ready, ready_transition
 from dstutor.controller.pod_signature import pod_signature as _pod_signature
-from dstutor.controller.pods import daemon_pods_on, node_to_daemon_pods
-from dstutor.controller.rolling_index import IncrementalMismatch
+from dstutor.controller.pods import daemon_pods_on
 from dstutor.controller.state import DaemonSetState, StatusTotals, spec_answers
 from dstutor.controller.status import update_daemonset_status
-from dstutor.controller.update import rolling_update, rolling_update_walk
+from dstutor.controller.update import checked_rolling_update
 from dstutor.errors import ApiError
 from dstutor.model.admission import qos_class
 from dstutor.model.objects import (
@@ -102,17 +101,21 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
                 self._sync_failures.pop(uid(old), None)
             return
         new_uid = new["metadata"]["uid"]  # uid(new): every status write passes here
-        state = self.states.get(new_uid)
-        if state is not None and old is not new:
-            state.full = True  # a write by a user, not our own status update
-        if (old is new and state is not None and self._writing_status == new_uid
-                and not (state.dirty or state.full or state.old_nodes or state.create_failed)
-                and state.old_revision_count <= int(new["spec"].get("revisionHistoryLimit",
-                                                                   10))):
-            # The status write that ends a sync which left nothing to do: the resync that
-            # upstream's informer runs for it would visit no node, roll nothing and
-            # write nothing (a node or pod event that comes later enqueues its own).
-            return
+        if old is not new:
+            state = self.states.get(new_uid)
+            if state is not None:
+                state.full = True  # a write by a user, not our own status update
+        elif self._writing_status == new_uid:
+            state = self.states.get(new_uid)
+            if (state is not None
+                    and not (state.dirty or state.full or state.old_nodes
+                             or state.create_failed)
+                    and (not state.old_revision_count  # (the limit is never negative)
+                         or state.old_revision_count <= int(new["spec"].get(
+                             "revisionHistoryLimit", 10)))):
+                # The status write ending a sync that left nothing to do: its resync would
+                # visit, roll and write nothing (later node or pod events enqueue theirs).
+                return
         self.ctx.enqueue("daemonset", (new["metadata"]["namespace"], new["metadata"]["name"]))
 
     def on_node(self, old: Obj | None, new: Obj | None) -> None:
@@ -142,10 +145,11 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
             owner, node_name = (record.owner, record.node) if record is not None else ("", "")
             phase = status.get("phase")
             conditions = status.get("conditions")
+            last = _last_ready[0]
             if not conditions:
                 ready = None
-            elif conditions is _last_ready[0][0]:
-                ready = _last_ready[0][1]
+            elif conditions is last[0]:
+                ready = last[1]
             else:
                 ready = ready_transition(conditions)
             refs = meta.get("ownerReferences")
@@ -333,7 +337,8 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
             # No rollout to follow (or this sync stopped short of it): the index would
             # miss this sync's changes, and it holds pods alive. Built again when needed.
             state.rolling = None
-        if managed and (full or state.old_revision_count > int(
+        # (No old revision is never too many: validation keeps the limit non-negative.)
+        if managed and (full or state.old_revision_count and state.old_revision_count > int(
                 ds["spec"].get("revisionHistoryLimit", 10))):
             cleanup_history(self.ctx, ds, state, [*visit, *state.dirty],
                             walk=self.full_walk, verify=self.verify)
@@ -360,25 +365,10 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
 
     def _rolling_update(self, ds: Obj, state: DaemonSetState, changed: list[str]
                         ) -> tuple[list[Obj], list[str]]:
-        """rolling_update, or (debugging, tests) the walk over every node it stands for."""
-        walk = self.full_walk or self.verify
-        want = rolling_update_walk(self.ctx, ds, state, node_to_daemon_pods(
-            self.ctx.store, ds)) if walk else None
-        if self.full_walk:
-            state.rolling = None
-            assert want is not None
-            return want
-        got = rolling_update(self.ctx, ds, state, changed)
-        if want is not None and (list(map(id, got[0])) != list(map(id, want[0]))
-                                 or got[1] != want[1]):
-            raise IncrementalMismatch(
-                f"rolling_update of {ds['metadata']['name']} at {self.ctx.clock.now()}: "
-                f"deletes {[p['metadata']['name'] for p in got[0]]} creates {got[1]}, "
-                f"the walk says deletes {[p['metadata']['name'] for p in want[0]]} "
-                f"creates {want[1]}")
-        return got
-
-    # --- claiming -------------------------------------------------------------------
+        """rolling_update, or (debugging, tests) the walk over every node it stands for
+        (update.checked_rolling_update)."""
+        return checked_rolling_update(self.ctx, ds, state, changed, walk=self.full_walk,
+                                      verify=self.verify)
 
     # --- pods per node --------------------------------------------------------------
 
@@ -403,9 +393,18 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
         if answers is None or answers.spec is not ds["spec"]:
             answers = spec_answers(state, ds)
         surge = answers.surge
+        # Its pods by node, read once (nothing is written until the loop is over).
+        owned = store.pods_of_owner(ds["metadata"]["uid"])
         for node_name in nodes:
             node = store.get("Node", "", node_name)
-            pods = seen[node_name] = daemon_pods_on(store, ds, node_name)
+            keys = owned.get(node_name)
+            if keys is None:
+                pods: list[Obj] = []
+            elif type(keys) is PodRecord and not keys.pod["metadata"].get("deletionTimestamp"):
+                pods = [keys.pod]  # daemon_pods_on's answer for a node's one live pod
+            else:
+                pods = daemon_pods_on(store, ds, node_name)
+            seen[node_name] = pods
             if node is None:
                 state.placements.pop(node_name, None)
                 # getUnscheduledPodsWithoutNode: scheduled pods on a vanished node are
@@ -484,8 +483,10 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
         # These creates and their events write no PriorityClass: admission's answer
         # for the revision's pods holds for the whole run.
         priority = api.priority_answers() if nodes_needing_pods else None
+        # (One generateName and ownerReferences list for all: their reference stays.)
+        generate_name, owner_refs = self._pod_owner_parts(ds, state)
         for i, node_name in enumerate(nodes_needing_pods):
-            pod = new_daemon_pod(ds, state, node_name, *self._pod_owner_parts(ds, state))
+            pod = new_daemon_pod(ds, state, node_name, generate_name, owner_refs)
             self._creating = (pod, ds, node_name)
             try:
                 api.create_trusted(pod, priority=priority)

@@ -14,11 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dstutor.controller import prober, shared
+from dstutor.controller import kubelet_backoff, kubelet_stop, prober, shared
 from dstutor.controller.context import Context
-from dstutor.controller.images import image_ref, image_size, pull_error, pull_policy
+from dstutor.controller.images import image_ref, image_size, pull_policy
+from dstutor.controller.images import pull_error as pull_error  # re-exported
 from dstutor.controller.images import runtime_ref as runtime_ref  # re-exported
+from dstutor.controller.kubelet_backoff import BACKOFF_INITIAL, BACKOFF_MAX
 from dstutor.controller.kubelet_ids import container_id, internal_ip, pod_ip
+from dstutor.controller.kubelet_step import step_one
 from dstutor.controller.kubelet_work import (
     _STEADY_WORK,
     ContainerWork,
@@ -31,15 +34,13 @@ from dstutor.controller.kubelet_work import (
     shared_work,
 )
 from dstutor.controller.pod_record import PodRecord, RecordField
-from dstutor.model.objects import Obj, clone, is_pod_ready, is_terminating, key_of
+from dstutor.model.objects import Obj, is_pod_ready, key_of
 from dstutor.model.shapes import CONTAINER_STATUS, POD_IP
 from dstutor.model.sharedguard import share
-from dstutor.model.timefmt import go_duration, to_rfc3339
+from dstutor.model.timefmt import to_rfc3339
 
 COMPONENT = "kubelet"
 MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
-BACKOFF_INITIAL = 10.0
-BACKOFF_MAX = 300.0
 # Bounds the kubelet's memo of condition lists; a miss only costs a new list.
 CONDITIONS_MEMO_SIZE = 4096
 PodKey = tuple[str, str, str]
@@ -55,8 +56,16 @@ class Kubelet:
         self.nodes: dict[str, NodeAgent] = {}
         # _set_conditions' results by what they were made from (see there).
         self._conditions_memo: dict[tuple[object, ...], tuple[tuple[Obj, ...], list[Obj]]] = {}
+        # Its own work queue by pod key, now and later: through the context, or the
+        # engine's own methods for the kubelet's queue, which holds pod keys bare
+        # (Cluster wires them: Engine.enqueue_bare, enqueue_bare_at).
+        self.queue_pod: Callable[[PodKey], None] = lambda key: ctx.enqueue("kubelet", key)
+        self.wake_pod_at: Callable[[PodKey, float], None] = (
+            lambda key, when: ctx.enqueue_at("kubelet", key, when))
         # Whether a pod must wait for its node's network (controller/network.py).
-        self.network_blocks: Callable[[Obj, str], bool] = lambda pod, node_name: False
+        # (Given the node as the store has it, or None.)
+        self.network_blocks: Callable[[Obj, str, Obj | None], bool] = (
+            lambda pod, node_name, node: False)
         # Told when one of a pod's containers starts, to schedule its failed readiness
         # probes (controller/prober.py).
         self.container_started: Callable[[Obj, str, float], None] = (
@@ -97,7 +106,7 @@ class Kubelet:
             work = record.work if record is not None else None
             if work is None or meta.get("deletionTimestamp") and work.stage != "killing":
                 # The store's key tuple: not 50,000 copies in timers (3 MB).
-                self.ctx.enqueue("kubelet", self.ctx.store.stored_key(record, key)
+                self.queue_pod(self.ctx.store.stored_key(record, key)
                                  if record is not None else key)
             elif meta.get("generation", 0) != new["status"].get(
                     "observedGeneration", 0) and not meta.get("deletionTimestamp"):
@@ -122,16 +131,17 @@ class Kubelet:
 
     def sync_pod(self, key: PodKey) -> None:
         store = self.ctx.store
-        pod = store.get(*key)
-        if pod is None:
+        # The pod's record, and the pod in it (store.get(*key), the one lookup for both).
+        record = store.pod_records.get(key)
+        if record is None:
             self.work.pop(key, None)
             return
+        pod = record.pod
         node_name = pod["spec"].get("nodeName")
         agent = self.nodes.get(node_name) if node_name else None
         if agent is None or not agent.alive:
             return
         now = self.ctx.clock.now()
-        record = store.pod_records[key]  # (a stored pod's)
         work = record.work
         meta, status = pod["metadata"], pod["status"]
         if meta.get("deletionTimestamp"):
@@ -149,18 +159,36 @@ class Kubelet:
             self._set_conditions(pod, ready=is_pod_ready(pod), now=now)
             store.touch_status(pod)
         if work is None:
-            if self.network_blocks(pod, node_name):
+            node = store.get("Node", "", node_name)  # (asked once for both)
+            if self.network_blocks(pod, node_name, node):
                 return  # woken again when the node's network comes up
-            work = self._admit(pod, record, node_name, now)
+            wake = self._admit(pod, record, node_name, node, now)
+            if wake is not None:
+                # Each container pulls or starts later: _step would move none of them
+                # and only set this wake-up (tests/sim/test_sim_join6_fast_paths.py).
+                self.wake_pod_at(key, wake)
+                return
+            work = record.work
+        if type(work) is SharedPodWork and work.stage == "active":
+            # Nearly every pod: one container, its progress shared (kubelet_step.py).
+            containers = pod["spec"].get("containers") or []
+            table = work.containers
+            if len(containers) == 1 and len(table) == 1:
+                cw = table.get(containers[0]["name"])
+                if cw is not None:
+                    step_one(self, pod, key, node_name, work, containers[0], cw, now, record)
+                    return
         self._step(pod, key, node_name, work, now, record)
 
     def _containers(self, pod: Obj) -> list[Obj]:
         # The spec itself, read only (a pod's containers never change while it runs).
         return pod["spec"].get("containers") or []
 
-    def _admit(self, pod: Obj, record: PodRecord, node_name: str, now: float) -> PodWork:
+    def _admit(self, pod: Obj, record: PodRecord, node_name: str, node: Obj | None,
+               now: float) -> float | None:
+        """Admit the pod (its record.work set); returns when its first container is due
+        if that is later than now (else None: something is due at once)."""
         status = pod["status"]
-        node = self.ctx.store.get("Node", "", node_name)
         status["hostIP"] = internal_ip(node)
         status["hostIPs"] = shared.ip_list(status["hostIP"])
         status["startTime"] = to_rfc3339(now)
@@ -177,12 +205,15 @@ class Kubelet:
         # Pods admitted alike share their record (kubelet_work.shared_work): its
         # signature, a fresh ContainerWork's fields after _begin for each container.
         signature: list[Any] = ["active", 0.0]
+        wake: float | None = None
         for c in pod["spec"].get("containers") or []:  # _containers(pod)
-            signature += (c["name"], *self._begin_stage(pod, c, node_name, now), 0.0, None,
-                          False, True, "")
-        record.work = work = shared_record(tuple(signature))
+            stage, due = self._begin_stage(pod, c, node_name, now)
+            signature += (c["name"], stage, due, 0.0, None, False, True, "")
+            if wake is None or due < wake:
+                wake = due
+        record.work = shared_record(tuple(signature))
         self.ctx.store.touch_status(pod)
-        return work
+        return wake if wake is not None and wake > now else None
 
     def _begin(self, pod: Obj, c: Obj, cw: ContainerWork, node_name: str, now: float) -> None:
         cw.stage, cw.due = self._begin_stage(pod, c, node_name, now)
@@ -203,11 +234,12 @@ class Kubelet:
               record: PodRecord) -> None:
         if work.stage != "active":
             return
+        containers = pod["spec"].get("containers") or []  # _containers(pod), per work item
+        shared, table = type(work) is SharedPodWork, work.containers
         changed = False
         # A shared record (kubelet_work.shared_work) is never edited: a container that
         # moves on does so in a copy, in a table of this step's own, shared again below.
-        shared, table = type(work) is SharedPodWork, work.containers
-        for c in pod["spec"].get("containers") or []:  # _containers(pod), per work item
+        for c in containers:
             cw = table.get(c["name"])
             if cw is None:
                 if shared:
@@ -291,57 +323,10 @@ class Kubelet:
         self._start(pod, key, node_name, c, cw, now)
         return True
 
-    def _pull_failed(self, pod: Obj, key: PodKey, c: Obj, cw: ContainerWork, now: float
-                     ) -> None:
-        node_name = pod["spec"]["nodeName"]
-        image = c.get("image", "")
-        error = pull_error(image)
-        self._event(pod, c["name"], "Warning", "Failed",
-                    f'Failed to pull image "{image_ref(image)}": {error}', node_name)
-        self._event(pod, c["name"], "Warning", "Failed", "Error: ErrImagePull", node_name)
-        cw.backoff = BACKOFF_INITIAL if not cw.backoff else min(cw.backoff * 2, BACKOFF_MAX)
-        # ErrImagePull shows briefly, then ImagePullBackOff until the next attempt.
-        self._cs(pod, c["name"])["state"] = shared.waiting("ErrImagePull", error)
-        cw.stage, cw.due, cw.error, cw.shown = "pull-failed", now + cw.backoff, error, False
-        self.ctx.enqueue_at("kubelet-backoff", key, now + 1)
-
-    def show_backoff(self, key: PodKey) -> None:
-        """One second after a failure the waiting reason turns into a BackOff reason."""
-        pod = self.ctx.store.get(*key)
-        work = self.work.get(key)
-        if pod is None or work is None or is_terminating(pod) or work.stage != "active":
-            return
-        node_name = pod["spec"].get("nodeName", "")
-        if not self.is_alive(node_name):
-            return
-        changed = False
-        for c in self._containers(pod):
-            cw = work.containers.get(c["name"])
-            if cw is None or cw.shown or cw.stage not in ("pull-failed", "crashed"):
-                continue
-            if type(work) is SharedPodWork:
-                work = self.work[key] = own_work(work)
-                cw = work.containers[c["name"]]
-            cw.shown, changed, name = True, True, c["name"]
-            if cw.stage == "pull-failed":
-                image = image_ref(c.get("image", ""))
-                message = f'Back-off pulling image "{image}"'
-                self._event(pod, name, "Normal", "BackOff", message, node_name)
-                self._event(pod, name, "Warning", "Failed", "Error: ImagePullBackOff", node_name)
-                # The waiting message wraps the previous pull's error (prevPullErrMsg).
-                state = shared.waiting("ImagePullBackOff", f"{message}: {cw.error}")
-            else:
-                who = f"{key[2]}_{key[1]}({pod['metadata']['uid']})"
-                self._event(pod, name, "Warning", "BackOff",
-                            f"Back-off restarting failed container {name} in pod {who}",
-                            node_name)
-                state = shared.waiting(
-                    "CrashLoopBackOff",
-                    f"back-off {go_duration(cw.backoff)} restarting failed container={name} "
-                    f"pod={who}")
-            self._cs(pod, name)["state"] = state
-        if changed:
-            self.ctx.store.touch_status(pod)
+    # (controller/kubelet_backoff.py: this class's methods, written there to keep this
+    # module short)
+    _pull_failed = kubelet_backoff.pull_failed
+    show_backoff = kubelet_backoff.show_backoff
 
     def _start_events(self, pod: Obj, c: Obj, cw: ContainerWork, node_name: str) -> None:
         """The image check (unless just pulled), Created, Started."""
@@ -404,40 +389,10 @@ class Kubelet:
         cw.stage = "running"
         cw.ready_at = now + delay if delay > 0 else None
 
-    def _recreate_mirror_pod(self, pod: Obj, key: PodKey, work: PodWork | None) -> None:
-        """Deleting a mirror pod does not stop its static pod: the kubelet drops the mirror
-        at once and publishes a new one (new uid, age 0) for the containers still running."""
-        self.ctx.api.finish_deletion(pod)
-        meta = pod["metadata"]
-        fresh: Obj = {"apiVersion": "v1", "kind": "Pod", "metadata": {
-            k: clone(meta[k]) for k in ("name", "namespace", "labels", "annotations",
-                                        "ownerReferences") if k in meta},
-            "spec": clone(pod["spec"]), "status": clone(pod["status"])}
-        fresh["status"].pop("observedGeneration", None)
-        self.ctx.api.create_trusted(fresh)
-        if work is not None:
-            self.work[key] = work
-        self._observe(fresh)
-        self.ctx.store.touch(fresh)
-
-    def _terminate(self, pod: Obj, key: PodKey, work: PodWork | None, now: float) -> None:
-        if work is None or work.stage != "killing":
-            node_name = pod["spec"]["nodeName"]
-            running = {cs["name"] for cs in pod["status"].get("containerStatuses") or []
-                       if "running" in cs.get("state", {})}
-            for c in self._containers(pod):
-                if c["name"] in running:  # only a running container has anything to stop
-                    self._event(pod, c["name"], "Normal", "Killing",
-                                f"Stopping container {c['name']}", node_name)
-            work = PodWork("killing", now + self.t("terminationSeconds"))
-            self.work[key] = work
-            self.ctx.enqueue_at("kubelet", key, work.due)
-            return
-        if work.due <= now:
-            self.work.pop(key, None)
-            self.ctx.api.finish_deletion(pod)
-        else:
-            self.ctx.enqueue_at("kubelet", key, work.due)
+    # (controller/kubelet_stop.py: this class's methods, written there to keep this
+    # module short)
+    _recreate_mirror_pod = kubelet_stop.recreate_mirror_pod
+    _terminate = kubelet_stop.terminate
 
     # --- status helpers -------------------------------------------------------------
 
@@ -470,10 +425,14 @@ class Kubelet:
         raise KeyError(name)
 
     def _set_container_states(self, pod: Obj, state: Obj, ready: bool) -> None:
-        self._observe(pod)
-        previous = pod["status"].get("containerStatuses")
+        status = pod["status"]
+        # _observe(pod), inline: the generation the status is based on.
+        generation = int(pod["metadata"].get("generation") or 0)
+        if generation:
+            status["observedGeneration"] = generation
+        previous = status.get("containerStatuses")
         old = {cs["name"]: cs for cs in previous} if previous else {}
-        containers = self._containers(pod)
+        containers = pod["spec"].get("containers") or []  # _containers(pod)
         statuses: list[Obj] = [shared.EMPTY] * len(containers)  # exact size, no slack
         for i, c in enumerate(containers):
             prev = old.get(c["name"], {})
@@ -487,7 +446,7 @@ class Kubelet:
             cs["state"] = state
             cs["lastState"] = prev.get("lastState", shared.EMPTY)
             statuses[i] = cs
-        pod["status"]["containerStatuses"] = statuses
+        status["containerStatuses"] = statuses
 
     def _sync_status(self, pod: Obj, now: float) -> None:
         """The pod-level status from its containers: phase (getPhase) and conditions."""
@@ -517,7 +476,6 @@ class Kubelet:
         generation = int(pod["metadata"].get("generation") or 0)
         if generation:
             status["observedGeneration"] = generation
-        wanted_ready = "True" if ready else "False"
         # Go's %s of a []string: "[a b]", the containers that are not ready.
         message = "" if ready else "containers with unready status: [{}]".format(" ".join([
             cs["name"] for cs in status.get("containerStatuses") or [] if not cs.get("ready")]))
@@ -531,6 +489,7 @@ class Kubelet:
         if hit is not None:
             status["conditions"] = hit[1]
             return
+        wanted_ready = "True" if ready else "False"
         existing = {c["type"]: c for c in current}
         cond = existing.get("PodReadyToStartContainers")
         if cond is None:

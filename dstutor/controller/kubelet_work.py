@@ -91,6 +91,18 @@ def shared_work(work: PodWork, table: dict[str, ContainerWork] | None = None) ->
     return found if found is not None else _new_shared(key)
 
 
+def shared_one(work: PodWork, name: str, cw: ContainerWork) -> PodWork:
+    """shared_work(work, {name: cw}) (the record of a pod of one container), its key
+    made without the loop."""
+    if not (float is type(cw.due) is type(cw.backoff) is type(work.due) and (
+            cw.ready_at is None or type(cw.ready_at) is float)):
+        return shared_work(work, {name: cw})  # (a record of its own)
+    key = (work.stage, work.due, name, cw.stage, cw.due, cw.backoff, cw.ready_at, cw.fresh,
+           cw.shown, cw.error)
+    found = _shared.get(key)
+    return found if found is not None else _new_shared(key)
+
+
 def shared_record(signature: tuple[Any, ...]) -> SharedPodWork:
     """The shared record of this signature, as `shared_work` makes it: its stage and due
     time, then per container its name and ContainerWork's seven fields (every time a

@@ -115,12 +115,13 @@ class NetworkPlugins:
         self.post_ready(node)
         self.wake_pods(node_name)
 
-    def blocks(self, pod: Obj, node_name: str) -> bool:
+    def blocks(self, pod: Obj, node_name: str, node: Obj | None) -> bool:
         """The kubelet's check before it starts a pod: without a network only hostNetwork
-        pods start; the others get a NetworkNotReady event (once) and wait."""
+        pods start; the others get a NetworkNotReady event (once) and wait. `node`: the
+        store's node of that name (the kubelet has it at hand), or None."""
         if pod["spec"].get("hostNetwork"):
             return False
-        if not waits_for_network(self.ctx.store.get("Node", "", node_name)):
+        if not waits_for_network(node):
             return False
         uid = pod["metadata"].get("uid", "")
         if uid not in self._warned:

@@ -120,7 +120,10 @@ def node_should_run_daemon_pod(node: Obj, ds: Obj, pod_spec: Obj | None = None, 
     if explain and wanted_name:
         gates.append(Gate("nodeName", True, f"the pod template sets nodeName: {node_name}"))
 
-    if not pod_matches_node_affinity(spec, node):
+    # (A spec with neither a nodeSelector nor an affinity matches every node: most
+    # DaemonSets' templates, whose placement each new node asks for.)
+    if ("nodeSelector" in spec or "affinity" in spec) and not pod_matches_node_affinity(
+            spec, node):
         if not explain:
             return NEVER
         gates.append(Gate("nodeAffinity", False, _affinity_detail(spec, node)))

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from dstutor.controller import preemption, shared
 from dstutor.controller.context import Context
-from dstutor.model.objects import Obj, is_terminating, key_of, target_node_name
+from dstutor.model.objects import Obj, is_terminating, key_of
 from dstutor.model.podaffinity import (
     RESOLVABLE,
     has_required_anti_affinity,
@@ -18,6 +18,7 @@ from dstutor.model.podaffinity import (
 from dstutor.model.priority import pod_priority
 from dstutor.model.quantity import parse_quantity
 from dstutor.model.selectors import pod_matches_node_affinity
+from dstutor.model.sharedguard import share
 from dstutor.model.taints import find_matching_untolerated_taint, toleration_tolerates_taint
 from dstutor.model.timefmt import to_rfc3339
 
@@ -192,6 +193,9 @@ class Scheduler:
         # asks for nothing (no cpu, memory or host port).
         self._asks_nothing: list[tuple[object, bool]] = []
         self._pod_limits: dict[str, int] = {}  # allocatable "pods" text -> the number
+        # The last condition a pod without conditions was given, and the one list holding
+        # it alone that such pods share (see _set_scheduled_condition).
+        self._first_conditions: tuple[object, list[Obj]] = (None, [])
 
     def on_pod(self, old: Obj | None, new: Obj | None) -> None:
         if new is None:
@@ -229,29 +233,36 @@ class Scheduler:
 
     def schedule(self, key: tuple[str, str, str]) -> None:
         store = self.ctx.store
-        pod = store.get(*key)
-        if pod is None or pod["spec"].get("nodeName") or pod["metadata"].get(
-                "deletionTimestamp"):  # (is_terminating(pod))
+        # The pod's record: the pod (store.get's answer), and its target node as the
+        # store indexed it at its last write (target_node_name(pod), not asked again).
+        record = store.pod_records.get(key)
+        pod = record.pod if record is not None else None
+        if record is None or pod is None or pod["spec"].get("nodeName") or pod[
+                "metadata"].get("deletionTimestamp"):  # (is_terminating(pod))
             self.unschedulable.discard(key)
             return
-        total = store.count("Node")
-        pinned = target_node_name(pod)
-        # The filters' reasons, one per refusal; counted only when the pod does not fit.
-        refusals: list[str] = []
-        prefiltered = 0
-        if pinned:
-            # DaemonSet pods name their node in the affinity; PreFilter drops the rest.
-            node = store.get("Node", "", pinned)
-            candidates = [node] if node is not None else []
-            prefiltered = total - len(candidates)
-        else:
-            candidates = store.list("Node")
-        feasible: list[tuple[float, str, Obj]] = []
-        resolvable: list[tuple[Obj, list[Obj]]] = []  # nodes only the room filters refused
+        pinned = record.node
         affinity = pod["spec"].get("affinity")
         interpod = bool(self.anti_affinity) or bool(
             affinity and (affinity.get("podAffinity") or affinity.get("podAntiAffinity"))
             and uses_pod_affinity(pod))
+        if pinned:
+            # DaemonSet pods name their node in the affinity; PreFilter drops the rest.
+            node = store.get("Node", "", pinned)
+            if (node is not None and not interpod and filter_node_rules(pod, node, pinned)
+                    is None and self._room_is_certain(pod, node,
+                                                      len(store.pod_keys_on_node(pinned)))):
+                # Nearly always: the one candidate fits for certain, which is all the
+                # loop below would find (tests/sim/test_sim_join6_fast_paths.py).
+                self._bind(pod, node, key)
+                return
+            candidates = [node] if node is not None else []
+        else:
+            candidates = store.list("Node")
+        # The filters' reasons, one per refusal; counted only when the pod does not fit.
+        refusals: list[str] = []
+        feasible: list[tuple[float, str, Obj]] = []
+        resolvable: list[tuple[Obj, list[Obj]]] = []  # nodes only the room filters refused
         placed = self._placed() if interpod else []
         for node in candidates:
             node_name = node["metadata"]["name"]
@@ -285,6 +296,9 @@ class Scheduler:
                 refusals += room
                 resolvable.append((node, on_node))
         if not feasible:
+            # (The nodes are counted only here: the filters write nothing.)
+            total = store.count("Node")
+            prefiltered = total - len(candidates) if pinned else 0
             if not total:
                 self._mark_unschedulable(pod, "no nodes available to schedule pods")
                 return
@@ -414,8 +428,18 @@ class Scheduler:
         cond = shared.pod_condition("PodScheduled", status, to_rfc3339(self.ctx.clock.now()),
                                     reason, message,
                                     int(pod["metadata"].get("generation") or 0))
-        conditions = [c for c in pod["status"].get("conditions") or []
-                      if c.get("type") != "PodScheduled"]
+        current = pod["status"].get("conditions")
+        if not current:
+            # A pod's first condition (a new pod bound): the pods scheduled alike at one
+            # instant share one list, as the condition in it (conditions lists are
+            # replaced, never edited in place: controller/shared.py). So the kubelet's
+            # memo of its conditions lists (Kubelet._set_conditions) finds theirs.
+            first = self._first_conditions
+            if first[0] is not cond:
+                first = self._first_conditions = (cond, share([cond]))
+            pod["status"]["conditions"] = first[1]
+            return
+        conditions = [c for c in current if c.get("type") != "PodScheduled"]
         conditions.append(cond)
         pod["status"]["conditions"] = conditions
 

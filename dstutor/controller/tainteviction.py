@@ -97,7 +97,13 @@ class TaintEvictionController:
 
     def _has_no_execute_taint(self, node_name: str) -> bool:
         node = self.ctx.store.get("Node", "", node_name)
-        return node is None or bool(no_execute_taints(node_taints(node)))
+        if node is None:
+            return True
+        # no_execute_taints(node_taints(node)), without the list: asked at every bind.
+        for taint in node.get("spec", {}).get("taints") or ():
+            if taint.get("effect") == "NoExecute":
+                return True
+        return False
 
     def sync(self, key: tuple[str, str, str]) -> None:
         """handlePodUpdate/handleNodeUpdate for one pod, then the timed worker if due."""

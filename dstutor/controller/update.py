@@ -20,7 +20,8 @@ from dstutor.controller.daemonset_util import (
     surge_count,
     unavailable_count,
 )
-from dstutor.controller.rolling_index import refreshed_index
+from dstutor.controller.pods import node_to_daemon_pods
+from dstutor.controller.rolling_index import IncrementalMismatch, refreshed_index
 from dstutor.model.objects import Obj, is_pod_available, is_terminating
 
 if TYPE_CHECKING:
@@ -177,3 +178,25 @@ def rolling_update_walk(ctx: Context, ds: Obj, state: DaemonSetState,
         old_pods_to_delete += should_not_run_to_delete[:deletable]
     remaining = max(0, min(max_surge - num_surge, len(candidate_nodes)))
     return old_pods_to_delete, allowed_nodes + candidate_nodes[:remaining]
+
+
+def checked_rolling_update(ctx: Context, ds: Obj, state: DaemonSetState, changed: list[str],
+                           *, walk: bool, verify: bool) -> tuple[list[Obj], list[str]]:
+    """rolling_update; with `walk`, the walk over every node it stands for instead; with
+    `verify`, both, raising IncrementalMismatch where they differ (debugging, tests:
+    DaemonSetsController.full_walk and verify)."""
+    want = rolling_update_walk(ctx, ds, state, node_to_daemon_pods(
+        ctx.store, ds)) if walk or verify else None
+    if walk:
+        state.rolling = None
+        assert want is not None
+        return want
+    got = rolling_update(ctx, ds, state, changed)
+    if want is not None and (list(map(id, got[0])) != list(map(id, want[0]))
+                             or got[1] != want[1]):
+        raise IncrementalMismatch(
+            f"rolling_update of {ds['metadata']['name']} at {ctx.clock.now()}: "
+            f"deletes {[p['metadata']['name'] for p in got[0]]} creates {got[1]}, "
+            f"the walk says deletes {[p['metadata']['name'] for p in want[0]]} "
+            f"creates {want[1]}")
+    return got

@@ -142,6 +142,9 @@ class Cluster:
         e.register("daemonset-node", self.daemonsets.wake_node)
         e.register("scheduler", self.scheduler.schedule)
         e.register("kubelet", self.kubelet.sync_pod, bare=True)  # (pod keys: less memory)
+        # (So the kubelet queues its pod keys through the engine's methods for them.)
+        self.kubelet.queue_pod = e.enqueue_bare
+        self.kubelet.wake_pod_at = e.enqueue_bare_at
         e.register("kubelet-backoff", self.kubelet.show_backoff)
         e.register("node-ready", self._node_ready)
         e.register("nodelifecycle", self.nodelifecycle.sync)
@@ -157,7 +160,14 @@ class Cluster:
     def _dispatch(self, kind: str, old: Obj | None, new: Obj | None) -> None:
         """The informers: tell each controller about the change it watches."""
         if kind == "Pod":  # most writes (the table's entry, asked first)
-            self._on_pod(old, new)
+            self._on_pod(old, new)  # (which tells the garbage collector too)
+            return
+        if kind == "DaemonSet":  # most of the others: the controller's status writes
+            # _on_daemonset, inline (see there).
+            if not (new is None or ((old is None or old is new)
+                                    and not self.timeline.rollouts)):
+                self.timeline.observe_daemonset(old, new, self.clock)
+            self.daemonsets.on_daemonset(old, new)
             if new is None or new["metadata"].get("deletionTimestamp"):
                 self.gc.on_any(kind, old, new)
             return
@@ -192,10 +202,15 @@ class Cluster:
         # status updates in place that only the DaemonSet controller needs to see.
         # (The kubelet's work and taint eviction's checked nodes: on the pod records.)
         concerned = concerned_informers(old, new, self.store.pod_records, None)
-        if concerned & TIMELINE:
+        timeline = concerned & TIMELINE
+        if timeline:
             self.timeline.observe_pod(old, new, self.clock)
         for on_pod in self._pod_informer_sets[concerned >> 1]:
             on_pod(old, new)
+        # The garbage collector, last, as for any kind: a pod removed or being deleted.
+        # Both concern the timeline too, so a write that does not is neither (most).
+        if timeline and (new is None or new["metadata"].get("deletionTimestamp")):
+            self.gc.on_any("Pod", old, new)
 
     def _on_node(self, old: Obj | None, new: Obj | None) -> None:
         self.timeline.observe("Node", old, new, self.clock.now())

@@ -161,6 +161,35 @@ class Engine:
                                      and when != 0.0 else when)
             bucket[1].append(item)
 
+    def enqueue_bare(self, key: Hashable) -> None:
+        """enqueue(the bare queue, key) for a key that queue holds bare (a plain tuple of
+        another length than two, see register: the kubelet's pod keys), without asking."""
+        if key not in self._queued:
+            self._queued.add(key)
+            self._queue.append(key)
+
+    def enqueue_bare_at(self, key: Hashable, when: float) -> None:
+        """enqueue_at(the bare queue, key, when) for such a key: enqueue_at's steps, the
+        item being the key itself (tests/sim/test_sim_join6_fast_paths.py)."""
+        if when <= self.clock.now():
+            if key not in self._queued:
+                self._queued.add(key)
+                self._queue.append(key)
+            return
+        due = self._timer_due.get(key)
+        if due is not None and due <= when:
+            return
+        bucket = self._timer_buckets.get(when)
+        if bucket is None:
+            self._timer_due[key] = when
+            self._timer_buckets[when] = (when, [key])
+            heapq.heappush(self._timer_times, when)
+        else:
+            shared = bucket[0]
+            self._timer_due[key] = (shared if shared.__class__ is float is when.__class__
+                                    and when != 0.0 else when)
+            bucket[1].append(key)
+
     def next_timer(self) -> float | None:
         times, buckets, due = self._timer_times, self._timer_buckets, self._timer_due
         while times:
@@ -227,8 +256,9 @@ class Engine:
             while queue:
                 item: Any = popleft()
                 discard(item)
-                # A plain pair is (queue, key); anything else is a bare queue's key.
-                if item.__class__ is tuple and len(item) == 2:
+                # A pair is (queue, key); anything else is a bare queue's key (every item
+                # is a plain tuple: enqueue and enqueue_at hold nothing else).
+                if len(item) == 2:
                     handlers[item[0]](item[1])
                 else:
                     bare(item)  # type: ignore[misc]  # (set whenever a bare item is)
@@ -254,7 +284,7 @@ class Engine:
             for _ in range(count):
                 item: Any = popleft()
                 discard(item)
-                if item.__class__ is tuple and len(item) == 2:
+                if len(item) == 2:  # (see _run_queue)
                     handlers[item[0]](item[1])
                 else:
                     bare(item)  # type: ignore[misc]  # (set whenever a bare item is)
