@@ -7,9 +7,11 @@ tests is exactly what a learner gets.
 from __future__ import annotations
 
 import copy
+import pickle
 import shutil
 import tempfile
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -24,9 +26,11 @@ from dstutor.lessons.schema import CheckSpec, Lesson, Step
 from dstutor.model.objects import Obj
 from dstutor.model.taints import parse_taint_args
 from dstutor.shell.editjournal import EditJournal
-from dstutor.shell.session import GuardNeeded, Session
+from dstutor.shell.session import GuardNeeded, Session, UndoEntry
+from dstutor.shell.undo import needs_guard
 from dstutor.shell.workspace import Workspace
 from dstutor.sim.clock import Clock
+from dstutor.sim.cluster import Cluster
 from dstutor.sim.clusterfile import (
     ClusterSpec,
     NodeSpec,
@@ -185,7 +189,13 @@ def build_setup(lesson: Lesson, workspace: Workspace | None = None, *,
     try:
         spec = _spec(lesson)
         kept = copy.deepcopy(spec)  # as it was read: the file may change later
-        cluster = build_cluster(spec, seed=lesson.setup.seed, clock=Clock(mode="manual"))
+        key = _setup_key(lesson, spec, new_session)
+        settled = _SETUPS.get(key) if key is not None else None
+        if key is not None and settled is not None:
+            _SETUPS.move_to_end(key)
+            cluster, log, undone, namespace, pristine = pickle.loads(settled)  # noqa: S301 - ours
+        else:
+            cluster = build_cluster(spec, seed=lesson.setup.seed, clock=Clock(mode="manual"))
     except LessonError:
         raise
     except DstutorError as exc:  # a node the API server refuses (bad name, label, taint)
@@ -201,8 +211,11 @@ def build_setup(lesson: Lesson, workspace: Workspace | None = None, *,
         # changes this cluster, the session's guard and undo rebuild it instead of
         # pickling it (the learner's first command after a setup with no manifests).
         seed = lesson.setup.seed
-        session.rebuilds_with(lambda: build_cluster(copy.deepcopy(kept), seed=seed,
-                                                    clock=Clock(mode="manual")))
+
+        def factory() -> Cluster:
+            return build_cluster(copy.deepcopy(kept), seed=seed, clock=Clock(mode="manual"))
+
+        session.rebuilds_with(factory)
     if session is not None:
         journal_root = workspace.root if workspace is not None else None
         if workspace is None or replaying is not None:
@@ -214,6 +227,15 @@ def build_setup(lesson: Lesson, workspace: Workspace | None = None, *,
         journal = EditJournal(journal_root or session.workspace.root)
         session.journal = journal
         session.editor, session.file_editor = journal.replay_text, journal.replay_file
+    if settled is not None and isinstance(session, Session):
+        # As the setup below left it last time (see _SETUPS): its lines in the log, an
+        # unguarded entry for each write, the namespace, the factory's mark.
+        session.log = list(log)
+        session.undo_stack = [UndoEntry(command, ns, rebuild=needs_guard)
+                              for command, ns in undone]
+        session.namespace = namespace
+        session._pristine = None if pristine is None else (cluster, *pristine, factory)
+        return executor
     manifests = setup_manifests(lesson)
     # Namespaces the manifests need exist first, as an administrator would have them.
     wanted = {str((d.get("metadata") or {}).get("namespace") or "")
@@ -231,7 +253,39 @@ def build_setup(lesson: Lesson, workspace: Workspace | None = None, *,
             raise LessonError(f"setup command failed: {line.splitlines()[0]}: "
                               f"{result.stderr.strip()}", path=str(lesson.path or lesson.id))
     let_time_pass(executor, lesson.setup.settle)
+    if key is not None and isinstance(session, Session):
+        _SETUPS[key] = pickle.dumps(
+            (executor.cluster, session.log, [(e.command, e.namespace) for e in session.undo_stack],
+             session.namespace, session._pristine[1:4] if session._pristine else None),
+            pickle.HIGHEST_PROTOCOL)
+        while len(_SETUPS) > SETUPS_KEPT:
+            _SETUPS.popitem(last=False)
     return executor
+
+
+# Throwaway work (see throwaway) builds the same setups again and again: a variant's
+# replay at every `check`, each of lesson check's runs, each grading replay. Its
+# sessions keep no undo state, so what the setup leaves in one (the settled cluster, the
+# setup's lines in the log, an entry per write, the namespace) is kept as pickled bytes,
+# by what decides it: the cluster spec as read, the seed, the manifests' texts and the
+# settle time. A setup with commands of its own (they may write files) is built each
+# time, as is any outside throwaway work. tests/lessons/test_lessons_throwaway.py
+# compares a kept setup with a fresh one.
+_SETUPS: OrderedDict[bytes, bytes] = OrderedDict()
+SETUPS_KEPT = 8
+
+
+def _setup_key(lesson: Lesson, spec: ClusterSpec, new_session: SessionFactory | None
+               ) -> bytes | None:
+    if (not UNGUARDED_REPLAYS or not _UNGUARDED.get() or new_session is not None
+            or lesson.setup.commands):
+        return None
+    try:
+        texts = [text for text, _docs in setup_manifests(lesson)]
+        return pickle.dumps((spec, lesson.setup.seed, lesson.setup.settle, texts),
+                            pickle.HIGHEST_PROTOCOL)
+    except (LessonError, pickle.PicklingError, TypeError, AttributeError):
+        return None  # built as usual, which reports the problem in its own order
 
 
 def let_time_pass(executor: Executor, seconds: float | None) -> None:

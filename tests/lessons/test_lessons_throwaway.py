@@ -169,3 +169,58 @@ def test_a_ctrl_c_stops_throwaway_work(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(KeyboardInterrupt):
         throwaway(work)
     assert runs == [1]  # stopped, not run again
+
+
+def _setup_state(executor: Any) -> tuple[Any, ...]:
+    """What a setup leaves that anything can read: every object, the clock, what comes
+    next, and the session's log, undo entries, namespace and factory mark."""
+    from dstutor.model.kinds import KINDS
+
+    cluster, session = executor.cluster, executor.session
+    pristine = session._pristine
+    return ({kind: cluster.list(kind) for kind in KINDS}, cluster.now(),
+            cluster.next_change(), list(session.log),
+            [(e.command, e.namespace, e.rebuild, e.frozen, e.kept) for e in session.undo_stack],
+            session.namespace, session.unguarded,
+            None if pristine is None else (pristine[0] is cluster, *pristine[1:3],
+                                           _without_wall_base(pristine[3])))
+
+
+def _without_wall_base(clock_state: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A clock's state but the wall time it was made at (a manual clock never reads it;
+    any two builds differ in it)."""
+    mode, speed, now, _wall_base, virtual_base = clock_state
+    return mode, speed, now, virtual_base
+
+
+@pytest.mark.parametrize("name", ["04-taints", "15-toleration-seconds", "17-storage-ondelete",
+                                  "21-ex-gpu-coverage", "01-what-is-a-daemonset"])
+def test_a_kept_setup_is_the_setup_built_again(name: str,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """sandbox._SETUPS: throwaway work's second build of a setup (unpickled) reads as a
+    fresh build, and the lesson's solution then runs the same in both."""
+    lesson = load_lesson(COURSE / f"{name}.yaml")
+    monkeypatch.setattr(sandbox, "_SETUPS", sandbox.OrderedDict())
+
+    def built() -> tuple[Any, Any]:
+        executor = build_setup(lesson)
+        state = _setup_state(executor)
+        ran = [(r.stdout, r.stderr, r.exit_code)
+               for r in (executor.run(line) for s in lesson.steps for line in s.solution)]
+        return state, (ran, _setup_state(executor))
+
+    monkeypatch.setattr(sandbox, "SETUPS_KEPT", 0)  # nothing kept: built each time
+    fresh = throwaway(built)
+    monkeypatch.setattr(sandbox, "SETUPS_KEPT", 8)
+    first = throwaway(built)
+    assert len(sandbox._SETUPS) == 1
+    again = throwaway(built)  # from the kept bytes
+    assert first == fresh and again == fresh
+
+
+def test_setups_with_commands_or_outside_throwaway_work_are_not_kept(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sandbox, "_SETUPS", sandbox.OrderedDict())
+    throwaway(lambda: build_setup(load_lesson(COURSE / "08-broken-image.yaml")))
+    build_setup(load_lesson(TAINTS))
+    assert not sandbox._SETUPS
