@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dstutor.controller import kubelet_backoff, kubelet_stop, prober, shared
+from dstutor.controller import kubelet_backoff, kubelet_restart, kubelet_stop, prober, shared
 from dstutor.controller.context import Context
 from dstutor.controller.images import image_ref, image_size, pull_policy
 from dstutor.controller.images import pull_error as pull_error  # re-exported
@@ -155,6 +155,8 @@ class Kubelet:
             return
         if work is not None and meta.get("generation", 0) != status.get(
                 "observedGeneration", 0):
+            # A spec write not seen yet: a changed image restarts its container.
+            work = kubelet_restart.computePodActions(self, pod, record, node_name, work, now)
             # The kubelet's next status sync reports the generation it now works from.
             self._set_conditions(pod, ready=is_pod_ready(pod), now=now)
             store.touch_status(pod)
@@ -316,7 +318,9 @@ class Kubelet:
                 cs["state"] = shared.waiting("ContainerCreating")
                 return True
             return False
-        if cw.stage == "crashed":
+        if cw.stage != "starting":  # crashed, or stopping (one test: joins only start)
+            if cw.stage == "stopping":  # stopped for a new image (kubelet_restart.py)
+                return kubelet_restart.container_stopped(self, pod, c, cw, node_name, now)
             self._begin(pod, c, cw, node_name, now)  # a restart pulls again under Always
             if cw.stage != "starting":
                 return False

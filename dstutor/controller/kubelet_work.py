@@ -15,7 +15,7 @@ from dstutor.model.sharedguard import cached, share, share_always
 class ContainerWork:
     """Where the kubelet is with one container and when it moves on."""
 
-    stage: str  # pulling | starting | running | crashed | pull-failed
+    stage: str  # pulling | starting | running | crashed | pull-failed | stopping
     due: float = 0.0
     backoff: float = 0.0
     ready_at: float | None = None

@@ -178,6 +178,31 @@ def _is_updated(world: World, ds: Obj, pod: Obj, current_hash: str) -> bool:
                 or (generation and labels.get(TEMPLATE_GENERATION_LABEL) == generation))
 
 
+def _revision_images(world: World, ds: Obj) -> dict[str, list[str]]:
+    """Per revision hash of the DaemonSet, the container images its template gives the
+    pods it makes (the ControllerRevision's template, as the controller stored it)."""
+    uid = ds["metadata"].get("uid")
+    images: dict[str, list[str]] = {}
+    for rev in world.cluster.list_live("ControllerRevision", ds["metadata"]["namespace"]):
+        if not any(o.get("uid") == uid for o in rev["metadata"].get("ownerReferences") or []):
+            continue
+        template = ((rev.get("data") or {}).get("spec") or {}).get("template") or {}
+        containers = (template.get("spec") or {}).get("containers") or []
+        label = (rev["metadata"].get("labels") or {}).get(DAEMONSET_UNIQUE_LABEL)
+        if label:
+            images[label] = [str(c.get("image")) for c in containers]
+    return images
+
+
+def _edited_by_hand(pod: Obj, images: list[str], made: dict[str, list[str]]) -> bool:
+    """Whether a pod runs other images than its DaemonSet revision gave it: a user set
+    them on the pod itself (a pod's image may change in place; the kubelet restarts the
+    container), which the DaemonSet neither did nor would do on a new node."""
+    revision = (pod["metadata"].get("labels") or {}).get(DAEMONSET_UNIQUE_LABEL)
+    expected = made.get(revision) if revision else None
+    return expected is not None and expected != images
+
+
 def _template_image(ds: Obj) -> str:
     containers = ds["spec"]["template"].get("spec", {}).get("containers") or [{}]
     return str(containers[0].get("image", ""))
@@ -240,17 +265,29 @@ def pods_on_nodes(world: World, p: Mapping[str, Any]) -> Outcome:
                                      f"{p['state']}", False))
     if p.get("image"):
         running: dict[str, list[str]] = {}
+        by_hand: list[str] = []
+        made = _revision_images(world, ds)
         for node in expected:
             for pod in by_node.get(node, []):
                 images = [str(c.get("image")) for c in pod["spec"].get("containers") or []]
                 if p["image"] not in images:
                     running.setdefault(", ".join(images), []).append(node)
+                elif _edited_by_hand(pod, images, made):
+                    by_hand.append(node)
         rolling = _template_image(ds) == p["image"]
         wanted = "the image the task asks for" if world.exam else p["image"]
         for images_text, nodes in running.items():
             which = (f"the pod on {nodes[0]} runs" if len(nodes) == 1
                      else f"the pods on {', '.join(nodes)} run")
             problems.append((f"{which} {images_text}, not {wanted}", rolling))
+        if by_hand:
+            # The image is right, but only because the pod itself was changed: the claim
+            # is about what the DaemonSet runs, and its template still says otherwise.
+            text = (f"the pod on {by_hand[0]} got its image from a change to the pod "
+                    "itself" if len(by_hand) == 1 else
+                    f"the pods on {', '.join(by_hand)} got their images from changes to "
+                    "the pods themselves")
+            problems.append((f"{text}, not from {name}'s template", False))
     if p.get("updated"):
         current = _current_hash(world, ds)
         stale = [n for n in expected for pod in by_node.get(n, [])

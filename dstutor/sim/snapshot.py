@@ -192,8 +192,10 @@ MAX_SECONDS = 1e12  # about 31,700 years: anything a session can reach, and fini
 MAX_TIMING_SECONDS = 30 * 86400.0
 # A pod's progress (active/steady/killing), and each container's; snapshots saved before
 # containers had their own progress carry a container stage on the pod.
-CONTAINER_STAGES = frozenset({"pulling", "starting", "running", "crashed", "pull-failed"})
-WORK_STAGES = frozenset({"active", "steady", "killing"}) | CONTAINER_STAGES
+_OLD_CONTAINER_STAGES = frozenset({"pulling", "starting", "running", "crashed", "pull-failed"})
+# "stopping": stopped for a new image (controller/kubelet_restart.py)
+CONTAINER_STAGES = _OLD_CONTAINER_STAGES | {"stopping"}
+WORK_STAGES = frozenset({"active", "steady", "killing"}) | _OLD_CONTAINER_STAGES
 LEGACY_WORK_FIELDS = frozenset({"backoff", "ready_at", "fresh_images"})
 MT_STATE_WORDS = 625  # random.Random's Mersenne Twister state: 624 words and a position
 

@@ -141,7 +141,8 @@ def _window(source: Source, now: float, previous: bool) -> tuple[float, float, b
         if not last:
             raise BadRequest(f'previous terminated container "{name}" in pod "{pod_name}" '
                              "not found")
-        return _terminated(last, crashed=True)
+        # (a container the kubelet stopped for a new image exited 0: no crash to show)
+        return _terminated(last, crashed=last.get("exitCode", 0) != 0)
     if "running" in state:
         return parse_rfc3339(state["running"].get("startedAt") or to_rfc3339(now)), now, False
     if "terminated" in state:
