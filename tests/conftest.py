@@ -12,6 +12,7 @@ over the test process's large, long-lived heap (GC_THRESHOLDS).
 from __future__ import annotations
 
 import gc
+import importlib
 import itertools
 import os
 from collections.abc import Iterator
@@ -40,48 +41,71 @@ _HOMES: list[Path] = []  # this process's folder of homes, made once
 _HOME_NUMBERS = itertools.count()
 
 
+def _targets(names: tuple[str, ...]) -> list[tuple[object, str]]:
+    """(module, attribute) for each dotted name, resolved once (MonkeyPatch.setattr with a
+    dotted name imports and walks it again for every test)."""
+    found = []
+    for name in names:
+        module, attr = name.rsplit(".", 1)
+        found.append((importlib.import_module(module), attr))
+    return found
+
+
+_MAKE_PLAN = _targets(("dstutor.planner.plan.make_plan",))
+_BUILD_CLUSTER = _targets(BUILD_CLUSTER_NAMES)
+
+
 @pytest.fixture(autouse=True)
-def _private_dstutor_home(tmp_path_factory: pytest.TempPathFactory,
-                          monkeypatch: pytest.MonkeyPatch) -> None:
-    """A new, not yet existing DSTUTOR_HOME for each test, in a folder of this process's
-    (as tmp_path/dstutor-home was, without making a tmp_path for every test)."""
+def _test_process_settings(request: pytest.FixtureRequest,
+                           tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """What every test runs with, set up and undone in one fixture (each autouse fixture
+    costs every one of the suite's ~5,000 tests its own setup and teardown):
+
+    - a new, not yet existing DSTUTOR_HOME (history, progress, lesson workspaces), in a
+      folder of this process's (as tmp_path/dstutor-home was, without making a tmp_path
+      for every test), and no settled clusters kept on disk (DSTUTOR_NO_CACHE);
+    - os.fsync without the wait for the disk (suite_speed.fsync_without_the_disk);
+    - rollout plans computed once per input (suite_speed.py), except in the planner's
+      own tests, which must see every computation;
+    - a settled cluster built once per spec (suite_speed.py), except in the tests of the
+      simulator and the planner, which must see every bring-up;
+    - the shared-object guard (model/sharedguard.py): pods and nodes share dicts, and a
+      test after which one of the shared objects built during it was edited in place
+      fails, as that would have shown on every pod or node holding it
+      (tests/sim/test_sim_shared_guard.py plants one);
+    - the collector as usual for a test that measures memory (_memory_measured_as_usual).
+
+    A test's own monkeypatch is undone before this fixture's (it is set up later), so a
+    test that patches one of these gets back the suite's setting, then the original."""
     if not _HOMES:
         _HOMES.append(tmp_path_factory.mktemp("homes"))
-    monkeypatch.setenv("DSTUTOR_HOME", str(_HOMES[0] / f"dstutor-home-{next(_HOME_NUMBERS)}"))
+    folder = _suite_folder(request)
+    patch = pytest.MonkeyPatch()
+    patch.setenv("DSTUTOR_HOME", str(_HOMES[0] / f"dstutor-home-{next(_HOME_NUMBERS)}"))
     # No settled clusters kept on disk (sim/buildcache.py), and with that the bring-up memo
     # (suite_speed.py) serves shells too; tests/sim/test_sim_buildcache.py turns it on.
-    monkeypatch.setenv("DSTUTOR_NO_CACHE", "1")
-
-
-@pytest.fixture(autouse=True)
-def _no_disk_flush(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The shared monkeypatch: a test that patches fsync itself is undone before this.
-    monkeypatch.setattr(os, "fsync", fsync_without_the_disk)
-
-
-@pytest.fixture(autouse=True)
-def _plans_once_per_input(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Rollout plans are computed once per input (suite_speed.py), except in the planner's
-    own tests, which must see every computation."""
-    if _suite_folder(request) == "planner":
+    patch.setenv("DSTUTOR_NO_CACHE", "1")
+    patch.setattr(os, "fsync", fsync_without_the_disk)
+    if folder != "planner":
+        for target, attr in _MAKE_PLAN:
+            patch.setattr(target, attr, memo_make_plan)
+    if folder not in ("sim", "planner"):
+        for target, attr in _BUILD_CLUSTER:
+            patch.setattr(target, attr, memo_build_cluster)
+    sharedguard.start()
+    measured = False
+    try:
+        measured = _memory_measured_as_usual(request)
         yield
-        return
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("dstutor.planner.plan.make_plan", memo_make_plan)
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _clusters_once_per_spec(request: pytest.FixtureRequest) -> Iterator[None]:
-    """A settled cluster is built once per spec (suite_speed.py), except in the tests of
-    the simulator and the planner, which must see every bring-up."""
-    if _suite_folder(request) in ("sim", "planner"):
-        yield
-        return
-    with pytest.MonkeyPatch.context() as mp:
-        for name in BUILD_CLUSTER_NAMES:
-            mp.setattr(name, memo_build_cluster)
-        yield
+        changed = sharedguard.mutated()
+        if changed:
+            pytest.fail("a shared object was edited in place (every pod or node holding it "
+                        "changed with it):\n" + "\n".join(changed[:5]), pytrace=False)
+    finally:
+        if measured:
+            gc.set_threshold(*GC_THRESHOLDS)
+        sharedguard.stop()
+        patch.undo()
 
 
 _LESSON_LOADS = pytest.MonkeyPatch()
@@ -112,25 +136,21 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 _COLLECTED_FOR: set[str] = set()  # modules whose first test made the full collection
 
 
-@pytest.fixture(autouse=True)
-def _memory_measured_as_usual(request: pytest.FixtureRequest) -> Iterator[None]:
+def _memory_measured_as_usual(request: pytest.FixtureRequest) -> bool:
     """A test that traces memory (tracemalloc: bytes a pod, a dict) counts garbage not yet
     collected as used: it runs with the collector as a process without the suite has it,
     after a full collection, so the garbage earlier tests left is not counted either.
     The full collection (~0.2 s over a worker's heap) is made before the module's first
     test: the module's later tests run with the default thresholds, so the garbage of
-    its earlier ones is collected as in a process without the suite."""
+    its earlier ones is collected as in a process without the suite. True if the test
+    runs so (the caller sets GC_THRESHOLDS back after it)."""
     if "tracemalloc" not in getattr(request.module, "__dict__", {}):
-        yield
-        return
+        return False
     if request.module.__name__ not in _COLLECTED_FOR:
         _COLLECTED_FOR.add(request.module.__name__)
         gc.collect()
     gc.set_threshold(*_DEFAULT_GC_THRESHOLDS)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*GC_THRESHOLDS)
+    return True
 
 
 @pytest.hookimpl(trylast=True)
@@ -164,19 +184,3 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     from xdist_schedule import FileGroupScheduling
 
     return FileGroupScheduling(config, log)
-
-
-@pytest.fixture(autouse=True)
-def _shared_objects_stay_unchanged() -> Iterator[None]:
-    """Pods and nodes share dicts (model/sharedguard.py): fail any test after which one
-    of the shared objects built during it was edited in place, which would have shown
-    on every pod or node holding it (tests/sim/test_sim_shared_guard.py plants one)."""
-    sharedguard.start()
-    try:
-        yield
-        changed = sharedguard.mutated()
-        if changed:
-            pytest.fail("a shared object was edited in place (every pod or node holding it "
-                        "changed with it):\n" + "\n".join(changed[:5]), pytrace=False)
-    finally:
-        sharedguard.stop()

@@ -28,9 +28,9 @@ from xdist.scheduler import LoadScopeScheduling
 
 DEFAULT_COST = 0.01
 COST: dict[str, float] = {
-    "classroom/test_classroom_replay.py": 0.507,
+    "classroom/test_classroom_replay.py": 0.400,
     "classroom/test_classroom_hostile.py": 0.368,
-    "serve/test_serve_kubectl.py": 0.964,
+    "serve/test_serve_kubectl.py": 0.800,
     "kubectl/test_kubectl_parser.py": 0.027,
     "serve/test_serve_differential.py": 0.182,
     "kubectl/test_kubectl_verbs_oracle_writes.py": 0.185,
@@ -112,6 +112,12 @@ COST: dict[str, float] = {
     "sim/test_sim_event_fast_path.py": 0.108,
     "sim/test_sim_create_paths_agree.py": 0.500,
     "sim/test_sim_join_fast_paths.py": 0.250,
+    "sim/test_sim_buildcache.py": 0.080,
+    "misc/test_sharedguard_snapshot.py": 0.190,
+    "classroom/test_classroom_review_export.py": 0.170,
+    "lessons/test_lessons_throwaway.py": 0.045,
+    "classroom/test_classroom_throwaway.py": 0.700,
+    "kubectl/test_kubectl_pod_update_oracle.py": 0.475,
 }
 
 

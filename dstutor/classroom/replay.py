@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -475,12 +476,32 @@ def _derive(lesson: Any, progress: LessonProgress | None, learner: str) -> dict[
     return lesson_record(lesson, progress, learner)
 
 
+def _throwaway_replay(lesson: Any, record: Mapping[str, Any]) -> Replay:
+    """replay_lesson_log in the grading home (isolated_home) as throwaway work
+    (lessons/sandbox.throwaway): its sessions keep no undo state unless the log needs
+    it. A replay leaves the lesson's workspace behind in the home, where the next record
+    of the same lesson finds it, so a second, guarded run starts from the home as the
+    first one found it."""
+    from dstutor.lessons.sandbox import throwaway
+
+    home = Path(os.environ["DSTUTOR_HOME"])
+    with tempfile.TemporaryDirectory(prefix="dstutor-grade-before-") as kept:
+        shutil.copytree(home, kept, symlinks=True, dirs_exist_ok=True)
+
+        def again() -> Replay:
+            shutil.rmtree(home)
+            shutil.copytree(kept, home, symlinks=True)
+            return replay_lesson_log(lesson, record)
+
+        return throwaway(lambda: replay_lesson_log(lesson, record), again)
+
+
 def check_lesson(lesson: Any, record: Mapping[str, Any], learner: str) -> LessonCheck:
     """Replay one lesson record and compare; problems reject the file, notes inform."""
     out = LessonCheck()
     lid = record["id"]
     try:
-        replay = replay_lesson_log(lesson, record)
+        replay = _throwaway_replay(lesson, record)
         derived = _derive(lesson, replay.progress, learner)
     except DstutorError as exc:
         out.problems.append(f"{lid}: replay failed: {str(exc).removeprefix('error: ')}")
@@ -503,7 +524,7 @@ def check_lesson(lesson: Any, record: Mapping[str, Any], learner: str) -> Lesson
 def replay_lesson(lesson: Any, record: Mapping[str, Any]) -> dict[str, bool]:
     """Step id -> done (by the learner, not skipped) after replaying the record's log."""
     with isolated_home():  # never the grader's own workspace or edit journal
-        progress = replay_lesson_log(lesson, record).progress
+        progress = _throwaway_replay(lesson, record).progress
     return {sid: sp.done and not sp.skipped for sid, sp in progress.steps.items()}
 
 

@@ -117,6 +117,14 @@ def replay_checks(lesson: Any, progress: LessonProgress) -> dict[str, list[bool]
     A step the learner finished earns all its weight (it passed, variants included); an
     unfinished one earns the weights of the checks that hold on the final cluster.
     """
+    from dstutor.lessons.sandbox import throwaway
+
+    # Its session is dropped afterwards: throwaway work (no undo state unless the log
+    # needs it).
+    return throwaway(lambda: _replay_checks(lesson, progress))
+
+
+def _replay_checks(lesson: Any, progress: LessonProgress) -> dict[str, list[bool]]:
     from dstutor.lessons.sandbox import TimedLine, build_setup, evaluate, run_records
 
     executor = build_setup(lesson)

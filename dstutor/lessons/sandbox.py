@@ -7,11 +7,15 @@ tests is exactly what a learner gets.
 from __future__ import annotations
 
 import copy
+import pickle
 import shutil
 import tempfile
 import weakref
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TypeVar
 
 from dstutor.errors import DstutorError, LessonError
 from dstutor.files import data_dir
@@ -22,9 +26,11 @@ from dstutor.lessons.schema import CheckSpec, Lesson, Step
 from dstutor.model.objects import Obj
 from dstutor.model.taints import parse_taint_args
 from dstutor.shell.editjournal import EditJournal
-from dstutor.shell.session import Session
+from dstutor.shell.session import GuardNeeded, Session, UndoEntry
+from dstutor.shell.undo import needs_guard
 from dstutor.shell.workspace import Workspace
 from dstutor.sim.clock import Clock
+from dstutor.sim.cluster import Cluster
 from dstutor.sim.clusterfile import (
     ClusterSpec,
     NodeSpec,
@@ -120,6 +126,54 @@ def replay_copy(workspace: Workspace, lines: Sequence[str]) -> Workspace:
     return copy
 
 
+T = TypeVar("T")
+# Inside throwaway(): the sessions build_setup makes keep no state before their commands
+# (Session.unguarded).
+_UNGUARDED: ContextVar[bool] = ContextVar("unguarded", default=False)
+# Off: every session is guarded, as before throwaway() (the tests compare both ways).
+UNGUARDED_REPLAYS = True
+
+
+def throwaway(work: Callable[[], T], again: Callable[[], T] | None = None) -> T:
+    """`work()`, whose lesson sessions (build_setup's) are dropped when it returns (a
+    variant's replay, the lesson checker's runs), first with sessions that keep no
+    state before their commands: a session pickled the whole cluster before every
+    write, for an `undo` or for putting back a command that fails inside dstutor, which
+    such work almost never needs. If it does (GuardNeeded), `work()` runs again with
+    guarded sessions, from the start: the same answer either way, as the work is
+    deterministic and leaves nothing behind but what it returns (its workspaces are
+    temporary copies; `again`, if given, runs instead of `work` the second time: it
+    puts back first what `work` leaves behind). A Ctrl-C that cut the first run short
+    still stops it."""
+    if not UNGUARDED_REPLAYS or _UNGUARDED.get():
+        return work()
+    token = _UNGUARDED.set(True)
+    try:
+        return work()
+    except GuardNeeded as exc:
+        stop = _interrupt_in(exc)
+        if stop is not None:
+            raise stop from None
+    finally:
+        _UNGUARDED.reset(token)
+    guarded = _UNGUARDED.set(False)
+    try:
+        return (again or work)()
+    finally:
+        _UNGUARDED.reset(guarded)
+
+
+def _interrupt_in(exc: BaseException) -> BaseException | None:
+    """A Ctrl-C (or exit) the GuardNeeded was raised while handling, if any: a session
+    puts a stopped command back before passing the signal on."""
+    seen: BaseException | None = exc.__context__
+    while seen is not None:
+        if not isinstance(seen, (Exception, GuardNeeded)):
+            return seen
+        seen = seen.__context__
+    return None
+
+
 def build_setup(lesson: Lesson, workspace: Workspace | None = None, *,
                 replaying: Sequence[str] | None = None,
                 new_session: SessionFactory | None = None) -> Executor:
@@ -135,7 +189,13 @@ def build_setup(lesson: Lesson, workspace: Workspace | None = None, *,
     try:
         spec = _spec(lesson)
         kept = copy.deepcopy(spec)  # as it was read: the file may change later
-        cluster = build_cluster(spec, seed=lesson.setup.seed, clock=Clock(mode="manual"))
+        key = _setup_key(lesson, spec, new_session)
+        settled = _SETUPS.get(key) if key is not None else None
+        if key is not None and settled is not None:
+            _SETUPS.move_to_end(key)
+            cluster, log, undone, namespace, pristine = pickle.loads(settled)  # noqa: S301 - ours
+        else:
+            cluster = build_cluster(spec, seed=lesson.setup.seed, clock=Clock(mode="manual"))
     except LessonError:
         raise
     except DstutorError as exc:  # a node the API server refuses (bad name, label, taint)
@@ -146,12 +206,16 @@ def build_setup(lesson: Lesson, workspace: Workspace | None = None, *,
     executor = make_executor(cluster, new_session)
     session = getattr(executor, "session", None)
     if isinstance(session, Session):
+        session.unguarded = _UNGUARDED.get()
         # build_cluster is deterministic (seeded names, the manual clock): until something
         # changes this cluster, the session's guard and undo rebuild it instead of
         # pickling it (the learner's first command after a setup with no manifests).
         seed = lesson.setup.seed
-        session.rebuilds_with(lambda: build_cluster(copy.deepcopy(kept), seed=seed,
-                                                    clock=Clock(mode="manual")))
+
+        def factory() -> Cluster:
+            return build_cluster(copy.deepcopy(kept), seed=seed, clock=Clock(mode="manual"))
+
+        session.rebuilds_with(factory)
     if session is not None:
         journal_root = workspace.root if workspace is not None else None
         if workspace is None or replaying is not None:
@@ -163,6 +227,15 @@ def build_setup(lesson: Lesson, workspace: Workspace | None = None, *,
         journal = EditJournal(journal_root or session.workspace.root)
         session.journal = journal
         session.editor, session.file_editor = journal.replay_text, journal.replay_file
+    if settled is not None and isinstance(session, Session):
+        # As the setup below left it last time (see _SETUPS): its lines in the log, an
+        # unguarded entry for each write, the namespace, the factory's mark.
+        session.log = list(log)
+        session.undo_stack = [UndoEntry(command, ns, rebuild=needs_guard)
+                              for command, ns in undone]
+        session.namespace = namespace
+        session._pristine = None if pristine is None else (cluster, *pristine, factory)
+        return executor
     manifests = setup_manifests(lesson)
     # Namespaces the manifests need exist first, as an administrator would have them.
     wanted = {str((d.get("metadata") or {}).get("namespace") or "")
@@ -180,7 +253,39 @@ def build_setup(lesson: Lesson, workspace: Workspace | None = None, *,
             raise LessonError(f"setup command failed: {line.splitlines()[0]}: "
                               f"{result.stderr.strip()}", path=str(lesson.path or lesson.id))
     let_time_pass(executor, lesson.setup.settle)
+    if key is not None and isinstance(session, Session):
+        _SETUPS[key] = pickle.dumps(
+            (executor.cluster, session.log, [(e.command, e.namespace) for e in session.undo_stack],
+             session.namespace, session._pristine[1:4] if session._pristine else None),
+            pickle.HIGHEST_PROTOCOL)
+        while len(_SETUPS) > SETUPS_KEPT:
+            _SETUPS.popitem(last=False)
     return executor
+
+
+# Throwaway work (see throwaway) builds the same setups again and again: a variant's
+# replay at every `check`, each of lesson check's runs, each grading replay. Its
+# sessions keep no undo state, so what the setup leaves in one (the settled cluster, the
+# setup's lines in the log, an entry per write, the namespace) is kept as pickled bytes,
+# by what decides it: the cluster spec as read, the seed, the manifests' texts and the
+# settle time. A setup with commands of its own (they may write files) is built each
+# time, as is any outside throwaway work. tests/lessons/test_lessons_throwaway.py
+# compares a kept setup with a fresh one.
+_SETUPS: OrderedDict[bytes, bytes] = OrderedDict()
+SETUPS_KEPT = 8
+
+
+def _setup_key(lesson: Lesson, spec: ClusterSpec, new_session: SessionFactory | None
+               ) -> bytes | None:
+    if (not UNGUARDED_REPLAYS or not _UNGUARDED.get() or new_session is not None
+            or lesson.setup.commands):
+        return None
+    try:
+        texts = [text for text, _docs in setup_manifests(lesson)]
+        return pickle.dumps((spec, lesson.setup.seed, lesson.setup.settle, texts),
+                            pickle.HIGHEST_PROTOCOL)
+    except (LessonError, pickle.PicklingError, TypeError, AttributeError):
+        return None  # built as usual, which reports the problem in its own order
 
 
 def let_time_pass(executor: Executor, seconds: float | None) -> None:
@@ -246,7 +351,17 @@ def check_variants(lesson: Lesson, step: Step, history: Sequence[TimedLine],
     """Replay `history` on each variant; the first variant whose checks fail, if any.
 
     `workspace`: the learner's, whose edit journal the history's editor lines replay from.
+    The replays are throwaway work (see throwaway).
     """
+    if not step.variants:
+        return None
+    return throwaway(lambda: _check_variants(lesson, step, history, commands, quiz_answer,
+                                             workspace))
+
+
+def _check_variants(lesson: Lesson, step: Step, history: Sequence[TimedLine],
+                    commands: Sequence[CommandRecord], quiz_answer: str | None,
+                    workspace: Workspace | None) -> tuple[str, CheckSpec, Outcome] | None:
     for variant in step.variants:
         executor = build_setup(lesson, workspace,
                                replaying=[item.line for item in history])

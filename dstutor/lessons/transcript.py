@@ -30,7 +30,14 @@ def reference_script(lesson: Lesson) -> list[str]:
 
 def transcript(lesson: Lesson, *, exercise: Any = None) -> str:
     """Run the reference solution as a learner would (script mode, no colour, a wall clock
-    stopped at 0 so times are stable) and return everything the learner would read."""
+    stopped at 0 so times are stable) and return everything the learner would read.
+    Throwaway work (sandbox.throwaway): a second run, if any, has a home of its own."""
+    from dstutor.lessons.sandbox import throwaway
+
+    return throwaway(lambda: _transcript(lesson, exercise))
+
+
+def _transcript(lesson: Lesson, exercise: Any) -> str:
     from dstutor.lessons.progress import ProgressStore
     from dstutor.lessons.runner import LessonRunner
     from dstutor.shell.workspace import Workspace

@@ -26,6 +26,7 @@ from dstutor.lessons.sandbox import (
     first_failure,
     run_lines,
     run_one,
+    throwaway,
 )
 from dstutor.lessons.schema import Lesson, Predict, Step, Wrong
 from dstutor.model.kinds import CLUSTER_SCOPED
@@ -223,6 +224,13 @@ def _check_expect(lesson: Lesson, step: Step | None, executor: Executor,
 
 
 def two_way(lesson: Lesson, mistakes: set[str] | None = None) -> list[str]:
+    """The lesson played both ways: its solutions pass, its wrong attempts fail. The
+    sessions it plays in are dropped afterwards (sandbox.throwaway); `mistakes` gains
+    the named mistakes the wrong attempts make."""
+    return throwaway(lambda: _two_way(lesson, mistakes))
+
+
+def _two_way(lesson: Lesson, mistakes: set[str] | None) -> list[str]:
     problems: list[str] = []
     try:
         executor = build_setup(lesson)

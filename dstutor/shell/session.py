@@ -21,8 +21,10 @@ from dstutor.errors import DstutorError, ParseError, internal_error_line
 from dstutor.kubectl.registry import READ_ONLY_PATHS
 from dstutor.kubectl.result import CommandResult
 from dstutor.model.objects import Obj
+from dstutor.shell.undo import GuardNeeded as GuardNeeded
 from dstutor.shell.undo import UndoEntry as UndoEntry
 from dstutor.shell.undo import _bytes_held as _bytes_held
+from dstutor.shell.undo import needs_guard
 from dstutor.sim.cluster import Cluster
 
 KUBECTL_WORDS = ("kubectl", "k")
@@ -160,6 +162,12 @@ class Session:
         self.lock: AbstractContextManager[Any] = contextlib.nullcontext()
         # Set by a lesson: its own words (hint, check, next ...), see ExtraWord.
         self.extra_words: tuple[ExtraWord, ...] = ()
+        # A throwaway session (a variant's or the lesson checker's replay, discarded
+        # after its checks): the states before its commands are not kept (no pickle per
+        # write); whatever would read one (`undo`, a command failing inside dstutor,
+        # the safety nets that put a failed command back) raises GuardNeeded instead,
+        # and the caller runs it all again guarded (lessons/sandbox.throwaway).
+        self.unguarded = False
 
     def own_words(self) -> frozenset[str]:
         """Every first word dstutor itself handles here: the simulator's and the extra ones."""
@@ -214,6 +222,8 @@ class Session:
         a restored cluster's clock catches up with wall time at the next command, so a
         snapshot from a few seconds ago stands for now.
         """
+        if self.unguarded:
+            return UndoEntry("", self.namespace, rebuild=needs_guard)
         cluster = self.cluster
         key = self._key()
         entry = self._guard_entry
@@ -474,6 +484,7 @@ class Session:
             del self.undo_stack[0]
 
     def restore(self, entry: UndoEntry) -> None:
+        # An unguarded session's entry raises GuardNeeded here, before anything changes.
         self.cluster = entry.cluster()
         self.namespace = entry.namespace
         self._cluster_dropped()

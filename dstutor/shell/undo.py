@@ -73,6 +73,18 @@ class UndoEntry:
         return pickle.loads(self.frozen)  # noqa: S301 - our own bytes, see the docstring
 
 
+class GuardNeeded(BaseException):  # noqa: N818 - a signal to the caller, not an error
+    """An unguarded session (Session.unguarded) was asked for a state it did not keep: an
+    `undo`, or a command to put back after it failed. The caller runs the whole
+    throwaway session again, guarded (lessons/sandbox.throwaway). A BaseException, so
+    the shell's own `except Exception` never takes it for an internal error."""
+
+
+def needs_guard() -> Cluster:
+    """The `rebuild` of an unguarded session's entries: there is nothing to rebuild."""
+    raise GuardNeeded
+
+
 def _bytes_held(entries: list[UndoEntry]) -> int:
     """The pickled bytes the entries keep alive, each counted once (entries replayed
     from one snapshot share its bytes)."""

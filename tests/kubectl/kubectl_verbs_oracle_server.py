@@ -93,6 +93,7 @@ class WritableOracle(Oracle):
                 f"    server: http://127.0.0.1:{port}\nusers:\n- name: o\n  user:\n"
                 "    token: o\ncontexts:\n- name: o\n  context:\n    cluster: o\n"
                 "    user: o\n    namespace: default\ncurrent-context: o\n")
+        self._seed_discovery()
         return self
 
     def write(self, method: str, raw_path: str, body: bytes = b"") -> tuple[int, dict[str, Any]]:

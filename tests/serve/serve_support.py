@@ -55,10 +55,14 @@ class Served:
     def kubectl(self, *args: str, stdin: str | None = None, timeout: float = 60
                 ) -> subprocess.CompletedProcess[str]:
         assert self.binary is not None
-        env = {"PATH": os.environ.get("PATH", ""), "HOME": self.home, "TZ": "UTC",
-               "KUBECONFIG": str(self.kubeconfig), **GO_RUNTIME_ENV}
-        return subprocess.run([self.binary, *args], env=env, capture_output=True, text=True,
-                              timeout=timeout, check=False, input=stdin)
+        return subprocess.run([self.binary, *args], env=self.kubectl_env(),
+                              capture_output=True, text=True, timeout=timeout, check=False,
+                              input=stdin)
+
+    def kubectl_env(self) -> dict[str, str]:
+        """The environment kubectl runs in: this server's kubeconfig, a private home."""
+        return {"PATH": os.environ.get("PATH", ""), "HOME": self.home, "TZ": "UTC",
+                "KUBECONFIG": str(self.kubeconfig), **GO_RUNTIME_ENV}
 
     def advance(self, seconds: float | None = None) -> None:
         with self.backend.lock:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import queue
 import re
 import subprocess
+import threading
 import time
+from typing import IO
 
 import pytest
 from serve_manifests import LOGGER, LOGGER_BOGUS, LOGGER_V2, WEB
@@ -17,6 +20,17 @@ def live(kubectl_binary: str):
     """A live clock at 20× so waits (rollout status, delete, drain) finish quickly."""
     with Served(make_cluster(mode="live", speed=20, start=time.time()), kubectl_binary) as s:
         yield s
+
+
+# How long a watch test waits for more rows after the row it expects last.
+QUIET = 0.5
+
+
+def _lines_into(stream: IO[str], rows: queue.Queue[str]) -> None:
+    """Each line of `stream` into `rows`, then "" when it ends."""
+    for line in stream:
+        rows.put(line)
+    rows.put("")
 
 
 def _ok(done: subprocess.CompletedProcess[str]) -> str:
@@ -218,19 +232,32 @@ def test_kubectl_get_watch_prints_rows_as_tables(served: Served) -> None:
         before = len(served.cluster.list("Pod"))  # the rows of the first listing
     # The watch ends when its request times out; the change is made as soon as the
     # first listing is out (a watch started from the listing's resourceVersion sees
-    # every later change), not after a fixed wait.
+    # every later change), not after a fixed wait. The rows are read as they come: once
+    # a new pod's row says Running (the state the change ends in), the test reads on
+    # until QUIET seconds pass without a row or the watch ends, instead of waiting out
+    # the rest of its 2 s request.
     watch = subprocess.Popen(
         [served.binary, "get", "pods", "-A", "-w", "--request-timeout=2s"],  # type: ignore[list-item]
         env={"HOME": served.home, "KUBECONFIG": str(served.kubeconfig), "TZ": "UTC"},
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    rows: queue.Queue[str] = queue.Queue()
     try:
         assert watch.stdout is not None
         out = [watch.stdout.readline() for _ in range(1 + before)]  # header, listing
+        threading.Thread(target=_lines_into, args=(watch.stdout, rows), daemon=True).start()
         with served.backend.lock:
             served.cluster.add_node("worker-9")
             served.cluster.advance(10)
-        out += watch.stdout.readlines()  # until the watch ends
-        watch.wait(timeout=15)
+        running = False
+        while True:
+            try:
+                line = rows.get(timeout=QUIET if running else 15)
+            except queue.Empty:
+                break
+            if not line:  # the watch ended
+                break
+            out.append(line)
+            running = running or line.split()[2:4] == ["1/1", "Running"]
     finally:
         watch.kill()
         watch.wait()
@@ -250,9 +277,23 @@ def test_kubectl_logs_follow_streams_new_lines(live: Served, tmp_path) -> None:
         "        command: [sh, -c, 'while true; do echo tick; sleep 1; done']\n"))
     _ok(live.kubectl("apply", "-f", str(tmp_path / "a.yaml")))
     _ok(live.kubectl("rollout", "status", "ds/logger", "--timeout=30s"))
-    done = live.kubectl("logs", "ds/logger", "-f", "--request-timeout=2s", timeout=30)
-    ticks = done.stdout.count("tick")
-    assert ticks >= 20, done  # 20× clock: about 20 lines a second
+    # The stream ends when its 2 s request times out; the test reads it as it comes and
+    # stops at the 20th line instead of waiting out the rest of the 2 s.
+    follow = subprocess.Popen(
+        [live.binary, "logs", "ds/logger", "-f", "--request-timeout=2s"],  # type: ignore[list-item]
+        env=live.kubectl_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen: list[str] = []
+    try:
+        assert follow.stdout is not None
+        for line in follow.stdout:
+            seen.append(line)
+            if sum("tick" in s for s in seen) >= 20:
+                break
+    finally:
+        follow.kill()
+        _, stderr = follow.communicate(timeout=30)
+    ticks = "".join(seen).count("tick")
+    assert ticks >= 20, (seen, stderr)  # 20× clock: about 20 lines a second
 
 
 def test_kubectl_typed_decoding_refusals_and_warnings(served: Served, tmp_path) -> None:

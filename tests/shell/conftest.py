@@ -20,7 +20,5 @@ def session() -> Session:
     return Session(default_cluster(), reset_factory=default_cluster)
 
 
-@pytest.fixture(autouse=True)
-def _isolated_home(tmp_path, monkeypatch) -> None:  # noqa: ANN001
-    # History and progress files go to a temporary DSTUTOR_HOME, never the real one.
-    monkeypatch.setenv("DSTUTOR_HOME", str(tmp_path / "home"))
+# History and progress files go to a private DSTUTOR_HOME, never the real one: the root
+# conftest gives every test its own (tests/conftest.py, _test_process_settings).
