@@ -26,11 +26,10 @@ effects beyond its taint.
 from __future__ import annotations
 
 from collections.abc import Callable
-from operator import methodcaller
 
 from dstutor.controller import shared
 from dstutor.controller.context import Context
-from dstutor.model.objects import Obj, node_condition, pod_condition
+from dstutor.model.objects import Obj, pod_condition
 from dstutor.model.timefmt import to_rfc3339
 
 NETWORK_PLUGIN_ANNOTATION = "dstutor.io/network-plugin"
@@ -56,23 +55,17 @@ def network_up_condition(plugin: str, now: str) -> Obj:
             "message": f"{plugin} is running on this node"}
 
 
-# cond.get("type") of each condition, asked by map() in C (waits_for_network).
-_TYPE_OF = methodcaller("get", "type")
-
-
 def waits_for_network(node: Obj | None) -> bool:
     """Whether the node joined without a network and no plugin has brought it up."""
     if node is None:
         return False
-    # Nearly every node has no NetworkUnavailable condition: node_condition's scan, its
-    # comparisons made by `in` over the types (in order, stopping at the first equal
-    # one), finds none (the kubelet asks before it starts each pod).
-    if "NetworkUnavailable" not in map(_TYPE_OF, node.get("status", {}).get(
-            "conditions") or ()):
-        return False
-    cond = node_condition(node, "NetworkUnavailable")
-    return cond is not None and cond.get("status") == "True" and cond.get(
-        "reason") == NO_ROUTE_REASON
+    # node_condition(node, "NetworkUnavailable"), inline: the kubelet asks before it
+    # starts each pod. (An `in` over map(methodcaller("get", "type"), ...) runs fewer
+    # bytecodes but takes twice the time.)
+    for cond in node.get("status", {}).get("conditions") or ():
+        if cond.get("type") == "NetworkUnavailable":
+            return cond.get("status") == "True" and cond.get("reason") == NO_ROUTE_REASON
+    return False
 
 
 def plugin_of(pod: Obj) -> str:
