@@ -29,6 +29,17 @@ from bench_engine import settled_cluster
 from dstutor.sim.cluster import Cluster
 
 
+def _joins_traced(cluster: Cluster, joins: int, tracer: Any, prefix: str) -> None:
+    """`joins` nodes join (each settled by its advance) under `tracer` (sys.settrace)."""
+    sys.settrace(tracer)
+    try:
+        for r in range(joins):
+            cluster.add_node(f"{prefix}-{r}", ready=True)
+            cluster.advance()
+    finally:
+        sys.settrace(None)
+
+
 def count_opcodes(cluster: Cluster, joins: int, top: int) -> None:
     """The bytecodes `joins` joins run, per join, and the functions running most of them."""
     ops: Counter[str] = Counter()
@@ -45,11 +56,7 @@ def count_opcodes(cluster: Cluster, joins: int, top: int) -> None:
             return local
         return local
 
-    sys.settrace(tracer)
-    for r in range(joins):
-        cluster.add_node(f"counted-{r}", ready=True)
-        cluster.advance()
-    sys.settrace(None)
+    _joins_traced(cluster, joins, tracer, "counted")
     total = sum(ops.values())
     print(f"{total / joins:.0f} bytecodes per join")
     for name, count in ops.most_common(top):
@@ -81,11 +88,7 @@ def opcode_tree(cluster: Cluster, joins: int, depth: int, least: float) -> None:
             return local
         return local
 
-    sys.settrace(tracer)
-    for r in range(joins):
-        cluster.add_node(f"traced-{r}", ready=True)
-        cluster.advance()
-    sys.settrace(None)
+    _joins_traced(cluster, joins, tracer, "traced")
     total: Counter[tuple[str, ...]] = Counter()
     for path, count in inclusive.items():
         for i in range(1, len(path) + 1):

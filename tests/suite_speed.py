@@ -17,6 +17,7 @@ that callers cannot change each other's copies.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import copyreg
 import dataclasses
@@ -33,6 +34,7 @@ from typing import Any
 import dstutor.lessons.loader as loader_module
 import dstutor.planner.plan as plan_module
 import dstutor.sim.clusterfile as clusterfile_module
+from dstutor.sim.buildcache import dump_off_clock, load_on_clock
 from dstutor.sim.clock import Clock
 
 ORIGINAL: Callable[..., Any] = plan_module.make_plan
@@ -79,27 +81,7 @@ def fsync_without_the_disk(fd: int) -> None:
 # everything it holds and in everything it does next.
 
 ORIGINAL_BUILD_CLUSTER: Callable[..., Any] = clusterfile_module.build_cluster
-_CLUSTERS: dict[bytes, tuple[bytes, float, float]] = {}
-
-
-class _ClockOut(pickle.Pickler):
-    def __init__(self, file: io.BytesIO, clock: Clock) -> None:
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.clock = clock
-
-    def persistent_id(self, obj: Any) -> str | None:  # noqa: D102 - pickle's hook
-        return "clock" if obj is self.clock else None
-
-
-class _ClockIn(pickle.Unpickler):
-    def __init__(self, file: io.BytesIO, clock: Clock) -> None:
-        super().__init__(file)
-        self.clock = clock
-
-    def persistent_load(self, pid: Any) -> Any:  # noqa: D102 - pickle's hook
-        if pid != "clock":
-            raise pickle.UnpicklingError(f"unknown persistent id {pid!r}")
-        return self.clock
+_CLUSTERS: dict[bytes, bytes] = {}
 
 
 def memo_build_cluster(spec: Any, *, seed: int = 0, clock: Clock | None = None,
@@ -117,17 +99,12 @@ def memo_build_cluster(spec: Any, *, seed: int = 0, clock: Clock | None = None,
                                       extra_manifests=extra_manifests)
     known = _CLUSTERS.get(key)
     if known is not None:
-        data, now, virtual_base = known
-        clock._now, clock._virtual_base = now, virtual_base
-        return _ClockIn(io.BytesIO(data), clock).load()
+        return load_on_clock(io.BytesIO(known), clock)
     cluster = ORIGINAL_BUILD_CLUSTER(spec, seed=seed, clock=clock,
                                      extra_manifests=extra_manifests)
-    out = io.BytesIO()
-    try:
-        _ClockOut(out, clock).dump(cluster)
-    except (pickle.PicklingError, TypeError, AttributeError):
-        return cluster
-    _CLUSTERS[key] = (out.getvalue(), clock._now, clock._virtual_base)
+    # The product's own way to keep a settled cluster (sim/buildcache.py).
+    with contextlib.suppress(pickle.PicklingError, TypeError, AttributeError):
+        _CLUSTERS[key] = dump_off_clock(cluster)
     return cluster
 
 

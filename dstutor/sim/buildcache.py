@@ -125,13 +125,32 @@ class _ClockIn(pickle.Unpickler):
         return self.clock
 
 
-def encode(cluster: Cluster) -> bytes:
-    """A kept file's bytes: the magic line, the payload's digest, and the payload (the
-    clock's reading, then the cluster without its clock)."""
+def dump_off_clock(cluster: Cluster) -> bytes:
+    """The cluster pickled without its clock, after the clock's reading: what
+    `load_on_clock` puts on another clock (the suite's bring-up memo keeps clusters so)."""
     out = io.BytesIO()
     clock = cluster.clock
     _ClockOut(out, clock).dump((clock._now, clock._virtual_base, cluster))
-    payload = out.getbuffer()
+    return out.getvalue()
+
+
+def load_on_clock(fh: BinaryIO, clock: Clock) -> Cluster:
+    """A cluster `dump_off_clock` wrote, running on `clock`, which moves to the reading
+    the cluster's own clock had. Raises what unpickling raises, TypeError for other
+    objects and ValueError for bytes after them; the clock moves only on success."""
+    now, virtual_base, cluster = _ClockIn(fh, clock).load()
+    if not isinstance(cluster, Cluster):
+        raise TypeError(f"not a cluster: {type(cluster).__name__}")
+    if fh.read(1):
+        raise ValueError("bytes after the cluster")
+    clock._now, clock._virtual_base = float(now), float(virtual_base)
+    return cluster
+
+
+def encode(cluster: Cluster) -> bytes:
+    """A kept file's bytes: the magic line, the payload's digest, and the payload
+    (`dump_off_clock`)."""
+    payload = dump_off_clock(cluster)
     return MAGIC + hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest() + payload
 
 
@@ -150,13 +169,9 @@ def read(fh: BinaryIO, clock: Clock) -> Cluster | None:
         return None
     fh.seek(start)
     try:
-        now, virtual_base, cluster = _ClockIn(fh, clock).load()
+        return load_on_clock(fh, clock)
     except Exception:  # noqa: BLE001 (a file from another build of the code: a miss)
         return None
-    if not isinstance(cluster, Cluster) or fh.read(1):
-        return None
-    clock._now, clock._virtual_base = float(now), float(virtual_base)
-    return cluster
 
 
 class BuildCache:

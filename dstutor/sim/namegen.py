@@ -28,7 +28,7 @@ class NameGenerator:
         # random.choice's draw, written out: getrandbits(5) until below 27. Names then
         # rest on getrandbits alone (stable across Python versions). Unrolled, each
         # draw looked up in _DRAWN ("" for a draw of 27 or more, drawn again): a pod
-        # name costs half the bytecodes of the loop (tests/sim/test_sim_join7_names.py).
+        # name costs half the bytecodes of the loop (tests/sim/test_sim_join7_fast_paths.py).
         getrandbits = self._rng.getrandbits
         a = _DRAWN[getrandbits(5)]
         while not a:
