@@ -26,7 +26,12 @@ from dstutor.controller.pod_record import PodRecord, signatures_by_namespace
 from dstutor.controller.pod_signature import _last_ready, ready_transition
 from dstutor.controller.pod_signature import pod_signature as _pod_signature
 from dstutor.controller.pods import daemon_pods_on
-from dstutor.controller.state import DaemonSetState, StatusTotals, spec_answers
+from dstutor.controller.state import (
+    DaemonSetState,
+    StatusTotals,
+    fold_dirty,
+    spec_answers,
+)
 from dstutor.controller.status import update_daemonset_status
 from dstutor.controller.update import checked_rolling_update
 from dstutor.errors import ApiError
@@ -250,7 +255,7 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
         state = self.states.get(ds_uid)
         if state is None:  # not setdefault: a state is a dozen fields to build and drop
             state = self.states[ds_uid] = DaemonSetState()
-        state.dirty[node_name] = None  # (a dict used as a set: see DaemonSetState.dirty)
+        state.dirty.append(node_name)  # (repeats allowed: see DaemonSetState.dirty)
         self.ctx.enqueue("daemonset", (ds["metadata"]["namespace"], ds["metadata"]["name"]))
 
     def wake_node(self, key: tuple[str, str, str]) -> None:
@@ -267,6 +272,9 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
         ds = self.ctx.store.get_plain("DaemonSet", *key)
         if ds is None or ds["metadata"].get("deletionTimestamp"):  # is_terminating(ds)
             # A DaemonSet being deleted is left alone: no creates or status writes.
+            state = self.states.get(ds["metadata"]["uid"]) if ds is not None else None
+            if state is not None:
+                fold_dirty(state)
             return
         self._syncing = ds["metadata"]["uid"]  # uid(ds)
         try:
@@ -293,6 +301,7 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
             if selector.is_empty():
                 self.ctx.record_event(ds, "Warning", "SelectingAll", SELECTING_ALL_MSG,
                                       component=COMPONENT)
+                fold_dirty(state)  # (not taken: see sync)
                 return
         full = state.full
         state.full = False
@@ -316,10 +325,12 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
             self._claim_all_orphans(ds, selector)
             state.hash = construct_history(self.ctx, ds, state)
             if not state.hash:
+                fold_dirty(state)  # (not taken: see sync)
                 return
             state.dirty.clear()
         else:
-            visit, state.dirty = state.dirty, {}  # the dirty nodes, handed over
+            # The dirty nodes, handed over (each once, in the order first marked).
+            visit, state.dirty = dict.fromkeys(state.dirty), []
         visit_sorted = sorted(visit)
 
         self._claim_on_nodes(ds, selector, visit_sorted)
@@ -331,7 +342,8 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
             pods_seen = None  # the rollout may delete or create pods
             # The nodes that may look different since the last rolling_update: this
             # sync's, and those its manage() marked dirty again (deleted pods).
-            deletes, creates = self._rolling_update(ds, state, [*visit, *state.dirty])
+            deletes, creates = self._rolling_update(
+                ds, state, [*visit, *dict.fromkeys(state.dirty)])
             self._sync_nodes(ds, state, deletes, creates)
         else:
             # No rollout to follow (or this sync stopped short of it): the index would
@@ -340,7 +352,7 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
         # (No old revision is never too many: validation keeps the limit non-negative.)
         if managed and (full or state.old_revision_count and state.old_revision_count > int(
                 ds["spec"].get("revisionHistoryLimit", 10))):
-            cleanup_history(self.ctx, ds, state, [*visit, *state.dirty],
+            cleanup_history(self.ctx, ds, state, [*visit, *dict.fromkeys(state.dirty)],
                             walk=self.full_walk, verify=self.verify)
         else:
             state.live_hashes = None  # this sync's changes are not in it
@@ -495,7 +507,7 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
                 # not yet tried. Their nodes stay dirty for the rate-limited retry.
                 self.ctx.record_event(ds, "Warning", "FailedCreate",
                                       f"Error creating: {err.message}", component=COMPONENT)
-                state.dirty.update(dict.fromkeys(nodes_needing_pods[i:]))
+                state.dirty.extend(nodes_needing_pods[i:])
                 state.create_failed = True
                 break
             finally:

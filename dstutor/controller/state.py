@@ -75,11 +75,13 @@ class DaemonSetState:
     """What the controller remembers between syncs of one DaemonSet."""
 
     full: bool = True
-    # The nodes to look at in the next sync, as the keys of a dict (values None): a set
-    # of 5,000 node names takes a table of 32,768 slots (sets grow fourfold), a dict
-    # 8,192. At the end of a 5,000 x 10 settle, ten DaemonSets hold every node at once
-    # until their syncs run: 5 MB of sets at the process's peak, 1 MB of dicts.
-    dirty: dict[str, None] = field(default_factory=dict)
+    # The nodes to look at in the next sync, in the order first marked, as a list that
+    # may name a node more than once (_sync takes each once, in that order; fold_dirty
+    # folds them where no sync takes them): a set of 5,000 node names takes a table of
+    # 32,768 slots (sets grow fourfold), a dict 8,192 (100 KB), a list 5,000 references
+    # (40 KB). At the end of a 5,000 x 10 settle, ten DaemonSets hold every node at once
+    # until their syncs run: the process's peak, where the list is 0.6 MB below the dict.
+    dirty: list[str] = field(default_factory=list)
     generation: int = 0
     hash: str = ""
     template_generation: str | None = None
@@ -103,6 +105,13 @@ class DaemonSetState:
     # ownerReferences list (DaemonSetsController._pod_owner_parts).
     owner_parts: tuple[Any, ...] = ()
     spec_answers: SpecAnswers | None = None  # see spec_answers
+
+
+def fold_dirty(state: DaemonSetState) -> None:
+    """Leave each of the DaemonSet's dirty nodes in its list once, in the order first
+    marked: where a sync returns without taking them (so a DaemonSet being deleted, whose
+    pods' events still mark nodes, holds each node once, as the dict did)."""
+    state.dirty[:] = dict.fromkeys(state.dirty)
 
 
 @dataclass
