@@ -62,6 +62,7 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.states: dict[str, DaemonSetState] = {}
+        self._node_index: dict[str, int] = {}  # shared by the states (see stat_codes)
         self.failed_pods_backoff = Backoff()
         # The last controller reference new pods were made for, with their shared parts.
         self._sync_failures: dict[str, int] = {}  # DaemonSet uid -> failed syncs in a row
@@ -254,7 +255,7 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
         ds_uid = ds["metadata"]["uid"]  # uid(ds) of a stored DaemonSet
         state = self.states.get(ds_uid)
         if state is None:  # not setdefault: a state is a dozen fields to build and drop
-            state = self.states[ds_uid] = DaemonSetState()
+            state = self.states[ds_uid] = DaemonSetState(node_index=self._node_index)
         state.dirty.append(node_name)  # (repeats allowed: see DaemonSetState.dirty)
         self.ctx.enqueue("daemonset", (ds["metadata"]["namespace"], ds["metadata"]["name"]))
 
@@ -272,8 +273,7 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
         ds = self.ctx.store.get_plain("DaemonSet", *key)
         if ds is None or ds["metadata"].get("deletionTimestamp"):  # is_terminating(ds)
             # A DaemonSet being deleted is left alone: no creates or status writes.
-            state = self.states.get(ds["metadata"]["uid"]) if ds is not None else None
-            if state is not None:
+            if ds is not None and (state := self.states.get(ds["metadata"]["uid"])):
                 fold_dirty(state)
             return
         self._syncing = ds["metadata"]["uid"]  # uid(ds)
@@ -285,8 +285,8 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
     def _sync(self, ds: Obj) -> None:
         ds_uid = ds["metadata"]["uid"]  # uid(ds)
         state = self.states.get(ds_uid)
-        if state is None:  # not setdefault: a state is a dozen fields to build and drop
-            state = self.states[ds_uid] = DaemonSetState()
+        if state is None:  # (not setdefault: see mark_dirty)
+            state = self.states[ds_uid] = DaemonSetState(node_index=self._node_index)
         meta = ds["metadata"]
         generation = int(meta.get("generation", 1))
         # template_generation(ds), inline: every sync asks.
@@ -301,7 +301,7 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
             if selector.is_empty():
                 self.ctx.record_event(ds, "Warning", "SelectingAll", SELECTING_ALL_MSG,
                                       component=COMPONENT)
-                fold_dirty(state)  # (not taken: see sync)
+                fold_dirty(state)
                 return
         full = state.full
         state.full = False
@@ -319,17 +319,17 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
             state.controller_ref = share(new_controller_ref(ds))
             state.qos_class = qos_class(state.pod_spec)
             state.placements.clear()
-            state.stats.clear()
+            state.stat_codes.clear()
             state.rolling = state.live_hashes = None
             state.totals = StatusTotals()
             self._claim_all_orphans(ds, selector)
             state.hash = construct_history(self.ctx, ds, state)
             if not state.hash:
-                fold_dirty(state)  # (not taken: see sync)
+                fold_dirty(state)
                 return
             state.dirty.clear()
         else:
-            # The dirty nodes, handed over (each once, in the order first marked).
+            # The dirty nodes, handed over (each once, in first-marked order).
             visit, state.dirty = dict.fromkeys(state.dirty), []
         visit_sorted = sorted(visit)
 
