@@ -3,6 +3,8 @@ or are missing (upstream pkg/controller/daemon/daemon_controller.go)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from dstutor.controller.context import Context
 from dstutor.controller.daemonset_util import COMPONENT, Backoff
 from dstutor.controller.placement import Placement
@@ -25,7 +27,7 @@ class PodsShouldBeOnNode:
     failed_pods_backoff: Backoff
 
     def pods_should_be_on_node(self, ds: Obj, state: DaemonSetState, node_name: str,
-                               placement: Placement, pods: list[Obj], surge: bool
+                               placement: Placement, pods: Sequence[Obj], surge: bool
                                ) -> tuple[bool, list[Obj]]:
         """podsShouldBeOnNode: (create a pod here?, pods to delete here)."""
         to_delete: list[Obj] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from dstutor.controller import shared
 from dstutor.controller.context import Context
 from dstutor.controller.daemonset_util import is_pod_updated
@@ -32,7 +34,7 @@ _NO_LABELS: dict[str, str] = {}  # read only
 
 
 def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str,
-              now: float | None, pods: list[Obj] | None = None) -> NodeStat:
+              now: float | None, pods: Sequence[Obj] | None = None) -> NodeStat:
     """One node's part of updateDaemonSetStatus; also notes nodes that hold old pods.
     `now`: the clock's time (None: read here if needed); `pods`: daemon_pods_on's answer
     for the node, if the caller has it."""
@@ -81,7 +83,7 @@ def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str,
     return SCHEDULED[ready][available][updated_first]
 
 def update_daemonset_status(ctx: Context, ds: Obj, state: DaemonSetState, nodes: list[str],
-                            pods_seen: dict[str, list[Obj]] | None = None) -> None:
+                            pods_seen: dict[str, Sequence[Obj]] | None = None) -> None:
     """updateDaemonSetStatus, incrementally: refresh these nodes, write if a number moved.
     `pods_seen`: the pods on (some of) these nodes, from a manage() of this same sync
     that wrote nothing since (DaemonSetsController.manage). Called by _sync, which has

@@ -24,7 +24,7 @@ Item = Hashable
 # A controller that keeps requeueing itself at one instant is a bug; stop rather than hang.
 MAX_STEPS_PER_INSTANT = 5_000_000
 # A queue at least this long runs in rounds that shrink its dedup set (Engine._run_queue).
-SHRINK_FROM = 4096
+SHRINK_FROM = 1024
 
 # A run of at least this many items (an instant of a large cluster: a DaemonSet created
 # on 5,000 nodes, 50,000 pods due) has big blocks mapped on their own from its end on
