@@ -313,9 +313,8 @@ def test_own_status_write_with_old_revisions(old_revisions: int, limit: int | No
     assert queued == ([("daemonset", ("default", "agent"))] if too_many else [])
 
 
-def test_a_nodes_one_pod_being_deleted_and_finished() -> None:
-    """daemon_pods_on leaves out a node's one pod once it is finished and being deleted
-    (unless asked for it), read from its record as through store.get."""
+def _one_pod_cluster() -> tuple[Cluster, Obj, Obj]:
+    """One node, one DaemonSet, settled: its one pod on n0."""
     cluster = Cluster(record_pod_events=False)
     cluster.add_node("n0", ready=True)
     cluster.create(write_trace._ds("agent", [{"name": "a", "image": "agent:1"}]))
@@ -323,6 +322,13 @@ def test_a_nodes_one_pod_being_deleted_and_finished() -> None:
     ds = cluster.store.get("DaemonSet", "default", "agent")
     assert ds is not None
     (pod,) = cluster.store.list("Pod")
+    return cluster, ds, pod
+
+
+def test_a_nodes_one_pod_being_deleted_and_finished() -> None:
+    """daemon_pods_on leaves out a node's one pod once it is finished and being deleted
+    (unless asked for it), read from its record as through store.get."""
+    cluster, ds, pod = _one_pod_cluster()
     assert type(cluster.store.pods_of_owner(ds["metadata"]["uid"])["n0"]) is PodRecord
     answers = []
     for phase, deleting in (("Running", False), ("Failed", False), ("Running", True),
@@ -545,13 +551,7 @@ def test_manage_reads_a_nodes_one_pod_as_daemon_pods_on(phase: str, deleting: bo
     daemon_pods_on, as the general path (main before join6 makes these very pods): a
     failed pod is deleted, a finished pod being deleted gets a replacement at once (it is
     no longer counted), a running one stays."""
-    cluster = Cluster(record_pod_events=False)
-    cluster.add_node("n0", ready=True)
-    cluster.create(write_trace._ds("agent", [{"name": "a", "image": "agent:1"}]))
-    cluster.advance()
-    ds = cluster.store.get("DaemonSet", "default", "agent")
-    assert ds is not None
-    (pod,) = cluster.store.list("Pod")
+    cluster, ds, pod = _one_pod_cluster()
     pod["status"]["phase"] = phase
     if deleting:
         pod["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z"

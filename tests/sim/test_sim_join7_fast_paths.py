@@ -15,7 +15,6 @@ from dstutor.controller import network as network_module
 from dstutor.controller.network import NO_ROUTE_REASON, waits_for_network
 from dstutor.controller.state import DaemonSetState, StatusTotals
 from dstutor.controller.status import update_daemonset_status
-from dstutor.model.hashing import NAME_ALPHABET
 from dstutor.model.objects import Obj, node_condition
 from dstutor.sim import engine as engine_module
 from dstutor.sim.clock import Clock
@@ -23,19 +22,8 @@ from dstutor.sim.cluster import Cluster
 from dstutor.sim.engine import Engine
 from dstutor.sim.namegen import NameGenerator
 from dstutor.sim.store import Store
+from tests.sim.test_sim_create_fastpaths import _reference_suffix  # the loop before join7
 from tests.sim.write_trace import SCENARIOS
-
-
-def _loop_suffix(rng: random.Random) -> str:
-    """NameGenerator.suffix's loop before join7: getrandbits(5) until below 27, five
-    times."""
-    chars = []
-    for _ in range(5):
-        r = rng.getrandbits(5)
-        while r >= len(NAME_ALPHABET):
-            r = rng.getrandbits(5)
-        chars.append(NAME_ALPHABET[r])
-    return "".join(chars)
 
 
 @settings(max_examples=300, deadline=None)
@@ -48,10 +36,10 @@ def test_the_written_out_suffix_draws_what_the_loop_drew(seed: int, calls: list[
     names, reference = NameGenerator(seed), random.Random(seed)
     for call in calls:
         if call == "suffix":
-            assert names.suffix() == _loop_suffix(reference)
+            assert names.suffix() == _reference_suffix(reference)
         elif call == "generate":
             base = "x" * (seed % 70)
-            assert names.generate(base) == base[:58] + _loop_suffix(reference)
+            assert names.generate(base) == base[:58] + _reference_suffix(reference)
         else:
             assert names.uid_bits() == reference.getrandbits(128)
     assert names._rng.getstate() == reference.getstate()
