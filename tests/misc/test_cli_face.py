@@ -223,9 +223,15 @@ def test_lesson_run_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
 # --- completion -----------------------------------------------------------------------
 
 def _dstutor(args: list[str], home: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """dstutor run from a bash, as a user runs it: `--install-completion` and
+    `--show-completion` ask shellingham for the shell among the process's ancestors, and
+    a test process need not have one (a suite started in the background under a process
+    that has exited has none, and both failed with "Shell None is not supported"). The
+    command is not bash's last, so bash waits for it rather than exec'ing it away."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("_DSTUTOR")}
     environ.update(HOME=str(home), SHELL="/bin/bash", PYTHONPATH=str(ROOT), **env)
-    return subprocess.run([sys.executable, "-m", "dstutor", *args], capture_output=True,
+    return subprocess.run(["/bin/bash", "-c", '"$@"; exit $?', "bash",
+                           sys.executable, "-m", "dstutor", *args], capture_output=True,
                           text=True, env=environ, timeout=60)
 
 
