@@ -119,10 +119,19 @@ GC_THRESHOLDS = (20_000, 20, 20)
 _DEFAULT_GC_THRESHOLDS = gc.get_threshold()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--suite-cpu", action="store_true",
+                     help="print where the suite's CPU goes, by test file (suite_cpu.py)")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """A shipped lesson file is loaded once per path (suite_speed.py), from collection on
     (test modules load lessons to parametrize); every other file goes to the real loader
-    each time."""
+    each time. --suite-cpu: the CPU table (suite_cpu.py)."""
+    if config.getoption("--suite-cpu"):
+        import suite_cpu
+
+        config.pluginmanager.register(suite_cpu, "suite_cpu")
     for name in LOAD_LESSON_NAMES:
         _LESSON_LOADS.setattr(name, memo_load_lesson)
     gc.set_threshold(*GC_THRESHOLDS)
