@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dstutor.controller import shared
 from dstutor.controller.context import Context
 from dstutor.controller.daemonset_util import is_pod_updated
+from dstutor.controller.placement_cache import PLACEMENTS
 from dstutor.controller.pod_signature import ready_transition
 from dstutor.controller.pods import daemon_pods_on
 from dstutor.controller.state import (
@@ -38,7 +39,11 @@ def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str,
     """One node's part of updateDaemonSetStatus; also notes nodes that hold old pods.
     `now`: the clock's time (None: read here if needed); `pods`: daemon_pods_on's answer
     for the node, if the caller has it."""
-    placement = state.placements.get(node_name)
+    # placement_of(state, node_name), inline: every node of every sync asks.
+    try:
+        placement = PLACEMENTS[state.placement_codes[state.node_index[node_name]]]
+    except LookupError:  # never placed: a node gone before this DaemonSet saw it
+        placement = None
     if pods is None:
         pods = daemon_pods_on(ctx.store, ds, node_name)
     # Nearly always one pod: whether it is updated is asked once, for both questions
