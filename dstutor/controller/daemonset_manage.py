@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from dstutor.controller.daemonset_pods import PodsShouldBeOnNode
-from dstutor.controller.placement import RUN, Placement, node_should_run_daemon_pod
+from dstutor.controller.placement import RUN, node_should_run_daemon_pod
 from dstutor.controller.placement_cache import (
+    CONTINUES,
     PLACEMENTS,
     RUN_CODE,
     drop_placement,
@@ -30,31 +31,19 @@ class Manage(PodsShouldBeOnNode):
 
     _sync_nodes: Callable[..., list[tuple[str, Obj]]]
 
-    # --- pods per node --------------------------------------------------------------
-
-    def placement(self, ds: Obj, state: DaemonSetState, node: Obj) -> Placement:
-        node_name = node["metadata"]["name"]
-        placement = node_should_run_daemon_pod(node, ds, state.pod_spec)
-        # put_placement(state, node_name, placement), inline where the node has its place
-        # in the index and its byte (nearly always: on_node gives a new node its place).
-        try:
-            state.placement_codes[state.node_index[node_name]] = (
-                RUN_CODE if placement is RUN else placement_code(placement))
-        except LookupError:
-            put_placement(state, node_name, placement)
-        return placement
-
     # --- manage ---------------------------------------------------------------------
 
     def manage(self, ds: Obj, state: DaemonSetState, nodes: list[str]
-               ) -> dict[str, Sequence[Obj]] | None:
+               ) -> list[Sequence[Obj]] | None:
         """manage(): per node decide creates and deletes, then act in one place. Returns
-        the pods on each node when it deleted nothing and every create it made went to a
-        node that had none (the status sees the same: what it found, and the new pods)."""
+        the pods on each node, in the order of `nodes`, when it deleted nothing and every
+        create it made went to a node that had none (the status sees the same: what it
+        found, and the new pods). A list beside the nodes, not a dict by node name: 40 KB
+        at 5,000 nodes, where the dict took 150 KB and grew through its resizes."""
         store = self.ctx.store
         nodes_needing_pods: list[str] = []
         pods_to_delete: list[Obj] = []
-        seen: dict[str, Sequence[Obj]] = {}
+        seen: list[Sequence[Obj]] = []
         answers = state.spec_answers  # spec_answers(state, ds), its question inline
         if answers is None or answers.spec is not ds["spec"]:
             answers = spec_answers(state, ds)
@@ -70,7 +59,7 @@ class Manage(PodsShouldBeOnNode):
                 pods = (keys.pod,)  # daemon_pods_on's answer for its one live pod (a tuple: lighter)
             else:
                 pods = daemon_pods_on(store, ds, node_name)
-            seen[node_name] = pods
+            seen.append(pods)
             if node is None:
                 drop_placement(state, node_name)
                 # getUnscheduledPodsWithoutNode: scheduled pods on a vanished node are
@@ -79,20 +68,28 @@ class Manage(PodsShouldBeOnNode):
                                    and not is_terminating(p)]
                 continue
             # A pod event does not move placement; node events drop the cached answer.
-            # (placement_of(state, node_name), inline: every node of every sync asks.)
+            # The node's cached placement as its byte (placement_cache; placement_of,
+            # inline: every node of every sync asks).
             try:
-                placement = PLACEMENTS[state.placement_codes[state.node_index[node_name]]]
+                placed = state.placement_codes[state.node_index[node_name]]
             except LookupError:
-                placement = None
-            if placement is None:
-                placement = self.placement(ds, state, node)
-            if len(pods) == 1 and not surge and placement.should_continue_running:
+                placed = 0
+            if len(pods) == 1 and not surge and placed & CONTINUES:
                 # Nearly always: the node's one pod stays (or is on its way out).
                 # pods_should_be_on_node's answer is (False, []) unless it is finished.
+                # (A node without a cached placement asks it below, then the same.)
                 pod = pods[0]
                 if pod["metadata"].get("deletionTimestamp") or pod["status"].get(
                         "phase") not in ("Failed", "Succeeded"):
                     continue
+            placement = PLACEMENTS[placed]
+            if placement is None:  # none cached: ask, and cache the answer
+                placement = node_should_run_daemon_pod(node, ds, state.pod_spec)
+                try:  # (put_placement, inline where the node has its place and its byte)
+                    state.placement_codes[state.node_index[node_name]] = (
+                        RUN_CODE if placement is RUN else placement_code(placement))
+                except LookupError:
+                    put_placement(state, node_name, placement)
             create, delete = self.pods_should_be_on_node(ds, state, node_name, placement, pods,
                                                          surge)
             if create:
@@ -106,8 +103,12 @@ class Manage(PodsShouldBeOnNode):
                 return None
             # Creates alone (a node joining), each onto a node that had no pod of this
             # DaemonSet: now it has the one made for it, the other nodes what they had.
+            # (The creates follow the nodes' order, each node once.)
+            at = 0
             for node_name, pod in created:
-                if seen[node_name]:
+                while nodes[at] != node_name:
+                    at += 1
+                if seen[at]:
                     return None
-                seen[node_name] = [pod]
+                seen[at] = [pod]
         return seen

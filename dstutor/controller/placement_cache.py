@@ -12,18 +12,20 @@ from dstutor.controller.placement import NEVER, RUN, Placement
 if TYPE_CHECKING:
     from dstutor.controller.state import DaemonSetState
 
-# The Placement a number stands for (0: none cached), and the number of each:
-# placement_code. The controller caches only node_should_run_daemon_pod's answers
-# without explanations (no gates), and those are these four values.
-PLACEMENTS: tuple[Placement | None, ...] = (
-    None, NEVER, Placement(False, True), Placement(True, False), RUN)
+# A node's byte: CACHED (0: no Placement cached), and the Placement's two answers as
+# bits, so manage() and node_stat ask them of the byte itself.
+CACHED, SHOULD_RUN, CONTINUES = 1, 2, 4
 
 
 def placement_code(placement: Placement) -> int:
-    """The number of a Placement without gates in PLACEMENTS."""
-    return 1 + 2 * placement.should_run + placement.should_continue_running
+    """The byte of a cached Placement (the controller caches node_should_run_daemon_pod's
+    answers without explanations: no gates)."""
+    return CACHED | SHOULD_RUN * placement.should_run | CONTINUES * placement.should_continue_running
 
 
+# The Placement each byte stands for (None: none cached).
+PLACEMENTS: tuple[Placement | None, ...] = (
+    None, NEVER, None, Placement(True, False), None, Placement(False, True), None, RUN)
 RUN_CODE = placement_code(RUN)  # (nearly every node's)
 
 

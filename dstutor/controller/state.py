@@ -101,8 +101,8 @@ class DaemonSetState:
     qos_class: str = "BestEffort"
     selector: LabelSelector | None = None
     # Each node's cached Placement (node_should_run_daemon_pod's answer for the pod spec
-    # of this revision), as its PLACEMENTS number (placement_code; 0: none cached, also
-    # past the end) at the node's place in node_index: one byte a node, where a dict of
+    # of this revision), as its byte (placement_cache.placement_code; 0: none cached,
+    # also past the end) at the node's place in node_index: one byte a node, where a dict of
     # 5,000 node names took 100 KB for each DaemonSet (1 MB of the settle's peak). Read
     # through placement_of (inline where every sync asks), written by put_placement and
     # drop_placement; placed_nodes names the nodes that have one.

@@ -27,19 +27,24 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dstutor.controller import daemonset as daemonset_module
+from dstutor.controller import daemonset_manage as manage_module
 from dstutor.controller import rolling_index as rolling_index_module
 from dstutor.controller import status as status_module
 from dstutor.controller import update as update_module
 from dstutor.controller.daemonset import DaemonSetsController
 from dstutor.controller.placement import NEVER, RUN, Placement
 from dstutor.controller.placement_cache import (
+    CACHED,
+    CONTINUES,
     PLACEMENTS,
+    SHOULD_RUN,
     drop_placement,
     placed_nodes,
     placement_code,
     placement_of,
     put_placement,
 )
+from dstutor.controller.pods import daemon_pods_on
 from dstutor.controller.state import DaemonSetState
 from dstutor.sim.cluster import Cluster
 from tests.sim.test_sim_memory9_dirty import _ds, _run
@@ -59,12 +64,13 @@ class Shadow:
         self.reads = {"manage": 0, "node_stat": 0, "node_roll": 0, "placed_nodes": 0}
         self.compared = 0
         self.on_node: str | None = None
+        self.managing: Any = None  # the controller whose manage() runs
         self.controllers: list[DaemonSetsController] = []
         shadow = self
         init = DaemonSetsController.__init__
         on_node = DaemonSetsController.on_node
         mark_dirty = DaemonSetsController.mark_dirty
-        placement = DaemonSetsController.placement
+        placement = manage_module.node_should_run_daemon_pod
         manage = DaemonSetsController.manage
         sync = DaemonSetsController._sync
         should = DaemonSetsController.pods_should_be_on_node
@@ -103,15 +109,19 @@ class Shadow:
                 dict_of(self, ds["metadata"]["uid"]).pop(node_name, None)
             mark_dirty(self, ds, node_name)
 
-        def placing(self: DaemonSetsController, ds: Any, state: DaemonSetState,
-                    node: Any) -> Placement:
-            got = placement(self, ds, state, node)
-            dict_of(self, ds["metadata"]["uid"])[node["metadata"]["name"]] = got
+        def placing(node: Any, ds: Any, pod_spec: Any) -> Placement:
+            # manage() asks only for a node without a cached answer, and caches it.
+            got = placement(node, ds, pod_spec)
+            dict_of(shadow.managing, ds["metadata"]["uid"])[node["metadata"]["name"]] = got
             return got
 
         def managing(self: DaemonSetsController, ds: Any, state: DaemonSetState,
                      nodes: list[str]) -> Any:
-            result = manage(self, ds, state, nodes)
+            shadow.managing = self
+            try:
+                result = manage(self, ds, state, nodes)
+            finally:
+                shadow.managing = None
             old = dict_of(self, ds["metadata"]["uid"])
             for node_name in nodes:  # (manage writes pods, never nodes)
                 if self.ctx.store.get("Node", "", node_name) is None:
@@ -160,7 +170,7 @@ class Shadow:
         monkeypatch.setattr(DaemonSetsController, "__init__", initing)
         monkeypatch.setattr(DaemonSetsController, "on_node", on_noding)
         monkeypatch.setattr(DaemonSetsController, "mark_dirty", marking)
-        monkeypatch.setattr(DaemonSetsController, "placement", placing)
+        monkeypatch.setattr(manage_module, "node_should_run_daemon_pod", placing)
         monkeypatch.setattr(DaemonSetsController, "manage", managing)
         monkeypatch.setattr(DaemonSetsController, "pods_should_be_on_node", should_be)
         monkeypatch.setattr(DaemonSetsController, "_sync", syncing)
@@ -240,15 +250,21 @@ def test_each_placement_has_its_number(placement: Placement) -> None:
     assert code > 0 and PLACEMENTS[code] == placement
 
 
-def test_the_four_placements_of_the_controller_are_the_numbered_ones() -> None:
-    assert sorted(map(placement_code, PLACEMENTS[1:])) == [1, 2, 3, 4]
-    assert PLACEMENTS[0] is None
+def test_the_bytes_stand_for_the_four_placements_and_their_answers() -> None:
+    for code, placement in enumerate(PLACEMENTS):
+        assert (placement is None) == (not code & CACHED)
+        if placement is not None:
+            assert placement_code(placement) == code
+            assert bool(code & SHOULD_RUN) == placement.should_run
+            assert bool(code & CONTINUES) == placement.should_continue_running
+    assert sum(p is not None for p in PLACEMENTS) == 4
 
 
 NAMES = st.sampled_from([f"n{i}" for i in range(70)])
 CACHE_OPS = st.lists(st.tuples(st.sampled_from(["put", "drop", "clear"]),
                                st.integers(0, 1), NAMES,
-                               st.sampled_from(PLACEMENTS[1:])), max_size=80)
+                               st.sampled_from([p for p in PLACEMENTS if p])),
+                     max_size=80)
 
 
 @settings(max_examples=150, deadline=None)
@@ -314,3 +330,112 @@ def test_a_relabelled_node_is_placed_again_and_keeps_its_place() -> None:
     cluster.advance()
     assert all("node-00001" not in s.placements for s in cluster.daemonsets.states.values())
 
+
+
+# --- manage()'s pods per node, a list beside the nodes ---------------------------------
+
+class PodsSeen:
+    """Checks what every manage() hands the status against what the dict by node name
+    held: None exactly where it was None (a delete, a failed create, a create onto a
+    node that had pods), else one entry per visited node, in their order, each the very
+    pods the node has then (a created pod where the node had none)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.lists = self.nones = self.creates = 0
+        manage = DaemonSetsController.manage
+        sync_nodes = DaemonSetsController._sync_nodes
+        acted: list[tuple[list[Any], list[tuple[str, Any]]]] = []
+        checker = self
+
+        def acting(self: DaemonSetsController, ds: Any, state: DaemonSetState,
+                   deletes: list[Any], needing: list[str], **kwargs: Any) -> Any:
+            created = sync_nodes(self, ds, state, deletes, needing, **kwargs)
+            acted.append((list(deletes), list(created)))
+            return created
+
+        def managing(self: DaemonSetsController, ds: Any, state: DaemonSetState,
+                     nodes: list[str]) -> Any:
+            before = {n: daemon_pods_on(self.ctx.store, ds, n) for n in nodes}
+            acted.clear()
+            seen = manage(self, ds, state, nodes)
+            deletes, created = acted[0] if acted else ([], [])
+            was_none = bool(deletes) or state.create_failed or any(
+                before[n] for n, _ in created)
+            assert (seen is None) == was_none
+            if seen is None:
+                checker.nones += 1
+                return seen
+            assert len(seen) == len(nodes)
+            made = dict(created)
+            for node_name, pods in zip(nodes, seen, strict=True):
+                want = [made[node_name]] if node_name in made else before[node_name]
+                assert list(map(id, pods)) == list(map(id, want)), node_name
+                assert list(map(id, pods)) == list(map(id, daemon_pods_on(
+                    self.ctx.store, ds, node_name))), node_name
+            checker.lists += 1
+            checker.creates += len(created)
+            return seen
+
+        monkeypatch.setattr(DaemonSetsController, "manage", managing)
+        monkeypatch.setattr(DaemonSetsController, "_sync_nodes", acting)
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_manage_hands_the_status_what_the_dict_held(
+        name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    checker = PodsSeen(monkeypatch)
+    recorder = SCENARIOS[name]()
+    assert {"digest": recorder.hash.hexdigest(), "steps": recorder.steps} == RECORDED[name]
+    assert checker.lists >= 5 and checker.creates >= 3
+
+
+def _surge_ds(image: str) -> dict[str, Any]:
+    ds = _ds("surge", image)
+    ds["spec"]["updateStrategy"] = {"type": "RollingUpdate",
+                                    "rollingUpdate": {"maxSurge": 2, "maxUnavailable": 0}}
+    return ds
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=TAINT_OPS)
+def test_random_clusters_hand_the_status_what_the_dict_held(
+        ops: list[tuple[str, int, int]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a surge DaemonSet beside them, whose rollouts create new pods on nodes that
+    have pods (manage hands over nothing then)."""
+    with monkeypatch.context() as patch:
+        checker = PodsSeen(patch)
+        cluster = Cluster(record_pod_events=False)
+        for i in range(3):
+            cluster.add_node(f"n{i}", labels={"pool": "a"})
+        cluster.create(_ds("ds0", "img:0"))
+        cluster.create(_surge_ds("img:0"))
+        cluster.advance()
+        for step, (op, i, j) in enumerate(ops):
+            if op == "image" and j:
+                surge = cluster.get("DaemonSet", "default", "surge")
+                cluster.update(_surge_ds(f"img:{step}") | {"metadata": surge["metadata"]})
+            elif op == "taint":
+                if f"n{i}" in {n["metadata"]["name"] for n in cluster.list("Node")}:
+                    _taint(cluster, f"n{i}", ("NoSchedule", "NoExecute", "none")[(i + j) % 3])
+            else:
+                _run(cluster, op, i, 0)
+        cluster.advance(60)
+        assert checker.lists >= 1
+
+
+def test_a_surge_rollout_hands_over_nothing_where_it_creates_beside_a_pod(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    checker = PodsSeen(monkeypatch)
+    cluster = Cluster(record_pod_events=False)
+    for i in range(3):
+        cluster.add_node(f"n{i}", labels={"pool": "a"})
+    cluster.create(_surge_ds("img:0"))
+    cluster.advance()
+    creates = checker.creates
+    surge = cluster.get("DaemonSet", "default", "surge")
+    cluster.update(_surge_ds("img:1") | {"metadata": surge["metadata"]})
+    cluster.advance(60)
+    assert checker.nones >= 1
+    assert checker.creates >= creates
+    assert {p["spec"]["containers"][0]["image"] for p in cluster.pods_of("surge")} == {"img:1"}
