@@ -18,10 +18,7 @@ from dstutor.controller.placement_cache import (
 )
 from dstutor.controller.pod_record import PodRecord
 from dstutor.controller.pods import daemon_pods_on
-from dstutor.controller.state import (
-    DaemonSetState,
-    spec_answers,
-)
+from dstutor.controller.state import DaemonSetState, spec_answers
 from dstutor.model.objects import Obj, is_terminating
 
 
