@@ -100,11 +100,11 @@ class Manage(PodsShouldBeOnNode):
                 return None
             # Creates alone (a node joining), each onto a node that had no pod of this
             # DaemonSet: now it has the one made for it, the other nodes what they had.
-            # (The creates follow the nodes' order, each node once.)
+            # (The creates follow the nodes' order, each node once: each is looked for
+            # from the last one's place on.)
             at = 0
             for node_name, pod in created:
-                while nodes[at] != node_name:
-                    at += 1
+                at = nodes.index(node_name, at)
                 if seen[at]:
                     return None
                 seen[at] = [pod]

@@ -101,12 +101,13 @@ def update_daemonset_status(ctx: Context, ds: Obj, state: DaemonSetState, nodes:
     for node_name, pods in zip(nodes, _UNSEEN if pods_seen is None else pods_seen):  # noqa: B905
         # (The clock is read by node_stat itself, where a minReadySeconds needs it.)
         stat = node_stat(ctx, ds, state, node_name, None, pods)
-        at = index.get(node_name)
-        if at is None:
-            at = index[node_name] = len(index)  # (a name keeps its place)
-        try:  # (past the end of the codes: NO_STAT; a try costs nothing until it raises)
+        try:  # (a try costs nothing until it raises)
+            at = index[node_name]
             previous = STATS[codes[at]]
-        except IndexError:
+        except KeyError:  # a name new to the index takes the next place (and keeps it)
+            at = index[node_name] = len(index)
+            previous = NO_STAT
+        except IndexError:  # past the end of the codes: NO_STAT
             previous = NO_STAT
         # node_stat hands out the shared NodeStat instances only (controller/state.py),
         # and NO_STAT counts for nothing: a node whose part stayed the same moves no total.
