@@ -14,6 +14,10 @@ full sync cleared it), in the write_trace scenarios and in random clusters:
   dict's own order (as the dict's readers met them), or the other way round, every
   scenario shows the recorded visible states, and every rolling_update agrees with the
   walk over every node (the controller's `verify`).
+
+And manage() hands the status the pods of its nodes as a list beside them, where it was
+a dict by node name: None exactly where the dict was None, else each node's very pods
+(PodsSeen, below).
 """
 
 from __future__ import annotations
