@@ -137,7 +137,8 @@ class Kubelet:
             self.work.pop(key, None)
             return
         pod = record.pod
-        node_name = pod["spec"].get("nodeName")
+        spec = pod["spec"]
+        node_name = spec.get("nodeName")
         agent = self.nodes.get(node_name) if node_name else None
         if agent is None or not agent.alive:
             return
@@ -173,12 +174,13 @@ class Kubelet:
             work = record.work
         if type(work) is SharedPodWork and work.stage == "active":
             # Nearly every pod: one container, its progress shared (kubelet_step.py).
-            containers = pod["spec"].get("containers") or []
+            containers = spec.get("containers") or []
             table = work.containers
             if len(containers) == 1 and len(table) == 1:
-                cw = table.get(containers[0]["name"])
+                c = containers[0]
+                cw = table.get(c["name"])
                 if cw is not None:
-                    step_one(self, pod, key, node_name, work, containers[0], cw, now, record)
+                    step_one(self, pod, key, node_name, work, c, cw, now, record)
                     return
         self._step(pod, key, node_name, work, now, record)
 
@@ -206,14 +208,22 @@ class Kubelet:
         self._set_conditions(pod, ready=False, now=now, initialized=True)
         # Pods admitted alike share their record (kubelet_work.shared_work): its
         # signature, a fresh ContainerWork's fields after _begin for each container.
-        signature: list[Any] = ["active", 0.0]
-        wake: float | None = None
-        for c in pod["spec"].get("containers") or []:  # _containers(pod)
-            stage, due = self._begin_stage(pod, c, node_name, now)
-            signature += (c["name"], stage, due, 0.0, None, False, True, "")
-            if wake is None or due < wake:
-                wake = due
-        record.work = shared_record(tuple(signature))
+        containers = pod["spec"].get("containers") or []  # _containers(pod)
+        wake: float | None
+        if len(containers) == 1:  # (nearly always: the loop below, without its list)
+            c = containers[0]
+            stage, wake = self._begin_stage(pod, c, node_name, now)
+            record.work = shared_record(
+                ("active", 0.0, c["name"], stage, wake, 0.0, None, False, True, ""))
+        else:
+            signature: list[Any] = ["active", 0.0]
+            wake = None
+            for c in containers:
+                stage, due = self._begin_stage(pod, c, node_name, now)
+                signature += (c["name"], stage, due, 0.0, None, False, True, "")
+                if wake is None or due < wake:
+                    wake = due
+            record.work = shared_record(tuple(signature))
         self.ctx.store.touch_status(pod)
         return wake if wake is not None and wake > now else None
 
@@ -481,8 +491,16 @@ class Kubelet:
         if generation:
             status["observedGeneration"] = generation
         # Go's %s of a []string: "[a b]", the containers that are not ready.
-        message = "" if ready else "containers with unready status: [{}]".format(" ".join([
-            cs["name"] for cs in status.get("containerStatuses") or [] if not cs.get("ready")]))
+        if ready:
+            message = ""
+        else:
+            statuses = status.get("containerStatuses") or []
+            if len(statuses) == 1:  # (nearly always: the join below, without its list)
+                message = ("containers with unready status: []" if statuses[0].get("ready")
+                           else "containers with unready status: [" + statuses[0]["name"] + "]")
+            else:
+                message = "containers with unready status: [{}]".format(" ".join([
+                    cs["name"] for cs in statuses if not cs.get("ready")]))
         current = status.get("conditions") or []
         # Pods that change at the same instant in the same way end with equal conditions:
         # they share one list (conditions lists are replaced, never edited in place, like

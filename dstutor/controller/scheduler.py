@@ -196,6 +196,9 @@ class Scheduler:
         # The last condition a pod without conditions was given, and the one list holding
         # it alone that such pods share (see _set_scheduled_condition).
         self._first_conditions: tuple[object, list[Obj]] = (None, [])
+        # Whether events about pods are recorded at all (Cluster.record_pod_events, as
+        # the kubelet's): when not, a binding skips making its Scheduled message.
+        self.pod_events: Callable[[], bool] = lambda: True
 
     def on_pod(self, old: Obj | None, new: Obj | None) -> None:
         if new is None:
@@ -452,9 +455,10 @@ class Scheduler:
         pod["status"].pop("nominatedNodeName", None)
         self._set_scheduled_condition(pod, "True")
         self.ctx.store.touch(pod)
-        self.ctx.record_event(pod, "Normal", "Scheduled",
-                              f"Successfully assigned {key[1]}/{key[2]} to {node_name}",
-                              component=COMPONENT)
+        if self.pod_events():  # (record_event would return at once: a pod's event)
+            self.ctx.record_event(pod, "Normal", "Scheduled",
+                                  f"Successfully assigned {key[1]}/{key[2]} to {node_name}",
+                                  component=COMPONENT)
 
     def _mark_unschedulable(self, pod: Obj, message: str) -> None:
         key = key_of(pod)

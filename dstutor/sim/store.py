@@ -16,7 +16,7 @@ from collections.abc import Set as AbstractSet
 from typing import Any
 
 from dstutor.controller.pod_record import PodRecord, PodTable
-from dstutor.model.objects import Key, Obj, controller_ref, key_of, target_node_name
+from dstutor.model.objects import Key, Obj, key_of, target_node_name
 from dstutor.sim.eventstore import (
     INVOLVED,
     EventRecord,
@@ -112,9 +112,12 @@ class Store:
         return found
 
     def get_plain(self, kind: str, namespace: str, name: str) -> Obj | None:
-        """get(kind, ...) for a kind other than Pod and Event: its table alone."""
-        items = self._by_kind.get(kind)
-        return items.get((kind, namespace, name)) if items else None
+        """get(kind, ...) for a kind other than Pod and Event: its table alone (a kind
+        never stored has none: KeyError, which costs nothing until raised)."""
+        try:
+            return self._by_kind[kind].get((kind, namespace, name))
+        except KeyError:
+            return None
 
     def by_uid(self, uid: str) -> Obj | None:
         found = self._by_uid.get(uid)
@@ -163,7 +166,10 @@ class Store:
         return len(self._kind(kind)) if kind != "Pod" else len(self.pod_records)
 
     def pods_of_owner(self, owner_uid: str) -> dict[str, Sequence[Key]]:
-        return self._pods_by_owner_node.get(owner_uid, {})
+        try:  # (an owner with pods, nearly always: a try costs nothing until it raises)
+            return self._pods_by_owner_node[owner_uid]
+        except KeyError:
+            return {}
 
     def pod_owner_and_node(self, key: Key) -> tuple[str, str]:
         """A stored pod's controller uid and target node as the indexes hold them (both
@@ -289,10 +295,10 @@ class Store:
     def touch(self, obj: Obj, old: Obj | None = None) -> None:
         """Record an in-place change to a stored object (controllers edit in place)."""
         self._revision += 1
-        obj["metadata"]["resourceVersion"] = str(self._revision)
+        meta = obj["metadata"]
+        meta["resourceVersion"] = str(self._revision)
         kind = obj["kind"]
         if kind == "Pod":
-            meta = obj["metadata"]
             self._index_pod(obj, ("Pod", meta.get("namespace", "") or "", meta.get("name", "")))
         elif kind in self._kind_writes:
             self._kind_writes[kind] += 1
@@ -355,7 +361,11 @@ class Store:
         if (node and known is not None and known.node == node
                 and self._owner_refs.get(known.owner, _NO_REFS) is refs):
             return
-        ref = controller_ref(pod)
+        ref = None
+        for candidate in refs or ():  # controller_ref(pod), inline: its list is `refs`
+            if candidate.get("controller"):
+                ref = candidate
+                break
         if ref:
             self._owner_refs[ref["uid"]] = refs
         owner, node = (ref["uid"] if ref else ""), target_node_name(pod)
