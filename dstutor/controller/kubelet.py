@@ -14,7 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dstutor.controller import kubelet_backoff, kubelet_restart, kubelet_stop, prober, shared
+from dstutor.controller import (
+    kubelet_backoff,
+    kubelet_restart,
+    kubelet_status,
+    kubelet_stop,
+    prober,
+    shared,
+)
 from dstutor.controller.context import Context
 from dstutor.controller.images import image_ref, image_size, pull_policy
 from dstutor.controller.images import pull_error as pull_error  # re-exported
@@ -35,14 +42,13 @@ from dstutor.controller.kubelet_work import (
 )
 from dstutor.controller.pod_record import PodRecord, RecordField
 from dstutor.model.objects import Obj, is_pod_ready, key_of
-from dstutor.model.shapes import CONTAINER_STATUS, POD_IP
-from dstutor.model.sharedguard import share
+from dstutor.model.shapes import POD_IP
 from dstutor.model.timefmt import to_rfc3339
 
 COMPONENT = "kubelet"
+# (No conditions list is this one: set_conditions' last call, before any.)
+NO_LAST_CONDITIONS: tuple[Any, ...] = ([], (), None)
 MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
-# Bounds the kubelet's memo of condition lists; a miss only costs a new list.
-CONDITIONS_MEMO_SIZE = 4096
 PodKey = tuple[str, str, str]
 
 
@@ -56,6 +62,8 @@ class Kubelet:
         self.nodes: dict[str, NodeAgent] = {}
         # _set_conditions' results by what they were made from (see there).
         self._conditions_memo: dict[tuple[object, ...], tuple[tuple[Obj, ...], list[Obj]]] = {}
+        # The last call's inputs and answer (kubelet_status.set_conditions).
+        self._last_conditions: tuple[Any, ...] = NO_LAST_CONDITIONS
         # Its own work queue by pod key, now and later: through the context, or the
         # engine's own methods for the kubelet's queue, which holds pod keys bare
         # (Cluster wires them: Engine.enqueue_bare, enqueue_bare_at).
@@ -79,6 +87,7 @@ class Kubelet:
         # deep-copies the cluster): a copy starts without it.
         state = dict(self.__dict__)
         state["_conditions_memo"] = {}
+        state["_last_conditions"] = NO_LAST_CONDITIONS
         return state
 
     def t(self, name: str) -> float:
@@ -438,106 +447,8 @@ class Kubelet:
                 return cs
         raise KeyError(name)
 
-    def _set_container_states(self, pod: Obj, state: Obj, ready: bool) -> None:
-        status = pod["status"]
-        # _observe(pod), inline: the generation the status is based on.
-        generation = int(pod["metadata"].get("generation") or 0)
-        if generation:
-            status["observedGeneration"] = generation
-        previous = status.get("containerStatuses")
-        old = {cs["name"]: cs for cs in previous} if previous else {}
-        containers = pod["spec"].get("containers") or []  # _containers(pod)
-        statuses: list[Obj] = [shared.EMPTY] * len(containers)  # exact size, no slack
-        for i, c in enumerate(containers):
-            prev = old.get(c["name"], {})
-            cs = CONTAINER_STATUS.new()  # a key-sharing dict (model/shapes.py)
-            cs["name"] = c["name"]
-            cs["image"] = c.get("image", "")
-            cs["imageID"] = ""
-            cs["ready"] = ready
-            cs["restartCount"] = prev.get("restartCount", 0)
-            cs["started"] = False
-            cs["state"] = state
-            cs["lastState"] = prev.get("lastState", shared.EMPTY)
-            statuses[i] = cs
-        status["containerStatuses"] = statuses
-
-    def _sync_status(self, pod: Obj, now: float) -> None:
-        """The pod-level status from its containers: phase (getPhase) and conditions."""
-        statuses = pod["status"].get("containerStatuses") or []
-        running = waiting = 0
-        ready = bool(statuses)
-        for cs in statuses:
-            state = cs["state"]
-            if "running" in state:
-                running += 1
-            if "waiting" in state and "terminated" not in cs["lastState"]:
-                waiting += 1
-            if ready and not cs["ready"]:  # all(), which stops at the first unready
-                ready = False
-        # Waiting containers that never ran keep the pod Pending; once every container
-        # has started, one that is running or restarting makes it Running.
-        if waiting == 0 and statuses and (running or pod["spec"].get(
-                "restartPolicy", "Always") == "Always"):
-            pod["status"]["phase"] = "Running"
-        self._set_conditions(pod, ready=ready, now=now)
-
-    def _set_conditions(self, pod: Obj, *, ready: bool, now: float,
-                        initialized: bool = True) -> None:
-        ts = to_rfc3339(now)
-        status = pod["status"]
-        # _observe(pod), inline: the generation the status is based on.
-        generation = int(pod["metadata"].get("generation") or 0)
-        if generation:
-            status["observedGeneration"] = generation
-        # Go's %s of a []string: "[a b]", the containers that are not ready.
-        if ready:
-            message = ""
-        else:
-            statuses = status.get("containerStatuses") or []
-            if len(statuses) == 1:  # (nearly always: the join below, without its list)
-                message = ("containers with unready status: []" if statuses[0].get("ready")
-                           else "containers with unready status: [" + statuses[0]["name"] + "]")
-            else:
-                message = "containers with unready status: [{}]".format(" ".join([
-                    cs["name"] for cs in statuses if not cs.get("ready")]))
-        current = status.get("conditions") or []
-        # Pods that change at the same instant in the same way end with equal conditions:
-        # they share one list (conditions lists are replaced, never edited in place, like
-        # the condition dicts in them; see controller/shared.py). The key holds the
-        # conditions it names, so their ids stay theirs while the entry lives.
-        memo_key = (ready, ts, generation, initialized, message, *map(id, current))
-        hit = self._conditions_memo.get(memo_key)
-        if hit is not None:
-            status["conditions"] = hit[1]
-            return
-        wanted_ready = "True" if ready else "False"
-        existing = {c["type"]: c for c in current}
-        cond = existing.get("PodReadyToStartContainers")
-        if cond is None:
-            cond = shared.pod_condition("PodReadyToStartContainers", "True", ts,
-                                        generation=generation)
-        elif cond.get("observedGeneration", 0) != generation:
-            cond = {**cond, "observedGeneration": generation}
-        conditions = [cond]
-        for ctype, wanted, why in (("Initialized", "True" if initialized else "False", ""),
-                                   ("Ready", wanted_ready, message),
-                                   ("ContainersReady", wanted_ready, message)):
-            cond = existing.get(ctype)
-            if cond is None or cond.get("status") != wanted:
-                cond = shared.pod_condition(ctype, wanted, ts, "ContainersNotReady" if why else "",
-                                            why, generation)
-            elif why and cond.get("message") != why:
-                # Still unready, but another set of containers: the transition time stays.
-                cond = shared.pod_condition(ctype, wanted, cond.get("lastTransitionTime", ts),
-                                            "ContainersNotReady", why, generation)
-            elif cond.get("observedGeneration", 0) != generation:
-                cond = {**cond, "observedGeneration": generation}
-            conditions.append(cond)
-        cond = existing.get("PodScheduled")
-        if cond is not None:
-            conditions.append(cond)
-        status["conditions"] = conditions
-        if len(self._conditions_memo) >= CONDITIONS_MEMO_SIZE:
-            self._conditions_memo.clear()
-        self._conditions_memo[memo_key] = (tuple(current), share(conditions))
+    # (controller/kubelet_status.py: this class's methods, written there to keep this
+    # module short)
+    _set_container_states = kubelet_status.set_container_states
+    _sync_status = kubelet_status.sync_status
+    _set_conditions = kubelet_status.set_conditions

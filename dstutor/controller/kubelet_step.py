@@ -61,7 +61,13 @@ def step_one(kubelet: Kubelet, pod: Obj, key: PodKey, node_name: str, work: PodW
                 cs["started"] = True
                 cs["ready"] = True
                 record.work = _STEADY_WORK
-                kubelet._sync_status(pod, now)
+                if len(pod["status"]["containerStatuses"]) == 1:
+                    # Kubelet._sync_status of its one container, running and ready: the
+                    # pod runs, ready (the loop's counts, without the loop).
+                    pod["status"]["phase"] = "Running"
+                    kubelet._set_conditions(pod, ready=True, now=now)
+                else:
+                    kubelet._sync_status(pod, now)
                 kubelet.ctx.store.touch_status(pod)
                 return
         own = ContainerWork(cw.stage, cw.due, cw.backoff, cw.ready_at, cw.fresh, cw.shown,
