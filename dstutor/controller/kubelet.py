@@ -109,14 +109,13 @@ class Kubelet:
         node = new["spec"].get("nodeName")
         agent = self.nodes.get(node) if node else None
         if agent is not None and agent.alive:
-            meta = new["metadata"]
+            meta, store = new["metadata"], self.ctx.store
             key = ("Pod", meta.get("namespace", "") or "", meta.get("name", ""))  # key_of
-            record = self.ctx.store.pod_records.get(key)
+            record = store.pod_records.get(key)
             work = record.work if record is not None else None
             if work is None or meta.get("deletionTimestamp") and work.stage != "killing":
                 # The store's key tuple: not 50,000 copies in timers (3 MB).
-                self.queue_pod(self.ctx.store.stored_key(record, key)
-                                 if record is not None else key)
+                self.queue_pod(store.stored_key(record, key) if record is not None else key)
             elif meta.get("generation", 0) != new["status"].get(
                     "observedGeneration", 0) and not meta.get("deletionTimestamp"):
                 self.ctx.enqueue("kubelet", key)  # a spec update to observe
@@ -160,8 +159,7 @@ class Kubelet:
             else:
                 self._terminate(pod, key, work, now)
             return
-        phase = status.get("phase")
-        if phase == "Succeeded" or phase == "Failed":
+        if status.get("phase") in ("Succeeded", "Failed"):
             return
         if work is not None and meta.get("generation", 0) != status.get(
                 "observedGeneration", 0):
@@ -171,7 +169,7 @@ class Kubelet:
             self._set_conditions(pod, ready=is_pod_ready(pod), now=now)
             store.touch_status(pod)
         if work is None:
-            node = store.get("Node", "", node_name)  # (asked once for both)
+            node = store.get_plain("Node", "", node_name)  # (asked once for both)
             if self.network_blocks(pod, node_name, node):
                 return  # woken again when the node's network comes up
             wake = self._admit(pod, record, node_name, node, now)

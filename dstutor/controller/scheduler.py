@@ -447,8 +447,10 @@ class Scheduler:
         pod["status"]["conditions"] = conditions
 
     def _bind(self, pod: Obj, node: Obj, key: tuple[str, str, str]) -> None:
-        self.unschedulable.discard(key)
-        self.nominations.pop(key, None)
+        if self.unschedulable:  # (nearly always empty, as the nominations)
+            self.unschedulable.discard(key)
+        if self.nominations:
+            self.nominations.pop(key, None)
         node_name = node["metadata"]["name"]
         pod["spec"]["nodeName"] = node_name
         # The API server's binding clears a nomination that preemption left.
