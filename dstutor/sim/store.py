@@ -42,8 +42,8 @@ class Store:
         # Each kind's objects by key: (kind, namespace, name), the very tuple the pod
         # indexes below hold as the pod's Key (one tuple a pod, not two: 3 MB at 50,000
         # pods); an Event's key is (namespace, name), as eventstore.record_key gives it.
-        # Pods are kept in their records (pod_records, below); their entry here is a view
-        # of those (PodTable), for readers from outside: the store reads the records.
+        # Pods: a view (PodTable) of their records (pod_records, below), for readers
+        # from outside; the store reads the records.
         self._by_kind: dict[str, dict[tuple[str, ...], Obj]] = {}
         # Owners by uid: every object but Events and pods. Pods are rarely anybody's
         # owner, and a table of 50,000 uids is 2 MB at the peak of a settle: they are
@@ -112,8 +112,7 @@ class Store:
         return found
 
     def get_plain(self, kind: str, namespace: str, name: str) -> Obj | None:
-        """get(kind, ...) for a kind other than Pod and Event: its table alone (a kind
-        never stored has none: KeyError, which costs nothing until raised)."""
+        """get(kind, ...) for a kind other than Pod and Event: its table alone."""
         try:
             return self._by_kind[kind].get((kind, namespace, name))
         except KeyError:
@@ -166,7 +165,7 @@ class Store:
         return len(self._kind(kind)) if kind != "Pod" else len(self.pod_records)
 
     def pods_of_owner(self, owner_uid: str) -> dict[str, Sequence[Key]]:
-        try:  # (an owner with pods, nearly always: a try costs nothing until it raises)
+        try:
             return self._pods_by_owner_node[owner_uid]
         except KeyError:
             return {}
@@ -362,7 +361,7 @@ class Store:
                 and self._owner_refs.get(known.owner, _NO_REFS) is refs):
             return
         ref = None
-        for candidate in refs or ():  # controller_ref(pod), inline: its list is `refs`
+        for candidate in refs or ():  # controller_ref(pod), inline
             if candidate.get("controller"):
                 ref = candidate
                 break
