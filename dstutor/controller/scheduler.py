@@ -239,13 +239,16 @@ class Scheduler:
         # The pod's record: the pod (store.get's answer), and its target node as the
         # store indexed it at its last write (target_node_name(pod), not asked again).
         record = store.pod_records.get(key)
-        pod = record.pod if record is not None else None
-        if record is None or pod is None or pod["spec"].get("nodeName") or pod[
-                "metadata"].get("deletionTimestamp"):  # (is_terminating(pod))
+        if record is None:
+            self.unschedulable.discard(key)
+            return
+        pod = record.pod  # (a record always holds its pod)
+        spec = pod["spec"]
+        if spec.get("nodeName") or pod["metadata"].get("deletionTimestamp"):  # is_terminating
             self.unschedulable.discard(key)
             return
         pinned = record.node
-        affinity = pod["spec"].get("affinity")
+        affinity = spec.get("affinity")
         interpod = bool(self.anti_affinity) or bool(
             affinity and (affinity.get("podAffinity") or affinity.get("podAntiAffinity"))
             and uses_pod_affinity(pod))
