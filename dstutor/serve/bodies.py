@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dstutor.model.strategicpatch import json_type_name
 from dstutor.serve import gojson
 from dstutor.serve.status import bad_request
 
@@ -43,11 +44,11 @@ def _interpret(body: bytes) -> Any:
         return {}  # null decodes into nothing: an object with no fields
     if not isinstance(value, dict):
         raise _Uninterpretable(f"{_INTERPRET}json: cannot unmarshal "
-                               f"{gojson.type_name(value)} into Go value of type {_FIND_KIND}")
+                               f"{json_type_name(value)} into Go value of type {_FIND_KIND}")
     for key, field in value.items():
         if key in ("apiVersion", "kind") and field is not None and not isinstance(field, str):
             raise _Uninterpretable(f"{_INTERPRET}json: cannot unmarshal "
-                                   f"{gojson.type_name(field)} into Go struct field .{key} "
+                                   f"{json_type_name(field)} into Go struct field .{key} "
                                    f"of type string")
     version = value.get("apiVersion")
     if isinstance(version, str) and version.count("/") > 1:
@@ -111,8 +112,8 @@ def patch_body(body: bytes, ctype: str, validation: str) -> Any:
         raise bad_request(f"{prefix}{exc}") from None
     except RecursionError:
         raise bad_request(f"{prefix}nested too deeply") from None
-    if value is not None and not ignore and gojson.type_name(value) != wanted:
-        raise bad_request(f"{prefix}json: cannot unmarshal {gojson.type_name(value)} into "
+    if value is not None and not ignore and json_type_name(value) != wanted:
+        raise bad_request(f"{prefix}json: cannot unmarshal {json_type_name(value)} into "
                           f"Go value of type {go_type}")
     return value
 

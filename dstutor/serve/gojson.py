@@ -244,18 +244,3 @@ def loads(body: bytes) -> Any:
         # Python refuses nothing Go accepts but U+2028/U+2029 raw in strings, which
         # both accept: found is None only if the two scanners disagree.
         raise GoJSONError(found or "unexpected end of JSON input") from None
-
-
-def type_name(value: Any) -> str:
-    """What Go's UnmarshalTypeError calls a JSON value."""
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "null"
