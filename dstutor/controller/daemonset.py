@@ -14,18 +14,17 @@ from dstutor.controller import shared
 from dstutor.controller.claims import PodClaims
 from dstutor.controller.context import Context
 from dstutor.controller.daemon_pod import new_daemon_pod
-from dstutor.controller.daemonset_pods import PodsShouldBeOnNode
+from dstutor.controller.daemonset_manage import Manage
 from dstutor.controller.daemonset_util import (
     COMPONENT,
     Backoff,
     template_generation,
 )
 from dstutor.controller.history_sync import cleanup_history, construct_history
-from dstutor.controller.placement import Placement, daemon_pod_spec, node_should_run_daemon_pod
+from dstutor.controller.placement import daemon_pod_spec
 from dstutor.controller.pod_record import PodRecord, signatures_by_namespace
 from dstutor.controller.pod_signature import _last_ready, ready_transition
 from dstutor.controller.pod_signature import pod_signature as _pod_signature
-from dstutor.controller.pods import daemon_pods_on
 from dstutor.controller.state import (
     DaemonSetState,
     StatusTotals,
@@ -41,7 +40,6 @@ from dstutor.model.objects import (
     Obj,
     controller_ref,
     is_pod_ready,
-    is_terminating,
     labels,
     new_controller_ref,
     pod_condition,
@@ -58,7 +56,7 @@ RETRY_BASE_SECONDS = 0.005
 RETRY_MAX_SECONDS = 1000.0
 SELECTING_ALL_MSG = "This daemon set is selecting all pods. A non-empty selector is required."
 
-class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
+class DaemonSetsController(PodClaims, Manage):
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.states: dict[str, DaemonSetState] = {}
@@ -133,10 +131,15 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
                     and old["spec"].get("taints") == new["spec"].get("taints")):
                 return
         node_name = node["metadata"]["name"]
+        index = self._node_index
+        at = index.get(node_name)
+        if at is None:  # a new node takes its place (no DaemonSet has placed it)
+            index[node_name] = len(index)
         for ds in self.ctx.store.iter_kind("DaemonSet"):
-            state = self.states.get(ds["metadata"]["uid"])  # uid(ds) of a stored one
-            if state is not None:
-                state.placements.pop(node_name, None)  # labels or taints moved: ask again
+            if at is not None and (state := self.states.get(ds["metadata"]["uid"])):
+                codes = state.placement_codes  # labels or taints moved: ask again
+                if at < len(codes):  # (drop_placement(state, node_name), inline)
+                    codes[at] = 0
             self.mark_dirty(ds, node_name)
 
     def on_pod(self, old: Obj | None, new: Obj | None) -> None:
@@ -317,7 +320,7 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
             state.pod_spec = share(daemon_pod_spec(ds))
             state.controller_ref = share(new_controller_ref(ds))
             state.qos_class = qos_class(state.pod_spec)
-            state.placements.clear()
+            state.placement_codes.clear()
             state.stat_codes.clear()
             state.rolling = state.live_hashes = None
             state.totals = StatusTotals()
@@ -381,76 +384,6 @@ class DaemonSetsController(PodClaims, PodsShouldBeOnNode):
         (update.checked_rolling_update)."""
         return checked_rolling_update(self.ctx, ds, state, changed, walk=self.full_walk,
                                       verify=self.verify)
-
-    # --- pods per node --------------------------------------------------------------
-
-    def placement(self, ds: Obj, state: DaemonSetState, node: Obj) -> Placement:
-        node_name = node["metadata"]["name"]
-        placement = node_should_run_daemon_pod(node, ds, state.pod_spec)
-        state.placements[node_name] = placement
-        return placement
-
-    # --- manage ---------------------------------------------------------------------
-
-    def manage(self, ds: Obj, state: DaemonSetState, nodes: list[str]
-               ) -> dict[str, Sequence[Obj]] | None:
-        """manage(): per node decide creates and deletes, then act in one place. Returns
-        the pods on each node when it deleted nothing and every create it made went to a
-        node that had none (the status sees the same: what it found, and the new pods)."""
-        store = self.ctx.store
-        nodes_needing_pods: list[str] = []
-        pods_to_delete: list[Obj] = []
-        seen: dict[str, Sequence[Obj]] = {}
-        answers = state.spec_answers  # spec_answers(state, ds), its question inline
-        if answers is None or answers.spec is not ds["spec"]:
-            answers = spec_answers(state, ds)
-        surge = answers.surge
-        # Its pods by node, read once (nothing is written until the loop is over).
-        owned = store.pods_of_owner(ds["metadata"]["uid"])
-        for node_name in nodes:
-            node = store.get_plain("Node", "", node_name)
-            keys = owned.get(node_name)
-            if keys is None:
-                pods: Sequence[Obj] = ()
-            elif type(keys) is PodRecord and not keys.pod["metadata"].get("deletionTimestamp"):
-                pods = (keys.pod,)  # daemon_pods_on's answer for its one live pod (a tuple: lighter)
-            else:
-                pods = daemon_pods_on(store, ds, node_name)
-            seen[node_name] = pods
-            if node is None:
-                state.placements.pop(node_name, None)
-                # getUnscheduledPodsWithoutNode: scheduled pods on a vanished node are
-                # pod GC's business; only never-scheduled ones are removed here.
-                pods_to_delete += [p for p in pods if not p["spec"].get("nodeName")
-                                   and not is_terminating(p)]
-                continue
-            # A pod event does not move placement; node events drop the cached answer.
-            placement = state.placements.get(node_name) or self.placement(ds, state, node)
-            if len(pods) == 1 and not surge and placement.should_continue_running:
-                # Nearly always: the node's one pod stays (or is on its way out).
-                # pods_should_be_on_node's answer is (False, []) unless it is finished.
-                pod = pods[0]
-                if pod["metadata"].get("deletionTimestamp") or pod["status"].get(
-                        "phase") not in ("Failed", "Succeeded"):
-                    continue
-            create, delete = self.pods_should_be_on_node(ds, state, node_name, placement, pods,
-                                                         surge)
-            if create:
-                nodes_needing_pods.append(node_name)
-            if delete:
-                pods_to_delete += delete
-        if pods_to_delete or nodes_needing_pods:  # most syncs: nothing to create or delete
-            created = self._sync_nodes(ds, state, pods_to_delete, nodes_needing_pods,
-                                       refreshed=nodes)
-            if pods_to_delete or state.create_failed:
-                return None
-            # Creates alone (a node joining), each onto a node that had no pod of this
-            # DaemonSet: now it has the one made for it, the other nodes what they had.
-            for node_name, pod in created:
-                if seen[node_name]:
-                    return None
-                seen[node_name] = [pod]
-        return seen
 
     # --- acting ---------------------------------------------------------------------
 

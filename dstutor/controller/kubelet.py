@@ -14,7 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dstutor.controller import kubelet_backoff, kubelet_restart, kubelet_stop, prober, shared
+from dstutor.controller import (
+    kubelet_backoff,
+    kubelet_restart,
+    kubelet_status,
+    kubelet_stop,
+    prober,
+    shared,
+)
 from dstutor.controller.context import Context
 from dstutor.controller.images import image_ref, image_size, pull_policy
 from dstutor.controller.images import pull_error as pull_error  # re-exported
@@ -35,14 +42,13 @@ from dstutor.controller.kubelet_work import (
 )
 from dstutor.controller.pod_record import PodRecord, RecordField
 from dstutor.model.objects import Obj, is_pod_ready, key_of
-from dstutor.model.shapes import CONTAINER_STATUS, POD_IP
-from dstutor.model.sharedguard import share
+from dstutor.model.shapes import POD_IP
 from dstutor.model.timefmt import to_rfc3339
 
 COMPONENT = "kubelet"
+# (No conditions list is this one: set_conditions' last call, before any.)
+NO_LAST_CONDITIONS: tuple[Any, ...] = ([], (), None)
 MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
-# Bounds the kubelet's memo of condition lists; a miss only costs a new list.
-CONDITIONS_MEMO_SIZE = 4096
 PodKey = tuple[str, str, str]
 
 
@@ -56,6 +62,8 @@ class Kubelet:
         self.nodes: dict[str, NodeAgent] = {}
         # _set_conditions' results by what they were made from (see there).
         self._conditions_memo: dict[tuple[object, ...], tuple[tuple[Obj, ...], list[Obj]]] = {}
+        # The last call's inputs and answer (kubelet_status.set_conditions).
+        self._last_conditions: tuple[Any, ...] = NO_LAST_CONDITIONS
         # Its own work queue by pod key, now and later: through the context, or the
         # engine's own methods for the kubelet's queue, which holds pod keys bare
         # (Cluster wires them: Engine.enqueue_bare, enqueue_bare_at).
@@ -79,6 +87,7 @@ class Kubelet:
         # deep-copies the cluster): a copy starts without it.
         state = dict(self.__dict__)
         state["_conditions_memo"] = {}
+        state["_last_conditions"] = NO_LAST_CONDITIONS
         return state
 
     def t(self, name: str) -> float:
@@ -100,14 +109,13 @@ class Kubelet:
         node = new["spec"].get("nodeName")
         agent = self.nodes.get(node) if node else None
         if agent is not None and agent.alive:
-            meta = new["metadata"]
+            meta, store = new["metadata"], self.ctx.store
             key = ("Pod", meta.get("namespace", "") or "", meta.get("name", ""))  # key_of
-            record = self.ctx.store.pod_records.get(key)
+            record = store.pod_records.get(key)
             work = record.work if record is not None else None
             if work is None or meta.get("deletionTimestamp") and work.stage != "killing":
                 # The store's key tuple: not 50,000 copies in timers (3 MB).
-                self.queue_pod(self.ctx.store.stored_key(record, key)
-                                 if record is not None else key)
+                self.queue_pod(store.stored_key(record, key) if record is not None else key)
             elif meta.get("generation", 0) != new["status"].get(
                     "observedGeneration", 0) and not meta.get("deletionTimestamp"):
                 self.ctx.enqueue("kubelet", key)  # a spec update to observe
@@ -137,7 +145,8 @@ class Kubelet:
             self.work.pop(key, None)
             return
         pod = record.pod
-        node_name = pod["spec"].get("nodeName")
+        spec = pod["spec"]
+        node_name = spec.get("nodeName")
         agent = self.nodes.get(node_name) if node_name else None
         if agent is None or not agent.alive:
             return
@@ -150,8 +159,7 @@ class Kubelet:
             else:
                 self._terminate(pod, key, work, now)
             return
-        phase = status.get("phase")
-        if phase == "Succeeded" or phase == "Failed":
+        if status.get("phase") in ("Succeeded", "Failed"):
             return
         if work is not None and meta.get("generation", 0) != status.get(
                 "observedGeneration", 0):
@@ -161,7 +169,7 @@ class Kubelet:
             self._set_conditions(pod, ready=is_pod_ready(pod), now=now)
             store.touch_status(pod)
         if work is None:
-            node = store.get("Node", "", node_name)  # (asked once for both)
+            node = store.get_plain("Node", "", node_name)  # (asked once for both)
             if self.network_blocks(pod, node_name, node):
                 return  # woken again when the node's network comes up
             wake = self._admit(pod, record, node_name, node, now)
@@ -173,12 +181,13 @@ class Kubelet:
             work = record.work
         if type(work) is SharedPodWork and work.stage == "active":
             # Nearly every pod: one container, its progress shared (kubelet_step.py).
-            containers = pod["spec"].get("containers") or []
+            containers = spec.get("containers") or []
             table = work.containers
             if len(containers) == 1 and len(table) == 1:
-                cw = table.get(containers[0]["name"])
+                c = containers[0]
+                cw = table.get(c["name"])
                 if cw is not None:
-                    step_one(self, pod, key, node_name, work, containers[0], cw, now, record)
+                    step_one(self, pod, key, node_name, work, c, cw, now, record)
                     return
         self._step(pod, key, node_name, work, now, record)
 
@@ -206,14 +215,22 @@ class Kubelet:
         self._set_conditions(pod, ready=False, now=now, initialized=True)
         # Pods admitted alike share their record (kubelet_work.shared_work): its
         # signature, a fresh ContainerWork's fields after _begin for each container.
-        signature: list[Any] = ["active", 0.0]
-        wake: float | None = None
-        for c in pod["spec"].get("containers") or []:  # _containers(pod)
-            stage, due = self._begin_stage(pod, c, node_name, now)
-            signature += (c["name"], stage, due, 0.0, None, False, True, "")
-            if wake is None or due < wake:
-                wake = due
-        record.work = shared_record(tuple(signature))
+        containers = pod["spec"].get("containers") or []  # _containers(pod)
+        wake: float | None
+        if len(containers) == 1:  # (nearly always: the loop below, without its list)
+            c = containers[0]
+            stage, wake = self._begin_stage(pod, c, node_name, now)
+            record.work = shared_record(
+                ("active", 0.0, c["name"], stage, wake, 0.0, None, False, True, ""))
+        else:
+            signature: list[Any] = ["active", 0.0]
+            wake = None
+            for c in containers:
+                stage, due = self._begin_stage(pod, c, node_name, now)
+                signature += (c["name"], stage, due, 0.0, None, False, True, "")
+                if wake is None or due < wake:
+                    wake = due
+            record.work = shared_record(tuple(signature))
         self.ctx.store.touch_status(pod)
         return wake if wake is not None and wake > now else None
 
@@ -428,98 +445,8 @@ class Kubelet:
                 return cs
         raise KeyError(name)
 
-    def _set_container_states(self, pod: Obj, state: Obj, ready: bool) -> None:
-        status = pod["status"]
-        # _observe(pod), inline: the generation the status is based on.
-        generation = int(pod["metadata"].get("generation") or 0)
-        if generation:
-            status["observedGeneration"] = generation
-        previous = status.get("containerStatuses")
-        old = {cs["name"]: cs for cs in previous} if previous else {}
-        containers = pod["spec"].get("containers") or []  # _containers(pod)
-        statuses: list[Obj] = [shared.EMPTY] * len(containers)  # exact size, no slack
-        for i, c in enumerate(containers):
-            prev = old.get(c["name"], {})
-            cs = CONTAINER_STATUS.new()  # a key-sharing dict (model/shapes.py)
-            cs["name"] = c["name"]
-            cs["image"] = c.get("image", "")
-            cs["imageID"] = ""
-            cs["ready"] = ready
-            cs["restartCount"] = prev.get("restartCount", 0)
-            cs["started"] = False
-            cs["state"] = state
-            cs["lastState"] = prev.get("lastState", shared.EMPTY)
-            statuses[i] = cs
-        status["containerStatuses"] = statuses
-
-    def _sync_status(self, pod: Obj, now: float) -> None:
-        """The pod-level status from its containers: phase (getPhase) and conditions."""
-        statuses = pod["status"].get("containerStatuses") or []
-        running = waiting = 0
-        ready = bool(statuses)
-        for cs in statuses:
-            state = cs["state"]
-            if "running" in state:
-                running += 1
-            if "waiting" in state and "terminated" not in cs["lastState"]:
-                waiting += 1
-            if ready and not cs["ready"]:  # all(), which stops at the first unready
-                ready = False
-        # Waiting containers that never ran keep the pod Pending; once every container
-        # has started, one that is running or restarting makes it Running.
-        if waiting == 0 and statuses and (running or pod["spec"].get(
-                "restartPolicy", "Always") == "Always"):
-            pod["status"]["phase"] = "Running"
-        self._set_conditions(pod, ready=ready, now=now)
-
-    def _set_conditions(self, pod: Obj, *, ready: bool, now: float,
-                        initialized: bool = True) -> None:
-        ts = to_rfc3339(now)
-        status = pod["status"]
-        # _observe(pod), inline: the generation the status is based on.
-        generation = int(pod["metadata"].get("generation") or 0)
-        if generation:
-            status["observedGeneration"] = generation
-        # Go's %s of a []string: "[a b]", the containers that are not ready.
-        message = "" if ready else "containers with unready status: [{}]".format(" ".join([
-            cs["name"] for cs in status.get("containerStatuses") or [] if not cs.get("ready")]))
-        current = status.get("conditions") or []
-        # Pods that change at the same instant in the same way end with equal conditions:
-        # they share one list (conditions lists are replaced, never edited in place, like
-        # the condition dicts in them; see controller/shared.py). The key holds the
-        # conditions it names, so their ids stay theirs while the entry lives.
-        memo_key = (ready, ts, generation, initialized, message, *map(id, current))
-        hit = self._conditions_memo.get(memo_key)
-        if hit is not None:
-            status["conditions"] = hit[1]
-            return
-        wanted_ready = "True" if ready else "False"
-        existing = {c["type"]: c for c in current}
-        cond = existing.get("PodReadyToStartContainers")
-        if cond is None:
-            cond = shared.pod_condition("PodReadyToStartContainers", "True", ts,
-                                        generation=generation)
-        elif cond.get("observedGeneration", 0) != generation:
-            cond = {**cond, "observedGeneration": generation}
-        conditions = [cond]
-        for ctype, wanted, why in (("Initialized", "True" if initialized else "False", ""),
-                                   ("Ready", wanted_ready, message),
-                                   ("ContainersReady", wanted_ready, message)):
-            cond = existing.get(ctype)
-            if cond is None or cond.get("status") != wanted:
-                cond = shared.pod_condition(ctype, wanted, ts, "ContainersNotReady" if why else "",
-                                            why, generation)
-            elif why and cond.get("message") != why:
-                # Still unready, but another set of containers: the transition time stays.
-                cond = shared.pod_condition(ctype, wanted, cond.get("lastTransitionTime", ts),
-                                            "ContainersNotReady", why, generation)
-            elif cond.get("observedGeneration", 0) != generation:
-                cond = {**cond, "observedGeneration": generation}
-            conditions.append(cond)
-        cond = existing.get("PodScheduled")
-        if cond is not None:
-            conditions.append(cond)
-        status["conditions"] = conditions
-        if len(self._conditions_memo) >= CONDITIONS_MEMO_SIZE:
-            self._conditions_memo.clear()
-        self._conditions_memo[memo_key] = (tuple(current), share(conditions))
+    # (controller/kubelet_status.py: this class's methods, written there to keep this
+    # module short)
+    _set_container_states = kubelet_status.set_container_states
+    _sync_status = kubelet_status.sync_status
+    _set_conditions = kubelet_status.set_conditions

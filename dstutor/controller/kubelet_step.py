@@ -8,9 +8,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dstutor.controller.kubelet_work import _STEADY_WORK, ContainerWork, PodWork, shared_one
+from dstutor.controller import shared
+from dstutor.controller.kubelet_ids import container_id
+from dstutor.controller.kubelet_work import (
+    _STEADY_WORK,
+    ContainerWork,
+    PodWork,
+    pulled_one,
+    shared_one,
+)
 from dstutor.controller.pod_record import PodRecord
 from dstutor.model.objects import Obj
+from dstutor.model.timefmt import to_rfc3339
 
 if TYPE_CHECKING:
     from dstutor.controller.kubelet import Kubelet, PodKey
@@ -31,6 +40,36 @@ def step_one(kubelet: Kubelet, pod: Obj, key: PodKey, node_name: str, work: PodW
             kubelet._cs(pod, c["name"])["ready"] = True
             changed = True
     elif cw.due <= now:
+        if cw.stage == "pulling" and pulled_quietly(kubelet, pod, c):
+            # _advance's finished pull, which writes nothing: the node has the image, the
+            # container starts containerStartSeconds later. Its next record is made
+            # without a private copy of `cw` first (tests/sim/test_sim_join8_fast_paths.py).
+            kubelet.nodes[node_name].pulled(c.get("image", ""))
+            due = now + float(kubelet.ctx.timing["containerStartSeconds"])
+            record.work = pulled_one(work, c["name"], cw, due)
+            kubelet.wake_pod_at(key, due)
+            return
+        if cw.stage == "starting":
+            cs = started_quietly(kubelet, pod, c)
+            if cs is not None:
+                # Kubelet._start of a container that runs and is ready at once, recording
+                # nothing: its status as _start writes it, and the pod steady (the private
+                # copy of `cw` the general step makes would only be dropped).
+                cs["state"] = shared.running(to_rfc3339(now))
+                cs["containerID"] = container_id(pod, c["name"])
+                cs["imageID"] = shared.image_id(c.get("image", ""))
+                cs["started"] = True
+                cs["ready"] = True
+                record.work = _STEADY_WORK
+                if len(pod["status"]["containerStatuses"]) == 1:
+                    # Kubelet._sync_status of its one container, running and ready: the
+                    # pod runs, ready (the loop's counts, without the loop).
+                    pod["status"]["phase"] = "Running"
+                    kubelet._set_conditions(pod, ready=True, now=now)
+                else:
+                    kubelet._sync_status(pod, now)
+                kubelet.ctx.store.touch_status(pod)
+                return
         own = ContainerWork(cw.stage, cw.due, cw.backoff, cw.ready_at, cw.fresh, cw.shown,
                             cw.error)
         changed = kubelet._advance(pod, key, node_name, c, own, now)
@@ -52,3 +91,33 @@ def step_one(kubelet: Kubelet, pod: Obj, key: PodKey, node_name: str, work: PodW
         kubelet.ctx.store.touch_status(pod)
     if wake is not None:
         kubelet.wake_pod_at(key, wake)
+
+
+def pulled_quietly(kubelet: Kubelet, pod: Obj, c: Obj) -> bool:
+    """Whether Kubelet._advance, for container `c` whose pull is due, would only note the
+    image and move the container on to starting: the image is not one that never pulls,
+    no Pulled event is recorded, and the container's status is not a pull error's (which
+    the end of a pull clears, a status write). (A container without a status is left to
+    _advance, which raises for it after noting the image.)"""
+    if c.get("image", "") in kubelet.missing or kubelet.pod_events():
+        return False
+    for cs in pod["status"].get("containerStatuses") or []:  # Kubelet._cs, inline
+        if cs["name"] == c["name"]:
+            waiting = cs["state"].get("waiting")
+            return waiting is None or waiting.get("reason") not in (
+                "ErrImagePull", "ImagePullBackOff")
+    return False
+
+
+def started_quietly(kubelet: Kubelet, pod: Obj, c: Obj) -> Obj | None:
+    """The status of container `c`, whose start is due, if Kubelet._start would only
+    write it running and ready: its image does not crash, it has no readiness probe (no
+    delay, nobody to tell) and no event is recorded; else None (as for a container
+    without a status, left to _start, which raises for it)."""
+    if (c.get("image", "") in kubelet.crashing or isinstance(c.get("readinessProbe"), dict)
+            or kubelet.pod_events()):
+        return None
+    for cs in pod["status"].get("containerStatuses") or []:  # Kubelet._cs, inline
+        if cs["name"] == c["name"]:
+            return cs
+    return None

@@ -103,6 +103,19 @@ def shared_one(work: PodWork, name: str, cw: ContainerWork) -> PodWork:
     return found if found is not None else _new_shared(key)
 
 
+def pulled_one(work: PodWork, name: str, cw: ContainerWork, due: float) -> PodWork:
+    """shared_one(work, name, the copy of `cw` a finished pull leaves: starting, due then,
+    its image fresh), without making that copy first."""
+    if not (float is type(due) is type(cw.backoff) is type(work.due) and (
+            cw.ready_at is None or type(cw.ready_at) is float)):
+        return shared_one(work, name, ContainerWork("starting", due, cw.backoff, cw.ready_at,
+                                                    True, cw.shown, cw.error))
+    key = (work.stage, work.due, name, "starting", due, cw.backoff, cw.ready_at, True,
+           cw.shown, cw.error)
+    found = _shared.get(key)
+    return found if found is not None else _new_shared(key)
+
+
 def shared_record(signature: tuple[Any, ...]) -> SharedPodWork:
     """The shared record of this signature, as `shared_work` makes it: its stage and due
     time, then per container its name and ContainerWork's seven fields (every time a

@@ -21,7 +21,9 @@ def pod_signature(pod: Obj, with_node: bool = True) -> tuple[object, ...]:
     """
     meta, status = pod["metadata"], pod.get("status") or {}
     phase = status.get("phase")
-    ready = ready_transition(status.get("conditions"))
+    conditions = status.get("conditions")
+    # (ready_transition's answer for no conditions, a pod just made, without the call)
+    ready = ready_transition(conditions) if conditions else None
     refs = meta.get("ownerReferences")
     return (phase if phase == "Failed" or phase == "Succeeded" else None,
             pod["spec"].get("nodeName") if with_node else None,

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from dstutor.controller.daemonset_util import is_pod_updated
+from dstutor.controller.placement_cache import placed_nodes, placement_of
 from dstutor.controller.pods import daemon_pods_on
 from dstutor.controller.ports import ObjectStore
 from dstutor.model.objects import Obj, is_pod_available, is_terminating, pod_condition, uid
@@ -195,7 +196,7 @@ def node_roll(store: ObjectStore, ds: Obj, state: DaemonSetState, node_name: str
     """One node as rolling_update's walk sees it, or None if the walk does not visit it
     (no daemon pod on it and it should not run one)."""
     pods = daemon_pods_on(store, ds, node_name)
-    placement = state.placements.get(node_name)
+    placement = placement_of(state, node_name)
     should_run = placement is not None and placement.should_run
     if not pods and not should_run:
         return None
@@ -235,7 +236,7 @@ def refreshed_index(store: ObjectStore, ds: Obj, state: DaemonSetState,
     index = state.rolling
     if index is None or index.key != key:
         index = state.rolling = RollingIndex(key)
-        nodes: Iterable[str] = set(state.placements) | set(store.pods_of_owner(uid(ds)))
+        nodes: Iterable[str] = set(placed_nodes(state)) | set(store.pods_of_owner(uid(ds)))
     else:
         nodes = set(changed)
         nodes.update(index.expired(now))

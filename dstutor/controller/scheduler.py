@@ -196,6 +196,9 @@ class Scheduler:
         # The last condition a pod without conditions was given, and the one list holding
         # it alone that such pods share (see _set_scheduled_condition).
         self._first_conditions: tuple[object, list[Obj]] = (None, [])
+        # Whether events about pods are recorded at all (Cluster.record_pod_events, as
+        # the kubelet's): when not, a binding skips making its Scheduled message.
+        self.pod_events: Callable[[], bool] = lambda: True
 
     def on_pod(self, old: Obj | None, new: Obj | None) -> None:
         if new is None:
@@ -236,13 +239,16 @@ class Scheduler:
         # The pod's record: the pod (store.get's answer), and its target node as the
         # store indexed it at its last write (target_node_name(pod), not asked again).
         record = store.pod_records.get(key)
-        pod = record.pod if record is not None else None
-        if record is None or pod is None or pod["spec"].get("nodeName") or pod[
-                "metadata"].get("deletionTimestamp"):  # (is_terminating(pod))
+        if record is None:
+            self.unschedulable.discard(key)
+            return
+        pod = record.pod  # (a record always holds its pod)
+        spec = pod["spec"]
+        if spec.get("nodeName") or pod["metadata"].get("deletionTimestamp"):  # is_terminating
             self.unschedulable.discard(key)
             return
         pinned = record.node
-        affinity = pod["spec"].get("affinity")
+        affinity = spec.get("affinity")
         interpod = bool(self.anti_affinity) or bool(
             affinity and (affinity.get("podAffinity") or affinity.get("podAntiAffinity"))
             and uses_pod_affinity(pod))
@@ -444,17 +450,20 @@ class Scheduler:
         pod["status"]["conditions"] = conditions
 
     def _bind(self, pod: Obj, node: Obj, key: tuple[str, str, str]) -> None:
-        self.unschedulable.discard(key)
-        self.nominations.pop(key, None)
+        if self.unschedulable:  # (nearly always empty, as the nominations)
+            self.unschedulable.discard(key)
+        if self.nominations:
+            self.nominations.pop(key, None)
         node_name = node["metadata"]["name"]
         pod["spec"]["nodeName"] = node_name
         # The API server's binding clears a nomination that preemption left.
         pod["status"].pop("nominatedNodeName", None)
         self._set_scheduled_condition(pod, "True")
         self.ctx.store.touch(pod)
-        self.ctx.record_event(pod, "Normal", "Scheduled",
-                              f"Successfully assigned {key[1]}/{key[2]} to {node_name}",
-                              component=COMPONENT)
+        if self.pod_events():  # (record_event would return at once: a pod's event)
+            self.ctx.record_event(pod, "Normal", "Scheduled",
+                                  f"Successfully assigned {key[1]}/{key[2]} to {node_name}",
+                                  component=COMPONENT)
 
     def _mark_unschedulable(self, pod: Obj, message: str) -> None:
         key = key_of(pod)

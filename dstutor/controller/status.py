@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import repeat
 
 from dstutor.controller import shared
 from dstutor.controller.context import Context
 from dstutor.controller.daemonset_util import is_pod_updated
+from dstutor.controller.placement_cache import SHOULD_RUN
 from dstutor.controller.pod_signature import ready_transition
 from dstutor.controller.pods import daemon_pods_on
 from dstutor.controller.state import (
@@ -31,6 +33,7 @@ from dstutor.model.objects import (
 from dstutor.model.timefmt import parse_rfc3339
 
 _NO_LABELS: dict[str, str] = {}  # read only
+_UNSEEN = repeat(None)  # every node's pods unknown (node_stat looks them up)
 
 
 def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str,
@@ -38,7 +41,12 @@ def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str,
     """One node's part of updateDaemonSetStatus; also notes nodes that hold old pods.
     `now`: the clock's time (None: read here if needed); `pods`: daemon_pods_on's answer
     for the node, if the caller has it."""
-    placement = state.placements.get(node_name)
+    # The node's cached placement as its byte (placement_cache; placement_of, inline:
+    # every node of every sync asks).
+    try:
+        placed = state.placement_codes[state.node_index[node_name]]
+    except LookupError:  # never placed: a node gone before this DaemonSet saw it
+        placed = 0
     if pods is None:
         pods = daemon_pods_on(ctx.store, ds, node_name)
     # Nearly always one pod: whether it is updated is asked once, for both questions
@@ -59,11 +67,11 @@ def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str,
         state.old_nodes.add(node_name)
     elif state.old_nodes:  # (nearly always empty: no rollout runs)
         state.old_nodes.discard(node_name)
-    if placement is None:  # the node is gone: it no longer counts at all
+    if not placed:  # the node is gone: it no longer counts at all
         return NO_STAT
     if not pods:
-        return SHOULD_RUN_UNSCHEDULED if placement.should_run else NO_STAT
-    if not placement.should_run:
+        return SHOULD_RUN_UNSCHEDULED if placed & SHOULD_RUN else NO_STAT
+    if not placed & SHOULD_RUN:
         return MISSCHEDULED
     oldest = pods[0]
     # is_pod_ready(oldest): the pod's last write had the DaemonSet controller read this
@@ -83,22 +91,23 @@ def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str,
     return SCHEDULED[ready][available][updated_first]
 
 def update_daemonset_status(ctx: Context, ds: Obj, state: DaemonSetState, nodes: list[str],
-                            pods_seen: dict[str, Sequence[Obj]] | None = None) -> None:
+                            pods_seen: Sequence[Sequence[Obj]] | None = None) -> None:
     """updateDaemonSetStatus, incrementally: refresh these nodes, write if a number moved.
-    `pods_seen`: the pods on (some of) these nodes, from a manage() of this same sync
-    that wrote nothing since (DaemonSetsController.manage). Called by _sync, which has
-    made state.generation the DaemonSet's generation by then."""
+    `pods_seen`: the pods on each of these nodes, in their order, from a manage() of
+    this same sync that wrote nothing since (DaemonSetsController.manage). Called by
+    _sync, which has made state.generation the DaemonSet's generation by then."""
     totals, codes, index = state.totals, state.stat_codes, state.node_index
-    for node_name in nodes:
+    # (_UNSEEN is endless; manage() hands over one entry per node.)
+    for node_name, pods in zip(nodes, _UNSEEN if pods_seen is None else pods_seen):  # noqa: B905
         # (The clock is read by node_stat itself, where a minReadySeconds needs it.)
-        stat = node_stat(ctx, ds, state, node_name, None,
-                         pods_seen.get(node_name) if pods_seen is not None else None)
-        at = index.get(node_name)
-        if at is None:
-            at = index[node_name] = len(index)  # (a name keeps its place)
-        try:  # (past the end of the codes: NO_STAT; a try costs nothing until it raises)
+        stat = node_stat(ctx, ds, state, node_name, None, pods)
+        try:  # (a try costs nothing until it raises)
+            at = index[node_name]
             previous = STATS[codes[at]]
-        except IndexError:
+        except KeyError:  # a name new to the index takes the next place (and keeps it)
+            at = index[node_name] = len(index)
+            previous = NO_STAT
+        except IndexError:  # past the end of the codes: NO_STAT
             previous = NO_STAT
         # node_stat hands out the shared NodeStat instances only (controller/state.py),
         # and NO_STAT counts for nothing: a node whose part stayed the same moves no total.

@@ -20,6 +20,7 @@ from dstutor.controller.daemonset_util import (
     surge_count,
     unavailable_count,
 )
+from dstutor.controller.placement_cache import placed_nodes, placement_of
 from dstutor.controller.pods import node_to_daemon_pods
 from dstutor.controller.rolling_index import IncrementalMismatch, refreshed_index
 from dstutor.model.objects import Obj, is_pod_available, is_terminating
@@ -50,8 +51,9 @@ def updated_desired_node_counts(ds: Obj, state: DaemonSetState,
                                 node_to_pods: dict[str, list[Obj]]) -> tuple[int, int, int]:
     """(maxSurge, maxUnavailable, desired); desired nodes without pods join the map."""
     desired = 0
-    for node_name, placement in state.placements.items():
-        if not placement.should_run:
+    for node_name in placed_nodes(state):  # (in any order: counted, and sorted after)
+        placement = placement_of(state, node_name)
+        if placement is None or not placement.should_run:
             continue
         desired += 1
         node_to_pods.setdefault(node_name, [])
@@ -154,7 +156,7 @@ def rolling_update_walk(ctx: Context, ds: Obj, state: DaemonSetState,
             num_available += available(new)
         if old is None:
             continue  # manage() creates a missing pod
-        placement = state.placements.get(node_name)
+        placement = placement_of(state, node_name)
         if new is None:
             if not available(old):
                 if placement is None or not placement.should_run:

@@ -51,12 +51,13 @@ def strategic_merge(original: Any, patch: Any, kind: str) -> Any:
     if not isinstance(patch, dict):
         raise PatchError("unable to find api field in struct Unstructured for the json field "
                          "\"$patch\"" if patch is None else
-                         f"json: cannot unmarshal {_json_type(patch)} into Go value of type "
+                         f"json: cannot unmarshal {json_type_name(patch)} into Go value of type "
                          "map[string]interface {}")
     return _merge_map(original if isinstance(original, dict) else {}, patch, kind, "")
 
 
-def _json_type(value: Any) -> str:
+def json_type_name(value: Any) -> str:
+    """What Go's UnmarshalTypeError calls a JSON value ("cannot unmarshal array into ...")."""
     if isinstance(value, dict):
         return "object"
     if isinstance(value, list):
@@ -65,7 +66,7 @@ def _json_type(value: Any) -> str:
         return "string"
     if isinstance(value, bool):
         return "bool"
-    return "number"
+    return "null" if value is None else "number"
 
 
 def _join(path: str, key: str) -> str:
@@ -145,7 +146,7 @@ def _merge_list(original: list[Any], patch: list[Any], key: str, kind: str, path
     result = [clone(v) for v in original]
     for item in patch:
         if not isinstance(item, dict):
-            raise PatchError(f"cannot merge a list of {_json_type(item)} by key {key}")
+            raise PatchError(f"cannot merge a list of {json_type_name(item)} by key {key}")
         if key not in item:
             raise PatchError(f"map: {_go_map(item)} does not contain declared merge key: {key}")
         index = next((i for i, v in enumerate(result)
@@ -289,11 +290,11 @@ def json_patch(original: Any, operations: Any) -> Any:
     if operations is None:
         operations = []  # JSON null decodes to an empty patch
     if not isinstance(operations, list):
-        raise PatchDecodeError(f"json: cannot unmarshal {_json_type(operations)} into Go "
+        raise PatchDecodeError(f"json: cannot unmarshal {json_type_name(operations)} into Go "
                                "value of type jsonpatch.Patch")
     for operation in operations:
         if not isinstance(operation, dict) and operation is not None:
-            raise PatchDecodeError(f"json: cannot unmarshal {_json_type(operation)} into Go "
+            raise PatchDecodeError(f"json: cannot unmarshal {json_type_name(operation)} into Go "
                                    "value of type jsonpatch.Operation")
     doc = clone(original)
     for operation in operations:

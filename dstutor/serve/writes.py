@@ -13,7 +13,7 @@ from dstutor import yamlio
 from dstutor.errors import ApiError, DstutorError, NotFound
 from dstutor.model import strategicpatch as patching
 from dstutor.model.objects import Obj, canonical_json, clone
-from dstutor.serve import managed, protobuf, validate
+from dstutor.serve import bodies, managed, protobuf, validate
 from dstutor.serve.encode import dumps
 from dstutor.serve.managed import Ownership
 from dstutor.serve.routes import Target, check_name
@@ -57,12 +57,13 @@ def live(cluster: Cluster, t: Target) -> Obj:
 
 
 def _decode(body: bytes, ctype: str = "") -> Any:
+    """A server-side apply's YAML, or DeleteOptions / an Eviction as JSON."""
+    if ctype != APPLY_PATCH:
+        return bodies.options_body(body)
     if not body:
         raise bad_request("the body of the request was empty")
     try:
-        if ctype == APPLY_PATCH:
-            return yamlio.load_one(body.decode("utf-8"), "request body")
-        return json.loads(body)
+        return yamlio.load_one(body.decode("utf-8"), "request body")
     except (ValueError, UnicodeDecodeError, DstutorError) as exc:
         raise bad_request(f"the object provided is unrecognized: {exc}") from None
     except RecursionError:
@@ -70,10 +71,7 @@ def _decode(body: bytes, ctype: str = "") -> Any:
 
 
 def _object(body: bytes, t: Target) -> Obj:
-    obj = _decode(body)
-    if not isinstance(obj, dict):
-        raise bad_request(f"the object provided is unrecognized (json: cannot unmarshal "
-                          f"{type(obj).__name__} into Go value of type {t.rt.kind})")
+    obj = bodies.object_body(body, t.rt.kind, t.rt.version)  # a dict, or refused
     kind = obj.get("kind")
     if kind is not None and kind != t.rt.kind:
         raise bad_request(f'{kind} in version "{t.rt.version}" cannot be handled as a '
@@ -173,21 +171,21 @@ def _update(cluster: Cluster, t: Target, query: dict[str, str], body: bytes) -> 
 
 def _patch(cluster: Cluster, t: Target, query: dict[str, str], ctype: str,
            body: bytes) -> Written:
+    if ctype not in (JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH):  # before the object is read
+        raise StatusError(415, "UnsupportedMediaType",
+                          f'the body of the request was in an unknown format - accepted '
+                          f'media types include: {JSON_PATCH}, {MERGE_PATCH}, '
+                          f'{APPLY_PATCH}, {STRATEGIC_PATCH}', {})
     current = live(cluster, t)
     base = scale_of(current) if t.sub == "scale" else clone(current)
-    doc = _decode(body, ctype)
+    doc = bodies.patch_body(body, ctype, query.get("fieldValidation", "Warn"))
     try:
         if ctype == JSON_PATCH:
             merged = patching.json_patch(base, doc)
         elif ctype == MERGE_PATCH:
             merged = patching.merge_patch(base, doc)
-        elif ctype == STRATEGIC_PATCH:
-            merged = patching.strategic_merge(base, doc, t.rt.kind)
         else:
-            raise StatusError(415, "UnsupportedMediaType",
-                              f'the body of the request was in an unknown format - accepted '
-                              f'media types include: {JSON_PATCH}, {MERGE_PATCH}, '
-                              f'{APPLY_PATCH}, {STRATEGIC_PATCH}', {})
+            merged = patching.strategic_merge(base, doc, t.rt.kind)
     except ValueError as exc:
         raise StatusError(422 if ctype == JSON_PATCH else 400,
                           "Invalid" if ctype == JSON_PATCH else "BadRequest", str(exc)) from None

@@ -62,6 +62,13 @@ def _parse_int64(text: str) -> tuple[int | None, str]:
     return value, ""
 
 
+def _forbidden(info: KindInfo, obj: Obj, err: PriorityRejected) -> Forbidden:
+    """The Priority plugin's refusal, as the API server words it."""
+    meta = obj["metadata"]
+    name = meta.get("name") or meta.get("generateName") or "Unknown"
+    return Forbidden(f'{info.resource_display} "{name}" is forbidden: {err}')
+
+
 def requested_template_generation(info: KindInfo, obj: Obj) -> int | None:
     """The DaemonSet's spec.templateGeneration as the apps/v1 conversion decodes it.
 
@@ -165,9 +172,7 @@ class ApiServer:
             elif info.kind == "PriorityClass":
                 admit_priority_class(obj, self.store.list("PriorityClass"))
         except PriorityRejected as err:
-            meta = obj["metadata"]
-            name = meta.get("name") or meta.get("generateName") or "Unknown"
-            raise Forbidden(f'{info.resource_display} "{name}" is forbidden: {err}') from None
+            raise _forbidden(info, obj, err) from None
 
     def priority_answers(self) -> PriorityAnswers:
         """A memo of the Priority plugin for creates that write no PriorityClass between
@@ -244,8 +249,12 @@ class ApiServer:
         namespace = meta.get("namespace", "")
         if kind == "Pod":
             # Admission runs before the registry generates a name, so a refusal names
-            # the generateName prefix (`pods "fluentd-" is forbidden: ...`).
-            self._admit(KINDS["Pod"], obj, priority)
+            # the generateName prefix (`pods "fluentd-" is forbidden: ...`). (_admit's
+            # Pod branch, inline: every pod a controller makes.)
+            try:
+                self.admit_pod_priority(obj, priority)
+            except PriorityRejected as err:
+                raise _forbidden(KINDS["Pod"], obj, err) from None
         free = False
         if not meta.get("name"):
             # Every pod a controller makes: the name just found free needs no second look.

@@ -120,6 +120,7 @@ class Cluster:
         self.prober = Prober(self)
         self.kubelet.container_started = self.prober.container_started
         self.kubelet.pod_events = self._records_pod_events  # a method: undo pickles it
+        self.scheduler.pod_events = self._records_pod_events
         # What happened over time (rollouts, evictions, outages), for process checks.
         self.timeline = Timeline()
         self._register()

@@ -170,8 +170,9 @@ class Engine:
 
     def enqueue_bare_at(self, key: Hashable, when: float) -> None:
         """enqueue_at(the bare queue, key, when) for such a key: enqueue_at's steps, the
-        item being the key itself (tests/sim/test_sim_join6_fast_paths.py)."""
-        if when <= self.clock.now():
+        item being the key itself (tests/sim/test_sim_join6_fast_paths.py). (The
+        clock's time read as its attribute: the engine is what moves it.)"""
+        if when <= self.clock._now:
             if key not in self._queued:
                 self._queued.add(key)
                 self._queue.append(key)

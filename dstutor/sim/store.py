@@ -16,7 +16,7 @@ from collections.abc import Set as AbstractSet
 from typing import Any
 
 from dstutor.controller.pod_record import PodRecord, PodTable
-from dstutor.model.objects import Key, Obj, controller_ref, key_of, target_node_name
+from dstutor.model.objects import Key, Obj, key_of, target_node_name
 from dstutor.sim.eventstore import (
     INVOLVED,
     EventRecord,
@@ -42,8 +42,8 @@ class Store:
         # Each kind's objects by key: (kind, namespace, name), the very tuple the pod
         # indexes below hold as the pod's Key (one tuple a pod, not two: 3 MB at 50,000
         # pods); an Event's key is (namespace, name), as eventstore.record_key gives it.
-        # Pods are kept in their records (pod_records, below); their entry here is a view
-        # of those (PodTable), for readers from outside: the store reads the records.
+        # Pods: a view (PodTable) of their records (pod_records, below), for readers
+        # from outside; the store reads the records.
         self._by_kind: dict[str, dict[tuple[str, ...], Obj]] = {}
         # Owners by uid: every object but Events and pods. Pods are rarely anybody's
         # owner, and a table of 50,000 uids is 2 MB at the peak of a settle: they are
@@ -113,8 +113,10 @@ class Store:
 
     def get_plain(self, kind: str, namespace: str, name: str) -> Obj | None:
         """get(kind, ...) for a kind other than Pod and Event: its table alone."""
-        items = self._by_kind.get(kind)
-        return items.get((kind, namespace, name)) if items else None
+        try:
+            return self._by_kind[kind].get((kind, namespace, name))
+        except KeyError:
+            return None
 
     def by_uid(self, uid: str) -> Obj | None:
         found = self._by_uid.get(uid)
@@ -163,7 +165,10 @@ class Store:
         return len(self._kind(kind)) if kind != "Pod" else len(self.pod_records)
 
     def pods_of_owner(self, owner_uid: str) -> dict[str, Sequence[Key]]:
-        return self._pods_by_owner_node.get(owner_uid, {})
+        try:
+            return self._pods_by_owner_node[owner_uid]
+        except KeyError:
+            return {}
 
     def pod_owner_and_node(self, key: Key) -> tuple[str, str]:
         """A stored pod's controller uid and target node as the indexes hold them (both
@@ -289,10 +294,10 @@ class Store:
     def touch(self, obj: Obj, old: Obj | None = None) -> None:
         """Record an in-place change to a stored object (controllers edit in place)."""
         self._revision += 1
-        obj["metadata"]["resourceVersion"] = str(self._revision)
+        meta = obj["metadata"]
+        meta["resourceVersion"] = str(self._revision)
         kind = obj["kind"]
         if kind == "Pod":
-            meta = obj["metadata"]
             self._index_pod(obj, ("Pod", meta.get("namespace", "") or "", meta.get("name", "")))
         elif kind in self._kind_writes:
             self._kind_writes[kind] += 1
@@ -355,7 +360,11 @@ class Store:
         if (node and known is not None and known.node == node
                 and self._owner_refs.get(known.owner, _NO_REFS) is refs):
             return
-        ref = controller_ref(pod)
+        ref = None
+        for candidate in refs or ():  # controller_ref(pod), inline
+            if candidate.get("controller"):
+                ref = candidate
+                break
         if ref:
             self._owner_refs[ref["uid"]] = refs
         owner, node = (ref["uid"] if ref else ""), target_node_name(pod)

@@ -61,7 +61,7 @@ def _status_looks_pods_up(monkeypatch: pytest.MonkeyPatch, taken: list[int]) -> 
     real = status_module.update_daemonset_status
 
     def looking_up(ctx: Any, ds: Obj, state: Any, nodes: list[str],
-                   pods_seen: dict[str, list[Obj]] | None = None) -> None:
+                   pods_seen: list[list[Obj]] | None = None) -> None:
         if pods_seen is not None:
             taken.append(1)
         real(ctx, ds, state, nodes)

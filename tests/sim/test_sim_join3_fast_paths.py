@@ -53,11 +53,12 @@ def status_checking_pods_seen(real: Callable[..., None], reused: list[int]
     reused[0] counts the nodes so checked."""
 
     def checking(ctx: Any, ds: Obj, state: Any, nodes: list[str],
-                 pods_seen: dict[str, list[Obj]] | None = None) -> None:
+                 pods_seen: list[list[Obj]] | None = None) -> None:
         if pods_seen is not None:
-            for node_name in nodes:
+            assert len(pods_seen) == len(nodes)
+            for node_name, seen in zip(nodes, pods_seen, strict=True):
                 want = daemon_pods_on(ctx.store, ds, node_name)
-                assert list(map(id, pods_seen[node_name])) == list(map(id, want)), node_name
+                assert list(map(id, seen)) == list(map(id, want)), node_name
                 reused[0] += 1
         real(ctx, ds, state, nodes, pods_seen)
 
