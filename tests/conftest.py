@@ -115,7 +115,14 @@ _LESSON_LOADS = pytest.MonkeyPatch()
 # came every ~70,000 net allocations, ~50 per worker, and the collector took ~10 s of a
 # worker's ~65 s of CPU. Garbage is still collected, later and in fewer passes; no test
 # can tell except one that measures memory (see _memory_measured_as_usual).
-GC_THRESHOLDS = (20_000, 20, 20)
+# Most of what the passes still cost is freeing the tests' cyclic garbage (~6 million
+# objects a run); a young generation of 10,000 rather than 20,000 objects is traversed
+# while it is still in the cache (20,000 or more cost more per object), and the older
+# generations are passed over half as often. The collector's CPU in a full run, both
+# workers: 8.0 and 8.1 s with (10_000, 40, 40); 8.8 and 9.6 s with (20_000, 20, 20);
+# 8.5 s with (5_000, 40, 40); 9.4 s with (2_500, 80, 40); 9.8 s with (40_000, 10, 40);
+# 11-12 s with (200_000, 10, 10). Peak RSS the same (190-230 MB a worker).
+GC_THRESHOLDS = (10_000, 40, 40)
 _DEFAULT_GC_THRESHOLDS = gc.get_threshold()
 
 
