@@ -17,8 +17,8 @@ from typing import Any
 
 from dstutor.controller.pod_record import PodRecord, PodTable
 from dstutor.model.objects import Key, Obj, key_of, target_node_name
+from dstutor.sim.eventindex import keys_by_involved_uid
 from dstutor.sim.eventstore import (
-    INVOLVED,
     EventRecord,
     Involved,
     Source,
@@ -28,6 +28,7 @@ from dstutor.sim.eventstore import (
     record_key,
     updated,
 )
+from dstutor.sim.nodekeys import NodeKeys
 
 Listener = Callable[[str, Obj | None, Obj | None], None]
 # The tables are typed as holding dicts; an Event may be an EventRecord until read, which
@@ -57,7 +58,7 @@ class Store:
         # one pod, and 50,000 small sets cost 10 MB. One pod alone: its PodRecord, a
         # sequence of its one key, not a tuple of one: 2.6 MB less at 50,000 pods.)
         self._pods_by_owner_node: dict[str, dict[str, Sequence[Key]]] = {}
-        # (Tuples too: a set of a node's ten pods costs 700 bytes, a tuple 140.)
+        # (NodeKeys tuples, sim/nodekeys.py: a set of ten pods is 700 bytes, a tuple 140.)
         self._pods_by_node: dict[str, tuple[Key, ...]] = {}
         self._orphans_by_node: dict[str, set[Key]] = {}
         # The table's key of each pod with no node (neither bound nor pinned: pending
@@ -382,7 +383,10 @@ class Store:
             known.owner, known.node = owner, node
             record = known
         if owner:
-            per_node = self._pods_by_owner_node.setdefault(owner, {})
+            try:  # (not setdefault: no new dict made for each pod to throw away)
+                per_node = self._pods_by_owner_node[owner]
+            except KeyError:
+                per_node = self._pods_by_owner_node[owner] = {}
             there = per_node.get(node)
             # Alone on its node (nearly always): its record, which reads as the sequence
             # of its one key; else a tuple of the keys (see _pods_by_owner_node): the
@@ -396,9 +400,9 @@ class Store:
         else:
             self._orphans_by_node.setdefault(node, set()).add(key)
         if node:
-            on_node = self._pods_by_node.get(node, ())
-            if key not in on_node:
-                self._pods_by_node[node] = (*on_node, key)
+            # Never there yet: a key is in its node's entry while its record is indexed
+            # on that node, and a moved record was taken out above.
+            self._pods_by_node[node] = NodeKeys((*self._pods_by_node.get(node, ()), key))
         else:
             self._unplaced[key] = key
 
@@ -431,7 +435,7 @@ class Store:
             self._unplaced.pop(key, None)
         on_node = self._pods_by_node.get(node) if node else None
         if on_node is not None:
-            rest = tuple(k for k in on_node if k != key)
+            rest = NodeKeys(k for k in on_node if k != key)
             if rest:
                 self._pods_by_node[node] = rest
             else:
@@ -457,17 +461,7 @@ class Store:
         keys = self._sorted_keys.get("Event")
         if keys is None:
             keys = self._sorted_keys["Event"] = sorted(items)
-        lo = bisect_left(keys, (namespace, ""))
-        hi = bisect_right(keys, (namespace, "\U0010ffff"), lo)
-        index: dict[str | None, builtins.list[tuple[str, str]]] = {}
-        for key in keys[lo:hi]:
-            found: Any = items[key]
-            if is_record(found):  # a tuple: its involvedObject's uid
-                uid = found[INVOLVED][3]
-            else:
-                uid = (found.get("involvedObject") or {}).get("uid")
-            index.setdefault(uid, []).append(key)  # type: ignore[arg-type]  # (ns, name)
-        return index
+        return keys_by_involved_uid(items, keys, namespace)  # (sim/eventindex.py)
 
     def events_watched(self) -> bool:
         """Whether a listener wants to see an Event created or updated."""
