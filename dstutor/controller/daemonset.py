@@ -184,20 +184,22 @@ class DaemonSetsController(PodClaims, Manage):
         record = None
         if new is not None:
             meta = new["metadata"]
-            record = self.ctx.store.pod_records.get(
-                ("Pod", meta.get("namespace", "") or "", meta.get("name", "")))
             creating = self._creating
             if old is None and creating is not None and creating[0] is new:
                 # This controller's own create (_create_pods): _pod_changed for the owner
                 # and node it made the pod for, without looking them up again, and the
-                # pod's signature as _create_pods worked it out.
-                self._remember_signature(record, creating[3])
+                # pod's signature as _create_pods worked it out. (Its namespace and
+                # name are there: new_daemon_pod's and the create's.)
+                self._remember_signature(self.ctx.store.pod_records.get(
+                    ("Pod", meta["namespace"], meta["name"])), creating[3])
                 ds, node_name = creating[1], creating[2]
                 if (ds["metadata"]["uid"], node_name) not in self._own_writes:
                     self.mark_dirty(ds, node_name)
                 if ds["spec"].get("minReadySeconds", 0) != 0:
                     self._requeue_when_available(ds, new, node_name)
                 return
+            record = self.ctx.store.pod_records.get(
+                ("Pod", meta.get("namespace", "") or "", meta.get("name", "")))
             self._remember_signature(record, _pod_signature(new))
         # (A removed pod's signature went with its record.)
         if old is not None:
