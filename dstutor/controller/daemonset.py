@@ -67,9 +67,9 @@ class DaemonSetsController(PodClaims, Manage):
         # What each pod looked like at its last event, to skip updates that change nothing
         # the controller reads (image pulls, container creation).
         self._own_writes: set[tuple[str, str]] = set()
-        # The pod _create_pods is creating now, with its DaemonSet and node (on_pod knows
-        # its own creates by it).
-        self._creating: tuple[Obj, Obj, str] | None = None
+        # The pod _create_pods is creating now, with its DaemonSet, node and signature
+        # (on_pod knows its own creates by it).
+        self._creating: tuple[Obj, Obj, str, tuple[object, ...]] | None = None
         # Each pod's signature is kept on its record in the store (PodRecord.signature).
         self._last_signature: tuple[object, ...] = ()
         self._syncing = ""  # uid of the DaemonSet being synced
@@ -151,7 +151,11 @@ class DaemonSetsController(PodClaims, Manage):
             store = self.ctx.store
             meta, status = new["metadata"], new.get("status") or shared.EMPTY
             record = store.pod_records.get(("Pod", meta["namespace"], meta["name"]))
-            owner, node_name = (record.owner, record.node) if record is not None else ("", "")
+            if record is not None:  # (not a tuple built and unpacked: every write asks)
+                owner = record.owner
+                node_name = record.node
+            else:
+                owner = node_name = ""
             phase = status.get("phase")
             conditions = status.get("conditions")
             last = _last_ready[0]
@@ -180,19 +184,23 @@ class DaemonSetsController(PodClaims, Manage):
         record = None
         if new is not None:
             meta = new["metadata"]
-            record = self.ctx.store.pod_records.get(
-                ("Pod", meta.get("namespace", "") or "", meta.get("name", "")))
-            self._remember_signature(record, _pod_signature(new))
             creating = self._creating
             if old is None and creating is not None and creating[0] is new:
                 # This controller's own create (_create_pods): _pod_changed for the owner
-                # and node it made the pod for, without looking them up again.
+                # and node it made the pod for, without looking them up again, and the
+                # pod's signature as _create_pods worked it out. (Its namespace and
+                # name are there: new_daemon_pod's and the create's.)
+                self._remember_signature(self.ctx.store.pod_records.get(
+                    ("Pod", meta["namespace"], meta["name"])), creating[3])
                 ds, node_name = creating[1], creating[2]
                 if (ds["metadata"]["uid"], node_name) not in self._own_writes:
                     self.mark_dirty(ds, node_name)
                 if ds["spec"].get("minReadySeconds", 0) != 0:
                     self._requeue_when_available(ds, new, node_name)
                 return
+            record = self.ctx.store.pod_records.get(
+                ("Pod", meta.get("namespace", "") or "", meta.get("name", "")))
+            self._remember_signature(record, _pod_signature(new))
         # (A removed pod's signature went with its record.)
         if old is not None:
             self._pod_changed(old, controller_ref(old), target_node_name(old))
@@ -255,12 +263,12 @@ class DaemonSetsController(PodClaims, Manage):
                 self.ctx.enqueue("daemonset", (ns, ds["metadata"]["name"]))
 
     def mark_dirty(self, ds: Obj, node_name: str) -> None:
-        ds_uid = ds["metadata"]["uid"]  # uid(ds) of a stored DaemonSet
-        state = self.states.get(ds_uid)
+        meta = ds["metadata"]
+        state = self.states.get(meta["uid"])  # uid(ds) of a stored DaemonSet
         if state is None:  # not setdefault: a state is a dozen fields to build and drop
-            state = self.states[ds_uid] = DaemonSetState(node_index=self._node_index)
+            state = self.states[meta["uid"]] = DaemonSetState(node_index=self._node_index)
         state.dirty.append(node_name)  # (repeats allowed: see DaemonSetState.dirty)
-        self.ctx.enqueue("daemonset", (ds["metadata"]["namespace"], ds["metadata"]["name"]))
+        self.ctx.enqueue("daemonset", (meta["namespace"], meta["name"]))
 
     def wake_node(self, key: tuple[str, str, str]) -> None:
         """Timer callback: look at one node of one DaemonSet again."""
@@ -274,23 +282,26 @@ class DaemonSetsController(PodClaims, Manage):
     def sync(self, key: tuple[str, str]) -> None:
         """syncDaemonSet for one DaemonSet."""
         ds = self.ctx.store.get_plain("DaemonSet", *key)
-        if ds is None or ds["metadata"].get("deletionTimestamp"):  # is_terminating(ds)
+        if ds is None:
+            return
+        meta = ds["metadata"]
+        if meta.get("deletionTimestamp"):  # is_terminating(ds)
             # A DaemonSet being deleted is left alone: no creates or status writes.
-            if ds is not None and (state := self.states.get(ds["metadata"]["uid"])):
+            if state := self.states.get(meta["uid"]):
                 fold_dirty(state)
             return
-        self._syncing = ds["metadata"]["uid"]  # uid(ds)
+        self._syncing = meta["uid"]  # uid(ds)
         try:
             self._sync(ds)
         finally:
             self._syncing = ""
 
     def _sync(self, ds: Obj) -> None:
-        ds_uid = ds["metadata"]["uid"]  # uid(ds)
+        meta = ds["metadata"]
+        ds_uid = meta["uid"]  # uid(ds)
         state = self.states.get(ds_uid)
         if state is None:  # (not setdefault: see mark_dirty)
             state = self.states[ds_uid] = DaemonSetState(node_index=self._node_index)
-        meta = ds["metadata"]
         generation = int(meta.get("generation", 1))
         # template_generation(ds), inline: every sync asks.
         if state.generation != generation or state.template_generation != (
@@ -334,7 +345,9 @@ class DaemonSetsController(PodClaims, Manage):
         else:
             # The dirty nodes, handed over, each once (the dict goes before manage()
             # builds its own: 0.1 MB less at 5,000 nodes).
-            visit, state.dirty = sorted(dict.fromkeys(state.dirty)), []
+            visit, state.dirty = state.dirty, []
+            if len(visit) != 1:  # (one node, as in a join: already the answer)
+                visit = sorted(dict.fromkeys(visit))
 
         self._claim_on_nodes(ds, selector, visit)
         state.create_failed = False
@@ -430,9 +443,16 @@ class DaemonSetsController(PodClaims, Manage):
         priority = api.priority_answers() if nodes_needing_pods else None
         # (One generateName and ownerReferences list for all: their reference stays.)
         generate_name, owner_refs = self._pod_owner_parts(ds, state)
+        refs_id, refs_len = id(owner_refs), len(owner_refs)
         for i, node_name in enumerate(nodes_needing_pods):
             pod = new_daemon_pod(ds, state, node_name, generate_name, owner_refs)
-            self._creating = (pod, ds, node_name)
+            # pod_signature(pod), as on_pod remembers it for the create: a new daemon pod
+            # is Pending, without conditions or deletionTimestamp (daemon_pod.py), and
+            # the create writes none of what a signature reads (admission: the spec's
+            # priority fields; then the name, uid and creationTimestamp).
+            self._creating = (pod, ds, node_name, (
+                None, pod["spec"].get("nodeName"), None, None, refs_id, refs_len,
+                pod["metadata"]["labels"]))
             try:
                 api.create_trusted(pod, priority=priority)
             except ApiError as err:

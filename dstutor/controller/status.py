@@ -77,11 +77,13 @@ def node_stat(ctx: Context, ds: Obj, state: DaemonSetState, node_name: str,
     # is_pod_ready(oldest): the pod's last write had the DaemonSet controller read this
     # very conditions list, so pod_signature's memo has the answer.
     ready = ready_transition(oldest.get("status", shared.EMPTY).get("conditions")) is not None
+    if not ready:  # (then not available: minReadySeconds is not read)
+        return SCHEDULED[False][False][updated_first]
     min_ready = int(ds["spec"].get("minReadySeconds", 0))
     # IsPodAvailable of a Ready pod without minReadySeconds is True: no second look.
-    available = ready and (min_ready == 0 or is_pod_available(
-        oldest, min_ready, ctx.clock.now() if now is None else now))
-    if ready and not available:
+    available = min_ready == 0 or is_pod_available(
+        oldest, min_ready, ctx.clock.now() if now is None else now)
+    if not available:
         cond = pod_condition(oldest, "Ready") or {}
         since = parse_rfc3339(cond.get("lastTransitionTime", "1970-01-01T00:00:00Z"))
         # Upstream requeues after minReadySeconds + 1s to see the pod turn available.
