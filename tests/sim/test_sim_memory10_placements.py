@@ -51,7 +51,7 @@ from dstutor.controller.placement_cache import (
 from dstutor.controller.pods import daemon_pods_on
 from dstutor.controller.state import DaemonSetState
 from dstutor.sim.cluster import Cluster
-from tests.sim.test_sim_memory9_dirty import _ds, _run
+from tests.sim.test_sim_memory9_dirty import _ds, _pool_cluster, _run
 from tests.sim.write_trace import SCENARIOS
 
 RECORDED = json.loads((Path(__file__).parent / "write_trace_digests.json").read_text())
@@ -228,12 +228,7 @@ def test_random_clusters_place_as_the_dict_did(ops: list[tuple[str, int, int]], 
     NoSchedule (Placement(False, True)) and NoExecute (NEVER); new templates."""
     with monkeypatch.context() as patch:
         shadow = Shadow(patch, order=order)
-        cluster = Cluster(record_pod_events=False)
-        for i in range(2):
-            cluster.add_node(f"n{i}", labels={"pool": "a"})
-        for j in range(2):
-            cluster.create(_ds(f"ds{j}", "img:0"))
-        cluster.advance()
+        cluster = _pool_cluster()
         for op, i, j in ops:
             node = f"n{i}"
             if op == "taint":

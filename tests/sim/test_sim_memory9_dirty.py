@@ -162,6 +162,18 @@ OPS = st.lists(st.tuples(
     st.integers(0, 3), st.integers(0, 1)), max_size=25)
 
 
+def _pool_cluster(nodes: int = 2, daemonsets: int = 2,
+                  name: str = "n{i}") -> Cluster:
+    """Nodes in pool a and DaemonSets on them, settled (the random tests' start)."""
+    cluster = Cluster(record_pod_events=False)
+    for i in range(nodes):
+        cluster.add_node(name.format(i=i), labels={"pool": "a"})
+    for j in range(daemonsets):
+        cluster.create(_ds(f"ds{j}", "img:0"))
+    cluster.advance()
+    return cluster
+
+
 def _run(cluster: Cluster, op: str, i: int, j: int) -> None:
     node, ds_name = f"n{i}", f"ds{j}"
     nodes = {n["metadata"]["name"] for n in cluster.list("Node")}
@@ -203,12 +215,7 @@ def test_random_clusters_take_the_nodes_the_dict_held(
         ops: list[tuple[str, int, int]], monkeypatch: pytest.MonkeyPatch) -> None:
     with monkeypatch.context() as patch:
         shadow = Shadow(patch, remark=True)
-        cluster = Cluster(record_pod_events=False)
-        for i in range(2):
-            cluster.add_node(f"n{i}", labels={"pool": "a"})
-        for j in range(2):
-            cluster.create(_ds(f"ds{j}", "img:0"))
-        cluster.advance()
+        cluster = _pool_cluster()
         for op, i, j in ops:
             shadow.remarks = 3
             _run(cluster, op, i, j)
@@ -218,12 +225,7 @@ def test_random_clusters_take_the_nodes_the_dict_held(
 
 
 def test_node_parts_of_a_big_fleet_take_a_byte_each() -> None:
-    cluster = Cluster(record_pod_events=False)
-    for i in range(300):
-        cluster.add_node(f"node-{i:05d}", labels={"pool": "a"})
-    for j in range(3):
-        cluster.create(_ds(f"ds{j}", "img:0"))
-    cluster.advance()
+    cluster = _pool_cluster(300, 3, "node-{i:05d}")
     states = list(cluster.daemonsets.states.values())
     assert len(states) == 3
     for state in states:
