@@ -13,6 +13,7 @@ from typing import Any
 
 from dstutor.serve.api import Backend, Reply, Request, status_reply
 from dstutor.serve.status import StatusError, method_not_allowed, too_large
+from dstutor.serve.warnheaders import latin1_bytes, warning_headers
 
 MAX_BODY = 3 * 1024 * 1024  # the API server's limit for a request body
 MAX_URL = 64 * 1024
@@ -83,8 +84,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(reply.code)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Cache-Control", "no-cache, private")
-        for warning in reply.warnings:
-            self.send_header("Warning", '299 - "' + warning.replace('"', '\\"') + '"')
+        for header in warning_headers(reply.warnings):
+            self.send_header("Warning", latin1_bytes(header))
         if reply.stream is None:
             self.send_header("Content-Length", str(len(reply.body)))
             self.end_headers()
