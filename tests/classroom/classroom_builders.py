@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -21,6 +22,16 @@ def wall(step: float = 10.0) -> Iterator[float]:
     while True:
         t += step
         yield t
+
+
+def solver_lines(lesson: Any) -> list[str]:
+    """The lines that solve a lesson: each step's prediction, then its solution."""
+    lines: list[str] = []
+    for step in lesson.steps:
+        if step.predict is not None:
+            lines.append(f"predict {step.predict.answer}")
+        lines += list(step.solution)
+    return lines
 
 
 def simulate(home: Path, scripts: Mapping[str, Sequence[str]], *, course: Path = COURSE,

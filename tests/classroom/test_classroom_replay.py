@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from classroom_builders import ROOT, simulate
+from classroom_builders import ROOT, simulate, solver_lines
 
 from dstutor.classroom.replay import replay_lesson, replay_problems
 from dstutor.classroom.results import build_results, verify
@@ -12,19 +12,10 @@ from dstutor.lessons.loader import LESSON_GLOB, load_lesson
 LESSONS = sorted((ROOT / "lessons").glob(LESSON_GLOB))
 
 
-def _solver_lines(lesson) -> list[str]:  # noqa: ANN001
-    lines: list[str] = []
-    for step in lesson.steps:
-        if step.predict is not None:
-            lines.append(f"predict {step.predict.answer}")
-        lines += list(step.solution)
-    return lines
-
-
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
 def test_replay_reproduces_a_solved_lesson(path: Path, tmp_path: Path) -> None:
     lesson = load_lesson(path)
-    store = simulate(tmp_path, {lesson.id: _solver_lines(lesson)}, course=path.parent)
+    store = simulate(tmp_path, {lesson.id: solver_lines(lesson)}, course=path.parent)
     doc = build_results("Solver", [lesson], store.lessons)
     assert verify(doc) == []
     rec = doc["lessons"][0]
@@ -39,7 +30,7 @@ def test_replay_reproduces_a_solved_lesson(path: Path, tmp_path: Path) -> None:
 def test_replay_handles_skip(tmp_path: Path) -> None:
     path = next(p for p in LESSONS if "taints" in p.stem)
     lesson = load_lesson(path)
-    store = simulate(tmp_path, {lesson.id: ["skip", *_solver_lines(lesson)[1:]]},
+    store = simulate(tmp_path, {lesson.id: ["skip", *solver_lines(lesson)[1:]]},
                      course=path.parent)
     rec = build_results("Skipper", [lesson], store.lessons)["lessons"][0]
     assert rec["steps"][0]["skipped"]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from classroom_builders import ROOT, simulate
+from classroom_builders import ROOT, simulate, solver_lines
 
 from dstutor.classroom import replay as replay_module
 from dstutor.classroom.replay import isolated_home, replay_lesson, replay_results
@@ -19,15 +19,6 @@ from dstutor.lessons import sandbox
 from dstutor.lessons.loader import load_lesson
 
 TAINTS = ROOT / "lessons" / "04-taints.yaml"
-
-
-def _solver_lines(lesson: Any) -> list[str]:
-    lines: list[str] = []
-    for step in lesson.steps:
-        if step.predict is not None:
-            lines.append(f"predict {step.predict.answer}")
-        lines += list(step.solution)
-    return lines
 
 
 def _doc(tmp_path: Path, lesson: Any, lines: list[str]) -> dict[str, Any]:
@@ -46,7 +37,7 @@ WITH_UNDO = ["kubectl get nodes -o name >> notes.txt", "kubectl label node worke
 def test_grading_answers_as_the_general_path(tmp_path: Path, extra: list[str],
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     lesson = load_lesson(TAINTS)
-    doc = _doc(tmp_path, lesson, [*extra, *_solver_lines(lesson)])
+    doc = _doc(tmp_path, lesson, [*extra, *solver_lines(lesson)])
     # Twice the same record: the second replay finds what the first left in the home.
     doc["lessons"] = [doc["lessons"][0], copy.deepcopy(doc["lessons"][0])]
 
@@ -65,7 +56,7 @@ def test_grading_answers_as_the_general_path(tmp_path: Path, extra: list[str],
 def test_a_second_run_starts_from_the_home_as_the_first_found_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     lesson = load_lesson(TAINTS)
-    record = _doc(tmp_path, lesson, [*WITH_UNDO, *_solver_lines(lesson)])["lessons"][0]
+    record = _doc(tmp_path, lesson, [*WITH_UNDO, *solver_lines(lesson)])["lessons"][0]
     notes = Path("workspace") / lesson.id / "notes.txt"
     runs: list[bool] = []
     original = replay_module.replay_lesson_log
