@@ -133,8 +133,8 @@ class _Scanner:
                     raise self.fail(i, "after object key")
                 want, i = _VALUE, self.skip_space(i + 1)
             elif c == 0x7B or c == 0x5B:  # { [
-                self.stack.append(c == 0x7B)
-                if len(self.stack) > MAX_NESTING_DEPTH:
+                stack.append(c == 0x7B)
+                if len(stack) > MAX_NESTING_DEPTH:
                     raise self.fail(i, "exceeded max depth")
                 i = self.skip_space(i + 1)
                 if i < n and data[i] == c + 2:  # } ]
