@@ -144,42 +144,9 @@ class DaemonSetsController(PodClaims, Manage):
 
     def on_pod(self, old: Obj | None, new: Obj | None) -> None:
         if new is not None and old is new:
-            # An in-place status update: only changes the controller looks at matter.
-            # The store's index already knows the pod's controller and node; the
-            # signature is pod_signature(new, not alone), inline (its Ready answer from
-            # the same memo): every pod status write passes here.
-            store = self.ctx.store
-            meta, status = new["metadata"], new.get("status") or shared.EMPTY
-            record = store.pod_records.get(("Pod", meta["namespace"], meta["name"]))
-            if record is not None:  # (not a tuple built and unpacked: every write asks)
-                owner = record.owner
-                node_name = record.node
-            else:
-                owner = node_name = ""
-            phase = status.get("phase")
-            conditions = status.get("conditions")
-            last = _last_ready[0]
-            if not conditions:
-                ready = None
-            elif conditions is last[0]:
-                ready = last[1]
-            else:
-                ready = ready_transition(conditions)
-            refs = meta.get("ownerReferences")
-            # Its owner's pods on its node (a pod alone there is held as its record:
-            # asked without the record's Python-level len()).
-            there = store.pods_of_owner(owner).get(node_name) if owner else None
-            signature = (
-                phase if phase == "Failed" or phase == "Succeeded" else None,
-                new["spec"].get("nodeName") if not owner or (
-                    there is not None and type(there) is not PodRecord and len(there) > 1
-                ) else None,  # not alone
-                meta.get("deletionTimestamp"), ready,
-                id(refs), len(refs) if refs else 0, meta.get("labels"))
-            if record is not None and record.signature == signature:
-                return
-            self._remember_signature(record, signature)
-            self._pod_changed(new, controller_ref(new), node_name)
+            meta = new["metadata"]
+            self.on_pod_in_place(new, self.ctx.store.pod_records.get(
+                ("Pod", meta["namespace"], meta["name"])))
             return
         record = None
         if new is not None:
@@ -208,6 +175,44 @@ class DaemonSetsController(PodClaims, Manage):
             # The store indexed the pod before telling anyone: its target node is there
             # (target_node_name of this very object), without reading the affinity again.
             self._pod_changed(new, controller_ref(new), record.node if record else "")
+
+    def on_pod_in_place(self, new: Obj, record: PodRecord | None) -> None:
+        """on_pod of a write in place (old is new: touch, a status update), given the
+        pod's record (Cluster._on_pod looked it up once for every informer): only changes
+        the controller looks at matter. The store's index already knows the pod's
+        controller and node; the signature is pod_signature(new, not alone), inline (its
+        Ready answer from the same memo): every pod status write passes here."""
+        store = self.ctx.store
+        meta, status = new["metadata"], new.get("status") or shared.EMPTY
+        if record is not None:  # (not a tuple built and unpacked: every write asks)
+            owner = record.owner
+            node_name = record.node
+        else:
+            owner = node_name = ""
+        phase = status.get("phase")
+        conditions = status.get("conditions")
+        last = _last_ready[0]
+        if not conditions:
+            ready = None
+        elif conditions is last[0]:
+            ready = last[1]
+        else:
+            ready = ready_transition(conditions)
+        refs = meta.get("ownerReferences")
+        # Its owner's pods on its node (a pod alone there is held as its record:
+        # asked without the record's Python-level len()).
+        there = store.pods_of_owner(owner).get(node_name) if owner else None
+        signature = (
+            phase if phase == "Failed" or phase == "Succeeded" else None,
+            new["spec"].get("nodeName") if not owner or (
+                there is not None and type(there) is not PodRecord and len(there) > 1
+            ) else None,  # not alone
+            meta.get("deletionTimestamp"), ready,
+            id(refs), len(refs) if refs else 0, meta.get("labels"))
+        if record is not None and record.signature == signature:
+            return
+        self._remember_signature(record, signature)
+        self._pod_changed(new, controller_ref(new), node_name)
 
     def _remember_signature(self, record: PodRecord | None,
                             signature: tuple[object, ...]) -> None:
@@ -444,6 +449,10 @@ class DaemonSetsController(PodClaims, Manage):
         # (One generateName and ownerReferences list for all: their reference stays.)
         generate_name, owner_refs = self._pod_owner_parts(ds, state)
         refs_id, refs_len = id(owner_refs), len(owner_refs)
+        # What the store indexes each pod under (Store.put_created_pod): the controller's
+        # uid, and the node the pod is pinned to (a template naming its node: put()).
+        owner = controller_ref({"metadata": {"ownerReferences": owner_refs}})
+        owner_uid = owner["uid"] if owner else ""
         for i, node_name in enumerate(nodes_needing_pods):
             pod = new_daemon_pod(ds, state, node_name, generate_name, owner_refs)
             # pod_signature(pod), as on_pod remembers it for the create: a new daemon pod
@@ -454,7 +463,9 @@ class DaemonSetsController(PodClaims, Manage):
                 None, pod["spec"].get("nodeName"), None, None, refs_id, refs_len,
                 pod["metadata"]["labels"]))
             try:
-                api.create_trusted(pod, priority=priority)
+                api.create_trusted(pod, priority=priority, index=(
+                    owner_uid, owner_refs, node_name) if owner_uid and not pod["spec"].get(
+                        "nodeName") else None)
             except ApiError as err:
                 # RealPodControl reports FailedCreate; slow start then skips the creates
                 # not yet tried. Their nodes stay dirty for the rate-limited retry.

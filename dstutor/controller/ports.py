@@ -86,7 +86,8 @@ class ObjectStore(Protocol):
 class Api(Protocol):
     """The API server's writes a controller makes (trusted: no admission of user input)."""
 
-    def create_trusted(self, obj: Obj, *, priority: PriorityAnswers | None = None) -> Obj: ...
+    def create_trusted(self, obj: Obj, *, priority: PriorityAnswers | None = None,
+                       index: tuple[str, object, str] | None = None) -> Obj: ...
 
     def priority_answers(self) -> PriorityAnswers:
         """The Priority admission plugin's memo for creates that write no PriorityClass."""

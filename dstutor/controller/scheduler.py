@@ -324,6 +324,29 @@ class Scheduler:
         containers = pod["spec"].get("containers")
         # Per containers list: a node joining has each DaemonSet's pod scheduled in turn.
         memo = self._asks_nothing
+        if memo and memo[-1][0] is containers:
+            # The last entry found: a DaemonSet's create burst schedules its 5,000 pods
+            # in a row (the loop below would find it there, last, and leave it so).
+            cached = memo[-1]
+        else:
+            cached = self._asked_for(memo, containers, pod)
+        if not cached[1]:
+            return False
+        allowed = (node.get("status", {}).get("allocatable") or {}).get("pods")
+        if type(allowed) is not str:
+            return leaves_pod_room(node, pods_indexed_on_node)
+        # leaves_pod_room, with each pod limit's text converted once ("110" on every node).
+        limit = self._pod_limits.get(allowed)
+        if limit is None:
+            if len(self._pod_limits) >= 64:
+                self._pod_limits.clear()
+            limit = self._pod_limits[allowed] = resource_amount("pods", allowed)
+        return pods_indexed_on_node + 1 <= limit
+
+    @staticmethod
+    def _asked_for(memo: list[tuple[object, bool]], containers: object, pod: Obj
+                   ) -> tuple[object, bool]:
+        """_room_is_certain's memo entry for a containers list (found or made)."""
         for i, cached in enumerate(memo):  # by identity: each entry holds its list
             if cached[0] is containers:
                 if i:
@@ -338,18 +361,7 @@ class Scheduler:
                 del memo[0]  # the oldest
             cached = (containers, asks_for_nothing(pod))
             memo.append(cached)
-        if not cached[1]:
-            return False
-        allowed = (node.get("status", {}).get("allocatable") or {}).get("pods")
-        if type(allowed) is not str:
-            return leaves_pod_room(node, pods_indexed_on_node)
-        # leaves_pod_room, with each pod limit's text converted once ("110" on every node).
-        limit = self._pod_limits.get(allowed)
-        if limit is None:
-            if len(self._pod_limits) >= 64:
-                self._pod_limits.clear()
-            limit = self._pod_limits[allowed] = resource_amount("pods", allowed)
-        return pods_indexed_on_node + 1 <= limit
+        return cached
 
     def _placed(self) -> list[tuple[Obj, Obj | None]]:
         """Every bound pod that still occupies its node, with that node."""

@@ -238,12 +238,14 @@ class ApiServer:
         self.store.put(stored, builtin=True)
         return stored
 
-    def create_trusted(self, obj: Obj, *, priority: PriorityAnswers | None = None) -> Obj:
+    def create_trusted(self, obj: Obj, *, priority: PriorityAnswers | None = None,
+                       index: tuple[str, object, str] | None = None) -> Obj:
         """A controller's create: the object is built correctly, skip defaulting/validation.
 
         `priority`: the caller's PriorityAnswers for a run of creates, valid only while
         no PriorityClass is written (the controller's creates in one sync write only
-        pods and events); None asks the classes afresh.
+        pods and events); None asks the classes afresh. `index`: a pod's controller
+        uid, ownerReferences list and target node, as Store.put_created_pod takes them.
         """
         meta, kind = obj["metadata"], obj["kind"]
         namespace = meta.get("namespace", "")
@@ -266,7 +268,10 @@ class ApiServer:
         meta["creationTimestamp"] = to_rfc3339(self.clock.now())
         if kind in GENERATION_KINDS:
             meta.setdefault("generation", 1)
-        self.store.put(obj)
+        if index is not None:  # (its key is free: just found so, or checked)
+            self.store.put_created_pod(obj, ("Pod", namespace, meta["name"]), *index)
+        else:
+            self.store.put(obj)
         return obj
 
     # --- update -------------------------------------------------------------------

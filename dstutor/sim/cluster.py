@@ -44,7 +44,12 @@ from dstutor.sim.events import (
     expired_events,
 )
 from dstutor.sim.eventstore import Involved, Source, entry_last_write, is_record
-from dstutor.sim.informers import POD_INFORMER_BITS, TIMELINE, concerned_informers
+from dstutor.sim.informers import (
+    POD_INFORMER_BITS,
+    TIMELINE,
+    concerned_informers,
+    pod_written_in_place,
+)
 from dstutor.sim.namegen import NameGenerator
 from dstutor.sim.nodes import make_node
 from dstutor.sim.store import Store
@@ -202,6 +207,21 @@ class Cluster:
         # Only the informers the write may concern (sim/informers.py): most writes are
         # status updates in place that only the DaemonSet controller needs to see.
         # (The kubelet's work and taint eviction's checked nodes: on the pod records.)
+        if old is new and new is not None:
+            # A write in place (three pod writes in four): one look at the pod and its
+            # record for every informer (sim/informers.py: pod_written_in_place).
+            pod_written_in_place(self, new)
+            return
+        creating = self.daemonsets._creating
+        if (old is None and creating is not None and creating[0] is new
+                and not new["spec"].get("nodeName") and "annotations" not in new["metadata"]):
+            # The DaemonSet controller's own create (daemonset._create_pods): a new pod,
+            # pending, unbound, without annotations, its controller a DaemonSet. It
+            # concerns the controller and the scheduler alone (concerned_informers'
+            # answer; tests/sim/test_sim_created_pods.py).
+            self.daemonsets.on_pod(None, new)
+            self.scheduler.on_pod(None, new)
+            return
         concerned = concerned_informers(old, new, self.store.pod_records, None)
         timeline = concerned & TIMELINE
         if timeline:

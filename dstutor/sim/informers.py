@@ -15,12 +15,16 @@ that none of them did anything.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dstutor.controller.kubelet_work import PodWork
 from dstutor.controller.network import NETWORK_PLUGIN_ANNOTATION
 from dstutor.controller.pod_record import PodRecord
-from dstutor.model.objects import Obj
+from dstutor.controller.pod_signature import _last_ready, ready_transition
+from dstutor.model.objects import Obj, controller_ref
+
+if TYPE_CHECKING:
+    from dstutor.sim.cluster import Cluster
 
 # The informers, as bits; Cluster._wire_informers keeps its tuple in this order.
 TIMELINE = 1
@@ -105,17 +109,101 @@ def concerned_informers(old: Obj | None, new: Obj | None,
         return concerned
     last = _last_refs[0]
     if refs is not last[0]:
-        memo = _refs_memo.get(id(refs))  # (an entry holds its list: it is this one)
-        if memo is None:
-            owned = 0
-            for ref in refs:
-                if ref.get("controller"):
-                    if ref.get("kind") == "ReplicaSet":
-                        owned = DEPLOYMENT
-                    break
-            memo = (refs, owned)
-            if len(_refs_memo) >= REFS_MEMO_SIZE:
-                _refs_memo.clear()
-            _refs_memo[id(refs)] = memo
-        last = _last_refs[0] = memo
+        last = _remember_refs(refs)
     return concerned | last[1]
+
+
+def _remember_refs(refs: list[Obj]) -> tuple[object, int]:
+    """An ownerReferences list with its DEPLOYMENT bit (or 0), from the memo or worked
+    out, now the last one read."""
+    memo = _refs_memo.get(id(refs))  # (an entry holds its list: it is this one)
+    if memo is None:
+        owned = 0
+        for ref in refs:
+            if ref.get("controller"):
+                if ref.get("kind") == "ReplicaSet":
+                    owned = DEPLOYMENT
+                break
+        memo = (refs, owned)
+        if len(_refs_memo) >= REFS_MEMO_SIZE:
+            _refs_memo.clear()
+        _refs_memo[id(refs)] = memo
+    _last_refs[0] = memo
+    return memo
+
+
+def pod_written_in_place(cluster: Cluster, pod: Obj) -> None:
+    """Cluster._on_pod(pod, pod) for a write in place (touch, a status update: three pod
+    writes in four): concerned_informers' questions and the DaemonSet controller's
+    (DaemonSetsController.on_pod_in_place: its signature of the pod, always asked, and
+    first) answered from one look at the pod and its record, then the informers told
+    as _on_pod tells them. tests/sim/test_sim_in_place_writes.py holds it to the
+    general path on every write of the write_trace scenarios."""
+    meta, spec = pod["metadata"], pod["spec"]
+    status = pod.get("status") or _EMPTY
+    record = cluster.store.pod_records.get(
+        ("Pod", meta.get("namespace", "") or "", meta.get("name", "")))  # key_of
+    deleting = meta.get("deletionTimestamp")
+    phase = status.get("phase")
+    concerned = DAEMONSET
+    if deleting or phase == "Failed":
+        concerned |= TIMELINE
+    node_name = spec.get("nodeName")
+    if not node_name:
+        concerned |= SCHEDULER
+    else:
+        if "affinity" in spec:
+            affinity = spec["affinity"]
+            if affinity and "podAntiAffinity" in affinity and affinity["podAntiAffinity"]:
+                concerned |= SCHEDULER
+        if record is not None:
+            work, checked = record.work, record.checked
+        else:
+            work = checked = None
+        if (deleting or work is None
+                or meta.get("generation", 0) != status.get("observedGeneration", 0)):
+            concerned |= KUBELET
+        # (In place, old is new: only a node not yet checked concerns taint eviction.)
+        if checked != node_name:
+            concerned |= TAINT_EVICTION
+    if "annotations" in meta:
+        annotations = meta["annotations"]
+        if annotations and annotations.get(NETWORK_PLUGIN_ANNOTATION):
+            concerned |= NETWORK
+    refs = meta.get("ownerReferences")
+    if refs is not None:
+        last = _last_refs[0]
+        if refs is not last[0]:
+            last = _remember_refs(refs)
+        concerned |= last[1]
+    if concerned & TIMELINE:
+        cluster.timeline.observe_pod(pod, pod, cluster.clock)
+    # The DaemonSet controller (on_pod_in_place, from the reads above): pod_signature(pod,
+    # not alone), its Ready answer from the same memo.
+    if record is not None:
+        owner, target = record.owner, record.node
+    else:
+        owner = target = ""
+    conditions = status.get("conditions")
+    if not conditions:
+        ready = None
+    else:
+        last_ready = _last_ready[0]
+        ready = (last_ready[1] if conditions is last_ready[0]
+                 else ready_transition(conditions))
+    there = cluster.store.pods_of_owner(owner).get(target) if owner else None
+    signature = (
+        phase if phase == "Failed" or phase == "Succeeded" else None,
+        node_name if not owner or (
+            there is not None and type(there) is not PodRecord and len(there) > 1
+        ) else None,  # not alone
+        deleting, ready, id(refs), len(refs) if refs else 0, meta.get("labels"))
+    if record is None or record.signature != signature:
+        daemonsets = cluster.daemonsets
+        daemonsets._remember_signature(record, signature)
+        daemonsets._pod_changed(pod, controller_ref(pod), target)
+    for on_pod in cluster._pod_informer_sets[(concerned >> 1) & ~1]:
+        on_pod(pod, pod)
+    # The garbage collector, last, as for any kind: a pod being deleted.
+    if deleting and concerned & TIMELINE:
+        cluster.gc.on_any("Pod", pod, pod)

@@ -17,6 +17,7 @@ from typing import Any
 
 from dstutor.controller.pod_record import PodRecord, PodTable
 from dstutor.model.objects import Key, Obj, key_of, target_node_name
+from dstutor.sim import pod_create
 from dstutor.sim.eventindex import keys_by_involved_uid
 from dstutor.sim.eventstore import (
     EventRecord,
@@ -291,6 +292,9 @@ class Store:
         self._index_pod(obj, key, stored=True)
         for listener in self.listeners:
             listener("Pod", old, obj)
+
+    # A controller's new pod, its index known (sim/pod_create.py).
+    put_created_pod = pod_create.put_created_pod
 
     def touch(self, obj: Obj, old: Obj | None = None) -> None:
         """Record an in-place change to a stored object (controllers edit in place)."""

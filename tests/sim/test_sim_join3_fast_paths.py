@@ -40,7 +40,15 @@ def test_owner_references_memo_agrees(name: str, monkeypatch: pytest.MonkeyPatch
         informers._last_refs[0] = after
         return fast
 
+    real_in_place = cluster_module.pod_written_in_place
+
+    def in_place(cluster: Any, pod: Obj) -> None:
+        # (settle2: a write in place asks the same questions inline, sharing the memo.)
+        both(pod, pod, cluster.store.pod_records, None)
+        real_in_place(cluster, pod)
+
     monkeypatch.setattr(cluster_module, "concerned_informers", both)
+    monkeypatch.setattr(cluster_module, "pod_written_in_place", in_place)
     SCENARIOS[name]()
     assert remembered[1] > 10
     assert remembered[0] >= 5, remembered

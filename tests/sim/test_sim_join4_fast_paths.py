@@ -32,12 +32,21 @@ def test_in_place_signature_is_pod_signature(name: str, monkeypatch: pytest.Monk
     every such write, what it remembers for the pod is pod_signature(pod, not alone), read
     afresh (its Ready memo emptied), as the general path would have remembered it."""
     real = DaemonSetsController.on_pod
+    real_in_place = cluster_module.pod_written_in_place
     checked = [0]
 
     def checking(self: DaemonSetsController, old: Obj | None, new: Obj | None) -> None:
         real(self, old, new)
         if new is None or old is not new:
             return
+        check(self, new)
+
+    def checking_in_place(cluster: Cluster, pod: Obj) -> None:
+        # (settle2: the cluster's in-place writes reach the controller through this.)
+        real_in_place(cluster, pod)
+        check(cluster.daemonsets, pod)
+
+    def check(self: DaemonSetsController, new: Obj) -> None:
         store = self.ctx.store
         meta = new["metadata"]
         owner, node = store.pod_owner_and_node(("Pod", meta["namespace"], meta["name"]))
@@ -50,6 +59,7 @@ def test_in_place_signature_is_pod_signature(name: str, monkeypatch: pytest.Monk
         checked[0] += 1
 
     monkeypatch.setattr(DaemonSetsController, "on_pod", checking)
+    monkeypatch.setattr(cluster_module, "pod_written_in_place", checking_in_place)
     SCENARIOS[name]()
     assert checked[0] >= 10
 
@@ -117,7 +127,15 @@ def test_owner_references_memos_agree(name: str, monkeypatch: pytest.MonkeyPatch
         informers._refs_memo.update(kept[1])
         return fast
 
+    real_in_place = cluster_module.pod_written_in_place
+
+    def in_place(cluster: Cluster, pod: Obj) -> None:
+        # (settle2: a write in place asks the same questions inline, sharing the memos.)
+        both(pod, pod, cluster.store.pod_records, None)
+        real_in_place(cluster, pod)
+
     monkeypatch.setattr(cluster_module, "concerned_informers", both)
+    monkeypatch.setattr(cluster_module, "pod_written_in_place", in_place)
     SCENARIOS[name]()
     assert from_memo[0] >= 5, from_memo
 

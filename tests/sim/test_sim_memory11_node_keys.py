@@ -55,6 +55,7 @@ class Shadow:
         pod_keys_on_node = Store.pod_keys_on_node
         stored_key = Store.stored_key
         pods_on_node = Store.pods_on_node
+        put_created = Store.put_created_pod
 
         def indexing(store: Store, pod: Obj, key: Key, stored: bool = False) -> None:
             old = shadow.of(store)
@@ -89,6 +90,16 @@ class Shadow:
                     del old[node]
             shadow.check(store)
 
+        def putting_created(store: Store, obj: Obj, key: Key, owner: str, refs: object,
+                            node: str) -> None:
+            # (settle2: a controller's new pod is indexed by Store.put_created_pod, not
+            # _index_pod; the old code put the new key last on its node, before the
+            # listeners heard of it.)
+            old = shadow.of(store)
+            old[node] = (*old.get(node, ()), key)
+            put_created(store, obj, key, owner, refs, node)
+            shadow.check(store)
+
         def reading_keys(store: Store, node: str) -> tuple[Key, ...]:
             answer = pod_keys_on_node(store, node)
             shadow.same(answer, shadow.of(store).get(node, ()))
@@ -113,6 +124,7 @@ class Shadow:
             return answer
 
         monkeypatch.setattr(Store, "_index_pod", indexing)
+        monkeypatch.setattr(Store, "put_created_pod", putting_created)
         monkeypatch.setattr(Store, "_unindex_record", unindexing)
         monkeypatch.setattr(Store, "pod_keys_on_node", reading_keys)
         monkeypatch.setattr(Store, "stored_key", reading_key)
