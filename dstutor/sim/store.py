@@ -16,8 +16,8 @@ from collections.abc import Set as AbstractSet
 from typing import Any
 
 from dstutor.controller.pod_record import PodRecord, PodTable
-from dstutor.model.objects import Key, Obj, key_of, target_node_name
-from dstutor.sim import pod_create
+from dstutor.model.objects import Key, Obj, key_of
+from dstutor.sim import podindex
 from dstutor.sim.eventindex import keys_by_involved_uid
 from dstutor.sim.eventstore import (
     EventRecord,
@@ -29,14 +29,12 @@ from dstutor.sim.eventstore import (
     record_key,
     updated,
 )
-from dstutor.sim.nodekeys import NodeKeys
 
 Listener = Callable[[str, Obj | None, Obj | None], None]
 # The tables are typed as holding dicts; an Event may be an EventRecord until read, which
 # only the Event paths below look for (`type`, so that mypy lets the check through).
 _RECORD: type = tuple
 _NO_KEYS: frozenset[Key] = frozenset()
-_NO_REFS = object()  # no ownerReferences list is known for that controller uid
 
 
 class Store:
@@ -193,7 +191,8 @@ class Store:
         node = record.node
         if node:
             on_node = self._pods_by_node[node]
-            return on_node[on_node.index(key)]
+            last = on_node[-1]  # (a pod just made: bound, its kubelet queued, in a row)
+            return last if last == key else on_node[on_node.index(key)]
         return self._unplaced[key]
 
     def pods_on_node(self, node: str) -> builtins.list[Obj]:
@@ -293,8 +292,8 @@ class Store:
         for listener in self.listeners:
             listener("Pod", old, obj)
 
-    # A controller's new pod, its index known (sim/pod_create.py).
-    put_created_pod = pod_create.put_created_pod
+    # A controller's new pod, its index known (sim/podindex.py).
+    put_created_pod = podindex.put_created_pod
 
     def touch(self, obj: Obj, old: Obj | None = None) -> None:
         """Record an in-place change to a stored object (controllers edit in place)."""
@@ -349,101 +348,9 @@ class Store:
         for listener in self.listeners:
             listener(kind, obj, None)
 
-    def _index_pod(self, pod: Obj, key: Key, stored: bool = False) -> None:
-        """Index a pod under its key: `stored`, a pod put() stores now (a new key gets
-        its record here); else a pod touched, indexed again if it has a record (one that
-        is not stored has none: nothing of it is indexed)."""
-        known = self.pod_records.get(key)
-        if known is None and not stored:
-            return
-        meta = pod["metadata"]
-        refs = meta.get("ownerReferences")
-        node = pod["spec"].get("nodeName")
-        # A status write to a bound pod (most writes): the same ownerReferences list
-        # (never edited in place: replaced on change) and the same node mean the same
-        # entry, without looking for the controller reference again.
-        if (node and known is not None and known.node == node
-                and self._owner_refs.get(known.owner, _NO_REFS) is refs):
-            return
-        ref = None
-        for candidate in refs or ():  # controller_ref(pod), inline
-            if candidate.get("controller"):
-                ref = candidate
-                break
-        if ref:
-            self._owner_refs[ref["uid"]] = refs
-        owner, node = (ref["uid"] if ref else ""), target_node_name(pod)
-        if known is None:
-            # `key`: put()'s tuple, from now on the table's (the one the indexes hold).
-            record = self.pod_records[key] = PodRecord(pod, owner, node)
-        else:
-            if known.owner == owner and known.node == node:
-                return
-            # Moved to another owner or node: out of the indexes under the old ones, in
-            # under the new (under the tuple they held); the record, and what the
-            # controllers hung on it, stays.
-            key = self.stored_key(known, key)
-            self._unindex_record(known, key)
-            known.owner, known.node = owner, node
-            record = known
-        if owner:
-            try:  # (not setdefault: no new dict made for each pod to throw away)
-                per_node = self._pods_by_owner_node[owner]
-            except KeyError:
-                per_node = self._pods_by_owner_node[owner] = {}
-            there = per_node.get(node)
-            # Alone on its node (nearly always): its record, which reads as the sequence
-            # of its one key; else a tuple of the keys (see _pods_by_owner_node): the
-            # table's tuples, not the equal one a record reads as.
-            if there is None:
-                per_node[node] = record
-            elif type(there) is PodRecord:
-                per_node[node] = (self.stored_key(there, there.key), key)
-            else:
-                per_node[node] = (*there, key)
-        else:
-            self._orphans_by_node.setdefault(node, set()).add(key)
-        if node:
-            # Never there yet: a key is in its node's entry while its record is indexed
-            # on that node, and a moved record was taken out above.
-            self._pods_by_node[node] = NodeKeys((*self._pods_by_node.get(node, ()), key))
-        else:
-            self._unplaced[key] = key
-
-    def _unindex_record(self, record: PodRecord, key: Key) -> None:
-        """Take a pod out of the owner and node indexes (its record stays as it is);
-        `key` equals its key."""
-        owner, node = record.owner, record.node
-        if owner:
-            per_node = self._pods_by_owner_node.get(owner)
-            if per_node is not None:
-                on_node = per_node.get(node)
-                if on_node is not None:
-                    rest = tuple(k for k in on_node if k != key)
-                    if len(rest) > 1:
-                        per_node[node] = rest
-                    elif rest:  # alone again: its record (a stored pod's: it has one)
-                        per_node[node] = self.pod_records[rest[0]]
-                    else:
-                        del per_node[node]
-                if not per_node:
-                    del self._pods_by_owner_node[owner]
-                    self._owner_refs.pop(owner, None)
-        else:
-            orphans = self._orphans_by_node.get(node)
-            if orphans is not None:
-                orphans.discard(key)
-                if not orphans:
-                    del self._orphans_by_node[node]
-        if not node:
-            self._unplaced.pop(key, None)
-        on_node = self._pods_by_node.get(node) if node else None
-        if on_node is not None:
-            rest = NodeKeys(k for k in on_node if k != key)
-            if rest:
-                self._pods_by_node[node] = rest
-            else:
-                del self._pods_by_node[node]
+    # The pod indexes (sim/podindex.py): a pod indexed under its key, taken out.
+    _index_pod = podindex.index_pod
+    _unindex_record = podindex.unindex_record
 
     # --- Events as records (sim/eventstore.py) ------------------------------------------
 

@@ -1,6 +1,6 @@
 """The DaemonSet controller's creates take two short ways: the store puts each new pod
 under the controller uid and target node the controller made it for
-(Store.put_created_pod, sim/pod_create.py), and Cluster._on_pod tells such a create to
+(Store.put_created_pod, sim/podindex.py), and Cluster._on_pod tells such a create to
 the DaemonSet controller and the scheduler alone (concerned_informers' answer for it).
 Each scenario is played with them and with the general paths they stand for (put(),
 concerned_informers): after every pod created, the store's tables and indexes, the
@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from dstutor.model.objects import Obj, key_of
-from dstutor.sim import pod_create
+from dstutor.sim import podindex
 from dstutor.sim.cluster import Cluster
 from dstutor.sim.informers import TIMELINE, concerned_informers
 from dstutor.sim.store import Store
@@ -95,9 +95,9 @@ def test_created_pods_as_the_general_path(name: str, monkeypatch: pytest.MonkeyP
 def test_the_store_puts_created_pods_so() -> None:
     """Store.put_created_pod is the function tested here, and the DaemonSet
     controller's creates go through it."""
-    assert Store.put_created_pod is pod_create.put_created_pod
+    assert Store.put_created_pod is podindex.put_created_pod
     calls: list[str] = []
-    real = pod_create.put_created_pod
+    real = podindex.put_created_pod
 
     def counting(self: Store, obj: Obj, *args: Any) -> None:
         calls.append(obj["metadata"]["name"])
