@@ -191,7 +191,13 @@ def pod_written_in_place(cluster: Cluster, pod: Obj) -> None:
         last_ready = _last_ready[0]
         ready = (last_ready[1] if conditions is last_ready[0]
                  else ready_transition(conditions))
-    there = cluster.store.pods_of_owner(owner).get(target) if owner else None
+    # Its owner's pods on its node (Store.pods_of_owner(owner).get(target), its table
+    # read here: every write in place asks; a pod alone there is held as its record).
+    if owner:
+        per_node = cluster.store._pods_by_owner_node.get(owner)
+        there = per_node.get(target) if per_node is not None else None
+    else:
+        there = None
     signature = (
         phase if phase == "Failed" or phase == "Succeeded" else None,
         node_name if not owner or (
