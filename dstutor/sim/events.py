@@ -178,12 +178,15 @@ class EventCorrelator:
         self._pend(key, now, seen)
         return key, key[9], False, seen
 
-    def observe_new(self, key: tuple[str, ...], now: float) -> Observed | Literal[True] | None:
+    def observe_new(self, key: tuple[str, ...], now: float, name: str | None = None
+                    ) -> Observed | Literal[True] | None:
         """observe for a recorder that names its new events itself (Cluster.record_event):
-        True for an event on the fresh path that is kept, before anything is remembered
-        about it. The caller then names it and calls `named` at once, with nothing in
-        between: the observation (count 1, first seen now) is made only if the caches
-        are ever looked at, not for each of the 250,000 events of a 5,000-node settle."""
+        True for an event on the fresh path that is kept. Without `name`, before anything
+        is remembered about it: the caller then names it and calls `named` at once, with
+        nothing in between. With `name` (what the caller names a new event), the event
+        is remembered under it, as `named` would, before True is returned. Either way the
+        observation (count 1, first seen now) is made only if the caches are ever looked
+        at, not for each of the 250,000 events of a 5,000-node settle."""
         if self._streak is not None:
             if self._trusted and key[:AGGREGATE_KEY_LEN] == self._streak[0]:
                 got = self._streak_step(key[9], now)
@@ -209,6 +212,8 @@ class EventCorrelator:
                     self._pend(key, now, "")  # counted, though dropped
                     return None
                 bucket.tokens -= 1.0
+                if name is not None:
+                    self._pend(key, now, name)
                 return True
             spam = self._spam.items
             if skey not in spam:
@@ -217,6 +222,11 @@ class EventCorrelator:
                 if len(spam) > self._spam.size:
                     spam.popitem(last=False)
                 self._run = (skey, bucket, key, None)
+                if name is not None:  # (named, inline: most events come this way)
+                    pending = self._pending
+                    pending.append((key, now, name))
+                    if len(pending) >= 2 * self._observed.size:
+                        self._pend_trim()
                 return True
         return self._observe(key, now)
 
@@ -253,12 +263,14 @@ class EventCorrelator:
         observation, or only the name of the event stored for it ("" for none yet)."""
         pending = self._pending
         pending.append((key, now, seen))
-        size = self._observed.size
-        if len(pending) >= 2 * size:
-            # The oldest have been pushed out of both caches by the newer ones.
-            self._aggregates.items.clear()
-            self._observed.items.clear()
-            del pending[:-size]
+        if len(pending) >= 2 * self._observed.size:
+            self._pend_trim()
+
+    def _pend_trim(self) -> None:
+        # The oldest pending entries have been pushed out of both caches by the newer ones.
+        self._aggregates.items.clear()
+        self._observed.items.clear()
+        del self._pending[:-self._observed.size]
 
     # The event observe_new answered True for is stored under a name: named(key, now,
     # name) pends it with that name (what _materialize turns into its observation).

@@ -50,44 +50,65 @@ def record_event(self: Cluster, obj: Obj, etype: str, reason: str, message: str,
         for watcher in self.event_watchers:
             watcher(draft)
     now_seconds = self.clock.now()
-    observed = self.events.observe_new(key, now_seconds)
-    if observed is None:
-        return  # the spam filter dropped it
     stamp = self._event_now
     if stamp[0] != now_seconds:
         stamp = self._event_now = (now_seconds, to_rfc3339(now_seconds),
                                    int(now_seconds * 1e9))
-    now = stamp[1]
+    # The name a new Event gets (the next in this recorder's sequence), made before the
+    # correlator decides, so that its fresh path remembers the Event under it at once
+    # (EventCorrelator.observe_new); the sequence moves on only if it is used.
+    event_name = f"{name}.{stamp[2] + self._event_seq + 1:x}"
+    observed = self.events.observe_new(key, now_seconds, event_name)
     if observed is True:
-        # The fresh path: a new Event, seen once, now (count 1, not aggregated).
-        text, first, count, aggregated = message, now, 1, False
+        # The fresh path: a new Event, seen once, now (count 1, not aggregated), and
+        # already remembered under its name. The tail of this function, for that case.
+        self._event_seq += 1
+        texts = self._event_texts
+        if len(texts) > self._event_texts_limit:
+            texts.clear()
+        message = texts.setdefault(message, message)
+        if field_path:
+            field_path = texts.setdefault(field_path, field_path)
+        involved: Involved = (key[6], kind, name, uid, meta.get("resourceVersion", ""),
+                              namespace, field_path)
+        if involved == self._event_involved:
+            involved = self._event_involved
+        else:
+            self._event_involved = involved
+        reporter = (component, host)
+        source = self._event_reporters.get(reporter)
+        if source is None:
+            source = self._event_reporters[reporter] = reporter
+        self.store.put_event(event_name, namespace or "default", self.names.uid_bits(),
+                             stamp[1], involved, reason, message, etype, source)
+        return
+    if observed is None:
+        return  # the spam filter dropped it
+    now = stamp[1]
+    _, text, aggregated, seen = observed
+    count = seen.count
+    if seen.name:
+        store = self.store
+        entry = store.event_entry(namespace or "default", seen.name)
+        if entry is not None and entry_last_write(entry) <= to_rfc3339(
+                now_seconds - EVENT_TTL_SECONDS):
+            store.remove_event(entry)  # its TTL ran out on the way here
+            entry = None
+        if is_record(entry):  # stored compactly, never read yet
+            store.update_event(entry, count, text, now)  # type: ignore[arg-type]
+            return
+        if entry is not None:
+            existing: Obj = entry  # type: ignore[assignment]
+            existing["count"] = count
+            existing["message"] = text
+            existing["lastTimestamp"] = now
+            store.touch(existing)
+            return
+        event_name = seen.name  # deleted meanwhile: the recorder creates it again
+    else:
         self._event_seq += 1
         event_name = f"{name}.{stamp[2] + self._event_seq:x}"
-    else:
-        _, text, aggregated, seen = observed
-        count = seen.count
-        if seen.name:
-            store = self.store
-            entry = store.event_entry(namespace or "default", seen.name)
-            if entry is not None and entry_last_write(entry) <= to_rfc3339(
-                    now_seconds - EVENT_TTL_SECONDS):
-                store.remove_event(entry)  # its TTL ran out on the way here
-                entry = None
-            if is_record(entry):  # stored compactly, never read yet
-                store.update_event(entry, count, text, now)  # type: ignore[arg-type]
-                return
-            if entry is not None:
-                existing: Obj = entry  # type: ignore[assignment]
-                existing["count"] = count
-                existing["message"] = text
-                existing["lastTimestamp"] = now
-                store.touch(existing)
-                return
-            event_name = seen.name  # deleted meanwhile: the recorder creates it again
-        else:
-            self._event_seq += 1
-            event_name = f"{name}.{stamp[2] + self._event_seq:x}"
-        first = now if seen.first == now_seconds else to_rfc3339(seen.first)
+    first = now if seen.first == now_seconds else to_rfc3339(seen.first)
     # The Event is kept as a record until read (sim/eventstore.py): its dict is what
     # was stored here before, key for key. Events in a row about one object as it
     # stands (a container's Pulled, Created, Started) share one involvedObject, and
@@ -101,8 +122,8 @@ def record_event(self: Cluster, obj: Obj, etype: str, reason: str, message: str,
     text = texts.setdefault(text, text)
     if field_path:
         field_path = texts.setdefault(field_path, field_path)
-    involved: Involved = (key[6], kind, name, uid, meta.get("resourceVersion", ""),
-                          namespace, field_path)
+    involved = (key[6], kind, name, uid, meta.get("resourceVersion", ""), namespace,
+                field_path)
     if involved == self._event_involved:
         involved = self._event_involved
     else:
@@ -111,10 +132,7 @@ def record_event(self: Cluster, obj: Obj, etype: str, reason: str, message: str,
     source = self._event_reporters.get(reporter)
     if source is None:
         source = self._event_reporters[reporter] = reporter
-    if observed is True:
-        self.events.named(key, now_seconds, event_name)
-    else:
-        seen.name = event_name  # EventCorrelator.remember: the key is the newest already
+    seen.name = event_name  # EventCorrelator.remember: the key is the newest already
     self.store.put_event(event_name, namespace or "default", self.names.uid_bits(), now,
                          involved, reason, text, etype, source, first, count, aggregated)
 

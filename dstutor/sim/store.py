@@ -472,17 +472,28 @@ class Store:
         return False
 
     def put_event(self, name: str, namespace: str, uid: int, created: str, involved: Involved,
-                  reason: str, message: str, etype: str, source: Source, first: str,
-                  count: int, aggregated: bool) -> None:
+                  reason: str, message: str, etype: str, source: Source,
+                  first: str | None = None, count: int = 1, aggregated: bool = False) -> None:
         """Store a new Event recorded by Cluster.record_event: `put` for its dict, as a
         record (eventstore.new_record: the uid as NameGenerator.uid_bits drew it;
-        lastTimestamp is its creation). `namespace`: the involved object's, or "default"."""
+        lastTimestamp is its creation; `first` None: its creation, as for nearly every
+        Event at scale). `namespace`: the involved object's, or "default"."""
         items = self._by_kind.get("Event")
         if items is None:
             items = self._kind("Event")
-        if not self.events_watched():
-            record = new_record(name, uid, created, involved, reason, message, etype, source,
-                                first, count, aggregated, self._revision + 1)
+        if first is None:
+            first = created
+        blind = self.event_blind
+        for listener in self.listeners:  # events_watched(), inline
+            if listener not in blind:
+                break
+        else:
+            # new_record, inline (its short form: count 1, first seen at the creation)
+            record = ((name, uid, created, involved, reason, message, etype, source,
+                       self._revision + 1)
+                      if count == 1 and first == created and not aggregated else
+                      new_record(name, uid, created, involved, reason, message, etype, source,
+                                 first, count, aggregated, self._revision + 1))
             # One lookup: the key is always new (a recorder names an Event once).
             stored: Any = items.setdefault((namespace, name), record)  # type: ignore[arg-type]
             if stored is record:
