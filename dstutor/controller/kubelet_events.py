@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 COMPONENT = "kubelet"
 # Bounds: a session names few containers and images; the caches only save formatting.
 CACHED_TEXTS = 1024
+_STARTED = (("Normal", "Created", "Container created"), ("Normal", "Started", "Container started"))
 
 
 @lru_cache(maxsize=CACHED_TEXTS)
@@ -53,9 +54,8 @@ def pulled_event(kubelet: Kubelet, pod: Obj, c: Obj, node_name: str) -> None:
 def start_events(kubelet: Kubelet, pod: Obj, c: Obj, fresh: bool, node_name: str) -> None:
     """The events of container `c`'s start: the image check (unless its image was just
     pulled: `fresh`), Created, Started."""
-    name = c["name"]
-    if not fresh:
-        kubelet._event(pod, name, "Normal", "Pulled", present_message(c.get("image", "")),
-                       node_name)
-    kubelet._event(pod, name, "Normal", "Created", "Container created", node_name)
-    kubelet._event(pod, name, "Normal", "Started", "Container started", node_name)
+    # (Cluster.record_events: one call, as three calls of record_event would record them)
+    kubelet.ctx.record_events(
+        pod, _STARTED if fresh else (("Normal", "Pulled", present_message(c.get("image", ""))),
+                                     *_STARTED),
+        component=COMPONENT, host=node_name, field_path=field_path(c["name"]))

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from dstutor.model.objects import Obj
 from dstutor.model.timefmt import to_rfc3339
-from dstutor.sim.events import EVENT_TTL_SECONDS, Draft
-from dstutor.sim.eventstore import Involved, entry_last_write, is_record
+from dstutor.sim.events import EVENT_TTL_SECONDS, Draft, Observed
+from dstutor.sim.eventstore import Involved, Source, entry_last_write, is_record
 
 if TYPE_CHECKING:
     from dstutor.sim.cluster import Cluster
@@ -82,8 +82,78 @@ def record_event(self: Cluster, obj: Obj, etype: str, reason: str, message: str,
         self.store.put_event(event_name, namespace or "default", self.names.uid_bits(),
                              stamp[1], involved, reason, message, etype, source)
         return
-    if observed is None:
-        return  # the spam filter dropped it
+    if observed is not None:  # (None: the spam filter dropped it)
+        _record_observed(self, observed, meta, key, stamp)
+
+
+def record_events(self: Cluster, obj: Obj, events: tuple[tuple[str, str, str], ...], *,
+                  component: str, host: str = "", field_path: str = "") -> None:
+    """record_event(obj, type, reason, message, ...) for each (type, reason, message) of
+    `events` in turn: events in a row about one object from one reporter (a container's
+    Created and Started), each decided and stored as its own call would, with what they
+    share (the object's identity, the instant, the reporter's tuple) read once. The
+    fresh path's tail is record_event's, written out again here
+    (tests/sim/test_sim_events2_fast_paths.py holds the two to each other)."""
+    kind = obj["kind"]
+    meta = obj["metadata"]
+    if kind == "Pod":
+        if not self.record_pod_events:
+            return
+        annotations = meta.get("annotations")  # (a static pod: see record_event)
+        uid = (annotations.get(MIRROR_ANNOTATION) if annotations else None) or meta.get(
+            "uid", "")
+    else:
+        uid = meta.get("uid", "")
+    name = meta["name"]
+    namespace = meta.get("namespace", "") or ""
+    api_version = obj.get("apiVersion", "v1")
+    now_seconds = self.clock.now()
+    stamp = self._event_now
+    if stamp[0] != now_seconds:
+        stamp = self._event_now = (now_seconds, to_rfc3339(now_seconds),
+                                   int(now_seconds * 1e9))
+    correlator, texts, store = self.events, self._event_texts, self.store
+    source: Source | None = None
+    for etype, reason, message in events:
+        key = (component, host, kind, namespace, name, uid, api_version, etype, reason,
+               message, field_path)
+        if self.event_watchers:
+            draft = Draft(*key)
+            for watcher in self.event_watchers:
+                watcher(draft)
+        event_name = f"{name}.{stamp[2] + self._event_seq + 1:x}"
+        observed = correlator.observe_new(key, now_seconds, event_name)
+        if observed is not True:
+            if observed is not None:
+                _record_observed(self, observed, meta, key, stamp)
+            continue
+        self._event_seq += 1
+        if len(texts) > self._event_texts_limit:
+            texts.clear()
+        text = texts.setdefault(message, message)
+        path = texts.setdefault(field_path, field_path) if field_path else field_path
+        involved: Involved = (api_version, kind, name, uid, meta.get("resourceVersion", ""),
+                              namespace, path)
+        if involved == self._event_involved:
+            involved = self._event_involved
+        else:
+            self._event_involved = involved
+        if source is None:
+            reporter = (component, host)
+            source = self._event_reporters.get(reporter)
+            if source is None:
+                source = self._event_reporters[reporter] = reporter
+        store.put_event(event_name, namespace or "default", self.names.uid_bits(), stamp[1],
+                        involved, reason, text, etype, source)
+
+
+def _record_observed(self: Cluster, observed: Observed, meta: Obj, key: tuple[str, ...],
+                     stamp: tuple[float, str, int]) -> None:
+    """record_event's tail for an event the correlator remembered something about (or
+    decided on its general path): update the stored Event, or store a new one. `key`:
+    the event as a Draft's fields; `stamp`: Cluster._event_now for this instant."""
+    component, host, kind, namespace, name, uid, _, etype, reason, _, field_path = key
+    now_seconds = stamp[0]
     now = stamp[1]
     _, text, aggregated, seen = observed
     count = seen.count

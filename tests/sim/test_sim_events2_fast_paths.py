@@ -199,6 +199,103 @@ def test_the_fresh_path_leaves_what_the_general_path_leaves(name: str,
     assert _end_state(fresh.cluster) == _end_state(general.cluster)
 
 
+# --- record_events: one call for events in a row, as record_event for each ------------
+
+_OBJECTS = [
+    {"apiVersion": "v1", "kind": "Pod", "metadata": {
+        "name": f"p{i}", "namespace": "default", "uid": f"uid-{i}", "resourceVersion": "5"}}
+    for i in range(3)] + [
+    {"apiVersion": "v1", "kind": "Pod", "metadata": {
+        "name": "static-n0", "namespace": "kube-system", "uid": "mirror-uid",
+        "resourceVersion": "7", "annotations": {"kubernetes.io/config.mirror": "static"}}},
+    {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {
+        "name": "ds", "namespace": "default", "uid": "ds-uid", "resourceVersion": "9"}},
+]
+_EVENT = st.tuples(st.sampled_from(["Normal", "Warning"]),
+                   st.sampled_from(["Pulled", "Created", "Started", "BackOff"]),
+                   st.sampled_from(["a", "b", "Container created", "m3"]))
+_OP = st.one_of(
+    st.tuples(st.just("batch"), st.integers(0, len(_OBJECTS) - 1), st.integers(0, 2),
+              st.sampled_from(["", "spec.containers{a}"]),
+              st.lists(_EVENT, min_size=1, max_size=4)),
+    st.tuples(st.just("gap"), st.sampled_from([0.0, 1.0, 301.0, 700.0, 3601.0])),
+    st.tuples(st.just("touch"), st.integers(0, len(_OBJECTS) - 1)),
+    st.tuples(st.just("read")),
+)
+_REPORTERS = (("kubelet", "n0"), ("kubelet", "n1"), ("default-scheduler", ""))
+
+
+def _recorders(pod_events: bool, texts_limit: int) -> tuple[list[Cluster], list[list[Any]]]:
+    clusters = [Cluster(seed=5, record_pod_events=pod_events) for _ in range(2)]
+    drafts: list[list[Any]] = [[], []]
+    for cluster, seen in zip(clusters, drafts, strict=True):
+        cluster._event_texts_limit = texts_limit
+        cluster.event_watchers.append(seen.append)
+    return clusters, drafts
+
+
+@settings(max_examples=200, deadline=None)
+@given(ops=st.lists(_OP, max_size=40), pod_events=st.booleans(),
+       texts_limit=st.sampled_from([0, 2, 4096]), size=st.sampled_from([1, 3, 4096]))
+def test_record_events_is_record_event_for_each(ops: list[tuple[Any, ...]], pod_events: bool,
+                                                texts_limit: int, size: int) -> None:
+    """Whatever the events (new, repeated, aggregated, dropped by the spam filter, after
+    their TTL), objects (a mirror pod, a DaemonSet) and reads in between: the same
+    drafts to the watchers, the same stored Events, caches, sequence and names."""
+    (batched, single), drafts = _recorders(pod_events, texts_limit)
+    for cluster in (batched, single):
+        for lru in (cluster.events._aggregates, cluster.events._observed,
+                    cluster.events._spam):
+            lru.size = size
+    objects = [copy.deepcopy(_OBJECTS), copy.deepcopy(_OBJECTS)]
+    for op in ops:
+        if op[0] == "batch":
+            _, at, reporter, path, events = op
+            component, host = _REPORTERS[reporter]
+            batched.record_events(objects[0][at], tuple(events), component=component,
+                                  host=host, field_path=path)
+            for etype, reason, message in events:
+                single.record_event(objects[1][at], etype, reason, message,
+                                    component=component, host=host, field_path=path)
+        elif op[0] == "gap":
+            for cluster in (batched, single):
+                cluster.advance(op[1])
+        elif op[0] == "touch":
+            for objs in objects:
+                meta = objs[op[1]]["metadata"]
+                meta["resourceVersion"] = str(int(meta["resourceVersion"]) + 1)
+        else:
+            assert batched.list("Event") == single.list("Event")
+    assert drafts[0] == drafts[1]
+    assert _end_state(batched) == _end_state(single)
+
+
+def test_record_events_shares_as_record_event_does() -> None:
+    """The records of a batch share their texts, involvedObject and source as
+    record_event's do (one object each), and a fleet's start takes the batch."""
+    batched, single = (Cluster(record_pod_events=True) for _ in range(2))
+    pod = copy.deepcopy(_OBJECTS[0])
+    events = (("Normal", "Created", "Container created"),
+              ("Normal", "Started", "Container started"))
+    batched.record_events(pod, events, component="kubelet", host="n0",
+                          field_path="spec.containers{a}")
+    for etype, reason, message in events:
+        single.record_event(pod, etype, reason, message, component="kubelet", host="n0",
+                            field_path="spec.containers{a}")
+    got, want = batched.store.event_entries(), single.store.event_entries()
+    assert all(is_record(e) for e in got + want)
+    assert got == want  # (the same seed: the same names and uids)
+    assert got[0][3] is got[1][3] and got[0][7] is got[1][7]
+    assert got[0][5] is want[0][5] and got[1][5] is want[1][5]  # the messages' copies
+    # A batch keeps the copies of its texts that earlier events kept, as record_event does.
+    path, message = "".join(["spec.", "containers{a}"]), "".join(["Container ", "created"])
+    assert path is not got[0][3][6] and message is not got[0][5]
+    batched.record_events(copy.deepcopy(_OBJECTS[1]), (("Normal", "Created", message),),
+                          component="kubelet", host="n0", field_path=path)
+    last = batched.store.event_entries()[-1]
+    assert last[3][6] is got[0][3][6] and last[5] is got[0][5]
+
+
 # --- the kubelet's one-container step with pod events ---------------------------------
 
 @pytest.mark.usefixtures("no_digest")
