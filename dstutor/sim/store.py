@@ -476,8 +476,8 @@ class Store:
                   first: str | None = None, count: int = 1, aggregated: bool = False) -> None:
         """Store a new Event recorded by Cluster.record_event: `put` for its dict, as a
         record (eventstore.new_record: the uid as NameGenerator.uid_bits drew it;
-        lastTimestamp is its creation; `first` None: its creation, as for nearly every
-        Event at scale). `namespace`: the involved object's, or "default"."""
+        lastTimestamp and, by default, firstTimestamp are its creation). `namespace`: the
+        involved object's, or "default"."""
         items = self._by_kind.get("Event")
         if items is None:
             items = self._kind("Event")
@@ -488,10 +488,9 @@ class Store:
             if listener not in blind:
                 break
         else:
-            # new_record, inline (its short form: count 1, first seen at the creation)
             record = ((name, uid, created, involved, reason, message, etype, source,
                        self._revision + 1)
-                      if count == 1 and first == created and not aggregated else
+                      if count == 1 and first == created and not aggregated else  # (short)
                       new_record(name, uid, created, involved, reason, message, etype, source,
                                  first, count, aggregated, self._revision + 1))
             # One lookup: the key is always new (a recorder names an Event once).
