@@ -40,7 +40,7 @@ def step_one(kubelet: Kubelet, pod: Obj, key: PodKey, node_name: str, work: PodW
             kubelet._cs(pod, c["name"])["ready"] = True
             changed = True
     elif cw.due <= now:
-        if cw.stage == "pulling" and (pulled_quietly(kubelet, pod, c)
+        if cw.stage == "pulling" and ((quiet := pulled_quietly(kubelet, pod, c))
                                       or pulled_plainly(kubelet, pod, c)):
             # _advance's finished pull, which writes nothing (but its Pulled event, with
             # pod events): the node has the image, the container starts
@@ -48,7 +48,7 @@ def step_one(kubelet: Kubelet, pod: Obj, key: PodKey, node_name: str, work: PodW
             # of `cw` first (tests/sim/test_sim_join8_fast_paths.py, and with pod events
             # tests/sim/test_sim_events2_fast_paths.py).
             kubelet.nodes[node_name].pulled(c.get("image", ""))
-            if kubelet.pod_events():
+            if not quiet:
                 kubelet_events.pulled_event(kubelet, pod, c, node_name)
             due = now + float(kubelet.ctx.timing["containerStartSeconds"])
             record.work = pulled_one(work, c["name"], cw, due)
@@ -108,18 +108,21 @@ def pulled_quietly(kubelet: Kubelet, pod: Obj, c: Obj) -> bool:
     no Pulled event is recorded, and the container's status is not a pull error's (which
     the end of a pull clears, a status write). (A container without a status is left to
     _advance, which raises for it after noting the image.)"""
-    return not kubelet.pod_events() and _pull_ends_plainly(kubelet, pod, c)
+    if c.get("image", "") in kubelet.missing or kubelet.pod_events():
+        return False
+    for cs in pod["status"].get("containerStatuses") or []:  # Kubelet._cs, inline
+        if cs["name"] == c["name"]:
+            waiting = cs["state"].get("waiting")
+            return waiting is None or waiting.get("reason") not in (
+                "ErrImagePull", "ImagePullBackOff")
+    return False
 
 
 def pulled_plainly(kubelet: Kubelet, pod: Obj, c: Obj) -> bool:
     """pulled_quietly but for the Pulled event: with pod events, whether the end of
     container `c`'s pull would only note the image, record Pulled and move the container
     on to starting."""
-    return kubelet.pod_events() and _pull_ends_plainly(kubelet, pod, c)
-
-
-def _pull_ends_plainly(kubelet: Kubelet, pod: Obj, c: Obj) -> bool:
-    if c.get("image", "") in kubelet.missing:
+    if c.get("image", "") in kubelet.missing or not kubelet.pod_events():
         return False
     for cs in pod["status"].get("containerStatuses") or []:  # Kubelet._cs, inline
         if cs["name"] == c["name"]:
@@ -134,18 +137,21 @@ def started_quietly(kubelet: Kubelet, pod: Obj, c: Obj) -> Obj | None:
     write it running and ready: its image does not crash, it has no readiness probe (no
     delay, nobody to tell) and no event is recorded; else None (as for a container
     without a status, left to _start, which raises for it)."""
-    return None if kubelet.pod_events() else _starts_plainly(kubelet, pod, c)
+    if (c.get("image", "") in kubelet.crashing or isinstance(c.get("readinessProbe"), dict)
+            or kubelet.pod_events()):
+        return None
+    for cs in pod["status"].get("containerStatuses") or []:  # Kubelet._cs, inline
+        if cs["name"] == c["name"]:
+            return cs
+    return None
 
 
 def started_plainly(kubelet: Kubelet, pod: Obj, c: Obj) -> Obj | None:
     """started_quietly but for the events of the start: with pod events, the status of
     container `c` if Kubelet._start would only record its events
     (kubelet_events.start_events) and then write it running and ready; else None."""
-    return _starts_plainly(kubelet, pod, c) if kubelet.pod_events() else None
-
-
-def _starts_plainly(kubelet: Kubelet, pod: Obj, c: Obj) -> Obj | None:
-    if c.get("image", "") in kubelet.crashing or isinstance(c.get("readinessProbe"), dict):
+    if (c.get("image", "") in kubelet.crashing or isinstance(c.get("readinessProbe"), dict)
+            or not kubelet.pod_events()):
         return None
     for cs in pod["status"].get("containerStatuses") or []:  # Kubelet._cs, inline
         if cs["name"] == c["name"]:

@@ -54,18 +54,33 @@ def record_event(self: Cluster, obj: Obj, etype: str, reason: str, message: str,
             watcher(draft)
     now_seconds = self.clock.now()
     stamp = self._event_now
-    if stamp[0] != now_seconds:
-        stamp = self._event_now = (now_seconds, to_rfc3339(now_seconds),
-                                   int(now_seconds * 1e9))
-    # The name a new Event gets (the next in this recorder's sequence), made before the
-    # correlator decides, so that its fresh path remembers the Event under it at once
-    # (EventCorrelator.observe_new); the sequence moves on only if it is used.
-    event_name = f"{name}.{stamp[2] + self._event_seq + 1:x}"
-    observed = self.events.observe_new(key, now_seconds, event_name)
+    if kind == "Pod":
+        if stamp[0] != now_seconds:
+            stamp = self._event_now = (now_seconds, to_rfc3339(now_seconds),
+                                       int(now_seconds * 1e9))
+        # Nearly every event about a pod is a new one: the name it gets (the next in
+        # this recorder's sequence) is made before the correlator decides, so that its
+        # fresh path remembers the Event under it at once (EventCorrelator.observe_new);
+        # the sequence moves on only if it is used. (Events about other objects are
+        # mostly counted on one already stored, or dropped by the spam filter: a
+        # DaemonSet's SuccessfulCreate for each of its pods.)
+        event_name = f"{name}.{stamp[2] + self._event_seq + 1:x}"
+        observed = self.events.observe_new(key, now_seconds, event_name)
+    else:
+        event_name = ""
+        observed = self.events.observe_new(key, now_seconds)
+        if observed is None:
+            return  # the spam filter dropped it
+        if stamp[0] != now_seconds:  # (as above, once it is needed)
+            stamp = self._event_now = (now_seconds, to_rfc3339(now_seconds),
+                                       int(now_seconds * 1e9))
     if observed is True:
         # The fresh path: a new Event, seen once, now (count 1, not aggregated), and
-        # already remembered under its name. The tail of this function, for that case.
+        # remembered under its name. The tail of this function, for that case.
         self._event_seq += 1
+        if not event_name:
+            event_name = f"{name}.{stamp[2] + self._event_seq:x}"
+            self.events.named(key, now_seconds, event_name)
         texts = self._event_texts
         if len(texts) > self._event_texts_limit:
             texts.clear()
@@ -155,14 +170,12 @@ def _record_observed(self: Cluster, observed: Observed, meta: Obj, key: tuple[st
     """record_event's tail for an event the correlator remembered something about (or
     decided on its general path): update the stored Event, or store a new one. `key`:
     the event as a Draft's fields; `stamp`: Cluster._event_now for this instant."""
-    component, host, kind, namespace, name, uid, _, etype, reason, _, field_path = key
-    now_seconds = stamp[0]
-    now = stamp[1]
+    now_seconds, now = stamp[0], stamp[1]
     _, text, aggregated, seen = observed
     count = seen.count
     if seen.name:
         store = self.store
-        entry = store.event_entry(namespace or "default", seen.name)
+        entry = store.event_entry(key[3] or "default", seen.name)
         if entry is not None and entry_last_write(entry) <= to_rfc3339(
                 now_seconds - EVENT_TTL_SECONDS):
             store.remove_event(entry)  # its TTL ran out on the way here
@@ -180,7 +193,8 @@ def _record_observed(self: Cluster, observed: Observed, meta: Obj, key: tuple[st
         event_name = seen.name  # deleted meanwhile: the recorder creates it again
     else:
         self._event_seq += 1
-        event_name = f"{name}.{stamp[2] + self._event_seq:x}"
+        event_name = f"{key[4]}.{stamp[2] + self._event_seq:x}"
+    component, host, kind, namespace, name, uid, _, etype, reason, _, field_path = key
     first = now if seen.first == now_seconds else to_rfc3339(seen.first)
     # The Event is kept as a record until read (sim/eventstore.py): its dict is what
     # was stored here before, key for key. Events in a row about one object as it
