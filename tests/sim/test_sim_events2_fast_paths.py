@@ -4,12 +4,14 @@ to the general path it stands for.
 - EventCorrelator.observe_new(key, now, name) remembers a fresh event under `name` itself:
   it decides and caches as observe_new(key, now) followed by named(key, now, name), and
   so as upstream's steps (the fresh path's operation sequences, played through both).
-- Cluster.record_event's fresh path (the name made before the correlator decides, the
-  short-form record stored through Store.put_event's defaults) leaves what its general
-  path leaves with every event decided by the correlator's general steps: the same
-  visible states in every write_trace scenario (their recorded digests), and at the end
-  the same stored Events, key for key, the same correlator caches, event sequence and
-  name generator state.
+- Cluster.record_event's fresh path (a pod event's name made before the correlator
+  decides, another object's after it; the short-form record stored through
+  Store.put_event's defaults) leaves what its general path leaves with every event
+  decided by the correlator's general steps: the same visible states in every
+  write_trace scenario (their recorded digests), and at the end the same stored Events,
+  key for key, the same correlator caches, event sequence and name generator state.
+- Cluster.record_events (events in a row about one object from one reporter) records
+  what record_event for each of them records.
 - The kubelet's one-container step with pod events (kubelet_step.pulled_plainly,
   started_plainly: the finished pull with its Pulled event, the plain start with its
   events) ends where the general step ends, events included.
