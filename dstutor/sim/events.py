@@ -217,10 +217,17 @@ class EventCorrelator:
                 return True
             spam = self._spam.items
             if skey not in spam:
-                # A new run: nothing cached is about this object from this source.
-                bucket = spam[skey] = _Bucket(SPAM_BURST - 1.0, now)
-                if len(spam) > self._spam.size:
-                    spam.popitem(last=False)
+                # A new run: nothing cached is about this object from this source. Its
+                # bucket goes in at the end and, the cache being full, the oldest goes
+                # out (popped first: the same entries are left) and lends its object:
+                # nothing else holds it (the streak is over, the run is replaced here).
+                if len(spam) >= self._spam.size:
+                    bucket = spam.popitem(last=False)[1]
+                    bucket.tokens = SPAM_BURST - 1.0
+                    bucket.last = now
+                else:
+                    bucket = _Bucket(SPAM_BURST - 1.0, now)
+                spam[skey] = bucket
                 self._run = (skey, bucket, key, None)
                 if name is not None:  # (named, inline: most events come this way)
                     pending = self._pending

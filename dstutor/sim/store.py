@@ -476,21 +476,18 @@ class Store:
                   first: str | None = None, count: int = 1, aggregated: bool = False) -> None:
         """Store a new Event recorded by Cluster.record_event: `put` for its dict, as a
         record (eventstore.new_record: the uid as NameGenerator.uid_bits drew it;
-        lastTimestamp and, by default, firstTimestamp are its creation). `namespace`: the
-        involved object's, or "default"."""
+        lastTimestamp is its creation; `first` None: an Event seen once, now, count and
+        aggregated left as they are). `namespace`: the involved object's, or "default"."""
         items = self._by_kind.get("Event")
         if items is None:
             items = self._kind("Event")
-        if first is None:
-            first = created
         blind = self.event_blind
         for listener in self.listeners:  # events_watched(), inline
             if listener not in blind:
                 break
         else:
             record = ((name, uid, created, involved, reason, message, etype, source,
-                       self._revision + 1)
-                      if count == 1 and first == created and not aggregated else  # (short)
+                       self._revision + 1) if first is None else  # (the short form)
                       new_record(name, uid, created, involved, reason, message, etype, source,
                                  first, count, aggregated, self._revision + 1))
             # One lookup: the key is always new (a recorder names an Event once).
@@ -502,7 +499,8 @@ class Store:
                 self._sorted_keys.pop("Event", None)
                 return
         self.put(event_dict(new_record(name, uid, created, involved, reason, message, etype,
-                                       source, first, count, aggregated, 0)))
+                                       source, created if first is None else first, count,
+                                       aggregated, 0)))
 
     def update_event(self, record: EventRecord, count: int, message: str, last: str) -> None:
         """What a recorder's update of a stored record does (`touch` after it set count,
