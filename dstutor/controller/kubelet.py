@@ -48,7 +48,7 @@ from dstutor.model.objects import Obj, is_pod_ready, key_of
 from dstutor.model.shapes import POD_IP
 from dstutor.model.timefmt import to_rfc3339
 
-COMPONENT = "kubelet"
+COMPONENT = kubelet_events.COMPONENT  # "kubelet"
 # (No conditions list is this one: set_conditions' last call, before any.)
 NO_LAST_CONDITIONS: tuple[Any, ...] = ([], (), None)
 MIRROR_ANNOTATION = "kubernetes.io/config.mirror"

@@ -46,9 +46,12 @@ def present_message(image: str) -> str:
 
 
 def pulled_event(kubelet: Kubelet, pod: Obj, c: Obj, node_name: str) -> None:
-    """The Pulled event at the end of a successful pull of container `c`'s image."""
-    kubelet._event(pod, c["name"], "Normal", "Pulled", pulled_message(
-        c.get("image", ""), float(kubelet.ctx.timing["imagePullSeconds"])), node_name)
+    """The Pulled event at the end of a successful pull of container `c`'s image (what
+    Kubelet._event records, asked directly: 50,000 of them in a 5,000-node settle)."""
+    ctx = kubelet.ctx
+    ctx.record_event(pod, "Normal", "Pulled", pulled_message(
+        c.get("image", ""), float(ctx.timing["imagePullSeconds"])), component=COMPONENT,
+        host=node_name, field_path=field_path(c["name"]))
 
 
 def start_events(kubelet: Kubelet, pod: Obj, c: Obj, fresh: bool, node_name: str) -> None:
