@@ -284,7 +284,8 @@ def test_record_events_shares_as_record_event_does() -> None:
     for etype, reason, message in events:
         single.record_event(pod, etype, reason, message, component="kubelet", host="n0",
                             field_path="spec.containers{a}")
-    got, want = batched.store.event_entries(), single.store.event_entries()
+    got: list[Any] = batched.store.event_entries()
+    want: list[Any] = single.store.event_entries()
     assert all(is_record(e) for e in got + want)
     assert got == want  # (the same seed: the same names and uids)
     assert got[0][3] is got[1][3] and got[0][7] is got[1][7]
@@ -294,7 +295,7 @@ def test_record_events_shares_as_record_event_does() -> None:
     assert path is not got[0][3][6] and message is not got[0][5]
     batched.record_events(copy.deepcopy(_OBJECTS[1]), (("Normal", "Created", message),),
                           component="kubelet", host="n0", field_path=path)
-    last = batched.store.event_entries()[-1]
+    last: Any = batched.store.event_entries()[-1]
     assert last[3][6] is got[0][3][6] and last[5] is got[0][5]
 
 
@@ -309,21 +310,15 @@ def test_plain_pull_and_start_are_the_general_step(name: str,
     ends where the general step (Kubelet._step on a twin cluster) does: join6's
     comparison, plus every stored Event (as a reader sees it), the correlator's caches,
     the event sequence and the name generator, counting the shortcuts taken."""
-    taken = {"pulled": 0, "started": 0}
-    real_pulled, real_started = kubelet_step.pulled_plainly, kubelet_step.started_plainly
+    taken = {"pulled_plainly": 0, "started_plainly": 0}
+    reals = {shortcut: getattr(kubelet_step, shortcut) for shortcut in taken}
+    for shortcut in taken:  # each counts the steps it answers yes for
+        def counted(kubelet: Kubelet, pod: Obj, c: Obj, shortcut: str = shortcut) -> Any:
+            answer = reals[shortcut](kubelet, pod, c)
+            taken[shortcut] += answer is not None and answer is not False
+            return answer
 
-    def pulled(kubelet: Kubelet, pod: Obj, c: Obj) -> bool:
-        answer = real_pulled(kubelet, pod, c)
-        taken["pulled"] += answer
-        return answer
-
-    def started(kubelet: Kubelet, pod: Obj, c: Obj) -> Obj | None:
-        answer = real_started(kubelet, pod, c)
-        taken["started"] += answer is not None
-        return answer
-
-    monkeypatch.setattr(kubelet_step, "pulled_plainly", pulled)
-    monkeypatch.setattr(kubelet_step, "started_plainly", started)
+        monkeypatch.setattr(kubelet_step, shortcut, counted)
     view = join6._kubelet_view
 
     def with_events(cluster: Cluster, key: tuple[str, str, str]) -> Any:
@@ -331,7 +326,7 @@ def test_plain_pull_and_start_are_the_general_step(name: str,
 
     monkeypatch.setattr(join6, "_kubelet_view", with_events)
     join6.test_one_container_step_is_the_general_step(name, monkeypatch)
-    assert taken["pulled"] >= 3 and taken["started"] >= 3, taken
+    assert taken["pulled_plainly"] >= 3 and taken["started_plainly"] >= 3, taken
 
 
 def test_the_plain_shortcuts_ask_for_pod_events() -> None:
