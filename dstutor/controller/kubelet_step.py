@@ -110,12 +110,7 @@ def pulled_quietly(kubelet: Kubelet, pod: Obj, c: Obj) -> bool:
     _advance, which raises for it after noting the image.)"""
     if c.get("image", "") in kubelet.missing or kubelet.pod_events():
         return False
-    for cs in pod["status"].get("containerStatuses") or []:  # Kubelet._cs, inline
-        if cs["name"] == c["name"]:
-            waiting = cs["state"].get("waiting")
-            return waiting is None or waiting.get("reason") not in (
-                "ErrImagePull", "ImagePullBackOff")
-    return False
+    return _pull_ends_plainly(pod, c)
 
 
 def pulled_plainly(kubelet: Kubelet, pod: Obj, c: Obj) -> bool:
@@ -124,6 +119,11 @@ def pulled_plainly(kubelet: Kubelet, pod: Obj, c: Obj) -> bool:
     on to starting."""
     if c.get("image", "") in kubelet.missing or not kubelet.pod_events():
         return False
+    return _pull_ends_plainly(pod, c)
+
+
+def _pull_ends_plainly(pod: Obj, c: Obj) -> bool:
+    """Whether container `c` has a status, and not a pull error's."""
     for cs in pod["status"].get("containerStatuses") or []:  # Kubelet._cs, inline
         if cs["name"] == c["name"]:
             waiting = cs["state"].get("waiting")
@@ -140,10 +140,7 @@ def started_quietly(kubelet: Kubelet, pod: Obj, c: Obj) -> Obj | None:
     if (c.get("image", "") in kubelet.crashing or isinstance(c.get("readinessProbe"), dict)
             or kubelet.pod_events()):
         return None
-    for cs in pod["status"].get("containerStatuses") or []:  # Kubelet._cs, inline
-        if cs["name"] == c["name"]:
-            return cs
-    return None
+    return _status_of(pod, c)
 
 
 def started_plainly(kubelet: Kubelet, pod: Obj, c: Obj) -> Obj | None:
@@ -153,7 +150,12 @@ def started_plainly(kubelet: Kubelet, pod: Obj, c: Obj) -> Obj | None:
     if (c.get("image", "") in kubelet.crashing or isinstance(c.get("readinessProbe"), dict)
             or not kubelet.pod_events()):
         return None
-    for cs in pod["status"].get("containerStatuses") or []:  # Kubelet._cs, inline
+    return _status_of(pod, c)
+
+
+def _status_of(pod: Obj, c: Obj) -> Obj | None:
+    """Container `c`'s status (Kubelet._cs, without its error for a missing one)."""
+    for cs in pod["status"].get("containerStatuses") or []:
         if cs["name"] == c["name"]:
             return cs
     return None
