@@ -40,7 +40,8 @@ Figures = dict[tuple[str, int], tuple[float, str, str]]
 
 
 def parse_figures(text: str) -> Figures:
-    """Every number in `text`, by its line's label and its place on the line, with the
+    """Every number in `text`, by its line's label (the text before its first colon, or
+    in a line without one, before its first number) and its place on the line, with the
     (up to three) words between it and the number before it, which say what it is. A
     label seen again (a table's repeated rows) gets " #2", " #3" ... so no figure hides
     another."""
@@ -48,8 +49,11 @@ def parse_figures(text: str) -> Figures:
     seen: dict[str, int] = {}
     for line in text.splitlines():
         label, colon, rest = line.partition(":")
-        if not colon:
-            label, rest = "", line
+        if not colon:  # a table's row: named by what comes before its first number
+            first = _NUMBER.search(line)
+            if first is None:
+                continue
+            label, rest = line[:first.start()], line[first.start():]
         label = " ".join(label.split())
         numbers = list(_NUMBER.finditer(rest))
         if not numbers:

@@ -16,6 +16,7 @@ from typing import Any
 
 from dstutor.controller import (
     kubelet_backoff,
+    kubelet_events,
     kubelet_restart,
     kubelet_status,
     kubelet_stop,
@@ -23,8 +24,10 @@ from dstutor.controller import (
     shared,
 )
 from dstutor.controller.context import Context
-from dstutor.controller.images import image_ref, image_size, pull_policy
+from dstutor.controller.images import image_ref as image_ref  # re-exported
+from dstutor.controller.images import image_size as image_size  # re-exported
 from dstutor.controller.images import pull_error as pull_error  # re-exported
+from dstutor.controller.images import pull_policy
 from dstutor.controller.images import runtime_ref as runtime_ref  # re-exported
 from dstutor.controller.kubelet_backoff import BACKOFF_INITIAL, BACKOFF_MAX
 from dstutor.controller.kubelet_ids import container_id, internal_ip, pod_ip
@@ -45,7 +48,7 @@ from dstutor.model.objects import Obj, is_pod_ready, key_of
 from dstutor.model.shapes import POD_IP
 from dstutor.model.timefmt import to_rfc3339
 
-COMPONENT = "kubelet"
+COMPONENT = kubelet_events.COMPONENT  # "kubelet"
 # (No conditions list is this one: set_conditions' last call, before any.)
 NO_LAST_CONDITIONS: tuple[Any, ...] = ([], (), None)
 MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
@@ -97,7 +100,7 @@ class Kubelet:
                node_name: str) -> None:
         """A kubelet event about one container (describe prefixes its fieldPath)."""
         self.ctx.record_event(pod, etype, reason, message, component=COMPONENT, host=node_name,
-                              field_path=f"spec.containers{{{container}}}")
+                              field_path=kubelet_events.field_path(container))
 
     # --- events ---------------------------------------------------------------------
 
@@ -245,7 +248,7 @@ class Kubelet:
         if pull_policy(c) == "Always" or image not in self.nodes[node_name].images:
             if self.pod_events():
                 self._event(pod, c["name"], "Normal", "Pulling",
-                            f'Pulling image "{image_ref(image)}"', node_name)
+                            kubelet_events.pulling_message(image), node_name)
             return "pulling", now + float(self.ctx.timing["imagePullSeconds"])
         return "starting", now + float(self.ctx.timing["containerStartSeconds"])
 
@@ -313,7 +316,7 @@ class Kubelet:
         name, image = c["name"], c.get("image", "")
         if cw.stage == "pull-failed":
             # The back-off is over: the kubelet pulls again (and records Pulling again).
-            self._event(pod, name, "Normal", "Pulling", f'Pulling image "{image_ref(image)}"',
+            self._event(pod, name, "Normal", "Pulling", kubelet_events.pulling_message(image),
                         node_name)
             cw.stage = "pulling"
         if cw.stage == "pulling":
@@ -322,11 +325,7 @@ class Kubelet:
                 return True
             self.nodes[node_name].pulled(image)
             if self.pod_events():
-                pull_seconds = float(self.ctx.timing["imagePullSeconds"])
-                self._event(pod, name, "Normal", "Pulled",
-                            f'Successfully pulled image "{image_ref(image)}" in '
-                            f"{pull_seconds:g}s ({pull_seconds:g}s including waiting). "
-                            f"Image size: {image_size(image)} bytes.", node_name)
+                kubelet_events.pulled_event(self, pod, c, node_name)
             cw.stage, cw.due, cw.fresh = "starting", now + float(self.ctx.timing["containerStartSeconds"]), True
             cs = self._cs(pod, name)
             waiting = cs["state"].get("waiting")
@@ -351,16 +350,8 @@ class Kubelet:
 
     def _start_events(self, pod: Obj, c: Obj, cw: ContainerWork, node_name: str) -> None:
         """The image check (unless just pulled), Created, Started."""
-        if not self.pod_events():
-            cw.fresh = False
-            return
-        image = c.get("image", "")
-        if not cw.fresh:
-            self._event(pod, c["name"], "Normal", "Pulled",
-                        f'Container image "{image_ref(image)}" already present on machine and '
-                        "can be accessed by the pod", node_name)
-        self._event(pod, c["name"], "Normal", "Created", "Container created", node_name)
-        self._event(pod, c["name"], "Normal", "Started", "Container started", node_name)
+        if self.pod_events():
+            kubelet_events.start_events(self, pod, c, cw.fresh, node_name)
         cw.fresh = False
 
     def _start(self, pod: Obj, key: PodKey, node_name: str, c: Obj, cw: ContainerWork,
@@ -375,13 +366,9 @@ class Kubelet:
             # counted, and each later restart doubles it.
             if not cw.backoff:
                 if pull_policy(c) == "Always":
-                    pull_seconds = float(self.ctx.timing["imagePullSeconds"])
                     self._event(pod, name, "Normal", "Pulling",
-                                f'Pulling image "{image_ref(image)}"', node_name)
-                    self._event(pod, name, "Normal", "Pulled",
-                                f'Successfully pulled image "{image_ref(image)}" in '
-                                f"{pull_seconds:g}s ({pull_seconds:g}s including waiting). "
-                                f"Image size: {image_size(image)} bytes.", node_name)
+                                kubelet_events.pulling_message(image), node_name)
+                    kubelet_events.pulled_event(self, pod, c, node_name)
                     cw.fresh = True
                 self._start_events(pod, c, cw, node_name)
             cw.backoff = BACKOFF_INITIAL if not cw.backoff else min(cw.backoff * 2, BACKOFF_MAX)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dstutor.controller import shared
+from dstutor.controller import kubelet_events, shared
 from dstutor.controller.kubelet_ids import container_id
 from dstutor.controller.kubelet_work import (
     _STEADY_WORK,
@@ -40,21 +40,30 @@ def step_one(kubelet: Kubelet, pod: Obj, key: PodKey, node_name: str, work: PodW
             kubelet._cs(pod, c["name"])["ready"] = True
             changed = True
     elif cw.due <= now:
-        if cw.stage == "pulling" and pulled_quietly(kubelet, pod, c):
-            # _advance's finished pull, which writes nothing: the node has the image, the
-            # container starts containerStartSeconds later. Its next record is made
-            # without a private copy of `cw` first (tests/sim/test_sim_join8_fast_paths.py).
+        if cw.stage == "pulling" and ((quiet := pulled_quietly(kubelet, pod, c))
+                                      or pulled_plainly(kubelet, pod, c)):
+            # _advance's finished pull, which writes nothing (but its Pulled event, with
+            # pod events): the node has the image, the container starts
+            # containerStartSeconds later. Its next record is made without a private copy
+            # of `cw` first (tests/sim/test_sim_join8_fast_paths.py, and with pod events
+            # tests/sim/test_sim_events2_fast_paths.py).
             kubelet.nodes[node_name].pulled(c.get("image", ""))
+            if not quiet:
+                kubelet_events.pulled_event(kubelet, pod, c, node_name)
             due = now + float(kubelet.ctx.timing["containerStartSeconds"])
             record.work = pulled_one(work, c["name"], cw, due)
             kubelet.wake_pod_at(key, due)
             return
         if cw.stage == "starting":
             cs = started_quietly(kubelet, pod, c)
+            if cs is None:
+                cs = started_plainly(kubelet, pod, c)
+                if cs is not None:  # Kubelet._start_events, first, as _start records them
+                    kubelet_events.start_events(kubelet, pod, c, cw.fresh, node_name)
             if cs is not None:
                 # Kubelet._start of a container that runs and is ready at once, recording
-                # nothing: its status as _start writes it, and the pod steady (the private
-                # copy of `cw` the general step makes would only be dropped).
+                # nothing else: its status as _start writes it, and the pod steady (the
+                # private copy of `cw` the general step makes would only be dropped).
                 cs["state"] = shared.running(to_rfc3339(now))
                 cs["containerID"] = container_id(pod, c["name"])
                 cs["imageID"] = shared.image_id(c.get("image", ""))
@@ -101,6 +110,20 @@ def pulled_quietly(kubelet: Kubelet, pod: Obj, c: Obj) -> bool:
     _advance, which raises for it after noting the image.)"""
     if c.get("image", "") in kubelet.missing or kubelet.pod_events():
         return False
+    return _pull_ends_plainly(pod, c)
+
+
+def pulled_plainly(kubelet: Kubelet, pod: Obj, c: Obj) -> bool:
+    """pulled_quietly but for the Pulled event: with pod events, whether the end of
+    container `c`'s pull would only note the image, record Pulled and move the container
+    on to starting."""
+    if c.get("image", "") in kubelet.missing or not kubelet.pod_events():
+        return False
+    return _pull_ends_plainly(pod, c)
+
+
+def _pull_ends_plainly(pod: Obj, c: Obj) -> bool:
+    """Whether container `c` has a status, and not a pull error's."""
     for cs in pod["status"].get("containerStatuses") or []:  # Kubelet._cs, inline
         if cs["name"] == c["name"]:
             waiting = cs["state"].get("waiting")
@@ -117,7 +140,22 @@ def started_quietly(kubelet: Kubelet, pod: Obj, c: Obj) -> Obj | None:
     if (c.get("image", "") in kubelet.crashing or isinstance(c.get("readinessProbe"), dict)
             or kubelet.pod_events()):
         return None
-    for cs in pod["status"].get("containerStatuses") or []:  # Kubelet._cs, inline
+    return _status_of(pod, c)
+
+
+def started_plainly(kubelet: Kubelet, pod: Obj, c: Obj) -> Obj | None:
+    """started_quietly but for the events of the start: with pod events, the status of
+    container `c` if Kubelet._start would only record its events
+    (kubelet_events.start_events) and then write it running and ready; else None."""
+    if (c.get("image", "") in kubelet.crashing or isinstance(c.get("readinessProbe"), dict)
+            or not kubelet.pod_events()):
+        return None
+    return _status_of(pod, c)
+
+
+def _status_of(pod: Obj, c: Obj) -> Obj | None:
+    """Container `c`'s status (Kubelet._cs, without its error for a missing one)."""
+    for cs in pod["status"].get("containerStatuses") or []:
         if cs["name"] == c["name"]:
             return cs
     return None

@@ -265,6 +265,7 @@ class Cluster:
 
     # (sim/recorder.py: this class's method, written there to keep this module short)
     record_event = recorder.record_event
+    record_events = recorder.record_events
 
 
     # --- time -----------------------------------------------------------------------

@@ -178,12 +178,15 @@ class EventCorrelator:
         self._pend(key, now, seen)
         return key, key[9], False, seen
 
-    def observe_new(self, key: tuple[str, ...], now: float) -> Observed | Literal[True] | None:
+    def observe_new(self, key: tuple[str, ...], now: float, name: str | None = None
+                    ) -> Observed | Literal[True] | None:
         """observe for a recorder that names its new events itself (Cluster.record_event):
-        True for an event on the fresh path that is kept, before anything is remembered
-        about it. The caller then names it and calls `named` at once, with nothing in
-        between: the observation (count 1, first seen now) is made only if the caches
-        are ever looked at, not for each of the 250,000 events of a 5,000-node settle."""
+        True for an event on the fresh path that is kept. Without `name`, before anything
+        is remembered about it: the caller then names it and calls `named` at once, with
+        nothing in between. With `name` (what the caller names a new event), the event
+        is remembered under it, as `named` would, before True is returned. Either way the
+        observation (count 1, first seen now) is made only if the caches are ever looked
+        at, not for each of the 250,000 events of a 5,000-node settle."""
         if self._streak is not None:
             if self._trusted and key[:AGGREGATE_KEY_LEN] == self._streak[0]:
                 got = self._streak_step(key[9], now)
@@ -209,14 +212,28 @@ class EventCorrelator:
                     self._pend(key, now, "")  # counted, though dropped
                     return None
                 bucket.tokens -= 1.0
+                if name is not None:
+                    self._pend(key, now, name)
                 return True
             spam = self._spam.items
             if skey not in spam:
-                # A new run: nothing cached is about this object from this source.
-                bucket = spam[skey] = _Bucket(SPAM_BURST - 1.0, now)
-                if len(spam) > self._spam.size:
-                    spam.popitem(last=False)
+                # A new run: nothing cached is about this object from this source. Its
+                # bucket goes in at the end and, the cache being full, the oldest goes
+                # out (popped first: the same entries are left) and lends its object:
+                # nothing else holds it (the streak is over, the run is replaced here).
+                if len(spam) >= self._spam.size:
+                    bucket = spam.popitem(last=False)[1]
+                    bucket.tokens = SPAM_BURST - 1.0
+                    bucket.last = now
+                else:
+                    bucket = _Bucket(SPAM_BURST - 1.0, now)
+                spam[skey] = bucket
                 self._run = (skey, bucket, key, None)
+                if name is not None:  # (named, inline: most events come this way)
+                    pending = self._pending
+                    pending.append((key, now, name))
+                    if len(pending) >= 2 * self._observed.size:
+                        self._pend_trim()
                 return True
         return self._observe(key, now)
 
@@ -253,12 +270,14 @@ class EventCorrelator:
         observation, or only the name of the event stored for it ("" for none yet)."""
         pending = self._pending
         pending.append((key, now, seen))
-        size = self._observed.size
-        if len(pending) >= 2 * size:
-            # The oldest have been pushed out of both caches by the newer ones.
-            self._aggregates.items.clear()
-            self._observed.items.clear()
-            del pending[:-size]
+        if len(pending) >= 2 * self._observed.size:
+            self._pend_trim()
+
+    def _pend_trim(self) -> None:
+        # The oldest pending entries have been pushed out of both caches by the newer ones.
+        self._aggregates.items.clear()
+        self._observed.items.clear()
+        del self._pending[:-self._observed.size]
 
     # The event observe_new answered True for is stored under a name: named(key, now,
     # name) pends it with that name (what _materialize turns into its observation).

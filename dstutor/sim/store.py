@@ -383,17 +383,24 @@ class Store:
         return False
 
     def put_event(self, name: str, namespace: str, uid: int, created: str, involved: Involved,
-                  reason: str, message: str, etype: str, source: Source, first: str,
-                  count: int, aggregated: bool) -> None:
+                  reason: str, message: str, etype: str, source: Source,
+                  first: str | None = None, count: int = 1, aggregated: bool = False) -> None:
         """Store a new Event recorded by Cluster.record_event: `put` for its dict, as a
         record (eventstore.new_record: the uid as NameGenerator.uid_bits drew it;
-        lastTimestamp is its creation). `namespace`: the involved object's, or "default"."""
+        lastTimestamp is its creation; `first` None: an Event seen once, now, count and
+        aggregated left as they are). `namespace`: the involved object's, or "default"."""
         items = self._by_kind.get("Event")
         if items is None:
             items = self._kind("Event")
-        if not self.events_watched():
-            record = new_record(name, uid, created, involved, reason, message, etype, source,
-                                first, count, aggregated, self._revision + 1)
+        blind = self.event_blind
+        for listener in self.listeners:  # events_watched(), inline
+            if listener not in blind:
+                break
+        else:
+            record = ((name, uid, created, involved, reason, message, etype, source,
+                       self._revision + 1) if first is None else  # (the short form)
+                      new_record(name, uid, created, involved, reason, message, etype, source,
+                                 first, count, aggregated, self._revision + 1))
             # One lookup: the key is always new (a recorder names an Event once).
             stored: Any = items.setdefault((namespace, name), record)  # type: ignore[arg-type]
             if stored is record:
@@ -403,7 +410,8 @@ class Store:
                 self._sorted_keys.pop("Event", None)
                 return
         self.put(event_dict(new_record(name, uid, created, involved, reason, message, etype,
-                                       source, first, count, aggregated, 0)))
+                                       source, created if first is None else first, count,
+                                       aggregated, 0)))
 
     def update_event(self, record: EventRecord, count: int, message: str, last: str) -> None:
         """What a recorder's update of a stored record does (`touch` after it set count,

@@ -30,8 +30,11 @@ peak memory (max RSS):          117.6 MB   (target <= 120 MB; interpreter + impo
     ("start-up: 2.64× import typer", {("start-up", 0): (2.64, "×", "")}),
     ("rss: 117.6 MB", {("rss", 0): (117.6, "MB", "")}),
     ("  kubelet   150,000    1.253 s      8.4 us",
-     {("", 0): (150000.0, "", "kubelet"), ("", 1): (1.253, "s", ""),
-      ("", 2): (8.4, "us", "")}),
+     {("kubelet", 0): (150000.0, "", ""), ("kubelet", 1): (1.253, "s", ""),
+      ("kubelet", 2): (8.4, "us", "")}),
+    ("  parse the cluster file   0.086 s    0.085 s",
+     {("parse the cluster file", 0): (0.086, "s", ""),
+      ("parse the cluster file", 1): (0.085, "s", "")}),
     # Numbers inside names are not figures: node-00003, v1.37, agent-4.
     ("node-00003 joined: v1.37 agent-4", {}),
     ("no numbers here: at all", {}),
@@ -42,8 +45,8 @@ def test_parse_figures_reads_each_number_of_a_line(line: str, expected: dict) ->
 
 def test_parse_figures_numbers_a_repeated_label() -> None:
     figures = compare.parse_figures("  +0   10,002   0.271 s\n  +0   10,002   0.199 s\n")
-    assert figures[("", 2)] == (0.271, "s", "")
-    assert figures[("#2", 2)] == (0.199, "s", "")
+    assert figures[("+", 2)] == (0.271, "s", "")
+    assert figures[("+ #2", 2)] == (0.199, "s", "")
 
 
 def test_summarise_keeps_what_moved_with_ranges_and_ratio() -> None:

@@ -186,6 +186,13 @@ class DictEventsCluster(Cluster):
         self.store.put(event)
 
 
+    def record_events(self, obj: Obj, events: tuple[tuple[str, str, str], ...], *,
+                      component: str, host: str = "", field_path: str = "") -> None:
+        """What Cluster.record_events stands for: record_event for each event in turn."""
+        for etype, reason, message in events:
+            self.record_event(obj, etype, reason, message, component=component, host=host,
+                              field_path=field_path)
+
     def expire_events(self) -> None:
         now = self.clock.now()
         if now < self._events_expire_at:
