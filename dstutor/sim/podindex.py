@@ -43,18 +43,7 @@ def put_created_pod(self: Store, obj: Obj, key: Key, owner: str, refs: object,
     # _index_pod(obj, key, stored=True) for a new key, a controller and a target node.
     self._owner_refs[owner] = refs
     record = self.pod_records[key] = PodRecord(obj, owner, node)
-    try:
-        per_node = self._pods_by_owner_node[owner]
-    except KeyError:
-        per_node = self._pods_by_owner_node[owner] = {}
-    there = per_node.get(node)
-    if there is None:
-        per_node[node] = record
-    elif type(there) is PodRecord:
-        per_node[node] = (self.stored_key(there, there.key), key)
-    else:
-        per_node[node] = (*there, key)
-    self._pods_by_node[node] = NodeKeys((*self._pods_by_node.get(node, ()), key))
+    add_to_indexes(self, record, key, owner, node)
     for listener in self.listeners:
         listener("Pod", None, obj)
 
@@ -96,6 +85,14 @@ def index_pod(self: Store, pod: Obj, key: Key, stored: bool = False) -> None:
         self._unindex_record(known, key)
         known.owner, known.node = owner, node
         record = known
+    add_to_indexes(self, record, key, owner, node)
+
+
+def add_to_indexes(self: Store, record: PodRecord, key: Key, owner: str, node: str
+                   ) -> None:
+    """Index a pod's record under its controller uid (else as an orphan) and its target
+    node (else as unplaced), `key` the table's tuple: index_pod's end, and
+    put_created_pod's."""
     if owner:
         try:  # (not setdefault: no new dict made for each pod to throw away)
             per_node = self._pods_by_owner_node[owner]
@@ -119,6 +116,7 @@ def index_pod(self: Store, pod: Obj, key: Key, stored: bool = False) -> None:
         self._pods_by_node[node] = NodeKeys((*self._pods_by_node.get(node, ()), key))
     else:
         self._unplaced[key] = key
+
 
 def unindex_record(self: Store, record: PodRecord, key: Key) -> None:
     """Take a pod out of the owner and node indexes (its record stays as it is);
