@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 _NUMBER = re.compile(r"(?<![\w.-])(\d[\d,]*(?:\.\d+)?)\s*(ms|us|µs|s|MB|KB|GB|%|x|×)?(?![\w.])")
 
 _WORD = re.compile(r"[A-Za-z][\w/-]*")
+_AFTER = re.compile(r"[ \t]+([A-Za-z][\w/-]*(?:[ \t]+[A-Za-z][\w/-]*){0,2})")
 
 # (line label, place among the line's numbers) -> (value, unit, the words before it)
 Figures = dict[tuple[str, int], tuple[float, str, str]]
@@ -42,7 +43,8 @@ Figures = dict[tuple[str, int], tuple[float, str, str]]
 def parse_figures(text: str) -> Figures:
     """Every number in `text`, by its line's label (the text before its first colon, or
     in a line without one, before its first number) and its place on the line, with the
-    (up to three) words between it and the number before it, which say what it is. A
+    (up to three) words between it and the number before it, which say what it is (or,
+    with none there, the words right after it, as in "5,508 calls per join"). A
     label seen again (a table's repeated rows) gets " #2", " #3" ... so no figure hides
     another."""
     figures: Figures = {}
@@ -65,6 +67,9 @@ def parse_figures(text: str) -> Figures:
         for place, found in enumerate(numbers):
             before = " ".join(_WORD.findall(rest[end:found.start()])[-3:])
             end = found.end()
+            if not before:  # "5,508 calls per join": named by the words right after it
+                after = _AFTER.match(rest, end)
+                before = " ".join(after[1].split()) if after else ""
             figures[(label, place)] = (float(found[1].replace(",", "")), found[2] or "", before)
     return figures
 

@@ -23,11 +23,14 @@ peak memory (max RSS):          117.6 MB   (target <= 120 MB; interpreter + impo
 
 @pytest.mark.parametrize(("line", "expected"), [
     ("register nodes:   0.282 s", {("register nodes", 0): (0.282, "s", "")}),
-    ("x: 5,799 calls per join", {("x", 0): (5799.0, "", "")}),
+    ("x: 5,799 calls per join", {("x", 0): (5799.0, "", "calls per join")}),
+    ("80990 bytecodes per join", {("", 0): (80990.0, "", "bytecodes per join")}),
+    ("settled: 3.5 s   (target <= 1 s)",
+     {("settled", 0): (3.5, "s", ""), ("settled", 1): (1.0, "s", "target")}),
     ("join: median CPU 0.819 ms of 200 (min 0.731 ms)",
      {("join", 0): (0.819, "ms", "median CPU"), ("join", 1): (200.0, "", "of"),
       ("join", 2): (0.731, "ms", "min")}),
-    ("start-up: 2.64× import typer", {("start-up", 0): (2.64, "×", "")}),
+    ("start-up: 2.64× import typer", {("start-up", 0): (2.64, "×", "import typer")}),
     ("rss: 117.6 MB", {("rss", 0): (117.6, "MB", "")}),
     ("  kubelet   150,000    1.253 s      8.4 us",
      {("kubelet", 0): (150000.0, "", ""), ("kubelet", 1): (1.253, "s", ""),
