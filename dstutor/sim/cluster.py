@@ -37,7 +37,7 @@ from dstutor.model.timefmt import to_rfc3339
 from dstutor.sim import recorder
 from dstutor.sim.apiserver import ApiServer, kind_info
 from dstutor.sim.clock import Clock
-from dstutor.sim.engine import Engine
+from dstutor.sim.engine import YOUNG_OBJECTS_TO_PROMOTE, Engine, promote_young_objects
 from dstutor.sim.events import (
     Draft,
     EventCorrelator,
@@ -69,29 +69,13 @@ SETTLE_LIMIT_SECONDS = 600.0
 PRUNE_INTERVAL_SECONDS = 600.0
 # A settle that runs this many work items or more is a big one (a node joining runs about
 # 60): its end pauses the collector, and if it leaves more new objects than
-# YOUNG_OBJECTS_TO_PROMOTE, collects the two young generations at once (Cluster.settle).
+# YOUNG_OBJECTS_TO_PROMOTE, hands the two young generations to the oldest at once
+# (Cluster.settle; sim/engine.py: promote_young_objects).
 BIG_SETTLE_ITEMS = 1000
-YOUNG_OBJECTS_TO_PROMOTE = 20_000
 # How many distinct texts record_event shares before starting afresh (a bound: most
 # messages repeat, but some name a pod and never do).
 MAX_SHARED_TEXTS = 4096
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
-
-
-def promote_young_objects() -> None:
-    """Move what the collector's two young generations hold to the oldest, as
-    gc.collect(1) would once none of it is garbage, but without walking it. After a big
-    instant those are the tens of thousands of long-lived objects it made (pods, their
-    status, Events), and collect(1) there found nothing to free in a 5,000-node settle
-    while walking them all (0.12 s of it, 0.2 s with pod events). Anything cyclic among
-    them is freed by the next full collection instead. freeze() then unfreeze() moves the
-    lists whole; where something else keeps objects frozen (the shell, after building:
-    shell/startup.py), unfreeze() would hand those back too, so collect(1) does it."""
-    if gc.get_freeze_count():
-        gc.collect(1)
-        return
-    gc.freeze()
-    gc.unfreeze()
 
 
 class Cluster:

@@ -5,6 +5,7 @@ shell keeps frozen."""
 
 from __future__ import annotations
 
+import copy
 import gc
 import weakref
 from collections.abc import Iterator
@@ -100,3 +101,52 @@ def test_a_big_settle_leaves_no_young_objects_and_nothing_frozen(
     assert promoted and all(count > 1_000 for count in promoted)
     assert gc.get_freeze_count() == 0
     assert len(cluster.store.list("Pod")) == 60
+
+
+def _fleet(nodes: int) -> Cluster:
+    cluster = Cluster(record_pod_events=True)
+    for i in range(nodes):
+        cluster.add_node(f"node-{i:02d}", ready=True)
+    return cluster
+
+
+_AGENT = {"apiVersion": "apps/v1", "kind": "DaemonSet",
+          "metadata": {"name": "agent", "namespace": "default"},
+          "spec": {"selector": {"matchLabels": {"app": "agent"}},
+                   "template": {"metadata": {"labels": {"app": "agent"}},
+                                "spec": {"containers": [{"name": "a", "image": "agent:1"}]}}}}
+
+
+@pytest.mark.parametrize(("large", "collector_on", "promotes"),
+                         [(50, True, True), (10**9, True, False), (50, False, False)])
+def test_a_large_run_of_the_engine_hands_its_objects_to_the_oldest_generation(
+        collector: None, monkeypatch: pytest.MonkeyPatch, large: int, collector_on: bool,
+        promotes: bool) -> None:
+    """Engine.run_queue: a run of LARGE_INSTANT items or more, with the collector on,
+    leaves no young objects behind (the pass at the next allocation would walk them
+    all); a smaller run, or the collector off (the shell's build), leaves them."""
+    from dstutor.sim import engine as engine_module
+
+    cluster = _fleet(40)
+    cluster.advance()
+    promoted: list[int] = []
+    real = engine_module.promote_young_objects
+    monkeypatch.setattr(engine_module, "promote_young_objects",
+                        lambda: (promoted.append(gc.get_count()[0]), real())[1])
+    monkeypatch.setattr(engine_module, "LARGE_INSTANT", large)
+    monkeypatch.setattr(engine_module, "YOUNG_OBJECTS_TO_PROMOTE", 100)
+    monkeypatch.setattr(cluster_module, "BIG_SETTLE_ITEMS", 10**9)  # (the engine alone)
+    cluster.api.create(copy.deepcopy(_AGENT))  # (queued, not run: no settle)
+    if collector_on:
+        gc.enable()
+    cluster.engine.run_queue()  # the DaemonSet's sync: 40 creates, their scheduling
+    gc.disable()
+    pods = [record.pod for record in cluster.store.pod_records.values()]
+    assert len(pods) == 40
+    if promotes:
+        assert promoted and all(count > 100 for count in promoted)
+        assert gc.get_freeze_count() == 0
+        assert _in_generation(pods[-1], 2)  # made by the run, not walked since
+    else:
+        assert promoted == []
+        assert _in_generation(pods[-1], 0)
