@@ -143,11 +143,14 @@ class EventCorrelator:
         # in: its spam key and bucket, its first event's key, and the (type, reason)
         # pairs of the others (None while there are none).
         self._run: tuple[tuple[str, ...], _Bucket, tuple[str, ...],
-                         set[tuple[str, str]] | None] | None = None
+                         list[tuple[str, str]] | None] | None = None
         # Whether every aggregate and observation has its spam key cached (see _verify),
         # and after how many more events to look again when not.
         self._trusted = False
         self._retry = 0
+        # The bucket the fresh path's next new run puts in the spam cache (one the cache
+        # evicted, or a new one): put in with one lookup, then set.
+        self._spare = _Bucket(0.0, 0.0)
         # The streak: the last event took the general path and was aggregated (a
         # DaemonSet's SuccessfulCreate for each of 5,000 pods, each message new): its
         # aggregate key, aggregate record, observation, spam bucket and event key, each
@@ -198,36 +201,45 @@ class EventCorrelator:
             run = self._run
             if run is not None and skey == run[0]:
                 first, others = run[2], run[3]
-                pair = (key[7], key[8])
-                if pair == (first[7], first[8]) or (others is not None and pair in others):
+                etype, reason = key[7], key[8]
+                if (reason == first[8] and etype == first[7]) or (
+                        others is not None and (etype, reason) in others):
                     return self._observe(key, now)  # (type, reason) again: general path
                 # The run goes on with a (type, reason) it has not had: its aggregate and
-                # event keys are new, and its bucket is the newest spam entry.
-                self._run = (skey, run[1], first, {pair} if others is None else others | {pair})
-                bucket = run[1]
-                bucket.tokens = min(float(SPAM_BURST),
-                                    bucket.tokens + (now - bucket.last) * SPAM_QPS)
-                bucket.last = now
-                if bucket.tokens < 1.0:
-                    self._pend(key, now, "")  # counted, though dropped
-                    return None
-                bucket.tokens -= 1.0
-                if name is not None:
-                    self._pend(key, now, name)
-                return True
-            spam = self._spam.items
-            if skey not in spam:
-                # A new run: nothing cached is about this object from this source. Its
-                # bucket goes in at the end and, the cache being full, the oldest goes
-                # out (popped first: the same entries are left) and lends its object:
-                # nothing else holds it (the streak is over, the run is replaced here).
-                if len(spam) >= self._spam.size:
-                    bucket = spam.popitem(last=False)[1]
-                    bucket.tokens = SPAM_BURST - 1.0
-                    bucket.last = now
+                # event keys are new, and its bucket is the newest spam entry. (The run's
+                # list of the others grows in place: nothing else holds it.)
+                if others is None:
+                    self._run = (skey, run[1], first, [(etype, reason)])
                 else:
-                    bucket = _Bucket(SPAM_BURST - 1.0, now)
-                spam[skey] = bucket
+                    others.append((etype, reason))
+                bucket = run[1]
+                tokens = bucket.tokens + (now - bucket.last) * SPAM_QPS
+                bucket.last = now
+                if tokens >= 1.0:  # (min(SPAM_BURST, tokens) >= 1.0: the burst is 25)
+                    bucket.tokens = (tokens if tokens < SPAM_BURST else float(SPAM_BURST)) - 1.0
+                    if name is not None:  # (named, inline, as _pend would)
+                        pending = self._pending
+                        pending.append((key, now, name))
+                        if len(pending) >= 2 * self._observed.size:
+                            self._pend_trim()
+                    return True
+                bucket.tokens = tokens
+                self._pend(key, now, "")  # counted, though dropped
+                return None
+            spam = self._spam.items
+            bucket = self._spare
+            if spam.setdefault(skey, bucket) is bucket:  # (OrderedDict: a hit stays put)
+                # A new run: nothing cached is about this object from this source. Its
+                # bucket went in at the end (the spare: see __init__) and, the cache
+                # being over full, the oldest goes out (the same entries are left as
+                # when popped first) and is the next spare: nothing else holds it (the
+                # streak is over, the run is replaced here).
+                bucket.tokens = SPAM_BURST - 1.0
+                bucket.last = now
+                if len(spam) > self._spam.size:
+                    self._spare = spam.popitem(last=False)[1]
+                else:
+                    self._spare = _Bucket(0.0, 0.0)
                 self._run = (skey, bucket, key, None)
                 if name is not None:  # (named, inline: most events come this way)
                     pending = self._pending

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from dstutor.model.objects import Obj
 from dstutor.model.timefmt import to_rfc3339
 from dstutor.sim.events import EVENT_TTL_SECONDS, Draft, Observed
-from dstutor.sim.eventstore import Involved, entry_last_write, is_record
+from dstutor.sim.eventstore import Involved, Source, entry_last_write, is_record
 
 if TYPE_CHECKING:
     from dstutor.sim.cluster import Cluster
@@ -131,6 +131,10 @@ def record_events(self: Cluster, obj: Obj, events: tuple[tuple[str, str, str], .
         stamp = self._event_now = (now_seconds, to_rfc3339(now_seconds),
                                    int(now_seconds * 1e9))
     correlator = self.events
+    # What the new Events share (the object as it stands, the reporter): made for the
+    # first that is stored, as _store_new makes them, and kept for the others (storing an
+    # Event changes neither the object nor its reporter).
+    shared: tuple[Involved, Source] | None = None
     for etype, reason, message in events:
         key = (component, host, kind, namespace, name, uid, api_version, etype, reason,
                message, field_path)
@@ -142,7 +146,14 @@ def record_events(self: Cluster, obj: Obj, events: tuple[tuple[str, str, str], .
         observed = correlator.observe_new(key, now_seconds, event_name)
         if observed is True:
             self._event_seq += 1
-            _store_new(self, meta, key, stamp, event_name, message)
+            texts = self._event_texts
+            if len(texts) > self._event_texts_limit:
+                texts.clear()
+            message = texts.setdefault(message, message)
+            if shared is None:
+                shared = _involved_and_source(self, meta, key)
+            self.store.put_event(event_name, namespace or "default", self.names.uid_bits(),
+                                 stamp[1], shared[0], reason, message, etype, shared[1])
         elif observed is not None:
             _record_observed(self, observed, meta, key, stamp)
 
@@ -193,12 +204,23 @@ def _store_new(self: Cluster, meta: Obj, key: tuple[str, ...], stamp: tuple[floa
     fieldPaths anew each time, mostly the same few texts (a 5,000-node settle: 200,000
     copies of `spec.containers{agent}`): an Event keeps the copy an earlier one kept
     (equal strings, so no reader can tell)."""
-    component, host, kind, namespace, name, uid, api_version, etype, reason, _, path = key
     texts = self._event_texts
     if len(texts) > self._event_texts_limit:
         texts.clear()
     text = texts.setdefault(text, text)
+    involved, source = _involved_and_source(self, meta, key)
+    namespace = key[3]
+    self.store.put_event(event_name, namespace or "default", self.names.uid_bits(), stamp[1],
+                         involved, key[8], text, key[7], source, first, count, aggregated)
+
+
+def _involved_and_source(self: Cluster, meta: Obj, key: tuple[str, ...]
+                         ) -> tuple[Involved, Source]:
+    """A new Event's involvedObject and source tuples, each the one stored Events already
+    share where it is equal (see _store_new)."""
+    component, host, kind, namespace, name, uid, api_version, _, _, _, path = key
     if path:
+        texts = self._event_texts
         path = texts.setdefault(path, path)
     involved: Involved = (api_version, kind, name, uid, meta.get("resourceVersion", ""),
                           namespace, path)
@@ -210,5 +232,4 @@ def _store_new(self: Cluster, meta: Obj, key: tuple[str, ...], stamp: tuple[floa
     source = self._event_reporters.get(reporter)
     if source is None:
         source = self._event_reporters[reporter] = reporter
-    self.store.put_event(event_name, namespace or "default", self.names.uid_bits(), stamp[1],
-                         involved, reason, text, etype, source, first, count, aggregated)
+    return involved, source
