@@ -148,9 +148,6 @@ class EventCorrelator:
         # and after how many more events to look again when not.
         self._trusted = False
         self._retry = 0
-        # The bucket the fresh path's next new run puts in the spam cache (one the cache
-        # evicted, or a new one): put in with one lookup, then set.
-        self._spare = _Bucket(0.0, 0.0)
         # The streak: the last event took the general path and was aggregated (a
         # DaemonSet's SuccessfulCreate for each of 5,000 pods, each message new): its
         # aggregate key, aggregate record, observation, spam bucket and event key, each
@@ -227,19 +224,18 @@ class EventCorrelator:
                 self._pend(key, now, "")  # counted, though dropped
                 return None
             spam = self._spam.items
-            bucket = self._spare
-            if spam.setdefault(skey, bucket) is bucket:  # (OrderedDict: a hit stays put)
+            if skey not in spam:
                 # A new run: nothing cached is about this object from this source. Its
-                # bucket went in at the end (the spare: see __init__) and, the cache
-                # being over full, the oldest goes out (the same entries are left as
-                # when popped first) and is the next spare: nothing else holds it (the
-                # streak is over, the run is replaced here).
-                bucket.tokens = SPAM_BURST - 1.0
-                bucket.last = now
-                if len(spam) > self._spam.size:
-                    self._spare = spam.popitem(last=False)[1]
+                # bucket goes in at the end and, the cache being full, the oldest goes
+                # out (popped first: the same entries are left) and lends its object:
+                # nothing else holds it (the streak is over, the run is replaced here).
+                if len(spam) >= self._spam.size:
+                    bucket = spam.popitem(last=False)[1]
+                    bucket.tokens = SPAM_BURST - 1.0
+                    bucket.last = now
                 else:
-                    self._spare = _Bucket(0.0, 0.0)
+                    bucket = _Bucket(SPAM_BURST - 1.0, now)
+                spam[skey] = bucket
                 self._run = (skey, bucket, key, None)
                 if name is not None:  # (named, inline: most events come this way)
                     pending = self._pending

@@ -1,8 +1,7 @@
 """Issue 19, events3: the fresh path's run (events in a row about one object from one
 source, each with a (type, reason) the run has not had) keeps the pairs it has had in a
-list it grows in place, and a new run's spam bucket goes into the cache with one lookup
-(the spare bucket). Held to upstream's steps (event_reference.ReferenceCorrelator) on
-long runs: many (type, reason) pairs about few objects, each coming back now and then,
+list it grows in place. Held to upstream's steps (event_reference.ReferenceCorrelator)
+on long runs: many (type, reason) pairs about few objects, each coming back now and then,
 so that a pair seen third, fourth or later in a run comes again."""
 
 from __future__ import annotations
@@ -70,7 +69,7 @@ def _run(obj: int, pairs: list[int], message: int = 0) -> list[tuple[Any, ...]]:
     (_run(1, [0, 1, 2, 3, 4, 5, 6, 7, 0, 7]), 8),
     # ... with another message: a new Event, its aggregate record holding both messages.
     (_run(1, [0, 1, 2]) + _run(1, [2], 1) + [("compare",)], 8),
-    # Runs about objects in turn, the cache full: each new run's bucket is the evicted one.
+    # Runs about objects in turn, the cache full: each new run evicts the oldest bucket.
     (_run(1, [0, 1]) + _run(2, [0, 1]) + _run(3, [0, 1]) + _run(1, [0, 1]), 2),
     (_run(1, [0, 1, 2]) + _run(2, [0]) + _run(1, [2]) + _run(2, [0, 1]), 1),
     # A run past its burst: the rest are dropped, counted.
