@@ -46,6 +46,12 @@ class DictShape:
         for key in self.keys:
             setattr(seed, key, None)
 
+    @property
+    def cls(self) -> type:
+        """The shape's class: `object.__new__(cls).__dict__` is new()'s answer (for a
+        caller making many dicts in a row, without the method call)."""
+        return self._cls
+
     def new(self) -> dict[str, Any]:
         """An empty dict of this shape, to be filled key by key."""
         d: dict[str, Any] = _new_object(self._cls).__dict__
