@@ -37,7 +37,7 @@ from dstutor.model.timefmt import to_rfc3339
 from dstutor.sim import recorder
 from dstutor.sim.apiserver import ApiServer, kind_info
 from dstutor.sim.clock import Clock
-from dstutor.sim.engine import Engine
+from dstutor.sim.engine import YOUNG_OBJECTS_TO_PROMOTE, Engine, promote_young_objects
 from dstutor.sim.events import (
     Draft,
     EventCorrelator,
@@ -69,9 +69,9 @@ SETTLE_LIMIT_SECONDS = 600.0
 PRUNE_INTERVAL_SECONDS = 600.0
 # A settle that runs this many work items or more is a big one (a node joining runs about
 # 60): its end pauses the collector, and if it leaves more new objects than
-# YOUNG_OBJECTS_TO_PROMOTE, collects the two young generations at once (Cluster.settle).
+# YOUNG_OBJECTS_TO_PROMOTE, hands the two young generations to the oldest at once
+# (Cluster.settle; sim/engine.py: promote_young_objects).
 BIG_SETTLE_ITEMS = 1000
-YOUNG_OBJECTS_TO_PROMOTE = 20_000
 # How many distinct texts record_event shares before starting afresh (a bound: most
 # messages repeat, but some name a pod and never do).
 MAX_SHARED_TEXTS = 4096
@@ -288,10 +288,9 @@ class Cluster:
         # After a big instant (a DaemonSet's 5,000 pods) the collector waits until the
         # recorders' caches are up to date too: catch_up allocates thousands of
         # long-lived, acyclic entries, and each young collection they set off would walk
-        # the objects that instant made again (0.35 s of a 5,000-node settle). Then
-        # collecting the two young generations at once walks those objects once, on
-        # their way to the oldest generation either way (a young collection at the next
-        # allocation, and a middle one later, would walk them twice).
+        # the objects that instant made again (0.35 s of a 5,000-node settle). Then the
+        # two young generations go to the oldest at once, where those objects were
+        # going either way, without a walk (promote_young_objects).
         gc.disable()
         try:
             self.expire_events()
@@ -299,7 +298,7 @@ class Cluster:
         finally:
             gc.enable()
         if gc.get_count()[0] > YOUNG_OBJECTS_TO_PROMOTE:
-            gc.collect(1)
+            promote_young_objects()
 
     def expire_events(self) -> None:
         """Drop the Events past the API server's --event-ttl (1h after their last write),

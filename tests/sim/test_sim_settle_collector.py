@@ -87,6 +87,14 @@ def test_the_collector_comes_back_after_a_failure(collector_on: None, every_sett
     assert gc.isenabled()
 
 
+def _watch_promotions(monkeypatch: pytest.MonkeyPatch, collected: list[int]) -> None:
+    """Record, instead of doing it, each collection and each move of the two young
+    generations to the oldest (promote_young_objects: what collect(1) did there, without
+    walking them), the latter as generation 1."""
+    monkeypatch.setattr(gc, "collect", lambda generation=2: collected.append(generation))
+    monkeypatch.setattr(cluster_module, "promote_young_objects", lambda: collected.append(1))
+
+
 @pytest.mark.parametrize(("threshold", "expected"), [(-1, [1]), (10**9, [])])
 def test_a_big_settle_collects_the_young_generations_at_once(
         collector_on: None, every_settle_big: None, monkeypatch: pytest.MonkeyPatch,
@@ -94,7 +102,7 @@ def test_a_big_settle_collects_the_young_generations_at_once(
     cluster = Cluster()
     collected: list[int] = []
     monkeypatch.setattr(cluster_module, "YOUNG_OBJECTS_TO_PROMOTE", threshold)
-    monkeypatch.setattr(gc, "collect", lambda generation=2: collected.append(generation))
+    _watch_promotions(monkeypatch, collected)
     cluster.settle()
     assert collected == expected
 
@@ -104,7 +112,7 @@ def test_no_collection_while_the_collector_is_off(every_settle_big: None,
     cluster = Cluster()
     collected: list[int] = []
     monkeypatch.setattr(cluster_module, "YOUNG_OBJECTS_TO_PROMOTE", -1)
-    monkeypatch.setattr(gc, "collect", lambda generation=2: collected.append(generation))
+    _watch_promotions(monkeypatch, collected)
     was = gc.isenabled()
     gc.disable()
     try:
