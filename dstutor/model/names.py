@@ -281,7 +281,7 @@ def validate_label_map(labels: object, path: str) -> list[str]:
     for key, value in labels.items():
         if (key.__class__ is not str or value.__class__ is not str
                 or (key not in _VALID_QUALIFIED_NAMES and validate_qualified_name(key))
-                or not _label_value_is_valid(value)):
+                or (value not in _VALID_LABEL_VALUES and not _label_value_is_valid(value))):
             break
     else:
         return []
