@@ -4,9 +4,9 @@ revision where they never change (model/sharedguard.py).
 
 A create burst makes thousands of pods of one revision in a row: daemon_pod_maker works
 out once what they share (the labels, the spec's shape and items, the namespace) and
-hands back the per-node step. new_daemon_pod is one pod made through it;
-new_daemon_pod_reference is the same pod built the plain way, key by key, which
-tests/sim/test_sim_create3_pod_maker.py holds the maker to."""
+hands back the per-node step. new_daemon_pod is one pod made through it.
+tests/sim/test_sim_create3_pod_maker.py holds the maker to the pod built the plain way,
+key by key (new_daemon_pod as it was before the maker)."""
 
 from __future__ import annotations
 
@@ -102,31 +102,3 @@ def new_daemon_pod(ds: Obj, state: DaemonSetState, node_name: str, generate_name
     (`generate_name` and `owner_refs` from DaemonSetsController._pod_owner_parts)."""
     return daemon_pod_maker(ds, state, generate_name, owner_refs)(node_name)
 
-
-def new_daemon_pod_reference(ds: Obj, state: DaemonSetState, node_name: str,
-                             generate_name: str, owner_refs: list[Obj]) -> Obj:
-    """new_daemon_pod built the plain way, one key at a time (the maker's reference)."""
-    tmeta = ds["spec"]["template"].get("metadata") or {}
-    pod_labels = _revision_labels(ds, state)
-    meta = POD_METADATA.new()
-    meta["generateName"] = generate_name
-    meta["namespace"] = ds["metadata"]["namespace"]
-    meta["labels"] = pod_labels
-    meta["ownerReferences"] = owner_refs
-    if tmeta.get("annotations"):
-        meta["annotations"] = dict(tmeta["annotations"])
-    spec = pod_spec_shape(state.pod_spec).filled(state.pod_spec)
-    if spec.get("affinity"):
-        spec["affinity"] = _pinned_own_affinity(spec["affinity"], node_name)
-    else:
-        spec["affinity"] = shared.pinned_affinity(node_name)
-    status = POD_STATUS.new()
-    status["phase"] = "Pending"
-    status["qosClass"] = state.qos_class
-    pod = POD.new()
-    pod["apiVersion"] = "v1"
-    pod["kind"] = "Pod"
-    pod["metadata"] = meta
-    pod["spec"] = spec
-    pod["status"] = status
-    return pod

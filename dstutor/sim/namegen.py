@@ -7,7 +7,7 @@ import random
 from dstutor.model.hashing import NAME_ALPHABET
 
 __all__ = ["MAX_GENERATED_NAME_LENGTH", "NAME_ALPHABET", "RANDOM_LENGTH", "NameGenerator",
-           "uid_text", "uid_text_reference"]
+           "uid_text"]
 
 MAX_GENERATED_NAME_LENGTH = 63
 RANDOM_LENGTH = 5
@@ -75,11 +75,4 @@ def uid_text(bits: int) -> str:
     """A random (version 4) UUID from 128 random bits, as uid() writes it."""
     h = ((bits & _UID_KEEP) | _UID_SET).to_bytes(16, "big").hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-def uid_text_reference(bits: int) -> str:
-    """uid_text written the plain way (the hex digits, with the version and variant
-    digits pasted in): tests hold uid_text and uid() to it."""
-    h = f"{bits:032x}"
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[(bits >> 60) & 3]}{h[17:20]}-{h[20:32]}"
 

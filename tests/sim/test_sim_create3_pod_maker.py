@@ -1,7 +1,8 @@
 """create3's create-burst shortcuts held to the general paths they replace:
 daemon_pod_maker (a revision's shared parts worked out once per burst) against
-new_daemon_pod_reference (the pod built key by key, as new_daemon_pod did); uid() and
-uid_text (the fixed UUID bits set on the number) against uid_text_reference; and
+new_daemon_pod_reference (below: new_daemon_pod as it was, the pod built key by key);
+uid() and uid_text (the fixed UUID bits set on the number) against uid_text_reference
+(below: the old formatting); and
 ApiServer._generate_free_pod_key (the create burst's free-name search, by store key)
 against _generate_free_name."""
 
@@ -17,14 +18,65 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dstutor.controller.daemon_pod import (
-    daemon_pod_maker,
-    new_daemon_pod,
-    new_daemon_pod_reference,
-)
+from dstutor.controller import shared
+from dstutor.controller.daemon_pod import daemon_pod_maker, new_daemon_pod
+from dstutor.controller.daemonset_util import node_name_affinity
+from dstutor.controller.state import DaemonSetState
+from dstutor.model.objects import DAEMONSET_UNIQUE_LABEL, TEMPLATE_GENERATION_LABEL, Obj
+from dstutor.model.shapes import POD, POD_METADATA, POD_STATUS, pod_spec_shape
+from dstutor.model.sharedguard import share
 from dstutor.sim.apiserver import MAX_NAME_GENERATION_ATTEMPTS
 from dstutor.sim.cluster import Cluster
-from dstutor.sim.namegen import NameGenerator, uid_text, uid_text_reference
+from dstutor.sim.namegen import NameGenerator, uid_text
+
+
+def new_daemon_pod_reference(ds: Obj, state: DaemonSetState, node_name: str,
+                             generate_name: str, owner_refs: list[Obj]) -> Obj:
+    """new_daemon_pod as it was before daemon_pod_maker (key by key, every pod)."""
+    template = ds["spec"]["template"]
+    tmeta = template.get("metadata") or {}
+    key = (state.hash, state.template_generation)
+    if state.pod_labels_key != key:
+        pod_labels = dict(tmeta.get("labels") or {})
+        pod_labels[DAEMONSET_UNIQUE_LABEL] = state.hash
+        if state.template_generation is not None:
+            pod_labels[TEMPLATE_GENERATION_LABEL] = state.template_generation
+        state.pod_labels, state.pod_labels_key = share(pod_labels), key
+    pod_labels = state.pod_labels
+    meta = POD_METADATA.new()
+    meta["generateName"] = generate_name
+    meta["namespace"] = ds["metadata"]["namespace"]
+    meta["labels"] = pod_labels
+    meta["ownerReferences"] = owner_refs
+    if tmeta.get("annotations"):
+        meta["annotations"] = dict(tmeta["annotations"])
+    spec = pod_spec_shape(state.pod_spec).filled(state.pod_spec)
+    if spec.get("affinity"):
+        affinity = dict(spec["affinity"])
+        node_affinity = dict(affinity.get("nodeAffinity") or {})
+        node_affinity["requiredDuringSchedulingIgnoredDuringExecution"] = (
+            node_name_affinity(node_name))
+        affinity["nodeAffinity"] = node_affinity
+        spec["affinity"] = affinity
+    else:
+        spec["affinity"] = shared.pinned_affinity(node_name)
+    status = POD_STATUS.new()
+    status["phase"] = "Pending"
+    status["qosClass"] = state.qos_class
+    pod = POD.new()
+    pod["apiVersion"] = "v1"
+    pod["kind"] = "Pod"
+    pod["metadata"] = meta
+    pod["spec"] = spec
+    pod["status"] = status
+    return pod
+
+
+def uid_text_reference(bits: int) -> str:
+    """namegen.uid_text as it was before create3 (the hex digits, with the version and
+    variant digits pasted in)."""
+    h = f"{bits:032x}"
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[(bits >> 60) & 3]}{h[17:20]}-{h[20:32]}"
 
 
 def _daemonset(name: str, *, annotations: bool = False, affinity: bool = False,
