@@ -13,7 +13,7 @@ from typing import Any
 from dstutor.controller import shared
 from dstutor.controller.claims import PodClaims
 from dstutor.controller.context import Context
-from dstutor.controller.daemon_pod import new_daemon_pod
+from dstutor.controller.daemon_pod import daemon_pod_maker
 from dstutor.controller.daemonset_manage import Manage
 from dstutor.controller.daemonset_util import (
     COMPONENT,
@@ -453,8 +453,9 @@ class DaemonSetsController(PodClaims, Manage):
         # uid, and the node the pod is pinned to (a template naming its node: put()).
         owner = controller_ref({"metadata": {"ownerReferences": owner_refs}})
         owner_uid = owner["uid"] if owner else ""
+        new_daemon_pod = daemon_pod_maker(ds, state, generate_name, owner_refs)
         for i, node_name in enumerate(nodes_needing_pods):
-            pod = new_daemon_pod(ds, state, node_name, generate_name, owner_refs)
+            pod = new_daemon_pod(node_name)
             # pod_signature(pod), as on_pod remembers it for the create: a new daemon pod
             # is Pending, without conditions or deletionTimestamp (daemon_pod.py), and
             # the create writes none of what a signature reads (admission: the spec's

@@ -13,6 +13,7 @@ from dstutor.model.kinds import KINDS, KindInfo
 from dstutor.model.names import go_quote
 from dstutor.model.objects import (
     TEMPLATE_GENERATION_ANNOTATION,
+    Key,
     Obj,
     canonical_json,
     clone,
@@ -258,8 +259,14 @@ class ApiServer:
             except PriorityRejected as err:
                 raise _forbidden(KINDS["Pod"], obj, err) from None
         free = False
-        if not meta.get("name"):
-            # Every pod a controller makes: the name just found free needs no second look.
+        key = None
+        named = bool(meta.get("name"))
+        if not named and index is not None:
+            # A controller's pod with its index (the create burst): its key, found free.
+            key, free = self._generate_free_pod_key(namespace, meta["generateName"])
+            meta["name"] = key[2]
+        elif not named:
+            # A generated name just found free needs no second look.
             meta["name"], free = self._generate_free_name(kind, namespace,
                                                           meta["generateName"])
         if not free:
@@ -269,10 +276,22 @@ class ApiServer:
         if kind in GENERATION_KINDS:
             meta.setdefault("generation", 1)
         if index is not None:  # (its key is free: just found so, or checked)
-            self.store.put_created_pod(obj, ("Pod", namespace, meta["name"]), *index)
+            self.store.put_created_pod(obj, key or ("Pod", namespace, meta["name"]), *index)
         else:
             self.store.put(obj)
         return obj
+
+    def _generate_free_pod_key(self, namespace: str, base: str) -> tuple[Key, bool]:
+        """_generate_free_name("Pod", namespace, base) as the pod's store key: the same
+        draws, each looked up in the pod table (Store.get's own table for pods; a record
+        always holds its pod), the key then handed on to put_created_pod."""
+        records, generate = self.store.pod_records, self.names.generate
+        key = ("Pod", namespace, generate(base))
+        for _ in range(MAX_NAME_GENERATION_ATTEMPTS - 1):
+            if key not in records:
+                return key, True
+            key = ("Pod", namespace, generate(base))
+        return key, False
 
     # --- update -------------------------------------------------------------------
 

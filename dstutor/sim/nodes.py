@@ -103,9 +103,11 @@ def make_node(name: str, index: int, *, labels: dict[str, str] | None = None,
     node_labels = _LABELS.build("amd64", "linux", "amd64", name, "linux")
     for role in roles or []:
         node_labels[f"node-role.kubernetes.io/{role}"] = ""
-    node_labels.update(labels or {})
+    if labels:
+        node_labels.update(labels)
     cap = _RESOURCES.filled(DEFAULT_CAPACITY)
-    cap.update({k: str(v) for k, v in (capacity or {}).items()})
+    if capacity:
+        cap.update({k: str(v) for k, v in capacity.items()})
     cidr = pod_cidr(index)
     spec = _SPEC.build(cidr, [cidr])
     if taints:
