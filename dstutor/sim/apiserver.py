@@ -5,6 +5,8 @@ A rejected write raises before anything is stored, so it changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dstutor.digest import sha256_hex
 from dstutor.errors import AlreadyExists, BadRequest, Forbidden, Invalid, NotFound
 from dstutor.model import defaults, validation
@@ -211,14 +213,32 @@ class ApiServer:
         return self._generate_free_name(kind, namespace, base)[0]
 
     def _generate_free_name(self, kind: str, namespace: str, base: str) -> tuple[str, bool]:
-        """(_generate_name's name, whether it is known to be free): only the last of the
-        attempts goes unchecked, so the caller's own check is needed just for that one."""
-        name = self.names.generate(base)
+        """(_generate_name's name, whether it is known to be free)."""
+        key, free = self._generate_free_key(kind, namespace, base)
+        return key[2], free
+
+    def _generate_free_key(self, kind: str, namespace: str, base: str) -> tuple[Key, bool]:
+        """(the store key (kind, namespace, name) of _generate_name's name, whether it is
+        known to be free): only the last of the attempts goes unchecked, so the caller's
+        own check is needed just for that one. A pod's key is looked up in the pod table
+        (Store.get's own for pods: a record always holds its pod), and a controller's
+        create hands it on to put_created_pod."""
+        taken: Callable[[Key], bool]
+        if kind == "Pod":
+            taken = self.store.pod_records.__contains__
+        else:
+            get = self.store.get
+
+            def taken(key: Key) -> bool:
+                return get(*key) is not None
+
+        generate = self.names.generate
+        key = (kind, namespace, generate(base))
         for _ in range(MAX_NAME_GENERATION_ATTEMPTS - 1):
-            if self.store.get(kind, namespace, name) is None:
-                return name, True
-            name = self.names.generate(base)
-        return name, False
+            if not taken(key):
+                return key, True
+            key = (kind, namespace, generate(base))
+        return key, False
 
     def create(self, obj: Obj, *, handed_over: bool = False) -> Obj:
         stored = self.prepare_create(obj, handed_over=handed_over)
@@ -260,15 +280,11 @@ class ApiServer:
                 raise _forbidden(KINDS["Pod"], obj, err) from None
         free = False
         key = None
-        named = bool(meta.get("name"))
-        if not named and index is not None:
-            # A controller's pod with its index (the create burst): its key, found free.
-            key, free = self._generate_free_pod_key(namespace, meta["generateName"])
+        if not meta.get("name"):
+            # Every pod a controller makes: the name just found free needs no second look,
+            # and its store key goes on to put_created_pod.
+            key, free = self._generate_free_key(kind, namespace, meta["generateName"])
             meta["name"] = key[2]
-        elif not named:
-            # A generated name just found free needs no second look.
-            meta["name"], free = self._generate_free_name(kind, namespace,
-                                                          meta["generateName"])
         if not free:
             self._check_name_free(kind, namespace, meta["name"])
         meta["uid"] = self.names.uid()
@@ -280,18 +296,6 @@ class ApiServer:
         else:
             self.store.put(obj)
         return obj
-
-    def _generate_free_pod_key(self, namespace: str, base: str) -> tuple[Key, bool]:
-        """_generate_free_name("Pod", namespace, base) as the pod's store key: the same
-        draws, each looked up in the pod table (Store.get's own table for pods; a record
-        always holds its pod), the key then handed on to put_created_pod."""
-        records, generate = self.store.pod_records, self.names.generate
-        key = ("Pod", namespace, generate(base))
-        for _ in range(MAX_NAME_GENERATION_ATTEMPTS - 1):
-            if key not in records:
-                return key, True
-            key = ("Pod", namespace, generate(base))
-        return key, False
 
     # --- update -------------------------------------------------------------------
 

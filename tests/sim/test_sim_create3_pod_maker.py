@@ -3,8 +3,9 @@ daemon_pod_maker (a revision's shared parts worked out once per burst) against
 new_daemon_pod_reference (below: new_daemon_pod as it was, the pod built key by key);
 uid() and uid_text (the fixed UUID bits set on the number) against uid_text_reference
 (below: the old formatting); and
-ApiServer._generate_free_pod_key (the create burst's free-name search, by store key)
-against _generate_free_name."""
+ApiServer._generate_free_key for pods (the free-name search, by store key in the pod
+table) against free_name_reference (below: _generate_free_name as it was, asking
+Store.get)."""
 
 from __future__ import annotations
 
@@ -206,11 +207,11 @@ def test_free_pod_key_is_the_free_name(taken: int, namespace: str) -> None:
             cluster.store.put(pod)
         cluster.api.names = NameGenerator(seed)
         if fast:
-            key, free = cluster.api._generate_free_pod_key(namespace, base)
+            key, free = cluster.api._generate_free_key("Pod", namespace, base)
             assert key[:2] == ("Pod", namespace)
             found = (key[2], free)
         else:
-            found = cluster.api._generate_free_name("Pod", namespace, base)
+            found = free_name_reference(cluster, "Pod", namespace, base)
         after = copy.deepcopy(cluster.api.names).generate(base)
         answers.append((found, after))
     assert answers[0] == answers[1]
@@ -218,3 +219,16 @@ def test_free_pod_key_is_the_free_name(taken: int, namespace: str) -> None:
     # (The last attempt goes unchecked: the caller's own check then looks.)
     assert free == (taken < MAX_NAME_GENERATION_ATTEMPTS - 1)
     assert (name in names) == (taken >= MAX_NAME_GENERATION_ATTEMPTS)
+
+
+def free_name_reference(cluster: Cluster, kind: str, namespace: str, base: str
+                        ) -> tuple[str, bool]:
+    """ApiServer._generate_free_name as it was before create3: each draw asked of
+    Store.get; only the last attempt goes unchecked."""
+    api = cluster.api
+    name = api.names.generate(base)
+    for _ in range(MAX_NAME_GENERATION_ATTEMPTS - 1):
+        if api.store.get(kind, namespace, name) is None:
+            return name, True
+        name = api.names.generate(base)
+    return name, False
