@@ -214,11 +214,8 @@ class EventCorrelator:
                 bucket.last = now
                 if tokens >= 1.0:  # (min(SPAM_BURST, tokens) >= 1.0: the burst is 25)
                     bucket.tokens = (tokens if tokens < SPAM_BURST else float(SPAM_BURST)) - 1.0
-                    if name is not None:  # (named, inline, as _pend would)
-                        pending = self._pending
-                        pending.append((key, now, name))
-                        if len(pending) >= 2 * self._observed.size:
-                            self._pend_trim()
+                    if name is not None:
+                        self._pend(key, now, name)
                     return True
                 bucket.tokens = tokens
                 self._pend(key, now, "")  # counted, though dropped

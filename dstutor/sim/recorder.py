@@ -26,6 +26,19 @@ if TYPE_CHECKING:
 MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
 
 
+def reported_uid(kind: str, meta: Obj) -> str:
+    """The involvedObject uid an event about this object is reported under. The kubelet
+    reports a static pod's events under the static pod's own uid, which its mirror pod
+    keeps in the config.mirror annotation."""
+    if kind == "Pod":
+        annotations = meta.get("annotations")
+        if annotations:
+            mirrored = annotations.get(MIRROR_ANNOTATION)
+            if mirrored:
+                return mirrored
+    return meta.get("uid", "")
+
+
 def record_event(self: Cluster, obj: Obj, etype: str, reason: str, message: str, *,
                  component: str, host: str = "", field_path: str = "") -> None:
     """Record an Event through client-go's correlator: repeats bump a count, floods of
@@ -33,16 +46,9 @@ def record_event(self: Cluster, obj: Obj, etype: str, reason: str, message: str,
     every five minutes (see sim/events.py)."""
     kind = obj["kind"]
     meta = obj["metadata"]
-    if kind == "Pod":
-        if not self.record_pod_events:
-            return
-        # The kubelet reports a static pod's events under the static pod's own uid,
-        # which its mirror pod keeps in the config.mirror annotation.
-        annotations = meta.get("annotations")
-        uid = (annotations.get(MIRROR_ANNOTATION) if annotations else None) or meta.get(
-            "uid", "")
-    else:
-        uid = meta.get("uid", "")
+    if kind == "Pod" and not self.record_pod_events:
+        return
+    uid = reported_uid(kind, meta)
     name = meta["name"]
     namespace = meta.get("namespace", "") or ""
     # A Draft's fields as a plain tuple: the correlator's keys are its prefixes.
@@ -114,14 +120,9 @@ def record_events(self: Cluster, obj: Obj, events: tuple[tuple[str, str, str], .
     (tests/sim/test_sim_events2_fast_paths.py holds the two to each other)."""
     kind = obj["kind"]
     meta = obj["metadata"]
-    if kind == "Pod":
-        if not self.record_pod_events:
-            return
-        annotations = meta.get("annotations")  # (a static pod: see record_event)
-        uid = (annotations.get(MIRROR_ANNOTATION) if annotations else None) or meta.get(
-            "uid", "")
-    else:
-        uid = meta.get("uid", "")
+    if kind == "Pod" and not self.record_pod_events:
+        return
+    uid = reported_uid(kind, meta)
     name = meta["name"]
     namespace = meta.get("namespace", "") or ""
     api_version = obj.get("apiVersion", "v1")
@@ -146,14 +147,7 @@ def record_events(self: Cluster, obj: Obj, events: tuple[tuple[str, str, str], .
         observed = correlator.observe_new(key, now_seconds, event_name)
         if observed is True:
             self._event_seq += 1
-            texts = self._event_texts
-            if len(texts) > self._event_texts_limit:
-                texts.clear()
-            message = texts.setdefault(message, message)
-            if shared is None:
-                shared = _involved_and_source(self, meta, key)
-            self.store.put_event(event_name, namespace or "default", self.names.uid_bits(),
-                                 stamp[1], shared[0], reason, message, etype, shared[1])
+            shared = _store_new(self, meta, key, stamp, event_name, message, shared=shared)
         elif observed is not None:
             _record_observed(self, observed, meta, key, stamp)
 
@@ -194,8 +188,12 @@ def _record_observed(self: Cluster, observed: Observed, meta: Obj, key: tuple[st
 
 def _store_new(self: Cluster, meta: Obj, key: tuple[str, ...], stamp: tuple[float, str, int],
                event_name: str, text: str, first: str | None = None, count: int = 1,
-               aggregated: bool = False) -> None:
+               aggregated: bool = False, shared: tuple[Involved, Source] | None = None
+               ) -> tuple[Involved, Source]:
     """Store a new Event named `event_name` (created now; `first` None: seen once, now).
+    Returns its involvedObject and source, which `shared` gives where they are known: the
+    next events in a row about the object as it stands, from the same reporter
+    (record_events; storing an Event changes neither).
 
     The Event is kept as a record until read (sim/eventstore.py): its dict is what was
     stored here before, key for key. Events in a row about one object as it stands (a
@@ -208,10 +206,11 @@ def _store_new(self: Cluster, meta: Obj, key: tuple[str, ...], stamp: tuple[floa
     if len(texts) > self._event_texts_limit:
         texts.clear()
     text = texts.setdefault(text, text)
-    involved, source = _involved_and_source(self, meta, key)
-    namespace = key[3]
-    self.store.put_event(event_name, namespace or "default", self.names.uid_bits(), stamp[1],
-                         involved, key[8], text, key[7], source, first, count, aggregated)
+    if shared is None:
+        shared = _involved_and_source(self, meta, key)
+    self.store.put_event(event_name, key[3] or "default", self.names.uid_bits(), stamp[1],
+                         shared[0], key[8], text, key[7], shared[1], first, count, aggregated)
+    return shared
 
 
 def _involved_and_source(self: Cluster, meta: Obj, key: tuple[str, ...]
