@@ -260,9 +260,8 @@ _VALID_LABEL_VALUES_MAX = 256
 
 
 def _label_value_is_valid(value: str) -> bool:
-    """not validate_label_value(value), remembered when so (bounded)."""
-    if value in _VALID_LABEL_VALUES:
-        return True
+    """not validate_label_value(value) for a value not remembered yet; remembered when
+    valid (bounded)."""
     if validate_label_value(value):
         return False
     if len(_VALID_LABEL_VALUES) >= _VALID_LABEL_VALUES_MAX:

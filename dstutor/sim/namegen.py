@@ -52,9 +52,7 @@ class NameGenerator:
         return base[:_MAX_BASE] + self.suffix()
 
     def uid(self) -> str:
-        # uid_text(getrandbits(128)), inline (a pod's create makes one).
-        h = ((self._rng.getrandbits(128) & _UID_KEEP) | _UID_SET).to_bytes(16, "big").hex()
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        return uid_text(self._rng.getrandbits(128))
 
     def uid_bits(self) -> int:
         """The draw uid() makes, not yet written out: uid_text(bits) is that uid. An Event
