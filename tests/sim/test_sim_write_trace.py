@@ -1,6 +1,8 @@
 """Nothing a learner can see changes when the engine, kubelet or store get faster: every
 visible state of the scenarios in write_trace.py matches the digests recorded on main
-before that work (a2fcb1b)."""
+before that work (a2fcb1b, of json.dumps's text: write_trace_json_digests.json), and
+the digests of orjson's text that the other tests compare with were taken of the same
+states (write_trace_digests.json)."""
 
 from __future__ import annotations
 
@@ -18,10 +20,12 @@ from tests.sim import write_trace
 from tests.sim.write_trace import SCENARIOS
 
 RECORDED = json.loads((Path(__file__).parent / "write_trace_digests.json").read_text())
+RECORDED_JSON = json.loads(
+    (Path(__file__).parent / "write_trace_json_digests.json").read_text())
 
 
 def test_every_scenario_is_recorded() -> None:
-    assert sorted(RECORDED) == sorted(SCENARIOS)
+    assert sorted(RECORDED) == sorted(SCENARIOS) == sorted(RECORDED_JSON)
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
@@ -39,10 +43,44 @@ def test_visible_states_match_the_recording(name: str, monkeypatch: pytest.Monke
             pod_writes.append(1)
 
     monkeypatch.setattr(write_trace, "EXTRA_LISTENERS", [index_knows_the_target_node])
-    recorder = SCENARIOS[name]()
-    assert recorder.steps == RECORDED[name]["steps"]
+    recorder = write_trace.json_digests(SCENARIOS[name])
+    assert recorder.steps == RECORDED[name]["steps"] == RECORDED_JSON[name]["steps"]
     assert recorder.hash.hexdigest() == RECORDED[name]["digest"]
+    assert recorder.json_hash.hexdigest() == RECORDED_JSON[name]["digest"]
     assert len(pod_writes) > 20
+
+
+def test_orjson_digests_what_json_digests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The two encodings agree on every state of a scenario (the same JSON values), and
+    each digest tells a changed state from the recorded one (a planted change: a pod's
+    resourceVersion one higher at one step)."""
+    states: list[tuple[bytes, str]] = []
+    original_dumps = write_trace.orjson.dumps
+
+    def both(state: Any, default: Any) -> bytes:
+        encoded = original_dumps(state, default=default)
+        states.append((encoded, json.dumps(state, default=str)))
+        return encoded
+
+    monkeypatch.setattr(write_trace.orjson, "dumps", both)
+    SCENARIOS["kubeadm"]()
+    assert len(states) == RECORDED["kubeadm"]["steps"]
+    for encoded, text in states:
+        assert json.loads(encoded) == json.loads(text)
+    monkeypatch.setattr(write_trace.orjson, "dumps", original_dumps)
+
+    def planted(cluster: Cluster, kind: str) -> list[Any]:
+        live = original_list_live(cluster, kind)
+        if kind == "Pod" and live and cluster.now() > 0:
+            live = copy.deepcopy(live)
+            live[0]["metadata"]["resourceVersion"] += "1"
+        return live
+
+    original_list_live = Cluster.list_live
+    monkeypatch.setattr(Cluster, "list_live", planted)
+    recorder = write_trace.json_digests(SCENARIOS["kubeadm"])
+    assert recorder.hash.hexdigest() != RECORDED["kubeadm"]["digest"]
+    assert recorder.json_hash.hexdigest() != RECORDED_JSON["kubeadm"]["digest"]
 
 
 def test_the_recorder_reads_what_cluster_list_hands_out(monkeypatch: pytest.MonkeyPatch
