@@ -17,6 +17,7 @@ import only other lowest modules; a new package must be given its place in ALLOW
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -88,7 +89,7 @@ def imports(source: str, module: str, is_package: bool,
             known: set[str]) -> Iterator[tuple[str, int]]:
     """(imported dstutor module, line) for every import in source, wherever it stands."""
     package = module if is_package else module.rpartition(".")[0]
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(_parsed(source)):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 yield alias.name, node.lineno
@@ -113,6 +114,13 @@ def imports(source: str, module: str, is_package: bool,
               and node.args and isinstance(node.args[0], ast.Constant)
               and isinstance(node.args[0].value, str)):
             yield node.args[0].value, node.lineno
+
+
+@functools.lru_cache(maxsize=512)
+def _parsed(source: str) -> ast.Module:
+    """The source's tree, parsed once per text: the tests here read the whole tree of
+    dstutor twice or more (ast.walk only reads a tree)."""
+    return ast.parse(source)
 
 
 def violations(sources: Mapping[tuple[str, bool], str]) -> list[str]:
