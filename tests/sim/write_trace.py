@@ -13,9 +13,9 @@ recorded before the change (`write_trace_digests.json`).
 The states are encoded by orjson, which writes the same JSON values as json.dumps about
 eight times faster (encoding was most of a digested scenario's CPU, ~12 s of the suite's).
 The digests recorded with json.dumps before (a2fcb1b, `write_trace_json_digests.json`)
-are still checked, once per scenario, by a recorder made with `json_digest=True`, which
-also hashes json.dumps's text: test_sim_write_trace.py checks both digests in the same
-run, so the orjson digests pin the very states the json ones pinned.
+are still checked, once per scenario: a scenario played through `json_digests()` has a
+recorder that also hashes json.dumps's text, and test_sim_write_trace.py checks both
+digests in the same run, so the orjson digests pin the very states the json ones pinned.
 
 Run `python -m tests.sim.write_trace` to print the digests (to record them afresh only
 when a change is *meant* to be visible, and say why in the commit message).
@@ -81,8 +81,8 @@ class Recorder:
     def __init__(self, cluster: Cluster) -> None:
         self.cluster = cluster
         self.hash: Any = hashlib.sha256() if DIGESTS else None
-        # The json.dumps digest too (see the module's docstring): set by a scenario's
-        # caller before its first step, through json_digests().
+        # The json.dumps digest too, for a scenario played through json_digests() (see
+        # the module's docstring).
         self.json_hash: Any = hashlib.sha256() if DIGESTS and JSON_DIGESTS else None
         self.steps = 0
         for listener in EXTRA_LISTENERS:
@@ -100,8 +100,9 @@ class Recorder:
         state["next"] = [c.next_change()]
         state["now"] = [c.now()]
         if self.hash is not None:
-            # default=str as json.dumps had it; orjson refuses (raises on) what json
-            # would have written differently: non-string keys, integers beyond 64 bits.
+            # default=str as json.dumps had it. orjson refuses (raises on) non-string keys
+            # and integers beyond 64 bits, which json would have written; a float NaN
+            # it writes as null (no state holds one: they are JSON data).
             self.hash.update(orjson.dumps(state, default=str))
         if self.json_hash is not None:
             self.json_hash.update(json.dumps(state, default=str, check_circular=False).encode())
