@@ -89,7 +89,13 @@ def test_compare_runs_a_benchmark_on_both_sides(tmp_path: Path) -> None:
     lines = done.stdout.splitlines()
     assert lines[0] == "bench_join.py --nodes 20 --joins 5 --profiled 2: 1 run each, by turns"
     assert lines[1].startswith("figure") and "now/base" in lines[1]
-    assert any("median CPU" in line for line in lines[2:])
+    # A row per figure that moved: the join's CPU figures (its median and its minimum,
+    # each printed to the microsecond; the two sides are the same code, so either may
+    # come out equal on both now and then, about one run in fifty, and is then rightly
+    # left out), never its calls per join, which the same code makes the same.
+    rows = lines[2:]
+    assert rows and all("median CPU" in row or ": min" in row for row in rows), rows
+    assert not any("calls per join" in row for row in rows)
     after = subprocess.run(["git", "-C", str(ROOT), "worktree", "list"], capture_output=True,
                            text=True, check=True).stdout
     assert after == before
