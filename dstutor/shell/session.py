@@ -21,6 +21,7 @@ from dstutor.errors import DstutorError, ParseError, internal_error_line
 from dstutor.kubectl.registry import READ_ONLY_PATHS
 from dstutor.kubectl.result import CommandResult
 from dstutor.model.objects import Obj
+from dstutor.shell.heldstate import StateLost
 from dstutor.shell.undo import GuardNeeded as GuardNeeded
 from dstutor.shell.undo import UndoEntry as UndoEntry
 from dstutor.shell.undo import _bytes_held as _bytes_held
@@ -192,8 +193,11 @@ class Session:
         try:
             return self._handle(text)
         except Exception as exc:  # noqa: BLE001 - the one place internal errors end
-            self._roll_back(before, undo_depth)
-            return self._internal_error(exc)
+            lost = self._roll_back(before, undo_depth)
+            result = self._internal_error(exc)
+            if lost:
+                result = CommandResult(stderr=f"{result.stderr}\n{lost}", exit_code=1)
+            return result
         except BaseException:
             # Ctrl-C or SIGTERM part way: undo the half-done command, then stop it.
             self._roll_back(before, undo_depth)
@@ -279,8 +283,9 @@ class Session:
              clock._virtual_base) = clock_state
             return again
 
+        base.keep()  # (a held state: its bytes, made in the background, are the base)
         entry = UndoEntry("", self.namespace, rebuild=rebuild, replayed=base.replayed + 1,
-                          replay_cost=replay_cost, holds=base.holds)
+                          replay_cost=replay_cost, holds=base.holds, held=base.held)
         self._replayed = (cluster, self._key(), entry)
 
     def _replayed_entry(self, key: tuple[Any, ...]) -> UndoEntry | None:
@@ -356,11 +361,18 @@ class Session:
 
         return UndoEntry("", self.namespace, rebuild=rebuild)
 
-    def _roll_back(self, before: UndoEntry, undo_depth: int) -> None:
+    def _roll_back(self, before: UndoEntry, undo_depth: int) -> str:
+        """Put the cluster back as it was before the command; "" if done, else why not
+        (a big cluster's state held by a child process that was killed: the cluster
+        stays as the command left it, which is all there is)."""
         # Entries newer than the command go; a kept cluster in one of them is `before`
         # itself, so restoring it shares it with nothing.
         del self.undo_stack[undo_depth:]
-        self.restore(before)
+        try:
+            self.restore(before)
+        except StateLost as lost:
+            return str(lost)
+        return ""
 
     def _handle(self, text: str) -> CommandResult:
         stripped = text.strip()
@@ -477,6 +489,7 @@ class Session:
         self._guarded = None
         self._pristine = None
         entry.command = command.split("\n", 1)[0]
+        entry.keep()
         self.undo_stack.append(entry)
         if len(self.undo_stack) > MAX_UNDO:
             del self.undo_stack[0]
@@ -493,7 +506,7 @@ class Session:
         if entry.rebuild is not None and not entry.replayed:
             # Rebuilt by a factory: as pristine as the first one (the entry rebuilds it).
             self._mark_pristine(entry.rebuild)
-        if entry.frozen is not None or entry.rebuild is not None:
+        if entry.frozen is not None or entry.rebuild is not None or entry.held is not None:
             # Those bytes are the restored state: the next command need not pickle it.
             self._guard_entry = entry.copy()
             clock = self.cluster.clock

@@ -1,7 +1,8 @@
 """An undo entry: the cluster as it was before a command changed it (see Session).
 
-Held as pickled bytes, a cluster object, or a way to build it again (the session's
-factory, or an earlier entry with commands replayed on it): whichever costs least
+Held as pickled bytes, a cluster object, a way to build it again (the session's
+factory, or an earlier entry with commands replayed on it), or, for a big cluster, a
+forked child process that pickles it when asked (heldstate.py): whichever costs least
 while nobody asks for it.
 """
 
@@ -12,6 +13,7 @@ import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dstutor.shell.heldstate import HeldState, can_hold
 from dstutor.sim.cluster import Cluster
 
 
@@ -40,6 +42,9 @@ class UndoEntry:
     # The pickled bytes this entry keeps alive (its own frozen bytes unless given: those
     # of the entry its replayed steps start from): what counts against MAX_UNDO_BYTES.
     holds: bytes | None = None
+    # A big cluster's state, held by a child process until its bytes are needed (its own,
+    # or that of the entry its replayed steps start from).
+    held: HeldState | None = None
 
     def __post_init__(self) -> None:
         if self.holds is None:
@@ -47,6 +52,11 @@ class UndoEntry:
 
     @classmethod
     def of(cls, cluster: Cluster, namespace: str) -> UndoEntry:
+        if can_hold(cluster):
+            try:
+                return cls("", namespace, held=HeldState(cluster))
+            except OSError:  # no process or pipe to spare: pickled here, as below
+                pass
         try:
             return cls("", namespace, frozen=pickle.dumps(cluster, pickle.HIGHEST_PROTOCOL))
         except (pickle.PicklingError, TypeError, AttributeError):
@@ -56,19 +66,29 @@ class UndoEntry:
     @property
     def size(self) -> int:
         """Bytes held (a kept cluster object counts as nothing we can measure)."""
-        return len(self.holds) if self.holds is not None else 0
+        if self.holds is not None:
+            return len(self.holds)
+        return self.held.size() if self.held is not None else 0
+
+    def keep(self) -> None:
+        """This entry outlives the line that made it (an undo entry, a replay's base): a
+        held state is pickled now, in the background, so that its child can go."""
+        if self.held is not None:
+            self.held.start()
 
     def copy(self) -> UndoEntry:
         """Another entry for the same state: frozen bytes are shared, never changed."""
         return UndoEntry(self.command, self.namespace, frozen=self.frozen, kept=self.kept,
                          rebuild=self.rebuild, replayed=self.replayed,
-                         replay_cost=self.replay_cost, holds=self.holds)
+                         replay_cost=self.replay_cost, holds=self.holds, held=self.held)
 
     def cluster(self) -> Cluster:
         if self.kept is not None:
             return self.kept
         if self.rebuild is not None:
             return self.rebuild()
+        if self.held is not None:
+            return pickle.loads(self.held.payload())  # noqa: S301 - our own bytes
         assert self.frozen is not None
         return pickle.loads(self.frozen)  # noqa: S301 - our own bytes, see the docstring
 
@@ -87,5 +107,8 @@ def needs_guard() -> Cluster:
 
 def _bytes_held(entries: list[UndoEntry]) -> int:
     """The pickled bytes the entries keep alive, each counted once (entries replayed
-    from one snapshot share its bytes)."""
-    return sum({id(e.holds): len(e.holds) for e in entries if e.holds is not None}.values())
+    from one snapshot share its bytes), held states by their size (HeldState.size)."""
+    held = {id(e.holds): len(e.holds) for e in entries if e.holds is not None}
+    held.update((id(e.held), e.held.size()) for e in entries
+                if e.holds is None and e.held is not None)
+    return sum(held.values())
