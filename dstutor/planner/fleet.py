@@ -18,6 +18,7 @@ from dstutor.model.objects import Obj
 from dstutor.planner.inputs import PlanError, PlanInputs
 from dstutor.sim.cluster import SYSTEM_NAMESPACES, Cluster
 from dstutor.sim.clusterfile import ClusterSpec, build_cluster
+from dstutor.sim.thaw import thaw
 
 # How long the old version may take to settle before the plan gives up on it.
 SETTLE_LIMIT_SECONDS = 86400.0
@@ -37,7 +38,7 @@ class Fleet:
     timing: dict[str, float]
 
     def thaw(self) -> Cluster:
-        cluster: Cluster = pickle.loads(self.frozen)
+        cluster: Cluster = thaw(self.frozen)
         return cluster
 
 

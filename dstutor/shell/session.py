@@ -27,6 +27,7 @@ from dstutor.shell.undo import UndoEntry as UndoEntry
 from dstutor.shell.undo import _bytes_held as _bytes_held
 from dstutor.shell.undo import needs_guard
 from dstutor.sim.cluster import Cluster
+from dstutor.sim.thaw import promote_if_many
 
 KUBECTL_WORDS = ("kubectl", "k")
 # kubectl verbs that never change the cluster (the registry's read_only flag): no undo
@@ -501,6 +502,9 @@ class Session:
         self.cluster = entry.cluster()
         self.namespace = entry.namespace
         self._cluster_dropped()
+        # What the entry made (millions of objects at 5,000 nodes) goes to the collector's
+        # oldest generation without a walk, now that nothing is frozen (sim/thaw.py).
+        promote_if_many()
         self._guarded = self._guard_entry = None
         self._pristine = self._replayed = None
         if entry.rebuild is not None and not entry.replayed:

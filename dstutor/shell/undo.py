@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from dstutor.shell.heldstate import HeldState, can_hold
 from dstutor.sim.cluster import Cluster
+from dstutor.sim.thaw import thaw
 
 
 @dataclass
@@ -87,10 +88,11 @@ class UndoEntry:
             return self.kept
         if self.rebuild is not None:
             return self.rebuild()
+        # (The collector paused while loading; Session.restore promotes what was made.)
         if self.held is not None:
-            return pickle.loads(self.held.payload())  # noqa: S301 - our own bytes
+            return thaw(self.held.payload(), promote=False)
         assert self.frozen is not None
-        return pickle.loads(self.frozen)  # noqa: S301 - our own bytes, see the docstring
+        return thaw(self.frozen, promote=False)  # our own bytes, see the docstring
 
 
 class GuardNeeded(BaseException):  # noqa: N818 - a signal to the caller, not an error
