@@ -27,7 +27,6 @@ from dstutor.shell.undo import UndoEntry as UndoEntry
 from dstutor.shell.undo import _bytes_held as _bytes_held
 from dstutor.shell.undo import needs_guard
 from dstutor.sim.cluster import Cluster
-from dstutor.sim.thaw import promote_if_many
 
 KUBECTL_WORDS = ("kubectl", "k")
 # kubectl verbs that never change the cluster (the registry's read_only flag): no undo
@@ -499,12 +498,13 @@ class Session:
 
     def restore(self, entry: UndoEntry) -> None:
         # An unguarded session's entry raises GuardNeeded here, before anything changes.
+        if gc.get_freeze_count():
+            # The shell's frozen first cluster (see _cluster_dropped), unfrozen before the
+            # entry's cluster is made: promoting what that makes is then free (sim/thaw.py).
+            gc.unfreeze()
         self.cluster = entry.cluster()
         self.namespace = entry.namespace
         self._cluster_dropped()
-        # What the entry made (millions of objects at 5,000 nodes) goes to the collector's
-        # oldest generation without a walk, now that nothing is frozen (sim/thaw.py).
-        promote_if_many()
         self._guarded = self._guard_entry = None
         self._pristine = self._replayed = None
         if entry.rebuild is not None and not entry.replayed:

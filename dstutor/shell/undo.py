@@ -88,11 +88,10 @@ class UndoEntry:
             return self.kept
         if self.rebuild is not None:
             return self.rebuild()
-        # (The collector paused while loading; Session.restore promotes what was made.)
         if self.held is not None:
-            return thaw(self.held.payload(), promote=False)
+            return thaw(self.held.payload())
         assert self.frozen is not None
-        return thaw(self.frozen, promote=False)  # our own bytes, see the docstring
+        return thaw(self.frozen)  # our own bytes, see the docstring
 
 
 class GuardNeeded(BaseException):  # noqa: N818 - a signal to the caller, not an error

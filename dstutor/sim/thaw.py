@@ -11,29 +11,36 @@ from __future__ import annotations
 
 import gc
 import pickle
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from dstutor.sim.engine import YOUNG_OBJECTS_TO_PROMOTE, promote_young_objects
 
 
-def thaw(frozen: bytes, *, promote: bool = True) -> Any:
-    """pickle.loads(frozen) with the cyclic collector paused. `promote`: then hand what it
-    made to the collector's oldest generation without a walk (promote_young_objects), as
-    the engine does after a big instant; a caller about to unfreeze the heap (the shell
-    replacing its first, frozen cluster) promotes after that instead, where it is free."""
+def thaw(frozen: bytes) -> Any:
+    """pickle.loads(frozen) with the cyclic collector paused, and what it made handed to
+    the collector's oldest generation (collector_paused(promote=True))."""
+    with collector_paused(promote=True):
+        return pickle.loads(frozen)  # noqa: S301 - our own bytes, never a file's
+
+
+@contextmanager
+def collector_paused(*, promote: bool = False) -> Iterator[None]:
+    """The cyclic collector paused for the block (left paused if it was), for work that
+    makes many long-lived objects and no cyclic garbage: a thaw, a snapshot saved or
+    loaded (shell/savefile.py). `promote`: what the block left in the youngest generation,
+    if it is many objects, goes to the oldest without a walk (promote_young_objects)
+    before the collector runs again: the first object made after it is back on would set
+    off a young collection over all of them. (Where the heap is frozen, as the shell's
+    first cluster is until it is replaced, that promotion is a walk of the young objects,
+    once; Session.restore unfreezes first.)"""
     paused = gc.isenabled()
     gc.disable()
     try:
-        thawed = pickle.loads(frozen)  # noqa: S301 - our own bytes, never a file's
+        yield
     finally:
+        if promote and gc.get_count()[0] > YOUNG_OBJECTS_TO_PROMOTE:
+            promote_young_objects()
         if paused:
             gc.enable()
-    if promote:
-        promote_if_many()
-    return thawed
-
-
-def promote_if_many() -> None:
-    """promote_young_objects() if the youngest generation holds many objects (a thaw's)."""
-    if gc.isenabled() and gc.get_count()[0] > YOUNG_OBJECTS_TO_PROMOTE:
-        promote_young_objects()

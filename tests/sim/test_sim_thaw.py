@@ -12,7 +12,7 @@ import pytest
 
 from dstutor.sim import thaw as thaw_module
 from dstutor.sim.cluster import Cluster
-from dstutor.sim.thaw import thaw
+from dstutor.sim.thaw import collector_paused, thaw
 
 
 def _cluster() -> Cluster:
@@ -68,7 +68,7 @@ def test_loading_runs_no_collection_and_gives_the_same_cluster(
     # The control: loaded plainly, the same bytes set off collections (else the check
     # below could not fail).
     plain = pickle.loads(frozen)
-    thawed = thaw(frozen, promote=False)
+    thawed = thaw(frozen)
     assert during[0] > 10 and during[1:] == [0]
     assert gc.isenabled()
     # Re-pickled, both as loaded: byte for byte.
@@ -86,14 +86,20 @@ def test_a_paused_collector_stays_paused() -> None:
         gc.enable()
 
 
-def test_what_it_made_goes_to_the_oldest_generation(monkeypatch: pytest.MonkeyPatch
-                                                     ) -> None:
+def test_what_it_made_goes_to_the_oldest_generation_before_the_collector_is_back(
+        monkeypatch: pytest.MonkeyPatch, collections: list[int]) -> None:
     monkeypatch.setattr(thaw_module, "YOUNG_OBJECTS_TO_PROMOTE", 2000)  # (a small cluster)
     frozen = pickle.dumps(_cluster(), pickle.HIGHEST_PROTOCOL)
     gc.collect()
-    thaw(frozen, promote=False)
-    left = gc.get_count()[0]
+    with collector_paused():  # not promoted: the young generation keeps it all
+        pickle.loads(frozen)
+        left = gc.get_count()[0]
     assert left > 2000
     gc.collect()
-    thaw(frozen)
+    collections.clear()
+    kept = thaw(frozen)
+    # Promoted before the collector was back on: nothing is left young, and no young
+    # collection walked what it made on the way out.
     assert gc.get_count()[0] < left // 10
+    assert 0 not in collections and 1 not in collections
+    assert kept is not None
