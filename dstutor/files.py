@@ -49,7 +49,7 @@ def _temp_prefix(path: Path) -> str:
     return f".{path.name}."
 
 
-def atomic_write(path: Path, text: str, *, make_dirs: bool = False) -> None:
+def atomic_write(path: Path, text: str | bytes, *, make_dirs: bool = False) -> None:
     """Write so that a reader sees the old or the new file, never half of one.
 
     The temporary file beside it (.NAME.PID.XXXX.tmp) carries this process's id, so a
@@ -62,8 +62,10 @@ def atomic_write(path: Path, text: str, *, make_dirs: bool = False) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f"{_temp_prefix(path)}{os.getpid()}.", suffix=".tmp",
                                dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        # (Bytes as they are; text as before, in text mode.)
+        with (os.fdopen(fd, "wb") if isinstance(text, bytes)
+              else os.fdopen(fd, "w", encoding="utf-8")) as fh:
+            fh.write(text)  # type: ignore[arg-type]
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
