@@ -29,6 +29,7 @@ from suite_speed import (
 )
 
 from dstutor.model import sharedguard
+from dstutor.shell import heldstate
 
 
 def _suite_folder(request: pytest.FixtureRequest) -> str:
@@ -106,6 +107,11 @@ def _test_process_settings(request: pytest.FixtureRequest,
             gc.set_threshold(*GC_THRESHOLDS)
         sharedguard.stop()
         patch.undo()
+        # A big cluster's undo state still on its way in (shell/heldstate.py: a thread
+        # reading it from a child process) arrives before the next test, which may count
+        # threads (sim/buildcache.py forks only where no other thread runs).
+        for reader in list(heldstate._readers):
+            reader.join(60)
 
 
 _LESSON_LOADS = pytest.MonkeyPatch()

@@ -33,6 +33,10 @@ cluster_file = rebuild_guard.cluster_file
 def held(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every cluster is big enough to be held (and nothing else runs beside the test)."""
     monkeypatch.setattr(heldstate, "HOLD_FROM", 0)
+    # An earlier test's state may still be on its way in (its reading thread): let it
+    # arrive, so that this test starts with no thread but the main one.
+    for reader in list(heldstate._readers):
+        reader.join(30)
     assert threading.active_count() == 1
 
 

@@ -101,6 +101,13 @@ def run_top_node(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
     if not nodes:
         raise error("metrics not available yet")
     capacity = flag_bool(cmd, "show-capacity")
+    # Each node's running pods, in the listing's order (the order their usage is summed
+    # in), found in one pass: at 5,000 nodes a pass over 50,000 pods per node took minutes.
+    running: dict[str, list[Obj]] = {}
+    for pod in env.cluster.list_live("Pod"):
+        pod_node = pod["spec"].get("nodeName")
+        if pod_node and _running(pod):
+            running.setdefault(pod_node, []).append(pod)
     rows: list[tuple[str, float | None, float | None, dict[str, Any]]] = []
     for node in nodes:
         node_name = node["metadata"]["name"]
@@ -112,10 +119,9 @@ def run_top_node(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
         cpu_total = _amount(alloc.get("cpu", "0"))
         cpu = cpu_total * SYSTEM_CPU_SHARE * _wobble(node_name, now, "cpu")
         memory = SYSTEM_MEMORY * _wobble(node_name, now, "memory")
-        for pod in env.cluster.list_live("Pod"):
-            if pod["spec"].get("nodeName") == node_name and _running(pod):
-                c, m = pod_usage(pod, now)
-                cpu, memory = cpu + c, memory + m
+        for pod in running.get(node_name, ()):
+            c, m = pod_usage(pod, now)
+            cpu, memory = cpu + c, memory + m
         rows.append((node_name, cpu, memory, alloc))
     order = flag_str(cmd, "sort-by")
     if order:
