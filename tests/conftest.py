@@ -132,6 +132,28 @@ GC_THRESHOLDS = (10_000, 40, 40)
 _DEFAULT_GC_THRESHOLDS = gc.get_threshold()
 
 
+@pytest.fixture
+def collections() -> Iterator[list[int]]:
+    """The generations of the cyclic collections that start while the test runs, with
+    Python's default thresholds lowered (any load of a few thousand objects sets off
+    young collections; the suite's own are higher, see GC_THRESHOLDS): for tests that
+    check a step runs with the collector paused (sim/thaw.py)."""
+    seen: list[int] = []
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    thresholds = gc.get_threshold()
+    gc.set_threshold(100, 10, 10)
+    gc.callbacks.append(note)
+    try:
+        yield seen
+    finally:
+        gc.callbacks.remove(note)
+        gc.set_threshold(*thresholds)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--suite-cpu", action="store_true",
                      help="print where the suite's CPU goes, by test file (suite_cpu.py)")

@@ -9,11 +9,9 @@ which must change nothing but the time."""
 
 from __future__ import annotations
 
-import gc
 import gzip
 import json
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -173,24 +171,6 @@ def test_an_owned_import_stores_the_objects_as_they_are_and_restores_the_same(
         assert obj["metadata"]["resourceVersion"] == saved[("Pod", obj["metadata"]["name"])]
     pods = {id(o) for o in objects if o["kind"] == "Pod"}
     assert pods == {id(o) for o in owned.store.list("Pod")}  # not copied
-
-
-@pytest.fixture
-def collections() -> Iterator[list[int]]:
-    seen: list[int] = []
-
-    def note(phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            seen.append(info["generation"])
-
-    thresholds = gc.get_threshold()
-    gc.set_threshold(100, 10, 10)
-    gc.callbacks.append(note)
-    try:
-        yield seen
-    finally:
-        gc.callbacks.remove(note)
-        gc.set_threshold(*thresholds)
 
 
 def test_saving_and_loading_run_no_collection(grown: Session, collections: list[int],

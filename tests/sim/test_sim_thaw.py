@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gc
 import pickle
-from collections.abc import Iterator
 
 import pytest
 
@@ -28,27 +27,6 @@ def _cluster() -> Cluster:
                                                                        "image": "x:1"}]}}}})
     cluster.advance()
     return cluster
-
-
-@pytest.fixture
-def collections() -> Iterator[list[int]]:
-    """The generations of the collections that start while the test runs."""
-    seen: list[int] = []
-
-    def note(phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            seen.append(info["generation"])
-
-    # Python's default thresholds, lowered: any load of a few thousand objects sets off
-    # young collections (the suite's own are higher, see tests/conftest.py).
-    thresholds = gc.get_threshold()
-    gc.set_threshold(100, 10, 10)
-    gc.callbacks.append(note)
-    try:
-        yield seen
-    finally:
-        gc.callbacks.remove(note)
-        gc.set_threshold(*thresholds)
 
 
 def test_loading_runs_no_collection_and_gives_the_same_cluster(
