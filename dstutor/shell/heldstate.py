@@ -133,10 +133,15 @@ class HeldState:
         _reap()
         command_r, command_w = os.pipe()
         data_r, data_w = os.pipe()
-        with warnings.catch_warnings():
-            # Python 3.12+ warns of a fork beside other threads: ours hold no lock.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            pid = os.fork()
+        try:
+            with warnings.catch_warnings():
+                # Python 3.12+ warns of a fork beside other threads: ours hold no lock.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                pid = os.fork()
+        except OSError:  # (no process to spare: UndoEntry.of pickles instead)
+            for fd in (command_r, command_w, data_r, data_w):
+                os.close(fd)
+            raise
         if pid == 0:
             _child(cluster, command_r, data_w)  # never returns
         os.close(command_r)

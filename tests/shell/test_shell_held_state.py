@@ -280,3 +280,18 @@ def test_undo_of_a_lost_state_says_so(cluster_file: Path, held: None,
     assert out.exit_code == 1
     assert out.stderr.startswith("error: the cluster state kept before this could not be read back")
     assert session.handle_line("kubectl get nodes").ok
+
+
+def test_no_process_to_spare_is_a_pickle_and_no_open_pipe(held: None,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    cluster = _cluster()
+
+    def refused() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    before = set(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    monkeypatch.setattr(os, "fork", refused)
+    entry = UndoEntry.of(cluster, "default")
+    assert entry.held is None and entry.frozen == pickle.dumps(cluster, pickle.HIGHEST_PROTOCOL)
+    if before is not None:
+        assert set(os.listdir("/proc/self/fd")) <= before
