@@ -40,9 +40,9 @@ from typing import Any
 
 from dstutor.errors import DstutorError
 
-# Stored Pods and Events from which a cluster is held by a child instead of pickled at
-# once: below it a pickle takes a few tens of milliseconds (about 5 us an object), not
-# worth a process.
+# Stored Nodes, Pods and Events from which a cluster is held by a child instead of
+# pickled at once: below it a pickle takes a few tens of milliseconds (about 5 us an
+# object), not worth a process.
 HOLD_FROM = 5000
 # Each pickle is sent as its length, then its bytes (a child that dies half-way sends
 # fewer: the state is lost, not mistaken for another).
@@ -71,7 +71,7 @@ def can_hold(cluster: Any) -> bool:
     if threading.active_count() - len(_readers) > 1:
         return False  # another thread (`shell --serve`'s server) may hold any lock
     store = cluster.store
-    if store.count("Pod") + store.count("Event") < HOLD_FROM:
+    if store.count("Node") + store.count("Pod") + store.count("Event") < HOLD_FROM:
         return False
     try:
         pickle.dumps(cluster.clock)  # (a test clock's wall-time source may not pickle)
