@@ -13,6 +13,7 @@ import os
 import stat
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import platformdirs
@@ -49,7 +50,7 @@ def _temp_prefix(path: Path) -> str:
     return f".{path.name}."
 
 
-def atomic_write(path: Path, text: str | bytes, *, make_dirs: bool = False) -> None:
+def atomic_write(path: Path, text: str, *, make_dirs: bool = False) -> None:
     """Write so that a reader sees the old or the new file, never half of one.
 
     The temporary file beside it (.NAME.PID.XXXX.tmp) carries this process's id, so a
@@ -57,20 +58,29 @@ def atomic_write(path: Path, text: str | bytes, *, make_dirs: bool = False) -> N
     one still under way (clean_stale_temps). `make_dirs` creates the parent folders;
     without it a missing folder is an OSError, as for any write.
     """
+    with (atomic_writer(path, make_dirs=make_dirs) as fd,
+          os.fdopen(os.dup(fd), "w", encoding="utf-8") as fh):
+        fh.write(text)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path, *, make_dirs: bool = False) -> Iterator[int]:
+    """atomic_write for a writer that writes in pieces: the block writes to the file
+    descriptor it is given (a temporary file beside `path`), which then replaces `path`
+    once flushed to disk; an exception in the block (Ctrl-C mid-write) leaves the old
+    file as it was and drops the temporary one."""
     if make_dirs:
         path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f"{_temp_prefix(path)}{os.getpid()}.", suffix=".tmp",
                                dir=path.parent)
     try:
-        # (Bytes as they are; text as before, in text mode.)
-        with (os.fdopen(fd, "wb") if isinstance(text, bytes)
-              else os.fdopen(fd, "w", encoding="utf-8")) as fh:
-            fh.write(text)  # type: ignore[arg-type]
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            yield fd
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
-        # Ctrl-C mid-write: the old file is untouched; drop the partial temp file.
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
