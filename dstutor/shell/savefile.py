@@ -106,27 +106,29 @@ def _write(pieces: Iterator[str], fd: int, path: str | Path) -> None:
     with os.fdopen(os.dup(fd), "wb") as out, tempfile.SpooledTemporaryFile(
             max_size=_SPOOL_BYTES, dir=str(Path(path).parent)) as spool:
         sink: gzip.GzipFile | tempfile.SpooledTemporaryFile[bytes] = spool
-        for piece in pieces:
-            data = piece.encode("utf-8")
-            size += len(data)
-            if size > MAX_JSON_BYTES:
-                raise SnapshotError(
-                    f"error: cannot save to {path}: the cluster is more than "
-                    f"{MAX_JSON_BYTES >> 20} MB of JSON, more than `load` reads")
-            if sink is spool and size > MAX_BYTES:
-                # (Level 1: 339 MB in about 2 s, to a tenth; mtime 0 and no file name:
-                # the same cluster, the same bytes.)
-                sink = gzip.GzipFile(filename="", mode="wb", fileobj=out, compresslevel=1,
-                                     mtime=0)
+        try:
+            for piece in pieces:
+                data = piece.encode("utf-8")
+                size += len(data)
+                if size > MAX_JSON_BYTES:
+                    raise SnapshotError(
+                        f"error: cannot save to {path}: the cluster is more than "
+                        f"{MAX_JSON_BYTES >> 20} MB of JSON, more than `load` reads")
+                if sink is spool and size > MAX_BYTES:
+                    # (Level 1: 339 MB in about 2 s, to a tenth; mtime 0 and no file
+                    # name: the same cluster, the same bytes.)
+                    sink = gzip.GzipFile(filename="", mode="wb", fileobj=out,
+                                         compresslevel=1, mtime=0)
+                    spool.seek(0)
+                    shutil.copyfileobj(spool, sink, _SPOOL_BYTES)
+                    spool.truncate(0)
+                sink.write(data)
+            if sink is spool:
                 spool.seek(0)
-                shutil.copyfileobj(spool, sink, _SPOOL_BYTES)
-                spool.truncate(0)
-            sink.write(data)
-        if sink is spool:
-            spool.seek(0)
-            shutil.copyfileobj(spool, out, _SPOOL_BYTES)
-        else:
-            sink.close()
+                shutil.copyfileobj(spool, out, _SPOOL_BYTES)
+        finally:
+            if sink is not spool:
+                sink.close()  # (its trailer; on a failure, into a file that is dropped)
 
 
 def _check(cluster: Cluster) -> None:
