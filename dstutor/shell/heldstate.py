@@ -208,6 +208,11 @@ def _child(cluster: Any, command: int, data: int) -> None:
             os.setpgid(0, 0)  # out of the terminal's process group: no Ctrl-C, no Ctrl-Z
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         gc.disable()  # a collection would touch (and so copy) every page for nothing
+        # Nothing of the parent's kept open: not its terminal or the pipe its output goes
+        # to (a reader waiting for the end of it), nor its files and sockets.
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
         _close_fds_but(command, data)
         if os.read(command, 1) == b"p":
             payload = pickle.dumps(cluster, pickle.HIGHEST_PROTOCOL)
@@ -220,8 +225,7 @@ def _child(cluster: Any, command: int, data: int) -> None:
 
 
 def _close_fds_but(*keep: int) -> None:
-    """Close every file descriptor from 3 up but `keep` (a listening socket, files of the
-    parent's: the child must not hold them open after the parent closes them)."""
+    """Close every file descriptor from 3 up but `keep`."""
     start = 3
     for fd in sorted(keep):
         os.closerange(start, fd)

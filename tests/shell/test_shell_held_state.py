@@ -295,3 +295,25 @@ def test_no_process_to_spare_is_a_pickle_and_no_open_pipe(held: None,
     assert entry.held is None and entry.frozen == pickle.dumps(cluster, pickle.HIGHEST_PROTOCOL)
     if before is not None:
         assert set(os.listdir("/proc/self/fd")) <= before
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="reads /proc")
+def test_the_child_holds_nothing_of_the_parent_open(held: None, tmp_path: Path) -> None:
+    """Not the parent's output (a pipe whose reader waits for its end), nor its files."""
+    kept = open(tmp_path / "parent.txt", "w")  # noqa: SIM115 - open while the child lives
+    try:
+        state = HeldState(_cluster())
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            fds = os.listdir(f"/proc/{state.pid}/fd")
+            if len(fds) == 5:  # (0-2 on /dev/null, the two pipes)
+                break
+            time.sleep(0.01)
+        targets = {fd: os.readlink(f"/proc/{state.pid}/fd/{fd}") for fd in fds}
+        assert [targets[fd] for fd in ("0", "1", "2")] == [os.devnull] * 3
+        assert sorted(t.split(":")[0] for fd, t in targets.items()
+                      if fd not in ("0", "1", "2")) == ["pipe", "pipe"]
+        assert str(tmp_path / "parent.txt") not in targets.values()
+        del state
+    finally:
+        kept.close()
