@@ -110,8 +110,7 @@ def test_a_state_dropped_unasked_lets_its_child_go(held: None) -> None:
     assert pid not in heldstate._unreaped
 
 
-def test_a_state_dropped_while_pickling_stops_its_child(held: None,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_state_dropped_while_pickling_stops_its_child(held: None) -> None:
     # The child is stopped before it may pickle (SIGSTOP), so it is still at it when the
     # state is dropped: the drop must kill it, not leave it to finish.
     state = HeldState(_cluster())
@@ -168,7 +167,7 @@ def test_what_is_not_held(held: None, monkeypatch: pytest.MonkeyPatch, why: str)
             server.join()
 
 
-def _pair(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Session, Session]:
+def _pair(path: Path) -> tuple[Session, Session]:
     held, plain = _session(path), _session(path)
     for session in (held, plain):
         session.cluster.add_node("extra")  # not the factory's build: the guard copies
@@ -194,7 +193,7 @@ def test_held_entries_restore_what_pickled_ones_do(cluster_file: Path, held: Non
     """The same commands on two sessions, one holding its states in children and one
     pickling them: the same output, the same cluster and guard after each, and undo
     brings back the same clusters all the way."""
-    mine, theirs = _pair(cluster_file, monkeypatch)
+    mine, theirs = _pair(cluster_file)
     held_guards = 0
     for line in script:
         out_mine = _run(mine, line, True, monkeypatch)
@@ -216,7 +215,7 @@ def test_held_entries_restore_what_pickled_ones_do(cluster_file: Path, held: Non
 def test_a_failing_command_is_put_back_from_a_held_state(cluster_file: Path, held: None,
                                                           monkeypatch: pytest.MonkeyPatch
                                                           ) -> None:
-    session, reference = _pair(cluster_file, monkeypatch)
+    session, reference = _pair(cluster_file)
     for one in (session, reference):
         assert one.handle_line("kubectl label node worker-1 a=b").ok
     assert session._guard().held is not None
@@ -233,7 +232,7 @@ def test_a_failing_command_is_put_back_from_a_held_state(cluster_file: Path, hel
 
 def test_a_lost_state_is_said_and_the_shell_goes_on(cluster_file: Path, held: None,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    session, _ = _pair(cluster_file, monkeypatch)
+    session, _ = _pair(cluster_file)
     assert session.handle_line("kubectl label node worker-1 a=b").ok
     guard = session._guard()
     assert guard.held is not None
@@ -271,7 +270,7 @@ def test_the_undo_budget_counts_held_states(held: None) -> None:
 
 def test_undo_of_a_lost_state_says_so(cluster_file: Path, held: None,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    session, _ = _pair(cluster_file, monkeypatch)
+    session, _ = _pair(cluster_file)
     entry = UndoEntry.of(session.cluster, session.namespace)
     assert entry.held is not None
     os.kill(entry.held.pid, signal.SIGKILL)
