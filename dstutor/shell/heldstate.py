@@ -225,12 +225,25 @@ def _child(cluster: Any, command: int, data: int) -> None:
 
 
 def _close_fds_but(*keep: int) -> None:
-    """Close every file descriptor from 3 up but `keep`."""
+    """Close every file descriptor from 3 up but `keep`: those the system lists as open
+    (/proc/self/fd, /dev/fd), else every number up to the limit (capped: an unlimited
+    limit would be a loop without end)."""
+    for folder in ("/proc/self/fd", "/dev/fd"):
+        try:
+            numbers = [int(name) for name in os.listdir(folder)]
+        except (OSError, ValueError):
+            continue
+        for fd in numbers:
+            if fd > 2 and fd not in keep:
+                with contextlib.suppress(OSError):  # (the listing's own, closed by now)
+                    os.close(fd)
+        return
     start = 3
     for fd in sorted(keep):
         os.closerange(start, fd)
         start = fd + 1
-    os.closerange(start, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 1024)
+    limit = os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 1024
+    os.closerange(start, max(start, min(limit, 65536)))
 
 
 def _release(pid: int, fds: list[int]) -> None:

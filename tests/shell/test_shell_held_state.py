@@ -297,11 +297,21 @@ def test_no_process_to_spare_is_a_pickle_and_no_open_pipe(held: None,
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="reads /proc")
-def test_the_child_holds_nothing_of_the_parent_open(held: None, tmp_path: Path) -> None:
-    """Not the parent's output (a pipe whose reader waits for its end), nor its files."""
+@pytest.mark.parametrize("listed", [True, False], ids=["listed", "up-to-the-limit"])
+def test_the_child_holds_nothing_of_the_parent_open(held: None, tmp_path: Path, listed: bool,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not the parent's output (a pipe whose reader waits for its end), nor its files;
+    found by the system's list of open descriptors, or without one (the child is a copy
+    of this process, so the patch below reaches it)."""
+    if not listed:
+        def unlisted(folder: str) -> list[str]:
+            raise OSError("no such listing here")
+
+        monkeypatch.setattr(heldstate.os, "listdir", unlisted)
     kept = open(tmp_path / "parent.txt", "w")  # noqa: SIM115 - open while the child lives
     try:
         state = HeldState(_cluster())
+        monkeypatch.undo()  # (the child has its copy; the parent lists /proc again)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             fds = os.listdir(f"/proc/{state.pid}/fd")
