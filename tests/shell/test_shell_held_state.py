@@ -8,11 +8,13 @@ The clusters here are small: HOLD_FROM is lowered so that they are held."""
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import signal
 import threading
 import time
+import weakref
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,7 @@ from test_shell_rebuild_guard import INTERNAL, _session
 from test_shell_replayed_guard import SCRIPT, _same
 
 from dstutor.shell import heldstate
+from dstutor.shell import session as session_module
 from dstutor.shell.heldstate import HeldState, StateLost, can_hold
 from dstutor.shell.session import Session, UndoEntry, _bytes_held
 from dstutor.sim.clock import Clock
@@ -326,3 +329,21 @@ def test_the_child_holds_nothing_of_the_parent_open(held: None, tmp_path: Path, 
         del state
     finally:
         kept.close()
+
+
+@pytest.mark.parametrize("how", ["undo", "reset"])
+def test_a_big_replaced_cluster_is_freed_at_once(cluster_file: Path, held: None, how: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A replaced cluster has reference cycles, and its replacement was thawed with the
+    collector paused: without a collection at once, a fleet session kept one per undo."""
+    monkeypatch.setattr(session_module, "COLLECT_AT_ONCE_FROM", 0)
+    session, _ = _pair(cluster_file)
+    assert session.handle_line("kubectl label node worker-1 a=b").ok
+    replaced = weakref.ref(session.cluster)
+    gc.collect()
+    gc.disable()  # (no collection of its own may free it meanwhile)
+    try:
+        assert session.handle_line(how).ok
+        assert replaced() is None
+    finally:
+        gc.enable()
