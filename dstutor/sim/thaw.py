@@ -5,6 +5,12 @@ and frees none, which is the cyclic collector's worst case: each young collectio
 what the last ones left, and the full ones the whole growing heap. Loading the 58 MB of
 a 5,000 x 10 cluster with pod events took 1.5-1.8 s with the collector on and 0.45 s
 with it paused (nothing made while loading is garbage, let alone cyclic garbage).
+
+What a thaw makes goes to the oldest generation without counting towards a full
+collection, and none comes due while it loads: a caller that drops a big cluster for the
+thawed one (a cluster is garbage with reference cycles) collects it itself, at once
+(Session.restore and replace_cluster, planner.plan.make_plan). Left to the collector,
+five undos at 5,000 nodes kept 1.34 GB.
 """
 
 from __future__ import annotations
