@@ -204,9 +204,11 @@ def _child(cluster: Any, command: int, data: int) -> None:
     """The child: wait for the parent; pickle and send the state if asked; leave."""
     status = 1
     try:
-        with contextlib.suppress(OSError):
-            os.setpgid(0, 0)  # out of the terminal's process group: no Ctrl-C, no Ctrl-Z
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        with contextlib.suppress(OSError):
+            # Out of the terminal's process group (no Ctrl-C, no Ctrl-Z); after the
+            # handler, so that a new group means the child is safe from Ctrl-C either way.
+            os.setpgid(0, 0)
         gc.disable()  # a collection would touch (and so copy) every page for nothing
         # Nothing of the parent's kept open: not its terminal or the pipe its output goes
         # to (a reader waiting for the end of it), nor its files and sockets.

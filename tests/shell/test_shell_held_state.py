@@ -128,11 +128,15 @@ def test_ctrl_c_at_the_prompt_does_not_reach_the_child(held: None) -> None:
     cluster = _cluster()
     expected = pickle.dumps(cluster, pickle.HIGHEST_PROTOCOL)
     state = HeldState(cluster)
-    time.sleep(0.2)  # (the child has set its handlers)
+    # Its own process group (set after it ignores SIGINT): no Ctrl-C at the prompt
+    # reaches it, and one sent to it anyway does nothing.
+    deadline = time.monotonic() + 10
+    while os.getpgid(state.pid) != state.pid and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert os.getpgid(state.pid) == state.pid != os.getpgid(0)
     os.kill(state.pid, signal.SIGINT)
     time.sleep(0.1)
     assert _alive(state.pid)
-    assert os.getpgid(state.pid) == state.pid  # its own process group
     assert state.payload() == expected
 
 
