@@ -70,14 +70,20 @@ def can_hold(cluster: Any) -> bool:
         return False
     if threading.active_count() - len(_readers) > 1:
         return False  # another thread (`shell --serve`'s server) may hold any lock
-    store = cluster.store
-    if store.count("Node") + store.count("Pod") + store.count("Event") < HOLD_FROM:
+    if bulk(cluster) < HOLD_FROM:
         return False
     try:
         pickle.dumps(cluster.clock)  # (a test clock's wall-time source may not pickle)
     except (pickle.PicklingError, TypeError, AttributeError):
         return False
     return True
+
+
+def bulk(cluster: Any) -> int:
+    """The stored Nodes, Pods and Events: what a cluster's pickle (and its garbage) costs
+    grows with."""
+    store = cluster.store
+    return int(store.count("Node") + store.count("Pod") + store.count("Event"))
 
 
 class _Transfer:

@@ -21,14 +21,17 @@ from dstutor.errors import DstutorError, ParseError, internal_error_line
 from dstutor.kubectl.registry import READ_ONLY_PATHS
 from dstutor.kubectl.result import CommandResult
 from dstutor.model.objects import Obj
-from dstutor.shell.heldstate import StateLost
+from dstutor.shell.heldstate import StateLost, bulk
+from dstutor.shell.linewords import KUBECTL_WORDS as KUBECTL_WORDS
+from dstutor.shell.linewords import first_word as first_word
+from dstutor.shell.linewords import is_kubectl_line as is_kubectl_line
+from dstutor.shell.linewords import kubectl_verb as kubectl_verb
 from dstutor.shell.undo import GuardNeeded as GuardNeeded
 from dstutor.shell.undo import UndoEntry as UndoEntry
 from dstutor.shell.undo import _bytes_held as _bytes_held
 from dstutor.shell.undo import needs_guard
 from dstutor.sim.cluster import Cluster
 
-KUBECTL_WORDS = ("kubectl", "k")
 # kubectl verbs that never change the cluster (the registry's read_only flag): no undo
 # snapshot is taken before them, which keeps `kubectl get` fast. `rollout status` and
 # `get -w` may let time pass; an undo after them reverts to before the previous change,
@@ -48,7 +51,10 @@ MAX_REPLAY_SECONDS = 1.0
 # stays flat (about 10 ms each, once per this many undos).
 COLLECT_EVERY_DROPPED_CLUSTERS = 8
 # A replaced cluster with this many stored Nodes, Pods and Events or more is collected at
-# once (see _is_big).
+# once: at 5,000 nodes it is about 250 MB, and its replacement was thawed with the
+# collector paused and handed to the oldest generation (sim/thaw.py), so no full
+# collection comes due on its own. Eight of them waiting doubled a fleet session's
+# memory (1.3 GB after five undos, against 650 MB).
 COLLECT_AT_ONCE_FROM = 5000
 UNKNOWN_LINE_MSG = ("unknown command {word!r}: kubectl lines start with `kubectl`; "
                     "`help` lists the others")
@@ -69,41 +75,6 @@ class ExtraWord:
 
 def error(message: str, *, hint: str = "") -> CommandResult:
     return CommandResult(stderr=message, exit_code=1, hint=hint)
-
-
-def first_word(text: str) -> str:
-    """The first word of a command's first line (enough to route it)."""
-    words = text.split("\n", 1)[0].split(None, 1)
-    return words[0] if words else ""
-
-
-def is_kubectl_line(text: str) -> bool:
-    """Whether a line is for kubectl. The rule is the REPL contract: `kubectl` or `k` first."""
-    return first_word(text) in KUBECTL_WORDS
-
-
-def kubectl_verb(text: str) -> str:
-    """`rollout status` / `get` / ``: the verb path of a kubectl line, ignoring flags."""
-    words: list[str] = []
-    skip = False
-    for word in text.split("\n", 1)[0].split()[1:]:
-        if skip:
-            skip = False
-        elif word.startswith("-"):
-            # A global flag before the verb may take the next word as its value.
-            skip = "=" not in word and word in _VALUE_FLAGS and not words
-        else:
-            words.append(word)
-    if not words:
-        return ""
-    # Only rollout has read-only subcommands; others are decided by their first word.
-    if words[0] == "rollout" and len(words) > 1:
-        return f"{words[0]} {words[1]}"
-    return words[0]
-
-
-_VALUE_FLAGS = frozenset({"-n", "--namespace", "--context", "--cluster", "--kubeconfig", "-s",
-                          "--server", "--user", "--token", "-v", "--v", "--request-timeout"})
 
 
 def _default_kubectl() -> KubectlRunner:
@@ -505,16 +476,12 @@ class Session:
             # The shell's frozen first cluster (see _cluster_dropped), unfrozen before the
             # entry's cluster is made: promoting what that makes is then free (sim/thaw.py).
             gc.unfreeze()
-        dropped = self.cluster
+        big = bulk(self.cluster) >= COLLECT_AT_ONCE_FROM
         self.cluster = entry.cluster()
         self.namespace = entry.namespace
-        self._cluster_dropped()
         self._guarded = self._guard_entry = None
         self._pristine = self._replayed = None
-        big = _is_big(dropped)
-        del dropped
-        if big:
-            gc.collect()  # (see _is_big)
+        self._cluster_dropped(big)
         if entry.rebuild is not None and not entry.replayed:
             # Rebuilt by a factory: as pristine as the first one (the entry rebuilds it).
             self._mark_pristine(entry.rebuild)
@@ -542,18 +509,17 @@ class Session:
         """Swap in a new cluster (reset, load) and keep the old one for `undo`;
         from_factory: it is a fresh_cluster() (then it need not be copied either)."""
         before = self.snapshot()
-        dropped, self.cluster = self.cluster, cluster
+        big = bulk(self.cluster) >= COLLECT_AT_ONCE_FROM
+        self.cluster = cluster
         self._push_undo(command, before)
-        self._cluster_dropped()
         self._pristine = self._replayed = None
-        big = _is_big(dropped)
-        del dropped
-        if big:
-            gc.collect()  # (see _is_big)
+        self._cluster_dropped(big)
         if from_factory and self._reset_factory is not None:
             self._mark_pristine(self._reset_factory)
 
-    def _cluster_dropped(self) -> None:
+    def _cluster_dropped(self, big: bool) -> None:
+        """The cluster was replaced and nothing here holds it any more: free it (at once
+        if it was `big`, see COLLECT_AT_ONCE_FROM)."""
         # `get pods` remembers rows by pod object; the old cluster's pods never come
         # back (a restored cluster has new ones), so their rows would only hold memory.
         from dstutor.render.columns import forget_pod_rows
@@ -564,7 +530,7 @@ class Session:
             # collectable again.
             gc.unfreeze()
         self._dropped_clusters += 1
-        if self._dropped_clusters >= COLLECT_EVERY_DROPPED_CLUSTERS:
+        if big or self._dropped_clusters >= COLLECT_EVERY_DROPPED_CLUSTERS:
             self._dropped_clusters = 0
             gc.collect()
 
@@ -594,12 +560,3 @@ def _kubectl_verbs() -> frozenset[str]:
 
     return frozenset(KUBECTL_COMMANDS)
 
-
-def _is_big(cluster: Cluster) -> bool:
-    """Whether a replaced cluster is big enough to be collected at once, not with the next
-    COLLECT_EVERY_DROPPED_CLUSTERS: at 5,000 nodes it is about 250 MB, and its
-    replacement was made with the collector paused and handed to the oldest generation
-    (sim/thaw.py), so no full collection is due on its own any time soon. Eight of them
-    waiting doubled a fleet session's memory (1.3 GB after five undos, against 650 MB)."""
-    store = cluster.store
-    return store.count("Node") + store.count("Pod") + store.count("Event") >= COLLECT_AT_ONCE_FROM
