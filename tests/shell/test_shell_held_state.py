@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import test_shell_rebuild_guard as rebuild_guard
-from test_shell_rebuild_guard import INTERNAL, _session
+from test_shell_rebuild_guard import INTERNAL, _session, apply_that_breaks
 from test_shell_replayed_guard import SCRIPT, _same
 
 from dstutor.shell import heldstate
@@ -227,12 +227,7 @@ def test_a_failing_command_is_put_back_from_a_held_state(cluster_file: Path, hel
         assert one.handle_line("kubectl label node worker-1 a=b").ok
     assert session._guard().held is not None
 
-    def apply_that_breaks(cluster, text, **kw):  # noqa: ANN001, ANN202
-        cluster.add_node("half-done")
-        cluster.advance(30)
-        raise RuntimeError("injected")
-
-    session._kubectl = apply_that_breaks
+    session._kubectl = apply_that_breaks(30)
     assert session.handle_line("kubectl apply -f x.yaml").stderr == INTERNAL
     assert _same(session.cluster, reference.cluster) == []
 
@@ -245,11 +240,7 @@ def test_a_lost_state_is_said_and_the_shell_goes_on(cluster_file: Path, held: No
     assert guard.held is not None
     os.kill(guard.held.pid, signal.SIGKILL)
 
-    def apply_that_breaks(cluster, text, **kw):  # noqa: ANN001, ANN202
-        cluster.add_node("half-done")
-        raise RuntimeError("injected")
-
-    session._kubectl = apply_that_breaks
+    session._kubectl = apply_that_breaks()
     out = session.handle_line("kubectl apply -f x.yaml")
     assert out.exit_code == 1
     first, second = out.stderr.split("\n")

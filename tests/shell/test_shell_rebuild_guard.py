@@ -22,6 +22,21 @@ from dstutor.sim.clusterfile import build_cluster, default_spec
 from dstutor.sim.snapshot import export_state
 
 INTERNAL = "dstutor: internal error: RuntimeError: injected (run with --debug to see the traceback)"
+
+
+def apply_that_breaks(seconds: float = 0.0):  # noqa: ANN201
+    """A kubectl that changes the cluster part way (a node, then `seconds` of time passing)
+    and then fails inside dstutor: what the guard must put back."""
+
+    def run(cluster, text, **kw):  # noqa: ANN001, ANN202
+        cluster.add_node("half-done")
+        if seconds:
+            cluster.advance(seconds)
+        raise RuntimeError("injected")
+
+    return run
+
+
 CLUSTER = """\
 apiVersion: dstutor/v1
 kind: Cluster
@@ -188,11 +203,7 @@ def test_a_failing_write_after_a_change_is_put_back_from_bytes(cluster_file: Pat
     assert session.handle_line("kubectl label node worker-1 a=b").ok
     changed = _state(session.cluster)
 
-    def apply_that_breaks(cluster, text, **kw):  # noqa: ANN001, ANN202
-        cluster.add_node("half-done")
-        raise RuntimeError("injected")
-
-    session._kubectl = apply_that_breaks
+    session._kubectl = apply_that_breaks()
     assert session.handle_line("kubectl apply -f x.yaml").stderr == INTERNAL
     assert _state(session.cluster) == changed
     assert pickles == [1]

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 import test_shell_rebuild_guard as rebuild_guard
-from test_shell_rebuild_guard import INTERNAL, _session, differences
+from test_shell_rebuild_guard import INTERNAL, _session, apply_that_breaks, differences
 
 from dstutor.shell import session as session_module
 from dstutor.shell.session import Session, UndoEntry, _bytes_held
@@ -123,12 +123,7 @@ def test_a_failing_command_after_an_advance_is_put_back(cluster_file: Path,
     assert pickles == [1]  # the guard after the label
     before = copy.deepcopy(session.cluster)
 
-    def apply_that_breaks(cluster, text, **kw):  # noqa: ANN001, ANN202
-        cluster.add_node("half-done")
-        cluster.advance(30)
-        raise RuntimeError("injected")
-
-    session._kubectl = apply_that_breaks
+    session._kubectl = apply_that_breaks(30)
     assert session.handle_line("kubectl apply -f x.yaml").stderr == INTERNAL
     assert _same(session.cluster, before) == []
     assert pickles == [1]  # put back from the replay, copied nothing more
