@@ -88,10 +88,8 @@ def _stored(cluster: Cluster, kind: str, *, copies: bool = True) -> Iterator[Obj
             yield clone(obj) if copies else obj
         return
     for entry in sorted(store.event_entries(), key=_entry_key):
-        if is_record(entry):
-            yield event_dict(entry)  # type: ignore[arg-type]
-        else:
-            yield clone(entry) if copies else entry  # type: ignore[misc]
+        event: Obj = event_dict(entry) if is_record(entry) else entry  # type: ignore[arg-type, assignment]
+        yield clone(event) if copies else event
 
 
 def _entry_key(entry: EventRecord | Obj) -> tuple[str, str]:
