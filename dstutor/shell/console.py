@@ -30,6 +30,7 @@ ERROR_STYLE = "red"
 STATUS_STYLES = {"Running": "green", "Completed": "green", "Terminating": "magenta",
                  "Pending": "yellow", "ContainerCreating": "yellow"}
 BAD_STATUSES = ("Err", "BackOff", "Error", "Failed", "OOMKilled", "Unknown", "Evicted")
+ALIKE_NAMES_SHOWN = 3  # names of the other nodes alike a panel lists before a count
 
 
 def colour_enabled(no_color: bool = False) -> bool:
@@ -61,8 +62,10 @@ def _status_style(status: str) -> str:
     return "red" if any(bad in status for bad in BAD_STATUSES) else "yellow"
 
 
-def _title(view: NodeView) -> Text:
+def _title(view: NodeView, others: int = 0) -> Text:
     title = Text(f"{visible_line(view.name)} ", style="bold")
+    if others:
+        title.append(f"and {others:,} alike ", style="bold")
     tags: list[tuple[str, str]] = []
     if view.roles:
         tags.append((visible_line(",".join(view.roles)), "blue"))
@@ -108,8 +111,21 @@ def _owner(pod: PodView) -> str:
     return pod.owner if pod.owner else "(no DaemonSet)"
 
 
-def _node_panel(view: NodeView, widths: tuple[int, int, int]) -> Panel:
+def _alike_line(others: Sequence[str]) -> Text:
+    """The other nodes of a panel drawn once for all of them: a few names, then a count."""
+    shown = others if len(others) <= ALIKE_NAMES_SHOWN + 1 else others[:ALIKE_NAMES_SHOWN]
+    line = Text("alike  ", style="dim")
+    line.append(visible_line(", ".join(shown)))
+    if len(shown) < len(others):
+        line.append(f" and {len(others) - len(shown):,} more", style="dim")
+    return line
+
+
+def _node_panel(view: NodeView, widths: tuple[int, int, int],
+                others: Sequence[str] = ()) -> Panel:
     body: list[RenderableType] = []
+    if others:
+        body.append(_alike_line(others))
     if view.taints:
         line = Text("taints ", style="dim")
         line.append(visible_line(", ".join(view.taints)), style="magenta")
@@ -122,13 +138,15 @@ def _node_panel(view: NodeView, widths: tuple[int, int, int]) -> Panel:
         body.append(_pod_table(view.pods, widths))
     else:
         body.append(Text("no pods", style="dim"))
-    return Panel(Group(*body), title=_title(view), title_align="left", expand=True,
+    return Panel(Group(*body), title=_title(view, len(others)), title_align="left", expand=True,
                  padding=(0, 1))
 
 
-def map_picture(views: Sequence[NodeView], now: float,
-                unplaced: Sequence[PodView] = ()) -> RenderableType:
-    """One panel per node, under a line with the virtual time and the counts."""
+def map_picture(views: Sequence[NodeView], now: float, unplaced: Sequence[PodView] = (),
+                groups: Sequence[tuple[NodeView, Sequence[str]]] | None = None
+                ) -> RenderableType:
+    """One panel per node, under a line with the virtual time and the counts; with
+    `groups` (nodemap.alike), one panel per group: its first node's, naming the others."""
     pods = sum(len(v.pods) for v in views) + len(unplaced)
     ready = sum(1 for v in views if v.ready and v.kubelet_up)
     head = Text(f"virtual time {clock_of(now)} · {len(views)} nodes "
@@ -137,11 +155,17 @@ def map_picture(views: Sequence[NodeView], now: float,
         return Group(head, Text("no nodes: `node add NAME` lets a machine join", style="dim"))
     legend = Text("● Running   ○ not running yet, failing or terminating   "
                   "old = an older revision", style="dim")
-    every = [p for v in views for p in v.pods] + list(unplaced)
+    if groups is None:
+        groups = [(v, ()) for v in views]
+    every = [p for v, _ in groups for p in v.pods] + list(unplaced)
     widths = (max((len(p.name) for p in every), default=0),
               max((len(_owner(p)) for p in every), default=0),
               max((len(p.status) for p in every), default=0))
-    panels = [_node_panel(v, widths) for v in views]
+    panels: list[RenderableType] = [_node_panel(v, widths, others) for v, others in groups]
+    if len(groups) < len(views):
+        panels.insert(0, Text(f"{len(views):,} nodes in {len(groups):,} panel{'' if len(groups) == 1 else 's'}: nodes alike "
+                              "(state, taints, labels, pods) share one; `map --all` draws "
+                              "each", style="dim"))
     if unplaced:
         panels.append(Panel(_pod_table(unplaced, widths), expand=True, padding=(0, 1),
                             title=Text("on no node yet", style="bold yellow"),

@@ -369,20 +369,31 @@ def meta_exit(session: Session, args: Args) -> CommandResult:
 
 # --- pictures and explanations --------------------------------------------------------------
 
-@command("map", "map [--svg FILE]",
+# Up to this many nodes `map` draws each one; above, one panel per look (nodemap.alike): a
+# picture of 5,000 panels is 60,000 lines no one reads, and Rich draws about 300 a second.
+MAP_EACH_UP_TO = 50
+
+
+@command("map", "map [--all] ...",
          "every node with its taints and pods (status, revision)",
-         flags=(MetaFlag("svg", "FILE", "also write the picture as an SVG file", FILE,
-                         repeat=False),),
+         flags=(MetaFlag("all", "", "one panel per node however many there are",
+                         repeat=False),
+                MetaFlag("svg", "FILE", "also write the picture as an SVG file", FILE,
+                         repeat=False)),
          details="One panel per node: roles, Ready/NotReady, cordoned, taints, the labels\n"
                  "DaemonSets select on, and each pod with its DaemonSet, status and\n"
-                 "revision (`old` marks pods still on an older revision).",
-         examples=("map", "map --svg cluster.svg"))
+                 f"revision (`old` marks pods still on an older revision). Over {MAP_EACH_UP_TO}\n"
+                 "nodes, nodes alike (the same state, taints, labels and pods but for\n"
+                 "their names) share one panel; --all draws each.",
+         examples=("map", "map --all", "map --svg cluster.svg"))
 def meta_map(session: Session, args: Args) -> CommandResult:
     from dstutor.shell import console, nodemap
 
     views = nodemap.build(session.cluster)
+    groups = (nodemap.alike(views) if len(views) > MAP_EACH_UP_TO and "all" not in args.flags
+              else None)
     picture = console.map_picture(views, session.cluster.now(),
-                                  nodemap.unplaced(session.cluster))
+                                  nodemap.unplaced(session.cluster), groups)
     text = console.render_text(picture, width=session.width)
     for path in args.flags.get("svg", []):
         try:

@@ -115,6 +115,22 @@ def build(cluster: Cluster) -> list[NodeView]:
     return views
 
 
+def look(view: NodeView) -> tuple[object, ...]:
+    """What a node's panel shows besides its own name and its pods' names."""
+    return (view.roles, view.ready, view.kubelet_up, view.cordoned, view.taints, view.labels,
+            tuple((p.namespace, p.owner, p.status, p.revision, p.revision_number, p.current,
+                   p.terminating) for p in view.pods))
+
+
+def alike(views: list[NodeView]) -> list[tuple[NodeView, tuple[str, ...]]]:
+    """The nodes grouped by their look, each group as its first node (in name order) and
+    the names of the others; groups in the order of their first nodes."""
+    groups: dict[tuple[object, ...], list[NodeView]] = {}
+    for view in views:
+        groups.setdefault(look(view), []).append(view)
+    return [(members[0], tuple(m.name for m in members[1:])) for members in groups.values()]
+
+
 def unplaced(cluster: Cluster) -> list[PodView]:
     """Pods bound to no node and pinned to none (a Deployment's Pending pods)."""
     daemonsets = cluster.store.list("DaemonSet")

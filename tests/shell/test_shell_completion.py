@@ -58,7 +58,7 @@ def _texts(cluster: Cluster, text: str, namespace: str = "default") -> list[str]
     ("why worker-", ["worker-1", "worker-2", "worker-3"]),
     ("why worker-1 ", ["kube-proxy"]),
     ("help no", ["node"]),
-    ("map --", ["--svg"]),
+    ("map --", ["--all", "--svg"]),
     ("get ", []),
     ("kubectl apply -f - <<EOF\nki", []),
 ])

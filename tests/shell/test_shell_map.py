@@ -108,3 +108,72 @@ def test_map_shows_pods_on_no_node() -> None:
     text = session.handle_line("map").stdout
     assert "on no node yet" in text
     assert "(no DaemonSet) Pending" in " ".join(text.split())
+
+
+def _fleet_session(workers: int, *, fail: bool = True) -> Session:
+    """node-logger on every worker; worker-7 cordoned, worker-9 failed (with `fail`)."""
+    session = Session(default_cluster(workers=workers))
+    for line in (f"kubectl apply -f - <<EOF\n{NODE_LOGGER}EOF", "advance",
+                 "kubectl cordon worker-7", "node fail worker-9" if fail else "advance",
+                 "advance 1m"):
+        out = session.handle_line(line)
+        assert out.ok, (line, out.stderr)
+    return session
+
+
+def test_map_over_fifty_nodes_draws_nodes_alike_once() -> None:
+    session = _fleet_session(60)
+    out = session.handle_line("map")
+    assert out.ok
+    text = out.stdout
+    # control-plane, the 58 workers alike, the cordoned one, the failed one
+    assert text.count("╭─ ") == 4
+    assert ("61 nodes in 4 panels: nodes alike (state, taints, labels, pods) share one; "
+            "`map --all` draws each") in " ".join(text.split())
+    assert "worker-1 and 57 alike · Ready" in text
+    assert "alike worker-10, worker-11, worker-12 and 54 more" in " ".join(text.split())
+    assert "worker-7 · Ready · cordoned" in text
+    assert "worker-9 · NotReady, kubelet down" in text
+    assert all(len(line) <= 80 for line in text.splitlines())
+    check_golden("map_fleet_80.txt", text)
+
+
+def test_map_all_draws_every_node_of_a_fleet() -> None:
+    session = _fleet_session(60)
+    text = session.handle_line("map --all").stdout
+    assert text.count("╭─ ") == 61
+    assert "alike" not in text
+    assert text.count("node-logger-") == 60
+
+
+def test_map_at_fifty_nodes_draws_each() -> None:
+    session = _fleet_session(49)  # and the control plane: 50 nodes
+    text = session.handle_line("map").stdout
+    assert text.count("╭─ ") == 50
+    assert "alike" not in text
+
+
+def test_map_groups_only_nodes_that_look_the_same() -> None:
+    views = nodemap.build(_fleet_session(60).cluster)
+    groups = nodemap.alike(views)
+    assert [(first.name, len(others)) for first, others in groups] == [
+        ("control-plane", 0), ("worker-1", 57), ("worker-7", 0), ("worker-9", 0)]
+    # every node is in exactly one group
+    names = [n for first, others in groups for n in (first.name, *others)]
+    assert sorted(names) == sorted(v.name for v in views)
+    for first, others in groups:
+        members = [v for v in views if v.name in others]
+        assert all(nodemap.look(v) == nodemap.look(first) for v in members)
+
+
+def test_map_a_pod_on_another_revision_sets_its_node_apart() -> None:
+    session = _fleet_session(60, fail=False)  # (a failed node's pod would stall it)
+    session.handle_line("kubectl set image ds/node-logger logger=busybox:1.37")
+    session.handle_line("advance 5s")  # the rollout has begun on one node only
+    groups = nodemap.alike(nodemap.build(session.cluster))
+    olds = [first for first, _ in groups
+            if any(p.owner == "node-logger" and not p.current for p in first.pods)]
+    news = [first for first, _ in groups
+            if any(p.owner == "node-logger" and p.current for p in first.pods)]
+    assert olds and news
+    assert not set(map(nodemap.look, olds)) & set(map(nodemap.look, news))
