@@ -88,8 +88,9 @@ class Store:
         self._event_records = 0
         self.event_blind: list[Listener] = []
         # Writes so far of the kinds whose readers keep answers between writes (the
-        # Priority admission plugin's PriorityClasses): see writes_of.
-        self._kind_writes: dict[str, int] = {"PriorityClass": 0}
+        # Priority admission plugin's PriorityClasses; describe's index of Events by
+        # involved object, kubectl/commands/_index.py): see writes_of.
+        self._kind_writes: dict[str, int] = {"PriorityClass": 0, "Event": 0}
 
     # --- reads --------------------------------------------------------------------
 
@@ -258,8 +259,8 @@ class Store:
                 self._sorted_keys.pop(kind, None)
         if kind != "Event":  # an Event is never anybody's owner; by_uid finds owners
             self._by_uid[obj["metadata"]["uid"]] = obj
-            if kind in self._kind_writes:
-                self._kind_writes[kind] += 1
+        if kind in self._kind_writes:
+            self._kind_writes[kind] += 1
         for listener in self.listeners:
             listener(kind, old, obj)
 
@@ -406,6 +407,7 @@ class Store:
             if stored is record:
                 self._revision += 1
                 self._event_records += 1
+                self._kind_writes["Event"] += 1
                 self._sorted_objs.pop("Event", None)
                 self._sorted_keys.pop("Event", None)
                 return
@@ -417,6 +419,7 @@ class Store:
         """What a recorder's update of a stored record does (`touch` after it set count,
         message and lastTimestamp on the dict): a new resourceVersion."""
         self._revision += 1
+        self._kind_writes["Event"] += 1
         new = updated(record, count, message, last, self._revision)
         self._kind("Event")[record_key(record)] = new  # type: ignore[assignment]
         if self.events_watched():
@@ -439,6 +442,7 @@ class Store:
         self._sorted_keys.pop("Event", None)
         self._sorted_objs.pop("Event", None)
         self._revision += 1
+        self._kind_writes["Event"] += 1
         for listener in self.listeners:
             listener("Event", obj, None)
 
@@ -457,6 +461,7 @@ class Store:
         self._sorted_keys.pop("Event", None)
         self._sorted_objs.pop("Event", None)
         self._revision += 1
+        self._kind_writes["Event"] += 1
         return key[0]
 
     def _drop_event_record(self, record: Any) -> Obj:

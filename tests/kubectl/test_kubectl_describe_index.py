@@ -7,6 +7,7 @@ from dstutor.kubectl.commands._index import events_involving, pods_controlled_by
 from dstutor.kubectl.dispatch import run
 from dstutor.model.objects import Obj
 from dstutor.sim.cluster import Cluster
+from dstutor.sim.eventstore import is_record
 
 
 def _daemonset(name: str) -> Obj:
@@ -81,3 +82,89 @@ def test_describe_builds_only_the_recorded_events_it_shows() -> None:
     scanned = [e for e in cluster.list_live("Event", "default")
                if e["involvedObject"]["uid"] == pod["metadata"]["uid"]]
     assert shown == scanned and all(a is b for a, b in zip(shown, scanned, strict=True))
+
+
+def _indexed(cluster: Cluster) -> object:
+    """The event index describe holds for "default" now (built if it must be)."""
+    from dstutor.kubectl.commands import _index
+
+    events_involving(cluster, "default", None)
+    return _index._EVENTS_BY_UID["default"][2]
+
+
+def test_describe_keeps_its_event_index_over_writes_to_other_kinds() -> None:
+    cluster = Cluster()
+    for name in ("node-1", "node-2"):
+        cluster.add_node(name, ready=True)
+    cluster.create(_daemonset("a"))
+    cluster.advance(30.0)
+    index = _indexed(cluster)
+    for line in ("kubectl label node node-2 x=y", "kubectl annotate ds a note=1",
+                 "kubectl cordon node-1"):
+        assert run(cluster, line).exit_code == 0
+        assert _indexed(cluster) is index  # no Event was written: the same index
+        _check(cluster)
+    # A write that records an Event (the rollout's pod deletions and creations): a new one.
+    run(cluster, "kubectl rollout restart ds a")
+    cluster.advance(30.0)
+    assert _indexed(cluster) is not index
+    _check(cluster)
+
+
+def test_every_kind_of_event_write_moves_the_count_describe_watches() -> None:
+    """Each way the store writes an Event counts in writes_of("Event"), and the index
+    built after it matches the scan (each store method that changes an Event is here)."""
+    cluster = Cluster()
+    for name in ("node-1", "node-2"):
+        cluster.add_node(name, ready=True)
+    cluster.create(_daemonset("a"))
+    cluster.advance(30.0)
+    store = cluster.store
+    pods = cluster.list_live("Pod", "default")
+    node = cluster.find("Node", "", "node-1")
+    assert node is not None
+
+    def moved(write: object) -> None:
+        before = store.writes_of("Event")
+        _indexed(cluster)
+        assert callable(write)
+        write()
+        assert store.writes_of("Event") > before, write
+        _check(cluster)
+
+    # put_event's record (a new Event: the fresh path) and update_event (the same again)
+    moved(lambda: cluster.record_event(pods[0], "Normal", "Probe", "checked",
+                                       component="kubelet", host="node-1"))
+    moved(lambda: cluster.record_event(pods[0], "Normal", "Probe", "checked",
+                                       component="kubelet", host="node-1"))
+    event = next(e for e in cluster.list_live("Event", "default")
+                 if e["involvedObject"]["uid"] == pods[0]["metadata"]["uid"])
+    # put of a dict replacing a stored one, now about the other pod
+    moved(lambda: store.put({**event, "involvedObject": {
+        **event["involvedObject"], "uid": pods[1]["metadata"]["uid"]}}))
+    stored = store.get("Event", "default", event["metadata"]["name"])
+    assert stored is not None
+
+    def about_node() -> None:
+        stored["involvedObject"] = {"kind": "Node", "name": "node-1",
+                                    "uid": node["metadata"]["uid"]}
+        store.touch(stored)
+    moved(about_node)  # touch of an Event edited in place
+    moved(lambda: store.remove(stored))
+
+    def fresh_record(reason: str) -> object:
+        """A new Event, kept as a record (_check built the dicts of the others)."""
+        cluster.record_event(pods[1], "Normal", reason, "x", component="kubelet",
+                             host="node-2")
+        return next(e for e in store.event_entries() if is_record(e))
+
+    record = fresh_record("First")
+    moved(lambda: store.remove_event(record))  # type: ignore[arg-type]
+    record = fresh_record("Second")
+    moved(lambda: store.drop_event_record(record))  # type: ignore[arg-type]
+    # the same Event again while it is still a record: update_event counts it up
+    fresh_record("Third")
+    moved(lambda: cluster.record_event(pods[1], "Normal", "Third", "x", component="kubelet",
+                                       host="node-2"))
+    # and the TTL's expiry, which takes the quiet way (drop_event_record) for records
+    moved(lambda: cluster.advance(7200.0))

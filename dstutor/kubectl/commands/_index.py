@@ -1,10 +1,11 @@
 """Read-only indexes over the store for `describe`: events by involvedObject uid, and the
 pods a DaemonSet controls or a node runs, without scanning every event and pod.
 
-The event index is rebuilt from the store's own list when the store's resourceVersion
-has moved (every write, removal included, moves it), so it never shows anything the
-plain scan would not: repeated reads of a quiet cluster cost one dict lookup, the first
-read after a change one scan, as before.
+The event index is rebuilt from the store's own list when an Event has been written
+since (Store.writes_of("Event"): every create, update and removal of one counts), so it
+never shows anything the plain scan would not: reads cost one dict lookup until an Event
+changes, then one scan. A write to anything else (a node's label) leaves it: at 5,000
+nodes the scan of 250,000 Events is 0.7 s.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from dstutor.model.objects import Obj
 from dstutor.sim.cluster import Cluster
 
-# namespace -> (store, resourceVersion, uid -> event keys in the API server's order)
+# namespace -> (store, its Event writes, uid -> event keys in the API server's order)
 # (events without an involvedObject uid are indexed under None)
 _EVENTS_BY_UID: dict[str, tuple[object, int, dict[str | None, list[tuple[str, str]]]]] = {}
 
@@ -21,7 +22,7 @@ def events_involving(cluster: Cluster, namespace: str, uid: str | None) -> list[
     """The events of `namespace` whose involvedObject.uid is `uid`, in list order."""
     cluster.settle()  # as the scan did
     store = cluster.store
-    revision = store.resource_version()
+    revision = store.writes_of("Event")
     cached = _EVENTS_BY_UID.get(namespace)
     if cached is None or cached[0] is not store or cached[1] != revision:
         # Keys, not Events: a recorded Event is built only when it is shown.
