@@ -78,12 +78,18 @@ def _validate_meta(obj: dict[str, Any], kind: str) -> Errs:
     if not name:
         errs.append(field_required("metadata.name", "name or generateName is required"))
     else:
-        errs += [field_invalid("metadata.name", name, m) for m in name_rule(name)]
+        msgs = name_rule(name)
+        if msgs:
+            errs += [field_invalid("metadata.name", name, m) for m in msgs]
     namespace = meta.get("namespace")
-    if kind in _NAMESPACED and namespace:
-        errs += [field_invalid("metadata.namespace", namespace, m) for m in validate_dns_label(namespace)]
-    errs += validate_label_map(meta.get("labels"), "metadata.labels")
-    errs += validate_annotation_keys(meta.get("annotations"), "metadata.annotations")
+    if namespace and kind in _NAMESPACED:
+        msgs = validate_dns_label(namespace)
+        if msgs:
+            errs += [field_invalid("metadata.namespace", namespace, m) for m in msgs]
+    if "labels" in meta:
+        errs += validate_label_map(meta["labels"], "metadata.labels")
+    if "annotations" in meta:
+        errs += validate_annotation_keys(meta["annotations"], "metadata.annotations")
     return errs
 
 
