@@ -191,6 +191,17 @@ def node_taints(node: Obj) -> list[Obj]:
     return node.get("spec", {}).get("taints") or []
 
 
+def selectable_field(obj: Obj, field: str) -> str:
+    """What a field selector compares for `field` of a stored object (the API server's
+    GetAttrs): the text at the field's path, but for an Event's `source` its
+    source.component, or its reportingComponent when that is empty
+    (pkg/registry/core/event/strategy.go)."""
+    if field == "source" and obj.get("kind") == "Event":
+        return (field_selector_value(obj, "source.component")
+                or field_selector_value(obj, "reportingComponent"))
+    return field_selector_value(obj, field)
+
+
 def field_selector_value(obj: Obj, path: str) -> str:
     """The text a field selector compares at a dotted path ("" if absent, Go's bools)."""
     cur: Any = obj

@@ -23,7 +23,7 @@ from dstutor.serve.encode import dumps
 from dstutor.serve.managed import Ownership
 from dstutor.serve.outside import OutsideLog
 from dstutor.serve.routes import Target, resource_target, split
-from dstutor.serve.select import matcher
+from dstutor.serve.select import matcher, selection
 from dstutor.serve.status import StatusError, from_api_error, not_found_path
 from dstutor.serve.watch import Change, WatchHub
 from dstutor.sim.cluster import Cluster
@@ -295,11 +295,16 @@ class Backend:
         return Reply(200, content_type=text, stream=follow())
 
     def _list(self, t: Target, query: dict[str, str], accept: str) -> Reply:
+        keep = selection(t.rt, query)
         matches = matcher(t.rt, query)
+        selected = bool(query.get("labelSelector") or query.get("fieldSelector"))
         with self.lock:
             cluster = self.cluster()
             cluster.settle()
-            items = [o for o in cluster.store.list(t.rt.kind, t.namespace) if matches(o)]
+            if t.rt.kind == "Event" and selected:  # (records judged as kept: see there)
+                items = cluster.store.list_events_where(t.namespace, keep)
+            else:
+                items = [o for o in cluster.store.list(t.rt.kind, t.namespace) if matches(o)]
             rv = str(cluster.store.resource_version())
             if "as=Table" in accept:
                 include = query.get("includeObject", "Metadata") or "Metadata"

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from functools import partial
 
 from dstutor.errors import CommandError
 from dstutor.kubectl.resources import ResourceType, parse_field_selector, unsupported_field_labels
-from dstutor.model.objects import Obj, field_selector_value
+from dstutor.model.objects import Obj, selectable_field
 from dstutor.model.selectors import parse_selector
 from dstutor.serve.status import StatusError
 
 
 def matcher(rt: ResourceType, query: dict[str, str]) -> Callable[[Obj], bool]:
+    keep = selection(rt, query)
+
+    def matches(obj: Obj) -> bool:
+        return keep(partial(selectable_field, obj), obj["metadata"].get("labels") or {})
+
+    return matches
+
+
+def selection(rt: ResourceType, query: dict[str, str]
+              ) -> Callable[[Callable[[str], str], Mapping[str, str]], bool]:
+    """Both selectors as a predicate over an object's selectable fields and labels (what
+    Store.list_events_where asks); bad ones are the server's 400s."""
     label = query.get("labelSelector", "")
     fields = query.get("fieldSelector", "")
     try:
@@ -26,9 +39,9 @@ def matcher(rt: ResourceType, query: dict[str, str]) -> Callable[[Obj], bool]:
     if bad:
         raise StatusError(400, "BadRequest", f'field label not supported: {bad[0]}')
 
-    def matches(obj: Obj) -> bool:
-        if selector is not None and not selector.matches(obj["metadata"].get("labels") or {}):
+    def keep(field_of: Callable[[str], str], labels: Mapping[str, str]) -> bool:
+        if selector is not None and not selector.matches(labels):
             return False
-        return all((field_selector_value(obj, t.field) == t.value) != t.negated for t in terms)
+        return all((field_of(t.field) == t.value) != t.negated for t in terms)
 
-    return matches
+    return keep

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from dstutor.model.objects import selectable_field
 from dstutor.sim.events import last_write
 from dstutor.sim.namegen import uid_text
 
@@ -104,6 +105,36 @@ def event_dict(record: EventRecord, shared: dict[Any, Obj] | None = None) -> Obj
         "reportingComponent": "" if aggregated else component,
         "reportingInstance": "" if aggregated else host,
     }
+
+
+# involvedObject's fields by their place in a record's Involved tuple.
+_INVOLVED_FIELDS = {"involvedObject.apiVersion": 0, "involvedObject.kind": 1,
+                    "involvedObject.name": 2, "involvedObject.uid": 3,
+                    "involvedObject.resourceVersion": 4, "involvedObject.namespace": 5,
+                    "involvedObject.fieldPath": 6}
+
+
+def record_field(record: EventRecord, field: str) -> str:
+    """What a field selector compares for `field` of the Event a record keeps:
+    selectable_field(event_dict(record), field), read from the record itself (a
+    `kubectl get events --field-selector` at 5,000 nodes looks at 250,000 of them)."""
+    place = _INVOLVED_FIELDS.get(field)
+    if place is not None:
+        return record[INVOLVED][place]
+    if field == "reason":
+        return record[4]
+    if field == "type":
+        return record[6]
+    if field == "metadata.name":
+        return record[NAME]
+    if field == "metadata.namespace":
+        return record[INVOLVED][5] or "default"
+    if field == "source":  # source.component (reportingComponent is the same or "")
+        return record[7][0]
+    if field == "reportingComponent":
+        aggregated = len(record) > SHORT and record[SHORT + 3]
+        return "" if aggregated else record[7][0]
+    return selectable_field(event_dict(record), field)
 
 
 def updated(record: EventRecord, count: int, message: str, last: str, rv: int) -> EventRecord:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import builtins
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from functools import partial
 from typing import Any
 
 from dstutor.controller.pod_record import PodRecord, PodTable
-from dstutor.model.objects import Key, Obj, key_of
+from dstutor.model.objects import Key, Obj, key_of, selectable_field
 from dstutor.sim import podindex
 from dstutor.sim.eventindex import keys_by_involved_uid
 from dstutor.sim.eventstore import (
@@ -26,6 +27,7 @@ from dstutor.sim.eventstore import (
     event_dict,
     is_record,
     new_record,
+    record_field,
     record_key,
     updated,
 )
@@ -363,6 +365,34 @@ class Store:
     def event_entries(self) -> builtins.list[EventRecord | Obj]:
         """Every stored Event as it is kept, in the order iter_kind gives them."""
         return builtins.list(self._kind("Event").values())
+
+    def list_events_where(self, namespace: str | None,
+                          keep: Callable[[Callable[[str], str], Mapping[str, str]], bool]
+                          ) -> builtins.list[Obj]:
+        """list("Event", namespace), but only the Events `keep` keeps: it is asked with
+        a function giving a field's selectable value (selectable_field) and the labels.
+        A record is asked as it is kept (eventstore.record_field, no labels), and its
+        dict is built only if it is kept, not for all 250,000 of a 5,000-node cluster."""
+        if not self._event_records:
+            return [obj for obj in self.list("Event", namespace)
+                    if keep(partial(selectable_field, obj),
+                            obj["metadata"].get("labels") or {})]
+        items = self._kind("Event")
+        keys = self._sorted_keys.get("Event")
+        if keys is None:
+            keys = self._sorted_keys["Event"] = sorted(items)
+        if namespace is not None:  # (one namespace's keys are contiguous)
+            keys = keys[bisect_left(keys, (namespace, "")):
+                        bisect_right(keys, (namespace, "\U0010ffff"))]
+        kept: builtins.list[Obj] = []
+        for key in keys:
+            found: Any = items[key]
+            if type(found) is tuple:  # (found.__class__ is _RECORD, as mypy reads it)
+                if keep(partial(record_field, found), {}):
+                    kept.append(self._promote_event(found))
+            elif keep(partial(selectable_field, found), found["metadata"].get("labels") or {}):
+                kept.append(found)
+        return kept
 
     def event_keys_by_involved_uid(self, namespace: str
                                    ) -> dict[str | None, builtins.list[tuple[str, str]]]:

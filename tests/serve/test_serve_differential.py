@@ -32,6 +32,8 @@ READS = [
     "get pods -o custom-columns=NAME:.metadata.name,NODE:.spec.nodeName",
     "get controllerrevisions", "get deploy -A", "get events -n default --field-selector "
     "involvedObject.kind=DaemonSet",
+    "get events -A --field-selector source=kubelet,reason=Started -o name",
+    "get events -n kube-system --field-selector type=Normal,source!=kubelet",
     "describe ds logger", "describe node worker-1",
     "describe ns default",
     "describe controllerrevisions", "rollout history ds/logger",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dstutor.errors import CommandError, NotFound
 from dstutor.kubectl.builder import ResourceTarget
-from dstutor.kubectl.commands._select import label_filter
+from dstutor.kubectl.commands._select import label_filter, selection
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.resources import ResourceType, resource_for_kind
 from dstutor.model.objects import Obj, clone
@@ -135,10 +135,16 @@ def list_objects(env: Env, rt: ResourceType, namespace: str | None, selector: st
                  fields: str = "", *, live: bool = False) -> list[Obj]:
     """Objects of one type; a bad selector fails the way the API server rejects it."""
     ns = namespace if rt.namespaced else None
-    items = env.cluster.list_live(rt.kind, ns)
-    if selector or fields:
-        matches = label_filter(rt, selector, namespace, fields)
-        items = [o for o in items if matches(o)]
+    if rt.kind == "Event" and (selector or fields):
+        # Recorded Events are judged as they are kept, and built only if they match.
+        keep = selection(rt, selector, namespace, fields)
+        env.cluster.settle()
+        items = env.cluster.store.list_events_where(ns, keep)
+    else:
+        items = env.cluster.list_live(rt.kind, ns)
+        if selector or fields:
+            matches = label_filter(rt, selector, namespace, fields)
+            items = [o for o in items if matches(o)]
     return items if live else [clone(o) for o in items]
 
 
