@@ -4,26 +4,34 @@ Store.event_keys_by_involved_uid's work (moved out of sim/store.py, at its size 
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-from dstutor.sim.eventstore import INVOLVED, is_record
+from dstutor.sim.eventstore import INVOLVED
 
 
-def keys_by_involved_uid(items: Mapping[Any, Any], keys: Sequence[tuple[str, ...]],
-                         namespace: str) -> dict[str | None, list[tuple[str, str]]]:
-    """`items`: the Events by (namespace, name); `keys`: those keys sorted (the API
-    server's order). One namespace's keys by involvedObject.uid (None: no uid), each
-    list in that order."""
-    lo = bisect_left(keys, (namespace, ""))
-    hi = bisect_right(keys, (namespace, "\U0010ffff"), lo)
+def keys_by_involved_uid(items: Mapping[Any, Any], namespace: str
+                         ) -> dict[str | None, list[tuple[str, str]]]:
+    """`items`: the Events by (namespace, name). One namespace's keys by
+    involvedObject.uid (None: no uid), each list in the API server's order (sorted).
+
+    One pass in the table's own order, then each object's few keys sorted: not all
+    250,000 keys of a 5,000-node cluster sorted first (0.09 s for the whole index
+    there, where sorting them all made it 0.5-0.7 s)."""
     index: dict[str | None, list[tuple[str, str]]] = {}
-    for key in keys[lo:hi]:
-        found: Any = items[key]
-        if is_record(found):  # a tuple: its involvedObject's uid
+    for key, found in items.items():
+        if key[0] != namespace:
+            continue
+        if found.__class__ is tuple:  # a record (eventstore.is_record): its involved uid
             uid = found[INVOLVED][3]
         else:
             uid = (found.get("involvedObject") or {}).get("uid")
-        index.setdefault(uid, []).append(key)  # type: ignore[arg-type]  # (ns, name)
+        keys = index.get(uid)
+        if keys is None:
+            index[uid] = [key]
+        else:
+            keys.append(key)
+    for keys in index.values():
+        if len(keys) > 1:
+            keys.sort()
     return index

@@ -399,11 +399,7 @@ class Store:
         """One namespace's Event keys by involvedObject.uid (None: no uid), each list in
         the API server's order, read from records without building their dicts: a
         describe then builds only the few Events it shows."""
-        items = self._kind("Event")
-        keys = self._sorted_keys.get("Event")
-        if keys is None:
-            keys = self._sorted_keys["Event"] = sorted(items)
-        return keys_by_involved_uid(items, keys, namespace)  # (sim/eventindex.py)
+        return keys_by_involved_uid(self._kind("Event"), namespace)  # (sim/eventindex.py)
 
     def events_watched(self) -> bool:
         """Whether a listener wants to see an Event created or updated."""

@@ -168,3 +168,30 @@ def test_every_kind_of_event_write_moves_the_count_describe_watches() -> None:
                                        host="node-2"))
     # and the TTL's expiry, which takes the quiet way (drop_event_record) for records
     moved(lambda: cluster.advance(7200.0))
+
+
+def test_the_event_index_lists_each_objects_keys_in_the_servers_order() -> None:
+    """keys_by_involved_uid reads the table in its own order (insertion: not sorted) and
+    sorts each object's keys: records and dicts alike, other namespaces left out."""
+    from dstutor.sim.eventindex import keys_by_involved_uid
+
+    def record(name: str, namespace: str, uid: str) -> tuple[object, ...]:
+        return (name, 1, "t", ("v1", "Pod", "p", uid, "1", namespace, ""), "R", "m",
+                "Normal", ("kubelet", ""), 1)
+
+    items: dict[tuple[str, str], object] = {
+        ("default", "p.b"): record("p.b", "default", "u1"),
+        ("default", "p.10"): {"involvedObject": {"uid": "u1"}},
+        ("default", "p.a"): record("p.a", "default", "u1"),
+        ("other", "p.0"): record("p.0", "other", "u1"),
+        ("default", "q.1"): record("q.1", "default", "u2"),
+        ("default", "x"): {"involvedObject": {}},
+        ("default", "y"): {},
+    }
+    assert keys_by_involved_uid(items, "default") == {
+        "u1": [("default", "p.10"), ("default", "p.a"), ("default", "p.b")],
+        "u2": [("default", "q.1")],
+        None: [("default", "x"), ("default", "y")],
+    }
+    assert keys_by_involved_uid(items, "other") == {"u1": [("other", "p.0")]}
+    assert keys_by_involved_uid(items, "none") == {}
