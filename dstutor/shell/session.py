@@ -31,6 +31,7 @@ from dstutor.shell.undo import UndoEntry as UndoEntry
 from dstutor.shell.undo import _bytes_held as _bytes_held
 from dstutor.shell.undo import needs_guard
 from dstutor.sim.cluster import Cluster
+from dstutor.sim.thaw import unfreeze_heap
 
 # kubectl verbs that never change the cluster (the registry's read_only flag): no undo
 # snapshot is taken before them, which keeps `kubectl get` fast. `rollout status` and
@@ -472,10 +473,7 @@ class Session:
 
     def restore(self, entry: UndoEntry) -> None:
         # An unguarded session's entry raises GuardNeeded here, before anything changes.
-        if gc.get_freeze_count():
-            # The shell's frozen first cluster (see _cluster_dropped), unfrozen before the
-            # entry's cluster is made: promoting what that makes is then free (sim/thaw.py).
-            gc.unfreeze()
+        unfreeze_heap()  # (before the entry's cluster is made: sim/thaw.py)
         big = bulk(self.cluster) >= COLLECT_AT_ONCE_FROM
         self.cluster = entry.cluster()
         self.namespace = entry.namespace
