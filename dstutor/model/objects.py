@@ -3,6 +3,7 @@
 # No `from __future__ import annotations`: it would bind the name `annotations`, which the
 # accessor below redefines.
 import json
+from collections.abc import Callable
 from typing import Any
 
 from dstutor.model.timefmt import parse_rfc3339
@@ -192,14 +193,40 @@ def node_taints(node: Obj) -> list[Obj]:
 
 
 def selectable_field(obj: Obj, field: str) -> str:
-    """What a field selector compares for `field` of a stored object (the API server's
-    GetAttrs): the text at the field's path, but for an Event's `source` its
-    source.component, or its reportingComponent when that is empty
-    (pkg/registry/core/event/strategy.go)."""
-    if field == "source" and obj.get("kind") == "Event":
-        return (field_selector_value(obj, "source.component")
-                or field_selector_value(obj, "reportingComponent"))
-    return field_selector_value(obj, field)
+    """What a field selector compares for `field` of a stored object: the API server's
+    selectable fields (GetAttrs, ToSelectableFields in pkg/registry/*/strategy.go), which
+    are the text at the field's path but for these, worked out from the object:
+
+    - Node spec.unschedulable and Pod spec.hostNetwork: Go's bool, "false" when unset;
+    - Pod status.podIP: the first of status.podIPs; status.podIPs: none ("");
+    - ReplicaSet status.replicas: the number, "0" when unset;
+    - Event source: source.component, or reportingComponent when that is empty."""
+    kind = obj.get("kind")
+    rule = _SELECTABLE.get((kind, field)) if kind in _SELECTABLE_KINDS else None
+    return rule(obj) if rule is not None else field_selector_value(obj, field)
+
+
+def _go_bool(obj: Obj, path: str) -> str:
+    return "true" if field_selector_value(obj, path) == "true" else "false"
+
+
+def _first_pod_ip(pod: Obj) -> str:
+    ips = (pod.get("status") or {}).get("podIPs")
+    first = ips[0] if isinstance(ips, list) and ips else None
+    return field_selector_value(first, "ip") if isinstance(first, dict) else ""
+
+
+_SELECTABLE: dict[tuple[str, str], Callable[[Obj], str]] = {
+    ("Node", "spec.unschedulable"): lambda node: _go_bool(node, "spec.unschedulable"),
+    ("Pod", "spec.hostNetwork"): lambda pod: _go_bool(pod, "spec.hostNetwork"),
+    ("Pod", "status.podIP"): _first_pod_ip,
+    ("Pod", "status.podIPs"): lambda pod: "",
+    ("ReplicaSet", "status.replicas"):
+        lambda rs: field_selector_value(rs, "status.replicas") or "0",
+    ("Event", "source"): lambda event: (field_selector_value(event, "source.component")
+                                        or field_selector_value(event, "reportingComponent")),
+}
+_SELECTABLE_KINDS = frozenset(kind for kind, _ in _SELECTABLE)
 
 
 def field_selector_value(obj: Obj, path: str) -> str:

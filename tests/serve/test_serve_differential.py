@@ -33,6 +33,8 @@ READS = [
     "get controllerrevisions", "get deploy -A", "get events -n default --field-selector "
     "involvedObject.kind=DaemonSet",
     "get events -A --field-selector source=kubelet,reason=Started -o name",
+    "get nodes --field-selector spec.unschedulable=false",
+    "get pods -A --field-selector spec.hostNetwork=false,status.podIP!= -o name",
     "get events -n kube-system --field-selector type=Normal,source!=kubelet",
     "describe ds logger", "describe node worker-1",
     "describe ns default",
