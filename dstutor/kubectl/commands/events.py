@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 from dstutor.kubectl.commands._base import Env, OutputBuffer, flag_bool, flag_list, namespace_of
 from dstutor.kubectl.commands._follow import can_follow, follow
 from dstutor.kubectl.commands._printing import format_objects
@@ -35,17 +37,25 @@ def interval(event: Obj, now: float) -> str:
 
 def _selected(env: Env, cmd: KubectlCommand) -> list[Obj]:
     ns = None if cmd.all_namespaces else namespace_of(env, cmd)
-    events = env.cluster.list_live("Event", ns)
     types = {t.lower() for t in flag_list(cmd, "types")}
     target = cmd.targets[0] if cmd.targets else None
+    if target is None:
+        events = env.cluster.list_live("Event", ns)
+    else:
+        # --for is the server's field selector on the involved object: a recorded Event
+        # is judged as it is kept, and built only if it is about the target.
+        kind, name = target.type.kind, target.name
+
+        def about(field_of: Callable[[str], str], labels: Mapping[str, str]) -> bool:
+            return (field_of("involvedObject.kind") == kind
+                    and field_of("involvedObject.name") == name)
+
+        env.cluster.settle()
+        events = env.cluster.store.list_events_where(ns, about)
     chosen = []
     for event in events:
         if types and str(event.get("type", "")).lower() not in types:
             continue
-        if target is not None:
-            involved = event.get("involvedObject") or {}
-            if involved.get("kind") != target.type.kind or involved.get("name") != target.name:
-                continue
         chosen.append(event)
     return sorted(chosen, key=lambda e: (_stamp(e), e["metadata"]["name"]))
 
