@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from plain_daemonset import plain_daemonset
 
 from dstutor.kubectl.commands import node as node_command
 from dstutor.kubectl.commands import top
@@ -16,24 +17,15 @@ from dstutor.model.objects import Obj
 from dstutor.sim.cluster import Cluster
 
 
-def _daemonset(name: str, image: str) -> Obj:
-    labels = {"app": name}
-    return {"apiVersion": "apps/v1", "kind": "DaemonSet",
-            "metadata": {"name": name, "namespace": "default"},
-            "spec": {"selector": {"matchLabels": labels},
-                     "template": {"metadata": {"labels": labels},
-                                  "spec": {"containers": [{"name": name, "image": image}]}}}}
-
-
 def _cluster() -> Cluster:
     """Nodes with running pods, one NotReady node, pods that never pull their image and
     one being deleted: every case the usage sum skips or counts."""
     cluster = Cluster(missing_images=["late:1"])
     for i in range(6):
         cluster.add_node(f"worker-{i}", ready=True)
-    cluster.create(_daemonset("agent", "agent:1"))
-    cluster.create(_daemonset("logger", "logger:1"))
-    cluster.create(_daemonset("late", "late:1"))  # ErrImagePull: never Running
+    cluster.create(plain_daemonset("agent", "agent:1"))
+    cluster.create(plain_daemonset("logger", "logger:1"))
+    cluster.create(plain_daemonset("late", "late:1"))  # ErrImagePull: never Running
     cluster.fail_node("worker-5")
     cluster.advance(120)  # worker-5 NotReady
     pod = next(p for p in cluster.list("Pod") if p["metadata"]["name"].startswith("logger")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import partial
 
 import pytest
+from plain_daemonset import plain_daemonset
 
 from dstutor.kubectl.dispatch import run
 from dstutor.kubectl.resources import resource_for_kind
@@ -18,24 +19,15 @@ from dstutor.sim.eventstore import event_dict, is_record, record_field
 FIELDS = resource_for_kind("Event").field_labels
 
 
-def _daemonset(name: str, image: str) -> Obj:
-    labels = {"app": name}
-    return {"apiVersion": "apps/v1", "kind": "DaemonSet",
-            "metadata": {"name": name, "namespace": "default"},
-            "spec": {"selector": {"matchLabels": labels},
-                     "template": {"metadata": {"labels": labels},
-                                  "spec": {"containers": [{"name": name, "image": image}]}}}}
-
-
 def _busy() -> Cluster:
     """Events of many shapes, still records: new ones, ones seen again (a crash loop's
     BackOff, counted up), aggregated ones, Warnings, node events."""
     cluster = Cluster(missing_images=["gone:1"], crashing_images=["crash:1"])
     for i in range(1, 13):  # (over ten pods a DaemonSet: its SuccessfulCreate aggregate)
         cluster.add_node(f"node-{i}", ready=True)
-    cluster.create(_daemonset("ok", "ok:1"))
-    cluster.create(_daemonset("crash", "crash:1"))
-    cluster.create(_daemonset("gone", "gone:1"))
+    cluster.create(plain_daemonset("ok", "ok:1"))
+    cluster.create(plain_daemonset("crash", "crash:1"))
+    cluster.create(plain_daemonset("gone", "gone:1"))
     cluster.advance(600.0)
     run(cluster, "kubectl create deployment web --image=ok:1 --replicas=3")
     cluster.fail_node("node-3")
