@@ -195,3 +195,25 @@ def test_the_event_index_lists_each_objects_keys_in_the_servers_order() -> None:
     }
     assert keys_by_involved_uid(items, "other") == {"u1": [("other", "p.0")]}
     assert keys_by_involved_uid(items, "none") == {}
+
+
+def test_the_index_does_not_keep_a_replaced_cluster_alive() -> None:
+    """A cluster undo, load or reset replaces is freed, though describe indexed its
+    Events: at 5,000 nodes its store holds hundreds of megabytes."""
+    import gc
+    import weakref
+
+    from dstutor.shell.session import Session
+    from dstutor.sim.clusterfile import default_cluster
+
+    session = Session(default_cluster(workers=2),
+                      reset_factory=lambda: default_cluster(workers=2))
+    session.handle_line("advance")
+    assert session.handle_line("kubectl describe node worker-1").ok
+    old = weakref.ref(session.cluster.store)
+    assert session.handle_line("reset").ok
+    session.undo_stack.clear()  # (the undo entry holds the old cluster, rightly)
+    gc.collect()
+    assert old() is None
+    # and the index still serves the new cluster
+    assert "Events:" in session.handle_line("kubectl describe node worker-1").stdout

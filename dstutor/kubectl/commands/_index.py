@@ -10,12 +10,17 @@ nodes the scan of 250,000 Events is 0.7 s.
 
 from __future__ import annotations
 
+import weakref
+from typing import Any
+
 from dstutor.model.objects import Obj
 from dstutor.sim.cluster import Cluster
 
-# namespace -> (store, its Event writes, uid -> event keys in the API server's order)
-# (events without an involvedObject uid are indexed under None)
-_EVENTS_BY_UID: dict[str, tuple[object, int, dict[str | None, list[tuple[str, str]]]]] = {}
+# namespace -> (the store, weakly: a cluster replaced by undo, load or reset must not be
+# kept alive by its index; its Event writes; uid -> event keys in the API server's
+# order) (events without an involvedObject uid are indexed under None)
+_EVENTS_BY_UID: dict[str, tuple[weakref.ref[Any], int,
+                                dict[str | None, list[tuple[str, str]]]]] = {}
 
 
 def events_involving(cluster: Cluster, namespace: str, uid: str | None) -> list[Obj]:
@@ -24,12 +29,12 @@ def events_involving(cluster: Cluster, namespace: str, uid: str | None) -> list[
     store = cluster.store
     revision = store.writes_of("Event")
     cached = _EVENTS_BY_UID.get(namespace)
-    if cached is None or cached[0] is not store or cached[1] != revision:
+    if cached is None or cached[0]() is not store or cached[1] != revision:
         # Keys, not Events: a recorded Event is built only when it is shown.
         index = store.event_keys_by_involved_uid(namespace)
         if len(_EVENTS_BY_UID) > 16:
             _EVENTS_BY_UID.clear()
-        _EVENTS_BY_UID[namespace] = cached = (store, revision, index)
+        _EVENTS_BY_UID[namespace] = cached = (weakref.ref(store), revision, index)
     found = (store.get("Event", ns, name) for ns, name in cached[2].get(uid, ()))
     return [event for event in found if event is not None]
 
