@@ -295,14 +295,14 @@ class Backend:
         return Reply(200, content_type=text, stream=follow())
 
     def _list(self, t: Target, query: dict[str, str], accept: str) -> Reply:
-        keep = selection(t.rt, query)
+        chosen = selection(t.rt, query)
         matches = matcher(t.rt, query)
         selected = bool(query.get("labelSelector") or query.get("fieldSelector"))
         with self.lock:
             cluster = self.cluster()
             cluster.settle()
             if t.rt.kind == "Event" and selected:  # (records judged as kept: see there)
-                items = cluster.store.list_events_where(t.namespace, keep)
+                items = cluster.store.list_events_where(t.namespace, *chosen)
             else:
                 items = [o for o in cluster.store.list(t.rt.kind, t.namespace) if matches(o)]
             rv = str(cluster.store.resource_version())

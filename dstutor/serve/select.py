@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import partial
 
 from dstutor.errors import CommandError
+from dstutor.kubectl.commands._select import Selection, selecting
 from dstutor.kubectl.resources import ResourceType, parse_field_selector, unsupported_field_labels
 from dstutor.model.objects import Obj, selectable_field
 from dstutor.model.selectors import parse_selector
@@ -13,7 +14,7 @@ from dstutor.serve.status import StatusError
 
 
 def matcher(rt: ResourceType, query: dict[str, str]) -> Callable[[Obj], bool]:
-    keep = selection(rt, query)
+    keep = selection(rt, query).keep
 
     def matches(obj: Obj) -> bool:
         return keep(partial(selectable_field, obj), obj["metadata"].get("labels") or {})
@@ -21,9 +22,9 @@ def matcher(rt: ResourceType, query: dict[str, str]) -> Callable[[Obj], bool]:
     return matches
 
 
-def selection(rt: ResourceType, query: dict[str, str]
-              ) -> Callable[[Callable[[str], str], Mapping[str, str]], bool]:
-    """Both selectors as a predicate over an object's selectable fields and labels (what
+def selection(rt: ResourceType, query: dict[str, str]) -> Selection:
+    """Both selectors as kubectl's selecting() makes them (a predicate over an object's
+    selectable fields and labels, and one over a recorded Event: what
     Store.list_events_where asks); bad ones are the server's 400s."""
     label = query.get("labelSelector", "")
     fields = query.get("fieldSelector", "")
@@ -38,10 +39,4 @@ def selection(rt: ResourceType, query: dict[str, str]
     bad = unsupported_field_labels(rt, terms)
     if bad:
         raise StatusError(400, "BadRequest", f'field label not supported: {bad[0]}')
-
-    def keep(field_of: Callable[[str], str], labels: Mapping[str, str]) -> bool:
-        if selector is not None and not selector.matches(labels):
-            return False
-        return all((field_of(t.field) == t.value) != t.negated for t in terms)
-
-    return keep
+    return selecting(selector, terms)

@@ -18,6 +18,8 @@ Event that is created or updated, only with one removed); then no dict is built.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from operator import itemgetter
 from typing import Any, Final
 
 from dstutor.model.objects import selectable_field
@@ -135,6 +137,19 @@ def record_field(record: EventRecord, field: str) -> str:
         aggregated = len(record) > SHORT and record[SHORT + 3]
         return "" if aggregated else record[7][0]
     return selectable_field(event_dict(record), field)
+
+
+def record_getter(field: str) -> Callable[[EventRecord], str]:
+    """record_field(record, field) as a function of the record alone, for a selector's
+    fields, known before the records are read: one tuple lookup or two for the fields
+    kubectl selects on (describe's involvedObject search), not a walk of the rules."""
+    place = _INVOLVED_FIELDS.get(field)
+    if place is not None:
+        return lambda record: record[INVOLVED][place]
+    simple = {"reason": 4, "type": 6, "metadata.name": NAME}.get(field)
+    if simple is not None:
+        return itemgetter(simple)
+    return lambda record: record_field(record, field)
 
 
 def updated(record: EventRecord, count: int, message: str, last: str, rv: int) -> EventRecord:

@@ -10,11 +10,12 @@ from functools import partial
 import pytest
 from plain_daemonset import plain_daemonset
 
+from dstutor.kubectl.commands._select import selection
 from dstutor.kubectl.dispatch import run
 from dstutor.kubectl.resources import resource_for_kind
 from dstutor.model.objects import Obj, selectable_field
 from dstutor.sim.cluster import Cluster
-from dstutor.sim.eventstore import event_dict, is_record, record_field
+from dstutor.sim.eventstore import event_dict, is_record, record_field, record_getter
 
 FIELDS = resource_for_kind("Event").field_labels
 
@@ -35,12 +36,8 @@ def _busy() -> Cluster:
     return cluster
 
 
-@pytest.fixture(scope="module")
-def busy() -> Cluster:
-    return _busy()
-
-
-def test_a_record_answers_every_field_as_its_dict(busy: Cluster) -> None:
+def test_a_record_answers_every_field_as_its_dict() -> None:
+    busy = _busy()
     records = [e for e in busy.store.event_entries() if is_record(e)]
     long_form = [r for r in records if len(r) > 9]
     assert len(records) > 50 and long_form  # (seen again: count, first, aggregated)
@@ -87,7 +84,8 @@ def test_list_events_where_is_the_filtered_list_and_builds_only_what_it_keeps(
     assert all(a is b for a, b in zip(kept, expected, strict=True))  # the stored dicts
 
 
-def test_kubectl_get_events_by_source_finds_the_kubelets(busy: Cluster) -> None:
+def test_kubectl_get_events_by_source_finds_the_kubelets() -> None:
+    busy = _busy()
     out = run(busy, "kubectl get events -A --field-selector source=kubelet -o name")
     assert out.exit_code == 0
     names = out.stdout.split()
@@ -96,3 +94,34 @@ def test_kubectl_get_events_by_source_finds_the_kubelets(busy: Cluster) -> None:
     assert names and len(names) == len(kubelet)
     negated = run(busy, "kubectl get events -A --field-selector source!=kubelet -o name")
     assert len(negated.stdout.split()) == len(busy.list_live("Event")) - len(kubelet)
+
+
+def test_a_records_getters_answer_as_record_field() -> None:
+    records = [e for e in _busy().store.event_entries() if is_record(e)]
+    assert records
+    for field in FIELDS:
+        get = record_getter(field)
+        assert all(get(record) == record_field(record, field) for record in records), field
+
+
+@pytest.mark.parametrize(("label", "fields"), [
+    ("", "source=kubelet"), ("", "involvedObject.kind=Pod,reason!=Pulled"),
+    ("", "type=Warning,involvedObject.name!=x"), ("app=x", "reason=Started"),
+    ("app!=x", "reason=Started"), ("!app", ""), ("app", ""),
+    ("", "reportingComponent=daemonset-controller,metadata.namespace=default")])
+def test_keep_record_answers_as_keep_over_record_field(label: str, fields: str) -> None:
+    """selecting()'s two predicates agree on every record, and list_events_where gives
+    the same list with either."""
+    chosen = selection(resource_for_kind("Event"), label, None, fields)
+    busy = _busy()  # (its own: other tests build the shared one's dicts)
+    records = [e for e in busy.store.event_entries() if is_record(e)]
+    assert records
+    answers = [chosen.keep_record(r) for r in records]
+    assert answers == [chosen.keep(partial(record_field, r), {}) for r in records]
+    with_records = _busy().store.list_events_where(None, *chosen)
+    with_fields = _busy().store.list_events_where(None, chosen.keep)
+    assert [e["metadata"]["name"] for e in with_records] == [
+        e["metadata"]["name"] for e in with_fields]
+    assert len(with_records) == sum(answers) + sum(
+        1 for e in busy.store.event_entries() if not is_record(e)
+        and chosen.keep(partial(selectable_field, e), {}))

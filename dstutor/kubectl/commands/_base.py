@@ -137,9 +137,9 @@ def list_objects(env: Env, rt: ResourceType, namespace: str | None, selector: st
     ns = namespace if rt.namespaced else None
     if rt.kind == "Event" and (selector or fields):
         # Recorded Events are judged as they are kept, and built only if they match.
-        keep = selection(rt, selector, namespace, fields)
+        chosen = selection(rt, selector, namespace, fields)
         env.cluster.settle()
-        items = env.cluster.store.list_events_where(ns, keep)
+        items = env.cluster.store.list_events_where(ns, *chosen)
     else:
         items = env.cluster.list_live(rt.kind, ns)
         if selector or fields:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
+from typing import NamedTuple
 
 from dstutor.errors import BadRequest, CommandError
-from dstutor.kubectl.resources import ResourceType, parse_field_selector, unsupported_field_labels
+from dstutor.kubectl.resources import (
+    FieldRequirement,
+    ResourceType,
+    parse_field_selector,
+    unsupported_field_labels,
+)
 from dstutor.model.objects import Obj, selectable_field
-from dstutor.model.selectors import parse_selector
+from dstutor.model.selectors import LabelSelector, parse_selector
+from dstutor.sim.eventstore import EventRecord, record_getter
 
 
 def gvr_string(rt: ResourceType) -> str:
@@ -25,7 +32,7 @@ def selector_error(rt: ResourceType, label: str, fields: str, message: str) -> B
 def label_filter(rt: ResourceType, label: str, namespace: str | None = None,
                  fields: str = "") -> Callable[[Obj], bool]:
     """A predicate for objects matching both selectors; bad ones raise kubectl's BadRequest."""
-    keep = selection(rt, label, namespace, fields)
+    keep = selection(rt, label, namespace, fields).keep
 
     def matches(obj: Obj) -> bool:
         return keep(partial(selectable_field, obj), obj["metadata"].get("labels") or {})
@@ -33,11 +40,19 @@ def label_filter(rt: ResourceType, label: str, namespace: str | None = None,
     return matches
 
 
+class Selection(NamedTuple):
+    """Both selectors as predicates: `keep` over an object's selectable fields (a function
+    of a field's name) and its labels, `keep_record` over a recorded Event as the store
+    keeps it (Store.list_events_where), with the same answers."""
+
+    keep: Callable[[Callable[[str], str], Mapping[str, str]], bool]
+    keep_record: Callable[[EventRecord], bool]
+
+
 def selection(rt: ResourceType, label: str, namespace: str | None = None, fields: str = ""
-              ) -> Callable[[Callable[[str], str], Mapping[str, str]], bool]:
-    """Both selectors as a predicate over an object's selectable fields (a function of a
-    field's name) and its labels: what Store.list_events_where asks, so that a recorded
-    Event is judged without building it. Bad selectors raise kubectl's BadRequest."""
+              ) -> Selection:
+    """label and fields parsed as the API server parses them; bad selectors raise
+    kubectl's BadRequest."""
     try:
         selector = parse_selector(label) if label else None
     except CommandError as exc:
@@ -49,6 +64,11 @@ def selection(rt: ResourceType, label: str, namespace: str | None = None, fields
     bad = unsupported_field_labels(rt, terms)
     if bad:
         raise selector_error(rt, label, fields, f"field label not supported: {bad[0]}")
+    return selecting(selector, terms)
+
+
+def selecting(selector: LabelSelector | None, terms: Sequence[FieldRequirement]) -> Selection:
+    """The Selection of a parsed label selector and field terms (kubectl's and serve's)."""
 
     def keep(field_of: Callable[[str], str], labels: Mapping[str, str]) -> bool:
         if selector is not None and not selector.matches(labels):
@@ -58,4 +78,16 @@ def selection(rt: ResourceType, label: str, namespace: str | None = None, fields
                 return False
         return True
 
-    return keep
+    # A recorded Event has no labels: the label selector's answer is the same for all.
+    labels_match = selector is None or selector.matches({})
+    getters = tuple((record_getter(t.field), t.value, t.negated) for t in terms)
+
+    def keep_record(record: EventRecord) -> bool:
+        if not labels_match:
+            return False
+        for get, value, negated in getters:  # noqa: SIM110 (as above)
+            if (get(record) == value) == negated:
+                return False
+        return True
+
+    return Selection(keep, keep_record)

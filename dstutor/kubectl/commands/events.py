@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-
 from dstutor.kubectl.commands._base import Env, OutputBuffer, flag_bool, flag_list, namespace_of
 from dstutor.kubectl.commands._follow import can_follow, follow
 from dstutor.kubectl.commands._printing import format_objects
+from dstutor.kubectl.commands._select import selecting
 from dstutor.kubectl.parser import KubectlCommand
 from dstutor.kubectl.registry import handles
+from dstutor.kubectl.resources import FieldRequirement
 from dstutor.model.objects import Obj, clone
 from dstutor.model.timefmt import parse_rfc3339
 from dstutor.render.humanize import age
@@ -44,14 +44,10 @@ def _selected(env: Env, cmd: KubectlCommand) -> list[Obj]:
     else:
         # --for is the server's field selector on the involved object: a recorded Event
         # is judged as it is kept, and built only if it is about the target.
-        kind, name = target.type.kind, target.name
-
-        def about(field_of: Callable[[str], str], labels: Mapping[str, str]) -> bool:
-            return (field_of("involvedObject.kind") == kind
-                    and field_of("involvedObject.name") == name)
-
+        about = selecting(None, (FieldRequirement("involvedObject.kind", target.type.kind),
+                                 FieldRequirement("involvedObject.name", target.name or "")))
         env.cluster.settle()
-        events = env.cluster.store.list_events_where(ns, about)
+        events = env.cluster.store.list_events_where(ns, *about)
     chosen = []
     for event in events:
         if types and str(event.get("type", "")).lower() not in types:
