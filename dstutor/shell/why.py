@@ -359,11 +359,14 @@ def _explain_pod(cluster: Cluster, pod: Obj, width: int) -> str:
 
 
 def explain(cluster: Cluster, targets: list[str], *, namespace: str = "default",
-            width: int = 80) -> str:
-    """`why`, `why NODE`, `why NODE DS`, `why POD`, `why DS`: one paragraph per pair."""
+            width: int = 80, counts: bool = False) -> str:
+    """`why`, `why NODE`, `why NODE DS`, `why POD`, `why DS`: one paragraph per pair.
+    `counts`: `why` alone gives each DaemonSet's counts instead (a big cluster's)."""
     cluster.settle()
     nodes = cluster.store.list("Node")
     all_ds = cluster.store.list("DaemonSet")
+    if counts and not targets and nodes and all_ds:
+        return _counts(nodes, all_ds, width)
     chosen_nodes, chosen_ds = nodes, all_ds
     if targets:
         kind, _, name = targets[0].rpartition("/")
@@ -392,3 +395,20 @@ def explain(cluster: Cluster, targets: list[str], *, namespace: str = "default",
     parts = [explain_pair(cluster, node, ds, width=width)
              for ds in chosen_ds for node in chosen_nodes]
     return "\n\n".join(parts) + "\n"
+
+
+def _counts(nodes: list[Obj], daemonsets: list[Obj], width: int) -> str:
+    """`why` alone on a big cluster: each DaemonSet as its controller counts it (its
+    status), and how to ask about one pair or all of them."""
+    lines = [f"{len(nodes) * len(daemonsets):,} DaemonSet-node pairs ({len(nodes):,} nodes x "
+             f"{len(daemonsets):,} DaemonSets): too many to explain one by one here. Each "
+             "DaemonSet as its controller counts it (`kubectl get ds -A`):"]
+    for ds in daemonsets:
+        status = ds.get("status") or {}
+        lines.append(f"  {_ds_label(ds)}: should run on {status.get('desiredNumberScheduled', 0):,}"
+                     f" nodes; a pod on {status.get('currentNumberScheduled', 0):,}, ready on "
+                     f"{status.get('numberReady', 0):,}; on {status.get('numberMisscheduled', 0):,}"
+                     " where it should not run")
+    lines.append("`why NODE`, `why POD` or `why DAEMONSET` explains them; `why --all` "
+                 "explains every pair.")
+    return "\n".join(_wrap(line, width) for line in lines) + "\n"

@@ -207,3 +207,43 @@ def test_why_host_port_held_by_another_pod(session: Session) -> None:
     assert "✗ host ports: the pod asks for 9100/TCP; pod default/hog holds 9100/TCP" in text
     assert "-> the scheduler leaves the pod Pending" in text
     assert "✓ host ports: the pod asks for none" in _why(session, "why worker-2 kube-proxy")
+
+
+def _fleet(workers: int) -> Session:
+    from dstutor.sim.clusterfile import default_cluster
+
+    session = Session(default_cluster(workers=workers))
+    _apply(session, NODE_LOGGER)
+    assert session.handle_line("kubectl cordon worker-3").ok
+    return session
+
+
+def test_why_alone_over_fifty_nodes_counts_each_daemonset() -> None:
+    """61 nodes x 2 DaemonSets: not 122 explanations but each DaemonSet's counts, as
+    its status has them, and how to ask for more."""
+    session = _fleet(60)
+    text = _why(session, "why")
+    flat = " ".join(text.split())
+    assert flat.startswith("122 DaemonSet-node pairs (61 nodes x 2 DaemonSets): too many")
+    assert ("kube-system/kube-proxy: should run on 61 nodes; a pod on 61, ready on 61; on 0 "
+            "where it should not run") in flat
+    assert ("default/node-logger: should run on 60 nodes; a pod on 60, ready on 60; on 0 "
+            "where it should not run") in flat
+    assert flat.endswith("`why NODE`, `why POD` or `why DAEMONSET` explains them; "
+                         "`why --all` explains every pair.")
+    assert "the DaemonSet controller asks" not in text
+    assert all(len(line) <= 80 for line in text.splitlines())
+
+
+def test_why_all_explains_every_pair_of_a_fleet() -> None:
+    session = _fleet(60)
+    text = _why(session, "why --all")
+    assert text.count("the DaemonSet controller asks") == 122
+    # a name still explains its pairs alone, with or without --all
+    assert _why(session, "why worker-3").count("the DaemonSet controller asks") == 2
+    assert _why(session, "why --all worker-3") == _why(session, "why worker-3")
+
+
+def test_why_alone_at_fifty_nodes_explains_each_pair() -> None:
+    session = _fleet(49)  # and the control plane: 50 nodes
+    assert _why(session, "why").count("the DaemonSet controller asks") == 100
