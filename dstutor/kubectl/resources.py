@@ -77,6 +77,9 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
             True, "spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
             "spec.serviceAccountName", "spec.hostNetwork", "status.phase", "status.podIP",
             "status.podIPs", "status.nominatedNodeName",
+            # Old v1 clients' name for spec.nodeName, which the server still converts
+            # (pkg/apis/core/v1/conversion.go; selectable_field reads it so).
+            "spec.host",
         ),
     ),
     ResourceType(

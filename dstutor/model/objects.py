@@ -198,7 +198,8 @@ def selectable_field(obj: Obj, field: str) -> str:
     are the text at the field's path but for these, worked out from the object:
 
     - Node spec.unschedulable and Pod spec.hostNetwork: Go's bool, "false" when unset;
-    - Pod status.podIP: the first of status.podIPs; status.podIPs: none ("");
+    - Pod status.podIP: the first of status.podIPs; status.podIPs: none (""); spec.host:
+      spec.nodeName (the server converts the old name);
     - ReplicaSet status.replicas: the number, "0" when unset;
     - Event source: source.component, or reportingComponent when that is empty."""
     kind = obj.get("kind")
@@ -221,6 +222,7 @@ _SELECTABLE: dict[tuple[str, str], Callable[[Obj], str]] = {
     ("Pod", "spec.hostNetwork"): lambda pod: _go_bool(pod, "spec.hostNetwork"),
     ("Pod", "status.podIP"): _first_pod_ip,
     ("Pod", "status.podIPs"): lambda pod: "",
+    ("Pod", "spec.host"): lambda pod: field_selector_value(pod, "spec.nodeName"),
     ("ReplicaSet", "status.replicas"):
         lambda rs: field_selector_value(rs, "status.replicas") or "0",
     ("Event", "source"): lambda event: (field_selector_value(event, "source.component")

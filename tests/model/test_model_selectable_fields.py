@@ -22,6 +22,8 @@ CASES: list[tuple[dict[str, Any], str, str]] = [
     ({"kind": "Pod", "spec": {"hostNetwork": True}}, "spec.hostNetwork", "true"),
     ({"kind": "Pod", "spec": {"nodeName": "w1"}}, "spec.nodeName", "w1"),
     ({"kind": "Pod", "spec": {}}, "spec.nodeName", ""),
+    ({"kind": "Pod", "spec": {"nodeName": "w1"}}, "spec.host", "w1"),
+    ({"kind": "Pod", "spec": {"host": "x", "nodeName": "w1"}}, "spec.host", "w1"),
     ({"kind": "Pod", "status": {"podIP": "10.0.0.1", "podIPs": [{"ip": "10.0.0.1"},
                                                                  {"ip": "fd00::1"}]}},
      "status.podIP", "10.0.0.1"),
@@ -61,3 +63,11 @@ def test_kubectl_selects_nodes_and_pods_by_their_unset_fields() -> None:
     assert off_host and len(off_host) < len(pods)
     out = run(cluster, "kubectl get pods -A --field-selector spec.hostNetwork=false -o name")
     assert sorted(out.stdout.split()) == off_host
+
+
+def test_spec_host_is_the_old_name_of_spec_node_name() -> None:
+    cluster = default_cluster(workers=2)
+    cluster.advance()
+    by_host = run(cluster, "kubectl get pods -A --field-selector spec.host=worker-1 -o name")
+    by_node = run(cluster, "kubectl get pods -A --field-selector spec.nodeName=worker-1 -o name")
+    assert by_host.exit_code == 0 and by_host.stdout == by_node.stdout and by_host.stdout
