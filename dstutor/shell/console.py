@@ -163,9 +163,10 @@ def map_picture(views: Sequence[NodeView], now: float, unplaced: Sequence[PodVie
               max((len(p.status) for p in every), default=0))
     panels: list[RenderableType] = [_node_panel(v, widths, others) for v, others in groups]
     if len(groups) < len(views):
-        panels.insert(0, Text(f"{len(views):,} nodes in {len(groups):,} panel{'' if len(groups) == 1 else 's'}: nodes alike "
-                              "(state, taints, labels, pods) share one; `map --all` draws "
-                              "each", style="dim"))
+        panels_text = "1 panel" if len(groups) == 1 else f"{len(groups):,} panels"
+        panels.insert(0, Text(f"{len(views):,} nodes in {panels_text}: nodes alike (state, "
+                              "taints, labels, pods) share one; `map --all` draws each",
+                              style="dim"))
     if unplaced:
         panels.append(Panel(_pod_table(unplaced, widths), expand=True, padding=(0, 1),
                             title=Text("on no node yet", style="bold yellow"),
