@@ -407,22 +407,24 @@ def meta_map(session: Session, args: Args) -> CommandResult:
     return CommandResult(stdout=text, renderable=picture)
 
 
-# Over this many nodes `why` alone counts per DaemonSet instead of explaining each pair
-# (`why --all` does): at 5,000 nodes x 10 DaemonSets that is 500,000 lines and 7 s.
+# Over this many nodes `why` alone counts per DaemonSet, and `why DAEMONSET` explains only
+# the nodes where it is not running and ready, instead of every pair (`why --all` does):
+# at 5,000 nodes x 10 DaemonSets that was 500,000 lines and 7 s.
 WHY_EACH_UP_TO = 50
 
 
 @command("why", "why [--all] [POD|NODE|DAEMONSET] [DAEMONSET]",
          "every gate that decides where DaemonSet pods run",
          args=(WHY_TARGET, DAEMONSET),
-         flags=(MetaFlag("all", "", "without a name: every pair, however many there are",
+         flags=(MetaFlag("all", "", "every pair asked about, however many there are",
                          repeat=False),),
          details="For each node and DaemonSet: the template's nodeName, nodeSelector and\n"
                  "node affinity, each taint against the tolerations (marking the ones the\n"
                  "controller adds itself), then what the scheduler and kubelet add:\n"
-                 "cordoning, readiness and resources. Without arguments: every pair (over\n"
-                 f"{WHY_EACH_UP_TO} nodes, each DaemonSet's counts instead; --all explains "
-                 "every pair).",
+                 "cordoning, readiness and resources. Without arguments: every pair. Over\n"
+                 f"{WHY_EACH_UP_TO} nodes, `why` alone gives each DaemonSet's counts, and `why\n"
+                 "DAEMONSET` its counts and the nodes where it is not running and ready;\n"
+                 "--all explains every pair.",
          examples=("why worker-1", "why worker-1 node-logger", "why node-logger-7xk2p"))
 def meta_why(session: Session, args: Args) -> CommandResult:
     from dstutor.shell import why

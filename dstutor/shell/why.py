@@ -23,6 +23,7 @@ from dstutor.model.objects import (
     Obj,
     controller_ref,
     is_node_ready,
+    is_pod_ready,
     is_terminating,
     node_condition,
     target_node_name,
@@ -361,7 +362,8 @@ def _explain_pod(cluster: Cluster, pod: Obj, width: int) -> str:
 def explain(cluster: Cluster, targets: list[str], *, namespace: str = "default",
             width: int = 80, counts: bool = False) -> str:
     """`why`, `why NODE`, `why NODE DS`, `why POD`, `why DS`: one paragraph per pair.
-    `counts`: `why` alone gives each DaemonSet's counts instead (a big cluster's)."""
+    `counts` (a big cluster's): `why` alone gives each DaemonSet's counts instead, and
+    `why DS` its counts and the nodes where it is not running and ready."""
     cluster.settle()
     nodes = cluster.store.list("Node")
     all_ds = cluster.store.list("DaemonSet")
@@ -380,6 +382,8 @@ def explain(cluster: Cluster, targets: list[str], *, namespace: str = "default",
         elif pod is not None and len(targets) == 1:
             return _explain_pod(cluster, pod, width) + "\n"
         elif by_name and len(targets) == 1:
+            if counts:
+                return _unusual_nodes(cluster, nodes, by_name, width)
             chosen_ds = by_name
         else:
             raise DstutorError(NOT_FOUND_ERR.format(name=targets[0]))
@@ -412,3 +416,42 @@ def _counts(nodes: list[Obj], daemonsets: list[Obj], width: int) -> str:
     lines.append("`why NODE`, `why POD` or `why DAEMONSET` explains them; `why --all` "
                  "explains every pair.")
     return "\n".join(_wrap(line, width) for line in lines) + "\n"
+
+
+# How many of a DaemonSet's unusual nodes `why DS` on a big cluster explains in full.
+UNUSUAL_NODES_SHOWN = 20
+
+
+def _unusual_nodes(cluster: Cluster, nodes: list[Obj], daemonsets: list[Obj],
+                   width: int) -> str:
+    """`why DS` on a big cluster: the DaemonSet's counts, then the pairs worth reading:
+    the nodes where it should not run, or should and has no pod there that is ready."""
+    parts = []
+    for ds in daemonsets:
+        spec = daemon_pod_spec(ds)
+        unusual = []
+        for node in nodes:
+            pods = _pods_here(cluster, ds, node["metadata"]["name"])
+            usual = (node_should_run_daemon_pod(node, ds, spec).should_run and pods
+                     and all(is_pod_ready(p) and not is_terminating(p) for p in pods))
+            if not usual:
+                unusual.append(node)
+        status = ds.get("status") or {}
+        head = (f"DaemonSet {_ds_label(ds)} on {len(nodes):,} nodes: should run on "
+                f"{status.get('desiredNumberScheduled', 0):,}, a pod on "
+                f"{status.get('currentNumberScheduled', 0):,}, ready on "
+                f"{status.get('numberReady', 0):,}, misscheduled on "
+                f"{status.get('numberMisscheduled', 0):,}. ")
+        if not unusual:
+            head += "It runs, ready, on every node it should and on no other."
+        else:
+            which = ("The node" if len(unusual) == 1 else
+                     f"The {len(unusual):,} nodes" if len(unusual) <= UNUSUAL_NODES_SHOWN else
+                     f"The first {UNUSUAL_NODES_SHOWN} of the {len(unusual):,} nodes")
+            head += f"{which} where it should not run or has no ready pod:"
+        lines = [_wrap(head, width)]
+        lines += [explain_pair(cluster, node, ds, width=width)
+                  for node in unusual[:UNUSUAL_NODES_SHOWN]]
+        lines.append(_wrap(f"`why --all {ds['metadata']['name']}` explains every node.", width))
+        parts.append("\n\n".join(lines))
+    return "\n\n".join(parts) + "\n"

@@ -247,3 +247,46 @@ def test_why_all_explains_every_pair_of_a_fleet() -> None:
 def test_why_alone_at_fifty_nodes_explains_each_pair() -> None:
     session = _fleet(49)  # and the control plane: 50 nodes
     assert _why(session, "why").count("the DaemonSet controller asks") == 100
+
+
+def test_why_daemonset_over_fifty_nodes_explains_the_unusual_nodes() -> None:
+    """Its counts, then only the nodes where it should not run or has no ready pod: the
+    control plane (its taint), a tainted worker whose pod was deleted, a failed node."""
+    session = _fleet(60)
+    for line in ("kubectl taint node worker-5 dedicated=x:NoSchedule", "node fail worker-8",
+                 "advance 2m", "kubectl delete pod -l app=node-logger "
+                 "--field-selector spec.nodeName=worker-5", "advance"):
+        assert session.handle_line(line).ok, line
+    text = _why(session, "why node-logger")
+    flat = " ".join(text.split())
+    assert flat.startswith("DaemonSet default/node-logger on 61 nodes: should run on 58, a "
+                           "pod on 58, ready on 58, misscheduled on 1. The 3 nodes where it "
+                           "should not run or has no ready pod:")
+    explained = [line.split(" on node ")[1].rstrip(":") for line in text.splitlines()
+                 if line.startswith("DaemonSet default/node-logger on node ")]
+    assert explained == ["control-plane", "worker-5", "worker-8"]
+    assert flat.endswith("`why --all node-logger` explains every node.")
+    assert all(len(line) <= 80 for line in text.splitlines())
+    every = _why(session, "why --all node-logger")
+    assert every.count("the DaemonSet controller asks") == 61
+
+
+def test_why_daemonset_over_fifty_nodes_says_when_all_is_well() -> None:
+    session = _fleet(60)
+    text = _why(session, "why kube-proxy")
+    assert "It runs, ready, on every node it should and on no other." in " ".join(text.split())
+    assert "the DaemonSet controller asks" not in text
+
+
+def test_why_daemonset_over_fifty_nodes_shows_twenty_unusual_nodes() -> None:
+    session = _fleet(60)
+    _apply(session, GPU_AGENT)  # no node has gpu=true: every node is unusual
+    text = _why(session, "why gpu-agent")
+    assert "The first 20 of the 61 nodes where it should not run or has no ready pod:" in (
+        " ".join(text.split()))
+    assert text.count("the DaemonSet controller asks") == 20
+
+
+def test_why_daemonset_at_fifty_nodes_explains_every_node() -> None:
+    session = _fleet(49)
+    assert _why(session, "why node-logger").count("the DaemonSet controller asks") == 50
