@@ -17,7 +17,6 @@ from dstutor.kubectl.lexer import split_command
 from dstutor.kubectl.result import CommandResult
 from dstutor.shell.durations import clock_text, format_duration, parse_duration
 from dstutor.shell.session import MAX_UNDO, error
-from dstutor.sim.thaw import unfreeze_heap
 
 if TYPE_CHECKING:
     from dstutor.shell.session import Session
@@ -334,8 +333,7 @@ def meta_undo(session: Session, args: Args) -> CommandResult:
          details="The cluster from --cluster, --nodes and -f, as at start-up (a --state file\n"
                  "you resumed from is not reloaded). `undo` brings back what you had.")
 def meta_reset(session: Session, args: Args) -> CommandResult:
-    unfreeze_heap()  # (before the new cluster is made: sim/thaw.py)
-    session.replace_cluster(session.fresh_cluster(), "reset", from_factory=True)
+    session.replace_cluster(session.fresh_cluster, "reset", from_factory=True)
     session.namespace = "default"
     return CommandResult(stdout="the cluster is back to how the shell started (`undo` reverts this)",
                   changed=True)
@@ -358,9 +356,8 @@ def meta_load(session: Session, args: Args) -> CommandResult:
 
     path = args.positional[0]
     clock = session.cluster.clock
-    unfreeze_heap()  # (before the new cluster is made: sim/thaw.py)
-    cluster = savefile.load_file(path, mode=clock.mode, speed=clock.speed)
-    session.replace_cluster(cluster, f"load {path}")
+    session.replace_cluster(lambda: savefile.load_file(path, mode=clock.mode, speed=clock.speed),
+                            f"load {path}")
     return CommandResult(stdout=f"loaded the cluster from {path} (virtual time {clock_text(session)})",
                   changed=True)
 

@@ -502,10 +502,13 @@ class Session:
         self.restore(entry)
         return entry.command
 
-    def replace_cluster(self, cluster: Cluster, command: str, *,
+    def replace_cluster(self, make: Callable[[], Cluster], command: str, *,
                         from_factory: bool = False) -> None:
-        """Swap in a new cluster (reset, load) and keep the old one for `undo`;
-        from_factory: it is a fresh_cluster() (then it need not be copied either)."""
+        """Swap in the cluster `make` makes (reset, load) and keep the old one for `undo`;
+        from_factory: it is a fresh_cluster() (then it need not be copied either). If
+        `make` raises, nothing is swapped."""
+        unfreeze_heap()  # (before the new cluster is made: sim/thaw.py)
+        cluster = make()
         before = self.snapshot()
         big = bulk(self.cluster) >= COLLECT_AT_ONCE_FROM
         self.cluster = cluster
@@ -523,10 +526,7 @@ class Session:
         from dstutor.render.columns import forget_pod_rows
 
         forget_pod_rows()
-        if gc.get_freeze_count():
-            # The shell froze its first cluster (startup.start); as garbage it must be
-            # collectable again.
-            gc.unfreeze()
+        unfreeze_heap()  # (the shell froze its first cluster: as garbage it must be free)
         self._dropped_clusters += 1
         if big or self._dropped_clusters >= COLLECT_EVERY_DROPPED_CLUSTERS:
             self._dropped_clusters = 0
@@ -557,4 +557,3 @@ def _kubectl_verbs() -> frozenset[str]:
     from dstutor.kubectl.registry import KUBECTL_COMMANDS
 
     return frozenset(KUBECTL_COMMANDS)
-
