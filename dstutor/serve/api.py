@@ -296,7 +296,6 @@ class Backend:
 
     def _list(self, t: Target, query: dict[str, str], accept: str) -> Reply:
         chosen = selection(t.rt, query)
-        matches = matcher(t.rt, query)
         selected = bool(query.get("labelSelector") or query.get("fieldSelector"))
         with self.lock:
             cluster = self.cluster()
@@ -304,7 +303,8 @@ class Backend:
             if t.rt.kind == "Event" and selected:  # (records judged as kept: see there)
                 items = cluster.store.list_events_where(t.namespace, *chosen)
             else:
-                items = [o for o in cluster.store.list(t.rt.kind, t.namespace) if matches(o)]
+                items = [o for o in cluster.store.list(t.rt.kind, t.namespace)
+                         if chosen.matches(o)]
             rv = str(cluster.store.resource_version())
             if "as=Table" in accept:
                 include = query.get("includeObject", "Metadata") or "Metadata"

@@ -112,7 +112,7 @@ def test_a_records_getters_answer_as_record_field() -> None:
 def test_keep_record_answers_as_keep_over_record_field(label: str, fields: str) -> None:
     """selecting()'s two predicates agree on every record, and list_events_where gives
     the same list with either."""
-    chosen = selection(resource_for_kind("Event"), label, None, fields)
+    chosen = selection(resource_for_kind("Event"), label, fields)
     busy = _busy()  # (its own: other tests build the shared one's dicts)
     records = [e for e in busy.store.event_entries() if is_record(e)]
     assert records

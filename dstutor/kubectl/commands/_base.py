@@ -137,7 +137,7 @@ def list_objects(env: Env, rt: ResourceType, namespace: str | None, selector: st
     ns = namespace if rt.namespaced else None
     if rt.kind == "Event" and (selector or fields):
         # Recorded Events are judged as they are kept, and built only if they match.
-        chosen = selection(rt, selector, namespace, fields)
+        chosen = selection(rt, selector, fields)
         env.cluster.settle()
         items = env.cluster.store.list_events_where(ns, *chosen)
     else:

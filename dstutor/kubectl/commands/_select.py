@@ -32,12 +32,7 @@ def selector_error(rt: ResourceType, label: str, fields: str, message: str) -> B
 def label_filter(rt: ResourceType, label: str, namespace: str | None = None,
                  fields: str = "") -> Callable[[Obj], bool]:
     """A predicate for objects matching both selectors; bad ones raise kubectl's BadRequest."""
-    keep = selection(rt, label, namespace, fields).keep
-
-    def matches(obj: Obj) -> bool:
-        return keep(partial(selectable_field, obj), obj["metadata"].get("labels") or {})
-
-    return matches
+    return selection(rt, label, fields).matches
 
 
 class Selection(NamedTuple):
@@ -48,22 +43,32 @@ class Selection(NamedTuple):
     keep: Callable[[Callable[[str], str], Mapping[str, str]], bool]
     keep_record: Callable[[EventRecord], bool]
 
+    def matches(self, obj: Obj) -> bool:
+        """`keep` asked of a stored object."""
+        return self.keep(partial(selectable_field, obj), obj["metadata"].get("labels") or {})
 
-def selection(rt: ResourceType, label: str, namespace: str | None = None, fields: str = ""
-              ) -> Selection:
+
+def selection(rt: ResourceType, label: str, fields: str = "") -> Selection:
     """label and fields parsed as the API server parses them; bad selectors raise
     kubectl's BadRequest."""
+    return parsed(rt, label, fields, lambda message: selector_error(rt, label, fields, message))
+
+
+def parsed(rt: ResourceType, label: str, fields: str,
+           refused: Callable[[str], Exception]) -> Selection:
+    """The Selection of a label and a field selector, or refused(the server's message)
+    raised for a bad one (kubectl's BadRequest, serve's 400)."""
     try:
         selector = parse_selector(label) if label else None
     except CommandError as exc:
-        raise selector_error(rt, label, fields, str(exc)) from None
+        raise refused(str(exc)) from None
     try:
         terms = parse_field_selector(fields) if fields else ()
     except ValueError as exc:
-        raise selector_error(rt, label, fields, str(exc)) from None
+        raise refused(str(exc)) from None
     bad = unsupported_field_labels(rt, terms)
     if bad:
-        raise selector_error(rt, label, fields, f"field label not supported: {bad[0]}")
+        raise refused(f"field label not supported: {bad[0]}")
     return selecting(selector, terms)
 
 
