@@ -202,8 +202,7 @@ def selectable_field(obj: Obj, field: str) -> str:
       spec.nodeName (the server converts the old name);
     - ReplicaSet status.replicas: the number, "0" when unset;
     - Event source: source.component, or reportingComponent when that is empty."""
-    kind = obj.get("kind")
-    rule = _SELECTABLE.get((kind, field)) if kind in _SELECTABLE_KINDS else None
+    rule = _SELECTABLE.get((obj.get("kind") or "", field))
     return rule(obj) if rule is not None else field_selector_value(obj, field)
 
 
@@ -228,7 +227,6 @@ _SELECTABLE: dict[tuple[str, str], Callable[[Obj], str]] = {
     ("Event", "source"): lambda event: (field_selector_value(event, "source.component")
                                         or field_selector_value(event, "reportingComponent")),
 }
-_SELECTABLE_KINDS = frozenset(kind for kind, _ in _SELECTABLE)
 
 
 def field_selector_value(obj: Obj, path: str) -> str:

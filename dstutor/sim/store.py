@@ -375,10 +375,6 @@ class Store:
         A record is asked as it is kept (eventstore.record_field, no labels), or by
         `keep_record` if given (the same answer, from the record alone), and its dict
         is built only if it is kept, not for all 250,000 of a 5,000-node cluster."""
-        if not self._event_records:
-            return [obj for obj in self.list("Event", namespace)
-                    if keep(partial(selectable_field, obj),
-                            obj["metadata"].get("labels") or {})]
         # One pass in the table's own order, and only the kept keys sorted (into the
         # API server's order): sorting all 250,000 first took longer than the pass.
         items: Any = self._kind("Event")  # (records and dicts)
