@@ -369,9 +369,11 @@ def meta_exit(session: Session, args: Args) -> CommandResult:
 
 # --- pictures and explanations --------------------------------------------------------------
 
-# Up to this many nodes `map` draws each one; above, one panel per look (nodemap.alike): a
-# picture of 5,000 panels is 60,000 lines no one reads, and Rich draws about 300 a second.
-MAP_EACH_UP_TO = 50
+# Up to this many nodes `map` and `why` show each node; above (unless --all), `map` draws
+# one panel per look (nodemap.alike), `why` alone counts per DaemonSet and `why DAEMONSET`
+# explains only the nodes where it is not running and ready. At 5,000 nodes x 10
+# DaemonSets each node drawn was 60,000 lines (17 s), each pair 500,000 lines (7 s).
+EACH_NODE_UP_TO = 50
 
 
 @command("map", "map [--all] ...",
@@ -382,7 +384,7 @@ MAP_EACH_UP_TO = 50
                          repeat=False)),
          details="One panel per node: roles, Ready/NotReady, cordoned, taints, the labels\n"
                  "DaemonSets select on, and each pod with its DaemonSet, status and\n"
-                 f"revision (`old` marks pods still on an older revision). Over {MAP_EACH_UP_TO}\n"
+                 f"revision (`old` marks pods still on an older revision). Over {EACH_NODE_UP_TO}\n"
                  "nodes, nodes alike (the same state, taints, labels and pods but for\n"
                  "their names) share one panel; --all draws each.",
          examples=("map", "map --all", "map --svg cluster.svg"))
@@ -390,7 +392,7 @@ def meta_map(session: Session, args: Args) -> CommandResult:
     from dstutor.shell import console, nodemap
 
     views = nodemap.build(session.cluster)
-    groups = (nodemap.alike(views) if len(views) > MAP_EACH_UP_TO and "all" not in args.flags
+    groups = (nodemap.alike(views) if len(views) > EACH_NODE_UP_TO and "all" not in args.flags
               else None)
     picture = console.map_picture(views, session.cluster.now(),
                                   nodemap.unplaced(session.cluster), groups)
@@ -404,12 +406,6 @@ def meta_map(session: Session, args: Args) -> CommandResult:
     return CommandResult(stdout=text, renderable=picture)
 
 
-# Over this many nodes `why` alone counts per DaemonSet, and `why DAEMONSET` explains only
-# the nodes where it is not running and ready, instead of every pair (`why --all` does):
-# at 5,000 nodes x 10 DaemonSets that was 500,000 lines and 7 s.
-WHY_EACH_UP_TO = 50
-
-
 @command("why", "why [--all] [POD|NODE|DAEMONSET] [DAEMONSET]",
          "every gate that decides where DaemonSet pods run",
          args=(WHY_TARGET, DAEMONSET),
@@ -419,14 +415,14 @@ WHY_EACH_UP_TO = 50
                  "node affinity, each taint against the tolerations (marking the ones the\n"
                  "controller adds itself), then what the scheduler and kubelet add:\n"
                  "cordoning, readiness and resources. Without arguments: every pair. Over\n"
-                 f"{WHY_EACH_UP_TO} nodes, `why` alone gives each DaemonSet's counts, and `why\n"
+                 f"{EACH_NODE_UP_TO} nodes, `why` alone gives each DaemonSet's counts, and `why\n"
                  "DAEMONSET` its counts and the nodes where it is not running and ready;\n"
                  "--all explains every pair.",
          examples=("why worker-1", "why worker-1 node-logger", "why node-logger-7xk2p"))
 def meta_why(session: Session, args: Args) -> CommandResult:
     from dstutor.shell import why
 
-    big = session.cluster.store.count("Node") > WHY_EACH_UP_TO
+    big = session.cluster.store.count("Node") > EACH_NODE_UP_TO
     return CommandResult(stdout=why.explain(session.cluster, list(args.positional),
                                      namespace=session.namespace, width=session.width,
                                      counts=big and "all" not in args.flags))

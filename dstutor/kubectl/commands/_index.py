@@ -4,8 +4,8 @@ pods a DaemonSet controls or a node runs, without scanning every event and pod.
 The event index is rebuilt from the store's own list when an Event has been written
 since (Store.writes_of("Event"): every create, update and removal of one counts), so it
 never shows anything the plain scan would not: reads cost one dict lookup until an Event
-changes, then one scan. A write to anything else (a node's label) leaves it: at 5,000
-nodes the scan of 250,000 Events is 0.7 s.
+changes, then one pass (sim/eventindex.py: 0.09 s over 5,000 nodes' 250,000 Events). A
+write to anything else (a node's label) leaves it.
 """
 
 from __future__ import annotations
