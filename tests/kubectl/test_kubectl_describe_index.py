@@ -3,6 +3,8 @@ what a scan over every event and pod shows, after every kind of change."""
 
 from __future__ import annotations
 
+from plain_daemonset import plain_daemonset
+
 from dstutor.kubectl.commands._index import events_involving, pods_controlled_by, pods_on_node
 from dstutor.kubectl.dispatch import run
 from dstutor.model.objects import Obj
@@ -11,13 +13,7 @@ from dstutor.sim.eventstore import is_record
 
 
 def _daemonset(name: str) -> Obj:
-    labels = {"app": name}
-    return {"apiVersion": "apps/v1", "kind": "DaemonSet",
-            "metadata": {"name": name, "namespace": "default"},
-            "spec": {"selector": {"matchLabels": labels},
-                     "template": {"metadata": {"labels": labels},
-                                  "spec": {"containers": [{"name": name,
-                                                           "image": f"{name}:1"}]}}}}
+    return plain_daemonset(name, f"{name}:1")
 
 
 def _check(cluster: Cluster) -> None:

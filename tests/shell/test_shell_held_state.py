@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import test_shell_rebuild_guard as rebuild_guard
+from plain_daemonset import plain_daemonset
 from test_shell_rebuild_guard import INTERNAL, _session, apply_that_breaks
 from test_shell_replayed_guard import SCRIPT, _same
 
@@ -68,12 +69,7 @@ def _cluster() -> Cluster:
     cluster = Cluster()
     for name in ("worker-1", "worker-2"):
         cluster.add_node(name, ready=True)
-    cluster.create({"apiVersion": "apps/v1", "kind": "DaemonSet",
-                    "metadata": {"name": "agent", "namespace": "default"},
-                    "spec": {"selector": {"matchLabels": {"app": "agent"}},
-                             "template": {"metadata": {"labels": {"app": "agent"}},
-                                          "spec": {"containers": [{"name": "agent",
-                                                                   "image": "agent:1"}]}}}})
+    cluster.create(plain_daemonset("agent", "agent:1"))
     cluster.advance()
     return cluster
 

@@ -9,6 +9,7 @@ import gc
 from pathlib import Path
 
 import pytest
+from plain_daemonset import plain_daemonset
 from shell_helpers import NODE_LOGGER
 
 from dstutor.shell.session import Session
@@ -25,13 +26,7 @@ def _built() -> Cluster:
     cluster = Cluster()
     for name in ("node-1", "node-2", "node-3"):
         cluster.add_node(name, ready=True)
-    labels = {"app": "agent"}
-    cluster.create({"apiVersion": "apps/v1", "kind": "DaemonSet",
-                    "metadata": {"name": "agent", "namespace": "default"},
-                    "spec": {"selector": {"matchLabels": labels},
-                             "template": {"metadata": {"labels": labels},
-                                          "spec": {"containers": [{"name": "agent",
-                                                                   "image": "agent:1"}]}}}})
+    cluster.create(plain_daemonset("agent", "agent:1"))
     return cluster
 
 
