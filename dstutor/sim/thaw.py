@@ -40,7 +40,7 @@ def collector_paused(*, promote: bool = False) -> Iterator[None]:
     before the collector runs again: the first object made after it is back on would set
     off a young collection over all of them. (Where the heap is frozen, as the shell's
     first cluster is until it is replaced, that promotion is a walk of the young objects,
-    once; Session.restore unfreezes first.)"""
+    once; Session.restore and replace_cluster unfreeze first: unfreeze_heap.)"""
     paused = gc.isenabled()
     gc.disable()
     try:
