@@ -23,6 +23,7 @@ from dstutor.model.objects import Obj, clone
 from dstutor.model.timefmt import parse_rfc3339
 from dstutor.sim.clock import Clock
 from dstutor.sim.cluster import DEFAULT_TIMING, Cluster
+from dstutor.sim.eventrows import RowProblem, RowReader, namespace_of, row_of
 from dstutor.sim.events import SPAM_BURST, EventCorrelator
 from dstutor.sim.eventstore import EventRecord, event_dict, is_record, record_key
 from dstutor.sim.timeline import Timeline
@@ -41,11 +42,14 @@ def _tuple(value: Any) -> Any:
     return value
 
 
-def export_state(cluster: Cluster, *, copies: bool = True) -> dict[str, Any]:
+def export_state(cluster: Cluster, *, copies: bool = True, event_rows: bool = False
+                 ) -> dict[str, Any]:
     """The cluster as plain data. `copies` False: the objects are the stored ones
     themselves, made one by one as they are read (an iterator, not a list: Events kept as
     records are made dicts only then), for a caller that writes them out at once
-    (savefile.save_file): at 5,000 nodes, 300,000 objects neither copied nor all held."""
+    (savefile.save_file): at 5,000 nodes, 300,000 objects neither copied nor all held.
+    `event_rows`: an Event still kept as a record is written as its row instead of its
+    dict (sim/eventrows.py: a save file's), in its place among the objects."""
     engine = cluster.engine
     timers = [[queue, list(key) if isinstance(key, tuple) else key, due]
               for queue, key, due in sorted(engine.timers(), key=lambda t: t[2])]
@@ -62,8 +66,10 @@ def export_state(cluster: Cluster, *, copies: bool = True) -> dict[str, Any]:
         "eventSeq": cluster._event_seq,
         "events": cluster.events.export(),
         "recordPodEvents": cluster.record_pod_events,
-        "objects": ([o for kind in KINDS for o in _stored(cluster, kind)] if copies else
-                    (o for kind in KINDS for o in _stored(cluster, kind, copies=False))),
+        "objects": ([o for kind in KINDS for o in _stored(cluster, kind, rows=event_rows)]
+                    if copies else (o for kind in KINDS
+                                    for o in _stored(cluster, kind, copies=False,
+                                                     rows=event_rows))),
         "resourceVersion": cluster.store.resource_version(),
         "kubelet": {
             "nodes": {name: {"alive": a.alive, "images": sorted(a.images),
@@ -78,16 +84,20 @@ def export_state(cluster: Cluster, *, copies: bool = True) -> dict[str, Any]:
     }
 
 
-def _stored(cluster: Cluster, kind: str, *, copies: bool = True) -> Iterator[Obj]:
+def _stored(cluster: Cluster, kind: str, *, copies: bool = True, rows: bool = False
+            ) -> Iterator[Any]:
     """A kind's objects in list order, copies of them if `copies`. Events still kept as
-    records are built for the snapshot only: saving reads nothing a learner asked for
-    (sim/eventstore.py)."""
+    records are built for the snapshot only (saving reads nothing a learner asked for:
+    sim/eventstore.py), or written as their rows if `rows`."""
     store = cluster.store
     if kind != "Event":
         for obj in store.list(kind):
             yield clone(obj) if copies else obj
         return
     for entry in sorted(store.event_entries(), key=_entry_key):
+        if rows and is_record(entry):
+            yield {"kind": "Event", "record": row_of(entry)}  # type: ignore[arg-type]
+            continue
         event: Obj = event_dict(entry) if is_record(entry) else entry  # type: ignore[arg-type, assignment]
         yield clone(event) if copies else event
 
@@ -113,7 +123,7 @@ def import_state(data: Any, *, clock: Clock | None = None, owned: bool = False) 
 
 
 def _import(data: Any, clock: Clock | None, owned: bool = False) -> Cluster:
-    validate(data)
+    records = validate(data)
     saved_clock = data["clock"]
     new_clock = clock or Clock(mode="manual")
     new_clock._now = float(saved_clock["now"])
@@ -129,7 +139,11 @@ def _import(data: Any, clock: Clock | None, owned: bool = False) -> Cluster:
     for kind in KINDS:
         for obj in store.list(kind):
             store.remove(obj)
-    for obj in data["objects"]:
+    for i, obj in enumerate(data["objects"]):
+        record = records.get(i)
+        if record is not None:  # an Event's row: its record again (sim/eventrows.py)
+            store.restore_event_record(record)
+            continue
         if not isinstance(obj, dict) or obj.get("kind") not in KINDS:
             raise SnapshotError("error: the snapshot holds an object of an unknown kind")
         # (Read first: an object stored as it is gets the store's own resourceVersion.)
@@ -289,8 +303,9 @@ def _queue_key(value: Any, path: str, arity: int) -> None:
             _string(part, f"{path}[{i}]")
 
 
-def validate(data: Any) -> None:
-    """Check every field of export_state's data; SnapshotError naming the first bad one."""
+def validate(data: Any) -> dict[int, EventRecord]:
+    """Check every field of export_state's data; SnapshotError naming the first bad one.
+    Returns the records of the Events written as rows, by their place in the objects."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise SnapshotError(f"error: not a dstutor snapshot (expected format {FORMAT})")
     doc = data
@@ -325,10 +340,11 @@ def validate(data: Any) -> None:
         _boolean(doc["recordPodEvents"], "recordPodEvents")
     if "events" in doc:
         _validate_events(doc["events"])
-    _validate_objects(doc.get("objects"))
+    records = _validate_objects(doc.get("objects"))
     _validate_components(doc)
     if "timeline" in doc:
         _validate_timeline(doc["timeline"])
+    return records
 
 
 # The timeline's rows (dstutor/sim/timeline.py): field -> kind of value.
@@ -383,9 +399,19 @@ def _validate_events(value: Any) -> None:
         _number(last, f"{path}[2]")
 
 
-def _validate_objects(value: Any) -> None:
+def _validate_objects(value: Any) -> dict[int, EventRecord]:
     seen: set[tuple[str, str, str]] = set()
+    records: dict[int, EventRecord] = {}
+    rows = RowReader()
     for i, obj in enumerate(_sequence(value, "objects")):
+        if is_row(obj):
+            row = obj["record"]
+            records[i] = _event_row(rows, row, i)
+            key = ("Event", namespace_of(row), row[0])
+            if key in seen:
+                raise _damaged(f"objects[{i}]", f"is a second Event named {row[0]!r}")
+            seen.add(key)
+            continue
         if not isinstance(obj, dict) or obj.get("kind") not in KINDS:
             raise SnapshotError("error: the snapshot holds an object of an unknown kind")
         # The paths are made only for a message (300,000 objects at 5,000 nodes).
@@ -417,6 +443,27 @@ def _validate_objects(value: Any) -> None:
                            f"({type(exc).__name__})") from None
         if causes:
             raise _damaged(f"objects[{i}]", f"({obj['kind']} {name!r}) is invalid: {causes[0]}")
+    return records
+
+
+def is_row(obj: Any) -> bool:
+    """Whether an item of a snapshot's objects is an Event written as its record's row:
+    {"kind": "Event", "record": [...]}, those two keys alone (an Event's dict has its
+    metadata), so that every item is a mapping with a kind (`jq` scripts read them so)."""
+    return (obj.__class__ is dict and len(obj) == 2 and obj.get("kind") == "Event"
+            and "record" in obj)
+
+
+def _event_row(rows: RowReader, row: Any, i: int) -> EventRecord:
+    """The record of the Event row objects[i] holds, checked as its dict would be."""
+    try:
+        record = rows.record_of(row)
+    except RowProblem as exc:
+        raise _damaged(f"objects[{i}].record{exc.where}", exc.problem) from None
+    if rows.name_refused(row):  # (validation's own cause, from the dict the record reads as)
+        causes = validation.validate(event_dict(record))
+        raise _damaged(f"objects[{i}]", f"(Event {row[0]!r}) is invalid: {causes[0]}")
+    return record
 
 
 def _validate_components(doc: dict[str, Any]) -> None:

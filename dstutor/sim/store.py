@@ -488,6 +488,15 @@ class Store:
         self._kind_writes["Event"] += 1
         return key[0]
 
+    def restore_event_record(self, record: EventRecord) -> None:
+        """A snapshot's Event stored again as the record it was saved from (its key not
+        stored yet; resourceVersion its own: sim/snapshot.py, with the listeners off)."""
+        self._kind("Event")[record_key(record)] = record  # type: ignore[assignment]
+        self._event_records += 1
+        self._kind_writes["Event"] += 1
+        self._sorted_objs.pop("Event", None)
+        self._sorted_keys.pop("Event", None)
+
     def _drop_event_record(self, record: Any) -> Obj:
         self._event_records -= 1
         return event_dict(record)

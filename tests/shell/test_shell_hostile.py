@@ -63,7 +63,7 @@ RAW = {
     "not-utf8.json": "it is not a dstutor snapshot (not UTF-8 text)",
     "pickle.json": "it is not a dstutor snapshot (not UTF-8 text)",
     "wrong-format.json": "it is not a dstutor snapshot (made with `save FILE`)",
-    "format-version.json": "snapshot format 99 is not supported (this dstutor reads 2)",
+    "format-version.json": "snapshot format 99 is not supported (this dstutor reads 2 and 3)",
 }
 
 

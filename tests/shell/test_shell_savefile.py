@@ -34,7 +34,7 @@ def test_snapshot_round_trip_carries_on_identically(session: Session) -> None:
 def test_snapshot_is_plain_json_with_the_objects_readable() -> None:
     text = savefile.dumps(default_cluster())
     doc = json.loads(text)
-    assert doc["format"] == "dstutor/cluster-snapshot" and doc["formatVersion"] == 2
+    assert doc["format"] == "dstutor/cluster-snapshot" and doc["formatVersion"] == 3
     assert '"kind":"Node"' in text and '"name":"worker-1"' in text
 
 
