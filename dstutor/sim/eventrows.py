@@ -72,6 +72,26 @@ class RowReader:
     def record_of(self, row: Any) -> EventRecord:
         """The record a row holds; RowProblem for the first field that is not as
         row_of writes it."""
+        if row.__class__ is list and len(row) == SHORT:
+            # Most rows (short, their scalar fields of the right types): those need one
+            # look each, the others their checks, which know what they have seen (a
+            # pod's involvedObject in each of its Events, a reporter, an instant) and
+            # raise in the order _checked would. Any other row takes _checked.
+            name, uid, created, involved, reason, message, etype, source, rv = row
+            if (name.__class__ is str and reason.__class__ is str
+                    and message.__class__ is str and etype.__class__ is str
+                    and rv.__class__ is int and 0 < rv <= MAX_RESOURCE_VERSION
+                    and uid.__class__ is str and _UID.fullmatch(uid) is not None):
+                shared = self._shared
+                return (name, int(uid.replace("-", ""), 16),
+                        self._timestamp(created, "[2]"), self._strings(involved, 7, "[3]"),
+                        shared.setdefault(reason, reason),
+                        shared.setdefault(message, message),
+                        shared.setdefault(etype, etype), self._strings(source, 2, "[7]"), rv)
+        return self._checked(row)
+
+    def _checked(self, row: Any) -> EventRecord:
+        """record_of, each field checked in turn (the first bad one raises)."""
         if not isinstance(row, list) or len(row) not in (SHORT, LONG):
             raise RowProblem("", f"must be a list of {SHORT} or {LONG} items")
         name, uid, created, involved, reason, message, etype, source, rv = row[:SHORT]
@@ -102,12 +122,14 @@ class RowReader:
 
     def _strings(self, value: Any, length: int, where: str) -> tuple[str, ...]:
         if value.__class__ is list and len(value) == length:
+            items = tuple(value)
             try:
-                known = self._shared.get(tuple(value))
-            except TypeError:  # an unhashable item: not a string
-                known = None
-            if known is not None:
-                return known
+                known = self._shared.get(items)
+                "".join(items)  # (raises unless every item is a string)
+            except TypeError:  # an item unhashable, or not a string: _texts names it
+                pass
+            else:
+                return known if known is not None else self._shared.setdefault(items, items)
         checked = _texts(value, length, where)
         return self._shared.setdefault(checked, checked)
 

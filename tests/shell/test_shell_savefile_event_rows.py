@@ -6,6 +6,7 @@ format 2 (every Event a dict) still load."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import time
@@ -264,3 +265,27 @@ def test_any_value_in_any_field_of_a_row_loads_or_is_refused_in_one_line(
         assert "\n" not in str(exc) and "damaged" in str(exc)
     else:
         loaded.store.list("Event")  # every Event reads
+
+
+@settings(max_examples=200, deadline=None)
+@given(record=_RECORD, field=st.integers(0, 12), value=_JSON, mutate=st.booleans(),
+       again=st.booleans())
+def test_the_one_look_path_answers_as_the_checks(record: tuple[Any, ...], field: int,
+                                                 value: object, mutate: bool,
+                                                 again: bool) -> None:
+    """RowReader.record_of's path for short rows (fields known from one look, or from
+    rows before) gives the record, or the problem, that _checked gives."""
+    row = json.loads(json.dumps(row_of(record)))
+    if mutate and field < len(row):
+        row[field] = value
+    answers = []
+    for read in ("record_of", "_checked"):
+        reader = RowReader()
+        if again:  # (the caches primed by the row's own fields first)
+            with contextlib.suppress(RowProblem):
+                reader.record_of(json.loads(json.dumps(row_of(record))))
+        try:
+            answers.append(getattr(reader, read)(copy.deepcopy(row)))
+        except RowProblem as exc:
+            answers.append((exc.where, exc.problem))
+    assert answers[0] == answers[1]
