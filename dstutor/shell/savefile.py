@@ -24,6 +24,7 @@ import tempfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from dstutor import __version__, yamlio
 from dstutor.errors import DstutorError
@@ -162,15 +163,22 @@ def loads(text: str, *, source: str = "snapshot", mode: str = "manual",
     # A big snapshot is millions of new objects and no garbage: the collector would walk
     # them again and again (sim/thaw.py). What was made then goes to the oldest generation.
     with collector_paused(promote=True):
-        return _loads(text, source, mode, speed)
+        return _built(_parsed(text, source), source, mode, speed)
 
 
-def _loads(text: str, source: str, mode: str, speed: float) -> Cluster:
-    prefix = f"error: cannot load {source}"
+def _parsed(text: str, source: str) -> Any:
+    """The parsed document. (Its text is freed once this returns, where the caller
+    holds it no longer: load_file. At 5,000 nodes that is 240 MB not held while the
+    cluster is built.)"""
     try:
-        doc = json.loads(text)
+        return json.loads(text)
     except (ValueError, RecursionError):
-        raise SnapshotError(f"{prefix}: it is not a dstutor snapshot (not valid JSON)") from None
+        raise SnapshotError(f"error: cannot load {source}: it is not a dstutor snapshot "
+                            "(not valid JSON)") from None
+
+
+def _built(doc: Any, source: str, mode: str, speed: float) -> Cluster:
+    prefix = f"error: cannot load {source}"
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise SnapshotError(f"{prefix}: it is not a dstutor snapshot (made with `save FILE`)")
     version = doc.get("formatVersion")
@@ -199,6 +207,14 @@ def _loads(text: str, source: str, mode: str, speed: float) -> Cluster:
 
 
 def load_file(path: str | Path, *, mode: str = "manual", speed: float = 1.0) -> Cluster:
+    """The cluster in the file (see loads). Neither the file's bytes nor its text is held
+    while the next step runs (at 5,000 nodes: 24 MB, 240 MB unpacked, 240 MB of text)."""
+    with collector_paused(promote=True):  # (see loads)
+        return _built(_parsed(_text_of(path), str(path)), str(path), mode, speed)
+
+
+def _text_of(path: str | Path) -> str:
+    """The snapshot file's text, unpacked if it is compressed."""
     try:
         data = yamlio.read_bytes(path, MAX_BYTES)
     except yamlio.TooLarge:
@@ -214,7 +230,7 @@ def load_file(path: str | Path, *, mode: str = "manual", speed: float = 1.0) -> 
         raise SnapshotError(f"error: cannot load {path}: it is not a dstutor snapshot "
                             "(not UTF-8 text)") from None
     del data  # (hundreds of MB at fleet scale: not held while the text is parsed)
-    return loads(text, source=str(path), mode=mode, speed=speed)
+    return text
 
 
 def _gunzip(data: bytes, path: str | Path) -> bytes:
