@@ -157,6 +157,22 @@ class Store:
         hi = bisect_right(keys, (*prefix, namespace, "\U0010ffff"), lo)
         return objs[lo:hi]
 
+    def events_as_read(self, namespace: str | None) -> builtins.list[Obj]:
+        """list("Event", namespace) for a reader done with them before the next write
+        (`kubectl get events`' output): an Event kept as a record is made its dict for
+        this read only, and stays a record. (At 5,000 nodes a `get events -A` made
+        250,000 dicts the store then kept: 210 MB more for the rest of the session.)"""
+        items = self._kind("Event")
+        keys = self._sorted_keys.get("Event")
+        if keys is None:
+            keys = self._sorted_keys["Event"] = sorted(items)
+        if namespace is not None:  # (as list: one namespace's keys are contiguous)
+            keys = keys[bisect_left(keys, (namespace, "")):
+                        bisect_right(keys, (namespace, "\U0010ffff"))]
+        shared: dict[Any, Obj] = {}  # (as _promote_events: small dicts shared)
+        return [event_dict(entry, shared) if entry.__class__ is _RECORD  # type: ignore[arg-type]
+                else entry for entry in map(items.__getitem__, keys)]
+
     def iter_kind(self, kind: str) -> Iterator[Obj]:
         if self._event_records and kind == "Event":
             self._promote_events(None)

@@ -132,14 +132,20 @@ def get_object(env: Env, rt: ResourceType, namespace: str, name: str) -> Obj:
 
 
 def list_objects(env: Env, rt: ResourceType, namespace: str | None, selector: str = "",
-                 fields: str = "", *, live: bool = False) -> list[Obj]:
-    """Objects of one type; a bad selector fails the way the API server rejects it."""
+                 fields: str = "", *, live: bool = False, read_now: bool = False
+                 ) -> list[Obj]:
+    """Objects of one type; a bad selector fails the way the API server rejects it.
+    `read_now` (with `live`): the caller is done with them before anything is written
+    (`get`'s output), so Events still kept as records need not be kept as dicts."""
     ns = namespace if rt.namespaced else None
     if rt.kind == "Event" and (selector or fields):
         # Recorded Events are judged as they are kept, and built only if they match.
         chosen = selection(rt, selector, fields)
         env.cluster.settle()
         items = env.cluster.store.list_events_where(ns, *chosen)
+    elif rt.kind == "Event" and live and read_now:
+        env.cluster.settle()
+        items = env.cluster.store.events_as_read(ns)
     else:
         items = env.cluster.list_live(rt.kind, ns)
         if selector or fields:
