@@ -25,7 +25,7 @@ from dstutor.sim.clock import Clock
 from dstutor.sim.cluster import DEFAULT_TIMING, Cluster
 from dstutor.sim.eventrows import RowProblem, RowReader, namespace_of, row_of
 from dstutor.sim.events import SPAM_BURST, EventCorrelator
-from dstutor.sim.eventstore import EventRecord, event_dict, is_record, record_key
+from dstutor.sim.eventstore import EventRecord, event_dict, is_record
 from dstutor.sim.timeline import Timeline
 
 FORMAT = "dstutor/snapshot-v1"
@@ -112,19 +112,12 @@ def _stored(cluster: Cluster, kind: str, *, copies: bool = True, rows: bool = Fa
         for obj in store.list(kind):
             yield clone(obj) if copies else obj
         return
-    for entry in sorted(store.event_entries(), key=_entry_key):
+    for entry in store.event_entries_in_order():
         if rows and is_record(entry):
             yield {"kind": "Event", "record": row_of(entry)}  # type: ignore[arg-type]
             continue
         event: Obj = event_dict(entry) if is_record(entry) else entry  # type: ignore[arg-type, assignment]
         yield clone(event) if copies else event
-
-
-def _entry_key(entry: EventRecord | Obj) -> tuple[str, str]:
-    if is_record(entry):
-        return record_key(entry)  # type: ignore[arg-type]
-    meta = entry.get("metadata") or {}  # type: ignore[union-attr]
-    return (meta.get("namespace", "") or "", meta.get("name", ""))
 
 
 def import_state(data: Any, *, clock: Clock | None = None, owned: bool = False) -> Cluster:

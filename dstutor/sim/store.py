@@ -162,6 +162,13 @@ class Store:
         (`kubectl get events`' output): an Event kept as a record is made its dict for
         this read only, and stays a record. (At 5,000 nodes a `get events -A` made
         250,000 dicts the store then kept: 210 MB more for the rest of the session.)"""
+        shared: dict[Any, Obj] = {}  # (as _promote_events: small dicts shared)
+        return [event_dict(entry, shared) if entry.__class__ is _RECORD  # type: ignore[arg-type, misc]
+                else entry for entry in self.event_entries_in_order(namespace)]
+
+    def event_entries_in_order(self, namespace: str | None = None
+                               ) -> builtins.list[EventRecord | Obj]:
+        """The stored Events as they are kept, records or dicts, in list()'s order."""
         items = self._kind("Event")
         keys = self._sorted_keys.get("Event")
         if keys is None:
@@ -169,9 +176,7 @@ class Store:
         if namespace is not None:  # (as list: one namespace's keys are contiguous)
             keys = keys[bisect_left(keys, (namespace, "")):
                         bisect_right(keys, (namespace, "\U0010ffff"))]
-        shared: dict[Any, Obj] = {}  # (as _promote_events: small dicts shared)
-        return [event_dict(entry, shared) if entry.__class__ is _RECORD  # type: ignore[arg-type]
-                else entry for entry in map(items.__getitem__, keys)]
+        return builtins.list(map(items.__getitem__, keys))
 
     def iter_kind(self, kind: str) -> Iterator[Obj]:
         if self._event_records and kind == "Event":
