@@ -50,7 +50,23 @@ def age(timestamp: str | None, now: float) -> str:
     """AGE cell for an RFC 3339 timestamp; a missing one prints `<unknown>`."""
     if not timestamp:
         return UNKNOWN
-    return human_duration(now - parse_rfc3339(timestamp))
+    # A table asks for a few timestamps many times at one `now` (at 5,000 nodes
+    # `get events -A` asks 500,000 times, mostly for the settle's few instants).
+    if now != _AGES_AT[0]:
+        _AGES.clear()
+        _AGES_AT[0] = now
+    text = _AGES.get(timestamp)
+    if text is None:
+        if len(_AGES) >= AGES_KEPT:
+            _AGES.clear()
+        text = _AGES[timestamp] = human_duration(now - parse_rfc3339(timestamp))
+    return text
+
+
+# age's answers at the `now` it was last asked at (NaN equals nothing: none at first).
+AGES_KEPT = 4096
+_AGES: dict[str, str] = {}
+_AGES_AT = [float("nan")]
 
 
 def rfc1123z(timestamp: str | None) -> str:
