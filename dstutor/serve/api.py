@@ -302,6 +302,8 @@ class Backend:
             cluster.settle()
             if t.rt.kind == "Event" and selected:  # (records judged as kept: see there)
                 items = cluster.store.list_events_where(t.namespace, *chosen)
+            elif t.rt.kind == "Event":  # (encoded before the lock is let go: not kept)
+                items = cluster.store.events_as_read(t.namespace)
             else:
                 items = [o for o in cluster.store.list(t.rt.kind, t.namespace)
                          if chosen.matches(o)]
