@@ -2,7 +2,8 @@
 its dict and left the store keeping the dicts (at 5,000 nodes, 250,000 of them: 210 MB
 more for the rest of the session), with the collector walking them while the table was
 made. Now `get` reads them as dicts made for its output only (Store.events_as_read), with
-the collector paused while it runs. What it prints must be what it printed."""
+the collector paused while it runs, and so does `kubectl events`. What they print must be
+what they printed."""
 
 from __future__ import annotations
 
@@ -35,11 +36,13 @@ LINES = ["kubectl get events", "kubectl get events -A", "kubectl get events -n o
          "kubectl get events -A -o wide", "kubectl get events --no-headers -A",
          "kubectl get events -o name", "kubectl get events -A -o yaml",
          "kubectl get events -A --sort-by=.lastTimestamp", "kubectl get events,ds -A",
-         "kubectl get events -A --show-labels", "kubectl get ev -n nowhere"]
+         "kubectl get events -A --show-labels", "kubectl get ev -n nowhere",
+         "kubectl events", "kubectl events -A", "kubectl events -A -o yaml",
+         "kubectl events -A --types=Warning", "kubectl events -n nowhere"]
 
 
 @pytest.mark.parametrize("line", LINES)
-def test_get_prints_what_it_printed_and_keeps_the_records(line: str) -> None:
+def test_a_listing_prints_what_it_printed_and_keeps_the_records(line: str) -> None:
     cluster = _busy()
     records = cluster.store._event_records
     assert records > 100

@@ -40,7 +40,10 @@ def _selected(env: Env, cmd: KubectlCommand) -> list[Obj]:
     types = {t.lower() for t in flag_list(cmd, "types")}
     target = cmd.targets[0] if cmd.targets else None
     if target is None:
-        events = env.cluster.list_live("Event", ns)
+        # Read, not kept: Events still kept as records are made dicts for this output
+        # only (Store.events_as_read), as `get events` reads them.
+        env.cluster.settle()
+        events = env.cluster.store.events_as_read(ns)
     else:
         # --for is the server's field selector on the involved object: a recorded Event
         # is judged as it is kept, and built only if it is about the target.
