@@ -408,14 +408,21 @@ def _counts(nodes: list[Obj], daemonsets: list[Obj], width: int) -> str:
              f"{len(daemonsets):,} DaemonSets): too many to explain one by one here. Each "
              "DaemonSet as its controller counts it (`kubectl get ds -A`):"]
     for ds in daemonsets:
-        status = ds.get("status") or {}
-        lines.append(f"  {_ds_label(ds)}: should run on {status.get('desiredNumberScheduled', 0):,}"
-                     f" nodes; a pod on {status.get('currentNumberScheduled', 0):,}, ready on "
-                     f"{status.get('numberReady', 0):,}; on {status.get('numberMisscheduled', 0):,}"
-                     " where it should not run")
+        desired, current, ready, misscheduled = _status_counts(ds)
+        lines.append(f"  {_ds_label(ds)}: should run on {desired} nodes; a pod on {current}, "
+                     f"ready on {ready}; on {misscheduled} where it should not run")
     lines.append("`why NODE`, `why POD` or `why DAEMONSET` explains them; `why --all` "
                  "explains every pair.")
     return "\n".join(_wrap(line, width) for line in lines) + "\n"
+
+
+def _status_counts(ds: Obj) -> tuple[str, str, str, str]:
+    """A DaemonSet's counts as its status has them (desired, current, ready,
+    misscheduled), written with thousands separators."""
+    status = ds.get("status") or {}
+    return tuple(f"{status.get(field, 0):,}" for field in (  # type: ignore[return-value]
+        "desiredNumberScheduled", "currentNumberScheduled", "numberReady",
+        "numberMisscheduled"))
 
 
 # How many of a DaemonSet's unusual nodes `why DS` on a big cluster explains in full.
@@ -436,12 +443,9 @@ def _unusual_nodes(cluster: Cluster, nodes: list[Obj], daemonsets: list[Obj],
                      and all(is_pod_ready(p) and not is_terminating(p) for p in pods))
             if not usual:
                 unusual.append(node)
-        status = ds.get("status") or {}
-        head = (f"DaemonSet {_ds_label(ds)} on {len(nodes):,} nodes: should run on "
-                f"{status.get('desiredNumberScheduled', 0):,}, a pod on "
-                f"{status.get('currentNumberScheduled', 0):,}, ready on "
-                f"{status.get('numberReady', 0):,}, misscheduled on "
-                f"{status.get('numberMisscheduled', 0):,}. ")
+        desired, current, ready, misscheduled = _status_counts(ds)
+        head = (f"DaemonSet {_ds_label(ds)} on {len(nodes):,} nodes: should run on {desired}, "
+                f"a pod on {current}, ready on {ready}, misscheduled on {misscheduled}. ")
         if not unusual:
             head += "It runs, ready, on every node it should and on no other."
         else:

@@ -39,17 +39,16 @@ def _selected(env: Env, cmd: KubectlCommand) -> list[Obj]:
     ns = None if cmd.all_namespaces else namespace_of(env, cmd)
     types = {t.lower() for t in flag_list(cmd, "types")}
     target = cmd.targets[0] if cmd.targets else None
+    env.cluster.settle()
     if target is None:
         # Read, not kept: Events still kept as records are made dicts for this output
         # only (Store.events_as_read), as `get events` reads them.
-        env.cluster.settle()
         events = env.cluster.store.events_as_read(ns)
     else:
         # --for is the server's field selector on the involved object: a recorded Event
         # is judged as it is kept, and built only if it is about the target.
         about = selecting(None, (FieldRequirement("involvedObject.kind", target.type.kind),
                                  FieldRequirement("involvedObject.name", target.name or "")))
-        env.cluster.settle()
         events = env.cluster.store.list_events_where(ns, *about)
     chosen = []
     for event in events:

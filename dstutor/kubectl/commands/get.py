@@ -197,21 +197,20 @@ def elsewhere_hint(env: Env, cmd: KubectlCommand, groups: list[tuple[ResourceTyp
 
 @handles("get")
 def run_get(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
+    # The simulation runs first, with the collector on as it expects (sim/engine.py).
+    env.cluster.settle()
     if flag_bool(cmd, "watch") or flag_bool(cmd, "watch-only"):
         _get(env, cmd, out)
         return
     # A listing makes no reference cycles, only objects that go with it (at 5,000 nodes
     # `get events -A` reads 250,000 Events as dicts made for it: Store.events_as_read):
     # with the collector on, young collections walked them while the table was made.
-    # They are gone once _get returns, before the collector is back. (The simulation
-    # runs first, as the collector expects it to: sim/engine.py.)
-    env.cluster.settle()
+    # They are gone once _get returns, before the collector is back.
     with collector_paused():
         _get(env, cmd, out)
 
 
 def _get(env: Env, cmd: KubectlCommand, out: OutputBuffer) -> None:
-    env.cluster.settle()
     groups = collect(env, cmd, out)
     expression = str(cmd.flags.get("sort-by") or "")
     dropped = False
